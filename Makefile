@@ -1,0 +1,64 @@
+# xunji — 巡纪贯通协同平台. The two commands: `make demo` and `make check`.
+#
+#   make            build build/release/xunji
+#   make demo       install missing packages, build, fresh demo database, serve on 127.0.0.1:8080
+#   make check      install missing packages, build release + ASan/UBSan, run every test
+#   make asan       build build/asan/xunji
+#   make clean
+
+PKGS    := libmicrohttpd jansson sqlite3 libcrypto
+CC      ?= gcc
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-missing-field-initializers
+BASE    := -std=gnu17 -D_GNU_SOURCE -Isrc $(WARN) -MMD -MP
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS  = $(PKGLIBS) -lpthread
+
+REL_FLAGS  := -O2 -g -fstack-protector-strong -D_FORTIFY_SOURCE=2
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SRC      := $(shell find src -name '*.c' | sort)
+LIBSRC   := $(filter-out src/main.c,$(SRC))
+TESTSRC  := $(sort $(wildcard tests/unit/*.c))
+SQL      := $(wildcard src/store/sqlite/*.sql)
+
+.PHONY: all asan deps demo check clean unit
+all: build/release/xunji
+
+define variant
+build/$(1)/%.o: %.c $(SQL)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE) $(2) $$(PKGCFLAGS) -c $$< -o $$@
+build/$(1)/xunji: $$(SRC:%.c=build/$(1)/%.o)
+	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
+build/$(1)/unit: $$(LIBSRC:%.c=build/$(1)/%.o) $$(TESTSRC:%.c=build/$(1)/%.o)
+	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
+endef
+$(eval $(call variant,release,$(REL_FLAGS)))
+$(eval $(call variant,asan,$(ASAN_FLAGS)))
+
+asan: build/asan/xunji
+
+deps:
+	@bash scripts/deps.sh
+
+DEMO_DIR := demo
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(DEMO_DIR)
+	@rm -f $(DEMO_DIR)/xunji-demo.db $(DEMO_DIR)/xunji-demo.db-wal $(DEMO_DIR)/xunji-demo.db-shm \
+	       $(DEMO_DIR)/xunji-demo.db.audit-anchor
+	@build/release/xunji init --demo --db $(DEMO_DIR)/xunji-demo.db --set key_file=$(DEMO_DIR)/xunji-demo.key
+	@echo "浏览器访问 http://127.0.0.1:8080/  (API: http://127.0.0.1:8080/api/v1, Ctrl-C 停止)"
+	@build/release/xunji serve --db $(DEMO_DIR)/xunji-demo.db --set key_file=$(DEMO_DIR)/xunji-demo.key \
+	       --listen 127.0.0.1:8080
+
+check: deps
+	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit
+	@bash tests/run.sh
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,120 @@
+/*
+ * api.h — the JSON API: the route table, the one dispatch function that
+ * authenticates, checks CSRF and function-level authz before any handler
+ * runs, and the helpers handlers share (errors, audit, commit, paging).
+ *
+ * A handler: parse -> authz on the record -> core -> store -> JSON. It never
+ * decides a permission itself; it asks authz().
+ */
+#ifndef XUNJI_API_H
+#define XUNJI_API_H
+
+#include <jansson.h>
+
+#include "core/authz.h"
+#include "core/fields.h"
+#include "http/req.h"
+#include "store/store.h"
+
+typedef int (*handler_fn)(req *r);
+
+enum {
+  RF_PUBLIC = 1,      /* no authentication */
+  RF_MUST_CHANGE = 2, /* allowed while the password must be changed */
+};
+
+typedef struct route {
+  const char *method;
+  const char *pattern; /* "/api/v1/clues/{id}/{verb}" */
+  handler_fn fn;
+  action_id act;       /* function-level permission checked before fn */
+  int flags;
+  const char *summary; /* Chinese, for docs and `xunji routes` */
+  const void *arg;     /* handler argument (the entity descriptor of generic routes) */
+} route;
+
+extern const route routes[];
+extern const int nroutes;
+
+void api_init(void);
+void api_dispatch(req *r);
+/* The route table (and lifecycle verbs) as JSON, for `xunji routes` and tests. */
+json_t *api_route_table(void);
+
+/* ---- replies ---- */
+/* Sets r->status and r->out = {"error":{code,message,field}}; returns status. */
+int api_error(req *r, int status, const char *code, const char *fld, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+int api_verr(req *r, const verr *e);
+/* Takes ownership of out. */
+int api_ok(req *r, int status, json_t *out);
+/* 500 for a store failure, logged with the request id (never the data). */
+int api_store_error(req *r, int rc, store_tx *tx);
+/* 403 (or 404 when hide is set, so existence is not revealed) and an audit
+ * entry "denied" in its own transaction. */
+int api_deny(req *r, action_id a, const char *kind, const char *id, int hide);
+
+/* ---- audit and commit ---- */
+int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const char *id,
+              const char *result, json_t *detail /* borrowed, may be NULL */);
+/* Commits tx (and notes the audit anchor); on failure replies 500 and returns the rc. */
+int api_commit(req *r, store_tx *tx);
+
+/* ---- input ---- */
+/* Validates r->in against fields (missing body = {}). Replies 400 on failure. */
+int api_body(req *r, const field *f, int n, bool partial);
+/* Checks If-Match against version; 0 if absent or equal, else replies 409/400. */
+int api_if_match(req *r, int64_t version);
+void api_set_etag(req *r, int64_t version);
+
+/* Paging from ?page=&per_page= (defaults 1 and 20, max 200). Replies 400 on bad values. */
+int api_paging(req *r, int64_t *limit, int64_t *offset);
+
+/* ---- misc ---- */
+const char *api_now(char buf[21]);
+/* Next number of a per-year series ("handover", 2026) inside tx. */
+int api_next_seq(store_tx *tx, const char *series, int year, int64_t *n);
+/* Posts an inbox message to a role (scope "" = all holders of the role). */
+int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const char *kind,
+               const char *object_id, const char *action, const char *title, const char *body);
+
+/* handlers (one file per resource family) */
+int h_healthz(req *r);
+int h_login(req *r);
+int h_logout(req *r);
+int h_password(req *r);
+int h_me(req *r);
+int h_meta(req *r);
+int h_messages(req *r);
+int h_message_read(req *r);
+int h_users_list(req *r);
+int h_users_create(req *r);
+int h_users_get(req *r);
+int h_users_update(req *r);
+int h_users_reset(req *r);
+int h_roles_list(req *r);
+int h_roles_grant(req *r);
+int h_roles_revoke(req *r);
+int h_audit_list(req *r);
+int h_entity_list(req *r);
+int h_entity_get(req *r);
+int h_entity_create(req *r);
+int h_entity_update(req *r);
+int h_clues_list(req *r);
+int h_clues_create(req *r);
+int h_clues_get(req *r);
+int h_clues_update(req *r);
+int h_clues_action(req *r);
+int h_clues_history(req *r);
+int h_static(req *r);
+
+/* Authentication (api/session.c), used by dispatch. Returns 0 if r->who is
+ * set, else replies 401 and returns the status. */
+int session_authenticate(req *r);
+/* Loads a user's grants (checking each row's HMAC tag) into p. */
+int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p);
+/* The HMAC tag of a grant row. */
+void grant_tag(const app *a, const char *user_id, const char *role, const char *sk,
+               const char *scope_id, char out[65]);
+
+#endif

@@ -1,0 +1,363 @@
+/*
+ * dispatch.c — the route table and the one choke point every request goes
+ * through (after Redis's processCommand): route lookup, authentication,
+ * CSRF and Origin checks, the forced password change, function-level
+ * authz, JSON parsing. Handlers run only after all of these passed.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/entity.h"
+#include "core/workflow.h"
+#include "sec/crypto.h"
+#include "util/text.h"
+#include "util/xmem.h"
+
+/* The acts repeat the descriptor's (C needs constants here); tests check they agree. */
+#define ENTITY_ROUTES(path, e, label, la, wa)                                              \
+  {"GET", "/api/v1/" path, h_entity_list, la, 0, "列出" label, &e},                        \
+  {"POST", "/api/v1/" path, h_entity_create, wa, 0, "新建" label, &e},                     \
+  {"GET", "/api/v1/" path "/{id}", h_entity_get, la, 0, "查看" label, &e},                 \
+  {"PATCH", "/api/v1/" path "/{id}", h_entity_update, wa, 0, "修改" label, &e}
+
+const route routes[] = {
+    {"GET", "/healthz", h_healthz, A_SELF, RF_PUBLIC, "健康检查", NULL},
+    {"POST", "/api/v1/auth/login", h_login, A_SELF, RF_PUBLIC, "登录", NULL},
+    {"POST", "/api/v1/auth/logout", h_logout, A_SELF, RF_MUST_CHANGE, "退出登录", NULL},
+    {"POST", "/api/v1/auth/password", h_password, A_SELF, RF_MUST_CHANGE, "修改口令", NULL},
+    {"GET", "/api/v1/me", h_me, A_SELF, RF_MUST_CHANGE, "当前用户", NULL},
+    {"GET", "/api/v1/meta", h_meta, A_SELF, 0, "角色、状态与流程定义", NULL},
+    {"GET", "/api/v1/messages", h_messages, A_SELF, 0, "收件箱", NULL},
+    {"POST", "/api/v1/messages/{id}/read", h_message_read, A_SELF, 0, "标记消息已读", NULL},
+    {"GET", "/api/v1/users", h_users_list, A_USER_LIST, 0, "列出用户", NULL},
+    {"POST", "/api/v1/users", h_users_create, A_USER_WRITE, 0, "新建用户", NULL},
+    {"GET", "/api/v1/users/{id}", h_users_get, A_USER_LIST, 0, "查看用户", NULL},
+    {"PATCH", "/api/v1/users/{id}", h_users_update, A_USER_WRITE, 0, "修改或停用用户", NULL},
+    {"POST", "/api/v1/users/{id}/reset-password", h_users_reset, A_USER_WRITE, 0,
+     "重置为一次性口令", NULL},
+    {"GET", "/api/v1/users/{id}/roles", h_roles_list, A_USER_LIST, 0, "查看用户授权", NULL},
+    {"POST", "/api/v1/users/{id}/roles", h_roles_grant, A_ROLE_GRANT, 0, "授予角色", NULL},
+    {"DELETE", "/api/v1/users/{id}/roles/{id}", h_roles_revoke, A_ROLE_GRANT, 0, "撤销角色",
+     NULL},
+    {"GET", "/api/v1/audit", h_audit_list, A_AUDIT_READ, 0, "查询审计日志", NULL},
+    ENTITY_ROUTES("orgs", ent_org, "组织机构", A_ORG_LIST, A_ORG_WRITE),
+    ENTITY_ROUTES("persons", ent_person, "人员", A_PERSON_LIST, A_PERSON_WRITE),
+    ENTITY_ROUTES("rounds", ent_round, "巡察轮次", A_ROUND_LIST, A_ROUND_WRITE),
+    ENTITY_ROUTES("teams", ent_team, "巡察组", A_TEAM_LIST, A_TEAM_WRITE),
+    ENTITY_ROUTES("targets", ent_target, "巡察对象", A_TARGET_LIST, A_TARGET_WRITE),
+    {"GET", "/api/v1/clues", h_clues_list, A_CLUE_LIST, 0, "列出问题线索", NULL},
+    {"POST", "/api/v1/clues", h_clues_create, A_CLUE_CREATE, 0, "登记问题线索 (草稿)", NULL},
+    {"GET", "/api/v1/clues/{id}", h_clues_get, A_CLUE_LIST, 0, "查看问题线索", NULL},
+    {"PATCH", "/api/v1/clues/{id}", h_clues_update, A_CLUE_EDIT, 0, "修改草稿线索", NULL},
+    {"GET", "/api/v1/clues/{id}/history", h_clues_history, A_CLUE_LIST, 0, "线索流转记录", NULL},
+    {"POST", "/api/v1/clues/{id}/{verb}", h_clues_action, A_CLUE_LIST, 0,
+     "线索流转: verify|handover|register|dispose|conclude", &wf_clue},
+};
+const int nroutes = (int)(sizeof routes / sizeof *routes);
+
+void api_init(void) { authz_init(); }
+
+/* ---- matching ------------------------------------------------------------ */
+static int verb_ok(const char *s, size_t n) {
+  if (n == 0 || n > 32) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_')) return 0;
+  return 1;
+}
+
+/* 1 if path matches pattern, collecting {..} segments into r->params. */
+static int match(const char *pattern, const char *path, req *r) {
+  int np = 0;
+  const char *p = pattern, *s = path;
+  while (*p && *s) {
+    if (*p == '{') {
+      const char *pe = strchr(p, '}');
+      const char *se = strchr(s, '/');
+      size_t sl = se ? (size_t)(se - s) : strlen(s);
+      if (sl >= sizeof r->params[0] || np >= REQ_MAX_PARAMS) return 0;
+      char seg[64];
+      memcpy(seg, s, sl);
+      seg[sl] = '\0';
+      if (strncmp(p, "{id}", 4) == 0 ? !uuid_valid(seg) : !verb_ok(seg, sl)) return 0;
+      memcpy(r->params[np++], seg, sl + 1);
+      p = pe + 1;
+      s += sl;
+    } else {
+      if (*p != *s) return 0;
+      p++;
+      s++;
+    }
+  }
+  if (*p || *s) return 0;
+  r->nparams = np;
+  return 1;
+}
+
+/* ---- replies ------------------------------------------------------------- */
+int api_error(req *r, int status, const char *code, const char *fld, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  json_decref(r->out);
+  json_t *field_v = json_string(fld ? fld : "");
+  if (!field_v) field_v = json_string(""); /* invalid UTF-8 from a client: not echoed */
+  json_t *msg_v = json_string(msg);
+  if (!msg_v) msg_v = json_string("请求无效");
+  r->out = json_pack("{s:{s:s,s:o,s:o}}", "error", "code", code, "message", msg_v, "field",
+                     field_v);
+  r->status = status;
+  return status;
+}
+
+int api_verr(req *r, const verr *e) {
+  return api_error(r, e->status ? e->status : 400, e->code, e->field, "%s", e->message);
+}
+
+int api_ok(req *r, int status, json_t *out) {
+  json_decref(r->out);
+  r->out = out;
+  r->status = status;
+  return status;
+}
+
+int api_store_error(req *r, int rc, store_tx *tx) {
+  if (rc == STORE_CONFLICT)
+    return api_error(r, 409, "conflict", "", "记录已存在 (名称或编号重复)");
+  if (rc == STORE_CONSTRAINT)
+    return api_error(r, 409, "constraint", "", "数据不满足约束 (引用的记录不存在或取值无效)");
+  if (rc == STORE_BUSY) return api_error(r, 503, "busy", "", "系统繁忙, 请稍后重试");
+  fprintf(stderr, "xunji: %s 数据库错误: %s\n", r->id, tx ? store_errmsg(tx) : "?");
+  return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
+}
+
+/* ---- audit ------------------------------------------------------------------ */
+int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const char *id,
+              const char *result, json_t *detail) {
+  char roles_s[256] = "";
+  if (r->authed) principal_roles(&r->who, roles_s, sizeof roles_s);
+  char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  audit_entry e = {r->authed ? r->who.user_id : NULL,
+                   r->authed ? r->who.login : NULL,
+                   r->authed ? roles_s : NULL,
+                   action,
+                   kind,
+                   id,
+                   result,
+                   r->id,
+                   r->ip,
+                   d};
+  audit_head h;
+  int rc = audit_append(tx, &r->app->keys, &e, &h);
+  free(d);
+  if (rc == STORE_OK) r->head = h;
+  return rc;
+}
+
+int api_commit(req *r, store_tx *tx) {
+  int rc = store_commit(tx);
+  if (rc != STORE_OK) {
+    fprintf(stderr, "xunji: %s 提交失败\n", r->id);
+    api_error(r, 500, "internal", "", "保存失败, 数据未写入 (请求编号 %s)", r->id);
+    return rc;
+  }
+  if (r->head.seq > 0) audit_anchor_note(r->app->anchor, &r->app->keys, &r->head);
+  return STORE_OK;
+}
+
+int api_deny(req *r, action_id a, const char *kind, const char *id, int hide) {
+  store_tx *tx;
+  if (store_write(r->app->db, &tx) == STORE_OK) {
+    json_t *d = json_pack("{s:s,s:s}", "method", r->method, "path", r->path);
+    if (!d) d = json_object();
+    if (api_audit(r, tx, action_names[a], kind, id, "denied", d) == STORE_OK) api_commit(r, tx);
+    else store_rollback(tx);
+    json_decref(d);
+  }
+  if (hide) return api_error(r, 404, "not_found", "", "记录不存在或无权访问");
+  return api_error(r, 403, "forbidden", "", "无权执行此操作");
+}
+
+/* ---- input -------------------------------------------------------------- */
+int api_body(req *r, const field *f, int n, bool partial) {
+  if (!r->in) r->in = json_object();
+  verr e;
+  if (!fields_validate(r->in, f, n, partial, &e)) return api_verr(r, &e);
+  return 0;
+}
+
+void api_set_etag(req *r, int64_t version) {
+  snprintf(r->etag, sizeof r->etag, "\"%lld\"", (long long)version);
+}
+
+int api_if_match(req *r, int64_t version) {
+  const char *im = req_header(r, "If-Match");
+  if (!im || strcmp(im, "*") == 0) return 0;
+  char want[32];
+  snprintf(want, sizeof want, "\"%lld\"", (long long)version);
+  const char *p = im;
+  if (strncmp(p, "W/", 2) == 0) p += 2;
+  if (strcmp(p, want) == 0) return 0;
+  return api_error(r, 409, "stale", "If-Match",
+                   "记录已被他人修改 (当前版本 %lld), 请刷新后重试", (long long)version);
+}
+
+int api_paging(req *r, int64_t *limit, int64_t *offset) {
+  const char *ps = req_arg(r, "page"), *pp = req_arg(r, "per_page");
+  long page = 1, per = 20;
+  char *end;
+  if (ps) {
+    page = strtol(ps, &end, 10);
+    if (*end || page < 1 || page > 1000000)
+      return api_error(r, 400, "invalid_field", "page", "「页码」应为正整数");
+  }
+  if (pp) {
+    per = strtol(pp, &end, 10);
+    if (*end || per < 1 || per > 200)
+      return api_error(r, 400, "invalid_field", "per_page", "「每页条数」应在 1 至 200 之间");
+  }
+  *limit = per;
+  *offset = (page - 1) * per;
+  return 0;
+}
+
+const char *api_now(char b[21]) {
+  ts_now(b);
+  return b;
+}
+
+int api_next_seq(store_tx *tx, const char *series, int year, int64_t *n) {
+  sval p[] = {SV_S(series), SV_I(year)};
+  return store_query_int(tx,
+                         "INSERT INTO doc_seq(series,year,last) VALUES($1,$2,1) "
+                         "ON CONFLICT(series,year) DO UPDATE SET last=doc_seq.last+1 "
+                         "RETURNING last",
+                         p, 2, n);
+}
+
+int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const char *kind,
+               const char *object_id, const char *action, const char *title, const char *body) {
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  sval p[] = {SV_S(id),        SV_S(now),    SV_S(r->authed ? r->who.user_id : NULL),
+              SV_S(role),      SV_S(scope ? scope : ""), SV_S(kind),
+              SV_S(object_id), SV_S(action), SV_S(title),
+              SV_S(body ? body : "")};
+  return store_exec(tx,
+                    "INSERT INTO messages(id,created_at,from_user,to_role,to_scope,object_kind,"
+                    "object_id,action,title,body) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+                    p, 10, NULL);
+}
+
+/* ---- the choke point --------------------------------------------------------- */
+static int same_origin(req *r, const char *origin) {
+  const char *host = req_header(r, "Host");
+  if (!host) return 0;
+  const char *p = strstr(origin, "://");
+  if (!p) return 0;
+  return strcmp(p + 3, host) == 0;
+}
+
+void api_dispatch(req *r) {
+  if (strcmp(r->path, "/healthz") != 0 && strncmp(r->path, "/api/", 5) != 0) {
+    h_static(r);
+    return;
+  }
+  const route *rt = NULL;
+  int path_known = 0;
+  for (int i = 0; i < nroutes; i++) {
+    if (!match(routes[i].pattern, r->path, r)) continue;
+    path_known = 1;
+    if (strcmp(routes[i].method, r->method) == 0) {
+      rt = &routes[i];
+      break;
+    }
+  }
+  if (!rt) {
+    if (path_known) {
+      api_error(r, 405, "method_not_allowed", "", "不支持的请求方法 %s", r->method);
+    } else {
+      api_error(r, 404, "not_found", "", "接口不存在");
+    }
+    return;
+  }
+  r->route = rt;
+  if (!(rt->flags & RF_PUBLIC)) {
+    if (session_authenticate(r)) return;
+    int write = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+    if (write && r->via_cookie) {
+      const char *tok = req_header(r, "X-CSRF-Token");
+      const char *origin = req_header(r, "Origin");
+      if (!tok || strlen(tok) != 64 || !ct_equal(tok, r->csrf, 64) ||
+          (origin && !same_origin(r, origin))) {
+        api_deny(r, rt->act, NULL, NULL, 0);
+        api_error(r, 403, "csrf", "X-CSRF-Token", "缺少或错误的 CSRF 令牌, 请刷新页面后重试");
+        return;
+      }
+    }
+    if (r->who.must_change && !(rt->flags & RF_MUST_CHANGE)) {
+      api_error(r, 403, "password_change_required", "password",
+                "首次登录或口令已过期, 请先修改口令");
+      return;
+    }
+    if (!authz(&r->who, rt->act, NULL)) {
+      api_deny(r, rt->act, NULL, NULL, 0);
+      return;
+    }
+  }
+  if (r->body.len > 0) {
+    const char *ct = req_header(r, "Content-Type");
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+      api_error(r, 415, "unsupported_media_type", "", "请求体须为 application/json");
+      return;
+    }
+    if (!utf8_valid(r->body.p, r->body.len)) {
+      api_error(r, 400, "invalid_json", "", "请求体不是有效的 UTF-8 文本");
+      return;
+    }
+    json_error_t je;
+    r->in = json_loadb(r->body.p, r->body.len, JSON_REJECT_DUPLICATES, &je);
+    if (!r->in) {
+      api_error(r, 400, "invalid_json", "", "JSON 格式错误 (第 %d 行第 %d 列)", je.line,
+                je.column);
+      return;
+    }
+    if (!json_is_object(r->in)) {
+      api_error(r, 400, "invalid_json", "", "请求体应为 JSON 对象");
+      return;
+    }
+  }
+  rt->fn(r);
+}
+
+json_t *api_route_table(void) {
+  json_t *a = json_array();
+  for (int i = 0; i < nroutes; i++) {
+    const route *rt = &routes[i];
+    json_t *o = json_pack("{s:s,s:s,s:s,s:b,s:b,s:s}", "method", rt->method, "pattern",
+                          rt->pattern, "action", action_names[rt->act], "public",
+                          (rt->flags & RF_PUBLIC) != 0, "must_change_ok",
+                          (rt->flags & RF_MUST_CHANGE) != 0, "summary", rt->summary);
+    if (rt->fn == h_clues_action) {
+      const workflow *w = rt->arg;
+      json_t *verbs = json_array();
+      for (int k = 0; k < w->ntransitions; k++) {
+        const wf_transition *t = &w->transitions[k];
+        json_t *roles_a = json_array();
+        for (int ro = 0; ro < ROLE__MAX; ro++)
+          if (t->roles & RB(ro)) json_array_append_new(roles_a, json_string(roles[ro].name));
+        json_array_append_new(verbs, json_pack("{s:s,s:s,s:s,s:s,s:o}", "verb", t->verb, "from",
+                                               t->from, "to", t->to, "label", t->label, "roles",
+                                               roles_a));
+      }
+      json_object_set_new(o, "verbs", verbs);
+    }
+    json_array_append_new(a, o);
+  }
+  return a;
+}

@@ -1,0 +1,524 @@
+/*
+ * entity.c — the plain record types and the generic handlers that serve
+ * them: list (scoped, filtered, sorted, paged on the server), get, create and
+ * update (optimistic concurrency, audited). SQL is assembled only from the
+ * column names in the descriptors; every value is a bound parameter.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/entity.h"
+#include "util/text.h"
+#include "util/xmem.h"
+
+/* ---- descriptors ------------------------------------------------------------- */
+static const char *const org_kinds[] = {"committee", "leading_group", "inspection_office",
+                                        "patrol_group", "commission", "commission_dept",
+                                        "dispatched_group", "organization_dept", "unit",
+                                        "audit_bureau", NULL};
+static const char *const org_levels[] = {"city", "township", "village", NULL};
+static const char *const dept_codes[] = {"conduct", "case_mgmt", "petitions", "supervision",
+                                         "investigation", "verification", "cadre", NULL};
+static const field org_fields[] = {
+    {"kind", "机构类别", FT_ENUM, F_REQUIRED, 0, 0, org_kinds},
+    {"name", "名称", FT_TEXT, F_REQUIRED, 100, 0, NULL},
+    {"short_name", "简称", FT_TEXT, 0, 50, 0, NULL},
+    {"code", "部门代码", FT_ENUM, 0, 0, 0, dept_codes},
+    {"parent_id", "上级机构", FT_ID, 0, 0, 0, NULL},
+    {"supervisor_id", "监督的派驻纪检监察组", FT_ID, 0, 0, 0, NULL},
+    {"level", "层级", FT_ENUM, 0, 0, 0, org_levels},
+};
+
+static const field person_fields[] = {
+    {"name", "姓名", FT_TEXT, F_REQUIRED, 50, 0, NULL},
+    {"org_id", "所在单位", FT_ID, 0, 0, 0, NULL},
+    {"post", "职务", FT_TEXT, 0, 100, 0, NULL},
+    {"rank", "职级", FT_TEXT, 0, 50, 0, NULL},
+    {"party_member", "中共党员", FT_BOOL, 0, 0, 0, NULL},
+};
+
+static const char *const round_kinds[] = {"regular", "special",  "mobile", "elevated", "cross",
+                                          "follow_up", "village", "linked", NULL};
+static const field round_fields[] = {
+    {"name", "轮次名称", FT_TEXT, F_REQUIRED, 100, 0, NULL},
+    {"term", "届次", FT_TEXT, F_REQUIRED, 20, 0, NULL},
+    {"seq", "轮次序号", FT_INT, F_REQUIRED, 99, 1, NULL},
+    {"kind", "巡察类型", FT_ENUM, 0, 0, 0, round_kinds},
+    {"theme", "巡察主题", FT_TEXT, 0, 200, 0, NULL},
+    {"campaign", "关联专项治理", FT_TEXT, 0, 100, 0, NULL},
+    {"planned_start", "计划开始日期", FT_DATE, 0, 0, 0, NULL},
+    {"planned_end", "计划结束日期", FT_DATE, 0, 0, 0, NULL},
+    {"state", "状态", FT_TEXT, F_READONLY, 0, 0, NULL},
+};
+
+static const field team_fields[] = {
+    {"round_id", "巡察轮次", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"group_id", "巡察组 (常设机构)", FT_ID, 0, 0, 0, NULL},
+    {"name", "巡察组名称", FT_TEXT, F_REQUIRED, 50, 0, NULL},
+};
+
+static const field target_fields[] = {
+    {"round_id", "巡察轮次", FT_ID, F_READONLY, 0, 0, NULL},
+    {"team_id", "巡察组", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"unit_id", "被巡察单位", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"mobilization_date", "动员会日期", FT_DATE, 0, 0, 0, NULL},
+    {"entry_date", "进驻日期", FT_DATE, 0, 0, 0, NULL},
+    {"withdrawal_date", "撤离日期", FT_DATE, 0, 0, 0, NULL},
+    {"report_date", "汇报日期", FT_DATE, 0, 0, 0, NULL},
+    {"feedback_date", "反馈日期", FT_DATE, 0, 0, 0, NULL},
+};
+
+#define NF(a) ((int)(sizeof a / sizeof *a))
+
+static int exists_kind(req *r, store_tx *tx, const char *table_sql, const char *id, const char *fld,
+                       const char *what) {
+  int64_t n = 0;
+  sval p[] = {SV_S(id)};
+  int rc = store_query_int(tx, table_sql, p, 1, &n);
+  if (rc) return api_store_error(r, rc, tx);
+  if (!n) return api_error(r, 400, "invalid_field", fld, "「%s」不存在或类别不符", what);
+  return 0;
+}
+
+static int prepare_org(req *r, store_tx *tx, json_t *b, const json_t *old) {
+  (void)old;
+  const char *sup = json_string_value(json_object_get(b, "supervisor_id"));
+  if (sup && exists_kind(r, tx, "SELECT count(*) FROM orgs WHERE id=$1 AND kind='dispatched_group'",
+                         sup, "supervisor_id", "监督的派驻纪检监察组"))
+    return r->status;
+  const char *par = json_string_value(json_object_get(b, "parent_id"));
+  if (par && exists_kind(r, tx, "SELECT count(*) FROM orgs WHERE id=$1", par, "parent_id", "上级机构"))
+    return r->status;
+  return 0;
+}
+
+static int prepare_round(req *r, store_tx *tx, json_t *b, const json_t *old) {
+  (void)tx;
+  const json_t *s = json_object_get(b, "planned_start"), *e = json_object_get(b, "planned_end");
+  if (!s && old) s = json_object_get(old, "planned_start");
+  if (!e && old) e = json_object_get(old, "planned_end");
+  if (json_is_string(s) && json_is_string(e) && *json_string_value(s) && *json_string_value(e) &&
+      strcmp(json_string_value(s), json_string_value(e)) > 0)
+    return api_error(r, 400, "invalid_field", "planned_end", "「计划结束日期」不得早于开始日期");
+  return 0;
+}
+
+static int prepare_target(req *r, store_tx *tx, json_t *b, const json_t *old) {
+  const char *team = json_string_value(json_object_get(b, "team_id"));
+  if (team) {
+    char *round = NULL;
+    sval p[] = {SV_S(team)};
+    int rc = store_query_text(tx, "SELECT round_id FROM teams WHERE id=$1", p, 1, &round);
+    if (rc) return api_store_error(r, rc, tx);
+    if (!round) return api_error(r, 400, "invalid_field", "team_id", "「巡察组」不存在");
+    json_object_set_new(b, "round_id", json_string(round));
+    free(round);
+  }
+  const char *unit = json_string_value(json_object_get(b, "unit_id"));
+  if (unit && exists_kind(r, tx, "SELECT count(*) FROM orgs WHERE id=$1 AND kind='unit'", unit,
+                          "unit_id", "被巡察单位"))
+    return r->status;
+  /* phase dates must not go backwards */
+  static const char *const order[] = {"mobilization_date", "entry_date", "withdrawal_date",
+                                      "report_date", "feedback_date"};
+  const char *prev = NULL, *prevk = NULL;
+  for (int i = 0; i < 5; i++) {
+    const json_t *v = json_object_get(b, order[i]);
+    if (!v && old) v = json_object_get(old, order[i]);
+    if (!json_is_string(v) || !*json_string_value(v)) continue;
+    const char *d = json_string_value(v);
+    if (prev && strcmp(prev, d) > 0)
+      return api_error(r, 400, "invalid_field", order[i], "阶段日期顺序有误: %s 早于 %s", order[i],
+                       prevk);
+    prev = d;
+    prevk = order[i];
+  }
+  return 0;
+}
+
+const entity ent_org = {"org", "orgs", "组织机构", org_fields, NF(org_fields), A_ORG_LIST,
+                        A_ORG_WRITE, "name", NULL, NULL, "name", prepare_org};
+const entity ent_person = {"person", "persons", "人员", person_fields, NF(person_fields),
+                           A_PERSON_LIST, A_PERSON_WRITE, "name", NULL, NULL, "name", NULL};
+const entity ent_round = {"round", "rounds", "巡察轮次", round_fields, NF(round_fields),
+                          A_ROUND_LIST, A_ROUND_WRITE, "created_at", NULL, NULL, "name",
+                          prepare_round};
+const entity ent_team = {"team", "teams", "巡察组", team_fields, NF(team_fields), A_TEAM_LIST,
+                         A_TEAM_WRITE, "name", NULL, NULL, "name", NULL};
+const entity ent_target = {"target", "targets", "巡察对象", target_fields, NF(target_fields),
+                           A_TARGET_LIST, A_TARGET_WRITE, "created_at", "team_id", "unit_id",
+                           NULL, prepare_target};
+
+/* ---- shared pieces ---------------------------------------------------------- */
+static const entity *ent_of(req *r) { return r->route->arg; }
+
+static void select_cols(buf *b, const entity *e) {
+  if (buf_adds(b, "SELECT id, version")) abort();
+  for (int i = 0; i < e->nfields; i++)
+    if (buf_addf(b, ", %s", e->fields[i].name)) abort();
+  if (buf_addf(b, ", created_at, updated_at FROM %s", e->table)) abort();
+}
+
+static sval json_sval(const json_t *v) {
+  if (json_is_string(v)) return SV_S(json_string_value(v));
+  if (json_is_integer(v)) return SV_I(json_integer_value(v));
+  if (json_is_boolean(v)) return SV_I(json_is_true(v));
+  return SV_NUL;
+}
+
+/* Integer 0/1 columns of boolean fields become JSON booleans. */
+static void fix_bools(const entity *e, json_t *row) {
+  for (int i = 0; i < e->nfields; i++)
+    if (e->fields[i].type == FT_BOOL) {
+      json_t *v = json_object_get(row, e->fields[i].name);
+      if (json_is_integer(v)) json_object_set_new(row, e->fields[i].name, json_boolean(json_integer_value(v)));
+    }
+}
+
+/* Builds the authz object of a row; supervisor looked up from the unit. */
+static int row_obj(store_tx *tx, const entity *e, const json_t *row, authz_obj *o, char *sup, size_t n) {
+  memset(o, 0, sizeof *o);
+  if (e->team_col) o->team_id = json_string_value(json_object_get(row, e->team_col));
+  if (e->unit_col) {
+    o->unit_id = json_string_value(json_object_get(row, e->unit_col));
+    if (o->unit_id) {
+      char *s = NULL;
+      sval p[] = {SV_S(o->unit_id)};
+      int rc = store_query_text(tx, "SELECT supervisor_id FROM orgs WHERE id=$1", p, 1, &s);
+      if (rc) return rc;
+      if (s) {
+        xstrlcpy(sup, s, n);
+        o->supervisor_id = sup;
+        free(s);
+      }
+    }
+  }
+  return 0;
+}
+
+static json_t *load_row(store_tx *tx, const entity *e, const char *id, int *rc) {
+  buf b;
+  buf_init(&b, 4096);
+  select_cols(&b, e);
+  if (buf_adds(&b, " WHERE id=$1")) abort();
+  sval p[] = {SV_S(id)};
+  json_t *row = store_query_one(tx, buf_str(&b), p, 1, rc);
+  buf_free(&b);
+  if (row) fix_bools(e, row);
+  return row;
+}
+
+/* ---- list ------------------------------------------------------------------ */
+typedef struct list_ctx {
+  req *r;
+  const entity *e;
+  buf *where;
+  sval *p;
+  int *np;
+  int maxp;
+  int failed;
+} list_ctx;
+
+static bool list_arg(void *c, const char *k, const char *v) {
+  list_ctx *x = c;
+  if (!strcmp(k, "page") || !strcmp(k, "per_page") || !strcmp(k, "sort")) return true;
+  if (!strcmp(k, "q") && x->e->search_col) {
+    if (!utf8_valid(v, strlen(v)) || utf8_len(v) > 50) {
+      api_error(x->r, 400, "invalid_field", "q", "「关键词」无效或过长");
+      x->failed = 1;
+      return false;
+    }
+    if (*x->np >= x->maxp) return false;
+    /* instr() instead of LIKE: no wildcard injection, same in both backends' dialect */
+    if (buf_addf(x->where, " AND instr(%s, $%d) > 0", x->e->search_col, *x->np + 1)) abort();
+    x->p[(*x->np)++] = SV_S(v);
+    return true;
+  }
+  const field *f = fields_find(x->e->fields, x->e->nfields, k);
+  if (!f) {
+    api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", k);
+    x->failed = 1;
+    return false;
+  }
+  json_t *jv;
+  if (f->type == FT_INT) {
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    jv = *end || !*v ? json_string(v) : json_integer(n);
+  } else if (f->type == FT_BOOL) {
+    jv = !strcmp(v, "true") || !strcmp(v, "1") ? json_true()
+         : !strcmp(v, "false") || !strcmp(v, "0") ? json_false() : json_string(v);
+  } else {
+    jv = json_string(v);
+  }
+  verr er;
+  field tmp = *f;
+  tmp.flags &= ~F_REQUIRED;
+  if (!jv || (f->type != FT_TEXT && !field_check(&tmp, jv, &er)) ||
+      (f->type == FT_TEXT && !json_is_string(jv))) {
+    if (jv && f->type != FT_TEXT) api_verr(x->r, &er);
+    else api_error(x->r, 400, "invalid_field", k, "查询条件「%s」无效", f->label);
+    json_decref(jv);
+    x->failed = 1;
+    return false;
+  }
+  if (*x->np >= x->maxp) {
+    json_decref(jv);
+    return false;
+  }
+  if (buf_addf(x->where, " AND %s = $%d", f->name, *x->np + 1)) abort();
+  /* keep the value alive: ints/bools by value, strings point into MHD's storage */
+  x->p[(*x->np)++] = json_is_string(jv) ? SV_S(v) : json_sval(jv);
+  json_decref(jv);
+  return true;
+}
+
+/* Appends the scope restriction of filter f to where. Used by clues too. */
+void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
+                      const char *unit_col, const char *handed_sql, sval *p, int *np) {
+  if (f->all) return;
+  if (buf_adds(where, " AND (0")) abort();
+  if (f->handed && handed_sql)
+    if (buf_addf(where, " OR %s", handed_sql)) abort();
+  if (team_col && f->nteams) {
+    if (buf_addf(where, " OR %s IN (", team_col)) abort();
+    for (int i = 0; i < f->nteams; i++) {
+      if (buf_addf(where, "%s$%d", i ? "," : "", *np + 1)) abort();
+      p[(*np)++] = SV_S(f->teams[i]);
+    }
+    if (buf_adds(where, ")")) abort();
+  }
+  if (unit_col && f->nunits) {
+    if (buf_addf(where, " OR %s IN (", unit_col)) abort();
+    for (int i = 0; i < f->nunits; i++) {
+      if (buf_addf(where, "%s$%d", i ? "," : "", *np + 1)) abort();
+      p[(*np)++] = SV_S(f->units[i]);
+    }
+    if (buf_adds(where, ")")) abort();
+  }
+  if (unit_col && f->norgs) {
+    if (buf_addf(where, " OR %s IN (SELECT id FROM orgs WHERE supervisor_id IN (", unit_col)) abort();
+    for (int i = 0; i < f->norgs; i++) {
+      if (buf_addf(where, "%s$%d", i ? "," : "", *np + 1)) abort();
+      p[(*np)++] = SV_S(f->orgs[i]);
+    }
+    if (buf_adds(where, "))")) abort();
+  }
+  if (buf_adds(where, ")")) abort();
+}
+
+/* ORDER BY from ?sort=col or -col, restricted to declared columns. */
+int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def) {
+  const char *s = req_arg(r, "sort");
+  if (!s || !*s) {
+    if (buf_addf(b, " ORDER BY %s, id", def)) abort();
+    return 0;
+  }
+  int desc = s[0] == '-';
+  const char *col = s + desc;
+  if (strcmp(col, "created_at") && strcmp(col, "updated_at") && !fields_find(f, n, col))
+    return api_error(r, 400, "invalid_field", "sort", "不能按「%.40s」排序", col);
+  if (buf_addf(b, " ORDER BY %s%s, id", col, desc ? " DESC" : "")) abort();
+  return 0;
+}
+
+int h_entity_list(req *r) {
+  const entity *e = ent_of(r);
+  int64_t limit, offset;
+  if (api_paging(r, &limit, &offset)) return r->status;
+  authz_filter f;
+  if (!authz_filter_for(&r->who, e->list_act, &f)) return api_deny(r, e->list_act, e->name, NULL, 0);
+  enum { MAXP = 3 * MAX_GRANTS + 24 };
+  sval p[MAXP];
+  int np = 0;
+  buf where, sql;
+  buf_init(&where, 8192);
+  buf_init(&sql, 16384);
+  if (buf_adds(&where, " WHERE 1=1")) abort();
+  entity_scope_sql(&where, &f, e->team_col, e->unit_col, NULL, p, &np);
+  list_ctx lc = {r, e, &where, p, &np, MAXP - 2, 0};
+  if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
+    if (!lc.failed) api_error(r, 400, "invalid_field", "", "查询条件过多");
+    buf_free(&where);
+    buf_free(&sql);
+    return r->status;
+  }
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) {
+    buf_free(&where);
+    buf_free(&sql);
+    return api_store_error(r, rc, NULL);
+  }
+  int64_t total = 0;
+  if (buf_addf(&sql, "SELECT count(*) FROM %s%s", e->table, buf_str(&where))) abort();
+  rc = store_query_int(tx, buf_str(&sql), p, np, &total);
+  buf_reset(&sql);
+  select_cols(&sql, e);
+  if (buf_adds(&sql, buf_str(&where))) abort();
+  if (rc == STORE_OK && entity_sort_sql(r, &sql, e->fields, e->nfields, e->order)) {
+    store_rollback(tx);
+    buf_free(&where);
+    buf_free(&sql);
+    return r->status;
+  }
+  if (buf_addf(&sql, " LIMIT $%d OFFSET $%d", np + 1, np + 2)) abort();
+  p[np++] = SV_I(limit);
+  p[np++] = SV_I(offset);
+  json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), p, np) : NULL;
+  store_rollback(tx);
+  buf_free(&where);
+  buf_free(&sql);
+  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) fix_bools(e, it);
+  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
+                                  "page", (json_int_t)(offset / limit + 1), "per_page",
+                                  (json_int_t)limit));
+}
+
+/* ---- get ------------------------------------------------------------------- */
+int h_entity_get(req *r) {
+  const entity *e = ent_of(r);
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *row = load_row(tx, e, r->params[0], &rc);
+  authz_obj o;
+  char sup[ID_MAX] = "";
+  if (row) rc = row_obj(tx, e, row, &o, sup, sizeof sup);
+  store_rollback(tx);
+  if (rc < 0) {
+    json_decref(row);
+    return api_store_error(r, rc, NULL);
+  }
+  if (!row) return api_error(r, 404, "not_found", "", "%s不存在", e->label);
+  if (!authz(&r->who, e->list_act, &o)) {
+    json_decref(row);
+    return api_deny(r, e->list_act, e->name, r->params[0], 1);
+  }
+  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
+  return api_ok(r, 200, row);
+}
+
+/* ---- create / update --------------------------------------------------------- */
+static int finish_write(req *r, store_tx *tx, const entity *e, const char *id, const char *verb,
+                        int status) {
+  char act[48];
+  snprintf(act, sizeof act, "%s.%s", e->name, verb);
+  int rc = api_audit(r, tx, act, e->name, id, "ok", r->in);
+  json_t *row = rc == STORE_OK ? load_row(tx, e, id, &rc) : NULL;
+  if (rc != STORE_OK || !row) {
+    store_rollback(tx);
+    json_decref(row);
+    return api_store_error(r, rc ? rc : STORE_ERR, NULL);
+  }
+  if (api_commit(r, tx)) {
+    json_decref(row);
+    return r->status;
+  }
+  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
+  return api_ok(r, status, row);
+}
+
+int h_entity_create(req *r) {
+  const entity *e = ent_of(r);
+  if (api_body(r, e->fields, e->nfields, false)) return r->status;
+  if (!authz(&r->who, e->write_act, &(authz_obj){0})) return api_deny(r, e->write_act, e->name, NULL, 0);
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  if (e->prepare && e->prepare(r, tx, r->in, NULL)) {
+    store_rollback(tx);
+    return r->status;
+  }
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  enum { MAXP = 40 };
+  sval p[MAXP];
+  int np = 0;
+  buf cols, vals;
+  buf_init(&cols, 4096);
+  buf_init(&vals, 4096);
+  if (buf_addf(&cols, "INSERT INTO %s(id, created_at, updated_at", e->table) ||
+      buf_adds(&vals, ") VALUES($1, $2, $2"))
+    abort();
+  p[np++] = SV_S(id);
+  p[np++] = SV_S(now);
+  for (int i = 0; i < e->nfields && np < MAXP; i++) {
+    json_t *v = json_object_get(r->in, e->fields[i].name);
+    if (!v || json_is_null(v)) continue;
+    if (buf_addf(&cols, ", %s", e->fields[i].name) || buf_addf(&vals, ", $%d", np + 1)) abort();
+    p[np++] = json_sval(v);
+  }
+  if (buf_adds(&cols, buf_str(&vals)) || buf_adds(&cols, ")")) abort();
+  rc = store_exec(tx, buf_str(&cols), p, np, NULL);
+  buf_free(&cols);
+  buf_free(&vals);
+  if (rc) {
+    api_store_error(r, rc, tx);
+    store_rollback(tx);
+    return r->status;
+  }
+  return finish_write(r, tx, e, id, "create", 201);
+}
+
+int h_entity_update(req *r) {
+  const entity *e = ent_of(r);
+  if (api_body(r, e->fields, e->nfields, true)) return r->status;
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *old = load_row(tx, e, r->params[0], &rc);
+  if (!old) {
+    store_rollback(tx);
+    if (rc) return api_store_error(r, rc, NULL);
+    return api_error(r, 404, "not_found", "", "%s不存在", e->label);
+  }
+  authz_obj o;
+  char sup[ID_MAX] = "";
+  int64_t version = json_integer_value(json_object_get(old, "version"));
+  if ((rc = row_obj(tx, e, old, &o, sup, sizeof sup)) != 0 || !authz(&r->who, e->write_act, &o)) {
+    store_rollback(tx);
+    json_decref(old);
+    if (rc) return api_store_error(r, rc, NULL);
+    return api_deny(r, e->write_act, e->name, r->params[0], 0);
+  }
+  if (api_if_match(r, version) || (e->prepare && e->prepare(r, tx, r->in, old))) {
+    store_rollback(tx);
+    json_decref(old);
+    return r->status;
+  }
+  json_decref(old);
+  char now[TS_LEN];
+  ts_now(now);
+  enum { MAXP = 40 };
+  sval p[MAXP];
+  int np = 0;
+  buf sql;
+  buf_init(&sql, 4096);
+  if (buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", e->table)) abort();
+  p[np++] = SV_S(now);
+  for (int i = 0; i < e->nfields && np < MAXP - 2; i++) {
+    json_t *v = json_object_get(r->in, e->fields[i].name);
+    if (!v) continue;
+    if (buf_addf(&sql, ", %s=$%d", e->fields[i].name, np + 1)) abort();
+    p[np++] = json_sval(v);
+  }
+  if (buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2)) abort();
+  p[np++] = SV_S(r->params[0]);
+  p[np++] = SV_I(version);
+  int64_t changes = 0;
+  rc = store_exec(tx, buf_str(&sql), p, np, &changes);
+  buf_free(&sql);
+  if (rc || changes != 1) {
+    if (rc) api_store_error(r, rc, tx);
+    else api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
+    store_rollback(tx);
+    return r->status;
+  }
+  return finish_write(r, tx, e, r->params[0], "update", 200);
+}

@@ -1,0 +1,36 @@
+/*
+ * entity.h — descriptors of the plain record types (openradtool style): one
+ * table per entity gives its fields, Chinese labels, permissions, scope
+ * columns and filters, and drives validation, SQL, JSON, list filters and
+ * the generic handlers in entity.c. Adding a record type is adding a row.
+ */
+#ifndef XUNJI_ENTITY_H
+#define XUNJI_ENTITY_H
+
+#include "api/api.h"
+
+typedef struct entity {
+  const char *name;   /* "org": audit object kind */
+  const char *table;  /* "orgs" */
+  const char *label;  /* Chinese: 组织机构 */
+  const field *fields;
+  int nfields;
+  action_id list_act, write_act;
+  const char *order;       /* default ORDER BY column */
+  const char *team_col;    /* column for P_TEAM scoping, or NULL */
+  const char *unit_col;    /* column for P_UNIT / P_SUPERVISED scoping, or NULL */
+  const char *search_col;  /* column matched by ?q=, or NULL */
+  /* Optional cross-record checks and derived columns before insert/update.
+   * May add keys to body; returns 0 or replies with an error status. */
+  int (*prepare)(req *r, store_tx *tx, json_t *body, const json_t *old);
+} entity;
+
+/* Appends " AND (...)" restricting rows to what filter f allows. */
+void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
+                      const char *unit_col, const char *handed_sql, sval *p, int *np);
+/* Appends ORDER BY from ?sort= (declared columns only); replies 400 on others. */
+int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def);
+
+extern const entity ent_org, ent_person, ent_round, ent_team, ent_target;
+
+#endif

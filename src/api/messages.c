@@ -1,0 +1,171 @@
+/*
+ * messages.c — the cross-side inbox, health check and metadata.
+ *
+ * A message is addressed to a role, optionally narrowed to a scope (a team).
+ * A user sees the messages addressed to any of their grants; read marks are
+ * per user. GET /api/v1/meta publishes roles, states and transitions so the
+ * UI never keeps a second copy of the rules.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/workflow.h"
+#include "util/buf.h"
+#include "util/text.h"
+
+int h_healthz(req *r) {
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  int64_t v = 0;
+  if (rc == STORE_OK) {
+    rc = store_query_int(tx, "SELECT max(version) FROM schema_migrations", NULL, 0, &v);
+    store_rollback(tx);
+  }
+  if (rc) return api_error(r, 503, "unavailable", "", "数据库不可用");
+  return api_ok(r, 200, json_pack("{s:s,s:I,s:s}", "status", "ok", "schema", (json_int_t)v,
+                                  "backend", store_backend(r->app->db)));
+}
+
+/* " (m.to_role=$a AND (m.to_scope='' OR m.to_scope=$b)) OR ..." for the user's grants */
+static void inbox_where(req *r, buf *w, sval *p, int *np) {
+  if (buf_adds(w, "(0")) abort();
+  for (int i = 0; i < r->who.ngrants; i++) {
+    const grant *g = &r->who.grants[i];
+    if (buf_addf(w, " OR (m.to_role=$%d AND (m.to_scope='' OR m.to_scope=$%d))", *np + 1, *np + 2))
+      abort();
+    p[(*np)++] = SV_S(roles[g->role].name);
+    p[(*np)++] = SV_S(g->scope_id);
+  }
+  if (buf_adds(w, ")")) abort();
+}
+
+int h_messages(req *r) {
+  int64_t limit, offset;
+  if (api_paging(r, &limit, &offset)) return r->status;
+  const char *unread = req_arg(r, "unread");
+  if (unread && strcmp(unread, "1") && strcmp(unread, "0") && strcmp(unread, "true") &&
+      strcmp(unread, "false"))
+    return api_error(r, 400, "invalid_field", "unread", "「仅未读」应为 true 或 false");
+  int only_unread = unread && (!strcmp(unread, "1") || !strcmp(unread, "true"));
+  sval p[2 * MAX_GRANTS + 8];
+  int np = 0;
+  buf w, sql;
+  buf_init(&w, 8192);
+  buf_init(&sql, 16384);
+  p[np++] = SV_S(r->who.user_id);
+  inbox_where(r, &w, p, &np);
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) {
+    buf_free(&w);
+    buf_free(&sql);
+    return api_store_error(r, rc, NULL);
+  }
+  int64_t total = 0, unread_n = 0;
+  if (buf_addf(&sql,
+               "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
+               "AND x.user_id=$1 WHERE %s AND x.read_at IS NULL",
+               buf_str(&w)))
+    abort();
+  rc = store_query_int(tx, buf_str(&sql), p, np, &unread_n);
+  buf_reset(&sql);
+  if (buf_addf(&sql,
+               "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
+               "AND x.user_id=$1 WHERE %s%s",
+               buf_str(&w), only_unread ? " AND x.read_at IS NULL" : ""))
+    abort();
+  if (rc == STORE_OK) rc = store_query_int(tx, buf_str(&sql), p, np, &total);
+  buf_reset(&sql);
+  if (buf_addf(&sql,
+               "SELECT m.id, m.created_at, m.to_role, m.object_kind, m.object_id, m.action, "
+               "m.title, m.body, u.display_name AS from_name, x.read_at FROM messages m "
+               "LEFT JOIN users u ON u.id=m.from_user LEFT JOIN message_reads x ON "
+               "x.message_id=m.id AND x.user_id=$1 WHERE %s%s ORDER BY m.created_at DESC, m.id "
+               "DESC LIMIT $%d OFFSET $%d",
+               buf_str(&w), only_unread ? " AND x.read_at IS NULL" : "", np + 1, np + 2))
+    abort();
+  p[np++] = SV_I(limit);
+  p[np++] = SV_I(offset);
+  json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), p, np) : NULL;
+  store_rollback(tx);
+  buf_free(&w);
+  buf_free(&sql);
+  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    json_object_set_new(it, "read", json_boolean(!json_is_null(json_object_get(it, "read_at"))));
+    json_t *b = json_object_get(it, "body");
+    json_t *pb = json_is_string(b) && *json_string_value(b) ? json_loads(json_string_value(b), 0, NULL) : NULL;
+    json_object_set_new(it, "body", pb ? pb : json_null());
+  }
+  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:I}", "items", items, "total",
+                                  (json_int_t)total, "unread", (json_int_t)unread_n, "page",
+                                  (json_int_t)(offset / limit + 1), "per_page", (json_int_t)limit));
+}
+
+int h_message_read(req *r) {
+  sval p[2 * MAX_GRANTS + 4];
+  int np = 0;
+  buf w, sql;
+  buf_init(&w, 8192);
+  buf_init(&sql, 16384);
+  p[np++] = SV_S(r->params[0]);
+  inbox_where(r, &w, p, &np);
+  if (buf_addf(&sql, "SELECT count(*) FROM messages m WHERE m.id=$1 AND %s", buf_str(&w))) abort();
+  store_tx *tx = NULL;
+  int rc = store_write(r->app->db, &tx);
+  int64_t n = 0;
+  if (rc == STORE_OK) rc = store_query_int(tx, buf_str(&sql), p, np, &n);
+  buf_free(&w);
+  buf_free(&sql);
+  if (rc) {
+    if (tx) store_rollback(tx);
+    return api_store_error(r, rc, NULL);
+  }
+  if (!n) {
+    store_rollback(tx);
+    return api_error(r, 404, "not_found", "", "消息不存在");
+  }
+  char now[TS_LEN];
+  ts_now(now);
+  sval q[] = {SV_S(r->params[0]), SV_S(r->who.user_id), SV_S(now)};
+  rc = store_exec(tx,
+                  "INSERT INTO message_reads(message_id,user_id,read_at) VALUES($1,$2,$3) "
+                  "ON CONFLICT(message_id,user_id) DO NOTHING",
+                  q, 3, NULL);
+  if (rc) {
+    api_store_error(r, rc, tx);
+    store_rollback(tx);
+    return r->status;
+  }
+  if (api_commit(r, tx)) return r->status;
+  return api_ok(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+int h_meta(req *r) {
+  json_t *ro = json_array();
+  for (int i = 0; i < ROLE__MAX; i++)
+    json_array_append_new(ro, json_pack("{s:s,s:s,s:s}", "role", roles[i].name, "label",
+                                        roles[i].label, "scope_kind",
+                                        scope_kind_names[roles[i].scope]));
+  json_t *wfs = json_object();
+  for (const workflow *const *w = workflows; *w; w++) {
+    json_t *st = json_array(), *tr = json_array();
+    for (int i = 0; i < (*w)->nstates; i++)
+      json_array_append_new(st, json_pack("{s:s,s:s}", "state", (*w)->states[i], "label",
+                                          (*w)->state_labels[i]));
+    for (int i = 0; i < (*w)->ntransitions; i++) {
+      const wf_transition *t = &(*w)->transitions[i];
+      json_t *rl = json_array();
+      for (int k = 0; k < ROLE__MAX; k++)
+        if (t->roles & RB(k)) json_array_append_new(rl, json_string(roles[k].name));
+      json_array_append_new(tr, json_pack("{s:s,s:s,s:s,s:s,s:o}", "from", t->from, "verb",
+                                          t->verb, "to", t->to, "label", t->label, "roles", rl));
+    }
+    json_object_set_new(wfs, (*w)->entity, json_pack("{s:o,s:o}", "states", st, "transitions", tr));
+  }
+  return api_ok(r, 200, json_pack("{s:o,s:o}", "roles", ro, "workflows", wfs));
+}

@@ -1,0 +1,427 @@
+/*
+ * session.c — sign-in, server-side sessions, API tokens, the forced
+ * password change, and loading a user's grants (with their HMAC tags).
+ *
+ * Sessions: the cookie carries 32 random bytes (hex); the database keeps
+ * only HMAC-SM3(token key, cookie), so a stolen database yields no usable
+ * session. Idle and absolute expiry delete the row. Each session has a CSRF
+ * token that cookie-authenticated writes must echo in X-CSRF-Token.
+ * Lock-out: lock_after failures lock the account for lock_minutes; the reply
+ * to an unknown login and to a wrong password is the same, and both cost one
+ * PBKDF2 computation. A per-IP throttle bounds password guessing across
+ * accounts.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "sec/password.h"
+#include "util/config.h"
+#include "util/text.h"
+#include "util/xmem.h"
+
+/* ---- grants ------------------------------------------------------------------ */
+void grant_tag(const app *a, const char *user_id, const char *role, const char *sk,
+               const char *scope_id, char out[65]) {
+  char m[256];
+  int n = snprintf(m, sizeof m, "grant|%s|%s|%s|%s", user_id, role, sk, scope_id);
+  unsigned char h[SM3_LEN];
+  hmac_sm3(a->keys.row_mac, sizeof a->keys.row_mac, m, (size_t)n, h);
+  hex_encode(h, SM3_LEN, out);
+}
+
+int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p) {
+  store_rows *rows;
+  sval prm[] = {SV_S(user_id)};
+  int rc = store_query(tx,
+                       "SELECT role, scope_kind, scope_id, tag FROM user_roles WHERE user_id=$1 "
+                       "ORDER BY granted_at, id",
+                       prm, 1, &rows);
+  if (rc) return rc;
+  p->ngrants = 0;
+  int s;
+  while ((s = store_next(rows)) == 1 && p->ngrants < MAX_GRANTS) {
+    const char *role = store_text(rows, 0), *sk = store_text(rows, 1), *sid = store_text(rows, 2);
+    char want[65];
+    grant_tag(a, user_id, role, sk, sid, want);
+    int ri = role_lookup(role), ski = scope_kind_lookup(sk);
+    if (ri < 0 || ski < 0 || strlen(store_text(rows, 3)) != 64 ||
+        !ct_equal(want, store_text(rows, 3), 64)) {
+      fprintf(stderr, "xunji: 警告: 用户 %s 的授权记录 (%s) 完整性校验失败, 已忽略\n", user_id,
+              role);
+      continue;
+    }
+    grant *g = &p->grants[p->ngrants++];
+    g->role = (role_id)ri;
+    g->sk = (scope_kind)ski;
+    xstrlcpy(g->scope_id, sid, sizeof g->scope_id);
+  }
+  store_rows_close(rows);
+  return s < 0 ? s : STORE_OK;
+}
+
+/* ---- per-IP login throttle (in memory) ------------------------------------- */
+enum { THROTTLE_SLOTS = 1024 };
+static struct {
+  char ip[48];
+  time_t window;
+  int count;
+} throttle[THROTTLE_SLOTS];
+static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int throttled(const char *ip) {
+  uint32_t h = 2166136261u;
+  for (const char *c = ip; *c; c++) h = (h ^ (unsigned char)*c) * 16777619u;
+  time_t now = time(NULL), win = now / 60;
+  int over;
+  pthread_mutex_lock(&throttle_mu);
+  __typeof__(throttle[0]) *t = &throttle[h % THROTTLE_SLOTS];
+  if (strcmp(t->ip, ip) != 0 || t->window != win) {
+    xstrlcpy(t->ip, ip, sizeof t->ip);
+    t->window = win;
+    t->count = 0;
+  }
+  over = ++t->count > cfg_int(CFG_LOGIN_PER_IP_MIN);
+  pthread_mutex_unlock(&throttle_mu);
+  return over;
+}
+
+/* ---- helpers ------------------------------------------------------------------ */
+static void token_hash(const app *a, const char *token, char out[65]) {
+  unsigned char h[SM3_LEN];
+  hmac_sm3(a->keys.token, sizeof a->keys.token, token, strlen(token), h);
+  hex_encode(h, SM3_LEN, out);
+}
+
+static const char *cookie_name(void) {
+  return cfg_int(CFG_COOKIE_SECURE) ? "__Host-xunji" : "xunji";
+}
+
+static void set_cookie(req *r, const char *value, int clear) {
+  snprintf(r->cookie, sizeof r->cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s",
+           cookie_name(), value, cfg_int(CFG_COOKIE_SECURE) ? "; Secure" : "",
+           clear ? "; Max-Age=0" : "");
+}
+
+static int pw_expired(const char *changed_at) {
+  long days = cfg_int(CFG_PASSWORD_MAX_AGE_DAYS);
+  if (days <= 0 || !changed_at || !*changed_at) return 0;
+  time_t t = ts_parse(changed_at);
+  return t > 0 && time(NULL) - t > days * 86400;
+}
+
+static json_t *principal_json(const principal *p) {
+  json_t *g = json_array();
+  for (int i = 0; i < p->ngrants; i++)
+    json_array_append_new(
+        g, json_pack("{s:s,s:s,s:s,s:s}", "role", roles[p->grants[i].role].name, "label",
+                     roles[p->grants[i].role].label, "scope_kind",
+                     scope_kind_names[p->grants[i].sk], "scope_id", p->grants[i].scope_id));
+  return json_pack("{s:s,s:s,s:s,s:b,s:o}", "id", p->user_id, "login", p->login, "name", p->name,
+                   "must_change_password", p->must_change, "roles", g);
+}
+
+/* Loads the user row into p (without grants); returns 1 found, 0 not, <0 error. */
+static int load_user(store_tx *tx, const char *user_id, principal *p, int *disabled) {
+  sval prm[] = {SV_S(user_id)};
+  int rc;
+  json_t *u = store_query_one(
+      tx, "SELECT login, display_name, must_change, pw_changed_at, disabled FROM users WHERE id=$1",
+      prm, 1, &rc);
+  if (!u) return rc < 0 ? rc : 0;
+  memset(p, 0, sizeof *p);
+  xstrlcpy(p->user_id, user_id, sizeof p->user_id);
+  xstrlcpy(p->login, json_string_value(json_object_get(u, "login")), sizeof p->login);
+  xstrlcpy(p->name, json_string_value(json_object_get(u, "display_name")), sizeof p->name);
+  json_t *pc = json_object_get(u, "pw_changed_at");
+  p->must_change = json_integer_value(json_object_get(u, "must_change")) ||
+                   pw_expired(json_is_string(pc) ? json_string_value(pc) : NULL);
+  *disabled = (int)json_integer_value(json_object_get(u, "disabled"));
+  json_decref(u);
+  return 1;
+}
+
+static int unauthorized(req *r, const char *code, const char *msg) {
+  store_tx *tx;
+  if (store_write(r->app->db, &tx) == STORE_OK) {
+    json_t *d = json_pack("{s:s,s:s,s:s}", "method", r->method, "path", r->path, "reason", code);
+    if (!d) d = json_object();
+    if (api_audit(r, tx, "auth.denied", NULL, NULL, "denied", d) == STORE_OK) api_commit(r, tx);
+    else store_rollback(tx);
+    json_decref(d);
+  }
+  return api_error(r, 401, code, "", "%s", msg);
+}
+
+static const char *find_cookie(req *r, char *out, size_t outlen) {
+  const char *v = req_cookie(r, cookie_name());
+  if (!v || xstrlcpy(out, v, outlen)) return NULL;
+  return out;
+}
+
+/* ---- authentication of each request --------------------------------------- */
+int session_authenticate(req *r) {
+  app *a = r->app;
+  const char *authz_h = req_header(r, "Authorization");
+  char cookie[80];
+  time_t now = time(NULL);
+  store_tx *tx;
+  int rc;
+  if (authz_h && strncasecmp(authz_h, "Bearer ", 7) == 0) {
+    const char *tok = authz_h + 7;
+    if (strlen(tok) != 67 || strncmp(tok, "xj_", 3) != 0)
+      return unauthorized(r, "invalid_token", "API 令牌无效");
+    char h[65];
+    token_hash(a, tok, h);
+    if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
+    sval prm[] = {SV_S(h), SV_I(now)};
+    char *uid = NULL;
+    rc = store_query_text(tx,
+                          "SELECT user_id FROM api_tokens WHERE token_hash=$1 AND revoked=0 "
+                          "AND expires_at > $2",
+                          prm, 2, &uid);
+    int disabled = 0, found = 0;
+    if (rc == STORE_OK && uid) found = load_user(tx, uid, &r->who, &disabled);
+    if (found == 1 && !disabled) rc = session_load_grants(a, tx, uid, &r->who);
+    store_rollback(tx);
+    free(uid);
+    if (rc) return api_store_error(r, rc, NULL);
+    if (found != 1 || disabled) return unauthorized(r, "invalid_token", "API 令牌无效或已过期");
+    r->who.must_change = false; /* tokens are for scripts; the owner's password state is separate */
+    r->authed = true;
+    return 0;
+  }
+  if (!find_cookie(r, cookie, sizeof cookie) || strlen(cookie) != 64)
+    return unauthorized(r, "unauthenticated", "请先登录");
+  token_hash(a, cookie, r->sid_hash);
+  if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
+  sval prm[] = {SV_S(r->sid_hash)};
+  json_t *s = store_query_one(
+      tx, "SELECT user_id, csrf, created_at, last_seen FROM sessions WHERE id_hash=$1", prm, 1, &rc);
+  int found = 0, disabled = 0;
+  int64_t created = 0, last = 0;
+  if (s) {
+    created = json_integer_value(json_object_get(s, "created_at"));
+    last = json_integer_value(json_object_get(s, "last_seen"));
+    xstrlcpy(r->csrf, json_string_value(json_object_get(s, "csrf")), sizeof r->csrf);
+    found = load_user(tx, json_string_value(json_object_get(s, "user_id")), &r->who, &disabled);
+    if (found == 1) rc = session_load_grants(a, tx, r->who.user_id, &r->who);
+  }
+  store_rollback(tx);
+  json_decref(s);
+  if (rc < 0) return api_store_error(r, rc, NULL);
+  int expired = found == 1 && (now - last > cfg_int(CFG_SESSION_IDLE_MIN) * 60 ||
+                               now - created > cfg_int(CFG_SESSION_MAX_HOURS) * 3600);
+  if (found != 1 || disabled || expired) {
+    if (s && store_write(a->db, &tx) == STORE_OK) {
+      store_exec(tx, "DELETE FROM sessions WHERE id_hash=$1", prm, 1, NULL);
+      store_commit(tx);
+    }
+    set_cookie(r, "", 1);
+    return unauthorized(r, "session_expired", s ? "会话已过期, 请重新登录" : "请先登录");
+  }
+  if (now - last >= 60 && store_write(a->db, &tx) == STORE_OK) {
+    sval p2[] = {SV_I(now), SV_S(r->sid_hash)};
+    store_exec(tx, "UPDATE sessions SET last_seen=$1 WHERE id_hash=$2", p2, 2, NULL);
+    store_commit(tx);
+  }
+  r->authed = true;
+  r->via_cookie = true;
+  return 0;
+}
+
+/* ---- POST /api/v1/auth/login -------------------------------------------------- */
+static const field login_fields[] = {
+    {"login", "登录名", FT_TEXT, F_REQUIRED, 64, 0, NULL},
+    {"password", "口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
+};
+
+/* A valid hash of a random password: unknown logins cost the same PBKDF2 work. */
+static char dummy_hash[PW_HASH_MAX];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static void make_dummy(void) {
+  char pw[17];
+  pw_generate(pw);
+  pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), dummy_hash);
+}
+
+int h_login(req *r) {
+  app *a = r->app;
+  if (api_body(r, login_fields, 2, false)) return r->status;
+  if (throttled(r->ip[0] ? r->ip : "-"))
+    return api_error(r, 429, "too_many_attempts", "", "登录尝试过于频繁, 请稍后再试");
+  char login[65];
+  xstrlcpy(login, json_string_value(json_object_get(r->in, "login")), sizeof login);
+  for (char *c = login; *c; c++)
+    if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+  const char *pw = json_string_value(json_object_get(r->in, "password"));
+  pthread_once(&dummy_once, make_dummy);
+
+  store_tx *tx;
+  int rc;
+  if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
+  sval prm[] = {SV_S(login)};
+  json_t *u = store_query_one(
+      tx, "SELECT id, pw_hash, disabled, locked_until, failed_count FROM users WHERE login=$1",
+      prm, 1, &rc);
+  store_rollback(tx);
+  if (rc < 0) return api_store_error(r, rc, NULL);
+
+  time_t now = time(NULL);
+  const char *uid = u ? json_string_value(json_object_get(u, "id")) : NULL;
+  json_t *hv = u ? json_object_get(u, "pw_hash") : NULL;
+  const char *stored = json_is_string(hv) ? json_string_value(hv) : dummy_hash;
+  int locked = u && json_integer_value(json_object_get(u, "locked_until")) > now;
+  int ok = pw_verify(pw, stored) && u && json_is_string(hv);
+  int disabled = u && json_integer_value(json_object_get(u, "disabled"));
+
+  if ((rc = store_write(a->db, &tx))) {
+    json_decref(u);
+    return api_store_error(r, rc, NULL);
+  }
+  xstrlcpy(r->who.login, login, sizeof r->who.login); /* for the audit entry of a failure */
+  int status;
+  if (locked) {
+    json_t *d = json_pack("{s:s}", "reason", "locked");
+    api_audit(r, tx, "auth.login", "user", uid, "denied", d);
+    json_decref(d);
+    status = api_error(r, 423, "account_locked", "login",
+                       "连续登录失败次数过多, 账号已锁定 %ld 分钟, 请稍后再试",
+                       cfg_int(CFG_LOCK_MINUTES));
+  } else if (!ok || disabled) {
+    if (u && !disabled) {
+      int64_t fails = json_integer_value(json_object_get(u, "failed_count")) + 1;
+      int64_t until = 0;
+      if (fails >= cfg_int(CFG_LOCK_AFTER)) {
+        until = now + cfg_int(CFG_LOCK_MINUTES) * 60;
+        fails = 0;
+      }
+      sval p2[] = {SV_I(fails), SV_I(until), SV_S(uid)};
+      store_exec(tx, "UPDATE users SET failed_count=$1, locked_until=$2 WHERE id=$3", p2, 3, NULL);
+      json_t *d = json_pack("{s:s}", "reason", until ? "wrong_password_locked" : "wrong_password");
+      api_audit(r, tx, "auth.login", "user", uid, "failed", d);
+      json_decref(d);
+    } else {
+      json_t *d = json_pack("{s:s}", "reason", u ? "disabled" : "unknown_login");
+      api_audit(r, tx, "auth.login", "user", uid, "failed", d);
+      json_decref(d);
+    }
+    status = api_error(r, 401, "login_failed", "login", "登录名或口令错误");
+  } else {
+    unsigned char raw[32], craw[32];
+    char token[65], csrf[65], h[65], ts[TS_LEN];
+    rand_bytes(raw, sizeof raw);
+    rand_bytes(craw, sizeof craw);
+    hex_encode(raw, sizeof raw, token);
+    hex_encode(craw, sizeof craw, csrf);
+    token_hash(a, token, h);
+    sval p2[] = {SV_S(h), SV_S(uid), SV_S(csrf), SV_I(now), SV_I(now)};
+    rc = store_exec(tx,
+                    "INSERT INTO sessions(id_hash,user_id,csrf,created_at,last_seen) "
+                    "VALUES($1,$2,$3,$4,$5)",
+                    p2, 5, NULL);
+    ts_now(ts);
+    sval p3[] = {SV_S(ts), SV_S(uid)};
+    if (rc == STORE_OK)
+      rc = store_exec(tx,
+                      "UPDATE users SET failed_count=0, locked_until=0, last_login_at=$1 "
+                      "WHERE id=$2",
+                      p3, 2, NULL);
+    int disabled2 = 0;
+    if (rc == STORE_OK) rc = load_user(tx, uid, &r->who, &disabled2) == 1 ? STORE_OK : STORE_ERR;
+    if (rc == STORE_OK) rc = session_load_grants(a, tx, uid, &r->who);
+    r->authed = true;
+    if (rc == STORE_OK) rc = api_audit(r, tx, "auth.login", "user", uid, "ok", NULL);
+    if (rc != STORE_OK) {
+      store_rollback(tx);
+      json_decref(u);
+      xwipe(token, sizeof token);
+      return api_store_error(r, rc, NULL);
+    }
+    set_cookie(r, token, 0);
+    xwipe(token, sizeof token);
+    xwipe(raw, sizeof raw);
+    status = api_ok(r, 200,
+                    json_pack("{s:o,s:s,s:b}", "user", principal_json(&r->who), "csrf_token",
+                              csrf, "must_change_password", r->who.must_change));
+  }
+  json_decref(u);
+  if (api_commit(r, tx) != STORE_OK) return r->status;
+  return status;
+}
+
+/* ---- logout, me, password ----------------------------------------------------- */
+int h_logout(req *r) {
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  if (r->via_cookie) {
+    sval p[] = {SV_S(r->sid_hash)};
+    rc = store_exec(tx, "DELETE FROM sessions WHERE id_hash=$1", p, 1, NULL);
+  }
+  if (rc == STORE_OK) rc = api_audit(r, tx, "auth.logout", "user", r->who.user_id, "ok", NULL);
+  if (rc) {
+    store_rollback(tx);
+    return api_store_error(r, rc, NULL);
+  }
+  if (api_commit(r, tx)) return r->status;
+  set_cookie(r, "", 1);
+  return api_ok(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+int h_me(req *r) {
+  json_t *o = principal_json(&r->who);
+  if (r->via_cookie) json_object_set_new(o, "csrf_token", json_string(r->csrf));
+  return api_ok(r, 200, o);
+}
+
+static const field pw_fields[] = {
+    {"old_password", "原口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
+    {"new_password", "新口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
+};
+
+int h_password(req *r) {
+  if (api_body(r, pw_fields, 2, false)) return r->status;
+  const char *oldp = json_string_value(json_object_get(r->in, "old_password"));
+  const char *newp = json_string_value(json_object_get(r->in, "new_password"));
+  store_tx *tx;
+  int rc;
+  if ((rc = store_read(r->app->db, &tx))) return api_store_error(r, rc, NULL);
+  char *stored = NULL;
+  sval p[] = {SV_S(r->who.user_id)};
+  rc = store_query_text(tx, "SELECT pw_hash FROM users WHERE id=$1", p, 1, &stored);
+  store_rollback(tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  int ok = stored && pw_verify(oldp, stored);
+  free(stored);
+  if (!ok) return api_error(r, 400, "invalid_field", "old_password", "原口令不正确");
+  const char *why = pw_policy(newp, r->who.login);
+  if (why) return api_error(r, 400, "weak_password", "new_password", "%s", why);
+  if (strcmp(oldp, newp) == 0)
+    return api_error(r, 400, "weak_password", "new_password", "新口令不得与原口令相同");
+  char h[PW_HASH_MAX], ts[TS_LEN];
+  pw_hash(newp, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
+  if ((rc = store_write(r->app->db, &tx))) return api_store_error(r, rc, NULL);
+  ts_now(ts);
+  sval p2[] = {SV_S(h), SV_S(ts), SV_S(r->who.user_id)};
+  rc = store_exec(tx,
+                  "UPDATE users SET pw_hash=$1, must_change=0, pw_changed_at=$2, "
+                  "version=version+1, updated_at=$2 WHERE id=$3",
+                  p2, 3, NULL);
+  /* Other sessions of this user end: a changed password revokes them. */
+  sval p3[] = {SV_S(r->who.user_id), SV_S(r->sid_hash)};
+  if (rc == STORE_OK)
+    rc = store_exec(tx, "DELETE FROM sessions WHERE user_id=$1 AND id_hash<>$2", p3, 2, NULL);
+  if (rc == STORE_OK) rc = api_audit(r, tx, "auth.password", "user", r->who.user_id, "ok", NULL);
+  if (rc) {
+    store_rollback(tx);
+    return api_store_error(r, rc, NULL);
+  }
+  if (api_commit(r, tx)) return r->status;
+  r->who.must_change = false;
+  return api_ok(r, 200, principal_json(&r->who));
+}

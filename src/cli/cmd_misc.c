@@ -1,0 +1,168 @@
+/*
+ * cmd_misc.c — `xunji init`, `serve`, `audit verify`, `version`, `routes`.
+ */
+#include <errno.h>
+#include <microhttpd.h>
+#include <openssl/opensslv.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "http/server.h"
+#include "sec/audit.h"
+#include "util/config.h"
+
+#ifndef XUNJI_VERSION
+#define XUNJI_VERSION "0.1.0"
+#endif
+
+int cmd_version(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  printf("xunji %s (SQLite %s, %s, libmicrohttpd %s, jansson %s)\n", XUNJI_VERSION,
+         sqlite3_libversion(), OPENSSL_VERSION_TEXT, MHD_get_version(), JANSSON_VERSION);
+  return EX_OK;
+}
+
+int cmd_routes(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  json_t *t = api_route_table();
+  char *s = json_dumps(t, JSON_INDENT(1));
+  puts(s);
+  free(s);
+  json_decref(t);
+  return EX_OK;
+}
+
+static const char init_help[] =
+    "用法: xunji init [--demo] [--accounts-file FILE] [选项]\n\n"
+    "创建主密钥文件 (若不存在, 权限 0400) 与数据库, 并执行全部迁移。可重复运行。\n"
+    "  --demo               载入枣阳市演示数据 (组织机构、一个巡察轮次、每个角色一个用户),\n"
+    "                       并打印各账号的一次性口令 (首次登录须修改)\n"
+    "  --accounts-file FILE 另将演示账号写入 JSON 文件 (权限 0600), 供测试脚本使用\n" CLI_COMMON_HELP;
+
+int cmd_init(int argc, char **argv) {
+  if (cli_load_config(argc, argv)) return EX_SETUP;
+  static const struct option opts[] = {CLI_COMMON_OPTS,
+                                       {"demo", no_argument, NULL, 'd'},
+                                       {"accounts-file", required_argument, NULL, 'a'},
+                                       {NULL, 0, NULL, 0}};
+  int demo = 0, c;
+  const char *accounts = NULL;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'h') {
+      fputs(init_help, stdout);
+      return EX_OK;
+    }
+    if (c == 'd') demo = 1;
+    else if (c == 'a') accounts = optarg;
+    else if (cli_common_opt(c, optarg)) {
+      if (c == '?') fputs(init_help, stderr);
+      return EX_USAGE;
+    }
+  }
+  if (optind < argc) {
+    cli_err("多余的参数: %s", argv[optind]);
+    return EX_USAGE;
+  }
+  cfg_finish();
+  char err[512];
+  if (access(cfg_str(CFG_KEY_FILE), F_OK) != 0) {
+    if (keyfile_create(cfg_str(CFG_KEY_FILE), err, sizeof err)) {
+      cli_err("%s", err);
+      return EX_SETUP;
+    }
+    printf("已创建主密钥文件 %s (请妥善备份; 丢失后加密字段与审计链无法验证)\n", cfg_str(CFG_KEY_FILE));
+  }
+  app a;
+  if (cli_open(&a)) return EX_SETUP;
+  printf("数据库 %s 已就绪\n", cfg_str(CFG_DB));
+  int rc = EX_OK;
+  if (demo) rc = demo_load(&a, stdout, accounts) ? EX_FAIL : EX_OK;
+  app_close(&a);
+  return rc;
+}
+
+static const char serve_help[] =
+    "用法: xunji serve [--listen IP:端口] [选项]\n\n"
+    "启动 HTTP 服务 (API 位于 /api/v1, 浏览器界面由 web_root 提供)。SIGINT/SIGTERM 时正常退出。\n"
+    "  --listen IP:PORT     监听地址 (XUNJI_LISTEN, 默认 127.0.0.1:8080; 端口 0 自动选择)\n" CLI_COMMON_HELP;
+
+int cmd_serve(int argc, char **argv) {
+  if (cli_load_config(argc, argv)) return EX_SETUP;
+  static const struct option opts[] = {CLI_COMMON_OPTS,
+                                       {"listen", required_argument, NULL, 'l'},
+                                       {NULL, 0, NULL, 0}};
+  int c;
+  char err[512];
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'h') {
+      fputs(serve_help, stdout);
+      return EX_OK;
+    }
+    if (c == 'l') {
+      if (cfg_set(CFG_LISTEN, optarg, err, sizeof err)) {
+        cli_err("%s", err);
+        return EX_USAGE;
+      }
+    } else if (cli_common_opt(c, optarg)) {
+      if (c == '?') fputs(serve_help, stderr);
+      return EX_USAGE;
+    }
+  }
+  if (optind < argc) {
+    cli_err("多余的参数: %s", argv[optind]);
+    return EX_USAGE;
+  }
+  app a;
+  if (cli_open(&a)) return EX_SETUP;
+  int rc = http_serve(&a);
+  app_close(&a);
+  cfg_free();
+  return rc;
+}
+
+static const char audit_help[] =
+    "用法: xunji audit verify [选项]\n\n"
+    "逐条重算审计日志的 HMAC-SM3 哈希链并核对锚点文件。\n"
+    "完整时输出 OK 并以 0 退出; 发现篡改、插入或删除时指出第一条有问题的记录并以 1 退出。\n" CLI_COMMON_HELP;
+
+int cmd_audit(int argc, char **argv) {
+  if (cli_load_config(argc, argv)) return EX_SETUP;
+  static const struct option opts[] = {CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    if (c == 'h') {
+      fputs(audit_help, stdout);
+      return EX_OK;
+    }
+    if (cli_common_opt(c, optarg)) {
+      if (c == '?') fputs(audit_help, stderr);
+      return EX_USAGE;
+    }
+  }
+  if (optind >= argc || strcmp(argv[optind], "verify") != 0 || optind + 1 != argc) {
+    fputs(audit_help, stderr);
+    return EX_USAGE;
+  }
+  app a;
+  if (cli_open(&a)) return EX_SETUP;
+  char msg[512];
+  int rc = audit_verify(a.db, &a.keys, a.anchor, msg, sizeof msg);
+  app_close(&a);
+  if (rc == 0) {
+    printf("OK %s\n", msg);
+    return EX_OK;
+  }
+  printf("BROKEN %s\n", msg);
+  return EX_FAIL;
+}

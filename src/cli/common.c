@@ -1,0 +1,76 @@
+/*
+ * common.c — what every subcommand shares: settings loading, common
+ * options, opening the application, and audit entries for shell actions.
+ */
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "sec/audit.h"
+#include "util/config.h"
+
+void cli_err(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("xunji: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+int cli_load_config(int argc, char **argv) {
+  const char *file = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--config") && i + 1 < argc) file = argv[i + 1];
+    else if (!strncmp(argv[i], "--config=", 9)) file = argv[i] + 9;
+  }
+  char err[512];
+  if (cfg_load(file, err, sizeof err)) {
+    cli_err("%s", err);
+    return EX_SETUP;
+  }
+  return 0;
+}
+
+int cli_common_opt(int c, const char *arg) {
+  char err[512];
+  switch (c) {
+    case 'C': return 0; /* already read by cli_load_config */
+    case 'D':
+      return cfg_set(CFG_DB, arg, err, sizeof err) ? (cli_err("%s", err), -1) : 0;
+    case 'S':
+      return cfg_set_kv(arg, err, sizeof err) ? (cli_err("%s", err), -1) : 0;
+    default: return 1;
+  }
+}
+
+int cli_open(app *a) {
+  char err[512];
+  if (app_open(a, err, sizeof err)) {
+    cli_err("%s", err);
+    return EX_SETUP;
+  }
+  return 0;
+}
+
+static audit_head last_head;
+
+int cli_audit(app *a, void *tx, const char *action, const char *kind, const char *id,
+              json_t *detail) {
+  char actor[96];
+  struct passwd *pw = getpwuid(getuid());
+  snprintf(actor, sizeof actor, "cli:%s", pw ? pw->pw_name : "?");
+  char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  audit_entry e = {NULL, actor, "cli", action, kind, id, "ok", NULL, NULL, d};
+  int rc = audit_append(tx, &a->keys, &e, &last_head);
+  free(d);
+  return rc;
+}
+
+void cli_anchor(app *a) {
+  if (last_head.seq > 0) audit_anchor_note(a->anchor, &a->keys, &last_head);
+}

@@ -1,0 +1,236 @@
+/*
+ * demo.c — the demo data of `xunji init --demo`: the Zaoyang organisations of
+ * the seed (市委, 巡察工作领导小组, 巡察办, four 巡察组, 市纪委监委 and its
+ * offices, two 派驻纪检监察组, 组织部, 审计局, a dozen units), the round
+ * 八届市委第五轮巡察 on site now with four teams and their targets, and one
+ * user per role with a printed one-time password.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api/users.h"
+#include "cli/cli.h"
+#include "util/text.h"
+#include "util/xmem.h"
+
+typedef struct dorg {
+  const char *key, *kind, *name, *code, *parent, *supervisor, *level;
+} dorg;
+
+static const dorg orgs[] = {
+    {"committee", "committee", "中共枣阳市委", NULL, NULL, NULL, "city"},
+    {"lg", "leading_group", "市委巡察工作领导小组", NULL, "committee", NULL, "city"},
+    {"office", "inspection_office", "市委巡察工作领导小组办公室", NULL, "lg", NULL, "city"},
+    {"g1", "patrol_group", "市委第一巡察组", NULL, "lg", NULL, "city"},
+    {"g2", "patrol_group", "市委第二巡察组", NULL, "lg", NULL, "city"},
+    {"g3", "patrol_group", "市委第三巡察组", NULL, "lg", NULL, "city"},
+    {"g4", "patrol_group", "市委第四巡察组", NULL, "lg", NULL, "city"},
+    {"commission", "commission", "枣阳市纪委监委", NULL, NULL, NULL, "city"},
+    {"conduct", "commission_dept", "市纪委监委党风政风监督室", "conduct", "commission", NULL, "city"},
+    {"casemgmt", "commission_dept", "市纪委监委案件监督管理室", "case_mgmt", "commission", NULL, "city"},
+    {"petitions", "commission_dept", "市纪委监委信访室", "petitions", "commission", NULL, "city"},
+    {"investigation", "commission_dept", "市纪委监委第一审查调查室", "investigation", "commission", NULL, "city"},
+    {"verification", "commission_dept", "市纪委监委核查组", "verification", "commission", NULL, "city"},
+    {"cadre", "commission_dept", "市纪委监委组织部", "cadre", "commission", NULL, "city"},
+    {"dg1", "dispatched_group", "市纪委监委派驻第一纪检监察组", NULL, "commission", NULL, "city"},
+    {"dg2", "dispatched_group", "市纪委监委派驻第二纪检监察组", NULL, "commission", NULL, "city"},
+    {"orgdept", "organization_dept", "中共枣阳市委组织部", NULL, "committee", NULL, "city"},
+    {"audit", "audit_bureau", "枣阳市审计局", NULL, NULL, NULL, "city"},
+    {"u1", "unit", "枣阳市人民防空办公室", NULL, NULL, "dg1", "city"},
+    {"u2", "unit", "枣阳市扶贫开发办公室", NULL, NULL, "dg1", "city"},
+    {"u3", "unit", "枣阳市教育局", NULL, NULL, "dg1", "city"},
+    {"u4", "unit", "枣阳市卫生健康局", NULL, NULL, "dg1", "city"},
+    {"u5", "unit", "枣阳市住房和城乡建设局", NULL, NULL, "dg1", "city"},
+    {"u6", "unit", "枣阳市农业农村局", NULL, NULL, "dg1", "city"},
+    {"u7", "unit", "枣阳市交通运输局", NULL, NULL, "dg2", "city"},
+    {"u8", "unit", "枣阳市水利和湖泊局", NULL, NULL, "dg2", "city"},
+    {"u9", "unit", "枣阳市民政局", NULL, NULL, "dg2", "city"},
+    {"u10", "unit", "枣阳市财政局", NULL, NULL, "dg2", "city"},
+    {"u11", "unit", "枣阳市琚湾镇", NULL, NULL, "dg2", "township"},
+    {"u12", "unit", "枣阳市吴店镇", NULL, NULL, "dg2", "township"},
+};
+#define NORGS ((int)(sizeof orgs / sizeof *orgs))
+
+typedef struct duser {
+  const char *login, *name, *org, *role, *scope; /* scope: team key / org key */
+} duser;
+
+static const duser users[] = {
+    {"lg", "王建国 (领导小组)", "lg", "leading_group", NULL},
+    {"office", "李明 (巡察办)", "office", "inspection_office", NULL},
+    {"leader1", "张伟 (第一巡察组组长)", "g1", "team_leader", "t1"},
+    {"member1", "刘洋 (第一巡察组组员)", "g1", "team_member", "t1"},
+    {"member2", "陈静 (第二巡察组组员)", "g2", "team_member", "t2"},
+    {"liaison", "赵刚 (纪委联络副书记)", "commission", "commission_liaison", NULL},
+    {"casemgmt", "孙丽 (案管室)", "casemgmt", "case_mgmt", NULL},
+    {"petitions", "周涛 (信访室)", "petitions", "petitions", NULL},
+    {"conduct", "吴敏 (党风室)", "conduct", "conduct", NULL},
+    {"investigation", "郑强 (审查调查室)", "investigation", "investigation", NULL},
+    {"verification", "冯磊 (核查组)", "verification", "verification_team", NULL},
+    {"cadre", "何平 (纪委组织部)", "cadre", "commission_cadre", NULL},
+    {"dispatched1", "高洁 (派驻第一纪检监察组)", "dg1", "dispatched_group", "dg1"},
+    {"unit1", "林峰 (人防办整改联络员)", "u1", "unit_liaison", "u1"},
+    {"sysadmin", "系统管理员", "office", "sysadmin", NULL},
+    {"secadmin", "安全管理员", "office", "secadmin", NULL},
+    {"auditadmin", "审计管理员", "commission", "auditadmin", NULL},
+};
+#define NUSERS ((int)(sizeof users / sizeof *users))
+
+static const struct {
+  const char *key, *name, *group;
+  const char *units[2];
+} teams[] = {
+    {"t1", "第一巡察组", "g1", {"u1", "u2"}},
+    {"t2", "第二巡察组", "g2", {"u3", "u4"}},
+    {"t3", "第三巡察组", "g3", {"u5", "u6"}},
+    {"t4", "第四巡察组", "g4", {"u7", "u8"}},
+};
+
+static char org_ids[NORGS][UUID_LEN];
+static char team_ids[4][UUID_LEN];
+
+static const char *org_id(const char *key) {
+  for (int i = 0; i < NORGS; i++)
+    if (!strcmp(orgs[i].key, key)) return org_ids[i];
+  return NULL;
+}
+
+static const char *team_id(const char *key) {
+  for (int i = 0; i < 4; i++)
+    if (!strcmp(teams[i].key, key)) return team_ids[i];
+  return NULL;
+}
+
+int demo_load(app *a, FILE *out, const char *json_path) {
+  store_tx *tx;
+  if (store_write(a->db, &tx)) {
+    cli_err("数据库忙");
+    return -1;
+  }
+  int64_t n = 0;
+  store_query_int(tx, "SELECT count(*) FROM users", NULL, 0, &n);
+  if (n > 0) {
+    store_rollback(tx);
+    cli_err("数据库中已有用户, 不再载入演示数据 (请使用新的数据库文件)");
+    return -1;
+  }
+  char now[TS_LEN], d_mob[11], d_entry[11], d_wd[11], d_rep[11];
+  ts_now(now);
+  int64_t today = date_today_shanghai();
+  date_format(today - 11, d_mob);
+  date_format(today - 10, d_entry);
+  date_format(today + 30, d_wd);
+  date_format(today + 45, d_rep);
+  int rc = 0;
+  for (int i = 0; !rc && i < NORGS; i++) {
+    uuid7(org_ids[i]);
+    const dorg *o = &orgs[i];
+    sval p[] = {SV_S(org_ids[i]),
+                SV_S(o->kind),
+                SV_S(o->name),
+                SV_S(o->code),
+                SV_S(o->parent ? org_id(o->parent) : NULL),
+                SV_S(o->supervisor ? org_id(o->supervisor) : NULL),
+                SV_S(o->level),
+                SV_S(now)};
+    rc = store_exec(tx,
+                    "INSERT INTO orgs(id,kind,name,code,parent_id,supervisor_id,level,created_at,"
+                    "updated_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$8)",
+                    p, 8, NULL);
+    if (!rc) rc = cli_audit(a, tx, "org.create", "org", org_ids[i], NULL);
+  }
+  char round_id[UUID_LEN];
+  uuid7(round_id);
+  if (!rc) {
+    sval p[] = {SV_S(round_id), SV_S("八届市委第五轮巡察"), SV_S("八届"), SV_I(5),
+                SV_S("regular"), SV_S("聚焦落实全面从严治党主体责任和群众身边腐败问题"),
+                SV_S(d_entry), SV_S(d_rep), SV_S(now)};
+    rc = store_exec(tx,
+                    "INSERT INTO rounds(id,name,term,seq,kind,theme,planned_start,planned_end,"
+                    "state,created_at,updated_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,'on_site',$9,$9)",
+                    p, 9, NULL);
+    if (!rc) rc = cli_audit(a, tx, "round.create", "round", round_id, NULL);
+  }
+  json_t *targets = json_object();
+  for (int i = 0; !rc && i < 4; i++) {
+    uuid7(team_ids[i]);
+    sval p[] = {SV_S(team_ids[i]), SV_S(round_id), SV_S(org_id(teams[i].group)),
+                SV_S(teams[i].name), SV_S(now)};
+    rc = store_exec(tx,
+                    "INSERT INTO teams(id,round_id,group_id,name,created_at,updated_at) "
+                    "VALUES($1,$2,$3,$4,$5,$5)",
+                    p, 5, NULL);
+    if (!rc) rc = cli_audit(a, tx, "team.create", "team", team_ids[i], NULL);
+    for (int k = 0; !rc && k < 2; k++) {
+      char tid[UUID_LEN];
+      uuid7(tid);
+      sval q[] = {SV_S(tid), SV_S(round_id), SV_S(team_ids[i]), SV_S(org_id(teams[i].units[k])),
+                  SV_S(d_mob), SV_S(d_entry), SV_S(d_wd), SV_S(d_rep), SV_S(now)};
+      rc = store_exec(tx,
+                      "INSERT INTO targets(id,round_id,team_id,unit_id,mobilization_date,"
+                      "entry_date,withdrawal_date,report_date,created_at,updated_at) "
+                      "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$9)",
+                      q, 9, NULL);
+      if (!rc) rc = cli_audit(a, tx, "target.create", "target", tid, NULL);
+      json_object_set_new(targets, teams[i].units[k], json_string(tid));
+    }
+  }
+  json_t *accounts = json_object();
+  char pws[NUSERS][17];
+  for (int i = 0; !rc && i < NUSERS; i++) {
+    const duser *u = &users[i];
+    char uid[UUID_LEN], gid[UUID_LEN], msg[256];
+    rc = users_create(a, tx, u->login, u->name, org_id(u->org), NULL, uid, pws[i], msg, sizeof msg);
+    if (!rc) rc = cli_audit(a, tx, "user.create", "user", uid, NULL);
+    const char *scope = !u->scope ? NULL : u->scope[0] == 't' ? team_id(u->scope) : org_id(u->scope);
+    if (!rc) rc = users_grant(a, tx, uid, u->role, scope, NULL, gid, msg, sizeof msg);
+    if (rc > 0) cli_err("%s: %s", u->login, msg);
+    if (!rc) rc = cli_audit(a, tx, "role.grant", "user", uid, NULL);
+    json_object_set_new(accounts, u->login,
+                        json_pack("{s:s,s:s,s:s,s:s}", "password", pws[i], "role", u->role, "name",
+                                  u->name, "id", uid));
+  }
+  if (rc || store_commit(tx) != STORE_OK) {
+    if (rc) {
+      cli_err("载入演示数据失败: %s", store_errmsg(tx));
+      store_rollback(tx);
+    }
+    json_decref(accounts);
+    json_decref(targets);
+    return -1;
+  }
+  cli_anchor(a);
+
+  json_t *ids = json_object();
+  for (int i = 0; i < NORGS; i++) json_object_set_new(ids, orgs[i].key, json_string(org_ids[i]));
+  json_t *tj = json_object();
+  for (int i = 0; i < 4; i++) json_object_set_new(tj, teams[i].key, json_string(team_ids[i]));
+  if (json_path) {
+    json_t *all = json_pack("{s:o,s:o,s:o,s:o,s:s}", "accounts", json_incref(accounts), "orgs", ids,
+                            "teams", tj, "targets", json_incref(targets), "round", round_id);
+    FILE *f = fopen(json_path, "w");
+    if (f) {
+      chmod(json_path, 0600);
+      json_dumpf(all, f, JSON_INDENT(2));
+      fclose(f);
+    } else {
+      cli_err("无法写入 %s", json_path);
+    }
+    json_decref(all);
+  } else {
+    json_decref(ids);
+    json_decref(tj);
+  }
+  fprintf(out, "\n已载入演示数据: 枣阳市 %d 个机构, 巡察轮次「八届市委第五轮巡察」(4 个巡察组, 8 个巡察对象, 撤离日期 %s)\n\n",
+          NORGS, d_wd);
+  fprintf(out, "演示账号 (一次性口令, 首次登录须修改为至少 12 位、含三类字符的新口令):\n");
+  for (int i = 0; i < NUSERS; i++)
+    fprintf(out, "  %-14s %-18s %-34s\n", users[i].login, pws[i], users[i].name);
+  fputc('\n', out);
+  for (int i = 0; i < NUSERS; i++) xwipe(pws[i], sizeof pws[i]);
+  json_decref(accounts);
+  json_decref(targets);
+  return 0;
+}

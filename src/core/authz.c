@@ -1,0 +1,142 @@
+/*
+ * authz.c — the policy matrix and the decision function. See authz.h.
+ */
+#include "core/authz.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/workflow.h"
+
+const char *const action_names[ACTION__MAX] = {
+    [A_SELF] = "self",
+    [A_ORG_LIST] = "org.list", [A_ORG_WRITE] = "org.write",
+    [A_PERSON_LIST] = "person.list", [A_PERSON_WRITE] = "person.write",
+    [A_USER_LIST] = "user.list", [A_USER_WRITE] = "user.write",
+    [A_ROLE_GRANT] = "role.grant",
+    [A_AUDIT_READ] = "audit.read",
+    [A_ROUND_LIST] = "round.list", [A_ROUND_WRITE] = "round.write",
+    [A_TEAM_LIST] = "team.list", [A_TEAM_WRITE] = "team.write",
+    [A_TARGET_LIST] = "target.list", [A_TARGET_WRITE] = "target.write",
+    [A_CLUE_LIST] = "clue.read", [A_CLUE_ALLEGATION] = "clue.allegation",
+    [A_CLUE_CREATE] = "clue.create", [A_CLUE_EDIT] = "clue.edit",
+    [A_CLUE_VERIFY] = "clue.verify", [A_CLUE_HANDOVER] = "clue.handover",
+    [A_CLUE_REGISTER] = "clue.register", [A_CLUE_DISPOSE] = "clue.dispose",
+    [A_CLUE_CONCLUDE] = "clue.conclude",
+};
+
+/* Business roles that read the organisation directory and round plan. */
+#define BUSINESS_READ(rule_team)                                                   \
+  [R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL, [R_TEAM_LEADER] = rule_team, \
+  [R_TEAM_MEMBER] = rule_team, [R_COMMISSION_LIAISON] = P_ALL, [R_CASE_MGMT] = P_ALL,    \
+  [R_PETITIONS] = P_ALL, [R_CONDUCT] = P_ALL, [R_INVESTIGATION] = P_ALL,                 \
+  [R_VERIFICATION_TEAM] = P_ALL, [R_COMMISSION_CADRE] = P_ALL
+
+/* The matrix. Lifecycle actions (A_CLUE_VERIFY..) are filled by authz_init. */
+static rule policy[ACTION__MAX][ROLE__MAX] = {
+    [A_SELF] = {[0 ... ROLE__MAX - 1] = P_ALL},
+    /* The directory of organisations: every business role reads it; the
+     * dispatched group and unit liaison see their own part. */
+    [A_ORG_LIST] = {BUSINESS_READ(P_ALL), [R_DISPATCHED_GROUP] = P_ALL, [R_UNIT_LIAISON] = P_ALL,
+                    [R_SYSADMIN] = P_ALL},
+    [A_ORG_WRITE] = {[R_SYSADMIN] = P_ALL},
+    [A_PERSON_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
+                       [R_LEADING_GROUP] = P_ALL, [R_SYSADMIN] = P_ALL},
+    [A_PERSON_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
+                        [R_SYSADMIN] = P_ALL},
+    [A_USER_LIST] = {[R_SYSADMIN] = P_ALL, [R_SECADMIN] = P_ALL},
+    [A_USER_WRITE] = {[R_SYSADMIN] = P_ALL},
+    [A_ROLE_GRANT] = {[R_SECADMIN] = P_ALL},
+    [A_AUDIT_READ] = {[R_AUDITADMIN] = P_ALL},
+    [A_ROUND_LIST] = {BUSINESS_READ(P_ALL), [R_DISPATCHED_GROUP] = P_ALL},
+    [A_ROUND_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL},
+    [A_TEAM_LIST] = {BUSINESS_READ(P_ALL), [R_DISPATCHED_GROUP] = P_ALL},
+    [A_TEAM_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL},
+    [A_TARGET_LIST] = {BUSINESS_READ(P_TEAM), [R_DISPATCHED_GROUP] = P_SUPERVISED,
+                       [R_UNIT_LIAISON] = P_UNIT},
+    [A_TARGET_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL},
+    /* Clues: a team sees its own targets' clues; the office all; the
+     * commission only what has been handed over to it; units never. */
+    [A_CLUE_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                     [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                     [R_COMMISSION_LIAISON] = P_HANDED, [R_CASE_MGMT] = P_HANDED,
+                     [R_INVESTIGATION] = P_HANDED, [R_CONDUCT] = P_HANDED,
+                     [R_PETITIONS] = P_HANDED, [R_VERIFICATION_TEAM] = P_HANDED},
+    [A_CLUE_ALLEGATION] = {[R_INSPECTION_OFFICE] = P_ALL, [R_TEAM_LEADER] = P_TEAM,
+                           [R_TEAM_MEMBER] = P_TEAM, [R_COMMISSION_LIAISON] = P_HANDED,
+                           [R_CASE_MGMT] = P_HANDED, [R_INVESTIGATION] = P_HANDED,
+                           [R_VERIFICATION_TEAM] = P_HANDED},
+    [A_CLUE_CREATE] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    [A_CLUE_EDIT] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+};
+
+void authz_set(action_id a, role_id r, rule ru) { policy[a][r] = ru; }
+rule authz_rule(action_id a, role_id r) { return policy[a][r]; }
+
+void authz_init(void) {
+  static int done;
+  if (done) return;
+  done = 1;
+  for (const workflow *const *w = workflows; *w; w++) {
+    for (int i = 0; i < (*w)->ntransitions; i++) {
+      const wf_transition *t = &(*w)->transitions[i];
+      for (int r = 0; r < ROLE__MAX; r++) {
+        if (!(t->roles & RB(r))) continue;
+        if (policy[t->act][r] != P_NO && policy[t->act][r] != t->rule) {
+          fprintf(stderr, "xunji: authz: conflicting rules for %s\n", action_names[t->act]);
+          abort();
+        }
+        policy[t->act][r] = t->rule;
+      }
+    }
+  }
+}
+
+static bool in_scope(const grant *g, rule ru, const authz_obj *o) {
+  switch (ru) {
+    case P_ALL: return true;
+    case P_TEAM: return g->sk == SK_TEAM && o->team_id && strcmp(g->scope_id, o->team_id) == 0;
+    case P_UNIT: return g->sk == SK_UNIT && o->unit_id && strcmp(g->scope_id, o->unit_id) == 0;
+    case P_SUPERVISED:
+      return g->sk == SK_ORG && o->supervisor_id && strcmp(g->scope_id, o->supervisor_id) == 0;
+    case P_HANDED: return o->handed_over;
+    default: return false;
+  }
+}
+
+bool authz(const principal *p, action_id a, const authz_obj *obj) {
+  if (!p || a < 0 || a >= ACTION__MAX) return false;
+  if (p->must_change && a != A_SELF) return false;
+  for (int i = 0; i < p->ngrants; i++) {
+    const grant *g = &p->grants[i];
+    rule ru = policy[a][g->role];
+    if (ru == P_NO) continue;
+    if (!obj || in_scope(g, ru, obj)) return true;
+  }
+  return false;
+}
+
+bool authz_filter_for(const principal *p, action_id a, authz_filter *f) {
+  memset(f, 0, sizeof *f);
+  if (!p || (p->must_change && a != A_SELF)) return false;
+  bool any = false;
+  for (int i = 0; i < p->ngrants; i++) {
+    const grant *g = &p->grants[i];
+    switch (policy[a][g->role]) {
+      case P_ALL: f->all = any = true; break;
+      case P_HANDED: f->handed = any = true; break;
+      case P_TEAM:
+        if (g->sk == SK_TEAM) f->teams[f->nteams++] = g->scope_id, any = true;
+        break;
+      case P_UNIT:
+        if (g->sk == SK_UNIT) f->units[f->nunits++] = g->scope_id, any = true;
+        break;
+      case P_SUPERVISED:
+        if (g->sk == SK_ORG) f->orgs[f->norgs++] = g->scope_id, any = true;
+        break;
+      default: break;
+    }
+  }
+  return any;
+}

@@ -1,0 +1,80 @@
+/*
+ * authz.h — access control in one place.
+ *
+ * authz(principal, action, object) is the only function that decides whether
+ * a user may do something. The policy is one matrix, action x role -> rule,
+ * where a rule says on which objects the role may act (none, all, its team's,
+ * its unit's, the units it supervises, handed-over clues). Lifecycle actions
+ * take their roles from the workflow tables (workflow.h), copied in by
+ * authz_init(), so each transition names its roles exactly once.
+ * Deny by default: an action with no rule for any of the user's roles is
+ * refused; 三员 have no rule on any business action.
+ */
+#ifndef XUNJI_AUTHZ_H
+#define XUNJI_AUTHZ_H
+
+#include <stdbool.h>
+
+#include "core/roles.h"
+
+typedef enum action_id {
+  A_SELF,            /* own account: me, logout, password, inbox */
+  A_ORG_LIST, A_ORG_WRITE,
+  A_PERSON_LIST, A_PERSON_WRITE,
+  A_USER_LIST, A_USER_WRITE,
+  A_ROLE_GRANT,
+  A_AUDIT_READ,
+  A_ROUND_LIST, A_ROUND_WRITE,
+  A_TEAM_LIST, A_TEAM_WRITE,
+  A_TARGET_LIST, A_TARGET_WRITE,
+  A_CLUE_LIST,       /* list and read a clue's registry data */
+  A_CLUE_ALLEGATION, /* read the encrypted allegation (audited) */
+  A_CLUE_CREATE,
+  A_CLUE_EDIT,       /* edit a draft */
+  A_CLUE_VERIFY, A_CLUE_HANDOVER, A_CLUE_REGISTER, A_CLUE_DISPOSE, A_CLUE_CONCLUDE,
+  ACTION__MAX
+} action_id;
+
+typedef enum rule {
+  P_NO = 0,     /* deny */
+  P_ALL,        /* any object */
+  P_TEAM,       /* objects of a team the grant is scoped to */
+  P_UNIT,       /* objects of the unit the grant is scoped to */
+  P_SUPERVISED, /* objects of units the grant's dispatched group supervises */
+  P_HANDED,     /* clues that have been handed over to the commission */
+} rule;
+
+extern const char *const action_names[ACTION__MAX];
+
+/* The attributes of an object that rules look at; NULL/false when absent. */
+typedef struct authz_obj {
+  const char *team_id;
+  const char *unit_id;
+  const char *supervisor_id;
+  bool handed_over;
+} authz_obj;
+
+/* Copies lifecycle rules in; call once before serving. */
+void authz_init(void);
+/* Sets the rule of one cell; used by authz_init for workflow actions. */
+void authz_set(action_id a, role_id r, rule ru);
+rule authz_rule(action_id a, role_id r);
+
+/* obj NULL: may the user do this action on some object (function level)?
+ * obj given: on this object (record level)? */
+bool authz(const principal *p, action_id a, const authz_obj *obj);
+
+/* What part of a collection a user may see, for list queries. */
+typedef struct authz_filter {
+  bool all;
+  bool handed;                 /* handed-over clues, any team */
+  int nteams, nunits, norgs;
+  const char *teams[MAX_GRANTS];
+  const char *units[MAX_GRANTS];
+  const char *orgs[MAX_GRANTS]; /* supervising dispatched groups */
+} authz_filter;
+
+/* Fills f for action a; returns false if the user may see nothing at all. */
+bool authz_filter_for(const principal *p, action_id a, authz_filter *f);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * fields.h — declared input fields and their validation (kcgi-style
+ * validators): every JSON body is checked against a field list before a
+ * handler sees it. Unknown fields, wrong types, over-long text, invalid
+ * UTF-8, bad dates, ids and enum values are refused with a Chinese message
+ * naming the field.
+ */
+#ifndef XUNJI_FIELDS_H
+#define XUNJI_FIELDS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+typedef enum ftype {
+  FT_TEXT,  /* one line */
+  FT_MEMO,  /* multi-line text */
+  FT_INT,
+  FT_BOOL,  /* stored as 0/1 */
+  FT_DATE,  /* YYYY-MM-DD */
+  FT_ENUM,
+  FT_ID,    /* UUID of another record */
+} ftype;
+
+enum { F_REQUIRED = 1, F_READONLY = 2 /* shown, never written by clients */ };
+
+typedef struct field {
+  const char *name;   /* JSON key and column name */
+  const char *label;  /* Chinese label for messages */
+  ftype type;
+  int flags;
+  int max;            /* characters for text, max value for ints */
+  int min;            /* min value for ints */
+  const char *const *values; /* FT_ENUM: NULL-terminated */
+} field;
+
+typedef struct verr {
+  int status;          /* 400, 413 */
+  const char *code;    /* "invalid_field", "unknown_field", "missing_field" */
+  const char *field;   /* the offending key */
+  char message[256];   /* Chinese */
+} verr;
+
+/* Checks body (an object) against fields. With partial, required fields may
+ * be absent (PATCH). null is accepted for optional fields. Returns true if valid. */
+bool fields_validate(const json_t *body, const field *f, int n, bool partial, verr *e);
+/* Validates one value against one field; used by query filters too. */
+bool field_check(const field *f, const json_t *v, verr *e);
+const field *fields_find(const field *f, int n, const char *name);
+bool enum_ok(const char *const *values, const char *v);
+
+#endif

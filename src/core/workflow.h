@@ -1,0 +1,59 @@
+/*
+ * workflow.h — lifecycles as tables (DOMAIN.md §3).
+ *
+ * A workflow is a list of states and a list of transitions
+ * {from, verb, to, action, roles, rule, notify}. The engine (api/lifecycle.c)
+ * looks up (state, verb), asks authz (which copied the roles from here),
+ * applies the change, writes the audit entry and posts the inbox messages to
+ * the roles listed in notify. Nothing else may change a state.
+ */
+#ifndef XUNJI_WORKFLOW_H
+#define XUNJI_WORKFLOW_H
+
+#include <stdint.h>
+
+#include "core/authz.h"
+#include "core/roles.h"
+
+enum { WF_MAX_NOTIFY = 6 };
+
+typedef struct wf_notify {
+  role_id role;
+  int team_scoped; /* 1: only the object's team (team roles); 0: everyone with the role */
+} wf_notify;
+
+typedef struct wf_transition {
+  const char *from;
+  const char *verb;   /* the action endpoint: POST /api/v1/<entity>/{id}/<verb> */
+  const char *to;
+  const char *label;  /* Chinese name of the action */
+  action_id act;
+  uint32_t roles;     /* RB(role) | ... allowed to take it */
+  rule rule;          /* on which objects */
+  const char *message; /* inbox title prefix posted to notify */
+  int nnotify;
+  wf_notify notify[WF_MAX_NOTIFY];
+} wf_transition;
+
+typedef struct workflow {
+  const char *entity; /* "clue" */
+  int nstates;
+  const char *const *states;       /* first one is the initial state */
+  const char *const *state_labels; /* Chinese */
+  int ntransitions;
+  const wf_transition *transitions;
+} workflow;
+
+extern const workflow wf_clue;
+/* NULL-terminated list of every workflow, for authz_init and tests. */
+extern const workflow *const workflows[];
+
+/* The transition for verb from state, or NULL. */
+const wf_transition *wf_find(const workflow *w, const char *state, const char *verb);
+/* True if some transition of w uses verb. */
+int wf_has_verb(const workflow *w, const char *verb);
+/* Index of a state, or -1. */
+int wf_state_index(const workflow *w, const char *state);
+const char *wf_state_label(const workflow *w, const char *state);
+
+#endif

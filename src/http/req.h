@@ -1,0 +1,65 @@
+/*
+ * req.h — one HTTP request as the handlers see it: parsed input, the
+ * authenticated principal, and the response being built. Owned by the HTTP
+ * layer (http/server.c) for the life of the request.
+ */
+#ifndef XUNJI_REQ_H
+#define XUNJI_REQ_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "app.h"
+#include "core/roles.h"
+#include "sec/audit.h"
+#include "util/buf.h"
+
+struct MHD_Connection;
+struct route;
+
+enum { REQ_MAX_PARAMS = 4 };
+
+typedef struct req {
+  app *app;
+  struct MHD_Connection *conn;
+  const char *method;
+  char *path;        /* without the query string */
+  char id[24];       /* request id, echoed as X-Request-Id */
+  char ip[48];
+  struct timespec t0;
+  buf body;
+  bool too_large;
+  json_t *in;        /* parsed JSON body (object), or NULL */
+  int nparams;
+  char params[REQ_MAX_PARAMS][64]; /* {id}-style path parameters */
+  const struct route *route;
+
+  /* who */
+  bool authed;
+  bool via_cookie;
+  principal who;
+  char sid_hash[65]; /* session row key, when via cookie */
+  char csrf[65];
+
+  /* response */
+  int status;
+  json_t *out;
+  char *raw;          /* non-JSON body (static files) */
+  size_t rawlen;
+  const char *ctype;  /* for raw */
+  char etag[32];
+  char cookie[256];   /* Set-Cookie value, if any */
+  audit_head head;    /* newest audit entry written by this request */
+} req;
+
+/* Query string argument, or NULL. */
+const char *req_arg(req *r, const char *name);
+/* Cookie value, or NULL. */
+const char *req_cookie(req *r, const char *name);
+/* Request header, or NULL. */
+const char *req_header(req *r, const char *name);
+/* Calls fn for each query argument; stops and returns false if fn does. */
+bool req_each_arg(req *r, bool (*fn)(void *ctx, const char *k, const char *v), void *ctx);
+
+#endif

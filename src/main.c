@@ -1,0 +1,39 @@
+/*
+ * main.c — xunji: 巡纪贯通协同平台. The subcommand table and dispatch.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const command commands[] = {
+    {"init", cmd_init, "初始化数据库与密钥 (--demo 载入演示数据)"},
+    {"serve", cmd_serve, "启动 HTTP 服务"},
+    {"user", cmd_user, "用户管理: add | passwd | disable | enable | grant | token | list"},
+    {"audit", cmd_audit, "审计日志: verify"},
+    {"routes", cmd_routes, "以 JSON 输出接口路由表"},
+    {"version", cmd_version, "显示版本"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "用法: xunji <子命令> [选项]\n\n巡纪贯通协同平台 — 巡察与纪检监察工作贯通协同\n\n子命令:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+    fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "\n每个子命令都支持 --help。退出码: 0 成功, 1 操作失败, 2 用法错误, 3 无法打开配置或数据库。\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return EX_USAGE;
+  }
+  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return EX_OK;
+  }
+  if (!strcmp(argv[1], "--version")) return cmd_version(1, argv);
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+    if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "xunji: 未知子命令 '%s' (运行 xunji --help 查看)\n", argv[1]);
+  return EX_USAGE;
+}

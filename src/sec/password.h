@@ -1,0 +1,27 @@
+/*
+ * password.h — password hashing (PBKDF2-HMAC-SM3, versioned format) and the
+ * password policy of SECURITY.md (length >= 12, three of four character
+ * classes, must not contain the login).
+ *
+ * Stored format: "pbkdf2-sm3$<iterations>$<salt hex 32>$<hash hex 64>".
+ * The version prefix lets a later scheme coexist and re-hash on login.
+ */
+#ifndef XUNJI_PASSWORD_H
+#define XUNJI_PASSWORD_H
+
+#include <stdbool.h>
+
+enum { PW_HASH_MAX = 160, PW_MIN_LEN = 12, PW_MAX_LEN = 128 };
+
+/* Hashes pw with a fresh salt into out[PW_HASH_MAX]. */
+void pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]);
+/* True if pw matches the stored hash (constant-time compare). */
+bool pw_verify(const char *pw, const char *stored);
+/* Iteration count of a stored hash, 0 if unparsable (used to re-hash). */
+unsigned pw_iterations(const char *stored);
+/* NULL if acceptable, else a Chinese reason. */
+const char *pw_policy(const char *pw, const char *login);
+/* Generates a random one-time password that satisfies the policy. */
+void pw_generate(char out[17]);
+
+#endif

@@ -1,0 +1,520 @@
+/*
+ * sqlite.c — the SQLite implementation of store.h.
+ *
+ * Invariants:
+ *   1. Exactly one writer connection; writes are serialized by wmu and use
+ *      BEGIN IMMEDIATE (a deferred transaction that upgrades can fail with
+ *      BUSY_SNAPSHOT). synchronous=FULL: a returned COMMIT is on disk.
+ *   2. Readers come from a bounded pool of read-only connections; a reader
+ *      runs BEGIN so its statements see one snapshot (WAL).
+ *   3. Each connection caches its prepared statements by SQL text; SQL uses
+ *      $N placeholders which are rewritten to ?N (SQLite would otherwise
+ *      number $N by first appearance).
+ *   4. Migrations are embedded in the binary and applied in order, each in
+ *      its own write transaction, recorded in schema_migrations.
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store.h"
+#include "util/text.h"
+#include "util/xmem.h"
+
+/* ---- embedded migrations ------------------------------------------------ */
+#define EMBED(sym, file)                                                        \
+  __asm__(".section .rodata\n.global " #sym "\n.type " #sym ", @object\n" #sym \
+          ":\n.incbin \"" file "\"\n.byte 0\n.previous\n");                     \
+  extern const char sym[]
+
+EMBED(xunji_mig_001, "src/store/sqlite/001_init.sql");
+
+static const struct migration {
+  int version;
+  const char *name;
+  const char *sql;
+} migrations[] = {
+    {1, "init", xunji_mig_001},
+};
+
+/* ---- connections and statement cache ---------------------------------- */
+enum { CACHE_SLOTS = 512 };
+
+typedef struct conn {
+  sqlite3 *db;
+  struct {
+    char *sql;
+    sqlite3_stmt *st;
+  } cache[CACHE_SLOTS];
+  struct conn *next_free;
+} conn;
+
+struct store {
+  char *path;
+  conn *writer;
+  pthread_mutex_t wmu;
+  pthread_mutex_t pmu;
+  pthread_cond_t pcv;
+  conn *free_readers;
+  int nreaders, max_readers;
+};
+
+struct store_tx {
+  store *s;
+  conn *c;
+  int write;
+  char err[256];
+};
+
+struct store_rows {
+  store_tx *tx;
+  sqlite3_stmt *st;
+  int owned; /* not from the cache: finalize on close */
+};
+
+static int open_conn(const char *path, int readonly, conn **out, char *err, size_t errlen) {
+  conn *c = xcalloc(1, sizeof *c);
+  int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  flags |= SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+  if (rc != SQLITE_OK) {
+    snprintf(err, errlen, "无法打开数据库 %s: %s", path, c->db ? sqlite3_errmsg(c->db) : "?");
+    sqlite3_close(c->db);
+    free(c);
+    return STORE_ERR;
+  }
+  sqlite3_busy_timeout(c->db, 10000);
+  sqlite3_extended_result_codes(c->db, 1);
+  const char *pragmas = readonly ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
+                                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                   " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+                                   " PRAGMA trusted_schema=OFF;";
+  char *msg = NULL;
+  if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+    snprintf(err, errlen, "数据库设置失败: %s", msg ? msg : "?");
+    sqlite3_free(msg);
+    sqlite3_close(c->db);
+    free(c);
+    return STORE_ERR;
+  }
+  *out = c;
+  return STORE_OK;
+}
+
+static void close_conn(conn *c) {
+  if (!c) return;
+  for (int i = 0; i < CACHE_SLOTS; i++) {
+    if (c->cache[i].st) sqlite3_finalize(c->cache[i].st);
+    free(c->cache[i].sql);
+  }
+  sqlite3_close(c->db);
+  free(c);
+}
+
+static uint32_t fnv(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
+}
+
+/* $N -> ?N, outside quoted literals. */
+static char *rewrite(const char *sql) {
+  size_t n = strlen(sql);
+  char *o = xmalloc(n + 1);
+  int q = 0;
+  for (size_t i = 0; i <= n; i++) {
+    char ch = sql[i];
+    if (ch == '\'') q = !q;
+    o[i] = (!q && ch == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') ? '?' : ch;
+  }
+  return o;
+}
+
+static int map_rc(int rc) {
+  switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY: return STORE_CONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return STORE_BUSY;
+    default: return (rc & 0xff) == SQLITE_CONSTRAINT ? STORE_CONSTRAINT : STORE_ERR;
+  }
+}
+
+static void set_err(store_tx *tx, const char *what) {
+  snprintf(tx->err, sizeof tx->err, "%s: %s", what, sqlite3_errmsg(tx->c->db));
+}
+
+/* Gets a ready statement: from the cache when free, else a fresh one. */
+static int prepare(store_tx *tx, const char *sql, sqlite3_stmt **st, int *owned) {
+  conn *c = tx->c;
+  uint32_t h = fnv(sql) % CACHE_SLOTS;
+  for (int k = 0; k < 8; k++) {
+    uint32_t i = (h + (uint32_t)k) % CACHE_SLOTS;
+    if (c->cache[i].sql && strcmp(c->cache[i].sql, sql) == 0) {
+      if (sqlite3_stmt_busy(c->cache[i].st)) break; /* in use by an open cursor */
+      *st = c->cache[i].st;
+      *owned = 0;
+      return STORE_OK;
+    }
+  }
+  char *rw = rewrite(sql);
+  int rc = sqlite3_prepare_v3(c->db, rw, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+  free(rw);
+  if (rc != SQLITE_OK) {
+    set_err(tx, "prepare");
+    return map_rc(rc);
+  }
+  *owned = 1;
+  for (int k = 0; k < 8; k++) {
+    uint32_t i = (h + (uint32_t)k) % CACHE_SLOTS;
+    if (!c->cache[i].sql) {
+      c->cache[i].sql = xstrdup(sql);
+      c->cache[i].st = *st;
+      *owned = 0;
+      break;
+    }
+  }
+  return STORE_OK;
+}
+
+static int bind(store_tx *tx, sqlite3_stmt *st, const sval *p, int n) {
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (n != sqlite3_bind_parameter_count(st)) {
+    snprintf(tx->err, sizeof tx->err, "bind: %d parameters given, %d expected", n,
+             sqlite3_bind_parameter_count(st));
+    return STORE_ERR;
+  }
+  for (int i = 0; i < n; i++) {
+    int rc;
+    switch (p[i].t) {
+      case SV_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
+      case SV_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_TRANSIENT); break;
+      default: rc = sqlite3_bind_null(st, i + 1);
+    }
+    if (rc != SQLITE_OK) {
+      set_err(tx, "bind");
+      return STORE_ERR;
+    }
+  }
+  return STORE_OK;
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+int store_open(store **out, const char *path, int max_readers, char *err, size_t errlen) {
+  if (sqlite3_threadsafe() == 0) {
+    snprintf(err, errlen, "SQLite 未以线程安全方式编译");
+    return STORE_ERR;
+  }
+  store *s = xcalloc(1, sizeof *s);
+  s->path = xstrdup(path);
+  s->max_readers = max_readers > 0 ? max_readers : 8;
+  pthread_mutex_init(&s->wmu, NULL);
+  pthread_mutex_init(&s->pmu, NULL);
+  pthread_cond_init(&s->pcv, NULL);
+  if (open_conn(path, 0, &s->writer, err, errlen) != STORE_OK) {
+    free(s->path);
+    free(s);
+    return STORE_ERR;
+  }
+  *out = s;
+  return STORE_OK;
+}
+
+void store_close(store *s) {
+  if (!s) return;
+  while (s->free_readers) {
+    conn *c = s->free_readers;
+    s->free_readers = c->next_free;
+    close_conn(c);
+  }
+  close_conn(s->writer);
+  pthread_mutex_destroy(&s->wmu);
+  pthread_mutex_destroy(&s->pmu);
+  pthread_cond_destroy(&s->pcv);
+  free(s->path);
+  free(s);
+}
+
+const char *store_backend(const store *s) {
+  (void)s;
+  return "sqlite";
+}
+
+int store_migrate(store *s, char *err, size_t errlen) {
+  conn *c = s->writer;
+  char *msg = NULL;
+  pthread_mutex_lock(&s->wmu);
+  int rc = sqlite3_exec(c->db,
+                        "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY "
+                        "KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
+                        NULL, NULL, &msg);
+  int version = 0;
+  for (size_t i = 0; rc == SQLITE_OK && i < sizeof migrations / sizeof *migrations; i++) {
+    const struct migration *m = &migrations[i];
+    sqlite3_stmt *st = NULL;
+    int have = 0;
+    rc = sqlite3_prepare_v2(c->db, "SELECT 1 FROM schema_migrations WHERE version=?1", -1, &st,
+                            NULL);
+    if (rc == SQLITE_OK) {
+      sqlite3_bind_int(st, 1, m->version);
+      have = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_OK) break;
+    if (!have) {
+      char ts[TS_LEN];
+      ts_now(ts);
+      rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+      if (rc == SQLITE_OK) rc = sqlite3_exec(c->db, m->sql, NULL, NULL, &msg);
+      if (rc == SQLITE_OK) {
+        rc = sqlite3_prepare_v2(c->db,
+                                "INSERT INTO schema_migrations(version,name,applied_at) "
+                                "VALUES(?1,?2,?3)",
+                                -1, &st, NULL);
+        if (rc == SQLITE_OK) {
+          sqlite3_bind_int(st, 1, m->version);
+          sqlite3_bind_text(st, 2, m->name, -1, SQLITE_STATIC);
+          sqlite3_bind_text(st, 3, ts, -1, SQLITE_STATIC);
+          rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+        }
+        sqlite3_finalize(st);
+      }
+      if (rc == SQLITE_OK) rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, &msg);
+      if (rc != SQLITE_OK) {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        snprintf(err, errlen, "迁移 %03d_%s 失败: %s", m->version, m->name,
+                 msg ? msg : sqlite3_errmsg(c->db));
+        sqlite3_free(msg);
+        pthread_mutex_unlock(&s->wmu);
+        return STORE_ERR;
+      }
+    }
+    version = m->version;
+  }
+  if (rc != SQLITE_OK) {
+    snprintf(err, errlen, "迁移失败: %s", msg ? msg : sqlite3_errmsg(c->db));
+    sqlite3_free(msg);
+    version = STORE_ERR;
+  }
+  pthread_mutex_unlock(&s->wmu);
+  return version;
+}
+
+/* ---- transactions ------------------------------------------------------------ */
+int store_write(store *s, store_tx **out) {
+  pthread_mutex_lock(&s->wmu);
+  store_tx *tx = xcalloc(1, sizeof *tx);
+  tx->s = s;
+  tx->c = s->writer;
+  tx->write = 1;
+  int rc = sqlite3_exec(tx->c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    free(tx);
+    pthread_mutex_unlock(&s->wmu);
+    return map_rc(rc);
+  }
+  *out = tx;
+  return STORE_OK;
+}
+
+int store_read(store *s, store_tx **out) {
+  conn *c = NULL;
+  char err[256];
+  pthread_mutex_lock(&s->pmu);
+  for (;;) {
+    if (s->free_readers) {
+      c = s->free_readers;
+      s->free_readers = c->next_free;
+      break;
+    }
+    if (s->nreaders < s->max_readers) {
+      s->nreaders++;
+      pthread_mutex_unlock(&s->pmu);
+      if (open_conn(s->path, 1, &c, err, sizeof err) != STORE_OK) {
+        pthread_mutex_lock(&s->pmu);
+        s->nreaders--;
+        pthread_mutex_unlock(&s->pmu);
+        return STORE_ERR;
+      }
+      pthread_mutex_lock(&s->pmu);
+      break;
+    }
+    pthread_cond_wait(&s->pcv, &s->pmu);
+  }
+  pthread_mutex_unlock(&s->pmu);
+  store_tx *tx = xcalloc(1, sizeof *tx);
+  tx->s = s;
+  tx->c = c;
+  int rc = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    store_rollback(tx);
+    return map_rc(rc);
+  }
+  *out = tx;
+  return STORE_OK;
+}
+
+static void release(store_tx *tx) {
+  store *s = tx->s;
+  if (tx->write) {
+    pthread_mutex_unlock(&s->wmu);
+  } else {
+    pthread_mutex_lock(&s->pmu);
+    tx->c->next_free = s->free_readers;
+    s->free_readers = tx->c;
+    pthread_cond_signal(&s->pcv);
+    pthread_mutex_unlock(&s->pmu);
+  }
+  free(tx);
+}
+
+int store_commit(store_tx *tx) {
+  int rc = sqlite3_exec(tx->c->db, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK) {
+    fprintf(stderr, "xunji: 提交失败: %s\n", sqlite3_errmsg(tx->c->db));
+    sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    release(tx);
+    return map_rc(rc);
+  }
+  release(tx);
+  return STORE_OK;
+}
+
+void store_rollback(store_tx *tx) {
+  if (!sqlite3_get_autocommit(tx->c->db)) sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+  release(tx);
+}
+
+const char *store_errmsg(store_tx *tx) { return tx->err; }
+
+/* ---- statements ------------------------------------------------------------ */
+int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *changes) {
+  sqlite3_stmt *st;
+  int owned;
+  int rc = prepare(tx, sql, &st, &owned);
+  if (rc != STORE_OK) return rc;
+  rc = bind(tx, st, p, n);
+  if (rc == STORE_OK) {
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+    }
+    if (s != SQLITE_DONE) {
+      set_err(tx, "exec");
+      rc = map_rc(sqlite3_extended_errcode(tx->c->db));
+    } else if (changes) {
+      *changes = sqlite3_changes64(tx->c->db);
+    }
+  }
+  if (owned) sqlite3_finalize(st);
+  else sqlite3_reset(st);
+  return rc;
+}
+
+int store_query(store_tx *tx, const char *sql, const sval *p, int n, store_rows **out) {
+  sqlite3_stmt *st;
+  int owned;
+  int rc = prepare(tx, sql, &st, &owned);
+  if (rc != STORE_OK) return rc;
+  rc = bind(tx, st, p, n);
+  if (rc != STORE_OK) {
+    if (owned) sqlite3_finalize(st);
+    return rc;
+  }
+  store_rows *r = xcalloc(1, sizeof *r);
+  r->tx = tx;
+  r->st = st;
+  r->owned = owned;
+  *out = r;
+  return STORE_OK;
+}
+
+int store_next(store_rows *r) {
+  int s = sqlite3_step(r->st);
+  if (s == SQLITE_ROW) return 1;
+  if (s == SQLITE_DONE) return 0;
+  set_err(r->tx, "step");
+  return map_rc(sqlite3_extended_errcode(r->tx->c->db));
+}
+
+int store_ncols(store_rows *r) { return sqlite3_column_count(r->st); }
+const char *store_colname(store_rows *r, int i) { return sqlite3_column_name(r->st, i); }
+bool store_isnull(store_rows *r, int i) { return sqlite3_column_type(r->st, i) == SQLITE_NULL; }
+int64_t store_int(store_rows *r, int i) { return sqlite3_column_int64(r->st, i); }
+const char *store_text(store_rows *r, int i) {
+  const unsigned char *t = sqlite3_column_text(r->st, i);
+  return t ? (const char *)t : "";
+}
+
+void store_rows_close(store_rows *r) {
+  if (!r) return;
+  if (r->owned) sqlite3_finalize(r->st);
+  else sqlite3_reset(r->st);
+  free(r);
+}
+
+static json_t *row_json(store_rows *r) {
+  json_t *o = json_object();
+  int nc = store_ncols(r);
+  for (int i = 0; i < nc; i++) {
+    json_t *v;
+    switch (sqlite3_column_type(r->st, i)) {
+      case SQLITE_NULL: v = json_null(); break;
+      case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(r->st, i)); break;
+      case SQLITE_FLOAT: v = json_real(sqlite3_column_double(r->st, i)); break;
+      default: v = json_string(store_text(r, i));
+    }
+    if (!v) v = json_null(); /* invalid UTF-8 in the database: never emit it */
+    json_object_set_new(o, store_colname(r, i), v);
+  }
+  return o;
+}
+
+json_t *store_query_json(store_tx *tx, const char *sql, const sval *p, int n) {
+  store_rows *r;
+  if (store_query(tx, sql, p, n, &r) != STORE_OK) return NULL;
+  json_t *a = json_array();
+  int s;
+  while ((s = store_next(r)) == 1) json_array_append_new(a, row_json(r));
+  store_rows_close(r);
+  if (s < 0) {
+    json_decref(a);
+    return NULL;
+  }
+  return a;
+}
+
+json_t *store_query_one(store_tx *tx, const char *sql, const sval *p, int n, int *rc) {
+  store_rows *r;
+  *rc = store_query(tx, sql, p, n, &r);
+  if (*rc != STORE_OK) return NULL;
+  json_t *o = NULL;
+  int s = store_next(r);
+  if (s == 1) o = row_json(r);
+  else if (s < 0) *rc = s;
+  store_rows_close(r);
+  return o;
+}
+
+int store_query_int(store_tx *tx, const char *sql, const sval *p, int n, int64_t *v) {
+  store_rows *r;
+  int rc = store_query(tx, sql, p, n, &r);
+  if (rc != STORE_OK) return rc;
+  int s = store_next(r);
+  *v = s == 1 ? store_int(r, 0) : 0;
+  store_rows_close(r);
+  return s < 0 ? s : STORE_OK;
+}
+
+int store_query_text(store_tx *tx, const char *sql, const sval *p, int n, char **v) {
+  store_rows *r;
+  *v = NULL;
+  int rc = store_query(tx, sql, p, n, &r);
+  if (rc != STORE_OK) return rc;
+  int s = store_next(r);
+  if (s == 1 && !store_isnull(r, 0)) *v = xstrdup(store_text(r, 0));
+  store_rows_close(r);
+  return s < 0 ? s : STORE_OK;
+}

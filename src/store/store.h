@@ -1,0 +1,85 @@
+/*
+ * store.h — the storage interface. Domain and HTTP code see only this file;
+ * no SQLite or libpq type crosses it.
+ *
+ * Model: a store is a database with one writer and many readers.
+ *   - store_write() opens a write transaction (serialized; on SQLite one
+ *     writer connection and BEGIN IMMEDIATE). A successful store_commit() means
+ *     the data is durable (synchronous=FULL): "acknowledged = committed".
+ *   - store_read() opens a read transaction on a pooled connection: a
+ *     consistent snapshot, parallel with other readers and the writer.
+ * SQL is written once in the common dialect (PostgreSQL's $1..$N
+ * placeholders, ON CONFLICT, RETURNING); the backend rewrites as needed and
+ * caches prepared statements per connection. User data only ever travels as
+ * bound parameters (sval), never inside SQL text.
+ */
+#ifndef XUNJI_STORE_H
+#define XUNJI_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct store store;
+typedef struct store_tx store_tx;
+typedef struct store_rows store_rows;
+
+enum {
+  STORE_OK = 0,
+  STORE_ERR = -1,        /* unexpected database error (see store_errmsg) */
+  STORE_CONFLICT = -2,   /* unique key violated */
+  STORE_CONSTRAINT = -3, /* foreign key / check / not-null violated */
+  STORE_BUSY = -4,       /* database locked beyond the busy timeout */
+};
+
+typedef enum { SV_NULL, SV_INT, SV_TEXT } sv_type;
+typedef struct sval {
+  sv_type t;
+  int64_t i;
+  const char *s;
+} sval;
+
+#define SV_NUL ((sval){SV_NULL, 0, NULL})
+#define SV_I(x) ((sval){SV_INT, (int64_t)(x), NULL})
+static inline sval sv_text_(const char *s) {
+  sval v = {s ? SV_TEXT : SV_NULL, 0, s};
+  return v;
+}
+#define SV_S(x) sv_text_(x)
+
+/* Opens (creating if needed) the database at path. */
+int store_open(store **out, const char *path, int max_readers, char *err, size_t errlen);
+void store_close(store *s);
+/* Applies pending numbered migrations; returns the schema version or <0. */
+int store_migrate(store *s, char *err, size_t errlen);
+const char *store_backend(const store *s);
+
+int store_write(store *s, store_tx **tx);
+int store_read(store *s, store_tx **tx);
+int store_commit(store_tx *tx);   /* also releases tx, even on failure */
+void store_rollback(store_tx *tx); /* releases tx */
+const char *store_errmsg(store_tx *tx);
+
+/* Runs a statement that returns no rows; *changes (optional) gets the row count. */
+int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *changes);
+/* Runs a query; iterate with store_next until it returns 0 (<0 on error). */
+int store_query(store_tx *tx, const char *sql, const sval *p, int n, store_rows **rows);
+int store_next(store_rows *r);
+int store_ncols(store_rows *r);
+const char *store_colname(store_rows *r, int i);
+bool store_isnull(store_rows *r, int i);
+int64_t store_int(store_rows *r, int i);
+const char *store_text(store_rows *r, int i); /* "" for NULL; valid until next step */
+void store_rows_close(store_rows *r);
+
+/* Runs a query and returns its rows as a JSON array of objects keyed by
+ * column name (integers, strings, nulls). NULL on error. */
+json_t *store_query_json(store_tx *tx, const char *sql, const sval *p, int n);
+/* The first row as an object; *found is false (and NULL returned) if none. */
+json_t *store_query_one(store_tx *tx, const char *sql, const sval *p, int n, int *rc);
+/* Single integer result of a query (e.g. count(*)); returns rc, value in *v. */
+int store_query_int(store_tx *tx, const char *sql, const sval *p, int n, int64_t *v);
+/* Single text result (malloc'd) or NULL if no row / NULL value. */
+int store_query_text(store_tx *tx, const char *sql, const sval *p, int n, char **v);
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * config.c — the settings table and its loaders. See config.h.
+ */
+#include "util/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xmem.h"
+
+const cfg_def cfg_defs[CFG__MAX] = {
+    [CFG_DB] = {"db", "XUNJI_DB", CT_STR, "xunji.db", 0, 0, "SQLite 数据库文件"},
+    [CFG_KEY_FILE] = {"key_file", "XUNJI_KEY_FILE", CT_STR, "", 0, 0,
+                      "主密钥文件 (默认: 数据库文件名.key)"},
+    [CFG_AUDIT_ANCHOR] = {"audit_anchor", "XUNJI_AUDIT_ANCHOR", CT_STR, "", 0, 0,
+                          "审计锚点文件 (默认: 数据库文件名.audit-anchor)"},
+    [CFG_LISTEN] = {"listen", "XUNJI_LISTEN", CT_STR, "127.0.0.1:8080", 0, 0, "监听地址:端口"},
+    [CFG_THREADS] = {"threads", "XUNJI_THREADS", CT_INT, "0", 0, 256,
+                     "HTTP 工作线程数 (0: CPU 核数的 4 倍)"},
+    [CFG_MAX_BODY] = {"max_body", "XUNJI_MAX_BODY", CT_INT, "1048576", 1024, 64 << 20,
+                      "请求体上限 (字节)"},
+    [CFG_MAX_CONN] = {"max_conn", "XUNJI_MAX_CONN", CT_INT, "512", 4, 100000, "总连接数上限"},
+    [CFG_MAX_CONN_PER_IP] = {"max_conn_per_ip", "XUNJI_MAX_CONN_PER_IP", CT_INT, "64", 1, 10000,
+                             "单个 IP 连接数上限"},
+    [CFG_REQUEST_DEADLINE] = {"request_deadline", "XUNJI_REQUEST_DEADLINE", CT_INT, "30", 1, 3600,
+                              "接收一个完整请求的时限 (秒), 防慢速攻击"},
+    [CFG_IDLE_TIMEOUT] = {"idle_timeout", "XUNJI_IDLE_TIMEOUT", CT_INT, "60", 1, 3600,
+                          "空闲连接超时 (秒)"},
+    [CFG_SESSION_IDLE_MIN] = {"session_idle_minutes", "XUNJI_SESSION_IDLE_MINUTES", CT_INT, "30",
+                              1, 1440, "会话空闲超时 (分钟)"},
+    [CFG_SESSION_MAX_HOURS] = {"session_max_hours", "XUNJI_SESSION_MAX_HOURS", CT_INT, "12", 1,
+                               168, "会话最长时间 (小时)"},
+    [CFG_LOCK_AFTER] = {"lock_after", "XUNJI_LOCK_AFTER", CT_INT, "5", 1, 100,
+                        "连续登录失败多少次锁定账号"},
+    [CFG_LOCK_MINUTES] = {"lock_minutes", "XUNJI_LOCK_MINUTES", CT_INT, "15", 1, 1440,
+                          "账号锁定时长 (分钟)"},
+    [CFG_LOGIN_PER_IP_MIN] = {"login_per_ip_minute", "XUNJI_LOGIN_PER_IP_MINUTE", CT_INT, "30", 1,
+                              100000, "单个 IP 每分钟登录尝试上限"},
+    [CFG_PBKDF2_ITER] = {"pbkdf2_iterations", "XUNJI_PBKDF2_ITERATIONS", CT_INT, "100000", 100000,
+                         10000000, "口令哈希迭代次数 (PBKDF2-HMAC-SM3)"},
+    [CFG_PASSWORD_MAX_AGE_DAYS] = {"password_max_age_days", "XUNJI_PASSWORD_MAX_AGE_DAYS", CT_INT,
+                                   "90", 0, 3650, "口令有效期 (天, 0 为不限)"},
+    [CFG_COOKIE_SECURE] = {"cookie_secure", "XUNJI_COOKIE_SECURE", CT_INT, "1", 0, 1,
+                           "会话 Cookie 加 Secure 与 __Host- 前缀 (经 TLS 网关或本机访问时为 1)"},
+    [CFG_DOCNO_HANDOVER] = {"docno_handover", "XUNJI_DOCNO_HANDOVER", CT_STR, "枣巡移", 0, 0,
+                            "问题线索移交函文号前缀"},
+    [CFG_DOCNO_REGISTRY] = {"docno_registry", "XUNJI_DOCNO_REGISTRY", CT_STR, "枣纪案登", 0, 0,
+                            "案管室登记号前缀"},
+    [CFG_WEB_ROOT] = {"web_root", "XUNJI_WEB_ROOT", CT_STR, "web/dist", 0, 0,
+                      "浏览器界面静态文件目录 (不存在时仅提供 API)"},
+    [CFG_TOKEN_DAYS] = {"token_days", "XUNJI_TOKEN_DAYS", CT_INT, "365", 1, 3650,
+                        "API 令牌有效期 (天)"},
+    [CFG_ACCESS_LOG] = {"access_log", "XUNJI_ACCESS_LOG", CT_INT, "1", 0, 1, "输出访问日志"},
+};
+
+static char *vals[CFG__MAX];
+
+int cfg_set(cfg_id id, const char *value, char *err, size_t errlen) {
+  const cfg_def *d = &cfg_defs[id];
+  if (d->type == CT_INT) {
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < d->min || v > d->max) {
+      snprintf(err, errlen, "配置项 %s 的值无效: %s (应为 %ld 至 %ld 的整数)", d->name, value,
+               d->min, d->max);
+      return -1;
+    }
+  }
+  free(vals[id]);
+  vals[id] = xstrdup(value);
+  return 0;
+}
+
+static int lookup(const char *name, size_t n) {
+  for (int i = 0; i < CFG__MAX; i++)
+    if (strlen(cfg_defs[i].name) == n && strncmp(cfg_defs[i].name, name, n) == 0) return i;
+  return -1;
+}
+
+int cfg_set_kv(const char *kv, char *err, size_t errlen) {
+  const char *eq = strchr(kv, '=');
+  if (!eq) {
+    snprintf(err, errlen, "配置格式应为 名称=值: %s", kv);
+    return -1;
+  }
+  int id = lookup(kv, (size_t)(eq - kv));
+  if (id < 0) {
+    snprintf(err, errlen, "未知配置项: %.*s", (int)(eq - kv), kv);
+    return -1;
+  }
+  return cfg_set((cfg_id)id, eq + 1, err, errlen);
+}
+
+static char *trim(char *s) {
+  while (isspace((unsigned char)*s)) s++;
+  char *e = s + strlen(s);
+  while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+  return s;
+}
+
+static int load_file(const char *path, char *err, size_t errlen) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    snprintf(err, errlen, "无法读取配置文件 %s: %s", path, strerror(errno));
+    return -1;
+  }
+  char line[1024];
+  int lineno = 0, rc = 0;
+  while (fgets(line, sizeof line, f)) {
+    lineno++;
+    if (!strchr(line, '\n') && !feof(f)) {
+      snprintf(err, errlen, "%s:%d: 行过长", path, lineno);
+      rc = -1;
+      break;
+    }
+    char *s = trim(line);
+    if (!*s || *s == '#') continue;
+    char *eq = strchr(s, '=');
+    if (!eq) {
+      snprintf(err, errlen, "%s:%d: 应为 名称 = 值", path, lineno);
+      rc = -1;
+      break;
+    }
+    *eq = '\0';
+    char *k = trim(s), *v = trim(eq + 1);
+    int id = lookup(k, strlen(k));
+    if (id < 0) {
+      snprintf(err, errlen, "%s:%d: 未知配置项 %s", path, lineno, k);
+      rc = -1;
+      break;
+    }
+    if (cfg_set((cfg_id)id, v, err, errlen)) {
+      rc = -1;
+      break;
+    }
+  }
+  fclose(f);
+  return rc;
+}
+
+int cfg_load(const char *file, char *err, size_t errlen) {
+  for (int i = 0; i < CFG__MAX; i++) {
+    free(vals[i]);
+    vals[i] = xstrdup(cfg_defs[i].def);
+  }
+  if (!file) file = getenv("XUNJI_CONFIG");
+  if (file && *file && load_file(file, err, errlen)) return -1;
+  for (int i = 0; i < CFG__MAX; i++) {
+    const char *e = getenv(cfg_defs[i].env);
+    if (e && cfg_set((cfg_id)i, e, err, errlen)) return -1;
+  }
+  return 0;
+}
+
+void cfg_finish(void) {
+  char tmp[4096];
+  if (!*vals[CFG_KEY_FILE]) {
+    snprintf(tmp, sizeof tmp, "%s.key", vals[CFG_DB]);
+    free(vals[CFG_KEY_FILE]);
+    vals[CFG_KEY_FILE] = xstrdup(tmp);
+  }
+  if (!*vals[CFG_AUDIT_ANCHOR]) {
+    snprintf(tmp, sizeof tmp, "%s.audit-anchor", vals[CFG_DB]);
+    free(vals[CFG_AUDIT_ANCHOR]);
+    vals[CFG_AUDIT_ANCHOR] = xstrdup(tmp);
+  }
+}
+
+const char *cfg_str(cfg_id id) { return vals[id] ? vals[id] : cfg_defs[id].def; }
+long cfg_int(cfg_id id) { return strtol(cfg_str(id), NULL, 10); }
+
+void cfg_free(void) {
+  for (int i = 0; i < CFG__MAX; i++) {
+    free(vals[i]);
+    vals[i] = NULL;
+  }
+}

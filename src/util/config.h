@@ -1,0 +1,46 @@
+/*
+ * config.h — settings in one table (after Redis's static_configs[]): name,
+ * environment variable, type, bounds, default and help of each setting.
+ * Sources, later ones winning: defaults, config file (key = value lines),
+ * environment (XUNJI_*), command-line flags (--set key=value, --db, ...).
+ */
+#ifndef XUNJI_CONFIG_H
+#define XUNJI_CONFIG_H
+
+#include <stddef.h>
+
+typedef enum cfg_id {
+  CFG_DB, CFG_KEY_FILE, CFG_AUDIT_ANCHOR, CFG_LISTEN, CFG_THREADS, CFG_MAX_BODY,
+  CFG_MAX_CONN, CFG_MAX_CONN_PER_IP, CFG_REQUEST_DEADLINE, CFG_IDLE_TIMEOUT,
+  CFG_SESSION_IDLE_MIN, CFG_SESSION_MAX_HOURS, CFG_LOCK_AFTER, CFG_LOCK_MINUTES,
+  CFG_LOGIN_PER_IP_MIN, CFG_PBKDF2_ITER, CFG_PASSWORD_MAX_AGE_DAYS, CFG_COOKIE_SECURE,
+  CFG_DOCNO_HANDOVER, CFG_DOCNO_REGISTRY, CFG_WEB_ROOT, CFG_TOKEN_DAYS, CFG_ACCESS_LOG,
+  CFG__MAX
+} cfg_id;
+
+typedef enum cfg_type { CT_STR, CT_INT } cfg_type;
+
+typedef struct cfg_def {
+  const char *name; /* key in the config file and for --set */
+  const char *env;  /* environment variable */
+  cfg_type type;
+  const char *def;  /* default, as text ("" = derived) */
+  long min, max;    /* bounds for CT_INT */
+  const char *help; /* Chinese */
+} cfg_def;
+
+extern const cfg_def cfg_defs[CFG__MAX];
+
+/* Loads defaults, then XUNJI_CONFIG / the file given, then the environment.
+ * Returns 0 or -1 with a one-line message in err. */
+int cfg_load(const char *file, char *err, size_t errlen);
+/* Sets one value from text ("key=value" form for --set uses cfg_set_kv). */
+int cfg_set(cfg_id id, const char *value, char *err, size_t errlen);
+int cfg_set_kv(const char *kv, char *err, size_t errlen);
+const char *cfg_str(cfg_id id);
+long cfg_int(cfg_id id);
+/* Fills derived defaults (key file and anchor next to the database). */
+void cfg_finish(void);
+void cfg_free(void);
+
+#endif

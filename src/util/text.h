@@ -1,0 +1,45 @@
+/*
+ * text.h — small text utilities used at input edges: UTF-8 validation,
+ * character counting, ISO dates and timestamps, UUIDv7 identifiers, hex.
+ * Pure functions except uuid7/now (which read the clock and the CSPRNG).
+ */
+#ifndef XUNJI_TEXT_H
+#define XUNJI_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* True if s[0..n) is well-formed UTF-8 without NUL or C0 controls other than \t \n \r. */
+bool utf8_valid(const char *s, size_t n);
+/* Number of code points in a valid UTF-8 string. */
+size_t utf8_len(const char *s);
+
+/* "YYYY-MM-DD" check (real calendar date). Writes days since 1970-01-01 if ok. */
+bool date_parse(const char *s, int64_t *days);
+/* Formats days since epoch as YYYY-MM-DD into out[11]. */
+void date_format(int64_t days, char out[11]);
+
+enum { TS_LEN = 21 }; /* "2026-11-25T01:43:07Z" + NUL */
+/* Current UTC time as ISO-8601 with 'Z'. */
+void ts_now(char out[TS_LEN]);
+void ts_format(time_t t, char out[TS_LEN]);
+/* Parses our own "YYYY-MM-DDTHH:MM:SSZ"; returns -1 on error. */
+time_t ts_parse(const char *s);
+/* Today's date in Asia/Shanghai (UTC+8, no DST) as days since epoch. */
+int64_t date_today_shanghai(void);
+/* The Shanghai calendar year of a UTC time. */
+int year_shanghai(time_t t);
+
+enum { UUID_LEN = 37 };
+/* A new UUIDv7 (RFC 9562) in canonical lower-case text. */
+void uuid7(char out[UUID_LEN]);
+bool uuid_valid(const char *s);
+
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void hex_encode(const unsigned char *p, size_t n, char *out);
+/* Decodes exactly 2n hex chars into n bytes; returns 0 or -1. */
+int hex_decode(const char *s, unsigned char *out, size_t n);
+
+#endif
