@@ -1,0 +1,259 @@
+"""lib.py — helpers for the API scenario tests: a real `xunji serve` on a free
+loopback port over a fresh demo database, HTTP clients that sign in like a
+browser (cookie + CSRF) or a script (bearer token), and a tiny test registry.
+
+Only the Python standard library is used (http.client, sqlite3, subprocess).
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+import traceback
+
+BIN = os.environ.get("XUNJI_BIN", os.path.join(os.path.dirname(__file__), "../../build/release/xunji"))
+BIN = os.path.abspath(BIN)
+NEW_PASSWORD = "Patrol#Strong-2026"
+
+_tests = []
+
+
+def test(fn):
+    """Registers a test function."""
+    _tests.append(fn)
+    return fn
+
+
+def run_all(module_name, only=None):
+    passed = failed = 0
+    for fn in _tests:
+        if only and only not in fn.__name__:
+            continue
+        t0 = time.time()
+        try:
+            fn()
+            passed += 1
+            print(f"ok   {module_name}.{fn.__name__} ({time.time() - t0:.1f}s)", flush=True)
+        except Exception:  # noqa: BLE001 - report every failure and go on
+            failed += 1
+            print(f"FAIL {module_name}.{fn.__name__}", flush=True)
+            traceback.print_exc()
+    return passed, failed
+
+
+def run_cli(*args, db=None, check=True, env=None, input_text=None):
+    cmd = [BIN, *args]
+    if db:
+        cmd += ["--db", db]
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=e, input=input_text, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{cmd} exited {p.returncode}: {p.stderr}")
+    return p
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.raw = body
+        try:
+            self.json = json.loads(body.decode("utf-8")) if body else None
+        except (ValueError, UnicodeDecodeError):
+            self.json = None
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def error_code(self):
+        return (self.json or {}).get("error", {}).get("code")
+
+    def __repr__(self):
+        return f"<{self.status} {self.raw[:300]!r}>"
+
+
+class Server:
+    """A fresh demo database and a running server. Use as a context manager."""
+
+    def __init__(self, settings=None, demo=True):
+        self.dir = tempfile.mkdtemp(prefix="xunji-api-")
+        self.db = os.path.join(self.dir, "t.db")
+        self.settings = dict(settings or {})
+        self.proc = None
+        self.port = None
+        self.accounts = {}
+        self.ids = {}
+        if demo:
+            acc = os.path.join(self.dir, "accounts.json")
+            run_cli("init", "--demo", "--accounts-file", acc, db=self.db)
+            with open(acc, encoding="utf-8") as f:
+                self.ids = json.load(f)
+            self.accounts = self.ids["accounts"]
+        else:
+            run_cli("init", db=self.db)
+        self.passwords = {k: v["password"] for k, v in self.accounts.items()}
+
+    def set_args(self):
+        out = []
+        for k, v in self.settings.items():
+            out += ["--set", f"{k}={v}"]
+        return out
+
+    def start(self):
+        self.log = open(os.path.join(self.dir, "server.log"), "ab")
+        env = dict(os.environ)
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.set_args()],
+            stdout=subprocess.PIPE, stderr=self.log, env=env)
+        line = self.proc.stdout.readline().decode("utf-8", "replace")
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        if not m:
+            raise AssertionError(f"server did not start: {line!r} {self.server_log()}")
+        self.port = int(m.group(1))
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc and self.proc.stdout:
+            self.proc.stdout.close()
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
+        self.proc = None
+
+    def kill9(self):
+        self.stop(signal.SIGKILL)
+
+    def server_log(self):
+        try:
+            with open(os.path.join(self.dir, "server.log"), "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def check_sanitizers(self):
+        log = self.server_log()
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:", "UndefinedBehaviorSanitizer"):
+            if bad in log:
+                raise AssertionError(f"sanitizer report in server log:\n{log[-4000:]}")
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        try:
+            self.check_sanitizers()
+        finally:
+            if exc[0] is None and not os.environ.get("XUNJI_KEEP"):
+                shutil.rmtree(self.dir, ignore_errors=True)
+        return False
+
+    def sql(self, query, params=()):
+        """Reads the database directly (as an attacker or an auditor would)."""
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+
+    def client(self, login=None, password=None, change=True):
+        c = Client(self)
+        if login:
+            c.login(login, password or self.passwords[login], change=change)
+        return c
+
+
+class Client:
+    def __init__(self, server):
+        self.server = server
+        self.cookie = None
+        self.csrf = None
+        self.bearer = None
+        self.login_name = None
+
+    def request(self, method, path, body=None, headers=None, raw=None, csrf=True):
+        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+        h = {"Host": f"127.0.0.1:{self.server.port}"}
+        data = None
+        if raw is not None:
+            data = raw
+            h["Content-Type"] = "application/json"
+        elif body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            h["Content-Type"] = "application/json"
+        if self.cookie:
+            h["Cookie"] = self.cookie
+        if self.bearer:
+            h["Authorization"] = "Bearer " + self.bearer
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            h["X-CSRF-Token"] = self.csrf
+        if headers:
+            h.update(headers)
+        conn.request(method, path, body=data, headers=h)
+        resp = conn.getresponse()
+        r = Response(resp.status, resp.getheaders(), resp.read())
+        conn.close()
+        sc = r.header("Set-Cookie")
+        if sc:
+            m = re.match(r"([^=]+)=([^;]*)", sc)
+            if m:
+                self.cookie = None if "Max-Age=0" in sc else f"{m.group(1)}={m.group(2)}"
+        return r
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body if body is not None else {}, **kw)
+
+    def patch(self, path, body, **kw):
+        return self.request("PATCH", path, body, **kw)
+
+    def login(self, login, password, change=True):
+        r = self.post("/api/v1/auth/login", {"login": login, "password": password})
+        assert r.status == 200, r
+        self.csrf = r.json["csrf_token"]
+        self.login_name = login
+        if change and r.json["must_change_password"]:
+            r2 = self.post("/api/v1/auth/password", {"old_password": password, "new_password": NEW_PASSWORD})
+            assert r2.status == 200, r2
+            self.server.passwords[login] = NEW_PASSWORD
+        return r
+
+
+def expect(r, status, code=None):
+    assert r.status == status, f"expected {status}, got {r!r}"
+    if code:
+        assert r.error_code() == code, f"expected error {code}, got {r!r}"
+    if status >= 400:
+        err = (r.json or {}).get("error")
+        assert err and err.get("message"), f"error without message: {r!r}"
+        assert re.search(r"[\u4e00-\u9fff]", err["message"]), f"message not Chinese: {err}"
+    return r
+
+
+def today_shanghai():
+    return time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600))
+
+
+def days_from_today(n):
+    return time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 + n * 86400))
