@@ -4,8 +4,8 @@
  * Threading: MHD's internal thread pool with epoll (more threads than cores,
  * since a handler blocks its thread's other connections while it runs).
  * Limits: total and per-IP connection caps, an idle timeout, a body cap
- * (413, answered as soon as the Content-Length or the received data exceeds
- * it) and a request deadline: MHD's timeout is idle-only, so a client sending
+ * (413: at once when the Content-Length exceeds it, else once the
+ * oversized upload has been drained) and a request deadline: MHD's timeout is idle-only, so a client sending
  * one byte every few seconds would live forever. Every connection is tracked
  * with the time its current request began; a reaper thread shuts down the
  * socket of any connection that has not delivered a complete request within
@@ -247,13 +247,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return MHD_YES;
   }
   if (*upload_size) {
-    if (buf_add(&r->body, upload_data, *upload_size) != BUF_OK) {
-      *upload_size = 0;
-      return too_large(r);
+    /* Past the cap the rest is read and dropped (MHD 0.9.75 cannot answer in
+     * the middle of an upload); the request deadline bounds how long. */
+    if (!r->too_large && buf_add(&r->body, upload_data, *upload_size) != BUF_OK) {
+      r->too_large = true;
+      buf_free(&r->body);
     }
     *upload_size = 0;
     return MHD_YES;
   }
+  if (r->too_large) return too_large(r);
   track_set(c, 1);
   api_dispatch(r);
   return send_reply(r);
@@ -323,7 +326,7 @@ int http_serve(app *a) {
       (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg_int(CFG_MAX_CONN),
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg_int(CFG_MAX_CONN_PER_IP),
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg_int(CFG_IDLE_TIMEOUT),
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
       on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
   if (!d) {
     fprintf(stderr, "xunji: 无法在 %s 上启动 HTTP 服务 (端口被占用?)\n", cfg_str(CFG_LISTEN));

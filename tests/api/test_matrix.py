@@ -1,0 +1,149 @@
+"""The role x endpoint matrix, generated from the server's own route table
+(`xunji routes`): every role is tried on every route. Function-level denials
+must be 403 before any handler runs; nothing may ever answer 500; record-level
+visibility of a clue follows the policy (404 for what one may not see)."""
+import json
+import uuid
+
+from lib import Server, expect, run_cli, test, today_shanghai
+
+LOGIN = {"leading_group": "lg", "inspection_office": "office", "team_leader": "leader1",
+         "team_member": "member1", "commission_liaison": "liaison", "case_mgmt": "casemgmt",
+         "petitions": "petitions", "conduct": "conduct", "investigation": "investigation",
+         "verification_team": "verification", "commission_cadre": "cadre", "dispatched_group": "dispatched1",
+         "unit_liaison": "unit1", "sysadmin": "sysadmin", "secadmin": "secadmin", "auditadmin": "auditadmin"}
+
+BUSINESS = {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
+            "case_mgmt", "petitions", "conduct", "investigation", "verification_team", "commission_cadre"}
+ALL = set(LOGIN)
+# The policy, stated a second time on purpose (src/core/authz.c is the first).
+EXPECTED = {
+    "self": ALL,
+    "org.list": BUSINESS | {"dispatched_group", "unit_liaison", "sysadmin"},
+    "org.write": {"sysadmin"},
+    "person.list": {"inspection_office", "commission_cadre", "leading_group", "sysadmin"},
+    "person.write": {"inspection_office", "commission_cadre", "sysadmin"},
+    "user.list": {"sysadmin", "secadmin"},
+    "user.write": {"sysadmin"},
+    "role.grant": {"secadmin"},
+    "audit.read": {"auditadmin"},
+    "round.list": BUSINESS | {"dispatched_group"},
+    "round.write": {"inspection_office"},
+    "team.list": BUSINESS | {"dispatched_group"},
+    "team.write": {"inspection_office"},
+    "target.list": BUSINESS | {"dispatched_group", "unit_liaison"},
+    "target.write": {"inspection_office"},
+    "clue.read": {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
+                  "case_mgmt", "investigation", "conduct", "petitions", "verification_team"},
+    "clue.create": {"team_leader", "team_member"},
+    "clue.edit": {"team_leader", "team_member"},
+}
+
+
+def routes():
+    return json.loads(run_cli("routes").stdout)
+
+
+def concrete(pattern, verb="verify"):
+    out = pattern.replace("{verb}", verb)
+    while "{id}" in out:
+        out = out.replace("{id}", str(uuid.uuid4()), 1)
+    return out
+
+
+@test
+def every_role_on_every_route():
+    table = routes()
+    assert len(table) >= 40
+    for rt in table:
+        assert rt["action"] in EXPECTED, f"test does not know action {rt['action']}"
+    with Server() as s:
+        clients = {role: s.client(login) for role, login in LOGIN.items()}
+        anon = s.client()
+        for rt in table:
+            verbs = [v["verb"] for v in rt.get("verbs", [])] or ["verify"]
+            for verb in verbs:
+                path = concrete(rt["pattern"], verb)
+                body = {} if rt["method"] in ("POST", "PATCH") else None
+                if rt["public"] or rt["pattern"] == "/api/v1/auth/logout":
+                    continue  # logout is tried last, below
+                r = anon.request(rt["method"], path, body)
+                expect(r, 401)
+                for role, c in clients.items():
+                    r = c.request(rt["method"], path, body)
+                    assert r.status != 500, (role, rt, r)
+                    allowed = role in EXPECTED[rt["action"]]
+                    if allowed:
+                        assert r.status != 403 or r.error_code() != "forbidden" or rt["pattern"].endswith("{verb}") \
+                            or "roles" in rt["pattern"], (role, rt["method"], path, r)
+                    else:
+                        assert r.status == 403 and r.error_code() == "forbidden", (role, rt["method"], path, r)
+        for role, c in clients.items():
+            expect(c.post("/api/v1/auth/logout"), 200)
+            expect(c.get("/api/v1/me"), 401)
+        # every function-level denial was audited
+        assert s.sql("SELECT count(*) FROM audit WHERE result='denied'")[0][0] > 100
+
+
+@test
+def entity_routes_carry_their_descriptor_actions():
+    table = {(r["method"], r["pattern"]): r["action"] for r in routes()}
+    for path, name in (("orgs", "org"), ("persons", "person"), ("rounds", "round"), ("teams", "team"),
+                       ("targets", "target")):
+        assert table[("GET", f"/api/v1/{path}")] == f"{name}.list"
+        assert table[("GET", f"/api/v1/{path}/{{id}}")] == f"{name}.list"
+        assert table[("POST", f"/api/v1/{path}")] == f"{name}.write"
+        assert table[("PATCH", f"/api/v1/{path}/{{id}}")] == f"{name}.write"
+
+
+@test
+def record_level_visibility_of_a_clue_by_role():
+    with Server() as s:
+        clients = {role: s.client(login) for role, login in LOGIN.items()}
+        t1 = s.ids["targets"]["u1"]
+        r = expect(clients["team_member"].post("/api/v1/clues", {
+            "target_id": t1, "title": "矩阵测试线索", "subject_name": "甲", "source": "interview",
+            "discovered_on": today_shanghai(), "allegation": "内容"}), 201)
+        cid = r.json["id"]
+        other_team = s.client("member2")
+
+        def status(role_client):
+            return role_client.get(f"/api/v1/clues/{cid}").status
+
+        draft_visible = {"leading_group", "inspection_office", "team_leader", "team_member"}
+        for role, c in clients.items():
+            want = 200 if role in draft_visible else (404 if role in EXPECTED["clue.read"] else 403)
+            assert status(c) == want, (role, status(c), want)
+        assert status(other_team) == 404
+        expect(clients["team_leader"].post(f"/api/v1/clues/{cid}/verify"), 200)
+        expect(clients["inspection_office"].post(f"/api/v1/clues/{cid}/handover"), 200)
+        for role, c in clients.items():
+            want = 200 if role in EXPECTED["clue.read"] else 403
+            assert status(c) == want, (role, status(c), want)
+        assert status(other_team) == 404
+        # who may read the allegation once handed over
+        sees = {role for role, c in clients.items() if "allegation" in (c.get(f"/api/v1/clues/{cid}").json or {})}
+        assert sees == {"inspection_office", "team_leader", "team_member", "commission_liaison", "case_mgmt",
+                        "investigation", "verification_team"}, sees
+        # the transition verbs: only the named role may move it
+        for role, c in clients.items():
+            if role == "case_mgmt":
+                continue
+            r = c.post(f"/api/v1/clues/{cid}/register")
+            assert r.status in (403, 404), (role, r)
+        expect(clients["case_mgmt"].post(f"/api/v1/clues/{cid}/register"), 200)
+
+
+@test
+def must_change_password_blocks_everything_but_the_change():
+    with Server() as s:
+        c = s.client("office", change=False)
+        expect(c.get("/api/v1/clues"), 403, "password_change_required")
+        expect(c.get("/api/v1/rounds"), 403, "password_change_required")
+        me = expect(c.get("/api/v1/me"), 200).json
+        assert me["must_change_password"] is True
+        expect(c.post("/api/v1/auth/password", {"old_password": s.passwords["office"], "new_password": "short"}),
+               400, "weak_password")
+        expect(c.post("/api/v1/auth/password", {"old_password": s.passwords["office"],
+                                                "new_password": "Patrol-Strong#2026x"}), 200)
+        expect(c.get("/api/v1/rounds"), 200)
