@@ -141,8 +141,9 @@ int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const 
   char roles_s[256] = "";
   if (r->authed) principal_roles(&r->who, roles_s, sizeof roles_s);
   char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  /* an unauthenticated login attempt records the login it tried */
   audit_entry e = {r->authed ? r->who.user_id : NULL,
-                   r->authed ? r->who.login : NULL,
+                   r->authed || r->who.login[0] ? r->who.login : NULL,
                    r->authed ? roles_s : NULL,
                    action,
                    kind,

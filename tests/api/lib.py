@@ -92,6 +92,7 @@ class Server:
         self.settings = dict(settings or {})
         self.proc = None
         self.port = None
+        self.cleanup = True  # remove the directory when a `with` block ends cleanly
         self.accounts = {}
         self.ids = {}
         if demo:
@@ -163,7 +164,7 @@ class Server:
         try:
             self.check_sanitizers()
         finally:
-            if exc[0] is None and not os.environ.get("XUNJI_KEEP"):
+            if exc[0] is None and self.cleanup and not os.environ.get("XUNJI_KEEP"):
                 shutil.rmtree(self.dir, ignore_errors=True)
         return False
 
