@@ -1,0 +1,112 @@
+"""The xunji command line: subcommands, --help, exit codes, one-line errors,
+settings from flags, environment and a config file; the docs cover every route."""
+import json
+import os
+import shutil
+import tempfile
+
+from lib import BIN, Server, expect, run_cli, test
+
+
+@test
+def help_version_and_exit_codes():
+    p = run_cli("--help")
+    assert "用法" in p.stdout and "serve" in p.stdout
+    for sub in ("init", "serve", "user", "audit"):
+        p = run_cli(sub, "--help")
+        assert p.returncode == 0 and "用法" in p.stdout, sub
+    p = run_cli("version")
+    assert p.stdout.startswith("xunji ") and "SQLite" in p.stdout
+    assert run_cli("frobnicate", check=False).returncode == 2
+    assert run_cli(check=False).returncode == 2
+    assert run_cli("user", "dance", check=False).returncode == 2
+    assert run_cli("serve", "--nope", check=False).returncode == 2
+    p = run_cli("audit", "verify", "--db", "/nonexistent/dir/x.db", check=False)
+    assert p.returncode == 3 and p.stderr.count("\n") == 1 and "密钥" in p.stderr
+    p = run_cli("serve", "--set", "threads=abc", check=False)
+    assert p.returncode == 2 and "threads" in p.stderr
+    p = run_cli("serve", "--set", "nosuch=1", check=False)
+    assert p.returncode == 2 and "nosuch" in p.stderr
+
+
+@test
+def init_is_idempotent_and_keys_are_private():
+    d = tempfile.mkdtemp()
+    db = os.path.join(d, "x.db")
+    run_cli("init", db=db)
+    run_cli("init", db=db)
+    st = os.stat(db + ".key")
+    assert st.st_mode & 0o777 == 0o400
+    p = run_cli("init", "--demo", db=db)
+    assert "演示账号" in p.stdout
+    assert run_cli("init", "--demo", db=db, check=False).returncode == 1  # not twice
+    os.chmod(db + ".key", 0o644)
+    p = run_cli("audit", "verify", db=db, check=False)
+    assert p.returncode == 3 and "权限" in p.stderr
+    shutil.rmtree(d)
+
+
+@test
+def user_commands():
+    s = Server(demo=False)
+    s.cleanup = False
+    p = run_cli("user", "add", "Admin1", "--name", "系统管理员甲", "--role", "sysadmin", db=s.db)
+    assert "一次性口令" in p.stdout
+    pw = p.stdout.split("一次性口令: ")[1].split()[0]
+    p = run_cli("user", "add", "auditor", "--name", "审计员", "--role", "auditadmin", "--role", "sysadmin",
+                db=s.db, check=False)
+    assert p.returncode == 1 and "三员" in p.stderr
+    assert "auditor" not in run_cli("user", "list", db=s.db).stdout  # nothing half-created
+    p = run_cli("user", "add", "admin1", "--name", "重复", db=s.db, check=False)
+    assert p.returncode == 1 and "已存在" in p.stderr
+    p = run_cli("user", "add", "x", "--name", "太短", db=s.db, check=False)
+    assert p.returncode == 1
+    assert run_cli("user", "add", "bob", db=s.db, check=False).returncode == 2  # --name missing
+    out = run_cli("user", "list", db=s.db).stdout
+    assert "admin1" in out and "sysadmin" in out
+    p = run_cli("user", "passwd", "admin1", db=s.db)
+    pw2 = p.stdout.split("一次性口令: ")[1].split()[0]
+    assert pw2 != pw
+    p = run_cli("user", "grant", "admin1", "case_mgmt", db=s.db, check=False)
+    assert p.returncode == 1 and "三员" in p.stderr
+    run_cli("user", "disable", "admin1", db=s.db)
+    assert "[停用]" in run_cli("user", "list", db=s.db).stdout
+    run_cli("user", "enable", "admin1", db=s.db)
+    assert run_cli("user", "passwd", "ghost", db=s.db, check=False).returncode == 1
+    with s:
+        c = s.client()
+        r = expect(c.post("/api/v1/auth/login", {"login": "admin1", "password": pw2}), 200)
+        assert r.json["must_change_password"] is True
+    acts = [r[0] for r in s.sql("SELECT action FROM audit WHERE actor_login LIKE 'cli:%' ORDER BY seq")]
+    assert acts[:2] == ["user.create", "role.grant"] and "user.disable" in acts
+    assert run_cli("audit", "verify", db=s.db).returncode == 0
+    shutil.rmtree(s.dir)
+
+
+@test
+def settings_from_environment_and_config_file():
+    s = Server(demo=False)
+    conf = os.path.join(s.dir, "xunji.conf")
+    with open(conf, "w", encoding="utf-8") as f:
+        f.write("# 测试配置\nmax_body = 2048\n docno_handover = 襄巡移 \n")
+    env = {"XUNJI_DB": s.db, "XUNJI_CONFIG": conf}
+    p = run_cli("audit", "verify", env=env)
+    assert p.stdout.startswith("OK")
+    with open(conf, "a", encoding="utf-8") as f:
+        f.write("bogus line\n")
+    p = run_cli("audit", "verify", env=env, check=False)
+    assert p.returncode == 3 and "xunji.conf:4" in p.stderr
+    p = run_cli("audit", "verify", env={"XUNJI_DB": s.db, "XUNJI_MAX_BODY": "12"}, check=False)
+    assert p.returncode == 3 and "max_body" in p.stderr
+    shutil.rmtree(s.dir)
+
+
+@test
+def docs_cover_every_route():
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "../../docs/api.md"), encoding="utf-8") as f:
+        doc = f.read()
+    missing = [f"{r['method']} {r['pattern']}" for r in json.loads(run_cli("routes").stdout)
+               if f"### {r['method']} {r['pattern']}" not in doc]
+    assert not missing, f"docs/api.md lacks: {missing}"
+    assert os.path.exists(BIN)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# run.sh — the whole suite, as `make check` runs it: unit tests and API
+# scenario tests, each against the release build and the ASan+UBSan build.
+# Ends with one line "N passed, N failed" (the sum of every part).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p tests/out
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+total_p=0 total_f=0 status=0
+
+tally() { # name, log file, exit code
+  local line p f
+  line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+  p=$(sed -E 's/^[a-z]+: ([0-9]+) passed.*/\1/' <<<"$line")
+  f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+  if [ -z "$line" ]; then p=0; f=1; echo "$1: 没有得到测试结果 (exit $3)"; fi
+  if [ "$3" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then f=1; echo "$1: 异常退出 (exit $3)"; fi
+  total_p=$((total_p + p)); total_f=$((total_f + f))
+  printf '%-14s %4d passed, %d failed\n' "$1" "$p" "$f"
+  [ "$f" -eq 0 ] || { status=1; grep -E -A30 '^FAIL' "$2" | head -n 120; }
+}
+
+run() { # name, command...
+  local name=$1; shift
+  local log="tests/out/$name.log" t0=$SECONDS
+  "$@" >"$log" 2>&1
+  local rc=$?
+  tally "$name" "$log" "$rc"
+  echo "               ($((SECONDS - t0)) s, log: $log)"
+}
+
+run unit build/release/unit
+run unit-asan build/asan/unit
+run api env XUNJI_BIN=build/release/xunji python3 tests/api/run.py
+run api-asan env XUNJI_BIN=build/asan/xunji python3 tests/api/run.py
+
+echo "$total_p passed, $total_f failed"
+exit $status
