@@ -48,8 +48,9 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(DEMO_DIR)
 	@rm -f $(DEMO_DIR)/xunji-demo.db $(DEMO_DIR)/xunji-demo.db-wal $(DEMO_DIR)/xunji-demo.db-shm \
-	       $(DEMO_DIR)/xunji-demo.db.audit-anchor
-	@build/release/xunji init --demo --db $(DEMO_DIR)/xunji-demo.db --set key_file=$(DEMO_DIR)/xunji-demo.key
+	       $(DEMO_DIR)/xunji-demo.db.audit-anchor $(DEMO_DIR)/xunji-demo.key $(DEMO_DIR)/accounts.json
+	@build/release/xunji init --demo --db $(DEMO_DIR)/xunji-demo.db --set key_file=$(DEMO_DIR)/xunji-demo.key \
+	       --accounts-file $(DEMO_DIR)/accounts.json
 	@echo "浏览器访问 http://127.0.0.1:8080/  (API: http://127.0.0.1:8080/api/v1, Ctrl-C 停止)"
 	@build/release/xunji serve --db $(DEMO_DIR)/xunji-demo.db --set key_file=$(DEMO_DIR)/xunji-demo.key \
 	       --listen 127.0.0.1:8080
