@@ -33,7 +33,7 @@ run() { # name, command...
 run unit build/release/unit
 run unit-asan build/asan/unit
 run api env XUNJI_BIN=build/release/xunji python3 tests/api/run.py
-run api-asan env XUNJI_BIN=build/asan/xunji python3 tests/api/run.py
+run api-asan env XUNJI_BIN=build/asan/xunji XUNJI_INIT_BIN=build/release/xunji python3 tests/api/run.py
 
 echo "$total_p passed, $total_f failed"
 exit $status

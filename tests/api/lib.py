@@ -19,6 +19,10 @@ import traceback
 
 BIN = os.environ.get("XUNJI_BIN", os.path.join(os.path.dirname(__file__), "../../build/release/xunji"))
 BIN = os.path.abspath(BIN)
+# Fixtures may be created by another build (the ASan run creates its demo
+# databases with the release binary, which is 4x faster; test_cli still runs
+# every subcommand under the binary being tested).
+INIT_BIN = os.path.abspath(os.environ.get("XUNJI_INIT_BIN", BIN))
 NEW_PASSWORD = "Patrol#Strong-2026"
 
 _tests = []
@@ -47,8 +51,8 @@ def run_all(module_name, only=None):
     return passed, failed
 
 
-def run_cli(*args, db=None, check=True, env=None, input_text=None):
-    cmd = [BIN, *args]
+def run_cli(*args, db=None, check=True, env=None, input_text=None, binary=None):
+    cmd = [binary or BIN, *args]
     if db:
         cmd += ["--db", db]
     e = dict(os.environ)
@@ -97,12 +101,12 @@ class Server:
         self.ids = {}
         if demo:
             acc = os.path.join(self.dir, "accounts.json")
-            run_cli("init", "--demo", "--accounts-file", acc, db=self.db)
+            run_cli("init", "--demo", "--accounts-file", acc, db=self.db, binary=INIT_BIN)
             with open(acc, encoding="utf-8") as f:
                 self.ids = json.load(f)
             self.accounts = self.ids["accounts"]
         else:
-            run_cli("init", db=self.db)
+            run_cli("init", db=self.db, binary=INIT_BIN)
         self.passwords = {k: v["password"] for k, v in self.accounts.items()}
 
     def set_args(self):

@@ -9,7 +9,10 @@ from lib import Server, expect, run_cli, test, today_shanghai
 
 def writer(s, k, login, target, n, acked, errors, stop):
     c = s.client()
-    c.login(login, s.passwords[login], change=False)
+    try:
+        c.login(login, s.passwords[login], change=False)
+    except OSError:
+        return  # killed before this writer got going
     for i in range(n):
         if stop.is_set():
             return
