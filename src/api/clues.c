@@ -281,7 +281,7 @@ int h_clues_list(req *r) {
       return api_error(r, 400, "invalid_field", "sort", "不能按「%.40s」排序", s + desc);
     }
     if (buf_addf(&sql, " ORDER BY c.%s%s, c.id", s + desc, desc ? " DESC" : "")) abort();
-  } else if (buf_adds(&sql, " ORDER BY c.created_at DESC, c.id")) {
+  } else if (buf_adds(&sql, " ORDER BY c.created_at DESC, c.id DESC")) {
     abort();
   }
   if (buf_addf(&sql, " LIMIT $%d OFFSET $%d", np + 1, np + 2)) abort();

@@ -274,38 +274,43 @@ static bool list_arg(void *c, const char *k, const char *v) {
   return true;
 }
 
-/* Appends the scope restriction of filter f to where. Used by clues too. */
+/* Appends the scope restriction of filter f to where. Used by clues too.
+ * A single condition is emitted bare ("AND team_id IN (..)") so that SQLite
+ * can use the index; several are OR-ed. */
 void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
                       const char *unit_col, const char *handed_sql, sval *p, int *np) {
   if (f->all) return;
-  if (buf_adds(where, " AND (0")) abort();
-  if (f->handed && handed_sql)
-    if (buf_addf(where, " OR %s", handed_sql)) abort();
-  if (team_col && f->nteams) {
-    if (buf_addf(where, " OR %s IN (", team_col)) abort();
-    for (int i = 0; i < f->nteams; i++) {
-      if (buf_addf(where, "%s$%d", i ? "," : "", *np + 1)) abort();
-      p[(*np)++] = SV_S(f->teams[i]);
-    }
-    if (buf_adds(where, ")")) abort();
+  buf conds;
+  buf_init(&conds, 4096);
+  int n = 0;
+  if (f->handed && handed_sql) {
+    if (buf_addf(&conds, "%s", handed_sql)) abort();
+    n++;
   }
-  if (unit_col && f->nunits) {
-    if (buf_addf(where, " OR %s IN (", unit_col)) abort();
-    for (int i = 0; i < f->nunits; i++) {
-      if (buf_addf(where, "%s$%d", i ? "," : "", *np + 1)) abort();
-      p[(*np)++] = SV_S(f->units[i]);
+  const struct {
+    const char *col, *pre, *post;
+    int count;
+    const char *const *ids;
+  } parts[] = {
+      {team_col, " IN (", ")", f->nteams, f->teams},
+      {unit_col, " IN (", ")", f->nunits, f->units},
+      {unit_col, " IN (SELECT id FROM orgs WHERE supervisor_id IN (", "))", f->norgs, f->orgs},
+  };
+  for (size_t k = 0; k < sizeof parts / sizeof *parts; k++) {
+    if (!parts[k].col || !parts[k].count) continue;
+    if (buf_addf(&conds, "%s%s%s", n++ ? " OR " : "", parts[k].col, parts[k].pre)) abort();
+    for (int i = 0; i < parts[k].count; i++) {
+      if (buf_addf(&conds, "%s$%d", i ? "," : "", *np + 1)) abort();
+      p[(*np)++] = SV_S(parts[k].ids[i]);
     }
-    if (buf_adds(where, ")")) abort();
+    if (buf_adds(&conds, parts[k].post)) abort();
   }
-  if (unit_col && f->norgs) {
-    if (buf_addf(where, " OR %s IN (SELECT id FROM orgs WHERE supervisor_id IN (", unit_col)) abort();
-    for (int i = 0; i < f->norgs; i++) {
-      if (buf_addf(where, "%s$%d", i ? "," : "", *np + 1)) abort();
-      p[(*np)++] = SV_S(f->orgs[i]);
-    }
-    if (buf_adds(where, "))")) abort();
+  if (n == 0) {
+    if (buf_adds(where, " AND 0")) abort();
+  } else if (buf_addf(where, n == 1 ? " AND %s" : " AND (%s)", buf_str(&conds))) {
+    abort();
   }
-  if (buf_adds(where, ")")) abort();
+  buf_free(&conds);
 }
 
 /* ORDER BY from ?sort=col or -col, restricted to declared columns. */

@@ -154,8 +154,9 @@ CREATE TABLE clues (
   created_at  TEXT NOT NULL,
   updated_at  TEXT NOT NULL
 ) STRICT;
-CREATE INDEX clues_state ON clues(state, created_at);
-CREATE INDEX clues_team ON clues(team_id, created_at);
+CREATE INDEX clues_created ON clues(created_at, id);
+CREATE INDEX clues_state ON clues(state, created_at, id);
+CREATE INDEX clues_team ON clues(team_id, created_at, id);
 CREATE INDEX clues_target ON clues(target_id);
 
 -- Per-series, per-year number sequences for 文号 and 登记号.
