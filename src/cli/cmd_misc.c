@@ -163,6 +163,10 @@ int cmd_audit(int argc, char **argv) {
     printf("OK %s\n", msg);
     return EX_OK;
   }
+  if (rc < 0) {
+    cli_err("%s", msg);
+    return EX_SETUP;
+  }
   printf("BROKEN %s\n", msg);
   return EX_FAIL;
 }
