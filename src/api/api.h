@@ -70,6 +70,20 @@ void api_set_etag(req *r, int64_t version);
 /* Paging from ?page=&per_page= (defaults 1 and 20, max 200). Replies 400 on bad values. */
 int api_paging(req *r, int64_t *limit, int64_t *offset);
 
+/* A paged list: "SELECT count(*) FROM <from><where>" and
+ * "SELECT <cols> FROM <from><where><order> LIMIT .. OFFSET .." in one read
+ * transaction, answered as {items, total, page, per_page}. p must have room
+ * for two more values (limit and offset). fix (optional) post-processes each
+ * item inside the transaction. Frees nothing it did not allocate. */
+typedef struct api_list_q {
+  const char *cols, *from, *where, *order;
+  sval *p;
+  int np;
+  void (*fix)(store_tx *tx, json_t *item, const void *ctx);
+  const void *ctx;
+} api_list_q;
+int api_list(req *r, const api_list_q *q);
+
 /* ---- misc ---- */
 const char *api_now(char buf[21]);
 /* Next number of a per-year series ("handover", 2026) inside tx. */

@@ -61,9 +61,10 @@ static const field list_fields[] = {
   "c.disposal_method, c.disposal_dept_id, c.disposed_at, c.result, c.result_note, "             \
   "c.concluded_at, c.created_by, c.created_at, c.updated_at, o.name AS unit_name, "             \
   "t.name AS team_name, g.withdrawal_date AS withdrawal_date "
-#define CLUE_FROM                                                                              \
-  " FROM clues c JOIN orgs o ON o.id=c.unit_id JOIN teams t ON t.id=c.team_id "                \
+#define CLUE_FROM_TABLES                                                                       \
+  "clues c JOIN orgs o ON o.id=c.unit_id JOIN teams t ON t.id=c.team_id "                      \
   "JOIN targets g ON g.id=c.target_id"
+#define CLUE_FROM " FROM " CLUE_FROM_TABLES
 
 /* ---- engine descriptor ------------------------------------------------------- */
 static int handed_index(void) { return wf_state_index(&wf_clue, "handed_over"); }
@@ -237,67 +238,42 @@ static bool clue_arg(void *c, const char *k, const char *v) {
   return true;
 }
 
+static void decorate_item(store_tx *tx, json_t *row, const void *ctx) {
+  (void)tx;
+  (void)ctx;
+  decorate(row);
+}
+
 int h_clues_list(req *r) {
-  int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
   authz_filter f;
   if (!authz_filter_for(&r->who, A_CLUE_LIST, &f)) return api_deny(r, A_CLUE_LIST, "clue", NULL, 0);
   enum { MAXP = 3 * MAX_GRANTS + 24 };
   sval p[MAXP];
   int np = 0;
-  buf where, sql;
+  buf where, order;
   buf_init(&where, 8192);
-  buf_init(&sql, 16384);
+  buf_init(&order, 256);
   if (buf_adds(&where, " WHERE 1=1")) abort();
   entity_scope_sql(&where, &f, "c.team_id", NULL,
                    "c.state IN ('handed_over','registered','disposing','concluded')", p, &np);
-  /* at most one of each filter key reaches here (MHD keeps them all; we bound the count) */
   lctx lc = {r, &where, p, &np, 0};
+  int status;
   if (!req_each_arg(r, clue_arg, &lc) || lc.failed || np > MAXP - 2) {
-    if (!lc.failed) api_error(r, 400, "invalid_field", "", "查询条件过多");
-    buf_free(&where);
-    buf_free(&sql);
-    return r->status;
+    status = lc.failed ? r->status : api_error(r, 400, "invalid_field", "", "查询条件过多");
+  } else if (req_arg(r, "sort") && *req_arg(r, "sort")) {
+    status = entity_sort_sql(r, &order, list_fields, NLIST, "c.created_at", "c.");
+  } else {
+    if (buf_adds(&order, " ORDER BY c.created_at DESC, c.id DESC")) abort();
+    status = 0;
   }
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  if (rc) {
-    buf_free(&where);
-    buf_free(&sql);
-    return api_store_error(r, rc, NULL);
+  if (!status) {
+    api_list_q q = {CLUE_COLS, CLUE_FROM_TABLES, buf_str(&where), buf_str(&order), p, np,
+                    decorate_item, NULL};
+    status = api_list(r, &q);
   }
-  int64_t total = 0;
-  if (buf_addf(&sql, "SELECT count(*) FROM clues c%s", buf_str(&where))) abort();
-  rc = store_query_int(tx, buf_str(&sql), p, np, &total);
-  buf_reset(&sql);
-  if (buf_addf(&sql, "SELECT " CLUE_COLS CLUE_FROM "%s", buf_str(&where))) abort();
-  const char *s = req_arg(r, "sort");
-  if (s && *s) {
-    int desc = s[0] == '-';
-    if (!fields_find(list_fields, NLIST, s + desc) && strcmp(s + desc, "created_at")) {
-      store_rollback(tx);
-      buf_free(&where);
-      buf_free(&sql);
-      return api_error(r, 400, "invalid_field", "sort", "不能按「%.40s」排序", s + desc);
-    }
-    if (buf_addf(&sql, " ORDER BY c.%s%s, c.id", s + desc, desc ? " DESC" : "")) abort();
-  } else if (buf_adds(&sql, " ORDER BY c.created_at DESC, c.id DESC")) {
-    abort();
-  }
-  if (buf_addf(&sql, " LIMIT $%d OFFSET $%d", np + 1, np + 2)) abort();
-  p[np++] = SV_I(limit);
-  p[np++] = SV_I(offset);
-  json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), p, np) : NULL;
-  store_rollback(tx);
   buf_free(&where);
-  buf_free(&sql);
-  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
-  size_t i;
-  json_t *it;
-  json_array_foreach(items, i, it) decorate(it);
-  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
-                                  "page", (json_int_t)(offset / limit + 1), "per_page",
-                                  (json_int_t)limit));
+  buf_free(&order);
+  return status;
 }
 
 /* ---- create ------------------------------------------------------------------- */

@@ -226,6 +226,35 @@ int api_paging(req *r, int64_t *limit, int64_t *offset) {
   return 0;
 }
 
+int api_list(req *r, const api_list_q *q) {
+  int64_t limit, offset;
+  if (api_paging(r, &limit, &offset)) return r->status;
+  buf sql;
+  buf_init(&sql, 32768);
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  int64_t total = 0;
+  if (buf_addf(&sql, "SELECT count(*) FROM %s%s", q->from, q->where)) abort();
+  rc = store_query_int(tx, buf_str(&sql), q->p, q->np, &total);
+  buf_reset(&sql);
+  if (buf_addf(&sql, "SELECT %s FROM %s%s%s LIMIT $%d OFFSET $%d", q->cols, q->from, q->where,
+               q->order, q->np + 1, q->np + 2))
+    abort();
+  q->p[q->np] = SV_I(limit);
+  q->p[q->np + 1] = SV_I(offset);
+  json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), q->p, q->np + 2) : NULL;
+  buf_free(&sql);
+  size_t i;
+  json_t *it;
+  if (items && q->fix) json_array_foreach(items, i, it) q->fix(tx, it, q->ctx);
+  store_rollback(tx);
+  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
+  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
+                                  "page", (json_int_t)(offset / limit + 1), "per_page",
+                                  (json_int_t)limit));
+}
+
 const char *api_now(char b[21]) {
   ts_now(b);
   return b;

@@ -314,74 +314,57 @@ void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
 }
 
 /* ORDER BY from ?sort=col or -col, restricted to declared columns. */
-int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def) {
+int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def, const char *prefix) {
   const char *s = req_arg(r, "sort");
   if (!s || !*s) {
-    if (buf_addf(b, " ORDER BY %s, id", def)) abort();
+    if (buf_addf(b, " ORDER BY %s, %sid", def, prefix)) abort();
     return 0;
   }
   int desc = s[0] == '-';
   const char *col = s + desc;
   if (strcmp(col, "created_at") && strcmp(col, "updated_at") && !fields_find(f, n, col))
     return api_error(r, 400, "invalid_field", "sort", "不能按「%.40s」排序", col);
-  if (buf_addf(b, " ORDER BY %s%s, id", col, desc ? " DESC" : "")) abort();
+  if (buf_addf(b, " ORDER BY %s%s%s, %sid", prefix, col, desc ? " DESC" : "", prefix)) abort();
   return 0;
+}
+
+static void fix_entity_row(store_tx *tx, json_t *row, const void *ctx) {
+  (void)tx;
+  fix_bools(ctx, row);
 }
 
 int h_entity_list(req *r) {
   const entity *e = ent_of(r);
-  int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
   authz_filter f;
   if (!authz_filter_for(&r->who, e->list_act, &f)) return api_deny(r, e->list_act, e->name, NULL, 0);
   enum { MAXP = 3 * MAX_GRANTS + 24 };
   sval p[MAXP];
   int np = 0;
-  buf where, sql;
+  buf where, cols, order;
   buf_init(&where, 8192);
-  buf_init(&sql, 16384);
+  buf_init(&cols, 4096);
+  buf_init(&order, 256);
   if (buf_adds(&where, " WHERE 1=1")) abort();
   entity_scope_sql(&where, &f, e->team_col, e->unit_col, NULL, p, &np);
   list_ctx lc = {r, e, &where, p, &np, MAXP - 2, 0};
+  int status = 0;
   if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
-    if (!lc.failed) api_error(r, 400, "invalid_field", "", "查询条件过多");
-    buf_free(&where);
-    buf_free(&sql);
-    return r->status;
+    status = lc.failed ? r->status : api_error(r, 400, "invalid_field", "", "查询条件过多");
+  } else if (entity_sort_sql(r, &order, e->fields, e->nfields, e->order, "")) {
+    status = r->status;
+  } else {
+    if (buf_adds(&cols, "id, version")) abort();
+    for (int i = 0; i < e->nfields; i++)
+      if (buf_addf(&cols, ", %s", e->fields[i].name)) abort();
+    if (buf_adds(&cols, ", created_at, updated_at")) abort();
+    api_list_q q = {buf_str(&cols), e->table, buf_str(&where), buf_str(&order), p, np,
+                    fix_entity_row, e};
+    status = api_list(r, &q);
   }
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  if (rc) {
-    buf_free(&where);
-    buf_free(&sql);
-    return api_store_error(r, rc, NULL);
-  }
-  int64_t total = 0;
-  if (buf_addf(&sql, "SELECT count(*) FROM %s%s", e->table, buf_str(&where))) abort();
-  rc = store_query_int(tx, buf_str(&sql), p, np, &total);
-  buf_reset(&sql);
-  select_cols(&sql, e);
-  if (buf_adds(&sql, buf_str(&where))) abort();
-  if (rc == STORE_OK && entity_sort_sql(r, &sql, e->fields, e->nfields, e->order)) {
-    store_rollback(tx);
-    buf_free(&where);
-    buf_free(&sql);
-    return r->status;
-  }
-  if (buf_addf(&sql, " LIMIT $%d OFFSET $%d", np + 1, np + 2)) abort();
-  p[np++] = SV_I(limit);
-  p[np++] = SV_I(offset);
-  json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), p, np) : NULL;
-  store_rollback(tx);
   buf_free(&where);
-  buf_free(&sql);
-  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
-  size_t i;
-  json_t *it;
-  json_array_foreach(items, i, it) fix_bools(e, it);
-  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
-                                  "page", (json_int_t)(offset / limit + 1), "per_page",
-                                  (json_int_t)limit));
+  buf_free(&cols);
+  buf_free(&order);
+  return status;
 }
 
 /* ---- get ------------------------------------------------------------------- */

@@ -28,8 +28,9 @@ typedef struct entity {
 /* Appends " AND (...)" restricting rows to what filter f allows. */
 void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
                       const char *unit_col, const char *handed_sql, sval *p, int *np);
-/* Appends ORDER BY from ?sort= (declared columns only); replies 400 on others. */
-int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def);
+/* Appends ORDER BY from ?sort= (declared columns, created_at, updated_at; "-col"
+ * descending), columns prefixed with prefix ("c."); replies 400 on others. */
+int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def, const char *prefix);
 
 extern const entity ent_org, ent_person, ent_round, ent_team, ent_target;
 

@@ -144,41 +144,32 @@ static void user_fix(json_t *u) {
   json_object_del(u, "locked_until");
 }
 
+static void user_row(store_tx *tx, json_t *it, const void *ctx);
+
 static json_t *user_load(store_tx *tx, const char *id, int *rc) {
   sval p[] = {SV_S(id)};
   json_t *u = store_query_one(tx, USER_COLS " WHERE id=$1", p, 1, rc);
-  if (!u) return NULL;
-  user_fix(u);
-  json_t *g = store_query_json(tx,
-                               "SELECT id, role, scope_kind, scope_id, granted_at FROM user_roles "
-                               "WHERE user_id=$1 ORDER BY granted_at, id",
-                               p, 1);
-  json_object_set_new(u, "roles", g ? g : json_array());
+  if (u) user_row(tx, u, NULL);
   return u;
 }
 
+static void user_row(store_tx *tx, json_t *it, const void *ctx) {
+  (void)ctx;
+  user_fix(it);
+  sval q[] = {SV_S(json_string_value(json_object_get(it, "id")))};
+  json_t *g = store_query_json(tx,
+                               "SELECT id, role, scope_kind, scope_id, granted_at FROM user_roles "
+                               "WHERE user_id=$1 ORDER BY granted_at, id",
+                               q, 1);
+  json_object_set_new(it, "roles", g ? g : json_array());
+}
+
 int h_users_list(req *r) {
-  int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  int64_t total = 0;
-  rc = store_query_int(tx, "SELECT count(*) FROM users", NULL, 0, &total);
-  sval p[] = {SV_I(limit), SV_I(offset)};
-  json_t *items = rc ? NULL : store_query_json(tx, USER_COLS " ORDER BY login LIMIT $1 OFFSET $2", p, 2);
-  size_t i;
-  json_t *it;
-  json_array_foreach(items, i, it) {
-    user_fix(it);
-    sval q[] = {SV_S(json_string_value(json_object_get(it, "id")))};
-    json_t *g = store_query_json(tx, "SELECT role, scope_kind, scope_id FROM user_roles WHERE user_id=$1 ORDER BY granted_at", q, 1);
-    json_object_set_new(it, "roles", g ? g : json_array());
-  }
-  store_rollback(tx);
-  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
-  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
-                                  "page", (json_int_t)(offset / limit + 1), "per_page", (json_int_t)limit));
+  sval p[2];
+  api_list_q q = {"id, version, login, display_name, org_id, person_id, must_change, disabled, "
+                  "locked_until, last_login_at, created_at, updated_at",
+                  "users", "", " ORDER BY login", p, 0, user_row, NULL};
+  return api_list(r, &q);
 }
 
 int h_users_get(req *r) {
@@ -444,45 +435,21 @@ static bool audit_arg(void *c, const char *k, const char *v) {
 }
 
 int h_audit_list(req *r) {
-  int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
   sval p[14];
   int np = 0;
-  buf w, sql;
+  buf w;
   buf_init(&w, 2048);
-  buf_init(&sql, 4096);
   if (buf_adds(&w, " WHERE 1=1")) abort();
   actx ac = {r, &w, p, &np, 0};
+  int status;
   if (!req_each_arg(r, audit_arg, &ac) || ac.failed) {
-    if (!ac.failed) api_error(r, 400, "invalid_field", "", "查询条件过多");
-    buf_free(&w);
-    buf_free(&sql);
-    return r->status;
+    status = ac.failed ? r->status : api_error(r, 400, "invalid_field", "", "查询条件过多");
+  } else {
+    api_list_q q = {"seq, at, actor_id, actor_login, role, action, object_kind, object_id, result, "
+                    "request_id, ip, detail, hash",
+                    "audit", buf_str(&w), " ORDER BY seq DESC", p, np, NULL, NULL};
+    status = api_list(r, &q);
   }
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  if (rc) {
-    buf_free(&w);
-    buf_free(&sql);
-    return api_store_error(r, rc, NULL);
-  }
-  int64_t total = 0;
-  if (buf_addf(&sql, "SELECT count(*) FROM audit%s", buf_str(&w))) abort();
-  rc = store_query_int(tx, buf_str(&sql), p, np, &total);
-  buf_reset(&sql);
-  if (buf_addf(&sql,
-               "SELECT seq, at, actor_id, actor_login, role, action, object_kind, object_id, "
-               "result, request_id, ip, detail, hash FROM audit%s ORDER BY seq DESC LIMIT $%d "
-               "OFFSET $%d",
-               buf_str(&w), np + 1, np + 2))
-    abort();
-  p[np++] = SV_I(limit);
-  p[np++] = SV_I(offset);
-  json_t *items = rc ? NULL : store_query_json(tx, buf_str(&sql), p, np);
-  store_rollback(tx);
   buf_free(&w);
-  buf_free(&sql);
-  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
-  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
-                                  "page", (json_int_t)(offset / limit + 1), "per_page", (json_int_t)limit));
+  return status;
 }
