@@ -59,6 +59,10 @@ int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const 
               const char *result, json_t *detail /* borrowed, may be NULL */);
 /* Commits tx (and notes the audit anchor); on failure replies 500 and returns the rc. */
 int api_commit(req *r, store_tx *tx);
+/* Ends a write that answers with a record: if rc is an error (<0) or row is
+ * NULL, replies 500 (rc > 0: the reply was already made) and rolls back;
+ * otherwise commits and answers status with row and its ETag. Takes row. */
+int api_finish(req *r, store_tx *tx, json_t *row, int rc, int status);
 
 /* ---- input ---- */
 /* Validates r->in against fields (missing body = {}). Replies 400 on failure. */

@@ -339,18 +339,8 @@ int h_clues_create(req *r) {
   if (rc == STORE_OK) rc = api_audit(r, tx, "clue.create", "clue", id, "ok", d);
   json_decref(d);
   json_t *row = rc == STORE_OK ? clue_load(r, tx, id, &rc) : NULL;
-  if (!row) {
-    api_store_error(r, rc ? rc : STORE_ERR, tx);
-    store_rollback(tx);
-    return r->status;
-  }
-  if (api_commit(r, tx)) {
-    json_decref(row);
-    return r->status;
-  }
-  json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &lc_clue, row));
-  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
-  return api_ok(r, 201, row);
+  if (row) json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &lc_clue, row));
+  return api_finish(r, tx, row, rc, 201);
 }
 
 /* ---- get (with the audited allegation read) ------------------------------------ */
@@ -491,18 +481,8 @@ int h_clues_update(req *r) {
   if (rc == STORE_OK) rc = api_audit(r, tx, "clue.update", "clue", id, "ok", d);
   json_decref(d);
   row = rc == STORE_OK ? clue_load(r, tx, id, &rc) : NULL;
-  if (!row) {
-    if (rc <= 0) api_store_error(r, rc ? rc : STORE_ERR, tx);
-    store_rollback(tx);
-    return r->status;
-  }
-  if (api_commit(r, tx)) {
-    json_decref(row);
-    return r->status;
-  }
-  json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &lc_clue, row));
-  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
-  return api_ok(r, 200, row);
+  if (row) json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &lc_clue, row));
+  return api_finish(r, tx, row, rc, 200);
 }
 
 /* ---- history: who did what when, from the audit trail ----------------------------- */

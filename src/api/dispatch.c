@@ -170,6 +170,21 @@ int api_commit(req *r, store_tx *tx) {
   return STORE_OK;
 }
 
+int api_finish(req *r, store_tx *tx, json_t *row, int rc, int status) {
+  if (rc || !row) {
+    if (rc <= 0) api_store_error(r, rc ? rc : STORE_ERR, tx);
+    store_rollback(tx);
+    json_decref(row);
+    return r->status;
+  }
+  if (api_commit(r, tx)) {
+    json_decref(row);
+    return r->status;
+  }
+  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
+  return api_ok(r, status, row);
+}
+
 int api_deny(req *r, action_id a, const char *kind, const char *id, int hide) {
   store_tx *tx;
   if (store_write(r->app->db, &tx) == STORE_OK) {

@@ -398,17 +398,7 @@ static int finish_write(req *r, store_tx *tx, const entity *e, const char *id, c
   snprintf(act, sizeof act, "%s.%s", e->name, verb);
   int rc = api_audit(r, tx, act, e->name, id, "ok", r->in);
   json_t *row = rc == STORE_OK ? load_row(tx, e, id, &rc) : NULL;
-  if (rc != STORE_OK || !row) {
-    store_rollback(tx);
-    json_decref(row);
-    return api_store_error(r, rc ? rc : STORE_ERR, NULL);
-  }
-  if (api_commit(r, tx)) {
-    json_decref(row);
-    return r->status;
-  }
-  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
-  return api_ok(r, status, row);
+  return api_finish(r, tx, row, rc, status);
 }
 
 int h_entity_create(req *r) {

@@ -118,22 +118,7 @@ int lifecycle_run(req *r, const lc_entity *e, const char *id, const char *verb) 
   free(body);
   json_decref(detail);
   json_decref(row);
-  if (rc != STORE_OK) {
-    if (rc < 0) api_store_error(r, rc, tx);
-    store_rollback(tx);
-    return r->status;
-  }
-  row = e->load(r, tx, id, &rc);
-  if (!row) {
-    api_store_error(r, rc ? rc : STORE_ERR, tx);
-    store_rollback(tx);
-    return r->status;
-  }
-  if (api_commit(r, tx)) {
-    json_decref(row);
-    return r->status;
-  }
-  json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, e, row));
-  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
-  return api_ok(r, 200, row);
+  row = rc == STORE_OK ? e->load(r, tx, id, &rc) : NULL;
+  if (row) json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, e, row));
+  return api_finish(r, tx, row, rc, 200);
 }
