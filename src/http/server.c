@@ -271,11 +271,6 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
   track_set(c, 0);
 }
 
-static void on_signal(int sig) {
-  (void)sig;
-  stopping = 1;
-}
-
 static int parse_listen(const char *s, struct sockaddr_in *sa, char *err, size_t errlen) {
   char host[64];
   const char *colon = strrchr(s, ':');
@@ -314,10 +309,13 @@ int http_serve(app *a) {
     threads = (n > 0 ? n : 2) * 4;
   }
   api_init();
-  struct sigaction act = {0};
-  act.sa_handler = on_signal;
-  sigaction(SIGINT, &act, NULL);
-  sigaction(SIGTERM, &act, NULL);
+  /* SIGINT/SIGTERM are blocked in every thread (MHD's and the reaper inherit
+   * the mask) and taken synchronously by the main thread with sigwait. */
+  sigset_t stop_set;
+  sigemptyset(&stop_set);
+  sigaddset(&stop_set, SIGINT);
+  sigaddset(&stop_set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
   signal(SIGPIPE, SIG_IGN);
 
   struct MHD_Daemon *d = MHD_start_daemon(
@@ -341,7 +339,9 @@ int http_serve(app *a) {
 
   pthread_t rt;
   pthread_create(&rt, NULL, reaper, NULL);
-  while (!stopping) pause();
+  int sig = 0;
+  sigwait(&stop_set, &sig);
+  stopping = 1;
   pthread_join(rt, NULL);
   MHD_stop_daemon(d);
   fprintf(stderr, "xunji: 已停止\n");
