@@ -3,6 +3,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 
@@ -23,6 +25,10 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
+  /* The database, its WAL and every file we write hold names of officials:
+   * owner-only. No core dumps: memory holds keys and decrypted fields. */
+  umask(077);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (argc < 2) {
     usage(stderr);
     return EX_USAGE;

@@ -37,6 +37,7 @@ def init_is_idempotent_and_keys_are_private():
     run_cli("init", db=db)
     st = os.stat(db + ".key")
     assert st.st_mode & 0o777 == 0o400
+    assert os.stat(db).st_mode & 0o077 == 0, oct(os.stat(db).st_mode)  # names of officials: owner-only
     p = run_cli("init", "--demo", db=db)
     assert "演示账号" in p.stdout
     assert run_cli("init", "--demo", db=db, check=False).returncode == 1  # not twice
