@@ -26,14 +26,19 @@ SQL      := $(wildcard src/store/sqlite/*.sql)
 .PHONY: all asan deps demo check clean unit
 all: build/release/xunji
 
+# V=1 shows the full compiler command lines.
+Q := $(if $(V),,@)
 define variant
 build/$(1)/%.o: %.c $(SQL)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(BASE) $(2) $$(PKGCFLAGS) -c $$< -o $$@
+	$(if $(V),,@echo "  CC [$(1)] $$<")
+	$(Q)$$(CC) $$(BASE) $(2) $$(PKGCFLAGS) -c $$< -o $$@
 build/$(1)/xunji: $$(SRC:%.c=build/$(1)/%.o)
-	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
+	$(if $(V),,@echo "  LD [$(1)] $$@")
+	$(Q)$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
 build/$(1)/unit: $$(LIBSRC:%.c=build/$(1)/%.o) $$(TESTSRC:%.c=build/$(1)/%.o)
-	$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
+	$(if $(V),,@echo "  LD [$(1)] $$@")
+	$(Q)$$(CC) $(2) -o $$@ $$^ $$(LDLIBS)
 endef
 $(eval $(call variant,release,$(REL_FLAGS)))
 $(eval $(call variant,asan,$(ASAN_FLAGS)))
