@@ -1,0 +1,213 @@
+/*
+ * test_core.c — unit tests of the pure rules: the clue transition table,
+ * the authz policy (scopes, 三员, forced password change), grant conflicts,
+ * field validation, and the text helpers used at input edges.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/authz.h"
+#include "core/fields.h"
+#include "core/roles.h"
+#include "core/workflow.h"
+#include "t.h"
+#include "util/buf.h"
+#include "util/text.h"
+
+static principal who(role_id r, scope_kind sk, const char *scope) {
+  principal p;
+  memset(&p, 0, sizeof p);
+  p.ngrants = 1;
+  p.grants[0].role = r;
+  p.grants[0].sk = sk;
+  if (scope) strcpy(p.grants[0].scope_id, scope);
+  strcpy(p.login, roles[r].name);
+  return p;
+}
+
+TEST(clue_workflow_is_a_path_with_roles_and_notifications) {
+  const workflow *w = &wf_clue;
+  CHECK_INT(w->nstates, 6);
+  for (int i = 0; i < w->ntransitions; i++) {
+    const wf_transition *t = &w->transitions[i];
+    CHECK_INT(wf_state_index(w, t->from), i);
+    CHECK_INT(wf_state_index(w, t->to), i + 1);
+    CHECK(t->roles != 0);
+    CHECK(t->nnotify > 0);
+    CHECK(wf_find(w, t->from, t->verb) == t);
+  }
+  CHECK(wf_find(w, "draft", "handover") == NULL);
+  CHECK(wf_find(w, "concluded", "verify") == NULL);
+  CHECK(!wf_has_verb(w, "delete"));
+  CHECK_STR(wf_state_label(w, "handed_over"), "已移交");
+}
+
+TEST(team_scope_and_handed_over_visibility) {
+  authz_init();
+  principal m = who(R_TEAM_MEMBER, SK_TEAM, "team-a");
+  authz_obj own = {"team-a", "unit-1", NULL, false}, other = {"team-b", "unit-2", NULL, true};
+  CHECK(authz(&m, A_CLUE_CREATE, &own));
+  CHECK(!authz(&m, A_CLUE_CREATE, &other));
+  CHECK(authz(&m, A_CLUE_LIST, &own));
+  CHECK(!authz(&m, A_CLUE_LIST, &other));
+  CHECK(!authz(&m, A_CLUE_VERIFY, &own)); /* the leader verifies */
+  principal l = who(R_TEAM_LEADER, SK_TEAM, "team-a");
+  CHECK(authz(&l, A_CLUE_VERIFY, &own));
+  principal c = who(R_CASE_MGMT, SK_NONE, NULL);
+  authz_obj draft = {"team-a", "unit-1", NULL, false}, handed = {"team-a", "unit-1", NULL, true};
+  CHECK(!authz(&c, A_CLUE_LIST, &draft));
+  CHECK(authz(&c, A_CLUE_LIST, &handed));
+  CHECK(authz(&c, A_CLUE_REGISTER, &handed));
+  CHECK(!authz(&c, A_CLUE_HANDOVER, &handed));
+  principal u = who(R_UNIT_LIAISON, SK_UNIT, "unit-1");
+  CHECK(!authz(&u, A_CLUE_LIST, NULL));
+  CHECK(authz(&u, A_TARGET_LIST, &own));
+  CHECK(!authz(&u, A_TARGET_LIST, &other));
+  authz_filter f;
+  CHECK(authz_filter_for(&m, A_CLUE_LIST, &f) && !f.all && f.nteams == 1 && !f.handed);
+  CHECK(authz_filter_for(&c, A_CLUE_LIST, &f) && f.handed && f.nteams == 0);
+  CHECK(!authz_filter_for(&u, A_CLUE_LIST, &f));
+}
+
+TEST(three_administrators_reach_only_their_own_actions) {
+  authz_init();
+  const struct {
+    role_id r;
+    action_id allowed[8];
+    int n;
+  } admins[] = {
+      {R_SYSADMIN, {A_SELF, A_ORG_LIST, A_ORG_WRITE, A_PERSON_LIST, A_PERSON_WRITE, A_USER_LIST, A_USER_WRITE}, 7},
+      {R_SECADMIN, {A_SELF, A_USER_LIST, A_ROLE_GRANT}, 3},
+      {R_AUDITADMIN, {A_SELF, A_AUDIT_READ}, 2},
+  };
+  for (size_t i = 0; i < sizeof admins / sizeof *admins; i++) {
+    principal p = who(admins[i].r, SK_NONE, NULL);
+    for (int a = 0; a < ACTION__MAX; a++) {
+      int want = 0;
+      for (int k = 0; k < admins[i].n; k++) want |= admins[i].allowed[k] == (action_id)a;
+      if (!CHECK(authz(&p, (action_id)a, NULL) == want))
+        fprintf(stderr, "      role %s action %s\n", roles[admins[i].r].name, action_names[a]);
+    }
+  }
+}
+
+TEST(forced_password_change_and_no_grants) {
+  authz_init();
+  principal p = who(R_INSPECTION_OFFICE, SK_NONE, NULL);
+  CHECK(authz(&p, A_CLUE_HANDOVER, &(authz_obj){0}));
+  p.must_change = true;
+  CHECK(!authz(&p, A_CLUE_HANDOVER, &(authz_obj){0}));
+  CHECK(authz(&p, A_SELF, NULL));
+  principal none;
+  memset(&none, 0, sizeof none);
+  CHECK(authz(&none, A_SELF, NULL));
+  for (int a = 1; a < ACTION__MAX; a++) CHECK(!authz(&none, (action_id)a, NULL));
+  CHECK(!authz(NULL, A_SELF, NULL));
+}
+
+TEST(grant_conflicts_three_administrators) {
+  principal p = who(R_CASE_MGMT, SK_NONE, NULL);
+  CHECK(grant_conflict(&p, R_CONDUCT) == NULL);
+  CHECK(grant_conflict(&p, R_AUDITADMIN) != NULL);
+  principal a = who(R_SYSADMIN, SK_NONE, NULL);
+  CHECK(grant_conflict(&a, R_SECADMIN) != NULL);
+  CHECK(grant_conflict(&a, R_CASE_MGMT) != NULL);
+  CHECK(role_lookup("case_mgmt") == R_CASE_MGMT);
+  CHECK(role_lookup("emperor") == -1);
+  CHECK(scope_kind_lookup("team") == SK_TEAM);
+}
+
+static const char *const colours[] = {"red", "green", NULL};
+static const field spec[] = {
+    {"title", "标题", FT_TEXT, F_REQUIRED, 5, 0, NULL},
+    {"body", "正文", FT_MEMO, 0, 100, 0, NULL},
+    {"n", "数量", FT_INT, 0, 10, 1, NULL},
+    {"ok", "确认", FT_BOOL, 0, 0, 0, NULL},
+    {"day", "日期", FT_DATE, 0, 0, 0, NULL},
+    {"c", "颜色", FT_ENUM, 0, 0, 0, colours},
+    {"ref", "引用", FT_ID, 0, 0, 0, NULL},
+    {"state", "状态", FT_TEXT, F_READONLY, 0, 0, NULL},
+};
+
+/* e->field points into the body; keep a copy, as the body is freed here. */
+static char field_copy[64];
+static const char *check(const char *json, bool partial, verr *e) {
+  json_t *j = json_loads(json, 0, NULL);
+  bool ok = fields_validate(j, spec, 8, partial, e);
+  if (!ok) {
+    snprintf(field_copy, sizeof field_copy, "%s", e->field ? e->field : "");
+    e->field = field_copy;
+  }
+  json_decref(j);
+  return ok ? NULL : e->code;
+}
+
+TEST(field_validation) {
+  verr e;
+  CHECK(check("{\"title\":\"五个汉字啊\"}", false, &e) == NULL);
+  CHECK_STR(check("{\"title\":\"六个汉字啊啊\"}", false, &e), "invalid_field");
+  CHECK(strstr(e.message, "标题") != NULL);
+  CHECK_STR(check("{}", false, &e), "missing_field");
+  CHECK_STR(e.field, "title");
+  CHECK(check("{}", true, &e) == NULL);
+  CHECK_STR(check("{\"title\":null}", true, &e), "missing_field");
+  CHECK_STR(check("{\"title\":\"a\",\"x\":1}", false, &e), "unknown_field");
+  CHECK_STR(e.field, "x");
+  CHECK_STR(check("{\"title\":\"a\",\"state\":\"x\"}", false, &e), "unknown_field");
+  CHECK_STR(check("{\"title\":\"a\\nb\"}", false, &e), "invalid_field");
+  CHECK(check("{\"title\":\"a\",\"body\":\"a\\nb\"}", false, &e) == NULL);
+  CHECK_STR(check("{\"title\":\"a\",\"n\":11}", false, &e), "invalid_field");
+  CHECK_STR(check("{\"title\":\"a\",\"n\":0}", false, &e), "invalid_field");
+  CHECK_STR(check("{\"title\":\"a\",\"n\":\"3\"}", false, &e), "invalid_field");
+  CHECK(check("{\"title\":\"a\",\"n\":10,\"ok\":true,\"day\":\"2024-02-29\",\"c\":\"red\"}", false, &e) == NULL);
+  CHECK_STR(check("{\"title\":\"a\",\"ok\":1}", false, &e), "invalid_field");
+  CHECK_STR(check("{\"title\":\"a\",\"day\":\"2023-02-29\"}", false, &e), "invalid_field");
+  CHECK_STR(check("{\"title\":\"a\",\"c\":\"blue\"}", false, &e), "invalid_field");
+  CHECK_STR(check("{\"title\":\"a\",\"ref\":\"1234\"}", false, &e), "invalid_field");
+  CHECK(check("{\"title\":\"a\",\"ref\":\"01a2106f-65b6-75cf-a487-29b700ad316c\"}", false, &e) == NULL);
+  CHECK_STR(check("[1]", false, &e), "invalid_body");
+}
+
+TEST(text_helpers) {
+  CHECK(utf8_valid("巡察 ok\t\n", strlen("巡察 ok\t\n")));
+  CHECK(!utf8_valid("\xc0\xaf", 2));         /* overlong */
+  CHECK(!utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+  CHECK(!utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+  CHECK(!utf8_valid("\xe5\xb7", 2));         /* truncated */
+  CHECK(!utf8_valid("a\x01", 2));
+  CHECK_INT(utf8_len("巡察ab"), 4);
+  int64_t d;
+  CHECK(date_parse("2000-02-29", &d) && date_parse("2024-02-29", NULL));
+  CHECK(!date_parse("2100-02-29", NULL) && !date_parse("2023-02-29", NULL));
+  CHECK(!date_parse("2023-2-1", NULL) && !date_parse("2023-13-01", NULL) && !date_parse("", NULL));
+  for (int64_t x = 10000; x < 30000; x += 37) {
+    char s[11];
+    int64_t back;
+    date_format(x, s);
+    CHECK(date_parse(s, &back) && back == x);
+  }
+  char ts[TS_LEN];
+  ts_format(1764000000, ts);
+  CHECK(ts_parse(ts) == 1764000000);
+  CHECK(ts_parse("2026-11-25 01:00:00") == -1);
+  char u1[UUID_LEN], u2[UUID_LEN];
+  uuid7(u1);
+  uuid7(u2);
+  CHECK(uuid_valid(u1) && strcmp(u1, u2) != 0);
+  CHECK(u1[14] == '7' && strchr("89ab", u1[19]));
+  CHECK(strncmp(u1, u2, 8) <= 0);
+  CHECK(!uuid_valid("01A2106F-65b6-75cf-a487-29b700ad316c"));
+}
+
+TEST(bounded_buffer) {
+  buf b;
+  buf_init(&b, 8);
+  CHECK(buf_adds(&b, "12345") == BUF_OK);
+  CHECK(buf_adds(&b, "6789") == BUF_TOOBIG);
+  CHECK_STR(buf_str(&b), "12345");
+  CHECK(buf_addf(&b, "%d", 678) == BUF_OK);
+  CHECK(buf_addf(&b, "%d", 9) == BUF_TOOBIG);
+  CHECK_STR(buf_str(&b), "12345678");
+  buf_free(&b);
+}
