@@ -125,6 +125,22 @@ int h_clues_update(req *r);
 int h_clues_action(req *r);
 int h_clues_history(req *r);
 int h_static(req *r);
+/* issue 3: patrol programme (api/programme.c) */
+int h_rounds_action(req *r);
+int h_team_members_list(req *r);
+int h_team_members_add(req *r);
+int h_team_members_remove(req *r);
+int h_team_targets_bulk(req *r);
+int h_round_vetting_request(req *r);
+int h_vettings_list(req *r);
+int h_vetting_answer(req *r);
+int h_person_history_list(req *r);
+int h_person_history_add(req *r);
+int h_person_relatives_list(req *r);
+int h_person_relatives_add(req *r);
+int h_recusal_check(req *r);
+int h_recusal_exception_create(req *r);
+int h_recusal_exceptions_list(req *r);
 
 /* Authentication (api/session.c), used by dispatch. Returns 0 if r->who is
  * set, else replies 401 and returns the status. */

@@ -55,6 +55,35 @@ const route routes[] = {
     {"GET", "/api/v1/clues/{id}/history", h_clues_history, A_CLUE_LIST, 0, "线索流转记录", NULL},
     {"POST", "/api/v1/clues/{id}/{verb}", h_clues_action, A_CLUE_LIST, 0,
      "线索流转: verify|handover|register|dispose|conclude", &wf_clue},
+    /* issue 3: patrol programme (api/programme.c); specific paths before {verb} */
+    {"POST", "/api/v1/rounds/{id}/vetting", h_round_vetting_request, A_VETTING_REQUEST, 0,
+     "为本轮全部巡察组成员提请廉政审核", NULL},
+    {"POST", "/api/v1/rounds/{id}/{verb}", h_rounds_action, A_ROUND_LIST, 0,
+     "轮次流转: approve|mobilize|enter|withdraw|feedback|rectify|close", &wf_round},
+    {"GET", "/api/v1/teams/{id}/members", h_team_members_list, A_TEAM_LIST, 0, "巡察组成员", NULL},
+    {"POST", "/api/v1/teams/{id}/members", h_team_members_add, A_TEAM_WRITE, 0, "编入巡察组成员",
+     NULL},
+    {"DELETE", "/api/v1/teams/{id}/members/{id}", h_team_members_remove, A_TEAM_WRITE, 0,
+     "调出巡察组成员", NULL},
+    {"POST", "/api/v1/teams/{id}/targets", h_team_targets_bulk, A_TARGET_WRITE, 0,
+     "批量确定巡察对象 (整批成功或整批失败)", NULL},
+    {"GET", "/api/v1/vettings", h_vettings_list, A_VETTING_LIST, 0, "廉政审核记录", NULL},
+    {"POST", "/api/v1/vettings/{id}/answer", h_vetting_answer, A_VETTING_ANSWER, 0,
+     "答复廉政审核 (无异议/有异议)", NULL},
+    {"GET", "/api/v1/persons/{id}/work-history", h_person_history_list, A_PERSON_LIST, 0,
+     "人员工作经历", NULL},
+    {"POST", "/api/v1/persons/{id}/work-history", h_person_history_add, A_PERSON_WRITE, 0,
+     "登记工作经历", NULL},
+    {"GET", "/api/v1/persons/{id}/relatives", h_person_relatives_list, A_PERSON_LIST, 0,
+     "人员申报的近亲属", NULL},
+    {"POST", "/api/v1/persons/{id}/relatives", h_person_relatives_add, A_PERSON_WRITE, 0,
+     "登记近亲属及其工作单位", NULL},
+    {"GET", "/api/v1/recusal/check", h_recusal_check, A_RECUSAL_LIST, 0,
+     "检查人员对巡察组各对象的回避情形", NULL},
+    {"GET", "/api/v1/recusal-exceptions", h_recusal_exceptions_list, A_RECUSAL_LIST, 0,
+     "回避例外记录", NULL},
+    {"POST", "/api/v1/recusal-exceptions", h_recusal_exception_create, A_RECUSAL_EXCEPTION, 0,
+     "领导小组批准回避例外 (须说明理由)", NULL},
 };
 const int nroutes = (int)(sizeof routes / sizeof *routes);
 
@@ -388,7 +417,7 @@ json_t *api_route_table(void) {
                           rt->pattern, "action", action_names[rt->act], "public",
                           (rt->flags & RF_PUBLIC) != 0, "must_change_ok",
                           (rt->flags & RF_MUST_CHANGE) != 0, "summary", rt->summary);
-    if (rt->fn == h_clues_action) {
+    if (rt->fn == h_clues_action || rt->fn == h_rounds_action) {
       const workflow *w = rt->arg;
       json_t *verbs = json_array();
       for (int k = 0; k < w->ntransitions; k++) {

@@ -24,6 +24,11 @@ const char *const action_names[ACTION__MAX] = {
     [A_CLUE_VERIFY] = "clue.verify", [A_CLUE_HANDOVER] = "clue.handover",
     [A_CLUE_REGISTER] = "clue.register", [A_CLUE_DISPOSE] = "clue.dispose",
     [A_CLUE_CONCLUDE] = "clue.conclude",
+    /* issue 3: patrol programme */
+    [A_ROUND_APPROVE] = "round.approve", [A_ROUND_ADVANCE] = "round.advance",
+    [A_VETTING_LIST] = "vetting.list", [A_VETTING_REQUEST] = "vetting.request",
+    [A_VETTING_ANSWER] = "vetting.answer",
+    [A_RECUSAL_LIST] = "recusal.list", [A_RECUSAL_EXCEPTION] = "recusal.exception",
 };
 
 /* Business roles that read the organisation directory and round plan. */
@@ -69,6 +74,15 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
                            [R_VERIFICATION_TEAM] = P_HANDED},
     [A_CLUE_CREATE] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
     [A_CLUE_EDIT] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    /* issue 3: the office requests integrity vetting, the commission's cadre
+     * department answers; the leading group allows recusal exceptions. */
+    [A_VETTING_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
+                        [R_LEADING_GROUP] = P_ALL},
+    [A_VETTING_REQUEST] = {[R_INSPECTION_OFFICE] = P_ALL},
+    [A_VETTING_ANSWER] = {[R_COMMISSION_CADRE] = P_ALL},
+    [A_RECUSAL_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
+                        [R_LEADING_GROUP] = P_ALL},
+    [A_RECUSAL_EXCEPTION] = {[R_LEADING_GROUP] = P_ALL},
 };
 
 void authz_set(action_id a, role_id r, rule ru) { policy[a][r] = ru; }

@@ -32,6 +32,10 @@ typedef enum action_id {
   A_CLUE_CREATE,
   A_CLUE_EDIT,       /* edit a draft */
   A_CLUE_VERIFY, A_CLUE_HANDOVER, A_CLUE_REGISTER, A_CLUE_DISPOSE, A_CLUE_CONCLUDE,
+  /* issue 3: patrol programme */
+  A_ROUND_APPROVE, A_ROUND_ADVANCE, /* lifecycle (workflow.c) */
+  A_VETTING_LIST, A_VETTING_REQUEST, A_VETTING_ANSWER,
+  A_RECUSAL_LIST, A_RECUSAL_EXCEPTION,
   ACTION__MAX
 } action_id;
 

@@ -45,7 +45,40 @@ const workflow wf_clue = {
     clue_transitions,
 };
 
-const workflow *const workflows[] = {&wf_clue, NULL};
+/* Round (巡察轮次), issue 3: planned --approve (leading group)--> approved
+ * --mobilize (office; refused while vetting or recusal is unresolved)-->
+ * mobilized --enter--> on_site --withdraw--> reporting --feedback--> fed_back
+ * --rectify--> rectifying --close--> closed. */
+static const char *const round_states[] = {"planned", "approved", "mobilized", "on_site",
+                                           "reporting", "fed_back", "rectifying", "closed"};
+static const char *const round_state_labels[] = {"计划中", "已批准", "已动员", "进驻中",
+                                                 "汇报中", "已反馈", "整改中", "已结束"};
+static const wf_transition round_transitions[] = {
+    {"planned", "approve", "approved", "批准巡察计划", A_ROUND_APPROVE, RB(R_LEADING_GROUP), P_ALL,
+     "领导小组已批准巡察计划", 1, {{R_INSPECTION_OFFICE, 0}}},
+    {"approved", "mobilize", "mobilized", "动员部署", A_ROUND_ADVANCE, RB(R_INSPECTION_OFFICE),
+     P_ALL, "巡察动员部署", 2, {{R_LEADING_GROUP, 0}, {R_COMMISSION_LIAISON, 0}}},
+    {"mobilized", "enter", "on_site", "进驻", A_ROUND_ADVANCE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "巡察组进驻", 1, {{R_LEADING_GROUP, 0}}},
+    {"on_site", "withdraw", "reporting", "撤离并汇报", A_ROUND_ADVANCE, RB(R_INSPECTION_OFFICE),
+     P_ALL, "巡察组撤离, 进入汇报阶段", 1, {{R_LEADING_GROUP, 0}}},
+    {"reporting", "feedback", "fed_back", "反馈", A_ROUND_ADVANCE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "巡察反馈", 1, {{R_LEADING_GROUP, 0}}},
+    {"fed_back", "rectify", "rectifying", "转入整改", A_ROUND_ADVANCE, RB(R_INSPECTION_OFFICE),
+     P_ALL, "巡察整改", 1, {{R_LEADING_GROUP, 0}}},
+    {"rectifying", "close", "closed", "结束", A_ROUND_ADVANCE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "巡察轮次已结束", 1, {{R_LEADING_GROUP, 0}}},
+};
+const workflow wf_round = {
+    "round",
+    (int)(sizeof round_states / sizeof *round_states),
+    round_states,
+    round_state_labels,
+    (int)(sizeof round_transitions / sizeof *round_transitions),
+    round_transitions,
+};
+
+const workflow *const workflows[] = {&wf_clue, &wf_round, NULL};
 
 const wf_transition *wf_find(const workflow *w, const char *state, const char *verb) {
   for (int i = 0; i < w->ntransitions; i++)

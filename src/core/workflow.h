@@ -45,6 +45,7 @@ typedef struct workflow {
 } workflow;
 
 extern const workflow wf_clue;
+extern const workflow wf_round;
 /* NULL-terminated list of every workflow, for authz_init and tests. */
 extern const workflow *const workflows[];
 

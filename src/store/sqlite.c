@@ -30,6 +30,7 @@
   extern const char sym[]
 
 EMBED(xunji_mig_001, "src/store/sqlite/001_init.sql");
+EMBED(xunji_mig_002, "src/store/sqlite/002_programme.sql");
 
 static const struct migration {
   int version;
@@ -37,6 +38,7 @@ static const struct migration {
   const char *sql;
 } migrations[] = {
     {1, "init", xunji_mig_001},
+    {2, "programme", xunji_mig_002},
 };
 
 /* ---- connections and statement cache ---------------------------------- */

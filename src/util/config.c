@@ -54,6 +54,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
     [CFG_TOKEN_DAYS] = {"token_days", "XUNJI_TOKEN_DAYS", CT_INT, "365", 1, 3650,
                         "API 令牌有效期 (天)"},
     [CFG_ACCESS_LOG] = {"access_log", "XUNJI_ACCESS_LOG", CT_INT, "1", 0, 1, "输出访问日志"},
+    [CFG_RECUSAL_YEARS] = {"recusal_years", "XUNJI_RECUSAL_YEARS", CT_INT, "5", 0, 50,
+                           "回避: 曾在被巡察单位工作的年限 (年内须回避)"},
 };
 
 static char *vals[CFG__MAX];

@@ -37,6 +37,12 @@ EXPECTED = {
                   "case_mgmt", "investigation", "conduct", "petitions", "verification_team"},
     "clue.create": {"team_leader", "team_member"},
     "clue.edit": {"team_leader", "team_member"},
+    # issue 3: patrol programme
+    "vetting.list": {"inspection_office", "commission_cadre", "leading_group"},
+    "vetting.request": {"inspection_office"},
+    "vetting.answer": {"commission_cadre"},
+    "recusal.list": {"inspection_office", "commission_cadre", "leading_group"},
+    "recusal.exception": {"leading_group"},
 }
 
 

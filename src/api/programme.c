@@ -1,0 +1,1067 @@
+/*
+ * programme.c — the patrol programme before and during a round (issue 3):
+ * the round lifecycle (with the mobilization gate), team members, many
+ * targets of a team in one request, integrity vetting (廉政审核), the cadre
+ * pool's work history and declared relatives, and recusal (回避): conflicts
+ * are computed from those, block an assignment, and can only be overridden by
+ * an exception the leading group approves with a reason.
+ *
+ * Every write is audited in its own transaction; permissions come from the
+ * policy matrix (core/authz.c) and the round workflow (core/workflow.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/entity.h"
+#include "api/lifecycle.h"
+#include "util/config.h"
+#include "util/text.h"
+#include "util/xmem.h"
+
+#define NF(a) ((int)(sizeof a / sizeof *a))
+
+/* ---- small helpers ------------------------------------------------------------ */
+static json_t *one(store_tx *tx, const char *sql, const char *id, int *rc) {
+  sval p[] = {SV_S(id)};
+  return store_query_one(tx, sql, p, 1, rc);
+}
+
+static const char *js(const json_t *o, const char *k) {
+  return json_string_value(json_object_get(o, k));
+}
+
+/* Rolls back, replies with a store error unless a reply is already set. */
+static int fail(req *r, store_tx *tx, int rc) {
+  if (rc < 0) api_store_error(r, rc, tx);
+  store_rollback(tx);
+  return r->status;
+}
+
+/* Commits and answers with out (owned). */
+static int done(req *r, store_tx *tx, int status, json_t *out) {
+  if (api_commit(r, tx)) {
+    json_decref(out);
+    return r->status;
+  }
+  return api_ok(r, status, out);
+}
+
+/* Members and vetting may change only before the round is mobilized. */
+static int round_open(const char *state) {
+  return state && (!strcmp(state, "planned") || !strcmp(state, "approved"));
+}
+
+/* ---- recusal ------------------------------------------------------------------- */
+/* Appends to out (an array of Chinese strings) every reason why person must
+ * recuse from unit. */
+static int recusal_conflicts(store_tx *tx, const char *person, const char *unit, json_t *out) {
+  int rc = 0;
+  json_t *pr = one(tx,
+                   "SELECT p.org_id AS org_id, o.name AS org_name FROM persons p "
+                   "LEFT JOIN orgs o ON o.id=p.org_id WHERE p.id=$1",
+                   person, &rc);
+  if (rc) return rc;
+  json_t *u = one(tx, "SELECT name, parent_id, supervisor_id FROM orgs WHERE id=$1", unit, &rc);
+  if (rc || !u || !pr) {
+    json_decref(pr);
+    json_decref(u);
+    return rc;
+  }
+  const char *porg = js(pr, "org_id");
+  if (porg && !strcmp(porg, unit)) json_array_append_new(out, json_string("现工作单位即被巡察单位"));
+  if (porg && ((js(u, "supervisor_id") && !strcmp(porg, js(u, "supervisor_id"))) ||
+               (js(u, "parent_id") && !strcmp(porg, js(u, "parent_id"))))) {
+    char m[300];
+    snprintf(m, sizeof m, "所在单位「%s」对被巡察单位负有监督或领导职责", js(pr, "org_name"));
+    json_array_append_new(out, json_string(m));
+  }
+  /* worked there within the configured number of years */
+  char today[11], cutoff[24];
+  date_format(date_today_shanghai(), today);
+  int y = atoi(today) - (int)cfg_int(CFG_RECUSAL_YEARS);
+  snprintf(cutoff, sizeof cutoff, "%04d%.6s", y < 0 ? 0 : y % 10000, today + 4);
+  sval p[] = {SV_S(person), SV_S(unit), SV_S(cutoff)};
+  json_t *wh = store_query_json(tx,
+                                "SELECT start_date, end_date FROM person_work_history WHERE "
+                                "person_id=$1 AND org_id=$2 AND (end_date IS NULL OR end_date >= $3) "
+                                "ORDER BY start_date",
+                                p, 3);
+  json_t *rel = store_query_json(tx,
+                                 "SELECT name, relation FROM person_relatives WHERE person_id=$1 "
+                                 "AND org_id=$2 ORDER BY name",
+                                 p, 2);
+  if (!wh || !rel) rc = STORE_ERR;
+  size_t i;
+  json_t *it;
+  json_array_foreach(wh, i, it) {
+    char m[200];
+    snprintf(m, sizeof m, "%ld 年内曾在该单位工作 (%s 至 %s)", cfg_int(CFG_RECUSAL_YEARS),
+             js(it, "start_date"), js(it, "end_date") ? js(it, "end_date") : "今");
+    json_array_append_new(out, json_string(m));
+  }
+  json_array_foreach(rel, i, it) {
+    char m[300];
+    snprintf(m, sizeof m, "近亲属%s (%s) 在该单位工作", js(it, "name"), js(it, "relation"));
+    json_array_append_new(out, json_string(m));
+  }
+  json_decref(wh);
+  json_decref(rel);
+  json_decref(pr);
+  json_decref(u);
+  return rc;
+}
+
+/* Unresolved conflicts of person on the targets of team (optionally only
+ * unit): appends {unit_id, unit_name, reasons[]} to out. */
+static int team_conflicts(store_tx *tx, const char *team, const char *person, const char *unit,
+                          json_t *out) {
+  sval p[] = {SV_S(team)};
+  json_t *units = store_query_json(
+      tx, "SELECT g.unit_id AS unit_id, o.name AS unit_name FROM targets g JOIN orgs o ON "
+          "o.id=g.unit_id WHERE g.team_id=$1 ORDER BY o.name", p, 1);
+  if (!units) return STORE_ERR;
+  if (unit) {
+    json_decref(units);
+    int rc = 0;
+    json_t *u = one(tx, "SELECT id AS unit_id, name AS unit_name FROM orgs WHERE id=$1", unit, &rc);
+    units = json_array();
+    if (u) json_array_append_new(units, u);
+    if (rc) {
+      json_decref(units);
+      return rc;
+    }
+  }
+  int rc = 0;
+  size_t i;
+  json_t *it;
+  json_array_foreach(units, i, it) {
+    const char *uid = js(it, "unit_id");
+    int64_t exc = 0;
+    sval q[] = {SV_S(team), SV_S(person), SV_S(uid)};
+    rc = store_query_int(tx,
+                         "SELECT count(*) FROM recusal_exceptions WHERE team_id=$1 AND "
+                         "person_id=$2 AND unit_id=$3",
+                         q, 3, &exc);
+    if (rc) break;
+    if (exc) continue;
+    json_t *reasons = json_array();
+    rc = recusal_conflicts(tx, person, uid, reasons);
+    if (rc || json_array_size(reasons) == 0) {
+      json_decref(reasons);
+      if (rc) break;
+      continue;
+    }
+    json_array_append_new(out, json_pack("{s:s,s:s,s:o}", "unit_id", uid, "unit_name",
+                                         js(it, "unit_name"), "reasons", reasons));
+  }
+  json_decref(units);
+  return rc;
+}
+
+/* "单位: 理由; 理由" joined for messages. */
+static void conflicts_text(const json_t *c, buf *b) {
+  size_t i, k;
+  json_t *it, *rs;
+  json_array_foreach(c, i, it) {
+    if (buf_addf(b, "%s「%s」: ", i ? "; " : "", js(it, "unit_name"))) return;
+    json_array_foreach(json_object_get(it, "reasons"), k, rs)
+    if (buf_addf(b, "%s%s", k ? ", " : "", json_string_value(rs))) return;
+  }
+}
+
+/* ---- round lifecycle ------------------------------------------------------------ */
+#define ROUND_COLS                                                                             \
+  "SELECT id, version, name, name AS title, term, seq, kind, theme, campaign, planned_start, " \
+  "planned_end, state, created_at, updated_at FROM rounds WHERE id=$1"
+
+static void round_obj(const json_t *row, authz_obj *o) {
+  (void)row;
+  memset(o, 0, sizeof *o);
+}
+
+static json_t *round_load(req *r, store_tx *tx, const char *id, int *rc) {
+  (void)r;
+  json_t *row = one(tx, ROUND_COLS, id, rc);
+  if (row)
+    json_object_set_new(row, "state_label",
+                        json_string(wf_state_label(&wf_round, js(row, "state"))));
+  return row;
+}
+
+/* Everyone on the round's teams who may not go yet: vetting missing, pending
+ * or with 异议, or a recusal conflict without an approved exception. */
+static int round_blockers(store_tx *tx, const char *round, json_t *out) {
+  sval p[] = {SV_S(round)};
+  json_t *ms = store_query_json(
+      tx,
+      "SELECT m.person_id AS person_id, p.name AS name, m.team_id AS team_id, t.name AS team_name, "
+      "(SELECT v.state FROM vettings v WHERE v.round_id=m.round_id AND v.person_id=m.person_id "
+      " ORDER BY v.requested_at DESC, v.id DESC LIMIT 1) AS vetting, "
+      "(SELECT v.reason FROM vettings v WHERE v.round_id=m.round_id AND v.person_id=m.person_id "
+      " ORDER BY v.requested_at DESC, v.id DESC LIMIT 1) AS vetting_reason "
+      "FROM team_members m JOIN persons p ON p.id=m.person_id JOIN teams t ON t.id=m.team_id "
+      "WHERE m.round_id=$1 ORDER BY t.name, p.name",
+      p, 1);
+  if (!ms) return STORE_ERR;
+  int rc = 0;
+  size_t i;
+  json_t *m;
+  json_array_foreach(ms, i, m) {
+    const char *v = js(m, "vetting");
+    char why[600];
+    why[0] = '\0';
+    if (!v) snprintf(why, sizeof why, "未提请廉政审核");
+    else if (!strcmp(v, "pending")) snprintf(why, sizeof why, "廉政审核尚未答复");
+    else if (!strcmp(v, "objection"))
+      snprintf(why, sizeof why, "廉政审核有异议 (%s), 须调整人选",
+               js(m, "vetting_reason") ? js(m, "vetting_reason") : "");
+    if (why[0])
+      json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "person_id", js(m, "person_id"),
+                                           "name", js(m, "name"), "team", js(m, "team_name"),
+                                           "reason", why));
+    json_t *c = json_array();
+    rc = team_conflicts(tx, js(m, "team_id"), js(m, "person_id"), NULL, c);
+    if (!rc && json_array_size(c)) {
+      buf b;
+      buf_init(&b, 2000);
+      if (buf_adds(&b, "回避情形未经领导小组批准例外: ")) abort();
+      conflicts_text(c, &b);
+      json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "person_id", js(m, "person_id"),
+                                           "name", js(m, "name"), "team", js(m, "team_name"),
+                                           "reason", buf_str(&b)));
+      buf_free(&b);
+    }
+    json_decref(c);
+    if (rc) break;
+  }
+  json_decref(ms);
+  return rc;
+}
+
+static int apply_mobilize(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)d;
+  json_t *bl = json_array();
+  int rc = round_blockers(tx, js(row, "id"), bl);
+  if (rc || json_array_size(bl) == 0) {
+    json_decref(bl);
+    return rc;
+  }
+  buf b;
+  buf_init(&b, 16000);
+  if (buf_addf(&b, "不能动员部署, 以下 %zu 项未解决: ", json_array_size(bl))) abort();
+  size_t i;
+  json_t *it;
+  json_array_foreach(bl, i, it) {
+    if (buf_addf(&b, "%s%s (%s): %s", i ? "; " : "", js(it, "name"), js(it, "team"),
+                 js(it, "reason")))
+      break;
+  }
+  api_error(r, 409, "mobilize_blocked", "", "%s", buf_str(&b));
+  buf_free(&b);
+  json_object_set_new(json_object_get(r->out, "error"), "blockers", bl);
+  return r->status;
+}
+
+static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
+static const lc_hook round_hooks[] = {{"mobilize", f_note, 1, apply_mobilize}};
+static const lc_entity lc_round = {&wf_round, "rounds", A_ROUND_LIST, round_obj, round_load,
+                                   round_hooks, NF(round_hooks)};
+
+int h_rounds_action(req *r) { return lifecycle_run(r, &lc_round, r->params[0], r->params[1]); }
+
+/* ---- team members ------------------------------------------------------------------ */
+static const char *const member_roles[] = {"leader", "deputy", "commissioner", "member",
+                                           "liaison", NULL};
+static const char *const origins[] = {"seconded", "commission", NULL};
+static const field member_fields[] = {
+    {"person_id", "人员", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"role", "组内职务", FT_ENUM, F_REQUIRED, 0, 0, member_roles},
+    {"origin", "人员来源", FT_ENUM, F_REQUIRED, 0, 0, origins},
+    {"source_unit_id", "抽调单位", FT_ID, 0, 0, 0, NULL},
+};
+
+#define MEMBER_SELECT                                                                           \
+  "SELECT m.id, m.version, m.round_id, m.team_id, m.person_id, p.name AS person_name, m.role, "  \
+  "m.origin, m.source_unit_id, s.name AS source_unit_name, "                                    \
+  "(SELECT v.state FROM vettings v WHERE v.round_id=m.round_id AND v.person_id=m.person_id "    \
+  " ORDER BY v.requested_at DESC, v.id DESC LIMIT 1) AS vetting, m.created_at "                 \
+  "FROM team_members m JOIN persons p ON p.id=m.person_id LEFT JOIN orgs s ON "                 \
+  "s.id=m.source_unit_id "
+
+static json_t *team_row(store_tx *tx, const char *team, int *rc) {
+  return one(tx,
+             "SELECT t.id AS id, t.name AS name, t.round_id AS round_id, r.name AS round_name, "
+             "r.state AS round_state FROM teams t JOIN rounds r ON r.id=t.round_id WHERE t.id=$1",
+             team, rc);
+}
+
+int h_team_members_list(req *r) {
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *t = team_row(tx, r->params[0], &rc);
+  sval p[] = {SV_S(r->params[0])};
+  json_t *items = t ? store_query_json(tx, MEMBER_SELECT "WHERE m.team_id=$1 ORDER BY "
+                                           "CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 "
+                                           "WHEN 'commissioner' THEN 2 WHEN 'member' THEN 3 ELSE 4 "
+                                           "END, p.name", p, 1)
+                    : NULL;
+  store_rollback(tx);
+  if (!t) return rc ? api_store_error(r, rc, NULL) : api_error(r, 404, "not_found", "", "巡察组不存在");
+  json_decref(t);
+  if (!items) return api_store_error(r, STORE_ERR, NULL);
+  return api_ok(r, 200, json_pack("{s:o,s:I}", "items", items, "total",
+                                  (json_int_t)json_array_size(items)));
+}
+
+/* Posts a pending vetting for person in round (the caller audits). */
+static int request_vetting(req *r, store_tx *tx, const char *round, const char *person, char *id) {
+  char now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  sval p[] = {SV_S(id), SV_S(round), SV_S(person), SV_S(r->who.user_id), SV_S(now)};
+  int rc = store_exec(tx,
+                      "INSERT INTO vettings(id,round_id,person_id,state,requested_by,requested_at,"
+                      "created_at,updated_at) VALUES($1,$2,$3,'pending',$4,$5,$5,$5)",
+                      p, 5, NULL);
+  if (!rc) {
+    json_t *d = json_pack("{s:s,s:s}", "round_id", round, "person_id", person);
+    rc = api_audit(r, tx, "vetting.request", "vetting", id, "ok", d);
+    json_decref(d);
+  }
+  return rc;
+}
+
+int h_team_members_add(req *r) {
+  if (api_body(r, member_fields, NF(member_fields), false)) return r->status;
+  const char *person = js(r->in, "person_id"), *role = js(r->in, "role"),
+             *origin = js(r->in, "origin"), *src = js(r->in, "source_unit_id");
+  if (!strcmp(origin, "seconded") && !src)
+    return api_error(r, 400, "missing_field", "source_unit_id", "抽调人员须填写「抽调单位」");
+  if (!strcmp(origin, "commission") && src)
+    return api_error(r, 400, "invalid_field", "source_unit_id",
+                     "纪委监委派员参与的人员不填「抽调单位」");
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *t = team_row(tx, r->params[0], &rc);
+  if (!t) {
+    if (!rc) api_error(r, 404, "not_found", "", "巡察组不存在");
+    return fail(r, tx, rc);
+  }
+  const char *round = js(t, "round_id");
+  json_t *pr = NULL, *cur = NULL, *conf = NULL;
+  int64_t n = 0;
+  if (!round_open(js(t, "round_state"))) {
+    api_error(r, 409, "invalid_state", "state", "巡察轮次已动员部署, 不能再调整巡察组人员");
+    goto out;
+  }
+  pr = one(tx, "SELECT name FROM persons WHERE id=$1", person, &rc);
+  if (!pr) {
+    if (!rc) api_error(r, 400, "invalid_field", "person_id", "「人员」不存在");
+    goto out;
+  }
+  if (src) {
+    sval q[] = {SV_S(src)};
+    if ((rc = store_query_int(tx, "SELECT count(*) FROM orgs WHERE id=$1", q, 1, &n))) goto out;
+    if (!n) {
+      api_error(r, 400, "invalid_field", "source_unit_id", "「抽调单位」不存在");
+      goto out;
+    }
+  }
+  sval q[] = {SV_S(round), SV_S(person)};
+  cur = store_query_one(tx,
+                        "SELECT t.name AS team_name FROM team_members m JOIN teams t ON "
+                        "t.id=m.team_id WHERE m.round_id=$1 AND m.person_id=$2",
+                        q, 2, &rc);
+  if (rc) goto out;
+  if (cur) {
+    api_error(r, 409, "conflict", "person_id", "%s 已在本轮「%s」中", js(pr, "name"),
+              js(cur, "team_name"));
+    goto out;
+  }
+  if (!strcmp(role, "leader")) {
+    sval lq[] = {SV_S(r->params[0])};
+    if ((rc = store_query_int(tx, "SELECT count(*) FROM team_members WHERE team_id=$1 AND "
+                                  "role='leader'", lq, 1, &n)))
+      goto out;
+    if (n) {
+      api_error(r, 409, "conflict", "role", "「%s」已有组长", js(t, "name"));
+      goto out;
+    }
+  }
+  conf = json_array();
+  if ((rc = team_conflicts(tx, r->params[0], person, NULL, conf))) goto out;
+  if (json_array_size(conf)) {
+    buf b;
+    buf_init(&b, 4000);
+    conflicts_text(conf, &b);
+    api_error(r, 409, "recusal_conflict", "person_id",
+              "%s 须回避, 不能编入「%s」(可报领导小组批准例外): %s", js(pr, "name"), js(t, "name"),
+              buf_str(&b));
+    buf_free(&b);
+    json_object_set(json_object_get(r->out, "error"), "conflicts", conf);
+    goto out;
+  }
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  sval ip[] = {SV_S(id),     SV_S(round), SV_S(r->params[0]),   SV_S(person),
+               SV_S(role),   SV_S(origin), SV_S(src), SV_S(r->who.user_id), SV_S(now)};
+  rc = store_exec(tx,
+                  "INSERT INTO team_members(id,round_id,team_id,person_id,role,origin,"
+                  "source_unit_id,created_by,created_at,updated_at) "
+                  "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$9)",
+                  ip, 9, NULL);
+  if (!rc) rc = api_audit(r, tx, "team.member.add", "team", r->params[0], "ok", r->in);
+  /* Once the round's vetting has been requested, a newcomer (a replacement)
+   * is put to the cadre department too. */
+  sval vq[] = {SV_S(round)};
+  if (!rc) rc = store_query_int(tx, "SELECT count(*) FROM vettings WHERE round_id=$1", vq, 1, &n);
+  if (!rc && n) {
+    char vid[UUID_LEN], title[300];
+    rc = request_vetting(r, tx, round, person, vid);
+    snprintf(title, sizeof title, "巡察办提请廉政审核 (补充人选): %s, %s", js(t, "round_name"),
+             js(pr, "name"));
+    if (!rc)
+      rc = api_notify(r, tx, "commission_cadre", "", "vetting", vid, "request", title, "");
+  }
+  json_t *row = NULL;
+  if (!rc) {
+    sval rp[] = {SV_S(id)};
+    row = store_query_one(tx, MEMBER_SELECT "WHERE m.id=$1", rp, 1, &rc);
+  }
+  if (!row) goto out;
+  json_decref(t);
+  json_decref(pr);
+  json_decref(conf);
+  return done(r, tx, 201, row);
+out:
+  json_decref(t);
+  json_decref(pr);
+  json_decref(cur);
+  json_decref(conf);
+  if (!rc && r->status < 400) rc = STORE_ERR;
+  return fail(r, tx, rc);
+}
+
+static const field remove_fields[] = {{"reason", "调整原因", FT_MEMO, 0, 500, 0, NULL}};
+
+int h_team_members_remove(req *r) {
+  if (api_body(r, remove_fields, NF(remove_fields), false)) return r->status;
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *t = team_row(tx, r->params[0], &rc);
+  sval p[] = {SV_S(r->params[1]), SV_S(r->params[0])};
+  json_t *m = t ? store_query_one(tx, "SELECT id, person_id FROM team_members WHERE id=$1 AND "
+                                      "team_id=$2", p, 2, &rc)
+                : NULL;
+  if (!t || !m) {
+    json_decref(t);
+    if (!rc) api_error(r, 404, "not_found", "", "巡察组成员不存在");
+    return fail(r, tx, rc);
+  }
+  if (!round_open(js(t, "round_state"))) {
+    json_decref(t);
+    json_decref(m);
+    api_error(r, 409, "invalid_state", "state", "巡察轮次已动员部署, 不能再调整巡察组人员");
+    return fail(r, tx, 0);
+  }
+  rc = store_exec(tx, "DELETE FROM team_members WHERE id=$1", p, 1, NULL);
+  json_t *d = json_pack("{s:s,s:s,s:O}", "member_id", r->params[1], "person_id",
+                        js(m, "person_id"), "reason", json_object_get(r->in, "reason")
+                                                          ? json_object_get(r->in, "reason")
+                                                          : json_null());
+  if (!rc) rc = api_audit(r, tx, "team.member.remove", "team", r->params[0], "ok", d);
+  json_decref(d);
+  json_decref(t);
+  json_decref(m);
+  if (rc) return fail(r, tx, rc);
+  return done(r, tx, 200, json_pack("{s:b}", "removed", 1));
+}
+
+/* ---- many targets of a team in one request ------------------------------------------- */
+static const char *const phase_order[] = {"mobilization_date", "entry_date", "withdrawal_date",
+                                          "report_date", "feedback_date"};
+static const field bulk_fields[] = {
+    {"mobilization_date", "动员会日期", FT_DATE, 0, 0, 0, NULL},
+    {"entry_date", "进驻日期", FT_DATE, 0, 0, 0, NULL},
+    {"withdrawal_date", "撤离日期", FT_DATE, 0, 0, 0, NULL},
+    {"report_date", "汇报日期", FT_DATE, 0, 0, 0, NULL},
+    {"feedback_date", "反馈日期", FT_DATE, 0, 0, 0, NULL},
+};
+enum { BULK_MAX = 1000 };
+
+static void row_error(json_t *rows, size_t i, const char *unit, const char *msg) {
+  json_array_append_new(rows, json_pack("{s:I,s:s?,s:s}", "index", (json_int_t)i, "unit_id", unit,
+                                        "message", msg));
+}
+
+int h_team_targets_bulk(req *r) {
+  if (!r->in) r->in = json_object();
+  json_t *units = json_object_get(r->in, "unit_ids");
+  if (!json_is_array(units) || json_array_size(units) == 0)
+    return api_error(r, 400, "missing_field", "unit_ids", "「被巡察单位」应为非空的单位编号列表");
+  if (json_array_size(units) > BULK_MAX)
+    return api_error(r, 413, "too_many", "unit_ids", "一次最多 %d 个被巡察单位", BULK_MAX);
+  json_t *dates = json_deep_copy(r->in);
+  json_object_del(dates, "unit_ids");
+  verr e;
+  if (!fields_validate(dates, bulk_fields, NF(bulk_fields), false, &e)) {
+    json_decref(dates);
+    return api_verr(r, &e);
+  }
+  const char *prev = NULL, *prevk = NULL;
+  for (int i = 0; i < 5; i++) {
+    const char *d = js(dates, phase_order[i]);
+    if (!d) continue;
+    if (prev && strcmp(prev, d) > 0) {
+      json_decref(dates);
+      return api_error(r, 400, "invalid_field", phase_order[i], "阶段日期顺序有误: %s 早于 %s",
+                       phase_order[i], prevk);
+    }
+    prev = d;
+    prevk = phase_order[i];
+  }
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) {
+    json_decref(dates);
+    return api_store_error(r, rc, NULL);
+  }
+  json_t *t = team_row(tx, r->params[0], &rc);
+  if (!t) {
+    json_decref(dates);
+    if (!rc) api_error(r, 404, "not_found", "", "巡察组不存在");
+    return fail(r, tx, rc);
+  }
+  const char *round = js(t, "round_id");
+  json_t *rows = json_array(), *members = NULL, *items = json_array();
+  int conflicts_only = 1;
+  sval mp[] = {SV_S(r->params[0])};
+  members = store_query_json(tx,
+                             "SELECT m.person_id AS person_id, p.name AS name FROM team_members m "
+                             "JOIN persons p ON p.id=m.person_id WHERE m.team_id=$1",
+                             mp, 1);
+  if (!members) rc = STORE_ERR;
+  size_t i;
+  json_t *u;
+  json_array_foreach(units, i, u) {
+    if (rc) break;
+    const char *uid = json_string_value(u);
+    if (!uid || !uuid_valid(uid)) {
+      row_error(rows, i, NULL, "单位编号无效");
+      conflicts_only = 0;
+      continue;
+    }
+    int dup = 0;
+    for (size_t k = 0; k < i && !dup; k++)
+      dup = json_string_value(json_array_get(units, k)) &&
+            !strcmp(json_string_value(json_array_get(units, k)), uid);
+    if (dup) {
+      row_error(rows, i, uid, "与前面的行重复");
+      conflicts_only = 0;
+      continue;
+    }
+    json_t *o = one(tx, "SELECT name, kind FROM orgs WHERE id=$1", uid, &rc);
+    if (rc) break;
+    if (!o || strcmp(js(o, "kind"), "unit")) {
+      row_error(rows, i, uid, "单位不存在或不是被巡察单位");
+      conflicts_only = 0;
+      json_decref(o);
+      continue;
+    }
+    sval q[] = {SV_S(round), SV_S(uid)};
+    json_t *ex = store_query_one(tx,
+                                 "SELECT t.name AS team_name FROM targets g JOIN teams t ON "
+                                 "t.id=g.team_id WHERE g.round_id=$1 AND g.unit_id=$2",
+                                 q, 2, &rc);
+    if (rc) {
+      json_decref(o);
+      break;
+    }
+    if (ex) {
+      char m[300];
+      snprintf(m, sizeof m, "「%s」已是本轮「%s」的巡察对象", js(o, "name"), js(ex, "team_name"));
+      row_error(rows, i, uid, m);
+      json_decref(ex);
+      json_decref(o);
+      continue;
+    }
+    /* the team's members must not have to recuse from the new target */
+    size_t k;
+    json_t *m;
+    json_array_foreach(members, k, m) {
+      json_t *c = json_array();
+      rc = team_conflicts(tx, r->params[0], js(m, "person_id"), uid, c);
+      if (!rc && json_array_size(c)) {
+        buf b;
+        buf_init(&b, 2000);
+        if (buf_addf(&b, "组员%s须回避: ", js(m, "name"))) abort();
+        conflicts_text(c, &b);
+        row_error(rows, i, uid, buf_str(&b));
+        buf_free(&b);
+      }
+      json_decref(c);
+      if (rc) break;
+    }
+    json_decref(o);
+  }
+  if (!rc && json_array_size(rows)) {
+    json_t *first = json_array_get(rows, 0);
+    api_error(r, conflicts_only ? 409 : 400, conflicts_only ? "conflict" : "invalid_rows",
+              "unit_ids", "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s", json_array_size(rows),
+              (long long)json_integer_value(json_object_get(first, "index")), js(first, "message"));
+    json_object_set(json_object_get(r->out, "error"), "rows", rows);
+    rc = 1;
+  }
+  char now[TS_LEN];
+  ts_now(now);
+  json_array_foreach(units, i, u) {
+    if (rc) break;
+    char id[UUID_LEN];
+    uuid7(id);
+    sval p[] = {SV_S(id),
+                SV_S(round),
+                SV_S(r->params[0]),
+                SV_S(json_string_value(u)),
+                SV_S(js(dates, "mobilization_date")),
+                SV_S(js(dates, "entry_date")),
+                SV_S(js(dates, "withdrawal_date")),
+                SV_S(js(dates, "report_date")),
+                SV_S(js(dates, "feedback_date")),
+                SV_S(now)};
+    rc = store_exec(tx,
+                    "INSERT INTO targets(id,round_id,team_id,unit_id,mobilization_date,entry_date,"
+                    "withdrawal_date,report_date,feedback_date,created_at,updated_at) "
+                    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10)",
+                    p, 10, NULL);
+    json_t *d = json_pack("{s:s,s:s,s:I}", "team_id", r->params[0], "unit_id",
+                          json_string_value(u), "index", (json_int_t)i);
+    json_object_update(d, dates);
+    if (!rc) rc = api_audit(r, tx, "target.create", "target", id, "ok", d);
+    json_decref(d);
+    if (!rc) json_array_append_new(items, json_pack("{s:s,s:s}", "id", id, "unit_id",
+                                                    json_string_value(u)));
+  }
+  json_decref(rows);
+  json_decref(members);
+  json_decref(dates);
+  json_decref(t);
+  if (rc) {
+    json_decref(items);
+    return fail(r, tx, rc);
+  }
+  return done(r, tx, 201, json_pack("{s:I,s:o}", "created", (json_int_t)json_array_size(items),
+                                    "items", items));
+}
+
+/* ---- integrity vetting ---------------------------------------------------------------- */
+int h_round_vetting_request(req *r) {
+  if (api_body(r, f_note, 1, false)) return r->status;
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *round = one(tx, "SELECT id, name, state FROM rounds WHERE id=$1", r->params[0], &rc);
+  if (!round) {
+    if (!rc) api_error(r, 404, "not_found", "", "巡察轮次不存在");
+    return fail(r, tx, rc);
+  }
+  if (!round_open(js(round, "state"))) {
+    json_decref(round);
+    api_error(r, 409, "invalid_state", "state", "巡察轮次已动员部署, 不能再提请廉政审核");
+    return fail(r, tx, 0);
+  }
+  /* every member without a vetting in this round yet */
+  sval p[] = {SV_S(r->params[0])};
+  json_t *todo = store_query_json(tx,
+                                  "SELECT m.person_id AS person_id FROM team_members m WHERE "
+                                  "m.round_id=$1 AND NOT EXISTS (SELECT 1 FROM vettings v WHERE "
+                                  "v.round_id=m.round_id AND v.person_id=m.person_id)",
+                                  p, 1);
+  if (!todo) rc = STORE_ERR;
+  size_t i;
+  json_t *it;
+  json_t *ids = json_array();
+  json_array_foreach(todo, i, it) {
+    char vid[UUID_LEN];
+    if ((rc = request_vetting(r, tx, r->params[0], js(it, "person_id"), vid))) break;
+    json_array_append_new(ids, json_string(vid));
+  }
+  if (!rc && json_array_size(ids)) {
+    char title[300];
+    snprintf(title, sizeof title, "巡察办提请廉政审核: %s, 共 %zu 人", js(round, "name"),
+             json_array_size(ids));
+    rc = api_notify(r, tx, "commission_cadre", "", "round", r->params[0], "vetting", title,
+                    js(r->in, "note"));
+  }
+  json_decref(todo);
+  json_decref(round);
+  if (rc) {
+    json_decref(ids);
+    return fail(r, tx, rc);
+  }
+  return done(r, tx, 200, json_pack("{s:I,s:o}", "requested", (json_int_t)json_array_size(ids),
+                                    "vetting_ids", ids));
+}
+
+#define VETTING_SELECT                                                                        \
+  "SELECT v.id, v.version, v.round_id, r.name AS round_name, v.person_id, p.name AS "         \
+  "person_name, v.state, v.reason, v.requested_at, v.answered_at, "                           \
+  "(SELECT t.name FROM team_members m JOIN teams t ON t.id=m.team_id WHERE "                  \
+  " m.round_id=v.round_id AND m.person_id=v.person_id) AS team_name "                         \
+  "FROM vettings v JOIN rounds r ON r.id=v.round_id JOIN persons p ON p.id=v.person_id "
+
+static const char *const vetting_states[] = {"pending", "clear", "objection", NULL};
+static const field vetting_filters[] = {
+    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
+    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
+    {"state", "审核状态", FT_ENUM, 0, 0, 0, vetting_states},
+};
+
+typedef struct fctx {
+  req *r;
+  const field *f;
+  int nf;
+  const char *prefix;
+  buf *where;
+  sval *p;
+  int *np;
+  int failed;
+} fctx;
+
+static bool filter_arg(void *c, const char *k, const char *v) {
+  fctx *x = c;
+  if (!strcmp(k, "page") || !strcmp(k, "per_page")) return true;
+  const field *f = fields_find(x->f, x->nf, k);
+  json_t *jv = json_string(v);
+  verr e;
+  if (!f || !jv || !field_check(f, jv, &e) || *x->np >= 8) {
+    if (!f) api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", k);
+    else if (jv && *x->np < 8) api_verr(x->r, &e);
+    else api_error(x->r, 400, "invalid_field", k, "查询条件无效");
+    json_decref(jv);
+    x->failed = 1;
+    return false;
+  }
+  json_decref(jv);
+  if (buf_addf(x->where, " AND %s%s = $%d", x->prefix, f->name, *x->np + 1)) abort();
+  x->p[(*x->np)++] = SV_S(v);
+  return true;
+}
+
+/* A paged list over base (ending in FROM ... ) with filters from the query string. */
+static int filtered_list(req *r, const char *base, const char *count_base, const char *prefix,
+                         const field *f, int nf, const char *order) {
+  int64_t limit, offset;
+  if (api_paging(r, &limit, &offset)) return r->status;
+  sval p[12];
+  int np = 0;
+  buf where, sql;
+  buf_init(&where, 4096);
+  buf_init(&sql, 16384);
+  if (buf_adds(&where, " WHERE 1=1")) abort();
+  fctx fc = {r, f, nf, prefix, &where, p, &np, 0};
+  if (!req_each_arg(r, filter_arg, &fc) || fc.failed) {
+    buf_free(&where);
+    buf_free(&sql);
+    return r->status;
+  }
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  int64_t total = 0;
+  json_t *items = NULL;
+  if (!rc) {
+    if (buf_addf(&sql, "%s%s", count_base, buf_str(&where))) abort();
+    rc = store_query_int(tx, buf_str(&sql), p, np, &total);
+    buf_reset(&sql);
+    if (buf_addf(&sql, "%s%s ORDER BY %s LIMIT $%d OFFSET $%d", base, buf_str(&where), order,
+                 np + 1, np + 2))
+      abort();
+    p[np++] = SV_I(limit);
+    p[np++] = SV_I(offset);
+    if (!rc) items = store_query_json(tx, buf_str(&sql), p, np);
+    store_rollback(tx);
+  }
+  buf_free(&where);
+  buf_free(&sql);
+  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
+  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
+                                  "page", (json_int_t)(offset / limit + 1), "per_page",
+                                  (json_int_t)limit));
+}
+
+int h_vettings_list(req *r) {
+  return filtered_list(r, VETTING_SELECT, "SELECT count(*) FROM vettings v", "v.", vetting_filters,
+                       NF(vetting_filters), "v.requested_at DESC, v.id DESC");
+}
+
+static const char *const answers[] = {"clear", "objection", NULL};
+static const field answer_fields[] = {
+    {"result", "审核意见", FT_ENUM, F_REQUIRED, 0, 0, answers},
+    {"reason", "理由", FT_MEMO, 0, 1000, 0, NULL},
+};
+
+int h_vetting_answer(req *r) {
+  if (api_body(r, answer_fields, NF(answer_fields), false)) return r->status;
+  const char *result = js(r->in, "result"), *reason = js(r->in, "reason");
+  if (!strcmp(result, "objection") && (!reason || !*reason))
+    return api_error(r, 400, "missing_field", "reason", "有异议时须填写「理由」");
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  sval p[] = {SV_S(r->params[0])};
+  json_t *v = store_query_one(tx, VETTING_SELECT "WHERE v.id=$1", p, 1, &rc);
+  if (!v) {
+    if (!rc) api_error(r, 404, "not_found", "", "廉政审核记录不存在");
+    return fail(r, tx, rc);
+  }
+  if (api_if_match(r, json_integer_value(json_object_get(v, "version")))) {
+    json_decref(v);
+    return fail(r, tx, 0);
+  }
+  if (strcmp(js(v, "state"), "pending")) {
+    json_decref(v);
+    api_error(r, 409, "invalid_state", "state", "该人员的廉政审核已答复, 不能重复答复");
+    return fail(r, tx, 0);
+  }
+  char now[TS_LEN];
+  ts_now(now);
+  sval u[] = {SV_S(result), SV_S(reason), SV_S(r->who.user_id), SV_S(now), SV_S(r->params[0])};
+  int64_t ch = 0;
+  rc = store_exec(tx,
+                  "UPDATE vettings SET state=$1, reason=$2, answered_by=$3, answered_at=$4, "
+                  "updated_at=$4, version=version+1 WHERE id=$5 AND state='pending'",
+                  u, 5, &ch);
+  if (!rc && ch != 1) {
+    api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
+    rc = 1;
+  }
+  json_t *d = json_pack("{s:s,s:s,s:s,s:s?}", "round_id", js(v, "round_id"), "person_id",
+                        js(v, "person_id"), "result", result, "reason", reason);
+  if (!rc) rc = api_audit(r, tx, "vetting.answer", "vetting", r->params[0], "ok", d);
+  json_decref(d);
+  char title[400];
+  snprintf(title, sizeof title, "廉政审核意见: %s %s (%s)", js(v, "person_name"),
+           !strcmp(result, "clear") ? "无异议" : "有异议, 须调整人选", js(v, "round_name"));
+  if (!rc)
+    rc = api_notify(r, tx, "inspection_office", "", "vetting", r->params[0], "answer", title,
+                    reason);
+  json_decref(v);
+  json_t *row = NULL;
+  if (!rc) row = store_query_one(tx, VETTING_SELECT "WHERE v.id=$1", p, 1, &rc);
+  if (!row) return fail(r, tx, rc ? rc : STORE_ERR);
+  return done(r, tx, 200, row);
+}
+
+/* ---- cadre pool: work history and relatives -------------------------------------------- */
+static const field history_fields[] = {
+    {"org_id", "工作单位", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"post", "职务", FT_TEXT, 0, 100, 0, NULL},
+    {"start_date", "开始日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {"end_date", "结束日期", FT_DATE, 0, 0, 0, NULL},
+};
+static const field relative_fields[] = {
+    {"name", "亲属姓名", FT_TEXT, F_REQUIRED, 50, 0, NULL},
+    {"relation", "关系", FT_TEXT, F_REQUIRED, 20, 0, NULL},
+    {"org_id", "工作单位", FT_ID, 0, 0, 0, NULL},
+    {"post", "职务", FT_TEXT, 0, 100, 0, NULL},
+};
+
+typedef struct subres {
+  const char *kind, *table, *audit, *select, *order;
+  const field *f;
+  int nf;
+} subres;
+
+static const subres sr_history = {
+    "work_history", "person_work_history", "person.work_history.add",
+    "SELECT h.id, h.person_id, h.org_id, o.name AS org_name, h.post, h.start_date, h.end_date, "
+    "h.created_at FROM person_work_history h JOIN orgs o ON o.id=h.org_id",
+    " ORDER BY h.start_date, h.id", history_fields, NF(history_fields)};
+static const subres sr_relative = {
+    "relative", "person_relatives", "person.relative.add",
+    "SELECT h.id, h.person_id, h.name, h.relation, h.org_id, o.name AS org_name, h.post, "
+    "h.created_at FROM person_relatives h LEFT JOIN orgs o ON o.id=h.org_id",
+    " ORDER BY h.name, h.id", relative_fields, NF(relative_fields)};
+
+static int sub_list(req *r, const subres *s) {
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  int64_t n = 0;
+  sval p[] = {SV_S(r->params[0])};
+  rc = store_query_int(tx, "SELECT count(*) FROM persons WHERE id=$1", p, 1, &n);
+  buf sql;
+  buf_init(&sql, 2048);
+  if (buf_addf(&sql, "%s WHERE h.person_id=$1%s", s->select, s->order)) abort();
+  json_t *items = !rc && n ? store_query_json(tx, buf_str(&sql), p, 1) : NULL;
+  buf_free(&sql);
+  store_rollback(tx);
+  if (!rc && !n) return api_error(r, 404, "not_found", "", "人员不存在");
+  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
+  return api_ok(r, 200, json_pack("{s:o,s:I}", "items", items, "total",
+                                  (json_int_t)json_array_size(items)));
+}
+
+static int sub_add(req *r, const subres *s) {
+  if (api_body(r, s->f, s->nf, false)) return r->status;
+  const char *org = js(r->in, "org_id");
+  const char *sd = js(r->in, "start_date"), *ed = js(r->in, "end_date");
+  if (sd && ed && strcmp(sd, ed) > 0)
+    return api_error(r, 400, "invalid_field", "end_date", "「结束日期」不得早于开始日期");
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  int64_t n = 0;
+  sval p[] = {SV_S(r->params[0])};
+  if ((rc = store_query_int(tx, "SELECT count(*) FROM persons WHERE id=$1", p, 1, &n)))
+    return fail(r, tx, rc);
+  if (!n) {
+    api_error(r, 404, "not_found", "", "人员不存在");
+    return fail(r, tx, 0);
+  }
+  if (org) {
+    sval q[] = {SV_S(org)};
+    if ((rc = store_query_int(tx, "SELECT count(*) FROM orgs WHERE id=$1", q, 1, &n)))
+      return fail(r, tx, rc);
+    if (!n) {
+      api_error(r, 400, "invalid_field", "org_id", "「工作单位」不存在");
+      return fail(r, tx, 0);
+    }
+  }
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  if (s == &sr_history) {
+    sval ip[] = {SV_S(id), SV_S(r->params[0]), SV_S(org), SV_S(js(r->in, "post")), SV_S(sd),
+                 SV_S(ed), SV_S(now)};
+    rc = store_exec(tx,
+                    "INSERT INTO person_work_history(id,person_id,org_id,post,start_date,end_date,"
+                    "created_at) VALUES($1,$2,$3,$4,$5,$6,$7)",
+                    ip, 7, NULL);
+  } else {
+    sval ip[] = {SV_S(id),  SV_S(r->params[0]), SV_S(js(r->in, "name")),
+                 SV_S(js(r->in, "relation")), SV_S(org), SV_S(js(r->in, "post")), SV_S(now)};
+    rc = store_exec(tx,
+                    "INSERT INTO person_relatives(id,person_id,name,relation,org_id,post,"
+                    "created_at) VALUES($1,$2,$3,$4,$5,$6,$7)",
+                    ip, 7, NULL);
+  }
+  if (!rc) rc = api_audit(r, tx, s->audit, "person", r->params[0], "ok", r->in);
+  json_t *row = NULL;
+  if (!rc) {
+    buf sql;
+    buf_init(&sql, 2048);
+    if (buf_addf(&sql, "%s WHERE h.id=$1", s->select)) abort();
+    sval rp[] = {SV_S(id)};
+    row = store_query_one(tx, buf_str(&sql), rp, 1, &rc);
+    buf_free(&sql);
+  }
+  if (!row) return fail(r, tx, rc ? rc : STORE_ERR);
+  return done(r, tx, 201, row);
+}
+
+int h_person_history_list(req *r) { return sub_list(r, &sr_history); }
+int h_person_history_add(req *r) { return sub_add(r, &sr_history); }
+int h_person_relatives_list(req *r) { return sub_list(r, &sr_relative); }
+int h_person_relatives_add(req *r) { return sub_add(r, &sr_relative); }
+
+/* ---- recusal check and exceptions -------------------------------------------------------- */
+int h_recusal_check(req *r) {
+  const char *team = req_arg(r, "team_id"), *person = req_arg(r, "person_id");
+  if (!team || !uuid_valid(team))
+    return api_error(r, 400, "missing_field", "team_id", "请指定有效的「巡察组」");
+  if (!person || !uuid_valid(person))
+    return api_error(r, 400, "missing_field", "person_id", "请指定有效的「人员」");
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *c = json_array();
+  rc = team_conflicts(tx, team, person, NULL, c);
+  store_rollback(tx);
+  if (rc) {
+    json_decref(c);
+    return api_store_error(r, rc, NULL);
+  }
+  return api_ok(r, 200, json_pack("{s:b,s:o}", "conflict", json_array_size(c) > 0, "conflicts", c));
+}
+
+static const field exception_fields[] = {
+    {"team_id", "巡察组", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"person_id", "人员", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"unit_id", "被巡察单位", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"reason", "批准理由", FT_MEMO, F_REQUIRED, 1000, 0, NULL},
+};
+
+#define EXCEPTION_SELECT                                                                      \
+  "SELECT e.id, e.round_id, e.team_id, t.name AS team_name, e.person_id, p.name AS "          \
+  "person_name, e.unit_id, o.name AS unit_name, e.reason, e.conflicts, e.approved_by, "       \
+  "e.approved_at FROM recusal_exceptions e JOIN teams t ON t.id=e.team_id JOIN persons p ON " \
+  "p.id=e.person_id JOIN orgs o ON o.id=e.unit_id "
+
+int h_recusal_exception_create(req *r) {
+  if (api_body(r, exception_fields, NF(exception_fields), false)) return r->status;
+  const char *team = js(r->in, "team_id"), *person = js(r->in, "person_id"),
+             *unit = js(r->in, "unit_id"), *reason = js(r->in, "reason");
+  if (!*reason) return api_error(r, 400, "missing_field", "reason", "须填写「批准理由」");
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *t = team_row(tx, team, &rc);
+  if (!t) {
+    if (!rc) api_error(r, 400, "invalid_field", "team_id", "「巡察组」不存在");
+    return fail(r, tx, rc);
+  }
+  json_t *c = json_array();
+  rc = recusal_conflicts(tx, person, unit, c);
+  if (!rc && json_array_size(c) == 0) {
+    api_error(r, 409, "no_conflict", "unit_id", "该人员对该单位不存在回避情形, 无须批准例外");
+    rc = 1;
+  }
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  char *cs = json_dumps(c, JSON_COMPACT);
+  sval p[] = {SV_S(id), SV_S(js(t, "round_id")), SV_S(team), SV_S(person), SV_S(unit),
+              SV_S(reason), SV_S(cs), SV_S(r->who.user_id), SV_S(now)};
+  if (!rc)
+    rc = store_exec(tx,
+                    "INSERT INTO recusal_exceptions(id,round_id,team_id,person_id,unit_id,reason,"
+                    "conflicts,approved_by,approved_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                    p, 9, NULL);
+  free(cs);
+  if (rc == STORE_CONFLICT) {
+    api_error(r, 409, "conflict", "", "已批准过该人员对该单位的回避例外");
+    rc = 1;
+  }
+  json_t *d = json_pack("{s:s,s:s,s:s,s:s,s:O}", "team_id", team, "person_id", person, "unit_id",
+                        unit, "reason", reason, "conflicts", c);
+  if (!rc) rc = api_audit(r, tx, "recusal.exception", "recusal_exception", id, "ok", d);
+  json_decref(d);
+  json_decref(c);
+  char title[300];
+  snprintf(title, sizeof title, "领导小组批准回避例外 (%s)", js(t, "name"));
+  if (!rc)
+    rc = api_notify(r, tx, "inspection_office", "", "recusal_exception", id, "approve", title,
+                    reason);
+  json_decref(t);
+  json_t *row = NULL;
+  sval rp[] = {SV_S(id)};
+  if (!rc) row = store_query_one(tx, EXCEPTION_SELECT "WHERE e.id=$1", rp, 1, &rc);
+  if (!row) return fail(r, tx, rc ? rc : STORE_ERR);
+  return done(r, tx, 201, row);
+}
+
+static const field exception_filters[] = {
+    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
+    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
+    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
+};
+
+int h_recusal_exceptions_list(req *r) {
+  return filtered_list(r, EXCEPTION_SELECT, "SELECT count(*) FROM recusal_exceptions e", "e.",
+                       exception_filters, NF(exception_filters), "e.approved_at DESC, e.id DESC");
+}
