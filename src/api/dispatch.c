@@ -58,6 +58,10 @@ const route routes[] = {
     /* issue 3: patrol programme (api/programme.c); specific paths before {verb} */
     {"POST", "/api/v1/rounds/{id}/vetting", h_round_vetting_request, A_VETTING_REQUEST, 0,
      "为本轮全部巡察组成员提请廉政审核", NULL},
+    {"GET", "/api/v1/rounds/{id}/pledges", h_round_pledges_list, A_TEAM_LIST, 0,
+     "本轮「十五严禁」承诺书签订情况", NULL},
+    {"POST", "/api/v1/rounds/{id}/pledges", h_round_pledge_sign, A_TEAM_WRITE, 0,
+     "登记签订「十五严禁」承诺书", NULL},
     {"POST", "/api/v1/rounds/{id}/{verb}", h_rounds_action, A_ROUND_LIST, 0,
      "轮次流转: approve|mobilize|enter|withdraw|feedback|rectify|close", &wf_round},
     {"GET", "/api/v1/teams/{id}/members", h_team_members_list, A_TEAM_LIST, 0, "巡察组成员", NULL},
@@ -78,6 +82,29 @@ const route routes[] = {
      "人员申报的近亲属", NULL},
     {"POST", "/api/v1/persons/{id}/relatives", h_person_relatives_add, A_PERSON_WRITE, 0,
      "登记近亲属及其工作单位", NULL},
+    {"GET", "/api/v1/persons/{id}/trainings", h_person_trainings_list, A_PERSON_LIST, 0,
+     "人员培训记录", NULL},
+    {"POST", "/api/v1/persons/{id}/trainings", h_person_trainings_add, A_PERSON_WRITE, 0,
+     "登记培训记录", NULL},
+    {"POST", "/api/v1/persons/{id}/tags", h_person_tags_set, A_PERSON_WRITE, 0,
+     "设置人员专长标签", NULL},
+    {"GET", "/api/v1/persons/{id}/profile", h_person_profile, A_PERSON_LIST, 0,
+     "人才库档案 (专长、经历、亲属、培训、承诺书、廉政审核)", NULL},
+    {"POST", "/api/v1/persons/import", h_persons_import, A_PERSON_WRITE, 0,
+     "从 CSV 导入人员 (整批成功或整批失败)", NULL},
+    {"POST", "/api/v1/targets/{id}/briefings", h_target_briefings_request, A_BRIEFING_REQUEST, 0,
+     "请各来源提供巡前情况通报", NULL},
+    {"GET", "/api/v1/briefings", h_briefings_list, A_BRIEFING_LIST, 0,
+     "巡前情况通报 (含逾期标记)", NULL},
+    {"POST", "/api/v1/briefings/{id}/answer", h_briefing_answer, A_BRIEFING_ANSWER, 0,
+     "报送巡前情况通报", NULL},
+    {"GET", "/api/v1/petitions", h_petitions_list, A_PETITION_LIST, 0, "列出信访件", NULL},
+    {"POST", "/api/v1/petitions", h_petitions_create, A_PETITION_CREATE, 0,
+     "登记信访件 (信访人身份加密保存)", NULL},
+    {"GET", "/api/v1/petitions/{id}", h_petitions_get, A_PETITION_LIST, 0,
+     "查看信访件 (有权者可见信访人身份, 读取留痕)", NULL},
+    {"POST", "/api/v1/petitions/{id}/{verb}", h_petitions_action, A_PETITION_LIST, 0,
+     "信访件分办: to_clue|transfer|close", &wf_petition},
     {"GET", "/api/v1/recusal/check", h_recusal_check, A_RECUSAL_LIST, 0,
      "检查人员对巡察组各对象的回避情形", NULL},
     {"GET", "/api/v1/recusal-exceptions", h_recusal_exceptions_list, A_RECUSAL_LIST, 0,
@@ -373,7 +400,7 @@ json_t *api_route_table(void) {
                           rt->pattern, "action", action_names[rt->act], "public",
                           (rt->flags & RF_PUBLIC) != 0, "must_change_ok",
                           (rt->flags & RF_MUST_CHANGE) != 0, "summary", rt->summary);
-    if (rt->fn == h_clues_action || rt->fn == h_rounds_action) {
+    if (rt->fn == h_clues_action || rt->fn == h_rounds_action || rt->fn == h_petitions_action) {
       const workflow *w = rt->arg;
       json_t *verbs = json_array();
       for (int k = 0; k < w->ntransitions; k++) {
