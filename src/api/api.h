@@ -137,6 +137,10 @@ int h_petitions_list(req *r);
 int h_petitions_create(req *r);
 int h_petitions_get(req *r);
 int h_petitions_action(req *r);
+int h_round_suggestions(req *r);
+int h_movements_create(req *r);
+int h_movements_list(req *r);
+int h_cadre_stats(req *r);
 
 /* Authentication (api/session.c), used by dispatch. Returns 0 if r->who is
  * set, else replies 401 and returns the status. */

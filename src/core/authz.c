@@ -33,6 +33,8 @@ const char *const action_names[ACTION__MAX] = {
     [A_BRIEFING_ANSWER] = "briefing.answer",
     [A_PETITION_LIST] = "petition.read", [A_PETITION_REPORTER] = "petition.reporter",
     [A_PETITION_CREATE] = "petition.create", [A_PETITION_TRIAGE] = "petition.triage",
+    [A_MATCH_SUGGEST] = "match.suggest", [A_MOVEMENT_LIST] = "movement.list",
+    [A_MOVEMENT_WRITE] = "movement.write",
 };
 
 /* Business roles that read the organisation directory and round plan. */
@@ -104,6 +106,12 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
                          [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
     [A_PETITION_REPORTER] = {[R_INSPECTION_OFFICE] = P_ALL, [R_TEAM_LEADER] = P_TEAM},
     [A_PETITION_CREATE] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    /* team matching is the office's; movements are recorded by the office
+     * and the commission's cadre department. */
+    [A_MATCH_SUGGEST] = {[R_INSPECTION_OFFICE] = P_ALL},
+    [A_MOVEMENT_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
+                         [R_LEADING_GROUP] = P_ALL},
+    [A_MOVEMENT_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL},
 };
 
 void authz_set(action_id a, role_id r, rule ru) { policy[a][r] = ru; }

@@ -49,6 +49,9 @@ EXPECTED = {
     "briefing.answer": {"inspection_office", "dispatched_group", "petitions", "case_mgmt", "conduct"},
     "petition.read": {"inspection_office", "leading_group", "team_leader", "team_member"},
     "petition.create": {"team_leader", "team_member"},
+    "match.suggest": {"inspection_office"},
+    "movement.list": {"inspection_office", "commission_cadre", "leading_group"},
+    "movement.write": {"inspection_office", "commission_cadre"},
 }
 
 

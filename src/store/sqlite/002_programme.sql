@@ -163,3 +163,20 @@ CREATE TABLE petitions (
   updated_at  TEXT NOT NULL
 ) STRICT;
 CREATE INDEX petitions_team ON petitions(team_id, created_at, id);
+
+-- Cadre movements between patrol and commission posts (the seed's 4 + 1 + 1).
+CREATE TABLE cadre_movements (
+  id          TEXT PRIMARY KEY,
+  person_id   TEXT NOT NULL REFERENCES persons(id),
+  kind        TEXT NOT NULL CHECK (kind IN ('commission_to_patrol','patrol_to_commission',
+                'patrol_to_grassroots')),
+  from_org_id TEXT REFERENCES orgs(id),
+  from_post   TEXT,
+  to_org_id   TEXT REFERENCES orgs(id),
+  to_post     TEXT NOT NULL,
+  moved_on    TEXT NOT NULL,
+  note        TEXT,
+  created_by  TEXT REFERENCES users(id),
+  created_at  TEXT NOT NULL
+) STRICT;
+CREATE INDEX cadre_movements_person ON cadre_movements(person_id);
