@@ -141,6 +141,24 @@ int h_person_relatives_add(req *r);
 int h_recusal_check(req *r);
 int h_recusal_exception_create(req *r);
 int h_recusal_exceptions_list(req *r);
+int h_person_trainings_list(req *r);
+int h_person_trainings_add(req *r);
+int h_person_tags_set(req *r);
+int h_person_profile(req *r);
+int h_round_pledges_list(req *r);
+int h_round_pledge_sign(req *r);
+int h_persons_import(req *r);
+int h_target_briefings_request(req *r);
+int h_briefings_list(req *r);
+int h_briefing_answer(req *r);
+int h_petitions_list(req *r);
+int h_petitions_create(req *r);
+int h_petitions_get(req *r);
+int h_petitions_action(req *r);
+int h_round_suggestions(req *r);
+int h_movements_create(req *r);
+int h_movements_list(req *r);
+int h_cadre_stats(req *r);
 
 /* Authentication (api/session.c), used by dispatch. Returns 0 if r->who is
  * set, else replies 401 and returns the status. */

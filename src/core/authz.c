@@ -29,6 +29,12 @@ const char *const action_names[ACTION__MAX] = {
     [A_VETTING_LIST] = "vetting.list", [A_VETTING_REQUEST] = "vetting.request",
     [A_VETTING_ANSWER] = "vetting.answer",
     [A_RECUSAL_LIST] = "recusal.list", [A_RECUSAL_EXCEPTION] = "recusal.exception",
+    [A_BRIEFING_LIST] = "briefing.list", [A_BRIEFING_REQUEST] = "briefing.request",
+    [A_BRIEFING_ANSWER] = "briefing.answer",
+    [A_PETITION_LIST] = "petition.read", [A_PETITION_REPORTER] = "petition.reporter",
+    [A_PETITION_CREATE] = "petition.create", [A_PETITION_TRIAGE] = "petition.triage",
+    [A_MATCH_SUGGEST] = "match.suggest", [A_MOVEMENT_LIST] = "movement.list",
+    [A_MOVEMENT_WRITE] = "movement.write",
 };
 
 /* Business roles that read the organisation directory and round plan. */
@@ -83,6 +89,29 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
     [A_RECUSAL_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
                         [R_LEADING_GROUP] = P_ALL},
     [A_RECUSAL_EXCEPTION] = {[R_LEADING_GROUP] = P_ALL},
+    /* 巡前情况通报: a team sees its own targets' briefings only; a dispatched
+     * group those of the units it supervises; 信访室/案管室/党风室 their own
+     * (narrowed to their source in api/programme.c); the office records the
+     * answers of 组织部 and 审计局, which have no accounts. */
+    [A_BRIEFING_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_LEADING_GROUP] = P_ALL,
+                         [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                         [R_DISPATCHED_GROUP] = P_SUPERVISED, [R_PETITIONS] = P_ALL,
+                         [R_CASE_MGMT] = P_ALL, [R_CONDUCT] = P_ALL},
+    [A_BRIEFING_REQUEST] = {[R_INSPECTION_OFFICE] = P_ALL},
+    [A_BRIEFING_ANSWER] = {[R_INSPECTION_OFFICE] = P_ALL, [R_DISPATCHED_GROUP] = P_SUPERVISED,
+                           [R_PETITIONS] = P_ALL, [R_CASE_MGMT] = P_ALL, [R_CONDUCT] = P_ALL},
+    /* 信访件 received on site: the team's own; the reporter's identity only
+     * to the team leader and the office (reads audited). */
+    [A_PETITION_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_LEADING_GROUP] = P_ALL,
+                         [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    [A_PETITION_REPORTER] = {[R_INSPECTION_OFFICE] = P_ALL, [R_TEAM_LEADER] = P_TEAM},
+    [A_PETITION_CREATE] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    /* team matching is the office's; movements are recorded by the office
+     * and the commission's cadre department. */
+    [A_MATCH_SUGGEST] = {[R_INSPECTION_OFFICE] = P_ALL},
+    [A_MOVEMENT_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
+                         [R_LEADING_GROUP] = P_ALL},
+    [A_MOVEMENT_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL},
 };
 
 void authz_set(action_id a, role_id r, rule ru) { policy[a][r] = ru; }

@@ -78,7 +78,29 @@ const workflow wf_round = {
     round_transitions,
 };
 
-const workflow *const workflows[] = {&wf_clue, &wf_round, NULL};
+/* Petition (信访件), issue 3: received --to_clue | transfer | close--> by the
+ * team leader. (A "problem" outcome waits for the problems table.) */
+static const char *const petition_states[] = {"received", "to_clue", "transferred", "closed"};
+static const char *const petition_state_labels[] = {"已登记", "已转问题线索", "已转被巡察单位办理",
+                                                    "已了结"};
+static const wf_transition petition_transitions[] = {
+    {"received", "to_clue", "to_clue", "转为问题线索", A_PETITION_TRIAGE, RB(R_TEAM_LEADER), P_TEAM,
+     "信访件已转为问题线索", 1, {{R_INSPECTION_OFFICE, 0}}},
+    {"received", "transfer", "transferred", "转被巡察单位办理", A_PETITION_TRIAGE,
+     RB(R_TEAM_LEADER), P_TEAM, "信访件已转被巡察单位办理", 1, {{R_INSPECTION_OFFICE, 0}}},
+    {"received", "close", "closed", "了结", A_PETITION_TRIAGE, RB(R_TEAM_LEADER), P_TEAM,
+     "信访件已了结", 1, {{R_INSPECTION_OFFICE, 0}}},
+};
+const workflow wf_petition = {
+    "petition",
+    (int)(sizeof petition_states / sizeof *petition_states),
+    petition_states,
+    petition_state_labels,
+    (int)(sizeof petition_transitions / sizeof *petition_transitions),
+    petition_transitions,
+};
+
+const workflow *const workflows[] = {&wf_clue, &wf_round, &wf_petition, NULL};
 
 const wf_transition *wf_find(const workflow *w, const char *state, const char *verb) {
   for (int i = 0; i < w->ntransitions; i++)

@@ -46,6 +46,7 @@ typedef struct workflow {
 
 extern const workflow wf_clue;
 extern const workflow wf_round;
+extern const workflow wf_petition;
 /* NULL-terminated list of every workflow, for authz_init and tests. */
 extern const workflow *const workflows[];
 

@@ -56,6 +56,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
     [CFG_ACCESS_LOG] = {"access_log", "XUNJI_ACCESS_LOG", CT_INT, "1", 0, 1, "输出访问日志"},
     [CFG_RECUSAL_YEARS] = {"recusal_years", "XUNJI_RECUSAL_YEARS", CT_INT, "5", 0, 50,
                            "回避: 曾在被巡察单位工作的年限 (年内须回避)"},
+    [CFG_BRIEFING_AUDIT] = {"briefing_audit_bureau", "XUNJI_BRIEFING_AUDIT_BUREAU", CT_INT, "0", 0,
+                            1, "巡前情况通报是否默认请审计局提供 (1: 是)"},
 };
 
 static char *vals[CFG__MAX];

@@ -43,6 +43,15 @@ EXPECTED = {
     "vetting.answer": {"commission_cadre"},
     "recusal.list": {"inspection_office", "commission_cadre", "leading_group"},
     "recusal.exception": {"leading_group"},
+    "briefing.list": {"inspection_office", "leading_group", "team_leader", "team_member", "dispatched_group",
+                      "petitions", "case_mgmt", "conduct"},
+    "briefing.request": {"inspection_office"},
+    "briefing.answer": {"inspection_office", "dispatched_group", "petitions", "case_mgmt", "conduct"},
+    "petition.read": {"inspection_office", "leading_group", "team_leader", "team_member"},
+    "petition.create": {"team_leader", "team_member"},
+    "match.suggest": {"inspection_office"},
+    "movement.list": {"inspection_office", "commission_cadre", "leading_group"},
+    "movement.write": {"inspection_office", "commission_cadre"},
 }
 
 
