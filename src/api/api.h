@@ -21,6 +21,7 @@ typedef int (*handler_fn)(req *r);
 enum {
   RF_PUBLIC = 1,      /* no authentication */
   RF_MUST_CHANGE = 2, /* allowed while the password must be changed */
+  RF_LIFECYCLE = 4,   /* POST .../{id}/{verb}: arg is the workflow (listed by `xunji routes`) */
 };
 
 typedef struct route {
@@ -125,6 +126,10 @@ int h_clues_update(req *r);
 int h_clues_action(req *r);
 int h_clues_history(req *r);
 int h_static(req *r);
+/* Refuses (409 recusal_conflict) adding unit as a target of team while a
+ * member of the team must recuse from it without an approved exception.
+ * Returns 0, or the reply status / a store error (<0). (api/programme.c) */
+int programme_target_recusal(req *r, store_tx *tx, const char *team, const char *unit);
 /* issue 3: patrol programme (api/programme.c) */
 int h_rounds_action(req *r);
 int h_team_members_list(req *r);

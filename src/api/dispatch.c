@@ -53,7 +53,7 @@ const route routes[] = {
     {"GET", "/api/v1/clues/{id}", h_clues_get, A_CLUE_LIST, 0, "查看问题线索", NULL},
     {"PATCH", "/api/v1/clues/{id}", h_clues_update, A_CLUE_EDIT, 0, "修改草稿线索", NULL},
     {"GET", "/api/v1/clues/{id}/history", h_clues_history, A_CLUE_LIST, 0, "线索流转记录", NULL},
-    {"POST", "/api/v1/clues/{id}/{verb}", h_clues_action, A_CLUE_LIST, 0,
+    {"POST", "/api/v1/clues/{id}/{verb}", h_clues_action, A_CLUE_LIST, RF_LIFECYCLE,
      "线索流转: verify|handover|register|dispose|conclude", &wf_clue},
     /* issue 3: patrol programme (api/programme.c); specific paths before {verb} */
     {"POST", "/api/v1/rounds/{id}/vetting", h_round_vetting_request, A_VETTING_REQUEST, 0,
@@ -64,7 +64,7 @@ const route routes[] = {
      "登记签订「十五严禁」承诺书", NULL},
     {"GET", "/api/v1/rounds/{id}/suggestions", h_round_suggestions, A_MATCH_SUGGEST, 0,
      "智能匹配: 为各巡察组推荐人选 (附理由)", NULL},
-    {"POST", "/api/v1/rounds/{id}/{verb}", h_rounds_action, A_ROUND_LIST, 0,
+    {"POST", "/api/v1/rounds/{id}/{verb}", h_rounds_action, A_ROUND_LIST, RF_LIFECYCLE,
      "轮次流转: approve|mobilize|enter|withdraw|feedback|rectify|close", &wf_round},
     {"GET", "/api/v1/teams/{id}/members", h_team_members_list, A_TEAM_LIST, 0, "巡察组成员", NULL},
     {"POST", "/api/v1/teams/{id}/members", h_team_members_add, A_TEAM_WRITE, 0, "编入巡察组成员",
@@ -105,7 +105,7 @@ const route routes[] = {
      "登记信访件 (信访人身份加密保存)", NULL},
     {"GET", "/api/v1/petitions/{id}", h_petitions_get, A_PETITION_LIST, 0,
      "查看信访件 (有权者可见信访人身份, 读取留痕)", NULL},
-    {"POST", "/api/v1/petitions/{id}/{verb}", h_petitions_action, A_PETITION_LIST, 0,
+    {"POST", "/api/v1/petitions/{id}/{verb}", h_petitions_action, A_PETITION_LIST, RF_LIFECYCLE,
      "信访件分办: to_clue|transfer|close", &wf_petition},
     {"GET", "/api/v1/cadre-movements", h_movements_list, A_MOVEMENT_LIST, 0,
      "巡察与纪检监察岗位干部交流记录", NULL},
@@ -452,7 +452,7 @@ json_t *api_route_table(void) {
                           rt->pattern, "action", action_names[rt->act], "public",
                           (rt->flags & RF_PUBLIC) != 0, "must_change_ok",
                           (rt->flags & RF_MUST_CHANGE) != 0, "summary", rt->summary);
-    if (rt->fn == h_clues_action || rt->fn == h_rounds_action || rt->fn == h_petitions_action) {
+    if (rt->flags & RF_LIFECYCLE) {
       const workflow *w = rt->arg;
       json_t *verbs = json_array();
       for (int k = 0; k < w->ntransitions; k++) {

@@ -21,7 +21,7 @@ static const char *const org_levels[] = {"city", "township", "village", NULL};
 static const char *const dept_codes[] = {"conduct", "case_mgmt", "petitions", "supervision",
                                          "investigation", "verification", "cadre", NULL};
 static const field org_fields[] = {
-    {"kind", "机构类别", FT_ENUM, F_REQUIRED, 0, 0, org_kinds},
+    {"kind", "机构类别", FT_ENUM, F_REQUIRED | F_CREATEONLY, 0, 0, org_kinds},
     {"name", "名称", FT_TEXT, F_REQUIRED, 100, 0, NULL},
     {"short_name", "简称", FT_TEXT, 0, 50, 0, NULL},
     {"code", "部门代码", FT_ENUM, 0, 0, 0, dept_codes},
@@ -53,15 +53,16 @@ static const field round_fields[] = {
 };
 
 static const field team_fields[] = {
-    {"round_id", "巡察轮次", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"round_id", "巡察轮次", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
     {"group_id", "巡察组 (常设机构)", FT_ID, 0, 0, 0, NULL},
     {"name", "巡察组名称", FT_TEXT, F_REQUIRED, 50, 0, NULL},
 };
 
 static const field target_fields[] = {
     {"round_id", "巡察轮次", FT_ID, F_READONLY, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, F_REQUIRED, 0, 0, NULL},
+    /* a target never moves: its clues and problems carry its team and unit */
+    {"team_id", "巡察组", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
+    {"unit_id", "被巡察单位", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
     {"mobilization_date", "动员会日期", FT_DATE, 0, 0, 0, NULL},
     {"entry_date", "进驻日期", FT_DATE, 0, 0, 0, NULL},
     {"withdrawal_date", "撤离日期", FT_DATE, 0, 0, 0, NULL},
@@ -95,6 +96,9 @@ static int prepare_org(req *r, store_tx *tx, json_t *b, const json_t *old) {
 
 static int prepare_round(req *r, store_tx *tx, json_t *b, const json_t *old) {
   (void)tx;
+  const char *st = old ? json_string_value(json_object_get(old, "state")) : NULL;
+  if (st && strcmp(st, "planned") && strcmp(st, "approved"))
+    return api_error(r, 409, "invalid_state", "state", "巡察轮次已动员部署, 不能再修改计划");
   const json_t *s = json_object_get(b, "planned_start"), *e = json_object_get(b, "planned_end");
   if (!s && old) s = json_object_get(old, "planned_start");
   if (!e && old) e = json_object_get(old, "planned_end");
@@ -119,6 +123,11 @@ static int prepare_target(req *r, store_tx *tx, json_t *b, const json_t *old) {
   if (unit && exists_kind(r, tx, "SELECT count(*) FROM orgs WHERE id=$1 AND kind='unit'", unit,
                           "unit_id", "被巡察单位"))
     return r->status;
+  /* the same recusal rule as the bulk route: no member may have to recuse */
+  if (!old && team && unit) {
+    int rc = programme_target_recusal(r, tx, team, unit);
+    if (rc) return rc < 0 ? api_store_error(r, rc, tx) : rc;
+  }
   /* phase dates must not go backwards */
   static const char *const order[] = {"mobilization_date", "entry_date", "withdrawal_date",
                                       "report_date", "feedback_date"};

@@ -658,6 +658,37 @@ int h_team_targets_bulk(req *r) {
                                     "items", items));
 }
 
+int programme_target_recusal(req *r, store_tx *tx, const char *team, const char *unit) {
+  sval mp[] = {SV_S(team)};
+  json_t *members = store_query_json(tx,
+                                     "SELECT m.person_id AS person_id, p.name AS name FROM "
+                                     "team_members m JOIN persons p ON p.id=m.person_id WHERE "
+                                     "m.team_id=$1 ORDER BY p.name",
+                                     mp, 1);
+  if (!members) return STORE_ERR;
+  int rc = 0;
+  size_t k;
+  json_t *m;
+  buf b;
+  buf_init(&b, 4000);
+  json_array_foreach(members, k, m) {
+    json_t *c = json_array();
+    rc = team_conflicts(tx, team, js(m, "person_id"), unit, c);
+    if (!rc && json_array_size(c)) {
+      if (buf_addf(&b, "%s组员%s须回避: ", b.len ? "; " : "", js(m, "name"))) abort();
+      conflicts_text(c, &b);
+    }
+    json_decref(c);
+    if (rc) break;
+  }
+  json_decref(members);
+  if (!rc && b.len)
+    rc = api_error(r, 409, "recusal_conflict", "unit_id", "不能将该单位列为本组巡察对象: %s",
+                   buf_str(&b));
+  buf_free(&b);
+  return rc;
+}
+
 /* ---- integrity vetting ---------------------------------------------------------------- */
 int h_round_vetting_request(req *r) {
   if (api_body(r, f_note, 1, false)) return r->status;

@@ -96,7 +96,7 @@ bool fields_validate(const json_t *body, const field *f, int n, bool partial, ve
   json_t *v;
   json_object_foreach((json_t *)body, key, v) {
     const field *fd = fields_find(f, n, key);
-    if (!fd || (fd->flags & F_READONLY)) {
+    if (!fd || (fd->flags & F_READONLY) || (partial && (fd->flags & F_CREATEONLY))) {
       e->status = 400;
       e->code = "unknown_field";
       e->field = key;

@@ -21,7 +21,11 @@ typedef enum ftype {
   FT_ID,    /* UUID of another record */
 } ftype;
 
-enum { F_REQUIRED = 1, F_READONLY = 2 /* shown, never written by clients */ };
+enum {
+  F_REQUIRED = 1,
+  F_READONLY = 2,   /* shown, never written by clients */
+  F_CREATEONLY = 4, /* set when the record is created, never changed (partial updates refuse it) */
+};
 
 typedef struct field {
   const char *name;   /* JSON key and column name */

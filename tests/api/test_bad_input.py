@@ -176,3 +176,30 @@ def entity_validation_and_conflicts():
         expect(s.client("unit1").get(f"/api/v1/targets/{s.ids['targets']['u3']}"), 404)
         expect(s.client("member1").get(f"/api/v1/targets/{s.ids['targets']['u3']}"), 404)
         assert expect(s.client("member1").get("/api/v1/targets"), 200).json["total"] == 2
+
+
+@test
+def records_that_others_hang_on_do_not_move():
+    """A target never changes team or unit (its clues carry them), a team never
+    changes round, an org never changes kind, and a round's plan is frozen once
+    it is mobilized; a single new target obeys the same recusal rule as a bulk one."""
+    with Server() as s:
+        o = s.client("office")
+        sa = s.client("sysadmin")
+        t1 = s.ids["targets"]["u1"]
+        expect(o.patch(f"/api/v1/targets/{t1}", {"team_id": s.ids["teams"]["t2"]}), 400, "unknown_field")
+        expect(o.patch(f"/api/v1/targets/{t1}", {"unit_id": s.ids["orgs"]["u9"]}), 400, "unknown_field")
+        expect(o.patch(f"/api/v1/teams/{s.ids['teams']['t1']}", {"round_id": s.ids["round"]}), 400, "unknown_field")
+        expect(sa.patch(f"/api/v1/orgs/{s.ids['orgs']['u1']}", {"kind": "committee"}), 400, "unknown_field")
+        # the demo round is on site: its plan is frozen
+        expect(o.patch(f"/api/v1/rounds/{s.ids['round']}", {"theme": "改主题"}), 409, "invalid_state")
+        # a new round: a member who works in 民政局 blocks 民政局 as a single new target
+        rid = expect(o.post("/api/v1/rounds", {"name": "回避测试轮", "term": "八届", "seq": 9}), 201).json["id"]
+        expect(o.patch(f"/api/v1/rounds/{rid}", {"theme": "计划阶段可以修改"}), 200)
+        team = expect(o.post("/api/v1/teams", {"round_id": rid, "name": "第一巡察组"}), 201).json["id"]
+        pid = expect(o.post("/api/v1/persons", {"name": "钱某", "org_id": s.ids["orgs"]["u9"]}), 201).json["id"]
+        expect(o.post(f"/api/v1/teams/{team}/members", {"person_id": pid, "role": "member", "origin": "seconded",
+                                                        "source_unit_id": s.ids["orgs"]["u9"]}), 201)
+        r = expect(o.post("/api/v1/targets", {"team_id": team, "unit_id": s.ids["orgs"]["u9"]}), 409, "recusal_conflict")
+        assert "钱某" in r.json["error"]["message"]
+        expect(o.post("/api/v1/targets", {"team_id": team, "unit_id": s.ids["orgs"]["u10"]}), 201)
