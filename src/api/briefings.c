@@ -1,0 +1,384 @@
+/*
+ * briefings.c — 巡前情况通报: the office asks the sources (dispatched group,
+ * 信访室, 案管室, 党风室, 组织部, 审计局) for a briefing on a target before entry;
+ * overdue is computed from dates; a team sees only its own targets' briefings.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/programme.h"
+
+/* ---- 巡前情况通报 (briefings) ---------------------------------------------------------------- */
+typedef struct bsource {
+  const char *code, *label;
+  role_id answerer; /* who answers it (the office records 组织部/审计局 on paper) */
+  const char *org_sql;
+} bsource;
+
+static const bsource bsources[] = {
+    {"dispatched_group", "派驻纪检监察组", R_DISPATCHED_GROUP,
+     "SELECT supervisor_id FROM orgs WHERE id=$1"},
+    {"petitions", "信访室", R_PETITIONS,
+     "SELECT id FROM orgs WHERE kind='commission_dept' AND code='petitions' AND $1<>'' LIMIT 1"},
+    {"case_mgmt", "案管室", R_CASE_MGMT,
+     "SELECT id FROM orgs WHERE kind='commission_dept' AND code='case_mgmt' AND $1<>'' LIMIT 1"},
+    {"conduct", "党风政风监督室", R_CONDUCT,
+     "SELECT id FROM orgs WHERE kind='commission_dept' AND code='conduct' AND $1<>'' LIMIT 1"},
+    {"organization_dept", "组织部", R_INSPECTION_OFFICE,
+     "SELECT id FROM orgs WHERE kind='organization_dept' AND $1<>'' ORDER BY name LIMIT 1"},
+    {"audit_bureau", "审计局", R_INSPECTION_OFFICE,
+     "SELECT id FROM orgs WHERE kind='audit_bureau' AND $1<>'' ORDER BY name LIMIT 1"},
+};
+enum { NSOURCES = (int)(sizeof bsources / sizeof *bsources) };
+static const char *const source_codes[] = {"dispatched_group", "petitions", "case_mgmt", "conduct",
+                                           "organization_dept", "audit_bureau", NULL};
+
+static const bsource *bsource_find(const char *code) {
+  for (int i = 0; i < NSOURCES; i++)
+    if (code && !strcmp(bsources[i].code, code)) return &bsources[i];
+  return NULL;
+}
+
+static const field brief_req_fields[] = {
+    {"due_date", "报送期限", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {"note", "说明", FT_MEMO, 0, 1000, 0, NULL},
+};
+
+#define BRIEFING_SELECT                                                                         \
+  "SELECT b.id, b.version, b.target_id, b.round_id, b.team_id, t.name AS team_name, b.unit_id, " \
+  "u.name AS unit_name, b.source, b.source_org_id, s.name AS source_org_name, b.due_date, "     \
+  "b.note, b.state, b.answer, b.petitions_3y, b.clues_on_hand, b.cases, b.audit_findings, "     \
+  "b.requested_at, b.answered_at, CASE WHEN b.state='pending' AND b.due_date < $1 THEN 1 "      \
+  "ELSE 0 END AS overdue FROM briefings b JOIN teams t ON t.id=b.team_id JOIN orgs u ON "       \
+  "u.id=b.unit_id JOIN orgs s ON s.id=b.source_org_id "
+
+static void briefing_fix(json_t *row) {
+  json_object_set_new(row, "overdue",
+                      json_boolean(json_integer_value(json_object_get(row, "overdue"))));
+  const bsource *b = bsource_find(prog_js(row, "source"));
+  if (b) json_object_set_new(row, "source_label", json_string(b->label));
+}
+
+int h_target_briefings_request(req *r) {
+  if (!r->in) r->in = json_object();
+  json_t *srcs = json_object_get(r->in, "sources");
+  json_t *rest = json_deep_copy(r->in);
+  json_object_del(rest, "sources");
+  verr e;
+  if (!fields_validate(rest, brief_req_fields, NF(brief_req_fields), false, &e)) {
+    json_decref(rest);
+    return api_verr(r, &e);
+  }
+  json_decref(rest);
+  if (srcs && (!json_is_array(srcs) || !json_array_size(srcs)))
+    return api_error(r, 400, "invalid_field", "sources", "「来源」应为非空列表");
+  size_t i;
+  json_t *it;
+  json_array_foreach(srcs, i, it) {
+    if (!json_is_string(it) || !enum_ok(source_codes, json_string_value(it)))
+      return api_error(r, 400, "invalid_field", "sources", "「来源」第 %zu 项无效", i);
+  }
+  const char *due = prog_js(r->in, "due_date");
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *t = prog_one(tx,
+                  "SELECT g.id, g.round_id, g.team_id, g.unit_id, g.entry_date, o.name AS "
+                  "unit_name FROM targets g JOIN orgs o ON o.id=g.unit_id WHERE g.id=$1",
+                  r->params[0], &rc);
+  if (!t) {
+    if (!rc) api_error(r, 404, "not_found", "", "巡察对象不存在");
+    return prog_fail(r, tx, rc);
+  }
+  json_t *ids = json_array();
+  const char *entry = prog_js(t, "entry_date");
+  if (entry && strcmp(due, entry) >= 0) {
+    api_error(r, 400, "invalid_field", "due_date", "「报送期限」应早于进驻日期 %s", entry);
+    rc = 1;
+  }
+  char now[TS_LEN];
+  ts_now(now);
+  for (int k = 0; !rc && k < NSOURCES; k++) {
+    const bsource *b = &bsources[k];
+    int asked = 0;
+    json_array_foreach(srcs, i, it) asked |= !strcmp(json_string_value(it), b->code);
+    if (srcs && !asked) continue;
+    if (!srcs && !strcmp(b->code, "audit_bureau") && !cfg_int(CFG_BRIEFING_AUDIT)) continue;
+    char *org = NULL;
+    sval q[] = {SV_S(prog_js(t, "unit_id"))};
+    if ((rc = store_query_text(tx, b->org_sql, q, 1, &org))) break;
+    if (!org) {
+      if (!srcs) continue; /* not configured here (no supervising group, no 审计局) */
+      api_error(r, 400, "invalid_field", "sources", "「%s」未配置, 不能请其通报", b->label);
+      rc = 1;
+      break;
+    }
+    char id[UUID_LEN];
+    uuid7(id);
+    sval p[] = {SV_S(id), SV_S(r->params[0]), SV_S(prog_js(t, "round_id")), SV_S(prog_js(t, "team_id")),
+                SV_S(prog_js(t, "unit_id")), SV_S(b->code), SV_S(org), SV_S(due),
+                SV_S(prog_js(r->in, "note")), SV_S(r->who.user_id), SV_S(now)};
+    rc = store_exec(tx,
+                    "INSERT INTO briefings(id,target_id,round_id,team_id,unit_id,source,"
+                    "source_org_id,due_date,note,requested_by,requested_at,created_at,updated_at) "
+                    "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11,$11)",
+                    p, 11, NULL);
+    if (rc == STORE_CONFLICT) {
+      api_error(r, 409, "conflict", "sources", "已请「%s」通报「%s」的情况", b->label,
+                prog_js(t, "unit_name"));
+      rc = 1;
+    }
+    json_t *d = json_pack("{s:s,s:s,s:s}", "target_id", r->params[0], "source", b->code,
+                          "due_date", due);
+    if (!rc) rc = api_audit(r, tx, "briefing.request", "briefing", id, "ok", d);
+    json_decref(d);
+    char title[300];
+    snprintf(title, sizeof title, "巡察办请提供巡前情况通报: %s (%s 前)", prog_js(t, "unit_name"), due);
+    if (!rc && b->answerer != R_INSPECTION_OFFICE)
+      rc = api_notify(r, tx, roles[b->answerer].name,
+                      b->answerer == R_DISPATCHED_GROUP ? org : "", "briefing", id, "request",
+                      title, prog_js(r->in, "note"));
+    free(org);
+    if (!rc) json_array_append_new(ids, json_string(id));
+  }
+  if (!rc && !json_array_size(ids)) {
+    api_error(r, 400, "invalid_field", "sources", "没有可请求通报的来源");
+    rc = 1;
+  }
+  json_decref(t);
+  if (rc) {
+    json_decref(ids);
+    return prog_fail(r, tx, rc);
+  }
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  sval p[] = {SV_S(today), SV_S(r->params[0])};
+  json_t *items = store_query_json(tx, BRIEFING_SELECT "WHERE b.target_id=$2 ORDER BY b.source", p, 2);
+  json_decref(ids);
+  if (!items) return prog_fail(r, tx, STORE_ERR);
+  json_array_foreach(items, i, it) briefing_fix(it);
+  return prog_done(r, tx, 201, json_pack("{s:I,s:o}", "total", (json_int_t)json_array_size(items),
+                                    "items", items));
+}
+
+static const field briefing_filters[] = {
+    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
+    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
+    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
+    {"source", "来源", FT_ENUM, 0, 0, 0, source_codes},
+    {"state", "状态", FT_ENUM, 0, 0, 0, (const char *const[]){"pending", "answered", NULL}},
+};
+
+typedef struct bctx {
+  req *r;
+  buf *where;
+  sval *p;
+  int *np;
+  int failed;
+} bctx;
+
+static bool briefing_arg(void *c, const char *k, const char *v) {
+  bctx *x = c;
+  if (!strcmp(k, "page") || !strcmp(k, "per_page")) return true;
+  if (!strcmp(k, "overdue")) {
+    if (strcmp(v, "1") && strcmp(v, "true")) {
+      api_error(x->r, 400, "invalid_field", "overdue", "「逾期」查询条件应为 1");
+      x->failed = 1;
+      return false;
+    }
+    if (buf_adds(x->where, " AND b.state='pending' AND b.due_date < $1")) abort();
+    return true;
+  }
+  const field *f = fields_find(briefing_filters, NF(briefing_filters), k);
+  json_t *jv = json_string(v);
+  verr e;
+  if (!f || !jv || !field_check(f, jv, &e) || *x->np >= 12) {
+    if (!f) api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", k);
+    else if (jv && *x->np < 12) api_verr(x->r, &e);
+    else api_error(x->r, 400, "invalid_field", k, "查询条件无效");
+    json_decref(jv);
+    x->failed = 1;
+    return false;
+  }
+  json_decref(jv);
+  if (buf_addf(x->where, " AND b.%s = $%d", f->name, *x->np + 1)) abort();
+  x->p[(*x->np)++] = SV_S(v);
+  return true;
+}
+
+/* The scope of the list: office and leading group all; a team its own
+ * targets; a dispatched group its own briefings on units it supervises; a
+ * commission desk the briefings asked of it. */
+static void briefing_scope(const principal *who, buf *w, sval *p, int *np) {
+  int all = 0, n = 0;
+  buf c;
+  buf_init(&c, 8192);
+  for (int i = 0; i < who->ngrants; i++) {
+    const grant *g = &who->grants[i];
+    rule ru = authz_rule(A_BRIEFING_LIST, g->role);
+    if (ru == P_NO) continue;
+    const char *desk = NULL;
+    for (int k = 0; k < NSOURCES; k++)
+      if (bsources[k].answerer == g->role && g->role != R_INSPECTION_OFFICE &&
+          g->role != R_DISPATCHED_GROUP)
+        desk = bsources[k].code;
+    int bad = 0;
+    if (desk) {
+      bad = buf_addf(&c, "%sb.source=$%d", n++ ? " OR " : "", *np + 1);
+      p[(*np)++] = SV_S(desk);
+    } else if (ru == P_ALL) {
+      all = 1;
+    } else if (ru == P_TEAM && g->sk == SK_TEAM) {
+      bad = buf_addf(&c, "%sb.team_id=$%d", n++ ? " OR " : "", *np + 1);
+      p[(*np)++] = SV_S(g->scope_id);
+    } else if (ru == P_SUPERVISED && g->sk == SK_ORG) {
+      bad = buf_addf(&c, "%s(b.source='dispatched_group' AND b.source_org_id=$%d)",
+                     n++ ? " OR " : "", *np + 1);
+      p[(*np)++] = SV_S(g->scope_id);
+    }
+    if (bad) abort();
+  }
+  if (!all && buf_addf(w, " AND (%s)", n ? buf_str(&c) : "0")) abort();
+  buf_free(&c);
+}
+
+int h_briefings_list(req *r) {
+  int64_t limit, offset;
+  if (api_paging(r, &limit, &offset)) return r->status;
+  sval p[MAX_GRANTS + 16];
+  int np = 1;
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  p[0] = SV_S(today);
+  buf where, sql;
+  buf_init(&where, 8192);
+  buf_init(&sql, 16384);
+  if (buf_adds(&where, " WHERE 1=1")) abort();
+  briefing_scope(&r->who, &where, p, &np);
+  bctx bc = {r, &where, p, &np, 0};
+  if (!req_each_arg(r, briefing_arg, &bc) || bc.failed || np > MAX_GRANTS + 12) {
+    if (!bc.failed) api_error(r, 400, "invalid_field", "", "查询条件过多");
+    buf_free(&where);
+    buf_free(&sql);
+    return r->status;
+  }
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  json_t *items = NULL;
+  int64_t total = 0, overdue = 0;
+  if (!rc) {
+    if (buf_addf(&sql, "SELECT count(*), coalesce(sum(CASE WHEN b.state='pending' AND "
+                       "b.due_date < $1 THEN 1 ELSE 0 END),0) FROM briefings b%s",
+                 buf_str(&where)))
+      abort();
+    store_rows *rows;
+    rc = store_query(tx, buf_str(&sql), p, np, &rows);
+    if (!rc) {
+      if (store_next(rows) > 0) {
+        total = store_int(rows, 0);
+        overdue = store_int(rows, 1);
+      }
+      store_rows_close(rows);
+    }
+    buf_reset(&sql);
+    if (buf_addf(&sql, "%s%s ORDER BY b.due_date, u.name, b.source LIMIT $%d OFFSET $%d",
+                 BRIEFING_SELECT, buf_str(&where), np + 1, np + 2))
+      abort();
+    p[np++] = SV_I(limit);
+    p[np++] = SV_I(offset);
+    if (!rc) items = store_query_json(tx, buf_str(&sql), p, np);
+    store_rollback(tx);
+  }
+  buf_free(&where);
+  buf_free(&sql);
+  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) briefing_fix(it);
+  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:I}", "items", items, "total",
+                                  (json_int_t)total, "overdue", (json_int_t)overdue, "page",
+                                  (json_int_t)(offset / limit + 1), "per_page", (json_int_t)limit));
+}
+
+static const field brief_answer_fields[] = {
+    {"answer", "通报内容", FT_MEMO, F_REQUIRED, 20000, 0, NULL},
+    {"petitions_3y", "近三年信访举报件数", FT_INT, 0, 1000000, 0, NULL},
+    {"clues_on_hand", "在办问题线索数", FT_INT, 0, 1000000, 0, NULL},
+    {"cases", "立案审查调查数", FT_INT, 0, 1000000, 0, NULL},
+    {"audit_findings", "审计发现问题数", FT_INT, 0, 1000000, 0, NULL},
+};
+
+static sval int_or_null(const json_t *v) {
+  return json_is_integer(v) ? SV_I(json_integer_value(v)) : SV_NUL;
+}
+
+int h_briefing_answer(req *r) {
+  if (api_body(r, brief_answer_fields, NF(brief_answer_fields), false)) return r->status;
+  if (!*prog_js(r->in, "answer"))
+    return api_error(r, 400, "missing_field", "answer", "须填写「通报内容」");
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  sval p[] = {SV_S(today), SV_S(r->params[0])};
+  json_t *b = store_query_one(tx, BRIEFING_SELECT "WHERE b.id=$2", p, 2, &rc);
+  if (!b) {
+    if (!rc) api_error(r, 404, "not_found", "", "巡前情况通报不存在或无权访问");
+    return prog_fail(r, tx, rc);
+  }
+  /* Only the source's own answerer may answer: authz decides on a principal
+   * narrowed to the grants of that role. */
+  const bsource *src = bsource_find(prog_js(b, "source"));
+  principal only = r->who;
+  only.ngrants = 0;
+  for (int i = 0; src && i < r->who.ngrants; i++)
+    if (r->who.grants[i].role == src->answerer) only.grants[only.ngrants++] = r->who.grants[i];
+  authz_obj o = {prog_js(b, "team_id"), prog_js(b, "unit_id"), prog_js(b, "source_org_id"), false};
+  if (!authz(&only, A_BRIEFING_ANSWER, &o)) {
+    json_decref(b);
+    store_rollback(tx);
+    return api_deny(r, A_BRIEFING_ANSWER, "briefing", r->params[0], 0);
+  }
+  if (api_if_match(r, json_integer_value(json_object_get(b, "version")))) {
+    json_decref(b);
+    return prog_fail(r, tx, 0);
+  }
+  if (strcmp(prog_js(b, "state"), "pending")) {
+    json_decref(b);
+    api_error(r, 409, "invalid_state", "state", "该通报已报送, 不能重复报送");
+    return prog_fail(r, tx, 0);
+  }
+  char now[TS_LEN];
+  ts_now(now);
+  sval u[] = {SV_S(prog_js(r->in, "answer")), int_or_null(json_object_get(r->in, "petitions_3y")),
+              int_or_null(json_object_get(r->in, "clues_on_hand")),
+              int_or_null(json_object_get(r->in, "cases")),
+              int_or_null(json_object_get(r->in, "audit_findings")), SV_S(r->who.user_id),
+              SV_S(now), SV_S(r->params[0])};
+  rc = store_exec(tx,
+                  "UPDATE briefings SET state='answered', answer=$1, petitions_3y=$2, "
+                  "clues_on_hand=$3, cases=$4, audit_findings=$5, answered_by=$6, answered_at=$7, "
+                  "updated_at=$7, version=version+1 WHERE id=$8 AND state='pending'",
+                  u, 8, NULL);
+  json_t *d = json_deep_copy(r->in);
+  json_object_del(d, "answer"); /* the text stays out of the audit log; the figures go in */
+  json_object_set_new(d, "late", json_boolean(strcmp(prog_js(b, "due_date"), today) < 0));
+  if (!rc) rc = api_audit(r, tx, "briefing.answer", "briefing", r->params[0], "ok", d);
+  json_decref(d);
+  char title[300];
+  snprintf(title, sizeof title, "%s已报送巡前情况通报: %s", src ? src->label : "",
+           prog_js(b, "unit_name"));
+  if (!rc)
+    rc = api_notify(r, tx, "inspection_office", "", "briefing", r->params[0], "answer", title, "");
+  if (!rc)
+    rc = api_notify(r, tx, "team_leader", prog_js(b, "team_id"), "briefing", r->params[0], "answer",
+                    title, "");
+  json_decref(b);
+  json_t *row = NULL;
+  if (!rc) row = store_query_one(tx, BRIEFING_SELECT "WHERE b.id=$2", p, 2, &rc);
+  if (!row) return prog_fail(r, tx, rc ? rc : STORE_ERR);
+  briefing_fix(row);
+  return prog_done(r, tx, 200, row);
+}

@@ -1,0 +1,281 @@
+/*
+ * matching.c — team matching suggestions (智能匹配) with the reason for each,
+ * and cadre movements between patrol and commission posts with their counts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/programme.h"
+
+/* ---- team matching (智能匹配) ------------------------------------------------------------- */
+enum { MATCH_POOL = 5000, MATCH_MAX = 50 };
+
+/* Suggests members for each team of a round (or ?team_id=): from the pool,
+ * people not on a team of the round, whose latest vetting is not 有异议, with
+ * no unexcepted recusal conflict with any of the team's targets; greedily
+ * covering the requested ?tags= first, then the fewest rounds served. */
+int h_round_suggestions(req *r) {
+  const char *team_arg = req_arg(r, "team_id"), *tags_arg = req_arg(r, "tags"),
+             *count_arg = req_arg(r, "count");
+  long want = 5;
+  if (team_arg && !uuid_valid(team_arg))
+    return api_error(r, 400, "invalid_field", "team_id", "「巡察组」无效");
+  if (count_arg) {
+    char *end;
+    want = strtol(count_arg, &end, 10);
+    if (*end || want < 1 || want > MATCH_MAX)
+      return api_error(r, 400, "invalid_field", "count", "「人数」应在 1 至 %d 之间", MATCH_MAX);
+  }
+  json_t *need = json_array();
+  if (tags_arg && *tags_arg) {
+    char *tv = xstrdup(tags_arg), *ts = NULL;
+    for (char *t = strtok_r(tv, ",", &ts); t; t = strtok_r(NULL, ",", &ts)) {
+      if (!enum_ok(prog_expertise, t)) {
+        api_error(r, 400, "invalid_field", "tags", "「专长」%.40s 无效", t);
+        free(tv); /* t points into tv: the message is formatted first */
+        json_decref(need);
+        return r->status;
+      }
+      json_array_append_new(need, json_string(t));
+    }
+    free(tv);
+  }
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) {
+    json_decref(need);
+    return api_store_error(r, rc, NULL);
+  }
+  sval rp[] = {SV_S(r->params[0]), SV_S(team_arg)};
+  json_t *teams = store_query_json(tx,
+                                   "SELECT id, name FROM teams WHERE round_id=$1 AND ($2 IS NULL "
+                                   "OR id=$2) ORDER BY name",
+                                   rp, 2);
+  int64_t nround = 0;
+  if (teams) rc = store_query_int(tx, "SELECT count(*) FROM rounds WHERE id=$1", rp, 1, &nround);
+  else rc = STORE_ERR;
+  json_t *pool = NULL;
+  if (!rc && nround) {
+    sval pp[] = {SV_S(r->params[0]), SV_I(MATCH_POOL)};
+    pool = store_query_json(
+        tx,
+        "SELECT p.id AS person_id, p.name, o.name AS org_name, p.post, "
+        "(SELECT count(*) FROM team_members m WHERE m.person_id=p.id) AS rounds_served, "
+        "(SELECT v.state FROM vettings v WHERE v.person_id=p.id ORDER BY v.requested_at DESC, "
+        " v.id DESC LIMIT 1) AS last_vetting, "
+        "(SELECT group_concat(tag, '、') FROM (SELECT tag FROM person_tags g WHERE "
+        " g.person_id=p.id ORDER BY tag)) AS tags "
+        "FROM persons p LEFT JOIN orgs o ON o.id=p.org_id WHERE NOT EXISTS (SELECT 1 FROM "
+        "team_members m WHERE m.round_id=$1 AND m.person_id=p.id) ORDER BY rounds_served, p.name, "
+        "p.id LIMIT $2",
+        pp, 2);
+    if (!pool) rc = STORE_ERR;
+  }
+  if (rc || !nround) {
+    store_rollback(tx);
+    json_decref(need);
+    json_decref(teams);
+    json_decref(pool);
+    return rc ? api_store_error(r, rc, NULL) : api_error(r, 404, "not_found", "", "巡察轮次不存在");
+  }
+  json_t *out = json_array();
+  json_t *taken = json_object(); /* one person is suggested to one team only */
+  size_t ti, pi, k;
+  json_t *team, *p;
+  json_array_foreach(teams, ti, team) {
+    json_t *eligible = json_array();
+    json_array_foreach(pool, pi, p) {
+      const char *pid = prog_js(p, "person_id");
+      if (json_object_get(taken, pid)) continue;
+      const char *lv = prog_js(p, "last_vetting");
+      if (lv && !strcmp(lv, "objection")) continue;
+      json_t *c = json_array();
+      rc = prog_team_conflicts(tx, prog_js(team, "id"), pid, NULL, c);
+      size_t nc = json_array_size(c);
+      json_decref(c);
+      if (rc) break;
+      if (nc) continue;
+      json_array_append(eligible, p);
+    }
+    if (rc) {
+      json_decref(eligible);
+      break;
+    }
+    /* greedy: most uncovered requested tags, then fewest rounds (pool order) */
+    json_t *uncovered = json_deep_copy(need), *picks = json_array();
+    while ((long)json_array_size(picks) < want && json_array_size(eligible)) {
+      size_t best = 0;
+      int best_cov = -1;
+      json_array_foreach(eligible, pi, p) {
+        const char *tg = prog_js(p, "tags");
+        int cov = 0;
+        json_t *u;
+        json_array_foreach(uncovered, k, u) cov += tg && strstr(tg, json_string_value(u)) != NULL;
+        if (cov > best_cov) best_cov = cov, best = pi;
+      }
+      p = json_array_get(eligible, best);
+      const char *tg = prog_js(p, "tags");
+      buf why;
+      buf_init(&why, 1000);
+      json_t *covered = json_array();
+      for (k = 0; k < json_array_size(uncovered);) {
+        const char *u = json_string_value(json_array_get(uncovered, k));
+        if (tg && strstr(tg, u)) {
+          json_array_append_new(covered, json_string(u));
+          json_array_remove(uncovered, k);
+        } else {
+          k++;
+        }
+      }
+      int bad = 0;
+      if (json_array_size(covered)) {
+        bad |= buf_adds(&why, "补足专长 ");
+        json_t *u;
+        json_array_foreach(covered, k, u) bad |= buf_addf(&why, "%s%s", k ? "、" : "", json_string_value(u));
+        bad |= buf_adds(&why, "; ");
+      }
+      bad |= buf_addf(&why, "已参加巡察 %lld 轮; ",
+                      (long long)json_integer_value(json_object_get(p, "rounds_served")));
+      const char *lv = prog_js(p, "last_vetting");
+      bad |= buf_addf(&why, "%s; 与本组巡察对象无回避情形",
+                      !lv ? "尚未进行廉政审核 (可提请)" : !strcmp(lv, "clear") ? "最近一次廉政审核无异议"
+                                                                         : "廉政审核待答复");
+      if (bad) abort();
+      json_t *s = json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:O,s:s?,s:O,s:s}", "person_id",
+                            prog_js(p, "person_id"), "name", prog_js(p, "name"), "org_name",
+                            prog_js(p, "org_name"), "post", prog_js(p, "post"), "tags", prog_js(p, "tags"),
+                            "rounds_served", json_object_get(p, "rounds_served"), "last_vetting",
+                            lv, "covers", covered, "reason", buf_str(&why));
+      json_decref(covered);
+      buf_free(&why);
+      json_array_append_new(picks, s);
+      json_object_set_new(taken, prog_js(p, "person_id"), json_true());
+      json_array_remove(eligible, best);
+    }
+    json_array_append_new(out, json_pack("{s:s,s:s,s:o,s:o}", "team_id", prog_js(team, "id"),
+                                         "team_name", prog_js(team, "name"), "suggestions", picks,
+                                         "uncovered_tags", uncovered));
+    json_decref(eligible);
+  }
+  store_rollback(tx);
+  json_decref(taken);
+  json_decref(need);
+  json_decref(teams);
+  json_decref(pool);
+  if (rc) {
+    json_decref(out);
+    return api_store_error(r, rc, NULL);
+  }
+  return api_ok(r, 200, json_pack("{s:s,s:o}", "round_id", r->params[0], "teams", out));
+}
+
+/* ---- cadre movements ------------------------------------------------------------------------ */
+static const char *const movement_kinds[] = {"commission_to_patrol", "patrol_to_commission",
+                                             "patrol_to_grassroots", NULL};
+static const field movement_fields[] = {
+    {"person_id", "人员", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"kind", "交流类别", FT_ENUM, F_REQUIRED, 0, 0, movement_kinds},
+    {"from_org_id", "原单位", FT_ID, 0, 0, 0, NULL},
+    {"from_post", "原职务", FT_TEXT, 0, 100, 0, NULL},
+    {"to_org_id", "新单位", FT_ID, 0, 0, 0, NULL},
+    {"to_post", "新职务", FT_TEXT, F_REQUIRED, 100, 0, NULL},
+    {"moved_on", "交流日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {"note", "备注", FT_MEMO, 0, 1000, 0, NULL},
+};
+
+#define MOVEMENT_SELECT                                                                        \
+  "SELECT c.id, c.person_id, p.name AS person_name, c.kind, c.from_org_id, f.name AS "         \
+  "from_org_name, c.from_post, c.to_org_id, t.name AS to_org_name, c.to_post, c.moved_on, "     \
+  "c.note, c.created_at FROM cadre_movements c JOIN persons p ON p.id=c.person_id LEFT JOIN "   \
+  "orgs f ON f.id=c.from_org_id LEFT JOIN orgs t ON t.id=c.to_org_id "
+
+int h_movements_create(req *r) {
+  if (api_body(r, movement_fields, NF(movement_fields), false)) return r->status;
+  if (!*prog_js(r->in, "to_post")) return api_error(r, 400, "missing_field", "to_post", "须填写「新职务」");
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  static const char *const refs[][3] = {{"person_id", "SELECT count(*) FROM persons WHERE id=$1", "人员"},
+                                        {"from_org_id", "SELECT count(*) FROM orgs WHERE id=$1", "原单位"},
+                                        {"to_org_id", "SELECT count(*) FROM orgs WHERE id=$1", "新单位"}};
+  for (int i = 0; i < 3; i++) {
+    const char *v = prog_js(r->in, refs[i][0]);
+    if (!v) continue;
+    int64_t n = 0;
+    sval q[] = {SV_S(v)};
+    if ((rc = store_query_int(tx, refs[i][1], q, 1, &n))) return prog_fail(r, tx, rc);
+    if (!n) {
+      api_error(r, 400, "invalid_field", refs[i][0], "「%s」不存在", refs[i][2]);
+      return prog_fail(r, tx, 0);
+    }
+  }
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  sval p[] = {SV_S(id), SV_S(prog_js(r->in, "person_id")), SV_S(prog_js(r->in, "kind")),
+              SV_S(prog_js(r->in, "from_org_id")), SV_S(prog_js(r->in, "from_post")),
+              SV_S(prog_js(r->in, "to_org_id")), SV_S(prog_js(r->in, "to_post")),
+              SV_S(prog_js(r->in, "moved_on")), SV_S(prog_js(r->in, "note")), SV_S(r->who.user_id),
+              SV_S(now)};
+  rc = store_exec(tx,
+                  "INSERT INTO cadre_movements(id,person_id,kind,from_org_id,from_post,to_org_id,"
+                  "to_post,moved_on,note,created_by,created_at) "
+                  "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+                  p, 11, NULL);
+  if (!rc) rc = api_audit(r, tx, "movement.create", "movement", id, "ok", r->in);
+  json_t *row = NULL;
+  sval rp[] = {SV_S(id)};
+  if (!rc) row = store_query_one(tx, MOVEMENT_SELECT "WHERE c.id=$1", rp, 1, &rc);
+  if (!row) return prog_fail(r, tx, rc ? rc : STORE_ERR);
+  return prog_done(r, tx, 201, row);
+}
+
+static const field movement_filters[] = {
+    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
+    {"kind", "交流类别", FT_ENUM, 0, 0, 0, movement_kinds},
+};
+
+int h_movements_list(req *r) {
+  return prog_filtered_list(r, MOVEMENT_SELECT, "SELECT count(*) FROM cadre_movements c", "c.",
+                       movement_filters, NF(movement_filters), "c.moved_on DESC, c.id DESC");
+}
+
+/* The seed's figures: movements by kind (4 + 1 + 1), commission cadres who
+ * served on teams (32), people vetted (292). */
+int h_cadre_stats(req *r) {
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *by = store_query_json(tx,
+                                "SELECT kind, count(*) AS n FROM cadre_movements GROUP BY kind "
+                                "ORDER BY kind",
+                                NULL, 0);
+  int64_t served = 0, vetted = 0, objections = 0;
+  if (!by) rc = STORE_ERR;
+  if (!rc)
+    rc = store_query_int(tx,
+                         "SELECT count(DISTINCT person_id) FROM team_members WHERE "
+                         "origin='commission'",
+                         NULL, 0, &served);
+  if (!rc)
+    rc = store_query_int(tx, "SELECT count(DISTINCT person_id) FROM vettings WHERE state<>'pending'",
+                         NULL, 0, &vetted);
+  if (!rc)
+    rc = store_query_int(tx, "SELECT count(*) FROM vettings WHERE state='objection'", NULL, 0,
+                         &objections);
+  store_rollback(tx);
+  if (rc) {
+    json_decref(by);
+    return api_store_error(r, rc, NULL);
+  }
+  json_t *m = json_object();
+  for (int i = 0; movement_kinds[i]; i++) json_object_set_new(m, movement_kinds[i], json_integer(0));
+  size_t i;
+  json_t *it;
+  json_array_foreach(by, i, it) json_object_set(m, prog_js(it, "kind"), json_object_get(it, "n"));
+  json_decref(by);
+  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "movements", m,
+                                  "commission_cadres_served", (json_int_t)served, "persons_vetted",
+                                  (json_int_t)vetted, "objections", (json_int_t)objections));
+}

@@ -1,0 +1,52 @@
+/*
+ * programme.h — what the patrol-programme files (issue 3: rounds.c,
+ * members.c, vetting.c, recusal.c, pool.c, briefings.c, petitions.c,
+ * matching.c, helpers in programme.c) share. Not for other modules.
+ */
+#ifndef XUNJI_PROGRAMME_H
+#define XUNJI_PROGRAMME_H
+
+#include "api/entity.h"
+#include "api/lifecycle.h"
+#include "util/buf.h"
+#include "util/config.h"
+#include "util/text.h"
+#include "util/xmem.h"
+
+#define NF(a) ((int)(sizeof a / sizeof *a))
+
+#define VETTING_SELECT                                                                        \
+  "SELECT v.id, v.version, v.round_id, r.name AS round_name, v.person_id, p.name AS "         \
+  "person_name, v.state, v.reason, v.requested_at, v.answered_at, "                           \
+  "(SELECT t.name FROM team_members m JOIN teams t ON t.id=m.team_id WHERE "                  \
+  " m.round_id=v.round_id AND m.person_id=v.person_id) AS team_name "                         \
+  "FROM vettings v JOIN rounds r ON r.id=v.round_id JOIN persons p ON p.id=v.person_id "
+
+typedef struct prog_fctx {
+  req *r;
+  const field *f;
+  int nf;
+  const char *prefix;
+  buf *where;
+  sval *p;
+  int *np;
+  int maxp; /* parameters the filters may use up to */
+  int failed;
+} prog_fctx;
+
+json_t *prog_one(store_tx *tx, const char *sql, const char *id, int *rc);
+const char *prog_js(const json_t *o, const char *k);
+int prog_fail(req *r, store_tx *tx, int rc);
+int prog_done(req *r, store_tx *tx, int status, json_t *out);
+int prog_round_open(const char *state);
+void prog_conflicts_text(const json_t *c, buf *b);
+int prog_team_conflicts(store_tx *tx, const char *team, const char *person, const char *unit, json_t *out);
+int prog_filtered_list(req *r, const char *base, const char *count_base, const char *prefix, const field *f, int nf, const char *order);
+int prog_request_vetting(req *r, store_tx *tx, const char *round, const char *person, char *id);
+json_t *prog_team_row(store_tx *tx, const char *team, int *rc);
+bool prog_filter_arg(void *c, const char *k, const char *v);
+
+extern const field prog_f_note[1];
+extern const char *const prog_expertise[];
+
+#endif
