@@ -65,6 +65,14 @@ int api_commit(req *r, store_tx *tx);
  * otherwise commits and answers status with row and its ETag. Takes row. */
 int api_finish(req *r, store_tx *tx, json_t *row, int rc, int status);
 
+/* Opens a sealed confidential field of record kind:id (context "<kind>:<id>")
+ * and records the read as audit_action (result ok, or failed when the value
+ * was altered) in its own committed transaction BEFORE the text may leave the
+ * server. *plain gets the malloc'd text (NULL if altered). Returns 0, or the
+ * reply status already set on a store failure. */
+int api_reveal(req *r, const char *kind, const char *id, const char *sealed,
+               const char *audit_action, char **plain);
+
 /* ---- input ---- */
 /* Validates r->in against fields (missing body = {}). Replies 400 on failure. */
 int api_body(req *r, const field *f, int n, bool partial);

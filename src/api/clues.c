@@ -368,23 +368,13 @@ int h_clues_get(req *r) {
     return api_deny(r, A_CLUE_LIST, "clue", id, 1);
   }
   if (authz(&r->who, A_CLUE_ALLEGATION, &o) && sealed) {
-    char ctx[80];
-    snprintf(ctx, sizeof ctx, "clue:%s", id);
-    char *plain = field_open(&r->app->keys, ctx, sealed);
-    /* the read is recorded before the text leaves the server */
-    if ((rc = store_write(r->app->db, &tx)) == STORE_OK) {
-      rc = api_audit(r, tx, "clue.allegation.read", "clue", id, plain ? "ok" : "failed", NULL);
-      if (rc == STORE_OK) rc = api_commit(r, tx);
-      else store_rollback(tx);
-    }
-    if (rc) {
-      free(plain);
+    char *plain;
+    if (api_reveal(r, "clue", id, sealed, "clue.allegation.read", &plain)) {
       free(sealed);
       json_decref(row);
-      return rc > 0 ? r->status : api_store_error(r, rc, NULL);
+      return r->status;
     }
     if (!plain) {
-      fprintf(stderr, "xunji: %s 线索 %s 的密文校验失败\n", r->id, id);
       json_object_set_new(row, "allegation", json_null());
       json_object_set_new(row, "allegation_error", json_string("密文校验失败, 内容可能被篡改"));
     } else {

@@ -262,6 +262,28 @@ int api_deny(req *r, action_id a, const char *kind, const char *id, int hide) {
   return api_error(r, 403, "forbidden", "", "无权执行此操作");
 }
 
+int api_reveal(req *r, const char *kind, const char *id, const char *sealed,
+               const char *audit_action, char **plain) {
+  char ctx[96];
+  snprintf(ctx, sizeof ctx, "%s:%s", kind, id);
+  *plain = field_open(&r->app->keys, ctx, sealed);
+  if (!*plain) fprintf(stderr, "xunji: %s %s 的密文校验失败\n", r->id, ctx);
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc == STORE_OK) {
+    rc = api_audit(r, tx, audit_action, kind, id, *plain ? "ok" : "failed", NULL);
+    if (rc == STORE_OK) rc = api_commit(r, tx);
+    else store_rollback(tx);
+  }
+  if (rc) {
+    if (*plain) xwipe(*plain, strlen(*plain));
+    free(*plain);
+    *plain = NULL;
+    return rc > 0 ? r->status : api_store_error(r, rc, NULL);
+  }
+  return 0;
+}
+
 /* ---- input -------------------------------------------------------------- */
 int api_body(req *r, const field *f, int n, bool partial) {
   if (!r->in) r->in = json_object();

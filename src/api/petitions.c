@@ -219,21 +219,11 @@ int h_petitions_get(req *r) {
     return api_deny(r, A_PETITION_LIST, "petition", id, 1);
   }
   if (sealed && authz(&r->who, A_PETITION_REPORTER, &o)) {
-    char ctx[80];
-    snprintf(ctx, sizeof ctx, "petition:%s", id);
-    char *plain = field_open(&r->app->keys, ctx, sealed);
-    /* the read is recorded before the identity leaves the server */
-    if ((rc = store_write(r->app->db, &tx)) == STORE_OK) {
-      rc = api_audit(r, tx, "petition.reporter.read", "petition", id, plain ? "ok" : "failed",
-                     NULL);
-      if (rc == STORE_OK) rc = api_commit(r, tx);
-      else store_rollback(tx);
-    }
-    if (rc) {
-      free(plain);
+    char *plain;
+    if (api_reveal(r, "petition", id, sealed, "petition.reporter.read", &plain)) {
       free(sealed);
       json_decref(row);
-      return rc > 0 ? r->status : api_store_error(r, rc, NULL);
+      return r->status;
     }
     json_t *who = plain ? json_loads(plain, 0, NULL) : NULL;
     json_object_set_new(row, "reporter", who ? who : json_null());

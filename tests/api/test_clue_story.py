@@ -259,3 +259,21 @@ def deleting_audit_rows_is_detected():
     p = subprocess.run(["sqlite3", s.db, "UPDATE audit SET ip='1.2.3.4' WHERE seq=1;"], capture_output=True, text=True)
     assert p.returncode != 0 and "append-only" in p.stderr
     subprocess.run(["rm", "-rf", s.dir])
+
+
+@test
+def a_tampered_allegation_is_refused_and_the_read_recorded_as_failed():
+    with Server() as s:
+        m1, leader = s.client("member1"), s.client("leader1")
+        cid = expect(new_clue(m1, s.ids["targets"]["u1"]), 201).json["id"]
+        enc = s.sql("SELECT allegation_enc FROM clues WHERE id=?", (cid,))[0][0]
+        flipped = enc[:-1] + ("0" if enc[-1] != "0" else "1")
+        subprocess.run(["sqlite3", s.db, f"UPDATE clues SET allegation_enc='{flipped}' WHERE id='{cid}'"], check=True)
+        got = expect(leader.get(f"/api/v1/clues/{cid}"), 200).json
+        assert got["allegation"] is None and "篡改" in got["allegation_error"]
+        # moving a sealed value to another clue does not open either
+        cid2 = expect(new_clue(m1, s.ids["targets"]["u1"], title="另一条"), 201).json["id"]
+        subprocess.run(["sqlite3", s.db, f"UPDATE clues SET allegation_enc='{enc}' WHERE id='{cid2}'"], check=True)
+        assert expect(leader.get(f"/api/v1/clues/{cid2}"), 200).json["allegation"] is None
+        rows = s.sql("SELECT result FROM audit WHERE action='clue.allegation.read' AND object_id=?", (cid,))
+        assert rows == [("failed",)], rows
