@@ -36,7 +36,11 @@ def slowloris_is_cut_off_at_the_deadline():
 @test
 def per_ip_connection_cap():
     with Server({"max_conn_per_ip": 4}) as s:
-        socks = [socket.create_connection(("127.0.0.1", s.port), timeout=5) for _ in range(4)]
+        socks = [socket.create_connection(("127.0.0.1", s.port), timeout=10) for _ in range(4)]
+        # make sure the server has accepted each (a keep-alive request answered on it)
+        for k in socks:
+            k.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert b" 200 " in k.recv(4096).split(b"\r\n")[0]
         extra = socket.create_connection(("127.0.0.1", s.port), timeout=5)
         extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         try:
