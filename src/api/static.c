@@ -36,14 +36,13 @@ static const char *type_of(const char *path) {
 }
 
 /* Reads a regular file under root (max 32 MiB); 0 on success. */
-static int read_under(const char *root, const char *rel, char **data, size_t *len, char *real, size_t rn) {
+static int read_under(const char *root, const char *rel, char **data, size_t *len, char real[PATH_MAX]) {
   char p[PATH_MAX];
   if (snprintf(p, sizeof p, "%s/%s", root, rel) >= (int)sizeof p) return -1;
   char rroot[PATH_MAX];
   if (!realpath(root, rroot) || !realpath(p, real)) return -1;
   size_t rl = strlen(rroot);
   if (strncmp(real, rroot, rl) != 0 || (real[rl] != '/' && real[rl] != '\0')) return -1;
-  (void)rn;
   int fd = open(real, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   struct stat st;
@@ -77,14 +76,18 @@ int h_static(req *r) {
   char real[PATH_MAX];
   char *data;
   size_t len;
-  if (*rel && read_under(root, rel, &data, &len, real, sizeof real) == 0) {
+  if (*rel && read_under(root, rel, &data, &len, real) == 0) {
     r->raw = data;
     r->rawlen = len;
     r->ctype = type_of(real);
     r->status = 200;
     return 200;
   }
-  if (read_under(root, "index.html", &data, &len, real, sizeof real) == 0) {
+  /* A missing file (a name with an extension, e.g. a stale /assets/x.js) is a
+   * 404; only page routes of the single-page app fall back to index.html. */
+  const char *base = strrchr(r->path, '/');
+  if (base && strchr(base, '.')) return api_error(r, 404, "not_found", "", "页面不存在");
+  if (read_under(root, "index.html", &data, &len, real) == 0) {
     r->raw = data;
     r->rawlen = len;
     r->ctype = "text/html; charset=utf-8";

@@ -115,6 +115,8 @@ def bad_paths_methods_and_ids():
         r = expect(o.get("/"), 200)
         assert "xunji" in r.raw.decode() and r.header("Content-Security-Policy")
         expect(o.get("/../../../etc/passwd"), 404)
+        expect(o.get("/assets/missing-1234.js"), 404)
+        assert o.get("/clues/some-page").status == 200  # a page route of the UI falls back
         assert b"root:" not in o.get("/../../../etc/passwd").raw
 
 
@@ -203,3 +205,27 @@ def records_that_others_hang_on_do_not_move():
         r = expect(o.post("/api/v1/targets", {"team_id": team, "unit_id": s.ids["orgs"]["u9"]}), 409, "recusal_conflict")
         assert "钱某" in r.json["error"]["message"]
         expect(o.post("/api/v1/targets", {"team_id": team, "unit_id": s.ids["orgs"]["u10"]}), 201)
+
+
+@test
+def the_built_ui_is_served_from_web_root_and_nothing_outside_it():
+    import os
+    import tempfile
+    root = tempfile.mkdtemp(prefix="xunji-web-")
+    os.makedirs(os.path.join(root, "assets"))
+    with open(os.path.join(root, "index.html"), "w", encoding="utf-8") as f:
+        f.write("<!doctype html><title>巡纪贯通协同平台</title><div id=app></div>")
+    with open(os.path.join(root, "assets", "app-1a2b.js"), "w", encoding="utf-8") as f:
+        f.write("console.log('xunji')")
+    with Server({"web_root": root}) as s:
+        c = s.client()
+        r = expect(c.get("/assets/app-1a2b.js"), 200)
+        assert r.header("Content-Type").startswith("text/javascript") and b"xunji" in r.raw
+        r = expect(c.get("/"), 200)
+        assert "巡纪贯通协同平台" in r.raw.decode() and r.header("Content-Type").startswith("text/html")
+        assert "<div id=app>" in expect(c.get("/clues/any"), 200).raw.decode()
+        expect(c.get("/assets/gone-9z.js"), 404)
+        expect(c.get("/assets/../../../etc/passwd"), 404)
+        expect(c.request("POST", "/assets/app-1a2b.js", {}), 405)
+    import shutil
+    shutil.rmtree(root)
