@@ -21,11 +21,12 @@ static const field petition_fields[] = {
     {"reporter_contact", "信访人联系方式", FT_TEXT, 0, 100, 0, NULL},
 };
 
-#define PETITION_SELECT                                                                        \
-  "SELECT p.id, p.version, p.round_id, p.team_id, t.name AS team_name, p.target_id, p.unit_id, " \
+#define PETITION_COLS                                                                          \
+  "p.id, p.version, p.round_id, p.team_id, t.name AS team_name, p.target_id, p.unit_id, "      \
   "u.name AS unit_name, p.channel, p.received_on, p.summary, p.anonymous, p.state, p.clue_id, " \
-  "p.triage_note, p.triaged_at, p.created_by, p.created_at, p.updated_at FROM petitions p "     \
-  "JOIN teams t ON t.id=p.team_id JOIN orgs u ON u.id=p.unit_id "
+  "p.triage_note, p.triaged_at, p.created_by, p.created_at, p.updated_at"
+#define PETITION_FROM "petitions p JOIN teams t ON t.id=p.team_id JOIN orgs u ON u.id=p.unit_id"
+#define PETITION_SELECT "SELECT " PETITION_COLS " FROM " PETITION_FROM " "
 
 static void petition_obj(const json_t *row, authz_obj *o) {
   memset(o, 0, sizeof *o);
@@ -248,49 +249,32 @@ static const field petition_filters[] = {
     {"state", "状态", FT_ENUM, 0, 0, 0, petition_state_codes},
 };
 
+static void petition_item(store_tx *tx, json_t *row, const void *ctx) {
+  (void)tx;
+  (void)ctx;
+  petition_fix(row);
+}
+
 int h_petitions_list(req *r) {
-  int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
   authz_filter f;
   if (!authz_filter_for(&r->who, A_PETITION_LIST, &f))
     return api_deny(r, A_PETITION_LIST, "petition", NULL, 0);
   enum { MAXP = 3 * MAX_GRANTS + 12 };
   sval p[MAXP];
   int np = 0;
-  buf where, sql;
+  buf where;
   buf_init(&where, 8192);
-  buf_init(&sql, 16384);
   if (buf_adds(&where, " WHERE 1=1")) abort();
   entity_scope_sql(&where, &f, "p.team_id", NULL, NULL, p, &np);
   prog_fctx fc = {r, petition_filters, NF(petition_filters), "p.", &where, p, &np, MAXP - 2, 0};
+  int status;
   if (!req_each_arg(r, prog_filter_arg, &fc) || fc.failed) {
-    buf_free(&where);
-    buf_free(&sql);
-    return r->status;
-  }
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  int64_t total = 0;
-  json_t *items = NULL;
-  if (!rc) {
-    if (buf_addf(&sql, "SELECT count(*) FROM petitions p%s", buf_str(&where))) abort();
-    rc = store_query_int(tx, buf_str(&sql), p, np, &total);
-    buf_reset(&sql);
-    if (buf_addf(&sql, "%s%s ORDER BY p.created_at DESC, p.id DESC LIMIT $%d OFFSET $%d",
-                 PETITION_SELECT, buf_str(&where), np + 1, np + 2))
-      abort();
-    p[np++] = SV_I(limit);
-    p[np++] = SV_I(offset);
-    if (!rc) items = store_query_json(tx, buf_str(&sql), p, np);
-    store_rollback(tx);
+    status = r->status;
+  } else {
+    api_list_q q = {PETITION_COLS, PETITION_FROM, buf_str(&where),
+                    " ORDER BY p.created_at DESC, p.id DESC", p, np, petition_item, NULL};
+    status = api_list(r, &q);
   }
   buf_free(&where);
-  buf_free(&sql);
-  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
-  size_t i;
-  json_t *it;
-  json_array_foreach(items, i, it) petition_fix(it);
-  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,
-                                  "page", (json_int_t)(offset / limit + 1), "per_page",
-                                  (json_int_t)limit));
+  return status;
 }
