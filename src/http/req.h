@@ -48,6 +48,7 @@ typedef struct req {
   char *raw;          /* non-JSON body (static files) */
   size_t rawlen;
   const char *ctype;  /* for raw */
+  char disposition[1024]; /* Content-Disposition of a download, if any */
   char etag[32];
   char cookie[256];   /* Set-Cookie value, if any */
   audit_head head;    /* newest audit entry written by this request */
