@@ -98,16 +98,18 @@ static lc_entity lc_of(const rec_kind *k) {
   return e;
 }
 
+/* May this user PATCH the row now? */
+static bool editable(req *r, const rec_kind *k, const json_t *row) {
+  if (!k->edit_state || strcmp(rec_s(row, "state"), k->edit_state)) return false;
+  authz_obj o;
+  rec_obj(row, &o);
+  return authz(&r->who, k->edit_act, &o);
+}
+
 static json_t *finish_row(req *r, const rec_kind *k, json_t *row) {
   lc_entity e = lc_of(k);
   json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &e, row));
-  json_object_set_new(row, "editable",
-                      json_boolean(k->edit_state && !strcmp(rec_s(row, "state"), k->edit_state) &&
-                                   ({
-                                     authz_obj o;
-                                     rec_obj(row, &o);
-                                     authz(&r->who, k->edit_act, &o);
-                                   })));
+  json_object_set_new(row, "editable", json_boolean(editable(r, k, row)));
   if (k->redact) k->redact(r, row);
   json_object_del(row, "released");
   json_object_del(row, "copied");
@@ -463,7 +465,10 @@ int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, con
   if (buf_addf(&sql, "SELECT id, state FROM %s WHERE %s ORDER BY id", table, where_sql)) abort();
   json_t *rows = store_query_json(tx, buf_str(&sql), p, np);
   buf_free(&sql);
-  if (!rows) return STORE_ERR;
+  if (!rows) {
+    json_decref(detail);
+    return STORE_ERR;
+  }
   char now[TS_LEN], act[64];
   ts_now(now);
   snprintf(act, sizeof act, "%s.%s", wf->entity, verb);
@@ -488,5 +493,6 @@ int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, con
     (*moved)++;
   }
   json_decref(rows);
+  json_decref(detail);
   return rc;
 }

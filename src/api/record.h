@@ -81,7 +81,8 @@ int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id
               json_t **out);
 /* Moves every row of table selected by where_sql (ids; params p) through
  * verb of wf where its state allows, audited as "<entity>.<verb>" with
- * detail. *moved counts them. Authorisation is the caller's. */
+ * detail (taken: the caller passes a new reference or NULL). *moved counts
+ * them. Authorisation is the caller's. */
 int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, const char *where_sql,
                 const sval *p, int np, const char *verb, json_t *detail, int *moved);
 
