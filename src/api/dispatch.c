@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "api/entity.h"
+#include "api/reports.h"
 #include "core/workflow.h"
 #include "sec/crypto.h"
 #include "util/text.h"
@@ -119,6 +120,13 @@ const route routes[] = {
      "回避例外记录", NULL},
     {"POST", "/api/v1/recusal-exceptions", h_recusal_exception_create, A_RECUSAL_EXCEPTION, 0,
      "领导小组批准回避例外 (须说明理由)", NULL},
+    /* issue 6: statistics, ledgers, formal letters (api/stats.c, ledgers.c, documents.c) */
+    {"GET", "/api/v1/stats", h_stats, A_STATS_READ, 0,
+     "统计: 全部指标 (可按轮次、专项、巡察组、单位、日期、层级筛选)", NULL},
+    {"GET", "/api/v1/stats/measures", h_stats_measures, A_STATS_READ, 0,
+     "统计指标定义 (名称、单位、适用的筛选条件)", NULL},
+    {"GET", "/api/v1/stats/{measure}/records", h_stats_records, A_STATS_READ, 0,
+     "统计穿透: 某项指标所统计的记录", NULL},
 };
 const int nroutes = (int)(sizeof routes / sizeof *routes);
 

@@ -39,6 +39,8 @@ typedef enum action_id {
   A_BRIEFING_LIST, A_BRIEFING_REQUEST, A_BRIEFING_ANSWER,
   A_PETITION_LIST, A_PETITION_REPORTER, A_PETITION_CREATE, A_PETITION_TRIAGE, /* triage: workflow */
   A_MATCH_SUGGEST, A_MOVEMENT_LIST, A_MOVEMENT_WRITE,
+  /* issue 6: statistics, ledgers, formal letters */
+  A_STATS_READ, A_LEDGER_EXPORT, A_DOC_LIST, A_DOC_ISSUE,
   ACTION__MAX
 } action_id;
 

@@ -169,6 +169,7 @@ static void req_free(req *r) {
   json_decref(r->in);
   json_decref(r->out);
   free(r->raw);
+  if (r->rawfd > 0) close(r->rawfd);
   free(r);
 }
 
@@ -185,6 +186,7 @@ static void add_common_headers(struct MHD_Response *resp, req *r) {
   MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
   if (r->etag[0]) MHD_add_response_header(resp, "ETag", r->etag);
   if (r->cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->cookie);
+  if (r->disposition[0]) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
 }
 
 static void access_log(req *r) {
@@ -206,7 +208,14 @@ static void access_log(req *r) {
 
 static enum MHD_Result send_reply(req *r) {
   struct MHD_Response *resp;
-  if (r->raw) {
+  if (r->rawfd > 0) {
+    /* a large export: streamed from its file, MHD closes the descriptor */
+    resp = MHD_create_response_from_fd(r->rawfd_size, r->rawfd);
+    if (resp) r->rawfd = 0;
+    if (resp)
+      MHD_add_response_header(resp, "Content-Type",
+                              r->ctype ? r->ctype : "application/octet-stream");
+  } else if (r->raw) {
     resp = MHD_create_response_from_buffer(r->rawlen, r->raw, MHD_RESPMEM_MUST_FREE);
     r->raw = NULL;
     MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/octet-stream");
