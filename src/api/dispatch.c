@@ -127,6 +127,12 @@ const route routes[] = {
      "统计指标定义 (名称、单位、适用的筛选条件)", NULL},
     {"GET", "/api/v1/stats/{measure}/records", h_stats_records, A_STATS_READ, 0,
      "统计穿透: 某项指标所统计的记录", NULL},
+    {"GET", "/api/v1/documents", h_documents_list, A_DOC_LIST, 0, "已出具的公文 (函、通知)", NULL},
+    {"POST", "/api/v1/documents", h_documents_issue, A_DOC_ISSUE, 0,
+     "依据记录出具公文 (问题线索移交函、廉政审核函; 编发文号并留痕)", NULL},
+    {"GET", "/api/v1/documents/{id}", h_documents_get, A_DOC_LIST, 0, "查看公文", NULL},
+    {"GET", "/api/v1/documents/{id}/pdf", h_documents_pdf, A_DOC_LIST, 0,
+     "下载公文 PDF (GB/T 9704 版式, 下载留痕)", NULL},
 };
 const int nroutes = (int)(sizeof routes / sizeof *routes);
 

@@ -58,6 +58,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
                            "回避: 曾在被巡察单位工作的年限 (年内须回避)"},
     [CFG_BRIEFING_AUDIT] = {"briefing_audit_bureau", "XUNJI_BRIEFING_AUDIT_BUREAU", CT_INT, "0", 0,
                             1, "巡前情况通报是否默认请审计局提供 (1: 是)"},
+    [CFG_DOCNO_VETTING] = {"docno_vetting", "XUNJI_DOCNO_VETTING", CT_STR, "枣巡审", 0, 0,
+                           "廉政审核函文号前缀"},
 };
 
 static char *vals[CFG__MAX];
