@@ -232,6 +232,8 @@ const measure measures[] = {
      NULL, NULL, NULL, "pr.found_on", false, NULL, NULL, NULL},
     {"problems_amount", "问题涉及金额", "元", &src_problems, NULL, MK_SUM_FEN, "pr.amount_fen",
      NULL, NULL, "pr.found_on", false, NULL, NULL, NULL},
+    {"rect_tasks_total", "整改任务", "项", &src_rect_tasks, NULL, MK_COUNT, NULL, NULL, NULL,
+     "k.deadline", false, NULL, NULL, NULL},
     {"rect_tasks_overdue", "逾期未完成整改任务", "项", &src_rect_tasks,
      "k.state IN ('open','in_progress') AND k.deadline < @today", MK_COUNT, NULL, NULL, NULL,
      "k.deadline", false, NULL, NULL, NULL},
