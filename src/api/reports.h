@@ -18,6 +18,11 @@ int reports_scope(req *r, action_id a, authz_filter *af, mscope *s);
 int reports_attachment(req *r, char *body, size_t len, const char *ctype, const char *ascii_name,
                        const char *utf8_name);
 
+/* If the body carries "xlsx" (the file, base64), reads its first sheet and
+ * replaces it by "csv" (one line per sheet row, so row numbers are kept).
+ * Returns 0 or the reply status (400 for an unreadable file). */
+int imports_xlsx_as_csv(req *r);
+
 int h_stats(req *r);
 int h_stats_measures(req *r);
 int h_stats_records(req *r);
