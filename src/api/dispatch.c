@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "api/entity.h"
 #include "api/record.h"
+#include "api/reports.h"
 #include "core/workflow.h"
 #include "sec/crypto.h"
 #include "util/text.h"
@@ -83,6 +84,8 @@ const route routes[] = {
      "调出巡察组成员", NULL},
     {"POST", "/api/v1/teams/{id}/targets", h_team_targets_bulk, A_TARGET_WRITE, 0,
      "批量确定巡察对象 (整批成功或整批失败)", NULL},
+    {"POST", "/api/v1/teams/{id}/targets/import", h_team_targets_import, A_TARGET_WRITE, 0,
+     "从 .xlsx 或 CSV 导入巡察对象 (逐行校验, 整批成功或整批失败)", NULL},
     {"GET", "/api/v1/vettings", h_vettings_list, A_VETTING_LIST, 0, "廉政审核记录", NULL},
     {"POST", "/api/v1/vettings/{id}/answer", h_vetting_answer, A_VETTING_ANSWER, 0,
      "答复廉政审核 (无异议/有异议)", NULL},
@@ -103,7 +106,7 @@ const route routes[] = {
     {"GET", "/api/v1/persons/{id}/profile", h_person_profile, A_PERSON_LIST, 0,
      "人才库档案 (专长、经历、亲属、培训、承诺书、廉政审核)", NULL},
     {"POST", "/api/v1/persons/import", h_persons_import, A_PERSON_WRITE, 0,
-     "从 CSV 导入人员 (整批成功或整批失败)", NULL},
+     "从 CSV 或 .xlsx 导入人员 (逐行校验, 整批成功或整批失败)", NULL},
     {"POST", "/api/v1/targets/{id}/briefings", h_target_briefings_request, A_BRIEFING_REQUEST, 0,
      "请各来源提供巡前情况通报", NULL},
     {"GET", "/api/v1/briefings", h_briefings_list, A_BRIEFING_LIST, 0,
@@ -184,6 +187,22 @@ const route routes[] = {
      "登记修订完善的制度机制", NULL},
     {"GET", "/api/v1/files/{id}", h_file_download, A_SELF, 0,
      "下载佐证材料 (附件方式, 读取留痕)", NULL},
+    /* issue 6: statistics, ledgers, formal letters (api/stats.c, ledgers.c, documents.c) */
+    {"GET", "/api/v1/stats", h_stats, A_STATS_READ, 0,
+     "统计: 全部指标 (可按轮次、专项、巡察组、单位、日期、层级筛选)", NULL},
+    {"GET", "/api/v1/stats/measures", h_stats_measures, A_STATS_READ, 0,
+     "统计指标定义 (名称、单位、适用的筛选条件)", NULL},
+    {"GET", "/api/v1/stats/{measure}/records", h_stats_records, A_STATS_READ, 0,
+     "统计穿透: 某项指标所统计的记录", NULL},
+    {"GET", "/api/v1/ledgers", h_ledgers_list, A_LEDGER_EXPORT, 0, "可导出的台账", NULL},
+    {"GET", "/api/v1/ledgers/{name}", h_ledger_export, A_LEDGER_EXPORT, 0,
+     "导出台账 .xlsx (问题线索移交、问题、整改; 筛选同统计, 导出留痕)", NULL},
+    {"GET", "/api/v1/documents", h_documents_list, A_DOC_LIST, 0, "已出具的公文 (函、通知)", NULL},
+    {"POST", "/api/v1/documents", h_documents_issue, A_DOC_ISSUE, 0,
+     "依据记录出具公文 (问题线索移交函、廉政审核函; 编发文号并留痕)", NULL},
+    {"GET", "/api/v1/documents/{id}", h_documents_get, A_DOC_LIST, 0, "查看公文", NULL},
+    {"GET", "/api/v1/documents/{id}/pdf", h_documents_pdf, A_DOC_LIST, 0,
+     "下载公文 PDF (GB/T 9704 版式, 下载留痕)", NULL},
 };
 const int nroutes = (int)(sizeof routes / sizeof *routes);
 

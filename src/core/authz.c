@@ -49,6 +49,9 @@ const char *const action_names[ACTION__MAX] = {
     [A_NOTICE_REPLY] = "notice.reply", [A_NOTICE_CLOSE] = "notice.close",
     [A_SUPERVISION_ACK] = "supervision.ack", [A_SUPERVISION_NOTE] = "supervision.note",
     [A_SUPERVISION_READ] = "supervision.read",
+    /* issue 6 */
+    [A_STATS_READ] = "stats.read", [A_LEDGER_EXPORT] = "ledger.export",
+    [A_DOC_LIST] = "document.read", [A_DOC_ISSUE] = "document.issue",
 };
 
 /* Business roles that read the organisation directory and round plan. */
@@ -171,6 +174,23 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
     [A_SUPERVISION_NOTE] = {[R_DISPATCHED_GROUP] = P_SUPERVISED},
     [A_SUPERVISION_READ] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
                             [R_COMMISSION_LIAISON] = P_ALL, [R_DISPATCHED_GROUP] = P_SUPERVISED},
+    /* issue 6: figures and ledgers. The leading group, the office and the
+     * commission's liaison see everything; a team its own; a dispatched
+     * group the units it supervises. Each figure or ledger also needs the
+     * read action of the records behind it (core/measures.c), so a role
+     * never counts what it could not list. */
+    [A_STATS_READ] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                      [R_COMMISSION_LIAISON] = P_ALL, [R_TEAM_LEADER] = P_TEAM,
+                      [R_TEAM_MEMBER] = P_TEAM, [R_DISPATCHED_GROUP] = P_SUPERVISED},
+    [A_LEDGER_EXPORT] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                         [R_COMMISSION_LIAISON] = P_ALL, [R_TEAM_LEADER] = P_TEAM,
+                         [R_TEAM_MEMBER] = P_TEAM, [R_DISPATCHED_GROUP] = P_SUPERVISED},
+    /* formal letters: the office issues them; the sender and the receiving
+     * side read them (each letter also needs read access to its record) */
+    [A_DOC_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                    [R_COMMISSION_LIAISON] = P_ALL, [R_CASE_MGMT] = P_ALL,
+                    [R_COMMISSION_CADRE] = P_ALL},
+    [A_DOC_ISSUE] = {[R_INSPECTION_OFFICE] = P_ALL},
 };
 
 void authz_set(action_id a, role_id r, rule ru) { policy[a][r] = ru; }

@@ -52,6 +52,8 @@ typedef enum action_id {
   A_TASK_UNIT, A_TASK_OFFICE, /* lifecycle */
   A_NOTICE_LIST, A_NOTICE_ISSUE, A_NOTICE_REPLY, A_NOTICE_CLOSE, /* reply/close: lifecycle */
   A_SUPERVISION_ACK, A_SUPERVISION_NOTE, A_SUPERVISION_READ,
+  /* issue 6: statistics, ledgers, formal letters */
+  A_STATS_READ, A_LEDGER_EXPORT, A_DOC_LIST, A_DOC_ISSUE,
   ACTION__MAX
 } action_id;
 

@@ -177,6 +177,7 @@ static void req_free(req *r) {
   json_decref(r->in);
   json_decref(r->out);
   free(r->raw);
+  if (r->rawfd > 0) close(r->rawfd);
   free(r);
 }
 
@@ -218,7 +219,14 @@ static void access_log(req *r) {
 
 static enum MHD_Result send_reply(req *r) {
   struct MHD_Response *resp;
-  if (r->raw) {
+  if (r->rawfd > 0) {
+    /* a large export: streamed from its file, MHD closes the descriptor */
+    resp = MHD_create_response_from_fd(r->rawfd_size, r->rawfd);
+    if (resp) r->rawfd = 0;
+    if (resp)
+      MHD_add_response_header(resp, "Content-Type",
+                              r->ctype ? r->ctype : "application/octet-stream");
+  } else if (r->raw) {
     resp = MHD_create_response_from_buffer(r->rawlen, r->raw, MHD_RESPMEM_MUST_FREE);
     r->raw = NULL;
     MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/octet-stream");

@@ -70,6 +70,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
                               "长期整改任务报告进展的期限 (反馈后月数)"},
     [CFG_DOCNO_NOTICE] = {"docno_notice", "XUNJI_DOCNO_NOTICE", CT_STR, "枣巡督", 0, 0,
                           "整改督办通知文号前缀"},
+    [CFG_DOCNO_VETTING] = {"docno_vetting", "XUNJI_DOCNO_VETTING", CT_STR, "枣巡审", 0, 0,
+                           "廉政审核函文号前缀"},
 };
 
 static char *vals[CFG__MAX];

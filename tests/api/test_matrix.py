@@ -3,6 +3,7 @@
 must be 403 before any handler runs; nothing may ever answer 500; record-level
 visibility of a clue follows the policy (404 for what one may not see)."""
 import json
+import re
 import uuid
 
 from lib import Server, expect, run_cli, test, today_shanghai
@@ -75,6 +76,13 @@ EXPECTED = {
     "supervision.ack": {"dispatched_group"},
     "supervision.note": {"dispatched_group"},
     "supervision.read": {"leading_group", "inspection_office", "commission_liaison", "dispatched_group"},
+    # issue 6: statistics, ledgers, formal letters
+    "stats.read": {"leading_group", "inspection_office", "commission_liaison", "team_leader", "team_member",
+                   "dispatched_group"},
+    "ledger.export": {"leading_group", "inspection_office", "commission_liaison", "team_leader", "team_member",
+                      "dispatched_group"},
+    "document.read": {"leading_group", "inspection_office", "commission_liaison", "case_mgmt", "commission_cadre"},
+    "document.issue": {"inspection_office"},
 }
 
 
@@ -84,6 +92,7 @@ def routes():
 
 def concrete(pattern, verb="verify"):
     out = pattern.replace("{verb}", verb)
+    out = re.sub(r"\{(?!id\})[a-z_]+\}", "verify", out)  # other named segments ({measure}, {name})
     while "{id}" in out:
         out = out.replace("{id}", str(uuid.uuid4()), 1)
     return out
