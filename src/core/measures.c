@@ -135,8 +135,8 @@ static const msource src_notices = {
     "JOIN teams t ON t.id=n.team_id JOIN orgs u ON u.id=n.unit_id",
     NULL,
     "n.id, n.docno, u.name AS unit_name, t.name AS team_name, n.level, n.reason, n.due_date, "
-    "n.state, n.issued_at",
-    "n.issued_at, n.id",
+    "n.state, n.created_at",
+    "n.created_at, n.id",
     {"g.round_id", "r.campaign", "r.kind", "n.team_id", "n.unit_id", "u.level"},
     "n.team_id", "n.unit_id", "u.supervisor_id",
     A_TARGET_LIST};
@@ -238,7 +238,7 @@ const measure measures[] = {
      "k.state IN ('open','in_progress') AND k.deadline < @today", MK_COUNT, NULL, NULL, NULL,
      "k.deadline", false, NULL, NULL, NULL},
     {"notices_open", "未办结督查督办通知", "份", &src_notices, "n.state <> 'closed'", MK_COUNT,
-     NULL, NULL, NULL, "n.issued_at", true, NULL, NULL, NULL},
+     NULL, NULL, NULL, "n.created_at", true, NULL, NULL, NULL},
     {"institutions_revised", "修订完善制度机制", "项", &src_institutions, NULL, MK_COUNT, NULL,
      NULL, NULL, "i.issued_on", false, NULL, NULL, NULL},
 };
