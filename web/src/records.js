@@ -7,6 +7,7 @@
 // record's `allowed_actions`; nothing here repeats the policy.
 import { fmtTime, fmtBool, optLabel, opts } from './format.js'
 import { nameOf } from './names.js'
+import { session, roleLabel } from './session.js'
 
 // ---- vocabularies (the API's enum values with their Chinese names) ----------
 export const V = {
@@ -133,7 +134,10 @@ export const records = {
       fields: [date('mobilization_date', '动员日期'), date('entry_date', '进驻日期'), date('withdrawal_date', '撤离日期'), date('report_date', '汇报日期'), date('feedback_date', '反馈日期')],
     },
     panels: ['TargetPanel'],
-    home: [{ action: 'target.list', notAction: 'round.write', title: '巡察对象' }],
+    home: [
+      { action: 'clue.create', title: '本组巡察对象' },
+      { action: 'target.list', notAction: 'round.list', title: '本单位巡察对象' },
+    ],
   },
 
   clues: {
@@ -314,6 +318,12 @@ export const records = {
     },
     edit: { action: 'person.write', fields: null },
     panels: ['PersonPanel'],
+    tools: [
+      {
+        label: 'CSV 导入', action: 'person.write', path: '/persons/import',
+        fields: [memo('csv', 'CSV 内容 (首行为列名: 姓名,单位,职务,职级,党员,专长)', 2000000, { ...req, rows: 10 })],
+      },
+    ],
   },
 
   'cadre-movements': {
@@ -360,8 +370,17 @@ export const records = {
     defaultSort: null,
     columns: [col('login', '登录名', { link: true }), col('display_name', '姓名'), { key: 'disabled', label: '停用', format: fmtBool }, { key: 'locked', label: '锁定', format: fmtBool }, timeCol('last_login_at', '最近登录')],
     filters: [],
-    detail: [col('login', '登录名'), col('display_name', '姓名'), { key: 'disabled', label: '停用', format: fmtBool }, { key: 'locked', label: '锁定', format: fmtBool }, { key: 'roles', label: '角色', format: (v) => (v || []).map((g) => g.role).join('、') }],
+    detail: [col('login', '登录名'), col('display_name', '姓名'), { key: 'disabled', label: '停用', format: fmtBool }, { key: 'locked', label: '锁定', format: fmtBool }, { key: 'roles', label: '角色', format: (v) => (v || []).map((g) => roleLabel(g.role)).join('、') }],
     create: { action: 'user.write', label: '新建用户', fields: [text('login', '登录名', 32, req), text('display_name', '姓名', 50, req), ref('org_id', '单位', 'org')], showOnce: 'one_time_password' },
+    edit: { action: 'user.write', fields: [text('display_name', '姓名', 50), { key: 'disabled', label: '停用', type: 'bool' }, { key: 'unlock', label: '解除锁定', type: 'bool' }] },
+    recordTools: [
+      { label: '重置口令', action: 'user.write', path: (r) => `/users/${r.id}/reset-password`, showOnce: 'one_time_password', showOnceLabel: '新的一次性口令 (仅显示一次): ' },
+      {
+        label: '授予角色', action: 'role.grant', path: (r) => `/users/${r.id}/roles`,
+        fields: [select('role', '角色', () => (session.meta?.roles || []).map((r) => ({ value: r.role, label: r.label })), req),
+          text('scope_id', '范围 (巡察组/单位/派驻组编号)', 40)],
+      },
+    ],
     home: [{ action: 'user.list', title: '用户' }],
   },
 
