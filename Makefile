@@ -7,12 +7,13 @@
 #   make asan       build build/asan/xunji
 #   make clean
 
-PKGS    := libmicrohttpd jansson sqlite3 libcrypto
+PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf
 CC      ?= gcc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers
 BASE    := -std=gnu17 -D_GNU_SOURCE -Isrc $(WARN) -MMD -MP
-PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# -isystem: warnings in glib/pango headers are not ours
+PKGCFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS  = $(PKGLIBS) -lpthread
 

@@ -13,6 +13,9 @@ static const command commands[] = {
     {"serve", cmd_serve, "启动 HTTP 服务"},
     {"user", cmd_user, "用户管理: add | passwd | disable | enable | grant | token | list"},
     {"audit", cmd_audit, "审计日志: verify"},
+    {"stats", cmd_stats, "统计数字与穿透记录 (与 /api/v1/stats 相同)"},
+    {"export", cmd_export, "导出台账 .xlsx 或公文 PDF"},
+    {"import", cmd_import, "从 .xlsx 或 CSV 导入人才库人员或巡察对象"},
     {"routes", cmd_routes, "以 JSON 输出接口路由表"},
     {"version", cmd_version, "显示版本"},
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/programme.h"
+#include "api/reports.h"
 
 /* ---- cadre pool: work history and relatives -------------------------------------------- */
 static const field history_fields[] = {
@@ -350,7 +351,7 @@ static int csv_field(const char **sp, char **out) {
   return 0;
 }
 
-static int csv_split(const char *line, char **out, int max) {
+int prog_csv_split(const char *line, char **out, int max) {
   int n = 0;
   const char *s = line;
   for (;;) {
@@ -368,6 +369,7 @@ static const char *const csv_cols[] = {"姓名", "单位", "职务", "职级", "
 enum { CSV_COLS = 6, CSV_MAX_ROWS = 5000 };
 
 int h_persons_import(req *r) {
+  if (imports_xlsx_as_csv(r)) return r->status; /* an .xlsx upload becomes the same CSV */
   static const field f[] = {{"csv", "CSV 文本", FT_MEMO, F_REQUIRED, 2000000, 0, NULL}};
   if (api_body(r, f, 1, false)) return r->status;
   char *text = xstrdup(prog_js(r->in, "csv"));
@@ -392,7 +394,7 @@ int h_persons_import(req *r) {
     if (lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3)) line += 3; /* BOM */
     if (!*line) continue;
     char *cells[16];
-    int nc = csv_split(line, cells, 16);
+    int nc = prog_csv_split(line, cells, 16);
     char msg[300] = "";
     if (nc < 0) {
       snprintf(msg, sizeof msg, "引号不匹配或列数过多");

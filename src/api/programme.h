@@ -45,6 +45,8 @@ int prog_filtered_list(req *r, const char *base, const char *count_base, const c
 int prog_request_vetting(req *r, store_tx *tx, const char *round, const char *person, char *id);
 json_t *prog_team_row(store_tx *tx, const char *team, int *rc);
 bool prog_filter_arg(void *c, const char *k, const char *v);
+/* Splits one CSV line into at most max malloc'd cells; -1 on bad quoting. */
+int prog_csv_split(const char *line, char **out, int max);
 
 extern const field prog_f_note[1];
 extern const char *const prog_expertise[];

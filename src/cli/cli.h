@@ -29,6 +29,9 @@ int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
+int cmd_stats(int argc, char **argv);  /* cli/cmd_reports.c */
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* Common options understood by every subcommand. */
 #define CLI_COMMON_OPTS                                                                  \

@@ -48,6 +48,9 @@ typedef struct req {
   char *raw;          /* non-JSON body (static files) */
   size_t rawlen;
   const char *ctype;  /* for raw */
+  int rawfd;          /* >0: body streamed from this (unlinked) file, rawfd_size bytes */
+  size_t rawfd_size;
+  char disposition[1024]; /* Content-Disposition, if any (downloads) */
   char etag[32];
   char cookie[256];   /* Set-Cookie value, if any */
   audit_head head;    /* newest audit entry written by this request */

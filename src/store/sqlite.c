@@ -31,6 +31,8 @@
 
 EMBED(xunji_mig_001, "src/store/sqlite/001_init.sql");
 EMBED(xunji_mig_002, "src/store/sqlite/002_programme.sql");
+EMBED(xunji_mig_003, "src/store/sqlite/003_findings.sql");
+EMBED(xunji_mig_006, "src/store/sqlite/006_reports.sql");
 
 static const struct migration {
   int version;
@@ -39,6 +41,8 @@ static const struct migration {
 } migrations[] = {
     {1, "init", xunji_mig_001},
     {2, "programme", xunji_mig_002},
+    {3, "findings", xunji_mig_003},
+    {6, "reports", xunji_mig_006},
 };
 
 /* ---- connections and statement cache ---------------------------------- */

@@ -1,0 +1,254 @@
+/*
+ * documents.c — formal letters (公文) issued from records: issuing assigns
+ * the 文号 (or takes the one the record already carries), fixes the text in
+ * the documents table and is audited; the PDF is rendered from that fixed
+ * text on every download (also audited). Which letters exist, and how each
+ * is composed, is the table in report/letters.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/reports.h"
+#include "report/letters.h"
+#include "report/pdf.h"
+#include "util/config.h"
+#include "util/text.h"
+
+#define DOC_COLS                                                                          \
+  "d.id, d.version, d.kind, d.docno, d.object_kind, d.object_id, d.title, d.recipient, "  \
+  "d.content, d.issued_by, u.display_name AS issued_by_name, d.issued_at"
+#define DOC_FROM "documents d LEFT JOIN users u ON u.id=d.issued_by"
+
+int reports_attachment(req *r, char *body, size_t len, const char *ctype, const char *ascii_name,
+                       const char *utf8_name) {
+  free(r->raw);
+  r->raw = body;
+  r->rawlen = len;
+  r->ctype = ctype;
+  buf b;
+  buf_init(&b, sizeof r->disposition - 1);
+  int e = buf_addf(&b, "attachment; filename=\"%s\"; filename*=UTF-8''", ascii_name);
+  for (const unsigned char *p = (const unsigned char *)utf8_name; !e && *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+        strchr("-._~", *p))
+      e = buf_addf(&b, "%c", *p);
+    else
+      e = buf_addf(&b, "%%%02X", *p);
+  }
+  if (e) { /* a name too long for the header: the ASCII one alone */
+    buf_reset(&b);
+    if (buf_addf(&b, "attachment; filename=\"%s\"", ascii_name)) abort();
+  }
+  snprintf(r->disposition, sizeof r->disposition, "%s", buf_str(&b));
+  buf_free(&b);
+  r->status = 200;
+  return 200;
+}
+
+static void parse_content(json_t *row) {
+  json_t *c = json_object_get(row, "content");
+  if (json_is_string(c)) {
+    json_t *v = json_loads(json_string_value(c), 0, NULL);
+    json_object_set_new(row, "content", v ? v : json_null());
+  }
+  const letter_tpl *t = letter_find(json_string_value(json_object_get(row, "kind")) ?: "");
+  if (t) json_object_set_new(row, "kind_label", json_string(t->label));
+}
+
+static json_t *doc_load(store_tx *tx, const char *id, int *rc) {
+  sval p[] = {SV_S(id)};
+  json_t *row = store_query_one(tx, "SELECT " DOC_COLS " FROM " DOC_FROM " WHERE d.id=$1", p, 1, rc);
+  if (row) parse_content(row);
+  return row;
+}
+
+/* May the user read letters of kind t about object id? 0 yes, else the reply status. */
+static int may_read(req *r, store_tx *tx, const letter_tpl *t, const char *id, action_id act) {
+  letter_obj o;
+  memset(&o, 0, sizeof o);
+  int rc = t->object(tx, id, &o);
+  if (rc < 0) return api_store_error(r, rc, NULL);
+  authz_obj ao = {o.team_id[0] ? o.team_id : NULL, o.unit_id[0] ? o.unit_id : NULL, NULL,
+                  o.handed_over};
+  if (rc == 1 || !authz(&r->who, t->read, &ao)) return -1; /* caller denies (after rollback) */
+  (void)act;
+  return 0;
+}
+
+int h_documents_issue(req *r) {
+  static const field f[] = {{"kind", "公文种类", FT_TEXT, F_REQUIRED, 40, 0, NULL},
+                            {"object_id", "所依据的记录", FT_ID, F_REQUIRED, 0, 0, NULL}};
+  if (api_body(r, f, 2, false)) return r->status;
+  const char *kind = json_string_value(json_object_get(r->in, "kind"));
+  const char *oid = json_string_value(json_object_get(r->in, "object_id"));
+  const letter_tpl *t = letter_find(kind);
+  if (!t) return api_error(r, 400, "invalid_field", "kind", "「公文种类」无效");
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  int st = may_read(r, tx, t, oid, A_DOC_ISSUE);
+  if (st) {
+    store_rollback(tx);
+    return st > 0 ? st : api_deny(r, t->read, t->object_kind, oid, 1);
+  }
+  sval q[] = {SV_S(kind), SV_S(oid)};
+  char *existing = NULL;
+  rc = store_query_text(tx, "SELECT docno FROM documents WHERE kind=$1 AND object_id=$2", q, 2,
+                        &existing);
+  if (rc || existing) {
+    store_rollback(tx);
+    if (rc) return api_store_error(r, rc, NULL);
+    api_error(r, 409, "already_issued", "object_id", "该记录的%s已出具 (文号 %s)", t->label,
+              existing);
+    free(existing);
+    return r->status;
+  }
+  char docno[160] = "";
+  if (t->series) {
+    int year = year_shanghai(time(NULL));
+    int64_t seq = 0;
+    rc = api_next_seq(tx, t->series, year, &seq);
+    if (rc) {
+      store_rollback(tx);
+      return api_store_error(r, rc, NULL);
+    }
+    snprintf(docno, sizeof docno, "%s〔%d〕%lld号", cfg_str(t->prefix), year, (long long)seq);
+  }
+  json_t *doc = NULL;
+  char why[300] = "";
+  rc = t->compose(tx, oid, t->series ? docno : NULL, &doc, why, sizeof why);
+  if (rc) {
+    store_rollback(tx);
+    if (rc < 0) return api_store_error(r, rc, NULL);
+    return api_error(r, 409, "not_ready", "object_id", "%s", why);
+  }
+  char *content = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+  if (!content || !utf8_valid(content, strlen(content))) abort(); /* ours: always UTF-8 */
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  const char *dn = json_string_value(json_object_get(doc, "docno"));
+  sval p[] = {SV_S(id),
+              SV_S(kind),
+              SV_S(dn),
+              SV_S(t->object_kind),
+              SV_S(oid),
+              SV_S(json_string_value(json_object_get(doc, "title"))),
+              SV_S(json_string_value(json_object_get(doc, "to"))),
+              SV_S(content),
+              SV_S(r->who.user_id),
+              SV_S(now)};
+  rc = store_exec(tx,
+                  "INSERT INTO documents(id,kind,docno,object_kind,object_id,title,recipient,"
+                  "content,issued_by,issued_at,created_at,updated_at) "
+                  "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10,$10)",
+                  p, 10, NULL);
+  free(content);
+  json_t *d = json_pack("{s:s,s:s,s:s,s:s}", "kind", kind, "docno", dn, "object_kind",
+                        t->object_kind, "object_id", oid);
+  json_decref(doc);
+  if (!rc) rc = api_audit(r, tx, "document.issue", "document", id, "ok", d);
+  json_decref(d);
+  json_t *row = rc ? NULL : doc_load(tx, id, &rc);
+  return api_finish(r, tx, row, rc, 201);
+}
+
+int h_documents_get(req *r) {
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *row = doc_load(tx, r->params[0], &rc);
+  const letter_tpl *t = row ? letter_find(json_string_value(json_object_get(row, "kind"))) : NULL;
+  int st = t ? may_read(r, tx, t, json_string_value(json_object_get(row, "object_id")), A_DOC_LIST)
+             : 0;
+  store_rollback(tx);
+  if (rc) {
+    json_decref(row);
+    return api_store_error(r, rc, NULL);
+  }
+  if (!row || !t || st) {
+    json_decref(row);
+    if (st > 0) return st;
+    return api_deny(r, A_DOC_LIST, "document", r->params[0], 1);
+  }
+  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
+  return api_ok(r, 200, row);
+}
+
+int h_documents_pdf(req *r) {
+  int st = h_documents_get(r);
+  if (st != 200) return st;
+  json_t *row = json_incref(r->out);
+  buf pdf;
+  buf_init(&pdf, 32u << 20);
+  char err[300];
+  if (pdf_letter(json_object_get(row, "content"), &pdf, err, sizeof err)) {
+    buf_free(&pdf);
+    json_decref(row);
+    fprintf(stderr, "xunji: %s %s\n", r->id, err);
+    return api_error(r, 500, "internal", "", "生成 PDF 失败 (请求编号 %s)", r->id);
+  }
+  /* the download is an export: audited before the bytes leave */
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  json_t *d = json_pack("{s:s}", "docno", json_string_value(json_object_get(row, "docno")));
+  if (!rc) rc = api_audit(r, tx, "document.download", "document", r->params[0], "ok", d);
+  json_decref(d);
+  if (!rc) rc = api_commit(r, tx);
+  else if (tx) store_rollback(tx);
+  if (rc) {
+    buf_free(&pdf);
+    json_decref(row);
+    return rc > 0 ? r->status : api_store_error(r, rc, NULL);
+  }
+  char name[400];
+  snprintf(name, sizeof name, "%s %s.pdf", json_string_value(json_object_get(row, "docno")),
+           json_string_value(json_object_get(row, "title")));
+  json_decref(row);
+  json_decref(r->out);
+  r->out = NULL;
+  size_t len = pdf.len;
+  return reports_attachment(r, buf_take(&pdf), len, "application/pdf", "letter.pdf", name);
+}
+
+int h_documents_list(req *r) {
+  enum { MAXP = 16 };
+  sval p[MAXP];
+  int np = 0;
+  buf where;
+  buf_init(&where, 4096);
+  if (buf_adds(&where, " WHERE d.kind IN ('-'")) abort();
+  for (int i = 0; i < nletter_tpls; i++) {
+    if (!authz(&r->who, letter_tpls[i].read, NULL)) continue;
+    if (buf_addf(&where, ",$%d", np + 1)) abort();
+    p[np++] = SV_S(letter_tpls[i].kind);
+  }
+  if (buf_adds(&where, ")")) abort();
+  const char *kind = req_arg(r, "kind"), *oid = req_arg(r, "object_id");
+  if (kind) {
+    if (!letter_find(kind)) {
+      buf_free(&where);
+      return api_error(r, 400, "invalid_field", "kind", "「公文种类」无效");
+    }
+    if (buf_addf(&where, " AND d.kind=$%d", np + 1)) abort();
+    p[np++] = SV_S(kind);
+  }
+  if (oid) {
+    if (!uuid_valid(oid)) {
+      buf_free(&where);
+      return api_error(r, 400, "invalid_field", "object_id", "「所依据的记录」编号无效");
+    }
+    if (buf_addf(&where, " AND d.object_id=$%d", np + 1)) abort();
+    p[np++] = SV_S(oid);
+  }
+  api_list_q q = {DOC_COLS, DOC_FROM, buf_str(&where), " ORDER BY d.issued_at DESC, d.id DESC",
+                  p, np, NULL, NULL};
+  int st = api_list(r, &q);
+  buf_free(&where);
+  size_t i;
+  json_t *it;
+  if (st == 200) json_array_foreach(json_object_get(r->out, "items"), i, it) parse_content(it);
+  return st;
+}

@@ -1,0 +1,37 @@
+/*
+ * reports.h — what the statistics, ledger, letter and import handlers
+ * (api/stats.c, api/ledgers.c, api/documents.c, api/imports.c) share.
+ */
+#ifndef XUNJI_API_REPORTS_H
+#define XUNJI_API_REPORTS_H
+
+#include "api/api.h"
+#include "core/measures.h"
+
+/* Reads the statistics filters (round_id, campaign, ...) from the query
+ * string; extra names other accepted arguments. Replies 400 on a bad one. */
+int reports_filters(req *r, mfilters *f, const char *const *extra);
+/* The part of the records the user may see for action a (af keeps the ids). */
+int reports_scope(req *r, action_id a, authz_filter *af, mscope *s);
+/* Answers a download: body taken (malloc'd), file names for
+ * Content-Disposition (ascii fallback and UTF-8 name). */
+int reports_attachment(req *r, char *body, size_t len, const char *ctype, const char *ascii_name,
+                       const char *utf8_name);
+
+/* If the body carries "xlsx" (the file, base64), reads its first sheet and
+ * replaces it by "csv" (one line per sheet row, so row numbers are kept).
+ * Returns 0 or the reply status (400 for an unreadable file). */
+int imports_xlsx_as_csv(req *r);
+
+int h_stats(req *r);
+int h_stats_measures(req *r);
+int h_stats_records(req *r);
+int h_ledgers_list(req *r);
+int h_ledger_export(req *r);
+int h_documents_list(req *r);
+int h_documents_issue(req *r);
+int h_documents_get(req *r);
+int h_documents_pdf(req *r);
+int h_team_targets_import(req *r);
+
+#endif

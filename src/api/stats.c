@@ -1,0 +1,126 @@
+/*
+ * stats.c — GET /api/v1/stats and the drill-down of each figure. Thin: it
+ * parses the filters, derives the user's scope from authz, and lets
+ * report/stats.c evaluate the measures table (core/measures.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/reports.h"
+#include "report/stats.h"
+#include "util/text.h"
+
+typedef struct fctx {
+  req *r;
+  mfilters *f;
+  const char *const *extra; /* other accepted arguments */
+  int failed;
+} fctx;
+
+static bool filter_arg(void *c, const char *k, const char *v) {
+  fctx *x = c;
+  for (int i = 0; i < MF__MAX; i++)
+    if (!strcmp(k, mfilter_names[i])) {
+      x->f->v[i] = *v ? v : NULL;
+      return true;
+    }
+  for (const char *const *e = x->extra; e && *e; e++)
+    if (!strcmp(*e, k)) return true;
+  api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", utf8_valid(k, strlen(k)) ? k : "?");
+  x->failed = 1;
+  return false;
+}
+
+int reports_filters(req *r, mfilters *f, const char *const *extra) {
+  memset(f, 0, sizeof *f);
+  fctx x = {r, f, extra, 0};
+  if (!req_each_arg(r, filter_arg, &x) || x.failed) return r->status;
+  mfilter bad;
+  if (mfilters_check(f, &bad))
+    return api_error(r, 400, "invalid_field", mfilter_names[bad], "查询条件「%s」无效",
+                     mfilter_labels[bad]);
+  return 0;
+}
+
+int reports_scope(req *r, action_id a, authz_filter *af, mscope *s) {
+  if (!authz_filter_for(&r->who, a, af)) return api_deny(r, a, NULL, NULL, 0);
+  memset(s, 0, sizeof *s);
+  s->all = af->all;
+  s->teams = af->teams;
+  s->nteams = af->nteams;
+  s->units = af->units;
+  s->nunits = af->nunits;
+  s->orgs = af->orgs;
+  s->norgs = af->norgs;
+  return 0;
+}
+
+int h_stats(req *r) {
+  mfilters f;
+  authz_filter af;
+  mscope s;
+  if (reports_filters(r, &f, NULL) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
+  stats_ctx c;
+  stats_ctx_init(&c, &f, &s, &r->who);
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *out = NULL;
+  rc = stats_all(tx, &c, &out);
+  store_rollback(tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  return api_ok(r, 200, out);
+}
+
+int h_stats_measures(req *r) {
+  json_t *a = json_array();
+  authz_filter af;
+  mscope s;
+  if (reports_scope(r, A_STATS_READ, &af, &s)) {
+    json_decref(a);
+    return r->status;
+  }
+  mfilters f = {0};
+  stats_ctx c;
+  stats_ctx_init(&c, &f, &s, &r->who);
+  for (int i = 0; i < nmeasures; i++) {
+    const measure *m = &measures[i];
+    if (!stats_visible(&c, m)) continue;
+    json_t *fl = json_array();
+    for (int k = 0; k < MF__MAX; k++)
+      if (measure_uses(m, (mfilter)k)) json_array_append_new(fl, json_string(mfilter_names[k]));
+    json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:s,s:o}", "name", m->name, "label", m->label,
+                                       "unit", m->unit, "source", m->src->label, "filters", fl));
+  }
+  return api_ok(r, 200, json_pack("{s:o}", "items", a));
+}
+
+int h_stats_records(req *r) {
+  static const char *const extra[] = {"page", "per_page", "key", NULL};
+  const measure *m = measure_find(r->params[0]);
+  if (!m) return api_error(r, 404, "not_found", "", "统计指标不存在");
+  mfilters f;
+  authz_filter af;
+  mscope s;
+  if (reports_filters(r, &f, extra) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
+  int64_t limit, offset;
+  if (api_paging(r, &limit, &offset)) return r->status;
+  stats_ctx c;
+  stats_ctx_init(&c, &f, &s, &r->who);
+  if (!stats_visible(&c, m)) return api_deny(r, m->src->read, "measure", NULL, 0);
+  const char *key = req_arg(r, "key");
+  if (key && (!*key || strlen(key) > 64 || !utf8_valid(key, strlen(key))))
+    return api_error(r, 400, "invalid_field", "key", "「分类」无效");
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *out = NULL;
+  rc = stats_records(tx, &c, m, key, limit, offset, &out);
+  store_rollback(tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_object_set_new(out, "page", json_integer(offset / limit + 1));
+  json_object_set_new(out, "per_page", json_integer(limit));
+  return api_ok(r, 200, out);
+}

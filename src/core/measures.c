@@ -1,0 +1,378 @@
+/*
+ * measures.c — the one table of statistics (see measures.h): the record
+ * sources, the measures over them, and the builder of their FROM + WHERE.
+ *
+ * To add a figure: add one row to measures[] (and a source if it counts a
+ * new kind of record). Value and drill-down are derived from the same row.
+ */
+#include "core/measures.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/text.h"
+
+const char *const mfilter_names[MF__MAX] = {"round_id", "campaign", "round_kind", "team_id",
+                                            "unit_id",  "level",    "from",       "to"};
+const char *const mfilter_labels[MF__MAX] = {"巡察轮次", "专项治理", "巡察类型", "巡察组",
+                                             "被巡察单位", "层级", "起始日期", "截止日期"};
+
+/* ---- sources --------------------------------------------------------------- */
+#define ROUND_COLS(round) {round, "r.campaign", "r.kind"}
+
+/* Clues handed over to the commission (drafts never count: the commission
+ * and the leading group see only what has crossed). */
+static const msource src_clues = {
+    "clues", "问题线索",
+    "clues c JOIN rounds r ON r.id=c.round_id JOIN teams t ON t.id=c.team_id "
+    "JOIN orgs u ON u.id=c.unit_id",
+    "c.handover_at IS NOT NULL",
+    "c.id, c.title, c.subject_name, c.subject_post, u.name AS unit_name, t.name AS team_name, "
+    "r.name AS round_name, c.state, c.discovered_on, c.handover_at, c.handover_mode, "
+    "c.handover_docno, c.registered_at, c.registry_no, c.disposal_method, c.disposed_at, "
+    "c.result, c.concluded_at",
+    "c.handover_at, c.id",
+    {"c.round_id", "r.campaign", "r.kind", "c.team_id", "c.unit_id", "u.level"},
+    "c.team_id", NULL, NULL,
+    A_CLUE_LIST};
+
+/* The current vetting of each (round, person): the newest request. */
+#define VET_TEAM                                                                      \
+  "(SELECT m.team_id FROM team_members m WHERE m.round_id=v.round_id AND "            \
+  "m.person_id=v.person_id)"
+static const msource src_vettings = {
+    "vettings", "廉政审核",
+    "vettings v JOIN rounds r ON r.id=v.round_id JOIN persons p ON p.id=v.person_id "
+    "LEFT JOIN orgs po ON po.id=p.org_id",
+    "NOT EXISTS (SELECT 1 FROM vettings v2 WHERE v2.round_id=v.round_id AND "
+    "v2.person_id=v.person_id AND (v2.requested_at > v.requested_at OR "
+    "(v2.requested_at = v.requested_at AND v2.id > v.id)))",
+    "v.id, p.name AS person_name, po.name AS person_org, r.name AS round_name, v.state, "
+    "v.reason, v.requested_at, v.answered_at",
+    "v.requested_at, v.id",
+    {"v.round_id", "r.campaign", "r.kind", VET_TEAM, NULL, NULL},
+    VET_TEAM, NULL, NULL,
+    A_VETTING_LIST};
+
+static const msource src_members = {
+    "team_members", "巡察组成员",
+    "team_members m JOIN rounds r ON r.id=m.round_id JOIN teams t ON t.id=m.team_id "
+    "JOIN persons p ON p.id=m.person_id LEFT JOIN orgs so ON so.id=m.source_unit_id",
+    NULL,
+    "m.id, p.name AS person_name, t.name AS team_name, r.name AS round_name, m.role, m.origin, "
+    "so.name AS source_unit",
+    "r.name, t.name, p.name, m.id",
+    {"m.round_id", "r.campaign", "r.kind", "m.team_id", NULL, NULL},
+    "m.team_id", NULL, NULL,
+    A_TEAM_LIST};
+
+static const msource src_movements = {
+    "cadre_movements", "干部交流",
+    "cadre_movements cm JOIN persons p ON p.id=cm.person_id LEFT JOIN orgs fo ON "
+    "fo.id=cm.from_org_id LEFT JOIN orgs tg ON tg.id=cm.to_org_id",
+    NULL,
+    "cm.id, p.name AS person_name, cm.kind, fo.name AS from_org, cm.from_post, "
+    "tg.name AS to_org, cm.to_post, cm.moved_on",
+    "cm.moved_on, cm.id",
+    {NULL, NULL, NULL, NULL, NULL, NULL},
+    NULL, NULL, NULL,
+    A_MOVEMENT_LIST};
+
+static const msource src_briefings = {
+    "briefings", "巡前情况通报",
+    "briefings b JOIN rounds r ON r.id=b.round_id JOIN teams t ON t.id=b.team_id "
+    "JOIN orgs u ON u.id=b.unit_id JOIN orgs so ON so.id=b.source_org_id",
+    NULL,
+    "b.id, u.name AS unit_name, t.name AS team_name, b.source, so.name AS source_org, "
+    "b.due_date, b.state, b.requested_at, b.answered_at",
+    "b.due_date, b.id",
+    {"b.round_id", "r.campaign", "r.kind", "b.team_id", "b.unit_id", "u.level"},
+    "b.team_id", "b.unit_id", "u.supervisor_id",
+    A_BRIEFING_LIST};
+
+static const msource src_petitions = {
+    "petitions", "信访件",
+    "petitions pe JOIN rounds r ON r.id=pe.round_id JOIN teams t ON t.id=pe.team_id "
+    "JOIN orgs u ON u.id=pe.unit_id",
+    NULL,
+    "pe.id, u.name AS unit_name, t.name AS team_name, pe.channel, pe.received_on, pe.summary, "
+    "pe.anonymous, pe.state",
+    "pe.received_on, pe.id",
+    {"pe.round_id", "r.campaign", "r.kind", "pe.team_id", "pe.unit_id", "u.level"},
+    "pe.team_id", NULL, NULL,
+    A_PETITION_LIST};
+
+/* Problems from confirmation on (003_findings). Read gate: the targets'
+ * readers, until the problems' own list action exists. */
+static const msource src_problems = {
+    "problems", "问题",
+    "problems pr JOIN rounds r ON r.id=pr.round_id JOIN teams t ON t.id=pr.team_id "
+    "JOIN orgs u ON u.id=pr.unit_id",
+    "pr.state <> 'draft'",
+    "pr.id, pr.seq_no, pr.title, u.name AS unit_name, t.name AS team_name, pr.state, "
+    "pr.found_on, pr.amount_fen, pr.immediate_fix, pr.rectified_at, pr.signed_off_at",
+    "pr.found_on, pr.seq_no, pr.id",
+    {"pr.round_id", "r.campaign", "r.kind", "pr.team_id", "pr.unit_id", "u.level"},
+    "pr.team_id", "pr.unit_id", "u.supervisor_id",
+    A_TARGET_LIST};
+
+static const msource src_rect_tasks = {
+    "rect_tasks", "整改任务",
+    "rect_tasks k JOIN rounds r ON r.id=k.round_id JOIN teams t ON t.id=k.team_id "
+    "JOIN orgs u ON u.id=k.unit_id",
+    NULL,
+    "k.id, u.name AS unit_name, t.name AS team_name, k.measure, k.owner_name, k.leader_name, "
+    "k.deadline, k.state",
+    "k.deadline, k.id",
+    {"k.round_id", "r.campaign", "r.kind", "k.team_id", "k.unit_id", "u.level"},
+    "k.team_id", "k.unit_id", "u.supervisor_id",
+    A_TARGET_LIST};
+
+static const msource src_notices = {
+    "notices", "督查督办通知",
+    "notices n JOIN targets g ON g.id=n.target_id JOIN rounds r ON r.id=g.round_id "
+    "JOIN teams t ON t.id=n.team_id JOIN orgs u ON u.id=n.unit_id",
+    NULL,
+    "n.id, n.docno, u.name AS unit_name, t.name AS team_name, n.level, n.reason, n.due_date, "
+    "n.state, n.issued_at",
+    "n.issued_at, n.id",
+    {"g.round_id", "r.campaign", "r.kind", "n.team_id", "n.unit_id", "u.level"},
+    "n.team_id", "n.unit_id", "u.supervisor_id",
+    A_TARGET_LIST};
+
+static const msource src_institutions = {
+    "institutions", "制度机制",
+    "institutions i JOIN rounds r ON r.id=i.round_id JOIN targets g ON g.id=i.target_id "
+    "JOIN teams t ON t.id=g.team_id JOIN orgs u ON u.id=i.unit_id",
+    NULL,
+    "i.id, i.name, i.kind, u.name AS unit_name, t.name AS team_name, i.issued_on",
+    "i.issued_on, i.id",
+    {"i.round_id", "r.campaign", "r.kind", "g.team_id", "i.unit_id", "u.level"},
+    "g.team_id", "i.unit_id", "u.supervisor_id",
+    A_TARGET_LIST};
+
+/* ---- labels of distributions ------------------------------------------------ */
+static const char *const l_disposal[] = {"talk_inquiry", "谈话函询", "preliminary_verification",
+                                         "初步核实", "pending", "暂存待查", "closed_out",
+                                         "予以了结", NULL};
+static const char *const l_result[] = {"case_filed", "立案", "no_case", "不予立案", "closed_out",
+                                       "予以了结", NULL};
+static const char *const l_movement[] = {"commission_to_patrol", "纪检监察干部交流到巡察岗位",
+                                         "patrol_to_commission", "巡察干部交流到纪检监察岗位",
+                                         "patrol_to_grassroots", "巡察干部交流到基层纪检监察岗位",
+                                         NULL};
+static const char *const l_channel[] = {"letter", "来信", "visit", "来访", "phone", "电话",
+                                        "online", "网络", "qr_code", "码上巡", NULL};
+
+/* ---- the measures ------------------------------------------------------------ */
+#define CLUE_HO "c.handover_at", true
+const measure measures[] = {
+    /* 廉政审核 and the people on the teams */
+    {"vettings_answered", "廉政审核人次", "人次", &src_vettings, "v.state <> 'pending'", MK_COUNT,
+     NULL, NULL, NULL, "v.answered_at", true, NULL, NULL, NULL},
+    {"vettings_objection", "廉政审核有异议", "人次", &src_vettings, "v.state = 'objection'",
+     MK_COUNT, NULL, NULL, NULL, "v.answered_at", true, NULL, NULL, NULL},
+    {"vettings_pending", "廉政审核待答复", "人次", &src_vettings, "v.state = 'pending'", MK_COUNT,
+     NULL, NULL, NULL, "v.requested_at", true, NULL, NULL, NULL},
+    {"team_members", "巡察组成员", "人次", &src_members, NULL, MK_COUNT, NULL, NULL, NULL, NULL,
+     false, NULL, NULL, NULL},
+    {"commission_cadres", "纪委监委派员参与巡察", "人", &src_members, "m.origin = 'commission'",
+     MK_DISTINCT, "m.person_id", NULL,
+     "min(p.name) AS person_name, m.person_id AS person_id, count(*) AS times", NULL, false, NULL,
+     NULL, NULL},
+    {"cadre_movements", "巡察与纪检监察干部交流", "人次", &src_movements, NULL, MK_DIST,
+     "cm.kind", NULL, NULL, "cm.moved_on", false, l_movement, NULL, NULL},
+    /* 巡前情况通报 and 信访 */
+    {"briefings_requested", "巡前情况通报 (已请求)", "份", &src_briefings, NULL, MK_COUNT, NULL,
+     NULL, NULL, "b.due_date", false, NULL, NULL, NULL},
+    {"briefings_answered", "巡前情况通报 (已报送)", "份", &src_briefings, "b.state = 'answered'",
+     MK_COUNT, NULL, NULL, NULL, "b.due_date", false, NULL, NULL, NULL},
+    {"briefings_overdue", "巡前情况通报 (逾期未报)", "份", &src_briefings,
+     "b.state = 'pending' AND b.due_date < @today", MK_COUNT, NULL, NULL, NULL, "b.due_date",
+     false, NULL, NULL, NULL},
+    {"petitions_received", "受理信访件", "件", &src_petitions, NULL, MK_DIST, "pe.channel", NULL,
+     NULL, "pe.received_on", false, l_channel, NULL, NULL},
+    {"petitions_to_clue", "信访件转为问题线索", "件", &src_petitions, "pe.state = 'to_clue'",
+     MK_COUNT, NULL, NULL, NULL, "pe.received_on", false, NULL, NULL, NULL},
+    /* 边巡边交: hand-over and disposal of clues */
+    {"clues_handed_over", "移交问题线索", "件", &src_clues, NULL, MK_COUNT, NULL, NULL, NULL,
+     CLUE_HO, NULL, NULL, NULL},
+    {"clues_during_patrol", "巡察期间移交问题线索 (边巡边交)", "件", &src_clues,
+     "c.handover_mode = 'during_patrol'", MK_COUNT, NULL, NULL, NULL, CLUE_HO, NULL, NULL, NULL},
+    {"clues_after_patrol", "巡察结束后移交问题线索", "件", &src_clues,
+     "c.handover_mode = 'after_patrol'", MK_COUNT, NULL, NULL, NULL, CLUE_HO, NULL, NULL, NULL},
+    {"clues_registered", "案管室已登记线索", "件", &src_clues, "c.registered_at IS NOT NULL",
+     MK_COUNT, NULL, NULL, NULL, CLUE_HO, NULL, NULL, NULL},
+    {"clues_disposed", "已确定处置方式线索", "件", &src_clues, "c.disposed_at IS NOT NULL",
+     MK_COUNT, NULL, NULL, NULL, CLUE_HO, NULL, NULL, NULL},
+    {"clues_concluded", "已办结线索", "件", &src_clues, "c.concluded_at IS NOT NULL", MK_COUNT,
+     NULL, NULL, NULL, CLUE_HO, NULL, NULL, NULL},
+    {"days_discovery_to_handover", "发现至移交用时", "天", &src_clues, NULL, MK_DAYS,
+     "c.discovered_on", "c.handover_at", NULL, CLUE_HO, NULL, NULL, NULL},
+    {"days_handover_to_registration", "移交至登记用时", "天", &src_clues,
+     "c.registered_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.registered_at", NULL, CLUE_HO,
+     NULL, NULL, NULL},
+    {"days_handover_to_disposal", "移交至确定处置方式用时", "天", &src_clues,
+     "c.disposed_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.disposed_at", NULL, CLUE_HO, NULL,
+     NULL, NULL},
+    {"clue_disposal_methods", "线索处置方式分布", "件", &src_clues, "c.disposal_method IS NOT NULL",
+     MK_DIST, "c.disposal_method", NULL, NULL, CLUE_HO, l_disposal, NULL, NULL},
+    {"clue_results", "线索办理结果分布", "件", &src_clues, "c.result IS NOT NULL", MK_DIST,
+     "c.result", NULL, NULL, CLUE_HO, l_result, NULL, NULL},
+    /* problems and rectification (003_findings) */
+    {"problems_found", "发现问题", "个", &src_problems, NULL, MK_COUNT, NULL, NULL, NULL,
+     "pr.found_on", false, NULL, NULL, NULL},
+    {"problems_rectified", "问题已整改", "个", &src_problems,
+     "pr.state IN ('rectified','signed_off')", MK_COUNT, NULL, NULL, NULL, "pr.found_on", false,
+     NULL, NULL, NULL},
+    {"rectification_rate", "整改率", "%", &src_problems, NULL, MK_RATIO, NULL, NULL, NULL,
+     "pr.found_on", false, NULL, "problems_rectified", "problems_found"},
+    {"problems_immediate_fix", "立行立改", "个", &src_problems, "pr.immediate_fix = 1", MK_COUNT,
+     NULL, NULL, NULL, "pr.found_on", false, NULL, NULL, NULL},
+    {"problems_amount", "问题涉及金额", "元", &src_problems, NULL, MK_SUM_FEN, "pr.amount_fen",
+     NULL, NULL, "pr.found_on", false, NULL, NULL, NULL},
+    {"rect_tasks_total", "整改任务", "项", &src_rect_tasks, NULL, MK_COUNT, NULL, NULL, NULL,
+     "k.deadline", false, NULL, NULL, NULL},
+    {"rect_tasks_overdue", "逾期未完成整改任务", "项", &src_rect_tasks,
+     "k.state IN ('open','in_progress') AND k.deadline < @today", MK_COUNT, NULL, NULL, NULL,
+     "k.deadline", false, NULL, NULL, NULL},
+    {"notices_open", "未办结督查督办通知", "份", &src_notices, "n.state <> 'closed'", MK_COUNT,
+     NULL, NULL, NULL, "n.issued_at", true, NULL, NULL, NULL},
+    {"institutions_revised", "修订完善制度机制", "项", &src_institutions, NULL, MK_COUNT, NULL,
+     NULL, NULL, "i.issued_on", false, NULL, NULL, NULL},
+};
+const int nmeasures = (int)(sizeof measures / sizeof *measures);
+
+const measure *measure_find(const char *name) {
+  for (int i = 0; i < nmeasures; i++)
+    if (!strcmp(measures[i].name, name)) return &measures[i];
+  return NULL;
+}
+
+bool measure_uses(const measure *m, mfilter f) {
+  if (f == MF_FROM || f == MF_TO) return m->date != NULL;
+  return m->src->col[f] != NULL;
+}
+
+bool measure_scope_ok(const measure *m, const mscope *s) {
+  if (s->all) return true;
+  return (s->nteams && m->src->team) || (s->nunits && m->src->unit) ||
+         (s->norgs && m->src->supervisor);
+}
+
+const char *measure_dist_label(const measure *m, const char *code) {
+  if (m->labels)
+    for (int i = 0; m->labels[i]; i += 2)
+      if (!strcmp(m->labels[i], code)) return m->labels[i + 1];
+  return code;
+}
+
+/* ---- filters ------------------------------------------------------------------ */
+int mfilters_check(mfilters *f, mfilter *bad) {
+  static const char *const levels[] = {"city", "township", "village", NULL};
+  static const char *const kinds[] = {"regular", "special", "mobile", "elevated", "cross",
+                                      "follow_up", "village", "linked", NULL};
+  for (int i = 0; i < MF__MAX; i++) {
+    const char *v = f->v[i];
+    if (!v) continue;
+    int ok = 1;
+    int64_t days = 0;
+    switch ((mfilter)i) {
+      case MF_ROUND: case MF_TEAM: case MF_UNIT: ok = uuid_valid(v); break;
+      case MF_CAMPAIGN: ok = *v && utf8_valid(v, strlen(v)) && utf8_len(v) <= 100; break;
+      case MF_LEVEL: case MF_ROUND_KIND: {
+        const char *const *e = i == MF_LEVEL ? levels : kinds;
+        ok = 0;
+        for (; *e; e++) ok |= !strcmp(*e, v);
+        break;
+      }
+      case MF_FROM: case MF_TO:
+        ok = date_parse(v, &days);
+        if (ok) {
+          /* [from 00:00, to 24:00) Shanghai = [from-1 16:00Z, to 16:00Z) */
+          char d[11];
+          date_format(i == MF_FROM ? days - 1 : days, d);
+          snprintf(i == MF_FROM ? f->from_ts : f->to_ts, sizeof f->from_ts, "%sT16:00:00Z", d);
+        }
+        break;
+      default: break;
+    }
+    if (!ok) {
+      *bad = (mfilter)i;
+      return -1;
+    }
+  }
+  if (f->v[MF_FROM] && f->v[MF_TO] && strcmp(f->v[MF_FROM], f->v[MF_TO]) > 0) {
+    *bad = MF_TO;
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- SQL -------------------------------------------------------------------------- */
+static void add(buf *b, const char *s) {
+  if (buf_adds(b, s)) abort(); /* SQL text is ours and bounded by the table */
+}
+
+static void add_in(buf *sql, const char *col, const char *const *ids, int n, sval *p, int *np,
+                   int *first) {
+  if (!col || !n) return;
+  add(sql, *first ? "" : " OR ");
+  *first = 0;
+  if (buf_addf(sql, "%s IN (", col)) abort();
+  for (int i = 0; i < n; i++) {
+    if (buf_addf(sql, "%s$%d", i ? "," : "", *np + 1)) abort();
+    p[(*np)++] = SV_S(ids[i]);
+  }
+  add(sql, ")");
+}
+
+/* Appends cond, replacing each "@today" by a parameter holding today. */
+static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int *np) {
+  add(sql, " AND (");
+  for (const char *s = cond; *s;) {
+    const char *at = strstr(s, "@today");
+    if (!at) {
+      add(sql, s);
+      break;
+    }
+    if (buf_add(sql, s, (size_t)(at - s)) || buf_addf(sql, "$%d", *np + 1)) abort();
+    p[(*np)++] = SV_S(today);
+    s = at + 6;
+  }
+  add(sql, ")");
+}
+
+int measure_from_where(const measure *m, const mfilters *f, const mscope *s, const char *today,
+                       buf *sql, sval *p, int *np) {
+  const msource *src = m->src;
+  if (buf_addf(sql, " FROM %s WHERE 1=1", src->from)) abort();
+  if (src->base) add_cond(sql, src->base, today, p, np);
+  if (m->where) add_cond(sql, m->where, today, p, np);
+  for (int i = 0; i < MF_FROM; i++) {
+    if (!f->v[i] || !src->col[i]) continue;
+    if (buf_addf(sql, " AND %s = $%d", src->col[i], *np + 1)) abort();
+    p[(*np)++] = SV_S(f->v[i]);
+  }
+  if (m->date) {
+    if (f->v[MF_FROM]) {
+      if (buf_addf(sql, " AND %s >= $%d", m->date, *np + 1)) abort();
+      p[(*np)++] = SV_S(m->date_is_ts ? f->from_ts : f->v[MF_FROM]);
+    }
+    if (f->v[MF_TO]) {
+      if (buf_addf(sql, m->date_is_ts ? " AND %s < $%d" : " AND %s <= $%d", m->date, *np + 1))
+        abort();
+      p[(*np)++] = SV_S(m->date_is_ts ? f->to_ts : f->v[MF_TO]);
+    }
+  }
+  if (!s->all) {
+    int first = 1;
+    add(sql, " AND (");
+    add_in(sql, src->team, s->teams, s->nteams, p, np, &first);
+    add_in(sql, src->unit, s->units, s->nunits, p, np, &first);
+    add_in(sql, src->supervisor, s->orgs, s->norgs, p, np, &first);
+    add(sql, first ? "1=0)" : ")");
+  }
+  return 0;
+}

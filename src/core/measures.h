@@ -1,0 +1,115 @@
+/*
+ * measures.h — the statistics, defined once (DOMAIN.md §5).
+ *
+ * A measure is one row: a name, a Chinese label and unit, the record set it
+ * counts (a source: FROM clause, drill-down columns, the column behind each
+ * filter and each scope kind, the action that governs reading those records),
+ * an extra condition, and how the value is aggregated. The value query and
+ * the drill-down query are both built from the same FROM + WHERE, so the
+ * drill-down returns exactly the records counted. Adding a figure is adding
+ * a row to the table in measures.c (and, for a new kind of record, a source).
+ *
+ * Pure: builds SQL text and parameters, runs nothing (report/stats.c runs them).
+ */
+#ifndef XUNJI_MEASURES_H
+#define XUNJI_MEASURES_H
+
+#include <stdbool.h>
+
+#include "core/authz.h"
+#include "store/store.h"
+#include "util/buf.h"
+
+/* The filters a statistics request may carry. */
+typedef enum mfilter {
+  MF_ROUND,      /* round id */
+  MF_CAMPAIGN,   /* 专项治理 / special patrol name (rounds.campaign) */
+  MF_ROUND_KIND, /* regular / special / ... (rounds.kind) */
+  MF_TEAM,       /* team id */
+  MF_UNIT,       /* unit (org) id */
+  MF_LEVEL,      /* city / township / village: the unit's level */
+  MF_FROM,       /* date range on the measure's date column, YYYY-MM-DD, inclusive */
+  MF_TO,
+  MF__MAX
+} mfilter;
+
+extern const char *const mfilter_names[MF__MAX];
+extern const char *const mfilter_labels[MF__MAX];
+
+typedef struct mfilters {
+  const char *v[MF__MAX]; /* NULL = not given */
+  /* filled by mfilters_check: the date range as UTC timestamps, for
+   * timestamp columns (a Shanghai day starts at 16:00Z the day before) */
+  char from_ts[24], to_ts[24];
+} mfilters;
+
+/* Validates the values (ids, dates, level, lengths) and fills the
+ * timestamps. Returns -1 naming the bad filter in *bad, else 0. */
+int mfilters_check(mfilters *f, mfilter *bad);
+
+/* The part of the records the user may see (from authz_filter_for). */
+typedef struct mscope {
+  bool all;
+  int nteams, nunits, norgs;
+  const char *const *teams, *const *units, *const *orgs;
+} mscope;
+
+/* A kind of record that measures count. Column expressions are SQL over the
+ * aliases of from; NULL when the filter or scope does not apply. */
+typedef struct msource {
+  const char *name;  /* "clues" */
+  const char *label; /* "问题线索" */
+  const char *from;
+  const char *base;  /* condition every row satisfies (NULL: none) */
+  const char *cols;  /* drill-down columns */
+  const char *order; /* drill-down order */
+  const char *col[MF_FROM]; /* MF_ROUND..MF_LEVEL */
+  const char *team, *unit, *supervisor; /* scope columns */
+  action_id read;    /* the user must hold this action (function level) too */
+} msource;
+
+typedef enum mkind {
+  MK_COUNT,    /* count(*) of the rows */
+  MK_DISTINCT, /* count(DISTINCT expr); drill-down grouped by expr (cols: gcols) */
+  MK_SUM_FEN,  /* sum(expr) of integer fen, shown as 元 and 万元 with exact decimals */
+  MK_DAYS,     /* days from expr to expr2 per row: count, median, max */
+  MK_DIST,     /* count(*) grouped by expr, with labels */
+  MK_RATIO,    /* num / den in percent (drill-down: num's records) */
+} mkind;
+
+typedef struct measure {
+  const char *name;  /* "clues_during_patrol" */
+  const char *label; /* "巡察期间移交问题线索" */
+  const char *unit;  /* "件", "人", "天", "元", "%" */
+  const msource *src;
+  const char *where; /* extra condition; "@today" stands for today's date (Shanghai) */
+  mkind kind;
+  const char *expr, *expr2;
+  const char *gcols; /* MK_DISTINCT drill-down columns (aggregates over the group) */
+  const char *date;  /* column the from/to filters apply to (NULL: not applicable) */
+  bool date_is_ts;   /* date is a UTC timestamp (converted from Shanghai dates) */
+  const char *const *labels; /* MK_DIST: {code, label, code, label, ..., NULL} */
+  const char *num, *den;     /* MK_RATIO: measure names */
+} measure;
+
+extern const measure measures[];
+extern const int nmeasures;
+
+const measure *measure_find(const char *name);
+/* Whether filter f narrows measure m (ignored filters are reported). */
+bool measure_uses(const measure *m, mfilter f);
+/* Whether the scope lets the user see any row of m's source (false: the
+ * scope kinds the user holds have no column in this source). */
+bool measure_scope_ok(const measure *m, const mscope *s);
+/* The label of a MK_DIST code (the code itself when unknown). */
+const char *measure_dist_label(const measure *m, const char *code);
+
+/* Builds " FROM <from> WHERE <base> AND <where> AND <filters> AND <scope>"
+ * into sql, appending values to p (room for MEASURE_MAXP). today is
+ * YYYY-MM-DD (Shanghai). Returns 0, or -1 if a filter value is invalid (err
+ * names the filter). */
+enum { MEASURE_MAXP = 3 * 32 + 24 };
+int measure_from_where(const measure *m, const mfilters *f, const mscope *s, const char *today,
+                       buf *sql, sval *p, int *np);
+
+#endif

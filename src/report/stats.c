@@ -1,0 +1,305 @@
+/*
+ * stats.c — evaluates the measures table (core/measures.c) on the store.
+ * Counts and sums are one SQL aggregate over the measure's FROM + WHERE;
+ * durations are computed here per record (calendar days in Asia/Shanghai),
+ * so SQL stays in the common dialect; drill-downs select the same rows.
+ */
+#include "report/stats.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/text.h"
+
+static const char *const kind_names[] = {"count", "distinct", "sum_fen", "days", "dist", "ratio"};
+
+void stats_ctx_init(stats_ctx *c, const mfilters *f, const mscope *s, const principal *who) {
+  memset(c, 0, sizeof *c);
+  c->f = f;
+  c->scope = s;
+  c->who = who;
+  date_format(date_today_shanghai(), c->today);
+}
+
+bool stats_visible(const stats_ctx *c, const measure *m) {
+  if (m->kind == MK_RATIO) {
+    const measure *a = measure_find(m->num), *b = measure_find(m->den);
+    return a && b && stats_visible(c, a) && stats_visible(c, b);
+  }
+  if (!c->who) return true;
+  return authz(c->who, m->src->read, NULL) && measure_scope_ok(m, c->scope);
+}
+
+void fen_yuan(int64_t fen, char out[32]) {
+  uint64_t a = fen < 0 ? (uint64_t)(-(fen + 1)) + 1 : (uint64_t)fen;
+  snprintf(out, 32, "%s%" PRIu64 ".%02" PRIu64, fen < 0 ? "-" : "", a / 100, a % 100);
+}
+
+void fen_wan(int64_t fen, char out[40]) {
+  /* 1 万元 = 1,000,000 fen: six exact decimals, trailing zeros trimmed to two */
+  uint64_t a = fen < 0 ? (uint64_t)(-(fen + 1)) + 1 : (uint64_t)fen;
+  snprintf(out, 40, "%s%" PRIu64 ".%06" PRIu64, fen < 0 ? "-" : "", a / 1000000, a % 1000000);
+  size_t n = strlen(out);
+  while (n > 0 && out[n - 1] == '0' && out[n - 3] != '.') out[--n] = '\0';
+}
+
+/* Calendar day (Shanghai) of a date or one of our UTC timestamps; -1 if neither. */
+static int64_t day_of(const char *s) {
+  int64_t d;
+  if (strlen(s) == 10) return date_parse(s, &d) ? d : -1;
+  time_t t = ts_parse(s);
+  if (t == (time_t)-1) return -1;
+  return ((int64_t)t + 8 * 3600) / 86400;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+static json_t *ignored(const stats_ctx *c, const measure *m) {
+  json_t *a = json_array();
+  for (int i = 0; i < MF__MAX; i++)
+    if (c->f->v[i] && !measure_uses(m, (mfilter)i))
+      json_array_append_new(a, json_string(mfilter_names[i]));
+  return a;
+}
+
+/* SELECT <what> FROM ... WHERE ... <tail> */
+static void build(const stats_ctx *c, const measure *m, const char *what, const char *tail,
+                  const char *key, buf *sql, sval *p, int *np) {
+  *np = 0;
+  if (buf_addf(sql, "SELECT %s", what)) abort();
+  measure_from_where(m, c->f, c->scope, c->today, sql, p, np);
+  if (key) {
+    if (buf_addf(sql, " AND %s = $%d", m->expr, *np + 1)) abort();
+    p[(*np)++] = SV_S(key);
+  }
+  if (tail && buf_adds(sql, tail)) abort();
+}
+
+static int int_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
+                  int64_t *v) {
+  buf sql;
+  buf_init(&sql, 16384);
+  sval p[MEASURE_MAXP];
+  int np;
+  build(c, m, what, NULL, NULL, &sql, p, &np);
+  int rc = store_query_int(tx, buf_str(&sql), p, np, v);
+  buf_free(&sql);
+  return rc;
+}
+
+int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out) {
+  json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "name", m->name, "label", m->label, "unit",
+                        m->unit, "kind", kind_names[m->kind], "source", m->src->name,
+                        "ignored_filters", ignored(c, m));
+  int rc = 0;
+  int64_t n = 0;
+  buf sql;
+  buf_init(&sql, 16384);
+  sval p[MEASURE_MAXP];
+  int np;
+  switch (m->kind) {
+    case MK_COUNT:
+      rc = int_of(tx, c, m, "count(*)", &n);
+      json_object_set_new(o, "value", json_integer(n));
+      break;
+    case MK_DISTINCT: {
+      char what[200];
+      snprintf(what, sizeof what, "count(DISTINCT %s)", m->expr);
+      rc = int_of(tx, c, m, what, &n);
+      json_object_set_new(o, "value", json_integer(n));
+      break;
+    }
+    case MK_SUM_FEN: {
+      char what[200], y[32], w[40];
+      snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
+      rc = int_of(tx, c, m, what, &n);
+      fen_yuan(n, y);
+      fen_wan(n, w);
+      json_object_set_new(o, "value", json_string(y));
+      json_object_set_new(o, "value_fen", json_integer(n));
+      json_object_set_new(o, "value_wan", json_string(w));
+      break;
+    }
+    case MK_DAYS: {
+      char what[300];
+      snprintf(what, sizeof what, "%s, %s", m->expr, m->expr2);
+      build(c, m, what, NULL, NULL, &sql, p, &np);
+      store_rows *rows;
+      int64_t *d = NULL;
+      size_t nd = 0, cap = 0;
+      rc = store_query(tx, buf_str(&sql), p, np, &rows);
+      if (!rc) {
+        int st;
+        while ((st = store_next(rows)) > 0) {
+          int64_t a = day_of(store_text(rows, 0)), b = day_of(store_text(rows, 1));
+          if (a < 0 || b < 0) continue;
+          if (nd == cap) {
+            cap = cap ? cap * 2 : 64;
+            d = realloc(d, cap * sizeof *d);
+            if (!d) abort();
+          }
+          d[nd++] = b - a;
+        }
+        if (st < 0) rc = st;
+        store_rows_close(rows);
+      }
+      qsort(d, nd, sizeof *d, cmp_i64);
+      json_object_set_new(o, "count", json_integer((json_int_t)nd));
+      if (nd) {
+        double med = nd % 2 ? (double)d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2.0;
+        json_object_set_new(o, "value", json_real(med));
+        json_object_set_new(o, "median", json_real(med));
+        json_object_set_new(o, "max", json_integer(d[nd - 1]));
+        json_object_set_new(o, "min", json_integer(d[0]));
+      } else {
+        json_object_set_new(o, "value", json_null());
+        json_object_set_new(o, "median", json_null());
+        json_object_set_new(o, "max", json_null());
+        json_object_set_new(o, "min", json_null());
+      }
+      free(d);
+      break;
+    }
+    case MK_DIST: {
+      char what[300], tail[300];
+      snprintf(what, sizeof what, "%s AS code, count(*) AS n", m->expr);
+      snprintf(tail, sizeof tail, " GROUP BY %s ORDER BY %s", m->expr, m->expr);
+      build(c, m, what, tail, NULL, &sql, p, &np);
+      json_t *g = store_query_json(tx, buf_str(&sql), p, np);
+      if (!g) {
+        rc = STORE_ERR;
+        break;
+      }
+      json_t *by = json_array();
+      int64_t total = 0;
+      /* every known code, zeros included, in the table's order; then unknown ones */
+      for (int i = 0; m->labels && m->labels[i]; i += 2) {
+        int64_t k = 0;
+        size_t j;
+        json_t *it;
+        json_array_foreach(g, j, it) if (!strcmp(json_string_value(json_object_get(it, "code")) ?: "",
+                                                 m->labels[i])) k = json_integer_value(json_object_get(it, "n"));
+        json_array_append_new(by, json_pack("{s:s,s:s,s:I}", "code", m->labels[i], "label",
+                                            m->labels[i + 1], "n", (json_int_t)k));
+      }
+      size_t j;
+      json_t *it;
+      json_array_foreach(g, j, it) {
+        const char *code = json_string_value(json_object_get(it, "code")) ?: "";
+        int64_t k = json_integer_value(json_object_get(it, "n"));
+        total += k;
+        if (measure_dist_label(m, code) == code)
+          json_array_append_new(by, json_pack("{s:s,s:s,s:I}", "code", code, "label", code, "n",
+                                              (json_int_t)k));
+      }
+      json_decref(g);
+      json_object_set_new(o, "value", json_integer(total));
+      json_object_set_new(o, "by", by);
+      break;
+    }
+    case MK_RATIO: {
+      const measure *a = measure_find(m->num), *b = measure_find(m->den);
+      int64_t x = 0, y = 0;
+      rc = int_of(tx, c, a, "count(*)", &x);
+      if (!rc) rc = int_of(tx, c, b, "count(*)", &y);
+      json_object_set_new(o, "numerator", json_integer(x));
+      json_object_set_new(o, "denominator", json_integer(y));
+      /* percent rounded to two decimals, exactly (integer arithmetic) */
+      json_object_set_new(o, "value", y ? json_real((double)((x * 20000 / y + 1) / 2) / 100.0)
+                                        : json_null());
+      break;
+    }
+  }
+  buf_free(&sql);
+  if (rc) {
+    json_decref(o);
+    return rc;
+  }
+  *out = o;
+  return 0;
+}
+
+static json_t *filters_json(const mfilters *f) {
+  json_t *o = json_object();
+  for (int i = 0; i < MF__MAX; i++)
+    if (f->v[i]) json_object_set_new(o, mfilter_names[i], json_string(f->v[i]));
+  return o;
+}
+
+int stats_all(store_tx *tx, const stats_ctx *c, json_t **out) {
+  json_t *a = json_array();
+  for (int i = 0; i < nmeasures; i++) {
+    if (!stats_visible(c, &measures[i])) continue;
+    json_t *v;
+    int rc = stats_value(tx, c, &measures[i], &v);
+    if (rc) {
+      json_decref(a);
+      return rc;
+    }
+    json_array_append_new(a, v);
+  }
+  *out = json_pack("{s:o,s:s,s:o}", "filters", filters_json(c->f), "as_of", c->today, "measures", a);
+  return 0;
+}
+
+int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char *key,
+                  int64_t limit, int64_t offset, json_t **out) {
+  const measure *rm = m->kind == MK_RATIO ? measure_find(m->num) : m;
+  if (rm->kind != MK_DIST) key = NULL;
+  buf sql;
+  buf_init(&sql, 16384);
+  sval p[MEASURE_MAXP + 2];
+  int np;
+  int64_t total = 0;
+  int rc;
+  char what[1200], tail[400];
+  if (rm->kind == MK_DISTINCT) {
+    snprintf(tail, sizeof tail, " GROUP BY %s) x", rm->expr);
+    buf_reset(&sql);
+    if (buf_adds(&sql, "SELECT count(*) FROM (")) abort();
+    buf b2;
+    buf_init(&b2, 16384);
+    build(c, rm, "1", tail, NULL, &b2, p, &np);
+    if (buf_adds(&sql, buf_str(&b2))) abort();
+    buf_free(&b2);
+  } else {
+    build(c, rm, "count(*)", NULL, key, &sql, p, &np);
+  }
+  rc = store_query_int(tx, buf_str(&sql), p, np, &total);
+  buf_reset(&sql);
+  if (rm->kind == MK_DAYS)
+    snprintf(what, sizeof what, "%s, %s AS m_start, %s AS m_end", rm->src->cols, rm->expr,
+             rm->expr2);
+  else
+    snprintf(what, sizeof what, "%s", rm->kind == MK_DISTINCT ? rm->gcols : rm->src->cols);
+  build(c, rm, what, NULL, key, &sql, p, &np);
+  if (rm->kind == MK_DISTINCT ? buf_addf(&sql, " GROUP BY %s ORDER BY 1, 2", rm->expr)
+                              : buf_addf(&sql, " ORDER BY %s", rm->src->order))
+    abort();
+  if (buf_addf(&sql, " LIMIT $%d OFFSET $%d", np + 1, np + 2)) abort();
+  p[np++] = SV_I(limit);
+  p[np++] = SV_I(offset);
+  json_t *items = rc ? NULL : store_query_json(tx, buf_str(&sql), p, np);
+  buf_free(&sql);
+  if (!items) return rc ? rc : STORE_ERR;
+  if (rm->kind == MK_DAYS) {
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+      int64_t a = day_of(json_string_value(json_object_get(it, "m_start")) ?: "");
+      int64_t b = day_of(json_string_value(json_object_get(it, "m_end")) ?: "");
+      json_object_set_new(it, "days", a >= 0 && b >= 0 ? json_integer(b - a) : json_null());
+      json_object_del(it, "m_start");
+      json_object_del(it, "m_end");
+    }
+  }
+  *out = json_pack("{s:s,s:s,s:s,s:I,s:o}", "measure", m->name, "label", m->label, "source",
+                   rm->src->label, "total", (json_int_t)total, "items", items);
+  if (key) json_object_set_new(*out, "key", json_string(key));
+  return 0;
+}

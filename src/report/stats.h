@@ -1,0 +1,38 @@
+/*
+ * stats.h — runs the measures of core/measures.h on the store: the value of
+ * each figure and the records behind it. Shared by the API (api/stats.c) and
+ * the shell (`xunji stats`).
+ */
+#ifndef XUNJI_STATS_H
+#define XUNJI_STATS_H
+
+#include <jansson.h>
+
+#include "core/measures.h"
+#include "core/roles.h"
+#include "store/store.h"
+
+typedef struct stats_ctx {
+  const mfilters *f;     /* checked with mfilters_check */
+  const mscope *scope;
+  const principal *who;  /* NULL: the shell, sees every measure */
+  char today[11];        /* YYYY-MM-DD, Shanghai */
+} stats_ctx;
+
+/* Fills today and a full scope (for the shell). */
+void stats_ctx_init(stats_ctx *c, const mfilters *f, const mscope *s, const principal *who);
+/* Whether the user may see measure m (its records' read action and scope). */
+bool stats_visible(const stats_ctx *c, const measure *m);
+/* {name,label,unit,kind,value,...,ignored_filters} of one measure. */
+int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out);
+/* {filters, measures:[...]} of every visible measure. */
+int stats_all(store_tx *tx, const stats_ctx *c, json_t **out);
+/* The records counted by m (for MK_DIST narrowed to key when given; for
+ * MK_RATIO the numerator's), paged: {measure,label,total,items}. */
+int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char *key,
+                  int64_t limit, int64_t offset, json_t **out);
+/* Exact decimal text of fen as 元 ("12.38") and as 万元 ("0.001238"). */
+void fen_yuan(int64_t fen, char out[32]);
+void fen_wan(int64_t fen, char out[40]);
+
+#endif
