@@ -70,3 +70,15 @@ export const get = (path, query, opts = {}) => api('GET', path, undefined, { ...
 export const post = (path, body, opts) => api('POST', path, body === undefined ? {} : body, opts)
 export const patch = (path, body, opts) => api('PATCH', path, body, opts)
 export const del = (path, body, opts) => api('DELETE', path, body, opts)
+
+// Uploads a file as the raw request body (?name=original file name).
+export async function upload(path, file) {
+  const headers = { 'Content-Type': file.type || 'application/octet-stream' }
+  if (csrf) headers['X-CSRF-Token'] = csrf
+  const res = await fetch(`/api/v1${path}?name=${encodeURIComponent(file.name)}`, { method: 'POST', headers, credentials: 'same-origin', body: file })
+  const text = await res.text()
+  let data = null
+  try { data = text ? JSON.parse(text) : null } catch { data = null }
+  if (!res.ok) throw new ApiError(res.status, data)
+  return data
+}

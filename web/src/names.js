@@ -13,6 +13,8 @@ const kinds = {
   round: { path: '/rounds', name: (r) => r.name },
   person: { path: '/persons', name: (r) => r.name },
   target: { path: '/targets', name: (r) => (r.unit_id ? nameOf('org', r.unit_id) : r.id) },
+  problem: { path: '/problems', name: (r) => `${r.seq_no || ''} ${r.title}` },
+  task: { path: '/rect-tasks', name: (r) => r.title || r.measure },
 }
 
 async function loadList(kind) {

@@ -27,6 +27,10 @@ export const V = {
   origin: opts({ seconded: '抽调', commission: '派员参与' }),
   movement: opts({ commission_to_patrol: '纪检监察干部→巡察岗位', patrol_to_commission: '巡察干部→纪委监委岗位', patrol_to_grassroots: '巡察干部→基层纪委' }),
   auditResult: opts({ ok: '成功', denied: '拒绝', failed: '失败' }),
+  foundBy: opts({ interview: '个别谈话', records: '调阅资料', field_visit: '下沉了解', petition: '信访件', other: '其他' }),
+  noticeLevel: opts({ reminder: '提醒', supervise: '督办', interview: '约谈' }),
+  instKind: opts({ new: '新建', revised: '修订' }),
+  docKind: opts({ clue_handover: '问题线索移交函', vetting_request: '廉政审核函' }),
   tags: ['财务', '审计', '法律', '纪检', '工程', '农业', '组织人事', '信访', '教育', '医疗卫生', '信息技术', '文字综合'],
 }
 
@@ -80,6 +84,9 @@ export const records = {
     edit: { action: 'round.write', fields: null /* = create fields */ },
     verbs: {},
     panels: ['RoundPanel'],
+    recordTools: [
+      { label: '出具廉政审核函', action: 'document.issue', path: () => '/documents', body: (r) => ({ kind: 'vetting_request', object_id: r.id }), open: (d) => `/r/documents/${d.id}` },
+    ],
     home: [
       { action: 'round.write', title: '巡察轮次 (进行中与计划中)', query: { sort: '-created_at' } },
       { action: 'round.approve', title: '待批准的巡察计划', query: { state: 'planned' } },
@@ -186,6 +193,9 @@ export const records = {
       conclude: [select('result', '办理结果', V.result, req), note],
     },
     history: true,
+    recordTools: [
+      { label: '出具移交函', action: 'document.issue', when: (r) => !!r.handover_docno, path: () => '/documents', body: (r) => ({ kind: 'clue_handover', object_id: r.id }), open: (d) => `/r/documents/${d.id}` },
+    ],
     home: [
       { action: 'clue.handover', title: '待移交的问题线索', query: { state: 'verified' } },
       { action: 'clue.register', title: '待登记的问题线索', query: { state: 'handed_over' } },
@@ -284,6 +294,167 @@ export const records = {
       { action: 'briefing.request', title: '逾期未报的巡前情况通报', query: { overdue: '1' } },
       { action: 'clue.create', title: '本组巡前情况通报' },
     ],
+  },
+
+  problems: {
+    label: '问题底稿',
+    api: '/problems',
+    workflow: 'problem',
+    menu: { group: 'rect', action: 'problem.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [
+      col('seq_no', '编号', { sortable: true }), col('title', '问题', { link: true, width: 220 }), col('unit_name', '被巡察单位', { width: 170 }),
+      col('category_name', '问题类别'), col('amount', '金额 (元)'), col('state', '状态', { stateOf: 'problem', tag: true }), col('found_on', '发现日期', { sortable: true }),
+    ],
+    filters: [{ key: 'q', label: '标题' }, { key: 'state', label: '状态', type: 'state' }, { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    detail: [
+      col('seq_no', '编号'), col('title', '问题'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('area_name', '领域'), col('category_name', '问题类别'),
+      col('description', '问题描述'), col('amount', '涉及金额 (元)'), col('people', '涉及人员'), optCol('found_by', '发现方式', V.foundBy), col('found_on', '发现日期'),
+      { key: 'immediate_fix', label: '立行立改', format: fmtBool }, { key: 'inaction', label: '不作为慢作为', format: fmtBool },
+      col('task_count', '整改任务数'), col('tasks_signed_off', '已销号任务'), col('rectify_note', '整改情况'), col('reopen_reason', '重新整改原因'),
+      timeCol('confirmed_at', '确认时间'), timeCol('fed_back_at', '反馈时间'), timeCol('rectified_at', '完成整改'), timeCol('signed_off_at', '销号时间'),
+    ],
+    create: {
+      action: 'problem.create',
+      label: '新建问题底稿',
+      fields: [
+        ref('target_id', '被巡察单位', 'target', req), ref('category_id', '问题类别', 'category', req), text('title', '问题', 100, req),
+        memo('description', '问题描述', 20000, { rows: 5 }), text('amount', '涉及金额 (元)', 20, { placeholder: '如 1234.56' }), text('people', '涉及人员', 200),
+        select('found_by', '发现方式', V.foundBy, req), date('found_on', '发现日期', req),
+        { key: 'immediate_fix', label: '立行立改', type: 'bool' }, { key: 'inaction', label: '不作为慢作为', type: 'bool' },
+      ],
+    },
+    edit: { when: (r) => r.editable, fields: null },
+    verbs: { complete: [memo('note', '整改情况', 2000, req)], reopen: [memo('reason', '理由', 2000, req)] },
+    history: true,
+    files: { title: '佐证材料' },
+    home: [
+      { action: 'problem.create', title: '本组发现的问题' },
+      { action: 'rect.write', notAction: 'round.list', title: '反馈的问题 (待整改)', query: { open: 'true' } },
+    ],
+  },
+
+  reports: {
+    label: '巡察报告与反馈',
+    api: '/reports',
+    workflow: 'report',
+    menu: { group: 'rect', action: 'report.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [col('title', '报告', { link: true, width: 220 }), col('team_name', '巡察组'), col('problem_count', '问题数'), col('state', '状态', { stateOf: 'report', tag: true }), col('meeting_date', '反馈会日期')],
+    filters: [{ key: 'state', label: '状态', type: 'state' }],
+    detail: [
+      col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('problem_count', '问题数'), col('inaction_count', '不作为慢作为'), col('text', '报告正文'),
+      col('return_reason', '退回理由'), col('meeting_date', '反馈会日期'), col('attendees', '参会人员'), col('feedback_text', '反馈意见'),
+      col('rect_plan_due', '整改方案报送期限'), col('rect_report_due', '整改情况报告期限'), timeCol('submitted_at', '提交时间'), timeCol('approved_at', '批准时间'), timeCol('copied_at', '抄送时间'),
+    ],
+    create: { action: 'report.write', label: '撰写巡察报告', fields: [ref('target_id', '被巡察单位', 'target', req), memo('text', '报告正文', 200000, { ...req, rows: 10 })] },
+    edit: { when: (r) => r.editable, fields: [memo('text', '报告正文', 200000, { rows: 10 })] },
+    verbs: {
+      return: [memo('reason', '退回理由', 2000, req)],
+      feedback: [date('meeting_date', '反馈会日期', req), text('attendees', '参会人员', 500), memo('feedback_text', '反馈意见', 200000, { ...req, rows: 8 })],
+    },
+    history: true,
+    home: [{ action: 'report.write', title: '巡察报告' }],
+  },
+
+  'rect-tasks': {
+    label: '整改任务',
+    api: '/rect-tasks',
+    workflow: 'rect_task',
+    menu: { group: 'rect', action: 'rect.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [
+      col('problem_title', '问题', { link: true, width: 200 }), col('measure', '整改措施', { width: 200 }), col('unit_name', '单位'), col('owner_name', '责任人'),
+      col('deadline', '完成时限', { sortable: true }), col('state', '状态', { stateOf: 'rect_task', tag: true }), { key: 'warning', label: '预警', format: (v) => ({ '20d': '20天内到期', '10d': '10天内到期', overdue: '已逾期' })[v] || '' },
+    ],
+    filters: [
+      { key: 'q', label: '措施' }, { key: 'state', label: '状态', type: 'state' },
+      { key: 'overdue', label: '逾期', type: 'select', options: [{ value: 'true', label: '是' }] }, { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] },
+    ],
+    detail: [
+      col('problem_no', '问题编号'), col('problem_title', '问题'), col('unit_name', '单位'), col('measure', '整改措施'), col('owner_name', '责任人'), col('owner_post', '职务'),
+      col('leader_name', '分管领导'), col('deadline', '完成时限'), { key: 'long_term', label: '长期坚持', format: fmtBool }, col('days_left', '剩余天数'),
+      col('done_note', '完成情况'), col('return_reason', '退回理由'), col('progress_count', '进展次数'), col('open_notices', '未办结督办'),
+      timeCol('done_at', '完成时间'), timeCol('signed_off_at', '销号时间'),
+    ],
+    create: {
+      action: 'rect.write',
+      label: '新建整改任务',
+      fields: [
+        ref('problem_id', '问题', 'problem', req), memo('measure', '整改措施', 2000, req), text('owner_name', '责任人', 50, req), text('owner_post', '职务', 100),
+        text('leader_name', '分管领导', 50), date('deadline', '完成时限', req), { key: 'long_term', label: '长期坚持', type: 'bool' },
+      ],
+    },
+    edit: { when: (r) => r.editable, fields: null },
+    verbs: { finish: [memo('note', '完成情况', 2000, req)], send_back: [memo('reason', '退回理由', 2000, req)] },
+    history: true,
+    files: { title: '整改佐证材料' },
+    subs: [
+      { title: '整改进展', path: 'progress', columns: [{ key: 'text', label: '进展', width: 320 }, { key: 'created_at', label: '时间', format: fmtTime }], add: { action: 'rect.write', label: '填报进展', fields: [memo('text', '进展情况', 5000, req)] } },
+      { title: '派驻纪检监察组监督意见', path: 'supervision-notes', action: 'supervision.read', columns: [{ key: 'text', label: '意见', width: 320 }, { key: 'created_at', label: '时间', format: fmtTime }], add: { action: 'supervision.note', label: '填写监督意见', fields: [memo('text', '监督意见', 5000, req)] } },
+    ],
+    recordTools: [
+      { label: '下发督办通知', action: 'notice.issue', path: () => '/notices', body: (r, b) => ({ ...b, task_id: r.id }), fields: [select('level', '级别', V.noticeLevel, req), memo('reason', '督办事由', 2000, req), date('due_date', '回复期限', req)] },
+    ],
+    home: [
+      { action: 'rect.write', notAction: 'round.list', title: '本单位整改任务', query: { open: 'true' } },
+      { action: 'round.write', title: '逾期整改任务', query: { overdue: 'true' } },
+      { action: 'supervision.note', title: '监督中的整改任务', query: { open: 'true' } },
+    ],
+  },
+
+  notices: {
+    label: '督查督办',
+    api: '/notices',
+    workflow: 'notice',
+    menu: { group: 'rect', action: 'notice.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [col('docno', '文号', { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', '单位'), optCol('level', '级别', V.noticeLevel), col('due_date', '回复期限'), col('state', '状态', { stateOf: 'notice', tag: true })],
+    filters: [{ key: 'state', label: '状态', type: 'state' }, { key: 'level', label: '级别', type: 'select', options: V.noticeLevel }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    detail: [
+      col('docno', '文号'), optCol('level', '级别', V.noticeLevel), col('unit_name', '单位'), col('problem_title', '问题'), col('task_measure', '整改措施'), col('task_owner', '责任人'),
+      col('task_deadline', '整改时限'), col('reason', '督办事由'), col('due_date', '回复期限'), { key: 'overdue', label: '逾期未复', format: fmtBool }, col('reply', '回复'), col('close_note', '办结意见'),
+      timeCol('replied_at', '回复时间'), timeCol('closed_at', '办结时间'),
+    ],
+    verbs: { reply: [memo('reply', '回复', 5000, req)], send_back: [memo('reason', '退回理由', 2000, req)] },
+    history: true,
+    home: [
+      { action: 'notice.issue', title: '未办结的督办通知', query: { open: 'true' } },
+      { action: 'rect.write', notAction: 'round.list', title: '待回复的督办通知', query: { open: 'true' } },
+    ],
+  },
+
+  institutions: {
+    label: '制度机制',
+    api: '/institutions',
+    menu: { group: 'rect', action: 'rect.read' },
+    noDetail: true,
+    defaultSort: null,
+    columns: [col('name', '制度名称', { width: 260 }), refCol('target_id', '被巡察单位', 'target'), optCol('kind', '类型', V.instKind), col('issued_on', '印发日期')],
+    filters: [{ key: 'kind', label: '类型', type: 'select', options: V.instKind }],
+    create: {
+      action: 'rect.write', label: '登记制度机制', noRecordPage: true,
+      fields: [ref('target_id', '被巡察单位', 'target', req), text('name', '制度名称', 200, req), select('kind', '类型', V.instKind, req), date('issued_on', '印发日期', req), ref('problem_id', '对应问题', 'problem')],
+    },
+  },
+
+  documents: {
+    label: '公文',
+    api: '/documents',
+    menu: { group: 'rect', action: 'document.read' },
+    title: (r) => r.title,
+    defaultSort: null,
+    columns: [col('docno', '文号', { link: true }), col('title', '标题', { width: 260 }), col('kind_label', '类别'), col('issued_by_name', '出具人'), timeCol('issued_at', '出具时间')],
+    filters: [{ key: 'kind', label: '类别', type: 'select', options: V.docKind }],
+    detail: [
+      col('docno', '文号'), col('kind_label', '类别'), col('recipient', '主送'), col('issued_by_name', '出具人'), timeCol('issued_at', '出具时间'),
+      { key: 'content', label: '正文', format: (v) => (v && Array.isArray(v.body) ? v.body.join('\n') : '') },
+    ],
+    downloads: [{ label: '下载 PDF', href: (r) => `/api/v1/documents/${r.id}/pdf` }],
   },
 
   'recusal-exceptions': {
@@ -399,6 +570,7 @@ export const records = {
 export const menuGroups = [
   { key: 'plan', label: '巡察计划' },
   { key: 'clue', label: '线索与信访' },
+  { key: 'rect', label: '问题与整改' },
   { key: 'pool', label: '人才库' },
   { key: 'sys', label: '系统管理' },
 ]
