@@ -1,6 +1,7 @@
 # xunji — 巡纪贯通协同平台. The two commands: `make demo` and `make check`.
 #
 #   make            build build/release/xunji
+#   make web        build the browser UI into web/dist (npm ci && npm run build; skipped without Node >= 20.19)
 #   make demo       install missing packages, build, fresh demo database, serve on 127.0.0.1:8080
 #   make check      install missing packages, build release + ASan/UBSan, run every test
 #   make asan       build build/asan/xunji
@@ -24,7 +25,7 @@ LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
 SQL      := $(wildcard src/store/sqlite/*.sql)
 
-.PHONY: all asan deps demo check clean unit
+.PHONY: all asan deps demo check clean unit web
 all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
@@ -49,9 +50,15 @@ asan: build/asan/xunji
 deps:
 	@bash scripts/deps.sh
 
+# The browser UI (Vue 3 + Element Plus + ECharts, built by Vite). Optional: the
+# server runs without it. Needs Node >= 20.19 (Vite 7) and npm.
+web:
+	@bash scripts/web.sh
+
 DEMO_DIR := demo
 demo: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory web || echo "web: 浏览器界面构建失败, 服务器仍可运行 (仅提供 API)"
 	@mkdir -p $(DEMO_DIR)
 	@rm -f $(DEMO_DIR)/xunji-demo.db $(DEMO_DIR)/xunji-demo.db-wal $(DEMO_DIR)/xunji-demo.db-shm \
 	       $(DEMO_DIR)/xunji-demo.db.audit-anchor $(DEMO_DIR)/xunji-demo.key $(DEMO_DIR)/accounts.json

@@ -8,18 +8,34 @@ set -euo pipefail
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
       sqlite3 python3 libxlsxwriter-dev libminizip-dev libexpat1-dev libcairo2-dev
       libpango1.0-dev fonts-wqy-zenhei poppler-utils)
+# The browser UI's end-to-end tests drive Debian's Chromium: CI (CI=true) or
+# XUNJI_E2E=1 installs it and runs `npm ci` in web/ (the UI build and
+# playwright-core) when Node >= 20.19 and npm are there; without them the
+# UI build and the e2e tests are skipped with one line.
+if [ -n "${CI:-}" ] || [ -n "${XUNJI_E2E:-}" ]; then pkgs+=(chromium); fi
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+web_deps() { # npm ci in web/ (the UI build and playwright-core), when Node fits
+  if [ -n "${CI:-}${XUNJI_E2E:-}" ] && command -v npm >/dev/null 2>&1 &&
+     node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null &&
+     { [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; }; then
+    echo "deps: npm ci (web/)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  return 0
+}
+cd "$(dirname "$0")/.."
+[ ${#missing[@]} -eq 0 ] && { web_deps; exit 0; }
 if [ "$(id -u)" -eq 0 ]; then
   echo "deps: 安装缺少的软件包: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  web_deps
 else
   echo "deps: 缺少软件包, 请运行: sudo apt-get install -y ${missing[*]}" >&2
   exit 1

@@ -35,5 +35,16 @@ run unit-asan build/asan/unit
 run api env XUNJI_BIN=build/release/xunji python3 tests/api/run.py
 run api-asan env XUNJI_BIN=build/asan/xunji XUNJI_INIT_BIN=build/release/xunji python3 tests/api/run.py
 
+# End-to-end tests of the browser UI in Debian's Chromium (playwright-core, no
+# browser download); only when chromium, Node >= 20.19 and web/node_modules exist.
+if [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && command -v node >/dev/null 2>&1 &&
+   node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null &&
+   bash scripts/web.sh >tests/out/web-build.log 2>&1 && [ -f web/dist/index.html ] &&
+   [ -d web/node_modules/playwright-core ]; then
+  run e2e env XUNJI_BIN=build/release/xunji node tests/e2e/run.mjs
+else
+  echo "e2e            跳过: 需要 /usr/bin/chromium、Node >= 20.19 与 web/node_modules (bash scripts/deps.sh 安装)"
+fi
+
 echo "$total_p passed, $total_f failed"
 exit $status

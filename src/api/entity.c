@@ -152,7 +152,7 @@ const entity ent_person = {"person", "persons", "人员", person_fields, NF(pers
                            A_PERSON_LIST, A_PERSON_WRITE, "name", NULL, NULL, "name", NULL};
 const entity ent_round = {"round", "rounds", "巡察轮次", round_fields, NF(round_fields),
                           A_ROUND_LIST, A_ROUND_WRITE, "created_at", NULL, NULL, "name",
-                          prepare_round};
+                          prepare_round, round_allowed};
 const entity ent_team = {"team", "teams", "巡察组", team_fields, NF(team_fields), A_TEAM_LIST,
                          A_TEAM_WRITE, "name", NULL, NULL, "name", NULL};
 const entity ent_target = {"target", "targets", "巡察对象", target_fields, NF(target_fields),
@@ -396,6 +396,7 @@ int h_entity_get(req *r) {
     json_decref(row);
     return api_deny(r, e->list_act, e->name, r->params[0], 1);
   }
+  if (e->allowed) json_object_set_new(row, "allowed_actions", e->allowed(&r->who, row));
   api_set_etag(r, json_integer_value(json_object_get(row, "version")));
   return api_ok(r, 200, row);
 }

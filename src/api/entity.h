@@ -23,6 +23,9 @@ typedef struct entity {
   /* Optional cross-record checks and derived columns before insert/update.
    * May add keys to body; returns 0 or replies with an error status. */
   int (*prepare)(req *r, store_tx *tx, json_t *body, const json_t *old);
+  /* For records with a lifecycle: [{verb,label}] this user may take now, added
+   * to single-record answers as allowed_actions (the UI's buttons), or NULL. */
+  json_t *(*allowed)(const principal *p, const json_t *row);
 } entity;
 
 /* Appends " AND (...)" restricting rows to what filter f allows. */
@@ -31,6 +34,9 @@ void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
 /* Appends ORDER BY from ?sort= (declared columns, created_at, updated_at; "-col"
  * descending), columns prefixed with prefix ("c."); replies 400 on others. */
 int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def, const char *prefix);
+
+/* allowed_actions of a round (rounds.c, from its workflow table). */
+json_t *round_allowed(const principal *p, const json_t *row);
 
 extern const entity ent_org, ent_person, ent_round, ent_team, ent_target;
 

@@ -121,8 +121,13 @@ static json_t *principal_json(const principal *p) {
         g, json_pack("{s:s,s:s,s:s,s:s}", "role", roles[p->grants[i].role].name, "label",
                      roles[p->grants[i].role].label, "scope_kind",
                      scope_kind_names[p->grants[i].sk], "scope_id", p->grants[i].scope_id));
-  return json_pack("{s:s,s:s,s:s,s:b,s:o}", "id", p->user_id, "login", p->login, "name", p->name,
-                   "must_change_password", p->must_change, "roles", g);
+  /* The actions the user's grants allow at function level (the UI's menu). */
+  json_t *acts = json_array();
+  for (int a = 0; a < ACTION__MAX; a++)
+    if (action_names[a] && authz(p, (action_id)a, NULL))
+      json_array_append_new(acts, json_string(action_names[a]));
+  return json_pack("{s:s,s:s,s:s,s:b,s:o,s:o}", "id", p->user_id, "login", p->login, "name", p->name,
+                   "must_change_password", p->must_change, "roles", g, "actions", acts);
 }
 
 /* Loads the user row into p (without grants); returns 1 found, 0 not, <0 error. */

@@ -54,11 +54,23 @@ def per_ip_login_throttle():
 
 
 @test
+def me_lists_the_actions_of_the_users_grants():
+    with Server() as s:
+        unit = expect(s.client("unit1").get("/api/v1/me"), 200).json["actions"]
+        assert "target.list" in unit and "clue.read" not in unit, unit
+        admin = expect(s.client("auditadmin").get("/api/v1/me"), 200).json["actions"]
+        assert "audit.read" in admin and "round.list" not in admin, admin
+
+
+@test
 def logout_ends_the_session_and_replay_is_refused():
     with Server() as s:
         c = s.client("office")
         cookie = c.cookie
-        expect(c.get("/api/v1/me"), 200)
+        me = expect(c.get("/api/v1/me"), 200).json
+        # the function-level actions of the user's grants (the UI builds its menu from them)
+        assert "clue.handover" in me["actions"] and "round.write" in me["actions"], me["actions"]
+        assert "clue.create" not in me["actions"] and "audit.read" not in me["actions"]
         expect(c.post("/api/v1/auth/logout"), 200)
         assert c.cookie is None
         c.cookie = cookie

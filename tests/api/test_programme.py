@@ -47,6 +47,9 @@ def round_of_four_teams_vetting_recusal_and_mobilization():
                                    {"unit_ids": [o[u] for u in units], **dates}), 201)
             assert r.json["created"] == 2
 
+        # the record says what this user may do now (the UI's buttons come from it)
+        assert [a["verb"] for a in expect(lg.get(f"/api/v1/rounds/{rid}"), 200).json["allowed_actions"]] == ["approve"]
+        assert expect(office.get(f"/api/v1/rounds/{rid}"), 200).json["allowed_actions"] == []
         # the lifecycle: only the leading group approves; the office cannot
         expect(office.post(f"/api/v1/rounds/{rid}/approve"), 403, "forbidden")
         expect(member.post(f"/api/v1/rounds/{rid}/approve"), 403)

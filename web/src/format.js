@@ -1,0 +1,33 @@
+// format.js — display helpers: times in Asia/Shanghai, booleans, option labels.
+const tf = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+})
+
+export function fmtTime(v) {
+  if (!v) return ''
+  const d = new Date(v)
+  return Number.isNaN(d.getTime()) ? v : tf.format(d).replace(/\//g, '-')
+}
+
+export function fmtBool(v) {
+  if (v === null || v === undefined) return ''
+  return v ? '是' : '否'
+}
+
+export function optLabel(options) {
+  return (v) => {
+    if (v === null || v === undefined || v === '') return ''
+    const o = options.find((x) => x.value === v)
+    return o ? o.label : v
+  }
+}
+
+export function opts(obj) {
+  return Object.entries(obj).map(([value, label]) => ({ value, label }))
+}

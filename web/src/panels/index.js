@@ -1,0 +1,7 @@
+// panels/index.js — the record pages' extra panels by name (records.js `panels`).
+import RoundPanel from './RoundPanel.vue'
+import TeamPanel from './TeamPanel.vue'
+import TargetPanel from './TargetPanel.vue'
+import PersonPanel from './PersonPanel.vue'
+
+export const panels = { RoundPanel, TeamPanel, TargetPanel, PersonPanel }

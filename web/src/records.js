@@ -1,0 +1,576 @@
+// records.js — one descriptor per record type: where its API lives, its list
+// columns and filters, what a record page shows, the forms of its create/edit
+// and of each lifecycle verb, and its sections on role home pages. The pages
+// (ListPage, RecordPage, HomePage) are generic; adding a record type is adding
+// a descriptor here. Which buttons appear is decided by the server: menu
+// entries by the user's `actions` (GET /api/v1/me), lifecycle buttons by the
+// record's `allowed_actions`; nothing here repeats the policy.
+import { fmtTime, fmtBool, optLabel, opts } from './format.js'
+import { nameOf } from './names.js'
+import { session, roleLabel } from './session.js'
+
+// ---- vocabularies (the API's enum values with their Chinese names) ----------
+export const V = {
+  clueSource: opts({ interview: '个别谈话', records: '查阅资料', field_visit: '实地走访', petition: '信访举报', other: '其他' }),
+  handoverMode: opts({ during_patrol: '边巡边交', after_patrol: '巡后移交' }),
+  disposal: opts({ talk_inquiry: '谈话函询', preliminary_verification: '初步核实', pending: '暂存待查', closed_out: '予以了结' }),
+  result: opts({ case_filed: '立案', no_case: '不予立案', closed_out: '予以了结' }),
+  roundKind: opts({ regular: '常规巡察', special: '专项巡察', mobile: '机动巡察', elevated: '提级巡察', cross: '交叉巡察', follow_up: '巡察“回头看”', village: '村(社区)巡察', linked: '联动巡察' }),
+  orgKind: opts({ committee: '党委', leading_group: '巡察工作领导小组', inspection_office: '巡察办', patrol_group: '巡察组', commission: '纪委监委', commission_dept: '纪委监委内设部门', dispatched_group: '派驻纪检监察组', organization_dept: '组织部', unit: '被巡察单位', audit_bureau: '审计局' }),
+  level: opts({ city: '市直', township: '乡镇', village: '村(社区)' }),
+  channel: opts({ letter: '来信', visit: '来访', phone: '来电', online: '网络', qr_code: '码上巡' }),
+  vetting: opts({ pending: '待答复', clear: '无异议', objection: '有异议' }),
+  vettingAnswer: opts({ clear: '无异议', objection: '有异议' }),
+  briefingSource: opts({ dispatched_group: '派驻纪检监察组', petitions: '信访室', case_mgmt: '案管室', conduct: '党风政风监督室', organization_dept: '组织部', audit_bureau: '审计局' }),
+  briefingState: opts({ pending: '待报送', answered: '已报送' }),
+  memberRole: opts({ leader: '组长', deputy: '副组长', commissioner: '巡察专员', member: '组员', liaison: '联络员' }),
+  origin: opts({ seconded: '抽调', commission: '派员参与' }),
+  movement: opts({ commission_to_patrol: '纪检监察干部→巡察岗位', patrol_to_commission: '巡察干部→纪委监委岗位', patrol_to_grassroots: '巡察干部→基层纪委' }),
+  auditResult: opts({ ok: '成功', denied: '拒绝', failed: '失败' }),
+  foundBy: opts({ interview: '个别谈话', records: '调阅资料', field_visit: '下沉了解', petition: '信访件', other: '其他' }),
+  noticeLevel: opts({ reminder: '提醒', supervise: '督办', interview: '约谈' }),
+  instKind: opts({ new: '新建', revised: '修订' }),
+  docKind: opts({ clue_handover: '问题线索移交函', vetting_request: '廉政审核函' }),
+  tags: ['财务', '审计', '法律', '纪检', '工程', '农业', '组织人事', '信访', '教育', '医疗卫生', '信息技术', '文字综合'],
+}
+
+// ---- field helpers ----------------------------------------------------------
+const text = (key, label, max, extra = {}) => ({ key, label, type: 'text', max, ...extra })
+const memo = (key, label, max = 2000, extra = {}) => ({ key, label, type: 'textarea', max, ...extra })
+const date = (key, label, extra = {}) => ({ key, label, type: 'date', ...extra })
+const select = (key, label, options, extra = {}) => ({ key, label, type: 'select', options, ...extra })
+const ref = (key, label, kind, extra = {}) => ({ key, label, type: 'ref', kind, ...extra })
+const req = { required: true }
+const note = memo('note', '意见', 2000)
+
+// column helpers
+const col = (key, label, extra = {}) => ({ key, label, ...extra })
+const timeCol = (key, label) => ({ key, label, sortable: true, format: fmtTime, width: 150 })
+const refCol = (key, label, kind, extra = {}) => ({ key, label, format: (v) => nameOf(kind, v), ...extra })
+const optCol = (key, label, options, extra = {}) => ({ key, label, format: optLabel(options), ...extra })
+
+export const records = {
+  rounds: {
+    label: '巡察轮次',
+    api: '/rounds',
+    workflow: 'round',
+    menu: { group: 'plan', action: 'round.list' },
+    title: (r) => r.name,
+    defaultSort: '-created_at',
+    columns: [
+      col('name', '轮次名称', { link: true, sortable: true, width: 200 }),
+      optCol('kind', '类型', V.roundKind),
+      col('theme', '巡察主题', { width: 220 }),
+      col('planned_start', '计划开始', { sortable: true }),
+      col('planned_end', '计划结束', { sortable: true }),
+      col('state', '状态', { stateOf: 'round', tag: true }),
+    ],
+    filters: [{ key: 'q', label: '名称' }, { key: 'state', label: '状态', type: 'state' }, { key: 'kind', label: '类型', type: 'select', options: V.roundKind }],
+    detail: [
+      col('name', '轮次名称'), col('term', '届次'), col('seq', '轮次'), optCol('kind', '类型', V.roundKind),
+      col('theme', '巡察主题'), col('campaign', '联动专项治理'), col('planned_start', '计划开始'), col('planned_end', '计划结束'),
+      timeCol('created_at', '创建时间'), timeCol('updated_at', '更新时间'),
+    ],
+    create: {
+      action: 'round.write',
+      label: '新建巡察轮次',
+      fields: [
+        text('name', '轮次名称', 100, req), text('term', '届次', 20, req),
+        { key: 'seq', label: '轮次', type: 'number', min: 1, max: 99, required: true },
+        select('kind', '巡察类型', V.roundKind), memo('theme', '巡察主题', 200), text('campaign', '联动专项治理', 100),
+        date('planned_start', '计划开始'), date('planned_end', '计划结束'),
+      ],
+    },
+    edit: { action: 'round.write', fields: null /* = create fields */ },
+    verbs: {},
+    panels: ['RoundPanel'],
+    recordTools: [
+      { label: '出具廉政审核函', action: 'document.issue', path: () => '/documents', body: (r) => ({ kind: 'vetting_request', object_id: r.id }), open: (d) => `/r/documents/${d.id}` },
+    ],
+    home: [
+      { action: 'round.write', title: '巡察轮次 (进行中与计划中)', query: { sort: '-created_at' } },
+      { action: 'round.approve', title: '待批准的巡察计划', query: { state: 'planned' } },
+    ],
+  },
+
+  teams: {
+    label: '巡察组',
+    api: '/teams',
+    menu: { group: 'plan', action: 'team.list' },
+    title: (r) => r.name,
+    defaultSort: 'name',
+    columns: [col('name', '巡察组', { link: true, sortable: true }), refCol('round_id', '巡察轮次', 'round'), refCol('group_id', '常设巡察组', 'org')],
+    filters: [{ key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
+    detail: [col('name', '巡察组'), refCol('round_id', '巡察轮次', 'round'), refCol('group_id', '常设巡察组', 'org'), timeCol('created_at', '创建时间')],
+    create: {
+      action: 'team.write',
+      label: '新建巡察组',
+      fields: [ref('round_id', '巡察轮次', 'round', req), ref('group_id', '常设巡察组', 'org', { query: { kind: 'patrol_group' } }), text('name', '名称', 50, req)],
+    },
+    edit: { action: 'team.write', fields: [ref('group_id', '常设巡察组', 'org', { query: { kind: 'patrol_group' } }), text('name', '名称', 50)] },
+    panels: ['TeamPanel'],
+  },
+
+  targets: {
+    label: '巡察对象',
+    api: '/targets',
+    menu: { group: 'plan', action: 'target.list' },
+    title: (r) => nameOf('org', r.unit_id),
+    defaultSort: '-created_at',
+    columns: [
+      refCol('unit_id', '被巡察单位', 'org', { link: true, width: 200 }), refCol('team_id', '巡察组', 'team'),
+      col('entry_date', '进驻', { sortable: true }), col('withdrawal_date', '撤离', { sortable: true }),
+      col('report_date', '汇报'), col('feedback_date', '反馈'),
+    ],
+    filters: [{ key: 'team_id', label: '巡察组', type: 'ref', kind: 'team' }, { key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
+    detail: [
+      refCol('unit_id', '被巡察单位', 'org'), refCol('team_id', '巡察组', 'team'), refCol('round_id', '巡察轮次', 'round'),
+      col('mobilization_date', '动员'), col('entry_date', '进驻'), col('withdrawal_date', '撤离'), col('report_date', '汇报'), col('feedback_date', '反馈'),
+    ],
+    create: {
+      action: 'target.write',
+      label: '新增巡察对象',
+      fields: [
+        ref('team_id', '巡察组', 'team', req), ref('unit_id', '被巡察单位', 'org', { ...req, query: { kind: 'unit' } }),
+        date('mobilization_date', '动员日期'), date('entry_date', '进驻日期'), date('withdrawal_date', '撤离日期'),
+        date('report_date', '汇报日期'), date('feedback_date', '反馈日期'),
+      ],
+    },
+    edit: {
+      action: 'target.write',
+      fields: [date('mobilization_date', '动员日期'), date('entry_date', '进驻日期'), date('withdrawal_date', '撤离日期'), date('report_date', '汇报日期'), date('feedback_date', '反馈日期')],
+    },
+    panels: ['TargetPanel'],
+    home: [
+      { action: 'clue.create', title: '本组巡察对象' },
+      { action: 'target.list', notAction: 'round.list', title: '本单位巡察对象' },
+    ],
+  },
+
+  clues: {
+    label: '问题线索',
+    api: '/clues',
+    workflow: 'clue',
+    menu: { group: 'clue', action: 'clue.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [
+      col('title', '线索标题', { link: true, sortable: true, width: 220 }), col('unit_name', '被巡察单位', { width: 180 }),
+      col('subject_name', '被反映人'), col('team_name', '巡察组'), col('state', '状态', { stateOf: 'clue', tag: true }),
+      optCol('handover_mode', '移交方式', V.handoverMode), col('handover_docno', '移交文号'), timeCol('created_at', '登记时间'),
+    ],
+    filters: [
+      { key: 'q', label: '标题/被反映人' }, { key: 'state', label: '状态', type: 'state' },
+      { key: 'handover_mode', label: '移交方式', type: 'select', options: V.handoverMode },
+    ],
+    detail: [
+      col('title', '线索标题'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('subject_name', '被反映人'),
+      col('subject_post', '职务'), optCol('source', '来源', V.clueSource), col('discovered_on', '发现日期'), col('withdrawal_date', '撤离日期'),
+      col('verify_note', '核实意见'), timeCol('verified_at', '核实时间'), optCol('handover_mode', '移交方式', V.handoverMode),
+      col('handover_docno', '移交文号'), timeCol('handover_at', '移交时间'), col('registry_no', '登记号'), timeCol('registered_at', '登记时间'),
+      optCol('disposal_method', '处置方式', V.disposal), refCol('disposal_dept_id', '承办部门', 'org'), timeCol('disposed_at', '处置时间'),
+      optCol('result', '办理结果', V.result), col('result_note', '结果说明'), timeCol('concluded_at', '办结时间'),
+    ],
+    secret: { key: 'allegation', label: '反映的主要问题 (加密保存, 查看留痕)' },
+    create: {
+      action: 'clue.create',
+      label: '登记问题线索',
+      fields: [
+        ref('target_id', '被巡察单位', 'target', req), text('title', '线索标题', 100, req), text('subject_name', '被反映人', 50, req),
+        text('subject_post', '职务', 100), select('source', '来源', V.clueSource, req), date('discovered_on', '发现日期', req),
+        memo('allegation', '反映的主要问题', 20000, { ...req, rows: 6 }),
+      ],
+    },
+    edit: {
+      when: (r) => r.can_edit,
+      fields: [
+        text('title', '线索标题', 100), text('subject_name', '被反映人', 50), text('subject_post', '职务', 100),
+        select('source', '来源', V.clueSource), date('discovered_on', '发现日期'), memo('allegation', '反映的主要问题', 20000, { rows: 6 }),
+      ],
+    },
+    verbs: {
+      dispose: [select('method', '处置方式', V.disposal, req), ref('dept_id', '承办部门', 'org', { query: { kind: 'commission_dept' } }), note],
+      conclude: [select('result', '办理结果', V.result, req), note],
+    },
+    history: true,
+    recordTools: [
+      { label: '出具移交函', action: 'document.issue', when: (r) => !!r.handover_docno, path: () => '/documents', body: (r) => ({ kind: 'clue_handover', object_id: r.id }), open: (d) => `/r/documents/${d.id}` },
+    ],
+    home: [
+      { action: 'clue.handover', title: '待移交的问题线索', query: { state: 'verified' } },
+      { action: 'clue.register', title: '待登记的问题线索', query: { state: 'handed_over' } },
+      { action: 'clue.dispose', title: '待处置的问题线索', query: { state: 'registered' } },
+      { action: 'clue.conclude', title: '处置中的问题线索', query: { state: 'disposing' } },
+      { action: 'clue.verify', title: '待核实的问题线索', query: { state: 'draft' } },
+      { action: 'clue.create', notAction: 'clue.verify', title: '本组问题线索' },
+    ],
+  },
+
+  petitions: {
+    label: '信访件',
+    api: '/petitions',
+    workflow: 'petition',
+    menu: { group: 'clue', action: 'petition.read' },
+    title: (r) => `${optLabel(V.channel)(r.channel)} ${r.received_on || ''}`,
+    defaultSort: '-created_at',
+    columns: [
+      col('summary', '内容摘要', { link: true, width: 260 }), optCol('channel', '渠道', V.channel), col('received_on', '收到日期', { sortable: true }),
+      refCol('target_id', '被巡察单位', 'target'), col('state', '状态', { stateOf: 'petition', tag: true }),
+    ],
+    filters: [{ key: 'state', label: '状态', type: 'state' }, { key: 'channel', label: '渠道', type: 'select', options: V.channel }],
+    detail: [
+      col('summary', '内容摘要'), optCol('channel', '渠道', V.channel), col('received_on', '收到日期'), refCol('target_id', '被巡察单位', 'target'),
+      { key: 'anonymous', label: '匿名', format: fmtBool }, { key: 'reporter_sealed', label: '信访人身份已加密', format: fmtBool },
+      { key: 'clue_id', label: '转成的线索', link: (v) => v && `/r/clues/${v}`, format: (v) => (v ? '查看线索' : '') },
+      col('note', '说明'), col('reason', '了结理由'), timeCol('created_at', '登记时间'),
+    ],
+    reporter: true,
+    create: {
+      action: 'petition.create',
+      label: '登记信访件',
+      fields: [
+        ref('target_id', '被巡察单位', 'target', req), select('channel', '渠道', V.channel, req), date('received_on', '收到日期', req),
+        memo('summary', '内容摘要', 2000, req), { key: 'anonymous', label: '匿名', type: 'bool' },
+        text('reporter_name', '信访人姓名', 50, { hideWhen: (m) => m.anonymous }), text('reporter_contact', '联系方式', 100, { hideWhen: (m) => m.anonymous }),
+      ],
+    },
+    verbs: {
+      to_clue: [text('title', '线索标题', 100, req), text('subject_name', '被反映人', 50, req), text('subject_post', '职务', 100), memo('allegation', '反映的主要问题', 20000), note],
+      transfer: [memo('note', '转办说明', 2000, req)],
+      close: [memo('reason', '了结理由', 2000, req)],
+    },
+    home: [{ action: 'petition.triage', title: '待分办的信访件', query: { state: 'received' } }],
+  },
+
+  vettings: {
+    label: '廉政审核',
+    api: '/vettings',
+    menu: { group: 'plan', action: 'vetting.list' },
+    noDetail: true,
+    defaultSort: null,
+    columns: [
+      refCol('person_id', '人员', 'person', { text: (r) => r.person_name }), col('team_name', '巡察组'), col('round_name', '巡察轮次', { width: 180 }),
+      optCol('state', '审核意见', V.vetting, { tag: true }), col('reason', '理由'), timeCol('requested_at', '提请时间'), timeCol('answered_at', '答复时间'),
+    ],
+    filters: [{ key: 'state', label: '状态', type: 'select', options: V.vetting }, { key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
+    rowActions: [
+      {
+        label: '答复', action: 'vetting.answer', when: (r) => r.state === 'pending',
+        path: (r) => `/vettings/${r.id}/answer`,
+        fields: [select('result', '审核意见', V.vettingAnswer, req), memo('reason', '理由 (有异议时必填)', 2000)],
+      },
+    ],
+    home: [{ action: 'vetting.answer', title: '待答复的廉政审核', query: { state: 'pending' } }],
+  },
+
+  briefings: {
+    label: '巡前情况通报',
+    api: '/briefings',
+    menu: { group: 'plan', action: 'briefing.list' },
+    noDetail: true,
+    defaultSort: null,
+    columns: [
+      refCol('target_id', '被巡察单位', 'target', { width: 180 }), col('source_label', '通报来源'), col('due_date', '报送期限'),
+      optCol('state', '状态', V.briefingState, { tag: true }), { key: 'overdue', label: '逾期', format: fmtBool },
+      col('answer', '通报内容', { width: 240 }), timeCol('answered_at', '报送时间'),
+    ],
+    filters: [
+      { key: 'state', label: '状态', type: 'select', options: V.briefingState }, { key: 'source', label: '来源', type: 'select', options: V.briefingSource },
+      { key: 'overdue', label: '只看逾期', type: 'select', options: [{ value: '1', label: '是' }] },
+    ],
+    rowActions: [
+      {
+        label: '报送', action: 'briefing.answer', when: (r) => r.state === 'pending',
+        path: (r) => `/briefings/${r.id}/answer`,
+        fields: [
+          memo('answer', '通报内容', 20000, { ...req, rows: 5 }),
+          { key: 'petitions_3y', label: '近三年信访件数', type: 'number', min: 0 }, { key: 'clues_on_hand', label: '在办问题线索数', type: 'number', min: 0 },
+          { key: 'cases', label: '立案数', type: 'number', min: 0 }, { key: 'audit_findings', label: '审计发现问题数', type: 'number', min: 0 },
+        ],
+      },
+    ],
+    home: [
+      { action: 'briefing.answer', notAction: 'round.write', title: '待报送的巡前情况通报', query: { state: 'pending' } },
+      { action: 'briefing.request', title: '逾期未报的巡前情况通报', query: { overdue: '1' } },
+      { action: 'clue.create', title: '本组巡前情况通报' },
+    ],
+  },
+
+  problems: {
+    label: '问题底稿',
+    api: '/problems',
+    workflow: 'problem',
+    menu: { group: 'rect', action: 'problem.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [
+      col('seq_no', '编号', { sortable: true }), col('title', '问题', { link: true, width: 220 }), col('unit_name', '被巡察单位', { width: 170 }),
+      col('category_name', '问题类别'), col('amount', '金额 (元)'), col('state', '状态', { stateOf: 'problem', tag: true }), col('found_on', '发现日期', { sortable: true }),
+    ],
+    filters: [{ key: 'q', label: '标题' }, { key: 'state', label: '状态', type: 'state' }, { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    detail: [
+      col('seq_no', '编号'), col('title', '问题'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('area_name', '领域'), col('category_name', '问题类别'),
+      col('description', '问题描述'), col('amount', '涉及金额 (元)'), col('people', '涉及人员'), optCol('found_by', '发现方式', V.foundBy), col('found_on', '发现日期'),
+      { key: 'immediate_fix', label: '立行立改', format: fmtBool }, { key: 'inaction', label: '不作为慢作为', format: fmtBool },
+      col('task_count', '整改任务数'), col('tasks_signed_off', '已销号任务'), col('rectify_note', '整改情况'), col('reopen_reason', '重新整改原因'),
+      timeCol('confirmed_at', '确认时间'), timeCol('fed_back_at', '反馈时间'), timeCol('rectified_at', '完成整改'), timeCol('signed_off_at', '销号时间'),
+    ],
+    create: {
+      action: 'problem.create',
+      label: '新建问题底稿',
+      fields: [
+        ref('target_id', '被巡察单位', 'target', req), ref('category_id', '问题类别', 'category', req), text('title', '问题', 100, req),
+        memo('description', '问题描述', 20000, { rows: 5 }), text('amount', '涉及金额 (元)', 20, { placeholder: '如 1234.56' }), text('people', '涉及人员', 200),
+        select('found_by', '发现方式', V.foundBy, req), date('found_on', '发现日期', req),
+        { key: 'immediate_fix', label: '立行立改', type: 'bool' }, { key: 'inaction', label: '不作为慢作为', type: 'bool' },
+      ],
+    },
+    edit: { when: (r) => r.editable, fields: null },
+    verbs: { complete: [memo('note', '整改情况', 2000, req)], reopen: [memo('reason', '理由', 2000, req)] },
+    history: true,
+    files: { title: '佐证材料' },
+    home: [
+      { action: 'problem.create', title: '本组发现的问题' },
+      { action: 'rect.write', notAction: 'round.list', title: '反馈的问题 (待整改)', query: { open: 'true' } },
+    ],
+  },
+
+  reports: {
+    label: '巡察报告与反馈',
+    api: '/reports',
+    workflow: 'report',
+    menu: { group: 'rect', action: 'report.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [col('title', '报告', { link: true, width: 220 }), col('team_name', '巡察组'), col('problem_count', '问题数'), col('state', '状态', { stateOf: 'report', tag: true }), col('meeting_date', '反馈会日期')],
+    filters: [{ key: 'state', label: '状态', type: 'state' }],
+    detail: [
+      col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('problem_count', '问题数'), col('inaction_count', '不作为慢作为'), col('text', '报告正文'),
+      col('return_reason', '退回理由'), col('meeting_date', '反馈会日期'), col('attendees', '参会人员'), col('feedback_text', '反馈意见'),
+      col('rect_plan_due', '整改方案报送期限'), col('rect_report_due', '整改情况报告期限'), timeCol('submitted_at', '提交时间'), timeCol('approved_at', '批准时间'), timeCol('copied_at', '抄送时间'),
+    ],
+    create: { action: 'report.write', label: '撰写巡察报告', fields: [ref('target_id', '被巡察单位', 'target', req), memo('text', '报告正文', 200000, { ...req, rows: 10 })] },
+    edit: { when: (r) => r.editable, fields: [memo('text', '报告正文', 200000, { rows: 10 })] },
+    verbs: {
+      return: [memo('reason', '退回理由', 2000, req)],
+      feedback: [date('meeting_date', '反馈会日期', req), text('attendees', '参会人员', 500), memo('feedback_text', '反馈意见', 200000, { ...req, rows: 8 })],
+    },
+    history: true,
+    home: [{ action: 'report.write', title: '巡察报告' }],
+  },
+
+  'rect-tasks': {
+    label: '整改任务',
+    api: '/rect-tasks',
+    workflow: 'rect_task',
+    menu: { group: 'rect', action: 'rect.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [
+      col('problem_title', '问题', { link: true, width: 200 }), col('measure', '整改措施', { width: 200 }), col('unit_name', '单位'), col('owner_name', '责任人'),
+      col('deadline', '完成时限', { sortable: true }), col('state', '状态', { stateOf: 'rect_task', tag: true }), { key: 'warning', label: '预警', format: (v) => ({ '20d': '20天内到期', '10d': '10天内到期', overdue: '已逾期' })[v] || '' },
+    ],
+    filters: [
+      { key: 'q', label: '措施' }, { key: 'state', label: '状态', type: 'state' },
+      { key: 'overdue', label: '逾期', type: 'select', options: [{ value: 'true', label: '是' }] }, { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] },
+    ],
+    detail: [
+      col('problem_no', '问题编号'), col('problem_title', '问题'), col('unit_name', '单位'), col('measure', '整改措施'), col('owner_name', '责任人'), col('owner_post', '职务'),
+      col('leader_name', '分管领导'), col('deadline', '完成时限'), { key: 'long_term', label: '长期坚持', format: fmtBool }, col('days_left', '剩余天数'),
+      col('done_note', '完成情况'), col('return_reason', '退回理由'), col('progress_count', '进展次数'), col('open_notices', '未办结督办'),
+      timeCol('done_at', '完成时间'), timeCol('signed_off_at', '销号时间'),
+    ],
+    create: {
+      action: 'rect.write',
+      label: '新建整改任务',
+      fields: [
+        ref('problem_id', '问题', 'problem', req), memo('measure', '整改措施', 2000, req), text('owner_name', '责任人', 50, req), text('owner_post', '职务', 100),
+        text('leader_name', '分管领导', 50), date('deadline', '完成时限', req), { key: 'long_term', label: '长期坚持', type: 'bool' },
+      ],
+    },
+    edit: { when: (r) => r.editable, fields: null },
+    verbs: { finish: [memo('note', '完成情况', 2000, req)], send_back: [memo('reason', '退回理由', 2000, req)] },
+    history: true,
+    files: { title: '整改佐证材料' },
+    subs: [
+      { title: '整改进展', path: 'progress', columns: [{ key: 'text', label: '进展', width: 320 }, { key: 'created_at', label: '时间', format: fmtTime }], add: { action: 'rect.write', label: '填报进展', fields: [memo('text', '进展情况', 5000, req)] } },
+      { title: '派驻纪检监察组监督意见', path: 'supervision-notes', action: 'supervision.read', columns: [{ key: 'text', label: '意见', width: 320 }, { key: 'created_at', label: '时间', format: fmtTime }], add: { action: 'supervision.note', label: '填写监督意见', fields: [memo('text', '监督意见', 5000, req)] } },
+    ],
+    recordTools: [
+      { label: '下发督办通知', action: 'notice.issue', path: () => '/notices', body: (r, b) => ({ ...b, task_id: r.id }), fields: [select('level', '级别', V.noticeLevel, req), memo('reason', '督办事由', 2000, req), date('due_date', '回复期限', req)] },
+    ],
+    home: [
+      { action: 'rect.write', notAction: 'round.list', title: '本单位整改任务', query: { open: 'true' } },
+      { action: 'round.write', title: '逾期整改任务', query: { overdue: 'true' } },
+      { action: 'supervision.note', title: '监督中的整改任务', query: { open: 'true' } },
+    ],
+  },
+
+  notices: {
+    label: '督查督办',
+    api: '/notices',
+    workflow: 'notice',
+    menu: { group: 'rect', action: 'notice.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [col('docno', '文号', { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', '单位'), optCol('level', '级别', V.noticeLevel), col('due_date', '回复期限'), col('state', '状态', { stateOf: 'notice', tag: true })],
+    filters: [{ key: 'state', label: '状态', type: 'state' }, { key: 'level', label: '级别', type: 'select', options: V.noticeLevel }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    detail: [
+      col('docno', '文号'), optCol('level', '级别', V.noticeLevel), col('unit_name', '单位'), col('problem_title', '问题'), col('task_measure', '整改措施'), col('task_owner', '责任人'),
+      col('task_deadline', '整改时限'), col('reason', '督办事由'), col('due_date', '回复期限'), { key: 'overdue', label: '逾期未复', format: fmtBool }, col('reply', '回复'), col('close_note', '办结意见'),
+      timeCol('replied_at', '回复时间'), timeCol('closed_at', '办结时间'),
+    ],
+    verbs: { reply: [memo('reply', '回复', 5000, req)], send_back: [memo('reason', '退回理由', 2000, req)] },
+    history: true,
+    home: [
+      { action: 'notice.issue', title: '未办结的督办通知', query: { open: 'true' } },
+      { action: 'rect.write', notAction: 'round.list', title: '待回复的督办通知', query: { open: 'true' } },
+    ],
+  },
+
+  institutions: {
+    label: '制度机制',
+    api: '/institutions',
+    menu: { group: 'rect', action: 'rect.read' },
+    noDetail: true,
+    defaultSort: null,
+    columns: [col('name', '制度名称', { width: 260 }), refCol('target_id', '被巡察单位', 'target'), optCol('kind', '类型', V.instKind), col('issued_on', '印发日期')],
+    filters: [{ key: 'kind', label: '类型', type: 'select', options: V.instKind }],
+    create: {
+      action: 'rect.write', label: '登记制度机制', noRecordPage: true,
+      fields: [ref('target_id', '被巡察单位', 'target', req), text('name', '制度名称', 200, req), select('kind', '类型', V.instKind, req), date('issued_on', '印发日期', req), ref('problem_id', '对应问题', 'problem')],
+    },
+  },
+
+  documents: {
+    label: '公文',
+    api: '/documents',
+    menu: { group: 'rect', action: 'document.read' },
+    title: (r) => r.title,
+    defaultSort: null,
+    columns: [col('docno', '文号', { link: true }), col('title', '标题', { width: 260 }), col('kind_label', '类别'), col('issued_by_name', '出具人'), timeCol('issued_at', '出具时间')],
+    filters: [{ key: 'kind', label: '类别', type: 'select', options: V.docKind }],
+    detail: [
+      col('docno', '文号'), col('kind_label', '类别'), col('recipient', '主送'), col('issued_by_name', '出具人'), timeCol('issued_at', '出具时间'),
+      { key: 'content', label: '正文', format: (v) => (v && Array.isArray(v.body) ? v.body.join('\n') : '') },
+    ],
+    downloads: [{ label: '下载 PDF', href: (r) => `/api/v1/documents/${r.id}/pdf` }],
+  },
+
+  'recusal-exceptions': {
+    label: '回避例外',
+    api: '/recusal-exceptions',
+    menu: { group: 'plan', action: 'recusal.list' },
+    noDetail: true,
+    defaultSort: null,
+    columns: [refCol('person_id', '人员', 'person'), refCol('team_id', '巡察组', 'team'), refCol('unit_id', '单位', 'org'), col('reason', '理由', { width: 240 }), timeCol('created_at', '批准时间')],
+    filters: [{ key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
+    create: {
+      action: 'recusal.exception',
+      label: '批准回避例外',
+      fields: [ref('team_id', '巡察组', 'team', req), ref('person_id', '人员', 'person', req), ref('unit_id', '单位', 'org', { ...req, query: { kind: 'unit' } }), memo('reason', '理由', 2000, req)],
+      noRecordPage: true,
+    },
+  },
+
+  persons: {
+    label: '巡察人才库',
+    api: '/persons',
+    menu: { group: 'pool', action: 'person.list' },
+    title: (r) => r.name,
+    defaultSort: 'name',
+    columns: [col('name', '姓名', { link: true, sortable: true }), refCol('org_id', '单位', 'org', { width: 200 }), col('post', '职务'), col('rank', '职级'), { key: 'party_member', label: '党员', format: fmtBool }],
+    filters: [{ key: 'q', label: '姓名' }, { key: 'org_id', label: '单位', type: 'ref', kind: 'org' }],
+    detail: [col('name', '姓名'), refCol('org_id', '单位', 'org'), col('post', '职务'), col('rank', '职级'), { key: 'party_member', label: '党员', format: fmtBool }],
+    create: {
+      action: 'person.write',
+      label: '新增人员',
+      fields: [text('name', '姓名', 50, req), ref('org_id', '单位', 'org'), text('post', '职务', 100), text('rank', '职级', 50), { key: 'party_member', label: '党员', type: 'bool' }],
+    },
+    edit: { action: 'person.write', fields: null },
+    panels: ['PersonPanel'],
+    tools: [
+      {
+        label: 'CSV 导入', action: 'person.write', path: '/persons/import',
+        fields: [memo('csv', 'CSV 内容 (首行为列名: 姓名,单位,职务,职级,党员,专长)', 2000000, { ...req, rows: 10 })],
+      },
+    ],
+  },
+
+  'cadre-movements': {
+    label: '干部交流',
+    api: '/cadre-movements',
+    menu: { group: 'pool', action: 'movement.list' },
+    noDetail: true,
+    defaultSort: null,
+    columns: [refCol('person_id', '人员', 'person'), optCol('kind', '交流方向', V.movement, { width: 200 }), col('from_post', '原岗位'), col('to_post', '新岗位'), col('moved_on', '交流日期')],
+    filters: [{ key: 'kind', label: '方向', type: 'select', options: V.movement }],
+    create: {
+      action: 'movement.write',
+      label: '登记干部交流',
+      noRecordPage: true,
+      fields: [
+        ref('person_id', '人员', 'person', req), select('kind', '交流方向', V.movement, req), ref('from_org_id', '原单位', 'org'), text('from_post', '原岗位', 100),
+        ref('to_org_id', '新单位', 'org'), text('to_post', '新岗位', 100, req), date('moved_on', '交流日期', req), memo('note', '备注'),
+      ],
+    },
+  },
+
+  orgs: {
+    label: '组织机构',
+    api: '/orgs',
+    menu: { group: 'sys', action: 'org.write' },
+    title: (r) => r.name,
+    defaultSort: 'name',
+    columns: [col('name', '名称', { link: true, sortable: true, width: 220 }), optCol('kind', '类别', V.orgKind), optCol('level', '层级', V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
+    filters: [{ key: 'q', label: '名称' }, { key: 'kind', label: '类别', type: 'select', options: V.orgKind }],
+    detail: [col('name', '名称'), col('short_name', '简称'), optCol('kind', '类别', V.orgKind), optCol('level', '层级', V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
+    create: {
+      action: 'org.write',
+      label: '新增组织机构',
+      fields: [select('kind', '类别', V.orgKind, req), text('name', '名称', 100, req), text('short_name', '简称', 50), select('level', '层级', V.level), ref('parent_id', '上级', 'org'), ref('supervisor_id', '监督的派驻组', 'org', { query: { kind: 'dispatched_group' } })],
+    },
+    edit: { action: 'org.write', fields: null },
+  },
+
+  users: {
+    label: '用户与授权',
+    api: '/users',
+    menu: { group: 'sys', action: 'user.list' },
+    title: (r) => `${r.display_name} (${r.login})`,
+    defaultSort: null,
+    columns: [col('login', '登录名', { link: true }), col('display_name', '姓名'), { key: 'disabled', label: '停用', format: fmtBool }, { key: 'locked', label: '锁定', format: fmtBool }, timeCol('last_login_at', '最近登录')],
+    filters: [],
+    detail: [col('login', '登录名'), col('display_name', '姓名'), { key: 'disabled', label: '停用', format: fmtBool }, { key: 'locked', label: '锁定', format: fmtBool }, { key: 'roles', label: '角色', format: (v) => (v || []).map((g) => roleLabel(g.role)).join('、') }],
+    create: { action: 'user.write', label: '新建用户', fields: [text('login', '登录名', 32, req), text('display_name', '姓名', 50, req), ref('org_id', '单位', 'org')], showOnce: 'one_time_password' },
+    edit: { action: 'user.write', fields: [text('display_name', '姓名', 50), { key: 'disabled', label: '停用', type: 'bool' }, { key: 'unlock', label: '解除锁定', type: 'bool' }] },
+    recordTools: [
+      { label: '重置口令', action: 'user.write', path: (r) => `/users/${r.id}/reset-password`, showOnce: 'one_time_password', showOnceLabel: '新的一次性口令 (仅显示一次): ' },
+      {
+        label: '授予角色', action: 'role.grant', path: (r) => `/users/${r.id}/roles`,
+        fields: [select('role', '角色', () => (session.meta?.roles || []).map((r) => ({ value: r.role, label: r.label })), req),
+          text('scope_id', '范围 (巡察组/单位/派驻组编号)', 40)],
+      },
+    ],
+    home: [{ action: 'user.list', title: '用户' }],
+  },
+
+  audit: {
+    label: '审计日志',
+    api: '/audit',
+    menu: { group: 'sys', action: 'audit.read' },
+    noDetail: true,
+    defaultSort: null,
+    columns: [timeCol('at', '时间'), col('actor_login', '操作人'), col('role', '角色'), col('action', '操作', { width: 160 }), col('object_kind', '对象'), optCol('result', '结果', V.auditResult), col('ip', 'IP')],
+    filters: [{ key: 'actor_login', label: '操作人' }, { key: 'action', label: '操作' }, { key: 'result', label: '结果', type: 'select', options: V.auditResult }],
+    home: [{ action: 'audit.read', title: '最近的审计记录' }],
+  },
+}
+
+export const menuGroups = [
+  { key: 'plan', label: '巡察计划' },
+  { key: 'clue', label: '线索与信访' },
+  { key: 'rect', label: '问题与整改' },
+  { key: 'pool', label: '人才库' },
+  { key: 'sys', label: '系统管理' },
+]
