@@ -22,6 +22,8 @@ enum {
   RF_PUBLIC = 1,      /* no authentication */
   RF_MUST_CHANGE = 2, /* allowed while the password must be changed */
   RF_LIFECYCLE = 4,   /* POST .../{id}/{verb}: arg is the workflow (listed by `xunji routes`) */
+  RF_RECORD = 16,     /* arg is a rec_kind (api/record.h); with RF_LIFECYCLE its workflow */
+  RF_UPLOAD = 8,      /* raw file body up to max_upload (POST .../files), not JSON */
 };
 
 typedef struct route {
@@ -173,6 +175,24 @@ int h_movements_create(req *r);
 int h_movements_list(req *r);
 int h_cadre_stats(req *r);
 
+/* issue 4: findings to rectification (api/findings.c, rectification.c, files.c);
+ * the generic record handlers are in api/record.h */
+int h_categories_list(req *r);
+int h_categories_create(req *r);
+int h_categories_update(req *r);
+int h_task_progress_add(req *r);
+int h_task_progress_list(req *r);
+int h_rect_plan_put(req *r);
+int h_rect_report_put(req *r);
+int h_rectification_get(req *r);
+int h_supervision_ack(req *r);
+int h_supervision_note_add(req *r);
+int h_supervision_notes_list(req *r);
+int h_institutions_create(req *r);
+int h_institutions_list(req *r);
+int h_files_upload(req *r);
+int h_files_list(req *r);
+int h_file_download(req *r);
 /* Authentication (api/session.c), used by dispatch. Returns 0 if r->who is
  * set, else replies 401 and returns the status. */
 int session_authenticate(req *r);

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "api/entity.h"
+#include "api/record.h"
 #include "api/reports.h"
 #include "core/workflow.h"
 #include "sec/crypto.h"
@@ -23,6 +24,15 @@
   {"POST", "/api/v1/" path, h_entity_create, wa, 0, "新建" label, &e},                     \
   {"GET", "/api/v1/" path "/{id}", h_entity_get, la, 0, "查看" label, &e},                 \
   {"PATCH", "/api/v1/" path "/{id}", h_entity_update, wa, 0, "修改" label, &e}
+
+#define RECORD_ROUTES(path, k, label, la, ca, ea)                                          \
+  {"GET", "/api/v1/" path, h_rec_list, la, RF_RECORD, "列出" label, &k},                    \
+  {"POST", "/api/v1/" path, h_rec_create, ca, RF_RECORD, "新建" label, &k},                 \
+  {"GET", "/api/v1/" path "/{id}", h_rec_get, la, RF_RECORD, "查看" label, &k},             \
+  {"PATCH", "/api/v1/" path "/{id}", h_rec_update, ea, RF_RECORD, "修改" label, &k},        \
+  {"GET", "/api/v1/" path "/{id}/history", h_rec_history, la, RF_RECORD, label "流转记录", &k}
+
+extern const struct file_owner fo_problem, fo_task;
 
 const route routes[] = {
     {"GET", "/healthz", h_healthz, A_SELF, RF_PUBLIC, "健康检查", NULL},
@@ -122,6 +132,61 @@ const route routes[] = {
      "回避例外记录", NULL},
     {"POST", "/api/v1/recusal-exceptions", h_recusal_exception_create, A_RECUSAL_EXCEPTION, 0,
      "领导小组批准回避例外 (须说明理由)", NULL},
+    /* issue 4: findings to rectification (api/findings.c, rectification.c, files.c) */
+    {"GET", "/api/v1/problem-categories", h_categories_list, A_PROBLEM_LIST, 0,
+     "问题类别 (两级分类)", NULL},
+    {"POST", "/api/v1/problem-categories", h_categories_create, A_CATEGORY_WRITE, 0,
+     "新增问题类别", NULL},
+    {"PATCH", "/api/v1/problem-categories/{id}", h_categories_update, A_CATEGORY_WRITE, 0,
+     "修改、停用问题类别或设定联审最低处理形态", NULL},
+    RECORD_ROUTES("problems", rk_problem, "问题底稿", A_PROBLEM_LIST, A_PROBLEM_CREATE, A_PROBLEM_EDIT),
+    {"GET", "/api/v1/problems/{id}/files", h_files_list, A_PROBLEM_PAPERS, RF_RECORD,
+     "问题佐证材料", &fo_problem},
+    {"POST", "/api/v1/problems/{id}/files", h_files_upload, A_PROBLEM_EDIT, RF_UPLOAD,
+     "上传问题佐证材料 (原始文件为请求体, ?name=文件名)", &fo_problem},
+    {"POST", "/api/v1/problems/{id}/{verb}", h_rec_action, A_PROBLEM_LIST,
+     RF_LIFECYCLE | RF_RECORD, "问题流转: confirm|rectify|complete|sign_off|reopen", &rk_problem},
+    RECORD_ROUTES("reports", rk_report, "巡察报告", A_REPORT_LIST, A_REPORT_WRITE, A_REPORT_WRITE),
+    {"POST", "/api/v1/reports/{id}/{verb}", h_rec_action, A_REPORT_LIST, RF_LIFECYCLE | RF_RECORD,
+     "巡察报告与反馈: submit|return|approve|feedback|copy", &rk_report},
+    RECORD_ROUTES("rect-tasks", rk_task, "整改任务", A_RECT_READ, A_RECT_WRITE, A_RECT_WRITE),
+    {"GET", "/api/v1/rect-tasks/{id}/progress", h_task_progress_list, A_RECT_READ, 0,
+     "整改进展", NULL},
+    {"POST", "/api/v1/rect-tasks/{id}/progress", h_task_progress_add, A_RECT_WRITE, 0,
+     "填报整改进展", NULL},
+    {"GET", "/api/v1/rect-tasks/{id}/files", h_files_list, A_RECT_READ, RF_RECORD,
+     "整改佐证材料", &fo_task},
+    {"POST", "/api/v1/rect-tasks/{id}/files", h_files_upload, A_RECT_WRITE, RF_UPLOAD,
+     "上传整改佐证材料 (原始文件为请求体, ?name=文件名)", &fo_task},
+    {"GET", "/api/v1/rect-tasks/{id}/supervision-notes", h_supervision_notes_list,
+     A_SUPERVISION_READ, 0, "派驻纪检监察组的日常监督意见", NULL},
+    {"POST", "/api/v1/rect-tasks/{id}/supervision-notes", h_supervision_note_add,
+     A_SUPERVISION_NOTE, 0, "派驻纪检监察组填写监督意见", NULL},
+    {"POST", "/api/v1/rect-tasks/{id}/{verb}", h_rec_action, A_RECT_READ, RF_LIFECYCLE | RF_RECORD,
+     "整改任务流转: start|finish|sign_off|send_back", &rk_task},
+    {"GET", "/api/v1/notices", h_rec_list, A_NOTICE_LIST, RF_RECORD,
+     "督查督办通知 (?open=true 为未办结)", &rk_notice},
+    {"POST", "/api/v1/notices", h_rec_create, A_NOTICE_ISSUE, RF_RECORD,
+     "下发督查督办通知 (提醒/督办/约谈)", &rk_notice},
+    {"GET", "/api/v1/notices/{id}", h_rec_get, A_NOTICE_LIST, RF_RECORD, "查看督办通知", &rk_notice},
+    {"GET", "/api/v1/notices/{id}/history", h_rec_history, A_NOTICE_LIST, RF_RECORD,
+     "督办通知流转记录", &rk_notice},
+    {"POST", "/api/v1/notices/{id}/{verb}", h_rec_action, A_NOTICE_LIST, RF_LIFECYCLE | RF_RECORD,
+     "督办通知流转: reply|close|send_back", &rk_notice},
+    {"GET", "/api/v1/targets/{id}/rectification", h_rectification_get, A_RECT_READ, 0,
+     "整改总览: 整改方案、问题清单、任务清单、责任清单、制度机制", NULL},
+    {"PUT", "/api/v1/targets/{id}/rectification/plan", h_rect_plan_put, A_RECT_WRITE, 0,
+     "报送整改方案", NULL},
+    {"PUT", "/api/v1/targets/{id}/rectification/report", h_rect_report_put, A_RECT_WRITE, 0,
+     "报送整改情况报告", NULL},
+    {"POST", "/api/v1/targets/{id}/supervision", h_supervision_ack, A_SUPERVISION_ACK, 0,
+     "派驻纪检监察组确认纳入日常监督", NULL},
+    {"GET", "/api/v1/institutions", h_institutions_list, A_RECT_READ, 0, "修订完善的制度机制",
+     NULL},
+    {"POST", "/api/v1/institutions", h_institutions_create, A_RECT_WRITE, 0,
+     "登记修订完善的制度机制", NULL},
+    {"GET", "/api/v1/files/{id}", h_file_download, A_SELF, 0,
+     "下载佐证材料 (附件方式, 读取留痕)", NULL},
     /* issue 6: statistics, ledgers, formal letters (api/stats.c, ledgers.c, documents.c) */
     {"GET", "/api/v1/stats", h_stats, A_STATS_READ, 0,
      "统计: 全部指标 (可按轮次、专项、巡察组、单位、日期、层级筛选)", NULL},
@@ -460,7 +525,7 @@ void api_dispatch(req *r) {
       return;
     }
   }
-  if (r->body.len > 0) {
+  if (r->body.len > 0 && !(rt->flags & RF_UPLOAD)) {
     const char *ct = req_header(r, "Content-Type");
     if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
       api_error(r, 415, "unsupported_media_type", "", "请求体须为 application/json");
@@ -494,7 +559,7 @@ json_t *api_route_table(void) {
                           (rt->flags & RF_PUBLIC) != 0, "must_change_ok",
                           (rt->flags & RF_MUST_CHANGE) != 0, "summary", rt->summary);
     if (rt->flags & RF_LIFECYCLE) {
-      const workflow *w = rt->arg;
+      const workflow *w = (rt->flags & RF_RECORD) ? ((const rec_kind *)rt->arg)->wf : rt->arg;
       json_t *verbs = json_array();
       for (int k = 0; k < w->ntransitions; k++) {
         const wf_transition *t = &w->transitions[k];

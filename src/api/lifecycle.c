@@ -104,20 +104,28 @@ int lifecycle_run(req *r, const lc_entity *e, const char *id, const char *verb) 
   snprintf(action, sizeof action, "%s.%s", w->entity, t->verb);
   if (rc == STORE_OK) rc = api_audit(r, tx, action, w->entity, id, "ok", detail);
 
-  /* Inbox messages to the other side, as the table says. */
+  /* Inbox messages to the other side, as the table says, scoped by the
+   * record as it is after the step (e.g. a unit sees its feedback only
+   * once it is given). */
+  json_t *after = rc == STORE_OK ? e->load(r, tx, id, &rc) : NULL;
+  if (after) e->obj(after, &o);
   const char *title = json_string_value(json_object_get(row, "title"));
   char mt[400];
   snprintf(mt, sizeof mt, "%s: %s", t->message, title ? title : id);
   char *body = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
   for (int i = 0; rc == STORE_OK && i < t->nnotify; i++) {
     const wf_notify *n = &t->notify[i];
-    const char *scope = n->team_scoped ? o.team_id : "";
-    if (n->team_scoped && !scope) continue;
+    const char *scope = n->scope == N_TEAM   ? o.team_id
+                        : n->scope == N_UNIT ? o.unit_id
+                        : n->scope == N_SUPERVISOR ? o.supervisor_id
+                                                   : "";
+    if (!scope) continue;
     rc = api_notify(r, tx, roles[n->role].name, scope, w->entity, id, t->verb, mt, body);
   }
   free(body);
   json_decref(detail);
   json_decref(row);
+  json_decref(after);
   row = rc == STORE_OK ? e->load(r, tx, id, &rc) : NULL;
   if (row) json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, e, row));
   return api_finish(r, tx, row, rc, 200);

@@ -72,6 +72,7 @@ static const duser users[] = {
     {"cadre", "何平 (纪委组织部)", "cadre", "commission_cadre", NULL},
     {"dispatched1", "高洁 (派驻第一纪检监察组)", "dg1", "dispatched_group", "dg1"},
     {"unit1", "林峰 (人防办整改联络员)", "u1", "unit_liaison", "u1"},
+    {"orgdept", "马超 (市委组织部)", "orgdept", "organization_dept", NULL},
     {"sysadmin", "系统管理员", "office", "sysadmin", NULL},
     {"secadmin", "安全管理员", "office", "secadmin", NULL},
     {"auditadmin", "审计管理员", "commission", "auditadmin", NULL},

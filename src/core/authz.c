@@ -35,6 +35,20 @@ const char *const action_names[ACTION__MAX] = {
     [A_PETITION_CREATE] = "petition.create", [A_PETITION_TRIAGE] = "petition.triage",
     [A_MATCH_SUGGEST] = "match.suggest", [A_MOVEMENT_LIST] = "movement.list",
     [A_MOVEMENT_WRITE] = "movement.write",
+    [A_CASCADE] = "cascade", [A_CATEGORY_WRITE] = "category.write",
+    [A_PROBLEM_LIST] = "problem.read", [A_PROBLEM_PAPERS] = "problem.papers",
+    [A_PROBLEM_CREATE] = "problem.create", [A_PROBLEM_EDIT] = "problem.edit",
+    [A_PROBLEM_CONFIRM] = "problem.confirm", [A_PROBLEM_UNIT] = "problem.rectify",
+    [A_PROBLEM_OFFICE] = "problem.sign_off",
+    [A_REPORT_LIST] = "report.read", [A_REPORT_TEXT] = "report.text",
+    [A_REPORT_WRITE] = "report.write", [A_REPORT_SUBMIT] = "report.submit",
+    [A_REPORT_APPROVE] = "report.approve", [A_REPORT_FEEDBACK] = "report.feedback",
+    [A_RECT_READ] = "rect.read", [A_RECT_WRITE] = "rect.write",
+    [A_TASK_UNIT] = "task.progress", [A_TASK_OFFICE] = "task.sign_off",
+    [A_NOTICE_LIST] = "notice.read", [A_NOTICE_ISSUE] = "notice.issue",
+    [A_NOTICE_REPLY] = "notice.reply", [A_NOTICE_CLOSE] = "notice.close",
+    [A_SUPERVISION_ACK] = "supervision.ack", [A_SUPERVISION_NOTE] = "supervision.note",
+    [A_SUPERVISION_READ] = "supervision.read",
     /* issue 6 */
     [A_STATS_READ] = "stats.read", [A_LEDGER_EXPORT] = "ledger.export",
     [A_DOC_LIST] = "document.read", [A_DOC_ISSUE] = "document.issue",
@@ -45,7 +59,7 @@ const char *const action_names[ACTION__MAX] = {
   [R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL, [R_TEAM_LEADER] = rule_team, \
   [R_TEAM_MEMBER] = rule_team, [R_COMMISSION_LIAISON] = P_ALL, [R_CASE_MGMT] = P_ALL,    \
   [R_PETITIONS] = P_ALL, [R_CONDUCT] = P_ALL, [R_INVESTIGATION] = P_ALL,                 \
-  [R_VERIFICATION_TEAM] = P_ALL, [R_COMMISSION_CADRE] = P_ALL
+  [R_VERIFICATION_TEAM] = P_ALL, [R_COMMISSION_CADRE] = P_ALL, [R_ORG_DEPT] = P_ALL
 
 /* The matrix. Lifecycle actions (A_CLUE_VERIFY..) are filled by authz_init. */
 static rule policy[ACTION__MAX][ROLE__MAX] = {
@@ -115,6 +129,51 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
     [A_MOVEMENT_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
                          [R_LEADING_GROUP] = P_ALL},
     [A_MOVEMENT_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL},
+
+    /* issue 4. Problems: the team's own; the office and leading group all;
+     * the commission (and 组织部) those of copied feedback (P_HANDED); the
+     * unit and its dispatched group once fed back (a problem shows its unit
+     * to unit-side rules only from then on, see api/findings.c). Working
+     * papers (people, how found, evidence) never reach the unit. */
+    [A_CATEGORY_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL},
+    [A_PROBLEM_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                        [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                        [R_COMMISSION_LIAISON] = P_HANDED, [R_CONDUCT] = P_HANDED,
+                        [R_CASE_MGMT] = P_HANDED, [R_VERIFICATION_TEAM] = P_HANDED,
+                        [R_ORG_DEPT] = P_HANDED, [R_DISPATCHED_GROUP] = P_SUPERVISED,
+                        [R_UNIT_LIAISON] = P_UNIT},
+    [A_PROBLEM_PAPERS] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                          [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                          [R_COMMISSION_LIAISON] = P_HANDED, [R_CONDUCT] = P_HANDED,
+                          [R_VERIFICATION_TEAM] = P_HANDED},
+    [A_PROBLEM_CREATE] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    [A_PROBLEM_EDIT] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    /* Reports: the unit sees its feedback (not the report text). */
+    [A_REPORT_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                       [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                       [R_COMMISSION_LIAISON] = P_HANDED, [R_CONDUCT] = P_HANDED,
+                       [R_CASE_MGMT] = P_HANDED, [R_VERIFICATION_TEAM] = P_HANDED,
+                       [R_ORG_DEPT] = P_HANDED, [R_DISPATCHED_GROUP] = P_SUPERVISED,
+                       [R_UNIT_LIAISON] = P_UNIT},
+    [A_REPORT_TEXT] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                       [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                       [R_COMMISSION_LIAISON] = P_HANDED, [R_CONDUCT] = P_HANDED},
+    [A_REPORT_WRITE] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    /* Rectification: the unit writes; the office signs off; the team, the
+     * dispatched group and the commission follow. */
+    [A_RECT_READ] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                     [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                     [R_COMMISSION_LIAISON] = P_HANDED, [R_CONDUCT] = P_HANDED,
+                     [R_DISPATCHED_GROUP] = P_SUPERVISED, [R_UNIT_LIAISON] = P_UNIT},
+    [A_RECT_WRITE] = {[R_UNIT_LIAISON] = P_UNIT},
+    [A_NOTICE_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                       [R_TEAM_LEADER] = P_TEAM, [R_COMMISSION_LIAISON] = P_ALL,
+                       [R_DISPATCHED_GROUP] = P_SUPERVISED, [R_UNIT_LIAISON] = P_UNIT},
+    [A_NOTICE_ISSUE] = {[R_INSPECTION_OFFICE] = P_ALL},
+    [A_SUPERVISION_ACK] = {[R_DISPATCHED_GROUP] = P_SUPERVISED},
+    [A_SUPERVISION_NOTE] = {[R_DISPATCHED_GROUP] = P_SUPERVISED},
+    [A_SUPERVISION_READ] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                            [R_COMMISSION_LIAISON] = P_ALL, [R_DISPATCHED_GROUP] = P_SUPERVISED},
     /* issue 6: figures and ledgers. The leading group, the office and the
      * commission's liaison see everything; a team its own; a dispatched
      * group the units it supervises. Each figure or ledger also needs the

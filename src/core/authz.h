@@ -39,6 +39,19 @@ typedef enum action_id {
   A_BRIEFING_LIST, A_BRIEFING_REQUEST, A_BRIEFING_ANSWER,
   A_PETITION_LIST, A_PETITION_REPORTER, A_PETITION_CREATE, A_PETITION_TRIAGE, /* triage: workflow */
   A_MATCH_SUGGEST, A_MOVEMENT_LIST, A_MOVEMENT_WRITE,
+  /* issue 4: findings to rectification */
+  A_CASCADE,         /* transitions only a parent record's action may take (no role) */
+  A_CATEGORY_WRITE,
+  A_PROBLEM_LIST,    /* list and read problems (units: once fed back) */
+  A_PROBLEM_PAPERS,  /* working papers: people, how found, evidence files */
+  A_PROBLEM_CREATE, A_PROBLEM_EDIT,
+  A_PROBLEM_CONFIRM, A_PROBLEM_UNIT, A_PROBLEM_OFFICE, /* lifecycle (workflow.c) */
+  A_REPORT_LIST, A_REPORT_TEXT, A_REPORT_WRITE,
+  A_REPORT_SUBMIT, A_REPORT_APPROVE, A_REPORT_FEEDBACK, /* lifecycle */
+  A_RECT_READ, A_RECT_WRITE,
+  A_TASK_UNIT, A_TASK_OFFICE, /* lifecycle */
+  A_NOTICE_LIST, A_NOTICE_ISSUE, A_NOTICE_REPLY, A_NOTICE_CLOSE, /* reply/close: lifecycle */
+  A_SUPERVISION_ACK, A_SUPERVISION_NOTE, A_SUPERVISION_READ,
   /* issue 6: statistics, ledgers, formal letters */
   A_STATS_READ, A_LEDGER_EXPORT, A_DOC_LIST, A_DOC_ISSUE,
   ACTION__MAX

@@ -76,6 +76,12 @@ bool field_check(const field *f, const json_t *v, verr *e) {
       }
       return true;
     }
+    case FT_MONEY:
+      if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) < 10000000000000LL)
+        return true;
+      if (!json_is_string(v) || !money_parse(json_string_value(v), NULL))
+        return fail(e, "invalid_field", f, "「%s」应为金额 (元, 最多两位小数, 如 \"12.38\")%s", (f)->label, "");
+      return true;
     case FT_BOOL:
       if (!json_is_boolean(v)) return fail(e, "invalid_field", f, "「%s」应为 true 或 false%s", (f)->label, "");
       return true;

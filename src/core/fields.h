@@ -19,6 +19,7 @@ typedef enum ftype {
   FT_DATE,  /* YYYY-MM-DD */
   FT_ENUM,
   FT_ID,    /* UUID of another record */
+  FT_MONEY, /* 元 as a decimal string "12.38" (or an integer); never a float */
 } ftype;
 
 enum {

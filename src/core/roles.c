@@ -21,6 +21,7 @@ const role_def roles[ROLE__MAX] = {
     [R_COMMISSION_CADRE] = {"commission_cadre", "纪委组织部", SIDE_COMMISSION, SK_NONE},
     [R_DISPATCHED_GROUP] = {"dispatched_group", "派驻纪检监察组", SIDE_COMMISSION, SK_ORG},
     [R_UNIT_LIAISON] = {"unit_liaison", "被巡察单位整改联络员", SIDE_UNIT, SK_UNIT},
+    [R_ORG_DEPT] = {"organization_dept", "组织部", SIDE_PATROL, SK_NONE},
     [R_SYSADMIN] = {"sysadmin", "系统管理员", SIDE_ADMIN, SK_NONE},
     [R_SECADMIN] = {"secadmin", "安全管理员", SIDE_ADMIN, SK_NONE},
     [R_AUDITADMIN] = {"auditadmin", "审计管理员", SIDE_ADMIN, SK_NONE},

@@ -100,7 +100,105 @@ const workflow wf_petition = {
     petition_transitions,
 };
 
-const workflow *const workflows[] = {&wf_clue, &wf_round, &wf_petition, NULL};
+/* Problem (问题), issue 4: the team confirms; the report and the feedback
+ * carry confirmed problems along (cascade: no role may take those steps on
+ * one problem alone); the unit rectifies; the office signs off or reopens
+ * when the evidence is weak. */
+static const char *const problem_states[] = {"draft", "confirmed", "reported", "fed_back",
+                                             "rectifying", "rectified", "signed_off", "reopened"};
+static const char *const problem_state_labels[] = {"草稿", "已确认", "已报告", "已反馈",
+                                                   "整改中", "已整改", "已销号", "已退回重改"};
+#define UNIT_SIDE {R_UNIT_LIAISON, N_UNIT}
+static const wf_transition problem_transitions[] = {
+    {"draft", "confirm", "confirmed", "确认问题", A_PROBLEM_CONFIRM, RB(R_TEAM_LEADER), P_TEAM,
+     "巡察组已确认问题", 1, {{R_INSPECTION_OFFICE, 0}}},
+    {"confirmed", "report", "reported", "列入巡察报告", A_CASCADE, 0, P_NO, "问题已列入巡察报告", 0, {{0, 0}}},
+    {"reported", "unreport", "confirmed", "退回报告", A_CASCADE, 0, P_NO, "巡察报告已退回", 0, {{0, 0}}},
+    {"reported", "feed_back", "fed_back", "反馈", A_CASCADE, 0, P_NO, "问题已反馈", 0, {{0, 0}}},
+    {"fed_back", "rectify", "rectifying", "开始整改", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
+     "被巡察单位开始整改", 1, {{R_INSPECTION_OFFICE, 0}}},
+    {"rectifying", "complete", "rectified", "整改完成", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
+     "被巡察单位报告问题整改完成", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+    {"reopened", "complete", "rectified", "整改完成", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
+     "被巡察单位报告问题重新整改完成", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+    {"rectified", "sign_off", "signed_off", "销号", A_PROBLEM_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "巡察办已对问题销号", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+    {"rectified", "reopen", "reopened", "退回重改", A_PROBLEM_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "巡察办认为整改佐证不足, 退回重改", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+};
+const workflow wf_problem = {"problem", (int)(sizeof problem_states / sizeof *problem_states),
+                             problem_states, problem_state_labels,
+                             (int)(sizeof problem_transitions / sizeof *problem_transitions),
+                             problem_transitions};
+
+/* Report and feedback (巡察报告与反馈), issue 4: the team leader submits, the
+ * leading group approves or returns, the office gives the feedback to the
+ * unit (its dispatched group takes it into daily supervision) and copies it
+ * to the commission and 组织部. */
+static const char *const report_states[] = {"draft", "submitted", "approved", "fed_back", "copied"};
+static const char *const report_state_labels[] = {"草稿", "已报送", "已审定", "已反馈", "已抄送"};
+static const wf_transition report_transitions[] = {
+    {"draft", "submit", "submitted", "报送领导小组", A_REPORT_SUBMIT, RB(R_TEAM_LEADER), P_TEAM,
+     "巡察组报送巡察报告", 2, {{R_LEADING_GROUP, 0}, {R_INSPECTION_OFFICE, 0}}},
+    {"submitted", "return", "draft", "退回修改", A_REPORT_APPROVE, RB(R_LEADING_GROUP), P_ALL,
+     "领导小组退回巡察报告", 2, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}}},
+    {"submitted", "approve", "approved", "审定", A_REPORT_APPROVE, RB(R_LEADING_GROUP), P_ALL,
+     "领导小组已审定巡察报告", 2, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}}},
+    {"approved", "feedback", "fed_back", "反馈", A_REPORT_FEEDBACK, RB(R_INSPECTION_OFFICE), P_ALL,
+     "巡察反馈意见", 5,
+     {UNIT_SIDE, TEAM_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}, {R_LEADING_GROUP, 0}}},
+    {"fed_back", "copy", "copied", "抄送纪委监委和组织部", A_REPORT_FEEDBACK, RB(R_INSPECTION_OFFICE),
+     P_ALL, "巡察反馈意见抄送", 5,
+     {{R_COMMISSION_LIAISON, 0}, {R_CONDUCT, 0}, {R_CASE_MGMT, 0}, {R_ORG_DEPT, 0},
+      {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+};
+const workflow wf_report = {"report", (int)(sizeof report_states / sizeof *report_states),
+                            report_states, report_state_labels,
+                            (int)(sizeof report_transitions / sizeof *report_transitions),
+                            report_transitions};
+
+/* Rectification task (整改任务), issue 4: the unit works it; the office signs
+ * it off (销号) or sends it back. Overdue is computed from the deadline. */
+static const char *const task_states[] = {"open", "in_progress", "done", "signed_off"};
+static const char *const task_state_labels[] = {"未开始", "整改中", "已完成", "已销号"};
+static const wf_transition task_transitions[] = {
+    {"open", "start", "in_progress", "开始整改", A_TASK_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
+     "整改任务已开始", 0, {{0, 0}}},
+    {"open", "finish", "done", "报告完成", A_TASK_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
+     "整改任务报告完成, 待销号", 1, {{R_INSPECTION_OFFICE, 0}}},
+    {"in_progress", "finish", "done", "报告完成", A_TASK_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
+     "整改任务报告完成, 待销号", 1, {{R_INSPECTION_OFFICE, 0}}},
+    {"done", "sign_off", "signed_off", "销号", A_TASK_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "整改任务已销号", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+    {"done", "send_back", "in_progress", "退回", A_TASK_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "整改任务被退回", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+};
+const workflow wf_task = {"rect_task", (int)(sizeof task_states / sizeof *task_states), task_states,
+                          task_state_labels,
+                          (int)(sizeof task_transitions / sizeof *task_transitions),
+                          task_transitions};
+
+/* Supervision notice (督查督办通知), issue 4: the unit replies, the office
+ * closes it or sends the reply back. */
+static const char *const notice_states[] = {"issued", "replied", "closed"};
+static const char *const notice_state_labels[] = {"已下发", "已回复", "已办结"};
+static const wf_transition notice_transitions[] = {
+    {"issued", "reply", "replied", "回复", A_NOTICE_REPLY, RB(R_UNIT_LIAISON), P_UNIT,
+     "被巡察单位回复督办通知", 1, {{R_INSPECTION_OFFICE, 0}}},
+    {"replied", "close", "closed", "办结", A_NOTICE_CLOSE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "督办通知已办结", 1, {UNIT_SIDE}},
+    {"issued", "close", "closed", "办结", A_NOTICE_CLOSE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "督办通知已办结", 1, {UNIT_SIDE}},
+    {"replied", "send_back", "issued", "退回回复", A_NOTICE_CLOSE, RB(R_INSPECTION_OFFICE), P_ALL,
+     "督办回复未通过, 请重新回复", 1, {UNIT_SIDE}},
+};
+const workflow wf_notice = {"notice", (int)(sizeof notice_states / sizeof *notice_states),
+                            notice_states, notice_state_labels,
+                            (int)(sizeof notice_transitions / sizeof *notice_transitions),
+                            notice_transitions};
+
+const workflow *const workflows[] = {&wf_clue,    &wf_round, &wf_petition, &wf_problem,
+                                     &wf_report,  &wf_task,  &wf_notice,   NULL};
 
 const wf_transition *wf_find(const workflow *w, const char *state, const char *verb) {
   for (int i = 0; i < w->ntransitions; i++)

@@ -17,9 +17,12 @@
 
 enum { WF_MAX_NOTIFY = 6 };
 
+/* To whom of a role a message goes: everyone with the role, or only those
+ * whose grant is scoped to the object's team, unit, or supervising group. */
+enum { N_ALL = 0, N_TEAM = 1, N_UNIT = 2, N_SUPERVISOR = 3 };
 typedef struct wf_notify {
   role_id role;
-  int team_scoped; /* 1: only the object's team (team roles); 0: everyone with the role */
+  int scope; /* N_ALL, N_TEAM, N_UNIT, N_SUPERVISOR */
 } wf_notify;
 
 typedef struct wf_transition {
@@ -47,6 +50,10 @@ typedef struct workflow {
 extern const workflow wf_clue;
 extern const workflow wf_round;
 extern const workflow wf_petition;
+extern const workflow wf_problem;
+extern const workflow wf_report;
+extern const workflow wf_task;
+extern const workflow wf_notice;
 /* NULL-terminated list of every workflow, for authz_init and tests. */
 extern const workflow *const workflows[];
 

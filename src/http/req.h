@@ -50,7 +50,7 @@ typedef struct req {
   const char *ctype;  /* for raw */
   int rawfd;          /* >0: body streamed from this (unlinked) file, rawfd_size bytes */
   size_t rawfd_size;
-  char disposition[512]; /* Content-Disposition, if any (downloads) */
+  char disposition[1024]; /* Content-Disposition, if any (downloads) */
   char etag[32];
   char cookie[256];   /* Set-Cookie value, if any */
   audit_head head;    /* newest audit entry written by this request */

@@ -139,6 +139,14 @@ bool req_each_arg(req *r, bool (*fn)(void *, const char *, const char *), void *
 static uint64_t req_counter;
 static char req_prefix[9];
 
+/* Evidence uploads (POST .../files) may be larger than JSON bodies. */
+static long req_body_limit(const req *r) {
+  size_t n = strlen(r->path);
+  if (!strcmp(r->method, "POST") && n > 6 && !strcmp(r->path + n - 6, "/files"))
+    return cfg_int(CFG_MAX_UPLOAD);
+  return cfg_int(CFG_MAX_BODY);
+}
+
 static req *req_new(app *a, struct MHD_Connection *c, const char *url, const char *method) {
   req *r = xcalloc(1, sizeof *r);
   r->app = a;
@@ -149,7 +157,7 @@ static req *req_new(app *a, struct MHD_Connection *c, const char *url, const cha
   uint64_t n = __atomic_add_fetch(&req_counter, 1, __ATOMIC_RELAXED);
   snprintf(r->id, sizeof r->id, "%s-%06llu", req_prefix, (unsigned long long)n);
   clock_gettime(CLOCK_MONOTONIC, &r->t0);
-  buf_init(&r->body, (size_t)cfg_int(CFG_MAX_BODY));
+  buf_init(&r->body, (size_t)req_body_limit(r));
   const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (ci && ci->client_addr) {
     const struct sockaddr *sa = ci->client_addr;
@@ -186,7 +194,10 @@ static void add_common_headers(struct MHD_Response *resp, req *r) {
   MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
   if (r->etag[0]) MHD_add_response_header(resp, "ETag", r->etag);
   if (r->cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->cookie);
-  if (r->disposition[0]) MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+  if (r->disposition[0]) {
+    MHD_add_response_header(resp, "Content-Disposition", r->disposition);
+    MHD_add_response_header(resp, "Content-Security-Policy", "sandbox");
+  }
 }
 
 static void access_log(req *r) {
@@ -234,7 +245,7 @@ static enum MHD_Result send_reply(req *r) {
 }
 
 static enum MHD_Result too_large(req *r) {
-  api_error(r, 413, "too_large", "", "请求体过大 (上限 %ld 字节)", cfg_int(CFG_MAX_BODY));
+  api_error(r, 413, "too_large", "", "请求体过大 (上限 %ld 字节)", req_body_limit(r));
   return send_reply(r);
 }
 
@@ -251,7 +262,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
       char *end;
       errno = 0;
       unsigned long long v = strtoull(cl, &end, 10);
-      if (errno || *end || v > (unsigned long long)cfg_int(CFG_MAX_BODY)) return too_large(r);
+      if (errno || *end || v > (unsigned long long)req_body_limit(r)) return too_large(r);
     }
     return MHD_YES;
   }

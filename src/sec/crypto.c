@@ -196,3 +196,26 @@ char *field_open(const xkeys *k, const char *context, const char *sealed) {
   free(raw);
   return out;
 }
+
+unsigned char *blob_seal(const xkeys *k, const char *context, const void *data, size_t n,
+                         size_t *outlen) {
+  unsigned char *raw = xmalloc(16 + n + SM3_LEN);
+  rand_bytes(raw, 16);
+  if (sm4_ctr(k, raw, data, n, raw + 16)) fatal("SM4-CTR");
+  field_tag(k, raw, raw + 16, n, context, raw + 16 + n);
+  *outlen = 16 + n + SM3_LEN;
+  return raw;
+}
+
+unsigned char *blob_open(const xkeys *k, const char *context, const unsigned char *sealed,
+                         size_t n, size_t *outlen) {
+  if (n < 16 + SM3_LEN) return NULL;
+  size_t m = n - 16 - SM3_LEN;
+  unsigned char tag[SM3_LEN];
+  field_tag(k, sealed, sealed + 16, m, context, tag);
+  if (!ct_equal(tag, sealed + 16 + m, SM3_LEN)) return NULL;
+  unsigned char *out = xmalloc(m ? m : 1);
+  if (sm4_ctr(k, sealed, sealed + 16, m, out)) fatal("SM4-CTR");
+  *outlen = m;
+  return out;
+}

@@ -52,5 +52,11 @@ void keys_derive(xkeys *k, const unsigned char master[MASTER_KEY_LEN]);
 char *field_seal(const xkeys *k, const char *context, const char *plain);
 /* Returns the malloc'd plaintext, or NULL if the value was altered. */
 char *field_open(const xkeys *k, const char *context, const char *sealed);
+/* The same for binary content (evidence files): iv16 || ct || tag32, malloc'd. */
+unsigned char *blob_seal(const xkeys *k, const char *context, const void *data, size_t n,
+                         size_t *outlen);
+/* Returns the malloc'd content (*outlen bytes), or NULL if it was altered. */
+unsigned char *blob_open(const xkeys *k, const char *context, const unsigned char *sealed,
+                         size_t n, size_t *outlen);
 
 #endif

@@ -58,6 +58,18 @@ const cfg_def cfg_defs[CFG__MAX] = {
                            "回避: 曾在被巡察单位工作的年限 (年内须回避)"},
     [CFG_BRIEFING_AUDIT] = {"briefing_audit_bureau", "XUNJI_BRIEFING_AUDIT_BUREAU", CT_INT, "0", 0,
                             1, "巡前情况通报是否默认请审计局提供 (1: 是)"},
+    [CFG_FILES_DIR] = {"files_dir", "XUNJI_FILES_DIR", CT_STR, "", 0, 0,
+                       "佐证材料存放目录 (默认: 数据库文件名.files; 不得位于网站目录内)"},
+    [CFG_MAX_UPLOAD] = {"max_upload", "XUNJI_MAX_UPLOAD", CT_INT, "20971520", 1024, 256 << 20,
+                        "单个佐证材料文件大小上限 (字节)"},
+    [CFG_RECT_PLAN_MONTHS] = {"rect_plan_months", "XUNJI_RECT_PLAN_MONTHS", CT_INT, "1", 0, 24,
+                              "反馈后报送整改方案的期限 (月)"},
+    [CFG_RECT_REPORT_MONTHS] = {"rect_report_months", "XUNJI_RECT_REPORT_MONTHS", CT_INT, "2", 1,
+                                24, "反馈后报送整改情况报告的期限 (月)"},
+    [CFG_LONG_TERM_MONTHS] = {"long_term_months", "XUNJI_LONG_TERM_MONTHS", CT_INT, "6", 1, 60,
+                              "长期整改任务报告进展的期限 (反馈后月数)"},
+    [CFG_DOCNO_NOTICE] = {"docno_notice", "XUNJI_DOCNO_NOTICE", CT_STR, "枣巡督", 0, 0,
+                          "整改督办通知文号前缀"},
     [CFG_DOCNO_VETTING] = {"docno_vetting", "XUNJI_DOCNO_VETTING", CT_STR, "枣巡审", 0, 0,
                            "廉政审核函文号前缀"},
 };
@@ -168,6 +180,11 @@ void cfg_finish(void) {
     snprintf(tmp, sizeof tmp, "%s.key", vals[CFG_DB]);
     free(vals[CFG_KEY_FILE]);
     vals[CFG_KEY_FILE] = xstrdup(tmp);
+  }
+  if (!*vals[CFG_FILES_DIR]) {
+    snprintf(tmp, sizeof tmp, "%s.files", vals[CFG_DB]);
+    free(vals[CFG_FILES_DIR]);
+    vals[CFG_FILES_DIR] = xstrdup(tmp);
   }
   if (!*vals[CFG_AUDIT_ANCHOR]) {
     snprintf(tmp, sizeof tmp, "%s.audit-anchor", vals[CFG_DB]);

@@ -190,3 +190,48 @@ int hex_decode(const char *s, unsigned char *out, size_t n) {
   }
   return 0;
 }
+
+bool money_parse(const char *s, int64_t *fen) {
+  int64_t v = 0;
+  int digits = 0, decimals = -1;
+  for (const char *p = s; *p; p++) {
+    if (*p == '.') {
+      if (decimals >= 0 || digits == 0) return false;
+      decimals = 0;
+      continue;
+    }
+    if (*p < '0' || *p > '9') return false;
+    if (decimals >= 0) {
+      if (++decimals > 2) return false;
+    } else if (++digits > 13) {
+      return false;
+    }
+    v = v * 10 + (*p - '0');
+  }
+  if (digits == 0 || decimals == 0) return false;
+  for (int d = decimals < 0 ? 0 : decimals; d < 2; d++) v *= 10;
+  if (fen) *fen = v;
+  return true;
+}
+
+void money_format(int64_t fen, char out[24]) {
+  if (fen < 0) fen = 0;
+  snprintf(out, 24, "%lld.%02lld", (long long)(fen / 100), (long long)(fen % 100));
+}
+
+int64_t date_add_months(int64_t days, int months) {
+  char d[11];
+  date_format(days, d);
+  int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
+  int total = y * 12 + (m - 1) + months;
+  y = total / 12;
+  m = total % 12 + 1;
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int lim = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0));
+  if (day > lim) day = lim;
+  char o[40];
+  snprintf(o, sizeof o, "%04d-%02d-%02d", y, m, day);
+  int64_t out = 0;
+  date_parse(o, &out);
+  return out;
+}

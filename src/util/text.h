@@ -37,6 +37,13 @@ enum { UUID_LEN = 37 };
 void uuid7(char out[UUID_LEN]);
 bool uuid_valid(const char *s);
 
+/* Money (元) as exact decimals: "12.38" <-> 1238 fen. Accepts 1-13 integer
+ * digits and at most two decimals, no sign, no exponent. */
+bool money_parse(const char *s, int64_t *fen);
+void money_format(int64_t fen, char out[24]);
+/* Adds months to a date (days since epoch), clamping the day of month. */
+int64_t date_add_months(int64_t days, int months);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *p, size_t n, char *out);
 /* Decodes exactly 2n hex chars into n bytes; returns 0 or -1. */

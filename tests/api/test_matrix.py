@@ -12,10 +12,11 @@ LOGIN = {"leading_group": "lg", "inspection_office": "office", "team_leader": "l
          "team_member": "member1", "commission_liaison": "liaison", "case_mgmt": "casemgmt",
          "petitions": "petitions", "conduct": "conduct", "investigation": "investigation",
          "verification_team": "verification", "commission_cadre": "cadre", "dispatched_group": "dispatched1",
-         "unit_liaison": "unit1", "sysadmin": "sysadmin", "secadmin": "secadmin", "auditadmin": "auditadmin"}
+         "unit_liaison": "unit1", "organization_dept": "orgdept", "sysadmin": "sysadmin", "secadmin": "secadmin", "auditadmin": "auditadmin"}
 
 BUSINESS = {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
-            "case_mgmt", "petitions", "conduct", "investigation", "verification_team", "commission_cadre"}
+            "case_mgmt", "petitions", "conduct", "investigation", "verification_team", "commission_cadre",
+            "organization_dept"}
 ALL = set(LOGIN)
 # The policy, stated a second time on purpose (src/core/authz.c is the first).
 EXPECTED = {
@@ -53,6 +54,28 @@ EXPECTED = {
     "match.suggest": {"inspection_office"},
     "movement.list": {"inspection_office", "commission_cadre", "leading_group"},
     "movement.write": {"inspection_office", "commission_cadre"},
+    # issue 4: findings to rectification
+    "category.write": {"inspection_office"},
+    "problem.read": {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
+                     "conduct", "case_mgmt", "verification_team", "organization_dept", "dispatched_group",
+                     "unit_liaison"},
+    "problem.papers": {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
+                       "conduct", "verification_team"},
+    "problem.create": {"team_leader", "team_member"},
+    "problem.edit": {"team_leader", "team_member"},
+    "report.read": {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
+                    "conduct", "case_mgmt", "verification_team", "organization_dept", "dispatched_group",
+                    "unit_liaison"},
+    "report.write": {"team_leader", "team_member"},
+    "rect.read": {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
+                  "conduct", "dispatched_group", "unit_liaison"},
+    "rect.write": {"unit_liaison"},
+    "notice.read": {"leading_group", "inspection_office", "team_leader", "commission_liaison",
+                    "dispatched_group", "unit_liaison"},
+    "notice.issue": {"inspection_office"},
+    "supervision.ack": {"dispatched_group"},
+    "supervision.note": {"dispatched_group"},
+    "supervision.read": {"leading_group", "inspection_office", "commission_liaison", "dispatched_group"},
     # issue 6: statistics, ledgers, formal letters
     "stats.read": {"leading_group", "inspection_office", "commission_liaison", "team_leader", "team_member",
                    "dispatched_group"},
@@ -88,7 +111,7 @@ def every_role_on_every_route():
             verbs = [v["verb"] for v in rt.get("verbs", [])] or ["verify"]
             for verb in verbs:
                 path = concrete(rt["pattern"], verb)
-                body = {} if rt["method"] in ("POST", "PATCH") else None
+                body = {} if rt["method"] in ("POST", "PATCH", "PUT") else None
                 if rt["public"] or rt["pattern"] == "/api/v1/auth/logout":
                     continue  # logout is tried last, below
                 r = anon.request(rt["method"], path, body)

@@ -211,3 +211,66 @@ TEST(bounded_buffer) {
   CHECK_STR(buf_str(&b), "12345678");
   buf_free(&b);
 }
+
+TEST(money_is_exact_decimal_fen) {
+  int64_t f = -1;
+  CHECK(money_parse("12.38", &f));
+  CHECK_INT(f, 1238);
+  CHECK(money_parse("0.01", &f));
+  CHECK_INT(f, 1);
+  CHECK(money_parse("25960000", &f));
+  CHECK_INT(f, 2596000000);
+  CHECK(money_parse("1.5", &f));
+  CHECK_INT(f, 150);
+  CHECK(money_parse("9999999999999.99", &f));
+  CHECK(!money_parse("1.234", NULL));
+  CHECK(!money_parse("-1", NULL));
+  CHECK(!money_parse("1e3", NULL));
+  CHECK(!money_parse(".5", NULL));
+  CHECK(!money_parse("5.", NULL));
+  CHECK(!money_parse("", NULL));
+  CHECK(!money_parse("10000000000000", NULL)); /* 14 digits */
+  char out[24];
+  money_format(1238, out);
+  CHECK_STR(out, "12.38");
+  money_format(5, out);
+  CHECK_STR(out, "0.05");
+  money_format(2596000000, out);
+  CHECK_STR(out, "25960000.00");
+}
+
+TEST(months_are_added_with_the_day_clamped) {
+  int64_t d, e;
+  char out[11];
+  CHECK(date_parse("2026-11-25", &d));
+  date_format(date_add_months(d, 2), out);
+  CHECK_STR(out, "2027-01-25");
+  CHECK(date_parse("2027-12-31", &d));
+  date_format(date_add_months(d, 2), out);
+  CHECK_STR(out, "2028-02-29");
+  CHECK(date_parse("2026-08-31", &e));
+  date_format(date_add_months(e, 6), out);
+  CHECK_STR(out, "2027-02-28");
+}
+
+TEST(findings_workflows_have_roles_except_cascades) {
+  const workflow *ws[] = {&wf_problem, &wf_report, &wf_task, &wf_notice};
+  for (size_t i = 0; i < sizeof ws / sizeof *ws; i++)
+    for (int k = 0; k < ws[i]->ntransitions; k++) {
+      const wf_transition *t = &ws[i]->transitions[k];
+      CHECK(wf_state_index(ws[i], t->from) >= 0 && wf_state_index(ws[i], t->to) >= 0);
+      CHECK((t->act == A_CASCADE) == (t->roles == 0));
+    }
+  /* the unit sees a problem only once released to it: authz objects carry
+   * the unit only then (api/record.c), so a unit grant alone is not enough */
+  principal u = {0};
+  u.ngrants = 1;
+  u.grants[0].role = R_UNIT_LIAISON;
+  u.grants[0].sk = SK_UNIT;
+  snprintf(u.grants[0].scope_id, sizeof u.grants[0].scope_id, "%s", "unit-a");
+  authz_obj released = {"team-1", "unit-a", NULL, false}, draft = {"team-1", NULL, NULL, false};
+  CHECK(authz(&u, A_PROBLEM_LIST, &released));
+  CHECK(!authz(&u, A_PROBLEM_LIST, &draft));
+  CHECK(!authz(&u, A_PROBLEM_PAPERS, &released));
+  CHECK(!authz(&u, A_CLUE_LIST, &released));
+}

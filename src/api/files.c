@@ -1,0 +1,337 @@
+/*
+ * files.c — evidence files (佐证材料) of problems and rectification tasks.
+ *
+ * An upload is the raw request body (POST .../files?name=原文件名.pdf, up to
+ * max_upload bytes). Its type is decided by its magic bytes and must agree
+ * with both the file name's extension and the declared Content-Type; a file
+ * that lies about its type is refused (415). The content is SM4-sealed
+ * (context "file:<id>") and written under a server-made name in files_dir,
+ * outside any web root, fsync'd before the database row commits. A download
+ * is always an attachment (never rendered inline), checked against the
+ * owner record's scope, verified against its SM3 and audited.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/record.h"
+#include "sec/crypto.h"
+#include "util/config.h"
+#include "util/text.h"
+#include "util/xmem.h"
+
+typedef struct file_owner {
+  const char *kind; /* files.owner_kind */
+  const rec_kind *rk;
+  action_id read_act, write_act;
+  const char *const *states; /* states in which files may be added */
+} file_owner;
+
+static const char *const problem_states[] = {"draft", "confirmed", NULL};
+static const char *const task_states[] = {"open", "in_progress", NULL};
+const file_owner fo_problem = {"problem", &rk_problem, A_PROBLEM_PAPERS, A_PROBLEM_EDIT, problem_states};
+const file_owner fo_task = {"rect_task", &rk_task, A_RECT_READ, A_RECT_WRITE, task_states};
+
+/* ---- types ------------------------------------------------------------------- */
+typedef struct ftype_def {
+  const char *ext, *ctype, *magic;
+  size_t mlen;
+} ftype_def;
+#define M(s) s, sizeof s - 1
+static const ftype_def types[] = {
+    {"pdf", "application/pdf", M("%PDF-")},
+    {"png", "image/png", M("\x89PNG\r\n\x1a\n")},
+    {"jpg", "image/jpeg", M("\xFF\xD8\xFF")},
+    {"jpeg", "image/jpeg", M("\xFF\xD8\xFF")},
+    {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", M("PK\x03\x04")},
+    {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", M("PK\x03\x04")},
+    {"ofd", "application/ofd", M("PK\x03\x04")},
+    {"doc", "application/msword", M("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")},
+    {"xls", "application/vnd.ms-excel", M("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")},
+    {"txt", "text/plain", NULL, 0},
+};
+#undef M
+
+static const ftype_def *type_for_ext(const char *name) {
+  const char *dot = strrchr(name, '.');
+  if (!dot) return NULL;
+  for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+    if (!strcasecmp(dot + 1, types[i].ext)) return &types[i];
+  return NULL;
+}
+
+/* Does the content really have type t? */
+static bool content_is(const ftype_def *t, const char *p, size_t n) {
+  if (!t->magic) return utf8_valid(p, n) && !memchr(p, '\0', n);
+  return n >= t->mlen && memcmp(p, t->magic, t->mlen) == 0;
+}
+
+static bool name_ok(const char *s) {
+  size_t n = strlen(s);
+  if (!n || n > 300 || !utf8_valid(s, n) || utf8_len(s) > 100) return false;
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    if (*p < 0x20 || *p == '/' || *p == '\\' || *p == '"' || *p == 0x7f) return false;
+  return s[0] != '.';
+}
+
+/* ---- storage ------------------------------------------------------------------ */
+static int write_all(int fd, const unsigned char *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* Writes data durably as dir/name (temp file, fsync, rename, fsync dir). */
+static int store_file(const char *dir, const char *name, const unsigned char *data, size_t n) {
+  if (mkdir(dir, 0700) && errno != EEXIST) return -1;
+  char tmp[4200], dst[4200];
+  snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+  snprintf(dst, sizeof dst, "%s/%s", dir, name);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (write_all(fd, data, n) || fsync(fd)) {
+    close(fd);
+    unlink(tmp);
+    return -1;
+  }
+  close(fd);
+  if (rename(tmp, dst)) {
+    unlink(tmp);
+    return -1;
+  }
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  return 0;
+}
+
+static unsigned char *load_file(const char *dir, const char *name, size_t *n) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  struct stat st;
+  if (fstat(fd, &st) || st.st_size < 0 || st.st_size > (off_t)(512 << 20)) {
+    close(fd);
+    return NULL;
+  }
+  unsigned char *p = xmalloc((size_t)st.st_size + 1);
+  size_t got = 0;
+  while (got < (size_t)st.st_size) {
+    ssize_t k = read(fd, p + got, (size_t)st.st_size - got);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) break;
+    got += (size_t)k;
+  }
+  close(fd);
+  if (got != (size_t)st.st_size) {
+    free(p);
+    return NULL;
+  }
+  *n = got;
+  return p;
+}
+
+static bool state_in(const char *s, const char *const *list) {
+  for (; s && *list; list++)
+    if (!strcmp(*list, s)) return true;
+  return false;
+}
+
+/* ---- handlers ------------------------------------------------------------------ */
+int h_files_upload(req *r) {
+  const file_owner *fo = r->route->arg;
+  const char *name = req_arg(r, "name");
+  if (!name || !name_ok(name))
+    return api_error(r, 400, "invalid_field", "name", "「文件名」缺失或无效 (不得含路径或控制字符, 不超过100字)");
+  const ftype_def *t = type_for_ext(name);
+  if (!t)
+    return api_error(r, 415, "unsupported_type", "name",
+                     "不支持的文件类型, 仅限 PDF、图片 (PNG/JPG)、Word、Excel、OFD 和纯文本");
+  if (r->body.len == 0) return api_error(r, 400, "missing_field", "file", "文件内容为空");
+  const char *ct = req_header(r, "Content-Type");
+  char decl[128] = "";
+  if (ct) {
+    size_t k = strcspn(ct, ";");
+    snprintf(decl, sizeof decl, "%.*s", (int)(k < 120 ? k : 120), ct);
+    while (*decl && decl[strlen(decl) - 1] == ' ') decl[strlen(decl) - 1] = '\0';
+  }
+  if (!*decl || (strcasecmp(decl, t->ctype) && strcasecmp(decl, "application/octet-stream")))
+    return api_error(r, 415, "type_mismatch", "Content-Type",
+                     "声明的文件类型 (%s) 与文件名「%s」不符", *decl ? decl : "无", t->ext);
+  if (!content_is(t, r->body.p, r->body.len))
+    return api_error(r, 415, "type_mismatch", "file", "文件内容与类型「%s」不符, 已拒绝", t->ext);
+
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *owner;
+  int status = rec_fetch(r, fo->rk, tx, r->params[0], fo->write_act, &owner);
+  if (status) return status;
+  if (!state_in(rec_s(owner, "state"), fo->states)) {
+    api_error(r, 409, "invalid_state", "state", "当前状态为「%s」, 不能再添加佐证材料",
+              wf_state_label(fo->rk->wf, rec_s(owner, "state")));
+    json_decref(owner);
+    store_rollback(tx);
+    return r->status;
+  }
+  json_decref(owner);
+  char id[UUID_LEN], now[TS_LEN], ctx[64], stored[64], hex[2 * SM3_LEN + 1];
+  uuid7(id);
+  ts_now(now);
+  snprintf(ctx, sizeof ctx, "file:%s", id);
+  snprintf(stored, sizeof stored, "%s.sm4", id);
+  unsigned char digest[SM3_LEN];
+  sm3(r->body.p, r->body.len, digest);
+  hex_encode(digest, SM3_LEN, hex);
+  size_t slen;
+  unsigned char *sealed = blob_seal(&r->app->keys, ctx, r->body.p, r->body.len, &slen);
+  const char *dir = cfg_str(CFG_FILES_DIR);
+  int wrc = store_file(dir, stored, sealed, slen);
+  free(sealed);
+  if (wrc) {
+    store_rollback(tx);
+    fprintf(stderr, "xunji: %s: cannot store an evidence file in %s: %s\n", r->id, dir, strerror(errno));
+    return api_error(r, 500, "storage", "", "文件保存失败, 请联系系统管理员");
+  }
+  sval p[] = {SV_S(id), SV_S(fo->kind), SV_S(r->params[0]), SV_S(name), SV_S(t->ctype),
+              SV_I((int64_t)r->body.len), SV_S(hex), SV_S(stored), SV_S(r->who.user_id), SV_S(now)};
+  rc = store_exec(tx,
+                  "INSERT INTO files(id, owner_kind, owner_id, name, ctype, size, sm3, stored_name, "
+                  "uploaded_by, uploaded_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
+                  p, 10, NULL);
+  json_t *d = json_pack("{s:s,s:s,s:s,s:I,s:s}", "file_id", id, "name", name, "ctype", t->ctype, "size",
+                        (json_int_t)r->body.len, "sm3", hex);
+  if (!rc) rc = api_audit(r, tx, "file.upload", fo->kind, r->params[0], "ok", d);
+  json_decref(d);
+  sval q[] = {SV_S(id)};
+  json_t *row = rc ? NULL
+                   : store_query_one(tx,
+                                     "SELECT id, owner_kind, owner_id, name, ctype, size, sm3, "
+                                     "uploaded_at FROM files WHERE id=$1",
+                                     q, 1, &rc);
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, stored);
+  int st = api_finish(r, tx, row, rc, 201);
+  if (st != 201) unlink(path); /* the row did not commit: no orphan file */
+  return st;
+}
+
+int h_files_list(req *r) {
+  const file_owner *fo = r->route->arg;
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *owner;
+  int status = rec_fetch(r, fo->rk, tx, r->params[0], fo->read_act, &owner);
+  json_t *items = NULL;
+  if (!status) {
+    json_decref(owner);
+    sval p[2] = {SV_S(fo->kind), SV_S(r->params[0])};
+    items = store_query_json(tx,
+                             "SELECT f.id, f.name, f.ctype, f.size, f.sm3, f.uploaded_at, "
+                             "u.display_name AS uploaded_by FROM files f LEFT JOIN users u ON "
+                             "u.id=f.uploaded_by WHERE f.owner_kind=$1 AND f.owner_id=$2 ORDER BY "
+                             "f.uploaded_at, f.id",
+                             p, 2);
+  }
+  if (status) return status;
+  store_rollback(tx);
+  if (!items) return api_store_error(r, STORE_ERR, NULL);
+  return api_ok(r, 200, json_pack("{s:o}", "items", items));
+}
+
+int h_file_download(req *r) {
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  sval p[] = {SV_S(r->params[0])};
+  json_t *f = store_query_one(tx,
+                              "SELECT id, owner_kind, owner_id, name, ctype, size, sm3, stored_name "
+                              "FROM files WHERE id=$1",
+                              p, 1, &rc);
+  if (!f) {
+    store_rollback(tx);
+    if (rc) return api_store_error(r, rc, NULL);
+    return api_error(r, 404, "not_found", "", "文件不存在或无权访问");
+  }
+  const file_owner *fo = !strcmp(rec_s(f, "owner_kind"), "problem") ? &fo_problem
+                         : !strcmp(rec_s(f, "owner_kind"), "rect_task") ? &fo_task
+                                                                          : NULL;
+  json_t *owner = NULL;
+  int status;
+  if (fo) {
+    status = rec_fetch(r, fo->rk, tx, rec_s(f, "owner_id"), fo->read_act, &owner);
+    if (!status) store_rollback(tx);
+  } else {
+    store_rollback(tx);
+    status = api_error(r, 404, "not_found", "", "文件不存在或无权访问");
+  }
+  json_decref(owner);
+  if (status) {
+    json_decref(f);
+    return status;
+  }
+  size_t n = 0, plen = 0;
+  unsigned char *sealed = load_file(cfg_str(CFG_FILES_DIR), rec_s(f, "stored_name"), &n);
+  char ctx[64], hex[2 * SM3_LEN + 1];
+  snprintf(ctx, sizeof ctx, "file:%s", rec_s(f, "id"));
+  unsigned char *plain = sealed ? blob_open(&r->app->keys, ctx, sealed, n, &plen) : NULL;
+  free(sealed);
+  int intact = 0;
+  if (plain) {
+    unsigned char digest[SM3_LEN];
+    sm3(plain, plen, digest);
+    hex_encode(digest, SM3_LEN, hex);
+    intact = !strcmp(hex, rec_s(f, "sm3"));
+  }
+  /* the read is audited (committed) before any byte leaves */
+  store_tx *w;
+  rc = store_write(r->app->db, &w);
+  json_t *d = json_pack("{s:s,s:s}", "file_id", rec_s(f, "id"), "name", rec_s(f, "name"));
+  if (!rc) rc = api_audit(r, w, "file.read", rec_s(f, "owner_kind"), rec_s(f, "owner_id"),
+                          intact ? "ok" : "failed", d);
+  json_decref(d);
+  if (rc || api_commit(r, w)) {
+    if (!rc) rc = STORE_ERR;
+    free(plain);
+    json_decref(f);
+    return r->status >= 500 ? r->status : api_store_error(r, rc, NULL);
+  }
+  if (!intact) {
+    free(plain);
+    json_decref(f);
+    return api_error(r, 500, "integrity", "", "文件已损坏或被篡改, 已记录审计");
+  }
+  /* attachment; filename*=UTF-8''<percent-encoded> */
+  buf cd;
+  buf_init(&cd, 1024);
+  if (buf_adds(&cd, "attachment; filename=\"evidence\"; filename*=UTF-8''")) abort();
+  for (const unsigned char *s = (const unsigned char *)rec_s(f, "name"); *s; s++) {
+    if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+        *s == '.' || *s == '-' || *s == '_') {
+      if (buf_add(&cd, s, 1)) abort();
+    } else if (buf_addf(&cd, "%%%02X", *s)) {
+      abort();
+    }
+  }
+  xstrlcpy(r->disposition, buf_str(&cd), sizeof r->disposition);
+  buf_free(&cd);
+  r->raw = (char *)plain;
+  r->rawlen = plen;
+  r->ctype = "application/octet-stream";
+  r->status = 200;
+  json_decref(f);
+  return 200;
+}

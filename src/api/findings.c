@@ -1,0 +1,577 @@
+/*
+ * findings.c — problems (问题底稿) and the team's report with the feedback
+ * to the unit and its copy (抄送) to the commission and 组织部 (issue 4),
+ * plus the configurable problem taxonomy. The report's steps carry its
+ * problems along (rec_cascade), so a problem is reported, fed back and
+ * released to the unit exactly when its report is.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/record.h"
+#include "util/config.h"
+#include "util/text.h"
+
+#define RELEASED_STATES "('fed_back','rectifying','rectified','signed_off','reopened')"
+
+/* ---- problems -------------------------------------------------------------- */
+static const char *const found_by_values[] = {"interview", "records", "field_visit", "petition",
+                                              "other", NULL};
+static const field problem_fields[] = {
+    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
+    {"category_id", "问题类别", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"title", "问题标题", FT_TEXT, F_REQUIRED, 100, 0, NULL},
+    {"description", "问题描述", FT_MEMO, F_REQUIRED, 20000, 0, NULL},
+    {"amount", "涉及金额 (元)", FT_MONEY, 0, 0, 0, NULL},
+    {"people", "涉及人员", FT_MEMO, 0, 2000, 0, NULL},
+    {"found_by", "发现方式", FT_ENUM, F_REQUIRED, 0, 0, found_by_values},
+    {"petition_id", "来源信访件", FT_ID, 0, 0, 0, NULL},
+    {"found_on", "发现日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {"immediate_fix", "立行立改", FT_BOOL, 0, 0, 0, NULL},
+    {"inaction", "不担当不作为", FT_BOOL, 0, 0, 0, NULL},
+};
+static const char *const problem_state_codes[] = {"draft", "confirmed", "reported", "fed_back",
+                                                  "rectifying", "rectified", "signed_off",
+                                                  "reopened", NULL};
+static const field problem_filters[] = {
+    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
+    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
+    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
+    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
+    {"category_id", "问题类别", FT_ID, 0, 0, 0, NULL},
+    {"state", "状态", FT_ENUM, 0, 0, 0, problem_state_codes},
+    {"found_by", "发现方式", FT_ENUM, 0, 0, 0, found_by_values},
+    {"immediate_fix", "立行立改", FT_BOOL, 0, 0, 0, NULL},
+    {"inaction", "不担当不作为", FT_BOOL, 0, 0, 0, NULL},
+    {"found_on", "发现日期", FT_DATE, 0, 0, 0, NULL},
+    {"seq_no", "问题编号", FT_TEXT, 0, 20, 0, NULL},
+};
+static const rec_flag problem_flags[] = {
+    {"open", "x.state NOT IN ('signed_off')"},
+    {"copied", "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
+               "rc.report_id=rp.report_id WHERE rp.problem_id=x.id)"},
+};
+
+static int problem_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent,
+                           const json_t *old) {
+  int rc = 0;
+  const char *cat = rec_s(c, "category_id");
+  if (cat) {
+    sval p[] = {SV_S(cat)};
+    json_t *row = store_query_one(
+        tx, "SELECT parent_id, active FROM problem_categories WHERE id=$1", p, 1, &rc);
+    int ok = row && rec_s(row, "parent_id") && json_integer_value(json_object_get(row, "active"));
+    json_decref(row);
+    if (rc) return api_store_error(r, rc, NULL);
+    if (!ok)
+      return api_error(r, 400, "invalid_field", "category_id",
+                       "「问题类别」应为现行的二级类别");
+  }
+  json_t *amount = json_object_get(c, "amount");
+  if (amount) {
+    int64_t fen = 0;
+    if (json_is_integer(amount)) fen = json_integer_value(amount) * 100;
+    else if (json_is_string(amount)) money_parse(json_string_value(amount), &fen);
+    json_object_set_new(c, "amount_fen", json_integer(fen));
+    json_object_del(c, "amount");
+  }
+  const char *found = rec_s(c, "found_on");
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  if (found && strcmp(found, today) > 0)
+    return api_error(r, 400, "invalid_field", "found_on", "「发现日期」不得晚于今天");
+  const char *target = parent ? rec_s(c, "target_id") : rec_s(old, "target_id");
+  const char *pet = rec_s(c, "petition_id");
+  if (pet) {
+    sval p[] = {SV_S(pet), SV_S(target)};
+    int64_t n = 0;
+    rc = store_query_int(tx, "SELECT count(*) FROM petitions WHERE id=$1 AND target_id=$2", p, 2, &n);
+    if (rc) return api_store_error(r, rc, NULL);
+    if (!n) return api_error(r, 400, "invalid_field", "petition_id", "「来源信访件」不属于该巡察对象");
+  }
+  const char *fb = rec_s(c, "found_by");
+  if (fb && !strcmp(fb, "petition") && !pet && !(old && rec_s(old, "petition_id")))
+    return api_error(r, 400, "missing_field", "petition_id", "发现方式为信访件时须关联「来源信访件」");
+  if (parent) {
+    const char *st = rec_s(parent, "round_state");
+    if (st && (!strcmp(st, "planned") || !strcmp(st, "approved") || !strcmp(st, "closed")))
+      return api_error(r, 409, "invalid_state", "target_id", "巡察轮次尚未进驻或已结束, 不能记录问题");
+    int year = year_shanghai(time(NULL));
+    int64_t seq;
+    if ((rc = api_next_seq(tx, "problem", year, &seq))) return api_store_error(r, rc, NULL);
+    char no[32];
+    snprintf(no, sizeof no, "%d-%04lld", year, (long long)seq);
+    json_object_set_new(c, "seq_no", json_string(no));
+  }
+  return 0;
+}
+
+static void problem_fix(store_tx *tx, json_t *row) {
+  (void)tx;
+  rec_money(row, "amount_fen", "amount");
+  const char *b[] = {"immediate_fix", "inaction"};
+  for (size_t i = 0; i < 2; i++) {
+    json_t *v = json_object_get(row, b[i]);
+    if (json_is_integer(v)) json_object_set_new(row, b[i], json_boolean(json_integer_value(v)));
+  }
+}
+
+/* The unit side sees the problem as fed back, not the working paper. */
+static void problem_redact(req *r, json_t *row) {
+  authz_obj o;
+  rec_obj(row, &o);
+  if (authz(&r->who, A_PROBLEM_PAPERS, &o)) return;
+  static const char *const papers[] = {"people", "found_by", "petition_id", "file_count",
+                                       "created_by", "found_on", NULL};
+  for (const char *const *k = papers; *k; k++) json_object_del(row, *k);
+}
+
+static int tasks_count(store_tx *tx, const char *problem, const char *states, int64_t *n) {
+  buf sql;
+  buf_init(&sql, 256);
+  if (buf_addf(&sql, "SELECT count(*) FROM rect_tasks WHERE problem_id=$1%s%s%s",
+               states ? " AND state IN " : "", states ? states : "", ""))
+    abort();
+  sval p[] = {SV_S(problem)};
+  int rc = store_query_int(tx, buf_str(&sql), p, 1, n);
+  buf_free(&sql);
+  return rc;
+}
+
+/* Sets <what>_at (and <what>_by, and note_col) of one row to now / the user. */
+static int stamp(req *r, store_tx *tx, const char *table, const char *id, const char *what, int by,
+                 const char *note_col, const char *note) {
+  char now[TS_LEN];
+  ts_now(now);
+  buf sql;
+  buf_init(&sql, 256);
+  sval p[4];
+  int np = 0;
+  p[np++] = SV_S(now);
+  if (buf_addf(&sql, "UPDATE %s SET %s_at=$1", table, what)) abort();
+  if (by) {
+    if (buf_addf(&sql, ", %s_by=$%d", what, np + 1)) abort();
+    p[np++] = SV_S(r->who.user_id);
+  }
+  if (note_col) {
+    if (buf_addf(&sql, ", %s=$%d", note_col, np + 1)) abort();
+    p[np++] = SV_S(note);
+  }
+  if (buf_addf(&sql, " WHERE id=$%d", np + 1)) abort();
+  p[np++] = SV_S(id);
+  int rc = store_exec(tx, buf_str(&sql), p, np, NULL);
+  buf_free(&sql);
+  return rc;
+}
+
+static int apply_confirm(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)d;
+  return stamp(r, tx, "problems", rec_s(row, "id"), "confirmed", 1, NULL, NULL);
+}
+
+static int apply_rectify(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)d;
+  return stamp(r, tx, "problems", rec_s(row, "id"), "rectifying", 0, NULL, NULL);
+}
+
+static int apply_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  int64_t all = 0, done = 0;
+  int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
+  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), "('done','signed_off')", &done);
+  if (rc) return rc;
+  if (all == 0)
+    return api_error(r, 409, "no_tasks", "", "该问题尚无整改任务, 请先制定整改任务");
+  if (done < all)
+    return api_error(r, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未完成",
+                     (long long)(all - done));
+  json_object_set_new(d, "tasks", json_integer(all));
+  return stamp(r, tx, "problems", rec_s(row, "id"), "rectified", 1, "rectify_note", rec_s(r->in, "note"));
+}
+
+static int apply_sign_off(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  int64_t all = 0, signed_off = 0;
+  int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
+  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), "('signed_off')", &signed_off);
+  if (rc) return rc;
+  if (signed_off < all)
+    return api_error(r, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未销号",
+                     (long long)(all - signed_off));
+  (void)d;
+  return stamp(r, tx, "problems", rec_s(row, "id"), "signed_off", 1, NULL, NULL);
+}
+
+static int apply_reopen(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  return stamp(r, tx, "problems", rec_s(row, "id"), "reopened", 1, "reopen_reason", rec_s(r->in, "reason"));
+}
+
+static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
+static const field f_complete[] = {{"note", "整改情况", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
+static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const lc_hook problem_hooks[] = {
+    {"confirm", f_note, NF(f_note), apply_confirm},
+    {"rectify", f_note, NF(f_note), apply_rectify},
+    {"complete", f_complete, NF(f_complete), apply_complete},
+    {"sign_off", f_note, NF(f_note), apply_sign_off},
+    {"reopen", f_reason, NF(f_reason), apply_reopen},
+};
+
+#define COPIED_PROBLEM                                                                        \
+  "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id " \
+  "WHERE rp.problem_id=x.id)"
+
+const rec_kind rk_problem = {
+    "problem", "问题", "problems",
+    "x.id, x.version, x.seq_no, x.target_id, x.round_id, x.team_id, tm.name AS team_name, "
+    "x.unit_id, u.name AS unit_name, u.supervisor_id, x.category_id, c.name AS category_name, "
+    "pc.name AS area_name, x.title, x.description, x.amount_fen, x.people, x.found_by, "
+    "x.petition_id, x.found_on, x.immediate_fix, x.inaction, x.state, x.confirmed_at, "
+    "x.reported_at, x.fed_back_at, x.rectifying_at, x.rectified_at, x.rectify_note, "
+    "x.signed_off_at, x.reopened_at, x.reopen_reason, x.created_by, x.created_at, x.updated_at, "
+    "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id) AS task_count, "
+    "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id AND k.state='signed_off') AS "
+    "tasks_signed_off, "
+    "(SELECT count(*) FROM files f WHERE f.owner_kind='problem' AND f.owner_id=x.id) AS file_count",
+    "problems x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id JOIN "
+    "problem_categories c ON c.id=x.category_id LEFT JOIN problem_categories pc ON pc.id=c.parent_id",
+    "x.created_at DESC, x.id DESC",
+    "x.state IN " RELEASED_STATES,
+    COPIED_PROBLEM,
+    A_PROBLEM_LIST, A_PROBLEM_CREATE, A_PROBLEM_EDIT,
+    problem_fields, NF(problem_fields),
+    problem_filters, NF(problem_filters),
+    problem_flags, NF(problem_flags),
+    "x.title",
+    "target_id",
+    "SELECT t.round_id, t.team_id, t.unit_id, u.supervisor_id, r.state AS round_state FROM targets t "
+    "JOIN orgs u ON u.id=t.unit_id JOIN rounds r ON r.id=t.round_id WHERE t.id=$1",
+    "draft",
+    problem_prepare, NULL, problem_fix, problem_redact,
+    problem_hooks, NF(problem_hooks), &wf_problem,
+};
+
+/* ---- report, feedback and copy ----------------------------------------------------- */
+static const field report_fields[] = {
+    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
+    {"text", "巡察报告正文", FT_MEMO, F_REQUIRED, 100000, 0, NULL},
+};
+static const char *const report_state_codes[] = {"draft", "submitted", "approved", "fed_back",
+                                                 "copied", NULL};
+static const field report_filters[] = {
+    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
+    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
+    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
+    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
+    {"state", "状态", FT_ENUM, 0, 0, 0, report_state_codes},
+    {"meeting_date", "反馈会日期", FT_DATE, 0, 0, 0, NULL},
+};
+
+static int report_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
+  (void)old;
+  if (!parent) return 0;
+  sval p[] = {SV_S(rec_s(c, "target_id"))};
+  int64_t n = 0;
+  int rc = store_query_int(tx, "SELECT count(*) FROM reports WHERE target_id=$1", p, 1, &n);
+  if (rc) return api_store_error(r, rc, NULL);
+  if (n) return api_error(r, 409, "exists", "target_id", "该巡察对象已有巡察报告");
+  return 0;
+}
+
+static void report_fix(store_tx *tx, json_t *row) {
+  (void)tx;
+  const char *md = rec_s(row, "meeting_date");
+  int64_t d;
+  if (md && date_parse(md, &d)) {
+    char due[11], plan[11];
+    date_format(date_add_months(d, (int)cfg_int(CFG_RECT_REPORT_MONTHS)), due);
+    date_format(date_add_months(d, (int)cfg_int(CFG_RECT_PLAN_MONTHS)), plan);
+    json_object_set_new(row, "rect_report_due", json_string(due));
+    json_object_set_new(row, "rect_plan_due", json_string(plan));
+  }
+}
+
+static void report_redact(req *r, json_t *row) {
+  authz_obj o;
+  rec_obj(row, &o);
+  if (authz(&r->who, A_REPORT_TEXT, &o)) return;
+  json_object_del(row, "text");
+  json_object_del(row, "return_reason");
+}
+
+static int report_cascade(req *r, store_tx *tx, const json_t *row, const char *verb, json_t *d) {
+  sval p[] = {SV_S(rec_s(row, "id"))};
+  int moved = 0;
+  int rc = rec_cascade(r, tx, &wf_problem, "problems",
+                       "id IN (SELECT problem_id FROM report_problems WHERE report_id=$1)", p, 1,
+                       verb, json_pack("{s:s}", "report_id", rec_s(row, "id")), &moved);
+  if (!rc) json_object_set_new(d, "problems", json_integer(moved));
+  return rc;
+}
+
+static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  const char *target = rec_s(row, "target_id");
+  sval p[] = {SV_S(target)};
+  int64_t drafts = 0;
+  int rc = store_query_int(tx, "SELECT count(*) FROM problems WHERE target_id=$1 AND state='draft'",
+                           p, 1, &drafts);
+  if (rc) return rc;
+  if (drafts)
+    return api_error(r, 409, "problems_unconfirmed", "", "该巡察对象还有 %lld 个问题未确认, 请先确认或删除",
+                     (long long)drafts);
+  sval q[] = {SV_S(rec_s(row, "id")), SV_S(target)};
+  rc = store_exec(tx, "DELETE FROM report_problems WHERE report_id=$1", q, 1, NULL);
+  if (!rc)
+    rc = store_exec(tx,
+                    "INSERT INTO report_problems(report_id, problem_id) SELECT $1, id FROM problems "
+                    "WHERE target_id=$2 AND state='confirmed'",
+                    q, 2, NULL);
+  if (!rc) rc = report_cascade(r, tx, row, "report", d);
+  char now[TS_LEN];
+  ts_now(now);
+  sval s[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
+  if (!rc) rc = store_exec(tx, "UPDATE reports SET submitted_at=$1, submitted_by=$2 WHERE id=$3", s, 3, NULL);
+  sval s2[] = {SV_S(now), SV_S(rec_s(row, "id"))};
+  if (!rc)
+    rc = store_exec(tx,
+                    "UPDATE problems SET reported_at=$1 WHERE id IN (SELECT problem_id FROM "
+                    "report_problems WHERE report_id=$2)",
+                    s2, 2, NULL);
+  return rc;
+}
+
+static int apply_return(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  int rc = report_cascade(r, tx, row, "unreport", d);
+  sval q[] = {SV_S(rec_s(row, "id"))};
+  if (!rc) rc = store_exec(tx, "DELETE FROM report_problems WHERE report_id=$1", q, 1, NULL);
+  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  if (!rc)
+    rc = stamp(r, tx, "reports", rec_s(row, "id"), "returned", 1, "return_reason", rec_s(r->in, "reason"));
+  return rc;
+}
+
+static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)d;
+  return stamp(r, tx, "reports", rec_s(row, "id"), "approved", 1, NULL, NULL);
+}
+
+static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  const char *md = rec_s(r->in, "meeting_date");
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  if (strcmp(md, today) > 0)
+    return api_error(r, 400, "invalid_field", "meeting_date", "「反馈会日期」不得晚于今天");
+  char now[TS_LEN];
+  ts_now(now);
+  json_t *att = json_object_get(r->in, "attendees");
+  sval p[] = {SV_S(md), json_is_integer(att) ? SV_I(json_integer_value(att)) : SV_NUL,
+              SV_S(rec_s(r->in, "feedback_text")), SV_S(now), SV_S(r->who.user_id),
+              SV_S(rec_s(row, "id"))};
+  int rc = store_exec(tx,
+                      "UPDATE reports SET meeting_date=$1, attendees=$2, feedback_text=$3, "
+                      "fed_back_at=$4, fed_back_by=$5 WHERE id=$6",
+                      p, 6, NULL);
+  sval t[] = {SV_S(md), SV_S(now), SV_S(rec_s(row, "target_id"))};
+  if (!rc) rc = store_exec(tx, "UPDATE targets SET feedback_date=$1, updated_at=$2, version=version+1 WHERE id=$3", t, 3, NULL);
+  if (!rc) rc = report_cascade(r, tx, row, "feed_back", d);
+  sval t2[] = {SV_S(now), SV_S(rec_s(row, "id"))};
+  if (!rc)
+    rc = store_exec(tx,
+                    "UPDATE problems SET fed_back_at=$1 WHERE id IN (SELECT problem_id FROM "
+                    "report_problems WHERE report_id=$2)",
+                    t2, 2, NULL);
+  json_object_set_new(d, "meeting_date", json_string(md));
+  return rc;
+}
+
+static int apply_copy(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  char now[TS_LEN];
+  ts_now(now);
+  static const struct {
+    const char *recipient, *org_kind;
+  } to[] = {{"commission", "commission"}, {"organization_dept", "organization_dept"}};
+  json_t *list = json_array();
+  int rc = 0;
+  for (size_t i = 0; i < sizeof to / sizeof *to && !rc; i++) {
+    char id[UUID_LEN];
+    uuid7(id);
+    char *org = NULL;
+    sval k[] = {SV_S(to[i].org_kind)};
+    rc = store_query_text(tx, "SELECT id FROM orgs WHERE kind=$1 ORDER BY created_at LIMIT 1", k, 1, &org);
+    sval p[] = {SV_S(id), SV_S(rec_s(row, "id")), SV_S(to[i].recipient), SV_S(org),
+                SV_S(r->who.user_id), SV_S(now)};
+    if (!rc)
+      rc = store_exec(tx,
+                      "INSERT INTO report_copies(id, report_id, recipient, recipient_org_id, "
+                      "copied_by, copied_at) VALUES($1,$2,$3,$4,$5,$6)",
+                      p, 6, NULL);
+    free(org);
+    json_array_append_new(list, json_string(to[i].recipient));
+  }
+  json_object_set_new(d, "copied_to", list);
+  if (!rc) rc = stamp(r, tx, "reports", rec_s(row, "id"), "copied", 1, NULL, NULL);
+  return rc;
+}
+
+static const field f_feedback[] = {
+    {"meeting_date", "反馈会日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {"attendees", "参会人数", FT_INT, 0, 100000, 0, NULL},
+    {"feedback_text", "反馈意见", FT_MEMO, F_REQUIRED, 100000, 0, NULL},
+    {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
+};
+static const lc_hook report_hooks[] = {
+    {"submit", f_note, NF(f_note), apply_submit},
+    {"return", f_reason, NF(f_reason), apply_return},
+    {"approve", f_note, NF(f_note), apply_approve},
+    {"feedback", f_feedback, NF(f_feedback), apply_feedback},
+    {"copy", f_note, NF(f_note), apply_copy},
+};
+
+const rec_kind rk_report = {
+    "report", "巡察报告", "reports",
+    "x.id, x.version, x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, "
+    "u.name AS unit_name, u.supervisor_id, x.text, x.state, x.submitted_at, x.returned_at, "
+    "x.return_reason, x.approved_at, x.meeting_date, x.attendees, x.feedback_text, x.fed_back_at, "
+    "x.copied_at, x.created_at, x.updated_at, u.name || ' 巡察报告' AS title, "
+    "(SELECT count(*) FROM report_problems rp WHERE rp.report_id=x.id) AS problem_count, "
+    "(SELECT count(*) FROM report_problems rp JOIN problems p ON p.id=rp.problem_id WHERE "
+    " rp.report_id=x.id AND p.inaction=1) AS inaction_count",
+    "reports x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id",
+    "x.created_at DESC, x.id DESC",
+    "x.state IN ('fed_back','copied')",
+    "x.copied_at IS NOT NULL",
+    A_REPORT_LIST, A_REPORT_WRITE, A_REPORT_WRITE,
+    report_fields, NF(report_fields),
+    report_filters, NF(report_filters),
+    NULL, 0,
+    NULL,
+    "target_id",
+    "SELECT t.round_id, t.team_id, t.unit_id, u.supervisor_id, r.state AS round_state FROM targets t "
+    "JOIN orgs u ON u.id=t.unit_id JOIN rounds r ON r.id=t.round_id WHERE t.id=$1",
+    "draft",
+    report_prepare, NULL, report_fix, report_redact,
+    report_hooks, NF(report_hooks), &wf_report,
+};
+
+/* ---- taxonomy ------------------------------------------------------------------ */
+int h_categories_list(req *r) {
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *rows = store_query_json(tx,
+                                  "SELECT id, code, name, parent_id, min_form, sort, active FROM "
+                                  "problem_categories ORDER BY sort, code",
+                                  NULL, 0);
+  store_rollback(tx);
+  if (!rows) return api_store_error(r, STORE_ERR, NULL);
+  /* as a tree: top-level areas with their children */
+  json_t *tree = json_array();
+  size_t i, j;
+  json_t *a, *b;
+  json_array_foreach(rows, i, a) {
+    json_object_set_new(a, "active", json_boolean(json_integer_value(json_object_get(a, "active"))));
+    if (rec_s(a, "parent_id")) continue;
+    json_t *kids = json_array();
+    json_array_foreach(rows, j, b) {
+      const char *pid = rec_s(b, "parent_id");
+      if (pid && !strcmp(pid, rec_s(a, "id"))) json_array_append(kids, b);
+    }
+    json_t *node = json_deep_copy(a);
+    json_object_set_new(node, "children", kids);
+    json_array_append_new(tree, node);
+  }
+  json_decref(rows);
+  return api_ok(r, 200, json_pack("{s:o}", "items", tree));
+}
+
+static const field category_fields[] = {
+    {"name", "类别名称", FT_TEXT, F_REQUIRED, 60, 0, NULL},
+    {"parent_id", "上级类别", FT_TEXT, F_CREATEONLY, 40, 0, NULL},
+    {"min_form", "联审最低处理形态", FT_INT, 0, 4, 1, NULL},
+    {"active", "启用", FT_BOOL, 0, 0, 0, NULL},
+};
+
+int h_categories_create(req *r) {
+  if (api_body(r, category_fields, NF(category_fields), false)) return r->status;
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  const char *parent = rec_s(r->in, "parent_id");
+  int64_t n = 0, count = 0;
+  char code[48];
+  if (parent) {
+    sval p[] = {SV_S(parent)};
+    rc = store_query_int(tx, "SELECT count(*) FROM problem_categories WHERE id=$1 AND parent_id IS NULL", p, 1, &n);
+    if (!rc && !n) {
+      store_rollback(tx);
+      return api_error(r, 400, "invalid_field", "parent_id", "「上级类别」应为一级类别");
+    }
+  }
+  sval pc[] = {SV_S(parent)};
+  if (!rc)
+    rc = store_query_int(tx,
+                         parent ? "SELECT count(*) FROM problem_categories WHERE parent_id=$1"
+                                : "SELECT count(*) FROM problem_categories WHERE parent_id IS NULL",
+                         pc, parent ? 1 : 0, &count);
+  char *pcode = NULL;
+  if (!rc && parent) rc = store_query_text(tx, "SELECT code FROM problem_categories WHERE id=$1", pc, 1, &pcode);
+  if (rc) {
+    free(pcode);
+    return rec_fail(r, tx, rc);
+  }
+  snprintf(code, sizeof code, "%.8s%02lld", pcode ? pcode : "", (long long)(count + 1));
+  free(pcode);
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  json_t *mf = json_object_get(r->in, "min_form");
+  sval p[] = {SV_S(id), SV_S(code), SV_S(rec_s(r->in, "name")), SV_S(parent),
+              json_is_integer(mf) ? SV_I(json_integer_value(mf)) : SV_NUL, SV_I(count + 1000),
+              SV_S(now)};
+  rc = store_exec(tx,
+                  "INSERT INTO problem_categories(id, code, name, parent_id, min_form, sort, created_at) "
+                  "VALUES($1,$2,$3,$4,$5,$6,$7)",
+                  p, 7, NULL);
+  if (rc == STORE_CONFLICT) {
+    store_rollback(tx);
+    return api_error(r, 409, "exists", "name", "同级已有同名类别");
+  }
+  if (!rc) rc = api_audit(r, tx, "category.create", "category", id, "ok", r->in);
+  if (rc) return rec_fail(r, tx, rc);
+  sval q[] = {SV_S(id)};
+  json_t *row = store_query_one(tx, "SELECT id, code, name, parent_id, min_form, active FROM problem_categories WHERE id=$1", q, 1, &rc);
+  return api_finish(r, tx, row, rc, 201);
+}
+
+int h_categories_update(req *r) {
+  if (api_body(r, category_fields, NF(category_fields), true)) return r->status;
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  sval q[] = {SV_S(r->params[0])};
+  json_t *old = store_query_one(tx, "SELECT id FROM problem_categories WHERE id=$1", q, 1, &rc);
+  if (!old) {
+    store_rollback(tx);
+    if (rc) return api_store_error(r, rc, NULL);
+    return api_error(r, 404, "not_found", "", "问题类别不存在");
+  }
+  json_decref(old);
+  const char *name = rec_s(r->in, "name");
+  json_t *mf = json_object_get(r->in, "min_form"), *act = json_object_get(r->in, "active");
+  sval p[] = {SV_S(name), SV_I(mf != NULL), json_is_integer(mf) ? SV_I(json_integer_value(mf)) : SV_NUL,
+              act ? SV_I(json_is_true(act)) : SV_NUL, SV_S(r->params[0])};
+  rc = store_exec(tx,
+                  "UPDATE problem_categories SET name=coalesce($1, name), "
+                  "min_form=CASE WHEN $2=1 THEN $3 ELSE min_form END, active=coalesce($4, active) "
+                  "WHERE id=$5",
+                  p, 5, NULL);
+  if (rc == STORE_CONFLICT) {
+    store_rollback(tx);
+    return api_error(r, 409, "exists", "name", "同级已有同名类别");
+  }
+  if (!rc) rc = api_audit(r, tx, "category.update", "category", r->params[0], "ok", r->in);
+  if (rc) return rec_fail(r, tx, rc);
+  json_t *row = store_query_one(tx, "SELECT id, code, name, parent_id, min_form, active FROM problem_categories WHERE id=$1", q, 1, &rc);
+  return api_finish(r, tx, row, rc, 200);
+}

@@ -1,0 +1,498 @@
+/*
+ * record.c — the generic list / get / create / edit / lifecycle / history
+ * handlers for target-bound lifecycle records. See record.h.
+ */
+#include "api/record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/entity.h"
+#include "util/text.h"
+
+const char *rec_s(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
+
+int rec_fail(req *r, store_tx *tx, int rc) {
+  if (rc < 0) api_store_error(r, rc, tx);
+  store_rollback(tx);
+  return r->status;
+}
+
+void rec_money(json_t *row, const char *k, const char *out) {
+  json_t *v = json_object_get(row, k);
+  if (!json_is_integer(v)) return;
+  char m[24];
+  money_format(json_integer_value(v), m);
+  json_object_set_new(row, out, json_string(m));
+  json_object_del(row, k);
+}
+
+static const rec_kind *kind_of(req *r) { return r->route->arg; }
+
+static void select_sql(const rec_kind *k, buf *b) {
+  if (buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols,
+               k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0",
+               k->from))
+    abort();
+}
+
+void rec_obj(const json_t *row, authz_obj *o) {
+  memset(o, 0, sizeof *o);
+  o->team_id = rec_s(row, "team_id");
+  if (json_integer_value(json_object_get(row, "released"))) {
+    o->unit_id = rec_s(row, "unit_id");
+    o->supervisor_id = rec_s(row, "supervisor_id");
+  }
+  o->handed_over = json_integer_value(json_object_get(row, "copied")) != 0;
+}
+
+json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc) {
+  buf b;
+  buf_init(&b, 8192);
+  select_sql(k, &b);
+  if (buf_adds(&b, " WHERE x.id=$1")) abort();
+  sval p[] = {SV_S(id)};
+  json_t *row = store_query_one(tx, buf_str(&b), p, 1, rc);
+  buf_free(&b);
+  if (row) {
+    json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
+    if (k->fix) k->fix(tx, row);
+  }
+  return row;
+}
+
+int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id act,
+              json_t **out) {
+  int rc = 0;
+  *out = NULL;
+  json_t *row = rec_load(k, tx, id, &rc);
+  if (!row) {
+    store_rollback(tx);
+    if (rc) return api_store_error(r, rc, NULL);
+    return api_error(r, 404, "not_found", "", "%s不存在或无权访问", k->label);
+  }
+  authz_obj o;
+  rec_obj(row, &o);
+  if (!authz(&r->who, k->list_act, &o)) {
+    json_decref(row);
+    store_rollback(tx);
+    return api_deny(r, k->list_act, k->name, id, 1);
+  }
+  if (act != k->list_act && !authz(&r->who, act, &o)) {
+    json_decref(row);
+    store_rollback(tx);
+    return api_deny(r, act, k->name, id, 0);
+  }
+  *out = row;
+  return 0;
+}
+
+/* The lifecycle engine's view of a kind (the route's arg). */
+static json_t *lc_load(req *r, store_tx *tx, const char *id, int *rc) {
+  return rec_load(kind_of(r), tx, id, rc);
+}
+
+static lc_entity lc_of(const rec_kind *k) {
+  lc_entity e = {k->wf, k->table, k->list_act, rec_obj, lc_load, k->hooks, k->nhooks};
+  return e;
+}
+
+/* May this user PATCH the row now? */
+static bool editable(req *r, const rec_kind *k, const json_t *row) {
+  if (!k->edit_state || strcmp(rec_s(row, "state"), k->edit_state)) return false;
+  authz_obj o;
+  rec_obj(row, &o);
+  return authz(&r->who, k->edit_act, &o);
+}
+
+static json_t *finish_row(req *r, const rec_kind *k, json_t *row) {
+  lc_entity e = lc_of(k);
+  json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &e, row));
+  json_object_set_new(row, "editable", json_boolean(editable(r, k, row)));
+  if (k->redact) k->redact(r, row);
+  json_object_del(row, "released");
+  json_object_del(row, "copied");
+  return row;
+}
+
+/* ---- list ------------------------------------------------------------------ */
+typedef struct lctx {
+  req *r;
+  const rec_kind *k;
+  buf *where;
+  sval *p;
+  int *np;
+  int maxp;
+  int failed;
+} lctx;
+
+static bool list_arg(void *c, const char *key, const char *v) {
+  lctx *x = c;
+  const rec_kind *k = x->k;
+  if (!strcmp(key, "page") || !strcmp(key, "per_page") || !strcmp(key, "sort")) return true;
+  if (*x->np >= x->maxp) {
+    api_error(x->r, 400, "invalid_field", key, "查询条件过多");
+    x->failed = 1;
+    return false;
+  }
+  if (!strcmp(key, "q") && k->search_col) {
+    if (!utf8_valid(v, strlen(v)) || utf8_len(v) > 50 || !*v) {
+      api_error(x->r, 400, "invalid_field", "q", "「关键词」无效或过长");
+      x->failed = 1;
+      return false;
+    }
+    if (buf_addf(x->where, " AND instr(%s, $%d) > 0", k->search_col, *x->np + 1)) abort();
+    x->p[(*x->np)++] = SV_S(v);
+    return true;
+  }
+  for (int i = 0; i < k->nflags; i++) {
+    if (strcmp(key, k->flags[i].name)) continue;
+    int on = !strcmp(v, "true") || !strcmp(v, "1");
+    if (on || !strcmp(v, "false") || !strcmp(v, "0")) {
+      /* {today}: today's date (Asia/Shanghai), made here, never from the client */
+      char today[11];
+      date_format(date_today_shanghai(), today);
+      if (buf_adds(x->where, on ? " AND (" : " AND NOT (")) abort();
+      for (const char *s = k->flags[i].sql; *s;) {
+        const char *m = strstr(s, "{today}");
+        size_t n = m ? (size_t)(m - s) : strlen(s);
+        if (buf_add(x->where, s, n)) abort();
+        if (!m) break;
+        if (buf_adds(x->where, today)) abort();
+        s = m + 7;
+      }
+      if (buf_adds(x->where, ")")) abort();
+    } else {
+      api_error(x->r, 400, "invalid_field", key, "查询条件「%s」应为 true 或 false", key);
+      x->failed = 1;
+      return false;
+    }
+    return true;
+  }
+  const field *f = fields_find(k->filters, k->nfilters, key);
+  json_t *jv = json_string(v);
+  verr e;
+  field tmp = f ? *f : (field){0};
+  tmp.flags &= ~F_REQUIRED;
+  bool ok = f && jv && (f->type == FT_BOOL || field_check(&tmp, jv, &e));
+  if (ok && f->type == FT_BOOL) ok = !strcmp(v, "true") || !strcmp(v, "false");
+  json_decref(jv);
+  if (!ok) {
+    if (!f) api_error(x->r, 400, "unknown_field", key, "未知的查询条件: %.60s", key);
+    else if (f->type == FT_BOOL || !jv) api_error(x->r, 400, "invalid_field", key, "查询条件「%s」无效", f->label);
+    else api_verr(x->r, &e);
+    x->failed = 1;
+    return false;
+  }
+  if (buf_addf(x->where, " AND x.%s = $%d", f->name, *x->np + 1)) abort();
+  x->p[(*x->np)++] = f->type == FT_BOOL ? SV_I(!strcmp(v, "true")) : SV_S(v);
+  return true;
+}
+
+static void list_item(store_tx *tx, json_t *row, const void *ctx) {
+  const rec_kind *k = ((const void *const *)ctx)[0];
+  req *r = ((void *const *)ctx)[1];
+  json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
+  if (k->fix) k->fix(tx, row);
+  if (k->redact) k->redact(r, row);
+  json_object_del(row, "released");
+  json_object_del(row, "copied");
+}
+
+int h_rec_list(req *r) {
+  const rec_kind *k = kind_of(r);
+  authz_filter f;
+  if (!authz_filter_for(&r->who, k->list_act, &f)) return api_deny(r, k->list_act, k->name, NULL, 0);
+  enum { MAXP = 3 * MAX_GRANTS + 16 };
+  sval p[MAXP];
+  int np = 0;
+  buf where, unit, cols, order;
+  buf_init(&where, 8192);
+  buf_init(&unit, 1024);
+  buf_init(&cols, 8192);
+  buf_init(&order, 512);
+  if (buf_adds(&where, " WHERE 1=1")) abort();
+  if (k->released_sql) {
+    if (buf_addf(&unit, "(CASE WHEN %s THEN x.unit_id END)", k->released_sql)) abort();
+  } else if (buf_adds(&unit, "x.unit_id")) {
+    abort();
+  }
+  entity_scope_sql(&where, &f, "x.team_id", buf_str(&unit), k->handed_sql, p, &np);
+  lctx lc = {r, k, &where, p, &np, MAXP - 2, 0};
+  int status;
+  if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
+    status = r->status;
+  } else if (entity_sort_sql(r, &order, k->filters, k->nfilters, k->order, "x.")) {
+    status = r->status;
+  } else {
+    if (buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols,
+                 k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0"))
+      abort();
+    const void *ctx[2] = {k, r};
+    api_list_q q = {buf_str(&cols), k->from, buf_str(&where), buf_str(&order), p, np,
+                    list_item, ctx};
+    status = api_list(r, &q);
+  }
+  buf_free(&where);
+  buf_free(&unit);
+  buf_free(&cols);
+  buf_free(&order);
+  return status;
+}
+
+/* ---- get / history --------------------------------------------------------- */
+int h_rec_get(req *r) {
+  const rec_kind *k = kind_of(r);
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *row;
+  int status = rec_fetch(r, k, tx, r->params[0], k->list_act, &row);
+  if (status) return status;
+  store_rollback(tx);
+  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
+  return api_ok(r, 200, finish_row(r, k, row));
+}
+
+int h_rec_history(req *r) {
+  const rec_kind *k = kind_of(r);
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *row;
+  int status = rec_fetch(r, k, tx, r->params[0], k->list_act, &row);
+  json_t *items = NULL;
+  if (!status) {
+    sval p[] = {SV_S(k->name), SV_S(r->params[0])};
+    items = store_query_json(tx,
+                             "SELECT a.seq, a.at, a.actor_login, u.display_name AS actor_name, "
+                             "a.role, a.action, a.detail FROM audit a LEFT JOIN users u ON "
+                             "u.id=a.actor_id WHERE a.object_kind=$1 AND a.object_id=$2 AND "
+                             "a.result='ok' AND a.action NOT LIKE '%.read' ORDER BY a.seq",
+                             p, 2);
+    json_decref(row);
+  }
+  if (status) return status;
+  store_rollback(tx);
+  if (!items) return api_store_error(r, STORE_ERR, NULL);
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    json_t *dv = json_object_get(it, "detail");
+    json_t *pd = json_is_string(dv) ? json_loads(json_string_value(dv), 0, NULL) : NULL;
+    json_object_set_new(it, "detail", pd ? pd : json_null());
+  }
+  return api_ok(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* ---- create / edit ------------------------------------------------------------ */
+static sval col_sval(const json_t *v) {
+  if (json_is_string(v)) return SV_S(json_string_value(v));
+  if (json_is_integer(v)) return SV_I(json_integer_value(v));
+  if (json_is_boolean(v)) return SV_I(json_is_true(v));
+  return SV_NUL;
+}
+
+/* Column names come from the descriptor's fields or prepare(); never from
+ * the client (fields_validate refused unknown keys). */
+static bool col_name_ok(const char *s) {
+  if (!*s) return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || *s == '_' || (*s >= '0' && *s <= '9'))) return false;
+  return true;
+}
+
+int h_rec_create(req *r) {
+  const rec_kind *k = kind_of(r);
+  if (api_body(r, k->fields, k->nfields, false)) return r->status;
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  const char *pid = rec_s(r->in, k->parent_field);
+  sval pp[] = {SV_S(pid)};
+  json_t *parent = store_query_one(tx, k->parent_sql, pp, 1, &rc);
+  if (!parent) {
+    if (!rc) {
+      const field *pf = fields_find(k->fields, k->nfields, k->parent_field);
+      api_error(r, 400, "invalid_field", k->parent_field, "「%s」不存在",
+                pf ? pf->label : k->parent_field);
+    }
+    return rec_fail(r, tx, rc);
+  }
+  authz_obj o = {rec_s(parent, "team_id"), rec_s(parent, "unit_id"),
+                 rec_s(parent, "supervisor_id"), false};
+  if (!authz(&r->who, k->create_act, &o)) {
+    json_decref(parent);
+    store_rollback(tx);
+    return api_deny(r, k->create_act, k->name, NULL, 0);
+  }
+  json_t *cols = json_deep_copy(r->in);
+  const char *key;
+  json_t *v;
+  json_object_foreach(parent, key, v) {
+    size_t kl = strlen(key);
+    int is_state = kl >= 5 && !strcmp(key + kl - 5, "state"); /* state, parent_state, ... */
+    if (strcmp(key, "supervisor_id") && !is_state) json_object_set(cols, key, v);
+  }
+  if (k->prepare && k->prepare(r, tx, cols, parent, NULL)) {
+    json_decref(parent);
+    json_decref(cols);
+    store_rollback(tx);
+    return r->status;
+  }
+  json_decref(parent);
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  enum { MAXP = 48 };
+  sval p[MAXP];
+  int np = 0;
+  buf a, b;
+  buf_init(&a, 4096);
+  buf_init(&b, 4096);
+  if (buf_addf(&a, "INSERT INTO %s(id, created_by, created_at, updated_at", k->table) ||
+      buf_adds(&b, ") VALUES($1, $2, $3, $3"))
+    abort();
+  p[np++] = SV_S(id);
+  p[np++] = SV_S(r->who.user_id);
+  p[np++] = SV_S(now);
+  json_object_foreach(cols, key, v) {
+    if (json_is_null(v) || np >= MAXP) continue;
+    if (!col_name_ok(key)) abort();
+    if (buf_addf(&a, ", %s", key) || buf_addf(&b, ", $%d", np + 1)) abort();
+    p[np++] = col_sval(v);
+  }
+  if (buf_adds(&a, buf_str(&b)) || buf_adds(&a, ")")) abort();
+  rc = store_exec(tx, buf_str(&a), p, np, NULL);
+  buf_free(&a);
+  buf_free(&b);
+  char act[64];
+  snprintf(act, sizeof act, "%s.create", k->name);
+  if (!rc) rc = api_audit(r, tx, act, k->name, id, "ok", cols);
+  json_decref(cols);
+  json_t *row = rc ? NULL : rec_load(k, tx, id, &rc);
+  if (row && k->created) {
+    rc = k->created(r, tx, row);
+    if (!rc) {
+      json_decref(row);
+      row = rec_load(k, tx, id, &rc);
+    }
+  }
+  if (rc > 0) {
+    json_decref(row);
+    store_rollback(tx);
+    return r->status;
+  }
+  if (row) finish_row(r, k, row);
+  return api_finish(r, tx, row, rc, 201);
+}
+
+int h_rec_update(req *r) {
+  const rec_kind *k = kind_of(r);
+  if (api_body(r, k->fields, k->nfields, true)) return r->status;
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *old;
+  int status = rec_fetch(r, k, tx, r->params[0], k->edit_act, &old);
+  if (status) return status;
+  int64_t version = json_integer_value(json_object_get(old, "version"));
+  if (!k->edit_state || strcmp(rec_s(old, "state"), k->edit_state)) {
+    api_error(r, 409, "invalid_state", "state", "当前状态为「%s」, 不能修改",
+              wf_state_label(k->wf, rec_s(old, "state")));
+  } else if (!api_if_match(r, version)) {
+    json_t *cols = json_deep_copy(r->in);
+    if (!k->prepare || !k->prepare(r, tx, cols, NULL, old)) {
+      char now[TS_LEN];
+      ts_now(now);
+      enum { MAXP = 48 };
+      sval p[MAXP];
+      int np = 0;
+      buf sql;
+      buf_init(&sql, 4096);
+      if (buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", k->table)) abort();
+      p[np++] = SV_S(now);
+      const char *key;
+      json_t *v;
+      json_object_foreach(cols, key, v) {
+        if (np >= MAXP - 2) break;
+        if (!col_name_ok(key)) abort();
+        if (buf_addf(&sql, ", %s=$%d", key, np + 1)) abort();
+        p[np++] = col_sval(v);
+      }
+      if (buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2)) abort();
+      p[np++] = SV_S(r->params[0]);
+      p[np++] = SV_I(version);
+      int64_t changes = 0;
+      rc = store_exec(tx, buf_str(&sql), p, np, &changes);
+      buf_free(&sql);
+      if (!rc && changes != 1) rc = api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
+      char act[64];
+      snprintf(act, sizeof act, "%s.update", k->name);
+      if (!rc) rc = api_audit(r, tx, act, k->name, r->params[0], "ok", cols);
+      json_decref(cols);
+      json_decref(old);
+      json_t *row = rc ? NULL : rec_load(k, tx, r->params[0], &rc);
+      if (rc > 0) {
+        store_rollback(tx);
+        return r->status;
+      }
+      if (row) finish_row(r, k, row);
+      return api_finish(r, tx, row, rc, 200);
+    }
+    json_decref(cols);
+  }
+  json_decref(old);
+  store_rollback(tx);
+  return r->status;
+}
+
+/* ---- lifecycle ----------------------------------------------------------------- */
+int h_rec_action(req *r) {
+  const rec_kind *k = kind_of(r);
+  lc_entity e = lc_of(k);
+  int status = lifecycle_run(r, &e, r->params[0], r->params[1]);
+  if (status == 200 && r->out) finish_row(r, k, r->out);
+  return status;
+}
+
+int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, const char *where_sql,
+                const sval *p, int np, const char *verb, json_t *detail, int *moved) {
+  *moved = 0;
+  buf sql;
+  buf_init(&sql, 2048);
+  if (buf_addf(&sql, "SELECT id, state FROM %s WHERE %s ORDER BY id", table, where_sql)) abort();
+  json_t *rows = store_query_json(tx, buf_str(&sql), p, np);
+  buf_free(&sql);
+  if (!rows) {
+    json_decref(detail);
+    return STORE_ERR;
+  }
+  char now[TS_LEN], act[64];
+  ts_now(now);
+  snprintf(act, sizeof act, "%s.%s", wf->entity, verb);
+  int rc = 0;
+  size_t i;
+  json_t *it;
+  json_array_foreach(rows, i, it) {
+    const wf_transition *t = wf_find(wf, rec_s(it, "state"), verb);
+    if (!t) continue;
+    buf u;
+    buf_init(&u, 256);
+    if (buf_addf(&u, "UPDATE %s SET state=$1, version=version+1, updated_at=$2 WHERE id=$3", table))
+      abort();
+    sval q[] = {SV_S(t->to), SV_S(now), SV_S(rec_s(it, "id"))};
+    rc = store_exec(tx, buf_str(&u), q, 3, NULL);
+    buf_free(&u);
+    json_t *d = json_pack("{s:s,s:s}", "from", t->from, "to", t->to);
+    if (detail) json_object_update_missing(d, detail);
+    if (!rc) rc = api_audit(r, tx, act, wf->entity, rec_s(it, "id"), "ok", d);
+    json_decref(d);
+    if (rc) break;
+    (*moved)++;
+  }
+  json_decref(rows);
+  json_decref(detail);
+  return rc;
+}

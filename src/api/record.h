@@ -1,0 +1,96 @@
+/*
+ * record.h — descriptor-driven handlers for lifecycle records that belong to
+ * a patrol target (problems, reports, rectification tasks, supervision
+ * notices): one rec_kind row gives the table, the SELECT, the scope columns,
+ * the create/edit fields, the parent the record hangs from, the list filters
+ * and the workflow; record.c supplies list, get, create, edit, the lifecycle
+ * verbs and the history from the audit trail for every kind.
+ *
+ * Visibility follows authz on an object built from the row: team_id,
+ * unit_id and supervisor_id (the latter two only once the row is "released"
+ * to the unit side, e.g. a problem after feedback) and handed_over (the row
+ * was copied to the commission).
+ */
+#ifndef XUNJI_RECORD_H
+#define XUNJI_RECORD_H
+#include "api/lifecycle.h"
+#include "util/buf.h"
+
+/* A boolean list filter: ?name=true adds " AND (sql)". */
+typedef struct rec_flag {
+  const char *name;
+  const char *sql;
+} rec_flag;
+
+typedef struct rec_kind {
+  const char *name;  /* audit object kind; the workflow's entity */
+  const char *label; /* Chinese: 问题 */
+  const char *table;
+  /* SELECT list and FROM over alias x. The list must yield team_id, unit_id,
+   * supervisor_id and state; released_sql/handed_sql are added by record.c. */
+  const char *cols, *from;
+  const char *order;        /* default ORDER BY, e.g. "x.created_at DESC, x.id DESC" */
+  const char *released_sql; /* when the unit side may see the row; NULL = always */
+  const char *handed_sql;   /* when P_HANDED roles may see it; NULL = never */
+  action_id list_act, create_act, edit_act;
+  const field *fields; /* create and edit body */
+  int nfields;
+  const field *filters; /* ?key=value on column x.key */
+  int nfilters;
+  const rec_flag *flags;
+  int nflags;
+  const char *search_col; /* ?q= substring, or NULL */
+  /* The parent: the body field naming it, and the SQL (one $1) returning
+   * the columns copied into the new row (round_id, team_id, unit_id, ...)
+   * plus supervisor_id and state for the checks. */
+  const char *parent_field;
+  const char *parent_sql;
+  const char *edit_state; /* PATCH allowed in this state only; NULL = never */
+  /* Turns the validated body into columns (may add, convert or refuse);
+   * parent is NULL on edit, old is NULL on create. 0 or the reply status. */
+  int (*prepare)(req *r, store_tx *tx, json_t *cols, const json_t *parent, const json_t *old);
+  /* After the insert (e.g. moves the parent along). 0 or status/rc. */
+  int (*created)(req *r, store_tx *tx, const json_t *row);
+  /* Derived values for the JSON (labels, money, overdue). */
+  void (*fix)(store_tx *tx, json_t *row);
+  /* Removes what this user may not see. */
+  void (*redact)(req *r, json_t *row);
+  const lc_hook *hooks;
+  int nhooks;
+  const workflow *wf;
+} rec_kind;
+
+#define NF(a) ((int)(sizeof a / sizeof *a))
+
+/* Generic handlers; the route's arg is the rec_kind. */
+int h_rec_list(req *r);
+int h_rec_get(req *r);
+int h_rec_create(req *r);
+int h_rec_update(req *r);
+int h_rec_action(req *r);
+int h_rec_history(req *r);
+
+/* Loads a row of k as the API shows it (fixed, not redacted); NULL if absent. */
+json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc);
+/* The authz object of a row (pointers into the row). */
+void rec_obj(const json_t *row, authz_obj *o);
+/* Loads the row and checks act on it: 0 with *out set; or rolls tx back
+ * and returns the reply status (404 hidden when the user may not read it;
+ * a denial is audited, which needs the writer, hence the rollback first). */
+int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id act,
+              json_t **out);
+/* Moves every row of table selected by where_sql (ids; params p) through
+ * verb of wf where its state allows, audited as "<entity>.<verb>" with
+ * detail (taken: the caller passes a new reference or NULL). *moved counts
+ * them. Authorisation is the caller's. */
+int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, const char *where_sql,
+                const sval *p, int np, const char *verb, json_t *detail, int *moved);
+
+/* helpers */
+const char *rec_s(const json_t *o, const char *k);
+int rec_fail(req *r, store_tx *tx, int rc);
+/* "12.38" of an integer fen column k into key out. */
+void rec_money(json_t *row, const char *k, const char *out);
+
+extern const rec_kind rk_problem, rk_report, rk_task, rk_notice;
+#endif
