@@ -148,7 +148,7 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
         if (st < 0) rc = st;
         store_rows_close(rows);
       }
-      qsort(d, nd, sizeof *d, cmp_i64);
+      if (nd) qsort(d, nd, sizeof *d, cmp_i64);
       json_object_set_new(o, "count", json_integer((json_int_t)nd));
       if (nd) {
         double med = nd % 2 ? (double)d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2.0;

@@ -19,6 +19,9 @@ import traceback
 
 BIN = os.environ.get("XUNJI_BIN", os.path.join(os.path.dirname(__file__), "../../build/release/xunji"))
 BIN = os.path.abspath(BIN)
+# third-party leaks the ASan build must not report (fontconfig; see tests/lsan.supp)
+os.environ.setdefault("LSAN_OPTIONS", "suppressions=%s:print_suppressions=0" % os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "../lsan.supp")))
 # Fixtures may be created by another build (the ASan run creates its demo
 # databases with the release binary, which is 4x faster; test_cli still runs
 # every subcommand under the binary being tested).
