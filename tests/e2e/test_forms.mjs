@@ -86,6 +86,7 @@ test('petition_triaged_into_clue_and_dashboard_drilldown', async (ctx) => {
     await office.click('.side-menu >> text=统计分析')
     const chart = office.locator('[data-chart=clues] canvas')
     await chart.waitFor()
+    await chart.scrollIntoViewIfNeeded()
     await office.waitForTimeout(800) // the bars' entry animation
     const box = await chart.boundingBox()
     // six states on the x axis; the first bar (草稿, 1 clue) is the only one with a height

@@ -320,7 +320,7 @@ export const records = {
       label: '新建问题底稿',
       fields: [
         ref('target_id', '被巡察单位', 'target', req), ref('category_id', '问题类别', 'category', req), text('title', '问题', 100, req),
-        memo('description', '问题描述', 20000, { rows: 5 }), text('amount', '涉及金额 (元)', 20, { placeholder: '如 1234.56' }), text('people', '涉及人员', 200),
+        memo('description', '问题描述', 20000, { ...req, rows: 5 }), text('amount', '涉及金额 (元)', 20, { placeholder: '如 1234.56' }), text('people', '涉及人员', 200),
         select('found_by', '发现方式', V.foundBy, req), date('found_on', '发现日期', req),
         { key: 'immediate_fix', label: '立行立改', type: 'bool' }, { key: 'inaction', label: '不作为慢作为', type: 'bool' },
       ],

@@ -14,6 +14,7 @@ import ListPage from './pages/ListPage.vue'
 import RecordPage from './pages/RecordPage.vue'
 import DashboardPage from './pages/DashboardPage.vue'
 import NotFound from './pages/NotFound.vue'
+import DrillPage from './pages/DrillPage.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -23,6 +24,7 @@ export const router = createRouter({
     { path: '/', component: HomePage },
     { path: '/inbox', component: InboxPage },
     { path: '/dashboard', component: DashboardPage },
+    { path: '/stats/:measure', component: DrillPage },
     { path: '/r/:type', component: ListPage, beforeEnter: (to) => (records[to.params.type] ? true : '/404') },
     { path: '/r/:type/:id', component: RecordPage, beforeEnter: (to) => (records[to.params.type] ? true : '/404') },
     { path: '/:rest(.*)*', component: NotFound },
