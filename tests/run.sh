@@ -12,8 +12,8 @@ total_p=0 total_f=0 status=0
 
 tally() { # name, log file, exit code
   local line p f
-  line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
-  p=$(sed -E 's/^[a-z]+: ([0-9]+) passed.*/\1/' <<<"$line")
+  line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
+  p=$(sed -E 's/^[a-z0-9-]+: ([0-9]+) passed.*/\1/' <<<"$line")
   f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
   if [ -z "$line" ]; then p=0; f=1; echo "$1: 没有得到测试结果 (exit $3)"; fi
   if [ "$3" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then f=1; echo "$1: 异常退出 (exit $3)"; fi
