@@ -193,6 +193,14 @@ int h_institutions_list(req *r);
 int h_files_upload(req *r);
 int h_files_list(req *r);
 int h_file_download(req *r);
+/* issue 5: discipline side (api/discipline.c, review.c) */
+int h_report_open_accountability(req *r);
+int h_accountability_pending(req *r);
+int h_clue_outcome(req *r);
+int h_review_items_add(req *r);
+int h_review_items_list(req *r);
+int h_review_item_update(req *r);
+int h_review_item_clear(req *r);
 /* Authentication (api/session.c), used by dispatch. Returns 0 if r->who is
  * set, else replies 401 and returns the status. */
 int session_authenticate(req *r);

@@ -60,6 +60,7 @@ static const field list_fields[] = {
   "c.handover_at, c.handover_mode, c.handover_docno, c.registered_at, c.registry_no, "         \
   "c.disposal_method, c.disposal_dept_id, c.disposed_at, c.result, c.result_note, "             \
   "c.concluded_at, c.created_by, c.created_at, c.updated_at, o.name AS unit_name, "             \
+  "c.case_filed_on, c.detention_on, c.prosecution_on, c.outcome_authority, "                    \
   "t.name AS team_name, g.withdrawal_date AS withdrawal_date "
 #define CLUE_FROM_TABLES                                                                       \
   "clues c JOIN orgs o ON o.id=c.unit_id JOIN teams t ON t.id=c.team_id "                      \
@@ -77,9 +78,27 @@ static void clue_obj(const json_t *row, authz_obj *o) {
   o->handed_over = st && wf_state_index(&wf_clue, st) >= handed_index();
 }
 
+/* Whole days from the date of timestamp a to that of b, or null. */
+static json_t *days(const json_t *row, const char *a, const char *b) {
+  const char *x = json_string_value(json_object_get(row, a)), *y = json_string_value(json_object_get(row, b));
+  char dx[11], dy[11];
+  int64_t p, q;
+  if (!x || !y || strlen(x) < 10 || strlen(y) < 10) return json_null();
+  memcpy(dx, x, 10);
+  memcpy(dy, y, 10);
+  dx[10] = dy[10] = '\0';
+  if (!date_parse(dx, &p) || !date_parse(dy, &q)) return json_null();
+  return json_integer(q - p);
+}
+
 static void decorate(json_t *row) {
   const char *st = json_string_value(json_object_get(row, "state"));
   if (st) json_object_set_new(row, "state_label", json_string(wf_state_label(&wf_clue, st)));
+  /* the time each hand-over took (issue 5; the statistics take median and max) */
+  json_object_set_new(row, "days_discovery_to_handover", days(row, "discovered_on", "handover_at"));
+  json_object_set_new(row, "days_handover_to_registration", days(row, "handover_at", "registered_at"));
+  json_object_set_new(row, "days_handover_to_disposal", days(row, "handover_at", "disposed_at"));
+  json_object_set_new(row, "days_handover_to_conclusion", days(row, "handover_at", "concluded_at"));
 }
 
 static json_t *clue_load(req *r, store_tx *tx, const char *id, int *rc) {

@@ -309,19 +309,29 @@ int h_rec_create(req *r) {
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
-  const char *pid = rec_s(r->in, k->parent_field);
+  const char *pfield = k->parent_field, *psql = k->parent_sql;
+  if (!rec_s(r->in, pfield) && k->alt_parent_field && rec_s(r->in, k->alt_parent_field)) {
+    pfield = k->alt_parent_field;
+    psql = k->alt_parent_sql;
+  }
+  const char *pid = rec_s(r->in, pfield);
+  if (!pid) {
+    store_rollback(tx);
+    const field *pf = fields_find(k->fields, k->nfields, pfield);
+    return api_error(r, 400, "missing_field", pfield, "缺少必填项「%s」", pf ? pf->label : pfield);
+  }
   sval pp[] = {SV_S(pid)};
-  json_t *parent = store_query_one(tx, k->parent_sql, pp, 1, &rc);
+  json_t *parent = store_query_one(tx, psql, pp, 1, &rc);
   if (!parent) {
     if (!rc) {
-      const field *pf = fields_find(k->fields, k->nfields, k->parent_field);
-      api_error(r, 400, "invalid_field", k->parent_field, "「%s」不存在",
-                pf ? pf->label : k->parent_field);
+      const field *pf = fields_find(k->fields, k->nfields, pfield);
+      api_error(r, 400, "invalid_field", pfield, "「%s」不存在或当前不可用", pf ? pf->label : pfield);
     }
     return rec_fail(r, tx, rc);
   }
   authz_obj o = {rec_s(parent, "team_id"), rec_s(parent, "unit_id"),
-                 rec_s(parent, "supervisor_id"), false};
+                 rec_s(parent, "supervisor_id"),
+                 json_integer_value(json_object_get(parent, "handed")) != 0};
   if (!authz(&r->who, k->create_act, &o)) {
     json_decref(parent);
     store_rollback(tx);
@@ -333,7 +343,8 @@ int h_rec_create(req *r) {
   json_object_foreach(parent, key, v) {
     size_t kl = strlen(key);
     int is_state = kl >= 5 && !strcmp(key + kl - 5, "state"); /* state, parent_state, ... */
-    if (strcmp(key, "supervisor_id") && !is_state) json_object_set(cols, key, v);
+    if (strcmp(key, "supervisor_id") && strcmp(key, "handed") && !is_state)
+      json_object_set(cols, key, v);
   }
   if (k->prepare && k->prepare(r, tx, cols, parent, NULL)) {
     json_decref(parent);

@@ -58,6 +58,11 @@ typedef struct rec_kind {
   const lc_hook *hooks;
   int nhooks;
   const workflow *wf;
+  /* Another parent, used when the body lacks parent_field (e.g. an
+   * accountability record hangs from a problem or from a clue). The parent
+   * SQL may return "handed" (1: handed over to the commission) for P_HANDED. */
+  const char *alt_parent_field;
+  const char *alt_parent_sql;
 } rec_kind;
 
 #define NF(a) ((int)(sizeof a / sizeof *a))
@@ -93,4 +98,5 @@ int rec_fail(req *r, store_tx *tx, int rc);
 void rec_money(json_t *row, const char *k, const char *out);
 
 extern const rec_kind rk_problem, rk_report, rk_task, rk_notice;
+extern const rec_kind rk_assistance, rk_accountability, rk_review;
 #endif

@@ -52,6 +52,14 @@ const char *const action_names[ACTION__MAX] = {
     /* issue 6 */
     [A_STATS_READ] = "stats.read", [A_LEDGER_EXPORT] = "ledger.export",
     [A_DOC_LIST] = "document.read", [A_DOC_ISSUE] = "document.issue",
+    [A_ASSIST_LIST] = "assistance.read", [A_ASSIST_WRITE] = "assistance.write",
+    [A_ASSIST_SUBMIT] = "assistance.submit", [A_ASSIST_DECIDE] = "assistance.decide",
+    [A_ASSIST_FORWARD] = "assistance.forward", [A_ASSIST_WORK] = "assistance.work",
+    [A_ASSIST_CLOSE] = "assistance.close", [A_CLUE_OUTCOME] = "clue.outcome",
+    [A_ACCT_LIST] = "accountability.read", [A_ACCT_WRITE] = "accountability.write",
+    [A_ACCT_DECIDE] = "accountability.decide",
+    [A_REVIEW_LIST] = "review.read", [A_REVIEW_WRITE] = "review.write",
+    [A_REVIEW_TEAM] = "review.team_account", [A_REVIEW_RUN] = "review.run",
 };
 
 /* Business roles that read the organisation directory and round plan. */
@@ -191,6 +199,33 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
                     [R_COMMISSION_LIAISON] = P_ALL, [R_CASE_MGMT] = P_ALL,
                     [R_COMMISSION_CADRE] = P_ALL},
     [A_DOC_ISSUE] = {[R_INSPECTION_OFFICE] = P_ALL},
+
+    /* issue 5. Assistance: the team's own; the leading group decides, the
+     * office forwards; the commission departments see what was forwarded
+     * (P_HANDED: forwarded). Never the unit. */
+    [A_ASSIST_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                       [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                       [R_COMMISSION_LIAISON] = P_HANDED, [R_CASE_MGMT] = P_HANDED,
+                       [R_INVESTIGATION] = P_HANDED, [R_VERIFICATION_TEAM] = P_HANDED,
+                       [R_CONDUCT] = P_HANDED},
+    [A_ASSIST_WRITE] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    [A_CLUE_OUTCOME] = {[R_CASE_MGMT] = P_HANDED, [R_INVESTIGATION] = P_HANDED},
+    /* Accountability: recorded and decided by the commission on problems
+     * copied to it or clues handed to it; the team sees its own; the
+     * dispatched group its units'; the unit never. */
+    [A_ACCT_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                     [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                     [R_COMMISSION_LIAISON] = P_ALL, [R_CONDUCT] = P_ALL, [R_CASE_MGMT] = P_ALL,
+                     [R_INVESTIGATION] = P_ALL, [R_VERIFICATION_TEAM] = P_ALL,
+                     [R_DISPATCHED_GROUP] = P_SUPERVISED},
+    [A_ACCT_WRITE] = {[R_CONDUCT] = P_HANDED, [R_CASE_MGMT] = P_HANDED, [R_INVESTIGATION] = P_HANDED},
+    /* Joint review: the verification team runs it with the patrol team. */
+    [A_REVIEW_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
+                       [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
+                       [R_COMMISSION_LIAISON] = P_ALL, [R_VERIFICATION_TEAM] = P_ALL,
+                       [R_CONDUCT] = P_ALL},
+    [A_REVIEW_WRITE] = {[R_VERIFICATION_TEAM] = P_ALL},
+    [A_REVIEW_TEAM] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
 };
 
 void authz_set(action_id a, role_id r, rule ru) { policy[a][r] = ru; }

@@ -54,6 +54,12 @@ typedef enum action_id {
   A_SUPERVISION_ACK, A_SUPERVISION_NOTE, A_SUPERVISION_READ,
   /* issue 6: statistics, ledgers, formal letters */
   A_STATS_READ, A_LEDGER_EXPORT, A_DOC_LIST, A_DOC_ISSUE,
+  /* issue 5: discipline side */
+  A_ASSIST_LIST, A_ASSIST_WRITE,
+  A_ASSIST_SUBMIT, A_ASSIST_DECIDE, A_ASSIST_FORWARD, A_ASSIST_WORK, A_ASSIST_CLOSE, /* lifecycle */
+  A_CLUE_OUTCOME,
+  A_ACCT_LIST, A_ACCT_WRITE, A_ACCT_DECIDE, /* decide/revoke: lifecycle */
+  A_REVIEW_LIST, A_REVIEW_WRITE, A_REVIEW_TEAM, A_REVIEW_RUN, /* hold/conclude: lifecycle */
   ACTION__MAX
 } action_id;
 

@@ -197,8 +197,76 @@ const workflow wf_notice = {"notice", (int)(sizeof notice_states / sizeof *notic
                             (int)(sizeof notice_transitions / sizeof *notice_transitions),
                             notice_transitions};
 
-const workflow *const workflows[] = {&wf_clue,    &wf_round, &wf_petition, &wf_problem,
-                                     &wf_report,  &wf_task,  &wf_notice,   NULL};
+/* Assistance request (提请协助), issue 5: the team leader submits; the
+ * leading group approves or rejects; the office forwards to the commission;
+ * a commission department accepts and completes it with the result and the
+ * evidence it fixed; the team leader closes it. */
+#define COMMISSION_DEPTS RB(R_CASE_MGMT) | RB(R_INVESTIGATION) | RB(R_VERIFICATION_TEAM) | RB(R_CONDUCT)
+static const char *const assistance_states[] = {"draft",     "submitted", "approved", "rejected",
+                                                "forwarded", "accepted",  "completed", "closed"};
+static const char *const assistance_state_labels[] = {"草稿",   "已提请", "已批准", "未批准",
+                                                      "已转交", "已受理", "已完成", "已办结"};
+static const wf_transition assistance_transitions[] = {
+    {"draft", "submit", "submitted", "提请领导小组批准", A_ASSIST_SUBMIT, RB(R_TEAM_LEADER), P_TEAM,
+     "巡察组提请专业协助, 待领导小组批准", 2, {{R_LEADING_GROUP, 0}, {R_INSPECTION_OFFICE, 0}}},
+    {"submitted", "approve", "approved", "批准", A_ASSIST_DECIDE, RB(R_LEADING_GROUP), P_ALL,
+     "领导小组已批准提请协助", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+    {"submitted", "reject", "rejected", "不予批准", A_ASSIST_DECIDE, RB(R_LEADING_GROUP), P_ALL,
+     "领导小组未批准提请协助", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+    {"approved", "forward", "forwarded", "转交纪委监委", A_ASSIST_FORWARD, RB(R_INSPECTION_OFFICE),
+     P_ALL, "巡察办转交提请协助事项", 7,
+     {{R_COMMISSION_LIAISON, 0}, {R_CASE_MGMT, 0}, {R_INVESTIGATION, 0}, {R_VERIFICATION_TEAM, 0},
+      {R_CONDUCT, 0}, TEAM_SIDE}},
+    {"forwarded", "accept", "accepted", "受理", A_ASSIST_WORK, COMMISSION_DEPTS, P_HANDED,
+     "纪委监委已受理提请协助", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+    {"accepted", "complete", "completed", "办结反馈", A_ASSIST_WORK, COMMISSION_DEPTS, P_HANDED,
+     "纪委监委已完成协助, 反馈结果", 4,
+     {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE, {R_LEADING_GROUP, 0}}},
+    {"completed", "close", "closed", "办结", A_ASSIST_CLOSE, RB(R_TEAM_LEADER), P_TEAM,
+     "巡察组确认协助结果", 1, {{R_INSPECTION_OFFICE, 0}}},
+};
+const workflow wf_assistance = {"assistance",
+                                (int)(sizeof assistance_states / sizeof *assistance_states),
+                                assistance_states, assistance_state_labels,
+                                (int)(sizeof assistance_transitions / sizeof *assistance_transitions),
+                                assistance_transitions};
+
+/* Accountability (追责问责), issue 5: opened (e.g. for each 不担当不作为
+ * problem of a copied feedback), decided with an outcome, or revoked. */
+#define ACCT_DEPTS RB(R_CONDUCT) | RB(R_CASE_MGMT) | RB(R_INVESTIGATION)
+static const char *const acct_states[] = {"open", "decided", "revoked"};
+static const char *const acct_state_labels[] = {"待处理", "已决定", "已撤销"};
+static const wf_transition acct_transitions[] = {
+    {"open", "decide", "decided", "作出处理决定", A_ACCT_DECIDE, ACCT_DEPTS, P_HANDED,
+     "追责问责已作出决定", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+    {"decided", "revoke", "revoked", "撤销", A_ACCT_DECIDE, ACCT_DEPTS, P_HANDED,
+     "追责问责决定已撤销", 1, {{R_INSPECTION_OFFICE, 0}}},
+};
+const workflow wf_accountability = {"accountability",
+                                    (int)(sizeof acct_states / sizeof *acct_states), acct_states,
+                                    acct_state_labels,
+                                    (int)(sizeof acct_transitions / sizeof *acct_transitions),
+                                    acct_transitions};
+
+/* Joint review (联审), issue 5: scheduled → held → concluded, run by the
+ * commission's verification team with the patrol team. */
+static const char *const review_states[] = {"scheduled", "held", "concluded"};
+static const char *const review_state_labels[] = {"已安排", "已召开", "已完成"};
+static const wf_transition review_transitions[] = {
+    {"scheduled", "hold", "held", "召开联审", A_REVIEW_RUN, RB(R_VERIFICATION_TEAM), P_ALL,
+     "联审会议已召开", 2, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}}},
+    {"held", "conclude", "concluded", "完成联审", A_REVIEW_RUN, RB(R_VERIFICATION_TEAM), P_ALL,
+     "联审已完成, 处理意见已确定", 3, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}, {R_CONDUCT, 0}}},
+};
+const workflow wf_review = {"joint_review", (int)(sizeof review_states / sizeof *review_states),
+                            review_states, review_state_labels,
+                            (int)(sizeof review_transitions / sizeof *review_transitions),
+                            review_transitions};
+
+const workflow *const workflows[] = {&wf_clue,   &wf_round,      &wf_petition,
+                                     &wf_problem, &wf_report,    &wf_task,
+                                     &wf_notice, &wf_assistance, &wf_accountability,
+                                     &wf_review, NULL};
 
 const wf_transition *wf_find(const workflow *w, const char *state, const char *verb) {
   for (int i = 0; i < w->ntransitions; i++)

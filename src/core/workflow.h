@@ -15,7 +15,7 @@
 #include "core/authz.h"
 #include "core/roles.h"
 
-enum { WF_MAX_NOTIFY = 6 };
+enum { WF_MAX_NOTIFY = 8 };
 
 /* To whom of a role a message goes: everyone with the role, or only those
  * whose grant is scoped to the object's team, unit, or supervising group. */
@@ -54,6 +54,9 @@ extern const workflow wf_problem;
 extern const workflow wf_report;
 extern const workflow wf_task;
 extern const workflow wf_notice;
+extern const workflow wf_assistance;
+extern const workflow wf_accountability;
+extern const workflow wf_review;
 /* NULL-terminated list of every workflow, for authz_init and tests. */
 extern const workflow *const workflows[];
 

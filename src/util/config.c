@@ -70,6 +70,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
                               "长期整改任务报告进展的期限 (反馈后月数)"},
     [CFG_DOCNO_NOTICE] = {"docno_notice", "XUNJI_DOCNO_NOTICE", CT_STR, "枣巡督", 0, 0,
                           "整改督办通知文号前缀"},
+    [CFG_ACCOUNTABILITY_DAYS] = {"accountability_days", "XUNJI_ACCOUNTABILITY_DAYS", CT_INT, "30", 0,
+                                 3650, "反馈抄送后多少天仍无追责问责决定即提示 (天)"},
     [CFG_DOCNO_VETTING] = {"docno_vetting", "XUNJI_DOCNO_VETTING", CT_STR, "枣巡审", 0, 0,
                            "廉政审核函文号前缀"},
 };

@@ -83,6 +83,18 @@ EXPECTED = {
                       "dispatched_group"},
     "document.read": {"leading_group", "inspection_office", "commission_liaison", "case_mgmt", "commission_cadre"},
     "document.issue": {"inspection_office"},
+    # issue 5: discipline side
+    "assistance.read": {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
+                        "case_mgmt", "investigation", "verification_team", "conduct"},
+    "assistance.write": {"team_leader", "team_member"},
+    "clue.outcome": {"case_mgmt", "investigation"},
+    "accountability.read": {"leading_group", "inspection_office", "team_leader", "team_member",
+                            "commission_liaison", "conduct", "case_mgmt", "investigation", "verification_team",
+                            "dispatched_group"},
+    "accountability.write": {"conduct", "case_mgmt", "investigation"},
+    "review.read": {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
+                    "verification_team", "conduct"},
+    "review.write": {"verification_team"},
 }
 
 

@@ -9,6 +9,7 @@
 
 #include "core/authz.h"
 #include "core/fields.h"
+#include "core/outcomes.h"
 #include "core/roles.h"
 #include "core/workflow.h"
 #include "t.h"
@@ -273,4 +274,24 @@ TEST(findings_workflows_have_roles_except_cascades) {
   CHECK(!authz(&u, A_PROBLEM_LIST, &draft));
   CHECK(!authz(&u, A_PROBLEM_PAPERS, &released));
   CHECK(!authz(&u, A_CLUE_LIST, &released));
+}
+
+TEST(four_forms_are_derived_from_the_outcome_code) {
+  CHECK_INT(outcome_form("talk_reminder", false), 1);
+  CHECK_INT(outcome_form("work_interview", false), 1);
+  CHECK_INT(outcome_form("party_serious_warning", false), 2);
+  CHECK_INT(outcome_form("dismissal_from_post", false), 2);
+  CHECK_INT(outcome_form("demotion", false), 3);
+  CHECK_INT(outcome_form("expulsion", false), 3);
+  CHECK_INT(outcome_form("expulsion", true), 4);
+  CHECK_INT(outcome_form("prosecution_transfer", false), 4);
+  CHECK_INT(outcome_form("detention", false), 0);
+  CHECK_INT(outcome_form("no_action", false), 0);
+  CHECK_INT(outcome_form("nonsense", false), 0);
+  CHECK_STR(form_label(2), "第二种形态");
+  /* every code of the enum list has a definition, and the lists agree */
+  int n = 0;
+  for (const char *const *c = outcome_codes; *c; c++, n++) CHECK(outcome_find(*c) != NULL);
+  CHECK_INT(n, noutcomes);
+  CHECK_STR(handling_codes[0], "no_action");
 }

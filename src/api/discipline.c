@@ -1,0 +1,576 @@
+/*
+ * discipline.c — the discipline side (issue 5): assistance requests
+ * (提请协助) approved by the leading group and worked by the commission,
+ * accountability records (追责问责) whose four-forms form is derived from the
+ * outcome code (core/outcomes.c), the copy-to-accountability loop (open
+ * accountability for every 不担当不作为 problem of a copied feedback; the
+ * copied problems still without a decision after N days), and the clue's
+ * disposal outcomes (立案, 留置, 移送审查起诉).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/entity.h"
+#include "api/record.h"
+#include "core/outcomes.h"
+#include "util/config.h"
+#include "util/text.h"
+
+/* Whole days between the dates of two timestamps (b - a), or -1. */
+static int64_t days_between(const char *a, const char *b) {
+  char da[11], db[11];
+  int64_t x, y;
+  if (!a || !b || strlen(a) < 10 || strlen(b) < 10) return -1;
+  memcpy(da, a, 10);
+  memcpy(db, b, 10);
+  da[10] = db[10] = '\0';
+  if (!date_parse(da, &x) || !date_parse(db, &y)) return -1;
+  return y - x;
+}
+
+static void set_days(json_t *row, const char *key, const char *a, const char *b) {
+  int64_t d = days_between(a, b);
+  json_object_set_new(row, key, d >= 0 ? json_integer(d) : json_null());
+}
+
+/* The problem or clue an assistance request or an accountability record
+ * names must belong to the same target. */
+static int same_target(req *r, store_tx *tx, const json_t *c, const char *target) {
+  static const struct {
+    const char *field, *sql, *label;
+  } links[] = {{"problem_id", "SELECT count(*) FROM problems WHERE id=$1 AND target_id=$2", "问题"},
+               {"clue_id", "SELECT count(*) FROM clues WHERE id=$1 AND target_id=$2", "问题线索"}};
+  for (size_t i = 0; i < sizeof links / sizeof *links; i++) {
+    const char *id = rec_s(c, links[i].field);
+    if (!id) continue;
+    sval p[] = {SV_S(id), SV_S(target)};
+    int64_t n = 0;
+    int rc = store_query_int(tx, links[i].sql, p, 2, &n);
+    if (rc) return api_store_error(r, rc, NULL);
+    if (!n)
+      return api_error(r, 400, "invalid_field", links[i].field, "「%s」不存在或不属于该巡察对象",
+                       links[i].label);
+  }
+  return 0;
+}
+
+static int next_no(req *r, store_tx *tx, const char *series, json_t *c) {
+  int year = year_shanghai(time(NULL));
+  int64_t seq;
+  int rc = api_next_seq(tx, series, year, &seq);
+  if (rc) return api_store_error(r, rc, NULL);
+  char no[32];
+  snprintf(no, sizeof no, "%d-%04lld", year, (long long)seq);
+  json_object_set_new(c, "seq_no", json_string(no));
+  return 0;
+}
+
+/* ---- assistance requests (提请协助) ----------------------------------------------- */
+static const field assist_fields[] = {
+    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
+    {"need", "需协助事项", FT_MEMO, F_REQUIRED, 2000, 0, NULL},
+    {"reason", "提请理由", FT_MEMO, F_REQUIRED, 5000, 0, NULL},
+    {"problem_id", "相关问题", FT_ID, 0, 0, 0, NULL},
+    {"clue_id", "相关问题线索", FT_ID, 0, 0, 0, NULL},
+};
+static const char *const assist_state_codes[] = {"draft",    "submitted", "approved", "rejected",
+                                                 "forwarded", "accepted", "completed", "closed",
+                                                 NULL};
+static const field assist_filters[] = {
+    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
+    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
+    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
+    {"problem_id", "相关问题", FT_ID, 0, 0, 0, NULL},
+    {"clue_id", "相关问题线索", FT_ID, 0, 0, 0, NULL},
+    {"state", "状态", FT_ENUM, 0, 0, 0, assist_state_codes},
+};
+static const rec_flag assist_flags[] = {
+    {"open", "x.state NOT IN ('rejected','closed')"},
+};
+
+static int assist_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
+  const char *target = parent ? rec_s(c, "target_id") : rec_s(old, "target_id");
+  int st = same_target(r, tx, c, target);
+  if (st || !parent) return st;
+  return next_no(r, tx, "assistance", c);
+}
+
+static void assist_fix(store_tx *tx, json_t *row) {
+  (void)tx;
+  set_days(row, "turnaround_days", rec_s(row, "submitted_at"), rec_s(row, "completed_at"));
+}
+
+/* Sets <what>_at=now, <what>_by=user and up to two more columns of the row. */
+static int stamp(req *r, store_tx *tx, const json_t *row, const char *what, const char *c1,
+                 const char *v1, const char *c2, const char *v2) {
+  char now[TS_LEN];
+  ts_now(now);
+  buf sql;
+  buf_init(&sql, 256);
+  sval p[5];
+  int np = 0;
+  p[np++] = SV_S(now);
+  p[np++] = SV_S(r->who.user_id);
+  if (buf_addf(&sql, "UPDATE assistance SET %s_at=$1, %s_by=$2", what, what)) abort();
+  if (c1) {
+    if (buf_addf(&sql, ", %s=$%d", c1, np + 1)) abort();
+    p[np++] = SV_S(v1);
+  }
+  if (c2) {
+    if (buf_addf(&sql, ", %s=$%d", c2, np + 1)) abort();
+    p[np++] = SV_S(v2);
+  }
+  if (buf_addf(&sql, " WHERE id=$%d", np + 1)) abort();
+  p[np++] = SV_S(rec_s(row, "id"));
+  int rc = store_exec(tx, buf_str(&sql), p, np, NULL);
+  buf_free(&sql);
+  return rc;
+}
+
+static int apply_a_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)d;
+  return stamp(r, tx, row, "submitted", NULL, NULL, NULL, NULL);
+}
+static int apply_a_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  const char *note = rec_s(r->in, "note");
+  if (note) json_object_set_new(d, "note", json_string(note));
+  return stamp(r, tx, row, "decided", "decision_note", note, NULL, NULL);
+}
+static int apply_a_reject(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  return stamp(r, tx, row, "decided", "decision_note", rec_s(r->in, "reason"), NULL, NULL);
+}
+static int apply_a_forward(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)d;
+  return stamp(r, tx, row, "forwarded", NULL, NULL, NULL, NULL);
+}
+static int apply_a_accept(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  /* the department that accepted: the user's commission role */
+  const char *dept = NULL;
+  static const role_id depts[] = {R_INVESTIGATION, R_CASE_MGMT, R_VERIFICATION_TEAM, R_CONDUCT};
+  for (size_t i = 0; i < sizeof depts / sizeof *depts && !dept; i++)
+    if (principal_has(&r->who, depts[i])) dept = roles[depts[i]].name;
+  json_object_set_new(d, "accepted_by_role", json_string(dept ? dept : ""));
+  return stamp(r, tx, row, "accepted", "accepted_role", dept, NULL, NULL);
+}
+static int apply_a_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  json_object_set_new(d, "result", json_string(rec_s(r->in, "result")));
+  return stamp(r, tx, row, "completed", "result", rec_s(r->in, "result"), "evidence_fixed",
+               rec_s(r->in, "evidence_fixed"));
+}
+static int apply_a_close(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)d;
+  return stamp(r, tx, row, "closed", NULL, NULL, NULL, NULL);
+}
+
+static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
+static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_complete[] = {
+    {"result", "协助结果", FT_MEMO, F_REQUIRED, 10000, 0, NULL},
+    {"evidence_fixed", "固定的证据", FT_MEMO, F_REQUIRED, 10000, 0, NULL},
+    {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
+};
+static const lc_hook assist_hooks[] = {
+    {"submit", f_note, NF(f_note), apply_a_submit},
+    {"approve", f_note, NF(f_note), apply_a_decide},
+    {"reject", f_reason, NF(f_reason), apply_a_reject},
+    {"forward", f_note, NF(f_note), apply_a_forward},
+    {"accept", f_note, NF(f_note), apply_a_accept},
+    {"complete", f_complete, NF(f_complete), apply_a_complete},
+    {"close", f_note, NF(f_note), apply_a_close},
+};
+
+#define TARGET_PARENT_SQL                                                                     \
+  "SELECT t.round_id, t.team_id, t.unit_id, u.supervisor_id, r.state AS round_state FROM "   \
+  "targets t JOIN orgs u ON u.id=t.unit_id JOIN rounds r ON r.id=t.round_id WHERE t.id=$1"
+
+const rec_kind rk_assistance = {
+    "assistance", "提请协助事项", "assistance",
+    "x.id, x.version, x.seq_no, x.target_id, x.round_id, x.team_id, tm.name AS team_name, "
+    "x.unit_id, u.name AS unit_name, u.supervisor_id, x.problem_id, p.title AS problem_title, "
+    "x.clue_id, c.title AS clue_title, x.need, x.reason, x.state, x.submitted_at, x.decided_at, "
+    "x.decision_note, x.forwarded_at, x.accepted_at, x.accepted_role, x.completed_at, x.result, "
+    "x.evidence_fixed, x.closed_at, x.created_by, x.created_at, x.updated_at, "
+    "'提请协助 ' || x.seq_no || ' ' || u.name AS title",
+    "assistance x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id LEFT JOIN "
+    "problems p ON p.id=x.problem_id LEFT JOIN clues c ON c.id=x.clue_id",
+    "x.created_at DESC, x.id DESC",
+    "0", /* never released to the unit side */
+    "x.forwarded_at IS NOT NULL",
+    A_ASSIST_LIST, A_ASSIST_WRITE, A_ASSIST_WRITE,
+    assist_fields, NF(assist_fields),
+    assist_filters, NF(assist_filters),
+    assist_flags, NF(assist_flags),
+    "x.need",
+    "target_id", TARGET_PARENT_SQL,
+    "draft",
+    assist_prepare, NULL, assist_fix, NULL,
+    assist_hooks, NF(assist_hooks), &wf_assistance,
+    NULL, NULL,
+};
+
+/* ---- accountability (追责问责) ------------------------------------------------------ */
+static const char *const subject_kinds[] = {"person", "organization", "leader", NULL};
+static const char *const leader_roles[] = {"principal", "supervising", NULL};
+static const field acct_fields[] = {
+    {"problem_id", "相关问题", FT_ID, F_CREATEONLY, 0, 0, NULL},
+    {"clue_id", "相关问题线索", FT_ID, F_CREATEONLY, 0, 0, NULL},
+    {"subject_kind", "问责对象类别", FT_ENUM, F_REQUIRED, 0, 0, subject_kinds},
+    {"subject_name", "问责对象", FT_TEXT, F_REQUIRED, 100, 0, NULL},
+    {"subject_post", "职务", FT_TEXT, 0, 100, 0, NULL},
+    {"leader_role", "领导责任", FT_ENUM, 0, 0, 0, leader_roles},
+    {"outcome", "处理结果", FT_ENUM, 0, 0, 0, outcome_codes},
+    {"criminal", "涉嫌犯罪追究刑事责任", FT_BOOL, 0, 0, 0, NULL},
+    {"authority", "决定机关", FT_TEXT, 0, 100, 0, NULL},
+    {"decided_on", "决定日期", FT_DATE, 0, 0, 0, NULL},
+    {"funds_recovered", "追缴资金 (元)", FT_MONEY, 0, 0, 0, NULL},
+    {"funds_returned", "清退资金 (元)", FT_MONEY, 0, 0, 0, NULL},
+    {"losses_recovered", "挽回经济损失 (元)", FT_MONEY, 0, 0, 0, NULL},
+    {"note", "备注", FT_MEMO, 0, 5000, 0, NULL},
+};
+static const char *const acct_state_codes[] = {"open", "decided", "revoked", NULL};
+static const char *const forms[] = {"1", "2", "3", "4", NULL};
+static const field acct_filters[] = {
+    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
+    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
+    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
+    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
+    {"problem_id", "相关问题", FT_ID, 0, 0, 0, NULL},
+    {"clue_id", "相关问题线索", FT_ID, 0, 0, 0, NULL},
+    {"outcome", "处理结果", FT_ENUM, 0, 0, 0, outcome_codes},
+    {"form", "形态", FT_ENUM, 0, 0, 0, forms},
+    {"subject_kind", "问责对象类别", FT_ENUM, 0, 0, 0, subject_kinds},
+    {"state", "状态", FT_ENUM, 0, 0, 0, acct_state_codes},
+    {"decided_on", "决定日期", FT_DATE, 0, 0, 0, NULL},
+};
+
+static const char *const money_cols[][2] = {{"funds_recovered", "funds_recovered_fen"},
+                                            {"funds_returned", "funds_returned_fen"},
+                                            {"losses_recovered", "losses_recovered_fen"}};
+
+/* A decision: outcome, authority and date together; the form from the table. */
+static int decision_cols(req *r, json_t *c, int required) {
+  const char *outcome = rec_s(c, "outcome"), *auth = rec_s(c, "authority"), *on = rec_s(c, "decided_on");
+  if (!outcome && !required && !auth && !on) return 0;
+  if (!outcome) return api_error(r, 400, "missing_field", "outcome", "缺少必填项「处理结果」");
+  if (!auth || !*auth) return api_error(r, 400, "missing_field", "authority", "缺少必填项「决定机关」");
+  if (!on) return api_error(r, 400, "missing_field", "decided_on", "缺少必填项「决定日期」");
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  if (strcmp(on, today) > 0) return api_error(r, 400, "invalid_field", "decided_on", "「决定日期」不得晚于今天");
+  int criminal = json_is_true(json_object_get(c, "criminal"));
+  if (criminal && strcmp(outcome, "expulsion") && strcmp(outcome, "prosecution_transfer"))
+    return api_error(r, 400, "invalid_field", "criminal", "仅开除党籍或移送审查起诉可注明追究刑事责任");
+  int form = outcome_form(outcome, criminal);
+  json_object_set_new(c, "form", form ? json_integer(form) : json_null());
+  return 0;
+}
+
+static int money_to_fen(json_t *c) {
+  for (size_t i = 0; i < 3; i++) {
+    json_t *v = json_object_get(c, money_cols[i][0]);
+    if (!v) continue;
+    int64_t fen = 0;
+    if (json_is_integer(v)) fen = json_integer_value(v) * 100;
+    else if (json_is_string(v)) money_parse(json_string_value(v), &fen);
+    json_object_set_new(c, money_cols[i][1], json_integer(fen));
+    json_object_del(c, money_cols[i][0]);
+  }
+  return 0;
+}
+
+static int acct_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
+  if (old) {
+    /* edits of an open record: no decision here, that is the decide step */
+    if (json_object_get(c, "outcome") || json_object_get(c, "authority") || json_object_get(c, "decided_on"))
+      return api_error(r, 400, "invalid_field", "outcome", "处理决定请通过「作出处理决定」提交");
+    return money_to_fen(c);
+  }
+  (void)parent;
+  const char *sk = rec_s(c, "subject_kind");
+  if (rec_s(c, "leader_role") && strcmp(sk, "leader"))
+    return api_error(r, 400, "invalid_field", "leader_role", "仅问责对象为领导时填写「领导责任」");
+  int st = same_target(r, tx, c, rec_s(c, "target_id"));
+  if (!st) st = decision_cols(r, c, 0);
+  if (st) return st;
+  if (rec_s(c, "outcome")) json_object_set_new(c, "state", json_string("decided"));
+  return money_to_fen(c);
+}
+
+static void acct_fix(store_tx *tx, json_t *row) {
+  (void)tx;
+  for (size_t i = 0; i < 3; i++) rec_money(row, money_cols[i][1], money_cols[i][0]);
+  json_object_set_new(row, "criminal", json_boolean(json_integer_value(json_object_get(row, "criminal"))));
+  const outcome_def *d = outcome_find(rec_s(row, "outcome"));
+  if (d) {
+    json_object_set_new(row, "outcome_label", json_string(d->label));
+    json_object_set_new(row, "outcome_kind", json_string(outcome_kind_label(d->kind)));
+  }
+  int form = (int)json_integer_value(json_object_get(row, "form"));
+  json_object_set_new(row, "form_label", form ? json_string(form_label(form)) : json_null());
+}
+
+static int apply_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  json_t *c = json_deep_copy(r->in);
+  json_object_del(c, "note");
+  int st = decision_cols(r, c, 1);
+  if (!st) money_to_fen(c);
+  if (st) {
+    json_decref(c);
+    return st;
+  }
+  json_t *f = json_object_get(c, "form");
+  sval p[] = {SV_S(rec_s(c, "outcome")), SV_I(json_is_true(json_object_get(c, "criminal"))),
+              json_is_integer(f) ? SV_I(json_integer_value(f)) : SV_NUL, SV_S(rec_s(c, "authority")),
+              SV_S(rec_s(c, "decided_on")),
+              SV_I(json_integer_value(json_object_get(c, "funds_recovered_fen"))),
+              SV_I(json_integer_value(json_object_get(c, "funds_returned_fen"))),
+              SV_I(json_integer_value(json_object_get(c, "losses_recovered_fen"))),
+              SV_S(rec_s(row, "id"))};
+  json_object_set_new(d, "outcome", json_string(rec_s(c, "outcome")));
+  if (json_is_integer(f)) json_object_set(d, "form", f);
+  int rc = store_exec(tx,
+                      "UPDATE accountability SET outcome=$1, criminal=$2, form=$3, authority=$4, "
+                      "decided_on=$5, funds_recovered_fen=$6, funds_returned_fen=$7, "
+                      "losses_recovered_fen=$8 WHERE id=$9",
+                      p, 9, NULL);
+  json_decref(c);
+  return rc;
+}
+
+static int apply_revoke(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  sval p[] = {SV_S(rec_s(r->in, "reason")), SV_S(rec_s(row, "id"))};
+  return store_exec(tx, "UPDATE accountability SET revoked_reason=$1 WHERE id=$2", p, 2, NULL);
+}
+
+static const field f_decide[] = {
+    {"outcome", "处理结果", FT_ENUM, F_REQUIRED, 0, 0, outcome_codes},
+    {"criminal", "涉嫌犯罪追究刑事责任", FT_BOOL, 0, 0, 0, NULL},
+    {"authority", "决定机关", FT_TEXT, F_REQUIRED, 100, 0, NULL},
+    {"decided_on", "决定日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {"funds_recovered", "追缴资金 (元)", FT_MONEY, 0, 0, 0, NULL},
+    {"funds_returned", "清退资金 (元)", FT_MONEY, 0, 0, 0, NULL},
+    {"losses_recovered", "挽回经济损失 (元)", FT_MONEY, 0, 0, 0, NULL},
+    {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
+};
+static const lc_hook acct_hooks[] = {
+    {"decide", f_decide, NF(f_decide), apply_decide},
+    {"revoke", f_reason, NF(f_reason), apply_revoke},
+};
+
+const rec_kind rk_accountability = {
+    "accountability", "追责问责记录", "accountability",
+    "x.id, x.version, x.problem_id, p.title AS problem_title, x.clue_id, c.title AS clue_title, "
+    "x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, u.name AS unit_name, "
+    "u.supervisor_id, x.subject_kind, x.subject_name, x.subject_post, x.leader_role, x.outcome, "
+    "x.criminal, x.form, x.authority, x.decided_on, x.funds_recovered_fen, x.funds_returned_fen, "
+    "x.losses_recovered_fen, x.note, x.state, x.revoked_reason, x.created_by, x.created_at, "
+    "x.updated_at, x.subject_name || ' (' || u.name || ')' AS title",
+    "accountability x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id LEFT JOIN "
+    "problems p ON p.id=x.problem_id LEFT JOIN clues c ON c.id=x.clue_id",
+    "x.created_at DESC, x.id DESC",
+    NULL,
+    /* P_HANDED: the problem was copied to the commission or the clue handed over */
+    "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id "
+    "WHERE rp.problem_id=x.problem_id) OR EXISTS (SELECT 1 FROM clues h WHERE h.id=x.clue_id AND "
+    "h.handover_at IS NOT NULL)",
+    A_ACCT_LIST, A_ACCT_WRITE, A_ACCT_WRITE,
+    acct_fields, NF(acct_fields),
+    acct_filters, NF(acct_filters),
+    NULL, 0,
+    "x.subject_name",
+    "problem_id",
+    "SELECT p.target_id, p.round_id, p.team_id, p.unit_id, u.supervisor_id, EXISTS (SELECT 1 FROM "
+    "report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id WHERE "
+    "rp.problem_id=p.id) AS handed FROM problems p JOIN orgs u ON u.id=p.unit_id WHERE p.id=$1",
+    "open",
+    acct_prepare, NULL, acct_fix, NULL,
+    acct_hooks, NF(acct_hooks), &wf_accountability,
+    "clue_id",
+    "SELECT c.target_id, c.round_id, c.team_id, c.unit_id, u.supervisor_id, (c.handover_at IS NOT "
+    "NULL) AS handed FROM clues c JOIN orgs u ON u.id=c.unit_id WHERE c.id=$1",
+};
+
+/* ---- the copy-to-accountability loop ----------------------------------------------- */
+/* POST /api/v1/reports/{id}/accountability: the conduct office opens one
+ * accountability record (open, for the unit's leading body) for every
+ * 不担当不作为 problem of a copied report that has none yet. */
+int h_report_open_accountability(req *r) {
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *rep;
+  int status = rec_fetch(r, &rk_report, tx, r->params[0], A_REPORT_LIST, &rep);
+  if (status) return status;
+  authz_obj o;
+  rec_obj(rep, &o);
+  if (!json_string_value(json_object_get(rep, "copied_at"))) {
+    json_decref(rep);
+    store_rollback(tx);
+    return api_error(r, 409, "not_copied", "", "巡察反馈意见尚未抄送纪委监委");
+  }
+  if (!authz(&r->who, A_ACCT_WRITE, &o)) {
+    json_decref(rep);
+    store_rollback(tx);
+    return api_deny(r, A_ACCT_WRITE, "report", r->params[0], 0);
+  }
+  sval p[] = {SV_S(r->params[0])};
+  json_t *probs = store_query_json(
+      tx,
+      "SELECT p.id, p.title, p.target_id, p.round_id, p.team_id, p.unit_id, u.name AS unit_name "
+      "FROM report_problems rp JOIN problems p ON p.id=rp.problem_id JOIN orgs u ON "
+      "u.id=p.unit_id WHERE rp.report_id=$1 AND p.inaction=1 AND NOT EXISTS (SELECT 1 FROM "
+      "accountability a WHERE a.problem_id=p.id AND a.state <> 'revoked') ORDER BY p.seq_no",
+      p, 1);
+  json_decref(rep);
+  if (!probs) return rec_fail(r, tx, STORE_ERR);
+  json_t *opened = json_array();
+  size_t i;
+  json_t *it;
+  char now[TS_LEN];
+  ts_now(now);
+  json_array_foreach(probs, i, it) {
+    char id[UUID_LEN];
+    uuid7(id);
+    char name[300];
+    snprintf(name, sizeof name, "%s领导班子", rec_s(it, "unit_name"));
+    sval q[] = {SV_S(id), SV_S(rec_s(it, "id")), SV_S(rec_s(it, "target_id")), SV_S(rec_s(it, "round_id")),
+                SV_S(rec_s(it, "team_id")), SV_S(rec_s(it, "unit_id")), SV_S(name), SV_S(r->who.user_id),
+                SV_S(now)};
+    rc = store_exec(tx,
+                    "INSERT INTO accountability(id, problem_id, target_id, round_id, team_id, unit_id, "
+                    "subject_kind, subject_name, note, created_by, created_at, updated_at) VALUES($1,$2,"
+                    "$3,$4,$5,$6,'organization',$7,'巡察反馈抄送: 不担当不作为问题',$8,$9,$9)",
+                    q, 9, NULL);
+    json_t *d = json_pack("{s:s,s:s}", "problem_id", rec_s(it, "id"), "report_id", r->params[0]);
+    if (!rc) rc = api_audit(r, tx, "accountability.create", "accountability", id, "ok", d);
+    json_decref(d);
+    if (rc) break;
+    json_array_append_new(opened, json_pack("{s:s,s:s,s:s}", "id", id, "problem_id", rec_s(it, "id"),
+                                            "problem_title", rec_s(it, "title")));
+  }
+  json_decref(probs);
+  if (rc) {
+    json_decref(opened);
+    return rec_fail(r, tx, rc);
+  }
+  if (api_commit(r, tx)) {
+    json_decref(opened);
+    return r->status;
+  }
+  return api_ok(r, 201, json_pack("{s:o}", "opened", opened));
+}
+
+/* GET /api/v1/accountability/pending: problems copied to the commission more
+ * than accountability_days ago (setting; ?days= overrides) that have no
+ * accountability decision; ?inaction=true for the 不担当不作为 ones. */
+int h_accountability_pending(req *r) {
+  authz_filter f;
+  if (!authz_filter_for(&r->who, A_ACCT_LIST, &f)) return api_deny(r, A_ACCT_LIST, "accountability", NULL, 0);
+  long days = cfg_int(CFG_ACCOUNTABILITY_DAYS);
+  const char *dv = req_arg(r, "days");
+  if (dv) {
+    char *end;
+    days = strtol(dv, &end, 10);
+    if (*end || !*dv || days < 0 || days > 3650)
+      return api_error(r, 400, "invalid_field", "days", "「天数」应为 0 至 3650 的整数");
+  }
+  const char *inaction = req_arg(r, "inaction");
+  if (inaction && strcmp(inaction, "true") && strcmp(inaction, "false"))
+    return api_error(r, 400, "invalid_field", "inaction", "「不担当不作为」应为 true 或 false");
+  char cutoff[TS_LEN];
+  ts_format(time(NULL) - (time_t)days * 86400, cutoff);
+  enum { MAXP = 3 * MAX_GRANTS + 6 };
+  sval p[MAXP];
+  int np = 0;
+  buf where;
+  buf_init(&where, 4096);
+  if (buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
+                       "WHERE a.problem_id=p.id AND a.state='decided')", ++np))
+    abort();
+  p[0] = SV_S(cutoff);
+  if (inaction && !strcmp(inaction, "true") && buf_adds(&where, " AND p.inaction=1")) abort();
+  entity_scope_sql(&where, &f, "p.team_id", "p.unit_id", "1", p, &np);
+  api_list_q q = {"p.id, p.seq_no, p.title, p.inaction, p.state, p.team_id, p.unit_id, u.name AS "
+                  "unit_name, rc.copied_at, (SELECT count(*) FROM accountability a WHERE "
+                  "a.problem_id=p.id AND a.state='open') AS open_records",
+                  "problems p JOIN report_problems rp ON rp.problem_id=p.id JOIN report_copies rc ON "
+                  "rc.report_id=rp.report_id AND rc.recipient='commission' JOIN orgs u ON u.id=p.unit_id",
+                  buf_str(&where), " ORDER BY rc.copied_at, p.seq_no", p, np, NULL, NULL};
+  int st = api_list(r, &q);
+  buf_free(&where);
+  return st;
+}
+
+/* ---- clue disposal outcomes ------------------------------------------------------- */
+static const field outcome_fields[] = {
+    {"case_filed_on", "立案日期", FT_DATE, 0, 0, 0, NULL},
+    {"detention_on", "留置日期", FT_DATE, 0, 0, 0, NULL},
+    {"prosecution_on", "移送审查起诉日期", FT_DATE, 0, 0, 0, NULL},
+    {"authority", "决定机关", FT_TEXT, F_REQUIRED, 100, 0, NULL},
+};
+
+/* POST /api/v1/clues/{id}/outcome: 立案 / 留置 / 移送审查起诉 with dates and
+ * the deciding authority, by 案管室 or 审查调查室 on a registered clue. */
+int h_clue_outcome(req *r) {
+  if (api_body(r, outcome_fields, NF(outcome_fields), false)) return r->status;
+  const char *cf = rec_s(r->in, "case_filed_on"), *dt = rec_s(r->in, "detention_on"),
+             *pr = rec_s(r->in, "prosecution_on");
+  if (!cf && !dt && !pr)
+    return api_error(r, 400, "missing_field", "case_filed_on", "请至少填写立案、留置或移送审查起诉之一的日期");
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  const char *const ds[][2] = {{"case_filed_on", cf}, {"detention_on", dt}, {"prosecution_on", pr}};
+  for (size_t i = 0; i < 3; i++)
+    if (ds[i][1] && strcmp(ds[i][1], today) > 0)
+      return api_error(r, 400, "invalid_field", ds[i][0], "日期不得晚于今天");
+  if ((dt && cf && strcmp(dt, cf) < 0) || (pr && cf && strcmp(pr, cf) < 0))
+    return api_error(r, 400, "invalid_field", dt && cf && strcmp(dt, cf) < 0 ? "detention_on" : "prosecution_on",
+                     "留置、移送审查起诉日期不得早于立案日期");
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  sval q[] = {SV_S(r->params[0])};
+  json_t *c = store_query_one(tx, "SELECT id, team_id, unit_id, state, registered_at FROM clues WHERE id=$1", q, 1, &rc);
+  if (!c) {
+    store_rollback(tx);
+    if (rc) return api_store_error(r, rc, NULL);
+    return api_error(r, 404, "not_found", "", "问题线索不存在或无权访问");
+  }
+  authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "registered_at") != NULL};
+  if (!authz(&r->who, A_CLUE_OUTCOME, &o)) {
+    json_decref(c);
+    store_rollback(tx);
+    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], 1);
+  }
+  const char *st = rec_s(c, "state");
+  if (strcmp(st, "disposing") && strcmp(st, "concluded")) {
+    json_decref(c);
+    store_rollback(tx);
+    return api_error(r, 409, "invalid_state", "state", "线索尚未确定处置方式, 不能登记立案、留置或移送情况");
+  }
+  json_decref(c);
+  char now[TS_LEN];
+  ts_now(now);
+  sval p[] = {SV_S(cf), SV_S(dt), SV_S(pr), SV_S(rec_s(r->in, "authority")), SV_S(now), SV_S(r->params[0])};
+  rc = store_exec(tx,
+                  "UPDATE clues SET case_filed_on=coalesce($1, case_filed_on), "
+                  "detention_on=coalesce($2, detention_on), prosecution_on=coalesce($3, "
+                  "prosecution_on), outcome_authority=$4, updated_at=$5, version=version+1 WHERE id=$6",
+                  p, 6, NULL);
+  if (!rc) rc = api_audit(r, tx, "clue.outcome", "clue", r->params[0], "ok", r->in);
+  if (!rc) rc = api_notify(r, tx, "inspection_office", "", "clue", r->params[0], "outcome",
+                           "问题线索处置结果: 立案/留置/移送审查起诉情况已登记", "");
+  if (rc) return rec_fail(r, tx, rc);
+  json_t *row = store_query_one(tx,
+                                "SELECT id, state, result, case_filed_on, detention_on, prosecution_on, "
+                                "outcome_authority, handover_at, disposed_at, concluded_at FROM clues WHERE id=$1",
+                                q, 1, &rc);
+  if (row) {
+    set_days(row, "days_handover_to_disposal", rec_s(row, "handover_at"), rec_s(row, "disposed_at"));
+  }
+  return api_finish(r, tx, row, rc, 200);
+}

@@ -1,0 +1,39 @@
+/*
+ * outcomes.h — the accountability outcome codes of DOMAIN.md §4 and the one
+ * table that derives the four forms (四种形态) from them. A form is never
+ * typed by a user: it follows from the code (and, for expulsion, from
+ * whether criminal liability came with it).
+ */
+#ifndef XUNJI_OUTCOMES_H
+#define XUNJI_OUTCOMES_H
+#include <stdbool.h>
+
+typedef enum outcome_kind {
+  OK_ACCOUNTABILITY, /* 问责 */
+  OK_PARTY,          /* 党纪处分 */
+  OK_GOV,            /* 政务处分 */
+  OK_ORG,            /* 组织处理 */
+  OK_MEASURE,        /* 措施 (留置) */
+  OK_STEP,           /* 程序 (立案) */
+  OK_OUTCOME,        /* 免予处分, 移送司法 */
+} outcome_kind;
+
+typedef struct outcome_def {
+  const char *code;
+  const char *label; /* Chinese */
+  outcome_kind kind;
+  int form;          /* 1..4, 0 = not counted in the four forms */
+} outcome_def;
+
+extern const outcome_def outcomes[];
+extern const int noutcomes;
+/* NULL-terminated codes, for enum fields; plus "no_action" in handling_codes. */
+extern const char *const outcome_codes[];
+extern const char *const handling_codes[];
+const outcome_def *outcome_find(const char *code);
+/* The form of a code: expulsion with criminal liability is form 4. 0 when
+ * the code is not counted (or unknown; "no_action" is 0). */
+int outcome_form(const char *code, bool criminal);
+const char *outcome_kind_label(outcome_kind k);
+const char *form_label(int form); /* 第一种形态 … */
+#endif
