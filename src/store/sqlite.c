@@ -33,7 +33,7 @@ EMBED(xunji_mig_001, "src/store/sqlite/001_init.sql");
 EMBED(xunji_mig_002, "src/store/sqlite/002_programme.sql");
 EMBED(xunji_mig_003, "src/store/sqlite/003_findings.sql");
 EMBED(xunji_mig_004, "src/store/sqlite/004_discipline.sql");
-EMBED(xunji_mig_006, "src/store/sqlite/006_reports.sql");
+EMBED(xunji_mig_005, "src/store/sqlite/005_reports.sql");
 
 static const struct migration {
   int version;
@@ -44,7 +44,7 @@ static const struct migration {
     {2, "programme", xunji_mig_002},
     {3, "findings", xunji_mig_003},
     {4, "discipline", xunji_mig_004},
-    {6, "reports", xunji_mig_006},
+    {5, "reports", xunji_mig_005},
 };
 
 /* ---- connections and statement cache ---------------------------------- */
