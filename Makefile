@@ -23,9 +23,9 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 SRC      := $(shell find src -name '*.c' | sort)
 LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
-SQL      := $(wildcard src/store/sqlite/*.sql)
+SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
 
-.PHONY: all asan deps demo check clean unit web
+.PHONY: all asan deps demo seed-zaoyang check clean unit web
 all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
@@ -66,6 +66,23 @@ demo: deps
 	       --accounts-file $(DEMO_DIR)/accounts.json
 	@echo "浏览器访问 http://127.0.0.1:8080/  (API: http://127.0.0.1:8080/api/v1, Ctrl-C 停止)"
 	@build/release/xunji serve --db $(DEMO_DIR)/xunji-demo.db --set key_file=$(DEMO_DIR)/xunji-demo.key \
+	       --listen 127.0.0.1:8080
+
+# The demo database plus Zaoyang's 2018–2020 records behind the seed's
+# figures (xunji seed zaoyang), served like `make demo`.
+seed-zaoyang: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory web || echo "web: 浏览器界面构建失败, 服务器仍可运行 (仅提供 API)"
+	@mkdir -p $(DEMO_DIR)
+	@rm -f $(DEMO_DIR)/xunji-zaoyang.db $(DEMO_DIR)/xunji-zaoyang.db-wal $(DEMO_DIR)/xunji-zaoyang.db-shm \
+	       $(DEMO_DIR)/xunji-zaoyang.db.audit-anchor $(DEMO_DIR)/xunji-zaoyang.key $(DEMO_DIR)/accounts.json
+	@build/release/xunji init --demo --db $(DEMO_DIR)/xunji-zaoyang.db --set key_file=$(DEMO_DIR)/xunji-zaoyang.key \
+	       --accounts-file $(DEMO_DIR)/accounts.json
+	@build/release/xunji seed zaoyang --db $(DEMO_DIR)/xunji-zaoyang.db --set key_file=$(DEMO_DIR)/xunji-zaoyang.key
+	@build/release/xunji stats --campaign 人防领域专项治理 --db $(DEMO_DIR)/xunji-zaoyang.db \
+	       --set key_file=$(DEMO_DIR)/xunji-zaoyang.key | grep -E '^(problems_rectified|people_case_filed|people_detained|people_prosecuted|people_org_handling|funds_recovered) '
+	@echo "浏览器访问 http://127.0.0.1:8080/  (统计页可按专项治理筛选; Ctrl-C 停止)"
+	@build/release/xunji serve --db $(DEMO_DIR)/xunji-zaoyang.db --set key_file=$(DEMO_DIR)/xunji-zaoyang.key \
 	       --listen 127.0.0.1:8080
 
 check: deps

@@ -32,6 +32,7 @@ int cmd_routes(int argc, char **argv);
 int cmd_stats(int argc, char **argv);  /* cli/cmd_reports.c */
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_seed(int argc, char **argv); /* cli/seed.c */
 
 /* Common options understood by every subcommand. */
 #define CLI_COMMON_OPTS                                                                  \

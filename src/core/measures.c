@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/outcomes.h"
 #include "util/text.h"
 
 const char *const mfilter_names[MF__MAX] = {"round_id", "campaign", "round_kind", "team_id",
@@ -103,6 +104,19 @@ static const msource src_petitions = {
     "pe.team_id", NULL, NULL,
     A_PETITION_LIST};
 
+/* The patrol targets (被巡察单位/村): one per round and unit. */
+static const msource src_targets = {
+    "targets", "巡察对象",
+    "targets g JOIN rounds r ON r.id=g.round_id JOIN teams t ON t.id=g.team_id "
+    "JOIN orgs u ON u.id=g.unit_id",
+    NULL,
+    "g.id, u.name AS unit_name, u.level, t.name AS team_name, r.name AS round_name, g.entry_date, "
+    "g.withdrawal_date, g.feedback_date",
+    "g.entry_date, u.name, g.id",
+    {"g.round_id", "r.campaign", "r.kind", "g.team_id", "g.unit_id", "u.level"},
+    "g.team_id", "g.unit_id", "u.supervisor_id",
+    A_TARGET_LIST};
+
 /* Problems from confirmation on (003_findings). Read gate: the targets'
  * readers, until the problems' own list action exists. */
 static const msource src_problems = {
@@ -152,6 +166,61 @@ static const msource src_institutions = {
     "g.team_id", "i.unit_id", "u.supervisor_id",
     A_TARGET_LIST};
 
+/* Assistance requests (004_discipline) once submitted; never the unit's. */
+static const msource src_assistance = {
+    "assistance", "提请协助",
+    "assistance s JOIN rounds r ON r.id=s.round_id JOIN teams t ON t.id=s.team_id "
+    "JOIN orgs u ON u.id=s.unit_id",
+    "s.state <> 'draft'",
+    "s.id, s.seq_no, u.name AS unit_name, t.name AS team_name, s.need, s.state, s.submitted_at, "
+    "s.decided_at, s.completed_at",
+    "s.submitted_at, s.id",
+    {"s.round_id", "r.campaign", "r.kind", "s.team_id", "s.unit_id", "u.level"},
+    "s.team_id", NULL, NULL,
+    A_ASSIST_LIST};
+
+/* Accountability outcomes that stand (decided, not revoked); one row is one
+ * outcome for one person, party organisation or leader. */
+static const msource src_acct = {
+    "accountability", "追责问责",
+    "accountability a JOIN rounds r ON r.id=a.round_id JOIN teams t ON t.id=a.team_id "
+    "JOIN orgs u ON u.id=a.unit_id",
+    "a.state = 'decided'",
+    "a.id, a.subject_kind, a.subject_name, a.subject_post, u.name AS unit_name, "
+    "t.name AS team_name, a.outcome, a.form, a.authority, a.decided_on, a.funds_recovered_fen, "
+    "a.funds_returned_fen, a.losses_recovered_fen",
+    "a.decided_on, a.id",
+    {"a.round_id", "r.campaign", "r.kind", "a.team_id", "a.unit_id", "u.level"},
+    "a.team_id", NULL, "u.supervisor_id",
+    A_ACCT_LIST};
+
+static const msource src_reviews = {
+    "joint_reviews", "联审",
+    "joint_reviews j JOIN rounds r ON r.id=j.round_id JOIN teams t ON t.id=j.team_id",
+    "j.state IN ('held','concluded')",
+    "j.id, j.title, t.name AS team_name, r.name AS round_name, j.scheduled_on, j.state, "
+    "(SELECT count(*) FROM review_items ri WHERE ri.review_id=j.id) AS item_count",
+    "j.scheduled_on, j.id",
+    {"j.round_id", "r.campaign", "r.kind", "j.team_id", NULL, NULL},
+    "j.team_id", NULL, NULL,
+    A_REVIEW_LIST};
+
+/* Items discussed at reviews that were held: a problem or a clue each. */
+static const msource src_review_items = {
+    "review_items", "联审事项",
+    "review_items ri JOIN joint_reviews j ON j.id=ri.review_id JOIN rounds r ON r.id=j.round_id "
+    "JOIN teams t ON t.id=j.team_id LEFT JOIN problems ip ON ip.id=ri.problem_id "
+    "LEFT JOIN clues ic ON ic.id=ri.clue_id "
+    "JOIN orgs u ON u.id=coalesce(ip.unit_id, ic.unit_id)",
+    "j.state IN ('held','concluded')",
+    "ri.id, j.title AS review_title, j.scheduled_on, u.name AS unit_name, "
+    "coalesce(ip.title, ic.title) AS item_title, ri.proposed, ri.final, ri.flag_rectified_first, "
+    "ri.flag_lenient, ri.flag_detail, ri.flag_cleared_at, ri.clear_reason",
+    "j.scheduled_on, ri.created_at, ri.id",
+    {"j.round_id", "r.campaign", "r.kind", "j.team_id", "u.id", "u.level"},
+    "j.team_id", NULL, NULL,
+    A_REVIEW_LIST};
+
 /* ---- labels of distributions ------------------------------------------------ */
 static const char *const l_disposal[] = {"talk_inquiry", "谈话函询", "preliminary_verification",
                                          "初步核实", "pending", "暂存待查", "closed_out",
@@ -162,6 +231,11 @@ static const char *const l_movement[] = {"commission_to_patrol", "纪检监察�
                                          "patrol_to_commission", "巡察干部交流到纪检监察岗位",
                                          "patrol_to_grassroots", "巡察干部交流到基层纪检监察岗位",
                                          NULL};
+static const char *const l_forms[] = {"1", "第一种形态", "2", "第二种形态", "3", "第三种形态",
+                                      "4", "第四种形态", NULL};
+static const char *const l_assist[] = {"submitted", "待审批", "approved", "已批准", "rejected",
+                                       "未批准", "forwarded", "已转交", "accepted", "办理中",
+                                       "completed", "已办结", "closed", "已关闭", NULL};
 static const char *const l_channel[] = {"letter", "来信", "visit", "来访", "phone", "电话",
                                         "online", "网络", "qr_code", "码上巡", NULL};
 
@@ -221,6 +295,8 @@ const measure measures[] = {
     {"clue_results", "线索办理结果分布", "件", &src_clues, "c.result IS NOT NULL", MK_DIST,
      "c.result", NULL, NULL, CLUE_HO, l_result, NULL, NULL},
     /* problems and rectification (003_findings) */
+    {"targets_inspected", "巡察对象", "个", &src_targets, NULL, MK_COUNT, NULL, NULL, NULL,
+     "g.entry_date", false, NULL, NULL, NULL},
     {"problems_found", "发现问题", "个", &src_problems, NULL, MK_COUNT, NULL, NULL, NULL,
      "pr.found_on", false, NULL, NULL, NULL},
     {"problems_rectified", "问题已整改", "个", &src_problems,
@@ -241,6 +317,81 @@ const measure measures[] = {
      NULL, NULL, NULL, "n.created_at", true, NULL, NULL, NULL},
     {"institutions_revised", "修订完善制度机制", "项", &src_institutions, NULL, MK_COUNT, NULL,
      NULL, NULL, "i.issued_on", false, NULL, NULL, NULL},
+    /* 立案, 留置, 移送 on handed-over clues (件; people are counted below) */
+    {"clues_case_filed", "线索立案", "件", &src_clues, "c.case_filed_on IS NOT NULL", MK_COUNT,
+     NULL, NULL, NULL, "c.case_filed_on", false, NULL, NULL, NULL},
+    {"clues_detention", "线索涉及留置", "件", &src_clues, "c.detention_on IS NOT NULL", MK_COUNT,
+     NULL, NULL, NULL, "c.detention_on", false, NULL, NULL, NULL},
+    {"clues_prosecution", "线索移送审查起诉", "件", &src_clues, "c.prosecution_on IS NOT NULL",
+     MK_COUNT, NULL, NULL, NULL, "c.prosecution_on", false, NULL, NULL, NULL},
+    {"days_handover_to_conclusion", "移交至办结用时", "天", &src_clues,
+     "c.concluded_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.concluded_at", NULL, CLUE_HO,
+     NULL, NULL, NULL},
+    /* 提请协助 */
+    {"assistance_requests", "提请协助", "件", &src_assistance, NULL, MK_DIST, "s.state", NULL,
+     NULL, "s.submitted_at", true, l_assist, NULL, NULL},
+    {"assistance_approved", "提请协助获批准", "件", &src_assistance,
+     "s.state NOT IN ('submitted','rejected')", MK_COUNT, NULL, NULL, NULL, "s.submitted_at",
+     true, NULL, NULL, NULL},
+    {"assistance_completed", "协助事项已办结", "件", &src_assistance,
+     "s.completed_at IS NOT NULL", MK_COUNT, NULL, NULL, NULL, "s.submitted_at", true, NULL,
+     NULL, NULL},
+    {"days_assistance_turnaround", "提请至办结用时", "天", &src_assistance,
+     "s.completed_at IS NOT NULL", MK_DAYS, "s.submitted_at", "s.completed_at", NULL,
+     "s.submitted_at", true, NULL, NULL, NULL},
+    /* 追责问责: people (a person with two outcomes counts once) and outcomes */
+    {"accountability_records", "追责问责处理 (人次)", "人次", &src_acct, NULL, MK_COUNT, NULL,
+     NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"people_accountable", "追责问责人数", "人", &src_acct,
+     "a.subject_kind <> 'organization' AND a.form >= 1", MK_DISTINCT,
+     "a.unit_id || '|' || a.subject_name", NULL,
+     "min(a.subject_name) AS subject_name, min(u.name) AS unit_name, "
+     "group_concat(a.outcome) AS outcomes, count(*) AS records",
+     "a.decided_on", false, NULL, NULL, NULL},
+    {"orgs_accountable", "问责党组织", "个", &src_acct, "a.subject_kind = 'organization'",
+     MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"people_case_filed", "立案", "人", &src_acct, "a.outcome = 'case_filed'", MK_COUNT, NULL,
+     NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"people_detained", "留置", "人", &src_acct, "a.outcome = 'detention'", MK_COUNT, NULL, NULL,
+     NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"people_prosecuted", "移送司法", "人", &src_acct,
+     "a.outcome = 'prosecution_transfer' OR a.form = 4", MK_COUNT, NULL, NULL, NULL,
+     "a.decided_on", false, NULL, NULL, NULL},
+    {"people_party_discipline", "党纪处分", "人次", &src_acct, "a.outcome IN @outcomes(party)",
+     MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"people_gov_sanction", "政务处分", "人次", &src_acct, "a.outcome IN @outcomes(gov)",
+     MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"people_org_handling", "组织处理", "人次", &src_acct, "a.outcome IN @outcomes(org)",
+     MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"people_accountability_measures", "问责 (谈话提醒、批评教育、诫勉等)", "人次", &src_acct,
+     "a.outcome IN @outcomes(accountability)", MK_COUNT, NULL, NULL, NULL, "a.decided_on", false,
+     NULL, NULL, NULL},
+    {"people_interviewed", "约谈", "人次", &src_acct, "a.outcome = 'work_interview'", MK_COUNT,
+     NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"four_forms", "四种形态", "人次", &src_acct, "a.form >= 1 AND a.subject_kind <> 'organization'", MK_DIST,
+     "CAST(a.form AS TEXT)", NULL, NULL, "a.decided_on", false, l_forms, NULL, NULL},
+    {"accountability_outcomes", "处理结果分布", "人次", &src_acct, "a.outcome IS NOT NULL",
+     MK_DIST, "a.outcome", NULL, NULL, "a.decided_on", false, outcome_label_pairs, NULL, NULL},
+    {"funds_recovered", "追缴资金", "元", &src_acct, NULL, MK_SUM_FEN, "a.funds_recovered_fen",
+     NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"funds_returned", "清退资金", "元", &src_acct, NULL, MK_SUM_FEN, "a.funds_returned_fen",
+     NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"losses_recovered", "挽回损失", "元", &src_acct, NULL, MK_SUM_FEN, "a.losses_recovered_fen",
+     NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
+    {"funds_total", "清退、追缴资金和挽回损失合计", "元", &src_acct, NULL, MK_SUM_FEN,
+     "a.funds_recovered_fen + a.funds_returned_fen + a.losses_recovered_fen", NULL, NULL,
+     "a.decided_on", false, NULL, NULL, NULL},
+    /* 联审 */
+    {"joint_reviews_held", "联审 (已召开)", "次", &src_reviews, NULL, MK_COUNT, NULL, NULL, NULL,
+     "j.scheduled_on", false, NULL, NULL, NULL},
+    {"review_items", "联审讨论事项", "个", &src_review_items, NULL, MK_COUNT, NULL, NULL, NULL,
+     "j.scheduled_on", false, NULL, NULL, NULL},
+    {"review_flags_raised", "联审提示风险 (以整改代替问责、处理偏轻)", "个", &src_review_items,
+     "ri.flag_rectified_first = 1 OR ri.flag_lenient = 1", MK_COUNT, NULL, NULL, NULL,
+     "j.scheduled_on", false, NULL, NULL, NULL},
+    {"review_flags_cleared", "联审风险提示已说明理由", "个", &src_review_items,
+     "(ri.flag_rectified_first = 1 OR ri.flag_lenient = 1) AND ri.flag_cleared_at IS NOT NULL",
+     MK_COUNT, NULL, NULL, NULL, "j.scheduled_on", false, NULL, NULL, NULL},
 };
 const int nmeasures = (int)(sizeof measures / sizeof *measures);
 
@@ -328,18 +479,44 @@ static void add_in(buf *sql, const char *col, const char *const *ids, int n, sva
   add(sql, ")");
 }
 
-/* Appends cond, replacing each "@today" by a parameter holding today. */
+/* Appends the SQL list of the outcome codes of the kind named by the n
+ * bytes at name: ('party_warning','party_serious_warning',...). The codes
+ * are ours (core/outcomes.c), plain identifiers. */
+static void add_outcomes(buf *sql, const char *name, size_t n) {
+  int k = outcome_kind_named(name, n);
+  if (k < 0) abort(); /* a typo in the measures table */
+  int first = 1;
+  add(sql, "(");
+  for (int i = 0; i < noutcomes; i++) {
+    if ((int)outcomes[i].kind != k) continue;
+    if (buf_addf(sql, "%s'%s'", first ? "" : ",", outcomes[i].code)) abort();
+    first = 0;
+  }
+  add(sql, first ? "NULL)" : ")");
+}
+
+/* Appends cond, replacing each "@today" by a parameter holding today and
+ * each "@outcomes(kind)" by the list of that kind's outcome codes. */
 static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int *np) {
   add(sql, " AND (");
   for (const char *s = cond; *s;) {
-    const char *at = strstr(s, "@today");
+    const char *at = strchr(s, '@');
     if (!at) {
       add(sql, s);
       break;
     }
-    if (buf_add(sql, s, (size_t)(at - s)) || buf_addf(sql, "$%d", *np + 1)) abort();
-    p[(*np)++] = SV_S(today);
-    s = at + 6;
+    if (buf_add(sql, s, (size_t)(at - s))) abort();
+    if (!strncmp(at, "@today", 6)) {
+      if (buf_addf(sql, "$%d", *np + 1)) abort();
+      p[(*np)++] = SV_S(today);
+      s = at + 6;
+    } else if (!strncmp(at, "@outcomes(", 10) && strchr(at, ')')) {
+      const char *end = strchr(at, ')');
+      add_outcomes(sql, at + 10, (size_t)(end - at - 10));
+      s = end + 1;
+    } else {
+      abort(); /* a typo in the measures table */
+    }
   }
   add(sql, ")");
 }

@@ -1,55 +1,52 @@
 /*
  * outcomes.c — outcome codes and the four forms. See outcomes.h.
+ *
+ * OUTCOMES is the one list; the table, the enum value lists and the
+ * code/label pairs of the statistics are all expanded from it.
  */
 #include "core/outcomes.h"
 
 #include <string.h>
 
-const outcome_def outcomes[] = {
-    {"talk_reminder", "谈话提醒", OK_ACCOUNTABILITY, 1},
-    {"criticism", "批评教育", OK_ACCOUNTABILITY, 1},
-    {"ordered_review", "责令检查", OK_ACCOUNTABILITY, 1},
-    {"admonition", "诫勉", OK_ACCOUNTABILITY, 1},
-    {"work_interview", "工作约谈", OK_ACCOUNTABILITY, 1},
-    {"circulated_criticism", "通报", OK_ACCOUNTABILITY, 1},
-    {"party_warning", "党内警告", OK_PARTY, 2},
-    {"party_serious_warning", "党内严重警告", OK_PARTY, 2},
-    {"gov_warning", "政务警告", OK_GOV, 2},
-    {"gov_demerit", "记过", OK_GOV, 2},
-    {"gov_major_demerit", "记大过", OK_GOV, 2},
-    {"suspension", "停职检查", OK_ORG, 2},
-    {"reassignment", "调整职务", OK_ORG, 2},
-    {"ordered_resignation", "责令辞职", OK_ORG, 2},
-    {"dismissal_from_post", "免职", OK_ORG, 2},
-    {"demotion", "降职", OK_ORG, 3},
-    {"removal_from_party_post", "撤销党内职务", OK_PARTY, 3},
-    {"party_probation", "留党察看", OK_PARTY, 3},
-    {"expulsion", "开除党籍", OK_PARTY, 3},
-    {"gov_downgrade", "降级", OK_GOV, 3},
-    {"gov_removal", "撤职", OK_GOV, 3},
-    {"gov_expulsion", "开除", OK_GOV, 3},
-    {"prosecution_transfer", "移送审查起诉", OK_OUTCOME, 4},
-    {"exemption", "免予处分", OK_OUTCOME, 0},
-    {"detention", "留置", OK_MEASURE, 0},
-    {"case_filed", "立案审查调查", OK_STEP, 0},
-};
+/* X(code, label, kind, form) */
+#define OUTCOMES(X) \
+  X(talk_reminder, "谈话提醒", OK_ACCOUNTABILITY, 1) \
+  X(criticism, "批评教育", OK_ACCOUNTABILITY, 1) \
+  X(ordered_review, "责令检查", OK_ACCOUNTABILITY, 1) \
+  X(admonition, "诫勉", OK_ACCOUNTABILITY, 1) \
+  X(work_interview, "工作约谈", OK_ACCOUNTABILITY, 1) \
+  X(circulated_criticism, "通报", OK_ACCOUNTABILITY, 1) \
+  X(party_warning, "党内警告", OK_PARTY, 2) \
+  X(party_serious_warning, "党内严重警告", OK_PARTY, 2) \
+  X(gov_warning, "政务警告", OK_GOV, 2) \
+  X(gov_demerit, "记过", OK_GOV, 2) \
+  X(gov_major_demerit, "记大过", OK_GOV, 2) \
+  X(suspension, "停职检查", OK_ORG, 2) \
+  X(reassignment, "调整职务", OK_ORG, 2) \
+  X(ordered_resignation, "责令辞职", OK_ORG, 2) \
+  X(dismissal_from_post, "免职", OK_ORG, 2) \
+  X(demotion, "降职", OK_ORG, 3) \
+  X(removal_from_party_post, "撤销党内职务", OK_PARTY, 3) \
+  X(party_probation, "留党察看", OK_PARTY, 3) \
+  X(expulsion, "开除党籍", OK_PARTY, 3) \
+  X(gov_downgrade, "降级", OK_GOV, 3) \
+  X(gov_removal, "撤职", OK_GOV, 3) \
+  X(gov_expulsion, "开除", OK_GOV, 3) \
+  X(prosecution_transfer, "移送审查起诉", OK_OUTCOME, 4) \
+  X(exemption, "免予处分", OK_OUTCOME, 0) \
+  X(detention, "留置", OK_MEASURE, 0) \
+  X(case_filed, "立案审查调查", OK_STEP, 0)
+
+#define AS_DEF(c, l, k, f) {#c, l, k, f},
+#define AS_CODE(c, l, k, f) #c,
+#define AS_PAIR(c, l, k, f) #c, l,
+
+const outcome_def outcomes[] = {OUTCOMES(AS_DEF)};
 const int noutcomes = (int)(sizeof outcomes / sizeof *outcomes);
 
-const char *const outcome_codes[] = {
-    "talk_reminder", "criticism", "ordered_review", "admonition", "work_interview",
-    "circulated_criticism", "party_warning", "party_serious_warning", "gov_warning",
-    "gov_demerit", "gov_major_demerit", "suspension", "reassignment", "ordered_resignation",
-    "dismissal_from_post", "demotion", "removal_from_party_post", "party_probation", "expulsion",
-    "gov_downgrade", "gov_removal", "gov_expulsion", "prosecution_transfer", "exemption",
-    "detention", "case_filed", NULL};
-
-const char *const handling_codes[] = {
-    "no_action", "talk_reminder", "criticism", "ordered_review", "admonition", "work_interview",
-    "circulated_criticism", "party_warning", "party_serious_warning", "gov_warning",
-    "gov_demerit", "gov_major_demerit", "suspension", "reassignment", "ordered_resignation",
-    "dismissal_from_post", "demotion", "removal_from_party_post", "party_probation", "expulsion",
-    "gov_downgrade", "gov_removal", "gov_expulsion", "prosecution_transfer", "exemption",
-    "detention", "case_filed", NULL};
+const char *const outcome_codes[] = {OUTCOMES(AS_CODE) NULL};
+const char *const handling_codes[] = {"no_action", OUTCOMES(AS_CODE) NULL};
+const char *const outcome_label_pairs[] = {OUTCOMES(AS_PAIR) NULL};
 
 const outcome_def *outcome_find(const char *code) {
   for (int i = 0; code && i < noutcomes; i++)
@@ -72,4 +69,12 @@ const char *outcome_kind_label(outcome_kind k) {
 const char *form_label(int form) {
   static const char *const l[] = {"", "第一种形态", "第二种形态", "第三种形态", "第四种形态"};
   return form >= 1 && form <= 4 ? l[form] : "";
+}
+
+int outcome_kind_named(const char *name, size_t n) {
+  static const char *const names[] = {"accountability", "party", "gov",    "org",
+                                      "measure",        "step",  "outcome"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strlen(names[i]) == n && !memcmp(names[i], name, n)) return (int)i;
+  return -1;
 }

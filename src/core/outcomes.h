@@ -7,6 +7,7 @@
 #ifndef XUNJI_OUTCOMES_H
 #define XUNJI_OUTCOMES_H
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum outcome_kind {
   OK_ACCOUNTABILITY, /* 问责 */
@@ -30,6 +31,11 @@ extern const int noutcomes;
 /* NULL-terminated codes, for enum fields; plus "no_action" in handling_codes. */
 extern const char *const outcome_codes[];
 extern const char *const handling_codes[];
+/* {code, label, code, label, ..., NULL}: the labels of a distribution by code. */
+extern const char *const outcome_label_pairs[];
+/* The kind named "accountability", "party", "gov", "org", "measure",
+ * "step" or "outcome" (n bytes); -1 when unknown. */
+int outcome_kind_named(const char *name, size_t n);
 const outcome_def *outcome_find(const char *code);
 /* The form of a code: expulsion with criminal liability is form 4. 0 when
  * the code is not counted (or unknown; "no_action" is 0). */

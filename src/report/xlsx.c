@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "core/outcomes.h"
 #include "util/buf.h"
 #include "util/text.h"
 
@@ -82,12 +83,39 @@ static const lcol task_cols[] = {
     {"销号日期", "k.signed_off_at", LC_DATE, 12, NULL, NULL},
 };
 
+static const char *const l_subject[] = {"person", "个人", "organization", "党组织", "leader",
+                                        "领导干部", NULL};
+static const char *const l_leader[] = {"principal", "主要领导", "supervising", "分管领导", NULL};
+static const char *const l_form[] = {"1", "第一种形态", "2", "第二种形态", "3", "第三种形态",
+                                     "4", "第四种形态", NULL};
+
+static const lcol acct_cols[] = {
+    {"巡察轮次", "r.name", LC_TEXT, 20, NULL, NULL},
+    {"被巡察单位", "u.name", LC_TEXT, 24, NULL, NULL},
+    {"对象类别", "a.subject_kind", LC_LABEL, 10, l_subject, NULL},
+    {"姓名或组织", "a.subject_name", LC_TEXT, 16, NULL, NULL},
+    {"职务", "a.subject_post", LC_TEXT, 14, NULL, NULL},
+    {"领导类别", "a.leader_role", LC_LABEL, 10, l_leader, NULL},
+    {"处理结果", "a.outcome", LC_LABEL, 14, outcome_label_pairs, NULL},
+    {"四种形态", "CAST(a.form AS TEXT)", LC_LABEL, 12, l_form, NULL},
+    {"决定机关", "a.authority", LC_TEXT, 26, NULL, NULL},
+    {"决定日期", "a.decided_on", LC_DATE, 12, NULL, NULL},
+    {"追缴资金(元)", "a.funds_recovered_fen", LC_FEN, 14, NULL, NULL},
+    {"清退资金(元)", "a.funds_returned_fen", LC_FEN, 14, NULL, NULL},
+    {"挽回损失(元)", "a.losses_recovered_fen", LC_FEN, 14, NULL, NULL},
+    {"关联问题或线索",
+     "coalesce((SELECT pr.seq_no || ' ' || pr.title FROM problems pr WHERE pr.id=a.problem_id), "
+     "(SELECT c.title FROM clues c WHERE c.id=a.clue_id))",
+     LC_TEXT, 30, NULL, NULL},
+};
+
 #define NC(a) ((int)(sizeof a / sizeof *a))
 const ledger ledgers[] = {
     {"clues", "问题线索移交台账", "clues_handed_over", clue_cols, NC(clue_cols)},
     {"problems", "问题台账", "problems_found", problem_cols, NC(problem_cols)},
     {"rectification", "整改台账 (问题、任务、责任清单)", "rect_tasks_total", task_cols,
      NC(task_cols)},
+    {"accountability", "追责问责台账", "accountability_records", acct_cols, NC(acct_cols)},
 };
 const int nledgers = NC(ledgers);
 

@@ -20,14 +20,11 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "util/embed.h"
 #include "util/text.h"
 #include "util/xmem.h"
 
 /* ---- embedded migrations ------------------------------------------------ */
-#define EMBED(sym, file)                                                        \
-  __asm__(".section .rodata\n.global " #sym "\n.type " #sym ", @object\n" #sym \
-          ":\n.incbin \"" file "\"\n.byte 0\n.previous\n");                     \
-  extern const char sym[]
 
 EMBED(xunji_mig_001, "src/store/sqlite/001_init.sql");
 EMBED(xunji_mig_002, "src/store/sqlite/002_programme.sql");
@@ -419,6 +416,15 @@ int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *cha
   if (owned) sqlite3_finalize(st);
   else sqlite3_reset(st);
   return rc;
+}
+
+int store_exec_script(store_tx *tx, const char *sql) {
+  if (!tx->write) return STORE_ERR;
+  char *msg = NULL;
+  if (sqlite3_exec(tx->c->db, sql, NULL, NULL, &msg) == SQLITE_OK) return STORE_OK;
+  snprintf(tx->err, sizeof tx->err, "script: %s", msg ? msg : "?");
+  sqlite3_free(msg);
+  return map_rc(sqlite3_extended_errcode(tx->c->db));
 }
 
 int store_query(store_tx *tx, const char *sql, const sval *p, int n, store_rows **out) {

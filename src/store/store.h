@@ -62,6 +62,9 @@ const char *store_errmsg(store_tx *tx);
 
 /* Runs a statement that returns no rows; *changes (optional) gets the row count. */
 int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *changes);
+/* Runs a trusted script of several statements without parameters (the
+ * seed fixture), inside a write transaction. */
+int store_exec_script(store_tx *tx, const char *sql);
 /* Runs a query; iterate with store_next until it returns 0 (<0 on error). */
 int store_query(store_tx *tx, const char *sql, const sval *p, int n, store_rows **rows);
 int store_next(store_rows *r);

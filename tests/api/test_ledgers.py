@@ -60,7 +60,7 @@ def clue_handover_ledger_reads_back():
         expect(office.get("/api/v1/ledgers/nonesuch"), 404)
         expect(office.get("/api/v1/ledgers/clues?team_id=x"), 400)
         names = [x["name"] for x in expect(office.get("/api/v1/ledgers"), 200).json["items"]]
-        assert names == ["clues", "problems", "rectification"]
+        assert names == ["clues", "problems", "rectification", "accountability"]
         # every export is audited with its filters and row count
         rows = s.sql("SELECT actor_login, detail FROM audit WHERE action='ledger.export' AND result='ok' ORDER BY seq")
         assert rows[0][0] == "office" and '"rows":2' in rows[0][1]

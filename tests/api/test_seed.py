@@ -1,0 +1,117 @@
+"""The seed reproduces (issue 6): `xunji seed zaoyang` loads the historical
+records of Zaoyang's patrols, and GET /api/v1/stats returns exactly the
+figures of the seed (DOMAIN.md §5) computed from them; each figure's
+drill-down returns the records counted; the 16 clues handed over during
+patrol each show their time from hand-over to disposal."""
+from urllib.parse import quote
+
+import xlsxio
+from lib import Server, expect, run_cli, test
+
+RENFANG = "人防领域专项治理"
+TUOPIN = "脱贫攻坚"
+
+
+def figures(client, query=""):
+    d = expect(client.get("/api/v1/stats" + query), 200).json
+    return {m["name"]: m for m in d["measures"]}
+
+
+def value(figs, name):
+    m = figs[name]
+    return m["value_wan"] if m["kind"] == "sum_fen" else m["value"]
+
+
+@test
+def seed_figures_reproduce_from_records():
+    s = Server()
+    with s:
+        p = run_cli("seed", "zaoyang", db=s.db)
+        assert "问题" in p.stdout and "1375" in p.stdout, p.stdout
+        # loading twice is refused and changes nothing
+        again = run_cli("seed", "zaoyang", db=s.db, check=False)
+        assert again.returncode == 1 and "已载入" in again.stderr
+        assert s.sql("SELECT count(*) FROM accountability")[0][0] == 899
+        s.start()
+        office = s.client("office")
+
+        # all rounds
+        allf = figures(office)
+        want_all = {
+            "vettings_answered": 292, "vettings_objection": 3, "commission_cadres": 32,
+            "clues_during_patrol": 16, "joint_reviews_held": 2, "review_items": 32,
+            "review_flags_raised": 2, "review_flags_cleared": 2,
+            "people_accountable": 877, "funds_total": "3223.46",
+        }
+        for k, v in want_all.items():
+            assert value(allf, k) == v, (k, value(allf, k), v)
+        moves = {b["code"]: b["n"] for b in allf["cadre_movements"]["by"]}
+        assert moves == {"commission_to_patrol": 4, "patrol_to_commission": 1, "patrol_to_grassroots": 1}
+        forms = {b["code"]: b["n"] for b in allf["four_forms"]["by"]}
+        assert sum(forms.values()) == 877 and forms["4"] == 3
+
+        # the 2019 人防 special patrol: 46 / 20 / 1 / 3 / 23 / 2596万元
+        rf = figures(office, "?campaign=" + quote(RENFANG))
+        for k, v in {"problems_rectified": 46, "people_case_filed": 20, "people_detained": 1,
+                     "people_prosecuted": 3, "people_org_handling": 23,
+                     "funds_recovered": "2596.00"}.items():
+            assert value(rf, k) == v, (k, value(rf, k), v)
+        assert rf["funds_recovered"]["value_fen"] == 2596 * 1000000
+
+        # the 2020 脱贫攻坚 special patrol: 160 villages, 1149, 5, 136, 12.38万元, 13.77万元, 46
+        tp = figures(office, "?campaign=" + quote(TUOPIN))
+        for k, v in {"targets_inspected": 160, "problems_rectified": 1149,
+                     "people_party_discipline": 5, "people_org_handling": 136,
+                     "funds_returned": "12.38", "losses_recovered": "13.77",
+                     "institutions_revised": 46}.items():
+            assert value(tp, k) == v, (k, value(tp, k), v)
+        assert tp["funds_returned"]["value"] == "123800.00"
+        assert value(figures(office, "?campaign=" + quote(TUOPIN) + "&level=village"),
+                     "targets_inspected") == 160
+
+        # drill-downs return exactly the records counted
+        q = "?campaign=" + quote(RENFANG) + "&per_page=200"
+        cases = expect(office.get("/api/v1/stats/people_case_filed/records" + q), 200).json
+        assert cases["total"] == 20 and len(cases["items"]) == 20
+        assert all(r["outcome"] == "case_filed" for r in cases["items"])
+        assert len({r["subject_name"] for r in cases["items"]}) == 20
+        people = expect(office.get("/api/v1/stats/people_accountable/records?per_page=1"), 200).json
+        assert people["total"] == 877
+
+        # the accountability ledger: the same records, money to the cent
+        sh = xlsxio.read(expect(office.get("/api/v1/ledgers/accountability?campaign=" + quote(RENFANG)), 200).raw)
+        recs = sh.records()
+        assert len(recs) == value(rf, "accountability_records") == 64
+        assert sum(round(r["追缴资金(元)"][1] * 100) for r in recs) == 2596 * 1000000
+        assert sum(1 for r in recs if r["处理结果"] == "立案审查调查") == 20
+        assert {r["四种形态"] for r in recs if r["处理结果"] == "移送审查起诉"} == {"第四种形态"}
+        assert all(r["关联问题或线索"] for r in recs)
+
+        # the 16 clues handed over during patrol: each shows hand-over to disposal
+        during = expect(office.get("/api/v1/stats/clues_during_patrol/records?per_page=50"), 200).json
+        assert during["total"] == 16
+        cm = s.client("casemgmt")
+        for r in during["items"]:
+            c = expect(cm.get(f"/api/v1/clues/{r['id']}"), 200).json
+            assert c["handover_mode"] == "during_patrol"
+            assert isinstance(c["days_handover_to_disposal"], int) and 0 <= c["days_handover_to_disposal"] <= 10
+            assert c["allegation"] and "线索具体" in c["allegation"]  # sealed with this installation's key
+        assert value(allf, "days_handover_to_disposal") is not None
+
+        # the load is audited as one entry; a team of the current round sees none of it
+        rows = s.sql("SELECT actor_login, detail FROM audit WHERE action='seed.load'")
+        assert len(rows) == 1 and rows[0][0].startswith("cli:") and '"problems":1375' in rows[0][1]
+        mine = figures(s.client("member1"))
+        assert value(mine, "problems_found") == 0 and value(mine, "people_accountable") == 0
+
+
+@test
+def seed_needs_the_demo_data():
+    s = Server(demo=False)
+    with s:
+        p = run_cli("seed", "zaoyang", db=s.db, check=False)
+        assert p.returncode == 1 and "init --demo" in p.stderr
+        assert s.sql("SELECT count(*) FROM rounds")[0][0] == 0
+        assert run_cli("seed", "nonesuch", db=s.db, check=False).returncode == 2
+        assert run_cli("seed", db=s.db, check=False).returncode == 2
+        assert "用法" in run_cli("seed", "--help").stdout
