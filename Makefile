@@ -56,34 +56,36 @@ web:
 	@bash scripts/web.sh
 
 DEMO_DIR := demo
-demo: deps
+# $(call demo_db,NAME): builds the server and (when it can) the UI, then
+# creates a fresh demo/NAME.db with its key and the demo accounts.
+define demo_db
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory web || echo "web: 浏览器界面构建失败, 服务器仍可运行 (仅提供 API)"
 	@mkdir -p $(DEMO_DIR)
-	@rm -f $(DEMO_DIR)/xunji-demo.db $(DEMO_DIR)/xunji-demo.db-wal $(DEMO_DIR)/xunji-demo.db-shm \
-	       $(DEMO_DIR)/xunji-demo.db.audit-anchor $(DEMO_DIR)/xunji-demo.key $(DEMO_DIR)/accounts.json
-	@build/release/xunji init --demo --db $(DEMO_DIR)/xunji-demo.db --set key_file=$(DEMO_DIR)/xunji-demo.key \
+	@rm -f $(DEMO_DIR)/$(1).db $(DEMO_DIR)/$(1).db-wal $(DEMO_DIR)/$(1).db-shm \
+	       $(DEMO_DIR)/$(1).db.audit-anchor $(DEMO_DIR)/$(1).key $(DEMO_DIR)/accounts.json
+	@build/release/xunji init --demo --db $(DEMO_DIR)/$(1).db --set key_file=$(DEMO_DIR)/$(1).key \
 	       --accounts-file $(DEMO_DIR)/accounts.json
+endef
+# $(call serve_db,NAME): serves demo/NAME.db on localhost:8080.
+define serve_db
 	@echo "浏览器访问 http://127.0.0.1:8080/  (API: http://127.0.0.1:8080/api/v1, Ctrl-C 停止)"
-	@build/release/xunji serve --db $(DEMO_DIR)/xunji-demo.db --set key_file=$(DEMO_DIR)/xunji-demo.key \
+	@build/release/xunji serve --db $(DEMO_DIR)/$(1).db --set key_file=$(DEMO_DIR)/$(1).key \
 	       --listen 127.0.0.1:8080
+endef
+
+demo: deps
+	$(call demo_db,xunji-demo)
+	$(call serve_db,xunji-demo)
 
 # The demo database plus Zaoyang's 2018–2020 records behind the seed's
 # figures (xunji seed zaoyang), served like `make demo`.
 seed-zaoyang: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory web || echo "web: 浏览器界面构建失败, 服务器仍可运行 (仅提供 API)"
-	@mkdir -p $(DEMO_DIR)
-	@rm -f $(DEMO_DIR)/xunji-zaoyang.db $(DEMO_DIR)/xunji-zaoyang.db-wal $(DEMO_DIR)/xunji-zaoyang.db-shm \
-	       $(DEMO_DIR)/xunji-zaoyang.db.audit-anchor $(DEMO_DIR)/xunji-zaoyang.key $(DEMO_DIR)/accounts.json
-	@build/release/xunji init --demo --db $(DEMO_DIR)/xunji-zaoyang.db --set key_file=$(DEMO_DIR)/xunji-zaoyang.key \
-	       --accounts-file $(DEMO_DIR)/accounts.json
+	$(call demo_db,xunji-zaoyang)
 	@build/release/xunji seed zaoyang --db $(DEMO_DIR)/xunji-zaoyang.db --set key_file=$(DEMO_DIR)/xunji-zaoyang.key
 	@build/release/xunji stats --campaign 人防领域专项治理 --db $(DEMO_DIR)/xunji-zaoyang.db \
 	       --set key_file=$(DEMO_DIR)/xunji-zaoyang.key | grep -E '^(problems_rectified|people_case_filed|people_detained|people_prosecuted|people_org_handling|funds_recovered) '
-	@echo "浏览器访问 http://127.0.0.1:8080/  (统计页可按专项治理筛选; Ctrl-C 停止)"
-	@build/release/xunji serve --db $(DEMO_DIR)/xunji-zaoyang.db --set key_file=$(DEMO_DIR)/xunji-zaoyang.key \
-	       --listen 127.0.0.1:8080
+	$(call serve_db,xunji-zaoyang)
 
 check: deps
 	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit
