@@ -223,7 +223,7 @@ const route routes[] = {
      "导出台账 .xlsx (问题线索移交、问题、整改; 筛选同统计, 导出留痕)", NULL},
     {"GET", "/api/v1/documents", h_documents_list, A_DOC_LIST, 0, "已出具的公文 (函、通知)", NULL},
     {"POST", "/api/v1/documents", h_documents_issue, A_DOC_ISSUE, 0,
-     "依据记录出具公文 (问题线索移交函、廉政审核函; 编发文号并留痕)", NULL},
+     "依据记录出具公文 (问题线索移交函、廉政审核函、提请协助函、反馈意见抄送函、整改督办通知; 编发文号并留痕)", NULL},
     {"GET", "/api/v1/documents/{id}", h_documents_get, A_DOC_LIST, 0, "查看公文", NULL},
     {"GET", "/api/v1/documents/{id}/pdf", h_documents_pdf, A_DOC_LIST, 0,
      "下载公文 PDF (GB/T 9704 版式, 下载留痕)", NULL},
