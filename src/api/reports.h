@@ -1,6 +1,7 @@
 /*
  * reports.h — what the statistics, ledger, letter and import handlers
- * (api/stats.c, api/ledgers.c, api/documents.c, api/imports.c) share.
+ * (api/stats.c, api/summary.c, api/ledgers.c, api/documents.c, api/imports.c)
+ * share.
  */
 #ifndef XUNJI_API_REPORTS_H
 #define XUNJI_API_REPORTS_H
@@ -26,6 +27,8 @@ int imports_xlsx_as_csv(req *r);
 int h_stats(req *r);
 int h_stats_measures(req *r);
 int h_stats_records(req *r);
+int h_summary_pdf(req *r);
+int h_summary_xlsx(req *r);
 int h_ledgers_list(req *r);
 int h_ledger_export(req *r);
 int h_documents_list(req *r);

@@ -17,6 +17,7 @@
 #include "api/reports.h"
 #include "cli/cli.h"
 #include "report/pdf.h"
+#include "report/summary.h"
 #include "report/stats.h"
 #include "report/xlsx.h"
 #include "util/config.h"
@@ -169,8 +170,10 @@ int cmd_stats(int argc, char **argv) {
 /* ---- export ---------------------------------------------------------------------------- */
 static const char export_help[] =
     "用法: xunji export ledger 名称 --out 文件.xlsx [筛选] [选项]\n"
-    "      xunji export letter 公文编号或文号 --out 文件.pdf [选项]\n\n"
-    "导出台账 (clues 问题线索移交台账, problems 问题台账, rectification 整改台账) 或已出具的公文 PDF。\n"
+    "      xunji export letter 公文编号或文号 --out 文件.pdf [选项]\n"
+    "      xunji export summary --out 文件.pdf|文件.xlsx [筛选] [选项]\n\n"
+    "导出台账 (clues 问题线索移交台账, problems 问题台账, rectification 整改台账)、已出具的公文 PDF,\n"
+    "或汇总报告 (按轮次 --round 或专项 --campaign 等筛选; .pdf 含统计图, .xlsx 为统计指标与分布表)。\n"
     "导出留痕 (审计日志记录操作者 cli:<系统用户>)。\n"
     "  --out FILE         输出文件 (已存在时覆盖; 权限 0600)\n" FILTER_HELP CLI_COMMON_HELP
     "退出码: 0 成功, 1 导出失败或记录不存在, 2 用法错误, 3 无法打开数据库。\n";
@@ -223,6 +226,57 @@ static int export_letter(app *a, const char *key, const char *out) {
   return EX_OK;
 }
 
+/* The summary report for the filters, every record in scope (the shell). */
+static int export_summary(mfilters *f, const char *out) {
+  size_t n = strlen(out);
+  int pdf = n > 4 && !strcmp(out + n - 4, ".pdf"), xlsx = n > 5 && !strcmp(out + n - 5, ".xlsx");
+  if (!pdf && !xlsx) {
+    cli_err("汇总报告的输出文件须以 .pdf 或 .xlsx 结尾: %s", out);
+    return EX_USAGE;
+  }
+  if (check_filters(f)) return EX_USAGE;
+  app a;
+  if (cli_open(&a)) return EX_SETUP;
+  mscope s = {.all = true};
+  stats_ctx ctx;
+  stats_ctx_init(&ctx, f, &s, NULL);
+  store_tx *tx;
+  json_t *model = NULL;
+  int rc = store_read(a.db, &tx);
+  if (!rc) {
+    rc = summary_build(tx, &ctx, &model);
+    store_rollback(tx);
+  }
+  char err[300] = "数据库错误";
+  int ok = !rc;
+  if (ok && xlsx) {
+    ok = !summary_xlsx(model, out, err, sizeof err);
+  } else if (ok) {
+    buf b;
+    buf_init(&b, 32u << 20);
+    ok = !summary_pdf(model, &b, err, sizeof err);
+    FILE *fp = ok ? fopen(out, "wb") : NULL;
+    if (ok && !fp) snprintf(err, sizeof err, "无法写入 %s", out);
+    ok = fp && fwrite(b.p, 1, b.len, fp) == b.len;
+    if (fp && fclose(fp)) ok = 0;
+    buf_free(&b);
+  }
+  json_t *fj = json_object();
+  for (int i = 0; i < MF__MAX; i++)
+    if (f->v[i]) json_object_set_new(fj, mfilter_names[i], json_string(f->v[i]));
+  json_t *d = json_pack("{s:s,s:o,s:s}", "format", xlsx ? "xlsx" : "pdf", "filters", fj, "file", out);
+  if (ok && audited(&a, "summary.export", "summary", NULL, d)) ok = 0;
+  json_decref(d);
+  json_decref(model);
+  app_close(&a);
+  if (!ok) {
+    cli_err("导出汇总报告失败: %s", err);
+    return EX_FAIL;
+  }
+  printf("已导出 %s\n", out);
+  return EX_OK;
+}
+
 int cmd_export(int argc, char **argv) {
   if (cli_load_config(argc, argv)) return EX_SETUP;
   static const struct option opts[] = {CLI_COMMON_OPTS, FILTER_OPTS,
@@ -243,13 +297,15 @@ int cmd_export(int argc, char **argv) {
       return EX_USAGE;
     }
   }
-  if (optind + 2 != argc || !out) {
+  int summary = optind < argc && !strcmp(argv[optind], "summary");
+  if (optind + 2 - summary != argc || !out) {
     fputs(export_help, stderr);
     return EX_USAGE;
   }
+  if (summary) return export_summary(&f, out);
   const char *what = argv[optind], *name = argv[optind + 1];
   if (strcmp(what, "ledger") && strcmp(what, "letter")) {
-    cli_err("未知的导出类型: %s (ledger 或 letter)", what);
+    cli_err("未知的导出类型: %s (ledger、letter 或 summary)", what);
     return EX_USAGE;
   }
   const ledger *l = NULL;

@@ -194,10 +194,11 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
                          [R_COMMISSION_LIAISON] = P_ALL, [R_TEAM_LEADER] = P_TEAM,
                          [R_TEAM_MEMBER] = P_TEAM, [R_DISPATCHED_GROUP] = P_SUPERVISED},
     /* formal letters: the office issues them; the sender and the receiving
-     * side read them (each letter also needs read access to its record) */
+     * side read them (each letter also needs read access to its record, so
+     * a unit reads the 整改督办通知 to itself and nothing else) */
     [A_DOC_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,
                     [R_COMMISSION_LIAISON] = P_ALL, [R_CASE_MGMT] = P_ALL,
-                    [R_COMMISSION_CADRE] = P_ALL},
+                    [R_COMMISSION_CADRE] = P_ALL, [R_UNIT_LIAISON] = P_UNIT},
     [A_DOC_ISSUE] = {[R_INSPECTION_OFFICE] = P_ALL},
 
     /* issue 5. Assistance: the team's own; the leading group decides, the

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
+#include "report/stats.h"
 #include "util/buf.h"
 #include "util/text.h"
 
@@ -64,20 +66,6 @@ static void para(json_t *doc, const char *fmt, ...) {
 }
 
 /* ---- 问题线索移交函: from a handed-over clue; its 文号 was assigned at hand-over ---- */
-static int clue_object(store_tx *tx, const char *id, letter_obj *o) {
-  sval p[] = {SV_S(id)};
-  int rc;
-  json_t *row = store_query_one(tx,
-                                "SELECT team_id, unit_id, handover_at FROM clues WHERE id=$1", p,
-                                1, &rc);
-  if (!row) return rc ? rc : 1;
-  snprintf(o->team_id, sizeof o->team_id, "%s", js(row, "team_id"));
-  snprintf(o->unit_id, sizeof o->unit_id, "%s", js(row, "unit_id"));
-  o->handed_over = *js(row, "handover_at") != '\0';
-  json_decref(row);
-  return 0;
-}
-
 static int clue_compose(store_tx *tx, const char *id, const char *docno, json_t **doc, char *why,
                         size_t n) {
   (void)docno;
@@ -128,14 +116,6 @@ static int clue_compose(store_tx *tx, const char *id, const char *docno, json_t 
 }
 
 /* ---- 廉政审核函: the office asks the commission to vet a round's cadres ---- */
-static int round_object(store_tx *tx, const char *id, letter_obj *o) {
-  (void)o; /* a round's letter is not team- or unit-scoped */
-  sval p[] = {SV_S(id)};
-  int64_t k = 0;
-  int rc = store_query_int(tx, "SELECT count(*) FROM rounds WHERE id=$1", p, 1, &k);
-  return rc ? rc : (k ? 0 : 1);
-}
-
 static int vetting_compose(store_tx *tx, const char *id, const char *docno, json_t **doc,
                            char *why, size_t n) {
   sval p[] = {SV_S(id)};
@@ -210,11 +190,275 @@ static int vetting_compose(store_tx *tx, const char *id, const char *docno, json
   return 0;
 }
 
+/* The first maxch characters of s, with "……" when cut. */
+static void clip(const char *s, size_t maxch, char *out, size_t n) {
+  size_t ch = 0, i = 0;
+  for (; s[i]; i++)
+    if (((unsigned char)s[i] & 0xC0) != 0x80 && ch++ == maxch) break;
+  snprintf(out, n, "%.*s%s", (int)i, s, s[i] ? "……" : "");
+}
+
+/* "2026年11月25日" of a date, or "" for none. */
+static const char *date_or_empty(const char *s, char out[40]) {
+  if (!s || !*s) return *out = '\0', out;
+  date_cn(s, out);
+  return out;
+}
+
+/* ---- 提请协助函: the leading group asks the commission for professional help ---- */
+static int assist_compose(store_tx *tx, const char *id, const char *docno, json_t **doc,
+                          char *why, size_t n) {
+  sval p[] = {SV_S(id)};
+  int rc;
+  json_t *a = store_query_one(
+      tx,
+      "SELECT x.seq_no, x.need, x.reason, x.state, x.decided_at, x.decision_note, "
+      "u.name AS unit_name, t.name AS team_name, r.name AS round_name, p.seq_no AS problem_no, "
+      "p.title AS problem_title, c.title AS clue_title, c.handover_docno, "
+      "du.display_name AS decided_by_name FROM assistance x JOIN orgs u ON u.id=x.unit_id "
+      "JOIN teams t ON t.id=x.team_id JOIN rounds r ON r.id=x.round_id LEFT JOIN problems p ON "
+      "p.id=x.problem_id LEFT JOIN clues c ON c.id=x.clue_id LEFT JOIN users du ON "
+      "du.id=x.decided_by WHERE x.id=$1",
+      p, 1, &rc);
+  if (!a) {
+    if (!rc) snprintf(why, n, "提请协助事项不存在");
+    return rc ? rc : 1;
+  }
+  static const char *const ready[] = {"approved", "forwarded", "accepted", "completed", "closed"};
+  int ok = 0;
+  for (size_t i = 0; i < sizeof ready / sizeof *ready; i++) ok |= !strcmp(js(a, "state"), ready[i]);
+  if (!ok) {
+    if (!strcmp(js(a, "state"), "rejected"))
+      snprintf(why, n, "领导小组未批准该提请协助事项, 不能出具提请协助函");
+    else
+      snprintf(why, n, "该提请协助事项尚未经领导小组批准 (当前状态: %s), 批准后方可出具提请协助函",
+               wf_state_label(&wf_assistance, js(a, "state")));
+    json_decref(a);
+    return 1;
+  }
+  char *issuer = NULL, *to = NULL, *office = NULL;
+  rc = org_name(tx, "leading_group", "巡察工作领导小组", &issuer);
+  if (!rc) rc = org_name(tx, "commission", "纪委监委", &to);
+  if (!rc) rc = org_name(tx, "inspection_office", "巡察工作领导小组办公室", &office);
+  if (rc) {
+    free(issuer);
+    free(to);
+    json_decref(a);
+    return rc;
+  }
+  char title[600], today[11], decided[40];
+  snprintf(title, sizeof title, "关于提请协助开展%s巡察有关事项的函", js(a, "unit_name"));
+  date_format(date_today_shanghai(), today);
+  date_cn(js(a, "decided_at"), decided);
+  char *lg = strdup(issuer);
+  if (!lg) abort();
+  *doc = letter_head(issuer, to, docno, title, today);
+  para(*doc, "%s中，%s在对%s开展巡察时，因%s，需提请你委给予专业协助。", js(a, "round_name"),
+       js(a, "team_name"), js(a, "unit_name"), js(a, "reason"));
+  para(*doc, "需协助事项：%s", js(a, "need"));
+  if (*js(a, "problem_title"))
+    para(*doc, "相关问题：%s（问题编号 %s）。", js(a, "problem_title"), js(a, "problem_no"));
+  if (*js(a, "clue_title"))
+    para(*doc, "相关问题线索：%s%s%s%s。", js(a, "clue_title"),
+         *js(a, "handover_docno") ? "（移交文号 " : "", js(a, "handover_docno"),
+         *js(a, "handover_docno") ? "）" : "");
+  para(*doc, "本事项经%s于%s批准（批准人：%s%s%s）。", lg, decided,
+       *js(a, "decided_by_name") ? js(a, "decided_by_name") : "领导小组",
+       *js(a, "decision_note") ? "；意见：" : "", js(a, "decision_note"));
+  para(*doc, "请予协助，并将协助结果及固定的证据材料及时反馈%s。", office);
+  para(*doc, "提请协助事项编号：%s。", js(a, "seq_no"));
+  free(lg);
+  free(office);
+  json_decref(a);
+  return 0;
+}
+
+/* ---- 反馈意见抄送函: the feedback and its problems, to the copy recipients ---- */
+static int copy_compose(store_tx *tx, const char *id, const char *docno, json_t **doc,
+                        char *why, size_t n) {
+  sval p[] = {SV_S(id)};
+  int rc;
+  json_t *rep = store_query_one(
+      tx,
+      "SELECT x.state, x.meeting_date, x.attendees, x.feedback_text, x.fed_back_at, x.copied_at, "
+      "u.name AS unit_name, t.name AS team_name, r.name AS round_name FROM reports x JOIN orgs u "
+      "ON u.id=x.unit_id JOIN teams t ON t.id=x.team_id JOIN rounds r ON r.id=x.round_id WHERE "
+      "x.id=$1",
+      p, 1, &rc);
+  if (!rep) {
+    if (!rc) snprintf(why, n, "巡察报告不存在");
+    return rc ? rc : 1;
+  }
+  /* the recipients recorded by the copy, commission first */
+  json_t *to = store_query_json(
+      tx,
+      "SELECT coalesce(o.name, CASE rc.recipient WHEN 'commission' THEN '纪委监委' ELSE "
+      "'组织部' END) AS name FROM report_copies rc LEFT JOIN orgs o ON o.id=rc.recipient_org_id "
+      "WHERE rc.report_id=$1 ORDER BY rc.recipient='organization_dept', rc.recipient",
+      p, 1);
+  json_t *probs = to ? store_query_json(
+                           tx,
+                           "SELECT p.seq_no, p.title, p.description, p.amount_fen, p.inaction, "
+                           "c.name AS category FROM report_problems rp JOIN problems p ON "
+                           "p.id=rp.problem_id JOIN problem_categories c ON c.id=p.category_id "
+                           "WHERE rp.report_id=$1 ORDER BY p.seq_no, p.id",
+                           p, 1)
+                     : NULL;
+  if (!to || !probs) {
+    json_decref(rep);
+    json_decref(to);
+    return STORE_ERR;
+  }
+  const char *st = js(rep, "state");
+  if (strcmp(st, "fed_back") && strcmp(st, "copied")) {
+    snprintf(why, n, "该巡察报告尚未向被巡察单位反馈 (当前状态: %s), 反馈并抄送后方可出具抄送函",
+             wf_state_label(&wf_report, st));
+    rc = 1;
+  } else if (json_array_size(to) == 0) {
+    snprintf(why, n, "该反馈意见尚未抄送纪委监委和组织部, 抄送后方可出具抄送函");
+    rc = 1;
+  }
+  char *issuer = NULL;
+  if (!rc) rc = org_name(tx, "inspection_office", "巡察工作领导小组办公室", &issuer);
+  if (rc) {
+    json_decref(rep);
+    json_decref(to);
+    json_decref(probs);
+    return rc;
+  }
+  buf names;
+  buf_init(&names, 4096);
+  size_t i;
+  json_t *it;
+  json_array_foreach(to, i, it) if (buf_addf(&names, "%s%s", i ? "、" : "", js(it, "name"))) abort();
+  char *recips = strdup(buf_str(&names));
+  if (!recips) abort();
+  buf_free(&names);
+  char title[600], meeting[40], summary[1600];
+  snprintf(title, sizeof title, "关于抄送%s巡察反馈意见的函", js(rep, "unit_name"));
+  *doc = letter_head(issuer, recips, docno, title, js(rep, "copied_at"));
+  date_or_empty(js(rep, "meeting_date"), meeting);
+  json_int_t att = json_integer_value(json_object_get(rep, "attendees"));
+  char attn[64] = "";
+  if (att > 0) snprintf(attn, sizeof attn, "（参会%lld人）", (long long)att);
+  para(*doc, "根据巡察工作有关规定，现将%s%s对%s的巡察反馈意见抄送你们。", js(rep, "round_name"),
+       js(rep, "team_name"), js(rep, "unit_name"));
+  para(*doc, "%s于%s召开巡察反馈会%s，向%s反馈了巡察意见。", js(rep, "team_name"),
+       *meeting ? meeting : "反馈会当日", attn, js(rep, "unit_name"));
+  clip(js(rep, "feedback_text"), 300, summary, sizeof summary);
+  para(*doc, "反馈意见要点：%s", summary);
+  para(*doc, "巡察发现的主要问题共%zu个：", json_array_size(probs));
+  buf inact;
+  buf_init(&inact, 4096);
+  int ninact = 0;
+  json_array_foreach(probs, i, it) {
+    char yuan[32], amount[80] = "";
+    json_int_t fen = json_integer_value(json_object_get(it, "amount_fen"));
+    fen_yuan(fen, yuan);
+    if (fen > 0) snprintf(amount, sizeof amount, "，涉及金额%s元", yuan);
+    int ia = json_integer_value(json_object_get(it, "inaction")) != 0;
+    para(*doc, "%zu. 【%s】%s：%s%s%s。", i + 1, js(it, "category"), js(it, "title"),
+         js(it, "description"), amount, ia ? "（不担当不作为）" : "");
+    if (ia && buf_addf(&inact, "%s第%zu项", ninact++ ? "、" : "", i + 1)) abort();
+  }
+  if (ninact)
+    para(*doc,
+         "其中，%s问题属于不担当不作为问题，请市纪委监委依规依纪依法追究相关人员责任，请市委组织部在"
+         "干部考核评价和选拔任用中予以运用。",
+         buf_str(&inact));
+  else
+    para(*doc, "以上问题请在日常监督和干部管理工作中予以关注。");
+  para(*doc, "请将处理情况及时反馈我办。");
+  buf_free(&inact);
+  json_decref(rep);
+  json_decref(to);
+  json_decref(probs);
+  return 0;
+}
+
+/* ---- 整改督办通知: a supervision notice to the unit; its 文号 is the notice's ---- */
+static int notice_compose(store_tx *tx, const char *id, const char *docno, json_t **doc,
+                          char *why, size_t n) {
+  (void)docno;
+  sval p[] = {SV_S(id)};
+  int rc;
+  json_t *x = store_query_one(
+      tx,
+      "SELECT x.docno, x.level, x.reason, x.due_date, x.state, x.close_note, x.created_at, "
+      "u.name AS unit_name, k.measure, k.owner_name, k.owner_post, k.leader_name, k.deadline, "
+      "k.state AS task_state, pr.seq_no AS problem_no, pr.title AS problem_title FROM notices x "
+      "JOIN orgs u ON u.id=x.unit_id JOIN rect_tasks k ON k.id=x.task_id JOIN problems pr ON "
+      "pr.id=k.problem_id WHERE x.id=$1",
+      p, 1, &rc);
+  if (!x) {
+    if (!rc) snprintf(why, n, "督办通知不存在");
+    return rc ? rc : 1;
+  }
+  if (!strcmp(js(x, "state"), "closed")) {
+    snprintf(why, n, "该督办通知已办结%s%s%s, 不再出具整改督办通知", *js(x, "close_note") ? " (" : "",
+             js(x, "close_note"), *js(x, "close_note") ? ")" : "");
+    json_decref(x);
+    return 1;
+  }
+  static const char *const level[][3] = {
+      {"reminder", "提醒", "请你单位高度重视，抓紧推进整改。"},
+      {"supervise", "督办", "请你单位切实履行整改主体责任，限期完成整改。"},
+      {"interview", "约谈", "请你单位主要负责人按通知要求参加约谈，当面说明整改情况。"}};
+  size_t lv = 0;
+  for (size_t i = 0; i < sizeof level / sizeof *level; i++)
+    if (!strcmp(level[i][0], js(x, "level"))) lv = i;
+  char *issuer = NULL;
+  rc = org_name(tx, "inspection_office", "巡察工作领导小组办公室", &issuer);
+  if (rc) {
+    json_decref(x);
+    return rc;
+  }
+  char *to = strdup(js(x, "unit_name"));
+  if (!to) abort();
+  char title[600], deadline[40], due[40], today_cn[40], today[11];
+  snprintf(title, sizeof title, "关于对%s整改工作进行%s的通知", js(x, "unit_name"), level[lv][1]);
+  *doc = letter_head(issuer, to, js(x, "docno"), title, js(x, "created_at"));
+  date_cn(js(x, "deadline"), deadline);
+  date_cn(js(x, "due_date"), due);
+  /* overdue as of the day the notice was issued */
+  date_cn(js(x, "created_at"), today_cn);
+  time_t t = ts_parse(js(x, "created_at"));
+  int64_t issued = t == (time_t)-1 ? date_today_shanghai() : ((int64_t)t + 8 * 3600) / 86400, dl;
+  date_format(issued, today);
+  const char *ks = js(x, "task_state");
+  int open = !strcmp(ks, "open") || !strcmp(ks, "in_progress");
+  char late[200];
+  if (open && date_parse(js(x, "deadline"), &dl) && dl < issued)
+    snprintf(late, sizeof late, "截至%s已逾期%lld天，尚未完成", today_cn, (long long)(issued - dl));
+  else
+    snprintf(late, sizeof late, "目前状态为「%s」", wf_state_label(&wf_task, ks));
+  para(*doc, "根据巡察整改监督有关规定，现就你单位巡察反馈问题「%s」（问题编号 %s）的整改任务进行%s。",
+       js(x, "problem_title"), js(x, "problem_no"), level[lv][1]);
+  para(*doc, "整改任务：%s（责任人：%s%s%s%s%s），完成时限为%s，%s。", js(x, "measure"),
+       js(x, "owner_name"), *js(x, "owner_post") ? "，" : "", js(x, "owner_post"),
+       *js(x, "leader_name") ? "；责任领导：" : "", js(x, "leader_name"), deadline, late);
+  para(*doc, "%s事由：%s", level[lv][1], js(x, "reason"));
+  para(*doc, "%s请于%s前将整改落实情况书面回复我办。", level[lv][2], due);
+  json_decref(x);
+  return 0;
+}
+
+#define SCOPE_NONE NULL, NULL, NULL
 const letter_tpl letter_tpls[] = {
     {"clue_handover", "问题线索移交函", "clue", A_CLUE_LIST, NULL, CFG_DOCNO_HANDOVER,
-     clue_object, clue_compose},
+     "clues x", "x.team_id", "x.unit_id", "x.handover_at IS NOT NULL", clue_compose},
     {"vetting_request", "廉政审核函", "round", A_VETTING_LIST, "vetting", CFG_DOCNO_VETTING,
-     round_object, vetting_compose},
+     "rounds x", SCOPE_NONE, vetting_compose},
+    /* never the unit side: an assistance request is not released to it */
+    {"assistance_request", "提请协助函", "assistance", A_ASSIST_LIST, "assist_letter",
+     CFG_DOCNO_ASSIST, "assistance x", "x.team_id", NULL, "x.forwarded_at IS NOT NULL",
+     assist_compose},
+    /* the letter to the commission and 组织部 goes with the report text, not to the unit */
+    {"feedback_copy", "反馈意见抄送函", "report", A_REPORT_TEXT, "feedback_copy", CFG_DOCNO_COPY,
+     "reports x", "x.team_id", "(CASE WHEN x.state IN ('fed_back','copied') THEN x.unit_id END)",
+     "x.copied_at IS NOT NULL", copy_compose},
+    {"rect_notice", "整改督办通知", "notice", A_NOTICE_LIST, NULL, CFG_DOCNO_NOTICE, "notices x",
+     "x.team_id", "x.unit_id", NULL, notice_compose},
 };
 const int nletter_tpls = (int)(sizeof letter_tpls / sizeof *letter_tpls);
 

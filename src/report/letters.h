@@ -2,8 +2,7 @@
  * letters.h — the formal letters xunji issues from its records, one row per
  * kind of letter: what record it is about, who may read it, where its 文号
  * comes from, and a function that composes its text from the record.
- * Adding a letter (提请协助函, 反馈意见抄送函, 整改督办通知) is one more
- * row and one compose function in letters.c.
+ * Adding a letter is one more row and one compose function in letters.c.
  */
 #ifndef XUNJI_LETTERS_H
 #define XUNJI_LETTERS_H
@@ -14,12 +13,6 @@
 #include "store/store.h"
 #include "util/config.h"
 
-/* What the record-level authz check of a letter looks at. */
-typedef struct letter_obj {
-  char team_id[40], unit_id[40];
-  bool handed_over;
-} letter_obj;
-
 typedef struct letter_tpl {
   const char *kind;        /* "clue_handover" */
   const char *label;       /* "问题线索移交函" */
@@ -27,8 +20,13 @@ typedef struct letter_tpl {
   action_id read;          /* reading the letter needs this action on its record */
   const char *series;      /* doc_seq series of a new 文号; NULL: the record carries it */
   cfg_id prefix;           /* 文号 prefix setting (with series) */
-  /* The record's scope attributes; 0, 1 if the record does not exist, <0 store error. */
-  int (*object)(store_tx *tx, const char *id, letter_obj *o);
+  /* The records as SQL over alias x, for the record-level check of one
+   * letter and for the list: FROM, and the columns each scope kind of the
+   * read action looks at (api/entity.c entity_scope_sql): team, unit (its
+   * supervisor is derived) and the condition for P_HANDED. NULL: that kind
+   * of scope never sees these records. */
+  const char *from;
+  const char *team_col, *unit_col, *handed_sql;
   /* Composes the letter (issuer, docno, title, to, body[], signer, date, cc)
    * for the record. docno is the new 文号 (NULL when the record carries it).
    * Returns 0, 1 with a Chinese reason in why (the record is not ready for

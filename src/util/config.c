@@ -74,6 +74,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
                                  3650, "反馈抄送后多少天仍无追责问责决定即提示 (天)"},
     [CFG_DOCNO_VETTING] = {"docno_vetting", "XUNJI_DOCNO_VETTING", CT_STR, "枣巡审", 0, 0,
                            "廉政审核函文号前缀"},
+    [CFG_DOCNO_ASSIST] = {"docno_assist", "XUNJI_DOCNO_ASSIST", CT_STR, "枣巡协", 0, 0,
+                          "提请协助函文号前缀"},
+    [CFG_DOCNO_COPY] = {"docno_copy", "XUNJI_DOCNO_COPY", CT_STR, "枣巡抄", 0, 0,
+                        "反馈意见抄送函文号前缀"},
 };
 
 static char *vals[CFG__MAX];

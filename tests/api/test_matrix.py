@@ -81,7 +81,8 @@ EXPECTED = {
                    "dispatched_group"},
     "ledger.export": {"leading_group", "inspection_office", "commission_liaison", "team_leader", "team_member",
                       "dispatched_group"},
-    "document.read": {"leading_group", "inspection_office", "commission_liaison", "case_mgmt", "commission_cadre"},
+    "document.read": {"leading_group", "inspection_office", "commission_liaison", "case_mgmt", "commission_cadre",
+                      "unit_liaison"},
     "document.issue": {"inspection_office"},
     # issue 5: discipline side
     "assistance.read": {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",

@@ -36,7 +36,25 @@ class Sheet:
 
 
 def read(data):
+    """The first sheet."""
+    return _read(zipfile.ZipFile(io.BytesIO(data)), "xl/worksheets/sheet1.xml")
+
+
+def read_all(data):
+    """Every sheet, in the workbook's order: {sheet name: Sheet}."""
     z = zipfile.ZipFile(io.BytesIO(data))
+    rels = {}
+    for rel in ET.fromstring(z.read("xl/_rels/workbook.xml.rels")):
+        target = rel.get("Target")
+        rels[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    out = {}
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    for sh in ET.fromstring(z.read("xl/workbook.xml")).iter(M + "sheet"):
+        out[sh.get("name")] = _read(z, rels[sh.get(rid)])
+    return out
+
+
+def _read(z, part):
     assert z.testzip() is None, "corrupt member in xlsx"
     shared = []
     if "xl/sharedStrings.xml" in z.namelist():
@@ -56,7 +74,7 @@ def read(data):
     for xf in (xfs if xfs is not None else []):
         fid = int(xf.get("numFmtId", "0"))
         num_fmt.append(custom.get(fid, str(fid)))
-    sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+    sheet = ET.fromstring(z.read(part))
     rows = []
     for row in sheet.iter(M + "row"):
         r = int(row.get("r")) - 1

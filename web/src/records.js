@@ -30,7 +30,7 @@ export const V = {
   foundBy: opts({ interview: '个别谈话', records: '调阅资料', field_visit: '下沉了解', petition: '信访件', other: '其他' }),
   noticeLevel: opts({ reminder: '提醒', supervise: '督办', interview: '约谈' }),
   instKind: opts({ new: '新建', revised: '修订' }),
-  docKind: opts({ clue_handover: '问题线索移交函', vetting_request: '廉政审核函' }),
+  docKind: opts({ clue_handover: '问题线索移交函', vetting_request: '廉政审核函', assistance_request: '提请协助函', feedback_copy: '反馈意见抄送函', rect_notice: '整改督办通知' }),
   tags: ['财务', '审计', '法律', '纪检', '工程', '农业', '组织人事', '信访', '教育', '医疗卫生', '信息技术', '文字综合'],
 }
 
