@@ -3,7 +3,9 @@
  * sources, the measures over them, and the builder of their FROM + WHERE.
  *
  * To add a figure: add one row to measures[] (and a source if it counts a
- * new kind of record). Value and drill-down are derived from the same row.
+ * new kind of record), next to the other rows of its source (the summary
+ * report lists figures grouped by source, in this order). Value and
+ * drill-down are derived from the same row.
  */
 #include "core/measures.h"
 
@@ -294,6 +296,16 @@ const measure measures[] = {
      MK_DIST, "c.disposal_method", NULL, NULL, CLUE_HO, l_disposal, NULL, NULL},
     {"clue_results", "线索办理结果分布", "件", &src_clues, "c.result IS NOT NULL", MK_DIST,
      "c.result", NULL, NULL, CLUE_HO, l_result, NULL, NULL},
+    /* 立案, 留置, 移送 on handed-over clues (件; people are counted below) */
+    {"clues_case_filed", "线索立案", "件", &src_clues, "c.case_filed_on IS NOT NULL", MK_COUNT,
+     NULL, NULL, NULL, "c.case_filed_on", false, NULL, NULL, NULL},
+    {"clues_detention", "线索涉及留置", "件", &src_clues, "c.detention_on IS NOT NULL", MK_COUNT,
+     NULL, NULL, NULL, "c.detention_on", false, NULL, NULL, NULL},
+    {"clues_prosecution", "线索移送审查起诉", "件", &src_clues, "c.prosecution_on IS NOT NULL",
+     MK_COUNT, NULL, NULL, NULL, "c.prosecution_on", false, NULL, NULL, NULL},
+    {"days_handover_to_conclusion", "移交至办结用时", "天", &src_clues,
+     "c.concluded_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.concluded_at", NULL, CLUE_HO,
+     NULL, NULL, NULL},
     /* problems and rectification (003_findings) */
     {"targets_inspected", "巡察对象", "个", &src_targets, NULL, MK_COUNT, NULL, NULL, NULL,
      "g.entry_date", false, NULL, NULL, NULL},
@@ -317,16 +329,6 @@ const measure measures[] = {
      NULL, NULL, NULL, "n.created_at", true, NULL, NULL, NULL},
     {"institutions_revised", "修订完善制度机制", "项", &src_institutions, NULL, MK_COUNT, NULL,
      NULL, NULL, "i.issued_on", false, NULL, NULL, NULL},
-    /* 立案, 留置, 移送 on handed-over clues (件; people are counted below) */
-    {"clues_case_filed", "线索立案", "件", &src_clues, "c.case_filed_on IS NOT NULL", MK_COUNT,
-     NULL, NULL, NULL, "c.case_filed_on", false, NULL, NULL, NULL},
-    {"clues_detention", "线索涉及留置", "件", &src_clues, "c.detention_on IS NOT NULL", MK_COUNT,
-     NULL, NULL, NULL, "c.detention_on", false, NULL, NULL, NULL},
-    {"clues_prosecution", "线索移送审查起诉", "件", &src_clues, "c.prosecution_on IS NOT NULL",
-     MK_COUNT, NULL, NULL, NULL, "c.prosecution_on", false, NULL, NULL, NULL},
-    {"days_handover_to_conclusion", "移交至办结用时", "天", &src_clues,
-     "c.concluded_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.concluded_at", NULL, CLUE_HO,
-     NULL, NULL, NULL},
     /* 提请协助 */
     {"assistance_requests", "提请协助", "件", &src_assistance, NULL, MK_DIST, "s.state", NULL,
      NULL, "s.submitted_at", true, l_assist, NULL, NULL},
@@ -363,7 +365,7 @@ const measure measures[] = {
      MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
     {"people_org_handling", "组织处理", "人次", &src_acct, "a.outcome IN @outcomes(org)",
      MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
-    {"people_accountability_measures", "问责 (谈话提醒、批评教育、诫勉等)", "人次", &src_acct,
+    {"people_accountability_measures", "问责 (谈话提醒、诫勉等)", "人次", &src_acct,
      "a.outcome IN @outcomes(accountability)", MK_COUNT, NULL, NULL, NULL, "a.decided_on", false,
      NULL, NULL, NULL},
     {"people_interviewed", "约谈", "人次", &src_acct, "a.outcome = 'work_interview'", MK_COUNT,
@@ -378,7 +380,7 @@ const measure measures[] = {
      NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
     {"losses_recovered", "挽回损失", "元", &src_acct, NULL, MK_SUM_FEN, "a.losses_recovered_fen",
      NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
-    {"funds_total", "清退、追缴资金和挽回损失合计", "元", &src_acct, NULL, MK_SUM_FEN,
+    {"funds_total", "清退追缴资金和挽回损失合计", "元", &src_acct, NULL, MK_SUM_FEN,
      "a.funds_recovered_fen + a.funds_returned_fen + a.losses_recovered_fen", NULL, NULL,
      "a.decided_on", false, NULL, NULL, NULL},
     /* 联审 */
@@ -386,7 +388,7 @@ const measure measures[] = {
      "j.scheduled_on", false, NULL, NULL, NULL},
     {"review_items", "联审讨论事项", "个", &src_review_items, NULL, MK_COUNT, NULL, NULL, NULL,
      "j.scheduled_on", false, NULL, NULL, NULL},
-    {"review_flags_raised", "联审提示风险 (以整改代替问责、处理偏轻)", "个", &src_review_items,
+    {"review_flags_raised", "联审风险提示", "个", &src_review_items,
      "ri.flag_rectified_first = 1 OR ri.flag_lenient = 1", MK_COUNT, NULL, NULL, NULL,
      "j.scheduled_on", false, NULL, NULL, NULL},
     {"review_flags_cleared", "联审风险提示已说明理由", "个", &src_review_items,
