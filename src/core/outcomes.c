@@ -6,32 +6,32 @@
 #include <string.h>
 
 const outcome_def outcomes[] = {
-    {"talk_reminder", "谈话提醒", OK_ACCOUNTABILITY, 1},
-    {"criticism", "批评教育", OK_ACCOUNTABILITY, 1},
-    {"ordered_review", "责令检查", OK_ACCOUNTABILITY, 1},
-    {"admonition", "诫勉", OK_ACCOUNTABILITY, 1},
-    {"work_interview", "工作约谈", OK_ACCOUNTABILITY, 1},
-    {"circulated_criticism", "通报", OK_ACCOUNTABILITY, 1},
-    {"party_warning", "党内警告", OK_PARTY, 2},
-    {"party_serious_warning", "党内严重警告", OK_PARTY, 2},
-    {"gov_warning", "政务警告", OK_GOV, 2},
-    {"gov_demerit", "记过", OK_GOV, 2},
-    {"gov_major_demerit", "记大过", OK_GOV, 2},
-    {"suspension", "停职检查", OK_ORG, 2},
-    {"reassignment", "调整职务", OK_ORG, 2},
-    {"ordered_resignation", "责令辞职", OK_ORG, 2},
-    {"dismissal_from_post", "免职", OK_ORG, 2},
-    {"demotion", "降职", OK_ORG, 3},
-    {"removal_from_party_post", "撤销党内职务", OK_PARTY, 3},
-    {"party_probation", "留党察看", OK_PARTY, 3},
-    {"expulsion", "开除党籍", OK_PARTY, 3},
-    {"gov_downgrade", "降级", OK_GOV, 3},
-    {"gov_removal", "撤职", OK_GOV, 3},
-    {"gov_expulsion", "开除", OK_GOV, 3},
-    {"prosecution_transfer", "移送审查起诉", OK_OUTCOME, 4},
-    {"exemption", "免予处分", OK_OUTCOME, 0},
-    {"detention", "留置", OK_MEASURE, 0},
-    {"case_filed", "立案审查调查", OK_STEP, 0},
+    {"talk_reminder", "谈话提醒", OK_ACCOUNTABILITY, 1, false},
+    {"criticism", "批评教育", OK_ACCOUNTABILITY, 1, false},
+    {"ordered_review", "责令检查", OK_ACCOUNTABILITY, 1, false},
+    {"admonition", "诫勉", OK_ACCOUNTABILITY, 1, false},
+    {"work_interview", "工作约谈", OK_ACCOUNTABILITY, 1, false},
+    {"circulated_criticism", "通报", OK_ACCOUNTABILITY, 1, false},
+    {"party_warning", "党内警告", OK_PARTY, 2, false},
+    {"party_serious_warning", "党内严重警告", OK_PARTY, 2, false},
+    {"gov_warning", "政务警告", OK_GOV, 2, false},
+    {"gov_demerit", "记过", OK_GOV, 2, false},
+    {"gov_major_demerit", "记大过", OK_GOV, 2, false},
+    {"suspension", "停职检查", OK_ORG, 2, false},
+    {"reassignment", "调整职务", OK_ORG, 2, false},
+    {"ordered_resignation", "责令辞职", OK_ORG, 2, false},
+    {"dismissal_from_post", "免职", OK_ORG, 2, false},
+    {"demotion", "降职", OK_ORG, 3, false},
+    {"removal_from_party_post", "撤销党内职务", OK_PARTY, 3, false},
+    {"party_probation", "留党察看", OK_PARTY, 3, false},
+    {"expulsion", "开除党籍", OK_PARTY, 3, true},
+    {"gov_downgrade", "降级", OK_GOV, 3, false},
+    {"gov_removal", "撤职", OK_GOV, 3, false},
+    {"gov_expulsion", "开除", OK_GOV, 3, false},
+    {"prosecution_transfer", "移送审查起诉", OK_OUTCOME, 4, true},
+    {"exemption", "免予处分", OK_OUTCOME, 0, false},
+    {"detention", "留置", OK_MEASURE, 0, false},
+    {"case_filed", "立案审查调查", OK_STEP, 0, false},
 };
 const int noutcomes = (int)(sizeof outcomes / sizeof *outcomes);
 
@@ -60,7 +60,7 @@ const outcome_def *outcome_find(const char *code) {
 int outcome_form(const char *code, bool criminal) {
   const outcome_def *d = outcome_find(code);
   if (!d) return 0;
-  if (criminal && !strcmp(code, "expulsion")) return 4;
+  if (criminal && d->criminal_ok) return 4;
   return d->form;
 }
 

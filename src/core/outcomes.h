@@ -23,6 +23,7 @@ typedef struct outcome_def {
   const char *label; /* Chinese */
   outcome_kind kind;
   int form;          /* 1..4, 0 = not counted in the four forms */
+  bool criminal_ok;  /* may come with criminal liability (then form 4) */
 } outcome_def;
 
 extern const outcome_def outcomes[];
@@ -31,7 +32,8 @@ extern const int noutcomes;
 extern const char *const outcome_codes[];
 extern const char *const handling_codes[];
 const outcome_def *outcome_find(const char *code);
-/* The form of a code: expulsion with criminal liability is form 4. 0 when
+/* The form of a code: a code that may carry criminal liability (expulsion,
+ * transfer for prosecution) counts in form 4 when it does. 0 when
  * the code is not counted (or unknown; "no_action" is 0). */
 int outcome_form(const char *code, bool criminal);
 const char *outcome_kind_label(outcome_kind k);
