@@ -298,7 +298,7 @@ int h_review_items_list(req *r) {
     json_object_set_new(it, "allowed_parts", parts);
   }
   json_decref(rv);
-  return api_ok(r, 200, json_pack("{s:o}", "items", items));
+  return api_ok(r, 200, json_pack("{s:o,s:b}", "items", items, "can_add", ver && open));
 }
 
 /* Who writes which part of an item. */

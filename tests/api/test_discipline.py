@@ -295,6 +295,8 @@ def outcome_table_and_what_each_page_may_offer():
         iid = expect(ver.post(f"/api/v1/joint-reviews/{rid}/items", {"problem_id": pid}), 201).json["id"]
         parts = lambda c: {i["id"]: i["allowed_parts"] for i in expect(c.get(f"/api/v1/joint-reviews/{rid}/items"), 200).json["items"]}[iid]
         assert parts(ver) == ["verification"] and parts(member1) == ["team"] and parts(conduct) == []
+        assert expect(ver.get(f"/api/v1/joint-reviews/{rid}/items"), 200).json["can_add"] is True
+        assert expect(member1.get(f"/api/v1/joint-reviews/{rid}/items"), 200).json["can_add"] is False
         expect(ver.patch(f"/api/v1/review-items/{iid}", {"proposed": "criticism"}), 200)  # lighter than form 2
         assert parts(ver) == ["verification", "clear"]
         expect(ver.post(f"/api/v1/joint-reviews/{rid}/hold"), 200)
