@@ -6,7 +6,8 @@
 // copied, 党风室 finds the problem on its pending list and records 严重警告 for
 // the accountant, shown as 第二种形态 (derived by the server). A joint review
 // (联审) whose lenient final handling raises a flag that is cleared with a
-// reason before the review concludes. Every button is the API's offer.
+// reason before the review concludes. The copy-to-accountability loop from a
+// copied report's page. Every button is the API's offer.
 import { test, Server, signIn, choose, fillField, expect, apiAs, today } from './lib.mjs'
 
 const dlg = (page) => page.locator('.el-dialog:visible')
@@ -39,12 +40,12 @@ function descValues(page) {
     return out
   })
 }
-async function confirmedProblem(s, title = '公款私存') {
+async function confirmedProblem(s, title = '公款私存', extra = {}) {
   const m1 = await apiAs(s, 'member1')
   const l1 = await apiAs(s, 'leader1')
   const p = await m1.post('/problems', {
     target_id: s.ids.targets.u1, category_id: cat('0403'), title, description: '单位将公款存入会计个人账户',
-    amount: '386000.00', found_by: 'records', found_on: today(),
+    amount: '386000.00', found_by: 'records', found_on: today(), ...extra,
   })
   await l1.post(`/problems/${p.id}/confirm`)
   return p.id
@@ -264,6 +265,40 @@ test('joint_review_lenient_final_handling_flag_cleared_with_reason', async (ctx)
     await member.goto(rUrl)
     await mItem.locator('.flag-cleared', { hasText: '全额退缴' }).waitFor()
     await mItem.locator('.item-parts', { hasText: '批评教育' }).waitFor()
+  } finally {
+    await s.stop()
+  }
+})
+
+test('copied_feedback_opens_accountability_for_inaction_and_decides_it', async (ctx) => {
+  const s = await new Server().start()
+  try {
+    await confirmedProblem(s, '扶贫项目长期停滞', { inaction: true, category_id: cat('0801') })
+    const rep = await feedBackAndCopy(s)
+    const conduct = await signIn(ctx, s, 'conduct')
+    await conduct.goto(`${s.url}/r/reports/${rep}`)
+    await conduct.locator('.record-actions .tool', { hasText: '对不担当不作为问题启动问责' }).click()
+    await dlg(conduct).locator('.submit').click()
+    const box = conduct.locator('.el-message-box')
+    await box.filter({ hasText: '已启动 1 条追责问责记录: 扶贫项目长期停滞' }).waitFor()
+    await box.locator('.el-message-box__btns button').click()
+
+    // the opened record (the unit's leading body) is decided: 通报 counts as the first form
+    await conduct.click('.side-menu >> text=追责问责')
+    await conduct.locator('a.cell-link', { hasText: '领导班子' }).click()
+    await conduct.locator('.state-tag', { hasText: '待处理' }).waitFor()
+    expect((await descValues(conduct))['四种形态 (按处理结果自动认定)'] === '尚未作出处理决定', 'no form before the decision')
+    expect(JSON.stringify(await buttons(conduct)) === '["decide"]', 'conduct: 作出处理决定')
+    await conduct.locator('.record-actions button[data-verb=decide]').click()
+    await choose(conduct, '处理结果', '通报')
+    await dlg(conduct).locator('.derived', { hasText: '第一种形态' }).waitFor()
+    await fillField(conduct, '决定机关', '枣阳市纪委监委')
+    await fillField(conduct, '决定日期', today())
+    await dlg(conduct).locator('.submit').click()
+    await conduct.locator('.state-tag', { hasText: '已决定' }).waitFor()
+    const f = await descValues(conduct)
+    expect(f['处理结果'] === '通报' && f['四种形态 (按处理结果自动认定)'] === '第一种形态', `decided ${JSON.stringify(f)}`)
+    await conduct.locator('.history', { hasText: '作出处理决定' }).waitFor()
   } finally {
     await s.stop()
   }
