@@ -196,6 +196,7 @@ int h_file_download(req *r);
 /* issue 5: discipline side (api/discipline.c, review.c) */
 int h_report_open_accountability(req *r);
 int h_accountability_pending(req *r);
+int h_outcomes(req *r);
 int h_clue_outcome(req *r);
 int h_review_items_add(req *r);
 int h_review_items_list(req *r);

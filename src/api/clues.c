@@ -407,6 +407,14 @@ int h_clues_get(req *r) {
   json_object_set_new(row, "can_edit",
                       json_boolean(!strcmp(json_string_value(json_object_get(row, "state")), "draft") &&
                                    authz(&r->who, A_CLUE_EDIT, &o)));
+  /* what the clue's page may offer besides the lifecycle (see record.h "also") */
+  const char *st = json_string_value(json_object_get(row, "state"));
+  bool disposing = !strcmp(st, "disposing") || !strcmp(st, "concluded");
+  json_object_set_new(row, "can",
+                      json_pack("{s:b,s:b,s:b}", action_names[A_CLUE_OUTCOME],
+                                disposing && authz(&r->who, A_CLUE_OUTCOME, &o),
+                                action_names[A_ACCT_WRITE], authz(&r->who, A_ACCT_WRITE, &o),
+                                action_names[A_ASSIST_WRITE], authz(&r->who, A_ASSIST_WRITE, &o)));
   api_set_etag(r, json_integer_value(json_object_get(row, "version")));
   return api_ok(r, 200, row);
 }

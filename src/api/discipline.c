@@ -5,7 +5,8 @@
  * outcome code (core/outcomes.c), the copy-to-accountability loop (open
  * accountability for every 不担当不作为 problem of a copied feedback; the
  * copied problems still without a decision after N days), and the clue's
- * disposal outcomes (立案, 留置, 移送审查起诉).
+ * disposal outcomes (立案, 留置, 移送审查起诉); the outcome table itself for
+ * the forms that pick a code (GET /api/v1/outcomes).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,7 +262,8 @@ static int decision_cols(req *r, json_t *c, int required) {
   date_format(date_today_shanghai(), today);
   if (strcmp(on, today) > 0) return api_error(r, 400, "invalid_field", "decided_on", "「决定日期」不得晚于今天");
   int criminal = json_is_true(json_object_get(c, "criminal"));
-  if (criminal && strcmp(outcome, "expulsion") && strcmp(outcome, "prosecution_transfer"))
+  const outcome_def *od = outcome_find(outcome);
+  if (criminal && !(od && od->criminal_ok))
     return api_error(r, 400, "invalid_field", "criminal", "仅开除党籍或移送审查起诉可注明追究刑事责任");
   int form = outcome_form(outcome, criminal);
   json_object_set_new(c, "form", form ? json_integer(form) : json_null());
@@ -573,4 +575,24 @@ int h_clue_outcome(req *r) {
     set_days(row, "days_handover_to_disposal", rec_s(row, "handover_at"), rec_s(row, "disposed_at"));
   }
   return api_finish(r, tx, row, rc, 200);
+}
+
+/* ---- the outcome table (read-only) ------------------------------------------------- */
+static json_t *outcome_json(const char *code) {
+  const outcome_def *d = outcome_find(code);
+  int form = d ? d->form : 0;
+  return json_pack("{s:s,s:s,s:s,s:i,s:s,s:b}", "code", code, "label", d ? d->label : "不予处理",
+                   "kind_label", d ? outcome_kind_label(d->kind) : "", "form", form, "form_label",
+                   form_label(form), "criminal_ok", d && d->criminal_ok);
+}
+
+/* GET /api/v1/outcomes: the codes of DOMAIN.md §4 with their labels, kinds and
+ * the form each counts under (core/outcomes.c), so that the forms offer
+ * exactly what the server accepts and show the form it will derive;
+ * `handling` lists the values of a joint review's handling (no_action too). */
+int h_outcomes(req *r) {
+  json_t *items = json_array(), *handling = json_array();
+  for (const char *const *c = outcome_codes; *c; c++) json_array_append_new(items, outcome_json(*c));
+  for (const char *const *c = handling_codes; *c; c++) json_array_append_new(handling, outcome_json(*c));
+  return api_ok(r, 200, json_pack("{s:o,s:o}", "items", items, "handling", handling));
 }

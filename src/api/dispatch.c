@@ -193,6 +193,8 @@ const route routes[] = {
     RECORD_ROUTES("assistance", rk_assistance, "提请协助事项", A_ASSIST_LIST, A_ASSIST_WRITE, A_ASSIST_WRITE),
     {"POST", "/api/v1/assistance/{id}/{verb}", h_rec_action, A_ASSIST_LIST, RF_LIFECYCLE | RF_RECORD,
      "提请协助流转: submit|approve|reject|forward|accept|complete|close", &rk_assistance},
+    {"GET", "/api/v1/outcomes", h_outcomes, A_SELF, 0,
+     "处理结果代码表 (名称、类别、计入的四种形态)", NULL},
     {"GET", "/api/v1/accountability/pending", h_accountability_pending, A_ACCT_LIST, 0,
      "抄送后逾期仍无追责问责决定的问题", NULL},
     RECORD_ROUTES("accountability", rk_accountability, "追责问责记录", A_ACCT_LIST, A_ACCT_WRITE, A_ACCT_WRITE),

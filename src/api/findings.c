@@ -222,6 +222,9 @@ static const lc_hook problem_hooks[] = {
   "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id " \
   "WHERE rp.problem_id=x.id)"
 
+/* a problem's page may open an assistance request or an accountability record */
+static const action_id problem_also[] = {A_ASSIST_WRITE, A_ACCT_WRITE};
+
 const rec_kind rk_problem = {
     "problem", "问题", "problems",
     "x.id, x.version, x.seq_no, x.target_id, x.round_id, x.team_id, tm.name AS team_name, "
@@ -250,6 +253,8 @@ const rec_kind rk_problem = {
     "draft",
     problem_prepare, NULL, problem_fix, problem_redact,
     problem_hooks, NF(problem_hooks), &wf_problem,
+    NULL, NULL,
+    problem_also, NF(problem_also),
 };
 
 /* ---- report, feedback and copy ----------------------------------------------------- */
@@ -428,6 +433,9 @@ static const lc_hook report_hooks[] = {
     {"copy", f_note, NF(f_note), apply_copy},
 };
 
+/* a copied report's page opens accountability for its 不担当不作为 problems */
+static const action_id report_also[] = {A_ACCT_WRITE};
+
 const rec_kind rk_report = {
     "report", "巡察报告", "reports",
     "x.id, x.version, x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, "
@@ -452,6 +460,8 @@ const rec_kind rk_report = {
     "draft",
     report_prepare, NULL, report_fix, report_redact,
     report_hooks, NF(report_hooks), &wf_report,
+    NULL, NULL,
+    report_also, NF(report_also),
 };
 
 /* ---- taxonomy ------------------------------------------------------------------ */

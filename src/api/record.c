@@ -110,6 +110,14 @@ static json_t *finish_row(req *r, const rec_kind *k, json_t *row) {
   lc_entity e = lc_of(k);
   json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &e, row));
   json_object_set_new(row, "editable", json_boolean(editable(r, k, row)));
+  if (k->nalso) {
+    authz_obj o;
+    rec_obj(row, &o);
+    json_t *can = json_object();
+    for (int i = 0; i < k->nalso; i++)
+      json_object_set_new(can, action_names[k->also[i]], json_boolean(authz(&r->who, k->also[i], &o)));
+    json_object_set_new(row, "can", can);
+  }
   if (k->redact) k->redact(r, row);
   json_object_del(row, "released");
   json_object_del(row, "copied");

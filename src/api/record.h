@@ -63,6 +63,11 @@ typedef struct rec_kind {
    * SQL may return "handed" (1: handed over to the commission) for P_HANDED. */
   const char *alt_parent_field;
   const char *alt_parent_sql;
+  /* Acts the record's page may offer besides its lifecycle (e.g. open an
+   * accountability record on a problem): answered as "can": {"<action>":
+   * bool}, decided by authz on this row, so the UI asks rather than guesses. */
+  const action_id *also;
+  int nalso;
 } rec_kind;
 
 #define NF(a) ((int)(sizeof a / sizeof *a))

@@ -269,15 +269,36 @@ int h_review_items_list(req *r) {
   int status;
   json_t *rv = review_for(r, tx, r->params[0], A_REVIEW_LIST, &status);
   if (!rv) return status;
-  json_decref(rv);
   sval p[] = {SV_S(r->params[0])};
   json_t *items = store_query_json(tx, "SELECT " ITEM_COLS ITEM_FROM "WHERE i.review_id=$1 ORDER BY i.created_at, i.id", p, 1);
   store_rollback(tx);
-  if (!items) return api_store_error(r, STORE_ERR, NULL);
+  if (!items) {
+    json_decref(rv);
+    return api_store_error(r, STORE_ERR, NULL);
+  }
+  /* which parts this user may write now, per item, so the page offers
+   * exactly those (the same checks as h_review_item_update and _clear) */
+  authz_obj o;
+  rec_obj(rv, &o);
+  const char *st = rec_s(rv, "state");
+  bool open = strcmp(st, "concluded") != 0, held = !strcmp(st, "held");
+  bool ver = authz(&r->who, A_REVIEW_WRITE, &o), team = authz(&r->who, A_REVIEW_TEAM, &o);
   size_t i;
   json_t *it;
-  json_array_foreach(items, i, it) item_fix(it);
-  return api_ok(r, 200, json_pack("{s:o}", "items", items));
+  json_array_foreach(items, i, it) {
+    item_fix(it);
+    bool flagged = json_is_true(json_object_get(it, "flag_rectified_first")) ||
+                   json_is_true(json_object_get(it, "flag_lenient"));
+    bool cleared = json_string_value(json_object_get(it, "flag_cleared_at")) != NULL;
+    json_t *parts = json_array();
+    if (ver && open) json_array_append_new(parts, json_string("verification"));
+    if (ver && held) json_array_append_new(parts, json_string("final"));
+    if (team && open) json_array_append_new(parts, json_string("team"));
+    if (ver && flagged && !cleared) json_array_append_new(parts, json_string("clear"));
+    json_object_set_new(it, "allowed_parts", parts);
+  }
+  json_decref(rv);
+  return api_ok(r, 200, json_pack("{s:o,s:b}", "items", items, "can_add", ver && open));
 }
 
 /* Who writes which part of an item. */

@@ -8,38 +8,38 @@
 
 #include <string.h>
 
-/* X(code, label, kind, form) */
+/* X(code, label, kind, form, criminal_ok) */
 #define OUTCOMES(X) \
-  X(talk_reminder, "谈话提醒", OK_ACCOUNTABILITY, 1) \
-  X(criticism, "批评教育", OK_ACCOUNTABILITY, 1) \
-  X(ordered_review, "责令检查", OK_ACCOUNTABILITY, 1) \
-  X(admonition, "诫勉", OK_ACCOUNTABILITY, 1) \
-  X(work_interview, "工作约谈", OK_ACCOUNTABILITY, 1) \
-  X(circulated_criticism, "通报", OK_ACCOUNTABILITY, 1) \
-  X(party_warning, "党内警告", OK_PARTY, 2) \
-  X(party_serious_warning, "党内严重警告", OK_PARTY, 2) \
-  X(gov_warning, "政务警告", OK_GOV, 2) \
-  X(gov_demerit, "记过", OK_GOV, 2) \
-  X(gov_major_demerit, "记大过", OK_GOV, 2) \
-  X(suspension, "停职检查", OK_ORG, 2) \
-  X(reassignment, "调整职务", OK_ORG, 2) \
-  X(ordered_resignation, "责令辞职", OK_ORG, 2) \
-  X(dismissal_from_post, "免职", OK_ORG, 2) \
-  X(demotion, "降职", OK_ORG, 3) \
-  X(removal_from_party_post, "撤销党内职务", OK_PARTY, 3) \
-  X(party_probation, "留党察看", OK_PARTY, 3) \
-  X(expulsion, "开除党籍", OK_PARTY, 3) \
-  X(gov_downgrade, "降级", OK_GOV, 3) \
-  X(gov_removal, "撤职", OK_GOV, 3) \
-  X(gov_expulsion, "开除", OK_GOV, 3) \
-  X(prosecution_transfer, "移送审查起诉", OK_OUTCOME, 4) \
-  X(exemption, "免予处分", OK_OUTCOME, 0) \
-  X(detention, "留置", OK_MEASURE, 0) \
-  X(case_filed, "立案审查调查", OK_STEP, 0)
+  X(talk_reminder, "谈话提醒", OK_ACCOUNTABILITY, 1, false) \
+  X(criticism, "批评教育", OK_ACCOUNTABILITY, 1, false) \
+  X(ordered_review, "责令检查", OK_ACCOUNTABILITY, 1, false) \
+  X(admonition, "诫勉", OK_ACCOUNTABILITY, 1, false) \
+  X(work_interview, "工作约谈", OK_ACCOUNTABILITY, 1, false) \
+  X(circulated_criticism, "通报", OK_ACCOUNTABILITY, 1, false) \
+  X(party_warning, "党内警告", OK_PARTY, 2, false) \
+  X(party_serious_warning, "党内严重警告", OK_PARTY, 2, false) \
+  X(gov_warning, "政务警告", OK_GOV, 2, false) \
+  X(gov_demerit, "记过", OK_GOV, 2, false) \
+  X(gov_major_demerit, "记大过", OK_GOV, 2, false) \
+  X(suspension, "停职检查", OK_ORG, 2, false) \
+  X(reassignment, "调整职务", OK_ORG, 2, false) \
+  X(ordered_resignation, "责令辞职", OK_ORG, 2, false) \
+  X(dismissal_from_post, "免职", OK_ORG, 2, false) \
+  X(demotion, "降职", OK_ORG, 3, false) \
+  X(removal_from_party_post, "撤销党内职务", OK_PARTY, 3, false) \
+  X(party_probation, "留党察看", OK_PARTY, 3, false) \
+  X(expulsion, "开除党籍", OK_PARTY, 3, true) \
+  X(gov_downgrade, "降级", OK_GOV, 3, false) \
+  X(gov_removal, "撤职", OK_GOV, 3, false) \
+  X(gov_expulsion, "开除", OK_GOV, 3, false) \
+  X(prosecution_transfer, "移送审查起诉", OK_OUTCOME, 4, true) \
+  X(exemption, "免予处分", OK_OUTCOME, 0, false) \
+  X(detention, "留置", OK_MEASURE, 0, false) \
+  X(case_filed, "立案审查调查", OK_STEP, 0, false)
 
-#define AS_DEF(c, l, k, f) {#c, l, k, f},
-#define AS_CODE(c, l, k, f) #c,
-#define AS_PAIR(c, l, k, f) #c, l,
+#define AS_DEF(c, l, k, f, x) {#c, l, k, f, x},
+#define AS_CODE(c, l, k, f, x) #c,
+#define AS_PAIR(c, l, k, f, x) #c, l,
 
 const outcome_def outcomes[] = {OUTCOMES(AS_DEF)};
 const int noutcomes = (int)(sizeof outcomes / sizeof *outcomes);
@@ -57,7 +57,7 @@ const outcome_def *outcome_find(const char *code) {
 int outcome_form(const char *code, bool criminal) {
   const outcome_def *d = outcome_find(code);
   if (!d) return 0;
-  if (criminal && !strcmp(code, "expulsion")) return 4;
+  if (criminal && d->criminal_ok) return 4;
   return d->form;
 }
 

@@ -24,6 +24,7 @@ typedef struct outcome_def {
   const char *label; /* Chinese */
   outcome_kind kind;
   int form;          /* 1..4, 0 = not counted in the four forms */
+  bool criminal_ok;  /* may come with criminal liability (then form 4) */
 } outcome_def;
 
 extern const outcome_def outcomes[];
@@ -37,7 +38,8 @@ extern const char *const outcome_label_pairs[];
  * "step" or "outcome" (n bytes); -1 when unknown. */
 int outcome_kind_named(const char *name, size_t n);
 const outcome_def *outcome_find(const char *code);
-/* The form of a code: expulsion with criminal liability is form 4. 0 when
+/* The form of a code: a code that may carry criminal liability (expulsion,
+ * transfer for prosecution) counts in form 4 when it does. 0 when
  * the code is not counted (or unknown; "no_action" is 0). */
 int outcome_form(const char *code, bool criminal);
 const char *outcome_kind_label(outcome_kind k);

@@ -240,3 +240,66 @@ def copied_inaction_problems_open_accountability_and_pending_list():
                                                        "criminal": True, "authority": "枣阳市纪委监委",
                                                        "decided_on": today_shanghai()}), 201).json
         assert e["form"] == 4 and e["criminal"] is True
+
+
+@test
+def outcome_table_and_what_each_page_may_offer():
+    """GET /outcomes exposes the server's outcome table (labels, kinds, forms,
+    which codes may carry criminal liability); records say which extra acts
+    their page may offer ("can"), and review items which parts the user may
+    write now ("allowed_parts") — the UI shows exactly these."""
+    with Server() as s:
+        tg = s.ids["targets"]
+        member1, leader1, lg, office = s.client("member1"), s.client("leader1"), s.client("lg"), s.client("office")
+        conduct, casemgmt, ver = s.client("conduct"), s.client("casemgmt"), s.client("verification")
+        o = expect(conduct.get("/api/v1/outcomes"), 200).json
+        by = {x["code"]: x for x in o["items"]}
+        assert len(o["items"]) == 26 and "no_action" not in by
+        assert by["party_serious_warning"]["label"] == "党内严重警告" and by["party_serious_warning"]["form"] == 2
+        assert by["party_serious_warning"]["form_label"] == "第二种形态" and by["party_serious_warning"]["kind_label"] == "党纪处分"
+        assert by["work_interview"]["form"] == 1 and by["detention"]["form"] == 0 and by["detention"]["form_label"] == ""
+        assert sorted(c for c, x in by.items() if x["criminal_ok"]) == ["expulsion", "prosecution_transfer"]
+        assert o["handling"][0] == {"code": "no_action", "label": "不予处理", "kind_label": "", "form": 0,
+                                    "form_label": "", "criminal_ok": False}
+        assert len(o["handling"]) == 27
+        expect(s.client("unit1").get("/api/v1/outcomes"), 200)  # reference data for every signed-in user
+        expect(s.client().get("/api/v1/outcomes"), 401)
+
+        pid = expect(problem(member1, tg["u1"]), 201).json["id"]
+        expect(leader1.post(f"/api/v1/problems/{pid}/confirm"), 200)
+        p = expect(member1.get(f"/api/v1/problems/{pid}"), 200).json
+        assert p["can"] == {"assistance.write": True, "accountability.write": False}
+        expect(conduct.get(f"/api/v1/problems/{pid}"), 404)  # not copied yet: not the commission's
+        rep = feed_back_and_copy(tg["u1"], leader1, member1, lg, office)
+        assert expect(conduct.get(f"/api/v1/problems/{pid}"), 200).json["can"] == {
+            "assistance.write": False, "accountability.write": True}
+        assert expect(conduct.get(f"/api/v1/reports/{rep}"), 200).json["can"] == {"accountability.write": True}
+        assert expect(member1.get(f"/api/v1/reports/{rep}"), 200).json["can"] == {"accountability.write": False}
+
+        cid = expect(member1.post("/api/v1/clues", {"target_id": tg["u1"], "title": "会计刘某公款私存",
+                                                    "subject_name": "刘某", "source": "records",
+                                                    "discovered_on": today_shanghai(), "allegation": "x"}), 201).json["id"]
+        assert expect(member1.get(f"/api/v1/clues/{cid}"), 200).json["can"] == {
+            "clue.outcome": False, "accountability.write": False, "assistance.write": True}
+        expect(leader1.post(f"/api/v1/clues/{cid}/verify"), 200)
+        expect(office.post(f"/api/v1/clues/{cid}/handover"), 200)
+        expect(casemgmt.post(f"/api/v1/clues/{cid}/register"), 200)
+        c = expect(casemgmt.get(f"/api/v1/clues/{cid}"), 200).json["can"]
+        assert c["clue.outcome"] is False and c["accountability.write"] is True  # not disposing yet
+        expect(casemgmt.post(f"/api/v1/clues/{cid}/dispose", {"method": "preliminary_verification"}), 200)
+        assert expect(casemgmt.get(f"/api/v1/clues/{cid}"), 200).json["can"]["clue.outcome"] is True
+        assert expect(conduct.get(f"/api/v1/clues/{cid}"), 200).json["can"]["clue.outcome"] is False
+
+        rid = expect(ver.post("/api/v1/joint-reviews", {"team_id": s.ids["teams"]["t1"], "title": "联审",
+                                                        "scheduled_on": today_shanghai()}), 201).json["id"]
+        iid = expect(ver.post(f"/api/v1/joint-reviews/{rid}/items", {"problem_id": pid}), 201).json["id"]
+        parts = lambda c: {i["id"]: i["allowed_parts"] for i in expect(c.get(f"/api/v1/joint-reviews/{rid}/items"), 200).json["items"]}[iid]
+        assert parts(ver) == ["verification"] and parts(member1) == ["team"] and parts(conduct) == []
+        assert expect(ver.get(f"/api/v1/joint-reviews/{rid}/items"), 200).json["can_add"] is True
+        assert expect(member1.get(f"/api/v1/joint-reviews/{rid}/items"), 200).json["can_add"] is False
+        expect(ver.patch(f"/api/v1/review-items/{iid}", {"proposed": "criticism"}), 200)  # lighter than form 2
+        assert parts(ver) == ["verification", "clear"]
+        expect(ver.post(f"/api/v1/joint-reviews/{rid}/hold"), 200)
+        assert parts(ver) == ["verification", "final", "clear"]
+        expect(ver.post(f"/api/v1/review-items/{iid}/clear", {"reason": "经集体研究"}), 200)
+        assert parts(ver) == ["verification", "final"] and parts(member1) == ["team"]

@@ -73,6 +73,35 @@ export class Server {
   }
 }
 
+// A script client of the API (session cookie + CSRF), for the set-up steps that
+// are not the point of a test; it changes the one-time password like signIn.
+export async function apiAs(s, login) {
+  let cookie = ''
+  let csrf = ''
+  async function call(method, p, body) {
+    const headers = { Accept: 'application/json' }
+    if (body !== undefined) headers['Content-Type'] = 'application/json'
+    if (cookie) headers.Cookie = cookie
+    if (csrf && method !== 'GET') headers['X-CSRF-Token'] = csrf
+    const res = await fetch(`${s.url}/api/v1${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+    const sc = res.headers.get('set-cookie')
+    const m = sc && sc.match(/^([^=]+)=([^;]*)/)
+    if (m) cookie = `${m[1]}=${m[2]}`
+    const text = await res.text()
+    if (!res.ok) throw new Error(`${login}: ${method} ${p} → HTTP ${res.status} ${text}`)
+    return text ? JSON.parse(text) : null
+  }
+  const r = await call('POST', '/auth/login', { login, password: s.password(login) })
+  csrf = r.csrf_token
+  if (r.must_change_password) {
+    await call('POST', '/auth/password', { old_password: s.password(login), new_password: NEW_PASSWORD })
+    s.changed.add(login)
+  }
+  return { get: (p) => call('GET', p), post: (p, b = {}) => call('POST', p, b), patch: (p, b) => call('PATCH', p, b) }
+}
+
+export const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
+
 let browser = null
 export async function getBrowser() {
   if (!browser)

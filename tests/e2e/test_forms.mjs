@@ -86,6 +86,16 @@ test('petition_triaged_into_clue_and_dashboard_drilldown', async (ctx) => {
     await office.click('.side-menu >> text=统计分析')
     const chart = office.locator('[data-chart=clues] canvas')
     await chart.waitFor()
+    // the summary report of the same filters downloads as a PDF and an .xlsx
+    const got = await office.evaluate(async () => {
+      const out = {}
+      for (const a of document.querySelectorAll('a[data-summary]')) {
+        const r = await fetch(a.href)
+        out[a.dataset.summary] = { status: r.status, type: r.headers.get('content-type'), head: new TextDecoder().decode((await r.arrayBuffer()).slice(0, 4)) }
+      }
+      return out
+    })
+    expect(got.pdf?.status === 200 && got.pdf.head === '%PDF' && got.xlsx?.status === 200 && got.xlsx.head.startsWith('PK'), `summary downloads: ${JSON.stringify(got)}`)
     await chart.scrollIntoViewIfNeeded()
     await office.waitForTimeout(800) // the bars' entry animation
     const box = await chart.boundingBox()

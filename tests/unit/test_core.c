@@ -288,6 +288,11 @@ TEST(four_forms_are_derived_from_the_outcome_code) {
   CHECK_INT(outcome_form("detention", false), 0);
   CHECK_INT(outcome_form("no_action", false), 0);
   CHECK_INT(outcome_form("nonsense", false), 0);
+  /* criminal liability moves only the codes that may carry it */
+  CHECK_INT(outcome_form("party_serious_warning", true), 2);
+  CHECK_INT(outcome_form("prosecution_transfer", true), 4);
+  CHECK(outcome_find("expulsion")->criminal_ok && outcome_find("prosecution_transfer")->criminal_ok);
+  CHECK(!outcome_find("gov_expulsion")->criminal_ok && !outcome_find("talk_reminder")->criminal_ok);
   CHECK_STR(form_label(2), "第二种形态");
   /* every code of the enum list has a definition, and the lists agree */
   int n = 0;

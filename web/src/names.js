@@ -15,6 +15,7 @@ const kinds = {
   target: { path: '/targets', name: (r) => (r.unit_id ? nameOf('org', r.unit_id) : r.id) },
   problem: { path: '/problems', name: (r) => `${r.seq_no || ''} ${r.title}` },
   task: { path: '/rect-tasks', name: (r) => r.title || r.measure },
+  clue: { path: '/clues', name: (r) => r.title },
 }
 
 async function loadList(kind) {

@@ -7,7 +7,7 @@
 // record's `allowed_actions`; nothing here repeats the policy.
 import { fmtTime, fmtBool, optLabel, opts } from './format.js'
 import { nameOf } from './names.js'
-import { session, roleLabel } from './session.js'
+import { session, roleLabel, outcomeOf } from './session.js'
 
 // ---- vocabularies (the API's enum values with their Chinese names) ----------
 export const V = {
@@ -31,6 +31,9 @@ export const V = {
   noticeLevel: opts({ reminder: '提醒', supervise: '督办', interview: '约谈' }),
   instKind: opts({ new: '新建', revised: '修订' }),
   docKind: opts({ clue_handover: '问题线索移交函', vetting_request: '廉政审核函', assistance_request: '提请协助函', feedback_copy: '反馈意见抄送函', rect_notice: '整改督办通知' }),
+  subjectKind: opts({ person: '个人', organization: '党组织', leader: '领导干部' }),
+  leaderRole: opts({ principal: '主要领导', supervising: '分管领导' }),
+  form: opts({ 1: '第一种形态', 2: '第二种形态', 3: '第三种形态', 4: '第四种形态' }),
   tags: ['财务', '审计', '法律', '纪检', '工程', '农业', '组织人事', '信访', '教育', '医疗卫生', '信息技术', '文字综合'],
 }
 
@@ -42,12 +45,58 @@ const select = (key, label, options, extra = {}) => ({ key, label, type: 'select
 const ref = (key, label, kind, extra = {}) => ({ key, label, type: 'ref', kind, ...extra })
 const req = { required: true }
 const note = memo('note', '意见', 2000)
+const money = (key, label) => text(key, label, 20, { placeholder: '如 386000.00 (元, 最多两位小数)' })
+// whether the record says its page may offer an act (the server's "can", decided on that row)
+const canOn = (action) => (r) => !!(r.can && r.can[action])
+
+// ---- the outcome table (GET /api/v1/outcomes): codes, labels and the four forms -------
+const outcomeOptions = () => (session.meta?.outcomes || []).map((o) => ({ value: o.code, label: `${o.label} (${o.kind_label}${o.form ? ' · ' + o.form_label : ''})` }))
+const handlingOptions = () => (session.meta?.handling || []).map((o) => ({ value: o.code, label: o.form ? `${o.label} (${o.form_label})` : o.label }))
+// the form the server will derive from the chosen code, shown read-only (never sent)
+const derivedForm = (key = 'outcome') => ({
+  key: `${key}_form`, label: '四种形态 (自动认定)', type: 'derived',
+  text: (m) => {
+    const o = outcomeOf(m[key])
+    if (!o) return ''
+    if (m.criminal && o.criminal_ok) return '第四种形态'
+    return o.form ? o.form_label : '不计入四种形态'
+  },
+})
+const criminalOk = (m) => !!outcomeOf(m.outcome)?.criminal_ok
+const decisionFields = () => [
+  select('outcome', '处理结果', outcomeOptions), derivedForm(),
+  { key: 'criminal', label: '涉嫌犯罪追究刑事责任', type: 'bool', hideWhen: (m) => !criminalOk(m) },
+  text('authority', '决定机关', 100), date('decided_on', '决定日期'),
+  money('funds_recovered', '追缴资金 (元)'), money('funds_returned', '清退资金 (元)'), money('losses_recovered', '挽回经济损失 (元)'),
+]
+const acctSubjectFields = [
+  select('subject_kind', '问责对象类别', V.subjectKind, req), text('subject_name', '问责对象', 100, req), text('subject_post', '职务', 100),
+  select('leader_role', '领导责任', V.leaderRole, { hideWhen: (m) => m.subject_kind !== 'leader' }),
+]
+// 追责问责 opened from a problem's or a clue's page (the record takes its target from it)
+const acctTool = (link) => ({
+  label: '追责问责', action: 'accountability.write', when: canOn('accountability.write'), path: () => '/accountability',
+  body: (r, b) => ({ ...b, [link]: r.id }), open: (d) => `/r/accountability/${d.id}`,
+  fields: [...acctSubjectFields, ...decisionFields(), memo('note', '备注', 5000)],
+})
+// 提请协助 opened from a target's, a problem's or a clue's page
+const assistTool = (body, when) => ({
+  label: '提请协助', action: 'assistance.write', when, path: () => '/assistance', body, open: (d) => `/r/assistance/${d.id}`,
+  fields: [memo('need', '需协助事项', 2000, { ...req, placeholder: '如: 查询会计刘某个人银行账户2018年以来的流水' }), memo('reason', '提请理由', 5000, req)],
+})
+// a formal letter (公文) issued from a record: the server numbers and audits it
+const letterTool = (label, kind, when) => ({
+  label, action: 'document.issue', when, path: () => '/documents', body: (r) => ({ kind, object_id: r.id }), open: (d) => `/r/documents/${d.id}`,
+})
+const days = (key, label) => ({ key, label, format: (v) => (v === null || v === undefined ? '' : `${v} 天`) })
 
 // column helpers
 const col = (key, label, extra = {}) => ({ key, label, ...extra })
 const timeCol = (key, label) => ({ key, label, sortable: true, format: fmtTime, width: 150 })
 const refCol = (key, label, kind, extra = {}) => ({ key, label, format: (v) => nameOf(kind, v), ...extra })
 const optCol = (key, label, options, extra = {}) => ({ key, label, format: optLabel(options), ...extra })
+// a record page field linking to another record (its id in idKey)
+const linkCol = (key, label, type, idKey) => ({ key, label, link: (v, r) => (r[idKey] ? `/r/${type}/${r[idKey]}` : null) })
 
 export const records = {
   rounds: {
@@ -85,7 +134,7 @@ export const records = {
     verbs: {},
     panels: ['RoundPanel'],
     recordTools: [
-      { label: '出具廉政审核函', action: 'document.issue', path: () => '/documents', body: (r) => ({ kind: 'vetting_request', object_id: r.id }), open: (d) => `/r/documents/${d.id}` },
+      letterTool('出具廉政审核函', 'vetting_request'),
     ],
     home: [
       { action: 'round.write', title: '巡察轮次 (进行中与计划中)', query: { sort: '-created_at' } },
@@ -141,6 +190,8 @@ export const records = {
       fields: [date('mobilization_date', '动员日期'), date('entry_date', '进驻日期'), date('withdrawal_date', '撤离日期'), date('report_date', '汇报日期'), date('feedback_date', '反馈日期')],
     },
     panels: ['TargetPanel'],
+    recordTools: [assistTool((r, b) => ({ ...b, target_id: r.id }))],
+    related: [{ type: 'assistance', title: '提请协助事项', query: (r) => ({ target_id: r.id }) }],
     home: [
       { action: 'clue.create', title: '本组巡察对象' },
       { action: 'target.list', notAction: 'round.list', title: '本单位巡察对象' },
@@ -170,6 +221,10 @@ export const records = {
       col('handover_docno', '移交文号'), timeCol('handover_at', '移交时间'), col('registry_no', '登记号'), timeCol('registered_at', '登记时间'),
       optCol('disposal_method', '处置方式', V.disposal), refCol('disposal_dept_id', '承办部门', 'org'), timeCol('disposed_at', '处置时间'),
       optCol('result', '办理结果', V.result), col('result_note', '结果说明'), timeCol('concluded_at', '办结时间'),
+      col('case_filed_on', '立案日期'), col('detention_on', '留置日期'), col('prosecution_on', '移送审查起诉日期'), col('outcome_authority', '决定机关'),
+      days('days_discovery_to_handover', '发现至移交'), days('days_handover_to_registration', '移交至登记'),
+      { ...days('days_handover_to_disposal', '移交至处置'), always: true, format: (v) => (v === null || v === undefined ? '尚未处置' : `${v} 天`) },
+      days('days_handover_to_conclusion', '移交至办结'),
     ],
     secret: { key: 'allegation', label: '反映的主要问题 (加密保存, 查看留痕)' },
     create: {
@@ -194,7 +249,18 @@ export const records = {
     },
     history: true,
     recordTools: [
-      { label: '出具移交函', action: 'document.issue', when: (r) => !!r.handover_docno, path: () => '/documents', body: (r) => ({ kind: 'clue_handover', object_id: r.id }), open: (d) => `/r/documents/${d.id}` },
+      letterTool('出具移交函', 'clue_handover', (r) => !!r.handover_docno),
+      {
+        label: '登记立案/留置/移送', action: 'clue.outcome', when: canOn('clue.outcome'), path: (r) => `/clues/${r.id}/outcome`,
+        initial: (r) => ({ case_filed_on: r.case_filed_on, detention_on: r.detention_on, prosecution_on: r.prosecution_on, authority: r.outcome_authority }),
+        fields: [date('case_filed_on', '立案日期'), date('detention_on', '留置日期'), date('prosecution_on', '移送审查起诉日期'), text('authority', '决定机关', 100, req)],
+      },
+      assistTool((r, b) => ({ ...b, target_id: r.target_id, clue_id: r.id }), canOn('assistance.write')),
+      acctTool('clue_id'),
+    ],
+    related: [
+      { type: 'assistance', title: '提请协助事项', query: (r) => ({ clue_id: r.id }) },
+      { type: 'accountability', title: '追责问责', query: (r) => ({ clue_id: r.id }) },
     ],
     home: [
       { action: 'clue.handover', title: '待移交的问题线索', query: { state: 'verified' } },
@@ -329,6 +395,11 @@ export const records = {
     verbs: { complete: [memo('note', '整改情况', 2000, req)], reopen: [memo('reason', '理由', 2000, req)] },
     history: true,
     files: { title: '佐证材料' },
+    recordTools: [assistTool((r, b) => ({ ...b, target_id: r.target_id, problem_id: r.id }), canOn('assistance.write')), acctTool('problem_id')],
+    related: [
+      { type: 'assistance', title: '提请协助事项', query: (r) => ({ problem_id: r.id }) },
+      { type: 'accountability', title: '追责问责', query: (r) => ({ problem_id: r.id }) },
+    ],
     home: [
       { action: 'problem.create', title: '本组发现的问题' },
       { action: 'rect.write', notAction: 'round.list', title: '反馈的问题 (待整改)', query: { open: 'true' } },
@@ -356,6 +427,13 @@ export const records = {
       feedback: [date('meeting_date', '反馈会日期', req), text('attendees', '参会人员', 500), memo('feedback_text', '反馈意见', 200000, { ...req, rows: 8 })],
     },
     history: true,
+    recordTools: [
+      {
+        label: '对不担当不作为问题启动问责', action: 'accountability.write', when: canOn('accountability.write'), path: (r) => `/reports/${r.id}/accountability`,
+        message: (res) => (res.opened.length ? `已启动 ${res.opened.length} 条追责问责记录: ${res.opened.map((o) => o.problem_title).join('、')}` : '所有不担当不作为问题均已启动追责问责'),
+      },
+      letterTool('出具反馈意见抄送函', 'feedback_copy', (r) => r.state === 'copied'),
+    ],
     home: [{ action: 'report.write', title: '巡察报告' }],
   },
 
@@ -422,6 +500,7 @@ export const records = {
     ],
     verbs: { reply: [memo('reply', '回复', 5000, req)], send_back: [memo('reason', '退回理由', 2000, req)] },
     history: true,
+    recordTools: [letterTool('出具整改督办通知', 'rect_notice', (r) => r.state !== 'closed')],
     home: [
       { action: 'notice.issue', title: '未办结的督办通知', query: { open: 'true' } },
       { action: 'rect.write', notAction: 'round.list', title: '待回复的督办通知', query: { open: 'true' } },
@@ -455,6 +534,147 @@ export const records = {
       { key: 'content', label: '正文', format: (v) => (v && Array.isArray(v.body) ? v.body.join('\n') : '') },
     ],
     downloads: [{ label: '下载 PDF', href: (r) => `/api/v1/documents/${r.id}/pdf` }],
+  },
+
+  // ---- the discipline side (docs/api-discipline.md) ---------------------------------
+  assistance: {
+    label: '提请协助',
+    api: '/assistance',
+    workflow: 'assistance',
+    menu: { group: 'disc', action: 'assistance.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [
+      col('seq_no', '编号', { width: 90 }), col('need', '需协助事项', { link: true, width: 240 }), col('unit_name', '被巡察单位', { width: 160 }),
+      col('state', '状态', { stateOf: 'assistance', tag: true }), col('result', '协助结果', { width: 200 }), col('team_name', '巡察组'),
+      days('turnaround_days', '办理用时'), timeCol('created_at', '提请时间'),
+    ],
+    filters: [{ key: 'q', label: '需协助事项' }, { key: 'state', label: '状态', type: 'state' }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    detail: [
+      col('seq_no', '编号'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'),
+      linkCol('problem_title', '相关问题', 'problems', 'problem_id'), linkCol('clue_title', '相关问题线索', 'clues', 'clue_id'),
+      col('need', '需协助事项'), col('reason', '提请理由'), timeCol('submitted_at', '提请时间'), timeCol('decided_at', '审批时间'), col('decision_note', '审批意见'),
+      timeCol('forwarded_at', '转交时间'), timeCol('accepted_at', '受理时间'), { key: 'accepted_role', label: '受理部门', format: (v) => roleLabel(v) },
+      timeCol('completed_at', '完成时间'), col('result', '协助结果'), col('evidence_fixed', '固定的证据'),
+      { key: 'turnaround_days', label: '提请至完成用时', always: true, format: (v) => (v === null || v === undefined ? '尚未完成' : `${v} 天`) },
+      timeCol('closed_at', '关闭时间'),
+    ],
+    create: {
+      action: 'assistance.write',
+      label: '提请协助',
+      fields: [
+        ref('target_id', '被巡察单位', 'target', req), memo('need', '需协助事项', 2000, req), memo('reason', '提请理由', 5000, req),
+        ref('problem_id', '相关问题', 'problem'), ref('clue_id', '相关问题线索', 'clue'),
+      ],
+    },
+    edit: { when: (r) => r.editable, fields: [memo('need', '需协助事项', 2000), memo('reason', '提请理由', 5000), ref('problem_id', '相关问题', 'problem'), ref('clue_id', '相关问题线索', 'clue')] },
+    verbs: {
+      reject: [memo('reason', '不予批准的理由', 2000, req)],
+      complete: [memo('result', '协助结果', 10000, { ...req, rows: 4 }), memo('evidence_fixed', '固定的证据', 10000, { ...req, rows: 3 }), note],
+    },
+    history: true,
+    recordTools: [letterTool('出具提请协助函', 'assistance_request', (r) => ['approved', 'forwarded', 'accepted', 'completed', 'closed'].includes(r.state))],
+    home: [
+      { action: 'assistance.decide', title: '待审批的提请协助', query: { state: 'submitted' }, cols: ['seq_no', 'need', 'unit_name', 'team_name'] },
+      { action: 'assistance.forward', title: '待转交纪委监委的提请协助', query: { state: 'approved' }, cols: ['seq_no', 'need', 'unit_name', 'team_name'] },
+      { action: 'assistance.work', title: '待受理的提请协助', query: { state: 'forwarded' }, cols: ['seq_no', 'need', 'unit_name', 'team_name'] },
+      { action: 'assistance.work', title: '办理中的提请协助', query: { state: 'accepted' }, cols: ['seq_no', 'need', 'unit_name', 'turnaround_days'] },
+      { action: 'assistance.write', title: '本组提请协助及结果', cols: ['need', 'state', 'result', 'turnaround_days'] },
+    ],
+  },
+
+  accountability: {
+    label: '追责问责',
+    api: '/accountability',
+    workflow: 'accountability',
+    menu: { group: 'disc', action: 'accountability.read' },
+    title: (r) => r.title,
+    defaultSort: '-created_at',
+    columns: [
+      col('subject_name', '问责对象', { link: true, width: 150 }), col('subject_post', '职务'), col('unit_name', '被巡察单位', { width: 160 }),
+      col('outcome_label', '处理结果'), col('form_label', '四种形态'), col('state', '状态', { stateOf: 'accountability', tag: true }),
+      col('decided_on', '决定日期', { sortable: true }), col('funds_recovered', '追缴资金 (元)'),
+    ],
+    filters: [
+      { key: 'q', label: '问责对象' }, { key: 'state', label: '状态', type: 'state' }, { key: 'form', label: '形态', type: 'select', options: V.form },
+      { key: 'outcome', label: '处理结果', type: 'select', options: outcomeOptions }, { key: 'subject_kind', label: '对象类别', type: 'select', options: V.subjectKind },
+    ],
+    detail: [
+      optCol('subject_kind', '问责对象类别', V.subjectKind), col('subject_name', '问责对象'), col('subject_post', '职务'), optCol('leader_role', '领导责任', V.leaderRole),
+      col('unit_name', '被巡察单位'), col('team_name', '巡察组'), linkCol('problem_title', '相关问题', 'problems', 'problem_id'), linkCol('clue_title', '相关问题线索', 'clues', 'clue_id'),
+      col('outcome_label', '处理结果'), col('outcome_kind', '处理类别'),
+      { key: 'form_label', label: '四种形态 (按处理结果自动认定)', always: true, format: (v, r) => v || (r.outcome ? '不计入四种形态' : '尚未作出处理决定') },
+      { key: 'criminal', label: '追究刑事责任', format: (v) => (v ? '是' : '') }, col('authority', '决定机关'), col('decided_on', '决定日期'),
+      col('funds_recovered', '追缴资金 (元)'), col('funds_returned', '清退资金 (元)'), col('losses_recovered', '挽回经济损失 (元)'),
+      col('note', '备注'), col('revoked_reason', '撤销理由'), timeCol('created_at', '登记时间'),
+    ],
+    create: {
+      action: 'accountability.write',
+      label: '登记追责问责',
+      fields: [ref('problem_id', '相关问题', 'problem'), ref('clue_id', '相关问题线索', 'clue'), ...acctSubjectFields, ...decisionFields(), memo('note', '备注', 5000)],
+    },
+    edit: {
+      when: (r) => r.editable,
+      fields: [...acctSubjectFields.slice(1), money('funds_recovered', '追缴资金 (元)'), money('funds_returned', '清退资金 (元)'), money('losses_recovered', '挽回经济损失 (元)'), memo('note', '备注', 5000)],
+    },
+    verbs: {
+      decide: [...decisionFields().map((f) => (['outcome', 'authority', 'decided_on'].includes(f.key) ? { ...f, required: true } : f)), note],
+      revoke: [memo('reason', '撤销理由', 2000, req)],
+    },
+    history: true,
+    home: [
+      { action: 'accountability.write', title: '待作出处理决定的追责问责', query: { state: 'open' }, cols: ['subject_name', 'unit_name', 'state', 'decided_on'] },
+      { action: 'accountability.read', notAction: 'accountability.write', title: '追责问责情况', cols: ['subject_name', 'outcome_label', 'form_label', 'decided_on'] },
+    ],
+  },
+
+  'accountability-pending': {
+    label: '待追责问责的问题',
+    api: '/accountability/pending',
+    menu: { group: 'disc', action: 'accountability.write' },
+    rowLink: (r) => `/r/problems/${r.id}`, // the rows are problems
+    defaultSort: null,
+    columns: [
+      col('seq_no', '编号', { width: 90 }), col('title', '问题', { link: true, width: 220 }), col('unit_name', '被巡察单位', { width: 160 }),
+      timeCol('copied_at', '抄送时间'), { key: 'inaction', label: '不担当不作为', format: fmtBool }, col('open_records', '未决追责记录'),
+    ],
+    filters: [{ key: 'days', label: '抄送满 (天)' }, { key: 'inaction', label: '不担当不作为', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    home: [{ action: 'accountability.write', notAction: 'clue.outcome', title: '抄送后逾期未作追责问责决定的问题', cols: ['title', 'unit_name', 'copied_at', 'open_records'] }],
+  },
+
+  'joint-reviews': {
+    label: '联审',
+    api: '/joint-reviews',
+    workflow: 'joint_review',
+    menu: { group: 'disc', action: 'review.read' },
+    title: (r) => r.title,
+    defaultSort: '-scheduled_on',
+    columns: [
+      col('title', '联审名称', { link: true, width: 220 }), col('team_name', '巡察组'), col('scheduled_on', '联审日期', { sortable: true }),
+      col('state', '状态', { stateOf: 'joint_review', tag: true }), col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除'),
+    ],
+    filters: [{ key: 'q', label: '名称' }, { key: 'state', label: '状态', type: 'state' }, { key: 'team_id', label: '巡察组', type: 'ref', kind: 'team' }],
+    detail: [
+      col('title', '联审名称'), col('team_name', '巡察组'), col('scheduled_on', '联审日期'), col('place', '地点'), col('participants', '参加人员'), col('minutes', '会议纪要'),
+      col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除提示'), timeCol('held_at', '召开时间'), timeCol('concluded_at', '完成时间'),
+    ],
+    create: {
+      action: 'review.write',
+      label: '安排联审',
+      fields: [
+        ref('team_id', '巡察组', 'team', req), text('title', '联审名称', 100, req), date('scheduled_on', '联审日期', req), text('place', '地点', 100),
+        memo('participants', '参加人员', 2000), memo('minutes', '会议纪要', 20000),
+      ],
+    },
+    edit: { when: (r) => r.editable, fields: [text('title', '联审名称', 100), date('scheduled_on', '联审日期'), text('place', '地点', 100), memo('participants', '参加人员', 2000), memo('minutes', '会议纪要', 20000)] },
+    verbs: { hold: [memo('minutes', '会议纪要', 20000, { rows: 5 }), note], conclude: [memo('minutes', '会议纪要', 20000, { rows: 5 }), note] },
+    history: true,
+    panels: ['ReviewItemsPanel'],
+    home: [
+      { action: 'review.write', title: '未完成的联审', query: { state: 'scheduled' }, cols: ['title', 'team_name', 'scheduled_on', 'item_count'] },
+      { action: 'review.write', title: '已召开待完成的联审', query: { state: 'held' }, cols: ['title', 'team_name', 'flags_raised', 'flags_cleared'] },
+      { action: 'review.team_account', title: '本组联审', cols: ['title', 'scheduled_on', 'state', 'item_count'] },
+    ],
   },
 
   'recusal-exceptions': {
@@ -571,6 +791,16 @@ export const menuGroups = [
   { key: 'plan', label: '巡察计划' },
   { key: 'clue', label: '线索与信访' },
   { key: 'rect', label: '问题与整改' },
+  { key: 'disc', label: '执纪问责' },
   { key: 'pool', label: '人才库' },
   { key: 'sys', label: '系统管理' },
 ]
+
+// The page a list row opens: the record page of its type, or the descriptor's
+// own rowLink (e.g. the pending-accountability rows are problems); null for
+// types without record pages.
+export function rowLinkOf(type) {
+  const d = records[type]
+  if (d.noDetail) return null
+  return d.rowLink || ((r) => `/r/${type}/${r.id}`)
+}

@@ -54,8 +54,18 @@ export async function logout() {
 }
 
 export async function loadMeta() {
-  if (!session.meta) session.meta = await get('/meta')
+  if (!session.meta) {
+    // the outcome table (GET /outcomes) travels with the metadata: forms pick
+    // codes from it and show the four-forms form the server will derive
+    const [m, o] = await Promise.all([get('/meta'), get('/outcomes').catch(() => ({ items: [], handling: [] }))])
+    session.meta = { ...m, outcomes: o.items || [], handling: o.handling || [] }
+  }
   return session.meta
+}
+
+// An outcome code (or a joint review's handling, no_action included) as the server's table has it.
+export function outcomeOf(code) {
+  return (session.meta?.handling || []).find((x) => x.code === code) || null
 }
 
 export function stateOptions(workflow) {

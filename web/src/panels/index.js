@@ -3,5 +3,6 @@ import RoundPanel from './RoundPanel.vue'
 import TeamPanel from './TeamPanel.vue'
 import TargetPanel from './TargetPanel.vue'
 import PersonPanel from './PersonPanel.vue'
+import ReviewItemsPanel from './ReviewItemsPanel.vue'
 
-export const panels = { RoundPanel, TeamPanel, TargetPanel, PersonPanel }
+export const panels = { RoundPanel, TeamPanel, TargetPanel, PersonPanel, ReviewItemsPanel }
