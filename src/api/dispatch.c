@@ -220,6 +220,8 @@ const route routes[] = {
      "统计指标定义 (名称、单位、适用的筛选条件)", NULL},
     {"GET", "/api/v1/stats/{measure}/records", h_stats_records, A_STATS_READ, 0,
      "统计穿透: 某项指标所统计的记录", NULL},
+    {"GET", "/api/v1/stats/{measure}/groups", h_stats_groups, A_STATS_READ, 0,
+     "某项指标按巡察轮次、巡察组或被巡察单位分组的数值", NULL},
     {"GET", "/api/v1/stats/summary.pdf", h_summary_pdf, A_STATS_READ, 0,
      "汇总报告 PDF: 主要数字与统计图 (筛选同统计, 导出留痕)", NULL},
     {"GET", "/api/v1/stats/summary.xlsx", h_summary_xlsx, A_STATS_READ, 0,

@@ -27,6 +27,7 @@ int imports_xlsx_as_csv(req *r);
 int h_stats(req *r);
 int h_stats_measures(req *r);
 int h_stats_records(req *r);
+int h_stats_groups(req *r);
 int h_summary_pdf(req *r);
 int h_summary_xlsx(req *r);
 int h_ledgers_list(req *r);

@@ -124,3 +124,35 @@ int h_stats_records(req *r) {
   json_object_set_new(out, "per_page", json_integer(limit));
   return api_ok(r, 200, out);
 }
+
+int h_stats_groups(req *r) {
+  static const char *const extra[] = {"by", NULL};
+  static const struct {
+    const char *name;
+    mfilter dim;
+  } dims[] = {{"round", MF_ROUND}, {"team", MF_TEAM}, {"unit", MF_UNIT}};
+  const measure *m = measure_find(r->params[0]);
+  if (!m) return api_error(r, 404, "not_found", "", "统计指标不存在");
+  mfilters f;
+  authz_filter af;
+  mscope s;
+  if (reports_filters(r, &f, extra) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
+  const char *by = req_arg(r, "by");
+  int d = -1;
+  for (size_t i = 0; by && i < sizeof dims / sizeof *dims; i++)
+    if (!strcmp(by, dims[i].name)) d = (int)i;
+  if (d < 0) return api_error(r, 400, "invalid_field", "by", "「分组」须为 round、team 或 unit");
+  stats_ctx c;
+  stats_ctx_init(&c, &f, &s, &r->who);
+  if (!stats_visible(&c, m)) return api_deny(r, m->src->read, "measure", NULL, 0);
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  json_t *out = NULL;
+  rc = stats_groups(tx, &c, m, dims[d].dim, &out);
+  store_rollback(tx);
+  if (rc == 1) return api_error(r, 400, "invalid_field", "by", "该指标不能按此分组");
+  if (rc == 2) return api_error(r, 400, "invalid_field", "by", "分组过多 (超过 1000 个), 请缩小筛选范围");
+  if (rc) return api_store_error(r, rc, NULL);
+  return api_ok(r, 200, out);
+}

@@ -303,3 +303,66 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
   if (key) json_object_set_new(*out, "key", json_string(key));
   return 0;
 }
+
+/* ---- one figure per round, team or unit -------------------------------------- */
+int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim, json_t **out) {
+  static const char *const name_sql[] = {
+      [MF_ROUND] = "SELECT name FROM rounds WHERE id=$1",
+      [MF_TEAM] = "SELECT t.name || ' (' || r.name || ')' FROM teams t JOIN rounds r ON "
+                  "r.id=t.round_id WHERE t.id=$1",
+      [MF_UNIT] = "SELECT name FROM orgs WHERE id=$1"};
+  /* a ratio's groups are its denominator's (a unit with problems but none
+   * rectified still shows, at 0%) */
+  const measure *gm = m->kind == MK_RATIO ? measure_find(m->den) : m;
+  const char *col = gm->src->col[dim];
+  if (!col) return 1;
+  buf sql;
+  buf_init(&sql, 16384);
+  sval p[MEASURE_MAXP];
+  int np;
+  char what[300];
+  snprintf(what, sizeof what, "DISTINCT %s AS id", col);
+  build(c, gm, what, " LIMIT 1001", NULL, &sql, p, &np);
+  json_t *ids = store_query_json(tx, buf_str(&sql), p, np);
+  buf_free(&sql);
+  if (!ids) return STORE_ERR;
+  if (json_array_size(ids) > 1000) {
+    json_decref(ids);
+    return 2; /* too many groups: narrow the filters */
+  }
+  json_t *groups = json_array();
+  int rc = 0;
+  size_t i;
+  json_t *it;
+  json_array_foreach(ids, i, it) {
+    const char *id = json_string_value(json_object_get(it, "id"));
+    if (!id) continue;
+    mfilters f = *c->f;
+    f.v[dim] = id;
+    stats_ctx gc = *c;
+    gc.f = &f;
+    json_t *v = NULL, *name = NULL;
+    rc = stats_value(tx, &gc, m, &v);
+    sval q[] = {SV_S(id)};
+    char *nm = NULL;
+    if (!rc) rc = store_query_text(tx, name_sql[dim], q, 1, &nm);
+    if (rc) {
+      json_decref(v);
+      break;
+    }
+    name = json_string(nm ? nm : id);
+    free(nm);
+    json_object_set_new(v, "id", json_string(id));
+    json_object_set_new(v, "group", name);
+    json_object_del(v, "ignored_filters");
+    json_array_append_new(groups, v);
+  }
+  json_decref(ids);
+  if (rc) {
+    json_decref(groups);
+    return rc;
+  }
+  *out = json_pack("{s:s,s:s,s:s,s:s,s:o}", "measure", m->name, "label", m->label, "unit", m->unit,
+                   "by", mfilter_names[dim], "groups", groups);
+  return 0;
+}

@@ -31,6 +31,11 @@ int stats_all(store_tx *tx, const stats_ctx *c, json_t **out);
  * MK_RATIO the numerator's), paged: {measure,label,total,items}. */
 int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char *key,
                   int64_t limit, int64_t offset, json_t **out);
+/* The value of m for each round, team or unit (dim MF_ROUND, MF_TEAM or
+ * MF_UNIT) that has records under the filters: {measure,label,unit,by,
+ * groups:[{id,group,value,...}]}. Returns 1 if m's records have no such
+ * column, 2 if there are more than 1000 groups, <0 on a store error. */
+int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim, json_t **out);
 /* Exact decimal text of fen as 元 ("12.38") and as 万元 ("0.001238"). */
 void fen_yuan(int64_t fen, char out[32]);
 void fen_wan(int64_t fen, char out[40]);

@@ -69,6 +69,26 @@ def seed_figures_reproduce_from_records():
         assert value(figures(office, "?campaign=" + quote(TUOPIN) + "&level=village"),
                      "targets_inspected") == 160
 
+        # one figure per round and per unit (the dashboard's comparison)
+        g = expect(office.get("/api/v1/stats/problems_found/groups?by=round"), 200).json
+        by_round = {x["group"]: x for x in g["groups"]}
+        assert by_round["2020年脱贫攻坚专项巡察"]["value"] == 1149
+        assert by_round["2019年人防领域专项巡察"]["value"] == 46
+        assert sum(x["value"] for x in g["groups"]) == value(allf, "problems_found") == 1375
+        r1 = by_round["七届市委第三轮巡察"]["id"]
+        assert by_round["七届市委第三轮巡察"]["value"] == value(figures(office, "?round_id=" + r1), "problems_found")
+        rate = expect(office.get(f"/api/v1/stats/rectification_rate/groups?by=unit&round_id={r1}"), 200).json
+        assert len(rate["groups"]) == 4 and sorted(x["value"] for x in rate["groups"]) == [80.0, 80.0, 100.0, 100.0]
+        for x in rate["groups"]:
+            one = figures(office, f"?round_id={r1}&unit_id={x['id']}")["rectification_rate"]
+            assert (x["value"], x["numerator"], x["denominator"]) == (one["value"], one["numerator"], one["denominator"])
+        villages = expect(office.get("/api/v1/stats/problems_rectified/groups?by=unit&campaign=" + quote(TUOPIN)), 200).json
+        assert len(villages["groups"]) == 160 and sum(x["value"] for x in villages["groups"]) == 1149
+        expect(office.get("/api/v1/stats/problems_found/groups?by=nope"), 400, "invalid_field")
+        expect(office.get("/api/v1/stats/joint_reviews_held/groups?by=unit"), 400, "invalid_field")
+        expect(office.get("/api/v1/stats/nonesuch/groups?by=unit"), 404)
+        assert expect(s.client("member1").get("/api/v1/stats/problems_found/groups?by=round"), 200).json["groups"] == []
+
         # drill-downs return exactly the records counted
         q = "?campaign=" + quote(RENFANG) + "&per_page=200"
         cases = expect(office.get("/api/v1/stats/people_case_filed/records" + q), 200).json

@@ -191,6 +191,14 @@ test('public_funds_assistance_request_and_accountability', async (ctx) => {
     await section(conduct, '抄送后逾期未作追责问责决定的问题').locator('.el-table__empty-text').waitFor()
     await leader.goto(`${s.url}/r/problems/${pid}`)
     await leader.locator('.related[data-related=accountability] td', { hasText: '第二种形态' }).waitFor()
+
+    // the office's dashboard: the four forms count the decision; problems and the
+    // rectification rate by round, from GET /stats/{measure}/groups
+    await office.goto(`${s.url}/`)
+    await office.click('.side-menu >> text=统计分析')
+    await office.locator('[data-chart=four_forms] canvas').waitFor()
+    await office.locator('.card h3', { hasText: '问题数与整改率 (按巡察轮次)' }).waitFor()
+    await office.locator('[data-chart=compare] canvas').waitFor()
   } finally {
     await s.stop()
   }
