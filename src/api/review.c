@@ -321,23 +321,34 @@ static bool in_list(const char *k, const char *const *l) {
   return false;
 }
 
-int h_review_item_update(req *r) {
-  if (api_body(r, item_fields, NF(item_fields), true)) return r->status;
-  store_tx *tx;
-  int rc = store_write(r->app->db, &tx);
+/* Opens a write transaction and loads the item r->params[0] and its review,
+ * which the user must be allowed act on. Returns 0 with *tx, *it and *rv
+ * (the caller's), or the response status with everything released. */
+static int item_open(req *r, action_id act, store_tx **tx, json_t **it, json_t **rv) {
+  int rc = store_write(r->app->db, tx);
   if (rc) return api_store_error(r, rc, NULL);
-  json_t *it = item_load(tx, r->params[0], &rc);
-  if (!it) {
-    store_rollback(tx);
+  *it = item_load(*tx, r->params[0], &rc);
+  if (!*it) {
+    store_rollback(*tx);
     if (rc) return api_store_error(r, rc, NULL);
     return api_error(r, 404, "not_found", "", "审议事项不存在或无权访问");
   }
   int status;
-  json_t *rv = review_for(r, tx, rec_s(it, "review_id"), A_REVIEW_LIST, &status);
-  if (!rv) {
-    json_decref(it);
+  *rv = review_for(r, *tx, rec_s(*it, "review_id"), act, &status);
+  if (!*rv) {
+    json_decref(*it);
     return status;
   }
+  return 0;
+}
+
+int h_review_item_update(req *r) {
+  if (api_body(r, item_fields, NF(item_fields), true)) return r->status;
+  store_tx *tx;
+  json_t *it, *rv;
+  int status = item_open(r, A_REVIEW_LIST, &tx, &it, &rv);
+  if (status) return status;
+  int rc = 0;
   authz_obj o;
   rec_obj(rv, &o);
   int64_t version = json_integer_value(json_object_get(it, "version"));
@@ -395,20 +406,10 @@ static const field clear_fields[] = {{"reason", "消除理由", FT_MEMO, F_REQUI
 int h_review_item_clear(req *r) {
   if (api_body(r, clear_fields, NF(clear_fields), false)) return r->status;
   store_tx *tx;
-  int rc = store_write(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  json_t *it = item_load(tx, r->params[0], &rc);
-  if (!it) {
-    store_rollback(tx);
-    if (rc) return api_store_error(r, rc, NULL);
-    return api_error(r, 404, "not_found", "", "审议事项不存在或无权访问");
-  }
-  int status;
-  json_t *rv = review_for(r, tx, rec_s(it, "review_id"), A_REVIEW_WRITE, &status);
-  if (!rv) {
-    json_decref(it);
-    return status;
-  }
+  json_t *it, *rv;
+  int status = item_open(r, A_REVIEW_WRITE, &tx, &it, &rv);
+  if (status) return status;
+  int rc = 0;
   int flagged = json_is_true(json_object_get(it, "flag_rectified_first")) ||
                 json_is_true(json_object_get(it, "flag_lenient"));
   int done = json_string_value(json_object_get(it, "flag_cleared_at")) != NULL;

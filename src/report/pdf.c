@@ -39,8 +39,8 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data, unsign
   return buf_add(closure, data, len) ? CAIRO_STATUS_WRITE_ERROR : CAIRO_STATUS_SUCCESS;
 }
 
-static PangoLayout *layout(cairo_t *cr, const char *text, double pt, double width,
-                           PangoAlignment align, double indent) {
+PangoLayout *pdf_layout(cairo_t *cr, const char *text, double pt, double width, int align,
+                        double indent) {
   PangoLayout *l = pango_cairo_create_layout(cr);
   PangoFontDescription *fd = pango_font_description_new();
   pango_font_description_set_family(fd, pdf_font_family);
@@ -49,7 +49,7 @@ static PangoLayout *layout(cairo_t *cr, const char *text, double pt, double widt
   pango_font_description_free(fd);
   pango_layout_set_width(l, (int)(width * PANGO_SCALE));
   pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_alignment(l, align);
+  pango_layout_set_alignment(l, (PangoAlignment)align);
   pango_layout_set_indent(l, (int)(indent * PANGO_SCALE));
   pango_layout_set_text(l, text, -1);
   return l;
@@ -59,7 +59,7 @@ static void page_number(pen *p) {
   if (p->page == 1) return; /* 信函格式: no number on the first page */
   char s[32];
   snprintf(s, sizeof s, "— %d —", p->page);
-  PangoLayout *l = layout(p->cr, s, PAGENO_PT, TEXT_W, PANGO_ALIGN_CENTER, 0);
+  PangoLayout *l = pdf_layout(p->cr, s, PAGENO_PT, TEXT_W, PANGO_ALIGN_CENTER, 0);
   cairo_set_source_rgb(p->cr, 0, 0, 0);
   cairo_move_to(p->cr, LEFT, TOP + TEXT_H + MM(7));
   pango_cairo_show_layout(p->cr, l);
@@ -88,7 +88,7 @@ static void new_page(pen *p) {
  * breaking pages at the foot of the 版心. */
 static void flow(pen *p, const char *text, double pt, PangoAlignment align, double indent,
                  double pitch, double r, double g, double b) {
-  PangoLayout *l = layout(p->cr, text, pt, TEXT_W, align, indent);
+  PangoLayout *l = pdf_layout(p->cr, text, pt, TEXT_W, align, indent);
   PangoLayoutIter *it = pango_layout_get_iter(l);
   do {
     if (p->y + pitch > TOP + TEXT_H + 0.5) new_page(p);

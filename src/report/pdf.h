@@ -17,6 +17,15 @@
  * into out (the PDF bytes). Returns 0, or -1 with a reason in err. */
 int pdf_letter(const json_t *doc, buf *out, char *err, size_t errlen);
 
+/* A text layout wrapped to width (points) in the embedded CJK font, pt
+ * points high, aligned by a PangoAlignment, first line indented: shared by
+ * the letters and the summary report (report/summary_pdf.c). Free it with
+ * g_object_unref. */
+struct _cairo;
+struct _PangoLayout;
+struct _PangoLayout *pdf_layout(struct _cairo *cr, const char *text, double pt, double width,
+                                int align, double indent);
+
 /* The font family used (for tests and `xunji version`). */
 extern const char *const pdf_font_family;
 

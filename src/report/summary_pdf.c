@@ -42,16 +42,7 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data, unsign
 /* Draws text in a box of width w at (x, y) top; returns its height. */
 static double text(cairo_t *cr, const char *s, double x, double y, double w, double pt,
                    PangoAlignment align, double grey) {
-  PangoLayout *l = pango_cairo_create_layout(cr);
-  PangoFontDescription *fd = pango_font_description_new();
-  pango_font_description_set_family(fd, pdf_font_family);
-  pango_font_description_set_absolute_size(fd, pt * PANGO_SCALE);
-  pango_layout_set_font_description(l, fd);
-  pango_font_description_free(fd);
-  pango_layout_set_width(l, (int)(w * PANGO_SCALE));
-  pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-  pango_layout_set_alignment(l, align);
-  pango_layout_set_text(l, s, -1);
+  PangoLayout *l = pdf_layout(cr, s, pt, w, align, 0);
   int pw, ph;
   pango_layout_get_size(l, &pw, &ph);
   cairo_set_source_rgb(cr, grey, grey, grey);
