@@ -241,26 +241,29 @@ int h_task_progress_add(req *r) {
   return api_finish(r, tx, row, rc, 201);
 }
 
-int h_task_progress_list(req *r) {
+/* Lists the rows of a task's sub-records (progress entries, supervision
+ * notes) for a user who may read the task under action a; sql takes the
+ * task id as $1. */
+static int task_children(req *r, action_id a, const char *sql) {
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   json_t *task;
-  int status = rec_fetch(r, &rk_task, tx, r->params[0], A_RECT_READ, &task);
-  json_t *items = NULL;
-  if (!status) {
-    sval p[] = {SV_S(r->params[0])};
-    items = store_query_json(tx,
-                             "SELECT g.id, g.text, g.created_at, u.display_name AS author FROM "
-                             "rect_progress g LEFT JOIN users u ON u.id=g.created_by WHERE "
-                             "g.task_id=$1 ORDER BY g.created_at, g.id",
-                             p, 1);
-    json_decref(task);
-  }
+  int status = rec_fetch(r, &rk_task, tx, r->params[0], a, &task); /* rolls back on failure */
   if (status) return status;
+  json_decref(task);
+  sval p[] = {SV_S(r->params[0])};
+  json_t *items = store_query_json(tx, sql, p, 1);
   store_rollback(tx);
   if (!items) return api_store_error(r, STORE_ERR, NULL);
   return api_ok(r, 200, json_pack("{s:o}", "items", items));
+}
+
+int h_task_progress_list(req *r) {
+  return task_children(r, A_RECT_READ,
+                       "SELECT g.id, g.text, g.created_at, u.display_name AS author FROM "
+                       "rect_progress g LEFT JOIN users u ON u.id=g.created_by WHERE "
+                       "g.task_id=$1 ORDER BY g.created_at, g.id");
 }
 
 /* ---- supervision notices ---------------------------------------------------------- */
@@ -699,26 +702,11 @@ int h_supervision_note_add(req *r) {
 }
 
 int h_supervision_notes_list(req *r) {
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  json_t *task;
-  int status = rec_fetch(r, &rk_task, tx, r->params[0], A_SUPERVISION_READ, &task);
-  json_t *items = NULL;
-  if (!status) {
-    sval p[] = {SV_S(r->params[0])};
-    items = store_query_json(tx,
-                             "SELECT n.id, n.text, n.created_at, o.name AS group_name, "
-                             "u.display_name AS author FROM supervision_notes n JOIN orgs o ON "
-                             "o.id=n.group_id LEFT JOIN users u ON u.id=n.created_by WHERE "
-                             "n.task_id=$1 ORDER BY n.created_at, n.id",
-                             p, 1);
-    json_decref(task);
-  }
-  if (status) return status;
-  store_rollback(tx);
-  if (!items) return api_store_error(r, STORE_ERR, NULL);
-  return api_ok(r, 200, json_pack("{s:o}", "items", items));
+  return task_children(r, A_SUPERVISION_READ,
+                       "SELECT n.id, n.text, n.created_at, o.name AS group_name, "
+                       "u.display_name AS author FROM supervision_notes n JOIN orgs o ON "
+                       "o.id=n.group_id LEFT JOIN users u ON u.id=n.created_by WHERE "
+                       "n.task_id=$1 ORDER BY n.created_at, n.id");
 }
 
 /* ---- institutions revised (修订完善制度机制) -------------------------------------- */
