@@ -3,7 +3,9 @@
 #   make            build build/release/xunji
 #   make web        build the browser UI into web/dist (npm ci && npm run build; skipped without Node >= 20.19)
 #   make demo       install missing packages, build, fresh demo database, serve on 127.0.0.1:8080
-#   make check      install missing packages, build release + ASan/UBSan, run every test
+#   make check      install missing packages, build release + ASan/UBSan, run the test suite (< 8 min)
+#   make test       unit + API tests on the release build (the inner loop, < 3 min)
+#   make check-long the longer suites (API on release, ...); .ci/run runs check and check-long
 #   make asan       build build/asan/xunji
 #   make clean
 
@@ -25,7 +27,7 @@ LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
 SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
 
-.PHONY: all asan deps demo seed-zaoyang check clean unit web
+.PHONY: all asan deps demo seed-zaoyang check check-long test clean unit web
 all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
@@ -89,7 +91,15 @@ seed-zaoyang: deps
 
 check: deps
 	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit
-	@bash tests/run.sh
+	@bash tests/run.sh check
+
+test: deps
+	@$(MAKE) --no-print-directory build/release/xunji build/release/unit
+	@bash tests/run.sh test
+
+check-long: deps
+	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit
+	@bash tests/run.sh long
 
 clean:
 	rm -rf build
