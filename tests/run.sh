@@ -63,13 +63,22 @@ e2e_ready() {
 
 case "$tier" in
   check)
+    # End-to-end tests of the browser UI in Debian's Chromium (playwright-core, no
+    # browser download); only when chromium, Node >= 20.19 and web/node_modules exist.
+    # They mostly wait on the browser, so they run beside the other parts.
+    e2e_pid=
+    if e2e_ready; then
+      e2e_t0=$SECONDS
+      env XUNJI_BIN=build/release/xunji node tests/e2e/run.mjs >tests/out/e2e.log 2>&1 &
+      e2e_pid=$!
+    fi
     run unit build/release/unit
     run unit-asan build/asan/unit
     run api-asan env XUNJI_BIN=build/asan/xunji XUNJI_INIT_BIN=build/release/xunji python3 tests/api/run.py
-    # End-to-end tests of the browser UI in Debian's Chromium (playwright-core, no
-    # browser download); only when chromium, Node >= 20.19 and web/node_modules exist.
-    if e2e_ready; then
-      run e2e env XUNJI_BIN=build/release/xunji node tests/e2e/run.mjs
+    if [ -n "$e2e_pid" ]; then
+      wait "$e2e_pid"; rc=$?
+      tally e2e tests/out/e2e.log "$rc"
+      echo "               ($((SECONDS - e2e_t0)) s, log: tests/out/e2e.log)"
     else
       echo "e2e            跳过: 需要 /usr/bin/chromium、Node >= 20.19 与 web/node_modules (bash scripts/deps.sh 安装)"
     fi
