@@ -46,6 +46,9 @@ build/$(1)/unit: $$(LIBSRC:%.c=build/$(1)/%.o) $$(TESTSRC:%.c=build/$(1)/%.o)
 endef
 $(eval $(call variant,release,$(REL_FLAGS)))
 $(eval $(call variant,asan,$(ASAN_FLAGS)))
+# the fault-injection test build (src/store/faults.h), with the sanitizers:
+# error paths are where memory bugs hide
+$(eval $(call variant,faults,$(ASAN_FLAGS) -DXUNJI_FAULTS))
 
 asan: build/asan/xunji
 
@@ -90,15 +93,17 @@ seed-zaoyang: deps
 	$(call serve_db,xunji-zaoyang)
 
 check: deps
-	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit
+	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit \
+	       build/faults/xunji
 	@bash tests/run.sh check
 
 test: deps
-	@$(MAKE) --no-print-directory build/release/xunji build/release/unit
+	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/faults/xunji
 	@bash tests/run.sh test
 
 check-long: deps
-	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit
+	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit \
+	       build/faults/xunji
 	@bash tests/run.sh long
 
 clean:

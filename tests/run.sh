@@ -8,7 +8,8 @@
 #   tests/run.sh test    `make test` (the inner loop, < 3 min): unit tests and
 #                        the API suite on the release build
 #   tests/run.sh long    `make check-long`: the API suite on the release build
-#                        too, and every longer suite as it arrives
+#                        too, the full fault-injection walk, and every longer
+#                        suite as it arrives
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tier=${1:-check}
@@ -89,6 +90,8 @@ case "$tier" in
     ;;
   long)
     run api env XUNJI_BIN=build/release/xunji python3 tests/api/run.py
+    # every write of the fault scenario, not a sample (tests/api/test_faults.py)
+    run faults-full env XUNJI_FAULT_WALK=full XUNJI_BIN=build/release/xunji python3 tests/api/run.py faults walk
     ;;
   *) echo "usage: tests/run.sh check|test|long" >&2; exit 2 ;;
 esac

@@ -123,7 +123,9 @@ def server_command(args):
 class Server:
     """A fresh demo database and a running server. Use as a context manager."""
 
-    def __init__(self, settings=None, demo=True):
+    def __init__(self, settings=None, demo=True, binary=None, env=None):
+        self.bin = binary or BIN  # the binary `serve` runs (the fault tests use build/faults)
+        self.env = dict(env or {})  # extra environment of the server process
         self.dir = tempfile.mkdtemp(prefix="xunji-api-")
         self.db = os.path.join(self.dir, "t.db")
         self.settings = dict(settings or {})
@@ -152,8 +154,9 @@ class Server:
         self.log = open(os.path.join(self.dir, "server.log"), "ab")
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        env.update(self.env)
         self.proc = subprocess.Popen(
-            server_command([BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.set_args()]),
+            server_command([self.bin, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.set_args()]),
             stdout=subprocess.PIPE, stderr=self.log, env=env)
         line = self.proc.stdout.readline().decode("utf-8", "replace")
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
