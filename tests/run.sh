@@ -91,7 +91,7 @@ case "$tier" in
   long)
     run api env XUNJI_BIN=build/release/xunji python3 tests/api/run.py
     # every write of the fault scenario, not a sample (tests/api/test_faults.py)
-    run faults-full env XUNJI_FAULT_WALK=full XUNJI_BIN=build/release/xunji python3 tests/api/run.py faults walk
+    run faults-full env XUNJI_FAULT_WALK=full XUNJI_BIN=build/release/xunji python3 tests/api/run.py faults every_write
     ;;
   *) echo "usage: tests/run.sh check|test|long" >&2; exit 2 ;;
 esac
