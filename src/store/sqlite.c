@@ -24,6 +24,7 @@
 #include "util/embed.h"
 #include "util/text.h"
 #include "util/xmem.h"
+#include "util/mutant.h"
 
 /* ---- embedded migrations ------------------------------------------------ */
 
@@ -384,6 +385,11 @@ int store_commit(store_tx *tx) {
     sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
     release(tx);
     return fe == FAULT_BUSY ? STORE_BUSY : STORE_ERR;
+  }
+  if (MUTANT(MUT_ACK_BEFORE_COMMIT) && tx->write) {
+    sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    release(tx);
+    return STORE_OK;
   }
   int rc = sqlite3_exec(tx->c->db, "COMMIT", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {

@@ -61,9 +61,22 @@ def main():
     jobs = int(os.environ.get("XUNJI_TEST_JOBS") or os.cpu_count() or 2)
     # the biggest modules first, so that the last one to finish is short
     order = sorted(paths, key=lambda p: -os.path.getsize(p))
+    # XUNJI_FAIL_FAST=1 (the mutant runs): after the first failure, modules
+    # not yet started are skipped
+    fail_fast = os.environ.get("XUNJI_FAIL_FAST") == "1"
+    failed_once = []
+
+    def job(p):
+        if fail_fast and failed_once:
+            return p, "", 0, 0, 0.0
+        res = spawn(p, only_test)
+        if res[3]:
+            failed_once.append(p)
+        return res
+
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
-        for fut in concurrent.futures.as_completed([ex.submit(spawn, p, only_test) for p in order]):
+        for fut in concurrent.futures.as_completed([ex.submit(job, p) for p in order]):
             path, out, p, f, secs = fut.result()
             results[path] = (out, p, f, secs)
     passed = failed = 0
