@@ -154,6 +154,7 @@ class Server:
         self.log = open(os.path.join(self.dir, "server.log"), "ab")
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        env["XUNJI_TEST_MODE"] = "1"  # allows the test clock (test_clock_days)
         env.update(self.env)
         self.proc = subprocess.Popen(
             server_command([self.bin, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.set_args()]),
@@ -179,6 +180,17 @@ class Server:
             self.log.close()
             self.log = None
         self.proc = None
+
+    def shift_clock(self, days, *clients):
+        """Lets time pass: restarts the server with its clock `days` later
+        (the test_clock_days setting, test mode only) and signs the clients in
+        again (their sessions have expired by then)."""
+        self.stop()
+        self.settings["test_clock_days"] = days
+        self.start()
+        for c in clients:
+            c.cookie = c.csrf = None
+            c.login(c.login_name, self.passwords[c.login_name], change=False)
 
     def kill9(self):
         self.stop(signal.SIGKILL)
