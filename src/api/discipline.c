@@ -58,7 +58,7 @@ static int same_target(req *r, store_tx *tx, const json_t *c, const char *target
 }
 
 static int next_no(req *r, store_tx *tx, const char *series, json_t *c) {
-  int year = year_shanghai(time(NULL));
+  int year = year_shanghai(xnow());
   int64_t seq;
   int rc = api_next_seq(tx, series, year, &seq);
   if (rc) return api_store_error(r, rc, NULL);
@@ -484,7 +484,7 @@ int h_accountability_pending(req *r) {
   if (inaction && strcmp(inaction, "true") && strcmp(inaction, "false"))
     return api_error(r, 400, "invalid_field", "inaction", "「不担当不作为」应为 true 或 false");
   char cutoff[TS_LEN];
-  ts_format(time(NULL) - (time_t)days * 86400, cutoff);
+  ts_format(xnow() - (time_t)days * 86400, cutoff);
   enum { MAXP = 3 * MAX_GRANTS + 6 };
   sval p[MAXP];
   int np = 0;

@@ -76,7 +76,7 @@ static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
 static int throttled(const char *ip) {
   uint32_t h = 2166136261u;
   for (const char *c = ip; *c; c++) h = (h ^ (unsigned char)*c) * 16777619u;
-  time_t now = time(NULL), win = now / 60;
+  time_t now = xnow(), win = now / 60;
   int over;
   pthread_mutex_lock(&throttle_mu);
   __typeof__(throttle[0]) *t = &throttle[h % THROTTLE_SLOTS];
@@ -111,7 +111,7 @@ static int pw_expired(const char *changed_at) {
   long days = cfg_int(CFG_PASSWORD_MAX_AGE_DAYS);
   if (days <= 0 || !changed_at || !*changed_at) return 0;
   time_t t = ts_parse(changed_at);
-  return t > 0 && time(NULL) - t > days * 86400;
+  return t > 0 && xnow() - t > days * 86400;
 }
 
 static json_t *principal_json(const principal *p) {
@@ -173,7 +173,7 @@ int session_authenticate(req *r) {
   app *a = r->app;
   const char *authz_h = req_header(r, "Authorization");
   char cookie[80];
-  time_t now = time(NULL);
+  time_t now = xnow();
   store_tx *tx;
   int rc;
   if (authz_h && strncasecmp(authz_h, "Bearer ", 7) == 0) {
@@ -276,7 +276,7 @@ int h_login(req *r) {
   store_rollback(tx);
   if (rc < 0) return api_store_error(r, rc, NULL);
 
-  time_t now = time(NULL);
+  time_t now = xnow();
   const char *uid = u ? json_string_value(json_object_get(u, "id")) : NULL;
   json_t *hv = u ? json_object_get(u, "pw_hash") : NULL;
   const char *stored = json_is_string(hv) ? json_string_value(hv) : dummy_hash;

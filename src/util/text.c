@@ -109,7 +109,13 @@ void ts_format(time_t t, char out[TS_LEN]) {
   strftime(out, TS_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void ts_now(char out[TS_LEN]) { ts_format(time(NULL), out); }
+static int64_t clock_offset; /* set once before any thread starts */
+
+void clock_shift(int64_t seconds) { clock_offset = seconds; }
+
+time_t xnow(void) { return time(NULL) + (time_t)clock_offset; }
+
+void ts_now(char out[TS_LEN]) { ts_format(xnow(), out); }
 
 time_t ts_parse(const char *s) {
   if (strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return -1;
@@ -125,7 +131,7 @@ time_t ts_parse(const char *s) {
 }
 
 int64_t date_today_shanghai(void) {
-  time_t t = time(NULL) + 8 * 3600;
+  time_t t = xnow() + 8 * 3600;
   return (int64_t)(t / 86400);
 }
 

@@ -23,6 +23,10 @@ void date_format(int64_t days, char out[11]);
 
 enum { TS_LEN = 21 }; /* "2026-11-25T01:43:07Z" + NUL */
 /* Current UTC time as ISO-8601 with 'Z'. */
+/* "Now" for every business rule: the real time, shifted by the test clock
+ * (clock_shift, set once at start-up from test_clock_days in test mode). */
+time_t xnow(void);
+void clock_shift(int64_t seconds);
 void ts_now(char out[TS_LEN]);
 void ts_format(time_t t, char out[TS_LEN]);
 /* Parses our own "YYYY-MM-DDTHH:MM:SSZ"; returns -1 on error. */
