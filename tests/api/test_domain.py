@@ -154,3 +154,86 @@ def a_reason_of_blanks_is_refused_and_text_is_stored_trimmed():
         blank(lg.post("/api/v1/recusal-exceptions", {"team_id": team, "person_id": zhou, "unit_id": o["u1"],
                                                      "reason": "   "}))
         assert s.sql("SELECT count(*) FROM recusal_exceptions")[0][0] == 0
+
+
+def figures(client, query=""):
+    d = expect(client.get("/api/v1/stats" + query), 200).json
+    return {m["name"]: m["value"] for m in d["measures"]}
+
+
+def handed_over_clue(s, subject="刘某"):
+    tg = s.ids["targets"]
+    member1, leader1, office = s.client("member1"), s.client("leader1"), s.client("office")
+    cid = expect(member1.post("/api/v1/clues", {"target_id": tg["u1"], "title": f"{subject}公款私存",
+                                                "subject_name": subject, "source": "records",
+                                                "discovered_on": today_shanghai(),
+                                                "allegation": "将公款存入个人账户"}), 201).json["id"]
+    expect(leader1.post(f"/api/v1/clues/{cid}/verify"), 200)
+    expect(office.post(f"/api/v1/clues/{cid}/handover"), 200)
+    return cid
+
+
+@test
+def an_organisation_is_not_counted_as_a_person():
+    with Server() as s:
+        inv, office = s.client("investigation"), s.client("office")
+        cid = handed_over_clue(s)
+        base = {"clue_id": cid, "authority": "枣阳市纪委监委", "decided_on": today_shanghai()}
+        before = figures(office)
+        # one 通报 of a party organisation, one 诫勉 of a person
+        expect(inv.post("/api/v1/accountability", dict(base, subject_kind="organization",
+                                                       subject_name="中共枣阳市人民防空办公室党组",
+                                                       outcome="circulated_criticism")), 201)
+        expect(inv.post("/api/v1/accountability", dict(base, subject_kind="person", subject_name="刘某",
+                                                       outcome="admonition")), 201)
+        # an organisation handled beyond 问责 is not a person either
+        expect(inv.post("/api/v1/accountability", dict(base, subject_kind="organization",
+                                                       subject_name="某党支部", outcome="party_warning")), 201)
+        after = figures(office)
+        moved = {k: after[k] - before[k] for k in ("people_accountability_measures", "people_accountable",
+                                                   "orgs_accountable", "accountability_records",
+                                                   "people_party_discipline", "four_forms")
+                 if isinstance(after[k], int)}
+        assert moved["people_accountability_measures"] == 1, moved
+        assert moved["people_accountable"] == 1 and moved["orgs_accountable"] == 2, moved
+        assert moved["people_party_discipline"] == 0 and moved["accountability_records"] == 3, moved
+        recs = expect(office.get("/api/v1/stats/people_accountability_measures/records"), 200).json
+        assert recs["total"] == after["people_accountability_measures"]
+        assert all(i["subject_kind"] != "organization" for i in recs["items"])
+
+
+@test
+def distinct_people_drill_down_answers_times():
+    with Server() as s:
+        inv, office = s.client("investigation"), s.client("office")
+        cid = handed_over_clue(s)
+        base = {"clue_id": cid, "authority": "枣阳市纪委监委", "decided_on": today_shanghai(),
+                "subject_kind": "person", "subject_name": "刘某"}
+        expect(inv.post("/api/v1/accountability", dict(base, outcome="admonition")), 201)
+        expect(inv.post("/api/v1/accountability", dict(base, outcome="party_warning")), 201)
+        d = expect(office.get("/api/v1/stats/people_accountable/records"), 200).json
+        row = [i for i in d["items"] if i["subject_name"] == "刘某"]
+        assert len(row) == 1 and row[0]["times"] == 2 and "records" not in row[0], row
+
+
+@test
+def clue_outcome_before_disposal_is_a_conflict():
+    with Server() as s:
+        inv, casemgmt, member1 = s.client("investigation"), s.client("casemgmt"), s.client("member1")
+        cid = handed_over_clue(s)
+        body = {"case_filed_on": today_shanghai(), "authority": "枣阳市纪委监委"}
+        # handed over, not registered: the commission sees it, the step is not possible yet
+        for c in (inv, casemgmt):
+            r = expect(c.post(f"/api/v1/clues/{cid}/outcome", body), 409, "invalid_state")
+            assert r.json["error"]["field"] == "state"
+        expect(casemgmt.post(f"/api/v1/clues/{cid}/register"), 200)
+        expect(inv.post(f"/api/v1/clues/{cid}/outcome", body), 409, "invalid_state")
+        expect(member1.post(f"/api/v1/clues/{cid}/outcome", body), 403)
+        expect(casemgmt.post(f"/api/v1/clues/{cid}/dispose", {"method": "preliminary_verification"}), 200)
+        expect(inv.post(f"/api/v1/clues/{cid}/outcome", body), 200)
+        # a clue the commission cannot see (a team's draft) stays a 404
+        draft = expect(member1.post("/api/v1/clues", {"target_id": s.ids["targets"]["u1"], "title": "草稿线索",
+                                                      "subject_name": "某某", "source": "records",
+                                                      "discovered_on": today_shanghai(),
+                                                      "allegation": "x"}), 201).json["id"]
+        expect(inv.post(f"/api/v1/clues/{draft}/outcome", body), 404)
