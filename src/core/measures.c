@@ -217,7 +217,8 @@ static const msource src_review_items = {
     "j.state IN ('held','concluded')",
     "ri.id, j.title AS review_title, j.scheduled_on, u.name AS unit_name, "
     "coalesce(ip.title, ic.title) AS item_title, ri.proposed, ri.final, ri.flag_rectified_first, "
-    "ri.flag_lenient, ri.flag_detail, ri.flag_cleared_at, ri.clear_reason",
+    "ri.flag_lenient, (SELECT group_concat(fd.value, '; ') FROM json_each(ri.flag_detail) fd) AS "
+    "flag_detail, ri.flags_raised, ri.flags_cleared, ri.flag_cleared_at, ri.clear_reason",
     "j.scheduled_on, ri.created_at, ri.id",
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", "u.id", "u.level"},
     "j.team_id", NULL, NULL,
@@ -389,11 +390,15 @@ const measure measures[] = {
      "j.scheduled_on", false, NULL, NULL, NULL},
     {"review_items", "联审讨论事项", "个", &src_review_items, NULL, MK_COUNT, NULL, NULL, NULL,
      "j.scheduled_on", false, NULL, NULL, NULL},
-    {"review_flags_raised", "联审风险提示", "个", &src_review_items,
-     "ri.flag_rectified_first = 1 OR ri.flag_lenient = 1", MK_COUNT, NULL, NULL, NULL,
-     "j.scheduled_on", false, NULL, NULL, NULL},
+    /* flags: items ever flagged (a lenient proposal caught and corrected still
+     * counts), items whose flag was cleared with a reason, and flags open now */
+    {"review_flags_raised", "联审风险提示", "个", &src_review_items, "ri.flags_raised > 0",
+     MK_COUNT, NULL, NULL, NULL, "j.scheduled_on", false, NULL, NULL, NULL},
     {"review_flags_cleared", "联审风险提示已说明理由", "个", &src_review_items,
-     "(ri.flag_rectified_first = 1 OR ri.flag_lenient = 1) AND ri.flag_cleared_at IS NOT NULL",
+     "ri.flags_cleared > 0", MK_COUNT, NULL, NULL, NULL, "j.scheduled_on", false, NULL, NULL,
+     NULL},
+    {"review_flags_open", "联审风险提示未消除", "个", &src_review_items,
+     "(ri.flag_rectified_first = 1 OR ri.flag_lenient = 1) AND ri.flag_cleared_at IS NULL",
      MK_COUNT, NULL, NULL, NULL, "j.scheduled_on", false, NULL, NULL, NULL},
 };
 const int nmeasures = (int)(sizeof measures / sizeof *measures);
