@@ -114,3 +114,28 @@ def flags_raised_count_ever_and_cleared_apart():
         # the drill-down shows the reasons as text, not a JSON array in a string
         shown = [i["flag_detail"] for i in recs["items"] if i["id"] == b][0]
         assert shown.startswith("处理意见 (批评教育") and not shown.startswith("["), shown
+
+
+@test
+def migration_009_keeps_the_flags_of_existing_reviews():
+    """A database from before 009 (the seed's two flagged and cleared items, with
+    flag_detail as plain text) is migrated: the flags count as raised and cleared
+    once, and flag_detail becomes a JSON array."""
+    from lib import run_cli
+    s = Server()
+    run_cli("seed", "zaoyang", db=s.db)
+    for q in ("ALTER TABLE review_items DROP COLUMN flags_raised",
+              "ALTER TABLE review_items DROP COLUMN flags_cleared",
+              "ALTER TABLE review_items DROP COLUMN cleared_handling",
+              "UPDATE review_items SET flag_detail='问题已于追责问责决定前整改完毕' WHERE flag_detail IS NOT NULL",
+              "DELETE FROM schema_migrations WHERE version=9"):
+        s.sql_write(q)
+    with s:
+        office = s.client("office")
+        stats = {m["name"]: m["value"] for m in expect(office.get("/api/v1/stats"), 200).json["measures"]}
+        assert stats["review_flags_raised"] == 2 and stats["review_flags_cleared"] == 2
+        assert stats["review_flags_open"] == 0
+        rows = s.sql("SELECT flag_detail, flags_raised, flags_cleared, cleared_handling FROM review_items "
+                     "WHERE flag_detail IS NOT NULL")
+        assert len(rows) == 2 and all(r[0] == '["问题已于追责问责决定前整改完毕"]' and r[1:3] == (1, 1) and r[3]
+                                      for r in rows), rows

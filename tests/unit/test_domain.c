@@ -122,3 +122,28 @@ TEST(text_fields_are_trimmed_and_blank_required_text_refused) {
   CHECK(fields_validate(j, trim_fields, 3, false, &e));
   json_decref(j);
 }
+
+TEST(joint_review_handling_severity) {
+  /* a filed case, detention and transfer for prosecution meet every minimum */
+  for (int min = 1; min <= 4; min++) {
+    CHECK(handling_meets("case_filed", min));
+    CHECK(handling_meets("detention", min));
+    CHECK(handling_meets("prosecution_transfer", min));
+    CHECK(!handling_meets("no_action", min));
+    CHECK(!handling_meets("exemption", min));
+  }
+  CHECK(handling_meets("criticism", 1) && !handling_meets("criticism", 2));
+  CHECK(handling_meets("party_warning", 2) && !handling_meets("party_warning", 3));
+  CHECK(handling_meets("expulsion", 3) && !handling_meets("expulsion", 4));
+  /* lighter and heavier */
+  CHECK(handling_severity("no_action") < handling_severity("criticism"));
+  CHECK(handling_severity("criticism") == handling_severity("admonition"));
+  CHECK(handling_severity("criticism") < handling_severity("party_warning"));
+  CHECK(handling_severity("party_warning") < handling_severity("case_filed"));
+  CHECK(handling_severity("expulsion") < handling_severity("case_filed"));
+  CHECK(handling_severity("case_filed") < handling_severity("detention"));
+  CHECK(handling_severity("detention") < handling_severity("prosecution_transfer"));
+  CHECK(handling_severity(NULL) == 0 && handling_severity("exemption") == 0);
+  CHECK_STR(handling_label("no_action"), "不予处理");
+  CHECK_STR(handling_label("case_filed"), "立案审查调查");
+}
