@@ -322,8 +322,9 @@ int h_team_targets_bulk(req *r) {
       break;
     }
     if (ex) {
-      char m[300];
+      char m[600];
       snprintf(m, sizeof m, "「%s」已是本轮「%s」的巡察对象", prog_js(o, "name"), prog_js(ex, "team_name"));
+      utf8_fix_end(m);
       row_error(rows, i, uid, m);
       json_decref(ex);
       json_decref(o);

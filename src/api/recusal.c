@@ -30,8 +30,9 @@ static int recusal_conflicts(store_tx *tx, const char *person, const char *unit,
   if (porg && !strcmp(porg, unit)) json_array_append_new(out, json_string("现工作单位即被巡察单位"));
   if (porg && ((prog_js(u, "supervisor_id") && !strcmp(porg, prog_js(u, "supervisor_id"))) ||
                (prog_js(u, "parent_id") && !strcmp(porg, prog_js(u, "parent_id"))))) {
-    char m[300];
+    char m[600];
     snprintf(m, sizeof m, "所在单位「%s」对被巡察单位负有监督或领导职责", prog_js(pr, "org_name"));
+    utf8_fix_end(m);
     json_array_append_new(out, json_string(m));
   }
   /* worked there within the configured number of years */
@@ -59,8 +60,9 @@ static int recusal_conflicts(store_tx *tx, const char *person, const char *unit,
     json_array_append_new(out, json_string(m));
   }
   json_array_foreach(rel, i, it) {
-    char m[300];
+    char m[600];
     snprintf(m, sizeof m, "近亲属%s (%s) 在该单位工作", prog_js(it, "name"), prog_js(it, "relation"));
+    utf8_fix_end(m);
     json_array_append_new(out, json_string(m));
   }
   json_decref(wh);

@@ -48,13 +48,14 @@ static int round_blockers(store_tx *tx, const char *round, json_t *out) {
   json_t *m;
   json_array_foreach(ms, i, m) {
     const char *v = prog_js(m, "vetting");
-    char why[600];
+    char why[4600]; /* the objection's reason is up to 1000 characters */
     why[0] = '\0';
     if (!v) snprintf(why, sizeof why, "未提请廉政审核");
     else if (!strcmp(v, "pending")) snprintf(why, sizeof why, "廉政审核尚未答复");
     else if (!strcmp(v, "objection"))
       snprintf(why, sizeof why, "廉政审核有异议 (%s), 须调整人选",
                prog_js(m, "vetting_reason") ? prog_js(m, "vetting_reason") : "");
+    utf8_fix_end(why);
     if (why[0])
       json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "person_id", prog_js(m, "person_id"),
                                            "name", prog_js(m, "name"), "team", prog_js(m, "team_name"),

@@ -90,6 +90,34 @@ def mobilize_blocked_names_all_eleven_unvetted_members():
 
 
 @test
+def mobilize_blocked_by_long_objections_counts_the_rest():
+    """Objections with reasons of 1000 characters: every blocker is in `blockers`
+    (none lost to a reason cut inside a character), the message lists what fits
+    and ends with how many more."""
+    with Server() as s:
+        o = s.ids["orgs"]
+        office, lg, cadre = s.client("office"), s.client("lg"), s.client("cadre")
+        rid = new_round(office, "八届市委第九轮巡察", 9)
+        team = expect(office.post("/api/v1/teams", {"round_id": rid, "name": "第一巡察组"}), 201).json["id"]
+        for i in range(5):
+            pid = person(office, f"干部{i + 1}", o["orgdept"])
+            expect(office.post(f"/api/v1/teams/{team}/members",
+                               {"person_id": pid, "role": "leader" if i == 0 else "member", "origin": "seconded",
+                                "source_unit_id": o["orgdept"]}), 201)
+        expect(lg.post(f"/api/v1/rounds/{rid}/approve"), 200)
+        expect(office.post(f"/api/v1/rounds/{rid}/vetting"), 200)
+        why = ("近三年内受过诫勉谈话, 且有信访举报反映其违规收受礼金" * 40)[:999] + "止"
+        for v in expect(cadre.get(f"/api/v1/vettings?round_id={rid}&per_page=100"), 200).json["items"]:
+            expect(cadre.post(f"/api/v1/vettings/{v['id']}/answer", {"result": "objection", "reason": why}), 200)
+        r = expect(office.post(f"/api/v1/rounds/{rid}/mobilize"), 409, "mobilize_blocked")
+        bl = r.json["error"]["blockers"]
+        assert len(bl) == 5 and all(b["reason"].endswith("止), 须调整人选") for b in bl), [b["reason"][-20:] for b in bl]
+        msg, more = message_ok(r)
+        assert msg.startswith("不能动员部署, 以下 5 项未解决: 干部")
+        assert 0 < more < 5 and msg.count("须调整人选") == 5 - more, (more, msg[-40:])
+
+
+@test
 def a_reason_of_blanks_is_refused_and_text_is_stored_trimmed():
     with Server() as s:
         tg, o = s.ids["targets"], s.ids["orgs"]
