@@ -536,17 +536,20 @@ int h_clue_outcome(req *r) {
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   sval q[] = {SV_S(r->params[0])};
-  json_t *c = store_query_one(tx, "SELECT id, team_id, unit_id, state, registered_at FROM clues WHERE id=$1", q, 1, &rc);
+  json_t *c = store_query_one(tx, "SELECT id, team_id, unit_id, state, handover_at FROM clues WHERE id=$1", q, 1, &rc);
   if (!c) {
     store_rollback(tx);
     if (rc) return api_store_error(r, rc, NULL);
     return api_error(r, 404, "not_found", "", "问题线索不存在或无权访问");
   }
-  authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "registered_at") != NULL};
+  /* handed over = visible to the commission (as the clue's own reads): a
+   * clue it can see but has not disposed of yet is a 409 below, not a 404;
+   * a role that sees it but may not record outcomes gets 403 */
+  authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "handover_at") != NULL};
   if (!authz(&r->who, A_CLUE_OUTCOME, &o)) {
     json_decref(c);
     store_rollback(tx);
-    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], 1);
+    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !authz(&r->who, A_CLUE_LIST, &o));
   }
   const char *st = rec_s(c, "state");
   if (strcmp(st, "disposing") && strcmp(st, "concluded")) {

@@ -242,7 +242,7 @@ int session_authenticate(req *r) {
 /* ---- POST /api/v1/auth/login -------------------------------------------------- */
 static const field login_fields[] = {
     {"login", "登录名", FT_TEXT, F_REQUIRED, 64, 0, NULL},
-    {"password", "口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
+    {"password", "口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
 };
 
 /* A valid hash of a random password: unknown logins cost the same PBKDF2 work. */
@@ -385,8 +385,8 @@ int h_me(req *r) {
 }
 
 static const field pw_fields[] = {
-    {"old_password", "原口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
-    {"new_password", "新口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
+    {"old_password", "原口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
+    {"new_password", "新口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
 };
 
 int h_password(req *r) {

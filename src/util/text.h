@@ -15,6 +15,16 @@
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_len(const char *s);
+/* The length of the longest prefix of s[0..n) that does not end inside a
+ * multi-byte character: cutting a valid string there leaves it valid. */
+size_t utf8_prefix(const char *s, size_t n);
+/* Cuts the NUL-terminated s in place so that it ends on a character
+ * boundary (after snprintf into a fixed array may have cut a character). */
+void utf8_fix_end(char *s);
+/* Trims leading and trailing blanks (ASCII space, tab, CR, LF, VT, FF,
+ * U+00A0 and the ideographic space U+3000) from s[0..n): *start and *len
+ * give the trimmed part (len 0 when s is all blank). */
+void utf8_trim(const char *s, size_t n, size_t *start, size_t *len);
 
 /* "YYYY-MM-DD" check (real calendar date). Writes days since 1970-01-01 if ok. */
 bool date_parse(const char *s, int64_t *days);
