@@ -317,16 +317,18 @@ int h_file_download(req *r) {
   /* attachment; filename*=UTF-8''<percent-encoded> */
   buf cd;
   buf_init(&cd, 1024);
-  if (buf_adds(&cd, "attachment; filename=\"evidence\"; filename*=UTF-8''")) abort();
+  buf_adds(&cd, "attachment; filename=\"evidence\"; filename*=UTF-8''");
   for (const unsigned char *s = (const unsigned char *)rec_s(f, "name"); *s; s++) {
     if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
         *s == '.' || *s == '-' || *s == '_') {
-      if (buf_add(&cd, s, 1)) abort();
-    } else if (buf_addf(&cd, "%%%02X", *s)) {
-      abort();
+      buf_add(&cd, s, 1);
+    } else {
+      buf_addf(&cd, "%%%02X", *s);
     }
   }
-  xstrlcpy(r->disposition, buf_str(&cd), sizeof r->disposition);
+  /* names are at most 300 bytes (name_ok), so this fits; if not, the plain name */
+  xstrlcpy(r->disposition, buf_failed(&cd) ? "attachment; filename=\"evidence\"" : buf_str(&cd),
+           sizeof r->disposition);
   buf_free(&cd);
   r->raw = (char *)plain;
   r->rawlen = plen;

@@ -64,11 +64,12 @@ static int round_blockers(store_tx *tx, const char *round, json_t *out) {
     if (!rc && json_array_size(c)) {
       buf b;
       buf_init(&b, 2000);
-      if (buf_adds(&b, "回避情形未经领导小组批准例外: ")) abort();
+      buf_adds(&b, "回避情形未经领导小组批准例外: ");
       prog_conflicts_text(c, &b);
       json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "person_id", prog_js(m, "person_id"),
                                            "name", prog_js(m, "name"), "team", prog_js(m, "team_name"),
-                                           "reason", buf_str(&b)));
+                                           "reason",
+                                           buf_str_or(&b, "回避情形未经领导小组批准例外 (情形较多, 请查看回避检查)")));
       buf_free(&b);
     }
     json_decref(c);
@@ -88,7 +89,7 @@ static int apply_mobilize(req *r, store_tx *tx, const json_t *row, json_t *d) {
   }
   buf b;
   buf_init(&b, 16000);
-  if (buf_addf(&b, "不能动员部署, 以下 %zu 项未解决: ", json_array_size(bl))) abort();
+  buf_addf(&b, "不能动员部署, 以下 %zu 项未解决: ", json_array_size(bl));
   size_t i;
   json_t *it;
   json_array_foreach(bl, i, it) {
@@ -96,7 +97,8 @@ static int apply_mobilize(req *r, store_tx *tx, const json_t *row, json_t *d) {
                  prog_js(it, "reason")))
       break;
   }
-  api_error(r, 409, "mobilize_blocked", "", "%s", buf_str(&b));
+  api_error(r, 409, "mobilize_blocked", "", "%s",
+            buf_str_or(&b, "不能动员部署, 未解决的事项较多 (见 blockers)"));
   buf_free(&b);
   json_object_set_new(json_object_get(r->out, "error"), "blockers", bl);
   return r->status;

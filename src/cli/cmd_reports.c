@@ -465,8 +465,7 @@ int cmd_import(int argc, char **argv) {
   json_t *in = json_object();
   if (n >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
     /* the handlers take the file as base64, as the API does */
-    char *b64 = malloc(4 * ((n + 2) / 3) + 1);
-    if (!b64) abort();
+    char *b64 = xmalloc(4 * ((n + 2) / 3) + 1);
     EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)data, (int)n);
     json_object_set_new(in, "xlsx", json_string(b64));
     free(b64);

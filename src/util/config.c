@@ -78,6 +78,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
                           "提请协助函文号前缀"},
     [CFG_DOCNO_COPY] = {"docno_copy", "XUNJI_DOCNO_COPY", CT_STR, "枣巡抄", 0, 0,
                         "反馈意见抄送函文号前缀"},
+    [CFG_MAX_QUERY_PARAMS] = {"max_query_params", "XUNJI_MAX_QUERY_PARAMS", CT_INT, "64", 8, 1024,
+                              "单个请求的查询参数个数上限 (超过时答复 400)"},
+    [CFG_ORPHAN_MINUTES] = {"orphan_minutes", "XUNJI_ORPHAN_MINUTES", CT_INT, "60", 5, 10080,
+                            "启动后清理佐证材料目录中无数据库记录的残留文件, 只清理早于此分钟数的文件"},
 };
 
 static char *vals[CFG__MAX];
