@@ -9,9 +9,13 @@
  * outside any web root, fsync'd before the database row commits. A download
  * is always an attachment (never rendered inline), checked against the
  * owner record's scope, verified against its SM3 and audited.
+ * A crash between writing a file and committing its row leaves an orphan;
+ * after start a background sweep removes old orphans (files_sweep_orphans).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,4 +340,77 @@ int h_file_download(req *r) {
   r->status = 200;
   json_decref(f);
   return 200;
+}
+
+/* ---- orphans ----------------------------------------------------------------------- */
+enum { SWEEP_MAX = 10000 }; /* names examined per sweep (bounded memory) */
+static volatile int sweep_stopping;
+
+static bool ends_with(const char *s, const char *suf) {
+  size_t n = strlen(s), k = strlen(suf);
+  return n > k && !strcmp(s + n - k, suf);
+}
+
+int files_sweep_orphans(app *a, long min_age) {
+  const char *dir = cfg_str(CFG_FILES_DIR);
+  DIR *d = opendir(dir);
+  if (!d) return 0; /* no directory: nothing was ever stored */
+  time_t now = time(NULL);
+  char **cand = NULL;
+  int n = 0, cap = 0;
+  struct dirent *e;
+  while ((e = readdir(d)) && n < SWEEP_MAX && !sweep_stopping) {
+    if (!ends_with(e->d_name, ".tmp") && !ends_with(e->d_name, ".sm4")) continue;
+    struct stat st;
+    if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode)) continue;
+    if (now - st.st_mtime < min_age) continue; /* perhaps an upload in flight */
+    if (n == cap) {
+      cap = cap ? cap * 2 : 64;
+      cand = xrealloc(cand, (size_t)cap * sizeof *cand);
+    }
+    cand[n++] = xstrdup(e->d_name);
+  }
+  int removed = 0;
+  store_tx *tx = NULL;
+  int rc = n ? store_read(a->db, &tx) : STORE_OK;
+  for (int i = 0; i < n && !rc && !sweep_stopping; i++) {
+    if (ends_with(cand[i], ".sm4")) {
+      /* the row names the file exactly as it was stored */
+      int64_t k = 1;
+      sval p[] = {SV_S(cand[i])};
+      rc = store_query_int(tx, "SELECT count(*) FROM files WHERE stored_name=$1", p, 1, &k);
+      if (rc || k) continue;
+    } /* a *.tmp is never the stored name of a committed row */
+    if (!unlinkat(dirfd(d), cand[i], 0)) removed++;
+  }
+  if (tx) store_rollback(tx);
+  for (int i = 0; i < n; i++) free(cand[i]);
+  free(cand);
+  closedir(d);
+  if (rc) {
+    fprintf(stderr, "xunji: 清理残留文件时无法读取数据库, 已跳过\n");
+    return -1;
+  }
+  if (removed) fprintf(stderr, "xunji: 已清理佐证材料目录中的 %d 个残留文件 (无数据库记录)\n", removed);
+  return removed;
+}
+
+static pthread_t sweeper;
+static int sweeper_running;
+
+static void *sweeper_main(void *arg) {
+  files_sweep_orphans(arg, cfg_int(CFG_ORPHAN_MINUTES) * 60);
+  return NULL;
+}
+
+void files_sweeper_start(app *a) {
+  sweep_stopping = 0;
+  sweeper_running = pthread_create(&sweeper, NULL, sweeper_main, a) == 0;
+}
+
+void files_sweeper_stop(void) {
+  if (!sweeper_running) return;
+  sweep_stopping = 1;
+  pthread_join(sweeper, NULL);
+  sweeper_running = 0;
 }
