@@ -269,8 +269,8 @@ int h_briefings_list(req *r) {
   int64_t total = 0, overdue = 0;
   if (!rc) {
     buf_addf(&sql, "SELECT count(*), coalesce(sum(CASE WHEN b.state='pending' AND "
-        "b.due_date < $1 THEN 1 ELSE 0 END),0) FROM briefings b%s",
-        buf_str(&where));
+             "b.due_date < $1 THEN 1 ELSE 0 END),0) FROM briefings b%s",
+             buf_str(&where));
     store_rows *rows;
     rc = store_query(tx, buf_str(&sql), p, np, &rows);
     if (!rc) {
@@ -282,7 +282,7 @@ int h_briefings_list(req *r) {
     }
     buf_reset(&sql);
     buf_addf(&sql, "%s%s ORDER BY b.due_date, u.name, b.source LIMIT $%d OFFSET $%d",
-        BRIEFING_SELECT, buf_str(&where), np + 1, np + 2);
+             BRIEFING_SELECT, buf_str(&where), np + 1, np + 2);
     p[np++] = SV_I(limit);
     p[np++] = SV_I(offset);
     if (!rc) items = store_query_json(tx, buf_str(&sql), p, np);

@@ -241,7 +241,7 @@ static bool clue_arg(void *c, const char *k, const char *v) {
       return false;
     }
     buf_addf(x->where, " AND (instr(c.title,$%d)>0 OR instr(c.subject_name,$%d)>0)", *x->np + 1,
-        *x->np + 1);
+             *x->np + 1);
     x->p[(*x->np)++] = SV_S(v);
     return true;
   }

@@ -491,7 +491,7 @@ int h_accountability_pending(req *r) {
   buf where;
   buf_init(&where, 4096);
   buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
-      "WHERE a.problem_id=p.id AND a.state='decided')", ++np);
+           "WHERE a.problem_id=p.id AND a.state='decided')", ++np);
   p[0] = SV_S(cutoff);
   if (inaction && !strcmp(inaction, "true")) buf_adds(&where, " AND p.inaction=1");
   entity_scope_sql(&where, &f, "p.team_id", "p.unit_id", "1", p, &np);

@@ -461,7 +461,7 @@ int api_list(req *r, const api_list_q *q) {
   rc = store_query_int(tx, buf_str(&sql), q->p, q->np, &total);
   buf_reset(&sql);
   buf_addf(&sql, "SELECT %s FROM %s%s%s LIMIT $%d OFFSET $%d", q->cols, q->from, q->where,
-      q->order, q->np + 1, q->np + 2);
+           q->order, q->np + 1, q->np + 2);
   q->p[q->np] = SV_I(limit);
   q->p[q->np + 1] = SV_I(offset);
   json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), q->p, q->np + 2) : NULL;
@@ -532,10 +532,10 @@ static int query_check(req *r) {
   if (x.max > (int)(sizeof x.keys / sizeof *x.keys)) x.max = (int)(sizeof x.keys / sizeof *x.keys);
   if (req_each_arg(r, query_arg, &x)) return 0;
   if (!x.bad) return api_error(r, 400, "too_many_params", "", "查询参数过多 (上限 %d 个)", x.max);
-  const char *k = utf8_valid(x.bad, strlen(x.bad)) ? x.bad : "?";
-  return api_error(r, 400, "duplicate_param", k, "查询参数「%.60s」重复", k);
+  size_t n = strlen(x.bad);
+  const char *k = n <= 60 && utf8_valid(x.bad, n) ? x.bad : "?";
+  return api_error(r, 400, "duplicate_param", k, "查询参数「%s」重复", k);
 }
-
 
 static int same_origin(req *r, const char *origin) {
   const char *host = req_header(r, "Host");

@@ -204,8 +204,8 @@ int h_documents_pdf(req *r) {
   json_t *row = json_incref(r->out);
   buf pdf;
   buf_init(&pdf, 32u << 20);
-  char err[300];
-  if (pdf_letter(json_object_get(row, "content"), &pdf, err, sizeof err)) {
+  char err[300] = "PDF 超出大小上限";
+  if (pdf_letter(json_object_get(row, "content"), &pdf, err, sizeof err) || buf_failed(&pdf)) {
     buf_free(&pdf);
     json_decref(row);
     fprintf(stderr, "xunji: %s %s\n", r->id, err);

@@ -343,7 +343,7 @@ int h_file_download(req *r) {
 }
 
 /* ---- orphans ----------------------------------------------------------------------- */
-enum { SWEEP_MAX = 10000 }; /* names examined per sweep (bounded memory) */
+enum { SWEEP_BATCH = 512 }; /* names checked per read transaction (bounded memory) */
 static volatile int sweep_stopping;
 
 static bool ends_with(const char *s, const char *suf) {
@@ -351,43 +351,52 @@ static bool ends_with(const char *s, const char *suf) {
   return n > k && !strcmp(s + n - k, suf);
 }
 
+/* Removes the orphans among names (old enough, ours); returns how many, or -1. */
+static int sweep_batch(app *a, int dfd, char **names, int n) {
+  store_tx *tx;
+  if (store_read(a->db, &tx)) return -1;
+  int removed = 0, rc = 0;
+  for (int i = 0; i < n && !rc && !sweep_stopping; i++) {
+    if (ends_with(names[i], ".sm4")) {
+      /* the row names the file exactly as it was stored */
+      int64_t k = 1;
+      sval p[] = {SV_S(names[i])};
+      rc = store_query_int(tx, "SELECT count(*) FROM files WHERE stored_name=$1", p, 1, &k);
+      if (rc || k) continue;
+    } /* a *.tmp is never the stored name of a committed row */
+    if (!unlinkat(dfd, names[i], 0)) removed++;
+  }
+  store_rollback(tx);
+  return rc ? -1 : removed;
+}
+
 int files_sweep_orphans(app *a, long min_age) {
   const char *dir = cfg_str(CFG_FILES_DIR);
   DIR *d = opendir(dir);
   if (!d) return 0; /* no directory: nothing was ever stored */
   time_t now = time(NULL);
-  char **cand = NULL;
-  int n = 0, cap = 0;
+  char *names[SWEEP_BATCH];
+  int n = 0, removed = 0, failed = 0;
   struct dirent *e;
-  while ((e = readdir(d)) && n < SWEEP_MAX && !sweep_stopping) {
-    if (!ends_with(e->d_name, ".tmp") && !ends_with(e->d_name, ".sm4")) continue;
-    struct stat st;
-    if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode)) continue;
-    if (now - st.st_mtime < min_age) continue; /* perhaps an upload in flight */
-    if (n == cap) {
-      cap = cap ? cap * 2 : 64;
-      cand = xrealloc(cand, (size_t)cap * sizeof *cand);
+  while (!failed && !sweep_stopping) {
+    e = readdir(d);
+    if (e && (ends_with(e->d_name, ".tmp") || ends_with(e->d_name, ".sm4"))) {
+      struct stat st;
+      if (!fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+          now - st.st_mtime >= min_age) /* younger: perhaps an upload in flight */
+        names[n++] = xstrdup(e->d_name);
     }
-    cand[n++] = xstrdup(e->d_name);
+    if (n && (!e || n == SWEEP_BATCH)) {
+      int k = sweep_batch(a, dirfd(d), names, n);
+      if (k < 0) failed = 1;
+      else removed += k;
+      while (n) free(names[--n]);
+    }
+    if (!e) break;
   }
-  int removed = 0;
-  store_tx *tx = NULL;
-  int rc = n ? store_read(a->db, &tx) : STORE_OK;
-  for (int i = 0; i < n && !rc && !sweep_stopping; i++) {
-    if (ends_with(cand[i], ".sm4")) {
-      /* the row names the file exactly as it was stored */
-      int64_t k = 1;
-      sval p[] = {SV_S(cand[i])};
-      rc = store_query_int(tx, "SELECT count(*) FROM files WHERE stored_name=$1", p, 1, &k);
-      if (rc || k) continue;
-    } /* a *.tmp is never the stored name of a committed row */
-    if (!unlinkat(dirfd(d), cand[i], 0)) removed++;
-  }
-  if (tx) store_rollback(tx);
-  for (int i = 0; i < n; i++) free(cand[i]);
-  free(cand);
+  while (n) free(names[--n]);
   closedir(d);
-  if (rc) {
+  if (failed) {
     fprintf(stderr, "xunji: 清理残留文件时无法读取数据库, 已跳过\n");
     return -1;
   }

@@ -132,7 +132,7 @@ static int tasks_count(store_tx *tx, const char *problem, const char *states, in
   buf sql;
   buf_init(&sql, 256);
   buf_addf(&sql, "SELECT count(*) FROM rect_tasks WHERE problem_id=$1%s%s%s",
-      states ? " AND state IN " : "", states ? states : "", "");
+           states ? " AND state IN " : "", states ? states : "", "");
   sval p[] = {SV_S(problem)};
   int rc = store_query_int(tx, buf_str(&sql), p, 1, n);
   buf_free(&sql);

@@ -64,24 +64,24 @@ int h_messages(req *r) {
   }
   int64_t total = 0, unread_n = 0;
   buf_addf(&sql,
-      "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
-      "AND x.user_id=$1 WHERE %s AND x.read_at IS NULL",
-      buf_str(&w));
+           "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
+           "AND x.user_id=$1 WHERE %s AND x.read_at IS NULL",
+           buf_str(&w));
   rc = store_query_int(tx, buf_str(&sql), p, np, &unread_n);
   buf_reset(&sql);
   buf_addf(&sql,
-      "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
-      "AND x.user_id=$1 WHERE %s%s",
-      buf_str(&w), only_unread ? " AND x.read_at IS NULL" : "");
+           "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
+           "AND x.user_id=$1 WHERE %s%s",
+           buf_str(&w), only_unread ? " AND x.read_at IS NULL" : "");
   if (rc == STORE_OK) rc = store_query_int(tx, buf_str(&sql), p, np, &total);
   buf_reset(&sql);
   buf_addf(&sql,
-      "SELECT m.id, m.created_at, m.to_role, m.object_kind, m.object_id, m.action, "
-      "m.title, m.body, u.display_name AS from_name, x.read_at FROM messages m "
-      "LEFT JOIN users u ON u.id=m.from_user LEFT JOIN message_reads x ON "
-      "x.message_id=m.id AND x.user_id=$1 WHERE %s%s ORDER BY m.created_at DESC, m.id "
-      "DESC LIMIT $%d OFFSET $%d",
-      buf_str(&w), only_unread ? " AND x.read_at IS NULL" : "", np + 1, np + 2);
+           "SELECT m.id, m.created_at, m.to_role, m.object_kind, m.object_id, m.action, "
+           "m.title, m.body, u.display_name AS from_name, x.read_at FROM messages m "
+           "LEFT JOIN users u ON u.id=m.from_user LEFT JOIN message_reads x ON "
+           "x.message_id=m.id AND x.user_id=$1 WHERE %s%s ORDER BY m.created_at DESC, m.id "
+           "DESC LIMIT $%d OFFSET $%d",
+           buf_str(&w), only_unread ? " AND x.read_at IS NULL" : "", np + 1, np + 2);
   p[np++] = SV_I(limit);
   p[np++] = SV_I(offset);
   json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), p, np) : NULL;

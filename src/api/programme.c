@@ -86,7 +86,7 @@ int prog_filtered_list(req *r, const char *base, const char *count_base, const c
     rc = store_query_int(tx, buf_str(&sql), p, np, &total);
     buf_reset(&sql);
     buf_addf(&sql, "%s%s ORDER BY %s LIMIT $%d OFFSET $%d", base, buf_str(&where), order,
-        np + 1, np + 2);
+             np + 1, np + 2);
     p[np++] = SV_I(limit);
     p[np++] = SV_I(offset);
     if (!rc) items = store_query_json(tx, buf_str(&sql), p, np);

@@ -32,8 +32,8 @@ static const rec_kind *kind_of(req *r) { return r->route->arg; }
 
 static void select_sql(const rec_kind *k, buf *b) {
   buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols,
-      k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0",
-      k->from);
+           k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0",
+           k->from);
 }
 
 void rec_obj(const json_t *row, authz_obj *o) {
@@ -236,7 +236,7 @@ int h_rec_list(req *r) {
     status = r->status;
   } else {
     buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols,
-        k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0");
+             k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0");
     const void *ctx[2] = {k, r};
     api_list_q q = {buf_str(&cols), k->from, buf_str(&where), buf_str(&order), p, np,
                     list_item, ctx};

@@ -206,7 +206,7 @@ static int export_letter(app *a, const char *key, const char *out) {
   buf pdf;
   buf_init(&pdf, 32u << 20);
   char err[300];
-  int ok = content && !pdf_letter(content, &pdf, err, sizeof err);
+  int ok = content && !pdf_letter(content, &pdf, err, sizeof err) && !buf_failed(&pdf);
   json_decref(content);
   FILE *fp = ok ? fopen(out, "wb") : NULL;
   ok = fp && fwrite(pdf.p, 1, pdf.len, fp) == pdf.len;
@@ -254,7 +254,7 @@ static int export_summary(mfilters *f, const char *out) {
   } else if (ok) {
     buf b;
     buf_init(&b, 32u << 20);
-    ok = !summary_pdf(model, &b, err, sizeof err);
+    ok = !summary_pdf(model, &b, err, sizeof err) && !buf_failed(&b);
     FILE *fp = ok ? fopen(out, "wb") : NULL;
     if (ok && !fp) snprintf(err, sizeof err, "无法写入 %s", out);
     ok = fp && fwrite(b.p, 1, b.len, fp) == b.len;

@@ -486,7 +486,8 @@ static void add_in(buf *sql, const char *col, const char *const *ids, int n, sva
  * are ours (core/outcomes.c), plain identifiers. */
 static void add_outcomes(buf *sql, const char *name, size_t n) {
   int k = outcome_kind_named(name, n);
-  if (k < 0) abort(); /* a typo in the compiled-in measures table: name and n come from it, never from input */
+  /* a typo in the compiled-in measures table: name and n come from it, never from input */
+  if (k < 0) abort();
   int first = 1;
   add(sql, "(");
   for (int i = 0; i < noutcomes; i++) {
