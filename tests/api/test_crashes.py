@@ -6,6 +6,7 @@ each is a 4xx JSON error with a Chinese message for that one request, and the
 server keeps answering. Orphan files left by crashes are swept after start.
 """
 import base64
+import shutil
 import io
 import os
 import time
@@ -178,5 +179,4 @@ def orphan_files_are_swept_after_start():
     finally:
         s.stop()
         s.check_sanitizers()
-    import shutil
     shutil.rmtree(s.dir, ignore_errors=True)
