@@ -24,7 +24,7 @@
 enum {
   PART_MAX = 32 << 20,     /* one XML part, uncompressed */
   MAX_COLS = 64,           /* columns per row */
-  MAX_SHARED = 200000,     /* shared strings */
+  MAX_SHARED = 500000,     /* shared strings (5000 rows x 64 columns fit) */
   SHARED_BYTES = 16 << 20, /* all shared strings together */
   MAX_XF = 65536,          /* cell styles (cellXfs); Excel itself allows about 64,000 */
   TEXT_MAX = 128 << 10,    /* one cell or shared string (Excel: 32,767 characters) */

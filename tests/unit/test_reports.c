@@ -244,6 +244,23 @@ TEST(xlsx_reader_caps_cell_styles_without_overflow) {
   free(st);
 }
 
+TEST(xlsx_reader_caps_shared_strings) {
+  char err[300], sheet[512];
+  snprintf(sheet, sizeof sheet, SHEET, 0);
+  buf b;
+  buf_init(&b, 16 << 20);
+  buf_adds(&b, "<sst>");
+  for (int i = 0; i < 500001; i++) buf_adds(&b, "<si><t/></si>");
+  buf_adds(&b, "</sst>");
+  CHECK(!buf_failed(&b));
+  const char *many[] = {"xl/sharedStrings.xml", buf_str(&b), "xl/worksheets/sheet1.xml", sheet, NULL};
+  json_t *rows = read_parts(many, err, sizeof err);
+  CHECK(rows == NULL);
+  CHECK(strstr(err, "共享字符串过多") != NULL);
+  json_decref(rows);
+  buf_free(&b);
+}
+
 TEST(xlsx_reader_gives_a_reason_for_every_failure) {
   char big[200 * 1024 + 64], sheet[512];
   snprintf(sheet, sizeof sheet, SHEET, 0);
