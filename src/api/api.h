@@ -195,6 +195,16 @@ int h_institutions_list(req *r);
 int h_files_upload(req *r);
 int h_files_list(req *r);
 int h_file_download(req *r);
+/* Orphans in files_dir: temp files (*.tmp) and sealed files (*.sm4) without a
+ * committed files row, left by a crash between writing and committing. Removes
+ * those last modified at least min_age seconds ago (younger ones may belong to
+ * an upload in flight) and returns how many, or -1 if the store could not be
+ * read. A file with a committed row is never removed. (api/files.c) */
+int files_sweep_orphans(app *a, long min_age);
+/* Runs files_sweep_orphans(orphan_minutes) once in a background thread after
+ * start; files_sweeper_stop() asks it to finish early and waits for it. */
+void files_sweeper_start(app *a);
+void files_sweeper_stop(void);
 /* issue 5: discipline side (api/discipline.c, review.c) */
 int h_report_open_accountability(req *r);
 int h_accountability_pending(req *r);

@@ -15,6 +15,7 @@
 #include "api/reports.h"
 #include "core/workflow.h"
 #include "sec/crypto.h"
+#include "util/config.h"
 #include "util/text.h"
 #include "util/xmem.h"
 #include "util/mutant.h"
@@ -324,6 +325,10 @@ int api_store_error(req *r, int rc, store_tx *tx) {
   if (rc == STORE_CONSTRAINT)
     return api_error(r, 409, "constraint", "", "数据不满足约束 (引用的记录不存在或取值无效)");
   if (rc == STORE_BUSY) return api_error(r, 503, "busy", "", "系统繁忙, 请稍后重试");
+  if (rc == STORE_TOOBIG) {
+    fprintf(stderr, "xunji: %s 查询语句超出缓冲区上限, 已拒绝\n", r->id);
+    return api_error(r, 413, "too_large", "", "查询条件或内容过多, 无法处理 (请求编号 %s)", r->id);
+  }
   fprintf(stderr, "xunji: %s 数据库错误: %s\n", r->id, tx ? store_errmsg(tx) : "?");
   return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
 }
@@ -466,12 +471,11 @@ int api_list(req *r, const api_list_q *q) {
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   int64_t total = 0;
-  if (buf_addf(&sql, "SELECT count(*) FROM %s%s", q->from, q->where)) abort();
+  buf_addf(&sql, "SELECT count(*) FROM %s%s", q->from, q->where);
   rc = store_query_int(tx, buf_str(&sql), q->p, q->np, &total);
   buf_reset(&sql);
-  if (buf_addf(&sql, "SELECT %s FROM %s%s%s LIMIT $%d OFFSET $%d", q->cols, q->from, q->where,
-               q->order, q->np + 1, q->np + 2))
-    abort();
+  buf_addf(&sql, "SELECT %s FROM %s%s%s LIMIT $%d OFFSET $%d", q->cols, q->from, q->where,
+           q->order, q->np + 1, q->np + 2);
   q->p[q->np] = SV_I(limit);
   q->p[q->np + 1] = SV_I(offset);
   json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), q->p, q->np + 2) : NULL;
@@ -516,6 +520,37 @@ int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const 
 }
 
 /* ---- the choke point --------------------------------------------------------- */
+/* The query string: at most max_query_params arguments, none given twice (no
+ * route documents a repeated argument; handlers read each name once). */
+typedef struct qctx {
+  const char *keys[1024];
+  int n, max;
+  const char *bad; /* the repeated name, or NULL when there are too many */
+} qctx;
+
+static bool query_arg(void *c, const char *k, const char *v) {
+  (void)v;
+  qctx *x = c;
+  if (x->n >= x->max) return false;
+  for (int i = 0; i < x->n; i++)
+    if (!strcmp(x->keys[i], k)) {
+      x->bad = k;
+      return false;
+    }
+  x->keys[x->n++] = k;
+  return true;
+}
+
+static int query_check(req *r) {
+  qctx x = {.max = (int)cfg_int(CFG_MAX_QUERY_PARAMS)};
+  if (x.max > (int)(sizeof x.keys / sizeof *x.keys)) x.max = (int)(sizeof x.keys / sizeof *x.keys);
+  if (req_each_arg(r, query_arg, &x)) return 0;
+  if (!x.bad) return api_error(r, 400, "too_many_params", "", "查询参数过多 (上限 %d 个)", x.max);
+  size_t n = strlen(x.bad);
+  const char *k = n <= 60 && utf8_valid(x.bad, n) ? x.bad : "?";
+  return api_error(r, 400, "duplicate_param", k, "查询参数「%s」重复", k);
+}
+
 static int same_origin(req *r, const char *origin) {
   const char *host = req_header(r, "Host");
   if (!host) return 0;
@@ -571,6 +606,7 @@ void api_dispatch(req *r) {
       return;
     }
   }
+  if (query_check(r)) return;
   if (r->body.len > 0 && !(rt->flags & RF_UPLOAD)) {
     const char *ct = req_header(r, "Content-Type");
     if (!ct || strncasecmp(ct, "application/json", 16) != 0) {

@@ -9,9 +9,13 @@
  * outside any web root, fsync'd before the database row commits. A download
  * is always an attachment (never rendered inline), checked against the
  * owner record's scope, verified against its SM3 and audited.
+ * A crash between writing a file and committing its row leaves an orphan;
+ * after start a background sweep removes old orphans (files_sweep_orphans).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -320,16 +324,18 @@ int h_file_download(req *r) {
   /* attachment; filename*=UTF-8''<percent-encoded> */
   buf cd;
   buf_init(&cd, 1024);
-  if (buf_adds(&cd, "attachment; filename=\"evidence\"; filename*=UTF-8''")) abort();
+  buf_adds(&cd, "attachment; filename=\"evidence\"; filename*=UTF-8''");
   for (const unsigned char *s = (const unsigned char *)rec_s(f, "name"); *s; s++) {
     if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
         *s == '.' || *s == '-' || *s == '_') {
-      if (buf_add(&cd, s, 1)) abort();
-    } else if (buf_addf(&cd, "%%%02X", *s)) {
-      abort();
+      buf_add(&cd, s, 1);
+    } else {
+      buf_addf(&cd, "%%%02X", *s);
     }
   }
-  xstrlcpy(r->disposition, buf_str(&cd), sizeof r->disposition);
+  /* names are at most 300 bytes (name_ok), so this fits; if not, the plain name */
+  xstrlcpy(r->disposition, buf_failed(&cd) ? "attachment; filename=\"evidence\"" : buf_str(&cd),
+           sizeof r->disposition);
   buf_free(&cd);
   r->raw = (char *)plain;
   r->rawlen = plen;
@@ -337,4 +343,86 @@ int h_file_download(req *r) {
   r->status = 200;
   json_decref(f);
   return 200;
+}
+
+/* ---- orphans ----------------------------------------------------------------------- */
+enum { SWEEP_BATCH = 512 }; /* names checked per read transaction (bounded memory) */
+static volatile int sweep_stopping;
+
+static bool ends_with(const char *s, const char *suf) {
+  size_t n = strlen(s), k = strlen(suf);
+  return n > k && !strcmp(s + n - k, suf);
+}
+
+/* Removes the orphans among names (old enough, ours); returns how many, or -1. */
+static int sweep_batch(app *a, int dfd, char **names, int n) {
+  store_tx *tx;
+  if (store_read(a->db, &tx)) return -1;
+  int removed = 0, rc = 0;
+  for (int i = 0; i < n && !rc && !sweep_stopping; i++) {
+    if (ends_with(names[i], ".sm4")) {
+      /* the row names the file exactly as it was stored */
+      int64_t k = 1;
+      sval p[] = {SV_S(names[i])};
+      rc = store_query_int(tx, "SELECT count(*) FROM files WHERE stored_name=$1", p, 1, &k);
+      if (rc || k) continue;
+    } /* a *.tmp is never the stored name of a committed row */
+    if (!unlinkat(dfd, names[i], 0)) removed++;
+  }
+  store_rollback(tx);
+  return rc ? -1 : removed;
+}
+
+int files_sweep_orphans(app *a, long min_age) {
+  const char *dir = cfg_str(CFG_FILES_DIR);
+  DIR *d = opendir(dir);
+  if (!d) return 0; /* no directory: nothing was ever stored */
+  time_t now = time(NULL);
+  char *names[SWEEP_BATCH];
+  int n = 0, removed = 0, failed = 0;
+  struct dirent *e;
+  while (!failed && !sweep_stopping) {
+    e = readdir(d);
+    if (e && (ends_with(e->d_name, ".tmp") || ends_with(e->d_name, ".sm4"))) {
+      struct stat st;
+      if (!fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+          now - st.st_mtime >= min_age) /* younger: perhaps an upload in flight */
+        names[n++] = xstrdup(e->d_name);
+    }
+    if (n && (!e || n == SWEEP_BATCH)) {
+      int k = sweep_batch(a, dirfd(d), names, n);
+      if (k < 0) failed = 1;
+      else removed += k;
+      while (n) free(names[--n]);
+    }
+    if (!e) break;
+  }
+  while (n) free(names[--n]);
+  closedir(d);
+  if (failed) {
+    fprintf(stderr, "xunji: 清理残留文件时无法读取数据库, 已跳过\n");
+    return -1;
+  }
+  if (removed) fprintf(stderr, "xunji: 已清理佐证材料目录中的 %d 个残留文件 (无数据库记录)\n", removed);
+  return removed;
+}
+
+static pthread_t sweeper;
+static int sweeper_running;
+
+static void *sweeper_main(void *arg) {
+  files_sweep_orphans(arg, cfg_int(CFG_ORPHAN_MINUTES) * 60);
+  return NULL;
+}
+
+void files_sweeper_start(app *a) {
+  sweep_stopping = 0;
+  sweeper_running = pthread_create(&sweeper, NULL, sweeper_main, a) == 0;
+}
+
+void files_sweeper_stop(void) {
+  if (!sweeper_running) return;
+  sweep_stopping = 1;
+  pthread_join(sweeper, NULL);
+  sweeper_running = 0;
 }

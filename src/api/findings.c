@@ -131,9 +131,8 @@ static void problem_redact(req *r, json_t *row) {
 static int tasks_count(store_tx *tx, const char *problem, const char *states, int64_t *n) {
   buf sql;
   buf_init(&sql, 256);
-  if (buf_addf(&sql, "SELECT count(*) FROM rect_tasks WHERE problem_id=$1%s%s%s",
-               states ? " AND state IN " : "", states ? states : "", ""))
-    abort();
+  buf_addf(&sql, "SELECT count(*) FROM rect_tasks WHERE problem_id=$1%s%s%s",
+           states ? " AND state IN " : "", states ? states : "", "");
   sval p[] = {SV_S(problem)};
   int rc = store_query_int(tx, buf_str(&sql), p, 1, n);
   buf_free(&sql);
@@ -150,16 +149,16 @@ static int stamp(req *r, store_tx *tx, const char *table, const char *id, const 
   sval p[4];
   int np = 0;
   p[np++] = SV_S(now);
-  if (buf_addf(&sql, "UPDATE %s SET %s_at=$1", table, what)) abort();
+  buf_addf(&sql, "UPDATE %s SET %s_at=$1", table, what);
   if (by) {
-    if (buf_addf(&sql, ", %s_by=$%d", what, np + 1)) abort();
+    buf_addf(&sql, ", %s_by=$%d", what, np + 1);
     p[np++] = SV_S(r->who.user_id);
   }
   if (note_col) {
-    if (buf_addf(&sql, ", %s=$%d", note_col, np + 1)) abort();
+    buf_addf(&sql, ", %s=$%d", note_col, np + 1);
     p[np++] = SV_S(note);
   }
-  if (buf_addf(&sql, " WHERE id=$%d", np + 1)) abort();
+  buf_addf(&sql, " WHERE id=$%d", np + 1);
   p[np++] = SV_S(id);
   int rc = store_exec(tx, buf_str(&sql), p, np, NULL);
   buf_free(&sql);

@@ -124,7 +124,9 @@ int cmd_serve(int argc, char **argv) {
   }
   app a;
   if (cli_open(&a)) return EX_SETUP;
+  files_sweeper_start(&a); /* orphans of earlier crashes, in the background */
   int rc = http_serve(&a);
+  files_sweeper_stop();
   app_close(&a);
   cfg_free();
   return rc;

@@ -22,18 +22,22 @@ static void put_field(buf *b, const char *s) {
   uint32_t n = s ? (uint32_t)strlen(s) : 0xffffffffu;
   unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
                           (unsigned char)(n >> 8), (unsigned char)n};
-  if (buf_add(b, len, 4) || (s && buf_add(b, s, strlen(s)))) abort(); /* 1 MiB cap: never */
+  buf_add(b, len, 4);
+  if (s) buf_add(b, s, strlen(s));
 }
 
 static void entry_hash(const xkeys *k, int64_t seq, const char *at, const audit_entry *e,
                        const char *prev, char out[2 * SM3_LEN + 1]) {
-  buf b;
-  buf_init(&b, 1 << 20);
   char s[24];
   snprintf(s, sizeof s, "%" PRId64, seq);
   const char *f[] = {s,         at,          e->actor_id,  e->actor_login, e->role,
                      e->action, e->object_kind, e->object_id, e->result,   e->request_id,
                      e->ip,     e->detail,    prev};
+  /* sized to the fields, so the buffer cannot fill whatever the detail holds */
+  size_t total = 0;
+  for (size_t i = 0; i < sizeof f / sizeof *f; i++) total += 4 + (f[i] ? strlen(f[i]) : 0);
+  buf b;
+  buf_init(&b, total);
   for (size_t i = 0; i < sizeof f / sizeof *f; i++) put_field(&b, f[i]);
   unsigned char h[SM3_LEN];
   hmac_sm3(k->audit, sizeof k->audit, b.p, b.len, h);

@@ -22,6 +22,9 @@
 #include "util/xmem.h"
 #include "util/mutant.h"
 
+/* An OpenSSL primitive failed on inputs of a valid size: a broken library or
+ * lack of memory, never a property of request data (lengths are bounded before
+ * any call). Continuing could issue unsealed data or wrong hashes. */
 static void fatal(const char *what) {
   fprintf(stderr, "xunji: 密码运算失败 (%s)\n", what);
   abort();

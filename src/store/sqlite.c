@@ -21,6 +21,7 @@
 
 #include "store/faults.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/embed.h"
 #include "util/text.h"
 #include "util/xmem.h"
@@ -158,6 +159,10 @@ static void set_err(store_tx *tx, const char *what) {
 /* Gets a ready statement: from the cache when free, else a fresh one. */
 static int prepare(store_tx *tx, const char *sql, sqlite3_stmt **st, int *owned) {
   conn *c = tx->c;
+  if (strchr(sql, BUF_POISON_CHAR)) { /* cut short: never run what is left of it */
+    snprintf(tx->err, sizeof tx->err, "prepare: SQL text exceeded its buffer");
+    return STORE_TOOBIG;
+  }
   uint32_t h = fnv(sql) % CACHE_SLOTS;
   for (int k = 0; k < 8; k++) {
     uint32_t i = (h + (uint32_t)k) % CACHE_SLOTS;

@@ -80,6 +80,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
                         "反馈意见抄送函文号前缀"},
     [CFG_TEST_CLOCK_DAYS] = {"test_clock_days", "XUNJI_TEST_CLOCK_DAYS", CT_INT, "0", -3650, 3650,
                              "测试时钟: 把\"现在\"推后的天数 (仅测试模式 XUNJI_TEST_MODE=1 可用)"},
+    [CFG_MAX_QUERY_PARAMS] = {"max_query_params", "XUNJI_MAX_QUERY_PARAMS", CT_INT, "64", 8, 1024,
+                              "单个请求的查询参数个数上限 (超过时答复 400)"},
+    [CFG_ORPHAN_MINUTES] = {"orphan_minutes", "XUNJI_ORPHAN_MINUTES", CT_INT, "60", 5, 10080,
+                            "启动后清理佐证材料目录中无数据库记录的残留文件, 只清理早于此分钟数的文件"},
 };
 
 static char *vals[CFG__MAX];

@@ -5,6 +5,7 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/authz.h"
@@ -205,11 +206,37 @@ TEST(bounded_buffer) {
   buf b;
   buf_init(&b, 8);
   CHECK(buf_adds(&b, "12345") == BUF_OK);
-  CHECK(buf_adds(&b, "6789") == BUF_TOOBIG);
-  CHECK_STR(buf_str(&b), "12345");
   CHECK(buf_addf(&b, "%d", 678) == BUF_OK);
-  CHECK(buf_addf(&b, "%d", 9) == BUF_TOOBIG);
   CHECK_STR(buf_str(&b), "12345678");
+  CHECK(!buf_failed(&b));
+  buf_free(&b);
+}
+
+/* issue 11: a full buffer is an error for the one request, never abort():
+ * the first append past the limit marks the buffer failed, later appends
+ * are no-ops, and the content becomes a poison the store refuses to run. */
+TEST(bounded_buffer_failure_is_sticky) {
+  buf b;
+  buf_init(&b, 8);
+  CHECK(buf_adds(&b, "12345") == BUF_OK);
+  CHECK(buf_adds(&b, "6789") == BUF_TOOBIG);
+  CHECK(buf_failed(&b));
+  CHECK(buf_adds(&b, "6") == BUF_TOOBIG); /* it would fit, but the buffer failed */
+  CHECK(buf_addf(&b, "%d", 7) == BUF_TOOBIG);
+  CHECK(buf_add(&b, "", 0) == BUF_TOOBIG);
+  CHECK(strchr(buf_str(&b), BUF_POISON_CHAR) != NULL);
+  CHECK(strstr(buf_str(&b), "12345") == NULL); /* no truncated prefix survives */
+  CHECK_STR(buf_str_or(&b, "fallback"), "fallback");
+  buf_reset(&b);
+  CHECK(!buf_failed(&b));
+  CHECK(buf_adds(&b, "ok") == BUF_OK);
+  CHECK_STR(buf_str_or(&b, "fallback"), "ok");
+  CHECK(buf_addf(&b, "%s", "much too long") == BUF_TOOBIG);
+  CHECK(buf_failed(&b));
+  char *t = buf_take(&b);
+  CHECK(strchr(t, BUF_POISON_CHAR) != NULL);
+  free(t);
+  CHECK(!buf_failed(&b));
   buf_free(&b);
 }
 
