@@ -105,6 +105,14 @@ test('briefing_request_with_no_source_chosen_asks_every_source', async (ctx) => 
     const sources = await card.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.children[1].textContent.trim()))
     expect(JSON.stringify([...sources].sort()) === JSON.stringify(['信访室', '党风政风监督室', '案管室', '组织部', '派驻纪检监察组'].sort()), `sources ${JSON.stringify(sources)}`)
     expectNoConsoleErrors(office)
+
+    // 信访室 is asked: the message opens the briefings (a type without record pages: its list),
+    // where it answers its own
+    const pet = await signIn(ctx, s, 'petitions')
+    await pet.locator('.home-inbox a.cell-link', { hasText: '巡前情况通报' }).first().click()
+    await pet.waitForURL((u) => new URL(u).pathname === '/r/briefings')
+    await pet.locator('.records tbody tr', { hasText: '信访室' }).locator('.row-action', { hasText: '报送' }).waitFor()
+    expectNoConsoleErrors(pet)
   } finally {
     await s.stop()
   }
