@@ -3,6 +3,9 @@
 // built UI (web/dist); Debian's Chromium driven by playwright-core (headless,
 // no browser download); sign-in as a demo account including the forced
 // password change; a tiny test registry that screenshots failures into tests/out/.
+// Page errors and CSP refusals fail every test; every other console error (a
+// request the server refused) is collected in page.consoleErrors from sign-in on,
+// and a test asserts a clean walk with expectNoConsoleErrors(page, ...).
 import { spawn, execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { mkdtempSync, readFileSync, rmSync, mkdirSync, openSync } from 'node:fs'
