@@ -72,8 +72,11 @@ int h_target_briefings_request(req *r) {
   }
   json_object_update(r->in, rest); /* the trimmed text */
   json_decref(rest);
-  if (srcs && (!json_is_array(srcs) || !json_array_size(srcs)))
-    return api_error(r, 400, "invalid_field", "sources", "「来源」应为非空列表");
+  /* no sources, null or an empty list all mean every configured source
+   * (the form says "不选则全部") */
+  if (srcs && (json_is_null(srcs) || (json_is_array(srcs) && !json_array_size(srcs)))) srcs = NULL;
+  if (srcs && !json_is_array(srcs))
+    return api_error(r, 400, "invalid_field", "sources", "「来源」应为列表");
   size_t i;
   json_t *it;
   json_array_foreach(srcs, i, it) {

@@ -333,7 +333,8 @@ int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def, cons
   const char *col = s + desc;
   if (strcmp(col, "created_at") && strcmp(col, "updated_at") && !fields_find(f, n, col))
     return api_error(r, 400, "invalid_field", "sort", "不能按「%.40s」排序", col);
-  buf_addf(b, " ORDER BY %s%s%s, %sid", prefix, col, desc ? " DESC" : "", prefix);
+  /* ties (timestamps have whole seconds) in the same direction: -created_at is newest first */
+  buf_addf(b, " ORDER BY %s%s%s, %sid%s", prefix, col, desc ? " DESC" : "", prefix, desc ? " DESC" : "");
   return 0;
 }
 

@@ -303,6 +303,25 @@ TEST(findings_workflows_have_roles_except_cascades) {
   CHECK(!authz(&u, A_CLUE_LIST, &released));
 }
 
+/* Every declared recipient counts: TEAM_SIDE is two entries, and a count that
+ * took it for one dropped the last recipient (the liaison never heard a joint
+ * review was held; the office never heard a report was approved). A trailing
+ * {R_LEADING_GROUP, N_ALL} is the one miscount this cannot see (all zero). */
+TEST(every_declared_notification_is_within_the_count) {
+  for (const workflow *const *w = workflows; *w; w++)
+    for (int i = 0; i < (*w)->ntransitions; i++) {
+      const wf_transition *t = &(*w)->transitions[i];
+      CHECK(t->nnotify >= 0 && t->nnotify <= WF_MAX_NOTIFY);
+      for (int k = t->nnotify; k < WF_MAX_NOTIFY; k++) {
+        if (t->notify[k].role || t->notify[k].scope)
+          fprintf(stderr, "  %s.%s: recipient %d past nnotify %d\n", (*w)->entity, t->verb, k, t->nnotify);
+        CHECK(t->notify[k].role == 0 && t->notify[k].scope == 0);
+      }
+    }
+  const wf_transition *hold = wf_find(&wf_review, "scheduled", "hold");
+  CHECK(hold && hold->nnotify == 3 && hold->notify[2].role == R_COMMISSION_LIAISON);
+}
+
 TEST(four_forms_are_derived_from_the_outcome_code) {
   CHECK_INT(outcome_form("talk_reminder", false), 1);
   CHECK_INT(outcome_form("work_interview", false), 1);
