@@ -584,6 +584,7 @@ int http_serve(app *a) {
          di ? (unsigned)di->port : (unsigned)ntohs(sa.sin_port), threads, cfg_str(CFG_DB));
   fflush(stdout);
 
+  audit_anchor_start(a->anchor, &a->keys);
   pthread_t rt;
   pthread_create(&rt, NULL, reaper, NULL);
   int sig = 0;
@@ -591,6 +592,7 @@ int http_serve(app *a) {
   stopping = 1;
   pthread_join(rt, NULL);
   MHD_stop_daemon(d);
+  audit_anchor_stop();
   free(proxies);
   proxies = NULL;
   nproxies = 0;

@@ -164,8 +164,7 @@ static int anchor_write(const char *path, const xkeys *k, const audit_head *head
 
 static pthread_mutex_t anchor_mu = PTHREAD_MUTEX_INITIALIZER;
 
-void audit_anchor_note(const char *path, const xkeys *k, const audit_head *head) {
-  if (!path || !*path || head->seq <= 0) return;
+static void anchor_write_if_newer(const char *path, const xkeys *k, const audit_head *head) {
   pthread_mutex_lock(&anchor_mu);
   audit_head cur;
   int have = 0;
@@ -178,6 +177,69 @@ void audit_anchor_note(const char *path, const xkeys *k, const audit_head *head)
   if ((have <= 0 || cur.seq < head->seq) && anchor_write(path, k, head))
     fprintf(stderr, "xunji: 无法写入审计锚点文件 %s: %s\n", path, strerror(errno));
   pthread_mutex_unlock(&anchor_mu);
+}
+
+/* The server's anchor writer: commits only post their head; one thread writes
+ * the newest one, so a burst of commits costs one anchor write (two fsyncs),
+ * not one each. The anchor may lag the head by that write, which verify allows. */
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t th;
+  bool running, stop, have;
+  audit_head pending;
+  const char *path;
+  const xkeys *k;
+} aw = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+static void *anchor_writer(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&aw.mu);
+  while (!aw.stop || aw.have) {
+    if (!aw.have) {
+      pthread_cond_wait(&aw.cv, &aw.mu);
+      continue;
+    }
+    audit_head h = aw.pending;
+    aw.have = false;
+    pthread_mutex_unlock(&aw.mu);
+    anchor_write_if_newer(aw.path, aw.k, &h);
+    pthread_mutex_lock(&aw.mu);
+  }
+  pthread_mutex_unlock(&aw.mu);
+  return NULL;
+}
+
+void audit_anchor_start(const char *path, const xkeys *k) {
+  if (!path || !*path || aw.running) return;
+  aw.path = path;
+  aw.k = k;
+  aw.stop = aw.have = false;
+  if (pthread_create(&aw.th, NULL, anchor_writer, NULL) == 0) aw.running = true;
+}
+
+void audit_anchor_stop(void) {
+  if (!aw.running) return;
+  pthread_mutex_lock(&aw.mu);
+  aw.stop = true;
+  pthread_cond_signal(&aw.cv);
+  pthread_mutex_unlock(&aw.mu);
+  pthread_join(aw.th, NULL); /* writes what is still pending */
+  aw.running = false;
+}
+
+void audit_anchor_note(const char *path, const xkeys *k, const audit_head *head) {
+  if (!path || !*path || head->seq <= 0) return;
+  pthread_mutex_lock(&aw.mu);
+  if (aw.running && !strcmp(path, aw.path)) {
+    if (!aw.have || aw.pending.seq < head->seq) aw.pending = *head;
+    aw.have = true;
+    pthread_cond_signal(&aw.cv);
+    pthread_mutex_unlock(&aw.mu);
+    return;
+  }
+  pthread_mutex_unlock(&aw.mu);
+  anchor_write_if_newer(path, k, head);
 }
 
 int audit_head_read(store *s, const xkeys *k, audit_head *out) {

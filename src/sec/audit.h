@@ -47,6 +47,11 @@ int audit_append(store_tx *tx, const xkeys *k, const audit_entry *e, audit_head 
 /* Records head in the anchor file if it is newer than what is there (temp
  * file, fsync, rename, fsync of the directory). */
 void audit_anchor_note(const char *anchor_path, const xkeys *k, const audit_head *head);
+/* In the server: from start to stop, audit_anchor_note only posts the head and
+ * one background thread writes the newest (a burst of commits, one write);
+ * stop writes what is pending. Without start, notes are written at once. */
+void audit_anchor_start(const char *anchor_path, const xkeys *k);
+void audit_anchor_stop(void);
 /* After opening a database: seals the head row created by migration 008 when
  * this process just applied it (just_migrated), and writes the first anchor
  * file (then records in the head that one exists). 0, or <0 on error. */

@@ -171,3 +171,17 @@ def a_head_without_its_key_refuses_further_writes():
     assert rows(db, "SELECT max(seq) FROM audit")[0][0] == seq
     broken(verify(db), "audit_head")
     shutil.rmtree(d)
+
+
+@test
+def the_server_keeps_the_anchor_up_with_the_head():
+    from lib import Server
+    with Server() as s:
+        unit1 = s.client("unit1")
+        for _ in range(20):
+            assert unit1.get("/api/v1/users").status == 403  # each denial is audited
+        s.stop()  # a clean stop writes the anchor still pending
+        seq, h, _ = head(s.db)
+        with open(s.db + ".audit-anchor") as f:
+            assert f.read().split()[:2] == [str(seq), h]
+        assert verify(s.db).returncode == 0
