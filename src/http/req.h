@@ -35,6 +35,7 @@ typedef struct req {
   bool via_proxy;     /* the peer is one of trusted_proxies */
   bool prepared;      /* route, authentication and authz done from the headers */
   bool over_budget;   /* the global in-flight body budget ran out (503) */
+  bool upload_failed; /* the upload's temp file could not be written (500) */
   size_t held;        /* bytes of the in-flight body budget this request holds */
   int upload_fd;      /* >0: RF_UPLOAD body streamed to this unlinked temp file */
   size_t upload_len;

@@ -434,12 +434,12 @@ static enum MHD_Result body_start(req *r, const char *cl) {
 }
 
 static void body_chunk(req *r, const char *data, size_t n) {
-  if (r->too_large || r->over_budget) return; /* the rest is read and dropped */
+  if (r->too_large || r->over_budget || r->upload_failed) return; /* the rest is read and dropped */
   if (r->upload_fd > 0) {
     if (r->upload_len + n > (size_t)req_body_limit(r)) {
       r->too_large = true;
     } else if (write_all(r->upload_fd, data, n)) {
-      r->over_budget = true; /* disk full or I/O error: answered 503 */
+      r->upload_failed = true; /* disk full or I/O error */
       fprintf(stderr, "xunji: %s: writing an upload's temp file: %s\n", r->id, strerror(errno));
     } else {
       r->upload_len += n;
@@ -487,6 +487,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   }
   if (r->too_large) return too_large(r);
   if (r->over_budget) return over_budget(r);
+  if (r->upload_failed) {
+    api_error(r, 500, "storage", "", "文件接收失败 (服务器存储空间不足或读写错误), 请联系系统管理员");
+    return send_reply(r);
+  }
   if (r->upload_fd > 0 && lseek(r->upload_fd, 0, SEEK_SET) != 0) {
     api_error(r, 500, "storage", "", "无法读取上传的文件, 请联系系统管理员");
     return send_reply(r);
@@ -575,6 +579,8 @@ int http_serve(app *a) {
       on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
   if (!d) {
     fprintf(stderr, "xunji: 无法在 %s 上启动 HTTP 服务 (端口被占用?)\n", cfg_str(CFG_LISTEN));
+    free(proxies);
+    proxies = NULL;
     return 1;
   }
   const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
