@@ -40,7 +40,14 @@ extern const route routes[];
 extern const int nroutes;
 
 void api_init(void);
+/* api_prepare + api_run. */
 void api_dispatch(req *r);
+/* The checks that need only the headers: route match, authentication, CSRF and
+ * Origin, the forced password change, function-level authz. 0 to go on, else
+ * the error reply is set (the HTTP layer answers before reading any body). */
+int api_prepare(req *r);
+/* After the body arrived: JSON parsing and the handler (h_static off /api). */
+void api_run(req *r);
 /* The route table (and lifecycle verbs) as JSON, for `xunji routes` and tests. */
 json_t *api_route_table(void);
 

@@ -349,7 +349,7 @@ int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const 
                    id,
                    result,
                    r->id,
-                   r->ip,
+                   r->client_ip,
                    d};
   audit_head h;
   int rc = audit_append(tx, &r->app->keys, &e, &h);
@@ -551,19 +551,28 @@ static int query_check(req *r) {
   return api_error(r, 400, "duplicate_param", k, "查询参数「%s」重复", k);
 }
 
+/* The Origin of a write must be the origin the browser uses: public_origin in
+ * full (scheme, host and port) when it is set; otherwise http://Host, or
+ * https://Host when the request came through a trusted proxy (a TLS gateway). */
 static int same_origin(req *r, const char *origin) {
+  const char *pub = cfg_str(CFG_PUBLIC_ORIGIN);
+  if (*pub) {
+    size_t n = strlen(pub);
+    while (n && pub[n - 1] == '/') n--;
+    return strlen(origin) == n && strncasecmp(origin, pub, n) == 0;
+  }
   const char *host = req_header(r, "Host");
   if (!host) return 0;
-  const char *p = strstr(origin, "://");
-  if (!p) return 0;
-  return strcmp(p + 3, host) == 0;
+  const char *rest = NULL;
+  if (strncasecmp(origin, "http://", 7) == 0) rest = origin + 7;
+  else if (r->via_proxy && strncasecmp(origin, "https://", 8) == 0) rest = origin + 8;
+  return rest && strcasecmp(rest, host) == 0;
 }
 
-void api_dispatch(req *r) {
-  if (strcmp(r->path, "/healthz") != 0 && strncmp(r->path, "/api/", 5) != 0) {
-    h_static(r);
-    return;
-  }
+int api_prepare(req *r) {
+  if (r->prepared) return 0;
+  r->prepared = true;
+  if (strcmp(r->path, "/healthz") != 0 && strncmp(r->path, "/api/", 5) != 0) return 0; /* static */
   const route *rt = NULL;
   int path_known = 0;
   for (int i = 0; i < nroutes; i++) {
@@ -575,16 +584,12 @@ void api_dispatch(req *r) {
     }
   }
   if (!rt) {
-    if (path_known) {
-      api_error(r, 405, "method_not_allowed", "", "不支持的请求方法 %s", r->method);
-    } else {
-      api_error(r, 404, "not_found", "", "接口不存在");
-    }
-    return;
+    if (path_known) return api_error(r, 405, "method_not_allowed", "", "不支持的请求方法 %s", r->method);
+    return api_error(r, 404, "not_found", "", "接口不存在");
   }
   r->route = rt;
   if (!(rt->flags & RF_PUBLIC)) {
-    if (session_authenticate(r)) return;
+    if (session_authenticate(r)) return r->status;
     int write = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
     if (write && r->via_cookie) {
       const char *tok = req_header(r, "X-CSRF-Token");
@@ -592,21 +597,23 @@ void api_dispatch(req *r) {
       if (!tok || strlen(tok) != 64 || !ct_equal(tok, r->csrf, 64) ||
           (origin && !same_origin(r, origin))) {
         api_deny(r, rt->act, NULL, NULL, 0);
-        api_error(r, 403, "csrf", "X-CSRF-Token", "缺少或错误的 CSRF 令牌, 请刷新页面后重试");
-        return;
+        return api_error(r, 403, "csrf", "X-CSRF-Token", "缺少或错误的 CSRF 令牌, 请刷新页面后重试");
       }
     }
-    if (r->who.must_change && !(rt->flags & RF_MUST_CHANGE)) {
-      api_error(r, 403, "password_change_required", "password",
-                "首次登录或口令已过期, 请先修改口令");
-      return;
-    }
-    if (!authz(&r->who, rt->act, NULL)) {
-      api_deny(r, rt->act, NULL, NULL, 0);
-      return;
-    }
+    if (r->who.must_change && !(rt->flags & RF_MUST_CHANGE))
+      return api_error(r, 403, "password_change_required", "password",
+                       "首次登录或口令已过期, 请先修改口令");
+    if (!authz(&r->who, rt->act, NULL)) return api_deny(r, rt->act, NULL, NULL, 0);
   }
-  if (query_check(r)) return;
+  return query_check(r); /* the URL alone: before any body is read */
+}
+
+void api_run(req *r) {
+  const route *rt = r->route;
+  if (!rt) {
+    h_static(r);
+    return;
+  }
   if (r->body.len > 0 && !(rt->flags & RF_UPLOAD)) {
     const char *ct = req_header(r, "Content-Type");
     if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
@@ -630,6 +637,10 @@ void api_dispatch(req *r) {
     }
   }
   rt->fn(r);
+}
+
+void api_dispatch(req *r) {
+  if (api_prepare(r) == 0) api_run(r);
 }
 
 json_t *api_route_table(void) {

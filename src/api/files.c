@@ -2,7 +2,9 @@
  * files.c — evidence files (佐证材料) of problems and rectification tasks.
  *
  * An upload is the raw request body (POST .../files?name=原文件名.pdf, up to
- * max_upload bytes). Its type is decided by its magic bytes and must agree
+ * max_upload bytes), streamed by the HTTP layer to an unlinked temp file
+ * (r->upload_fd) once the request was authorized from its headers; it is
+ * checked, hashed and sealed from there in fixed-size chunks. Its type is decided by its magic bytes and must agree
  * with both the file name's extension and the declared Content-Type; a file
  * that lies about its type is refused (415). The content is SM4-sealed
  * (context "file:<id>") and written under a server-made name in files_dir,
@@ -69,10 +71,37 @@ static const ftype_def *type_for_ext(const char *name) {
   return NULL;
 }
 
-/* Does the content really have type t? */
-static bool content_is(const ftype_def *t, const char *p, size_t n) {
-  if (!t->magic) return utf8_valid(p, n) && !memchr(p, '\0', n);
-  return n >= t->mlen && memcmp(p, t->magic, t->mlen) == 0;
+/* Does the content (n bytes of fd, read from offset 0) really have type t?
+ * Plain text is checked in chunks: valid UTF-8 without NUL bytes. */
+static bool content_is(const ftype_def *t, int fd, size_t n) {
+  enum { CHUNK = 64 * 1024 };
+  if (t->magic) {
+    unsigned char m[16];
+    if (n < t->mlen || pread(fd, m, t->mlen, 0) != (ssize_t)t->mlen) return false;
+    return memcmp(m, t->magic, t->mlen) == 0;
+  }
+  char *p = xmalloc(CHUNK + 4);
+  size_t carry = 0, off = 0;
+  bool ok = true;
+  while (ok && off < n) {
+    size_t want = n - off < CHUNK ? n - off : CHUNK;
+    ssize_t got = pread(fd, p + carry, want, (off_t)off);
+    if (got <= 0) {
+      ok = false;
+      break;
+    }
+    off += (size_t)got;
+    size_t len = carry + (size_t)got, cut = len;
+    if (off < n) /* keep an incomplete trailing sequence for the next chunk */
+      for (size_t k = 0; k < 3 && cut > 0 && ((unsigned char)p[cut - 1] & 0xC0) == 0x80; k++) cut--;
+    if (off < n && cut > 0 && ((unsigned char)p[cut - 1] & 0xC0) == 0xC0) cut--;
+    ok = utf8_valid(p, cut) && !memchr(p, '\0', cut);
+    carry = len - cut;
+    memmove(p, p + cut, carry);
+  }
+  ok = ok && carry == 0;
+  free(p);
+  return ok;
 }
 
 static bool name_ok(const char *s) {
@@ -84,19 +113,10 @@ static bool name_ok(const char *s) {
 }
 
 /* ---- storage ------------------------------------------------------------------ */
-static int write_all(int fd, const unsigned char *p, size_t n) {
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
-/* Writes data durably as dir/name (temp file, fsync, rename, fsync dir). */
-static int store_file(const char *dir, const char *name, const unsigned char *data, size_t n) {
+/* Seals n bytes of in_fd durably as dir/name (temp file, fsync, rename,
+ * fsync dir); digest gets the SM3 of the plaintext. */
+static int store_sealed(const char *dir, const char *name, const xkeys *k, const char *ctx,
+                        int in_fd, size_t n, unsigned char digest[SM3_LEN]) {
   if (mkdir(dir, 0700) && errno != EEXIST) return -1;
   char tmp[4200], dst[4200];
   snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
@@ -105,7 +125,7 @@ static int store_file(const char *dir, const char *name, const unsigned char *da
   if (fd < 0) return -1;
   int fe = fault_hit(FAULT_FILE); /* the test build's injected failure (store/faults.h) */
   if (fe) errno = fe == FAULT_FULL ? ENOSPC : EIO;
-  if (fe || write_all(fd, data, n) || fsync(fd)) {
+  if (fe || lseek(in_fd, 0, SEEK_SET) != 0 || blob_seal_fd(k, ctx, in_fd, n, fd, digest) || fsync(fd)) {
     close(fd);
     unlink(tmp);
     return -1;
@@ -166,7 +186,8 @@ int h_files_upload(req *r) {
   if (!t)
     return api_error(r, 415, "unsupported_type", "name",
                      "不支持的文件类型, 仅限 PDF、图片 (PNG/JPG)、Word、Excel、OFD 和纯文本");
-  if (r->body.len == 0) return api_error(r, 400, "missing_field", "file", "文件内容为空");
+  if (r->upload_fd <= 0 || r->upload_len == 0)
+    return api_error(r, 400, "missing_field", "file", "文件内容为空");
   const char *ct = req_header(r, "Content-Type");
   char decl[128] = "";
   if (ct) {
@@ -177,7 +198,7 @@ int h_files_upload(req *r) {
   if (!*decl || (strcasecmp(decl, t->ctype) && strcasecmp(decl, "application/octet-stream")))
     return api_error(r, 415, "type_mismatch", "Content-Type",
                      "声明的文件类型 (%s) 与文件名「%s」不符", *decl ? decl : "无", t->ext);
-  if (!content_is(t, r->body.p, r->body.len))
+  if (!content_is(t, r->upload_fd, r->upload_len))
     return api_error(r, 415, "type_mismatch", "file", "文件内容与类型「%s」不符, 已拒绝", t->ext);
 
   store_tx *tx;
@@ -199,27 +220,23 @@ int h_files_upload(req *r) {
   ts_now(now);
   snprintf(ctx, sizeof ctx, "file:%s", id);
   snprintf(stored, sizeof stored, "%s.sm4", id);
-  unsigned char digest[SM3_LEN];
-  sm3(r->body.p, r->body.len, digest);
-  hex_encode(digest, SM3_LEN, hex);
-  size_t slen;
-  unsigned char *sealed = blob_seal(&r->app->keys, ctx, r->body.p, r->body.len, &slen);
+  unsigned char digest[SM3_LEN] = {0};
   const char *dir = cfg_str(CFG_FILES_DIR);
-  int wrc = store_file(dir, stored, sealed, slen);
-  free(sealed);
+  int wrc = store_sealed(dir, stored, &r->app->keys, ctx, r->upload_fd, r->upload_len, digest);
+  hex_encode(digest, SM3_LEN, hex);
   if (wrc) {
     store_rollback(tx);
     fprintf(stderr, "xunji: %s: cannot store an evidence file in %s: %s\n", r->id, dir, strerror(errno));
     return api_error(r, 500, "storage", "", "文件保存失败, 请联系系统管理员");
   }
   sval p[] = {SV_S(id), SV_S(fo->kind), SV_S(r->params[0]), SV_S(name), SV_S(t->ctype),
-              SV_I((int64_t)r->body.len), SV_S(hex), SV_S(stored), SV_S(r->who.user_id), SV_S(now)};
+              SV_I((int64_t)r->upload_len), SV_S(hex), SV_S(stored), SV_S(r->who.user_id), SV_S(now)};
   rc = store_exec(tx,
                   "INSERT INTO files(id, owner_kind, owner_id, name, ctype, size, sm3, stored_name, "
                   "uploaded_by, uploaded_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
                   p, 10, NULL);
   json_t *d = json_pack("{s:s,s:s,s:s,s:I,s:s}", "file_id", id, "name", name, "ctype", t->ctype, "size",
-                        (json_int_t)r->body.len, "sm3", hex);
+                        (json_int_t)r->upload_len, "sm3", hex);
   if (!rc) rc = api_audit(r, tx, "file.upload", fo->kind, r->params[0], "ok", d);
   json_decref(d);
   sval q[] = {SV_S(id)};
