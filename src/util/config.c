@@ -78,6 +78,11 @@ const cfg_def cfg_defs[CFG__MAX] = {
                           "提请协助函文号前缀"},
     [CFG_DOCNO_COPY] = {"docno_copy", "XUNJI_DOCNO_COPY", CT_STR, "枣巡抄", 0, 0,
                         "反馈意见抄送函文号前缀"},
+    [CFG_LOGIN_SOURCE_FREE] = {"login_source_free", "XUNJI_LOGIN_SOURCE_FREE", CT_INT, "10", 1,
+                               100000, "单个来源地址可连续登录失败多少次而不延时"},
+    [CFG_LOGIN_SOURCE_MAX_DELAY] = {"login_source_max_delay", "XUNJI_LOGIN_SOURCE_MAX_DELAY", CT_INT,
+                                    "3600", 1, 86400,
+                                    "来源地址登录失败后递增等待时间的上限 (秒)"},
 };
 
 static char *vals[CFG__MAX];
