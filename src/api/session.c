@@ -270,7 +270,7 @@ int h_login(req *r) {
   if (api_body(r, login_fields, 2, false)) return r->status;
   const char *src = r->ip[0] ? r->ip : "-";
   lg_rules ru = guard_rules();
-  long wait = login_guard_begin(src, time(NULL), &ru);
+  long wait = login_guard_begin(src, login_guard_now(), &ru);
   if (wait > 0)
     return api_error(r, 429, "too_many_attempts", "", "登录尝试过于频繁, 请 %ld 秒后再试", wait);
   char login[65];
@@ -382,7 +382,7 @@ int h_login(req *r) {
     xwipe(token, sizeof token);
     return r->status;
   }
-  login_guard_success(src, now, &ru);
+  login_guard_success(src, login_guard_now(), &ru);
   set_cookie(r, token, 0);
   xwipe(token, sizeof token);
   xwipe(raw, sizeof raw);

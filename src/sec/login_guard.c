@@ -10,16 +10,17 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct lg_entry {
   char key[LG_KEY_MAX];
   int used;
-  time_t touched;       /* last attempt (LRU) */
-  time_t window;        /* calendar minute of count */
-  long count;           /* attempts in window */
-  long fails;           /* remembered failures */
-  time_t last_fail;     /* decay reference */
-  time_t blocked_until; /* no attempt before this */
+  int64_t touched;       /* last attempt (LRU), ms */
+  int64_t window;        /* calendar minute of count */
+  long count;            /* attempts in window */
+  long fails;            /* remembered failures */
+  int64_t last_fail;     /* decay reference, ms */
+  int64_t blocked_until; /* no attempt before this, ms */
 } lg_entry;
 
 static lg_entry table[LG_SLOTS];
@@ -41,7 +42,7 @@ static lg_entry *find(const char *key) {
   return NULL;
 }
 
-static lg_entry *find_or_add(const char *key, time_t now) {
+static lg_entry *find_or_add(const char *key, int64_t now) {
   lg_entry *e = find(key);
   if (e) return e;
   lg_entry *victim = NULL, *victim_blocked = NULL;
@@ -65,16 +66,17 @@ static lg_entry *find_or_add(const char *key, time_t now) {
   return victim;
 }
 
-static void decay(lg_entry *e, time_t now, const lg_rules *ru) {
+static void decay(lg_entry *e, int64_t now, const lg_rules *ru) {
   if (e->fails <= 0 || ru->decay <= 0 || now <= e->last_fail) return;
-  long k = (long)((now - e->last_fail) / ru->decay);
+  int64_t period = (int64_t)ru->decay * 1000;
+  long k = (long)((now - e->last_fail) / period);
   if (k <= 0) return;
   if (k >= e->fails) {
     e->fails = 0;
     e->last_fail = now;
   } else {
     e->fails -= k;
-    e->last_fail += (time_t)k * ru->decay;
+    e->last_fail += (int64_t)k * period;
   }
 }
 
@@ -86,33 +88,41 @@ static long delay_for(long fails, const lg_rules *ru) {
   return d < ru->max_delay ? d : ru->max_delay;
 }
 
-long login_guard_begin(const char *src, time_t now, const lg_rules *ru) {
+static long ceil_s(int64_t ms) { return (long)((ms + 999) / 1000); }
+
+int64_t login_guard_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long login_guard_begin(const char *src, int64_t now, const lg_rules *ru) {
   char key[LG_KEY_MAX];
   key_of(src, key);
   long wait = 0;
   pthread_mutex_lock(&mu);
   lg_entry *e = find_or_add(key, now);
   e->touched = now;
-  if (e->window != now / 60) {
-    e->window = now / 60;
+  if (e->window != now / 60000) {
+    e->window = now / 60000;
     e->count = 0;
   }
   if (++e->count > ru->per_minute) {
-    wait = 60 - (long)(now % 60);
+    wait = ceil_s(60000 - now % 60000);
   } else if (e->blocked_until > now) {
-    wait = (long)(e->blocked_until - now);
+    wait = ceil_s(e->blocked_until - now);
   } else {
     decay(e, now, ru);
     e->fails++;
     e->last_fail = now;
     long d = delay_for(e->fails, ru);
-    e->blocked_until = d ? now + d : 0;
+    e->blocked_until = d ? now + (int64_t)d * 1000 : 0;
   }
   pthread_mutex_unlock(&mu);
   return wait;
 }
 
-void login_guard_success(const char *src, time_t now, const lg_rules *ru) {
+void login_guard_success(const char *src, int64_t now, const lg_rules *ru) {
   char key[LG_KEY_MAX];
   key_of(src, key);
   pthread_mutex_lock(&mu);
@@ -124,7 +134,7 @@ void login_guard_success(const char *src, time_t now, const lg_rules *ru) {
   pthread_mutex_unlock(&mu);
 }
 
-long login_guard_failures(const char *src, time_t now, const lg_rules *ru) {
+long login_guard_failures(const char *src, int64_t now, const lg_rules *ru) {
   char key[LG_KEY_MAX];
   key_of(src, key);
   pthread_mutex_lock(&mu);

@@ -14,13 +14,14 @@
  *     2^(n - free_fails - 1) seconds, capped at max_delay, before the source
  *     may try again; one remembered failure is forgotten per `decay` seconds
  *     without failures.
- * Times are passed in so the rules can be unit-tested.
+ * Times are passed in (milliseconds) so the rules can be unit-tested; a
+ * returned wait is in whole seconds, rounded up.
  */
 #ifndef XUNJI_LOGIN_GUARD_H
 #define XUNJI_LOGIN_GUARD_H
 
 #include <stddef.h>
-#include <time.h>
+#include <stdint.h>
 
 enum { LG_SLOTS = 4096, LG_KEY_MAX = 64 };
 
@@ -33,13 +34,15 @@ typedef struct lg_rules {
 
 /* Starts an attempt from src. Returns 0 if it may go on (counted as a
  * failure until login_guard_success), else the seconds to wait (429). */
-long login_guard_begin(const char *src, time_t now, const lg_rules *rules);
+long login_guard_begin(const char *src, int64_t now_ms, const lg_rules *rules);
 /* The attempt from src succeeded: takes back its provisional failure. */
-void login_guard_success(const char *src, time_t now, const lg_rules *rules);
+void login_guard_success(const char *src, int64_t now_ms, const lg_rules *rules);
 /* Failures remembered for src (after decay), for tests. */
-long login_guard_failures(const char *src, time_t now, const lg_rules *rules);
+long login_guard_failures(const char *src, int64_t now_ms, const lg_rules *rules);
 /* Number of sources held (never more than LG_SLOTS). */
 size_t login_guard_size(void);
+/* Milliseconds of the real-time clock. */
+int64_t login_guard_now(void);
 /* Forgets everything (tests). */
 void login_guard_clear(void);
 
