@@ -263,6 +263,7 @@ typedef struct rarg {
   int *np;
   buf *w;
   int failed;
+  unsigned seen; /* 1: state, 2: user_id */
 } rarg;
 
 static bool reset_arg(void *c, const char *k, const char *v) {
@@ -285,7 +286,8 @@ static bool reset_arg(void *c, const char *k, const char *v) {
     x->failed = 1;
     return false;
   }
-  if (*x->np >= 2) {
+  unsigned bit = !strcmp(k, "state") ? 1u : 2u;
+  if ((x->seen & bit) || *x->np >= 2) {
     api_error(x->r, 400, "invalid_field", k, "查询条件「%s」重复", k);
     x->failed = 1;
     return false;
@@ -295,6 +297,7 @@ static bool reset_arg(void *c, const char *k, const char *v) {
     x->failed = 1;
     return false;
   }
+  x->seen |= bit;
   x->p[(*x->np)++] = SV_S(v);
   return true;
 }
@@ -305,7 +308,7 @@ int h_resets_list(req *r) {
   buf w;
   buf_init(&w, 256);
   int status;
-  rarg x = {r, p, &np, &w, 0};
+  rarg x = {r, p, &np, &w, 0, 0};
   if (buf_adds(&w, " WHERE 1=1")) {
     buf_free(&w);
     return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);

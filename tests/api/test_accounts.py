@@ -102,6 +102,7 @@ def a_business_reset_needs_the_security_administrators_approval():
         assert [x["id"] for x in pending["items"]] == [rid]
         assert any(m["action"] == "reset_password.request" for m in inbox(sec))
         expect(sec.get("/api/v1/password-resets?colour=red"), 400, "unknown_field")
+        expect(sec.get("/api/v1/password-resets?state=pending&state=approved"), 400)
         r = expect(sec.post(f"/api/v1/password-resets/{rid}/approve"), 200)
         assert r.json["state"] == "approved" and r.json["decider_login"] == "secadmin"
         assert "one_time_password" not in r.raw.decode()
