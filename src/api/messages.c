@@ -31,9 +31,8 @@ int h_healthz(req *r) {
 
 /* " (m.to_role=$a AND (m.to_scope='' OR m.to_scope=$b)) OR ..." for the user's grants */
 static void inbox_where(req *r, buf *w, sval *p, int *np) {
-  if (buf_adds(w, "(0")) abort();
-  /* messages addressed to this user alone (api/users.h MSG_TO_USER) */
-  if (buf_addf(w, " OR (m.to_role='" MSG_TO_USER "' AND m.to_scope=$%d)", *np + 1)) abort();
+  /* messages addressed to this user alone (api/users.h MSG_TO_USER), then the grants' */
+  if (buf_addf(w, "((m.to_role='" MSG_TO_USER "' AND m.to_scope=$%d)", *np + 1)) abort();
   p[(*np)++] = SV_S(r->who.user_id);
   for (int i = 0; i < r->who.ngrants; i++) {
     const grant *g = &r->who.grants[i];
