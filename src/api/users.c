@@ -392,6 +392,16 @@ int h_roles_grant(req *r) {
   rc = users_grant(r->app, tx, uid, json_string_value(json_object_get(r->in, "role")),
                    json_string_value(json_object_get(r->in, "scope_id")), r->who.user_id, id, msg,
                    sizeof msg);
+  /* 三员 roles are granted only on the host (`xunji user grant`): an account made through
+   * the API had a one-time password shown to the system administrator, who must never hold
+   * a 三员 credential (mutual exclusion is still reported first, as 409). */
+  int ri = role_lookup(json_string_value(json_object_get(r->in, "role")));
+  if (rc == STORE_OK && ri >= 0 && role_is_admin((role_id)ri)) {
+    store_rollback(tx);
+    api_deny(r, A_ROLE_GRANT, "user", uid, 0);
+    return api_error(r, 403, "forbidden", "role",
+                     "三员角色 (系统管理员、安全管理员、审计管理员) 只能在服务器上用 xunji user grant 授予");
+  }
   /* a changed grant ends the user's sessions and API tokens */
   if (rc == STORE_OK) rc = users_revoke_access(tx, uid, NULL);
   if (rc == STORE_OK) rc = api_audit(r, tx, "role.grant", "user", uid, "ok", r->in);

@@ -65,10 +65,15 @@ def sysadmin_cannot_reset_an_administrator_account():
         office_id = s.accounts["office"]["id"]
         rid = expect(sa.post(f"/api/v1/users/{office_id}/reset-password"), 202).json["id"]
         sec = s.client("secadmin")
-        # (secadmin cannot grant 三员 on top of a business role: 三员分立; make a fresh account instead)
         new = expect(sa.post("/api/v1/users", {"login": "admin2", "display_name": "备用审计管理员"}), 201).json
         rid2 = expect(sa.post(f"/api/v1/users/{new['id']}/reset-password"), 202).json["id"]
-        expect(sec.post(f"/api/v1/users/{new['id']}/roles", {"role": "auditadmin"}), 201)
+        # an account made through the API (its one-time password was shown to sysadmin) never
+        # becomes a 三员 account through the API: those roles are granted on the host only
+        for role in ("auditadmin", "secadmin", "sysadmin"):
+            r = expect(sec.post(f"/api/v1/users/{new['id']}/roles", {"role": role}), 403, "forbidden")
+            assert "xunji user grant" in r.json["error"]["message"]
+        assert s.sql("SELECT count(*) FROM user_roles WHERE user_id=?", (new["id"],))[0][0] == 0
+        run_cli("user", "grant", "admin2", "auditadmin", db=s.db)
         r = expect(sec.post(f"/api/v1/password-resets/{rid2}/approve"), 403, "forbidden")
         assert "one_time_password" not in r.raw.decode()
         expect(sec.post(f"/api/v1/password-resets/{rid}/reject"), 200)
