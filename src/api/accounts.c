@@ -157,7 +157,7 @@ static void token_fix(store_tx *tx, json_t *it, const void *ctx) {
   (void)ctx;
   json_object_set_new(it, "revoked", json_boolean(json_integer_value(json_object_get(it, "revoked"))));
   json_object_set_new(it, "expired",
-                      json_boolean(json_integer_value(json_object_get(it, "expires_at")) <= time(NULL)));
+                      json_boolean(json_integer_value(json_object_get(it, "expires_at")) <= xnow()));
 }
 
 static int tokens_of(req *r, const char *uid) {

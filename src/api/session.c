@@ -97,7 +97,7 @@ static int pw_expired(const char *changed_at) {
   long days = cfg_int(CFG_PASSWORD_MAX_AGE_DAYS);
   if (days <= 0 || !changed_at || !*changed_at) return 0;
   time_t t = ts_parse(changed_at);
-  return t > 0 && time(NULL) - t > days * 86400;
+  return t > 0 && xnow() - t > days * 86400;
 }
 
 static json_t *principal_json(const principal *p) {
@@ -159,7 +159,7 @@ int session_authenticate(req *r) {
   app *a = r->app;
   const char *authz_h = req_header(r, "Authorization");
   char cookie[80];
-  time_t now = time(NULL);
+  time_t now = xnow();
   store_tx *tx;
   int rc;
   if (authz_h && strncasecmp(authz_h, "Bearer ", 7) == 0) {
@@ -246,7 +246,7 @@ int session_authenticate(req *r) {
 /* ---- POST /api/v1/auth/login -------------------------------------------------- */
 static const field login_fields[] = {
     {"login", "登录名", FT_TEXT, F_REQUIRED, 64, 0, NULL},
-    {"password", "口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
+    {"password", "口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
 };
 
 /* A valid hash of a random password: unknown logins cost the same PBKDF2 work. */
@@ -300,7 +300,7 @@ int h_login(req *r) {
     json_decref(u);
     return api_store_error(r, rc, NULL);
   }
-  time_t now = time(NULL);
+  time_t now = xnow();
   xstrlcpy(r->who.login, login, sizeof r->who.login); /* for the audit entry of a failure */
   const char *reason = NULL;
   char ts[TS_LEN];
@@ -417,8 +417,8 @@ int h_me(req *r) {
 }
 
 static const field pw_fields[] = {
-    {"old_password", "原口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
-    {"new_password", "新口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
+    {"old_password", "原口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
+    {"new_password", "新口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
 };
 
 int h_password(req *r) {

@@ -83,6 +83,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
     [CFG_LOGIN_SOURCE_MAX_DELAY] = {"login_source_max_delay", "XUNJI_LOGIN_SOURCE_MAX_DELAY", CT_INT,
                                     "3600", 1, 86400,
                                     "来源地址登录失败后递增等待时间的上限 (秒)"},
+    [CFG_TEST_CLOCK_DAYS] = {"test_clock_days", "XUNJI_TEST_CLOCK_DAYS", CT_INT, "0", -3650, 3650,
+                             "测试时钟: 把\"现在\"推后的天数 (仅测试模式 XUNJI_TEST_MODE=1 可用)"},
 };
 
 static char *vals[CFG__MAX];
