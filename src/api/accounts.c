@@ -397,17 +397,22 @@ int h_users_reset(req *r) {
   if (rc == STORE_OK) rc = security_setting(r->app, tx, &sec_settings[0], &dual);
   if (rc == STORE_OK)
     rc = store_query_int(tx,
-                         "SELECT count(*) FROM password_resets WHERE user_id=$1 AND state IN "
-                         "('pending','approved')",
+                         "SELECT count(*) FROM password_resets WHERE user_id=$1 AND state='pending'",
                          pu, 1, &n);
   if (rc == STORE_OK && n) {
     store_rollback(tx);
-    return api_error(r, 409, "conflict", "",
-                     "该账号已有待审批或待领取的口令重置申请, 请先处理该申请");
+    return api_error(r, 409, "conflict", "", "该账号已有待审批的口令重置申请, 请等待安全管理员处理");
   }
   char rid[UUID_LEN], now[TS_LEN], pw[17] = "";
   uuid7(rid);
   ts_now(now);
+  /* an approved reset never collected (its requester gone, say) gives way to the new one */
+  sval ps[] = {SV_S(now), SV_S(uid)};
+  if (rc == STORE_OK)
+    rc = store_exec(tx,
+                    "UPDATE password_resets SET state='superseded', updated_at=$1, "
+                    "version=version+1 WHERE user_id=$2 AND state='approved'",
+                    ps, 2, NULL);
   sval p[] = {SV_S(rid), SV_S(uid), SV_S(dual ? "pending" : "collected"), SV_I(dual),
               SV_S(r->who.user_id), SV_S(now)};
   if (rc == STORE_OK)

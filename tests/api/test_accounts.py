@@ -168,7 +168,13 @@ def a_rejected_reset_leaves_the_account_alone():
         expect(office.get("/api/v1/rounds"), 200)
         assert any(m["action"] == "reset_password.reject" for m in inbox(sa))
         # a new request is possible once the old one is closed
+        rid = expect(sa.post(f"/api/v1/users/{uid}/reset-password"), 202).json["id"]
+        # an approved reset that was never collected gives way to a new request (its
+        # password can then never be collected)
+        expect(sec.post(f"/api/v1/password-resets/{rid}/approve"), 200)
         expect(sa.post(f"/api/v1/users/{uid}/reset-password"), 202)
+        expect(sa.post(f"/api/v1/password-resets/{rid}/collect"), 409, "invalid_state")
+        assert expect(sa.get(f"/api/v1/password-resets/{rid}"), 200).json["state"] == "superseded"
 
 
 @test
