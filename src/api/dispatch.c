@@ -107,6 +107,8 @@ const route routes[] = {
      "设置人员专长标签", NULL},
     {"GET", "/api/v1/persons/{id}/profile", h_person_profile, A_PERSON_LIST, 0,
      "人才库档案 (专长、经历、亲属、培训、承诺书、廉政审核)", NULL},
+    {"POST", "/api/v1/orgs/import", h_orgs_import, A_ORG_WRITE, 0,
+     "巡察办从 CSV 或 .xlsx 导入被巡察单位和村 (社区) (逐行校验, 整批成功或整批失败)", NULL},
     {"POST", "/api/v1/persons/import", h_persons_import, A_PERSON_WRITE, 0,
      "从 CSV 或 .xlsx 导入人员 (逐行校验, 整批成功或整批失败)", NULL},
     {"POST", "/api/v1/targets/{id}/briefings", h_target_briefings_request, A_BRIEFING_REQUEST, 0,

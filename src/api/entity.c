@@ -147,7 +147,7 @@ static int prepare_target(req *r, store_tx *tx, json_t *b, const json_t *old) {
 }
 
 const entity ent_org = {"org", "orgs", "组织机构", org_fields, NF(org_fields), A_ORG_LIST,
-                        A_ORG_WRITE, "name", NULL, NULL, "name", prepare_org};
+                        A_ORG_WRITE, "name", NULL, NULL, "name", prepare_org, NULL, "kind"};
 const entity ent_person = {"person", "persons", "人员", person_fields, NF(person_fields),
                            A_PERSON_LIST, A_PERSON_WRITE, "name", NULL, NULL, "name", NULL};
 const entity ent_round = {"round", "rounds", "巡察轮次", round_fields, NF(round_fields),
@@ -188,6 +188,7 @@ static void fix_bools(const entity *e, json_t *row) {
 /* Builds the authz object of a row; supervisor looked up from the unit. */
 static int row_obj(store_tx *tx, const entity *e, const json_t *row, authz_obj *o, char *sup, size_t n) {
   memset(o, 0, sizeof *o);
+  if (e->kind_col) o->org_kind = json_string_value(json_object_get(row, e->kind_col));
   if (e->team_col) o->team_id = json_string_value(json_object_get(row, e->team_col));
   if (e->unit_col) {
     o->unit_id = json_string_value(json_object_get(row, e->unit_col));
@@ -414,7 +415,9 @@ static int finish_write(req *r, store_tx *tx, const entity *e, const char *id, c
 int h_entity_create(req *r) {
   const entity *e = ent_of(r);
   if (api_body(r, e->fields, e->nfields, false)) return r->status;
-  if (!authz(&r->who, e->write_act, &(authz_obj){0})) return api_deny(r, e->write_act, e->name, NULL, 0);
+  authz_obj wo = {0};
+  if (e->kind_col) wo.org_kind = json_string_value(json_object_get(r->in, e->kind_col));
+  if (!authz(&r->who, e->write_act, &wo)) return api_deny(r, e->write_act, e->name, NULL, 0);
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);

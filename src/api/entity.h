@@ -26,6 +26,9 @@ typedef struct entity {
   /* For records with a lifecycle: [{verb,label}] this user may take now, added
    * to single-record answers as allowed_actions (the UI's buttons), or NULL. */
   json_t *(*allowed)(const principal *p, const json_t *row);
+  /* Column whose value the policy looks at as authz_obj.org_kind (orgs:
+   * "kind", so the office writes inspected units and sysadmin the rest). */
+  const char *kind_col;
 } entity;
 
 /* Appends " AND (...)" restricting rows to what filter f allows. */

@@ -234,8 +234,9 @@ static const field bulk_fields[] = {
 enum { BULK_MAX = 1000 };
 
 static void row_error(json_t *rows, size_t i, const char *unit, const char *msg) {
-  json_array_append_new(rows, json_pack("{s:I,s:s?,s:s}", "index", (json_int_t)i, "unit_id", unit,
-                                        "message", msg));
+  /* index: 0-based position in unit_ids; row: counted from 1, as imports and people do */
+  json_array_append_new(rows, json_pack("{s:I,s:I,s:s?,s:s}", "index", (json_int_t)i, "row",
+                                        (json_int_t)i + 1, "unit_id", unit, "message", msg));
 }
 
 int h_team_targets_bulk(req *r) {
@@ -352,7 +353,7 @@ int h_team_targets_bulk(req *r) {
     json_t *first = json_array_get(rows, 0);
     api_error(r, conflicts_only ? 409 : 400, conflicts_only ? "conflict" : "invalid_rows",
               "unit_ids", "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s", json_array_size(rows),
-              (long long)json_integer_value(json_object_get(first, "index")), prog_js(first, "message"));
+              (long long)json_integer_value(json_object_get(first, "row")), prog_js(first, "message"));
     json_object_set(json_object_get(r->out, "error"), "rows", rows);
     rc = 1;
   }
