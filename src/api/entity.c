@@ -403,6 +403,16 @@ int h_entity_get(req *r) {
 }
 
 /* ---- create / update --------------------------------------------------------- */
+/* A write refused on the record. For organisations whose kind the user does
+ * not keep (the policy's P_INSPECTED / P_SYSTEM_ORG), say who keeps it. */
+int entity_deny_write(req *r, action_id a, const char *kind, const char *id) {
+  api_deny(r, a, "org", id, 0);
+  if (!kind || !authz(&r->who, a, NULL)) return r->status;
+  return api_error(r, 403, "forbidden_kind", "kind",
+                   "被巡察单位和村 (社区) 由巡察办维护, 本系统自身的组织机构 (市委、纪委监委及其内设机构、"
+                   "巡察机构等) 由系统管理员维护");
+}
+
 static int finish_write(req *r, store_tx *tx, const entity *e, const char *id, const char *verb,
                         int status) {
   char act[48];
@@ -417,7 +427,9 @@ int h_entity_create(req *r) {
   if (api_body(r, e->fields, e->nfields, false)) return r->status;
   authz_obj wo = {0};
   if (e->kind_col) wo.org_kind = json_string_value(json_object_get(r->in, e->kind_col));
-  if (!authz(&r->who, e->write_act, &wo)) return api_deny(r, e->write_act, e->name, NULL, 0);
+  if (!authz(&r->who, e->write_act, &wo))
+    return e->kind_col ? entity_deny_write(r, e->write_act, wo.org_kind, NULL)
+                       : api_deny(r, e->write_act, e->name, NULL, 0);
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
@@ -476,6 +488,7 @@ int h_entity_update(req *r) {
     store_rollback(tx);
     json_decref(old);
     if (rc) return api_store_error(r, rc, NULL);
+    if (e->kind_col) return entity_deny_write(r, e->write_act, o.org_kind, r->params[0]);
     return api_deny(r, e->write_act, e->name, r->params[0], 0);
   }
   if (api_if_match(r, version) || (e->prepare && e->prepare(r, tx, r->in, old))) {

@@ -59,7 +59,7 @@ __attribute__((format(printf, 3, 4))) static void row_err(json_t *errs, int row,
 int h_orgs_import(req *r) {
   /* the office may create inspected units; sysadmin keeps the other kinds */
   if (!authz(&r->who, A_ORG_WRITE, &(authz_obj){.org_kind = "unit"}))
-    return api_deny(r, A_ORG_WRITE, "org", NULL, 0);
+    return entity_deny_write(r, A_ORG_WRITE, "unit", NULL);
   if (imports_xlsx_as_csv(r)) return r->status;
   if (api_body(r, units_fields, NF(units_fields), false)) return r->status;
   store_tx *tx;

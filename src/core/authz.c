@@ -60,6 +60,7 @@ const char *const action_names[ACTION__MAX] = {
     [A_ACCT_DECIDE] = "accountability.decide",
     [A_REVIEW_LIST] = "review.read", [A_REVIEW_WRITE] = "review.write",
     [A_REVIEW_TEAM] = "review.team_account", [A_REVIEW_RUN] = "review.run",
+    [A_REPLACE_DECIDE] = "replacement.decide",
 };
 
 /* Business roles that read the organisation directory and round plan. */

@@ -60,6 +60,8 @@ typedef enum action_id {
   A_CLUE_OUTCOME,
   A_ACCT_LIST, A_ACCT_WRITE, A_ACCT_DECIDE, /* decide/revoke: lifecycle */
   A_REVIEW_LIST, A_REVIEW_WRITE, A_REVIEW_TEAM, A_REVIEW_RUN, /* hold/conclude: lifecycle */
+  /* issue 12: a member replaced after mobilization, approved by the leading group */
+  A_REPLACE_DECIDE, /* lifecycle */
   ACTION__MAX
 } action_id;
 

@@ -49,14 +49,18 @@ def the_office_keeps_inspected_units_and_sysadmin_the_system_orgs():
         u = expect(office.post("/api/v1/orgs", {"kind": "unit", "name": "枣阳市城市管理执法局",
                                                 "supervisor_id": o["dg2"]}), 201).json
         expect(office.patch(f"/api/v1/orgs/{u['id']}", {"short_name": "城管局"}), 200)
-        expect(office.post("/api/v1/orgs", {"kind": "commission_dept", "name": "市纪委监委第九室"}), 403, "forbidden")
-        expect(office.patch(f"/api/v1/orgs/{o['conduct']}", {"short_name": "党风室"}), 403, "forbidden")
+        r = expect(office.post("/api/v1/orgs", {"kind": "commission_dept", "name": "市纪委监委第九室"}), 403,
+                   "forbidden_kind")
+        assert "系统管理员维护" in r.json["error"]["message"]
+        expect(office.patch(f"/api/v1/orgs/{o['conduct']}", {"short_name": "党风室"}), 403, "forbidden_kind")
         # sysadmin keeps the system's own organisations, no longer the inspected units
         expect(admin.post("/api/v1/orgs", {"kind": "commission_dept", "name": "市纪委监委第二审查调查室",
                                            "code": "investigation", "parent_id": o["commission"]}), 201)
-        expect(admin.post("/api/v1/orgs", {"kind": "unit", "name": "枣阳市某局"}), 403, "forbidden")
-        expect(admin.patch(f"/api/v1/orgs/{u['id']}", {"short_name": "x"}), 403, "forbidden")
-        expect(admin.post("/api/v1/orgs/import", {"csv": "名称\n某村\n"}), 403, "forbidden")
+        r = expect(admin.post("/api/v1/orgs", {"kind": "unit", "name": "枣阳市某局"}), 403, "forbidden_kind")
+        assert "巡察办维护" in r.json["error"]["message"]
+        expect(admin.patch(f"/api/v1/orgs/{u['id']}", {"short_name": "x"}), 403, "forbidden_kind")
+        expect(admin.post("/api/v1/orgs/import", {"csv": "名称\n某村\n"}), 403, "forbidden_kind")
+        assert s.sql("SELECT count(*) FROM audit WHERE action='org.write' AND result='denied'")[0][0] >= 5
         expect(s.client("member1").post("/api/v1/orgs/import", {"csv": "名称\n某村\n"}), 403, "forbidden")
 
         # bulk under a township: all or nothing, every bad row named by its line (from 1)
@@ -155,3 +159,105 @@ def no_vetting_letter_for_a_closed_round():
         r = expect(office.post("/api/v1/documents", {"kind": "vetting_request", "object_id": rnd}), 409, "not_ready")
         assert "已结束" in r.json["error"]["message"]
         assert s.sql("SELECT count(*) FROM documents")[0][0] == 0
+
+
+def account(s, login, pid, grant_team=None):
+    admin, sec = s.client("sysadmin"), s.client("secadmin")
+    u = expect(admin.post("/api/v1/users", {"login": login, "display_name": login, "person_id": pid}), 201).json
+    if grant_team:
+        expect(sec.post(f"/api/v1/users/{u['id']}/roles", {"role": "team_member", "scope_id": grant_team}), 201)
+    return u["id"], u["one_time_password"]
+
+
+@test
+def a_member_replaced_after_mobilization_with_the_leading_groups_approval():
+    with Server() as s:
+        o = s.ids["orgs"]
+        office, lg, cadre = s.client("office"), s.client("lg"), s.client("cadre")
+        rnd = new_round(office, "八届市委第十六轮巡察", 16)
+        team = new_team(office, rnd)
+        target = expect(office.post(f"/api/v1/teams/{team}/targets", {"unit_ids": [o["u5"]]}), 201).json["items"][0]["id"]
+        old = person(office, "孙病假", o["orgdept"])
+        new = person(office, "周替补", o["orgdept"])
+        conflicted = person(office, "吴住建", o["u5"])      # works at the target: must recuse
+        leader = person(office, "郑组长", o["orgdept"])
+        leader_m = expect(add_member(office, team, leader, role="leader", src=o["orgdept"]), 201).json["id"]
+        old_m = expect(add_member(office, team, old, src=o["orgdept"]), 201).json["id"]
+        old_uid, old_pw = account(s, "sunbj", old, grant_team=team)
+        new_uid, new_pw = account(s, "zhoutb", new)
+        # before mobilization the office changes members itself: no request needed
+        r = expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": old_m, "person_id": new,
+                                                         "reason": "病假"}), 409, "invalid_state")
+        assert "直接调整" in r.json["error"]["message"]
+        vet_all(s, rnd)
+        expect(lg.post(f"/api/v1/rounds/{rnd}/approve"), 200)
+        expect(office.post(f"/api/v1/rounds/{rnd}/mobilize"), 200)
+        expect(office.post(f"/api/v1/rounds/{rnd}/enter"), 200)
+        # members are frozen after mobilization
+        expect(add_member(office, team, new, src=o["orgdept"]), 409, "invalid_state")
+
+        # the old member works on site and records a problem
+        oldc = s.client("sunbj", old_pw)
+        cat = s.sql("SELECT id FROM problem_categories WHERE code='0403'")[0][0]
+        pid = expect(oldc.post("/api/v1/problems", {
+            "target_id": target, "category_id": cat, "title": "公款私存", "description": "会计将资金存入个人账户",
+            "found_by": "records", "found_on": days_from_today(0)}), 201).json["id"]
+        expect(oldc.get(f"/api/v1/problems/{pid}"), 200)
+        newc = s.client("zhoutb", new_pw)
+        expect(newc.get(f"/api/v1/problems/{pid}"), 403)
+
+        # a conflicted newcomer is refused at once, naming the conflict
+        r = expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": old_m, "person_id": conflicted,
+                                                         "reason": "孙病假因病住院"}), 409, "recusal_conflict")
+        assert r.json["error"]["conflicts"][0]["unit_id"] == o["u5"]
+        expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": leader, "person_id": new,
+                                                     "reason": "x"}), 400, "invalid_field")
+        expect(s.client("member1").post("/api/v1/replacements", {"team_id": team, "member_id": old_m,
+                                                                 "person_id": new, "reason": "x"}), 403)
+        # the request: the newcomer is put to 廉政审核 at once; the leading group is told
+        rq = expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": old_m, "person_id": new,
+                                                          "reason": "孙病假因病住院, 不能继续参加巡察"}), 201).json
+        assert rq["state"] == "requested" and rq["role"] == "member" and rq["vetting"] == "pending"
+        assert rq["old_person_name"] == "孙病假" and rq["person_name"] == "周替补"
+        assert rq["origin"] == "seconded" and rq["source_unit_id"] == o["orgdept"]
+        assert any(m["object_id"] == rq["id"] for m in expect(lg.get("/api/v1/messages"), 200).json["items"])
+        other = person(office, "王另选", o["orgdept"])
+        r = expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": old_m, "person_id": other,
+                                                         "reason": "again"}), 409)   # one open request per member
+        r = expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": leader_m, "person_id": old_m,
+                                                         "reason": "x"}), 400, "invalid_field")
+        expect(office.patch(f"/api/v1/replacements/{rq['id']}", {"reason": "改"}), 400)  # fixed once asked
+        # only the leading group decides; not while the newcomer is unvetted
+        expect(office.post(f"/api/v1/replacements/{rq['id']}/approve"), 403)
+        r = expect(lg.post(f"/api/v1/replacements/{rq['id']}/approve"), 409, "not_vetted")
+        assert "尚未答复" in r.json["error"]["message"] and r.json["error"]["field"] == "person_id"
+        v = expect(cadre.get(f"/api/v1/vettings?round_id={rnd}&person_id={new}"), 200).json["items"]
+        assert len(v) == 1 and v[0]["state"] == "pending"
+        expect(cadre.post(f"/api/v1/vettings/{v[0]['id']}/answer", {"result": "clear"}), 200)
+        done = expect(lg.post(f"/api/v1/replacements/{rq['id']}/approve", {"note": "同意"}), 200).json
+        assert done["state"] == "approved" and done["new_member_id"] and done["decision_note"] == "同意"
+
+        # access follows membership: the replaced member loses the team's records, the newcomer gains them
+        assert oldc.get(f"/api/v1/problems/{pid}").status in (403, 404)
+        assert oldc.get(f"/api/v1/problems?team_id={team}").status in (403, 200)
+        expect(newc.get(f"/api/v1/problems/{pid}"), 200)
+        # history keeps both: the replaced row is marked, not deleted
+        ms = {m["person_name"]: m for m in expect(office.get(f"/api/v1/teams/{team}/members"), 200).json["items"]}
+        assert ms["孙病假"]["member_state"] == "replaced" and ms["孙病假"]["replaced_at"]
+        assert ms["孙病假"]["replaced_by"] == done["new_member_id"] == ms["周替补"]["id"]
+        assert ms["周替补"]["member_state"] == "active" and ms["周替补"]["vetting"] == "clear"
+        assert ms["周替补"]["replacement_id"] == ms["孙病假"]["replacement_id"] == rq["id"]
+        assert {a for (a,) in s.sql("SELECT action FROM audit WHERE object_id=? OR detail LIKE ?",
+                                       (rq["id"], f'%{rq["id"]}%'))} >= {
+            "replacement.create", "replacement.approve", "role.revoke", "role.grant"}
+        assert s.sql("SELECT count(*) FROM user_roles WHERE user_id=?", (old_uid,))[0][0] == 0
+        # a decided request does not move again; a rejection needs a reason
+        expect(lg.post(f"/api/v1/replacements/{rq['id']}/reject", {"reason": "x"}), 409, "invalid_state")
+        # the replaced person cannot come back in this round; the replaced row cannot be replaced again
+        expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": leader_m, "person_id": old,
+                                                     "reason": "组长调整"}), 409, "conflict")
+        expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": old_m, "person_id": other,
+                                                     "reason": "再调整"}), 409, "conflict")
+        hist = expect(office.get(f"/api/v1/replacements?team_id={team}"), 200).json
+        assert hist["total"] == 1 and hist["items"][0]["state"] == "approved"
+        expect(s.client("member1").get("/api/v1/replacements"), 403)
