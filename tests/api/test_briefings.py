@@ -19,8 +19,9 @@ def briefings_requested_answered_and_late_flagged():
                                {"unit_ids": [o["u1"]], "entry_date": days_from_today(10)}), 201)
         target = r.json["items"][0]["id"]
         expect(office.post(f"/api/v1/targets/{target}/briefings", {"due_date": days_from_today(10)}), 400)
-        expect(office.post(f"/api/v1/targets/{target}/briefings",
-                           {"due_date": days_from_today(5), "sources": ["nobody"]}), 400)
+        r = expect(office.post(f"/api/v1/targets/{target}/briefings",
+                               {"due_date": days_from_today(5), "sources": ["petitions", "nobody"]}), 400)
+        assert "第 2 项" in r.json["error"]["message"]  # counted from 1
         expect(petitions.post(f"/api/v1/targets/{target}/briefings", {"due_date": days_from_today(5)}), 403)
         r = expect(office.post(f"/api/v1/targets/{target}/briefings",
                                {"due_date": days_from_today(5), "note": "请报近三年情况"}), 201).json
