@@ -261,3 +261,48 @@ def a_member_replaced_after_mobilization_with_the_leading_groups_approval():
         hist = expect(office.get(f"/api/v1/replacements?team_id={team}"), 200).json
         assert hist["total"] == 1 and hist["items"][0]["state"] == "approved"
         expect(s.client("member1").get("/api/v1/replacements"), 403)
+
+
+@test
+def a_replacement_refused_for_an_objection_or_a_conflict_found_later():
+    with Server() as s:
+        o = s.ids["orgs"]
+        office, lg, cadre = s.client("office"), s.client("lg"), s.client("cadre")
+        rnd = new_round(office, "八届市委第十七轮巡察", 17)
+        team = new_team(office, rnd)
+        expect(office.post(f"/api/v1/teams/{team}/targets", {"unit_ids": [o["u6"]]}), 201)
+        old = person(office, "冯原组员", o["orgdept"])
+        old_m = expect(add_member(office, team, old, src=o["orgdept"]), 201).json["id"]
+        old_uid, old_pw = account(s, "fengyzy", old, grant_team=team)
+        vet_all(s, rnd)
+        expect(lg.post(f"/api/v1/rounds/{rnd}/approve"), 200)
+        expect(office.post(f"/api/v1/rounds/{rnd}/mobilize"), 200)
+        # the newcomer's vetting comes back 有异议: the leading group cannot approve; it rejects
+        a = person(office, "陈有异议", o["orgdept"])
+        rq = expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": old_m, "person_id": a,
+                                                          "reason": "原组员发现回避情形"}), 201).json
+        v = expect(cadre.get(f"/api/v1/vettings?round_id={rnd}&person_id={a}"), 200).json["items"][0]
+        expect(cadre.post(f"/api/v1/vettings/{v['id']}/answer", {"result": "objection", "reason": "有信访举报在核"}), 200)
+        r = expect(lg.post(f"/api/v1/replacements/{rq['id']}/approve"), 409, "not_vetted")
+        assert "有异议" in r.json["error"]["message"]
+        expect(lg.post(f"/api/v1/replacements/{rq['id']}/reject"), 400)
+        assert expect(lg.post(f"/api/v1/replacements/{rq['id']}/reject", {"reason": "人选有异议"}),
+                      200).json["state"] == "rejected"
+        # the same person cannot be proposed again in this round (有异议)
+        expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": old_m, "person_id": a,
+                                                     "reason": "再议"}), 409, "vetting_objection")
+        # a conflict found after the request (a relative declared at the target) stops the approval
+        b = person(office, "林后报", o["orgdept"])
+        rq = expect(office.post("/api/v1/replacements", {"team_id": team, "member_id": old_m, "person_id": b,
+                                                          "reason": "原组员发现回避情形"}), 201).json
+        v = expect(cadre.get(f"/api/v1/vettings?round_id={rnd}&person_id={b}"), 200).json["items"][0]
+        expect(cadre.post(f"/api/v1/vettings/{v['id']}/answer", {"result": "clear"}), 200)
+        expect(office.post(f"/api/v1/persons/{b}/relatives", {"name": "林某", "relation": "配偶", "org_id": o["u6"],
+                                                               "post": "科员"}), 201)
+        r = expect(lg.post(f"/api/v1/replacements/{rq['id']}/approve"), 409, "recusal_conflict")
+        assert r.json["error"]["conflicts"][0]["unit_id"] == o["u6"]
+        # nothing changed: the member is still on the team with access
+        ms = expect(office.get(f"/api/v1/teams/{team}/members"), 200).json["items"]
+        assert [(m["person_name"], m["member_state"]) for m in ms] == [("冯原组员", "active")]
+        assert s.sql("SELECT count(*) FROM user_roles WHERE user_id=?", (old_uid,))[0][0] == 1
+        assert expect(office.get(f"/api/v1/replacements/{rq['id']}"), 200).json["state"] == "requested"
