@@ -45,6 +45,8 @@ void api_dispatch(req *r);
 json_t *api_route_table(void);
 
 /* ---- replies ---- */
+/* The longest error message in bytes (cut at a character boundary). */
+enum { API_MSG_MAX = 4096 };
 /* Sets r->status and r->out = {"error":{code,message,field}}; returns status. */
 int api_error(req *r, int status, const char *code, const char *fld, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

@@ -70,6 +70,7 @@ int h_target_briefings_request(req *r) {
     json_decref(rest);
     return api_verr(r, &e);
   }
+  json_object_update(r->in, rest); /* the trimmed text */
   json_decref(rest);
   if (srcs && (!json_is_array(srcs) || !json_array_size(srcs)))
     return api_error(r, 400, "invalid_field", "sources", "「来源」应为非空列表");

@@ -110,7 +110,7 @@ static json_t *clue_load(req *r, store_tx *tx, const char *id, int *rc) {
 }
 
 static int docno(req *r, store_tx *tx, const char *series, cfg_id prefix, char *out, size_t n) {
-  int year = year_shanghai(time(NULL));
+  int year = year_shanghai(xnow());
   int64_t seq;
   int rc = api_next_seq(tx, series, year, &seq);
   if (rc) return rc;

@@ -58,7 +58,7 @@ static int same_target(req *r, store_tx *tx, const json_t *c, const char *target
 }
 
 static int next_no(req *r, store_tx *tx, const char *series, json_t *c) {
-  int year = year_shanghai(time(NULL));
+  int year = year_shanghai(xnow());
   int64_t seq;
   int rc = api_next_seq(tx, series, year, &seq);
   if (rc) return api_store_error(r, rc, NULL);
@@ -484,7 +484,7 @@ int h_accountability_pending(req *r) {
   if (inaction && strcmp(inaction, "true") && strcmp(inaction, "false"))
     return api_error(r, 400, "invalid_field", "inaction", "「不担当不作为」应为 true 或 false");
   char cutoff[TS_LEN];
-  ts_format(time(NULL) - (time_t)days * 86400, cutoff);
+  ts_format(xnow() - (time_t)days * 86400, cutoff);
   enum { MAXP = 3 * MAX_GRANTS + 6 };
   sval p[MAXP];
   int np = 0;
@@ -536,17 +536,20 @@ int h_clue_outcome(req *r) {
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   sval q[] = {SV_S(r->params[0])};
-  json_t *c = store_query_one(tx, "SELECT id, team_id, unit_id, state, registered_at FROM clues WHERE id=$1", q, 1, &rc);
+  json_t *c = store_query_one(tx, "SELECT id, team_id, unit_id, state, handover_at FROM clues WHERE id=$1", q, 1, &rc);
   if (!c) {
     store_rollback(tx);
     if (rc) return api_store_error(r, rc, NULL);
     return api_error(r, 404, "not_found", "", "问题线索不存在或无权访问");
   }
-  authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "registered_at") != NULL};
+  /* handed over = visible to the commission (as the clue's own reads): a
+   * clue it can see but has not disposed of yet is a 409 below, not a 404;
+   * a role that sees it but may not record outcomes gets 403 */
+  authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "handover_at") != NULL};
   if (!authz(&r->who, A_CLUE_OUTCOME, &o)) {
     json_decref(c);
     store_rollback(tx);
-    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], 1);
+    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !authz(&r->who, A_CLUE_LIST, &o));
   }
   const char *st = rec_s(c, "state");
   if (strcmp(st, "disposing") && strcmp(st, "concluded")) {

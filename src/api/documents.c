@@ -122,7 +122,7 @@ int h_documents_issue(req *r) {
   }
   char docno[160] = "";
   if (t->series) {
-    int year = year_shanghai(time(NULL));
+    int year = year_shanghai(xnow());
     int64_t seq = 0;
     rc = api_next_seq(tx, t->series, year, &seq);
     if (rc) {

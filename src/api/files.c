@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "api/record.h"
+#include "store/faults.h"
 #include "sec/crypto.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -98,7 +99,9 @@ static int store_file(const char *dir, const char *name, const unsigned char *da
   snprintf(dst, sizeof dst, "%s/%s", dir, name);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
-  if (write_all(fd, data, n) || fsync(fd)) {
+  int fe = fault_hit(FAULT_FILE); /* the test build's injected failure (store/faults.h) */
+  if (fe) errno = fe == FAULT_FULL ? ENOSPC : EIO;
+  if (fe || write_all(fd, data, n) || fsync(fd)) {
     close(fd);
     unlink(tmp);
     return -1;

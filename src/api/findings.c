@@ -98,7 +98,7 @@ static int problem_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent
     const char *st = rec_s(parent, "round_state");
     if (st && (!strcmp(st, "planned") || !strcmp(st, "approved") || !strcmp(st, "closed")))
       return api_error(r, 409, "invalid_state", "target_id", "巡察轮次尚未进驻或已结束, 不能记录问题");
-    int year = year_shanghai(time(NULL));
+    int year = year_shanghai(xnow());
     int64_t seq;
     if ((rc = api_next_seq(tx, "problem", year, &seq))) return api_store_error(r, rc, NULL);
     char no[32];

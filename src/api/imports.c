@@ -88,7 +88,7 @@ static void row_err(json_t *errs, int row, const char *msg) {
 int h_team_targets_import(req *r) {
   if (imports_xlsx_as_csv(r)) return r->status;
   static const field f[] = {
-      {"csv", "CSV 文本", FT_MEMO, F_REQUIRED, 2000000, 0, NULL},
+      {"csv", "CSV 文本", FT_MEMO, F_REQUIRED | F_VERBATIM, 2000000, 0, NULL},
       {"mobilization_date", "动员会日期", FT_DATE, 0, 0, 0, NULL},
       {"entry_date", "进驻日期", FT_DATE, 0, 0, 0, NULL},
       {"withdrawal_date", "撤离日期", FT_DATE, 0, 0, 0, NULL},
@@ -140,7 +140,7 @@ int h_team_targets_import(req *r) {
                               1, &id);
         if (!rc && !id) {
           snprintf(msg, sizeof msg, "被巡察单位「%s」尚未登记: 巡察办可在「组织机构」中新增或批量导入该单位", v);
-          for (size_t n = strlen(msg); n && !utf8_valid(msg, n);) msg[--n] = '\0';
+          utf8_fix_end(msg);
           row_err(errs, lineno, msg);
           json_array_append_new(unknown, json_string(v));
         }

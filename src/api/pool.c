@@ -370,7 +370,7 @@ enum { CSV_COLS = 6, CSV_MAX_ROWS = 5000 };
 
 int h_persons_import(req *r) {
   if (imports_xlsx_as_csv(r)) return r->status; /* an .xlsx upload becomes the same CSV */
-  static const field f[] = {{"csv", "CSV 文本", FT_MEMO, F_REQUIRED, 2000000, 0, NULL}};
+  static const field f[] = {{"csv", "CSV 文本", FT_MEMO, F_REQUIRED | F_VERBATIM, 2000000, 0, NULL}};
   if (api_body(r, f, 1, false)) return r->status;
   char *text = xstrdup(prog_js(r->in, "csv"));
   json_t *rows = json_array(), *errors = json_array();

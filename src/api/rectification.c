@@ -322,7 +322,7 @@ static int notice_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent,
   if (top > mine)
     return api_error(r, 409, "lower_level", "level", "该任务已有未办结的「%s」, 只能升级督办",
                      level_labels[top]);
-  int year = year_shanghai(time(NULL));
+  int year = year_shanghai(xnow());
   int64_t seq;
   if ((rc = api_next_seq(tx, "notice", year, &seq))) return api_store_error(r, rc, NULL);
   char dn[128];

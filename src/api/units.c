@@ -51,8 +51,7 @@ __attribute__((format(printf, 3, 4))) static void row_err(json_t *errs, int row,
   va_start(ap, fmt);
   vsnprintf(m, sizeof m, fmt, ap);
   va_end(ap);
-  size_t n = strlen(m); /* a cut message ends at a character boundary */
-  while (n && !utf8_valid(m, n)) m[--n] = '\0';
+  utf8_fix_end(m); /* a cut message ends at a character boundary */
   json_array_append_new(errs, json_pack("{s:i,s:s}", "row", row, "message", m));
 }
 

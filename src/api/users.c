@@ -140,7 +140,7 @@ int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, con
 static void user_fix(json_t *u) {
   json_object_set_new(u, "must_change", json_boolean(json_integer_value(json_object_get(u, "must_change"))));
   json_object_set_new(u, "disabled", json_boolean(json_integer_value(json_object_get(u, "disabled"))));
-  json_object_set_new(u, "locked", json_boolean(json_integer_value(json_object_get(u, "locked_until")) > time(NULL)));
+  json_object_set_new(u, "locked", json_boolean(json_integer_value(json_object_get(u, "locked_until")) > xnow()));
   json_object_del(u, "locked_until");
 }
 

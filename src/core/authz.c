@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/workflow.h"
+#include "util/mutant.h"
 
 const char *const action_names[ACTION__MAX] = {
     [A_SELF] = "self",
@@ -279,6 +280,7 @@ static bool in_scope(const grant *g, rule ru, const authz_obj *o) {
 }
 
 bool authz(const principal *p, action_id a, const authz_obj *obj) {
+  if (MUTANT(MUT_AUTHZ_ALLOWS_ALL)) return true;
   if (!p || a < 0 || a >= ACTION__MAX) return false;
   if (a == A_SELF) return true; /* one's own account, even with no grants */
   if (p->must_change) return false;
@@ -312,5 +314,6 @@ bool authz_filter_for(const principal *p, action_id a, authz_filter *f) {
       default: break;
     }
   }
+  if (MUTANT(MUT_LIST_SKIPS_SCOPE) && any) f->all = true;
   return any;
 }

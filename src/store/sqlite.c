@@ -19,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/faults.h"
 #include "store/store.h"
 #include "util/embed.h"
 #include "util/text.h"
 #include "util/xmem.h"
+#include "util/mutant.h"
 
 /* ---- embedded migrations ------------------------------------------------ */
 
@@ -31,6 +33,7 @@ EMBED(xunji_mig_002, "src/store/sqlite/002_programme.sql");
 EMBED(xunji_mig_003, "src/store/sqlite/003_findings.sql");
 EMBED(xunji_mig_004, "src/store/sqlite/004_discipline.sql");
 EMBED(xunji_mig_005, "src/store/sqlite/005_reports.sql");
+EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
 EMBED(xunji_mig_010, "src/store/sqlite/010_programme2.sql");
 
 static const struct migration {
@@ -43,6 +46,7 @@ static const struct migration {
     {3, "findings", xunji_mig_003},
     {4, "discipline", xunji_mig_004},
     {5, "reports", xunji_mig_005},
+    {9, "domain", xunji_mig_009},
     {10, "programme2", xunji_mig_010},
 };
 
@@ -215,6 +219,7 @@ int store_open(store **out, const char *path, int max_readers, char *err, size_t
     snprintf(err, errlen, "SQLite 未以线程安全方式编译");
     return STORE_ERR;
   }
+  faults_init(); /* the test build's faulty VFS (faults.h); nothing elsewhere */
   store *s = xcalloc(1, sizeof *s);
   s->path = xstrdup(path);
   s->max_readers = max_readers > 0 ? max_readers : 8;
@@ -379,6 +384,17 @@ static void release(store_tx *tx) {
 }
 
 int store_commit(store_tx *tx) {
+  int fe = tx->write ? fault_hit(FAULT_COMMIT) : FAULT_NONE;
+  if (fe) { /* the test build's injected failure (faults.h): as if COMMIT had failed */
+    sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    release(tx);
+    return fe == FAULT_BUSY ? STORE_BUSY : STORE_ERR;
+  }
+  if (MUTANT(MUT_ACK_BEFORE_COMMIT) && tx->write) {
+    sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    release(tx);
+    return STORE_OK;
+  }
   int rc = sqlite3_exec(tx->c->db, "COMMIT", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     fprintf(stderr, "xunji: 提交失败: %s\n", sqlite3_errmsg(tx->c->db));

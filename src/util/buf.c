@@ -3,10 +3,12 @@
  */
 #include "util/buf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "util/xmem.h"
 
 void buf_init(buf *b, size_t max) {
@@ -80,4 +82,64 @@ char *buf_take(buf *b) {
   b->p = NULL;
   b->len = b->cap = 0;
   return p;
+}
+
+/* ---- lists in messages ------------------------------------------------------------ */
+void buf_list_begin(buf_list *l, buf *b, const char *sep, size_t limit) {
+  l->b = b;
+  l->sep = sep ? sep : LIST_SEP;
+  /* keep room for the tail after the items */
+  size_t room = b->max > b->len + LIST_TAIL ? b->max - b->len - LIST_TAIL : 0;
+  l->end = b->len + (limit < room ? limit : room);
+  l->shown = l->more = 0;
+}
+
+void buf_list_add(buf_list *l, const char *item) {
+  buf *b = l->b;
+  size_t sl = l->shown ? strlen(l->sep) : 0, il = strlen(item);
+  if (l->more || b->len + sl + il > l->end) {
+    if (l->shown || l->more) {
+      l->more++;
+      return;
+    }
+    /* the first item alone is too long: as much of it as fits, then "…" */
+    size_t room = l->end - b->len;
+    size_t ell = strlen("…");
+    size_t keep = room > ell ? utf8_prefix(item, room - ell < il ? room - ell : il) : 0;
+    if (!keep || buf_add(b, item, keep) || buf_adds(b, "…")) {
+      l->more++;
+      return;
+    }
+    l->shown++;
+    return;
+  }
+  if ((sl && buf_adds(b, l->sep)) || buf_adds(b, item)) {
+    l->more++; /* cannot happen: checked above */
+    return;
+  }
+  l->shown++;
+}
+
+void buf_list_addf(buf_list *l, const char *fmt, ...) {
+  buf t;
+  buf_init(&t, l->b->max);
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = buf_vaddf(&t, fmt, ap);
+  va_end(ap);
+  if (rc) {
+    l->more++;
+  } else {
+    buf_list_add(l, buf_str(&t));
+  }
+  buf_free(&t);
+}
+
+void buf_list_end(buf_list *l) {
+  if (!l->more) return;
+  char tail[LIST_TAIL];
+  size_t el = strlen("…");
+  bool cut = l->b->len >= el && !memcmp(l->b->p + l->b->len - el, "…", el); /* a cut first item */
+  snprintf(tail, sizeof tail, "%s等 %zu 项", cut ? "" : "…", l->more);
+  if (buf_adds(l->b, tail)) return; /* cannot happen: begin kept room for it */
 }

@@ -33,4 +33,27 @@ const char *buf_str(const buf *b);
 /* Hands the content over to the caller (free() it); the buffer is reset. */
 char *buf_take(buf *b);
 
+/* A list inside a message (e.g. the people blocking a mobilization): items
+ * joined by sep (LIST_SEP "、" unless the items hold commas themselves),
+ * taking at most limit bytes of b. An item that does not fit is counted,
+ * with every later one, and buf_list_end writes "…等 N 项" (N = the items
+ * not shown). A first item longer than limit is cut at a character
+ * boundary and ends with "…". The text stays valid UTF-8. */
+#define LIST_SEP "、"
+enum { LIST_TAIL = 40 }; /* bytes kept free for the tail */
+typedef struct buf_list {
+  buf *b;
+  const char *sep;
+  size_t end;   /* b->len may grow up to here (limit from the start) */
+  size_t shown; /* items written */
+  size_t more;  /* items left out */
+} buf_list;
+
+void buf_list_begin(buf_list *l, buf *b, const char *sep, size_t limit);
+void buf_list_add(buf_list *l, const char *item);
+__attribute__((format(printf, 2, 3))) void buf_list_addf(buf_list *l, const char *fmt, ...);
+/* Appends "…等 N 项" when items were left out (begin keeps LIST_TAIL bytes
+ * of b's max free for it). */
+void buf_list_end(buf_list *l);
+
 #endif

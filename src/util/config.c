@@ -78,6 +78,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
                           "提请协助函文号前缀"},
     [CFG_DOCNO_COPY] = {"docno_copy", "XUNJI_DOCNO_COPY", CT_STR, "枣巡抄", 0, 0,
                         "反馈意见抄送函文号前缀"},
+    [CFG_TEST_CLOCK_DAYS] = {"test_clock_days", "XUNJI_TEST_CLOCK_DAYS", CT_INT, "0", -3650, 3650,
+                             "测试时钟: 把\"现在\"推后的天数 (仅测试模式 XUNJI_TEST_MODE=1 可用)"},
 };
 
 static char *vals[CFG__MAX];

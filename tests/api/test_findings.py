@@ -241,14 +241,16 @@ def rectification_overdue_notice_and_sign_off():
         expect(task(p1, deadline=days_from_today(-1)), 400)
         expect(office.post("/api/v1/rect-tasks", {"problem_id": p1, "measure": "m", "owner_name": "x",
                                                   "deadline": days_from_today(3)}), 403)
-        t1 = expect(task(p1), 201).json
+        t1 = expect(task(p1, deadline=days_from_today(2)), 201).json
         t2 = expect(task(p1, owner_name="赵某", long_term=True, deadline=days_from_today(150)), 201).json
         t3 = expect(task(p2, owner_name="赵某", measure="修订财务管理制度"), 201).json
         assert t2["long_term"] is True and t2["long_term_report_due"]
         assert expect(unit1.get(f"/api/v1/problems/{p1}"), 200).json["state"] == "rectifying"
 
-        # time passes: t1's deadline is now yesterday (overdue is computed, never stored)
-        s.sql_write("UPDATE rect_tasks SET deadline=? WHERE id=?", (days_from_today(-1), t1["id"]))
+        # time passes (the server's test clock): t1's deadline is now yesterday
+        # (overdue is computed, never stored)
+        assert expect(office.get("/api/v1/rect-tasks?overdue=true"), 200).json["total"] == 0
+        s.shift_clock(3, member1, leader1, lg, office, unit1, dispatched1)
         od = expect(office.get("/api/v1/rect-tasks?overdue=true"), 200).json
         assert [i["id"] for i in od["items"]] == [t1["id"]] and od["items"][0]["overdue"] is True
         assert od["items"][0]["warning"] == "overdue"

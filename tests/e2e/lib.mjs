@@ -5,7 +5,7 @@
 // password change; a tiny test registry that screenshots failures into tests/out/.
 import { spawn, execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { mkdtempSync, readFileSync, rmSync, mkdirSync, openSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, openSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,7 +41,9 @@ export class Server {
     const args = ['serve', '--db', this.db, '--listen', '127.0.0.1:0']
     for (const [k, v] of Object.entries(this.settings)) args.push('--set', `${k}=${v}`)
     const log = openSync(path.join(this.dir, 'server.log'), 'a')
-    this.proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', log] })
+    // the server dies with this process even when it is killed (PR_SET_PDEATHSIG)
+    const cmd = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', BIN] : [BIN]
+    this.proc = spawn(cmd[0], [...cmd.slice(1), ...args], { stdio: ['ignore', 'pipe', log] })
     this.port = await new Promise((resolve, reject) => {
       let buf = ''
       const t = setTimeout(() => reject(new Error('server did not start')), 15000)

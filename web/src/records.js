@@ -656,7 +656,7 @@ export const records = {
     filters: [{ key: 'q', label: '名称' }, { key: 'state', label: '状态', type: 'state' }, { key: 'team_id', label: '巡察组', type: 'ref', kind: 'team' }],
     detail: [
       col('title', '联审名称'), col('team_name', '巡察组'), col('scheduled_on', '联审日期'), col('place', '地点'), col('participants', '参加人员'), col('minutes', '会议纪要'),
-      col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除提示'), timeCol('held_at', '召开时间'), timeCol('concluded_at', '完成时间'),
+      col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除提示'), col('flags_open', '未消除提示'), timeCol('held_at', '召开时间'), timeCol('concluded_at', '完成时间'),
     ],
     create: {
       action: 'review.write',
