@@ -114,16 +114,16 @@ static int stamp(req *r, store_tx *tx, const json_t *row, const char *what, cons
   int np = 0;
   p[np++] = SV_S(now);
   p[np++] = SV_S(r->who.user_id);
-  if (buf_addf(&sql, "UPDATE assistance SET %s_at=$1, %s_by=$2", what, what)) abort();
+  buf_addf(&sql, "UPDATE assistance SET %s_at=$1, %s_by=$2", what, what);
   if (c1) {
-    if (buf_addf(&sql, ", %s=$%d", c1, np + 1)) abort();
+    buf_addf(&sql, ", %s=$%d", c1, np + 1);
     p[np++] = SV_S(v1);
   }
   if (c2) {
-    if (buf_addf(&sql, ", %s=$%d", c2, np + 1)) abort();
+    buf_addf(&sql, ", %s=$%d", c2, np + 1);
     p[np++] = SV_S(v2);
   }
-  if (buf_addf(&sql, " WHERE id=$%d", np + 1)) abort();
+  buf_addf(&sql, " WHERE id=$%d", np + 1);
   p[np++] = SV_S(rec_s(row, "id"));
   int rc = store_exec(tx, buf_str(&sql), p, np, NULL);
   buf_free(&sql);
@@ -490,11 +490,10 @@ int h_accountability_pending(req *r) {
   int np = 0;
   buf where;
   buf_init(&where, 4096);
-  if (buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
-                       "WHERE a.problem_id=p.id AND a.state='decided')", ++np))
-    abort();
+  buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
+           "WHERE a.problem_id=p.id AND a.state='decided')", ++np);
   p[0] = SV_S(cutoff);
-  if (inaction && !strcmp(inaction, "true") && buf_adds(&where, " AND p.inaction=1")) abort();
+  if (inaction && !strcmp(inaction, "true")) buf_adds(&where, " AND p.inaction=1");
   entity_scope_sql(&where, &f, "p.team_id", "p.unit_id", "1", p, &np);
   api_list_q q = {"p.id, p.seq_no, p.title, p.inaction, p.state, p.team_id, p.unit_id, u.name AS "
                   "unit_name, rc.copied_at, (SELECT count(*) FROM accountability a WHERE "

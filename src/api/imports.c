@@ -14,14 +14,14 @@
 #include "api/programme.h"
 #include "api/reports.h"
 #include "report/xlsx.h"
+#include "util/xmem.h"
 
 enum { XLSX_MAX_BYTES = 8 << 20, IMPORT_MAX_ROWS = 5001, TARGETS_MAX = 1000 };
 
 static unsigned char *b64_decode(const char *s, size_t *n) {
   size_t L = strlen(s);
   if (L == 0 || L % 4 || L / 4 * 3 > XLSX_MAX_BYTES) return NULL;
-  unsigned char *out = malloc(L / 4 * 3 + 1);
-  if (!out) abort();
+  unsigned char *out = xmalloc(L / 4 * 3 + 1);
   int got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)L);
   if (got < 0) {
     free(out);

@@ -140,7 +140,7 @@ int h_team_members_add(req *r) {
     prog_conflicts_text(conf, &b);
     api_error(r, 409, "recusal_conflict", "person_id",
               "%s 须回避, 不能编入「%s」(可报领导小组批准例外): %s", prog_js(pr, "name"), prog_js(t, "name"),
-              buf_str(&b));
+              buf_str_or(&b, "情形较多, 见 conflicts"));
     buf_free(&b);
     json_object_set(json_object_get(r->out, "error"), "conflicts", conf);
     goto out;
@@ -343,9 +343,9 @@ int h_team_targets_bulk(req *r) {
       if (!rc && json_array_size(c)) {
         buf b;
         buf_init(&b, 2000);
-        if (buf_addf(&b, "组员%s须回避: ", prog_js(m, "name"))) abort();
+        buf_addf(&b, "组员%s须回避: ", prog_js(m, "name"));
         prog_conflicts_text(c, &b);
-        row_error(rows, i, uid, buf_str(&b));
+        row_error(rows, i, uid, buf_str_or(&b, "组员须回避 (情形较多, 请查看回避检查)"));
         buf_free(&b);
       }
       json_decref(c);
@@ -424,7 +424,7 @@ int programme_target_recusal(req *r, store_tx *tx, const char *team, const char 
       buf one;
       buf_init(&one, 3000);
       if (buf_addf(&one, "组员%s须回避: ", prog_js(m, "name")) == BUF_OK) prog_conflicts_text(c, &one);
-      buf_list_add(&l, buf_str(&one));
+      buf_list_add(&l, buf_str_or(&one, "组员须回避 (情形较多, 请查看回避检查)"));
       buf_free(&one);
     }
     json_decref(c);
@@ -434,7 +434,7 @@ int programme_target_recusal(req *r, store_tx *tx, const char *team, const char 
   json_decref(members);
   if (!rc && b.len)
     rc = api_error(r, 409, "recusal_conflict", "unit_id", "不能将该单位列为本组巡察对象: %s",
-                   buf_str(&b));
+                   buf_str_or(&b, "多名组员须回避 (情形较多, 请查看回避检查)"));
   buf_free(&b);
   return rc;
 }

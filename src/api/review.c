@@ -428,13 +428,13 @@ int h_review_item_update(req *r) {
   sval p[12];
   int np = 0;
   p[np++] = SV_S(now);
-  if (buf_adds(&sql, "UPDATE review_items SET version=version+1, updated_at=$1")) abort();
+  buf_adds(&sql, "UPDATE review_items SET version=version+1, updated_at=$1");
   json_object_foreach(r->in, key, v) {
     const field *f = fields_find(item_fields, NF(item_fields), key); /* names from the table only */
-    if (buf_addf(&sql, ", %s=$%d", f->name, np + 1)) abort();
+    buf_addf(&sql, ", %s=$%d", f->name, np + 1);
     p[np++] = SV_S(json_string_value(v));
   }
-  if (buf_addf(&sql, " WHERE id=$%d", np + 1)) abort();
+  buf_addf(&sql, " WHERE id=$%d", np + 1);
   p[np++] = SV_S(r->params[0]);
   rc = store_exec(tx, buf_str(&sql), p, np, NULL);
   buf_free(&sql);

@@ -68,7 +68,8 @@ static int round_blockers(store_tx *tx, const char *round, json_t *out) {
       if (buf_adds(&b, "回避情形未经领导小组批准例外: ") == BUF_OK) prog_conflicts_text(c, &b);
       json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "person_id", prog_js(m, "person_id"),
                                            "name", prog_js(m, "name"), "team", prog_js(m, "team_name"),
-                                           "reason", buf_str(&b)));
+                                           "reason",
+                                           buf_str_or(&b, "回避情形未经领导小组批准例外 (情形较多, 请查看回避检查)")));
       buf_free(&b);
     }
     json_decref(c);
@@ -99,7 +100,8 @@ static int apply_mobilize(req *r, store_tx *tx, const json_t *row, json_t *d) {
         buf_list_addf(&l, "%s (%s): %s", prog_js(it, "name"), prog_js(it, "team"), prog_js(it, "reason"));
     buf_list_end(&l);
   }
-  api_error(r, 409, "mobilize_blocked", "", "%s", buf_str(&b));
+  api_error(r, 409, "mobilize_blocked", "", "%s",
+            buf_str_or(&b, "不能动员部署, 未解决的事项较多 (见 blockers)"));
   buf_free(&b);
   json_object_set_new(json_object_get(r->out, "error"), "blockers", bl);
   return r->status;

@@ -248,6 +248,8 @@ void authz_init(void) {
       for (int r = 0; r < ROLE__MAX; r++) {
         if (!(t->roles & RB(r))) continue;
         if (policy[t->act][r] != P_NO && policy[t->act][r] != t->rule) {
+          /* the compiled-in tables disagree: a build defect, found at start-up
+           * (authz_init) before any request is read */
           fprintf(stderr, "xunji: authz: conflicting rules for %s\n", action_names[t->act]);
           abort();
         }

@@ -501,7 +501,7 @@ int mfilters_check(mfilters *f, mfilter *bad) {
 
 /* ---- SQL -------------------------------------------------------------------------- */
 static void add(buf *b, const char *s) {
-  if (buf_adds(b, s)) abort(); /* SQL text is ours and bounded by the table */
+  buf_adds(b, s); /* SQL text is ours and bounded by the table */
 }
 
 static void add_in(buf *sql, const char *col, const char *const *ids, int n, sval *p, int *np,
@@ -509,9 +509,9 @@ static void add_in(buf *sql, const char *col, const char *const *ids, int n, sva
   if (!col || !n) return;
   add(sql, *first ? "" : " OR ");
   *first = 0;
-  if (buf_addf(sql, "%s IN (", col)) abort();
+  buf_addf(sql, "%s IN (", col);
   for (int i = 0; i < n; i++) {
-    if (buf_addf(sql, "%s$%d", i ? "," : "", *np + 1)) abort();
+    buf_addf(sql, "%s$%d", i ? "," : "", *np + 1);
     p[(*np)++] = SV_S(ids[i]);
   }
   add(sql, ")");
@@ -522,12 +522,13 @@ static void add_in(buf *sql, const char *col, const char *const *ids, int n, sva
  * are ours (core/outcomes.c), plain identifiers. */
 static void add_outcomes(buf *sql, const char *name, size_t n) {
   int k = outcome_kind_named(name, n);
-  if (k < 0) abort(); /* a typo in the measures table */
+  /* a typo in the compiled-in measures table: name and n come from it, never from input */
+  if (k < 0) abort();
   int first = 1;
   add(sql, "(");
   for (int i = 0; i < noutcomes; i++) {
     if ((int)outcomes[i].kind != k) continue;
-    if (buf_addf(sql, "%s'%s'", first ? "" : ",", outcomes[i].code)) abort();
+    buf_addf(sql, "%s'%s'", first ? "" : ",", outcomes[i].code);
     first = 0;
   }
   add(sql, first ? "NULL)" : ")");
@@ -543,9 +544,9 @@ static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int
       add(sql, s);
       break;
     }
-    if (buf_add(sql, s, (size_t)(at - s))) abort();
+    buf_add(sql, s, (size_t)(at - s));
     if (!strncmp(at, "@today", 6)) {
-      if (buf_addf(sql, "$%d", *np + 1)) abort();
+      buf_addf(sql, "$%d", *np + 1);
       p[(*np)++] = SV_S(today);
       s = at + 6;
     } else if (!strncmp(at, "@outcomes(", 10) && strchr(at, ')')) {
@@ -553,7 +554,7 @@ static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int
       add_outcomes(sql, at + 10, (size_t)(end - at - 10));
       s = end + 1;
     } else {
-      abort(); /* a typo in the measures table */
+      abort(); /* a typo in the compiled-in measures table (cond is from it, never from input) */
     }
   }
   add(sql, ")");
@@ -562,22 +563,21 @@ static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int
 int measure_from_where(const measure *m, const mfilters *f, const mscope *s, const char *today,
                        buf *sql, sval *p, int *np) {
   const msource *src = m->src;
-  if (buf_addf(sql, " FROM %s WHERE 1=1", src->from)) abort();
+  buf_addf(sql, " FROM %s WHERE 1=1", src->from);
   if (src->base) add_cond(sql, src->base, today, p, np);
   if (m->where) add_cond(sql, m->where, today, p, np);
   for (int i = 0; i < MF_FROM; i++) {
     if (!f->v[i] || !src->col[i]) continue;
-    if (buf_addf(sql, " AND %s = $%d", src->col[i], *np + 1)) abort();
+    buf_addf(sql, " AND %s = $%d", src->col[i], *np + 1);
     p[(*np)++] = SV_S(f->v[i]);
   }
   if (m->date) {
     if (f->v[MF_FROM]) {
-      if (buf_addf(sql, " AND %s >= $%d", m->date, *np + 1)) abort();
+      buf_addf(sql, " AND %s >= $%d", m->date, *np + 1);
       p[(*np)++] = SV_S(m->date_is_ts ? f->from_ts : f->v[MF_FROM]);
     }
     if (f->v[MF_TO]) {
-      if (buf_addf(sql, m->date_is_ts ? " AND %s < $%d" : " AND %s <= $%d", m->date, *np + 1))
-        abort();
+      buf_addf(sql, m->date_is_ts ? " AND %s < $%d" : " AND %s <= $%d", m->date, *np + 1);
       p[(*np)++] = SV_S(m->date_is_ts ? f->to_ts : f->v[MF_TO]);
     }
   }

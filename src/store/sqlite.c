@@ -21,6 +21,7 @@
 
 #include "store/faults.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/embed.h"
 #include "util/text.h"
 #include "util/xmem.h"
@@ -33,7 +34,9 @@ EMBED(xunji_mig_002, "src/store/sqlite/002_programme.sql");
 EMBED(xunji_mig_003, "src/store/sqlite/003_findings.sql");
 EMBED(xunji_mig_004, "src/store/sqlite/004_discipline.sql");
 EMBED(xunji_mig_005, "src/store/sqlite/005_reports.sql");
+EMBED(xunji_mig_008, "src/store/sqlite/008_edge.sql");
 EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
+EMBED(xunji_mig_011, "src/store/sqlite/011_feedback_attendees.sql");
 EMBED(xunji_mig_010, "src/store/sqlite/010_programme2.sql");
 
 static const struct migration {
@@ -46,7 +49,9 @@ static const struct migration {
     {3, "findings", xunji_mig_003},
     {4, "discipline", xunji_mig_004},
     {5, "reports", xunji_mig_005},
+    {8, "edge", xunji_mig_008},
     {9, "domain", xunji_mig_009},
+    {11, "feedback_attendees", xunji_mig_011},
     {10, "programme2", xunji_mig_010},
 };
 
@@ -160,6 +165,10 @@ static void set_err(store_tx *tx, const char *what) {
 /* Gets a ready statement: from the cache when free, else a fresh one. */
 static int prepare(store_tx *tx, const char *sql, sqlite3_stmt **st, int *owned) {
   conn *c = tx->c;
+  if (strchr(sql, BUF_POISON_CHAR)) { /* cut short: never run what is left of it */
+    snprintf(tx->err, sizeof tx->err, "prepare: SQL text exceeded its buffer");
+    return STORE_TOOBIG;
+  }
   uint32_t h = fnv(sql) % CACHE_SLOTS;
   for (int k = 0; k < 8; k++) {
     uint32_t i = (h + (uint32_t)k) % CACHE_SLOTS;

@@ -186,6 +186,8 @@ void uuid7(char out[UUID_LEN]) {
   gettimeofday(&tv, NULL);
   uint64_t ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
   if (RAND_bytes(b + 6, 10) != 1) {
+    /* the system's random source failed: no input causes this, and ids or
+     * keys made without randomness must never be issued */
     fputs("xunji: 随机数生成失败\n", stderr);
     abort();
   }
