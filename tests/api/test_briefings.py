@@ -102,8 +102,10 @@ def audit_bureau_by_default_when_configured():
 @test
 def empty_sources_mean_every_configured_source():
     # the form says "通报来源 (不选则全部)" and sends an empty list: that is every source,
-    # exactly as when the list is left out (it used to answer 「来源」应为非空列表)
-    with Server() as s:
+    # exactly as when the list is left out (it used to answer 「来源」应为非空列表).
+    # The server's clock is 20 days back: the briefings are asked before the demo round's
+    # entry (10 days ago) with a due date not yet passed (12 days ago is ahead then).
+    with Server(settings={"test_clock_days": "-20"}) as s:
         office, tg = s.client("office"), s.ids["targets"]
         r = expect(office.post(f"/api/v1/targets/{tg['u1']}/briefings",
                                {"due_date": days_from_today(-12), "sources": []}), 201).json
