@@ -81,9 +81,14 @@ int h_target_briefings_request(req *r) {
   json_t *it;
   json_array_foreach(srcs, i, it) {
     if (!json_is_string(it) || !enum_ok(source_codes, json_string_value(it)))
-      return api_error(r, 400, "invalid_field", "sources", "「来源」第 %zu 项无效", i);
+      return api_error(r, 400, "invalid_field", "sources", "「来源」第 %zu 项无效", i + 1);
   }
   const char *due = prog_js(r->in, "due_date");
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  if (strcmp(due, today) < 0)
+    return api_error(r, 400, "invalid_field", "due_date", "「报送期限」%s 已过 (今天是 %s), 请重新确定",
+                     due, today);
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
@@ -155,8 +160,6 @@ int h_target_briefings_request(req *r) {
     json_decref(ids);
     return prog_fail(r, tx, rc);
   }
-  char today[11];
-  date_format(date_today_shanghai(), today);
   sval p[] = {SV_S(today), SV_S(r->params[0])};
   json_t *items = store_query_json(tx, BRIEFING_SELECT "WHERE b.target_id=$2 ORDER BY b.source", p, 2);
   json_decref(ids);

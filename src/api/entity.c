@@ -147,7 +147,7 @@ static int prepare_target(req *r, store_tx *tx, json_t *b, const json_t *old) {
 }
 
 const entity ent_org = {"org", "orgs", "组织机构", org_fields, NF(org_fields), A_ORG_LIST,
-                        A_ORG_WRITE, "name", NULL, NULL, "name", prepare_org};
+                        A_ORG_WRITE, "name", NULL, NULL, "name", prepare_org, NULL, "kind"};
 const entity ent_person = {"person", "persons", "人员", person_fields, NF(person_fields),
                            A_PERSON_LIST, A_PERSON_WRITE, "name", NULL, NULL, "name", NULL};
 const entity ent_round = {"round", "rounds", "巡察轮次", round_fields, NF(round_fields),
@@ -188,6 +188,7 @@ static void fix_bools(const entity *e, json_t *row) {
 /* Builds the authz object of a row; supervisor looked up from the unit. */
 static int row_obj(store_tx *tx, const entity *e, const json_t *row, authz_obj *o, char *sup, size_t n) {
   memset(o, 0, sizeof *o);
+  if (e->kind_col) o->org_kind = json_string_value(json_object_get(row, e->kind_col));
   if (e->team_col) o->team_id = json_string_value(json_object_get(row, e->team_col));
   if (e->unit_col) {
     o->unit_id = json_string_value(json_object_get(row, e->unit_col));
@@ -403,6 +404,16 @@ int h_entity_get(req *r) {
 }
 
 /* ---- create / update --------------------------------------------------------- */
+/* A write refused on the record. For organisations whose kind the user does
+ * not keep (the policy's P_INSPECTED / P_SYSTEM_ORG), say who keeps it. */
+int entity_deny_write(req *r, action_id a, const char *kind, const char *id) {
+  api_deny(r, a, "org", id, 0);
+  if (!kind || !authz(&r->who, a, NULL)) return r->status;
+  return api_error(r, 403, "forbidden_kind", "kind",
+                   "被巡察单位和村 (社区) 由巡察办维护, 本系统自身的组织机构 (市委、纪委监委及其内设机构、"
+                   "巡察机构等) 由系统管理员维护");
+}
+
 static int finish_write(req *r, store_tx *tx, const entity *e, const char *id, const char *verb,
                         int status) {
   char act[48];
@@ -415,7 +426,11 @@ static int finish_write(req *r, store_tx *tx, const entity *e, const char *id, c
 int h_entity_create(req *r) {
   const entity *e = ent_of(r);
   if (api_body(r, e->fields, e->nfields, false)) return r->status;
-  if (!authz(&r->who, e->write_act, &(authz_obj){0})) return api_deny(r, e->write_act, e->name, NULL, 0);
+  authz_obj wo = {0};
+  if (e->kind_col) wo.org_kind = json_string_value(json_object_get(r->in, e->kind_col));
+  if (!authz(&r->who, e->write_act, &wo))
+    return e->kind_col ? entity_deny_write(r, e->write_act, wo.org_kind, NULL)
+                       : api_deny(r, e->write_act, e->name, NULL, 0);
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
@@ -475,6 +490,7 @@ int h_entity_update(req *r) {
     store_rollback(tx);
     json_decref(old);
     if (rc) return api_store_error(r, rc, NULL);
+    if (e->kind_col) return entity_deny_write(r, e->write_act, o.org_kind, r->params[0]);
     return api_deny(r, e->write_act, e->name, r->params[0], 0);
   }
   if (api_if_match(r, version) || (e->prepare && e->prepare(r, tx, r->in, old))) {

@@ -26,6 +26,9 @@ typedef struct entity {
   /* For records with a lifecycle: [{verb,label}] this user may take now, added
    * to single-record answers as allowed_actions (the UI's buttons), or NULL. */
   json_t *(*allowed)(const principal *p, const json_t *row);
+  /* Column whose value the policy looks at as authz_obj.org_kind (orgs:
+   * "kind", so the office writes inspected units and sysadmin the rest). */
+  const char *kind_col;
 } entity;
 
 /* Appends " AND (...)" restricting rows to what filter f allows. */
@@ -34,6 +37,10 @@ void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
 /* Appends ORDER BY from ?sort= (declared columns, created_at, updated_at; "-col"
  * descending), columns prefixed with prefix ("c."); replies 400 on others. */
 int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def, const char *prefix);
+
+/* Refuses (403, audited) a write of action a on an organisation of this kind;
+ * when the user writes other kinds, the answer (forbidden_kind) says who keeps it. */
+int entity_deny_write(req *r, action_id a, const char *kind, const char *id);
 
 /* allowed_actions of a round (rounds.c, from its workflow table). */
 json_t *round_allowed(const principal *p, const json_t *row);

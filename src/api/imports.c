@@ -97,7 +97,7 @@ int h_team_targets_import(req *r) {
   };
   if (api_body(r, f, NF(f), false)) return r->status;
   char *text = xstrdup(prog_js(r->in, "csv"));
-  json_t *units = json_array(), *rowsof = json_array(), *errs = json_array();
+  json_t *units = json_array(), *rowsof = json_array(), *errs = json_array(), *unknown = json_array();
   int col = -1, header = 1, lineno = 0, rc = 0;
   store_tx *tx = NULL;
   rc = store_read(r->app->db, &tx);
@@ -131,7 +131,7 @@ int h_team_targets_import(req *r) {
     } else {
       const char *v = col < nc ? cells[col] : "";
       char *id = NULL;
-      char msg[300];
+      char msg[600];
       if (!*v) {
         row_err(errs, lineno, "「被巡察单位」为空");
       } else {
@@ -139,8 +139,10 @@ int h_team_targets_import(req *r) {
         rc = store_query_text(tx, "SELECT id FROM orgs WHERE (name=$1 OR id=$1) AND kind='unit'", q,
                               1, &id);
         if (!rc && !id) {
-          snprintf(msg, sizeof msg, "被巡察单位「%.60s」不存在 (须先在组织机构中登记)", v);
+          snprintf(msg, sizeof msg, "被巡察单位「%s」尚未登记: 巡察办可在「组织机构」中新增或批量导入该单位", v);
+          utf8_fix_end(msg);
           row_err(errs, lineno, msg);
+          json_array_append_new(unknown, json_string(v));
         }
         if (id) {
           json_array_append_new(units, json_string(id));
@@ -161,16 +163,27 @@ int h_team_targets_import(req *r) {
     json_decref(rowsof);
     if (rc) {
       json_decref(errs);
+      json_decref(unknown);
       return api_store_error(r, rc, NULL);
     }
     json_t *first = json_array_get(errs, 0);
     api_error(r, 400, "invalid_rows", "csv", "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s",
               json_array_size(errs), (long long)json_integer_value(json_object_get(first, "row")),
               prog_js(first, "message"));
-    json_object_set_new(json_object_get(r->out, "error"), "rows", errs);
+    json_t *err = json_object_get(r->out, "error");
+    json_object_set_new(err, "rows", errs);
+    /* units not yet registered: the office registers them (one by one or
+     * in bulk under their township) and imports the sheet again */
+    if (json_array_size(unknown)) {
+      json_object_set_new(err, "unknown_units", unknown);
+      json_object_set_new(err, "create_with", json_string("/api/v1/orgs/import"));
+    } else {
+      json_decref(unknown);
+    }
     return r->status;
   }
   json_decref(errs);
+  json_decref(unknown);
   /* hand over to the bulk route: the same checks (duplicates, already a
    * target, recusal), the same all-or-nothing transaction and audit */
   json_object_del(r->in, "csv");

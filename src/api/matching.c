@@ -61,7 +61,13 @@ int h_round_suggestions(req *r) {
     pool = store_query_json(
         tx,
         "SELECT p.id AS person_id, p.name, o.name AS org_name, p.post, "
-        "(SELECT count(*) FROM team_members m WHERE m.person_id=p.id) AS rounds_served, "
+        /* rounds actually served: mobilized or later (a planned round is not served) */
+        "(SELECT count(*) FROM team_members m JOIN rounds sr ON sr.id=m.round_id WHERE "
+        " m.person_id=p.id AND sr.state NOT IN ('planned','approved')) AS rounds_served, "
+        "(SELECT group_concat(name, char(31)) FROM (SELECT sr.name FROM team_members m JOIN "
+        " rounds sr ON sr.id=m.round_id WHERE m.person_id=p.id AND sr.state NOT IN "
+        " ('planned','approved') ORDER BY coalesce(sr.planned_start, sr.created_at) DESC, "
+        " sr.created_at DESC, sr.id DESC)) AS served_names, "
         "(SELECT v.state FROM vettings v WHERE v.person_id=p.id ORDER BY v.requested_at DESC, "
         " v.id DESC LIMIT 1) AS last_vetting, "
         "(SELECT group_concat(tag, '、') FROM (SELECT tag FROM person_tags g WHERE "
@@ -134,21 +140,33 @@ int h_round_suggestions(req *r) {
         json_array_foreach(covered, k, u) buf_addf(&why, "%s%s", k ? "、" : "", json_string_value(u));
         buf_adds(&why, "; ");
       }
-      buf_addf(&why, "已参加巡察 %lld 轮; ",
+      /* the rounds served, most recent first */
+      json_t *served = json_array();
+      const char *sn = prog_js(p, "served_names");
+      for (const char *a = sn; a && *a;) {
+        const char *e = strchr(a, '\x1f');
+        size_t L = e ? (size_t)(e - a) : strlen(a);
+        json_array_append_new(served, json_stringn(a, L));
+        a = e ? e + 1 : a + L;
+      }
+      buf_addf(&why, "已参加巡察 %lld 轮",
                (long long)json_integer_value(json_object_get(p, "rounds_served")));
+      if (json_array_size(served))
+        buf_addf(&why, " (最近: %s)", json_string_value(json_array_get(served, 0)));
+      buf_adds(&why, "; ");
       const char *lv = prog_js(p, "last_vetting");
       buf_addf(&why, "%s; 与本组巡察对象无回避情形",
                !lv ? "尚未进行廉政审核 (可提请)" : !strcmp(lv, "clear") ? "最近一次廉政审核无异议"
-                                                                  : "廉政审核待答复");
+                                                                   : "廉政审核待答复");
       if (buf_failed(&why)) { /* many long tags: the reason without their names */
         buf_reset(&why);
         buf_adds(&why, "补足所缺专长 (详见 covers)");
       }
-      json_t *s = json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:O,s:s?,s:O,s:s}", "person_id",
+      json_t *s = json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:O,s:o,s:s?,s:O,s:s}", "person_id",
                             prog_js(p, "person_id"), "name", prog_js(p, "name"), "org_name",
                             prog_js(p, "org_name"), "post", prog_js(p, "post"), "tags", prog_js(p, "tags"),
-                            "rounds_served", json_object_get(p, "rounds_served"), "last_vetting",
-                            lv, "covers", covered, "reason", buf_str(&why));
+                            "rounds_served", json_object_get(p, "rounds_served"), "served_rounds",
+                            served, "last_vetting", lv, "covers", covered, "reason", buf_str(&why));
       json_decref(covered);
       buf_free(&why);
       json_array_append_new(picks, s);

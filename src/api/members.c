@@ -22,7 +22,9 @@ static const field member_fields[] = {
 
 #define MEMBER_SELECT                                                                           \
   "SELECT m.id, m.version, m.round_id, m.team_id, m.person_id, p.name AS person_name, m.role, "  \
-  "m.origin, m.source_unit_id, s.name AS source_unit_name, "                                    \
+  "m.origin, m.source_unit_id, s.name AS source_unit_name, m.replaced_at, m.replaced_by, "      \
+  "m.replacement_id, CASE WHEN m.replaced_at IS NULL THEN 'active' ELSE 'replaced' END AS "     \
+  "member_state, "                                                                               \
   "(SELECT v.state FROM vettings v WHERE v.round_id=m.round_id AND v.person_id=m.person_id "    \
   " ORDER BY v.requested_at DESC, v.id DESC LIMIT 1) AS vetting, m.created_at "                 \
   "FROM team_members m JOIN persons p ON p.id=m.person_id LEFT JOIN orgs s ON "                 \
@@ -234,8 +236,9 @@ static const field bulk_fields[] = {
 enum { BULK_MAX = 1000 };
 
 static void row_error(json_t *rows, size_t i, const char *unit, const char *msg) {
-  json_array_append_new(rows, json_pack("{s:I,s:s?,s:s}", "index", (json_int_t)i, "unit_id", unit,
-                                        "message", msg));
+  /* index: 0-based position in unit_ids; row: counted from 1, as imports and people do */
+  json_array_append_new(rows, json_pack("{s:I,s:I,s:s?,s:s}", "index", (json_int_t)i, "row",
+                                        (json_int_t)i + 1, "unit_id", unit, "message", msg));
 }
 
 int h_team_targets_bulk(req *r) {
@@ -282,7 +285,8 @@ int h_team_targets_bulk(req *r) {
   sval mp[] = {SV_S(r->params[0])};
   members = store_query_json(tx,
                              "SELECT m.person_id AS person_id, p.name AS name FROM team_members m "
-                             "JOIN persons p ON p.id=m.person_id WHERE m.team_id=$1",
+                             "JOIN persons p ON p.id=m.person_id WHERE m.team_id=$1 AND "
+                             "m.replaced_at IS NULL",
                              mp, 1);
   if (!members) rc = STORE_ERR;
   size_t i;
@@ -353,7 +357,7 @@ int h_team_targets_bulk(req *r) {
     json_t *first = json_array_get(rows, 0);
     api_error(r, conflicts_only ? 409 : 400, conflicts_only ? "conflict" : "invalid_rows",
               "unit_ids", "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s", json_array_size(rows),
-              (long long)json_integer_value(json_object_get(first, "index")), prog_js(first, "message"));
+              (long long)json_integer_value(json_object_get(first, "row")), prog_js(first, "message"));
     json_object_set(json_object_get(r->out, "error"), "rows", rows);
     rc = 1;
   }
@@ -403,7 +407,7 @@ int programme_target_recusal(req *r, store_tx *tx, const char *team, const char 
   json_t *members = store_query_json(tx,
                                      "SELECT m.person_id AS person_id, p.name AS name FROM "
                                      "team_members m JOIN persons p ON p.id=m.person_id WHERE "
-                                     "m.team_id=$1 ORDER BY p.name",
+                                     "m.team_id=$1 AND m.replaced_at IS NULL ORDER BY p.name",
                                      mp, 1);
   if (!members) return STORE_ERR;
   int rc = 0;

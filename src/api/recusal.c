@@ -28,12 +28,31 @@ static int recusal_conflicts(store_tx *tx, const char *person, const char *unit,
   }
   const char *porg = prog_js(pr, "org_id");
   if (porg && !strcmp(porg, unit)) json_array_append_new(out, json_string("现工作单位即被巡察单位"));
-  if (porg && ((prog_js(u, "supervisor_id") && !strcmp(porg, prog_js(u, "supervisor_id"))) ||
-               (prog_js(u, "parent_id") && !strcmp(porg, prog_js(u, "parent_id"))))) {
-    char m[600];
-    snprintf(m, sizeof m, "所在单位「%s」对被巡察单位负有监督或领导职责", prog_js(pr, "org_name"));
-    utf8_fix_end(m);
-    json_array_append_new(out, json_string(m));
+  /* the supervision chain: the person's org leads the unit at any level up
+   * the organisation tree (a county over a township over its villages), or
+   * is the dispatched group supervising the unit or one of its ancestors */
+  if (porg && !rc) {
+    sval cp[] = {SV_S(unit), SV_S(porg)};
+    int64_t up = 0;
+    rc = store_query_int(
+        tx,
+        "WITH RECURSIVE up(id, parent_id, supervisor_id, depth) AS ("
+        " SELECT id, parent_id, supervisor_id, 0 FROM orgs WHERE id=$1"
+        " UNION SELECT o.id, o.parent_id, o.supervisor_id, up.depth + 1 FROM orgs o JOIN up ON"
+        " o.id=up.parent_id WHERE up.depth < 64) "
+        "SELECT count(*) FROM up WHERE (depth > 0 AND id=$2) OR supervisor_id=$2",
+        cp, 2, &up);
+    if (!rc && up) {
+      char m[600];
+      snprintf(m, sizeof m, "所在单位「%s」对被巡察单位负有监督或领导职责", prog_js(pr, "org_name"));
+      utf8_fix_end(m);
+      json_array_append_new(out, json_string(m));
+    }
+  }
+  if (rc) {
+    json_decref(pr);
+    json_decref(u);
+    return rc;
   }
   /* worked there within the configured number of years */
   char today[11], cutoff[24];

@@ -37,5 +37,6 @@ int h_documents_issue(req *r);
 int h_documents_get(req *r);
 int h_documents_pdf(req *r);
 int h_team_targets_import(req *r);
+int h_orgs_import(req *r); /* api/units.c */
 
 #endif

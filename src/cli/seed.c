@@ -115,7 +115,8 @@ static int load_zaoyang(app *a) {
   static const char *const counted[][2] = {
       {"rounds", "巡察轮次"},     {"targets", "巡察对象"},       {"vettings", "廉政审核"},
       {"problems", "问题"},       {"clues", "问题线索"},         {"accountability", "追责问责"},
-      {"review_items", "联审事项"}, {"institutions", "制度机制"}};
+      {"review_items", "联审事项"}, {"institutions", "制度机制"},   {"reports", "巡察报告与反馈"},
+      {"rect_tasks", "整改任务"},  {"assistance", "提请协助"}};
   json_t *detail = json_object();
   for (size_t i = 0; !rc && i < sizeof counted / sizeof *counted; i++) {
     char sql[120];

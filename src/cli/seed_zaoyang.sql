@@ -25,7 +25,8 @@ INSERT INTO n SELECT i FROM c;
 -- who records: the demo accounts (the fixture needs `init --demo`)
 CREATE TEMP TABLE who(k TEXT PRIMARY KEY, id TEXT NOT NULL);
 INSERT INTO who SELECT login, id FROM users
- WHERE login IN ('office','leader1','member1','casemgmt','conduct','verification','lg','cadre');
+ WHERE login IN ('office','leader1','member1','casemgmt','conduct','verification','lg','cadre',
+                 'investigation');
 
 CREATE TEMP TABLE org(k TEXT PRIMARY KEY, id TEXT NOT NULL);
 INSERT INTO org SELECT 'u' || (row_number() OVER (ORDER BY created_at, rowid)), id FROM orgs
@@ -36,7 +37,8 @@ INSERT INTO org SELECT k, (SELECT id FROM orgs WHERE name = v) FROM (
   UNION ALL SELECT 'commission', '枣阳市纪委监委'
   UNION ALL SELECT 'casemgmt', '市纪委监委案件监督管理室'
   UNION ALL SELECT 'investigation', '市纪委监委第一审查调查室'
-  UNION ALL SELECT 'renfang', '枣阳市人民防空办公室');
+  UNION ALL SELECT 'renfang', '枣阳市人民防空办公室'
+  UNION ALL SELECT 'orgdept', '中共枣阳市委组织部');
 
 -- names: 20 surnames x 30 given names
 CREATE TEMP TABLE sn(i INTEGER PRIMARY KEY, s TEXT NOT NULL);
@@ -204,7 +206,7 @@ INSERT INTO problems(id, seq_no, target_id, round_id, team_id, unit_id, category
                      rectified_at, rectified_by, rectify_note, signed_off_at, signed_off_by,
                      created_by, created_at, updated_at)
 SELECT printf('01700008-0000-7000-8000-%012x', pb.i),
-       printf('%s-%05d', substr(rd.start, 1, 4),
+       printf('%s-%04d', substr(rd.start, 1, 4),
               CASE pb.r WHEN 4 THEN 46 + pb.k + 1 WHEN 2 THEN 60 + pb.k + 1 ELSE pb.k + 1 END),
        tg.id, rd.id, tm.id, tg.unit,
        CASE pb.r WHEN 3 THEN (SELECT id FROM problem_categories WHERE code = CASE WHEN pb.k % 3 = 0 THEN '0403' WHEN pb.k % 3 = 1 THEN '0401' ELSE '0801' END)
@@ -350,6 +352,16 @@ INSERT INTO ac SELECT 1000 + n.i, CASE WHEN n.i < 231 THEN 1 WHEN n.i < 462 THEN
   FROM n WHERE n.i < 693;
 INSERT INTO ac SELECT 1999, 4, 0, 'organization', NULL, 'circulated_criticism',
        printf('01700008-0000-7000-8000-%012x', 2400), NULL, 0, 0, 0;
+-- The seed's 公款私存 example (八届市委第一轮巡察, 枣阳市吴店镇): the team found
+-- that the accountant kept public money in a private account, asked the
+-- commission for help (the assistance request below), the commission queried
+-- the accountant's bank statements and the clue was fixed; the accountant got
+-- 严重警告, the principal and the supervising leader 工作约谈. These are three of
+-- the outcomes above, tied to the story's clue and problem (the same people
+-- are counted: the totals do not move).
+UPDATE ac SET problem = NULL, clue = '01700010-0000-7000-8000-000000000009', nm = 609
+ WHERE i = 1465;
+UPDATE ac SET problem = printf('01700008-0000-7000-8000-%012x', 2449) WHERE i = 1692;
 INSERT INTO accountability(id, problem_id, clue_id, target_id, round_id, team_id, unit_id,
                            subject_kind, subject_name, subject_post, leader_role, outcome,
                            criminal, form, authority, decided_on, funds_recovered_fen,
@@ -371,6 +383,104 @@ SELECT printf('01700009-0000-7000-8000-%012x', ac.i), ac.problem, ac.clue, src.t
   FROM ac JOIN (SELECT id, target_id, round_id, team_id, unit_id, 'p' AS t FROM problems
                 UNION ALL SELECT id, target_id, round_id, team_id, unit_id, 'c' FROM clues) src
     ON src.id = coalesce(ac.problem, ac.clue);
+
+UPDATE accountability SET subject_post = '会计' WHERE id = printf('01700009-0000-7000-8000-%012x', 1465);
+
+-- ---- the 公款私存 story: problem, clue and the assistance request ---------------
+UPDATE problems SET title = '单位会计公款私存',
+       description = '单位会计将公款存入个人银行账户 (历史记录, 据《五个加强》所述事例)'
+ WHERE id = printf('01700008-0000-7000-8000-%012x', 2449);
+UPDATE clues SET title = '单位会计涉嫌公款私存', subject_post = '会计',
+       disposal_method = 'preliminary_verification', result = 'case_filed',
+       case_filed_on = date(substr(concluded_at, 1, 10), '-20 days'),
+       outcome_authority = '中共枣阳市纪律检查委员会 枣阳市监察委员会'
+ WHERE id = '01700010-0000-7000-8000-000000000009';
+INSERT INTO assistance(id, seq_no, target_id, round_id, team_id, unit_id, problem_id, clue_id, need,
+                       reason, state, submitted_at, submitted_by, decided_at, decided_by,
+                       decision_note, forwarded_at, forwarded_by, accepted_at, accepted_by,
+                       accepted_role, completed_at, completed_by, result, evidence_fixed, closed_at,
+                       closed_by, created_by, created_at, updated_at)
+SELECT '01700018-0000-7000-8000-000000000001', substr(c.discovered_on, 1, 4) || '-0001', c.target_id,
+       c.round_id, c.team_id, c.unit_id, printf('01700008-0000-7000-8000-%012x', 2449), c.id,
+       '查询该单位会计个人银行账户流水',
+       '巡察组发现该单位会计涉嫌公款私存, 需查询其个人银行账户流水以固定证据, 巡察组无权查询',
+       'closed',
+       c.discovered_on || 'T06:00:00Z', (SELECT id FROM who WHERE k = 'leader1'),
+       date(c.discovered_on, '+1 day') || 'T02:00:00Z', (SELECT id FROM who WHERE k = 'lg'), '同意提请',
+       date(c.discovered_on, '+1 day') || 'T06:00:00Z', (SELECT id FROM who WHERE k = 'office'),
+       date(c.discovered_on, '+2 days') || 'T02:00:00Z', (SELECT id FROM who WHERE k = 'investigation'),
+       'investigation',
+       date(c.discovered_on, '+3 days') || 'T08:00:00Z', (SELECT id FROM who WHERE k = 'investigation'),
+       '经查询会计个人银行账户流水, 公款私存问题属实, 线索已固定',
+       '银行账户流水、会计凭证已调取并固定',
+       date(c.discovered_on, '+4 days') || 'T02:00:00Z', (SELECT id FROM who WHERE k = 'leader1'),
+       (SELECT id FROM who WHERE k = 'member1'), c.discovered_on || 'T05:00:00Z',
+       date(c.discovered_on, '+4 days') || 'T02:00:00Z'
+  FROM clues c WHERE c.id = '01700010-0000-7000-8000-000000000009';
+
+-- ---- reports, feedback meetings and the copy (抄送) ---------------------------------
+-- One report per target, approved, fed back at a meeting and copied to the
+-- commission and 组织部. The 2020 脱贫攻坚 patrol fed its 160 villages back at
+-- one 集中反馈大会 of 300余人: every village's report records its people there
+-- (two, one for every tenth village: 304 in all); the other rounds fed each
+-- unit back at its own meeting.
+INSERT INTO reports(id, target_id, round_id, team_id, unit_id, text, state, submitted_at,
+                    submitted_by, approved_at, approved_by, meeting_date, attendees, feedback_text,
+                    fed_back_at, fed_back_by, copied_at, copied_by, created_by, created_at,
+                    updated_at)
+SELECT printf('01700015-0000-7000-8000-%012x', tg.r * 1000 + tg.ord), tg.id, rd.id, tm.id, tg.unit,
+       '关于对' || u.name || '党组织巡察情况的报告 (历史记录)', 'copied',
+       date(rd.fin, '+5 days') || 'T02:00:00Z', (SELECT id FROM who WHERE k = 'leader1'),
+       date(rd.fin, '+12 days') || 'T02:00:00Z', (SELECT id FROM who WHERE k = 'lg'),
+       x.meeting,
+       CASE WHEN tg.r = 5 THEN (CASE WHEN tg.ord % 10 = 0 THEN 1 ELSE 2 END)
+            WHEN tg.r = 3 THEN 45 ELSE 20 + (tg.ord * 7) % 15 END,
+       '巡察反馈意见 (历史记录)',
+       x.meeting || 'T06:00:00Z', (SELECT id FROM who WHERE k = 'office'),
+       date(x.meeting, '+3 days') || 'T02:00:00Z', (SELECT id FROM who WHERE k = 'office'),
+       (SELECT id FROM who WHERE k = 'leader1'), date(rd.fin, '+3 days') || 'T02:00:00Z',
+       date(x.meeting, '+3 days') || 'T02:00:00Z'
+  FROM tg JOIN rd ON rd.k = tg.r JOIN tm ON tm.r = tg.r AND tm.t = tg.t
+  JOIN orgs u ON u.id = tg.unit
+  JOIN (SELECT tg2.id AS id, CASE WHEN tg2.r IN (3, 5) THEN date(rd2.fin, '+20 days')
+                                  ELSE date(rd2.fin, '+' || (17 + tg2.ord % 4) || ' days') END AS meeting
+          FROM tg tg2 JOIN rd rd2 ON rd2.k = tg2.r) x ON x.id = tg.id;
+INSERT INTO report_problems(report_id, problem_id)
+SELECT rp.id, p.id FROM problems p JOIN reports rp ON rp.target_id = p.target_id
+ WHERE p.id LIKE '01700008-%';
+INSERT INTO report_copies(id, report_id, recipient, recipient_org_id, copied_by, copied_at)
+SELECT x.t || substr(rp.id, 9), rp.id, x.recipient, (SELECT id FROM org WHERE org.k = x.o),
+       rp.copied_by, rp.copied_at
+  FROM reports rp JOIN (SELECT '01700016' AS t, 'commission' AS recipient, 'commission' AS o
+                        UNION ALL SELECT '01700019', 'organization_dept', 'orgdept') x
+ WHERE rp.id LIKE '01700015-%';
+
+-- ---- rectification tasks of the rectified problems --------------------------------
+-- One task per problem signed off (销号): measure, the people responsible, a
+-- deadline two months after the feedback (or the day it was done, if later),
+-- done and signed off with the problem.
+INSERT INTO rect_tasks(id, problem_id, target_id, round_id, team_id, unit_id, measure, owner_name,
+                       owner_post, leader_name, deadline, long_term, state, started_at, done_at,
+                       done_note, signed_off_at, signed_off_by, created_by, created_at, updated_at)
+SELECT '01700017-0000-7000-8000-' || substr(p.id, 25), p.id, p.target_id, p.round_id, p.team_id,
+       p.unit_id, '针对「' || p.title || '」制定整改措施, 建立台账, 逐项落实',
+       (SELECT name FROM nm WHERE nm.i = 300 + q.o % 290), '责任科室负责人',
+       (SELECT name FROM nm WHERE nm.i = 900 + q.o % 290),
+       max(date(substr(p.fed_back_at, 1, 10), '+2 months'), date(substr(p.rectified_at, 1, 10))), 0,
+       'signed_off', p.rectifying_at, p.rectified_at, '已按整改方案完成整改', p.signed_off_at,
+       p.signed_off_by, (SELECT id FROM who WHERE k = 'office'), p.rectifying_at, p.signed_off_at
+  FROM problems p JOIN (SELECT id, row_number() OVER (ORDER BY id) AS o FROM problems
+                         WHERE id LIKE '01700008-%' AND state = 'signed_off') q ON q.id = p.id;
+
+-- the number series continue after the historical records
+INSERT INTO doc_seq(series, year, last)
+SELECT series, year, last FROM (
+  SELECT 'problem' AS series, CAST(substr(seq_no, 1, 4) AS INTEGER) AS year,
+         max(CAST(substr(seq_no, 6) AS INTEGER)) AS last
+    FROM problems WHERE id LIKE '01700008-%' GROUP BY 2
+  UNION ALL SELECT 'assistance', CAST(substr(seq_no, 1, 4) AS INTEGER), 1
+    FROM assistance WHERE id = '01700018-0000-7000-8000-000000000001') WHERE 1
+ON CONFLICT(series, year) DO UPDATE SET last = max(last, excluded.last);
 
 -- ---- joint reviews: 2 held with 32 problems ------------------------------------
 INSERT INTO joint_reviews(id, round_id, team_id, title, scheduled_on, place, participants,

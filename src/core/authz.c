@@ -64,6 +64,7 @@ const char *const action_names[ACTION__MAX] = {
     [A_TOKEN_REVOKE] = "token.revoke", [A_RESET_READ] = "reset.read",
     [A_RESET_APPROVE] = "reset.approve", [A_SECURITY_READ] = "security.read",
     [A_SECURITY_WRITE] = "security.write",
+    [A_REPLACE_DECIDE] = "replacement.decide",
 };
 
 /* Business roles that read the organisation directory and round plan. */
@@ -80,7 +81,11 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
      * dispatched group and unit liaison see their own part. */
     [A_ORG_LIST] = {BUSINESS_READ(P_ALL), [R_DISPATCHED_GROUP] = P_ALL, [R_UNIT_LIAISON] = P_ALL,
                     [R_SYSADMIN] = P_ALL},
-    [A_ORG_WRITE] = {[R_SYSADMIN] = P_ALL},
+    /* Who keeps which organisations: the office the inspected units and
+     * villages (it adds a newly inspected unit or the villages of a special
+     * patrol), sysadmin the system's own (committee, commission offices,
+     * patrol groups, the office itself). Decided on the org's kind. */
+    [A_ORG_WRITE] = {[R_SYSADMIN] = P_SYSTEM_ORG, [R_INSPECTION_OFFICE] = P_INSPECTED},
     [A_PERSON_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
                        [R_LEADING_GROUP] = P_ALL, [R_SYSADMIN] = P_ALL},
     [A_PERSON_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
@@ -267,6 +272,14 @@ void authz_init(void) {
   }
 }
 
+const char *const authz_org_kinds_office[] = {"unit", NULL};
+
+static bool office_kind(const char *kind) {
+  for (const char *const *k = authz_org_kinds_office; kind && *k; k++)
+    if (!strcmp(*k, kind)) return true;
+  return false;
+}
+
 static bool in_scope(const grant *g, rule ru, const authz_obj *o) {
   switch (ru) {
     case P_ALL: return true;
@@ -275,6 +288,8 @@ static bool in_scope(const grant *g, rule ru, const authz_obj *o) {
     case P_SUPERVISED:
       return g->sk == SK_ORG && o->supervisor_id && strcmp(g->scope_id, o->supervisor_id) == 0;
     case P_HANDED: return o->handed_over;
+    case P_INSPECTED: return office_kind(o->org_kind);
+    case P_SYSTEM_ORG: return o->org_kind && !office_kind(o->org_kind);
     default: return false;
   }
 }

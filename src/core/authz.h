@@ -65,6 +65,8 @@ typedef enum action_id {
   A_RESET_READ,      /* list password-reset requests */
   A_RESET_APPROVE,   /* approve or reject a business account's password reset */
   A_SECURITY_READ, A_SECURITY_WRITE, /* security settings kept in the database */
+  /* issue 12: a member replaced after mobilization, approved by the leading group */
+  A_REPLACE_DECIDE, /* lifecycle */
   ACTION__MAX
 } action_id;
 
@@ -75,6 +77,9 @@ typedef enum rule {
   P_UNIT,       /* objects of the unit the grant is scoped to */
   P_SUPERVISED, /* objects of units the grant's dispatched group supervises */
   P_HANDED,     /* clues that have been handed over to the commission */
+  P_INSPECTED,  /* organisations of a kind the inspection office keeps (inspected units,
+                   villages): authz_org_kinds_office in authz.c */
+  P_SYSTEM_ORG, /* the system's own organisations (every other kind) */
 } rule;
 
 extern const char *const action_names[ACTION__MAX];
@@ -85,7 +90,13 @@ typedef struct authz_obj {
   const char *unit_id;
   const char *supervisor_id;
   bool handed_over;
+  const char *org_kind; /* an organisation's kind (orgs.kind), for P_INSPECTED / P_SYSTEM_ORG */
 } authz_obj;
+
+/* The kinds of organisation the inspection office keeps (NULL-terminated):
+ * the units it inspects and their villages. Every other kind (committee,
+ * commission offices, the office itself, ...) is the system administrator's. */
+extern const char *const authz_org_kinds_office[];
 
 /* Copies lifecycle rules in; call once before serving. */
 void authz_init(void);

@@ -133,6 +133,20 @@ static const msource src_problems = {
     "pr.team_id", "pr.unit_id", "u.supervisor_id",
     A_TARGET_LIST};
 
+/* The team's reports once the feedback was given (反馈), each with its
+ * feedback meeting (date, people present) and the copy (抄送). */
+static const msource src_reports = {
+    "reports", "巡察反馈",
+    "reports rp JOIN rounds r ON r.id=rp.round_id JOIN teams t ON t.id=rp.team_id "
+    "JOIN orgs u ON u.id=rp.unit_id",
+    "rp.state IN ('fed_back','copied')",
+    "rp.id, u.name AS unit_name, t.name AS team_name, r.name AS round_name, rp.state, "
+    "rp.meeting_date, rp.attendees, rp.fed_back_at, rp.copied_at",
+    "rp.meeting_date, u.name, rp.id",
+    {"rp.round_id", "r.campaign", "r.kind", "rp.team_id", "rp.unit_id", "u.level"},
+    "rp.team_id", "rp.unit_id", "u.supervisor_id",
+    A_REPORT_LIST};
+
 static const msource src_rect_tasks = {
     "rect_tasks", "整改任务",
     "rect_tasks k JOIN rounds r ON r.id=k.round_id JOIN teams t ON t.id=k.team_id "
@@ -321,8 +335,24 @@ const measure measures[] = {
      NULL, NULL, NULL, "pr.found_on", false, NULL, NULL, NULL},
     {"problems_amount", "问题涉及金额", "元", &src_problems, NULL, MK_SUM_FEN, "pr.amount_fen",
      NULL, NULL, "pr.found_on", false, NULL, NULL, NULL},
+    /* 反馈: one feedback per target; a meeting may feed back many targets at
+     * once (the 160 villages' 集中反馈大会 is one meeting) */
+    {"feedback_given", "反馈意见 (已反馈)", "份", &src_reports, NULL, MK_COUNT, NULL, NULL, NULL,
+     "rp.meeting_date", false, NULL, NULL, NULL},
+    {"feedback_meetings", "反馈会", "次", &src_reports, "rp.meeting_date IS NOT NULL", MK_DISTINCT,
+     "rp.round_id || '|' || rp.meeting_date", NULL,
+     "min(rp.meeting_date) AS meeting_date, min(r.name) AS round_name, count(*) AS reports, "
+     "sum(rp.attendees) AS attendees",
+     "rp.meeting_date", false, NULL, NULL, NULL},
+    {"feedback_attendees", "反馈会参加人数", "人次", &src_reports, "rp.attendees IS NOT NULL", MK_SUM,
+     "rp.attendees", NULL, NULL, "rp.meeting_date", false, NULL, NULL, NULL},
+    {"feedback_copied", "反馈意见抄送纪委监委和组织部", "份", &src_reports,
+     "rp.copied_at IS NOT NULL", MK_COUNT, NULL, NULL, NULL, "rp.meeting_date", false, NULL, NULL,
+     NULL},
     {"rect_tasks_total", "整改任务", "项", &src_rect_tasks, NULL, MK_COUNT, NULL, NULL, NULL,
      "k.deadline", false, NULL, NULL, NULL},
+    {"rect_tasks_signed_off", "整改任务已销号", "项", &src_rect_tasks, "k.state = 'signed_off'",
+     MK_COUNT, NULL, NULL, NULL, "k.deadline", false, NULL, NULL, NULL},
     {"rect_tasks_overdue", "逾期未完成整改任务", "项", &src_rect_tasks,
      "k.state IN ('open','in_progress') AND k.deadline < @today", MK_COUNT, NULL, NULL, NULL,
      "k.deadline", false, NULL, NULL, NULL},

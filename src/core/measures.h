@@ -75,6 +75,7 @@ typedef enum mkind {
   MK_DAYS,     /* days from expr to expr2 per row: count, median, max */
   MK_DIST,     /* count(*) grouped by expr, with labels */
   MK_RATIO,    /* num / den in percent (drill-down: num's records) */
+  MK_SUM,      /* sum(expr) of an integer count (e.g. people at feedback meetings) */
 } mkind;
 
 typedef struct measure {

@@ -265,10 +265,29 @@ const workflow wf_review = {"joint_review", (int)(sizeof review_states / sizeof 
                             (int)(sizeof review_transitions / sizeof *review_transitions),
                             review_transitions};
 
+/* Member replacement (调整巡察组成员), issue 12: after mobilization the
+ * office asks to replace a member (illness, a conflict found on site); the
+ * leading group approves (only once the newcomer's 廉政审核 is 无异议 and no
+ * recusal applies: api/replacements.c) or rejects. At approval the replaced
+ * member's row is marked and their team grants end; the newcomer joins. */
+static const char *const replacement_states[] = {"requested", "approved", "rejected"};
+static const char *const replacement_state_labels[] = {"待审批", "已批准", "未批准"};
+static const wf_transition replacement_transitions[] = {
+    {"requested", "approve", "approved", "批准调整", A_REPLACE_DECIDE, RB(R_LEADING_GROUP), P_ALL,
+     "领导小组批准调整巡察组成员", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+    {"requested", "reject", "rejected", "不予批准", A_REPLACE_DECIDE, RB(R_LEADING_GROUP), P_ALL,
+     "领导小组未批准调整巡察组成员", 1, {{R_INSPECTION_OFFICE, 0}}},
+};
+const workflow wf_replacement = {"replacement",
+                                 (int)(sizeof replacement_states / sizeof *replacement_states),
+                                 replacement_states, replacement_state_labels,
+                                 (int)(sizeof replacement_transitions / sizeof *replacement_transitions),
+                                 replacement_transitions};
+
 const workflow *const workflows[] = {&wf_clue,   &wf_round,      &wf_petition,
                                      &wf_problem, &wf_report,    &wf_task,
                                      &wf_notice, &wf_assistance, &wf_accountability,
-                                     &wf_review, NULL};
+                                     &wf_review, &wf_replacement, NULL};
 
 const wf_transition *wf_find(const workflow *w, const char *state, const char *verb) {
   for (int i = 0; i < w->ntransitions; i++)

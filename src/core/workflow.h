@@ -57,6 +57,7 @@ extern const workflow wf_notice;
 extern const workflow wf_assistance;
 extern const workflow wf_accountability;
 extern const workflow wf_review;
+extern const workflow wf_replacement;
 /* NULL-terminated list of every workflow, for authz_init and tests. */
 extern const workflow *const workflows[];
 

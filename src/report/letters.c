@@ -120,10 +120,17 @@ static int vetting_compose(store_tx *tx, const char *id, const char *docno, json
                            char *why, size_t n) {
   sval p[] = {SV_S(id)};
   int rc;
-  json_t *round = store_query_one(tx, "SELECT name FROM rounds WHERE id=$1", p, 1, &rc);
+  json_t *round = store_query_one(tx, "SELECT name, state FROM rounds WHERE id=$1", p, 1, &rc);
   if (!round) {
     if (!rc) snprintf(why, n, "巡察轮次不存在");
     return rc ? rc : 1;
+  }
+  /* the letter asks about cadres to be seconded (拟抽调), dated today: it
+   * makes no sense for a round that is over */
+  if (!strcmp(js(round, "state"), "closed")) {
+    snprintf(why, n, "巡察轮次「%s」已结束, 不能再出具廉政审核函", js(round, "name"));
+    json_decref(round);
+    return 1;
   }
   /* the current request of each person of the round, with the team they would join */
   json_t *people = store_query_json(

@@ -14,7 +14,8 @@
 #include "util/text.h"
 #include "util/xmem.h"
 
-static const char *const kind_names[] = {"count", "distinct", "sum_fen", "days", "dist", "ratio"};
+static const char *const kind_names[] = {"count", "distinct", "sum_fen", "days", "dist", "ratio",
+                                         "sum"};
 
 void stats_ctx_init(stats_ctx *c, const mfilters *f, const mscope *s, const principal *who) {
   memset(c, 0, sizeof *c);
@@ -111,6 +112,13 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
     case MK_DISTINCT: {
       char what[200];
       snprintf(what, sizeof what, "count(DISTINCT %s)", m->expr);
+      rc = int_of(tx, c, m, what, &n);
+      json_object_set_new(o, "value", json_integer(n));
+      break;
+    }
+    case MK_SUM: {
+      char what[200];
+      snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
       rc = int_of(tx, c, m, what, &n);
       json_object_set_new(o, "value", json_integer(n));
       break;

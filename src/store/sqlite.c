@@ -38,6 +38,7 @@ EMBED(xunji_mig_006, "src/store/sqlite/006_accounts.sql");
 EMBED(xunji_mig_008, "src/store/sqlite/008_edge.sql");
 EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
 EMBED(xunji_mig_011, "src/store/sqlite/011_feedback_attendees.sql");
+EMBED(xunji_mig_010, "src/store/sqlite/010_programme2.sql");
 
 static const struct migration {
   int version;
@@ -53,6 +54,7 @@ static const struct migration {
     {8, "edge", xunji_mig_008},
     {9, "domain", xunji_mig_009},
     {11, "feedback_attendees", xunji_mig_011},
+    {10, "programme2", xunji_mig_010},
 };
 
 /* ---- connections and statement cache ---------------------------------- */

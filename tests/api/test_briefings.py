@@ -19,8 +19,9 @@ def briefings_requested_answered_and_late_flagged():
                                {"unit_ids": [o["u1"]], "entry_date": days_from_today(10)}), 201)
         target = r.json["items"][0]["id"]
         expect(office.post(f"/api/v1/targets/{target}/briefings", {"due_date": days_from_today(10)}), 400)
-        expect(office.post(f"/api/v1/targets/{target}/briefings",
-                           {"due_date": days_from_today(5), "sources": ["nobody"]}), 400)
+        r = expect(office.post(f"/api/v1/targets/{target}/briefings",
+                               {"due_date": days_from_today(5), "sources": ["petitions", "nobody"]}), 400)
+        assert "第 2 项" in r.json["error"]["message"]  # counted from 1
         expect(petitions.post(f"/api/v1/targets/{target}/briefings", {"due_date": days_from_today(5)}), 403)
         r = expect(office.post(f"/api/v1/targets/{target}/briefings",
                                {"due_date": days_from_today(5), "note": "请报近三年情况"}), 201).json
@@ -58,9 +59,15 @@ def briefings_requested_answered_and_late_flagged():
         expect(office.post(f"/api/v1/briefings/{by['conduct']['id']}/answer", {"answer": "x"}), 403)
         expect(s.client("unit1").get("/api/v1/briefings"), 403)
 
-        # late: the demo round is already on site, so briefings due before entry are overdue
-        expect(office.post(f"/api/v1/targets/{tg['u1']}/briefings", {"due_date": days_from_today(-12)}), 201)
-        expect(office.post(f"/api/v1/targets/{tg['u3']}/briefings", {"due_date": days_from_today(-12)}), 201)
+        # a due date already passed is refused (issue 12)
+        r = expect(office.post(f"/api/v1/targets/{target}/briefings",
+                               {"due_date": days_from_today(-1), "sources": ["petitions"]}), 400, "invalid_field")
+        assert r.json["error"]["field"] == "due_date" and "已过" in r.json["error"]["message"]
+        # late: the demo targets' briefings are asked in time, then time passes beyond their due date
+        s.sql_write("UPDATE targets SET entry_date=? WHERE id IN (?, ?)", (days_from_today(20), tg["u1"], tg["u3"]))
+        expect(office.post(f"/api/v1/targets/{tg['u1']}/briefings", {"due_date": days_from_today(5)}), 201)
+        expect(office.post(f"/api/v1/targets/{tg['u3']}/briefings", {"due_date": days_from_today(5)}), 201)
+        s.sql_write("UPDATE briefings SET due_date=? WHERE target_id IN (?, ?)", (days_from_today(-12), tg["u1"], tg["u3"]))
         lst = expect(office.get("/api/v1/briefings?per_page=100"), 200).json
         assert lst["total"] == 16 and lst["overdue"] == 10
         late = expect(office.get("/api/v1/briefings?overdue=1&per_page=100"), 200).json
@@ -86,16 +93,19 @@ def briefings_requested_answered_and_late_flagged():
 def audit_bureau_by_default_when_configured():
     with Server(settings={"briefing_audit_bureau": "1"}) as s:
         office = s.client("office")
+        s.sql_write("UPDATE targets SET entry_date=? WHERE id=?", (days_from_today(20), s.ids['targets']['u7']))
         r = expect(office.post(f"/api/v1/targets/{s.ids['targets']['u7']}/briefings",
-                               {"due_date": days_from_today(-20)}), 201).json
+                               {"due_date": days_from_today(5)}), 201).json
         assert "audit_bureau" in [b["source"] for b in r["items"]] and r["total"] == 6
 
 
 @test
 def empty_sources_mean_every_configured_source():
     # the form says "通报来源 (不选则全部)" and sends an empty list: that is every source,
-    # exactly as when the list is left out (it used to answer 「来源」应为非空列表)
-    with Server() as s:
+    # exactly as when the list is left out (it used to answer 「来源」应为非空列表).
+    # The server's clock is 20 days back: the briefings are asked before the demo round's
+    # entry (10 days ago) with a due date not yet passed (12 days ago is ahead then).
+    with Server(settings={"test_clock_days": "-20"}) as s:
         office, tg = s.client("office"), s.ids["targets"]
         r = expect(office.post(f"/api/v1/targets/{tg['u1']}/briefings",
                                {"due_date": days_from_today(-12), "sources": []}), 201).json

@@ -126,7 +126,10 @@ def targets_import_from_xlsx_and_csv():
                  [4, "枣阳市吴店镇"]]
         r = expect(office.post(f"/api/v1/teams/{tid}/targets/import", {"xlsx": b64(xlsxio.write(sheet)), **dates}),
                    400, "invalid_rows")
-        assert r.json["error"]["rows"] == [{"row": 5, "message": "被巡察单位「枣阳市不存在局」不存在 (须先在组织机构中登记)"}]
+        assert r.json["error"]["rows"] == [{"row": 5, "message": "被巡察单位「枣阳市不存在局」尚未登记: 巡察办可在「组织机构」中新增或批量导入该单位"}]
+        # the unknown units are named, with the import that registers them (issue 12)
+        assert r.json["error"]["unknown_units"] == ["枣阳市不存在局"]
+        assert r.json["error"]["create_with"] == "/api/v1/orgs/import"
         assert "第 5 行" in r.json["error"]["message"]
         assert expect(office.get(f"/api/v1/targets?round_id={rid}"), 200).json["total"] == 0   # nothing half-done
         # a duplicate is caught by the bulk rules and named by its sheet row

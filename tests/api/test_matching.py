@@ -28,14 +28,20 @@ def suggestions_and_movements():
         # an earlier round: 丁 got 异议, 戊 served (as a commission cadre) and was cleared
         old = expect(office.post("/api/v1/rounds", {"name": "八届市委第四轮巡察", "term": "八届", "seq": 4}), 201).json["id"]
         ot = expect(office.post("/api/v1/teams", {"round_id": old, "name": "第一巡察组"}), 201).json["id"]
-        expect(office.post(f"/api/v1/teams/{ot}/members", {"person_id": ding, "role": "member", "origin": "seconded",
-                                                             "source_unit_id": o["orgdept"]}), 201)
+        ding_m = expect(office.post(f"/api/v1/teams/{ot}/members", {"person_id": ding, "role": "member",
+                                                                      "origin": "seconded",
+                                                                      "source_unit_id": o["orgdept"]}), 201).json["id"]
         expect(office.post(f"/api/v1/teams/{ot}/members", {"person_id": wu, "role": "commissioner",
                                                              "origin": "commission"}), 201)
         expect(office.post(f"/api/v1/rounds/{old}/vetting"), 200)
         for v in expect(cadre.get(f"/api/v1/vettings?round_id={old}"), 200).json["items"]:
             body = {"result": "objection", "reason": "有信访举报在核"} if v["person_id"] == ding else {"result": "clear"}
             expect(cadre.post(f"/api/v1/vettings/{v['id']}/answer", body), 200)
+        # 丁 is taken off the team; the round goes ahead, so 戊 has served one round (a round only
+        # planned does not count, issue 12)
+        expect(office.request("DELETE", f"/api/v1/teams/{ot}/members/{ding_m}", {"reason": "廉政审核有异议"}), 200)
+        expect(s.client("lg").post(f"/api/v1/rounds/{old}/approve"), 200)
+        expect(office.post(f"/api/v1/rounds/{old}/mobilize"), 200)
 
         rnd = expect(office.post("/api/v1/rounds", {"name": "八届市委第十轮巡察", "term": "八届", "seq": 10}), 201).json["id"]
         ta = expect(office.post("/api/v1/teams", {"round_id": rnd, "name": "第一巡察组"}), 201).json["id"]
@@ -54,6 +60,7 @@ def suggestions_and_movements():
         # 丙 works at 人防办 (team one's target): only suggested to team two; 丁 (异议) never
         assert [x["name"] for x in b["suggestions"]] == ["人防丙", "老手戊"]
         assert b["suggestions"][1]["rounds_served"] == 1 and "无异议" in b["suggestions"][1]["reason"]
+        assert b["suggestions"][1]["served_rounds"] == ["八届市委第四轮巡察"]
         names = [x["name"] for t in r["teams"] for x in t["suggestions"]]
         assert "异议丁" not in names
         # the office accepts a suggestion by adding the person; they are then out of the pool

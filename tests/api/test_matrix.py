@@ -23,7 +23,7 @@ ALL = set(LOGIN)
 EXPECTED = {
     "self": ALL,
     "org.list": BUSINESS | {"dispatched_group", "unit_liaison", "sysadmin"},
-    "org.write": {"sysadmin"},
+    "org.write": {"sysadmin", "inspection_office"},  # by kind: the office inspected units, sysadmin the rest
     "person.list": {"inspection_office", "commission_cadre", "leading_group", "sysadmin"},
     "person.write": {"inspection_office", "commission_cadre", "sysadmin"},
     "user.list": {"sysadmin", "secadmin"},

@@ -66,6 +66,43 @@ def seed_figures_reproduce_from_records():
                      "institutions_revised": 46}.items():
             assert value(tp, k) == v, (k, value(tp, k), v)
         assert tp["funds_returned"]["value"] == "123800.00"
+        # the whole chain is on record (issue 12): the 160 villages' reports fed back at one
+        # 集中反馈大会 of 300余人 and copied, a rectification task for every problem rectified
+        for k, v in {"feedback_given": 160, "feedback_meetings": 1, "feedback_attendees": 304,
+                     "feedback_copied": 160, "rect_tasks_total": 1149, "rect_tasks_signed_off": 1149,
+                     "rect_tasks_overdue": 0}.items():
+            assert value(tp, k) == v, (k, value(tp, k), v)
+        assert value(tp, "feedback_attendees") > 300
+        meeting = expect(office.get("/api/v1/stats/feedback_meetings/records?campaign=" + quote(TUOPIN)), 200).json
+        assert meeting["total"] == 1 and meeting["items"][0]["attendees"] == 304
+        assert meeting["items"][0]["reports"] == 160
+        for k, v in {"feedback_given": 1, "feedback_meetings": 1, "feedback_attendees": 45,
+                     "rect_tasks_total": 46}.items():
+            assert value(rf, k) == v, (k, value(rf, k), v)
+        for k, v in {"feedback_given": 173, "feedback_copied": 173, "feedback_meetings": 14,
+                     "assistance_requests": 1, "assistance_approved": 1, "assistance_completed": 1}.items():
+            assert value(allf, k) == v, (k, value(allf, k), v)
+        assert value(allf, "rect_tasks_total") == value(allf, "problems_rectified") == 1357
+        # the 公款私存 story: assistance → bank statements queried → clue fixed → 严重警告 and 约谈
+        helps = expect(office.get("/api/v1/assistance"), 200).json["items"]
+        assert len(helps) == 1 and helps[0]["state"] == "closed" and "银行账户流水" in helps[0]["need"]
+        assert helps[0]["seq_no"] == "2019-0001" and "线索已固定" in helps[0]["result"]
+        clue = expect(office.get(f"/api/v1/clues/{helps[0]['clue_id']}"), 200).json
+        assert "公款私存" in clue["title"] and clue["subject_post"] == "会计"
+        acc = expect(office.get(f"/api/v1/accountability?clue_id={helps[0]['clue_id']}"), 200).json["items"]
+        assert [(a["subject_post"], a["outcome"]) for a in acc] == [("会计", "party_serious_warning")]
+        acc = expect(office.get(f"/api/v1/accountability?problem_id={helps[0]['problem_id']}&per_page=50"),
+                     200).json["items"]
+        assert sorted(a["leader_role"] for a in acc if a["outcome"] == "work_interview") == ["principal",
+                                                                                            "supervising"]
+        # problem numbers have one format, the live one (YYYY-NNNN), and the series continue
+        assert s.sql("SELECT count(*) FROM problems WHERE seq_no NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9]'")[0][0] == 0
+        assert s.sql("SELECT last FROM doc_seq WHERE series='problem' AND year=2020")[0][0] == 1149
+        # no 廉政审核函 dated today for a round closed in 2019
+        closed = s.sql("SELECT id FROM rounds WHERE name='2019年人防领域专项巡察' AND state='closed'")[0][0]
+        r = expect(office.post("/api/v1/documents", {"kind": "vetting_request", "object_id": closed}), 409,
+                   "not_ready")
+        assert "已结束" in r.json["error"]["message"]
         assert value(figures(office, "?campaign=" + quote(TUOPIN) + "&level=village"),
                      "targets_inspected") == 160
 

@@ -92,11 +92,16 @@ test('feedback_meeting_without_attendees_is_taken', async (ctx) => {
 test('briefing_request_with_no_source_chosen_asks_every_source', async (ctx) => {
   const s = await new Server().start()
   try {
+    // a target whose entry is ahead: the due date may not have passed and comes before entry
+    const off = await apiAs(s, 'office')
+    const rnd = await off.post('/rounds', { name: '八届市委第九轮巡察', term: '八届', seq: 9 })
+    const team = await off.post('/teams', { round_id: rnd.id, name: '第一巡察组' })
+    const tgt = (await off.post(`/teams/${team.id}/targets`, { unit_ids: [s.ids.orgs.u1], entry_date: daysFromToday(20) })).items[0].id
     const office = await signIn(ctx, s, 'office')
-    await office.goto(`${s.url}/r/targets/${s.ids.targets.u1}`)
+    await office.goto(`${s.url}/r/targets/${tgt}`)
     const card = office.locator('.target-briefings')
     await card.locator('button', { hasText: '请求情况通报' }).click()
-    await fillField(office, '报送期限', daysFromToday(-12))
+    await fillField(office, '报送期限', daysFromToday(5))
     // 通报来源 left empty: "不选则全部"
     await dlg(office).locator('.submit').click()
     await office.locator('.el-message', { hasText: '已发出请求' }).waitFor()

@@ -96,6 +96,20 @@ TEST(three_administrators_reach_only_their_own_actions) {
   }
 }
 
+TEST(organisations_are_kept_by_kind) {
+  authz_init();
+  principal office = who(R_INSPECTION_OFFICE, SK_NONE, NULL), admin = who(R_SYSADMIN, SK_NONE, NULL);
+  principal lg = who(R_LEADING_GROUP, SK_NONE, NULL);
+  authz_obj unit = {.org_kind = "unit"}, dept = {.org_kind = "commission_dept"}, none = {0};
+  CHECK(authz(&office, A_ORG_WRITE, NULL) && authz(&admin, A_ORG_WRITE, NULL));
+  CHECK(authz(&office, A_ORG_WRITE, &unit) && !authz(&office, A_ORG_WRITE, &dept));
+  CHECK(!authz(&admin, A_ORG_WRITE, &unit) && authz(&admin, A_ORG_WRITE, &dept));
+  CHECK(!authz(&office, A_ORG_WRITE, &none) && !authz(&admin, A_ORG_WRITE, &none));
+  CHECK(!authz(&lg, A_ORG_WRITE, &unit));
+  /* the replacement of a member is the leading group's decision */
+  CHECK(authz(&lg, A_REPLACE_DECIDE, &none) && !authz(&office, A_REPLACE_DECIDE, &none));
+}
+
 TEST(forced_password_change_and_no_grants) {
   authz_init();
   principal p = who(R_INSPECTION_OFFICE, SK_NONE, NULL);
