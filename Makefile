@@ -5,6 +5,8 @@
 #   make demo       install missing packages, build, fresh demo database, serve on 127.0.0.1:8080
 #   make check      install missing packages, build release + ASan/UBSan, run every test
 #   make asan       build build/asan/xunji
+#   make fuzz       libFuzzer targets (clang) in build/fuzz/, each run SECONDS (default 60) on its corpus
+#   make fuzz-replay  every fuzz target once over its checked-in corpus (part of the check tier)
 #   make clean
 
 PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf
@@ -25,7 +27,8 @@ LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
 SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
 
-.PHONY: all asan deps demo seed-zaoyang check clean unit web
+.PHONY: all asan deps demo seed-zaoyang check clean unit web fuzz fuzz-replay fuzz-cover fuzz-build \
+        fuzz-cover-build
 all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
@@ -90,6 +93,47 @@ seed-zaoyang: deps
 check: deps
 	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit
 	@bash tests/run.sh
+
+# ---- fuzzing (tests/fuzz/, docs/testing.md "Fuzzing"): libFuzzer + ASan + UBSan, Debian's clang.
+# scripts/fuzz.sh installs clang (scripts/deps.sh fuzz), builds these and runs them.
+FUZZ_CC      := clang
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# -Wno-format-nonliteral: clang's -Wformat=2 also flags buf_vaddf's va_list pass-through
+FUZZ_CFLAGS  := -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wno-format-nonliteral
+# the coverage variant: the same sources, source-based coverage instead of the sanitizers
+COV_CFLAGS   := -O0 -g -fprofile-instr-generate -fcoverage-mapping -fsanitize=fuzzer-no-link \
+                -Wno-format-nonliteral
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+# server.c (libmicrohttpd) is replaced by tests/fuzz/fz.c's request table
+FUZZ_LIBSRC  := $(filter-out src/http/server.c,$(LIBSRC)) tests/fuzz/fz.c
+# PBKDF2 at 1000 iterations in the fuzz build only (fz.c)
+FUZZ_LDFLAGS := -Wl,--wrap=pw_hash
+
+define fuzz_variant
+build/$(1)/%.o: %.c $(SQL)
+	@mkdir -p $$(dir $$@)
+	$(if $(V),,@echo "  CC [$(1)] $$<")
+	$(Q)$(FUZZ_CC) $$(BASE) $(2) -Itests/fuzz $$(PKGCFLAGS) -c $$< -o $$@
+build/$(1)/libxunji.a: $$(FUZZ_LIBSRC:%.c=build/$(1)/%.o)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+build/$(1)/fuzz_%: build/$(1)/tests/fuzz/fuzz_%.o build/$(1)/libxunji.a
+	$(if $(V),,@echo "  LD [$(1)] $$@")
+	$(Q)$(FUZZ_CC) $(3) -fsanitize=fuzzer $(FUZZ_LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(eval $(call fuzz_variant,fuzz,$(FUZZ_CFLAGS),$(FUZZ_SAN)))
+$(eval $(call fuzz_variant,fuzzcov,$(COV_CFLAGS),-fprofile-instr-generate -fcoverage-mapping))
+
+.SECONDARY: $(foreach v,fuzz fuzzcov,$(FUZZ_TARGETS:%=build/$(v)/tests/fuzz/fuzz_%.o))
+fuzz-build: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+fuzz-cover-build: $(FUZZ_TARGETS:%=build/fuzzcov/fuzz_%)
+
+SECONDS ?= 60
+fuzz:
+	@bash scripts/fuzz.sh run $(SECONDS)
+fuzz-replay:
+	@bash scripts/fuzz.sh replay
+fuzz-cover:
+	@bash scripts/fuzz.sh cover
 
 clean:
 	rm -rf build
