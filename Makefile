@@ -5,8 +5,6 @@
 #   make demo       install missing packages, build, fresh demo database, serve on 127.0.0.1:8080
 #   make check      install missing packages, build release + ASan/UBSan, run every test
 #   make asan       build build/asan/xunji
-#   make fuzz       libFuzzer targets (clang) in build/fuzz/, each run SECONDS (default 60) on its corpus
-#   make fuzz-replay  every fuzz target once over its checked-in corpus (part of the check tier)
 #   make clean
 
 PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf
@@ -27,8 +25,7 @@ LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
 SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
 
-.PHONY: all asan deps demo seed-zaoyang check clean unit web fuzz fuzz-replay fuzz-cover fuzz-build \
-        fuzz-cover-build
+.PHONY: all asan deps demo seed-zaoyang check clean unit web
 all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
@@ -94,8 +91,18 @@ check: deps
 	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit
 	@bash tests/run.sh
 
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
 # ---- fuzzing (tests/fuzz/, docs/testing.md "Fuzzing"): libFuzzer + ASan + UBSan, Debian's clang.
+#   make fuzz [SECONDS=N]  builds the targets into build/fuzz/ and runs each N seconds (default 60)
+#   make fuzz-replay       every target once over its checked-in corpus (the check tier runs
+#                          scripts/fuzz.sh replay)
+#   make fuzz-cover        line coverage of the parsers over the corpora (build/fuzzcov/)
 # scripts/fuzz.sh installs clang (scripts/deps.sh fuzz), builds these and runs them.
+.PHONY: fuzz fuzz-replay fuzz-cover fuzz-build fuzz-cover-build
 FUZZ_CC      := clang
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # -Wno-format-nonliteral: clang's -Wformat=2 also flags buf_vaddf's va_list pass-through
@@ -106,8 +113,8 @@ COV_CFLAGS   := -O0 -g -fprofile-instr-generate -fcoverage-mapping -fsanitize=fu
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 # server.c (libmicrohttpd) is replaced by tests/fuzz/fz.c's request table
 FUZZ_LIBSRC  := $(filter-out src/http/server.c,$(LIBSRC)) tests/fuzz/fz.c
-# PBKDF2 at 1000 iterations in the fuzz build only (fz.c)
-FUZZ_LDFLAGS := -Wl,--wrap=pw_hash
+# fz.c: PBKDF2 at 1000 iterations; the store's writer connection caught for the cheap reset
+FUZZ_LDFLAGS := -Wl,--wrap=pw_hash -Wl,--wrap=sqlite3_open_v2
 
 define fuzz_variant
 build/$(1)/%.o: %.c $(SQL)
@@ -134,8 +141,3 @@ fuzz-replay:
 	@bash scripts/fuzz.sh replay
 fuzz-cover:
 	@bash scripts/fuzz.sh cover
-
-clean:
-	rm -rf build
-
--include $(shell find build -name '*.d' 2>/dev/null)

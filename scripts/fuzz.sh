@@ -40,7 +40,7 @@ opts() {
 for s in llvm-symbolizer llvm-symbolizer-14 /usr/lib/llvm-14/bin/llvm-symbolizer; do
   if command -v "$s" >/dev/null 2>&1; then export ASAN_SYMBOLIZER_PATH=$(command -v "$s"); break; fi
 done
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # fontconfig's one lost pattern per process (PDF letters), as in the API suite
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
@@ -53,7 +53,8 @@ tool() { for c in "$1" "$1-14" "/usr/lib/llvm-14/bin/$1"; do command -v "$c" >/d
 if [ "$mode" = cover ]; then
   bins=()
   for t in $targets; do bins+=("build/fuzzcov/fuzz_$t"); done
-  nice make --no-print-directory -j2 "${bins[@]}" || exit 1
+  nice make --no-print-directory -j2 "${bins[@]}" 2>&1 | grep -v "is up to date"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
   prof=build/fuzzcov/prof
   rm -rf "$prof" && mkdir -p "$prof"
   objs=()
@@ -74,7 +75,8 @@ fi
 
 bins=()
 for t in $targets; do bins+=("build/fuzz/fuzz_$t"); done
-if ! nice make --no-print-directory -j2 "${bins[@]}"; then
+nice make --no-print-directory -j2 "${bins[@]}" 2>&1 | grep -v "is up to date"
+if [ "${PIPESTATUS[0]}" -ne 0 ]; then
   echo "fuzz: 0 passed, $(echo $targets | wc -w) failed"
   exit 1
 fi
@@ -100,7 +102,7 @@ for t in $targets; do
     fi
     for k in tests/fuzz/crashes-known/"$t"/*; do
       [ -f "$k" ] || continue
-      if nice "$bin" -timeout=30 "$k" >"$log.known" 2>&1; then
+      if (nice "$bin" -timeout=30 "$k" >"$log.known" 2>&1) 2>/dev/null; then
         echo "note fuzz.$t: known crash $k no longer crashes: move it to $corpus/"
       else
         echo "note fuzz.$t: known crash $k still crashes (its fix is on another branch)"
