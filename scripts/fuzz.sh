@@ -31,6 +31,7 @@ opts() {
   case $t in
     request) o+=(-max_len=8192) ;;
     xlsx) o+=(-max_len=65536) ;;
+    csv) o+=(-max_len=16384) ;;
     *) o+=(-max_len=4096) ;;
   esac
   [ -f "tests/fuzz/$t.dict" ] && o+=("-dict=tests/fuzz/$t.dict")
@@ -64,7 +65,7 @@ if [ "$mode" = cover ]; then
     # shellcheck disable=SC2046
     LLVM_PROFILE_FILE="$prof/$t.profraw" nice "build/fuzzcov/fuzz_$t" -runs=0 -timeout=30 $(opts "$t") \
       "${dirs[@]}" >"$prof/$t.log" 2>&1 || echo "cover: fuzz_$t failed on its corpus (log $prof/$t.log)"
-    echo "cover: fuzz_$t ran $(cat "${dirs[@]/%//*}" 2>/dev/null | wc -c) bytes of $(ls "${dirs[@]}" | grep -vc :$) inputs"
+    echo "cover: fuzz_$t ran $(find "${dirs[@]}" -type f | wc -l) inputs"
     [ ${#objs[@]} -eq 0 ] && objs+=("build/fuzzcov/fuzz_$t") || objs+=(-object "build/fuzzcov/fuzz_$t")
   done
   "$(tool llvm-profdata)" merge -sparse "$prof"/*.profraw -o "$prof/all.profdata" || exit 1

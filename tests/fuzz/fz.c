@@ -323,7 +323,16 @@ static const char init_script[] =
     "\"inaction\":false}"
     "\n%%\n"
     "0b POST /api/v1/reports\n\n"
-    "{\"target_id\":\"@g0\",\"text\":\"巡察报告正文: 发现问题若干\"}";
+    "{\"target_id\":\"@g0\",\"text\":\"巡察报告正文: 发现问题若干\"}"
+    "\n%%\n"
+    "2b POST /api/v1/persons\n\n{\"name\":\"钱某\",\"org_id\":\"@o24\"}"
+    "\n%%\n"
+    "2b POST /api/v1/rounds\n\n{\"name\":\"八届市委第六轮巡察\",\"term\":\"八届\",\"seq\":6}"
+    "\n%%\n"
+    "2b POST /api/v1/teams\n\n{\"round_id\":\"@$4\",\"name\":\"第一巡察组\"}"
+    "\n%%\n"
+    "2b POST /api/v1/teams/@$5/members\n\n"
+    "{\"person_id\":\"@$3\",\"role\":\"member\",\"origin\":\"commission\"}";
 
 void fz_init(void) {
   if (inited) return;
@@ -347,6 +356,9 @@ void fz_init(void) {
   snprintf(p, sizeof p, "%s/web/index.html", dir);
   FILE *f = fopen(p, "w");
   if (f) fputs("<!doctype html><title>xunji</title>\n", f), fclose(f);
+  snprintf(p, sizeof p, "%s/web/data.bin", dir);
+  f = fopen(p, "w");
+  if (f) fputs("\x01\x02", f), fclose(f);
   snprintf(p, sizeof p, "%s/secret.txt", dir); /* outside the web root: must never be served */
   f = fopen(p, "w");
   if (f) fputs("FUZZ-SECRET-OUTSIDE-WEB-ROOT\n", f), fclose(f);
@@ -372,8 +384,8 @@ void fz_init(void) {
   collect('g', "SELECT id FROM targets ORDER BY rowid");
   collect('r', "SELECT id FROM rounds ORDER BY rowid");
   collect('u', "SELECT id FROM users ORDER BY rowid");
-  req *made[4];
-  int n = fz_run(init_script, sizeof init_script - 1, made, 4);
+  req *made[8];
+  int n = fz_run(init_script, sizeof init_script - 1, made, 8);
   for (int i = 0; i < n; i++) {
     if (made[i]->status != 201) {
       char *s = json_dumps(made[i]->out, 0);
@@ -385,6 +397,10 @@ void fz_init(void) {
   collect('c', "SELECT id FROM clues ORDER BY rowid");
   collect('p', "SELECT id FROM problems ORDER BY rowid");
   collect('e', "SELECT id FROM reports ORDER BY rowid");
+  collect('n', "SELECT id FROM persons ORDER BY rowid");
+  nids['t'] = nids['r'] = 0; /* again, with those made above */
+  collect('t', "SELECT id FROM teams ORDER BY rowid");
+  collect('r', "SELECT id FROM rounds ORDER BY rowid");
   /* the snapshot that fz_reset restores */
   char snapfile[400], sql[600];
   snprintf(snapfile, sizeof snapfile, "%s/snapshot.db", dir);
@@ -475,12 +491,12 @@ char *fz_expand(const char *s, size_t len, req *const *prev, int nprev, size_t *
       if (k == '@') add = "@", skip = 1;
       else if (k == 'x') add = fz_id(0, -1), skip = 1;
       else if (k == 'D') add = today, skip = 1;
-      else if (k == 'r') add = fz_id('r', 0), skip = 1;
+      else if (k == 'r') add = fz_id('r', nd ? n : 0), skip = 1 + (size_t)nd;
       else if ((k == '$' || k == 'v') && nd) {
         add = n < nprev ? reply_field(prev[n], k == '$' ? "id" : "version", tmp)
                         : k == 'v' ? "0" : fz_id(0, -1);
         skip = 1 + (size_t)nd;
-      } else if (strchr("otgucpe", k) && nd) {
+      } else if (strchr("otgucpen", k) && nd) {
         add = fz_id(k, n), skip = 1 + (size_t)nd;
       }
     }

@@ -53,7 +53,7 @@ void fz_reset(void);
 /* Ids known after fz_init, for "@" tokens in inputs (see fz_expand). */
 const char *fz_id(char kind, int n);
 /* Expands @-tokens in s into a malloc'd string: @oN org, @tN team,
- * @gN target, @r round, @uN user, @cN clue, @pN problem, @eN report,
+ * @gN target, @r / @rN round, @uN user, @cN clue, @pN problem, @eN report, @nN person,
  * @x an unknown id, @D today (YYYY-MM-DD), @$N / @vN the id / version of
  * the N-th earlier reply of the same input (prev, nprev). */
 char *fz_expand(const char *s, size_t len, req *const *prev, int nprev, size_t *outlen);

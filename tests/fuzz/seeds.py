@@ -137,6 +137,7 @@ def csv_seeds():
         "targets-unit": "序号,单位\n1,枣阳市琚湾镇\n2,不存在的单位\n",
         "bad-header": "名字,单位\n张三,x\n",
         "many-cols": ",".join(["a"] * 17) + "\n",
+        "5001-rows": "姓名\n" + "张\n" * 5001,
         "empty-fields": ',,"",""""\n',
     })
     src = open(os.path.join(ROOT, "src", "api", "pool.c"), encoding="utf-8").read()
@@ -191,7 +192,7 @@ def seq(*reqs):
 
 # which @-token stands for a path's {id}, by the collection before it
 ID_OF = {"clues": "@c0", "problems": "@p0", "reports": "@e0", "orgs": "@o0", "teams": "@t0", "targets": "@g0",
-         "rounds": "@r", "users": "@u0"}
+         "rounds": "@r", "users": "@u0", "persons": "@n0"}
 # a role likely to be allowed, by collection
 ROLE_OF = {"users": "8", "audit": "a", "petitions": "d", "vettings": "f", "cadre-movements": "f",
            "accountability": "b", "joint-reviews": "c", "review-items": "c", "assistance": "0",
@@ -262,6 +263,18 @@ def request_seeds(binary):
         "bad-token": req("0w GET /api/v1/me"),
         "no-auth": req("-n GET /api/v1/clues"),
         "wrong-ctype": req("0b POST /api/v1/clues", "title=x", ["Content-Type: application/x-www-form-urlencoded"]),
+        "array-body": req("0b POST /api/v1/clues", "[]"),
+        "tab-in-title": req("0b POST /api/v1/clues", dict(clue, title="a\tb", subject_name="x\ny")),
+        "person-subs": seq(req("2b POST /api/v1/persons/@n0/trainings", {"title": "培训", "start_date": "2020-01-01",
+                                                                          "end_date": "2020-01-05", "hours": 40}),
+                           req("2b POST /api/v1/persons/@n0/relatives", {"name": "钱某某", "relation": "配偶",
+                                                                         "org_id": "@o19"}),
+                           req("2b GET /api/v1/persons/@n0/trainings"), req("2b GET /api/v1/persons/@n0/relatives")),
+        "pledge": seq(req("2b POST /api/v1/rounds/@r1/pledges", {"person_id": "@n0", "signed_on": "@D"}),
+                      req("2b GET /api/v1/rounds/@r1/pledges"), req("2b GET /api/v1/teams/@t4/members"),
+                      req("2b DELETE /api/v1/teams/@t4/members/@n0", {"reason": "调整"})),
+        "planning-round": seq(req("2b POST /api/v1/rounds/@r1/vetting"), req("6b POST /api/v1/rounds/@r1/approve"),
+                              req("2b POST /api/v1/rounds/@r1/mobilize"), req("2b GET /api/v1/rounds/@r1/suggestions")),
         "bad-json": req("0b POST /api/v1/clues", '{"title": "x", "title": "y"}'),
         "bad-utf8": b'0b POST /api/v1/clues\n\n{"title": "\xff"}',
         "problem-story": seq(req("0b POST /api/v1/problems", problem),
@@ -322,7 +335,7 @@ def request_seeds(binary):
     lits = set()
     for path in glob.glob(os.path.join(ROOT, "src", "api", "*.c")) + glob.glob(os.path.join(ROOT, "src", "core", "*.c")):
         lits.update(re.findall(r'"([a-z][a-z_0-9.]{1,30})"', open(path, encoding="utf-8").read()))
-    tokens = ["@o0", "@t0", "@g0", "@r", "@u0", "@c0", "@p0", "@e0", "@x", "@D", "@$0", "@v0", "\n%%\n",
+    tokens = ["@n0", "@o0", "@t0", "@g0", "@r", "@u0", "@c0", "@p0", "@e0", "@x", "@D", "@$0", "@v0", "\n%%\n",
               "0b ", "2b ", "5c ", "-n ", "GET ", "POST ", "PATCH ", "PUT ", "DELETE ", "HEAD ", "/api/v1/",
               "?", "&", "=", "%00", "%2F", "%E4%BA%BA", "If-Match: ", "Origin: ", "Content-Type: ",
               "application/json", "X-CSRF-Token: ", "Authorization: Bearer ", "Cookie: ", "W/\"1\"", "\"1\"",
