@@ -324,6 +324,7 @@ def request_seeds(binary):
         "static": seq(req("-n GET /"), req("-n GET /index.html"), req("-n GET /assets/app.js"),
                       req("-n GET /%2e%2e/secret.txt")),
         "static-traversal": req("-n GET /web/../secret.txt"),
+        "static-types": seq(req("-n GET /data.bin"), req("-n HEAD /index.html"), req("-n POST /index.html")),
         "empty-path": req("-n GET ?x=1"),  # found by the fuzzer: static.c read past an empty path
         "unknown": seq(req("0b GET /api/v1/nothing"), req("0b DELETE /api/v1/clues"), req("0b GET /healthz")),
         "query-repeat": req("2b GET /api/v1/problems?" + "&".join(["q=x"] * 3) + "&Q=y&page=&per_page=abc"),
