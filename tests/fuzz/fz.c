@@ -552,6 +552,11 @@ static void check(req *r) {
     }
   }
   if (r->status >= 500 && !getenv("FZ_ALLOW_5XX")) fail(r, "server error");
+  /* every change acknowledged on the API is in the audit chain (marking a message read is not
+   * a change of record) */
+  if (api && r->route && r->status < 300 && strcmp(r->method, "GET") && strcmp(r->method, "HEAD") &&
+      r->head.seq == 0 && strcmp(r->route->pattern, "/api/v1/messages/{id}/read"))
+    fail(r, "a write answered 2xx without an audit entry");
 }
 
 req *fz_send(const fz_spec *s) {

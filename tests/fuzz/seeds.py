@@ -251,6 +251,8 @@ def request_seeds(binary):
         "clue-story": seq(req("0b POST /api/v1/clues", clue), req("1b POST /api/v1/clues/@$0/verify", {"note": "属实"}),
                           req("2b POST /api/v1/clues/@$0/handover", {"note": "移交"}),
                           req("5b POST /api/v1/clues/@$0/register")),
+        "message-read": seq(req("1b POST /api/v1/clues/@c0/verify"), req("2b GET /api/v1/messages"),
+                            req("2b POST /api/v1/messages/@$1/read"), req("2b GET /api/v1/messages?unread=1")),
         "clue-dispose": seq(req("1b POST /api/v1/clues/@c0/verify"), req("2b POST /api/v1/clues/@c0/handover"),
                             req("5b POST /api/v1/clues/@c0/register"),
                             req("5b POST /api/v1/clues/@c0/dispose", {"method": "preliminary_verification"})),
