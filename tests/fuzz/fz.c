@@ -547,6 +547,11 @@ static void check(req *r) {
       if (!json_is_object(e) || !is_str(e, "code", 1) || !is_str(e, "message", 1) ||
           !is_str(e, "field", 0))
         fail(r, "error reply without {error:{code,message,field}}");
+      /* user-facing text is Chinese: at least one non-ASCII character */
+      int zh = 0;
+      for (const char *m = json_string_value(json_object_get(e, "message")); *m; m++)
+        zh |= (unsigned char)*m >= 0x80;
+      if (!zh) fail(r, "error message not in Chinese");
     } else if (e) {
       fail(r, "success status with an error body");
     }
