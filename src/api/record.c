@@ -31,10 +31,9 @@ void rec_money(json_t *row, const char *k, const char *out) {
 static const rec_kind *kind_of(req *r) { return r->route->arg; }
 
 static void select_sql(const rec_kind *k, buf *b) {
-  if (buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols,
-               k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0",
-               k->from))
-    abort();
+  buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols,
+           k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0",
+           k->from);
 }
 
 void rec_obj(const json_t *row, authz_obj *o) {
@@ -51,7 +50,7 @@ json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc) {
   buf b;
   buf_init(&b, 8192);
   select_sql(k, &b);
-  if (buf_adds(&b, " WHERE x.id=$1")) abort();
+  buf_adds(&b, " WHERE x.id=$1");
   sval p[] = {SV_S(id)};
   json_t *row = store_query_one(tx, buf_str(&b), p, 1, rc);
   buf_free(&b);
@@ -132,6 +131,7 @@ typedef struct lctx {
   sval *p;
   int *np;
   int maxp;
+  int nflags; /* flag conditions added: they count toward maxp like the others */
   int failed;
 } lctx;
 
@@ -139,8 +139,8 @@ static bool list_arg(void *c, const char *key, const char *v) {
   lctx *x = c;
   const rec_kind *k = x->k;
   if (!strcmp(key, "page") || !strcmp(key, "per_page") || !strcmp(key, "sort")) return true;
-  if (*x->np >= x->maxp) {
-    api_error(x->r, 400, "invalid_field", key, "查询条件过多");
+  if (*x->np + x->nflags >= x->maxp) {
+    api_error(x->r, 400, "too_many_params", key, "查询条件过多");
     x->failed = 1;
     return false;
   }
@@ -150,7 +150,7 @@ static bool list_arg(void *c, const char *key, const char *v) {
       x->failed = 1;
       return false;
     }
-    if (buf_addf(x->where, " AND instr(%s, $%d) > 0", k->search_col, *x->np + 1)) abort();
+    buf_addf(x->where, " AND instr(%s, $%d) > 0", k->search_col, *x->np + 1);
     x->p[(*x->np)++] = SV_S(v);
     return true;
   }
@@ -161,16 +161,17 @@ static bool list_arg(void *c, const char *key, const char *v) {
       /* {today}: today's date (Asia/Shanghai), made here, never from the client */
       char today[11];
       date_format(date_today_shanghai(), today);
-      if (buf_adds(x->where, on ? " AND (" : " AND NOT (")) abort();
+      buf_adds(x->where, on ? " AND (" : " AND NOT (");
       for (const char *s = k->flags[i].sql; *s;) {
         const char *m = strstr(s, "{today}");
         size_t n = m ? (size_t)(m - s) : strlen(s);
-        if (buf_add(x->where, s, n)) abort();
+        buf_add(x->where, s, n);
         if (!m) break;
-        if (buf_adds(x->where, today)) abort();
+        buf_adds(x->where, today);
         s = m + 7;
       }
-      if (buf_adds(x->where, ")")) abort();
+      buf_adds(x->where, ")");
+      x->nflags++;
     } else {
       api_error(x->r, 400, "invalid_field", key, "查询条件「%s」应为 true 或 false", key);
       x->failed = 1;
@@ -193,7 +194,7 @@ static bool list_arg(void *c, const char *key, const char *v) {
     x->failed = 1;
     return false;
   }
-  if (buf_addf(x->where, " AND x.%s = $%d", f->name, *x->np + 1)) abort();
+  buf_addf(x->where, " AND x.%s = $%d", f->name, *x->np + 1);
   x->p[(*x->np)++] = f->type == FT_BOOL ? SV_I(!strcmp(v, "true")) : SV_S(v);
   return true;
 }
@@ -220,23 +221,22 @@ int h_rec_list(req *r) {
   buf_init(&unit, 1024);
   buf_init(&cols, 8192);
   buf_init(&order, 512);
-  if (buf_adds(&where, " WHERE 1=1")) abort();
+  buf_adds(&where, " WHERE 1=1");
   if (k->released_sql) {
-    if (buf_addf(&unit, "(CASE WHEN %s THEN x.unit_id END)", k->released_sql)) abort();
-  } else if (buf_adds(&unit, "x.unit_id")) {
-    abort();
+    buf_addf(&unit, "(CASE WHEN %s THEN x.unit_id END)", k->released_sql);
+  } else {
+    buf_adds(&unit, "x.unit_id");
   }
   entity_scope_sql(&where, &f, "x.team_id", buf_str(&unit), k->handed_sql, p, &np);
-  lctx lc = {r, k, &where, p, &np, MAXP - 2, 0};
+  lctx lc = {r, k, &where, p, &np, MAXP - 2, 0, 0};
   int status;
   if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
     status = r->status;
   } else if (entity_sort_sql(r, &order, k->filters, k->nfilters, k->order, "x.")) {
     status = r->status;
   } else {
-    if (buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols,
-                 k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0"))
-      abort();
+    buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols,
+             k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0");
     const void *ctx[2] = {k, r};
     api_list_q q = {buf_str(&cols), k->from, buf_str(&where), buf_str(&order), p, np,
                     list_item, ctx};
@@ -370,20 +370,26 @@ int h_rec_create(req *r) {
   buf a, b;
   buf_init(&a, 4096);
   buf_init(&b, 4096);
-  if (buf_addf(&a, "INSERT INTO %s(id, created_by, created_at, updated_at", k->table) ||
-      buf_adds(&b, ") VALUES($1, $2, $3, $3"))
-    abort();
+  buf_addf(&a, "INSERT INTO %s(id, created_by, created_at, updated_at", k->table);
+  buf_adds(&b, ") VALUES($1, $2, $3, $3");
   p[np++] = SV_S(id);
   p[np++] = SV_S(r->who.user_id);
   p[np++] = SV_S(now);
+  int badcol = 0;
   json_object_foreach(cols, key, v) {
     if (json_is_null(v) || np >= MAXP) continue;
-    if (!col_name_ok(key)) abort();
-    if (buf_addf(&a, ", %s", key) || buf_addf(&b, ", $%d", np + 1)) abort();
+    /* names come from the kind's field table (api_body refused others) and its hooks */
+    if (!col_name_ok(key)) {
+      badcol = 1;
+      break;
+    }
+    buf_addf(&a, ", %s", key);
+    buf_addf(&b, ", $%d", np + 1);
     p[np++] = col_sval(v);
   }
-  if (buf_adds(&a, buf_str(&b)) || buf_adds(&a, ")")) abort();
-  rc = store_exec(tx, buf_str(&a), p, np, NULL);
+  buf_adds(&a, buf_str(&b));
+  buf_adds(&a, ")");
+  rc = badcol ? STORE_ERR : store_exec(tx, buf_str(&a), p, np, NULL);
   buf_free(&a);
   buf_free(&b);
   char act[64];
@@ -430,21 +436,25 @@ int h_rec_update(req *r) {
       int np = 0;
       buf sql;
       buf_init(&sql, 4096);
-      if (buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", k->table)) abort();
+      buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", k->table);
       p[np++] = SV_S(now);
       const char *key;
       json_t *v;
+      int badcol = 0;
       json_object_foreach(cols, key, v) {
         if (np >= MAXP - 2) break;
-        if (!col_name_ok(key)) abort();
-        if (buf_addf(&sql, ", %s=$%d", key, np + 1)) abort();
+        if (!col_name_ok(key)) { /* as in create: never from input */
+          badcol = 1;
+          break;
+        }
+        buf_addf(&sql, ", %s=$%d", key, np + 1);
         p[np++] = col_sval(v);
       }
-      if (buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2)) abort();
+      buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2);
       p[np++] = SV_S(r->params[0]);
       p[np++] = SV_I(version);
       int64_t changes = 0;
-      rc = store_exec(tx, buf_str(&sql), p, np, &changes);
+      rc = badcol ? STORE_ERR : store_exec(tx, buf_str(&sql), p, np, &changes);
       buf_free(&sql);
       if (!rc && changes != 1) rc = api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
       char act[64];
@@ -481,7 +491,7 @@ int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, con
   *moved = 0;
   buf sql;
   buf_init(&sql, 2048);
-  if (buf_addf(&sql, "SELECT id, state FROM %s WHERE %s ORDER BY id", table, where_sql)) abort();
+  buf_addf(&sql, "SELECT id, state FROM %s WHERE %s ORDER BY id", table, where_sql);
   json_t *rows = store_query_json(tx, buf_str(&sql), p, np);
   buf_free(&sql);
   if (!rows) {
@@ -499,8 +509,7 @@ int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, con
     if (!t) continue;
     buf u;
     buf_init(&u, 256);
-    if (buf_addf(&u, "UPDATE %s SET state=$1, version=version+1, updated_at=$2 WHERE id=$3", table))
-      abort();
+    buf_addf(&u, "UPDATE %s SET state=$1, version=version+1, updated_at=$2 WHERE id=$3", table);
     sval q[] = {SV_S(t->to), SV_S(now), SV_S(rec_s(it, "id"))};
     rc = store_exec(tx, buf_str(&u), q, 3, NULL);
     buf_free(&u);

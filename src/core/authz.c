@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/workflow.h"
+#include "util/mutant.h"
 
 const char *const action_names[ACTION__MAX] = {
     [A_SELF] = "self",
@@ -60,6 +61,9 @@ const char *const action_names[ACTION__MAX] = {
     [A_ACCT_DECIDE] = "accountability.decide",
     [A_REVIEW_LIST] = "review.read", [A_REVIEW_WRITE] = "review.write",
     [A_REVIEW_TEAM] = "review.team_account", [A_REVIEW_RUN] = "review.run",
+    [A_TOKEN_REVOKE] = "token.revoke", [A_RESET_READ] = "reset.read",
+    [A_RESET_APPROVE] = "reset.approve", [A_SECURITY_READ] = "security.read",
+    [A_SECURITY_WRITE] = "security.write",
 };
 
 /* Business roles that read the organisation directory and round plan. */
@@ -227,6 +231,16 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
                        [R_CONDUCT] = P_ALL},
     [A_REVIEW_WRITE] = {[R_VERIFICATION_TEAM] = P_ALL},
     [A_REVIEW_TEAM] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    /* issue 11: accounts. A business account's password reset is requested by
+     * the system administrator (user.write) and approved by the security
+     * administrator (dual control); 三员 accounts are reset only on the host.
+     * Both administrators may revoke a user's API tokens; only the security
+     * administrator changes the security settings. */
+    [A_TOKEN_REVOKE] = {[R_SYSADMIN] = P_ALL, [R_SECADMIN] = P_ALL},
+    [A_RESET_READ] = {[R_SYSADMIN] = P_ALL, [R_SECADMIN] = P_ALL},
+    [A_RESET_APPROVE] = {[R_SECADMIN] = P_ALL},
+    [A_SECURITY_READ] = {[R_SYSADMIN] = P_ALL, [R_SECADMIN] = P_ALL, [R_AUDITADMIN] = P_ALL},
+    [A_SECURITY_WRITE] = {[R_SECADMIN] = P_ALL},
 };
 
 void authz_set(action_id a, role_id r, rule ru) { policy[a][r] = ru; }
@@ -242,6 +256,8 @@ void authz_init(void) {
       for (int r = 0; r < ROLE__MAX; r++) {
         if (!(t->roles & RB(r))) continue;
         if (policy[t->act][r] != P_NO && policy[t->act][r] != t->rule) {
+          /* the compiled-in tables disagree: a build defect, found at start-up
+           * (authz_init) before any request is read */
           fprintf(stderr, "xunji: authz: conflicting rules for %s\n", action_names[t->act]);
           abort();
         }
@@ -264,6 +280,7 @@ static bool in_scope(const grant *g, rule ru, const authz_obj *o) {
 }
 
 bool authz(const principal *p, action_id a, const authz_obj *obj) {
+  if (MUTANT(MUT_AUTHZ_ALLOWS_ALL)) return true;
   if (!p || a < 0 || a >= ACTION__MAX) return false;
   if (a == A_SELF) return true; /* one's own account, even with no grants */
   if (p->must_change) return false;
@@ -297,5 +314,6 @@ bool authz_filter_for(const principal *p, action_id a, authz_filter *f) {
       default: break;
     }
   }
+  if (MUTANT(MUT_LIST_SKIPS_SCOPE) && any) f->all = true;
   return any;
 }

@@ -165,15 +165,15 @@ int ledger_write(store_tx *tx, const ledger *l, const stats_ctx *c, const char *
   /* the rows: the ledger's columns over the measure's FROM + WHERE */
   buf sql;
   buf_init(&sql, 32768);
-  if (buf_adds(&sql, "SELECT ")) abort();
+  buf_adds(&sql, "SELECT ");
   for (int i = 0; i < l->ncols; i++) {
-    if (buf_addf(&sql, "%s%s", i ? ", " : "", l->cols[i].expr)) abort();
-    if (l->cols[i].type == LC_DAYS && buf_addf(&sql, ", %s", l->cols[i].expr2)) abort();
+    buf_addf(&sql, "%s%s", i ? ", " : "", l->cols[i].expr);
+    if (l->cols[i].type == LC_DAYS) buf_addf(&sql, ", %s", l->cols[i].expr2);
   }
   sval p[MEASURE_MAXP];
   int np = 0;
   measure_from_where(m, c->f, c->scope, c->today, &sql, p, &np);
-  if (buf_addf(&sql, " ORDER BY %s", m->src->order)) abort();
+  buf_addf(&sql, " ORDER BY %s", m->src->order);
 
   char tmpdir[] = "/tmp/xunji-xlsx-XXXXXX";
   lxw_workbook_options opt = {.constant_memory = LXW_TRUE,
