@@ -91,7 +91,8 @@ for t in $targets; do
     t0=$(date +%s)
     # -runs=0: the corpus is read and each input executed once, nothing else
     # (no -max_len: every input whole)
-    if (nice "$bin" -runs=0 -timeout=30 "$corpus" >"$log" 2>&1) 2>/dev/null; then
+    mkdir -p "build/fuzz/crashes/$t"
+    if (nice "$bin" -runs=0 -timeout=30 -artifact_prefix="build/fuzz/crashes/$t/" "$corpus" >"$log" 2>&1) 2>/dev/null; then
       n=$(ls "$corpus" | wc -l)
       echo "ok   fuzz.$t (replayed $n inputs, $(( $(date +%s) - t0 ))s)"
       passed=$((passed + 1))
@@ -102,7 +103,7 @@ for t in $targets; do
     fi
     for k in tests/fuzz/crashes-known/"$t"/*; do
       [ -f "$k" ] || continue
-      if (nice "$bin" -timeout=30 "$k" >"$log.known" 2>&1) 2>/dev/null; then
+      if (nice "$bin" -timeout=30 -artifact_prefix="build/fuzz/crashes/$t/" "$k" >"$log.known" 2>&1) 2>/dev/null; then
         echo "note fuzz.$t: known crash $k no longer crashes: move it to $corpus/"
       else
         echo "note fuzz.$t: known crash $k still crashes (its fix is on another branch)"
