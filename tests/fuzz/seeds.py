@@ -77,11 +77,18 @@ def config_seeds():
 
 # ---- xlsx -----------------------------------------------------------------------------------
 def xlsx(parts, method=zipfile.ZIP_STORED):
+    """A zip with fixed timestamps, so that the seeds do not change from run to run."""
     b = io.BytesIO()
     with zipfile.ZipFile(b, "w", method) as z:
         for name, text in parts.items():
-            z.writestr(name, text)
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), text, compress_type=method)
     return b.getvalue()
+
+
+def excel(rows):
+    """xlsxio.write (as Excel writes a workbook), re-packed with fixed timestamps."""
+    with zipfile.ZipFile(io.BytesIO(xlsxio.write(rows))) as z:
+        return xlsx({n: z.read(n) for n in z.namelist()}, zipfile.ZIP_DEFLATED)
 
 
 SHEET = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
@@ -105,8 +112,8 @@ def xlsx_seeds():
             '<c r="F2"><v>3.25</v></c><c r="G2"><v>12</v></c><c r="AA2" t="str"><v>公式</v></c></row>'
             '<row><c><v>1</v></c><c t="e"><v>#N/A</v></c></row>'),
     })
-    persons = xlsxio.write([["姓名", "单位", "职务", "职级", "党员", "专长"],
-                            ["张三", "枣阳市教育局", "科员", "一级科员", "是", "财务;审计"]])
+    persons = excel([["姓名", "单位", "职务", "职级", "党员", "专长"],
+                     ["张三", "枣阳市教育局", "科员", "一级科员", "是", "财务;审计"]])
     corpus("xlsx", {
         "typed": typed,
         "persons-excel": persons,  # deflated, as Excel writes it
@@ -240,7 +247,7 @@ def request_seeds(binary):
     problem = {"target_id": "@g0", "category_id": "01940000-0000-7000-8000-040300000000", "title": "公款私存",
                "description": "单位会计将人防易地建设费存入个人账户", "amount": "1234.56", "people": "会计 刘某",
                "found_by": "records", "found_on": "@D", "inaction": False}
-    persons_x = base64.b64encode(xlsxio.write([["姓名", "单位"], ["张三", "枣阳市教育局"]])).decode()
+    persons_x = base64.b64encode(excel([["姓名", "单位"], ["张三", "枣阳市教育局"]])).decode()
     stories = {
         "login": req("-n POST /api/v1/auth/login", {"login": "OFFICE", "password": "Xunji-fuzz-2026"}),
         "login-wrong": req("-n POST /api/v1/auth/login", {"login": "member1", "password": "wrong"}),
