@@ -32,6 +32,7 @@ opts() {
     request) o+=(-max_len=8192) ;;
     xlsx) o+=(-max_len=65536) ;;
     csv) o+=(-max_len=24576) ;;
+    upload) o+=(-max_len=131072) ;;
     *) o+=(-max_len=4096) ;;
   esac
   [ -f "tests/fuzz/$t.dict" ] && o+=("-dict=tests/fuzz/$t.dict")

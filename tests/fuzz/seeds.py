@@ -85,6 +85,14 @@ def xlsx(parts, method=zipfile.ZIP_STORED):
     return b.getvalue()
 
 
+def corrupt(data):
+    """Flips bytes in the middle of the first entry's compressed data."""
+    b = bytearray(data)
+    for i in range(40, 60):
+        b[i] ^= 0x5A
+    return bytes(b)
+
+
 def excel(rows):
     """xlsxio.write (as Excel writes a workbook), re-packed with fixed timestamps."""
     with zipfile.ZipFile(io.BytesIO(xlsxio.write(rows))) as z:
@@ -122,6 +130,13 @@ def xlsx_seeds():
         "bad-index": xlsx({"xl/worksheets/sheet1.xml": SHEET % '<row r="1"><c r="A1" t="s"><v>9</v></c></row>'}),
         "bad-row": xlsx({"xl/worksheets/sheet1.xml": SHEET % '<row r="2"/><row r="1"/>'}),
         "not-zip": b"PK\x03\x04 but nothing else",
+        "doctype": xlsx({"xl/worksheets/sheet1.xml": '<!DOCTYPE w [<!ENTITY e "x">]>' + SHEET % '<row r="1"/>'}),
+        "malformed": xlsx({"xl/worksheets/sheet1.xml": "<worksheet><sheetData><row r=\"1\"><c>"}),
+        "long-cell": xlsx({"xl/worksheets/sheet1.xml": SHEET % ('<row r="1"><c r="A1" t="inlineStr"><is><t>'
+                                                              + "长" * 50000 + "</t></is></c></row>")},
+                          zipfile.ZIP_DEFLATED),
+        "corrupt-deflate": corrupt(xlsx({"xl/worksheets/sheet1.xml": SHEET % ('<row r="1"><c><v>1</v></c></row>' * 50)},
+                                        zipfile.ZIP_DEFLATED)),
     })
     dictionary("xlsx", ["PK\x03\x04", "PK\x01\x02", "PK\x05\x06", "xl/worksheets/sheet1.xml",
                         "xl/sharedStrings.xml", "xl/styles.xml", "<row", "</row>", "<c", "</c>", "<v>",
@@ -179,6 +194,9 @@ def upload_seeds():
         "exe": b"a.exe\napplication/octet-stream\nMZ",
         "empty": b"a.txt\ntext/plain\n",
         "nul-txt": b"a.txt\ntext/plain\nab\x00cd",
+        # past the 64 KiB chunk of files.c's check, a character split across the boundary
+        "big-txt": b"big.txt\ntext/plain\n" + b"a" + "证".encode() * 22000,
+        "big-txt-bad": b"big.txt\ntext/plain\n" + b"ab" + "证".encode() * 21845 + b"\xe8\xaf" + b"x" * 10,
     })
     dictionary("upload", list(TYPES) + ["." + e for e in TYPES] + list(TYPES.values())
                + ["application/octet-stream", "; charset=utf-8", "%PDF-", "\x89PNG\r\n\x1a\n", "\xff\xd8\xff",
