@@ -33,7 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {
   const char *nl = memchr(p, '\n', len);
   if (!nl) return 0;
   const char *nl2 = memchr(nl + 1, '\n', (size_t)(end - nl - 1));
-  if (!nl2) return 0;
+  /* a request line longer than MHD's 32 KiB connection pool never reaches the handler */
+  if (!nl2 || nl - p > 8000) return 0;
   buf url;
   buf_init(&url, 1 << 16);
   int e = buf_addf(&url, "/api/v1/problems/%s/files?name=", fz_id('p', 0));
