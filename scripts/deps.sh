@@ -13,6 +13,9 @@ pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
 # playwright-core) when Node >= 20.19 and npm are there; without them the
 # UI build and the e2e tests are skipped with one line.
 if [ -n "${CI:-}" ] || [ -n "${XUNJI_E2E:-}" ]; then pkgs+=(chromium); fi
+# `scripts/deps.sh fuzz` (scripts/fuzz.sh: make fuzz, fuzz-replay in the check tier): Debian's
+# clang with libFuzzer and the sanitizer runtimes; llvm-14 for llvm-symbolizer, llvm-cov, llvm-profdata.
+if [ "${1:-}" = fuzz ]; then pkgs+=(clang libclang-rt-14-dev llvm-14); fi
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

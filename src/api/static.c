@@ -70,6 +70,8 @@ static int read_under(const char *root, const char *rel, char **data, size_t *le
 int h_static(req *r) {
   if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD"))
     return api_error(r, 405, "method_not_allowed", "", "不支持的请求方法");
+  /* MHD hands "GET ?x HTTP/1.1" over with an empty path (and "*" as it is) */
+  if (r->path[0] != '/') return api_error(r, 400, "bad_request", "", "请求路径无效");
   const char *root = cfg_str(CFG_WEB_ROOT);
   const char *rel = r->path + 1;
   if (strstr(rel, "..") || strlen(rel) > 200) return api_error(r, 404, "not_found", "", "页面不存在");
