@@ -4,12 +4,13 @@
 #
 #   tests/run.sh check   `make check` (the README's test command, < 8 min):
 #                        unit tests (release and ASan+UBSan), the API suite
-#                        once under ASan+UBSan, the browser tests
+#                        once under ASan+UBSan, the fuzz corpora replayed,
+#                        the browser tests
 #   tests/run.sh test    `make test` (the inner loop, < 3 min): unit tests and
 #                        the API suite on the release build
 #   tests/run.sh long    `make check-long`: the API suite on the release build
-#                        too, the full fault-injection walk, and every longer
-#                        suite as it arrives
+#                        too, the full fault-injection walk, timed fuzzing,
+#                        and every longer suite as it arrives
 set -uo pipefail
 cd "$(dirname "$0")/.."
 tier=${1:-check}
@@ -76,6 +77,8 @@ case "$tier" in
     run unit build/release/unit
     run unit-asan build/asan/unit
     run api-asan env XUNJI_BIN=build/asan/xunji XUNJI_INIT_BIN=build/release/xunji python3 tests/api/run.py
+    # every fuzz corpus replayed (no mutation) under ASan+UBSan (docs/testing.md)
+    run fuzz bash scripts/fuzz.sh replay
     if [ -n "$e2e_pid" ]; then
       wait "$e2e_pid"; rc=$?
       tally e2e tests/out/e2e.log "$rc"
@@ -92,6 +95,8 @@ case "$tier" in
     run api env XUNJI_BIN=build/release/xunji python3 tests/api/run.py
     # every write of the fault scenario, not a sample (tests/api/test_faults.py)
     run faults-full env XUNJI_FAULT_WALK=full XUNJI_BIN=build/release/xunji python3 tests/api/run.py faults every_write
+    # timed fuzzing: 60 s per target
+    run fuzz-long bash scripts/fuzz.sh run 60
     ;;
   *) echo "usage: tests/run.sh check|test|long" >&2; exit 2 ;;
 esac
