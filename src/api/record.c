@@ -30,11 +30,32 @@ void rec_money(json_t *row, const char *k, const char *out) {
 
 static const rec_kind *kind_of(req *r) { return r->route->arg; }
 
+static const char *released_of(const rec_kind *k) {
+  return k->vis->released ? k->vis->released : "1";
+}
+static const char *handed_of(const rec_kind *k) { return k->vis->handed ? k->vis->handed : "0"; }
+
 static void select_sql(const rec_kind *k, buf *b) {
-  if (buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols,
-               k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0",
-               k->from))
+  if (buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols, released_of(k),
+               handed_of(k), k->from))
     abort();
+}
+
+/* Is row id of k visible to the user (the kind's one predicate)? 1 yes,
+ * 0 no, <0 store error. */
+static int rec_visible(req *r, const rec_kind *k, store_tx *tx, const char *id) {
+  sval p[VIS_MAXP + 1];
+  int np = 0;
+  p[np++] = SV_S(id);
+  buf b;
+  buf_init(&b, 8192);
+  int64_t n = 0;
+  int rc = STORE_ERR;
+  if (!buf_addf(&b, "SELECT count(*) FROM %s x WHERE x.id=$1", k->table) &&
+      !vis_where(k->vis, &r->who, k->list_act, &b, p, &np, VIS_MAXP))
+    rc = store_query_int(tx, buf_str(&b), p, np, &n);
+  buf_free(&b);
+  return rc ? rc : n > 0;
 }
 
 void rec_obj(const json_t *row, authz_obj *o) {
@@ -72,13 +93,15 @@ int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id
     if (rc) return api_store_error(r, rc, NULL);
     return api_error(r, 404, "not_found", "", "%s不存在或无权访问", k->label);
   }
-  authz_obj o;
-  rec_obj(row, &o);
-  if (!authz(&r->who, k->list_act, &o)) {
+  int vis = rec_visible(r, k, tx, id);
+  if (vis <= 0) {
     json_decref(row);
     store_rollback(tx);
+    if (vis < 0) return api_store_error(r, vis, NULL);
     return api_deny(r, k->list_act, k->name, id, 1);
   }
+  authz_obj o;
+  rec_obj(row, &o);
   if (act != k->list_act && !authz(&r->who, act, &o)) {
     json_decref(row);
     store_rollback(tx);
@@ -212,21 +235,15 @@ int h_rec_list(req *r) {
   const rec_kind *k = kind_of(r);
   authz_filter f;
   if (!authz_filter_for(&r->who, k->list_act, &f)) return api_deny(r, k->list_act, k->name, NULL, 0);
-  enum { MAXP = 3 * MAX_GRANTS + 16 };
+  enum { MAXP = VIS_MAXP + 16 };
   sval p[MAXP];
   int np = 0;
-  buf where, unit, cols, order;
+  buf where, cols, order;
   buf_init(&where, 8192);
-  buf_init(&unit, 1024);
   buf_init(&cols, 8192);
   buf_init(&order, 512);
   if (buf_adds(&where, " WHERE 1=1")) abort();
-  if (k->released_sql) {
-    if (buf_addf(&unit, "(CASE WHEN %s THEN x.unit_id END)", k->released_sql)) abort();
-  } else if (buf_adds(&unit, "x.unit_id")) {
-    abort();
-  }
-  entity_scope_sql(&where, &f, "x.team_id", buf_str(&unit), k->handed_sql, p, &np);
+  if (vis_where(k->vis, &r->who, k->list_act, &where, p, &np, VIS_MAXP)) abort(); /* bounded */
   lctx lc = {r, k, &where, p, &np, MAXP - 2, 0};
   int status;
   if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
@@ -234,8 +251,8 @@ int h_rec_list(req *r) {
   } else if (entity_sort_sql(r, &order, k->filters, k->nfilters, k->order, "x.")) {
     status = r->status;
   } else {
-    if (buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols,
-                 k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0"))
+    if (buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k),
+                 handed_of(k)))
       abort();
     const void *ctx[2] = {k, r};
     api_list_q q = {buf_str(&cols), k->from, buf_str(&where), buf_str(&order), p, np,
@@ -243,7 +260,6 @@ int h_rec_list(req *r) {
     status = api_list(r, &q);
   }
   buf_free(&where);
-  buf_free(&unit);
   buf_free(&cols);
   buf_free(&order);
   return status;

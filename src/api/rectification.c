@@ -169,10 +169,6 @@ static const lc_hook task_hooks[] = {
     {"send_back", f_reason, NF(f_reason), apply_send_back},
 };
 
-#define PROBLEM_COPIED(col)                                                                    \
-  "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id " \
-  "WHERE rp.problem_id=" col ")"
-
 const rec_kind rk_task = {
     "rect_task", "整改任务", "rect_tasks",
     "x.id, x.version, x.problem_id, pr.seq_no AS problem_no, pr.title AS problem_title, "
@@ -186,8 +182,7 @@ const rec_kind rk_task = {
     "rect_tasks x JOIN problems pr ON pr.id=x.problem_id JOIN teams tm ON tm.id=x.team_id JOIN "
     "orgs u ON u.id=x.unit_id LEFT JOIN reports rep ON rep.target_id=x.target_id",
     "x.deadline, x.created_at",
-    NULL,
-    PROBLEM_COPIED("x.problem_id"),
+    &vis_task,
     A_RECT_READ, A_RECT_WRITE, A_RECT_WRITE,
     task_fields, NF(task_fields),
     task_filters, NF(task_filters),
@@ -410,8 +405,7 @@ const rec_kind rk_notice = {
     "notices x JOIN rect_tasks k ON k.id=x.task_id JOIN problems pr ON pr.id=k.problem_id JOIN "
     "orgs u ON u.id=x.unit_id",
     "x.created_at DESC, x.id DESC",
-    NULL,
-    NULL,
+    &vis_notice,
     A_NOTICE_LIST, A_NOTICE_ISSUE, A_NOTICE_ISSUE,
     notice_fields, NF(notice_fields),
     notice_filters, NF(notice_filters),

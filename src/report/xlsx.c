@@ -163,15 +163,26 @@ int ledger_write(store_tx *tx, const ledger *l, const stats_ctx *c, const char *
     return 1;
   }
   /* the rows: the ledger's columns over the measure's FROM + WHERE */
-  buf sql;
+  buf sql, pap;
   buf_init(&sql, 32768);
-  if (buf_adds(&sql, "SELECT ")) abort();
-  for (int i = 0; i < l->ncols; i++) {
-    if (buf_addf(&sql, "%s%s", i ? ", " : "", l->cols[i].expr)) abort();
-    if (l->cols[i].type == LC_DAYS && buf_addf(&sql, ", %s", l->cols[i].expr2)) abort();
-  }
+  buf_init(&pap, 16384);
   sval p[MEASURE_MAXP];
   int np = 0;
+  /* working papers (e.g. a problem's found_on) only where the user's GET
+   * of the record shows them: the cell is empty elsewhere */
+  int papers = measure_papers_expr(m, c->scope, &pap, p, &np);
+  if (papers < 0) abort(); /* bounded */
+  if (buf_adds(&sql, "SELECT ")) abort();
+  for (int i = 0; i < l->ncols; i++) {
+    const char *x = l->cols[i].expr;
+    if (papers && measure_paper_field(m, x)) {
+      if (buf_addf(&sql, "%sCASE WHEN %s THEN %s END", i ? ", " : "", buf_str(&pap), x)) abort();
+    } else if (buf_addf(&sql, "%s%s", i ? ", " : "", x)) {
+      abort();
+    }
+    if (l->cols[i].type == LC_DAYS && buf_addf(&sql, ", %s", l->cols[i].expr2)) abort();
+  }
+  buf_free(&pap);
   measure_from_where(m, c->f, c->scope, c->today, &sql, p, &np);
   if (buf_addf(&sql, " ORDER BY %s", m->src->order)) abort();
 
