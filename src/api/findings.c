@@ -121,9 +121,7 @@ static void problem_redact(req *r, json_t *row) {
   authz_obj o;
   rec_obj(row, &o);
   if (authz(&r->who, A_PROBLEM_PAPERS, &o)) return;
-  static const char *const papers[] = {"people", "found_by", "petition_id", "file_count",
-                                       "created_by", "found_on", NULL};
-  for (const char *const *k = papers; *k; k++) json_object_del(row, *k);
+  for (const char *const *k = vis_problem.paper_fields; *k; k++) json_object_del(row, *k);
 }
 
 static int tasks_count(store_tx *tx, const char *problem, const char *states, int64_t *n) {

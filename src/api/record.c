@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/changelog.h"
 #include "api/entity.h"
 #include "util/text.h"
 
@@ -286,27 +287,13 @@ int h_rec_history(req *r) {
   if (rc) return api_store_error(r, rc, NULL);
   json_t *row;
   int status = rec_fetch(r, k, tx, r->params[0], k->list_act, &row);
-  json_t *items = NULL;
-  if (!status) {
-    sval p[] = {SV_S(k->name), SV_S(r->params[0])};
-    items = store_query_json(tx,
-                             "SELECT a.seq, a.at, a.actor_login, u.display_name AS actor_name, "
-                             "a.role, a.action, a.detail FROM audit a LEFT JOIN users u ON "
-                             "u.id=a.actor_id WHERE a.object_kind=$1 AND a.object_id=$2 AND "
-                             "a.result='ok' AND a.action NOT LIKE '%.read' ORDER BY a.seq",
-                             p, 2);
-    json_decref(row);
-  }
   if (status) return status;
+  /* the record's own change log, through the record's read rule (rec_fetch)
+   * and its field redaction (chlog_history) */
+  json_t *items = chlog_history(r, tx, k, row);
+  json_decref(row);
   store_rollback(tx);
   if (!items) return api_store_error(r, STORE_ERR, NULL);
-  size_t i;
-  json_t *it;
-  json_array_foreach(items, i, it) {
-    json_t *dv = json_object_get(it, "detail");
-    json_t *pd = json_is_string(dv) ? json_loads(json_string_value(dv), 0, NULL) : NULL;
-    json_object_set_new(it, "detail", pd ? pd : json_null());
-  }
   return api_ok(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -465,7 +452,7 @@ int h_rec_update(req *r) {
       if (!rc && changes != 1) rc = api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
       char act[64];
       snprintf(act, sizeof act, "%s.update", k->name);
-      if (!rc) rc = api_audit(r, tx, act, k->name, r->params[0], "ok", cols);
+      if (!rc) rc = api_audit_old(r, tx, act, k->name, r->params[0], "ok", cols, old);
       json_decref(cols);
       json_decref(old);
       json_t *row = rc ? NULL : rec_load(k, tx, r->params[0], &rc);

@@ -60,6 +60,7 @@ const char *const action_names[ACTION__MAX] = {
     [A_ACCT_DECIDE] = "accountability.decide",
     [A_REVIEW_LIST] = "review.read", [A_REVIEW_WRITE] = "review.write",
     [A_REVIEW_TEAM] = "review.team_account", [A_REVIEW_RUN] = "review.run",
+    [A_POOL_READ] = "pool.read",
 };
 
 /* Business roles that read the organisation directory and round plan. */
@@ -227,6 +228,10 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
                        [R_CONDUCT] = P_ALL},
     [A_REVIEW_WRITE] = {[R_VERIFICATION_TEAM] = P_ALL},
     [A_REVIEW_TEAM] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    /* The cadre pool's content: those who plan teams and vet cadres. The
+     * system administrator keeps the directory (person.list) only. */
+    [A_POOL_READ] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
+                     [R_LEADING_GROUP] = P_ALL},
 };
 
 void authz_set(action_id a, role_id r, rule ru) { policy[a][r] = ru; }

@@ -60,6 +60,9 @@ typedef enum action_id {
   A_CLUE_OUTCOME,
   A_ACCT_LIST, A_ACCT_WRITE, A_ACCT_DECIDE, /* decide/revoke: lifecycle */
   A_REVIEW_LIST, A_REVIEW_WRITE, A_REVIEW_TEAM, A_REVIEW_RUN, /* hold/conclude: lifecycle */
+  /* issue 11: the cadre pool's content (profile, work history, relatives,
+   * trainings) is business data: not the 三员's, unlike the directory */
+  A_POOL_READ,
   ACTION__MAX
 } action_id;
 

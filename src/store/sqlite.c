@@ -31,6 +31,7 @@ EMBED(xunji_mig_002, "src/store/sqlite/002_programme.sql");
 EMBED(xunji_mig_003, "src/store/sqlite/003_findings.sql");
 EMBED(xunji_mig_004, "src/store/sqlite/004_discipline.sql");
 EMBED(xunji_mig_005, "src/store/sqlite/005_reports.sql");
+EMBED(xunji_mig_007, "src/store/sqlite/007_changelog.sql");
 
 static const struct migration {
   int version;
@@ -42,6 +43,7 @@ static const struct migration {
     {3, "findings", xunji_mig_003},
     {4, "discipline", xunji_mig_004},
     {5, "reports", xunji_mig_005},
+    {7, "changelog", xunji_mig_007},
 };
 
 /* ---- connections and statement cache ---------------------------------- */

@@ -159,3 +159,105 @@ def drill_downs_and_ledgers_follow_the_records_get():
         consistent(dispatched1)
         consistent(member2)
 
+
+
+PAPERS = {"people", "found_by", "found_on", "files", "created_by", "petition_id", "file_count"}
+
+
+@test
+def history_shows_only_what_the_record_shows():
+    with Server() as s:
+        x = scenario(s)
+        p1, unit1, member1 = x["p1"], x["unit1"], x["member1"]
+        sm3 = s.sql("SELECT sm3 FROM files WHERE owner_id=?", (p1,))[0][0]
+        expect(member1.patch(f"/api/v1/problems/{x['p3']}", {"title": "x"}), 409)  # confirmed: no edit
+
+        # the team sees every step with its fields, in Chinese
+        mine = expect(member1.get(f"/api/v1/problems/{p1}/history"), 200).json["items"]
+        assert [h["action"] for h in mine][:3] == ["problem.create", "file.upload", "problem.confirm"]
+        fields = {c["field"] for h in mine for c in h["changes"]}
+        assert {"people", "found_by", "files", "title", "state"} <= fields
+        conf = mine[2]["changes"][0]
+        assert conf["field"] == "state" and conf["label"] == "状态" and conf["new"] == "confirmed"
+        assert conf["old_text"] == "草稿" or conf["old_text"], conf
+        assert conf["new_text"] == "已确认", conf
+        fb = next(c for c in mine[0]["changes"] if c["field"] == "found_by")
+        assert fb["label"] == "发现方式" and fb["new_text"] == "调阅资料"
+        assert mine[2]["detail"]["to"] == "confirmed"  # the former shape stays
+        assert sm3 in json.dumps(mine)
+
+        # the unit: the fed-back problem's history without the working papers
+        got = expect(unit1.get(f"/api/v1/problems/{p1}"), 200).json
+        assert not PAPERS & set(got)
+        r = expect(unit1.get(f"/api/v1/problems/{p1}/history"), 200)
+        items = r.json["items"]
+        assert items and all(h["action"] != "file.upload" for h in items)
+        for h in items:
+            assert not PAPERS & {c["field"] for c in h["changes"]}, h
+            assert not PAPERS & set(h["detail"]), h
+        text = r.raw.decode("utf-8")
+        for secret in ("刘某某", "银行流水", sm3, "records", "member1"):
+            assert secret not in text, secret
+        assert any(c["field"] == "title" for h in items for c in h["changes"])
+        assert any(h["action"] == "report.feedback" or h["action"] == "problem.feed_back" or
+                   any(c["field"] == "state" and c["new"] == "fed_back" for c in h["changes"]) for h in items)
+
+        # the commission before the copy, another team: no history at all
+        expect(s.client("liaison").get(f"/api/v1/problems/{p1}/history"), 404)
+        expect(s.client("member2").get(f"/api/v1/problems/{p1}/history"), 404)
+        # a task's history for the unit that wrote it
+        th = expect(unit1.get(f"/api/v1/rect-tasks/{x['t1']}/history"), 200).json["items"]
+        assert th[0]["action"] == "rect_task.create"
+        assert any(c["field"] == "measure" and c["label"] == "整改措施" for c in th[0]["changes"]), th[0]
+
+
+@test
+def three_administrators_reach_no_business_data():
+    with Server() as s:
+        office, cadre, sysadmin = s.client("office"), s.client("cadre"), s.client("sysadmin")
+        pid = expect(office.post("/api/v1/persons", {"name": "李某某", "org_id": s.ids["orgs"]["u1"]}), 201).json["id"]
+        expect(office.post(f"/api/v1/persons/{pid}/relatives",
+                           {"name": "王某某", "relation": "配偶", "post": "会计"}), 201)
+        # the directory stays the system administrator's; the pool's content does not
+        expect(sysadmin.get(f"/api/v1/persons/{pid}"), 200)
+        for sub in ("profile", "relatives", "work-history", "trainings"):
+            expect(sysadmin.get(f"/api/v1/persons/{pid}/{sub}"), 403)
+            expect(s.client("auditadmin").get(f"/api/v1/persons/{pid}/{sub}"), 403)
+        p = expect(office.get(f"/api/v1/persons/{pid}/profile"), 200).json
+        assert p["relatives"][0]["name"] == "王某某" and "vettings" in p
+        assert expect(cadre.get(f"/api/v1/persons/{pid}/profile"), 200).json["relatives"]
+
+
+CJK = re.compile(r"[\u0080-\U0010ffff]")
+
+
+@test
+def audit_details_hold_ids_field_names_and_codes_only():
+    with Server() as s:
+        x = scenario(s)
+        tg = s.ids["targets"]
+        member1, leader1, office = x["member1"], s.client("leader1"), x["office"]
+        # a clue with a named subject, handed over; a reopened problem with a reason
+        c = expect(member1.post("/api/v1/clues", {"target_id": tg["u1"], "title": "违规发放津补贴线索",
+                                                  "subject_name": "张某某", "subject_post": "主任",
+                                                  "source": "records", "discovered_on": today_shanghai(),
+                                                  "allegation": "CANARY 违规发放津补贴 3.2 万元"}), 201).json["id"]
+        expect(member1.patch(f"/api/v1/clues/{c}", {"title": "违规发放津补贴线索 (补充)"}), 200)
+        expect(office.post(f"/api/v1/reports/{x['rep']}/copy"), 200)
+        # denied attempts are audited too
+        expect(s.client("member2").get(f"/api/v1/problems/{x['p1']}"), 404)
+        rows = s.sql("SELECT action, detail FROM audit WHERE detail IS NOT NULL")
+        assert len(rows) > 10
+        for action, detail in rows:
+            d = json.loads(detail)
+            assert not CJK.search(detail), (action, detail)  # no titles, names, reasons, texts
+            for bad in ("1234.56", "123456", "CANARY", "刘某某", "张某某"):
+                assert bad not in detail, (action, detail)
+            assert isinstance(d, dict)
+        # the field names stay: an edit says what it touched
+        upd = [json.loads(d) for a, d in rows if a == "problem.create"]
+        assert upd and all({"title", "people"} <= set(u["fields"]) for u in upd), upd
+        # and the audit administrator reads the same through the API
+        au = expect(s.client("auditadmin").get("/api/v1/audit?per_page=200"), 200).raw.decode("utf-8")
+        for bad in ("刘某某", "张某某", "人防易地建设费公款私存", "巡察报告正文"):
+            assert bad not in au, bad
