@@ -116,6 +116,13 @@ static const char *label_of(const rec_kind *k, const char *name, char *tmp, size
 static json_t *value_text(const rec_kind *k, const char *name, const char *v) {
   if (!v) return json_null();
   if (!strcmp(name, "state")) return json_string(wf_state_label(k->wf, v));
+  if (!strcmp(name, "files")) { /* an upload: the file's name */
+    json_t *f = json_loads(v, 0, NULL);
+    const char *n = json_string_value(json_object_get(f, "name"));
+    json_t *out = json_string(n ? n : v);
+    json_decref(f);
+    return out;
+  }
   if (ends_with(name, "_fen")) {
     char m[24];
     money_format(strtoll(v, NULL, 10), m);
