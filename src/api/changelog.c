@@ -153,13 +153,12 @@ json_t *chlog_history(req *r, store_tx *tx, const rec_kind *k, const json_t *row
   if (!rows) return NULL;
   /* which fields this user may see: the record's own redaction, asked on
    * the record with every logged field present */
-  json_t *probe = json_deep_copy(row), *touched = json_object();
+  json_t *probe = json_deep_copy(row);
   size_t i;
   json_t *it;
   json_array_foreach(rows, i, it) {
     const char *f = rec_s(it, "field");
     if (f && !json_object_get(probe, f)) json_object_set_new(probe, f, json_true());
-    if (f) json_object_set_new(touched, f, json_true());
   }
   if (k->redact) k->redact(r, probe);
   bool creator_hidden = json_object_get((json_t *)row, "created_by") && !json_object_get(probe, "created_by");
@@ -208,7 +207,6 @@ json_t *chlog_history(req *r, store_tx *tx, const rec_kind *k, const json_t *row
   if (cur && (shown || !hidden)) json_array_append(items, cur);
   json_decref(cur);
   json_decref(probe);
-  json_decref(touched);
   json_decref(rows);
   return items;
 }
