@@ -93,6 +93,9 @@ static const char *const vocab[][3] = {
 static const char *const extra_labels[][2] = {
     {"state", "状态"}, {"files", "附件"}, {"note", "意见"}, {"reason", "理由"},
     {"tasks", "整改任务数"}, {"file_id", "附件"}, {"allegation_changed", "反映内容已修改"},
+    {"accepted_by_role", "受理部门"}, {"result", "结果"}, {"meeting_date", "反馈会议日期"},
+    {"copied_to", "抄送"}, {"problems", "问题数"}, {"progress_entries", "整改进展条数"},
+    {"items", "事项数"},
 };
 
 static const field *field_of(const rec_kind *k, const char *name) {
@@ -130,6 +133,10 @@ static json_t *value_text(const rec_kind *k, const char *name, const char *v) {
   }
   if (!strcmp(v, "true")) return json_string("是");
   if (!strcmp(v, "false")) return json_string("否");
+  if (ends_with(name, "_role")) { /* a department: its role's label */
+    int ro = role_lookup(v);
+    if (ro >= 0) return json_string(roles[ro].label);
+  }
   if (!strcmp(name, "outcome")) {
     const outcome_def *o = outcome_find(v);
     if (o) return json_string(o->label);
