@@ -529,21 +529,35 @@ int h_rectification_get(req *r) {
                                  "SELECT plan_text, submitted_at, report_text, report_submitted_at "
                                  "FROM rect_plans WHERE target_id=$1",
                                  p, 1, &rc);
-  json_t *problems = store_query_json(
-      tx,
-      "SELECT p.id, p.seq_no, p.title, p.description, c.name AS category_name, p.amount_fen, "
-      "p.immediate_fix, p.inaction, p.state, (SELECT count(*) FROM rect_tasks k WHERE "
-      "k.problem_id=p.id) AS tasks FROM problems p JOIN problem_categories c ON c.id=p.category_id "
-      "JOIN report_problems rp ON rp.problem_id=p.id JOIN reports rep ON rep.id=rp.report_id "
-      "WHERE rep.target_id=$1 ORDER BY p.seq_no",
-      p, 1);
-  json_t *tasks = store_query_json(
-      tx,
-      "SELECT k.id, k.problem_id, p.seq_no AS problem_no, k.measure, k.owner_name, k.owner_post, "
-      "k.leader_name, k.deadline, k.long_term, k.state, (k.state IN ('open','in_progress') AND "
-      "k.deadline < $2) AS overdue FROM rect_tasks k JOIN problems p ON p.id=k.problem_id WHERE "
-      "k.target_id=$1 ORDER BY p.seq_no, k.deadline, k.id",
-      pt, 2);
+  /* the problems and tasks as their own GETs show them (core/visibility.c) */
+  sval vp[1 + VIS_MAXP], vt[2 + VIS_MAXP];
+  int nvp = 1, nvt = 2;
+  vp[0] = p[0];
+  vt[0] = pt[0];
+  vt[1] = pt[1];
+  buf qp, qt;
+  buf_init(&qp, 8192);
+  buf_init(&qt, 8192);
+  if (buf_adds(&qp,
+               "SELECT p.id, p.seq_no, p.title, p.description, c.name AS category_name, "
+               "p.amount_fen, p.immediate_fix, p.inaction, p.state, (SELECT count(*) FROM "
+               "rect_tasks k WHERE k.problem_id=p.id) AS tasks FROM problems p JOIN "
+               "problem_categories c ON c.id=p.category_id JOIN report_problems rp ON "
+               "rp.problem_id=p.id JOIN reports rep ON rep.id=rp.report_id WHERE rep.target_id=$1") ||
+      vis_in(&vis_problem, &r->who, A_PROBLEM_LIST, "p.id", &qp, vp, &nvp, VIS_MAXP) ||
+      buf_adds(&qp, " ORDER BY p.seq_no") ||
+      buf_adds(&qt,
+               "SELECT k.id, k.problem_id, p.seq_no AS problem_no, k.measure, k.owner_name, "
+               "k.owner_post, k.leader_name, k.deadline, k.long_term, k.state, (k.state IN "
+               "('open','in_progress') AND k.deadline < $2) AS overdue FROM rect_tasks k JOIN "
+               "problems p ON p.id=k.problem_id WHERE k.target_id=$1") ||
+      vis_in(&vis_task, &r->who, A_RECT_READ, "k.id", &qt, vt, &nvt, VIS_MAXP) ||
+      buf_adds(&qt, " ORDER BY p.seq_no, k.deadline, k.id"))
+    rc = STORE_ERR;
+  json_t *problems = rc ? NULL : store_query_json(tx, buf_str(&qp), vp, nvp);
+  json_t *tasks = rc ? NULL : store_query_json(tx, buf_str(&qt), vt, nvt);
+  buf_free(&qp);
+  buf_free(&qt);
   json_t *resp = store_query_json(
       tx,
       "SELECT owner_name, max(owner_post) AS owner_post, max(leader_name) AS leader_name, "

@@ -139,6 +139,11 @@ def drill_downs_and_ledgers_follow_the_records_get():
         seen = consistent(dispatched1)
         assert seen["problems_found"] == {p1} and seen["rect_tasks_total"] == {t1}
         expect(dispatched1.get(f"/api/v1/problems/{p3}"), 404)
+        # the target's rectification lists hold the same records
+        tgt = s.ids["targets"]["u1"]
+        rv = expect(dispatched1.get(f"/api/v1/targets/{tgt}/rectification"), 200).json
+        assert {i["id"] for i in rv["problem_list"]} == {p1} and {i["id"] for i in rv["task_list"]} == {t1}
+        assert liaison.get(f"/api/v1/targets/{tgt}/rectification").status in (403, 404)
         row = expect(dispatched1.get("/api/v1/stats/problems_found/records"), 200).json["items"][0]
         assert "found_on" not in row and row["title"] == "人防易地建设费公款私存"
 
