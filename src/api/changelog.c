@@ -207,8 +207,10 @@ json_t *chlog_history(req *r, store_tx *tx, const rec_kind *k, const json_t *row
     if (!strcmp(f, "state") && ov) {
       json_object_set_new(d, "from", json_string(ov));
       json_object_set_new(d, "to", nv ? json_string(nv) : json_null());
-    } else {
-      json_object_set_new(d, f, nv ? json_string(nv) : json_null());
+    } else { /* values logged as JSON (numbers, flags, objects) come back as such */
+      json_t *jv = nv ? json_loads(nv, JSON_DECODE_ANY, NULL) : NULL;
+      if (jv && json_is_string(jv)) json_decref(jv), jv = NULL;
+      json_object_set_new(d, f, jv ? jv : nv ? json_string(nv) : json_null());
     }
   }
   if (cur && (shown || !hidden)) json_array_append(items, cur);

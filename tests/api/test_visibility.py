@@ -248,6 +248,14 @@ def audit_details_hold_ids_field_names_and_codes_only():
                                                   "source": "records", "discovered_on": today_shanghai(),
                                                   "allegation": "CANARY 违规发放津补贴 3.2 万元"}), 201).json["id"]
         expect(member1.patch(f"/api/v1/clues/{c}", {"title": "违规发放津补贴线索 (补充)"}), 200)
+        # the clue's history: its change log, the sealed allegation never in it
+        ch = expect(member1.get(f"/api/v1/clues/{c}/history"), 200)
+        items = ch.json["items"]
+        assert [h["action"] for h in items] == ["clue.create", "clue.update"]
+        assert any(x["field"] == "subject_name" and x["new"] == "张某某" for x in items[0]["changes"])
+        upd = {x["field"]: x for x in items[1]["changes"]}
+        assert upd["title"]["old"] == "违规发放津补贴线索" and upd["title"]["new"].endswith("(补充)")
+        assert "CANARY" not in ch.raw.decode("utf-8")
         expect(office.post(f"/api/v1/reports/{x['rep']}/copy"), 200)
         # denied attempts are audited too
         expect(s.client("member2").get(f"/api/v1/problems/{x['p1']}"), 404)
