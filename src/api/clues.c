@@ -16,6 +16,7 @@
 
 #include "api/changelog.h"
 #include "api/entity.h"
+#include "core/visibility.h"
 #include "api/lifecycle.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -267,15 +268,15 @@ static void decorate_item(store_tx *tx, json_t *row, const void *ctx) {
 int h_clues_list(req *r) {
   authz_filter f;
   if (!authz_filter_for(&r->who, A_CLUE_LIST, &f)) return api_deny(r, A_CLUE_LIST, "clue", NULL, 0);
-  enum { MAXP = 3 * MAX_GRANTS + 24 };
+  enum { MAXP = VIS_MAXP + 24 };
   sval p[MAXP];
   int np = 0;
   buf where, order;
   buf_init(&where, 8192);
   buf_init(&order, 256);
   if (buf_adds(&where, " WHERE 1=1")) abort();
-  entity_scope_sql(&where, &f, "c.team_id", NULL,
-                   "c.state IN ('handed_over','registered','disposing','concluded')", p, &np);
+  /* the clue kind's one predicate (core/visibility.c) */
+  if (vis_in(&vis_clue, &r->who, A_CLUE_LIST, "c.id", &where, p, &np, VIS_MAXP)) abort(); /* bounded */
   lctx lc = {r, &where, p, &np, 0};
   int status;
   if (!req_each_arg(r, clue_arg, &lc) || lc.failed || np > MAXP - 2) {

@@ -38,7 +38,7 @@ static const msource src_clues = {
     "c.handover_at, c.id",
     {"c.round_id", "r.campaign", "r.kind", "c.team_id", "c.unit_id", "u.level"},
     "c.team_id", NULL, NULL,
-    A_CLUE_LIST};
+    A_CLUE_LIST, &vis_clue, "c.id"};
 
 /* The current vetting of each (round, person): the newest request. */
 #define VET_TEAM                                                                      \

@@ -63,6 +63,14 @@ const vis_kind vis_review = {
     .released = "0", .handed = NULL,
     .papers = A_SELF};
 
+/* Clues: the team's own; the commission once handed over (the row rule is
+ * api/clues.c clue_obj, the same policy cells). */
+const vis_kind vis_clue = {
+    .name = "clue", .table = "clues", .read = A_CLUE_LIST,
+    .team = "x.team_id", .unit = "x.unit_id",
+    .released = NULL, .handed = "x.state IN ('handed_over','registered','disposing','concluded')",
+    .papers = A_SELF};
+
 static int param(buf *sql, sval *p, int *np, int maxp, int *used, const char *v, int first) {
   if (*used >= maxp) return -1;
   if (buf_addf(sql, "%s$%d", first ? "" : ",", *np + 1)) return -1;

@@ -36,7 +36,7 @@ typedef struct vis_kind {
 } vis_kind;
 
 extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assistance,
-    vis_accountability, vis_review;
+    vis_accountability, vis_review, vis_clue;
 
 /* The room vis_where/vis_in may take in the parameter array at most. */
 enum { VIS_MAXP = 3 * MAX_GRANTS };

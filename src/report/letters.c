@@ -446,7 +446,7 @@ static int notice_compose(store_tx *tx, const char *id, const char *docno, json_
 #define SCOPE_NONE NULL, NULL, NULL
 const letter_tpl letter_tpls[] = {
     {"clue_handover", "问题线索移交函", "clue", A_CLUE_LIST, NULL, CFG_DOCNO_HANDOVER,
-     "clues x", "x.team_id", "x.unit_id", "x.handover_at IS NOT NULL", clue_compose},
+     "clues x", NULL, NULL, NULL, clue_compose, &vis_clue},
     {"vetting_request", "廉政审核函", "round", A_VETTING_LIST, "vetting", CFG_DOCNO_VETTING,
      "rounds x", SCOPE_NONE, vetting_compose},
     /* never the unit side: an assistance request is not released to it */

@@ -98,6 +98,52 @@ TEST(visibility_predicate_equals_the_row_rule) {
   sqlite3_close(db);
 }
 
+/* clues: the team's own; the commission once handed over; units never */
+TEST(clue_predicate_equals_the_row_rule) {
+  authz_init();
+  sqlite3 *db;
+  CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db,
+                     "CREATE TABLE orgs(id TEXT, supervisor_id TEXT);"
+                     "CREATE TABLE clues(id TEXT, team_id TEXT, unit_id TEXT, state TEXT);"
+                     "INSERT INTO orgs VALUES('U1','D1');"
+                     "INSERT INTO clues VALUES('a','T1','U1','draft'),('b','T1','U1','verified'),"
+                     "('c','T1','U1','handed_over'),('d','T2','U1','concluded');",
+                     NULL, NULL, NULL) == SQLITE_OK);
+  const struct {
+    principal p;
+    const char *want;
+  } users[] = {
+      {one(R_INSPECTION_OFFICE, SK_NONE, NULL), "abcd"},
+      {one(R_COMMISSION_LIAISON, SK_NONE, NULL), "cd"},
+      {one(R_TEAM_MEMBER, SK_TEAM, "T1"), "abc"},
+      {one(R_UNIT_LIAISON, SK_UNIT, "U1"), ""},
+      {one(R_DISPATCHED_GROUP, SK_ORG, "D1"), ""},
+  };
+  for (size_t u = 0; u < sizeof users / sizeof *users; u++) {
+    buf sql;
+    buf_init(&sql, 8192);
+    sval v[VIS_MAXP];
+    int np = 0;
+    CHECK(!buf_adds(&sql, "SELECT group_concat(c.id, '') FROM (SELECT * FROM clues ORDER BY id) c WHERE 1=1"));
+    CHECK(!vis_in(&vis_clue, &users[u].p, A_CLUE_LIST, "c.id", &sql, v, &np, VIS_MAXP));
+    sqlite3_stmt *st = NULL;
+    CHECK(sqlite3_prepare_v2(db, buf_str(&sql), -1, &st, NULL) == SQLITE_OK);
+    for (int i = 0; i < np; i++) {
+      char name[16];
+      snprintf(name, sizeof name, "$%d", i + 1);
+      sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), v[i].s, -1, SQLITE_STATIC);
+    }
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    const char *got = (const char *)sqlite3_column_text(st, 0);
+    if (!CHECK_STR(got ? got : "", users[u].want))
+      fprintf(stderr, "      role %s\n", roles[users[u].p.grants[0].role].name);
+    sqlite3_finalize(st);
+    buf_free(&sql);
+  }
+  sqlite3_close(db);
+}
+
 TEST(audit_detail_keeps_ids_field_names_and_codes) {
   json_t *in = json_pack(
       "{s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:s,s:{s:s,s:s,s:I},s:[s,s],s:s,s:s}", "title", "公款私存",
