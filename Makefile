@@ -3,7 +3,11 @@
 #   make            build build/release/xunji
 #   make web        build the browser UI into web/dist (npm ci && npm run build; skipped without Node >= 20.19)
 #   make demo       install missing packages, build, fresh demo database, serve on 127.0.0.1:8080
-#   make check      install missing packages, build release + ASan/UBSan, run every test
+#   make check      install missing packages, build release + ASan/UBSan, run the test suite (< 8 min)
+#   make test       unit + API tests on the release build (the inner loop, < 3 min)
+#   make check-long the longer suites (API on release, full fault walk, ...)
+#   make mutants    builds deliberate defects (src/util/mutant.h); the suite must catch each
+#                   (.ci/run runs check, check-long and mutants)
 #   make asan       build build/asan/xunji
 #   make clean
 
@@ -25,7 +29,7 @@ LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
 SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
 
-.PHONY: all asan deps demo seed-zaoyang check clean unit web
+.PHONY: all asan deps demo seed-zaoyang check check-long test mutants clean unit web
 all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
@@ -44,6 +48,12 @@ build/$(1)/unit: $$(LIBSRC:%.c=build/$(1)/%.o) $$(TESTSRC:%.c=build/$(1)/%.o)
 endef
 $(eval $(call variant,release,$(REL_FLAGS)))
 $(eval $(call variant,asan,$(ASAN_FLAGS)))
+# the fault-injection test build (src/store/faults.h), with the sanitizers:
+# error paths are where memory bugs hide
+$(eval $(call variant,faults,$(ASAN_FLAGS) -DXUNJI_FAULTS))
+# the deliberate defects of `make mutants` (src/util/mutant.h)
+MUTANTS := 1 2 3 4 5
+$(foreach n,$(MUTANTS),$(eval $(call variant,mutant-$(n),$(REL_FLAGS) -DXUNJI_MUTANT=$(n))))
 
 asan: build/asan/xunji
 
@@ -88,8 +98,23 @@ seed-zaoyang: deps
 	$(call serve_db,xunji-zaoyang)
 
 check: deps
-	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit
-	@bash tests/run.sh
+	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit \
+	       build/faults/xunji
+	@bash tests/run.sh check
+
+test: deps
+	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/faults/xunji
+	@bash tests/run.sh test
+
+# Each mutant build must fail the API suite (scripts/mutants.sh); .ci/run runs it.
+mutants: deps
+	@$(MAKE) --no-print-directory build/release/xunji $(MUTANTS:%=build/mutant-%/xunji)
+	@bash scripts/mutants.sh $(MUTANTS)
+
+check-long: deps
+	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit \
+	       build/faults/xunji
+	@bash tests/run.sh long
 
 clean:
 	rm -rf build

@@ -4,22 +4,51 @@
 #include "app.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "sec/audit.h"
 #include "util/config.h"
+#include "util/text.h"
 #include "util/xmem.h"
+
+/* Has the audit head's migration (008) been applied to this database yet? */
+static int head_migrated(store *s) {
+  store_tx *tx;
+  int64_t n = 0;
+  if (store_read(s, &tx) != STORE_OK) return 0;
+  if (store_query_int(tx, "SELECT count(*) FROM schema_migrations WHERE version=8", NULL, 0, &n))
+    n = 0; /* a new database: no table yet */
+  store_rollback(tx);
+  return n > 0;
+}
 
 int app_open(app *a, char *err, size_t errlen) {
   memset(a, 0, sizeof *a);
   cfg_finish();
+  long shift = cfg_int(CFG_TEST_CLOCK_DAYS);
+  if (shift) { /* the test clock: refused outside test mode */
+    const char *tm = getenv("XUNJI_TEST_MODE");
+    if (!tm || strcmp(tm, "1") != 0) {
+      snprintf(err, errlen, "设置 test_clock_days 仅用于测试, 需要环境变量 XUNJI_TEST_MODE=1");
+      return -1;
+    }
+    fprintf(stderr, "xunji: 测试模式: 时钟推后 %ld 天\n", shift);
+    clock_shift((int64_t)shift * 86400);
+  }
   if (keys_load(&a->keys, cfg_str(CFG_KEY_FILE), err, errlen)) return -1;
   if (store_open(&a->db, cfg_str(CFG_DB), 64, err, errlen)) return -1;
+  int had_head = head_migrated(a->db);
   if (store_migrate(a->db, err, errlen) < 0) {
     store_close(a->db);
     a->db = NULL;
     return -1;
   }
   a->anchor = cfg_str(CFG_AUDIT_ANCHOR);
+  /* seals the head this process just created; a head that fails its check is
+   * left alone (writes are refused, `audit verify` reports it) */
+  if (audit_head_open(a->db, &a->keys, a->anchor, !had_head) < 0)
+    fprintf(stderr, "xunji: 无法打开审计链头记录\n");
   return 0;
 }
 

@@ -40,11 +40,20 @@ extern const route routes[];
 extern const int nroutes;
 
 void api_init(void);
+/* api_prepare + api_run. */
 void api_dispatch(req *r);
+/* The checks that need only the headers: route match, authentication, CSRF and
+ * Origin, the forced password change, function-level authz. 0 to go on, else
+ * the error reply is set (the HTTP layer answers before reading any body). */
+int api_prepare(req *r);
+/* After the body arrived: JSON parsing and the handler (h_static off /api). */
+void api_run(req *r);
 /* The route table (and lifecycle verbs) as JSON, for `xunji routes` and tests. */
 json_t *api_route_table(void);
 
 /* ---- replies ---- */
+/* The longest error message in bytes (cut at a character boundary). */
+enum { API_MSG_MAX = 4096 };
 /* Sets r->status and r->out = {"error":{code,message,field}}; returns status. */
 int api_error(req *r, int status, const char *code, const char *fld, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -199,6 +208,16 @@ int h_institutions_list(req *r);
 int h_files_upload(req *r);
 int h_files_list(req *r);
 int h_file_download(req *r);
+/* Orphans in files_dir: temp files (*.tmp) and sealed files (*.sm4) without a
+ * committed files row, left by a crash between writing and committing. Removes
+ * those last modified at least min_age seconds ago (younger ones may belong to
+ * an upload in flight) and returns how many, or -1 if the store could not be
+ * read. A file with a committed row is never removed. (api/files.c) */
+int files_sweep_orphans(app *a, long min_age);
+/* Runs files_sweep_orphans(orphan_minutes) once in a background thread after
+ * start; files_sweeper_stop() asks it to finish early and waits for it. */
+void files_sweeper_start(app *a);
+void files_sweeper_stop(void);
 /* issue 5: discipline side (api/discipline.c, review.c) */
 int h_report_open_accountability(req *r);
 int h_accountability_pending(req *r);

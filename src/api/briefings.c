@@ -70,9 +70,13 @@ int h_target_briefings_request(req *r) {
     json_decref(rest);
     return api_verr(r, &e);
   }
+  json_object_update(r->in, rest); /* the trimmed text */
   json_decref(rest);
-  if (srcs && (!json_is_array(srcs) || !json_array_size(srcs)))
-    return api_error(r, 400, "invalid_field", "sources", "「来源」应为非空列表");
+  /* no sources, null or an empty list all mean every configured source
+   * (the form says "不选则全部") */
+  if (srcs && (json_is_null(srcs) || (json_is_array(srcs) && !json_array_size(srcs)))) srcs = NULL;
+  if (srcs && !json_is_array(srcs))
+    return api_error(r, 400, "invalid_field", "sources", "「来源」应为列表");
   size_t i;
   json_t *it;
   json_array_foreach(srcs, i, it) {
@@ -175,6 +179,7 @@ typedef struct bctx {
   buf *where;
   sval *p;
   int *np;
+  int overdue; /* the overdue condition is added once, however often it is asked for */
   int failed;
 } bctx;
 
@@ -187,7 +192,8 @@ static bool briefing_arg(void *c, const char *k, const char *v) {
       x->failed = 1;
       return false;
     }
-    if (buf_adds(x->where, " AND b.state='pending' AND b.due_date < $1")) abort();
+    if (!x->overdue) buf_adds(x->where, " AND b.state='pending' AND b.due_date < $1");
+    x->overdue = 1;
     return true;
   }
   const field *f = fields_find(briefing_filters, NF(briefing_filters), k);
@@ -202,7 +208,7 @@ static bool briefing_arg(void *c, const char *k, const char *v) {
     return false;
   }
   json_decref(jv);
-  if (buf_addf(x->where, " AND b.%s = $%d", f->name, *x->np + 1)) abort();
+  buf_addf(x->where, " AND b.%s = $%d", f->name, *x->np + 1);
   x->p[(*x->np)++] = SV_S(v);
   return true;
 }
@@ -223,23 +229,21 @@ static void briefing_scope(const principal *who, buf *w, sval *p, int *np) {
       if (bsources[k].answerer == g->role && g->role != R_INSPECTION_OFFICE &&
           g->role != R_DISPATCHED_GROUP)
         desk = bsources[k].code;
-    int bad = 0;
     if (desk) {
-      bad = buf_addf(&c, "%sb.source=$%d", n++ ? " OR " : "", *np + 1);
+      buf_addf(&c, "%sb.source=$%d", n++ ? " OR " : "", *np + 1);
       p[(*np)++] = SV_S(desk);
     } else if (ru == P_ALL) {
       all = 1;
     } else if (ru == P_TEAM && g->sk == SK_TEAM) {
-      bad = buf_addf(&c, "%sb.team_id=$%d", n++ ? " OR " : "", *np + 1);
+      buf_addf(&c, "%sb.team_id=$%d", n++ ? " OR " : "", *np + 1);
       p[(*np)++] = SV_S(g->scope_id);
     } else if (ru == P_SUPERVISED && g->sk == SK_ORG) {
-      bad = buf_addf(&c, "%s(b.source='dispatched_group' AND b.source_org_id=$%d)",
+      buf_addf(&c, "%s(b.source='dispatched_group' AND b.source_org_id=$%d)",
                      n++ ? " OR " : "", *np + 1);
       p[(*np)++] = SV_S(g->scope_id);
     }
-    if (bad) abort();
   }
-  if (!all && buf_addf(w, " AND (%s)", n ? buf_str(&c) : "0")) abort();
+  if (!all) buf_addf(w, " AND (%s)", n ? buf_str(&c) : "0");
   buf_free(&c);
 }
 
@@ -254,9 +258,9 @@ int h_briefings_list(req *r) {
   buf where, sql;
   buf_init(&where, 8192);
   buf_init(&sql, 16384);
-  if (buf_adds(&where, " WHERE 1=1")) abort();
+  buf_adds(&where, " WHERE 1=1");
   briefing_scope(&r->who, &where, p, &np);
-  bctx bc = {r, &where, p, &np, 0};
+  bctx bc = {r, &where, p, &np, 0, 0};
   if (!req_each_arg(r, briefing_arg, &bc) || bc.failed || np > MAX_GRANTS + 12) {
     if (!bc.failed) api_error(r, 400, "invalid_field", "", "查询条件过多");
     buf_free(&where);
@@ -268,10 +272,9 @@ int h_briefings_list(req *r) {
   json_t *items = NULL;
   int64_t total = 0, overdue = 0;
   if (!rc) {
-    if (buf_addf(&sql, "SELECT count(*), coalesce(sum(CASE WHEN b.state='pending' AND "
-                       "b.due_date < $1 THEN 1 ELSE 0 END),0) FROM briefings b%s",
-                 buf_str(&where)))
-      abort();
+    buf_addf(&sql, "SELECT count(*), coalesce(sum(CASE WHEN b.state='pending' AND "
+             "b.due_date < $1 THEN 1 ELSE 0 END),0) FROM briefings b%s",
+             buf_str(&where));
     store_rows *rows;
     rc = store_query(tx, buf_str(&sql), p, np, &rows);
     if (!rc) {
@@ -282,9 +285,8 @@ int h_briefings_list(req *r) {
       store_rows_close(rows);
     }
     buf_reset(&sql);
-    if (buf_addf(&sql, "%s%s ORDER BY b.due_date, u.name, b.source LIMIT $%d OFFSET $%d",
-                 BRIEFING_SELECT, buf_str(&where), np + 1, np + 2))
-      abort();
+    buf_addf(&sql, "%s%s ORDER BY b.due_date, u.name, b.source LIMIT $%d OFFSET $%d",
+             BRIEFING_SELECT, buf_str(&where), np + 1, np + 2);
     p[np++] = SV_I(limit);
     p[np++] = SV_I(offset);
     if (!rc) items = store_query_json(tx, buf_str(&sql), p, np);

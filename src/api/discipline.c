@@ -58,7 +58,7 @@ static int same_target(req *r, store_tx *tx, const json_t *c, const char *target
 }
 
 static int next_no(req *r, store_tx *tx, const char *series, json_t *c) {
-  int year = year_shanghai(time(NULL));
+  int year = year_shanghai(xnow());
   int64_t seq;
   int rc = api_next_seq(tx, series, year, &seq);
   if (rc) return api_store_error(r, rc, NULL);
@@ -114,16 +114,16 @@ static int stamp(req *r, store_tx *tx, const json_t *row, const char *what, cons
   int np = 0;
   p[np++] = SV_S(now);
   p[np++] = SV_S(r->who.user_id);
-  if (buf_addf(&sql, "UPDATE assistance SET %s_at=$1, %s_by=$2", what, what)) abort();
+  buf_addf(&sql, "UPDATE assistance SET %s_at=$1, %s_by=$2", what, what);
   if (c1) {
-    if (buf_addf(&sql, ", %s=$%d", c1, np + 1)) abort();
+    buf_addf(&sql, ", %s=$%d", c1, np + 1);
     p[np++] = SV_S(v1);
   }
   if (c2) {
-    if (buf_addf(&sql, ", %s=$%d", c2, np + 1)) abort();
+    buf_addf(&sql, ", %s=$%d", c2, np + 1);
     p[np++] = SV_S(v2);
   }
-  if (buf_addf(&sql, " WHERE id=$%d", np + 1)) abort();
+  buf_addf(&sql, " WHERE id=$%d", np + 1);
   p[np++] = SV_S(rec_s(row, "id"));
   int rc = store_exec(tx, buf_str(&sql), p, np, NULL);
   buf_free(&sql);
@@ -479,17 +479,16 @@ int h_accountability_pending(req *r) {
   if (inaction && strcmp(inaction, "true") && strcmp(inaction, "false"))
     return api_error(r, 400, "invalid_field", "inaction", "「不担当不作为」应为 true 或 false");
   char cutoff[TS_LEN];
-  ts_format(time(NULL) - (time_t)days * 86400, cutoff);
+  ts_format(xnow() - (time_t)days * 86400, cutoff);
   enum { MAXP = 3 * MAX_GRANTS + 6 };
   sval p[MAXP];
   int np = 0;
   buf where;
   buf_init(&where, 4096);
-  if (buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
-                       "WHERE a.problem_id=p.id AND a.state='decided')", ++np))
-    abort();
+  buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
+           "WHERE a.problem_id=p.id AND a.state='decided')", ++np);
   p[0] = SV_S(cutoff);
-  if (inaction && !strcmp(inaction, "true") && buf_adds(&where, " AND p.inaction=1")) abort();
+  if (inaction && !strcmp(inaction, "true")) buf_adds(&where, " AND p.inaction=1");
   entity_scope_sql(&where, &f, "p.team_id", "p.unit_id", "1", p, &np);
   api_list_q q = {"p.id, p.seq_no, p.title, p.inaction, p.state, p.team_id, p.unit_id, u.name AS "
                   "unit_name, rc.copied_at, (SELECT count(*) FROM accountability a WHERE "
@@ -531,17 +530,20 @@ int h_clue_outcome(req *r) {
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   sval q[] = {SV_S(r->params[0])};
-  json_t *c = store_query_one(tx, "SELECT id, team_id, unit_id, state, registered_at FROM clues WHERE id=$1", q, 1, &rc);
+  json_t *c = store_query_one(tx, "SELECT id, team_id, unit_id, state, handover_at FROM clues WHERE id=$1", q, 1, &rc);
   if (!c) {
     store_rollback(tx);
     if (rc) return api_store_error(r, rc, NULL);
     return api_error(r, 404, "not_found", "", "问题线索不存在或无权访问");
   }
-  authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "registered_at") != NULL};
+  /* handed over = visible to the commission (as the clue's own reads): a
+   * clue it can see but has not disposed of yet is a 409 below, not a 404;
+   * a role that sees it but may not record outcomes gets 403 */
+  authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "handover_at") != NULL};
   if (!authz(&r->who, A_CLUE_OUTCOME, &o)) {
     json_decref(c);
     store_rollback(tx);
-    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], 1);
+    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !authz(&r->who, A_CLUE_LIST, &o));
   }
   const char *st = rec_s(c, "state");
   if (strcmp(st, "disposing") && strcmp(st, "concluded")) {

@@ -17,8 +17,10 @@
 #include "core/workflow.h"
 #include "sec/audit_detail.h"
 #include "sec/crypto.h"
+#include "util/config.h"
 #include "util/text.h"
 #include "util/xmem.h"
+#include "util/mutant.h"
 
 /* The acts repeat the descriptor's (C needs constants here); tests check they agree. */
 #define ENTITY_ROUTES(path, e, label, la, wa)                                              \
@@ -280,16 +282,28 @@ static int match(const char *pattern, const char *path, req *r) {
 
 /* ---- replies ------------------------------------------------------------- */
 int api_error(req *r, int status, const char *code, const char *fld, const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
+  /* Formatted whole, then cut at a character boundary if longer than
+   * API_MSG_MAX bytes, so a long Chinese message stays valid UTF-8 (lists
+   * are shortened before, with buf_list: "…等 N 项"). */
+  va_list ap, ap2;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  size_t len = n > 0 ? (size_t)n : 0;
+  char *msg = xmalloc(len + 1);
+  vsnprintf(msg, len + 1, fmt, ap);
   va_end(ap);
+  if (len > API_MSG_MAX) {
+    size_t keep = utf8_prefix(msg, API_MSG_MAX - strlen("…"));
+    memcpy(msg + keep, "…", strlen("…") + 1);
+  }
   json_decref(r->out);
   json_t *field_v = json_string(fld ? fld : "");
   if (!field_v) field_v = json_string(""); /* invalid UTF-8 from a client: not echoed */
   json_t *msg_v = json_string(msg);
-  if (!msg_v) msg_v = json_string("请求无效");
+  if (!msg_v) msg_v = json_string("请求无效"); /* invalid UTF-8 in a client's value */
+  free(msg);
   r->out = json_pack("{s:{s:s,s:o,s:o}}", "error", "code", code, "message", msg_v, "field",
                      field_v);
   r->status = status;
@@ -313,6 +327,10 @@ int api_store_error(req *r, int rc, store_tx *tx) {
   if (rc == STORE_CONSTRAINT)
     return api_error(r, 409, "constraint", "", "数据不满足约束 (引用的记录不存在或取值无效)");
   if (rc == STORE_BUSY) return api_error(r, 503, "busy", "", "系统繁忙, 请稍后重试");
+  if (rc == STORE_TOOBIG) {
+    fprintf(stderr, "xunji: %s 查询语句超出缓冲区上限, 已拒绝\n", r->id);
+    return api_error(r, 413, "too_large", "", "查询条件或内容过多, 无法处理 (请求编号 %s)", r->id);
+  }
   fprintf(stderr, "xunji: %s 数据库错误: %s\n", r->id, tx ? store_errmsg(tx) : "?");
   return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
 }
@@ -325,6 +343,7 @@ int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const 
 
 int api_audit_old(req *r, store_tx *tx, const char *action, const char *kind, const char *id,
                   const char *result, json_t *detail, const json_t *old) {
+  if (MUTANT(MUT_AUDIT_SKIPPED)) return 0;
   char roles_s[256] = "";
   if (r->authed) principal_roles(&r->who, roles_s, sizeof roles_s);
   /* ids, field names and codes only, never business content */
@@ -340,7 +359,7 @@ int api_audit_old(req *r, store_tx *tx, const char *action, const char *kind, co
                    id,
                    result,
                    r->id,
-                   r->ip,
+                   r->client_ip,
                    d};
   audit_head h;
   int rc = audit_append(tx, &r->app->keys, &e, &h);
@@ -465,12 +484,11 @@ int api_list(req *r, const api_list_q *q) {
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   int64_t total = 0;
-  if (buf_addf(&sql, "SELECT count(*) FROM %s%s", q->from, q->where)) abort();
+  buf_addf(&sql, "SELECT count(*) FROM %s%s", q->from, q->where);
   rc = store_query_int(tx, buf_str(&sql), q->p, q->np, &total);
   buf_reset(&sql);
-  if (buf_addf(&sql, "SELECT %s FROM %s%s%s LIMIT $%d OFFSET $%d", q->cols, q->from, q->where,
-               q->order, q->np + 1, q->np + 2))
-    abort();
+  buf_addf(&sql, "SELECT %s FROM %s%s%s LIMIT $%d OFFSET $%d", q->cols, q->from, q->where,
+           q->order, q->np + 1, q->np + 2);
   q->p[q->np] = SV_I(limit);
   q->p[q->np + 1] = SV_I(offset);
   json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), q->p, q->np + 2) : NULL;
@@ -515,19 +533,59 @@ int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const 
 }
 
 /* ---- the choke point --------------------------------------------------------- */
-static int same_origin(req *r, const char *origin) {
-  const char *host = req_header(r, "Host");
-  if (!host) return 0;
-  const char *p = strstr(origin, "://");
-  if (!p) return 0;
-  return strcmp(p + 3, host) == 0;
+/* The query string: at most max_query_params arguments, none given twice (no
+ * route documents a repeated argument; handlers read each name once). */
+typedef struct qctx {
+  const char *keys[1024];
+  int n, max;
+  const char *bad; /* the repeated name, or NULL when there are too many */
+} qctx;
+
+static bool query_arg(void *c, const char *k, const char *v) {
+  (void)v;
+  qctx *x = c;
+  if (x->n >= x->max) return false;
+  for (int i = 0; i < x->n; i++)
+    if (!strcmp(x->keys[i], k)) {
+      x->bad = k;
+      return false;
+    }
+  x->keys[x->n++] = k;
+  return true;
 }
 
-void api_dispatch(req *r) {
-  if (strcmp(r->path, "/healthz") != 0 && strncmp(r->path, "/api/", 5) != 0) {
-    h_static(r);
-    return;
+static int query_check(req *r) {
+  qctx x = {.max = (int)cfg_int(CFG_MAX_QUERY_PARAMS)};
+  if (x.max > (int)(sizeof x.keys / sizeof *x.keys)) x.max = (int)(sizeof x.keys / sizeof *x.keys);
+  if (req_each_arg(r, query_arg, &x)) return 0;
+  if (!x.bad) return api_error(r, 400, "too_many_params", "", "查询参数过多 (上限 %d 个)", x.max);
+  size_t n = strlen(x.bad);
+  const char *k = n <= 60 && utf8_valid(x.bad, n) ? x.bad : "?";
+  return api_error(r, 400, "duplicate_param", k, "查询参数「%s」重复", k);
+}
+
+/* The Origin of a write must be the origin the browser uses: public_origin in
+ * full (scheme, host and port) when it is set; otherwise http://Host, or
+ * https://Host when the request came through a trusted proxy (a TLS gateway). */
+static int same_origin(req *r, const char *origin) {
+  const char *pub = cfg_str(CFG_PUBLIC_ORIGIN);
+  if (*pub) {
+    size_t n = strlen(pub);
+    while (n && pub[n - 1] == '/') n--;
+    return strlen(origin) == n && strncasecmp(origin, pub, n) == 0;
   }
+  const char *host = req_header(r, "Host");
+  if (!host) return 0;
+  const char *rest = NULL;
+  if (strncasecmp(origin, "http://", 7) == 0) rest = origin + 7;
+  else if (r->via_proxy && strncasecmp(origin, "https://", 8) == 0) rest = origin + 8;
+  return rest && strcasecmp(rest, host) == 0;
+}
+
+int api_prepare(req *r) {
+  if (r->prepared) return 0;
+  r->prepared = true;
+  if (strcmp(r->path, "/healthz") != 0 && strncmp(r->path, "/api/", 5) != 0) return 0; /* static */
   const route *rt = NULL;
   int path_known = 0;
   for (int i = 0; i < nroutes; i++) {
@@ -539,16 +597,12 @@ void api_dispatch(req *r) {
     }
   }
   if (!rt) {
-    if (path_known) {
-      api_error(r, 405, "method_not_allowed", "", "不支持的请求方法 %s", r->method);
-    } else {
-      api_error(r, 404, "not_found", "", "接口不存在");
-    }
-    return;
+    if (path_known) return api_error(r, 405, "method_not_allowed", "", "不支持的请求方法 %s", r->method);
+    return api_error(r, 404, "not_found", "", "接口不存在");
   }
   r->route = rt;
   if (!(rt->flags & RF_PUBLIC)) {
-    if (session_authenticate(r)) return;
+    if (session_authenticate(r)) return r->status;
     int write = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
     if (write && r->via_cookie) {
       const char *tok = req_header(r, "X-CSRF-Token");
@@ -556,19 +610,22 @@ void api_dispatch(req *r) {
       if (!tok || strlen(tok) != 64 || !ct_equal(tok, r->csrf, 64) ||
           (origin && !same_origin(r, origin))) {
         api_deny(r, rt->act, NULL, NULL, 0);
-        api_error(r, 403, "csrf", "X-CSRF-Token", "缺少或错误的 CSRF 令牌, 请刷新页面后重试");
-        return;
+        return api_error(r, 403, "csrf", "X-CSRF-Token", "缺少或错误的 CSRF 令牌, 请刷新页面后重试");
       }
     }
-    if (r->who.must_change && !(rt->flags & RF_MUST_CHANGE)) {
-      api_error(r, 403, "password_change_required", "password",
-                "首次登录或口令已过期, 请先修改口令");
-      return;
-    }
-    if (!authz(&r->who, rt->act, NULL)) {
-      api_deny(r, rt->act, NULL, NULL, 0);
-      return;
-    }
+    if (r->who.must_change && !(rt->flags & RF_MUST_CHANGE))
+      return api_error(r, 403, "password_change_required", "password",
+                       "首次登录或口令已过期, 请先修改口令");
+    if (!authz(&r->who, rt->act, NULL)) return api_deny(r, rt->act, NULL, NULL, 0);
+  }
+  return query_check(r); /* the URL alone: before any body is read */
+}
+
+void api_run(req *r) {
+  const route *rt = r->route;
+  if (!rt) {
+    h_static(r);
+    return;
   }
   if (r->body.len > 0 && !(rt->flags & RF_UPLOAD)) {
     const char *ct = req_header(r, "Content-Type");
@@ -593,6 +650,10 @@ void api_dispatch(req *r) {
     }
   }
   rt->fn(r);
+}
+
+void api_dispatch(req *r) {
+  if (api_prepare(r) == 0) api_run(r);
 }
 
 json_t *api_route_table(void) {

@@ -16,6 +16,7 @@
 #include "report/pdf.h"
 #include "util/config.h"
 #include "util/text.h"
+#include "util/xmem.h"
 
 #define DOC_COLS                                                                          \
   "d.id, d.version, d.kind, d.docno, d.object_kind, d.object_id, d.title, d.recipient, "  \
@@ -40,7 +41,7 @@ int reports_attachment(req *r, char *body, size_t len, const char *ctype, const 
   }
   if (e) { /* a name too long for the header: the ASCII one alone */
     buf_reset(&b);
-    if (buf_addf(&b, "attachment; filename=\"%s\"", ascii_name)) abort();
+    buf_addf(&b, "attachment; filename=\"%s\"", ascii_name);
   }
   snprintf(r->disposition, sizeof r->disposition, "%s", buf_str(&b));
   buf_free(&b);
@@ -72,7 +73,7 @@ static bool scope_cond(req *r, const letter_tpl *t, buf *where, sval *p, int *np
   authz_filter f;
   if (!authz_filter_for(&r->who, t->read, &f)) return false;
   if (t->vis) {
-    if (vis_where(t->vis, &r->who, t->read, where, p, np, VIS_MAXP)) abort(); /* bounded */
+    if (vis_where(t->vis, &r->who, t->read, where, p, np, VIS_MAXP)) return false; /* fail closed */
   } else {
     entity_scope_sql(where, &f, t->team_col, t->unit_col, t->handed_sql, p, np);
   }
@@ -88,7 +89,7 @@ static int may_read(req *r, store_tx *tx, const letter_tpl *t, const char *id) {
   p[np++] = SV_S(id);
   buf sql;
   buf_init(&sql, 8192);
-  if (buf_addf(&sql, "SELECT count(*) FROM %s WHERE x.id=$1", t->from)) abort();
+  buf_addf(&sql, "SELECT count(*) FROM %s WHERE x.id=$1", t->from);
   int64_t n = 0;
   int rc = scope_cond(r, t, &sql, p, &np) ? store_query_int(tx, buf_str(&sql), p, np, &n) : 0;
   buf_free(&sql);
@@ -126,7 +127,7 @@ int h_documents_issue(req *r) {
   }
   char docno[160] = "";
   if (t->series) {
-    int year = year_shanghai(time(NULL));
+    int year = year_shanghai(xnow());
     int64_t seq = 0;
     rc = api_next_seq(tx, t->series, year, &seq);
     if (rc) {
@@ -144,7 +145,12 @@ int h_documents_issue(req *r) {
     return api_error(r, 409, "not_ready", "object_id", "%s", why);
   }
   char *content = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-  if (!content || !utf8_valid(content, strlen(content))) abort(); /* ours: always UTF-8 */
+  /* jansson keeps only valid UTF-8, so json_dumps fails only for lack of memory */
+  if (!content) {
+    json_decref(doc);
+    store_rollback(tx);
+    return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
+  }
   char id[UUID_LEN], now[TS_LEN];
   uuid7(id);
   ts_now(now);
@@ -202,8 +208,8 @@ int h_documents_pdf(req *r) {
   json_t *row = json_incref(r->out);
   buf pdf;
   buf_init(&pdf, 32u << 20);
-  char err[300];
-  if (pdf_letter(json_object_get(row, "content"), &pdf, err, sizeof err)) {
+  char err[300] = "PDF 超出大小上限";
+  if (pdf_letter(json_object_get(row, "content"), &pdf, err, sizeof err) || buf_failed(&pdf)) {
     buf_free(&pdf);
     json_decref(row);
     fprintf(stderr, "xunji: %s %s\n", r->id, err);
@@ -235,28 +241,26 @@ int h_documents_pdf(req *r) {
 int h_documents_list(req *r) {
   /* each kind the user may read, narrowed to the records it may read */
   /* each kind's scope, then kind, object_id, limit and offset */
-  sval *p = calloc(4 + (size_t)nletter_tpls * (3 * MAX_GRANTS + 1), sizeof *p);
-  if (!p) abort();
+  sval *p = xcalloc(4 + (size_t)nletter_tpls * (3 * MAX_GRANTS + 1), sizeof *p);
   int np = 0;
   buf where;
   buf_init(&where, 16384);
-  if (buf_adds(&where, " WHERE (0")) abort();
+  buf_adds(&where, " WHERE (0");
   for (int i = 0; i < nletter_tpls; i++) {
     const letter_tpl *t = &letter_tpls[i];
     buf c;
     buf_init(&c, 8192);
     int np0 = np;
     p[np++] = SV_S(t->kind);
-    if (buf_addf(&c, " OR (d.kind=$%d AND d.object_id IN (SELECT x.id FROM %s WHERE 1=1", np, t->from))
-      abort();
+    buf_addf(&c, " OR (d.kind=$%d AND d.object_id IN (SELECT x.id FROM %s WHERE 1=1", np, t->from);
     if (scope_cond(r, t, &c, p, &np)) {
-      if (buf_addf(&where, "%s))", buf_str(&c))) abort();
+      buf_addf(&where, "%s))", buf_str(&c));
     } else {
       np = np0;
     }
     buf_free(&c);
   }
-  if (buf_adds(&where, ")")) abort();
+  buf_adds(&where, ")");
   const char *kind = req_arg(r, "kind"), *oid = req_arg(r, "object_id");
   if (kind) {
     if (!letter_find(kind)) {
@@ -264,7 +268,7 @@ int h_documents_list(req *r) {
       free(p);
       return api_error(r, 400, "invalid_field", "kind", "「公文种类」无效");
     }
-    if (buf_addf(&where, " AND d.kind=$%d", np + 1)) abort();
+    buf_addf(&where, " AND d.kind=$%d", np + 1);
     p[np++] = SV_S(kind);
   }
   if (oid) {
@@ -273,7 +277,7 @@ int h_documents_list(req *r) {
       free(p);
       return api_error(r, 400, "invalid_field", "object_id", "「所依据的记录」编号无效");
     }
-    if (buf_addf(&where, " AND d.object_id=$%d", np + 1)) abort();
+    buf_addf(&where, " AND d.object_id=$%d", np + 1);
     p[np++] = SV_S(oid);
   }
   api_list_q q = {DOC_COLS, DOC_FROM, buf_str(&where), " ORDER BY d.issued_at DESC, d.id DESC",

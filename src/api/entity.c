@@ -163,10 +163,10 @@ const entity ent_target = {"target", "targets", "巡察对象", target_fields, N
 static const entity *ent_of(req *r) { return r->route->arg; }
 
 static void select_cols(buf *b, const entity *e) {
-  if (buf_adds(b, "SELECT id, version")) abort();
+  buf_adds(b, "SELECT id, version");
   for (int i = 0; i < e->nfields; i++)
-    if (buf_addf(b, ", %s", e->fields[i].name)) abort();
-  if (buf_addf(b, ", created_at, updated_at FROM %s", e->table)) abort();
+    buf_addf(b, ", %s", e->fields[i].name);
+  buf_addf(b, ", created_at, updated_at FROM %s", e->table);
 }
 
 static sval json_sval(const json_t *v) {
@@ -210,7 +210,7 @@ static json_t *load_row(store_tx *tx, const entity *e, const char *id, int *rc) 
   buf b;
   buf_init(&b, 4096);
   select_cols(&b, e);
-  if (buf_adds(&b, " WHERE id=$1")) abort();
+  buf_adds(&b, " WHERE id=$1");
   sval p[] = {SV_S(id)};
   json_t *row = store_query_one(tx, buf_str(&b), p, 1, rc);
   buf_free(&b);
@@ -240,7 +240,7 @@ static bool list_arg(void *c, const char *k, const char *v) {
     }
     if (*x->np >= x->maxp) return false;
     /* instr() instead of LIKE: no wildcard injection, same in both backends' dialect */
-    if (buf_addf(x->where, " AND instr(%s, $%d) > 0", x->e->search_col, *x->np + 1)) abort();
+    buf_addf(x->where, " AND instr(%s, $%d) > 0", x->e->search_col, *x->np + 1);
     x->p[(*x->np)++] = SV_S(v);
     return true;
   }
@@ -276,7 +276,7 @@ static bool list_arg(void *c, const char *k, const char *v) {
     json_decref(jv);
     return false;
   }
-  if (buf_addf(x->where, " AND %s = $%d", f->name, *x->np + 1)) abort();
+  buf_addf(x->where, " AND %s = $%d", f->name, *x->np + 1);
   /* keep the value alive: ints/bools by value, strings point into MHD's storage */
   x->p[(*x->np)++] = json_is_string(jv) ? SV_S(v) : json_sval(jv);
   json_decref(jv);
@@ -293,7 +293,7 @@ void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
   buf_init(&conds, 4096);
   int n = 0;
   if (f->handed && handed_sql) {
-    if (buf_addf(&conds, "%s", handed_sql)) abort();
+    buf_addf(&conds, "%s", handed_sql);
     n++;
   }
   const struct {
@@ -307,17 +307,17 @@ void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
   };
   for (size_t k = 0; k < sizeof parts / sizeof *parts; k++) {
     if (!parts[k].col || !parts[k].count) continue;
-    if (buf_addf(&conds, "%s%s%s", n++ ? " OR " : "", parts[k].col, parts[k].pre)) abort();
+    buf_addf(&conds, "%s%s%s", n++ ? " OR " : "", parts[k].col, parts[k].pre);
     for (int i = 0; i < parts[k].count; i++) {
-      if (buf_addf(&conds, "%s$%d", i ? "," : "", *np + 1)) abort();
+      buf_addf(&conds, "%s$%d", i ? "," : "", *np + 1);
       p[(*np)++] = SV_S(parts[k].ids[i]);
     }
-    if (buf_adds(&conds, parts[k].post)) abort();
+    buf_adds(&conds, parts[k].post);
   }
   if (n == 0) {
-    if (buf_adds(where, " AND 0")) abort();
-  } else if (buf_addf(where, n == 1 ? " AND %s" : " AND (%s)", buf_str(&conds))) {
-    abort();
+    buf_adds(where, " AND 0");
+  } else {
+    buf_addf(where, n == 1 ? " AND %s" : " AND (%s)", buf_str(&conds));
   }
   buf_free(&conds);
 }
@@ -326,14 +326,15 @@ void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
 int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def, const char *prefix) {
   const char *s = req_arg(r, "sort");
   if (!s || !*s) {
-    if (buf_addf(b, " ORDER BY %s, %sid", def, prefix)) abort();
+    buf_addf(b, " ORDER BY %s, %sid", def, prefix);
     return 0;
   }
   int desc = s[0] == '-';
   const char *col = s + desc;
   if (strcmp(col, "created_at") && strcmp(col, "updated_at") && !fields_find(f, n, col))
     return api_error(r, 400, "invalid_field", "sort", "不能按「%.40s」排序", col);
-  if (buf_addf(b, " ORDER BY %s%s%s, %sid", prefix, col, desc ? " DESC" : "", prefix)) abort();
+  /* ties (timestamps have whole seconds) in the same direction: -created_at is newest first */
+  buf_addf(b, " ORDER BY %s%s%s, %sid%s", prefix, col, desc ? " DESC" : "", prefix, desc ? " DESC" : "");
   return 0;
 }
 
@@ -353,7 +354,7 @@ int h_entity_list(req *r) {
   buf_init(&where, 8192);
   buf_init(&cols, 4096);
   buf_init(&order, 256);
-  if (buf_adds(&where, " WHERE 1=1")) abort();
+  buf_adds(&where, " WHERE 1=1");
   entity_scope_sql(&where, &f, e->team_col, e->unit_col, NULL, p, &np);
   list_ctx lc = {r, e, &where, p, &np, MAXP - 2, 0};
   int status = 0;
@@ -362,10 +363,10 @@ int h_entity_list(req *r) {
   } else if (entity_sort_sql(r, &order, e->fields, e->nfields, e->order, "")) {
     status = r->status;
   } else {
-    if (buf_adds(&cols, "id, version")) abort();
+    buf_adds(&cols, "id, version");
     for (int i = 0; i < e->nfields; i++)
-      if (buf_addf(&cols, ", %s", e->fields[i].name)) abort();
-    if (buf_adds(&cols, ", created_at, updated_at")) abort();
+      buf_addf(&cols, ", %s", e->fields[i].name);
+    buf_adds(&cols, ", created_at, updated_at");
     api_list_q q = {buf_str(&cols), e->table, buf_str(&where), buf_str(&order), p, np,
                     fix_entity_row, e};
     status = api_list(r, &q);
@@ -431,18 +432,19 @@ int h_entity_create(req *r) {
   buf cols, vals;
   buf_init(&cols, 4096);
   buf_init(&vals, 4096);
-  if (buf_addf(&cols, "INSERT INTO %s(id, created_at, updated_at", e->table) ||
-      buf_adds(&vals, ") VALUES($1, $2, $2"))
-    abort();
+  buf_addf(&cols, "INSERT INTO %s(id, created_at, updated_at", e->table);
+  buf_adds(&vals, ") VALUES($1, $2, $2");
   p[np++] = SV_S(id);
   p[np++] = SV_S(now);
   for (int i = 0; i < e->nfields && np < MAXP; i++) {
     json_t *v = json_object_get(r->in, e->fields[i].name);
     if (!v || json_is_null(v)) continue;
-    if (buf_addf(&cols, ", %s", e->fields[i].name) || buf_addf(&vals, ", $%d", np + 1)) abort();
+    buf_addf(&cols, ", %s", e->fields[i].name);
+    buf_addf(&vals, ", $%d", np + 1);
     p[np++] = json_sval(v);
   }
-  if (buf_adds(&cols, buf_str(&vals)) || buf_adds(&cols, ")")) abort();
+  buf_adds(&cols, buf_str(&vals));
+  buf_adds(&cols, ")");
   rc = store_exec(tx, buf_str(&cols), p, np, NULL);
   buf_free(&cols);
   buf_free(&vals);
@@ -488,15 +490,15 @@ int h_entity_update(req *r) {
   int np = 0;
   buf sql;
   buf_init(&sql, 4096);
-  if (buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", e->table)) abort();
+  buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", e->table);
   p[np++] = SV_S(now);
   for (int i = 0; i < e->nfields && np < MAXP - 2; i++) {
     json_t *v = json_object_get(r->in, e->fields[i].name);
     if (!v) continue;
-    if (buf_addf(&sql, ", %s=$%d", e->fields[i].name, np + 1)) abort();
+    buf_addf(&sql, ", %s=$%d", e->fields[i].name, np + 1);
     p[np++] = json_sval(v);
   }
-  if (buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2)) abort();
+  buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2);
   p[np++] = SV_S(r->params[0]);
   p[np++] = SV_I(version);
   int64_t changes = 0;

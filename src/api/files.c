@@ -2,16 +2,22 @@
  * files.c — evidence files (佐证材料) of problems and rectification tasks.
  *
  * An upload is the raw request body (POST .../files?name=原文件名.pdf, up to
- * max_upload bytes). Its type is decided by its magic bytes and must agree
+ * max_upload bytes), streamed by the HTTP layer to an unlinked temp file
+ * (r->upload_fd) once the request was authorized from its headers; it is
+ * checked, hashed and sealed from there in fixed-size chunks. Its type is decided by its magic bytes and must agree
  * with both the file name's extension and the declared Content-Type; a file
  * that lies about its type is refused (415). The content is SM4-sealed
  * (context "file:<id>") and written under a server-made name in files_dir,
  * outside any web root, fsync'd before the database row commits. A download
  * is always an attachment (never rendered inline), checked against the
  * owner record's scope, verified against its SM3 and audited.
+ * A crash between writing a file and committing its row leaves an orphan;
+ * after start a background sweep removes old orphans (files_sweep_orphans).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +25,7 @@
 #include <unistd.h>
 
 #include "api/record.h"
+#include "store/faults.h"
 #include "sec/crypto.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -64,10 +71,37 @@ static const ftype_def *type_for_ext(const char *name) {
   return NULL;
 }
 
-/* Does the content really have type t? */
-static bool content_is(const ftype_def *t, const char *p, size_t n) {
-  if (!t->magic) return utf8_valid(p, n) && !memchr(p, '\0', n);
-  return n >= t->mlen && memcmp(p, t->magic, t->mlen) == 0;
+/* Does the content (n bytes of fd, read from offset 0) really have type t?
+ * Plain text is checked in chunks: valid UTF-8 without NUL bytes. */
+static bool content_is(const ftype_def *t, int fd, size_t n) {
+  enum { CHUNK = 64 * 1024 };
+  if (t->magic) {
+    unsigned char m[16];
+    if (n < t->mlen || pread(fd, m, t->mlen, 0) != (ssize_t)t->mlen) return false;
+    return memcmp(m, t->magic, t->mlen) == 0;
+  }
+  char *p = xmalloc(CHUNK + 4);
+  size_t carry = 0, off = 0;
+  bool ok = true;
+  while (ok && off < n) {
+    size_t want = n - off < CHUNK ? n - off : CHUNK;
+    ssize_t got = pread(fd, p + carry, want, (off_t)off);
+    if (got <= 0) {
+      ok = false;
+      break;
+    }
+    off += (size_t)got;
+    size_t len = carry + (size_t)got, cut = len;
+    if (off < n) /* keep an incomplete trailing sequence for the next chunk */
+      for (size_t k = 0; k < 3 && cut > 0 && ((unsigned char)p[cut - 1] & 0xC0) == 0x80; k++) cut--;
+    if (off < n && cut > 0 && ((unsigned char)p[cut - 1] & 0xC0) == 0xC0) cut--;
+    ok = utf8_valid(p, cut) && !memchr(p, '\0', cut);
+    carry = len - cut;
+    memmove(p, p + cut, carry);
+  }
+  ok = ok && carry == 0;
+  free(p);
+  return ok;
 }
 
 static bool name_ok(const char *s) {
@@ -79,26 +113,19 @@ static bool name_ok(const char *s) {
 }
 
 /* ---- storage ------------------------------------------------------------------ */
-static int write_all(int fd, const unsigned char *p, size_t n) {
-  while (n) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
-}
-
-/* Writes data durably as dir/name (temp file, fsync, rename, fsync dir). */
-static int store_file(const char *dir, const char *name, const unsigned char *data, size_t n) {
+/* Seals n bytes of in_fd durably as dir/name (temp file, fsync, rename,
+ * fsync dir); digest gets the SM3 of the plaintext. */
+static int store_sealed(const char *dir, const char *name, const xkeys *k, const char *ctx,
+                        int in_fd, size_t n, unsigned char digest[SM3_LEN]) {
   if (mkdir(dir, 0700) && errno != EEXIST) return -1;
   char tmp[4200], dst[4200];
   snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
   snprintf(dst, sizeof dst, "%s/%s", dir, name);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
-  if (write_all(fd, data, n) || fsync(fd)) {
+  int fe = fault_hit(FAULT_FILE); /* the test build's injected failure (store/faults.h) */
+  if (fe) errno = fe == FAULT_FULL ? ENOSPC : EIO;
+  if (fe || lseek(in_fd, 0, SEEK_SET) != 0 || blob_seal_fd(k, ctx, in_fd, n, fd, digest) || fsync(fd)) {
     close(fd);
     unlink(tmp);
     return -1;
@@ -159,7 +186,8 @@ int h_files_upload(req *r) {
   if (!t)
     return api_error(r, 415, "unsupported_type", "name",
                      "不支持的文件类型, 仅限 PDF、图片 (PNG/JPG)、Word、Excel、OFD 和纯文本");
-  if (r->body.len == 0) return api_error(r, 400, "missing_field", "file", "文件内容为空");
+  if (r->upload_fd <= 0 || r->upload_len == 0)
+    return api_error(r, 400, "missing_field", "file", "文件内容为空");
   const char *ct = req_header(r, "Content-Type");
   char decl[128] = "";
   if (ct) {
@@ -170,7 +198,7 @@ int h_files_upload(req *r) {
   if (!*decl || (strcasecmp(decl, t->ctype) && strcasecmp(decl, "application/octet-stream")))
     return api_error(r, 415, "type_mismatch", "Content-Type",
                      "声明的文件类型 (%s) 与文件名「%s」不符", *decl ? decl : "无", t->ext);
-  if (!content_is(t, r->body.p, r->body.len))
+  if (!content_is(t, r->upload_fd, r->upload_len))
     return api_error(r, 415, "type_mismatch", "file", "文件内容与类型「%s」不符, 已拒绝", t->ext);
 
   store_tx *tx;
@@ -192,28 +220,24 @@ int h_files_upload(req *r) {
   ts_now(now);
   snprintf(ctx, sizeof ctx, "file:%s", id);
   snprintf(stored, sizeof stored, "%s.sm4", id);
-  unsigned char digest[SM3_LEN];
-  sm3(r->body.p, r->body.len, digest);
-  hex_encode(digest, SM3_LEN, hex);
-  size_t slen;
-  unsigned char *sealed = blob_seal(&r->app->keys, ctx, r->body.p, r->body.len, &slen);
+  unsigned char digest[SM3_LEN] = {0};
   const char *dir = cfg_str(CFG_FILES_DIR);
-  int wrc = store_file(dir, stored, sealed, slen);
-  free(sealed);
+  int wrc = store_sealed(dir, stored, &r->app->keys, ctx, r->upload_fd, r->upload_len, digest);
+  hex_encode(digest, SM3_LEN, hex);
   if (wrc) {
     store_rollback(tx);
     fprintf(stderr, "xunji: %s: cannot store an evidence file in %s: %s\n", r->id, dir, strerror(errno));
     return api_error(r, 500, "storage", "", "文件保存失败, 请联系系统管理员");
   }
   sval p[] = {SV_S(id), SV_S(fo->kind), SV_S(r->params[0]), SV_S(name), SV_S(t->ctype),
-              SV_I((int64_t)r->body.len), SV_S(hex), SV_S(stored), SV_S(r->who.user_id), SV_S(now)};
+              SV_I((int64_t)r->upload_len), SV_S(hex), SV_S(stored), SV_S(r->who.user_id), SV_S(now)};
   rc = store_exec(tx,
                   "INSERT INTO files(id, owner_kind, owner_id, name, ctype, size, sm3, stored_name, "
                   "uploaded_by, uploaded_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
                   p, 10, NULL);
   /* one field, "files", of the owner: withheld where the owner's papers are */
   json_t *d = json_pack("{s:{s:s,s:s,s:s,s:I,s:s}}", "files", "file_id", id, "name", name, "ctype",
-                        t->ctype, "size", (json_int_t)r->body.len, "sm3", hex);
+                        t->ctype, "size", (json_int_t)r->upload_len, "sm3", hex);
   if (!rc) rc = api_audit(r, tx, "file.upload", fo->kind, r->params[0], "ok", d);
   json_decref(d);
   sval q[] = {SV_S(id)};
@@ -318,16 +342,18 @@ int h_file_download(req *r) {
   /* attachment; filename*=UTF-8''<percent-encoded> */
   buf cd;
   buf_init(&cd, 1024);
-  if (buf_adds(&cd, "attachment; filename=\"evidence\"; filename*=UTF-8''")) abort();
+  buf_adds(&cd, "attachment; filename=\"evidence\"; filename*=UTF-8''");
   for (const unsigned char *s = (const unsigned char *)rec_s(f, "name"); *s; s++) {
     if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
         *s == '.' || *s == '-' || *s == '_') {
-      if (buf_add(&cd, s, 1)) abort();
-    } else if (buf_addf(&cd, "%%%02X", *s)) {
-      abort();
+      buf_add(&cd, s, 1);
+    } else {
+      buf_addf(&cd, "%%%02X", *s);
     }
   }
-  xstrlcpy(r->disposition, buf_str(&cd), sizeof r->disposition);
+  /* names are at most 300 bytes (name_ok), so this fits; if not, the plain name */
+  xstrlcpy(r->disposition, buf_failed(&cd) ? "attachment; filename=\"evidence\"" : buf_str(&cd),
+           sizeof r->disposition);
   buf_free(&cd);
   r->raw = (char *)plain;
   r->rawlen = plen;
@@ -335,4 +361,86 @@ int h_file_download(req *r) {
   r->status = 200;
   json_decref(f);
   return 200;
+}
+
+/* ---- orphans ----------------------------------------------------------------------- */
+enum { SWEEP_BATCH = 512 }; /* names checked per read transaction (bounded memory) */
+static volatile int sweep_stopping;
+
+static bool ends_with(const char *s, const char *suf) {
+  size_t n = strlen(s), k = strlen(suf);
+  return n > k && !strcmp(s + n - k, suf);
+}
+
+/* Removes the orphans among names (old enough, ours); returns how many, or -1. */
+static int sweep_batch(app *a, int dfd, char **names, int n) {
+  store_tx *tx;
+  if (store_read(a->db, &tx)) return -1;
+  int removed = 0, rc = 0;
+  for (int i = 0; i < n && !rc && !sweep_stopping; i++) {
+    if (ends_with(names[i], ".sm4")) {
+      /* the row names the file exactly as it was stored */
+      int64_t k = 1;
+      sval p[] = {SV_S(names[i])};
+      rc = store_query_int(tx, "SELECT count(*) FROM files WHERE stored_name=$1", p, 1, &k);
+      if (rc || k) continue;
+    } /* a *.tmp is never the stored name of a committed row */
+    if (!unlinkat(dfd, names[i], 0)) removed++;
+  }
+  store_rollback(tx);
+  return rc ? -1 : removed;
+}
+
+int files_sweep_orphans(app *a, long min_age) {
+  const char *dir = cfg_str(CFG_FILES_DIR);
+  DIR *d = opendir(dir);
+  if (!d) return 0; /* no directory: nothing was ever stored */
+  time_t now = time(NULL);
+  char *names[SWEEP_BATCH];
+  int n = 0, removed = 0, failed = 0;
+  struct dirent *e;
+  while (!failed && !sweep_stopping) {
+    e = readdir(d);
+    if (e && (ends_with(e->d_name, ".tmp") || ends_with(e->d_name, ".sm4"))) {
+      struct stat st;
+      if (!fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode) &&
+          now - st.st_mtime >= min_age) /* younger: perhaps an upload in flight */
+        names[n++] = xstrdup(e->d_name);
+    }
+    if (n && (!e || n == SWEEP_BATCH)) {
+      int k = sweep_batch(a, dirfd(d), names, n);
+      if (k < 0) failed = 1;
+      else removed += k;
+      while (n) free(names[--n]);
+    }
+    if (!e) break;
+  }
+  while (n) free(names[--n]);
+  closedir(d);
+  if (failed) {
+    fprintf(stderr, "xunji: 清理残留文件时无法读取数据库, 已跳过\n");
+    return -1;
+  }
+  if (removed) fprintf(stderr, "xunji: 已清理佐证材料目录中的 %d 个残留文件 (无数据库记录)\n", removed);
+  return removed;
+}
+
+static pthread_t sweeper;
+static int sweeper_running;
+
+static void *sweeper_main(void *arg) {
+  files_sweep_orphans(arg, cfg_int(CFG_ORPHAN_MINUTES) * 60);
+  return NULL;
+}
+
+void files_sweeper_start(app *a) {
+  sweep_stopping = 0;
+  sweeper_running = pthread_create(&sweeper, NULL, sweeper_main, a) == 0;
+}
+
+void files_sweeper_stop(void) {
+  if (!sweeper_running) return;
+  sweep_stopping = 1;
+  pthread_join(sweeper, NULL);
+  sweeper_running = 0;
 }

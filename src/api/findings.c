@@ -96,7 +96,7 @@ static int problem_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent
     const char *st = rec_s(parent, "round_state");
     if (st && (!strcmp(st, "planned") || !strcmp(st, "approved") || !strcmp(st, "closed")))
       return api_error(r, 409, "invalid_state", "target_id", "巡察轮次尚未进驻或已结束, 不能记录问题");
-    int year = year_shanghai(time(NULL));
+    int year = year_shanghai(xnow());
     int64_t seq;
     if ((rc = api_next_seq(tx, "problem", year, &seq))) return api_store_error(r, rc, NULL);
     char no[32];
@@ -127,9 +127,8 @@ static void problem_redact(req *r, json_t *row) {
 static int tasks_count(store_tx *tx, const char *problem, const char *states, int64_t *n) {
   buf sql;
   buf_init(&sql, 256);
-  if (buf_addf(&sql, "SELECT count(*) FROM rect_tasks WHERE problem_id=$1%s%s%s",
-               states ? " AND state IN " : "", states ? states : "", ""))
-    abort();
+  buf_addf(&sql, "SELECT count(*) FROM rect_tasks WHERE problem_id=$1%s%s%s",
+           states ? " AND state IN " : "", states ? states : "", "");
   sval p[] = {SV_S(problem)};
   int rc = store_query_int(tx, buf_str(&sql), p, 1, n);
   buf_free(&sql);
@@ -146,16 +145,16 @@ static int stamp(req *r, store_tx *tx, const char *table, const char *id, const 
   sval p[4];
   int np = 0;
   p[np++] = SV_S(now);
-  if (buf_addf(&sql, "UPDATE %s SET %s_at=$1", table, what)) abort();
+  buf_addf(&sql, "UPDATE %s SET %s_at=$1", table, what);
   if (by) {
-    if (buf_addf(&sql, ", %s_by=$%d", what, np + 1)) abort();
+    buf_addf(&sql, ", %s_by=$%d", what, np + 1);
     p[np++] = SV_S(r->who.user_id);
   }
   if (note_col) {
-    if (buf_addf(&sql, ", %s=$%d", note_col, np + 1)) abort();
+    buf_addf(&sql, ", %s=$%d", note_col, np + 1);
     p[np++] = SV_S(note);
   }
-  if (buf_addf(&sql, " WHERE id=$%d", np + 1)) abort();
+  buf_addf(&sql, " WHERE id=$%d", np + 1);
   p[np++] = SV_S(id);
   int rc = store_exec(tx, buf_str(&sql), p, np, NULL);
   buf_free(&sql);
@@ -361,13 +360,14 @@ static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
   char now[TS_LEN];
   ts_now(now);
   json_t *att = json_object_get(r->in, "attendees");
+  const char *names = rec_s(r->in, "attendee_names");
   sval p[] = {SV_S(md), json_is_integer(att) ? SV_I(json_integer_value(att)) : SV_NUL,
               SV_S(rec_s(r->in, "feedback_text")), SV_S(now), SV_S(r->who.user_id),
-              SV_S(rec_s(row, "id"))};
+              SV_S(rec_s(row, "id")), names && *names ? SV_S(names) : SV_NUL};
   int rc = store_exec(tx,
                       "UPDATE reports SET meeting_date=$1, attendees=$2, feedback_text=$3, "
-                      "fed_back_at=$4, fed_back_by=$5 WHERE id=$6",
-                      p, 6, NULL);
+                      "fed_back_at=$4, fed_back_by=$5, attendee_names=$7 WHERE id=$6",
+                      p, 7, NULL);
   sval t[] = {SV_S(md), SV_S(now), SV_S(rec_s(row, "target_id"))};
   if (!rc) rc = store_exec(tx, "UPDATE targets SET feedback_date=$1, updated_at=$2, version=version+1 WHERE id=$3", t, 3, NULL);
   if (!rc) rc = report_cascade(r, tx, row, "feed_back", d);
@@ -412,7 +412,8 @@ static int apply_copy(req *r, store_tx *tx, const json_t *row, json_t *d) {
 
 static const field f_feedback[] = {
     {"meeting_date", "反馈会日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"attendees", "参会人数", FT_INT, 0, 100000, 0, NULL},
+    {"attendees", "参会人数", FT_INT, 0, 100000, 1, NULL},
+    {"attendee_names", "参会人员", FT_MEMO, 0, 2000, 0, NULL},
     {"feedback_text", "反馈意见", FT_MEMO, F_REQUIRED, 100000, 0, NULL},
     {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
 };
@@ -431,7 +432,8 @@ const rec_kind rk_report = {
     "report", "巡察报告", "reports",
     "x.id, x.version, x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, "
     "u.name AS unit_name, u.supervisor_id, x.text, x.state, x.submitted_at, x.returned_at, "
-    "x.return_reason, x.approved_at, x.meeting_date, x.attendees, x.feedback_text, x.fed_back_at, "
+    "x.return_reason, x.approved_at, x.meeting_date, x.attendees, x.attendee_names, x.feedback_text, "
+    "x.fed_back_at, "
     "x.copied_at, x.created_at, x.updated_at, u.name || ' 巡察报告' AS title, "
     "(SELECT count(*) FROM report_problems rp WHERE rp.report_id=x.id) AS problem_count, "
     "(SELECT count(*) FROM report_problems rp JOIN problems p ON p.id=rp.problem_id WHERE "

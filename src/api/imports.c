@@ -14,14 +14,14 @@
 #include "api/programme.h"
 #include "api/reports.h"
 #include "report/xlsx.h"
+#include "util/xmem.h"
 
 enum { XLSX_MAX_BYTES = 8 << 20, IMPORT_MAX_ROWS = 5001, TARGETS_MAX = 1000 };
 
 static unsigned char *b64_decode(const char *s, size_t *n) {
   size_t L = strlen(s);
   if (L == 0 || L % 4 || L / 4 * 3 > XLSX_MAX_BYTES) return NULL;
-  unsigned char *out = malloc(L / 4 * 3 + 1);
-  if (!out) abort();
+  unsigned char *out = xmalloc(L / 4 * 3 + 1);
   int got = EVP_DecodeBlock(out, (const unsigned char *)s, (int)L);
   if (got < 0) {
     free(out);
@@ -88,7 +88,7 @@ static void row_err(json_t *errs, int row, const char *msg) {
 int h_team_targets_import(req *r) {
   if (imports_xlsx_as_csv(r)) return r->status;
   static const field f[] = {
-      {"csv", "CSV 文本", FT_MEMO, F_REQUIRED, 2000000, 0, NULL},
+      {"csv", "CSV 文本", FT_MEMO, F_REQUIRED | F_VERBATIM, 2000000, 0, NULL},
       {"mobilization_date", "动员会日期", FT_DATE, 0, 0, 0, NULL},
       {"entry_date", "进驻日期", FT_DATE, 0, 0, 0, NULL},
       {"withdrawal_date", "撤离日期", FT_DATE, 0, 0, 0, NULL},

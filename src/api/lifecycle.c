@@ -83,11 +83,10 @@ int lifecycle_run(req *r, const lc_entity *e, const char *id, const char *verb) 
   ts_now(now);
   buf sql;
   buf_init(&sql, 512);
-  if (buf_addf(&sql,
-               "UPDATE %s SET state=$1, version=version+1, updated_at=$2 WHERE id=$3 AND "
-               "version=$4 AND state=$5",
-               e->table))
-    abort();
+  buf_addf(&sql,
+           "UPDATE %s SET state=$1, version=version+1, updated_at=$2 WHERE id=$3 AND "
+           "version=$4 AND state=$5",
+           e->table);
   sval p[] = {SV_S(t->to), SV_S(now), SV_S(id), SV_I(version), SV_S(t->from)};
   int64_t changes = 0;
   rc = store_exec(tx, buf_str(&sql), p, 5, &changes);

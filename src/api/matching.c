@@ -128,20 +128,22 @@ int h_round_suggestions(req *r) {
           k++;
         }
       }
-      int bad = 0;
       if (json_array_size(covered)) {
-        bad |= buf_adds(&why, "补足专长 ");
+        buf_adds(&why, "补足专长 ");
         json_t *u;
-        json_array_foreach(covered, k, u) bad |= buf_addf(&why, "%s%s", k ? "、" : "", json_string_value(u));
-        bad |= buf_adds(&why, "; ");
+        json_array_foreach(covered, k, u) buf_addf(&why, "%s%s", k ? "、" : "", json_string_value(u));
+        buf_adds(&why, "; ");
       }
-      bad |= buf_addf(&why, "已参加巡察 %lld 轮; ",
-                      (long long)json_integer_value(json_object_get(p, "rounds_served")));
+      buf_addf(&why, "已参加巡察 %lld 轮; ",
+               (long long)json_integer_value(json_object_get(p, "rounds_served")));
       const char *lv = prog_js(p, "last_vetting");
-      bad |= buf_addf(&why, "%s; 与本组巡察对象无回避情形",
-                      !lv ? "尚未进行廉政审核 (可提请)" : !strcmp(lv, "clear") ? "最近一次廉政审核无异议"
-                                                                         : "廉政审核待答复");
-      if (bad) abort();
+      buf_addf(&why, "%s; 与本组巡察对象无回避情形",
+               !lv ? "尚未进行廉政审核 (可提请)" : !strcmp(lv, "clear") ? "最近一次廉政审核无异议"
+                                                                  : "廉政审核待答复");
+      if (buf_failed(&why)) { /* many long tags: the reason without their names */
+        buf_reset(&why);
+        buf_adds(&why, "补足所缺专长 (详见 covers)");
+      }
       json_t *s = json_pack("{s:s,s:s,s:s?,s:s?,s:s?,s:O,s:s?,s:O,s:s}", "person_id",
                             prog_js(p, "person_id"), "name", prog_js(p, "name"), "org_name",
                             prog_js(p, "org_name"), "post", prog_js(p, "post"), "tags", prog_js(p, "tags"),

@@ -134,11 +134,11 @@ int h_team_members_add(req *r) {
   if ((rc = prog_team_conflicts(tx, r->params[0], person, NULL, conf))) goto out;
   if (json_array_size(conf)) {
     buf b;
-    buf_init(&b, 4000);
+    buf_init(&b, API_MSG_MAX - 400);
     prog_conflicts_text(conf, &b);
     api_error(r, 409, "recusal_conflict", "person_id",
               "%s 须回避, 不能编入「%s」(可报领导小组批准例外): %s", prog_js(pr, "name"), prog_js(t, "name"),
-              buf_str(&b));
+              buf_str_or(&b, "情形较多, 见 conflicts"));
     buf_free(&b);
     json_object_set(json_object_get(r->out, "error"), "conflicts", conf);
     goto out;
@@ -322,8 +322,9 @@ int h_team_targets_bulk(req *r) {
       break;
     }
     if (ex) {
-      char m[300];
+      char m[600];
       snprintf(m, sizeof m, "「%s」已是本轮「%s」的巡察对象", prog_js(o, "name"), prog_js(ex, "team_name"));
+      utf8_fix_end(m);
       row_error(rows, i, uid, m);
       json_decref(ex);
       json_decref(o);
@@ -338,9 +339,9 @@ int h_team_targets_bulk(req *r) {
       if (!rc && json_array_size(c)) {
         buf b;
         buf_init(&b, 2000);
-        if (buf_addf(&b, "组员%s须回避: ", prog_js(m, "name"))) abort();
+        buf_addf(&b, "组员%s须回避: ", prog_js(m, "name"));
         prog_conflicts_text(c, &b);
-        row_error(rows, i, uid, buf_str(&b));
+        row_error(rows, i, uid, buf_str_or(&b, "组员须回避 (情形较多, 请查看回避检查)"));
         buf_free(&b);
       }
       json_decref(c);
@@ -409,21 +410,27 @@ int programme_target_recusal(req *r, store_tx *tx, const char *team, const char 
   size_t k;
   json_t *m;
   buf b;
-  buf_init(&b, 4000);
+  buf_init(&b, API_MSG_MAX - 200);
+  buf_list l;
+  buf_list_begin(&l, &b, "; ", API_MSG_MAX);
   json_array_foreach(members, k, m) {
     json_t *c = json_array();
     rc = prog_team_conflicts(tx, team, prog_js(m, "person_id"), unit, c);
     if (!rc && json_array_size(c)) {
-      if (buf_addf(&b, "%s组员%s须回避: ", b.len ? "; " : "", prog_js(m, "name"))) abort();
-      prog_conflicts_text(c, &b);
+      buf one;
+      buf_init(&one, 3000);
+      if (buf_addf(&one, "组员%s须回避: ", prog_js(m, "name")) == BUF_OK) prog_conflicts_text(c, &one);
+      buf_list_add(&l, buf_str_or(&one, "组员须回避 (情形较多, 请查看回避检查)"));
+      buf_free(&one);
     }
     json_decref(c);
     if (rc) break;
   }
+  buf_list_end(&l);
   json_decref(members);
   if (!rc && b.len)
     rc = api_error(r, 409, "recusal_conflict", "unit_id", "不能将该单位列为本组巡察对象: %s",
-                   buf_str(&b));
+                   buf_str_or(&b, "多名组员须回避 (情形较多, 请查看回避检查)"));
   buf_free(&b);
   return rc;
 }

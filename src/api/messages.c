@@ -30,15 +30,14 @@ int h_healthz(req *r) {
 
 /* " (m.to_role=$a AND (m.to_scope='' OR m.to_scope=$b)) OR ..." for the user's grants */
 static void inbox_where(req *r, buf *w, sval *p, int *np) {
-  if (buf_adds(w, "(0")) abort();
+  buf_adds(w, "(0");
   for (int i = 0; i < r->who.ngrants; i++) {
     const grant *g = &r->who.grants[i];
-    if (buf_addf(w, " OR (m.to_role=$%d AND (m.to_scope='' OR m.to_scope=$%d))", *np + 1, *np + 2))
-      abort();
+    buf_addf(w, " OR (m.to_role=$%d AND (m.to_scope='' OR m.to_scope=$%d))", *np + 1, *np + 2);
     p[(*np)++] = SV_S(roles[g->role].name);
     p[(*np)++] = SV_S(g->scope_id);
   }
-  if (buf_adds(w, ")")) abort();
+  buf_adds(w, ")");
 }
 
 int h_messages(req *r) {
@@ -64,28 +63,25 @@ int h_messages(req *r) {
     return api_store_error(r, rc, NULL);
   }
   int64_t total = 0, unread_n = 0;
-  if (buf_addf(&sql,
-               "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
-               "AND x.user_id=$1 WHERE %s AND x.read_at IS NULL",
-               buf_str(&w)))
-    abort();
+  buf_addf(&sql,
+           "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
+           "AND x.user_id=$1 WHERE %s AND x.read_at IS NULL",
+           buf_str(&w));
   rc = store_query_int(tx, buf_str(&sql), p, np, &unread_n);
   buf_reset(&sql);
-  if (buf_addf(&sql,
-               "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
-               "AND x.user_id=$1 WHERE %s%s",
-               buf_str(&w), only_unread ? " AND x.read_at IS NULL" : ""))
-    abort();
+  buf_addf(&sql,
+           "SELECT count(*) FROM messages m LEFT JOIN message_reads x ON x.message_id=m.id "
+           "AND x.user_id=$1 WHERE %s%s",
+           buf_str(&w), only_unread ? " AND x.read_at IS NULL" : "");
   if (rc == STORE_OK) rc = store_query_int(tx, buf_str(&sql), p, np, &total);
   buf_reset(&sql);
-  if (buf_addf(&sql,
-               "SELECT m.id, m.created_at, m.to_role, m.object_kind, m.object_id, m.action, "
-               "m.title, m.body, u.display_name AS from_name, x.read_at FROM messages m "
-               "LEFT JOIN users u ON u.id=m.from_user LEFT JOIN message_reads x ON "
-               "x.message_id=m.id AND x.user_id=$1 WHERE %s%s ORDER BY m.created_at DESC, m.id "
-               "DESC LIMIT $%d OFFSET $%d",
-               buf_str(&w), only_unread ? " AND x.read_at IS NULL" : "", np + 1, np + 2))
-    abort();
+  buf_addf(&sql,
+           "SELECT m.id, m.created_at, m.to_role, m.object_kind, m.object_id, m.action, "
+           "m.title, m.body, u.display_name AS from_name, x.read_at FROM messages m "
+           "LEFT JOIN users u ON u.id=m.from_user LEFT JOIN message_reads x ON "
+           "x.message_id=m.id AND x.user_id=$1 WHERE %s%s ORDER BY m.created_at DESC, m.id "
+           "DESC LIMIT $%d OFFSET $%d",
+           buf_str(&w), only_unread ? " AND x.read_at IS NULL" : "", np + 1, np + 2);
   p[np++] = SV_I(limit);
   p[np++] = SV_I(offset);
   json_t *items = rc == STORE_OK ? store_query_json(tx, buf_str(&sql), p, np) : NULL;
@@ -114,7 +110,7 @@ int h_message_read(req *r) {
   buf_init(&sql, 16384);
   p[np++] = SV_S(r->params[0]);
   inbox_where(r, &w, p, &np);
-  if (buf_addf(&sql, "SELECT count(*) FROM messages m WHERE m.id=$1 AND %s", buf_str(&w))) abort();
+  buf_addf(&sql, "SELECT count(*) FROM messages m WHERE m.id=$1 AND %s", buf_str(&w));
   store_tx *tx = NULL;
   int rc = store_write(r->app->db, &tx);
   int64_t n = 0;

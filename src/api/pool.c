@@ -63,7 +63,7 @@ static int sub_list(req *r, const subres *s) {
   rc = store_query_int(tx, "SELECT count(*) FROM persons WHERE id=$1", p, 1, &n);
   buf sql;
   buf_init(&sql, 2048);
-  if (buf_addf(&sql, "%s WHERE h.person_id=$1%s", s->select, s->order)) abort();
+  buf_addf(&sql, "%s WHERE h.person_id=$1%s", s->select, s->order);
   json_t *items = !rc && n ? store_query_json(tx, buf_str(&sql), p, 1) : NULL;
   buf_free(&sql);
   store_rollback(tx);
@@ -131,7 +131,7 @@ static int sub_add(req *r, const subres *s) {
   if (!rc) {
     buf sql;
     buf_init(&sql, 2048);
-    if (buf_addf(&sql, "%s WHERE h.id=$1", s->select)) abort();
+    buf_addf(&sql, "%s WHERE h.id=$1", s->select);
     sval rp[] = {SV_S(id)};
     row = store_query_one(tx, buf_str(&sql), rp, 1, &rc);
     buf_free(&sql);
@@ -237,7 +237,7 @@ int h_person_profile(req *r) {
   for (int k = 0; k < 3; k++) {
     buf sql;
     buf_init(&sql, 2048);
-    if (buf_addf(&sql, "%s WHERE h.person_id=$1%s", subs[k]->select, subs[k]->order)) abort();
+    buf_addf(&sql, "%s WHERE h.person_id=$1%s", subs[k]->select, subs[k]->order);
     json_t *a = store_query_json(tx, buf_str(&sql), p, 1);
     buf_free(&sql);
     json_object_set_new(pr, keys[k], a ? a : json_array());
@@ -378,7 +378,7 @@ enum { CSV_COLS = 6, CSV_MAX_ROWS = 5000 };
 
 int h_persons_import(req *r) {
   if (imports_xlsx_as_csv(r)) return r->status; /* an .xlsx upload becomes the same CSV */
-  static const field f[] = {{"csv", "CSV 文本", FT_MEMO, F_REQUIRED, 2000000, 0, NULL}};
+  static const field f[] = {{"csv", "CSV 文本", FT_MEMO, F_REQUIRED | F_VERBATIM, 2000000, 0, NULL}};
   if (api_body(r, f, 1, false)) return r->status;
   char *text = xstrdup(prog_js(r->in, "csv"));
   json_t *rows = json_array(), *errors = json_array();
@@ -437,15 +437,16 @@ int h_persons_import(req *r) {
         buf_init(&tb, 4096);
         for (const char *c = v[5]; *c;) {
           if (!strncmp(c, "；", strlen("；")) || !strncmp(c, "、", strlen("、"))) {
-            if (buf_adds(&tb, ";")) abort();
+            buf_adds(&tb, ";");
             c += 3;
           } else {
-            if (buf_addf(&tb, "%c", *c)) abort();
+            buf_addf(&tb, "%c", *c);
             c++;
           }
         }
+        if (buf_failed(&tb)) snprintf(msg, sizeof msg, "「专长」过长");
         char *tv = buf_take(&tb), *ts = NULL;
-        for (char *t = strtok_r(tv, ";|", &ts); t; t = strtok_r(NULL, ";|", &ts)) {
+        for (char *t = msg[0] ? NULL : strtok_r(tv, ";|", &ts); t; t = strtok_r(NULL, ";|", &ts)) {
           if (!enum_ok(prog_expertise, t)) {
             snprintf(msg, sizeof msg, "「专长」%.40s 无效", t);
             break;

@@ -55,7 +55,7 @@ bool prog_filter_arg(void *c, const char *k, const char *v) {
     return false;
   }
   json_decref(jv);
-  if (buf_addf(x->where, " AND %s%s = $%d", x->prefix, f->name, *x->np + 1)) abort();
+  buf_addf(x->where, " AND %s%s = $%d", x->prefix, f->name, *x->np + 1);
   x->p[(*x->np)++] = SV_S(v);
   return true;
 }
@@ -70,7 +70,7 @@ int prog_filtered_list(req *r, const char *base, const char *count_base, const c
   buf where, sql;
   buf_init(&where, 4096);
   buf_init(&sql, 16384);
-  if (buf_adds(&where, " WHERE 1=1")) abort();
+  buf_adds(&where, " WHERE 1=1");
   prog_fctx fc = {r, f, nf, prefix, &where, p, &np, 8, 0};
   if (!req_each_arg(r, prog_filter_arg, &fc) || fc.failed) {
     buf_free(&where);
@@ -82,12 +82,11 @@ int prog_filtered_list(req *r, const char *base, const char *count_base, const c
   int64_t total = 0;
   json_t *items = NULL;
   if (!rc) {
-    if (buf_addf(&sql, "%s%s", count_base, buf_str(&where))) abort();
+    buf_addf(&sql, "%s%s", count_base, buf_str(&where));
     rc = store_query_int(tx, buf_str(&sql), p, np, &total);
     buf_reset(&sql);
-    if (buf_addf(&sql, "%s%s ORDER BY %s LIMIT $%d OFFSET $%d", base, buf_str(&where), order,
-                 np + 1, np + 2))
-      abort();
+    buf_addf(&sql, "%s%s ORDER BY %s LIMIT $%d OFFSET $%d", base, buf_str(&where), order,
+             np + 1, np + 2);
     p[np++] = SV_I(limit);
     p[np++] = SV_I(offset);
     if (!rc) items = store_query_json(tx, buf_str(&sql), p, np);

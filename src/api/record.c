@@ -37,9 +37,8 @@ static const char *released_of(const rec_kind *k) {
 static const char *handed_of(const rec_kind *k) { return k->vis->handed ? k->vis->handed : "0"; }
 
 static void select_sql(const rec_kind *k, buf *b) {
-  if (buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols, released_of(k),
-               handed_of(k), k->from))
-    abort();
+  buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols, released_of(k),
+           handed_of(k), k->from);
 }
 
 /* Is row id of k visible to the user (the kind's one predicate)? 1 yes,
@@ -52,8 +51,8 @@ static int rec_visible(req *r, const rec_kind *k, store_tx *tx, const char *id) 
   buf_init(&b, 8192);
   int64_t n = 0;
   int rc = STORE_ERR;
-  if (!buf_addf(&b, "SELECT count(*) FROM %s x WHERE x.id=$1", k->table) &&
-      !vis_where(k->vis, &r->who, k->list_act, &b, p, &np, VIS_MAXP))
+  buf_addf(&b, "SELECT count(*) FROM %s x WHERE x.id=$1", k->table);
+  if (!vis_where(k->vis, &r->who, k->list_act, &b, p, &np, VIS_MAXP))
     rc = store_query_int(tx, buf_str(&b), p, np, &n);
   buf_free(&b);
   return rc ? rc : n > 0;
@@ -73,7 +72,7 @@ json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc) {
   buf b;
   buf_init(&b, 8192);
   select_sql(k, &b);
-  if (buf_adds(&b, " WHERE x.id=$1")) abort();
+  buf_adds(&b, " WHERE x.id=$1");
   sval p[] = {SV_S(id)};
   json_t *row = store_query_one(tx, buf_str(&b), p, 1, rc);
   buf_free(&b);
@@ -156,6 +155,7 @@ typedef struct lctx {
   sval *p;
   int *np;
   int maxp;
+  int nflags; /* flag conditions added: they count toward maxp like the others */
   int failed;
 } lctx;
 
@@ -163,8 +163,8 @@ static bool list_arg(void *c, const char *key, const char *v) {
   lctx *x = c;
   const rec_kind *k = x->k;
   if (!strcmp(key, "page") || !strcmp(key, "per_page") || !strcmp(key, "sort")) return true;
-  if (*x->np >= x->maxp) {
-    api_error(x->r, 400, "invalid_field", key, "查询条件过多");
+  if (*x->np + x->nflags >= x->maxp) {
+    api_error(x->r, 400, "too_many_params", key, "查询条件过多");
     x->failed = 1;
     return false;
   }
@@ -174,7 +174,7 @@ static bool list_arg(void *c, const char *key, const char *v) {
       x->failed = 1;
       return false;
     }
-    if (buf_addf(x->where, " AND instr(%s, $%d) > 0", k->search_col, *x->np + 1)) abort();
+    buf_addf(x->where, " AND instr(%s, $%d) > 0", k->search_col, *x->np + 1);
     x->p[(*x->np)++] = SV_S(v);
     return true;
   }
@@ -185,16 +185,17 @@ static bool list_arg(void *c, const char *key, const char *v) {
       /* {today}: today's date (Asia/Shanghai), made here, never from the client */
       char today[11];
       date_format(date_today_shanghai(), today);
-      if (buf_adds(x->where, on ? " AND (" : " AND NOT (")) abort();
+      buf_adds(x->where, on ? " AND (" : " AND NOT (");
       for (const char *s = k->flags[i].sql; *s;) {
         const char *m = strstr(s, "{today}");
         size_t n = m ? (size_t)(m - s) : strlen(s);
-        if (buf_add(x->where, s, n)) abort();
+        buf_add(x->where, s, n);
         if (!m) break;
-        if (buf_adds(x->where, today)) abort();
+        buf_adds(x->where, today);
         s = m + 7;
       }
-      if (buf_adds(x->where, ")")) abort();
+      buf_adds(x->where, ")");
+      x->nflags++;
     } else {
       api_error(x->r, 400, "invalid_field", key, "查询条件「%s」应为 true 或 false", key);
       x->failed = 1;
@@ -217,7 +218,7 @@ static bool list_arg(void *c, const char *key, const char *v) {
     x->failed = 1;
     return false;
   }
-  if (buf_addf(x->where, " AND x.%s = $%d", f->name, *x->np + 1)) abort();
+  buf_addf(x->where, " AND x.%s = $%d", f->name, *x->np + 1);
   x->p[(*x->np)++] = f->type == FT_BOOL ? SV_I(!strcmp(v, "true")) : SV_S(v);
   return true;
 }
@@ -243,18 +244,19 @@ int h_rec_list(req *r) {
   buf_init(&where, 8192);
   buf_init(&cols, 8192);
   buf_init(&order, 512);
-  if (buf_adds(&where, " WHERE 1=1")) abort();
-  if (vis_where(k->vis, &r->who, k->list_act, &where, p, &np, VIS_MAXP)) abort(); /* bounded */
-  lctx lc = {r, k, &where, p, &np, MAXP - 2, 0};
+  buf_adds(&where, " WHERE 1=1");
+  /* the kind's one predicate; it fails only past its bounds (then 500, never a wider list) */
+  int vis_bad = vis_where(k->vis, &r->who, k->list_act, &where, p, &np, VIS_MAXP);
+  lctx lc = {r, k, &where, p, &np, MAXP - 2, 0, 0};
   int status;
-  if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
+  if (vis_bad) {
+    status = api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
+  } else if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
     status = r->status;
   } else if (entity_sort_sql(r, &order, k->filters, k->nfilters, k->order, "x.")) {
     status = r->status;
   } else {
-    if (buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k),
-                 handed_of(k)))
-      abort();
+    buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k), handed_of(k));
     const void *ctx[2] = {k, r};
     api_list_q q = {buf_str(&cols), k->from, buf_str(&where), buf_str(&order), p, np,
                     list_item, ctx};
@@ -373,20 +375,26 @@ int h_rec_create(req *r) {
   buf a, b;
   buf_init(&a, 4096);
   buf_init(&b, 4096);
-  if (buf_addf(&a, "INSERT INTO %s(id, created_by, created_at, updated_at", k->table) ||
-      buf_adds(&b, ") VALUES($1, $2, $3, $3"))
-    abort();
+  buf_addf(&a, "INSERT INTO %s(id, created_by, created_at, updated_at", k->table);
+  buf_adds(&b, ") VALUES($1, $2, $3, $3");
   p[np++] = SV_S(id);
   p[np++] = SV_S(r->who.user_id);
   p[np++] = SV_S(now);
+  int badcol = 0;
   json_object_foreach(cols, key, v) {
     if (json_is_null(v) || np >= MAXP) continue;
-    if (!col_name_ok(key)) abort();
-    if (buf_addf(&a, ", %s", key) || buf_addf(&b, ", $%d", np + 1)) abort();
+    /* names come from the kind's field table (api_body refused others) and its hooks */
+    if (!col_name_ok(key)) {
+      badcol = 1;
+      break;
+    }
+    buf_addf(&a, ", %s", key);
+    buf_addf(&b, ", $%d", np + 1);
     p[np++] = col_sval(v);
   }
-  if (buf_adds(&a, buf_str(&b)) || buf_adds(&a, ")")) abort();
-  rc = store_exec(tx, buf_str(&a), p, np, NULL);
+  buf_adds(&a, buf_str(&b));
+  buf_adds(&a, ")");
+  rc = badcol ? STORE_ERR : store_exec(tx, buf_str(&a), p, np, NULL);
   buf_free(&a);
   buf_free(&b);
   char act[64];
@@ -433,21 +441,25 @@ int h_rec_update(req *r) {
       int np = 0;
       buf sql;
       buf_init(&sql, 4096);
-      if (buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", k->table)) abort();
+      buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", k->table);
       p[np++] = SV_S(now);
       const char *key;
       json_t *v;
+      int badcol = 0;
       json_object_foreach(cols, key, v) {
         if (np >= MAXP - 2) break;
-        if (!col_name_ok(key)) abort();
-        if (buf_addf(&sql, ", %s=$%d", key, np + 1)) abort();
+        if (!col_name_ok(key)) { /* as in create: never from input */
+          badcol = 1;
+          break;
+        }
+        buf_addf(&sql, ", %s=$%d", key, np + 1);
         p[np++] = col_sval(v);
       }
-      if (buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2)) abort();
+      buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2);
       p[np++] = SV_S(r->params[0]);
       p[np++] = SV_I(version);
       int64_t changes = 0;
-      rc = store_exec(tx, buf_str(&sql), p, np, &changes);
+      rc = badcol ? STORE_ERR : store_exec(tx, buf_str(&sql), p, np, &changes);
       buf_free(&sql);
       if (!rc && changes != 1) rc = api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
       char act[64];
@@ -484,7 +496,7 @@ int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, con
   *moved = 0;
   buf sql;
   buf_init(&sql, 2048);
-  if (buf_addf(&sql, "SELECT id, state FROM %s WHERE %s ORDER BY id", table, where_sql)) abort();
+  buf_addf(&sql, "SELECT id, state FROM %s WHERE %s ORDER BY id", table, where_sql);
   json_t *rows = store_query_json(tx, buf_str(&sql), p, np);
   buf_free(&sql);
   if (!rows) {
@@ -502,8 +514,7 @@ int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, con
     if (!t) continue;
     buf u;
     buf_init(&u, 256);
-    if (buf_addf(&u, "UPDATE %s SET state=$1, version=version+1, updated_at=$2 WHERE id=$3", table))
-      abort();
+    buf_addf(&u, "UPDATE %s SET state=$1, version=version+1, updated_at=$2 WHERE id=$3", table);
     sval q[] = {SV_S(t->to), SV_S(now), SV_S(rec_s(it, "id"))};
     rc = store_exec(tx, buf_str(&u), q, 3, NULL);
     buf_free(&u);

@@ -317,7 +317,7 @@ static int notice_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent,
   if (top > mine)
     return api_error(r, 409, "lower_level", "level", "该任务已有未办结的「%s」, 只能升级督办",
                      level_labels[top]);
-  int year = year_shanghai(time(NULL));
+  int year = year_shanghai(xnow());
   int64_t seq;
   if ((rc = api_next_seq(tx, "notice", year, &seq))) return api_store_error(r, rc, NULL);
   char dn[128];
@@ -802,7 +802,7 @@ static bool inst_arg(void *c, const char *k, const char *v) {
     x->failed = 1;
     return false;
   }
-  if (buf_addf(x->where, " AND i.%s = $%d", f->name, *x->np + 1)) abort();
+  buf_addf(x->where, " AND i.%s = $%d", f->name, *x->np + 1);
   x->p[(*x->np)++] = SV_S(v);
   return true;
 }
@@ -815,7 +815,7 @@ int h_institutions_list(req *r) {
   int np = 0;
   buf where;
   buf_init(&where, 8192);
-  if (buf_adds(&where, " WHERE 1=1")) abort();
+  buf_adds(&where, " WHERE 1=1");
   entity_scope_sql(&where, &f, "t.team_id", "i.unit_id",
                    "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=i.target_id AND rep.copied_at IS NOT NULL)",
                    p, &np);

@@ -30,8 +30,9 @@ static int recusal_conflicts(store_tx *tx, const char *person, const char *unit,
   if (porg && !strcmp(porg, unit)) json_array_append_new(out, json_string("现工作单位即被巡察单位"));
   if (porg && ((prog_js(u, "supervisor_id") && !strcmp(porg, prog_js(u, "supervisor_id"))) ||
                (prog_js(u, "parent_id") && !strcmp(porg, prog_js(u, "parent_id"))))) {
-    char m[300];
+    char m[600];
     snprintf(m, sizeof m, "所在单位「%s」对被巡察单位负有监督或领导职责", prog_js(pr, "org_name"));
+    utf8_fix_end(m);
     json_array_append_new(out, json_string(m));
   }
   /* worked there within the configured number of years */
@@ -59,8 +60,9 @@ static int recusal_conflicts(store_tx *tx, const char *person, const char *unit,
     json_array_append_new(out, json_string(m));
   }
   json_array_foreach(rel, i, it) {
-    char m[300];
+    char m[600];
     snprintf(m, sizeof m, "近亲属%s (%s) 在该单位工作", prog_js(it, "name"), prog_js(it, "relation"));
+    utf8_fix_end(m);
     json_array_append_new(out, json_string(m));
   }
   json_decref(wh);
@@ -117,15 +119,48 @@ int prog_team_conflicts(store_tx *tx, const char *team, const char *person, cons
   return rc;
 }
 
-/* "单位: 理由; 理由" joined for messages. */
+/* The conflicts for messages, one group per reason with the units it
+ * concerns ("理由: 「甲村」、「乙村」…等 N 项; 理由: 「丙村」"), so a township
+ * cadre facing its 160 villages reads as one reason, not 160. Bounded:
+ * units per reason and reasons are shortened with "…等 N 项". */
 void prog_conflicts_text(const json_t *c, buf *b) {
-  size_t i, k;
-  json_t *it, *rs;
+  json_t *groups = json_array(); /* [{reason, units:[name]}] in first-seen order */
+  size_t i, k, g;
+  json_t *it, *rs, *gr;
   json_array_foreach(c, i, it) {
-    if (buf_addf(b, "%s「%s」: ", i ? "; " : "", prog_js(it, "unit_name"))) return;
-    json_array_foreach(json_object_get(it, "reasons"), k, rs)
-    if (buf_addf(b, "%s%s", k ? ", " : "", json_string_value(rs))) return;
+    json_array_foreach(json_object_get(it, "reasons"), k, rs) {
+      json_t *hit = NULL;
+      json_array_foreach(groups, g, gr) {
+        if (!strcmp(prog_js(gr, "reason"), json_string_value(rs))) {
+          hit = gr;
+          break;
+        }
+      }
+      if (!hit) {
+        hit = json_pack("{s:O,s:[]}", "reason", rs, "units");
+        json_array_append_new(groups, hit);
+      }
+      json_array_append(json_object_get(hit, "units"), json_object_get(it, "unit_name"));
+    }
   }
+  buf_list reasons;
+  buf_list_begin(&reasons, b, "; ", 2400);
+  json_array_foreach(groups, g, gr) {
+    buf one;
+    buf_init(&one, 1200);
+    buf_list units;
+    if (buf_addf(&one, "%s: ", prog_js(gr, "reason")) == BUF_OK) {
+      buf_list_begin(&units, &one, LIST_SEP, 600);
+      json_t *u;
+      json_array_foreach(json_object_get(gr, "units"), k, u)
+          buf_list_addf(&units, "「%s」", json_string_value(u));
+      buf_list_end(&units);
+    }
+    buf_list_add(&reasons, buf_str(&one));
+    buf_free(&one);
+  }
+  buf_list_end(&reasons);
+  json_decref(groups);
 }
 
 /* ---- recusal check and exceptions -------------------------------------------------------- */

@@ -85,10 +85,11 @@ const rec_kind rk_review = {
     "supervisor_id, x.title, x.scheduled_on, x.place, x.participants, x.minutes, x.state, "
     "x.held_at, x.concluded_at, x.created_by, x.created_at, x.updated_at, "
     "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id) AS item_count, "
+    "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND i.flags_raised > 0) AS flags_raised, "
+    "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND i.flags_cleared > 0) "
+    "AS flags_cleared, "
     "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND (i.flag_rectified_first=1 OR "
-    " i.flag_lenient=1)) AS flags_raised, "
-    "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND i.flag_cleared_at IS NOT NULL) "
-    "AS flags_cleared",
+    " i.flag_lenient=1) AND i.flag_cleared_at IS NULL) AS flags_open",
     "joint_reviews x JOIN teams tm ON tm.id=x.team_id",
     "x.scheduled_on DESC, x.id DESC",
     &vis_review,
@@ -110,10 +111,11 @@ const rec_kind rk_review = {
   "i.id, i.version, i.review_id, i.problem_id, p.seq_no AS problem_no, p.title AS problem_title, " \
   "i.clue_id, c.title AS clue_title, i.finding, i.proposed, i.proposed_note, i.source_text, "    \
   "i.how_found, i.learned, i.final, i.final_note, i.flag_rectified_first, i.flag_lenient, "      \
-  "i.flag_detail, i.flag_cleared_at, i.clear_reason, i.created_at, i.updated_at"
+  "i.flag_detail, i.flag_cleared_at, i.flag_cleared_by, uc.display_name AS flag_cleared_by_name, " \
+  "i.clear_reason, i.cleared_handling, i.flags_raised, i.flags_cleared, i.created_at, i.updated_at"
 #define ITEM_FROM                                                                              \
   " FROM review_items i LEFT JOIN problems p ON p.id=i.problem_id LEFT JOIN clues c ON "       \
-  "c.id=i.clue_id "
+  "c.id=i.clue_id LEFT JOIN users uc ON uc.id=i.flag_cleared_by "
 
 static void item_fix(json_t *it) {
   const char *const keys[] = {"proposed", "final"};
@@ -128,6 +130,19 @@ static void item_fix(json_t *it) {
   const char *const b[] = {"flag_rectified_first", "flag_lenient"};
   for (size_t k = 0; k < 2; k++)
     json_object_set_new(it, b[k], json_boolean(json_integer_value(json_object_get(it, b[k]))));
+  /* flag_detail is stored as a JSON array of Chinese reasons; answered as one */
+  const char *fd = rec_s(it, "flag_detail");
+  json_t *arr = fd ? json_loads(fd, 0, NULL) : NULL;
+  if (!json_is_array(arr)) {
+    json_decref(arr);
+    arr = json_array();
+    if (fd && *fd) json_array_append_new(arr, json_string(fd));
+  }
+  json_object_set_new(it, "flag_detail", arr);
+  json_object_set_new(it, "flag_open",
+                      json_boolean((json_is_true(json_object_get(it, "flag_rectified_first")) ||
+                                    json_is_true(json_object_get(it, "flag_lenient"))) &&
+                                   !rec_s(it, "flag_cleared_at")));
 }
 
 static json_t *item_load(store_tx *tx, const char *id, int *rc) {
@@ -162,36 +177,65 @@ static int item_flags(store_tx *tx, const char *item_id, json_t **detail_out, in
   }
   json_t *mf = json_object_get(it, "min_form");
   const char *handling = rec_s(it, "final") ? rec_s(it, "final") : rec_s(it, "proposed");
-  if (json_is_integer(mf) && handling) {
+  /* 立案, 留置 and 移送审查起诉 meet every minimum (handling_meets) */
+  if (json_is_integer(mf) && handling && !handling_meets(handling, (int)json_integer_value(mf))) {
+    *lenient = 1;
     int form = outcome_form(handling, false);
-    if (form < json_integer_value(mf)) {
-      *lenient = 1;
-      char m[200];
-      snprintf(m, sizeof m, "处理意见 (%s) 轻于该类问题的最低处理要求 (%s)",
-               form ? form_label(form) : "不予处理", form_label((int)json_integer_value(mf)));
-      json_array_append_new(d, json_string(m));
-    }
+    char m[300];
+    snprintf(m, sizeof m, "处理意见 (%s%s%s) 轻于该类问题的最低处理要求 (%s)", handling_label(handling),
+             form ? ", " : "", form ? form_label(form) : "", form_label((int)json_integer_value(mf)));
+    json_array_append_new(d, json_string(m));
   }
   json_decref(it);
   *detail_out = d;
   return 0;
 }
 
-/* Recomputes and stores an item's flags; a changed flag needs clearing again. */
+/* Recomputes and stores an item's flags. A clearance stands only while the
+ * flags are the same and the handling is not lighter than the one it was
+ * given for; otherwise the flag is open again. Every opening counts in
+ * flags_raised, so a flag corrected or cleared later still counts. */
 static int item_reflag(req *r, store_tx *tx, const char *id) {
   json_t *d = NULL;
   int rf, len;
   int rc = item_flags(tx, id, &d, &rf, &len);
   if (rc) return rc;
+  sval ip[] = {SV_S(id)};
+  json_t *was = store_query_one(tx,
+                                "SELECT flag_rectified_first, flag_lenient, flag_cleared_at, "
+                                "cleared_handling, coalesce(final, proposed) AS handling FROM "
+                                "review_items WHERE id=$1",
+                                ip, 1, &rc);
+  if (!was) {
+    json_decref(d);
+    return rc ? rc : STORE_ERR;
+  }
+  int old_rf = (int)json_integer_value(json_object_get(was, "flag_rectified_first"));
+  int old_len = (int)json_integer_value(json_object_get(was, "flag_lenient"));
+  bool cleared = rec_s(was, "flag_cleared_at") != NULL;
+  const char *at = rec_s(was, "cleared_handling"), *now_h = rec_s(was, "handling");
+  bool was_open = (old_rf || old_len) && !cleared;
+  bool same = (rf || len) && rf == old_rf && len == old_len;
+  bool lighter = at && handling_severity(now_h) < handling_severity(at);
+  bool keep = cleared && same && !lighter;
+  if (cleared && same && lighter) {
+    char m[300];
+    snprintf(m, sizeof m, "消除提示后处理意见改为更轻的「%s」(消除时为「%s」), 须重新说明理由",
+             handling_label(now_h), handling_label(at));
+    json_array_append_new(d, json_string(m));
+  }
+  int raised = (rf || len) && !keep && !was_open;
+  json_decref(was);
   char *txt = json_dumps(d, JSON_COMPACT);
-  sval p[] = {SV_I(rf), SV_I(len), SV_S(txt), SV_S(id)};
+  sval p[] = {SV_I(rf), SV_I(len), SV_S(txt), SV_S(id), SV_I(keep), SV_I(raised)};
   rc = store_exec(tx,
-                  "UPDATE review_items SET flag_cleared_at=CASE WHEN flag_rectified_first=$1 AND "
-                  "flag_lenient=$2 THEN flag_cleared_at END, flag_cleared_by=CASE WHEN "
-                  "flag_rectified_first=$1 AND flag_lenient=$2 THEN flag_cleared_by END, "
-                  "clear_reason=CASE WHEN flag_rectified_first=$1 AND flag_lenient=$2 THEN "
-                  "clear_reason END, flag_rectified_first=$1, flag_lenient=$2, flag_detail=$3 WHERE id=$4",
-                  p, 4, NULL);
+                  "UPDATE review_items SET flag_cleared_at=CASE WHEN $5 THEN flag_cleared_at END, "
+                  "flag_cleared_by=CASE WHEN $5 THEN flag_cleared_by END, "
+                  "clear_reason=CASE WHEN $5 THEN clear_reason END, "
+                  "cleared_handling=CASE WHEN $5 THEN cleared_handling END, "
+                  "flags_raised=flags_raised+$6, "
+                  "flag_rectified_first=$1, flag_lenient=$2, flag_detail=$3 WHERE id=$4",
+                  p, 6, NULL);
   if (!rc && (rf || len)) {
     json_t *ad = json_pack("{s:b,s:b,s:o}", "rectified_first", rf, "lenient", len, "detail", json_incref(d));
     rc = api_audit(r, tx, "review_item.flag", "review_item", id, "ok", ad);
@@ -383,13 +427,13 @@ int h_review_item_update(req *r) {
   sval p[12];
   int np = 0;
   p[np++] = SV_S(now);
-  if (buf_adds(&sql, "UPDATE review_items SET version=version+1, updated_at=$1")) abort();
+  buf_adds(&sql, "UPDATE review_items SET version=version+1, updated_at=$1");
   json_object_foreach(r->in, key, v) {
     const field *f = fields_find(item_fields, NF(item_fields), key); /* names from the table only */
-    if (buf_addf(&sql, ", %s=$%d", f->name, np + 1)) abort();
+    buf_addf(&sql, ", %s=$%d", f->name, np + 1);
     p[np++] = SV_S(json_string_value(v));
   }
-  if (buf_addf(&sql, " WHERE id=$%d", np + 1)) abort();
+  buf_addf(&sql, " WHERE id=$%d", np + 1);
   p[np++] = SV_S(r->params[0]);
   rc = store_exec(tx, buf_str(&sql), p, np, NULL);
   buf_free(&sql);
@@ -423,7 +467,8 @@ int h_review_item_clear(req *r) {
   sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(r->in, "reason")), SV_S(r->params[0])};
   rc = store_exec(tx,
                   "UPDATE review_items SET flag_cleared_at=$1, flag_cleared_by=$2, clear_reason=$3, "
-                  "version=version+1, updated_at=$1 WHERE id=$4",
+                  "cleared_handling=coalesce(final, proposed, 'no_action'), "
+                  "flags_cleared=flags_cleared+1, version=version+1, updated_at=$1 WHERE id=$4",
                   p, 4, NULL);
   if (!rc) rc = api_audit(r, tx, "review_item.clear", "review_item", r->params[0], "ok", r->in);
   if (rc) return rec_fail(r, tx, rc);

@@ -48,13 +48,14 @@ static int round_blockers(store_tx *tx, const char *round, json_t *out) {
   json_t *m;
   json_array_foreach(ms, i, m) {
     const char *v = prog_js(m, "vetting");
-    char why[600];
+    char why[4600]; /* the objection's reason is up to 1000 characters */
     why[0] = '\0';
     if (!v) snprintf(why, sizeof why, "未提请廉政审核");
     else if (!strcmp(v, "pending")) snprintf(why, sizeof why, "廉政审核尚未答复");
     else if (!strcmp(v, "objection"))
       snprintf(why, sizeof why, "廉政审核有异议 (%s), 须调整人选",
                prog_js(m, "vetting_reason") ? prog_js(m, "vetting_reason") : "");
+    utf8_fix_end(why);
     if (why[0])
       json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "person_id", prog_js(m, "person_id"),
                                            "name", prog_js(m, "name"), "team", prog_js(m, "team_name"),
@@ -63,12 +64,12 @@ static int round_blockers(store_tx *tx, const char *round, json_t *out) {
     rc = prog_team_conflicts(tx, prog_js(m, "team_id"), prog_js(m, "person_id"), NULL, c);
     if (!rc && json_array_size(c)) {
       buf b;
-      buf_init(&b, 2000);
-      if (buf_adds(&b, "回避情形未经领导小组批准例外: ")) abort();
-      prog_conflicts_text(c, &b);
+      buf_init(&b, 3000);
+      if (buf_adds(&b, "回避情形未经领导小组批准例外: ") == BUF_OK) prog_conflicts_text(c, &b);
       json_array_append_new(out, json_pack("{s:s,s:s,s:s,s:s}", "person_id", prog_js(m, "person_id"),
                                            "name", prog_js(m, "name"), "team", prog_js(m, "team_name"),
-                                           "reason", buf_str(&b)));
+                                           "reason",
+                                           buf_str_or(&b, "回避情形未经领导小组批准例外 (情形较多, 请查看回避检查)")));
       buf_free(&b);
     }
     json_decref(c);
@@ -86,17 +87,21 @@ static int apply_mobilize(req *r, store_tx *tx, const json_t *row, json_t *d) {
     json_decref(bl);
     return rc;
   }
+  /* every person, team and reason, as long as the message allows (the
+   * items hold commas, hence "; "); the rest counted: "…等 N 项" */
   buf b;
-  buf_init(&b, 16000);
-  if (buf_addf(&b, "不能动员部署, 以下 %zu 项未解决: ", json_array_size(bl))) abort();
-  size_t i;
-  json_t *it;
-  json_array_foreach(bl, i, it) {
-    if (buf_addf(&b, "%s%s (%s): %s", i ? "; " : "", prog_js(it, "name"), prog_js(it, "team"),
-                 prog_js(it, "reason")))
-      break;
+  buf_init(&b, API_MSG_MAX);
+  buf_list l;
+  if (buf_addf(&b, "不能动员部署, 以下 %zu 项未解决: ", json_array_size(bl)) == BUF_OK) {
+    buf_list_begin(&l, &b, "; ", API_MSG_MAX);
+    size_t i;
+    json_t *it;
+    json_array_foreach(bl, i, it)
+        buf_list_addf(&l, "%s (%s): %s", prog_js(it, "name"), prog_js(it, "team"), prog_js(it, "reason"));
+    buf_list_end(&l);
   }
-  api_error(r, 409, "mobilize_blocked", "", "%s", buf_str(&b));
+  api_error(r, 409, "mobilize_blocked", "", "%s",
+            buf_str_or(&b, "不能动员部署, 未解决的事项较多 (见 blockers)"));
   buf_free(&b);
   json_object_set_new(json_object_get(r->out, "error"), "blockers", bl);
   return r->status;

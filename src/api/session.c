@@ -76,7 +76,7 @@ static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
 static int throttled(const char *ip) {
   uint32_t h = 2166136261u;
   for (const char *c = ip; *c; c++) h = (h ^ (unsigned char)*c) * 16777619u;
-  time_t now = time(NULL), win = now / 60;
+  time_t now = xnow(), win = now / 60;
   int over;
   pthread_mutex_lock(&throttle_mu);
   __typeof__(throttle[0]) *t = &throttle[h % THROTTLE_SLOTS];
@@ -111,7 +111,7 @@ static int pw_expired(const char *changed_at) {
   long days = cfg_int(CFG_PASSWORD_MAX_AGE_DAYS);
   if (days <= 0 || !changed_at || !*changed_at) return 0;
   time_t t = ts_parse(changed_at);
-  return t > 0 && time(NULL) - t > days * 86400;
+  return t > 0 && xnow() - t > days * 86400;
 }
 
 static json_t *principal_json(const principal *p) {
@@ -173,7 +173,7 @@ int session_authenticate(req *r) {
   app *a = r->app;
   const char *authz_h = req_header(r, "Authorization");
   char cookie[80];
-  time_t now = time(NULL);
+  time_t now = xnow();
   store_tx *tx;
   int rc;
   if (authz_h && strncasecmp(authz_h, "Bearer ", 7) == 0) {
@@ -242,7 +242,7 @@ int session_authenticate(req *r) {
 /* ---- POST /api/v1/auth/login -------------------------------------------------- */
 static const field login_fields[] = {
     {"login", "登录名", FT_TEXT, F_REQUIRED, 64, 0, NULL},
-    {"password", "口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
+    {"password", "口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
 };
 
 /* A valid hash of a random password: unknown logins cost the same PBKDF2 work. */
@@ -276,7 +276,7 @@ int h_login(req *r) {
   store_rollback(tx);
   if (rc < 0) return api_store_error(r, rc, NULL);
 
-  time_t now = time(NULL);
+  time_t now = xnow();
   const char *uid = u ? json_string_value(json_object_get(u, "id")) : NULL;
   json_t *hv = u ? json_object_get(u, "pw_hash") : NULL;
   const char *stored = json_is_string(hv) ? json_string_value(hv) : dummy_hash;
@@ -385,8 +385,8 @@ int h_me(req *r) {
 }
 
 static const field pw_fields[] = {
-    {"old_password", "原口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
-    {"new_password", "新口令", FT_MEMO, F_REQUIRED, 128, 0, NULL},
+    {"old_password", "原口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
+    {"new_password", "新口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
 };
 
 int h_password(req *r) {

@@ -58,8 +58,8 @@ int h_summary_pdf(req *r) {
   if (model_of(r, &f, &model)) return r->status;
   buf pdf;
   buf_init(&pdf, 32u << 20);
-  char err[300], name[700];
-  if (summary_pdf(model, &pdf, err, sizeof err)) {
+  char err[300] = "PDF 超出大小上限", name[700];
+  if (summary_pdf(model, &pdf, err, sizeof err) || buf_failed(&pdf)) {
     buf_free(&pdf);
     json_decref(model);
     fprintf(stderr, "xunji: %s %s\n", r->id, err);

@@ -140,7 +140,7 @@ int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, con
 static void user_fix(json_t *u) {
   json_object_set_new(u, "must_change", json_boolean(json_integer_value(json_object_get(u, "must_change"))));
   json_object_set_new(u, "disabled", json_boolean(json_integer_value(json_object_get(u, "disabled"))));
-  json_object_set_new(u, "locked", json_boolean(json_integer_value(json_object_get(u, "locked_until")) > time(NULL)));
+  json_object_set_new(u, "locked", json_boolean(json_integer_value(json_object_get(u, "locked_until")) > xnow()));
   json_object_del(u, "locked_until");
 }
 
@@ -419,7 +419,7 @@ static bool audit_arg(void *c, const char *k, const char *v) {
       x->failed = 1;
       return false;
     }
-    if (buf_addf(x->w, " AND substr(at,1,10) %s $%d", !strcmp(k, "from") ? ">=" : "<=", *x->np + 1)) abort();
+    buf_addf(x->w, " AND substr(at,1,10) %s $%d", !strcmp(k, "from") ? ">=" : "<=", *x->np + 1);
     x->p[(*x->np)++] = SV_S(v);
     return true;
   }
@@ -429,7 +429,7 @@ static bool audit_arg(void *c, const char *k, const char *v) {
     x->failed = 1;
     return false;
   }
-  if (buf_addf(x->w, " AND %s = $%d", f->name, *x->np + 1)) abort();
+  buf_addf(x->w, " AND %s = $%d", f->name, *x->np + 1);
   x->p[(*x->np)++] = SV_S(v);
   return true;
 }
@@ -439,7 +439,7 @@ int h_audit_list(req *r) {
   int np = 0;
   buf w;
   buf_init(&w, 2048);
-  if (buf_adds(&w, " WHERE 1=1")) abort();
+  buf_adds(&w, " WHERE 1=1");
   actx ac = {r, &w, p, &np, 0};
   int status;
   if (!req_each_arg(r, audit_arg, &ac) || ac.failed) {

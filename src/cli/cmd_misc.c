@@ -124,49 +124,91 @@ int cmd_serve(int argc, char **argv) {
   }
   app a;
   if (cli_open(&a)) return EX_SETUP;
+  files_sweeper_start(&a); /* orphans of earlier crashes, in the background */
   int rc = http_serve(&a);
+  files_sweeper_stop();
   app_close(&a);
   cfg_free();
   return rc;
 }
 
 static const char audit_help[] =
-    "用法: xunji audit verify [选项]\n\n"
-    "逐条重算审计日志的 HMAC-SM3 哈希链并核对锚点文件。\n"
-    "完整时输出 OK 并以 0 退出; 发现篡改、插入或删除时指出第一条有问题的记录并以 1 退出。\n" CLI_COMMON_HELP;
+    "用法: xunji audit verify [--anchor 序号:哈希] [选项]\n"
+    "      xunji audit anchor [选项]\n\n"
+    "verify  逐条重算审计日志的 HMAC-SM3 哈希链, 核对数据库中的链头记录与锚点文件。\n"
+    "        完整时输出 OK 并以 0 退出; 发现篡改、插入、删除、回退或锚点缺失时\n"
+    "        指出第一处问题并以 1 退出。\n"
+    "        --anchor 序号:哈希  另核对审计链仍含此前在外部记录的这一条 (未被改动)\n"
+    "anchor  核对后输出当前链头「序号:哈希」, 供抄录或保存到另一台主机 (外部记录)\n" CLI_COMMON_HELP;
+
+/* "SEQ:HASH" (64 lowercase or uppercase hex digits) */
+static int parse_head(const char *s, audit_head *h) {
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (errno || end == s || *end != ':' || v < 0 || strlen(end + 1) != 64) return -1;
+  for (const char *p = end + 1; *p; p++)
+    if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || (*p >= 'A' && *p <= 'F')))
+      return -1;
+  h->seq = v;
+  for (int i = 0; i < 64; i++) {
+    char c = end[1 + i];
+    h->hash[i] = (char)(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+  }
+  h->hash[64] = '\0';
+  return 0;
+}
 
 int cmd_audit(int argc, char **argv) {
   if (cli_load_config(argc, argv)) return EX_SETUP;
-  static const struct option opts[] = {CLI_COMMON_OPTS, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {CLI_COMMON_OPTS,
+                                       {"anchor", required_argument, NULL, 'a'},
+                                       {NULL, 0, NULL, 0}};
   int c;
+  audit_head ext;
+  bool have_ext = false;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     if (c == 'h') {
       fputs(audit_help, stdout);
       return EX_OK;
     }
-    if (cli_common_opt(c, optarg)) {
+    if (c == 'a') {
+      if (parse_head(optarg, &ext)) {
+        cli_err("--anchor 应为 序号:哈希 (64 位十六进制), 例如 1234:9f86d0…: %s", optarg);
+        return EX_USAGE;
+      }
+      have_ext = true;
+    } else if (cli_common_opt(c, optarg)) {
       if (c == '?') fputs(audit_help, stderr);
       return EX_USAGE;
     }
   }
-  if (optind >= argc || strcmp(argv[optind], "verify") != 0 || optind + 1 != argc) {
+  const char *sub = optind < argc ? argv[optind] : "";
+  bool verify = !strcmp(sub, "verify"), anchor = !strcmp(sub, "anchor");
+  if ((!verify && !anchor) || optind + 1 != argc || (anchor && have_ext)) {
     fputs(audit_help, stderr);
     return EX_USAGE;
   }
   app a;
   if (cli_open(&a)) return EX_SETUP;
-  char msg[512];
-  int rc = audit_verify(a.db, &a.keys, a.anchor, msg, sizeof msg);
-  app_close(&a);
-  if (rc == 0) {
-    printf("OK %s\n", msg);
-    return EX_OK;
+  char msg[768];
+  int rc = audit_verify_ext(a.db, &a.keys, a.anchor, have_ext ? &ext : NULL, msg, sizeof msg);
+  audit_head h = {0, ""};
+  if (rc == 0 && anchor && audit_head_read(a.db, &a.keys, &h) != 1) {
+    snprintf(msg, sizeof msg, "审计链头记录 (audit_head) 被篡改或未经密钥封存");
+    rc = 1;
   }
+  app_close(&a);
   if (rc < 0) {
     cli_err("%s", msg);
     return EX_SETUP;
   }
-  printf("BROKEN %s\n", msg);
-  return EX_FAIL;
+  if (rc > 0) {
+    printf("BROKEN %s\n", msg);
+    return EX_FAIL;
+  }
+  if (anchor) printf("%lld:%s\n", (long long)h.seq, h.hash);
+  else printf("OK %s\n", msg);
+  return EX_OK;
 }

@@ -206,7 +206,7 @@ static int export_letter(app *a, const char *key, const char *out) {
   buf pdf;
   buf_init(&pdf, 32u << 20);
   char err[300];
-  int ok = content && !pdf_letter(content, &pdf, err, sizeof err);
+  int ok = content && !pdf_letter(content, &pdf, err, sizeof err) && !buf_failed(&pdf);
   json_decref(content);
   FILE *fp = ok ? fopen(out, "wb") : NULL;
   ok = fp && fwrite(pdf.p, 1, pdf.len, fp) == pdf.len;
@@ -254,7 +254,7 @@ static int export_summary(mfilters *f, const char *out) {
   } else if (ok) {
     buf b;
     buf_init(&b, 32u << 20);
-    ok = !summary_pdf(model, &b, err, sizeof err);
+    ok = !summary_pdf(model, &b, err, sizeof err) && !buf_failed(&b);
     FILE *fp = ok ? fopen(out, "wb") : NULL;
     if (ok && !fp) snprintf(err, sizeof err, "无法写入 %s", out);
     ok = fp && fwrite(b.p, 1, b.len, fp) == b.len;
@@ -465,8 +465,7 @@ int cmd_import(int argc, char **argv) {
   json_t *in = json_object();
   if (n >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
     /* the handlers take the file as base64, as the API does */
-    char *b64 = malloc(4 * ((n + 2) / 3) + 1);
-    if (!b64) abort();
+    char *b64 = xmalloc(4 * ((n + 2) / 3) + 1);
     EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)data, (int)n);
     json_object_set_new(in, "xlsx", json_string(b64));
     free(b64);

@@ -183,7 +183,7 @@ int cmd_user(int argc, char **argv) {
       uuid7(id);
       ts_now(now);
       long d = days ? days : cfg_int(CFG_TOKEN_DAYS);
-      sval p[] = {SV_S(id), SV_S(uid), SV_S(name), SV_S(h), SV_S(now), SV_I(time(NULL) + d * 86400)};
+      sval p[] = {SV_S(id), SV_S(uid), SV_S(name), SV_S(h), SV_S(now), SV_I(xnow() + d * 86400)};
       ok = !store_exec(tx,
                        "INSERT INTO api_tokens(id,user_id,name,token_hash,created_at,expires_at) "
                        "VALUES($1,$2,$3,$4,$5,$6)",

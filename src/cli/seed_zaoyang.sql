@@ -390,14 +390,15 @@ SELECT printf('01700011-0000-7000-8000-%012x', x.i), rd.id, tm.id, x.title, x.d,
 INSERT INTO review_items(id, review_id, problem_id, finding, proposed, proposed_note, source_text,
                          how_found, learned, final, final_note, flag_rectified_first,
                          flag_lenient, flag_detail, flag_cleared_at, flag_cleared_by, clear_reason,
-                         created_at, updated_at)
+                         flags_raised, flags_cleared, cleared_handling, created_at, updated_at)
 SELECT printf('01700012-0000-7000-8000-%012x', x.i), x.rv, x.p, '核查属实', x.h, NULL,
        '巡察组个别谈话和查阅账目', '调阅会计凭证并实地核查', '问题发生在上届领导班子任期内', x.h,
        '同意核查组处理意见', x.flag, 0,
-       CASE WHEN x.flag = 1 THEN '问题已于追责问责决定前整改完毕' END,
+       CASE WHEN x.flag = 1 THEN json_array('问题已于追责问责决定前整改完毕') END,
        CASE WHEN x.flag = 1 THEN x.d || 'T08:00:00Z' END,
        CASE WHEN x.flag = 1 THEN (SELECT id FROM who WHERE k = 'verification') END,
        CASE WHEN x.flag = 1 THEN '经联审, 整改前已启动问责程序, 处理意见适当' END,
+       x.flag, x.flag, CASE WHEN x.flag = 1 THEN x.h END,
        x.d || 'T02:00:00Z', x.d || 'T08:00:00Z'
   FROM (SELECT n.i AS i, '01700011-0000-7000-8000-000000000001' AS rv,
                printf('01700008-0000-7000-8000-%012x', n.i) AS p,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/workflow.h"
+#include "util/mutant.h"
 
 const char *const action_names[ACTION__MAX] = {
     [A_SELF] = "self",
@@ -247,6 +248,8 @@ void authz_init(void) {
       for (int r = 0; r < ROLE__MAX; r++) {
         if (!(t->roles & RB(r))) continue;
         if (policy[t->act][r] != P_NO && policy[t->act][r] != t->rule) {
+          /* the compiled-in tables disagree: a build defect, found at start-up
+           * (authz_init) before any request is read */
           fprintf(stderr, "xunji: authz: conflicting rules for %s\n", action_names[t->act]);
           abort();
         }
@@ -269,6 +272,7 @@ static bool in_scope(const grant *g, rule ru, const authz_obj *o) {
 }
 
 bool authz(const principal *p, action_id a, const authz_obj *obj) {
+  if (MUTANT(MUT_AUTHZ_ALLOWS_ALL)) return true;
   if (!p || a < 0 || a >= ACTION__MAX) return false;
   if (a == A_SELF) return true; /* one's own account, even with no grants */
   if (p->must_change) return false;
@@ -302,5 +306,6 @@ bool authz_filter_for(const principal *p, action_id a, authz_filter *f) {
       default: break;
     }
   }
+  if (MUTANT(MUT_LIST_SKIPS_SCOPE) && any) f->all = true;
   return any;
 }

@@ -30,6 +30,7 @@ __attribute__((format(printf, 4, 5))) static bool fail(verr *e, const char *code
   va_start(ap, fmt);
   vsnprintf(e->message, sizeof e->message, fmt, ap);
   va_end(ap);
+  utf8_fix_end(e->message); /* a long value may have been cut inside a character */
   return false;
 }
 
@@ -53,6 +54,12 @@ bool field_check(const field *f, const json_t *v, verr *e) {
         return fail(e, "invalid_field", f, "「%s」不得包含换行或制表符%s", (f)->label, "");
       if ((f->flags & F_REQUIRED) && len == 0)
         return fail(e, "missing_field", f, "「%s」为必填项%s", (f)->label, "");
+      if ((f->type == FT_TEXT || f->type == FT_MEMO) && (f->flags & F_REQUIRED) &&
+          !(f->flags & F_VERBATIM)) {
+        size_t a, tl;
+        utf8_trim(s, len, &a, &tl);
+        if (!tl) return fail(e, "missing_field", f, "「%s」为必填项, 不能只填空白%s", (f)->label, "");
+      }
       if (f->type == FT_DATE && len && !date_parse(s, NULL))
         return fail(e, "invalid_field", f, "「%s」应为有效日期 (YYYY-MM-DD)%s", (f)->label, "");
       if (f->type == FT_ID && len && !uuid_valid(s))
@@ -89,7 +96,17 @@ bool field_check(const field *f, const json_t *v, verr *e) {
   return fail(e, "invalid_field", f, "「%s」无效%s", (f)->label, "");
 }
 
-bool fields_validate(const json_t *body, const field *f, int n, bool partial, verr *e) {
+/* Trims a text value in place (see fields.h). */
+static void trim_value(const field *f, json_t *v) {
+  if ((f->type != FT_TEXT && f->type != FT_MEMO) || (f->flags & F_VERBATIM) || !json_is_string(v))
+    return;
+  const char *s = json_string_value(v);
+  size_t n = json_string_length(v), a, len;
+  utf8_trim(s, n, &a, &len);
+  if (a || len != n) json_string_setn(v, s + a, len);
+}
+
+bool fields_validate(json_t *body, const field *f, int n, bool partial, verr *e) {
   memset(e, 0, sizeof *e);
   if (!json_is_object(body)) {
     e->status = 400;
@@ -100,7 +117,7 @@ bool fields_validate(const json_t *body, const field *f, int n, bool partial, ve
   }
   const char *key;
   json_t *v;
-  json_object_foreach((json_t *)body, key, v) {
+  json_object_foreach(body, key, v) {
     const field *fd = fields_find(f, n, key);
     if (!fd || (fd->flags & F_READONLY) || (partial && (fd->flags & F_CREATEONLY))) {
       e->status = 400;
@@ -108,8 +125,10 @@ bool fields_validate(const json_t *body, const field *f, int n, bool partial, ve
       e->field = key;
       snprintf(e->message, sizeof e->message, "%s: %.120s", fd ? "该字段不可修改" : "未知字段",
                key);
+      utf8_fix_end(e->message);
       return false;
     }
+    trim_value(fd, v);
     if (!field_check(fd, v, e)) return false;
   }
   if (!partial) {

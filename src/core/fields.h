@@ -11,6 +11,13 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+/* Text (FT_TEXT, FT_MEMO) is trimmed by fields_validate: leading and
+ * trailing blanks (spaces, tabs, line breaks, U+00A0, the ideographic space
+ * U+3000) are removed from the body itself, so handlers store the trimmed
+ * value; a required text that is blank is refused (400 missing_field naming
+ * it). Every reason, note, title and result is such a field; only secrets
+ * (passwords) and raw CSV uploads (rows keep their numbers) opt out with
+ * F_VERBATIM. */
 typedef enum ftype {
   FT_TEXT,  /* one line */
   FT_MEMO,  /* multi-line text */
@@ -26,6 +33,7 @@ enum {
   F_REQUIRED = 1,
   F_READONLY = 2,   /* shown, never written by clients */
   F_CREATEONLY = 4, /* set when the record is created, never changed (partial updates refuse it) */
+  F_VERBATIM = 8,   /* text kept byte for byte, never trimmed (passwords, CSV) */
 };
 
 typedef struct field {
@@ -45,10 +53,12 @@ typedef struct verr {
   char message[256];   /* Chinese */
 } verr;
 
-/* Checks body (an object) against fields. With partial, required fields may
- * be absent (PATCH). null is accepted for optional fields. Returns true if valid. */
-bool fields_validate(const json_t *body, const field *f, int n, bool partial, verr *e);
-/* Validates one value against one field; used by query filters too. */
+/* Checks body (an object) against fields, trimming its text values in
+ * place (see above). With partial, required fields may be absent (PATCH).
+ * null is accepted for optional fields. Returns true if valid. */
+bool fields_validate(json_t *body, const field *f, int n, bool partial, verr *e);
+/* Validates one value against one field; used by query filters too (a
+ * blank required text is refused here as well, without changing v). */
 bool field_check(const field *f, const json_t *v, verr *e);
 const field *fields_find(const field *f, int n, const char *name);
 bool enum_ok(const char *const *values, const char *v);

@@ -218,7 +218,8 @@ static const msource src_review_items = {
     "j.state IN ('held','concluded')",
     "ri.id, j.title AS review_title, j.scheduled_on, u.name AS unit_name, "
     "coalesce(ip.title, ic.title) AS item_title, ri.proposed, ri.final, ri.flag_rectified_first, "
-    "ri.flag_lenient, ri.flag_detail, ri.flag_cleared_at, ri.clear_reason",
+    "ri.flag_lenient, (SELECT group_concat(fd.value, '; ') FROM json_each(ri.flag_detail) fd) AS "
+    "flag_detail, ri.flags_raised, ri.flags_cleared, ri.flag_cleared_at, ri.clear_reason",
     "j.scheduled_on, ri.created_at, ri.id",
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", "u.id", "u.level"},
     "j.team_id", NULL, NULL,
@@ -342,34 +343,35 @@ const measure measures[] = {
     {"days_assistance_turnaround", "提请至办结用时", "天", &src_assistance,
      "s.completed_at IS NOT NULL", MK_DAYS, "s.submitted_at", "s.completed_at", NULL,
      "s.submitted_at", true, NULL, NULL, NULL},
-    /* 追责问责: people (a person with two outcomes counts once) and outcomes */
+    /* 追责问责: people (a person with two outcomes counts once) and outcomes; the people_*
+     * figures count people and leaders, never a party organisation (orgs_accountable) */
     {"accountability_records", "追责问责处理 (人次)", "人次", &src_acct, NULL, MK_COUNT, NULL,
      NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
     {"people_accountable", "追责问责人数", "人", &src_acct,
      "a.subject_kind <> 'organization' AND a.form >= 1", MK_DISTINCT,
      "a.unit_id || '|' || a.subject_name", NULL,
      "min(a.subject_name) AS subject_name, min(u.name) AS unit_name, "
-     "group_concat(a.outcome) AS outcomes, count(*) AS records",
+     "group_concat(a.outcome) AS outcomes, count(*) AS times",
      "a.decided_on", false, NULL, NULL, NULL},
     {"orgs_accountable", "问责党组织", "个", &src_acct, "a.subject_kind = 'organization'",
      MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
-    {"people_case_filed", "立案", "人", &src_acct, "a.outcome = 'case_filed'", MK_COUNT, NULL,
+    {"people_case_filed", "立案", "人", &src_acct, "a.subject_kind <> 'organization' AND a.outcome = 'case_filed'", MK_COUNT, NULL,
      NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
-    {"people_detained", "留置", "人", &src_acct, "a.outcome = 'detention'", MK_COUNT, NULL, NULL,
+    {"people_detained", "留置", "人", &src_acct, "a.subject_kind <> 'organization' AND a.outcome = 'detention'", MK_COUNT, NULL, NULL,
      NULL, "a.decided_on", false, NULL, NULL, NULL},
     {"people_prosecuted", "移送司法", "人", &src_acct,
-     "a.outcome = 'prosecution_transfer' OR a.form = 4", MK_COUNT, NULL, NULL, NULL,
+     "a.subject_kind <> 'organization' AND (a.outcome = 'prosecution_transfer' OR a.form = 4)", MK_COUNT, NULL, NULL, NULL,
      "a.decided_on", false, NULL, NULL, NULL},
-    {"people_party_discipline", "党纪处分", "人次", &src_acct, "a.outcome IN @outcomes(party)",
+    {"people_party_discipline", "党纪处分", "人次", &src_acct, "a.subject_kind <> 'organization' AND a.outcome IN @outcomes(party)",
      MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
-    {"people_gov_sanction", "政务处分", "人次", &src_acct, "a.outcome IN @outcomes(gov)",
+    {"people_gov_sanction", "政务处分", "人次", &src_acct, "a.subject_kind <> 'organization' AND a.outcome IN @outcomes(gov)",
      MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
-    {"people_org_handling", "组织处理", "人次", &src_acct, "a.outcome IN @outcomes(org)",
+    {"people_org_handling", "组织处理", "人次", &src_acct, "a.subject_kind <> 'organization' AND a.outcome IN @outcomes(org)",
      MK_COUNT, NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
     {"people_accountability_measures", "问责 (谈话提醒、诫勉等)", "人次", &src_acct,
-     "a.outcome IN @outcomes(accountability)", MK_COUNT, NULL, NULL, NULL, "a.decided_on", false,
+     "a.subject_kind <> 'organization' AND a.outcome IN @outcomes(accountability)", MK_COUNT, NULL, NULL, NULL, "a.decided_on", false,
      NULL, NULL, NULL},
-    {"people_interviewed", "约谈", "人次", &src_acct, "a.outcome = 'work_interview'", MK_COUNT,
+    {"people_interviewed", "约谈", "人次", &src_acct, "a.subject_kind <> 'organization' AND a.outcome = 'work_interview'", MK_COUNT,
      NULL, NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
     {"four_forms", "四种形态", "人次", &src_acct, "a.form >= 1 AND a.subject_kind <> 'organization'", MK_DIST,
      "CAST(a.form AS TEXT)", NULL, NULL, "a.decided_on", false, l_forms, NULL, NULL},
@@ -389,11 +391,15 @@ const measure measures[] = {
      "j.scheduled_on", false, NULL, NULL, NULL},
     {"review_items", "联审讨论事项", "个", &src_review_items, NULL, MK_COUNT, NULL, NULL, NULL,
      "j.scheduled_on", false, NULL, NULL, NULL},
-    {"review_flags_raised", "联审风险提示", "个", &src_review_items,
-     "ri.flag_rectified_first = 1 OR ri.flag_lenient = 1", MK_COUNT, NULL, NULL, NULL,
-     "j.scheduled_on", false, NULL, NULL, NULL},
+    /* flags: items ever flagged (a lenient proposal caught and corrected still
+     * counts), items whose flag was cleared with a reason, and flags open now */
+    {"review_flags_raised", "联审风险提示", "个", &src_review_items, "ri.flags_raised > 0",
+     MK_COUNT, NULL, NULL, NULL, "j.scheduled_on", false, NULL, NULL, NULL},
     {"review_flags_cleared", "联审风险提示已说明理由", "个", &src_review_items,
-     "(ri.flag_rectified_first = 1 OR ri.flag_lenient = 1) AND ri.flag_cleared_at IS NOT NULL",
+     "ri.flags_cleared > 0", MK_COUNT, NULL, NULL, NULL, "j.scheduled_on", false, NULL, NULL,
+     NULL},
+    {"review_flags_open", "联审风险提示未消除", "个", &src_review_items,
+     "(ri.flag_rectified_first = 1 OR ri.flag_lenient = 1) AND ri.flag_cleared_at IS NULL",
      MK_COUNT, NULL, NULL, NULL, "j.scheduled_on", false, NULL, NULL, NULL},
 };
 const int nmeasures = (int)(sizeof measures / sizeof *measures);
@@ -466,7 +472,7 @@ int mfilters_check(mfilters *f, mfilter *bad) {
 
 /* ---- SQL -------------------------------------------------------------------------- */
 static void add(buf *b, const char *s) {
-  if (buf_adds(b, s)) abort(); /* SQL text is ours and bounded by the table */
+  buf_adds(b, s); /* SQL text is ours and bounded by the table */
 }
 
 static void add_in(buf *sql, const char *col, const char *const *ids, int n, sval *p, int *np,
@@ -474,9 +480,9 @@ static void add_in(buf *sql, const char *col, const char *const *ids, int n, sva
   if (!col || !n) return;
   add(sql, *first ? "" : " OR ");
   *first = 0;
-  if (buf_addf(sql, "%s IN (", col)) abort();
+  buf_addf(sql, "%s IN (", col);
   for (int i = 0; i < n; i++) {
-    if (buf_addf(sql, "%s$%d", i ? "," : "", *np + 1)) abort();
+    buf_addf(sql, "%s$%d", i ? "," : "", *np + 1);
     p[(*np)++] = SV_S(ids[i]);
   }
   add(sql, ")");
@@ -487,12 +493,13 @@ static void add_in(buf *sql, const char *col, const char *const *ids, int n, sva
  * are ours (core/outcomes.c), plain identifiers. */
 static void add_outcomes(buf *sql, const char *name, size_t n) {
   int k = outcome_kind_named(name, n);
-  if (k < 0) abort(); /* a typo in the measures table */
+  /* a typo in the compiled-in measures table: name and n come from it, never from input */
+  if (k < 0) abort();
   int first = 1;
   add(sql, "(");
   for (int i = 0; i < noutcomes; i++) {
     if ((int)outcomes[i].kind != k) continue;
-    if (buf_addf(sql, "%s'%s'", first ? "" : ",", outcomes[i].code)) abort();
+    buf_addf(sql, "%s'%s'", first ? "" : ",", outcomes[i].code);
     first = 0;
   }
   add(sql, first ? "NULL)" : ")");
@@ -508,9 +515,9 @@ static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int
       add(sql, s);
       break;
     }
-    if (buf_add(sql, s, (size_t)(at - s))) abort();
+    buf_add(sql, s, (size_t)(at - s));
     if (!strncmp(at, "@today", 6)) {
-      if (buf_addf(sql, "$%d", *np + 1)) abort();
+      buf_addf(sql, "$%d", *np + 1);
       p[(*np)++] = SV_S(today);
       s = at + 6;
     } else if (!strncmp(at, "@outcomes(", 10) && strchr(at, ')')) {
@@ -518,7 +525,7 @@ static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int
       add_outcomes(sql, at + 10, (size_t)(end - at - 10));
       s = end + 1;
     } else {
-      abort(); /* a typo in the measures table */
+      abort(); /* a typo in the compiled-in measures table (cond is from it, never from input) */
     }
   }
   add(sql, ")");
@@ -527,22 +534,21 @@ static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int
 int measure_from_where(const measure *m, const mfilters *f, const mscope *s, const char *today,
                        buf *sql, sval *p, int *np) {
   const msource *src = m->src;
-  if (buf_addf(sql, " FROM %s WHERE 1=1", src->from)) abort();
+  buf_addf(sql, " FROM %s WHERE 1=1", src->from);
   if (src->base) add_cond(sql, src->base, today, p, np);
   if (m->where) add_cond(sql, m->where, today, p, np);
   for (int i = 0; i < MF_FROM; i++) {
     if (!f->v[i] || !src->col[i]) continue;
-    if (buf_addf(sql, " AND %s = $%d", src->col[i], *np + 1)) abort();
+    buf_addf(sql, " AND %s = $%d", src->col[i], *np + 1);
     p[(*np)++] = SV_S(f->v[i]);
   }
   if (m->date) {
     if (f->v[MF_FROM]) {
-      if (buf_addf(sql, " AND %s >= $%d", m->date, *np + 1)) abort();
+      buf_addf(sql, " AND %s >= $%d", m->date, *np + 1);
       p[(*np)++] = SV_S(m->date_is_ts ? f->from_ts : f->v[MF_FROM]);
     }
     if (f->v[MF_TO]) {
-      if (buf_addf(sql, m->date_is_ts ? " AND %s < $%d" : " AND %s <= $%d", m->date, *np + 1))
-        abort();
+      buf_addf(sql, m->date_is_ts ? " AND %s < $%d" : " AND %s <= $%d", m->date, *np + 1);
       p[(*np)++] = SV_S(m->date_is_ts ? f->to_ts : f->v[MF_TO]);
     }
   }
@@ -554,10 +560,12 @@ int measure_from_where(const measure *m, const mfilters *f, const mscope *s, con
     add_in(sql, src->supervisor, s->orgs, s->norgs, p, np, &first);
     add(sql, first ? "1=0)" : ")");
   }
-  /* the record kind's own predicate: never count what the GET refuses */
+  /* the record kind's own predicate: never count what the GET refuses.
+   * Past its bounds it leaves an unfinished condition (or the buffer's
+   * poison): the statement then fails, it never counts wider. */
   if (src->vis && s->who &&
       vis_in(src->vis, s->who, src->vis->read, src->idcol, sql, p, np, VIS_MAXP))
-    abort(); /* bounded: VIS_MAXP parameters, buffer sized for them */
+    return -1;
   return 0;
 }
 

@@ -61,6 +61,24 @@ int outcome_form(const char *code, bool criminal) {
   return d->form;
 }
 
+int handling_severity(const char *code) {
+  const outcome_def *d = outcome_find(code);
+  if (!d) return 0; /* no_action */
+  if (d->kind == OK_STEP) return HANDLING_CASE;
+  if (d->kind == OK_MEASURE) return HANDLING_CASE + 1;
+  return d->form * 10;
+}
+
+bool handling_meets(const char *code, int min_form) {
+  int need = min_form * 10;
+  return handling_severity(code) >= (need < HANDLING_CASE ? need : HANDLING_CASE);
+}
+
+const char *handling_label(const char *code) {
+  const outcome_def *d = outcome_find(code);
+  return d ? d->label : "不予处理";
+}
+
 const char *outcome_kind_label(outcome_kind k) {
   static const char *const l[] = {"问责", "党纪处分", "政务处分", "组织处理", "措施", "程序", "其他"};
   return (unsigned)k < sizeof l / sizeof *l ? l[k] : "";

@@ -42,6 +42,18 @@ const outcome_def *outcome_find(const char *code);
  * transfer for prosecution) counts in form 4 when it does. 0 when
  * the code is not counted (or unknown; "no_action" is 0). */
 int outcome_form(const char *code, bool criminal);
+/* How heavy a joint review's handling is (a code of handling_codes):
+ * "no_action" and 免予处分 0, a code of form f f * 10, a filed case (立案,
+ * OK_STEP) HANDLING_CASE and detention (留置, OK_MEASURE) one more, transfer
+ * for prosecution (form 4) 40. Only for comparing two handlings. */
+enum { HANDLING_CASE = 35 };
+int handling_severity(const char *code);
+/* Whether a handling meets a category's minimum form (1..4): its form is
+ * at least that, or it opens a case (立案, 留置, 移送审查起诉), which is never
+ * lenient: the sanction follows from the case. */
+bool handling_meets(const char *code, int min_form);
+/* The Chinese label of a handling ("不予处理" for no_action). */
+const char *handling_label(const char *code);
 const char *outcome_kind_label(outcome_kind k);
 const char *form_label(int form); /* 第一种形态 … */
 #endif

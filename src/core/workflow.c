@@ -19,6 +19,8 @@ static const char *const clue_states[] = {"draft", "verified", "handed_over", "r
 static const char *const clue_state_labels[] = {"草稿", "已核实", "已移交", "已登记",
                                                 "处置中", "已办结"};
 
+/* TEAM_SIDE and COMMISSION_DESK are two entries each: count them as two in
+ * nnotify (tests/unit/test_core.c checks no entry lies past the count). */
 #define TEAM_SIDE {R_TEAM_LEADER, 1}, {R_TEAM_MEMBER, 1}
 #define COMMISSION_DESK {R_CASE_MGMT, 0}, {R_COMMISSION_LIAISON, 0}
 
@@ -118,9 +120,9 @@ static const wf_transition problem_transitions[] = {
     {"fed_back", "rectify", "rectifying", "开始整改", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
      "被巡察单位开始整改", 1, {{R_INSPECTION_OFFICE, 0}}},
     {"rectifying", "complete", "rectified", "整改完成", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
-     "被巡察单位报告问题整改完成", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "被巡察单位报告问题整改完成", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
     {"reopened", "complete", "rectified", "整改完成", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
-     "被巡察单位报告问题重新整改完成", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "被巡察单位报告问题重新整改完成", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
     {"rectified", "sign_off", "signed_off", "销号", A_PROBLEM_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
      "巡察办已对问题销号", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
     {"rectified", "reopen", "reopened", "退回重改", A_PROBLEM_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
@@ -141,9 +143,9 @@ static const wf_transition report_transitions[] = {
     {"draft", "submit", "submitted", "报送领导小组", A_REPORT_SUBMIT, RB(R_TEAM_LEADER), P_TEAM,
      "巡察组报送巡察报告", 2, {{R_LEADING_GROUP, 0}, {R_INSPECTION_OFFICE, 0}}},
     {"submitted", "return", "draft", "退回修改", A_REPORT_APPROVE, RB(R_LEADING_GROUP), P_ALL,
-     "领导小组退回巡察报告", 2, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}}},
+     "领导小组退回巡察报告", 3, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}}},
     {"submitted", "approve", "approved", "审定", A_REPORT_APPROVE, RB(R_LEADING_GROUP), P_ALL,
-     "领导小组已审定巡察报告", 2, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}}},
+     "领导小组已审定巡察报告", 3, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}}},
     {"approved", "feedback", "fed_back", "反馈", A_REPORT_FEEDBACK, RB(R_INSPECTION_OFFICE), P_ALL,
      "巡察反馈意见", 5,
      {UNIT_SIDE, TEAM_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}, {R_LEADING_GROUP, 0}}},
@@ -210,15 +212,15 @@ static const wf_transition assistance_transitions[] = {
     {"draft", "submit", "submitted", "提请领导小组批准", A_ASSIST_SUBMIT, RB(R_TEAM_LEADER), P_TEAM,
      "巡察组提请专业协助, 待领导小组批准", 2, {{R_LEADING_GROUP, 0}, {R_INSPECTION_OFFICE, 0}}},
     {"submitted", "approve", "approved", "批准", A_ASSIST_DECIDE, RB(R_LEADING_GROUP), P_ALL,
-     "领导小组已批准提请协助", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "领导小组已批准提请协助", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
     {"submitted", "reject", "rejected", "不予批准", A_ASSIST_DECIDE, RB(R_LEADING_GROUP), P_ALL,
-     "领导小组未批准提请协助", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "领导小组未批准提请协助", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
     {"approved", "forward", "forwarded", "转交纪委监委", A_ASSIST_FORWARD, RB(R_INSPECTION_OFFICE),
      P_ALL, "巡察办转交提请协助事项", 7,
      {{R_COMMISSION_LIAISON, 0}, {R_CASE_MGMT, 0}, {R_INVESTIGATION, 0}, {R_VERIFICATION_TEAM, 0},
       {R_CONDUCT, 0}, TEAM_SIDE}},
     {"forwarded", "accept", "accepted", "受理", A_ASSIST_WORK, COMMISSION_DEPTS, P_HANDED,
-     "纪委监委已受理提请协助", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "纪委监委已受理提请协助", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
     {"accepted", "complete", "completed", "办结反馈", A_ASSIST_WORK, COMMISSION_DEPTS, P_HANDED,
      "纪委监委已完成协助, 反馈结果", 4,
      {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE, {R_LEADING_GROUP, 0}}},
@@ -238,7 +240,7 @@ static const char *const acct_states[] = {"open", "decided", "revoked"};
 static const char *const acct_state_labels[] = {"待处理", "已决定", "已撤销"};
 static const wf_transition acct_transitions[] = {
     {"open", "decide", "decided", "作出处理决定", A_ACCT_DECIDE, ACCT_DEPTS, P_HANDED,
-     "追责问责已作出决定", 2, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "追责问责已作出决定", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
     {"decided", "revoke", "revoked", "撤销", A_ACCT_DECIDE, ACCT_DEPTS, P_HANDED,
      "追责问责决定已撤销", 1, {{R_INSPECTION_OFFICE, 0}}},
 };
@@ -254,9 +256,9 @@ static const char *const review_states[] = {"scheduled", "held", "concluded"};
 static const char *const review_state_labels[] = {"已安排", "已召开", "已完成"};
 static const wf_transition review_transitions[] = {
     {"scheduled", "hold", "held", "召开联审", A_REVIEW_RUN, RB(R_VERIFICATION_TEAM), P_ALL,
-     "联审会议已召开", 2, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}}},
+     "联审会议已召开", 3, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}}},
     {"held", "conclude", "concluded", "完成联审", A_REVIEW_RUN, RB(R_VERIFICATION_TEAM), P_ALL,
-     "联审已完成, 处理意见已确定", 3, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}, {R_CONDUCT, 0}}},
+     "联审已完成, 处理意见已确定", 4, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}, {R_CONDUCT, 0}}},
 };
 const workflow wf_review = {"joint_review", (int)(sizeof review_states / sizeof *review_states),
                             review_states, review_state_labels,

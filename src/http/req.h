@@ -26,10 +26,19 @@ typedef struct req {
   const char *method;
   char *path;        /* without the query string */
   char id[24];       /* request id, echoed as X-Request-Id */
-  char ip[48];
+  char ip[48];        /* the socket peer (a gateway, when behind one) */
+  char client_ip[48]; /* the real client: the peer, or what a trusted proxy forwarded
+                       * (X-Forwarded-For / X-Real-IP); use for throttles and audit */
   struct timespec t0;
   buf body;
   bool too_large;
+  bool via_proxy;     /* the peer is one of trusted_proxies */
+  bool prepared;      /* route, authentication and authz done from the headers */
+  bool over_budget;   /* the global in-flight body budget ran out (503) */
+  bool upload_failed; /* the upload's temp file could not be written (500) */
+  size_t held;        /* bytes of the in-flight body budget this request holds */
+  int upload_fd;      /* >0: RF_UPLOAD body streamed to this unlinked temp file */
+  size_t upload_len;
   json_t *in;        /* parsed JSON body (object), or NULL */
   int nparams;
   char params[REQ_MAX_PARAMS][64]; /* {id}-style path parameters */

@@ -3,21 +3,36 @@
  *
  * Threading: MHD's internal thread pool with epoll (more threads than cores,
  * since a handler blocks its thread's other connections while it runs).
- * Limits: total and per-IP connection caps, an idle timeout, a body cap
- * (413: at once when the Content-Length exceeds it, else once the
- * oversized upload has been drained) and a request deadline: MHD's timeout is idle-only, so a client sending
- * one byte every few seconds would live forever. Every connection is tracked
- * with the time its current request began; a reaper thread shuts down the
- * socket of any connection that has not delivered a complete request within
- * the deadline (slowloris).
+ *
+ * Limits (docs/operations.md):
+ *  - Bodies: a request that has a body is routed, authenticated and authorized
+ *    from its headers alone (api_prepare) before one body byte is read; a
+ *    refusal (401/403/404/405/413) is answered at once and MHD never reads the
+ *    body. Evidence uploads (RF_UPLOAD) stream to an unlinked temp file in
+ *    files_dir; other bodies are held in memory against one global budget
+ *    (max_inflight_body_bytes, 503 past it).
+ *  - Connections: total (max_conn) and per-address (max_conn_per_ip) caps,
+ *    checked in the accept policy callback by our own tracking, so that a
+ *    trusted proxy is not capped as one client; behind it the cap counts the
+ *    forwarded client's requests. When the live connections reach max_conn
+ *    less a reserve, a new connection evicts the oldest connection that never
+ *    authenticated and is not being answered: slow clients from many
+ *    addresses cannot crowd out signed-in users.
+ *  - Time: MHD's timeout is idle-only, so a client sending one byte every few
+ *    seconds would live forever. Every connection is tracked with the time its
+ *    current phase began; a reaper thread shuts down a connection that has not
+ *    sent complete headers within header_timeout (unless a request on it
+ *    authenticated: then request_deadline), or a complete request within
+ *    request_deadline (slowloris, slow bodies).
  * Trap (DESIGN.md §5): queueing a response on the first access-handler call
  * makes MHD close the connection; we set *req_cls first and answer on a
- * later call, except for early 413s where closing is what we want.
+ * later call, except for early refusals of a body where closing is what we want.
  */
 #include "http/server.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -26,25 +41,85 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api/api.h"
+#include "http/netaddr.h"
 #include "http/req.h"
 #include "util/config.h"
 #include "util/text.h"
 #include "util/xmem.h"
 
-/* ---- connection tracking for the request deadline ----------------------- */
+/* ---- connection tracking: deadlines, caps, eviction ---------------------- */
 typedef struct track {
   int fd;
-  int busy;           /* a complete request is being handled or answered */
-  time_t since;       /* when the current request (or the wait for one) began */
+  bool busy;          /* a complete request is being handled or answered */
+  bool hdr_done;      /* the current request's headers have arrived */
+  bool authed;        /* some request on this connection authenticated */
+  bool proxied;       /* the peer is a trusted proxy */
+  bool evicted;       /* shut down by us, waiting for MHD to close it */
+  time_t since;       /* when the current phase began */
+  char ip[48];        /* the peer */
+  char client[48];    /* proxied: the forwarded client of the current request */
   struct track *prev, *next;
 } track;
 
 static pthread_mutex_t tmu = PTHREAD_MUTEX_INITIALIZER;
 static track *tracks;
 static volatile sig_atomic_t stopping;
+static net_range *proxies;
+static int nproxies;
+
+static void addr_text(const struct sockaddr *sa, char *out, size_t n) {
+  out[0] = '\0';
+  if (!sa) return;
+  if (sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)n);
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)n);
+}
+
+/* Connections kept for clients that have signed in (or are being answered). */
+static long conn_reserve(void) {
+  long max = cfg_int(CFG_MAX_CONN), r = max / 8;
+  return r < 2 ? 2 : r;
+}
+
+/* Shuts down the oldest connection that never authenticated and is not being
+ * answered (caller holds tmu). */
+static void evict_one(void) {
+  track *v = NULL;
+  for (track *t = tracks; t; t = t->next)
+    if (!t->busy && !t->authed && !t->proxied && !t->evicted && t->fd >= 0 &&
+        (!v || t->since < v->since))
+      v = t;
+  if (v) {
+    shutdown(v->fd, SHUT_RDWR);
+    v->evicted = true;
+  }
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *sa, socklen_t len) {
+  (void)cls;
+  (void)len;
+  char ip[48];
+  addr_text(sa, ip, sizeof ip);
+  bool proxy = net_ranges_match(proxies, nproxies, ip);
+  long per_ip = cfg_int(CFG_MAX_CONN_PER_IP), soft = cfg_int(CFG_MAX_CONN) - conn_reserve();
+  long live = 0, same = 0;
+  enum MHD_Result ok = MHD_YES;
+  pthread_mutex_lock(&tmu);
+  for (track *t = tracks; t; t = t->next) {
+    if (t->evicted) continue;
+    live++;
+    if (!proxy && !strcmp(t->ip, ip)) same++;
+  }
+  if (!proxy && same >= per_ip) ok = MHD_NO;
+  else if (live >= soft) evict_one();
+  pthread_mutex_unlock(&tmu);
+  return ok;
+}
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
                           enum MHD_ConnectionNotificationCode code) {
@@ -54,6 +129,9 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     t->fd = ci ? ci->connect_fd : -1;
     t->since = time(NULL);
+    ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    addr_text(ci ? ci->client_addr : NULL, t->ip, sizeof t->ip);
+    t->proxied = net_ranges_match(proxies, nproxies, t->ip);
     pthread_mutex_lock(&tmu);
     t->next = tracks;
     if (tracks) tracks->prev = t;
@@ -78,27 +156,70 @@ static track *track_of(struct MHD_Connection *c) {
   return ci ? ci->socket_context : NULL;
 }
 
-static void track_set(struct MHD_Connection *c, int busy) {
+static void track_set(struct MHD_Connection *c, bool busy, bool hdr_done, bool authed) {
   track *t = track_of(c);
   if (!t) return;
   pthread_mutex_lock(&tmu);
   t->busy = busy;
+  t->hdr_done = hdr_done;
+  if (authed) t->authed = true;
+  if (!hdr_done) t->client[0] = '\0';
   t->since = time(NULL);
   pthread_mutex_unlock(&tmu);
 }
 
+/* Behind a trusted proxy: records the forwarded client of this request and
+ * says whether that client is within max_conn_per_ip concurrent requests. */
+static bool proxied_client_ok(struct MHD_Connection *c, const char *client) {
+  track *t = track_of(c);
+  if (!t) return true;
+  long same = 0;
+  pthread_mutex_lock(&tmu);
+  xstrlcpy(t->client, client, sizeof t->client);
+  for (track *u = tracks; u; u = u->next)
+    if (u->proxied && u->hdr_done && !strcmp(u->client, client)) same++;
+  pthread_mutex_unlock(&tmu);
+  return same <= cfg_int(CFG_MAX_CONN_PER_IP);
+}
+
 static void *reaper(void *arg) {
   (void)arg;
-  long deadline = cfg_int(CFG_REQUEST_DEADLINE);
+  long deadline = cfg_int(CFG_REQUEST_DEADLINE), hdr = cfg_int(CFG_HEADER_TIMEOUT);
+  if (hdr > deadline) hdr = deadline;
   while (!stopping) {
     sleep(1);
     time_t now = time(NULL);
     pthread_mutex_lock(&tmu);
-    for (track *t = tracks; t; t = t->next)
-      if (!t->busy && t->fd >= 0 && now - t->since > deadline) shutdown(t->fd, SHUT_RDWR);
+    for (track *t = tracks; t; t = t->next) {
+      if (t->busy || t->evicted || t->fd < 0) continue;
+      long lim = !t->hdr_done && !t->authed && !t->proxied ? hdr : deadline;
+      if (now - t->since > lim) {
+        shutdown(t->fd, SHUT_RDWR);
+        t->evicted = true;
+      }
+    }
     pthread_mutex_unlock(&tmu);
   }
   return NULL;
+}
+
+/* ---- the in-flight body budget ---------------------------------------------- */
+static size_t inflight;
+
+static bool budget_take(req *r, size_t n) {
+  size_t max = (size_t)cfg_int(CFG_MAX_INFLIGHT_BODY);
+  size_t cur = __atomic_load_n(&inflight, __ATOMIC_RELAXED);
+  do {
+    if (n > max || cur > max - n) return false;
+  } while (!__atomic_compare_exchange_n(&inflight, &cur, cur + n, true, __ATOMIC_RELAXED,
+                                        __ATOMIC_RELAXED));
+  r->held += n;
+  return true;
+}
+
+static void budget_release(req *r) {
+  if (r->held) __atomic_sub_fetch(&inflight, r->held, __ATOMIC_RELAXED);
+  r->held = 0;
 }
 
 /* ---- request helpers ---------------------------------------------------- */
@@ -139,11 +260,10 @@ bool req_each_arg(req *r, bool (*fn)(void *, const char *, const char *), void *
 static uint64_t req_counter;
 static char req_prefix[9];
 
-/* Evidence uploads (POST .../files) may be larger than JSON bodies. */
+/* Evidence uploads (routes flagged RF_UPLOAD, known only once routed and
+ * authorized) may be larger than JSON bodies. */
 static long req_body_limit(const req *r) {
-  size_t n = strlen(r->path);
-  if (!strcmp(r->method, "POST") && n > 6 && !strcmp(r->path + n - 6, "/files"))
-    return cfg_int(CFG_MAX_UPLOAD);
+  if (r->route && (r->route->flags & RF_UPLOAD)) return cfg_int(CFG_MAX_UPLOAD);
   return cfg_int(CFG_MAX_BODY);
 }
 
@@ -159,12 +279,14 @@ static req *req_new(app *a, struct MHD_Connection *c, const char *url, const cha
   clock_gettime(CLOCK_MONOTONIC, &r->t0);
   buf_init(&r->body, (size_t)req_body_limit(r));
   const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-  if (ci && ci->client_addr) {
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET)
-      inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, r->ip, sizeof r->ip);
-    else if (sa->sa_family == AF_INET6)
-      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->ip, sizeof r->ip);
+  addr_text(ci ? ci->client_addr : NULL, r->ip, sizeof r->ip);
+  xstrlcpy(r->client_ip, r->ip, sizeof r->client_ip);
+  if (nproxies && net_ranges_match(proxies, nproxies, r->ip)) {
+    r->via_proxy = true;
+    char fwd[48];
+    if (net_forwarded_client(proxies, nproxies, req_header(r, "X-Forwarded-For"),
+                             req_header(r, "X-Real-IP"), fwd, sizeof fwd))
+      xstrlcpy(r->client_ip, fwd, sizeof r->client_ip);
   }
   r->status = 500;
   return r;
@@ -178,6 +300,8 @@ static void req_free(req *r) {
   json_decref(r->out);
   free(r->raw);
   if (r->rawfd > 0) close(r->rawfd);
+  if (r->upload_fd > 0) close(r->upload_fd);
+  budget_release(r);
   free(r);
 }
 
@@ -213,8 +337,9 @@ static void access_log(req *r) {
   snprintf(path, sizeof path, "%.150s%s", r->path, n > 150 ? "…" : "");
   for (char *p = path; *p; p++)
     if ((unsigned char)*p < 0x20) *p = '?';
-  fprintf(stderr, "%s %s %s %s %s %d %.1fms %s\n", ts, r->id, r->ip[0] ? r->ip : "-", r->method,
-          path, r->status, ms, r->authed ? r->who.login : "-");
+  fprintf(stderr, "%s %s %s%s%s %s %s %d %.1fms %s\n", ts, r->id,
+          r->client_ip[0] ? r->client_ip : "-", r->via_proxy ? " via " : "",
+          r->via_proxy ? r->ip : "", r->method, path, r->status, ms, r->authed ? r->who.login : "-");
 }
 
 static enum MHD_Result send_reply(req *r) {
@@ -249,6 +374,92 @@ static enum MHD_Result too_large(req *r) {
   return send_reply(r);
 }
 
+static enum MHD_Result over_budget(req *r) {
+  api_error(r, 503, "busy", "", "服务器正在接收的请求过多, 请稍后重试");
+  return send_reply(r);
+}
+
+/* An unlinked temp file in files_dir for an upload's body. */
+static int upload_tempfile(void) {
+  const char *dir = cfg_str(CFG_FILES_DIR);
+  if (mkdir(dir, 0700) && errno != EEXIST) return -1;
+  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)) return fd;
+  char tmpl[4200];
+  snprintf(tmpl, sizeof tmpl, "%s/.upload-XXXXXX", dir);
+  fd = mkostemp(tmpl, O_CLOEXEC);
+  if (fd >= 0) unlink(tmpl);
+  return fd;
+}
+
+static int write_all(int fd, const char *p, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* First call, headers only, for a request that announced a body. Returns
+ * MHD_YES to go on reading the body, or the result of an immediate reply. */
+static enum MHD_Result body_start(req *r, const char *cl) {
+  if (api_prepare(r)) return send_reply(r); /* 401/403/404/405: the body is never read */
+  if (r->authed) track_set(r->conn, false, true, true);
+  long limit = req_body_limit(r);
+  unsigned long long v = 0;
+  if (cl) {
+    char *end;
+    errno = 0;
+    v = strtoull(cl, &end, 10);
+    if (errno || *end || end == cl || v > (unsigned long long)limit) return too_large(r);
+  }
+  if (r->route && (r->route->flags & RF_UPLOAD)) {
+    r->upload_fd = upload_tempfile();
+    if (r->upload_fd < 0) {
+      r->upload_fd = 0;
+      fprintf(stderr, "xunji: %s: cannot create an upload temp file in %s: %s\n", r->id,
+              cfg_str(CFG_FILES_DIR), strerror(errno));
+      api_error(r, 500, "storage", "", "无法接收文件, 请联系系统管理员");
+      return send_reply(r);
+    }
+    return MHD_YES;
+  }
+  buf_free(&r->body);
+  buf_init(&r->body, (size_t)limit);
+  if (cl && !budget_take(r, (size_t)v)) return over_budget(r);
+  return MHD_YES;
+}
+
+static void body_chunk(req *r, const char *data, size_t n) {
+  if (r->too_large || r->over_budget || r->upload_failed) return; /* the rest is read and dropped */
+  if (r->upload_fd > 0) {
+    if (r->upload_len + n > (size_t)req_body_limit(r)) {
+      r->too_large = true;
+    } else if (write_all(r->upload_fd, data, n)) {
+      r->upload_failed = true; /* disk full or I/O error */
+      fprintf(stderr, "xunji: %s: writing an upload's temp file: %s\n", r->id, strerror(errno));
+    } else {
+      r->upload_len += n;
+    }
+    return;
+  }
+  size_t need = r->body.len + n;
+  if (need > r->body.max) {
+    r->too_large = true;
+  } else if (need > r->held && !budget_take(r, need - r->held)) {
+    r->over_budget = true;
+  } else if (buf_add(&r->body, data, n) != BUF_OK) {
+    r->too_large = true;
+  }
+  if (r->too_large || r->over_budget) {
+    buf_free(&r->body);
+    budget_release(r);
+  }
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **req_cls) {
@@ -257,28 +468,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   if (!r) {
     r = req_new(cls, c, url, method);
     *req_cls = r;
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-    if (cl) {
-      char *end;
-      errno = 0;
-      unsigned long long v = strtoull(cl, &end, 10);
-      if (errno || *end || v > (unsigned long long)req_body_limit(r)) return too_large(r);
+    track_set(c, false, true, false);
+    if (r->via_proxy && !proxied_client_ok(c, r->client_ip)) {
+      api_error(r, 429, "too_many_connections", "", "来自同一地址的并发请求过多, 请稍后重试");
+      return send_reply(r);
     }
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    if ((cl && strcmp(cl, "0") != 0) || te) return body_start(r, cl);
     return MHD_YES;
   }
   if (*upload_size) {
-    /* Past the cap the rest is read and dropped (MHD 0.9.75 cannot answer in
+    /* Past a cap the rest is read and dropped (MHD 0.9.75 cannot answer in
      * the middle of an upload); the request deadline bounds how long. */
-    if (!r->too_large && buf_add(&r->body, upload_data, *upload_size) != BUF_OK) {
-      r->too_large = true;
-      buf_free(&r->body);
-    }
+    body_chunk(r, upload_data, *upload_size);
     *upload_size = 0;
     return MHD_YES;
   }
   if (r->too_large) return too_large(r);
-  track_set(c, 1);
-  api_dispatch(r);
+  if (r->over_budget) return over_budget(r);
+  if (r->upload_failed) {
+    api_error(r, 500, "storage", "", "文件接收失败 (服务器存储空间不足或读写错误), 请联系系统管理员");
+    return send_reply(r);
+  }
+  if (r->upload_fd > 0 && lseek(r->upload_fd, 0, SEEK_SET) != 0) {
+    api_error(r, 500, "storage", "", "无法读取上传的文件, 请联系系统管理员");
+    return send_reply(r);
+  }
+  track_set(c, true, true, false);
+  api_dispatch(r); /* after body_start only api_run remains */
+  if (r->authed) track_set(c, true, true, true);
   return send_reply(r);
 }
 
@@ -288,7 +507,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
   (void)toe;
   req_free(*req_cls);
   *req_cls = NULL;
-  track_set(c, 0);
+  track_set(c, false, false, false);
 }
 
 static int parse_listen(const char *s, struct sockaddr_in *sa, char *err, size_t errlen) {
@@ -328,6 +547,19 @@ int http_serve(app *a) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     threads = (n > 0 ? n : 2) * 4;
   }
+  free(proxies);
+  proxies = NULL;
+  nproxies = net_ranges_parse(cfg_str(CFG_TRUSTED_PROXIES), &proxies, err, sizeof err);
+  if (nproxies < 0) {
+    fprintf(stderr, "xunji: %s\n", err);
+    return 2;
+  }
+  const char *pub = cfg_str(CFG_PUBLIC_ORIGIN);
+  if (*pub && ((strncmp(pub, "http://", 7) && strncmp(pub, "https://", 8)) ||
+               strchr(strstr(pub, "://") + 3, '/') || !strstr(pub, "://")[3])) {
+    fprintf(stderr, "xunji: public_origin 应为 scheme://主机[:端口], 例如 https://xunji.example.gov.cn: %s\n", pub);
+    return 2;
+  }
   api_init();
   /* SIGINT/SIGTERM are blocked in every thread (MHD's and the reaper inherit
    * the mask) and taken synchronously by the main thread with sigwait. */
@@ -339,15 +571,16 @@ int http_serve(app *a) {
   signal(SIGPIPE, SIG_IGN);
 
   struct MHD_Daemon *d = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, NULL,
       on_request, a, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
       (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg_int(CFG_MAX_CONN),
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg_int(CFG_MAX_CONN_PER_IP),
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg_int(CFG_IDLE_TIMEOUT),
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
       on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
   if (!d) {
     fprintf(stderr, "xunji: 无法在 %s 上启动 HTTP 服务 (端口被占用?)\n", cfg_str(CFG_LISTEN));
+    free(proxies);
+    proxies = NULL;
     return 1;
   }
   const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -357,6 +590,7 @@ int http_serve(app *a) {
          di ? (unsigned)di->port : (unsigned)ntohs(sa.sin_port), threads, cfg_str(CFG_DB));
   fflush(stdout);
 
+  audit_anchor_start(a->anchor, &a->keys);
   pthread_t rt;
   pthread_create(&rt, NULL, reaper, NULL);
   int sig = 0;
@@ -364,6 +598,10 @@ int http_serve(app *a) {
   stopping = 1;
   pthread_join(rt, NULL);
   MHD_stop_daemon(d);
+  audit_anchor_stop();
+  free(proxies);
+  proxies = NULL;
+  nproxies = 0;
   fprintf(stderr, "xunji: 已停止\n");
   return 0;
 }

@@ -13,6 +13,7 @@
 #include "report/stats.h"
 #include "util/buf.h"
 #include "util/text.h"
+#include "util/xmem.h"
 
 static const char *js(const json_t *o, const char *k) {
   const char *v = json_string_value(json_object_get(o, k));
@@ -36,8 +37,7 @@ static int org_name(store_tx *tx, const char *kind, const char *fallback, char *
   sval p[] = {SV_S(kind)};
   int rc = store_query_text(tx, "SELECT name FROM orgs WHERE kind=$1 ORDER BY created_at, id LIMIT 1",
                             p, 1, out);
-  if (!rc && !*out) *out = strdup(fallback);
-  if (!rc && !*out) abort();
+  if (!rc && !*out) *out = xstrdup(fallback);
   return rc;
 }
 
@@ -180,7 +180,7 @@ static int vetting_compose(store_tx *tx, const char *id, const char *docno, json
       json_t *body = json_object_get(*doc, "body");
       json_t *last = json_array_get(body, json_array_size(body) - 1);
       char *t = NULL;
-      if (asprintf(&t, "%s%s", json_string_value(last), rl) < 0) abort();
+      t = xasprintf("%s%s", json_string_value(last), rl);
       json_array_set_new(body, json_array_size(body) - 1, json_string(t));
       free(t);
     }
@@ -250,8 +250,7 @@ static int assist_compose(store_tx *tx, const char *id, const char *docno, json_
   snprintf(title, sizeof title, "关于提请协助开展%s巡察有关事项的函", js(a, "unit_name"));
   date_format(date_today_shanghai(), today);
   date_cn(js(a, "decided_at"), decided);
-  char *lg = strdup(issuer);
-  if (!lg) abort();
+  char *lg = xstrdup(issuer);
   *doc = letter_head(issuer, to, docno, title, today);
   para(*doc, "%s中，%s在对%s开展巡察时，因%s，需提请你委给予专业协助。", js(a, "round_name"),
        js(a, "team_name"), js(a, "unit_name"), js(a, "reason"));
@@ -330,9 +329,9 @@ static int copy_compose(store_tx *tx, const char *id, const char *docno, json_t 
   buf_init(&names, 4096);
   size_t i;
   json_t *it;
-  json_array_foreach(to, i, it) if (buf_addf(&names, "%s%s", i ? "、" : "", js(it, "name"))) abort();
-  char *recips = strdup(buf_str(&names));
-  if (!recips) abort();
+  json_array_foreach(to, i, it) buf_addf(&names, "%s%s", i ? "、" : "", js(it, "name"));
+  /* too many recipients for one line: name them by their role instead */
+  char *recips = xstrdup(buf_failed(&names) ? "各有关单位" : buf_str(&names));
   buf_free(&names);
   char title[600], meeting[40], summary[1600];
   snprintf(title, sizeof title, "关于抄送%s巡察反馈意见的函", js(rep, "unit_name"));
@@ -359,13 +358,13 @@ static int copy_compose(store_tx *tx, const char *id, const char *docno, json_t 
     int ia = json_integer_value(json_object_get(it, "inaction")) != 0;
     para(*doc, "%zu. 【%s】%s：%s%s%s。", i + 1, js(it, "category"), js(it, "title"),
          js(it, "description"), amount, ia ? "（不担当不作为）" : "");
-    if (ia && buf_addf(&inact, "%s第%zu项", ninact++ ? "、" : "", i + 1)) abort();
+    if (ia) buf_addf(&inact, "%s第%zu项", ninact++ ? "、" : "", i + 1);
   }
   if (ninact)
     para(*doc,
          "其中，%s问题属于不担当不作为问题，请市纪委监委依规依纪依法追究相关人员责任，请市委组织部在"
          "干部考核评价和选拔任用中予以运用。",
-         buf_str(&inact));
+         buf_str_or(&inact, "上述部分"));
   else
     para(*doc, "以上问题请在日常监督和干部管理工作中予以关注。");
   para(*doc, "请将处理情况及时反馈我办。");
@@ -413,8 +412,7 @@ static int notice_compose(store_tx *tx, const char *id, const char *docno, json_
     json_decref(x);
     return rc;
   }
-  char *to = strdup(js(x, "unit_name"));
-  if (!to) abort();
+  char *to = xstrdup(js(x, "unit_name"));
   char title[600], deadline[40], due[40], today_cn[40], today[11];
   snprintf(title, sizeof title, "关于对%s整改工作进行%s的通知", js(x, "unit_name"), level[lv][1]);
   *doc = letter_head(issuer, to, js(x, "docno"), title, js(x, "created_at"));

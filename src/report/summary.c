@@ -13,6 +13,7 @@
 #include <xlsxwriter.h>
 
 #include "util/text.h"
+#include "util/xmem.h"
 
 static const char *js(const json_t *o, const char *k) {
   const char *v = json_string_value(json_object_get(o, k));
@@ -35,9 +36,8 @@ static int filter_value(store_tx *tx, mfilter f, const char *v, char **out) {
   }
   if (f == MF_LEVEL)
     for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
-      if (!strcmp(levels[i][0], v)) *out = strdup(levels[i][1]);
-  if (!*out) *out = strdup(v);
-  if (!*out) abort();
+      if (!strcmp(levels[i][0], v)) *out = xstrdup(levels[i][1]);
+  if (!*out) *out = xstrdup(v);
   return 0;
 }
 
@@ -104,7 +104,7 @@ int summary_build(store_tx *tx, const stats_ctx *c, json_t **out) {
                           json_pack("{s:s,s:s,s:s}", "name", mfilter_names[i], "label",
                                     mfilter_labels[i], "value", v));
     if (!name && (i == MF_ROUND || i == MF_CAMPAIGN)) {
-      if (i == MF_CAMPAIGN && asprintf(&name, "%s专项", v) < 0) abort();
+      if (i == MF_CAMPAIGN) name = xasprintf("%s专项", v);
       if (i == MF_ROUND) name = v, v = NULL;
     }
     free(v);

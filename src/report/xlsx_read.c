@@ -2,10 +2,14 @@
  * xlsx_read.c — reads the first worksheet of an .xlsx (an uploaded import
  * file) into rows of cell texts: minizip over the bytes in memory, expat over
  * the XML parts (shared strings, styles for date cells, the sheet). Input is
- * untrusted: part sizes are capped (zip bombs), rows and columns bounded,
- * every text checked to be UTF-8.
+ * untrusted, and a few KB of deflated XML can expand a thousandfold: every
+ * part size, count and total is capped (parts, shared strings and their
+ * bytes, cell styles, rows, columns, one text, all cell text), a workbook past
+ * a cap is refused with a reason, every text is checked to be UTF-8, and DTDs
+ * (entity expansion) are refused. Every failure gives a Chinese reason.
  */
 #include <expat.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +19,17 @@
 #include "report/xlsx.h"
 #include "util/buf.h"
 #include "util/text.h"
+#include "util/xmem.h"
 
-enum { PART_MAX = 64 << 20, MAX_COLS = 64, MAX_SHARED = 1000000 };
+enum {
+  PART_MAX = 32 << 20,     /* one XML part, uncompressed */
+  MAX_COLS = 64,           /* columns per row */
+  MAX_SHARED = 500000,     /* shared strings (5000 rows x 64 columns fit) */
+  SHARED_BYTES = 16 << 20, /* all shared strings together */
+  MAX_XF = 65536,          /* cell styles (cellXfs); Excel itself allows about 64,000 */
+  TEXT_MAX = 128 << 10,    /* one cell or shared string (Excel: 32,767 characters) */
+  CELL_BYTES = 16 << 20,   /* all cell text of the sheet together */
+};
 
 /* ---- minizip over memory ----------------------------------------------------------- */
 typedef struct memf {
@@ -71,23 +84,35 @@ static int m_error(voidpf opaque, voidpf s) {
   return 0;
 }
 
-/* The whole of one part, or NULL if absent / too big / corrupt. */
-static char *part(unzFile z, const char *name, size_t *len) {
+/* The whole of one part; NULL if absent (*bad = 0) or too big / corrupt
+ * (*bad = 1, with the reason in err). */
+static char *part(unzFile z, const char *name, size_t *len, int *bad, char *err, size_t errlen) {
+  *bad = 0;
   if (unzLocateFile(z, name, 0) != UNZ_OK) return NULL;
+  *bad = 1;
   unz_file_info64 fi;
-  if (unzGetCurrentFileInfo64(z, &fi, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK ||
-      fi.uncompressed_size > PART_MAX)
-    return NULL;
-  if (unzOpenCurrentFile(z) != UNZ_OK) return NULL;
-  size_t n = (size_t)fi.uncompressed_size;
-  char *b = malloc(n + 1);
-  if (!b) abort();
-  int got = n ? unzReadCurrentFile(z, b, (unsigned)n) : 0;
-  unzCloseCurrentFile(z);
-  if (got < 0 || (size_t)got != n) {
-    free(b);
+  if (unzGetCurrentFileInfo64(z, &fi, NULL, 0, NULL, 0, NULL, 0) != UNZ_OK) {
+    snprintf(err, errlen, "%s 已损坏", name);
     return NULL;
   }
+  if (fi.uncompressed_size > PART_MAX) {
+    snprintf(err, errlen, "%s 过大 (解压后超过 %d MB)", name, PART_MAX >> 20);
+    return NULL;
+  }
+  if (unzOpenCurrentFile(z) != UNZ_OK) {
+    snprintf(err, errlen, "%s 无法解压 (已损坏或使用了不支持的压缩方式)", name);
+    return NULL;
+  }
+  size_t n = (size_t)fi.uncompressed_size;
+  char *b = xmalloc(n + 1);
+  int got = n ? unzReadCurrentFile(z, b, (unsigned)n) : 0;
+  if (unzCloseCurrentFile(z) != UNZ_OK && got >= 0) got = -1; /* CRC mismatch */
+  if (got < 0 || (size_t)got != n) {
+    free(b);
+    snprintf(err, errlen, "%s 无法解压 (已损坏)", name);
+    return NULL;
+  }
+  *bad = 0;
   b[n] = '\0';
   *len = n;
   return b;
@@ -108,6 +133,9 @@ typedef struct xs {
   int col;       /* current cell column (0-based) */
   char ctype[16];
   int cstyle;
+  size_t shared_bytes, cell_bytes;
+  const char *part; /* the part being parsed, for messages */
+  XML_Parser parser;
   int failed;
   char *why;
   size_t whylen;
@@ -119,9 +147,22 @@ static const char *attr(const XML_Char **a, const char *k) {
   return NULL;
 }
 
+static void fail(xs *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(xs *x, const char *fmt, ...) {
+  if (!x->failed && x->whylen) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->why, x->whylen, fmt, ap);
+    va_end(ap);
+  }
+  x->failed = 1;
+}
+
 static void text_cb(void *u, const XML_Char *s, int n) {
   xs *x = u;
-  if ((x->in_t || x->in_v) && buf_add(&x->text, s, (size_t)n)) x->failed = 1;
+  if (x->failed || !(x->in_t || x->in_v)) return;
+  if (buf_add(&x->text, s, (size_t)n))
+    fail(x, "%s: 单元格或字符串过长 (上限 %d KB)", x->part, TEXT_MAX >> 10);
 }
 
 static void ss_start(void *u, const XML_Char *el, const XML_Char **a) {
@@ -139,8 +180,17 @@ static void ss_end(void *u, const XML_Char *el) {
   if (!strcmp(el, "t")) x->in_t = 0;
   else if (!strcmp(el, "si")) {
     x->in_si = 0;
-    if (json_array_size(x->strings) < MAX_SHARED)
-      json_array_append_new(x->strings, json_string(buf_str(&x->text)) ?: json_string(""));
+    if (x->failed) return;
+    if (json_array_size(x->strings) >= MAX_SHARED) {
+      fail(x, "共享字符串过多 (上限 %d 个)", MAX_SHARED);
+      return;
+    }
+    x->shared_bytes += x->text.len;
+    if (x->shared_bytes > SHARED_BYTES) {
+      fail(x, "共享字符串合计过长 (上限 %d MB)", SHARED_BYTES >> 20);
+      return;
+    }
+    json_array_append_new(x->strings, json_string(buf_str(&x->text)) ?: json_string(""));
   }
 }
 
@@ -158,6 +208,7 @@ static int is_date_code(const char *code) {
 
 static void st_start(void *u, const XML_Char *el, const XML_Char **a) {
   xs *x = u;
+  if (x->failed) return;
   if (!strcmp(el, "numFmt")) {
     const char *id = attr(a, "numFmtId"), *code = attr(a, "formatCode");
     int n = id ? atoi(id) : -1;
@@ -169,11 +220,15 @@ static void st_start(void *u, const XML_Char *el, const XML_Char **a) {
     int n = id ? atoi(id) : 0;
     int d = (n >= 14 && n <= 22) || (n >= 45 && n <= 47) ||
             (n >= 164 && n < 164 + 512 && x->custom_date[n - 164]);
-    if (x->nxf == x->capxf) {
-      x->capxf = x->capxf ? x->capxf * 2 : 32;
-      if (x->capxf > 65536) return;
-      x->datefmt = realloc(x->datefmt, (size_t)x->capxf * sizeof *x->datefmt);
-      if (!x->datefmt) abort();
+    if (x->nxf >= MAX_XF) {
+      fail(x, "单元格样式过多 (上限 %d 个)", MAX_XF);
+      return;
+    }
+    if (x->nxf == x->capxf) { /* grows with the count, so nxf < capxf below */
+      int cap = x->capxf ? x->capxf * 2 : 32;
+      if (cap > MAX_XF) cap = MAX_XF;
+      x->datefmt = xrealloc(x->datefmt, (size_t)cap * sizeof *x->datefmt);
+      x->capxf = cap;
     }
     x->datefmt[x->nxf++] = d;
   }
@@ -187,17 +242,6 @@ static int col_of(const char *ref) {
   int c = 0, n = 0;
   for (; *ref >= 'A' && *ref <= 'Z' && n < 4; ref++, n++) c = c * 26 + (*ref - 'A' + 1);
   return c - 1;
-}
-
-static void fail(xs *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(xs *x, const char *fmt, ...) {
-  if (!x->failed) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(x->why, x->whylen, fmt, ap);
-    va_end(ap);
-  }
-  x->failed = 1;
 }
 
 static void sh_start(void *u, const XML_Char *el, const XML_Char **a) {
@@ -261,21 +305,52 @@ static void sh_end(void *u, const XML_Char *el) {
       }
     }
     if (!utf8_valid(out, strlen(out))) { fail(x, "第 %d 行: 含有无效字符", x->row); return; }
+    x->cell_bytes += strlen(out);
+    if (x->cell_bytes > CELL_BYTES) {
+      fail(x, "表格内容过多 (单元格文字合计超过 %d MB)", CELL_BYTES >> 20);
+      return;
+    }
     json_t *r = json_array_get(x->rows, (size_t)x->row - 1);
     while ((int)json_array_size(r) < x->col) json_array_append_new(r, json_string(""));
     if ((int)json_array_size(r) == x->col) json_array_append_new(r, json_string(out));
   }
 }
 
-static int parse(xs *x, const char *xml, size_t len, XML_StartElementHandler s,
-                 XML_EndElementHandler e) {
+/* A DTD in a part: an .xlsx never has one, and entities could expand. */
+static void doctype_cb(void *u, const XML_Char *name, const XML_Char *sys, const XML_Char *pub,
+                       int internal) {
+  (void)name;
+  (void)sys;
+  (void)pub;
+  (void)internal;
+  xs *x = u;
+  fail(x, "%s: 含有文档类型定义 (DTD), 不予读取", x->part);
+  XML_StopParser(x->parser, XML_FALSE);
+}
+
+static int parse(xs *x, const char *name, const char *xml, size_t len,
+                 XML_StartElementHandler s, XML_EndElementHandler e) {
+  x->part = name;
+  if (len > INT_MAX) { /* PART_MAX keeps parts far below this */
+    fail(x, "%s 过大", name);
+    return -1;
+  }
   XML_Parser p = XML_ParserCreate("UTF-8");
-  if (!p) abort();
+  if (!p) {
+    fail(x, "内存不足, 无法读取 %s", name);
+    return -1;
+  }
+  x->parser = p;
   XML_SetUserData(p, x);
   XML_SetElementHandler(p, s, e);
   XML_SetCharacterDataHandler(p, text_cb);
+  XML_SetStartDoctypeDeclHandler(p, doctype_cb);
   int ok = XML_Parse(p, xml, (int)len, 1) == XML_STATUS_OK;
+  if (!ok && !x->failed)
+    fail(x, "%s 第 %lu 行: XML 格式错误 (%s)", name, (unsigned long)XML_GetCurrentLineNumber(p),
+         XML_ErrorString(XML_GetErrorCode(p)));
   XML_ParserFree(p);
+  x->parser = NULL;
   return ok && !x->failed ? 0 : -1;
 }
 
@@ -299,32 +374,31 @@ json_t *xlsx_read(const void *data, size_t len, int max_rows, char *err, size_t 
   x.max_rows = max_rows;
   x.why = err;
   x.whylen = errlen;
-  buf_init(&x.text, 1 << 20);
+  buf_init(&x.text, TEXT_MAX);
+  static const char SS[] = "xl/sharedStrings.xml", ST[] = "xl/styles.xml",
+                    SH[] = "xl/worksheets/sheet1.xml";
   size_t n = 0;
-  char *ss = part(z, "xl/sharedStrings.xml", &n);
-  int rc = 0;
-  if (ss) rc = parse(&x, ss, n, ss_start, ss_end);
+  int bad = 0, rc = 0;
+  char *ss = part(z, SS, &n, &bad, err, errlen);
+  if (bad) rc = -1;
+  else if (ss) rc = parse(&x, SS, ss, n, ss_start, ss_end);
   free(ss);
-  char *st = rc ? NULL : part(z, "xl/styles.xml", &n);
-  if (st) rc = parse(&x, st, n, st_start, st_end);
+  char *st = rc ? NULL : part(z, ST, &n, &bad, err, errlen);
+  if (!rc && bad) rc = -1;
+  else if (st) rc = parse(&x, ST, st, n, st_start, st_end);
   free(st);
-  char *sh = rc ? NULL : part(z, "xl/worksheets/sheet1.xml", &n);
+  char *sh = rc ? NULL : part(z, SH, &n, &bad, err, errlen);
   if (!rc && !sh) {
-    if (!x.failed) snprintf(err, errlen, "工作簿中没有第一个工作表 (xl/worksheets/sheet1.xml)");
+    if (!bad) snprintf(err, errlen, "工作簿中没有第一个工作表 (%s)", SH);
     rc = -1;
   }
-  if (!rc) {
-    x.failed = 0;
-    rc = parse(&x, sh, n, sh_start, sh_end);
-    if (rc && !x.failed) snprintf(err, errlen, "工作表 XML 格式错误");
-  } else if (!x.failed && !*err) {
-    snprintf(err, errlen, "工作簿 XML 格式错误");
-  }
+  if (!rc) rc = parse(&x, SH, sh, n, sh_start, sh_end);
   free(sh);
   unzClose(z);
   buf_free(&x.text);
   free(x.datefmt);
   json_decref(x.strings);
+  if (rc && errlen && !*err) snprintf(err, errlen, "工作簿格式错误"); /* never an empty reason */
   if (rc) {
     json_decref(x.rows);
     return NULL;

@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -22,18 +24,22 @@ static void put_field(buf *b, const char *s) {
   uint32_t n = s ? (uint32_t)strlen(s) : 0xffffffffu;
   unsigned char len[4] = {(unsigned char)(n >> 24), (unsigned char)(n >> 16),
                           (unsigned char)(n >> 8), (unsigned char)n};
-  if (buf_add(b, len, 4) || (s && buf_add(b, s, strlen(s)))) abort(); /* 1 MiB cap: never */
+  buf_add(b, len, 4);
+  if (s) buf_add(b, s, strlen(s));
 }
 
 static void entry_hash(const xkeys *k, int64_t seq, const char *at, const audit_entry *e,
                        const char *prev, char out[2 * SM3_LEN + 1]) {
-  buf b;
-  buf_init(&b, 1 << 20);
   char s[24];
   snprintf(s, sizeof s, "%" PRId64, seq);
   const char *f[] = {s,         at,          e->actor_id,  e->actor_login, e->role,
                      e->action, e->object_kind, e->object_id, e->result,   e->request_id,
                      e->ip,     e->detail,    prev};
+  /* sized to the fields, so the buffer cannot fill whatever the detail holds */
+  size_t total = 0;
+  for (size_t i = 0; i < sizeof f / sizeof *f; i++) total += 4 + (f[i] ? strlen(f[i]) : 0);
+  buf b;
+  buf_init(&b, total);
   for (size_t i = 0; i < sizeof f / sizeof *f; i++) put_field(&b, f[i]);
   unsigned char h[SM3_LEN];
   hmac_sm3(k->audit, sizeof k->audit, b.p, b.len, h);
@@ -41,21 +47,47 @@ static void entry_hash(const xkeys *k, int64_t seq, const char *at, const audit_
   buf_free(&b);
 }
 
+static void head_mac(const xkeys *k, int64_t seq, const char *hash, int64_t anchored,
+                     char out[65]) {
+  char m[160];
+  snprintf(m, sizeof m, "audit-head|%" PRId64 "|%s|%" PRId64, seq, hash, anchored);
+  unsigned char h[SM3_LEN];
+  hmac_sm3(k->audit, sizeof k->audit, m, strlen(m), h);
+  hex_encode(h, SM3_LEN, out);
+}
+
+static bool head_mac_ok(const xkeys *k, int64_t seq, const char *hash, int64_t anchored,
+                        const char *mac) {
+  char want[65];
+  head_mac(k, seq, hash, anchored, want);
+  return mac && strlen(mac) == 64 && ct_equal(want, mac, 64);
+}
+
 int audit_append(store_tx *tx, const xkeys *k, const audit_entry *e, audit_head *head) {
+  /* Moving the head first takes its row lock: appends serialize here, also
+   * across servers sharing a database. */
   store_rows *r;
-  int rc = store_query(tx, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", NULL, 0, &r);
+  int rc = store_query(tx, "UPDATE audit_head SET seq=seq+1 WHERE id=1 RETURNING seq, hash, anchored, mac",
+                       NULL, 0, &r);
   if (rc) return rc;
-  int64_t seq = 1;
-  char prev[2 * SM3_LEN + 1];
-  memcpy(prev, GENESIS, sizeof prev);
   int s = store_next(r);
+  int64_t seq = 0, anchored = 0;
+  char prev[2 * SM3_LEN + 1] = "", mac[80] = "";
   if (s == 1) {
-    seq = store_int(r, 0) + 1;
+    seq = store_int(r, 0);
     xstrlcpy(prev, store_text(r, 1), sizeof prev);
+    anchored = store_int(r, 2);
+    xstrlcpy(mac, store_text(r, 3), sizeof mac);
   }
   store_rows_close(r);
   if (s < 0) return s;
-  char at[TS_LEN], hash[2 * SM3_LEN + 1];
+  if (s != 1 || !head_mac_ok(k, seq - 1, prev, anchored, mac)) {
+    /* never re-seal a head we cannot vouch for: that would launder tampering */
+    fprintf(stderr, "xunji: 审计链头记录缺失或校验失败 (被篡改或未封存), 拒绝写入; "
+                    "请运行 xunji audit verify\n");
+    return STORE_ERR;
+  }
+  char at[TS_LEN], hash[2 * SM3_LEN + 1], nmac[65];
   ts_now(at);
   entry_hash(k, seq, at, e, prev, hash);
   sval p[] = {SV_I(seq),          SV_S(at),          SV_S(e->actor_id),  SV_S(e->actor_login),
@@ -67,6 +99,11 @@ int audit_append(store_tx *tx, const xkeys *k, const audit_entry *e, audit_head 
                   "object_id,result,request_id,ip,detail,prev_hash,hash) VALUES($1,$2,$3,$4,$5,"
                   "$6,$7,$8,$9,$10,$11,$12,$13,$14)",
                   p, 14, NULL);
+  if (rc == STORE_OK) {
+    head_mac(k, seq, hash, anchored, nmac);
+    sval q[] = {SV_S(hash), SV_S(nmac)};
+    rc = store_exec(tx, "UPDATE audit_head SET hash=$1, mac=$2 WHERE id=1", q, 2, NULL);
+  }
   if (rc == STORE_OK && head) {
     head->seq = seq;
     memcpy(head->hash, hash, sizeof hash);
@@ -99,34 +136,240 @@ static int anchor_read(int fd, const xkeys *k, audit_head *h) {
   return 1;
 }
 
+/* Writes the anchor by temp file + fsync + rename + fsync of the directory:
+ * a crash or an I/O error leaves the old anchor or the new one, never a
+ * truncated file. 0 or -1. */
+static int anchor_write(const char *path, const xkeys *k, const audit_head *head) {
+  char mac[65], line[256], tmp[4200];
+  anchor_mac(k, head->seq, head->hash, mac);
+  int n = snprintf(line, sizeof line, "%" PRId64 " %s %s\n", head->seq, head->hash, mac);
+  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  int ok = write(fd, line, (size_t)n) == n && fsync(fd) == 0;
+  ok = close(fd) == 0 && ok;
+  if (!ok || rename(tmp, path)) {
+    unlink(tmp);
+    return -1;
+  }
+  char dir[4200];
+  xstrlcpy(dir, path, sizeof dir);
+  char *slash = strrchr(dir, '/');
+  if (slash == dir) slash[1] = '\0';
+  else if (slash) *slash = '\0';
+  else xstrlcpy(dir, ".", sizeof dir);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  return 0;
+}
+
+static pthread_mutex_t anchor_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void anchor_write_if_newer(const char *path, const xkeys *k, const audit_head *head) {
+  pthread_mutex_lock(&anchor_mu);
+  audit_head cur;
+  int have = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    have = anchor_read(fd, k, &cur);
+    close(fd);
+  }
+  /* another process (or thread) may have written a newer head already */
+  if ((have <= 0 || cur.seq < head->seq) && anchor_write(path, k, head))
+    fprintf(stderr, "xunji: 无法写入审计锚点文件 %s: %s\n", path, strerror(errno));
+  pthread_mutex_unlock(&anchor_mu);
+}
+
+/* The server's anchor writer: commits only post their head; one thread writes
+ * the newest one, so a burst of commits costs one anchor write (two fsyncs),
+ * not one each. The anchor may lag the head by that write, which verify allows. */
+static struct {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t th;
+  bool running, stop, have;
+  audit_head pending;
+  const char *path;
+  const xkeys *k;
+} aw = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+
+static void *anchor_writer(void *arg) {
+  (void)arg;
+  pthread_mutex_lock(&aw.mu);
+  while (!aw.stop || aw.have) {
+    if (!aw.have) {
+      pthread_cond_wait(&aw.cv, &aw.mu);
+      continue;
+    }
+    audit_head h = aw.pending;
+    aw.have = false;
+    pthread_mutex_unlock(&aw.mu);
+    anchor_write_if_newer(aw.path, aw.k, &h);
+    pthread_mutex_lock(&aw.mu);
+  }
+  pthread_mutex_unlock(&aw.mu);
+  return NULL;
+}
+
+void audit_anchor_start(const char *path, const xkeys *k) {
+  if (!path || !*path || aw.running) return;
+  aw.path = path;
+  aw.k = k;
+  aw.stop = aw.have = false;
+  if (pthread_create(&aw.th, NULL, anchor_writer, NULL) == 0) aw.running = true;
+}
+
+void audit_anchor_stop(void) {
+  if (!aw.running) return;
+  pthread_mutex_lock(&aw.mu);
+  aw.stop = true;
+  pthread_cond_signal(&aw.cv);
+  pthread_mutex_unlock(&aw.mu);
+  pthread_join(aw.th, NULL); /* writes what is still pending */
+  aw.running = false;
+}
+
 void audit_anchor_note(const char *path, const xkeys *k, const audit_head *head) {
   if (!path || !*path || head->seq <= 0) return;
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  if (flock(fd, LOCK_EX) == 0) {
-    audit_head cur;
-    int have = anchor_read(fd, k, &cur);
-    if (have <= 0 || cur.seq < head->seq) {
-      char mac[65], line[256];
-      anchor_mac(k, head->seq, head->hash, mac);
-      int n = snprintf(line, sizeof line, "%" PRId64 " %s %s\n", head->seq, head->hash, mac);
-      if (pwrite(fd, line, (size_t)n, 0) == n) {
-        if (ftruncate(fd, n) != 0) { /* a longer stale tail is ignored by sscanf */
-        }
-      }
-    }
-    flock(fd, LOCK_UN);
+  pthread_mutex_lock(&aw.mu);
+  if (aw.running && !strcmp(path, aw.path)) {
+    if (!aw.have || aw.pending.seq < head->seq) aw.pending = *head;
+    aw.have = true;
+    pthread_cond_signal(&aw.cv);
+    pthread_mutex_unlock(&aw.mu);
+    return;
   }
-  close(fd);
+  pthread_mutex_unlock(&aw.mu);
+  anchor_write_if_newer(path, k, head);
+}
+
+int audit_head_read(store *s, const xkeys *k, audit_head *out) {
+  store_tx *tx;
+  int rc = store_read(s, &tx);
+  if (rc) return rc;
+  json_t *h = store_query_one(tx, "SELECT seq, hash, anchored, mac FROM audit_head WHERE id=1",
+                              NULL, 0, &rc);
+  store_rollback(tx);
+  if (!h) return rc ? rc : STORE_ERR;
+  out->seq = json_integer_value(json_object_get(h, "seq"));
+  xstrlcpy(out->hash, json_string_value(json_object_get(h, "hash")) ?: "", sizeof out->hash);
+  int ok = head_mac_ok(k, out->seq, out->hash, json_integer_value(json_object_get(h, "anchored")),
+                       json_string_value(json_object_get(h, "mac")));
+  json_decref(h);
+  return ok;
+}
+
+int audit_head_open(store *s, const xkeys *k, const char *anchor_path, int just_migrated) {
+  store_tx *tx;
+  int rc = store_write(s, &tx);
+  if (rc) return rc;
+  json_t *h = store_query_one(tx, "SELECT seq, hash, anchored, mac FROM audit_head WHERE id=1",
+                              NULL, 0, &rc);
+  if (!h) {
+    store_rollback(tx);
+    return rc ? rc : STORE_ERR;
+  }
+  int64_t seq = json_integer_value(json_object_get(h, "seq"));
+  int64_t anchored = json_integer_value(json_object_get(h, "anchored"));
+  audit_head head = {seq, ""};
+  xstrlcpy(head.hash, json_string_value(json_object_get(h, "hash")) ?: "", sizeof head.hash);
+  const char *mac = json_string_value(json_object_get(h, "mac"));
+  int sealed = head_mac_ok(k, seq, head.hash, anchored, mac);
+  int unsealed = mac && !*mac;
+  json_decref(h);
+  if (!sealed && !(unsealed && just_migrated)) {
+    store_rollback(tx); /* tampered: left for `audit verify` to report */
+    return 0;
+  }
+  int want_anchor = !anchored && anchor_path && *anchor_path;
+  if (want_anchor) {
+    /* the file first, then the record that it exists */
+    if (anchor_write(anchor_path, k, &head)) {
+      fprintf(stderr, "xunji: 无法写入审计锚点文件 %s: %s\n", anchor_path, strerror(errno));
+      want_anchor = 0;
+    } else {
+      anchored = 1;
+    }
+  }
+  if (sealed && !want_anchor) {
+    store_rollback(tx);
+    return 0;
+  }
+  char nmac[65];
+  head_mac(k, seq, head.hash, anchored, nmac);
+  sval p[] = {SV_I(anchored), SV_S(nmac)};
+  rc = store_exec(tx, "UPDATE audit_head SET anchored=$1, mac=$2 WHERE id=1", p, 2, NULL);
+  if (rc) {
+    store_rollback(tx);
+    return rc;
+  }
+  return store_commit(tx);
 }
 
 int audit_verify(store *s, const xkeys *k, const char *anchor_path, char *msg, size_t msglen) {
+  return audit_verify_ext(s, k, anchor_path, NULL, msg, msglen);
+}
+
+/* A point of the chain to confirm while walking it: the table must hold the
+ * entry seq with exactly this hash. */
+typedef struct checkpoint {
+  int64_t seq;
+  const char *hash;
+  bool seen_ok;
+} checkpoint;
+
+static void checkpoint_see(checkpoint *c, int64_t seq, const char *hash) {
+  if (c->seq == seq && hash && strcmp(c->hash, hash) == 0) c->seen_ok = true;
+}
+
+int audit_verify_ext(store *s, const xkeys *k, const char *anchor_path,
+                     const audit_head *external, char *msg, size_t msglen) {
+  /* 1. The anchor file, read before the database snapshot: anchors are
+   *    written after commit, so on a live server the snapshot is never older. */
+  enum { A_NONE, A_EMPTY, A_BAD, A_OK } astate = A_NONE;
+  audit_head a = {0, ""};
+  if (anchor_path && *anchor_path) {
+    int fd = open(anchor_path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno != ENOENT) {
+      snprintf(msg, msglen, "无法读取审计锚点文件 %s: %s", anchor_path, strerror(errno));
+      return -1;
+    }
+    if (fd >= 0) {
+      struct stat st;
+      if (fstat(fd, &st) == 0 && st.st_size == 0) astate = A_EMPTY;
+      else astate = anchor_read(fd, k, &a) > 0 ? A_OK : A_BAD;
+      close(fd);
+    }
+  }
+  checkpoint ca = {a.seq, a.hash, a.seq == 0 && !strcmp(a.hash, GENESIS)};
+  checkpoint ce = {external ? external->seq : 0, external ? external->hash : GENESIS,
+                   !external || (external->seq == 0 && !strcmp(external->hash, GENESIS))};
+
+  /* 2. One snapshot: the head row and the whole chain. */
   store_tx *tx;
   int rc = store_read(s, &tx);
   if (rc) {
     snprintf(msg, msglen, "无法读取数据库");
     return -1;
   }
+  json_t *hrow = store_query_one(tx, "SELECT seq, hash, anchored, mac FROM audit_head WHERE id=1",
+                                 NULL, 0, &rc);
+  if (!hrow) {
+    store_rollback(tx);
+    snprintf(msg, msglen, rc ? "无法读取审计链头记录 (audit_head)"
+                             : "审计链头记录 (audit_head) 缺失: 被删除");
+    return rc ? -1 : 1;
+  }
+  audit_head head = {json_integer_value(json_object_get(hrow, "seq")), ""};
+  xstrlcpy(head.hash, json_string_value(json_object_get(hrow, "hash")) ?: "", sizeof head.hash);
+  int64_t anchored = json_integer_value(json_object_get(hrow, "anchored"));
+  bool head_ok = head_mac_ok(k, head.seq, head.hash, anchored,
+                             json_string_value(json_object_get(hrow, "mac")));
+  json_decref(hrow);
+
   store_rows *r;
   rc = store_query(tx,
                    "SELECT seq,at,actor_id,actor_login,role,action,object_kind,object_id,result,"
@@ -162,6 +405,8 @@ int audit_verify(store *s, const xkeys *k, const char *anchor_path, char *msg, s
       snprintf(msg, msglen, "审计链断裂: 第 %" PRId64 " 条记录被篡改", seq);
       result = 1;
     }
+    checkpoint_see(&ca, seq, f[13]);
+    checkpoint_see(&ce, seq, f[13]);
     if (f[13]) xstrlcpy(prev, f[13], sizeof prev);
     for (int i = 1; i < 14; i++) free(f[i]);
     if (result) break;
@@ -175,43 +420,68 @@ int audit_verify(store *s, const xkeys *k, const char *anchor_path, char *msg, s
     return -1;
   }
   if (result) return result;
-  if (anchor_path && *anchor_path) {
-    int fd = open(anchor_path, O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-      audit_head a;
-      int have = anchor_read(fd, k, &a);
-      close(fd);
-      if (have < 0) {
-        snprintf(msg, msglen, "审计锚点文件 %s 已被篡改", anchor_path);
-        return 1;
-      }
-      if (have > 0 && a.seq > count) {
-        snprintf(msg, msglen,
-                 "审计链断裂: 锚点记录到第 %lld 条, 表中只有 %lld 条 (尾部记录被删除)",
-                 (long long)a.seq, (long long)count);
-        return 1;
-      }
-      if (have > 0 && a.seq <= count) {
-        /* the anchored entry must still carry the anchored hash */
-        store_tx *t2;
-        if (store_read(s, &t2) == STORE_OK) {
-          char *hv = NULL;
-          sval p[] = {SV_I(a.seq)};
-          store_query_text(t2, "SELECT hash FROM audit WHERE seq=$1", p, 1, &hv);
-          store_rollback(t2);
-          int bad = !hv || strcmp(hv, a.hash) != 0;
-          free(hv);
-          if (bad) {
-            snprintf(msg, msglen, "审计链断裂: 第 %lld 条记录与锚点不符", (long long)a.seq);
-            return 1;
-          }
-        }
-      }
-    } else if (errno != ENOENT) {
-      snprintf(msg, msglen, "无法读取审计锚点文件 %s", anchor_path);
-      return -1;
-    }
+
+  /* 3. The head: keyed, so it cannot be moved to a new value without the key. */
+  if (!head_ok) {
+    snprintf(msg, msglen, "审计链头记录 (audit_head) 被篡改或未经密钥封存");
+    return 1;
   }
-  snprintf(msg, msglen, "审计链完整: 共 %lld 条记录", (long long)count);
+  if (head.seq > count) {
+    snprintf(msg, msglen,
+             "审计链断裂: 链头记录到第 %lld 条, 表中只有 %lld 条 (尾部或全部记录被删除)",
+             (long long)head.seq, (long long)count);
+    return 1;
+  }
+  if (head.seq < count) {
+    snprintf(msg, msglen, "审计链断裂: 表中有 %lld 条, 链头只记录到第 %lld 条 (链头被回退)",
+             (long long)count, (long long)head.seq);
+    return 1;
+  }
+  if (strcmp(head.hash, prev) != 0) {
+    snprintf(msg, msglen, "审计链断裂: 第 %lld 条记录与链头不符", (long long)head.seq);
+    return 1;
+  }
+
+  /* 4. The anchor file: a copy of a recent head outside the database. */
+  if (astate == A_NONE && anchored && anchor_path && *anchor_path) {
+    snprintf(msg, msglen, "审计锚点文件 %s 缺失 (数据库记录已写过锚点: 锚点被删除)", anchor_path);
+    return 1;
+  }
+  if (astate == A_EMPTY) {
+    snprintf(msg, msglen,
+             "审计锚点文件 %s 为空 (0 字节), 无法核对: 多为写入时断电或存储 I/O 错误所致; "
+             "审计表与链头 (第 %lld 条) 彼此一致。请用外部记录的链头核对 (audit verify --anchor "
+             "序号:哈希); 下一次写入审计记录时锚点将被重写",
+             anchor_path, (long long)head.seq);
+    return 1;
+  }
+  if (astate == A_BAD) {
+    snprintf(msg, msglen, "审计锚点文件 %s 已被篡改或损坏 (内容无法通过密钥校验)", anchor_path);
+    return 1;
+  }
+  if (astate == A_OK && a.seq > head.seq) {
+    snprintf(msg, msglen,
+             "审计链断裂: 锚点记录到第 %lld 条, 审计表与链头只到第 %lld 条 (被回退到较早的状态)",
+             (long long)a.seq, (long long)head.seq);
+    return 1;
+  }
+  if (astate == A_OK && !ca.seen_ok) {
+    snprintf(msg, msglen, "审计链断裂: 第 %lld 条记录与锚点不符", (long long)a.seq);
+    return 1;
+  }
+
+  /* 5. A head recorded elsewhere (a printed receipt, another host). */
+  if (external && external->seq > count) {
+    snprintf(msg, msglen, "审计链断裂: 外部记录的链头为第 %lld 条, 表中只有 %lld 条",
+             (long long)external->seq, (long long)count);
+    return 1;
+  }
+  if (!ce.seen_ok) {
+    snprintf(msg, msglen, "审计链断裂: 第 %lld 条记录与外部记录的哈希不符",
+             (long long)external->seq);
+    return 1;
+  }
+  snprintf(msg, msglen, "审计链完整: 共 %lld 条记录, 链头 %lld:%s", (long long)count,
+           (long long)head.seq, head.hash);
   return 0;
 }

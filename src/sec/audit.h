@@ -5,8 +5,19 @@
  * Each entry's hash is HMAC-SM3(audit key, length-prefixed fields || the
  * previous entry's hash), so editing, inserting or deleting a row breaks the
  * chain at that row, and without the key (outside the database) nobody can
- * recompute it. Removing entries at the tail is caught by the anchor file,
- * which records the newest (seq, hash) after every commit.
+ * recompute it.
+ *
+ * The head (table audit_head, migration 008) holds the newest (seq, hash)
+ * under an HMAC and is moved in the same transaction as every append; appends
+ * serialize on it, so it works when several servers share one database.
+ * Removing entries at the tail (or all of them) leaves the head ahead of the
+ * table. The anchor file, written after every commit by temp file + fsync +
+ * rename + directory fsync, keeps a copy outside the database: a rollback of
+ * table and head together to an older state is caught by it, and the head
+ * records that an anchor exists, so deleting the file is caught too. What no
+ * local check can catch — the database and the anchor file both restored from
+ * an older copy — is caught by an external record of the head (`xunji audit
+ * anchor` prints it; `audit verify --anchor SEQ:HASH` checks it).
  */
 #ifndef XUNJI_AUDIT_H
 #define XUNJI_AUDIT_H
@@ -33,10 +44,27 @@ typedef struct audit_head {
 
 /* Appends e inside tx; *head (optional) receives the new entry's seq and hash. */
 int audit_append(store_tx *tx, const xkeys *k, const audit_entry *e, audit_head *head);
-/* Records head in the anchor file if it is newer than what is there. */
+/* Records head in the anchor file if it is newer than what is there (temp
+ * file, fsync, rename, fsync of the directory). */
 void audit_anchor_note(const char *anchor_path, const xkeys *k, const audit_head *head);
-/* Checks the whole chain. Returns 0 if intact (msg says how many entries),
- * 1 if broken (msg names the first bad entry), <0 on error. */
+/* In the server: from start to stop, audit_anchor_note only posts the head and
+ * one background thread writes the newest (a burst of commits, one write);
+ * stop writes what is pending. Without start, notes are written at once. */
+void audit_anchor_start(const char *anchor_path, const xkeys *k);
+void audit_anchor_stop(void);
+/* After opening a database: seals the head row created by migration 008 when
+ * this process just applied it (just_migrated), and writes the first anchor
+ * file (then records in the head that one exists). 0, or <0 on error. */
+int audit_head_open(store *s, const xkeys *k, const char *anchor_path, int just_migrated);
+/* The head as the database holds it; 1 if its mac is right, 0 if not, <0 on error. */
+int audit_head_read(store *s, const xkeys *k, audit_head *out);
+/* Checks the whole chain, the head and the anchor file. Returns 0 if intact
+ * (msg says how many entries), 1 if broken (msg names the first bad entry or
+ * what is missing), <0 on error. */
 int audit_verify(store *s, const xkeys *k, const char *anchor_path, char *msg, size_t msglen);
+/* The same, and also checks that the chain holds the entry external (a head
+ * recorded elsewhere with `xunji audit anchor`) unchanged. */
+int audit_verify_ext(store *s, const xkeys *k, const char *anchor_path,
+                     const audit_head *external, char *msg, size_t msglen);
 
 #endif

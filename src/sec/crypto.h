@@ -55,6 +55,12 @@ char *field_open(const xkeys *k, const char *context, const char *sealed);
 /* The same for binary content (evidence files): iv16 || ct || tag32, malloc'd. */
 unsigned char *blob_seal(const xkeys *k, const char *context, const void *data, size_t n,
                          size_t *outlen);
+/* Streams blob_seal: reads n bytes of in_fd from its current offset and writes
+ * the sealed form (the same format as blob_seal) to out_fd, in fixed-size
+ * chunks; plain_sm3 (optional) receives the SM3 of the plaintext. 0 or -1
+ * (read/write error or short input). Memory use does not grow with n. */
+int blob_seal_fd(const xkeys *k, const char *context, int in_fd, size_t n, int out_fd,
+                 unsigned char plain_sm3[SM3_LEN]);
 /* Returns the malloc'd content (*outlen bytes), or NULL if it was altered. */
 unsigned char *blob_open(const xkeys *k, const char *context, const unsigned char *sealed,
                          size_t n, size_t *outlen);

@@ -16,6 +16,8 @@ void pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]) {
   unsigned char salt[16], dk[32];
   char sh[33], dh[65];
   rand_bytes(salt, sizeof salt);
+  /* fails only if OpenSSL itself fails (no SM3, no memory): passwords are
+   * length-checked by the policy before they are hashed */
   if (pbkdf2_sm3(pw, strlen(pw), salt, sizeof salt, iter, dk, sizeof dk)) abort();
   hex_encode(salt, sizeof salt, sh);
   hex_encode(dk, sizeof dk, dh);

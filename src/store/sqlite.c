@@ -19,10 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/faults.h"
 #include "store/store.h"
+#include "util/buf.h"
 #include "util/embed.h"
 #include "util/text.h"
 #include "util/xmem.h"
+#include "util/mutant.h"
 
 /* ---- embedded migrations ------------------------------------------------ */
 
@@ -32,6 +35,9 @@ EMBED(xunji_mig_003, "src/store/sqlite/003_findings.sql");
 EMBED(xunji_mig_004, "src/store/sqlite/004_discipline.sql");
 EMBED(xunji_mig_005, "src/store/sqlite/005_reports.sql");
 EMBED(xunji_mig_007, "src/store/sqlite/007_changelog.sql");
+EMBED(xunji_mig_008, "src/store/sqlite/008_edge.sql");
+EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
+EMBED(xunji_mig_011, "src/store/sqlite/011_feedback_attendees.sql");
 
 static const struct migration {
   int version;
@@ -44,6 +50,9 @@ static const struct migration {
     {4, "discipline", xunji_mig_004},
     {5, "reports", xunji_mig_005},
     {7, "changelog", xunji_mig_007},
+    {8, "edge", xunji_mig_008},
+    {9, "domain", xunji_mig_009},
+    {11, "feedback_attendees", xunji_mig_011},
 };
 
 /* ---- connections and statement cache ---------------------------------- */
@@ -156,6 +165,10 @@ static void set_err(store_tx *tx, const char *what) {
 /* Gets a ready statement: from the cache when free, else a fresh one. */
 static int prepare(store_tx *tx, const char *sql, sqlite3_stmt **st, int *owned) {
   conn *c = tx->c;
+  if (strchr(sql, BUF_POISON_CHAR)) { /* cut short: never run what is left of it */
+    snprintf(tx->err, sizeof tx->err, "prepare: SQL text exceeded its buffer");
+    return STORE_TOOBIG;
+  }
   uint32_t h = fnv(sql) % CACHE_SLOTS;
   for (int k = 0; k < 8; k++) {
     uint32_t i = (h + (uint32_t)k) % CACHE_SLOTS;
@@ -215,6 +228,7 @@ int store_open(store **out, const char *path, int max_readers, char *err, size_t
     snprintf(err, errlen, "SQLite 未以线程安全方式编译");
     return STORE_ERR;
   }
+  faults_init(); /* the test build's faulty VFS (faults.h); nothing elsewhere */
   store *s = xcalloc(1, sizeof *s);
   s->path = xstrdup(path);
   s->max_readers = max_readers > 0 ? max_readers : 8;
@@ -379,6 +393,17 @@ static void release(store_tx *tx) {
 }
 
 int store_commit(store_tx *tx) {
+  int fe = tx->write ? fault_hit(FAULT_COMMIT) : FAULT_NONE;
+  if (fe) { /* the test build's injected failure (faults.h): as if COMMIT had failed */
+    sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    release(tx);
+    return fe == FAULT_BUSY ? STORE_BUSY : STORE_ERR;
+  }
+  if (MUTANT(MUT_ACK_BEFORE_COMMIT) && tx->write) {
+    sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    release(tx);
+    return STORE_OK;
+  }
   int rc = sqlite3_exec(tx->c->db, "COMMIT", NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     fprintf(stderr, "xunji: 提交失败: %s\n", sqlite3_errmsg(tx->c->db));

@@ -30,6 +30,9 @@ enum {
   STORE_CONFLICT = -2,   /* unique key violated */
   STORE_CONSTRAINT = -3, /* foreign key / check / not-null violated */
   STORE_BUSY = -4,       /* database locked beyond the busy timeout */
+  STORE_TOOBIG = -5,     /* the SQL text was built in a bounded buffer that overflowed
+                            (it contains BUF_POISON_CHAR, util/buf.h): refused unrun.
+                            Every backend must make this check. */
 };
 
 typedef enum { SV_NULL, SV_INT, SV_TEXT } sv_type;

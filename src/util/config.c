@@ -23,8 +23,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
     [CFG_MAX_BODY] = {"max_body", "XUNJI_MAX_BODY", CT_INT, "1048576", 1024, 64 << 20,
                       "请求体上限 (字节)"},
     [CFG_MAX_CONN] = {"max_conn", "XUNJI_MAX_CONN", CT_INT, "512", 4, 100000, "总连接数上限"},
-    [CFG_MAX_CONN_PER_IP] = {"max_conn_per_ip", "XUNJI_MAX_CONN_PER_IP", CT_INT, "64", 1, 10000,
-                             "单个 IP 连接数上限"},
+    [CFG_MAX_CONN_PER_IP] = {"max_conn_per_ip", "XUNJI_MAX_CONN_PER_IP", CT_INT, "32", 1, 10000,
+                             "单个 IP 连接数上限 (经可信代理时按转发的客户端地址计)"},
     [CFG_REQUEST_DEADLINE] = {"request_deadline", "XUNJI_REQUEST_DEADLINE", CT_INT, "30", 1, 3600,
                               "接收一个完整请求的时限 (秒), 防慢速攻击"},
     [CFG_IDLE_TIMEOUT] = {"idle_timeout", "XUNJI_IDLE_TIMEOUT", CT_INT, "60", 1, 3600,
@@ -78,6 +78,22 @@ const cfg_def cfg_defs[CFG__MAX] = {
                           "提请协助函文号前缀"},
     [CFG_DOCNO_COPY] = {"docno_copy", "XUNJI_DOCNO_COPY", CT_STR, "枣巡抄", 0, 0,
                         "反馈意见抄送函文号前缀"},
+    [CFG_TEST_CLOCK_DAYS] = {"test_clock_days", "XUNJI_TEST_CLOCK_DAYS", CT_INT, "0", -3650, 3650,
+                             "测试时钟: 把\"现在\"推后的天数 (仅测试模式 XUNJI_TEST_MODE=1 可用)"},
+    [CFG_MAX_QUERY_PARAMS] = {"max_query_params", "XUNJI_MAX_QUERY_PARAMS", CT_INT, "64", 8, 1024,
+                              "单个请求的查询参数个数上限 (超过时答复 400)"},
+    [CFG_ORPHAN_MINUTES] = {"orphan_minutes", "XUNJI_ORPHAN_MINUTES", CT_INT, "60", 5, 10080,
+                            "启动后清理佐证材料目录中无数据库记录的残留文件, 只清理早于此分钟数的文件"},
+    [CFG_MAX_INFLIGHT_BODY] = {"max_inflight_body_bytes", "XUNJI_MAX_INFLIGHT_BODY_BYTES", CT_INT,
+                               "67108864", 65536, 1L << 40,
+                               "全部连接正在接收、尚未处理的请求体在内存中合计上限 (字节), 超出时答复 503"},
+    [CFG_HEADER_TIMEOUT] = {"header_timeout", "XUNJI_HEADER_TIMEOUT", CT_INT, "10", 1, 3600,
+                            "未登录连接发送完整请求头的时限 (秒), 防慢速攻击"},
+    [CFG_TRUSTED_PROXIES] = {"trusted_proxies", "XUNJI_TRUSTED_PROXIES", CT_STR, "", 0, 0,
+                             "可信代理地址或网段 (逗号分隔, 如 10.0.0.5,192.168.1.0/24); "
+                             "仅信任它们转发的 X-Forwarded-For / X-Real-IP"},
+    [CFG_PUBLIC_ORIGIN] = {"public_origin", "XUNJI_PUBLIC_ORIGIN", CT_STR, "", 0, 0,
+                           "浏览器访问的源 (如 https://xunji.example.gov.cn), 写请求的 Origin 须完全一致"},
 };
 
 static char *vals[CFG__MAX];

@@ -45,6 +45,44 @@ size_t utf8_len(const char *s) {
   return n;
 }
 
+size_t utf8_prefix(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t k = 0; /* continuation bytes at the end */
+  while (k < n && k < 3 && (s[n - 1 - k] & 0xc0) == 0x80) k++;
+  if (k == n) return n;
+  unsigned c = s[n - 1 - k];
+  if (c < 0xc0) return n; /* ends after an ASCII byte (or is not UTF-8: not ours to judge) */
+  size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+  return k + 1 >= need ? n : n - 1 - k;
+}
+
+void utf8_fix_end(char *s) { s[utf8_prefix(s, strlen(s))] = '\0'; }
+
+/* The byte length of a blank at s[0..n), 0 if none. */
+static size_t blank_at(const unsigned char *s, size_t n) {
+  if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))) return 1;
+  if (n >= 2 && s[0] == 0xc2 && s[1] == 0xa0) return 2;               /* U+00A0 */
+  if (n >= 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80) return 3; /* U+3000 */
+  return 0;
+}
+
+/* The byte length of a blank ending at s[n), 0 if none. */
+static size_t blank_before(const unsigned char *s, size_t n) {
+  if (n >= 1 && (s[n - 1] == ' ' || (s[n - 1] >= '\t' && s[n - 1] <= '\r'))) return 1;
+  if (n >= 2 && s[n - 2] == 0xc2 && s[n - 1] == 0xa0) return 2;
+  if (n >= 3 && s[n - 3] == 0xe3 && s[n - 2] == 0x80 && s[n - 1] == 0x80) return 3;
+  return 0;
+}
+
+void utf8_trim(const char *str, size_t n, size_t *start, size_t *len) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t a = 0, b = n, k;
+  while (a < b && (k = blank_at(s + a, b - a))) a += k;
+  while (b > a && (k = blank_before(s + a, b - a))) b -= k;
+  *start = a;
+  *len = b - a;
+}
+
 /* Days from civil date (Howard Hinnant's algorithm). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
@@ -109,7 +147,13 @@ void ts_format(time_t t, char out[TS_LEN]) {
   strftime(out, TS_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void ts_now(char out[TS_LEN]) { ts_format(time(NULL), out); }
+static int64_t clock_offset; /* set once before any thread starts */
+
+void clock_shift(int64_t seconds) { clock_offset = seconds; }
+
+time_t xnow(void) { return time(NULL) + (time_t)clock_offset; }
+
+void ts_now(char out[TS_LEN]) { ts_format(xnow(), out); }
 
 time_t ts_parse(const char *s) {
   if (strlen(s) != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return -1;
@@ -125,7 +169,7 @@ time_t ts_parse(const char *s) {
 }
 
 int64_t date_today_shanghai(void) {
-  time_t t = time(NULL) + 8 * 3600;
+  time_t t = xnow() + 8 * 3600;
   return (int64_t)(t / 86400);
 }
 
@@ -142,6 +186,8 @@ void uuid7(char out[UUID_LEN]) {
   gettimeofday(&tv, NULL);
   uint64_t ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)tv.tv_usec / 1000;
   if (RAND_bytes(b + 6, 10) != 1) {
+    /* the system's random source failed: no input causes this, and ids or
+     * keys made without randomness must never be issued */
     fputs("xunji: 随机数生成失败\n", stderr);
     abort();
   }

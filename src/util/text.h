@@ -15,6 +15,16 @@
 bool utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t utf8_len(const char *s);
+/* The length of the longest prefix of s[0..n) that does not end inside a
+ * multi-byte character: cutting a valid string there leaves it valid. */
+size_t utf8_prefix(const char *s, size_t n);
+/* Cuts the NUL-terminated s in place so that it ends on a character
+ * boundary (after snprintf into a fixed array may have cut a character). */
+void utf8_fix_end(char *s);
+/* Trims leading and trailing blanks (ASCII space, tab, CR, LF, VT, FF,
+ * U+00A0 and the ideographic space U+3000) from s[0..n): *start and *len
+ * give the trimmed part (len 0 when s is all blank). */
+void utf8_trim(const char *s, size_t n, size_t *start, size_t *len);
 
 /* "YYYY-MM-DD" check (real calendar date). Writes days since 1970-01-01 if ok. */
 bool date_parse(const char *s, int64_t *days);
@@ -23,6 +33,10 @@ void date_format(int64_t days, char out[11]);
 
 enum { TS_LEN = 21 }; /* "2026-11-25T01:43:07Z" + NUL */
 /* Current UTC time as ISO-8601 with 'Z'. */
+/* "Now" for every business rule: the real time, shifted by the test clock
+ * (clock_shift, set once at start-up from test_clock_days in test mode). */
+time_t xnow(void);
+void clock_shift(int64_t seconds);
 void ts_now(char out[TS_LEN]);
 void ts_format(time_t t, char out[TS_LEN]);
 /* Parses our own "YYYY-MM-DDTHH:MM:SSZ"; returns -1 on error. */

@@ -4,10 +4,14 @@
 #include "util/xmem.h"
 
 #include <openssl/crypto.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* The only abort for lack of memory: callers never carry OOM branches. Not
+ * reachable by input alone: every size that input controls is bounded before
+ * it is allocated (bounded buffers, body and part caps). */
 static void oom(void) {
   fputs("xunji: 内存不足 (out of memory)\n", stderr);
   abort();
@@ -38,6 +42,19 @@ char *xstrndup(const char *s, size_t n) {
   char *p = xmalloc(l + 1);
   memcpy(p, s, l);
   p[l] = '\0';
+  return p;
+}
+
+char *xasprintf(const char *fmt, ...) {
+  va_list ap, ap2;
+  va_start(ap, fmt);
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0) oom(); /* only for an invalid format, which the format attribute rules out */
+  char *p = xmalloc((size_t)n + 1);
+  vsnprintf(p, (size_t)n + 1, fmt, ap);
+  va_end(ap);
   return p;
 }
 

@@ -13,6 +13,8 @@ void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* asprintf that never returns NULL. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Wipes n bytes in a way the compiler may not elide (OPENSSL_cleanse). */
 void xwipe(void *p, size_t n);
 /* Copies src into dst of size n, always NUL-terminating; returns 0 or -1 if truncated. */

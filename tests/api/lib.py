@@ -90,10 +90,42 @@ class Response:
         return f"<{self.status} {self.raw[:300]!r}>"
 
 
+# `xunji init --demo` is the same for every test (settings are given to
+# `serve`, not `init`), so each test process initialises one demo database
+# once and every Server gets a fresh copy of its files: the same state as a
+# new `init --demo`, a second faster per test. test_cli still runs `init`.
+_template_dir = None
+
+
+def _copy_demo_template(dest):
+    global _template_dir
+    if _template_dir is None:
+        d = tempfile.mkdtemp(prefix="xunji-demo-template-")
+        run_cli("init", "--demo", "--accounts-file", os.path.join(d, "accounts.json"),
+                db=os.path.join(d, "t.db"), binary=INIT_BIN)
+        import atexit
+        atexit.register(shutil.rmtree, d, True)
+        _template_dir = d
+    for name in os.listdir(_template_dir):
+        shutil.copy2(os.path.join(_template_dir, name), os.path.join(dest, name))
+
+
+# Servers die with the test process that started them, even when it is
+# killed (PR_SET_PDEATHSIG through util-linux's setpriv), so no run leaves a
+# `xunji serve` behind.
+_SETPRIV = shutil.which("setpriv")
+
+
+def server_command(args):
+    return ([_SETPRIV, "--pdeathsig", "KILL", "--"] if _SETPRIV else []) + list(args)
+
+
 class Server:
     """A fresh demo database and a running server. Use as a context manager."""
 
-    def __init__(self, settings=None, demo=True):
+    def __init__(self, settings=None, demo=True, binary=None, env=None):
+        self.bin = binary or BIN  # the binary `serve` runs (the fault tests use build/faults)
+        self.env = dict(env or {})  # extra environment of the server process
         self.dir = tempfile.mkdtemp(prefix="xunji-api-")
         self.db = os.path.join(self.dir, "t.db")
         self.settings = dict(settings or {})
@@ -104,7 +136,7 @@ class Server:
         self.ids = {}
         if demo:
             acc = os.path.join(self.dir, "accounts.json")
-            run_cli("init", "--demo", "--accounts-file", acc, db=self.db, binary=INIT_BIN)
+            _copy_demo_template(self.dir)
             with open(acc, encoding="utf-8") as f:
                 self.ids = json.load(f)
             self.accounts = self.ids["accounts"]
@@ -122,8 +154,10 @@ class Server:
         self.log = open(os.path.join(self.dir, "server.log"), "ab")
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        env["XUNJI_TEST_MODE"] = "1"  # allows the test clock (test_clock_days)
+        env.update(self.env)
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.set_args()],
+            server_command([self.bin, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.set_args()]),
             stdout=subprocess.PIPE, stderr=self.log, env=env)
         line = self.proc.stdout.readline().decode("utf-8", "replace")
         m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -146,6 +180,17 @@ class Server:
             self.log.close()
             self.log = None
         self.proc = None
+
+    def shift_clock(self, days, *clients):
+        """Lets time pass: restarts the server with its clock `days` later
+        (the test_clock_days setting, test mode only) and signs the clients in
+        again (their sessions have expired by then)."""
+        self.stop()
+        self.settings["test_clock_days"] = days
+        self.start()
+        for c in clients:
+            c.cookie = c.csrf = None
+            c.login(c.login_name, self.passwords[c.login_name], change=False)
 
     def kill9(self):
         self.stop(signal.SIGKILL)

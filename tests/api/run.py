@@ -1,29 +1,95 @@
 """run.py — runs the API scenario tests (tests/api/test_*.py) against the
 binary named by XUNJI_BIN. Ends with the line "api: N passed, N failed".
+
 Usage: python3 tests/api/run.py [module-substring] [test-substring]
+
+Modules run in parallel, each in its own Python process with its own
+servers, databases and ports (XUNJI_TEST_JOBS processes at once, default the
+number of cores); their output is printed module by module in name order.
+A module process that dies without a result line counts as one failure.
 """
+import concurrent.futures
 import glob
 import importlib.util
 import os
+import re
+import subprocess
 import sys
+import time
 
 here = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, here)
-import lib  # noqa: E402
 
-only_mod = sys.argv[1] if len(sys.argv) > 1 else None
-only_test = sys.argv[2] if len(sys.argv) > 2 else None
-passed = failed = 0
-for path in sorted(glob.glob(os.path.join(here, "test_*.py"))):
+
+def run_module(path, only_test):
+    """In a child process: runs one module's tests, prints its tally."""
+    sys.path.insert(0, here)
+    import lib  # noqa: E402
     name = os.path.basename(path)[:-3]
-    if only_mod and only_mod not in name:
-        continue
-    lib._tests.clear()
     spec = importlib.util.spec_from_file_location(name, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     p, f = lib.run_all(name, only_test)
-    passed += p
-    failed += f
-print(f"api: {passed} passed, {failed} failed", flush=True)
-sys.exit(1 if failed else 0)
+    print(f"module: {p} passed, {f} failed", flush=True)
+    return 1 if f else 0
+
+
+def spawn(path, only_test):
+    t0 = time.time()
+    cmd = [sys.executable, os.path.abspath(__file__), "--module", path]
+    if only_test:
+        cmd.append(only_test)
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    out = p.stdout.decode("utf-8", "replace")
+    m = re.search(r"^module: (\d+) passed, (\d+) failed$", out, re.M)
+    if m:
+        passed, failed = int(m.group(1)), int(m.group(2))
+        if p.returncode != 0 and failed == 0:
+            failed = 1
+    else:
+        passed, failed = 0, 1
+        out += f"FAIL {os.path.basename(path)}: the module process ended without a result (exit {p.returncode})\n"
+    return path, out, passed, failed, time.time() - t0
+
+
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--module":
+        sys.exit(run_module(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None))
+    only_mod = sys.argv[1] if len(sys.argv) > 1 else None
+    only_test = sys.argv[2] if len(sys.argv) > 2 else None
+    paths = [p for p in sorted(glob.glob(os.path.join(here, "test_*.py")))
+             if not only_mod or only_mod in os.path.basename(p)]
+    jobs = int(os.environ.get("XUNJI_TEST_JOBS") or os.cpu_count() or 2)
+    # the biggest modules first, so that the last one to finish is short
+    order = sorted(paths, key=lambda p: -os.path.getsize(p))
+    # XUNJI_FAIL_FAST=1 (the mutant runs): after the first failure, modules
+    # not yet started are skipped
+    fail_fast = os.environ.get("XUNJI_FAIL_FAST") == "1"
+    failed_once = []
+
+    def job(p):
+        if fail_fast and failed_once:
+            return p, "", 0, 0, 0.0
+        res = spawn(p, only_test)
+        if res[3]:
+            failed_once.append(p)
+        return res
+
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
+        for fut in concurrent.futures.as_completed([ex.submit(job, p) for p in order]):
+            path, out, p, f, secs = fut.result()
+            results[path] = (out, p, f, secs)
+    passed = failed = 0
+    for path in paths:
+        out, p, f, secs = results[path]
+        out = re.sub(r"^module: .*\n?", "", out, flags=re.M)
+        sys.stdout.write(out)
+        print(f"     ({os.path.basename(path)}: {secs:.0f} s)")
+        passed += p
+        failed += f
+    print(f"api: {passed} passed, {failed} failed", flush=True)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -89,3 +89,24 @@ def audit_bureau_by_default_when_configured():
         r = expect(office.post(f"/api/v1/targets/{s.ids['targets']['u7']}/briefings",
                                {"due_date": days_from_today(-20)}), 201).json
         assert "audit_bureau" in [b["source"] for b in r["items"]] and r["total"] == 6
+
+
+@test
+def empty_sources_mean_every_configured_source():
+    # the form says "通报来源 (不选则全部)" and sends an empty list: that is every source,
+    # exactly as when the list is left out (it used to answer 「来源」应为非空列表)
+    with Server() as s:
+        office, tg = s.client("office"), s.ids["targets"]
+        r = expect(office.post(f"/api/v1/targets/{tg['u1']}/briefings",
+                               {"due_date": days_from_today(-12), "sources": []}), 201).json
+        assert sorted(b["source"] for b in r["items"]) == sorted(
+            ["dispatched_group", "petitions", "case_mgmt", "conduct", "organization_dept"]), r
+        r = expect(office.post(f"/api/v1/targets/{tg['u3']}/briefings",
+                               {"due_date": days_from_today(-12), "sources": None}), 201).json
+        assert r["total"] == 5
+        # not a list at all is still refused, naming the field
+        expect(office.post(f"/api/v1/targets/{tg['u7']}/briefings",
+                           {"due_date": days_from_today(-12), "sources": "petitions"}), 400, "invalid_field")
+        # asked again with an empty list: every source is already asked → 409, nothing doubled
+        expect(office.post(f"/api/v1/targets/{tg['u1']}/briefings",
+                           {"due_date": days_from_today(-12), "sources": []}), 409, "conflict")

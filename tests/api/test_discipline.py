@@ -163,7 +163,7 @@ def joint_review_flags_a_lenient_proposal():
                                                                   "learned": "会计称为方便支取"}), 200)
         it = expect(ver.patch(f"/api/v1/review-items/{i1['id']}", {"finding": "查实公款私存38.6万元",
                                                                   "proposed": "criticism"}), 200).json
-        assert it["flag_lenient"] is True and "轻于" in it["flag_detail"]
+        assert it["flag_lenient"] is True and any("轻于" in d for d in it["flag_detail"])
         expect(ver.patch(f"/api/v1/review-items/{i1['id']}", {"final": "criticism"}), 409)  # before the meeting
         expect(ver.patch(f"/api/v1/review-items/{i2['id']}", {"proposed": "no_action"}), 200)
         expect(ver.post(f"/api/v1/joint-reviews/{rid}/conclude"), 409)
@@ -185,7 +185,8 @@ def joint_review_flags_a_lenient_proposal():
         expect(ver.post(f"/api/v1/review-items/{i1['id']}/clear", {"reason": "x"}), 409, "no_flag")
         c = expect(ver.post(f"/api/v1/joint-reviews/{rid}/conclude"), 200).json
         assert c["state"] == "concluded" and c["item_count"] == 2
-        assert c["flags_raised"] == 1 and c["flags_cleared"] == 1
+        # the lenient proposal corrected at the meeting still counts as raised
+        assert c["flags_raised"] == 2 and c["flags_cleared"] == 1 and c["flags_open"] == 0
         expect(ver.patch(f"/api/v1/review-items/{i1['id']}", {"finding": "x"}), 409)
         held = expect(conduct.get("/api/v1/joint-reviews?state=concluded"), 200).json
         assert held["total"] == 1

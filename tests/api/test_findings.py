@@ -241,14 +241,16 @@ def rectification_overdue_notice_and_sign_off():
         expect(task(p1, deadline=days_from_today(-1)), 400)
         expect(office.post("/api/v1/rect-tasks", {"problem_id": p1, "measure": "m", "owner_name": "x",
                                                   "deadline": days_from_today(3)}), 403)
-        t1 = expect(task(p1), 201).json
+        t1 = expect(task(p1, deadline=days_from_today(2)), 201).json
         t2 = expect(task(p1, owner_name="赵某", long_term=True, deadline=days_from_today(150)), 201).json
         t3 = expect(task(p2, owner_name="赵某", measure="修订财务管理制度"), 201).json
         assert t2["long_term"] is True and t2["long_term_report_due"]
         assert expect(unit1.get(f"/api/v1/problems/{p1}"), 200).json["state"] == "rectifying"
 
-        # time passes: t1's deadline is now yesterday (overdue is computed, never stored)
-        s.sql_write("UPDATE rect_tasks SET deadline=? WHERE id=?", (days_from_today(-1), t1["id"]))
+        # time passes (the server's test clock): t1's deadline is now yesterday
+        # (overdue is computed, never stored)
+        assert expect(office.get("/api/v1/rect-tasks?overdue=true"), 200).json["total"] == 0
+        s.shift_clock(3, member1, leader1, lg, office, unit1, dispatched1)
         od = expect(office.get("/api/v1/rect-tasks?overdue=true"), 200).json
         assert [i["id"] for i in od["items"]] == [t1["id"]] and od["items"][0]["overdue"] is True
         assert od["items"][0]["warning"] == "overdue"
@@ -322,3 +324,46 @@ def rectification_overdue_notice_and_sign_off():
         expect(s.client("member2").get(f"/api/v1/targets/{tg['u1']}/rectification"), 404)
         audit = s.sql("SELECT count(*) FROM audit WHERE object_kind='rect_task'")[0][0]
         assert audit >= 12
+
+
+@test
+def feedback_meeting_records_how_many_and_who_attended():
+    # 反馈会: 参会人数 is a whole number (the seed's "300+" is 300), 参会人员 optional text;
+    # the form used to label the number "参会人员" and send names or "15" as a string
+    with Server() as s:
+        tg = s.ids["targets"]
+        member1, leader1, lg, office = s.client("member1"), s.client("leader1"), s.client("lg"), s.client("office")
+        expect(problem(member1, tg["u1"]), 201)
+        p = expect(member1.get("/api/v1/problems"), 200).json["items"][0]["id"]
+        expect(leader1.post(f"/api/v1/problems/{p}/confirm"), 200)
+        rep = expect(member1.post("/api/v1/reports", {"target_id": tg["u1"], "text": "巡察报告正文"}), 201).json["id"]
+        expect(leader1.post(f"/api/v1/reports/{rep}/submit"), 200)
+        expect(lg.post(f"/api/v1/reports/{rep}/approve"), 200)
+        base = {"meeting_date": today_shanghai(), "feedback_text": "反馈意见: 请立即整改"}
+        for bad in ("15", "张三、李四", 0, -3, 1.5, 100001):
+            r = expect(office.post(f"/api/v1/reports/{rep}/feedback", {**base, "attendees": bad}), 400, "invalid_field")
+            assert r.json["error"]["field"] == "attendees" and "参会人数" in r.json["error"]["message"], r
+        r = expect(office.post(f"/api/v1/reports/{rep}/feedback", {**base, "attendee_names": "x" * 2001}), 400)
+        assert r.json["error"]["field"] == "attendee_names" and "参会人员" in r.json["error"]["message"]
+        names = "市委第一巡察组全体成员, 市人防办领导班子成员、中层干部及干部职工代表"
+        fb = expect(office.post(f"/api/v1/reports/{rep}/feedback",
+                                {**base, "attendees": 300, "attendee_names": names}), 200).json
+        assert fb["attendees"] == 300 and fb["attendee_names"] == names and fb["state"] == "fed_back"
+        got = expect(office.get(f"/api/v1/reports/{rep}"), 200).json
+        assert got["attendees"] == 300 and got["attendee_names"] == names
+        # the names are business content: the audit detail keeps neither them nor the text
+        detail = s.sql("SELECT detail FROM audit WHERE action='report.feedback' AND object_id=?", (rep,))[0][0]
+        assert "中层干部" not in detail, detail
+
+
+@test
+def feedback_without_attendees_is_still_taken():
+    with Server() as s:
+        tg = s.ids["targets"]
+        member1, leader1, lg, office = s.client("member1"), s.client("leader1"), s.client("lg"), s.client("office")
+        rep = expect(member1.post("/api/v1/reports", {"target_id": tg["u1"], "text": "正文"}), 201).json["id"]
+        expect(leader1.post(f"/api/v1/reports/{rep}/submit"), 200)
+        expect(lg.post(f"/api/v1/reports/{rep}/approve"), 200)
+        fb = expect(office.post(f"/api/v1/reports/{rep}/feedback",
+                                {"meeting_date": today_shanghai(), "feedback_text": "反馈意见", "attendee_names": ""}), 200).json
+        assert fb["attendees"] is None and fb["attendee_names"] is None

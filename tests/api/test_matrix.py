@@ -3,8 +3,9 @@
 must be 403 before any handler runs; nothing may ever answer 500; record-level
 visibility of a clue follows the policy (404 for what one may not see)."""
 import json
+import os
 import re
-import uuid
+import sys
 
 from lib import Server, expect, run_cli, test, today_shanghai
 
@@ -105,42 +106,87 @@ def routes():
     return json.loads(run_cli("routes").stdout)
 
 
+FIXED_ID = "00000000-0000-7000-8000-000000000001"  # exists nowhere: answers are stable
+TABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "matrix.tsv")
+COLUMNS = ["anonymous"] + list(LOGIN.values())
+
+
 def concrete(pattern, verb="verify"):
     out = pattern.replace("{verb}", verb)
     out = re.sub(r"\{(?!id\})[a-z_]+\}", "verify", out)  # other named segments ({measure}, {name})
-    while "{id}" in out:
-        out = out.replace("{id}", str(uuid.uuid4()), 1)
-    return out
+    return out.replace("{id}", FIXED_ID)
+
+
+def cases(table):
+    """(method, path, action) for every route and lifecycle verb, in table order."""
+    for rt in table:
+        if rt["public"] or rt["pattern"] == "/api/v1/auth/logout":
+            continue  # logout is tried last, below
+        for verb in [v["verb"] for v in rt.get("verbs", [])] or ["verify"]:
+            yield rt["method"], concrete(rt["pattern"], verb), rt["action"]
+
+
+def observe(s, table):
+    """Every role (and no one) on every route: {(method, path): {column: status}}."""
+    clients = {login: s.client(login) for login in LOGIN.values()}
+    clients["anonymous"] = s.client()
+    seen = {}
+    for method, path, _ in cases(table):
+        body = {} if method in ("POST", "PATCH", "PUT") else None
+        row = {}
+        for col in COLUMNS:
+            r = clients[col].request(method, path, body)
+            assert r.status != 500, (col, method, path, r)
+            row[col] = r.status
+        seen[(method, path)] = row
+    return clients, seen
+
+
+def read_table():
+    want = {}
+    with open(TABLE, encoding="utf-8") as f:
+        head = f.readline().rstrip("\n").split("\t")
+        assert head == ["method", "path"] + COLUMNS, f"{TABLE}: unexpected columns {head}"
+        for line in f:
+            cells = line.rstrip("\n").split("\t")
+            want[(cells[0], cells[1])] = dict(zip(COLUMNS, map(int, cells[2:])))
+    return want
+
+
+def write_table(seen):
+    with open(TABLE, "w", encoding="utf-8") as f:
+        f.write("\t".join(["method", "path"] + COLUMNS) + "\n")
+        for (method, path), row in seen.items():
+            f.write("\t".join([method, path] + [str(row[c]) for c in COLUMNS]) + "\n")
 
 
 @test
 def every_role_on_every_route():
+    """The expected status of every role on every route is the checked-in
+    table tests/api/matrix.tsv, written once by `python3 tests/api/test_matrix.py
+    --write` and reviewed in its diff; the server must answer exactly that.
+    The table itself must agree with the policy stated above: a role outside
+    a route's action answers 403 forbidden, no one anonymous gets past 401."""
     table = routes()
     assert len(table) >= 40
     for rt in table:
         assert rt["action"] in EXPECTED, f"test does not know action {rt['action']}"
+    want = read_table()
+    role_of = {login: role for role, login in LOGIN.items()}
+    for method, path, action in cases(table):
+        assert (method, path) in want, f"{method} {path} is not in {TABLE}: regenerate and review"
+        row = want[(method, path)]
+        assert row["anonymous"] == 401, (method, path, row)
+        for login in LOGIN.values():
+            if role_of[login] not in EXPECTED[action]:
+                assert row[login] == 403, f"table lets {login} past {action} on {method} {path}: {row}"
     with Server() as s:
-        clients = {role: s.client(login) for role, login in LOGIN.items()}
-        anon = s.client()
-        for rt in table:
-            verbs = [v["verb"] for v in rt.get("verbs", [])] or ["verify"]
-            for verb in verbs:
-                path = concrete(rt["pattern"], verb)
-                body = {} if rt["method"] in ("POST", "PATCH", "PUT") else None
-                if rt["public"] or rt["pattern"] == "/api/v1/auth/logout":
-                    continue  # logout is tried last, below
-                r = anon.request(rt["method"], path, body)
-                expect(r, 401)
-                for role, c in clients.items():
-                    r = c.request(rt["method"], path, body)
-                    assert r.status != 500, (role, rt, r)
-                    allowed = role in EXPECTED[rt["action"]]
-                    if allowed:
-                        assert r.status != 403 or r.error_code() != "forbidden" or rt["pattern"].endswith("{verb}") \
-                            or "roles" in rt["pattern"], (role, rt["method"], path, r)
-                    else:
-                        assert r.status == 403 and r.error_code() == "forbidden", (role, rt["method"], path, r)
-        for role, c in clients.items():
+        clients, seen = observe(s, table)
+        assert set(seen) == set(want), f"routes gone from the server but still in {TABLE}: {set(want) - set(seen)}"
+        diffs = [(k, c, want[k][c], v[c]) for k, v in seen.items() for c in COLUMNS if v[c] != want[k][c]]
+        assert not diffs, "status differs from matrix.tsv (route, login, want, got): " + repr(diffs[:20])
+        for login in LOGIN.values():
+            c = clients[login]
             expect(c.post("/api/v1/auth/logout"), 200)
             expect(c.get("/api/v1/me"), 401)
         # every function-level denial was audited
@@ -209,3 +255,11 @@ def must_change_password_blocks_everything_but_the_change():
         expect(c.post("/api/v1/auth/password", {"old_password": s.passwords["office"],
                                                 "new_password": "Patrol-Strong#2026x"}), 200)
         expect(c.get("/api/v1/rounds"), 200)
+
+
+if __name__ == "__main__" and "--write" in sys.argv:
+    # Regenerates matrix.tsv from what the server answers now. Review the diff:
+    # every changed cell is a change of who may do what.
+    with Server() as srv:
+        write_table(observe(srv, routes())[1])
+    print(f"wrote {TABLE}")

@@ -3,9 +3,12 @@
 // built UI (web/dist); Debian's Chromium driven by playwright-core (headless,
 // no browser download); sign-in as a demo account including the forced
 // password change; a tiny test registry that screenshots failures into tests/out/.
+// Page errors and CSP refusals fail every test; every other console error (a
+// request the server refused) is collected in page.consoleErrors from sign-in on,
+// and a test asserts a clean walk with expectNoConsoleErrors(page, ...).
 import { spawn, execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { mkdtempSync, readFileSync, rmSync, mkdirSync, openSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, openSync, existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,7 +44,9 @@ export class Server {
     const args = ['serve', '--db', this.db, '--listen', '127.0.0.1:0']
     for (const [k, v] of Object.entries(this.settings)) args.push('--set', `${k}=${v}`)
     const log = openSync(path.join(this.dir, 'server.log'), 'a')
-    this.proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', log] })
+    // the server dies with this process even when it is killed (PR_SET_PDEATHSIG)
+    const cmd = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', BIN] : [BIN]
+    this.proc = spawn(cmd[0], [...cmd.slice(1), ...args], { stdio: ['ignore', 'pipe', log] })
     this.port = await new Promise((resolve, reject) => {
       let buf = ''
       const t = setTimeout(() => reject(new Error('server did not start')), 15000)
@@ -117,9 +122,13 @@ export async function newPage(ctx) {
   const page = await context.newPage()
   page.setDefaultTimeout(10000)
   page.problems = []
+  page.consoleErrors = [] // every console error (failed requests too), for expectNoConsoleErrors
   page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`))
   page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) page.problems.push(`csp: ${m.text()}`)
+    if (m.type() !== 'error') return
+    const where = m.location()?.url ? ` (${m.location().url})` : ''
+    page.consoleErrors.push(`${m.text()}${where}`)
+    if (/Content Security Policy|Refused to/.test(m.text())) page.problems.push(`csp: ${m.text()}`)
   })
   ctx.pages.push(page)
   return page
@@ -144,6 +153,9 @@ export async function signIn(ctx, s, login) {
   }
   await page.waitForURL((u) => new URL(u).pathname === '/')
   await page.locator('.topbar .who').waitFor()
+  // the walk starts here: the sign-in page's own asking (GET /me answers 401 before
+  // sign-in, the browser's favicon probe) is not the role's walk
+  page.consoleErrors.length = 0
   return page
 }
 
@@ -160,6 +172,14 @@ export async function fillField(page, label, value, scope = page.locator('.el-di
   const input = item.locator('input, textarea').first()
   await input.fill(value)
   await input.press('Tab')
+}
+
+// No console error at all on the page so far (a 4xx/5xx the UI asked for shows
+// as "Failed to load resource" with the URL): a walk a role does without
+// calling what it may not.
+export function expectNoConsoleErrors(...pages) {
+  const all = pages.flatMap((p) => p.consoleErrors.map((e) => `${new URL(p.url()).pathname}: ${e}`))
+  expect(!all.length, `控制台错误: ${all.join(' | ')}`)
 }
 
 export function expect(cond, msg) {

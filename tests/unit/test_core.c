@@ -5,6 +5,7 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/authz.h"
@@ -205,11 +206,37 @@ TEST(bounded_buffer) {
   buf b;
   buf_init(&b, 8);
   CHECK(buf_adds(&b, "12345") == BUF_OK);
-  CHECK(buf_adds(&b, "6789") == BUF_TOOBIG);
-  CHECK_STR(buf_str(&b), "12345");
   CHECK(buf_addf(&b, "%d", 678) == BUF_OK);
-  CHECK(buf_addf(&b, "%d", 9) == BUF_TOOBIG);
   CHECK_STR(buf_str(&b), "12345678");
+  CHECK(!buf_failed(&b));
+  buf_free(&b);
+}
+
+/* issue 11: a full buffer is an error for the one request, never abort():
+ * the first append past the limit marks the buffer failed, later appends
+ * are no-ops, and the content becomes a poison the store refuses to run. */
+TEST(bounded_buffer_failure_is_sticky) {
+  buf b;
+  buf_init(&b, 8);
+  CHECK(buf_adds(&b, "12345") == BUF_OK);
+  CHECK(buf_adds(&b, "6789") == BUF_TOOBIG);
+  CHECK(buf_failed(&b));
+  CHECK(buf_adds(&b, "6") == BUF_TOOBIG); /* it would fit, but the buffer failed */
+  CHECK(buf_addf(&b, "%d", 7) == BUF_TOOBIG);
+  CHECK(buf_add(&b, "", 0) == BUF_TOOBIG);
+  CHECK(strchr(buf_str(&b), BUF_POISON_CHAR) != NULL);
+  CHECK(strstr(buf_str(&b), "12345") == NULL); /* no truncated prefix survives */
+  CHECK_STR(buf_str_or(&b, "fallback"), "fallback");
+  buf_reset(&b);
+  CHECK(!buf_failed(&b));
+  CHECK(buf_adds(&b, "ok") == BUF_OK);
+  CHECK_STR(buf_str_or(&b, "fallback"), "ok");
+  CHECK(buf_addf(&b, "%s", "much too long") == BUF_TOOBIG);
+  CHECK(buf_failed(&b));
+  char *t = buf_take(&b);
+  CHECK(strchr(t, BUF_POISON_CHAR) != NULL);
+  free(t);
+  CHECK(!buf_failed(&b));
   buf_free(&b);
 }
 
@@ -274,6 +301,25 @@ TEST(findings_workflows_have_roles_except_cascades) {
   CHECK(!authz(&u, A_PROBLEM_LIST, &draft));
   CHECK(!authz(&u, A_PROBLEM_PAPERS, &released));
   CHECK(!authz(&u, A_CLUE_LIST, &released));
+}
+
+/* Every declared recipient counts: TEAM_SIDE is two entries, and a count that
+ * took it for one dropped the last recipient (the liaison never heard a joint
+ * review was held; the office never heard a report was approved). A trailing
+ * {R_LEADING_GROUP, N_ALL} is the one miscount this cannot see (all zero). */
+TEST(every_declared_notification_is_within_the_count) {
+  for (const workflow *const *w = workflows; *w; w++)
+    for (int i = 0; i < (*w)->ntransitions; i++) {
+      const wf_transition *t = &(*w)->transitions[i];
+      CHECK(t->nnotify >= 0 && t->nnotify <= WF_MAX_NOTIFY);
+      for (int k = t->nnotify; k < WF_MAX_NOTIFY; k++) {
+        if (t->notify[k].role || t->notify[k].scope)
+          fprintf(stderr, "  %s.%s: recipient %d past nnotify %d\n", (*w)->entity, t->verb, k, t->nnotify);
+        CHECK(t->notify[k].role == 0 && t->notify[k].scope == 0);
+      }
+    }
+  const wf_transition *hold = wf_find(&wf_review, "scheduled", "hold");
+  CHECK(hold && hold->nnotify == 3 && hold->notify[2].role == R_COMMISSION_LIAISON);
 }
 
 TEST(four_forms_are_derived_from_the_outcome_code) {

@@ -5,6 +5,8 @@
  * refuses what is not a workbook.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <zip.h>
 #include <string.h>
 
 #include "core/measures.h"
@@ -13,6 +15,7 @@
 #include "report/stats.h"
 #include "report/xlsx.h"
 #include "t.h"
+#include "util/buf.h"
 
 TEST(measures_table_is_well_formed) {
   for (int i = 0; i < nmeasures; i++) {
@@ -166,4 +169,129 @@ TEST(xlsx_reader_refuses_what_is_not_a_workbook) {
   CHECK(strstr(err, "xlsx") != NULL);
   static const char junk[] = "PK\x03\x04garbage";
   CHECK(xlsx_read(junk, sizeof junk - 1, 10, err, sizeof err) == NULL);
+}
+
+/* ---- issue 11: hostile workbooks ------------------------------------------------ */
+/* An .xlsx in memory with the given parts (name, content pairs, NULL-ended). */
+static unsigned char *make_zip(const char *const *parts, size_t *len) {
+  char path[512];
+  static int seq;
+  snprintf(path, sizeof path, "%s/w%d.xlsx", t_tmpdir(), seq++);
+  zipFile z = zipOpen64(path, APPEND_STATUS_CREATE);
+  if (!z) return NULL;
+  for (int i = 0; parts[i]; i += 2) {
+    zip_fileinfo zi;
+    memset(&zi, 0, sizeof zi);
+    zipOpenNewFileInZip64(z, parts[i], &zi, NULL, 0, NULL, 0, NULL, Z_DEFLATED, 6, 0);
+    zipWriteInFileInZip(z, parts[i + 1], (unsigned)strlen(parts[i + 1]));
+    zipCloseFileInZip(z);
+  }
+  zipClose(z, NULL);
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *p = malloc((size_t)n);
+  *len = fread(p, 1, (size_t)n, f);
+  fclose(f);
+  return p;
+}
+
+static const char SHEET[] =
+    "<?xml version=\"1.0\"?><worksheet><sheetData><row r=\"1\"><c r=\"A1\" s=\"%d\"><v>46000</v></c>"
+    "</row></sheetData></worksheet>";
+
+/* styles.xml with n cellXfs entries, all dates */
+static char *styles(int n) {
+  buf b;
+  buf_init(&b, 64 << 20);
+  buf_adds(&b, "<?xml version=\"1.0\"?><styleSheet><cellXfs>");
+  for (int i = 0; i < n; i++) buf_adds(&b, "<xf numFmtId=\"14\"/>");
+  buf_adds(&b, "</cellXfs></styleSheet>");
+  return buf_take(&b);
+}
+
+static json_t *read_parts(const char *const *parts, char *err, size_t errlen) {
+  size_t n = 0;
+  unsigned char *z = make_zip(parts, &n);
+  CHECK(z != NULL);
+  if (!z) return NULL;
+  json_t *rows = xlsx_read(z, n, 100, err, errlen);
+  free(z);
+  return rows;
+}
+
+TEST(xlsx_reader_caps_cell_styles_without_overflow) {
+  char err[300], sheet[512];
+  /* 70,000 styles: the old reader wrote past its table (heap overflow) */
+  char *st = styles(70000);
+  snprintf(sheet, sizeof sheet, SHEET, 69999);
+  const char *bomb[] = {"xl/styles.xml", st, "xl/worksheets/sheet1.xml", sheet, NULL};
+  json_t *rows = read_parts(bomb, err, sizeof err);
+  CHECK(rows == NULL);
+  CHECK(strstr(err, "样式过多") != NULL);
+  json_decref(rows);
+  free(st);
+  /* exactly at the cap: read, and the last style still marks a date */
+  st = styles(65536);
+  snprintf(sheet, sizeof sheet, SHEET, 65535);
+  const char *full[] = {"xl/styles.xml", st, "xl/worksheets/sheet1.xml", sheet, NULL};
+  rows = read_parts(full, err, sizeof err);
+  CHECK(rows != NULL);
+  CHECK_STR(json_string_value(json_array_get(json_array_get(rows, 0), 0)), "2025-12-09");
+  json_decref(rows);
+  free(st);
+}
+
+TEST(xlsx_reader_caps_shared_strings) {
+  char err[300], sheet[512];
+  snprintf(sheet, sizeof sheet, SHEET, 0);
+  buf b;
+  buf_init(&b, 16 << 20);
+  buf_adds(&b, "<sst>");
+  for (int i = 0; i < 500001; i++) buf_adds(&b, "<si><t/></si>");
+  buf_adds(&b, "</sst>");
+  CHECK(!buf_failed(&b));
+  const char *many[] = {"xl/sharedStrings.xml", buf_str(&b), "xl/worksheets/sheet1.xml", sheet, NULL};
+  json_t *rows = read_parts(many, err, sizeof err);
+  CHECK(rows == NULL);
+  CHECK(strstr(err, "共享字符串过多") != NULL);
+  json_decref(rows);
+  buf_free(&b);
+}
+
+TEST(xlsx_reader_gives_a_reason_for_every_failure) {
+  char big[200 * 1024 + 64], sheet[512];
+  snprintf(sheet, sizeof sheet, SHEET, 0);
+  strcpy(big, "<sst><si><t>");
+  memset(big + strlen(big), 'a', 200 * 1024);
+  strcpy(big + 12 + 200 * 1024, "</t></si></sst>");
+  const char *too_long[] = {"xl/sharedStrings.xml", big, "xl/worksheets/sheet1.xml", sheet, NULL};
+  const char *bad_xml[] = {"xl/styles.xml", "<styleSheet><cellXfs>", "xl/worksheets/sheet1.xml", sheet, NULL};
+  const char *dtd[] = {"xl/sharedStrings.xml",
+                       "<?xml version=\"1.0\"?><!DOCTYPE sst [<!ENTITY a \"aaaa\">]><sst><si><t>&a;</t></si></sst>",
+                       "xl/worksheets/sheet1.xml", sheet, NULL};
+  const char *no_sheet[] = {"xl/styles.xml", "<styleSheet/>", NULL};
+  const char *bad_sheet[] = {"xl/worksheets/sheet1.xml", "<worksheet><sheetData><row>", NULL};
+  const char *bad_index[] = {"xl/worksheets/sheet1.xml",
+                             "<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>7</v></c></row>"
+                             "</sheetData></worksheet>",
+                             NULL};
+  const struct {
+    const char *const *parts;
+    const char *want;
+  } cases[] = {
+      {too_long, "过长"},          {bad_xml, "xl/styles.xml"},       {dtd, "DTD"},
+      {no_sheet, "sheet1.xml"},    {bad_sheet, "sheet1.xml"},        {bad_index, "共享字符串"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char err[300] = "x";
+    json_t *rows = read_parts(cases[i].parts, err, sizeof err);
+    CHECK(rows == NULL);
+    CHECK(err[0] != '\0');
+    if (!strstr(err, cases[i].want)) fprintf(stderr, "case %zu: %s\n", i, err);
+    CHECK(strstr(err, cases[i].want) != NULL);
+    json_decref(rows);
+  }
 }

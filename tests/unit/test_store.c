@@ -9,6 +9,7 @@
 
 #include "store/store.h"
 #include "t.h"
+#include "util/buf.h"
 
 static store *fresh(const char *name) {
   char path[512], err[256];
@@ -69,5 +70,34 @@ TEST(placeholders_bind_by_number) {
   CHECK_STR(t, "四");
   free(t);
   store_rollback(rd);
+  store_close(s);
+}
+
+/* issue 11: SQL built in a bounded buffer that overflowed is refused unrun,
+ * so a statement whose later conditions (the scope) were cut off never runs. */
+TEST(store_refuses_sql_from_an_overflowed_buffer) {
+  store *s = fresh("poison.db");
+  CHECK(s != NULL);
+  if (!s) return;
+  buf where;
+  buf_init(&where, 32);
+  buf_adds(&where, " WHERE 1=1");
+  for (int i = 0; i < 10; i++) buf_addf(&where, " AND id = $%d", i + 1);
+  CHECK(buf_failed(&where));
+  buf sql;
+  buf_init(&sql, 1024);
+  buf_addf(&sql, "SELECT count(*) FROM orgs%s", buf_str(&where));
+  CHECK(!buf_failed(&sql)); /* the poison travels into the enclosing statement */
+  store_tx *tx;
+  CHECK(store_read(s, &tx) == STORE_OK);
+  int64_t n = -1;
+  CHECK(store_query_int(tx, buf_str(&sql), NULL, 0, &n) == STORE_TOOBIG);
+  CHECK(n == -1);
+  int rc = 0;
+  CHECK(store_query_json(tx, buf_str(&sql), NULL, 0) == NULL);
+  CHECK(store_query_one(tx, buf_str(&sql), NULL, 0, &rc) == NULL && rc == STORE_TOOBIG);
+  store_rollback(tx);
+  buf_free(&where);
+  buf_free(&sql);
   store_close(s);
 }

@@ -103,6 +103,8 @@ export const records = {
     label: '巡察轮次',
     api: '/rounds',
     workflow: 'round',
+    // the office's vetting request names the round; 纪委组织部 answers it on 廉政审核
+    messageLinks: { vetting: (m) => ({ path: '/r/vettings', query: { round_id: m.object_id, state: 'pending' } }) },
     menu: { group: 'plan', action: 'round.list' },
     title: (r) => r.name,
     defaultSort: '-created_at',
@@ -145,6 +147,7 @@ export const records = {
   teams: {
     label: '巡察组',
     api: '/teams',
+    kind: 'team',
     menu: { group: 'plan', action: 'team.list' },
     title: (r) => r.name,
     defaultSort: 'name',
@@ -163,6 +166,7 @@ export const records = {
   targets: {
     label: '巡察对象',
     api: '/targets',
+    kind: 'target',
     menu: { group: 'plan', action: 'target.list' },
     title: (r) => nameOf('org', r.unit_id),
     defaultSort: '-created_at',
@@ -311,6 +315,7 @@ export const records = {
   vettings: {
     label: '廉政审核',
     api: '/vettings',
+    kind: 'vetting',
     menu: { group: 'plan', action: 'vetting.list' },
     noDetail: true,
     defaultSort: null,
@@ -332,6 +337,7 @@ export const records = {
   briefings: {
     label: '巡前情况通报',
     api: '/briefings',
+    kind: 'briefing',
     menu: { group: 'plan', action: 'briefing.list' },
     noDetail: true,
     defaultSort: null,
@@ -417,14 +423,20 @@ export const records = {
     filters: [{ key: 'state', label: '状态', type: 'state' }],
     detail: [
       col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('problem_count', '问题数'), col('inaction_count', '不作为慢作为'), col('text', '报告正文'),
-      col('return_reason', '退回理由'), col('meeting_date', '反馈会日期'), col('attendees', '参会人员'), col('feedback_text', '反馈意见'),
+      col('return_reason', '退回理由'), col('meeting_date', '反馈会日期'), col('attendees', '参会人数', { format: (v) => (v ? `${v} 人` : '') }),
+      col('attendee_names', '参会人员'), col('feedback_text', '反馈意见'),
       col('rect_plan_due', '整改方案报送期限'), col('rect_report_due', '整改情况报告期限'), timeCol('submitted_at', '提交时间'), timeCol('approved_at', '批准时间'), timeCol('copied_at', '抄送时间'),
     ],
     create: { action: 'report.write', label: '撰写巡察报告', fields: [ref('target_id', '被巡察单位', 'target', req), memo('text', '报告正文', 200000, { ...req, rows: 10 })] },
     edit: { when: (r) => r.editable, fields: [memo('text', '报告正文', 200000, { rows: 10 })] },
     verbs: {
       return: [memo('reason', '退回理由', 2000, req)],
-      feedback: [date('meeting_date', '反馈会日期', req), text('attendees', '参会人员', 500), memo('feedback_text', '反馈意见', 200000, { ...req, rows: 8 })],
+      // 参会人数 is a whole number (the API's integer), 参会人员 who attended (optional text)
+      feedback: [
+        date('meeting_date', '反馈会日期', req), { key: 'attendees', label: '参会人数', type: 'number', min: 1, max: 100000 },
+        memo('attendee_names', '参会人员', 2000, { placeholder: '如: 巡察组全体成员, 被巡察单位领导班子成员、中层干部及干部职工代表' }),
+        memo('feedback_text', '反馈意见', 100000, { ...req, rows: 8 }),
+      ],
     },
     history: true,
     recordTools: [
@@ -524,6 +536,7 @@ export const records = {
   documents: {
     label: '公文',
     api: '/documents',
+    kind: 'document',
     menu: { group: 'rect', action: 'document.read' },
     title: (r) => r.title,
     defaultSort: null,
@@ -656,7 +669,7 @@ export const records = {
     filters: [{ key: 'q', label: '名称' }, { key: 'state', label: '状态', type: 'state' }, { key: 'team_id', label: '巡察组', type: 'ref', kind: 'team' }],
     detail: [
       col('title', '联审名称'), col('team_name', '巡察组'), col('scheduled_on', '联审日期'), col('place', '地点'), col('participants', '参加人员'), col('minutes', '会议纪要'),
-      col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除提示'), timeCol('held_at', '召开时间'), timeCol('concluded_at', '完成时间'),
+      col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除提示'), col('flags_open', '未消除提示'), timeCol('held_at', '召开时间'), timeCol('concluded_at', '完成时间'),
     ],
     create: {
       action: 'review.write',
@@ -680,6 +693,7 @@ export const records = {
   'recusal-exceptions': {
     label: '回避例外',
     api: '/recusal-exceptions',
+    kind: 'recusal_exception',
     menu: { group: 'plan', action: 'recusal.list' },
     noDetail: true,
     defaultSort: null,
@@ -696,6 +710,7 @@ export const records = {
   persons: {
     label: '巡察人才库',
     api: '/persons',
+    kind: 'person',
     menu: { group: 'pool', action: 'person.list' },
     title: (r) => r.name,
     defaultSort: 'name',
@@ -803,4 +818,23 @@ export function rowLinkOf(type) {
   const d = records[type]
   if (d.noDetail) return null
   return d.rowLink || ((r) => `/r/${type}/${r.id}`)
+}
+
+// The record type of an object the server names by kind: a message's
+// object_kind is its workflow's entity (GET /meta) or, outside a lifecycle,
+// the record kind a descriptor declares as `kind`.
+export function typeOfKind(kind) {
+  for (const [type, d] of Object.entries(records)) if (kind && (d.kind || d.workflow) === kind) return type
+  return null
+}
+
+// Where an inbox message opens: the record it is about (its record page, or
+// its list when the type has no record page), or the descriptor's own
+// messageLinks[action] (a round's vetting request is answered on 廉政审核).
+export function messageLink(m) {
+  const type = typeOfKind(m.object_kind)
+  if (!type) return null
+  const d = records[type]
+  if (d.messageLinks && d.messageLinks[m.action]) return d.messageLinks[m.action](m)
+  return d.noDetail || !m.object_id ? `/r/${type}` : `/r/${type}/${m.object_id}`
 }

@@ -1,0 +1,26 @@
+/*
+ * mutant.h — the deliberate defects of `make mutants` (scripts/mutants.sh).
+ *
+ * Each mutant is a build (-DXUNJI_MUTANT=N) with one defect that the test
+ * suite must catch; one the suite does not catch is a hole in the suite. In
+ * every other build XUNJI_MUTANT is 0 and MUTANT(n) is a constant false that
+ * the compiler removes.
+ */
+#ifndef XUNJI_MUTANT_H
+#define XUNJI_MUTANT_H
+
+enum {
+  MUT_AUTHZ_ALLOWS_ALL = 1,  /* authz() says yes to everyone for everything */
+  MUT_ACK_BEFORE_COMMIT = 2, /* a write is answered 2xx but rolled back */
+  MUT_LIST_SKIPS_SCOPE = 3,  /* lists and drill-downs skip the visibility rule */
+  MUT_AUDIT_SKIPPED = 4,     /* api_audit() appends nothing */
+  MUT_SEAL_IN_CLEAR = 5,     /* sealed fields are stored in clear */
+  MUT__MAX
+};
+
+#ifndef XUNJI_MUTANT
+#define XUNJI_MUTANT 0
+#endif
+#define MUTANT(n) (XUNJI_MUTANT == (n))
+
+#endif
