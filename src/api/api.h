@@ -140,6 +140,18 @@ int h_roles_list(req *r);
 int h_roles_grant(req *r);
 int h_roles_revoke(req *r);
 int h_audit_list(req *r);
+/* issue 11: accounts (api/accounts.c) */
+int h_security_get(req *r);
+int h_security_update(req *r);
+int h_my_tokens(req *r);
+int h_my_token_revoke(req *r);
+int h_user_tokens(req *r);
+int h_user_token_revoke(req *r);
+int h_resets_list(req *r);
+int h_reset_get(req *r);
+int h_reset_approve(req *r);
+int h_reset_reject(req *r);
+int h_reset_collect(req *r);
 int h_entity_list(req *r);
 int h_entity_get(req *r);
 int h_entity_create(req *r);

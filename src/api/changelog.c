@@ -16,7 +16,9 @@ static bool ends_with(const char *s, const char *t) {
 }
 
 static bool skipped(const char *action, const char *kind) {
-  return !strcmp(kind, "user") || !strncmp(action, "auth.", 5) || ends_with(action, ".read") ||
+  /* accounts, tokens and settings are the administrators', kept in the audit log only */
+  return !strcmp(kind, "user") || !strcmp(kind, "api_token") || !strcmp(kind, "setting") ||
+         !strncmp(action, "auth.", 5) || ends_with(action, ".read") ||
          ends_with(action, ".download") || ends_with(action, ".export");
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/users.h"
 #include "core/workflow.h"
 #include "util/buf.h"
 #include "util/text.h"
@@ -30,7 +31,9 @@ int h_healthz(req *r) {
 
 /* " (m.to_role=$a AND (m.to_scope='' OR m.to_scope=$b)) OR ..." for the user's grants */
 static void inbox_where(req *r, buf *w, sval *p, int *np) {
-  buf_adds(w, "(0");
+  /* messages addressed to this user alone (api/users.h MSG_TO_USER), then the grants' */
+  buf_addf(w, "((m.to_role='" MSG_TO_USER "' AND m.to_scope=$%d)", *np + 1);
+  p[(*np)++] = SV_S(r->who.user_id);
   for (int i = 0; i < r->who.ngrants; i++) {
     const grant *g = &r->who.grants[i];
     buf_addf(w, " OR (m.to_role=$%d AND (m.to_scope='' OR m.to_scope=$%d))", *np + 1, *np + 2);

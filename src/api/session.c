@@ -6,10 +6,14 @@
  * only HMAC-SM3(token key, cookie), so a stolen database yields no usable
  * session. Idle and absolute expiry delete the row. Each session has a CSRF
  * token that cookie-authenticated writes must echo in X-CSRF-Token.
- * Lock-out: lock_after failures lock the account for lock_minutes; the reply
- * to an unknown login and to a wrong password is the same, and both cost one
- * PBKDF2 computation. A per-IP throttle bounds password guessing across
- * accounts.
+ * Lock-out: lock_after failures, each within lock_minutes of the previous
+ * one, lock the account for lock_minutes (counted atomically by one UPDATE ..
+ * RETURNING in the serialized write transaction; the lock always ends).
+ * Every failed sign-in (unknown login, wrong password, disabled, locked)
+ * answers the same 401 body after the same work: one PBKDF2 computation and
+ * one write transaction. Per source address, a per-minute cap and a growing
+ * delay (sec/login_guard.h) keep one client from locking accounts out again
+ * and again.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +23,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "sec/login_guard.h"
 #include "sec/password.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -64,30 +69,11 @@ int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p)
   return s < 0 ? s : STORE_OK;
 }
 
-/* ---- per-IP login throttle (in memory) ------------------------------------- */
-enum { THROTTLE_SLOTS = 1024 };
-static struct {
-  char ip[48];
-  time_t window;
-  int count;
-} throttle[THROTTLE_SLOTS];
-static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static int throttled(const char *ip) {
-  uint32_t h = 2166136261u;
-  for (const char *c = ip; *c; c++) h = (h ^ (unsigned char)*c) * 16777619u;
-  time_t now = xnow(), win = now / 60;
-  int over;
-  pthread_mutex_lock(&throttle_mu);
-  __typeof__(throttle[0]) *t = &throttle[h % THROTTLE_SLOTS];
-  if (strcmp(t->ip, ip) != 0 || t->window != win) {
-    xstrlcpy(t->ip, ip, sizeof t->ip);
-    t->window = win;
-    t->count = 0;
-  }
-  over = ++t->count > cfg_int(CFG_LOGIN_PER_IP_MIN);
-  pthread_mutex_unlock(&throttle_mu);
-  return over;
+/* ---- per-source sign-in limits (sec/login_guard.c) ------------------------ */
+static lg_rules guard_rules(void) {
+  lg_rules ru = {cfg_int(CFG_LOGIN_PER_IP_MIN), cfg_int(CFG_LOGIN_SOURCE_FREE),
+                 cfg_int(CFG_LOGIN_SOURCE_MAX_DELAY), cfg_int(CFG_LOCK_MINUTES) * 60};
+  return ru;
 }
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -184,18 +170,36 @@ int session_authenticate(req *r) {
     token_hash(a, tok, h);
     if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
     sval prm[] = {SV_S(h), SV_I(now)};
-    char *uid = NULL;
-    rc = store_query_text(tx,
-                          "SELECT user_id FROM api_tokens WHERE token_hash=$1 AND revoked=0 "
-                          "AND expires_at > $2",
-                          prm, 2, &uid);
+    json_t *t = store_query_one(tx,
+                                "SELECT id, user_id, last_used_at FROM api_tokens WHERE "
+                                "token_hash=$1 AND revoked=0 AND expires_at > $2",
+                                prm, 2, &rc);
+    const char *uid = t ? json_string_value(json_object_get(t, "user_id")) : NULL;
     int disabled = 0, found = 0;
-    if (rc == STORE_OK && uid) found = load_user(tx, uid, &r->who, &disabled);
+    if (rc >= 0 && uid) found = load_user(tx, uid, &r->who, &disabled);
     if (found == 1 && !disabled) rc = session_load_grants(a, tx, uid, &r->who);
     store_rollback(tx);
-    free(uid);
-    if (rc) return api_store_error(r, rc, NULL);
-    if (found != 1 || disabled) return unauthorized(r, "invalid_token", "API 令牌无效或已过期");
+    if (rc < 0) {
+      json_decref(t);
+      return api_store_error(r, rc, NULL);
+    }
+    if (found != 1 || disabled) {
+      json_decref(t);
+      return unauthorized(r, "invalid_token", "API 令牌无效、已吊销或已过期");
+    }
+    /* last use, at most once a minute (listed by GET /api/v1/me/tokens) */
+    json_t *lu = json_object_get(t, "last_used_at");
+    if ((!json_is_string(lu) || now - ts_parse(json_string_value(lu)) >= 60) &&
+        store_write(a->db, &tx) == STORE_OK) {
+      char ts[TS_LEN];
+      ts_now(ts);
+      sval p2[] = {SV_S(ts), SV_S(json_string_value(json_object_get(t, "id")))};
+      if (store_exec(tx, "UPDATE api_tokens SET last_used_at=$1 WHERE id=$2", p2, 2, NULL) == STORE_OK)
+        store_commit(tx);
+      else
+        store_rollback(tx);
+    }
+    json_decref(t);
     r->who.must_change = false; /* tokens are for scripts; the owner's password state is separate */
     r->authed = true;
     return 0;
@@ -254,11 +258,22 @@ static void make_dummy(void) {
   pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), dummy_hash);
 }
 
+/* The one answer to every failed sign-in, whatever the reason. */
+static int login_failed(req *r) {
+  return api_error(r, 401, "login_failed", "login",
+                   "登录名或口令错误 (连续失败 %ld 次的账号将锁定 %ld 分钟)", cfg_int(CFG_LOCK_AFTER),
+                   cfg_int(CFG_LOCK_MINUTES));
+}
+
 int h_login(req *r) {
   app *a = r->app;
   if (api_body(r, login_fields, 2, false)) return r->status;
-  if (throttled(r->ip[0] ? r->ip : "-"))
-    return api_error(r, 429, "too_many_attempts", "", "登录尝试过于频繁, 请稍后再试");
+  /* the real client: behind a trusted proxy, the address it forwarded (server.c) */
+  const char *src = r->client_ip[0] ? r->client_ip : r->ip[0] ? r->ip : "-";
+  lg_rules ru = guard_rules();
+  long wait = login_guard_begin(src, login_guard_now(), &ru);
+  if (wait > 0)
+    return api_error(r, 429, "too_many_attempts", "", "登录尝试过于频繁, 请 %ld 秒后再试", wait);
   char login[65];
   xstrlcpy(login, json_string_value(json_object_get(r->in, "login")), sizeof login);
   for (char *c = login; *c; c++)
@@ -270,17 +285,15 @@ int h_login(req *r) {
   int rc;
   if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
   sval prm[] = {SV_S(login)};
-  json_t *u = store_query_one(
-      tx, "SELECT id, pw_hash, disabled, locked_until, failed_count FROM users WHERE login=$1",
-      prm, 1, &rc);
+  json_t *u = store_query_one(tx, "SELECT id, pw_hash, disabled FROM users WHERE login=$1", prm, 1,
+                              &rc);
   store_rollback(tx);
   if (rc < 0) return api_store_error(r, rc, NULL);
 
-  time_t now = xnow();
+  /* Exactly one PBKDF2 computation whatever the account's state. */
   const char *uid = u ? json_string_value(json_object_get(u, "id")) : NULL;
   json_t *hv = u ? json_object_get(u, "pw_hash") : NULL;
   const char *stored = json_is_string(hv) ? json_string_value(hv) : dummy_hash;
-  int locked = u && json_integer_value(json_object_get(u, "locked_until")) > now;
   int ok = pw_verify(pw, stored) && u && json_is_string(hv);
   int disabled = u && json_integer_value(json_object_get(u, "disabled"));
 
@@ -288,75 +301,95 @@ int h_login(req *r) {
     json_decref(u);
     return api_store_error(r, rc, NULL);
   }
+  time_t now = xnow();
   xstrlcpy(r->who.login, login, sizeof r->who.login); /* for the audit entry of a failure */
-  int status;
-  if (locked) {
-    json_t *d = json_pack("{s:s}", "reason", "locked");
-    api_audit(r, tx, "auth.login", "user", uid, "denied", d);
-    json_decref(d);
-    status = api_error(r, 423, "account_locked", "login",
-                       "连续登录失败次数过多, 账号已锁定 %ld 分钟, 请稍后再试",
-                       cfg_int(CFG_LOCK_MINUTES));
-  } else if (!ok || disabled) {
-    if (u && !disabled) {
-      int64_t fails = json_integer_value(json_object_get(u, "failed_count")) + 1;
-      int64_t until = 0;
-      if (fails >= cfg_int(CFG_LOCK_AFTER)) {
-        until = now + cfg_int(CFG_LOCK_MINUTES) * 60;
-        fails = 0;
-      }
-      sval p2[] = {SV_I(fails), SV_I(until), SV_S(uid)};
-      store_exec(tx, "UPDATE users SET failed_count=$1, locked_until=$2 WHERE id=$3", p2, 3, NULL);
-      json_t *d = json_pack("{s:s}", "reason", until ? "wrong_password_locked" : "wrong_password");
-      api_audit(r, tx, "auth.login", "user", uid, "failed", d);
-      json_decref(d);
-    } else {
-      json_t *d = json_pack("{s:s}", "reason", u ? "disabled" : "unknown_login");
-      api_audit(r, tx, "auth.login", "user", uid, "failed", d);
-      json_decref(d);
-    }
-    status = api_error(r, 401, "login_failed", "login", "登录名或口令错误");
+  const char *reason = NULL;
+  char ts[TS_LEN];
+  ts_now(ts);
+  if (!u) {
+    reason = "unknown_login";
+  } else if (disabled) {
+    reason = "disabled";
+  } else if (!ok) {
+    /* One atomic step in the serialized write transaction: count the failure
+     * (a new series once the previous failure is older than lock_minutes)
+     * and lock on reaching lock_after; a locked account counts nothing. */
+    long lock_s = cfg_int(CFG_LOCK_MINUTES) * 60;
+    sval p2[] = {SV_S(uid), SV_I(now), SV_I(now - lock_s), SV_I(cfg_int(CFG_LOCK_AFTER)),
+                 SV_I(now + lock_s)};
+    int64_t n = 0;
+    rc = store_query_int(tx,
+                         "UPDATE users SET "
+                         "failed_count = CASE WHEN failed_at <= $3 THEN 1 ELSE failed_count + 1 END, "
+                         "locked_until = CASE WHEN (CASE WHEN failed_at <= $3 THEN 1 "
+                         "ELSE failed_count + 1 END) >= $4 THEN $5 ELSE 0 END, "
+                         "failed_at = $2 "
+                         "WHERE id=$1 AND locked_until <= $2 RETURNING failed_count",
+                         p2, 5, &n);
+    reason = n == 0 ? "locked" : n >= cfg_int(CFG_LOCK_AFTER) ? "wrong_password_locked"
+                                                               : "wrong_password";
   } else {
-    unsigned char raw[32], craw[32];
-    char token[65], csrf[65], h[65], ts[TS_LEN];
-    rand_bytes(raw, sizeof raw);
-    rand_bytes(craw, sizeof craw);
-    hex_encode(raw, sizeof raw, token);
-    hex_encode(craw, sizeof craw, csrf);
-    token_hash(a, token, h);
-    sval p2[] = {SV_S(h), SV_S(uid), SV_S(csrf), SV_I(now), SV_I(now)};
+    /* Right password: signs in unless the account is locked (checked in the
+     * same serialized write as the failure counting above). */
+    sval p3[] = {SV_S(ts), SV_S(uid), SV_I(now)};
+    int64_t n = 0;
     rc = store_exec(tx,
-                    "INSERT INTO sessions(id_hash,user_id,csrf,created_at,last_seen) "
-                    "VALUES($1,$2,$3,$4,$5)",
-                    p2, 5, NULL);
-    ts_now(ts);
-    sval p3[] = {SV_S(ts), SV_S(uid)};
-    if (rc == STORE_OK)
-      rc = store_exec(tx,
-                      "UPDATE users SET failed_count=0, locked_until=0, last_login_at=$1 "
-                      "WHERE id=$2",
-                      p3, 2, NULL);
-    int disabled2 = 0;
-    if (rc == STORE_OK) rc = load_user(tx, uid, &r->who, &disabled2) == 1 ? STORE_OK : STORE_ERR;
-    if (rc == STORE_OK) rc = session_load_grants(a, tx, uid, &r->who);
-    r->authed = true;
-    if (rc == STORE_OK) rc = api_audit(r, tx, "auth.login", "user", uid, "ok", NULL);
+                    "UPDATE users SET failed_count=0, failed_at=0, locked_until=0, "
+                    "last_login_at=$1 WHERE id=$2 AND locked_until <= $3",
+                    p3, 3, &n);
+    if (rc == STORE_OK && n == 0) reason = "locked";
+  }
+  if (rc != STORE_OK) {
+    store_rollback(tx);
+    json_decref(u);
+    return api_store_error(r, rc, NULL);
+  }
+  if (reason) {
+    json_t *d = json_pack("{s:s}", "reason", reason);
+    rc = api_audit(r, tx, "auth.login", "user", uid, "failed", d);
+    json_decref(d);
+    json_decref(u);
     if (rc != STORE_OK) {
       store_rollback(tx);
-      json_decref(u);
-      xwipe(token, sizeof token);
       return api_store_error(r, rc, NULL);
     }
-    set_cookie(r, token, 0);
-    xwipe(token, sizeof token);
-    xwipe(raw, sizeof raw);
-    status = api_ok(r, 200,
-                    json_pack("{s:o,s:s,s:b}", "user", principal_json(&r->who), "csrf_token",
-                              csrf, "must_change_password", r->who.must_change));
+    if (api_commit(r, tx) != STORE_OK) return r->status;
+    return login_failed(r);
   }
+  unsigned char raw[32], craw[32];
+  char token[65], csrf[65], h[65];
+  rand_bytes(raw, sizeof raw);
+  rand_bytes(craw, sizeof craw);
+  hex_encode(raw, sizeof raw, token);
+  hex_encode(craw, sizeof craw, csrf);
+  token_hash(a, token, h);
+  sval p2[] = {SV_S(h), SV_S(uid), SV_S(csrf), SV_I(now), SV_I(now)};
+  rc = store_exec(tx,
+                  "INSERT INTO sessions(id_hash,user_id,csrf,created_at,last_seen) "
+                  "VALUES($1,$2,$3,$4,$5)",
+                  p2, 5, NULL);
+  int disabled2 = 0;
+  if (rc == STORE_OK) rc = load_user(tx, uid, &r->who, &disabled2) == 1 ? STORE_OK : STORE_ERR;
+  if (rc == STORE_OK) rc = session_load_grants(a, tx, uid, &r->who);
+  r->authed = true;
+  if (rc == STORE_OK) rc = api_audit(r, tx, "auth.login", "user", uid, "ok", NULL);
   json_decref(u);
-  if (api_commit(r, tx) != STORE_OK) return r->status;
-  return status;
+  if (rc != STORE_OK) {
+    store_rollback(tx);
+    xwipe(token, sizeof token);
+    return api_store_error(r, rc, NULL);
+  }
+  if (api_commit(r, tx) != STORE_OK) {
+    xwipe(token, sizeof token);
+    return r->status;
+  }
+  login_guard_success(src, login_guard_now(), &ru);
+  set_cookie(r, token, 0);
+  xwipe(token, sizeof token);
+  xwipe(raw, sizeof raw);
+  return api_ok(r, 200,
+                json_pack("{s:o,s:s,s:b}", "user", principal_json(&r->who), "csrf_token", csrf,
+                          "must_change_password", r->who.must_change));
 }
 
 /* ---- logout, me, password ----------------------------------------------------- */

@@ -56,21 +56,86 @@ int users_create(app *a, store_tx *tx, const char *login_in, const char *name, c
   return rc;
 }
 
+int users_revoke_access(store_tx *tx, const char *user_id, int64_t *tokens) {
+  char now[TS_LEN];
+  ts_now(now);
+  sval q[] = {SV_S(user_id)};
+  int rc = store_exec(tx, "DELETE FROM sessions WHERE user_id=$1", q, 1, NULL);
+  sval p[] = {SV_S(now), SV_S(user_id)};
+  if (rc == STORE_OK)
+    rc = store_exec(tx,
+                    "UPDATE api_tokens SET revoked=1, revoked_at=$1 WHERE user_id=$2 AND revoked=0",
+                    p, 2, tokens);
+  return rc;
+}
+
+int users_is_admin(store_tx *tx, const char *user_id, int *admin) {
+  int64_t n = 0;
+  sval p[] = {SV_S(user_id)};
+  int rc = store_query_int(tx,
+                           "SELECT count(*) FROM user_roles WHERE user_id=$1 AND role IN "
+                           "('sysadmin','secadmin','auditadmin')",
+                           p, 1, &n);
+  *admin = n > 0;
+  return rc;
+}
+
 int users_reset_password(app *a, store_tx *tx, const char *user_id, char pw[17]) {
   (void)a;
-  char h[PW_HASH_MAX], now[TS_LEN];
+  char h[PW_HASH_MAX], now[TS_LEN], unusable[17];
   ts_now(now);
-  pw_generate(pw);
-  pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
+  /* pw NULL: a random password nobody learns (the account waits for the
+   * one-time password to be collected). */
+  char *use = pw ? pw : unusable;
+  pw_generate(use);
+  pw_hash(use, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
+  xwipe(unusable, sizeof unusable);
   sval p[] = {SV_S(h), SV_S(now), SV_S(user_id)};
   int64_t n = 0;
   int rc = store_exec(tx,
                       "UPDATE users SET pw_hash=$1, must_change=1, pw_changed_at=$2, failed_count=0,"
-                      " locked_until=0, version=version+1, updated_at=$2 WHERE id=$3",
+                      " failed_at=0, locked_until=0, version=version+1, updated_at=$2 WHERE id=$3",
                       p, 3, &n);
+  xwipe(h, sizeof h);
   if (rc == STORE_OK && n == 0) return 1;
-  sval q[] = {SV_S(user_id)};
-  if (rc == STORE_OK) rc = store_exec(tx, "DELETE FROM sessions WHERE user_id=$1", q, 1, NULL);
+  if (rc == STORE_OK) rc = users_revoke_access(tx, user_id, NULL);
+  return rc;
+}
+
+int users_message(store_tx *tx, const char *from_user, const char *to_role, const char *to_scope,
+                  const char *object_id, const char *action, const char *title, json_t *body) {
+  char id[UUID_LEN], now[TS_LEN];
+  uuid7(id);
+  ts_now(now);
+  char *b = body ? json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  sval p[] = {SV_S(id),        SV_S(now),    SV_S(from_user), SV_S(to_role), SV_S(to_scope),
+              SV_S(object_id), SV_S(action), SV_S(title),     SV_S(b ? b : "")};
+  int rc = store_exec(tx,
+                      "INSERT INTO messages(id,created_at,from_user,to_role,to_scope,object_kind,"
+                      "object_id,action,title,body) VALUES($1,$2,$3,$4,$5,'user',$6,$7,$8,$9)",
+                      p, 9, NULL);
+  free(b);
+  return rc;
+}
+
+int users_reset_notices(store_tx *tx, const char *from_user, const char *user_id,
+                        const char *how) {
+  char *login = NULL;
+  sval p[] = {SV_S(user_id)};
+  int rc = store_query_text(tx, "SELECT login FROM users WHERE id=$1", p, 1, &login);
+  if (rc != STORE_OK) return rc;
+  char title[256];
+  snprintf(title, sizeof title, "账号 %s 的口令已重置 (%s), 其全部会话与 API 令牌已注销",
+           login ? login : "?", how);
+  json_t *body = json_pack("{s:s,s:s}", "user_id", user_id, "how", how);
+  rc = users_message(tx, from_user, MSG_TO_USER, user_id, user_id, "reset_password",
+                     "您的口令已被重置为一次性口令, 全部会话与 API 令牌已注销; 如非本人申请, "
+                     "请立即联系安全管理员",
+                     body);
+  if (rc == STORE_OK)
+    rc = users_message(tx, from_user, "auditadmin", "", user_id, "reset_password", title, body);
+  json_decref(body);
+  free(login);
   return rc;
 }
 
@@ -270,8 +335,7 @@ int h_users_update(req *r) {
   if ((v = json_object_get(r->in, "person_id"))) SETCOL("person_id", SV_S(json_string_value(v)));
   if ((v = json_object_get(r->in, "disabled")) && json_is_boolean(v)) {
     SETCOL("disabled", SV_I(json_is_true(v)));
-    sval q[] = {SV_S(id)};
-    if (rc == STORE_OK && json_is_true(v)) rc = store_exec(tx, "DELETE FROM sessions WHERE user_id=$1", q, 1, NULL);
+    if (rc == STORE_OK && json_is_true(v)) rc = users_revoke_access(tx, id, NULL);
   }
   if ((v = json_object_get(r->in, "unlock")) && json_is_true(v)) {
     SETCOL("failed_count", SV_I(0));
@@ -297,25 +361,6 @@ int h_users_update(req *r) {
   }
   api_set_etag(r, json_integer_value(json_object_get(u, "version")));
   return api_ok(r, 200, u);
-}
-
-int h_users_reset(req *r) {
-  if (api_body(r, NULL, 0, true)) return r->status;
-  store_tx *tx;
-  int rc = store_write(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  char pw[17];
-  rc = users_reset_password(r->app, tx, r->params[0], pw);
-  if (rc == STORE_OK) rc = api_audit(r, tx, "user.reset_password", "user", r->params[0], "ok", NULL);
-  if (rc) {
-    if (rc > 0) api_error(r, 404, "not_found", "", "用户不存在");
-    else api_store_error(r, rc, tx);
-    store_rollback(tx);
-    return r->status;
-  }
-  int st = reply_with_pw(r, tx, r->params[0], pw, 200);
-  xwipe(pw, sizeof pw);
-  return st;
 }
 
 int h_roles_list(req *r) {
@@ -347,6 +392,18 @@ int h_roles_grant(req *r) {
   rc = users_grant(r->app, tx, uid, json_string_value(json_object_get(r->in, "role")),
                    json_string_value(json_object_get(r->in, "scope_id")), r->who.user_id, id, msg,
                    sizeof msg);
+  /* 三员 roles are granted only on the host (`xunji user grant`): an account made through
+   * the API had a one-time password shown to the system administrator, who must never hold
+   * a 三员 credential (mutual exclusion is still reported first, as 409). */
+  int ri = role_lookup(json_string_value(json_object_get(r->in, "role")));
+  if (rc == STORE_OK && ri >= 0 && role_is_admin((role_id)ri)) {
+    store_rollback(tx);
+    api_deny(r, A_ROLE_GRANT, "user", uid, 0);
+    return api_error(r, 403, "forbidden", "role",
+                     "三员角色 (系统管理员、安全管理员、审计管理员) 只能在服务器上用 xunji user grant 授予");
+  }
+  /* a changed grant ends the user's sessions and API tokens */
+  if (rc == STORE_OK) rc = users_revoke_access(tx, uid, NULL);
   if (rc == STORE_OK) rc = api_audit(r, tx, "role.grant", "user", uid, "ok", r->in);
   if (rc) {
     if (rc > 0)
@@ -379,6 +436,7 @@ int h_roles_revoke(req *r) {
   sval p[] = {SV_S(rid), SV_S(uid)};
   int64_t n = 0;
   rc = store_exec(tx, "DELETE FROM user_roles WHERE id=$1 AND user_id=$2", p, 2, &n);
+  if (rc == STORE_OK && n == 1) rc = users_revoke_access(tx, uid, NULL);
   json_t *d = json_pack("{s:s}", "grant_id", rid);
   if (rc == STORE_OK && n == 1) rc = api_audit(r, tx, "role.revoke", "user", uid, "ok", d);
   json_decref(d);

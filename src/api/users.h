@@ -18,8 +18,26 @@ int users_create(app *a, store_tx *tx, const char *login, const char *name, cons
  * the scope exists with the right kind. Returns STORE_*, or 1 with msg set. */
 int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, const char *scope_id,
                 const char *granted_by, char id_out[37], char *msg, size_t msglen);
-/* Sets a new one-time password; returns STORE_* (0 = not found is reported as 1). */
+/* Sets a new one-time password (pw NULL: a random one nobody learns), forces
+ * a change at next sign-in, clears a lock-out and revokes every session and
+ * API token of the user. Returns STORE_*, or 1 if there is no such user. */
 int users_reset_password(app *a, store_tx *tx, const char *user_id, char pw[17]);
+/* Ends every session and revokes every API token of the user (reset,
+ * disable, role changes). *tokens (optional) gets the number revoked. */
+int users_revoke_access(store_tx *tx, const char *user_id, int64_t *tokens);
+/* *admin = whether the user holds sysadmin, secadmin or auditadmin (any
+ * user_roles row, tag checked or not). */
+int users_is_admin(store_tx *tx, const char *user_id, int *admin);
+/* Inbox messages addressed to one user: to_role MSG_TO_USER, to_scope the
+ * user's id (api/messages.c shows them to that user only). */
+#define MSG_TO_USER "user"
+/* Posts an inbox message about a user account (object_kind "user"); body
+ * (borrowed, may be NULL) is stored as JSON text. */
+int users_message(store_tx *tx, const char *from_user, const char *to_role, const char *to_scope,
+                  const char *object_id, const char *action, const char *title, json_t *body);
+/* Tells the user and the audit administrators that the user's password was
+ * reset (how: a short Chinese phrase such as "经安全管理员批准"). */
+int users_reset_notices(store_tx *tx, const char *from_user, const char *user_id, const char *how);
 /* Case-folds and checks a login: 2-32 of [a-z0-9._-]. Returns 0 or -1. */
 int login_normalize(const char *in, char out[65]);
 

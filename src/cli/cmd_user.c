@@ -18,10 +18,13 @@
 static const char user_help[] =
     "用法: xunji user <操作> [参数] [选项]\n\n"
     "  add LOGIN --name 姓名 [--role 角色[@范围编号]]...   新建用户, 打印一次性口令\n"
-    "  passwd LOGIN                重置为新的一次性口令 (首次登录须修改)\n"
-    "  disable LOGIN | enable LOGIN 停用 / 启用账号 (停用即注销其会话)\n"
-    "  grant LOGIN 角色[@范围编号]  授予角色 (三员与其他角色互斥)\n"
+    "  passwd LOGIN                重置为新的一次性口令 (首次登录须修改; 注销其会话与令牌;\n"
+    "                              三员账号只能这样重置)\n"
+    "  disable LOGIN | enable LOGIN 停用 / 启用账号 (停用即注销其会话与令牌)\n"
+    "  grant LOGIN 角色[@范围编号]  授予角色 (三员与其他角色互斥; 注销其会话与令牌)\n"
     "  token LOGIN --name 用途 [--days N]  创建 API 令牌 (只显示一次, 库中只存哈希)\n"
+    "  token --list [LOGIN]        列出 API 令牌 (编号、用途、有效期、是否吊销; 不含令牌本身)\n"
+    "  token --revoke 令牌编号      吊销一个 API 令牌\n"
     "  list                        列出用户与角色\n\n"
     "角色: leading_group inspection_office team_leader@巡察组 team_member@巡察组\n"
     "      commission_liaison case_mgmt petitions conduct investigation verification_team\n"
@@ -61,10 +64,93 @@ static int grant_one(app *a, store_tx *tx, const char *uid, const char *spec) {
     cli_err("授予角色 %s 失败: %s", spec, rc > 0 ? msg : store_errmsg(tx));
     return -1;
   }
+  rc = users_revoke_access(tx, uid, NULL);
+  if (rc) {
+    cli_err("注销会话失败: %s", store_errmsg(tx));
+    return -1;
+  }
   json_t *d = json_pack("{s:s,s:s}", "role", role, "scope_id", at ? at + 1 : "");
   rc = cli_audit(a, tx, "role.grant", "user", uid, d);
   json_decref(d);
   return rc ? -1 : 0;
+}
+
+/* `xunji user token --list [LOGIN]` and `xunji user token --revoke ID`. */
+static int token_admin(const char *login, const char *revoke) {
+  app a;
+  if (cli_open(&a)) return EX_SETUP;
+  store_tx *tx;
+  if ((revoke ? store_write(a.db, &tx) : store_read(a.db, &tx)) != STORE_OK) {
+    cli_err("数据库忙或不可用");
+    app_close(&a);
+    return EX_FAIL;
+  }
+  char uid[37] = "";
+  if (login && find_user(tx, login, uid)) {
+    store_rollback(tx);
+    app_close(&a);
+    return EX_FAIL;
+  }
+  if (!revoke) {
+    sval p[] = {SV_S(uid)};
+    json_t *rows = store_query_json(tx,
+                                    "SELECT t.id, u.login, t.name, t.created_at, t.expires_at, "
+                                    "t.last_used_at, t.revoked FROM api_tokens t JOIN users u ON "
+                                    "u.id=t.user_id WHERE $1='' OR t.user_id=$1 ORDER BY u.login, "
+                                    "t.created_at",
+                                    p, 1);
+    store_rollback(tx);
+    size_t i;
+    json_t *it;
+    time_t now = xnow();
+    json_array_foreach(rows, i, it) {
+      json_t *lu = json_object_get(it, "last_used_at");
+      char exp[TS_LEN];
+      ts_format((time_t)json_integer_value(json_object_get(it, "expires_at")), exp);
+      printf("%s  %-16s %-20s 创建 %s  到期 %s  最近使用 %s%s\n",
+             json_string_value(json_object_get(it, "id")),
+             json_string_value(json_object_get(it, "login")),
+             json_string_value(json_object_get(it, "name")),
+             json_string_value(json_object_get(it, "created_at")), exp,
+             json_is_string(lu) ? json_string_value(lu) : "-",
+             json_integer_value(json_object_get(it, "revoked"))
+                 ? "  [已吊销]"
+                 : json_integer_value(json_object_get(it, "expires_at")) <= now ? "  [已过期]" : "");
+    }
+    int ok = rows != NULL;
+    json_decref(rows);
+    app_close(&a);
+    return ok ? EX_OK : EX_FAIL;
+  }
+  char *owner = NULL;
+  sval p[] = {SV_S(revoke)};
+  int rc = store_query_text(tx, "SELECT user_id FROM api_tokens WHERE id=$1", p, 1, &owner);
+  if (rc || !owner) {
+    cli_err("API 令牌不存在: %s", revoke);
+    free(owner);
+    store_rollback(tx);
+    app_close(&a);
+    return EX_FAIL;
+  }
+  char now[TS_LEN];
+  ts_now(now);
+  sval q[] = {SV_S(now), SV_S(revoke)};
+  rc = store_exec(tx, "UPDATE api_tokens SET revoked=1, revoked_at=$1 WHERE id=$2 AND revoked=0", q,
+                  2, NULL);
+  json_t *d = json_pack("{s:s}", "user_id", owner);
+  if (rc == STORE_OK) rc = cli_audit(&a, tx, "token.revoke", "api_token", revoke, d);
+  json_decref(d);
+  free(owner);
+  if (rc != STORE_OK || store_commit(tx) != STORE_OK) {
+    if (rc != STORE_OK) store_rollback(tx);
+    cli_err("保存失败");
+    app_close(&a);
+    return EX_FAIL;
+  }
+  cli_anchor(&a);
+  printf("已吊销 API 令牌 %s\n", revoke);
+  app_close(&a);
+  return EX_OK;
 }
 
 int cmd_user(int argc, char **argv) {
@@ -73,9 +159,11 @@ int cmd_user(int argc, char **argv) {
                                        {"name", required_argument, NULL, 'n'},
                                        {"role", required_argument, NULL, 'r'},
                                        {"days", required_argument, NULL, 'y'},
+                                       {"list", no_argument, NULL, 'L'},
+                                       {"revoke", required_argument, NULL, 'R'},
                                        {NULL, 0, NULL, 0}};
-  const char *name = NULL, *rolesv[MAX_GRANTS];
-  int nroles = 0, c;
+  const char *name = NULL, *rolesv[MAX_GRANTS], *revoke = NULL;
+  int nroles = 0, c, list = 0;
   long days = 0;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -84,6 +172,8 @@ int cmd_user(int argc, char **argv) {
       return EX_OK;
     }
     if (c == 'n') name = optarg;
+    else if (c == 'L') list = 1;
+    else if (c == 'R') revoke = optarg;
     else if (c == 'r' && nroles < MAX_GRANTS) rolesv[nroles++] = optarg;
     else if (c == 'y') {
       char *end;
@@ -108,6 +198,21 @@ int cmd_user(int argc, char **argv) {
       strcmp(op, "grant") && strcmp(op, "token") && strcmp(op, "list")) {
     cli_err("未知操作: %s", op);
     return EX_USAGE;
+  }
+  if (!strcmp(op, "token") && (list || revoke)) {
+    if (list && revoke) {
+      cli_err("--list 与 --revoke 不能同时使用");
+      return EX_USAGE;
+    }
+    if (argc - optind != (revoke ? 1 : login ? 2 : 1)) {
+      cli_err("参数个数不对 (运行 xunji user --help 查看用法)");
+      return EX_USAGE;
+    }
+    if (revoke && !uuid_valid(revoke)) {
+      cli_err("令牌编号无效: %s", revoke);
+      return EX_USAGE;
+    }
+    return token_admin(login, revoke);
   }
   if (argc - optind != want_args) {
     cli_err("参数个数不对 (运行 xunji user --help 查看用法)");
@@ -161,13 +266,13 @@ int cmd_user(int argc, char **argv) {
   } else if (find_user(tx, login, uid) == 0) {
     if (!strcmp(op, "passwd")) {
       ok = users_reset_password(&a, tx, uid, pw) == 0 &&
-           !cli_audit(&a, tx, "user.reset_password", "user", uid, NULL);
+           !cli_audit(&a, tx, "user.reset_password", "user", uid, NULL) &&
+           !users_reset_notices(tx, NULL, uid, "在服务器上用 xunji user passwd 重置");
     } else if (!strcmp(op, "disable") || !strcmp(op, "enable")) {
       int dis = !strcmp(op, "disable");
       sval p[] = {SV_I(dis), SV_S(uid)};
       ok = !store_exec(tx, "UPDATE users SET disabled=$1, version=version+1 WHERE id=$2", p, 2, NULL);
-      sval q[] = {SV_S(uid)};
-      if (ok && dis) ok = !store_exec(tx, "DELETE FROM sessions WHERE user_id=$1", q, 1, NULL);
+      if (ok && dis) ok = !users_revoke_access(tx, uid, NULL);
       ok = ok && !cli_audit(&a, tx, dis ? "user.disable" : "user.enable", "user", uid, NULL);
     } else if (!strcmp(op, "grant")) {
       ok = !grant_one(&a, tx, uid, argv[optind + 2]);
@@ -200,7 +305,10 @@ int cmd_user(int argc, char **argv) {
         }
         cli_anchor(&a);
         printf("%s\n", token);
-        fprintf(stderr, "API 令牌已创建 (有效 %ld 天)。令牌只显示这一次, 请用 Authorization: Bearer 携带。\n", d);
+        fprintf(stderr,
+                "API 令牌已创建 (编号 %s, 有效 %ld 天)。令牌只显示这一次, 请用 Authorization: "
+                "Bearer 携带; 吊销: xunji user token --revoke %s\n",
+                id, d, id);
         xwipe(token, sizeof token);
         app_close(&a);
         return EX_OK;

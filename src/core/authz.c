@@ -61,6 +61,9 @@ const char *const action_names[ACTION__MAX] = {
     [A_ACCT_DECIDE] = "accountability.decide",
     [A_REVIEW_LIST] = "review.read", [A_REVIEW_WRITE] = "review.write",
     [A_REVIEW_TEAM] = "review.team_account", [A_REVIEW_RUN] = "review.run",
+    [A_TOKEN_REVOKE] = "token.revoke", [A_RESET_READ] = "reset.read",
+    [A_RESET_APPROVE] = "reset.approve", [A_SECURITY_READ] = "security.read",
+    [A_SECURITY_WRITE] = "security.write",
     [A_POOL_READ] = "pool.read",
 };
 
@@ -229,6 +232,16 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
                        [R_CONDUCT] = P_ALL},
     [A_REVIEW_WRITE] = {[R_VERIFICATION_TEAM] = P_ALL},
     [A_REVIEW_TEAM] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    /* issue 11: accounts. A business account's password reset is requested by
+     * the system administrator (user.write) and approved by the security
+     * administrator (dual control); 三员 accounts are reset only on the host.
+     * Both administrators may revoke a user's API tokens; only the security
+     * administrator changes the security settings. */
+    [A_TOKEN_REVOKE] = {[R_SYSADMIN] = P_ALL, [R_SECADMIN] = P_ALL},
+    [A_RESET_READ] = {[R_SYSADMIN] = P_ALL, [R_SECADMIN] = P_ALL},
+    [A_RESET_APPROVE] = {[R_SECADMIN] = P_ALL},
+    [A_SECURITY_READ] = {[R_SYSADMIN] = P_ALL, [R_SECADMIN] = P_ALL, [R_AUDITADMIN] = P_ALL},
+    [A_SECURITY_WRITE] = {[R_SECADMIN] = P_ALL},
     /* The cadre pool's content: those who plan teams and vet cadres. The
      * system administrator keeps the directory (person.list) only. */
     [A_POOL_READ] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,

@@ -60,6 +60,11 @@ typedef enum action_id {
   A_CLUE_OUTCOME,
   A_ACCT_LIST, A_ACCT_WRITE, A_ACCT_DECIDE, /* decide/revoke: lifecycle */
   A_REVIEW_LIST, A_REVIEW_WRITE, A_REVIEW_TEAM, A_REVIEW_RUN, /* hold/conclude: lifecycle */
+  /* issue 11: accounts (api/accounts.c) */
+  A_TOKEN_REVOKE,    /* revoke another user's API tokens */
+  A_RESET_READ,      /* list password-reset requests */
+  A_RESET_APPROVE,   /* approve or reject a business account's password reset */
+  A_SECURITY_READ, A_SECURITY_WRITE, /* security settings kept in the database */
   /* issue 11: the cadre pool's content (profile, work history, relatives,
    * trainings) is business data: not the 三员's, unlike the directory */
   A_POOL_READ,

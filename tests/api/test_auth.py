@@ -1,5 +1,6 @@
 """Sign-in, sessions, tokens, lock-out, password policy, 三员分立 and the
 integrity of power-granting rows."""
+import json
 import subprocess
 import time
 
@@ -29,12 +30,17 @@ def five_failures_lock_the_account_for_fifteen_minutes():
     with Server() as s:
         c = s.client()
         for _ in range(5):
-            expect(c.post("/api/v1/auth/login", {"login": "casemgmt", "password": "Wrong#Password1"}), 401)
-        r = expect(c.post("/api/v1/auth/login", {"login": "casemgmt", "password": s.passwords["casemgmt"]}), 423,
-                   "account_locked")
-        assert "15" in r.json["error"]["message"]
+            wrong = expect(c.post("/api/v1/auth/login", {"login": "casemgmt", "password": "Wrong#Password1"}), 401)
+        # locked: even the right password gets the very answer of a wrong one (no 423 that
+        # would tell which logins exist); the message states the rule
+        r = expect(c.post("/api/v1/auth/login", {"login": "casemgmt", "password": s.passwords["casemgmt"]}), 401,
+                   "login_failed")
+        assert r.raw == wrong.raw and "5 次" in r.json["error"]["message"] and "15 分钟" in r.json["error"]["message"]
         until = s.sql("SELECT locked_until FROM users WHERE login='casemgmt'")[0][0]
         assert 14 * 60 <= until - time.time() <= 15 * 60 + 5
+        reasons = [json.loads(d)["reason"] for (d,) in s.sql(
+            "SELECT detail FROM audit WHERE action='auth.login' AND actor_login='casemgmt' ORDER BY seq")]
+        assert reasons == ["wrong_password"] * 4 + ["wrong_password_locked", "locked"], reasons
         # other accounts are unaffected
         s.client("office")
         # the security administrator's side: sysadmin unlocks (audited)
@@ -225,7 +231,10 @@ def disabled_users_lose_their_sessions():
         expect(s.client().post("/api/v1/auth/login", {"login": "member1", "password": NEW_PASSWORD}), 401)
         expect(sa.patch(f"/api/v1/users/{uid}", {"disabled": False}, headers={"If-Match": u.header("ETag")}), 409)
         expect(sa.patch(f"/api/v1/users/{uid}", {"disabled": False}), 200)
-        r = expect(sa.post(f"/api/v1/users/{uid}/reset-password"), 200)
+        # a reset: requested by sysadmin, approved by secadmin, collected once by the requester
+        rid = expect(sa.post(f"/api/v1/users/{uid}/reset-password"), 202).json["id"]
+        expect(s.client("secadmin").post(f"/api/v1/password-resets/{rid}/approve"), 200)
+        r = expect(sa.post(f"/api/v1/password-resets/{rid}/collect"), 200)
         otp = r.json["one_time_password"]
         c = s.client()
         r = expect(c.post("/api/v1/auth/login", {"login": "member1", "password": otp}), 200)

@@ -113,3 +113,24 @@ def bad_gateway_settings_are_refused_at_start():
     p = run_cli("serve", "--listen", "127.0.0.1:0", "--set", "public_origin=xunji.example.gov.cn", db=db, check=False)
     assert p.returncode == 2 and "public_origin" in p.stderr, p.stderr
     shutil.rmtree(d)
+
+
+@test
+def sign_in_delays_follow_the_forwarded_client_not_the_gateway():
+    """Behind a trusted gateway every client arrives from one address: the
+    per-source sign-in delay is keyed on the forwarded client, so one client
+    guessing does not lock out the others."""
+    import json
+    with Server({"trusted_proxies": "127.0.0.1", "login_source_free": 2, "login_source_max_delay": 30}) as s:
+        def attempt(client, login, password):
+            c = s.client()
+            return c.post("/api/v1/auth/login", {"login": login, "password": password},
+                          headers={"X-Forwarded-For": client})
+        for i in range(3):
+            expect(attempt("203.0.113.9", f"nobody{i}", "Wrong-Password-1"), 401)
+        r = attempt("203.0.113.9", "office", s.passwords["office"])
+        assert r.status == 429, r
+        # another client behind the same gateway signs in at once
+        r = attempt("198.51.100.7", "office", s.passwords["office"])
+        assert r.status == 200, r
+        assert json.loads(r.raw)["csrf_token"]

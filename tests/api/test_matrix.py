@@ -99,6 +99,12 @@ EXPECTED = {
     "review.read": {"leading_group", "inspection_office", "team_leader", "team_member", "commission_liaison",
                     "verification_team", "conduct"},
     "review.write": {"verification_team"},
+    # issue 11: accounts
+    "token.revoke": {"sysadmin", "secadmin"},
+    "reset.read": {"sysadmin", "secadmin"},
+    "reset.approve": {"secadmin"},
+    "security.read": {"sysadmin", "secadmin", "auditadmin"},
+    "security.write": {"secadmin"},
 }
 
 

@@ -76,12 +76,14 @@ TEST(three_administrators_reach_only_their_own_actions) {
   authz_init();
   const struct {
     role_id r;
-    action_id allowed[8];
+    action_id allowed[12];
     int n;
   } admins[] = {
-      {R_SYSADMIN, {A_SELF, A_ORG_LIST, A_ORG_WRITE, A_PERSON_LIST, A_PERSON_WRITE, A_USER_LIST, A_USER_WRITE}, 7},
-      {R_SECADMIN, {A_SELF, A_USER_LIST, A_ROLE_GRANT}, 3},
-      {R_AUDITADMIN, {A_SELF, A_AUDIT_READ}, 2},
+      {R_SYSADMIN, {A_SELF, A_ORG_LIST, A_ORG_WRITE, A_PERSON_LIST, A_PERSON_WRITE, A_USER_LIST, A_USER_WRITE,
+                    A_TOKEN_REVOKE, A_RESET_READ, A_SECURITY_READ}, 10},
+      {R_SECADMIN, {A_SELF, A_USER_LIST, A_ROLE_GRANT, A_TOKEN_REVOKE, A_RESET_READ, A_RESET_APPROVE,
+                    A_SECURITY_READ, A_SECURITY_WRITE}, 8},
+      {R_AUDITADMIN, {A_SELF, A_AUDIT_READ, A_SECURITY_READ}, 3},
   };
   for (size_t i = 0; i < sizeof admins / sizeof *admins; i++) {
     principal p = who(admins[i].r, SK_NONE, NULL);

@@ -12,6 +12,7 @@
 
 #include "sec/audit.h"
 #include "sec/crypto.h"
+#include "sec/login_guard.h"
 #include "sec/password.h"
 #include "t.h"
 #include "util/text.h"
@@ -222,4 +223,82 @@ TEST(audit_chain_needs_the_key) {
   CHECK(audit_verify(s, &k, NULL, msg, sizeof msg) == 0);
   CHECK(audit_verify(s, &other, NULL, msg, sizeof msg) == 1);
   store_close(s);
+}
+
+/* ---- issue 11 item 10: per-source sign-in limits (sec/login_guard.c) ---- */
+static unsigned fnv1024(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h % 1024;
+}
+
+TEST(login_guard_keys_sources_exactly) {
+  login_guard_clear();
+  lg_rules ru = {1000, 3, 3600, 900};
+  /* two addresses that shared a slot of the old 1,024-slot hash */
+  char a[32] = "10.0.0.1", b[32] = "";
+  for (int i = 2; i < 100000 && !*b; i++) {
+    char c[32];
+    snprintf(c, sizeof c, "10.%d.%d.%d", i >> 16 & 255, i >> 8 & 255, i & 255);
+    if (fnv1024(c) == fnv1024(a)) snprintf(b, sizeof b, "%s", c);
+  }
+  CHECK(*b);
+  int64_t t = 1000000000;
+  for (int i = 0; i < 3; i++) CHECK_INT(login_guard_begin(a, t, &ru), 0);
+  for (int i = 0; i < 2; i++) CHECK_INT(login_guard_begin(b, t, &ru), 0);
+  CHECK_INT(login_guard_failures(a, t, &ru), 3);
+  CHECK_INT(login_guard_failures(b, t, &ru), 2);
+  /* a's 4th failure sets a 1 s delay; b is not affected */
+  CHECK_INT(login_guard_begin(a, t, &ru), 0);
+  CHECK_INT(login_guard_begin(a, t, &ru), 1);
+  CHECK_INT(login_guard_begin(b, t, &ru), 0);
+  login_guard_clear();
+}
+
+TEST(login_guard_delay_grows_decays_and_success_takes_back) {
+  login_guard_clear();
+  lg_rules ru = {1000, 2, 8, 900};
+  int64_t t = 2000000000;
+  const char *s = "192.0.2.7";
+  CHECK_INT(login_guard_begin(s, t, &ru), 0);
+  CHECK_INT(login_guard_begin(s, t, &ru), 0);
+  long want[] = {1, 2, 4, 8, 8};
+  for (int i = 0; i < 5; i++) {
+    CHECK_INT(login_guard_begin(s, t, &ru), 0); /* may try: counted, delay set */
+    CHECK_INT(login_guard_begin(s, t, &ru), want[i]);
+    t += want[i] * 1000;
+  }
+  CHECK_INT(login_guard_failures(s, t, &ru), 7);
+  /* a success takes its own attempt back */
+  CHECK_INT(login_guard_begin(s, t, &ru), 0);
+  login_guard_success(s, t, &ru);
+  CHECK_INT(login_guard_failures(s, t, &ru), 7);
+  /* one failure forgotten per 900 s without failures */
+  CHECK_INT(login_guard_failures(s, t + 1800000, &ru), 5);
+  CHECK_INT(login_guard_failures(s, t + 100000000, &ru), 0);
+  /* the per-minute cap */
+  lg_rules pm = {3, 1000, 8, 900};
+  login_guard_clear();
+  t = 60000 * 100000LL;
+  for (int i = 0; i < 3; i++) CHECK_INT(login_guard_begin(s, t, &pm), 0);
+  CHECK_INT(login_guard_begin(s, t + 10000, &pm), 50);
+  CHECK_INT(login_guard_begin(s, t + 60000, &pm), 0);
+  login_guard_clear();
+}
+
+TEST(login_guard_memory_is_bounded_and_delayed_sources_survive) {
+  login_guard_clear();
+  lg_rules ru = {1000, 1, 3600, 900};
+  int64_t t = 3000000000;
+  CHECK_INT(login_guard_begin("198.51.100.1", t, &ru), 0);
+  CHECK_INT(login_guard_begin("198.51.100.1", t, &ru), 0); /* now delayed */
+  char k[32];
+  for (int i = 0; i < LG_SLOTS + 500; i++) {
+    snprintf(k, sizeof k, "2001:db8::%x", i);
+    login_guard_begin(k, t, &ru);
+    login_guard_success(k, t, &ru);
+  }
+  CHECK_INT(login_guard_size(), LG_SLOTS);
+  CHECK(login_guard_begin("198.51.100.1", t, &ru) > 0);
+  login_guard_clear();
 }

@@ -780,7 +780,7 @@ export const records = {
     create: { action: 'user.write', label: '新建用户', fields: [text('login', '登录名', 32, req), text('display_name', '姓名', 50, req), ref('org_id', '单位', 'org')], showOnce: 'one_time_password' },
     edit: { action: 'user.write', fields: [text('display_name', '姓名', 50), { key: 'disabled', label: '停用', type: 'bool' }, { key: 'unlock', label: '解除锁定', type: 'bool' }] },
     recordTools: [
-      { label: '重置口令', action: 'user.write', path: (r) => `/users/${r.id}/reset-password`, showOnce: 'one_time_password', showOnceLabel: '新的一次性口令 (仅显示一次): ' },
+      { label: '申请重置口令', action: 'user.write', path: (r) => `/users/${r.id}/reset-password`, showOnce: 'one_time_password', showOnceLabel: '新的一次性口令 (仅显示一次): ' },
       {
         label: '授予角色', action: 'role.grant', path: (r) => `/users/${r.id}/roles`,
         fields: [select('role', '角色', () => (session.meta?.roles || []).map((r) => ({ value: r.role, label: r.label })), req),
