@@ -67,8 +67,14 @@ int api_store_error(req *r, int rc, store_tx *tx);
 int api_deny(req *r, action_id a, const char *kind, const char *id, int hide);
 
 /* ---- audit and commit ---- */
+/* The audit entry keeps ids, field names and codes of detail only
+ * (sec/audit_detail.h); a successful change of a record (kind, id) is also
+ * written, values included, to the record's own change log (api/changelog.h),
+ * with old values from old (the row before; api_audit: none). */
 int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const char *id,
               const char *result, json_t *detail /* borrowed, may be NULL */);
+int api_audit_old(req *r, store_tx *tx, const char *action, const char *kind, const char *id,
+                  const char *result, json_t *detail, const json_t *old);
 /* Commits tx (and notes the audit anchor); on failure replies 500 and returns the rc. */
 int api_commit(req *r, store_tx *tx);
 /* Ends a write that answers with a record: if rc is an error (<0) or row is

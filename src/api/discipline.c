@@ -198,8 +198,7 @@ const rec_kind rk_assistance = {
     "assistance x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id LEFT JOIN "
     "problems p ON p.id=x.problem_id LEFT JOIN clues c ON c.id=x.clue_id",
     "x.created_at DESC, x.id DESC",
-    "0", /* never released to the unit side */
-    "x.forwarded_at IS NOT NULL",
+    &vis_assistance,
     A_ASSIST_LIST, A_ASSIST_WRITE, A_ASSIST_WRITE,
     assist_fields, NF(assist_fields),
     assist_filters, NF(assist_filters),
@@ -374,11 +373,7 @@ const rec_kind rk_accountability = {
     "accountability x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id LEFT JOIN "
     "problems p ON p.id=x.problem_id LEFT JOIN clues c ON c.id=x.clue_id",
     "x.created_at DESC, x.id DESC",
-    NULL,
-    /* P_HANDED: the problem was copied to the commission or the clue handed over */
-    "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id "
-    "WHERE rp.problem_id=x.problem_id) OR EXISTS (SELECT 1 FROM clues h WHERE h.id=x.clue_id AND "
-    "h.handover_at IS NOT NULL)",
+    &vis_accountability,
     A_ACCT_LIST, A_ACCT_WRITE, A_ACCT_WRITE,
     acct_fields, NF(acct_fields),
     acct_filters, NF(acct_filters),

@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/changelog.h"
 #include "api/entity.h"
 #include "api/record.h"
 #include "api/reports.h"
 #include "core/workflow.h"
+#include "sec/audit_detail.h"
 #include "sec/crypto.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -109,21 +111,21 @@ const route routes[] = {
     {"GET", "/api/v1/vettings", h_vettings_list, A_VETTING_LIST, 0, "廉政审核记录", NULL},
     {"POST", "/api/v1/vettings/{id}/answer", h_vetting_answer, A_VETTING_ANSWER, 0,
      "答复廉政审核 (无异议/有异议)", NULL},
-    {"GET", "/api/v1/persons/{id}/work-history", h_person_history_list, A_PERSON_LIST, 0,
+    {"GET", "/api/v1/persons/{id}/work-history", h_person_history_list, A_POOL_READ, 0,
      "人员工作经历", NULL},
     {"POST", "/api/v1/persons/{id}/work-history", h_person_history_add, A_PERSON_WRITE, 0,
      "登记工作经历", NULL},
-    {"GET", "/api/v1/persons/{id}/relatives", h_person_relatives_list, A_PERSON_LIST, 0,
+    {"GET", "/api/v1/persons/{id}/relatives", h_person_relatives_list, A_POOL_READ, 0,
      "人员申报的近亲属", NULL},
     {"POST", "/api/v1/persons/{id}/relatives", h_person_relatives_add, A_PERSON_WRITE, 0,
      "登记近亲属及其工作单位", NULL},
-    {"GET", "/api/v1/persons/{id}/trainings", h_person_trainings_list, A_PERSON_LIST, 0,
+    {"GET", "/api/v1/persons/{id}/trainings", h_person_trainings_list, A_POOL_READ, 0,
      "人员培训记录", NULL},
     {"POST", "/api/v1/persons/{id}/trainings", h_person_trainings_add, A_PERSON_WRITE, 0,
      "登记培训记录", NULL},
     {"POST", "/api/v1/persons/{id}/tags", h_person_tags_set, A_PERSON_WRITE, 0,
      "设置人员专长标签", NULL},
-    {"GET", "/api/v1/persons/{id}/profile", h_person_profile, A_PERSON_LIST, 0,
+    {"GET", "/api/v1/persons/{id}/profile", h_person_profile, A_POOL_READ, 0,
      "人才库档案 (专长、经历、亲属、培训、承诺书、廉政审核)", NULL},
     {"POST", "/api/v1/orgs/import", h_orgs_import, A_ORG_WRITE, 0,
      "巡察办从 CSV 或 .xlsx 导入被巡察单位和村 (社区) (逐行校验, 整批成功或整批失败)", NULL},
@@ -358,10 +360,18 @@ int api_store_error(req *r, int rc, store_tx *tx) {
 /* ---- audit ------------------------------------------------------------------ */
 int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const char *id,
               const char *result, json_t *detail) {
+  return api_audit_old(r, tx, action, kind, id, result, detail, NULL);
+}
+
+int api_audit_old(req *r, store_tx *tx, const char *action, const char *kind, const char *id,
+                  const char *result, json_t *detail, const json_t *old) {
   if (MUTANT(MUT_AUDIT_SKIPPED)) return 0;
   char roles_s[256] = "";
   if (r->authed) principal_roles(&r->who, roles_s, sizeof roles_s);
-  char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  /* ids, field names and codes only, never business content */
+  json_t *safe = audit_detail_safe(detail);
+  char *d = safe ? json_dumps(safe, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  json_decref(safe);
   /* an unauthenticated login attempt records the login it tried */
   audit_entry e = {r->authed ? r->who.user_id : NULL,
                    r->authed || r->who.login[0] ? r->who.login : NULL,
@@ -377,6 +387,9 @@ int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const 
   int rc = audit_append(tx, &r->app->keys, &e, &h);
   free(d);
   if (rc == STORE_OK) r->head = h;
+  /* the values go to the record's own change log, behind its read rule */
+  if (rc == STORE_OK && !strcmp(result, "ok"))
+    rc = chlog_write(r, tx, h.seq, action, kind, id, old, detail);
   return rc;
 }
 

@@ -72,7 +72,11 @@ static json_t *doc_load(store_tx *tx, const char *id, int *rc) {
 static bool scope_cond(req *r, const letter_tpl *t, buf *where, sval *p, int *np) {
   authz_filter f;
   if (!authz_filter_for(&r->who, t->read, &f)) return false;
-  entity_scope_sql(where, &f, t->team_col, t->unit_col, t->handed_sql, p, np);
+  if (t->vis) {
+    if (vis_where(t->vis, &r->who, t->read, where, p, np, VIS_MAXP)) return false; /* fail closed */
+  } else {
+    entity_scope_sql(where, &f, t->team_col, t->unit_col, t->handed_sql, p, np);
+  }
   return true;
 }
 

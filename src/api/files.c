@@ -235,8 +235,9 @@ int h_files_upload(req *r) {
                   "INSERT INTO files(id, owner_kind, owner_id, name, ctype, size, sm3, stored_name, "
                   "uploaded_by, uploaded_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
                   p, 10, NULL);
-  json_t *d = json_pack("{s:s,s:s,s:s,s:I,s:s}", "file_id", id, "name", name, "ctype", t->ctype, "size",
-                        (json_int_t)r->upload_len, "sm3", hex);
+  /* one field, "files", of the owner: withheld where the owner's papers are */
+  json_t *d = json_pack("{s:{s:s,s:s,s:s,s:I,s:s}}", "files", "file_id", id, "name", name, "ctype",
+                        t->ctype, "size", (json_int_t)r->upload_len, "sm3", hex);
   if (!rc) rc = api_audit(r, tx, "file.upload", fo->kind, r->params[0], "ok", d);
   json_decref(d);
   sval q[] = {SV_S(id)};

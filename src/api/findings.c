@@ -14,8 +14,6 @@
 #include "util/config.h"
 #include "util/text.h"
 
-#define RELEASED_STATES "('fed_back','rectifying','rectified','signed_off','reopened')"
-
 /* ---- problems -------------------------------------------------------------- */
 static const char *const found_by_values[] = {"interview", "records", "field_visit", "petition",
                                               "other", NULL};
@@ -123,9 +121,7 @@ static void problem_redact(req *r, json_t *row) {
   authz_obj o;
   rec_obj(row, &o);
   if (authz(&r->who, A_PROBLEM_PAPERS, &o)) return;
-  static const char *const papers[] = {"people", "found_by", "petition_id", "file_count",
-                                       "created_by", "found_on", NULL};
-  for (const char *const *k = papers; *k; k++) json_object_del(row, *k);
+  for (const char *const *k = vis_problem.paper_fields; *k; k++) json_object_del(row, *k);
 }
 
 static int tasks_count(store_tx *tx, const char *problem, const char *states, int64_t *n) {
@@ -217,10 +213,6 @@ static const lc_hook problem_hooks[] = {
     {"reopen", f_reason, NF(f_reason), apply_reopen},
 };
 
-#define COPIED_PROBLEM                                                                        \
-  "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id " \
-  "WHERE rp.problem_id=x.id)"
-
 /* a problem's page may open an assistance request or an accountability record */
 static const action_id problem_also[] = {A_ASSIST_WRITE, A_ACCT_WRITE};
 
@@ -239,8 +231,7 @@ const rec_kind rk_problem = {
     "problems x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id JOIN "
     "problem_categories c ON c.id=x.category_id LEFT JOIN problem_categories pc ON pc.id=c.parent_id",
     "x.created_at DESC, x.id DESC",
-    "x.state IN " RELEASED_STATES,
-    COPIED_PROBLEM,
+    &vis_problem,
     A_PROBLEM_LIST, A_PROBLEM_CREATE, A_PROBLEM_EDIT,
     problem_fields, NF(problem_fields),
     problem_filters, NF(problem_filters),
@@ -449,8 +440,7 @@ const rec_kind rk_report = {
     " rp.report_id=x.id AND p.inaction=1) AS inaction_count",
     "reports x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id",
     "x.created_at DESC, x.id DESC",
-    "x.state IN ('fed_back','copied')",
-    "x.copied_at IS NOT NULL",
+    &vis_report,
     A_REPORT_LIST, A_REPORT_WRITE, A_REPORT_WRITE,
     report_fields, NF(report_fields),
     report_filters, NF(report_filters),

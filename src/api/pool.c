@@ -249,10 +249,18 @@ int h_person_profile(req *r) {
       "AS pledge_signed_on FROM team_members m JOIN rounds r ON r.id=m.round_id JOIN teams t ON "
       "t.id=m.team_id WHERE m.person_id=$1 ORDER BY m.created_at DESC",
       p, 1);
+  /* each part only with the read right of its own records */
+  if (!authz(&r->who, A_TEAM_LIST, NULL)) {
+    json_decref(served);
+    served = NULL;
+  }
   json_object_set_new(pr, "rounds", served ? served : json_array());
-  json_t *vs = store_query_json(tx,
-                                VETTING_SELECT "WHERE v.person_id=$1 ORDER BY v.requested_at DESC",
-                                p, 1);
+  json_t *vs = authz(&r->who, A_VETTING_LIST, NULL)
+                   ? store_query_json(tx,
+                                      VETTING_SELECT
+                                      "WHERE v.person_id=$1 ORDER BY v.requested_at DESC",
+                                      p, 1)
+                   : NULL;
   json_object_set_new(pr, "vettings", vs ? vs : json_array());
   store_rollback(tx);
   return api_ok(r, 200, pr);

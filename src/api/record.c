@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/changelog.h"
 #include "api/entity.h"
 #include "util/text.h"
 
@@ -30,10 +31,31 @@ void rec_money(json_t *row, const char *k, const char *out) {
 
 static const rec_kind *kind_of(req *r) { return r->route->arg; }
 
+static const char *released_of(const rec_kind *k) {
+  return k->vis->released ? k->vis->released : "1";
+}
+static const char *handed_of(const rec_kind *k) { return k->vis->handed ? k->vis->handed : "0"; }
+
 static void select_sql(const rec_kind *k, buf *b) {
-  buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols,
-           k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0",
-           k->from);
+  buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols, released_of(k),
+           handed_of(k), k->from);
+}
+
+/* Is row id of k visible to the user (the kind's one predicate)? 1 yes,
+ * 0 no, <0 store error. */
+static int rec_visible(req *r, const rec_kind *k, store_tx *tx, const char *id) {
+  sval p[VIS_MAXP + 1];
+  int np = 0;
+  p[np++] = SV_S(id);
+  buf b;
+  buf_init(&b, 8192);
+  int64_t n = 0;
+  int rc = STORE_ERR;
+  buf_addf(&b, "SELECT count(*) FROM %s x WHERE x.id=$1", k->table);
+  if (!vis_where(k->vis, &r->who, k->list_act, &b, p, &np, VIS_MAXP))
+    rc = store_query_int(tx, buf_str(&b), p, np, &n);
+  buf_free(&b);
+  return rc ? rc : n > 0;
 }
 
 void rec_obj(const json_t *row, authz_obj *o) {
@@ -71,13 +93,15 @@ int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id
     if (rc) return api_store_error(r, rc, NULL);
     return api_error(r, 404, "not_found", "", "%s不存在或无权访问", k->label);
   }
-  authz_obj o;
-  rec_obj(row, &o);
-  if (!authz(&r->who, k->list_act, &o)) {
+  int vis = rec_visible(r, k, tx, id);
+  if (vis <= 0) {
     json_decref(row);
     store_rollback(tx);
+    if (vis < 0) return api_store_error(r, vis, NULL);
     return api_deny(r, k->list_act, k->name, id, 1);
   }
+  authz_obj o;
+  rec_obj(row, &o);
   if (act != k->list_act && !authz(&r->who, act, &o)) {
     json_decref(row);
     store_rollback(tx);
@@ -213,37 +237,32 @@ int h_rec_list(req *r) {
   const rec_kind *k = kind_of(r);
   authz_filter f;
   if (!authz_filter_for(&r->who, k->list_act, &f)) return api_deny(r, k->list_act, k->name, NULL, 0);
-  enum { MAXP = 3 * MAX_GRANTS + 16 };
+  enum { MAXP = VIS_MAXP + 16 };
   sval p[MAXP];
   int np = 0;
-  buf where, unit, cols, order;
+  buf where, cols, order;
   buf_init(&where, 8192);
-  buf_init(&unit, 1024);
   buf_init(&cols, 8192);
   buf_init(&order, 512);
   buf_adds(&where, " WHERE 1=1");
-  if (k->released_sql) {
-    buf_addf(&unit, "(CASE WHEN %s THEN x.unit_id END)", k->released_sql);
-  } else {
-    buf_adds(&unit, "x.unit_id");
-  }
-  entity_scope_sql(&where, &f, "x.team_id", buf_str(&unit), k->handed_sql, p, &np);
+  /* the kind's one predicate; it fails only past its bounds (then 500, never a wider list) */
+  int vis_bad = vis_where(k->vis, &r->who, k->list_act, &where, p, &np, VIS_MAXP);
   lctx lc = {r, k, &where, p, &np, MAXP - 2, 0, 0};
   int status;
-  if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
+  if (vis_bad) {
+    status = api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
+  } else if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
     status = r->status;
   } else if (entity_sort_sql(r, &order, k->filters, k->nfilters, k->order, "x.")) {
     status = r->status;
   } else {
-    buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols,
-             k->released_sql ? k->released_sql : "1", k->handed_sql ? k->handed_sql : "0");
+    buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k), handed_of(k));
     const void *ctx[2] = {k, r};
     api_list_q q = {buf_str(&cols), k->from, buf_str(&where), buf_str(&order), p, np,
                     list_item, ctx};
     status = api_list(r, &q);
   }
   buf_free(&where);
-  buf_free(&unit);
   buf_free(&cols);
   buf_free(&order);
   return status;
@@ -270,27 +289,13 @@ int h_rec_history(req *r) {
   if (rc) return api_store_error(r, rc, NULL);
   json_t *row;
   int status = rec_fetch(r, k, tx, r->params[0], k->list_act, &row);
-  json_t *items = NULL;
-  if (!status) {
-    sval p[] = {SV_S(k->name), SV_S(r->params[0])};
-    items = store_query_json(tx,
-                             "SELECT a.seq, a.at, a.actor_login, u.display_name AS actor_name, "
-                             "a.role, a.action, a.detail FROM audit a LEFT JOIN users u ON "
-                             "u.id=a.actor_id WHERE a.object_kind=$1 AND a.object_id=$2 AND "
-                             "a.result='ok' AND a.action NOT LIKE '%.read' ORDER BY a.seq",
-                             p, 2);
-    json_decref(row);
-  }
   if (status) return status;
+  /* the record's own change log, through the record's read rule (rec_fetch)
+   * and its field redaction (chlog_history) */
+  json_t *items = chlog_history(r, tx, k, row);
+  json_decref(row);
   store_rollback(tx);
   if (!items) return api_store_error(r, STORE_ERR, NULL);
-  size_t i;
-  json_t *it;
-  json_array_foreach(items, i, it) {
-    json_t *dv = json_object_get(it, "detail");
-    json_t *pd = json_is_string(dv) ? json_loads(json_string_value(dv), 0, NULL) : NULL;
-    json_object_set_new(it, "detail", pd ? pd : json_null());
-  }
   return api_ok(r, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -459,7 +464,7 @@ int h_rec_update(req *r) {
       if (!rc && changes != 1) rc = api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
       char act[64];
       snprintf(act, sizeof act, "%s.update", k->name);
-      if (!rc) rc = api_audit(r, tx, act, k->name, r->params[0], "ok", cols);
+      if (!rc) rc = api_audit_old(r, tx, act, k->name, r->params[0], "ok", cols, old);
       json_decref(cols);
       json_decref(old);
       json_t *row = rc ? NULL : rec_load(k, tx, r->params[0], &rc);

@@ -6,14 +6,15 @@
  * and the workflow; record.c supplies list, get, create, edit, the lifecycle
  * verbs and the history from the audit trail for every kind.
  *
- * Visibility follows authz on an object built from the row: team_id,
- * unit_id and supervisor_id (the latter two only once the row is "released"
- * to the unit side, e.g. a problem after feedback) and handed_over (the row
- * was copied to the commission).
+ * Visibility is the kind's vis_kind (core/visibility.h): list, GET and
+ * history select rows with vis_where(); other actions follow authz on an
+ * object built from the row (team_id; unit_id and supervisor_id only once
+ * the row is "released" to the unit side; handed_over once copied).
  */
 #ifndef XUNJI_RECORD_H
 #define XUNJI_RECORD_H
 #include "api/lifecycle.h"
+#include "core/visibility.h"
 #include "util/buf.h"
 
 /* A boolean list filter: ?name=true adds " AND (sql)". */
@@ -30,8 +31,9 @@ typedef struct rec_kind {
    * supervisor_id and state; released_sql/handed_sql are added by record.c. */
   const char *cols, *from;
   const char *order;        /* default ORDER BY, e.g. "x.created_at DESC, x.id DESC" */
-  const char *released_sql; /* when the unit side may see the row; NULL = always */
-  const char *handed_sql;   /* when P_HANDED roles may see it; NULL = never */
+  /* Who sees the row (core/visibility.c): its released/handed conditions
+   * and the one predicate that GET, list, history and measures share. */
+  const vis_kind *vis;
   action_id list_act, create_act, edit_act;
   const field *fields; /* create and edit body */
   int nfields;

@@ -169,10 +169,6 @@ static const lc_hook task_hooks[] = {
     {"send_back", f_reason, NF(f_reason), apply_send_back},
 };
 
-#define PROBLEM_COPIED(col)                                                                    \
-  "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id " \
-  "WHERE rp.problem_id=" col ")"
-
 const rec_kind rk_task = {
     "rect_task", "整改任务", "rect_tasks",
     "x.id, x.version, x.problem_id, pr.seq_no AS problem_no, pr.title AS problem_title, "
@@ -186,8 +182,7 @@ const rec_kind rk_task = {
     "rect_tasks x JOIN problems pr ON pr.id=x.problem_id JOIN teams tm ON tm.id=x.team_id JOIN "
     "orgs u ON u.id=x.unit_id LEFT JOIN reports rep ON rep.target_id=x.target_id",
     "x.deadline, x.created_at",
-    NULL,
-    PROBLEM_COPIED("x.problem_id"),
+    &vis_task,
     A_RECT_READ, A_RECT_WRITE, A_RECT_WRITE,
     task_fields, NF(task_fields),
     task_filters, NF(task_filters),
@@ -410,8 +405,7 @@ const rec_kind rk_notice = {
     "notices x JOIN rect_tasks k ON k.id=x.task_id JOIN problems pr ON pr.id=k.problem_id JOIN "
     "orgs u ON u.id=x.unit_id",
     "x.created_at DESC, x.id DESC",
-    NULL,
-    NULL,
+    &vis_notice,
     A_NOTICE_LIST, A_NOTICE_ISSUE, A_NOTICE_ISSUE,
     notice_fields, NF(notice_fields),
     notice_filters, NF(notice_filters),
@@ -535,21 +529,35 @@ int h_rectification_get(req *r) {
                                  "SELECT plan_text, submitted_at, report_text, report_submitted_at "
                                  "FROM rect_plans WHERE target_id=$1",
                                  p, 1, &rc);
-  json_t *problems = store_query_json(
-      tx,
-      "SELECT p.id, p.seq_no, p.title, p.description, c.name AS category_name, p.amount_fen, "
-      "p.immediate_fix, p.inaction, p.state, (SELECT count(*) FROM rect_tasks k WHERE "
-      "k.problem_id=p.id) AS tasks FROM problems p JOIN problem_categories c ON c.id=p.category_id "
-      "JOIN report_problems rp ON rp.problem_id=p.id JOIN reports rep ON rep.id=rp.report_id "
-      "WHERE rep.target_id=$1 ORDER BY p.seq_no",
-      p, 1);
-  json_t *tasks = store_query_json(
-      tx,
-      "SELECT k.id, k.problem_id, p.seq_no AS problem_no, k.measure, k.owner_name, k.owner_post, "
-      "k.leader_name, k.deadline, k.long_term, k.state, (k.state IN ('open','in_progress') AND "
-      "k.deadline < $2) AS overdue FROM rect_tasks k JOIN problems p ON p.id=k.problem_id WHERE "
-      "k.target_id=$1 ORDER BY p.seq_no, k.deadline, k.id",
-      pt, 2);
+  /* the problems and tasks as their own GETs show them (core/visibility.c) */
+  sval vp[1 + VIS_MAXP], vt[2 + VIS_MAXP];
+  int nvp = 1, nvt = 2;
+  vp[0] = p[0];
+  vt[0] = pt[0];
+  vt[1] = pt[1];
+  buf qp, qt;
+  buf_init(&qp, 8192);
+  buf_init(&qt, 8192);
+  if (buf_adds(&qp,
+               "SELECT p.id, p.seq_no, p.title, p.description, c.name AS category_name, "
+               "p.amount_fen, p.immediate_fix, p.inaction, p.state, (SELECT count(*) FROM "
+               "rect_tasks k WHERE k.problem_id=p.id) AS tasks FROM problems p JOIN "
+               "problem_categories c ON c.id=p.category_id JOIN report_problems rp ON "
+               "rp.problem_id=p.id JOIN reports rep ON rep.id=rp.report_id WHERE rep.target_id=$1") ||
+      vis_in(&vis_problem, &r->who, A_PROBLEM_LIST, "p.id", &qp, vp, &nvp, VIS_MAXP) ||
+      buf_adds(&qp, " ORDER BY p.seq_no") ||
+      buf_adds(&qt,
+               "SELECT k.id, k.problem_id, p.seq_no AS problem_no, k.measure, k.owner_name, "
+               "k.owner_post, k.leader_name, k.deadline, k.long_term, k.state, (k.state IN "
+               "('open','in_progress') AND k.deadline < $2) AS overdue FROM rect_tasks k JOIN "
+               "problems p ON p.id=k.problem_id WHERE k.target_id=$1") ||
+      vis_in(&vis_task, &r->who, A_RECT_READ, "k.id", &qt, vt, &nvt, VIS_MAXP) ||
+      buf_adds(&qt, " ORDER BY p.seq_no, k.deadline, k.id"))
+    rc = STORE_ERR;
+  json_t *problems = rc ? NULL : store_query_json(tx, buf_str(&qp), vp, nvp);
+  json_t *tasks = rc ? NULL : store_query_json(tx, buf_str(&qt), vt, nvt);
+  buf_free(&qp);
+  buf_free(&qt);
   json_t *resp = store_query_json(
       tx,
       "SELECT owner_name, max(owner_post) AS owner_post, max(leader_name) AS leader_name, "

@@ -305,28 +305,36 @@ static void repl_fix(store_tx *tx, json_t *row) {
  * the reason may be about a person's health or a conflict. No unit scope:
  * the records belong to a team only (unit_id is always NULL). */
 const rec_kind rk_replacement = {
-    "replacement", "巡察组成员调整", "member_replacements",
-    "x.id, x.version, x.round_id, r.name AS round_name, x.team_id, tm.name AS team_name, "
-    "NULL AS unit_id, NULL AS supervisor_id, x.member_id, x.old_person_id, op.name AS "
-    "old_person_name, x.person_id, np.name AS person_name, x.role, x.origin, x.source_unit_id, "
-    "x.reason, x.state, x.decided_at, x.decided_by, x.decision_note, x.new_member_id, "
-    "x.created_by, x.created_at, x.updated_at, tm.name || ': ' || op.name || ' → ' || np.name AS "
-    "title",
-    "member_replacements x JOIN rounds r ON r.id=x.round_id JOIN teams tm ON tm.id=x.team_id "
-    "JOIN persons op ON op.id=x.old_person_id JOIN persons np ON np.id=x.person_id",
-    "x.created_at DESC, x.id DESC",
-    "0", /* never released to a unit */
-    NULL,
-    A_VETTING_LIST, A_TEAM_WRITE, A_TEAM_WRITE,
-    repl_fields, NF(repl_fields),
-    repl_filters, NF(repl_filters),
-    NULL, 0,
-    "x.reason",
-    "team_id",
-    "SELECT t.round_id, t.id AS team_id, r.state AS round_state FROM teams t JOIN rounds r ON "
-    "r.id=t.round_id WHERE t.id=$1",
-    NULL, /* never edited: a new request replaces a rejected one */
-    repl_prepare, repl_created, repl_fix, NULL,
-    repl_hooks, NF(repl_hooks), &wf_replacement,
-    NULL, NULL,
+    .name = "replacement",
+    .label = "巡察组成员调整",
+    .table = "member_replacements",
+    .cols = "x.id, x.version, x.round_id, r.name AS round_name, x.team_id, tm.name AS team_name, "
+            "NULL AS unit_id, NULL AS supervisor_id, x.member_id, x.old_person_id, op.name AS "
+            "old_person_name, x.person_id, np.name AS person_name, x.role, x.origin, "
+            "x.source_unit_id, x.reason, x.state, x.decided_at, x.decided_by, x.decision_note, "
+            "x.new_member_id, x.created_by, x.created_at, x.updated_at, tm.name || ': ' || op.name "
+            "|| ' → ' || np.name AS title",
+    .from = "member_replacements x JOIN rounds r ON r.id=x.round_id JOIN teams tm ON "
+            "tm.id=x.team_id JOIN persons op ON op.id=x.old_person_id JOIN persons np ON "
+            "np.id=x.person_id",
+    .order = "x.created_at DESC, x.id DESC",
+    .vis = &vis_replacement, /* never released to a unit */
+    .list_act = A_VETTING_LIST,
+    .create_act = A_TEAM_WRITE,
+    .edit_act = A_TEAM_WRITE,
+    .fields = repl_fields,
+    .nfields = NF(repl_fields),
+    .filters = repl_filters,
+    .nfilters = NF(repl_filters),
+    .search_col = "x.reason",
+    .parent_field = "team_id",
+    .parent_sql = "SELECT t.round_id, t.id AS team_id, r.state AS round_state FROM teams t JOIN "
+                  "rounds r ON r.id=t.round_id WHERE t.id=$1",
+    .edit_state = NULL, /* never edited: a new request replaces a rejected one */
+    .prepare = repl_prepare,
+    .created = repl_created,
+    .fix = repl_fix,
+    .hooks = repl_hooks,
+    .nhooks = NF(repl_hooks),
+    .wf = &wf_replacement,
 };

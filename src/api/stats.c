@@ -47,6 +47,7 @@ int reports_filters(req *r, mfilters *f, const char *const *extra) {
 int reports_scope(req *r, action_id a, authz_filter *af, mscope *s) {
   if (!authz_filter_for(&r->who, a, af)) return api_deny(r, a, NULL, NULL, 0);
   memset(s, 0, sizeof *s);
+  s->who = &r->who;
   s->all = af->all;
   s->teams = af->teams;
   s->nteams = af->nteams;

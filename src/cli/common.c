@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "sec/audit.h"
+#include "sec/audit_detail.h"
 #include "util/config.h"
 
 void cli_err(const char *fmt, ...) {
@@ -64,7 +65,9 @@ int cli_audit(app *a, void *tx, const char *action, const char *kind, const char
   char actor[96];
   struct passwd *pw = getpwuid(getuid());
   snprintf(actor, sizeof actor, "cli:%s", pw ? pw->pw_name : "?");
-  char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  json_t *safe = audit_detail_safe(detail); /* ids, field names and codes only */
+  char *d = safe ? json_dumps(safe, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  json_decref(safe);
   audit_entry e = {NULL, actor, "cli", action, kind, id, "ok", NULL, NULL, d};
   int rc = audit_append(tx, &a->keys, &e, &last_head);
   free(d);

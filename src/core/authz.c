@@ -65,6 +65,7 @@ const char *const action_names[ACTION__MAX] = {
     [A_RESET_APPROVE] = "reset.approve", [A_SECURITY_READ] = "security.read",
     [A_SECURITY_WRITE] = "security.write",
     [A_REPLACE_DECIDE] = "replacement.decide",
+    [A_POOL_READ] = "pool.read",
 };
 
 /* Business roles that read the organisation directory and round plan. */
@@ -246,6 +247,10 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
     [A_RESET_APPROVE] = {[R_SECADMIN] = P_ALL},
     [A_SECURITY_READ] = {[R_SYSADMIN] = P_ALL, [R_SECADMIN] = P_ALL, [R_AUDITADMIN] = P_ALL},
     [A_SECURITY_WRITE] = {[R_SECADMIN] = P_ALL},
+    /* The cadre pool's content: those who plan teams and vet cadres. The
+     * system administrator keeps the directory (person.list) only. */
+    [A_POOL_READ] = {[R_INSPECTION_OFFICE] = P_ALL, [R_COMMISSION_CADRE] = P_ALL,
+                     [R_LEADING_GROUP] = P_ALL},
 };
 
 void authz_set(action_id a, role_id r, rule ru) { policy[a][r] = ru; }

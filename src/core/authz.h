@@ -67,6 +67,9 @@ typedef enum action_id {
   A_SECURITY_READ, A_SECURITY_WRITE, /* security settings kept in the database */
   /* issue 12: a member replaced after mobilization, approved by the leading group */
   A_REPLACE_DECIDE, /* lifecycle */
+  /* issue 11: the cadre pool's content (profile, work history, relatives,
+   * trainings) is business data: not the 三员's, unlike the directory */
+  A_POOL_READ,
   ACTION__MAX
 } action_id;
 

@@ -38,7 +38,7 @@ static const msource src_clues = {
     "c.handover_at, c.id",
     {"c.round_id", "r.campaign", "r.kind", "c.team_id", "c.unit_id", "u.level"},
     "c.team_id", NULL, NULL,
-    A_CLUE_LIST};
+    A_CLUE_LIST, &vis_clue, "c.id"};
 
 /* The current vetting of each (round, person): the newest request. */
 #define VET_TEAM                                                                      \
@@ -119,8 +119,9 @@ static const msource src_targets = {
     "g.team_id", "g.unit_id", "u.supervisor_id",
     A_TARGET_LIST};
 
-/* Problems from confirmation on (003_findings). Read gate: the targets'
- * readers, until the problems' own list action exists. */
+/* Problems from confirmation on (003_findings), as each user's GET of a
+ * problem shows them (vis_problem: released to the unit side on feedback,
+ * to the commission once copied). */
 static const msource src_problems = {
     "problems", "问题",
     "problems pr JOIN rounds r ON r.id=pr.round_id JOIN teams t ON t.id=pr.team_id "
@@ -131,7 +132,7 @@ static const msource src_problems = {
     "pr.found_on, pr.seq_no, pr.id",
     {"pr.round_id", "r.campaign", "r.kind", "pr.team_id", "pr.unit_id", "u.level"},
     "pr.team_id", "pr.unit_id", "u.supervisor_id",
-    A_TARGET_LIST};
+    A_PROBLEM_LIST, &vis_problem, "pr.id"};
 
 /* The team's reports once the feedback was given (反馈), each with its
  * feedback meeting (date, people present) and the copy (抄送). */
@@ -157,7 +158,7 @@ static const msource src_rect_tasks = {
     "k.deadline, k.id",
     {"k.round_id", "r.campaign", "r.kind", "k.team_id", "k.unit_id", "u.level"},
     "k.team_id", "k.unit_id", "u.supervisor_id",
-    A_TARGET_LIST};
+    A_RECT_READ, &vis_task, "k.id"};
 
 static const msource src_notices = {
     "notices", "督查督办通知",
@@ -169,7 +170,7 @@ static const msource src_notices = {
     "n.created_at, n.id",
     {"g.round_id", "r.campaign", "r.kind", "n.team_id", "n.unit_id", "u.level"},
     "n.team_id", "n.unit_id", "u.supervisor_id",
-    A_TARGET_LIST};
+    A_NOTICE_LIST, &vis_notice, "n.id"};
 
 static const msource src_institutions = {
     "institutions", "制度机制",
@@ -193,7 +194,7 @@ static const msource src_assistance = {
     "s.submitted_at, s.id",
     {"s.round_id", "r.campaign", "r.kind", "s.team_id", "s.unit_id", "u.level"},
     "s.team_id", NULL, NULL,
-    A_ASSIST_LIST};
+    A_ASSIST_LIST, &vis_assistance, "s.id"};
 
 /* Accountability outcomes that stand (decided, not revoked); one row is one
  * outcome for one person, party organisation or leader. */
@@ -208,7 +209,7 @@ static const msource src_acct = {
     "a.decided_on, a.id",
     {"a.round_id", "r.campaign", "r.kind", "a.team_id", "a.unit_id", "u.level"},
     "a.team_id", NULL, "u.supervisor_id",
-    A_ACCT_LIST};
+    A_ACCT_LIST, &vis_accountability, "a.id"};
 
 static const msource src_reviews = {
     "joint_reviews", "联审",
@@ -219,7 +220,7 @@ static const msource src_reviews = {
     "j.scheduled_on, j.id",
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", NULL, NULL},
     "j.team_id", NULL, NULL,
-    A_REVIEW_LIST};
+    A_REVIEW_LIST, &vis_review, "j.id"};
 
 /* Items discussed at reviews that were held: a problem or a clue each. */
 static const msource src_review_items = {
@@ -236,7 +237,7 @@ static const msource src_review_items = {
     "j.scheduled_on, ri.created_at, ri.id",
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", "u.id", "u.level"},
     "j.team_id", NULL, NULL,
-    A_REVIEW_LIST};
+    A_REVIEW_LIST, &vis_review, "j.id"};
 
 /* ---- labels of distributions ------------------------------------------------ */
 static const char *const l_disposal[] = {"talk_inquiry", "谈话函询", "preliminary_verification",
@@ -589,5 +590,32 @@ int measure_from_where(const measure *m, const mfilters *f, const mscope *s, con
     add_in(sql, src->supervisor, s->orgs, s->norgs, p, np, &first);
     add(sql, first ? "1=0)" : ")");
   }
+  /* the record kind's own predicate: never count what the GET refuses.
+   * Past its bounds it leaves an unfinished condition (or the buffer's
+   * poison): the statement then fails, it never counts wider. */
+  if (src->vis && s->who &&
+      vis_in(src->vis, s->who, src->vis->read, src->idcol, sql, p, np, VIS_MAXP))
+    return -1;
   return 0;
+}
+
+/* ---- working papers in drill-downs and ledgers ------------------------------------ */
+int measure_papers_expr(const measure *m, const mscope *s, buf *sql, sval *p, int *np) {
+  const vis_kind *k = m->src->vis;
+  if (!k || !k->paper_fields || !s->who) return 0;
+  return vis_expr(k, s->who, k->papers, m->src->idcol, sql, p, np, VIS_MAXP) ? -1 : 1;
+}
+
+bool measure_paper_field(const measure *m, const char *name) {
+  const vis_kind *k = m->src->vis;
+  if (!k || !k->paper_fields) return false;
+  const char *dot = strchr(name, '.'); /* "pr.found_on" or "found_on" */
+  if (dot) {
+    size_t n = (size_t)(dot - name);
+    if (strncmp(name, m->src->idcol, n) || m->src->idcol[n] != '.') return false;
+    name = dot + 1;
+  }
+  for (const char *const *f = k->paper_fields; *f; f++)
+    if (!strcmp(*f, name)) return true;
+  return false;
 }

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 
 #include "core/authz.h"
+#include "core/visibility.h"
 #include "store/store.h"
 #include "util/buf.h"
 
@@ -47,8 +48,12 @@ typedef struct mfilters {
  * timestamps. Returns -1 naming the bad filter in *bad, else 0. */
 int mfilters_check(mfilters *f, mfilter *bad);
 
-/* The part of the records the user may see (from authz_filter_for). */
+/* The part of the records the user may see (from authz_filter_for of the
+ * statistics action), and the user, whose record-level visibility
+ * (core/visibility.h) narrows each source that names its record kind.
+ * who NULL: no record-level narrowing (the command line). */
 typedef struct mscope {
+  const principal *who;
   bool all;
   int nteams, nunits, norgs;
   const char *const *teams, *const *units, *const *orgs;
@@ -66,6 +71,11 @@ typedef struct msource {
   const char *col[MF_FROM]; /* MF_ROUND..MF_LEVEL */
   const char *team, *unit, *supervisor; /* scope columns */
   action_id read;    /* the user must hold this action (function level) too */
+  /* The record kind counted, and its id column: each row must also be one
+   * the user's GET of that record shows (vis_in over the kind's predicate).
+   * NULL: the source has no record kind of its own yet. */
+  const vis_kind *vis;
+  const char *idcol;
 } msource;
 
 typedef enum mkind {
@@ -109,8 +119,18 @@ const char *measure_dist_label(const measure *m, const char *code);
  * into sql, appending values to p (room for MEASURE_MAXP). today is
  * YYYY-MM-DD (Shanghai). Returns 0, or -1 if a filter value is invalid (err
  * names the filter). */
-enum { MEASURE_MAXP = 3 * 32 + 24 };
+enum { MEASURE_MAXP = 3 * 32 + 24 + 2 * VIS_MAXP };
 int measure_from_where(const measure *m, const mfilters *f, const mscope *s, const char *today,
                        buf *sql, sval *p, int *np);
+
+/* Working papers (fields such as a problem's found_on that the record's GET
+ * shows only to holders of the kind's papers action on the row): appends a
+ * 0/1 SQL expression "may this user see the papers of this row" to sql,
+ * parameters from p[*np]. Returns 1 if appended, 0 if the source has no
+ * such fields (or no user), -1 if it does not fit. */
+int measure_papers_expr(const measure *m, const mscope *s, buf *sql, sval *p, int *np);
+/* Whether a drill-down column name or ledger column ("pr.found_on") is a
+ * working-paper field of m's source. */
+bool measure_paper_field(const measure *m, const char *name);
 
 #endif

@@ -451,19 +451,17 @@ static int notice_compose(store_tx *tx, const char *id, const char *docno, json_
 #define SCOPE_NONE NULL, NULL, NULL
 const letter_tpl letter_tpls[] = {
     {"clue_handover", "问题线索移交函", "clue", A_CLUE_LIST, NULL, CFG_DOCNO_HANDOVER,
-     "clues x", "x.team_id", "x.unit_id", "x.handover_at IS NOT NULL", clue_compose},
+     "clues x", NULL, NULL, NULL, clue_compose, &vis_clue},
     {"vetting_request", "廉政审核函", "round", A_VETTING_LIST, "vetting", CFG_DOCNO_VETTING,
      "rounds x", SCOPE_NONE, vetting_compose},
     /* never the unit side: an assistance request is not released to it */
     {"assistance_request", "提请协助函", "assistance", A_ASSIST_LIST, "assist_letter",
-     CFG_DOCNO_ASSIST, "assistance x", "x.team_id", NULL, "x.forwarded_at IS NOT NULL",
-     assist_compose},
+     CFG_DOCNO_ASSIST, "assistance x", NULL, NULL, NULL, assist_compose, &vis_assistance},
     /* the letter to the commission and 组织部 goes with the report text, not to the unit */
     {"feedback_copy", "反馈意见抄送函", "report", A_REPORT_TEXT, "feedback_copy", CFG_DOCNO_COPY,
-     "reports x", "x.team_id", "(CASE WHEN x.state IN ('fed_back','copied') THEN x.unit_id END)",
-     "x.copied_at IS NOT NULL", copy_compose},
+     "reports x", NULL, NULL, NULL, copy_compose, &vis_report},
     {"rect_notice", "整改督办通知", "notice", A_NOTICE_LIST, NULL, CFG_DOCNO_NOTICE, "notices x",
-     "x.team_id", "x.unit_id", NULL, notice_compose},
+     NULL, NULL, NULL, notice_compose, &vis_notice},
 };
 const int nletter_tpls = (int)(sizeof letter_tpls / sizeof *letter_tpls);
 

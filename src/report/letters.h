@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "core/authz.h"
+#include "core/visibility.h"
 #include "store/store.h"
 #include "util/config.h"
 
@@ -33,6 +34,10 @@ typedef struct letter_tpl {
    * this letter), or <0 store error. */
   int (*compose)(store_tx *tx, const char *id, const char *docno, json_t **doc, char *why,
                  size_t n);
+  /* The record kind's visibility (core/visibility.h), when it has one: then
+   * the letter follows the kind's predicate for the read action, and the
+   * scope columns above are not used. */
+  const vis_kind *vis;
 } letter_tpl;
 
 extern const letter_tpl letter_tpls[];

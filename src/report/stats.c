@@ -69,10 +69,9 @@ static json_t *ignored(const stats_ctx *c, const measure *m) {
   return a;
 }
 
-/* SELECT <what> FROM ... WHERE ... <tail> */
-static void build(const stats_ctx *c, const measure *m, const char *what, const char *tail,
-                  const char *key, buf *sql, sval *p, int *np) {
-  *np = 0;
+/* SELECT <what> FROM ... WHERE ... <tail>, parameters from p[*np] */
+static void build_at(const stats_ctx *c, const measure *m, const char *what, const char *tail,
+                     const char *key, buf *sql, sval *p, int *np) {
   buf_addf(sql, "SELECT %s", what);
   measure_from_where(m, c->f, c->scope, c->today, sql, p, np);
   if (key) {
@@ -80,6 +79,12 @@ static void build(const stats_ctx *c, const measure *m, const char *what, const 
     p[(*np)++] = SV_S(key);
   }
   if (tail) buf_adds(sql, tail);
+}
+
+static void build(const stats_ctx *c, const measure *m, const char *what, const char *tail,
+                  const char *key, buf *sql, sval *p, int *np) {
+  *np = 0;
+  build_at(c, m, what, tail, key, sql, p, np);
 }
 
 static int int_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
@@ -285,7 +290,21 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
              rm->expr2);
   else
     snprintf(what, sizeof what, "%s", rm->kind == MK_DISTINCT ? rm->gcols : rm->src->cols);
-  build(c, rm, what, NULL, key, &sql, p, &np);
+  /* working papers: the row's papers flag, so fields the record's GET
+   * withholds from this user are withheld here too */
+  buf wb;
+  buf_init(&wb, 16384);
+  np = 0;
+  int papers = 0;
+  if (rm->kind != MK_DISTINCT) {
+    buf_adds(&wb, what);
+    buf_adds(&wb, ", ");
+    papers = measure_papers_expr(rm, c->scope, &wb, p, &np);
+    if (papers < 0 && !rc) rc = STORE_ERR; /* past its bounds: an error, never the papers */
+    if (papers) buf_adds(&wb, " AS m_papers");
+  }
+  build_at(c, rm, papers ? buf_str(&wb) : what, NULL, key, &sql, p, &np);
+  buf_free(&wb);
   if (rm->kind == MK_DISTINCT) buf_addf(&sql, " GROUP BY %s ORDER BY 1, 2", rm->expr);
   else buf_addf(&sql, " ORDER BY %s", rm->src->order);
   buf_addf(&sql, " LIMIT $%d OFFSET $%d", np + 1, np + 2);
@@ -294,6 +313,19 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
   json_t *items = rc ? NULL : store_query_json(tx, buf_str(&sql), p, np);
   buf_free(&sql);
   if (!items) return rc ? rc : STORE_ERR;
+  if (papers) {
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+      if (!json_integer_value(json_object_get(it, "m_papers"))) {
+        const char *k;
+        json_t *v;
+        void *tmp;
+        json_object_foreach_safe(it, tmp, k, v) if (measure_paper_field(rm, k)) json_object_del(it, k);
+      }
+      json_object_del(it, "m_papers");
+    }
+  }
   if (rm->kind == MK_DAYS) {
     size_t i;
     json_t *it;

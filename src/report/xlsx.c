@@ -163,15 +163,31 @@ int ledger_write(store_tx *tx, const ledger *l, const stats_ctx *c, const char *
     return 1;
   }
   /* the rows: the ledger's columns over the measure's FROM + WHERE */
-  buf sql;
+  buf sql, pap;
   buf_init(&sql, 32768);
-  buf_adds(&sql, "SELECT ");
-  for (int i = 0; i < l->ncols; i++) {
-    buf_addf(&sql, "%s%s", i ? ", " : "", l->cols[i].expr);
-    if (l->cols[i].type == LC_DAYS) buf_addf(&sql, ", %s", l->cols[i].expr2);
-  }
+  buf_init(&pap, 16384);
   sval p[MEASURE_MAXP];
   int np = 0;
+  /* working papers (e.g. a problem's found_on) only where the user's GET
+   * of the record shows them: the cell is empty elsewhere (and past its
+   * bounds the expression fails the query rather than show them) */
+  int papers = measure_papers_expr(m, c->scope, &pap, p, &np);
+  if (papers < 0) {
+    buf_free(&pap);
+    buf_free(&sql);
+    snprintf(err, errlen, "台账范围条件过长");
+    return 1;
+  }
+  buf_adds(&sql, "SELECT ");
+  for (int i = 0; i < l->ncols; i++) {
+    const char *x = l->cols[i].expr;
+    if (papers && measure_paper_field(m, x))
+      buf_addf(&sql, "%sCASE WHEN %s THEN %s END", i ? ", " : "", buf_str(&pap), x);
+    else
+      buf_addf(&sql, "%s%s", i ? ", " : "", x);
+    if (l->cols[i].type == LC_DAYS) buf_addf(&sql, ", %s", l->cols[i].expr2);
+  }
+  buf_free(&pap);
   measure_from_where(m, c->f, c->scope, c->today, &sql, p, &np);
   buf_addf(&sql, " ORDER BY %s", m->src->order);
 

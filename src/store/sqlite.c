@@ -35,6 +35,7 @@ EMBED(xunji_mig_003, "src/store/sqlite/003_findings.sql");
 EMBED(xunji_mig_004, "src/store/sqlite/004_discipline.sql");
 EMBED(xunji_mig_005, "src/store/sqlite/005_reports.sql");
 EMBED(xunji_mig_006, "src/store/sqlite/006_accounts.sql");
+EMBED(xunji_mig_007, "src/store/sqlite/007_changelog.sql");
 EMBED(xunji_mig_008, "src/store/sqlite/008_edge.sql");
 EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
 EMBED(xunji_mig_011, "src/store/sqlite/011_feedback_attendees.sql");
@@ -51,6 +52,7 @@ static const struct migration {
     {4, "discipline", xunji_mig_004},
     {5, "reports", xunji_mig_005},
     {6, "accounts", xunji_mig_006},
+    {7, "changelog", xunji_mig_007},
     {8, "edge", xunji_mig_008},
     {9, "domain", xunji_mig_009},
     {11, "feedback_attendees", xunji_mig_011},

@@ -26,6 +26,8 @@ EXPECTED = {
     "org.write": {"sysadmin", "inspection_office"},  # by kind: the office inspected units, sysadmin the rest
     "person.list": {"inspection_office", "commission_cadre", "leading_group", "sysadmin"},
     "person.write": {"inspection_office", "commission_cadre", "sysadmin"},
+    # issue 11: the cadre pool's content is business data; sysadmin keeps the directory only
+    "pool.read": {"inspection_office", "commission_cadre", "leading_group"},
     "user.list": {"sysadmin", "secadmin"},
     "user.write": {"sysadmin"},
     "role.grant": {"secadmin"},
