@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 mkdir -p tests/out
 caught=0 survived=0
 declare -A what=([1]="authz allows everything" [2]="a write acknowledged before its commit"
-                 [3]="lists and drill-downs skip the visibility rule" [4]="the audit append is skipped"
+                 [3]="figures, drill-downs and ledgers skip the visibility rule" [4]="the audit append is skipped"
                  [5]="sealed fields stored in clear")
 for n in "$@"; do
   log=tests/out/mutant-$n.log t0=$SECONDS

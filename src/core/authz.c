@@ -334,6 +334,5 @@ bool authz_filter_for(const principal *p, action_id a, authz_filter *f) {
       default: break;
     }
   }
-  if (MUTANT(MUT_LIST_SKIPS_SCOPE) && any) f->all = true;
   return any;
 }

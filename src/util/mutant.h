@@ -12,7 +12,7 @@
 enum {
   MUT_AUTHZ_ALLOWS_ALL = 1,  /* authz() says yes to everyone for everything */
   MUT_ACK_BEFORE_COMMIT = 2, /* a write is answered 2xx but rolled back */
-  MUT_LIST_SKIPS_SCOPE = 3,  /* lists and drill-downs skip the visibility rule */
+  MUT_DRILLDOWN_SKIPS_VISIBILITY = 3, /* figures, drill-downs and ledgers skip vis_in */
   MUT_AUDIT_SKIPPED = 4,     /* api_audit() appends nothing */
   MUT_SEAL_IN_CLEAR = 5,     /* sealed fields are stored in clear */
   MUT__MAX
