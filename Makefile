@@ -34,6 +34,7 @@ all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
 Q := $(if $(V),,@)
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 define variant
 build/$(1)/%.o: %.c $(SQL)
 	@mkdir -p $$(dir $$@)
@@ -98,21 +99,21 @@ seed-zaoyang: deps
 	$(call serve_db,xunji-zaoyang)
 
 check: deps
-	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit \
+	@$(MAKE) --no-print-directory -j$(NPROC) build/release/xunji build/release/unit build/asan/xunji build/asan/unit \
 	       build/faults/xunji
 	@bash tests/run.sh check
 
 test: deps
-	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/faults/xunji
+	@$(MAKE) --no-print-directory -j$(NPROC) build/release/xunji build/release/unit build/faults/xunji
 	@bash tests/run.sh test
 
 # Each mutant build must fail the API suite (scripts/mutants.sh); .ci/run runs it.
 mutants: deps
-	@$(MAKE) --no-print-directory build/release/xunji $(MUTANTS:%=build/mutant-%/xunji)
+	@$(MAKE) --no-print-directory -j$(NPROC) build/release/xunji $(MUTANTS:%=build/mutant-%/xunji)
 	@bash scripts/mutants.sh $(MUTANTS)
 
 check-long: deps
-	@$(MAKE) --no-print-directory build/release/xunji build/release/unit build/asan/xunji build/asan/unit \
+	@$(MAKE) --no-print-directory -j$(NPROC) build/release/xunji build/release/unit build/asan/xunji build/asan/unit \
 	       build/faults/xunji
 	@bash tests/run.sh long
 
