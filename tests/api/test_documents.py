@@ -303,8 +303,11 @@ def rect_notice_letter_goes_to_its_unit_only():
             expect(liaison.put(f"/api/v1/targets/{tg[key]}/rectification/plan", {"plan_text": "整改方案"}), 200)
             task = expect(liaison.post("/api/v1/rect-tasks", {
                 "problem_id": pid, "measure": "追回被挪用资金并建立专户管理台账", "owner_name": "王某",
-                "owner_post": "财务科长", "leader_name": "李副主任", "deadline": days_from_today(30)}), 201).json
-            s.sql_write("UPDATE rect_tasks SET deadline=? WHERE id=?", (days_from_today(-3), task["id"]))
+                "owner_post": "财务科长", "leader_name": "李副主任", "deadline": days_from_today(0)}), 201).json
+            notices[key] = task
+        # three days pass (the server's test clock): both tasks are overdue
+        s.shift_clock(3, member1, leader1, lg, office, unit1, unit2)
+        for key, task in list(notices.items()):
             n = expect(office.post("/api/v1/notices", {"task_id": task["id"], "level": "supervise",
                                                        "reason": "整改任务逾期未完成",
                                                        "due_date": days_from_today(7)}), 201).json
@@ -318,7 +321,7 @@ def rect_notice_letter_goes_to_its_unit_only():
         t = letter_text(unit1, d1)
         for want in ("市委巡察工作领导小组办公室", n1["docno"], "关于对枣阳市人民防空办公室整改工作进行督办的通知",
                      "枣阳市人民防空办公室：", f"「{n1['problem_title']}」", task1["measure"],
-                     "责任人：王某，财务科长；责任领导：李副主任", f"完成时限为{date_cn(days_from_today(-3))}",
+                     "责任人：王某，财务科长；责任领导：李副主任", f"完成时限为{date_cn(days_from_today(0))}",
                      "已逾期3天", "督办事由：整改任务逾期未完成",
                      f"请于{date_cn(days_from_today(7))}前将整改落实情况书面回复我办"):
             assert flat(want) in t, (want, t)
