@@ -157,7 +157,11 @@ const entity ent_team = {"team", "teams", "巡察组", team_fields, NF(team_fiel
                          A_TEAM_WRITE, "name", NULL, NULL, "name", NULL};
 const entity ent_target = {"target", "targets", "巡察对象", target_fields, NF(target_fields),
                            A_TARGET_LIST, A_TARGET_WRITE, "created_at", "team_id", "unit_id",
-                           NULL, prepare_target};
+                           NULL, prepare_target, NULL, NULL,
+                           ", team_name, round_name, unit_name",
+                           "(SELECT g.*, tm.name AS team_name, rd.name AS round_name, u.name AS "
+                           "unit_name FROM targets g JOIN teams tm ON tm.id=g.team_id JOIN rounds rd "
+                           "ON rd.id=g.round_id JOIN orgs u ON u.id=g.unit_id) g"};
 
 /* ---- shared pieces ---------------------------------------------------------- */
 static const entity *ent_of(req *r) { return r->route->arg; }
@@ -166,7 +170,8 @@ static void select_cols(buf *b, const entity *e) {
   buf_adds(b, "SELECT id, version");
   for (int i = 0; i < e->nfields; i++)
     buf_addf(b, ", %s", e->fields[i].name);
-  buf_addf(b, ", created_at, updated_at FROM %s", e->table);
+  buf_addf(b, ", created_at, updated_at%s FROM %s", e->name_cols ? e->name_cols : "",
+           e->source ? e->source : e->table);
 }
 
 static sval json_sval(const json_t *v) {
@@ -367,8 +372,8 @@ int h_entity_list(req *r) {
     buf_adds(&cols, "id, version");
     for (int i = 0; i < e->nfields; i++)
       buf_addf(&cols, ", %s", e->fields[i].name);
-    buf_adds(&cols, ", created_at, updated_at");
-    api_list_q q = {buf_str(&cols), e->table, buf_str(&where), buf_str(&order), p, np,
+    buf_addf(&cols, ", created_at, updated_at%s", e->name_cols ? e->name_cols : "");
+    api_list_q q = {buf_str(&cols), e->source ? e->source : e->table, buf_str(&where), buf_str(&order), p, np,
                     fix_entity_row, e};
     status = api_list(r, &q);
   }

@@ -29,6 +29,12 @@ typedef struct entity {
   /* Column whose value the policy looks at as authz_obj.org_kind (orgs:
    * "kind", so the office writes inspected units and sysadmin the rest). */
   const char *kind_col;
+  /* Names read with the ids (a target's team_name, round_name, unit_name), so a
+   * user who may read the record but not the team or round sees names: extra
+   * columns (", team_name, …") of `source`, a FROM expression over the table
+   * keeping its column names; both NULL for none. */
+  const char *name_cols;
+  const char *source;
 } entity;
 
 /* Appends " AND (...)" restricting rows to what filter f allows. */

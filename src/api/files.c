@@ -261,7 +261,13 @@ int h_files_list(req *r) {
   json_t *owner;
   int status = rec_fetch(r, fo->rk, tx, r->params[0], fo->read_act, &owner);
   json_t *items = NULL;
+  bool can_upload = false;
   if (!status) {
+    /* whether this user may add a file now (the policy on the row and the state),
+     * so the page offers the upload only when it would be taken */
+    authz_obj o;
+    rec_obj(owner, &o);
+    can_upload = authz(&r->who, fo->write_act, &o) && state_in(rec_s(owner, "state"), fo->states);
     json_decref(owner);
     sval p[2] = {SV_S(fo->kind), SV_S(r->params[0])};
     items = store_query_json(tx,
@@ -274,7 +280,7 @@ int h_files_list(req *r) {
   if (status) return status;
   store_rollback(tx);
   if (!items) return api_store_error(r, STORE_ERR, NULL);
-  return api_ok(r, 200, json_pack("{s:o}", "items", items));
+  return api_ok(r, 200, json_pack("{s:o,s:b}", "items", items, "can_upload", can_upload));
 }
 
 int h_file_download(req *r) {

@@ -45,6 +45,7 @@ static const field problem_filters[] = {
     {"inaction", "不担当不作为", FT_BOOL, 0, 0, 0, NULL},
     {"found_on", "发现日期", FT_DATE, 0, 0, 0, NULL},
     {"seq_no", "问题编号", FT_TEXT, 0, 20, 0, NULL},
+    {"created_by", "登记人", FT_ID, 0, 0, 0, NULL},
 };
 static const rec_flag problem_flags[] = {
     {"open", "x.state NOT IN ('signed_off')"},
@@ -213,8 +214,9 @@ static const lc_hook problem_hooks[] = {
     {"reopen", f_reason, NF(f_reason), apply_reopen},
 };
 
-/* a problem's page may open an assistance request or an accountability record */
-static const action_id problem_also[] = {A_ASSIST_WRITE, A_ACCT_WRITE};
+/* a problem's page may open an assistance request or an accountability record, and
+ * shows its evidence files to those who read the working papers */
+static const action_id problem_also[] = {A_ASSIST_WRITE, A_ACCT_WRITE, A_PROBLEM_PAPERS};
 
 const rec_kind rk_problem = {
     "problem", "问题", "problems",

@@ -2,20 +2,29 @@
 // with one cached request per kind where the list is small, else per id.
 import { reactive } from 'vue'
 import { get } from './api.js'
+import { session } from './session.js'
 
 const cache = reactive({})
 const started = new Set()
 const listed = {}
 
+// action: the list's action in GET /me; a user without it is not asked to look
+// names up there (the server would refuse): the record's own *_name is shown
 const kinds = {
-  org: { path: '/orgs', name: (r) => r.name },
-  team: { path: '/teams', name: (r) => r.name },
-  round: { path: '/rounds', name: (r) => r.name },
-  person: { path: '/persons', name: (r) => r.name },
-  target: { path: '/targets', name: (r) => (r.unit_id ? nameOf('org', r.unit_id) : r.id) },
-  problem: { path: '/problems', name: (r) => `${r.seq_no || ''} ${r.title}` },
-  task: { path: '/rect-tasks', name: (r) => r.title || r.measure },
-  clue: { path: '/clues', name: (r) => r.title },
+  org: { path: '/orgs', action: 'org.list', name: (r) => r.name },
+  team: { path: '/teams', action: 'team.list', name: (r) => r.name },
+  round: { path: '/rounds', action: 'round.list', name: (r) => r.name },
+  person: { path: '/persons', action: 'person.list', name: (r) => r.name },
+  target: { path: '/targets', action: 'target.list', name: (r) => r.unit_name || (r.unit_id ? nameOf('org', r.unit_id) : r.id) },
+  problem: { path: '/problems', action: 'problem.read', name: (r) => `${r.seq_no || ''} ${r.title}` },
+  task: { path: '/rect-tasks', action: 'rect.read', name: (r) => r.title || r.measure },
+  clue: { path: '/clues', action: 'clue.read', name: (r) => r.title },
+}
+
+// whether this user may list records of a kind (its pickers and name look-ups)
+export function canList(kind) {
+  const a = kinds[kind]?.action
+  return !a || (session.user?.actions || []).includes(a)
 }
 
 async function loadList(kind) {
@@ -45,6 +54,7 @@ export function nameOf(kind, id) {
   if (!id) return ''
   const k = `${kind}:${id}`
   if (k in cache) return cache[k]
+  if (!canList(kind)) return ''
   if (!started.has(k)) {
     started.add(k)
     loadOne(kind, id)

@@ -93,7 +93,10 @@ const days = (key, label) => ({ key, label, format: (v) => (v === null || v === 
 // column helpers
 const col = (key, label, extra = {}) => ({ key, label, ...extra })
 const timeCol = (key, label) => ({ key, label, sortable: true, format: fmtTime, width: 150 })
-const refCol = (key, label, kind, extra = {}) => ({ key, label, format: (v) => nameOf(kind, v), ...extra })
+// a column of a record's id shown by name: the name the row carries (extra.name,
+// e.g. team_name, for users who may read the record but not the team) or else
+// the name looked up where the user may list that kind
+const refCol = (key, label, kind, extra = {}) => ({ key, label, format: (v, r) => (extra.name && r && r[extra.name]) || nameOf(kind, v), ...extra })
 const optCol = (key, label, options, extra = {}) => ({ key, label, format: optLabel(options), ...extra })
 // a record page field linking to another record (its id in idKey)
 const linkCol = (key, label, type, idKey) => ({ key, label, link: (v, r) => (r[idKey] ? `/r/${type}/${r[idKey]}` : null) })
@@ -140,7 +143,7 @@ export const records = {
     ],
     home: [
       { action: 'round.write', title: '巡察轮次 (进行中与计划中)', query: { sort: '-created_at' } },
-      { action: 'round.approve', title: '待批准的巡察计划', query: { state: 'planned' } },
+      { action: 'round.approve', title: '待批准的巡察计划', query: { state: 'planned' }, pending: true },
     ],
   },
 
@@ -168,16 +171,16 @@ export const records = {
     api: '/targets',
     kind: 'target',
     menu: { group: 'plan', action: 'target.list' },
-    title: (r) => nameOf('org', r.unit_id),
+    title: (r) => r.unit_name || nameOf('org', r.unit_id),
     defaultSort: '-created_at',
     columns: [
-      refCol('unit_id', '被巡察单位', 'org', { link: true, width: 200 }), refCol('team_id', '巡察组', 'team'),
+      refCol('unit_id', '被巡察单位', 'org', { link: true, width: 200, name: 'unit_name' }), refCol('team_id', '巡察组', 'team', { name: 'team_name' }),
       col('entry_date', '进驻', { sortable: true }), col('withdrawal_date', '撤离', { sortable: true }),
       col('report_date', '汇报'), col('feedback_date', '反馈'),
     ],
     filters: [{ key: 'team_id', label: '巡察组', type: 'ref', kind: 'team' }, { key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
     detail: [
-      refCol('unit_id', '被巡察单位', 'org'), refCol('team_id', '巡察组', 'team'), refCol('round_id', '巡察轮次', 'round'),
+      refCol('unit_id', '被巡察单位', 'org', { name: 'unit_name' }), refCol('team_id', '巡察组', 'team', { name: 'team_name' }), refCol('round_id', '巡察轮次', 'round', { name: 'round_name' }),
       col('mobilization_date', '动员'), col('entry_date', '进驻'), col('withdrawal_date', '撤离'), col('report_date', '汇报'), col('feedback_date', '反馈'),
     ],
     create: {
@@ -267,11 +270,11 @@ export const records = {
       { type: 'accountability', title: '追责问责', query: (r) => ({ clue_id: r.id }) },
     ],
     home: [
-      { action: 'clue.handover', title: '待移交的问题线索', query: { state: 'verified' } },
-      { action: 'clue.register', title: '待登记的问题线索', query: { state: 'handed_over' } },
-      { action: 'clue.dispose', title: '待处置的问题线索', query: { state: 'registered' } },
+      { action: 'clue.handover', title: '待移交的问题线索', query: { state: 'verified' }, pending: true },
+      { action: 'clue.register', title: '待登记的问题线索', query: { state: 'handed_over' }, pending: true },
+      { action: 'clue.dispose', title: '待处置的问题线索', query: { state: 'registered' }, pending: true },
       { action: 'clue.conclude', title: '处置中的问题线索', query: { state: 'disposing' } },
-      { action: 'clue.verify', title: '待核实的问题线索', query: { state: 'draft' } },
+      { action: 'clue.verify', title: '待核实的问题线索', query: { state: 'draft' }, pending: true },
       { action: 'clue.create', notAction: 'clue.verify', title: '本组问题线索' },
     ],
   },
@@ -309,7 +312,7 @@ export const records = {
       transfer: [memo('note', '转办说明', 2000, req)],
       close: [memo('reason', '了结理由', 2000, req)],
     },
-    home: [{ action: 'petition.triage', title: '待分办的信访件', query: { state: 'received' } }],
+    home: [{ action: 'petition.triage', title: '待分办的信访件', query: { state: 'received' }, pending: true }],
   },
 
   vettings: {
@@ -331,7 +334,7 @@ export const records = {
         fields: [select('result', '审核意见', V.vettingAnswer, req), memo('reason', '理由 (有异议时必填)', 2000)],
       },
     ],
-    home: [{ action: 'vetting.answer', title: '待答复的廉政审核', query: { state: 'pending' } }],
+    home: [{ action: 'vetting.answer', title: '待答复的廉政审核', query: { state: 'pending' }, pending: true }],
   },
 
   briefings: {
@@ -362,7 +365,7 @@ export const records = {
       },
     ],
     home: [
-      { action: 'briefing.answer', notAction: 'round.write', title: '待报送的巡前情况通报', query: { state: 'pending' } },
+      { action: 'briefing.answer', notAction: 'round.write', title: '待报送的巡前情况通报', query: { state: 'pending' }, pending: true },
       { action: 'briefing.request', title: '逾期未报的巡前情况通报', query: { overdue: '1' } },
       { action: 'clue.create', title: '本组巡前情况通报' },
     ],
@@ -400,13 +403,20 @@ export const records = {
     edit: { when: (r) => r.editable, fields: null },
     verbs: { complete: [memo('note', '整改情况', 2000, req)], reopen: [memo('reason', '理由', 2000, req)] },
     history: true,
-    files: { title: '佐证材料' },
+    // the evidence is part of the working papers: shown to those the record says may read them
+    files: { title: '佐证材料', when: canOn('problem.papers') },
     recordTools: [assistTool((r, b) => ({ ...b, target_id: r.target_id, problem_id: r.id }), canOn('assistance.write')), acctTool('problem_id')],
     related: [
       { type: 'assistance', title: '提请协助事项', query: (r) => ({ problem_id: r.id }) },
       { type: 'accountability', title: '追责问责', query: (r) => ({ problem_id: r.id }) },
     ],
     home: [
+      { action: 'problem.confirm', title: '待确认的问题', query: { state: 'draft' }, pending: true },
+      // a member's own drafts: the leader confirms them (待确认的问题 on the leader's home page)
+      {
+        action: 'problem.create', notAction: 'problem.confirm', title: '我的问题草稿', pending: true,
+        query: (u) => ({ state: 'draft', created_by: u.id }), hint: '草稿完善后提交组长确认, 组长确认后列入巡察报告',
+      },
       { action: 'problem.create', title: '本组发现的问题' },
       { action: 'rect.write', notAction: 'round.list', title: '反馈的问题 (待整改)', query: { open: 'true' } },
     ],
@@ -446,7 +456,10 @@ export const records = {
       },
       letterTool('出具反馈意见抄送函', 'feedback_copy', (r) => r.state === 'copied'),
     ],
-    home: [{ action: 'report.write', title: '巡察报告' }],
+    home: [
+      { action: 'report.approve', title: '待审定的巡察报告', query: { state: 'submitted' }, pending: true },
+      { action: 'report.write', title: '巡察报告' },
+    ],
   },
 
   'rect-tasks': {
@@ -490,8 +503,8 @@ export const records = {
       { label: '下发督办通知', action: 'notice.issue', path: () => '/notices', body: (r, b) => ({ ...b, task_id: r.id }), fields: [select('level', '级别', V.noticeLevel, req), memo('reason', '督办事由', 2000, req), date('due_date', '回复期限', req)] },
     ],
     home: [
-      { action: 'rect.write', notAction: 'round.list', title: '本单位整改任务', query: { open: 'true' } },
-      { action: 'round.write', title: '逾期整改任务', query: { overdue: 'true' } },
+      { action: 'rect.write', notAction: 'round.list', title: '本单位整改任务', query: { open: 'true' }, pending: true },
+      { action: 'round.write', title: '逾期整改任务', query: { overdue: 'true' }, pending: true },
       { action: 'supervision.note', title: '监督中的整改任务', query: { open: 'true' } },
     ],
   },
@@ -515,7 +528,7 @@ export const records = {
     recordTools: [letterTool('出具整改督办通知', 'rect_notice', (r) => r.state !== 'closed')],
     home: [
       { action: 'notice.issue', title: '未办结的督办通知', query: { open: 'true' } },
-      { action: 'rect.write', notAction: 'round.list', title: '待回复的督办通知', query: { open: 'true' } },
+      { action: 'rect.write', notAction: 'round.list', title: '待回复的督办通知', query: { open: 'true' }, pending: true },
     ],
   },
 
@@ -588,9 +601,9 @@ export const records = {
     history: true,
     recordTools: [letterTool('出具提请协助函', 'assistance_request', (r) => ['approved', 'forwarded', 'accepted', 'completed', 'closed'].includes(r.state))],
     home: [
-      { action: 'assistance.decide', title: '待审批的提请协助', query: { state: 'submitted' }, cols: ['seq_no', 'need', 'unit_name', 'team_name'] },
-      { action: 'assistance.forward', title: '待转交纪委监委的提请协助', query: { state: 'approved' }, cols: ['seq_no', 'need', 'unit_name', 'team_name'] },
-      { action: 'assistance.work', title: '待受理的提请协助', query: { state: 'forwarded' }, cols: ['seq_no', 'need', 'unit_name', 'team_name'] },
+      { action: 'assistance.decide', title: '待审批的提请协助', query: { state: 'submitted' }, pending: true, cols: ['seq_no', 'need', 'unit_name', 'team_name'] },
+      { action: 'assistance.forward', title: '待转交纪委监委的提请协助', query: { state: 'approved' }, pending: true, cols: ['seq_no', 'need', 'unit_name', 'team_name'] },
+      { action: 'assistance.work', title: '待受理的提请协助', query: { state: 'forwarded' }, pending: true, cols: ['seq_no', 'need', 'unit_name', 'team_name'] },
       { action: 'assistance.work', title: '办理中的提请协助', query: { state: 'accepted' }, cols: ['seq_no', 'need', 'unit_name', 'turnaround_days'] },
       { action: 'assistance.write', title: '本组提请协助及结果', cols: ['need', 'state', 'result', 'turnaround_days'] },
     ],
@@ -636,7 +649,7 @@ export const records = {
     },
     history: true,
     home: [
-      { action: 'accountability.write', title: '待作出处理决定的追责问责', query: { state: 'open' }, cols: ['subject_name', 'unit_name', 'state', 'decided_on'] },
+      { action: 'accountability.write', title: '待作出处理决定的追责问责', query: { state: 'open' }, pending: true, cols: ['subject_name', 'unit_name', 'state', 'decided_on'] },
       { action: 'accountability.read', notAction: 'accountability.write', title: '追责问责情况', cols: ['subject_name', 'outcome_label', 'form_label', 'decided_on'] },
     ],
   },
@@ -810,6 +823,26 @@ export const menuGroups = [
   { key: 'pool', label: '人才库' },
   { key: 'sys', label: '系统管理' },
 ]
+
+// The sections of the signed-in user's home page: those the descriptors declare
+// for actions the user holds (GET /me), each with its list query (a function of
+// the user where it names them, e.g. the member's own drafts). `pending` ones
+// are work waiting for this user: their counts (the server's list totals) show
+// on the home page and as menu badges.
+export function homeSections(user) {
+  const acts = user?.actions || []
+  const out = []
+  for (const [type, d] of Object.entries(records))
+    for (const [i, h] of (d.home || []).entries())
+      if (acts.includes(h.action) && !(h.notAction && acts.includes(h.notAction)))
+        out.push({
+          key: `${type}.${i}`, type, d, title: h.title, hint: h.hint || '', pending: !!h.pending,
+          query: typeof h.query === 'function' ? h.query(user) : h.query || {},
+          // a section may name its columns (keys of the list's columns); else the first four
+          columns: h.cols ? h.cols.map((k) => d.columns.find((c) => c.key === k)).filter(Boolean) : d.columns.slice(0, 4),
+        })
+  return out
+}
 
 // The page a list row opens: the record page of its type, or the descriptor's
 // own rowLink (e.g. the pending-accountability rows are problems); null for
