@@ -46,6 +46,7 @@ static sqlite3_vfs vfs;
 typedef struct ffile {
   sqlite3_file f;     /* pMethods = &io */
   sqlite3_file *real; /* the base VFS's file, allocated right after us */
+  int wal;            /* the write-ahead log (where a commit goes) */
 } ffile;
 
 #define REAL(p) (((ffile *)(p))->real)
@@ -60,7 +61,13 @@ static int f_read(sqlite3_file *p, void *b, int n, sqlite3_int64 o) {
 }
 static int f_write(sqlite3_file *p, const void *b, int n, sqlite3_int64 o) {
   int e = fault_hit(FAULT_WRITE);
-  if (e) return sqlite_err(e, SQLITE_IOERR_WRITE);
+  if (e) {
+    /* a failed write to the database file itself is a checkpoint's: the
+     * commits it copies are already durable in the log */
+    fprintf(stderr, "faults: the failed write was to the %s\n",
+            ((ffile *)p)->wal ? "write-ahead log" : "database file (checkpoint)");
+    return sqlite_err(e, SQLITE_IOERR_WRITE);
+  }
   return REAL(p)->pMethods->xWrite(REAL(p), b, n, o);
 }
 static int f_truncate(sqlite3_file *p, sqlite3_int64 size) {
@@ -68,7 +75,11 @@ static int f_truncate(sqlite3_file *p, sqlite3_int64 size) {
 }
 static int f_sync(sqlite3_file *p, int flags) {
   int e = fault_hit(FAULT_SYNC);
-  if (e) return sqlite_err(e, SQLITE_IOERR_FSYNC);
+  if (e) {
+    fprintf(stderr, "faults: the failed fsync was of the %s\n",
+            ((ffile *)p)->wal ? "write-ahead log" : "database file (checkpoint)");
+    return sqlite_err(e, SQLITE_IOERR_FSYNC);
+  }
   return REAL(p)->pMethods->xSync(REAL(p), flags);
 }
 static int f_size(sqlite3_file *p, sqlite3_int64 *size) {
@@ -127,6 +138,7 @@ static int f_open(sqlite3_vfs *v, const char *name, sqlite3_file *p, int flags, 
   (void)v;
   ffile *f = (ffile *)p;
   f->real = (sqlite3_file *)(f + 1);
+  f->wal = (flags & SQLITE_OPEN_WAL) != 0;
   int rc = base->xOpen(base, name, f->real, flags, out);
   /* SQLite calls xClose only when pMethods is set, i.e. when open succeeded */
   p->pMethods = (rc == SQLITE_OK && f->real->pMethods) ? &io : NULL;
