@@ -269,11 +269,11 @@ def outcome_table_and_what_each_page_may_offer():
         pid = expect(problem(member1, tg["u1"]), 201).json["id"]
         expect(leader1.post(f"/api/v1/problems/{pid}/confirm"), 200)
         p = expect(member1.get(f"/api/v1/problems/{pid}"), 200).json
-        assert p["can"] == {"assistance.write": True, "accountability.write": False}
+        assert p["can"] == {"assistance.write": True, "accountability.write": False, "problem.papers": True}, p["can"]
         expect(conduct.get(f"/api/v1/problems/{pid}"), 404)  # not copied yet: not the commission's
         rep = feed_back_and_copy(tg["u1"], leader1, member1, lg, office)
         assert expect(conduct.get(f"/api/v1/problems/{pid}"), 200).json["can"] == {
-            "assistance.write": False, "accountability.write": True}
+            "assistance.write": False, "accountability.write": True, "problem.papers": True}
         assert expect(conduct.get(f"/api/v1/reports/{rep}"), 200).json["can"] == {"accountability.write": True}
         assert expect(member1.get(f"/api/v1/reports/{rep}"), 200).json["can"] == {"accountability.write": False}
 

@@ -15,9 +15,20 @@ const cat = (code) => `01940000-0000-7000-8000-${code.padEnd(12, '0')}`
 const NEED = '查询该单位会计刘某个人银行账户2018年以来的流水'
 const RESULT = '经查询, 刘某个人账户收到单位公款38.6万元'
 
+// The verbs offered on a record page, once they have settled: the page draws
+// its actions after the record (and the user's rights) have arrived, so read
+// until two reads a moment apart agree and show something.
 async function buttons(page) {
   await page.locator('.record-actions').waitFor()
-  return page.locator('.record-actions button[data-verb]').evaluateAll((bs) => bs.map((b) => b.dataset.verb))
+  const read = () => page.locator('.record-actions button[data-verb]').evaluateAll((bs) => bs.map((b) => b.dataset.verb))
+  let prev = JSON.stringify(await read())
+  for (let i = 0; i < 40; i++) {
+    await page.waitForTimeout(150)
+    const cur = JSON.stringify(await read())
+    if (cur === prev && cur !== '[]') break
+    prev = cur
+  }
+  return JSON.parse(prev)
 }
 async function act(page, verb, stateLabel, fill) {
   await page.locator(`.record-actions button[data-verb=${verb}]`).click()
