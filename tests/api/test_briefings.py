@@ -20,19 +20,19 @@ def briefings_requested_answered_and_late_flagged():
         target = r.json["items"][0]["id"]
         expect(office.post(f"/api/v1/targets/{target}/briefings", {"due_date": days_from_today(10)}), 400)
         r = expect(office.post(f"/api/v1/targets/{target}/briefings",
-                               {"due_date": days_from_today(5), "sources": ["petitions", "nobody"]}), 400)
+                               {"due_date": days_from_today(9), "sources": ["petitions", "nobody"]}), 400)
         assert "第 2 项" in r.json["error"]["message"]  # counted from 1
-        expect(petitions.post(f"/api/v1/targets/{target}/briefings", {"due_date": days_from_today(5)}), 403)
+        expect(petitions.post(f"/api/v1/targets/{target}/briefings", {"due_date": days_from_today(9)}), 403)
         r = expect(office.post(f"/api/v1/targets/{target}/briefings",
-                               {"due_date": days_from_today(5), "note": "请报近三年情况"}), 201).json
+                               {"due_date": days_from_today(9), "note": "请报近三年情况"}), 201).json
         assert sorted(b["source"] for b in r["items"]) == sorted(
             ["dispatched_group", "petitions", "case_mgmt", "conduct", "organization_dept"])
         by = {b["source"]: b for b in r["items"]}
         assert by["dispatched_group"]["source_org_id"] == o["dg1"] and not by["petitions"]["overdue"]
         expect(office.post(f"/api/v1/targets/{target}/briefings",
-                           {"due_date": days_from_today(5), "sources": ["petitions"]}), 409, "conflict")
+                           {"due_date": days_from_today(9), "sources": ["petitions"]}), 409, "conflict")
         r = expect(office.post(f"/api/v1/targets/{target}/briefings",
-                               {"due_date": days_from_today(5), "sources": ["audit_bureau"]}), 201)
+                               {"due_date": days_from_today(9), "sources": ["audit_bureau"]}), 201)
         assert r.json["total"] == 6
         assert any("巡前情况通报" in m["title"] for m in expect(petitions.get("/api/v1/messages"), 200).json["items"])
 
@@ -67,13 +67,15 @@ def briefings_requested_answered_and_late_flagged():
         s.sql_write("UPDATE targets SET entry_date=? WHERE id IN (?, ?)", (days_from_today(20), tg["u1"], tg["u3"]))
         expect(office.post(f"/api/v1/targets/{tg['u1']}/briefings", {"due_date": days_from_today(5)}), 201)
         expect(office.post(f"/api/v1/targets/{tg['u3']}/briefings", {"due_date": days_from_today(5)}), 201)
-        s.sql_write("UPDATE briefings SET due_date=? WHERE target_id IN (?, ?)", (days_from_today(-12), tg["u1"], tg["u3"]))
+        # six days pass (the server's test clock): those two targets' briefings, due
+        # in five, are late; the new target's, due in nine, are not
+        s.shift_clock(6, office, petitions, casemgmt, dg1, member1, member2)
         lst = expect(office.get("/api/v1/briefings?per_page=100"), 200).json
         assert lst["total"] == 16 and lst["overdue"] == 10
         late = expect(office.get("/api/v1/briefings?overdue=1&per_page=100"), 200).json
         assert late["total"] == 10 and all(b["overdue"] and b["state"] == "pending" for b in late["items"])
         assert not any(b["target_id"] == target for b in late["items"])
-        assert s.sql("SELECT count(*) FROM briefings WHERE due_date < date('now')")[0][0] == 10
+        assert s.sql("SELECT count(*) FROM briefings WHERE due_date < ?", (days_from_today(6),))[0][0] == 10
         # an answer after the due date is still taken, and recorded as late in the audit
         b = [x for x in late["items"] if x["source"] == "petitions" and x["target_id"] == tg["u1"]][0]
         expect(petitions.post(f"/api/v1/briefings/{b['id']}/answer", {"answer": "迟报"}), 200)
