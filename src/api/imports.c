@@ -101,26 +101,16 @@ int h_team_targets_import(req *r) {
   int col = -1, header = 1, lineno = 0, rc = 0;
   store_tx *tx = NULL;
   rc = store_read(r->app->db, &tx);
-  for (char *line = text, *next; !rc && line; line = next) {
-    next = strchr(line, '\n');
-    if (next) *next++ = '\0';
-    lineno++;
-    size_t L = strlen(line);
-    if (L && line[L - 1] == '\r') line[--L] = '\0';
-    if (lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3)) line += 3;
+  for (char *cur = text; !rc;) {
     char *cells[16];
-    int nc = *line ? prog_csv_split(line, cells, 16) : 0;
+    int nc = prog_csv_line(&cur, &lineno, cells, 16);
+    if (nc == PROG_CSV_END) break;
     if (nc < 0) {
       row_err(errs, lineno, "引号不匹配或列数过多");
       if (header) break;
       continue;
     }
-    int blank = 1;
-    for (int i = 0; i < nc; i++) blank &= !*cells[i];
-    if (blank) { /* empty rows are skipped, as a spreadsheet user expects */
-      for (int i = 0; i < nc; i++) free(cells[i]);
-      continue;
-    }
+    if (nc == 0) continue; /* empty rows are skipped, as a spreadsheet user expects */
     if (header) {
       for (int i = 0; i < nc; i++)
         if (!strcmp(cells[i], "被巡察单位") || !strcmp(cells[i], "单位")) col = i;

@@ -373,6 +373,27 @@ int prog_csv_split(const char *line, char **out, int max) {
   }
 }
 
+int prog_csv_line(char **cur, int *lineno, char **cells, int max) {
+  char *line = *cur;
+  if (!line) return PROG_CSV_END;
+  char *next = strchr(line, '\n');
+  if (next) *next++ = '\0';
+  *cur = next;
+  ++*lineno;
+  size_t L = strlen(line);
+  if (L && line[L - 1] == '\r') line[--L] = '\0';
+  if (*lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3)) line += 3;
+  int nc = *line ? prog_csv_split(line, cells, max) : 0;
+  if (nc <= 0) return nc;
+  int blank = 1;
+  for (int i = 0; i < nc; i++) blank &= !*cells[i];
+  if (blank) { /* empty rows are skipped, as a spreadsheet user expects */
+    for (int i = 0; i < nc; i++) free(cells[i]);
+    return 0;
+  }
+  return nc;
+}
+
 static const char *const csv_cols[] = {"姓名", "单位", "职务", "职级", "党员", "专长"};
 enum { CSV_COLS = 6, CSV_MAX_ROWS = 5000 };
 

@@ -47,6 +47,13 @@ json_t *prog_team_row(store_tx *tx, const char *team, int *rc);
 bool prog_filter_arg(void *c, const char *k, const char *v);
 /* Splits one CSV line into at most max malloc'd cells; -1 on bad quoting. */
 int prog_csv_split(const char *line, char **out, int max);
+/* Cuts the next line off *cur (ending in \n or \r\n; a UTF-8 BOM on line 1 is
+ * dropped), counts it in *lineno (rows count from 1, blank ones included) and
+ * splits it into at most max cells (the caller frees them). Returns the number
+ * of cells, 0 for a blank line (nothing to free), -1 for a line that cannot be
+ * split, PROG_CSV_END when the text is used up. */
+enum { PROG_CSV_END = -2 };
+int prog_csv_line(char **cur, int *lineno, char **cells, int max);
 
 extern const field prog_f_note[1];
 extern const char *const prog_expertise[];

@@ -91,26 +91,16 @@ int h_orgs_import(req *r) {
   char *text = xstrdup(prog_js(r->in, "csv"));
   json_t *rows = json_array(), *errs = json_array(), *seen = json_object();
   int map[UC__N] = {-1, -1, -1, -1, -1}, header = 1, lineno = 0;
-  for (char *line = text, *next; !rc && line; line = next) {
-    next = strchr(line, '\n');
-    if (next) *next++ = '\0';
-    lineno++; /* the sheet's row number: rows count from 1 */
-    size_t L = strlen(line);
-    if (L && line[L - 1] == '\r') line[--L] = '\0';
-    if (lineno == 1 && !strncmp(line, "\xEF\xBB\xBF", 3)) line += 3;
+  for (char *cur = text; !rc;) {
     char *cells[16];
-    int nc = *line ? prog_csv_split(line, cells, 16) : 0;
+    int nc = prog_csv_line(&cur, &lineno, cells, 16); /* lineno: the sheet's row, from 1 */
+    if (nc == PROG_CSV_END) break;
     if (nc < 0) {
       row_err(errs, lineno, "引号不匹配或列数过多");
       if (header) break;
       continue;
     }
-    int blank = 1;
-    for (int i = 0; i < nc; i++) blank &= !*cells[i];
-    if (blank) { /* empty rows are skipped but keep the numbering */
-      for (int i = 0; i < nc; i++) free(cells[i]);
-      continue;
-    }
+    if (nc == 0) continue; /* empty rows are skipped but keep the numbering */
     if (header) {
       for (int i = 0; i < nc; i++) {
         int k = 0;
