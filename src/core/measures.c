@@ -524,8 +524,13 @@ static void add_in(buf *sql, const char *col, const char *const *ids, int n, sva
  * are ours (core/outcomes.c), plain identifiers. */
 static void add_outcomes(buf *sql, const char *name, size_t n) {
   int k = outcome_kind_named(name, n);
-  /* a typo in the compiled-in measures table: name and n come from it, never from input */
-  if (k < 0) abort();
+  /* a typo in the compiled-in measures table (name and n come from it, never
+   * from input): the statement is poisoned, so this request fails with an
+   * error reply; the unit test of every measure's SQL finds it first */
+  if (k < 0) {
+    buf_fail(sql);
+    return;
+  }
   int first = 1;
   add(sql, "(");
   for (int i = 0; i < noutcomes; i++) {
@@ -556,7 +561,8 @@ static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int
       add_outcomes(sql, at + 10, (size_t)(end - at - 10));
       s = end + 1;
     } else {
-      abort(); /* a typo in the compiled-in measures table (cond is from it, never from input) */
+      buf_fail(sql); /* a typo in the compiled-in measures table: the request fails, not the server */
+      return;
     }
   }
   add(sql, ")");

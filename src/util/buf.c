@@ -33,7 +33,7 @@ void buf_reset(buf *b) {
 }
 
 /* Marks b failed: the content is dropped and replaced by the poison. */
-static int overflow(buf *b) {
+int buf_fail(buf *b) {
   if (!b->failed) {
     size_t n = sizeof BUF_POISON;
     if (b->cap < n) {
@@ -59,7 +59,7 @@ static void reserve(buf *b, size_t n) {
 
 int buf_add(buf *b, const void *p, size_t n) {
   if (b->failed) return BUF_TOOBIG;
-  if (b->len > b->max || n > b->max - b->len) return overflow(b);
+  if (b->len > b->max || n > b->max - b->len) return buf_fail(b);
   reserve(b, n);
   if (n) memcpy(b->p + b->len, p, n);
   b->len += n;
@@ -75,7 +75,7 @@ int buf_vaddf(buf *b, const char *fmt, va_list ap) {
   va_copy(ap2, ap);
   int n = vsnprintf(NULL, 0, fmt, ap2);
   va_end(ap2);
-  if (n < 0 || b->len > b->max || (size_t)n > b->max - b->len) return overflow(b);
+  if (n < 0 || b->len > b->max || (size_t)n > b->max - b->len) return buf_fail(b);
   reserve(b, (size_t)n);
   vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
   b->len += (size_t)n;

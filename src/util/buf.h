@@ -39,6 +39,9 @@ typedef struct buf {
 
 void buf_init(buf *b, size_t max);
 void buf_free(buf *b);
+/* Marks b failed (content replaced by BUF_POISON, which the store refuses to
+ * run): for content that must not be used. Returns BUF_TOOBIG. */
+int buf_fail(buf *b);
 /* Empties the buffer and clears the failed mark. */
 void buf_reset(buf *b);
 /* Appends; BUF_TOOBIG (and the buffer failed) past max. Ignoring the result
