@@ -16,7 +16,7 @@ typedef struct lg_entry {
   char key[LG_KEY_MAX];
   int used;
   int64_t touched;       /* last attempt (LRU), ms */
-  int64_t window;        /* calendar minute of count */
+  int64_t window;        /* start of the counting minute, ms (first attempt in it) */
   long count;            /* attempts in window */
   long fails;            /* remembered failures */
   int64_t last_fail;     /* decay reference, ms */
@@ -103,12 +103,14 @@ long login_guard_begin(const char *src, int64_t now, const lg_rules *ru) {
   pthread_mutex_lock(&mu);
   lg_entry *e = find_or_add(key, now);
   e->touched = now;
-  if (e->window != now / 60000) {
-    e->window = now / 60000;
+  /* The minute starts at the first attempt in it, not on the clock's minute:
+   * a burst that straddles hh:mm:59 must not get twice the allowance. */
+  if (e->count == 0 || now < e->window || now - e->window >= 60000) {
+    e->window = now;
     e->count = 0;
   }
   if (++e->count > ru->per_minute) {
-    wait = ceil_s(60000 - now % 60000);
+    wait = ceil_s(e->window + 60000 - now);
   } else if (e->blocked_until > now) {
     wait = ceil_s(e->blocked_until - now);
   } else {

@@ -7,7 +7,8 @@
  * a delay is evicted only when every entry is under one).
  *
  * Per source:
- *   - at most per_minute sign-in attempts in a calendar minute;
+ *   - at most per_minute sign-in attempts in a minute that starts at the
+ *     first attempt (a burst across hh:mm:59 gets no second allowance);
  *   - a growing delay: every attempt counts as a failure when it starts (so
  *     concurrent attempts cannot slip past the delay) and a success takes it
  *     back; after `free_fails` failures, failure n waits
@@ -26,7 +27,7 @@
 enum { LG_SLOTS = 4096, LG_KEY_MAX = 64 };
 
 typedef struct lg_rules {
-  long per_minute; /* attempts per calendar minute */
+  long per_minute; /* attempts per minute from the first one */
   long free_fails; /* failures before delays start */
   long max_delay;  /* seconds */
   long decay;      /* seconds per forgotten failure */
