@@ -165,9 +165,9 @@ int h_clues_history(req *r);
 int h_static(req *r);
 /* Refuses (409 recusal_conflict) adding unit as a target of team while a
  * member of the team must recuse from it without an approved exception.
- * Returns 0, or the reply status / a store error (<0). (api/programme.c) */
+ * Returns 0, or the reply status / a store error (<0). (domain/programme/programme.c) */
 int programme_target_recusal(req *r, store_tx *tx, const char *team, const char *unit);
-/* issue 3: patrol programme (api/programme.c) */
+/* issue 3: patrol programme (domain/programme/programme.c) */
 int h_rounds_action(req *r);
 int h_team_members_list(req *r);
 int h_team_members_add(req *r);
@@ -202,7 +202,7 @@ int h_movements_create(req *r);
 int h_movements_list(req *r);
 int h_cadre_stats(req *r);
 
-/* issue 4: findings to rectification (api/findings.c, rectification.c, files.c);
+/* issue 4: findings to rectification (domain/findings/findings.c, rectification.c, files.c);
  * the generic record handlers are in api/record.h */
 int h_categories_list(req *r);
 int h_categories_create(req *r);
@@ -230,7 +230,7 @@ int files_sweep_orphans(app *a, long min_age);
  * start; files_sweeper_stop() asks it to finish early and waits for it. */
 void files_sweeper_start(app *a);
 void files_sweeper_stop(void);
-/* issue 5: discipline side (api/discipline.c, review.c) */
+/* issue 5: discipline side (domain/discipline/discipline.c, review.c) */
 int h_report_open_accountability(req *r);
 int h_accountability_pending(req *r);
 int h_outcomes(req *r);

@@ -13,7 +13,7 @@
 #include "api/changelog.h"
 #include "api/entity.h"
 #include "api/record.h"
-#include "api/reports.h"
+#include "domain/reports/reports.h"
 #include "core/workflow.h"
 #include "sec/audit_detail.h"
 #include "sec/crypto.h"
@@ -88,7 +88,7 @@ const route routes[] = {
      "登记立案、留置、移送审查起诉情况及决定机关", NULL},
     {"POST", "/api/v1/clues/{id}/{verb}", h_clues_action, A_CLUE_LIST, RF_LIFECYCLE,
      "线索流转: verify|handover|register|dispose|conclude", &wf_clue},
-    /* issue 3: patrol programme (api/programme.c); specific paths before {verb} */
+    /* issue 3: patrol programme (domain/programme/programme.c); specific paths before {verb} */
     {"POST", "/api/v1/rounds/{id}/vetting", h_round_vetting_request, A_VETTING_REQUEST, 0,
      "为本轮全部巡察组成员提请廉政审核", NULL},
     {"GET", "/api/v1/rounds/{id}/pledges", h_round_pledges_list, A_TEAM_LIST, 0,
@@ -160,7 +160,7 @@ const route routes[] = {
      "回避例外记录", NULL},
     {"POST", "/api/v1/recusal-exceptions", h_recusal_exception_create, A_RECUSAL_EXCEPTION, 0,
      "领导小组批准回避例外 (须说明理由)", NULL},
-    /* issue 4: findings to rectification (api/findings.c, rectification.c, files.c) */
+    /* issue 4: findings to rectification (domain/findings/findings.c, rectification.c, files.c) */
     {"GET", "/api/v1/problem-categories", h_categories_list, A_PROBLEM_LIST, 0,
      "问题类别 (两级分类)", NULL},
     {"POST", "/api/v1/problem-categories", h_categories_create, A_CATEGORY_WRITE, 0,
@@ -215,7 +215,7 @@ const route routes[] = {
      NULL},
     {"POST", "/api/v1/institutions", h_institutions_create, A_RECT_WRITE, 0,
      "登记修订完善的制度机制", NULL},
-    /* issue 5: discipline side (api/discipline.c, review.c) */
+    /* issue 5: discipline side (domain/discipline/discipline.c, review.c) */
     RECORD_ROUTES("assistance", rk_assistance, "提请协助事项", A_ASSIST_LIST, A_ASSIST_WRITE, A_ASSIST_WRITE),
     {"POST", "/api/v1/assistance/{id}/{verb}", h_rec_action, A_ASSIST_LIST, RF_LIFECYCLE | RF_RECORD,
      "提请协助流转: submit|approve|reject|forward|accept|complete|close", &rk_assistance},
@@ -239,7 +239,7 @@ const route routes[] = {
      "说明理由消除偏轻偏软提示", NULL},
     {"GET", "/api/v1/files/{id}", h_file_download, A_SELF, 0,
      "下载佐证材料 (附件方式, 读取留痕)", NULL},
-    /* issue 6: statistics, ledgers, formal letters (api/stats.c, ledgers.c, documents.c) */
+    /* issue 6: statistics, ledgers, formal letters (domain/reports/stats.c, ledgers.c, documents.c) */
     {"GET", "/api/v1/stats", h_stats, A_STATS_READ, 0,
      "统计: 全部指标 (可按轮次、专项、巡察组、单位、日期、层级筛选)", NULL},
     {"GET", "/api/v1/stats/measures", h_stats_measures, A_STATS_READ, 0,

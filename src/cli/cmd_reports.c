@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/reports.h"
+#include "domain/reports/reports.h"
 #include "cli/cli.h"
 #include "report/pdf.h"
 #include "report/summary.h"

@@ -126,7 +126,7 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
     [A_RECUSAL_EXCEPTION] = {[R_LEADING_GROUP] = P_ALL},
     /* 巡前情况通报: a team sees its own targets' briefings only; a dispatched
      * group those of the units it supervises; 信访室/案管室/党风室 their own
-     * (narrowed to their source in api/programme.c); the office records the
+     * (narrowed to their source in domain/programme/programme.c); the office records the
      * answers of 组织部 and 审计局, which have no accounts. */
     [A_BRIEFING_LIST] = {[R_INSPECTION_OFFICE] = P_ALL, [R_LEADING_GROUP] = P_ALL,
                          [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM,
@@ -151,7 +151,7 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
     /* issue 4. Problems: the team's own; the office and leading group all;
      * the commission (and 组织部) those of copied feedback (P_HANDED); the
      * unit and its dispatched group once fed back (a problem shows its unit
-     * to unit-side rules only from then on, see api/findings.c). Working
+     * to unit-side rules only from then on, see domain/findings/findings.c). Working
      * papers (people, how found, evidence) never reach the unit. */
     [A_CATEGORY_WRITE] = {[R_INSPECTION_OFFICE] = P_ALL},
     [A_PROBLEM_LIST] = {[R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL,

@@ -72,7 +72,7 @@ const vis_kind vis_replacement = {
     .papers = A_SELF};
 
 /* Clues: the team's own; the commission once handed over (the row rule is
- * api/clues.c clue_obj, the same policy cells). */
+ * domain/discipline/clues.c clue_obj, the same policy cells). */
 const vis_kind vis_clue = {
     .name = "clue", .table = "clues", .read = A_CLUE_LIST,
     .team = "x.team_id", .unit = "x.unit_id",

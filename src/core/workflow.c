@@ -268,7 +268,7 @@ const workflow wf_review = {"joint_review", (int)(sizeof review_states / sizeof 
 /* Member replacement (调整巡察组成员), issue 12: after mobilization the
  * office asks to replace a member (illness, a conflict found on site); the
  * leading group approves (only once the newcomer's 廉政审核 is 无异议 and no
- * recusal applies: api/replacements.c) or rejects. At approval the replaced
+ * recusal applies: domain/programme/replacements.c) or rejects. At approval the replaced
  * member's row is marked and their team grants end; the newcomer joins. */
 static const char *const replacement_states[] = {"requested", "approved", "rejected"};
 static const char *const replacement_state_labels[] = {"待审批", "已批准", "未批准"};

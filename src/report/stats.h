@@ -1,6 +1,6 @@
 /*
  * stats.h — runs the measures of core/measures.h on the store: the value of
- * each figure and the records behind it. Shared by the API (api/stats.c) and
+ * each figure and the records behind it. Shared by the API (domain/reports/stats.c) and
  * the shell (`xunji stats`).
  */
 #ifndef XUNJI_STATS_H

@@ -1,6 +1,6 @@
 /*
  * fuzz_csv.c — the CSV reader of the imports: each line through
- * prog_csv_split (src/api/pool.c; RFC 4180 fields), which must split the
+ * prog_csv_split (src/domain/programme/pool.c; RFC 4180 fields), which must split the
  * fields it returns re-quoted back into the same fields; then the whole text
  * as the cadre pool import (POST /api/v1/persons/import, as 巡察办) and the
  * team targets import (POST /api/v1/teams/{id}/targets/import) through the
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 #include "fz.h"
 #include "util/buf.h"
 #include "util/text.h"

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
-#include "api/reports.h"
+#include "domain/programme/programme.h"
+#include "domain/reports/reports.h"
 
 enum { UNITS_MAX = 5000 };
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 
 /* ---- round lifecycle ------------------------------------------------------------ */
 #define ROUND_COLS                                                                             \

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 
 /* ---- 信访件 (petitions received on site) --------------------------------------------------- */
 static const char *const channels[] = {"letter", "visit", "phone", "online", "qr_code", NULL};

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 
 /* ---- recusal ------------------------------------------------------------------- */
 /* Appends to out (an array of Chinese strings) every reason why person must

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 
 /* ---- small helpers ------------------------------------------------------------ */
 json_t *prog_one(store_tx *tx, const char *sql, const char *id, int *rc) {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 
 /* ---- team members ------------------------------------------------------------------ */
 static const char *const member_roles[] = {"leader", "deputy", "commissioner", "member",

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 
 /* ---- team matching (智能匹配) ------------------------------------------------------------- */
 enum { MATCH_POOL = 5000, MATCH_MAX = 50 };

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 #include "api/record.h"
 #include "api/users.h"
 

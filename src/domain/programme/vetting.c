@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 
 /* ---- integrity vetting ---------------------------------------------------------------- */
 int h_round_vetting_request(req *r) {

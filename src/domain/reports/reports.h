@@ -1,6 +1,6 @@
 /*
  * reports.h — what the statistics, ledger, letter and import handlers
- * (api/stats.c, api/summary.c, api/ledgers.c, api/documents.c, api/imports.c)
+ * (domain/reports/stats.c, domain/reports/summary.c, domain/reports/ledgers.c, domain/reports/documents.c, api/imports.c)
  * share.
  */
 #ifndef XUNJI_API_REPORTS_H
@@ -37,6 +37,6 @@ int h_documents_issue(req *r);
 int h_documents_get(req *r);
 int h_documents_pdf(req *r);
 int h_team_targets_import(req *r);
-int h_orgs_import(req *r); /* api/units.c */
+int h_orgs_import(req *r); /* domain/programme/units.c */
 
 #endif

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/reports.h"
+#include "domain/reports/reports.h"
 #include "report/stats.h"
 #include "util/text.h"
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
-#include "api/reports.h"
+#include "domain/programme/programme.h"
+#include "domain/reports/reports.h"
 
 /* ---- cadre pool: work history and relatives -------------------------------------------- */
 static const field history_fields[] = {

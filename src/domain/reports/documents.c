@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "api/entity.h"
-#include "api/reports.h"
+#include "domain/reports/reports.h"
 #include "report/letters.h"
 #include "report/pdf.h"
 #include "util/config.h"

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "api/reports.h"
+#include "domain/reports/reports.h"
 #include "report/xlsx.h"
 #include "util/text.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/programme.h"
+#include "domain/programme/programme.h"
 
 /* ---- 巡前情况通报 (briefings) ---------------------------------------------------------------- */
 typedef struct bsource {
