@@ -29,7 +29,7 @@ static char *text_of(const json_t *v) {
   return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
-static int put(const actor *ac, store_tx *tx, int64_t seq, const char *now, const char *action,
+static int put(const svc_actor *ac, store_tx *tx, int64_t seq, const char *now, const char *action,
                const char *kind, const char *id, const char *fname, const char *old, const char *nv) {
   sval p[] = {SV_I(seq),
               SV_S(now),
@@ -49,7 +49,7 @@ static int put(const actor *ac, store_tx *tx, int64_t seq, const char *now, cons
                     p, 11, NULL);
 }
 
-int chlog_write(const actor *ac, store_tx *tx, int64_t audit_seq, const char *action, const char *kind,
+int chlog_write(const svc_actor *ac, store_tx *tx, int64_t audit_seq, const char *action, const char *kind,
                 const char *id, const json_t *old, const json_t *detail) {
   if (!kind || !id || !action || skipped(action, kind)) return STORE_OK;
   char now[TS_LEN];

@@ -358,14 +358,14 @@ int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const 
 
 int api_audit_old(req *r, store_tx *tx, const char *action, const char *kind, const char *id,
                   const char *result, json_t *detail, const json_t *old) {
-  actor ac;
+  svc_actor ac;
   api_actor(r, &ac);
   int rc = svc_audit(r->app, tx, &ac, action, kind, id, result, detail, old);
   api_actor_end(r, &ac);
   return rc;
 }
 
-void api_actor(req *r, actor *ac) {
+void api_actor(req *r, svc_actor *ac) {
   memset(ac, 0, sizeof *ac);
   ac->who = &r->who;
   if (r->authed) principal_roles(&r->who, ac->roles_buf, sizeof ac->roles_buf);
@@ -378,11 +378,11 @@ void api_actor(req *r, actor *ac) {
   ac->head = r->head;
 }
 
-void api_actor_end(req *r, const actor *ac) {
+void api_actor_end(req *r, const svc_actor *ac) {
   if (ac->head.seq > r->head.seq) r->head = ac->head;
 }
 
-int svc_audit(app *a, store_tx *tx, actor *ac, const char *action, const char *kind,
+int svc_audit(app *a, store_tx *tx, svc_actor *ac, const char *action, const char *kind,
               const char *id, const char *result, const json_t *detail, const json_t *old) {
   if (MUTANT(MUT_AUDIT_SKIPPED)) return 0;
   /* ids, field names and codes only, never business content */
@@ -400,7 +400,7 @@ int svc_audit(app *a, store_tx *tx, actor *ac, const char *action, const char *k
   return rc;
 }
 
-int svc_commit(app *a, store_tx *tx, actor *ac, xres *x) {
+int svc_commit(app *a, store_tx *tx, svc_actor *ac, xres *x) {
   int rc = store_commit(tx);
   if (rc != STORE_OK) {
     fprintf(stderr, "xunji: %s 提交失败\n", ac->rid ? ac->rid : "-");
@@ -411,7 +411,7 @@ int svc_commit(app *a, store_tx *tx, actor *ac, xres *x) {
   return STORE_OK;
 }
 
-int svc_fail(store_tx *tx, actor *ac, int rc, xres *x) {
+int svc_fail(store_tx *tx, svc_actor *ac, int rc, xres *x) {
   if (rc < 0) xres_store(x, rc, ac->rid, tx ? store_errmsg(tx) : NULL);
   if (tx) store_rollback(tx);
   return x->status ? x->status : xres_err(x, 500, "internal", "", "服务器内部错误 (请求编号 %s)",

@@ -2,7 +2,7 @@
  * service.h — services below HTTP (issue 14, item 3). A service is a domain
  * operation
  *
- *     int svc_xxx(app *a, actor *ac, <input>, <output>, xres *x);
+ *     int svc_xxx(app *a, svc_actor *ac, <input>, <output>, xres *x);
  *
  * that returns 0, or an error in x (core/result.h). It never sees a req: the
  * HTTP handler parses, calls one service and writes JSON (api_xres for the
@@ -28,7 +28,7 @@
 #include "sec/audit.h"
 #include "store/store.h"
 
-typedef struct actor {
+typedef struct svc_actor {
   const principal *who; /* the grants record-level rules read (never NULL) */
   const char *user_id;  /* audit: the account, or NULL (the shell, a failed sign-in) */
   const char *login;    /* audit: the login, or NULL */
@@ -37,24 +37,24 @@ typedef struct actor {
   const char *ip;       /* client address, or NULL */
   char roles_buf[256];
   audit_head head;      /* the newest audit entry written (noted in the anchor after commit) */
-} actor;
+} svc_actor;
 
 /* The actor of an HTTP request (borrows r's fields; r must outlive ac). */
-void api_actor(req *r, actor *ac);
+void api_actor(req *r, svc_actor *ac);
 /* Hands back what the service wrote (the audit head) to r. */
-void api_actor_end(req *r, const actor *ac);
+void api_actor_end(req *r, const svc_actor *ac);
 
 /* The audit entry of an action (detail: ids, field names and codes kept
  * only, sec/audit_detail.h) and, for a successful change of a record
  * (kind, id), its change log with old values from old (may be NULL).
  * api_audit and api_audit_old are this with the request's actor. */
-int svc_audit(app *a, store_tx *tx, actor *ac, const char *action, const char *kind,
+int svc_audit(app *a, store_tx *tx, svc_actor *ac, const char *action, const char *kind,
               const char *id, const char *result, const json_t *detail, const json_t *old);
 /* Commits tx and notes the audit anchor; on failure x gets the 500 and the rc is returned. */
-int svc_commit(app *a, store_tx *tx, actor *ac, xres *x);
+int svc_commit(app *a, store_tx *tx, svc_actor *ac, xres *x);
 /* Rolls tx back (NULL ok) and turns rc into x: rc < 0 a store error, rc > 0
  * an error x already holds. Returns x->status. */
-int svc_fail(store_tx *tx, actor *ac, int rc, xres *x);
+int svc_fail(store_tx *tx, svc_actor *ac, int rc, xres *x);
 
 /* Writes x as the JSON error reply {"error":{code,message,field,...extra}};
  * takes x->extra. Returns the status. */

@@ -3,10 +3,10 @@
  * statistics, ledgers, letters and imports of issue 6 from the shell (cron
  * jobs, offices without the browser UI). The same code as the API: the
  * measures table, the ledger writer, the letter renderer, and the import
- * handlers themselves (run with the shell user as actor, so validation and
- * audit are identical). Exports and imports are audited as "cli:<user>".
+ * services the HTTP handlers call (api/imports.h), with the shell's actor
+ * (cli_actor), so validation, errors and audit are identical. Exports and
+ * imports are audited as "cli:<user>".
  */
-#include <openssl/evp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/imports.h"
 #include "domain/reports/reports.h"
 #include "cli/cli.h"
 #include "report/pdf.h"
@@ -358,45 +359,6 @@ static const char import_help[] =
     "  --mobilization-date D --entry-date D --withdrawal-date D --report-date D --feedback-date D\n" CLI_COMMON_HELP
     "退出码: 0 成功, 1 有误未导入, 2 用法错误, 3 无法打开数据库或文件。\n";
 
-/* Runs an import handler as the shell user (actor cli:<user>, no HTTP). */
-static int run_handler(app *a, int (*fn)(req *), const char *param, json_t *in) {
-  req r;
-  memset(&r, 0, sizeof r);
-  r.app = a;
-  r.method = "POST";
-  r.path = "cli";
-  snprintf(r.id, sizeof r.id, "cli-%d", (int)getpid());
-  struct passwd *pw = getpwuid(getuid());
-  snprintf(r.who.login, sizeof r.who.login, "cli:%s", pw ? pw->pw_name : "?");
-  r.in = in;
-  if (param) {
-    snprintf(r.params[0], sizeof r.params[0], "%s", param);
-    r.nparams = 1;
-  }
-  fn(&r);
-  int ok = r.status >= 200 && r.status < 300;
-  json_t *err = json_object_get(r.out, "error");
-  if (ok) {
-    json_t *n = json_object_get(r.out, "imported");
-    if (!n) n = json_object_get(r.out, "created");
-    printf("已导入 %lld 行\n", (long long)json_integer_value(n));
-  } else {
-    cli_err("%s", json_string_value(json_object_get(err, "message")) ?: "导入失败");
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(err, "rows"), i, it) {
-      json_t *row = json_object_get(it, "row");
-      fprintf(stderr, "  第 %lld 行: %s\n", (long long)json_integer_value(row),
-              json_string_value(json_object_get(it, "message")));
-    }
-  }
-  if (r.head.seq > 0) audit_anchor_note(a->anchor, &a->keys, &r.head);
-  json_decref(r.in);
-  json_decref(r.out);
-  free(r.raw);
-  return ok ? EX_OK : EX_FAIL;
-}
-
 static char *slurp(const char *path, size_t *n) {
   FILE *fp = fopen(path, "rb");
   if (!fp) return NULL;
@@ -462,32 +424,46 @@ int cmd_import(int argc, char **argv) {
     cli_err("无法读取文件 (或超过 8 MB): %s", path);
     return EX_SETUP;
   }
-  json_t *in = json_object();
+  /* an .xlsx file becomes the CSV the service reads, as the API's upload does */
+  char *csv = NULL;
+  xres x = XRES_INIT;
   if (n >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
-    /* the handlers take the file as base64, as the API does */
-    char *b64 = xmalloc(4 * ((n + 2) / 3) + 1);
-    EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)data, (int)n);
-    json_object_set_new(in, "xlsx", json_string(b64));
-    free(b64);
-  } else {
-    json_t *s = utf8_valid(data, n) && strlen(data) == n ? json_string(data) : NULL;
-    if (!s) {
-      cli_err("CSV 文件须为 UTF-8 文本: %s", path);
+    if (imports_xlsx_csv(data, n, &csv, &x)) {
       free(data);
-      json_decref(in);
-      return EX_FAIL;
+      return cli_xres(&x);
     }
-    json_object_set_new(in, "csv", s);
+    free(data);
+  } else if (!utf8_valid(data, n) || strlen(data) != n) {
+    cli_err("CSV 文件须为 UTF-8 文本: %s", path);
+    free(data);
+    return EX_FAIL;
+  } else {
+    csv = data;
   }
-  free(data);
+  json_t *in = json_pack("{s:s}", "csv", csv);
+  free(csv);
   for (int i = 0; i < 5; i++)
     if (dates[i]) json_object_set_new(in, date_names[i], json_string(dates[i]));
+  cli_operator op;
+  cli_actor(&op);
+  if (!cli_allowed(&op, targets ? A_TARGET_WRITE : A_PERSON_WRITE)) { /* the route's rule */
+    json_decref(in);
+    cli_err("无权执行此操作");
+    return EX_FAIL;
+  }
   app a;
   if (cli_open(&a)) {
     json_decref(in);
     return EX_SETUP;
   }
-  int ex = run_handler(&a, targets ? h_team_targets_import : h_persons_import, targets ? team : NULL, in);
+  json_t *out = NULL;
+  int rc = targets ? svc_targets_import(&a, &op.ac, team, in, &out, &x)
+                   : svc_persons_import(&a, &op.ac, in, &out, &x);
   app_close(&a);
-  return ex;
+  json_decref(in);
+  if (rc) return cli_xres(&x);
+  json_t *k = json_object_get(out, targets ? "created" : "imported");
+  printf("已导入 %lld 行\n", (long long)json_integer_value(k));
+  json_decref(out);
+  return EX_OK;
 }

@@ -74,6 +74,41 @@ int cli_audit(app *a, void *tx, const char *action, const char *kind, const char
   return rc;
 }
 
+void cli_actor(cli_operator *op) {
+  memset(op, 0, sizeof *op);
+  struct passwd *pw = getpwuid(getuid());
+  snprintf(op->who.login, sizeof op->who.login, "cli:%s", pw ? pw->pw_name : "?");
+  snprintf(op->who.name, sizeof op->who.name, "%s", "主机操作员");
+  op->who.ngrants = 1;
+  op->who.grants[0] = (grant){.role = R_INSPECTION_OFFICE, .sk = SK_NONE};
+  snprintf(op->rid, sizeof op->rid, "cli-%d", (int)getpid());
+  op->ac.who = &op->who;
+  op->ac.user_id = NULL; /* no account: the shell */
+  op->ac.login = op->who.login;
+  op->ac.roles = "cli";
+  op->ac.rid = op->rid;
+  op->ac.ip = NULL;
+}
+
+bool cli_allowed(const cli_operator *op, action_id a) { return authz(&op->who, a, NULL); }
+
+int cli_xres(xres *x) {
+  fprintf(stderr, "xunji: %s [%s%s%s]\n", x->message, x->code, x->field[0] ? ", 字段 " : "",
+          x->field);
+  size_t i;
+  json_t *it;
+  json_array_foreach(json_object_get(x->extra, "rows"), i, it) {
+    fprintf(stderr, "  第 %lld 行: %s\n", (long long)json_integer_value(json_object_get(it, "row")),
+            json_string_value(json_object_get(it, "message")));
+  }
+  json_array_foreach(json_object_get(x->extra, "unknown_units"), i, it) {
+    fprintf(stderr, "%s%s", i ? "、" : "  尚未登记的单位: ", json_string_value(it));
+  }
+  if (json_array_size(json_object_get(x->extra, "unknown_units"))) fputc('\n', stderr);
+  xres_free(x);
+  return EX_FAIL;
+}
+
 void cli_anchor(app *a) {
   if (last_head.seq > 0) audit_anchor_note(a->anchor, &a->keys, &last_head);
 }
