@@ -411,6 +411,16 @@ int svc_commit(app *a, store_tx *tx, svc_actor *ac, xres *x) {
   return STORE_OK;
 }
 
+int svc_audit_alone(app *a, svc_actor *ac, const char *action, const char *kind, const char *id,
+                    const json_t *detail, xres *x) {
+  store_tx *tx = NULL;
+  int rc = store_write(a->db, &tx);
+  if (rc) return svc_fail(NULL, ac, rc, x);
+  rc = svc_audit(a, tx, ac, action, kind, id, "ok", detail, NULL);
+  if (rc) return svc_fail(tx, ac, rc, x);
+  return svc_commit(a, tx, ac, x) ? x->status : 0;
+}
+
 int svc_fail(store_tx *tx, svc_actor *ac, int rc, xres *x) {
   if (rc < 0) xres_store(x, rc, ac->rid, tx ? store_errmsg(tx) : NULL);
   if (tx) store_rollback(tx);

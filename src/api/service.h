@@ -52,6 +52,10 @@ int svc_audit(app *a, store_tx *tx, svc_actor *ac, const char *action, const cha
               const char *id, const char *result, const json_t *detail, const json_t *old);
 /* Commits tx and notes the audit anchor; on failure x gets the 500 and the rc is returned. */
 int svc_commit(app *a, store_tx *tx, svc_actor *ac, xres *x);
+/* svc_audit of a result "ok" in its own committed transaction (an export
+ * or a download, audited before the bytes leave). 0 or the error in x. */
+int svc_audit_alone(app *a, svc_actor *ac, const char *action, const char *kind, const char *id,
+                    const json_t *detail, xres *x);
 /* Rolls tx back (NULL ok) and turns rc into x: rc < 0 a store error, rc > 0
  * an error x already holds. Returns x->status. */
 int svc_fail(store_tx *tx, svc_actor *ac, int rc, xres *x);
