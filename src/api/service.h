@@ -60,8 +60,4 @@ int svc_audit_alone(app *a, svc_actor *ac, const char *action, const char *kind,
  * an error x already holds. Returns x->status. */
 int svc_fail(store_tx *tx, svc_actor *ac, int rc, xres *x);
 
-/* Writes x as the JSON error reply {"error":{code,message,field,...extra}};
- * takes x->extra. Returns the status. */
-int api_xres(req *r, xres *x);
-
 #endif

@@ -3,7 +3,7 @@
  * operation returns 0, or an error described here — the HTTP status it maps
  * to, a code, the field at fault and a Chinese message — never a reply
  * already sent, never a bare store code. HTTP writes it as
- * {"error":{code,message,field,...extra}} (api_xres, api/service.h); the CLI
+ * {"error":{code,message,field,...extra}} (api_xres, api/api.h); the CLI
  * prints the message on stderr and exits 1 (cli_xres, cli/cli.h).
  *
  *   xres x = XRES_INIT;
