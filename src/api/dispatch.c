@@ -395,7 +395,7 @@ int svc_audit(app *a, store_tx *tx, svc_actor *ac, const char *action, const cha
   free(d);
   if (rc == STORE_OK) ac->head = h;
   /* the values go to the record's own change log, behind its read rule */
-  if (rc == STORE_OK && !strcmp(result, "ok"))
+  if (rc == STORE_OK && !strcmp(result, "ok") && !ac->audit_only)
     rc = chlog_write(ac, tx, h.seq, action, kind, id, old, detail);
   return rc;
 }

@@ -35,6 +35,8 @@ typedef struct svc_actor {
   const char *roles;    /* audit: "team_member,case_mgmt", "cli", or NULL */
   const char *rid;      /* request id ("cli-<pid>" from the shell), for logs and 500 messages */
   const char *ip;       /* client address, or NULL */
+  bool audit_only;      /* no change log: the shell's bootstrap writes (demo data, seed,
+                         * accounts) are not changes of a record by someone */
   char roles_buf[256];
   audit_head head;      /* the newest audit entry written (noted in the anchor after commit) */
 } svc_actor;

@@ -52,7 +52,8 @@ int cli_load_config(int argc, char **argv);
 int cli_common_opt(int c, const char *arg);
 /* Opens the application or prints the reason; returns 0 or EX_SETUP. */
 int cli_open(app *a);
-/* Writes an audit entry for a CLI action inside tx. */
+/* Writes an audit entry for a CLI action inside tx (svc_audit as the
+ * operator of cli_actor, audit log only: no record change log). */
 int cli_audit(app *a, void *tx, const char *action, const char *kind, const char *id,
               json_t *detail);
 void cli_anchor(app *a);
