@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/imports.h"
 #include "domain/programme/programme.h"
 #include "domain/reports/reports.h"
+
+#include "api/imports.h" /* the persons import service */
 
 /* ---- cadre pool: work history and relatives -------------------------------------------- */
 static const field history_fields[] = {
