@@ -287,6 +287,11 @@ int vis_row_act(store_tx *tx, const vis_kind *k, const principal *who, action_id
   return rc ? (rc < 0 ? rc : STORE_ERR) : n > 0;
 }
 
+bool vis_any(const vis_kind *k, const principal *who) {
+  authz_filter f;
+  return k && authz_filter_for(who, k->read, &f);
+}
+
 int vis_row(store_tx *tx, const vis_kind *k, const principal *who, const char *id) {
   return k ? vis_row_act(tx, k, who, k->read, id) : 0;
 }

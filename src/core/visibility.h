@@ -96,6 +96,9 @@ int vis_in(const vis_kind *k, const principal *who, action_id a, const char *idc
 int vis_expr(const vis_kind *k, const principal *who, action_id a, const char *idcol, buf *sql,
              sval *p, int *np, int maxp);
 
+/* May the user see rows of k at all (some rule on its read action)? A list
+ * refused outright (403) when not. */
+bool vis_any(const vis_kind *k, const principal *who);
 /* Is row id of k visible to the user (read action)? 1 yes, 0 no, <0 store
  * error. The same condition as vis_where, run on one row. */
 int vis_row(store_tx *tx, const vis_kind *k, const principal *who, const char *id);
