@@ -71,7 +71,7 @@ def load_oracle():
 
 ORACLE = load_oracle()
 _state = {}
-COUNT = {"get_ok": 0, "drill_rows": 0, "ledger_tokens": 0, "messages_named": 0}
+COUNT = {"get_ok": 0, "drill_rows": 0, "ledger_tokens": 0, "messages_named": 0, "pending_rows": 0}
 
 
 def fx():
@@ -448,6 +448,78 @@ def letters_name_only_visible_records_and_no_allegation():
             toks = tokens(text) & set(f.ids)
             d.add(role, "letter", f"GET /api/v1/documents/{n}", extra=toks - visible_names(role),
                   note="names a hidden record")
+    d.check()
+
+
+# GET /targets/{id}/rectification: "the unit, the office, the leading group, the team, the dispatched
+# group, and the commission once copied" (docs/api-findings.md), for the holders of rect.read
+RECT_SHEET = {
+    "u1": {"lg", "office", "leader1", "member1", "liaison", "conduct", "dispatched1", "unit1"},
+    "u2": {"lg", "office", "leader1", "member1", "dispatched1", "unit2"},
+    "u3": {"lg", "office", "member2", "liaison", "conduct", "dispatched1", "unit3"},
+    "u7": {"lg", "office", "liaison", "conduct", "dispatched2", "unit7"},
+}
+# supervision notes: "office, leading group, liaison, the group" (docs/api-findings.md), on a task they see
+NOTE_ROLES = {"lg", "office", "liaison", "dispatched1", "dispatched2"}
+
+
+@test
+def sub_resources_follow_their_record():
+    """Progress and supervision notes of tasks, items of joint reviews, the rectification sheet of a
+    target, and the accountability pending list: shown exactly with their record, naming no hidden one."""
+    s, f, cl = fx()
+    d = Diff("sub-resources")
+    for role in vf.ROLES:
+        c = cl[role]
+        vis = visible_names(role)
+
+        def body_names(r, where, kind):
+            text = r.raw.decode("utf-8", "replace")
+            d.add(role, kind, where, extra=(tokens(text) & set(f.ids)) - vis, note="names a hidden record")
+            leaks = canary_leaks(role, text)
+            d.add(role, kind, where, extra=leaks, note="canary" if leaks else "")
+
+        def expect_shown(p, label, kind, shown):
+            r = c.get(p)
+            if shown and r.status != 200:
+                d.add(role, kind, "GET " + label, missing=[label], note=f"status {r.status}")
+            elif not shown and r.status not in HIDDEN_STATUS:
+                d.add(role, kind, "GET " + label, extra=[label], note=f"status {r.status}")
+            elif r.status == 200:
+                body_names(r, "GET " + label, kind)
+            return r
+
+        for t in ("T_A1", "T_A2", "T_B3", "T_D7"):
+            tid = f.ids[t]
+            expect_shown(f"/api/v1/rect-tasks/{tid}/progress", f"/api/v1/rect-tasks/{t}/progress", "rect_task",
+                         t in sees(role, "rect_task"))
+            expect_shown(f"/api/v1/rect-tasks/{tid}/supervision-notes", f"/api/v1/rect-tasks/{t}/supervision-notes",
+                         "rect_task", t in sees(role, "rect_task") and role in NOTE_ROLES)
+        for jr in ("JR_A", "JR_B"):
+            expect_shown(f"/api/v1/joint-reviews/{f.ids[jr]}/items", f"/api/v1/joint-reviews/{jr}/items",
+                         "joint_review", jr in sees(role, "joint_review"))
+        for unit, roles in RECT_SHEET.items():
+            tgt = s.ids["targets"][unit]
+            r = expect_shown(f"/api/v1/targets/{tgt}/rectification", f"/api/v1/targets/{unit}/rectification",
+                             "rect_task", role in roles)
+            if r.status == 200 and role in roles:
+                got = {f.name_of(i.get("id")) for i in r.json.get("problem_list", [])} - {None}
+                want = {n for n in sees(role, "problem") if f.kind[n] == "problem" and
+                        n.split("_")[1][1:] == unit[1:] and not n.endswith(("_draft", "_conf"))}
+                d.add(role, "problem", f"GET /api/v1/targets/{unit}/rectification problem_list",
+                      want - got, got - want)
+                got = {f.name_of(i.get("id")) for i in r.json.get("task_list", [])} - {None}
+                want = {n for n in sees(role, "rect_task") if n.split("_")[1][1:] == unit[1:]}
+                d.add(role, "rect_task", f"GET /api/v1/targets/{unit}/rectification task_list",
+                      want - got, got - want)
+        r = c.get("/api/v1/accountability/pending?days=0&per_page=100")
+        if r.status == 200:
+            got = {f.name_of(i.get("id")) for i in r.json.get("items", [])} - {None}
+            COUNT["pending_rows"] += len(got)
+            d.add(role, "problem", "GET /api/v1/accountability/pending", extra=got - vis,
+                  note="lists a hidden problem")
+            body_names(r, "GET /api/v1/accountability/pending", "problem")
+    assert COUNT["pending_rows"] > 0, COUNT  # P_B3_fb (copied, its accountability open) is pending
     d.check()
 
 

@@ -22,7 +22,7 @@ by dg2):
   clues       C_A1_draft, C_A2_ver (verified), C_A1_ho, C_B3_ho (handed over)
   petitions   PT_A1, PT_B3 (sealed reporter)
   assistance  AS_A1_draft, AS_A2_appr (approved, not forwarded), AS_A1_fwd, AS_B3_fwd (forwarded)
-  accountability AC_A1 (problem P_A1_fb), AC_CA1 (clue C_A1_ho), AC_B3, AC_D7
+  accountability AC_A1 (problem P_A1_fb), AC_CA1 (clue C_A1_ho), AC_B3 (open), AC_D7
   joint reviews  JR_A (team 1, item on P_A1_fb), JR_B (team 2, item on P_B3_fb)
   targets     TG_A9 (team 1 on u9), TG_B10 (team 2 on u10): entry in the future, under dg2
   briefings   B_A9_<src>, B_B10_<src> for src in dg, pet, case, cond, org (on TG_A9, TG_B10)
@@ -163,9 +163,10 @@ def _notice(f, name, task):
     return f.add("notice", name, nid)
 
 
-def _acct(f, name, who, **link):
-    body = {"subject_kind": "person", "subject_name": "刘某" + tag(name), "subject_post": "会计",
-            "outcome": "criticism", "authority": "枣阳市纪委监委", "decided_on": today_shanghai()}
+def _acct(f, name, who, decided=True, **link):
+    body = {"subject_kind": "person", "subject_name": "刘某" + tag(name), "subject_post": "会计"}
+    if decided:
+        body.update(outcome="criticism", authority="枣阳市纪委监委", decided_on=today_shanghai())
     body.update(link)
     return f.add("accountability", name, expect(f.c(who).post("/api/v1/accountability", body), 201).json["id"])
 
@@ -267,7 +268,7 @@ def build(s):
     # accountability on copied problems and on a handed-over clue
     _acct(f, "AC_A1", "conduct", problem_id=f.ids["P_A1_fb"])
     _acct(f, "AC_CA1", "investigation", clue_id=f.ids["C_A1_ho"])
-    _acct(f, "AC_B3", "conduct", problem_id=f.ids["P_B3_fb"])
+    _acct(f, "AC_B3", "conduct", decided=False, problem_id=f.ids["P_B3_fb"])  # open: P_B3_fb stays pending
     _acct(f, "AC_D7", "conduct", problem_id=f.ids["P_D7_fb"])
 
     # joint reviews
