@@ -301,6 +301,9 @@ static json_t *measures_json(void) {
         a, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:o}", "key", m->name, "label", m->label, "unit",
                      m->unit, "source", m->src->name, "source_label", m->src->label, "kind", kind,
                      "columns", columns_json(kind ? kind : named, cols)));
+    if (m->kind == MK_DAYS) /* report/stats.c adds each row's days */
+      json_array_append_new(json_object_get(json_array_get(a, json_array_size(a) - 1), "columns"),
+                            json_pack("{s:s,s:s}", "name", "days", "label", column_label(NULL, "days")));
   }
   return a;
 }
