@@ -102,6 +102,8 @@ typedef struct kview {
   action_id list_act, create_act, edit_act;
   const action_id *also;
   int nalso;
+  const lc_hook *const *acts;
+  int nacts;
 } kview;
 
 static bool edit_has(const kview *v, const field *f) {
@@ -177,6 +179,10 @@ static json_t *kind_json(const kview *v) {
       json_array_append_new(other, json_pack("{s:s,s:o}", "verb", v->hooks[i].verb, "fields",
                                              fields_json(v->name, v->hooks[i].fields,
                                                          v->hooks[i].nfields, wf)));
+  for (int i = 0; i < v->nacts; i++)
+    json_array_append_new(other, json_pack("{s:s,s:o}", "verb", v->acts[i]->verb, "fields",
+                                           fields_json(v->name, v->acts[i]->fields,
+                                                       v->acts[i]->nfields, wf)));
   json_t *also = json_array();
   for (int i = 0; i < v->nalso; i++) {
     json_array_append_new(also, json_string(action_names[v->also[i]]));
@@ -364,7 +370,8 @@ static json_t *meta_build(void) {
                .editable = !x->no_edit, .edit_state = x->edit_state, .filters = x->filters,
                .nfilters = x->nfilters, .search = x->search, .wf = x->wf, .hooks = x->hooks,
                .nhooks = x->nhooks, .list_act = x->list_act, .create_act = x->create_act,
-               .edit_act = x->edit_act, .also = x->also, .nalso = x->nalso};
+               .edit_act = x->edit_act, .also = x->also, .nalso = x->nalso, .acts = x->acts,
+               .nacts = x->nacts};
     json_object_set_new(kinds, x->name, kind_json(&v));
   }
   json_t *oc = json_array(), *hd = json_array();

@@ -38,9 +38,13 @@ typedef struct kind_decl {
   action_id list_act, create_act, edit_act;
   const action_id *also; /* further acts on the record */
   int nalso;
+  const lc_hook *const *acts; /* bodies of acts declared elsewhere (POST .../{id}/<verb>) */
+  int nacts;
 } kind_decl;
 
 extern const kind_decl kd_clue, kd_petition, kd_briefing;
+/* The body of POST /clues/{id}/outcome (domain/discipline/discipline.c). */
+extern const lc_hook clue_outcome_act;
 /* NULL-terminated. */
 extern const kind_decl *const kind_decls[];
 

@@ -7,33 +7,38 @@
 // record's `allowed_actions`; nothing here repeats the policy.
 import { fmtTime, fmtBool, optLabel, opts } from './format.js'
 import { nameOf } from './names.js'
-import { session, roleLabel, outcomeOf } from './session.js'
+import { session, roleLabel } from './session.js'
+import { outcomeOf, vocabOf, declared, can } from './meta.js'
 
-// ---- vocabularies (the API's enum values with their Chinese names) ----------
+// ---- vocabularies -----------------------------------------------------------
+// The server's enumerations come with their Chinese labels from GET /api/v1/meta
+// (read when a form, filter or column shows them); only the vocabularies of
+// screens the server does not yet declare as record kinds stay here.
 export const V = {
-  clueSource: opts({ interview: '个别谈话', records: '查阅资料', field_visit: '实地走访', petition: '信访举报', other: '其他' }),
-  handoverMode: opts({ during_patrol: '边巡边交', after_patrol: '巡后移交' }),
-  disposal: opts({ talk_inquiry: '谈话函询', preliminary_verification: '初步核实', pending: '暂存待查', closed_out: '予以了结' }),
-  result: opts({ case_filed: '立案', no_case: '不予立案', closed_out: '予以了结' }),
-  roundKind: opts({ regular: '常规巡察', special: '专项巡察', mobile: '机动巡察', elevated: '提级巡察', cross: '交叉巡察', follow_up: '巡察“回头看”', village: '村(社区)巡察', linked: '联动巡察' }),
-  orgKind: opts({ committee: '党委', leading_group: '巡察工作领导小组', inspection_office: '巡察办', patrol_group: '巡察组', commission: '纪委监委', commission_dept: '纪委监委内设部门', dispatched_group: '派驻纪检监察组', organization_dept: '组织部', unit: '被巡察单位', audit_bureau: '审计局' }),
-  level: opts({ city: '市直', township: '乡镇', village: '村(社区)' }),
-  channel: opts({ letter: '来信', visit: '来访', phone: '来电', online: '网络', qr_code: '码上巡' }),
+  clueSource: vocabOf('clue', 'source'),
+  handoverMode: vocabOf('clue', 'handover_mode'),
+  disposal: vocabOf('clue', 'method'),
+  result: vocabOf('clue', 'result'),
+  roundKind: vocabOf('round', 'kind'),
+  orgKind: vocabOf('org', 'kind'),
+  level: vocabOf('org', 'level'),
+  channel: vocabOf('petition', 'channel'),
+  briefingSource: vocabOf('briefing', 'source'),
+  briefingState: vocabOf('briefing', 'state'),
+  foundBy: vocabOf('problem', 'found_by'),
+  noticeLevel: vocabOf('notice', 'level'),
+  subjectKind: vocabOf('accountability', 'subject_kind'),
+  leaderRole: vocabOf('accountability', 'leader_role'),
+  form: vocabOf('accountability', 'form'),
+  origin: vocabOf('replacement', 'origin'),
+  // not (yet) declared kinds: vettings, team members, cadre movements, audit, institutions, letters
   vetting: opts({ pending: '待答复', clear: '无异议', objection: '有异议' }),
   vettingAnswer: opts({ clear: '无异议', objection: '有异议' }),
-  briefingSource: opts({ dispatched_group: '派驻纪检监察组', petitions: '信访室', case_mgmt: '案管室', conduct: '党风政风监督室', organization_dept: '组织部', audit_bureau: '审计局' }),
-  briefingState: opts({ pending: '待报送', answered: '已报送' }),
   memberRole: opts({ leader: '组长', deputy: '副组长', commissioner: '巡察专员', member: '组员', liaison: '联络员' }),
-  origin: opts({ seconded: '抽调', commission: '派员参与' }),
   movement: opts({ commission_to_patrol: '纪检监察干部→巡察岗位', patrol_to_commission: '巡察干部→纪委监委岗位', patrol_to_grassroots: '巡察干部→基层纪委' }),
   auditResult: opts({ ok: '成功', denied: '拒绝', failed: '失败' }),
-  foundBy: opts({ interview: '个别谈话', records: '调阅资料', field_visit: '下沉了解', petition: '信访件', other: '其他' }),
-  noticeLevel: opts({ reminder: '提醒', supervise: '督办', interview: '约谈' }),
   instKind: opts({ new: '新建', revised: '修订' }),
   docKind: opts({ clue_handover: '问题线索移交函', vetting_request: '廉政审核函', assistance_request: '提请协助函', feedback_copy: '反馈意见抄送函', rect_notice: '整改督办通知' }),
-  subjectKind: opts({ person: '个人', organization: '党组织', leader: '领导干部' }),
-  leaderRole: opts({ principal: '主要领导', supervising: '分管领导' }),
-  form: opts({ 1: '第一种形态', 2: '第二种形态', 3: '第三种形态', 4: '第四种形态' }),
   tags: ['财务', '审计', '法律', '纪检', '工程', '农业', '组织人事', '信访', '教育', '医疗卫生', '信息技术', '文字综合'],
 }
 
@@ -47,7 +52,7 @@ const req = { required: true }
 const note = memo('note', '意见', 2000)
 const money = (key, label) => text(key, label, 20, { placeholder: '如 386000.00 (元, 最多两位小数)' })
 // whether the record says its page may offer an act (the server's "can", decided on that row)
-const canOn = (action) => (r) => !!(r.can && r.can[action])
+const canOn = (action) => (r) => can(action, r)
 
 // ---- the outcome table (GET /api/v1/outcomes): codes, labels and the four forms -------
 const outcomeOptions = () => (session.meta?.outcomes || []).map((o) => ({ value: o.code, label: `${o.label} (${o.kind_label}${o.form ? ' · ' + o.form_label : ''})` }))
@@ -63,26 +68,29 @@ const derivedForm = (key = 'outcome') => ({
   },
 })
 const criminalOk = (m) => !!outcomeOf(m.outcome)?.criminal_ok
-const decisionFields = () => [
-  select('outcome', '处理结果', outcomeOptions), derivedForm(),
-  { key: 'criminal', label: '涉嫌犯罪追究刑事责任', type: 'bool', hideWhen: (m) => !criminalOk(m) },
-  text('authority', '决定机关', 100), date('decided_on', '决定日期'),
-  money('funds_recovered', '追缴资金 (元)'), money('funds_returned', '清退资金 (元)'), money('losses_recovered', '挽回经济损失 (元)'),
+// an accountability record's decision: as created (verb undefined) or decided (verb 'decide')
+const acctField = (name, extra = {}) => declared('accountability', name, extra)
+const decisionFields = (verb) => [
+  acctField('outcome', { verb, options: outcomeOptions }), derivedForm(),
+  acctField('criminal', { verb, hideWhen: (m) => !criminalOk(m) }),
+  acctField('authority', { verb }), acctField('decided_on', { verb }),
+  acctField('funds_recovered', { verb }), acctField('funds_returned', { verb }), acctField('losses_recovered', { verb }),
 ]
-const acctSubjectFields = [
-  select('subject_kind', '问责对象类别', V.subjectKind, req), text('subject_name', '问责对象', 100, req), text('subject_post', '职务', 100),
-  select('leader_role', '领导责任', V.leaderRole, { hideWhen: (m) => m.subject_kind !== 'leader' }),
+// partial: an edit (PATCH) sends what changed
+const acctSubjectFields = (partial = false) => [
+  acctField('subject_kind', { partial }), acctField('subject_name', { partial }), acctField('subject_post'),
+  acctField('leader_role', { hideWhen: (m) => m.subject_kind !== 'leader' }),
 ]
 // 追责问责 opened from a problem's or a clue's page (the record takes its target from it)
 const acctTool = (link) => ({
   label: '追责问责', action: 'accountability.write', when: canOn('accountability.write'), path: () => '/accountability',
   body: (r, b) => ({ ...b, [link]: r.id }), open: (d) => `/r/accountability/${d.id}`,
-  fields: [...acctSubjectFields, ...decisionFields(), memo('note', '备注', 5000)],
+  fields: [...acctSubjectFields(), ...decisionFields(), acctField('note')],
 })
 // 提请协助 opened from a target's, a problem's or a clue's page
 const assistTool = (body, when) => ({
   label: '提请协助', action: 'assistance.write', when, path: () => '/assistance', body, open: (d) => `/r/assistance/${d.id}`,
-  fields: [memo('need', '需协助事项', 2000, { ...req, placeholder: '如: 查询会计刘某个人银行账户2018年以来的流水' }), memo('reason', '提请理由', 5000, req)],
+  fields: [declared('assistance', 'need', { placeholder: '如: 查询会计刘某个人银行账户2018年以来的流水' }), declared('assistance', 'reason')],
 })
 // a formal letter (公文) issued from a record: the server numbers and audits it
 const letterTool = (label, kind, when) => ({
@@ -129,10 +137,10 @@ export const records = {
       action: 'round.write',
       label: '新建巡察轮次',
       fields: [
-        text('name', '轮次名称', 100, req), text('term', '届次', 20, req),
-        { key: 'seq', label: '轮次', type: 'number', min: 1, max: 99, required: true },
-        select('kind', '巡察类型', V.roundKind), memo('theme', '巡察主题', 200), text('campaign', '联动专项治理', 100),
-        date('planned_start', '计划开始'), date('planned_end', '计划结束'),
+        declared('round', 'name'), declared('round', 'term'),
+        declared('round', 'seq', { label: '轮次' }),
+        declared('round', 'kind'), declared('round', 'theme'), declared('round', 'campaign'),
+        declared('round', 'planned_start'), declared('round', 'planned_end'),
       ],
     },
     edit: { action: 'round.write', fields: null /* = create fields */ },
@@ -160,9 +168,9 @@ export const records = {
     create: {
       action: 'team.write',
       label: '新建巡察组',
-      fields: [ref('round_id', '巡察轮次', 'round', req), ref('group_id', '常设巡察组', 'org', { query: { kind: 'patrol_group' } }), text('name', '名称', 50, req)],
+      fields: [declared('team', 'round_id', { kind: 'round' }), declared('team', 'group_id', { label: '常设巡察组', kind: 'org', query: { kind: 'patrol_group' } }), declared('team', 'name', { label: '名称' })],
     },
-    edit: { action: 'team.write', fields: [ref('group_id', '常设巡察组', 'org', { query: { kind: 'patrol_group' } }), text('name', '名称', 50)] },
+    edit: { action: 'team.write', fields: [declared('team', 'group_id', { label: '常设巡察组', kind: 'org', query: { kind: 'patrol_group' } }), declared('team', 'name', { label: '名称', partial: true })] },
     panels: ['TeamPanel'],
   },
 
@@ -187,14 +195,14 @@ export const records = {
       action: 'target.write',
       label: '新增巡察对象',
       fields: [
-        ref('team_id', '巡察组', 'team', req), ref('unit_id', '被巡察单位', 'org', { ...req, query: { kind: 'unit' } }),
-        date('mobilization_date', '动员日期'), date('entry_date', '进驻日期'), date('withdrawal_date', '撤离日期'),
-        date('report_date', '汇报日期'), date('feedback_date', '反馈日期'),
+        declared('target', 'team_id', { kind: 'team' }), declared('target', 'unit_id', { kind: 'org', query: { kind: 'unit' } }),
+        declared('target', 'mobilization_date'), declared('target', 'entry_date'), declared('target', 'withdrawal_date'),
+        declared('target', 'report_date'), declared('target', 'feedback_date'),
       ],
     },
     edit: {
       action: 'target.write',
-      fields: [date('mobilization_date', '动员日期'), date('entry_date', '进驻日期'), date('withdrawal_date', '撤离日期'), date('report_date', '汇报日期'), date('feedback_date', '反馈日期')],
+      fields: [declared('target', 'mobilization_date'), declared('target', 'entry_date'), declared('target', 'withdrawal_date'), declared('target', 'report_date'), declared('target', 'feedback_date')],
     },
     panels: ['TargetPanel'],
     recordTools: [assistTool((r, b) => ({ ...b, target_id: r.id }))],
@@ -238,21 +246,21 @@ export const records = {
       action: 'clue.create',
       label: '登记问题线索',
       fields: [
-        ref('target_id', '被巡察单位', 'target', req), text('title', '线索标题', 100, req), text('subject_name', '被反映人', 50, req),
-        text('subject_post', '职务', 100), select('source', '来源', V.clueSource, req), date('discovered_on', '发现日期', req),
-        memo('allegation', '反映的主要问题', 20000, { ...req, rows: 6 }),
+        declared('clue', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('clue', 'title'), declared('clue', 'subject_name'),
+        declared('clue', 'subject_post', { label: '职务' }), declared('clue', 'source', { label: '来源' }), declared('clue', 'discovered_on'),
+        declared('clue', 'allegation', { rows: 6 }),
       ],
     },
     edit: {
       when: (r) => r.can_edit,
       fields: [
-        text('title', '线索标题', 100), text('subject_name', '被反映人', 50), text('subject_post', '职务', 100),
-        select('source', '来源', V.clueSource), date('discovered_on', '发现日期'), memo('allegation', '反映的主要问题', 20000, { rows: 6 }),
+        declared('clue', 'title', { partial: true }), declared('clue', 'subject_name', { partial: true }), declared('clue', 'subject_post', { label: '职务' }),
+        declared('clue', 'source', { label: '来源', partial: true }), declared('clue', 'discovered_on', { partial: true }), declared('clue', 'allegation', { partial: true, rows: 6 }),
       ],
     },
     verbs: {
-      dispose: [select('method', '处置方式', V.disposal, req), ref('dept_id', '承办部门', 'org', { query: { kind: 'commission_dept' } }), note],
-      conclude: [select('result', '办理结果', V.result, req), note],
+      dispose: [declared('clue', 'method', { verb: 'dispose' }), declared('clue', 'dept_id', { kind: 'org', verb: 'dispose', query: { kind: 'commission_dept' } }), note],
+      conclude: [declared('clue', 'result', { verb: 'conclude' }), note],
     },
     history: true,
     recordTools: [
@@ -260,7 +268,7 @@ export const records = {
       {
         label: '登记立案/留置/移送', action: 'clue.outcome', when: canOn('clue.outcome'), path: (r) => `/clues/${r.id}/outcome`,
         initial: (r) => ({ case_filed_on: r.case_filed_on, detention_on: r.detention_on, prosecution_on: r.prosecution_on, authority: r.outcome_authority }),
-        fields: [date('case_filed_on', '立案日期'), date('detention_on', '留置日期'), date('prosecution_on', '移送审查起诉日期'), text('authority', '决定机关', 100, req)],
+        fields: ['case_filed_on', 'detention_on', 'prosecution_on', 'authority'].map((n) => declared('clue', n, { verb: 'outcome' })),
       },
       assistTool((r, b) => ({ ...b, target_id: r.target_id, clue_id: r.id }), canOn('assistance.write')),
       acctTool('clue_id'),
@@ -302,15 +310,15 @@ export const records = {
       action: 'petition.create',
       label: '登记信访件',
       fields: [
-        ref('target_id', '被巡察单位', 'target', req), select('channel', '渠道', V.channel, req), date('received_on', '收到日期', req),
-        memo('summary', '内容摘要', 2000, req), { key: 'anonymous', label: '匿名', type: 'bool' },
-        text('reporter_name', '信访人姓名', 50, { hideWhen: (m) => m.anonymous }), text('reporter_contact', '联系方式', 100, { hideWhen: (m) => m.anonymous }),
+        declared('petition', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('petition', 'channel', { label: '渠道' }), declared('petition', 'received_on'),
+        declared('petition', 'summary', { label: '内容摘要' }), declared('petition', 'anonymous'),
+        declared('petition', 'reporter_name', { hideWhen: (m) => m.anonymous }), declared('petition', 'reporter_contact', { hideWhen: (m) => m.anonymous }),
       ],
     },
     verbs: {
-      to_clue: [text('title', '线索标题', 100, req), text('subject_name', '被反映人', 50, req), text('subject_post', '职务', 100), memo('allegation', '反映的主要问题', 20000), note],
-      transfer: [memo('note', '转办说明', 2000, req)],
-      close: [memo('reason', '了结理由', 2000, req)],
+      to_clue: [declared('petition', 'title', { verb: 'to_clue' }), declared('petition', 'subject_name', { verb: 'to_clue' }), declared('petition', 'subject_post', { label: '职务', verb: 'to_clue' }), declared('petition', 'allegation', { verb: 'to_clue' }), note],
+      transfer: [declared('petition', 'note', { verb: 'transfer' })],
+      close: [declared('petition', 'reason', { verb: 'close' })],
     },
     home: [{ action: 'petition.triage', title: '待分办的信访件', query: { state: 'received' }, pending: true }],
   },
@@ -358,9 +366,8 @@ export const records = {
         label: '报送', action: 'briefing.answer', when: (r) => r.state === 'pending',
         path: (r) => `/briefings/${r.id}/answer`,
         fields: [
-          memo('answer', '通报内容', 20000, { ...req, rows: 5 }),
-          { key: 'petitions_3y', label: '近三年信访件数', type: 'number', min: 0 }, { key: 'clues_on_hand', label: '在办问题线索数', type: 'number', min: 0 },
-          { key: 'cases', label: '立案数', type: 'number', min: 0 }, { key: 'audit_findings', label: '审计发现问题数', type: 'number', min: 0 },
+          declared('briefing', 'answer', { verb: 'answer', rows: 5 }),
+          ...['petitions_3y', 'clues_on_hand', 'cases', 'audit_findings'].map((n) => declared('briefing', n, { verb: 'answer' })),
         ],
       },
     ],
@@ -394,14 +401,14 @@ export const records = {
       action: 'problem.create',
       label: '新建问题底稿',
       fields: [
-        ref('target_id', '被巡察单位', 'target', req), ref('category_id', '问题类别', 'category', req), text('title', '问题', 100, req),
-        memo('description', '问题描述', 20000, { ...req, rows: 5 }), text('amount', '涉及金额 (元)', 20, { placeholder: '如 1234.56' }), text('people', '涉及人员', 200),
-        select('found_by', '发现方式', V.foundBy, req), date('found_on', '发现日期', req),
+        declared('problem', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('problem', 'category_id', { kind: 'category' }), declared('problem', 'title', { label: '问题' }),
+        declared('problem', 'description', { rows: 5 }), declared('problem', 'amount', { placeholder: '如 1234.56' }), declared('problem', 'people'),
+        declared('problem', 'found_by'), declared('problem', 'found_on'),
         { key: 'immediate_fix', label: '立行立改', type: 'bool' }, { key: 'inaction', label: '不作为慢作为', type: 'bool' },
       ],
     },
     edit: { when: (r) => r.editable, fields: null },
-    verbs: { complete: [memo('note', '整改情况', 2000, req)], reopen: [memo('reason', '理由', 2000, req)] },
+    verbs: { complete: [declared('problem', 'note', { verb: 'complete' })], reopen: [declared('problem', 'reason', { verb: 'reopen' })] },
     history: true,
     // the evidence is part of the working papers: shown to those the record says may read them
     files: { title: '佐证材料', when: canOn('problem.papers') },
@@ -437,15 +444,15 @@ export const records = {
       col('attendee_names', '参会人员'), col('feedback_text', '反馈意见'),
       col('rect_plan_due', '整改方案报送期限'), col('rect_report_due', '整改情况报告期限'), timeCol('submitted_at', '提交时间'), timeCol('approved_at', '批准时间'), timeCol('copied_at', '抄送时间'),
     ],
-    create: { action: 'report.write', label: '撰写巡察报告', fields: [ref('target_id', '被巡察单位', 'target', req), memo('text', '报告正文', 200000, { ...req, rows: 10 })] },
-    edit: { when: (r) => r.editable, fields: [memo('text', '报告正文', 200000, { rows: 10 })] },
+    create: { action: 'report.write', label: '撰写巡察报告', fields: [declared('report', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('report', 'text', { rows: 10 })] },
+    edit: { when: (r) => r.editable, fields: [declared('report', 'text', { partial: true, rows: 10 })] },
     verbs: {
-      return: [memo('reason', '退回理由', 2000, req)],
+      return: [declared('report', 'reason', { verb: 'return' })],
       // 参会人数 is a whole number (the API's integer), 参会人员 who attended (optional text)
       feedback: [
-        date('meeting_date', '反馈会日期', req), { key: 'attendees', label: '参会人数', type: 'number', min: 1, max: 100000 },
-        memo('attendee_names', '参会人员', 2000, { placeholder: '如: 巡察组全体成员, 被巡察单位领导班子成员、中层干部及干部职工代表' }),
-        memo('feedback_text', '反馈意见', 100000, { ...req, rows: 8 }),
+        declared('report', 'meeting_date', { verb: 'feedback' }), declared('report', 'attendees', { verb: 'feedback' }),
+        declared('report', 'attendee_names', { verb: 'feedback', placeholder: '如: 巡察组全体成员, 被巡察单位领导班子成员、中层干部及干部职工代表' }),
+        declared('report', 'feedback_text', { verb: 'feedback', rows: 8 }),
       ],
     },
     history: true,
@@ -487,12 +494,12 @@ export const records = {
       action: 'rect.write',
       label: '新建整改任务',
       fields: [
-        ref('problem_id', '问题', 'problem', req), memo('measure', '整改措施', 2000, req), text('owner_name', '责任人', 50, req), text('owner_post', '职务', 100),
-        text('leader_name', '分管领导', 50), date('deadline', '完成时限', req), { key: 'long_term', label: '长期坚持', type: 'bool' },
+        declared('rect_task', 'problem_id', { kind: 'problem' }), declared('rect_task', 'measure'), declared('rect_task', 'owner_name'), declared('rect_task', 'owner_post', { label: '职务' }),
+        declared('rect_task', 'leader_name'), declared('rect_task', 'deadline'), declared('rect_task', 'long_term'),
       ],
     },
     edit: { when: (r) => r.editable, fields: null },
-    verbs: { finish: [memo('note', '完成情况', 2000, req)], send_back: [memo('reason', '退回理由', 2000, req)] },
+    verbs: { finish: [declared('rect_task', 'note', { verb: 'finish' })], send_back: [declared('rect_task', 'reason', { verb: 'send_back' })] },
     history: true,
     files: { title: '整改佐证材料' },
     subs: [
@@ -500,7 +507,7 @@ export const records = {
       { title: '派驻纪检监察组监督意见', path: 'supervision-notes', action: 'supervision.read', columns: [{ key: 'text', label: '意见', width: 320 }, { key: 'created_at', label: '时间', format: fmtTime }], add: { action: 'supervision.note', label: '填写监督意见', fields: [memo('text', '监督意见', 5000, req)] } },
     ],
     recordTools: [
-      { label: '下发督办通知', action: 'notice.issue', path: () => '/notices', body: (r, b) => ({ ...b, task_id: r.id }), fields: [select('level', '级别', V.noticeLevel, req), memo('reason', '督办事由', 2000, req), date('due_date', '回复期限', req)] },
+      { label: '下发督办通知', action: 'notice.issue', path: () => '/notices', body: (r, b) => ({ ...b, task_id: r.id }), fields: [declared('notice', 'level'), declared('notice', 'reason'), declared('notice', 'due_date')] },
     ],
     home: [
       { action: 'rect.write', notAction: 'round.list', title: '本单位整改任务', query: { open: 'true' }, pending: true },
@@ -523,7 +530,7 @@ export const records = {
       col('task_deadline', '整改时限'), col('reason', '督办事由'), col('due_date', '回复期限'), { key: 'overdue', label: '逾期未复', format: fmtBool }, col('reply', '回复'), col('close_note', '办结意见'),
       timeCol('replied_at', '回复时间'), timeCol('closed_at', '办结时间'),
     ],
-    verbs: { reply: [memo('reply', '回复', 5000, req)], send_back: [memo('reason', '退回理由', 2000, req)] },
+    verbs: { reply: [declared('notice', 'reply', { verb: 'reply' })], send_back: [declared('notice', 'reason', { verb: 'send_back' })] },
     history: true,
     recordTools: [letterTool('出具整改督办通知', 'rect_notice', (r) => r.state !== 'closed')],
     home: [
@@ -589,14 +596,14 @@ export const records = {
       action: 'assistance.write',
       label: '提请协助',
       fields: [
-        ref('target_id', '被巡察单位', 'target', req), memo('need', '需协助事项', 2000, req), memo('reason', '提请理由', 5000, req),
-        ref('problem_id', '相关问题', 'problem'), ref('clue_id', '相关问题线索', 'clue'),
+        declared('assistance', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('assistance', 'need'), declared('assistance', 'reason'),
+        declared('assistance', 'problem_id', { kind: 'problem' }), declared('assistance', 'clue_id', { kind: 'clue' }),
       ],
     },
-    edit: { when: (r) => r.editable, fields: [memo('need', '需协助事项', 2000), memo('reason', '提请理由', 5000), ref('problem_id', '相关问题', 'problem'), ref('clue_id', '相关问题线索', 'clue')] },
+    edit: { when: (r) => r.editable, fields: [declared('assistance', 'need', { partial: true }), declared('assistance', 'reason', { partial: true }), declared('assistance', 'problem_id', { kind: 'problem' }), declared('assistance', 'clue_id', { kind: 'clue' })] },
     verbs: {
-      reject: [memo('reason', '不予批准的理由', 2000, req)],
-      complete: [memo('result', '协助结果', 10000, { ...req, rows: 4 }), memo('evidence_fixed', '固定的证据', 10000, { ...req, rows: 3 }), note],
+      reject: [declared('assistance', 'reason', { verb: 'reject' })],
+      complete: [declared('assistance', 'result', { verb: 'complete', rows: 4 }), declared('assistance', 'evidence_fixed', { verb: 'complete', rows: 3 }), note],
     },
     history: true,
     recordTools: [letterTool('出具提请协助函', 'assistance_request', (r) => ['approved', 'forwarded', 'accepted', 'completed', 'closed'].includes(r.state))],
@@ -637,15 +644,15 @@ export const records = {
     create: {
       action: 'accountability.write',
       label: '登记追责问责',
-      fields: [ref('problem_id', '相关问题', 'problem'), ref('clue_id', '相关问题线索', 'clue'), ...acctSubjectFields, ...decisionFields(), memo('note', '备注', 5000)],
+      fields: [declared('accountability', 'problem_id', { kind: 'problem' }), declared('accountability', 'clue_id', { kind: 'clue' }), ...acctSubjectFields(), ...decisionFields(), declared('accountability', 'note')],
     },
     edit: {
       when: (r) => r.editable,
-      fields: [...acctSubjectFields.slice(1), money('funds_recovered', '追缴资金 (元)'), money('funds_returned', '清退资金 (元)'), money('losses_recovered', '挽回经济损失 (元)'), memo('note', '备注', 5000)],
+      fields: [...acctSubjectFields(true).slice(1), declared('accountability', 'funds_recovered'), declared('accountability', 'funds_returned'), declared('accountability', 'losses_recovered'), declared('accountability', 'note')],
     },
     verbs: {
-      decide: [...decisionFields().map((f) => (['outcome', 'authority', 'decided_on'].includes(f.key) ? { ...f, required: true } : f)), note],
-      revoke: [memo('reason', '撤销理由', 2000, req)],
+      decide: [...decisionFields('decide'), acctField('note', { verb: 'decide' })],
+      revoke: [declared('accountability', 'reason', { verb: 'revoke' })],
     },
     history: true,
     home: [
@@ -688,12 +695,12 @@ export const records = {
       action: 'review.write',
       label: '安排联审',
       fields: [
-        ref('team_id', '巡察组', 'team', req), text('title', '联审名称', 100, req), date('scheduled_on', '联审日期', req), text('place', '地点', 100),
-        memo('participants', '参加人员', 2000), memo('minutes', '会议纪要', 20000),
+        declared('joint_review', 'team_id', { kind: 'team' }), declared('joint_review', 'title'), declared('joint_review', 'scheduled_on'), declared('joint_review', 'place'),
+        declared('joint_review', 'participants'), declared('joint_review', 'minutes'),
       ],
     },
-    edit: { when: (r) => r.editable, fields: [text('title', '联审名称', 100), date('scheduled_on', '联审日期'), text('place', '地点', 100), memo('participants', '参加人员', 2000), memo('minutes', '会议纪要', 20000)] },
-    verbs: { hold: [memo('minutes', '会议纪要', 20000, { rows: 5 }), note], conclude: [memo('minutes', '会议纪要', 20000, { rows: 5 }), note] },
+    edit: { when: (r) => r.editable, fields: [declared('joint_review', 'title', { partial: true }), declared('joint_review', 'scheduled_on', { partial: true }), declared('joint_review', 'place'), declared('joint_review', 'participants'), declared('joint_review', 'minutes')] },
+    verbs: { hold: [declared('joint_review', 'minutes', { verb: 'hold', rows: 5 }), note], conclude: [declared('joint_review', 'minutes', { verb: 'conclude', rows: 5 }), note] },
     history: true,
     panels: ['ReviewItemsPanel'],
     home: [
@@ -733,7 +740,7 @@ export const records = {
     create: {
       action: 'person.write',
       label: '新增人员',
-      fields: [text('name', '姓名', 50, req), ref('org_id', '单位', 'org'), text('post', '职务', 100), text('rank', '职级', 50), { key: 'party_member', label: '党员', type: 'bool' }],
+      fields: [declared('person', 'name'), declared('person', 'org_id', { label: '单位', kind: 'org' }), declared('person', 'post'), declared('person', 'rank'), declared('person', 'party_member')],
     },
     edit: { action: 'person.write', fields: null },
     panels: ['PersonPanel'],
@@ -776,7 +783,7 @@ export const records = {
     create: {
       action: 'org.write',
       label: '新增组织机构',
-      fields: [select('kind', '类别', V.orgKind, req), text('name', '名称', 100, req), text('short_name', '简称', 50), select('level', '层级', V.level), ref('parent_id', '上级', 'org'), ref('supervisor_id', '监督的派驻组', 'org', { query: { kind: 'dispatched_group' } })],
+      fields: [declared('org', 'kind'), declared('org', 'name'), declared('org', 'short_name'), declared('org', 'level'), declared('org', 'parent_id', { kind: 'org' }), declared('org', 'supervisor_id', { kind: 'org', query: { kind: 'dispatched_group' } })],
     },
     edit: { action: 'org.write', fields: null },
   },
