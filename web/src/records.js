@@ -8,7 +8,7 @@
 import { fmtTime, fmtBool, optLabel, opts } from './format.js'
 import { nameOf } from './names.js'
 import { session, roleLabel } from './session.js'
-import { outcomeOf, vocabOf, declared, can } from './meta.js'
+import { outcomeOf, vocabOf, declared, can, labelOf } from './meta.js'
 
 // ---- vocabularies -----------------------------------------------------------
 // The server's enumerations come with their Chinese labels from GET /api/v1/meta
@@ -98,14 +98,21 @@ const letterTool = (label, kind, when) => ({
 })
 const days = (key, label) => ({ key, label, format: (v) => (v === null || v === undefined ? '' : `${v} 天`) })
 
-// column helpers
-const col = (key, label, extra = {}) => ({ key, label, ...extra })
-const timeCol = (key, label) => ({ key, label, sortable: true, format: fmtTime, width: 150 })
+// column helpers. A label is the descriptor's own wording (a string, for
+// columns the server derives or words differently) or from(kind): the label
+// the server declares for that field or drill-down column of kind (meta).
+const from = (kind) => (key) => labelOf(kind, key) || key
+const withLabel = (o, label) =>
+  typeof label === 'function' ? Object.defineProperty(o, 'label', { get: () => label(o.key), enumerable: true, configurable: true }) : Object.assign(o, { label })
+// a filter or column object whose label is the server's (declared field of kind)
+const labelled = (kind, o) => withLabel(o, from(kind))
+const col = (key, label, extra = {}) => withLabel({ key, ...extra }, label)
+const timeCol = (key, label) => withLabel({ key, sortable: true, format: fmtTime, width: 150 }, label)
 // a column of a record's id shown by name: the name the row carries (extra.name,
 // e.g. team_name, for users who may read the record but not the team) or else
 // the name looked up where the user may list that kind
-const refCol = (key, label, kind, extra = {}) => ({ key, label, format: (v, r) => (extra.name && r && r[extra.name]) || nameOf(kind, v), ...extra })
-const optCol = (key, label, options, extra = {}) => ({ key, label, format: optLabel(options), ...extra })
+const refCol = (key, label, kind, extra = {}) => withLabel({ key, format: (v, r) => (extra.name && r && r[extra.name]) || nameOf(kind, v), ...extra }, label)
+const optCol = (key, label, options, extra = {}) => withLabel({ key, format: optLabel(options), ...extra }, label)
 // a record page field linking to another record (its id in idKey)
 const linkCol = (key, label, type, idKey) => ({ key, label, link: (v, r) => (r[idKey] ? `/r/${type}/${r[idKey]}` : null) })
 
@@ -120,17 +127,17 @@ export const records = {
     title: (r) => r.name,
     defaultSort: '-created_at',
     columns: [
-      col('name', '轮次名称', { link: true, sortable: true, width: 200 }),
+      col('name', from('round'), { link: true, sortable: true, width: 200 }),
       optCol('kind', '类型', V.roundKind),
-      col('theme', '巡察主题', { width: 220 }),
+      col('theme', from('round'), { width: 220 }),
       col('planned_start', '计划开始', { sortable: true }),
       col('planned_end', '计划结束', { sortable: true }),
-      col('state', '状态', { stateOf: 'round', tag: true }),
+      col('state', from('round'), { stateOf: 'round', tag: true }),
     ],
-    filters: [{ key: 'q', label: '名称' }, { key: 'state', label: '状态', type: 'state' }, { key: 'kind', label: '类型', type: 'select', options: V.roundKind }],
+    filters: [labelled('round', { key: 'q' }), labelled('round', { key: 'state', type: 'state' }), { key: 'kind', label: '类型', type: 'select', options: V.roundKind }],
     detail: [
-      col('name', '轮次名称'), col('term', '届次'), col('seq', '轮次'), optCol('kind', '类型', V.roundKind),
-      col('theme', '巡察主题'), col('campaign', '联动专项治理'), col('planned_start', '计划开始'), col('planned_end', '计划结束'),
+      col('name', from('round')), col('term', from('round')), col('seq', '轮次'), optCol('kind', '类型', V.roundKind),
+      col('theme', from('round')), col('campaign', '联动专项治理'), col('planned_start', '计划开始'), col('planned_end', '计划结束'),
       timeCol('created_at', '创建时间'), timeCol('updated_at', '更新时间'),
     ],
     create: {
@@ -162,9 +169,9 @@ export const records = {
     menu: { group: 'plan', action: 'team.list' },
     title: (r) => r.name,
     defaultSort: 'name',
-    columns: [col('name', '巡察组', { link: true, sortable: true }), refCol('round_id', '巡察轮次', 'round'), refCol('group_id', '常设巡察组', 'org')],
+    columns: [col('name', '巡察组', { link: true, sortable: true }), refCol('round_id', from('team'), 'round'), refCol('group_id', '常设巡察组', 'org')],
     filters: [{ key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
-    detail: [col('name', '巡察组'), refCol('round_id', '巡察轮次', 'round'), refCol('group_id', '常设巡察组', 'org'), timeCol('created_at', '创建时间')],
+    detail: [col('name', '巡察组'), refCol('round_id', from('team'), 'round'), refCol('group_id', '常设巡察组', 'org'), timeCol('created_at', '创建时间')],
     create: {
       action: 'team.write',
       label: '新建巡察组',
@@ -182,13 +189,13 @@ export const records = {
     title: (r) => r.unit_name || nameOf('org', r.unit_id),
     defaultSort: '-created_at',
     columns: [
-      refCol('unit_id', '被巡察单位', 'org', { link: true, width: 200, name: 'unit_name' }), refCol('team_id', '巡察组', 'team', { name: 'team_name' }),
+      refCol('unit_id', from('target'), 'org', { link: true, width: 200, name: 'unit_name' }), refCol('team_id', from('target'), 'team', { name: 'team_name' }),
       col('entry_date', '进驻', { sortable: true }), col('withdrawal_date', '撤离', { sortable: true }),
       col('report_date', '汇报'), col('feedback_date', '反馈'),
     ],
-    filters: [{ key: 'team_id', label: '巡察组', type: 'ref', kind: 'team' }, { key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
+    filters: [labelled('target', { key: 'team_id', type: 'ref', kind: 'team' }), { key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
     detail: [
-      refCol('unit_id', '被巡察单位', 'org', { name: 'unit_name' }), refCol('team_id', '巡察组', 'team', { name: 'team_name' }), refCol('round_id', '巡察轮次', 'round', { name: 'round_name' }),
+      refCol('unit_id', from('target'), 'org', { name: 'unit_name' }), refCol('team_id', from('target'), 'team', { name: 'team_name' }), refCol('round_id', from('target'), 'round', { name: 'round_name' }),
       col('mobilization_date', '动员'), col('entry_date', '进驻'), col('withdrawal_date', '撤离'), col('report_date', '汇报'), col('feedback_date', '反馈'),
     ],
     create: {
@@ -221,21 +228,21 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
-      col('title', '线索标题', { link: true, sortable: true, width: 220 }), col('unit_name', '被巡察单位', { width: 180 }),
-      col('subject_name', '被反映人'), col('team_name', '巡察组'), col('state', '状态', { stateOf: 'clue', tag: true }),
-      optCol('handover_mode', '移交方式', V.handoverMode), col('handover_docno', '移交文号'), timeCol('created_at', '登记时间'),
+      col('title', from('clue'), { link: true, sortable: true, width: 220 }), col('unit_name', '被巡察单位', { width: 180 }),
+      col('subject_name', from('clue')), col('team_name', from('clue')), col('state', from('clue'), { stateOf: 'clue', tag: true }),
+      optCol('handover_mode', from('clue'), V.handoverMode), col('handover_docno', from('clue')), timeCol('created_at', '登记时间'),
     ],
     filters: [
-      { key: 'q', label: '标题/被反映人' }, { key: 'state', label: '状态', type: 'state' },
-      { key: 'handover_mode', label: '移交方式', type: 'select', options: V.handoverMode },
+      { key: 'q', label: '标题/被反映人' }, labelled('clue', { key: 'state', type: 'state' }),
+      labelled('clue', { key: 'handover_mode', type: 'select', options: V.handoverMode }),
     ],
     detail: [
-      col('title', '线索标题'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('subject_name', '被反映人'),
-      col('subject_post', '职务'), optCol('source', '来源', V.clueSource), col('discovered_on', '发现日期'), col('withdrawal_date', '撤离日期'),
-      col('verify_note', '核实意见'), timeCol('verified_at', '核实时间'), optCol('handover_mode', '移交方式', V.handoverMode),
-      col('handover_docno', '移交文号'), timeCol('handover_at', '移交时间'), col('registry_no', '登记号'), timeCol('registered_at', '登记时间'),
-      optCol('disposal_method', '处置方式', V.disposal), refCol('disposal_dept_id', '承办部门', 'org'), timeCol('disposed_at', '处置时间'),
-      optCol('result', '办理结果', V.result), col('result_note', '结果说明'), timeCol('concluded_at', '办结时间'),
+      col('title', from('clue')), col('unit_name', '被巡察单位'), col('team_name', from('clue')), col('subject_name', from('clue')),
+      col('subject_post', '职务'), optCol('source', '来源', V.clueSource), col('discovered_on', from('clue')), col('withdrawal_date', '撤离日期'),
+      col('verify_note', '核实意见'), timeCol('verified_at', '核实时间'), optCol('handover_mode', from('clue'), V.handoverMode),
+      col('handover_docno', from('clue')), timeCol('handover_at', from('clue')), col('registry_no', from('clue')), timeCol('registered_at', from('clue')),
+      optCol('disposal_method', from('clue'), V.disposal), refCol('disposal_dept_id', '承办部门', 'org'), timeCol('disposed_at', from('clue')),
+      optCol('result', from('clue'), V.result), col('result_note', '结果说明'), timeCol('concluded_at', from('clue')),
       col('case_filed_on', '立案日期'), col('detention_on', '留置日期'), col('prosecution_on', '移送审查起诉日期'), col('outcome_authority', '决定机关'),
       days('days_discovery_to_handover', '发现至移交'), days('days_handover_to_registration', '移交至登记'),
       { ...days('days_handover_to_disposal', '移交至处置'), always: true, format: (v) => (v === null || v === undefined ? '尚未处置' : `${v} 天`) },
@@ -295,15 +302,15 @@ export const records = {
     title: (r) => `${optLabel(V.channel)(r.channel)} ${r.received_on || ''}`,
     defaultSort: '-created_at',
     columns: [
-      col('summary', '内容摘要', { link: true, width: 260 }), optCol('channel', '渠道', V.channel), col('received_on', '收到日期', { sortable: true }),
-      refCol('target_id', '被巡察单位', 'target'), col('state', '状态', { stateOf: 'petition', tag: true }),
+      col('summary', '内容摘要', { link: true, width: 260 }), optCol('channel', '渠道', V.channel), col('received_on', from('petition'), { sortable: true }),
+      refCol('target_id', '被巡察单位', 'target'), col('state', from('petition'), { stateOf: 'petition', tag: true }),
     ],
-    filters: [{ key: 'state', label: '状态', type: 'state' }, { key: 'channel', label: '渠道', type: 'select', options: V.channel }],
+    filters: [labelled('petition', { key: 'state', type: 'state' }), { key: 'channel', label: '渠道', type: 'select', options: V.channel }],
     detail: [
-      col('summary', '内容摘要'), optCol('channel', '渠道', V.channel), col('received_on', '收到日期'), refCol('target_id', '被巡察单位', 'target'),
-      { key: 'anonymous', label: '匿名', format: fmtBool }, { key: 'reporter_sealed', label: '信访人身份已加密', format: fmtBool },
+      col('summary', '内容摘要'), optCol('channel', '渠道', V.channel), col('received_on', from('petition')), refCol('target_id', '被巡察单位', 'target'),
+      labelled('petition', { key: 'anonymous', format: fmtBool }), { key: 'reporter_sealed', label: '信访人身份已加密', format: fmtBool },
       { key: 'clue_id', label: '转成的线索', link: (v) => v && `/r/clues/${v}`, format: (v) => (v ? '查看线索' : '') },
-      col('note', '说明'), col('reason', '了结理由'), timeCol('created_at', '登记时间'),
+      col('note', '说明'), col('reason', from('petition')), timeCol('created_at', '登记时间'),
     ],
     reporter: true,
     create: {
@@ -353,12 +360,12 @@ export const records = {
     noDetail: true,
     defaultSort: null,
     columns: [
-      refCol('target_id', '被巡察单位', 'target', { width: 180 }), col('source_label', '通报来源'), col('due_date', '报送期限'),
-      optCol('state', '状态', V.briefingState, { tag: true }), { key: 'overdue', label: '逾期', format: fmtBool },
-      col('answer', '通报内容', { width: 240 }), timeCol('answered_at', '报送时间'),
+      refCol('target_id', '被巡察单位', 'target', { width: 180 }), col('source_label', '通报来源'), col('due_date', from('briefing')),
+      optCol('state', from('briefing'), V.briefingState, { tag: true }), { key: 'overdue', label: '逾期', format: fmtBool },
+      col('answer', from('briefing'), { width: 240 }), timeCol('answered_at', '报送时间'),
     ],
     filters: [
-      { key: 'state', label: '状态', type: 'select', options: V.briefingState }, { key: 'source', label: '来源', type: 'select', options: V.briefingSource },
+      labelled('briefing', { key: 'state', type: 'select', options: V.briefingState }), labelled('briefing', { key: 'source', type: 'select', options: V.briefingSource }),
       { key: 'overdue', label: '只看逾期', type: 'select', options: [{ value: '1', label: '是' }] },
     ],
     rowActions: [
@@ -387,15 +394,15 @@ export const records = {
     defaultSort: '-created_at',
     columns: [
       col('seq_no', '编号', { sortable: true }), col('title', '问题', { link: true, width: 220 }), col('unit_name', '被巡察单位', { width: 170 }),
-      col('category_name', '问题类别'), col('amount', '金额 (元)'), col('state', '状态', { stateOf: 'problem', tag: true }), col('found_on', '发现日期', { sortable: true }),
+      col('category_name', '问题类别'), col('amount', '金额 (元)'), col('state', from('problem'), { stateOf: 'problem', tag: true }), col('found_on', from('problem'), { sortable: true }),
     ],
-    filters: [{ key: 'q', label: '标题' }, { key: 'state', label: '状态', type: 'state' }, { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    filters: [{ key: 'q', label: '标题' }, labelled('problem', { key: 'state', type: 'state' }), { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
-      col('seq_no', '编号'), col('title', '问题'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('area_name', '领域'), col('category_name', '问题类别'),
-      col('description', '问题描述'), col('amount', '涉及金额 (元)'), col('people', '涉及人员'), optCol('found_by', '发现方式', V.foundBy), col('found_on', '发现日期'),
-      { key: 'immediate_fix', label: '立行立改', format: fmtBool }, { key: 'inaction', label: '不作为慢作为', format: fmtBool },
+      col('seq_no', '编号'), col('title', '问题'), col('unit_name', '被巡察单位'), col('team_name', from('problem')), col('area_name', '领域'), col('category_name', '问题类别'),
+      col('description', from('problem')), col('amount', from('problem')), col('people', from('problem')), optCol('found_by', from('problem'), V.foundBy), col('found_on', from('problem')),
+      labelled('problem', { key: 'immediate_fix', format: fmtBool }), { key: 'inaction', label: '不作为慢作为', format: fmtBool },
       col('task_count', '整改任务数'), col('tasks_signed_off', '已销号任务'), col('rectify_note', '整改情况'), col('reopen_reason', '重新整改原因'),
-      timeCol('confirmed_at', '确认时间'), timeCol('fed_back_at', '反馈时间'), timeCol('rectified_at', '完成整改'), timeCol('signed_off_at', '销号时间'),
+      timeCol('confirmed_at', '确认时间'), timeCol('fed_back_at', '反馈时间'), timeCol('rectified_at', '完成整改'), timeCol('signed_off_at', from('problem')),
     ],
     create: {
       action: 'problem.create',
@@ -436,12 +443,12 @@ export const records = {
     menu: { group: 'rect', action: 'report.read' },
     title: (r) => r.title,
     defaultSort: '-created_at',
-    columns: [col('title', '报告', { link: true, width: 220 }), col('team_name', '巡察组'), col('problem_count', '问题数'), col('state', '状态', { stateOf: 'report', tag: true }), col('meeting_date', '反馈会日期')],
-    filters: [{ key: 'state', label: '状态', type: 'state' }],
+    columns: [col('title', '报告', { link: true, width: 220 }), col('team_name', '巡察组'), col('problem_count', '问题数'), col('state', from('report'), { stateOf: 'report', tag: true }), col('meeting_date', from('report'))],
+    filters: [labelled('report', { key: 'state', type: 'state' })],
     detail: [
       col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('problem_count', '问题数'), col('inaction_count', '不作为慢作为'), col('text', '报告正文'),
-      col('return_reason', '退回理由'), col('meeting_date', '反馈会日期'), col('attendees', '参会人数', { format: (v) => (v ? `${v} 人` : '') }),
-      col('attendee_names', '参会人员'), col('feedback_text', '反馈意见'),
+      col('return_reason', '退回理由'), col('meeting_date', from('report')), col('attendees', from('report'), { format: (v) => (v ? `${v} 人` : '') }),
+      col('attendee_names', from('report')), col('feedback_text', from('report')),
       col('rect_plan_due', '整改方案报送期限'), col('rect_report_due', '整改情况报告期限'), timeCol('submitted_at', '提交时间'), timeCol('approved_at', '批准时间'), timeCol('copied_at', '抄送时间'),
     ],
     create: { action: 'report.write', label: '撰写巡察报告', fields: [declared('report', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('report', 'text', { rows: 10 })] },
@@ -477,16 +484,16 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
-      col('problem_title', '问题', { link: true, width: 200 }), col('measure', '整改措施', { width: 200 }), col('unit_name', '单位'), col('owner_name', '责任人'),
-      col('deadline', '完成时限', { sortable: true }), col('state', '状态', { stateOf: 'rect_task', tag: true }), { key: 'warning', label: '预警', format: (v) => ({ '20d': '20天内到期', '10d': '10天内到期', overdue: '已逾期' })[v] || '' },
+      col('problem_title', '问题', { link: true, width: 200 }), col('measure', from('rect_task'), { width: 200 }), col('unit_name', from('rect_task')), col('owner_name', from('rect_task')),
+      col('deadline', from('rect_task'), { sortable: true }), col('state', from('rect_task'), { stateOf: 'rect_task', tag: true }), { key: 'warning', label: '预警', format: (v) => ({ '20d': '20天内到期', '10d': '10天内到期', overdue: '已逾期' })[v] || '' },
     ],
     filters: [
-      { key: 'q', label: '措施' }, { key: 'state', label: '状态', type: 'state' },
+      { key: 'q', label: '措施' }, labelled('rect_task', { key: 'state', type: 'state' }),
       { key: 'overdue', label: '逾期', type: 'select', options: [{ value: 'true', label: '是' }] }, { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] },
     ],
     detail: [
-      col('problem_no', '问题编号'), col('problem_title', '问题'), col('unit_name', '单位'), col('measure', '整改措施'), col('owner_name', '责任人'), col('owner_post', '职务'),
-      col('leader_name', '分管领导'), col('deadline', '完成时限'), { key: 'long_term', label: '长期坚持', format: fmtBool }, col('days_left', '剩余天数'),
+      col('problem_no', '问题编号'), col('problem_title', '问题'), col('unit_name', from('rect_task')), col('measure', from('rect_task')), col('owner_name', from('rect_task')), col('owner_post', '职务'),
+      col('leader_name', '分管领导'), col('deadline', from('rect_task')), { key: 'long_term', label: '长期坚持', format: fmtBool }, col('days_left', '剩余天数'),
       col('done_note', '完成情况'), col('return_reason', '退回理由'), col('progress_count', '进展次数'), col('open_notices', '未办结督办'),
       timeCol('done_at', '完成时间'), timeCol('signed_off_at', '销号时间'),
     ],
@@ -523,11 +530,11 @@ export const records = {
     menu: { group: 'rect', action: 'notice.read' },
     title: (r) => r.title,
     defaultSort: '-created_at',
-    columns: [col('docno', '文号', { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', '单位'), optCol('level', '级别', V.noticeLevel), col('due_date', '回复期限'), col('state', '状态', { stateOf: 'notice', tag: true })],
-    filters: [{ key: 'state', label: '状态', type: 'state' }, { key: 'level', label: '级别', type: 'select', options: V.noticeLevel }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    columns: [col('docno', from('notice'), { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', from('notice')), optCol('level', '级别', V.noticeLevel), col('due_date', from('notice')), col('state', from('notice'), { stateOf: 'notice', tag: true })],
+    filters: [labelled('notice', { key: 'state', type: 'state' }), { key: 'level', label: '级别', type: 'select', options: V.noticeLevel }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
-      col('docno', '文号'), optCol('level', '级别', V.noticeLevel), col('unit_name', '单位'), col('problem_title', '问题'), col('task_measure', '整改措施'), col('task_owner', '责任人'),
-      col('task_deadline', '整改时限'), col('reason', '督办事由'), col('due_date', '回复期限'), { key: 'overdue', label: '逾期未复', format: fmtBool }, col('reply', '回复'), col('close_note', '办结意见'),
+      col('docno', from('notice')), optCol('level', '级别', V.noticeLevel), col('unit_name', from('notice')), col('problem_title', '问题'), col('task_measure', '整改措施'), col('task_owner', '责任人'),
+      col('task_deadline', '整改时限'), col('reason', from('notice')), col('due_date', from('notice')), { key: 'overdue', label: '逾期未复', format: fmtBool }, col('reply', '回复'), col('close_note', '办结意见'),
       timeCol('replied_at', '回复时间'), timeCol('closed_at', '办结时间'),
     ],
     verbs: { reply: [declared('notice', 'reply', { verb: 'reply' })], send_back: [declared('notice', 'reason', { verb: 'send_back' })] },
@@ -578,17 +585,17 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
-      col('seq_no', '编号', { width: 90 }), col('need', '需协助事项', { link: true, width: 240 }), col('unit_name', '被巡察单位', { width: 160 }),
-      col('state', '状态', { stateOf: 'assistance', tag: true }), col('result', '协助结果', { width: 200 }), col('team_name', '巡察组'),
+      col('seq_no', from('assistance'), { width: 90 }), col('need', from('assistance'), { link: true, width: 240 }), col('unit_name', '被巡察单位', { width: 160 }),
+      col('state', from('assistance'), { stateOf: 'assistance', tag: true }), col('result', from('assistance'), { width: 200 }), col('team_name', from('assistance')),
       days('turnaround_days', '办理用时'), timeCol('created_at', '提请时间'),
     ],
-    filters: [{ key: 'q', label: '需协助事项' }, { key: 'state', label: '状态', type: 'state' }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    filters: [{ key: 'q', label: '需协助事项' }, labelled('assistance', { key: 'state', type: 'state' }), { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
-      col('seq_no', '编号'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'),
+      col('seq_no', from('assistance')), col('unit_name', '被巡察单位'), col('team_name', from('assistance')),
       linkCol('problem_title', '相关问题', 'problems', 'problem_id'), linkCol('clue_title', '相关问题线索', 'clues', 'clue_id'),
-      col('need', '需协助事项'), col('reason', '提请理由'), timeCol('submitted_at', '提请时间'), timeCol('decided_at', '审批时间'), col('decision_note', '审批意见'),
+      col('need', from('assistance')), col('reason', from('assistance')), timeCol('submitted_at', '提请时间'), timeCol('decided_at', '审批时间'), col('decision_note', '审批意见'),
       timeCol('forwarded_at', '转交时间'), timeCol('accepted_at', '受理时间'), { key: 'accepted_role', label: '受理部门', format: (v) => roleLabel(v) },
-      timeCol('completed_at', '完成时间'), col('result', '协助结果'), col('evidence_fixed', '固定的证据'),
+      timeCol('completed_at', from('assistance')), col('result', from('assistance')), col('evidence_fixed', from('assistance')),
       { key: 'turnaround_days', label: '提请至完成用时', always: true, format: (v) => (v === null || v === undefined ? '尚未完成' : `${v} 天`) },
       timeCol('closed_at', '关闭时间'),
     ],
@@ -624,22 +631,22 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
-      col('subject_name', '问责对象', { link: true, width: 150 }), col('subject_post', '职务'), col('unit_name', '被巡察单位', { width: 160 }),
-      col('outcome_label', '处理结果'), col('form_label', '四种形态'), col('state', '状态', { stateOf: 'accountability', tag: true }),
-      col('decided_on', '决定日期', { sortable: true }), col('funds_recovered', '追缴资金 (元)'),
+      col('subject_name', from('accountability'), { link: true, width: 150 }), col('subject_post', from('accountability')), col('unit_name', '被巡察单位', { width: 160 }),
+      col('outcome_label', '处理结果'), col('form_label', '四种形态'), col('state', from('accountability'), { stateOf: 'accountability', tag: true }),
+      col('decided_on', from('accountability'), { sortable: true }), col('funds_recovered', from('accountability')),
     ],
     filters: [
-      { key: 'q', label: '问责对象' }, { key: 'state', label: '状态', type: 'state' }, { key: 'form', label: '形态', type: 'select', options: V.form },
-      { key: 'outcome', label: '处理结果', type: 'select', options: outcomeOptions }, { key: 'subject_kind', label: '对象类别', type: 'select', options: V.subjectKind },
+      { key: 'q', label: '问责对象' }, labelled('accountability', { key: 'state', type: 'state' }), labelled('accountability', { key: 'form', type: 'select', options: V.form }),
+      labelled('accountability', { key: 'outcome', type: 'select', options: outcomeOptions }), { key: 'subject_kind', label: '对象类别', type: 'select', options: V.subjectKind },
     ],
     detail: [
-      optCol('subject_kind', '问责对象类别', V.subjectKind), col('subject_name', '问责对象'), col('subject_post', '职务'), optCol('leader_role', '领导责任', V.leaderRole),
-      col('unit_name', '被巡察单位'), col('team_name', '巡察组'), linkCol('problem_title', '相关问题', 'problems', 'problem_id'), linkCol('clue_title', '相关问题线索', 'clues', 'clue_id'),
+      optCol('subject_kind', from('accountability'), V.subjectKind), col('subject_name', from('accountability')), col('subject_post', from('accountability')), optCol('leader_role', from('accountability'), V.leaderRole),
+      col('unit_name', '被巡察单位'), col('team_name', from('accountability')), linkCol('problem_title', '相关问题', 'problems', 'problem_id'), linkCol('clue_title', '相关问题线索', 'clues', 'clue_id'),
       col('outcome_label', '处理结果'), col('outcome_kind', '处理类别'),
       { key: 'form_label', label: '四种形态 (按处理结果自动认定)', always: true, format: (v, r) => v || (r.outcome ? '不计入四种形态' : '尚未作出处理决定') },
-      { key: 'criminal', label: '追究刑事责任', format: (v) => (v ? '是' : '') }, col('authority', '决定机关'), col('decided_on', '决定日期'),
-      col('funds_recovered', '追缴资金 (元)'), col('funds_returned', '清退资金 (元)'), col('losses_recovered', '挽回经济损失 (元)'),
-      col('note', '备注'), col('revoked_reason', '撤销理由'), timeCol('created_at', '登记时间'),
+      { key: 'criminal', label: '追究刑事责任', format: (v) => (v ? '是' : '') }, col('authority', from('accountability')), col('decided_on', from('accountability')),
+      col('funds_recovered', from('accountability')), col('funds_returned', from('accountability')), col('losses_recovered', from('accountability')),
+      col('note', from('accountability')), col('revoked_reason', '撤销理由'), timeCol('created_at', '登记时间'),
     ],
     create: {
       action: 'accountability.write',
@@ -683,12 +690,12 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-scheduled_on',
     columns: [
-      col('title', '联审名称', { link: true, width: 220 }), col('team_name', '巡察组'), col('scheduled_on', '联审日期', { sortable: true }),
-      col('state', '状态', { stateOf: 'joint_review', tag: true }), col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除'),
+      col('title', from('joint_review'), { link: true, width: 220 }), col('team_name', from('joint_review')), col('scheduled_on', from('joint_review'), { sortable: true }),
+      col('state', from('joint_review'), { stateOf: 'joint_review', tag: true }), col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除'),
     ],
-    filters: [{ key: 'q', label: '名称' }, { key: 'state', label: '状态', type: 'state' }, { key: 'team_id', label: '巡察组', type: 'ref', kind: 'team' }],
+    filters: [{ key: 'q', label: '名称' }, labelled('joint_review', { key: 'state', type: 'state' }), labelled('joint_review', { key: 'team_id', type: 'ref', kind: 'team' })],
     detail: [
-      col('title', '联审名称'), col('team_name', '巡察组'), col('scheduled_on', '联审日期'), col('place', '地点'), col('participants', '参加人员'), col('minutes', '会议纪要'),
+      col('title', from('joint_review')), col('team_name', from('joint_review')), col('scheduled_on', from('joint_review')), col('place', from('joint_review')), col('participants', from('joint_review')), col('minutes', from('joint_review')),
       col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除提示'), col('flags_open', '未消除提示'), timeCol('held_at', '召开时间'), timeCol('concluded_at', '完成时间'),
     ],
     create: {
@@ -734,9 +741,9 @@ export const records = {
     menu: { group: 'pool', action: 'person.list' },
     title: (r) => r.name,
     defaultSort: 'name',
-    columns: [col('name', '姓名', { link: true, sortable: true }), refCol('org_id', '单位', 'org', { width: 200 }), col('post', '职务'), col('rank', '职级'), { key: 'party_member', label: '党员', format: fmtBool }],
+    columns: [col('name', from('person'), { link: true, sortable: true }), refCol('org_id', '单位', 'org', { width: 200 }), col('post', from('person')), col('rank', from('person')), { key: 'party_member', label: '党员', format: fmtBool }],
     filters: [{ key: 'q', label: '姓名' }, { key: 'org_id', label: '单位', type: 'ref', kind: 'org' }],
-    detail: [col('name', '姓名'), refCol('org_id', '单位', 'org'), col('post', '职务'), col('rank', '职级'), { key: 'party_member', label: '党员', format: fmtBool }],
+    detail: [col('name', from('person')), refCol('org_id', '单位', 'org'), col('post', from('person')), col('rank', from('person')), { key: 'party_member', label: '党员', format: fmtBool }],
     create: {
       action: 'person.write',
       label: '新增人员',
@@ -777,9 +784,9 @@ export const records = {
     menu: { group: 'sys', action: 'org.write' },
     title: (r) => r.name,
     defaultSort: 'name',
-    columns: [col('name', '名称', { link: true, sortable: true, width: 220 }), optCol('kind', '类别', V.orgKind), optCol('level', '层级', V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
-    filters: [{ key: 'q', label: '名称' }, { key: 'kind', label: '类别', type: 'select', options: V.orgKind }],
-    detail: [col('name', '名称'), col('short_name', '简称'), optCol('kind', '类别', V.orgKind), optCol('level', '层级', V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
+    columns: [col('name', from('org'), { link: true, sortable: true, width: 220 }), optCol('kind', '类别', V.orgKind), optCol('level', from('org'), V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
+    filters: [labelled('org', { key: 'q' }), { key: 'kind', label: '类别', type: 'select', options: V.orgKind }],
+    detail: [col('name', from('org')), col('short_name', from('org')), optCol('kind', '类别', V.orgKind), optCol('level', from('org'), V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
     create: {
       action: 'org.write',
       label: '新增组织机构',
