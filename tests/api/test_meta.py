@@ -122,6 +122,8 @@ def meta_fields_are_what_create_validates():
             path = create_path(s, name)
             r = expect(c.post(path, {"zz_undeclared": "x"}), 400)
             assert r.json["error"]["code"] == "unknown_field", (name, r)
+            # the answer names the key (the briefing request once named it from freed memory)
+            assert r.json["error"]["field"] == "zz_undeclared", (name, r)
             for f in k["fields"]:
                 if not f["create"]:
                     continue
@@ -207,3 +209,19 @@ def meta_drilldown_headers_name_every_column():
             seen += 1
         assert not missing, sorted(missing)
         assert seen >= 10, seen
+
+
+@test
+def copied_body_validation_names_the_key_it_refuses():
+    """Found while holding meta against the server: two handlers validated a
+    copy of the body and freed it before answering with the refused key
+    (heap-use-after-free; the answer named freed memory). The briefing
+    request and the bulk target add now name the key."""
+    with Server() as s:
+        office = s.client("office")
+        r = expect(office.post(f"/api/v1/targets/{s.ids['targets']['u1']}/briefings",
+                               {"due_date": "2099-01-01", "zz_undeclared_key": 1}), 400)
+        assert r.json["error"] == {**r.json["error"], "code": "unknown_field", "field": "zz_undeclared_key"}, r
+        r = expect(office.post(f"/api/v1/teams/{s.ids['teams']['t1']}/targets",
+                               {"unit_ids": [s.ids["orgs"]["u1"]], "zz_undeclared_key": 1}), 400)
+        assert r.json["error"] == {**r.json["error"], "code": "unknown_field", "field": "zz_undeclared_key"}, r

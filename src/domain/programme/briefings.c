@@ -68,8 +68,9 @@ int h_target_briefings_request(req *r) {
   json_object_del(rest, "sources");
   verr e;
   if (!fields_validate(rest, brief_req_fields, NF(brief_req_fields), false, &e)) {
+    int st = api_verr(r, &e); /* e.field may point into rest: reply before freeing it */
     json_decref(rest);
-    return api_verr(r, &e);
+    return st;
   }
   json_object_update(r->in, rest); /* the trimmed text */
   json_decref(rest);

@@ -252,8 +252,9 @@ int h_team_targets_bulk(req *r) {
   json_object_del(dates, "unit_ids");
   verr e;
   if (!fields_validate(dates, bulk_fields, NF(bulk_fields), false, &e)) {
+    int st = api_verr(r, &e); /* e.field may point into dates: reply before freeing it */
     json_decref(dates);
-    return api_verr(r, &e);
+    return st;
   }
   const char *prev = NULL, *prevk = NULL;
   for (int i = 0; i < 5; i++) {
