@@ -260,8 +260,9 @@ int svc_targets_bulk(app *a, svc_actor *ac, const char *team, const json_t *unit
   json_object_del(dates, "unit_ids");
   verr e;
   if (!fields_validate(dates, bulk_fields, NF(bulk_fields), false, &e)) {
+    int st = xres_verr(x, &e); /* e.field may point into dates: copy it before freeing */
     json_decref(dates);
-    return xres_verr(x, &e);
+    return st;
   }
   const char *prev = NULL, *prevk = NULL;
   for (int i = 0; i < 5; i++) {
