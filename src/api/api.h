@@ -160,12 +160,6 @@ int h_entity_list(req *r);
 int h_entity_get(req *r);
 int h_entity_create(req *r);
 int h_entity_update(req *r);
-int h_clues_list(req *r);
-int h_clues_create(req *r);
-int h_clues_get(req *r);
-int h_clues_update(req *r);
-int h_clues_action(req *r);
-int h_clues_history(req *r);
 int h_static(req *r);
 /* Refuses (409 recusal_conflict) adding unit as a target of team while a
  * member of the team must recuse from it without an approved exception.
@@ -195,12 +189,7 @@ int h_round_pledges_list(req *r);
 int h_round_pledge_sign(req *r);
 int h_persons_import(req *r);
 int h_target_briefings_request(req *r);
-int h_briefings_list(req *r);
 int h_briefing_answer(req *r);
-int h_petitions_list(req *r);
-int h_petitions_create(req *r);
-int h_petitions_get(req *r);
-int h_petitions_action(req *r);
 int h_round_suggestions(req *r);
 int h_movements_create(req *r);
 int h_movements_list(req *r);

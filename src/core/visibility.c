@@ -132,6 +132,26 @@ const vis_kind vis_file_task = {
     .only = "x.owner_kind='rect_task'", .parent = &vis_task, .parent_col = "x.owner_id",
     .parent_field = "files", .papers = A_SELF};
 
+/* ---- engine kinds ---- */
+/* Petitions received on site: the team's own; never the unit side nor the
+ * commission (the reporter's identity is a sealed field, api/record.h). */
+const vis_kind vis_petition = {
+    .name = "petition", .table = "petitions", .read = A_PETITION_LIST,
+    .team = "x.team_id", .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+/* 巡前情况通报: the office and the leading group all; a team its own
+ * targets'; a dispatched group those asked of it on the units it
+ * supervises; 信访室/案管室/党风室 those asked of them (source = the desk's
+ * role name). Never the unit side. */
+const vis_kind vis_briefing = {
+    .name = "briefing", .table = "briefings", .read = A_BRIEFING_LIST,
+    .team = "x.team_id", .unit = "x.unit_id",
+    .released = "x.source='dispatched_group'", .handed = NULL,
+    .papers = A_SELF,
+    .own_roles = RB(R_PETITIONS) | RB(R_CASE_MGMT) | RB(R_CONDUCT), .own_col = "x.source"};
+
 /* Every kind, for vis_kind_by_name (inbox messages name their record's kind).
  * Every helper adding a kind adds it here. */
 const vis_kind *const vis_kinds[] = {
@@ -140,6 +160,8 @@ const vis_kind *const vis_kinds[] = {
     /* generic kinds (viscore) */
     &vis_org, &vis_person, &vis_round, &vis_team, &vis_target, &vis_member, &vis_file_problem,
     &vis_file_task,
+    /* engine kinds */
+    &vis_petition, &vis_briefing,
     NULL};
 
 const vis_kind *vis_kind_by_name(const char *name) {
@@ -165,11 +187,12 @@ static int param(vctx *c, const char *v, int first) {
   return 0;
 }
 
-/* The role-scope part alone, in parentheses ("(0)": nothing; "(1)": all). */
-static int scope(vctx *c, const vis_kind *k, action_id a) {
+/* The role-scope part alone, in parentheses ("(0)": nothing; "(1)": all),
+ * from the user's filter fp (any: some rule at all). */
+static int scope_of(vctx *c, const vis_kind *k, const authz_filter *fp, bool any) {
   buf *sql = c->sql;
-  authz_filter f;
-  if (!authz_filter_for(c->who, a, &f)) return buf_adds(sql, "(0)") ? -1 : 0;
+  const authz_filter f = *fp;
+  if (!any) return buf_adds(sql, "(0)") ? -1 : 0;
   if (f.all || k->any_holder) return buf_adds(sql, "(1)") ? -1 : 0;
   int n = 0;
   if (buf_adds(sql, "(")) return -1;
@@ -206,6 +229,48 @@ static int scope(vctx *c, const vis_kind *k, action_id a) {
   }
   if (!n && buf_adds(sql, "0")) return -1;
   return buf_adds(sql, ")") ? -1 : 0;
+}
+
+/* Points a filter made from a copy of the user's grants (copy->grants[i] is
+ * who->grants[map[i]]) back at the user's own scope ids, which outlive the
+ * query the parameters go into. */
+static void remap(const char **ids, int n, const principal *copy, const principal *who,
+                  const int *map) {
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < copy->ngrants; i++)
+      if (ids[j] == copy->grants[i].scope_id) ids[j] = who->grants[map[i]].scope_id;
+}
+
+/* The role-scope part for the user: scope_of, with the grants of k's
+ * own_roles (holding any rule on a) narrowed to the rows where own_col is
+ * their role's name. */
+static int scope(vctx *c, const vis_kind *k, action_id a) {
+  authz_filter f;
+  const principal *who = c->who;
+  if (!k->own_roles || !who) return scope_of(c, k, &f, authz_filter_for(who, a, &f));
+  principal rest = *who;
+  int map[MAX_GRANTS];
+  rest.ngrants = 0;
+  int nown = 0;
+  buf *sql = c->sql;
+  for (int i = 0; i < who->ngrants; i++) {
+    const grant *g = &who->grants[i];
+    if (!(k->own_roles & RB(g->role))) {
+      map[rest.ngrants] = i;
+      rest.grants[rest.ngrants++] = *g;
+    } else if (authz_rule(a, g->role) != P_NO) {
+      if ((!nown && buf_addf(sql, "(%s IN (", k->own_col)) ||
+          param(c, roles[g->role].name, !nown++))
+        return -1;
+    }
+  }
+  bool any = authz_filter_for(&rest, a, &f);
+  remap(f.teams, f.nteams, &rest, who, map);
+  remap(f.units, f.nunits, &rest, who, map);
+  remap(f.orgs, f.norgs, &rest, who, map);
+  if (nown && buf_adds(sql, ") OR ")) return -1;
+  if (scope_of(c, k, &f, any)) return -1;
+  return nown && buf_adds(sql, ")") ? -1 : 0;
 }
 
 static int cond_c(vctx *c, const vis_kind *k, action_id a, int depth);

@@ -67,6 +67,12 @@ typedef struct vis_kind {
   const char *draft;
   /* Fields with their own rule (redaction); ends with {0}. NULL: none. */
   const vis_field *fields;
+  /* Roles (RB bits) that see, whatever their rule on `read` says, only the
+   * rows where own_col equals their role's name: a commission desk sees the
+   * briefings asked of it (briefings.source is the desk's role name).
+   * 0: none. */
+  uint32_t own_roles;
+  const char *own_col;
 } vis_kind;
 
 extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assistance,
@@ -78,6 +84,8 @@ extern const vis_kind vis_org, vis_person, vis_round, vis_team, vis_target, vis_
 /* Every declared kind, NULL-terminated, and one by its name (NULL: none). */
 extern const vis_kind *const vis_kinds[];
 const vis_kind *vis_kind_by_name(const char *name);
+/* engine kinds (api/record.h) */
+extern const vis_kind vis_petition, vis_briefing;
 
 /* The room vis_where/vis_in may take in the parameter array at most. */
 enum { VIS_MAXP = 3 * MAX_GRANTS };
