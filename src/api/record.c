@@ -345,13 +345,14 @@ static int seal_cols(req *r, const rec_kind *k, const char *id, json_t *cols, js
       continue;
     }
     const char *text = json_string_value(v);
-    char *enc = text && *text ? field_seal(&r->app->keys, ctx, text) : NULL;
-    if (text && *text && !enc) return STORE_ERR;
+    bool held = text && *text; /* text lives in cols[input], deleted below */
+    char *enc = held ? field_seal(&r->app->keys, ctx, text) : NULL;
+    if (held && !enc) return STORE_ERR;
     json_object_set_new(cols, sf->column, enc ? json_string(enc) : json_null());
     free(enc);
     json_object_del(cols, sf->input);
     json_object_del(d, sf->input);
-    if (!edit && sf->present) json_object_set_new(d, sf->present, json_boolean(text && *text));
+    if (!edit && sf->present) json_object_set_new(d, sf->present, json_boolean(held));
     if (edit && sf->changed) json_object_set_new(d, sf->changed, json_true());
   }
   return 0;
