@@ -343,7 +343,8 @@ static bool sortable(const args_spec *s, const char *col) {
 int args_sort_sql(const args_spec *s, const char *sort, buf *out, char *why, size_t nwhy) {
   const char *pre = s->sort_prefix ? s->sort_prefix : "";
   if (!sort || !*sort) {
-    if (s->sort_default) buf_addf(out, " ORDER BY %s, %sid", s->sort_default, pre);
+    if (s->sort_default && s->sort_verbatim) buf_addf(out, " ORDER BY %s", s->sort_default);
+    else if (s->sort_default) buf_addf(out, " ORDER BY %s, %sid", s->sort_default, pre);
     return 0;
   }
   int desc = sort[0] == '-';
@@ -363,6 +364,11 @@ int args_finish(args *a) {
   const args_spec *s = a->spec;
   int max = s->per_page_max > 0 && s->per_page_max <= ARGS_PER_PAGE_MAX ? s->per_page_max
                                                                           : ARGS_PER_PAGE_MAX;
+  for (int i = 0; i < s->n; i++)
+    if ((s->decls[i].flags & ARG_REQUIRED) && !(a->given && a->given[i])) {
+      set_field(a, s->decls[i].name);
+      return fail(a, 400, "missing_field", "请指定「%s」", s->decls[i].label), a->status;
+    }
   if (a->page_s) {
     const char *v = a->page_s;
     bool ok = *v && strlen(v) <= 7;

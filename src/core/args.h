@@ -54,6 +54,7 @@ enum {
   ARG_LIST = 1,     /* comma-separated values, at most count of them */
   ARG_NONEMPTY = 2, /* an empty value is refused (default: "" is a value like any other) */
   ARG_EMPTY_NULL = 4, /* an empty value means "not given" */
+  ARG_REQUIRED = 8, /* absent: 400 missing_field naming it */
 };
 
 /* The hard ceilings every spec is under, whatever it declares. */
@@ -99,6 +100,7 @@ typedef struct args_spec {
   bool sort_stamps;
   const char *sort_prefix;
   const char *sort_default;
+  bool sort_verbatim; /* sort_default is the whole ORDER BY list (no id added) */
   const char *const *ignore; /* names accepted and left alone (NULL-terminated) */
   /* Any name is accepted once and left alone, at most max names: the check
    * every request passes before its route's own spec (dispatch.c). */
@@ -107,6 +109,8 @@ typedef struct args_spec {
 } args_spec;
 
 /* One parsed value. */
+#define ARGS_N(a) ((int)(sizeof(a) / sizeof *(a)))
+
 typedef struct arg_val {
   const arg_decl *d;
   const char *s; /* the text (owned by the args) */

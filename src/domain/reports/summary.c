@@ -20,7 +20,7 @@
 static int model_of(req *r, mfilters *f, json_t **model) {
   authz_filter af;
   mscope s;
-  if (reports_filters(r, f, NULL) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
+  if (reports_filters(r, f, NULL, 0, false) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
   stats_ctx c;
   stats_ctx_init(&c, f, &s, &r->who);
   store_tx *tx;
