@@ -32,12 +32,12 @@ int h_round_suggestions(req *r) {
     return r->status;
   }
   const char *team_arg = req_arg(r, "team_id"); /* checked above */
-  const arg_val *cv = args_get(&a, "count");
+  const arg_val *cv = args_get(&qa, "count");
   long want = cv ? (long)cv->i : 5;
   json_t *need = json_array();
-  for (int i = 0; i < a.nv; i++)
-    if (!strcmp(a.v[i].d->name, "tags")) json_array_append_new(need, json_string(a.v[i].s));
-  args_free(&a);
+  for (int i = 0; i < qa.nv; i++)
+    if (!strcmp(qa.v[i].d->name, "tags")) json_array_append_new(need, json_string(qa.v[i].s));
+  args_free(&qa);
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) {
