@@ -262,8 +262,8 @@ static bool add_decl(args *a, const arg_decl *d, const char *v) {
   if (d->sql) {
     add_cond(a, d->sql, ph);
   } else if (d->type == ARG_SEARCH) {
-    /* instr() instead of LIKE: no wildcard injection */
-    buf_addf(&a->where, " AND instr(%s%s, %s) > 0", a->spec->prefix ? a->spec->prefix : "", d->col, ph);
+    /* instr() instead of LIKE: no wildcard injection; col is an expression (no prefix) */
+    buf_addf(&a->where, " AND instr(%s, %s) > 0", d->col, ph);
   } else {
     buf_addf(&a->where, " AND %s%s = %s", a->spec->prefix ? a->spec->prefix : "", d->col, ph);
   }

@@ -73,7 +73,8 @@ typedef struct arg_decl {
   int flags;         /* ARG_LIST, ARG_NONEMPTY, ARG_EMPTY_NULL */
   int64_t min, max;  /* ARG_INT bounds; ARG_TEXT/ARG_SEARCH: max characters (0: 200) */
   const char *const *values; /* ARG_ENUM: NULL-terminated vocabulary */
-  /* The condition: col (with spec->prefix) "= $n", or sql with each "?"
+  /* The condition: col (with spec->prefix; ARG_SEARCH: an expression, no
+   * prefix) "= $n", or sql with each "?"
    * replaced by the parameter ("x.at >= ?"); ARG_FLAG: sql is the condition.
    * Neither: the value is only parsed (read it with args_get). */
   const char *col;
