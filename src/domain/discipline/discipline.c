@@ -473,8 +473,11 @@ int h_accountability_pending(req *r) {
       {.name = "inaction", .label = "不担当不作为", .type = ARG_BOOL,
        .msg = "「不担当不作为」应为 true 或 false"},
   };
+  static const char *const sorts[] = {"copied_at", NULL};
   static const args_spec pending_spec = {.decls = pending_args, .n = ARGS_N(pending_args),
-                                         .paging = true};
+                                         .paging = true, .sort = true, .sort_cols = sorts,
+                                         .sort_prefix = "rc.", .sort_verbatim = true,
+                                         .sort_default = "rc.copied_at, p.seq_no"};
   args a;
   if (api_args(r, &pending_spec, 0, &a)) {
     args_free(&a);
@@ -483,7 +486,6 @@ int h_accountability_pending(req *r) {
   const arg_val *dv = args_get(&a, "days"), *inaction = args_get(&a, "inaction");
   long days = dv ? (long)dv->i : cfg_int(CFG_ACCOUNTABILITY_DAYS);
   bool only_inaction = inaction && inaction->i;
-  args_free(&a);
   char cutoff[TS_LEN];
   ts_format(xnow() - (time_t)days * 86400, cutoff);
   enum { MAXP = 3 * MAX_GRANTS + 6 };
@@ -501,9 +503,10 @@ int h_accountability_pending(req *r) {
                   "a.problem_id=p.id AND a.state='open') AS open_records",
                   "problems p JOIN report_problems rp ON rp.problem_id=p.id JOIN report_copies rc ON "
                   "rc.report_id=rp.report_id AND rc.recipient='commission' JOIN orgs u ON u.id=p.unit_id",
-                  buf_str(&where), " ORDER BY rc.copied_at, p.seq_no", p, np, NULL, NULL};
+                  buf_str(&where), args_order(&a), p, np, NULL, NULL};
   int st = api_list(r, &q);
   buf_free(&where);
+  args_free(&a);
   return st;
 }
 

@@ -270,8 +270,10 @@ int h_documents_list(req *r) {
       {.name = "object_id", .label = "所依据的记录", .type = ARG_ID, .flags = ARG_NONEMPTY,
        .col = "object_id", .msg = "「所依据的记录」编号无效"},
   };
-  args_spec spec = {.decls = decls, .n = ARGS_N(decls), .prefix = "d.", .paging = true,
-                    .sort_verbatim = true, .sort_default = "d.issued_at DESC, d.id DESC"};
+  static const char *const sorts[] = {"issued_at", NULL};
+  args_spec spec = {.decls = decls, .n = ARGS_N(decls), .prefix = "d.", .paging = true, .sort = true,
+                    .sort_cols = sorts, .sort_prefix = "d.", .sort_verbatim = true,
+                    .sort_default = "d.issued_at DESC, d.id DESC"};
   int st = api_args_list(r, &spec, DOC_COLS, DOC_FROM, buf_str(&where), p, np, NULL, NULL);
   buf_free(&where);
   free(p);
