@@ -139,7 +139,7 @@ static bool check(args *a, const arg_decl *d, const char *s, size_t n, int64_t *
     case ARG_INT: {
       /* digits only (an optional minus), no blanks, no overflow */
       const char *q = s + (*s == '-');
-      bool ok = *q && n <= 19;
+      bool ok = *q && strlen(q) <= 18; /* no overflow */
       for (const char *c = q; ok && *c; c++) ok = *c >= '0' && *c <= '9';
       long long x = ok ? strtoll(s, NULL, 10) : 0;
       if (!ok || x < d->min || x > d->max) {
@@ -316,7 +316,6 @@ bool args_add(args *a, const char *name, const char *value) {
     *slot = keep(a, value, n);
     return true;
   }
-  if (listed(s->ignore, name)) return true;
   for (int i = 0; i < s->n; i++) {
     const arg_decl *d = &s->decls[i];
     if (strcmp(d->name, name)) continue;

@@ -102,7 +102,6 @@ typedef struct args_spec {
   const char *sort_prefix;
   const char *sort_default;
   bool sort_verbatim; /* sort_default is the whole ORDER BY list (no id added) */
-  const char *const *ignore; /* names accepted and left alone (NULL-terminated) */
   /* Any name is accepted once and left alone, at most max names: the check
    * every request passes before its route's own spec (dispatch.c). */
   bool open;
