@@ -7,8 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/visibility.h"
 #include "domain/programme/programme.h"
 #include "domain/reports/reports.h"
+
+#include "api/imports.h" /* the persons import service */
 
 /* ---- cadre pool: work history and relatives -------------------------------------------- */
 static const field history_fields[] = {
@@ -36,23 +39,34 @@ typedef struct subres {
   const char *kind, *table, *audit, *select, *order;
   const field *f;
   int nf;
+  const char *part; /* its key in the profile, a field of vis_person */
 } subres;
 
 static const subres sr_history = {
     "work_history", "person_work_history", "person.work_history.add",
     "SELECT h.id, h.person_id, h.org_id, o.name AS org_name, h.post, h.start_date, h.end_date, "
     "h.created_at FROM person_work_history h JOIN orgs o ON o.id=h.org_id",
-    " ORDER BY h.start_date, h.id", history_fields, NF(history_fields)};
+    " ORDER BY h.start_date, h.id", history_fields, NF(history_fields), "work_history"};
 static const subres sr_relative = {
     "relative", "person_relatives", "person.relative.add",
     "SELECT h.id, h.person_id, h.name, h.relation, h.org_id, o.name AS org_name, h.post, "
     "h.created_at FROM person_relatives h LEFT JOIN orgs o ON o.id=h.org_id",
-    " ORDER BY h.name, h.id", relative_fields, NF(relative_fields)};
+    " ORDER BY h.name, h.id", relative_fields, NF(relative_fields), "relatives"};
 static const subres sr_training = {
     "training", "person_trainings", "person.training.add",
     "SELECT h.id, h.person_id, h.title, h.organizer, h.start_date, h.end_date, h.hours, "
     "h.created_at FROM person_trainings h",
-    " ORDER BY h.start_date, h.id", training_fields, NF(training_fields)};
+    " ORDER BY h.start_date, h.id", training_fields, NF(training_fields), "trainings"};
+
+/* A part of a person's pool record (its key in the profile: work_history,
+ * relatives, trainings), as the visibility model lets the user see it:
+ * 1 yes, 0 no (404, the person hidden, or 403, the part), <0 store error. */
+static int part_visible(req *r, store_tx *tx, const char *person, const char *part, action_id *need) {
+  int vis = vis_row(tx, &vis_person, &r->who, person);
+  *need = vis_field_need(&vis_person, part);
+  if (vis <= 0) return vis;
+  return vis_row_act(tx, &vis_person, &r->who, *need, person) > 0 ? 1 : 2;
+}
 
 static int sub_list(req *r, const subres *s) {
   store_tx *tx;
@@ -61,13 +75,18 @@ static int sub_list(req *r, const subres *s) {
   int64_t n = 0;
   sval p[] = {SV_S(r->params[0])};
   rc = store_query_int(tx, "SELECT count(*) FROM persons WHERE id=$1", p, 1, &n);
+  action_id need = A_POOL_READ;
+  int vis = !rc && n ? part_visible(r, tx, r->params[0], s->part, &need) : 0;
   buf sql;
   buf_init(&sql, 2048);
   buf_addf(&sql, "%s WHERE h.person_id=$1%s", s->select, s->order);
-  json_t *items = !rc && n ? store_query_json(tx, buf_str(&sql), p, 1) : NULL;
+  json_t *items = vis == 1 ? store_query_json(tx, buf_str(&sql), p, 1) : NULL;
   buf_free(&sql);
   store_rollback(tx);
   if (!rc && !n) return api_error(r, 404, "not_found", "", "人员不存在");
+  if (vis < 0) return api_store_error(r, vis, NULL);
+  if (!rc && !vis) return api_deny(r, vis_person.read, "person", r->params[0], 1);
+  if (!rc && vis == 2) return api_deny(r, need, "person", r->params[0], 0);
   if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
   return api_ok(r, 200, json_pack("{s:o,s:I}", "items", items, "total",
                                   (json_int_t)json_array_size(items)));
@@ -249,20 +268,25 @@ int h_person_profile(req *r) {
       "AS pledge_signed_on FROM team_members m JOIN rounds r ON r.id=m.round_id JOIN teams t ON "
       "t.id=m.team_id WHERE m.person_id=$1 ORDER BY m.created_at DESC",
       p, 1);
-  /* each part only with the read right of its own records */
-  if (!authz(&r->who, A_TEAM_LIST, NULL)) {
-    json_decref(served);
-    served = NULL;
-  }
   json_object_set_new(pr, "rounds", served ? served : json_array());
-  json_t *vs = authz(&r->who, A_VETTING_LIST, NULL)
-                   ? store_query_json(tx,
-                                      VETTING_SELECT
-                                      "WHERE v.person_id=$1 ORDER BY v.requested_at DESC",
-                                      p, 1)
-                   : NULL;
+  json_t *vs = store_query_json(tx, VETTING_SELECT "WHERE v.person_id=$1 ORDER BY v.requested_at DESC",
+                                p, 1);
   json_object_set_new(pr, "vettings", vs ? vs : json_array());
+  /* the person and each part only as the visibility model allows (vis_person:
+   * the pool's content with pool.read, the rounds served with the teams' read
+   * action, the vettings with theirs) */
+  int vis = vis_row(tx, &vis_person, &r->who, r->params[0]);
+  if (vis > 0) vis = vis_redact(tx, &vis_person, &r->who, r->params[0], pr) ? STORE_ERR : 1;
   store_rollback(tx);
+  if (vis <= 0) {
+    json_decref(pr);
+    return vis < 0 ? api_store_error(r, vis, NULL)
+                   : api_deny(r, vis_person.read, "person", r->params[0], 1);
+  }
+  /* a part withheld reads as none (the page's shape stays) */
+  const char *const parts[] = {"tags", "work_history", "relatives", "trainings", "rounds", "vettings"};
+  for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
+    if (!json_object_get(pr, parts[k])) json_object_set_new(pr, parts[k], json_array());
   return api_ok(r, 200, pr);
 }
 
@@ -397,22 +421,25 @@ int prog_csv_line(char **cur, int *lineno, char **cells, int max) {
 static const char *const csv_cols[] = {"姓名", "单位", "职务", "职级", "党员", "专长"};
 enum { CSV_COLS = 6, CSV_MAX_ROWS = 5000 };
 
-int h_persons_import(req *r) {
-  if (imports_xlsx_as_csv(r)) return r->status; /* an .xlsx upload becomes the same CSV */
+int svc_persons_import(app *a, svc_actor *ac, json_t *in, json_t **out, xres *x) {
   static const field f[] = {{"csv", "CSV 文本", FT_MEMO, F_REQUIRED | F_VERBATIM, 2000000, 0, NULL}};
-  if (api_body(r, f, 1, false)) return r->status;
-  char *text = xstrdup(prog_js(r->in, "csv"));
+  verr e;
+  if (!in || !fields_validate(in, f, 1, false, &e)) {
+    if (!in) return xres_err(x, 400, "missing_field", "csv", "缺少「CSV 文本」");
+    return xres_verr(x, &e);
+  }
+  char *text = xstrdup(prog_js(in, "csv"));
   json_t *rows = json_array(), *errors = json_array();
   int map[CSV_COLS];
   for (int k = 0; k < CSV_COLS; k++) map[k] = -1;
   int lineno = 0, header = 1;
   store_tx *tx = NULL;
-  int rc = store_read(r->app->db, &tx);
+  int rc = store_read(a->db, &tx);
   if (rc) {
     free(text);
     json_decref(rows);
     json_decref(errors);
-    return api_store_error(r, rc, NULL);
+    return svc_fail(NULL, ac, rc, x);
   }
   for (char *line = text, *next; line; line = next) {
     next = strchr(line, '\n');
@@ -494,36 +521,35 @@ int h_persons_import(req *r) {
     header = 0;
     if (rc || json_array_size(rows) > CSV_MAX_ROWS) break;
   }
-  store_rollback(tx);
   free(text);
   if (rc) {
     json_decref(rows);
     json_decref(errors);
-    return api_store_error(r, rc, NULL);
+    return svc_fail(tx, ac, rc, x);
   }
+  store_rollback(tx);
   if (json_array_size(rows) > CSV_MAX_ROWS) {
     json_decref(rows);
     json_decref(errors);
-    return api_error(r, 413, "too_many", "csv", "一次最多导入 %d 人", CSV_MAX_ROWS);
+    return xres_err(x, 413, "too_many", "csv", "一次最多导入 %d 人", CSV_MAX_ROWS);
   }
   if (json_array_size(errors) || json_array_size(rows) == 0) {
     json_t *first = json_array_get(errors, 0);
     if (first)
-      api_error(r, 400, "invalid_rows", "csv", "共 %zu 行有误, 未导入任何人员; 第 %lld 行: %s",
-                json_array_size(errors), (long long)json_integer_value(json_object_get(first, "row")),
-                prog_js(first, "message"));
+      xres_err(x, 400, "invalid_rows", "csv", "共 %zu 行有误, 未导入任何人员; 第 %lld 行: %s",
+               json_array_size(errors), (long long)json_integer_value(json_object_get(first, "row")),
+               prog_js(first, "message"));
     else
-      api_error(r, 400, "invalid_field", "csv", "「CSV 文本」没有数据行");
-    json_object_set(json_object_get(r->out, "error"), "rows", errors);
+      xres_err(x, 400, "invalid_field", "csv", "「CSV 文本」没有数据行");
+    xres_put(x, "rows", errors);
     json_decref(rows);
-    json_decref(errors);
-    return r->status;
+    return x->status;
   }
   json_decref(errors);
-  rc = store_write(r->app->db, &tx);
+  rc = store_write(a->db, &tx);
   if (rc) {
     json_decref(rows);
-    return api_store_error(r, rc, NULL);
+    return svc_fail(NULL, ac, rc, x);
   }
   char now[TS_LEN];
   ts_now(now);
@@ -542,15 +568,26 @@ int h_persons_import(req *r) {
                     p, 7, NULL);
     if (!rc) rc = set_tags(tx, id, json_object_get(row, "tags"));
     json_object_del(row, "line");
-    if (!rc) rc = api_audit(r, tx, "person.import", "person", id, "ok", row);
+    if (!rc) rc = svc_audit(a, tx, ac, "person.import", "person", id, "ok", row, NULL);
     if (rc) break;
     json_array_append_new(ids, json_string(id));
   }
   json_decref(rows);
-  if (rc) {
+  if (rc || svc_commit(a, tx, ac, x)) {
     json_decref(ids);
-    return prog_fail(r, tx, rc);
+    return rc ? svc_fail(tx, ac, rc, x) : x->status;
   }
-  return prog_done(r, tx, 201, json_pack("{s:I,s:o}", "imported", (json_int_t)json_array_size(ids),
-                                    "ids", ids));
+  *out = json_pack("{s:I,s:o}", "imported", (json_int_t)json_array_size(ids), "ids", ids);
+  return 0;
+}
+
+int h_persons_import(req *r) {
+  if (imports_xlsx_as_csv(r)) return r->status; /* an .xlsx upload becomes the same CSV */
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  json_t *out = NULL;
+  int rc = svc_persons_import(r->app, &ac, r->in ? r->in : (r->in = json_object()), &out, &x);
+  api_actor_end(r, &ac);
+  return rc ? api_xres(r, &x) : api_ok(r, 201, out);
 }
