@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "core/args.h"
 #include "core/authz.h"
 #include "core/fields.h"
 #include "core/result.h"
@@ -100,6 +101,18 @@ int api_body(req *r, const field *f, int n, bool partial);
 /* Checks If-Match against version; 0 if absent or equal, else replies 409/400. */
 int api_if_match(req *r, int64_t version);
 void api_set_etag(req *r, int64_t version);
+
+/* The query string through the one argument parser (core/args.h, api/query.c):
+ * a is initialised here with base parameters bound by the caller; 0, or the
+ * 400 reply (too_many_params, unknown_field, invalid_field, duplicate_param
+ * naming the argument) already written. Either way args_free(a) after. */
+int api_args(req *r, const args_spec *s, int base, args *a);
+/* A paged list whose filters, paging and order are s's: where (" WHERE ..",
+ * with pre[0..npre) bound as $1..$npre) plus the parsed conditions; the
+ * ORDER BY is s's sort (or sort_default). The reply status. */
+int api_args_list(req *r, const args_spec *s, const char *cols, const char *from, const char *where,
+                  const sval *pre, int npre, void (*fix)(store_tx *, json_t *, const void *),
+                  const void *ctx);
 
 /* Paging from ?page=&per_page= (defaults 1 and 20, max 200). Replies 400 on bad values. */
 int api_paging(req *r, int64_t *limit, int64_t *offset);

@@ -514,22 +514,19 @@ int api_if_match(req *r, int64_t version) {
 }
 
 int api_paging(req *r, int64_t *limit, int64_t *offset) {
+  /* the paging rules of the one argument parser (core/args.c) */
+  static const args_spec paging = {.paging = true};
+  args a;
+  args_init(&a, &paging, 0);
   const char *ps = req_arg(r, "page"), *pp = req_arg(r, "per_page");
-  long page = 1, per = 20;
-  char *end;
-  if (ps) {
-    page = strtol(ps, &end, 10);
-    if (*end || page < 1 || page > 1000000)
-      return api_error(r, 400, "invalid_field", "page", "「页码」应为正整数");
-  }
-  if (pp) {
-    per = strtol(pp, &end, 10);
-    if (*end || per < 1 || per > 200)
-      return api_error(r, 400, "invalid_field", "per_page", "「每页条数」应在 1 至 200 之间");
-  }
-  *limit = per;
-  *offset = (page - 1) * per;
-  return 0;
+  if (ps) args_add(&a, "page", ps);
+  if (pp) args_add(&a, "per_page", pp);
+  int status = args_finish(&a);
+  if (status) status = api_error(r, status, a.code, a.field, "%s", a.message);
+  *limit = a.limit;
+  *offset = a.offset;
+  args_free(&a);
+  return status;
 }
 
 int api_list(req *r, const api_list_q *q) {
@@ -591,34 +588,14 @@ int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const 
 
 /* ---- the choke point --------------------------------------------------------- */
 /* The query string: at most max_query_params arguments, none given twice (no
- * route documents a repeated argument; handlers read each name once). */
-typedef struct qctx {
-  const char *keys[1024];
-  int n, max;
-  const char *bad; /* the repeated name, or NULL when there are too many */
-} qctx;
-
-static bool query_arg(void *c, const char *k, const char *v) {
-  (void)v;
-  qctx *x = c;
-  if (x->n >= x->max) return false;
-  for (int i = 0; i < x->n; i++)
-    if (!strcmp(x->keys[i], k)) {
-      x->bad = k;
-      return false;
-    }
-  x->keys[x->n++] = k;
-  return true;
-}
-
+ * route documents a repeated argument; handlers read each name once). The
+ * one argument parser (core/args.c) in its open mode. */
 static int query_check(req *r) {
-  qctx x = {.max = (int)cfg_int(CFG_MAX_QUERY_PARAMS)};
-  if (x.max > (int)(sizeof x.keys / sizeof *x.keys)) x.max = (int)(sizeof x.keys / sizeof *x.keys);
-  if (req_each_arg(r, query_arg, &x)) return 0;
-  if (!x.bad) return api_error(r, 400, "too_many_params", "", "查询参数过多 (上限 %d 个)", x.max);
-  size_t n = strlen(x.bad);
-  const char *k = n <= 60 && utf8_valid(x.bad, n) ? x.bad : "?";
-  return api_error(r, 400, "duplicate_param", k, "查询参数「%s」重复", k);
+  args_spec s = {.open = true, .max = (int)cfg_int(CFG_MAX_QUERY_PARAMS)};
+  args a;
+  int status = api_args(r, &s, 0, &a);
+  args_free(&a);
+  return status;
 }
 
 /* The Origin of a write must be the origin the browser uses: public_origin in

@@ -9,38 +9,35 @@
 #include "domain/programme/programme.h"
 
 /* ---- team matching (智能匹配) ------------------------------------------------------------- */
-enum { MATCH_POOL = 5000, MATCH_MAX = 50 };
+enum { MATCH_POOL = 5000, MATCH_MAX = 50, MATCH_TAGS = 12 };
 
 /* Suggests members for each team of a round (or ?team_id=): from the pool,
  * people not on a team of the round, whose latest vetting is not 有异议, with
  * no unexcepted recusal conflict with any of the team's targets; greedily
  * covering the requested ?tags= first, then the fewest rounds served. */
 int h_round_suggestions(req *r) {
-  const char *team_arg = req_arg(r, "team_id"), *tags_arg = req_arg(r, "tags"),
-             *count_arg = req_arg(r, "count");
-  long want = 5;
-  if (team_arg && !uuid_valid(team_arg))
-    return api_error(r, 400, "invalid_field", "team_id", "「巡察组」无效");
-  if (count_arg) {
-    char *end;
-    want = strtol(count_arg, &end, 10);
-    if (*end || want < 1 || want > MATCH_MAX)
-      return api_error(r, 400, "invalid_field", "count", "「人数」应在 1 至 %d 之间", MATCH_MAX);
+  /* ?tags= is a comma-separated list of expertise tags: at most MATCH_TAGS
+   * of them (a declared cap: more is 400 too_many_params naming "tags") */
+  static const arg_decl match_args[] = {
+      {.name = "team_id", .label = "巡察组", .type = ARG_ID, .flags = ARG_NONEMPTY,
+       .msg = "「巡察组」无效"},
+      {.name = "tags", .label = "专长", .type = ARG_ENUM, .values = prog_expertise,
+       .flags = ARG_LIST | ARG_EMPTY_NULL, .count = MATCH_TAGS},
+      {.name = "count", .label = "人数", .type = ARG_INT, .min = 1, .max = MATCH_MAX},
+  };
+  static const args_spec match_spec = {.decls = match_args, .n = ARGS_N(match_args)};
+  args qa;
+  if (api_args(r, &match_spec, 0, &qa)) {
+    args_free(&qa);
+    return r->status;
   }
+  const char *team_arg = req_arg(r, "team_id"); /* checked above */
+  const arg_val *cv = args_get(&qa, "count");
+  long want = cv ? (long)cv->i : 5;
   json_t *need = json_array();
-  if (tags_arg && *tags_arg) {
-    char *tv = xstrdup(tags_arg), *ts = NULL;
-    for (char *t = strtok_r(tv, ",", &ts); t; t = strtok_r(NULL, ",", &ts)) {
-      if (!enum_ok(prog_expertise, t)) {
-        api_error(r, 400, "invalid_field", "tags", "「专长」%.40s 无效", t);
-        free(tv); /* t points into tv: the message is formatted first */
-        json_decref(need);
-        return r->status;
-      }
-      json_array_append_new(need, json_string(t));
-    }
-    free(tv);
-  }
+  for (int i = 0; i < qa.nv; i++)
+    if (!strcmp(qa.v[i].d->name, "tags")) json_array_append_new(need, json_string(qa.v[i].s));
+  args_free(&qa);
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) {

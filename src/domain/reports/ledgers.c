@@ -43,7 +43,7 @@ int h_ledger_export(req *r) {
   mfilters f;
   authz_filter af;
   mscope s;
-  if (reports_filters(r, &f, NULL) || reports_scope(r, A_LEDGER_EXPORT, &af, &s)) return r->status;
+  if (reports_filters(r, &f, NULL, 0, false) || reports_scope(r, A_LEDGER_EXPORT, &af, &s)) return r->status;
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
   const measure *m = measure_find(l->measure);
