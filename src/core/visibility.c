@@ -79,6 +79,82 @@ const vis_kind vis_clue = {
     .released = NULL, .handed = "x.state IN ('handed_over','registered','disposing','concluded')",
     .papers = A_SELF};
 
+/* ---- kinds of the reports and domain side (visreports) ---- */
+/* The current team of a vetted person: the team of the round the person is
+ * on (a vetting carries no team of its own). */
+#define VETTING_TEAM                                                                     \
+  "(SELECT m.team_id FROM team_members m WHERE m.round_id=x.round_id AND "               \
+  "m.person_id=x.person_id)"
+
+/* Integrity vettings: read by those who plan and vet (all of them, P_ALL
+ * today); a team's rule would see its own members' vettings. Never the unit
+ * side, never handed to the commission. */
+const vis_kind vis_vetting = {
+    .name = "vetting", .table = "vettings", .read = A_VETTING_LIST,
+    .team = VETTING_TEAM, .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+/* The members of the teams (team_members rows). */
+const vis_kind vis_member = {
+    .name = "team_member", .table = "team_members", .read = A_TEAM_LIST,
+    .team = "x.team_id", .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+/* Cadre movements (干部交流): no team, no unit; only whole-collection rules. */
+const vis_kind vis_movement = {
+    .name = "cadre_movement", .table = "cadre_movements", .read = A_MOVEMENT_LIST,
+    .team = NULL, .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+/* Patrol targets: the team's own, the unit its own, the dispatched group
+ * those of the units it supervises (the same columns as api/entity.c's
+ * ent_target). */
+const vis_kind vis_target = {
+    .name = "target", .table = "targets", .read = A_TARGET_LIST,
+    .team = "x.team_id", .unit = "x.unit_id",
+    .released = NULL, .handed = NULL,
+    .papers = A_SELF};
+
+/* Institutions revised in rectification (制度机制): read with rectification
+ * (rect.read); the team through the target, the unit its own, the
+ * commission once the target's report was copied. */
+const vis_kind vis_institution = {
+    .name = "institution", .table = "institutions", .read = A_RECT_READ,
+    .team = "(SELECT g.team_id FROM targets g WHERE g.id=x.target_id)", .unit = "x.unit_id",
+    .released = NULL,
+    .handed = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.target_id AND "
+              "rep.copied_at IS NOT NULL)",
+    .papers = A_SELF};
+
+/* Rounds (巡察轮次): no team or unit of their own; whole-collection rules
+ * only (the vetting letter is about a round). */
+const vis_kind vis_round = {
+    .name = "round", .table = "rounds", .read = A_ROUND_LIST,
+    .team = NULL, .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+/* Declared by the `engine` helper (clues/petitions/briefings on the record
+ * engine); these two copies let this branch compile meanwhile: the lead
+ * keeps one copy when merging. */
+const vis_kind vis_petition = {
+    .name = "petition", .table = "petitions", .read = A_PETITION_LIST,
+    .team = "x.team_id", .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+/* A dispatched group reads the briefings it is asked to answer (source
+ * dispatched_group, units it supervises); the desks' narrowing to their own
+ * source (domain/programme/briefings.c) is not expressible here yet. */
+const vis_kind vis_briefing = {
+    .name = "briefing", .table = "briefings", .read = A_BRIEFING_LIST,
+    .team = "x.team_id", .unit = "x.unit_id",
+    .released = "x.source='dispatched_group'", .handed = NULL,
+    .papers = A_SELF};
+
 static int param(buf *sql, sval *p, int *np, int maxp, int *used, const char *v, int first) {
   if (*used >= maxp) return -1;
   if (buf_addf(sql, "%s$%d", first ? "" : ",", *np + 1)) return -1;

@@ -38,6 +38,12 @@ typedef struct vis_kind {
 extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assistance,
     vis_accountability, vis_review, vis_clue, vis_replacement;
 
+/* ---- kinds of the reports and domain side (visreports) ---- */
+extern const vis_kind vis_vetting, vis_member, vis_movement, vis_target, vis_institution,
+    vis_round;
+/* declared by `engine` as well (one copy is kept when merging) */
+extern const vis_kind vis_petition, vis_briefing;
+
 /* The room vis_where/vis_in may take in the parameter array at most. */
 enum { VIS_MAXP = 3 * MAX_GRANTS };
 

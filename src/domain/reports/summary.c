@@ -18,9 +18,8 @@
 
 /* The model for the request's filters and scope; 0 or the reply status. */
 static int model_of(req *r, mfilters *f, json_t **model) {
-  authz_filter af;
   mscope s;
-  if (reports_filters(r, f, NULL) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
+  if (reports_filters(r, f, NULL) || reports_scope(r, A_STATS_READ, &s)) return r->status;
   stats_ctx c;
   stats_ctx_init(&c, f, &s, &r->who);
   store_tx *tx;
