@@ -102,6 +102,14 @@ const vis_kind vis_member = {
     .released = "0", .handed = NULL,
     .papers = A_SELF};
 
+/* Recusal exceptions (回避例外) approved by the leading group: read by those
+ * who plan and vet; a team's rule would see its own team's. */
+const vis_kind vis_recusal = {
+    .name = "recusal_exception", .table = "recusal_exceptions", .read = A_RECUSAL_LIST,
+    .team = "x.team_id", .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
 /* Cadre movements (干部交流): no team, no unit; only whole-collection rules. */
 const vis_kind vis_movement = {
     .name = "cadre_movement", .table = "cadre_movements", .read = A_MOVEMENT_LIST,
@@ -127,6 +135,18 @@ const vis_kind vis_institution = {
     .released = NULL,
     .handed = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.target_id AND "
               "rep.copied_at IS NOT NULL)",
+    .papers = A_SELF};
+
+/* A target's rectification (plan, report, its problems and tasks: GET
+ * /targets/{id}/rectification): the team's own; the unit side once the
+ * target's report was fed back; the commission once it was copied. */
+const vis_kind vis_rectification = {
+    .name = "target", .table = "targets", .read = A_RECT_READ,
+    .team = "x.team_id", .unit = "x.unit_id",
+    .released = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND "
+                "rep.state IN ('fed_back','copied'))",
+    .handed = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND "
+              "rep.state='copied')",
     .papers = A_SELF};
 
 /* Rounds (巡察轮次): no team or unit of their own; whole-collection rules

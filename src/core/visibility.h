@@ -40,7 +40,7 @@ extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assista
 
 /* ---- kinds of the reports and domain side (visreports) ---- */
 extern const vis_kind vis_vetting, vis_member, vis_movement, vis_target, vis_institution,
-    vis_round;
+    vis_round, vis_rectification, vis_recusal;
 /* declared by `engine` as well (one copy is kept when merging) */
 extern const vis_kind vis_petition, vis_briefing;
 

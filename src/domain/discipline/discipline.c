@@ -465,8 +465,6 @@ int h_report_open_accountability(req *r) {
  * than accountability_days ago (setting; ?days= overrides) that have no
  * accountability decision; ?inaction=true for the 不担当不作为 ones. */
 int h_accountability_pending(req *r) {
-  authz_filter f;
-  if (!authz_filter_for(&r->who, A_ACCT_LIST, &f)) return api_deny(r, A_ACCT_LIST, "accountability", NULL, 0);
   long days = cfg_int(CFG_ACCOUNTABILITY_DAYS);
   const char *dv = req_arg(r, "days");
   if (dv) {
@@ -480,7 +478,7 @@ int h_accountability_pending(req *r) {
     return api_error(r, 400, "invalid_field", "inaction", "「不担当不作为」应为 true 或 false");
   char cutoff[TS_LEN];
   ts_format(xnow() - (time_t)days * 86400, cutoff);
-  enum { MAXP = 3 * MAX_GRANTS + 6 };
+  enum { MAXP = VIS_MAXP + 6 };
   sval p[MAXP];
   int np = 0;
   buf where;
@@ -489,7 +487,12 @@ int h_accountability_pending(req *r) {
            "WHERE a.problem_id=p.id AND a.state='decided')", ++np);
   p[0] = SV_S(cutoff);
   if (inaction && !strcmp(inaction, "true")) buf_adds(&where, " AND p.inaction=1");
-  entity_scope_sql(&where, &f, "p.team_id", "p.unit_id", "1", p, &np);
+  /* the problems the visibility model lets the user follow for
+   * accountability (the problem kind's declaration, accountability.read) */
+  if (vis_in(&vis_problem, &r->who, A_ACCT_LIST, "p.id", &where, p, &np, VIS_MAXP)) {
+    buf_free(&where);
+    return api_store_error(r, STORE_ERR, NULL); /* fail closed */
+  }
   api_list_q q = {"p.id, p.seq_no, p.title, p.inaction, p.state, p.team_id, p.unit_id, u.name AS "
                   "unit_name, rc.copied_at, (SELECT count(*) FROM accountability a WHERE "
                   "a.problem_id=p.id AND a.state='open') AS open_records",

@@ -20,15 +20,19 @@ static const field member_fields[] = {
     {"source_unit_id", "抽调单位", FT_ID, 0, 0, 0, NULL},
 };
 
-#define MEMBER_SELECT                                                                           \
+/* The member's current vetting (the newest request) */
+#define MEMBER_VETTING(col)                                                                     \
+  "(SELECT v." col " FROM vettings v WHERE v.round_id=m.round_id AND v.person_id=m.person_id "  \
+  " ORDER BY v.requested_at DESC, v.id DESC LIMIT 1)"
+#define MEMBER_COLS                                                                             \
   "SELECT m.id, m.version, m.round_id, m.team_id, m.person_id, p.name AS person_name, m.role, "  \
   "m.origin, m.source_unit_id, s.name AS source_unit_name, m.replaced_at, m.replaced_by, "      \
   "m.replacement_id, CASE WHEN m.replaced_at IS NULL THEN 'active' ELSE 'replaced' END AS "     \
-  "member_state, "                                                                               \
-  "(SELECT v.state FROM vettings v WHERE v.round_id=m.round_id AND v.person_id=m.person_id "    \
-  " ORDER BY v.requested_at DESC, v.id DESC LIMIT 1) AS vetting, m.created_at "                 \
-  "FROM team_members m JOIN persons p ON p.id=m.person_id LEFT JOIN orgs s ON "                 \
+  "member_state, "
+#define MEMBER_FROM                                                                             \
+  " m.created_at FROM team_members m JOIN persons p ON p.id=m.person_id LEFT JOIN orgs s ON "   \
   "s.id=m.source_unit_id "
+#define MEMBER_SELECT MEMBER_COLS MEMBER_VETTING("state") " AS vetting," MEMBER_FROM
 
 json_t *prog_team_row(store_tx *tx, const char *team, int *rc) {
   return prog_one(tx,
@@ -42,12 +46,23 @@ int h_team_members_list(req *r) {
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   json_t *t = prog_team_row(tx, r->params[0], &rc);
-  sval p[] = {SV_S(r->params[0])};
-  json_t *items = t ? store_query_json(tx, MEMBER_SELECT "WHERE m.team_id=$1 ORDER BY "
-                                           "CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 "
-                                           "WHEN 'commissioner' THEN 2 WHEN 'member' THEN 3 ELSE 4 "
-                                           "END, p.name", p, 1)
-                    : NULL;
+  /* the members the visibility model lets the user read (vis_member); a
+   * member's vetting state only to those who may read that vetting */
+  sval p[1 + 2 * VIS_MAXP];
+  int np = 0;
+  p[np++] = SV_S(r->params[0]);
+  buf q;
+  buf_init(&q, 16384);
+  int bad = buf_adds(&q, MEMBER_COLS "CASE WHEN ") ||
+            vis_expr(&vis_vetting, &r->who, A_VETTING_LIST, MEMBER_VETTING("id"), &q, p, &np,
+                     VIS_MAXP) ||
+            buf_adds(&q, " THEN " MEMBER_VETTING("state") " END AS vetting," MEMBER_FROM
+                         "WHERE m.team_id=$1") ||
+            vis_in(&vis_member, &r->who, A_TEAM_LIST, "m.id", &q, p, &np, VIS_MAXP) ||
+            buf_adds(&q, " ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 "
+                         "WHEN 'commissioner' THEN 2 WHEN 'member' THEN 3 ELSE 4 END, p.name");
+  json_t *items = t && !bad ? store_query_json(tx, buf_str(&q), p, np) : NULL;
+  buf_free(&q);
   store_rollback(tx);
   if (!t) return rc ? api_store_error(r, rc, NULL) : api_error(r, 404, "not_found", "", "巡察组不存在");
   json_decref(t);

@@ -60,18 +60,27 @@ bool prog_filter_arg(void *c, const char *k, const char *v) {
   return true;
 }
 
-/* A paged list over base (ending in FROM ... ) with filters from the query string. */
+/* A paged list over base (ending in FROM ... ) with filters from the query
+ * string, narrowed to the rows of kind k (id column <prefix>id) the
+ * visibility model lets the user read. */
 int prog_filtered_list(req *r, const char *base, const char *count_base, const char *prefix,
-                         const field *f, int nf, const char *order) {
+                       const field *f, int nf, const char *order, const vis_kind *k) {
   int64_t limit, offset;
   if (api_paging(r, &limit, &offset)) return r->status;
-  sval p[12];
+  sval p[VIS_MAXP + 12];
   int np = 0;
   buf where, sql;
-  buf_init(&where, 4096);
+  buf_init(&where, 8192);
   buf_init(&sql, 16384);
   buf_adds(&where, " WHERE 1=1");
-  prog_fctx fc = {r, f, nf, prefix, &where, p, &np, 8, 0};
+  char idcol[16];
+  snprintf(idcol, sizeof idcol, "%sid", prefix);
+  if (vis_in(k, &r->who, k->read, idcol, &where, p, &np, VIS_MAXP)) {
+    buf_free(&where);
+    buf_free(&sql);
+    return api_store_error(r, STORE_ERR, NULL); /* fail closed */
+  }
+  prog_fctx fc = {r, f, nf, prefix, &where, p, &np, np + 8, 0};
   if (!req_each_arg(r, prog_filter_arg, &fc) || fc.failed) {
     buf_free(&where);
     buf_free(&sql);
