@@ -11,7 +11,8 @@ a new target, letters), for every demo account:
   shows the user (regression: briefings and institutions were gated by the
   statistics scope and a neighbouring action, feedback by its action only);
 - every drill-down row of a kind with a GET is one that GET shows;
-- every ledger holds as many rows as its measure's drill-down;
+- every ledger holds as many rows as its measure's drill-down, and the
+  summary export exactly the figures of GET /stats;
 - every letter listed is one the user's GET of the letter and of its
   record shows."""
 import xlsxio
@@ -168,8 +169,16 @@ def check_role(s, login, bad):
             if m in figures:
                 for i in sorted(drill_ids(c, m))[:15]:
                     expect(c.get(f"{path}/{i}"), 200)
+        # the summary export carries exactly these figures (and so their drill-downs)
+        sheets = xlsxio.read_all(expect(c.get("/api/v1/stats/summary.xlsx"), 200).raw)
+        rows = {r["指标代码"]: r["数值"] for r in sheets["统计指标"].records()}
+        assert set(rows) == set(figures), (login, set(rows) ^ set(figures))
+        for name, fig in figures.items():
+            if fig["kind"] in ("count", "distinct", "dist") and rows[name] != fig["value"]:
+                bad.append((login, name, "summary", rows[name], fig["value"]))
         # every ledger holds its measure's drill-down
-        ledgers = expect(c.get("/api/v1/ledgers"), 200).json["items"] if c.get("/api/v1/ledgers").status == 200 else []
+        r = c.get("/api/v1/ledgers")
+        ledgers = expect(r, 200).json["items"] if r.status != 403 else []
         for lgr in ledgers:
             recs = xlsxio.read(expect(c.get(f"/api/v1/ledgers/{lgr['name']}"), 200).raw).records()
             assert len(recs) == drill_total(c, lgr["measure"]), (login, lgr["name"])
@@ -193,6 +202,10 @@ def every_figure_ledger_and_letter_follows_the_records_kind():
         bad = []
         seen = {login: check_role(s, login, bad) for login in ACCOUNTS}
         assert not bad, bad
+        # the checks had something to check
+        assert len(expect(client(s, "office").get("/api/v1/ledgers"), 200).json["items"]) >= 5
+        assert expect(client(s, "office").get("/api/v1/documents"), 200).json["total"] == 1
+        assert all(seen[r] for r in ("lg", "office", "liaison", "leader1", "dispatched1"))
         # the report fed back but not copied: the commission does not count it
         # (it did before: reports were gated by report.read alone)
         assert x["rep"] in seen["office"]["feedback_given"] and x["rep"] not in seen["liaison"]["feedback_given"]
