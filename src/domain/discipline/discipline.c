@@ -461,6 +461,24 @@ int h_report_open_accountability(req *r) {
   return api_ok(r, 201, json_pack("{s:o}", "opened", opened));
 }
 
+/* Is row id of k one the user may act on with a (the kind's one predicate)?
+ * 1 yes, 0 no, <0 store error. The shape of core/visibility's vis_row (the
+ * lead replaces this copy by it when merging). */
+static int vis_row_local(const vis_kind *k, const principal *who, action_id a, store_tx *tx,
+                         const char *id) {
+  sval p[VIS_MAXP + 1];
+  int np = 0;
+  p[np++] = SV_S(id);
+  buf b;
+  buf_init(&b, 8192);
+  int64_t n = 0;
+  int rc = STORE_ERR;
+  buf_addf(&b, "SELECT count(*) FROM %s x WHERE x.id=$1", k->table);
+  if (!vis_where(k, who, a, &b, p, &np, VIS_MAXP)) rc = store_query_int(tx, buf_str(&b), p, np, &n);
+  buf_free(&b);
+  return rc ? rc : n > 0;
+}
+
 /* GET /api/v1/accountability/pending: problems copied to the commission more
  * than accountability_days ago (setting; ?days= overrides) that have no
  * accountability decision; ?inaction=true for the 不担当不作为 ones. */
@@ -544,9 +562,12 @@ int h_clue_outcome(req *r) {
    * a role that sees it but may not record outcomes gets 403 */
   authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "handover_at") != NULL};
   if (!authz(&r->who, A_CLUE_OUTCOME, &o)) {
+    /* hidden (404) unless the visibility model lets the user read the clue */
+    int seen = vis_row_local(&vis_clue, &r->who, A_CLUE_LIST, tx, r->params[0]);
     json_decref(c);
     store_rollback(tx);
-    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !authz(&r->who, A_CLUE_LIST, &o));
+    if (seen < 0) return api_store_error(r, seen, NULL);
+    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !seen);
   }
   const char *st = rec_s(c, "state");
   if (strcmp(st, "disposing") && strcmp(st, "concluded")) {
