@@ -3,7 +3,8 @@
 # sum of every part) and fails if any part failed or left a process behind.
 #
 #   tests/run.sh check   `make check` (the README's test command, < 8 min):
-#                        unit tests (release and ASan+UBSan), the API suite
+#                        unit tests (release and ASan+UBSan), the visibility
+#                        guard (tests/guard/visibility.sh), the API suite
 #                        once under ASan+UBSan, the fuzz corpora replayed,
 #                        the browser tests
 #   tests/run.sh test    `make test` (the inner loop, < 3 min): unit tests and
@@ -76,6 +77,8 @@ case "$tier" in
     fi
     run unit build/release/unit
     run unit-asan build/asan/unit
+    # no handler decides visibility itself (issue 14: core/visibility.h is the one place)
+    run guard bash tests/guard/visibility.sh
     run api-asan env XUNJI_BIN=build/asan/xunji XUNJI_INIT_BIN=build/release/xunji python3 tests/api/run.py
     # every fuzz corpus replayed (no mutation) under ASan+UBSan (docs/testing.md)
     run fuzz bash scripts/fuzz.sh replay
@@ -89,6 +92,7 @@ case "$tier" in
     ;;
   test)
     run unit build/release/unit
+    run guard bash tests/guard/visibility.sh
     run api env XUNJI_BIN=build/release/xunji python3 tests/api/run.py
     ;;
   long)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/outcomes.h"
+#include "core/visibility.h"
 #include "util/text.h"
 
 static bool ends_with(const char *s, const char *t) {
@@ -160,8 +161,9 @@ json_t *chlog_history(req *r, store_tx *tx, const rec_kind *k, const json_t *row
       "u.id=c.actor_id WHERE c.kind=$1 AND c.record_id=$2 ORDER BY c.seq",
       p, 2);
   if (!rows) return NULL;
-  /* which fields this user may see: the record's own redaction, asked on
-   * the record with every logged field present */
+  /* which fields this user may see: the visibility model's redaction of
+   * the kind (core/visibility.c vis_redact), asked on the record with every
+   * logged field present, as the record's GET asks it */
   json_t *probe = json_deep_copy(row);
   size_t i;
   json_t *it;
@@ -169,7 +171,11 @@ json_t *chlog_history(req *r, store_tx *tx, const rec_kind *k, const json_t *row
     const char *f = rec_s(it, "field");
     if (f && !json_object_get(probe, f)) json_object_set_new(probe, f, json_true());
   }
-  if (k->redact) k->redact(r, probe);
+  if (vis_redact(tx, k->vis, &r->who, rec_s(row, "id"), probe)) {
+    json_decref(probe);
+    json_decref(rows);
+    return NULL;
+  }
   bool creator_hidden = json_object_get((json_t *)row, "created_by") && !json_object_get(probe, "created_by");
 
   json_t *items = json_array(), *cur = NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/entity.h"
+#include "core/visibility.h"
 #include "util/text.h"
 #include "util/xmem.h"
 
@@ -289,7 +290,9 @@ static bool list_arg(void *c, const char *k, const char *v) {
   return true;
 }
 
-/* Appends the scope restriction of filter f to where. Used by clues too.
+/* Appends the scope restriction of filter f to where. TEMPORARY: no longer
+ * used here (entity lists ask core/visibility.c); kept only for the files
+ * other branches of issue 14 are converting, then it goes (tests/guard.sh).
  * A single condition is emitted bare ("AND team_id IN (..)") so that SQLite
  * can use the index; several are OR-ed. */
 void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
@@ -351,9 +354,10 @@ static void fix_entity_row(store_tx *tx, json_t *row, const void *ctx) {
 
 int h_entity_list(req *r) {
   const entity *e = ent_of(r);
-  authz_filter f;
-  if (!authz_filter_for(&r->who, e->list_act, &f)) return api_deny(r, e->list_act, e->name, NULL, 0);
-  enum { MAXP = 3 * MAX_GRANTS + 24 };
+  /* who sees which rows: the kind's declaration in core/visibility.c */
+  const vis_kind *vk = vis_kind_by_name(e->name);
+  if (!vis_any(vk, &r->who)) return api_deny(r, e->list_act, e->name, NULL, 0);
+  enum { MAXP = VIS_MAXP + 24 };
   sval p[MAXP];
   int np = 0;
   buf where, cols, order;
@@ -361,7 +365,12 @@ int h_entity_list(req *r) {
   buf_init(&cols, 4096);
   buf_init(&order, 256);
   buf_adds(&where, " WHERE 1=1");
-  entity_scope_sql(&where, &f, e->team_col, e->unit_col, NULL, p, &np);
+  if (vis_in(vk, &r->who, vk->read, "id", &where, p, &np, VIS_MAXP)) {
+    buf_free(&where);
+    buf_free(&cols);
+    buf_free(&order);
+    return api_error(r, 400, "invalid_field", "", "查询条件过多");
+  }
   list_ctx lc = {r, e, &where, p, &np, MAXP - 2, 0};
   int status = 0;
   if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
@@ -386,20 +395,21 @@ int h_entity_list(req *r) {
 /* ---- get ------------------------------------------------------------------- */
 int h_entity_get(req *r) {
   const entity *e = ent_of(r);
+  const vis_kind *vk = vis_kind_by_name(e->name);
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   json_t *row = load_row(tx, e, r->params[0], &rc);
-  authz_obj o;
-  char sup[ID_MAX] = "";
-  if (row) rc = row_obj(tx, e, row, &o, sup, sizeof sup);
+  /* the kind's one visibility rule (core/visibility.c), as the list asks it */
+  int vis = row ? vis_row(tx, vk, &r->who, r->params[0]) : 0;
+  if (vis > 0 && vis_redact(tx, vk, &r->who, r->params[0], row)) vis = STORE_ERR;
   store_rollback(tx);
-  if (rc < 0) {
+  if (rc < 0 || vis < 0) {
     json_decref(row);
-    return api_store_error(r, rc, NULL);
+    return api_store_error(r, rc < 0 ? rc : vis, NULL);
   }
   if (!row) return api_error(r, 404, "not_found", "", "%s不存在", e->label);
-  if (!authz(&r->who, e->list_act, &o)) {
+  if (!vis) {
     json_decref(row);
     return api_deny(r, e->list_act, e->name, r->params[0], 1);
   }

@@ -37,7 +37,8 @@ typedef struct entity {
   const char *source;
 } entity;
 
-/* Appends " AND (...)" restricting rows to what filter f allows. */
+/* TEMPORARY (issue 14): appends " AND (...)" restricting rows to what filter f
+ * allows; visibility belongs to core/visibility.h, this goes with its last caller. */
 void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
                       const char *unit_col, const char *handed_sql, sval *p, int *np);
 /* Appends ORDER BY from ?sort= (declared columns, created_at, updated_at; "-col"

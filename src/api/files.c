@@ -36,12 +36,24 @@ typedef struct file_owner {
   const rec_kind *rk;
   action_id read_act, write_act;
   const char *const *states; /* states in which files may be added */
+  /* who sees a file (core/visibility.c): its owner visible, and the owner's
+   * "files" field (a problem's working papers) */
+  const vis_kind *vis;
 } file_owner;
 
 static const char *const problem_states[] = {"draft", "confirmed", NULL};
 static const char *const task_states[] = {"open", "in_progress", NULL};
-const file_owner fo_problem = {"problem", &rk_problem, A_PROBLEM_PAPERS, A_PROBLEM_EDIT, problem_states};
-const file_owner fo_task = {"rect_task", &rk_task, A_RECT_READ, A_RECT_WRITE, task_states};
+const file_owner fo_problem = {"problem", &rk_problem, A_PROBLEM_PAPERS, A_PROBLEM_EDIT,
+                               problem_states, &vis_file_problem};
+const file_owner fo_task = {"rect_task", &rk_task, A_RECT_READ, A_RECT_WRITE, task_states,
+                            &vis_file_task};
+
+/* May the user see the files of visible owner id? Asks the model whether
+ * the owner's "files" field is visible to them: 1, 0 or <0. */
+static int owner_files_visible(req *r, store_tx *tx, const file_owner *fo, const char *id) {
+  const vis_kind *ov = fo->rk->vis;
+  return vis_row_act(tx, ov, &r->who, vis_field_need(ov, "files"), id);
+}
 
 /* ---- types ------------------------------------------------------------------- */
 typedef struct ftype_def {
@@ -259,25 +271,35 @@ int h_files_list(req *r) {
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   json_t *owner;
-  int status = rec_fetch(r, fo->rk, tx, r->params[0], fo->read_act, &owner);
-  json_t *items = NULL;
-  bool can_upload = false;
-  if (!status) {
-    /* whether this user may add a file now (the policy on the row and the state),
-     * so the page offers the upload only when it would be taken */
-    authz_obj o;
-    rec_obj(owner, &o);
-    can_upload = authz(&r->who, fo->write_act, &o) && state_in(rec_s(owner, "state"), fo->states);
-    json_decref(owner);
-    sval p[2] = {SV_S(fo->kind), SV_S(r->params[0])};
-    items = store_query_json(tx,
-                             "SELECT f.id, f.name, f.ctype, f.size, f.sm3, f.uploaded_at, "
-                             "u.display_name AS uploaded_by FROM files f LEFT JOIN users u ON "
-                             "u.id=f.uploaded_by WHERE f.owner_kind=$1 AND f.owner_id=$2 ORDER BY "
-                             "f.uploaded_at, f.id",
-                             p, 2);
-  }
+  /* the owner as its GET shows it (404 when hidden) ... */
+  int status = rec_fetch(r, fo->rk, tx, r->params[0], fo->rk->list_act, &owner);
   if (status) return status;
+  /* ... and its files field, as the visibility model lets this user see it */
+  int vis = owner_files_visible(r, tx, fo, r->params[0]);
+  if (vis <= 0) {
+    json_decref(owner);
+    store_rollback(tx);
+    return vis < 0 ? api_store_error(r, vis, NULL) : api_deny(r, fo->read_act, fo->rk->name, r->params[0], 0);
+  }
+  /* whether this user may add a file now (a write check: the policy on the row
+   * and the state), so the page offers the upload only when it would be taken */
+  authz_obj o;
+  rec_obj(owner, &o);
+  bool can_upload = authz(&r->who, fo->write_act, &o) && state_in(rec_s(owner, "state"), fo->states);
+  json_decref(owner);
+  sval p[2 + VIS_MAXP] = {SV_S(fo->kind), SV_S(r->params[0])};
+  int np = 2;
+  buf sql;
+  buf_init(&sql, 16384);
+  buf_adds(&sql,
+           "SELECT x.id, x.name, x.ctype, x.size, x.sm3, x.uploaded_at, u.display_name AS "
+           "uploaded_by FROM files x LEFT JOIN users u ON u.id=x.uploaded_by WHERE "
+           "x.owner_kind=$1 AND x.owner_id=$2");
+  json_t *items = NULL;
+  if (!vis_where(fo->vis, &r->who, fo->vis->read, &sql, p, &np, VIS_MAXP) &&
+      !buf_adds(&sql, " ORDER BY x.uploaded_at, x.id"))
+    items = store_query_json(tx, buf_str(&sql), p, np);
+  buf_free(&sql);
   store_rollback(tx);
   if (!items) return api_store_error(r, STORE_ERR, NULL);
   return api_ok(r, 200, json_pack("{s:o,s:b}", "items", items, "can_upload", can_upload));
@@ -303,8 +325,15 @@ int h_file_download(req *r) {
   json_t *owner = NULL;
   int status;
   if (fo) {
-    status = rec_fetch(r, fo->rk, tx, rec_s(f, "owner_id"), fo->read_act, &owner);
-    if (!status) store_rollback(tx);
+    /* the owner as its GET shows it (404 when hidden), then the file itself
+     * as the visibility model lets this user see it (the owner's files field) */
+    status = rec_fetch(r, fo->rk, tx, rec_s(f, "owner_id"), fo->rk->list_act, &owner);
+    if (!status) {
+      int vis = vis_row(tx, fo->vis, &r->who, rec_s(f, "id"));
+      store_rollback(tx);
+      if (vis < 0) status = api_store_error(r, vis, NULL);
+      else if (!vis) status = api_deny(r, fo->read_act, fo->rk->name, rec_s(f, "owner_id"), 0);
+    }
   } else {
     store_rollback(tx);
     status = api_error(r, 404, "not_found", "", "文件不存在或无权访问");

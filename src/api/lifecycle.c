@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/visibility.h"
 #include "util/buf.h"
 #include "util/text.h"
 
@@ -57,10 +58,15 @@ int lifecycle_run(req *r, const lc_entity *e, const char *id, const char *verb) 
     if (strcmp(w->transitions[i].verb, verb) == 0) any = &w->transitions[i];
 
   int status = 0;
-  if (!authz(&r->who, e->read_act, &o)) {
+  /* visible? the kind's one rule (core/visibility.c), as its GET and list ask it */
+  const vis_kind *vk = e->vis ? e->vis : vis_kind_by_name(w->entity);
+  /* TEMPORARY (issue 14): a kind not declared yet (petitions, until the
+   * record-engine branch declares them) keeps the row rule */
+  int vis = vk ? vis_row(tx, vk, &r->who, id) : authz(&r->who, e->read_act, &o);
+  if (vis <= 0) {
     store_rollback(tx);
     json_decref(row);
-    return api_deny(r, e->read_act, w->entity, id, 1);
+    return vis < 0 ? api_store_error(r, vis, NULL) : api_deny(r, e->read_act, w->entity, id, 1);
   }
   if (!authz(&r->who, any->act, &o)) {
     store_rollback(tx);

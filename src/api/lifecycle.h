@@ -33,6 +33,9 @@ typedef struct lc_entity {
   json_t *(*load)(req *r, store_tx *tx, const char *id, int *rc);
   const lc_hook *hooks;
   int nhooks;
+  /* Who sees the record (core/visibility.h); NULL: the kind declared under
+   * the workflow's entity name (vis_kind_by_name). */
+  const struct vis_kind *vis;
 } lc_entity;
 
 int lifecycle_run(req *r, const lc_entity *e, const char *id, const char *verb);

@@ -41,21 +41,10 @@ static void select_sql(const rec_kind *k, buf *b) {
            handed_of(k), k->from);
 }
 
-/* Is row id of k visible to the user (the kind's one predicate)? 1 yes,
- * 0 no, <0 store error. */
+/* Is row id of k visible to the user? The kind's one rule (core/visibility.c):
+ * 1 yes, 0 no, <0 store error. */
 static int rec_visible(req *r, const rec_kind *k, store_tx *tx, const char *id) {
-  sval p[VIS_MAXP + 1];
-  int np = 0;
-  p[np++] = SV_S(id);
-  buf b;
-  buf_init(&b, 8192);
-  int64_t n = 0;
-  int rc = STORE_ERR;
-  buf_addf(&b, "SELECT count(*) FROM %s x WHERE x.id=$1", k->table);
-  if (!vis_where(k->vis, &r->who, k->list_act, &b, p, &np, VIS_MAXP))
-    rc = store_query_int(tx, buf_str(&b), p, np, &n);
-  buf_free(&b);
-  return rc ? rc : n > 0;
+  return vis_row(tx, k->vis, &r->who, id);
 }
 
 void rec_obj(const json_t *row, authz_obj *o) {
@@ -117,7 +106,7 @@ static json_t *lc_load(req *r, store_tx *tx, const char *id, int *rc) {
 }
 
 static lc_entity lc_of(const rec_kind *k) {
-  lc_entity e = {k->wf, k->table, k->list_act, rec_obj, lc_load, k->hooks, k->nhooks};
+  lc_entity e = {k->wf, k->table, k->list_act, rec_obj, lc_load, k->hooks, k->nhooks, k->vis};
   return e;
 }
 

@@ -430,22 +430,10 @@ bool measure_uses(const measure *m, mfilter f) {
   return m->src->col[f] != NULL;
 }
 
-/* Whether the model's condition for kind k, user and action a selects
- * anything at all (it is "(0)" when the user holds no rule that reaches k). */
-static bool reaches(const vis_kind *k, const principal *who, action_id a) {
-  buf b;
-  buf_init(&b, 16384);
-  sval p[VIS_MAXP];
-  int np = 0;
-  bool ok = !vis_where(k, who, a, &b, p, &np, VIS_MAXP) && strcmp(buf_str(&b), " AND (0)") != 0;
-  buf_free(&b);
-  return ok;
-}
-
 bool measure_scope_ok(const measure *m, const mscope *s) {
   if (s->all) return true;
   const vis_kind *k = m->src->vis;
-  return s->who && reaches(k, s->who, k->read) && reaches(k, s->who, s->act);
+  return s->who && vis_reaches(k, s->who, k->read) && vis_reaches(k, s->who, s->act);
 }
 
 const char *measure_dist_label(const measure *m, const char *code) {

@@ -120,7 +120,7 @@ const char *measure_dist_label(const measure *m, const char *code);
  * into sql, appending values to p (room for MEASURE_MAXP). today is
  * YYYY-MM-DD (Shanghai). Returns 0, or -1 if a filter value is invalid (err
  * names the filter). */
-enum { MEASURE_MAXP = 24 + 3 * VIS_MAXP };
+enum { MEASURE_MAXP = 24 + 5 * VIS_MAXP }; /* filters, two scopes, papers, two related records */
 int measure_from_where(const measure *m, const mfilters *f, const mscope *s, const char *today,
                        buf *sql, sval *p, int *np);
 

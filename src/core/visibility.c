@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "store/store.h"
+
 /* A problem reaches the unit side once fed back, the commission once the
  * report holding it was copied to the commission (report_copies). */
 #define PROBLEM_RELEASED "x.state IN ('fed_back','rectifying','rectified','signed_off','reopened')"
@@ -22,11 +24,15 @@ const vis_kind vis_problem = {
     .released = PROBLEM_RELEASED, .handed = COPIED("x.id"),
     .papers = A_PROBLEM_PAPERS, .paper_fields = problem_papers};
 
+/* The report's text (and why it was returned) only to those who read it. */
+static const vis_field report_fields[] = {
+    {.name = "text", .need = A_REPORT_TEXT}, {.name = "return_reason", .need = A_REPORT_TEXT}, {0}};
+
 const vis_kind vis_report = {
     .name = "report", .table = "reports", .read = A_REPORT_LIST,
     .team = "x.team_id", .unit = "x.unit_id",
     .released = "x.state IN ('fed_back','copied')", .handed = "x.copied_at IS NOT NULL",
-    .papers = A_SELF};
+    .papers = A_SELF, .fields = report_fields};
 
 /* Tasks exist only on fed-back problems: the unit side sees them all; the
  * commission those of copied problems. */
@@ -40,7 +46,11 @@ const vis_kind vis_notice = {
     .name = "notice", .table = "notices", .read = A_NOTICE_LIST,
     .team = "x.team_id", .unit = "x.unit_id",
     .released = NULL, .handed = NULL,
-    .papers = A_SELF};
+    .papers = A_SELF,
+    /* (visreports) a notice follows its task: the commission's liaison
+     * (notice.read on all) reads those of tasks it sees, i.e. of copied
+     * problems; before, it also counted and read the others */
+    .parent = &vis_task, .parent_col = "x.task_id"};
 
 /* Assistance never reaches the unit side; the commission sees it once forwarded. */
 const vis_kind vis_assistance = {
@@ -79,6 +89,56 @@ const vis_kind vis_clue = {
     .released = NULL, .handed = "x.state IN ('handed_over','registered','disposing','concluded')",
     .papers = A_SELF};
 
+/* ---- generic kinds (viscore) ---- */
+/* The directory and the round plan: every holder of the read action sees
+ * every row (the policy gives these actions P_ALL only). */
+const vis_kind vis_org = {
+    .name = "org", .table = "orgs", .read = A_ORG_LIST, .any_holder = true, .papers = A_SELF};
+
+/* A person's directory entry: the holders of person.list. The cadre pool's
+ * content (profile parts) only with pool.read; the rounds served with the
+ * read action of teams, the vettings with that of vettings. */
+static const vis_field person_fields[] = {
+    {.name = "work_history", .need = A_POOL_READ}, {.name = "relatives", .need = A_POOL_READ},
+    {.name = "trainings", .need = A_POOL_READ},    {.name = "tags", .need = A_POOL_READ},
+    {.name = "rounds", .need = A_TEAM_LIST},       {.name = "vettings", .need = A_VETTING_LIST},
+    {0}};
+const vis_kind vis_person = {
+    .name = "person", .table = "persons", .read = A_PERSON_LIST, .any_holder = true,
+    .papers = A_SELF, .fields = person_fields};
+
+const vis_kind vis_round = {
+    .name = "round", .table = "rounds", .read = A_ROUND_LIST, .any_holder = true,
+    .papers = A_SELF};
+
+const vis_kind vis_team = {
+    .name = "team", .table = "teams", .read = A_TEAM_LIST, .any_holder = true, .papers = A_SELF};
+
+/* A target: its team; its unit and the unit's dispatched group (always:
+ * a target is no secret to the unit it names). */
+const vis_kind vis_target = {
+    .name = "target", .table = "targets", .read = A_TARGET_LIST,
+    .team = "x.team_id", .unit = "x.unit_id", .papers = A_SELF};
+
+/* A team member: whoever sees the team. */
+const vis_kind vis_member = {
+    .name = "team_member", .table = "team_members", .read = A_TEAM_LIST,
+    .parent = &vis_team, .parent_col = "x.team_id", .papers = A_SELF,
+    /* (visreports) its team, so that an action scoped to teams (a team's
+     * statistics) reaches its own team's members; team.list is P_ALL */
+    .team = "x.team_id"};
+
+/* An evidence file: visible iff its owner record is and the user may see
+ * the owner's "files" field (a problem's: its working papers). */
+const vis_kind vis_file_problem = {
+    .name = "problem_file", .table = "files", .read = A_PROBLEM_PAPERS,
+    .only = "x.owner_kind='problem'", .parent = &vis_problem, .parent_col = "x.owner_id",
+    .parent_field = "files", .papers = A_SELF};
+const vis_kind vis_file_task = {
+    .name = "rect_task_file", .table = "files", .read = A_RECT_READ,
+    .only = "x.owner_kind='rect_task'", .parent = &vis_task, .parent_col = "x.owner_id",
+    .parent_field = "files", .papers = A_SELF};
+
 /* ---- kinds of the reports and domain side (visreports) ---- */
 /* The current team of a vetted person: the team of the round the person is
  * on (a vetting carries no team of its own). */
@@ -95,12 +155,6 @@ const vis_kind vis_vetting = {
     .released = "0", .handed = NULL,
     .papers = A_SELF};
 
-/* The members of the teams (team_members rows). */
-const vis_kind vis_member = {
-    .name = "team_member", .table = "team_members", .read = A_TEAM_LIST,
-    .team = "x.team_id", .unit = NULL,
-    .released = "0", .handed = NULL,
-    .papers = A_SELF};
 
 /* Recusal exceptions (回避例外) approved by the leading group: read by those
  * who plan and vet; a team's rule would see its own team's. */
@@ -117,14 +171,6 @@ const vis_kind vis_movement = {
     .released = "0", .handed = NULL,
     .papers = A_SELF};
 
-/* Patrol targets: the team's own, the unit its own, the dispatched group
- * those of the units it supervises (the same columns as api/entity.c's
- * ent_target). */
-const vis_kind vis_target = {
-    .name = "target", .table = "targets", .read = A_TARGET_LIST,
-    .team = "x.team_id", .unit = "x.unit_id",
-    .released = NULL, .handed = NULL,
-    .papers = A_SELF};
 
 /* Institutions revised in rectification (制度机制): read with rectification
  * (rect.read); the team through the target, the unit its own, the
@@ -141,7 +187,7 @@ const vis_kind vis_institution = {
  * /targets/{id}/rectification): the team's own; the unit side once the
  * target's report was fed back; the commission once it was copied. */
 const vis_kind vis_rectification = {
-    .name = "target", .table = "targets", .read = A_RECT_READ,
+    .name = "rectification", .table = "targets", .read = A_RECT_READ,
     .team = "x.team_id", .unit = "x.unit_id",
     .released = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND "
                 "rep.state IN ('fed_back','copied'))",
@@ -149,13 +195,6 @@ const vis_kind vis_rectification = {
               "rep.state='copied')",
     .papers = A_SELF};
 
-/* Rounds (巡察轮次): no team or unit of their own; whole-collection rules
- * only (the vetting letter is about a round). */
-const vis_kind vis_round = {
-    .name = "round", .table = "rounds", .read = A_ROUND_LIST,
-    .team = NULL, .unit = NULL,
-    .released = "0", .handed = NULL,
-    .papers = A_SELF};
 
 /* Declared by the `engine` helper (clues/petitions/briefings on the record
  * engine); these two copies let this branch compile meanwhile: the lead
@@ -175,21 +214,49 @@ const vis_kind vis_briefing = {
     .released = "x.source='dispatched_group'", .handed = NULL,
     .papers = A_SELF};
 
-static int param(buf *sql, sval *p, int *np, int maxp, int *used, const char *v, int first) {
-  if (*used >= maxp) return -1;
-  if (buf_addf(sql, "%s$%d", first ? "" : ",", *np + 1)) return -1;
-  p[(*np)++] = SV_S(v);
-  (*used)++;
+/* Every kind, for vis_kind_by_name (inbox messages name their record's kind).
+ * Every helper adding a kind adds it here. */
+const vis_kind *const vis_kinds[] = {
+    &vis_problem, &vis_report, &vis_task, &vis_notice, &vis_assistance, &vis_accountability,
+    &vis_review, &vis_clue, &vis_replacement,
+    /* generic kinds (viscore) */
+    &vis_org, &vis_person, &vis_round, &vis_team, &vis_target, &vis_member, &vis_file_problem,
+    &vis_file_task,
+    /* kinds of the reports and domain side (visreports) */
+    &vis_vetting, &vis_movement, &vis_institution, &vis_rectification, &vis_recusal,
+    /* vis_petition, vis_briefing: registered with `engine`'s declarations */
+    NULL};
+
+const vis_kind *vis_kind_by_name(const char *name) {
+  for (const vis_kind *const *k = vis_kinds; name && *k; k++)
+    if (!strcmp((*k)->name, name)) return *k;
+  return NULL;
+}
+
+/* Builds one condition; params counted against maxp across nested parts. */
+typedef struct vctx {
+  const principal *who;
+  buf *sql;
+  sval *p;
+  int *np;
+  int maxp, used;
+} vctx;
+
+static int param(vctx *c, const char *v, int first) {
+  if (c->used >= c->maxp) return -1;
+  if (buf_addf(c->sql, "%s$%d", first ? "" : ",", *c->np + 1)) return -1;
+  c->p[(*c->np)++] = SV_S(v);
+  c->used++;
   return 0;
 }
 
-/* The condition alone, in parentheses ("(0)" when nothing is visible; "(1)" for all). */
-static int cond(const vis_kind *k, const principal *who, action_id a, buf *sql, sval *p, int *np,
-                int maxp) {
+/* The role-scope part alone, in parentheses ("(0)": nothing; "(1)": all). */
+static int scope(vctx *c, const vis_kind *k, action_id a) {
+  buf *sql = c->sql;
   authz_filter f;
-  if (!authz_filter_for(who, a, &f)) return buf_adds(sql, "(0)") ? -1 : 0;
-  if (f.all) return buf_adds(sql, "(1)") ? -1 : 0;
-  int n = 0, used = 0;
+  if (!authz_filter_for(c->who, a, &f)) return buf_adds(sql, "(0)") ? -1 : 0;
+  if (f.all || k->any_holder) return buf_adds(sql, "(1)") ? -1 : 0;
+  int n = 0;
   if (buf_adds(sql, "(")) return -1;
   if (f.handed && k->handed) {
     if (buf_addf(sql, "(%s)", k->handed)) return -1;
@@ -198,7 +265,7 @@ static int cond(const vis_kind *k, const principal *who, action_id a, buf *sql, 
   if (f.nteams && k->team) {
     if (buf_addf(sql, "%s%s IN (", n++ ? " OR " : "", k->team)) return -1;
     for (int i = 0; i < f.nteams; i++)
-      if (param(sql, p, np, maxp, &used, f.teams[i], !i)) return -1;
+      if (param(c, f.teams[i], !i)) return -1;
     if (buf_adds(sql, ")")) return -1;
   }
   if ((f.nunits || f.norgs) && k->unit) {
@@ -208,7 +275,7 @@ static int cond(const vis_kind *k, const principal *who, action_id a, buf *sql, 
     if (f.nunits) {
       if (buf_addf(sql, "%s IN (", k->unit)) return -1;
       for (int i = 0; i < f.nunits; i++)
-        if (param(sql, p, np, maxp, &used, f.units[i], !i)) return -1;
+        if (param(c, f.units[i], !i)) return -1;
       if (buf_adds(sql, ")")) return -1;
       m++;
     }
@@ -217,13 +284,56 @@ static int cond(const vis_kind *k, const principal *who, action_id a, buf *sql, 
                    k->unit))
         return -1;
       for (int i = 0; i < f.norgs; i++)
-        if (param(sql, p, np, maxp, &used, f.orgs[i], !i)) return -1;
+        if (param(c, f.orgs[i], !i)) return -1;
       if (buf_adds(sql, "))")) return -1;
     }
     if (buf_adds(sql, "))")) return -1;
   }
   if (!n && buf_adds(sql, "0")) return -1;
   return buf_adds(sql, ")") ? -1 : 0;
+}
+
+static int cond_c(vctx *c, const vis_kind *k, action_id a, int depth);
+
+/* "<col> IN (SELECT x.id FROM <parent> x WHERE <cond>)": the left operand is
+ * the outer alias x, the subquery's x the parent's. */
+static int parent_in(vctx *c, const vis_kind *k, action_id a, int depth) {
+  if (buf_addf(c->sql, "%s IN (SELECT x.id FROM %s x WHERE ", k->parent_col, k->parent->table))
+    return -1;
+  if (cond_c(c, k->parent, a, depth + 1)) return -1;
+  return buf_adds(c->sql, ")") ? -1 : 0;
+}
+
+/* The whole condition of k for action a, in parentheses. */
+static int cond_c(vctx *c, const vis_kind *k, action_id a, int depth) {
+  buf *sql = c->sql;
+  if (depth > 4) return -1; /* a declaration loop: a build defect, fail closed */
+  if (buf_adds(sql, "(")) return -1;
+  if (k->only && buf_addf(sql, "(%s) AND ", k->only)) return -1;
+  if (k->owner && k->draft) {
+    if (buf_addf(sql, "(NOT COALESCE((%s),0) OR %s=", k->draft, k->owner)) return -1;
+    if (param(c, c->who ? c->who->user_id : "", 1) || buf_adds(sql, ") AND ")) return -1;
+  }
+  if (k->parent && k->parent_col) {
+    if (parent_in(c, k, k->parent->read, depth) || buf_adds(sql, " AND ")) return -1;
+    action_id need = k->parent_field ? vis_field_need(k->parent, k->parent_field) : k->parent->read;
+    if (need != k->parent->read && (parent_in(c, k, need, depth) || buf_adds(sql, " AND ")))
+      return -1;
+  }
+  if (k->parent && !k->team && !k->unit && !k->handed) {
+    /* no scope of its own: the parent's decides (the holders of the read action) */
+    authz_filter f;
+    if (buf_adds(sql, authz_filter_for(c->who, a, &f) ? "1" : "0")) return -1;
+  } else if (scope(c, k, a)) {
+    return -1;
+  }
+  return buf_adds(sql, ")") ? -1 : 0;
+}
+
+static int cond(const vis_kind *k, const principal *who, action_id a, buf *sql, sval *p, int *np,
+                int maxp) {
+  vctx c = {who, sql, p, np, maxp, 0};
+  return cond_c(&c, k, a, 0);
 }
 
 int vis_where(const vis_kind *k, const principal *who, action_id a, buf *sql, sval *p, int *np,
@@ -243,4 +353,96 @@ int vis_in(const vis_kind *k, const principal *who, action_id a, const char *idc
            sval *p, int *np, int maxp) {
   if (buf_adds(sql, " AND ")) return -1;
   return vis_expr(k, who, a, idcol, sql, p, np, maxp);
+}
+
+/* ---- on one row ------------------------------------------------------------------------ */
+int vis_row_act(store_tx *tx, const vis_kind *k, const principal *who, action_id a,
+                const char *id) {
+  if (!k || !id) return 0;
+  sval p[VIS_MAXP + 1];
+  int np = 0;
+  p[np++] = SV_S(id);
+  buf b;
+  buf_init(&b, 8192);
+  int64_t n = 0;
+  int rc = STORE_ERR;
+  buf_addf(&b, "SELECT count(*) FROM %s x WHERE x.id=$1", k->table);
+  if (!vis_where(k, who, a, &b, p, &np, VIS_MAXP)) rc = store_query_int(tx, buf_str(&b), p, np, &n);
+  buf_free(&b);
+  return rc ? (rc < 0 ? rc : STORE_ERR) : n > 0;
+}
+
+bool vis_any(const vis_kind *k, const principal *who) {
+  authz_filter f;
+  return k && authz_filter_for(who, k->read, &f);
+}
+
+/* (visreports) The same scope builder on a scratch buffer: "(0)" is the one
+ * text it gives when no rule of the user reaches k for a. */
+bool vis_reaches(const vis_kind *k, const principal *who, action_id a) {
+  if (!k) return false;
+  if (k->parent && !vis_reaches(k->parent, who, k->parent->read)) return false;
+  if (k->parent && !k->team && !k->unit && !k->handed) {
+    authz_filter f;
+    return authz_filter_for(who, a, &f);
+  }
+  buf b;
+  buf_init(&b, 16384);
+  sval p[VIS_MAXP];
+  int np = 0;
+  vctx c = {who, &b, p, &np, VIS_MAXP, 0};
+  bool ok = !scope(&c, k, a) && strcmp(buf_str(&b), "(0)") != 0;
+  buf_free(&b);
+  return ok;
+}
+
+int vis_row(store_tx *tx, const vis_kind *k, const principal *who, const char *id) {
+  return k ? vis_row_act(tx, k, who, k->read, id) : 0;
+}
+
+action_id vis_field_need(const vis_kind *k, const char *name) {
+  for (const vis_field *f = k->fields; f && f->name; f++)
+    if (!strcmp(f->name, name)) return f->need == A_SELF ? k->read : f->need;
+  if (k->papers != A_SELF)
+    for (const char *const *f = k->paper_fields; f && *f; f++)
+      if (!strcmp(*f, name)) return k->papers;
+  return k->read;
+}
+
+/* Asks the row once per action. */
+typedef struct vis_memo {
+  int n;
+  action_id a[16];
+  int ok[16];
+} vis_memo;
+
+static int may(store_tx *tx, const vis_kind *k, const principal *who, const char *id,
+               action_id a, vis_memo *m) {
+  if (a == k->read) return 1;
+  for (int i = 0; i < m->n; i++)
+    if (m->a[i] == a) return m->ok[i];
+  int ok = vis_row_act(tx, k, who, a, id);
+  if (ok >= 0 && m->n < 16) m->a[m->n] = a, m->ok[m->n++] = ok;
+  return ok;
+}
+
+int vis_redact(store_tx *tx, const vis_kind *k, const principal *who, const char *id,
+               json_t *row) {
+  if (!k || !row) return 0;
+  vis_memo m = {0};
+  int err = 0;
+  for (const vis_field *f = k->fields; f && f->name; f++) {
+    if (!json_object_get(row, f->name)) continue;
+    int ok = err ? 0 : may(tx, k, who, id, vis_field_need(k, f->name), &m);
+    if (ok < 0) err = ok;
+    if (ok <= 0) json_object_del(row, f->name);
+  }
+  if (k->papers != A_SELF)
+    for (const char *const *f = k->paper_fields; f && *f; f++) {
+      if (!json_object_get(row, *f)) continue;
+      int ok = err ? 0 : may(tx, k, who, id, vis_field_need(k, *f), &m);
+      if (ok < 0) err = ok;
+      if (ok <= 0) json_object_del(row, *f);
+    }
+  return err;
 }

@@ -12,14 +12,26 @@
  * The record's GET (api/record.c rec_fetch), its list and every measure
  * over the kind ask this one function, so they cannot disagree.
  *
- * Pure: builds SQL text and parameters, runs nothing.
+ * vis_where/vis_in/vis_expr build SQL text and parameters and run nothing;
+ * vis_row and vis_redact run that same condition on one row.
  */
 #ifndef XUNJI_VISIBILITY_H
 #define XUNJI_VISIBILITY_H
 
+#include <jansson.h>
+#include <stdbool.h>
+
 #include "core/authz.h"
 #include "store/store.h"
 #include "util/buf.h"
+
+/* A field of a kind's JSON row that not everyone who sees the row may see:
+ * shown only to a user who holds `need` on the row (the same predicate with
+ * that action). Lists end with {0}. */
+typedef struct vis_field {
+  const char *name; /* key of the row as the API shows it */
+  action_id need;   /* action needed on the row; A_SELF: whoever sees the row */
+} vis_field;
 
 typedef struct vis_kind {
   const char *name;     /* "problem": the audit object kind */
@@ -30,19 +42,46 @@ typedef struct vis_kind {
   const char *released; /* unit-side rules apply only when this holds (NULL: always) */
   const char *handed;   /* P_HANDED rules apply when this holds (NULL: never) */
   /* Fields shown only to users who hold `papers` on the row (working
-   * papers); NULL-terminated; papers == A_SELF: no such fields. */
+   * papers); NULL-terminated; papers == A_SELF: no such fields. A shorthand
+   * kept for the problem: the same as a `fields` entry {name, papers} each. */
   action_id papers;
   const char *const *paper_fields;
+  /* ---- issue 14: the rest of the declaration (all optional) ---- */
+  /* Every holder of the read action sees every row, whatever the rule's
+   * scope (the directory kinds: a team-scoped holder still sees all). */
+  bool any_holder;
+  /* Rows of the table that are of this kind at all ("x.owner_kind='problem'"
+   * for the files of problems); ANDed to every condition. NULL: all rows. */
+  const char *only;
+  /* A row is visible only if its parent record is: parent_col names the
+   * parent's id (over alias x); the parent must be visible under its read
+   * action and, if parent_field is set, the user must also see that field of
+   * the parent (a problem's "files": its working papers). ANDed to the
+   * kind's own scope (a kind with no scope of its own: the parent's alone). */
+  const struct vis_kind *parent;
+  const char *parent_col;
+  const char *parent_field;
+  /* Creator-only drafts: while `draft` holds, only the user named by the
+   * column `owner` ("x.created_by") sees the row (ANDed; NULL: none). */
+  const char *owner;
+  const char *draft;
+  /* Fields with their own rule (redaction); ends with {0}. NULL: none. */
+  const vis_field *fields;
 } vis_kind;
 
 extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assistance,
     vis_accountability, vis_review, vis_clue, vis_replacement;
-
+/* generic kinds (issue 14) */
+extern const vis_kind vis_org, vis_person, vis_round, vis_team, vis_target, vis_member,
+    vis_file_problem, vis_file_task;
 /* ---- kinds of the reports and domain side (visreports) ---- */
-extern const vis_kind vis_vetting, vis_member, vis_movement, vis_target, vis_institution,
-    vis_round, vis_rectification, vis_recusal;
+extern const vis_kind vis_vetting, vis_movement, vis_institution, vis_rectification, vis_recusal;
 /* declared by `engine` as well (one copy is kept when merging) */
 extern const vis_kind vis_petition, vis_briefing;
+
+/* Every declared kind, NULL-terminated, and one by its name (NULL: none). */
+extern const vis_kind *const vis_kinds[];
+const vis_kind *vis_kind_by_name(const char *name);
 
 /* The room vis_where/vis_in may take in the parameter array at most. */
 enum { VIS_MAXP = 3 * MAX_GRANTS };
@@ -60,5 +99,27 @@ int vis_in(const vis_kind *k, const principal *who, action_id a, const char *idc
  * that says whether the user may see a row's working papers). */
 int vis_expr(const vis_kind *k, const principal *who, action_id a, const char *idcol, buf *sql,
              sval *p, int *np, int maxp);
+
+/* May the user see rows of k at all (some rule on its read action)? A list
+ * refused outright (403) when not. */
+bool vis_any(const vis_kind *k, const principal *who);
+/* Does some rule of the user reach rows of k for action a (the condition
+ * vis_where builds is not empty)? A figure over k is shown only then. */
+bool vis_reaches(const vis_kind *k, const principal *who, action_id a);
+/* Is row id of k visible to the user (read action)? 1 yes, 0 no, <0 store
+ * error. The same condition as vis_where, run on one row. */
+int vis_row(store_tx *tx, const vis_kind *k, const principal *who, const char *id);
+/* The same for action a on the row (a field's `need`, k->papers, ...). */
+int vis_row_act(store_tx *tx, const vis_kind *k, const principal *who, action_id a,
+                const char *id);
+/* The action needed on a row of k to see field name (k->read when the
+ * field has no rule of its own). */
+action_id vis_field_need(const vis_kind *k, const char *name);
+/* Removes from row (row id of k, already known to be visible) every
+ * declared field the user may not see, asking the row (vis_row_act) once
+ * per action. 0, or <0 store error (row then has every declared field
+ * removed: fail closed). */
+int vis_redact(store_tx *tx, const vis_kind *k, const principal *who, const char *id,
+               json_t *row);
 
 #endif

@@ -312,3 +312,32 @@ const char *wf_state_label(const workflow *w, const char *state) {
   int i = wf_state_index(w, state);
   return i < 0 ? state : w->state_labels[i];
 }
+
+uint32_t wf_reach(const workflow *w, const char *from) {
+  int i = wf_state_index(w, from);
+  if (i < 0 || w->nstates > 32) return 0;
+  uint32_t set = 1u << i, before;
+  do { /* closure: at most nstates rounds */
+    before = set;
+    for (int t = 0; t < w->ntransitions; t++) {
+      int a = wf_state_index(w, w->transitions[t].from), b = wf_state_index(w, w->transitions[t].to);
+      if (a >= 0 && b >= 0 && (set >> a & 1)) set |= 1u << b;
+    }
+  } while (set != before);
+  return set;
+}
+
+int wf_state_in(const workflow *w, uint32_t set, const char *state) {
+  int i = state ? wf_state_index(w, state) : -1;
+  return i >= 0 && i < 32 && (set >> i & 1);
+}
+
+int wf_sql_in(const workflow *w, uint32_t set, const char *col, buf *b) {
+  int n = 0;
+  for (int i = 0; i < w->nstates && i < 32; i++) {
+    if (!(set >> i & 1)) continue;
+    int rc = n++ ? buf_addf(b, ",'%s'", w->states[i]) : buf_addf(b, "%s IN ('%s'", col, w->states[i]);
+    if (rc) return -1;
+  }
+  return buf_adds(b, n ? ")" : "0") ? -1 : 0;
+}

@@ -14,6 +14,7 @@
 
 #include "core/authz.h"
 #include "core/roles.h"
+#include "util/buf.h"
 
 enum { WF_MAX_NOTIFY = 8 };
 
@@ -68,5 +69,16 @@ int wf_has_verb(const workflow *w, const char *verb);
 /* Index of a state, or -1. */
 int wf_state_index(const workflow *w, const char *state);
 const char *wf_state_label(const workflow *w, const char *state);
+
+/* State sets derived from the transition table, never hand-copied: bit i
+ * stands for w->states[i] (a workflow has at most 32 states; unit-tested).
+ * wf_reach: the states reachable from `from` (itself included) by any
+ * transitions, e.g. a problem's states once fed back; 0 if from is unknown. */
+uint32_t wf_reach(const workflow *w, const char *from);
+/* 1 if state is in the set. */
+int wf_state_in(const workflow *w, uint32_t set, const char *state);
+/* Appends "<col> IN ('a','b')" for the set ("0" when empty); the names are
+ * the compiled-in state identifiers, never input. 0, or -1 if b is full. */
+int wf_sql_in(const workflow *w, uint32_t set, const char *col, buf *b);
 
 #endif

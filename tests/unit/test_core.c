@@ -319,6 +319,30 @@ TEST(findings_workflows_have_roles_except_cascades) {
   CHECK(!authz(&u, A_CLUE_LIST, &released));
 }
 
+/* State sets come from the transition table (issue 14): what a problem is
+ * once fed back, a clue once handed over, a report once fed back. */
+TEST(state_sets_are_derived_from_the_transitions) {
+  buf b;
+  buf_init(&b, 512);
+  CHECK_INT(wf_sql_in(&wf_problem, wf_reach(&wf_problem, "fed_back"), "x.state", &b), 0);
+  CHECK_STR(buf_str(&b),
+            "x.state IN ('fed_back','rectifying','rectified','signed_off','reopened')");
+  buf_reset(&b);
+  CHECK_INT(wf_sql_in(&wf_clue, wf_reach(&wf_clue, "handed_over"), "x.state", &b), 0);
+  CHECK_STR(buf_str(&b), "x.state IN ('handed_over','registered','disposing','concluded')");
+  buf_reset(&b);
+  CHECK_INT(wf_sql_in(&wf_report, wf_reach(&wf_report, "fed_back"), "s", &b), 0);
+  CHECK_STR(buf_str(&b), "s IN ('fed_back','copied')");
+  buf_reset(&b);
+  CHECK_INT(wf_sql_in(&wf_report, wf_reach(&wf_report, "no_such_state"), "s", &b), 0);
+  CHECK_STR(buf_str(&b), "0");
+  buf_free(&b);
+  uint32_t open = wf_reach(&wf_clue, "draft");
+  CHECK(wf_state_in(&wf_clue, open, "concluded") && !wf_state_in(&wf_clue, open, "nonsense"));
+  CHECK(!wf_state_in(&wf_clue, wf_reach(&wf_clue, "registered"), "verified"));
+  for (const workflow *const *w = workflows; *w; w++) CHECK((*w)->nstates <= 32);
+}
+
 /* Every declared recipient counts: TEAM_SIDE is two entries, and a count that
  * took it for one dropped the last recipient (the liaison never heard a joint
  * review was held; the office never heard a report was approved). A trailing

@@ -100,8 +100,8 @@ TEST(measure_sql_binds_values_and_scope) {
   CHECK(strstr(buf_str(&b), "c.unit_id = $1") != NULL);
   /* the scope is the model's, over the clue kind: the statistics action's
    * team rule and the clue read action's team rule */
-  CHECK(strstr(buf_str(&b), "c.id IN (SELECT x.id FROM clues x WHERE (x.team_id IN ($2)))") != NULL);
-  CHECK(strstr(buf_str(&b), "c.id IN (SELECT x.id FROM clues x WHERE (x.team_id IN ($3)))") != NULL);
+  CHECK(strstr(buf_str(&b), "c.id IN (SELECT x.id FROM clues x WHERE ((x.team_id IN ($2))))") != NULL);
+  CHECK(strstr(buf_str(&b), "c.id IN (SELECT x.id FROM clues x WHERE ((x.team_id IN ($3))))") != NULL);
   CHECK(strstr(buf_str(&b), "ceba00a78ce5") == NULL); /* values are bound, never spliced */
   CHECK_INT(np, 3);
   CHECK(measure_scope_ok(m, &s));

@@ -461,24 +461,6 @@ int h_report_open_accountability(req *r) {
   return api_ok(r, 201, json_pack("{s:o}", "opened", opened));
 }
 
-/* Is row id of k one the user may act on with a (the kind's one predicate)?
- * 1 yes, 0 no, <0 store error. The shape of core/visibility's vis_row (the
- * lead replaces this copy by it when merging). */
-static int vis_row_local(const vis_kind *k, const principal *who, action_id a, store_tx *tx,
-                         const char *id) {
-  sval p[VIS_MAXP + 1];
-  int np = 0;
-  p[np++] = SV_S(id);
-  buf b;
-  buf_init(&b, 8192);
-  int64_t n = 0;
-  int rc = STORE_ERR;
-  buf_addf(&b, "SELECT count(*) FROM %s x WHERE x.id=$1", k->table);
-  if (!vis_where(k, who, a, &b, p, &np, VIS_MAXP)) rc = store_query_int(tx, buf_str(&b), p, np, &n);
-  buf_free(&b);
-  return rc ? rc : n > 0;
-}
-
 /* GET /api/v1/accountability/pending: problems copied to the commission more
  * than accountability_days ago (setting; ?days= overrides) that have no
  * accountability decision; ?inaction=true for the 不担当不作为 ones. */
@@ -496,7 +478,7 @@ int h_accountability_pending(req *r) {
     return api_error(r, 400, "invalid_field", "inaction", "「不担当不作为」应为 true 或 false");
   char cutoff[TS_LEN];
   ts_format(xnow() - (time_t)days * 86400, cutoff);
-  enum { MAXP = VIS_MAXP + 6 };
+  enum { MAXP = 2 * VIS_MAXP + 6 };
   sval p[MAXP];
   int np = 0;
   buf where;
@@ -506,8 +488,10 @@ int h_accountability_pending(req *r) {
   p[0] = SV_S(cutoff);
   if (inaction && !strcmp(inaction, "true")) buf_adds(&where, " AND p.inaction=1");
   /* the problems the visibility model lets the user follow for
-   * accountability (the problem kind's declaration, accountability.read) */
-  if (vis_in(&vis_problem, &r->who, A_ACCT_LIST, "p.id", &where, p, &np, VIS_MAXP)) {
+   * accountability (the problem kind's declaration, accountability.read)
+   * and read (problem.read: the list names them) */
+  if (vis_in(&vis_problem, &r->who, A_ACCT_LIST, "p.id", &where, p, &np, VIS_MAXP) ||
+      vis_in(&vis_problem, &r->who, A_PROBLEM_LIST, "p.id", &where, p, &np, VIS_MAXP)) {
     buf_free(&where);
     return api_store_error(r, STORE_ERR, NULL); /* fail closed */
   }
@@ -563,7 +547,7 @@ int h_clue_outcome(req *r) {
   authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "handover_at") != NULL};
   if (!authz(&r->who, A_CLUE_OUTCOME, &o)) {
     /* hidden (404) unless the visibility model lets the user read the clue */
-    int seen = vis_row_local(&vis_clue, &r->who, A_CLUE_LIST, tx, r->params[0]);
+    int seen = vis_row(tx, &vis_clue, &r->who, r->params[0]);
     json_decref(c);
     store_rollback(tx);
     if (seen < 0) return api_store_error(r, seen, NULL);

@@ -422,24 +422,6 @@ const rec_kind rk_notice = {
 /* ---- the target's rectification: plan, report and the three lists ------------------ */
 /* Loads the target with its report state; checks act. On failure rolls tx
  * back and returns NULL with the reply status. */
-/* Is row id of k one the user may act on with a (the kind's one predicate)?
- * 1 yes, 0 no, <0 store error. The shape of core/visibility's vis_row (the
- * lead replaces this copy by it when merging). */
-static int vis_row_local(const vis_kind *k, const principal *who, action_id a, store_tx *tx,
-                         const char *id) {
-  sval p[VIS_MAXP + 1];
-  int np = 0;
-  p[np++] = SV_S(id);
-  buf b;
-  buf_init(&b, 8192);
-  int64_t n = 0;
-  int rc = STORE_ERR;
-  buf_addf(&b, "SELECT count(*) FROM %s x WHERE x.id=$1", k->table);
-  if (!vis_where(k, who, a, &b, p, &np, VIS_MAXP)) rc = store_query_int(tx, buf_str(&b), p, np, &n);
-  buf_free(&b);
-  return rc ? rc : n > 0;
-}
-
 static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, int *status) {
   int rc = 0;
   sval p[] = {SV_S(id)};
@@ -460,7 +442,7 @@ static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, i
    * is the write action's rule on the target */
   int ok;
   if (act == A_RECT_READ) {
-    ok = vis_row_local(&vis_rectification, &r->who, act, tx, id);
+    ok = vis_row_act(tx, &vis_rectification, &r->who, act, id);
   } else {
     authz_obj o = {rec_s(t, "team_id"), released ? rec_s(t, "unit_id") : NULL,
                    released ? rec_s(t, "supervisor_id") : NULL, rs && !strcmp(rs, "copied")};

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/visibility.h"
 #include "domain/programme/programme.h"
 
 /* ---- team members ------------------------------------------------------------------ */
@@ -46,26 +47,29 @@ int h_team_members_list(req *r) {
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   json_t *t = prog_team_row(tx, r->params[0], &rc);
-  /* the members the visibility model lets the user read (vis_member); a
-   * member's vetting state only to those who may read that vetting */
-  sval p[1 + 2 * VIS_MAXP];
-  int np = 0;
-  p[np++] = SV_S(r->params[0]);
-  buf q;
-  buf_init(&q, 16384);
-  int bad = buf_adds(&q, MEMBER_COLS "CASE WHEN ") ||
-            vis_expr(&vis_vetting, &r->who, A_VETTING_LIST, MEMBER_VETTING("id"), &q, p, &np,
-                     VIS_MAXP) ||
-            buf_adds(&q, " THEN " MEMBER_VETTING("state") " END AS vetting," MEMBER_FROM
-                         "WHERE m.team_id=$1") ||
-            vis_in(&vis_member, &r->who, A_TEAM_LIST, "m.id", &q, p, &np, VIS_MAXP) ||
-            buf_adds(&q, " ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 "
-                         "WHEN 'commissioner' THEN 2 WHEN 'member' THEN 3 ELSE 4 END, p.name");
-  json_t *items = t && !bad ? store_query_json(tx, buf_str(&q), p, np) : NULL;
-  buf_free(&q);
+  /* the team and its members as the visibility model lets this user see
+   * them; a member's vetting state only to those who may read that vetting */
+  int vis = t ? vis_row(tx, &vis_team, &r->who, r->params[0]) : 0;
+  sval p[1 + 2 * VIS_MAXP] = {SV_S(r->params[0])};
+  int np = 1;
+  buf sql;
+  buf_init(&sql, 16384);
+  if (buf_adds(&sql, MEMBER_COLS "CASE WHEN ") ||
+      vis_expr(&vis_vetting, &r->who, A_VETTING_LIST, MEMBER_VETTING("id"), &sql, p, &np,
+               VIS_MAXP) ||
+      buf_adds(&sql, " THEN " MEMBER_VETTING("state") " END AS vetting," MEMBER_FROM
+                     "WHERE m.team_id=$1") ||
+      vis_in(&vis_member, &r->who, vis_member.read, "m.id", &sql, p, &np, VIS_MAXP) ||
+      buf_adds(&sql, " ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 "
+                     "WHEN 'commissioner' THEN 2 WHEN 'member' THEN 3 ELSE 4 END, p.name"))
+    vis = STORE_ERR;
+  json_t *items = vis > 0 ? store_query_json(tx, buf_str(&sql), p, np) : NULL;
+  buf_free(&sql);
   store_rollback(tx);
-  if (!t) return rc ? api_store_error(r, rc, NULL) : api_error(r, 404, "not_found", "", "巡察组不存在");
   json_decref(t);
+  if (!t) return rc ? api_store_error(r, rc, NULL) : api_error(r, 404, "not_found", "", "巡察组不存在");
+  if (vis < 0) return api_store_error(r, vis, NULL);
+  if (!vis) return api_deny(r, vis_team.read, "team", r->params[0], 1);
   if (!items) return api_store_error(r, STORE_ERR, NULL);
   return api_ok(r, 200, json_pack("{s:o,s:I}", "items", items, "total",
                                   (json_int_t)json_array_size(items)));

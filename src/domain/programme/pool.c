@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/visibility.h"
 #include "domain/programme/programme.h"
 #include "domain/reports/reports.h"
 
@@ -36,23 +37,34 @@ typedef struct subres {
   const char *kind, *table, *audit, *select, *order;
   const field *f;
   int nf;
+  const char *part; /* its key in the profile, a field of vis_person */
 } subres;
 
 static const subres sr_history = {
     "work_history", "person_work_history", "person.work_history.add",
     "SELECT h.id, h.person_id, h.org_id, o.name AS org_name, h.post, h.start_date, h.end_date, "
     "h.created_at FROM person_work_history h JOIN orgs o ON o.id=h.org_id",
-    " ORDER BY h.start_date, h.id", history_fields, NF(history_fields)};
+    " ORDER BY h.start_date, h.id", history_fields, NF(history_fields), "work_history"};
 static const subres sr_relative = {
     "relative", "person_relatives", "person.relative.add",
     "SELECT h.id, h.person_id, h.name, h.relation, h.org_id, o.name AS org_name, h.post, "
     "h.created_at FROM person_relatives h LEFT JOIN orgs o ON o.id=h.org_id",
-    " ORDER BY h.name, h.id", relative_fields, NF(relative_fields)};
+    " ORDER BY h.name, h.id", relative_fields, NF(relative_fields), "relatives"};
 static const subres sr_training = {
     "training", "person_trainings", "person.training.add",
     "SELECT h.id, h.person_id, h.title, h.organizer, h.start_date, h.end_date, h.hours, "
     "h.created_at FROM person_trainings h",
-    " ORDER BY h.start_date, h.id", training_fields, NF(training_fields)};
+    " ORDER BY h.start_date, h.id", training_fields, NF(training_fields), "trainings"};
+
+/* A part of a person's pool record (its key in the profile: work_history,
+ * relatives, trainings), as the visibility model lets the user see it:
+ * 1 yes, 0 no (404, the person hidden, or 403, the part), <0 store error. */
+static int part_visible(req *r, store_tx *tx, const char *person, const char *part, action_id *need) {
+  int vis = vis_row(tx, &vis_person, &r->who, person);
+  *need = vis_field_need(&vis_person, part);
+  if (vis <= 0) return vis;
+  return vis_row_act(tx, &vis_person, &r->who, *need, person) > 0 ? 1 : 2;
+}
 
 static int sub_list(req *r, const subres *s) {
   store_tx *tx;
@@ -61,13 +73,18 @@ static int sub_list(req *r, const subres *s) {
   int64_t n = 0;
   sval p[] = {SV_S(r->params[0])};
   rc = store_query_int(tx, "SELECT count(*) FROM persons WHERE id=$1", p, 1, &n);
+  action_id need = A_POOL_READ;
+  int vis = !rc && n ? part_visible(r, tx, r->params[0], s->part, &need) : 0;
   buf sql;
   buf_init(&sql, 2048);
   buf_addf(&sql, "%s WHERE h.person_id=$1%s", s->select, s->order);
-  json_t *items = !rc && n ? store_query_json(tx, buf_str(&sql), p, 1) : NULL;
+  json_t *items = vis == 1 ? store_query_json(tx, buf_str(&sql), p, 1) : NULL;
   buf_free(&sql);
   store_rollback(tx);
   if (!rc && !n) return api_error(r, 404, "not_found", "", "人员不存在");
+  if (vis < 0) return api_store_error(r, vis, NULL);
+  if (!rc && !vis) return api_deny(r, vis_person.read, "person", r->params[0], 1);
+  if (!rc && vis == 2) return api_deny(r, need, "person", r->params[0], 0);
   if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
   return api_ok(r, 200, json_pack("{s:o,s:I}", "items", items, "total",
                                   (json_int_t)json_array_size(items)));
@@ -249,20 +266,25 @@ int h_person_profile(req *r) {
       "AS pledge_signed_on FROM team_members m JOIN rounds r ON r.id=m.round_id JOIN teams t ON "
       "t.id=m.team_id WHERE m.person_id=$1 ORDER BY m.created_at DESC",
       p, 1);
-  /* each part only with the read right of its own records */
-  if (!authz(&r->who, A_TEAM_LIST, NULL)) {
-    json_decref(served);
-    served = NULL;
-  }
   json_object_set_new(pr, "rounds", served ? served : json_array());
-  json_t *vs = authz(&r->who, A_VETTING_LIST, NULL)
-                   ? store_query_json(tx,
-                                      VETTING_SELECT
-                                      "WHERE v.person_id=$1 ORDER BY v.requested_at DESC",
-                                      p, 1)
-                   : NULL;
+  json_t *vs = store_query_json(tx, VETTING_SELECT "WHERE v.person_id=$1 ORDER BY v.requested_at DESC",
+                                p, 1);
   json_object_set_new(pr, "vettings", vs ? vs : json_array());
+  /* the person and each part only as the visibility model allows (vis_person:
+   * the pool's content with pool.read, the rounds served with the teams' read
+   * action, the vettings with theirs) */
+  int vis = vis_row(tx, &vis_person, &r->who, r->params[0]);
+  if (vis > 0) vis = vis_redact(tx, &vis_person, &r->who, r->params[0], pr) ? STORE_ERR : 1;
   store_rollback(tx);
+  if (vis <= 0) {
+    json_decref(pr);
+    return vis < 0 ? api_store_error(r, vis, NULL)
+                   : api_deny(r, vis_person.read, "person", r->params[0], 1);
+  }
+  /* a part withheld reads as none (the page's shape stays) */
+  const char *const parts[] = {"tags", "work_history", "relatives", "trainings", "rounds", "vettings"};
+  for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
+    if (!json_object_get(pr, parts[k])) json_object_set_new(pr, parts[k], json_array());
   return api_ok(r, 200, pr);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/visibility.h"
 #include "domain/programme/programme.h"
 
 /* ---- round lifecycle ------------------------------------------------------------ */
@@ -110,7 +111,7 @@ static int apply_mobilize(req *r, store_tx *tx, const json_t *row, json_t *d) {
 const field prog_f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
 static const lc_hook round_hooks[] = {{"mobilize", prog_f_note, 1, apply_mobilize}};
 static const lc_entity lc_round = {&wf_round, "rounds", A_ROUND_LIST, round_obj, round_load,
-                                   round_hooks, NF(round_hooks)};
+                                   round_hooks, NF(round_hooks), &vis_round};
 
 json_t *round_allowed(const principal *p, const json_t *row) {
   return lifecycle_allowed(p, &lc_round, row);
