@@ -13,6 +13,7 @@
 
 #include "core/authz.h"
 #include "core/fields.h"
+#include "core/result.h"
 #include "http/req.h"
 #include "store/store.h"
 
@@ -53,11 +54,14 @@ json_t *api_route_table(void);
 
 /* ---- replies ---- */
 /* The longest error message in bytes (cut at a character boundary). */
-enum { API_MSG_MAX = 4096 };
+enum { API_MSG_MAX = XRES_MSG_MAX };
 /* Sets r->status and r->out = {"error":{code,message,field}}; returns status. */
 int api_error(req *r, int status, const char *code, const char *fld, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 int api_verr(req *r, const verr *e);
+/* A service's error (core/result.h) as the reply {"error":{code,message,
+ * field,...x->extra}}; takes x->extra. Returns the status. */
+int api_xres(req *r, xres *x);
 /* Takes ownership of out. */
 int api_ok(req *r, int status, json_t *out);
 /* 500 for a store failure, logged with the request id (never the data). */

@@ -30,16 +30,15 @@ static char *text_of(const json_t *v) {
   return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
-static int put(req *r, store_tx *tx, int64_t seq, const char *now, const char *rl,
-               const char *action, const char *kind, const char *id, const char *fname,
-               const char *old, const char *nv) {
+static int put(const svc_actor *ac, store_tx *tx, int64_t seq, const char *now, const char *action,
+               const char *kind, const char *id, const char *fname, const char *old, const char *nv) {
   sval p[] = {SV_I(seq),
               SV_S(now),
               SV_S(kind),
               SV_S(id),
-              r->authed ? SV_S(r->who.user_id) : SV_NUL,
-              r->who.login[0] ? SV_S(r->who.login) : SV_NUL,
-              rl[0] ? SV_S(rl) : SV_NUL,
+              ac->user_id ? SV_S(ac->user_id) : SV_NUL,
+              ac->login && ac->login[0] ? SV_S(ac->login) : SV_NUL,
+              ac->roles && ac->roles[0] ? SV_S(ac->roles) : SV_NUL,
               SV_S(action),
               fname ? SV_S(fname) : SV_NUL,
               old ? SV_S(old) : SV_NUL,
@@ -51,16 +50,15 @@ static int put(req *r, store_tx *tx, int64_t seq, const char *now, const char *r
                     p, 11, NULL);
 }
 
-int chlog_write(req *r, store_tx *tx, int64_t audit_seq, const char *action, const char *kind,
+int chlog_write(const svc_actor *ac, store_tx *tx, int64_t audit_seq, const char *action, const char *kind,
                 const char *id, const json_t *old, const json_t *detail) {
   if (!kind || !id || !action || skipped(action, kind)) return STORE_OK;
-  char now[TS_LEN], rl[256] = "";
+  char now[TS_LEN];
   ts_now(now);
-  if (r->authed) principal_roles(&r->who, rl, sizeof rl);
   int rc = STORE_OK, n = 0;
   const json_t *from = json_object_get(detail, "from"), *to = json_object_get(detail, "to");
   if (json_is_string(from) && json_is_string(to)) {
-    rc = put(r, tx, audit_seq, now, rl, action, kind, id, "state", json_string_value(from),
+    rc = put(ac, tx, audit_seq, now, action, kind, id, "state", json_string_value(from),
              json_string_value(to));
     n++;
   }
@@ -70,12 +68,12 @@ int chlog_write(req *r, store_tx *tx, int64_t audit_seq, const char *action, con
     if (rc) break;
     if (n && (!strcmp(key, "from") || !strcmp(key, "to"))) continue;
     char *nv = text_of(v), *ov = old ? text_of(json_object_get(old, key)) : NULL;
-    rc = put(r, tx, audit_seq, now, rl, action, kind, id, key, ov, nv);
+    rc = put(ac, tx, audit_seq, now, action, kind, id, key, ov, nv);
     free(nv);
     free(ov);
     n++;
   }
-  if (!rc && !n) rc = put(r, tx, audit_seq, now, rl, action, kind, id, NULL, NULL, NULL);
+  if (!rc && !n) rc = put(ac, tx, audit_seq, now, action, kind, id, NULL, NULL, NULL);
   return rc;
 }
 

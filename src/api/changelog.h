@@ -11,11 +11,12 @@
 #define XUNJI_CHANGELOG_H
 
 #include "api/record.h"
+#include "api/service.h"
 
 /* Logs one change of kind:id (old: the row before, for old values; may be
  * NULL). Reads, downloads, exports, sign-ins and user accounts are not
  * record changes and are skipped. */
-int chlog_write(req *r, store_tx *tx, int64_t audit_seq, const char *action, const char *kind,
+int chlog_write(const svc_actor *ac, store_tx *tx, int64_t audit_seq, const char *action, const char *kind,
                 const char *id, const json_t *old, const json_t *detail);
 
 /* The history of row (loaded by rec_fetch, so already visible to the user):

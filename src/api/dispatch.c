@@ -13,6 +13,7 @@
 #include "api/changelog.h"
 #include "api/entity.h"
 #include "api/record.h"
+#include "api/service.h"
 #include "domain/reports/reports.h"
 #include "core/workflow.h"
 #include "sec/audit_detail.h"
@@ -307,19 +308,11 @@ int api_error(req *r, int status, const char *code, const char *fld, const char 
   /* Formatted whole, then cut at a character boundary if longer than
    * API_MSG_MAX bytes, so a long Chinese message stays valid UTF-8 (lists
    * are shortened before, with buf_list: "…等 N 项"). */
-  va_list ap, ap2;
+  va_list ap;
   va_start(ap, fmt);
-  va_copy(ap2, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap2);
-  va_end(ap2);
-  size_t len = n > 0 ? (size_t)n : 0;
-  char *msg = xmalloc(len + 1);
-  vsnprintf(msg, len + 1, fmt, ap);
+  char *msg = xmalloc(API_MSG_MAX + 1);
+  text_vfmt(msg, API_MSG_MAX + 1, fmt, ap);
   va_end(ap);
-  if (len > API_MSG_MAX) {
-    size_t keep = utf8_prefix(msg, API_MSG_MAX - strlen("…"));
-    memcpy(msg + keep, "…", strlen("…") + 1);
-  }
   json_decref(r->out);
   json_t *field_v = json_string(fld ? fld : "");
   if (!field_v) field_v = json_string(""); /* invalid UTF-8 from a client: not echoed */
@@ -330,6 +323,14 @@ int api_error(req *r, int status, const char *code, const char *fld, const char 
                      field_v);
   r->status = status;
   return status;
+}
+
+int api_xres(req *r, xres *x) {
+  api_error(r, x->status ? x->status : 500, x->code[0] ? x->code : "internal", x->field, "%s",
+            x->message);
+  if (x->extra) json_object_update(json_object_get(r->out, "error"), x->extra);
+  xres_free(x);
+  return r->status;
 }
 
 int api_verr(req *r, const verr *e) {
@@ -344,17 +345,9 @@ int api_ok(req *r, int status, json_t *out) {
 }
 
 int api_store_error(req *r, int rc, store_tx *tx) {
-  if (rc == STORE_CONFLICT)
-    return api_error(r, 409, "conflict", "", "记录已存在 (名称或编号重复)");
-  if (rc == STORE_CONSTRAINT)
-    return api_error(r, 409, "constraint", "", "数据不满足约束 (引用的记录不存在或取值无效)");
-  if (rc == STORE_BUSY) return api_error(r, 503, "busy", "", "系统繁忙, 请稍后重试");
-  if (rc == STORE_TOOBIG) {
-    fprintf(stderr, "xunji: %s 查询语句超出缓冲区上限, 已拒绝\n", r->id);
-    return api_error(r, 413, "too_large", "", "查询条件或内容过多, 无法处理 (请求编号 %s)", r->id);
-  }
-  fprintf(stderr, "xunji: %s 数据库错误: %s\n", r->id, tx ? store_errmsg(tx) : "?");
-  return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
+  xres x = XRES_INIT;
+  xres_store(&x, rc, r->id, tx ? store_errmsg(tx) : NULL);
+  return api_xres(r, &x);
 }
 
 /* ---- audit ------------------------------------------------------------------ */
@@ -365,32 +358,74 @@ int api_audit(req *r, store_tx *tx, const char *action, const char *kind, const 
 
 int api_audit_old(req *r, store_tx *tx, const char *action, const char *kind, const char *id,
                   const char *result, json_t *detail, const json_t *old) {
+  svc_actor ac;
+  api_actor(r, &ac);
+  int rc = svc_audit(r->app, tx, &ac, action, kind, id, result, detail, old);
+  api_actor_end(r, &ac);
+  return rc;
+}
+
+void api_actor(req *r, svc_actor *ac) {
+  memset(ac, 0, sizeof *ac);
+  ac->who = &r->who;
+  if (r->authed) principal_roles(&r->who, ac->roles_buf, sizeof ac->roles_buf);
+  ac->user_id = r->authed ? r->who.user_id : NULL;
+  /* an unauthenticated login attempt records the login it tried */
+  ac->login = r->authed || r->who.login[0] ? r->who.login : NULL;
+  ac->roles = r->authed ? ac->roles_buf : NULL;
+  ac->rid = r->id;
+  ac->ip = r->client_ip;
+  ac->head = r->head;
+}
+
+void api_actor_end(req *r, const svc_actor *ac) {
+  if (ac->head.seq > r->head.seq) r->head = ac->head;
+}
+
+int svc_audit(app *a, store_tx *tx, svc_actor *ac, const char *action, const char *kind,
+              const char *id, const char *result, const json_t *detail, const json_t *old) {
   if (MUTANT(MUT_AUDIT_SKIPPED)) return 0;
-  char roles_s[256] = "";
-  if (r->authed) principal_roles(&r->who, roles_s, sizeof roles_s);
   /* ids, field names and codes only, never business content */
-  json_t *safe = audit_detail_safe(detail);
+  json_t *safe = audit_detail_safe((json_t *)detail);
   char *d = safe ? json_dumps(safe, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
   json_decref(safe);
-  /* an unauthenticated login attempt records the login it tried */
-  audit_entry e = {r->authed ? r->who.user_id : NULL,
-                   r->authed || r->who.login[0] ? r->who.login : NULL,
-                   r->authed ? roles_s : NULL,
-                   action,
-                   kind,
-                   id,
-                   result,
-                   r->id,
-                   r->client_ip,
-                   d};
+  audit_entry e = {ac->user_id, ac->login, ac->roles, action, kind, id, result, ac->rid, ac->ip, d};
   audit_head h;
-  int rc = audit_append(tx, &r->app->keys, &e, &h);
+  int rc = audit_append(tx, &a->keys, &e, &h);
   free(d);
-  if (rc == STORE_OK) r->head = h;
+  if (rc == STORE_OK) ac->head = h;
   /* the values go to the record's own change log, behind its read rule */
-  if (rc == STORE_OK && !strcmp(result, "ok"))
-    rc = chlog_write(r, tx, h.seq, action, kind, id, old, detail);
+  if (rc == STORE_OK && !strcmp(result, "ok") && !ac->audit_only)
+    rc = chlog_write(ac, tx, h.seq, action, kind, id, old, detail);
   return rc;
+}
+
+int svc_commit(app *a, store_tx *tx, svc_actor *ac, xres *x) {
+  int rc = store_commit(tx);
+  if (rc != STORE_OK) {
+    fprintf(stderr, "xunji: %s 提交失败\n", ac->rid ? ac->rid : "-");
+    xres_err(x, 500, "internal", "", "保存失败, 数据未写入 (请求编号 %s)", ac->rid ? ac->rid : "-");
+    return rc;
+  }
+  if (ac->head.seq > 0) audit_anchor_note(a->anchor, &a->keys, &ac->head);
+  return STORE_OK;
+}
+
+int svc_audit_alone(app *a, svc_actor *ac, const char *action, const char *kind, const char *id,
+                    const json_t *detail, xres *x) {
+  store_tx *tx = NULL;
+  int rc = store_write(a->db, &tx);
+  if (rc) return svc_fail(NULL, ac, rc, x);
+  rc = svc_audit(a, tx, ac, action, kind, id, "ok", detail, NULL);
+  if (rc) return svc_fail(tx, ac, rc, x);
+  return svc_commit(a, tx, ac, x) ? x->status : 0;
+}
+
+int svc_fail(store_tx *tx, svc_actor *ac, int rc, xres *x) {
+  if (rc < 0) xres_store(x, rc, ac->rid, tx ? store_errmsg(tx) : NULL);
+  if (tx) store_rollback(tx);
+  return x->status ? x->status : xres_err(x, 500, "internal", "", "服务器内部错误 (请求编号 %s)",
+                                          ac->rid ? ac->rid : "-");
 }
 
 int api_commit(req *r, store_tx *tx) {

@@ -53,5 +53,7 @@ int entity_deny_write(req *r, action_id a, const char *kind, const char *id);
 json_t *round_allowed(const principal *p, const json_t *row);
 
 extern const entity ent_org, ent_person, ent_round, ent_team, ent_target;
+/* Every entity, NULL-terminated (api/meta.c publishes them). */
+extern const entity *const entities[];
 
 #endif

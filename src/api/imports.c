@@ -1,11 +1,15 @@
 /*
- * imports.c — imports from spreadsheets: an .xlsx upload (base64 in the
- * JSON body) is read with report/xlsx_read.c and turned into the CSV the
- * existing imports validate, one line per sheet row so that an error names
- * the row the user sees; and the import of a team's targets (e.g. the 160
- * villages of a special patrol) from a sheet of unit names, validated row by
- * row and then created all-or-nothing by the bulk-targets handler.
+ * imports.c — imports from spreadsheets (see api/imports.h): an .xlsx file
+ * is read with report/xlsx_read.c and turned into the CSV the imports
+ * validate, one line per sheet row so that an error names the row the user
+ * sees; and the import of a team's targets (e.g. the 160 villages of a
+ * special patrol) from a sheet of unit names, validated row by row and then
+ * created all-or-nothing by svc_targets_bulk. The HTTP handlers take the
+ * file as base64 in the JSON body ("xlsx") or the CSV text ("csv"); the CLI
+ * reads the file and calls the same services.
  */
+#include "api/imports.h"
+
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +20,7 @@
 #include "report/xlsx.h"
 #include "util/xmem.h"
 
-enum { XLSX_MAX_BYTES = 8 << 20, IMPORT_MAX_ROWS = 5001, TARGETS_MAX = 1000 };
+enum { XLSX_MAX_BYTES = IMPORT_XLSX_MAX_BYTES, IMPORT_MAX_ROWS = 5001, TARGETS_MAX = 1000 };
 
 static unsigned char *b64_decode(const char *s, size_t *n) {
   size_t L = strlen(s);
@@ -35,48 +39,57 @@ static unsigned char *b64_decode(const char *s, size_t *n) {
   return out;
 }
 
-int imports_xlsx_as_csv(req *r) {
-  json_t *x = r->in ? json_object_get(r->in, "xlsx") : NULL;
-  if (!x) return 0;
-  if (json_object_get(r->in, "csv"))
-    return api_error(r, 400, "invalid_field", "xlsx", "「csv」与「xlsx」只能提供其一");
-  if (!json_is_string(x))
-    return api_error(r, 400, "invalid_field", "xlsx", "「xlsx」应为 base64 编码的文件内容");
-  size_t n = 0;
-  unsigned char *bytes = b64_decode(json_string_value(x), &n);
-  if (!bytes)
-    return api_error(r, 400, "invalid_field", "xlsx", "「xlsx」不是有效的 base64 文本或文件超过 %d MB",
-                     XLSX_MAX_BYTES >> 20);
+int imports_xlsx_csv(const void *bytes, size_t n, char **csv, xres *x) {
   char err[300];
   json_t *rows = xlsx_read(bytes, n, IMPORT_MAX_ROWS, err, sizeof err);
-  free(bytes);
-  if (!rows) return api_error(r, 400, "invalid_file", "xlsx", "无法读取 .xlsx: %s", err);
-  buf csv;
-  buf_init(&csv, 4u << 20);
+  if (!rows) return xres_err(x, 400, "invalid_file", "xlsx", "无法读取 .xlsx: %s", err);
+  buf b;
+  buf_init(&b, 4u << 20);
   int e = 0;
   size_t i, k;
   json_t *row, *cell;
   json_array_foreach(rows, i, row) {
     json_array_foreach(row, k, cell) {
-      if (k) e |= buf_adds(&csv, ",");
-      e |= buf_adds(&csv, "\"");
+      if (k) e |= buf_adds(&b, ",");
+      e |= buf_adds(&b, "\"");
       for (const char *c = json_string_value(cell); c && *c && !e; c++) {
-        if (*c == '"') e |= buf_adds(&csv, "\"\"");
-        else if (*c == '\n' || *c == '\r') e |= buf_adds(&csv, " "); /* one line per row */
-        else e |= buf_add(&csv, c, 1);
+        if (*c == '"') e |= buf_adds(&b, "\"\"");
+        else if (*c == '\n' || *c == '\r') e |= buf_adds(&b, " "); /* one line per row */
+        else e |= buf_add(&b, c, 1);
       }
-      e |= buf_adds(&csv, "\"");
+      e |= buf_adds(&b, "\"");
     }
-    e |= buf_adds(&csv, "\n");
+    e |= buf_adds(&b, "\n");
   }
   json_decref(rows);
   if (e) {
-    buf_free(&csv);
-    return api_error(r, 413, "too_large", "xlsx", "表格内容过大");
+    buf_free(&b);
+    return xres_err(x, 413, "too_large", "xlsx", "表格内容过大");
   }
+  *csv = b.len ? buf_take(&b) : (buf_free(&b), xstrdup(""));
+  return 0;
+}
+
+int imports_xlsx_as_csv(req *r) {
+  json_t *j = r->in ? json_object_get(r->in, "xlsx") : NULL;
+  if (!j) return 0;
+  if (json_object_get(r->in, "csv"))
+    return api_error(r, 400, "invalid_field", "xlsx", "「csv」与「xlsx」只能提供其一");
+  if (!json_is_string(j))
+    return api_error(r, 400, "invalid_field", "xlsx", "「xlsx」应为 base64 编码的文件内容");
+  size_t n = 0;
+  unsigned char *bytes = b64_decode(json_string_value(j), &n);
+  if (!bytes)
+    return api_error(r, 400, "invalid_field", "xlsx", "「xlsx」不是有效的 base64 文本或文件超过 %d MB",
+                     XLSX_MAX_BYTES >> 20);
+  xres x = XRES_INIT;
+  char *csv = NULL;
+  int rc = imports_xlsx_csv(bytes, n, &csv, &x);
+  free(bytes);
+  if (rc) return api_xres(r, &x);
   json_object_del(r->in, "xlsx");
-  json_object_set_new(r->in, "csv", json_string(buf_str(&csv)));
-  buf_free(&csv);
+  json_object_set_new(r->in, "csv", json_string(csv));
+  free(csv);
   return 0;
 }
 
@@ -85,8 +98,7 @@ static void row_err(json_t *errs, int row, const char *msg) {
   json_array_append_new(errs, json_pack("{s:i,s:s}", "row", row, "message", msg));
 }
 
-int h_team_targets_import(req *r) {
-  if (imports_xlsx_as_csv(r)) return r->status;
+int svc_targets_import(app *a, svc_actor *ac, const char *team, json_t *in, json_t **out, xres *x) {
   static const field f[] = {
       {"csv", "CSV 文本", FT_MEMO, F_REQUIRED | F_VERBATIM, 2000000, 0, NULL},
       {"mobilization_date", "动员会日期", FT_DATE, 0, 0, 0, NULL},
@@ -95,12 +107,14 @@ int h_team_targets_import(req *r) {
       {"report_date", "汇报日期", FT_DATE, 0, 0, 0, NULL},
       {"feedback_date", "反馈日期", FT_DATE, 0, 0, 0, NULL},
   };
-  if (api_body(r, f, NF(f), false)) return r->status;
-  char *text = xstrdup(prog_js(r->in, "csv"));
+  verr ve;
+  if (!in) return xres_err(x, 400, "missing_field", "csv", "缺少「CSV 文本」");
+  if (!fields_validate(in, f, NF(f), false, &ve)) return xres_verr(x, &ve);
+  char *text = xstrdup(prog_js(in, "csv"));
   json_t *units = json_array(), *rowsof = json_array(), *errs = json_array(), *unknown = json_array();
   int col = -1, header = 1, lineno = 0, rc = 0;
   store_tx *tx = NULL;
-  rc = store_read(r->app->db, &tx);
+  rc = store_read(a->db, &tx);
   for (char *cur = text; !rc;) {
     char *cells[16];
     int nc = prog_csv_line(&cur, &lineno, cells, 16);
@@ -144,7 +158,6 @@ int h_team_targets_import(req *r) {
     for (int i = 0; i < nc; i++) free(cells[i]);
     if (col < 0 && json_array_size(errs)) break;
   }
-  if (tx) store_rollback(tx);
   free(text);
   if (!rc && !json_array_size(errs) && !json_array_size(units))
     row_err(errs, lineno ? lineno : 1, "没有数据行");
@@ -154,34 +167,36 @@ int h_team_targets_import(req *r) {
     if (rc) {
       json_decref(errs);
       json_decref(unknown);
-      return api_store_error(r, rc, NULL);
+      return svc_fail(tx, ac, rc, x);
     }
+    if (tx) store_rollback(tx);
     json_t *first = json_array_get(errs, 0);
-    api_error(r, 400, "invalid_rows", "csv", "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s",
-              json_array_size(errs), (long long)json_integer_value(json_object_get(first, "row")),
-              prog_js(first, "message"));
-    json_t *err = json_object_get(r->out, "error");
-    json_object_set_new(err, "rows", errs);
+    xres_err(x, 400, "invalid_rows", "csv", "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s",
+             json_array_size(errs), (long long)json_integer_value(json_object_get(first, "row")),
+             prog_js(first, "message"));
+    xres_put(x, "rows", errs);
     /* units not yet registered: the office registers them (one by one or
      * in bulk under their township) and imports the sheet again */
     if (json_array_size(unknown)) {
-      json_object_set_new(err, "unknown_units", unknown);
-      json_object_set_new(err, "create_with", json_string("/api/v1/orgs/import"));
+      xres_put(x, "unknown_units", unknown);
+      xres_put(x, "create_with", json_string("/api/v1/orgs/import"));
     } else {
       json_decref(unknown);
     }
-    return r->status;
+    return x->status;
   }
+  if (tx) store_rollback(tx);
   json_decref(errs);
   json_decref(unknown);
-  /* hand over to the bulk route: the same checks (duplicates, already a
-   * target, recusal), the same all-or-nothing transaction and audit */
-  json_object_del(r->in, "csv");
-  json_object_set_new(r->in, "unit_ids", units);
-  int st = h_team_targets_bulk(r);
-  json_t *err = json_object_get(r->out, "error");
-  json_t *rows = json_object_get(err, "rows");
-  if (st >= 400 && json_is_array(rows) && json_array_size(rows)) {
+  /* the bulk service: the same checks (duplicates, already a target,
+   * recusal), the same all-or-nothing transaction and audit */
+  json_t *dates = json_deep_copy(in);
+  json_object_del(dates, "csv");
+  int st = svc_targets_bulk(a, ac, team, units, dates, out, x);
+  json_decref(dates);
+  json_decref(units);
+  json_t *rows = x->extra ? json_object_get(x->extra, "rows") : NULL;
+  if (st && json_is_array(rows) && json_array_size(rows)) {
     size_t i;
     json_t *it;
     json_array_foreach(rows, i, it) {
@@ -190,12 +205,25 @@ int h_team_targets_import(req *r) {
         json_object_set(it, "row", json_array_get(rowsof, (size_t)json_integer_value(ix)));
     }
     json_t *first = json_array_get(rows, 0);
-    char msg[600];
-    snprintf(msg, sizeof msg, "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s",
+    char code[sizeof x->code], fld[sizeof x->field];
+    memcpy(code, x->code, sizeof code);
+    memcpy(fld, x->field, sizeof fld);
+    xres_err(x, x->status, code, fld, "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s",
              json_array_size(rows), (long long)json_integer_value(json_object_get(first, "row")),
              prog_js(first, "message"));
-    json_object_set_new(err, "message", json_string(msg));
   }
   json_decref(rowsof);
   return st;
+}
+
+int h_team_targets_import(req *r) {
+  if (imports_xlsx_as_csv(r)) return r->status;
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  json_t *out = NULL;
+  int rc = svc_targets_import(r->app, &ac, r->params[0], r->in ? r->in : (r->in = json_object()), &out,
+                              &x);
+  api_actor_end(r, &ac);
+  return rc ? api_xres(r, &x) : api_ok(r, 201, out);
 }

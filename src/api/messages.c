@@ -3,8 +3,7 @@
  *
  * A message is addressed to a role, optionally narrowed to a scope (a team).
  * A user sees the messages addressed to any of their grants; read marks are
- * per user. GET /api/v1/meta publishes roles, states and transitions so the
- * UI never keeps a second copy of the rules.
+ * per user. GET /api/v1/meta lives in api/meta.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,29 +181,4 @@ int h_message_read(req *r) {
   }
   if (api_commit(r, tx)) return r->status;
   return api_ok(r, 200, json_pack("{s:b}", "ok", 1));
-}
-
-int h_meta(req *r) {
-  json_t *ro = json_array();
-  for (int i = 0; i < ROLE__MAX; i++)
-    json_array_append_new(ro, json_pack("{s:s,s:s,s:s}", "role", roles[i].name, "label",
-                                        roles[i].label, "scope_kind",
-                                        scope_kind_names[roles[i].scope]));
-  json_t *wfs = json_object();
-  for (const workflow *const *w = workflows; *w; w++) {
-    json_t *st = json_array(), *tr = json_array();
-    for (int i = 0; i < (*w)->nstates; i++)
-      json_array_append_new(st, json_pack("{s:s,s:s}", "state", (*w)->states[i], "label",
-                                          (*w)->state_labels[i]));
-    for (int i = 0; i < (*w)->ntransitions; i++) {
-      const wf_transition *t = &(*w)->transitions[i];
-      json_t *rl = json_array();
-      for (int k = 0; k < ROLE__MAX; k++)
-        if (t->roles & RB(k)) json_array_append_new(rl, json_string(roles[k].name));
-      json_array_append_new(tr, json_pack("{s:s,s:s,s:s,s:s,s:o}", "from", t->from, "verb",
-                                          t->verb, "to", t->to, "label", t->label, "roles", rl));
-    }
-    json_object_set_new(wfs, (*w)->entity, json_pack("{s:o,s:o}", "states", st, "transitions", tr));
-  }
-  return api_ok(r, 200, json_pack("{s:o,s:o}", "roles", ro, "workflows", wfs));
 }

@@ -107,4 +107,6 @@ void rec_money(json_t *row, const char *k, const char *out);
 extern const rec_kind rk_problem, rk_report, rk_task, rk_notice;
 extern const rec_kind rk_assistance, rk_accountability, rk_review;
 extern const rec_kind rk_replacement; /* domain/programme/replacements.c */
+/* Every rec_kind, NULL-terminated (api/meta.c publishes them). */
+extern const rec_kind *const rec_kinds[];
 #endif

@@ -29,12 +29,10 @@ int login_normalize(const char *in, char out[65]) {
 }
 
 int users_create(app *a, store_tx *tx, const char *login_in, const char *name, const char *org_id,
-                 const char *person_id, char id[37], char pw[17], char *msg, size_t msglen) {
+                 const char *person_id, char id[37], char pw[17], xres *x) {
   char login[65], h[PW_HASH_MAX], now[TS_LEN];
-  if (login_normalize(login_in, login)) {
-    snprintf(msg, msglen, "登录名应为 2 至 32 位字母、数字或 . _ -");
-    return 1;
-  }
+  if (login_normalize(login_in, login))
+    return xres_err(x, 400, "invalid_field", "login", "登录名应为 2 至 32 位字母、数字或 . _ -");
   (void)a;
   uuid7(id);
   ts_now(now);
@@ -45,14 +43,8 @@ int users_create(app *a, store_tx *tx, const char *login_in, const char *name, c
                       "INSERT INTO users(id,login,display_name,org_id,person_id,pw_hash,must_change,"
                       "pw_changed_at,created_at,updated_at) VALUES($1,$2,$3,$4,$5,$6,1,$7,$7,$7)",
                       p, 7, NULL);
-  if (rc == STORE_CONFLICT) {
-    snprintf(msg, msglen, "登录名 %s 已存在", login);
-    return 1;
-  }
-  if (rc == STORE_CONSTRAINT) {
-    snprintf(msg, msglen, "所在单位或人员不存在");
-    return 1;
-  }
+  if (rc == STORE_CONFLICT) return xres_err(x, 409, "invalid_field", "login", "登录名 %s 已存在", login);
+  if (rc == STORE_CONSTRAINT) return xres_err(x, 400, "invalid_field", "login", "所在单位或人员不存在");
   return rc;
 }
 
@@ -140,18 +132,13 @@ int users_reset_notices(store_tx *tx, const char *from_user, const char *user_id
 }
 
 int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, const char *scope_id,
-                const char *granted_by, char id[37], char *msg, size_t msglen) {
+                const char *granted_by, char id[37], xres *x) {
   int ri = role_lookup(role);
-  if (ri < 0) {
-    snprintf(msg, msglen, "未知角色: %.40s", role);
-    return 1;
-  }
+  if (ri < 0) return xres_err(x, 400, "invalid_field", "role", "未知角色: %.40s", role);
   const role_def *rd = &roles[ri];
   if (!scope_id) scope_id = "";
-  if (rd->scope == SK_NONE && *scope_id) {
-    snprintf(msg, msglen, "角色「%s」不需要指定范围", rd->label);
-    return 1;
-  }
+  if (rd->scope == SK_NONE && *scope_id)
+    return xres_err(x, 400, "invalid_field", "role", "角色「%s」不需要指定范围", rd->label);
   if (rd->scope != SK_NONE) {
     static const char *const q[SK__MAX] = {
         NULL, "SELECT count(*) FROM teams WHERE id=$1",
@@ -162,19 +149,16 @@ int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, con
     sval p[] = {SV_S(scope_id)};
     int rc = *scope_id ? store_query_int(tx, q[rd->scope], p, 1, &n) : STORE_OK;
     if (rc) return rc;
-    if (!n) {
-      snprintf(msg, msglen, "角色「%s」须指定所属%s (scope_id)", rd->label, what[rd->scope]);
-      return 1;
-    }
+    if (!n)
+      return xres_err(x, 400, "invalid_field", "scope_id", "角色「%s」须指定所属%s (scope_id)",
+                      rd->label, what[rd->scope]);
   }
   principal cur = {0};
   int rc = session_load_grants(a, tx, user_id, &cur);
   if (rc) return rc;
   const char *why = grant_conflict(&cur, (role_id)ri);
-  if (why) {
-    snprintf(msg, msglen, "%s", why);
-    return 1;
-  }
+  if (why) /* 三员分立 is a conflict with the grants held; the cap is a bad request */
+    return xres_err(x, strstr(why, "三员") ? 409 : 400, "invalid_field", "role", "%s", why);
   char tag[65], now[TS_LEN];
   const char *sk = scope_kind_names[rd->scope];
   grant_tag(a, user_id, rd->name, sk, scope_id, tag);
@@ -186,14 +170,8 @@ int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, con
                   "INSERT INTO user_roles(id,user_id,role,scope_kind,scope_id,tag,granted_by,"
                   "granted_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8)",
                   p, 8, NULL);
-  if (rc == STORE_CONFLICT) {
-    snprintf(msg, msglen, "该用户已有此授权");
-    return 1;
-  }
-  if (rc == STORE_CONSTRAINT) {
-    snprintf(msg, msglen, "用户不存在");
-    return 1;
-  }
+  if (rc == STORE_CONFLICT) return xres_err(x, 409, "invalid_field", "role", "该用户已有此授权");
+  if (rc == STORE_CONSTRAINT) return xres_err(x, 400, "invalid_field", "role", "用户不存在");
   return rc;
 }
 
@@ -278,14 +256,15 @@ int h_users_create(req *r) {
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
-  char id[UUID_LEN], pw[17], msg[200];
+  char id[UUID_LEN], pw[17];
+  xres x = XRES_INIT;
   rc = users_create(r->app, tx, json_string_value(json_object_get(r->in, "login")),
                     json_string_value(json_object_get(r->in, "display_name")),
                     json_string_value(json_object_get(r->in, "org_id")),
-                    json_string_value(json_object_get(r->in, "person_id")), id, pw, msg, sizeof msg);
+                    json_string_value(json_object_get(r->in, "person_id")), id, pw, &x);
   if (rc == STORE_OK) rc = api_audit(r, tx, "user.create", "user", id, "ok", r->in);
   if (rc) {
-    if (rc > 0) api_error(r, strstr(msg, "已存在") ? 409 : 400, "invalid_field", "login", "%s", msg);
+    if (rc > 0) api_xres(r, &x);
     else api_store_error(r, rc, tx);
     store_rollback(tx);
     return r->status;
@@ -388,10 +367,10 @@ int h_roles_grant(req *r) {
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
-  char id[UUID_LEN], msg[200];
+  char id[UUID_LEN];
+  xres x = XRES_INIT;
   rc = users_grant(r->app, tx, uid, json_string_value(json_object_get(r->in, "role")),
-                   json_string_value(json_object_get(r->in, "scope_id")), r->who.user_id, id, msg,
-                   sizeof msg);
+                   json_string_value(json_object_get(r->in, "scope_id")), r->who.user_id, id, &x);
   /* 三员 roles are granted only on the host (`xunji user grant`): an account made through
    * the API had a one-time password shown to the system administrator, who must never hold
    * a 三员 credential (mutual exclusion is still reported first, as 409). */
@@ -406,9 +385,7 @@ int h_roles_grant(req *r) {
   if (rc == STORE_OK) rc = users_revoke_access(tx, uid, NULL);
   if (rc == STORE_OK) rc = api_audit(r, tx, "role.grant", "user", uid, "ok", r->in);
   if (rc) {
-    if (rc > 0)
-      api_error(r, strstr(msg, "已有") || strstr(msg, "三员") ? 409 : 400, "invalid_field",
-                strstr(msg, "scope") ? "scope_id" : "role", "%s", msg);
+    if (rc > 0) api_xres(r, &x);
     else api_store_error(r, rc, tx);
     store_rollback(tx);
     return r->status;

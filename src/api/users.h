@@ -6,18 +6,24 @@
 #define XUNJI_USERS_H
 
 #include "app.h"
+#include "core/result.h"
 #include "core/roles.h"
 #include "store/store.h"
 
+/* Both below work inside the caller's transaction and return 0, a store
+ * error (< 0, x untouched: the caller maps it, e.g. api_store_error), or
+ * the status (> 0) of a rule error set in x (core/result.h: code, field,
+ * Chinese message), which HTTP writes with api_xres and the CLI with
+ * cli_xres. */
 /* Creates a user with a random one-time password (returned in pw, 17 bytes)
- * that must be changed at first login. Returns STORE_* or 1 with msg set for
- * invalid input (bad login, duplicate). */
+ * that must be changed at first login. Errors: a bad login (400), a
+ * duplicate (409), an unknown org or person (400). */
 int users_create(app *a, store_tx *tx, const char *login, const char *name, const char *org_id,
-                 const char *person_id, char id_out[37], char pw[17], char *msg, size_t msglen);
-/* Grants role (with scope_id for scoped roles) after checking 三员分立 and that
- * the scope exists with the right kind. Returns STORE_*, or 1 with msg set. */
+                 const char *person_id, char id_out[37], char pw[17], xres *x);
+/* Grants role (with scope_id for scoped roles) after checking 三员分立 (409)
+ * and that the scope exists with the right kind (400, field scope_id). */
 int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, const char *scope_id,
-                const char *granted_by, char id_out[37], char *msg, size_t msglen);
+                const char *granted_by, char id_out[37], xres *x);
 /* Sets a new one-time password (pw NULL: a random one nobody learns), forces
  * a change at next sign-in, clears a lock-out and revokes every session and
  * API token of the user. Returns STORE_*, or 1 if there is no such user. */

@@ -13,7 +13,9 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "api/service.h"
 #include "app.h"
+#include "core/authz.h"
 
 enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_SETUP = 3 };
 
@@ -50,10 +52,28 @@ int cli_load_config(int argc, char **argv);
 int cli_common_opt(int c, const char *arg);
 /* Opens the application or prints the reason; returns 0 or EX_SETUP. */
 int cli_open(app *a);
-/* Writes an audit entry for a CLI action inside tx. */
+/* Writes an audit entry for a CLI action inside tx (svc_audit as the
+ * operator of cli_actor, audit log only: no record change log). */
 int cli_audit(app *a, void *tx, const char *action, const char *kind, const char *id,
               json_t *detail);
 void cli_anchor(app *a);
+
+/* The shell as a service actor (api/service.h): the host operator, who may
+ * run the database file anyway, acts with the inspection office's grant
+ * (the imports and exports are the office's actions; cli_allowed checks the
+ * same function-level rule as the route) and is audited as login
+ * "cli:<OS user>", no account, roles "cli", request id "cli-<pid>". */
+typedef struct cli_operator {
+  principal who;
+  char rid[24];
+  svc_actor ac;
+} cli_operator;
+void cli_actor(cli_operator *op);
+/* True if the operator holds action a (function level, as dispatch checks). */
+bool cli_allowed(const cli_operator *op, action_id a);
+/* Prints a service error on stderr — the message, its code and field, and
+ * the rows it names — frees x and returns the exit code (EX_FAIL). */
+int cli_xres(xres *x);
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Demo data (cli/demo.c): Zaoyang's organisations, a round with four teams,

@@ -3,27 +3,23 @@
  * statistics, ledgers, letters and imports of issue 6 from the shell (cron
  * jobs, offices without the browser UI). The same code as the API: the
  * measures table, the ledger writer, the letter renderer, and the import
- * handlers themselves (run with the shell user as actor, so validation and
- * audit are identical). Exports and imports are audited as "cli:<user>".
+ * services the HTTP handlers call (api/imports.h), with the shell's actor
+ * (cli_actor), so validation, errors and audit are identical. Exports and
+ * imports are audited as "cli:<user>".
  */
-#include <openssl/evp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "api/imports.h"
+#include "domain/reports/exports.h"
 #include "domain/reports/reports.h"
 #include "cli/cli.h"
-#include "report/pdf.h"
-#include "report/summary.h"
 #include "report/stats.h"
 #include "report/xlsx.h"
 #include "util/config.h"
 #include "util/text.h"
 #include "util/xmem.h"
-#include "sec/audit.h"
 
 #define FILTER_OPTS                                                                        \
   {"round", required_argument, NULL, 'r'}, {"campaign", required_argument, NULL, 'c'},    \
@@ -137,23 +133,17 @@ int cmd_stats(int argc, char **argv) {
   }
   app a;
   if (cli_open(&a)) return EX_SETUP;
-  mscope s = {.all = true};
+  mscope s = {.all = true}; /* the shell sees every record */
   stats_ctx ctx;
   stats_ctx_init(&ctx, &f, &s, NULL);
-  store_tx *tx;
-  int rc = store_read(a.db, &tx);
+  cli_operator op;
+  cli_actor(&op);
+  xres x = XRES_INIT;
   json_t *out = NULL;
-  if (!rc) {
-    if (recs) rc = stats_records(tx, &ctx, m, NULL, INT64_MAX, 0, &out);
-    else if (m) rc = stats_value(tx, &ctx, m, &out);
-    else rc = stats_all(tx, &ctx, &out);
-    store_rollback(tx);
-  }
+  int rc = recs ? svc_stats_records(&a, &op.ac, &ctx, m, NULL, INT64_MAX, 0, &out, &x)
+                : svc_stats(&a, &op.ac, &ctx, m, &out, &x);
   app_close(&a);
-  if (rc) {
-    cli_err("统计失败 (数据库错误 %d)", rc);
-    return EX_FAIL;
-  }
+  if (rc) return cli_xres(&x);
   if (js || recs) {
     print_json(out);
   } else if (m) {
@@ -178,14 +168,12 @@ static const char export_help[] =
     "  --out FILE         输出文件 (已存在时覆盖; 权限 0600)\n" FILTER_HELP CLI_COMMON_HELP
     "退出码: 0 成功, 1 导出失败或记录不存在, 2 用法错误, 3 无法打开数据库。\n";
 
-static int audited(app *a, const char *action, const char *kind, const char *id, json_t *detail) {
-  store_tx *tx;
-  int rc = store_write(a->db, &tx);
-  if (!rc) rc = cli_audit(a, tx, action, kind, id, detail);
-  if (!rc) rc = store_commit(tx);
-  else store_rollback(tx);
-  if (!rc) cli_anchor(a);
-  return rc;
+/* Writes len bytes to path (mode 0600 for a new file); 1 if all written. */
+static int write_file(const char *path, const void *p, size_t len) {
+  FILE *fp = fopen(path, "wb");
+  int ok = fp && fwrite(p, 1, len, fp) == len;
+  if (fp && fclose(fp)) ok = 0;
+  return ok;
 }
 
 static int export_letter(app *a, const char *key, const char *out) {
@@ -203,23 +191,23 @@ static int export_letter(app *a, const char *key, const char *out) {
     return EX_FAIL;
   }
   json_t *content = json_loads(json_string_value(json_object_get(row, "content")), 0, NULL);
+  json_object_set_new(row, "content", content ? content : json_null());
+  cli_operator op;
+  cli_actor(&op);
+  xres x = XRES_INIT;
   buf pdf;
   buf_init(&pdf, 32u << 20);
-  char err[300];
-  int ok = content && !pdf_letter(content, &pdf, err, sizeof err) && !buf_failed(&pdf);
-  json_decref(content);
-  FILE *fp = ok ? fopen(out, "wb") : NULL;
-  ok = fp && fwrite(pdf.p, 1, pdf.len, fp) == pdf.len;
-  if (fp && fclose(fp)) ok = 0;
-  buf_free(&pdf);
-  json_t *d = json_pack("{s:s,s:s}", "docno", json_string_value(json_object_get(row, "docno")),
-                        "file", out);
-  if (ok && audited(a, "document.download", "document", json_string_value(json_object_get(row, "id")), d))
-    ok = 0;
-  json_decref(d);
+  /* rendered and audited by the service the API's download calls */
+  rc = svc_letter_pdf(a, &op.ac, json_string_value(json_object_get(row, "id")), row, &pdf, &x);
   json_decref(row);
+  if (rc) {
+    buf_free(&pdf);
+    return cli_xres(&x);
+  }
+  int ok = write_file(out, pdf.p, pdf.len);
+  buf_free(&pdf);
   if (!ok) {
-    cli_err("导出公文失败: %s", out);
+    cli_err("导出公文失败: 无法写入 %s", out);
     return EX_FAIL;
   }
   printf("已导出 %s\n", out);
@@ -237,40 +225,22 @@ static int export_summary(mfilters *f, const char *out) {
   if (check_filters(f)) return EX_USAGE;
   app a;
   if (cli_open(&a)) return EX_SETUP;
-  mscope s = {.all = true};
+  mscope s = {.all = true}; /* the shell sees every record */
   stats_ctx ctx;
   stats_ctx_init(&ctx, f, &s, NULL);
-  store_tx *tx;
-  json_t *model = NULL;
-  int rc = store_read(a.db, &tx);
-  if (!rc) {
-    rc = summary_build(tx, &ctx, &model);
-    store_rollback(tx);
-  }
-  char err[300] = "数据库错误";
-  int ok = !rc;
-  if (ok && xlsx) {
-    ok = !summary_xlsx(model, out, err, sizeof err);
-  } else if (ok) {
-    buf b;
-    buf_init(&b, 32u << 20);
-    ok = !summary_pdf(model, &b, err, sizeof err) && !buf_failed(&b);
-    FILE *fp = ok ? fopen(out, "wb") : NULL;
-    if (ok && !fp) snprintf(err, sizeof err, "无法写入 %s", out);
-    ok = fp && fwrite(b.p, 1, b.len, fp) == b.len;
-    if (fp && fclose(fp)) ok = 0;
-    buf_free(&b);
-  }
-  json_t *fj = json_object();
-  for (int i = 0; i < MF__MAX; i++)
-    if (f->v[i]) json_object_set_new(fj, mfilter_names[i], json_string(f->v[i]));
-  json_t *d = json_pack("{s:s,s:o,s:s}", "format", xlsx ? "xlsx" : "pdf", "filters", fj, "file", out);
-  if (ok && audited(&a, "summary.export", "summary", NULL, d)) ok = 0;
-  json_decref(d);
-  json_decref(model);
+  cli_operator op;
+  cli_actor(&op);
+  xres x = XRES_INIT;
+  buf b;
+  buf_init(&b, 32u << 20);
+  /* built, rendered and audited by the service the API's download calls */
+  int rc = svc_summary_export(&a, &op.ac, &ctx, xlsx ? out : NULL, &b, NULL, &x);
   app_close(&a);
+  int ok = !rc && (xlsx || write_file(out, b.p, b.len));
+  buf_free(&b);
+  if (rc) return cli_xres(&x);
   if (!ok) {
-    cli_err("导出汇总报告失败: %s", err);
+    cli_err("导出汇总报告失败: 无法写入 %s", out);
     return EX_FAIL;
   }
   printf("已导出 %s\n", out);
@@ -322,23 +292,16 @@ int cmd_export(int argc, char **argv) {
   if (!l) {
     ex = export_letter(&a, name, out);
   } else {
-    mscope s = {.all = true};
+    mscope s = {.all = true}; /* the shell sees every record */
     stats_ctx ctx;
     stats_ctx_init(&ctx, &f, &s, NULL);
-    store_tx *tx;
+    cli_operator op;
+    cli_actor(&op);
+    xres x = XRES_INIT;
     int64_t rows = 0;
-    char err[300] = "";
-    int rc = store_read(a.db, &tx);
-    if (!rc) {
-      rc = ledger_write(tx, l, &ctx, out, &rows, err, sizeof err);
-      store_rollback(tx);
-    }
-    json_t *d = json_pack("{s:s,s:I,s:s}", "ledger", l->name, "rows", (json_int_t)rows, "file", out);
-    if (!rc) rc = audited(&a, "ledger.export", "ledger", NULL, d);
-    json_decref(d);
-    if (rc) {
-      cli_err("导出台账失败: %s", *err ? err : "数据库错误");
-      ex = EX_FAIL;
+    /* written and audited by the service the API's download calls */
+    if (svc_ledger_export(&a, &op.ac, l, &ctx, out, &rows, &x)) {
+      ex = cli_xres(&x);
     } else {
       printf("已导出 %s: %lld 行\n", out, (long long)rows);
       ex = EX_OK;
@@ -357,45 +320,6 @@ static const char import_help[] =
     "  --team ID            巡察组 (targets)\n"
     "  --mobilization-date D --entry-date D --withdrawal-date D --report-date D --feedback-date D\n" CLI_COMMON_HELP
     "退出码: 0 成功, 1 有误未导入, 2 用法错误, 3 无法打开数据库或文件。\n";
-
-/* Runs an import handler as the shell user (actor cli:<user>, no HTTP). */
-static int run_handler(app *a, int (*fn)(req *), const char *param, json_t *in) {
-  req r;
-  memset(&r, 0, sizeof r);
-  r.app = a;
-  r.method = "POST";
-  r.path = "cli";
-  snprintf(r.id, sizeof r.id, "cli-%d", (int)getpid());
-  struct passwd *pw = getpwuid(getuid());
-  snprintf(r.who.login, sizeof r.who.login, "cli:%s", pw ? pw->pw_name : "?");
-  r.in = in;
-  if (param) {
-    snprintf(r.params[0], sizeof r.params[0], "%s", param);
-    r.nparams = 1;
-  }
-  fn(&r);
-  int ok = r.status >= 200 && r.status < 300;
-  json_t *err = json_object_get(r.out, "error");
-  if (ok) {
-    json_t *n = json_object_get(r.out, "imported");
-    if (!n) n = json_object_get(r.out, "created");
-    printf("已导入 %lld 行\n", (long long)json_integer_value(n));
-  } else {
-    cli_err("%s", json_string_value(json_object_get(err, "message")) ?: "导入失败");
-    size_t i;
-    json_t *it;
-    json_array_foreach(json_object_get(err, "rows"), i, it) {
-      json_t *row = json_object_get(it, "row");
-      fprintf(stderr, "  第 %lld 行: %s\n", (long long)json_integer_value(row),
-              json_string_value(json_object_get(it, "message")));
-    }
-  }
-  if (r.head.seq > 0) audit_anchor_note(a->anchor, &a->keys, &r.head);
-  json_decref(r.in);
-  json_decref(r.out);
-  free(r.raw);
-  return ok ? EX_OK : EX_FAIL;
-}
 
 static char *slurp(const char *path, size_t *n) {
   FILE *fp = fopen(path, "rb");
@@ -462,32 +386,46 @@ int cmd_import(int argc, char **argv) {
     cli_err("无法读取文件 (或超过 8 MB): %s", path);
     return EX_SETUP;
   }
-  json_t *in = json_object();
+  /* an .xlsx file becomes the CSV the service reads, as the API's upload does */
+  char *csv = NULL;
+  xres x = XRES_INIT;
   if (n >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
-    /* the handlers take the file as base64, as the API does */
-    char *b64 = xmalloc(4 * ((n + 2) / 3) + 1);
-    EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)data, (int)n);
-    json_object_set_new(in, "xlsx", json_string(b64));
-    free(b64);
-  } else {
-    json_t *s = utf8_valid(data, n) && strlen(data) == n ? json_string(data) : NULL;
-    if (!s) {
-      cli_err("CSV 文件须为 UTF-8 文本: %s", path);
+    if (imports_xlsx_csv(data, n, &csv, &x)) {
       free(data);
-      json_decref(in);
-      return EX_FAIL;
+      return cli_xres(&x);
     }
-    json_object_set_new(in, "csv", s);
+    free(data);
+  } else if (!utf8_valid(data, n) || strlen(data) != n) {
+    cli_err("CSV 文件须为 UTF-8 文本: %s", path);
+    free(data);
+    return EX_FAIL;
+  } else {
+    csv = data;
   }
-  free(data);
+  json_t *in = json_pack("{s:s}", "csv", csv);
+  free(csv);
   for (int i = 0; i < 5; i++)
     if (dates[i]) json_object_set_new(in, date_names[i], json_string(dates[i]));
+  cli_operator op;
+  cli_actor(&op);
+  if (!cli_allowed(&op, targets ? A_TARGET_WRITE : A_PERSON_WRITE)) { /* the route's rule */
+    json_decref(in);
+    cli_err("无权执行此操作");
+    return EX_FAIL;
+  }
   app a;
   if (cli_open(&a)) {
     json_decref(in);
     return EX_SETUP;
   }
-  int ex = run_handler(&a, targets ? h_team_targets_import : h_persons_import, targets ? team : NULL, in);
+  json_t *out = NULL;
+  int rc = targets ? svc_targets_import(&a, &op.ac, team, in, &out, &x)
+                   : svc_persons_import(&a, &op.ac, in, &out, &x);
   app_close(&a);
-  return ex;
+  json_decref(in);
+  if (rc) return cli_xres(&x);
+  json_t *k = json_object_get(out, targets ? "created" : "imported");
+  printf("已导入 %lld 行\n", (long long)json_integer_value(k));
+  json_decref(out);
+  return EX_OK;
 }

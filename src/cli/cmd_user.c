@@ -58,10 +58,11 @@ static int grant_one(app *a, store_tx *tx, const char *uid, const char *spec) {
   }
   memcpy(role, spec, n);
   role[n] = '\0';
-  char gid[37], msg[256];
-  int rc = users_grant(a, tx, uid, role, at ? at + 1 : NULL, NULL, gid, msg, sizeof msg);
+  char gid[37];
+  xres x = XRES_INIT;
+  int rc = users_grant(a, tx, uid, role, at ? at + 1 : NULL, NULL, gid, &x);
   if (rc) {
-    cli_err("授予角色 %s 失败: %s", spec, rc > 0 ? msg : store_errmsg(tx));
+    cli_err("授予角色 %s 失败: %s", spec, rc > 0 ? x.message : store_errmsg(tx));
     return -1;
   }
   rc = users_revoke_access(tx, uid, NULL);
@@ -256,9 +257,9 @@ int cmd_user(int argc, char **argv) {
     return ok ? EX_OK : EX_FAIL;
   }
   if (!strcmp(op, "add")) {
-    char msg[256];
-    rc = users_create(&a, tx, login, name, NULL, NULL, uid, pw, msg, sizeof msg);
-    if (rc) cli_err("新建用户失败: %s", rc > 0 ? msg : store_errmsg(tx));
+    xres x = XRES_INIT;
+    rc = users_create(&a, tx, login, name, NULL, NULL, uid, pw, &x);
+    if (rc) cli_err("新建用户失败: %s", rc > 0 ? x.message : store_errmsg(tx));
     json_t *d = json_pack("{s:s,s:s}", "login", login, "display_name", name);
     ok = !rc && !cli_audit(&a, tx, "user.create", "user", uid, d);
     json_decref(d);

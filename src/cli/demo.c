@@ -182,12 +182,13 @@ int demo_load(app *a, FILE *out, const char *json_path) {
   char pws[NUSERS][17];
   for (int i = 0; !rc && i < NUSERS; i++) {
     const duser *u = &users[i];
-    char uid[UUID_LEN], gid[UUID_LEN], msg[256];
-    rc = users_create(a, tx, u->login, u->name, org_id(u->org), NULL, uid, pws[i], msg, sizeof msg);
+    char uid[UUID_LEN], gid[UUID_LEN];
+    xres x = XRES_INIT;
+    rc = users_create(a, tx, u->login, u->name, org_id(u->org), NULL, uid, pws[i], &x);
     if (!rc) rc = cli_audit(a, tx, "user.create", "user", uid, NULL);
     const char *scope = !u->scope ? NULL : u->scope[0] == 't' ? team_id(u->scope) : org_id(u->scope);
-    if (!rc) rc = users_grant(a, tx, uid, u->role, scope, NULL, gid, msg, sizeof msg);
-    if (rc > 0) cli_err("%s: %s", u->login, msg);
+    if (!rc) rc = users_grant(a, tx, uid, u->role, scope, NULL, gid, &x);
+    if (rc > 0) cli_err("%s: %s", u->login, x.message);
     if (!rc) rc = cli_audit(a, tx, "role.grant", "user", uid, NULL);
     json_object_set_new(accounts, u->login,
                         json_pack("{s:s,s:s,s:s,s:s}", "password", pws[i], "role", u->role, "name",

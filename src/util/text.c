@@ -58,6 +58,17 @@ size_t utf8_prefix(const char *str, size_t n) {
 
 void utf8_fix_end(char *s) { s[utf8_prefix(s, strlen(s))] = '\0'; }
 
+char *text_vfmt(char *out, size_t size, const char *fmt, va_list ap) {
+  int n = vsnprintf(out, size, fmt, ap);
+  if (n < 0) {
+    out[0] = '\0';
+  } else if ((size_t)n >= size) { /* cut: whole characters, then the ellipsis */
+    size_t keep = utf8_prefix(out, size - 1 - strlen("…"));
+    memcpy(out + keep, "…", strlen("…") + 1);
+  }
+  return out;
+}
+
 /* The byte length of a blank at s[0..n), 0 if none. */
 static size_t blank_at(const unsigned char *s, size_t n) {
   if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))) return 1;

@@ -6,6 +6,7 @@
 #ifndef XUNJI_TEXT_H
 #define XUNJI_TEXT_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,11 @@ size_t utf8_prefix(const char *s, size_t n);
 /* Cuts the NUL-terminated s in place so that it ends on a character
  * boundary (after snprintf into a fixed array may have cut a character). */
 void utf8_fix_end(char *s);
+/* printf into out[size]; a text longer than size-1 bytes is cut at a
+ * character boundary and ends with "…" (size >= 4). Returns out. The one
+ * way a long (Chinese) message is shortened: api_error and xres_err. */
+char *text_vfmt(char *out, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /* Trims leading and trailing blanks (ASCII space, tab, CR, LF, VT, FF,
  * U+00A0 and the ideographic space U+3000) from s[0..n): *start and *len
  * give the trimmed part (len 0 when s is all blank). */

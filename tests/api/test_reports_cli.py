@@ -87,3 +87,57 @@ def stats_export_import_from_the_shell():
     assert run_cli("audit", "verify", db=s.db).returncode == 0
     import shutil
     shutil.rmtree(s.dir)
+
+
+@test
+def import_errors_are_the_services_result_from_the_shell_and_the_api():
+    """`xunji import` calls the import services the API's handlers call (no
+    fake request, no base64): a bad file gives the same Chinese message, and
+    the shell shows its code and field, the rows, and exits 1; nothing is
+    written. Audited as the host operator: login cli:<user>, roles "cli"."""
+    s = Server()
+    s.cleanup = False
+    with s:
+        office = s.client("office")
+        rid = expect(office.post("/api/v1/rounds", {"name": "八届市委第十轮巡察", "term": "八届", "seq": 10,
+                                                     "kind": "special", "theme": "专项巡察"}), 201).json["id"]
+        tid = expect(office.post("/api/v1/teams", {"round_id": rid, "name": "第一巡察组"}), 201).json["id"]
+        sheet = [["姓名", "单位", "党员"], ["郑一", "枣阳市财政局", "是"], ["郑二", "枣阳市财政局", "也许"]]
+        import base64
+        api_err = expect(office.post("/api/v1/persons/import", {
+            "xlsx": base64.b64encode(xlsxio.write(sheet)).decode()}), 400, "invalid_rows").json["error"]
+        before = s.sql("SELECT count(*) FROM persons")[0][0]
+    bad = os.path.join(s.dir, "bad-persons.xlsx")
+    with open(bad, "wb") as f:
+        f.write(xlsxio.write(sheet))
+    p = run_cli("import", "persons", bad, db=s.db, check=False)
+    assert p.returncode == 1, p.stderr
+    first = p.stderr.splitlines()[0]
+    assert first == f"xunji: {api_err['message']} [invalid_rows, 字段 csv]", (first, api_err)
+    assert "第 3 行: 「党员」应为 是 或 否" in p.stderr and api_err["rows"][0]["row"] == 3
+    assert s.sql("SELECT count(*) FROM persons")[0][0] == before
+    # an unreadable sheet names the xlsx field; a bad date its own field (the field table of the service)
+    broken = os.path.join(s.dir, "broken.xlsx")
+    with open(broken, "wb") as f:
+        f.write(b"PK\x03\x04 not really a workbook")
+    p = run_cli("import", "persons", broken, db=s.db, check=False)
+    assert p.returncode == 1 and "无法读取 .xlsx" in p.stderr and "[invalid_file, 字段 xlsx]" in p.stderr, p.stderr
+    good = os.path.join(s.dir, "targets.csv")
+    with open(good, "w", encoding="utf-8") as f:
+        f.write("被巡察单位\n枣阳市民政局\n查无此单位\n")
+    p = run_cli("import", "targets", "--team", tid, good, "--entry-date", "2026-02-30", db=s.db, check=False)
+    assert p.returncode == 1 and "进驻日期" in p.stderr and "字段 entry_date" in p.stderr, p.stderr
+    p = run_cli("import", "targets", "--team", tid, good, db=s.db, check=False)
+    assert p.returncode == 1 and "第 3 行" in p.stderr and "尚未登记的单位: 查无此单位" in p.stderr, p.stderr
+    assert s.sql("SELECT count(*) FROM targets WHERE team_id=?", (tid,))[0][0] == 0
+    # a good import is audited as the shell's operator, with a request id of the process
+    with open(good, "w", encoding="utf-8") as f:
+        f.write("被巡察单位\n枣阳市民政局\n")
+    assert "已导入 1 行" in run_cli("import", "targets", "--team", tid, good, db=s.db).stdout
+    rows = s.sql("SELECT actor_id, actor_login, role, request_id FROM audit WHERE action='target.create' "
+                 "AND object_id IN (SELECT id FROM targets WHERE team_id=?)", (tid,))
+    assert len(rows) == 1 and rows[0][0] is None and rows[0][1].startswith("cli:"), rows
+    assert rows[0][2] == "cli" and rows[0][3].startswith("cli-"), rows
+    assert run_cli("audit", "verify", db=s.db).returncode == 0
+    import shutil
+    shutil.rmtree(s.dir)

@@ -3,7 +3,7 @@
 // other person's change, a petition logged and triaged into a clue by the
 // leader (buttons from allowed_actions), and the dashboard's bars opening the
 // records behind them.
-import { test, Server, signIn, choose, fillField, expect } from './lib.mjs'
+import { test, Server, signIn, choose, fillField, expect, apiAs } from './lib.mjs'
 
 const dlg = (page) => page.locator('.el-dialog:visible')
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date())
@@ -103,6 +103,33 @@ test('petition_triaged_into_clue_and_dashboard_drilldown', async (ctx) => {
     await office.mouse.click(box.x + 40 + (box.width - 56) / 12, box.y + box.height - 70)
     await office.waitForURL('**/r/clues?**state=draft**')
     await office.locator('a.cell-link', { hasText: '违规收取易地建设费问题' }).waitFor()
+  } finally {
+    await s.stop()
+  }
+})
+
+// issue 14 item 5: the form's labels and vocabularies are the server's
+// declarations (GET /api/v1/meta), not a copy kept in web/.
+test('form_labels_and_vocabularies_come_from_meta', async (ctx) => {
+  const s = await new Server().start()
+  try {
+    const api = await apiAs(s, 'office')
+    const round = (await api.get('/meta')).kinds.round
+    const f = (name) => round.fields.find((x) => x.name === name)
+    const p = await signIn(ctx, s, 'office')
+    await p.goto(`${s.url}/r/rounds`)
+    await p.locator('.create').click()
+    for (const name of ['name', 'term', 'theme', 'campaign', 'planned_start', 'planned_end', 'kind']) {
+      const label = f(name).label
+      expect(await dlg(p).locator(`label:text-is("${label}")`).count() === 1, `the form shows the declared label ${label} of ${name}`)
+    }
+    // the kind select offers exactly the declared vocabulary, with its labels
+    await dlg(p).locator('.el-form-item').filter({ has: p.locator(`label:text-is("${f('kind').label}")`) }).locator('.el-select__wrapper').click()
+    const items = p.locator('.el-select-dropdown:visible .el-select-dropdown__item')
+    await items.first().waitFor()
+    const shown = (await items.allTextContents()).map((t) => t.trim())
+    const declared = f('kind').values.map((v) => v.label)
+    expect(JSON.stringify(shown) === JSON.stringify(declared), `options ${shown} = declared ${declared}`)
   } finally {
     await s.stop()
   }

@@ -20,10 +20,11 @@ export function fmtBool(v) {
   return v ? '是' : '否'
 }
 
+// options: [{value, label}] or a function answering them (a vocabulary read from meta when shown)
 export function optLabel(options) {
   return (v) => {
     if (v === null || v === undefined || v === '') return ''
-    const o = options.find((x) => x.value === v)
+    const o = (typeof options === 'function' ? options() : options).find((x) => x.value === v)
     return o ? o.label : v
   }
 }

@@ -2,7 +2,7 @@
 // with one cached request per kind where the list is small, else per id.
 import { reactive } from 'vue'
 import { get } from './api.js'
-import { session } from './session.js'
+import { can } from './meta.js'
 
 const cache = reactive({})
 const started = new Set()
@@ -24,7 +24,7 @@ const kinds = {
 // whether this user may list records of a kind (its pickers and name look-ups)
 export function canList(kind) {
   const a = kinds[kind]?.action
-  return !a || (session.user?.actions || []).includes(a)
+  return !a || can(a)
 }
 
 async function loadList(kind) {

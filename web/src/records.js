@@ -7,33 +7,38 @@
 // record's `allowed_actions`; nothing here repeats the policy.
 import { fmtTime, fmtBool, optLabel, opts } from './format.js'
 import { nameOf } from './names.js'
-import { session, roleLabel, outcomeOf } from './session.js'
+import { session, roleLabel } from './session.js'
+import { outcomeOf, vocabOf, declared, can, labelOf } from './meta.js'
 
-// ---- vocabularies (the API's enum values with their Chinese names) ----------
+// ---- vocabularies -----------------------------------------------------------
+// The server's enumerations come with their Chinese labels from GET /api/v1/meta
+// (read when a form, filter or column shows them); only the vocabularies of
+// screens the server does not yet declare as record kinds stay here.
 export const V = {
-  clueSource: opts({ interview: '个别谈话', records: '查阅资料', field_visit: '实地走访', petition: '信访举报', other: '其他' }),
-  handoverMode: opts({ during_patrol: '边巡边交', after_patrol: '巡后移交' }),
-  disposal: opts({ talk_inquiry: '谈话函询', preliminary_verification: '初步核实', pending: '暂存待查', closed_out: '予以了结' }),
-  result: opts({ case_filed: '立案', no_case: '不予立案', closed_out: '予以了结' }),
-  roundKind: opts({ regular: '常规巡察', special: '专项巡察', mobile: '机动巡察', elevated: '提级巡察', cross: '交叉巡察', follow_up: '巡察“回头看”', village: '村(社区)巡察', linked: '联动巡察' }),
-  orgKind: opts({ committee: '党委', leading_group: '巡察工作领导小组', inspection_office: '巡察办', patrol_group: '巡察组', commission: '纪委监委', commission_dept: '纪委监委内设部门', dispatched_group: '派驻纪检监察组', organization_dept: '组织部', unit: '被巡察单位', audit_bureau: '审计局' }),
-  level: opts({ city: '市直', township: '乡镇', village: '村(社区)' }),
-  channel: opts({ letter: '来信', visit: '来访', phone: '来电', online: '网络', qr_code: '码上巡' }),
+  clueSource: vocabOf('clue', 'source'),
+  handoverMode: vocabOf('clue', 'handover_mode'),
+  disposal: vocabOf('clue', 'method'),
+  result: vocabOf('clue', 'result'),
+  roundKind: vocabOf('round', 'kind'),
+  orgKind: vocabOf('org', 'kind'),
+  level: vocabOf('org', 'level'),
+  channel: vocabOf('petition', 'channel'),
+  briefingSource: vocabOf('briefing', 'source'),
+  briefingState: vocabOf('briefing', 'state'),
+  foundBy: vocabOf('problem', 'found_by'),
+  noticeLevel: vocabOf('notice', 'level'),
+  subjectKind: vocabOf('accountability', 'subject_kind'),
+  leaderRole: vocabOf('accountability', 'leader_role'),
+  form: vocabOf('accountability', 'form'),
+  origin: vocabOf('replacement', 'origin'),
+  // not (yet) declared kinds: vettings, team members, cadre movements, audit, institutions, letters
   vetting: opts({ pending: '待答复', clear: '无异议', objection: '有异议' }),
   vettingAnswer: opts({ clear: '无异议', objection: '有异议' }),
-  briefingSource: opts({ dispatched_group: '派驻纪检监察组', petitions: '信访室', case_mgmt: '案管室', conduct: '党风政风监督室', organization_dept: '组织部', audit_bureau: '审计局' }),
-  briefingState: opts({ pending: '待报送', answered: '已报送' }),
   memberRole: opts({ leader: '组长', deputy: '副组长', commissioner: '巡察专员', member: '组员', liaison: '联络员' }),
-  origin: opts({ seconded: '抽调', commission: '派员参与' }),
   movement: opts({ commission_to_patrol: '纪检监察干部→巡察岗位', patrol_to_commission: '巡察干部→纪委监委岗位', patrol_to_grassroots: '巡察干部→基层纪委' }),
   auditResult: opts({ ok: '成功', denied: '拒绝', failed: '失败' }),
-  foundBy: opts({ interview: '个别谈话', records: '调阅资料', field_visit: '下沉了解', petition: '信访件', other: '其他' }),
-  noticeLevel: opts({ reminder: '提醒', supervise: '督办', interview: '约谈' }),
   instKind: opts({ new: '新建', revised: '修订' }),
   docKind: opts({ clue_handover: '问题线索移交函', vetting_request: '廉政审核函', assistance_request: '提请协助函', feedback_copy: '反馈意见抄送函', rect_notice: '整改督办通知' }),
-  subjectKind: opts({ person: '个人', organization: '党组织', leader: '领导干部' }),
-  leaderRole: opts({ principal: '主要领导', supervising: '分管领导' }),
-  form: opts({ 1: '第一种形态', 2: '第二种形态', 3: '第三种形态', 4: '第四种形态' }),
   tags: ['财务', '审计', '法律', '纪检', '工程', '农业', '组织人事', '信访', '教育', '医疗卫生', '信息技术', '文字综合'],
 }
 
@@ -47,7 +52,7 @@ const req = { required: true }
 const note = memo('note', '意见', 2000)
 const money = (key, label) => text(key, label, 20, { placeholder: '如 386000.00 (元, 最多两位小数)' })
 // whether the record says its page may offer an act (the server's "can", decided on that row)
-const canOn = (action) => (r) => !!(r.can && r.can[action])
+const canOn = (action) => (r) => can(action, r)
 
 // ---- the outcome table (GET /api/v1/outcomes): codes, labels and the four forms -------
 const outcomeOptions = () => (session.meta?.outcomes || []).map((o) => ({ value: o.code, label: `${o.label} (${o.kind_label}${o.form ? ' · ' + o.form_label : ''})` }))
@@ -63,26 +68,29 @@ const derivedForm = (key = 'outcome') => ({
   },
 })
 const criminalOk = (m) => !!outcomeOf(m.outcome)?.criminal_ok
-const decisionFields = () => [
-  select('outcome', '处理结果', outcomeOptions), derivedForm(),
-  { key: 'criminal', label: '涉嫌犯罪追究刑事责任', type: 'bool', hideWhen: (m) => !criminalOk(m) },
-  text('authority', '决定机关', 100), date('decided_on', '决定日期'),
-  money('funds_recovered', '追缴资金 (元)'), money('funds_returned', '清退资金 (元)'), money('losses_recovered', '挽回经济损失 (元)'),
+// an accountability record's decision: as created (verb undefined) or decided (verb 'decide')
+const acctField = (name, extra = {}) => declared('accountability', name, extra)
+const decisionFields = (verb) => [
+  acctField('outcome', { verb, options: outcomeOptions }), derivedForm(),
+  acctField('criminal', { verb, hideWhen: (m) => !criminalOk(m) }),
+  acctField('authority', { verb }), acctField('decided_on', { verb }),
+  acctField('funds_recovered', { verb }), acctField('funds_returned', { verb }), acctField('losses_recovered', { verb }),
 ]
-const acctSubjectFields = [
-  select('subject_kind', '问责对象类别', V.subjectKind, req), text('subject_name', '问责对象', 100, req), text('subject_post', '职务', 100),
-  select('leader_role', '领导责任', V.leaderRole, { hideWhen: (m) => m.subject_kind !== 'leader' }),
+// partial: an edit (PATCH) sends what changed
+const acctSubjectFields = (partial = false) => [
+  acctField('subject_kind', { partial }), acctField('subject_name', { partial }), acctField('subject_post'),
+  acctField('leader_role', { hideWhen: (m) => m.subject_kind !== 'leader' }),
 ]
 // 追责问责 opened from a problem's or a clue's page (the record takes its target from it)
 const acctTool = (link) => ({
   label: '追责问责', action: 'accountability.write', when: canOn('accountability.write'), path: () => '/accountability',
   body: (r, b) => ({ ...b, [link]: r.id }), open: (d) => `/r/accountability/${d.id}`,
-  fields: [...acctSubjectFields, ...decisionFields(), memo('note', '备注', 5000)],
+  fields: [...acctSubjectFields(), ...decisionFields(), acctField('note')],
 })
 // 提请协助 opened from a target's, a problem's or a clue's page
 const assistTool = (body, when) => ({
   label: '提请协助', action: 'assistance.write', when, path: () => '/assistance', body, open: (d) => `/r/assistance/${d.id}`,
-  fields: [memo('need', '需协助事项', 2000, { ...req, placeholder: '如: 查询会计刘某个人银行账户2018年以来的流水' }), memo('reason', '提请理由', 5000, req)],
+  fields: [declared('assistance', 'need', { placeholder: '如: 查询会计刘某个人银行账户2018年以来的流水' }), declared('assistance', 'reason')],
 })
 // a formal letter (公文) issued from a record: the server numbers and audits it
 const letterTool = (label, kind, when) => ({
@@ -90,14 +98,21 @@ const letterTool = (label, kind, when) => ({
 })
 const days = (key, label) => ({ key, label, format: (v) => (v === null || v === undefined ? '' : `${v} 天`) })
 
-// column helpers
-const col = (key, label, extra = {}) => ({ key, label, ...extra })
-const timeCol = (key, label) => ({ key, label, sortable: true, format: fmtTime, width: 150 })
+// column helpers. A label is the descriptor's own wording (a string, for
+// columns the server derives or words differently) or from(kind): the label
+// the server declares for that field or drill-down column of kind (meta).
+const from = (kind) => (key) => labelOf(kind, key) || key
+const withLabel = (o, label) =>
+  typeof label === 'function' ? Object.defineProperty(o, 'label', { get: () => label(o.key), enumerable: true, configurable: true }) : Object.assign(o, { label })
+// a filter or column object whose label is the server's (declared field of kind)
+const labelled = (kind, o) => withLabel(o, from(kind))
+const col = (key, label, extra = {}) => withLabel({ key, ...extra }, label)
+const timeCol = (key, label) => withLabel({ key, sortable: true, format: fmtTime, width: 150 }, label)
 // a column of a record's id shown by name: the name the row carries (extra.name,
 // e.g. team_name, for users who may read the record but not the team) or else
 // the name looked up where the user may list that kind
-const refCol = (key, label, kind, extra = {}) => ({ key, label, format: (v, r) => (extra.name && r && r[extra.name]) || nameOf(kind, v), ...extra })
-const optCol = (key, label, options, extra = {}) => ({ key, label, format: optLabel(options), ...extra })
+const refCol = (key, label, kind, extra = {}) => withLabel({ key, format: (v, r) => (extra.name && r && r[extra.name]) || nameOf(kind, v), ...extra }, label)
+const optCol = (key, label, options, extra = {}) => withLabel({ key, format: optLabel(options), ...extra }, label)
 // a record page field linking to another record (its id in idKey)
 const linkCol = (key, label, type, idKey) => ({ key, label, link: (v, r) => (r[idKey] ? `/r/${type}/${r[idKey]}` : null) })
 
@@ -112,27 +127,27 @@ export const records = {
     title: (r) => r.name,
     defaultSort: '-created_at',
     columns: [
-      col('name', '轮次名称', { link: true, sortable: true, width: 200 }),
+      col('name', from('round'), { link: true, sortable: true, width: 200 }),
       optCol('kind', '类型', V.roundKind),
-      col('theme', '巡察主题', { width: 220 }),
+      col('theme', from('round'), { width: 220 }),
       col('planned_start', '计划开始', { sortable: true }),
       col('planned_end', '计划结束', { sortable: true }),
-      col('state', '状态', { stateOf: 'round', tag: true }),
+      col('state', from('round'), { stateOf: 'round', tag: true }),
     ],
-    filters: [{ key: 'q', label: '名称' }, { key: 'state', label: '状态', type: 'state' }, { key: 'kind', label: '类型', type: 'select', options: V.roundKind }],
+    filters: [labelled('round', { key: 'q' }), labelled('round', { key: 'state', type: 'state' }), { key: 'kind', label: '类型', type: 'select', options: V.roundKind }],
     detail: [
-      col('name', '轮次名称'), col('term', '届次'), col('seq', '轮次'), optCol('kind', '类型', V.roundKind),
-      col('theme', '巡察主题'), col('campaign', '联动专项治理'), col('planned_start', '计划开始'), col('planned_end', '计划结束'),
+      col('name', from('round')), col('term', from('round')), col('seq', '轮次'), optCol('kind', '类型', V.roundKind),
+      col('theme', from('round')), col('campaign', '联动专项治理'), col('planned_start', '计划开始'), col('planned_end', '计划结束'),
       timeCol('created_at', '创建时间'), timeCol('updated_at', '更新时间'),
     ],
     create: {
       action: 'round.write',
       label: '新建巡察轮次',
       fields: [
-        text('name', '轮次名称', 100, req), text('term', '届次', 20, req),
-        { key: 'seq', label: '轮次', type: 'number', min: 1, max: 99, required: true },
-        select('kind', '巡察类型', V.roundKind), memo('theme', '巡察主题', 200), text('campaign', '联动专项治理', 100),
-        date('planned_start', '计划开始'), date('planned_end', '计划结束'),
+        declared('round', 'name'), declared('round', 'term'),
+        declared('round', 'seq', { label: '轮次' }),
+        declared('round', 'kind'), declared('round', 'theme'), declared('round', 'campaign'),
+        declared('round', 'planned_start'), declared('round', 'planned_end'),
       ],
     },
     edit: { action: 'round.write', fields: null /* = create fields */ },
@@ -154,15 +169,15 @@ export const records = {
     menu: { group: 'plan', action: 'team.list' },
     title: (r) => r.name,
     defaultSort: 'name',
-    columns: [col('name', '巡察组', { link: true, sortable: true }), refCol('round_id', '巡察轮次', 'round'), refCol('group_id', '常设巡察组', 'org')],
+    columns: [col('name', '巡察组', { link: true, sortable: true }), refCol('round_id', from('team'), 'round'), refCol('group_id', '常设巡察组', 'org')],
     filters: [{ key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
-    detail: [col('name', '巡察组'), refCol('round_id', '巡察轮次', 'round'), refCol('group_id', '常设巡察组', 'org'), timeCol('created_at', '创建时间')],
+    detail: [col('name', '巡察组'), refCol('round_id', from('team'), 'round'), refCol('group_id', '常设巡察组', 'org'), timeCol('created_at', '创建时间')],
     create: {
       action: 'team.write',
       label: '新建巡察组',
-      fields: [ref('round_id', '巡察轮次', 'round', req), ref('group_id', '常设巡察组', 'org', { query: { kind: 'patrol_group' } }), text('name', '名称', 50, req)],
+      fields: [declared('team', 'round_id', { kind: 'round' }), declared('team', 'group_id', { label: '常设巡察组', kind: 'org', query: { kind: 'patrol_group' } }), declared('team', 'name', { label: '名称' })],
     },
-    edit: { action: 'team.write', fields: [ref('group_id', '常设巡察组', 'org', { query: { kind: 'patrol_group' } }), text('name', '名称', 50)] },
+    edit: { action: 'team.write', fields: [declared('team', 'group_id', { label: '常设巡察组', kind: 'org', query: { kind: 'patrol_group' } }), declared('team', 'name', { label: '名称', partial: true })] },
     panels: ['TeamPanel'],
   },
 
@@ -174,27 +189,27 @@ export const records = {
     title: (r) => r.unit_name || nameOf('org', r.unit_id),
     defaultSort: '-created_at',
     columns: [
-      refCol('unit_id', '被巡察单位', 'org', { link: true, width: 200, name: 'unit_name' }), refCol('team_id', '巡察组', 'team', { name: 'team_name' }),
+      refCol('unit_id', from('target'), 'org', { link: true, width: 200, name: 'unit_name' }), refCol('team_id', from('target'), 'team', { name: 'team_name' }),
       col('entry_date', '进驻', { sortable: true }), col('withdrawal_date', '撤离', { sortable: true }),
       col('report_date', '汇报'), col('feedback_date', '反馈'),
     ],
-    filters: [{ key: 'team_id', label: '巡察组', type: 'ref', kind: 'team' }, { key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
+    filters: [labelled('target', { key: 'team_id', type: 'ref', kind: 'team' }), { key: 'round_id', label: '轮次', type: 'ref', kind: 'round' }],
     detail: [
-      refCol('unit_id', '被巡察单位', 'org', { name: 'unit_name' }), refCol('team_id', '巡察组', 'team', { name: 'team_name' }), refCol('round_id', '巡察轮次', 'round', { name: 'round_name' }),
+      refCol('unit_id', from('target'), 'org', { name: 'unit_name' }), refCol('team_id', from('target'), 'team', { name: 'team_name' }), refCol('round_id', from('target'), 'round', { name: 'round_name' }),
       col('mobilization_date', '动员'), col('entry_date', '进驻'), col('withdrawal_date', '撤离'), col('report_date', '汇报'), col('feedback_date', '反馈'),
     ],
     create: {
       action: 'target.write',
       label: '新增巡察对象',
       fields: [
-        ref('team_id', '巡察组', 'team', req), ref('unit_id', '被巡察单位', 'org', { ...req, query: { kind: 'unit' } }),
-        date('mobilization_date', '动员日期'), date('entry_date', '进驻日期'), date('withdrawal_date', '撤离日期'),
-        date('report_date', '汇报日期'), date('feedback_date', '反馈日期'),
+        declared('target', 'team_id', { kind: 'team' }), declared('target', 'unit_id', { kind: 'org', query: { kind: 'unit' } }),
+        declared('target', 'mobilization_date'), declared('target', 'entry_date'), declared('target', 'withdrawal_date'),
+        declared('target', 'report_date'), declared('target', 'feedback_date'),
       ],
     },
     edit: {
       action: 'target.write',
-      fields: [date('mobilization_date', '动员日期'), date('entry_date', '进驻日期'), date('withdrawal_date', '撤离日期'), date('report_date', '汇报日期'), date('feedback_date', '反馈日期')],
+      fields: [declared('target', 'mobilization_date'), declared('target', 'entry_date'), declared('target', 'withdrawal_date'), declared('target', 'report_date'), declared('target', 'feedback_date')],
     },
     panels: ['TargetPanel'],
     recordTools: [assistTool((r, b) => ({ ...b, target_id: r.id }))],
@@ -213,21 +228,21 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
-      col('title', '线索标题', { link: true, sortable: true, width: 220 }), col('unit_name', '被巡察单位', { width: 180 }),
-      col('subject_name', '被反映人'), col('team_name', '巡察组'), col('state', '状态', { stateOf: 'clue', tag: true }),
-      optCol('handover_mode', '移交方式', V.handoverMode), col('handover_docno', '移交文号'), timeCol('created_at', '登记时间'),
+      col('title', from('clue'), { link: true, sortable: true, width: 220 }), col('unit_name', '被巡察单位', { width: 180 }),
+      col('subject_name', from('clue')), col('team_name', from('clue')), col('state', from('clue'), { stateOf: 'clue', tag: true }),
+      optCol('handover_mode', from('clue'), V.handoverMode), col('handover_docno', from('clue')), timeCol('created_at', '登记时间'),
     ],
     filters: [
-      { key: 'q', label: '标题/被反映人' }, { key: 'state', label: '状态', type: 'state' },
-      { key: 'handover_mode', label: '移交方式', type: 'select', options: V.handoverMode },
+      { key: 'q', label: '标题/被反映人' }, labelled('clue', { key: 'state', type: 'state' }),
+      labelled('clue', { key: 'handover_mode', type: 'select', options: V.handoverMode }),
     ],
     detail: [
-      col('title', '线索标题'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('subject_name', '被反映人'),
-      col('subject_post', '职务'), optCol('source', '来源', V.clueSource), col('discovered_on', '发现日期'), col('withdrawal_date', '撤离日期'),
-      col('verify_note', '核实意见'), timeCol('verified_at', '核实时间'), optCol('handover_mode', '移交方式', V.handoverMode),
-      col('handover_docno', '移交文号'), timeCol('handover_at', '移交时间'), col('registry_no', '登记号'), timeCol('registered_at', '登记时间'),
-      optCol('disposal_method', '处置方式', V.disposal), refCol('disposal_dept_id', '承办部门', 'org'), timeCol('disposed_at', '处置时间'),
-      optCol('result', '办理结果', V.result), col('result_note', '结果说明'), timeCol('concluded_at', '办结时间'),
+      col('title', from('clue')), col('unit_name', '被巡察单位'), col('team_name', from('clue')), col('subject_name', from('clue')),
+      col('subject_post', '职务'), optCol('source', '来源', V.clueSource), col('discovered_on', from('clue')), col('withdrawal_date', '撤离日期'),
+      col('verify_note', '核实意见'), timeCol('verified_at', '核实时间'), optCol('handover_mode', from('clue'), V.handoverMode),
+      col('handover_docno', from('clue')), timeCol('handover_at', from('clue')), col('registry_no', from('clue')), timeCol('registered_at', from('clue')),
+      optCol('disposal_method', from('clue'), V.disposal), refCol('disposal_dept_id', '承办部门', 'org'), timeCol('disposed_at', from('clue')),
+      optCol('result', from('clue'), V.result), col('result_note', '结果说明'), timeCol('concluded_at', from('clue')),
       col('case_filed_on', '立案日期'), col('detention_on', '留置日期'), col('prosecution_on', '移送审查起诉日期'), col('outcome_authority', '决定机关'),
       days('days_discovery_to_handover', '发现至移交'), days('days_handover_to_registration', '移交至登记'),
       { ...days('days_handover_to_disposal', '移交至处置'), always: true, format: (v) => (v === null || v === undefined ? '尚未处置' : `${v} 天`) },
@@ -238,21 +253,21 @@ export const records = {
       action: 'clue.create',
       label: '登记问题线索',
       fields: [
-        ref('target_id', '被巡察单位', 'target', req), text('title', '线索标题', 100, req), text('subject_name', '被反映人', 50, req),
-        text('subject_post', '职务', 100), select('source', '来源', V.clueSource, req), date('discovered_on', '发现日期', req),
-        memo('allegation', '反映的主要问题', 20000, { ...req, rows: 6 }),
+        declared('clue', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('clue', 'title'), declared('clue', 'subject_name'),
+        declared('clue', 'subject_post', { label: '职务' }), declared('clue', 'source', { label: '来源' }), declared('clue', 'discovered_on'),
+        declared('clue', 'allegation', { rows: 6 }),
       ],
     },
     edit: {
       when: (r) => r.can_edit,
       fields: [
-        text('title', '线索标题', 100), text('subject_name', '被反映人', 50), text('subject_post', '职务', 100),
-        select('source', '来源', V.clueSource), date('discovered_on', '发现日期'), memo('allegation', '反映的主要问题', 20000, { rows: 6 }),
+        declared('clue', 'title', { partial: true }), declared('clue', 'subject_name', { partial: true }), declared('clue', 'subject_post', { label: '职务' }),
+        declared('clue', 'source', { label: '来源', partial: true }), declared('clue', 'discovered_on', { partial: true }), declared('clue', 'allegation', { partial: true, rows: 6 }),
       ],
     },
     verbs: {
-      dispose: [select('method', '处置方式', V.disposal, req), ref('dept_id', '承办部门', 'org', { query: { kind: 'commission_dept' } }), note],
-      conclude: [select('result', '办理结果', V.result, req), note],
+      dispose: [declared('clue', 'method', { verb: 'dispose' }), declared('clue', 'dept_id', { kind: 'org', verb: 'dispose', query: { kind: 'commission_dept' } }), note],
+      conclude: [declared('clue', 'result', { verb: 'conclude' }), note],
     },
     history: true,
     recordTools: [
@@ -260,7 +275,7 @@ export const records = {
       {
         label: '登记立案/留置/移送', action: 'clue.outcome', when: canOn('clue.outcome'), path: (r) => `/clues/${r.id}/outcome`,
         initial: (r) => ({ case_filed_on: r.case_filed_on, detention_on: r.detention_on, prosecution_on: r.prosecution_on, authority: r.outcome_authority }),
-        fields: [date('case_filed_on', '立案日期'), date('detention_on', '留置日期'), date('prosecution_on', '移送审查起诉日期'), text('authority', '决定机关', 100, req)],
+        fields: ['case_filed_on', 'detention_on', 'prosecution_on', 'authority'].map((n) => declared('clue', n, { verb: 'outcome' })),
       },
       assistTool((r, b) => ({ ...b, target_id: r.target_id, clue_id: r.id }), canOn('assistance.write')),
       acctTool('clue_id'),
@@ -287,30 +302,30 @@ export const records = {
     title: (r) => `${optLabel(V.channel)(r.channel)} ${r.received_on || ''}`,
     defaultSort: '-created_at',
     columns: [
-      col('summary', '内容摘要', { link: true, width: 260 }), optCol('channel', '渠道', V.channel), col('received_on', '收到日期', { sortable: true }),
-      refCol('target_id', '被巡察单位', 'target'), col('state', '状态', { stateOf: 'petition', tag: true }),
+      col('summary', '内容摘要', { link: true, width: 260 }), optCol('channel', '渠道', V.channel), col('received_on', from('petition'), { sortable: true }),
+      refCol('target_id', '被巡察单位', 'target'), col('state', from('petition'), { stateOf: 'petition', tag: true }),
     ],
-    filters: [{ key: 'state', label: '状态', type: 'state' }, { key: 'channel', label: '渠道', type: 'select', options: V.channel }],
+    filters: [labelled('petition', { key: 'state', type: 'state' }), { key: 'channel', label: '渠道', type: 'select', options: V.channel }],
     detail: [
-      col('summary', '内容摘要'), optCol('channel', '渠道', V.channel), col('received_on', '收到日期'), refCol('target_id', '被巡察单位', 'target'),
-      { key: 'anonymous', label: '匿名', format: fmtBool }, { key: 'reporter_sealed', label: '信访人身份已加密', format: fmtBool },
+      col('summary', '内容摘要'), optCol('channel', '渠道', V.channel), col('received_on', from('petition')), refCol('target_id', '被巡察单位', 'target'),
+      labelled('petition', { key: 'anonymous', format: fmtBool }), { key: 'reporter_sealed', label: '信访人身份已加密', format: fmtBool },
       { key: 'clue_id', label: '转成的线索', link: (v) => v && `/r/clues/${v}`, format: (v) => (v ? '查看线索' : '') },
-      col('note', '说明'), col('reason', '了结理由'), timeCol('created_at', '登记时间'),
+      col('note', '说明'), col('reason', from('petition')), timeCol('created_at', '登记时间'),
     ],
     reporter: true,
     create: {
       action: 'petition.create',
       label: '登记信访件',
       fields: [
-        ref('target_id', '被巡察单位', 'target', req), select('channel', '渠道', V.channel, req), date('received_on', '收到日期', req),
-        memo('summary', '内容摘要', 2000, req), { key: 'anonymous', label: '匿名', type: 'bool' },
-        text('reporter_name', '信访人姓名', 50, { hideWhen: (m) => m.anonymous }), text('reporter_contact', '联系方式', 100, { hideWhen: (m) => m.anonymous }),
+        declared('petition', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('petition', 'channel', { label: '渠道' }), declared('petition', 'received_on'),
+        declared('petition', 'summary', { label: '内容摘要' }), declared('petition', 'anonymous'),
+        declared('petition', 'reporter_name', { hideWhen: (m) => m.anonymous }), declared('petition', 'reporter_contact', { hideWhen: (m) => m.anonymous }),
       ],
     },
     verbs: {
-      to_clue: [text('title', '线索标题', 100, req), text('subject_name', '被反映人', 50, req), text('subject_post', '职务', 100), memo('allegation', '反映的主要问题', 20000), note],
-      transfer: [memo('note', '转办说明', 2000, req)],
-      close: [memo('reason', '了结理由', 2000, req)],
+      to_clue: [declared('petition', 'title', { verb: 'to_clue' }), declared('petition', 'subject_name', { verb: 'to_clue' }), declared('petition', 'subject_post', { label: '职务', verb: 'to_clue' }), declared('petition', 'allegation', { verb: 'to_clue' }), note],
+      transfer: [declared('petition', 'note', { verb: 'transfer' })],
+      close: [declared('petition', 'reason', { verb: 'close' })],
     },
     home: [{ action: 'petition.triage', title: '待分办的信访件', query: { state: 'received' }, pending: true }],
   },
@@ -345,12 +360,12 @@ export const records = {
     noDetail: true,
     defaultSort: null,
     columns: [
-      refCol('target_id', '被巡察单位', 'target', { width: 180 }), col('source_label', '通报来源'), col('due_date', '报送期限'),
-      optCol('state', '状态', V.briefingState, { tag: true }), { key: 'overdue', label: '逾期', format: fmtBool },
-      col('answer', '通报内容', { width: 240 }), timeCol('answered_at', '报送时间'),
+      refCol('target_id', '被巡察单位', 'target', { width: 180 }), col('source_label', '通报来源'), col('due_date', from('briefing')),
+      optCol('state', from('briefing'), V.briefingState, { tag: true }), { key: 'overdue', label: '逾期', format: fmtBool },
+      col('answer', from('briefing'), { width: 240 }), timeCol('answered_at', '报送时间'),
     ],
     filters: [
-      { key: 'state', label: '状态', type: 'select', options: V.briefingState }, { key: 'source', label: '来源', type: 'select', options: V.briefingSource },
+      labelled('briefing', { key: 'state', type: 'select', options: V.briefingState }), labelled('briefing', { key: 'source', type: 'select', options: V.briefingSource }),
       { key: 'overdue', label: '只看逾期', type: 'select', options: [{ value: '1', label: '是' }] },
     ],
     rowActions: [
@@ -358,9 +373,8 @@ export const records = {
         label: '报送', action: 'briefing.answer', when: (r) => r.state === 'pending',
         path: (r) => `/briefings/${r.id}/answer`,
         fields: [
-          memo('answer', '通报内容', 20000, { ...req, rows: 5 }),
-          { key: 'petitions_3y', label: '近三年信访件数', type: 'number', min: 0 }, { key: 'clues_on_hand', label: '在办问题线索数', type: 'number', min: 0 },
-          { key: 'cases', label: '立案数', type: 'number', min: 0 }, { key: 'audit_findings', label: '审计发现问题数', type: 'number', min: 0 },
+          declared('briefing', 'answer', { verb: 'answer', rows: 5 }),
+          ...['petitions_3y', 'clues_on_hand', 'cases', 'audit_findings'].map((n) => declared('briefing', n, { verb: 'answer' })),
         ],
       },
     ],
@@ -380,28 +394,28 @@ export const records = {
     defaultSort: '-created_at',
     columns: [
       col('seq_no', '编号', { sortable: true }), col('title', '问题', { link: true, width: 220 }), col('unit_name', '被巡察单位', { width: 170 }),
-      col('category_name', '问题类别'), col('amount', '金额 (元)'), col('state', '状态', { stateOf: 'problem', tag: true }), col('found_on', '发现日期', { sortable: true }),
+      col('category_name', '问题类别'), col('amount', '金额 (元)'), col('state', from('problem'), { stateOf: 'problem', tag: true }), col('found_on', from('problem'), { sortable: true }),
     ],
-    filters: [{ key: 'q', label: '标题' }, { key: 'state', label: '状态', type: 'state' }, { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    filters: [{ key: 'q', label: '标题' }, labelled('problem', { key: 'state', type: 'state' }), { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
-      col('seq_no', '编号'), col('title', '问题'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('area_name', '领域'), col('category_name', '问题类别'),
-      col('description', '问题描述'), col('amount', '涉及金额 (元)'), col('people', '涉及人员'), optCol('found_by', '发现方式', V.foundBy), col('found_on', '发现日期'),
-      { key: 'immediate_fix', label: '立行立改', format: fmtBool }, { key: 'inaction', label: '不作为慢作为', format: fmtBool },
+      col('seq_no', '编号'), col('title', '问题'), col('unit_name', '被巡察单位'), col('team_name', from('problem')), col('area_name', '领域'), col('category_name', '问题类别'),
+      col('description', from('problem')), col('amount', from('problem')), col('people', from('problem')), optCol('found_by', from('problem'), V.foundBy), col('found_on', from('problem')),
+      labelled('problem', { key: 'immediate_fix', format: fmtBool }), { key: 'inaction', label: '不作为慢作为', format: fmtBool },
       col('task_count', '整改任务数'), col('tasks_signed_off', '已销号任务'), col('rectify_note', '整改情况'), col('reopen_reason', '重新整改原因'),
-      timeCol('confirmed_at', '确认时间'), timeCol('fed_back_at', '反馈时间'), timeCol('rectified_at', '完成整改'), timeCol('signed_off_at', '销号时间'),
+      timeCol('confirmed_at', '确认时间'), timeCol('fed_back_at', '反馈时间'), timeCol('rectified_at', '完成整改'), timeCol('signed_off_at', from('problem')),
     ],
     create: {
       action: 'problem.create',
       label: '新建问题底稿',
       fields: [
-        ref('target_id', '被巡察单位', 'target', req), ref('category_id', '问题类别', 'category', req), text('title', '问题', 100, req),
-        memo('description', '问题描述', 20000, { ...req, rows: 5 }), text('amount', '涉及金额 (元)', 20, { placeholder: '如 1234.56' }), text('people', '涉及人员', 200),
-        select('found_by', '发现方式', V.foundBy, req), date('found_on', '发现日期', req),
+        declared('problem', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('problem', 'category_id', { kind: 'category' }), declared('problem', 'title', { label: '问题' }),
+        declared('problem', 'description', { rows: 5 }), declared('problem', 'amount', { placeholder: '如 1234.56' }), declared('problem', 'people'),
+        declared('problem', 'found_by'), declared('problem', 'found_on'),
         { key: 'immediate_fix', label: '立行立改', type: 'bool' }, { key: 'inaction', label: '不作为慢作为', type: 'bool' },
       ],
     },
     edit: { when: (r) => r.editable, fields: null },
-    verbs: { complete: [memo('note', '整改情况', 2000, req)], reopen: [memo('reason', '理由', 2000, req)] },
+    verbs: { complete: [declared('problem', 'note', { verb: 'complete' })], reopen: [declared('problem', 'reason', { verb: 'reopen' })] },
     history: true,
     // the evidence is part of the working papers: shown to those the record says may read them
     files: { title: '佐证材料', when: canOn('problem.papers') },
@@ -429,23 +443,23 @@ export const records = {
     menu: { group: 'rect', action: 'report.read' },
     title: (r) => r.title,
     defaultSort: '-created_at',
-    columns: [col('title', '报告', { link: true, width: 220 }), col('team_name', '巡察组'), col('problem_count', '问题数'), col('state', '状态', { stateOf: 'report', tag: true }), col('meeting_date', '反馈会日期')],
-    filters: [{ key: 'state', label: '状态', type: 'state' }],
+    columns: [col('title', '报告', { link: true, width: 220 }), col('team_name', '巡察组'), col('problem_count', '问题数'), col('state', from('report'), { stateOf: 'report', tag: true }), col('meeting_date', from('report'))],
+    filters: [labelled('report', { key: 'state', type: 'state' })],
     detail: [
       col('unit_name', '被巡察单位'), col('team_name', '巡察组'), col('problem_count', '问题数'), col('inaction_count', '不作为慢作为'), col('text', '报告正文'),
-      col('return_reason', '退回理由'), col('meeting_date', '反馈会日期'), col('attendees', '参会人数', { format: (v) => (v ? `${v} 人` : '') }),
-      col('attendee_names', '参会人员'), col('feedback_text', '反馈意见'),
+      col('return_reason', '退回理由'), col('meeting_date', from('report')), col('attendees', from('report'), { format: (v) => (v ? `${v} 人` : '') }),
+      col('attendee_names', from('report')), col('feedback_text', from('report')),
       col('rect_plan_due', '整改方案报送期限'), col('rect_report_due', '整改情况报告期限'), timeCol('submitted_at', '提交时间'), timeCol('approved_at', '批准时间'), timeCol('copied_at', '抄送时间'),
     ],
-    create: { action: 'report.write', label: '撰写巡察报告', fields: [ref('target_id', '被巡察单位', 'target', req), memo('text', '报告正文', 200000, { ...req, rows: 10 })] },
-    edit: { when: (r) => r.editable, fields: [memo('text', '报告正文', 200000, { rows: 10 })] },
+    create: { action: 'report.write', label: '撰写巡察报告', fields: [declared('report', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('report', 'text', { rows: 10 })] },
+    edit: { when: (r) => r.editable, fields: [declared('report', 'text', { partial: true, rows: 10 })] },
     verbs: {
-      return: [memo('reason', '退回理由', 2000, req)],
+      return: [declared('report', 'reason', { verb: 'return' })],
       // 参会人数 is a whole number (the API's integer), 参会人员 who attended (optional text)
       feedback: [
-        date('meeting_date', '反馈会日期', req), { key: 'attendees', label: '参会人数', type: 'number', min: 1, max: 100000 },
-        memo('attendee_names', '参会人员', 2000, { placeholder: '如: 巡察组全体成员, 被巡察单位领导班子成员、中层干部及干部职工代表' }),
-        memo('feedback_text', '反馈意见', 100000, { ...req, rows: 8 }),
+        declared('report', 'meeting_date', { verb: 'feedback' }), declared('report', 'attendees', { verb: 'feedback' }),
+        declared('report', 'attendee_names', { verb: 'feedback', placeholder: '如: 巡察组全体成员, 被巡察单位领导班子成员、中层干部及干部职工代表' }),
+        declared('report', 'feedback_text', { verb: 'feedback', rows: 8 }),
       ],
     },
     history: true,
@@ -470,16 +484,16 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
-      col('problem_title', '问题', { link: true, width: 200 }), col('measure', '整改措施', { width: 200 }), col('unit_name', '单位'), col('owner_name', '责任人'),
-      col('deadline', '完成时限', { sortable: true }), col('state', '状态', { stateOf: 'rect_task', tag: true }), { key: 'warning', label: '预警', format: (v) => ({ '20d': '20天内到期', '10d': '10天内到期', overdue: '已逾期' })[v] || '' },
+      col('problem_title', '问题', { link: true, width: 200 }), col('measure', from('rect_task'), { width: 200 }), col('unit_name', from('rect_task')), col('owner_name', from('rect_task')),
+      col('deadline', from('rect_task'), { sortable: true }), col('state', from('rect_task'), { stateOf: 'rect_task', tag: true }), { key: 'warning', label: '预警', format: (v) => ({ '20d': '20天内到期', '10d': '10天内到期', overdue: '已逾期' })[v] || '' },
     ],
     filters: [
-      { key: 'q', label: '措施' }, { key: 'state', label: '状态', type: 'state' },
+      { key: 'q', label: '措施' }, labelled('rect_task', { key: 'state', type: 'state' }),
       { key: 'overdue', label: '逾期', type: 'select', options: [{ value: 'true', label: '是' }] }, { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] },
     ],
     detail: [
-      col('problem_no', '问题编号'), col('problem_title', '问题'), col('unit_name', '单位'), col('measure', '整改措施'), col('owner_name', '责任人'), col('owner_post', '职务'),
-      col('leader_name', '分管领导'), col('deadline', '完成时限'), { key: 'long_term', label: '长期坚持', format: fmtBool }, col('days_left', '剩余天数'),
+      col('problem_no', '问题编号'), col('problem_title', '问题'), col('unit_name', from('rect_task')), col('measure', from('rect_task')), col('owner_name', from('rect_task')), col('owner_post', '职务'),
+      col('leader_name', '分管领导'), col('deadline', from('rect_task')), { key: 'long_term', label: '长期坚持', format: fmtBool }, col('days_left', '剩余天数'),
       col('done_note', '完成情况'), col('return_reason', '退回理由'), col('progress_count', '进展次数'), col('open_notices', '未办结督办'),
       timeCol('done_at', '完成时间'), timeCol('signed_off_at', '销号时间'),
     ],
@@ -487,12 +501,12 @@ export const records = {
       action: 'rect.write',
       label: '新建整改任务',
       fields: [
-        ref('problem_id', '问题', 'problem', req), memo('measure', '整改措施', 2000, req), text('owner_name', '责任人', 50, req), text('owner_post', '职务', 100),
-        text('leader_name', '分管领导', 50), date('deadline', '完成时限', req), { key: 'long_term', label: '长期坚持', type: 'bool' },
+        declared('rect_task', 'problem_id', { kind: 'problem' }), declared('rect_task', 'measure'), declared('rect_task', 'owner_name'), declared('rect_task', 'owner_post', { label: '职务' }),
+        declared('rect_task', 'leader_name'), declared('rect_task', 'deadline'), declared('rect_task', 'long_term'),
       ],
     },
     edit: { when: (r) => r.editable, fields: null },
-    verbs: { finish: [memo('note', '完成情况', 2000, req)], send_back: [memo('reason', '退回理由', 2000, req)] },
+    verbs: { finish: [declared('rect_task', 'note', { verb: 'finish' })], send_back: [declared('rect_task', 'reason', { verb: 'send_back' })] },
     history: true,
     files: { title: '整改佐证材料' },
     subs: [
@@ -500,7 +514,7 @@ export const records = {
       { title: '派驻纪检监察组监督意见', path: 'supervision-notes', action: 'supervision.read', columns: [{ key: 'text', label: '意见', width: 320 }, { key: 'created_at', label: '时间', format: fmtTime }], add: { action: 'supervision.note', label: '填写监督意见', fields: [memo('text', '监督意见', 5000, req)] } },
     ],
     recordTools: [
-      { label: '下发督办通知', action: 'notice.issue', path: () => '/notices', body: (r, b) => ({ ...b, task_id: r.id }), fields: [select('level', '级别', V.noticeLevel, req), memo('reason', '督办事由', 2000, req), date('due_date', '回复期限', req)] },
+      { label: '下发督办通知', action: 'notice.issue', path: () => '/notices', body: (r, b) => ({ ...b, task_id: r.id }), fields: [declared('notice', 'level'), declared('notice', 'reason'), declared('notice', 'due_date')] },
     ],
     home: [
       { action: 'rect.write', notAction: 'round.list', title: '本单位整改任务', query: { open: 'true' }, pending: true },
@@ -516,14 +530,14 @@ export const records = {
     menu: { group: 'rect', action: 'notice.read' },
     title: (r) => r.title,
     defaultSort: '-created_at',
-    columns: [col('docno', '文号', { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', '单位'), optCol('level', '级别', V.noticeLevel), col('due_date', '回复期限'), col('state', '状态', { stateOf: 'notice', tag: true })],
-    filters: [{ key: 'state', label: '状态', type: 'state' }, { key: 'level', label: '级别', type: 'select', options: V.noticeLevel }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    columns: [col('docno', from('notice'), { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', from('notice')), optCol('level', '级别', V.noticeLevel), col('due_date', from('notice')), col('state', from('notice'), { stateOf: 'notice', tag: true })],
+    filters: [labelled('notice', { key: 'state', type: 'state' }), { key: 'level', label: '级别', type: 'select', options: V.noticeLevel }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
-      col('docno', '文号'), optCol('level', '级别', V.noticeLevel), col('unit_name', '单位'), col('problem_title', '问题'), col('task_measure', '整改措施'), col('task_owner', '责任人'),
-      col('task_deadline', '整改时限'), col('reason', '督办事由'), col('due_date', '回复期限'), { key: 'overdue', label: '逾期未复', format: fmtBool }, col('reply', '回复'), col('close_note', '办结意见'),
+      col('docno', from('notice')), optCol('level', '级别', V.noticeLevel), col('unit_name', from('notice')), col('problem_title', '问题'), col('task_measure', '整改措施'), col('task_owner', '责任人'),
+      col('task_deadline', '整改时限'), col('reason', from('notice')), col('due_date', from('notice')), { key: 'overdue', label: '逾期未复', format: fmtBool }, col('reply', '回复'), col('close_note', '办结意见'),
       timeCol('replied_at', '回复时间'), timeCol('closed_at', '办结时间'),
     ],
-    verbs: { reply: [memo('reply', '回复', 5000, req)], send_back: [memo('reason', '退回理由', 2000, req)] },
+    verbs: { reply: [declared('notice', 'reply', { verb: 'reply' })], send_back: [declared('notice', 'reason', { verb: 'send_back' })] },
     history: true,
     recordTools: [letterTool('出具整改督办通知', 'rect_notice', (r) => r.state !== 'closed')],
     home: [
@@ -571,17 +585,17 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
-      col('seq_no', '编号', { width: 90 }), col('need', '需协助事项', { link: true, width: 240 }), col('unit_name', '被巡察单位', { width: 160 }),
-      col('state', '状态', { stateOf: 'assistance', tag: true }), col('result', '协助结果', { width: 200 }), col('team_name', '巡察组'),
+      col('seq_no', from('assistance'), { width: 90 }), col('need', from('assistance'), { link: true, width: 240 }), col('unit_name', '被巡察单位', { width: 160 }),
+      col('state', from('assistance'), { stateOf: 'assistance', tag: true }), col('result', from('assistance'), { width: 200 }), col('team_name', from('assistance')),
       days('turnaround_days', '办理用时'), timeCol('created_at', '提请时间'),
     ],
-    filters: [{ key: 'q', label: '需协助事项' }, { key: 'state', label: '状态', type: 'state' }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
+    filters: [{ key: 'q', label: '需协助事项' }, labelled('assistance', { key: 'state', type: 'state' }), { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
-      col('seq_no', '编号'), col('unit_name', '被巡察单位'), col('team_name', '巡察组'),
+      col('seq_no', from('assistance')), col('unit_name', '被巡察单位'), col('team_name', from('assistance')),
       linkCol('problem_title', '相关问题', 'problems', 'problem_id'), linkCol('clue_title', '相关问题线索', 'clues', 'clue_id'),
-      col('need', '需协助事项'), col('reason', '提请理由'), timeCol('submitted_at', '提请时间'), timeCol('decided_at', '审批时间'), col('decision_note', '审批意见'),
+      col('need', from('assistance')), col('reason', from('assistance')), timeCol('submitted_at', '提请时间'), timeCol('decided_at', '审批时间'), col('decision_note', '审批意见'),
       timeCol('forwarded_at', '转交时间'), timeCol('accepted_at', '受理时间'), { key: 'accepted_role', label: '受理部门', format: (v) => roleLabel(v) },
-      timeCol('completed_at', '完成时间'), col('result', '协助结果'), col('evidence_fixed', '固定的证据'),
+      timeCol('completed_at', from('assistance')), col('result', from('assistance')), col('evidence_fixed', from('assistance')),
       { key: 'turnaround_days', label: '提请至完成用时', always: true, format: (v) => (v === null || v === undefined ? '尚未完成' : `${v} 天`) },
       timeCol('closed_at', '关闭时间'),
     ],
@@ -589,14 +603,14 @@ export const records = {
       action: 'assistance.write',
       label: '提请协助',
       fields: [
-        ref('target_id', '被巡察单位', 'target', req), memo('need', '需协助事项', 2000, req), memo('reason', '提请理由', 5000, req),
-        ref('problem_id', '相关问题', 'problem'), ref('clue_id', '相关问题线索', 'clue'),
+        declared('assistance', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('assistance', 'need'), declared('assistance', 'reason'),
+        declared('assistance', 'problem_id', { kind: 'problem' }), declared('assistance', 'clue_id', { kind: 'clue' }),
       ],
     },
-    edit: { when: (r) => r.editable, fields: [memo('need', '需协助事项', 2000), memo('reason', '提请理由', 5000), ref('problem_id', '相关问题', 'problem'), ref('clue_id', '相关问题线索', 'clue')] },
+    edit: { when: (r) => r.editable, fields: [declared('assistance', 'need', { partial: true }), declared('assistance', 'reason', { partial: true }), declared('assistance', 'problem_id', { kind: 'problem' }), declared('assistance', 'clue_id', { kind: 'clue' })] },
     verbs: {
-      reject: [memo('reason', '不予批准的理由', 2000, req)],
-      complete: [memo('result', '协助结果', 10000, { ...req, rows: 4 }), memo('evidence_fixed', '固定的证据', 10000, { ...req, rows: 3 }), note],
+      reject: [declared('assistance', 'reason', { verb: 'reject' })],
+      complete: [declared('assistance', 'result', { verb: 'complete', rows: 4 }), declared('assistance', 'evidence_fixed', { verb: 'complete', rows: 3 }), note],
     },
     history: true,
     recordTools: [letterTool('出具提请协助函', 'assistance_request', (r) => ['approved', 'forwarded', 'accepted', 'completed', 'closed'].includes(r.state))],
@@ -617,35 +631,35 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
-      col('subject_name', '问责对象', { link: true, width: 150 }), col('subject_post', '职务'), col('unit_name', '被巡察单位', { width: 160 }),
-      col('outcome_label', '处理结果'), col('form_label', '四种形态'), col('state', '状态', { stateOf: 'accountability', tag: true }),
-      col('decided_on', '决定日期', { sortable: true }), col('funds_recovered', '追缴资金 (元)'),
+      col('subject_name', from('accountability'), { link: true, width: 150 }), col('subject_post', from('accountability')), col('unit_name', '被巡察单位', { width: 160 }),
+      col('outcome_label', '处理结果'), col('form_label', '四种形态'), col('state', from('accountability'), { stateOf: 'accountability', tag: true }),
+      col('decided_on', from('accountability'), { sortable: true }), col('funds_recovered', from('accountability')),
     ],
     filters: [
-      { key: 'q', label: '问责对象' }, { key: 'state', label: '状态', type: 'state' }, { key: 'form', label: '形态', type: 'select', options: V.form },
-      { key: 'outcome', label: '处理结果', type: 'select', options: outcomeOptions }, { key: 'subject_kind', label: '对象类别', type: 'select', options: V.subjectKind },
+      { key: 'q', label: '问责对象' }, labelled('accountability', { key: 'state', type: 'state' }), labelled('accountability', { key: 'form', type: 'select', options: V.form }),
+      labelled('accountability', { key: 'outcome', type: 'select', options: outcomeOptions }), { key: 'subject_kind', label: '对象类别', type: 'select', options: V.subjectKind },
     ],
     detail: [
-      optCol('subject_kind', '问责对象类别', V.subjectKind), col('subject_name', '问责对象'), col('subject_post', '职务'), optCol('leader_role', '领导责任', V.leaderRole),
-      col('unit_name', '被巡察单位'), col('team_name', '巡察组'), linkCol('problem_title', '相关问题', 'problems', 'problem_id'), linkCol('clue_title', '相关问题线索', 'clues', 'clue_id'),
+      optCol('subject_kind', from('accountability'), V.subjectKind), col('subject_name', from('accountability')), col('subject_post', from('accountability')), optCol('leader_role', from('accountability'), V.leaderRole),
+      col('unit_name', '被巡察单位'), col('team_name', from('accountability')), linkCol('problem_title', '相关问题', 'problems', 'problem_id'), linkCol('clue_title', '相关问题线索', 'clues', 'clue_id'),
       col('outcome_label', '处理结果'), col('outcome_kind', '处理类别'),
       { key: 'form_label', label: '四种形态 (按处理结果自动认定)', always: true, format: (v, r) => v || (r.outcome ? '不计入四种形态' : '尚未作出处理决定') },
-      { key: 'criminal', label: '追究刑事责任', format: (v) => (v ? '是' : '') }, col('authority', '决定机关'), col('decided_on', '决定日期'),
-      col('funds_recovered', '追缴资金 (元)'), col('funds_returned', '清退资金 (元)'), col('losses_recovered', '挽回经济损失 (元)'),
-      col('note', '备注'), col('revoked_reason', '撤销理由'), timeCol('created_at', '登记时间'),
+      { key: 'criminal', label: '追究刑事责任', format: (v) => (v ? '是' : '') }, col('authority', from('accountability')), col('decided_on', from('accountability')),
+      col('funds_recovered', from('accountability')), col('funds_returned', from('accountability')), col('losses_recovered', from('accountability')),
+      col('note', from('accountability')), col('revoked_reason', '撤销理由'), timeCol('created_at', '登记时间'),
     ],
     create: {
       action: 'accountability.write',
       label: '登记追责问责',
-      fields: [ref('problem_id', '相关问题', 'problem'), ref('clue_id', '相关问题线索', 'clue'), ...acctSubjectFields, ...decisionFields(), memo('note', '备注', 5000)],
+      fields: [declared('accountability', 'problem_id', { kind: 'problem' }), declared('accountability', 'clue_id', { kind: 'clue' }), ...acctSubjectFields(), ...decisionFields(), declared('accountability', 'note')],
     },
     edit: {
       when: (r) => r.editable,
-      fields: [...acctSubjectFields.slice(1), money('funds_recovered', '追缴资金 (元)'), money('funds_returned', '清退资金 (元)'), money('losses_recovered', '挽回经济损失 (元)'), memo('note', '备注', 5000)],
+      fields: [...acctSubjectFields(true).slice(1), declared('accountability', 'funds_recovered'), declared('accountability', 'funds_returned'), declared('accountability', 'losses_recovered'), declared('accountability', 'note')],
     },
     verbs: {
-      decide: [...decisionFields().map((f) => (['outcome', 'authority', 'decided_on'].includes(f.key) ? { ...f, required: true } : f)), note],
-      revoke: [memo('reason', '撤销理由', 2000, req)],
+      decide: [...decisionFields('decide'), acctField('note', { verb: 'decide' })],
+      revoke: [declared('accountability', 'reason', { verb: 'revoke' })],
     },
     history: true,
     home: [
@@ -676,24 +690,24 @@ export const records = {
     title: (r) => r.title,
     defaultSort: '-scheduled_on',
     columns: [
-      col('title', '联审名称', { link: true, width: 220 }), col('team_name', '巡察组'), col('scheduled_on', '联审日期', { sortable: true }),
-      col('state', '状态', { stateOf: 'joint_review', tag: true }), col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除'),
+      col('title', from('joint_review'), { link: true, width: 220 }), col('team_name', from('joint_review')), col('scheduled_on', from('joint_review'), { sortable: true }),
+      col('state', from('joint_review'), { stateOf: 'joint_review', tag: true }), col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除'),
     ],
-    filters: [{ key: 'q', label: '名称' }, { key: 'state', label: '状态', type: 'state' }, { key: 'team_id', label: '巡察组', type: 'ref', kind: 'team' }],
+    filters: [{ key: 'q', label: '名称' }, labelled('joint_review', { key: 'state', type: 'state' }), labelled('joint_review', { key: 'team_id', type: 'ref', kind: 'team' })],
     detail: [
-      col('title', '联审名称'), col('team_name', '巡察组'), col('scheduled_on', '联审日期'), col('place', '地点'), col('participants', '参加人员'), col('minutes', '会议纪要'),
+      col('title', from('joint_review')), col('team_name', from('joint_review')), col('scheduled_on', from('joint_review')), col('place', from('joint_review')), col('participants', from('joint_review')), col('minutes', from('joint_review')),
       col('item_count', '审议事项'), col('flags_raised', '偏轻偏软提示'), col('flags_cleared', '已消除提示'), col('flags_open', '未消除提示'), timeCol('held_at', '召开时间'), timeCol('concluded_at', '完成时间'),
     ],
     create: {
       action: 'review.write',
       label: '安排联审',
       fields: [
-        ref('team_id', '巡察组', 'team', req), text('title', '联审名称', 100, req), date('scheduled_on', '联审日期', req), text('place', '地点', 100),
-        memo('participants', '参加人员', 2000), memo('minutes', '会议纪要', 20000),
+        declared('joint_review', 'team_id', { kind: 'team' }), declared('joint_review', 'title'), declared('joint_review', 'scheduled_on'), declared('joint_review', 'place'),
+        declared('joint_review', 'participants'), declared('joint_review', 'minutes'),
       ],
     },
-    edit: { when: (r) => r.editable, fields: [text('title', '联审名称', 100), date('scheduled_on', '联审日期'), text('place', '地点', 100), memo('participants', '参加人员', 2000), memo('minutes', '会议纪要', 20000)] },
-    verbs: { hold: [memo('minutes', '会议纪要', 20000, { rows: 5 }), note], conclude: [memo('minutes', '会议纪要', 20000, { rows: 5 }), note] },
+    edit: { when: (r) => r.editable, fields: [declared('joint_review', 'title', { partial: true }), declared('joint_review', 'scheduled_on', { partial: true }), declared('joint_review', 'place'), declared('joint_review', 'participants'), declared('joint_review', 'minutes')] },
+    verbs: { hold: [declared('joint_review', 'minutes', { verb: 'hold', rows: 5 }), note], conclude: [declared('joint_review', 'minutes', { verb: 'conclude', rows: 5 }), note] },
     history: true,
     panels: ['ReviewItemsPanel'],
     home: [
@@ -727,13 +741,13 @@ export const records = {
     menu: { group: 'pool', action: 'person.list' },
     title: (r) => r.name,
     defaultSort: 'name',
-    columns: [col('name', '姓名', { link: true, sortable: true }), refCol('org_id', '单位', 'org', { width: 200 }), col('post', '职务'), col('rank', '职级'), { key: 'party_member', label: '党员', format: fmtBool }],
+    columns: [col('name', from('person'), { link: true, sortable: true }), refCol('org_id', '单位', 'org', { width: 200 }), col('post', from('person')), col('rank', from('person')), { key: 'party_member', label: '党员', format: fmtBool }],
     filters: [{ key: 'q', label: '姓名' }, { key: 'org_id', label: '单位', type: 'ref', kind: 'org' }],
-    detail: [col('name', '姓名'), refCol('org_id', '单位', 'org'), col('post', '职务'), col('rank', '职级'), { key: 'party_member', label: '党员', format: fmtBool }],
+    detail: [col('name', from('person')), refCol('org_id', '单位', 'org'), col('post', from('person')), col('rank', from('person')), { key: 'party_member', label: '党员', format: fmtBool }],
     create: {
       action: 'person.write',
       label: '新增人员',
-      fields: [text('name', '姓名', 50, req), ref('org_id', '单位', 'org'), text('post', '职务', 100), text('rank', '职级', 50), { key: 'party_member', label: '党员', type: 'bool' }],
+      fields: [declared('person', 'name'), declared('person', 'org_id', { label: '单位', kind: 'org' }), declared('person', 'post'), declared('person', 'rank'), declared('person', 'party_member')],
     },
     edit: { action: 'person.write', fields: null },
     panels: ['PersonPanel'],
@@ -770,13 +784,13 @@ export const records = {
     menu: { group: 'sys', action: 'org.write' },
     title: (r) => r.name,
     defaultSort: 'name',
-    columns: [col('name', '名称', { link: true, sortable: true, width: 220 }), optCol('kind', '类别', V.orgKind), optCol('level', '层级', V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
-    filters: [{ key: 'q', label: '名称' }, { key: 'kind', label: '类别', type: 'select', options: V.orgKind }],
-    detail: [col('name', '名称'), col('short_name', '简称'), optCol('kind', '类别', V.orgKind), optCol('level', '层级', V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
+    columns: [col('name', from('org'), { link: true, sortable: true, width: 220 }), optCol('kind', '类别', V.orgKind), optCol('level', from('org'), V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
+    filters: [labelled('org', { key: 'q' }), { key: 'kind', label: '类别', type: 'select', options: V.orgKind }],
+    detail: [col('name', from('org')), col('short_name', from('org')), optCol('kind', '类别', V.orgKind), optCol('level', from('org'), V.level), refCol('parent_id', '上级', 'org'), refCol('supervisor_id', '监督的派驻组', 'org')],
     create: {
       action: 'org.write',
       label: '新增组织机构',
-      fields: [select('kind', '类别', V.orgKind, req), text('name', '名称', 100, req), text('short_name', '简称', 50), select('level', '层级', V.level), ref('parent_id', '上级', 'org'), ref('supervisor_id', '监督的派驻组', 'org', { query: { kind: 'dispatched_group' } })],
+      fields: [declared('org', 'kind'), declared('org', 'name'), declared('org', 'short_name'), declared('org', 'level'), declared('org', 'parent_id', { kind: 'org' }), declared('org', 'supervisor_id', { kind: 'org', query: { kind: 'dispatched_group' } })],
     },
     edit: { action: 'org.write', fields: null },
   },

@@ -1,6 +1,7 @@
 // session.js — who is signed in (from GET /api/v1/me), their roles, the
-// workflow metadata (GET /api/v1/meta) and the unread inbox count. Memory
-// only: the session itself lives in the HttpOnly cookie.
+// server's declarations (session.meta, loaded by meta.js from GET /api/v1/meta)
+// and the unread inbox count. Memory only: the session itself lives in the
+// HttpOnly cookie.
 import { reactive } from 'vue'
 import { get, post, setCsrf } from './api.js'
 
@@ -51,26 +52,6 @@ export async function logout() {
   session.user = null
   session.meta = null
   session.unread = 0
-}
-
-export async function loadMeta() {
-  if (!session.meta) {
-    // the outcome table (GET /outcomes) travels with the metadata: forms pick
-    // codes from it and show the four-forms form the server will derive
-    const [m, o] = await Promise.all([get('/meta'), get('/outcomes').catch(() => ({ items: [], handling: [] }))])
-    session.meta = { ...m, outcomes: o.items || [], handling: o.handling || [] }
-  }
-  return session.meta
-}
-
-// An outcome code (or a joint review's handling, no_action included) as the server's table has it.
-export function outcomeOf(code) {
-  return (session.meta?.handling || []).find((x) => x.code === code) || null
-}
-
-export function stateOptions(workflow) {
-  const wf = session.meta?.workflows?.[workflow]
-  return (wf?.states || []).map((s) => ({ value: s.state, label: s.label }))
 }
 
 export function roleLabel(role) {

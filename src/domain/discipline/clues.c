@@ -18,6 +18,7 @@
 #include "api/entity.h"
 #include "core/visibility.h"
 #include "api/lifecycle.h"
+#include "api/meta.h"
 #include "util/config.h"
 #include "util/text.h"
 #include "util/xmem.h"
@@ -547,3 +548,18 @@ int h_clues_history(req *r) {
   if (!items) return api_store_error(r, STORE_ERR, NULL);
   return api_ok(r, 200, json_pack("{s:o}", "items", items));
 }
+
+/* ---- the declaration GET /api/v1/meta publishes (api/meta.h) ------------------ */
+static const action_id clue_also[] = {A_CLUE_ALLEGATION, A_CLUE_OUTCOME, A_ACCT_WRITE,
+                                      A_ASSIST_WRITE};
+static const lc_hook *const clue_acts[] = {&clue_outcome_act};
+const kind_decl kd_clue = {
+    .name = "clue", .label = "问题线索",
+    .fields = create_fields, .nfields = NCREATE,
+    .edit_fields = create_fields + 1, .nedit = NCREATE - 1, /* every create field but the target */
+    .edit_state = "draft",
+    .filters = list_fields, .nfilters = NLIST, .search = "线索标题、被反映人",
+    .wf = &wf_clue, .hooks = clue_hooks, .nhooks = NF(clue_hooks),
+    .list_act = A_CLUE_LIST, .create_act = A_CLUE_CREATE, .edit_act = A_CLUE_EDIT,
+    .also = clue_also, .nalso = NF(clue_also), .acts = clue_acts, .nacts = NF(clue_acts),
+};

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "api/entity.h"
+#include "api/meta.h"
 #include "api/record.h"
 #include "core/outcomes.h"
 #include "util/config.h"
@@ -513,6 +514,7 @@ static const field outcome_fields[] = {
     {"prosecution_on", "移送审查起诉日期", FT_DATE, 0, 0, 0, NULL},
     {"authority", "决定机关", FT_TEXT, F_REQUIRED, 100, 0, NULL},
 };
+const lc_hook clue_outcome_act = {"outcome", outcome_fields, NF(outcome_fields), NULL};
 
 /* POST /api/v1/clues/{id}/outcome: 立案 / 留置 / 移送审查起诉 with dates and
  * the deciding authority, by 案管室 or 审查调查室 on a registered clue. */

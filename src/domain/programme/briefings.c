@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "domain/programme/programme.h"
+#include "api/meta.h"
 
 /* ---- 巡前情况通报 (briefings) ---------------------------------------------------------------- */
 typedef struct bsource {
@@ -67,8 +68,9 @@ int h_target_briefings_request(req *r) {
   json_object_del(rest, "sources");
   verr e;
   if (!fields_validate(rest, brief_req_fields, NF(brief_req_fields), false, &e)) {
+    int st = api_verr(r, &e); /* e.field may point into rest: reply before freeing it */
     json_decref(rest);
-    return api_verr(r, &e);
+    return st;
   }
   json_object_update(r->in, rest); /* the trimmed text */
   json_decref(rest);
@@ -387,3 +389,18 @@ int h_briefing_answer(req *r) {
   briefing_fix(row);
   return prog_done(r, tx, 200, row);
 }
+
+/* ---- the declaration GET /api/v1/meta publishes (api/meta.h) ------------------ */
+/* Requested per target (POST /targets/{id}/briefings, plus "sources": codes of
+ * the source filter); answered by its source (POST /briefings/{id}/answer). */
+static const lc_hook briefing_acts[] = {
+    {"answer", brief_answer_fields, NF(brief_answer_fields), NULL}};
+static const action_id briefing_also[] = {A_BRIEFING_ANSWER};
+const kind_decl kd_briefing = {
+    .name = "briefing", .label = "巡前情况通报",
+    .fields = brief_req_fields, .nfields = NF(brief_req_fields), .no_edit = true,
+    .filters = briefing_filters, .nfilters = NF(briefing_filters),
+    .hooks = briefing_acts, .nhooks = NF(briefing_acts),
+    .list_act = A_BRIEFING_LIST, .create_act = A_BRIEFING_REQUEST, .edit_act = A_SELF,
+    .also = briefing_also, .nalso = NF(briefing_also),
+};

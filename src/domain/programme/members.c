@@ -260,19 +260,19 @@ static void row_error(json_t *rows, size_t i, const char *unit, const char *msg)
                                         (json_int_t)i + 1, "unit_id", unit, "message", msg));
 }
 
-int h_team_targets_bulk(req *r) {
-  if (!r->in) r->in = json_object();
-  json_t *units = json_object_get(r->in, "unit_ids");
+int svc_targets_bulk(app *a, svc_actor *ac, const char *team, const json_t *units, const json_t *in,
+                     json_t **out, xres *x) {
   if (!json_is_array(units) || json_array_size(units) == 0)
-    return api_error(r, 400, "missing_field", "unit_ids", "「被巡察单位」应为非空的单位编号列表");
+    return xres_err(x, 400, "missing_field", "unit_ids", "「被巡察单位」应为非空的单位编号列表");
   if (json_array_size(units) > BULK_MAX)
-    return api_error(r, 413, "too_many", "unit_ids", "一次最多 %d 个被巡察单位", BULK_MAX);
-  json_t *dates = json_deep_copy(r->in);
+    return xres_err(x, 413, "too_many", "unit_ids", "一次最多 %d 个被巡察单位", BULK_MAX);
+  json_t *dates = in ? json_deep_copy(in) : json_object();
   json_object_del(dates, "unit_ids");
   verr e;
   if (!fields_validate(dates, bulk_fields, NF(bulk_fields), false, &e)) {
+    int st = xres_verr(x, &e); /* e.field may point into dates: copy it before freeing */
     json_decref(dates);
-    return api_verr(r, &e);
+    return st;
   }
   const char *prev = NULL, *prevk = NULL;
   for (int i = 0; i < 5; i++) {
@@ -280,28 +280,28 @@ int h_team_targets_bulk(req *r) {
     if (!d) continue;
     if (prev && strcmp(prev, d) > 0) {
       json_decref(dates);
-      return api_error(r, 400, "invalid_field", phase_order[i], "阶段日期顺序有误: %s 早于 %s",
-                       phase_order[i], prevk);
+      return xres_err(x, 400, "invalid_field", phase_order[i], "阶段日期顺序有误: %s 早于 %s",
+                      phase_order[i], prevk);
     }
     prev = d;
     prevk = phase_order[i];
   }
   store_tx *tx;
-  int rc = store_write(r->app->db, &tx);
+  int rc = store_write(a->db, &tx);
   if (rc) {
     json_decref(dates);
-    return api_store_error(r, rc, NULL);
+    return svc_fail(NULL, ac, rc, x);
   }
-  json_t *t = prog_team_row(tx, r->params[0], &rc);
+  json_t *t = prog_team_row(tx, team, &rc);
   if (!t) {
     json_decref(dates);
-    if (!rc) api_error(r, 404, "not_found", "", "巡察组不存在");
-    return prog_fail(r, tx, rc);
+    if (!rc) xres_err(x, 404, "not_found", "", "巡察组不存在");
+    return svc_fail(tx, ac, rc, x);
   }
   const char *round = prog_js(t, "round_id");
   json_t *rows = json_array(), *members = NULL, *items = json_array();
   int conflicts_only = 1;
-  sval mp[] = {SV_S(r->params[0])};
+  sval mp[] = {SV_S(team)};
   members = store_query_json(tx,
                              "SELECT m.person_id AS person_id, p.name AS name FROM team_members m "
                              "JOIN persons p ON p.id=m.person_id WHERE m.team_id=$1 AND "
@@ -358,7 +358,7 @@ int h_team_targets_bulk(req *r) {
     json_t *m;
     json_array_foreach(members, k, m) {
       json_t *c = json_array();
-      rc = prog_team_conflicts(tx, r->params[0], prog_js(m, "person_id"), uid, c);
+      rc = prog_team_conflicts(tx, team, prog_js(m, "person_id"), uid, c);
       if (!rc && json_array_size(c)) {
         buf b;
         buf_init(&b, 2000);
@@ -374,10 +374,10 @@ int h_team_targets_bulk(req *r) {
   }
   if (!rc && json_array_size(rows)) {
     json_t *first = json_array_get(rows, 0);
-    api_error(r, conflicts_only ? 409 : 400, conflicts_only ? "conflict" : "invalid_rows",
-              "unit_ids", "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s", json_array_size(rows),
-              (long long)json_integer_value(json_object_get(first, "row")), prog_js(first, "message"));
-    json_object_set(json_object_get(r->out, "error"), "rows", rows);
+    xres_err(x, conflicts_only ? 409 : 400, conflicts_only ? "conflict" : "invalid_rows",
+             "unit_ids", "共 %zu 行有误, 未创建任何巡察对象; 第 %lld 行: %s", json_array_size(rows),
+             (long long)json_integer_value(json_object_get(first, "row")), prog_js(first, "message"));
+    xres_put(x, "rows", json_incref(rows));
     rc = 1;
   }
   char now[TS_LEN];
@@ -388,7 +388,7 @@ int h_team_targets_bulk(req *r) {
     uuid7(id);
     sval p[] = {SV_S(id),
                 SV_S(round),
-                SV_S(r->params[0]),
+                SV_S(team),
                 SV_S(json_string_value(u)),
                 SV_S(prog_js(dates, "mobilization_date")),
                 SV_S(prog_js(dates, "entry_date")),
@@ -401,10 +401,10 @@ int h_team_targets_bulk(req *r) {
                     "withdrawal_date,report_date,feedback_date,created_at,updated_at) "
                     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10)",
                     p, 10, NULL);
-    json_t *d = json_pack("{s:s,s:s,s:I}", "team_id", r->params[0], "unit_id",
-                          json_string_value(u), "index", (json_int_t)i);
+    json_t *d = json_pack("{s:s,s:s,s:I}", "team_id", team, "unit_id", json_string_value(u), "index",
+                          (json_int_t)i);
     json_object_update(d, dates);
-    if (!rc) rc = api_audit(r, tx, "target.create", "target", id, "ok", d);
+    if (!rc) rc = svc_audit(a, tx, ac, "target.create", "target", id, "ok", d, NULL);
     json_decref(d);
     if (!rc) json_array_append_new(items, json_pack("{s:s,s:s}", "id", id, "unit_id",
                                                     json_string_value(u)));
@@ -413,12 +413,23 @@ int h_team_targets_bulk(req *r) {
   json_decref(members);
   json_decref(dates);
   json_decref(t);
-  if (rc) {
+  if (rc || svc_commit(a, tx, ac, x)) {
     json_decref(items);
-    return prog_fail(r, tx, rc);
+    return rc ? svc_fail(tx, ac, rc, x) : x->status;
   }
-  return prog_done(r, tx, 201, json_pack("{s:I,s:o}", "created", (json_int_t)json_array_size(items),
-                                    "items", items));
+  *out = json_pack("{s:I,s:o}", "created", (json_int_t)json_array_size(items), "items", items);
+  return 0;
+}
+
+int h_team_targets_bulk(req *r) {
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  json_t *out = NULL;
+  int rc = svc_targets_bulk(r->app, &ac, r->params[0], json_object_get(r->in, "unit_ids"), r->in,
+                            &out, &x);
+  api_actor_end(r, &ac);
+  return rc ? api_xres(r, &x) : api_ok(r, 201, out);
 }
 
 int programme_target_recusal(req *r, store_tx *tx, const char *team, const char *unit) {

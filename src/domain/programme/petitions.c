@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "domain/programme/programme.h"
+#include "api/meta.h"
 
 /* ---- 信访件 (petitions received on site) --------------------------------------------------- */
 static const char *const channels[] = {"letter", "visit", "phone", "online", "qr_code", NULL};
@@ -297,3 +298,14 @@ int h_petitions_list(req *r) {
   buf_free(&order);
   return status;
 }
+
+/* ---- the declaration GET /api/v1/meta publishes (api/meta.h) ------------------ */
+static const action_id petition_also[] = {A_PETITION_REPORTER};
+const kind_decl kd_petition = {
+    .name = "petition", .label = "信访件",
+    .fields = petition_fields, .nfields = NF(petition_fields), .no_edit = true,
+    .filters = petition_filters, .nfilters = NF(petition_filters),
+    .wf = &wf_petition, .hooks = petition_hooks, .nhooks = NF(petition_hooks),
+    .list_act = A_PETITION_LIST, .create_act = A_PETITION_CREATE, .edit_act = A_SELF,
+    .also = petition_also, .nalso = NF(petition_also),
+};

@@ -11,6 +11,8 @@
 #include "domain/programme/programme.h"
 #include "domain/reports/reports.h"
 
+#include "api/imports.h" /* the persons import service */
+
 /* ---- cadre pool: work history and relatives -------------------------------------------- */
 static const field history_fields[] = {
     {"org_id", "工作单位", FT_ID, F_REQUIRED, 0, 0, NULL},
@@ -419,22 +421,25 @@ int prog_csv_line(char **cur, int *lineno, char **cells, int max) {
 static const char *const csv_cols[] = {"姓名", "单位", "职务", "职级", "党员", "专长"};
 enum { CSV_COLS = 6, CSV_MAX_ROWS = 5000 };
 
-int h_persons_import(req *r) {
-  if (imports_xlsx_as_csv(r)) return r->status; /* an .xlsx upload becomes the same CSV */
+int svc_persons_import(app *a, svc_actor *ac, json_t *in, json_t **out, xres *x) {
   static const field f[] = {{"csv", "CSV 文本", FT_MEMO, F_REQUIRED | F_VERBATIM, 2000000, 0, NULL}};
-  if (api_body(r, f, 1, false)) return r->status;
-  char *text = xstrdup(prog_js(r->in, "csv"));
+  verr e;
+  if (!in || !fields_validate(in, f, 1, false, &e)) {
+    if (!in) return xres_err(x, 400, "missing_field", "csv", "缺少「CSV 文本」");
+    return xres_verr(x, &e);
+  }
+  char *text = xstrdup(prog_js(in, "csv"));
   json_t *rows = json_array(), *errors = json_array();
   int map[CSV_COLS];
   for (int k = 0; k < CSV_COLS; k++) map[k] = -1;
   int lineno = 0, header = 1;
   store_tx *tx = NULL;
-  int rc = store_read(r->app->db, &tx);
+  int rc = store_read(a->db, &tx);
   if (rc) {
     free(text);
     json_decref(rows);
     json_decref(errors);
-    return api_store_error(r, rc, NULL);
+    return svc_fail(NULL, ac, rc, x);
   }
   for (char *line = text, *next; line; line = next) {
     next = strchr(line, '\n');
@@ -516,36 +521,35 @@ int h_persons_import(req *r) {
     header = 0;
     if (rc || json_array_size(rows) > CSV_MAX_ROWS) break;
   }
-  store_rollback(tx);
   free(text);
   if (rc) {
     json_decref(rows);
     json_decref(errors);
-    return api_store_error(r, rc, NULL);
+    return svc_fail(tx, ac, rc, x);
   }
+  store_rollback(tx);
   if (json_array_size(rows) > CSV_MAX_ROWS) {
     json_decref(rows);
     json_decref(errors);
-    return api_error(r, 413, "too_many", "csv", "一次最多导入 %d 人", CSV_MAX_ROWS);
+    return xres_err(x, 413, "too_many", "csv", "一次最多导入 %d 人", CSV_MAX_ROWS);
   }
   if (json_array_size(errors) || json_array_size(rows) == 0) {
     json_t *first = json_array_get(errors, 0);
     if (first)
-      api_error(r, 400, "invalid_rows", "csv", "共 %zu 行有误, 未导入任何人员; 第 %lld 行: %s",
-                json_array_size(errors), (long long)json_integer_value(json_object_get(first, "row")),
-                prog_js(first, "message"));
+      xres_err(x, 400, "invalid_rows", "csv", "共 %zu 行有误, 未导入任何人员; 第 %lld 行: %s",
+               json_array_size(errors), (long long)json_integer_value(json_object_get(first, "row")),
+               prog_js(first, "message"));
     else
-      api_error(r, 400, "invalid_field", "csv", "「CSV 文本」没有数据行");
-    json_object_set(json_object_get(r->out, "error"), "rows", errors);
+      xres_err(x, 400, "invalid_field", "csv", "「CSV 文本」没有数据行");
+    xres_put(x, "rows", errors);
     json_decref(rows);
-    json_decref(errors);
-    return r->status;
+    return x->status;
   }
   json_decref(errors);
-  rc = store_write(r->app->db, &tx);
+  rc = store_write(a->db, &tx);
   if (rc) {
     json_decref(rows);
-    return api_store_error(r, rc, NULL);
+    return svc_fail(NULL, ac, rc, x);
   }
   char now[TS_LEN];
   ts_now(now);
@@ -564,15 +568,26 @@ int h_persons_import(req *r) {
                     p, 7, NULL);
     if (!rc) rc = set_tags(tx, id, json_object_get(row, "tags"));
     json_object_del(row, "line");
-    if (!rc) rc = api_audit(r, tx, "person.import", "person", id, "ok", row);
+    if (!rc) rc = svc_audit(a, tx, ac, "person.import", "person", id, "ok", row, NULL);
     if (rc) break;
     json_array_append_new(ids, json_string(id));
   }
   json_decref(rows);
-  if (rc) {
+  if (rc || svc_commit(a, tx, ac, x)) {
     json_decref(ids);
-    return prog_fail(r, tx, rc);
+    return rc ? svc_fail(tx, ac, rc, x) : x->status;
   }
-  return prog_done(r, tx, 201, json_pack("{s:I,s:o}", "imported", (json_int_t)json_array_size(ids),
-                                    "ids", ids));
+  *out = json_pack("{s:I,s:o}", "imported", (json_int_t)json_array_size(ids), "ids", ids);
+  return 0;
+}
+
+int h_persons_import(req *r) {
+  if (imports_xlsx_as_csv(r)) return r->status; /* an .xlsx upload becomes the same CSV */
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  json_t *out = NULL;
+  int rc = svc_persons_import(r->app, &ac, r->in ? r->in : (r->in = json_object()), &out, &x);
+  api_actor_end(r, &ac);
+  return rc ? api_xres(r, &x) : api_ok(r, 201, out);
 }

@@ -9,6 +9,7 @@
 #include "api/entity.h"
 #include "api/lifecycle.h"
 #include "core/visibility.h"
+#include "api/service.h"
 #include "util/buf.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -56,6 +57,13 @@ int prog_csv_split(const char *line, char **out, int max);
  * split, PROG_CSV_END when the text is used up. */
 enum { PROG_CSV_END = -2 };
 int prog_csv_line(char **cur, int *lineno, char **cells, int max);
+/* Makes units (an array of org ids) targets of team with the phase dates
+ * of in (other members ignored: unit_ids), all or nothing: each unit must
+ * exist, not be a target of the round already, and need no recusal of a
+ * member (409 conflict when only that fails; else 400 invalid_rows with
+ * "rows": [{index, row, unit_id, message}]). *out: {created, items}. */
+int svc_targets_bulk(app *a, svc_actor *ac, const char *team, const json_t *units, const json_t *in,
+                     json_t **out, xres *x);
 
 extern const field prog_f_note[1];
 extern const char *const prog_expertise[];

@@ -257,8 +257,9 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
       rc = store_query_int(tx, "SELECT count(*) FROM user_roles WHERE user_id=$1 AND role=$2 AND "
                                "scope_kind='team' AND scope_id=$3", hq, 3, &have);
       if (rc || have) continue;
-      char gid[UUID_LEN], msg[256];
-      int g = users_grant(r->app, tx, rec_s(u, "id"), role, team, r->who.user_id, gid, msg, sizeof msg);
+      char gid[UUID_LEN];
+      xres gx = XRES_INIT;
+      int g = users_grant(r->app, tx, rec_s(u, "id"), role, team, r->who.user_id, gid, &gx);
       if (g > 0) continue; /* e.g. the account is one of 三员: never a team role */
       rc = g;
       json_t *ad = json_pack("{s:s,s:s,s:s,s:s}", "grant_id", gid, "role", role, "team_id", team,

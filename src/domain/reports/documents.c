@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/entity.h"
+#include "domain/reports/exports.h"
 #include "domain/reports/reports.h"
 #include "report/letters.h"
 #include "report/pdf.h"
@@ -200,25 +202,15 @@ int h_documents_pdf(req *r) {
   json_t *row = json_incref(r->out);
   buf pdf;
   buf_init(&pdf, 32u << 20);
-  char err[300] = "PDF 超出大小上限";
-  if (pdf_letter(json_object_get(row, "content"), &pdf, err, sizeof err) || buf_failed(&pdf)) {
-    buf_free(&pdf);
-    json_decref(row);
-    fprintf(stderr, "xunji: %s %s\n", r->id, err);
-    return api_error(r, 500, "internal", "", "生成 PDF 失败 (请求编号 %s)", r->id);
-  }
-  /* the download is an export: audited before the bytes leave */
-  store_tx *tx;
-  int rc = store_write(r->app->db, &tx);
-  json_t *d = json_pack("{s:s}", "docno", json_string_value(json_object_get(row, "docno")));
-  if (!rc) rc = api_audit(r, tx, "document.download", "document", r->params[0], "ok", d);
-  json_decref(d);
-  if (!rc) rc = api_commit(r, tx);
-  else if (tx) store_rollback(tx);
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  int rc = svc_letter_pdf(r->app, &ac, r->params[0], row, &pdf, &x); /* rendered and audited */
+  api_actor_end(r, &ac);
   if (rc) {
     buf_free(&pdf);
     json_decref(row);
-    return rc > 0 ? r->status : api_store_error(r, rc, NULL);
+    return api_xres(r, &x);
   }
   char name[400];
   snprintf(name, sizeof name, "%s %s.pdf", json_string_value(json_object_get(row, "docno")),

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "domain/reports/exports.h"
 #include "domain/reports/reports.h"
 #include "report/xlsx.h"
 #include "util/text.h"
@@ -49,39 +50,20 @@ int h_ledger_export(req *r) {
   if (!mkdtemp(dir)) return api_error(r, 500, "internal", "", "无法创建临时文件 (请求编号 %s)", r->id);
   char path[64];
   snprintf(path, sizeof path, "%s/l.xlsx", dir);
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
   int64_t rows = 0;
-  char err[300] = "";
-  if (!rc) {
-    rc = ledger_write(tx, l, &c, path, &rows, err, sizeof err);
-    store_rollback(tx);
-  }
+  int rc = svc_ledger_export(r->app, &ac, l, &c, path, &rows, &x); /* written and audited */
+  api_actor_end(r, &ac);
   int fd = rc ? -1 : open(path, O_RDONLY | O_CLOEXEC);
   unlink(path);
   rmdir(dir);
   struct stat st;
   if (rc || fd < 0 || fstat(fd, &st) != 0) {
     if (fd >= 0) close(fd);
-    if (rc < 0) return api_store_error(r, rc, NULL);
-    fprintf(stderr, "xunji: %s 台账导出失败: %s\n", r->id, err);
-    return api_error(r, 500, "internal", "", "台账导出失败 (请求编号 %s)", r->id);
-  }
-  /* audited: an export of records leaves the system */
-  store_tx *w;
-  rc = store_write(r->app->db, &w);
-  json_t *d = json_pack("{s:s,s:I}", "ledger", l->name, "rows", (json_int_t)rows);
-  json_t *fj = json_object();
-  for (int i = 0; i < MF__MAX; i++)
-    if (f.v[i]) json_object_set_new(fj, mfilter_names[i], json_string(f.v[i]));
-  json_object_set_new(d, "filters", fj);
-  if (!rc) rc = api_audit(r, w, "ledger.export", "ledger", NULL, "ok", d);
-  json_decref(d);
-  if (!rc) rc = api_commit(r, w);
-  else if (w) store_rollback(w);
-  if (rc) {
-    close(fd);
-    return rc > 0 ? r->status : api_store_error(r, rc, NULL);
+    if (!rc) xres_err(&x, 500, "internal", "", "台账导出失败 (请求编号 %s)", r->id);
+    return api_xres(r, &x);
   }
   char name[300], today[11];
   date_format(date_today_shanghai(), today);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "domain/reports/exports.h"
 #include "domain/reports/reports.h"
 #include "report/stats.h"
 #include "util/text.h"
@@ -56,13 +57,11 @@ int h_stats(req *r) {
   if (reports_filters(r, &f, NULL) || reports_scope(r, A_STATS_READ, &s)) return r->status;
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
   json_t *out = NULL;
-  rc = stats_all(tx, &c, &out);
-  store_rollback(tx);
-  if (rc) return api_store_error(r, rc, NULL);
+  if (svc_stats(r->app, &ac, &c, NULL, &out, &x)) return api_xres(r, &x);
   return api_ok(r, 200, out);
 }
 
@@ -103,13 +102,11 @@ int h_stats_records(req *r) {
   const char *key = req_arg(r, "key");
   if (key && (!*key || strlen(key) > 64 || !utf8_valid(key, strlen(key))))
     return api_error(r, 400, "invalid_field", "key", "「分类」无效");
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
   json_t *out = NULL;
-  rc = stats_records(tx, &c, m, key, limit, offset, &out);
-  store_rollback(tx);
-  if (rc) return api_store_error(r, rc, NULL);
+  if (svc_stats_records(r->app, &ac, &c, m, key, limit, offset, &out, &x)) return api_xres(r, &x);
   json_object_set_new(out, "page", json_integer(offset / limit + 1));
   json_object_set_new(out, "per_page", json_integer(limit));
   return api_ok(r, 200, out);
