@@ -239,46 +239,6 @@ static arg_decl *list_decls(const entity *e, int *n) {
   return d;
 }
 
-/* Appends the scope restriction of filter f to where. TEMPORARY: no longer
- * used here (entity lists ask core/visibility.c); kept only for the files
- * other branches of issue 14 are converting, then it goes (tests/guard.sh).
- * A single condition is emitted bare ("AND team_id IN (..)") so that SQLite
- * can use the index; several are OR-ed. */
-void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
-                      const char *unit_col, const char *handed_sql, sval *p, int *np) {
-  if (f->all) return;
-  buf conds;
-  buf_init(&conds, 4096);
-  int n = 0;
-  if (f->handed && handed_sql) {
-    buf_addf(&conds, "%s", handed_sql);
-    n++;
-  }
-  const struct {
-    const char *col, *pre, *post;
-    int count;
-    const char *const *ids;
-  } parts[] = {
-      {team_col, " IN (", ")", f->nteams, f->teams},
-      {unit_col, " IN (", ")", f->nunits, f->units},
-      {unit_col, " IN (SELECT id FROM orgs WHERE supervisor_id IN (", "))", f->norgs, f->orgs},
-  };
-  for (size_t k = 0; k < sizeof parts / sizeof *parts; k++) {
-    if (!parts[k].col || !parts[k].count) continue;
-    buf_addf(&conds, "%s%s%s", n++ ? " OR " : "", parts[k].col, parts[k].pre);
-    for (int i = 0; i < parts[k].count; i++) {
-      buf_addf(&conds, "%s$%d", i ? "," : "", *np + 1);
-      p[(*np)++] = SV_S(parts[k].ids[i]);
-    }
-    buf_adds(&conds, parts[k].post);
-  }
-  if (n == 0) {
-    buf_adds(where, " AND 0");
-  } else {
-    buf_addf(where, n == 1 ? " AND %s" : " AND (%s)", buf_str(&conds));
-  }
-  buf_free(&conds);
-}
 
 static void fix_entity_row(store_tx *tx, json_t *row, const void *ctx) {
   (void)tx;

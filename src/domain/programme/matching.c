@@ -255,7 +255,19 @@ static const field movement_filters[] = {
 
 int h_movements_list(req *r) {
   return prog_filtered_list(r, MOVEMENT_SELECT, "SELECT count(*) FROM cadre_movements c", "c.",
-                       movement_filters, NF(movement_filters), "c.moved_on DESC, c.id DESC");
+                       movement_filters, NF(movement_filters), "c.moved_on DESC, c.id DESC", &vis_movement);
+}
+
+/* One count over kind k (alias x) narrowed by the visibility model: the
+ * statement is "<head> <table> x WHERE <cond> AND <model> <tail>". */
+static int model_sql(const principal *who, const vis_kind *k, const char *head, const char *cond,
+                     const char *tail, buf *q, sval *p, int *np) {
+  buf_reset(q);
+  *np = 0;
+  return buf_addf(q, "%s %s x WHERE %s", head, k->table, cond) ||
+                 vis_where(k, who, k->read, q, p, np, VIS_MAXP) || buf_adds(q, tail)
+             ? STORE_ERR
+             : 0;
 }
 
 /* The seed's figures: movements by kind (4 + 1 + 1), commission cadres who
@@ -264,23 +276,28 @@ int h_cadre_stats(req *r) {
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
-  json_t *by = store_query_json(tx,
-                                "SELECT kind, count(*) AS n FROM cadre_movements GROUP BY kind "
-                                "ORDER BY kind",
-                                NULL, 0);
+  /* each figure over the rows of its kind the visibility model lets the
+   * user read (movements, team members, vettings) */
+  buf q;
+  buf_init(&q, 8192);
+  sval p[VIS_MAXP];
+  int np = 0;
+  json_t *by = NULL;
+  rc = model_sql(&r->who, &vis_movement, "SELECT kind, count(*) AS n FROM", "1",
+                 " GROUP BY kind ORDER BY kind", &q, p, &np);
+  if (!rc) by = store_query_json(tx, buf_str(&q), p, np);
   int64_t served = 0, vetted = 0, objections = 0;
   if (!by) rc = STORE_ERR;
-  if (!rc)
-    rc = store_query_int(tx,
-                         "SELECT count(DISTINCT person_id) FROM team_members WHERE "
-                         "origin='commission'",
-                         NULL, 0, &served);
-  if (!rc)
-    rc = store_query_int(tx, "SELECT count(DISTINCT person_id) FROM vettings WHERE state<>'pending'",
-                         NULL, 0, &vetted);
-  if (!rc)
-    rc = store_query_int(tx, "SELECT count(*) FROM vettings WHERE state='objection'", NULL, 0,
-                         &objections);
+  if (!rc) rc = model_sql(&r->who, &vis_member, "SELECT count(DISTINCT person_id) FROM",
+                          "origin='commission'", "", &q, p, &np);
+  if (!rc) rc = store_query_int(tx, buf_str(&q), p, np, &served);
+  if (!rc) rc = model_sql(&r->who, &vis_vetting, "SELECT count(DISTINCT person_id) FROM",
+                          "state<>'pending'", "", &q, p, &np);
+  if (!rc) rc = store_query_int(tx, buf_str(&q), p, np, &vetted);
+  if (!rc) rc = model_sql(&r->who, &vis_vetting, "SELECT count(*) FROM", "state='objection'", "",
+                          &q, p, &np);
+  if (!rc) rc = store_query_int(tx, buf_str(&q), p, np, &objections);
+  buf_free(&q);
   store_rollback(tx);
   if (rc) {
     json_decref(by);

@@ -41,20 +41,33 @@ int prog_round_open(const char *state) {
 }
 
 /* A paged list over base (ending in FROM ... ) with filters from the query
- * string: the fields f, each on its column <prefix><name> (core/args.h). */
+ * string (the fields f, each on its column <prefix><name>, core/args.h),
+ * narrowed to the rows of kind k (id column <prefix>id) the visibility
+ * model lets the user read. */
 int prog_filtered_list(req *r, const char *base, const char *count_base, const char *prefix,
-                       const field *f, int nf, const char *order) {
+                       const field *f, int nf, const char *order, const vis_kind *k) {
+  sval pre[VIS_MAXP];
+  int npre = 0;
+  buf vis;
+  buf_init(&vis, 8192);
+  char idcol[16];
+  snprintf(idcol, sizeof idcol, "%sid", prefix);
+  if (vis_in(k, &r->who, k->read, idcol, &vis, pre, &npre, VIS_MAXP)) {
+    buf_free(&vis);
+    return api_store_error(r, STORE_ERR, NULL); /* fail closed */
+  }
   arg_decl *decls = xcalloc((size_t)nf + 1, sizeof *decls);
   for (int i = 0; i < nf; i++) decls[i] = arg_of_field(&f[i], NULL);
   args_spec spec = {.decls = decls, .n = nf, .max = 8, .prefix = prefix, .paging = true};
   args a;
-  if (api_args(r, &spec, 0, &a)) {
+  if (api_args(r, &spec, npre, &a)) {
     args_free(&a);
     free(decls);
+    buf_free(&vis);
     return r->status;
   }
   int np;
-  sval *p = args_params(&a, NULL, &np);
+  sval *p = args_params(&a, pre, &np);
   int64_t limit = a.limit, offset = a.offset;
   buf sql;
   buf_init(&sql, 16384);
@@ -63,11 +76,11 @@ int prog_filtered_list(req *r, const char *base, const char *count_base, const c
   int64_t total = 0;
   json_t *items = NULL;
   if (!rc) {
-    buf_addf(&sql, "%s WHERE 1=1%s", count_base, args_where(&a));
+    buf_addf(&sql, "%s WHERE 1=1%s%s", count_base, buf_str(&vis), args_where(&a));
     rc = store_query_int(tx, buf_str(&sql), p, np, &total);
     buf_reset(&sql);
-    buf_addf(&sql, "%s WHERE 1=1%s ORDER BY %s LIMIT $%d OFFSET $%d", base, args_where(&a), order,
-             np + 1, np + 2);
+    buf_addf(&sql, "%s WHERE 1=1%s%s ORDER BY %s LIMIT $%d OFFSET $%d", base, buf_str(&vis),
+             args_where(&a), order, np + 1, np + 2);
     p[np] = SV_I(limit);
     p[np + 1] = SV_I(offset);
     if (!rc) items = store_query_json(tx, buf_str(&sql), p, np + 2);
@@ -75,6 +88,7 @@ int prog_filtered_list(req *r, const char *base, const char *count_base, const c
   }
   args_free(&a);
   free(decls);
+  buf_free(&vis);
   buf_free(&sql);
   if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
   return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,

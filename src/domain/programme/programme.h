@@ -8,6 +8,7 @@
 
 #include "api/entity.h"
 #include "api/lifecycle.h"
+#include "core/visibility.h"
 #include "api/service.h"
 #include "util/buf.h"
 #include "util/config.h"
@@ -31,7 +32,8 @@ int prog_done(req *r, store_tx *tx, int status, json_t *out);
 int prog_round_open(const char *state);
 void prog_conflicts_text(const json_t *c, buf *b);
 int prog_team_conflicts(store_tx *tx, const char *team, const char *person, const char *unit, json_t *out);
-int prog_filtered_list(req *r, const char *base, const char *count_base, const char *prefix, const field *f, int nf, const char *order);
+int prog_filtered_list(req *r, const char *base, const char *count_base, const char *prefix,
+                       const field *f, int nf, const char *order, const vis_kind *k);
 int prog_request_vetting(req *r, store_tx *tx, const char *round, const char *person, char *id);
 json_t *prog_team_row(store_tx *tx, const char *team, int *rc);
 /* Splits one CSV line into at most max malloc'd cells; -1 on bad quoting. */

@@ -281,5 +281,5 @@ static const field exception_filters[] = {
 
 int h_recusal_exceptions_list(req *r) {
   return prog_filtered_list(r, EXCEPTION_SELECT, "SELECT count(*) FROM recusal_exceptions e", "e.",
-                       exception_filters, NF(exception_filters), "e.approved_at DESC, e.id DESC");
+                       exception_filters, NF(exception_filters), "e.approved_at DESC, e.id DESC", &vis_recusal);
 }

@@ -67,18 +67,11 @@ static json_t *doc_load(store_tx *tx, const char *id, int *rc) {
   return row;
 }
 
-/* Appends the condition "the record x of t is one the user may read"
- * (the read action's scope over t's columns) to where. False if the user
- * holds the read action with no scope at all. */
+/* Appends the condition "the record x of t is one the user may read" to
+ * where: the visibility model's predicate of the record's kind for the
+ * letter's read action. False if it does not fit (fail closed). */
 static bool scope_cond(req *r, const letter_tpl *t, buf *where, sval *p, int *np) {
-  authz_filter f;
-  if (!authz_filter_for(&r->who, t->read, &f)) return false;
-  if (t->vis) {
-    if (vis_where(t->vis, &r->who, t->read, where, p, np, VIS_MAXP)) return false; /* fail closed */
-  } else {
-    entity_scope_sql(where, &f, t->team_col, t->unit_col, t->handed_sql, p, np);
-  }
-  return true;
+  return vis_where(t->vis, &r->who, t->read, where, p, np, VIS_MAXP) == 0;
 }
 
 /* May the user read letters of kind t about record id? 0 yes, -1 no (or no

@@ -1,7 +1,8 @@
 /*
  * stats.c — GET /api/v1/stats and the drill-down of each figure. Thin: it
- * parses the filters, derives the user's scope from authz, and lets
- * report/stats.c evaluate the measures table (core/measures.c).
+ * parses the filters and lets report/stats.c evaluate the measures table
+ * (core/measures.c) for the user: which rows each figure counts is the
+ * visibility model's (core/visibility.h), for the record kind of the source.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,25 +42,15 @@ int reports_filters(req *r, mfilters *f, const arg_decl *extra, int nextra, bool
   return 0;
 }
 
-int reports_scope(req *r, action_id a, authz_filter *af, mscope *s) {
-  if (!authz_filter_for(&r->who, a, af)) return api_deny(r, a, NULL, NULL, 0);
-  memset(s, 0, sizeof *s);
-  s->who = &r->who;
-  s->all = af->all;
-  s->teams = af->teams;
-  s->nteams = af->nteams;
-  s->units = af->units;
-  s->nunits = af->nunits;
-  s->orgs = af->orgs;
-  s->norgs = af->norgs;
+int reports_scope(req *r, action_id a, mscope *s) {
+  *s = (mscope){.who = &r->who, .act = a, .all = false};
   return 0;
 }
 
 int h_stats(req *r) {
   mfilters f;
-  authz_filter af;
   mscope s;
-  if (reports_filters(r, &f, NULL, 0, false) || reports_scope(r, A_STATS_READ, &af, &s))
+  if (reports_filters(r, &f, NULL, 0, false) || reports_scope(r, A_STATS_READ, &s))
     return r->status;
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
@@ -73,9 +64,8 @@ int h_stats(req *r) {
 
 int h_stats_measures(req *r) {
   json_t *a = json_array();
-  authz_filter af;
   mscope s;
-  if (reports_scope(r, A_STATS_READ, &af, &s)) {
+  if (reports_scope(r, A_STATS_READ, &s)) {
     json_decref(a);
     return r->status;
   }
@@ -102,15 +92,14 @@ int h_stats_records(req *r) {
   const measure *m = measure_find(r->params[0]);
   if (!m) return api_error(r, 404, "not_found", "", "统计指标不存在");
   mfilters f;
-  authz_filter af;
   mscope s;
-  if (reports_filters(r, &f, extra, ARGS_N(extra), true) || reports_scope(r, A_STATS_READ, &af, &s))
+  if (reports_filters(r, &f, extra, ARGS_N(extra), true) || reports_scope(r, A_STATS_READ, &s))
     return r->status;
   int64_t limit, offset;
   if (api_paging(r, &limit, &offset)) return r->status;
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
-  if (!stats_visible(&c, m)) return api_deny(r, m->src->read, "measure", NULL, 0);
+  if (!stats_visible(&c, m)) return api_deny(r, m->src->vis->read, "measure", NULL, 0);
   const char *key = req_arg(r, "key"); /* checked above */
   svc_actor ac;
   api_actor(r, &ac);
@@ -132,9 +121,8 @@ int h_stats_groups(req *r) {
   const measure *m = measure_find(r->params[0]);
   if (!m) return api_error(r, 404, "not_found", "", "统计指标不存在");
   mfilters f;
-  authz_filter af;
   mscope s;
-  if (reports_filters(r, &f, extra, ARGS_N(extra), false) || reports_scope(r, A_STATS_READ, &af, &s))
+  if (reports_filters(r, &f, extra, ARGS_N(extra), false) || reports_scope(r, A_STATS_READ, &s))
     return r->status;
   const char *by = req_arg(r, "by");
   int d = -1;
@@ -143,7 +131,7 @@ int h_stats_groups(req *r) {
   if (d < 0) return api_error(r, 400, "invalid_field", "by", "「分组」须为 round、team 或 unit");
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
-  if (!stats_visible(&c, m)) return api_deny(r, m->src->read, "measure", NULL, 0);
+  if (!stats_visible(&c, m)) return api_deny(r, m->src->vis->read, "measure", NULL, 0);
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
