@@ -53,11 +53,19 @@ const vis_kind vis_notice = {
     .parent = &vis_task, .parent_col = "x.task_id"};
 
 /* Assistance never reaches the unit side; the commission sees it once forwarded. */
+/* The titles of the problem or clue a record hangs from are shown only to
+ * those who may see that problem or clue (the commission's 审查调查室 records
+ * accountability without reading the team's problem list). */
+static const vis_field names_of_parents[] = {
+    {.name = "problem_title", .ref = &vis_problem, .ref_key = "problem_id"},
+    {.name = "clue_title", .ref = &vis_clue, .ref_key = "clue_id"},
+    {0}};
+
 const vis_kind vis_assistance = {
     .name = "assistance", .table = "assistance", .read = A_ASSIST_LIST,
     .team = "x.team_id", .unit = "x.unit_id",
     .released = "0", .handed = "x.forwarded_at IS NOT NULL",
-    .papers = A_SELF};
+    .papers = A_SELF, .fields = names_of_parents};
 
 const vis_kind vis_accountability = {
     .name = "accountability", .table = "accountability", .read = A_ACCT_LIST,
@@ -65,7 +73,7 @@ const vis_kind vis_accountability = {
     .released = NULL,
     .handed = COPIED("x.problem_id") " OR EXISTS (SELECT 1 FROM clues h WHERE h.id=x.clue_id AND "
               "h.handover_at IS NOT NULL)",
-    .papers = A_SELF};
+    .papers = A_SELF, .fields = names_of_parents};
 
 const vis_kind vis_review = {
     .name = "joint_review", .table = "joint_reviews", .read = A_REVIEW_LIST,
@@ -479,7 +487,13 @@ int vis_redact(store_tx *tx, const vis_kind *k, const principal *who, const char
   int err = 0;
   for (const vis_field *f = k->fields; f && f->name; f++) {
     if (!json_object_get(row, f->name)) continue;
-    int ok = err ? 0 : may(tx, k, who, id, vis_field_need(k, f->name), &m);
+    int ok;
+    if (f->ref) { /* names another record: shown iff that record is visible */
+      const char *rid = json_string_value(json_object_get(row, f->ref_key));
+      ok = err ? 0 : rid ? vis_row(tx, f->ref, who, rid) : 1;
+    } else {
+      ok = err ? 0 : may(tx, k, who, id, vis_field_need(k, f->name), &m);
+    }
     if (ok < 0) err = ok;
     if (ok <= 0) json_object_del(row, f->name);
   }

@@ -31,6 +31,11 @@
 typedef struct vis_field {
   const char *name; /* key of the row as the API shows it */
   action_id need;   /* action needed on the row; A_SELF: whoever sees the row */
+  /* A field that names another record (an accountability record's
+   * problem_title): shown only if that record, whose id the row holds under
+   * ref_key, is visible to the user under ref's own declaration. */
+  const struct vis_kind *ref;
+  const char *ref_key;
 } vis_field;
 
 typedef struct vis_kind {

@@ -170,31 +170,42 @@ static const lc_hook task_hooks[] = {
 };
 
 const rec_kind rk_task = {
-    "rect_task", "整改任务", "rect_tasks",
-    "x.id, x.version, x.problem_id, pr.seq_no AS problem_no, pr.title AS problem_title, "
-    "x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, u.name AS unit_name, "
-    "u.supervisor_id, x.measure, x.owner_name, x.owner_post, x.leader_name, x.deadline, "
-    "x.long_term, x.state, x.started_at, x.done_at, x.done_note, x.signed_off_at, x.returned_at, "
-    "x.return_reason, x.created_at, x.updated_at, rep.meeting_date, "
-    "pr.title || ' — ' || x.owner_name AS title, "
-    "(SELECT count(*) FROM rect_progress g WHERE g.task_id=x.id) AS progress_count, "
-    "(SELECT count(*) FROM notices n WHERE n.task_id=x.id AND n.state <> 'closed') AS open_notices",
-    "rect_tasks x JOIN problems pr ON pr.id=x.problem_id JOIN teams tm ON tm.id=x.team_id JOIN "
-    "orgs u ON u.id=x.unit_id LEFT JOIN reports rep ON rep.target_id=x.target_id",
-    "x.deadline, x.created_at",
-    &vis_task,
-    A_RECT_READ, A_RECT_WRITE, A_RECT_WRITE,
-    task_fields, NF(task_fields),
-    task_filters, NF(task_filters),
-    task_flags, NF(task_flags),
-    "x.measure",
-    "problem_id",
-    "SELECT p.target_id, p.round_id, p.team_id, p.unit_id, u.supervisor_id, p.state AS "
-    "parent_state FROM problems p JOIN orgs u ON u.id=p.unit_id WHERE p.id=$1 AND p.state IN "
-    "('fed_back','rectifying','rectified','signed_off','reopened')",
-    "open",
-    task_prepare, task_created, task_fix, NULL,
-    task_hooks, NF(task_hooks), &wf_task,
+    .name = "rect_task",
+    .label = "整改任务",
+    .table = "rect_tasks",
+    .cols = "x.id, x.version, x.problem_id, pr.seq_no AS problem_no, pr.title AS problem_title, "
+        "x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, u.name AS unit_name, "
+        "u.supervisor_id, x.measure, x.owner_name, x.owner_post, x.leader_name, x.deadline, "
+        "x.long_term, x.state, x.started_at, x.done_at, x.done_note, x.signed_off_at, x.returned_at, "
+        "x.return_reason, x.created_at, x.updated_at, rep.meeting_date, "
+        "pr.title || ' — ' || x.owner_name AS title, "
+        "(SELECT count(*) FROM rect_progress g WHERE g.task_id=x.id) AS progress_count, "
+        "(SELECT count(*) FROM notices n WHERE n.task_id=x.id AND n.state <> 'closed') AS open_notices",
+    .from = "rect_tasks x JOIN problems pr ON pr.id=x.problem_id JOIN teams tm ON tm.id=x.team_id JOIN "
+        "orgs u ON u.id=x.unit_id LEFT JOIN reports rep ON rep.target_id=x.target_id",
+    .order = "x.deadline, x.created_at",
+    .vis = &vis_task,
+    .list_act = A_RECT_READ,
+    .create_act = A_RECT_WRITE,
+    .edit_act = A_RECT_WRITE,
+    .fields = task_fields,
+    .nfields = NF(task_fields),
+    .filters = task_filters,
+    .nfilters = NF(task_filters),
+    .flags = task_flags,
+    .nflags = NF(task_flags),
+    .search_col = "x.measure",
+    .parent_field = "problem_id",
+    .parent_sql = "SELECT p.target_id, p.round_id, p.team_id, p.unit_id, u.supervisor_id, p.state AS "
+        "parent_state FROM problems p JOIN orgs u ON u.id=p.unit_id WHERE p.id=$1 AND p.state IN "
+        "('fed_back','rectifying','rectified','signed_off','reopened')",
+    .edit_state = "open",
+    .prepare = task_prepare,
+    .created = task_created,
+    .fix = task_fix,
+    .hooks = task_hooks,
+    .nhooks = NF(task_hooks),
+    .wf = &wf_task,
 };
 
 /* ---- progress entries ------------------------------------------------------------ */
@@ -396,27 +407,37 @@ static const lc_hook notice_hooks[] = {
 };
 
 const rec_kind rk_notice = {
-    "notice", "督办通知", "notices",
-    "x.id, x.version, x.docno, x.task_id, k.measure AS task_measure, k.deadline AS task_deadline, "
-    "k.owner_name AS task_owner, pr.title AS problem_title, x.target_id, x.team_id, x.unit_id, "
-    "u.name AS unit_name, u.supervisor_id, x.level, x.reason, x.due_date, x.state, x.reply, "
-    "x.replied_at, x.closed_at, x.close_note, x.created_by, x.created_at, x.updated_at, "
-    "x.docno || ' ' || pr.title AS title",
-    "notices x JOIN rect_tasks k ON k.id=x.task_id JOIN problems pr ON pr.id=k.problem_id JOIN "
-    "orgs u ON u.id=x.unit_id",
-    "x.created_at DESC, x.id DESC",
-    &vis_notice,
-    A_NOTICE_LIST, A_NOTICE_ISSUE, A_NOTICE_ISSUE,
-    notice_fields, NF(notice_fields),
-    notice_filters, NF(notice_filters),
-    notice_flags, NF(notice_flags),
-    "x.reason",
-    "task_id",
-    "SELECT k.target_id, k.team_id, k.unit_id, u.supervisor_id, k.state AS parent_state FROM "
-    "rect_tasks k JOIN orgs u ON u.id=k.unit_id WHERE k.id=$1",
-    NULL,
-    notice_prepare, notice_created, notice_fix, NULL,
-    notice_hooks, NF(notice_hooks), &wf_notice,
+    .name = "notice",
+    .label = "督办通知",
+    .table = "notices",
+    .cols = "x.id, x.version, x.docno, x.task_id, k.measure AS task_measure, k.deadline AS task_deadline, "
+        "k.owner_name AS task_owner, pr.title AS problem_title, x.target_id, x.team_id, x.unit_id, "
+        "u.name AS unit_name, u.supervisor_id, x.level, x.reason, x.due_date, x.state, x.reply, "
+        "x.replied_at, x.closed_at, x.close_note, x.created_by, x.created_at, x.updated_at, "
+        "x.docno || ' ' || pr.title AS title",
+    .from = "notices x JOIN rect_tasks k ON k.id=x.task_id JOIN problems pr ON pr.id=k.problem_id JOIN "
+        "orgs u ON u.id=x.unit_id",
+    .order = "x.created_at DESC, x.id DESC",
+    .vis = &vis_notice,
+    .list_act = A_NOTICE_LIST,
+    .create_act = A_NOTICE_ISSUE,
+    .edit_act = A_NOTICE_ISSUE,
+    .fields = notice_fields,
+    .nfields = NF(notice_fields),
+    .filters = notice_filters,
+    .nfilters = NF(notice_filters),
+    .flags = notice_flags,
+    .nflags = NF(notice_flags),
+    .search_col = "x.reason",
+    .parent_field = "task_id",
+    .parent_sql = "SELECT k.target_id, k.team_id, k.unit_id, u.supervisor_id, k.state AS parent_state FROM "
+        "rect_tasks k JOIN orgs u ON u.id=k.unit_id WHERE k.id=$1",
+    .prepare = notice_prepare,
+    .created = notice_created,
+    .fix = notice_fix,
+    .hooks = notice_hooks,
+    .nhooks = NF(notice_hooks),
+    .wf = &wf_notice,
 };
 
 /* ---- the target's rectification: plan, report and the three lists ------------------ */
