@@ -137,9 +137,13 @@ int cfg_set(cfg_id id, const char *value, char *err, size_t errlen) {
   }
   if (id == CFG_ADMIN_NETWORKS && *value) {
     net_range *nr = NULL;
-    int n = net_ranges_parse(value, &nr, err, errlen);
+    char why[256];
+    int n = net_ranges_parse(value, &nr, why, sizeof why);
     free(nr);
-    if (n < 0) return -1;
+    if (n < 0) {
+      snprintf(err, errlen, "配置项 %s 的值无效: %s", d->name, value);
+      return -1;
+    }
   }
   if (d->type == CT_INT) {
     char *end;
