@@ -93,7 +93,9 @@ int api_finish(req *r, store_tx *tx, json_t *row, int rc, int status);
  * and records the read as audit_action (result ok, or failed when the value
  * was altered) in its own committed transaction BEFORE the text may leave the
  * server. *plain gets the malloc'd text (NULL if altered). Returns 0, or the
- * reply status already set on a store failure. */
+ * reply status already set on a store failure, or 403 2fa_required (audited
+ * as audit_action, result denied) when require_2fa_sensitive is on and the
+ * request has no fresh second factor (api/twofa.h twofa_reveal_ok). */
 int api_reveal(req *r, const char *kind, const char *id, const char *sealed,
                const char *audit_action, char **plain);
 

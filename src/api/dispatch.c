@@ -2,7 +2,9 @@
  * dispatch.c — the route table and the one choke point every request goes
  * through (after Redis's processCommand): route lookup, authentication,
  * CSRF and Origin checks, the forced password change, function-level
- * authz, JSON parsing. Handlers run only after all of these passed.
+ * authz, the second factor and token scope (api/twofa.c: forced enrolment of
+ * the 三员, RF_2FA routes, X-Xunji-OTP), JSON parsing. Handlers run only
+ * after all of these passed.
  */
 #include <stdarg.h>
 #include <stdio.h>

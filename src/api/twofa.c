@@ -358,6 +358,7 @@ int h_2fa_enrol(req *r) {
   }
   char now[TS_LEN];
   ts_now(now);
+  int64_t changed = 0;
   sval p[] = {SV_S(uid), SV_S(sealed), SV_S(algl), SV_I(digits), SV_I(period), SV_S(now)};
   rc = store_exec(tx,
                   "INSERT INTO user_totp(user_id,secret_enc,alg,digits,period,enabled,last_step,"
@@ -365,9 +366,10 @@ int h_2fa_enrol(req *r) {
                   "secret_enc=excluded.secret_enc, alg=excluded.alg, digits=excluded.digits, "
                   "period=excluded.period, enabled=0, last_step=-1, created_at=excluded.created_at, "
                   "enabled_at=NULL WHERE user_totp.enabled=0",
-                  p, 6, NULL);
+                  p, 6, &changed);
   free(sealed);
   sval pu[] = {SV_S(uid)};
+  if (rc == STORE_OK && changed == 0) rc = 1; /* enabled meanwhile */
   if (rc == STORE_OK) rc = store_exec(tx, "DELETE FROM totp_recovery WHERE user_id=$1", pu, 1, NULL);
   for (int i = 0; i < RECOVERY_CODES && rc == STORE_OK; i++) {
     char id[UUID_LEN];
@@ -381,6 +383,7 @@ int h_2fa_enrol(req *r) {
     store_rollback(tx);
     xwipe(b32, sizeof b32);
     xwipe(codes, sizeof codes);
+    if (rc > 0) return api_error(r, 409, "conflict", "", "已启用双因素认证");
     return api_store_error(r, rc, NULL);
   }
   if (api_commit(r, tx)) {
