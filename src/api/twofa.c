@@ -227,7 +227,7 @@ bool twofa_scope_valid(const char *scope) {
     const char *e = strchr(s, ',');
     size_t l = e ? (size_t)(e - s) : strlen(s);
     bool ok = (l == 4 && !strncmp(s, "read", 4)) || (l == 3 && !strncmp(s, "all", 3));
-    for (int a = 1; !ok && a < ACTION__MAX; a++)
+    for (int a = 0; !ok && a < ACTION__MAX; a++)
       ok = action_names[a] && strlen(action_names[a]) == l && !strncmp(s, action_names[a], l);
     if (!ok) return false;
     if (!e) break;
