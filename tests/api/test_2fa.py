@@ -189,6 +189,7 @@ def sensitive_actions_need_a_fresh_second_factor():
         code = otp.next()
         expect(o2.get("/api/v1/ledgers/clues", headers={"X-Xunji-OTP": code}), 200)
         expect(o2.get("/api/v1/ledgers/clues", headers={"X-Xunji-OTP": code}), 403, "otp_replayed")
+        assert any('"replayed"' in d and '"header"' in d for _, d in audit_rows(s, "auth.2fa", "failed"))
         expect(o2.get("/api/v1/ledgers/clues"), 403, "2fa_required")
         expect(o2.get(f"/api/v1/petitions/{pid}", headers={"X-Xunji-OTP": otp.next()}), 200)
         # step-up: the session is verified for step_up_minutes
@@ -206,15 +207,21 @@ def sensitive_actions_need_a_fresh_second_factor():
 
 
 @test
-def role_grants_need_a_second_factor():
+def role_grants_and_reset_approvals_need_a_second_factor():
     with Server({"require_2fa_sensitive": 1}) as s:
         sec = s.client("secadmin")
         uid = s.sql("SELECT id FROM users WHERE login='orgdept'")[0][0]
         r = expect(sec.post(f"/api/v1/users/{uid}/roles", {"role": "leading_group"}), 403, "2fa_required")
         assert "双因素" in r.json["error"]["message"]
         assert s.sql("SELECT count(*) FROM user_roles WHERE user_id=? AND role='leading_group'", (uid,))[0][0] == 0
+        # so does a password-reset approval
+        sa = s.client("sysadmin")
+        rid = expect(sa.post(f"/api/v1/users/{s.accounts['office']['id']}/reset-password"), 202).json["id"]
+        expect(sec.post(f"/api/v1/password-resets/{rid}/approve"), 403, "2fa_required")
+        assert s.sql("SELECT state FROM password_resets WHERE id=?", (rid,))[0][0] == "pending"
         otp, _ = enrol(sec)
         expect(sec.post(f"/api/v1/users/{uid}/roles", {"role": "leading_group"}), 201)
+        expect(sec.post(f"/api/v1/password-resets/{rid}/approve"), 200)
 
 
 @test
