@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "core/args.h"
 #include "core/authz.h"
 #include "core/fields.h"
 #include "core/result.h"
@@ -106,6 +107,18 @@ int api_body(req *r, const field *f, int n, bool partial);
 int api_if_match(req *r, int64_t version);
 void api_set_etag(req *r, int64_t version);
 
+/* The query string through the one argument parser (core/args.h, api/query.c):
+ * a is initialised here with base parameters bound by the caller; 0, or the
+ * 400 reply (too_many_params, unknown_field, invalid_field, duplicate_param
+ * naming the argument) already written. Either way args_free(a) after. */
+int api_args(req *r, const args_spec *s, int base, args *a);
+/* A paged list whose filters, paging and order are s's: where (" WHERE ..",
+ * with pre[0..npre) bound as $1..$npre) plus the parsed conditions; the
+ * ORDER BY is s's sort (or sort_default). The reply status. */
+int api_args_list(req *r, const args_spec *s, const char *cols, const char *from, const char *where,
+                  const sval *pre, int npre, void (*fix)(store_tx *, json_t *, const void *),
+                  const void *ctx);
+
 /* Paging from ?page=&per_page= (defaults 1 and 20, max 200). Replies 400 on bad values. */
 int api_paging(req *r, int64_t *limit, int64_t *offset);
 
@@ -174,12 +187,6 @@ int h_entity_list(req *r);
 int h_entity_get(req *r);
 int h_entity_create(req *r);
 int h_entity_update(req *r);
-int h_clues_list(req *r);
-int h_clues_create(req *r);
-int h_clues_get(req *r);
-int h_clues_update(req *r);
-int h_clues_action(req *r);
-int h_clues_history(req *r);
 int h_static(req *r);
 /* Refuses (409 recusal_conflict) adding unit as a target of team while a
  * member of the team must recuse from it without an approved exception.
@@ -209,12 +216,7 @@ int h_round_pledges_list(req *r);
 int h_round_pledge_sign(req *r);
 int h_persons_import(req *r);
 int h_target_briefings_request(req *r);
-int h_briefings_list(req *r);
 int h_briefing_answer(req *r);
-int h_petitions_list(req *r);
-int h_petitions_create(req *r);
-int h_petitions_get(req *r);
-int h_petitions_action(req *r);
 int h_round_suggestions(req *r);
 int h_movements_create(req *r);
 int h_movements_list(req *r);

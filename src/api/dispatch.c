@@ -99,15 +99,16 @@ const route routes[] = {
     ENTITY_ROUTES("rounds", ent_round, "巡察轮次", A_ROUND_LIST, A_ROUND_WRITE),
     ENTITY_ROUTES("teams", ent_team, "巡察组", A_TEAM_LIST, A_TEAM_WRITE),
     ENTITY_ROUTES("targets", ent_target, "巡察对象", A_TARGET_LIST, A_TARGET_WRITE),
-    {"GET", "/api/v1/clues", h_clues_list, A_CLUE_LIST, 0, "列出问题线索", NULL},
-    {"POST", "/api/v1/clues", h_clues_create, A_CLUE_CREATE, 0, "登记问题线索 (草稿)", NULL},
-    {"GET", "/api/v1/clues/{id}", h_clues_get, A_CLUE_LIST, RF_REVEAL, "查看问题线索", NULL},
-    {"PATCH", "/api/v1/clues/{id}", h_clues_update, A_CLUE_EDIT, 0, "修改草稿线索", NULL},
-    {"GET", "/api/v1/clues/{id}/history", h_clues_history, A_CLUE_LIST, 0, "线索流转记录", NULL},
+    {"GET", "/api/v1/clues", h_rec_list, A_CLUE_LIST, RF_RECORD, "列出问题线索", &rk_clue},
+    {"POST", "/api/v1/clues", h_rec_create, A_CLUE_CREATE, RF_RECORD, "登记问题线索 (草稿)", &rk_clue},
+    {"GET", "/api/v1/clues/{id}", h_rec_get, A_CLUE_LIST, RF_RECORD | RF_REVEAL, "查看问题线索",
+     &rk_clue},
+    {"PATCH", "/api/v1/clues/{id}", h_rec_update, A_CLUE_EDIT, RF_RECORD, "修改草稿线索", &rk_clue},
+    {"GET", "/api/v1/clues/{id}/history", h_rec_history, A_CLUE_LIST, RF_RECORD, "线索流转记录", &rk_clue},
     {"POST", "/api/v1/clues/{id}/outcome", h_clue_outcome, A_CLUE_OUTCOME, 0,
      "登记立案、留置、移送审查起诉情况及决定机关", NULL},
-    {"POST", "/api/v1/clues/{id}/{verb}", h_clues_action, A_CLUE_LIST, RF_LIFECYCLE,
-     "线索流转: verify|handover|register|dispose|conclude", &wf_clue},
+    {"POST", "/api/v1/clues/{id}/{verb}", h_rec_action, A_CLUE_LIST, RF_LIFECYCLE | RF_RECORD,
+     "线索流转: verify|handover|register|dispose|conclude", &rk_clue},
     /* issue 3: patrol programme (domain/programme/programme.c); specific paths before {verb} */
     {"POST", "/api/v1/rounds/{id}/vetting", h_round_vetting_request, A_VETTING_REQUEST, 0,
      "为本轮全部巡察组成员提请廉政审核", NULL},
@@ -153,17 +154,17 @@ const route routes[] = {
      "从 CSV 或 .xlsx 导入人员 (逐行校验, 整批成功或整批失败)", NULL},
     {"POST", "/api/v1/targets/{id}/briefings", h_target_briefings_request, A_BRIEFING_REQUEST, 0,
      "请各来源提供巡前情况通报", NULL},
-    {"GET", "/api/v1/briefings", h_briefings_list, A_BRIEFING_LIST, 0,
-     "巡前情况通报 (含逾期标记)", NULL},
+    {"GET", "/api/v1/briefings", h_rec_list, A_BRIEFING_LIST, RF_RECORD,
+     "巡前情况通报 (含逾期标记)", &rk_briefing},
     {"POST", "/api/v1/briefings/{id}/answer", h_briefing_answer, A_BRIEFING_ANSWER, 0,
      "报送巡前情况通报", NULL},
-    {"GET", "/api/v1/petitions", h_petitions_list, A_PETITION_LIST, 0, "列出信访件", NULL},
-    {"POST", "/api/v1/petitions", h_petitions_create, A_PETITION_CREATE, 0,
-     "登记信访件 (信访人身份加密保存)", NULL},
-    {"GET", "/api/v1/petitions/{id}", h_petitions_get, A_PETITION_LIST, RF_REVEAL,
-     "查看信访件 (有权者可见信访人身份, 读取留痕)", NULL},
-    {"POST", "/api/v1/petitions/{id}/{verb}", h_petitions_action, A_PETITION_LIST, RF_LIFECYCLE,
-     "信访件分办: to_clue|transfer|close", &wf_petition},
+    {"GET", "/api/v1/petitions", h_rec_list, A_PETITION_LIST, RF_RECORD, "列出信访件", &rk_petition},
+    {"POST", "/api/v1/petitions", h_rec_create, A_PETITION_CREATE, RF_RECORD,
+     "登记信访件 (信访人身份加密保存)", &rk_petition},
+    {"GET", "/api/v1/petitions/{id}", h_rec_get, A_PETITION_LIST, RF_RECORD | RF_REVEAL,
+     "查看信访件 (有权者可见信访人身份, 读取留痕)", &rk_petition},
+    {"POST", "/api/v1/petitions/{id}/{verb}", h_rec_action, A_PETITION_LIST,
+     RF_LIFECYCLE | RF_RECORD, "信访件分办: to_clue|transfer|close", &rk_petition},
     RECORD_ROUTES("replacements", rk_replacement, "巡察组成员调整 (动员部署后, 须领导小组批准)",
                   A_VETTING_LIST, A_TEAM_WRITE, A_TEAM_WRITE),
     {"POST", "/api/v1/replacements/{id}/{verb}", h_rec_action, A_VETTING_LIST,
@@ -546,22 +547,19 @@ int api_if_match(req *r, int64_t version) {
 }
 
 int api_paging(req *r, int64_t *limit, int64_t *offset) {
+  /* the paging rules of the one argument parser (core/args.c) */
+  static const args_spec paging = {.paging = true};
+  args a;
+  args_init(&a, &paging, 0);
   const char *ps = req_arg(r, "page"), *pp = req_arg(r, "per_page");
-  long page = 1, per = 20;
-  char *end;
-  if (ps) {
-    page = strtol(ps, &end, 10);
-    if (*end || page < 1 || page > 1000000)
-      return api_error(r, 400, "invalid_field", "page", "「页码」应为正整数");
-  }
-  if (pp) {
-    per = strtol(pp, &end, 10);
-    if (*end || per < 1 || per > 200)
-      return api_error(r, 400, "invalid_field", "per_page", "「每页条数」应在 1 至 200 之间");
-  }
-  *limit = per;
-  *offset = (page - 1) * per;
-  return 0;
+  if (ps) args_add(&a, "page", ps);
+  if (pp) args_add(&a, "per_page", pp);
+  int status = args_finish(&a);
+  if (status) status = api_error(r, status, a.code, a.field, "%s", a.message);
+  *limit = a.limit;
+  *offset = a.offset;
+  args_free(&a);
+  return status;
 }
 
 int api_list(req *r, const api_list_q *q) {
@@ -623,34 +621,14 @@ int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const 
 
 /* ---- the choke point --------------------------------------------------------- */
 /* The query string: at most max_query_params arguments, none given twice (no
- * route documents a repeated argument; handlers read each name once). */
-typedef struct qctx {
-  const char *keys[1024];
-  int n, max;
-  const char *bad; /* the repeated name, or NULL when there are too many */
-} qctx;
-
-static bool query_arg(void *c, const char *k, const char *v) {
-  (void)v;
-  qctx *x = c;
-  if (x->n >= x->max) return false;
-  for (int i = 0; i < x->n; i++)
-    if (!strcmp(x->keys[i], k)) {
-      x->bad = k;
-      return false;
-    }
-  x->keys[x->n++] = k;
-  return true;
-}
-
+ * route documents a repeated argument; handlers read each name once). The
+ * one argument parser (core/args.c) in its open mode. */
 static int query_check(req *r) {
-  qctx x = {.max = (int)cfg_int(CFG_MAX_QUERY_PARAMS)};
-  if (x.max > (int)(sizeof x.keys / sizeof *x.keys)) x.max = (int)(sizeof x.keys / sizeof *x.keys);
-  if (req_each_arg(r, query_arg, &x)) return 0;
-  if (!x.bad) return api_error(r, 400, "too_many_params", "", "查询参数过多 (上限 %d 个)", x.max);
-  size_t n = strlen(x.bad);
-  const char *k = n <= 60 && utf8_valid(x.bad, n) ? x.bad : "?";
-  return api_error(r, 400, "duplicate_param", k, "查询参数「%s」重复", k);
+  args_spec s = {.open = true, .max = (int)cfg_int(CFG_MAX_QUERY_PARAMS)};
+  args a;
+  int status = api_args(r, &s, 0, &a);
+  args_free(&a);
+  return status;
 }
 
 /* The Origin of a write must be the origin the browser uses: public_origin in

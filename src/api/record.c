@@ -11,6 +11,7 @@
 #include "api/changelog.h"
 #include "api/entity.h"
 #include "util/text.h"
+#include "util/xmem.h"
 
 const char *rec_s(const json_t *o, const char *k) { return json_string_value(json_object_get(o, k)); }
 
@@ -66,7 +67,8 @@ json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc) {
   json_t *row = store_query_one(tx, buf_str(&b), p, 1, rc);
   buf_free(&b);
   if (row) {
-    json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
+    if (k->wf)
+      json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
     if (k->fix) k->fix(tx, row);
   }
   return row;
@@ -130,6 +132,7 @@ static json_t *finish_row(req *r, const rec_kind *k, json_t *row) {
       json_object_set_new(can, action_names[k->also[i]], json_boolean(authz(&r->who, k->also[i], &o)));
     json_object_set_new(row, "can", can);
   }
+  if (k->finish) k->finish(r, row);
   if (k->redact) k->redact(r, row);
   json_object_del(row, "released");
   json_object_del(row, "copied");
@@ -137,85 +140,64 @@ static json_t *finish_row(req *r, const rec_kind *k, json_t *row) {
 }
 
 /* ---- list ------------------------------------------------------------------ */
-typedef struct lctx {
-  req *r;
-  const rec_kind *k;
-  buf *where;
-  sval *p;
-  int *np;
-  int maxp;
-  int nflags; /* flag conditions added: they count toward maxp like the others */
-  int failed;
-} lctx;
+/* The kind's list arguments as declarations of the one parser (core/args.h):
+ * ?q= over search_col, each rec_flag (true/false, {today} filled in here),
+ * each filter field on column x.<name>. Grows with the kind; freed by the caller. */
+static arg_decl *list_decls(const rec_kind *k, int *n) {
+  arg_decl *d = xcalloc((size_t)(k->nfilters + k->nflags + 1), sizeof *d);
+  int m = 0;
+  if (k->search_col)
+    d[m++] = (arg_decl){.name = "q", .label = "关键词", .type = ARG_SEARCH, .flags = ARG_NONEMPTY,
+                        .max = 50, .sql = NULL, .col = k->search_col,
+                        .msg = "「关键词」无效或过长"};
+  for (int i = 0; i < k->nflags; i++)
+    d[m++] = (arg_decl){.name = k->flags[i].name, .label = k->flags[i].name, .type = ARG_FLAG,
+                        .sql = k->flags[i].sql};
+  for (int i = 0; i < k->nfilters; i++) d[m++] = arg_of_field(&k->filters[i], NULL);
+  *n = m;
+  return d;
+}
 
-static bool list_arg(void *c, const char *key, const char *v) {
-  lctx *x = c;
-  const rec_kind *k = x->k;
-  if (!strcmp(key, "page") || !strcmp(key, "per_page") || !strcmp(key, "sort")) return true;
-  if (*x->np + x->nflags >= x->maxp) {
-    api_error(x->r, 400, "too_many_params", key, "查询条件过多");
-    x->failed = 1;
-    return false;
+/* Appends sql with {today} replaced by today's date (Asia/Shanghai). */
+static void add_with_today(buf *b, const char *sql) {
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  for (const char *s = sql; *s;) {
+    const char *m = strstr(s, "{today}");
+    size_t n = m ? (size_t)(m - s) : strlen(s);
+    buf_add(b, s, n);
+    if (!m) break;
+    buf_adds(b, today);
+    s = m + 7;
   }
-  if (!strcmp(key, "q") && k->search_col) {
-    if (!utf8_valid(v, strlen(v)) || utf8_len(v) > 50 || !*v) {
-      api_error(x->r, 400, "invalid_field", "q", "「关键词」无效或过长");
-      x->failed = 1;
-      return false;
-    }
-    buf_addf(x->where, " AND instr(%s, $%d) > 0", k->search_col, *x->np + 1);
-    x->p[(*x->np)++] = SV_S(v);
-    return true;
+}
+
+/* The kind's list-wide figures beside total (rec_kind.sums), over the
+ * list's own conditions (visibility and filters). */
+static int list_sums(req *r, const rec_kind *k, const char *where, const sval *p, int np) {
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  for (int i = 0; !rc && i < k->nsums; i++) {
+    buf sql;
+    buf_init(&sql, 16384);
+    buf_addf(&sql, "SELECT count(*) FROM %s%s AND (", k->from, where);
+    add_with_today(&sql, k->sums[i].sql);
+    buf_adds(&sql, ")");
+    int64_t n = 0;
+    rc = store_query_int(tx, buf_str(&sql), p, np, &n);
+    buf_free(&sql);
+    if (!rc) json_object_set_new(r->out, k->sums[i].name, json_integer(n));
   }
-  for (int i = 0; i < k->nflags; i++) {
-    if (strcmp(key, k->flags[i].name)) continue;
-    int on = !strcmp(v, "true") || !strcmp(v, "1");
-    if (on || !strcmp(v, "false") || !strcmp(v, "0")) {
-      /* {today}: today's date (Asia/Shanghai), made here, never from the client */
-      char today[11];
-      date_format(date_today_shanghai(), today);
-      buf_adds(x->where, on ? " AND (" : " AND NOT (");
-      for (const char *s = k->flags[i].sql; *s;) {
-        const char *m = strstr(s, "{today}");
-        size_t n = m ? (size_t)(m - s) : strlen(s);
-        buf_add(x->where, s, n);
-        if (!m) break;
-        buf_adds(x->where, today);
-        s = m + 7;
-      }
-      buf_adds(x->where, ")");
-      x->nflags++;
-    } else {
-      api_error(x->r, 400, "invalid_field", key, "查询条件「%s」应为 true 或 false", key);
-      x->failed = 1;
-      return false;
-    }
-    return true;
-  }
-  const field *f = fields_find(k->filters, k->nfilters, key);
-  json_t *jv = json_string(v);
-  verr e;
-  field tmp = f ? *f : (field){0};
-  tmp.flags &= ~F_REQUIRED;
-  bool ok = f && jv && (f->type == FT_BOOL || field_check(&tmp, jv, &e));
-  if (ok && f->type == FT_BOOL) ok = !strcmp(v, "true") || !strcmp(v, "false");
-  json_decref(jv);
-  if (!ok) {
-    if (!f) api_error(x->r, 400, "unknown_field", key, "未知的查询条件: %.60s", key);
-    else if (f->type == FT_BOOL || !jv) api_error(x->r, 400, "invalid_field", key, "查询条件「%s」无效", f->label);
-    else api_verr(x->r, &e);
-    x->failed = 1;
-    return false;
-  }
-  buf_addf(x->where, " AND x.%s = $%d", f->name, *x->np + 1);
-  x->p[(*x->np)++] = f->type == FT_BOOL ? SV_I(!strcmp(v, "true")) : SV_S(v);
-  return true;
+  store_rollback(tx);
+  return rc ? api_store_error(r, rc, NULL) : 200;
 }
 
 static void list_item(store_tx *tx, json_t *row, const void *ctx) {
   const rec_kind *k = ((const void *const *)ctx)[0];
   req *r = ((void *const *)ctx)[1];
-  json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
+  if (k->wf)
+    json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
   if (k->fix) k->fix(tx, row);
   if (k->redact) k->redact(r, row);
   json_object_del(row, "released");
@@ -224,40 +206,117 @@ static void list_item(store_tx *tx, json_t *row, const void *ctx) {
 
 int h_rec_list(req *r) {
   const rec_kind *k = kind_of(r);
-  authz_filter f;
-  if (!authz_filter_for(&r->who, k->list_act, &f)) return api_deny(r, k->list_act, k->name, NULL, 0);
-  enum { MAXP = VIS_MAXP + 16 };
-  sval p[MAXP];
+  if (!vis_any(k->vis, &r->who)) return api_deny(r, k->list_act, k->name, NULL, 0);
+  sval p[VIS_MAXP];
   int np = 0;
-  buf where, cols, order;
+  buf where, cols;
   buf_init(&where, 8192);
   buf_init(&cols, 8192);
-  buf_init(&order, 512);
   buf_adds(&where, " WHERE 1=1");
   /* the kind's one predicate; it fails only past its bounds (then 500, never a wider list) */
   int vis_bad = vis_where(k->vis, &r->who, k->list_act, &where, p, &np, VIS_MAXP);
-  lctx lc = {r, k, &where, p, &np, MAXP - 2, 0, 0};
+  int nd;
+  arg_decl *decls = list_decls(k, &nd);
+  char today[11];
+  date_format(date_today_shanghai(), today); /* {today}: made here, never from the client */
+  args_spec spec = {.decls = decls, .n = nd, .max = 16, .prefix = "x.", .paging = true,
+                    .sort = true, .sort_fields = k->sorts ? k->sorts : k->filters,
+                    .nsort_fields = k->sorts ? k->nsorts : k->nfilters,
+                    .sort_stamps = true, .sort_prefix = "x.", .sort_default = k->order,
+                    .today = today};
   int status;
   if (vis_bad) {
     status = api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
-  } else if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
-    status = r->status;
-  } else if (entity_sort_sql(r, &order, k->filters, k->nfilters, k->order, "x.")) {
-    status = r->status;
   } else {
     buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k), handed_of(k));
     const void *ctx[2] = {k, r};
-    api_list_q q = {buf_str(&cols), k->from, buf_str(&where), buf_str(&order), p, np,
-                    list_item, ctx};
-    status = api_list(r, &q);
+    args a;
+    status = api_args(r, &spec, np, &a);
+    if (!status) {
+      /* the list and its sums over the same conditions: visibility, then the arguments */
+      buf w;
+      buf_init(&w, 65536);
+      buf_adds(&w, buf_str(&where));
+      buf_adds(&w, args_where(&a));
+      int np2;
+      sval *p2 = args_params(&a, p, &np2);
+      if (buf_failed(&w)) {
+        status = api_error(r, 400, "too_many_params", "", "查询条件过多");
+      } else {
+        api_list_q q = {buf_str(&cols), k->from, buf_str(&w), args_order(&a), p2, np2,
+                        list_item, ctx};
+        status = api_list(r, &q);
+        if (status == 200 && k->nsums) status = list_sums(r, k, buf_str(&w), p2, np2);
+      }
+      buf_free(&w);
+    }
+    args_free(&a);
   }
+  free(decls);
   buf_free(&where);
   buf_free(&cols);
-  buf_free(&order);
   return status;
 }
 
 /* ---- get / history --------------------------------------------------------- */
+/* Shows the sealed fields (texts sealed[i] of k->sealed[i]) to those who
+ * hold their read action on the row (may[i], asked of the visibility
+ * model), each read audited before the text is
+ * put in the reply; the others learn only whether one is held. 0, or the
+ * reply status / store error. */
+static int reveal(req *r, const rec_kind *k, json_t *row, char *const *sealed, const int *may) {
+  const char *id = rec_s(row, "id");
+  for (int i = 0; i < k->nsealed && i < REC_MAXSEALED; i++) {
+    const rec_sealed *sf = &k->sealed[i];
+    if (sealed[i] && may[i]) {
+      char *plain;
+      int rc = api_reveal(r, k->name, id, sealed[i], sf->audit, &plain);
+      if (rc) return rc;
+      if (!plain) {
+        char key[64];
+        snprintf(key, sizeof key, "%s_error", sf->out);
+        json_object_set_new(row, sf->out, json_null());
+        json_object_set_new(row, key, json_string("密文校验失败, 内容可能被篡改"));
+        continue;
+      }
+      json_t *v = sf->as_json ? json_loads(plain, 0, NULL) : json_string(plain);
+      json_object_set_new(row, sf->out, v ? v : json_null());
+      xwipe(plain, strlen(plain));
+      free(plain);
+    } else if (sf->present) {
+      json_object_set_new(row, sf->present, json_boolean(sealed[i] != NULL));
+    }
+  }
+  return 0;
+}
+
+/* Seals the inputs of k's sealed fields in cols (taken out) into their
+ * columns; marks the audit detail d (created: whether one is held; edited:
+ * the field's `changed` flag). 0 or STORE_ERR. */
+static int seal_cols(req *r, const rec_kind *k, const char *id, json_t *cols, json_t *d, bool edit) {
+  char ctx[96];
+  snprintf(ctx, sizeof ctx, "%s:%s", k->name, id);
+  for (int i = 0; i < k->nsealed; i++) {
+    const rec_sealed *sf = &k->sealed[i];
+    json_t *v = json_object_get(cols, sf->input);
+    if (!v) {
+      if (!edit && sf->present) json_object_set_new(d, sf->present, json_false());
+      continue;
+    }
+    const char *text = json_string_value(v);
+    bool held = text && *text; /* text lives in cols[input], deleted below */
+    char *enc = held ? field_seal(&r->app->keys, ctx, text) : NULL;
+    if (held && !enc) return STORE_ERR;
+    json_object_set_new(cols, sf->column, enc ? json_string(enc) : json_null());
+    free(enc);
+    json_object_del(cols, sf->input);
+    json_object_del(d, sf->input);
+    if (!edit && sf->present) json_object_set_new(d, sf->present, json_boolean(held));
+    if (edit && sf->changed) json_object_set_new(d, sf->changed, json_true());
+  }
+  return 0;
+}
+
 int h_rec_get(req *r) {
   const rec_kind *k = kind_of(r);
   store_tx *tx;
@@ -266,7 +325,29 @@ int h_rec_get(req *r) {
   json_t *row;
   int status = rec_fetch(r, k, tx, r->params[0], k->list_act, &row);
   if (status) return status;
+  char *sealed[REC_MAXSEALED] = {0};
+  int may[REC_MAXSEALED] = {0};
+  for (int i = 0; !rc && i < k->nsealed && i < REC_MAXSEALED; i++) {
+    /* who may read it: the kind's one rule under the field's read action */
+    may[i] = vis_row_act(tx, k->vis, &r->who, k->sealed[i].read, r->params[0]);
+    if (may[i] < 0) {
+      rc = may[i];
+      break;
+    }
+    buf sql;
+    buf_init(&sql, 256);
+    buf_addf(&sql, "SELECT %s FROM %s WHERE id=$1", k->sealed[i].column, k->table);
+    sval p[] = {SV_S(r->params[0])};
+    rc = store_query_text(tx, buf_str(&sql), p, 1, &sealed[i]);
+    buf_free(&sql);
+  }
   store_rollback(tx);
+  if (!rc) rc = reveal(r, k, row, sealed, may);
+  for (int i = 0; i < REC_MAXSEALED; i++) free(sealed[i]);
+  if (rc) {
+    json_decref(row);
+    return rc > 0 ? r->status : api_store_error(r, rc, NULL);
+  }
   api_set_etag(r, json_integer_value(json_object_get(row, "version")));
   return api_ok(r, 200, finish_row(r, k, row));
 }
@@ -358,6 +439,12 @@ int h_rec_create(req *r) {
   char id[UUID_LEN], now[TS_LEN];
   uuid7(id);
   ts_now(now);
+  json_t *detail = json_deep_copy(cols); /* the audit's: never a sealed text */
+  if (seal_cols(r, k, id, cols, detail, false)) {
+    json_decref(detail);
+    json_decref(cols);
+    return rec_fail(r, tx, STORE_ERR);
+  }
   enum { MAXP = 48 };
   sval p[MAXP];
   int np = 0;
@@ -388,7 +475,8 @@ int h_rec_create(req *r) {
   buf_free(&b);
   char act[64];
   snprintf(act, sizeof act, "%s.create", k->name);
-  if (!rc) rc = api_audit(r, tx, act, k->name, id, "ok", cols);
+  if (!rc) rc = api_audit(r, tx, act, k->name, id, "ok", detail);
+  json_decref(detail);
   json_decref(cols);
   json_t *row = rc ? NULL : rec_load(k, tx, id, &rc);
   if (row && k->created) {
@@ -422,7 +510,18 @@ int h_rec_update(req *r) {
               wf_state_label(k->wf, rec_s(old, "state")));
   } else if (!api_if_match(r, version)) {
     json_t *cols = json_deep_copy(r->in);
+    json_t *detail = NULL;
     if (!k->prepare || !k->prepare(r, tx, cols, NULL, old)) {
+      detail = json_deep_copy(cols);
+      rc = seal_cols(r, k, r->params[0], cols, detail, true);
+    }
+    if (rc) {
+      json_decref(detail);
+      json_decref(cols);
+      json_decref(old);
+      return rec_fail(r, tx, rc);
+    }
+    if (detail) {
       char now[TS_LEN];
       ts_now(now);
       enum { MAXP = 48 };
@@ -453,7 +552,8 @@ int h_rec_update(req *r) {
       if (!rc && changes != 1) rc = api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
       char act[64];
       snprintf(act, sizeof act, "%s.update", k->name);
-      if (!rc) rc = api_audit_old(r, tx, act, k->name, r->params[0], "ok", cols, old);
+      if (!rc) rc = api_audit_old(r, tx, act, k->name, r->params[0], "ok", detail, old);
+      json_decref(detail);
       json_decref(cols);
       json_decref(old);
       json_t *row = rc ? NULL : rec_load(k, tx, r->params[0], &rc);

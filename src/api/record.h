@@ -17,6 +17,23 @@
 #include "core/visibility.h"
 #include "util/buf.h"
 
+/* A sealed field (SM4 at rest, bound to "<kind>:<id>"): the body text named
+ * `input` (or the key prepare() sets under that name) is sealed into
+ * `column` on create and edit, never stored in clear nor audited; GET shows
+ * it under `out` to users who hold `read` on the row, each read audited as
+ * `audit` (api_reveal) before the text leaves the server. */
+typedef struct rec_sealed {
+  const char *column;  /* "allegation_enc" */
+  const char *input;   /* "allegation" */
+  const char *out;     /* "allegation"; a failed check shows null and "<out>_error" */
+  action_id read;      /* A_CLUE_ALLEGATION */
+  const char *audit;   /* "clue.allegation.read" */
+  const char *present; /* key telling the others whether one is held, or NULL */
+  const char *changed; /* audit detail flag set when an edit replaces it, or NULL */
+  bool as_json;        /* the plaintext is a JSON document, shown parsed */
+} rec_sealed;
+enum { REC_MAXSEALED = 4 }; /* sealed fields a kind may declare */
+
 /* A boolean list filter: ?name=true adds " AND (sql)". */
 typedef struct rec_flag {
   const char *name;
@@ -70,6 +87,21 @@ typedef struct rec_kind {
    * bool}, decided by authz on this row, so the UI asks rather than guesses. */
   const action_id *also;
   int nalso;
+  /* Sealed fields (see rec_sealed), at most REC_MAXSEALED. */
+  const rec_sealed *sealed;
+  int nsealed;
+  /* The columns ?sort= may name besides created_at/updated_at (NULL: the
+   * filters). */
+  const field *sorts;
+  int nsorts;
+  /* Last touch of a shown row (GET, create, edit, action), after
+   * allowed_actions, editable and can are set and before redact: e.g. a
+   * state condition on top of a "can" entry, or a key the UI reads. */
+  void (*finish)(req *r, json_t *row);
+  /* A list-wide figure returned beside total: "<name>": count of the rows
+   * matching the list's conditions AND (sql) ({today} as in flags). */
+  const rec_flag *sums;
+  int nsums;
 } rec_kind;
 
 #define NF(a) ((int)(sizeof a / sizeof *a))
@@ -109,4 +141,6 @@ extern const rec_kind rk_assistance, rk_accountability, rk_review;
 extern const rec_kind rk_replacement; /* domain/programme/replacements.c */
 /* Every rec_kind, NULL-terminated (api/meta.c publishes them). */
 extern const rec_kind *const rec_kinds[];
+extern const rec_kind rk_petition, rk_briefing; /* domain/programme/ */
+extern const rec_kind rk_clue;                  /* domain/discipline/clues.c */
 #endif

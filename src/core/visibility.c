@@ -46,7 +46,11 @@ const vis_kind vis_notice = {
     .name = "notice", .table = "notices", .read = A_NOTICE_LIST,
     .team = "x.team_id", .unit = "x.unit_id",
     .released = NULL, .handed = NULL,
-    .papers = A_SELF};
+    .papers = A_SELF,
+    /* (visreports) a notice follows its task: the commission's liaison
+     * (notice.read on all) reads those of tasks it sees, i.e. of copied
+     * problems; before, it also counted and read the others */
+    .parent = &vis_task, .parent_col = "x.task_id"};
 
 /* Assistance never reaches the unit side; the commission sees it once forwarded. */
 const vis_kind vis_assistance = {
@@ -119,7 +123,10 @@ const vis_kind vis_target = {
 /* A team member: whoever sees the team. */
 const vis_kind vis_member = {
     .name = "team_member", .table = "team_members", .read = A_TEAM_LIST,
-    .parent = &vis_team, .parent_col = "x.team_id", .papers = A_SELF};
+    .parent = &vis_team, .parent_col = "x.team_id", .papers = A_SELF,
+    /* (visreports) its team, so that an action scoped to teams (a team's
+     * statistics) reaches its own team's members; team.list is P_ALL */
+    .team = "x.team_id"};
 
 /* An evidence file: visible iff its owner record is and the user may see
  * the owner's "files" field (a problem's: its working papers). */
@@ -132,6 +139,83 @@ const vis_kind vis_file_task = {
     .only = "x.owner_kind='rect_task'", .parent = &vis_task, .parent_col = "x.owner_id",
     .parent_field = "files", .papers = A_SELF};
 
+/* ---- kinds of the reports and domain side (visreports) ---- */
+/* The current team of a vetted person: the team of the round the person is
+ * on (a vetting carries no team of its own). */
+#define VETTING_TEAM                                                                     \
+  "(SELECT m.team_id FROM team_members m WHERE m.round_id=x.round_id AND "               \
+  "m.person_id=x.person_id)"
+
+/* Integrity vettings: read by those who plan and vet (all of them, P_ALL
+ * today); a team's rule would see its own members' vettings. Never the unit
+ * side, never handed to the commission. */
+const vis_kind vis_vetting = {
+    .name = "vetting", .table = "vettings", .read = A_VETTING_LIST,
+    .team = VETTING_TEAM, .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+
+/* Recusal exceptions (回避例外) approved by the leading group: read by those
+ * who plan and vet; a team's rule would see its own team's. */
+const vis_kind vis_recusal = {
+    .name = "recusal_exception", .table = "recusal_exceptions", .read = A_RECUSAL_LIST,
+    .team = "x.team_id", .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+/* Cadre movements (干部交流): no team, no unit; only whole-collection rules. */
+const vis_kind vis_movement = {
+    .name = "cadre_movement", .table = "cadre_movements", .read = A_MOVEMENT_LIST,
+    .team = NULL, .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+
+/* Institutions revised in rectification (制度机制): read with rectification
+ * (rect.read); the team through the target, the unit its own, the
+ * commission once the target's report was copied. */
+const vis_kind vis_institution = {
+    .name = "institution", .table = "institutions", .read = A_RECT_READ,
+    .team = "(SELECT g.team_id FROM targets g WHERE g.id=x.target_id)", .unit = "x.unit_id",
+    .released = NULL,
+    .handed = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.target_id AND "
+              "rep.copied_at IS NOT NULL)",
+    .papers = A_SELF};
+
+/* A target's rectification (plan, report, its problems and tasks: GET
+ * /targets/{id}/rectification): the team's own; the unit side once the
+ * target's report was fed back; the commission once it was copied. */
+const vis_kind vis_rectification = {
+    .name = "rectification", .table = "targets", .read = A_RECT_READ,
+    .team = "x.team_id", .unit = "x.unit_id",
+    .released = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND "
+                "rep.state IN ('fed_back','copied'))",
+    .handed = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND "
+              "rep.state='copied')",
+    .papers = A_SELF};
+
+
+/* ---- engine kinds ---- */
+/* Petitions received on site: the team's own; never the unit side nor the
+ * commission (the reporter's identity is a sealed field, api/record.h). */
+const vis_kind vis_petition = {
+    .name = "petition", .table = "petitions", .read = A_PETITION_LIST,
+    .team = "x.team_id", .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+/* 巡前情况通报: the office and the leading group all; a team its own
+ * targets'; a dispatched group those asked of it on the units it
+ * supervises; 信访室/案管室/党风室 those asked of them (source = the desk's
+ * role name). Never the unit side. */
+const vis_kind vis_briefing = {
+    .name = "briefing", .table = "briefings", .read = A_BRIEFING_LIST,
+    .team = "x.team_id", .unit = "x.unit_id",
+    .released = "x.source='dispatched_group'", .handed = NULL,
+    .papers = A_SELF,
+    .own_roles = RB(R_PETITIONS) | RB(R_CASE_MGMT) | RB(R_CONDUCT), .own_col = "x.source"};
+
 /* Every kind, for vis_kind_by_name (inbox messages name their record's kind).
  * Every helper adding a kind adds it here. */
 const vis_kind *const vis_kinds[] = {
@@ -140,6 +224,10 @@ const vis_kind *const vis_kinds[] = {
     /* generic kinds (viscore) */
     &vis_org, &vis_person, &vis_round, &vis_team, &vis_target, &vis_member, &vis_file_problem,
     &vis_file_task,
+    /* engine kinds */
+    &vis_petition, &vis_briefing,
+    /* kinds of the reports and domain side (visreports) */
+    &vis_vetting, &vis_movement, &vis_institution, &vis_rectification, &vis_recusal,
     NULL};
 
 const vis_kind *vis_kind_by_name(const char *name) {
@@ -165,11 +253,12 @@ static int param(vctx *c, const char *v, int first) {
   return 0;
 }
 
-/* The role-scope part alone, in parentheses ("(0)": nothing; "(1)": all). */
-static int scope(vctx *c, const vis_kind *k, action_id a) {
+/* The role-scope part alone, in parentheses ("(0)": nothing; "(1)": all),
+ * from the user's filter fp (any: some rule at all). */
+static int scope_of(vctx *c, const vis_kind *k, const authz_filter *fp, bool any) {
   buf *sql = c->sql;
-  authz_filter f;
-  if (!authz_filter_for(c->who, a, &f)) return buf_adds(sql, "(0)") ? -1 : 0;
+  const authz_filter f = *fp;
+  if (!any) return buf_adds(sql, "(0)") ? -1 : 0;
   if (f.all || k->any_holder) return buf_adds(sql, "(1)") ? -1 : 0;
   int n = 0;
   if (buf_adds(sql, "(")) return -1;
@@ -206,6 +295,48 @@ static int scope(vctx *c, const vis_kind *k, action_id a) {
   }
   if (!n && buf_adds(sql, "0")) return -1;
   return buf_adds(sql, ")") ? -1 : 0;
+}
+
+/* Points a filter made from a copy of the user's grants (copy->grants[i] is
+ * who->grants[map[i]]) back at the user's own scope ids, which outlive the
+ * query the parameters go into. */
+static void remap(const char **ids, int n, const principal *copy, const principal *who,
+                  const int *map) {
+  for (int j = 0; j < n; j++)
+    for (int i = 0; i < copy->ngrants; i++)
+      if (ids[j] == copy->grants[i].scope_id) ids[j] = who->grants[map[i]].scope_id;
+}
+
+/* The role-scope part for the user: scope_of, with the grants of k's
+ * own_roles (holding any rule on a) narrowed to the rows where own_col is
+ * their role's name. */
+static int scope(vctx *c, const vis_kind *k, action_id a) {
+  authz_filter f;
+  const principal *who = c->who;
+  if (!k->own_roles || !who) return scope_of(c, k, &f, authz_filter_for(who, a, &f));
+  principal rest = *who;
+  int map[MAX_GRANTS];
+  rest.ngrants = 0;
+  int nown = 0;
+  buf *sql = c->sql;
+  for (int i = 0; i < who->ngrants; i++) {
+    const grant *g = &who->grants[i];
+    if (!(k->own_roles & RB(g->role))) {
+      map[rest.ngrants] = i;
+      rest.grants[rest.ngrants++] = *g;
+    } else if (authz_rule(a, g->role) != P_NO) {
+      if ((!nown && buf_addf(sql, "(%s IN (", k->own_col)) ||
+          param(c, roles[g->role].name, !nown++))
+        return -1;
+    }
+  }
+  bool any = authz_filter_for(&rest, a, &f);
+  remap(f.teams, f.nteams, &rest, who, map);
+  remap(f.units, f.nunits, &rest, who, map);
+  remap(f.orgs, f.norgs, &rest, who, map);
+  if (nown && buf_adds(sql, ") OR ")) return -1;
+  if (scope_of(c, k, &f, any)) return -1;
+  return nown && buf_adds(sql, ")") ? -1 : 0;
 }
 
 static int cond_c(vctx *c, const vis_kind *k, action_id a, int depth);
@@ -290,6 +421,25 @@ int vis_row_act(store_tx *tx, const vis_kind *k, const principal *who, action_id
 bool vis_any(const vis_kind *k, const principal *who) {
   authz_filter f;
   return k && authz_filter_for(who, k->read, &f);
+}
+
+/* (visreports) The same scope builder on a scratch buffer: "(0)" is the one
+ * text it gives when no rule of the user reaches k for a. */
+bool vis_reaches(const vis_kind *k, const principal *who, action_id a) {
+  if (!k) return false;
+  if (k->parent && !vis_reaches(k->parent, who, k->parent->read)) return false;
+  if (k->parent && !k->team && !k->unit && !k->handed) {
+    authz_filter f;
+    return authz_filter_for(who, a, &f);
+  }
+  buf b;
+  buf_init(&b, 16384);
+  sval p[VIS_MAXP];
+  int np = 0;
+  vctx c = {who, &b, p, &np, VIS_MAXP, 0};
+  bool ok = !scope(&c, k, a) && strcmp(buf_str(&b), "(0)") != 0;
+  buf_free(&b);
+  return ok;
 }
 
 int vis_row(store_tx *tx, const vis_kind *k, const principal *who, const char *id) {

@@ -67,6 +67,12 @@ typedef struct vis_kind {
   const char *draft;
   /* Fields with their own rule (redaction); ends with {0}. NULL: none. */
   const vis_field *fields;
+  /* Roles (RB bits) that see, whatever their rule on `read` says, only the
+   * rows where own_col equals their role's name: a commission desk sees the
+   * briefings asked of it (briefings.source is the desk's role name).
+   * 0: none. */
+  uint32_t own_roles;
+  const char *own_col;
 } vis_kind;
 
 extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assistance,
@@ -74,10 +80,14 @@ extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assista
 /* generic kinds (issue 14) */
 extern const vis_kind vis_org, vis_person, vis_round, vis_team, vis_target, vis_member,
     vis_file_problem, vis_file_task;
+/* ---- kinds of the reports and domain side (visreports) ---- */
+extern const vis_kind vis_vetting, vis_movement, vis_institution, vis_rectification, vis_recusal;
 
 /* Every declared kind, NULL-terminated, and one by its name (NULL: none). */
 extern const vis_kind *const vis_kinds[];
 const vis_kind *vis_kind_by_name(const char *name);
+/* engine kinds (clues, petitions, briefings on the record engine) */
+extern const vis_kind vis_petition, vis_briefing;
 
 /* The room vis_where/vis_in may take in the parameter array at most. */
 enum { VIS_MAXP = 3 * MAX_GRANTS };
@@ -99,6 +109,9 @@ int vis_expr(const vis_kind *k, const principal *who, action_id a, const char *i
 /* May the user see rows of k at all (some rule on its read action)? A list
  * refused outright (403) when not. */
 bool vis_any(const vis_kind *k, const principal *who);
+/* Does some rule of the user reach rows of k for action a (the condition
+ * vis_where builds is not empty)? A figure over k is shown only then. */
+bool vis_reaches(const vis_kind *k, const principal *who, action_id a);
 /* Is row id of k visible to the user (read action)? 1 yes, 0 no, <0 store
  * error. The same condition as vis_where, run on one row. */
 int vis_row(store_tx *tx, const vis_kind *k, const principal *who, const char *id);

@@ -144,6 +144,66 @@ TEST(clue_predicate_equals_the_row_rule) {
   sqlite3_close(db);
 }
 
+/* briefings: a commission desk sees only those asked of it (own_roles), a
+ * dispatched group those asked of it on its units, a team its own; the
+ * parameters stay valid after vis_where returns (they point at the user's
+ * own scope ids, not at a copy) */
+TEST(briefing_predicate_narrows_desks_to_their_own) {
+  authz_init();
+  sqlite3 *db;
+  CHECK(sqlite3_open(":memory:", &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db,
+                     "CREATE TABLE orgs(id TEXT, supervisor_id TEXT);"
+                     "CREATE TABLE briefings(id TEXT, team_id TEXT, unit_id TEXT, source TEXT);"
+                     "INSERT INTO orgs VALUES('U1','D1'),('U2','D2');"
+                     "INSERT INTO briefings VALUES('a','T1','U1','petitions'),"
+                     "('b','T1','U1','case_mgmt'),('c','T1','U1','dispatched_group'),"
+                     "('d','T2','U2','dispatched_group'),('e','T2','U2','petitions');",
+                     NULL, NULL, NULL) == SQLITE_OK);
+  principal both = one(R_PETITIONS, SK_NONE, NULL);
+  both.grants[both.ngrants].role = R_TEAM_MEMBER;
+  both.grants[both.ngrants].sk = SK_TEAM;
+  snprintf(both.grants[both.ngrants++].scope_id, sizeof both.grants[0].scope_id, "T2");
+  const struct {
+    principal p;
+    const char *want;
+  } users[] = {
+      {one(R_INSPECTION_OFFICE, SK_NONE, NULL), "abcde"},
+      {one(R_PETITIONS, SK_NONE, NULL), "ae"},
+      {one(R_CASE_MGMT, SK_NONE, NULL), "b"},
+      {one(R_CONDUCT, SK_NONE, NULL), ""},
+      {one(R_TEAM_MEMBER, SK_TEAM, "T1"), "abc"},
+      {one(R_DISPATCHED_GROUP, SK_ORG, "D2"), "d"},
+      {one(R_UNIT_LIAISON, SK_UNIT, "U1"), ""},
+      {both, "ade"},
+  };
+  for (size_t u = 0; u < sizeof users / sizeof *users; u++) {
+    buf sql;
+    buf_init(&sql, 8192);
+    sval v[VIS_MAXP];
+    int np = 0;
+    CHECK(!buf_adds(&sql, "SELECT group_concat(x.id, '') FROM (SELECT * FROM briefings ORDER BY id) x WHERE 1=1"));
+    CHECK(!vis_where(&vis_briefing, &users[u].p, A_BRIEFING_LIST, &sql, v, &np, VIS_MAXP));
+    sqlite3_stmt *st = NULL;
+    CHECK(sqlite3_prepare_v2(db, buf_str(&sql), -1, &st, NULL) == SQLITE_OK);
+    for (int i = 0; i < np; i++) {
+      char name[16];
+      snprintf(name, sizeof name, "$%d", i + 1);
+      sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, name), v[i].s, -1, SQLITE_TRANSIENT);
+    }
+    CHECK(sqlite3_step(st) == SQLITE_ROW);
+    const char *got = (const char *)sqlite3_column_text(st, 0);
+    if (!CHECK_STR(got ? got : "", users[u].want))
+      fprintf(stderr, "      role %s\n", roles[users[u].p.grants[0].role].name);
+    for (int i = 0; i < np; i++) /* every scope parameter is one of the user's own ids */
+      if (v[i].s && strlen(v[i].s) == 2)
+        CHECK(v[i].s >= (const char *)&users[u].p && v[i].s < (const char *)(&users[u].p + 1));
+    sqlite3_finalize(st);
+    buf_free(&sql);
+  }
+  sqlite3_close(db);
+}
+
 TEST(audit_detail_keeps_ids_field_names_and_codes) {
   json_t *in = json_pack(
       "{s:s,s:s,s:s,s:s,s:I,s:I,s:b,s:s,s:{s:s,s:s,s:I},s:[s,s],s:s,s:s}", "title", "公款私存",

@@ -14,10 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/changelog.h"
-#include "api/entity.h"
-#include "core/visibility.h"
-#include "api/lifecycle.h"
+#include "api/record.h"
 #include "api/meta.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -33,7 +30,7 @@ static const char *const states[] = {"draft", "verified", "handed_over", "regist
                                      "disposing", "concluded", NULL};
 
 static const field create_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED, 0, 0, NULL},
+    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
     {"title", "线索标题", FT_TEXT, F_REQUIRED, 100, 0, NULL},
     {"subject_name", "被反映人", FT_TEXT, F_REQUIRED, 50, 0, NULL},
     {"subject_post", "被反映人职务", FT_TEXT, 0, 100, 0, NULL},
@@ -57,30 +54,7 @@ static const field list_fields[] = {
 };
 #define NLIST ((int)(sizeof list_fields / sizeof *list_fields))
 
-#define CLUE_COLS                                                                              \
-  "c.id, c.version, c.target_id, c.round_id, c.team_id, c.unit_id, c.title, c.subject_name, "  \
-  "c.subject_post, c.source, c.discovered_on, c.state, c.verified_at, c.verify_note, "         \
-  "c.handover_at, c.handover_mode, c.handover_docno, c.registered_at, c.registry_no, "         \
-  "c.disposal_method, c.disposal_dept_id, c.disposed_at, c.result, c.result_note, "             \
-  "c.concluded_at, c.created_by, c.created_at, c.updated_at, o.name AS unit_name, "             \
-  "c.case_filed_on, c.detention_on, c.prosecution_on, c.outcome_authority, "                    \
-  "t.name AS team_name, g.withdrawal_date AS withdrawal_date "
-#define CLUE_FROM_TABLES                                                                       \
-  "clues c JOIN orgs o ON o.id=c.unit_id JOIN teams t ON t.id=c.team_id "                      \
-  "JOIN targets g ON g.id=c.target_id"
-#define CLUE_FROM " FROM " CLUE_FROM_TABLES
-
-/* ---- engine descriptor ------------------------------------------------------- */
-static int handed_index(void) { return wf_state_index(&wf_clue, "handed_over"); }
-
-static void clue_obj(const json_t *row, authz_obj *o) {
-  memset(o, 0, sizeof *o);
-  o->team_id = json_string_value(json_object_get(row, "team_id"));
-  o->unit_id = json_string_value(json_object_get(row, "unit_id"));
-  const char *st = json_string_value(json_object_get(row, "state"));
-  o->handed_over = st && wf_state_index(&wf_clue, st) >= handed_index();
-}
-
+/* ---- declaration ------------------------------------------------------------ */
 /* Whole days from the date of timestamp a to that of b, or null. */
 static json_t *days(const json_t *row, const char *a, const char *b) {
   const char *x = json_string_value(json_object_get(row, a)), *y = json_string_value(json_object_get(row, b));
@@ -94,9 +68,8 @@ static json_t *days(const json_t *row, const char *a, const char *b) {
   return json_integer(q - p);
 }
 
-static void decorate(json_t *row) {
-  const char *st = json_string_value(json_object_get(row, "state"));
-  if (st) json_object_set_new(row, "state_label", json_string(wf_state_label(&wf_clue, st)));
+static void clue_fix(store_tx *tx, json_t *row) {
+  (void)tx;
   /* the time each hand-over took (issue 5; the statistics take median and max) */
   json_object_set_new(row, "days_discovery_to_handover", days(row, "discovered_on", "handover_at"));
   json_object_set_new(row, "days_handover_to_registration", days(row, "handover_at", "registered_at"));
@@ -104,12 +77,28 @@ static void decorate(json_t *row) {
   json_object_set_new(row, "days_handover_to_conclusion", days(row, "handover_at", "concluded_at"));
 }
 
-static json_t *clue_load(req *r, store_tx *tx, const char *id, int *rc) {
+/* A discovery date is never ahead of today (create and edit). */
+static int clue_prepare(req *r, store_tx *tx, json_t *cols, const json_t *parent, const json_t *old) {
+  (void)tx;
+  (void)parent;
+  (void)old;
+  const char *disc = json_string_value(json_object_get(cols, "discovered_on"));
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  if (disc && strcmp(disc, today) > 0)
+    return api_error(r, 400, "invalid_field", "discovered_on", "「发现日期」不得晚于今天");
+  return 0;
+}
+
+/* The page's keys: can_edit (the draft form), and the outcome only once
+ * the clue is being disposed of. */
+static void clue_finish(req *r, json_t *row) {
   (void)r;
-  sval p[] = {SV_S(id)};
-  json_t *row = store_query_one(tx, "SELECT " CLUE_COLS CLUE_FROM " WHERE c.id=$1", p, 1, rc);
-  if (row) decorate(row);
-  return row;
+  json_object_set(row, "can_edit", json_object_get(row, "editable"));
+  const char *st = json_string_value(json_object_get(row, "state"));
+  bool disposing = st && (!strcmp(st, "disposing") || !strcmp(st, "concluded"));
+  json_t *can = json_object_get(row, "can");
+  if (!disposing && can) json_object_set_new(can, action_names[A_CLUE_OUTCOME], json_false());
 }
 
 static int docno(req *r, store_tx *tx, const char *series, cfg_id prefix, char *out, size_t n) {
@@ -214,344 +203,59 @@ static const lc_hook clue_hooks[] = {
     {"conclude", f_conclude, 2, apply_conclude},
 };
 
-static const lc_entity lc_clue = {&wf_clue, "clues", A_CLUE_LIST, clue_obj, clue_load,
-                                  clue_hooks, (int)(sizeof clue_hooks / sizeof *clue_hooks)};
+/* the allegation: to the team and the commission's readers, each read audited */
+static const rec_sealed clue_sealed[] = {
+    {.column = "allegation_enc", .input = "allegation", .out = "allegation",
+     .read = A_CLUE_ALLEGATION, .audit = "clue.allegation.read", .changed = "allegation_changed"},
+};
 
-int h_clues_action(req *r) { return lifecycle_run(r, &lc_clue, r->params[0], r->params[1]); }
+/* a clue's page may record its outcome, open an accountability record or an
+ * assistance request */
+static const action_id clue_also[] = {A_CLUE_OUTCOME, A_ACCT_WRITE, A_ASSIST_WRITE};
 
-/* ---- list ------------------------------------------------------------------- */
-typedef struct lctx {
-  req *r;
-  buf *where;
-  sval *p;
-  int *np;
-  int maxp; /* room in p, checked before every append */
-  int failed;
-} lctx;
-
-static bool clue_arg(void *c, const char *k, const char *v) {
-  lctx *x = c;
-  if (!strcmp(k, "page") || !strcmp(k, "per_page") || !strcmp(k, "sort")) return true;
-  if (*x->np >= x->maxp) {
-    api_error(x->r, 400, "too_many_params", k, "查询条件过多");
-    x->failed = 1;
-    return false;
-  }
-  if (!strcmp(k, "q")) {
-    if (!utf8_valid(v, strlen(v)) || utf8_len(v) > 50) {
-      api_error(x->r, 400, "invalid_field", "q", "「关键词」无效或过长");
-      x->failed = 1;
-      return false;
-    }
-    buf_addf(x->where, " AND (instr(c.title,$%d)>0 OR instr(c.subject_name,$%d)>0)", *x->np + 1,
-             *x->np + 1);
-    x->p[(*x->np)++] = SV_S(v);
-    return true;
-  }
-  const field *f = fields_find(list_fields, NLIST, k);
-  verr e;
-  json_t *jv = json_string(v);
-  if (!f || !jv || (f->type != FT_TEXT && !field_check(f, jv, &e))) {
-    if (!f) api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", k);
-    else if (!jv) api_error(x->r, 400, "invalid_field", k, "查询条件「%s」无效", f->label);
-    else api_verr(x->r, &e);
-    json_decref(jv);
-    x->failed = 1;
-    return false;
-  }
-  json_decref(jv);
-  buf_addf(x->where, " AND c.%s = $%d", f->name, *x->np + 1);
-  x->p[(*x->np)++] = SV_S(v);
-  return true;
-}
-
-static void decorate_item(store_tx *tx, json_t *row, const void *ctx) {
-  (void)tx;
-  (void)ctx;
-  decorate(row);
-}
-
-int h_clues_list(req *r) {
-  authz_filter f;
-  if (!authz_filter_for(&r->who, A_CLUE_LIST, &f)) return api_deny(r, A_CLUE_LIST, "clue", NULL, 0);
-  enum { MAXP = VIS_MAXP + 24 };
-  sval p[MAXP];
-  int np = 0;
-  buf where, order;
-  buf_init(&where, 8192);
-  buf_init(&order, 256);
-  buf_adds(&where, " WHERE 1=1");
-  /* the clue kind's one predicate (core/visibility.c); past its bounds: 500 */
-  int vis_bad = vis_in(&vis_clue, &r->who, A_CLUE_LIST, "c.id", &where, p, &np, VIS_MAXP);
-  lctx lc = {r, &where, p, &np, MAXP - 2, 0};
-  int status;
-  if (vis_bad) {
-    status = api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
-  } else if (!req_each_arg(r, clue_arg, &lc) || lc.failed) {
-    status = r->status;
-  } else if (req_arg(r, "sort") && *req_arg(r, "sort")) {
-    status = entity_sort_sql(r, &order, list_fields, NLIST, "c.created_at", "c.");
-  } else {
-    buf_adds(&order, " ORDER BY c.created_at DESC, c.id DESC");
-    status = 0;
-  }
-  if (!status) {
-    api_list_q q = {CLUE_COLS, CLUE_FROM_TABLES, buf_str(&where), buf_str(&order), p, np,
-                    decorate_item, NULL};
-    status = api_list(r, &q);
-  }
-  buf_free(&where);
-  buf_free(&order);
-  return status;
-}
-
-/* ---- create ------------------------------------------------------------------- */
-static json_t *safe_detail(const json_t *in) {
-  json_t *d = json_deep_copy(in);
-  json_object_del(d, "allegation"); /* never in the audit log */
-  return d;
-}
-
-int h_clues_create(req *r) {
-  if (api_body(r, create_fields, NCREATE, false)) return r->status;
-  const char *target = json_string_value(json_object_get(r->in, "target_id"));
-  const char *disc = json_string_value(json_object_get(r->in, "discovered_on"));
-  char today[11];
-  date_format(date_today_shanghai(), today);
-  if (strcmp(disc, today) > 0)
-    return api_error(r, 400, "invalid_field", "discovered_on", "「发现日期」不得晚于今天");
-  store_tx *tx;
-  int rc = store_write(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  sval tp[] = {SV_S(target)};
-  json_t *t = store_query_one(tx, "SELECT round_id, team_id, unit_id FROM targets WHERE id=$1", tp,
-                              1, &rc);
-  if (!t) {
-    store_rollback(tx);
-    if (rc) return api_store_error(r, rc, NULL);
-    return api_error(r, 400, "invalid_field", "target_id", "「巡察对象」不存在");
-  }
-  authz_obj o = {json_string_value(json_object_get(t, "team_id")),
-                 json_string_value(json_object_get(t, "unit_id")), NULL, false};
-  if (!authz(&r->who, A_CLUE_CREATE, &o)) {
-    store_rollback(tx);
-    json_decref(t);
-    return api_deny(r, A_CLUE_CREATE, "target", target, 0);
-  }
-  char id[UUID_LEN], now[TS_LEN], ctx[80];
-  uuid7(id);
-  ts_now(now);
-  snprintf(ctx, sizeof ctx, "clue:%s", id);
-  char *sealed = field_seal(&r->app->keys, ctx,
-                            json_string_value(json_object_get(r->in, "allegation")));
-  sval p[] = {SV_S(id),
-              SV_S(target),
-              SV_S(json_string_value(json_object_get(t, "round_id"))),
-              SV_S(o.team_id),
-              SV_S(o.unit_id),
-              SV_S(json_string_value(json_object_get(r->in, "title"))),
-              SV_S(json_string_value(json_object_get(r->in, "subject_name"))),
-              SV_S(json_string_value(json_object_get(r->in, "subject_post"))),
-              SV_S(json_string_value(json_object_get(r->in, "source"))),
-              SV_S(disc),
-              SV_S(sealed),
-              SV_S(r->who.user_id),
-              SV_S(now)};
-  rc = store_exec(tx,
-                  "INSERT INTO clues(id,target_id,round_id,team_id,unit_id,title,subject_name,"
-                  "subject_post,source,discovered_on,allegation_enc,created_by,created_at,"
-                  "updated_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13)",
-                  p, 13, NULL);
-  free(sealed);
-  json_decref(t);
-  json_t *d = safe_detail(r->in);
-  if (rc == STORE_OK) rc = api_audit(r, tx, "clue.create", "clue", id, "ok", d);
-  json_decref(d);
-  json_t *row = rc == STORE_OK ? clue_load(r, tx, id, &rc) : NULL;
-  if (row) json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &lc_clue, row));
-  return api_finish(r, tx, row, rc, 201);
-}
-
-/* ---- get (with the audited allegation read) ------------------------------------ */
-int h_clues_get(req *r) {
-  const char *id = r->params[0];
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  json_t *row = clue_load(r, tx, id, &rc);
-  char *sealed = NULL;
-  sval p[] = {SV_S(id)};
-  if (row) rc = store_query_text(tx, "SELECT allegation_enc FROM clues WHERE id=$1", p, 1, &sealed);
-  store_rollback(tx);
-  if (rc) {
-    json_decref(row);
-    free(sealed);
-    return api_store_error(r, rc, NULL);
-  }
-  if (!row) return api_error(r, 404, "not_found", "", "记录不存在或无权访问");
-  authz_obj o;
-  clue_obj(row, &o);
-  if (!authz(&r->who, A_CLUE_LIST, &o)) {
-    json_decref(row);
-    free(sealed);
-    return api_deny(r, A_CLUE_LIST, "clue", id, 1);
-  }
-  if (authz(&r->who, A_CLUE_ALLEGATION, &o) && sealed) {
-    char *plain;
-    if (api_reveal(r, "clue", id, sealed, "clue.allegation.read", &plain)) {
-      free(sealed);
-      json_decref(row);
-      return r->status;
-    }
-    if (!plain) {
-      json_object_set_new(row, "allegation", json_null());
-      json_object_set_new(row, "allegation_error", json_string("密文校验失败, 内容可能被篡改"));
-    } else {
-      json_object_set_new(row, "allegation", json_string(plain));
-      xwipe(plain, strlen(plain));
-      free(plain);
-    }
-  }
-  free(sealed);
-  json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &lc_clue, row));
-  json_object_set_new(row, "can_edit",
-                      json_boolean(!strcmp(json_string_value(json_object_get(row, "state")), "draft") &&
-                                   authz(&r->who, A_CLUE_EDIT, &o)));
-  /* what the clue's page may offer besides the lifecycle (see record.h "also") */
-  const char *st = json_string_value(json_object_get(row, "state"));
-  bool disposing = !strcmp(st, "disposing") || !strcmp(st, "concluded");
-  json_object_set_new(row, "can",
-                      json_pack("{s:b,s:b,s:b}", action_names[A_CLUE_OUTCOME],
-                                disposing && authz(&r->who, A_CLUE_OUTCOME, &o),
-                                action_names[A_ACCT_WRITE], authz(&r->who, A_ACCT_WRITE, &o),
-                                action_names[A_ASSIST_WRITE], authz(&r->who, A_ASSIST_WRITE, &o)));
-  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
-  return api_ok(r, 200, row);
-}
-
-/* ---- update a draft ------------------------------------------------------------ */
-int h_clues_update(req *r) {
-  const char *id = r->params[0];
-  /* every create field but the target may change */
-  if (api_body(r, create_fields + 1, NCREATE - 1, true)) return r->status;
-  const char *disc = json_string_value(json_object_get(r->in, "discovered_on"));
-  char today[11];
-  date_format(date_today_shanghai(), today);
-  if (disc && strcmp(disc, today) > 0)
-    return api_error(r, 400, "invalid_field", "discovered_on", "「发现日期」不得晚于今天");
-  for (int i = 1; i < NCREATE; i++)
-    if ((create_fields[i].flags & F_REQUIRED) && json_is_null(json_object_get(r->in, create_fields[i].name)))
-      return api_error(r, 400, "missing_field", create_fields[i].name, "「%s」为必填项",
-                       create_fields[i].label);
-  store_tx *tx;
-  int rc = store_write(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  json_t *row = clue_load(r, tx, id, &rc);
-  if (!row) {
-    store_rollback(tx);
-    if (rc) return api_store_error(r, rc, NULL);
-    return api_error(r, 404, "not_found", "", "记录不存在或无权访问");
-  }
-  authz_obj o;
-  clue_obj(row, &o);
-  int64_t version = json_integer_value(json_object_get(row, "version"));
-  int visible = authz(&r->who, A_CLUE_LIST, &o), may = authz(&r->who, A_CLUE_EDIT, &o);
-  int draft = !strcmp(json_string_value(json_object_get(row, "state")), "draft");
-  if (!visible || !may) {
-    json_decref(row);
-    store_rollback(tx);
-    return api_deny(r, A_CLUE_EDIT, "clue", id, !visible);
-  }
-  if (!draft) {
-    json_decref(row);
-    store_rollback(tx);
-    return api_error(r, 409, "invalid_state", "state", "只有草稿状态的线索可以修改");
-  }
-  if (api_if_match(r, version)) {
-    json_decref(row);
-    store_rollback(tx);
-    return r->status;
-  }
-  char now[TS_LEN], ctx[80];
-  ts_now(now);
-  sval p[16];
-  int np = 0;
-  buf sql;
-  buf_init(&sql, 2048);
-  buf_adds(&sql, "UPDATE clues SET version=version+1, updated_at=$1");
-  p[np++] = SV_S(now);
-  char *sealed = NULL;
-  for (int i = 1; i < NCREATE; i++) {
-    json_t *v = json_object_get(r->in, create_fields[i].name);
-    if (!v) continue;
-    if (!strcmp(create_fields[i].name, "allegation")) {
-      snprintf(ctx, sizeof ctx, "clue:%s", id);
-      sealed = field_seal(&r->app->keys, ctx, json_string_value(v));
-      buf_addf(&sql, ", allegation_enc=$%d", np + 1);
-      p[np++] = SV_S(sealed);
-    } else {
-      buf_addf(&sql, ", %s=$%d", create_fields[i].name, np + 1);
-      p[np++] = SV_S(json_string_value(v));
-    }
-  }
-  buf_addf(&sql, " WHERE id=$%d AND version=$%d AND state='draft'", np + 1, np + 2);
-  p[np++] = SV_S(id);
-  p[np++] = SV_I(version);
-  int64_t changes = 0;
-  rc = store_exec(tx, buf_str(&sql), p, np, &changes);
-  buf_free(&sql);
-  free(sealed);
-  json_t *d = safe_detail(r->in);
-  if (json_object_get(r->in, "allegation")) json_object_set_new(d, "allegation_changed", json_true());
-  if (rc == STORE_OK && changes != 1) {
-    api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
-    rc = 1;
-  }
-  /* old values for the change log (the allegation is in neither d nor the log) */
-  if (rc == STORE_OK) rc = api_audit_old(r, tx, "clue.update", "clue", id, "ok", d, row);
-  json_decref(d);
-  json_decref(row);
-  row = rc == STORE_OK ? clue_load(r, tx, id, &rc) : NULL;
-  if (row) json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &lc_clue, row));
-  return api_finish(r, tx, row, rc, 200);
-}
-
-/* ---- history: who did what when, from the clue's change log ------------------------ */
-/* The clue as the change log's reader sees it: labels from its fields and
- * workflow; the sealed allegation never enters the log (safe_detail). */
-static const rec_kind rk_clue_log = {.name = "clue", .label = "问题线索", .fields = create_fields,
-                                     .nfields = NF(create_fields), .wf = &wf_clue};
-
-int h_clues_history(req *r) {
-  const char *id = r->params[0];
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  json_t *row = clue_load(r, tx, id, &rc);
-  json_t *items = NULL;
-  authz_obj o;
-  int ok = 0;
-  if (row) {
-    clue_obj(row, &o);
-    ok = authz(&r->who, A_CLUE_LIST, &o);
-    if (ok) items = chlog_history(r, tx, &rk_clue_log, row);
-  }
-  store_rollback(tx);
-  int found = row != NULL;
-  json_decref(row);
-  if (rc) {
-    json_decref(items);
-    return api_store_error(r, rc, NULL);
-  }
-  if (!found) return api_error(r, 404, "not_found", "", "记录不存在或无权访问");
-  if (!ok) return api_deny(r, A_CLUE_LIST, "clue", id, 1);
-  if (!items) return api_store_error(r, STORE_ERR, NULL);
-  return api_ok(r, 200, json_pack("{s:o}", "items", items));
-}
+const rec_kind rk_clue = {
+    .name = "clue",
+    .label = "问题线索",
+    .table = "clues",
+    .cols = "x.id, x.version, x.target_id, x.round_id, x.team_id, x.unit_id, x.title, "
+            "x.subject_name, x.subject_post, x.source, x.discovered_on, x.state, x.verified_at, "
+            "x.verify_note, x.handover_at, x.handover_mode, x.handover_docno, x.registered_at, "
+            "x.registry_no, x.disposal_method, x.disposal_dept_id, x.disposed_at, x.result, "
+            "x.result_note, x.concluded_at, x.created_by, x.created_at, x.updated_at, "
+            "o.name AS unit_name, x.case_filed_on, x.detention_on, x.prosecution_on, "
+            "x.outcome_authority, t.name AS team_name, g.withdrawal_date AS withdrawal_date",
+    .from = "clues x JOIN orgs o ON o.id=x.unit_id JOIN teams t ON t.id=x.team_id "
+            "JOIN targets g ON g.id=x.target_id",
+    .order = "x.created_at DESC, x.id DESC",
+    .vis = &vis_clue,
+    .list_act = A_CLUE_LIST,
+    .create_act = A_CLUE_CREATE,
+    .edit_act = A_CLUE_EDIT,
+    .fields = create_fields,
+    .nfields = NCREATE,
+    .filters = list_fields,
+    .nfilters = NLIST,
+    /* ?q= in the title or the person reported (the unit separator keeps them apart) */
+    .search_col = "(x.title || char(31) || x.subject_name)",
+    .parent_field = "target_id",
+    .parent_sql = "SELECT round_id, team_id, unit_id FROM targets WHERE id=$1",
+    .edit_state = "draft",
+    .prepare = clue_prepare,
+    .fix = clue_fix,
+    .finish = clue_finish,
+    .hooks = clue_hooks,
+    .nhooks = NF(clue_hooks),
+    .wf = &wf_clue,
+    .also = clue_also,
+    .nalso = NF(clue_also),
+    .sealed = clue_sealed,
+    .nsealed = NF(clue_sealed),
+};
 
 /* ---- the declaration GET /api/v1/meta publishes (api/meta.h) ------------------ */
-static const action_id clue_also[] = {A_CLUE_ALLEGATION, A_CLUE_OUTCOME, A_ACCT_WRITE,
-                                      A_ASSIST_WRITE};
+/* (meta reads kind_decls; rk_clue above is what serves the routes) */
+static const action_id clue_meta_also[] = {A_CLUE_ALLEGATION, A_CLUE_OUTCOME, A_ACCT_WRITE,
+                                           A_ASSIST_WRITE};
 static const lc_hook *const clue_acts[] = {&clue_outcome_act};
 const kind_decl kd_clue = {
     .name = "clue", .label = "问题线索",
@@ -561,5 +265,5 @@ const kind_decl kd_clue = {
     .filters = list_fields, .nfilters = NLIST, .search = "线索标题、被反映人",
     .wf = &wf_clue, .hooks = clue_hooks, .nhooks = NF(clue_hooks),
     .list_act = A_CLUE_LIST, .create_act = A_CLUE_CREATE, .edit_act = A_CLUE_EDIT,
-    .also = clue_also, .nalso = NF(clue_also), .acts = clue_acts, .nacts = NF(clue_acts),
+    .also = clue_meta_also, .nalso = NF(clue_meta_also), .acts = clue_acts, .nacts = NF(clue_acts),
 };

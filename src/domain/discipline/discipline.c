@@ -466,22 +466,28 @@ int h_report_open_accountability(req *r) {
  * than accountability_days ago (setting; ?days= overrides) that have no
  * accountability decision; ?inaction=true for the 不担当不作为 ones. */
 int h_accountability_pending(req *r) {
-  authz_filter f;
-  if (!authz_filter_for(&r->who, A_ACCT_LIST, &f)) return api_deny(r, A_ACCT_LIST, "accountability", NULL, 0);
-  long days = cfg_int(CFG_ACCOUNTABILITY_DAYS);
-  const char *dv = req_arg(r, "days");
-  if (dv) {
-    char *end;
-    days = strtol(dv, &end, 10);
-    if (*end || !*dv || days < 0 || days > 3650)
-      return api_error(r, 400, "invalid_field", "days", "「天数」应为 0 至 3650 的整数");
+  static const arg_decl pending_args[] = {
+      {.name = "days", .label = "天数", .type = ARG_INT, .min = 0, .max = 3650,
+       .msg = "「天数」应为 0 至 3650 的整数"},
+      {.name = "inaction", .label = "不担当不作为", .type = ARG_BOOL,
+       .msg = "「不担当不作为」应为 true 或 false"},
+  };
+  static const char *const sorts[] = {"copied_at", NULL};
+  static const args_spec pending_spec = {.decls = pending_args, .n = ARGS_N(pending_args),
+                                         .paging = true, .sort = true, .sort_cols = sorts,
+                                         .sort_prefix = "rc.", .sort_verbatim = true,
+                                         .sort_default = "rc.copied_at, p.seq_no"};
+  args a;
+  if (api_args(r, &pending_spec, 0, &a)) {
+    args_free(&a);
+    return r->status;
   }
-  const char *inaction = req_arg(r, "inaction");
-  if (inaction && strcmp(inaction, "true") && strcmp(inaction, "false"))
-    return api_error(r, 400, "invalid_field", "inaction", "「不担当不作为」应为 true 或 false");
+  const arg_val *dv = args_get(&a, "days"), *inaction = args_get(&a, "inaction");
+  long days = dv ? (long)dv->i : cfg_int(CFG_ACCOUNTABILITY_DAYS);
+  bool only_inaction = inaction && inaction->i;
   char cutoff[TS_LEN];
   ts_format(xnow() - (time_t)days * 86400, cutoff);
-  enum { MAXP = 3 * MAX_GRANTS + 6 };
+  enum { MAXP = 2 * VIS_MAXP + 6 };
   sval p[MAXP];
   int np = 0;
   buf where;
@@ -489,16 +495,25 @@ int h_accountability_pending(req *r) {
   buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
            "WHERE a.problem_id=p.id AND a.state='decided')", ++np);
   p[0] = SV_S(cutoff);
-  if (inaction && !strcmp(inaction, "true")) buf_adds(&where, " AND p.inaction=1");
-  entity_scope_sql(&where, &f, "p.team_id", "p.unit_id", "1", p, &np);
+  if (only_inaction) buf_adds(&where, " AND p.inaction=1");
+  /* the problems the visibility model lets the user follow for
+   * accountability (the problem kind's declaration, accountability.read)
+   * and read (problem.read: the list names them) */
+  if (vis_in(&vis_problem, &r->who, A_ACCT_LIST, "p.id", &where, p, &np, VIS_MAXP) ||
+      vis_in(&vis_problem, &r->who, A_PROBLEM_LIST, "p.id", &where, p, &np, VIS_MAXP)) {
+    buf_free(&where);
+    args_free(&a);
+    return api_store_error(r, STORE_ERR, NULL); /* fail closed */
+  }
   api_list_q q = {"p.id, p.seq_no, p.title, p.inaction, p.state, p.team_id, p.unit_id, u.name AS "
                   "unit_name, rc.copied_at, (SELECT count(*) FROM accountability a WHERE "
                   "a.problem_id=p.id AND a.state='open') AS open_records",
                   "problems p JOIN report_problems rp ON rp.problem_id=p.id JOIN report_copies rc ON "
                   "rc.report_id=rp.report_id AND rc.recipient='commission' JOIN orgs u ON u.id=p.unit_id",
-                  buf_str(&where), " ORDER BY rc.copied_at, p.seq_no", p, np, NULL, NULL};
+                  buf_str(&where), args_order(&a), p, np, NULL, NULL};
   int st = api_list(r, &q);
   buf_free(&where);
+  args_free(&a);
   return st;
 }
 
@@ -543,9 +558,12 @@ int h_clue_outcome(req *r) {
    * a role that sees it but may not record outcomes gets 403 */
   authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "handover_at") != NULL};
   if (!authz(&r->who, A_CLUE_OUTCOME, &o)) {
+    /* hidden (404) unless the visibility model lets the user read the clue */
+    int seen = vis_row(tx, &vis_clue, &r->who, r->params[0]);
     json_decref(c);
     store_rollback(tx);
-    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !authz(&r->who, A_CLUE_LIST, &o));
+    if (seen < 0) return api_store_error(r, seen, NULL);
+    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !seen);
   }
   const char *st = rec_s(c, "state");
   if (strcmp(st, "disposing") && strcmp(st, "concluded")) {

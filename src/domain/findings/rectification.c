@@ -438,11 +438,19 @@ static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, i
   }
   const char *rs = rec_s(t, "report_state");
   int released = rs && (!strcmp(rs, "fed_back") || !strcmp(rs, "copied"));
-  authz_obj o = {rec_s(t, "team_id"), released ? rec_s(t, "unit_id") : NULL,
-                 released ? rec_s(t, "supervisor_id") : NULL, rs && !strcmp(rs, "copied")};
-  if (!authz(&r->who, act, &o)) {
+  /* reading asks the visibility model; writing (plan, report, supervision)
+   * is the write action's rule on the target */
+  int ok;
+  if (act == A_RECT_READ) {
+    ok = vis_row_act(tx, &vis_rectification, &r->who, act, id);
+  } else {
+    authz_obj o = {rec_s(t, "team_id"), released ? rec_s(t, "unit_id") : NULL,
+                   released ? rec_s(t, "supervisor_id") : NULL, rs && !strcmp(rs, "copied")};
+    ok = authz(&r->who, act, &o);
+  }
+  if (ok <= 0) {
     store_rollback(tx);
-    *status = api_deny(r, act, "target", id, act == A_RECT_READ);
+    *status = ok < 0 ? api_store_error(r, ok, NULL) : api_deny(r, act, "target", id, act == A_RECT_READ);
     json_decref(t);
     return NULL;
   }
@@ -774,62 +782,32 @@ int h_institutions_create(req *r) {
   return api_finish(r, tx, row, rc, 201);
 }
 
-static const field inst_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"kind", "类型", FT_ENUM, 0, 0, 0, inst_kinds},
+static const arg_decl inst_args[] = {
+    {.name = "round_id", .label = "巡察轮次", .type = ARG_ID, .col = "round_id"},
+    {.name = "target_id", .label = "巡察对象", .type = ARG_ID, .col = "target_id"},
+    {.name = "unit_id", .label = "被巡察单位", .type = ARG_ID, .col = "unit_id"},
+    {.name = "kind", .label = "类型", .type = ARG_ENUM, .values = inst_kinds, .col = "kind"},
 };
-
-typedef struct ictx {
-  req *r;
-  buf *where;
-  sval *p;
-  int *np, max, failed;
-} ictx;
-
-static bool inst_arg(void *c, const char *k, const char *v) {
-  ictx *x = c;
-  if (!strcmp(k, "page") || !strcmp(k, "per_page")) return true;
-  const field *f = fields_find(inst_filters, NF(inst_filters), k);
-  json_t *jv = json_string(v);
-  verr e;
-  bool ok = f && jv && field_check(f, jv, &e) && *x->np < x->max;
-  json_decref(jv);
-  if (!ok) {
-    if (!f) api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", k);
-    else api_error(x->r, 400, "invalid_field", k, "查询条件「%s」无效", f->label);
-    x->failed = 1;
-    return false;
-  }
-  buf_addf(x->where, " AND i.%s = $%d", f->name, *x->np + 1);
-  x->p[(*x->np)++] = SV_S(v);
-  return true;
-}
+static const args_spec inst_spec = {.decls = inst_args, .n = ARGS_N(inst_args), .max = 4,
+                                    .prefix = "i.", .paging = true, .sort_verbatim = true,
+                                    .sort_default = "i.issued_on DESC, i.id"};
 
 int h_institutions_list(req *r) {
-  authz_filter f;
-  if (!authz_filter_for(&r->who, A_RECT_READ, &f)) return api_deny(r, A_RECT_READ, "institution", NULL, 0);
-  enum { MAXP = 3 * MAX_GRANTS + 10 };
-  sval p[MAXP];
+  sval p[VIS_MAXP];
   int np = 0;
   buf where;
   buf_init(&where, 8192);
   buf_adds(&where, " WHERE 1=1");
-  entity_scope_sql(&where, &f, "t.team_id", "i.unit_id",
-                   "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=i.target_id AND rep.copied_at IS NOT NULL)",
-                   p, &np);
-  ictx x = {r, &where, p, &np, MAXP - 2, 0};
+  /* the rows the visibility model lets the user read (vis_institution) */
   int status;
-  if (!req_each_arg(r, inst_arg, &x) || x.failed) {
-    status = r->status;
-  } else {
-    api_list_q q = {"i.id, i.target_id, i.round_id, i.unit_id, u.name AS unit_name, i.problem_id, "
-                    "i.task_id, i.name, i.kind, i.issued_on, i.created_at",
-                    "institutions i JOIN targets t ON t.id=i.target_id JOIN orgs u ON u.id=i.unit_id",
-                    buf_str(&where), " ORDER BY i.issued_on DESC, i.id", p, np, NULL, NULL};
-    status = api_list(r, &q);
-  }
+  if (vis_in(&vis_institution, &r->who, A_RECT_READ, "i.id", &where, p, &np, VIS_MAXP))
+    status = api_store_error(r, STORE_ERR, NULL); /* fail closed */
+  else
+    status = api_args_list(r, &inst_spec,
+                           "i.id, i.target_id, i.round_id, i.unit_id, u.name AS unit_name, i.problem_id, "
+                           "i.task_id, i.name, i.kind, i.issued_on, i.created_at",
+                           "institutions i JOIN targets t ON t.id=i.target_id JOIN orgs u ON u.id=i.unit_id",
+                           buf_str(&where), p, np, NULL, NULL);
   buf_free(&where);
   return status;
 }

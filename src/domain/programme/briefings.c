@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/record.h"
 #include "domain/programme/programme.h"
 #include "api/meta.h"
 
@@ -46,17 +47,13 @@ static const field brief_req_fields[] = {
     {"note", "说明", FT_MEMO, 0, 1000, 0, NULL},
 };
 
-#define BRIEFING_SELECT                                                                         \
-  "SELECT b.id, b.version, b.target_id, b.round_id, b.team_id, t.name AS team_name, b.unit_id, " \
-  "u.name AS unit_name, b.source, b.source_org_id, s.name AS source_org_name, b.due_date, "     \
-  "b.note, b.state, b.answer, b.petitions_3y, b.clues_on_hand, b.cases, b.audit_findings, "     \
-  "b.requested_at, b.answered_at, CASE WHEN b.state='pending' AND b.due_date < $1 THEN 1 "      \
-  "ELSE 0 END AS overdue FROM briefings b JOIN teams t ON t.id=b.team_id JOIN orgs u ON "       \
-  "u.id=b.unit_id JOIN orgs s ON s.id=b.source_org_id "
-
-static void briefing_fix(json_t *row) {
-  json_object_set_new(row, "overdue",
-                      json_boolean(json_integer_value(json_object_get(row, "overdue"))));
+static void briefing_fix(store_tx *tx, json_t *row) {
+  (void)tx;
+  char today[11];
+  date_format(date_today_shanghai(), today);
+  const char *due = prog_js(row, "due_date");
+  json_object_set_new(row, "overdue", json_boolean(!strcmp(prog_js(row, "state"), "pending") &&
+                                                   due && strcmp(due, today) < 0));
   const bsource *b = bsource_find(prog_js(row, "source"));
   if (b) json_object_set_new(row, "source_label", json_string(b->label));
 }
@@ -162,150 +159,18 @@ int h_target_briefings_request(req *r) {
     json_decref(ids);
     return prog_fail(r, tx, rc);
   }
-  sval p[] = {SV_S(today), SV_S(r->params[0])};
-  json_t *items = store_query_json(tx, BRIEFING_SELECT "WHERE b.target_id=$2 ORDER BY b.source", p, 2);
+  buf sql;
+  buf_init(&sql, 4096);
+  buf_addf(&sql, "SELECT %s FROM %s WHERE x.target_id=$1 ORDER BY x.source", rk_briefing.cols,
+           rk_briefing.from);
+  sval p[] = {SV_S(r->params[0])};
+  json_t *items = store_query_json(tx, buf_str(&sql), p, 1);
+  buf_free(&sql);
   json_decref(ids);
   if (!items) return prog_fail(r, tx, STORE_ERR);
-  json_array_foreach(items, i, it) briefing_fix(it);
+  json_array_foreach(items, i, it) briefing_fix(tx, it);
   return prog_done(r, tx, 201, json_pack("{s:I,s:o}", "total", (json_int_t)json_array_size(items),
                                     "items", items));
-}
-
-static const field briefing_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"source", "来源", FT_ENUM, 0, 0, 0, source_codes},
-    {"state", "状态", FT_ENUM, 0, 0, 0, (const char *const[]){"pending", "answered", NULL}},
-};
-
-typedef struct bctx {
-  req *r;
-  buf *where;
-  sval *p;
-  int *np;
-  int overdue; /* the overdue condition is added once, however often it is asked for */
-  int failed;
-} bctx;
-
-static bool briefing_arg(void *c, const char *k, const char *v) {
-  bctx *x = c;
-  if (!strcmp(k, "page") || !strcmp(k, "per_page")) return true;
-  if (!strcmp(k, "overdue")) {
-    if (strcmp(v, "1") && strcmp(v, "true")) {
-      api_error(x->r, 400, "invalid_field", "overdue", "「逾期」查询条件应为 1");
-      x->failed = 1;
-      return false;
-    }
-    if (!x->overdue) buf_adds(x->where, " AND b.state='pending' AND b.due_date < $1");
-    x->overdue = 1;
-    return true;
-  }
-  const field *f = fields_find(briefing_filters, NF(briefing_filters), k);
-  json_t *jv = json_string(v);
-  verr e;
-  if (!f || !jv || !field_check(f, jv, &e) || *x->np >= 12) {
-    if (!f) api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", k);
-    else if (jv && *x->np < 12) api_verr(x->r, &e);
-    else api_error(x->r, 400, "invalid_field", k, "查询条件无效");
-    json_decref(jv);
-    x->failed = 1;
-    return false;
-  }
-  json_decref(jv);
-  buf_addf(x->where, " AND b.%s = $%d", f->name, *x->np + 1);
-  x->p[(*x->np)++] = SV_S(v);
-  return true;
-}
-
-/* The scope of the list: office and leading group all; a team its own
- * targets; a dispatched group its own briefings on units it supervises; a
- * commission desk the briefings asked of it. */
-static void briefing_scope(const principal *who, buf *w, sval *p, int *np) {
-  int all = 0, n = 0;
-  buf c;
-  buf_init(&c, 8192);
-  for (int i = 0; i < who->ngrants; i++) {
-    const grant *g = &who->grants[i];
-    rule ru = authz_rule(A_BRIEFING_LIST, g->role);
-    if (ru == P_NO) continue;
-    const char *desk = NULL;
-    for (int k = 0; k < NSOURCES; k++)
-      if (bsources[k].answerer == g->role && g->role != R_INSPECTION_OFFICE &&
-          g->role != R_DISPATCHED_GROUP)
-        desk = bsources[k].code;
-    if (desk) {
-      buf_addf(&c, "%sb.source=$%d", n++ ? " OR " : "", *np + 1);
-      p[(*np)++] = SV_S(desk);
-    } else if (ru == P_ALL) {
-      all = 1;
-    } else if (ru == P_TEAM && g->sk == SK_TEAM) {
-      buf_addf(&c, "%sb.team_id=$%d", n++ ? " OR " : "", *np + 1);
-      p[(*np)++] = SV_S(g->scope_id);
-    } else if (ru == P_SUPERVISED && g->sk == SK_ORG) {
-      buf_addf(&c, "%s(b.source='dispatched_group' AND b.source_org_id=$%d)",
-                     n++ ? " OR " : "", *np + 1);
-      p[(*np)++] = SV_S(g->scope_id);
-    }
-  }
-  if (!all) buf_addf(w, " AND (%s)", n ? buf_str(&c) : "0");
-  buf_free(&c);
-}
-
-int h_briefings_list(req *r) {
-  int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
-  sval p[MAX_GRANTS + 16];
-  int np = 1;
-  char today[11];
-  date_format(date_today_shanghai(), today);
-  p[0] = SV_S(today);
-  buf where, sql;
-  buf_init(&where, 8192);
-  buf_init(&sql, 16384);
-  buf_adds(&where, " WHERE 1=1");
-  briefing_scope(&r->who, &where, p, &np);
-  bctx bc = {r, &where, p, &np, 0, 0};
-  if (!req_each_arg(r, briefing_arg, &bc) || bc.failed || np > MAX_GRANTS + 12) {
-    if (!bc.failed) api_error(r, 400, "invalid_field", "", "查询条件过多");
-    buf_free(&where);
-    buf_free(&sql);
-    return r->status;
-  }
-  store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
-  json_t *items = NULL;
-  int64_t total = 0, overdue = 0;
-  if (!rc) {
-    buf_addf(&sql, "SELECT count(*), coalesce(sum(CASE WHEN b.state='pending' AND "
-             "b.due_date < $1 THEN 1 ELSE 0 END),0) FROM briefings b%s",
-             buf_str(&where));
-    store_rows *rows;
-    rc = store_query(tx, buf_str(&sql), p, np, &rows);
-    if (!rc) {
-      if (store_next(rows) > 0) {
-        total = store_int(rows, 0);
-        overdue = store_int(rows, 1);
-      }
-      store_rows_close(rows);
-    }
-    buf_reset(&sql);
-    buf_addf(&sql, "%s%s ORDER BY b.due_date, u.name, b.source LIMIT $%d OFFSET $%d",
-             BRIEFING_SELECT, buf_str(&where), np + 1, np + 2);
-    p[np++] = SV_I(limit);
-    p[np++] = SV_I(offset);
-    if (!rc) items = store_query_json(tx, buf_str(&sql), p, np);
-    store_rollback(tx);
-  }
-  buf_free(&where);
-  buf_free(&sql);
-  if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
-  size_t i;
-  json_t *it;
-  json_array_foreach(items, i, it) briefing_fix(it);
-  return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I,s:I}", "items", items, "total",
-                                  (json_int_t)total, "overdue", (json_int_t)overdue, "page",
-                                  (json_int_t)(offset / limit + 1), "per_page", (json_int_t)limit));
 }
 
 static const field brief_answer_fields[] = {
@@ -329,8 +194,7 @@ int h_briefing_answer(req *r) {
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
-  sval p[] = {SV_S(today), SV_S(r->params[0])};
-  json_t *b = store_query_one(tx, BRIEFING_SELECT "WHERE b.id=$2", p, 2, &rc);
+  json_t *b = rec_load(&rk_briefing, tx, r->params[0], &rc);
   if (!b) {
     if (!rc) api_error(r, 404, "not_found", "", "巡前情况通报不存在或无权访问");
     return prog_fail(r, tx, rc);
@@ -384,11 +248,49 @@ int h_briefing_answer(req *r) {
                     title, "");
   json_decref(b);
   json_t *row = NULL;
-  if (!rc) row = store_query_one(tx, BRIEFING_SELECT "WHERE b.id=$2", p, 2, &rc);
+  if (!rc) row = rec_load(&rk_briefing, tx, r->params[0], &rc);
   if (!row) return prog_fail(r, tx, rc ? rc : STORE_ERR);
-  briefing_fix(row);
+  json_object_del(row, "released");
+  json_object_del(row, "copied");
   return prog_done(r, tx, 200, row);
 }
+
+/* ---- the kind: listed by the record engine; requested and answered above ---- */
+static const field briefing_filters[] = {
+    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
+    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
+    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
+    {"source", "来源", FT_ENUM, 0, 0, 0, source_codes},
+    {"state", "状态", FT_ENUM, 0, 0, 0, (const char *const[]){"pending", "answered", NULL}},
+};
+
+/* late: still pending after the due date (computed, never stored) */
+#define BRIEFING_OVERDUE "x.state='pending' AND x.due_date < '{today}'"
+static const rec_flag briefing_flags[] = {{"overdue", BRIEFING_OVERDUE}};
+
+const rec_kind rk_briefing = {
+    .name = "briefing",
+    .label = "巡前情况通报",
+    .table = "briefings",
+    .cols = "x.id, x.version, x.target_id, x.round_id, x.team_id, t.name AS team_name, "
+            "x.unit_id, u.name AS unit_name, x.source, x.source_org_id, "
+            "s.name AS source_org_name, x.due_date, x.note, x.state, x.answer, x.petitions_3y, "
+            "x.clues_on_hand, x.cases, x.audit_findings, x.requested_at, x.answered_at",
+    .from = "briefings x JOIN teams t ON t.id=x.team_id JOIN orgs u ON u.id=x.unit_id "
+            "JOIN orgs s ON s.id=x.source_org_id",
+    .order = "x.due_date, u.name, x.source",
+    .vis = &vis_briefing,
+    .list_act = A_BRIEFING_LIST,
+    .create_act = A_BRIEFING_REQUEST,
+    .edit_act = A_BRIEFING_ANSWER,
+    .filters = briefing_filters,
+    .nfilters = NF(briefing_filters),
+    .flags = briefing_flags,
+    .nflags = NF(briefing_flags),
+    .fix = briefing_fix,
+    .sums = briefing_flags, /* "overdue": how many of the listed are late */
+    .nsums = NF(briefing_flags),
+};
 
 /* ---- the declaration GET /api/v1/meta publishes (api/meta.h) ------------------ */
 /* Requested per target (POST /targets/{id}/briefings, plus "sources": codes of
