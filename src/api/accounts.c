@@ -162,7 +162,7 @@ static void token_fix(store_tx *tx, json_t *it, const void *ctx) {
 
 static int tokens_of(req *r, const char *uid) {
   sval p[3] = {SV_S(uid)};
-  api_list_q q = {"id, user_id, name, created_at, expires_at, last_used_at, revoked, revoked_at",
+  api_list_q q = {"id, user_id, name, scope, created_at, expires_at, last_used_at, revoked, revoked_at",
                   "api_tokens", " WHERE user_id=$1", " ORDER BY created_at DESC, id DESC", p, 1,
                   token_fix, NULL};
   return api_list(r, &q);

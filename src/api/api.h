@@ -26,6 +26,9 @@ enum {
   RF_LIFECYCLE = 4,   /* POST .../{id}/{verb}: arg is the workflow (listed by `xunji routes`) */
   RF_RECORD = 16,     /* arg is a rec_kind (api/record.h); with RF_LIFECYCLE its workflow */
   RF_UPLOAD = 8,      /* raw file body up to max_upload (POST .../files), not JSON */
+  RF_2FA = 32,        /* sensitive: needs a fresh second factor (api/twofa.c) */
+  RF_REVEAL = 64,     /* may reveal a sealed field: X-Xunji-OTP is checked, api_reveal decides */
+  RF_ENROL = 128,     /* allowed while a 三员 must still enrol TOTP */
 };
 
 typedef struct route {
@@ -91,7 +94,9 @@ int api_finish(req *r, store_tx *tx, json_t *row, int rc, int status);
  * and records the read as audit_action (result ok, or failed when the value
  * was altered) in its own committed transaction BEFORE the text may leave the
  * server. *plain gets the malloc'd text (NULL if altered). Returns 0, or the
- * reply status already set on a store failure. */
+ * reply status already set on a store failure, or 403 2fa_required (audited
+ * as audit_action, result denied) when require_2fa_sensitive is on and the
+ * request has no fresh second factor (api/twofa.h twofa_reveal_ok). */
 int api_reveal(req *r, const char *kind, const char *id, const char *sealed,
                const char *audit_action, char **plain);
 
@@ -165,6 +170,15 @@ int h_my_token_revoke(req *r);
 int h_user_tokens(req *r);
 int h_user_token_revoke(req *r);
 int h_resets_list(req *r);
+/* issue 18: second factor and sessions (api/twofa.c) */
+int h_2fa_status(req *r);
+int h_2fa_enrol(req *r);
+int h_2fa_confirm(req *r);
+int h_2fa_disable(req *r);
+int h_2fa_verify(req *r);
+int h_my_sessions(req *r);
+int h_my_session_end(req *r);
+int h_audit_export(req *r);
 int h_reset_get(req *r);
 int h_reset_approve(req *r);
 int h_reset_reject(req *r);

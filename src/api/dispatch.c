@@ -1,9 +1,11 @@
 /*
  * dispatch.c — the one choke point every request goes through (after
  * Redis's processCommand): route lookup, authentication, CSRF and Origin
- * checks, the forced password change, function-level authz, JSON parsing. Handlers run only after all of these passed. The
- * route table is routes.c; replies, writes (audit, commit) and paging have
- * their own files.
+ * checks, the forced password change, function-level authz, the second
+ * factor and token scope (api/twofa.c: forced enrolment of the 三员, RF_2FA
+ * routes, X-Xunji-OTP), JSON parsing. Handlers run only after all of these
+ * passed. The route table is routes.c; replies, writes (audit, commit) and
+ * paging have their own files.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "api/entity.h"
 #include "api/record.h"
 #include "api/service.h"
+#include "api/twofa.h"
 #include "domain/reports/reports.h"
 #include "core/workflow.h"
 #include "sec/audit_detail.h"
@@ -127,6 +130,7 @@ int api_prepare(req *r) {
       return api_error(r, 403, "password_change_required", "password",
                        "首次登录或口令已过期, 请先修改口令");
     if (!authz(&r->who, rt->act, NULL)) return api_deny(r, rt->act, NULL, NULL, 0);
+    if (twofa_prepare(r)) return r->status; /* token scope, forced enrolment, RF_2FA */
   }
   return query_check(r); /* the URL alone: before any body is read */
 }

@@ -13,6 +13,7 @@
 #include "api/entity.h"
 #include "api/record.h"
 #include "api/service.h"
+#include "api/twofa.h"
 #include "domain/reports/reports.h"
 #include "core/workflow.h"
 #include "sec/audit_detail.h"
@@ -42,9 +43,22 @@ extern const struct file_owner fo_problem, fo_task;
 const route routes[] = {
     {"GET", "/healthz", h_healthz, A_SELF, RF_PUBLIC, "健康检查", NULL},
     {"POST", "/api/v1/auth/login", h_login, A_SELF, RF_PUBLIC, "登录", NULL},
-    {"POST", "/api/v1/auth/logout", h_logout, A_SELF, RF_MUST_CHANGE, "退出登录", NULL},
-    {"POST", "/api/v1/auth/password", h_password, A_SELF, RF_MUST_CHANGE, "修改口令", NULL},
-    {"GET", "/api/v1/me", h_me, A_SELF, RF_MUST_CHANGE, "当前用户", NULL},
+    {"POST", "/api/v1/auth/logout", h_logout, A_SELF, RF_MUST_CHANGE | RF_ENROL, "退出登录", NULL},
+    {"POST", "/api/v1/auth/password", h_password, A_SELF, RF_MUST_CHANGE | RF_ENROL, "修改口令", NULL},
+    {"GET", "/api/v1/me", h_me, A_SELF, RF_MUST_CHANGE | RF_ENROL, "当前用户", NULL},
+    /* issue 18: second factor and one's own sessions (api/twofa.c) */
+    {"GET", "/api/v1/me/2fa", h_2fa_status, A_SELF, RF_ENROL, "本人的双因素认证状态", NULL},
+    {"POST", "/api/v1/me/2fa/enrol", h_2fa_enrol, A_SELF, RF_ENROL,
+     "绑定动态口令: 返回密钥、otpauth 链接、二维码 (SVG) 与 10 个一次性恢复码 (只显示一次)", NULL},
+    {"POST", "/api/v1/me/2fa/confirm", h_2fa_confirm, A_SELF, RF_ENROL,
+     "输入动态口令确认绑定, 启用双因素认证", NULL},
+    {"POST", "/api/v1/me/2fa/disable", h_2fa_disable, A_SELF, 0,
+     "停用双因素认证 (须当前动态口令; 本人的 API 令牌随之吊销)", NULL},
+    {"POST", "/api/v1/me/2fa/verify", h_2fa_verify, A_SELF, 0,
+     "验证动态口令: 此后 step_up_minutes 分钟内可执行敏感操作", NULL},
+    {"GET", "/api/v1/me/sessions", h_my_sessions, A_SELF, RF_ENROL, "本人的有效会话", NULL},
+    {"DELETE", "/api/v1/me/sessions/{id}", h_my_session_end, A_SELF, RF_ENROL, "结束本人的一个会话",
+     NULL},
     {"GET", "/api/v1/meta", h_meta, A_SELF, 0, "角色、状态与流程定义", NULL},
     {"GET", "/api/v1/messages", h_messages, A_SELF, 0, "收件箱", NULL},
     {"POST", "/api/v1/messages/{id}/read", h_message_read, A_SELF, 0, "标记消息已读", NULL},
@@ -56,7 +70,7 @@ const route routes[] = {
      "申请重置业务账号口令 (经安全管理员批准后由申请人领取一次性口令; 三员账号不可)", NULL},
     {"GET", "/api/v1/password-resets", h_resets_list, A_RESET_READ, 0, "口令重置申请", NULL},
     {"GET", "/api/v1/password-resets/{id}", h_reset_get, A_RESET_READ, 0, "查看口令重置申请", NULL},
-    {"POST", "/api/v1/password-resets/{id}/approve", h_reset_approve, A_RESET_APPROVE, 0,
+    {"POST", "/api/v1/password-resets/{id}/approve", h_reset_approve, A_RESET_APPROVE, RF_2FA,
      "安全管理员批准口令重置 (立即注销该账号全部会话与令牌)", NULL},
     {"POST", "/api/v1/password-resets/{id}/reject", h_reset_reject, A_RESET_APPROVE, 0,
      "安全管理员驳回口令重置申请", NULL},
@@ -71,10 +85,13 @@ const route routes[] = {
     {"DELETE", "/api/v1/users/{id}/tokens/{id}", h_user_token_revoke, A_TOKEN_REVOKE, 0,
      "吊销用户的 API 令牌", NULL},
     {"GET", "/api/v1/users/{id}/roles", h_roles_list, A_USER_LIST, 0, "查看用户授权", NULL},
-    {"POST", "/api/v1/users/{id}/roles", h_roles_grant, A_ROLE_GRANT, 0, "授予角色", NULL},
-    {"DELETE", "/api/v1/users/{id}/roles/{id}", h_roles_revoke, A_ROLE_GRANT, 0, "撤销角色",
+    {"POST", "/api/v1/users/{id}/roles", h_roles_grant, A_ROLE_GRANT, RF_2FA, "授予角色", NULL},
+    {"DELETE", "/api/v1/users/{id}/roles/{id}", h_roles_revoke, A_ROLE_GRANT, RF_2FA, "撤销角色",
      NULL},
     {"GET", "/api/v1/audit", h_audit_list, A_AUDIT_READ, 0, "查询审计日志", NULL},
+    {"GET", "/api/v1/audit/export", h_audit_export, A_AUDIT_READ, RF_2FA,
+     "导出一段日期的审计日志 (?from=&to=, 带 HMAC-SM3 签名, 可用 xunji audit verify-export 校验)",
+     NULL},
     ENTITY_ROUTES("orgs", ent_org, "组织机构", A_ORG_LIST, A_ORG_WRITE),
     ENTITY_ROUTES("persons", ent_person, "人员", A_PERSON_LIST, A_PERSON_WRITE),
     ENTITY_ROUTES("rounds", ent_round, "巡察轮次", A_ROUND_LIST, A_ROUND_WRITE),
@@ -82,7 +99,8 @@ const route routes[] = {
     ENTITY_ROUTES("targets", ent_target, "巡察对象", A_TARGET_LIST, A_TARGET_WRITE),
     {"GET", "/api/v1/clues", h_rec_list, A_CLUE_LIST, RF_RECORD, "列出问题线索", &rk_clue},
     {"POST", "/api/v1/clues", h_rec_create, A_CLUE_CREATE, RF_RECORD, "登记问题线索 (草稿)", &rk_clue},
-    {"GET", "/api/v1/clues/{id}", h_rec_get, A_CLUE_LIST, RF_RECORD, "查看问题线索", &rk_clue},
+    {"GET", "/api/v1/clues/{id}", h_rec_get, A_CLUE_LIST, RF_RECORD | RF_REVEAL, "查看问题线索",
+     &rk_clue},
     {"PATCH", "/api/v1/clues/{id}", h_rec_update, A_CLUE_EDIT, RF_RECORD, "修改草稿线索", &rk_clue},
     {"GET", "/api/v1/clues/{id}/history", h_rec_history, A_CLUE_LIST, RF_RECORD, "线索流转记录", &rk_clue},
     {"POST", "/api/v1/clues/{id}/outcome", h_clue_outcome, A_CLUE_OUTCOME, 0,
@@ -141,7 +159,7 @@ const route routes[] = {
     {"GET", "/api/v1/petitions", h_rec_list, A_PETITION_LIST, RF_RECORD, "列出信访件", &rk_petition},
     {"POST", "/api/v1/petitions", h_rec_create, A_PETITION_CREATE, RF_RECORD,
      "登记信访件 (信访人身份加密保存)", &rk_petition},
-    {"GET", "/api/v1/petitions/{id}", h_rec_get, A_PETITION_LIST, RF_RECORD,
+    {"GET", "/api/v1/petitions/{id}", h_rec_get, A_PETITION_LIST, RF_RECORD | RF_REVEAL,
      "查看信访件 (有权者可见信访人身份, 读取留痕)", &rk_petition},
     {"POST", "/api/v1/petitions/{id}/{verb}", h_rec_action, A_PETITION_LIST,
      RF_LIFECYCLE | RF_RECORD, "信访件分办: to_clue|transfer|close", &rk_petition},
@@ -249,18 +267,18 @@ const route routes[] = {
      "统计穿透: 某项指标所统计的记录", NULL},
     {"GET", "/api/v1/stats/{measure}/groups", h_stats_groups, A_STATS_READ, 0,
      "某项指标按巡察轮次、巡察组或被巡察单位分组的数值", NULL},
-    {"GET", "/api/v1/stats/summary.pdf", h_summary_pdf, A_STATS_READ, 0,
+    {"GET", "/api/v1/stats/summary.pdf", h_summary_pdf, A_STATS_READ, RF_2FA,
      "汇总报告 PDF: 主要数字与统计图 (筛选同统计, 导出留痕)", NULL},
-    {"GET", "/api/v1/stats/summary.xlsx", h_summary_xlsx, A_STATS_READ, 0,
+    {"GET", "/api/v1/stats/summary.xlsx", h_summary_xlsx, A_STATS_READ, RF_2FA,
      "汇总表 .xlsx: 统计指标与各项分布 (筛选同统计, 导出留痕)", NULL},
     {"GET", "/api/v1/ledgers", h_ledgers_list, A_LEDGER_EXPORT, 0, "可导出的台账", NULL},
-    {"GET", "/api/v1/ledgers/{name}", h_ledger_export, A_LEDGER_EXPORT, 0,
+    {"GET", "/api/v1/ledgers/{name}", h_ledger_export, A_LEDGER_EXPORT, RF_2FA,
      "导出台账 .xlsx (问题线索移交、问题、整改; 筛选同统计, 导出留痕)", NULL},
     {"GET", "/api/v1/documents", h_documents_list, A_DOC_LIST, 0, "已出具的公文 (函、通知)", NULL},
     {"POST", "/api/v1/documents", h_documents_issue, A_DOC_ISSUE, 0,
      "依据记录出具公文 (问题线索移交函、廉政审核函、提请协助函、反馈意见抄送函、整改督办通知; 编发文号并留痕)", NULL},
     {"GET", "/api/v1/documents/{id}", h_documents_get, A_DOC_LIST, 0, "查看公文", NULL},
-    {"GET", "/api/v1/documents/{id}/pdf", h_documents_pdf, A_DOC_LIST, 0,
+    {"GET", "/api/v1/documents/{id}/pdf", h_documents_pdf, A_DOC_LIST, RF_2FA,
      "下载公文 PDF (GB/T 9704 版式, 下载留痕)", NULL},
 };
 const int nroutes = (int)(sizeof routes / sizeof *routes);
@@ -273,6 +291,7 @@ json_t *api_route_table(void) {
                           rt->pattern, "action", action_names[rt->act], "public",
                           (rt->flags & RF_PUBLIC) != 0, "must_change_ok",
                           (rt->flags & RF_MUST_CHANGE) != 0, "summary", rt->summary);
+    if (rt->flags & RF_2FA) json_object_set_new(o, "second_factor", json_true());
     if (rt->flags & RF_LIFECYCLE) {
       const workflow *w = (rt->flags & RF_RECORD) ? ((const rec_kind *)rt->arg)->wf : rt->arg;
       json_t *verbs = json_array();

@@ -15,6 +15,7 @@
 #include "api/entity.h"
 #include "api/record.h"
 #include "api/service.h"
+#include "api/twofa.h"
 #include "domain/reports/reports.h"
 #include "core/workflow.h"
 #include "sec/audit_detail.h"
@@ -144,6 +145,19 @@ int api_deny(req *r, action_id a, const char *kind, const char *id, int hide) {
 int api_reveal(req *r, const char *kind, const char *id, const char *sealed,
                const char *audit_action, char **plain) {
   char ctx[96];
+  *plain = NULL;
+  /* a reveal is a sensitive action: it needs a fresh second factor (issue 18) */
+  action_id ra = !strcmp(kind, "petition") ? A_PETITION_REPORTER : A_CLUE_ALLEGATION;
+  if (!twofa_reveal_ok(r, ra)) {
+    store_tx *dtx;
+    if (store_write(r->app->db, &dtx) == STORE_OK) {
+      json_t *d = json_pack("{s:s}", "reason", "2fa_required");
+      if (api_audit(r, dtx, audit_action, kind, id, "denied", d) == STORE_OK) api_commit(r, dtx);
+      else store_rollback(dtx);
+      json_decref(d);
+    }
+    return twofa_required(r);
+  }
   snprintf(ctx, sizeof ctx, "%s:%s", kind, id);
   *plain = field_open(&r->app->keys, ctx, sealed);
   if (!*plain) fprintf(stderr, "xunji: %s %s 的密文校验失败\n", r->id, ctx);
