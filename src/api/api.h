@@ -183,10 +183,6 @@ int h_reset_get(req *r);
 int h_reset_approve(req *r);
 int h_reset_reject(req *r);
 int h_reset_collect(req *r);
-int h_entity_list(req *r);
-int h_entity_get(req *r);
-int h_entity_create(req *r);
-int h_entity_update(req *r);
 int h_static(req *r);
 /* Refuses (409 recusal_conflict) adding unit as a target of team while a
  * member of the team must recuse from it without an approved exception.

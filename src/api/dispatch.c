@@ -14,7 +14,6 @@
 
 #include "api/api.h"
 #include "api/changelog.h"
-#include "api/entity.h"
 #include "api/record.h"
 #include "api/service.h"
 #include "api/twofa.h"

@@ -18,7 +18,7 @@ json_t *lifecycle_allowed(const principal *p, const lc_entity *e, const json_t *
   const char *state = json_string_value(json_object_get(row, "state"));
   authz_obj o;
   e->obj(row, &o);
-  for (int i = 0; state && i < e->wf->ntransitions; i++) {
+  for (int i = 0; state && e->wf && i < e->wf->ntransitions; i++) {
     const wf_transition *t = &e->wf->transitions[i];
     if (strcmp(t->from, state) == 0 && authz(p, t->act, &o))
       json_array_append_new(a, json_pack("{s:s,s:s}", "verb", t->verb, "label", t->label));

@@ -1,7 +1,7 @@
 /*
  * meta.c — GET /api/v1/meta: the declarations, published.
  *
- * Built once from the registries (rec_kinds, entities, kind_decls, the
+ * Built once from the registries (rec_kinds, kind_decls, the
  * workflow tables, the policy matrix, the outcome and measure tables) and
  * kept: it is static for the life of the process. The UI builds its forms,
  * tables, filters, state labels, history labels and drill-down headers
@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "api/entity.h"
 #include "api/meta.h"
 #include "api/record.h"
 #include "core/measures.h"
@@ -24,8 +23,9 @@
 /* ---- registries --------------------------------------------------------------- */
 const rec_kind *const rec_kinds[] = {&rk_problem,    &rk_report,         &rk_task,
                                      &rk_notice,     &rk_assistance,     &rk_accountability,
-                                     &rk_review,     &rk_replacement,    NULL};
-const entity *const entities[] = {&ent_org, &ent_person, &ent_round, &ent_team, &ent_target, NULL};
+                                     &rk_review,     &rk_replacement,    &rk_org,
+                                     &rk_person,     &rk_round,          &rk_team,
+                                     &rk_target,     NULL};
 const kind_decl *const kind_decls[] = {&kd_clue, &kd_petition, &kd_briefing, NULL};
 
 /* ---- pieces ------------------------------------------------------------------- */
@@ -38,12 +38,6 @@ static const char *const rule_names[] = {
     [P_UNIT] = "unit",       [P_SUPERVISED] = "supervised", [P_HANDED] = "handed",
     [P_INSPECTED] = "inspected", [P_SYSTEM_ORG] = "system_org",
 };
-
-static const workflow *wf_named(const char *name) {
-  for (const workflow *const *w = workflows; *w; w++)
-    if (!strcmp((*w)->entity, name)) return *w;
-  return NULL;
-}
 
 /* [{value,label}] of an enum field of kind (labels: core/vocab.c). */
 static json_t *vocab_json(const char *kind, const field *f, const workflow *wf) {
@@ -347,20 +341,12 @@ static json_t *meta_build(void) {
   for (const rec_kind *const *k = rec_kinds; *k; k++) {
     const rec_kind *x = *k;
     kview v = {.name = x->name, .label = x->label, .engine = "record", .create = x->fields,
-               .ncreate = x->nfields, .editable = x->edit_state != NULL, .edit_state = x->edit_state,
+               .ncreate = x->nfields, .editable = x->edit_state || x->edit_always, .edit_state = x->edit_state,
                .filters = x->filters, .nfilters = x->nfilters, .flags = x->flags, .nflags = x->nflags,
-               .search = x->search_col ? "关键词" : NULL, .wf = x->wf, .hooks = x->hooks,
+               .search = x->search_col ? (x->search_label ? x->search_label : "关键词") : NULL,
+               .wf = x->wf, .hooks = x->hooks,
                .nhooks = x->nhooks, .list_act = x->list_act, .create_act = x->create_act,
                .edit_act = x->edit_act, .also = x->also, .nalso = x->nalso};
-    json_object_set_new(kinds, x->name, kind_json(&v));
-  }
-  for (const entity *const *e = entities; *e; e++) {
-    const entity *x = *e;
-    kview v = {.name = x->name, .label = x->label, .engine = "entity", .create = x->fields,
-               .ncreate = x->nfields, .editable = true, .filters = x->fields,
-               .nfilters = x->nfields, .search = x->search_col ? "名称" : NULL,
-               .wf = wf_named(x->name), .list_act = x->list_act, .create_act = x->write_act,
-               .edit_act = x->write_act};
     json_object_set_new(kinds, x->name, kind_json(&v));
   }
   for (const kind_decl *const *d = kind_decls; *d; d++) {

@@ -5,7 +5,7 @@
  * filters and labels from the server's own tables.
  *
  * Record kinds served by the record engine are listed in rec_kinds
- * (api/record.h), the plain ones in entities (api/entity.h); the kinds still
+ * (api/record.h), the directory and the round plan among them; the kinds still
  * served by hand-written handlers (clues, petitions, briefings) declare
  * themselves with a kind_decl next to their field arrays, listed in
  * kind_decls. A kind that moves onto the record engine leaves kind_decls

@@ -10,7 +10,6 @@
 
 #include "api/api.h"
 #include "api/changelog.h"
-#include "api/entity.h"
 #include "api/record.h"
 #include "api/service.h"
 #include "domain/reports/reports.h"

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "api/changelog.h"
-#include "api/entity.h"
 #include "util/text.h"
 #include "util/xmem.h"
 
@@ -37,9 +36,34 @@ static const char *released_of(const rec_kind *k) {
 }
 static const char *handed_of(const rec_kind *k) { return k->vis->handed ? k->vis->handed : "0"; }
 
+/* The SELECT list with the columns the rules read (released, copied, the
+ * org kind), which strip_rules() takes out before a row is shown. */
+static void rule_cols(const rec_kind *k, buf *b) {
+  buf_addf(b, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k), handed_of(k));
+  if (k->kind_col) buf_addf(b, ", x.%s AS org_kind", k->kind_col);
+}
+
 static void select_sql(const rec_kind *k, buf *b) {
-  buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols, released_of(k),
-           handed_of(k), k->from);
+  buf_adds(b, "SELECT ");
+  rule_cols(k, b);
+  buf_addf(b, " FROM %s", k->from);
+}
+
+static void strip_rules(const rec_kind *k, json_t *row) {
+  json_object_del(row, "released");
+  json_object_del(row, "copied");
+  json_object_del(row, "org_kind");
+  for (const char *const *h = k->hidden; h && *h; h++) json_object_del(row, *h);
+}
+
+/* Integer 0/1 columns of boolean fields become JSON booleans (kinds that say so). */
+static void fix_bools(const rec_kind *k, json_t *row) {
+  for (int i = 0; k->bool_json && i < k->nfields; i++)
+    if (k->fields[i].type == FT_BOOL) {
+      json_t *v = json_object_get(row, k->fields[i].name);
+      if (json_is_integer(v))
+        json_object_set_new(row, k->fields[i].name, json_boolean(json_integer_value(v)));
+    }
 }
 
 /* Is row id of k visible to the user? The kind's one rule (core/visibility.c):
@@ -56,6 +80,23 @@ void rec_obj(const json_t *row, authz_obj *o) {
     o->supervisor_id = rec_s(row, "supervisor_id");
   }
   o->handed_over = json_integer_value(json_object_get(row, "copied")) != 0;
+  o->org_kind = rec_s(row, "org_kind");
+}
+
+/* A write refused on the record. For organisations whose kind the user does
+ * not keep (the policy's P_INSPECTED / P_SYSTEM_ORG), say who keeps it. */
+int entity_deny_write(req *r, action_id a, const char *kind, const char *id) {
+  api_deny(r, a, "org", id, 0);
+  if (!kind || !authz(&r->who, a, NULL)) return r->status;
+  return api_error(r, 403, "forbidden_kind", "kind",
+                   "被巡察单位和村 (社区) 由巡察办维护, 本系统自身的组织机构 (市委、纪委监委及其内设机构、"
+                   "巡察机构等) 由系统管理员维护");
+}
+
+/* A write (create/edit act) refused on row o of k. */
+static int deny_write(req *r, const rec_kind *k, action_id act, const authz_obj *o, const char *id) {
+  if (k->kind_col) return entity_deny_write(r, act, o->org_kind, id);
+  return api_deny(r, act, k->name, id, 0);
 }
 
 json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc) {
@@ -67,6 +108,7 @@ json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc) {
   json_t *row = store_query_one(tx, buf_str(&b), p, 1, rc);
   buf_free(&b);
   if (row) {
+    fix_bools(k, row);
     if (k->wf)
       json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
     if (k->fix) k->fix(tx, row);
@@ -94,9 +136,10 @@ int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id
   authz_obj o;
   rec_obj(row, &o);
   if (act != k->list_act && !authz(&r->who, act, &o)) {
-    json_decref(row);
     store_rollback(tx);
-    return api_deny(r, act, k->name, id, 0);
+    deny_write(r, k, act, &o, id);
+    json_decref(row);
+    return r->status;
   }
   *out = row;
   return 0;
@@ -113,8 +156,14 @@ static lc_entity lc_of(const rec_kind *k) {
 }
 
 /* May this user PATCH the row now? */
+static bool edit_state_ok(const rec_kind *k, const json_t *row) {
+  if (k->edit_always) return true;
+  const char *st = rec_s(row, "state");
+  return k->edit_state && st && !strcmp(st, k->edit_state);
+}
+
 static bool editable(req *r, const rec_kind *k, const json_t *row) {
-  if (!k->edit_state || strcmp(rec_s(row, "state"), k->edit_state)) return false;
+  if (!edit_state_ok(k, row)) return false;
   authz_obj o;
   rec_obj(row, &o);
   return authz(&r->who, k->edit_act, &o);
@@ -149,8 +198,7 @@ static json_t *finish_row(req *r, const rec_kind *k, json_t *row) {
   }
   if (k->finish) k->finish(r, row);
   redact_row(r, k, NULL, row);
-  json_object_del(row, "released");
-  json_object_del(row, "copied");
+  strip_rules(k, row);
   return row;
 }
 
@@ -211,12 +259,12 @@ static int list_sums(req *r, const rec_kind *k, const char *where, const sval *p
 static void list_item(store_tx *tx, json_t *row, const void *ctx) {
   const rec_kind *k = ((const void *const *)ctx)[0];
   req *r = ((void *const *)ctx)[1];
+  fix_bools(k, row);
   if (k->wf)
     json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
   if (k->fix) k->fix(tx, row);
   redact_row(r, k, tx, row);
-  json_object_del(row, "released");
-  json_object_del(row, "copied");
+  strip_rules(k, row);
 }
 
 int h_rec_list(req *r) {
@@ -243,7 +291,7 @@ int h_rec_list(req *r) {
   if (vis_bad) {
     status = api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
   } else {
-    buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k), handed_of(k));
+    rule_cols(k, &cols);
     const void *ctx[2] = {k, r};
     args a;
     status = api_args(r, &spec, np, &a);
@@ -401,12 +449,24 @@ static bool col_name_ok(const char *s) {
   return true;
 }
 
+static int create_row(req *r, const rec_kind *k, store_tx *tx, json_t *cols, const json_t *parent);
+
 int h_rec_create(req *r) {
   const rec_kind *k = kind_of(r);
   if (api_body(r, k->fields, k->nfields, false)) return r->status;
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
+  if (!k->parent_field) { /* a record of its own: the act on its org kind, if it has one */
+    authz_obj o = {0};
+    if (k->kind_col) o.org_kind = rec_s(r->in, k->kind_col);
+    if (!authz(&r->who, k->create_act, &o)) {
+      store_rollback(tx);
+      return deny_write(r, k, k->create_act, &o, NULL);
+    }
+    json_t *cols = json_deep_copy(r->in);
+    return create_row(r, k, tx, cols, NULL);
+  }
   const char *pfield = k->parent_field, *psql = k->parent_sql;
   if (!rec_s(r->in, pfield) && k->alt_parent_field && rec_s(r->in, k->alt_parent_field)) {
     pfield = k->alt_parent_field;
@@ -444,13 +504,22 @@ int h_rec_create(req *r) {
     if (strcmp(key, "supervisor_id") && strcmp(key, "handed") && !is_state)
       json_object_set(cols, key, v);
   }
+  int status = create_row(r, k, tx, cols, parent);
+  json_decref(parent);
+  return status;
+}
+
+/* Inserts the record from cols (taken) after the kind's prepare; audits,
+ * runs created() and answers 201 with the row. */
+static int create_row(req *r, const rec_kind *k, store_tx *tx, json_t *cols, const json_t *parent) {
+  int rc;
   if (k->prepare && k->prepare(r, tx, cols, parent, NULL)) {
-    json_decref(parent);
     json_decref(cols);
     store_rollback(tx);
     return r->status;
   }
-  json_decref(parent);
+  const char *key;
+  json_t *v;
   char id[UUID_LEN], now[TS_LEN];
   uuid7(id);
   ts_now(now);
@@ -466,10 +535,15 @@ int h_rec_create(req *r) {
   buf a, b;
   buf_init(&a, 4096);
   buf_init(&b, 4096);
-  buf_addf(&a, "INSERT INTO %s(id, created_by, created_at, updated_at", k->table);
-  buf_adds(&b, ") VALUES($1, $2, $3, $3");
+  if (k->no_creator) {
+    buf_addf(&a, "INSERT INTO %s(id, created_at, updated_at", k->table);
+    buf_adds(&b, ") VALUES($1, $2, $2");
+  } else {
+    buf_addf(&a, "INSERT INTO %s(id, created_by, created_at, updated_at", k->table);
+    buf_adds(&b, ") VALUES($1, $2, $3, $3");
+  }
   p[np++] = SV_S(id);
-  p[np++] = SV_S(r->who.user_id);
+  if (!k->no_creator) p[np++] = SV_S(r->who.user_id);
   p[np++] = SV_S(now);
   int badcol = 0;
   json_object_foreach(cols, key, v) {
@@ -520,7 +594,7 @@ int h_rec_update(req *r) {
   int status = rec_fetch(r, k, tx, r->params[0], k->edit_act, &old);
   if (status) return status;
   int64_t version = json_integer_value(json_object_get(old, "version"));
-  if (!k->edit_state || strcmp(rec_s(old, "state"), k->edit_state)) {
+  if (!edit_state_ok(k, old)) {
     api_error(r, 409, "invalid_state", "state", "当前状态为「%s」, 不能修改",
               wf_state_label(k->wf, rec_s(old, "state")));
   } else if (!api_if_match(r, version)) {

@@ -100,6 +100,20 @@ typedef struct rec_kind {
    * matching the list's conditions AND (sql) ({today} as in flags). */
   const rec_flag *sums;
   int nsums;
+  /* ---- kinds without a parent (parent_field NULL: the directory, the round
+   * plan): created under the create action on an object holding only the
+   * org kind below; no workflow needed. ---- */
+  /* The column the policy reads as authz_obj.org_kind on create and edit
+   * (orgs: "kind": the office writes inspected units, sysadmin the rest; a
+   * refusal says who keeps it, rec_deny_org); NULL: none. */
+  const char *kind_col;
+  bool edit_always;   /* PATCH in any state (prepare may still refuse); else edit_state */
+  bool no_creator;    /* the table keeps no created_by column */
+  bool bool_json;     /* FT_BOOL fields (0/1 columns) shown as JSON booleans */
+  /* Keys the SELECT list loads for the rules (e.g. a unit's supervisor_id)
+   * that the answer does not show; NULL-terminated, or NULL. */
+  const char *const *hidden;
+  const char *search_label; /* meta: what ?q= matches (NULL: 关键词) */
 } rec_kind;
 
 #define NF(a) ((int)(sizeof a / sizeof *a))
@@ -128,6 +142,10 @@ int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id
 int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, const char *where_sql,
                 const sval *p, int np, const char *verb, json_t *detail, int *moved);
 
+/* Refuses (403, audited) a write of action a on an organisation of this kind;
+ * when the user writes other kinds, the answer (forbidden_kind) says who keeps it. */
+int entity_deny_write(req *r, action_id a, const char *kind, const char *id);
+
 /* helpers */
 const char *rec_s(const json_t *o, const char *k);
 int rec_fail(req *r, store_tx *tx, int rc);
@@ -141,4 +159,6 @@ extern const rec_kind rk_replacement; /* domain/programme/replacements.c */
 extern const rec_kind *const rec_kinds[];
 extern const rec_kind rk_petition, rk_briefing; /* domain/programme/ */
 extern const rec_kind rk_clue;                  /* domain/discipline/clues.c */
+/* The directory and the round plan (domain/programme/directory.c). */
+extern const rec_kind rk_org, rk_person, rk_round, rk_team, rk_target;
 #endif

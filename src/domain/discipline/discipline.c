@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/entity.h"
 #include "api/meta.h"
 #include "api/record.h"
 #include "core/outcomes.h"

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/entity.h"
 #include "api/record.h"
 #include "util/config.h"
 #include "util/text.h"

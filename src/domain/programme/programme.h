@@ -6,7 +6,7 @@
 #ifndef XUNJI_PROGRAMME_H
 #define XUNJI_PROGRAMME_H
 
-#include "api/entity.h"
+#include "api/record.h"
 #include "api/lifecycle.h"
 #include "core/visibility.h"
 #include "api/service.h"

@@ -113,8 +113,4 @@ static const lc_hook round_hooks[] = {{"mobilize", prog_f_note, 1, apply_mobiliz
 static const lc_entity lc_round = {&wf_round, "rounds", A_ROUND_LIST, round_obj, round_load,
                                    round_hooks, NF(round_hooks), &vis_round};
 
-json_t *round_allowed(const principal *p, const json_t *row) {
-  return lifecycle_allowed(p, &lc_round, row);
-}
-
 int h_rounds_action(req *r) { return lifecycle_run(r, &lc_round, r->params[0], r->params[1]); }

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/entity.h"
 #include "domain/reports/exports.h"
 #include "domain/reports/reports.h"
 #include "report/letters.h"
