@@ -184,10 +184,10 @@ int h_reset_approve(req *r);
 int h_reset_reject(req *r);
 int h_reset_collect(req *r);
 int h_static(req *r);
-/* Refuses (409 recusal_conflict) adding unit as a target of team while a
+/* Refuses (409 recusal_conflict in x) adding unit as a target of team while a
  * member of the team must recuse from it without an approved exception.
- * Returns 0, or the reply status / a store error (<0). (domain/programme/programme.c) */
-int programme_target_recusal(req *r, store_tx *tx, const char *team, const char *unit);
+ * Returns 0, x's status, or a store error (<0). (domain/programme/members.c) */
+int programme_target_recusal(store_tx *tx, const char *team, const char *unit, xres *x);
 /* issue 3: patrol programme (domain/programme/programme.c) */
 int h_rounds_action(req *r);
 int h_team_members_list(req *r);

@@ -66,11 +66,6 @@ static void fix_bools(const rec_kind *k, json_t *row) {
     }
 }
 
-/* Is row id of k visible to the user? The kind's one rule (core/visibility.c):
- * 1 yes, 0 no, <0 store error. */
-static int rec_visible(req *r, const rec_kind *k, store_tx *tx, const char *id) {
-  return vis_row(tx, k->vis, &r->who, id);
-}
 
 void rec_obj(const json_t *row, authz_obj *o) {
   memset(o, 0, sizeof *o);
@@ -85,18 +80,28 @@ void rec_obj(const json_t *row, authz_obj *o) {
 
 /* A write refused on the record. For organisations whose kind the user does
  * not keep (the policy's P_INSPECTED / P_SYSTEM_ORG), say who keeps it. */
+int rec_deny_org(app *a, svc_actor *ac, action_id act, const char *kind, const char *id, xres *x) {
+  svc_deny(a, ac, act, "org", id, 0, x);
+  if (!kind || !authz(ac->who, act, NULL)) return x->status;
+  return xres_err(x, 403, "forbidden_kind", "kind",
+                  "被巡察单位和村 (社区) 由巡察办维护, 本系统自身的组织机构 (市委、纪委监委及其内设机构、"
+                  "巡察机构等) 由系统管理员维护");
+}
+
 int entity_deny_write(req *r, action_id a, const char *kind, const char *id) {
-  api_deny(r, a, "org", id, 0);
-  if (!kind || !authz(&r->who, a, NULL)) return r->status;
-  return api_error(r, 403, "forbidden_kind", "kind",
-                   "被巡察单位和村 (社区) 由巡察办维护, 本系统自身的组织机构 (市委、纪委监委及其内设机构、"
-                   "巡察机构等) 由系统管理员维护");
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  rec_deny_org(r->app, &ac, a, kind, id, &x);
+  api_actor_end(r, &ac);
+  return api_xres(r, &x);
 }
 
 /* A write (create/edit act) refused on row o of k. */
-static int deny_write(req *r, const rec_kind *k, action_id act, const authz_obj *o, const char *id) {
-  if (k->kind_col) return entity_deny_write(r, act, o->org_kind, id);
-  return api_deny(r, act, k->name, id, 0);
+static int deny_write(app *a, svc_actor *ac, const rec_kind *k, action_id act, const authz_obj *o,
+                      const char *id, xres *x) {
+  if (k->kind_col) return rec_deny_org(a, ac, act, o->org_kind, id, x);
+  return svc_deny(a, ac, act, k->name, id, 0, x);
 }
 
 json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc) {
@@ -116,33 +121,44 @@ json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc) {
   return row;
 }
 
-int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id act,
-              json_t **out) {
+int rec_fetch_svc(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, const char *id,
+                  action_id act, json_t **out, xres *x) {
   int rc = 0;
   *out = NULL;
   json_t *row = rec_load(k, tx, id, &rc);
   if (!row) {
     store_rollback(tx);
-    if (rc) return api_store_error(r, rc, NULL);
-    return api_error(r, 404, "not_found", "", "%s不存在或无权访问", k->label);
+    if (rc) return xres_store(x, rc, ac->rid, NULL);
+    return xres_err(x, 404, "not_found", "", "%s不存在或无权访问", k->label);
   }
-  int vis = rec_visible(r, k, tx, id);
+  /* the kind's one rule (core/visibility.c) */
+  int vis = vis_row(tx, k->vis, ac->who, id);
   if (vis <= 0) {
     json_decref(row);
     store_rollback(tx);
-    if (vis < 0) return api_store_error(r, vis, NULL);
-    return api_deny(r, k->list_act, k->name, id, 1);
+    if (vis < 0) return xres_store(x, vis, ac->rid, NULL);
+    return svc_deny(a, ac, k->list_act, k->name, id, 1, x);
   }
   authz_obj o;
   rec_obj(row, &o);
-  if (act != k->list_act && !authz(&r->who, act, &o)) {
+  if (act != k->list_act && !authz(ac->who, act, &o)) {
     store_rollback(tx);
-    deny_write(r, k, act, &o, id);
+    deny_write(a, ac, k, act, &o, id, x);
     json_decref(row);
-    return r->status;
+    return x->status;
   }
   *out = row;
   return 0;
+}
+
+int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id act,
+              json_t **out) {
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  int st = rec_fetch_svc(r->app, &ac, k, tx, id, act, out, &x);
+  api_actor_end(r, &ac);
+  return st ? api_xres(r, &x) : 0;
 }
 
 /* The lifecycle engine's view of a kind (the route's arg). */
@@ -162,42 +178,42 @@ static bool edit_state_ok(const rec_kind *k, const json_t *row) {
   return k->edit_state && st && !strcmp(st, k->edit_state);
 }
 
-static bool editable(req *r, const rec_kind *k, const json_t *row) {
+static bool editable(const principal *who, const rec_kind *k, const json_t *row) {
   if (!edit_state_ok(k, row)) return false;
   authz_obj o;
   rec_obj(row, &o);
-  return authz(&r->who, k->edit_act, &o);
+  return authz(who, k->edit_act, &o);
 }
 
 /* Removes the fields the user may not see, as the kind's visibility
  * declaration says (core/visibility.c vis_redact), inside tx or a read
  * transaction of its own; on a store error every declared field goes (fail
  * closed). */
-static void redact_row(req *r, const rec_kind *k, store_tx *tx, json_t *row) {
+static void redact_row(app *a, const principal *who, const rec_kind *k, store_tx *tx, json_t *row) {
   store_tx *own = NULL;
   const char *id = rec_s(row, "id");
-  if (!tx && store_read(r->app->db, &own) == STORE_OK) tx = own;
-  if (!tx || !id || vis_redact(tx, k->vis, &r->who, id, row)) {
+  if (!tx && store_read(a->db, &own) == STORE_OK) tx = own;
+  if (!tx || !id || vis_redact(tx, k->vis, who, id, row)) {
     for (const vis_field *f = k->vis->fields; f && f->name; f++) json_object_del(row, f->name);
     for (const char *const *f = k->vis->paper_fields; f && *f; f++) json_object_del(row, *f);
   }
   if (own) store_rollback(own);
 }
 
-static json_t *finish_row(req *r, const rec_kind *k, json_t *row) {
+static json_t *finish_row(app *a, const principal *who, const rec_kind *k, json_t *row) {
   lc_entity e = lc_of(k);
-  json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &e, row));
-  json_object_set_new(row, "editable", json_boolean(editable(r, k, row)));
+  json_object_set_new(row, "allowed_actions", lifecycle_allowed(who, &e, row));
+  json_object_set_new(row, "editable", json_boolean(editable(who, k, row)));
   if (k->nalso) {
     authz_obj o;
     rec_obj(row, &o);
     json_t *can = json_object();
     for (int i = 0; i < k->nalso; i++)
-      json_object_set_new(can, action_names[k->also[i]], json_boolean(authz(&r->who, k->also[i], &o)));
+      json_object_set_new(can, action_names[k->also[i]], json_boolean(authz(who, k->also[i], &o)));
     json_object_set_new(row, "can", can);
   }
-  if (k->finish) k->finish(r, row);
-  redact_row(r, k, NULL, row);
+  if (k->finish) k->finish(who, row);
+  redact_row(a, who, k, NULL, row);
   strip_rules(k, row);
   return row;
 }
@@ -263,7 +279,7 @@ static void list_item(store_tx *tx, json_t *row, const void *ctx) {
   if (k->wf)
     json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
   if (k->fix) k->fix(tx, row);
-  redact_row(r, k, tx, row);
+  redact_row(r->app, &r->who, k, tx, row);
   strip_rules(k, row);
 }
 
@@ -356,7 +372,7 @@ static int reveal(req *r, const rec_kind *k, json_t *row, char *const *sealed, c
 /* Seals the inputs of k's sealed fields in cols (taken out) into their
  * columns; marks the audit detail d (created: whether one is held; edited:
  * the field's `changed` flag). 0 or STORE_ERR. */
-static int seal_cols(req *r, const rec_kind *k, const char *id, json_t *cols, json_t *d, bool edit) {
+static int seal_cols(app *a, const rec_kind *k, const char *id, json_t *cols, json_t *d, bool edit) {
   char ctx[96];
   snprintf(ctx, sizeof ctx, "%s:%s", k->name, id);
   for (int i = 0; i < k->nsealed; i++) {
@@ -368,7 +384,7 @@ static int seal_cols(req *r, const rec_kind *k, const char *id, json_t *cols, js
     }
     const char *text = json_string_value(v);
     bool held = text && *text; /* text lives in cols[input], deleted below */
-    char *enc = held ? field_seal(&r->app->keys, ctx, text) : NULL;
+    char *enc = held ? field_seal(&a->keys, ctx, text) : NULL;
     if (held && !enc) return STORE_ERR;
     json_object_set_new(cols, sf->column, enc ? json_string(enc) : json_null());
     free(enc);
@@ -380,19 +396,29 @@ static int seal_cols(req *r, const rec_kind *k, const char *id, json_t *cols, js
   return 0;
 }
 
-int h_rec_get(req *r) {
-  const rec_kind *k = kind_of(r);
+int rec_svc_get(app *a, svc_actor *ac, const rec_kind *k, const char *id, json_t **out, xres *x) {
+  store_tx *tx;
+  *out = NULL;
+  int rc = store_read(a->db, &tx);
+  if (rc) return svc_fail(NULL, ac, rc, x);
+  json_t *row;
+  if (rec_fetch_svc(a, ac, k, tx, id, k->list_act, &row, x)) return x->status;
+  store_rollback(tx);
+  *out = finish_row(a, ac->who, k, row);
+  return 0;
+}
+
+/* The sealed fields of row id, revealed to those who may read them (each read
+ * audited, a fresh second factor asked). 0, or the reply status / store error. */
+static int get_sealed(req *r, const rec_kind *k, const char *id, json_t *row) {
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  json_t *row;
-  int status = rec_fetch(r, k, tx, r->params[0], k->list_act, &row);
-  if (status) return status;
+  if (rc) return rc;
   char *sealed[REC_MAXSEALED] = {0};
   int may[REC_MAXSEALED] = {0};
   for (int i = 0; !rc && i < k->nsealed && i < REC_MAXSEALED; i++) {
     /* who may read it: the kind's one rule under the field's read action */
-    may[i] = vis_row_act(tx, k->vis, &r->who, k->sealed[i].read, r->params[0]);
+    may[i] = vis_row_act(tx, k->vis, &r->who, k->sealed[i].read, id);
     if (may[i] < 0) {
       rc = may[i];
       break;
@@ -400,19 +426,32 @@ int h_rec_get(req *r) {
     buf sql;
     buf_init(&sql, 256);
     buf_addf(&sql, "SELECT %s FROM %s WHERE id=$1", k->sealed[i].column, k->table);
-    sval p[] = {SV_S(r->params[0])};
+    sval p[] = {SV_S(id)};
     rc = store_query_text(tx, buf_str(&sql), p, 1, &sealed[i]);
     buf_free(&sql);
   }
   store_rollback(tx);
   if (!rc) rc = reveal(r, k, row, sealed, may);
   for (int i = 0; i < REC_MAXSEALED; i++) free(sealed[i]);
+  return rc;
+}
+
+int h_rec_get(req *r) {
+  const rec_kind *k = kind_of(r);
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  json_t *row;
+  int st = rec_svc_get(r->app, &ac, k, r->params[0], &row, &x);
+  api_actor_end(r, &ac);
+  if (st) return api_xres(r, &x);
+  int rc = k->nsealed ? get_sealed(r, k, r->params[0], row) : 0;
   if (rc) {
     json_decref(row);
     return rc > 0 ? r->status : api_store_error(r, rc, NULL);
   }
   api_set_etag(r, json_integer_value(json_object_get(row, "version")));
-  return api_ok(r, 200, finish_row(r, k, row));
+  return api_ok(r, 200, row);
 }
 
 int h_rec_history(req *r) {
@@ -449,53 +488,68 @@ static bool col_name_ok(const char *s) {
   return true;
 }
 
-static int create_row(req *r, const rec_kind *k, store_tx *tx, json_t *cols, const json_t *parent);
+static int create_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, json_t *cols,
+                      const json_t *parent, json_t **out, xres *x);
 
-int h_rec_create(req *r) {
-  const rec_kind *k = kind_of(r);
-  if (api_body(r, k->fields, k->nfields, false)) return r->status;
+/* The end of a write: row (taken) reloaded after it, or rc; commits and
+ * answers *out as GET shows it, or rolls back with the error in x. */
+static int commit_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, json_t *row, int rc,
+                      json_t **out, xres *x) {
+  if (rc || !row) {
+    json_decref(row);
+    return svc_fail(tx, ac, rc ? rc : STORE_ERR, x);
+  }
+  if (svc_commit(a, tx, ac, x)) {
+    json_decref(row);
+    return x->status;
+  }
+  *out = finish_row(a, ac->who, k, row);
+  return 0;
+}
+
+int rec_svc_create(app *a, svc_actor *ac, const rec_kind *k, json_t *input, json_t **out,
+                   xres *x) {
+  *out = NULL;
+  verr e;
+  if (!fields_validate(input, k->fields, k->nfields, false, &e)) return xres_verr(x, &e);
   store_tx *tx;
-  int rc = store_write(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
+  int rc = store_write(a->db, &tx);
+  if (rc) return svc_fail(NULL, ac, rc, x);
   if (!k->parent_field) { /* a record of its own: the act on its org kind, if it has one */
     authz_obj o = {0};
-    if (k->kind_col) o.org_kind = rec_s(r->in, k->kind_col);
-    if (!authz(&r->who, k->create_act, &o)) {
+    if (k->kind_col) o.org_kind = rec_s(input, k->kind_col);
+    if (!authz(ac->who, k->create_act, &o)) {
       store_rollback(tx);
-      return deny_write(r, k, k->create_act, &o, NULL);
+      return deny_write(a, ac, k, k->create_act, &o, NULL, x);
     }
-    json_t *cols = json_deep_copy(r->in);
-    return create_row(r, k, tx, cols, NULL);
+    return create_row(a, ac, k, tx, json_deep_copy(input), NULL, out, x);
   }
   const char *pfield = k->parent_field, *psql = k->parent_sql;
-  if (!rec_s(r->in, pfield) && k->alt_parent_field && rec_s(r->in, k->alt_parent_field)) {
+  if (!rec_s(input, pfield) && k->alt_parent_field && rec_s(input, k->alt_parent_field)) {
     pfield = k->alt_parent_field;
     psql = k->alt_parent_sql;
   }
-  const char *pid = rec_s(r->in, pfield);
+  const char *pid = rec_s(input, pfield);
+  const field *pf = fields_find(k->fields, k->nfields, pfield);
   if (!pid) {
     store_rollback(tx);
-    const field *pf = fields_find(k->fields, k->nfields, pfield);
-    return api_error(r, 400, "missing_field", pfield, "缺少必填项「%s」", pf ? pf->label : pfield);
+    return xres_err(x, 400, "missing_field", pfield, "缺少必填项「%s」", pf ? pf->label : pfield);
   }
   sval pp[] = {SV_S(pid)};
   json_t *parent = store_query_one(tx, psql, pp, 1, &rc);
   if (!parent) {
-    if (!rc) {
-      const field *pf = fields_find(k->fields, k->nfields, pfield);
-      api_error(r, 400, "invalid_field", pfield, "「%s」不存在或当前不可用", pf ? pf->label : pfield);
-    }
-    return rec_fail(r, tx, rc);
+    if (!rc) xres_err(x, 400, "invalid_field", pfield, "「%s」不存在或当前不可用", pf ? pf->label : pfield);
+    return svc_fail(tx, ac, rc, x);
   }
   authz_obj o = {rec_s(parent, "team_id"), rec_s(parent, "unit_id"),
                  rec_s(parent, "supervisor_id"),
                  json_integer_value(json_object_get(parent, "handed")) != 0};
-  if (!authz(&r->who, k->create_act, &o)) {
+  if (!authz(ac->who, k->create_act, &o)) {
     json_decref(parent);
     store_rollback(tx);
-    return api_deny(r, k->create_act, k->name, NULL, 0);
+    return svc_deny(a, ac, k->create_act, k->name, NULL, 0, x);
   }
-  json_t *cols = json_deep_copy(r->in);
+  json_t *cols = json_deep_copy(input);
   const char *key;
   json_t *v;
   json_object_foreach(parent, key, v) {
@@ -504,19 +558,19 @@ int h_rec_create(req *r) {
     if (strcmp(key, "supervisor_id") && strcmp(key, "handed") && !is_state)
       json_object_set(cols, key, v);
   }
-  int status = create_row(r, k, tx, cols, parent);
+  int status = create_row(a, ac, k, tx, cols, parent, out, x);
   json_decref(parent);
   return status;
 }
 
 /* Inserts the record from cols (taken) after the kind's prepare; audits,
- * runs created() and answers 201 with the row. */
-static int create_row(req *r, const rec_kind *k, store_tx *tx, json_t *cols, const json_t *parent) {
-  int rc;
-  if (k->prepare && k->prepare(r, tx, cols, parent, NULL)) {
+ * runs created(), commits; *out the row as GET shows it. */
+static int create_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, json_t *cols,
+                      const json_t *parent, json_t **out, xres *x) {
+  int rc = k->prepare ? k->prepare(a, ac, tx, cols, parent, NULL, x) : 0;
+  if (rc) {
     json_decref(cols);
-    store_rollback(tx);
-    return r->status;
+    return svc_fail(tx, ac, rc, x);
   }
   const char *key;
   json_t *v;
@@ -524,140 +578,163 @@ static int create_row(req *r, const rec_kind *k, store_tx *tx, json_t *cols, con
   uuid7(id);
   ts_now(now);
   json_t *detail = json_deep_copy(cols); /* the audit's: never a sealed text */
-  if (seal_cols(r, k, id, cols, detail, false)) {
+  if (seal_cols(a, k, id, cols, detail, false)) {
     json_decref(detail);
     json_decref(cols);
-    return rec_fail(r, tx, STORE_ERR);
+    return svc_fail(tx, ac, STORE_ERR, x);
   }
   enum { MAXP = 48 };
   sval p[MAXP];
   int np = 0;
-  buf a, b;
-  buf_init(&a, 4096);
-  buf_init(&b, 4096);
+  buf qa, qb;
+  buf_init(&qa, 4096);
+  buf_init(&qb, 4096);
   if (k->no_creator) {
-    buf_addf(&a, "INSERT INTO %s(id, created_at, updated_at", k->table);
-    buf_adds(&b, ") VALUES($1, $2, $2");
+    buf_addf(&qa, "INSERT INTO %s(id, created_at, updated_at", k->table);
+    buf_adds(&qb, ") VALUES($1, $2, $2");
   } else {
-    buf_addf(&a, "INSERT INTO %s(id, created_by, created_at, updated_at", k->table);
-    buf_adds(&b, ") VALUES($1, $2, $3, $3");
+    buf_addf(&qa, "INSERT INTO %s(id, created_by, created_at, updated_at", k->table);
+    buf_adds(&qb, ") VALUES($1, $2, $3, $3");
   }
   p[np++] = SV_S(id);
-  if (!k->no_creator) p[np++] = SV_S(r->who.user_id);
+  if (!k->no_creator) p[np++] = SV_S(ac->user_id);
   p[np++] = SV_S(now);
   int badcol = 0;
   json_object_foreach(cols, key, v) {
     if (json_is_null(v) || np >= MAXP) continue;
-    /* names come from the kind's field table (api_body refused others) and its hooks */
+    /* names come from the kind's field table (validated above) and its hooks */
     if (!col_name_ok(key)) {
       badcol = 1;
       break;
     }
-    buf_addf(&a, ", %s", key);
-    buf_addf(&b, ", $%d", np + 1);
+    buf_addf(&qa, ", %s", key);
+    buf_addf(&qb, ", $%d", np + 1);
     p[np++] = col_sval(v);
   }
-  buf_adds(&a, buf_str(&b));
-  buf_adds(&a, ")");
-  rc = badcol ? STORE_ERR : store_exec(tx, buf_str(&a), p, np, NULL);
-  buf_free(&a);
-  buf_free(&b);
+  buf_adds(&qa, buf_str(&qb));
+  buf_adds(&qa, ")");
+  rc = badcol ? STORE_ERR : store_exec(tx, buf_str(&qa), p, np, NULL);
+  buf_free(&qa);
+  buf_free(&qb);
   char act[64];
   snprintf(act, sizeof act, "%s.create", k->name);
-  if (!rc) rc = api_audit(r, tx, act, k->name, id, "ok", detail);
+  if (!rc) rc = svc_audit(a, tx, ac, act, k->name, id, "ok", detail, NULL);
   json_decref(detail);
   json_decref(cols);
   json_t *row = rc ? NULL : rec_load(k, tx, id, &rc);
   if (row && k->created) {
-    rc = k->created(r, tx, row);
+    rc = k->created(a, ac, tx, row, x);
     if (!rc) {
       json_decref(row);
       row = rec_load(k, tx, id, &rc);
     }
   }
-  if (rc > 0) {
-    json_decref(row);
-    store_rollback(tx);
-    return r->status;
+  return commit_row(a, ac, k, tx, row, rc, out, x);
+}
+
+int rec_if_match(const char *im, int64_t version, xres *x) {
+  if (!im || strcmp(im, "*") == 0) return 0;
+  char want[32];
+  snprintf(want, sizeof want, "\"%lld\"", (long long)version);
+  if (strncmp(im, "W/", 2) == 0) im += 2;
+  if (strcmp(im, want) == 0) return 0;
+  return xres_err(x, 409, "stale", "If-Match", "记录已被他人修改 (当前版本 %lld), 请刷新后重试",
+                  (long long)version);
+}
+
+int rec_svc_update(app *a, svc_actor *ac, const rec_kind *k, const char *id, const char *if_match,
+                   json_t *input, json_t **out, xres *x) {
+  *out = NULL;
+  verr e;
+  if (!fields_validate(input, k->fields, k->nfields, true, &e)) return xres_verr(x, &e);
+  store_tx *tx;
+  int rc = store_write(a->db, &tx);
+  if (rc) return svc_fail(NULL, ac, rc, x);
+  json_t *old;
+  if (rec_fetch_svc(a, ac, k, tx, id, k->edit_act, &old, x)) return x->status;
+  int64_t version = json_integer_value(json_object_get(old, "version"));
+  if (!edit_state_ok(k, old)) {
+    xres_err(x, 409, "invalid_state", "state", "当前状态为「%s」, 不能修改",
+             wf_state_label(k->wf, rec_s(old, "state")));
+    json_decref(old);
+    return svc_fail(tx, ac, 0, x);
   }
-  if (row) finish_row(r, k, row);
-  return api_finish(r, tx, row, rc, 201);
+  json_t *cols = json_deep_copy(input), *detail = NULL;
+  rc = rec_if_match(if_match, version, x);
+  if (!rc && k->prepare) rc = k->prepare(a, ac, tx, cols, NULL, old, x);
+  if (!rc) {
+    detail = json_deep_copy(cols);
+    rc = seal_cols(a, k, id, cols, detail, true);
+  }
+  if (!rc) {
+    char now[TS_LEN];
+    ts_now(now);
+    enum { MAXP = 48 };
+    sval p[MAXP];
+    int np = 0;
+    buf sql;
+    buf_init(&sql, 4096);
+    buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", k->table);
+    p[np++] = SV_S(now);
+    const char *key;
+    json_t *v;
+    int badcol = 0;
+    json_object_foreach(cols, key, v) {
+      if (np >= MAXP - 2) break;
+      if (!col_name_ok(key)) { /* as in create: never from input */
+        badcol = 1;
+        break;
+      }
+      buf_addf(&sql, ", %s=$%d", key, np + 1);
+      p[np++] = col_sval(v);
+    }
+    buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2);
+    p[np++] = SV_S(id);
+    p[np++] = SV_I(version);
+    int64_t changes = 0;
+    rc = badcol ? STORE_ERR : store_exec(tx, buf_str(&sql), p, np, &changes);
+    buf_free(&sql);
+    if (!rc && changes != 1) rc = xres_err(x, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
+  }
+  char act[64];
+  snprintf(act, sizeof act, "%s.update", k->name);
+  if (!rc) rc = svc_audit(a, tx, ac, act, k->name, id, "ok", detail, old);
+  json_decref(detail);
+  json_decref(cols);
+  json_decref(old);
+  json_t *row = rc ? NULL : rec_load(k, tx, id, &rc);
+  return commit_row(a, ac, k, tx, row, rc, out, x);
+}
+
+/* Thin handlers: parse, call the service, answer (ETag of the version). */
+static int rec_answer(req *r, svc_actor *ac, int st, xres *x, json_t *row, int status) {
+  api_actor_end(r, ac);
+  if (st) return api_xres(r, x);
+  api_set_etag(r, json_integer_value(json_object_get(row, "version")));
+  return api_ok(r, status, row);
+}
+
+int h_rec_create(req *r) {
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  json_t *row = NULL;
+  json_t *in = r->in ? r->in : json_object();
+  int st = rec_svc_create(r->app, &ac, kind_of(r), in, &row, &x);
+  if (in != r->in) json_decref(in);
+  return rec_answer(r, &ac, st, &x, row, 201);
 }
 
 int h_rec_update(req *r) {
-  const rec_kind *k = kind_of(r);
-  if (api_body(r, k->fields, k->nfields, true)) return r->status;
-  store_tx *tx;
-  int rc = store_write(r->app->db, &tx);
-  if (rc) return api_store_error(r, rc, NULL);
-  json_t *old;
-  int status = rec_fetch(r, k, tx, r->params[0], k->edit_act, &old);
-  if (status) return status;
-  int64_t version = json_integer_value(json_object_get(old, "version"));
-  if (!edit_state_ok(k, old)) {
-    api_error(r, 409, "invalid_state", "state", "当前状态为「%s」, 不能修改",
-              wf_state_label(k->wf, rec_s(old, "state")));
-  } else if (!api_if_match(r, version)) {
-    json_t *cols = json_deep_copy(r->in);
-    json_t *detail = NULL;
-    if (!k->prepare || !k->prepare(r, tx, cols, NULL, old)) {
-      detail = json_deep_copy(cols);
-      rc = seal_cols(r, k, r->params[0], cols, detail, true);
-    }
-    if (rc) {
-      json_decref(detail);
-      json_decref(cols);
-      json_decref(old);
-      return rec_fail(r, tx, rc);
-    }
-    if (detail) {
-      char now[TS_LEN];
-      ts_now(now);
-      enum { MAXP = 48 };
-      sval p[MAXP];
-      int np = 0;
-      buf sql;
-      buf_init(&sql, 4096);
-      buf_addf(&sql, "UPDATE %s SET version=version+1, updated_at=$1", k->table);
-      p[np++] = SV_S(now);
-      const char *key;
-      json_t *v;
-      int badcol = 0;
-      json_object_foreach(cols, key, v) {
-        if (np >= MAXP - 2) break;
-        if (!col_name_ok(key)) { /* as in create: never from input */
-          badcol = 1;
-          break;
-        }
-        buf_addf(&sql, ", %s=$%d", key, np + 1);
-        p[np++] = col_sval(v);
-      }
-      buf_addf(&sql, " WHERE id=$%d AND version=$%d", np + 1, np + 2);
-      p[np++] = SV_S(r->params[0]);
-      p[np++] = SV_I(version);
-      int64_t changes = 0;
-      rc = badcol ? STORE_ERR : store_exec(tx, buf_str(&sql), p, np, &changes);
-      buf_free(&sql);
-      if (!rc && changes != 1) rc = api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
-      char act[64];
-      snprintf(act, sizeof act, "%s.update", k->name);
-      if (!rc) rc = api_audit_old(r, tx, act, k->name, r->params[0], "ok", detail, old);
-      json_decref(detail);
-      json_decref(cols);
-      json_decref(old);
-      json_t *row = rc ? NULL : rec_load(k, tx, r->params[0], &rc);
-      if (rc > 0) {
-        store_rollback(tx);
-        return r->status;
-      }
-      if (row) finish_row(r, k, row);
-      return api_finish(r, tx, row, rc, 200);
-    }
-    json_decref(cols);
-  }
-  json_decref(old);
-  store_rollback(tx);
-  return r->status;
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  json_t *row = NULL;
+  json_t *in = r->in ? r->in : json_object();
+  int st = rec_svc_update(r->app, &ac, kind_of(r), r->params[0], req_header(r, "If-Match"), in,
+                          &row, &x);
+  if (in != r->in) json_decref(in);
+  return rec_answer(r, &ac, st, &x, row, 200);
 }
 
 /* ---- lifecycle ----------------------------------------------------------------- */
@@ -665,12 +742,22 @@ int h_rec_action(req *r) {
   const rec_kind *k = kind_of(r);
   lc_entity e = lc_of(k);
   int status = lifecycle_run(r, &e, r->params[0], r->params[1]);
-  if (status == 200 && r->out) finish_row(r, k, r->out);
+  if (status == 200 && r->out) finish_row(r->app, &r->who, k, r->out);
   return status;
 }
 
 int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, const char *where_sql,
                 const sval *p, int np, const char *verb, json_t *detail, int *moved) {
+  svc_actor ac;
+  api_actor(r, &ac);
+  int rc = rec_cascade_svc(r->app, &ac, tx, wf, table, where_sql, p, np, verb, detail, moved);
+  api_actor_end(r, &ac);
+  return rc;
+}
+
+int rec_cascade_svc(app *a, svc_actor *ac, store_tx *tx, const workflow *wf, const char *table,
+                    const char *where_sql, const sval *p, int np, const char *verb, json_t *detail,
+                    int *moved) {
   *moved = 0;
   buf sql;
   buf_init(&sql, 2048);
@@ -698,7 +785,7 @@ int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, con
     buf_free(&u);
     json_t *d = json_pack("{s:s,s:s}", "from", t->from, "to", t->to);
     if (detail) json_object_update_missing(d, detail);
-    if (!rc) rc = api_audit(r, tx, act, wf->entity, rec_s(it, "id"), "ok", d);
+    if (!rc) rc = svc_audit(a, tx, ac, act, wf->entity, rec_s(it, "id"), "ok", d, NULL);
     json_decref(d);
     if (rc) break;
     (*moved)++;

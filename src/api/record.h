@@ -14,6 +14,7 @@
 #ifndef XUNJI_RECORD_H
 #define XUNJI_RECORD_H
 #include "api/lifecycle.h"
+#include "api/service.h"
 #include "core/visibility.h"
 #include "util/buf.h"
 
@@ -66,10 +67,12 @@ typedef struct rec_kind {
   const char *parent_sql;
   const char *edit_state; /* PATCH allowed in this state only; NULL = never */
   /* Turns the validated body into columns (may add, convert or refuse);
-   * parent is NULL on edit, old is NULL on create. 0 or the reply status. */
-  int (*prepare)(req *r, store_tx *tx, json_t *cols, const json_t *parent, const json_t *old);
-  /* After the insert (e.g. moves the parent along). 0 or status/rc. */
-  int (*created)(req *r, store_tx *tx, const json_t *row);
+   * parent is NULL on edit and for a kind without parent, old is NULL on
+   * create. 0, or the error in x (its status), or a store code (< 0). */
+  int (*prepare)(app *a, svc_actor *ac, store_tx *tx, json_t *cols, const json_t *parent,
+                 const json_t *old, xres *x);
+  /* After the insert (e.g. moves the parent along). 0, x's status or a store code. */
+  int (*created)(app *a, svc_actor *ac, store_tx *tx, const json_t *row, xres *x);
   /* Derived values for the JSON (labels, money, overdue). */
   void (*fix)(store_tx *tx, json_t *row);
   const lc_hook *hooks;
@@ -95,7 +98,7 @@ typedef struct rec_kind {
   /* Last touch of a shown row (GET, create, edit, action), after
    * allowed_actions, editable and can are set and before the redaction: e.g. a
    * state condition on top of a "can" entry, or a key the UI reads. */
-  void (*finish)(req *r, json_t *row);
+  void (*finish)(const principal *who, json_t *row);
   /* A list-wide figure returned beside total: "<name>": count of the rows
    * matching the list's conditions AND (sql) ({today} as in flags). */
   const rec_flag *sums;
@@ -125,6 +128,34 @@ int h_rec_create(req *r);
 int h_rec_update(req *r);
 int h_rec_action(req *r);
 int h_rec_history(req *r);
+
+/* ---- the engine's operations as services (api/service.h): no req ---- */
+/* The record as its GET shows it to the actor (*out, owned): visible, redacted,
+ * allowed_actions/editable/can set. Sealed fields are revealed by the HTTP
+ * GET only (the reveal asks for a fresh second factor). */
+int rec_svc_get(app *a, svc_actor *ac, const rec_kind *k, const char *id, json_t **out, xres *x);
+/* Creates a record of k from input (validated and trimmed in place against k->fields; not
+ * taken), audited "<kind>.create"; *out: the new record as GET shows it. */
+int rec_svc_create(app *a, svc_actor *ac, const rec_kind *k, json_t *input, json_t **out,
+                   xres *x);
+/* Edits record id of k with input (partial), audited "<kind>.update" with
+ * its change log; if_match: the version the caller saw ("\"3\"", "*" or
+ * NULL: any), else 409 stale. *out: the record after the edit. */
+int rec_svc_update(app *a, svc_actor *ac, const rec_kind *k, const char *id, const char *if_match,
+                   json_t *input, json_t **out, xres *x);
+/* rec_fetch for a service: 0 with *out, or rolls tx back and returns x's status. */
+int rec_fetch_svc(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, const char *id,
+                  action_id act, json_t **out, xres *x);
+/* rec_cascade for a service (audited as the actor). */
+int rec_cascade_svc(app *a, svc_actor *ac, store_tx *tx, const workflow *wf, const char *table,
+                    const char *where_sql, const sval *p, int np, const char *verb, json_t *detail,
+                    int *moved);
+/* Refuses a write of act on an organisation of this kind (forbidden_kind
+ * names who keeps it), audited; x's status. */
+int rec_deny_org(app *a, svc_actor *ac, action_id act, const char *kind, const char *id, xres *x);
+/* If-Match (header text, NULL or "*": any) against the record's version:
+ * 0, or 409 stale in x. */
+int rec_if_match(const char *if_match, int64_t version, xres *x);
 
 /* Loads a row of k as the API shows it (fixed, not redacted); NULL if absent. */
 json_t *rec_load(const rec_kind *k, store_tx *tx, const char *id, int *rc);

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "app.h"
+#include "core/authz.h"
 #include "core/result.h"
 #include "core/roles.h"
 #include "http/req.h"
@@ -35,6 +36,7 @@ typedef struct svc_actor {
   const char *roles;    /* audit: "team_member,case_mgmt", "cli", or NULL */
   const char *rid;      /* request id ("cli-<pid>" from the shell), for logs and 500 messages */
   const char *ip;       /* client address, or NULL */
+  const char *method, *path; /* the HTTP request a denial names in its audit detail, or NULL */
   bool audit_only;      /* no change log: the shell's bootstrap writes (demo data, seed,
                          * accounts) are not changes of a record by someone */
   char roles_buf[256];
@@ -58,6 +60,15 @@ int svc_commit(app *a, store_tx *tx, svc_actor *ac, xres *x);
  * or a download, audited before the bytes leave). 0 or the error in x. */
 int svc_audit_alone(app *a, svc_actor *ac, const char *action, const char *kind, const char *id,
                     const json_t *detail, xres *x);
+/* A refusal of action a on a record (kind, id): audited "denied" in its own
+ * transaction, then 403 in x (404 not_found when hide is set, so that
+ * existence is not revealed). Returns x->status. */
+int svc_deny(app *a, svc_actor *ac, action_id act, const char *kind, const char *id, int hide,
+             xres *x);
+/* An inbox notice to role (scope: its unit/team id, "" for all) about
+ * record (kind, object_id), from the actor. 0 or a store code. */
+int svc_notify(svc_actor *ac, store_tx *tx, const char *role, const char *scope, const char *kind,
+               const char *object_id, const char *action, const char *title, const char *body);
 /* Rolls tx back (NULL ok) and turns rc into x: rc < 0 a store error, rc > 0
  * an error x already holds. Returns x->status. */
 int svc_fail(store_tx *tx, svc_actor *ac, int rc, xres *x);

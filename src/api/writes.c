@@ -49,6 +49,8 @@ void api_actor(req *r, svc_actor *ac) {
   ac->roles = r->authed ? ac->roles_buf : NULL;
   ac->rid = r->id;
   ac->ip = r->client_ip;
+  ac->method = r->method;
+  ac->path = r->path;
   ac->head = r->head;
 }
 
@@ -128,17 +130,33 @@ int api_finish(req *r, store_tx *tx, json_t *row, int rc, int status) {
   return api_ok(r, status, row);
 }
 
-int api_deny(req *r, action_id a, const char *kind, const char *id, int hide) {
+int svc_deny(app *a, svc_actor *ac, action_id act, const char *kind, const char *id, int hide,
+             xres *x) {
   store_tx *tx;
-  if (store_write(r->app->db, &tx) == STORE_OK) {
-    json_t *d = json_pack("{s:s,s:s}", "method", r->method, "path", r->path);
+  if (store_write(a->db, &tx) == STORE_OK) {
+    json_t *d = ac->method && ac->path ? json_pack("{s:s,s:s}", "method", ac->method, "path", ac->path)
+                                       : NULL;
     if (!d) d = json_object();
-    if (api_audit(r, tx, action_names[a], kind, id, "denied", d) == STORE_OK) api_commit(r, tx);
-    else store_rollback(tx);
+    if (svc_audit(a, tx, ac, action_names[act], kind, id, "denied", d, NULL) == STORE_OK) {
+      xres cx = XRES_INIT;
+      svc_commit(a, tx, ac, &cx);
+      xres_free(&cx);
+    } else {
+      store_rollback(tx);
+    }
     json_decref(d);
   }
-  if (hide) return api_error(r, 404, "not_found", "", "记录不存在或无权访问");
-  return api_error(r, 403, "forbidden", "", "无权执行此操作");
+  if (hide) return xres_err(x, 404, "not_found", "", "记录不存在或无权访问");
+  return xres_err(x, 403, "forbidden", "", "无权执行此操作");
+}
+
+int api_deny(req *r, action_id a, const char *kind, const char *id, int hide) {
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  svc_deny(r->app, &ac, a, kind, id, hide, &x);
+  api_actor_end(r, &ac);
+  return api_xres(r, &x);
 }
 
 int api_reveal(req *r, const char *kind, const char *id, const char *sealed,
@@ -185,12 +203,12 @@ int api_next_seq(store_tx *tx, const char *series, int year, int64_t *n) {
                          p, 2, n);
 }
 
-int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const char *kind,
+int svc_notify(svc_actor *ac, store_tx *tx, const char *role, const char *scope, const char *kind,
                const char *object_id, const char *action, const char *title, const char *body) {
   char id[UUID_LEN], now[TS_LEN];
   uuid7(id);
   ts_now(now);
-  sval p[] = {SV_S(id),        SV_S(now),    SV_S(r->authed ? r->who.user_id : NULL),
+  sval p[] = {SV_S(id),        SV_S(now),    SV_S(ac->user_id),
               SV_S(role),      SV_S(scope ? scope : ""), SV_S(kind),
               SV_S(object_id), SV_S(action), SV_S(title),
               SV_S(body ? body : "")};
@@ -198,4 +216,11 @@ int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const 
                     "INSERT INTO messages(id,created_at,from_user,to_role,to_scope,object_kind,"
                     "object_id,action,title,body) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
                     p, 10, NULL);
+}
+
+int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const char *kind,
+               const char *object_id, const char *action, const char *title, const char *body) {
+  svc_actor ac;
+  api_actor(r, &ac);
+  return svc_notify(&ac, tx, role, scope, kind, object_id, action, title, body);
 }

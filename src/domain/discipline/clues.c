@@ -78,7 +78,10 @@ static void clue_fix(store_tx *tx, json_t *row) {
 }
 
 /* A discovery date is never ahead of today (create and edit). */
-static int clue_prepare(req *r, store_tx *tx, json_t *cols, const json_t *parent, const json_t *old) {
+static int clue_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *cols, const json_t *parent,
+                        const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   (void)tx;
   (void)parent;
   (void)old;
@@ -86,14 +89,14 @@ static int clue_prepare(req *r, store_tx *tx, json_t *cols, const json_t *parent
   char today[11];
   date_format(date_today_shanghai(), today);
   if (disc && strcmp(disc, today) > 0)
-    return api_error(r, 400, "invalid_field", "discovered_on", "「发现日期」不得晚于今天");
+    return xres_err(x, 400, "invalid_field", "discovered_on", "「发现日期」不得晚于今天");
   return 0;
 }
 
 /* The page's keys: can_edit (the draft form), and the outcome only once
  * the clue is being disposed of. */
-static void clue_finish(req *r, json_t *row) {
-  (void)r;
+static void clue_finish(const principal *who, json_t *row) {
+  (void)who;
   json_object_set(row, "can_edit", json_object_get(row, "editable"));
   const char *st = json_string_value(json_object_get(row, "state"));
   bool disposing = st && (!strcmp(st, "disposing") || !strcmp(st, "concluded"));

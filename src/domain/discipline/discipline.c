@@ -38,7 +38,7 @@ static void set_days(json_t *row, const char *key, const char *a, const char *b)
 
 /* The problem or clue an assistance request or an accountability record
  * names must belong to the same target. */
-static int same_target(req *r, store_tx *tx, const json_t *c, const char *target) {
+static int same_target(store_tx *tx, const json_t *c, const char *target, xres *x) {
   static const struct {
     const char *field, *sql, *label;
   } links[] = {{"problem_id", "SELECT count(*) FROM problems WHERE id=$1 AND target_id=$2", "问题"},
@@ -49,19 +49,19 @@ static int same_target(req *r, store_tx *tx, const json_t *c, const char *target
     sval p[] = {SV_S(id), SV_S(target)};
     int64_t n = 0;
     int rc = store_query_int(tx, links[i].sql, p, 2, &n);
-    if (rc) return api_store_error(r, rc, NULL);
+    if (rc) return rc;
     if (!n)
-      return api_error(r, 400, "invalid_field", links[i].field, "「%s」不存在或不属于该巡察对象",
+      return xres_err(x, 400, "invalid_field", links[i].field, "「%s」不存在或不属于该巡察对象",
                        links[i].label);
   }
   return 0;
 }
 
-static int next_no(req *r, store_tx *tx, const char *series, json_t *c) {
+static int next_no(store_tx *tx, const char *series, json_t *c) {
   int year = year_shanghai(xnow());
   int64_t seq;
   int rc = api_next_seq(tx, series, year, &seq);
-  if (rc) return api_store_error(r, rc, NULL);
+  if (rc) return rc;
   char no[32];
   snprintf(no, sizeof no, "%d-%04lld", year, (long long)seq);
   json_object_set_new(c, "seq_no", json_string(no));
@@ -91,11 +91,14 @@ static const rec_flag assist_flags[] = {
     {"open", "x.state NOT IN ('rejected','closed')"},
 };
 
-static int assist_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
+static int assist_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c, const json_t *parent,
+                        const json_t *old, xres *x) {
   const char *target = parent ? rec_s(c, "target_id") : rec_s(old, "target_id");
-  int st = same_target(r, tx, c, target);
+  (void)a;
+  (void)ac;
+  int st = same_target(tx, c, target, x);
   if (st || !parent) return st;
-  return next_no(r, tx, "assistance", c);
+  return next_no(tx, "assistance", c);
 }
 
 static void assist_fix(store_tx *tx, json_t *row) {
@@ -261,19 +264,19 @@ static const char *const money_cols[][2] = {{"funds_recovered", "funds_recovered
                                             {"losses_recovered", "losses_recovered_fen"}};
 
 /* A decision: outcome, authority and date together; the form from the table. */
-static int decision_cols(req *r, json_t *c, int required) {
+static int decision_cols(json_t *c, int required, xres *x) {
   const char *outcome = rec_s(c, "outcome"), *auth = rec_s(c, "authority"), *on = rec_s(c, "decided_on");
   if (!outcome && !required && !auth && !on) return 0;
-  if (!outcome) return api_error(r, 400, "missing_field", "outcome", "缺少必填项「处理结果」");
-  if (!auth || !*auth) return api_error(r, 400, "missing_field", "authority", "缺少必填项「决定机关」");
-  if (!on) return api_error(r, 400, "missing_field", "decided_on", "缺少必填项「决定日期」");
+  if (!outcome) return xres_err(x, 400, "missing_field", "outcome", "缺少必填项「处理结果」");
+  if (!auth || !*auth) return xres_err(x, 400, "missing_field", "authority", "缺少必填项「决定机关」");
+  if (!on) return xres_err(x, 400, "missing_field", "decided_on", "缺少必填项「决定日期」");
   char today[11];
   date_format(date_today_shanghai(), today);
-  if (strcmp(on, today) > 0) return api_error(r, 400, "invalid_field", "decided_on", "「决定日期」不得晚于今天");
+  if (strcmp(on, today) > 0) return xres_err(x, 400, "invalid_field", "decided_on", "「决定日期」不得晚于今天");
   int criminal = json_is_true(json_object_get(c, "criminal"));
   const outcome_def *od = outcome_find(outcome);
   if (criminal && !(od && od->criminal_ok))
-    return api_error(r, 400, "invalid_field", "criminal", "仅开除党籍或移送审查起诉可注明追究刑事责任");
+    return xres_err(x, 400, "invalid_field", "criminal", "仅开除党籍或移送审查起诉可注明追究刑事责任");
   int form = outcome_form(outcome, criminal);
   json_object_set_new(c, "form", form ? json_integer(form) : json_null());
   return 0;
@@ -292,19 +295,22 @@ static int money_to_fen(json_t *c) {
   return 0;
 }
 
-static int acct_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
+static int acct_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c, const json_t *parent,
+                        const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   if (old) {
     /* edits of an open record: no decision here, that is the decide step */
     if (json_object_get(c, "outcome") || json_object_get(c, "authority") || json_object_get(c, "decided_on"))
-      return api_error(r, 400, "invalid_field", "outcome", "处理决定请通过「作出处理决定」提交");
+      return xres_err(x, 400, "invalid_field", "outcome", "处理决定请通过「作出处理决定」提交");
     return money_to_fen(c);
   }
   (void)parent;
   const char *sk = rec_s(c, "subject_kind");
   if (rec_s(c, "leader_role") && strcmp(sk, "leader"))
-    return api_error(r, 400, "invalid_field", "leader_role", "仅问责对象为领导时填写「领导责任」");
-  int st = same_target(r, tx, c, rec_s(c, "target_id"));
-  if (!st) st = decision_cols(r, c, 0);
+    return xres_err(x, 400, "invalid_field", "leader_role", "仅问责对象为领导时填写「领导责任」");
+  int st = same_target(tx, c, rec_s(c, "target_id"), x);
+  if (!st) st = decision_cols(c, 0, x);
   if (st) return st;
   if (rec_s(c, "outcome")) json_object_set_new(c, "state", json_string("decided"));
   return money_to_fen(c);
@@ -326,11 +332,12 @@ static void acct_fix(store_tx *tx, json_t *row) {
 static int apply_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
   json_t *c = json_deep_copy(r->in);
   json_object_del(c, "note");
-  int st = decision_cols(r, c, 1);
+  xres x = XRES_INIT;
+  int st = decision_cols(c, 1, &x);
   if (!st) money_to_fen(c);
   if (st) {
     json_decref(c);
-    return st;
+    return api_xres(r, &x);
   }
   json_t *f = json_object_get(c, "form");
   sval p[] = {SV_S(rec_s(c, "outcome")), SV_I(json_is_true(json_object_get(c, "criminal"))),

@@ -53,8 +53,10 @@ static const rec_flag problem_flags[] = {
                "rc.report_id=rp.report_id WHERE rp.problem_id=x.id)"},
 };
 
-static int problem_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent,
-                           const json_t *old) {
+static int problem_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
+    const json_t *parent, const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   int rc = 0;
   const char *cat = rec_s(c, "category_id");
   if (cat) {
@@ -63,9 +65,9 @@ static int problem_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent
         tx, "SELECT parent_id, active FROM problem_categories WHERE id=$1", p, 1, &rc);
     int ok = row && rec_s(row, "parent_id") && json_integer_value(json_object_get(row, "active"));
     json_decref(row);
-    if (rc) return api_store_error(r, rc, NULL);
+    if (rc) return rc;
     if (!ok)
-      return api_error(r, 400, "invalid_field", "category_id",
+      return xres_err(x, 400, "invalid_field", "category_id",
                        "「问题类别」应为现行的二级类别");
   }
   json_t *amount = json_object_get(c, "amount");
@@ -80,26 +82,26 @@ static int problem_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent
   char today[11];
   date_format(date_today_shanghai(), today);
   if (found && strcmp(found, today) > 0)
-    return api_error(r, 400, "invalid_field", "found_on", "「发现日期」不得晚于今天");
+    return xres_err(x, 400, "invalid_field", "found_on", "「发现日期」不得晚于今天");
   const char *target = parent ? rec_s(c, "target_id") : rec_s(old, "target_id");
   const char *pet = rec_s(c, "petition_id");
   if (pet) {
     sval p[] = {SV_S(pet), SV_S(target)};
     int64_t n = 0;
     rc = store_query_int(tx, "SELECT count(*) FROM petitions WHERE id=$1 AND target_id=$2", p, 2, &n);
-    if (rc) return api_store_error(r, rc, NULL);
-    if (!n) return api_error(r, 400, "invalid_field", "petition_id", "「来源信访件」不属于该巡察对象");
+    if (rc) return rc;
+    if (!n) return xres_err(x, 400, "invalid_field", "petition_id", "「来源信访件」不属于该巡察对象");
   }
   const char *fb = rec_s(c, "found_by");
   if (fb && !strcmp(fb, "petition") && !pet && !(old && rec_s(old, "petition_id")))
-    return api_error(r, 400, "missing_field", "petition_id", "发现方式为信访件时须关联「来源信访件」");
+    return xres_err(x, 400, "missing_field", "petition_id", "发现方式为信访件时须关联「来源信访件」");
   if (parent) {
     const char *st = rec_s(parent, "round_state");
     if (st && (!strcmp(st, "planned") || !strcmp(st, "approved") || !strcmp(st, "closed")))
-      return api_error(r, 409, "invalid_state", "target_id", "巡察轮次尚未进驻或已结束, 不能记录问题");
+      return xres_err(x, 409, "invalid_state", "target_id", "巡察轮次尚未进驻或已结束, 不能记录问题");
     int year = year_shanghai(xnow());
     int64_t seq;
-    if ((rc = api_next_seq(tx, "problem", year, &seq))) return api_store_error(r, rc, NULL);
+    if ((rc = api_next_seq(tx, "problem", year, &seq))) return rc;
     char no[32];
     snprintf(no, sizeof no, "%d-%04lld", year, (long long)seq);
     json_object_set_new(c, "seq_no", json_string(no));
@@ -268,14 +270,17 @@ static const field report_filters[] = {
     {"meeting_date", "反馈会日期", FT_DATE, 0, 0, 0, NULL},
 };
 
-static int report_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
+static int report_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
+    const json_t *parent, const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   (void)old;
   if (!parent) return 0;
   sval p[] = {SV_S(rec_s(c, "target_id"))};
   int64_t n = 0;
   int rc = store_query_int(tx, "SELECT count(*) FROM reports WHERE target_id=$1", p, 1, &n);
-  if (rc) return api_store_error(r, rc, NULL);
-  if (n) return api_error(r, 409, "exists", "target_id", "该巡察对象已有巡察报告");
+  if (rc) return rc;
+  if (n) return xres_err(x, 409, "exists", "target_id", "该巡察对象已有巡察报告");
   return 0;
 }
 

@@ -46,27 +46,31 @@ static const rec_flag task_flags[] = {
     {"open", "x.state <> 'signed_off'"},
 };
 
-static int task_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
+static int task_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
+    const json_t *parent, const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   (void)tx;
   (void)old;
   if (parent) {
     const char *st = rec_s(parent, "parent_state");
     if (!st || (strcmp(st, "fed_back") && strcmp(st, "rectifying") && strcmp(st, "reopened")))
-      return api_error(r, 409, "invalid_state", "problem_id", "该问题当前不在整改阶段, 不能添加整改任务");
+      return xres_err(x, 409, "invalid_state", "problem_id", "该问题当前不在整改阶段, 不能添加整改任务");
   }
   const char *dl = rec_s(c, "deadline");
   char today[11];
   today_str(today);
   if (dl && parent && strcmp(dl, today) < 0)
-    return api_error(r, 400, "invalid_field", "deadline", "「完成时限」不得早于今天");
+    return xres_err(x, 400, "invalid_field", "deadline", "「完成时限」不得早于今天");
   return 0;
 }
 
 /* The first task starts the problem's rectification (fed_back → rectifying). */
-static int task_created(req *r, store_tx *tx, const json_t *row) {
+static int task_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row, xres *x) {
+  (void)x;
   sval p[] = {SV_S(rec_s(row, "problem_id"))};
   int moved;
-  return rec_cascade(r, tx, &wf_problem, "problems", "id=$1", p, 1, "rectify",
+  return rec_cascade_svc(a, ac, tx, &wf_problem, "problems", "id=$1", p, 1, "rectify",
                      json_pack("{s:s}", "task_id", rec_s(row, "id")), &moved);
 }
 
@@ -301,21 +305,24 @@ static int level_rank(const char *l) {
   return -1;
 }
 
-static int notice_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
+static int notice_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
+    const json_t *parent, const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   (void)old;
   const char *due = rec_s(c, "due_date");
   char today[11];
   today_str(today);
   if (due && strcmp(due, today) < 0)
-    return api_error(r, 400, "invalid_field", "due_date", "「回复期限」不得早于今天");
+    return xres_err(x, 400, "invalid_field", "due_date", "「回复期限」不得早于今天");
   if (!parent) return 0;
   if (!strcmp(rec_s(parent, "parent_state"), "signed_off"))
-    return api_error(r, 409, "invalid_state", "task_id", "该整改任务已销号, 无需督办");
+    return xres_err(x, 409, "invalid_state", "task_id", "该整改任务已销号, 无需督办");
   /* escalation only: not lower than a notice still open on the task */
   int rc;
   sval p[] = {SV_S(rec_s(c, "task_id"))};
   json_t *open = store_query_json(tx, "SELECT level FROM notices WHERE task_id=$1 AND state <> 'closed'", p, 1);
-  if (!open) return api_store_error(r, STORE_ERR, NULL);
+  if (!open) return STORE_ERR;
   int mine = level_rank(rec_s(c, "level")), top = -1;
   size_t i;
   json_t *it;
@@ -325,11 +332,11 @@ static int notice_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent,
   }
   json_decref(open);
   if (top > mine)
-    return api_error(r, 409, "lower_level", "level", "该任务已有未办结的「%s」, 只能升级督办",
+    return xres_err(x, 409, "lower_level", "level", "该任务已有未办结的「%s」, 只能升级督办",
                      level_labels[top]);
   int year = year_shanghai(xnow());
   int64_t seq;
-  if ((rc = api_next_seq(tx, "notice", year, &seq))) return api_store_error(r, rc, NULL);
+  if ((rc = api_next_seq(tx, "notice", year, &seq))) return rc;
   char dn[128];
   snprintf(dn, sizeof dn, "%s〔%d〕%lld号", cfg_str(CFG_DOCNO_NOTICE), year, (long long)seq);
   json_object_set_new(c, "docno", json_string(dn));
@@ -338,15 +345,16 @@ static int notice_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent,
 }
 
 /* Issuing a higher level supersedes the open lower ones; the unit is told. */
-static int notice_created(req *r, store_tx *tx, const json_t *row) {
+static int notice_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row, xres *x) {
+  (void)x;
   sval p[] = {SV_S(rec_s(row, "task_id")), SV_S(rec_s(row, "id"))};
   int moved = 0;
-  int rc = rec_cascade(r, tx, &wf_notice, "notices", "task_id=$1 AND id <> $2 AND state <> 'closed'",
+  int rc = rec_cascade_svc(a, ac, tx, &wf_notice, "notices", "task_id=$1 AND id <> $2 AND state <> 'closed'",
                        p, 2, "close", json_pack("{s:s,s:s}", "superseded_by", rec_s(row, "id"), "reason", "升级督办"),
                        &moved);
   char now[TS_LEN];
   ts_now(now);
-  sval c[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "task_id"))};
+  sval c[] = {SV_S(now), SV_S(ac->user_id), SV_S(rec_s(row, "task_id"))};
   if (!rc && moved)
     rc = store_exec(tx,
                     "UPDATE notices SET closed_at=$1, closed_by=$2, close_note='升级督办' WHERE "
@@ -356,10 +364,10 @@ static int notice_created(req *r, store_tx *tx, const json_t *row) {
   snprintf(title, sizeof title, "整改%s通知 %s: %s", level_labels[level_rank(rec_s(row, "level"))],
            rec_s(row, "docno"), rec_s(row, "problem_title"));
   if (!rc)
-    rc = api_notify(r, tx, "unit_liaison", rec_s(row, "unit_id"), "notice", rec_s(row, "id"), "issue",
+    rc = svc_notify(ac, tx, "unit_liaison", rec_s(row, "unit_id"), "notice", rec_s(row, "id"), "issue",
                     title, rec_s(row, "reason"));
   if (!rc && rec_s(row, "supervisor_id"))
-    rc = api_notify(r, tx, "dispatched_group", rec_s(row, "supervisor_id"), "notice",
+    rc = svc_notify(ac, tx, "dispatched_group", rec_s(row, "supervisor_id"), "notice",
                     rec_s(row, "id"), "issue", title, rec_s(row, "reason"));
   return rc;
 }

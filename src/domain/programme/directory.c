@@ -68,65 +68,74 @@ static const field target_fields[] = {
 };
 
 /* ---- checks before a write ------------------------------------------------------ */
-static int exists_kind(req *r, store_tx *tx, const char *table_sql, const char *id, const char *fld,
-                       const char *what) {
+static int exists_kind(store_tx *tx, const char *table_sql, const char *id, const char *fld,
+                       const char *what, xres *x) {
   int64_t n = 0;
   sval p[] = {SV_S(id)};
   int rc = store_query_int(tx, table_sql, p, 1, &n);
-  if (rc) return api_store_error(r, rc, tx);
-  if (!n) return api_error(r, 400, "invalid_field", fld, "「%s」不存在或类别不符", what);
+  if (rc) return rc;
+  if (!n) return xres_err(x, 400, "invalid_field", fld, "「%s」不存在或类别不符", what);
   return 0;
 }
 
-static int prepare_org(req *r, store_tx *tx, json_t *b, const json_t *parent, const json_t *old) {
+static int prepare_org(app *a, svc_actor *ac, store_tx *tx, json_t *b, const json_t *parent,
+                       const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   (void)parent;
   (void)old;
   const char *sup = json_string_value(json_object_get(b, "supervisor_id"));
-  if (sup && exists_kind(r, tx, "SELECT count(*) FROM orgs WHERE id=$1 AND kind='dispatched_group'",
-                         sup, "supervisor_id", "监督的派驻纪检监察组"))
-    return r->status;
+  int rc;
+  if (sup && (rc = exists_kind(tx, "SELECT count(*) FROM orgs WHERE id=$1 AND kind='dispatched_group'",
+                               sup, "supervisor_id", "监督的派驻纪检监察组", x)))
+    return rc;
   const char *par = json_string_value(json_object_get(b, "parent_id"));
-  if (par && exists_kind(r, tx, "SELECT count(*) FROM orgs WHERE id=$1", par, "parent_id", "上级机构"))
-    return r->status;
+  if (par && (rc = exists_kind(tx, "SELECT count(*) FROM orgs WHERE id=$1", par, "parent_id",
+                               "上级机构", x)))
+    return rc;
   return 0;
 }
 
-static int prepare_round(req *r, store_tx *tx, json_t *b, const json_t *parent, const json_t *old) {
+static int prepare_round(app *a, svc_actor *ac, store_tx *tx, json_t *b, const json_t *parent,
+                         const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   (void)tx;
   (void)parent;
   const char *st = old ? json_string_value(json_object_get(old, "state")) : NULL;
   if (st && strcmp(st, "planned") && strcmp(st, "approved"))
-    return api_error(r, 409, "invalid_state", "state", "巡察轮次已动员部署, 不能再修改计划");
+    return xres_err(x, 409, "invalid_state", "state", "巡察轮次已动员部署, 不能再修改计划");
   const json_t *s = json_object_get(b, "planned_start"), *e = json_object_get(b, "planned_end");
   if (!s && old) s = json_object_get(old, "planned_start");
   if (!e && old) e = json_object_get(old, "planned_end");
   if (json_is_string(s) && json_is_string(e) && *json_string_value(s) && *json_string_value(e) &&
       strcmp(json_string_value(s), json_string_value(e)) > 0)
-    return api_error(r, 400, "invalid_field", "planned_end", "「计划结束日期」不得早于开始日期");
+    return xres_err(x, 400, "invalid_field", "planned_end", "「计划结束日期」不得早于开始日期");
   return 0;
 }
 
-static int prepare_target(req *r, store_tx *tx, json_t *b, const json_t *parent, const json_t *old) {
+static int prepare_target(app *a, svc_actor *ac, store_tx *tx, json_t *b, const json_t *parent,
+                          const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   (void)parent;
   const char *team = json_string_value(json_object_get(b, "team_id"));
   if (team) {
     char *round = NULL;
     sval p[] = {SV_S(team)};
     int rc = store_query_text(tx, "SELECT round_id FROM teams WHERE id=$1", p, 1, &round);
-    if (rc) return api_store_error(r, rc, tx);
-    if (!round) return api_error(r, 400, "invalid_field", "team_id", "「巡察组」不存在");
+    if (rc) return rc;
+    if (!round) return xres_err(x, 400, "invalid_field", "team_id", "「巡察组」不存在");
     json_object_set_new(b, "round_id", json_string(round));
     free(round);
   }
   const char *unit = json_string_value(json_object_get(b, "unit_id"));
-  if (unit && exists_kind(r, tx, "SELECT count(*) FROM orgs WHERE id=$1 AND kind='unit'", unit,
-                          "unit_id", "被巡察单位"))
-    return r->status;
+  int rc;
+  if (unit && (rc = exists_kind(tx, "SELECT count(*) FROM orgs WHERE id=$1 AND kind='unit'", unit,
+                                "unit_id", "被巡察单位", x)))
+    return rc;
   /* the same recusal rule as the bulk route: no member may have to recuse */
-  if (!old && team && unit) {
-    int rc = programme_target_recusal(r, tx, team, unit);
-    if (rc) return rc < 0 ? api_store_error(r, rc, tx) : rc;
-  }
+  if (!old && team && unit && (rc = programme_target_recusal(tx, team, unit, x))) return rc;
   /* phase dates must not go backwards */
   static const char *const order[] = {"mobilization_date", "entry_date", "withdrawal_date",
                                       "report_date", "feedback_date"};
@@ -137,7 +146,7 @@ static int prepare_target(req *r, store_tx *tx, json_t *b, const json_t *parent,
     if (!json_is_string(v) || !*json_string_value(v)) continue;
     const char *d = json_string_value(v);
     if (prev && strcmp(prev, d) > 0)
-      return api_error(r, 400, "invalid_field", order[i], "阶段日期顺序有误: %s 早于 %s", order[i],
+      return xres_err(x, 400, "invalid_field", order[i], "阶段日期顺序有误: %s 早于 %s", order[i],
                        prevk);
     prev = d;
     prevk = order[i];

@@ -77,17 +77,26 @@ int h_team_members_list(req *r) {
 
 /* Posts a pending vetting for person in round (the caller audits). */
 int prog_request_vetting(req *r, store_tx *tx, const char *round, const char *person, char *id) {
+  svc_actor ac;
+  api_actor(r, &ac);
+  int rc = prog_request_vetting_svc(r->app, &ac, tx, round, person, id);
+  api_actor_end(r, &ac);
+  return rc;
+}
+
+int prog_request_vetting_svc(app *a, svc_actor *ac, store_tx *tx, const char *round,
+                             const char *person, char *id) {
   char now[TS_LEN];
   uuid7(id);
   ts_now(now);
-  sval p[] = {SV_S(id), SV_S(round), SV_S(person), SV_S(r->who.user_id), SV_S(now)};
+  sval p[] = {SV_S(id), SV_S(round), SV_S(person), SV_S(ac->user_id), SV_S(now)};
   int rc = store_exec(tx,
                       "INSERT INTO vettings(id,round_id,person_id,state,requested_by,requested_at,"
                       "created_at,updated_at) VALUES($1,$2,$3,'pending',$4,$5,$5,$5)",
                       p, 5, NULL);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s}", "round_id", round, "person_id", person);
-    rc = api_audit(r, tx, "vetting.request", "vetting", id, "ok", d);
+    rc = svc_audit(a, tx, ac, "vetting.request", "vetting", id, "ok", d, NULL);
     json_decref(d);
   }
   return rc;
@@ -432,7 +441,7 @@ int h_team_targets_bulk(req *r) {
   return rc ? api_xres(r, &x) : api_ok(r, 201, out);
 }
 
-int programme_target_recusal(req *r, store_tx *tx, const char *team, const char *unit) {
+int programme_target_recusal(store_tx *tx, const char *team, const char *unit, xres *x) {
   sval mp[] = {SV_S(team)};
   json_t *members = store_query_json(tx,
                                      "SELECT m.person_id AS person_id, p.name AS name FROM "
@@ -463,8 +472,8 @@ int programme_target_recusal(req *r, store_tx *tx, const char *team, const char 
   buf_list_end(&l);
   json_decref(members);
   if (!rc && b.len)
-    rc = api_error(r, 409, "recusal_conflict", "unit_id", "不能将该单位列为本组巡察对象: %s",
-                   buf_str_or(&b, "多名组员须回避 (情形较多, 请查看回避检查)"));
+    rc = xres_err(x, 409, "recusal_conflict", "unit_id", "不能将该单位列为本组巡察对象: %s",
+                  buf_str_or(&b, "多名组员须回避 (情形较多, 请查看回避检查)"));
   buf_free(&b);
   return rc;
 }

@@ -34,8 +34,10 @@ static void petition_fix(store_tx *tx, json_t *row) {
 
 /* The reporter's identity, if given, becomes the sealed "reporter" (a JSON
  * document of name and contact); the two fields are never stored in clear. */
-static int petition_prepare(req *r, store_tx *tx, json_t *cols, const json_t *parent,
-                            const json_t *old) {
+static int petition_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *cols,
+    const json_t *parent, const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   (void)tx;
   (void)parent;
   (void)old;
@@ -43,16 +45,16 @@ static int petition_prepare(req *r, store_tx *tx, json_t *cols, const json_t *pa
   int anon = json_is_true(json_object_get(cols, "anonymous"));
   int named = (rn && *rn) || (rcn && *rcn);
   if (anon && named)
-    return api_error(r, 400, "invalid_field", "reporter_name", "匿名信访不填「信访人姓名」和联系方式");
+    return xres_err(x, 400, "invalid_field", "reporter_name", "匿名信访不填「信访人姓名」和联系方式");
   char today[11];
   date_format(date_today_shanghai(), today);
   if (strcmp(prog_js(cols, "received_on"), today) > 0)
-    return api_error(r, 400, "invalid_field", "received_on", "「收到日期」不得晚于今天");
+    return xres_err(x, 400, "invalid_field", "received_on", "「收到日期」不得晚于今天");
   if (named) {
     json_t *who = json_pack("{s:s?,s:s?}", "name", rn, "contact", rcn);
     char *plain = json_dumps(who, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(who);
-    if (!plain) return api_store_error(r, STORE_ERR, NULL);
+    if (!plain) return STORE_ERR;
     json_object_set_new(cols, "reporter", json_string(plain));
     xwipe(plain, strlen(plain));
     free(plain);

@@ -35,6 +35,8 @@ int prog_team_conflicts(store_tx *tx, const char *team, const char *person, cons
 int prog_filtered_list(req *r, const char *base, const char *count_base, const char *prefix,
                        const field *f, int nf, const char *order, const vis_kind *k);
 int prog_request_vetting(req *r, store_tx *tx, const char *round, const char *person, char *id);
+int prog_request_vetting_svc(app *a, svc_actor *ac, store_tx *tx, const char *round,
+                             const char *person, char *id);
 json_t *prog_team_row(store_tx *tx, const char *team, int *rc);
 /* Splits one CSV line into at most max malloc'd cells; -1 on bad quoting. */
 int prog_csv_split(const char *line, char **out, int max);

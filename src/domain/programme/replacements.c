@@ -47,33 +47,35 @@ static int current_vetting(store_tx *tx, const char *round, const char *person, 
 
 /* 409 recusal_conflict naming every conflict of person with the team's
  * targets; 0 when there is none; <0 store error. */
-static int recusal_refuse(req *r, store_tx *tx, const char *team, const char *person,
-                          const char *name) {
+static int recusal_refuse(store_tx *tx, const char *team, const char *person, const char *name,
+                          xres *x) {
   json_t *conf = json_array();
   int rc = prog_team_conflicts(tx, team, person, NULL, conf);
   if (!rc && json_array_size(conf)) {
     buf b;
     buf_init(&b, 4000);
     prog_conflicts_text(conf, &b);
-    api_error(r, 409, "recusal_conflict", "person_id", "%s 须回避, 不能替补进入本组: %s", name,
-              buf_str(&b));
+    rc = xres_err(x, 409, "recusal_conflict", "person_id", "%s 须回避, 不能替补进入本组: %s", name,
+                  buf_str(&b));
     buf_free(&b);
-    json_object_set(json_object_get(r->out, "error"), "conflicts", conf);
-    rc = 1;
+    xres_put(x, "conflicts", json_incref(conf));
   }
   json_decref(conf);
   return rc;
 }
 
-static int repl_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
+static int repl_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
+    const json_t *parent, const json_t *old, xres *x) {
+  (void)a;
+  (void)ac;
   (void)old;
   if (!parent) return 0;
   const char *st = rec_s(parent, "round_state");
   if (prog_round_open(st))
-    return api_error(r, 409, "invalid_state", "team_id",
+    return xres_err(x, 409, "invalid_state", "team_id",
                      "巡察轮次尚未动员部署: 请直接调整巡察组成员 (无须领导小组批准)");
   if (!st || !strcmp(st, "closed"))
-    return api_error(r, 409, "invalid_state", "team_id", "巡察轮次已结束, 不能再调整巡察组成员");
+    return xres_err(x, 409, "invalid_state", "team_id", "巡察轮次已结束, 不能再调整巡察组成员");
   const char *team = rec_s(c, "team_id"), *round = rec_s(c, "round_id");
   const char *person = rec_s(c, "person_id");
   int rc = 0;
@@ -84,48 +86,47 @@ static int repl_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, c
                               "m.id=$1 AND m.team_id=$2",
                               mp, 2, &rc);
   if (!m) {
-    if (rc) return api_store_error(r, rc, NULL);
-    return api_error(r, 400, "invalid_field", "member_id", "「被调整的成员」不是本组成员");
+    if (rc) return rc;
+    return xres_err(x, 400, "invalid_field", "member_id", "「被调整的成员」不是本组成员");
   }
   json_t *np = prog_one(tx, "SELECT name, org_id FROM persons WHERE id=$1", person, &rc);
   int st2 = 0;
   char *vet = NULL;
   int64_t on = 0;
   if (rc) {
-    st2 = api_store_error(r, rc, NULL);
+    st2 = rc;
   } else if (rec_s(m, "replaced_at")) {
-    st2 = api_error(r, 409, "conflict", "member_id", "%s 已被替换", rec_s(m, "name"));
+    st2 = xres_err(x, 409, "conflict", "member_id", "%s 已被替换", rec_s(m, "name"));
   } else if (!np) {
-    st2 = api_error(r, 400, "invalid_field", "person_id", "「替补人员」不存在");
+    st2 = xres_err(x, 400, "invalid_field", "person_id", "「替补人员」不存在");
   } else {
     sval q[] = {SV_S(round), SV_S(person)};
     rc = store_query_int(tx, "SELECT count(*) FROM team_members WHERE round_id=$1 AND person_id=$2", q,
                          2, &on);
     if (!rc) rc = current_vetting(tx, round, person, &vet);
-    if (rc) st2 = api_store_error(r, rc, NULL);
-    else if (on) st2 = api_error(r, 409, "conflict", "person_id", "%s 已在本轮巡察组中", rec_s(np, "name"));
+    if (rc) st2 = rc;
+    else if (on) st2 = xres_err(x, 409, "conflict", "person_id", "%s 已在本轮巡察组中", rec_s(np, "name"));
     else if (vet && !strcmp(vet, "objection"))
-      st2 = api_error(r, 409, "vetting_objection", "person_id", "%s 的廉政审核有异议, 不能替补",
+      st2 = xres_err(x, 409, "vetting_objection", "person_id", "%s 的廉政审核有异议, 不能替补",
                       rec_s(np, "name"));
   }
   if (!st2) {
-    rc = recusal_refuse(r, tx, team, person, rec_s(np, "name"));
-    if (rc) st2 = rc < 0 ? api_store_error(r, rc, NULL) : r->status;
+    st2 = recusal_refuse(tx, team, person, rec_s(np, "name"), x);
   }
   if (!st2) {
     /* the newcomer takes over the role; origin and unit default to the newcomer's own */
     const char *origin = rec_s(c, "origin") ? rec_s(c, "origin") : rec_s(m, "origin");
     const char *src = rec_s(c, "source_unit_id");
     if (!strcmp(origin, "commission") && src) {
-      st2 = api_error(r, 400, "invalid_field", "source_unit_id", "纪委监委派员参与的人员不填「抽调单位」");
+      st2 = xres_err(x, 400, "invalid_field", "source_unit_id", "纪委监委派员参与的人员不填「抽调单位」");
     } else if (!strcmp(origin, "seconded")) {
       if (!src) src = rec_s(np, "org_id");
       int64_t n = 0;
       sval q[] = {SV_S(src)};
-      if (!src) st2 = api_error(r, 400, "missing_field", "source_unit_id", "抽调人员须填写「抽调单位」");
+      if (!src) st2 = xres_err(x, 400, "missing_field", "source_unit_id", "抽调人员须填写「抽调单位」");
       else if ((rc = store_query_int(tx, "SELECT count(*) FROM orgs WHERE id=$1", q, 1, &n)))
-        st2 = api_store_error(r, rc, NULL);
-      else if (!n) st2 = api_error(r, 400, "invalid_field", "source_unit_id", "「抽调单位」不存在");
+        st2 = rc;
+      else if (!n) st2 = xres_err(x, 400, "invalid_field", "source_unit_id", "「抽调单位」不存在");
     }
     if (!st2) {
       json_object_set_new(c, "origin", json_string(origin));
@@ -143,22 +144,23 @@ static int repl_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, c
 /* After the request: the newcomer is put to 廉政审核 (unless already
  * requested or cleared in this round); the cadre department and the leading
  * group are told. */
-static int repl_created(req *r, store_tx *tx, const json_t *row) {
+static int repl_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row, xres *x) {
+  (void)x;
   const char *round = rec_s(row, "round_id"), *person = rec_s(row, "person_id");
   char *vet = NULL;
   int rc = current_vetting(tx, round, person, &vet);
   char title[400];
   if (!rc && !vet) {
     char vid[UUID_LEN];
-    rc = prog_request_vetting(r, tx, round, person, vid);
+    rc = prog_request_vetting_svc(a, ac, tx, round, person, vid);
     snprintf(title, sizeof title, "巡察办提请廉政审核 (替补人选): %s, %s", rec_s(row, "round_name"),
              rec_s(row, "person_name"));
-    if (!rc) rc = api_notify(r, tx, "commission_cadre", "", "vetting", vid, "request", title, "");
+    if (!rc) rc = svc_notify(ac, tx, "commission_cadre", "", "vetting", vid, "request", title, "");
   }
   free(vet);
   snprintf(title, sizeof title, "巡察办提请调整巡察组成员, 待领导小组批准: %s", rec_s(row, "title"));
   if (!rc)
-    rc = api_notify(r, tx, "leading_group", "", "replacement", rec_s(row, "id"), "request", title, "");
+    rc = svc_notify(ac, tx, "leading_group", "", "replacement", rec_s(row, "id"), "request", title, "");
   return rc;
 }
 
@@ -182,7 +184,9 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
     return 1;
   }
   free(vet);
-  if ((rc = recusal_refuse(r, tx, team, person, rec_s(row, "person_name")))) return rc;
+  xres x = XRES_INIT;
+  if ((rc = recusal_refuse(tx, team, person, rec_s(row, "person_name"), &x)))
+    return rc > 0 ? api_xres(r, &x) : rc;
   char now[TS_LEN], nid[UUID_LEN];
   ts_now(now);
   uuid7(nid);
