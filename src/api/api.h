@@ -143,6 +143,7 @@ int h_users_reset(req *r);
 int h_roles_list(req *r);
 int h_roles_grant(req *r);
 int h_roles_revoke(req *r);
+int h_grants_list(req *r); /* issue 18: ended grants (api/users.c) */
 int h_audit_list(req *r);
 /* issue 11: accounts (api/accounts.c) */
 int h_security_get(req *r);
@@ -240,5 +241,11 @@ int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p)
 /* The HMAC tag of a grant row. */
 void grant_tag(const app *a, const char *user_id, const char *role, const char *sk,
                const char *scope_id, char out[65]);
+/* The tag of a grant with an end date (ends_at NULL or "": as grant_tag). */
+void grant_tag_until(const app *a, const char *user_id, const char *role, const char *sk,
+                     const char *scope_id, const char *ends_at, char out[65]);
+/* SQL CASE over user_roles g ($2 = now as ts): the reason a grant has ended
+ * (expired, team_dissolved, replaced, round_closed) or NULL (api/session.c). */
+extern const char *const GRANT_END_SQL;
 
 #endif

@@ -74,6 +74,8 @@ const route routes[] = {
     {"POST", "/api/v1/users/{id}/roles", h_roles_grant, A_ROLE_GRANT, 0, "授予角色", NULL},
     {"DELETE", "/api/v1/users/{id}/roles/{id}", h_roles_revoke, A_ROLE_GRANT, 0, "撤销角色",
      NULL},
+    {"GET", "/api/v1/grants", h_grants_list, A_ROLE_GRANT, 0,
+     "已终止的授权 (?ended=true, 默认; ?ended=false: 设有截止日期的有效授权), 查询留痕", NULL},
     {"GET", "/api/v1/audit", h_audit_list, A_AUDIT_READ, 0, "查询审计日志", NULL},
     ENTITY_ROUTES("orgs", ent_org, "组织机构", A_ORG_LIST, A_ORG_WRITE),
     ENTITY_ROUTES("persons", ent_person, "人员", A_PERSON_LIST, A_PERSON_WRITE),

@@ -40,6 +40,7 @@ EMBED(xunji_mig_008, "src/store/sqlite/008_edge.sql");
 EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
 EMBED(xunji_mig_011, "src/store/sqlite/011_feedback_attendees.sql");
 EMBED(xunji_mig_010, "src/store/sqlite/010_programme2.sql");
+EMBED(xunji_mig_017, "src/store/sqlite/017_access.sql");
 
 static const struct migration {
   int version;
@@ -57,6 +58,7 @@ static const struct migration {
     {9, "domain", xunji_mig_009},
     {11, "feedback_attendees", xunji_mig_011},
     {10, "programme2", xunji_mig_010},
+    {17, "access", xunji_mig_017},
 };
 
 /* ---- connections and statement cache ---------------------------------- */
