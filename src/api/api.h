@@ -25,6 +25,7 @@ enum {
   RF_LIFECYCLE = 4,   /* POST .../{id}/{verb}: arg is the workflow (listed by `xunji routes`) */
   RF_RECORD = 16,     /* arg is a rec_kind (api/record.h); with RF_LIFECYCLE its workflow */
   RF_UPLOAD = 8,      /* raw file body up to max_upload (POST .../files), not JSON */
+  RF_NO_ADDR = 32,    /* 举报人保护: no client address in the audit or the access log */
 };
 
 typedef struct route {

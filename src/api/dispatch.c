@@ -145,6 +145,14 @@ const route routes[] = {
      "登记信访件 (信访人身份加密保存)", &rk_petition},
     {"GET", "/api/v1/petitions/{id}", h_rec_get, A_PETITION_LIST, RF_RECORD,
      "查看信访件 (有权者可见信访人身份, 读取留痕)", &rk_petition},
+    {"POST", "/api/v1/petitions/{id}/reveal-requests", h_reveal_request, A_PETITION_LIST,
+     RF_RECORD, "申请查看信访人身份 (须填理由, 经第二人批准后可查看)", &rk_petition},
+    {"POST", "/api/v1/petitions/{id}/receipt", h_petition_receipt, A_PETITION_LIST,
+     RF_RECORD | RF_NO_ADDR, "核对匿名信访人的查询码 (不记录来源地址)", &rk_petition},
+    {"GET", "/api/v1/reveal-requests", h_reveal_list, A_SELF, 0,
+     "查看信访人身份的申请 (批准人: 全部; 其他人: 本人的)", NULL},
+    {"POST", "/api/v1/reveal-requests/{id}/{verb}", h_reveal_decide, A_REVEAL_APPROVE, 0,
+     "批准或驳回查看信访人身份的申请: approve|reject (不得批准本人的申请)", NULL},
     {"POST", "/api/v1/petitions/{id}/{verb}", h_rec_action, A_PETITION_LIST,
      RF_LIFECYCLE | RF_RECORD, "信访件分办: to_clue|transfer|close", &rk_petition},
     RECORD_ROUTES("replacements", rk_replacement, "巡察组成员调整 (动员部署后, 须领导小组批准)",
@@ -676,6 +684,11 @@ int api_prepare(req *r) {
       return api_error(r, 403, "password_change_required", "password",
                        "首次登录或口令已过期, 请先修改口令");
     if (!authz(&r->who, rt->act, NULL)) return api_deny(r, rt->act, NULL, NULL, 0);
+  }
+  if (rt->flags & RF_NO_ADDR) { /* neither the audit nor the access log keeps the address */
+    r->client_ip[0] = '\0';
+    r->ip[0] = '\0';
+    r->via_proxy = false;
   }
   return query_check(r); /* the URL alone: before any body is read */
 }
