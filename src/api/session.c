@@ -50,37 +50,16 @@ void grant_tag_until(const app *a, const char *user_id, const char *role, const 
   hex_encode(h, SM3_LEN, out);
 }
 
-/* Access that ends (issue 18): whether a grant has ended, evaluated from the
- * data every time grants are loaded, so no transition can forget to revoke.
- * $1 user, $2 now (ts). A reason code, or NULL while the grant is live:
- *   expired         its end date (ends_at, set by secadmin) has passed;
- *   team_dissolved  a team grant whose round is closed (the team is dissolved);
- *   replaced        a team grant whose holder's membership of the team was
- *                   replaced (member_replacements approved);
- *   round_closed    a unit liaison whose unit was inspected by a round that
- *                   closed (rectification over) after the grant was made. */
-const char *const GRANT_END_SQL =
-    "CASE WHEN g.ends_at IS NOT NULL AND g.ends_at <= $2 THEN 'expired' "
-    "WHEN g.scope_kind='team' AND EXISTS (SELECT 1 FROM teams t JOIN rounds rd ON "
-    "rd.id=t.round_id WHERE t.id=g.scope_id AND rd.state='closed') THEN 'team_dissolved' "
-    "WHEN g.scope_kind='team' AND EXISTS (SELECT 1 FROM users u JOIN team_members m ON "
-    "m.person_id=u.person_id WHERE u.id=g.user_id AND m.team_id=g.scope_id AND m.replaced_at "
-    "IS NOT NULL) THEN 'replaced' "
-    "WHEN g.role='unit_liaison' AND EXISTS (SELECT 1 FROM targets tg JOIN rounds rd ON "
-    "rd.id=tg.round_id WHERE tg.unit_id=g.scope_id AND rd.state='closed' AND rd.updated_at >= "
-    "g.granted_at) THEN 'round_closed' ELSE NULL END";
-
 int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p) {
   store_rows *rows;
   char now[TS_LEN];
   ts_now(now);
   sval prm[] = {SV_S(user_id), SV_S(now)};
-  char sql[1400];
-  snprintf(sql, sizeof sql,
-           "SELECT g.role, g.scope_kind, g.scope_id, g.tag, g.ends_at, g.ended_at, %s "
-           "FROM user_roles g WHERE g.user_id=$1 ORDER BY g.granted_at, g.id",
-           GRANT_END_SQL);
-  int rc = store_query(tx, sql, prm, 2, &rows);
+  int rc = store_query(tx,
+                       "SELECT g.role, g.scope_kind, g.scope_id, g.tag, g.ends_at, g.ended_at, "
+                       GRANT_END_SQL " FROM user_roles g WHERE g.user_id=$1 "
+                       "ORDER BY g.granted_at, g.id",
+                       prm, 2, &rows);
   if (rc) return rc;
   p->ngrants = 0;
   p->nended = 0;
@@ -118,14 +97,14 @@ int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p)
 static void grants_record_ended(req *r) {
   store_tx *tx;
   if (store_write(r->app->db, &tx) != STORE_OK) return;
-  char now[TS_LEN], sql[1500];
+  char now[TS_LEN];
   ts_now(now);
-  snprintf(sql, sizeof sql,
-           "SELECT g.id AS id, g.role AS role, %s AS reason FROM user_roles g "
-           "WHERE g.user_id=$1 AND g.ended_at IS NULL ORDER BY g.id",
-           GRANT_END_SQL);
   sval prm[] = {SV_S(r->who.user_id), SV_S(now)};
-  json_t *gs = store_query_json(tx, sql, prm, 2);
+  json_t *gs = store_query_json(tx,
+                                "SELECT g.id AS id, g.role AS role, " GRANT_END_SQL " AS reason "
+                                "FROM user_roles g WHERE g.user_id=$1 AND g.ended_at IS NULL "
+                                "ORDER BY g.id",
+                                prm, 2);
   int rc = gs ? STORE_OK : STORE_ERR;
   size_t i;
   json_t *g;

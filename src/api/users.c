@@ -491,16 +491,18 @@ int h_grants_list(req *r) {
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
-  char now[TS_LEN], sql[2000];
+  char now[TS_LEN];
   ts_now(now);
-  snprintf(sql, sizeof sql,
-           "SELECT * FROM (SELECT g.id AS id, g.user_id AS user_id, u.login AS login, "
-           "u.display_name AS display_name, g.role AS role, g.scope_kind AS scope_kind, "
-           "g.scope_id AS scope_id, g.granted_at AS granted_at, g.ends_at AS ends_at, "
-           "g.ended_at AS ended_at, %s AS reason FROM user_roles g JOIN users u ON "
-           "u.id=g.user_id WHERE $1 = $1) WHERE %s ORDER BY login, granted_at, id LIMIT 1000",
-           GRANT_END_SQL, want_ended ? "reason IS NOT NULL" : "reason IS NULL AND ends_at IS NOT NULL");
-  sval p[] = {SV_S(""), SV_S(now)};
+#define GRANT_LIST_SQL(cond)                                                                      \
+  "SELECT * FROM (SELECT g.id AS id, g.user_id AS user_id, u.login AS login, "                   \
+  "u.display_name AS display_name, g.role AS role, g.scope_kind AS scope_kind, "                 \
+  "g.scope_id AS scope_id, g.granted_at AS granted_at, g.ends_at AS ends_at, "                   \
+  "g.ended_at AS ended_at, " GRANT_END_SQL " AS reason FROM user_roles g JOIN users u ON "       \
+  "u.id=g.user_id WHERE g.user_id <> $1) WHERE " cond " ORDER BY login, granted_at, id LIMIT 1000"
+  const char *sql = want_ended ? GRANT_LIST_SQL("reason IS NOT NULL")
+                               : GRANT_LIST_SQL("reason IS NULL AND ends_at IS NOT NULL");
+#undef GRANT_LIST_SQL
+  sval p[] = {SV_S(""), SV_S(now)}; /* $1: no user is "" (all of them); $2: now */
   json_t *items = store_query_json(tx, sql, p, 2);
   json_t *d = json_pack("{s:b,s:I}", "ended", want_ended,
                         "count", (json_int_t)(items ? json_array_size(items) : 0));
