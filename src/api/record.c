@@ -431,6 +431,11 @@ static int get_sealed(req *r, const rec_kind *k, const char *id, json_t *row) {
     buf_free(&sql);
   }
   store_rollback(tx);
+  /* 举报人保护: a field that needs a reveal also needs the reader's own
+   * approved reveal request, spent by this read (api/reveal.c) */
+  for (int i = 0; !rc && i < k->nsealed && i < REC_MAXSEALED; i++)
+    if (k->sealed[i].needs_reveal && may[i] && sealed[i])
+      rc = reveal_spend(r, k->name, id, &may[i]);
   if (!rc) rc = reveal(r, k, row, sealed, may);
   for (int i = 0; i < REC_MAXSEALED; i++) free(sealed[i]);
   return rc;
@@ -622,14 +627,18 @@ static int create_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, js
   json_decref(detail);
   json_decref(cols);
   json_t *row = rc ? NULL : rec_load(k, tx, id, &rc);
+  json_t *answer = json_object();
   if (row && k->created) {
-    rc = k->created(a, ac, tx, row, x);
+    rc = k->created(a, ac, tx, row, answer, x);
     if (!rc) {
       json_decref(row);
       row = rec_load(k, tx, id, &rc);
     }
   }
-  return commit_row(a, ac, k, tx, row, rc, out, x);
+  rc = commit_row(a, ac, k, tx, row, rc, out, x);
+  if (!rc) json_object_update(*out, answer);
+  json_decref(answer);
+  return rc;
 }
 
 int rec_if_match(const char *im, int64_t version, xres *x) {

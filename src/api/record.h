@@ -32,6 +32,11 @@ typedef struct rec_sealed {
   const char *present; /* key telling the others whether one is held, or NULL */
   const char *changed; /* audit detail flag set when an edit replaces it, or NULL */
   bool as_json;        /* the plaintext is a JSON document, shown parsed */
+  /* Holding `read` is not enough: the reader also needs an approved reveal
+   * request (reveal_requests, api/reveal.c) of their own on this row, by a
+   * second person holding the reveal_approver role; it is spent by the
+   * read (or lasts reveal_minutes). Without one the field stays sealed. */
+  bool needs_reveal;
 } rec_sealed;
 enum { REC_MAXSEALED = 4 }; /* sealed fields a kind may declare */
 
@@ -71,8 +76,10 @@ typedef struct rec_kind {
    * create. 0, or the error in x (its status), or a store code (< 0). */
   int (*prepare)(app *a, svc_actor *ac, store_tx *tx, json_t *cols, const json_t *parent,
                  const json_t *old, xres *x);
-  /* After the insert (e.g. moves the parent along). 0, x's status or a store code. */
-  int (*created)(app *a, svc_actor *ac, store_tx *tx, const json_t *row, xres *x);
+  /* After the insert (e.g. moves the parent along). Keys it sets in answer
+   * are added to this one answer only (e.g. a receipt shown once, never
+   * stored in clear). 0, x's status or a store code. */
+  int (*created)(app *a, svc_actor *ac, store_tx *tx, const json_t *row, json_t *answer, xres *x);
   /* Derived values for the JSON (labels, money, overdue). */
   void (*fix)(store_tx *tx, json_t *row);
   const lc_hook *hooks;
@@ -176,6 +183,16 @@ int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, con
 /* Refuses (403, audited) a write of action a on an organisation of this kind;
  * when the user writes other kinds, the answer (forbidden_kind) says who keeps it. */
 int entity_deny_write(req *r, action_id a, const char *kind, const char *id);
+
+/* 举报人保护 (api/reveal.c): *ok = 1 when the user has an approved reveal
+ * request on kind:id (spent now when it is for one read; audited as
+ * reveal.use), or when reveal_approver is none (test mode). 0, a store
+ * error, or > 0 when a reply was made. */
+int reveal_spend(req *r, const char *kind, const char *id, int *ok);
+int h_reveal_request(req *r); /* route arg: the rec_kind */
+int h_reveal_list(req *r);
+int h_reveal_decide(req *r);
+int h_petition_receipt(req *r); /* route arg: rk_petition */
 
 /* helpers */
 const char *rec_s(const json_t *o, const char *k);

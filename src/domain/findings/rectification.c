@@ -66,7 +66,9 @@ static int task_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
 }
 
 /* The first task starts the problem's rectification (fed_back → rectifying). */
-static int task_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row, xres *x) {
+static int task_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row, json_t *answer,
+                        xres *x) {
+  (void)answer;
   (void)x;
   sval p[] = {SV_S(rec_s(row, "problem_id"))};
   int moved;
@@ -345,7 +347,9 @@ static int notice_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
 }
 
 /* Issuing a higher level supersedes the open lower ones; the unit is told. */
-static int notice_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row, xres *x) {
+static int notice_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row, json_t *answer,
+                          xres *x) {
+  (void)answer;
   (void)x;
   sval p[] = {SV_S(rec_s(row, "task_id")), SV_S(rec_s(row, "id"))};
   int moved = 0;

@@ -144,7 +144,9 @@ static int repl_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
 /* After the request: the newcomer is put to 廉政审核 (unless already
  * requested or cleared in this round); the cadre department and the leading
  * group are told. */
-static int repl_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row, xres *x) {
+static int repl_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row, json_t *answer,
+                        xres *x) {
+  (void)answer;
   (void)x;
   const char *round = rec_s(row, "round_id"), *person = rec_s(row, "person_id");
   char *vet = NULL;
