@@ -1,7 +1,7 @@
 /*
  * meta.c — GET /api/v1/meta: the declarations, published.
  *
- * Built once from the registries (rec_kinds, kind_decls, the
+ * Built once from the registries (rec_kinds, the
  * workflow tables, the policy matrix, the outcome and measure tables) and
  * kept: it is static for the life of the process. The UI builds its forms,
  * tables, filters, state labels, history labels and drill-down headers
@@ -25,8 +25,8 @@ const rec_kind *const rec_kinds[] = {&rk_problem,    &rk_report,         &rk_tas
                                      &rk_notice,     &rk_assistance,     &rk_accountability,
                                      &rk_review,     &rk_replacement,    &rk_org,
                                      &rk_person,     &rk_round,          &rk_team,
-                                     &rk_target,     NULL};
-const kind_decl *const kind_decls[] = {&kd_clue, &kd_petition, &kd_briefing, NULL};
+                                     &rk_target,     &rk_clue,           &rk_petition,
+                                     &rk_briefing,   NULL};
 
 /* ---- pieces ------------------------------------------------------------------- */
 static const char *const type_names[] = {
@@ -242,11 +242,6 @@ static const field *kind_field(const char *kind, const char *name) {
       f = fields_find((*k)->fields, (*k)->nfields, name);
       if (!f) f = fields_find((*k)->filters, (*k)->nfilters, name);
     }
-  for (const kind_decl *const *d = kind_decls; !f && *d; d++)
-    if (!strcmp((*d)->name, kind)) {
-      f = fields_find((*d)->fields, (*d)->nfields, name);
-      if (!f) f = fields_find((*d)->filters, (*d)->nfilters, name);
-    }
   return f;
 }
 
@@ -340,23 +335,18 @@ static json_t *meta_build(void) {
   json_t *kinds = json_object();
   for (const rec_kind *const *k = rec_kinds; *k; k++) {
     const rec_kind *x = *k;
+    /* further acts on the record: reading each sealed field, then the kind's own */
+    action_id also[REC_MAXSEALED + ACTION__MAX];
+    int nalso = 0;
+    for (int i = 0; i < x->nsealed && i < REC_MAXSEALED; i++) also[nalso++] = x->sealed[i].read;
+    for (int i = 0; i < x->nalso && nalso < (int)(sizeof also / sizeof *also); i++) also[nalso++] = x->also[i];
     kview v = {.name = x->name, .label = x->label, .engine = "record", .create = x->fields,
                .ncreate = x->nfields, .editable = x->edit_state || x->edit_always, .edit_state = x->edit_state,
                .filters = x->filters, .nfilters = x->nfilters, .flags = x->flags, .nflags = x->nflags,
                .search = x->search_col ? (x->search_label ? x->search_label : "关键词") : NULL,
                .wf = x->wf, .hooks = x->hooks,
                .nhooks = x->nhooks, .list_act = x->list_act, .create_act = x->create_act,
-               .edit_act = x->edit_act, .also = x->also, .nalso = x->nalso};
-    json_object_set_new(kinds, x->name, kind_json(&v));
-  }
-  for (const kind_decl *const *d = kind_decls; *d; d++) {
-    const kind_decl *x = *d;
-    kview v = {.name = x->name, .label = x->label, .engine = "handler", .create = x->fields,
-               .ncreate = x->nfields, .edit = x->edit_fields, .nedit = x->nedit,
-               .editable = !x->no_edit, .edit_state = x->edit_state, .filters = x->filters,
-               .nfilters = x->nfilters, .search = x->search, .wf = x->wf, .hooks = x->hooks,
-               .nhooks = x->nhooks, .list_act = x->list_act, .create_act = x->create_act,
-               .edit_act = x->edit_act, .also = x->also, .nalso = x->nalso, .acts = x->acts,
+               .edit_act = x->edit_act, .also = also, .nalso = nalso, .acts = x->acts,
                .nacts = x->nacts};
     json_object_set_new(kinds, x->name, kind_json(&v));
   }

@@ -124,6 +124,11 @@ typedef struct rec_kind {
    * that the answer does not show; NULL-terminated, or NULL. */
   const char *const *hidden;
   const char *search_label; /* meta: what ?q= matches (NULL: 关键词) */
+  /* Acts on the record served by routes of their own (POST .../{id}/<verb>
+   * beside the workflow: a clue's outcome, a briefing's answer): their
+   * bodies, published by GET /api/v1/meta. */
+  const lc_hook *const *acts;
+  int nacts;
 } rec_kind;
 
 #define NF(a) ((int)(sizeof a / sizeof *a))

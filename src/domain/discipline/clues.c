@@ -216,6 +216,7 @@ static const rec_sealed clue_sealed[] = {
  * assistance request */
 static const action_id clue_also[] = {A_CLUE_OUTCOME, A_ACCT_WRITE, A_ASSIST_WRITE};
 
+static const lc_hook *const clue_acts[] = {&clue_outcome_act};
 const rec_kind rk_clue = {
     .name = "clue",
     .label = "问题线索",
@@ -240,6 +241,7 @@ const rec_kind rk_clue = {
     .nfilters = NLIST,
     /* ?q= in the title or the person reported (the unit separator keeps them apart) */
     .search_col = "(x.title || char(31) || x.subject_name)",
+    .search_label = "线索标题、被反映人",
     .parent_field = "target_id",
     .parent_sql = "SELECT round_id, team_id, unit_id FROM targets WHERE id=$1",
     .edit_state = "draft",
@@ -253,20 +255,7 @@ const rec_kind rk_clue = {
     .nalso = NF(clue_also),
     .sealed = clue_sealed,
     .nsealed = NF(clue_sealed),
+    .acts = clue_acts, /* POST /clues/{id}/outcome (discipline.c) */
+    .nacts = NF(clue_acts),
 };
 
-/* ---- the declaration GET /api/v1/meta publishes (api/meta.h) ------------------ */
-/* (meta reads kind_decls; rk_clue above is what serves the routes) */
-static const action_id clue_meta_also[] = {A_CLUE_ALLEGATION, A_CLUE_OUTCOME, A_ACCT_WRITE,
-                                           A_ASSIST_WRITE};
-static const lc_hook *const clue_acts[] = {&clue_outcome_act};
-const kind_decl kd_clue = {
-    .name = "clue", .label = "问题线索",
-    .fields = create_fields, .nfields = NCREATE,
-    .edit_fields = create_fields + 1, .nedit = NCREATE - 1, /* every create field but the target */
-    .edit_state = "draft",
-    .filters = list_fields, .nfilters = NLIST, .search = "线索标题、被反映人",
-    .wf = &wf_clue, .hooks = clue_hooks, .nhooks = NF(clue_hooks),
-    .list_act = A_CLUE_LIST, .create_act = A_CLUE_CREATE, .edit_act = A_CLUE_EDIT,
-    .also = clue_meta_also, .nalso = NF(clue_meta_also), .acts = clue_acts, .nacts = NF(clue_acts),
-};

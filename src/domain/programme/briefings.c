@@ -268,6 +268,12 @@ static const field briefing_filters[] = {
 #define BRIEFING_OVERDUE "x.state='pending' AND x.due_date < '{today}'"
 static const rec_flag briefing_flags[] = {{"overdue", BRIEFING_OVERDUE}};
 
+/* Requested per target (POST /targets/{id}/briefings, plus "sources": codes of
+ * the source filter); answered by its source (POST /briefings/{id}/answer). */
+static const lc_hook briefing_answer_act = {"answer", brief_answer_fields, NF(brief_answer_fields),
+                                            NULL};
+static const lc_hook *const briefing_acts[] = {&briefing_answer_act};
+static const action_id briefing_also[] = {A_BRIEFING_ANSWER};
 const rec_kind rk_briefing = {
     .name = "briefing",
     .label = "巡前情况通报",
@@ -283,6 +289,12 @@ const rec_kind rk_briefing = {
     .list_act = A_BRIEFING_LIST,
     .create_act = A_BRIEFING_REQUEST,
     .edit_act = A_BRIEFING_ANSWER,
+    .fields = brief_req_fields, /* the body of its own create route, above */
+    .nfields = NF(brief_req_fields),
+    .acts = briefing_acts,
+    .nacts = NF(briefing_acts),
+    .also = briefing_also,
+    .nalso = NF(briefing_also),
     .filters = briefing_filters,
     .nfilters = NF(briefing_filters),
     .flags = briefing_flags,
@@ -290,19 +302,4 @@ const rec_kind rk_briefing = {
     .fix = briefing_fix,
     .sums = briefing_flags, /* "overdue": how many of the listed are late */
     .nsums = NF(briefing_flags),
-};
-
-/* ---- the declaration GET /api/v1/meta publishes (api/meta.h) ------------------ */
-/* Requested per target (POST /targets/{id}/briefings, plus "sources": codes of
- * the source filter); answered by its source (POST /briefings/{id}/answer). */
-static const lc_hook briefing_acts[] = {
-    {"answer", brief_answer_fields, NF(brief_answer_fields), NULL}};
-static const action_id briefing_also[] = {A_BRIEFING_ANSWER};
-const kind_decl kd_briefing = {
-    .name = "briefing", .label = "巡前情况通报",
-    .fields = brief_req_fields, .nfields = NF(brief_req_fields), .no_edit = true,
-    .filters = briefing_filters, .nfilters = NF(briefing_filters),
-    .hooks = briefing_acts, .nhooks = NF(briefing_acts),
-    .list_act = A_BRIEFING_LIST, .create_act = A_BRIEFING_REQUEST, .edit_act = A_SELF,
-    .also = briefing_also, .nalso = NF(briefing_also),
 };

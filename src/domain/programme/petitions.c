@@ -224,14 +224,3 @@ const rec_kind rk_petition = {
     .sealed = petition_sealed,
     .nsealed = NF(petition_sealed),
 };
-
-/* ---- the declaration GET /api/v1/meta publishes (api/meta.h) ------------------ */
-static const action_id petition_also[] = {A_PETITION_REPORTER};
-const kind_decl kd_petition = {
-    .name = "petition", .label = "信访件",
-    .fields = petition_fields, .nfields = NF(petition_fields), .no_edit = true,
-    .filters = petition_filters, .nfilters = NF(petition_filters),
-    .wf = &wf_petition, .hooks = petition_hooks, .nhooks = NF(petition_hooks),
-    .list_act = A_PETITION_LIST, .create_act = A_PETITION_CREATE, .edit_act = A_SELF,
-    .also = petition_also, .nalso = NF(petition_also),
-};
