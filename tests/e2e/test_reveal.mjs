@@ -58,10 +58,13 @@ test('reporter_shown_once_after_the_leading_groups_approval', async (ctx) => {
     await lg.locator('.records .el-table__row', { hasText: '已批准' }).waitFor()
     expect((await lg.locator('.row-action').count()) === 0, 'a decided request offers no buttons')
 
-    // back on the petition, the leader sees 「查看」, then the reporter with the notice, once
-    await leader.goto(url)
-    await leader.locator('.reveal-refresh').or(leader.locator('.reporter-identity')).first().waitFor()
-    // (the page was opened after the approval: its own read reveals, the server's rule)
+    // the leader is told (the message opens the requests, a request its petition); the
+    // page opened after the approval reveals on its own read (the server's rule): once, with the notice
+    await leader.goto(`${s.url}/`)
+    await leader.locator('.home-inbox a.cell-link', { hasText: '已获批准' }).click()
+    await leader.waitForURL(/\/r\/revealRequests/)
+    await leader.locator('.records a.cell-link', { hasText: '查看信访件' }).first().click()
+    await leader.waitForURL((u) => u.toString() === url)
     await leader.locator('.reporter-identity', { hasText: NAME }).waitFor()
     await leader.locator('.reveal-notice', { hasText: '仅可使用一次' }).waitFor()
     await leader.reload()

@@ -359,6 +359,7 @@ export const records = {
       { label: '驳回', action: 'reveal.approve', when: mayDecideReveal, path: (r) => `/reveal-requests/${r.id}/reject`, fields: [memo('note', '意见', 2000, req)] },
     ],
     messageLinks: { reveal_request: () => '/r/revealRequests?state=pending' },
+    userMessageLinks: { reveal_approved: () => '/r/revealRequests?state=approved', reveal_rejected: () => '/r/revealRequests?state=rejected' },
     home: [{ action: 'reveal.approve', title: '待批准的查看信访人身份申请', query: { state: 'pending' }, pending: true, cols: ['object_id', 'requester_name', 'reason', 'created_at'] }],
   },
 
@@ -912,7 +913,12 @@ export function typeOfKind(kind) {
 // messageLinks[action] (a round's vetting request is answered on 廉政审核).
 export function messageLink(m) {
   const type = typeOfKind(m.object_kind)
-  if (!type) return null
+  if (!type) {
+    // a message to a user (object_kind 'user') about something of no record type:
+    // a descriptor may claim its action (a decided reveal request opens that list)
+    const x = Object.values(records).find((r) => r.userMessageLinks?.[m.action])
+    return x ? x.userMessageLinks[m.action](m) : null
+  }
   const d = records[type]
   if (d.messageLinks && d.messageLinks[m.action]) return d.messageLinks[m.action](m)
   return d.noDetail || !m.object_id ? `/r/${type}` : `/r/${type}/${m.object_id}`
