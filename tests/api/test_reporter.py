@@ -39,6 +39,9 @@ def revealing_the_reporter_needs_a_second_persons_approval():
         # holding petition.reporter is not enough
         got = expect(leader1.get(f"/api/v1/petitions/{pid}"), 200).json
         assert "reporter" not in got and got["reporter_sealed"] is True
+        # the row answers whether this reader may ask (the browser offers the request from it)
+        assert got["can"] == {"petition.reporter": True}, got.get("can")
+        assert expect(member1.get(f"/api/v1/petitions/{pid}"), 200).json["can"] == {"petition.reporter": False}
         # a reason is required; only who may read the field may ask
         expect(leader1.post(f"/api/v1/petitions/{pid}/reveal-requests", {}), 400, "missing_field")
         expect(ask(member1, pid), 403)
