@@ -12,7 +12,7 @@ test('problem_with_category_evidence_upload_and_confirmation', async (ctx) => {
   const s = await new Server().start()
   try {
     const m = await signIn(ctx, s, 'member1')
-    await m.click('.side-menu >> text=问题底稿')
+    await m.click('.side-menu >> text=问题清单')
     await m.locator('.create').click()
     await choose(m, '被巡察单位', '人民防空')
     await choose(m, '问题类别', '/') // any second-level category, shown as 领域 / 类别

@@ -5,10 +5,10 @@
 // a descriptor here. Which buttons appear is decided by the server: menu
 // entries by the user's `actions` (GET /api/v1/me), lifecycle buttons by the
 // record's `allowed_actions`; nothing here repeats the policy.
-import { fmtTime, fmtBool, optLabel, opts } from './format.js'
+import { fmtTime, fmtBool, fmtYuan, optLabel, opts } from './format.js'
 import { nameOf } from './names.js'
 import { session, roleLabel } from './session.js'
-import { outcomeOf, vocabOf, declared, can, labelOf } from './meta.js'
+import { outcomeOf, vocabOf, declared, can, labelOf, wordValue } from './meta.js'
 
 // ---- vocabularies -----------------------------------------------------------
 // The server's enumerations come with their Chinese labels from GET /api/v1/meta
@@ -101,9 +101,14 @@ const days = (key, label) => ({ key, label, format: (v) => (v === null || v === 
 // column helpers. A label is the descriptor's own wording (a string, for
 // columns the server derives or words differently) or from(kind): the label
 // the server declares for that field or drill-down column of kind (meta).
-const from = (kind) => (key) => labelOf(kind, key) || key
-const withLabel = (o, label) =>
-  typeof label === 'function' ? Object.defineProperty(o, 'label', { get: () => label(o.key), enumerable: true, configurable: true }) : Object.assign(o, { label })
+// A from(kind) column without a format of its own shows its value as the
+// declaration words it (flags 是/否, money in 元, codes as labels).
+const from = (kind) => Object.assign((key) => labelOf(kind, key) || key, { kind })
+const withLabel = (o, label) => {
+  if (typeof label !== 'function') return Object.assign(o, { label })
+  if (label.kind && !o.format && !o.stateOf && !o.text) o.format = (v) => wordValue(label.kind, o.key, v)
+  return Object.defineProperty(o, 'label', { get: () => label(o.key), enumerable: true, configurable: true })
+}
 // a filter or column object whose label is the server's (declared field of kind)
 const labelled = (kind, o) => withLabel(o, from(kind))
 const col = (key, label, extra = {}) => withLabel({ key, ...extra }, label)
@@ -386,7 +391,7 @@ export const records = {
   },
 
   problems: {
-    label: '问题底稿',
+    label: '问题清单',
     api: '/problems',
     workflow: 'problem',
     menu: { group: 'rect', action: 'problem.read' },
@@ -394,7 +399,7 @@ export const records = {
     defaultSort: '-created_at',
     columns: [
       col('seq_no', '编号', { sortable: true }), col('title', '问题', { link: true, width: 220 }), col('unit_name', '被巡察单位', { width: 170 }),
-      col('category_name', '问题类别'), col('amount', '金额 (元)'), col('state', from('problem'), { stateOf: 'problem', tag: true }), col('found_on', from('problem'), { sortable: true }),
+      col('category_name', '问题类别'), col('amount', '金额 (元)', { format: fmtYuan }), col('state', from('problem'), { stateOf: 'problem', tag: true }), col('found_on', from('problem'), { sortable: true }),
     ],
     filters: [{ key: 'q', label: '标题' }, labelled('problem', { key: 'state', type: 'state' }), { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
@@ -406,7 +411,7 @@ export const records = {
     ],
     create: {
       action: 'problem.create',
-      label: '新建问题底稿',
+      label: '登记发现问题',
       fields: [
         declared('problem', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('problem', 'category_id', { kind: 'category' }), declared('problem', 'title', { label: '问题' }),
         declared('problem', 'description', { rows: 5 }), declared('problem', 'amount', { placeholder: '如 1234.56' }), declared('problem', 'people'),
@@ -807,7 +812,7 @@ export const records = {
     create: { action: 'user.write', label: '新建用户', fields: [text('login', '登录名', 32, req), text('display_name', '姓名', 50, req), ref('org_id', '单位', 'org')], showOnce: 'one_time_password' },
     edit: { action: 'user.write', fields: [text('display_name', '姓名', 50), { key: 'disabled', label: '停用', type: 'bool' }, { key: 'unlock', label: '解除锁定', type: 'bool' }] },
     recordTools: [
-      { label: '申请重置口令', action: 'user.write', path: (r) => `/users/${r.id}/reset-password`, showOnce: 'one_time_password', showOnceLabel: '新的一次性口令 (仅显示一次): ' },
+      { label: '申请重置密码', action: 'user.write', path: (r) => `/users/${r.id}/reset-password`, showOnce: 'one_time_password', showOnceLabel: '新的一次性密码 (仅显示一次): ' },
       {
         label: '授予角色', action: 'role.grant', path: (r) => `/users/${r.id}/roles`,
         fields: [select('role', '角色', () => (session.meta?.roles || []).map((r) => ({ value: r.role, label: r.label })), req),
