@@ -96,6 +96,11 @@ const assistTool = (body, when) => ({
 const letterTool = (label, kind, when) => ({
   label, action: 'document.issue', when, path: () => '/documents', body: (r) => ({ kind, object_id: r.id }), open: (d) => `/r/documents/${d.id}`,
 })
+// the deadline state of a record in colour (deadline.js); its key is the deadline field
+const dueCol = (spec, label = '时限状态') => ({ key: `_due_${spec.field}`, label, deadline: spec, width: 120 })
+const TASK_DUE = { field: 'deadline' } // the task answers its own warning and days_left
+const BRIEFING_DUE = { field: 'due_date', open: (r) => r.state === 'pending' }
+const NOTICE_DUE = { field: 'due_date', open: (r) => r.state === 'issued' }
 const days = (key, label) => ({ key, label, format: (v) => (v === null || v === undefined ? '' : `${v} 天`) })
 
 // column helpers. A label is the descriptor's own wording (a string, for
@@ -363,10 +368,11 @@ export const records = {
     kind: 'briefing',
     menu: { group: 'plan', action: 'briefing.list' },
     noDetail: true,
+    deadline: BRIEFING_DUE,
     defaultSort: null,
     columns: [
       refCol('target_id', '被巡察单位', 'target', { width: 180 }), col('source_label', '通报来源'), col('due_date', from('briefing')),
-      optCol('state', from('briefing'), V.briefingState, { tag: true }), { key: 'overdue', label: '逾期', format: fmtBool },
+      optCol('state', from('briefing'), V.briefingState, { tag: true }), dueCol(BRIEFING_DUE),
       col('answer', from('briefing'), { width: 240 }), timeCol('answered_at', '报送时间'),
     ],
     filters: [
@@ -486,11 +492,12 @@ export const records = {
     api: '/rect-tasks',
     workflow: 'rect_task',
     menu: { group: 'rect', action: 'rect.read' },
+    deadline: TASK_DUE,
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
       col('problem_title', '问题', { link: true, width: 200 }), col('measure', from('rect_task'), { width: 200 }), col('unit_name', from('rect_task')), col('owner_name', from('rect_task')),
-      col('deadline', from('rect_task'), { sortable: true }), col('state', from('rect_task'), { stateOf: 'rect_task', tag: true }), { key: 'warning', label: '预警', format: (v) => ({ '20d': '20天内到期', '10d': '10天内到期', overdue: '已逾期' })[v] || '' },
+      col('deadline', from('rect_task'), { sortable: true }), col('state', from('rect_task'), { stateOf: 'rect_task', tag: true }), dueCol(TASK_DUE, '预警'),
     ],
     filters: [
       { key: 'q', label: '措施' }, labelled('rect_task', { key: 'state', type: 'state' }),
@@ -533,9 +540,10 @@ export const records = {
     api: '/notices',
     workflow: 'notice',
     menu: { group: 'rect', action: 'notice.read' },
+    deadline: NOTICE_DUE,
     title: (r) => r.title,
     defaultSort: '-created_at',
-    columns: [col('docno', from('notice'), { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', from('notice')), optCol('level', '级别', V.noticeLevel), col('due_date', from('notice')), col('state', from('notice'), { stateOf: 'notice', tag: true })],
+    columns: [col('docno', from('notice'), { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', from('notice')), optCol('level', '级别', V.noticeLevel), col('due_date', from('notice')), col('state', from('notice'), { stateOf: 'notice', tag: true }), dueCol(NOTICE_DUE)],
     filters: [labelled('notice', { key: 'state', type: 'state' }), { key: 'level', label: '级别', type: 'select', options: V.noticeLevel }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
       col('docno', from('notice')), optCol('level', '级别', V.noticeLevel), col('unit_name', from('notice')), col('problem_title', '问题'), col('task_measure', '整改措施'), col('task_owner', '责任人'),
@@ -848,6 +856,11 @@ export const menuGroups = [
 // the user where it names them, e.g. the member's own drafts). `pending` ones
 // are work waiting for this user: their counts (the server's list totals) show
 // on the home page and as menu badges.
+// a home section of a type with deadlines shows their state too
+function withDeadline(d, cols) {
+  const due = d.columns.find((c) => c.deadline)
+  return due && !cols.includes(due) ? [...cols, due] : cols
+}
 export function homeSections(user) {
   const acts = user?.actions || []
   const out = []
@@ -858,7 +871,7 @@ export function homeSections(user) {
           key: `${type}.${i}`, type, d, title: h.title, hint: h.hint || '', pending: !!h.pending,
           query: typeof h.query === 'function' ? h.query(user) : h.query || {},
           // a section may name its columns (keys of the list's columns); else the first four
-          columns: h.cols ? h.cols.map((k) => d.columns.find((c) => c.key === k)).filter(Boolean) : d.columns.slice(0, 4),
+          columns: withDeadline(d, h.cols ? h.cols.map((k) => d.columns.find((c) => c.key === k)).filter(Boolean) : d.columns.slice(0, 4)),
         })
   return out
 }
