@@ -23,7 +23,7 @@ test('problem_with_category_evidence_upload_and_confirmation', async (ctx) => {
     await fillField(m, '发现日期', today())
     await dlg(m).locator('.submit').click()
     await m.locator('.state-tag').waitFor()
-    await m.locator('.el-descriptions', { hasText: '461234.50' }).waitFor()
+    await m.locator('.el-descriptions', { hasText: '461,234.50 元' }).waitFor()
     const url = m.url()
 
     // evidence: a PDF is accepted; a file that lies about its type is refused with the server's message
