@@ -304,7 +304,7 @@ static json_t *columns_json(const char *kind, const char *cols) {
     char name[64];
     snprintf(name, sizeof name, "%.*s", (int)(n - b), b);
     if (*name && strcmp(name, "id") && strcmp(name, "version"))
-      json_array_append_new(a, json_pack("{s:s,s:s?,s:s?}", "name", name, "label",
+      json_array_append_new(a, json_pack("{s:s,s:s?,s:s*}", "name", name, "label",
                                          column_label(kind, name), "type",
                                          column_type(kind, name)));
     s = *e ? e + 1 : e;
