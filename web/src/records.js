@@ -8,7 +8,7 @@
 import { fmtTime, fmtBool, fmtYuan, optLabel, opts } from './format.js'
 import { nameOf } from './names.js'
 import { session, roleLabel } from './session.js'
-import { outcomeOf, vocabOf, declared, can, labelOf, wordValue } from './meta.js'
+import { outcomeOf, vocabOf, declared, can, labelOf, wordValue, actionLabel } from './meta.js'
 
 // ---- vocabularies -----------------------------------------------------------
 // The server's enumerations come with their Chinese labels from GET /api/v1/meta
@@ -836,7 +836,7 @@ export const records = {
     menu: { group: 'sys', action: 'audit.read' },
     noDetail: true,
     defaultSort: null,
-    columns: [timeCol('at', '时间'), col('actor_login', '操作人'), col('role', '角色'), col('action', '操作', { width: 160 }), col('object_kind', '对象'), optCol('result', '结果', V.auditResult), col('ip', 'IP')],
+    columns: [timeCol('at', '时间'), col('actor_login', '操作人'), col('role', '角色', { format: (v) => roleLabel(v) }), col('action', '操作', { width: 160, format: (v) => actionLabel(v) }), col('object_kind', '对象', { format: (v) => session.meta?.kinds?.[v]?.label || v }), optCol('result', '结果', V.auditResult), col('ip', 'IP')],
     filters: [{ key: 'actor_login', label: '操作人' }, { key: 'action', label: '操作' }, { key: 'result', label: '结果', type: 'select', options: V.auditResult }],
     home: [{ action: 'audit.read', title: '最近的审计记录' }],
   },
