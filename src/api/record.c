@@ -435,7 +435,7 @@ static int get_sealed(req *r, const rec_kind *k, const char *id, json_t *row) {
    * approved reveal request, spent by this read (api/reveal.c) */
   for (int i = 0; !rc && i < k->nsealed && i < REC_MAXSEALED; i++)
     if (k->sealed[i].needs_reveal && may[i] && sealed[i])
-      rc = reveal_spend(r, k->name, id, &may[i]);
+      rc = reveal_spend(r, k->name, id, k->sealed[i].read, &may[i]);
   if (!rc) rc = reveal(r, k, row, sealed, may);
   for (int i = 0; i < REC_MAXSEALED; i++) free(sealed[i]);
   return rc;

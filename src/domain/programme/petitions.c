@@ -193,6 +193,9 @@ static int petition_created(app *a, svc_actor *ac, store_tx *tx, const json_t *r
 }
 
 
+/* answered on the row as can["petition.reporter"]: may this reader ask to see the
+ * reporter (举报人保护; the browser offers the reveal request from it) */
+static const action_id petition_also[] = {A_PETITION_REPORTER};
 const rec_kind rk_petition = {
     .name = "petition",
     .label = "信访件",
@@ -223,4 +226,6 @@ const rec_kind rk_petition = {
     .wf = &wf_petition,
     .sealed = petition_sealed,
     .nsealed = NF(petition_sealed),
+    .also = petition_also,
+    .nalso = NF(petition_also),
 };
