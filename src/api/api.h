@@ -238,6 +238,13 @@ int session_authenticate(req *r);
 /* Loads a user's grants (checking each row's HMAC tag) into p. */
 int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p);
 /* The HMAC tag of a grant row. */
+/* The tag of a security_settings row (api/accounts.c), and whether tag is it
+ * under any key of the key file. */
+void setting_tag(const app *a, const char *name, int64_t v, char out[65]);
+bool setting_tag_ok(const app *a, const char *name, int64_t v, const char *tag);
+/* Whether tag is the grant's tag under any key of the key file. */
+bool grant_tag_ok(const app *a, const char *user_id, const char *role, const char *sk,
+                  const char *scope_id, const char *tag);
 void grant_tag(const app *a, const char *user_id, const char *role, const char *sk,
                const char *scope_id, char out[65]);
 
