@@ -70,9 +70,8 @@ static void head_mac(const xkeys *k, int64_t seq, const char *hash, int64_t anch
 
 /* Under any key of the key file: during a rotation a server that has not yet
  * seen the new key may still move the head under the old one. */
-static bool head_mac_ok(const xkeys *k, int64_t seq, const char *hash, int64_t anchored,
-                        const char *mac) {
-  if (!mac || strlen(mac) != 64) return false;
+static bool head_mac_ok_now(const xkeys *k, int64_t seq, const char *hash, int64_t anchored,
+                            const char *mac) {
   xkeygen g = keys_cur(k);
   bool ok = false;
   for (unsigned kid = g.kid; kid >= 1 && !ok; kid--) {
@@ -85,6 +84,18 @@ static bool head_mac_ok(const xkeys *k, int64_t seq, const char *hash, int64_t a
   }
   xwipe(&g, sizeof g);
   return ok;
+}
+
+static bool head_mac_ok(const xkeys *k, int64_t seq, const char *hash, int64_t anchored,
+                        const char *mac) {
+  if (!mac || strlen(mac) != 64) return false;
+  if (head_mac_ok_now(k, seq, hash, anchored, mac)) return true;
+  if (!k->ring) return false;
+  /* the head moved under a key another process (key rotate) has just added */
+  const xkeyring *before = __atomic_load_n(&k->ring, __ATOMIC_ACQUIRE);
+  keys_refresh((xkeys *)k);
+  return __atomic_load_n(&k->ring, __ATOMIC_ACQUIRE) != before &&
+         head_mac_ok_now(k, seq, hash, anchored, mac);
 }
 
 int audit_append(store_tx *tx, const xkeys *k, const audit_entry *e, audit_head *head) {

@@ -133,7 +133,7 @@ xkeygen keys_cur(const xkeys *k) {
   return g;
 }
 
-int keys_find(const xkeys *k, unsigned kid, xkeygen *out) {
+static int find_in_ring(const xkeys *k, unsigned kid, xkeygen *out) {
   xkeyring *r = ring_get(k);
   if (!r) {
     if (kid != 1) return 0;
@@ -146,6 +146,16 @@ int keys_find(const xkeys *k, unsigned kid, xkeygen *out) {
       return 1;
     }
   return 0;
+}
+
+/* A key id this process has not seen yet: another process (`xunji key
+ * rotate`) may have just added it to the file, before this request's
+ * keys_refresh saw it. One more look at the file, then the answer. */
+int keys_find(const xkeys *k, unsigned kid, xkeygen *out) {
+  if (find_in_ring(k, kid, out)) return 1;
+  if (!k->ring) return 0;
+  keys_refresh((xkeys *)k); /* the keys are shared state, changed only under refresh_mu */
+  return find_in_ring(k, kid, out);
 }
 
 /* The keys to try for a value without a key id: the current one first. */
@@ -168,8 +178,7 @@ void row_tag(const xkeys *k, const void *m, size_t n, char out[2 * SM3_LEN + 1])
   xwipe(&g, sizeof g);
 }
 
-bool row_tag_ok(const xkeys *k, const void *m, size_t n, const char *hex) {
-  if (!hex || strlen(hex) != 2 * SM3_LEN) return false;
+static bool row_tag_ok_now(const xkeys *k, const void *m, size_t n, const char *hex) {
   xkeygen gs[KEYGEN_MAX];
   int ng = keys_all(k, gs, KEYGEN_MAX);
   bool ok = false;
@@ -182,6 +191,15 @@ bool row_tag_ok(const xkeys *k, const void *m, size_t n, const char *hex) {
   }
   xwipe(gs, sizeof gs);
   return ok;
+}
+
+bool row_tag_ok(const xkeys *k, const void *m, size_t n, const char *hex) {
+  if (!hex || strlen(hex) != 2 * SM3_LEN) return false;
+  if (row_tag_ok_now(k, m, n, hex)) return true;
+  if (!k->ring) return false;
+  xkeyring *before = ring_get(k);
+  keys_refresh((xkeys *)k); /* a tag made under a key added just now? */
+  return ring_get(k) != before && row_tag_ok_now(k, m, n, hex);
 }
 
 static int write_full(int fd, const unsigned char *p, size_t n) {
