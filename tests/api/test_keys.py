@@ -179,3 +179,16 @@ def key_file_owner_and_mode_checked_at_start():
     finally:
         import shutil
         shutil.rmtree(s.dir, ignore_errors=True)
+
+
+@test
+def key_backup_restore_usage():
+    for sub in (("key",), ("backup",), ("restore",)):
+        p = run_cli(*sub, "--help")
+        assert p.returncode == 0 and "用法" in p.stdout, sub
+    for args in (("key",), ("key", "spin"), ("key", "rotate", "--batch", "0"), ("key", "rotate", "--grace", "x"),
+                 ("backup",), ("backup", "--out", "/tmp/x", "extra"), ("restore", "--from", "/tmp/x")):
+        p = run_cli(*args, check=False)
+        assert p.returncode == 2, (args, p.returncode, p.stderr)
+    p = run_cli("restore", "--from", "/nonexistent/bk", "--to", "/nonexistent/out", check=False)
+    assert p.returncode == 1 and "拒绝恢复" in p.stderr and p.stderr.count("\n") == 1, p.stderr
