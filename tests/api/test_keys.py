@@ -7,6 +7,7 @@ owner and mode at start."""
 import os
 import subprocess
 import threading
+import time
 
 from lib import BIN, Server, expect, run_cli, test, today_shanghai
 
@@ -48,8 +49,14 @@ def rotation_while_serving_reseals_everything_and_resumes():
         audit_before = s.sql("SELECT max(seq) FROM audit")[0][0]
 
         # readers and a writer keep going during the rotation
-        stop, errors, written = threading.Event(), [], {}
+        stop, errors, written, reads = threading.Event(), [], {}, [0]
         lk = threading.Lock()
+
+        def wait_for(cond):
+            deadline = time.time() + 90
+            while not cond() and time.time() < deadline:
+                time.sleep(0.05)
+            assert cond(), (len(written), reads[0], errors[:3])
 
         def reader():
             c = s.client()
@@ -59,6 +66,7 @@ def rotation_while_serving_reseals_everything_and_resumes():
                     r = c.get(f"/api/v1/clues/{cid}")
                     if r.status != 200 or r.json.get("allegation") != plain:
                         errors.append(("read", cid, r.status, (r.json or {}).get("allegation_error")))
+                    reads[0] += 1
 
         def writer():
             c = s.client()
@@ -77,6 +85,7 @@ def rotation_while_serving_reseals_everything_and_resumes():
         for t in threads:
             t.start()
         try:
+            wait_for(lambda: len(written) >= 2 and reads[0] >= 5)
             # interrupted: two batches of three, then stop (as if killed between batches)
             r = run_cli("key", "rotate", "--batch", "3", "--max-batches", "2", "--grace", "0", db=s.db)
             assert "断点" in r.stdout, r.stdout
@@ -84,6 +93,9 @@ def rotation_while_serving_reseals_everything_and_resumes():
             assert state == [(2, "running", 2)], state
             mixed = sealed_values(s)
             assert any(v.startswith("s2:2:") for v in mixed) and any(v.startswith("s1:") for v in mixed)
+            # the server serves reads and writes in the middle of the rotation
+            n_w, n_r = len(written), reads[0]
+            wait_for(lambda: len(written) >= n_w + 3 and reads[0] >= n_r + 10)
             # resumed: continues from the recorded point, no new key
             r = run_cli("key", "rotate", "--batch", "3", "--grace", "0", db=s.db)
             assert "继续" in r.stdout and "完成" in r.stdout, r.stdout
