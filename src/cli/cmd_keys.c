@@ -659,8 +659,6 @@ static int verify_manifest(const char *dir, xkeys *k, json_t **files, char *msg,
   int rc = 0;
   while (!rc && fgets(line, sizeof line, f)) {
     if (!strncmp(line, "mac ", 4)) {
-      char want[65];
-      manifest_mac(k, text.p ? text.p : "", text.len, want);
       line[strcspn(line, "\n")] = '\0';
       if (!row_tag_ok(k, text.p ? text.p : "", text.len, line + 4)) {
         snprintf(msg, n, "备份清单 MANIFEST 的校验码不符 (清单被改动)");
@@ -700,7 +698,14 @@ static int verify_manifest(const char *dir, xkeys *k, json_t **files, char *msg,
   }
   fclose(f);
   buf_free(&text);
-  if (!rc && (!head || !have_mac)) {
+  bool has_db = false, has_key = false;
+  size_t i;
+  json_t *it;
+  json_array_foreach(*files, i, it) {
+    has_db = has_db || !strcmp(json_string_value(it), "xunji.db.sm4");
+    has_key = has_key || !strcmp(json_string_value(it), "master.key");
+  }
+  if (!rc && (!head || !have_mac || !has_db || !has_key)) {
     snprintf(msg, n, "备份清单 MANIFEST 不完整");
     rc = -1;
   }
