@@ -80,7 +80,7 @@ typedef struct rot {
   unsigned kid;
   sealed_col cols[MAX_SEALED_COLS];
   int ncols;
-  int64_t resealed, retagged, failed;
+  int64_t resealed, retagged, failed, files;
 } rot;
 
 static void col_ctx(const sealed_col *c, const char *id, char *ctx, size_t n) {
@@ -133,6 +133,102 @@ static int reseal_batch(rot *rt, store_tx *tx, const sealed_col *c, int64_t *aft
   *more = json_array_size(rows) == (size_t)limit;
   json_decref(rows);
   return rc;
+}
+
+/* One batch of evidence files (table files, sealed blobs in files_dir under
+ * the context "file:<id>", see api/files.c): a file whose tag holds under
+ * another key than rt->kid is opened into an unlinked temporary file and
+ * sealed again under rt->kid beside it, then renamed over it (readers see
+ * the old or the new file; both open). Blobs carry no key id: the key is
+ * found by its tag. */
+static int reseal_files_batch(rot *rt, store_tx *tx, int64_t *after, int limit, bool *more) {
+  sval p[] = {SV_I(*after), SV_I(limit)};
+  json_t *rows = store_query_json(tx,
+                                  "SELECT rowid AS rid, id, stored_name FROM files WHERE rowid > $1 "
+                                  "ORDER BY rowid LIMIT $2",
+                                  p, 2);
+  if (!rows) return STORE_ERR;
+  const char *dir = cfg_str(CFG_FILES_DIR);
+  size_t i;
+  json_t *it;
+  int rc = STORE_OK;
+  json_array_foreach(rows, i, it) {
+    *after = json_integer_value(json_object_get(it, "rid"));
+    const char *id = json_string_value(json_object_get(it, "id")),
+               *name = json_string_value(json_object_get(it, "stored_name"));
+    if (!id || !name || strchr(name, '/')) continue;
+    char path[4200], tmp[4300], plainp[4300], ctx[96];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.rekey.tmp", dir, name);
+    snprintf(plainp, sizeof plainp, "%s/.%s.plain.tmp", dir, name);
+    snprintf(ctx, sizeof ctx, "file:%s", id);
+    int in = open(path, O_RDONLY | O_CLOEXEC);
+    if (in < 0) continue; /* removed meanwhile */
+    unsigned kid = blob_kid_fd(&rt->a->keys, ctx, in);
+    if (kid == rt->kid) {
+      close(in);
+      continue;
+    }
+    if (!kid) {
+      close(in);
+      rt->failed++;
+      fprintf(stderr, "xunji: 佐证材料 %s 的密文校验失败, 未重新加密\n", id);
+      continue;
+    }
+    int pf = open(plainp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (pf >= 0) unlink(plainp); /* never visible by name */
+    int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int ok = pf >= 0 && out >= 0 && blob_open_fd(&rt->a->keys, ctx, in, pf) == 0;
+    off_t n = ok ? lseek(pf, 0, SEEK_END) : -1;
+    ok = ok && n >= 0 && lseek(pf, 0, SEEK_SET) == 0 &&
+         blob_seal_fd(&rt->a->keys, ctx, pf, (size_t)n, out, NULL) == 0 && fsync(out) == 0;
+    close(in);
+    if (pf >= 0) close(pf);
+    if (out >= 0) ok = close(out) == 0 && ok;
+    if (!ok || rename(tmp, path)) {
+      unlink(tmp);
+      cli_err("佐证材料 %s 重新加密失败: %s", id, strerror(errno));
+      rc = STORE_ERR;
+      break;
+    }
+    rt->files++;
+  }
+  if (rt->files) {
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      fsync(dfd);
+      close(dfd);
+    }
+  }
+  *more = json_array_size(rows) == (size_t)limit;
+  json_decref(rows);
+  return rc;
+}
+
+/* Evidence files whose tag does not hold under kid. */
+static int64_t files_not_under(app *a, unsigned kid) {
+  store_tx *tx;
+  if (store_read(a->db, &tx)) return -1;
+  json_t *rows = store_query_json(tx, "SELECT id, stored_name FROM files", NULL, 0);
+  store_rollback(tx);
+  if (!rows) return -1;
+  int64_t n = 0;
+  size_t i;
+  json_t *it;
+  json_array_foreach(rows, i, it) {
+    const char *id = json_string_value(json_object_get(it, "id")),
+               *name = json_string_value(json_object_get(it, "stored_name"));
+    if (!id || !name || strchr(name, '/')) continue;
+    char path[4200], ctx[96];
+    snprintf(path, sizeof path, "%s/%s", cfg_str(CFG_FILES_DIR), name);
+    snprintf(ctx, sizeof ctx, "file:%s", id);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (blob_kid_fd(&a->keys, ctx, fd) != kid) n++;
+    close(fd);
+  }
+  json_decref(rows);
+  return n;
 }
 
 /* Re-tags grants (user_roles) or security settings whose tag holds under any
@@ -254,6 +350,9 @@ static int key_status(app *a) {
     json_decref(rows);
   }
   store_rollback(tx);
+  xkeygen cur = keys_cur(&a->keys);
+  printf("佐证材料: 不在当前密钥下的 %lld 个\n", (long long)files_not_under(a, cur.kid));
+  xwipe(&cur, sizeof cur);
   return EX_OK;
 }
 
@@ -323,7 +422,8 @@ static int key_rotate(app *a, int batch, int max_batches, int grace) {
     if (grace > 0) sleep((unsigned)grace); /* servers load it at their next request */
   }
 
-  int nphases = rt.ncols + 2, batches = 0, sweeps = 0;
+  /* phases: the sealed columns, the evidence files, grants, security settings */
+  int nphases = rt.ncols + 3, batches = 0, sweeps = 0;
   while (phase < nphases) {
     if (max_batches > 0 && batches >= max_batches) {
       printf("已处理 %d 批, 轮换尚未完成; 再次运行 xunji key rotate 从断点继续\n", batches);
@@ -333,7 +433,8 @@ static int key_rotate(app *a, int batch, int max_batches, int grace) {
     bool more = false;
     int64_t before_s = rt.resealed, before_t = rt.retagged;
     if (phase < rt.ncols) rc = reseal_batch(&rt, tx, &rt.cols[phase], &after, batch, &more);
-    else rc = retag_batch(&rt, tx, phase == rt.ncols, &after, batch, &more);
+    else if (phase == rt.ncols) rc = reseal_files_batch(&rt, tx, &after, batch, &more);
+    else rc = retag_batch(&rt, tx, phase == rt.ncols + 1, &after, batch, &more);
     int64_t nphase = more ? phase : phase + 1, nafter = more ? after : 0;
     sval p[] = {SV_I(nphase), SV_I(nafter), SV_I(rt.resealed - before_s),
                 SV_I(rt.retagged - before_t)};
@@ -364,24 +465,26 @@ static int key_rotate(app *a, int batch, int max_batches, int grace) {
     }
   }
   int64_t left = not_under(a->db, rt.cols, rt.ncols, rt.kid);
+  int64_t files_left = files_not_under(a, rt.kid);
+  if (left >= 0 && files_left > 0) left += files_left;
   char now[TS_LEN];
   ts_now(now);
   if ((rc = store_write(a->db, &tx))) return EX_FAIL;
   sval p[] = {SV_S(now)};
   rc = store_exec(tx, "UPDATE key_rotation SET state='done', finished_at=$1 WHERE id=1", p, 1, NULL);
-  json_t *d = json_pack("{s:i,s:I,s:I,s:I}", "to_key", (int)rt.kid, "resealed_run",
-                        (json_int_t)rt.resealed, "retagged_run", (json_int_t)rt.retagged,
-                        "not_resealed", (json_int_t)left);
+  json_t *d = json_pack("{s:i,s:I,s:I,s:I,s:I}", "to_key", (int)rt.kid, "resealed_run",
+                        (json_int_t)rt.resealed, "files_run", (json_int_t)rt.files, "retagged_run",
+                        (json_int_t)rt.retagged, "not_resealed", (json_int_t)left);
   if (!rc) rc = cli_audit(a, tx, "key.rotate.done", "key", NULL, d);
   json_decref(d);
   if (!rc) rc = store_commit(tx);
   else store_rollback(tx);
   if (rc) return EX_FAIL;
   cli_anchor(a);
-  printf("密钥轮换完成: 当前密钥 %u; 本次重新加密 %lld 个字段, 重算 %lld 个完整性标签\n", rt.kid,
-         (long long)rt.resealed, (long long)rt.retagged);
+  printf("密钥轮换完成: 当前密钥 %u; 本次重新加密 %lld 个字段、%lld 个佐证材料, 重算 %lld 个完整性标签\n",
+         rt.kid, (long long)rt.resealed, (long long)rt.files, (long long)rt.retagged);
   if (left > 0) {
-    printf("警告: 仍有 %lld 个加密字段未在新密钥下 (密文校验失败, 见上)\n", (long long)left);
+    printf("警告: 仍有 %lld 个加密字段或佐证材料未在新密钥下 (密文校验失败, 见上)\n", (long long)left);
     return EX_FAIL;
   }
   return EX_OK;

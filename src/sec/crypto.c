@@ -747,3 +747,15 @@ int blob_open_fd(const xkeys *k, const char *context, int in_fd, int out_fd) {
   xwipe(gs, sizeof gs);
   return rc;
 }
+
+unsigned blob_kid_fd(const xkeys *k, const char *context, int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0 || st.st_size < 16 + SM3_LEN) return 0;
+  xkeygen gs[KEYGEN_MAX];
+  int ng = keys_all(k, gs, KEYGEN_MAX);
+  unsigned kid = 0;
+  for (int i = 0; i < ng && !kid; i++)
+    if (blob_pass(&gs[i], context, fd, st.st_size, -1) == 0) kid = gs[i].kid;
+  xwipe(gs, sizeof gs);
+  return kid;
+}

@@ -115,6 +115,8 @@ int blob_seal_fd(const xkeys *k, const char *context, int in_fd, size_t n, int o
  * the plaintext to out_fd. Tries every key of the file. 0, 1 (altered or no
  * key opens it), -1 (I/O). */
 int blob_open_fd(const xkeys *k, const char *context, int in_fd, int out_fd);
+/* The id of the key whose tag holds on the sealed blob in fd, 0 if none. */
+unsigned blob_kid_fd(const xkeys *k, const char *context, int fd);
 /* Returns the malloc'd content (*outlen bytes), or NULL if it was altered.
  * Blobs carry no key id: every key of the file is tried. */
 unsigned char *blob_open(const xkeys *k, const char *context, const unsigned char *sealed,

@@ -13,6 +13,7 @@ import time
 from lib import Server, expect, run_cli, test, today_shanghai
 
 CANARY = "备份演练-举报内容-CANARY"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def writer(s, k, login, target, acked, errors, stop, lock):
@@ -53,8 +54,14 @@ def backup_during_writes_then_restore_drill():
     bk, restored = os.path.join(work, "bk"), os.path.join(work, "restored")
     with Server() as s:
         t1 = s.ids["targets"]["u1"]
-        for login in ("member1", "leader1"):
-            s.client(login)
+        member = s.client("member1")
+        s.client("leader1")
+        # an evidence file: sealed already, copied as it is and served after the restore
+        body = {"target_id": t1, "category_id": "01940000-0000-7000-8000-040300000000", "title": "公款私存",
+                "description": "单位会计将人防易地建设费存入个人账户", "amount": "1.00", "people": "会计 刘某",
+                "found_by": "records", "found_on": today_shanghai(), "inaction": False}
+        prob = expect(member.post("/api/v1/problems", body), 201).json["id"]
+        fid = expect(member.upload(f"/api/v1/problems/{prob}/files", "流水.pdf", PDF, "application/pdf"), 201).json["id"]
         acked, errors, stop, lock = [], [], threading.Event(), threading.Lock()
         threads = [threading.Thread(target=writer, args=(s, k, lg, t1, acked, errors, stop, lock))
                    for k, lg in enumerate(("member1", "leader1", "member1"))]
@@ -83,6 +90,7 @@ def backup_during_writes_then_restore_drill():
     # the backup: sealed database, key copy, anchor, manifest; no plaintext anywhere
     names = sorted(os.listdir(bk))
     assert names == ["MANIFEST", "audit-anchor", "files", "master.key", "xunji.db.sm4"], names
+    assert len(os.listdir(os.path.join(bk, "files"))) == 1
     raw = file_bytes(bk)
     assert CANARY.encode() not in raw and "信访".encode() not in raw and b"SQLite format" not in raw
     manifest = open(os.path.join(bk, "MANIFEST")).read()
@@ -109,6 +117,7 @@ def backup_during_writes_then_restore_drill():
                 assert got["allegation"] == f"{CANARY}-{k}-{i}", got.get("allegation")
             else:
                 assert got["reporter"]["name"] == f"{CANARY}-人-{k}-{i}"
+        assert expect(s2.client("member1", change=False).get(f"/api/v1/files/{fid}"), 200).raw == PDF
         # statistics equal the record counts
         n_pet = s2.sql("SELECT count(*) FROM petitions")[0][0]
         n_clue = s2.sql("SELECT count(*) FROM clues")[0][0]

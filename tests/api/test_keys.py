@@ -12,6 +12,7 @@ import time
 from lib import BIN, Server, expect, run_cli, test, today_shanghai
 
 CANARY = "轮换测试-举报内容-CANARY"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def new_clue(c, target, i, tag):
@@ -154,7 +155,20 @@ def a_second_rotation_and_a_tampered_value():
         t1 = s.ids["targets"]["u1"]
         member, leader = s.client("member1"), s.client("leader1")
         ids = [expect(new_clue(member, t1, i, "x"), 201).json["id"] for i in range(3)]
-        run_cli("key", "rotate", "--grace", "0", db=s.db)
+        # an evidence file (a sealed blob on disk) is re-sealed too
+        body = {"target_id": t1, "category_id": "01940000-0000-7000-8000-040300000000", "title": "公款私存",
+                "description": "单位会计将人防易地建设费存入个人账户", "amount": "1.00", "people": "会计 刘某",
+                "found_by": "records", "found_on": today_shanghai(), "inaction": False}
+        prob = expect(member.post("/api/v1/problems", body), 201).json["id"]
+        f = expect(member.upload(f"/api/v1/problems/{prob}/files", "流水.pdf", PDF, "application/pdf"), 201).json
+        stored = os.path.join(s.db + ".files", s.sql("SELECT stored_name FROM files")[0][0])
+        sealed_before = open(stored, "rb").read()
+        r = run_cli("key", "rotate", "--grace", "0", db=s.db)
+        assert "1 个佐证材料" in r.stdout, r.stdout
+        sealed_after = open(stored, "rb").read()
+        assert sealed_after != sealed_before and len(sealed_after) == len(sealed_before)
+        assert expect(member.get(f"/api/v1/files/{f['id']}"), 200).raw == PDF
+        assert "不在当前密钥下的 0 个" in run_cli("key", "status", db=s.db).stdout
         # an altered value is not re-sealed (nor laundered): rotate reports it and fails
         v = s.sql("SELECT allegation_enc FROM clues WHERE id=?", (ids[0],))[0][0]
         bad = v[:-2] + ("00" if v[-2:] != "00" else "11")
