@@ -162,8 +162,7 @@ static void anchor_mac(const xkeys *k, int64_t seq, const char *hash, char out[6
   xwipe(&g, sizeof g);
 }
 
-static bool anchor_mac_ok(const xkeys *k, int64_t seq, const char *hash, const char *mac) {
-  if (strlen(mac) != 64) return false;
+static bool anchor_mac_ok_now(const xkeys *k, int64_t seq, const char *hash, const char *mac) {
   xkeygen g = keys_cur(k);
   bool ok = false;
   for (unsigned kid = g.kid; kid >= 1 && !ok; kid--) {
@@ -176,6 +175,17 @@ static bool anchor_mac_ok(const xkeys *k, int64_t seq, const char *hash, const c
   }
   xwipe(&g, sizeof g);
   return ok;
+}
+
+static bool anchor_mac_ok(const xkeys *k, int64_t seq, const char *hash, const char *mac) {
+  if (strlen(mac) != 64) return false;
+  if (anchor_mac_ok_now(k, seq, hash, mac)) return true;
+  if (!k->ring) return false;
+  /* written under a key another process (key rotate) has just added? */
+  const xkeyring *before = __atomic_load_n(&k->ring, __ATOMIC_ACQUIRE);
+  keys_refresh((xkeys *)k);
+  return __atomic_load_n(&k->ring, __ATOMIC_ACQUIRE) != before &&
+         anchor_mac_ok_now(k, seq, hash, mac);
 }
 
 /* Reads the anchor; returns 1 if present and authentic, 0 if absent, -1 if forged. */
