@@ -11,7 +11,7 @@
 #   make asan       build build/asan/xunji
 #   make clean
 
-PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf
+PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf libqrencode
 CC      ?= gcc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers
@@ -53,7 +53,7 @@ $(eval $(call variant,asan,$(ASAN_FLAGS)))
 # error paths are where memory bugs hide
 $(eval $(call variant,faults,$(ASAN_FLAGS) -DXUNJI_FAULTS))
 # the deliberate defects of `make mutants` (src/util/mutant.h)
-MUTANTS := 1 2 3 4 5
+MUTANTS := 1 2 3 4 5 6 7
 $(foreach n,$(MUTANTS),$(eval $(call variant,mutant-$(n),$(REL_FLAGS) -DXUNJI_MUTANT=$(n))))
 
 asan: build/asan/xunji
@@ -78,11 +78,12 @@ define demo_db
 	@build/release/xunji init --demo --db $(DEMO_DIR)/$(1).db --set key_file=$(DEMO_DIR)/$(1).key \
 	       --accounts-file $(DEMO_DIR)/accounts.json
 endef
-# $(call serve_db,NAME): serves demo/NAME.db on localhost:8080.
+# $(call serve_db,NAME): serves demo/NAME.db on localhost:8080 (the demo has no
+# authenticator app: the second factor is off, see docs/operations.md).
 define serve_db
 	@echo "浏览器访问 http://127.0.0.1:8080/  (API: http://127.0.0.1:8080/api/v1, Ctrl-C 停止)"
 	@build/release/xunji serve --db $(DEMO_DIR)/$(1).db --set key_file=$(DEMO_DIR)/$(1).key \
-	       --listen 127.0.0.1:8080
+	       --set require_2fa_admin=0 --set require_2fa_sensitive=0 --listen 127.0.0.1:8080
 endef
 
 demo: deps

@@ -3,11 +3,12 @@
 # Idempotent: installs only what is missing. As root it runs apt-get; as
 # another user it prints the one apt-get line to run and fails.
 set -euo pipefail
+# two factors (issue 18): libqrencode for the enrolment QR code.
 # reports (issue 6): libxlsxwriter for ledgers, minizip + expat to read .xlsx back in,
 # cairo + pango with a CJK font for the PDF letters, poppler-utils (pdftotext) for the tests.
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
       sqlite3 python3 libxlsxwriter-dev libminizip-dev libexpat1-dev libcairo2-dev
-      libpango1.0-dev fonts-wqy-zenhei poppler-utils)
+      libpango1.0-dev fonts-wqy-zenhei poppler-utils libqrencode-dev)
 # The browser UI's end-to-end tests drive Debian's Chromium: CI (CI=true) or
 # XUNJI_E2E=1 installs it and runs `npm ci` in web/ (the UI build and
 # playwright-core) when Node >= 20.19 and npm are there; without them the

@@ -49,7 +49,7 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_supp
 
 # the parsers whose line coverage `cover` reports (any target's executions count)
 parsers=(src/report/xlsx_read.c src/domain/programme/pool.c src/api/imports.c src/api/files.c src/util/config.c
-         src/api/dispatch.c src/api/static.c src/api/session.c src/core/fields.c)
+         src/api/dispatch.c src/api/paging.c src/api/static.c src/api/session.c src/core/fields.c src/core/args.c)
 tool() { for c in "$1" "$1-14" "/usr/lib/llvm-14/bin/$1"; do command -v "$c" >/dev/null 2>&1 && { echo "$c"; return; }; done; echo "$1"; }
 
 if [ "$mode" = cover ]; then

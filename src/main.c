@@ -12,7 +12,7 @@ static const command commands[] = {
     {"init", cmd_init, "初始化数据库与密钥 (--demo 载入演示数据)"},
     {"serve", cmd_serve, "启动 HTTP 服务"},
     {"user", cmd_user, "用户管理: add | passwd | disable | enable | grant | token | list"},
-    {"audit", cmd_audit, "审计日志: verify [--anchor 序号:哈希] | anchor"},
+    {"audit", cmd_audit, "审计日志: verify [--anchor 序号:哈希] | anchor | export --from --to --out | verify-export 文件"},
     {"stats", cmd_stats, "统计数字与穿透记录 (与 /api/v1/stats 相同)"},
     {"export", cmd_export, "导出台账 .xlsx 或公文 PDF"},
     {"import", cmd_import, "从 .xlsx 或 CSV 导入人才库人员或巡察对象"},

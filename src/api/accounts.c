@@ -164,7 +164,7 @@ static void token_fix(store_tx *tx, json_t *it, const void *ctx) {
 
 static int tokens_of(req *r, const char *uid) {
   sval p[3] = {SV_S(uid)};
-  api_list_q q = {"id, user_id, name, created_at, expires_at, last_used_at, revoked, revoked_at",
+  api_list_q q = {"id, user_id, name, scope, created_at, expires_at, last_used_at, revoked, revoked_at",
                   "api_tokens", " WHERE user_id=$1", " ORDER BY created_at DESC, id DESC", p, 1,
                   token_fix, NULL};
   return api_list(r, &q);
@@ -259,71 +259,20 @@ static json_t *reset_load(store_tx *tx, const char *id, int *rc) {
   return o;
 }
 
-typedef struct rarg {
-  req *r;
-  sval *p;
-  int *np;
-  buf *w;
-  int failed;
-  unsigned seen; /* 1: state, 2: user_id */
-} rarg;
-
-static bool reset_arg(void *c, const char *k, const char *v) {
-  rarg *x = c;
-  if (!strcmp(k, "page") || !strcmp(k, "per_page")) return true;
-  if (!strcmp(k, "state")) {
-    if (!*reset_state_label(v)) {
-      api_error(x->r, 400, "invalid_field", "state", "「状态」取值无效");
-      x->failed = 1;
-      return false;
-    }
-  } else if (!strcmp(k, "user_id")) {
-    if (!uuid_valid(v)) {
-      api_error(x->r, 400, "invalid_field", "user_id", "「用户」应为记录编号");
-      x->failed = 1;
-      return false;
-    }
-  } else {
-    api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.40s", k);
-    x->failed = 1;
-    return false;
-  }
-  unsigned bit = !strcmp(k, "state") ? 1u : 2u;
-  if ((x->seen & bit) || *x->np >= 2) {
-    api_error(x->r, 400, "invalid_field", k, "查询条件「%s」重复", k);
-    x->failed = 1;
-    return false;
-  }
-  if (buf_addf(x->w, " AND x.%s = $%d", !strcmp(k, "state") ? "state" : "user_id", *x->np + 1)) {
-    api_error(x->r, 400, "invalid_field", k, "查询条件过多");
-    x->failed = 1;
-    return false;
-  }
-  x->seen |= bit;
-  x->p[(*x->np)++] = SV_S(v);
-  return true;
-}
+static const char *const reset_state_names[] = {"pending", "approved", "rejected", "collected",
+                                                "superseded", NULL};
+static const arg_decl reset_args[] = {
+    {.name = "state", .label = "状态", .type = ARG_ENUM, .values = reset_state_names, .col = "state",
+     .msg = "「状态」取值无效"},
+    {.name = "user_id", .label = "用户", .type = ARG_ID, .flags = ARG_NONEMPTY, .col = "user_id",
+     .msg = "「用户」应为记录编号"},
+};
+static const args_spec reset_spec = {.decls = reset_args, .n = ARGS_N(reset_args), .max = 2,
+                                     .prefix = "x.", .paging = true, .sort_verbatim = true,
+                                     .sort_default = "x.requested_at DESC, x.id DESC"};
 
 int h_resets_list(req *r) {
-  sval p[6];
-  int np = 0;
-  buf w;
-  buf_init(&w, 256);
-  int status;
-  rarg x = {r, p, &np, &w, 0, 0};
-  if (buf_adds(&w, " WHERE 1=1")) {
-    buf_free(&w);
-    return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
-  }
-  if (!req_each_arg(r, reset_arg, &x) || x.failed) {
-    status = x.failed ? r->status : api_error(r, 400, "invalid_field", "", "查询条件无效");
-  } else {
-    api_list_q q = {RESET_COLS, RESET_FROM, buf_str(&w), " ORDER BY x.requested_at DESC, x.id DESC",
-                    p, np, reset_fix, NULL};
-    status = api_list(r, &q);
-  }
-  buf_free(&w);
-  return status;
+  return api_args_list(r, &reset_spec, RESET_COLS, RESET_FROM, " WHERE 1=1", NULL, 0, reset_fix, NULL);
 }
 
 int h_reset_get(req *r) {

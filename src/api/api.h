@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "core/args.h"
 #include "core/authz.h"
 #include "core/fields.h"
 #include "core/result.h"
@@ -25,6 +26,9 @@ enum {
   RF_LIFECYCLE = 4,   /* POST .../{id}/{verb}: arg is the workflow (listed by `xunji routes`) */
   RF_RECORD = 16,     /* arg is a rec_kind (api/record.h); with RF_LIFECYCLE its workflow */
   RF_UPLOAD = 8,      /* raw file body up to max_upload (POST .../files), not JSON */
+  RF_2FA = 32,        /* sensitive: needs a fresh second factor (api/twofa.c) */
+  RF_REVEAL = 64,     /* may reveal a sealed field: X-Xunji-OTP is checked, api_reveal decides */
+  RF_ENROL = 128,     /* allowed while a 三员 must still enrol TOTP */
 };
 
 typedef struct route {
@@ -90,7 +94,9 @@ int api_finish(req *r, store_tx *tx, json_t *row, int rc, int status);
  * and records the read as audit_action (result ok, or failed when the value
  * was altered) in its own committed transaction BEFORE the text may leave the
  * server. *plain gets the malloc'd text (NULL if altered). Returns 0, or the
- * reply status already set on a store failure. */
+ * reply status already set on a store failure, or 403 2fa_required (audited
+ * as audit_action, result denied) when require_2fa_sensitive is on and the
+ * request has no fresh second factor (api/twofa.h twofa_reveal_ok). */
 int api_reveal(req *r, const char *kind, const char *id, const char *sealed,
                const char *audit_action, char **plain);
 
@@ -100,6 +106,18 @@ int api_body(req *r, const field *f, int n, bool partial);
 /* Checks If-Match against version; 0 if absent or equal, else replies 409/400. */
 int api_if_match(req *r, int64_t version);
 void api_set_etag(req *r, int64_t version);
+
+/* The query string through the one argument parser (core/args.h, api/query.c):
+ * a is initialised here with base parameters bound by the caller; 0, or the
+ * 400 reply (too_many_params, unknown_field, invalid_field, duplicate_param
+ * naming the argument) already written. Either way args_free(a) after. */
+int api_args(req *r, const args_spec *s, int base, args *a);
+/* A paged list whose filters, paging and order are s's: where (" WHERE ..",
+ * with pre[0..npre) bound as $1..$npre) plus the parsed conditions; the
+ * ORDER BY is s's sort (or sort_default). The reply status. */
+int api_args_list(req *r, const args_spec *s, const char *cols, const char *from, const char *where,
+                  const sval *pre, int npre, void (*fix)(store_tx *, json_t *, const void *),
+                  const void *ctx);
 
 /* Paging from ?page=&per_page= (defaults 1 and 20, max 200). Replies 400 on bad values. */
 int api_paging(req *r, int64_t *limit, int64_t *offset);
@@ -152,6 +170,15 @@ int h_my_token_revoke(req *r);
 int h_user_tokens(req *r);
 int h_user_token_revoke(req *r);
 int h_resets_list(req *r);
+/* issue 18: second factor and sessions (api/twofa.c) */
+int h_2fa_status(req *r);
+int h_2fa_enrol(req *r);
+int h_2fa_confirm(req *r);
+int h_2fa_disable(req *r);
+int h_2fa_verify(req *r);
+int h_my_sessions(req *r);
+int h_my_session_end(req *r);
+int h_audit_export(req *r);
 int h_reset_get(req *r);
 int h_reset_approve(req *r);
 int h_reset_reject(req *r);

@@ -226,126 +226,19 @@ static json_t *load_row(store_tx *tx, const entity *e, const char *id, int *rc) 
 }
 
 /* ---- list ------------------------------------------------------------------ */
-typedef struct list_ctx {
-  req *r;
-  const entity *e;
-  buf *where;
-  sval *p;
-  int *np;
-  int maxp;
-  int failed;
-} list_ctx;
-
-static bool list_arg(void *c, const char *k, const char *v) {
-  list_ctx *x = c;
-  if (!strcmp(k, "page") || !strcmp(k, "per_page") || !strcmp(k, "sort")) return true;
-  if (!strcmp(k, "q") && x->e->search_col) {
-    if (!utf8_valid(v, strlen(v)) || utf8_len(v) > 50) {
-      api_error(x->r, 400, "invalid_field", "q", "「关键词」无效或过长");
-      x->failed = 1;
-      return false;
-    }
-    if (*x->np >= x->maxp) return false;
-    /* instr() instead of LIKE: no wildcard injection, same in both backends' dialect */
-    buf_addf(x->where, " AND instr(%s, $%d) > 0", x->e->search_col, *x->np + 1);
-    x->p[(*x->np)++] = SV_S(v);
-    return true;
-  }
-  const field *f = fields_find(x->e->fields, x->e->nfields, k);
-  if (!f) {
-    api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", k);
-    x->failed = 1;
-    return false;
-  }
-  json_t *jv;
-  if (f->type == FT_INT) {
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    jv = *end || !*v ? json_string(v) : json_integer(n);
-  } else if (f->type == FT_BOOL) {
-    jv = !strcmp(v, "true") || !strcmp(v, "1") ? json_true()
-         : !strcmp(v, "false") || !strcmp(v, "0") ? json_false() : json_string(v);
-  } else {
-    jv = json_string(v);
-  }
-  verr er;
-  field tmp = *f;
-  tmp.flags &= ~F_REQUIRED;
-  if (!jv || (f->type != FT_TEXT && !field_check(&tmp, jv, &er)) ||
-      (f->type == FT_TEXT && !json_is_string(jv))) {
-    if (jv && f->type != FT_TEXT) api_verr(x->r, &er);
-    else api_error(x->r, 400, "invalid_field", k, "查询条件「%s」无效", f->label);
-    json_decref(jv);
-    x->failed = 1;
-    return false;
-  }
-  if (*x->np >= x->maxp) {
-    json_decref(jv);
-    return false;
-  }
-  buf_addf(x->where, " AND %s = $%d", f->name, *x->np + 1);
-  /* keep the value alive: ints/bools by value, strings point into MHD's storage */
-  x->p[(*x->np)++] = json_is_string(jv) ? SV_S(v) : json_sval(jv);
-  json_decref(jv);
-  return true;
+/* The entity's list arguments as declarations of the one parser (core/args.h):
+ * ?q= over search_col and each field on its column. Freed by the caller. */
+static arg_decl *list_decls(const entity *e, int *n) {
+  arg_decl *d = xcalloc((size_t)e->nfields + 1, sizeof *d);
+  int m = 0;
+  if (e->search_col)
+    d[m++] = (arg_decl){.name = "q", .label = "关键词", .type = ARG_SEARCH, .max = 50,
+                        .col = e->search_col, .msg = "「关键词」无效或过长"};
+  for (int i = 0; i < e->nfields; i++) d[m++] = arg_of_field(&e->fields[i], NULL);
+  *n = m;
+  return d;
 }
 
-/* Appends the scope restriction of filter f to where. TEMPORARY: no longer
- * used here (entity lists ask core/visibility.c); kept only for the files
- * other branches of issue 14 are converting, then it goes (tests/guard.sh).
- * A single condition is emitted bare ("AND team_id IN (..)") so that SQLite
- * can use the index; several are OR-ed. */
-void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
-                      const char *unit_col, const char *handed_sql, sval *p, int *np) {
-  if (f->all) return;
-  buf conds;
-  buf_init(&conds, 4096);
-  int n = 0;
-  if (f->handed && handed_sql) {
-    buf_addf(&conds, "%s", handed_sql);
-    n++;
-  }
-  const struct {
-    const char *col, *pre, *post;
-    int count;
-    const char *const *ids;
-  } parts[] = {
-      {team_col, " IN (", ")", f->nteams, f->teams},
-      {unit_col, " IN (", ")", f->nunits, f->units},
-      {unit_col, " IN (SELECT id FROM orgs WHERE supervisor_id IN (", "))", f->norgs, f->orgs},
-  };
-  for (size_t k = 0; k < sizeof parts / sizeof *parts; k++) {
-    if (!parts[k].col || !parts[k].count) continue;
-    buf_addf(&conds, "%s%s%s", n++ ? " OR " : "", parts[k].col, parts[k].pre);
-    for (int i = 0; i < parts[k].count; i++) {
-      buf_addf(&conds, "%s$%d", i ? "," : "", *np + 1);
-      p[(*np)++] = SV_S(parts[k].ids[i]);
-    }
-    buf_adds(&conds, parts[k].post);
-  }
-  if (n == 0) {
-    buf_adds(where, " AND 0");
-  } else {
-    buf_addf(where, n == 1 ? " AND %s" : " AND (%s)", buf_str(&conds));
-  }
-  buf_free(&conds);
-}
-
-/* ORDER BY from ?sort=col or -col, restricted to declared columns. */
-int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def, const char *prefix) {
-  const char *s = req_arg(r, "sort");
-  if (!s || !*s) {
-    buf_addf(b, " ORDER BY %s, %sid", def, prefix);
-    return 0;
-  }
-  int desc = s[0] == '-';
-  const char *col = s + desc;
-  if (strcmp(col, "created_at") && strcmp(col, "updated_at") && !fields_find(f, n, col))
-    return api_error(r, 400, "invalid_field", "sort", "不能按「%.40s」排序", col);
-  /* ties (timestamps have whole seconds) in the same direction: -created_at is newest first */
-  buf_addf(b, " ORDER BY %s%s%s, %sid%s", prefix, col, desc ? " DESC" : "", prefix, desc ? " DESC" : "");
-  return 0;
-}
 
 static void fix_entity_row(store_tx *tx, json_t *row, const void *ctx) {
   (void)tx;
@@ -357,38 +250,31 @@ int h_entity_list(req *r) {
   /* who sees which rows: the kind's declaration in core/visibility.c */
   const vis_kind *vk = vis_kind_by_name(e->name);
   if (!vis_any(vk, &r->who)) return api_deny(r, e->list_act, e->name, NULL, 0);
-  enum { MAXP = VIS_MAXP + 24 };
-  sval p[MAXP];
+  sval p[VIS_MAXP];
   int np = 0;
-  buf where, cols, order;
+  buf where, cols;
   buf_init(&where, 8192);
   buf_init(&cols, 4096);
-  buf_init(&order, 256);
   buf_adds(&where, " WHERE 1=1");
   if (vis_in(vk, &r->who, vk->read, "id", &where, p, &np, VIS_MAXP)) {
     buf_free(&where);
     buf_free(&cols);
-    buf_free(&order);
     return api_error(r, 400, "invalid_field", "", "查询条件过多");
   }
-  list_ctx lc = {r, e, &where, p, &np, MAXP - 2, 0};
-  int status = 0;
-  if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
-    status = lc.failed ? r->status : api_error(r, 400, "invalid_field", "", "查询条件过多");
-  } else if (entity_sort_sql(r, &order, e->fields, e->nfields, e->order, "")) {
-    status = r->status;
-  } else {
-    buf_adds(&cols, "id, version");
-    for (int i = 0; i < e->nfields; i++)
-      buf_addf(&cols, ", %s", e->fields[i].name);
-    buf_addf(&cols, ", created_at, updated_at%s", e->name_cols ? e->name_cols : "");
-    api_list_q q = {buf_str(&cols), e->source ? e->source : e->table, buf_str(&where), buf_str(&order), p, np,
-                    fix_entity_row, e};
-    status = api_list(r, &q);
-  }
+  int nd;
+  arg_decl *decls = list_decls(e, &nd);
+  args_spec spec = {.decls = decls, .n = nd, .max = 24, .paging = true, .sort = true,
+                    .sort_fields = e->fields, .nsort_fields = e->nfields, .sort_stamps = true,
+                    .sort_prefix = "", .sort_default = e->order};
+  buf_adds(&cols, "id, version");
+  for (int i = 0; i < e->nfields; i++)
+    buf_addf(&cols, ", %s", e->fields[i].name);
+  buf_addf(&cols, ", created_at, updated_at%s", e->name_cols ? e->name_cols : "");
+  int status = api_args_list(r, &spec, buf_str(&cols), e->source ? e->source : e->table,
+                             buf_str(&where), p, np, fix_entity_row, e);
+  free(decls);
   buf_free(&where);
   buf_free(&cols);
-  buf_free(&order);
   return status;
 }
 

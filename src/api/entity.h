@@ -37,14 +37,6 @@ typedef struct entity {
   const char *source;
 } entity;
 
-/* TEMPORARY (issue 14): appends " AND (...)" restricting rows to what filter f
- * allows; visibility belongs to core/visibility.h, this goes with its last caller. */
-void entity_scope_sql(buf *where, const authz_filter *f, const char *team_col,
-                      const char *unit_col, const char *handed_sql, sval *p, int *np);
-/* Appends ORDER BY from ?sort= (declared columns, created_at, updated_at; "-col"
- * descending), columns prefixed with prefix ("c."); replies 400 on others. */
-int entity_sort_sql(req *r, buf *b, const field *f, int n, const char *def, const char *prefix);
-
 /* Refuses (403, audited) a write of action a on an organisation of this kind;
  * when the user writes other kinds, the answer (forbidden_kind) says who keeps it. */
 int entity_deny_write(req *r, action_id a, const char *kind, const char *id);

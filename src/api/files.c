@@ -191,7 +191,16 @@ static bool state_in(const char *s, const char *const *list) {
 /* ---- handlers ------------------------------------------------------------------ */
 int h_files_upload(req *r) {
   const file_owner *fo = r->route->arg;
-  const char *name = req_arg(r, "name");
+  static const arg_decl upload_args[] = {
+      {.name = "name", .label = "文件名", .type = ARG_TEXT, .flags = ARG_NONEMPTY, .max = 100,
+       .msg = "「文件名」缺失或无效 (不得含路径或控制字符, 不超过100字)"},
+  };
+  static const args_spec upload_spec = {.decls = upload_args, .n = ARGS_N(upload_args)};
+  args a;
+  int bad = api_args(r, &upload_spec, 0, &a);
+  args_free(&a);
+  if (bad) return r->status;
+  const char *name = req_arg(r, "name"); /* checked above; its path rules are name_ok's */
   if (!name || !name_ok(name))
     return api_error(r, 400, "invalid_field", "name", "「文件名」缺失或无效 (不得含路径或控制字符, 不超过100字)");
   const ftype_def *t = type_for_ext(name);

@@ -43,6 +43,11 @@ static void inbox_where(req *r, buf *w, sval *p, int *np) {
   buf_adds(w, ")");
 }
 
+static const arg_decl inbox_args[] = {
+    {.name = "unread", .label = "仅未读", .type = ARG_BOOL, .msg = "「仅未读」应为 true 或 false"},
+};
+static const args_spec inbox_spec = {.decls = inbox_args, .n = ARGS_N(inbox_args), .paging = true};
+
 /* A message names the record it is about (object_kind, object_id); its title
  * and body carry that record's business text. They are shown only if the
  * visibility model lets the user see the record now (core/visibility.c,
@@ -72,13 +77,15 @@ static int message_shown(req *r, store_tx *tx, const json_t *m) {
 }
 
 int h_messages(req *r) {
-  int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
-  const char *unread = req_arg(r, "unread");
-  if (unread && strcmp(unread, "1") && strcmp(unread, "0") && strcmp(unread, "true") &&
-      strcmp(unread, "false"))
-    return api_error(r, 400, "invalid_field", "unread", "「仅未读」应为 true 或 false");
-  int only_unread = unread && (!strcmp(unread, "1") || !strcmp(unread, "true"));
+  args a;
+  if (api_args(r, &inbox_spec, 0, &a)) {
+    args_free(&a);
+    return r->status;
+  }
+  int64_t limit = a.limit, offset = a.offset;
+  const arg_val *unread = args_get(&a, "unread");
+  int only_unread = unread && unread->i;
+  args_free(&a);
   sval p[2 * MAX_GRANTS + 8];
   int np = 0;
   buf w, sql;

@@ -120,6 +120,21 @@ static bool editable(req *r, const rec_kind *k, const json_t *row) {
   return authz(&r->who, k->edit_act, &o);
 }
 
+/* Removes the fields the user may not see, as the kind's visibility
+ * declaration says (core/visibility.c vis_redact), inside tx or a read
+ * transaction of its own; on a store error every declared field goes (fail
+ * closed). */
+static void redact_row(req *r, const rec_kind *k, store_tx *tx, json_t *row) {
+  store_tx *own = NULL;
+  const char *id = rec_s(row, "id");
+  if (!tx && store_read(r->app->db, &own) == STORE_OK) tx = own;
+  if (!tx || !id || vis_redact(tx, k->vis, &r->who, id, row)) {
+    for (const vis_field *f = k->vis->fields; f && f->name; f++) json_object_del(row, f->name);
+    for (const char *const *f = k->vis->paper_fields; f && *f; f++) json_object_del(row, *f);
+  }
+  if (own) store_rollback(own);
+}
+
 static json_t *finish_row(req *r, const rec_kind *k, json_t *row) {
   lc_entity e = lc_of(k);
   json_object_set_new(row, "allowed_actions", lifecycle_allowed(&r->who, &e, row));
@@ -133,86 +148,29 @@ static json_t *finish_row(req *r, const rec_kind *k, json_t *row) {
     json_object_set_new(row, "can", can);
   }
   if (k->finish) k->finish(r, row);
-  if (k->redact) k->redact(r, row);
+  redact_row(r, k, NULL, row);
   json_object_del(row, "released");
   json_object_del(row, "copied");
   return row;
 }
 
 /* ---- list ------------------------------------------------------------------ */
-typedef struct lctx {
-  req *r;
-  const rec_kind *k;
-  buf *where;
-  sval *p;
-  int *np;
-  int maxp;
-  int nflags; /* flag conditions added: they count toward maxp like the others */
-  int failed;
-} lctx;
-
-static bool list_arg(void *c, const char *key, const char *v) {
-  lctx *x = c;
-  const rec_kind *k = x->k;
-  if (!strcmp(key, "page") || !strcmp(key, "per_page") || !strcmp(key, "sort")) return true;
-  if (*x->np + x->nflags >= x->maxp) {
-    api_error(x->r, 400, "too_many_params", key, "查询条件过多");
-    x->failed = 1;
-    return false;
-  }
-  if (!strcmp(key, "q") && k->search_col) {
-    if (!utf8_valid(v, strlen(v)) || utf8_len(v) > 50 || !*v) {
-      api_error(x->r, 400, "invalid_field", "q", "「关键词」无效或过长");
-      x->failed = 1;
-      return false;
-    }
-    buf_addf(x->where, " AND instr(%s, $%d) > 0", k->search_col, *x->np + 1);
-    x->p[(*x->np)++] = SV_S(v);
-    return true;
-  }
-  for (int i = 0; i < k->nflags; i++) {
-    if (strcmp(key, k->flags[i].name)) continue;
-    int on = !strcmp(v, "true") || !strcmp(v, "1");
-    if (on || !strcmp(v, "false") || !strcmp(v, "0")) {
-      /* {today}: today's date (Asia/Shanghai), made here, never from the client */
-      char today[11];
-      date_format(date_today_shanghai(), today);
-      buf_adds(x->where, on ? " AND (" : " AND NOT (");
-      for (const char *s = k->flags[i].sql; *s;) {
-        const char *m = strstr(s, "{today}");
-        size_t n = m ? (size_t)(m - s) : strlen(s);
-        buf_add(x->where, s, n);
-        if (!m) break;
-        buf_adds(x->where, today);
-        s = m + 7;
-      }
-      buf_adds(x->where, ")");
-      x->nflags++;
-    } else {
-      api_error(x->r, 400, "invalid_field", key, "查询条件「%s」应为 true 或 false", key);
-      x->failed = 1;
-      return false;
-    }
-    return true;
-  }
-  const field *f = fields_find(k->filters, k->nfilters, key);
-  json_t *jv = json_string(v);
-  verr e;
-  field tmp = f ? *f : (field){0};
-  tmp.flags &= ~F_REQUIRED;
-  bool ok = f && jv && (f->type == FT_BOOL || field_check(&tmp, jv, &e));
-  if (ok && f->type == FT_BOOL) ok = !strcmp(v, "true") || !strcmp(v, "false");
-  json_decref(jv);
-  if (!ok) {
-    if (!f) api_error(x->r, 400, "unknown_field", key, "未知的查询条件: %.60s", key);
-    else if (f->type == FT_BOOL || !jv) api_error(x->r, 400, "invalid_field", key, "查询条件「%s」无效", f->label);
-    else api_verr(x->r, &e);
-    x->failed = 1;
-    return false;
-  }
-  buf_addf(x->where, " AND x.%s = $%d", f->name, *x->np + 1);
-  x->p[(*x->np)++] = f->type == FT_BOOL ? SV_I(!strcmp(v, "true")) : SV_S(v);
-  return true;
+/* The kind's list arguments as declarations of the one parser (core/args.h):
+ * ?q= over search_col, each rec_flag (true/false, {today} filled in here),
+ * each filter field on column x.<name>. Grows with the kind; freed by the caller. */
+static arg_decl *list_decls(const rec_kind *k, int *n) {
+  arg_decl *d = xcalloc((size_t)(k->nfilters + k->nflags + 1), sizeof *d);
+  int m = 0;
+  if (k->search_col)
+    d[m++] = (arg_decl){.name = "q", .label = "关键词", .type = ARG_SEARCH, .flags = ARG_NONEMPTY,
+                        .max = 50, .sql = NULL, .col = k->search_col,
+                        .msg = "「关键词」无效或过长"};
+  for (int i = 0; i < k->nflags; i++)
+    d[m++] = (arg_decl){.name = k->flags[i].name, .label = k->flags[i].name, .type = ARG_FLAG,
+                        .sql = k->flags[i].sql};
+  for (int i = 0; i < k->nfilters; i++) d[m++] = arg_of_field(&k->filters[i], NULL);
+  *n = m;
+  return d;
 }
 
 /* Appends sql with {today} replaced by today's date (Asia/Shanghai). */
@@ -256,7 +214,7 @@ static void list_item(store_tx *tx, json_t *row, const void *ctx) {
   if (k->wf)
     json_object_set_new(row, "state_label", json_string(wf_state_label(k->wf, rec_s(row, "state"))));
   if (k->fix) k->fix(tx, row);
-  if (k->redact) k->redact(r, row);
+  redact_row(r, k, tx, row);
   json_object_del(row, "released");
   json_object_del(row, "copied");
 }
@@ -264,36 +222,54 @@ static void list_item(store_tx *tx, json_t *row, const void *ctx) {
 int h_rec_list(req *r) {
   const rec_kind *k = kind_of(r);
   if (!vis_any(k->vis, &r->who)) return api_deny(r, k->list_act, k->name, NULL, 0);
-  enum { MAXP = VIS_MAXP + 16 };
-  sval p[MAXP];
+  sval p[VIS_MAXP];
   int np = 0;
-  buf where, cols, order;
+  buf where, cols;
   buf_init(&where, 8192);
   buf_init(&cols, 8192);
-  buf_init(&order, 512);
   buf_adds(&where, " WHERE 1=1");
   /* the kind's one predicate; it fails only past its bounds (then 500, never a wider list) */
   int vis_bad = vis_where(k->vis, &r->who, k->list_act, &where, p, &np, VIS_MAXP);
-  lctx lc = {r, k, &where, p, &np, MAXP - 2, 0, 0};
+  int nd;
+  arg_decl *decls = list_decls(k, &nd);
+  char today[11];
+  date_format(date_today_shanghai(), today); /* {today}: made here, never from the client */
+  args_spec spec = {.decls = decls, .n = nd, .max = 16, .prefix = "x.", .paging = true,
+                    .sort = true, .sort_fields = k->sorts ? k->sorts : k->filters,
+                    .nsort_fields = k->sorts ? k->nsorts : k->nfilters,
+                    .sort_stamps = true, .sort_prefix = "x.", .sort_default = k->order,
+                    .today = today};
   int status;
   if (vis_bad) {
     status = api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
-  } else if (!req_each_arg(r, list_arg, &lc) || lc.failed) {
-    status = r->status;
-  } else if (entity_sort_sql(r, &order, k->sorts ? k->sorts : k->filters,
-                             k->sorts ? k->nsorts : k->nfilters, k->order, "x.")) {
-    status = r->status;
   } else {
     buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k), handed_of(k));
     const void *ctx[2] = {k, r};
-    api_list_q q = {buf_str(&cols), k->from, buf_str(&where), buf_str(&order), p, np,
-                    list_item, ctx};
-    status = api_list(r, &q);
-    if (status == 200 && k->nsums) status = list_sums(r, k, buf_str(&where), p, np);
+    args a;
+    status = api_args(r, &spec, np, &a);
+    if (!status) {
+      /* the list and its sums over the same conditions: visibility, then the arguments */
+      buf w;
+      buf_init(&w, 65536);
+      buf_adds(&w, buf_str(&where));
+      buf_adds(&w, args_where(&a));
+      int np2;
+      sval *p2 = args_params(&a, p, &np2);
+      if (buf_failed(&w)) {
+        status = api_error(r, 400, "too_many_params", "", "查询条件过多");
+      } else {
+        api_list_q q = {buf_str(&cols), k->from, buf_str(&w), args_order(&a), p2, np2,
+                        list_item, ctx};
+        status = api_list(r, &q);
+        if (status == 200 && k->nsums) status = list_sums(r, k, buf_str(&w), p2, np2);
+      }
+      buf_free(&w);
+    }
+    args_free(&a);
   }
+  free(decls);
   buf_free(&where);
   buf_free(&cols);
-  buf_free(&order);
   return status;
 }
 

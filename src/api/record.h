@@ -72,8 +72,6 @@ typedef struct rec_kind {
   int (*created)(req *r, store_tx *tx, const json_t *row);
   /* Derived values for the JSON (labels, money, overdue). */
   void (*fix)(store_tx *tx, json_t *row);
-  /* Removes what this user may not see. */
-  void (*redact)(req *r, json_t *row);
   const lc_hook *hooks;
   int nhooks;
   const workflow *wf;
@@ -95,7 +93,7 @@ typedef struct rec_kind {
   const field *sorts;
   int nsorts;
   /* Last touch of a shown row (GET, create, edit, action), after
-   * allowed_actions, editable and can are set and before redact: e.g. a
+   * allowed_actions, editable and can are set and before the redaction: e.g. a
    * state condition on top of a "can" entry, or a key the UI reads. */
   void (*finish)(req *r, json_t *row);
   /* A list-wide figure returned beside total: "<name>": count of the rows

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/twofa.h"
 #include "sec/login_guard.h"
 #include "sec/password.h"
 #include "util/config.h"
@@ -173,13 +174,14 @@ int session_authenticate(req *r) {
     if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
     sval prm[] = {SV_S(h), SV_I(now)};
     json_t *t = store_query_one(tx,
-                                "SELECT id, user_id, last_used_at FROM api_tokens WHERE "
+                                "SELECT id, user_id, last_used_at, scope FROM api_tokens WHERE "
                                 "token_hash=$1 AND revoked=0 AND expires_at > $2",
                                 prm, 2, &rc);
     const char *uid = t ? json_string_value(json_object_get(t, "user_id")) : NULL;
     int disabled = 0, found = 0;
     if (rc >= 0 && uid) found = load_user(tx, uid, &r->who, &disabled);
     if (found == 1 && !disabled) rc = session_load_grants(a, tx, uid, &r->who);
+    if (found == 1 && !disabled && rc >= 0) rc = twofa_load(r, tx);
     store_rollback(tx);
     if (rc < 0) {
       json_decref(t);
@@ -189,6 +191,14 @@ int session_authenticate(req *r) {
       json_decref(t);
       return unauthorized(r, "invalid_token", "API 令牌无效、已吊销或已过期");
     }
+    /* a token is bound to a user with 2FA (token_requires_2fa) and carries a scope */
+    if (cfg_int(CFG_TOKEN_REQUIRES_2FA) && !r->has_2fa) {
+      json_decref(t);
+      return unauthorized(r, "invalid_token", "API 令牌的所有者未启用双因素认证, 令牌无效");
+    }
+    xstrlcpy(r->token_scope, json_string_value(json_object_get(t, "scope")), sizeof r->token_scope);
+    r->via_token = true;
+    r->must_enrol = false; /* scripts cannot enrol; the owner has 2FA when tokens need it */
     /* last use, at most once a minute (listed by GET /api/v1/me/tokens) */
     json_t *lu = json_object_get(t, "last_used_at");
     if ((!json_is_string(lu) || now - ts_parse(json_string_value(lu)) >= 60) &&
@@ -212,7 +222,8 @@ int session_authenticate(req *r) {
   if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
   sval prm[] = {SV_S(r->sid_hash)};
   json_t *s = store_query_one(
-      tx, "SELECT user_id, csrf, created_at, last_seen FROM sessions WHERE id_hash=$1", prm, 1, &rc);
+      tx, "SELECT user_id, csrf, created_at, last_seen, verified_until FROM sessions WHERE id_hash=$1",
+      prm, 1, &rc);
   int found = 0, disabled = 0;
   int64_t created = 0, last = 0;
   if (s) {
@@ -221,6 +232,8 @@ int session_authenticate(req *r) {
     xstrlcpy(r->csrf, json_string_value(json_object_get(s, "csrf")), sizeof r->csrf);
     found = load_user(tx, json_string_value(json_object_get(s, "user_id")), &r->who, &disabled);
     if (found == 1) rc = session_load_grants(a, tx, r->who.user_id, &r->who);
+    if (found == 1 && rc >= 0) rc = twofa_load(r, tx);
+    r->fresh_2fa = json_integer_value(json_object_get(s, "verified_until")) > now;
   }
   store_rollback(tx);
   json_decref(s);
@@ -249,6 +262,8 @@ int session_authenticate(req *r) {
 static const field login_fields[] = {
     {"login", "登录名", FT_TEXT, F_REQUIRED, 64, 0, NULL},
     {"password", "口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
+    {"otp", "动态口令", FT_TEXT, 0, 8, 0, NULL},
+    {"recovery_code", "恢复码", FT_TEXT, 0, 32, 0, NULL},
 };
 
 /* A valid hash of a random password: unknown logins cost the same PBKDF2 work. */
@@ -260,6 +275,24 @@ static void make_dummy(void) {
   pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), dummy_hash);
 }
 
+/* One atomic step in the serialized write transaction: count the failure
+ * (a new series once the previous failure is older than lock_minutes) and
+ * lock on reaching lock_after; a locked account counts nothing (*n = 0). */
+static int count_failure(store_tx *tx, const char *uid, time_t now, int64_t *n) {
+  long lock_s = cfg_int(CFG_LOCK_MINUTES) * 60;
+  sval p2[] = {SV_S(uid), SV_I(now), SV_I(now - lock_s), SV_I(cfg_int(CFG_LOCK_AFTER)),
+               SV_I(now + lock_s)};
+  *n = 0;
+  return store_query_int(tx,
+                         "UPDATE users SET "
+                         "failed_count = CASE WHEN failed_at <= $3 THEN 1 ELSE failed_count + 1 END, "
+                         "locked_until = CASE WHEN (CASE WHEN failed_at <= $3 THEN 1 "
+                         "ELSE failed_count + 1 END) >= $4 THEN $5 ELSE 0 END, "
+                         "failed_at = $2 "
+                         "WHERE id=$1 AND locked_until <= $2 RETURNING failed_count",
+                         p2, 5, n);
+}
+
 /* The one answer to every failed sign-in, whatever the reason. */
 static int login_failed(req *r) {
   return api_error(r, 401, "login_failed", "login",
@@ -269,7 +302,7 @@ static int login_failed(req *r) {
 
 int h_login(req *r) {
   app *a = r->app;
-  if (api_body(r, login_fields, 2, false)) return r->status;
+  if (api_body(r, login_fields, 4, false)) return r->status;
   /* the real client: behind a trusted proxy, the address it forwarded (server.c) */
   const char *src = r->client_ip[0] ? r->client_ip : r->ip[0] ? r->ip : "-";
   lg_rules ru = guard_rules();
@@ -287,8 +320,8 @@ int h_login(req *r) {
   int rc;
   if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
   sval prm[] = {SV_S(login)};
-  json_t *u = store_query_one(tx, "SELECT id, pw_hash, disabled FROM users WHERE login=$1", prm, 1,
-                              &rc);
+  json_t *u = store_query_one(
+      tx, "SELECT id, pw_hash, disabled, locked_until FROM users WHERE login=$1", prm, 1, &rc);
   store_rollback(tx);
   if (rc < 0) return api_store_error(r, rc, NULL);
 
@@ -306,6 +339,7 @@ int h_login(req *r) {
   time_t now = xnow();
   xstrlcpy(r->who.login, login, sizeof r->who.login); /* for the audit entry of a failure */
   const char *reason = NULL;
+  int verified = 0, used_recovery = 0;
   char ts[TS_LEN];
   ts_now(ts);
   if (!u) {
@@ -313,24 +347,51 @@ int h_login(req *r) {
   } else if (disabled) {
     reason = "disabled";
   } else if (!ok) {
-    /* One atomic step in the serialized write transaction: count the failure
-     * (a new series once the previous failure is older than lock_minutes)
-     * and lock on reaching lock_after; a locked account counts nothing. */
-    long lock_s = cfg_int(CFG_LOCK_MINUTES) * 60;
-    sval p2[] = {SV_S(uid), SV_I(now), SV_I(now - lock_s), SV_I(cfg_int(CFG_LOCK_AFTER)),
-                 SV_I(now + lock_s)};
     int64_t n = 0;
-    rc = store_query_int(tx,
-                         "UPDATE users SET "
-                         "failed_count = CASE WHEN failed_at <= $3 THEN 1 ELSE failed_count + 1 END, "
-                         "locked_until = CASE WHEN (CASE WHEN failed_at <= $3 THEN 1 "
-                         "ELSE failed_count + 1 END) >= $4 THEN $5 ELSE 0 END, "
-                         "failed_at = $2 "
-                         "WHERE id=$1 AND locked_until <= $2 RETURNING failed_count",
-                         p2, 5, &n);
+    rc = count_failure(tx, uid, now, &n);
     reason = n == 0 ? "locked" : n >= cfg_int(CFG_LOCK_AFTER) ? "wrong_password_locked"
                                                                : "wrong_password";
+  } else if (json_integer_value(json_object_get(u, "locked_until")) > now) {
+    reason = "locked";
   } else {
+    /* The right password. A 三员 signs in only from admin_networks, and with
+     * a TOTP code (or a recovery code) once enrolled; anyone enrolled may
+     * give a code, which then counts as a step-up. A wrong code counts as
+     * a failed sign-in (6 digits must not be guessable by many tries). */
+    int dis2 = 0;
+    rc = load_user(tx, uid, &r->who, &dis2) == 1 ? STORE_OK : STORE_ERR;
+    if (rc == STORE_OK) rc = session_load_grants(a, tx, uid, &r->who);
+    if (rc == STORE_OK) rc = twofa_load(r, tx);
+    bool admin = principal_is_admin(&r->who);
+    const char *otp = json_string_value(json_object_get(r->in, "otp"));
+    const char *rec = json_string_value(json_object_get(r->in, "recovery_code"));
+    if (rc != STORE_OK) {
+    } else if (admin && !twofa_admin_address_ok(src)) {
+      reason = "address_not_allowed";
+    } else if (r->has_2fa && (otp || rec || admin)) {
+      if (!otp && !rec) {
+        reason = "otp_required";
+      } else {
+        const char *why = NULL;
+        int okc = otp ? twofa_check(r, tx, uid, otp, true, &why)
+                      : twofa_recovery(r, tx, uid, rec, &why);
+        if (okc < 0) {
+          rc = okc;
+        } else if (!okc) {
+          int64_t n = 0;
+          rc = count_failure(tx, uid, now, &n);
+          reason = n == 0                               ? "locked"
+                   : !strcmp(why, "replayed")           ? "otp_replayed"
+                   : !strcmp(why, "wrong_recovery_code") ? "otp_wrong_recovery_code"
+                                                         : "otp_wrong_code";
+        } else {
+          verified = 1;
+          used_recovery = rec != NULL && otp == NULL;
+        }
+      }
+    }
+  }
+  if (rc == STORE_OK && !reason && ok && u && !disabled) {
     /* Right password: signs in unless the account is locked (checked in the
      * same serialized write as the failure counting above). */
     sval p3[] = {SV_S(ts), SV_S(uid), SV_I(now)};
@@ -348,6 +409,8 @@ int h_login(req *r) {
   }
   if (reason) {
     json_t *d = json_pack("{s:s}", "reason", reason);
+    memset(&r->who, 0, sizeof r->who);
+    xstrlcpy(r->who.login, login, sizeof r->who.login);
     rc = api_audit(r, tx, "auth.login", "user", uid, "failed", d);
     json_decref(d);
     json_decref(u);
@@ -356,6 +419,10 @@ int h_login(req *r) {
       return api_store_error(r, rc, NULL);
     }
     if (api_commit(r, tx) != STORE_OK) return r->status;
+    if (!strcmp(reason, "otp_required"))
+      return api_error(r, 401, "otp_required", "otp", "请输入动态口令 (或一次性恢复码)");
+    if (!strncmp(reason, "otp_", 4))
+      return api_error(r, 401, "otp_invalid", "otp", "动态口令错误、已使用过或已过期");
     return login_failed(r);
   }
   unsigned char raw[32], craw[32];
@@ -365,16 +432,22 @@ int h_login(req *r) {
   hex_encode(raw, sizeof raw, token);
   hex_encode(craw, sizeof craw, csrf);
   token_hash(a, token, h);
-  sval p2[] = {SV_S(h), SV_S(uid), SV_S(csrf), SV_I(now), SV_I(now)};
+  char sid[UUID_LEN];
+  uuid7(sid);
+  sval p2[] = {SV_S(h),   SV_S(uid), SV_S(csrf), SV_I(now), SV_I(now), SV_S(sid),
+               SV_S(src), SV_I(verified ? now + cfg_int(CFG_STEP_UP_MINUTES) * 60 : 0)};
   rc = store_exec(tx,
-                  "INSERT INTO sessions(id_hash,user_id,csrf,created_at,last_seen) "
-                  "VALUES($1,$2,$3,$4,$5)",
-                  p2, 5, NULL);
-  int disabled2 = 0;
-  if (rc == STORE_OK) rc = load_user(tx, uid, &r->who, &disabled2) == 1 ? STORE_OK : STORE_ERR;
-  if (rc == STORE_OK) rc = session_load_grants(a, tx, uid, &r->who);
+                  "INSERT INTO sessions(id_hash,user_id,csrf,created_at,last_seen,sid,ip,"
+                  "verified_until) VALUES($1,$2,$3,$4,$5,$6,$7,$8)",
+                  p2, 8, NULL);
+  /* at most max_sessions per account: the oldest end */
+  if (rc == STORE_OK) rc = twofa_session_limit(tx, uid);
   r->authed = true;
-  if (rc == STORE_OK) rc = api_audit(r, tx, "auth.login", "user", uid, "ok", NULL);
+  r->fresh_2fa = verified;
+  json_t *okd = json_pack("{s:s,s:s}", "session", sid, "second_factor",
+                          used_recovery ? "recovery_code" : verified ? "totp" : "none");
+  if (rc == STORE_OK) rc = api_audit(r, tx, "auth.login", "user", uid, "ok", okd);
+  json_decref(okd);
   json_decref(u);
   if (rc != STORE_OK) {
     store_rollback(tx);
@@ -390,8 +463,9 @@ int h_login(req *r) {
   xwipe(token, sizeof token);
   xwipe(raw, sizeof raw);
   return api_ok(r, 200,
-                json_pack("{s:o,s:s,s:b}", "user", principal_json(&r->who), "csrf_token", csrf,
-                          "must_change_password", r->who.must_change));
+                json_pack("{s:o,s:s,s:b,s:b,s:b}", "user", principal_json(&r->who), "csrf_token",
+                          csrf, "must_change_password", r->who.must_change, "must_enrol_2fa",
+                          r->must_enrol, "two_factor", r->has_2fa));
 }
 
 /* ---- logout, me, password ----------------------------------------------------- */
@@ -415,6 +489,8 @@ int h_logout(req *r) {
 
 int h_me(req *r) {
   json_t *o = principal_json(&r->who);
+  json_object_set_new(o, "two_factor", json_boolean(r->has_2fa));
+  json_object_set_new(o, "must_enrol_2fa", json_boolean(r->must_enrol));
   if (r->via_cookie) json_object_set_new(o, "csrf_token", json_string(r->csrf));
   return api_ok(r, 200, o);
 }

@@ -428,63 +428,23 @@ int h_roles_revoke(req *r) {
 }
 
 /* ---- audit log (审计管理员, read-only) --------------------------------------------- */
-static const field audit_filters[] = {
-    {"actor_login", "操作人", FT_TEXT, 0, 64, 0, NULL},
-    {"action", "操作", FT_TEXT, 0, 64, 0, NULL},
-    {"object_id", "对象", FT_TEXT, 0, 64, 0, NULL},
-    {"result", "结果", FT_TEXT, 0, 16, 0, NULL},
-    {"request_id", "请求编号", FT_TEXT, 0, 32, 0, NULL},
+static const arg_decl audit_args[] = {
+    {.name = "actor_login", .label = "操作人", .type = ARG_TEXT, .max = 64, .col = "actor_login"},
+    {.name = "action", .label = "操作", .type = ARG_TEXT, .max = 64, .col = "action"},
+    {.name = "object_id", .label = "对象", .type = ARG_TEXT, .max = 64, .col = "object_id"},
+    {.name = "result", .label = "结果", .type = ARG_TEXT, .max = 16, .col = "result"},
+    {.name = "request_id", .label = "请求编号", .type = ARG_TEXT, .max = 32, .col = "request_id"},
+    {.name = "from", .label = "起始日期", .type = ARG_DATE, .flags = ARG_NONEMPTY,
+     .sql = "substr(at,1,10) >= ?", .msg = "「起始日期」应为日期 (YYYY-MM-DD)"},
+    {.name = "to", .label = "截止日期", .type = ARG_DATE, .flags = ARG_NONEMPTY,
+     .sql = "substr(at,1,10) <= ?", .msg = "「截止日期」应为日期 (YYYY-MM-DD)"},
 };
-
-typedef struct actx {
-  req *r;
-  buf *w;
-  sval *p;
-  int *np;
-  int failed;
-} actx;
-
-static bool audit_arg(void *c, const char *k, const char *v) {
-  actx *x = c;
-  if (!strcmp(k, "page") || !strcmp(k, "per_page")) return true;
-  if (*x->np >= 10) return false;
-  if (!strcmp(k, "from") || !strcmp(k, "to")) {
-    if (!date_parse(v, NULL)) {
-      api_error(x->r, 400, "invalid_field", k, "「%s」应为日期 (YYYY-MM-DD)", !strcmp(k, "from") ? "起始日期" : "截止日期");
-      x->failed = 1;
-      return false;
-    }
-    buf_addf(x->w, " AND substr(at,1,10) %s $%d", !strcmp(k, "from") ? ">=" : "<=", *x->np + 1);
-    x->p[(*x->np)++] = SV_S(v);
-    return true;
-  }
-  const field *f = fields_find(audit_filters, 5, k);
-  if (!f || !utf8_valid(v, strlen(v)) || strlen(v) > 64) {
-    api_error(x->r, 400, f ? "invalid_field" : "unknown_field", k, "查询条件无效: %.40s", k);
-    x->failed = 1;
-    return false;
-  }
-  buf_addf(x->w, " AND %s = $%d", f->name, *x->np + 1);
-  x->p[(*x->np)++] = SV_S(v);
-  return true;
-}
+static const args_spec audit_spec = {.decls = audit_args, .n = ARGS_N(audit_args), .max = 10,
+                                     .paging = true, .sort_verbatim = true, .sort_default = "seq DESC"};
 
 int h_audit_list(req *r) {
-  sval p[14];
-  int np = 0;
-  buf w;
-  buf_init(&w, 2048);
-  buf_adds(&w, " WHERE 1=1");
-  actx ac = {r, &w, p, &np, 0};
-  int status;
-  if (!req_each_arg(r, audit_arg, &ac) || ac.failed) {
-    status = ac.failed ? r->status : api_error(r, 400, "invalid_field", "", "查询条件过多");
-  } else {
-    api_list_q q = {"seq, at, actor_id, actor_login, role, action, object_kind, object_id, result, "
-                    "request_id, ip, detail, hash",
-                    "audit", buf_str(&w), " ORDER BY seq DESC", p, np, NULL, NULL};
-    status = api_list(r, &q);
-  }
-  buf_free(&w);
-  return status;
+  return api_args_list(r, &audit_spec,
+                       "seq, at, actor_id, actor_login, role, action, object_kind, object_id, result, "
+                       "request_id, ip, detail, hash",
+                       "audit", " WHERE 1=1", NULL, 0, NULL, NULL);
 }

@@ -27,16 +27,18 @@
 
 /* ---- the sealed columns ------------------------------------------------------ */
 
-/* A sealed column: values "s1:…"/"s2:N:…" bound to the context "<kind>:<id>". */
+/* A sealed column: values "s1:…"/"s2:N:…" bound to the context
+ * "<kind>:<id><suffix>", id the value of column id_col of the row. */
 typedef struct sealed_col {
-  const char *table, *column, *kind;
+  const char *table, *column, *kind, *id_col, *suffix;
 } sealed_col;
 
 /* Sealed columns that no record kind declares (a kind's rec_sealed is found
  * through the route table). Register here any other column written with
- * field_seal, with the context kind it is sealed under. */
+ * field_seal, with the context it is sealed under. */
 static const sealed_col extra_sealed[] = {
-    {NULL, NULL, NULL},
+    /* the TOTP secret (api/twofa.c totp_ctx: "user:<id>:totp") */
+    {"user_totp", "secret_enc", "user", "user_id", ":totp"},
 };
 
 enum { MAX_SEALED_COLS = 32 };
@@ -53,11 +55,11 @@ static int sealed_cols(sealed_col *out, int max) {
       bool dup = false;
       for (int m = 0; m < n; m++)
         dup = dup || (!strcmp(out[m].table, k->table) && !strcmp(out[m].column, k->sealed[j].column));
-      if (!dup && n < max) out[n++] = (sealed_col){k->table, k->sealed[j].column, k->name};
+      if (!dup && n < max) out[n++] = (sealed_col){k->table, k->sealed[j].column, k->name, "id", ""};
     }
   }
   for (size_t i = 0; i < sizeof extra_sealed / sizeof *extra_sealed; i++)
-    if (extra_sealed[i].table && n < max) out[n++] = extra_sealed[i];
+    if (n < max) out[n++] = extra_sealed[i];
   return n;
 }
 
@@ -84,7 +86,7 @@ typedef struct rot {
 } rot;
 
 static void col_ctx(const sealed_col *c, const char *id, char *ctx, size_t n) {
-  snprintf(ctx, n, "%s:%s", c->kind, id);
+  snprintf(ctx, n, "%s:%s%s", c->kind, id, c->suffix);
 }
 
 /* One batch of column c after rowid *after: re-seals values not under rt->kid
@@ -94,9 +96,9 @@ static int reseal_batch(rot *rt, store_tx *tx, const sealed_col *c, int64_t *aft
                         bool *more) {
   char sql[256];
   snprintf(sql, sizeof sql,
-           "SELECT rowid AS rid, id, %s FROM %s WHERE rowid > $1 AND %s IS NOT NULL ORDER BY rowid "
-           "LIMIT $2",
-           c->column, c->table, c->column);
+           "SELECT rowid AS rid, %s AS id, %s FROM %s WHERE rowid > $1 AND %s IS NOT NULL ORDER BY "
+           "rowid LIMIT $2",
+           c->id_col, c->column, c->table, c->column);
   sval p[] = {SV_I(*after), SV_I(limit)};
   json_t *rows = store_query_json(tx, sql, p, 2);
   if (!rows) return STORE_ERR;

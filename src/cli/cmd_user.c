@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/twofa.h"
 #include "api/users.h"
 #include "cli/cli.h"
 #include "util/config.h"
@@ -22,13 +23,25 @@ static const char user_help[] =
     "                              三员账号只能这样重置)\n"
     "  disable LOGIN | enable LOGIN 停用 / 启用账号 (停用即注销其会话与令牌)\n"
     "  grant LOGIN 角色[@范围编号]  授予角色 (三员与其他角色互斥; 注销其会话与令牌)\n"
-    "  token LOGIN --name 用途 [--days N]  创建 API 令牌 (只显示一次, 库中只存哈希)\n"
+    "  token LOGIN --name 用途 [--days N] [--scope 范围]\n"
+    "                              创建 API 令牌 (只显示一次, 库中只存哈希); 范围: read (只读,\n"
+    "                              默认), all (账号的全部权限), 或逗号分隔的操作名 (可加 read),\n"
+    "                              如 read,ledger.export; 敏感操作须逐一列出。token_requires_2fa\n"
+    "                              开启时只能发给已启用双因素认证的用户\n"
     "  token --list [LOGIN]        列出 API 令牌 (编号、用途、有效期、是否吊销; 不含令牌本身)\n"
     "  token --revoke 令牌编号      吊销一个 API 令牌\n"
     "  list                        列出用户与角色\n\n"
     "角色: leading_group inspection_office team_leader@巡察组 team_member@巡察组\n"
     "      commission_liaison case_mgmt petitions conduct investigation verification_team\n"
     "      commission_cadre dispatched_group@派驻组 unit_liaison@单位 sysadmin secadmin auditadmin\n" CLI_COMMON_HELP;
+
+static bool has_totp(store_tx *tx, const char *uid) {
+  int64_t n = 0;
+  sval p[] = {SV_S(uid)};
+  return store_query_int(tx, "SELECT count(*) FROM user_totp WHERE user_id=$1 AND enabled=1", p, 1,
+                         &n) == STORE_OK &&
+         n > 0;
+}
 
 static int find_user(store_tx *tx, const char *login_in, char id[37]) {
   char login[65];
@@ -162,8 +175,9 @@ int cmd_user(int argc, char **argv) {
                                        {"days", required_argument, NULL, 'y'},
                                        {"list", no_argument, NULL, 'L'},
                                        {"revoke", required_argument, NULL, 'R'},
+                                       {"scope", required_argument, NULL, 'S'},
                                        {NULL, 0, NULL, 0}};
-  const char *name = NULL, *rolesv[MAX_GRANTS], *revoke = NULL;
+  const char *name = NULL, *rolesv[MAX_GRANTS], *revoke = NULL, *scope = "read";
   int nroles = 0, c, list = 0;
   long days = 0;
   optind = 1;
@@ -175,6 +189,7 @@ int cmd_user(int argc, char **argv) {
     if (c == 'n') name = optarg;
     else if (c == 'L') list = 1;
     else if (c == 'R') revoke = optarg;
+    else if (c == 'S') scope = optarg;
     else if (c == 'r' && nroles < MAX_GRANTS) rolesv[nroles++] = optarg;
     else if (c == 'y') {
       char *end;
@@ -217,6 +232,10 @@ int cmd_user(int argc, char **argv) {
   }
   if (argc - optind != want_args) {
     cli_err("参数个数不对 (运行 xunji user --help 查看用法)");
+    return EX_USAGE;
+  }
+  if (!strcmp(op, "token") && !twofa_scope_valid(scope)) {
+    cli_err("--scope 无效: %s (应为 read、all 或逗号分隔的操作名, 见 xunji routes)", scope);
     return EX_USAGE;
   }
   if ((!strcmp(op, "add") || !strcmp(op, "token")) && !name) {
@@ -277,6 +296,8 @@ int cmd_user(int argc, char **argv) {
       ok = ok && !cli_audit(&a, tx, dis ? "user.disable" : "user.enable", "user", uid, NULL);
     } else if (!strcmp(op, "grant")) {
       ok = !grant_one(&a, tx, uid, argv[optind + 2]);
+    } else if (!strcmp(op, "token") && cfg_int(CFG_TOKEN_REQUIRES_2FA) && !has_totp(tx, uid)) {
+      cli_err("%s 未启用双因素认证, 不能发放 API 令牌 (token_requires_2fa)", login);
     } else if (!strcmp(op, "token")) {
       unsigned char raw[32];
       char token[68], h[65], id[37], now[TS_LEN];
@@ -289,11 +310,12 @@ int cmd_user(int argc, char **argv) {
       uuid7(id);
       ts_now(now);
       long d = days ? days : cfg_int(CFG_TOKEN_DAYS);
-      sval p[] = {SV_S(id), SV_S(uid), SV_S(name), SV_S(h), SV_S(now), SV_I(xnow() + d * 86400)};
+      sval p[] = {SV_S(id), SV_S(uid), SV_S(name), SV_S(h), SV_S(now), SV_I(xnow() + d * 86400),
+                  SV_S(scope)};
       ok = !store_exec(tx,
-                       "INSERT INTO api_tokens(id,user_id,name,token_hash,created_at,expires_at) "
-                       "VALUES($1,$2,$3,$4,$5,$6)",
-                       p, 6, NULL);
+                       "INSERT INTO api_tokens(id,user_id,name,token_hash,created_at,expires_at,"
+                       "scope) VALUES($1,$2,$3,$4,$5,$6,$7)",
+                       p, 7, NULL);
       json_t *dj = json_pack("{s:s,s:s,s:I}", "token_id", id, "name", name, "days", (json_int_t)d);
       ok = ok && !cli_audit(&a, tx, "user.token", "user", uid, dj);
       json_decref(dj);

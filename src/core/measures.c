@@ -38,8 +38,7 @@ static const msource src_clues = {
     "c.result, c.concluded_at",
     "c.handover_at, c.id",
     {"c.round_id", "r.campaign", "r.kind", "c.team_id", "c.unit_id", "u.level"},
-    "c.team_id", NULL, NULL,
-    A_CLUE_LIST, &vis_clue, "c.id"};
+    &vis_clue, "c.id"};
 
 /* The current vetting of each (round, person): the newest request. */
 #define VET_TEAM                                                                      \
@@ -56,8 +55,7 @@ static const msource src_vettings = {
     "v.reason, v.requested_at, v.answered_at",
     "v.requested_at, v.id",
     {"v.round_id", "r.campaign", "r.kind", VET_TEAM, NULL, NULL},
-    VET_TEAM, NULL, NULL,
-    A_VETTING_LIST};
+    &vis_vetting, "v.id"};
 
 static const msource src_members = {
     "team_members", "巡察组成员",
@@ -68,8 +66,7 @@ static const msource src_members = {
     "so.name AS source_unit",
     "r.name, t.name, p.name, m.id",
     {"m.round_id", "r.campaign", "r.kind", "m.team_id", NULL, NULL},
-    "m.team_id", NULL, NULL,
-    A_TEAM_LIST};
+    &vis_member, "m.id"};
 
 static const msource src_movements = {
     "cadre_movements", "干部交流",
@@ -80,8 +77,7 @@ static const msource src_movements = {
     "tg.name AS to_org, cm.to_post, cm.moved_on",
     "cm.moved_on, cm.id",
     {NULL, NULL, NULL, NULL, NULL, NULL},
-    NULL, NULL, NULL,
-    A_MOVEMENT_LIST};
+    &vis_movement, "cm.id"};
 
 static const msource src_briefings = {
     "briefings", "巡前情况通报",
@@ -92,8 +88,7 @@ static const msource src_briefings = {
     "b.due_date, b.state, b.requested_at, b.answered_at",
     "b.due_date, b.id",
     {"b.round_id", "r.campaign", "r.kind", "b.team_id", "b.unit_id", "u.level"},
-    "b.team_id", "b.unit_id", "u.supervisor_id",
-    A_BRIEFING_LIST};
+    &vis_briefing, "b.id"};
 
 static const msource src_petitions = {
     "petitions", "信访件",
@@ -104,8 +99,7 @@ static const msource src_petitions = {
     "pe.anonymous, pe.state",
     "pe.received_on, pe.id",
     {"pe.round_id", "r.campaign", "r.kind", "pe.team_id", "pe.unit_id", "u.level"},
-    "pe.team_id", NULL, NULL,
-    A_PETITION_LIST};
+    &vis_petition, "pe.id"};
 
 /* The patrol targets (被巡察单位/村): one per round and unit. */
 static const msource src_targets = {
@@ -117,8 +111,7 @@ static const msource src_targets = {
     "g.withdrawal_date, g.feedback_date",
     "g.entry_date, u.name, g.id",
     {"g.round_id", "r.campaign", "r.kind", "g.team_id", "g.unit_id", "u.level"},
-    "g.team_id", "g.unit_id", "u.supervisor_id",
-    A_TARGET_LIST};
+    &vis_target, "g.id"};
 
 /* Problems from confirmation on (003_findings), as each user's GET of a
  * problem shows them (vis_problem: released to the unit side on feedback,
@@ -132,8 +125,7 @@ static const msource src_problems = {
     "pr.found_on, pr.amount_fen, pr.immediate_fix, pr.rectified_at, pr.signed_off_at",
     "pr.found_on, pr.seq_no, pr.id",
     {"pr.round_id", "r.campaign", "r.kind", "pr.team_id", "pr.unit_id", "u.level"},
-    "pr.team_id", "pr.unit_id", "u.supervisor_id",
-    A_PROBLEM_LIST, &vis_problem, "pr.id"};
+    &vis_problem, "pr.id"};
 
 /* The team's reports once the feedback was given (反馈), each with its
  * feedback meeting (date, people present) and the copy (抄送). */
@@ -146,8 +138,7 @@ static const msource src_reports = {
     "rp.meeting_date, rp.attendees, rp.fed_back_at, rp.copied_at",
     "rp.meeting_date, u.name, rp.id",
     {"rp.round_id", "r.campaign", "r.kind", "rp.team_id", "rp.unit_id", "u.level"},
-    "rp.team_id", "rp.unit_id", "u.supervisor_id",
-    A_REPORT_LIST};
+    &vis_report, "rp.id"};
 
 static const msource src_rect_tasks = {
     "rect_tasks", "整改任务",
@@ -158,8 +149,7 @@ static const msource src_rect_tasks = {
     "k.deadline, k.state",
     "k.deadline, k.id",
     {"k.round_id", "r.campaign", "r.kind", "k.team_id", "k.unit_id", "u.level"},
-    "k.team_id", "k.unit_id", "u.supervisor_id",
-    A_RECT_READ, &vis_task, "k.id"};
+    &vis_task, "k.id"};
 
 static const msource src_notices = {
     "notices", "督查督办通知",
@@ -170,8 +160,7 @@ static const msource src_notices = {
     "n.state, n.created_at",
     "n.created_at, n.id",
     {"g.round_id", "r.campaign", "r.kind", "n.team_id", "n.unit_id", "u.level"},
-    "n.team_id", "n.unit_id", "u.supervisor_id",
-    A_NOTICE_LIST, &vis_notice, "n.id"};
+    &vis_notice, "n.id"};
 
 static const msource src_institutions = {
     "institutions", "制度机制",
@@ -181,8 +170,7 @@ static const msource src_institutions = {
     "i.id, i.name, i.kind, u.name AS unit_name, t.name AS team_name, i.issued_on",
     "i.issued_on, i.id",
     {"i.round_id", "r.campaign", "r.kind", "g.team_id", "i.unit_id", "u.level"},
-    "g.team_id", "i.unit_id", "u.supervisor_id",
-    A_TARGET_LIST};
+    &vis_institution, "i.id"};
 
 /* Assistance requests (004_discipline) once submitted; never the unit's. */
 static const msource src_assistance = {
@@ -194,8 +182,7 @@ static const msource src_assistance = {
     "s.decided_at, s.completed_at",
     "s.submitted_at, s.id",
     {"s.round_id", "r.campaign", "r.kind", "s.team_id", "s.unit_id", "u.level"},
-    "s.team_id", NULL, NULL,
-    A_ASSIST_LIST, &vis_assistance, "s.id"};
+    &vis_assistance, "s.id"};
 
 /* Accountability outcomes that stand (decided, not revoked); one row is one
  * outcome for one person, party organisation or leader. */
@@ -209,8 +196,7 @@ static const msource src_acct = {
     "a.funds_returned_fen, a.losses_recovered_fen",
     "a.decided_on, a.id",
     {"a.round_id", "r.campaign", "r.kind", "a.team_id", "a.unit_id", "u.level"},
-    "a.team_id", NULL, "u.supervisor_id",
-    A_ACCT_LIST, &vis_accountability, "a.id"};
+    &vis_accountability, "a.id"};
 
 static const msource src_reviews = {
     "joint_reviews", "联审",
@@ -220,8 +206,7 @@ static const msource src_reviews = {
     "(SELECT count(*) FROM review_items ri WHERE ri.review_id=j.id) AS item_count",
     "j.scheduled_on, j.id",
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", NULL, NULL},
-    "j.team_id", NULL, NULL,
-    A_REVIEW_LIST, &vis_review, "j.id"};
+    &vis_review, "j.id"};
 
 /* Items discussed at reviews that were held: a problem or a clue each. */
 static const msource src_review_items = {
@@ -237,8 +222,7 @@ static const msource src_review_items = {
     "flag_detail, ri.flags_raised, ri.flags_cleared, ri.flag_cleared_at, ri.clear_reason",
     "j.scheduled_on, ri.created_at, ri.id",
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", "u.id", "u.level"},
-    "j.team_id", NULL, NULL,
-    A_REVIEW_LIST, &vis_review, "j.id"};
+    &vis_review, "j.id"};
 
 /* ---- labels of distributions ------------------------------------------------ */
 static const char *const l_disposal[] = {"talk_inquiry", "谈话函询", "preliminary_verification",
@@ -448,8 +432,8 @@ bool measure_uses(const measure *m, mfilter f) {
 
 bool measure_scope_ok(const measure *m, const mscope *s) {
   if (s->all) return true;
-  return (s->nteams && m->src->team) || (s->nunits && m->src->unit) ||
-         (s->norgs && m->src->supervisor);
+  const vis_kind *k = m->src->vis;
+  return s->who && vis_reaches(k, s->who, k->read) && vis_reaches(k, s->who, s->act);
 }
 
 const char *measure_dist_label(const measure *m, const char *code) {
@@ -504,19 +488,6 @@ int mfilters_check(mfilters *f, mfilter *bad) {
 /* ---- SQL -------------------------------------------------------------------------- */
 static void add(buf *b, const char *s) {
   buf_adds(b, s); /* SQL text is ours and bounded by the table */
-}
-
-static void add_in(buf *sql, const char *col, const char *const *ids, int n, sval *p, int *np,
-                   int *first) {
-  if (!col || !n) return;
-  add(sql, *first ? "" : " OR ");
-  *first = 0;
-  buf_addf(sql, "%s IN (", col);
-  for (int i = 0; i < n; i++) {
-    buf_addf(sql, "%s$%d", i ? "," : "", *np + 1);
-    p[(*np)++] = SV_S(ids[i]);
-  }
-  add(sql, ")");
 }
 
 /* Appends the SQL list of the outcome codes of the kind named by the n
@@ -589,18 +560,15 @@ int measure_from_where(const measure *m, const mfilters *f, const mscope *s, con
       p[(*np)++] = SV_S(m->date_is_ts ? f->to_ts : f->v[MF_TO]);
     }
   }
-  if (!s->all) {
-    int first = 1;
-    add(sql, " AND (");
-    add_in(sql, src->team, s->teams, s->nteams, p, np, &first);
-    add_in(sql, src->unit, s->units, s->nunits, p, np, &first);
-    add_in(sql, src->supervisor, s->orgs, s->norgs, p, np, &first);
-    add(sql, first ? "1=0)" : ")");
-  }
+  if (s->all) return 0;
+  if (!s->who) return buf_adds(sql, " AND 0") ? -1 : 0;
+  /* the report's own scope (a team's statistics are its own team's), over
+   * the record kind's declaration */
+  if (vis_in(src->vis, s->who, s->act, src->idcol, sql, p, np, VIS_MAXP)) return -1;
   /* the record kind's own predicate: never count what the GET refuses.
    * Past its bounds it leaves an unfinished condition (or the buffer's
    * poison): the statement then fails, it never counts wider. */
-  if (!MUTANT(MUT_DRILLDOWN_SKIPS_VISIBILITY) && src->vis && s->who &&
+  if (!MUTANT(MUT_DRILLDOWN_SKIPS_VISIBILITY) &&
       vis_in(src->vis, s->who, src->vis->read, src->idcol, sql, p, np, VIS_MAXP))
     return -1;
   return 0;
@@ -609,13 +577,13 @@ int measure_from_where(const measure *m, const mfilters *f, const mscope *s, con
 /* ---- working papers in drill-downs and ledgers ------------------------------------ */
 int measure_papers_expr(const measure *m, const mscope *s, buf *sql, sval *p, int *np) {
   const vis_kind *k = m->src->vis;
-  if (!k || !k->paper_fields || !s->who) return 0;
+  if (!k->paper_fields || s->all || !s->who) return 0;
   return vis_expr(k, s->who, k->papers, m->src->idcol, sql, p, np, VIS_MAXP) ? -1 : 1;
 }
 
 bool measure_paper_field(const measure *m, const char *name) {
   const vis_kind *k = m->src->vis;
-  if (!k || !k->paper_fields) return false;
+  if (!k->paper_fields) return false;
   const char *dot = strchr(name, '.'); /* "pr.found_on" or "found_on" */
   if (dot) {
     size_t n = (size_t)(dot - name);

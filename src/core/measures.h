@@ -3,10 +3,10 @@
  *
  * A measure is one row: a name, a Chinese label and unit, the record set it
  * counts (a source: FROM clause, drill-down columns, the column behind each
- * filter and each scope kind, the action that governs reading those records),
- * an extra condition, and how the value is aggregated. The value query and
- * the drill-down query are both built from the same FROM + WHERE, so the
- * drill-down returns exactly the records counted. Adding a figure is adding
+ * filter, the record kind whose visibility declaration decides who sees
+ * which rows), an extra condition, and how the value is aggregated. The
+ * value query and the drill-down query are both built from the same FROM +
+ * WHERE, so the drill-down returns exactly the records counted. Adding a figure is adding
  * a row to the table in measures.c (and, for a new kind of record, a source).
  *
  * Pure: builds SQL text and parameters, runs nothing (report/stats.c runs them).
@@ -48,19 +48,22 @@ typedef struct mfilters {
  * timestamps. Returns -1 naming the bad filter in *bad, else 0. */
 int mfilters_check(mfilters *f, mfilter *bad);
 
-/* The part of the records the user may see (from authz_filter_for of the
- * statistics action), and the user, whose record-level visibility
- * (core/visibility.h) narrows each source that names its record kind.
- * who NULL: no record-level narrowing (the command line). */
+/* Whose figures: the user and the report's own action (stats.read,
+ * ledger.export). Each source's rows are narrowed by the visibility model
+ * (core/visibility.h) twice over its record kind: the kind's read action
+ * (never count what the record's GET refuses) and the report's action (a
+ * team's statistics are its own team's). all: no narrowing (the command
+ * line); who NULL without all: nothing. */
 typedef struct mscope {
   const principal *who;
+  action_id act;
   bool all;
-  int nteams, nunits, norgs;
-  const char *const *teams, *const *units, *const *orgs;
 } mscope;
 
 /* A kind of record that measures count. Column expressions are SQL over the
- * aliases of from; NULL when the filter or scope does not apply. */
+ * aliases of from; NULL when the filter does not apply. Who sees which rows
+ * is the record kind's declaration (vis), never a column list or an action
+ * of the source's own. */
 typedef struct msource {
   const char *name;  /* "clues" */
   const char *label; /* "问题线索" */
@@ -69,11 +72,8 @@ typedef struct msource {
   const char *cols;  /* drill-down columns */
   const char *order; /* drill-down order */
   const char *col[MF_FROM]; /* MF_ROUND..MF_LEVEL */
-  const char *team, *unit, *supervisor; /* scope columns */
-  action_id read;    /* the user must hold this action (function level) too */
-  /* The record kind counted, and its id column: each row must also be one
-   * the user's GET of that record shows (vis_in over the kind's predicate).
-   * NULL: the source has no record kind of its own yet. */
+  /* The record kind counted and its id column: each row must be one the
+   * user's GET of that record shows (vis_in over the kind's predicate). */
   const vis_kind *vis;
   const char *idcol;
 } msource;
@@ -109,8 +109,9 @@ extern const int nmeasures;
 const measure *measure_find(const char *name);
 /* Whether filter f narrows measure m (ignored filters are reported). */
 bool measure_uses(const measure *m, mfilter f);
-/* Whether the scope lets the user see any row of m's source (false: the
- * scope kinds the user holds have no column in this source). */
+/* Whether the user may see any row of m's source: the visibility model's
+ * condition for the kind, for its read action and for the report's action,
+ * is not empty. */
 bool measure_scope_ok(const measure *m, const mscope *s);
 /* The label of a MK_DIST code (the code itself when unknown). */
 const char *measure_dist_label(const measure *m, const char *code);
@@ -119,7 +120,7 @@ const char *measure_dist_label(const measure *m, const char *code);
  * into sql, appending values to p (room for MEASURE_MAXP). today is
  * YYYY-MM-DD (Shanghai). Returns 0, or -1 if a filter value is invalid (err
  * names the filter). */
-enum { MEASURE_MAXP = 3 * 32 + 24 + 2 * VIS_MAXP };
+enum { MEASURE_MAXP = 24 + 5 * VIS_MAXP }; /* filters, two scopes, papers, two related records */
 int measure_from_where(const measure *m, const mfilters *f, const mscope *s, const char *today,
                        buf *sql, sval *p, int *np);
 

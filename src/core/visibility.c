@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "util/mutant.h"
+
 #include "store/store.h"
 
 /* A problem reaches the unit side once fed back, the commission once the
@@ -46,14 +48,26 @@ const vis_kind vis_notice = {
     .name = "notice", .table = "notices", .read = A_NOTICE_LIST,
     .team = "x.team_id", .unit = "x.unit_id",
     .released = NULL, .handed = NULL,
-    .papers = A_SELF};
+    .papers = A_SELF,
+    /* (visreports) a notice follows its task: the commission's liaison
+     * (notice.read on all) reads those of tasks it sees, i.e. of copied
+     * problems; before, it also counted and read the others */
+    .parent = &vis_task, .parent_col = "x.task_id"};
 
 /* Assistance never reaches the unit side; the commission sees it once forwarded. */
+/* The titles of the problem or clue a record hangs from are shown only to
+ * those who may see that problem or clue (the commission's 审查调查室 records
+ * accountability without reading the team's problem list). */
+static const vis_field names_of_parents[] = {
+    {.name = "problem_title", .ref = &vis_problem, .ref_key = "problem_id"},
+    {.name = "clue_title", .ref = &vis_clue, .ref_key = "clue_id"},
+    {0}};
+
 const vis_kind vis_assistance = {
     .name = "assistance", .table = "assistance", .read = A_ASSIST_LIST,
     .team = "x.team_id", .unit = "x.unit_id",
     .released = "0", .handed = "x.forwarded_at IS NOT NULL",
-    .papers = A_SELF};
+    .papers = A_SELF, .fields = names_of_parents};
 
 const vis_kind vis_accountability = {
     .name = "accountability", .table = "accountability", .read = A_ACCT_LIST,
@@ -61,7 +75,7 @@ const vis_kind vis_accountability = {
     .released = NULL,
     .handed = COPIED("x.problem_id") " OR EXISTS (SELECT 1 FROM clues h WHERE h.id=x.clue_id AND "
               "h.handover_at IS NOT NULL)",
-    .papers = A_SELF};
+    .papers = A_SELF, .fields = names_of_parents};
 
 const vis_kind vis_review = {
     .name = "joint_review", .table = "joint_reviews", .read = A_REVIEW_LIST,
@@ -119,7 +133,10 @@ const vis_kind vis_target = {
 /* A team member: whoever sees the team. */
 const vis_kind vis_member = {
     .name = "team_member", .table = "team_members", .read = A_TEAM_LIST,
-    .parent = &vis_team, .parent_col = "x.team_id", .papers = A_SELF};
+    .parent = &vis_team, .parent_col = "x.team_id", .papers = A_SELF,
+    /* (visreports) its team, so that an action scoped to teams (a team's
+     * statistics) reaches its own team's members; team.list is P_ALL */
+    .team = "x.team_id"};
 
 /* An evidence file: visible iff its owner record is and the user may see
  * the owner's "files" field (a problem's: its working papers). */
@@ -131,6 +148,63 @@ const vis_kind vis_file_task = {
     .name = "rect_task_file", .table = "files", .read = A_RECT_READ,
     .only = "x.owner_kind='rect_task'", .parent = &vis_task, .parent_col = "x.owner_id",
     .parent_field = "files", .papers = A_SELF};
+
+/* ---- kinds of the reports and domain side (visreports) ---- */
+/* The current team of a vetted person: the team of the round the person is
+ * on (a vetting carries no team of its own). */
+#define VETTING_TEAM                                                                     \
+  "(SELECT m.team_id FROM team_members m WHERE m.round_id=x.round_id AND "               \
+  "m.person_id=x.person_id)"
+
+/* Integrity vettings: read by those who plan and vet (all of them, P_ALL
+ * today); a team's rule would see its own members' vettings. Never the unit
+ * side, never handed to the commission. */
+const vis_kind vis_vetting = {
+    .name = "vetting", .table = "vettings", .read = A_VETTING_LIST,
+    .team = VETTING_TEAM, .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+
+/* Recusal exceptions (回避例外) approved by the leading group: read by those
+ * who plan and vet; a team's rule would see its own team's. */
+const vis_kind vis_recusal = {
+    .name = "recusal_exception", .table = "recusal_exceptions", .read = A_RECUSAL_LIST,
+    .team = "x.team_id", .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+/* Cadre movements (干部交流): no team, no unit; only whole-collection rules. */
+const vis_kind vis_movement = {
+    .name = "cadre_movement", .table = "cadre_movements", .read = A_MOVEMENT_LIST,
+    .team = NULL, .unit = NULL,
+    .released = "0", .handed = NULL,
+    .papers = A_SELF};
+
+
+/* Institutions revised in rectification (制度机制): read with rectification
+ * (rect.read); the team through the target, the unit its own, the
+ * commission once the target's report was copied. */
+const vis_kind vis_institution = {
+    .name = "institution", .table = "institutions", .read = A_RECT_READ,
+    .team = "(SELECT g.team_id FROM targets g WHERE g.id=x.target_id)", .unit = "x.unit_id",
+    .released = NULL,
+    .handed = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.target_id AND "
+              "rep.copied_at IS NOT NULL)",
+    .papers = A_SELF};
+
+/* A target's rectification (plan, report, its problems and tasks: GET
+ * /targets/{id}/rectification): the team's own; the unit side once the
+ * target's report was fed back; the commission once it was copied. */
+const vis_kind vis_rectification = {
+    .name = "rectification", .table = "targets", .read = A_RECT_READ,
+    .team = "x.team_id", .unit = "x.unit_id",
+    .released = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND "
+                "rep.state IN ('fed_back','copied'))",
+    .handed = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND "
+              "rep.state='copied')",
+    .papers = A_SELF};
+
 
 /* ---- engine kinds ---- */
 /* Petitions received on site: the team's own; never the unit side nor the
@@ -162,6 +236,8 @@ const vis_kind *const vis_kinds[] = {
     &vis_file_task,
     /* engine kinds */
     &vis_petition, &vis_briefing,
+    /* kinds of the reports and domain side (visreports) */
+    &vis_vetting, &vis_movement, &vis_institution, &vis_rectification, &vis_recusal,
     NULL};
 
 const vis_kind *vis_kind_by_name(const char *name) {
@@ -357,7 +433,27 @@ bool vis_any(const vis_kind *k, const principal *who) {
   return k && authz_filter_for(who, k->read, &f);
 }
 
+/* (visreports) The same scope builder on a scratch buffer: "(0)" is the one
+ * text it gives when no rule of the user reaches k for a. */
+bool vis_reaches(const vis_kind *k, const principal *who, action_id a) {
+  if (!k) return false;
+  if (k->parent && !vis_reaches(k->parent, who, k->parent->read)) return false;
+  if (k->parent && !k->team && !k->unit && !k->handed) {
+    authz_filter f;
+    return authz_filter_for(who, a, &f);
+  }
+  buf b;
+  buf_init(&b, 16384);
+  sval p[VIS_MAXP];
+  int np = 0;
+  vctx c = {who, &b, p, &np, VIS_MAXP, 0};
+  bool ok = !scope(&c, k, a) && strcmp(buf_str(&b), "(0)") != 0;
+  buf_free(&b);
+  return ok;
+}
+
 int vis_row(store_tx *tx, const vis_kind *k, const principal *who, const char *id) {
+  if (MUTANT(MUT_ROW_CHECK_SKIPPED)) return 1;
   return k ? vis_row_act(tx, k, who, k->read, id) : 0;
 }
 
@@ -389,12 +485,18 @@ static int may(store_tx *tx, const vis_kind *k, const principal *who, const char
 
 int vis_redact(store_tx *tx, const vis_kind *k, const principal *who, const char *id,
                json_t *row) {
-  if (!k || !row) return 0;
+  if (!k || !row || MUTANT(MUT_REDACT_SKIPPED)) return 0;
   vis_memo m = {0};
   int err = 0;
   for (const vis_field *f = k->fields; f && f->name; f++) {
     if (!json_object_get(row, f->name)) continue;
-    int ok = err ? 0 : may(tx, k, who, id, vis_field_need(k, f->name), &m);
+    int ok;
+    if (f->ref) { /* names another record: shown iff that record is visible */
+      const char *rid = json_string_value(json_object_get(row, f->ref_key));
+      ok = err ? 0 : rid ? vis_row(tx, f->ref, who, rid) : 1;
+    } else {
+      ok = err ? 0 : may(tx, k, who, id, vis_field_need(k, f->name), &m);
+    }
     if (ok < 0) err = ok;
     if (ok <= 0) json_object_del(row, f->name);
   }

@@ -31,6 +31,11 @@
 typedef struct vis_field {
   const char *name; /* key of the row as the API shows it */
   action_id need;   /* action needed on the row; A_SELF: whoever sees the row */
+  /* A field that names another record (an accountability record's
+   * problem_title): shown only if that record, whose id the row holds under
+   * ref_key, is visible to the user under ref's own declaration. */
+  const struct vis_kind *ref;
+  const char *ref_key;
 } vis_field;
 
 typedef struct vis_kind {
@@ -80,11 +85,13 @@ extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assista
 /* generic kinds (issue 14) */
 extern const vis_kind vis_org, vis_person, vis_round, vis_team, vis_target, vis_member,
     vis_file_problem, vis_file_task;
+/* ---- kinds of the reports and domain side (visreports) ---- */
+extern const vis_kind vis_vetting, vis_movement, vis_institution, vis_rectification, vis_recusal;
 
 /* Every declared kind, NULL-terminated, and one by its name (NULL: none). */
 extern const vis_kind *const vis_kinds[];
 const vis_kind *vis_kind_by_name(const char *name);
-/* engine kinds (api/record.h) */
+/* engine kinds (clues, petitions, briefings on the record engine) */
 extern const vis_kind vis_petition, vis_briefing;
 
 /* The room vis_where/vis_in may take in the parameter array at most. */
@@ -107,6 +114,9 @@ int vis_expr(const vis_kind *k, const principal *who, action_id a, const char *i
 /* May the user see rows of k at all (some rule on its read action)? A list
  * refused outright (403) when not. */
 bool vis_any(const vis_kind *k, const principal *who);
+/* Does some rule of the user reach rows of k for action a (the condition
+ * vis_where builds is not empty)? A figure over k is shown only then. */
+bool vis_reaches(const vis_kind *k, const principal *who, action_id a);
 /* Is row id of k visible to the user (read action)? 1 yes, 0 no, <0 store
  * error. The same condition as vis_where, run on one row. */
 int vis_row(store_tx *tx, const vis_kind *k, const principal *who, const char *id);

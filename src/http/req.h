@@ -50,6 +50,12 @@ typedef struct req {
   principal who;
   char sid_hash[65]; /* session row key, when via cookie */
   char csrf[65];
+  /* second factor and token scope (api/twofa.c, issue 18) */
+  bool has_2fa;          /* the user confirmed a TOTP enrolment */
+  bool must_enrol;       /* a 三员 without TOTP while require_2fa_admin is on */
+  bool fresh_2fa;        /* a second factor within step_up_minutes, or a valid X-Xunji-OTP */
+  bool via_token;        /* authenticated by an API token */
+  char token_scope[512]; /* that token's scope */
 
   /* response */
   int status;

@@ -448,20 +448,24 @@ static int notice_compose(store_tx *tx, const char *id, const char *docno, json_
   return 0;
 }
 
-#define SCOPE_NONE NULL, NULL, NULL
 const letter_tpl letter_tpls[] = {
-    {"clue_handover", "问题线索移交函", "clue", A_CLUE_LIST, NULL, CFG_DOCNO_HANDOVER,
-     "clues x", NULL, NULL, NULL, clue_compose, &vis_clue},
-    {"vetting_request", "廉政审核函", "round", A_VETTING_LIST, "vetting", CFG_DOCNO_VETTING,
-     "rounds x", SCOPE_NONE, vetting_compose},
+    {.kind = "clue_handover", .label = "问题线索移交函", .object_kind = "clue",
+     .read = A_CLUE_LIST, .series = NULL, .prefix = CFG_DOCNO_HANDOVER, .from = "clues x",
+     .compose = clue_compose, .vis = &vis_clue},
+    {.kind = "vetting_request", .label = "廉政审核函", .object_kind = "round",
+     .read = A_VETTING_LIST, .series = "vetting", .prefix = CFG_DOCNO_VETTING, .from = "rounds x",
+     .compose = vetting_compose, .vis = &vis_round},
     /* never the unit side: an assistance request is not released to it */
-    {"assistance_request", "提请协助函", "assistance", A_ASSIST_LIST, "assist_letter",
-     CFG_DOCNO_ASSIST, "assistance x", NULL, NULL, NULL, assist_compose, &vis_assistance},
+    {.kind = "assistance_request", .label = "提请协助函", .object_kind = "assistance",
+     .read = A_ASSIST_LIST, .series = "assist_letter", .prefix = CFG_DOCNO_ASSIST,
+     .from = "assistance x", .compose = assist_compose, .vis = &vis_assistance},
     /* the letter to the commission and 组织部 goes with the report text, not to the unit */
-    {"feedback_copy", "反馈意见抄送函", "report", A_REPORT_TEXT, "feedback_copy", CFG_DOCNO_COPY,
-     "reports x", NULL, NULL, NULL, copy_compose, &vis_report},
-    {"rect_notice", "整改督办通知", "notice", A_NOTICE_LIST, NULL, CFG_DOCNO_NOTICE, "notices x",
-     NULL, NULL, NULL, notice_compose, &vis_notice},
+    {.kind = "feedback_copy", .label = "反馈意见抄送函", .object_kind = "report",
+     .read = A_REPORT_TEXT, .series = "feedback_copy", .prefix = CFG_DOCNO_COPY,
+     .from = "reports x", .compose = copy_compose, .vis = &vis_report},
+    {.kind = "rect_notice", .label = "整改督办通知", .object_kind = "notice",
+     .read = A_NOTICE_LIST, .series = NULL, .prefix = CFG_DOCNO_NOTICE, .from = "notices x",
+     .compose = notice_compose, .vis = &vis_notice},
 };
 const int nletter_tpls = (int)(sizeof letter_tpls / sizeof *letter_tpls);
 

@@ -21,22 +21,18 @@ typedef struct letter_tpl {
   action_id read;          /* reading the letter needs this action on its record */
   const char *series;      /* doc_seq series of a new 文号; NULL: the record carries it */
   cfg_id prefix;           /* 文号 prefix setting (with series) */
-  /* The records as SQL over alias x, for the record-level check of one
-   * letter and for the list: FROM, and the columns each scope kind of the
-   * read action looks at (api/entity.c entity_scope_sql): team, unit (its
-   * supervisor is derived) and the condition for P_HANDED. NULL: that kind
-   * of scope never sees these records. */
+  /* The records as SQL over alias x ("clues x"), for the record-level
+   * check of one letter and for the list; which rows a user may read is
+   * vis below, for the read action. */
   const char *from;
-  const char *team_col, *unit_col, *handed_sql;
   /* Composes the letter (issuer, docno, title, to, body[], signer, date, cc)
    * for the record. docno is the new 文号 (NULL when the record carries it).
    * Returns 0, 1 with a Chinese reason in why (the record is not ready for
    * this letter), or <0 store error. */
   int (*compose)(store_tx *tx, const char *id, const char *docno, json_t **doc, char *why,
                  size_t n);
-  /* The record kind's visibility (core/visibility.h), when it has one: then
-   * the letter follows the kind's predicate for the read action, and the
-   * scope columns above are not used. */
+  /* The record kind's visibility (core/visibility.h): a letter is read by
+   * those the kind's predicate lets read its record with the read action. */
   const vis_kind *vis;
 } letter_tpl;
 

@@ -21,7 +21,8 @@ typedef struct stats_ctx {
 
 /* Fills today and a full scope (for the shell). */
 void stats_ctx_init(stats_ctx *c, const mfilters *f, const mscope *s, const principal *who);
-/* Whether the user may see measure m (its records' read action and scope). */
+/* Whether the user may see measure m (the visibility model reaches some of
+ * its records for the user: measure_scope_ok). */
 bool stats_visible(const stats_ctx *c, const measure *m);
 /* {name,label,unit,kind,value,...,ignored_filters} of one measure. */
 int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out);

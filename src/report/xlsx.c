@@ -103,9 +103,11 @@ static const lcol acct_cols[] = {
     {"追缴资金(元)", "a.funds_recovered_fen", LC_FEN, 14, NULL, NULL},
     {"清退资金(元)", "a.funds_returned_fen", LC_FEN, 14, NULL, NULL},
     {"挽回损失(元)", "a.losses_recovered_fen", LC_FEN, 14, NULL, NULL},
+    /* the related record only where the user's GET of it shows it */
     {"关联问题或线索",
-     "coalesce((SELECT pr.seq_no || ' ' || pr.title FROM problems pr WHERE pr.id=a.problem_id), "
-     "(SELECT c.title FROM clues c WHERE c.id=a.clue_id))",
+     "coalesce((SELECT pr.seq_no || ' ' || pr.title FROM problems pr WHERE pr.id=a.problem_id "
+     "AND @vis(problem,pr.id)), (SELECT c.title FROM clues c WHERE c.id=a.clue_id AND "
+     "@vis(clue,c.id)))",
      LC_TEXT, 30, NULL, NULL},
 };
 
@@ -154,6 +156,33 @@ static lxw_error put_text(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const
   return worksheet_write_string(ws, row, col, s, f);
 }
 
+/* Appends a column expression, each "@vis(<kind>,<idcol>)" in it replaced
+ * by the visibility model's condition "the user's GET of that record shows
+ * it" (a record another kind's ledger names: the problem or clue of an
+ * accountability outcome); "1" for the command line. -1 on an unknown kind
+ * or an unfinished expression (a build defect) or past the bounds. */
+static int col_expr(buf *sql, const char *x, const mscope *s, sval *p, int *np) {
+  for (;;) {
+    const char *at = strstr(x, "@vis(");
+    if (!at) return buf_adds(sql, x) ? -1 : 0;
+    const char *comma = strchr(at, ','), *end = comma ? strchr(comma, ')') : NULL;
+    if (!end || buf_add(sql, x, (size_t)(at - x))) return -1;
+    char kind[40], idcol[40];
+    size_t nk = (size_t)(comma - at - 5), ni = (size_t)(end - comma - 1);
+    if (nk >= sizeof kind || ni >= sizeof idcol) return -1;
+    memcpy(kind, at + 5, nk);
+    kind[nk] = '\0';
+    memcpy(idcol, comma + 1, ni);
+    idcol[ni] = '\0';
+    const vis_kind *k = vis_kind_by_name(kind);
+    if (!k || buf_adds(sql, "1")) return -1;
+    if (!s->all && (!s->who ? buf_adds(sql, " AND 0")
+                            : vis_in(k, s->who, k->read, idcol, sql, p, np, VIS_MAXP)))
+      return -1;
+    x = end + 1;
+  }
+}
+
 int ledger_write(store_tx *tx, const ledger *l, const stats_ctx *c, const char *path,
                  int64_t *rows, char *err, size_t errlen) {
   const measure *m = measure_find(l->measure);
@@ -181,10 +210,17 @@ int ledger_write(store_tx *tx, const ledger *l, const stats_ctx *c, const char *
   buf_adds(&sql, "SELECT ");
   for (int i = 0; i < l->ncols; i++) {
     const char *x = l->cols[i].expr;
-    if (papers && measure_paper_field(m, x))
+    if (papers && measure_paper_field(m, x)) {
       buf_addf(&sql, "%sCASE WHEN %s THEN %s END", i ? ", " : "", buf_str(&pap), x);
-    else
-      buf_addf(&sql, "%s%s", i ? ", " : "", x);
+    } else {
+      buf_adds(&sql, i ? ", " : "");
+      if (col_expr(&sql, x, c->scope, p, &np)) {
+        buf_free(&pap);
+        buf_free(&sql);
+        snprintf(err, errlen, "台账列定义有误或范围条件过长");
+        return 1;
+      }
+    }
     if (l->cols[i].type == LC_DAYS) buf_addf(&sql, ", %s", l->cols[i].expr2);
   }
   buf_free(&pap);

@@ -3,7 +3,7 @@
  * and codes, never business content (issue 11, item 7; docs/api.md).
  *
  * Every writer of the audit log passes its detail through audit_detail_safe
- * (api/dispatch.c api_audit, cli/common.c), so no caller can put a title,
+ * (api/writes.c api_audit, cli/common.c), so no caller can put a title,
  * a name, a reason, report text or an amount into the log, whatever it
  * hands over. What is kept: UUIDs; lowercase codes ([a-z][a-z0-9_.-]*, up
  * to 64 characters: states, verbs, outcome codes, logins); SM3 hashes under

@@ -42,6 +42,7 @@ EMBED(xunji_mig_007, "src/store/sqlite/007_changelog.sql");
 EMBED(xunji_mig_008, "src/store/sqlite/008_edge.sql");
 EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
 EMBED(xunji_mig_011, "src/store/sqlite/011_feedback_attendees.sql");
+EMBED(xunji_mig_015, "src/store/sqlite/015_twofa.sql");
 EMBED(xunji_mig_010, "src/store/sqlite/010_programme2.sql");
 EMBED(xunji_mig_016, "src/store/sqlite/016_keys.sql");
 
@@ -61,6 +62,7 @@ static const struct migration {
     {9, "domain", xunji_mig_009},
     {11, "feedback_attendees", xunji_mig_011},
     {10, "programme2", xunji_mig_010},
+    {15, "twofa", xunji_mig_015},
     {16, "keys", xunji_mig_016},
 };
 

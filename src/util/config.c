@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/netaddr.h"
+#include "sec/totp.h"
 #include "util/xmem.h"
 
 const cfg_def cfg_defs[CFG__MAX] = {
@@ -99,12 +101,50 @@ const cfg_def cfg_defs[CFG__MAX] = {
                              "仅信任它们转发的 X-Forwarded-For / X-Real-IP"},
     [CFG_PUBLIC_ORIGIN] = {"public_origin", "XUNJI_PUBLIC_ORIGIN", CT_STR, "", 0, 0,
                            "浏览器访问的源 (如 https://xunji.example.gov.cn), 写请求的 Origin 须完全一致"},
+    [CFG_TOTP_ALG] = {"totp_algorithm", "XUNJI_TOTP_ALGORITHM", CT_STR, "sha1", 0, 0,
+                      "动态口令 (TOTP) 算法: sha1 (身份验证器应用通用), sha256, sha512 或 sm3; "
+                      "只影响此后的绑定"},
+    [CFG_TOTP_DIGITS] = {"totp_digits", "XUNJI_TOTP_DIGITS", CT_INT, "6", 6, 8,
+                         "动态口令位数 (只影响此后的绑定)"},
+    [CFG_TOTP_PERIOD] = {"totp_period", "XUNJI_TOTP_PERIOD", CT_INT, "30", 15, 120,
+                         "动态口令时间步长 (秒, 只影响此后的绑定)"},
+    [CFG_TOTP_WINDOW] = {"totp_window", "XUNJI_TOTP_WINDOW", CT_INT, "1", 0, 3,
+                         "动态口令允许的前后时间步数 (时钟偏差)"},
+    [CFG_REQUIRE_2FA_ADMIN] = {"require_2fa_admin", "XUNJI_REQUIRE_2FA_ADMIN", CT_INT, "1", 0, 1,
+                               "三员 (系统、安全、审计管理员) 首次登录须绑定动态口令, 此后登录须口令加动态口令"},
+    [CFG_REQUIRE_2FA_SENSITIVE] = {"require_2fa_sensitive", "XUNJI_REQUIRE_2FA_SENSITIVE", CT_INT,
+                                   "1", 0, 1,
+                                   "敏感操作 (查看信访人身份与线索反映内容、导出、授权、批准重置口令) "
+                                   "须有效的第二因素"},
+    [CFG_STEP_UP_MINUTES] = {"step_up_minutes", "XUNJI_STEP_UP_MINUTES", CT_INT, "5", 0, 60,
+                             "验证动态口令后多少分钟内敏感操作无须再次输入 (0: 每次都须 X-Xunji-OTP)"},
+    [CFG_TOKEN_REQUIRES_2FA] = {"token_requires_2fa", "XUNJI_TOKEN_REQUIRES_2FA", CT_INT, "1", 0, 1,
+                                "API 令牌只能发给并只对已启用双因素认证的用户有效"},
+    [CFG_MAX_SESSIONS] = {"max_sessions", "XUNJI_MAX_SESSIONS", CT_INT, "3", 0, 100,
+                          "每个账号同时有效的会话数上限 (超出时结束最早的会话; 0 为不限)"},
+    [CFG_ADMIN_NETWORKS] = {"admin_networks", "XUNJI_ADMIN_NETWORKS", CT_STR, "", 0, 0,
+                            "三员只能从这些地址或网段登录 (逗号分隔, 如 10.1.2.0/24; 按可信代理转发后的"
+                            "客户端地址; 空为不限)"},
 };
 
 static char *vals[CFG__MAX];
 
 int cfg_set(cfg_id id, const char *value, char *err, size_t errlen) {
   const cfg_def *d = &cfg_defs[id];
+  if (id == CFG_TOTP_ALG && totp_alg_lookup(value) < 0) {
+    snprintf(err, errlen, "配置项 %s 的值无效: %s (应为 sha1、sha256、sha512 或 sm3)", d->name, value);
+    return -1;
+  }
+  if (id == CFG_ADMIN_NETWORKS && *value) {
+    net_range *nr = NULL;
+    char why[256];
+    int n = net_ranges_parse(value, &nr, why, sizeof why);
+    free(nr);
+    if (n < 0) {
+      snprintf(err, errlen, "配置项 %s 的值无效: %s", d->name, value);
+      return -1;
+    }
+  }
   if (d->type == CT_INT) {
     char *end;
     errno = 0;

@@ -140,7 +140,8 @@ def password_change_policy_and_other_sessions_end():
 def bearer_tokens_from_the_cli():
     s = Server()
     s.cleanup = False
-    p = run_cli("user", "token", "office", "--name", "统计脚本", "--days", "30", db=s.db)
+    p = run_cli("user", "token", "office", "--name", "统计脚本", "--days", "30", "--scope", "round.write",
+                db=s.db)
     token = p.stdout.strip()
     assert token.startswith("xj_") and len(token) == 67
     assert s.sql("SELECT count(*) FROM api_tokens WHERE token_hash=?", (token,))[0][0] == 0

@@ -90,3 +90,21 @@ def suggestions_and_movements():
         assert st["movements"] == {"commission_to_patrol": 4, "patrol_to_commission": 1, "patrol_to_grassroots": 1}
         assert st["commission_cadres_served"] == 1 and st["persons_vetted"] == 2 and st["objections"] == 1
         assert len(s.sql("SELECT * FROM audit WHERE action='movement.create' AND result='ok'")) == 6
+
+
+@test
+def expertise_tags_are_a_capped_list():
+    """?tags= of the suggestions had no bound (any number of comma-separated tags, each
+    one more entry to match); it is now declared as a list of at most 12 expertise tags:
+    a thirteenth is 400 too_many_params naming the field (issue 14, item 4)."""
+    with Server() as s:
+        office = s.client("office")
+        url = f"/api/v1/rounds/{s.ids['round']}/suggestions?tags="
+        twelve = ",".join(["财务"] * 12)
+        expect(office.get(url + quote(twelve)), 200)
+        for tags in (twelve + ",审计", ",".join(["财务"] * 100)):
+            r = expect(office.get(url + quote(tags)), 400, "too_many_params")
+            assert r.json["error"]["field"] == "tags" and "专长" in r.json["error"]["message"], r
+        # each value still comes from the vocabulary
+        r = expect(office.get(url + quote("财务,炼丹")), 400, "invalid_field")
+        assert r.json["error"]["field"] == "tags", r

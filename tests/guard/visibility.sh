@@ -12,29 +12,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-# TEMPORARY allow-list: files other branches of issue 14 are converting right
-# now (record engine: record.c, clues, petitions, briefings, the problem and
-# report redaction hooks in findings.c; reports and domain side: the rest).
-# The lead empties it after merging them; do not add to it.
-allow=(
-  src/domain/discipline/discipline.c
-  src/domain/discipline/review.c
-  src/domain/findings/findings.c
-  src/domain/findings/rectification.c
-  src/domain/programme/vetting.c
-  src/domain/programme/members.c
-  src/domain/programme/recusal.c
-  src/domain/programme/matching.c
-  src/domain/programme/replacements.c
-  src/domain/programme/units.c
-  src/domain/reports/documents.c
-  src/domain/reports/ledgers.c
-  src/domain/reports/reports.h
-  src/domain/reports/stats.c
-  src/domain/reports/summary.c
-)
-# TEMPORARY: the old builder's own definition, until its last caller above is gone.
-defs=(src/api/entity.c src/api/entity.h)
+# No exceptions: every file of src/api and src/domain asks the model.
+allow=()
+defs=()
 
 allowed() {
   local f=$1 a

@@ -73,27 +73,56 @@ TEST(money_is_exact_decimal_text) {
   CHECK_STR(y, "-0.05");
 }
 
+static principal one_grant(role_id r, scope_kind sk, const char *scope) {
+  principal p;
+  memset(&p, 0, sizeof p);
+  strcpy(p.user_id, "u");
+  p.ngrants = 1;
+  p.grants[0].role = r;
+  p.grants[0].sk = sk;
+  if (scope) strcpy(p.grants[0].scope_id, scope);
+  return p;
+}
+
 TEST(measure_sql_binds_values_and_scope) {
+  authz_init();
   const measure *m = measure_find("clues_during_patrol");
   mfilters f;
   memset(&f, 0, sizeof f);
   f.v[MF_UNIT] = "01a21175-ef21-7723-bf82-ceba00a78ce5";
-  const char *teams[] = {"01a21175-ef21-7723-bf82-ceba00a78ce6"};
-  mscope s = {.all = false, .nteams = 1, .teams = teams};
+  principal tl = one_grant(R_TEAM_LEADER, SK_TEAM, "01a21175-ef21-7723-bf82-ceba00a78ce6");
+  mscope s = {.who = &tl, .act = A_STATS_READ};
   buf b;
   buf_init(&b, 8192);
   sval p[MEASURE_MAXP];
   int np = 0;
   measure_from_where(m, &f, &s, "2026-11-25", &b, p, &np);
   CHECK(strstr(buf_str(&b), "c.unit_id = $1") != NULL);
-  CHECK(strstr(buf_str(&b), "c.team_id IN ($2)") != NULL);
+  /* the scope is the model's, over the clue kind: the statistics action's
+   * team rule and the clue read action's team rule */
+  CHECK(strstr(buf_str(&b), "c.id IN (SELECT x.id FROM clues x WHERE ((x.team_id IN ($2))))") != NULL);
+  CHECK(strstr(buf_str(&b), "c.id IN (SELECT x.id FROM clues x WHERE ((x.team_id IN ($3))))") != NULL);
   CHECK(strstr(buf_str(&b), "ceba00a78ce5") == NULL); /* values are bound, never spliced */
-  CHECK_INT(np, 2);
-  /* a unit-scoped user has no column in the clue source: nothing visible */
-  const char *units[] = {"x"};
-  mscope su = {.all = false, .nunits = 1, .units = units};
+  CHECK_INT(np, 3);
+  CHECK(measure_scope_ok(m, &s));
+  /* a unit-scoped user reads no clue: the measure is not its */
+  principal ul = one_grant(R_UNIT_LIAISON, SK_UNIT, "01a21175-ef21-7723-bf82-ceba00a78ce5");
+  mscope su = {.who = &ul, .act = A_STATS_READ};
   CHECK(!measure_scope_ok(m, &su));
-  CHECK(measure_scope_ok(measure_find("problems_found"), &su));
+  /* a dispatched group reads members of every team, but its statistics
+   * reach no team: the members' figure is not its (neither before) */
+  principal dg = one_grant(R_DISPATCHED_GROUP, SK_ORG, "01a21175-ef21-7723-bf82-ceba00a78ce7");
+  mscope sd = {.who = &dg, .act = A_STATS_READ};
+  CHECK(!measure_scope_ok(measure_find("team_members"), &sd));
+  CHECK(measure_scope_ok(measure_find("problems_found"), &sd));
+  /* nobody: nothing */
+  mscope none = {.who = NULL, .act = A_STATS_READ};
+  buf_reset(&b);
+  np = 0;
+  measure_from_where(m, &f, &none, "2026-11-25", &b, p, &np);
+  CHECK(strstr(buf_str(&b), " AND 0") != NULL);
+  /* every source names its record kind and id column */
+  for (int i = 0; i < nmeasures; i++) CHECK(measures[i].src->vis && measures[i].src->idcol);
   /* @today becomes a parameter */
   buf_reset(&b);
   np = 0;
@@ -126,8 +155,13 @@ TEST(every_measure_runs_on_the_schema) {
   f.v[MF_TO] = "2026-12-31";
   mfilter bad;
   CHECK(mfilters_check(&f, &bad) == 0);
-  const char *ids[] = {id};
-  mscope scopes[] = {{.all = true}, {.all = false, .nteams = 1, .teams = ids, .norgs = 1, .orgs = ids}};
+  authz_init();
+  principal tl = one_grant(R_TEAM_LEADER, SK_TEAM, id), dg = one_grant(R_DISPATCHED_GROUP, SK_ORG, id),
+            cl = one_grant(R_COMMISSION_LIAISON, SK_NONE, NULL);
+  mscope scopes[] = {{.all = true},
+                     {.who = &tl, .act = A_STATS_READ},
+                     {.who = &dg, .act = A_STATS_READ},
+                     {.who = &cl, .act = A_LEDGER_EXPORT}};
   for (int i = 0; i < nmeasures; i++)
     for (size_t k = 0; k < sizeof scopes / sizeof *scopes; k++) {
       const measure *m = &measures[i];

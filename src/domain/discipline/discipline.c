@@ -189,27 +189,37 @@ static const lc_hook assist_hooks[] = {
   "targets t JOIN orgs u ON u.id=t.unit_id JOIN rounds r ON r.id=t.round_id WHERE t.id=$1"
 
 const rec_kind rk_assistance = {
-    "assistance", "提请协助事项", "assistance",
-    "x.id, x.version, x.seq_no, x.target_id, x.round_id, x.team_id, tm.name AS team_name, "
-    "x.unit_id, u.name AS unit_name, u.supervisor_id, x.problem_id, p.title AS problem_title, "
-    "x.clue_id, c.title AS clue_title, x.need, x.reason, x.state, x.submitted_at, x.decided_at, "
-    "x.decision_note, x.forwarded_at, x.accepted_at, x.accepted_role, x.completed_at, x.result, "
-    "x.evidence_fixed, x.closed_at, x.created_by, x.created_at, x.updated_at, "
-    "'提请协助 ' || x.seq_no || ' ' || u.name AS title",
-    "assistance x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id LEFT JOIN "
-    "problems p ON p.id=x.problem_id LEFT JOIN clues c ON c.id=x.clue_id",
-    "x.created_at DESC, x.id DESC",
-    &vis_assistance,
-    A_ASSIST_LIST, A_ASSIST_WRITE, A_ASSIST_WRITE,
-    assist_fields, NF(assist_fields),
-    assist_filters, NF(assist_filters),
-    assist_flags, NF(assist_flags),
-    "x.need",
-    "target_id", TARGET_PARENT_SQL,
-    "draft",
-    assist_prepare, NULL, assist_fix, NULL,
-    assist_hooks, NF(assist_hooks), &wf_assistance,
-    NULL, NULL,
+    .name = "assistance",
+    .label = "提请协助事项",
+    .table = "assistance",
+    .cols = "x.id, x.version, x.seq_no, x.target_id, x.round_id, x.team_id, tm.name AS team_name, "
+        "x.unit_id, u.name AS unit_name, u.supervisor_id, x.problem_id, p.title AS problem_title, "
+        "x.clue_id, c.title AS clue_title, x.need, x.reason, x.state, x.submitted_at, x.decided_at, "
+        "x.decision_note, x.forwarded_at, x.accepted_at, x.accepted_role, x.completed_at, x.result, "
+        "x.evidence_fixed, x.closed_at, x.created_by, x.created_at, x.updated_at, "
+        "'提请协助 ' || x.seq_no || ' ' || u.name AS title",
+    .from = "assistance x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id LEFT JOIN "
+        "problems p ON p.id=x.problem_id LEFT JOIN clues c ON c.id=x.clue_id",
+    .order = "x.created_at DESC, x.id DESC",
+    .vis = &vis_assistance,
+    .list_act = A_ASSIST_LIST,
+    .create_act = A_ASSIST_WRITE,
+    .edit_act = A_ASSIST_WRITE,
+    .fields = assist_fields,
+    .nfields = NF(assist_fields),
+    .filters = assist_filters,
+    .nfilters = NF(assist_filters),
+    .flags = assist_flags,
+    .nflags = NF(assist_flags),
+    .search_col = "x.need",
+    .parent_field = "target_id",
+    .parent_sql = TARGET_PARENT_SQL,
+    .edit_state = "draft",
+    .prepare = assist_prepare,
+    .fix = assist_fix,
+    .hooks = assist_hooks,
+    .nhooks = NF(assist_hooks),
+    .wf = &wf_assistance,
 };
 
 /* ---- accountability (追责问责) ------------------------------------------------------ */
@@ -364,32 +374,40 @@ static const lc_hook acct_hooks[] = {
 };
 
 const rec_kind rk_accountability = {
-    "accountability", "追责问责记录", "accountability",
-    "x.id, x.version, x.problem_id, p.title AS problem_title, x.clue_id, c.title AS clue_title, "
-    "x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, u.name AS unit_name, "
-    "u.supervisor_id, x.subject_kind, x.subject_name, x.subject_post, x.leader_role, x.outcome, "
-    "x.criminal, x.form, x.authority, x.decided_on, x.funds_recovered_fen, x.funds_returned_fen, "
-    "x.losses_recovered_fen, x.note, x.state, x.revoked_reason, x.created_by, x.created_at, "
-    "x.updated_at, x.subject_name || ' (' || u.name || ')' AS title",
-    "accountability x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id LEFT JOIN "
-    "problems p ON p.id=x.problem_id LEFT JOIN clues c ON c.id=x.clue_id",
-    "x.created_at DESC, x.id DESC",
-    &vis_accountability,
-    A_ACCT_LIST, A_ACCT_WRITE, A_ACCT_WRITE,
-    acct_fields, NF(acct_fields),
-    acct_filters, NF(acct_filters),
-    NULL, 0,
-    "x.subject_name",
-    "problem_id",
-    "SELECT p.target_id, p.round_id, p.team_id, p.unit_id, u.supervisor_id, EXISTS (SELECT 1 FROM "
-    "report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id WHERE "
-    "rp.problem_id=p.id) AS handed FROM problems p JOIN orgs u ON u.id=p.unit_id WHERE p.id=$1",
-    "open",
-    acct_prepare, NULL, acct_fix, NULL,
-    acct_hooks, NF(acct_hooks), &wf_accountability,
-    "clue_id",
-    "SELECT c.target_id, c.round_id, c.team_id, c.unit_id, u.supervisor_id, (c.handover_at IS NOT "
-    "NULL) AS handed FROM clues c JOIN orgs u ON u.id=c.unit_id WHERE c.id=$1",
+    .name = "accountability",
+    .label = "追责问责记录",
+    .table = "accountability",
+    .cols = "x.id, x.version, x.problem_id, p.title AS problem_title, x.clue_id, c.title AS clue_title, "
+        "x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, u.name AS unit_name, "
+        "u.supervisor_id, x.subject_kind, x.subject_name, x.subject_post, x.leader_role, x.outcome, "
+        "x.criminal, x.form, x.authority, x.decided_on, x.funds_recovered_fen, x.funds_returned_fen, "
+        "x.losses_recovered_fen, x.note, x.state, x.revoked_reason, x.created_by, x.created_at, "
+        "x.updated_at, x.subject_name || ' (' || u.name || ')' AS title",
+    .from = "accountability x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id LEFT JOIN "
+        "problems p ON p.id=x.problem_id LEFT JOIN clues c ON c.id=x.clue_id",
+    .order = "x.created_at DESC, x.id DESC",
+    .vis = &vis_accountability,
+    .list_act = A_ACCT_LIST,
+    .create_act = A_ACCT_WRITE,
+    .edit_act = A_ACCT_WRITE,
+    .fields = acct_fields,
+    .nfields = NF(acct_fields),
+    .filters = acct_filters,
+    .nfilters = NF(acct_filters),
+    .search_col = "x.subject_name",
+    .parent_field = "problem_id",
+    .parent_sql = "SELECT p.target_id, p.round_id, p.team_id, p.unit_id, u.supervisor_id, EXISTS (SELECT 1 FROM "
+        "report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id WHERE "
+        "rp.problem_id=p.id) AS handed FROM problems p JOIN orgs u ON u.id=p.unit_id WHERE p.id=$1",
+    .edit_state = "open",
+    .prepare = acct_prepare,
+    .fix = acct_fix,
+    .hooks = acct_hooks,
+    .nhooks = NF(acct_hooks),
+    .wf = &wf_accountability,
+    .alt_parent_field = "clue_id",
+    .alt_parent_sql = "SELECT c.target_id, c.round_id, c.team_id, c.unit_id, u.supervisor_id, (c.handover_at IS NOT "
+        "NULL) AS handed FROM clues c JOIN orgs u ON u.id=c.unit_id WHERE c.id=$1",
 };
 
 /* ---- the copy-to-accountability loop ----------------------------------------------- */
@@ -466,22 +484,28 @@ int h_report_open_accountability(req *r) {
  * than accountability_days ago (setting; ?days= overrides) that have no
  * accountability decision; ?inaction=true for the 不担当不作为 ones. */
 int h_accountability_pending(req *r) {
-  authz_filter f;
-  if (!authz_filter_for(&r->who, A_ACCT_LIST, &f)) return api_deny(r, A_ACCT_LIST, "accountability", NULL, 0);
-  long days = cfg_int(CFG_ACCOUNTABILITY_DAYS);
-  const char *dv = req_arg(r, "days");
-  if (dv) {
-    char *end;
-    days = strtol(dv, &end, 10);
-    if (*end || !*dv || days < 0 || days > 3650)
-      return api_error(r, 400, "invalid_field", "days", "「天数」应为 0 至 3650 的整数");
+  static const arg_decl pending_args[] = {
+      {.name = "days", .label = "天数", .type = ARG_INT, .min = 0, .max = 3650,
+       .msg = "「天数」应为 0 至 3650 的整数"},
+      {.name = "inaction", .label = "不担当不作为", .type = ARG_BOOL,
+       .msg = "「不担当不作为」应为 true 或 false"},
+  };
+  static const char *const sorts[] = {"copied_at", NULL};
+  static const args_spec pending_spec = {.decls = pending_args, .n = ARGS_N(pending_args),
+                                         .paging = true, .sort = true, .sort_cols = sorts,
+                                         .sort_prefix = "rc.", .sort_verbatim = true,
+                                         .sort_default = "rc.copied_at, p.seq_no"};
+  args a;
+  if (api_args(r, &pending_spec, 0, &a)) {
+    args_free(&a);
+    return r->status;
   }
-  const char *inaction = req_arg(r, "inaction");
-  if (inaction && strcmp(inaction, "true") && strcmp(inaction, "false"))
-    return api_error(r, 400, "invalid_field", "inaction", "「不担当不作为」应为 true 或 false");
+  const arg_val *dv = args_get(&a, "days"), *inaction = args_get(&a, "inaction");
+  long days = dv ? (long)dv->i : cfg_int(CFG_ACCOUNTABILITY_DAYS);
+  bool only_inaction = inaction && inaction->i;
   char cutoff[TS_LEN];
   ts_format(xnow() - (time_t)days * 86400, cutoff);
-  enum { MAXP = 3 * MAX_GRANTS + 6 };
+  enum { MAXP = 2 * VIS_MAXP + 6 };
   sval p[MAXP];
   int np = 0;
   buf where;
@@ -489,16 +513,25 @@ int h_accountability_pending(req *r) {
   buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
            "WHERE a.problem_id=p.id AND a.state='decided')", ++np);
   p[0] = SV_S(cutoff);
-  if (inaction && !strcmp(inaction, "true")) buf_adds(&where, " AND p.inaction=1");
-  entity_scope_sql(&where, &f, "p.team_id", "p.unit_id", "1", p, &np);
+  if (only_inaction) buf_adds(&where, " AND p.inaction=1");
+  /* the problems the visibility model lets the user follow for
+   * accountability (the problem kind's declaration, accountability.read)
+   * and read (problem.read: the list names them) */
+  if (vis_in(&vis_problem, &r->who, A_ACCT_LIST, "p.id", &where, p, &np, VIS_MAXP) ||
+      vis_in(&vis_problem, &r->who, A_PROBLEM_LIST, "p.id", &where, p, &np, VIS_MAXP)) {
+    buf_free(&where);
+    args_free(&a);
+    return api_store_error(r, STORE_ERR, NULL); /* fail closed */
+  }
   api_list_q q = {"p.id, p.seq_no, p.title, p.inaction, p.state, p.team_id, p.unit_id, u.name AS "
                   "unit_name, rc.copied_at, (SELECT count(*) FROM accountability a WHERE "
                   "a.problem_id=p.id AND a.state='open') AS open_records",
                   "problems p JOIN report_problems rp ON rp.problem_id=p.id JOIN report_copies rc ON "
                   "rc.report_id=rp.report_id AND rc.recipient='commission' JOIN orgs u ON u.id=p.unit_id",
-                  buf_str(&where), " ORDER BY rc.copied_at, p.seq_no", p, np, NULL, NULL};
+                  buf_str(&where), args_order(&a), p, np, NULL, NULL};
   int st = api_list(r, &q);
   buf_free(&where);
+  args_free(&a);
   return st;
 }
 
@@ -543,9 +576,12 @@ int h_clue_outcome(req *r) {
    * a role that sees it but may not record outcomes gets 403 */
   authz_obj o = {rec_s(c, "team_id"), rec_s(c, "unit_id"), NULL, rec_s(c, "handover_at") != NULL};
   if (!authz(&r->who, A_CLUE_OUTCOME, &o)) {
+    /* hidden (404) unless the visibility model lets the user read the clue */
+    int seen = vis_row(tx, &vis_clue, &r->who, r->params[0]);
     json_decref(c);
     store_rollback(tx);
-    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !authz(&r->who, A_CLUE_LIST, &o));
+    if (seen < 0) return api_store_error(r, seen, NULL);
+    return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !seen);
   }
   const char *st = rec_s(c, "state");
   if (strcmp(st, "disposing") && strcmp(st, "concluded")) {

@@ -80,30 +80,35 @@ static const lc_hook review_hooks[] = {
 };
 
 const rec_kind rk_review = {
-    "joint_review", "联审", "joint_reviews",
-    "x.id, x.version, x.round_id, x.team_id, tm.name AS team_name, NULL AS unit_id, NULL AS "
-    "supervisor_id, x.title, x.scheduled_on, x.place, x.participants, x.minutes, x.state, "
-    "x.held_at, x.concluded_at, x.created_by, x.created_at, x.updated_at, "
-    "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id) AS item_count, "
-    "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND i.flags_raised > 0) AS flags_raised, "
-    "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND i.flags_cleared > 0) "
-    "AS flags_cleared, "
-    "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND (i.flag_rectified_first=1 OR "
-    " i.flag_lenient=1) AND i.flag_cleared_at IS NULL) AS flags_open",
-    "joint_reviews x JOIN teams tm ON tm.id=x.team_id",
-    "x.scheduled_on DESC, x.id DESC",
-    &vis_review,
-    A_REVIEW_LIST, A_REVIEW_WRITE, A_REVIEW_WRITE,
-    review_fields, NF(review_fields),
-    review_filters, NF(review_filters),
-    NULL, 0,
-    "x.title",
-    "team_id",
-    "SELECT t.round_id, t.id AS team_id, NULL AS unit_id, NULL AS supervisor_id FROM teams t WHERE t.id=$1",
-    "scheduled",
-    NULL, NULL, NULL, NULL,
-    review_hooks, NF(review_hooks), &wf_review,
-    NULL, NULL,
+    .name = "joint_review",
+    .label = "联审",
+    .table = "joint_reviews",
+    .cols = "x.id, x.version, x.round_id, x.team_id, tm.name AS team_name, NULL AS unit_id, NULL AS "
+        "supervisor_id, x.title, x.scheduled_on, x.place, x.participants, x.minutes, x.state, "
+        "x.held_at, x.concluded_at, x.created_by, x.created_at, x.updated_at, "
+        "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id) AS item_count, "
+        "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND i.flags_raised > 0) AS flags_raised, "
+        "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND i.flags_cleared > 0) "
+        "AS flags_cleared, "
+        "(SELECT count(*) FROM review_items i WHERE i.review_id=x.id AND (i.flag_rectified_first=1 OR "
+        " i.flag_lenient=1) AND i.flag_cleared_at IS NULL) AS flags_open",
+    .from = "joint_reviews x JOIN teams tm ON tm.id=x.team_id",
+    .order = "x.scheduled_on DESC, x.id DESC",
+    .vis = &vis_review,
+    .list_act = A_REVIEW_LIST,
+    .create_act = A_REVIEW_WRITE,
+    .edit_act = A_REVIEW_WRITE,
+    .fields = review_fields,
+    .nfields = NF(review_fields),
+    .filters = review_filters,
+    .nfilters = NF(review_filters),
+    .search_col = "x.title",
+    .parent_field = "team_id",
+    .parent_sql = "SELECT t.round_id, t.id AS team_id, NULL AS unit_id, NULL AS supervisor_id FROM teams t WHERE t.id=$1",
+    .edit_state = "scheduled",
+    .hooks = review_hooks,
+    .nhooks = NF(review_hooks),
+    .wf = &wf_review,
 };
 
 /* ---- items ------------------------------------------------------------------------ */

@@ -117,13 +117,6 @@ static void problem_fix(store_tx *tx, json_t *row) {
   }
 }
 
-/* The unit side sees the problem as fed back, not the working paper. */
-static void problem_redact(req *r, json_t *row) {
-  authz_obj o;
-  rec_obj(row, &o);
-  if (authz(&r->who, A_PROBLEM_PAPERS, &o)) return;
-  for (const char *const *k = vis_problem.paper_fields; *k; k++) json_object_del(row, *k);
-}
 
 static int tasks_count(store_tx *tx, const char *problem, const char *states, int64_t *n) {
   buf sql;
@@ -219,34 +212,44 @@ static const lc_hook problem_hooks[] = {
 static const action_id problem_also[] = {A_ASSIST_WRITE, A_ACCT_WRITE, A_PROBLEM_PAPERS};
 
 const rec_kind rk_problem = {
-    "problem", "问题", "problems",
-    "x.id, x.version, x.seq_no, x.target_id, x.round_id, x.team_id, tm.name AS team_name, "
-    "x.unit_id, u.name AS unit_name, u.supervisor_id, x.category_id, c.name AS category_name, "
-    "pc.name AS area_name, x.title, x.description, x.amount_fen, x.people, x.found_by, "
-    "x.petition_id, x.found_on, x.immediate_fix, x.inaction, x.state, x.confirmed_at, "
-    "x.reported_at, x.fed_back_at, x.rectifying_at, x.rectified_at, x.rectify_note, "
-    "x.signed_off_at, x.reopened_at, x.reopen_reason, x.created_by, x.created_at, x.updated_at, "
-    "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id) AS task_count, "
-    "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id AND k.state='signed_off') AS "
-    "tasks_signed_off, "
-    "(SELECT count(*) FROM files f WHERE f.owner_kind='problem' AND f.owner_id=x.id) AS file_count",
-    "problems x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id JOIN "
-    "problem_categories c ON c.id=x.category_id LEFT JOIN problem_categories pc ON pc.id=c.parent_id",
-    "x.created_at DESC, x.id DESC",
-    &vis_problem,
-    A_PROBLEM_LIST, A_PROBLEM_CREATE, A_PROBLEM_EDIT,
-    problem_fields, NF(problem_fields),
-    problem_filters, NF(problem_filters),
-    problem_flags, NF(problem_flags),
-    "x.title",
-    "target_id",
-    "SELECT t.round_id, t.team_id, t.unit_id, u.supervisor_id, r.state AS round_state FROM targets t "
-    "JOIN orgs u ON u.id=t.unit_id JOIN rounds r ON r.id=t.round_id WHERE t.id=$1",
-    "draft",
-    problem_prepare, NULL, problem_fix, problem_redact,
-    problem_hooks, NF(problem_hooks), &wf_problem,
-    NULL, NULL,
-    problem_also, NF(problem_also),
+    .name = "problem",
+    .label = "问题",
+    .table = "problems",
+    .cols = "x.id, x.version, x.seq_no, x.target_id, x.round_id, x.team_id, tm.name AS team_name, "
+        "x.unit_id, u.name AS unit_name, u.supervisor_id, x.category_id, c.name AS category_name, "
+        "pc.name AS area_name, x.title, x.description, x.amount_fen, x.people, x.found_by, "
+        "x.petition_id, x.found_on, x.immediate_fix, x.inaction, x.state, x.confirmed_at, "
+        "x.reported_at, x.fed_back_at, x.rectifying_at, x.rectified_at, x.rectify_note, "
+        "x.signed_off_at, x.reopened_at, x.reopen_reason, x.created_by, x.created_at, x.updated_at, "
+        "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id) AS task_count, "
+        "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id AND k.state='signed_off') AS "
+        "tasks_signed_off, "
+        "(SELECT count(*) FROM files f WHERE f.owner_kind='problem' AND f.owner_id=x.id) AS file_count",
+    .from = "problems x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id JOIN "
+        "problem_categories c ON c.id=x.category_id LEFT JOIN problem_categories pc ON pc.id=c.parent_id",
+    .order = "x.created_at DESC, x.id DESC",
+    .vis = &vis_problem,
+    .list_act = A_PROBLEM_LIST,
+    .create_act = A_PROBLEM_CREATE,
+    .edit_act = A_PROBLEM_EDIT,
+    .fields = problem_fields,
+    .nfields = NF(problem_fields),
+    .filters = problem_filters,
+    .nfilters = NF(problem_filters),
+    .flags = problem_flags,
+    .nflags = NF(problem_flags),
+    .search_col = "x.title",
+    .parent_field = "target_id",
+    .parent_sql = "SELECT t.round_id, t.team_id, t.unit_id, u.supervisor_id, r.state AS round_state FROM targets t "
+        "JOIN orgs u ON u.id=t.unit_id JOIN rounds r ON r.id=t.round_id WHERE t.id=$1",
+    .edit_state = "draft",
+    .prepare = problem_prepare,
+    .fix = problem_fix,
+    .hooks = problem_hooks,
+    .nhooks = NF(problem_hooks),
+    .wf = &wf_problem,
+    .also = problem_also,
+    .nalso = NF(problem_also),
 };
 
 /* ---- report, feedback and copy ----------------------------------------------------- */
@@ -289,13 +292,6 @@ static void report_fix(store_tx *tx, json_t *row) {
   }
 }
 
-static void report_redact(req *r, json_t *row) {
-  authz_obj o;
-  rec_obj(row, &o);
-  if (authz(&r->who, A_REPORT_TEXT, &o)) return;
-  json_object_del(row, "text");
-  json_object_del(row, "return_reason");
-}
 
 static int report_cascade(req *r, store_tx *tx, const json_t *row, const char *verb, json_t *d) {
   sval p[] = {SV_S(rec_s(row, "id"))};
@@ -431,31 +427,38 @@ static const lc_hook report_hooks[] = {
 static const action_id report_also[] = {A_ACCT_WRITE};
 
 const rec_kind rk_report = {
-    "report", "巡察报告", "reports",
-    "x.id, x.version, x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, "
-    "u.name AS unit_name, u.supervisor_id, x.text, x.state, x.submitted_at, x.returned_at, "
-    "x.return_reason, x.approved_at, x.meeting_date, x.attendees, x.attendee_names, x.feedback_text, "
-    "x.fed_back_at, "
-    "x.copied_at, x.created_at, x.updated_at, u.name || ' 巡察报告' AS title, "
-    "(SELECT count(*) FROM report_problems rp WHERE rp.report_id=x.id) AS problem_count, "
-    "(SELECT count(*) FROM report_problems rp JOIN problems p ON p.id=rp.problem_id WHERE "
-    " rp.report_id=x.id AND p.inaction=1) AS inaction_count",
-    "reports x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id",
-    "x.created_at DESC, x.id DESC",
-    &vis_report,
-    A_REPORT_LIST, A_REPORT_WRITE, A_REPORT_WRITE,
-    report_fields, NF(report_fields),
-    report_filters, NF(report_filters),
-    NULL, 0,
-    NULL,
-    "target_id",
-    "SELECT t.round_id, t.team_id, t.unit_id, u.supervisor_id, r.state AS round_state FROM targets t "
-    "JOIN orgs u ON u.id=t.unit_id JOIN rounds r ON r.id=t.round_id WHERE t.id=$1",
-    "draft",
-    report_prepare, NULL, report_fix, report_redact,
-    report_hooks, NF(report_hooks), &wf_report,
-    NULL, NULL,
-    report_also, NF(report_also),
+    .name = "report",
+    .label = "巡察报告",
+    .table = "reports",
+    .cols = "x.id, x.version, x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, "
+        "u.name AS unit_name, u.supervisor_id, x.text, x.state, x.submitted_at, x.returned_at, "
+        "x.return_reason, x.approved_at, x.meeting_date, x.attendees, x.attendee_names, x.feedback_text, "
+        "x.fed_back_at, "
+        "x.copied_at, x.created_at, x.updated_at, u.name || ' 巡察报告' AS title, "
+        "(SELECT count(*) FROM report_problems rp WHERE rp.report_id=x.id) AS problem_count, "
+        "(SELECT count(*) FROM report_problems rp JOIN problems p ON p.id=rp.problem_id WHERE "
+        " rp.report_id=x.id AND p.inaction=1) AS inaction_count",
+    .from = "reports x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id",
+    .order = "x.created_at DESC, x.id DESC",
+    .vis = &vis_report,
+    .list_act = A_REPORT_LIST,
+    .create_act = A_REPORT_WRITE,
+    .edit_act = A_REPORT_WRITE,
+    .fields = report_fields,
+    .nfields = NF(report_fields),
+    .filters = report_filters,
+    .nfilters = NF(report_filters),
+    .parent_field = "target_id",
+    .parent_sql = "SELECT t.round_id, t.team_id, t.unit_id, u.supervisor_id, r.state AS round_state FROM targets t "
+        "JOIN orgs u ON u.id=t.unit_id JOIN rounds r ON r.id=t.round_id WHERE t.id=$1",
+    .edit_state = "draft",
+    .prepare = report_prepare,
+    .fix = report_fix,
+    .hooks = report_hooks,
+    .nhooks = NF(report_hooks),
+    .wf = &wf_report,
+    .also = report_also,
+    .nalso = NF(report_also),
 };
 
 /* ---- taxonomy ------------------------------------------------------------------ */

@@ -170,31 +170,42 @@ static const lc_hook task_hooks[] = {
 };
 
 const rec_kind rk_task = {
-    "rect_task", "整改任务", "rect_tasks",
-    "x.id, x.version, x.problem_id, pr.seq_no AS problem_no, pr.title AS problem_title, "
-    "x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, u.name AS unit_name, "
-    "u.supervisor_id, x.measure, x.owner_name, x.owner_post, x.leader_name, x.deadline, "
-    "x.long_term, x.state, x.started_at, x.done_at, x.done_note, x.signed_off_at, x.returned_at, "
-    "x.return_reason, x.created_at, x.updated_at, rep.meeting_date, "
-    "pr.title || ' — ' || x.owner_name AS title, "
-    "(SELECT count(*) FROM rect_progress g WHERE g.task_id=x.id) AS progress_count, "
-    "(SELECT count(*) FROM notices n WHERE n.task_id=x.id AND n.state <> 'closed') AS open_notices",
-    "rect_tasks x JOIN problems pr ON pr.id=x.problem_id JOIN teams tm ON tm.id=x.team_id JOIN "
-    "orgs u ON u.id=x.unit_id LEFT JOIN reports rep ON rep.target_id=x.target_id",
-    "x.deadline, x.created_at",
-    &vis_task,
-    A_RECT_READ, A_RECT_WRITE, A_RECT_WRITE,
-    task_fields, NF(task_fields),
-    task_filters, NF(task_filters),
-    task_flags, NF(task_flags),
-    "x.measure",
-    "problem_id",
-    "SELECT p.target_id, p.round_id, p.team_id, p.unit_id, u.supervisor_id, p.state AS "
-    "parent_state FROM problems p JOIN orgs u ON u.id=p.unit_id WHERE p.id=$1 AND p.state IN "
-    "('fed_back','rectifying','rectified','signed_off','reopened')",
-    "open",
-    task_prepare, task_created, task_fix, NULL,
-    task_hooks, NF(task_hooks), &wf_task,
+    .name = "rect_task",
+    .label = "整改任务",
+    .table = "rect_tasks",
+    .cols = "x.id, x.version, x.problem_id, pr.seq_no AS problem_no, pr.title AS problem_title, "
+        "x.target_id, x.round_id, x.team_id, tm.name AS team_name, x.unit_id, u.name AS unit_name, "
+        "u.supervisor_id, x.measure, x.owner_name, x.owner_post, x.leader_name, x.deadline, "
+        "x.long_term, x.state, x.started_at, x.done_at, x.done_note, x.signed_off_at, x.returned_at, "
+        "x.return_reason, x.created_at, x.updated_at, rep.meeting_date, "
+        "pr.title || ' — ' || x.owner_name AS title, "
+        "(SELECT count(*) FROM rect_progress g WHERE g.task_id=x.id) AS progress_count, "
+        "(SELECT count(*) FROM notices n WHERE n.task_id=x.id AND n.state <> 'closed') AS open_notices",
+    .from = "rect_tasks x JOIN problems pr ON pr.id=x.problem_id JOIN teams tm ON tm.id=x.team_id JOIN "
+        "orgs u ON u.id=x.unit_id LEFT JOIN reports rep ON rep.target_id=x.target_id",
+    .order = "x.deadline, x.created_at",
+    .vis = &vis_task,
+    .list_act = A_RECT_READ,
+    .create_act = A_RECT_WRITE,
+    .edit_act = A_RECT_WRITE,
+    .fields = task_fields,
+    .nfields = NF(task_fields),
+    .filters = task_filters,
+    .nfilters = NF(task_filters),
+    .flags = task_flags,
+    .nflags = NF(task_flags),
+    .search_col = "x.measure",
+    .parent_field = "problem_id",
+    .parent_sql = "SELECT p.target_id, p.round_id, p.team_id, p.unit_id, u.supervisor_id, p.state AS "
+        "parent_state FROM problems p JOIN orgs u ON u.id=p.unit_id WHERE p.id=$1 AND p.state IN "
+        "('fed_back','rectifying','rectified','signed_off','reopened')",
+    .edit_state = "open",
+    .prepare = task_prepare,
+    .created = task_created,
+    .fix = task_fix,
+    .hooks = task_hooks,
+    .nhooks = NF(task_hooks),
+    .wf = &wf_task,
 };
 
 /* ---- progress entries ------------------------------------------------------------ */
@@ -396,27 +407,37 @@ static const lc_hook notice_hooks[] = {
 };
 
 const rec_kind rk_notice = {
-    "notice", "督办通知", "notices",
-    "x.id, x.version, x.docno, x.task_id, k.measure AS task_measure, k.deadline AS task_deadline, "
-    "k.owner_name AS task_owner, pr.title AS problem_title, x.target_id, x.team_id, x.unit_id, "
-    "u.name AS unit_name, u.supervisor_id, x.level, x.reason, x.due_date, x.state, x.reply, "
-    "x.replied_at, x.closed_at, x.close_note, x.created_by, x.created_at, x.updated_at, "
-    "x.docno || ' ' || pr.title AS title",
-    "notices x JOIN rect_tasks k ON k.id=x.task_id JOIN problems pr ON pr.id=k.problem_id JOIN "
-    "orgs u ON u.id=x.unit_id",
-    "x.created_at DESC, x.id DESC",
-    &vis_notice,
-    A_NOTICE_LIST, A_NOTICE_ISSUE, A_NOTICE_ISSUE,
-    notice_fields, NF(notice_fields),
-    notice_filters, NF(notice_filters),
-    notice_flags, NF(notice_flags),
-    "x.reason",
-    "task_id",
-    "SELECT k.target_id, k.team_id, k.unit_id, u.supervisor_id, k.state AS parent_state FROM "
-    "rect_tasks k JOIN orgs u ON u.id=k.unit_id WHERE k.id=$1",
-    NULL,
-    notice_prepare, notice_created, notice_fix, NULL,
-    notice_hooks, NF(notice_hooks), &wf_notice,
+    .name = "notice",
+    .label = "督办通知",
+    .table = "notices",
+    .cols = "x.id, x.version, x.docno, x.task_id, k.measure AS task_measure, k.deadline AS task_deadline, "
+        "k.owner_name AS task_owner, pr.title AS problem_title, x.target_id, x.team_id, x.unit_id, "
+        "u.name AS unit_name, u.supervisor_id, x.level, x.reason, x.due_date, x.state, x.reply, "
+        "x.replied_at, x.closed_at, x.close_note, x.created_by, x.created_at, x.updated_at, "
+        "x.docno || ' ' || pr.title AS title",
+    .from = "notices x JOIN rect_tasks k ON k.id=x.task_id JOIN problems pr ON pr.id=k.problem_id JOIN "
+        "orgs u ON u.id=x.unit_id",
+    .order = "x.created_at DESC, x.id DESC",
+    .vis = &vis_notice,
+    .list_act = A_NOTICE_LIST,
+    .create_act = A_NOTICE_ISSUE,
+    .edit_act = A_NOTICE_ISSUE,
+    .fields = notice_fields,
+    .nfields = NF(notice_fields),
+    .filters = notice_filters,
+    .nfilters = NF(notice_filters),
+    .flags = notice_flags,
+    .nflags = NF(notice_flags),
+    .search_col = "x.reason",
+    .parent_field = "task_id",
+    .parent_sql = "SELECT k.target_id, k.team_id, k.unit_id, u.supervisor_id, k.state AS parent_state FROM "
+        "rect_tasks k JOIN orgs u ON u.id=k.unit_id WHERE k.id=$1",
+    .prepare = notice_prepare,
+    .created = notice_created,
+    .fix = notice_fix,
+    .hooks = notice_hooks,
+    .nhooks = NF(notice_hooks),
+    .wf = &wf_notice,
 };
 
 /* ---- the target's rectification: plan, report and the three lists ------------------ */
@@ -438,11 +459,19 @@ static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, i
   }
   const char *rs = rec_s(t, "report_state");
   int released = rs && (!strcmp(rs, "fed_back") || !strcmp(rs, "copied"));
-  authz_obj o = {rec_s(t, "team_id"), released ? rec_s(t, "unit_id") : NULL,
-                 released ? rec_s(t, "supervisor_id") : NULL, rs && !strcmp(rs, "copied")};
-  if (!authz(&r->who, act, &o)) {
+  /* reading asks the visibility model; writing (plan, report, supervision)
+   * is the write action's rule on the target */
+  int ok;
+  if (act == A_RECT_READ) {
+    ok = vis_row_act(tx, &vis_rectification, &r->who, act, id);
+  } else {
+    authz_obj o = {rec_s(t, "team_id"), released ? rec_s(t, "unit_id") : NULL,
+                   released ? rec_s(t, "supervisor_id") : NULL, rs && !strcmp(rs, "copied")};
+    ok = authz(&r->who, act, &o);
+  }
+  if (ok <= 0) {
     store_rollback(tx);
-    *status = api_deny(r, act, "target", id, act == A_RECT_READ);
+    *status = ok < 0 ? api_store_error(r, ok, NULL) : api_deny(r, act, "target", id, act == A_RECT_READ);
     json_decref(t);
     return NULL;
   }
@@ -774,62 +803,32 @@ int h_institutions_create(req *r) {
   return api_finish(r, tx, row, rc, 201);
 }
 
-static const field inst_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"kind", "类型", FT_ENUM, 0, 0, 0, inst_kinds},
+static const arg_decl inst_args[] = {
+    {.name = "round_id", .label = "巡察轮次", .type = ARG_ID, .col = "round_id"},
+    {.name = "target_id", .label = "巡察对象", .type = ARG_ID, .col = "target_id"},
+    {.name = "unit_id", .label = "被巡察单位", .type = ARG_ID, .col = "unit_id"},
+    {.name = "kind", .label = "类型", .type = ARG_ENUM, .values = inst_kinds, .col = "kind"},
 };
-
-typedef struct ictx {
-  req *r;
-  buf *where;
-  sval *p;
-  int *np, max, failed;
-} ictx;
-
-static bool inst_arg(void *c, const char *k, const char *v) {
-  ictx *x = c;
-  if (!strcmp(k, "page") || !strcmp(k, "per_page")) return true;
-  const field *f = fields_find(inst_filters, NF(inst_filters), k);
-  json_t *jv = json_string(v);
-  verr e;
-  bool ok = f && jv && field_check(f, jv, &e) && *x->np < x->max;
-  json_decref(jv);
-  if (!ok) {
-    if (!f) api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", k);
-    else api_error(x->r, 400, "invalid_field", k, "查询条件「%s」无效", f->label);
-    x->failed = 1;
-    return false;
-  }
-  buf_addf(x->where, " AND i.%s = $%d", f->name, *x->np + 1);
-  x->p[(*x->np)++] = SV_S(v);
-  return true;
-}
+static const args_spec inst_spec = {.decls = inst_args, .n = ARGS_N(inst_args), .max = 4,
+                                    .prefix = "i.", .paging = true, .sort_verbatim = true,
+                                    .sort_default = "i.issued_on DESC, i.id"};
 
 int h_institutions_list(req *r) {
-  authz_filter f;
-  if (!authz_filter_for(&r->who, A_RECT_READ, &f)) return api_deny(r, A_RECT_READ, "institution", NULL, 0);
-  enum { MAXP = 3 * MAX_GRANTS + 10 };
-  sval p[MAXP];
+  sval p[VIS_MAXP];
   int np = 0;
   buf where;
   buf_init(&where, 8192);
   buf_adds(&where, " WHERE 1=1");
-  entity_scope_sql(&where, &f, "t.team_id", "i.unit_id",
-                   "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=i.target_id AND rep.copied_at IS NOT NULL)",
-                   p, &np);
-  ictx x = {r, &where, p, &np, MAXP - 2, 0};
+  /* the rows the visibility model lets the user read (vis_institution) */
   int status;
-  if (!req_each_arg(r, inst_arg, &x) || x.failed) {
-    status = r->status;
-  } else {
-    api_list_q q = {"i.id, i.target_id, i.round_id, i.unit_id, u.name AS unit_name, i.problem_id, "
-                    "i.task_id, i.name, i.kind, i.issued_on, i.created_at",
-                    "institutions i JOIN targets t ON t.id=i.target_id JOIN orgs u ON u.id=i.unit_id",
-                    buf_str(&where), " ORDER BY i.issued_on DESC, i.id", p, np, NULL, NULL};
-    status = api_list(r, &q);
-  }
+  if (vis_in(&vis_institution, &r->who, A_RECT_READ, "i.id", &where, p, &np, VIS_MAXP))
+    status = api_store_error(r, STORE_ERR, NULL); /* fail closed */
+  else
+    status = api_args_list(r, &inst_spec,
+                           "i.id, i.target_id, i.round_id, i.unit_id, u.name AS unit_name, i.problem_id, "
+                           "i.task_id, i.name, i.kind, i.issued_on, i.created_at",
+                           "institutions i JOIN targets t ON t.id=i.target_id JOIN orgs u ON u.id=i.unit_id",
+                           buf_str(&where), p, np, NULL, NULL);
   buf_free(&where);
   return status;
 }

@@ -9,38 +9,35 @@
 #include "domain/programme/programme.h"
 
 /* ---- team matching (智能匹配) ------------------------------------------------------------- */
-enum { MATCH_POOL = 5000, MATCH_MAX = 50 };
+enum { MATCH_POOL = 5000, MATCH_MAX = 50, MATCH_TAGS = 12 };
 
 /* Suggests members for each team of a round (or ?team_id=): from the pool,
  * people not on a team of the round, whose latest vetting is not 有异议, with
  * no unexcepted recusal conflict with any of the team's targets; greedily
  * covering the requested ?tags= first, then the fewest rounds served. */
 int h_round_suggestions(req *r) {
-  const char *team_arg = req_arg(r, "team_id"), *tags_arg = req_arg(r, "tags"),
-             *count_arg = req_arg(r, "count");
-  long want = 5;
-  if (team_arg && !uuid_valid(team_arg))
-    return api_error(r, 400, "invalid_field", "team_id", "「巡察组」无效");
-  if (count_arg) {
-    char *end;
-    want = strtol(count_arg, &end, 10);
-    if (*end || want < 1 || want > MATCH_MAX)
-      return api_error(r, 400, "invalid_field", "count", "「人数」应在 1 至 %d 之间", MATCH_MAX);
+  /* ?tags= is a comma-separated list of expertise tags: at most MATCH_TAGS
+   * of them (a declared cap: more is 400 too_many_params naming "tags") */
+  static const arg_decl match_args[] = {
+      {.name = "team_id", .label = "巡察组", .type = ARG_ID, .flags = ARG_NONEMPTY,
+       .msg = "「巡察组」无效"},
+      {.name = "tags", .label = "专长", .type = ARG_ENUM, .values = prog_expertise,
+       .flags = ARG_LIST | ARG_EMPTY_NULL, .count = MATCH_TAGS},
+      {.name = "count", .label = "人数", .type = ARG_INT, .min = 1, .max = MATCH_MAX},
+  };
+  static const args_spec match_spec = {.decls = match_args, .n = ARGS_N(match_args)};
+  args qa;
+  if (api_args(r, &match_spec, 0, &qa)) {
+    args_free(&qa);
+    return r->status;
   }
+  const char *team_arg = req_arg(r, "team_id"); /* checked above */
+  const arg_val *cv = args_get(&qa, "count");
+  long want = cv ? (long)cv->i : 5;
   json_t *need = json_array();
-  if (tags_arg && *tags_arg) {
-    char *tv = xstrdup(tags_arg), *ts = NULL;
-    for (char *t = strtok_r(tv, ",", &ts); t; t = strtok_r(NULL, ",", &ts)) {
-      if (!enum_ok(prog_expertise, t)) {
-        api_error(r, 400, "invalid_field", "tags", "「专长」%.40s 无效", t);
-        free(tv); /* t points into tv: the message is formatted first */
-        json_decref(need);
-        return r->status;
-      }
-      json_array_append_new(need, json_string(t));
-    }
-    free(tv);
-  }
+  for (int i = 0; i < qa.nv; i++)
+    if (!strcmp(qa.v[i].d->name, "tags")) json_array_append_new(need, json_string(qa.v[i].s));
+  args_free(&qa);
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) {
@@ -258,7 +255,19 @@ static const field movement_filters[] = {
 
 int h_movements_list(req *r) {
   return prog_filtered_list(r, MOVEMENT_SELECT, "SELECT count(*) FROM cadre_movements c", "c.",
-                       movement_filters, NF(movement_filters), "c.moved_on DESC, c.id DESC");
+                       movement_filters, NF(movement_filters), "c.moved_on DESC, c.id DESC", &vis_movement);
+}
+
+/* One count over kind k (alias x) narrowed by the visibility model: the
+ * statement is "<head> <table> x WHERE <cond> AND <model> <tail>". */
+static int model_sql(const principal *who, const vis_kind *k, const char *head, const char *cond,
+                     const char *tail, buf *q, sval *p, int *np) {
+  buf_reset(q);
+  *np = 0;
+  return buf_addf(q, "%s %s x WHERE %s", head, k->table, cond) ||
+                 vis_where(k, who, k->read, q, p, np, VIS_MAXP) || buf_adds(q, tail)
+             ? STORE_ERR
+             : 0;
 }
 
 /* The seed's figures: movements by kind (4 + 1 + 1), commission cadres who
@@ -267,23 +276,28 @@ int h_cadre_stats(req *r) {
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
-  json_t *by = store_query_json(tx,
-                                "SELECT kind, count(*) AS n FROM cadre_movements GROUP BY kind "
-                                "ORDER BY kind",
-                                NULL, 0);
+  /* each figure over the rows of its kind the visibility model lets the
+   * user read (movements, team members, vettings) */
+  buf q;
+  buf_init(&q, 8192);
+  sval p[VIS_MAXP];
+  int np = 0;
+  json_t *by = NULL;
+  rc = model_sql(&r->who, &vis_movement, "SELECT kind, count(*) AS n FROM", "1",
+                 " GROUP BY kind ORDER BY kind", &q, p, &np);
+  if (!rc) by = store_query_json(tx, buf_str(&q), p, np);
   int64_t served = 0, vetted = 0, objections = 0;
   if (!by) rc = STORE_ERR;
-  if (!rc)
-    rc = store_query_int(tx,
-                         "SELECT count(DISTINCT person_id) FROM team_members WHERE "
-                         "origin='commission'",
-                         NULL, 0, &served);
-  if (!rc)
-    rc = store_query_int(tx, "SELECT count(DISTINCT person_id) FROM vettings WHERE state<>'pending'",
-                         NULL, 0, &vetted);
-  if (!rc)
-    rc = store_query_int(tx, "SELECT count(*) FROM vettings WHERE state='objection'", NULL, 0,
-                         &objections);
+  if (!rc) rc = model_sql(&r->who, &vis_member, "SELECT count(DISTINCT person_id) FROM",
+                          "origin='commission'", "", &q, p, &np);
+  if (!rc) rc = store_query_int(tx, buf_str(&q), p, np, &served);
+  if (!rc) rc = model_sql(&r->who, &vis_vetting, "SELECT count(DISTINCT person_id) FROM",
+                          "state<>'pending'", "", &q, p, &np);
+  if (!rc) rc = store_query_int(tx, buf_str(&q), p, np, &vetted);
+  if (!rc) rc = model_sql(&r->who, &vis_vetting, "SELECT count(*) FROM", "state='objection'", "",
+                          &q, p, &np);
+  if (!rc) rc = store_query_int(tx, buf_str(&q), p, np, &objections);
+  buf_free(&q);
   store_rollback(tx);
   if (rc) {
     json_decref(by);

@@ -21,15 +21,19 @@ static const field member_fields[] = {
     {"source_unit_id", "抽调单位", FT_ID, 0, 0, 0, NULL},
 };
 
-#define MEMBER_SELECT                                                                           \
+/* The member's current vetting (the newest request) */
+#define MEMBER_VETTING(col)                                                                     \
+  "(SELECT v." col " FROM vettings v WHERE v.round_id=m.round_id AND v.person_id=m.person_id "  \
+  " ORDER BY v.requested_at DESC, v.id DESC LIMIT 1)"
+#define MEMBER_COLS                                                                             \
   "SELECT m.id, m.version, m.round_id, m.team_id, m.person_id, p.name AS person_name, m.role, "  \
   "m.origin, m.source_unit_id, s.name AS source_unit_name, m.replaced_at, m.replaced_by, "      \
   "m.replacement_id, CASE WHEN m.replaced_at IS NULL THEN 'active' ELSE 'replaced' END AS "     \
-  "member_state, "                                                                               \
-  "(SELECT v.state FROM vettings v WHERE v.round_id=m.round_id AND v.person_id=m.person_id "    \
-  " ORDER BY v.requested_at DESC, v.id DESC LIMIT 1) AS vetting, m.created_at "                 \
-  "FROM team_members m JOIN persons p ON p.id=m.person_id LEFT JOIN orgs s ON "                 \
+  "member_state, "
+#define MEMBER_FROM                                                                             \
+  " m.created_at FROM team_members m JOIN persons p ON p.id=m.person_id LEFT JOIN orgs s ON "   \
   "s.id=m.source_unit_id "
+#define MEMBER_SELECT MEMBER_COLS MEMBER_VETTING("state") " AS vetting," MEMBER_FROM
 
 json_t *prog_team_row(store_tx *tx, const char *team, int *rc) {
   return prog_one(tx,
@@ -43,16 +47,22 @@ int h_team_members_list(req *r) {
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   json_t *t = prog_team_row(tx, r->params[0], &rc);
-  /* the team and its members as the visibility model lets this user see them */
+  /* the team and its members as the visibility model lets this user see
+   * them; a member's vetting state only to those who may read that vetting */
   int vis = t ? vis_row(tx, &vis_team, &r->who, r->params[0]) : 0;
-  sval p[1 + VIS_MAXP] = {SV_S(r->params[0])};
+  sval p[1 + 2 * VIS_MAXP] = {SV_S(r->params[0])};
   int np = 1;
   buf sql;
   buf_init(&sql, 16384);
-  buf_adds(&sql, MEMBER_SELECT "WHERE m.team_id=$1");
-  if (vis_in(&vis_member, &r->who, vis_member.read, "m.id", &sql, p, &np, VIS_MAXP)) vis = STORE_ERR;
-  buf_adds(&sql, " ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 "
-                 "WHEN 'commissioner' THEN 2 WHEN 'member' THEN 3 ELSE 4 END, p.name");
+  if (buf_adds(&sql, MEMBER_COLS "CASE WHEN ") ||
+      vis_expr(&vis_vetting, &r->who, A_VETTING_LIST, MEMBER_VETTING("id"), &sql, p, &np,
+               VIS_MAXP) ||
+      buf_adds(&sql, " THEN " MEMBER_VETTING("state") " END AS vetting," MEMBER_FROM
+                     "WHERE m.team_id=$1") ||
+      vis_in(&vis_member, &r->who, vis_member.read, "m.id", &sql, p, &np, VIS_MAXP) ||
+      buf_adds(&sql, " ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 "
+                     "WHEN 'commissioner' THEN 2 WHEN 'member' THEN 3 ELSE 4 END, p.name"))
+    vis = STORE_ERR;
   json_t *items = vis > 0 ? store_query_json(tx, buf_str(&sql), p, np) : NULL;
   buf_free(&sql);
   store_rollback(tx);

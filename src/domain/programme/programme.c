@@ -40,59 +40,55 @@ int prog_round_open(const char *state) {
   return state && (!strcmp(state, "planned") || !strcmp(state, "approved"));
 }
 
-bool prog_filter_arg(void *c, const char *k, const char *v) {
-  prog_fctx *x = c;
-  if (!strcmp(k, "page") || !strcmp(k, "per_page")) return true;
-  const field *f = fields_find(x->f, x->nf, k);
-  json_t *jv = json_string(v);
-  verr e;
-  if (!f || !jv || !field_check(f, jv, &e) || *x->np >= x->maxp) {
-    if (!f) api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", k);
-    else if (jv && *x->np < x->maxp) api_verr(x->r, &e);
-    else api_error(x->r, 400, "invalid_field", k, "查询条件无效");
-    json_decref(jv);
-    x->failed = 1;
-    return false;
-  }
-  json_decref(jv);
-  buf_addf(x->where, " AND %s%s = $%d", x->prefix, f->name, *x->np + 1);
-  x->p[(*x->np)++] = SV_S(v);
-  return true;
-}
-
-/* A paged list over base (ending in FROM ... ) with filters from the query string. */
+/* A paged list over base (ending in FROM ... ) with filters from the query
+ * string (the fields f, each on its column <prefix><name>, core/args.h),
+ * narrowed to the rows of kind k (id column <prefix>id) the visibility
+ * model lets the user read. */
 int prog_filtered_list(req *r, const char *base, const char *count_base, const char *prefix,
-                         const field *f, int nf, const char *order) {
-  int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
-  sval p[12];
-  int np = 0;
-  buf where, sql;
-  buf_init(&where, 4096);
-  buf_init(&sql, 16384);
-  buf_adds(&where, " WHERE 1=1");
-  prog_fctx fc = {r, f, nf, prefix, &where, p, &np, 8, 0};
-  if (!req_each_arg(r, prog_filter_arg, &fc) || fc.failed) {
-    buf_free(&where);
-    buf_free(&sql);
+                       const field *f, int nf, const char *order, const vis_kind *k) {
+  sval pre[VIS_MAXP];
+  int npre = 0;
+  buf vis;
+  buf_init(&vis, 8192);
+  char idcol[16];
+  snprintf(idcol, sizeof idcol, "%sid", prefix);
+  if (vis_in(k, &r->who, k->read, idcol, &vis, pre, &npre, VIS_MAXP)) {
+    buf_free(&vis);
+    return api_store_error(r, STORE_ERR, NULL); /* fail closed */
+  }
+  arg_decl *decls = xcalloc((size_t)nf + 1, sizeof *decls);
+  for (int i = 0; i < nf; i++) decls[i] = arg_of_field(&f[i], NULL);
+  args_spec spec = {.decls = decls, .n = nf, .max = 8, .prefix = prefix, .paging = true};
+  args a;
+  if (api_args(r, &spec, npre, &a)) {
+    args_free(&a);
+    free(decls);
+    buf_free(&vis);
     return r->status;
   }
+  int np;
+  sval *p = args_params(&a, pre, &np);
+  int64_t limit = a.limit, offset = a.offset;
+  buf sql;
+  buf_init(&sql, 16384);
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   int64_t total = 0;
   json_t *items = NULL;
   if (!rc) {
-    buf_addf(&sql, "%s%s", count_base, buf_str(&where));
+    buf_addf(&sql, "%s WHERE 1=1%s%s", count_base, buf_str(&vis), args_where(&a));
     rc = store_query_int(tx, buf_str(&sql), p, np, &total);
     buf_reset(&sql);
-    buf_addf(&sql, "%s%s ORDER BY %s LIMIT $%d OFFSET $%d", base, buf_str(&where), order,
-             np + 1, np + 2);
-    p[np++] = SV_I(limit);
-    p[np++] = SV_I(offset);
-    if (!rc) items = store_query_json(tx, buf_str(&sql), p, np);
+    buf_addf(&sql, "%s WHERE 1=1%s%s ORDER BY %s LIMIT $%d OFFSET $%d", base, buf_str(&vis),
+             args_where(&a), order, np + 1, np + 2);
+    p[np] = SV_I(limit);
+    p[np + 1] = SV_I(offset);
+    if (!rc) items = store_query_json(tx, buf_str(&sql), p, np + 2);
     store_rollback(tx);
   }
-  buf_free(&where);
+  args_free(&a);
+  free(decls);
+  buf_free(&vis);
   buf_free(&sql);
   if (!items) return api_store_error(r, rc ? rc : STORE_ERR, NULL);
   return api_ok(r, 200, json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total,

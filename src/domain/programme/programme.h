@@ -8,6 +8,7 @@
 
 #include "api/entity.h"
 #include "api/lifecycle.h"
+#include "core/visibility.h"
 #include "api/service.h"
 #include "util/buf.h"
 #include "util/config.h"
@@ -23,17 +24,6 @@
   " m.round_id=v.round_id AND m.person_id=v.person_id) AS team_name "                         \
   "FROM vettings v JOIN rounds r ON r.id=v.round_id JOIN persons p ON p.id=v.person_id "
 
-typedef struct prog_fctx {
-  req *r;
-  const field *f;
-  int nf;
-  const char *prefix;
-  buf *where;
-  sval *p;
-  int *np;
-  int maxp; /* parameters the filters may use up to */
-  int failed;
-} prog_fctx;
 
 json_t *prog_one(store_tx *tx, const char *sql, const char *id, int *rc);
 const char *prog_js(const json_t *o, const char *k);
@@ -42,10 +32,10 @@ int prog_done(req *r, store_tx *tx, int status, json_t *out);
 int prog_round_open(const char *state);
 void prog_conflicts_text(const json_t *c, buf *b);
 int prog_team_conflicts(store_tx *tx, const char *team, const char *person, const char *unit, json_t *out);
-int prog_filtered_list(req *r, const char *base, const char *count_base, const char *prefix, const field *f, int nf, const char *order);
+int prog_filtered_list(req *r, const char *base, const char *count_base, const char *prefix,
+                       const field *f, int nf, const char *order, const vis_kind *k);
 int prog_request_vetting(req *r, store_tx *tx, const char *round, const char *person, char *id);
 json_t *prog_team_row(store_tx *tx, const char *team, int *rc);
-bool prog_filter_arg(void *c, const char *k, const char *v);
 /* Splits one CSV line into at most max malloc'd cells; -1 on bad quoting. */
 int prog_csv_split(const char *line, char **out, int max);
 /* Cuts the next line off *cur (ending in \n or \r\n; a UTF-8 BOM on line 1 is

@@ -184,11 +184,16 @@ void prog_conflicts_text(const json_t *c, buf *b) {
 
 /* ---- recusal check and exceptions -------------------------------------------------------- */
 int h_recusal_check(req *r) {
-  const char *team = req_arg(r, "team_id"), *person = req_arg(r, "person_id");
-  if (!team || !uuid_valid(team))
-    return api_error(r, 400, "missing_field", "team_id", "请指定有效的「巡察组」");
-  if (!person || !uuid_valid(person))
-    return api_error(r, 400, "missing_field", "person_id", "请指定有效的「人员」");
+  static const arg_decl check_args[] = {
+      {.name = "team_id", .label = "巡察组", .type = ARG_ID, .flags = ARG_REQUIRED | ARG_NONEMPTY},
+      {.name = "person_id", .label = "人员", .type = ARG_ID, .flags = ARG_REQUIRED | ARG_NONEMPTY},
+  };
+  static const args_spec check_spec = {.decls = check_args, .n = ARGS_N(check_args)};
+  args a;
+  int bad = api_args(r, &check_spec, 0, &a);
+  args_free(&a);
+  if (bad) return r->status;
+  const char *team = req_arg(r, "team_id"), *person = req_arg(r, "person_id"); /* checked */
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
@@ -276,5 +281,5 @@ static const field exception_filters[] = {
 
 int h_recusal_exceptions_list(req *r) {
   return prog_filtered_list(r, EXCEPTION_SELECT, "SELECT count(*) FROM recusal_exceptions e", "e.",
-                       exception_filters, NF(exception_filters), "e.approved_at DESC, e.id DESC");
+                       exception_filters, NF(exception_filters), "e.approved_at DESC, e.id DESC", &vis_recusal);
 }

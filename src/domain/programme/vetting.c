@@ -71,7 +71,7 @@ static const field vetting_filters[] = {
 
 int h_vettings_list(req *r) {
   return prog_filtered_list(r, VETTING_SELECT, "SELECT count(*) FROM vettings v", "v.", vetting_filters,
-                       NF(vetting_filters), "v.requested_at DESC, v.id DESC");
+                       NF(vetting_filters), "v.requested_at DESC, v.id DESC", &vis_vetting);
 }
 
 static const char *const answers[] = {"clear", "objection", NULL};

@@ -18,9 +18,8 @@
 #include "util/text.h"
 
 int h_ledgers_list(req *r) {
-  authz_filter af;
   mscope s;
-  if (reports_scope(r, A_LEDGER_EXPORT, &af, &s)) return r->status;
+  if (reports_scope(r, A_LEDGER_EXPORT, &s)) return r->status;
   mfilters f = {0};
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
@@ -41,13 +40,12 @@ int h_ledger_export(req *r) {
   const ledger *l = ledger_find(r->params[0]);
   if (!l) return api_error(r, 404, "not_found", "", "台账不存在");
   mfilters f;
-  authz_filter af;
   mscope s;
-  if (reports_filters(r, &f, NULL) || reports_scope(r, A_LEDGER_EXPORT, &af, &s)) return r->status;
+  if (reports_filters(r, &f, NULL, 0, false) || reports_scope(r, A_LEDGER_EXPORT, &s)) return r->status;
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
   const measure *m = measure_find(l->measure);
-  if (!m || !stats_visible(&c, m)) return api_deny(r, m ? m->src->read : A_LEDGER_EXPORT, "ledger", NULL, 0);
+  if (!m || !stats_visible(&c, m)) return api_deny(r, m ? m->src->vis->read : A_LEDGER_EXPORT, "ledger", NULL, 0);
   char dir[] = "/tmp/xunji-ledger-XXXXXX";
   if (!mkdtemp(dir)) return api_error(r, 500, "internal", "", "无法创建临时文件 (请求编号 %s)", r->id);
   char path[64];

@@ -11,9 +11,14 @@
 
 /* Reads the statistics filters (round_id, campaign, ...) from the query
  * string; extra names other accepted arguments. Replies 400 on a bad one. */
-int reports_filters(req *r, mfilters *f, const char *const *extra);
-/* The part of the records the user may see for action a (af keeps the ids). */
-int reports_scope(req *r, action_id a, authz_filter *af, mscope *s);
+/* The measures' filters of the query string into f, with the route's extra
+ * declared arguments (read them with req_arg once this returned 0) and, with
+ * paging, page/per_page. 0 or the 400 reply (core/args.h). */
+int reports_filters(req *r, mfilters *f, const arg_decl *extra, int nextra, bool paging);
+/* The scope of a report for the user and the report's action a (stats.read,
+ * ledger.export): a thin caller of the visibility model, which narrows each
+ * source by its record kind's declaration (measure_from_where). Returns 0. */
+int reports_scope(req *r, action_id a, mscope *s);
 /* Answers a download: body taken (malloc'd), file names for
  * Content-Disposition (ascii fallback and UTF-8 name). */
 int reports_attachment(req *r, char *body, size_t len, const char *ctype, const char *ascii_name,

@@ -1,7 +1,8 @@
 /*
  * stats.c — GET /api/v1/stats and the drill-down of each figure. Thin: it
- * parses the filters, derives the user's scope from authz, and lets
- * report/stats.c evaluate the measures table (core/measures.c).
+ * parses the filters and lets report/stats.c evaluate the measures table
+ * (core/measures.c) for the user: which rows each figure counts is the
+ * visibility model's (core/visibility.h), for the record kind of the source.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,31 +14,27 @@
 #include "report/stats.h"
 #include "util/text.h"
 
-typedef struct fctx {
-  req *r;
-  mfilters *f;
-  const char *const *extra; /* other accepted arguments */
-  int failed;
-} fctx;
-
-static bool filter_arg(void *c, const char *k, const char *v) {
-  fctx *x = c;
-  for (int i = 0; i < MF__MAX; i++)
-    if (!strcmp(k, mfilter_names[i])) {
-      x->f->v[i] = *v ? v : NULL;
-      return true;
-    }
-  for (const char *const *e = x->extra; e && *e; e++)
-    if (!strcmp(*e, k)) return true;
-  api_error(x->r, 400, "unknown_field", k, "未知的查询条件: %.60s", utf8_valid(k, strlen(k)) ? k : "?");
-  x->failed = 1;
-  return false;
-}
-
-int reports_filters(req *r, mfilters *f, const char *const *extra) {
+/* The measures' filters (core/measures.h) as declarations of the one parser
+ * (core/args.h), then extra (nextra) declared by the route. Their meaning
+ * (ids, dates, the range) is mfilters_check's. */
+int reports_filters(req *r, mfilters *f, const arg_decl *extra, int nextra, bool paging) {
   memset(f, 0, sizeof *f);
-  fctx x = {r, f, extra, 0};
-  if (!req_each_arg(r, filter_arg, &x) || x.failed) return r->status;
+  arg_decl d[MF__MAX + 4];
+  int n = 0;
+  for (int i = 0; i < MF__MAX; i++)
+    d[n++] = (arg_decl){.name = mfilter_names[i], .label = mfilter_labels[i], .type = ARG_TEXT,
+                        .flags = ARG_EMPTY_NULL, .max = 200};
+  for (int i = 0; i < nextra && n < (int)(sizeof d / sizeof *d); i++) d[n++] = extra[i];
+  args_spec spec = {.decls = d, .n = n, .max = n, .paging = paging};
+  args a;
+  int status = api_args(r, &spec, 0, &a);
+  /* the values as the request holds them (they outlive the parse) */
+  for (int i = 0; !status && i < MF__MAX; i++) {
+    const char *v = args_has(&a, mfilter_names[i]) ? req_arg(r, mfilter_names[i]) : NULL;
+    f->v[i] = v && *v ? v : NULL;
+  }
+  args_free(&a);
+  if (status) return status;
   mfilter bad;
   if (mfilters_check(f, &bad))
     return api_error(r, 400, "invalid_field", mfilter_names[bad], "查询条件「%s」无效",
@@ -45,25 +42,16 @@ int reports_filters(req *r, mfilters *f, const char *const *extra) {
   return 0;
 }
 
-int reports_scope(req *r, action_id a, authz_filter *af, mscope *s) {
-  if (!authz_filter_for(&r->who, a, af)) return api_deny(r, a, NULL, NULL, 0);
-  memset(s, 0, sizeof *s);
-  s->who = &r->who;
-  s->all = af->all;
-  s->teams = af->teams;
-  s->nteams = af->nteams;
-  s->units = af->units;
-  s->nunits = af->nunits;
-  s->orgs = af->orgs;
-  s->norgs = af->norgs;
+int reports_scope(req *r, action_id a, mscope *s) {
+  *s = (mscope){.who = &r->who, .act = a, .all = false};
   return 0;
 }
 
 int h_stats(req *r) {
   mfilters f;
-  authz_filter af;
   mscope s;
-  if (reports_filters(r, &f, NULL) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
+  if (reports_filters(r, &f, NULL, 0, false) || reports_scope(r, A_STATS_READ, &s))
+    return r->status;
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
   svc_actor ac;
@@ -76,9 +64,8 @@ int h_stats(req *r) {
 
 int h_stats_measures(req *r) {
   json_t *a = json_array();
-  authz_filter af;
   mscope s;
-  if (reports_scope(r, A_STATS_READ, &af, &s)) {
+  if (reports_scope(r, A_STATS_READ, &s)) {
     json_decref(a);
     return r->status;
   }
@@ -98,21 +85,22 @@ int h_stats_measures(req *r) {
 }
 
 int h_stats_records(req *r) {
-  static const char *const extra[] = {"page", "per_page", "key", NULL};
+  static const arg_decl extra[] = {
+      {.name = "key", .label = "分类", .type = ARG_TEXT, .flags = ARG_NONEMPTY, .max = 64,
+       .msg = "「分类」无效"},
+  };
   const measure *m = measure_find(r->params[0]);
   if (!m) return api_error(r, 404, "not_found", "", "统计指标不存在");
   mfilters f;
-  authz_filter af;
   mscope s;
-  if (reports_filters(r, &f, extra) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
+  if (reports_filters(r, &f, extra, ARGS_N(extra), true) || reports_scope(r, A_STATS_READ, &s))
+    return r->status;
   int64_t limit, offset;
   if (api_paging(r, &limit, &offset)) return r->status;
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
-  if (!stats_visible(&c, m)) return api_deny(r, m->src->read, "measure", NULL, 0);
-  const char *key = req_arg(r, "key");
-  if (key && (!*key || strlen(key) > 64 || !utf8_valid(key, strlen(key))))
-    return api_error(r, 400, "invalid_field", "key", "「分类」无效");
+  if (!stats_visible(&c, m)) return api_deny(r, m->src->vis->read, "measure", NULL, 0);
+  const char *key = req_arg(r, "key"); /* checked above */
   svc_actor ac;
   api_actor(r, &ac);
   xres x = XRES_INIT;
@@ -124,30 +112,31 @@ int h_stats_records(req *r) {
 }
 
 int h_stats_groups(req *r) {
-  static const char *const extra[] = {"by", NULL};
-  static const struct {
-    const char *name;
-    mfilter dim;
-  } dims[] = {{"round", MF_ROUND}, {"team", MF_TEAM}, {"unit", MF_UNIT}};
+  static const char *const dim_names[] = {"round", "team", "unit", NULL};
+  static const mfilter dims[] = {MF_ROUND, MF_TEAM, MF_UNIT};
+  static const arg_decl extra[] = {
+      {.name = "by", .label = "分组", .type = ARG_ENUM, .values = dim_names,
+       .msg = "「分组」须为 round、team 或 unit"},
+  };
   const measure *m = measure_find(r->params[0]);
   if (!m) return api_error(r, 404, "not_found", "", "统计指标不存在");
   mfilters f;
-  authz_filter af;
   mscope s;
-  if (reports_filters(r, &f, extra) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
+  if (reports_filters(r, &f, extra, ARGS_N(extra), false) || reports_scope(r, A_STATS_READ, &s))
+    return r->status;
   const char *by = req_arg(r, "by");
   int d = -1;
-  for (size_t i = 0; by && i < sizeof dims / sizeof *dims; i++)
-    if (!strcmp(by, dims[i].name)) d = (int)i;
+  for (int i = 0; by && dim_names[i]; i++)
+    if (!strcmp(by, dim_names[i])) d = i;
   if (d < 0) return api_error(r, 400, "invalid_field", "by", "「分组」须为 round、team 或 unit");
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
-  if (!stats_visible(&c, m)) return api_deny(r, m->src->read, "measure", NULL, 0);
+  if (!stats_visible(&c, m)) return api_deny(r, m->src->vis->read, "measure", NULL, 0);
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   json_t *out = NULL;
-  rc = stats_groups(tx, &c, m, dims[d].dim, &out);
+  rc = stats_groups(tx, &c, m, dims[d], &out);
   store_rollback(tx);
   if (rc == 1) return api_error(r, 400, "invalid_field", "by", "该指标不能按此分组");
   if (rc == 2) return api_error(r, 400, "invalid_field", "by", "分组过多 (超过 1000 个), 请缩小筛选范围");

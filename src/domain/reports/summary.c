@@ -26,9 +26,8 @@ static void file_name(const json_t *model, const char *ext, char out[700]) {
  * the service (xlsx_path NULL: PDF into pdf); 0 or the reply status. */
 static int export_for(req *r, const char *xlsx_path, buf *pdf, json_t **model) {
   mfilters f;
-  authz_filter af;
   mscope s;
-  if (reports_filters(r, &f, NULL) || reports_scope(r, A_STATS_READ, &af, &s)) return r->status;
+  if (reports_filters(r, &f, NULL, 0, false) || reports_scope(r, A_STATS_READ, &s)) return r->status;
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
   svc_actor ac;
