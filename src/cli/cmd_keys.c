@@ -82,7 +82,9 @@ typedef struct rot {
   unsigned kid;
   sealed_col cols[MAX_SEALED_COLS];
   int ncols;
-  int64_t resealed, retagged, failed, files;
+  int64_t resealed, retagged, files;
+  int64_t failed;     /* values, files and tags whose check failed under every key */
+  int64_t failed_col; /* of which sealed column values (in this pass) */
 } rot;
 
 static void col_ctx(const sealed_col *c, const char *id, char *ctx, size_t n) {
@@ -119,6 +121,7 @@ static int reseal_batch(rot *rt, store_tx *tx, const sealed_col *c, int64_t *aft
     char *plain = field_open(&rt->a->keys, ctx, v);
     if (!plain) { /* altered: left as it is, for the reader to see the failed check */
       rt->failed++;
+      rt->failed_col++;
       fprintf(stderr, "xunji: %s.%s 的记录 %s 密文校验失败, 未重新加密\n", c->table, c->column, id);
       continue;
     }
@@ -458,11 +461,11 @@ static int key_rotate(app *a, int batch, int max_batches, int grace) {
       /* a server that sealed under the old key while we passed: sweep again */
       int64_t left = not_under(a->db, rt.cols, rt.ncols, rt.kid);
       if (left < 0) return EX_FAIL;
-      if (left > rt.failed && sweeps < 3) {
+      if (left > rt.failed_col && sweeps < 3) {
         sweeps++;
         phase = 0;
         after = 0;
-        rt.failed = 0;
+        rt.failed_col = 0;
       }
     }
   }
