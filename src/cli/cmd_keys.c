@@ -239,7 +239,8 @@ static int64_t files_not_under(app *a, unsigned kid) {
 /* Re-tags grants (user_roles) or security settings whose tag holds under any
  * key; a tag that holds under none is left for the check on use to refuse. */
 static int retag_batch(rot *rt, store_tx *tx, bool grants, int64_t *after, int limit, bool *more) {
-  const char *sql = grants ? "SELECT rowid AS rid, user_id, role, scope_kind, scope_id, tag FROM user_roles "
+  const char *sql = grants ? "SELECT rowid AS rid, user_id, role, scope_kind, scope_id, ends_at, tag "
+                             "FROM user_roles "
                              "WHERE rowid > $1 ORDER BY rowid LIMIT $2"
                            : "SELECT rowid AS rid, name, value, tag FROM security_settings WHERE rowid > $1 "
                              "ORDER BY rowid LIMIT $2";
@@ -260,9 +261,10 @@ static int retag_batch(rot *rt, store_tx *tx, bool grants, int64_t *after, int l
                  *r = json_string_value(json_object_get(it, "role")),
                  *sk = json_string_value(json_object_get(it, "scope_kind")),
                  *sid = json_string_value(json_object_get(it, "scope_id"));
+      const char *ends = json_string_value(json_object_get(it, "ends_at"));
       if (!u || !r || !sk || !sid) continue;
-      grant_tag(rt->a, u, r, sk, sid, want);
-      ok = grant_tag_ok(rt->a, u, r, sk, sid, tag);
+      grant_tag_until(rt->a, u, r, sk, sid, ends, want);
+      ok = grant_tag_ok(rt->a, u, r, sk, sid, ends, tag);
     } else {
       const char *name = json_string_value(json_object_get(it, "name"));
       int64_t v = json_integer_value(json_object_get(it, "value"));

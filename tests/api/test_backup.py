@@ -52,7 +52,8 @@ def file_bytes(d):
 def backup_during_writes_then_restore_drill():
     work = tempfile.mkdtemp(prefix="xunji-backup-")
     bk, restored = os.path.join(work, "bk"), os.path.join(work, "restored")
-    with Server() as s:
+    # reading a reporter needs no second person here (test_reporter covers the approval)
+    with Server({"reveal_approver": "none"}) as s:
         t1 = s.ids["targets"]["u1"]
         member = s.client("member1")
         s.client("leader1")
@@ -106,7 +107,7 @@ def backup_during_writes_then_restore_drill():
     v = run_cli("audit", "verify", db=db, check=False)
     assert v.returncode == 0, v.stdout + v.stderr
 
-    s2 = Server()
+    s2 = Server({"reveal_approver": "none"})
     s2.db = db  # serve the restored files (key and anchor beside it, by default)
     s2.passwords = dict(s.passwords)
     with s2:

@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 
-from lib import BIN, Server, expect, run_cli, test, today_shanghai
+from lib import BIN, Server, days_from_today, expect, run_cli, test, today_shanghai
 
 CANARY = "轮换测试-举报内容-CANARY"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -38,7 +38,8 @@ def sealed_values(s):
 
 @test
 def rotation_while_serving_reseals_everything_and_resumes():
-    with Server() as s:
+    # reading a reporter needs no second person here (test_reporter covers the approval)
+    with Server({"reveal_approver": "none"}) as s:
         t1 = s.ids["targets"]["u1"]
         member, leader = s.client("member1"), s.client("leader1")
         clues, petitions = {}, {}
@@ -167,12 +168,22 @@ def a_second_rotation_and_a_tampered_value():
         f = expect(member.upload(f"/api/v1/problems/{prob}/files", "流水.pdf", PDF, "application/pdf"), 201).json
         stored = os.path.join(s.db + ".files", s.sql("SELECT stored_name FROM files")[0][0])
         sealed_before = open(stored, "rb").read()
+        # a grant with an end date (bound into its tag) is re-tagged and keeps working
+        admin, sec = s.client("sysadmin"), s.client("secadmin")
+        u = expect(admin.post("/api/v1/users", {"login": "temp1", "display_name": "temp1"}), 201).json
+        expect(sec.post(f"/api/v1/users/{u['id']}/roles", {"role": "case_mgmt", "ends_on": days_from_today(2)}), 201)
+        s.passwords["temp1"] = u["one_time_password"]
+        tag_before = s.sql("SELECT tag FROM user_roles WHERE user_id=?", (u["id"],))[0][0]
         r = run_cli("key", "rotate", "--grace", "0", db=s.db)
         assert "1 个佐证材料" in r.stdout, r.stdout
         sealed_after = open(stored, "rb").read()
         assert sealed_after != sealed_before and len(sealed_after) == len(sealed_before)
         assert expect(member.get(f"/api/v1/files/{f['id']}"), 200).raw == PDF
         assert "不在当前密钥下的 0 个" in run_cli("key", "status", db=s.db).stdout
+        assert s.sql("SELECT tag FROM user_roles WHERE user_id=?", (u["id"],))[0][0] != tag_before
+        t = s.client("temp1")
+        assert [g["role"] for g in expect(t.get("/api/v1/me"), 200).json["roles"]] == ["case_mgmt"]
+        expect(t.get("/api/v1/clues"), 200)
         # an altered value is not re-sealed (nor laundered): rotate reports it and fails
         v = s.sql("SELECT allegation_enc FROM clues WHERE id=?", (ids[0],))[0][0]
         bad = v[:-2] + ("00" if v[-2:] != "00" else "11")
