@@ -4,16 +4,12 @@ a new key in resumable batches; readers and writers go on meanwhile; every
 sealed field still opens with the same plaintext, no value stays under the old
 key, the audit chain verifies across the change. Key files are checked for
 owner and mode at start."""
-import base64
-import hashlib
-import hmac
 import os
-import struct
 import subprocess
 import threading
 import time
 
-from lib import BIN, Server, days_from_today, expect, run_cli, test, today_shanghai
+from lib import BIN, Otp, Server, days_from_today, expect, run_cli, test, today_shanghai
 
 CANARY = "轮换测试-举报内容-CANARY"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -233,23 +229,6 @@ def key_backup_restore_usage():
         assert p.returncode == 2, (args, p.returncode, p.stderr)
     p = run_cli("restore", "--from", "/nonexistent/bk", "--to", "/nonexistent/out", check=False)
     assert p.returncode == 1 and "拒绝恢复" in p.stderr and p.stderr.count("\n") == 1, p.stderr
-
-
-def totp_code(secret, step, digits=6):
-    """RFC 6238 with SHA-1, as test_2fa.Otp (not imported: that would register its tests here)."""
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    mac = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    off = mac[-1] & 0x0F
-    return str((struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 10 ** digits).zfill(digits)
-
-
-class Otp:
-    def __init__(self, secret, digits=6, period=30):
-        self.secret, self.digits, self.period, self.last = secret, digits, period, -1
-
-    def next(self):
-        self.last = max(int(time.time()) // self.period, self.last + 1)
-        return totp_code(self.secret, self.last, self.digits)
 
 
 @test

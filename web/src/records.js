@@ -9,6 +9,7 @@ import { fmtTime, fmtBool, optLabel, opts } from './format.js'
 import { nameOf } from './names.js'
 import { session, roleLabel } from './session.js'
 import { outcomeOf, vocabOf, declared, can, labelOf } from './meta.js'
+import { keepReceipt, REVEAL_STATES, revealStateLabel } from './reveal.js'
 
 // ---- vocabularies -----------------------------------------------------------
 // The server's enumerations come with their Chinese labels from GET /api/v1/meta
@@ -53,6 +54,9 @@ const note = memo('note', '意见', 2000)
 const money = (key, label) => text(key, label, 20, { placeholder: '如 386000.00 (元, 最多两位小数)' })
 // whether the record says its page may offer an act (the server's "can", decided on that row)
 const canOn = (action) => (r) => can(action, r)
+// a reveal request the signed-in user may decide: pending, for a role they hold, not their own
+const mayDecideReveal = (r) =>
+  r.state === 'pending' && r.requester !== session.user?.id && (session.user?.roles || []).some((g) => g.role === r.approver_role)
 
 // ---- the outcome table (GET /api/v1/outcomes): codes, labels and the four forms -------
 const outcomeOptions = () => (session.meta?.outcomes || []).map((o) => ({ value: o.code, label: `${o.label} (${o.kind_label}${o.form ? ' · ' + o.form_label : ''})` }))
@@ -312,10 +316,12 @@ export const records = {
       { key: 'clue_id', label: '转成的线索', link: (v) => v && `/r/clues/${v}`, format: (v) => (v ? '查看线索' : '') },
       col('note', '说明'), col('reason', from('petition')), timeCol('created_at', '登记时间'),
     ],
-    reporter: true,
+    // 举报人保护: the sealed identity, the requests to see it and the anonymous receipt
+    panels: ['RevealPanel'],
     create: {
       action: 'petition.create',
       label: '登记信访件',
+      after: keepReceipt, // an anonymous petition's receipt, shown once on its record page
       fields: [
         declared('petition', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('petition', 'channel', { label: '渠道' }), declared('petition', 'received_on'),
         declared('petition', 'summary', { label: '内容摘要' }), declared('petition', 'anonymous'),
@@ -328,6 +334,33 @@ export const records = {
       close: [declared('petition', 'reason', { verb: 'close' })],
     },
     home: [{ action: 'petition.triage', title: '待分办的信访件', query: { state: 'received' }, pending: true }],
+  },
+
+  // 举报人保护 (issue 18): requests to see a petition's reporter. The approver
+  // (the role reveal_approver names) sees all, everyone else their own; a row
+  // opens its petition. 批准 / 驳回 are offered to the approver role of the
+  // request only, never to its requester (the server refuses both anyway).
+  revealRequests: {
+    label: '查看信访人身份申请',
+    api: '/reveal-requests',
+    kind: 'reveal_request',
+    menu: { group: 'clue', action: 'reveal.approve' },
+    defaultSort: null,
+    rowLink: (r) => `/r/petitions/${r.object_id}`,
+    columns: [
+      { key: 'object_id', label: '信访件', link: true, format: () => '查看信访件' },
+      col('requester_name', '申请人'), col('reason', '查看理由', { width: 240 }),
+      { key: 'state', label: '状态', format: revealStateLabel }, timeCol('created_at', '申请时间'),
+      col('decision_note', '审批意见'),
+    ],
+    filters: [{ key: 'state', label: '状态', type: 'select', options: REVEAL_STATES }],
+    rowActions: [
+      { label: '批准', action: 'reveal.approve', when: mayDecideReveal, path: (r) => `/reveal-requests/${r.id}/approve`, fields: [memo('note', '意见', 2000)] },
+      { label: '驳回', action: 'reveal.approve', when: mayDecideReveal, path: (r) => `/reveal-requests/${r.id}/reject`, fields: [memo('note', '意见', 2000, req)] },
+    ],
+    messageLinks: { reveal_request: () => '/r/revealRequests?state=pending' },
+    userMessageLinks: { reveal_approved: () => '/r/revealRequests?state=approved', reveal_rejected: () => '/r/revealRequests?state=rejected' },
+    home: [{ action: 'reveal.approve', title: '待批准的查看信访人身份申请', query: { state: 'pending' }, pending: true, cols: ['object_id', 'requester_name', 'reason', 'created_at'] }],
   },
 
   vettings: {
@@ -880,7 +913,12 @@ export function typeOfKind(kind) {
 // messageLinks[action] (a round's vetting request is answered on 廉政审核).
 export function messageLink(m) {
   const type = typeOfKind(m.object_kind)
-  if (!type) return null
+  if (!type) {
+    // a message to a user (object_kind 'user') about something of no record type:
+    // a descriptor may claim its action (a decided reveal request opens that list)
+    const x = Object.values(records).find((r) => r.userMessageLinks?.[m.action])
+    return x ? x.userMessageLinks[m.action](m) : null
+  }
   const d = records[type]
   if (d.messageLinks && d.messageLinks[m.action]) return d.messageLinks[m.action](m)
   return d.noDetail || !m.object_id ? `/r/${type}` : `/r/${type}/${m.object_id}`
