@@ -29,7 +29,7 @@ LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
 SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
 
-.PHONY: all asan deps demo seed-zaoyang check check-long test mutants clean unit web
+.PHONY: all asan deps demo seed-zaoyang check check-long test mutants clean unit web screenshots
 all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
@@ -65,6 +65,12 @@ deps:
 # server runs without it. Needs Node >= 20.19 (Vite 7) and npm.
 web:
 	@bash scripts/web.sh
+
+# Each demo role's home page at 1366×768 and 390×844 into docs/screenshots/
+# (tests/e2e/screenshots.mjs; Chromium as for the e2e tests).
+screenshots: all
+	@bash scripts/web.sh
+	@node tests/e2e/screenshots.mjs
 
 DEMO_DIR := demo
 # $(call demo_db,NAME): builds the server and (when it can) the UI, then
