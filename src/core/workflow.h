@@ -26,6 +26,15 @@ typedef struct wf_notify {
   int scope; /* N_ALL, N_TEAM, N_UNIT, N_SUPERVISOR */
 } wf_notify;
 
+/* Stamp columns a transition writes (issue 14): at = now, by = the acting
+ * user, note = the body field note_from (NULL when absent). Written by the
+ * engine (api/lifecycle.c) in the same UPDATE transaction as the state, for
+ * the record the action names (not for records moved along by a cascade).
+ * Every column is checked against the migrated schema (tests/unit). */
+typedef struct wf_stamp {
+  const char *at, *by, *note, *note_from;
+} wf_stamp;
+
 typedef struct wf_transition {
   const char *from;
   const char *verb;   /* the action endpoint: POST /api/v1/<entity>/{id}/<verb> */
@@ -37,6 +46,7 @@ typedef struct wf_transition {
   const char *message; /* inbox title prefix posted to notify */
   int nnotify;
   wf_notify notify[WF_MAX_NOTIFY];
+  wf_stamp stamp; /* optional, designated: .stamp = {.at = ..., .by = ...} */
 } wf_transition;
 
 typedef struct workflow {
@@ -80,5 +90,42 @@ int wf_state_in(const workflow *w, uint32_t set, const char *state);
 /* Appends "<col> IN ('a','b')" for the set ("0" when empty); the names are
  * the compiled-in state identifiers, never input. 0, or -1 if b is full. */
 int wf_sql_in(const workflow *w, uint32_t set, const char *col, buf *b);
+
+/* A named state set, declared once next to its transition table
+ * (workflow.c) and used by handlers, visibility and measures instead of a
+ * hand-copied list or a string comparison: the states reachable from `from`
+ * minus those reachable from `minus`, or exactly the states in `only`
+ * (NULL-terminated; each must be a state of wf: tests/unit/test_core.c).
+ * `sql`, when set, is the set as an SQL list literal "('a','b')" for static
+ * declarations (measures, filters); the unit test checks it equals the
+ * derived set. The symbol names make a typo a compile error. */
+typedef struct wf_set {
+  const workflow *wf;
+  const char *name; /* "problem.released", for tests and messages */
+  const char *from, *minus;
+  const char *const *only;
+  const char *sql;
+} wf_set;
+
+uint32_t wf_set_bits(const wf_set *s);
+/* 1 if state (may be NULL: 0) is in the set. */
+int wf_in(const wf_set *s, const char *state);
+/* Appends "<col> IN (...)" for the set (wf_sql_in). 0, or -1 if b is full. */
+int wf_set_sql(const wf_set *s, const char *col, buf *b);
+
+/* SQL list literals of the sets used in static declarations (checked). */
+#define WSQL_PROBLEM_RECTIFIED "('rectified','signed_off')"
+#define WSQL_REPORT_RELEASED "('fed_back','copied')"
+#define WSQL_REVIEW_HELD "('held','concluded')"
+#define WSQL_TASK_OPEN "('open','in_progress')"
+#define WSQL_TASK_DONE "('done','signed_off')"
+
+extern const wf_set ws_problem_draft, ws_problem_confirmed, ws_problem_released,
+    ws_problem_taking_tasks, ws_problem_rectified, ws_report_released, ws_report_copied,
+    ws_clue_handed, ws_round_open_for_members, ws_task_open, ws_task_done, ws_task_signed_off,
+    ws_notice_issued, ws_notice_closed, ws_review_held, ws_review_concluded, ws_acct_open,
+    ws_acct_decided, ws_petition_to_clue;
+/* Every named set, NULL-terminated (tests). */
+extern const wf_set *const wf_sets[];
 
 #endif

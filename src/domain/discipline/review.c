@@ -56,20 +56,18 @@ static int review_items_check(req *r, store_tx *tx, const json_t *row) {
 
 static int apply_hold(req *r, store_tx *tx, const json_t *row, json_t *d) {
   (void)d;
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(now), SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
-  return store_exec(tx, "UPDATE joint_reviews SET held_at=$1, minutes=coalesce($2, minutes) WHERE id=$3", p, 3, NULL);
+  /* held_at: the transition's stamp (core/workflow.c) */
+  sval p[] = {SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
+  return store_exec(tx, "UPDATE joint_reviews SET minutes=coalesce($1, minutes) WHERE id=$2", p, 2, NULL);
 }
 
 static int apply_conclude(req *r, store_tx *tx, const json_t *row, json_t *d) {
   int rc = review_items_check(r, tx, row);
   if (rc) return rc;
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(now), SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
+  /* concluded_at: the transition's stamp (core/workflow.c) */
+  sval p[] = {SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
   json_object_set_new(d, "items", json_integer(json_integer_value(json_object_get(row, "item_count"))));
-  return store_exec(tx, "UPDATE joint_reviews SET concluded_at=$1, minutes=coalesce($2, minutes) WHERE id=$3", p, 3, NULL);
+  return store_exec(tx, "UPDATE joint_reviews SET minutes=coalesce($1, minutes) WHERE id=$2", p, 2, NULL);
 }
 
 static const field f_minutes[] = {{"minutes", "会议纪要", FT_MEMO, 0, 20000, 0, NULL},

@@ -118,20 +118,18 @@ static int apply_finish(req *r, store_tx *tx, const json_t *row, json_t *d) {
   if (!n) return api_error(r, 409, "no_progress", "", "请先填报整改进展及佐证材料, 再报告完成");
   char now[TS_LEN];
   ts_now(now);
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(r->in, "note")), SV_S(rec_s(row, "id"))};
+  /* done_at/_by/_note: the transition's stamps (core/workflow.c) */
+  sval p[] = {SV_S(now), SV_S(rec_s(row, "id"))};
   json_object_set_new(d, "progress_entries", json_integer(n));
-  return store_exec(tx,
-                    "UPDATE rect_tasks SET done_at=$1, done_by=$2, done_note=$3, "
-                    "started_at=coalesce(started_at,$1) WHERE id=$4",
-                    p, 4, NULL);
+  return store_exec(tx, "UPDATE rect_tasks SET started_at=coalesce(started_at,$1) WHERE id=$2", p,
+                    2, NULL);
 }
 
 static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *d) {
   (void)d;
   char now[TS_LEN];
   ts_now(now);
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
-  int rc = store_exec(tx, "UPDATE rect_tasks SET signed_off_at=$1, signed_off_by=$2 WHERE id=$3", p, 3, NULL);
+  int rc = 0; /* signed_off_at/_by: the transition's stamps */
   /* open notices on a task that is signed off are closed with it */
   int moved = 0;
   sval q[] = {SV_S(rec_s(row, "id"))};
@@ -149,14 +147,10 @@ static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *
 }
 
 static int apply_send_back(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  char now[TS_LEN];
-  ts_now(now);
   json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(r->in, "reason")), SV_S(rec_s(row, "id"))};
-  return store_exec(tx,
-                    "UPDATE rect_tasks SET returned_at=$1, returned_by=$2, return_reason=$3, "
-                    "done_at=NULL, done_by=NULL WHERE id=$4",
-                    p, 4, NULL);
+  /* returned_at/_by, return_reason: the transition's stamps */
+  sval p[] = {SV_S(rec_s(row, "id"))};
+  return store_exec(tx, "UPDATE rect_tasks SET done_at=NULL, done_by=NULL WHERE id=$1", p, 1, NULL);
 }
 
 static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
@@ -376,21 +370,8 @@ static void notice_fix(store_tx *tx, json_t *row) {
                                                      d < date_today_shanghai()));
 }
 
-static int apply_reply(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(rec_s(r->in, "reply")), SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
-  return store_exec(tx, "UPDATE notices SET reply=$1, replied_at=$2, replied_by=$3 WHERE id=$4", p, 4, NULL);
-}
-
-static int apply_close(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(r->in, "note")), SV_S(rec_s(row, "id"))};
-  return store_exec(tx, "UPDATE notices SET closed_at=$1, closed_by=$2, close_note=$3 WHERE id=$4", p, 4, NULL);
-}
+/* reply: reply, replied_at/_by; close: closed_at/_by, close_note: the
+ * transitions' stamps (core/workflow.c) */
 
 static int apply_reject_reply(req *r, store_tx *tx, const json_t *row, json_t *d) {
   (void)tx;
@@ -401,8 +382,8 @@ static int apply_reject_reply(req *r, store_tx *tx, const json_t *row, json_t *d
 
 static const field f_reply[] = {{"reply", "回复内容", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
 static const lc_hook notice_hooks[] = {
-    {"reply", f_reply, NF(f_reply), apply_reply},
-    {"close", f_note, NF(f_note), apply_close},
+    {"reply", f_reply, NF(f_reply), NULL},
+    {"close", f_note, NF(f_note), NULL},
     {"send_back", f_reason, NF(f_reason), apply_reject_reply},
 };
 
