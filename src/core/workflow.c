@@ -72,8 +72,7 @@ static const wf_transition round_transitions[] = {
     {"reporting", "feedback", "fed_back", "反馈", A_ROUND_ADVANCE, RB(R_INSPECTION_OFFICE), P_ALL,
      "巡察反馈", 1, {{R_LEADING_GROUP, 0}}},
     {"fed_back", "rectify", "rectifying", "转入整改", A_ROUND_ADVANCE, RB(R_INSPECTION_OFFICE),
-     P_ALL, "巡察整改", 1, {{R_LEADING_GROUP, 0}},
-     .stamp = {.at = "rectifying_at"}},
+     P_ALL, "巡察整改", 1, {{R_LEADING_GROUP, 0}}},
     {"rectifying", "close", "closed", "结束", A_ROUND_ADVANCE, RB(R_INSPECTION_OFFICE), P_ALL,
      "巡察轮次已结束", 1, {{R_LEADING_GROUP, 0}}},
 };
@@ -125,7 +124,8 @@ static const wf_transition problem_transitions[] = {
     {"reported", "unreport", "confirmed", "退回报告", A_CASCADE, 0, P_NO, "巡察报告已退回", 0, {{0, 0}}},
     {"reported", "feed_back", "fed_back", "反馈", A_CASCADE, 0, P_NO, "问题已反馈", 0, {{0, 0}}},
     {"fed_back", "rectify", "rectifying", "开始整改", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
-     "被巡察单位开始整改", 1, {{R_INSPECTION_OFFICE, 0}}},
+     "被巡察单位开始整改", 1, {{R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "rectifying_at"}},
     {"rectifying", "complete", "rectified", "整改完成", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
      "被巡察单位报告问题整改完成", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE},
      .stamp = {.at = "rectified_at", .by = "rectified_by", .note = "rectify_note", .note_from = "note"}},
@@ -375,53 +375,54 @@ int wf_sql_in(const workflow *w, uint32_t set, const char *col, buf *b) {
 }
 
 /* ---- named state sets (see workflow.h) ---- */
+/* State vocabularies without a lifecycle table (see workflow.h). */
+static const char *const vetting_states[] = {"pending", "clear", "objection"};
+static const char *const vetting_state_labels[] = {"待答复", "无异议", "有异议"};
+const workflow wf_vetting = {"vetting", 3, vetting_states, vetting_state_labels, 0, NULL};
+static const char *const briefing_states[] = {"pending", "answered"};
+static const char *const briefing_state_labels[] = {"待报送", "已报送"};
+const workflow wf_briefing = {"briefing", 2, briefing_states, briefing_state_labels, 0, NULL};
+
 #define ONLY(...) ((const char *const[]){__VA_ARGS__, NULL})
-const wf_set ws_problem_draft = {.wf = &wf_problem, .name = "problem.draft", .only = ONLY("draft")};
-const wf_set ws_problem_confirmed = {.wf = &wf_problem, .name = "problem.confirmed",
-                                     .only = ONLY("confirmed")};
-/* reaches the unit side once fed back (and stays there) */
-const wf_set ws_problem_released = {.wf = &wf_problem, .name = "problem.released",
-                                    .from = "fed_back"};
-/* in the rectification stage, where tasks may be added */
-const wf_set ws_problem_taking_tasks = {.wf = &wf_problem, .name = "problem.taking_tasks",
-                                        .only = ONLY("fed_back", "rectifying", "reopened")};
-const wf_set ws_problem_rectified = {.wf = &wf_problem, .name = "problem.rectified",
-                                     .only = ONLY("rectified", "signed_off"),
-                                     .sql = WSQL_PROBLEM_RECTIFIED};
-const wf_set ws_report_released = {.wf = &wf_report, .name = "report.released",
-                                   .from = "fed_back", .sql = WSQL_REPORT_RELEASED};
+const wf_set ws_problem_draft = {.wf = &wf_problem, .name = "problem.draft", .only = ONLY("draft"), .sql = WSQL_PROBLEM_DRAFT};
+const wf_set ws_problem_confirmed = {.wf = &wf_problem, .name = "problem.confirmed", .only = ONLY("confirmed"), .sql = WSQL_PROBLEM_CONFIRMED};
+const wf_set ws_problem_released = {.wf = &wf_problem, .name = "problem.released", .from = "fed_back"};
+const wf_set ws_problem_taking_tasks = {.wf = &wf_problem, .name = "problem.taking_tasks", .only = ONLY("fed_back", "rectifying", "reopened")};
+const wf_set ws_problem_rectified = {.wf = &wf_problem, .name = "problem.rectified", .only = ONLY("rectified", "signed_off"), .sql = WSQL_PROBLEM_RECTIFIED};
+const wf_set ws_problem_signed_off = {.wf = &wf_problem, .name = "problem.signed_off", .from = "signed_off", .sql = WSQL_PROBLEM_SIGNED_OFF};
+const wf_set ws_report_released = {.wf = &wf_report, .name = "report.released", .from = "fed_back", .sql = WSQL_REPORT_RELEASED};
 const wf_set ws_report_copied = {.wf = &wf_report, .name = "report.copied", .from = "copied"};
 const wf_set ws_clue_handed = {.wf = &wf_clue, .name = "clue.handed", .from = "handed_over"};
-/* the plan may still change: before mobilization */
-const wf_set ws_round_open_for_members = {.wf = &wf_round, .name = "round.open_for_members",
-                                          .from = "planned", .minus = "mobilized"};
-const wf_set ws_task_open = {.wf = &wf_task, .name = "rect_task.open",
-                             .only = ONLY("open", "in_progress"), .sql = WSQL_TASK_OPEN};
-const wf_set ws_task_done = {.wf = &wf_task, .name = "rect_task.done",
-                             .only = ONLY("done", "signed_off"), .sql = WSQL_TASK_DONE};
-const wf_set ws_task_signed_off = {.wf = &wf_task, .name = "rect_task.signed_off",
-                                   .from = "signed_off", .sql = "('signed_off')"};
-const wf_set ws_notice_issued = {.wf = &wf_notice, .name = "notice.issued", .only = ONLY("issued"),
-                                 .sql = "('issued')"};
-const wf_set ws_notice_closed = {.wf = &wf_notice, .name = "notice.closed", .from = "closed",
-                                 .sql = "('closed')"};
-const wf_set ws_review_held = {.wf = &wf_review, .name = "joint_review.held", .from = "held",
-                               .sql = WSQL_REVIEW_HELD};
-const wf_set ws_review_concluded = {.wf = &wf_review, .name = "joint_review.concluded",
-                                    .from = "concluded"};
-const wf_set ws_acct_open = {.wf = &wf_accountability, .name = "accountability.open",
-                             .only = ONLY("open"), .sql = "('open')"};
-const wf_set ws_acct_decided = {.wf = &wf_accountability, .name = "accountability.decided",
-                                .only = ONLY("decided"), .sql = "('decided')"};
-const wf_set ws_petition_to_clue = {.wf = &wf_petition, .name = "petition.to_clue",
-                                    .only = ONLY("to_clue"), .sql = "('to_clue')"};
+const wf_set ws_round_open_for_members = {.wf = &wf_round, .name = "round.open_for_members", .from = "planned", .minus = "mobilized", .sql = WSQL_ROUND_OPEN_FOR_MEMBERS};
+const wf_set ws_task_open = {.wf = &wf_task, .name = "rect_task.open", .only = ONLY("open", "in_progress"), .sql = WSQL_TASK_OPEN};
+const wf_set ws_task_done = {.wf = &wf_task, .name = "rect_task.done", .only = ONLY("done", "signed_off"), .sql = WSQL_TASK_DONE};
+const wf_set ws_task_signed_off = {.wf = &wf_task, .name = "rect_task.signed_off", .from = "signed_off", .sql = WSQL_TASK_SIGNED_OFF};
+const wf_set ws_notice_issued = {.wf = &wf_notice, .name = "notice.issued", .only = ONLY("issued"), .sql = WSQL_NOTICE_ISSUED};
+const wf_set ws_notice_closed = {.wf = &wf_notice, .name = "notice.closed", .from = "closed", .sql = WSQL_NOTICE_CLOSED};
+const wf_set ws_review_held = {.wf = &wf_review, .name = "joint_review.held", .only = ONLY("held")};
+const wf_set ws_review_since_held = {.wf = &wf_review, .name = "joint_review.since_held", .from = "held", .sql = WSQL_REVIEW_SINCE_HELD};
+const wf_set ws_review_concluded = {.wf = &wf_review, .name = "joint_review.concluded", .from = "concluded"};
+const wf_set ws_acct_open = {.wf = &wf_accountability, .name = "accountability.open", .only = ONLY("open"), .sql = WSQL_ACCT_OPEN};
+const wf_set ws_acct_decided = {.wf = &wf_accountability, .name = "accountability.decided", .only = ONLY("decided"), .sql = WSQL_ACCT_DECIDED};
+const wf_set ws_acct_revoked = {.wf = &wf_accountability, .name = "accountability.revoked", .from = "revoked", .sql = WSQL_ACCT_REVOKED};
+const wf_set ws_petition_to_clue = {.wf = &wf_petition, .name = "petition.to_clue", .only = ONLY("to_clue"), .sql = WSQL_PETITION_TO_CLUE};
+const wf_set ws_assist_draft = {.wf = &wf_assistance, .name = "assistance.draft", .only = ONLY("draft"), .sql = WSQL_ASSIST_DRAFT};
+const wf_set ws_assist_approved = {.wf = &wf_assistance, .name = "assistance.approved", .from = "approved", .sql = WSQL_ASSIST_APPROVED};
+const wf_set ws_assist_finished = {.wf = &wf_assistance, .name = "assistance.finished", .only = ONLY("rejected", "closed"), .sql = WSQL_ASSIST_FINISHED};
+const wf_set ws_vetting_pending = {.wf = &wf_vetting, .name = "vetting.pending", .only = ONLY("pending"), .sql = WSQL_VETTING_PENDING};
+const wf_set ws_vetting_objection = {.wf = &wf_vetting, .name = "vetting.objection", .only = ONLY("objection"), .sql = WSQL_VETTING_OBJECTION};
+const wf_set ws_vetting_clear = {.wf = &wf_vetting, .name = "vetting.clear", .only = ONLY("clear")};
+const wf_set ws_briefing_pending = {.wf = &wf_briefing, .name = "briefing.pending", .only = ONLY("pending"), .sql = WSQL_BRIEFING_PENDING};
+const wf_set ws_briefing_answered = {.wf = &wf_briefing, .name = "briefing.answered", .only = ONLY("answered"), .sql = WSQL_BRIEFING_ANSWERED};
 
 const wf_set *const wf_sets[] = {
     &ws_problem_draft, &ws_problem_confirmed, &ws_problem_released, &ws_problem_taking_tasks,
-    &ws_problem_rectified, &ws_report_released, &ws_report_copied, &ws_clue_handed,
-    &ws_round_open_for_members, &ws_task_open, &ws_task_done, &ws_task_signed_off,
-    &ws_notice_issued, &ws_notice_closed, &ws_review_held, &ws_review_concluded, &ws_acct_open,
-    &ws_acct_decided, &ws_petition_to_clue, NULL};
+    &ws_problem_rectified, &ws_problem_signed_off, &ws_report_released, &ws_report_copied,
+    &ws_clue_handed, &ws_round_open_for_members, &ws_task_open, &ws_task_done, &ws_task_signed_off,
+    &ws_notice_issued, &ws_notice_closed, &ws_review_held, &ws_review_since_held,
+    &ws_review_concluded, &ws_acct_open, &ws_acct_decided, &ws_acct_revoked, &ws_petition_to_clue,
+    &ws_assist_draft, &ws_assist_approved, &ws_assist_finished, &ws_vetting_pending,
+    &ws_vetting_objection, &ws_vetting_clear, &ws_briefing_pending, &ws_briefing_answered, NULL};
 
 uint32_t wf_set_bits(const wf_set *s) {
   uint32_t set = 0;

@@ -69,6 +69,11 @@ extern const workflow wf_assistance;
 extern const workflow wf_accountability;
 extern const workflow wf_review;
 extern const workflow wf_replacement;
+/* State vocabularies of records answered by their own endpoint, not the
+ * lifecycle engine (no transitions, not in workflows[]): an integrity
+ * vetting (pending → clear | objection), a briefing (pending → answered). */
+extern const workflow wf_vetting;
+extern const workflow wf_briefing;
 /* NULL-terminated list of every workflow, for authz_init and tests. */
 extern const workflow *const workflows[];
 
@@ -113,18 +118,62 @@ int wf_in(const wf_set *s, const char *state);
 /* Appends "<col> IN (...)" for the set (wf_sql_in). 0, or -1 if b is full. */
 int wf_set_sql(const wf_set *s, const char *col, buf *b);
 
-/* SQL list literals of the sets used in static declarations (checked). */
+/* SQL list literals of the sets, for static SQL (measures, filters, fixed
+ * queries): "x.state IN " WSQL_TASK_OPEN. tests/unit checks each equals
+ * its set as derived from the table. */
+#define WSQL_PROBLEM_DRAFT "('draft')"
+#define WSQL_PROBLEM_CONFIRMED "('confirmed')"
 #define WSQL_PROBLEM_RECTIFIED "('rectified','signed_off')"
+#define WSQL_PROBLEM_SIGNED_OFF "('signed_off')"
 #define WSQL_REPORT_RELEASED "('fed_back','copied')"
-#define WSQL_REVIEW_HELD "('held','concluded')"
+#define WSQL_ROUND_OPEN_FOR_MEMBERS "('planned','approved')"
 #define WSQL_TASK_OPEN "('open','in_progress')"
 #define WSQL_TASK_DONE "('done','signed_off')"
+#define WSQL_TASK_SIGNED_OFF "('signed_off')"
+#define WSQL_NOTICE_ISSUED "('issued')"
+#define WSQL_NOTICE_CLOSED "('closed')"
+#define WSQL_REVIEW_SINCE_HELD "('held','concluded')"
+#define WSQL_ACCT_OPEN "('open')"
+#define WSQL_ACCT_DECIDED "('decided')"
+#define WSQL_ACCT_REVOKED "('revoked')"
+#define WSQL_PETITION_TO_CLUE "('to_clue')"
+#define WSQL_ASSIST_DRAFT "('draft')"
+#define WSQL_ASSIST_APPROVED "('approved','forwarded','accepted','completed','closed')"
+#define WSQL_ASSIST_FINISHED "('rejected','closed')"
+#define WSQL_VETTING_PENDING "('pending')"
+#define WSQL_VETTING_OBJECTION "('objection')"
+#define WSQL_BRIEFING_PENDING "('pending')"
+#define WSQL_BRIEFING_ANSWERED "('answered')"
 
-extern const wf_set ws_problem_draft, ws_problem_confirmed, ws_problem_released,
-    ws_problem_taking_tasks, ws_problem_rectified, ws_report_released, ws_report_copied,
-    ws_clue_handed, ws_round_open_for_members, ws_task_open, ws_task_done, ws_task_signed_off,
-    ws_notice_issued, ws_notice_closed, ws_review_held, ws_review_concluded, ws_acct_open,
-    ws_acct_decided, ws_petition_to_clue;
+extern const wf_set ws_problem_draft,
+    ws_problem_confirmed,
+    ws_problem_released,
+    ws_problem_taking_tasks,
+    ws_problem_rectified,
+    ws_problem_signed_off,
+    ws_report_released,
+    ws_report_copied,
+    ws_clue_handed,
+    ws_round_open_for_members,
+    ws_task_open,
+    ws_task_done,
+    ws_task_signed_off,
+    ws_notice_issued,
+    ws_notice_closed,
+    ws_review_held,
+    ws_review_since_held,
+    ws_review_concluded,
+    ws_acct_open,
+    ws_acct_decided,
+    ws_acct_revoked,
+    ws_petition_to_clue,
+    ws_assist_draft,
+    ws_assist_approved,
+    ws_assist_finished,
+    ws_vetting_pending,
+    ws_vetting_objection, ws_vetting_clear,
+    ws_briefing_pending,
+    ws_briefing_answered;
 /* Every named set, NULL-terminated (tests). */
 extern const wf_set *const wf_sets[];
 

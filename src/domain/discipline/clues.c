@@ -115,8 +115,7 @@ static int docno(req *r, store_tx *tx, const char *series, cfg_id prefix, char *
  * the transitions (core/workflow.c) and written by the engine. */
 
 static int apply_handover(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  char now[TS_LEN], dn[128], today[11];
-  ts_now(now);
+  char dn[128], today[11];
   date_format(date_today_shanghai(), today);
   const char *wd = json_string_value(json_object_get(row, "withdrawal_date"));
   const char *mode = (!wd || !*wd || strcmp(today, wd) <= 0) ? "during_patrol" : "after_patrol";
@@ -130,8 +129,7 @@ static int apply_handover(req *r, store_tx *tx, const json_t *row, json_t *d) {
 }
 
 static int apply_register(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  char now[TS_LEN], dn[128];
-  ts_now(now);
+  char dn[128];
   int rc = docno(r, tx, "registry", CFG_DOCNO_REGISTRY, dn, sizeof dn);
   if (rc) return rc;
   sval p[] = {SV_S(dn), SV_S(json_string_value(json_object_get(row, "id")))};

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/workflow.h"
 #include "api/entity.h"
 #include "api/meta.h"
 #include "api/record.h"
@@ -89,7 +90,7 @@ static const field assist_filters[] = {
     {"state", "状态", FT_ENUM, 0, 0, 0, assist_state_codes},
 };
 static const rec_flag assist_flags[] = {
-    {"open", "x.state NOT IN ('rejected','closed')"},
+    {"open", "x.state NOT IN " WSQL_ASSIST_FINISHED},
 };
 
 static int assist_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
@@ -428,7 +429,7 @@ int h_report_open_accountability(req *r) {
       "SELECT p.id, p.title, p.target_id, p.round_id, p.team_id, p.unit_id, u.name AS unit_name "
       "FROM report_problems rp JOIN problems p ON p.id=rp.problem_id JOIN orgs u ON "
       "u.id=p.unit_id WHERE rp.report_id=$1 AND p.inaction=1 AND NOT EXISTS (SELECT 1 FROM "
-      "accountability a WHERE a.problem_id=p.id AND a.state <> 'revoked') ORDER BY p.seq_no",
+      "accountability a WHERE a.problem_id=p.id AND a.state NOT IN " WSQL_ACCT_REVOKED ") ORDER BY p.seq_no",
       p, 1);
   json_decref(rep);
   if (!probs) return rec_fail(r, tx, STORE_ERR);
@@ -500,7 +501,7 @@ int h_accountability_pending(req *r) {
   buf where;
   buf_init(&where, 4096);
   buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
-           "WHERE a.problem_id=p.id AND a.state='decided')", ++np);
+           "WHERE a.problem_id=p.id AND a.state IN " WSQL_ACCT_DECIDED ")", ++np);
   p[0] = SV_S(cutoff);
   if (only_inaction) buf_adds(&where, " AND p.inaction=1");
   /* the problems the visibility model lets the user follow for
@@ -514,7 +515,7 @@ int h_accountability_pending(req *r) {
   }
   api_list_q q = {"p.id, p.seq_no, p.title, p.inaction, p.state, p.team_id, p.unit_id, u.name AS "
                   "unit_name, rc.copied_at, (SELECT count(*) FROM accountability a WHERE "
-                  "a.problem_id=p.id AND a.state='open') AS open_records",
+                  "a.problem_id=p.id AND a.state IN " WSQL_ACCT_OPEN ") AS open_records",
                   "problems p JOIN report_problems rp ON rp.problem_id=p.id JOIN report_copies rc ON "
                   "rc.report_id=rp.report_id AND rc.recipient='commission' JOIN orgs u ON u.id=p.unit_id",
                   buf_str(&where), args_order(&a), p, np, NULL, NULL};

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "api/record.h"
 #include "core/outcomes.h"
 #include "util/text.h"
@@ -164,7 +165,7 @@ static int item_flags(store_tx *tx, const char *item_id, json_t **detail_out, in
       tx,
       "SELECT i.problem_id, i.proposed, i.final, p.rectified_at, c.min_form, "
       "(SELECT min(a.decided_on) FROM accountability a WHERE a.problem_id=i.problem_id AND "
-      " a.state='decided') AS first_decision "
+      " a.state IN " WSQL_ACCT_DECIDED ") AS first_decision "
       "FROM review_items i LEFT JOIN problems p ON p.id=i.problem_id LEFT JOIN problem_categories "
       "c ON c.id=p.category_id WHERE i.id=$1",
       p, 1, &rc);
@@ -272,14 +273,14 @@ int h_review_items_add(req *r) {
   int status;
   json_t *rv = review_for(r, tx, r->params[0], A_REVIEW_WRITE, &status);
   if (!rv) return status;
-  if (!strcmp(rec_s(rv, "state"), "concluded")) {
+  if (wf_in(&ws_review_concluded, rec_s(rv, "state"))) {
     json_decref(rv);
     store_rollback(tx);
     return api_error(r, 409, "invalid_state", "state", "联审已完成, 不能再增加事项");
   }
   sval q[] = {SV_S(pid ? pid : cid), SV_S(rec_s(rv, "team_id"))};
   int64_t n = 0;
-  rc = store_query_int(tx, pid ? "SELECT count(*) FROM problems WHERE id=$1 AND team_id=$2 AND state <> 'draft'"
+  rc = store_query_int(tx, pid ? "SELECT count(*) FROM problems WHERE id=$1 AND team_id=$2 AND state NOT IN " WSQL_PROBLEM_DRAFT
                                : "SELECT count(*) FROM clues WHERE id=$1 AND team_id=$2",
                        q, 2, &n);
   json_decref(rv);
@@ -407,13 +408,13 @@ int h_review_item_update(req *r) {
       status = -1;
       break;
     }
-    if ((!strcmp(key, "final") || !strcmp(key, "final_note")) && strcmp(rec_s(rv, "state"), "held")) {
+    if ((!strcmp(key, "final") || !strcmp(key, "final_note")) && !wf_in(&ws_review_held, rec_s(rv, "state"))) {
       status = api_error(r, 409, "invalid_state", key, "最终处理意见在联审会议召开后填写");
       break;
     }
   }
   const char *rstate = rec_s(rv, "state");
-  if (!status && !strcmp(rstate, "concluded"))
+  if (!status && wf_in(&ws_review_concluded, rstate))
     status = api_error(r, 409, "invalid_state", "state", "联审已完成, 不能再修改");
   if (!status && api_if_match(r, version)) status = r->status;
   json_decref(rv);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/workflow.h"
 #include "api/record.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -48,7 +49,7 @@ static const field problem_filters[] = {
     {"created_by", "登记人", FT_ID, 0, 0, 0, NULL},
 };
 static const rec_flag problem_flags[] = {
-    {"open", "x.state NOT IN ('signed_off')"},
+    {"open", "x.state NOT IN " WSQL_PROBLEM_SIGNED_OFF},
     {"copied", "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
                "rc.report_id=rp.report_id WHERE rp.problem_id=x.id)"},
 };
@@ -134,7 +135,7 @@ static int tasks_count(store_tx *tx, const char *problem, const char *states, in
 static int apply_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
   int64_t all = 0, done = 0;
   int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
-  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), "('done','signed_off')", &done);
+  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), WSQL_TASK_DONE, &done);
   if (rc) return rc;
   if (all == 0)
     return api_error(r, 409, "no_tasks", "", "该问题尚无整改任务, 请先制定整改任务");
@@ -148,7 +149,7 @@ static int apply_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
 static int apply_sign_off(req *r, store_tx *tx, const json_t *row, json_t *d) {
   int64_t all = 0, signed_off = 0;
   int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
-  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), "('signed_off')", &signed_off);
+  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), WSQL_TASK_SIGNED_OFF, &signed_off);
   if (rc) return rc;
   if (signed_off < all)
     return api_error(r, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未销号",
@@ -190,7 +191,7 @@ const rec_kind rk_problem = {
         "x.reported_at, x.fed_back_at, x.rectifying_at, x.rectified_at, x.rectify_note, "
         "x.signed_off_at, x.reopened_at, x.reopen_reason, x.created_by, x.created_at, x.updated_at, "
         "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id) AS task_count, "
-        "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id AND k.state='signed_off') AS "
+        "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id AND k.state IN " WSQL_TASK_SIGNED_OFF ") AS "
         "tasks_signed_off, "
         "(SELECT count(*) FROM files f WHERE f.owner_kind='problem' AND f.owner_id=x.id) AS file_count",
     .from = "problems x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id JOIN "
@@ -275,7 +276,7 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
   const char *target = rec_s(row, "target_id");
   sval p[] = {SV_S(target)};
   int64_t drafts = 0;
-  int rc = store_query_int(tx, "SELECT count(*) FROM problems WHERE target_id=$1 AND state='draft'",
+  int rc = store_query_int(tx, "SELECT count(*) FROM problems WHERE target_id=$1 AND state IN " WSQL_PROBLEM_DRAFT,
                            p, 1, &drafts);
   if (rc) return rc;
   if (drafts)
@@ -286,7 +287,7 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
   if (!rc)
     rc = store_exec(tx,
                     "INSERT INTO report_problems(report_id, problem_id) SELECT $1, id FROM problems "
-                    "WHERE target_id=$2 AND state='confirmed'",
+                    "WHERE target_id=$2 AND state IN " WSQL_PROBLEM_CONFIRMED,
                     q, 2, NULL);
   if (!rc) rc = report_cascade(r, tx, row, "report", d);
   char now[TS_LEN];

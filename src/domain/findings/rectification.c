@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/workflow.h"
 #include "api/entity.h"
 #include "api/record.h"
 #include "util/config.h"
@@ -43,8 +44,8 @@ static const field task_filters[] = {
 };
 /* {today} is replaced by today's date (Asia/Shanghai) in list filters. */
 static const rec_flag task_flags[] = {
-    {"overdue", "x.state IN ('open','in_progress') AND x.deadline < '{today}'"},
-    {"open", "x.state <> 'signed_off'"},
+    {"overdue", "x.state IN " WSQL_TASK_OPEN " AND x.deadline < '{today}'"},
+    {"open", "x.state NOT IN " WSQL_TASK_SIGNED_OFF},
 };
 
 static int task_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, const json_t *old) {
@@ -52,7 +53,7 @@ static int task_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, c
   (void)old;
   if (parent) {
     const char *st = rec_s(parent, "parent_state");
-    if (!st || (strcmp(st, "fed_back") && strcmp(st, "rectifying") && strcmp(st, "reopened")))
+    if (!wf_in(&ws_problem_taking_tasks, st))
       return api_error(r, 409, "invalid_state", "problem_id", "该问题当前不在整改阶段, 不能添加整改任务");
   }
   const char *dl = rec_s(c, "deadline");
@@ -79,7 +80,7 @@ static void task_fix(store_tx *tx, json_t *row) {
   const char *st = rec_s(row, "state");
   const char *dl = rec_s(row, "deadline");
   int64_t today = date_today_shanghai(), d;
-  int open = st && (!strcmp(st, "open") || !strcmp(st, "in_progress"));
+  int open = wf_in(&ws_task_open, st);
   if (dl && date_parse(dl, &d)) {
     json_object_set_new(row, "overdue", json_boolean(open && d < today));
     json_object_set_new(row, "days_left", open ? json_integer(d - today) : json_null());
@@ -134,13 +135,13 @@ static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *
   int moved = 0;
   sval q[] = {SV_S(rec_s(row, "id"))};
   if (!rc)
-    rc = rec_cascade(r, tx, &wf_notice, "notices", "task_id=$1 AND state <> 'closed'", q, 1,
+    rc = rec_cascade(r, tx, &wf_notice, "notices", "task_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED, q, 1,
                      "close", json_pack("{s:s}", "reason", "整改任务已销号"), &moved);
   if (!rc && moved) {
     sval c[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
     rc = store_exec(tx,
                     "UPDATE notices SET closed_at=$1, closed_by=$2, close_note='整改任务已销号' "
-                    "WHERE task_id=$3 AND state='closed' AND closed_at IS NULL",
+                    "WHERE task_id=$3 AND state IN " WSQL_NOTICE_CLOSED " AND closed_at IS NULL",
                     c, 3, NULL);
   }
   return rc;
@@ -174,7 +175,7 @@ const rec_kind rk_task = {
         "x.return_reason, x.created_at, x.updated_at, rep.meeting_date, "
         "pr.title || ' — ' || x.owner_name AS title, "
         "(SELECT count(*) FROM rect_progress g WHERE g.task_id=x.id) AS progress_count, "
-        "(SELECT count(*) FROM notices n WHERE n.task_id=x.id AND n.state <> 'closed') AS open_notices",
+        "(SELECT count(*) FROM notices n WHERE n.task_id=x.id AND n.state NOT IN " WSQL_NOTICE_CLOSED ") AS open_notices",
     .from = "rect_tasks x JOIN problems pr ON pr.id=x.problem_id JOIN teams tm ON tm.id=x.team_id JOIN "
         "orgs u ON u.id=x.unit_id LEFT JOIN reports rep ON rep.target_id=x.target_id",
     .order = "x.deadline, x.created_at",
@@ -286,8 +287,8 @@ static const field notice_filters[] = {
     {"due_date", "回复期限", FT_DATE, 0, 0, 0, NULL},
 };
 static const rec_flag notice_flags[] = {
-    {"open", "x.state <> 'closed'"},
-    {"overdue", "x.state = 'issued' AND x.due_date < '{today}'"},
+    {"open", "x.state NOT IN " WSQL_NOTICE_CLOSED},
+    {"overdue", "x.state IN " WSQL_NOTICE_ISSUED " AND x.due_date < '{today}'"},
 };
 
 static int level_rank(const char *l) {
@@ -304,12 +305,12 @@ static int notice_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent,
   if (due && strcmp(due, today) < 0)
     return api_error(r, 400, "invalid_field", "due_date", "「回复期限」不得早于今天");
   if (!parent) return 0;
-  if (!strcmp(rec_s(parent, "parent_state"), "signed_off"))
+  if (wf_in(&ws_task_signed_off, rec_s(parent, "parent_state")))
     return api_error(r, 409, "invalid_state", "task_id", "该整改任务已销号, 无需督办");
   /* escalation only: not lower than a notice still open on the task */
   int rc;
   sval p[] = {SV_S(rec_s(c, "task_id"))};
-  json_t *open = store_query_json(tx, "SELECT level FROM notices WHERE task_id=$1 AND state <> 'closed'", p, 1);
+  json_t *open = store_query_json(tx, "SELECT level FROM notices WHERE task_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED, p, 1);
   if (!open) return api_store_error(r, STORE_ERR, NULL);
   int mine = level_rank(rec_s(c, "level")), top = -1;
   size_t i;
@@ -336,7 +337,7 @@ static int notice_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent,
 static int notice_created(req *r, store_tx *tx, const json_t *row) {
   sval p[] = {SV_S(rec_s(row, "task_id")), SV_S(rec_s(row, "id"))};
   int moved = 0;
-  int rc = rec_cascade(r, tx, &wf_notice, "notices", "task_id=$1 AND id <> $2 AND state <> 'closed'",
+  int rc = rec_cascade(r, tx, &wf_notice, "notices", "task_id=$1 AND id <> $2 AND state NOT IN " WSQL_NOTICE_CLOSED,
                        p, 2, "close", json_pack("{s:s,s:s}", "superseded_by", rec_s(row, "id"), "reason", "升级督办"),
                        &moved);
   char now[TS_LEN];
@@ -345,7 +346,7 @@ static int notice_created(req *r, store_tx *tx, const json_t *row) {
   if (!rc && moved)
     rc = store_exec(tx,
                     "UPDATE notices SET closed_at=$1, closed_by=$2, close_note='升级督办' WHERE "
-                    "task_id=$3 AND state='closed' AND closed_at IS NULL",
+                    "task_id=$3 AND state IN " WSQL_NOTICE_CLOSED " AND closed_at IS NULL",
                     c, 3, NULL);
   char title[300];
   snprintf(title, sizeof title, "整改%s通知 %s: %s", level_labels[level_rank(rec_s(row, "level"))],
@@ -366,7 +367,7 @@ static void notice_fix(store_tx *tx, json_t *row) {
   const char *due = rec_s(row, "due_date");
   int64_t d;
   if (due && date_parse(due, &d))
-    json_object_set_new(row, "overdue", json_boolean(!strcmp(rec_s(row, "state"), "issued") &&
+    json_object_set_new(row, "overdue", json_boolean(wf_in(&ws_notice_issued, rec_s(row, "state")) &&
                                                      d < date_today_shanghai()));
 }
 
@@ -571,8 +572,8 @@ int h_rectification_get(req *r) {
   json_t *resp = store_query_json(
       tx,
       "SELECT owner_name, max(owner_post) AS owner_post, max(leader_name) AS leader_name, "
-      "count(*) AS tasks, sum(state='signed_off') AS signed_off, sum(state IN "
-      "('open','in_progress') AND deadline < $2) AS overdue FROM rect_tasks WHERE target_id=$1 "
+      "count(*) AS tasks, sum(state IN " WSQL_TASK_SIGNED_OFF ") AS signed_off, sum(state IN "
+      WSQL_TASK_OPEN " AND deadline < $2) AS overdue FROM rect_tasks WHERE target_id=$1 "
       "GROUP BY owner_name ORDER BY owner_name",
       pt, 2);
   json_t *insts = store_query_json(tx,
@@ -586,7 +587,7 @@ int h_rectification_get(req *r) {
                                             p, 1, &rc);
   int64_t open_notices = 0;
   if (!rc)
-    rc = store_query_int(tx, "SELECT count(*) FROM notices WHERE target_id=$1 AND state <> 'closed'",
+    rc = store_query_int(tx, "SELECT count(*) FROM notices WHERE target_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED,
                          p, 1, &open_notices);
   store_rollback(tx);
   if (rc || !problems || !tasks || !resp || !insts) {
@@ -616,7 +617,7 @@ int h_rectification_get(req *r) {
     int od = json_integer_value(json_object_get(it, "overdue")) != 0;
     json_object_set_new(it, "overdue", json_boolean(od));
     n_overdue += od;
-    n_done += !strcmp(rec_s(it, "state"), "signed_off");
+    n_done += wf_in(&ws_task_signed_off, rec_s(it, "state"));
     json_object_set_new(it, "state_label", json_string(wf_state_label(&wf_task, rec_s(it, "state"))));
   }
   json_t *out = json_object();

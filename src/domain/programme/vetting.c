@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "domain/programme/programme.h"
 
 /* ---- integrity vetting ---------------------------------------------------------------- */
@@ -98,7 +99,7 @@ int h_vetting_answer(req *r) {
     json_decref(v);
     return prog_fail(r, tx, 0);
   }
-  if (strcmp(prog_js(v, "state"), "pending")) {
+  if (!wf_in(&ws_vetting_pending, prog_js(v, "state"))) {
     json_decref(v);
     api_error(r, 409, "invalid_state", "state", "该人员的廉政审核已答复, 不能重复答复");
     return prog_fail(r, tx, 0);
@@ -109,7 +110,7 @@ int h_vetting_answer(req *r) {
   int64_t ch = 0;
   rc = store_exec(tx,
                   "UPDATE vettings SET state=$1, reason=$2, answered_by=$3, answered_at=$4, "
-                  "updated_at=$4, version=version+1 WHERE id=$5 AND state='pending'",
+                  "updated_at=$4, version=version+1 WHERE id=$5 AND state IN " WSQL_VETTING_PENDING,
                   u, 5, &ch);
   if (!rc && ch != 1) {
     api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
