@@ -393,6 +393,11 @@ const wf_set ws_problem_signed_off = {.wf = &wf_problem, .name = "problem.signed
 const wf_set ws_report_released = {.wf = &wf_report, .name = "report.released", .from = "fed_back", .sql = WSQL_REPORT_RELEASED};
 const wf_set ws_report_copied = {.wf = &wf_report, .name = "report.copied", .from = "copied"};
 const wf_set ws_clue_handed = {.wf = &wf_clue, .name = "clue.handed", .from = "handed_over"};
+/* disposal decided: the outcome (立案, 留置, ...) may be recorded */
+const wf_set ws_clue_disposing = {.wf = &wf_clue, .name = "clue.disposing", .from = "disposing"};
+/* the team is at work: problems may be recorded (mobilized .. before closed) */
+const wf_set ws_round_recording = {.wf = &wf_round, .name = "round.recording", .from = "mobilized", .minus = "closed"};
+const wf_set ws_round_closed = {.wf = &wf_round, .name = "round.closed", .from = "closed"};
 const wf_set ws_round_open_for_members = {.wf = &wf_round, .name = "round.open_for_members", .from = "planned", .minus = "mobilized", .sql = WSQL_ROUND_OPEN_FOR_MEMBERS};
 const wf_set ws_task_open = {.wf = &wf_task, .name = "rect_task.open", .only = ONLY("open", "in_progress"), .sql = WSQL_TASK_OPEN};
 const wf_set ws_task_done = {.wf = &wf_task, .name = "rect_task.done", .only = ONLY("done", "signed_off"), .sql = WSQL_TASK_DONE};
@@ -418,7 +423,7 @@ const wf_set ws_briefing_answered = {.wf = &wf_briefing, .name = "briefing.answe
 const wf_set *const wf_sets[] = {
     &ws_problem_draft, &ws_problem_confirmed, &ws_problem_released, &ws_problem_taking_tasks,
     &ws_problem_rectified, &ws_problem_signed_off, &ws_report_released, &ws_report_copied,
-    &ws_clue_handed, &ws_round_open_for_members, &ws_task_open, &ws_task_done, &ws_task_signed_off,
+    &ws_clue_handed, &ws_clue_disposing, &ws_round_recording, &ws_round_closed, &ws_round_open_for_members, &ws_task_open, &ws_task_done, &ws_task_signed_off,
     &ws_notice_issued, &ws_notice_closed, &ws_review_held, &ws_review_since_held,
     &ws_review_concluded, &ws_acct_open, &ws_acct_decided, &ws_acct_revoked, &ws_petition_to_clue,
     &ws_assist_draft, &ws_assist_approved, &ws_assist_finished, &ws_vetting_pending,

@@ -64,6 +64,9 @@ TEST(named_state_sets_are_made_of_their_tables_states) {
   CHECK(wf_in(&ws_round_open_for_members, "planned") && wf_in(&ws_round_open_for_members, "approved") &&
         !wf_in(&ws_round_open_for_members, "mobilized") && !wf_in(&ws_round_open_for_members, "closed"));
   CHECK(!wf_in(&ws_task_open, NULL) && wf_in(&ws_task_open, "in_progress") && !wf_in(&ws_task_open, "done"));
+  CHECK(wf_in(&ws_round_recording, "mobilized") && wf_in(&ws_round_recording, "rectifying") &&
+        !wf_in(&ws_round_recording, "approved") && !wf_in(&ws_round_recording, "closed"));
+  CHECK(wf_in(&ws_clue_disposing, "concluded") && !wf_in(&ws_clue_disposing, "registered"));
   CHECK(wf_in(&ws_problem_taking_tasks, "reopened") && !wf_in(&ws_problem_taking_tasks, "rectified"));
   buf_reset(&b);
   CHECK(wf_set_sql(&ws_problem_released, "x.state", &b) == 0);

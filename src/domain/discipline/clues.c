@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/workflow.h"
 #include "api/record.h"
 #include "api/meta.h"
 #include "util/config.h"
@@ -96,7 +97,7 @@ static void clue_finish(req *r, json_t *row) {
   (void)r;
   json_object_set(row, "can_edit", json_object_get(row, "editable"));
   const char *st = json_string_value(json_object_get(row, "state"));
-  bool disposing = st && (!strcmp(st, "disposing") || !strcmp(st, "concluded"));
+  bool disposing = wf_in(&ws_clue_disposing, st);
   json_t *can = json_object_get(row, "can");
   if (!disposing && can) json_object_set_new(can, action_names[A_CLUE_OUTCOME], json_false());
 }

@@ -574,7 +574,7 @@ int h_clue_outcome(req *r) {
     return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !seen);
   }
   const char *st = rec_s(c, "state");
-  if (strcmp(st, "disposing") && strcmp(st, "concluded")) {
+  if (!wf_in(&ws_clue_disposing, st)) {
     json_decref(c);
     store_rollback(tx);
     return api_error(r, 409, "invalid_state", "state", "线索尚未确定处置方式, 不能登记立案、留置或移送情况");

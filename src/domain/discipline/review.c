@@ -328,7 +328,7 @@ int h_review_items_list(req *r) {
   authz_obj o;
   rec_obj(rv, &o);
   const char *st = rec_s(rv, "state");
-  bool open = strcmp(st, "concluded") != 0, held = !strcmp(st, "held");
+  bool open = !wf_in(&ws_review_concluded, st), held = wf_in(&ws_review_held, st);
   bool ver = authz(&r->who, A_REVIEW_WRITE, &o), team = authz(&r->who, A_REVIEW_TEAM, &o);
   size_t i;
   json_t *it;

@@ -96,7 +96,7 @@ static int problem_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent
     return api_error(r, 400, "missing_field", "petition_id", "发现方式为信访件时须关联「来源信访件」");
   if (parent) {
     const char *st = rec_s(parent, "round_state");
-    if (st && (!strcmp(st, "planned") || !strcmp(st, "approved") || !strcmp(st, "closed")))
+    if (st && !wf_in(&ws_round_recording, st))
       return api_error(r, 409, "invalid_state", "target_id", "巡察轮次尚未进驻或已结束, 不能记录问题");
     int year = year_shanghai(xnow());
     int64_t seq;

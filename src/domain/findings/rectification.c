@@ -215,7 +215,7 @@ int h_task_progress_add(req *r) {
   int status = rec_fetch(r, &rk_task, tx, r->params[0], A_RECT_WRITE, &task);
   if (status) return status;
   const char *st = rec_s(task, "state");
-  if (strcmp(st, "open") && strcmp(st, "in_progress")) {
+  if (!wf_in(&ws_task_open, st)) {
     api_error(r, 409, "invalid_state", "state", "整改任务当前状态为「%s」, 不能填报进展",
               wf_state_label(&wf_task, st));
     json_decref(task);
@@ -233,7 +233,7 @@ int h_task_progress_add(req *r) {
   if (!rc) rc = api_audit(r, tx, "rect_task.progress", "rect_task", r->params[0], "ok", r->in);
   int moved = 0;
   sval q[] = {SV_S(r->params[0])};
-  if (!rc && !strcmp(st, "open"))
+  if (!rc && wf_find(&wf_task, st, "start")) /* the first progress starts the task */
     rc = rec_cascade(r, tx, &wf_task, "rect_tasks", "id=$1", q, 1, "start", NULL, &moved);
   if (!rc && moved) rc = store_exec(tx, "UPDATE rect_tasks SET started_at=coalesce(started_at, updated_at) WHERE id=$1", q, 1, NULL);
   json_decref(task);
@@ -440,7 +440,7 @@ static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, i
     return NULL;
   }
   const char *rs = rec_s(t, "report_state");
-  int released = rs && (!strcmp(rs, "fed_back") || !strcmp(rs, "copied"));
+  int released = wf_in(&ws_report_released, rs);
   /* reading asks the visibility model; writing (plan, report, supervision)
    * is the write action's rule on the target */
   int ok;
@@ -448,7 +448,7 @@ static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, i
     ok = vis_row_act(tx, &vis_rectification, &r->who, act, id);
   } else {
     authz_obj o = {rec_s(t, "team_id"), released ? rec_s(t, "unit_id") : NULL,
-                   released ? rec_s(t, "supervisor_id") : NULL, rs && !strcmp(rs, "copied")};
+                   released ? rec_s(t, "supervisor_id") : NULL, wf_in(&ws_report_copied, rs)};
     ok = authz(&r->who, act, &o);
   }
   if (ok <= 0) {
@@ -608,8 +608,8 @@ int h_rectification_get(req *r) {
     json_object_set_new(it, "immediate_fix", json_boolean(json_integer_value(json_object_get(it, "immediate_fix"))));
     json_object_set_new(it, "inaction", json_boolean(json_integer_value(json_object_get(it, "inaction"))));
     const char *s = rec_s(it, "state");
-    n_rect += !strcmp(s, "rectified") || !strcmp(s, "signed_off");
-    n_signed += !strcmp(s, "signed_off");
+    n_rect += wf_in(&ws_problem_rectified, s);
+    n_signed += wf_in(&ws_problem_signed_off, s);
     json_object_set_new(it, "state_label", json_string(wf_state_label(&wf_problem, s)));
   }
   json_array_foreach(tasks, i, it) {

@@ -154,7 +154,7 @@ int h_round_suggestions(req *r) {
       buf_adds(&why, "; ");
       const char *lv = prog_js(p, "last_vetting");
       buf_addf(&why, "%s; 与本组巡察对象无回避情形",
-               !lv ? "尚未进行廉政审核 (可提请)" : !strcmp(lv, "clear") ? "最近一次廉政审核无异议"
+               !lv ? "尚未进行廉政审核 (可提请)" : wf_in(&ws_vetting_clear, lv) ? "最近一次廉政审核无异议"
                                                                    : "廉政审核待答复");
       if (buf_failed(&why)) { /* many long tags: the reason without their names */
         buf_reset(&why);

@@ -73,7 +73,7 @@ static int repl_prepare(req *r, store_tx *tx, json_t *c, const json_t *parent, c
   if (prog_round_open(st))
     return api_error(r, 409, "invalid_state", "team_id",
                      "巡察轮次尚未动员部署: 请直接调整巡察组成员 (无须领导小组批准)");
-  if (!st || !strcmp(st, "closed"))
+  if (!st || wf_in(&ws_round_closed, st))
     return api_error(r, 409, "invalid_state", "team_id", "巡察轮次已结束, 不能再调整巡察组成员");
   const char *team = rec_s(c, "team_id"), *round = rec_s(c, "round_id");
   const char *person = rec_s(c, "person_id");

@@ -84,7 +84,7 @@ static const field answer_fields[] = {
 int h_vetting_answer(req *r) {
   if (api_body(r, answer_fields, NF(answer_fields), false)) return r->status;
   const char *result = prog_js(r->in, "result"), *reason = prog_js(r->in, "reason");
-  if (!strcmp(result, "objection") && (!reason || !*reason))
+  if (wf_in(&ws_vetting_objection, result) && (!reason || !*reason))
     return api_error(r, 400, "missing_field", "reason", "有异议时须填写「理由」");
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
@@ -122,7 +122,7 @@ int h_vetting_answer(req *r) {
   json_decref(d);
   char title[400];
   snprintf(title, sizeof title, "廉政审核意见: %s %s (%s)", prog_js(v, "person_name"),
-           !strcmp(result, "clear") ? "无异议" : "有异议, 须调整人选", prog_js(v, "round_name"));
+           wf_in(&ws_vetting_clear, result) ? "无异议" : "有异议, 须调整人选", prog_js(v, "round_name"));
   if (!rc)
     rc = api_notify(r, tx, "inspection_office", "", "vetting", r->params[0], "answer", title,
                     reason);
