@@ -36,6 +36,13 @@ int app_open(app *a, char *err, size_t errlen) {
     fprintf(stderr, "xunji: 测试模式: 时钟推后 %ld 天\n", shift);
     clock_shift((int64_t)shift * 86400);
   }
+  const char *ra = cfg_str(CFG_REVEAL_APPROVER);
+  if (strcmp(ra, "leading_group") && strcmp(ra, "commission_liaison") &&
+      (strcmp(ra, "none") || !getenv("XUNJI_TEST_MODE") || strcmp(getenv("XUNJI_TEST_MODE"), "1"))) {
+    snprintf(err, errlen,
+             "配置项 reveal_approver 的值无效: %s (应为 leading_group 或 commission_liaison)", ra);
+    return -1;
+  }
   if (keys_load(&a->keys, cfg_str(CFG_KEY_FILE), err, errlen)) return -1;
   if (store_open(&a->db, cfg_str(CFG_DB), 64, err, errlen)) return -1;
   int had_head = head_migrated(a->db);

@@ -29,6 +29,7 @@ enum {
   RF_2FA = 32,        /* sensitive: needs a fresh second factor (api/twofa.c) */
   RF_REVEAL = 64,     /* may reveal a sealed field: X-Xunji-OTP is checked, api_reveal decides */
   RF_ENROL = 128,     /* allowed while a 三员 must still enrol TOTP */
+  RF_NO_ADDR = 256,   /* 举报人保护: no client address in the audit or the access log */
 };
 
 typedef struct route {
@@ -161,6 +162,7 @@ int h_users_reset(req *r);
 int h_roles_list(req *r);
 int h_roles_grant(req *r);
 int h_roles_revoke(req *r);
+int h_grants_list(req *r); /* issue 18: ended grants (api/users.c) */
 int h_audit_list(req *r);
 /* issue 11: accounts (api/accounts.c) */
 int h_security_get(req *r);
@@ -267,5 +269,28 @@ int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p)
 /* The HMAC tag of a grant row. */
 void grant_tag(const app *a, const char *user_id, const char *role, const char *sk,
                const char *scope_id, char out[65]);
+/* The tag of a grant with an end date (ends_at NULL or "": as grant_tag). */
+void grant_tag_until(const app *a, const char *user_id, const char *role, const char *sk,
+                     const char *scope_id, const char *ends_at, char out[65]);
+/* Access that ends (issue 18): whether a grant has ended, evaluated from the
+ * data every time grants are loaded (api/session.c), so no transition can
+ * forget to revoke. A CASE over user_roles g ($2 = now as a timestamp) giving
+ * a reason code, or NULL while the grant is live:
+ *   expired         its end date (ends_at, set by secadmin) has passed;
+ *   team_dissolved  a team grant whose round is closed (the team is dissolved);
+ *   replaced        a team grant whose holder's membership of the team was
+ *                   replaced (member_replacements approved);
+ *   round_closed    a unit liaison whose unit was a target of a round that
+ *                   closed (rectification over) after the grant was made. */
+#define GRANT_END_SQL                                                                         \
+  "(CASE WHEN g.ends_at IS NOT NULL AND g.ends_at <= $2 THEN 'expired' "                      \
+  "WHEN g.scope_kind='team' AND EXISTS (SELECT 1 FROM teams t JOIN rounds rd ON "             \
+  "rd.id=t.round_id WHERE t.id=g.scope_id AND rd.state='closed') THEN 'team_dissolved' "      \
+  "WHEN g.scope_kind='team' AND EXISTS (SELECT 1 FROM users u JOIN team_members m ON "        \
+  "m.person_id=u.person_id WHERE u.id=g.user_id AND m.team_id=g.scope_id AND "                \
+  "m.replaced_at IS NOT NULL) THEN 'replaced' "                                               \
+  "WHEN g.role='unit_liaison' AND EXISTS (SELECT 1 FROM targets tg JOIN rounds rd ON "        \
+  "rd.id=tg.round_id WHERE tg.unit_id=g.scope_id AND rd.state='closed' AND "                  \
+  "rd.updated_at >= g.granted_at) THEN 'round_closed' ELSE NULL END)"
 
 #endif

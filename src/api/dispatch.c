@@ -132,6 +132,11 @@ int api_prepare(req *r) {
     if (!authz(&r->who, rt->act, NULL)) return api_deny(r, rt->act, NULL, NULL, 0);
     if (twofa_prepare(r)) return r->status; /* token scope, forced enrolment, RF_2FA */
   }
+  if (rt->flags & RF_NO_ADDR) { /* neither the audit nor the access log keeps the address */
+    r->client_ip[0] = '\0';
+    r->ip[0] = '\0';
+    r->via_proxy = false;
+  }
   return query_check(r); /* the URL alone: before any body is read */
 }
 

@@ -31,6 +31,11 @@ typedef struct rec_sealed {
   const char *present; /* key telling the others whether one is held, or NULL */
   const char *changed; /* audit detail flag set when an edit replaces it, or NULL */
   bool as_json;        /* the plaintext is a JSON document, shown parsed */
+  /* Holding `read` is not enough: the reader also needs an approved reveal
+   * request (reveal_requests, api/reveal.c) of their own on this row, by a
+   * second person holding the reveal_approver role; it is spent by the
+   * read (or lasts reveal_minutes). Without one the field stays sealed. */
+  bool needs_reveal;
 } rec_sealed;
 enum { REC_MAXSEALED = 4 }; /* sealed fields a kind may declare */
 
@@ -127,6 +132,16 @@ int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id
  * them. Authorisation is the caller's. */
 int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, const char *where_sql,
                 const sval *p, int np, const char *verb, json_t *detail, int *moved);
+
+/* 举报人保护 (api/reveal.c): *ok = 1 when the user has an approved reveal
+ * request on kind:id (spent now when it is for one read; audited as
+ * reveal.use), or when reveal_approver is none (test mode). 0, a store
+ * error, or > 0 when a reply was made. */
+int reveal_spend(req *r, const char *kind, const char *id, int *ok);
+int h_reveal_request(req *r); /* route arg: the rec_kind */
+int h_reveal_list(req *r);
+int h_reveal_decide(req *r);
+int h_petition_receipt(req *r); /* route arg: rk_petition */
 
 /* helpers */
 const char *rec_s(const json_t *o, const char *k);

@@ -24,6 +24,7 @@
 
 #include "api/api.h"
 #include "api/twofa.h"
+#include "api/users.h"
 #include "sec/login_guard.h"
 #include "sec/password.h"
 #include "util/config.h"
@@ -33,8 +34,18 @@
 /* ---- grants ------------------------------------------------------------------ */
 void grant_tag(const app *a, const char *user_id, const char *role, const char *sk,
                const char *scope_id, char out[65]) {
-  char m[256];
-  int n = snprintf(m, sizeof m, "grant|%s|%s|%s|%s", user_id, role, sk, scope_id);
+  grant_tag_until(a, user_id, role, sk, scope_id, NULL, out);
+}
+
+/* A grant with an end date binds it into the tag (editing ends_at in the
+ * database is detected like any edit); without one the tag is as before. */
+void grant_tag_until(const app *a, const char *user_id, const char *role, const char *sk,
+                     const char *scope_id, const char *ends_at, char out[65]) {
+  char m[320];
+  int n = ends_at && *ends_at
+              ? snprintf(m, sizeof m, "grant|%s|%s|%s|%s|%s", user_id, role, sk, scope_id, ends_at)
+              : snprintf(m, sizeof m, "grant|%s|%s|%s|%s", user_id, role, sk, scope_id);
+  if (n < 0 || (size_t)n >= sizeof m) n = (int)sizeof m - 1;
   unsigned char h[SM3_LEN];
   hmac_sm3(a->keys.row_mac, sizeof a->keys.row_mac, m, (size_t)n, h);
   hex_encode(h, SM3_LEN, out);
@@ -42,23 +53,34 @@ void grant_tag(const app *a, const char *user_id, const char *role, const char *
 
 int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p) {
   store_rows *rows;
-  sval prm[] = {SV_S(user_id)};
+  char now[TS_LEN];
+  ts_now(now);
+  sval prm[] = {SV_S(user_id), SV_S(now)};
   int rc = store_query(tx,
-                       "SELECT role, scope_kind, scope_id, tag FROM user_roles WHERE user_id=$1 "
-                       "ORDER BY granted_at, id",
-                       prm, 1, &rows);
+                       "SELECT g.role, g.scope_kind, g.scope_id, g.tag, g.ends_at, g.ended_at, "
+                       GRANT_END_SQL " FROM user_roles g WHERE g.user_id=$1 "
+                       "ORDER BY g.granted_at, g.id",
+                       prm, 2, &rows);
   if (rc) return rc;
   p->ngrants = 0;
+  p->nended = 0;
   int s;
   while ((s = store_next(rows)) == 1 && p->ngrants < MAX_GRANTS) {
     const char *role = store_text(rows, 0), *sk = store_text(rows, 1), *sid = store_text(rows, 2);
+    const char *ends = store_text(rows, 4);
     char want[65];
-    grant_tag(a, user_id, role, sk, sid, want);
+    grant_tag_until(a, user_id, role, sk, sid, ends, want);
     int ri = role_lookup(role), ski = scope_kind_lookup(sk);
     if (ri < 0 || ski < 0 || strlen(store_text(rows, 3)) != 64 ||
         !ct_equal(want, store_text(rows, 3), 64)) {
       fprintf(stderr, "xunji: 警告: 用户 %s 的授权记录 (%s) 完整性校验失败, 已忽略\n", user_id,
               role);
+      continue;
+    }
+    const char *why = store_text(rows, 6);
+    if (why && *why) { /* ended: not loaded; the first sighting is recorded */
+      const char *seen = store_text(rows, 5);
+      if (!seen || !*seen) p->nended++;
       continue;
     }
     grant *g = &p->grants[p->ngrants++];
@@ -68,6 +90,39 @@ int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p)
   }
   store_rows_close(rows);
   return s < 0 ? s : STORE_OK;
+}
+
+/* Records the grants of r->who found ended and not yet recorded (ended_at,
+ * end_reason), each audited once as role.end. Best effort: a failure leaves
+ * them for the next request (they are refused either way). */
+static void grants_record_ended(req *r) {
+  store_tx *tx;
+  if (store_write(r->app->db, &tx) != STORE_OK) return;
+  char now[TS_LEN];
+  ts_now(now);
+  sval prm[] = {SV_S(r->who.user_id), SV_S(now)};
+  json_t *gs = store_query_json(tx,
+                                "SELECT g.id AS id, g.role AS role, " GRANT_END_SQL " AS reason "
+                                "FROM user_roles g WHERE g.user_id=$1 AND g.ended_at IS NULL "
+                                "ORDER BY g.id",
+                                prm, 2);
+  int rc = gs ? STORE_OK : STORE_ERR;
+  size_t i;
+  json_t *g;
+  json_array_foreach(gs, i, g) {
+    const char *why = json_string_value(json_object_get(g, "reason"));
+    if (rc || !why) continue;
+    const char *gid = json_string_value(json_object_get(g, "id"));
+    sval q[] = {SV_S(now), SV_S(why), SV_S(gid)};
+    rc = store_exec(tx, "UPDATE user_roles SET ended_at=$1, end_reason=$2 WHERE id=$3", q, 3, NULL);
+    json_t *d = json_pack("{s:s,s:s,s:s}", "grant_id", gid, "role",
+                          json_string_value(json_object_get(g, "role")), "reason", why);
+    if (!rc) rc = api_audit(r, tx, "role.end", "user", r->who.user_id, "ok", d);
+    json_decref(d);
+  }
+  json_decref(gs);
+  if (rc == STORE_OK) store_commit(tx);
+  else store_rollback(tx);
 }
 
 /* ---- per-source sign-in limits (sec/login_guard.c) ------------------------ */
@@ -212,6 +267,7 @@ int session_authenticate(req *r) {
     json_decref(t);
     r->who.must_change = false; /* tokens are for scripts; the owner's password state is separate */
     r->authed = true;
+    if (r->who.nended) grants_record_ended(r);
     return 0;
   }
   if (!find_cookie(r, cookie, sizeof cookie) || strlen(cookie) != 64)
@@ -253,6 +309,7 @@ int session_authenticate(req *r) {
   }
   r->authed = true;
   r->via_cookie = true;
+  if (r->who.nended) grants_record_ended(r);
   return 0;
 }
 
@@ -392,13 +449,17 @@ int h_login(req *r) {
   if (rc == STORE_OK && !reason && ok && u && !disabled) {
     /* Right password: signs in unless the account is locked (checked in the
      * same serialized write as the failure counting above). */
+    int dormant = 0; /* unused for account_dormant_days: disabled now (api/users.c) */
+    rc = users_dormant_check(r, tx, uid, &dormant);
+    if (rc == STORE_OK && dormant) reason = "dormant";
     sval p3[] = {SV_S(ts), SV_S(uid), SV_I(now)};
     int64_t n = 0;
-    rc = store_exec(tx,
+    if (rc == STORE_OK && !dormant)
+      rc = store_exec(tx,
                     "UPDATE users SET failed_count=0, failed_at=0, locked_until=0, "
                     "last_login_at=$1 WHERE id=$2 AND locked_until <= $3",
                     p3, 3, &n);
-    if (rc == STORE_OK && n == 0) reason = "locked";
+    if (rc == STORE_OK && n == 0 && !dormant) reason = "locked";
   }
   if (rc != STORE_OK) {
     store_rollback(tx);

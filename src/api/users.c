@@ -133,6 +133,42 @@ int users_reset_notices(store_tx *tx, const char *from_user, const char *user_id
 
 int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, const char *scope_id,
                 const char *granted_by, char id[37], xres *x) {
+  return users_grant_until(a, tx, user_id, role, scope_id, NULL, granted_by, id, x);
+}
+
+int users_dormant_check(req *r, store_tx *tx, const char *user_id, int *dormant) {
+  *dormant = 0;
+  long days = cfg_int(CFG_ACCOUNT_DORMANT_DAYS);
+  if (days <= 0) return STORE_OK;
+  int admin = 0;
+  int rc = users_is_admin(tx, user_id, &admin);
+  if (rc || admin) return rc; /* 三员 are host-managed: never disabled by disuse */
+  char *last = NULL;
+  sval p[] = {SV_S(user_id)};
+  rc = store_query_text(tx, "SELECT MAX(COALESCE(last_login_at, ''), created_at, updated_at) FROM users "
+                        "WHERE id=$1", p,
+                        1, &last);
+  if (rc) return rc;
+  time_t t = last ? ts_parse(last) : -1;
+  free(last);
+  if (t <= 0 || xnow() - t <= days * 86400) return STORE_OK;
+  char now[TS_LEN];
+  ts_now(now);
+  sval q[] = {SV_S(now), SV_S(user_id)};
+  rc = store_exec(tx,
+                  "UPDATE users SET disabled=1, version=version+1, updated_at=$1 WHERE id=$2", q,
+                  2, NULL);
+  if (!rc) rc = users_revoke_access(tx, user_id, NULL);
+  json_t *d = json_pack("{s:s,s:I}", "reason", "dormant", "days", (json_int_t)days);
+  if (!rc) rc = api_audit(r, tx, "user.dormant", "user", user_id, "ok", d);
+  json_decref(d);
+  if (!rc) *dormant = 1;
+  return rc;
+}
+
+int users_grant_until(app *a, store_tx *tx, const char *user_id, const char *role,
+                      const char *scope_id, const char *ends_at, const char *granted_by,
+                      char id[37], xres *x) {
   int ri = role_lookup(role);
   if (ri < 0) return xres_err(x, 400, "invalid_field", "role", "未知角色: %.40s", role);
   const role_def *rd = &roles[ri];
@@ -161,15 +197,16 @@ int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, con
     return xres_err(x, strstr(why, "三员") ? 409 : 400, "invalid_field", "role", "%s", why);
   char tag[65], now[TS_LEN];
   const char *sk = scope_kind_names[rd->scope];
-  grant_tag(a, user_id, rd->name, sk, scope_id, tag);
+  if (ends_at && !*ends_at) ends_at = NULL;
+  grant_tag_until(a, user_id, rd->name, sk, scope_id, ends_at, tag);
   uuid7(id);
   ts_now(now);
-  sval p[] = {SV_S(id), SV_S(user_id), SV_S(rd->name), SV_S(sk), SV_S(scope_id), SV_S(tag),
-              SV_S(granted_by), SV_S(now)};
+  sval p[] = {SV_S(id),    SV_S(user_id),    SV_S(rd->name), SV_S(sk), SV_S(scope_id),
+              SV_S(tag),   SV_S(granted_by), SV_S(now),      SV_S(ends_at)};
   rc = store_exec(tx,
                   "INSERT INTO user_roles(id,user_id,role,scope_kind,scope_id,tag,granted_by,"
-                  "granted_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8)",
-                  p, 8, NULL);
+                  "granted_at,ends_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+                  p, 9, NULL);
   if (rc == STORE_CONFLICT) return xres_err(x, 409, "invalid_field", "role", "该用户已有此授权");
   if (rc == STORE_CONSTRAINT) return xres_err(x, 400, "invalid_field", "role", "用户不存在");
   return rc;
@@ -201,7 +238,8 @@ static void user_row(store_tx *tx, json_t *it, const void *ctx) {
   user_fix(it);
   sval q[] = {SV_S(json_string_value(json_object_get(it, "id")))};
   json_t *g = store_query_json(tx,
-                               "SELECT id, role, scope_kind, scope_id, granted_at FROM user_roles "
+                               "SELECT id, role, scope_kind, scope_id, granted_at, ends_at, ended_at, "
+                               "end_reason FROM user_roles "
                                "WHERE user_id=$1 ORDER BY granted_at, id",
                                q, 1);
   json_object_set_new(it, "roles", g ? g : json_array());
@@ -357,10 +395,22 @@ int h_roles_list(req *r) {
 static const field grant_fields[] = {
     {"role", "角色", FT_TEXT, F_REQUIRED, 40, 0, NULL},
     {"scope_id", "授权范围", FT_ID, 0, 0, 0, NULL},
+    {"ends_on", "授权截止日期", FT_DATE, 0, 0, 0, NULL},
 };
 
 int h_roles_grant(req *r) {
-  if (api_body(r, grant_fields, 2, false)) return r->status;
+  if (api_body(r, grant_fields, 3, false)) return r->status;
+  /* ends_on: the last day the grant holds (Asia/Shanghai); it ends at the
+   * following midnight there, i.e. 16:00Z of that day. */
+  char ends_at[TS_LEN] = "";
+  const char *eo = json_string_value(json_object_get(r->in, "ends_on"));
+  if (eo && *eo) {
+    int64_t d = 0;
+    if (!date_parse(eo, &d)) return api_error(r, 400, "invalid_field", "ends_on", "「授权截止日期」应为日期 (YYYY-MM-DD)");
+    if (d < date_today_shanghai())
+      return api_error(r, 400, "invalid_field", "ends_on", "「授权截止日期」不得早于今天");
+    ts_format((time_t)(d * 86400 + 16 * 3600), ends_at);
+  }
   const char *uid = r->params[0];
   if (!strcmp(uid, r->who.user_id))
     return api_error(r, 403, "forbidden", "", "安全管理员不得为本人授权");
@@ -369,8 +419,9 @@ int h_roles_grant(req *r) {
   if (rc) return api_store_error(r, rc, NULL);
   char id[UUID_LEN];
   xres x = XRES_INIT;
-  rc = users_grant(r->app, tx, uid, json_string_value(json_object_get(r->in, "role")),
-                   json_string_value(json_object_get(r->in, "scope_id")), r->who.user_id, id, &x);
+  rc = users_grant_until(r->app, tx, uid, json_string_value(json_object_get(r->in, "role")),
+                         json_string_value(json_object_get(r->in, "scope_id")), ends_at,
+                         r->who.user_id, id, &x);
   /* 三员 roles are granted only on the host (`xunji user grant`): an account made through
    * the API had a one-time password shown to the system administrator, who must never hold
    * a 三员 credential (mutual exclusion is still reported first, as 409). */
@@ -425,6 +476,50 @@ int h_roles_revoke(req *r) {
   }
   if (api_commit(r, tx)) return r->status;
   return api_ok(r, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* ---- GET /api/v1/grants?ended=true: grants that have ended (secadmin) ---------- */
+/* Every grant whose end is reached by the rule of session.c (GRANT_END_SQL),
+ * whether or not a request has recorded it yet; ?ended=false lists the live
+ * ones with an end date ahead. The listing is audited (grant.list). */
+int h_grants_list(req *r) {
+  const char *ended = req_arg(r, "ended");
+  if (!ended) ended = req_arg(r, "expired");
+  int want_ended = !ended || !strcmp(ended, "true") || !strcmp(ended, "1");
+  if (ended && !want_ended && strcmp(ended, "false") && strcmp(ended, "0"))
+    return api_error(r, 400, "invalid_field", "ended", "「ended」应为 true 或 false");
+  store_tx *tx;
+  int rc = store_write(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  char now[TS_LEN];
+  ts_now(now);
+#define GRANT_LIST_SQL(cond)                                                                      \
+  "SELECT * FROM (SELECT g.id AS id, g.user_id AS user_id, u.login AS login, "                   \
+  "u.display_name AS display_name, g.role AS role, g.scope_kind AS scope_kind, "                 \
+  "g.scope_id AS scope_id, g.granted_at AS granted_at, g.ends_at AS ends_at, "                   \
+  "g.ended_at AS ended_at, " GRANT_END_SQL " AS reason FROM user_roles g JOIN users u ON "       \
+  "u.id=g.user_id WHERE g.user_id <> $1) WHERE " cond " ORDER BY login, granted_at, id LIMIT 1000"
+  const char *sql = want_ended ? GRANT_LIST_SQL("reason IS NOT NULL")
+                               : GRANT_LIST_SQL("reason IS NULL AND ends_at IS NOT NULL");
+#undef GRANT_LIST_SQL
+  sval p[] = {SV_S(""), SV_S(now)}; /* $1: no user is "" (all of them); $2: now */
+  json_t *items = store_query_json(tx, sql, p, 2);
+  json_t *d = json_pack("{s:b,s:I}", "ended", want_ended,
+                        "count", (json_int_t)(items ? json_array_size(items) : 0));
+  rc = items ? api_audit(r, tx, "grant.list", NULL, NULL, "ok", d) : STORE_ERR;
+  json_decref(d);
+  if (rc) {
+    json_decref(items);
+    api_store_error(r, rc, tx);
+    store_rollback(tx);
+    return r->status;
+  }
+  if (api_commit(r, tx)) {
+    json_decref(items);
+    return r->status;
+  }
+  return api_ok(r, 200, json_pack("{s:o,s:I}", "items", items, "total",
+                                  (json_int_t)json_array_size(items)));
 }
 
 /* ---- audit log (审计管理员, read-only) --------------------------------------------- */

@@ -24,6 +24,16 @@ int users_create(app *a, store_tx *tx, const char *login, const char *name, cons
  * and that the scope exists with the right kind (400, field scope_id). */
 int users_grant(app *a, store_tx *tx, const char *user_id, const char *role, const char *scope_id,
                 const char *granted_by, char id_out[37], xres *x);
+/* The same with an end date (ends_at "YYYY-MM-DDTHH:MM:SSZ", NULL: none). */
+int users_grant_until(app *a, store_tx *tx, const char *user_id, const char *role,
+                      const char *scope_id, const char *ends_at, const char *granted_by,
+                      char id_out[37], xres *x);
+/* Dormant accounts (issue 18): at sign-in, an account other than 三员 whose
+ * last sign-in, creation or change by sysadmin (e.g. re-enabling it) is older
+ * than account_dormant_days is
+ * disabled here (audited as user.dormant). *dormant = 1 when it was. */
+struct req;
+int users_dormant_check(struct req *r, store_tx *tx, const char *user_id, int *dormant);
 /* Sets a new one-time password (pw NULL: a random one nobody learns), forces
  * a change at next sign-in, clears a lock-out and revokes every session and
  * API token of the user. Returns STORE_*, or 1 if there is no such user. */

@@ -34,6 +34,7 @@ const char *const action_names[ACTION__MAX] = {
     [A_BRIEFING_ANSWER] = "briefing.answer",
     [A_PETITION_LIST] = "petition.read", [A_PETITION_REPORTER] = "petition.reporter",
     [A_PETITION_CREATE] = "petition.create", [A_PETITION_TRIAGE] = "petition.triage",
+    [A_REVEAL_APPROVE] = "reveal.approve",
     [A_MATCH_SUGGEST] = "match.suggest", [A_MOVEMENT_LIST] = "movement.list",
     [A_MOVEMENT_WRITE] = "movement.write",
     [A_CASCADE] = "cascade", [A_CATEGORY_WRITE] = "category.write",
@@ -141,6 +142,8 @@ static rule policy[ACTION__MAX][ROLE__MAX] = {
                          [R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
     [A_PETITION_REPORTER] = {[R_INSPECTION_OFFICE] = P_ALL, [R_TEAM_LEADER] = P_TEAM},
     [A_PETITION_CREATE] = {[R_TEAM_LEADER] = P_TEAM, [R_TEAM_MEMBER] = P_TEAM},
+    /* the second person of a reveal: the holder of the role reveal_approver names */
+    [A_REVEAL_APPROVE] = {[R_LEADING_GROUP] = P_ALL, [R_COMMISSION_LIAISON] = P_ALL},
     /* team matching is the office's; movements are recorded by the office
      * and the commission's cadre department. */
     [A_MATCH_SUGGEST] = {[R_INSPECTION_OFFICE] = P_ALL},

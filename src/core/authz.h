@@ -70,6 +70,9 @@ typedef enum action_id {
   /* issue 11: the cadre pool's content (profile, work history, relatives,
    * trainings) is business data: not the 三员's, unlike the directory */
   A_POOL_READ,
+  /* issue 18: revealing a petition's reporter needs a second person's
+   * approval (the role named by reveal_approver, api/record.c) */
+  A_REVEAL_APPROVE,
   ACTION__MAX
 } action_id;
 

@@ -66,6 +66,7 @@ typedef struct principal {
   bool must_change;
   int ngrants;
   grant grants[MAX_GRANTS];
+  int nended; /* grants found ended (not loaded) and not yet recorded as such */
 } principal;
 
 bool principal_has(const principal *p, role_id r);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "core/workflow.h"
+#include "util/mutant.h"
+
 #include "store/store.h"
 
 /* A problem reaches the unit side once fed back, the commission once the
@@ -467,6 +469,7 @@ bool vis_reaches(const vis_kind *k, const principal *who, action_id a) {
 }
 
 int vis_row(store_tx *tx, const vis_kind *k, const principal *who, const char *id) {
+  if (MUTANT(MUT_ROW_CHECK_SKIPPED)) return 1;
   return k ? vis_row_act(tx, k, who, k->read, id) : 0;
 }
 
@@ -498,7 +501,7 @@ static int may(store_tx *tx, const vis_kind *k, const principal *who, const char
 
 int vis_redact(store_tx *tx, const vis_kind *k, const principal *who, const char *id,
                json_t *row) {
-  if (!k || !row) return 0;
+  if (!k || !row || MUTANT(MUT_REDACT_SKIPPED)) return 0;
   vis_memo m = {0};
   int err = 0;
   for (const vis_field *f = k->fields; f && f->name; f++) {

@@ -41,6 +41,7 @@ EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
 EMBED(xunji_mig_011, "src/store/sqlite/011_feedback_attendees.sql");
 EMBED(xunji_mig_015, "src/store/sqlite/015_twofa.sql");
 EMBED(xunji_mig_010, "src/store/sqlite/010_programme2.sql");
+EMBED(xunji_mig_017, "src/store/sqlite/017_access.sql");
 
 static const struct migration {
   int version;
@@ -59,6 +60,7 @@ static const struct migration {
     {11, "feedback_attendees", xunji_mig_011},
     {10, "programme2", xunji_mig_010},
     {15, "twofa", xunji_mig_015},
+    {17, "access", xunji_mig_017},
 };
 
 /* ---- connections and statement cache ---------------------------------- */

@@ -125,6 +125,15 @@ const cfg_def cfg_defs[CFG__MAX] = {
     [CFG_ADMIN_NETWORKS] = {"admin_networks", "XUNJI_ADMIN_NETWORKS", CT_STR, "", 0, 0,
                             "三员只能从这些地址或网段登录 (逗号分隔, 如 10.1.2.0/24; 按可信代理转发后的"
                             "客户端地址; 空为不限)"},
+    [CFG_ACCOUNT_DORMANT_DAYS] = {"account_dormant_days", "XUNJI_ACCOUNT_DORMANT_DAYS", CT_INT, "90",
+                                  0, 3650,
+                                  "账号连续多少天未登录即在下次登录时停用 (天, 0 为不限; 三员账号除外)"},
+    [CFG_REVEAL_APPROVER] = {"reveal_approver", "XUNJI_REVEAL_APPROVER", CT_STR, "leading_group", 0,
+                             0,
+                             "查看信访人身份须经谁批准: leading_group (领导小组) 或 commission_liaison "
+                             "(纪委监委联络副书记); none 仅测试模式可用"},
+    [CFG_REVEAL_MINUTES] = {"reveal_minutes", "XUNJI_REVEAL_MINUTES", CT_INT, "0", 0, 1440,
+                            "批准后可查看信访人身份的时长 (分钟; 0 为仅可查看一次)"},
 };
 
 static char *vals[CFG__MAX];

@@ -15,6 +15,8 @@ enum {
   MUT_DRILLDOWN_SKIPS_VISIBILITY = 3, /* figures, drill-downs and ledgers skip vis_in */
   MUT_AUDIT_SKIPPED = 4,     /* api_audit() appends nothing */
   MUT_SEAL_IN_CLEAR = 5,     /* sealed fields are stored in clear */
+  MUT_REDACT_SKIPPED = 6,    /* vis_redact removes no field: every reader sees every field */
+  MUT_ROW_CHECK_SKIPPED = 7, /* vis_row says every row is visible (GET, history, files, inbox) */
   MUT__MAX
 };
 

@@ -54,6 +54,8 @@ EXPECTED = {
     "briefing.answer": {"inspection_office", "dispatched_group", "petitions", "case_mgmt", "conduct"},
     "petition.read": {"inspection_office", "leading_group", "team_leader", "team_member"},
     "petition.create": {"team_leader", "team_member"},
+    # issue 18: the second person of a reporter's reveal (the reveal_approver setting narrows it to one)
+    "reveal.approve": {"leading_group", "commission_liaison"},
     "match.suggest": {"inspection_office"},
     "movement.list": {"inspection_office", "commission_cadre", "leading_group"},
     "movement.write": {"inspection_office", "commission_cadre"},

@@ -14,6 +14,12 @@ def log(c, target, **extra):
     return c.post("/api/v1/petitions", body)
 
 
+def approved_reveal(s, c, pid):
+    """The reporter is shown only after a reveal request approved by the leading group (issue 18)."""
+    q = expect(c.post(f"/api/v1/petitions/{pid}/reveal-requests", {"reason": "核实信访人身份以便回访"}), 201).json
+    expect(s.client("lg").post(f"/api/v1/reveal-requests/{q['id']}/approve", {"note": "同意"}), 200)
+
+
 @test
 def petitions_sealed_reporter_and_triage():
     with Server() as s:
@@ -38,8 +44,12 @@ def petitions_sealed_reporter_and_triage():
         assert "reporter" not in got and got["reporter_sealed"] is True
         expect(member2.get(f"/api/v1/petitions/{pid}"), 404)
         got = expect(leader1.get(f"/api/v1/petitions/{pid}"), 200).json
-        assert got["reporter"] == {"name": "举报人甲-CANARY", "contact": "13800000000"}
+        assert "reporter" not in got and got["reporter_sealed"] is True  # sealed until a second person approves
         assert [a["verb"] for a in got["allowed_actions"]] == ["to_clue", "transfer", "close"]
+        approved_reveal(s, leader1, pid)
+        got = expect(leader1.get(f"/api/v1/petitions/{pid}"), 200).json
+        assert got["reporter"] == {"name": "举报人甲-CANARY", "contact": "13800000000"}
+        approved_reveal(s, office, pid)
         assert expect(office.get(f"/api/v1/petitions/{pid}"), 200).json["reporter"]["contact"] == "13800000000"
         reads = s.sql("SELECT actor_login FROM audit WHERE action='petition.reporter.read' AND object_id=?", (pid,))
         assert sorted(a for (a,) in reads) == ["leader1", "office"]

@@ -10,6 +10,7 @@
 #include "api/record.h"
 #include "domain/programme/programme.h"
 #include "api/meta.h"
+#include "sec/password.h"
 
 /* ---- 信访件 (petitions received on site) --------------------------------------------------- */
 static const char *const channels[] = {"letter", "visit", "phone", "online", "qr_code", NULL};
@@ -156,11 +157,42 @@ static const field petition_sorts[] = {
     {"state", "状态", FT_ENUM, 0, 0, 0, petition_state_codes},
 };
 
-/* The reporter's identity: to the team leader and the office, each read audited. */
+/* The reporter's identity: to the team leader and the office, and only with
+ * an approved reveal request of the reader's own (api/reveal.c: a second
+ * person approves, the read spends it), each read audited. */
 static const rec_sealed petition_sealed[] = {
     {.column = "reporter_enc", .input = "reporter", .out = "reporter", .read = A_PETITION_REPORTER,
-     .audit = "petition.reporter.read", .present = "reporter_sealed", .as_json = true},
+     .audit = "petition.reporter.read", .present = "reporter_sealed", .as_json = true,
+     .needs_reveal = true},
 };
+
+/* An anonymous reporter's follow-up receipt: 16 random digits, returned in
+ * the create reply only (kept in r->in until finish), stored as a slow hash
+ * (PBKDF2-SM3, sec/password.c) and never audited. */
+#define RECEIPT_KEY "\x01receipt"
+static int petition_created(req *r, store_tx *tx, const json_t *row) {
+  if (!json_is_true(json_object_get(row, "anonymous"))) return 0;
+  unsigned char raw[16];
+  char receipt[17], h[PW_HASH_MAX];
+  rand_bytes(raw, sizeof raw);
+  for (int i = 0; i < 16; i++) receipt[i] = (char)('0' + raw[i] % 10); /* bias < 1/25 per digit */
+  receipt[16] = '\0';
+  if (receipt[0] == '0') receipt[0] = (char)('1' + raw[0] % 9);
+  pw_hash(receipt, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
+  sval p[] = {SV_S(h), SV_S(prog_js(row, "id"))};
+  int rc = store_exec(tx, "UPDATE petitions SET receipt_hash=$1 WHERE id=$2", p, 2, NULL);
+  if (!rc) json_object_set_new(r->in, RECEIPT_KEY, json_string(receipt));
+  xwipe(receipt, sizeof receipt);
+  xwipe(raw, sizeof raw);
+  return rc;
+}
+
+static void petition_finish(req *r, json_t *row) {
+  json_t *v = r->in ? json_object_get(r->in, RECEIPT_KEY) : NULL;
+  if (!json_is_string(v)) return;
+  json_object_set(row, "receipt", v); /* shown this once */
+  json_object_del(r->in, RECEIPT_KEY);
+}
 
 const rec_kind rk_petition = {
     .name = "petition",
@@ -185,6 +217,8 @@ const rec_kind rk_petition = {
     .parent_field = "target_id",
     .parent_sql = "SELECT round_id, team_id, unit_id FROM targets WHERE id=$1",
     .prepare = petition_prepare,
+    .created = petition_created,
+    .finish = petition_finish,
     .fix = petition_fix,
     .hooks = petition_hooks,
     .nhooks = NF(petition_hooks),
