@@ -397,7 +397,8 @@ const wf_set ws_clue_handed = {.wf = &wf_clue, .name = "clue.handed", .from = "h
 const wf_set ws_clue_disposing = {.wf = &wf_clue, .name = "clue.disposing", .from = "disposing"};
 /* the team is at work: problems may be recorded (mobilized .. before closed) */
 const wf_set ws_round_recording = {.wf = &wf_round, .name = "round.recording", .from = "mobilized", .minus = "closed"};
-const wf_set ws_round_closed = {.wf = &wf_round, .name = "round.closed", .from = "closed"};
+const wf_set ws_round_closed = {.wf = &wf_round, .name = "round.closed", .from = "closed",
+                               .sql = WSQL_ROUND_CLOSED};
 const wf_set ws_round_open_for_members = {.wf = &wf_round, .name = "round.open_for_members", .from = "planned", .minus = "mobilized", .sql = WSQL_ROUND_OPEN_FOR_MEMBERS};
 const wf_set ws_task_open = {.wf = &wf_task, .name = "rect_task.open", .only = ONLY("open", "in_progress"), .sql = WSQL_TASK_OPEN};
 const wf_set ws_task_done = {.wf = &wf_task, .name = "rect_task.done", .only = ONLY("done", "signed_off"), .sql = WSQL_TASK_DONE};

@@ -126,6 +126,7 @@ int wf_set_sql(const wf_set *s, const char *col, buf *b);
 #define WSQL_PROBLEM_RECTIFIED "('rectified','signed_off')"
 #define WSQL_PROBLEM_SIGNED_OFF "('signed_off')"
 #define WSQL_REPORT_RELEASED "('fed_back','copied')"
+#define WSQL_ROUND_CLOSED "('closed')"
 #define WSQL_ROUND_OPEN_FOR_MEMBERS "('planned','approved')"
 #define WSQL_TASK_OPEN "('open','in_progress')"
 #define WSQL_TASK_DONE "('done','signed_off')"
