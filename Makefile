@@ -29,7 +29,7 @@ LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
 SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
 
-.PHONY: all asan deps demo seed-zaoyang check check-long test mutants clean unit web
+.PHONY: all asan deps demo seed-zaoyang check check-long test mutants clean unit web screenshots
 all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
@@ -66,6 +66,12 @@ deps:
 web:
 	@bash scripts/web.sh
 
+# Each demo role's home page at 1366×768 and 390×844 into docs/screenshots/
+# (tests/e2e/screenshots.mjs; Chromium as for the e2e tests).
+screenshots: all
+	@bash scripts/web.sh
+	@node tests/e2e/screenshots.mjs
+
 DEMO_DIR := demo
 # $(call demo_db,NAME): builds the server and (when it can) the UI, then
 # creates a fresh demo/NAME.db with its key and the demo accounts.
@@ -78,12 +84,23 @@ define demo_db
 	@build/release/xunji init --demo --db $(DEMO_DIR)/$(1).db --set key_file=$(DEMO_DIR)/$(1).key \
 	       --accounts-file $(DEMO_DIR)/accounts.json
 endef
-# $(call serve_db,NAME): serves demo/NAME.db on localhost:8080 (the demo has no
-# authenticator app: the second factor is off, see docs/operations.md).
+# $(call serve_db,NAME): serves demo/NAME.db on localhost:8080 with the
+# production defaults of the second factor (the UI has its screens: the 三员
+# enrol at first sign-in, exports, prints and reveals ask for a code);
+# `make demo DEMO_2FA=0` serves it with both off and says so.
+DEMO_2FA ?= 1
 define serve_db
 	@echo "浏览器访问 http://127.0.0.1:8080/  (API: http://127.0.0.1:8080/api/v1, Ctrl-C 停止)"
+	@if [ "$(DEMO_2FA)" = 0 ]; then \
+	  echo "注意: 本次演示关闭了双因素认证 (require_2fa_admin=0 require_2fa_sensitive=0), 与生产默认不同。"; \
+	else \
+	  echo "双因素认证 (生产默认) 已开启: 三员 (sysadmin/secadmin/auditadmin) 首次登录改口令后须在「双因素认证」页绑定身份验证器"; \
+	  echo "  (扫二维码, 或无手机时复制密钥并运行 python3 scripts/totp.py <密钥> 得到动态口令), 之后登录需动态口令;"; \
+	  echo "  导出台账/汇总表、打印文书、查看举报人等敏感操作前也需绑定并输入动态口令。关闭: make demo DEMO_2FA=0"; \
+	fi
 	@build/release/xunji serve --db $(DEMO_DIR)/$(1).db --set key_file=$(DEMO_DIR)/$(1).key \
-	       --set require_2fa_admin=0 --set require_2fa_sensitive=0 --listen 127.0.0.1:8080
+	       --set require_2fa_admin=$(if $(filter 0,$(DEMO_2FA)),0,1) \
+	       --set require_2fa_sensitive=$(if $(filter 0,$(DEMO_2FA)),0,1) --listen 127.0.0.1:8080
 endef
 
 demo: deps

@@ -6,6 +6,10 @@ import vue from '@vitejs/plugin-vue'
 export default defineConfig({
   plugins: [vue()],
   build: {
+    // offices use Chromium-based browsers on older engines (奇安信, 360): the
+    // bundle's syntax is lowered to what Chromium 90 runs (web/README.md)
+    target: ['chrome90'],
+    cssTarget: ['chrome90'],
     outDir: 'dist',
     emptyOutDir: true,
     modulePreload: { polyfill: false },

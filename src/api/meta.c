@@ -240,6 +240,14 @@ static const char *const column_labels[][2] = {
     {"rectified_at", "整改完成时间"}, {"signed_off_at", "销号时间"}, {"role", "角色"},
     {"source_unit", "抽调单位"},
 };
+/* Labels of fields of acts and change-log entries that no kind declares
+ * (published with column_labels as meta "labels"; not drill-down headers). */
+static const char *const other_labels[][2] = {
+    {"text", "内容"},         {"copied_to", "抄送"},       {"problems", "问题数"},
+    {"overdue", "逾期"},      {"days_left", "剩余天数"},   {"note", "意见"},
+    {"filename", "文件名"},   {"size", "大小"},            {"mime", "文件类型"},
+    {"object_kind", "对象类别"},
+};
 
 static const field *kind_field(const char *kind, const char *name) {
   const field *f = NULL;
@@ -269,6 +277,17 @@ static const char *column_label(const char *kind, const char *name) {
   return f ? f->label : NULL;
 }
 
+/* How a drill-down column is shown: "bool" (是/否) for a declared flag or a
+ * flag_* column, "fen" (an amount in 分, shown in 元) for *_fen, else NULL. */
+static const char *column_type(const char *kind, const char *name) {
+  size_t n = strlen(name);
+  if (n > 4 && !strcmp(name + n - 4, "_fen")) return "fen";
+  if (!strncmp(name, "flag_", 5) && strcmp(name, "flag_detail") && strcmp(name, "flag_cleared_at"))
+    return "bool";
+  const field *f = kind ? kind_field(kind, name) : NULL;
+  return f && f->type == FT_BOOL ? "bool" : NULL;
+}
+
 /* The output names of a SELECT list ("x.a, y.b AS c, count(*) AS n"): the
  * alias after the last " AS ", else the part after the last '.'. */
 static json_t *columns_json(const char *kind, const char *cols) {
@@ -285,7 +304,9 @@ static json_t *columns_json(const char *kind, const char *cols) {
     char name[64];
     snprintf(name, sizeof name, "%.*s", (int)(n - b), b);
     if (*name && strcmp(name, "id") && strcmp(name, "version"))
-      json_array_append_new(a, json_pack("{s:s,s:s?}", "name", name, "label", column_label(kind, name)));
+      json_array_append_new(a, json_pack("{s:s,s:s?,s:s*}", "name", name, "label",
+                                         column_label(kind, name), "type",
+                                         column_type(kind, name)));
     s = *e ? e + 1 : e;
     while (*s == ' ') s++;
   }
@@ -377,8 +398,21 @@ static json_t *meta_build(void) {
   json_t *oc = json_array(), *hd = json_array();
   for (const char *const *c = outcome_codes; *c; c++) json_array_append_new(oc, outcome_json(*c));
   for (const char *const *c = handling_codes; *c; c++) json_array_append_new(hd, outcome_json(*c));
-  return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o}", "roles", ro, "workflows", wfs, "kinds", kinds,
-                   "outcomes", oc, "handling", hd, "measures", measures_json());
+  /* the names of recorded actions (history) and the labels of columns and
+   * change-log fields no kind declares */
+  json_t *al = json_object(), *cl = json_object();
+  for (const action_label *x = action_labels; x->name; x++)
+    json_object_set_new(al, x->name, json_string(x->label));
+  for (size_t i = 0; i < sizeof column_labels / sizeof *column_labels; i++)
+    json_object_set_new(cl, column_labels[i][0], json_string(column_labels[i][1]));
+  for (size_t i = 0; i < sizeof other_labels / sizeof *other_labels; i++)
+    json_object_set_new(cl, other_labels[i][0], json_string(other_labels[i][1]));
+  /* deadline warnings: days left at the first and the second warning, then
+   * overdue (DOMAIN.md; the rectification task's `warning`) */
+  json_t *dl = json_pack("[i,i]", 20, 10);
+  return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "roles", ro, "workflows", wfs, "kinds",
+                   kinds, "outcomes", oc, "handling", hd, "measures", measures_json(),
+                   "action_labels", al, "labels", cl, "deadline_days", dl);
 }
 
 /* Built on first use (after authz_init has copied the workflow roles in) and

@@ -367,7 +367,7 @@ int h_rec_get(req *r) {
    * approved reveal request, spent by this read (api/reveal.c) */
   for (int i = 0; !rc && i < k->nsealed && i < REC_MAXSEALED; i++)
     if (k->sealed[i].needs_reveal && may[i] && sealed[i])
-      rc = reveal_spend(r, k->name, r->params[0], &may[i]);
+      rc = reveal_spend(r, k->name, r->params[0], k->sealed[i].read, &may[i]);
   if (!rc) rc = reveal(r, k, row, sealed, may);
   for (int i = 0; i < REC_MAXSEALED; i++) free(sealed[i]);
   if (rc) {

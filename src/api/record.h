@@ -137,7 +137,7 @@ int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, con
  * request on kind:id (spent now when it is for one read; audited as
  * reveal.use), or when reveal_approver is none (test mode). 0, a store
  * error, or > 0 when a reply was made. */
-int reveal_spend(req *r, const char *kind, const char *id, int *ok);
+int reveal_spend(req *r, const char *kind, const char *id, action_id need, int *ok);
 int h_reveal_request(req *r); /* route arg: the rec_kind */
 int h_reveal_list(req *r);
 int h_reveal_decide(req *r);

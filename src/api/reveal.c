@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/twofa.h"
 #include "api/record.h"
 #include "api/users.h"
 #include "sec/password.h"
@@ -33,7 +34,7 @@ static const rec_sealed *reveal_field(const rec_kind *k) {
   return NULL;
 }
 
-int reveal_spend(req *r, const char *kind, const char *id, int *ok) {
+int reveal_spend(req *r, const char *kind, const char *id, action_id need, int *ok) {
   *ok = 0;
   if (approver_role() < 0) {
     *ok = 1;
@@ -50,6 +51,14 @@ int reveal_spend(req *r, const char *kind, const char *id, int *ok) {
                               "object_id=$2 AND requester=$3 AND state='approved' AND "
                               "(valid_until=0 OR valid_until > $4) ORDER BY decided_at, id LIMIT 1",
                               p, 4, &rc);
+  if (q && !twofa_reveal_ok(r, need)) {
+    /* the second factor first: an approval is never spent on a read the
+     * second-factor check then refuses (api_reveal audits that refusal) */
+    json_decref(q);
+    store_rollback(tx);
+    *ok = 1;
+    return 0;
+  }
   if (q) {
     const char *qid = json_string_value(json_object_get(q, "id"));
     int once = json_integer_value(json_object_get(q, "valid_until")) == 0;

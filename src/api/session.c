@@ -316,7 +316,7 @@ int session_authenticate(req *r) {
 /* ---- POST /api/v1/auth/login -------------------------------------------------- */
 static const field login_fields[] = {
     {"login", "登录名", FT_TEXT, F_REQUIRED, 64, 0, NULL},
-    {"password", "口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
+    {"password", "密码", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
     {"otp", "动态口令", FT_TEXT, 0, 8, 0, NULL},
     {"recovery_code", "恢复码", FT_TEXT, 0, 32, 0, NULL},
 };
@@ -351,7 +351,7 @@ static int count_failure(store_tx *tx, const char *uid, time_t now, int64_t *n) 
 /* The one answer to every failed sign-in, whatever the reason. */
 static int login_failed(req *r) {
   return api_error(r, 401, "login_failed", "login",
-                   "登录名或口令错误 (连续失败 %ld 次的账号将锁定 %ld 分钟)", cfg_int(CFG_LOCK_AFTER),
+                   "登录名或密码错误 (连续失败 %ld 次的账号将锁定 %ld 分钟)", cfg_int(CFG_LOCK_AFTER),
                    cfg_int(CFG_LOCK_MINUTES));
 }
 
@@ -555,8 +555,8 @@ int h_me(req *r) {
 }
 
 static const field pw_fields[] = {
-    {"old_password", "原口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
-    {"new_password", "新口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
+    {"old_password", "原密码", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
+    {"new_password", "新密码", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
 };
 
 int h_password(req *r) {
@@ -573,11 +573,11 @@ int h_password(req *r) {
   if (rc) return api_store_error(r, rc, NULL);
   int ok = stored && pw_verify(oldp, stored);
   free(stored);
-  if (!ok) return api_error(r, 400, "invalid_field", "old_password", "原口令不正确");
+  if (!ok) return api_error(r, 400, "invalid_field", "old_password", "原密码不正确");
   const char *why = pw_policy(newp, r->who.login);
   if (why) return api_error(r, 400, "weak_password", "new_password", "%s", why);
   if (strcmp(oldp, newp) == 0)
-    return api_error(r, 400, "weak_password", "new_password", "新口令不得与原口令相同");
+    return api_error(r, 400, "weak_password", "new_password", "新密码不得与原密码相同");
   char h[PW_HASH_MAX], ts[TS_LEN];
   pw_hash(newp, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
   if ((rc = store_write(r->app->db, &tx))) return api_store_error(r, rc, NULL);

@@ -69,6 +69,51 @@ const char *const action_names[ACTION__MAX] = {
     [A_POOL_READ] = "pool.read",
 };
 
+/* The names of recorded actions (authz.h). A kind's create and update are
+ * ".create"/".update" (创建/修改) for every kind; its lifecycle steps take
+ * their transition labels from the workflow tables. */
+const action_label action_labels[] = {
+    {".create", "创建"},
+    {".update", "修改"},
+    {".delete", "删除"},
+    {"file.upload", "上传材料"},
+    {"file.read", "查看材料"},
+    {"document.issue", "出具文书"},
+    {"document.download", "下载文书"},
+    {"rect_task.progress", "填报整改进展"},
+    {"rect.plan", "报送整改方案"},
+    {"rect.report", "报送整改情况报告"},
+    {"supervision.ack", "确认日常监督"},
+    {"supervision.note", "填写监督意见"},
+    {"review_item.flag", "标记联审事项"},
+    {"review_item.clear", "消除联审标记"},
+    {"briefing.request", "请求巡前情况通报"},
+    {"briefing.answer", "报送巡前情况通报"},
+    {"vetting.request", "提请廉政审核"},
+    {"vetting.answer", "答复廉政审核"},
+    {"team.member.add", "编入巡察组成员"},
+    {"team.member.remove", "调出巡察组成员"},
+    {"clue.outcome", "登记线索办理结果"},
+    {"person.tags", "修改人员专长"},
+    {"person.import", "导入人员"},
+    {"pledge.sign", "签订承诺书"},
+    {"recusal.exception", "回避例外"},
+    {"auth.login", "登录"},
+    {"auth.logout", "退出"},
+    {"auth.password", "修改密码"},
+    {"auth.denied", "拒绝访问"},
+    {"user.reset_password", "重置密码"},
+    {"user.reset_password.request", "申请重置密码"},
+    {"role.grant", "授予角色"},
+    {"role.revoke", "撤销角色"},
+    {"token.revoke", "吊销令牌"},
+    {"security.update", "修改安全设置"},
+    {"ledger.export", "导出台账"},
+    {"summary.export", "导出汇总报告"},
+    {"seed.load", "载入示例数据"},
+    {NULL, NULL},
+};
+
 /* Business roles that read the organisation directory and round plan. */
 #define BUSINESS_READ(rule_team)                                                   \
   [R_LEADING_GROUP] = P_ALL, [R_INSPECTION_OFFICE] = P_ALL, [R_TEAM_LEADER] = rule_team, \

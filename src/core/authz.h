@@ -90,6 +90,16 @@ typedef enum rule {
 
 extern const char *const action_names[ACTION__MAX];
 
+/* The Chinese names of what the audit trail records (a record's history, the
+ * audit log), published in GET /api/v1/meta as action_labels: exact action
+ * names ("file.upload"), and ".verb" entries for a verb of any kind
+ * (".create"). A lifecycle transition is named by its label in the workflow
+ * table instead. {NULL, NULL}-terminated. */
+typedef struct action_label {
+  const char *name, *label;
+} action_label;
+extern const action_label action_labels[];
+
 /* The attributes of an object that rules look at; NULL/false when absent. */
 typedef struct authz_obj {
   const char *team_id;

@@ -375,7 +375,7 @@ const measure measures[] = {
      NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
     {"people_detained", "留置", "人", &src_acct, "a.subject_kind <> 'organization' AND a.outcome = 'detention'", MK_COUNT, NULL, NULL,
      NULL, "a.decided_on", false, NULL, NULL, NULL},
-    {"people_prosecuted", "移送司法", "人", &src_acct,
+    {"people_prosecuted", "移送审查起诉", "人", &src_acct,
      "a.subject_kind <> 'organization' AND (a.outcome = 'prosecution_transfer' OR a.form = 4)", MK_COUNT, NULL, NULL, NULL,
      "a.decided_on", false, NULL, NULL, NULL},
     {"people_party_discipline", "党纪处分", "人次", &src_acct, "a.subject_kind <> 'organization' AND a.outcome IN @outcomes(party)",

@@ -4,6 +4,9 @@ browser (cookie + CSRF) or a script (bearer token), and a tiny test registry.
 
 Only the Python standard library is used (http.client, sqlite3, subprocess).
 """
+import base64
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -11,6 +14,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import sqlite3
 import subprocess
 import tempfile
@@ -335,3 +339,33 @@ def today_shanghai():
 
 def days_from_today(n):
     return time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600 + n * 86400))
+
+
+# ---- the second factor (issue 18): an authenticator app for the tests ----
+class Otp:
+    """An authenticator app: codes of the secret, each time step used once
+    (the window of 3 steps ahead gives four fresh codes at any moment)."""
+
+    def __init__(self, secret, digits=6, period=30, alg="sha1"):
+        self.key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        self.digits, self.period, self.alg = digits, period, alg
+        self.last = -1
+
+    def at(self, step):
+        mac = hmac.new(self.key, struct.pack(">Q", step), getattr(hashlib, self.alg)).digest()
+        off = mac[-1] & 0x0F
+        v = (struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 10 ** self.digits
+        return str(v).zfill(self.digits)
+
+    def next(self):
+        step = max(int(time.time()) // self.period, self.last + 1)
+        self.last = step
+        return self.at(step)
+
+
+def enrol(c):
+    """Enrols and confirms the signed-in client's user; returns (Otp, enrolment)."""
+    e = expect(c.post("/api/v1/me/2fa/enrol"), 200).json
+    otp = Otp(e["secret"], e["digits"], e["period"])
+    expect(c.post("/api/v1/me/2fa/confirm", {"code": otp.next()}), 200)
+    return otp, e

@@ -16,38 +16,9 @@ import os
 import struct
 import time
 
-from lib import Server, expect, run_cli, test, today_shanghai
+from lib import Otp, Server, enrol, expect, run_cli, test, today_shanghai
 
 ON = {"require_2fa_admin": 1, "require_2fa_sensitive": 1, "totp_window": 3}
-
-
-class Otp:
-    """An authenticator app: codes of the secret, each time step used once
-    (the window of 3 steps ahead gives four fresh codes at any moment)."""
-
-    def __init__(self, secret, digits=6, period=30, alg="sha1"):
-        self.key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-        self.digits, self.period, self.alg = digits, period, alg
-        self.last = -1
-
-    def at(self, step):
-        mac = hmac.new(self.key, struct.pack(">Q", step), getattr(hashlib, self.alg)).digest()
-        off = mac[-1] & 0x0F
-        v = (struct.unpack(">I", mac[off:off + 4])[0] & 0x7FFFFFFF) % 10 ** self.digits
-        return str(v).zfill(self.digits)
-
-    def next(self):
-        step = max(int(time.time()) // self.period, self.last + 1)
-        self.last = step
-        return self.at(step)
-
-
-def enrol(c):
-    """Enrols and confirms the signed-in client's user; returns (Otp, enrolment)."""
-    e = expect(c.post("/api/v1/me/2fa/enrol"), 200).json
-    otp = Otp(e["secret"], e["digits"], e["period"])
-    expect(c.post("/api/v1/me/2fa/confirm", {"code": otp.next()}), 200)
-    return otp, e
 
 
 def audit_rows(s, action, result=None):

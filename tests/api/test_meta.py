@@ -225,3 +225,40 @@ def copied_body_validation_names_the_key_it_refuses():
         r = expect(office.post(f"/api/v1/teams/{s.ids['teams']['t1']}/targets",
                                {"unit_ids": [s.ids["orgs"]["u1"]], "zz_undeclared_key": 1}), 400)
         assert r.json["error"] == {**r.json["error"], "code": "unknown_field", "field": "zz_undeclared_key"}, r
+
+
+@test
+def meta_names_recorded_actions_and_shows_flags_and_fen():
+    """Issue 17 (their own words): the history's actions and fields have
+    Chinese names in meta (action_labels, labels), every action a record's
+    history records is named (by action_labels or its workflow's transition),
+    drill-down flags and amounts in 分 carry their type, and the deadline
+    warning days are published."""
+    with Server() as s:
+        office = s.client("office")
+        m = expect(office.get("/api/v1/meta"), 200).json
+        al = m["action_labels"]
+        for a in ("file.upload", "rect_task.progress", "document.issue", ".create", ".update"):
+            assert CJK.search(al.get(a, "")), (a, al.get(a))
+        assert all(CJK.search(v) for v in al.values()), al
+        assert CJK.search(m["labels"]["text"]) and CJK.search(m["labels"]["copied_to"]), m["labels"]
+        assert m["deadline_days"] == [20, 10], m["deadline_days"]
+        cols = {c["name"]: c for me in m["measures"] for c in me["columns"]}
+        assert cols["amount_fen"]["type"] == "fen", cols["amount_fen"]
+        assert cols["immediate_fix"]["type"] == "bool", cols["immediate_fix"]
+        assert cols["flag_lenient"]["type"] == "bool", cols["flag_lenient"]
+        assert "type" not in cols["title"], cols["title"]
+        # every action the histories of a clue and a problem record is named
+        m1, l1 = s.client("member1"), s.client("leader1")
+        t = s.ids["targets"]["u1"]
+        c = expect(m1.post("/api/v1/clues", {"target_id": t, "title": "线索", "subject_name": "甲",
+                                             "subject_post": "会计", "source": "records",
+                                             "discovered_on": "2026-01-05", "allegation": "问题"}), 201).json
+        expect(l1.post(f"/api/v1/clues/{c['id']}/verify", {}), 200)
+        acts = [h["action"] for h in expect(office.get(f"/api/v1/clues/{c['id']}/history"), 200).json["items"]]
+        wf = m["workflows"]
+        for a in acts:
+            kind, _, verb = a.rpartition(".")
+            named = a in al or any(t["verb"] == verb for t in wf.get(kind, {}).get("transitions", [])) or f".{verb}" in al
+            assert named, (a, acts)
+        assert len(acts) >= 2, acts

@@ -12,7 +12,7 @@ import zipfile
 import io
 from urllib.parse import quote
 
-from lib import Server, expect, test, today_shanghai
+from lib import Server, enrol, expect, test, today_shanghai
 
 CANARY = "举报人丙CANARY7Q"
 CONTACT = "13912345678"
@@ -39,6 +39,9 @@ def revealing_the_reporter_needs_a_second_persons_approval():
         # holding petition.reporter is not enough
         got = expect(leader1.get(f"/api/v1/petitions/{pid}"), 200).json
         assert "reporter" not in got and got["reporter_sealed"] is True
+        # the row answers whether this reader may ask (the browser offers the request from it)
+        assert got["can"] == {"petition.reporter": True}, got.get("can")
+        assert expect(member1.get(f"/api/v1/petitions/{pid}"), 200).json["can"] == {"petition.reporter": False}
         # a reason is required; only who may read the field may ask
         expect(leader1.post(f"/api/v1/petitions/{pid}/reveal-requests", {}), 400, "missing_field")
         expect(ask(member1, pid), 403)
@@ -222,3 +225,24 @@ def an_anonymous_reporter_gets_a_receipt_once_stored_as_a_slow_hash():
         lines = [ln for ln in s.server_log().splitlines() if "/receipt" in ln]
         assert lines and all("127.0.0.1" not in ln for ln in lines), lines
         assert receipt not in s.server_log()
+
+
+@test
+def an_approval_is_not_spent_on_a_read_the_second_factor_refuses():
+    # with 2FA required for reveals, a read without a fresh second factor is
+    # refused before the once-only approval is used: after the step-up the
+    # requester still has it (the browser retries after its step-up dialog)
+    with Server({"require_2fa_sensitive": 1, "totp_window": 3}) as s:
+        tg = s.ids["targets"]
+        member1, leader1, lg = s.client("member1"), s.client("leader1"), s.client("lg")
+        pid = expect(log(member1, tg["u1"]), 201).json["id"]
+        q = expect(ask(leader1, pid), 201).json
+        otp, _ = enrol(leader1)  # confirming is a step-up of this session: use another one
+        l2 = s.client("leader1")
+        expect(lg.post(f"/api/v1/reveal-requests/{q['id']}/approve", {"note": "同意"}), 200)
+        r = expect(l2.get(f"/api/v1/petitions/{pid}"), 403, "2fa_required")
+        assert CANARY not in r.raw.decode()
+        assert s.sql("SELECT state FROM reveal_requests WHERE id=?", (q["id"],)) == [("approved",)]
+        got = expect(l2.get(f"/api/v1/petitions/{pid}", headers={"X-Xunji-OTP": otp.next()}), 200).json
+        assert got["reporter"]["name"] == CANARY
+        assert s.sql("SELECT state FROM reveal_requests WHERE id=?", (q["id"],)) == [("used",)]

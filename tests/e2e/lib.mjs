@@ -36,8 +36,8 @@ export class Server {
     execFileSync(BIN, ['init', '--demo', '--db', this.db, '--accounts-file', acc], { stdio: 'ignore' })
     this.ids = JSON.parse(readFileSync(acc, 'utf8'))
     this.accounts = this.ids.accounts
-    // the second factor (issue 18) is on by default in production; the UI has no
-    // enrolment screen yet, so the browser tests run with it off
+    // the second factor (issue 18) is on by default in production; the walks
+    // written before its screens run with it off, test_2fa.mjs turns it on
     this.settings = {
       web_root: path.join(root, 'web/dist'),
       require_2fa_admin: 0,

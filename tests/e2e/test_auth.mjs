@@ -16,13 +16,13 @@ test('sign_in_errors_lockout_and_forced_password_change', async (ctx) => {
     await page.goto(`${s.url}/r/clues`)
     await page.waitForURL('**/login?next=**') // signed out: the sign-in page, then back
     await tryLogin(page, 'office', 'wrong-password')
-    await page.locator('.login-error', { hasText: '登录名或口令错误' }).waitFor()
+    await page.locator('.login-error', { hasText: '登录名或密码错误' }).waitFor()
 
     // five failures lock the account; the sixth attempt, even with the right password, gets the
     // very answer of a wrong one (nothing tells which logins exist), whose message states the rule
     for (let i = 0; i < 4; i++) {
       await tryLogin(page, 'petitions', `wrong-${i}`)
-      await page.locator('.login-error', { hasText: '登录名或口令错误' }).waitFor()
+      await page.locator('.login-error', { hasText: '登录名或密码错误' }).waitFor()
     }
     await tryLogin(page, 'petitions', 'wrong-4')
     await tryLogin(page, 'petitions', s.accounts.petitions.password)
@@ -34,7 +34,7 @@ test('sign_in_errors_lockout_and_forced_password_change', async (ctx) => {
     // refused by the server and its reason shown next to the new-password field
     await tryLogin(page, 'office', s.accounts.office.password)
     await page.waitForURL('**/password')
-    await page.locator('.forced', { hasText: '须先修改口令' }).waitFor()
+    await page.locator('.forced', { hasText: '须先修改密码' }).waitFor()
     await page.goto(`${s.url}/r/rounds`) // nothing else is reachable until then
     await page.waitForURL('**/password')
     await page.fill('input[name=old_password]', s.accounts.office.password)

@@ -193,7 +193,7 @@ test('public_funds_assistance_request_and_accountability', async (ctx) => {
     await conduct.locator('.state-tag', { hasText: '已决定' }).waitFor()
     expect(/\/r\/accountability\/[0-9a-f-]{36}$/.test(conduct.url()), `accountability page ${conduct.url()}`)
     const desc = conduct.locator('.el-descriptions')
-    for (const t of ['党内严重警告', '党纪处分', '第二种形态', '386000.00', '刘某', '会计']) await desc.filter({ hasText: t }).waitFor()
+    for (const t of ['党内严重警告', '党纪处分', '第二种形态', '386,000.00 元', '刘某', '会计']) await desc.filter({ hasText: t }).waitFor()
     expect(JSON.stringify(await buttons(conduct)) === '["revoke"]', 'conduct: only 撤销')
     expect((await conduct.locator('.edit').count()) === 0, 'a decision is not edited')
 

@@ -12,7 +12,7 @@ test('problem_with_category_evidence_upload_and_confirmation', async (ctx) => {
   const s = await new Server().start()
   try {
     const m = await signIn(ctx, s, 'member1')
-    await m.click('.side-menu >> text=问题底稿')
+    await m.click('.side-menu >> text=问题清单')
     await m.locator('.create').click()
     await choose(m, '被巡察单位', '人民防空')
     await choose(m, '问题类别', '/') // any second-level category, shown as 领域 / 类别
@@ -23,7 +23,7 @@ test('problem_with_category_evidence_upload_and_confirmation', async (ctx) => {
     await fillField(m, '发现日期', today())
     await dlg(m).locator('.submit').click()
     await m.locator('.state-tag').waitFor()
-    await m.locator('.el-descriptions', { hasText: '461234.50' }).waitFor()
+    await m.locator('.el-descriptions', { hasText: '461,234.50 元' }).waitFor()
     const url = m.url()
 
     // evidence: a PDF is accepted; a file that lies about its type is refused with the server's message

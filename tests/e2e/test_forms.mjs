@@ -69,9 +69,13 @@ test('petition_triaged_into_clue_and_dashboard_drilldown', async (ctx) => {
     const url = m.url()
     expect((await m.locator('.record-actions button[data-verb]').count()) === 0, 'a member does not triage')
 
+    // the leader may open the sealed identity, once a second person approved (举报人保护, test_reveal.mjs)
+    const pid = url.split('/').pop()
+    const q = await (await apiAs(s, 'leader1')).post(`/petitions/${pid}/reveal-requests`, { reason: '须当面回访核实' })
+    await (await apiAs(s, 'lg')).post(`/reveal-requests/${q.id}/approve`, {})
     const leader = await signIn(ctx, s, 'leader1')
     await leader.goto(url)
-    await leader.locator('.card', { hasText: '张三' }).waitFor() // the leader may open the sealed identity
+    await leader.locator('.card', { hasText: '张三' }).waitFor()
     const verbs = await leader.locator('.record-actions button[data-verb]').evaluateAll((bs) => bs.map((x) => x.dataset.verb))
     expect(JSON.stringify(verbs) === '["to_clue","transfer","close"]', `leader's buttons: ${verbs}`)
     await leader.locator('.record-actions button[data-verb=to_clue]').click()

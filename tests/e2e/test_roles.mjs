@@ -14,7 +14,7 @@ const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0,
 // The records of a walk: a clue handed over, a problem fed back to unit1's unit
 // with a rectification task, a second unit's report waiting for approval, a
 // member's draft problem waiting for the leader.
-async function setUp(s) {
+export async function setUp(s) {
   const m1 = await apiAs(s, 'member1')
   const l1 = await apiAs(s, 'leader1')
   const off = await apiAs(s, 'office')

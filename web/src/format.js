@@ -20,6 +20,25 @@ export function fmtBool(v) {
   return v ? '是' : '否'
 }
 
+// Amounts: the server keeps 分 (integers, *_fen) or sends 元 as a decimal
+// string ("386000.00"); shown in 元 with thousands separators, or in 万元.
+const yuanFmt = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+export function fmtYuan(v) {
+  if (v === null || v === undefined || v === '') return ''
+  const n = Number(v)
+  return Number.isFinite(n) ? `${yuanFmt.format(n)} 元` : String(v)
+}
+export function fmtFen(v) {
+  if (v === null || v === undefined || v === '') return ''
+  const n = Number(v)
+  return Number.isFinite(n) ? fmtYuan(n / 100) : String(v)
+}
+export function fmtWan(yuan) {
+  const n = Number(yuan)
+  if (!Number.isFinite(n)) return ''
+  return `${new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 }).format(n / 10000)} 万元`
+}
+
 // options: [{value, label}] or a function answering them (a vocabulary read from meta when shown)
 export function optLabel(options) {
   return (v) => {

@@ -1,4 +1,5 @@
 // main.js — starts the browser UI: Vue 3, Element Plus (Chinese locale), the router.
+import './compat.js'
 import { createApp } from 'vue'
 import ElementPlus from 'element-plus'
 import zhCn from 'element-plus/es/locale/lang/zh-cn'

@@ -6,6 +6,7 @@
 import { post } from './api.js'
 import { session, refreshUnread } from './session.js'
 import { messageLink } from './records.js'
+import { anyLabel, wordValue } from './meta.js'
 
 export { messageLink }
 
@@ -26,7 +27,9 @@ export function messageBody(m) {
     if (k === 'from' || k === 'to' || x === null || typeof x === 'object' || x === '') continue
     if (typeof x === 'string' && ID.test(x)) continue // ids mean nothing to a reader
     if (typeof x === 'boolean') continue
-    parts.push(String(x))
+    const l = anyLabel(m.object_kind, k)
+    const v = wordValue(m.object_kind, k, x)
+    parts.push(l ? `${l}: ${v}` : v)
   }
   return parts.join('; ')
 }

@@ -6,6 +6,7 @@
 // here; nothing in web/ re-types a label, vocabulary or state the server holds.
 import { get } from './api.js'
 import { session } from './session.js'
+import { fmtBool, fmtFen, fmtYuan } from './format.js'
 
 let loading = null
 
@@ -119,4 +120,70 @@ export function declaredFields(kind, which, extras = {}) {
 export function verbFields(kind, verb) {
   const t = (kindMeta(kind)?.transitions || []).find((x) => x.verb === verb) || (kindMeta(kind)?.acts || []).find((x) => x.verb === verb)
   return t ? t.fields.map((f) => declared(kind, f.name, { verb })) : null
+}
+
+// ---- words: whatever the server records, shown in the user's words ----------
+
+// The label of a name wherever the server declares it: a field of kind, a
+// drill-down column, else the labels of fields no kind declares (meta.labels).
+export const anyLabel = (kind, name) => labelOf(kind, name) || labelOf(null, name) || session.meta?.labels?.[name] || null
+
+// A recorded action ("clue.verify", "file.upload", "rect_task.create") in words:
+// the server's action labels, else the transition of the kind's workflow, else
+// the label of its verb for any kind (".create").
+export function actionLabel(a) {
+  const names = session.meta?.action_labels || {}
+  if (!a) return ''
+  if (names[a]) return names[a]
+  const i = a.lastIndexOf('.')
+  const kind = a.slice(0, i)
+  const verb = a.slice(i + 1)
+  const t = session.meta?.workflows?.[kind]?.transitions.find((x) => x.verb === verb)
+  if (t) return t.label
+  if (names[`.${verb}`]) return names[`.${verb}`]
+  for (const w of Object.values(session.meta?.workflows || {})) {
+    const x = w.transitions.find((y) => y.verb === verb)
+    if (x) return x.label
+  }
+  return '处理'
+}
+
+const CODE = /^[a-z]+(_[a-z0-9]+)*$/
+// A code in any vocabulary the server declares (the label of a code recorded
+// outside its own field, e.g. the org kinds a report was copied to).
+function codeLabel(code) {
+  for (const k of Object.values(session.meta?.kinds || {}))
+    for (const f of [...k.fields, ...k.filters]) {
+      const v = (f.values || []).find((x) => x.value === code)
+      if (v) return v.label
+    }
+  const r = (session.meta?.roles || []).find((x) => x.role === code)
+  return r ? r.label : null
+}
+
+// A value of field name of kind as the user reads it: 是/否 for flags, 元 for
+// amounts (money in 元, *_fen in 分), vocabulary and state labels for codes, a
+// list of codes as their labels.
+export function wordValue(kind, name, v, type) {
+  if (v === null || v === undefined || v === '') return ''
+  const f = kind ? fieldMeta(kind, name) : null
+  const t = type || f?.type
+  if (typeof v === 'boolean' || t === 'bool' || t === 'flag') return fmtBool(typeof v === 'string' ? v !== '0' && v !== 'false' : !!Number(v) || v === true)
+  if (t === 'fen' || /_fen$/.test(name)) return fmtFen(v)
+  if (t === 'money') return fmtYuan(v)
+  if (Array.isArray(v)) return v.map((x) => wordValue(kind, name, x)).join('、')
+  if (typeof v === 'string' && v.startsWith('[')) {
+    try {
+      const a = JSON.parse(v)
+      if (Array.isArray(a)) return wordValue(kind, name, a)
+    } catch { /* not a list */ }
+  }
+  if (typeof v !== 'string') return String(v)
+  if (t === 'text' || t === 'memo' || t === 'date') return v
+  if (f?.values?.length) return f.values.find((x) => x.value === v)?.label || v
+  if (name === 'state' || name === 'from' || name === 'to') {
+    const l = stateOptions(kind).find((x) => x.value === v)?.label
+    if (l) return l
+  }
+  return CODE.test(v) ? codeLabel(v) || v : v
 }

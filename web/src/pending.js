@@ -13,7 +13,7 @@ export const pending = reactive({ counts: {}, byType: {} })
 let seq = 0
 export async function refreshPending() {
   const user = session.user
-  if (!user || user.must_change_password) return
+  if (!user || user.must_change_password || user.must_enrol_2fa) return
   const mine = ++seq
   const secs = homeSections(user).filter((s) => s.pending)
   const got = await Promise.all(

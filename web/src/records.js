@@ -5,10 +5,11 @@
 // a descriptor here. Which buttons appear is decided by the server: menu
 // entries by the user's `actions` (GET /api/v1/me), lifecycle buttons by the
 // record's `allowed_actions`; nothing here repeats the policy.
-import { fmtTime, fmtBool, optLabel, opts } from './format.js'
+import { fmtTime, fmtBool, fmtYuan, optLabel, opts } from './format.js'
 import { nameOf } from './names.js'
 import { session, roleLabel } from './session.js'
-import { outcomeOf, vocabOf, declared, can, labelOf } from './meta.js'
+import { outcomeOf, vocabOf, declared, can, labelOf, wordValue, actionLabel } from './meta.js'
+import { keepReceipt, REVEAL_STATES, revealStateLabel } from './reveal.js'
 
 // ---- vocabularies -----------------------------------------------------------
 // The server's enumerations come with their Chinese labels from GET /api/v1/meta
@@ -53,6 +54,9 @@ const note = memo('note', '意见', 2000)
 const money = (key, label) => text(key, label, 20, { placeholder: '如 386000.00 (元, 最多两位小数)' })
 // whether the record says its page may offer an act (the server's "can", decided on that row)
 const canOn = (action) => (r) => can(action, r)
+// a reveal request the signed-in user may decide: pending, for a role they hold, not their own
+const mayDecideReveal = (r) =>
+  r.state === 'pending' && r.requester !== session.user?.id && (session.user?.roles || []).some((g) => g.role === r.approver_role)
 
 // ---- the outcome table (GET /api/v1/outcomes): codes, labels and the four forms -------
 const outcomeOptions = () => (session.meta?.outcomes || []).map((o) => ({ value: o.code, label: `${o.label} (${o.kind_label}${o.form ? ' · ' + o.form_label : ''})` }))
@@ -96,14 +100,24 @@ const assistTool = (body, when) => ({
 const letterTool = (label, kind, when) => ({
   label, action: 'document.issue', when, path: () => '/documents', body: (r) => ({ kind, object_id: r.id }), open: (d) => `/r/documents/${d.id}`,
 })
+// the deadline state of a record in colour (deadline.js); its key is the deadline field
+const dueCol = (spec, label = '时限状态') => ({ key: `_due_${spec.field}`, label, deadline: spec, width: 120 })
+const TASK_DUE = { field: 'deadline' } // the task answers its own warning and days_left
+const BRIEFING_DUE = { field: 'due_date', open: (r) => r.state === 'pending' }
+const NOTICE_DUE = { field: 'due_date', open: (r) => r.state === 'issued' }
 const days = (key, label) => ({ key, label, format: (v) => (v === null || v === undefined ? '' : `${v} 天`) })
 
 // column helpers. A label is the descriptor's own wording (a string, for
 // columns the server derives or words differently) or from(kind): the label
 // the server declares for that field or drill-down column of kind (meta).
-const from = (kind) => (key) => labelOf(kind, key) || key
-const withLabel = (o, label) =>
-  typeof label === 'function' ? Object.defineProperty(o, 'label', { get: () => label(o.key), enumerable: true, configurable: true }) : Object.assign(o, { label })
+// A from(kind) column without a format of its own shows its value as the
+// declaration words it (flags 是/否, money in 元, codes as labels).
+const from = (kind) => Object.assign((key) => labelOf(kind, key) || key, { kind })
+const withLabel = (o, label) => {
+  if (typeof label !== 'function') return Object.assign(o, { label })
+  if (label.kind && !o.format && !o.stateOf && !o.text) o.format = (v) => wordValue(label.kind, o.key, v)
+  return Object.defineProperty(o, 'label', { get: () => label(o.key), enumerable: true, configurable: true })
+}
 // a filter or column object whose label is the server's (declared field of kind)
 const labelled = (kind, o) => withLabel(o, from(kind))
 const col = (key, label, extra = {}) => withLabel({ key, ...extra }, label)
@@ -312,10 +326,12 @@ export const records = {
       { key: 'clue_id', label: '转成的线索', link: (v) => v && `/r/clues/${v}`, format: (v) => (v ? '查看线索' : '') },
       col('note', '说明'), col('reason', from('petition')), timeCol('created_at', '登记时间'),
     ],
-    reporter: true,
+    // 举报人保护: the sealed identity, the requests to see it and the anonymous receipt
+    panels: ['RevealPanel'],
     create: {
       action: 'petition.create',
       label: '登记信访件',
+      after: keepReceipt, // an anonymous petition's receipt, shown once on its record page
       fields: [
         declared('petition', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('petition', 'channel', { label: '渠道' }), declared('petition', 'received_on'),
         declared('petition', 'summary', { label: '内容摘要' }), declared('petition', 'anonymous'),
@@ -328,6 +344,33 @@ export const records = {
       close: [declared('petition', 'reason', { verb: 'close' })],
     },
     home: [{ action: 'petition.triage', title: '待分办的信访件', query: { state: 'received' }, pending: true }],
+  },
+
+  // 举报人保护 (issue 18): requests to see a petition's reporter. The approver
+  // (the role reveal_approver names) sees all, everyone else their own; a row
+  // opens its petition. 批准 / 驳回 are offered to the approver role of the
+  // request only, never to its requester (the server refuses both anyway).
+  revealRequests: {
+    label: '查看信访人身份申请',
+    api: '/reveal-requests',
+    kind: 'reveal_request',
+    menu: { group: 'clue', action: 'reveal.approve' },
+    defaultSort: null,
+    rowLink: (r) => `/r/petitions/${r.object_id}`,
+    columns: [
+      { key: 'object_id', label: '信访件', link: true, format: () => '查看信访件' },
+      col('requester_name', '申请人'), col('reason', '查看理由', { width: 240 }),
+      { key: 'state', label: '状态', format: revealStateLabel }, timeCol('created_at', '申请时间'),
+      col('decision_note', '审批意见'),
+    ],
+    filters: [{ key: 'state', label: '状态', type: 'select', options: REVEAL_STATES }],
+    rowActions: [
+      { label: '批准', action: 'reveal.approve', when: mayDecideReveal, path: (r) => `/reveal-requests/${r.id}/approve`, fields: [memo('note', '意见', 2000)] },
+      { label: '驳回', action: 'reveal.approve', when: mayDecideReveal, path: (r) => `/reveal-requests/${r.id}/reject`, fields: [memo('note', '意见', 2000, req)] },
+    ],
+    messageLinks: { reveal_request: () => '/r/revealRequests?state=pending' },
+    userMessageLinks: { reveal_approved: () => '/r/revealRequests?state=approved', reveal_rejected: () => '/r/revealRequests?state=rejected' },
+    home: [{ action: 'reveal.approve', title: '待批准的查看信访人身份申请', query: { state: 'pending' }, pending: true, cols: ['object_id', 'requester_name', 'reason', 'created_at'] }],
   },
 
   vettings: {
@@ -358,10 +401,11 @@ export const records = {
     kind: 'briefing',
     menu: { group: 'plan', action: 'briefing.list' },
     noDetail: true,
+    deadline: BRIEFING_DUE,
     defaultSort: null,
     columns: [
       refCol('target_id', '被巡察单位', 'target', { width: 180 }), col('source_label', '通报来源'), col('due_date', from('briefing')),
-      optCol('state', from('briefing'), V.briefingState, { tag: true }), { key: 'overdue', label: '逾期', format: fmtBool },
+      optCol('state', from('briefing'), V.briefingState, { tag: true }), dueCol(BRIEFING_DUE),
       col('answer', from('briefing'), { width: 240 }), timeCol('answered_at', '报送时间'),
     ],
     filters: [
@@ -386,7 +430,7 @@ export const records = {
   },
 
   problems: {
-    label: '问题底稿',
+    label: '问题清单',
     api: '/problems',
     workflow: 'problem',
     menu: { group: 'rect', action: 'problem.read' },
@@ -394,7 +438,7 @@ export const records = {
     defaultSort: '-created_at',
     columns: [
       col('seq_no', '编号', { sortable: true }), col('title', '问题', { link: true, width: 220 }), col('unit_name', '被巡察单位', { width: 170 }),
-      col('category_name', '问题类别'), col('amount', '金额 (元)'), col('state', from('problem'), { stateOf: 'problem', tag: true }), col('found_on', from('problem'), { sortable: true }),
+      col('category_name', '问题类别'), col('amount', '金额 (元)', { format: fmtYuan }), col('state', from('problem'), { stateOf: 'problem', tag: true }), col('found_on', from('problem'), { sortable: true }),
     ],
     filters: [{ key: 'q', label: '标题' }, labelled('problem', { key: 'state', type: 'state' }), { key: 'open', label: '未销号', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
@@ -406,7 +450,7 @@ export const records = {
     ],
     create: {
       action: 'problem.create',
-      label: '新建问题底稿',
+      label: '登记发现问题',
       fields: [
         declared('problem', 'target_id', { label: '被巡察单位', kind: 'target' }), declared('problem', 'category_id', { kind: 'category' }), declared('problem', 'title', { label: '问题' }),
         declared('problem', 'description', { rows: 5 }), declared('problem', 'amount', { placeholder: '如 1234.56' }), declared('problem', 'people'),
@@ -481,11 +525,12 @@ export const records = {
     api: '/rect-tasks',
     workflow: 'rect_task',
     menu: { group: 'rect', action: 'rect.read' },
+    deadline: TASK_DUE,
     title: (r) => r.title,
     defaultSort: '-created_at',
     columns: [
       col('problem_title', '问题', { link: true, width: 200 }), col('measure', from('rect_task'), { width: 200 }), col('unit_name', from('rect_task')), col('owner_name', from('rect_task')),
-      col('deadline', from('rect_task'), { sortable: true }), col('state', from('rect_task'), { stateOf: 'rect_task', tag: true }), { key: 'warning', label: '预警', format: (v) => ({ '20d': '20天内到期', '10d': '10天内到期', overdue: '已逾期' })[v] || '' },
+      col('deadline', from('rect_task'), { sortable: true }), col('state', from('rect_task'), { stateOf: 'rect_task', tag: true }), dueCol(TASK_DUE, '预警'),
     ],
     filters: [
       { key: 'q', label: '措施' }, labelled('rect_task', { key: 'state', type: 'state' }),
@@ -528,9 +573,10 @@ export const records = {
     api: '/notices',
     workflow: 'notice',
     menu: { group: 'rect', action: 'notice.read' },
+    deadline: NOTICE_DUE,
     title: (r) => r.title,
     defaultSort: '-created_at',
-    columns: [col('docno', from('notice'), { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', from('notice')), optCol('level', '级别', V.noticeLevel), col('due_date', from('notice')), col('state', from('notice'), { stateOf: 'notice', tag: true })],
+    columns: [col('docno', from('notice'), { link: true }), col('problem_title', '问题', { width: 200 }), col('unit_name', from('notice')), optCol('level', '级别', V.noticeLevel), col('due_date', from('notice')), col('state', from('notice'), { stateOf: 'notice', tag: true }), dueCol(NOTICE_DUE)],
     filters: [labelled('notice', { key: 'state', type: 'state' }), { key: 'level', label: '级别', type: 'select', options: V.noticeLevel }, { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
     detail: [
       col('docno', from('notice')), optCol('level', '级别', V.noticeLevel), col('unit_name', from('notice')), col('problem_title', '问题'), col('task_measure', '整改措施'), col('task_owner', '责任人'),
@@ -807,7 +853,7 @@ export const records = {
     create: { action: 'user.write', label: '新建用户', fields: [text('login', '登录名', 32, req), text('display_name', '姓名', 50, req), ref('org_id', '单位', 'org')], showOnce: 'one_time_password' },
     edit: { action: 'user.write', fields: [text('display_name', '姓名', 50), { key: 'disabled', label: '停用', type: 'bool' }, { key: 'unlock', label: '解除锁定', type: 'bool' }] },
     recordTools: [
-      { label: '申请重置口令', action: 'user.write', path: (r) => `/users/${r.id}/reset-password`, showOnce: 'one_time_password', showOnceLabel: '新的一次性口令 (仅显示一次): ' },
+      { label: '申请重置密码', action: 'user.write', path: (r) => `/users/${r.id}/reset-password`, showOnce: 'one_time_password', showOnceLabel: '新的一次性密码 (仅显示一次): ' },
       {
         label: '授予角色', action: 'role.grant', path: (r) => `/users/${r.id}/roles`,
         fields: [select('role', '角色', () => (session.meta?.roles || []).map((r) => ({ value: r.role, label: r.label })), req),
@@ -823,7 +869,7 @@ export const records = {
     menu: { group: 'sys', action: 'audit.read' },
     noDetail: true,
     defaultSort: null,
-    columns: [timeCol('at', '时间'), col('actor_login', '操作人'), col('role', '角色'), col('action', '操作', { width: 160 }), col('object_kind', '对象'), optCol('result', '结果', V.auditResult), col('ip', 'IP')],
+    columns: [timeCol('at', '时间'), col('actor_login', '操作人'), col('role', '角色', { format: (v) => roleLabel(v) }), col('action', '操作', { width: 160, format: (v) => actionLabel(v) }), col('object_kind', '对象', { format: (v) => session.meta?.kinds?.[v]?.label || v }), optCol('result', '结果', V.auditResult), col('ip', 'IP')],
     filters: [{ key: 'actor_login', label: '操作人' }, { key: 'action', label: '操作' }, { key: 'result', label: '结果', type: 'select', options: V.auditResult }],
     home: [{ action: 'audit.read', title: '最近的审计记录' }],
   },
@@ -843,6 +889,11 @@ export const menuGroups = [
 // the user where it names them, e.g. the member's own drafts). `pending` ones
 // are work waiting for this user: their counts (the server's list totals) show
 // on the home page and as menu badges.
+// a home section of a type with deadlines shows their state too
+function withDeadline(d, cols) {
+  const due = d.columns.find((c) => c.deadline)
+  return due && !cols.includes(due) ? [...cols, due] : cols
+}
 export function homeSections(user) {
   const acts = user?.actions || []
   const out = []
@@ -853,7 +904,7 @@ export function homeSections(user) {
           key: `${type}.${i}`, type, d, title: h.title, hint: h.hint || '', pending: !!h.pending,
           query: typeof h.query === 'function' ? h.query(user) : h.query || {},
           // a section may name its columns (keys of the list's columns); else the first four
-          columns: h.cols ? h.cols.map((k) => d.columns.find((c) => c.key === k)).filter(Boolean) : d.columns.slice(0, 4),
+          columns: withDeadline(d, h.cols ? h.cols.map((k) => d.columns.find((c) => c.key === k)).filter(Boolean) : d.columns.slice(0, 4)),
         })
   return out
 }
@@ -880,7 +931,12 @@ export function typeOfKind(kind) {
 // messageLinks[action] (a round's vetting request is answered on 廉政审核).
 export function messageLink(m) {
   const type = typeOfKind(m.object_kind)
-  if (!type) return null
+  if (!type) {
+    // a message to a user (object_kind 'user') about something of no record type:
+    // a descriptor may claim its action (a decided reveal request opens that list)
+    const x = Object.values(records).find((r) => r.userMessageLinks?.[m.action])
+    return x ? x.userMessageLinks[m.action](m) : null
+  }
   const d = records[type]
   if (d.messageLinks && d.messageLinks[m.action]) return d.messageLinks[m.action](m)
   return d.noDetail || !m.object_id ? `/r/${type}` : `/r/${type}/${m.object_id}`

@@ -33,10 +33,11 @@ export async function loadMe() {
   return session.user
 }
 
-export async function login(loginName, password) {
-  const r = await post('/auth/login', { login: loginName, password }, { noAuthRedirect: true })
+// second: {otp} or {recovery_code} when the server asked for the second factor.
+export async function login(loginName, password, second = {}) {
+  const r = await post('/auth/login', { login: loginName, password, ...second }, { noAuthRedirect: true })
   setCsrf(r.csrf_token)
-  session.user = { ...r.user, must_change_password: r.must_change_password }
+  session.user = { ...r.user, must_change_password: r.must_change_password, two_factor: r.two_factor, must_enrol_2fa: r.must_enrol_2fa }
   session.loaded = true
   session.meta = null
   return session.user
@@ -60,7 +61,7 @@ export function roleLabel(role) {
 }
 
 export async function refreshUnread() {
-  if (!session.user || session.user.must_change_password) return
+  if (!session.user || session.user.must_change_password || session.user.must_enrol_2fa) return
   try {
     const r = await get('/messages', { unread: 1, per_page: 1 })
     session.unread = r.unread

@@ -194,6 +194,9 @@ static void petition_finish(req *r, json_t *row) {
   json_object_del(r->in, RECEIPT_KEY);
 }
 
+/* answered on the row as can["petition.reporter"]: may this reader ask to see the
+ * reporter (举报人保护; the browser offers the reveal request from it) */
+static const action_id petition_also[] = {A_PETITION_REPORTER};
 const rec_kind rk_petition = {
     .name = "petition",
     .label = "信访件",
@@ -225,10 +228,11 @@ const rec_kind rk_petition = {
     .wf = &wf_petition,
     .sealed = petition_sealed,
     .nsealed = NF(petition_sealed),
+    .also = petition_also,
+    .nalso = NF(petition_also),
 };
 
 /* ---- the declaration GET /api/v1/meta publishes (api/meta.h) ------------------ */
-static const action_id petition_also[] = {A_PETITION_REPORTER};
 const kind_decl kd_petition = {
     .name = "petition", .label = "信访件",
     .fields = petition_fields, .nfields = NF(petition_fields), .no_edit = true,

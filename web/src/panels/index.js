@@ -4,5 +4,6 @@ import TeamPanel from './TeamPanel.vue'
 import TargetPanel from './TargetPanel.vue'
 import PersonPanel from './PersonPanel.vue'
 import ReviewItemsPanel from './ReviewItemsPanel.vue'
+import RevealPanel from './RevealPanel.vue'
 
-export const panels = { RoundPanel, TeamPanel, TargetPanel, PersonPanel, ReviewItemsPanel }
+export const panels = { RoundPanel, TeamPanel, TargetPanel, PersonPanel, ReviewItemsPanel, RevealPanel }
