@@ -32,14 +32,20 @@ void rec_money(json_t *row, const char *k, const char *out) {
 
 static const rec_kind *kind_of(req *r) { return r->route->arg; }
 
-static const char *released_of(const rec_kind *k) {
-  return k->vis->released ? k->vis->released : "1";
+/* "<cols>, (<released>) AS released, (<handed>) AS copied": the kind's own
+ * visibility conditions, as the model builds them (vis_cond_sql). */
+static void cols_sql(const rec_kind *k, buf *b) {
+  buf_addf(b, "%s, (", k->cols);
+  if (vis_cond_sql(k->vis, VIS_RELEASED, b)) buf_adds(b, "0");
+  buf_adds(b, ") AS released, (");
+  if (vis_cond_sql(k->vis, VIS_HANDED, b)) buf_adds(b, "0");
+  buf_adds(b, ") AS copied");
 }
-static const char *handed_of(const rec_kind *k) { return k->vis->handed ? k->vis->handed : "0"; }
 
 static void select_sql(const rec_kind *k, buf *b) {
-  buf_addf(b, "SELECT %s, (%s) AS released, (%s) AS copied FROM %s", k->cols, released_of(k),
-           handed_of(k), k->from);
+  buf_adds(b, "SELECT ");
+  cols_sql(k, b);
+  buf_addf(b, " FROM %s", k->from);
 }
 
 /* Is row id of k visible to the user? The kind's one rule (core/visibility.c):
@@ -243,7 +249,7 @@ int h_rec_list(req *r) {
   if (vis_bad) {
     status = api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
   } else {
-    buf_addf(&cols, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k), handed_of(k));
+    cols_sql(k, &cols);
     const void *ctx[2] = {k, r};
     args a;
     status = api_args(r, &spec, np, &a);
