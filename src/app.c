@@ -61,6 +61,7 @@ int app_open(app *a, char *err, size_t errlen) {
 
 void app_close(app *a) {
   store_close(a->db);
+  keys_release(&a->keys);
   xwipe(&a->keys, sizeof a->keys);
   a->db = NULL;
 }

@@ -17,6 +17,9 @@ static const command commands[] = {
     {"export", cmd_export, "导出台账 .xlsx 或公文 PDF"},
     {"import", cmd_import, "从 .xlsx 或 CSV 导入人才库人员或巡察对象"},
     {"seed", cmd_seed, "载入枣阳市历史巡察记录 (复现《五个加强》中的统计数字)"},
+    {"key", cmd_key, "主密钥: rotate (轮换并重新加密) | status"},
+    {"backup", cmd_backup, "在线备份: 数据库 (SM4 加密)、密钥、审计锚点、佐证材料, 附 SM3 清单"},
+    {"restore", cmd_restore, "核对备份清单并恢复到新目录"},
     {"routes", cmd_routes, "以 JSON 输出接口路由表"},
     {"version", cmd_version, "显示版本"},
 };

@@ -72,7 +72,7 @@ case "$tier" in
     e2e_pid=
     if e2e_ready; then
       e2e_t0=$SECONDS
-      env XUNJI_BIN=build/release/xunji node tests/e2e/run.mjs >tests/out/e2e.log 2>&1 &
+      env XUNJI_BIN=build/release/xunji XUNJI_E2E_TIER=check node tests/e2e/run.mjs >tests/out/e2e.log 2>&1 &
       e2e_pid=$!
     fi
     run unit build/release/unit
@@ -101,6 +101,12 @@ case "$tier" in
     run faults-full env XUNJI_FAULT_WALK=full XUNJI_BIN=build/release/xunji python3 tests/api/run.py faults every_write
     # timed fuzzing: 60 s per target
     run fuzz-long bash scripts/fuzz.sh run 60
+    # the browser tests the check tier leaves out (tests/e2e/run.mjs LONG)
+    if e2e_ready; then
+      run e2e-long env XUNJI_BIN=build/release/xunji XUNJI_E2E_TIER=long node tests/e2e/run.mjs
+    else
+      echo "e2e-long       跳过: 需要 /usr/bin/chromium、Node >= 20.19 与 web/node_modules (bash scripts/deps.sh 安装)"
+    fi
     ;;
   *) echo "usage: tests/run.sh check|test|long" >&2; exit 2 ;;
 esac

@@ -38,12 +38,16 @@ static const sec_setting sec_settings[] = {
 };
 enum { NSEC = (int)(sizeof sec_settings / sizeof *sec_settings) };
 
-static void setting_tag(const app *a, const char *name, int64_t v, char out[65]) {
+void setting_tag(const app *a, const char *name, int64_t v, char out[65]) {
   char m[128];
   int n = snprintf(m, sizeof m, "setting|%s|%lld", name, (long long)v);
-  unsigned char h[SM3_LEN];
-  hmac_sm3(a->keys.row_mac, sizeof a->keys.row_mac, m, (size_t)n, h);
-  hex_encode(h, SM3_LEN, out);
+  row_tag(&a->keys, m, (size_t)n, out);
+}
+
+bool setting_tag_ok(const app *a, const char *name, int64_t v, const char *tag) {
+  char m[128];
+  int n = snprintf(m, sizeof m, "setting|%s|%lld", name, (long long)v);
+  return row_tag_ok(&a->keys, m, (size_t)n, tag); /* any key of the file (rotation) */
 }
 
 /* The value of a boolean security setting: the stored row if its tag holds,
@@ -57,9 +61,7 @@ static int security_setting(app *a, store_tx *tx, const sec_setting *s, int *out
   if (!row) return rc < 0 ? rc : STORE_OK;
   int64_t v = json_integer_value(json_object_get(row, "value"));
   const char *tag = json_string_value(json_object_get(row, "tag"));
-  char want[65];
-  setting_tag(a, s->name, v, want);
-  if (tag && strlen(tag) == 64 && ct_equal(want, tag, 64)) *out = v != 0;
+  if (setting_tag_ok(a, s->name, v, tag)) *out = v != 0;
   else fprintf(stderr, "xunji: 警告: 安全设置 %s 完整性校验失败, 已按默认值处理\n", s->name);
   json_decref(row);
   return STORE_OK;

@@ -15,6 +15,7 @@
 #include "core/authz.h"
 #include "core/fields.h"
 #include "core/result.h"
+#include "core/workflow.h"
 #include "http/req.h"
 #include "store/store.h"
 
@@ -263,6 +264,13 @@ int session_authenticate(req *r);
 /* Loads a user's grants (checking each row's HMAC tag) into p. */
 int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p);
 /* The HMAC tag of a grant row. */
+/* The tag of a security_settings row (api/accounts.c), and whether tag is it
+ * under any key of the key file. */
+void setting_tag(const app *a, const char *name, int64_t v, char out[65]);
+bool setting_tag_ok(const app *a, const char *name, int64_t v, const char *tag);
+/* Whether tag is the grant's tag under any key of the key file. */
+bool grant_tag_ok(const app *a, const char *user_id, const char *role, const char *sk,
+                  const char *scope_id, const char *ends_at, const char *tag);
 void grant_tag(const app *a, const char *user_id, const char *role, const char *sk,
                const char *scope_id, char out[65]);
 /* The tag of a grant with an end date (ends_at NULL or "": as grant_tag). */
@@ -281,12 +289,13 @@ void grant_tag_until(const app *a, const char *user_id, const char *role, const 
 #define GRANT_END_SQL                                                                         \
   "(CASE WHEN g.ends_at IS NOT NULL AND g.ends_at <= $2 THEN 'expired' "                      \
   "WHEN g.scope_kind='team' AND EXISTS (SELECT 1 FROM teams t JOIN rounds rd ON "             \
-  "rd.id=t.round_id WHERE t.id=g.scope_id AND rd.state='closed') THEN 'team_dissolved' "      \
+  "rd.id=t.round_id WHERE t.id=g.scope_id AND rd.state IN " WSQL_ROUND_CLOSED                 \
+  ") THEN 'team_dissolved' "                                                                  \
   "WHEN g.scope_kind='team' AND EXISTS (SELECT 1 FROM users u JOIN team_members m ON "        \
   "m.person_id=u.person_id WHERE u.id=g.user_id AND m.team_id=g.scope_id AND "                \
   "m.replaced_at IS NOT NULL) THEN 'replaced' "                                               \
   "WHEN g.role='unit_liaison' AND EXISTS (SELECT 1 FROM targets tg JOIN rounds rd ON "        \
-  "rd.id=tg.round_id WHERE tg.unit_id=g.scope_id AND rd.state='closed' AND "                  \
+  "rd.id=tg.round_id WHERE tg.unit_id=g.scope_id AND rd.state IN " WSQL_ROUND_CLOSED " AND "  \
   "rd.updated_at >= g.granted_at) THEN 'round_closed' ELSE NULL END)"
 
 #endif

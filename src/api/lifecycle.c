@@ -26,6 +26,30 @@ json_t *lifecycle_allowed(const principal *p, const lc_entity *e, const json_t *
   return a;
 }
 
+/* The transition's stamp columns (core/workflow.h wf_stamp), as its table
+ * declares them: at = now, by = the user, note = the body field. */
+static int write_stamps(store_tx *tx, const char *table, const wf_stamp *st, const char *id,
+                        const char *now, const char *user, const json_t *in) {
+  if (!st->at && !st->by && !st->note) return STORE_OK;
+  buf sql;
+  buf_init(&sql, 256);
+  sval p[4];
+  int np = 0;
+  buf_addf(&sql, "UPDATE %s SET ", table);
+  const char *col[3] = {st->at, st->by, st->note};
+  const char *val[3] = {now, user, st->note ? json_string_value(json_object_get(in, st->note_from)) : NULL};
+  for (int i = 0; i < 3; i++) {
+    if (!col[i]) continue;
+    buf_addf(&sql, "%s%s=$%d", np ? ", " : "", col[i], np + 1);
+    p[np++] = SV_S(val[i]);
+  }
+  buf_addf(&sql, " WHERE id=$%d", np + 1);
+  p[np++] = SV_S(id);
+  int rc = store_exec(tx, buf_str(&sql), p, np, NULL);
+  buf_free(&sql);
+  return rc;
+}
+
 static const lc_hook *hook_for(const lc_entity *e, const char *verb) {
   for (int i = 0; i < e->nhooks; i++)
     if (strcmp(e->hooks[i].verb, verb) == 0) return &e->hooks[i];
@@ -104,6 +128,7 @@ int lifecycle_run(req *r, const lc_entity *e, const char *id, const char *verb) 
     api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
     rc = 1;
   }
+  if (rc == STORE_OK) rc = write_stamps(tx, e->table, &t->stamp, id, now, r->who.user_id, r->in);
   if (rc == STORE_OK && hook && hook->apply) rc = hook->apply(r, tx, row, detail);
   char action[64];
   snprintf(action, sizeof action, "%s.%s", w->entity, t->verb);

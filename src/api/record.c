@@ -31,15 +31,20 @@ void rec_money(json_t *row, const char *k, const char *out) {
 
 static const rec_kind *kind_of(req *r) { return r->route->arg; }
 
-static const char *released_of(const rec_kind *k) {
-  return k->vis->released ? k->vis->released : "1";
+/* "<cols>, (<released>) AS released, (<handed>) AS copied": the kind's own
+ * visibility conditions, as the model builds them (vis_cond_sql). */
+static void cols_sql(const rec_kind *k, buf *b) {
+  buf_addf(b, "%s, (", k->cols);
+  if (vis_cond_sql(k->vis, VIS_RELEASED, b)) buf_adds(b, "0");
+  buf_adds(b, ") AS released, (");
+  if (vis_cond_sql(k->vis, VIS_HANDED, b)) buf_adds(b, "0");
+  buf_adds(b, ") AS copied");
 }
-static const char *handed_of(const rec_kind *k) { return k->vis->handed ? k->vis->handed : "0"; }
 
 /* The SELECT list with the columns the rules read (released, copied, the
  * org kind), which strip_rules() takes out before a row is shown. */
 static void rule_cols(const rec_kind *k, buf *b) {
-  buf_addf(b, "%s, (%s) AS released, (%s) AS copied", k->cols, released_of(k), handed_of(k));
+  cols_sql(k, b);
   if (k->kind_col) buf_addf(b, ", x.%s AS org_kind", k->kind_col);
 }
 

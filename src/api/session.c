@@ -39,16 +39,27 @@ void grant_tag(const app *a, const char *user_id, const char *role, const char *
 
 /* A grant with an end date binds it into the tag (editing ends_at in the
  * database is detected like any edit); without one the tag is as before. */
+static size_t grant_msg(char m[320], const char *user_id, const char *role, const char *sk,
+                        const char *scope_id, const char *ends_at) {
+  int n = ends_at && *ends_at
+              ? snprintf(m, 320, "grant|%s|%s|%s|%s|%s", user_id, role, sk, scope_id, ends_at)
+              : snprintf(m, 320, "grant|%s|%s|%s|%s", user_id, role, sk, scope_id);
+  if (n < 0 || n >= 320) n = 319;
+  return (size_t)n;
+}
+
 void grant_tag_until(const app *a, const char *user_id, const char *role, const char *sk,
                      const char *scope_id, const char *ends_at, char out[65]) {
   char m[320];
-  int n = ends_at && *ends_at
-              ? snprintf(m, sizeof m, "grant|%s|%s|%s|%s|%s", user_id, role, sk, scope_id, ends_at)
-              : snprintf(m, sizeof m, "grant|%s|%s|%s|%s", user_id, role, sk, scope_id);
-  if (n < 0 || (size_t)n >= sizeof m) n = (int)sizeof m - 1;
-  unsigned char h[SM3_LEN];
-  hmac_sm3(a->keys.row_mac, sizeof a->keys.row_mac, m, (size_t)n, h);
-  hex_encode(h, SM3_LEN, out);
+  size_t n = grant_msg(m, user_id, role, sk, scope_id, ends_at);
+  row_tag(&a->keys, m, n, out); /* under the current key */
+}
+
+bool grant_tag_ok(const app *a, const char *user_id, const char *role, const char *sk,
+                  const char *scope_id, const char *ends_at, const char *tag) {
+  char m[320];
+  size_t n = grant_msg(m, user_id, role, sk, scope_id, ends_at);
+  return row_tag_ok(&a->keys, m, n, tag); /* under any key of the file (rotation) */
 }
 
 int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p) {
@@ -68,11 +79,8 @@ int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p)
   while ((s = store_next(rows)) == 1 && p->ngrants < MAX_GRANTS) {
     const char *role = store_text(rows, 0), *sk = store_text(rows, 1), *sid = store_text(rows, 2);
     const char *ends = store_text(rows, 4);
-    char want[65];
-    grant_tag_until(a, user_id, role, sk, sid, ends, want);
     int ri = role_lookup(role), ski = scope_kind_lookup(sk);
-    if (ri < 0 || ski < 0 || strlen(store_text(rows, 3)) != 64 ||
-        !ct_equal(want, store_text(rows, 3), 64)) {
+    if (ri < 0 || ski < 0 || !grant_tag_ok(a, user_id, role, sk, sid, ends, store_text(rows, 3))) {
       fprintf(stderr, "xunji: 警告: 用户 %s 的授权记录 (%s) 完整性校验失败, 已忽略\n", user_id,
               role);
       continue;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/outcomes.h"
+#include "core/workflow.h"
 #include "util/text.h"
 #include "util/mutant.h"
 
@@ -120,7 +121,7 @@ static const msource src_problems = {
     "problems", "问题",
     "problems pr JOIN rounds r ON r.id=pr.round_id JOIN teams t ON t.id=pr.team_id "
     "JOIN orgs u ON u.id=pr.unit_id",
-    "pr.state <> 'draft'",
+    "pr.state NOT IN " WSQL_PROBLEM_DRAFT,
     "pr.id, pr.seq_no, pr.title, u.name AS unit_name, t.name AS team_name, pr.state, "
     "pr.found_on, pr.amount_fen, pr.immediate_fix, pr.rectified_at, pr.signed_off_at",
     "pr.found_on, pr.seq_no, pr.id",
@@ -133,7 +134,7 @@ static const msource src_reports = {
     "reports", "巡察反馈",
     "reports rp JOIN rounds r ON r.id=rp.round_id JOIN teams t ON t.id=rp.team_id "
     "JOIN orgs u ON u.id=rp.unit_id",
-    "rp.state IN ('fed_back','copied')",
+    "rp.state IN " WSQL_REPORT_RELEASED,
     "rp.id, u.name AS unit_name, t.name AS team_name, r.name AS round_name, rp.state, "
     "rp.meeting_date, rp.attendees, rp.fed_back_at, rp.copied_at",
     "rp.meeting_date, u.name, rp.id",
@@ -177,7 +178,7 @@ static const msource src_assistance = {
     "assistance", "提请协助",
     "assistance s JOIN rounds r ON r.id=s.round_id JOIN teams t ON t.id=s.team_id "
     "JOIN orgs u ON u.id=s.unit_id",
-    "s.state <> 'draft'",
+    "s.state NOT IN " WSQL_ASSIST_DRAFT,
     "s.id, s.seq_no, u.name AS unit_name, t.name AS team_name, s.need, s.state, s.submitted_at, "
     "s.decided_at, s.completed_at",
     "s.submitted_at, s.id",
@@ -190,7 +191,7 @@ static const msource src_acct = {
     "accountability", "追责问责",
     "accountability a JOIN rounds r ON r.id=a.round_id JOIN teams t ON t.id=a.team_id "
     "JOIN orgs u ON u.id=a.unit_id",
-    "a.state = 'decided'",
+    "a.state IN " WSQL_ACCT_DECIDED,
     "a.id, a.subject_kind, a.subject_name, a.subject_post, u.name AS unit_name, "
     "t.name AS team_name, a.outcome, a.form, a.authority, a.decided_on, a.funds_recovered_fen, "
     "a.funds_returned_fen, a.losses_recovered_fen",
@@ -201,7 +202,7 @@ static const msource src_acct = {
 static const msource src_reviews = {
     "joint_reviews", "联审",
     "joint_reviews j JOIN rounds r ON r.id=j.round_id JOIN teams t ON t.id=j.team_id",
-    "j.state IN ('held','concluded')",
+    "j.state IN " WSQL_REVIEW_SINCE_HELD,
     "j.id, j.title, t.name AS team_name, r.name AS round_name, j.scheduled_on, j.state, "
     "(SELECT count(*) FROM review_items ri WHERE ri.review_id=j.id) AS item_count",
     "j.scheduled_on, j.id",
@@ -215,7 +216,7 @@ static const msource src_review_items = {
     "JOIN teams t ON t.id=j.team_id LEFT JOIN problems ip ON ip.id=ri.problem_id "
     "LEFT JOIN clues ic ON ic.id=ri.clue_id "
     "JOIN orgs u ON u.id=coalesce(ip.unit_id, ic.unit_id)",
-    "j.state IN ('held','concluded')",
+    "j.state IN " WSQL_REVIEW_SINCE_HELD,
     "ri.id, j.title AS review_title, j.scheduled_on, u.name AS unit_name, "
     "coalesce(ip.title, ic.title) AS item_title, ri.proposed, ri.final, ri.flag_rectified_first, "
     "ri.flag_lenient, (SELECT group_concat(fd.value, '; ') FROM json_each(ri.flag_detail) fd) AS "
@@ -246,11 +247,11 @@ static const char *const l_channel[] = {"letter", "来信", "visit", "来访", "
 #define CLUE_HO "c.handover_at", true
 const measure measures[] = {
     /* 廉政审核 and the people on the teams */
-    {"vettings_answered", "廉政审核人次", "人次", &src_vettings, "v.state <> 'pending'", MK_COUNT,
+    {"vettings_answered", "廉政审核人次", "人次", &src_vettings, "v.state NOT IN " WSQL_VETTING_PENDING, MK_COUNT,
      NULL, NULL, NULL, "v.answered_at", true, NULL, NULL, NULL},
-    {"vettings_objection", "廉政审核有异议", "人次", &src_vettings, "v.state = 'objection'",
+    {"vettings_objection", "廉政审核有异议", "人次", &src_vettings, "v.state IN " WSQL_VETTING_OBJECTION,
      MK_COUNT, NULL, NULL, NULL, "v.answered_at", true, NULL, NULL, NULL},
-    {"vettings_pending", "廉政审核待答复", "人次", &src_vettings, "v.state = 'pending'", MK_COUNT,
+    {"vettings_pending", "廉政审核待答复", "人次", &src_vettings, "v.state IN " WSQL_VETTING_PENDING, MK_COUNT,
      NULL, NULL, NULL, "v.requested_at", true, NULL, NULL, NULL},
     {"team_members", "巡察组成员", "人次", &src_members, NULL, MK_COUNT, NULL, NULL, NULL, NULL,
      false, NULL, NULL, NULL},
@@ -263,14 +264,14 @@ const measure measures[] = {
     /* 巡前情况通报 and 信访 */
     {"briefings_requested", "巡前情况通报 (已请求)", "份", &src_briefings, NULL, MK_COUNT, NULL,
      NULL, NULL, "b.due_date", false, NULL, NULL, NULL},
-    {"briefings_answered", "巡前情况通报 (已报送)", "份", &src_briefings, "b.state = 'answered'",
+    {"briefings_answered", "巡前情况通报 (已报送)", "份", &src_briefings, "b.state IN " WSQL_BRIEFING_ANSWERED,
      MK_COUNT, NULL, NULL, NULL, "b.due_date", false, NULL, NULL, NULL},
     {"briefings_overdue", "巡前情况通报 (逾期未报)", "份", &src_briefings,
-     "b.state = 'pending' AND b.due_date < @today", MK_COUNT, NULL, NULL, NULL, "b.due_date",
+     "b.state IN " WSQL_BRIEFING_PENDING " AND b.due_date < @today", MK_COUNT, NULL, NULL, NULL, "b.due_date",
      false, NULL, NULL, NULL},
     {"petitions_received", "受理信访件", "件", &src_petitions, NULL, MK_DIST, "pe.channel", NULL,
      NULL, "pe.received_on", false, l_channel, NULL, NULL},
-    {"petitions_to_clue", "信访件转为问题线索", "件", &src_petitions, "pe.state = 'to_clue'",
+    {"petitions_to_clue", "信访件转为问题线索", "件", &src_petitions, "pe.state IN " WSQL_PETITION_TO_CLUE,
      MK_COUNT, NULL, NULL, NULL, "pe.received_on", false, NULL, NULL, NULL},
     /* 边巡边交: hand-over and disposal of clues */
     {"clues_handed_over", "移交问题线索", "件", &src_clues, NULL, MK_COUNT, NULL, NULL, NULL,
@@ -313,7 +314,7 @@ const measure measures[] = {
     {"problems_found", "发现问题", "个", &src_problems, NULL, MK_COUNT, NULL, NULL, NULL,
      "pr.found_on", false, NULL, NULL, NULL},
     {"problems_rectified", "问题已整改", "个", &src_problems,
-     "pr.state IN ('rectified','signed_off')", MK_COUNT, NULL, NULL, NULL, "pr.found_on", false,
+     "pr.state IN " WSQL_PROBLEM_RECTIFIED, MK_COUNT, NULL, NULL, NULL, "pr.found_on", false,
      NULL, NULL, NULL},
     {"rectification_rate", "整改率", "%", &src_problems, NULL, MK_RATIO, NULL, NULL, NULL,
      "pr.found_on", false, NULL, "problems_rectified", "problems_found"},
@@ -337,12 +338,12 @@ const measure measures[] = {
      NULL},
     {"rect_tasks_total", "整改任务", "项", &src_rect_tasks, NULL, MK_COUNT, NULL, NULL, NULL,
      "k.deadline", false, NULL, NULL, NULL},
-    {"rect_tasks_signed_off", "整改任务已销号", "项", &src_rect_tasks, "k.state = 'signed_off'",
+    {"rect_tasks_signed_off", "整改任务已销号", "项", &src_rect_tasks, "k.state IN " WSQL_TASK_SIGNED_OFF,
      MK_COUNT, NULL, NULL, NULL, "k.deadline", false, NULL, NULL, NULL},
     {"rect_tasks_overdue", "逾期未完成整改任务", "项", &src_rect_tasks,
-     "k.state IN ('open','in_progress') AND k.deadline < @today", MK_COUNT, NULL, NULL, NULL,
+     "k.state IN " WSQL_TASK_OPEN " AND k.deadline < @today", MK_COUNT, NULL, NULL, NULL,
      "k.deadline", false, NULL, NULL, NULL},
-    {"notices_open", "未办结督查督办通知", "份", &src_notices, "n.state <> 'closed'", MK_COUNT,
+    {"notices_open", "未办结督查督办通知", "份", &src_notices, "n.state NOT IN " WSQL_NOTICE_CLOSED, MK_COUNT,
      NULL, NULL, NULL, "n.created_at", true, NULL, NULL, NULL},
     {"institutions_revised", "修订完善制度机制", "项", &src_institutions, NULL, MK_COUNT, NULL,
      NULL, NULL, "i.issued_on", false, NULL, NULL, NULL},
@@ -350,7 +351,7 @@ const measure measures[] = {
     {"assistance_requests", "提请协助", "件", &src_assistance, NULL, MK_DIST, "s.state", NULL,
      NULL, "s.submitted_at", true, l_assist, NULL, NULL},
     {"assistance_approved", "提请协助获批准", "件", &src_assistance,
-     "s.state NOT IN ('submitted','rejected')", MK_COUNT, NULL, NULL, NULL, "s.submitted_at",
+     "s.state IN " WSQL_ASSIST_APPROVED, MK_COUNT, NULL, NULL, NULL, "s.submitted_at",
      true, NULL, NULL, NULL},
     {"assistance_completed", "协助事项已办结", "件", &src_assistance,
      "s.completed_at IS NOT NULL", MK_COUNT, NULL, NULL, NULL, "s.submitted_at", true, NULL,

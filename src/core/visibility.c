@@ -6,13 +6,13 @@
 
 #include <string.h>
 
+#include "core/workflow.h"
 #include "util/mutant.h"
 
 #include "store/store.h"
 
 /* A problem reaches the unit side once fed back, the commission once the
  * report holding it was copied to the commission (report_copies). */
-#define PROBLEM_RELEASED "x.state IN ('fed_back','rectifying','rectified','signed_off','reopened')"
 #define COPIED(col)                                                                            \
   "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON rc.report_id=rp.report_id " \
   "WHERE rp.problem_id=" col ")"
@@ -23,7 +23,7 @@ static const char *const problem_papers[] = {"people",     "found_by",   "petiti
 const vis_kind vis_problem = {
     .name = "problem", .table = "problems", .read = A_PROBLEM_LIST,
     .team = "x.team_id", .unit = "x.unit_id",
-    .released = PROBLEM_RELEASED, .handed = COPIED("x.id"),
+    .released_set = &ws_problem_released, .released_col = "x.state", .handed = COPIED("x.id"),
     .papers = A_PROBLEM_PAPERS, .paper_fields = problem_papers};
 
 /* The report's text (and why it was returned) only to those who read it. */
@@ -33,7 +33,8 @@ static const vis_field report_fields[] = {
 const vis_kind vis_report = {
     .name = "report", .table = "reports", .read = A_REPORT_LIST,
     .team = "x.team_id", .unit = "x.unit_id",
-    .released = "x.state IN ('fed_back','copied')", .handed = "x.copied_at IS NOT NULL",
+    .released_set = &ws_report_released, .released_col = "x.state",
+    .handed = "x.copied_at IS NOT NULL",
     .papers = A_SELF, .fields = report_fields};
 
 /* Tasks exist only on fed-back problems: the unit side sees them all; the
@@ -96,7 +97,7 @@ const vis_kind vis_replacement = {
 const vis_kind vis_clue = {
     .name = "clue", .table = "clues", .read = A_CLUE_LIST,
     .team = "x.team_id", .unit = "x.unit_id",
-    .released = NULL, .handed = "x.state IN ('handed_over','registered','disposing','concluded')",
+    .released = NULL, .handed_set = &ws_clue_handed, .handed_col = "x.state",
     .papers = A_SELF};
 
 /* ---- generic kinds (viscore) ---- */
@@ -199,10 +200,10 @@ const vis_kind vis_institution = {
 const vis_kind vis_rectification = {
     .name = "rectification", .table = "targets", .read = A_RECT_READ,
     .team = "x.team_id", .unit = "x.unit_id",
-    .released = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND "
-                "rep.state IN ('fed_back','copied'))",
-    .handed = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND "
-              "rep.state='copied')",
+    .released = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND {set})",
+    .released_set = &ws_report_released, .released_col = "rep.state",
+    .handed = "EXISTS (SELECT 1 FROM reports rep WHERE rep.target_id=x.id AND {set})",
+    .handed_set = &ws_report_copied, .handed_col = "rep.state",
     .papers = A_SELF};
 
 
@@ -246,6 +247,20 @@ const vis_kind *vis_kind_by_name(const char *name) {
   return NULL;
 }
 
+int vis_cond_sql(const vis_kind *k, int which, buf *b) {
+  const char *text = which == VIS_HANDED ? k->handed : k->released;
+  const wf_set *set = which == VIS_HANDED ? k->handed_set : k->released_set;
+  const char *col = which == VIS_HANDED ? k->handed_col : k->released_col;
+  if (!set) return buf_adds(b, text ? text : which == VIS_HANDED ? "0" : "1") ? -1 : 0;
+  const char *at = text ? strstr(text, "{set}") : NULL;
+  if (text && !at) return -1; /* a declaration defect: fail closed (unit-tested) */
+  if (at && buf_addf(b, "%.*s", (int)(at - text), text)) return -1;
+  if (wf_set_sql(set, col ? col : "x.state", b)) return -1;
+  return at && buf_adds(b, at + 5) ? -1 : 0;
+}
+
+static bool has_handed(const vis_kind *k) { return k->handed || k->handed_set; }
+
 /* Builds one condition; params counted against maxp across nested parts. */
 typedef struct vctx {
   const principal *who;
@@ -272,8 +287,8 @@ static int scope_of(vctx *c, const vis_kind *k, const authz_filter *fp, bool any
   if (f.all || k->any_holder) return buf_adds(sql, "(1)") ? -1 : 0;
   int n = 0;
   if (buf_adds(sql, "(")) return -1;
-  if (f.handed && k->handed) {
-    if (buf_addf(sql, "(%s)", k->handed)) return -1;
+  if (f.handed && has_handed(k)) {
+    if (buf_adds(sql, "(") || vis_cond_sql(k, VIS_HANDED, sql) || buf_adds(sql, ")")) return -1;
     n++;
   }
   if (f.nteams && k->team) {
@@ -283,7 +298,8 @@ static int scope_of(vctx *c, const vis_kind *k, const authz_filter *fp, bool any
     if (buf_adds(sql, ")")) return -1;
   }
   if ((f.nunits || f.norgs) && k->unit) {
-    if (buf_addf(sql, "%s((%s) AND (", n++ ? " OR " : "", k->released ? k->released : "1"))
+    if (buf_addf(sql, "%s((", n++ ? " OR " : "") || vis_cond_sql(k, VIS_RELEASED, sql) ||
+        buf_adds(sql, ") AND ("))
       return -1;
     int m = 0;
     if (f.nunits) {
@@ -376,7 +392,7 @@ static int cond_c(vctx *c, const vis_kind *k, action_id a, int depth) {
     if (need != k->parent->read && (parent_in(c, k, need, depth) || buf_adds(sql, " AND ")))
       return -1;
   }
-  if (k->parent && !k->team && !k->unit && !k->handed) {
+  if (k->parent && !k->team && !k->unit && !has_handed(k)) {
     /* no scope of its own: the parent's decides (the holders of the read action) */
     authz_filter f;
     if (buf_adds(sql, authz_filter_for(c->who, a, &f) ? "1" : "0")) return -1;
@@ -438,7 +454,7 @@ bool vis_any(const vis_kind *k, const principal *who) {
 bool vis_reaches(const vis_kind *k, const principal *who, action_id a) {
   if (!k) return false;
   if (k->parent && !vis_reaches(k->parent, who, k->parent->read)) return false;
-  if (k->parent && !k->team && !k->unit && !k->handed) {
+  if (k->parent && !k->team && !k->unit && !has_handed(k)) {
     authz_filter f;
     return authz_filter_for(who, a, &f);
   }

@@ -78,6 +78,14 @@ typedef struct vis_kind {
    * 0: none. */
   uint32_t own_roles;
   const char *own_col;
+  /* `released` / `handed` as a state set of the workflow (core/workflow.h),
+   * never a hand-copied list: the condition is "<col> IN (<the set>)", or,
+   * when `released` / `handed` is also given, that text with "{set}"
+   * replaced by it (a sub-select over another table's state). */
+  const struct wf_set *released_set;
+  const char *released_col;
+  const struct wf_set *handed_set;
+  const char *handed_col;
 } vis_kind;
 
 extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assistance,
@@ -93,6 +101,13 @@ extern const vis_kind *const vis_kinds[];
 const vis_kind *vis_kind_by_name(const char *name);
 /* engine kinds (clues, petitions, briefings on the record engine) */
 extern const vis_kind vis_petition, vis_briefing;
+
+/* The text of k's released (VIS_RELEASED; "1" when none) or handed
+ * (VIS_HANDED; "0" when none) condition over alias x, with its state set
+ * generated from the workflow: the one text the predicate and the record
+ * engine's released/copied columns use. 0, or -1 if b is full. */
+enum { VIS_RELEASED = 0, VIS_HANDED = 1 };
+int vis_cond_sql(const vis_kind *k, int which, buf *b);
 
 /* The room vis_where/vis_in may take in the parameter array at most. */
 enum { VIS_MAXP = 3 * MAX_GRANTS };

@@ -26,16 +26,21 @@ static const char *const clue_state_labels[] = {"草稿", "已核实", "已移�
 
 static const wf_transition clue_transitions[] = {
     {"draft", "verify", "verified", "核实", A_CLUE_VERIFY, RB(R_TEAM_LEADER), P_TEAM,
-     "问题线索已核实, 待移交", 1, {{R_INSPECTION_OFFICE, 0}}},
+     "问题线索已核实, 待移交", 1, {{R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "verified_at", .by = "verified_by", .note = "verify_note", .note_from = "note"}},
     {"verified", "handover", "handed_over", "移交", A_CLUE_HANDOVER, RB(R_INSPECTION_OFFICE), P_ALL,
-     "巡察办移交问题线索", 4, {COMMISSION_DESK, TEAM_SIDE}},
+     "巡察办移交问题线索", 4, {COMMISSION_DESK, TEAM_SIDE},
+     .stamp = {.at = "handover_at", .by = "handover_by"}},
     {"handed_over", "register", "registered", "登记", A_CLUE_REGISTER, RB(R_CASE_MGMT), P_HANDED,
-     "案管室已登记问题线索", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "案管室已登记问题线索", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE},
+     .stamp = {.at = "registered_at", .by = "registered_by"}},
     {"registered", "dispose", "disposing", "处置", A_CLUE_DISPOSE, RB(R_CASE_MGMT), P_HANDED,
-     "问题线索已确定处置方式", 4, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE, {R_INVESTIGATION, 0}}},
+     "问题线索已确定处置方式", 4, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE, {R_INVESTIGATION, 0}},
+     .stamp = {.at = "disposed_at", .by = "disposed_by"}},
     {"disposing", "conclude", "concluded", "办结", A_CLUE_CONCLUDE,
      RB(R_CASE_MGMT) | RB(R_INVESTIGATION), P_HANDED, "问题线索已办结", 4,
-     {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE, {R_CASE_MGMT, 0}}},
+     {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE, {R_CASE_MGMT, 0}},
+     .stamp = {.at = "concluded_at", .by = "concluded_by", .note = "result_note", .note_from = "note"}},
 };
 
 const workflow wf_clue = {
@@ -113,20 +118,26 @@ static const char *const problem_state_labels[] = {"草稿", "已确认", "已�
 #define UNIT_SIDE {R_UNIT_LIAISON, N_UNIT}
 static const wf_transition problem_transitions[] = {
     {"draft", "confirm", "confirmed", "确认问题", A_PROBLEM_CONFIRM, RB(R_TEAM_LEADER), P_TEAM,
-     "巡察组已确认问题", 1, {{R_INSPECTION_OFFICE, 0}}},
+     "巡察组已确认问题", 1, {{R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "confirmed_at", .by = "confirmed_by"}},
     {"confirmed", "report", "reported", "列入巡察报告", A_CASCADE, 0, P_NO, "问题已列入巡察报告", 0, {{0, 0}}},
     {"reported", "unreport", "confirmed", "退回报告", A_CASCADE, 0, P_NO, "巡察报告已退回", 0, {{0, 0}}},
     {"reported", "feed_back", "fed_back", "反馈", A_CASCADE, 0, P_NO, "问题已反馈", 0, {{0, 0}}},
     {"fed_back", "rectify", "rectifying", "开始整改", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
-     "被巡察单位开始整改", 1, {{R_INSPECTION_OFFICE, 0}}},
+     "被巡察单位开始整改", 1, {{R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "rectifying_at"}},
     {"rectifying", "complete", "rectified", "整改完成", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
-     "被巡察单位报告问题整改完成", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "被巡察单位报告问题整改完成", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE},
+     .stamp = {.at = "rectified_at", .by = "rectified_by", .note = "rectify_note", .note_from = "note"}},
     {"reopened", "complete", "rectified", "整改完成", A_PROBLEM_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
-     "被巡察单位报告问题重新整改完成", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "被巡察单位报告问题重新整改完成", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE},
+     .stamp = {.at = "rectified_at", .by = "rectified_by", .note = "rectify_note", .note_from = "note"}},
     {"rectified", "sign_off", "signed_off", "销号", A_PROBLEM_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
-     "巡察办已对问题销号", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+     "巡察办已对问题销号", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}},
+     .stamp = {.at = "signed_off_at", .by = "signed_off_by"}},
     {"rectified", "reopen", "reopened", "退回重改", A_PROBLEM_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
-     "巡察办认为整改佐证不足, 退回重改", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+     "巡察办认为整改佐证不足, 退回重改", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}},
+     .stamp = {.at = "reopened_at", .by = "reopened_by", .note = "reopen_reason", .note_from = "reason"}},
 };
 const workflow wf_problem = {"problem", (int)(sizeof problem_states / sizeof *problem_states),
                              problem_states, problem_state_labels,
@@ -141,18 +152,23 @@ static const char *const report_states[] = {"draft", "submitted", "approved", "f
 static const char *const report_state_labels[] = {"草稿", "已报送", "已审定", "已反馈", "已抄送"};
 static const wf_transition report_transitions[] = {
     {"draft", "submit", "submitted", "报送领导小组", A_REPORT_SUBMIT, RB(R_TEAM_LEADER), P_TEAM,
-     "巡察组报送巡察报告", 2, {{R_LEADING_GROUP, 0}, {R_INSPECTION_OFFICE, 0}}},
+     "巡察组报送巡察报告", 2, {{R_LEADING_GROUP, 0}, {R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "submitted_at", .by = "submitted_by"}},
     {"submitted", "return", "draft", "退回修改", A_REPORT_APPROVE, RB(R_LEADING_GROUP), P_ALL,
-     "领导小组退回巡察报告", 3, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}}},
+     "领导小组退回巡察报告", 3, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "returned_at", .by = "returned_by", .note = "return_reason", .note_from = "reason"}},
     {"submitted", "approve", "approved", "审定", A_REPORT_APPROVE, RB(R_LEADING_GROUP), P_ALL,
-     "领导小组已审定巡察报告", 3, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}}},
+     "领导小组已审定巡察报告", 3, {TEAM_SIDE, {R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "approved_at", .by = "approved_by"}},
     {"approved", "feedback", "fed_back", "反馈", A_REPORT_FEEDBACK, RB(R_INSPECTION_OFFICE), P_ALL,
      "巡察反馈意见", 5,
-     {UNIT_SIDE, TEAM_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}, {R_LEADING_GROUP, 0}}},
+     {UNIT_SIDE, TEAM_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}, {R_LEADING_GROUP, 0}},
+     .stamp = {.at = "fed_back_at", .by = "fed_back_by"}},
     {"fed_back", "copy", "copied", "抄送纪委监委和组织部", A_REPORT_FEEDBACK, RB(R_INSPECTION_OFFICE),
      P_ALL, "巡察反馈意见抄送", 5,
      {{R_COMMISSION_LIAISON, 0}, {R_CONDUCT, 0}, {R_CASE_MGMT, 0}, {R_ORG_DEPT, 0},
-      {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+      {R_DISPATCHED_GROUP, N_SUPERVISOR}},
+     .stamp = {.at = "copied_at", .by = "copied_by"}},
 };
 const workflow wf_report = {"report", (int)(sizeof report_states / sizeof *report_states),
                             report_states, report_state_labels,
@@ -167,13 +183,17 @@ static const wf_transition task_transitions[] = {
     {"open", "start", "in_progress", "开始整改", A_TASK_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
      "整改任务已开始", 0, {{0, 0}}},
     {"open", "finish", "done", "报告完成", A_TASK_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
-     "整改任务报告完成, 待销号", 1, {{R_INSPECTION_OFFICE, 0}}},
+     "整改任务报告完成, 待销号", 1, {{R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "done_at", .by = "done_by", .note = "done_note", .note_from = "note"}},
     {"in_progress", "finish", "done", "报告完成", A_TASK_UNIT, RB(R_UNIT_LIAISON), P_UNIT,
-     "整改任务报告完成, 待销号", 1, {{R_INSPECTION_OFFICE, 0}}},
+     "整改任务报告完成, 待销号", 1, {{R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "done_at", .by = "done_by", .note = "done_note", .note_from = "note"}},
     {"done", "sign_off", "signed_off", "销号", A_TASK_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
-     "整改任务已销号", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+     "整改任务已销号", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}},
+     .stamp = {.at = "signed_off_at", .by = "signed_off_by"}},
     {"done", "send_back", "in_progress", "退回", A_TASK_OFFICE, RB(R_INSPECTION_OFFICE), P_ALL,
-     "整改任务被退回", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}}},
+     "整改任务被退回", 2, {UNIT_SIDE, {R_DISPATCHED_GROUP, N_SUPERVISOR}},
+     .stamp = {.at = "returned_at", .by = "returned_by", .note = "return_reason", .note_from = "reason"}},
 };
 const workflow wf_task = {"rect_task", (int)(sizeof task_states / sizeof *task_states), task_states,
                           task_state_labels,
@@ -186,11 +206,14 @@ static const char *const notice_states[] = {"issued", "replied", "closed"};
 static const char *const notice_state_labels[] = {"已下发", "已回复", "已办结"};
 static const wf_transition notice_transitions[] = {
     {"issued", "reply", "replied", "回复", A_NOTICE_REPLY, RB(R_UNIT_LIAISON), P_UNIT,
-     "被巡察单位回复督办通知", 1, {{R_INSPECTION_OFFICE, 0}}},
+     "被巡察单位回复督办通知", 1, {{R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "replied_at", .by = "replied_by", .note = "reply", .note_from = "reply"}},
     {"replied", "close", "closed", "办结", A_NOTICE_CLOSE, RB(R_INSPECTION_OFFICE), P_ALL,
-     "督办通知已办结", 1, {UNIT_SIDE}},
+     "督办通知已办结", 1, {UNIT_SIDE},
+     .stamp = {.at = "closed_at", .by = "closed_by", .note = "close_note", .note_from = "note"}},
     {"issued", "close", "closed", "办结", A_NOTICE_CLOSE, RB(R_INSPECTION_OFFICE), P_ALL,
-     "督办通知已办结", 1, {UNIT_SIDE}},
+     "督办通知已办结", 1, {UNIT_SIDE},
+     .stamp = {.at = "closed_at", .by = "closed_by", .note = "close_note", .note_from = "note"}},
     {"replied", "send_back", "issued", "退回回复", A_NOTICE_CLOSE, RB(R_INSPECTION_OFFICE), P_ALL,
      "督办回复未通过, 请重新回复", 1, {UNIT_SIDE}},
 };
@@ -210,22 +233,29 @@ static const char *const assistance_state_labels[] = {"草稿",   "已提请", "
                                                       "已转交", "已受理", "已完成", "已办结"};
 static const wf_transition assistance_transitions[] = {
     {"draft", "submit", "submitted", "提请领导小组批准", A_ASSIST_SUBMIT, RB(R_TEAM_LEADER), P_TEAM,
-     "巡察组提请专业协助, 待领导小组批准", 2, {{R_LEADING_GROUP, 0}, {R_INSPECTION_OFFICE, 0}}},
+     "巡察组提请专业协助, 待领导小组批准", 2, {{R_LEADING_GROUP, 0}, {R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "submitted_at", .by = "submitted_by"}},
     {"submitted", "approve", "approved", "批准", A_ASSIST_DECIDE, RB(R_LEADING_GROUP), P_ALL,
-     "领导小组已批准提请协助", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "领导小组已批准提请协助", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE},
+     .stamp = {.at = "decided_at", .by = "decided_by", .note = "decision_note", .note_from = "note"}},
     {"submitted", "reject", "rejected", "不予批准", A_ASSIST_DECIDE, RB(R_LEADING_GROUP), P_ALL,
-     "领导小组未批准提请协助", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "领导小组未批准提请协助", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE},
+     .stamp = {.at = "decided_at", .by = "decided_by", .note = "decision_note", .note_from = "reason"}},
     {"approved", "forward", "forwarded", "转交纪委监委", A_ASSIST_FORWARD, RB(R_INSPECTION_OFFICE),
      P_ALL, "巡察办转交提请协助事项", 7,
      {{R_COMMISSION_LIAISON, 0}, {R_CASE_MGMT, 0}, {R_INVESTIGATION, 0}, {R_VERIFICATION_TEAM, 0},
-      {R_CONDUCT, 0}, TEAM_SIDE}},
+      {R_CONDUCT, 0}, TEAM_SIDE},
+     .stamp = {.at = "forwarded_at", .by = "forwarded_by"}},
     {"forwarded", "accept", "accepted", "受理", A_ASSIST_WORK, COMMISSION_DEPTS, P_HANDED,
-     "纪委监委已受理提请协助", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE}},
+     "纪委监委已受理提请协助", 3, {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE},
+     .stamp = {.at = "accepted_at", .by = "accepted_by"}},
     {"accepted", "complete", "completed", "办结反馈", A_ASSIST_WORK, COMMISSION_DEPTS, P_HANDED,
      "纪委监委已完成协助, 反馈结果", 4,
-     {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE, {R_LEADING_GROUP, 0}}},
+     {{R_INSPECTION_OFFICE, 0}, TEAM_SIDE, {R_LEADING_GROUP, 0}},
+     .stamp = {.at = "completed_at", .by = "completed_by"}},
     {"completed", "close", "closed", "办结", A_ASSIST_CLOSE, RB(R_TEAM_LEADER), P_TEAM,
-     "巡察组确认协助结果", 1, {{R_INSPECTION_OFFICE, 0}}},
+     "巡察组确认协助结果", 1, {{R_INSPECTION_OFFICE, 0}},
+     .stamp = {.at = "closed_at", .by = "closed_by"}},
 };
 const workflow wf_assistance = {"assistance",
                                 (int)(sizeof assistance_states / sizeof *assistance_states),
@@ -256,9 +286,11 @@ static const char *const review_states[] = {"scheduled", "held", "concluded"};
 static const char *const review_state_labels[] = {"已安排", "已召开", "已完成"};
 static const wf_transition review_transitions[] = {
     {"scheduled", "hold", "held", "召开联审", A_REVIEW_RUN, RB(R_VERIFICATION_TEAM), P_ALL,
-     "联审会议已召开", 3, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}}},
+     "联审会议已召开", 3, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}},
+     .stamp = {.at = "held_at"}},
     {"held", "conclude", "concluded", "完成联审", A_REVIEW_RUN, RB(R_VERIFICATION_TEAM), P_ALL,
-     "联审已完成, 处理意见已确定", 4, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}, {R_CONDUCT, 0}}},
+     "联审已完成, 处理意见已确定", 4, {TEAM_SIDE, {R_COMMISSION_LIAISON, 0}, {R_CONDUCT, 0}},
+     .stamp = {.at = "concluded_at"}},
 };
 const workflow wf_review = {"joint_review", (int)(sizeof review_states / sizeof *review_states),
                             review_states, review_state_labels,
@@ -340,4 +372,81 @@ int wf_sql_in(const workflow *w, uint32_t set, const char *col, buf *b) {
     if (rc) return -1;
   }
   return buf_adds(b, n ? ")" : "0") ? -1 : 0;
+}
+
+/* ---- named state sets (see workflow.h) ---- */
+/* State vocabularies without a lifecycle table (see workflow.h). */
+static const char *const vetting_states[] = {"pending", "clear", "objection"};
+static const char *const vetting_state_labels[] = {"待答复", "无异议", "有异议"};
+const workflow wf_vetting = {"vetting", 3, vetting_states, vetting_state_labels, 0, NULL};
+static const char *const briefing_states[] = {"pending", "answered"};
+static const char *const briefing_state_labels[] = {"待报送", "已报送"};
+const workflow wf_briefing = {"briefing", 2, briefing_states, briefing_state_labels, 0, NULL};
+
+#define ONLY(...) ((const char *const[]){__VA_ARGS__, NULL})
+const wf_set ws_problem_draft = {.wf = &wf_problem, .name = "problem.draft", .only = ONLY("draft"), .sql = WSQL_PROBLEM_DRAFT};
+const wf_set ws_problem_confirmed = {.wf = &wf_problem, .name = "problem.confirmed", .only = ONLY("confirmed"), .sql = WSQL_PROBLEM_CONFIRMED};
+const wf_set ws_problem_released = {.wf = &wf_problem, .name = "problem.released", .from = "fed_back"};
+const wf_set ws_problem_taking_tasks = {.wf = &wf_problem, .name = "problem.taking_tasks", .only = ONLY("fed_back", "rectifying", "reopened")};
+const wf_set ws_problem_rectified = {.wf = &wf_problem, .name = "problem.rectified", .only = ONLY("rectified", "signed_off"), .sql = WSQL_PROBLEM_RECTIFIED};
+const wf_set ws_problem_signed_off = {.wf = &wf_problem, .name = "problem.signed_off", .from = "signed_off", .sql = WSQL_PROBLEM_SIGNED_OFF};
+const wf_set ws_report_released = {.wf = &wf_report, .name = "report.released", .from = "fed_back", .sql = WSQL_REPORT_RELEASED};
+const wf_set ws_report_copied = {.wf = &wf_report, .name = "report.copied", .from = "copied"};
+const wf_set ws_clue_handed = {.wf = &wf_clue, .name = "clue.handed", .from = "handed_over"};
+/* disposal decided: the outcome (立案, 留置, ...) may be recorded */
+const wf_set ws_clue_disposing = {.wf = &wf_clue, .name = "clue.disposing", .from = "disposing"};
+/* the team is at work: problems may be recorded (mobilized .. before closed) */
+const wf_set ws_round_recording = {.wf = &wf_round, .name = "round.recording", .from = "mobilized", .minus = "closed"};
+const wf_set ws_round_closed = {.wf = &wf_round, .name = "round.closed", .from = "closed",
+                               .sql = WSQL_ROUND_CLOSED};
+const wf_set ws_round_open_for_members = {.wf = &wf_round, .name = "round.open_for_members", .from = "planned", .minus = "mobilized", .sql = WSQL_ROUND_OPEN_FOR_MEMBERS};
+const wf_set ws_task_open = {.wf = &wf_task, .name = "rect_task.open", .only = ONLY("open", "in_progress"), .sql = WSQL_TASK_OPEN};
+const wf_set ws_task_done = {.wf = &wf_task, .name = "rect_task.done", .only = ONLY("done", "signed_off"), .sql = WSQL_TASK_DONE};
+const wf_set ws_task_signed_off = {.wf = &wf_task, .name = "rect_task.signed_off", .from = "signed_off", .sql = WSQL_TASK_SIGNED_OFF};
+const wf_set ws_notice_issued = {.wf = &wf_notice, .name = "notice.issued", .only = ONLY("issued"), .sql = WSQL_NOTICE_ISSUED};
+const wf_set ws_notice_closed = {.wf = &wf_notice, .name = "notice.closed", .from = "closed", .sql = WSQL_NOTICE_CLOSED};
+const wf_set ws_review_held = {.wf = &wf_review, .name = "joint_review.held", .only = ONLY("held")};
+const wf_set ws_review_since_held = {.wf = &wf_review, .name = "joint_review.since_held", .from = "held", .sql = WSQL_REVIEW_SINCE_HELD};
+const wf_set ws_review_concluded = {.wf = &wf_review, .name = "joint_review.concluded", .from = "concluded"};
+const wf_set ws_acct_open = {.wf = &wf_accountability, .name = "accountability.open", .only = ONLY("open"), .sql = WSQL_ACCT_OPEN};
+const wf_set ws_acct_decided = {.wf = &wf_accountability, .name = "accountability.decided", .only = ONLY("decided"), .sql = WSQL_ACCT_DECIDED};
+const wf_set ws_acct_revoked = {.wf = &wf_accountability, .name = "accountability.revoked", .from = "revoked", .sql = WSQL_ACCT_REVOKED};
+const wf_set ws_petition_to_clue = {.wf = &wf_petition, .name = "petition.to_clue", .only = ONLY("to_clue"), .sql = WSQL_PETITION_TO_CLUE};
+const wf_set ws_assist_draft = {.wf = &wf_assistance, .name = "assistance.draft", .only = ONLY("draft"), .sql = WSQL_ASSIST_DRAFT};
+const wf_set ws_assist_approved = {.wf = &wf_assistance, .name = "assistance.approved", .from = "approved", .sql = WSQL_ASSIST_APPROVED};
+const wf_set ws_assist_finished = {.wf = &wf_assistance, .name = "assistance.finished", .only = ONLY("rejected", "closed"), .sql = WSQL_ASSIST_FINISHED};
+const wf_set ws_vetting_pending = {.wf = &wf_vetting, .name = "vetting.pending", .only = ONLY("pending"), .sql = WSQL_VETTING_PENDING};
+const wf_set ws_vetting_objection = {.wf = &wf_vetting, .name = "vetting.objection", .only = ONLY("objection"), .sql = WSQL_VETTING_OBJECTION};
+const wf_set ws_vetting_clear = {.wf = &wf_vetting, .name = "vetting.clear", .only = ONLY("clear")};
+const wf_set ws_briefing_pending = {.wf = &wf_briefing, .name = "briefing.pending", .only = ONLY("pending"), .sql = WSQL_BRIEFING_PENDING};
+const wf_set ws_briefing_answered = {.wf = &wf_briefing, .name = "briefing.answered", .only = ONLY("answered"), .sql = WSQL_BRIEFING_ANSWERED};
+
+const wf_set *const wf_sets[] = {
+    &ws_problem_draft, &ws_problem_confirmed, &ws_problem_released, &ws_problem_taking_tasks,
+    &ws_problem_rectified, &ws_problem_signed_off, &ws_report_released, &ws_report_copied,
+    &ws_clue_handed, &ws_clue_disposing, &ws_round_recording, &ws_round_closed, &ws_round_open_for_members, &ws_task_open, &ws_task_done, &ws_task_signed_off,
+    &ws_notice_issued, &ws_notice_closed, &ws_review_held, &ws_review_since_held,
+    &ws_review_concluded, &ws_acct_open, &ws_acct_decided, &ws_acct_revoked, &ws_petition_to_clue,
+    &ws_assist_draft, &ws_assist_approved, &ws_assist_finished, &ws_vetting_pending,
+    &ws_vetting_objection, &ws_vetting_clear, &ws_briefing_pending, &ws_briefing_answered, NULL};
+
+uint32_t wf_set_bits(const wf_set *s) {
+  uint32_t set = 0;
+  if (s->only) {
+    for (const char *const *n = s->only; *n; n++) {
+      int i = wf_state_index(s->wf, *n);
+      if (i < 0 || i >= 32) return 0; /* a state not in the table: empty (unit-tested) */
+      set |= 1u << i;
+    }
+    return set;
+  }
+  set = s->from ? wf_reach(s->wf, s->from) : 0;
+  if (s->minus) set &= ~wf_reach(s->wf, s->minus);
+  return set;
+}
+
+int wf_in(const wf_set *s, const char *state) { return wf_state_in(s->wf, wf_set_bits(s), state); }
+
+int wf_set_sql(const wf_set *s, const char *col, buf *b) {
+  return wf_sql_in(s->wf, wf_set_bits(s), col, b);
 }

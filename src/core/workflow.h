@@ -26,6 +26,15 @@ typedef struct wf_notify {
   int scope; /* N_ALL, N_TEAM, N_UNIT, N_SUPERVISOR */
 } wf_notify;
 
+/* Stamp columns a transition writes (issue 14): at = now, by = the acting
+ * user, note = the body field note_from (NULL when absent). Written by the
+ * engine (api/lifecycle.c) in the same UPDATE transaction as the state, for
+ * the record the action names (not for records moved along by a cascade).
+ * Every column is checked against the migrated schema (tests/unit). */
+typedef struct wf_stamp {
+  const char *at, *by, *note, *note_from;
+} wf_stamp;
+
 typedef struct wf_transition {
   const char *from;
   const char *verb;   /* the action endpoint: POST /api/v1/<entity>/{id}/<verb> */
@@ -37,6 +46,7 @@ typedef struct wf_transition {
   const char *message; /* inbox title prefix posted to notify */
   int nnotify;
   wf_notify notify[WF_MAX_NOTIFY];
+  wf_stamp stamp; /* optional, designated: .stamp = {.at = ..., .by = ...} */
 } wf_transition;
 
 typedef struct workflow {
@@ -59,6 +69,11 @@ extern const workflow wf_assistance;
 extern const workflow wf_accountability;
 extern const workflow wf_review;
 extern const workflow wf_replacement;
+/* State vocabularies of records answered by their own endpoint, not the
+ * lifecycle engine (no transitions, not in workflows[]): an integrity
+ * vetting (pending → clear | objection), a briefing (pending → answered). */
+extern const workflow wf_vetting;
+extern const workflow wf_briefing;
 /* NULL-terminated list of every workflow, for authz_init and tests. */
 extern const workflow *const workflows[];
 
@@ -80,5 +95,87 @@ int wf_state_in(const workflow *w, uint32_t set, const char *state);
 /* Appends "<col> IN ('a','b')" for the set ("0" when empty); the names are
  * the compiled-in state identifiers, never input. 0, or -1 if b is full. */
 int wf_sql_in(const workflow *w, uint32_t set, const char *col, buf *b);
+
+/* A named state set, declared once next to its transition table
+ * (workflow.c) and used by handlers, visibility and measures instead of a
+ * hand-copied list or a string comparison: the states reachable from `from`
+ * minus those reachable from `minus`, or exactly the states in `only`
+ * (NULL-terminated; each must be a state of wf: tests/unit/test_core.c).
+ * `sql`, when set, is the set as an SQL list literal "('a','b')" for static
+ * declarations (measures, filters); the unit test checks it equals the
+ * derived set. The symbol names make a typo a compile error. */
+typedef struct wf_set {
+  const workflow *wf;
+  const char *name; /* "problem.released", for tests and messages */
+  const char *from, *minus;
+  const char *const *only;
+  const char *sql;
+} wf_set;
+
+uint32_t wf_set_bits(const wf_set *s);
+/* 1 if state (may be NULL: 0) is in the set. */
+int wf_in(const wf_set *s, const char *state);
+/* Appends "<col> IN (...)" for the set (wf_sql_in). 0, or -1 if b is full. */
+int wf_set_sql(const wf_set *s, const char *col, buf *b);
+
+/* SQL list literals of the sets, for static SQL (measures, filters, fixed
+ * queries): "x.state IN " WSQL_TASK_OPEN. tests/unit checks each equals
+ * its set as derived from the table. */
+#define WSQL_PROBLEM_DRAFT "('draft')"
+#define WSQL_PROBLEM_CONFIRMED "('confirmed')"
+#define WSQL_PROBLEM_RECTIFIED "('rectified','signed_off')"
+#define WSQL_PROBLEM_SIGNED_OFF "('signed_off')"
+#define WSQL_REPORT_RELEASED "('fed_back','copied')"
+#define WSQL_ROUND_CLOSED "('closed')"
+#define WSQL_ROUND_OPEN_FOR_MEMBERS "('planned','approved')"
+#define WSQL_TASK_OPEN "('open','in_progress')"
+#define WSQL_TASK_DONE "('done','signed_off')"
+#define WSQL_TASK_SIGNED_OFF "('signed_off')"
+#define WSQL_NOTICE_ISSUED "('issued')"
+#define WSQL_NOTICE_CLOSED "('closed')"
+#define WSQL_REVIEW_SINCE_HELD "('held','concluded')"
+#define WSQL_ACCT_OPEN "('open')"
+#define WSQL_ACCT_DECIDED "('decided')"
+#define WSQL_ACCT_REVOKED "('revoked')"
+#define WSQL_PETITION_TO_CLUE "('to_clue')"
+#define WSQL_ASSIST_DRAFT "('draft')"
+#define WSQL_ASSIST_APPROVED "('approved','forwarded','accepted','completed','closed')"
+#define WSQL_ASSIST_FINISHED "('rejected','closed')"
+#define WSQL_VETTING_PENDING "('pending')"
+#define WSQL_VETTING_OBJECTION "('objection')"
+#define WSQL_BRIEFING_PENDING "('pending')"
+#define WSQL_BRIEFING_ANSWERED "('answered')"
+
+extern const wf_set ws_problem_draft,
+    ws_problem_confirmed,
+    ws_problem_released,
+    ws_problem_taking_tasks,
+    ws_problem_rectified,
+    ws_problem_signed_off,
+    ws_report_released,
+    ws_report_copied,
+    ws_clue_handed, ws_clue_disposing, ws_round_recording, ws_round_closed,
+    ws_round_open_for_members,
+    ws_task_open,
+    ws_task_done,
+    ws_task_signed_off,
+    ws_notice_issued,
+    ws_notice_closed,
+    ws_review_held,
+    ws_review_since_held,
+    ws_review_concluded,
+    ws_acct_open,
+    ws_acct_decided,
+    ws_acct_revoked,
+    ws_petition_to_clue,
+    ws_assist_draft,
+    ws_assist_approved,
+    ws_assist_finished,
+    ws_vetting_pending,
+    ws_vetting_objection, ws_vetting_clear,
+    ws_briefing_pending,
+    ws_briefing_answered;
+/* Every named set, NULL-terminated (tests). */
+extern const wf_set *const wf_sets[];
 
 #endif

@@ -269,6 +269,7 @@ static long req_body_limit(const req *r) {
 
 static req *req_new(app *a, struct MHD_Connection *c, const char *url, const char *method) {
   req *r = xcalloc(1, sizeof *r);
+  keys_refresh(&a->keys); /* a key added by `xunji key rotate` (one stat when unchanged) */
   r->app = a;
   r->conn = c;
   r->method = method;

@@ -28,39 +28,74 @@ static void put_field(buf *b, const char *s) {
   if (s) buf_add(b, s, strlen(s));
 }
 
-static void entry_hash(const xkeys *k, int64_t seq, const char *at, const audit_entry *e,
+/* The entry's hash under key g; an entry under a key other than 1 also
+ * hashes "key:<id>", so its key id cannot be changed without breaking it. */
+static void entry_hash(const xkeygen *g, int64_t seq, const char *at, const audit_entry *e,
                        const char *prev, char out[2 * SM3_LEN + 1]) {
-  char s[24];
+  char s[24], kid[24];
   snprintf(s, sizeof s, "%" PRId64, seq);
+  snprintf(kid, sizeof kid, "key:%u", g->kid);
   const char *f[] = {s,         at,          e->actor_id,  e->actor_login, e->role,
                      e->action, e->object_kind, e->object_id, e->result,   e->request_id,
-                     e->ip,     e->detail,    prev};
+                     e->ip,     e->detail,    prev,          kid};
+  size_t nf = sizeof f / sizeof *f - (g->kid == 1 ? 1 : 0);
   /* sized to the fields, so the buffer cannot fill whatever the detail holds */
   size_t total = 0;
-  for (size_t i = 0; i < sizeof f / sizeof *f; i++) total += 4 + (f[i] ? strlen(f[i]) : 0);
+  for (size_t i = 0; i < nf; i++) total += 4 + (f[i] ? strlen(f[i]) : 0);
   buf b;
   buf_init(&b, total);
-  for (size_t i = 0; i < sizeof f / sizeof *f; i++) put_field(&b, f[i]);
+  for (size_t i = 0; i < nf; i++) put_field(&b, f[i]);
   unsigned char h[SM3_LEN];
-  hmac_sm3(k->audit, sizeof k->audit, b.p, b.len, h);
+  hmac_sm3(g->audit, sizeof g->audit, b.p, b.len, h);
   hex_encode(h, SM3_LEN, out);
   buf_free(&b);
 }
 
-static void head_mac(const xkeys *k, int64_t seq, const char *hash, int64_t anchored,
-                     char out[65]) {
+static void head_mac_g(const xkeygen *g, int64_t seq, const char *hash, int64_t anchored,
+                       char out[65]) {
   char m[160];
   snprintf(m, sizeof m, "audit-head|%" PRId64 "|%s|%" PRId64, seq, hash, anchored);
   unsigned char h[SM3_LEN];
-  hmac_sm3(k->audit, sizeof k->audit, m, strlen(m), h);
+  hmac_sm3(g->audit, sizeof g->audit, m, strlen(m), h);
   hex_encode(h, SM3_LEN, out);
+}
+
+/* Under the current key. */
+static void head_mac(const xkeys *k, int64_t seq, const char *hash, int64_t anchored,
+                     char out[65]) {
+  xkeygen g = keys_cur(k);
+  head_mac_g(&g, seq, hash, anchored, out);
+  xwipe(&g, sizeof g);
+}
+
+/* Under any key of the key file: during a rotation a server that has not yet
+ * seen the new key may still move the head under the old one. */
+static bool head_mac_ok_now(const xkeys *k, int64_t seq, const char *hash, int64_t anchored,
+                            const char *mac) {
+  xkeygen g = keys_cur(k);
+  bool ok = false;
+  for (unsigned kid = g.kid; kid >= 1 && !ok; kid--) {
+    xkeygen o;
+    if (!keys_find(k, kid, &o)) continue;
+    char want[65];
+    head_mac_g(&o, seq, hash, anchored, want);
+    ok = ct_equal(want, mac, 64);
+    xwipe(&o, sizeof o);
+  }
+  xwipe(&g, sizeof g);
+  return ok;
 }
 
 static bool head_mac_ok(const xkeys *k, int64_t seq, const char *hash, int64_t anchored,
                         const char *mac) {
-  char want[65];
-  head_mac(k, seq, hash, anchored, want);
-  return mac && strlen(mac) == 64 && ct_equal(want, mac, 64);
+  if (!mac || strlen(mac) != 64) return false;
+  if (head_mac_ok_now(k, seq, hash, anchored, mac)) return true;
+  if (!k->ring) return false;
+  /* the head moved under a key another process (key rotate) has just added */
+  const xkeyring *before = __atomic_load_n(&k->ring, __ATOMIC_ACQUIRE);
+  keys_refresh((xkeys *)k);
+  return __atomic_load_n(&k->ring, __ATOMIC_ACQUIRE) != before &&
+         head_mac_ok_now(k, seq, hash, anchored, mac);
 }
 
 int audit_append(store_tx *tx, const xkeys *k, const audit_entry *e, audit_head *head) {
@@ -89,16 +124,18 @@ int audit_append(store_tx *tx, const xkeys *k, const audit_entry *e, audit_head 
   }
   char at[TS_LEN], hash[2 * SM3_LEN + 1], nmac[65];
   ts_now(at);
-  entry_hash(k, seq, at, e, prev, hash);
+  xkeygen g = keys_cur(k);
+  entry_hash(&g, seq, at, e, prev, hash);
   sval p[] = {SV_I(seq),          SV_S(at),          SV_S(e->actor_id),  SV_S(e->actor_login),
               SV_S(e->role),      SV_S(e->action),   SV_S(e->object_kind), SV_S(e->object_id),
               SV_S(e->result),    SV_S(e->request_id), SV_S(e->ip),      SV_S(e->detail),
-              SV_S(prev),         SV_S(hash)};
+              SV_S(prev),         SV_S(hash),        g.kid == 1 ? SV_NUL : SV_I(g.kid)};
+  xwipe(&g, sizeof g);
   rc = store_exec(tx,
                   "INSERT INTO audit(seq,at,actor_id,actor_login,role,action,object_kind,"
-                  "object_id,result,request_id,ip,detail,prev_hash,hash) VALUES($1,$2,$3,$4,$5,"
-                  "$6,$7,$8,$9,$10,$11,$12,$13,$14)",
-                  p, 14, NULL);
+                  "object_id,result,request_id,ip,detail,prev_hash,hash,key_id) VALUES($1,$2,$3,"
+                  "$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+                  p, 15, NULL);
   if (rc == STORE_OK) {
     head_mac(k, seq, hash, anchored, nmac);
     sval q[] = {SV_S(hash), SV_S(nmac)};
@@ -111,12 +148,44 @@ int audit_append(store_tx *tx, const xkeys *k, const audit_entry *e, audit_head 
   return rc;
 }
 
-static void anchor_mac(const xkeys *k, int64_t seq, const char *hash, char out[65]) {
+static void anchor_mac_g(const xkeygen *g, int64_t seq, const char *hash, char out[65]) {
   char m[128];
   snprintf(m, sizeof m, "anchor|%" PRId64 "|%s", seq, hash);
   unsigned char h[SM3_LEN];
-  hmac_sm3(k->audit, sizeof k->audit, m, strlen(m), h);
+  hmac_sm3(g->audit, sizeof g->audit, m, strlen(m), h);
   hex_encode(h, SM3_LEN, out);
+}
+
+static void anchor_mac(const xkeys *k, int64_t seq, const char *hash, char out[65]) {
+  xkeygen g = keys_cur(k);
+  anchor_mac_g(&g, seq, hash, out);
+  xwipe(&g, sizeof g);
+}
+
+static bool anchor_mac_ok_now(const xkeys *k, int64_t seq, const char *hash, const char *mac) {
+  xkeygen g = keys_cur(k);
+  bool ok = false;
+  for (unsigned kid = g.kid; kid >= 1 && !ok; kid--) {
+    xkeygen o;
+    if (!keys_find(k, kid, &o)) continue;
+    char want[65];
+    anchor_mac_g(&o, seq, hash, want);
+    ok = ct_equal(want, mac, 64);
+    xwipe(&o, sizeof o);
+  }
+  xwipe(&g, sizeof g);
+  return ok;
+}
+
+static bool anchor_mac_ok(const xkeys *k, int64_t seq, const char *hash, const char *mac) {
+  if (strlen(mac) != 64) return false;
+  if (anchor_mac_ok_now(k, seq, hash, mac)) return true;
+  if (!k->ring) return false;
+  /* written under a key another process (key rotate) has just added? */
+  const xkeyring *before = __atomic_load_n(&k->ring, __ATOMIC_ACQUIRE);
+  keys_refresh((xkeys *)k);
+  return __atomic_load_n(&k->ring, __ATOMIC_ACQUIRE) != before &&
+         anchor_mac_ok_now(k, seq, hash, mac);
 }
 
 /* Reads the anchor; returns 1 if present and authentic, 0 if absent, -1 if forged. */
@@ -128,9 +197,7 @@ static int anchor_read(int fd, const xkeys *k, audit_head *h) {
   char hash[80], mac[80];
   long long seq;
   if (sscanf(line, "%lld %70s %70s", &seq, hash, mac) != 3 || strlen(hash) != 64) return -1;
-  char want[65];
-  anchor_mac(k, seq, hash, want);
-  if (!ct_equal(want, mac, 64) || strlen(mac) != 64) return -1;
+  if (!anchor_mac_ok(k, seq, hash, mac)) return -1;
   h->seq = seq;
   memcpy(h->hash, hash, 65);
   return 1;
@@ -373,7 +440,7 @@ int audit_verify_ext(store *s, const xkeys *k, const char *anchor_path,
   store_rows *r;
   rc = store_query(tx,
                    "SELECT seq,at,actor_id,actor_login,role,action,object_kind,object_id,result,"
-                   "request_id,ip,detail,prev_hash,hash FROM audit ORDER BY seq",
+                   "request_id,ip,detail,prev_hash,hash,key_id FROM audit ORDER BY seq",
                    NULL, 0, &r);
   if (rc) {
     snprintf(msg, msglen, "查询审计表失败: %s", store_errmsg(tx));
@@ -392,14 +459,22 @@ int audit_verify_ext(store *s, const xkeys *k, const char *anchor_path,
     for (int i = 1; i < 14; i++) f[i] = COL(i) ? xstrdup(COL(i)) : NULL;
 #undef COL
     audit_entry e = {f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11]};
-    char h[2 * SM3_LEN + 1];
-    entry_hash(k, seq, f[1] ? f[1] : "", &e, prev, h);
+    char h[2 * SM3_LEN + 1] = "";
+    int64_t kid = store_isnull(r, 14) ? 1 : store_int(r, 14);
+    xkeygen g;
+    bool have_key = kid > 0 && kid < 1000000 && keys_find(k, (unsigned)kid, &g);
+    if (have_key) entry_hash(&g, seq, f[1] ? f[1] : "", &e, prev, h);
+    if (have_key) xwipe(&g, sizeof g);
     if (seq != want) {
       snprintf(msg, msglen, "审计链断裂: 第 %" PRId64 " 条记录缺失 (下一条为第 %" PRId64 " 条)",
                want, seq);
       result = 1;
     } else if (!f[12] || strcmp(f[12], prev) != 0) {
       snprintf(msg, msglen, "审计链断裂: 第 %" PRId64 " 条记录的前序哈希不符", seq);
+      result = 1;
+    } else if (!have_key) {
+      snprintf(msg, msglen, "审计链无法核对: 第 %" PRId64 " 条记录所用的密钥 (编号 %lld) 不在密钥文件中",
+               seq, (long long)kid);
       result = 1;
     } else if (!f[13] || strcmp(f[13], h) != 0) {
       snprintf(msg, msglen, "审计链断裂: 第 %" PRId64 " 条记录被篡改", seq);

@@ -10,17 +10,42 @@
 #include "util/text.h"
 #include "util/xmem.h"
 
-static void export_key(const xkeys *k, unsigned char out[SM3_LEN]) {
+static void export_key(const xkeygen *g, unsigned char out[SM3_LEN]) {
   static const char label[] = "xunji-audit-export";
-  hmac_sm3(k->audit, sizeof k->audit, label, sizeof label - 1, out);
+  hmac_sm3(g->audit, sizeof g->audit, label, sizeof label - 1, out);
 }
 
-static void sign(const xkeys *k, const char *p, size_t n, char hex[65]) {
+static void sign_g(const xkeygen *g, const char *p, size_t n, char hex[65]) {
   unsigned char key[SM3_LEN], mac[SM3_LEN];
-  export_key(k, key);
+  export_key(g, key);
   hmac_sm3(key, sizeof key, p, n, mac);
   hex_encode(mac, SM3_LEN, hex);
   xwipe(key, sizeof key);
+}
+
+/* Signed under the current key (key rotation: see crypto.h). */
+static void sign(const xkeys *k, const char *p, size_t n, char hex[65]) {
+  xkeygen g = keys_cur(k);
+  sign_g(&g, p, n, hex);
+  xwipe(&g, sizeof g);
+}
+
+/* Whether want is the signature under any key of the key file: an export
+ * made before a key rotation still verifies. */
+static bool signed_by_any(const xkeys *k, const char *p, size_t n, const char *want) {
+  if (!want || strlen(want) != 64) return false;
+  xkeygen g = keys_cur(k);
+  bool ok = false;
+  for (unsigned kid = g.kid; kid >= 1 && !ok; kid--) {
+    xkeygen o;
+    if (!keys_find(k, kid, &o)) continue;
+    char hex[65];
+    sign_g(&o, p, n, hex);
+    ok = ct_equal(want, hex, 64);
+    xwipe(&o, sizeof o);
+  }
+  xwipe(&g, sizeof g);
+  return ok;
 }
 
 int audit_export_write(store *db, const xkeys *k, const char *from, const char *to, buf *out,
@@ -104,9 +129,7 @@ int audit_export_verify(const xkeys *k, const char *data, size_t n, long *count,
   json_error_t je;
   json_t *sig = json_loadb(nl + 1, n - body, 0, &je);
   const char *want = json_string_value(json_object_get(sig, "hmac_sm3"));
-  char hex[65];
-  sign(k, data, body, hex);
-  int bad = !want || strlen(want) != 64 || !ct_equal(want, hex, 64);
+  int bad = !signed_by_any(k, data, body, want);
   json_decref(sig);
   if (bad) {
     snprintf(msg, msglen, "签名不符: 文件被改动, 或不是本系统 (本密钥) 导出的");

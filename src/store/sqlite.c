@@ -13,11 +13,14 @@
  *   4. Migrations are embedded in the binary and applied in order, each in
  *      its own write transaction, recorded in schema_migrations.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/faults.h"
 #include "store/store.h"
@@ -41,6 +44,7 @@ EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
 EMBED(xunji_mig_011, "src/store/sqlite/011_feedback_attendees.sql");
 EMBED(xunji_mig_015, "src/store/sqlite/015_twofa.sql");
 EMBED(xunji_mig_010, "src/store/sqlite/010_programme2.sql");
+EMBED(xunji_mig_016, "src/store/sqlite/016_keys.sql");
 EMBED(xunji_mig_017, "src/store/sqlite/017_access.sql");
 
 static const struct migration {
@@ -60,6 +64,7 @@ static const struct migration {
     {11, "feedback_attendees", xunji_mig_011},
     {10, "programme2", xunji_mig_010},
     {15, "twofa", xunji_mig_015},
+    {16, "keys", xunji_mig_016},
     {17, "access", xunji_mig_017},
 };
 
@@ -265,6 +270,43 @@ void store_close(store *s) {
   pthread_cond_destroy(&s->pcv);
   free(s->path);
   free(s);
+}
+
+int store_backup(store *s, const char *dest, char *err, size_t errlen) {
+  sqlite3 *src = NULL, *dst = NULL;
+  int fd = open(dest, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); /* its mode, before SQLite */
+  if (fd < 0) {
+    snprintf(err, errlen, "无法创建备份文件 %s: %s", dest, strerror(errno));
+    return STORE_ERR;
+  }
+  close(fd);
+  int rc = sqlite3_open_v2(s->path, &src, SQLITE_OPEN_READONLY, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_open_v2(dest, &dst, SQLITE_OPEN_READWRITE, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_busy_timeout(src, 10000);
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
+    if (!b) rc = sqlite3_errcode(dst);
+    else {
+      /* all pages in one step: one read transaction, so one consistent snapshot */
+      for (int tries = 0; tries < 100; tries++) {
+        rc = sqlite3_backup_step(b, -1);
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+        sqlite3_sleep(50);
+      }
+      int frc = sqlite3_backup_finish(b);
+      if (rc == SQLITE_DONE) rc = frc;
+    }
+  }
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE;", NULL, NULL, NULL); /* one file */
+  if (rc != SQLITE_OK)
+    snprintf(err, errlen, "数据库在线备份失败: %s",
+             dst && sqlite3_errcode(dst) != SQLITE_OK ? sqlite3_errmsg(dst)
+             : src ? sqlite3_errmsg(src) : sqlite3_errstr(rc));
+  sqlite3_close(src);
+  if (dst && sqlite3_close(dst) != SQLITE_OK && rc == SQLITE_OK) rc = SQLITE_ERROR;
+  if (rc != SQLITE_OK) unlink(dest);
+  return rc == SQLITE_OK ? STORE_OK : STORE_ERR;
 }
 
 const char *store_backend(const store *s) {

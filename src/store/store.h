@@ -53,6 +53,11 @@ static inline sval sv_text_(const char *s) {
 /* Opens (creating if needed) the database at path. */
 int store_open(store **out, const char *path, int max_readers, char *err, size_t errlen);
 void store_close(store *s);
+/* Copies the live database to a new file dest (mode 0600) with SQLite's
+ * online backup API, from one read snapshot: writers go on meanwhile (WAL)
+ * and the copy holds exactly the transactions committed before it began.
+ * 0 or STORE_ERR with a Chinese message. */
+int store_backup(store *s, const char *dest, char *err, size_t errlen);
 /* Applies pending numbered migrations; returns the schema version or <0. */
 int store_migrate(store *s, char *err, size_t errlen);
 const char *store_backend(const store *s);

@@ -376,10 +376,12 @@ def unknown_and_real_logins_fail_identically():
                 bodies.setdefault(k, set()).add(body)
                 times[k].append(dt)
         assert len({b for v in bodies.values() for b in v}) == 1, bodies
-        # one PBKDF2 computation on every path: the medians are alike
-        med = {k: statistics.median(v) for k, v in times.items()}
-        for k in med:
-            assert 0.5 < med[k] / med["wrong"] < 2.0, med
+        # one PBKDF2 computation on every path: the fastest of each kind are alike
+        # (the minimum, not the median: a busy machine only ever adds time, and
+        # a missing PBKDF2 would make a path several times faster)
+        low = {k: min(v) for k, v in times.items()}
+        for k in low:
+            assert 0.4 < low[k] / low["wrong"] < 2.5, low
         # the headers do not differ either (but for the request id)
         def headers(login, pw):
             c = s.client()

@@ -91,6 +91,14 @@ def whole_clue_story_during_patrol():
         assert r.json["state"] == "concluded" and r.json["result"] == "case_filed"
         assert any(m["action"] == "conclude" for m in inbox(office)["items"])
 
+        # every step's stamps (declared with the transitions, written by the engine)
+        uid = lambda login: s.sql("SELECT id FROM users WHERE login=?", (login,))[0][0]
+        st = s.sql("SELECT verified_by, verify_note, handover_by, registered_by, disposed_by, concluded_by, "
+                   "result_note, verified_at <= handover_at AND handover_at <= registered_at AND "
+                   "registered_at <= disposed_at AND disposed_at <= concluded_at FROM clues WHERE id=?", (cid,))[0]
+        assert st == (uid("leader1"), "组务会两次研判, 证据已锁定", uid("office"), uid("casemgmt"), uid("casemgmt"),
+                      uid("investigation"), "已立案审查调查", 1), st
+
         # no step can be taken twice or out of order
         expect(office.post(f"/api/v1/clues/{cid}/handover"), 409, "invalid_state")
         expect(invest.post(f"/api/v1/clues/{cid}/frobnicate"), 404)

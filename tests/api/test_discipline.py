@@ -77,6 +77,14 @@ def public_funds_in_a_private_account_end_to_end():
         h = [x["action"] for x in expect(office.get(f"/api/v1/assistance/{aid}/history"), 200).json["items"]]
         assert h == ["assistance.create", "assistance.submit", "assistance.approve", "assistance.forward",
                      "assistance.accept", "assistance.complete", "assistance.close"]
+        # every step's stamps (declared with the transitions, written by the engine)
+        uid = lambda login: s.sql("SELECT id FROM users WHERE login=?", (login,))[0][0]
+        st = s.sql("SELECT submitted_by, decided_by, decision_note, forwarded_by, accepted_by, completed_by, "
+                   "closed_by, submitted_at <= decided_at AND decided_at <= forwarded_at AND forwarded_at <= "
+                   "accepted_at AND accepted_at <= completed_at AND completed_at <= closed_at FROM assistance "
+                   "WHERE id=?", (aid,))[0]
+        assert st == (uid("leader1"), uid("lg"), "同意", uid("office"), uid("investigation"),
+                      uid("investigation"), uid("leader1"), 1), st
 
         # the clue is fixed, handed over during the patrol, registered and disposed of
         cid = expect(member1.post("/api/v1/clues", {"target_id": tg["u1"], "title": "会计刘某公款私存",
@@ -185,6 +193,8 @@ def joint_review_flags_a_lenient_proposal():
         expect(ver.post(f"/api/v1/review-items/{i1['id']}/clear", {"reason": "x"}), 409, "no_flag")
         c = expect(ver.post(f"/api/v1/joint-reviews/{rid}/conclude"), 200).json
         assert c["state"] == "concluded" and c["item_count"] == 2
+        st = s.sql("SELECT held_at <= concluded_at, minutes FROM joint_reviews WHERE id=?", (rid,))[0]
+        assert st == (1, "核查组反馈调查情况, 巡察组介绍发现经过"), st
         # the lenient proposal corrected at the meeting still counts as raised
         assert c["flags_raised"] == 2 and c["flags_cleared"] == 1 and c["flags_open"] == 0
         expect(ver.patch(f"/api/v1/review-items/{i1['id']}", {"finding": "x"}), 409)

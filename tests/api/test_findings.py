@@ -211,6 +211,15 @@ def feedback_copied_to_commission_and_unit_sees_only_its_own():
         assert "people" not in expect(orgdept.get(f"/api/v1/problems/{p1}"), 200).json
         assert "text" not in expect(orgdept.get(f"/api/v1/reports/{rep['id']}"), 200).json
         expect(conduct.get(f"/api/v1/problems/{q}"), 404)
+        # every step's stamps (declared with the transitions, written by the engine)
+        uid = lambda login: s.sql("SELECT id FROM users WHERE login=?", (login,))[0][0]
+        st = s.sql("SELECT submitted_by, returned_by, return_reason, approved_by, fed_back_by, copied_by, "
+                   "submitted_at <= approved_at AND returned_at <= submitted_at AND approved_at <= fed_back_at "
+                   "AND fed_back_at <= copied_at FROM reports WHERE id=?", (rep["id"],))[0]
+        assert st == (uid("leader1"), uid("lg"), "请补充问题定性依据", uid("lg"), uid("office"), uid("office"), 1), st
+        st = s.sql("SELECT confirmed_by, confirmed_at IS NOT NULL, reported_at IS NOT NULL, fed_back_at IS NOT NULL "
+                   "FROM problems WHERE id=?", (p1,))[0]
+        assert st == (uid("leader1"), 1, 1, 1), st
         h = expect(office.get(f"/api/v1/reports/{rep['id']}/history"), 200).json["items"]
         assert [x["action"] for x in h][-3:] == ["report.approve", "report.feedback", "report.copy"]
         assert h[-1]["actor_login"] == "office" and h[-1]["at"]
@@ -300,6 +309,19 @@ def rectification_overdue_notice_and_sign_off():
         expect(office.post(f"/api/v1/problems/{p2}/reopen", {"reason": "佐证材料不足"}), 200)
         assert [m for m in inbox(unit1, p2) if m["action"] == "reopen"]
         expect(unit1.post(f"/api/v1/problems/{p2}/complete", {"note": "补充佐证"}), 200)
+        # every step's stamps (declared with the transitions, written by the engine)
+        uid = lambda login: s.sql("SELECT id FROM users WHERE login=?", (login,))[0][0]
+        st = s.sql("SELECT done_by, done_note, returned_by, return_reason, signed_off_by, started_at IS NOT NULL, "
+                   "returned_at <= done_at AND done_at <= signed_off_at FROM rect_tasks WHERE id=?", (t1["id"],))[0]
+        assert st == (uid("unit1"), "已补充", uid("office"), "缺少银行回单", uid("office"), 1, 1), st
+        st = s.sql("SELECT reply, replied_by, closed_by, close_note, replied_at <= closed_at FROM notices "
+                   "WHERE id=?", (n["id"],))[0]
+        assert st == ("已追回资金, 正在补充佐证", uid("unit1"), uid("office"), "整改任务已销号", 1), st
+        st = s.sql("SELECT rectified_by, rectify_note, reopened_by, reopen_reason, reopened_at <= rectified_at "
+                   "FROM problems WHERE id=?", (p2,))[0]
+        assert st == (uid("unit1"), "补充佐证", uid("office"), "佐证材料不足", 1), st
+        st = s.sql("SELECT signed_off_by, rectified_by, rectify_note FROM problems WHERE id=?", (p1,))[0]
+        assert st == (uid("office"), uid("unit1"), "整改完成"), st
 
         # institutions revised, daily supervision, the three lists
         for name in ("人防易地建设费管理办法", "财务报销审批制度"):

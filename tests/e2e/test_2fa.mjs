@@ -172,6 +172,10 @@ test('admin_enrols_signs_in_with_a_code_and_sensitive_actions_step_up', async (c
     expect(!(await dlg.isVisible()), 'no dialog within the step-up time')
 
     // --- another session of the same user: the reporter's reveal steps up there too
+    // (举报人保护: the office's own request, approved by the leading group — test_reveal.mjs;
+    // the approval is not spent by the read the second factor refuses)
+    const rq = await script.post(`/petitions/${pet.id}/reveal-requests`, { reason: '须当面回访核实' })
+    await (await apiAs(s, 'lg')).post(`/reveal-requests/${rq.id}/approve`, {})
     const other = await signIn(ctx, s, 'office')
     await other.goto(`${s.url}/r/petitions/${pet.id}`)
     const dlg2 = other.locator('.step-up-dialog')

@@ -50,6 +50,8 @@ TEST(forwarded_client_is_the_rightmost_untrusted_address) {
 TEST(streamed_seal_opens_like_blob_seal) {
   xkeys k;
   memset(&k, 7, sizeof k);
+  k.ring = NULL; /* the flat keys only (key 1) */
+  k.path = NULL;
   char in[512], out[512];
   snprintf(in, sizeof in, "%s/seal-in", t_tmpdir());
   snprintf(out, sizeof out, "%s/seal-out", t_tmpdir());

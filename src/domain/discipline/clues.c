@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/workflow.h"
 #include "api/record.h"
 #include "api/meta.h"
 #include "util/config.h"
@@ -99,7 +100,7 @@ static void clue_finish(const principal *who, json_t *row) {
   (void)who;
   json_object_set(row, "can_edit", json_object_get(row, "editable"));
   const char *st = json_string_value(json_object_get(row, "state"));
-  bool disposing = st && (!strcmp(st, "disposing") || !strcmp(st, "concluded"));
+  bool disposing = wf_in(&ws_clue_disposing, st);
   json_t *can = json_object_get(row, "can");
   if (!disposing && can) json_object_set_new(can, action_names[A_CLUE_OUTCOME], json_false());
 }
@@ -114,46 +115,30 @@ static int docno(req *r, store_tx *tx, const char *series, cfg_id prefix, char *
   return 0;
 }
 
-static int apply_verify(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(now), SV_S(r->who.user_id),
-              SV_S(json_string_value(json_object_get(r->in, "note"))),
-              SV_S(json_string_value(json_object_get(row, "id")))};
-  (void)d;
-  return store_exec(tx, "UPDATE clues SET verified_at=$1, verified_by=$2, verify_note=$3 WHERE id=$4",
-                    p, 4, NULL);
-}
+/* The <step>_at/_by stamps (and verify_note, result_note) are declared with
+ * the transitions (core/workflow.c) and written by the engine. */
 
 static int apply_handover(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  char now[TS_LEN], dn[128], today[11];
-  ts_now(now);
+  char dn[128], today[11];
   date_format(date_today_shanghai(), today);
   const char *wd = json_string_value(json_object_get(row, "withdrawal_date"));
   const char *mode = (!wd || !*wd || strcmp(today, wd) <= 0) ? "during_patrol" : "after_patrol";
   int rc = docno(r, tx, "handover", CFG_DOCNO_HANDOVER, dn, sizeof dn);
   if (rc) return rc;
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(mode), SV_S(dn),
-              SV_S(json_string_value(json_object_get(row, "id")))};
+  sval p[] = {SV_S(mode), SV_S(dn), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "handover_mode", json_string(mode));
   json_object_set_new(d, "handover_docno", json_string(dn));
-  return store_exec(tx,
-                    "UPDATE clues SET handover_at=$1, handover_by=$2, handover_mode=$3, "
-                    "handover_docno=$4 WHERE id=$5",
-                    p, 5, NULL);
+  return store_exec(tx, "UPDATE clues SET handover_mode=$1, handover_docno=$2 WHERE id=$3", p, 3,
+                    NULL);
 }
 
 static int apply_register(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  char now[TS_LEN], dn[128];
-  ts_now(now);
+  char dn[128];
   int rc = docno(r, tx, "registry", CFG_DOCNO_REGISTRY, dn, sizeof dn);
   if (rc) return rc;
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(dn),
-              SV_S(json_string_value(json_object_get(row, "id")))};
+  sval p[] = {SV_S(dn), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "registry_no", json_string(dn));
-  return store_exec(tx,
-                    "UPDATE clues SET registered_at=$1, registered_by=$2, registry_no=$3 WHERE id=$4",
-                    p, 4, NULL);
+  return store_exec(tx, "UPDATE clues SET registry_no=$1 WHERE id=$2", p, 2, NULL);
 }
 
 static int apply_dispose(req *r, store_tx *tx, const json_t *row, json_t *d) {
@@ -167,28 +152,17 @@ static int apply_dispose(req *r, store_tx *tx, const json_t *row, json_t *d) {
     if (rc) return rc;
     if (!n) return api_error(r, 400, "invalid_field", "dept_id", "「承办部门」应为纪委监委内设部门");
   }
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(method), SV_S(dept), SV_S(now), SV_S(r->who.user_id),
-              SV_S(json_string_value(json_object_get(row, "id")))};
+  sval p[] = {SV_S(method), SV_S(dept), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "method", json_string(method));
-  return store_exec(tx,
-                    "UPDATE clues SET disposal_method=$1, disposal_dept_id=$2, disposed_at=$3, "
-                    "disposed_by=$4 WHERE id=$5",
-                    p, 5, NULL);
+  return store_exec(tx, "UPDATE clues SET disposal_method=$1, disposal_dept_id=$2 WHERE id=$3", p,
+                    3, NULL);
 }
 
 static int apply_conclude(req *r, store_tx *tx, const json_t *row, json_t *d) {
   const char *result = json_string_value(json_object_get(r->in, "result"));
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(result), SV_S(json_string_value(json_object_get(r->in, "note"))), SV_S(now),
-              SV_S(r->who.user_id), SV_S(json_string_value(json_object_get(row, "id")))};
+  sval p[] = {SV_S(result), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "result", json_string(result));
-  return store_exec(tx,
-                    "UPDATE clues SET result=$1, result_note=$2, concluded_at=$3, concluded_by=$4 "
-                    "WHERE id=$5",
-                    p, 5, NULL);
+  return store_exec(tx, "UPDATE clues SET result=$1 WHERE id=$2", p, 2, NULL);
 }
 
 #define NOTE {"note", "意见", FT_MEMO, 0, 2000, 0, NULL}
@@ -199,7 +173,7 @@ static const field f_conclude[] = {{"result", "办理结果", FT_ENUM, F_REQUIRE
                                    NOTE};
 
 static const lc_hook clue_hooks[] = {
-    {"verify", f_note, 1, apply_verify},
+    {"verify", f_note, 1, NULL},
     {"handover", f_note, 1, apply_handover},
     {"register", f_note, 1, apply_register},
     {"dispose", f_dispose, 3, apply_dispose},

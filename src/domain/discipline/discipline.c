@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/workflow.h"
 #include "api/meta.h"
 #include "api/record.h"
 #include "core/outcomes.h"
@@ -88,7 +89,7 @@ static const field assist_filters[] = {
     {"state", "状态", FT_ENUM, 0, 0, 0, assist_state_codes},
 };
 static const rec_flag assist_flags[] = {
-    {"open", "x.state NOT IN ('rejected','closed')"},
+    {"open", "x.state NOT IN " WSQL_ASSIST_FINISHED},
 };
 
 static int assist_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c, const json_t *parent,
@@ -106,20 +107,17 @@ static void assist_fix(store_tx *tx, json_t *row) {
   set_days(row, "turnaround_days", rec_s(row, "submitted_at"), rec_s(row, "completed_at"));
 }
 
-/* Sets <what>_at=now, <what>_by=user and up to two more columns of the row. */
-static int stamp(req *r, store_tx *tx, const json_t *row, const char *what, const char *c1,
-                 const char *v1, const char *c2, const char *v2) {
-  char now[TS_LEN];
-  ts_now(now);
+/* Sets one or two more columns of the row (the <step>_at/_by stamps and the
+ * decision note are the transitions' stamps, core/workflow.c). */
+static int set_cols(store_tx *tx, const json_t *row, const char *c1, const char *v1,
+                    const char *c2, const char *v2) {
   buf sql;
   buf_init(&sql, 256);
-  sval p[5];
+  sval p[3];
   int np = 0;
-  p[np++] = SV_S(now);
-  p[np++] = SV_S(r->who.user_id);
-  buf_addf(&sql, "UPDATE assistance SET %s_at=$1, %s_by=$2", what, what);
+  buf_adds(&sql, "UPDATE assistance SET ");
   if (c1) {
-    buf_addf(&sql, ", %s=$%d", c1, np + 1);
+    buf_addf(&sql, "%s=$%d", c1, np + 1);
     p[np++] = SV_S(v1);
   }
   if (c2) {
@@ -133,22 +131,18 @@ static int stamp(req *r, store_tx *tx, const json_t *row, const char *what, cons
   return rc;
 }
 
-static int apply_a_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  return stamp(r, tx, row, "submitted", NULL, NULL, NULL, NULL);
-}
 static int apply_a_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)tx;
+  (void)row;
   const char *note = rec_s(r->in, "note");
   if (note) json_object_set_new(d, "note", json_string(note));
-  return stamp(r, tx, row, "decided", "decision_note", note, NULL, NULL);
+  return 0;
 }
 static int apply_a_reject(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)tx;
+  (void)row;
   json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
-  return stamp(r, tx, row, "decided", "decision_note", rec_s(r->in, "reason"), NULL, NULL);
-}
-static int apply_a_forward(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  return stamp(r, tx, row, "forwarded", NULL, NULL, NULL, NULL);
+  return 0;
 }
 static int apply_a_accept(req *r, store_tx *tx, const json_t *row, json_t *d) {
   /* the department that accepted: the user's commission role */
@@ -157,16 +151,12 @@ static int apply_a_accept(req *r, store_tx *tx, const json_t *row, json_t *d) {
   for (size_t i = 0; i < sizeof depts / sizeof *depts && !dept; i++)
     if (principal_has(&r->who, depts[i])) dept = roles[depts[i]].name;
   json_object_set_new(d, "accepted_by_role", json_string(dept ? dept : ""));
-  return stamp(r, tx, row, "accepted", "accepted_role", dept, NULL, NULL);
+  return set_cols(tx, row, "accepted_role", dept, NULL, NULL);
 }
 static int apply_a_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
   json_object_set_new(d, "result", json_string(rec_s(r->in, "result")));
-  return stamp(r, tx, row, "completed", "result", rec_s(r->in, "result"), "evidence_fixed",
-               rec_s(r->in, "evidence_fixed"));
-}
-static int apply_a_close(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  return stamp(r, tx, row, "closed", NULL, NULL, NULL, NULL);
+  return set_cols(tx, row, "result", rec_s(r->in, "result"), "evidence_fixed",
+                  rec_s(r->in, "evidence_fixed"));
 }
 
 static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
@@ -177,13 +167,13 @@ static const field f_complete[] = {
     {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
 };
 static const lc_hook assist_hooks[] = {
-    {"submit", f_note, NF(f_note), apply_a_submit},
+    {"submit", f_note, NF(f_note), NULL},
     {"approve", f_note, NF(f_note), apply_a_decide},
     {"reject", f_reason, NF(f_reason), apply_a_reject},
-    {"forward", f_note, NF(f_note), apply_a_forward},
+    {"forward", f_note, NF(f_note), NULL},
     {"accept", f_note, NF(f_note), apply_a_accept},
     {"complete", f_complete, NF(f_complete), apply_a_complete},
-    {"close", f_note, NF(f_note), apply_a_close},
+    {"close", f_note, NF(f_note), NULL},
 };
 
 #define TARGET_PARENT_SQL                                                                     \
@@ -445,7 +435,7 @@ int h_report_open_accountability(req *r) {
       "SELECT p.id, p.title, p.target_id, p.round_id, p.team_id, p.unit_id, u.name AS unit_name "
       "FROM report_problems rp JOIN problems p ON p.id=rp.problem_id JOIN orgs u ON "
       "u.id=p.unit_id WHERE rp.report_id=$1 AND p.inaction=1 AND NOT EXISTS (SELECT 1 FROM "
-      "accountability a WHERE a.problem_id=p.id AND a.state <> 'revoked') ORDER BY p.seq_no",
+      "accountability a WHERE a.problem_id=p.id AND a.state NOT IN " WSQL_ACCT_REVOKED ") ORDER BY p.seq_no",
       p, 1);
   json_decref(rep);
   if (!probs) return rec_fail(r, tx, STORE_ERR);
@@ -517,7 +507,7 @@ int h_accountability_pending(req *r) {
   buf where;
   buf_init(&where, 4096);
   buf_addf(&where, " WHERE rc.copied_at <= $%d AND NOT EXISTS (SELECT 1 FROM accountability a "
-           "WHERE a.problem_id=p.id AND a.state='decided')", ++np);
+           "WHERE a.problem_id=p.id AND a.state IN " WSQL_ACCT_DECIDED ")", ++np);
   p[0] = SV_S(cutoff);
   if (only_inaction) buf_adds(&where, " AND p.inaction=1");
   /* the problems the visibility model lets the user follow for
@@ -531,7 +521,7 @@ int h_accountability_pending(req *r) {
   }
   api_list_q q = {"p.id, p.seq_no, p.title, p.inaction, p.state, p.team_id, p.unit_id, u.name AS "
                   "unit_name, rc.copied_at, (SELECT count(*) FROM accountability a WHERE "
-                  "a.problem_id=p.id AND a.state='open') AS open_records",
+                  "a.problem_id=p.id AND a.state IN " WSQL_ACCT_OPEN ") AS open_records",
                   "problems p JOIN report_problems rp ON rp.problem_id=p.id JOIN report_copies rc ON "
                   "rc.report_id=rp.report_id AND rc.recipient='commission' JOIN orgs u ON u.id=p.unit_id",
                   buf_str(&where), args_order(&a), p, np, NULL, NULL};
@@ -590,7 +580,7 @@ int h_clue_outcome(req *r) {
     return api_deny(r, A_CLUE_OUTCOME, "clue", r->params[0], !seen);
   }
   const char *st = rec_s(c, "state");
-  if (strcmp(st, "disposing") && strcmp(st, "concluded")) {
+  if (!wf_in(&ws_clue_disposing, st)) {
     json_decref(c);
     store_rollback(tx);
     return api_error(r, 409, "invalid_state", "state", "线索尚未确定处置方式, 不能登记立案、留置或移送情况");

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "api/record.h"
 #include "core/outcomes.h"
 #include "util/text.h"
@@ -56,20 +57,18 @@ static int review_items_check(req *r, store_tx *tx, const json_t *row) {
 
 static int apply_hold(req *r, store_tx *tx, const json_t *row, json_t *d) {
   (void)d;
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(now), SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
-  return store_exec(tx, "UPDATE joint_reviews SET held_at=$1, minutes=coalesce($2, minutes) WHERE id=$3", p, 3, NULL);
+  /* held_at: the transition's stamp (core/workflow.c) */
+  sval p[] = {SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
+  return store_exec(tx, "UPDATE joint_reviews SET minutes=coalesce($1, minutes) WHERE id=$2", p, 2, NULL);
 }
 
 static int apply_conclude(req *r, store_tx *tx, const json_t *row, json_t *d) {
   int rc = review_items_check(r, tx, row);
   if (rc) return rc;
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(now), SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
+  /* concluded_at: the transition's stamp (core/workflow.c) */
+  sval p[] = {SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
   json_object_set_new(d, "items", json_integer(json_integer_value(json_object_get(row, "item_count"))));
-  return store_exec(tx, "UPDATE joint_reviews SET concluded_at=$1, minutes=coalesce($2, minutes) WHERE id=$3", p, 3, NULL);
+  return store_exec(tx, "UPDATE joint_reviews SET minutes=coalesce($1, minutes) WHERE id=$2", p, 2, NULL);
 }
 
 static const field f_minutes[] = {{"minutes", "会议纪要", FT_MEMO, 0, 20000, 0, NULL},
@@ -166,7 +165,7 @@ static int item_flags(store_tx *tx, const char *item_id, json_t **detail_out, in
       tx,
       "SELECT i.problem_id, i.proposed, i.final, p.rectified_at, c.min_form, "
       "(SELECT min(a.decided_on) FROM accountability a WHERE a.problem_id=i.problem_id AND "
-      " a.state='decided') AS first_decision "
+      " a.state IN " WSQL_ACCT_DECIDED ") AS first_decision "
       "FROM review_items i LEFT JOIN problems p ON p.id=i.problem_id LEFT JOIN problem_categories "
       "c ON c.id=p.category_id WHERE i.id=$1",
       p, 1, &rc);
@@ -274,14 +273,14 @@ int h_review_items_add(req *r) {
   int status;
   json_t *rv = review_for(r, tx, r->params[0], A_REVIEW_WRITE, &status);
   if (!rv) return status;
-  if (!strcmp(rec_s(rv, "state"), "concluded")) {
+  if (wf_in(&ws_review_concluded, rec_s(rv, "state"))) {
     json_decref(rv);
     store_rollback(tx);
     return api_error(r, 409, "invalid_state", "state", "联审已完成, 不能再增加事项");
   }
   sval q[] = {SV_S(pid ? pid : cid), SV_S(rec_s(rv, "team_id"))};
   int64_t n = 0;
-  rc = store_query_int(tx, pid ? "SELECT count(*) FROM problems WHERE id=$1 AND team_id=$2 AND state <> 'draft'"
+  rc = store_query_int(tx, pid ? "SELECT count(*) FROM problems WHERE id=$1 AND team_id=$2 AND state NOT IN " WSQL_PROBLEM_DRAFT
                                : "SELECT count(*) FROM clues WHERE id=$1 AND team_id=$2",
                        q, 2, &n);
   json_decref(rv);
@@ -329,7 +328,7 @@ int h_review_items_list(req *r) {
   authz_obj o;
   rec_obj(rv, &o);
   const char *st = rec_s(rv, "state");
-  bool open = strcmp(st, "concluded") != 0, held = !strcmp(st, "held");
+  bool open = !wf_in(&ws_review_concluded, st), held = wf_in(&ws_review_held, st);
   bool ver = authz(&r->who, A_REVIEW_WRITE, &o), team = authz(&r->who, A_REVIEW_TEAM, &o);
   size_t i;
   json_t *it;
@@ -409,13 +408,13 @@ int h_review_item_update(req *r) {
       status = -1;
       break;
     }
-    if ((!strcmp(key, "final") || !strcmp(key, "final_note")) && strcmp(rec_s(rv, "state"), "held")) {
+    if ((!strcmp(key, "final") || !strcmp(key, "final_note")) && !wf_in(&ws_review_held, rec_s(rv, "state"))) {
       status = api_error(r, 409, "invalid_state", key, "最终处理意见在联审会议召开后填写");
       break;
     }
   }
   const char *rstate = rec_s(rv, "state");
-  if (!status && !strcmp(rstate, "concluded"))
+  if (!status && wf_in(&ws_review_concluded, rstate))
     status = api_error(r, 409, "invalid_state", "state", "联审已完成, 不能再修改");
   if (!status && api_if_match(r, version)) status = r->status;
   json_decref(rv);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/workflow.h"
 #include "api/record.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -48,7 +49,7 @@ static const field problem_filters[] = {
     {"created_by", "登记人", FT_ID, 0, 0, 0, NULL},
 };
 static const rec_flag problem_flags[] = {
-    {"open", "x.state NOT IN ('signed_off')"},
+    {"open", "x.state NOT IN " WSQL_PROBLEM_SIGNED_OFF},
     {"copied", "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
                "rc.report_id=rp.report_id WHERE rp.problem_id=x.id)"},
 };
@@ -97,7 +98,7 @@ static int problem_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
     return xres_err(x, 400, "missing_field", "petition_id", "发现方式为信访件时须关联「来源信访件」");
   if (parent) {
     const char *st = rec_s(parent, "round_state");
-    if (st && (!strcmp(st, "planned") || !strcmp(st, "approved") || !strcmp(st, "closed")))
+    if (st && !wf_in(&ws_round_recording, st))
       return xres_err(x, 409, "invalid_state", "target_id", "巡察轮次尚未进驻或已结束, 不能记录问题");
     int year = year_shanghai(xnow());
     int64_t seq;
@@ -131,46 +132,12 @@ static int tasks_count(store_tx *tx, const char *problem, const char *states, in
   return rc;
 }
 
-/* Sets <what>_at (and <what>_by, and note_col) of one row to now / the user. */
-static int stamp(req *r, store_tx *tx, const char *table, const char *id, const char *what, int by,
-                 const char *note_col, const char *note) {
-  char now[TS_LEN];
-  ts_now(now);
-  buf sql;
-  buf_init(&sql, 256);
-  sval p[4];
-  int np = 0;
-  p[np++] = SV_S(now);
-  buf_addf(&sql, "UPDATE %s SET %s_at=$1", table, what);
-  if (by) {
-    buf_addf(&sql, ", %s_by=$%d", what, np + 1);
-    p[np++] = SV_S(r->who.user_id);
-  }
-  if (note_col) {
-    buf_addf(&sql, ", %s=$%d", note_col, np + 1);
-    p[np++] = SV_S(note);
-  }
-  buf_addf(&sql, " WHERE id=$%d", np + 1);
-  p[np++] = SV_S(id);
-  int rc = store_exec(tx, buf_str(&sql), p, np, NULL);
-  buf_free(&sql);
-  return rc;
-}
-
-static int apply_confirm(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  return stamp(r, tx, "problems", rec_s(row, "id"), "confirmed", 1, NULL, NULL);
-}
-
-static int apply_rectify(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  return stamp(r, tx, "problems", rec_s(row, "id"), "rectifying", 0, NULL, NULL);
-}
-
+/* The stamp columns (confirmed_at/_by, rectify_note, ...) are declared with
+ * the transitions (core/workflow.c) and written by the engine. */
 static int apply_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
   int64_t all = 0, done = 0;
   int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
-  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), "('done','signed_off')", &done);
+  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), WSQL_TASK_DONE, &done);
   if (rc) return rc;
   if (all == 0)
     return api_error(r, 409, "no_tasks", "", "该问题尚无整改任务, 请先制定整改任务");
@@ -178,32 +145,34 @@ static int apply_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
     return api_error(r, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未完成",
                      (long long)(all - done));
   json_object_set_new(d, "tasks", json_integer(all));
-  return stamp(r, tx, "problems", rec_s(row, "id"), "rectified", 1, "rectify_note", rec_s(r->in, "note"));
+  return 0;
 }
 
 static int apply_sign_off(req *r, store_tx *tx, const json_t *row, json_t *d) {
   int64_t all = 0, signed_off = 0;
   int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
-  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), "('signed_off')", &signed_off);
+  if (!rc) rc = tasks_count(tx, rec_s(row, "id"), WSQL_TASK_SIGNED_OFF, &signed_off);
   if (rc) return rc;
   if (signed_off < all)
     return api_error(r, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未销号",
                      (long long)(all - signed_off));
   (void)d;
-  return stamp(r, tx, "problems", rec_s(row, "id"), "signed_off", 1, NULL, NULL);
+  return 0;
 }
 
 static int apply_reopen(req *r, store_tx *tx, const json_t *row, json_t *d) {
+  (void)tx;
+  (void)row;
   json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
-  return stamp(r, tx, "problems", rec_s(row, "id"), "reopened", 1, "reopen_reason", rec_s(r->in, "reason"));
+  return 0;
 }
 
 static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
 static const field f_complete[] = {{"note", "整改情况", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
 static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
 static const lc_hook problem_hooks[] = {
-    {"confirm", f_note, NF(f_note), apply_confirm},
-    {"rectify", f_note, NF(f_note), apply_rectify},
+    {"confirm", f_note, NF(f_note), NULL},
+    {"rectify", f_note, NF(f_note), NULL},
     {"complete", f_complete, NF(f_complete), apply_complete},
     {"sign_off", f_note, NF(f_note), apply_sign_off},
     {"reopen", f_reason, NF(f_reason), apply_reopen},
@@ -224,7 +193,7 @@ const rec_kind rk_problem = {
         "x.reported_at, x.fed_back_at, x.rectifying_at, x.rectified_at, x.rectify_note, "
         "x.signed_off_at, x.reopened_at, x.reopen_reason, x.created_by, x.created_at, x.updated_at, "
         "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id) AS task_count, "
-        "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id AND k.state='signed_off') AS "
+        "(SELECT count(*) FROM rect_tasks k WHERE k.problem_id=x.id AND k.state IN " WSQL_TASK_SIGNED_OFF ") AS "
         "tasks_signed_off, "
         "(SELECT count(*) FROM files f WHERE f.owner_kind='problem' AND f.owner_id=x.id) AS file_count",
     .from = "problems x JOIN teams tm ON tm.id=x.team_id JOIN orgs u ON u.id=x.unit_id JOIN "
@@ -312,7 +281,7 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
   const char *target = rec_s(row, "target_id");
   sval p[] = {SV_S(target)};
   int64_t drafts = 0;
-  int rc = store_query_int(tx, "SELECT count(*) FROM problems WHERE target_id=$1 AND state='draft'",
+  int rc = store_query_int(tx, "SELECT count(*) FROM problems WHERE target_id=$1 AND state IN " WSQL_PROBLEM_DRAFT,
                            p, 1, &drafts);
   if (rc) return rc;
   if (drafts)
@@ -323,13 +292,11 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
   if (!rc)
     rc = store_exec(tx,
                     "INSERT INTO report_problems(report_id, problem_id) SELECT $1, id FROM problems "
-                    "WHERE target_id=$2 AND state='confirmed'",
+                    "WHERE target_id=$2 AND state IN " WSQL_PROBLEM_CONFIRMED,
                     q, 2, NULL);
   if (!rc) rc = report_cascade(r, tx, row, "report", d);
   char now[TS_LEN];
   ts_now(now);
-  sval s[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
-  if (!rc) rc = store_exec(tx, "UPDATE reports SET submitted_at=$1, submitted_by=$2 WHERE id=$3", s, 3, NULL);
   sval s2[] = {SV_S(now), SV_S(rec_s(row, "id"))};
   if (!rc)
     rc = store_exec(tx,
@@ -344,14 +311,7 @@ static int apply_return(req *r, store_tx *tx, const json_t *row, json_t *d) {
   sval q[] = {SV_S(rec_s(row, "id"))};
   if (!rc) rc = store_exec(tx, "DELETE FROM report_problems WHERE report_id=$1", q, 1, NULL);
   json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
-  if (!rc)
-    rc = stamp(r, tx, "reports", rec_s(row, "id"), "returned", 1, "return_reason", rec_s(r->in, "reason"));
   return rc;
-}
-
-static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  return stamp(r, tx, "reports", rec_s(row, "id"), "approved", 1, NULL, NULL);
 }
 
 static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
@@ -365,12 +325,12 @@ static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
   json_t *att = json_object_get(r->in, "attendees");
   const char *names = rec_s(r->in, "attendee_names");
   sval p[] = {SV_S(md), json_is_integer(att) ? SV_I(json_integer_value(att)) : SV_NUL,
-              SV_S(rec_s(r->in, "feedback_text")), SV_S(now), SV_S(r->who.user_id),
-              SV_S(rec_s(row, "id")), names && *names ? SV_S(names) : SV_NUL};
+              SV_S(rec_s(r->in, "feedback_text")), SV_S(rec_s(row, "id")),
+              names && *names ? SV_S(names) : SV_NUL};
   int rc = store_exec(tx,
                       "UPDATE reports SET meeting_date=$1, attendees=$2, feedback_text=$3, "
-                      "fed_back_at=$4, fed_back_by=$5, attendee_names=$7 WHERE id=$6",
-                      p, 7, NULL);
+                      "attendee_names=$5 WHERE id=$4",
+                      p, 5, NULL);
   sval t[] = {SV_S(md), SV_S(now), SV_S(rec_s(row, "target_id"))};
   if (!rc) rc = store_exec(tx, "UPDATE targets SET feedback_date=$1, updated_at=$2, version=version+1 WHERE id=$3", t, 3, NULL);
   if (!rc) rc = report_cascade(r, tx, row, "feed_back", d);
@@ -409,7 +369,6 @@ static int apply_copy(req *r, store_tx *tx, const json_t *row, json_t *d) {
     json_array_append_new(list, json_string(to[i].recipient));
   }
   json_object_set_new(d, "copied_to", list);
-  if (!rc) rc = stamp(r, tx, "reports", rec_s(row, "id"), "copied", 1, NULL, NULL);
   return rc;
 }
 
@@ -423,7 +382,7 @@ static const field f_feedback[] = {
 static const lc_hook report_hooks[] = {
     {"submit", f_note, NF(f_note), apply_submit},
     {"return", f_reason, NF(f_reason), apply_return},
-    {"approve", f_note, NF(f_note), apply_approve},
+    {"approve", f_note, NF(f_note), NULL},
     {"feedback", f_feedback, NF(f_feedback), apply_feedback},
     {"copy", f_note, NF(f_note), apply_copy},
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/workflow.h"
 #include "api/record.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -42,8 +43,8 @@ static const field task_filters[] = {
 };
 /* {today} is replaced by today's date (Asia/Shanghai) in list filters. */
 static const rec_flag task_flags[] = {
-    {"overdue", "x.state IN ('open','in_progress') AND x.deadline < '{today}'"},
-    {"open", "x.state <> 'signed_off'"},
+    {"overdue", "x.state IN " WSQL_TASK_OPEN " AND x.deadline < '{today}'"},
+    {"open", "x.state NOT IN " WSQL_TASK_SIGNED_OFF},
 };
 
 static int task_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
@@ -54,7 +55,7 @@ static int task_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
   (void)old;
   if (parent) {
     const char *st = rec_s(parent, "parent_state");
-    if (!st || (strcmp(st, "fed_back") && strcmp(st, "rectifying") && strcmp(st, "reopened")))
+    if (!wf_in(&ws_problem_taking_tasks, st))
       return xres_err(x, 409, "invalid_state", "problem_id", "该问题当前不在整改阶段, 不能添加整改任务");
   }
   const char *dl = rec_s(c, "deadline");
@@ -84,7 +85,7 @@ static void task_fix(store_tx *tx, json_t *row) {
   const char *st = rec_s(row, "state");
   const char *dl = rec_s(row, "deadline");
   int64_t today = date_today_shanghai(), d;
-  int open = st && (!strcmp(st, "open") || !strcmp(st, "in_progress"));
+  int open = wf_in(&ws_task_open, st);
   if (dl && date_parse(dl, &d)) {
     json_object_set_new(row, "overdue", json_boolean(open && d < today));
     json_object_set_new(row, "days_left", open ? json_integer(d - today) : json_null());
@@ -123,45 +124,39 @@ static int apply_finish(req *r, store_tx *tx, const json_t *row, json_t *d) {
   if (!n) return api_error(r, 409, "no_progress", "", "请先填报整改进展及佐证材料, 再报告完成");
   char now[TS_LEN];
   ts_now(now);
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(r->in, "note")), SV_S(rec_s(row, "id"))};
+  /* done_at/_by/_note: the transition's stamps (core/workflow.c) */
+  sval p[] = {SV_S(now), SV_S(rec_s(row, "id"))};
   json_object_set_new(d, "progress_entries", json_integer(n));
-  return store_exec(tx,
-                    "UPDATE rect_tasks SET done_at=$1, done_by=$2, done_note=$3, "
-                    "started_at=coalesce(started_at,$1) WHERE id=$4",
-                    p, 4, NULL);
+  return store_exec(tx, "UPDATE rect_tasks SET started_at=coalesce(started_at,$1) WHERE id=$2", p,
+                    2, NULL);
 }
 
 static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *d) {
   (void)d;
   char now[TS_LEN];
   ts_now(now);
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
-  int rc = store_exec(tx, "UPDATE rect_tasks SET signed_off_at=$1, signed_off_by=$2 WHERE id=$3", p, 3, NULL);
+  int rc = 0; /* signed_off_at/_by: the transition's stamps */
   /* open notices on a task that is signed off are closed with it */
   int moved = 0;
   sval q[] = {SV_S(rec_s(row, "id"))};
   if (!rc)
-    rc = rec_cascade(r, tx, &wf_notice, "notices", "task_id=$1 AND state <> 'closed'", q, 1,
+    rc = rec_cascade(r, tx, &wf_notice, "notices", "task_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED, q, 1,
                      "close", json_pack("{s:s}", "reason", "整改任务已销号"), &moved);
   if (!rc && moved) {
     sval c[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
     rc = store_exec(tx,
                     "UPDATE notices SET closed_at=$1, closed_by=$2, close_note='整改任务已销号' "
-                    "WHERE task_id=$3 AND state='closed' AND closed_at IS NULL",
+                    "WHERE task_id=$3 AND state IN " WSQL_NOTICE_CLOSED " AND closed_at IS NULL",
                     c, 3, NULL);
   }
   return rc;
 }
 
 static int apply_send_back(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  char now[TS_LEN];
-  ts_now(now);
   json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(r->in, "reason")), SV_S(rec_s(row, "id"))};
-  return store_exec(tx,
-                    "UPDATE rect_tasks SET returned_at=$1, returned_by=$2, return_reason=$3, "
-                    "done_at=NULL, done_by=NULL WHERE id=$4",
-                    p, 4, NULL);
+  /* returned_at/_by, return_reason: the transition's stamps */
+  sval p[] = {SV_S(rec_s(row, "id"))};
+  return store_exec(tx, "UPDATE rect_tasks SET done_at=NULL, done_by=NULL WHERE id=$1", p, 1, NULL);
 }
 
 static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
@@ -185,7 +180,7 @@ const rec_kind rk_task = {
         "x.return_reason, x.created_at, x.updated_at, rep.meeting_date, "
         "pr.title || ' — ' || x.owner_name AS title, "
         "(SELECT count(*) FROM rect_progress g WHERE g.task_id=x.id) AS progress_count, "
-        "(SELECT count(*) FROM notices n WHERE n.task_id=x.id AND n.state <> 'closed') AS open_notices",
+        "(SELECT count(*) FROM notices n WHERE n.task_id=x.id AND n.state NOT IN " WSQL_NOTICE_CLOSED ") AS open_notices",
     .from = "rect_tasks x JOIN problems pr ON pr.id=x.problem_id JOIN teams tm ON tm.id=x.team_id JOIN "
         "orgs u ON u.id=x.unit_id LEFT JOIN reports rep ON rep.target_id=x.target_id",
     .order = "x.deadline, x.created_at",
@@ -225,7 +220,7 @@ int h_task_progress_add(req *r) {
   int status = rec_fetch(r, &rk_task, tx, r->params[0], A_RECT_WRITE, &task);
   if (status) return status;
   const char *st = rec_s(task, "state");
-  if (strcmp(st, "open") && strcmp(st, "in_progress")) {
+  if (!wf_in(&ws_task_open, st)) {
     api_error(r, 409, "invalid_state", "state", "整改任务当前状态为「%s」, 不能填报进展",
               wf_state_label(&wf_task, st));
     json_decref(task);
@@ -243,7 +238,7 @@ int h_task_progress_add(req *r) {
   if (!rc) rc = api_audit(r, tx, "rect_task.progress", "rect_task", r->params[0], "ok", r->in);
   int moved = 0;
   sval q[] = {SV_S(r->params[0])};
-  if (!rc && !strcmp(st, "open"))
+  if (!rc && wf_find(&wf_task, st, "start")) /* the first progress starts the task */
     rc = rec_cascade(r, tx, &wf_task, "rect_tasks", "id=$1", q, 1, "start", NULL, &moved);
   if (!rc && moved) rc = store_exec(tx, "UPDATE rect_tasks SET started_at=coalesce(started_at, updated_at) WHERE id=$1", q, 1, NULL);
   json_decref(task);
@@ -297,8 +292,8 @@ static const field notice_filters[] = {
     {"due_date", "回复期限", FT_DATE, 0, 0, 0, NULL},
 };
 static const rec_flag notice_flags[] = {
-    {"open", "x.state <> 'closed'"},
-    {"overdue", "x.state = 'issued' AND x.due_date < '{today}'"},
+    {"open", "x.state NOT IN " WSQL_NOTICE_CLOSED},
+    {"overdue", "x.state IN " WSQL_NOTICE_ISSUED " AND x.due_date < '{today}'"},
 };
 
 static int level_rank(const char *l) {
@@ -318,12 +313,12 @@ static int notice_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
   if (due && strcmp(due, today) < 0)
     return xres_err(x, 400, "invalid_field", "due_date", "「回复期限」不得早于今天");
   if (!parent) return 0;
-  if (!strcmp(rec_s(parent, "parent_state"), "signed_off"))
+  if (wf_in(&ws_task_signed_off, rec_s(parent, "parent_state")))
     return xres_err(x, 409, "invalid_state", "task_id", "该整改任务已销号, 无需督办");
   /* escalation only: not lower than a notice still open on the task */
   int rc;
   sval p[] = {SV_S(rec_s(c, "task_id"))};
-  json_t *open = store_query_json(tx, "SELECT level FROM notices WHERE task_id=$1 AND state <> 'closed'", p, 1);
+  json_t *open = store_query_json(tx, "SELECT level FROM notices WHERE task_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED, p, 1);
   if (!open) return STORE_ERR;
   int mine = level_rank(rec_s(c, "level")), top = -1;
   size_t i;
@@ -353,7 +348,7 @@ static int notice_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row
   (void)x;
   sval p[] = {SV_S(rec_s(row, "task_id")), SV_S(rec_s(row, "id"))};
   int moved = 0;
-  int rc = rec_cascade_svc(a, ac, tx, &wf_notice, "notices", "task_id=$1 AND id <> $2 AND state <> 'closed'",
+  int rc = rec_cascade_svc(a, ac, tx, &wf_notice, "notices", "task_id=$1 AND id <> $2 AND state NOT IN " WSQL_NOTICE_CLOSED,
                        p, 2, "close", json_pack("{s:s,s:s}", "superseded_by", rec_s(row, "id"), "reason", "升级督办"),
                        &moved);
   char now[TS_LEN];
@@ -362,7 +357,7 @@ static int notice_created(app *a, svc_actor *ac, store_tx *tx, const json_t *row
   if (!rc && moved)
     rc = store_exec(tx,
                     "UPDATE notices SET closed_at=$1, closed_by=$2, close_note='升级督办' WHERE "
-                    "task_id=$3 AND state='closed' AND closed_at IS NULL",
+                    "task_id=$3 AND state IN " WSQL_NOTICE_CLOSED " AND closed_at IS NULL",
                     c, 3, NULL);
   char title[300];
   snprintf(title, sizeof title, "整改%s通知 %s: %s", level_labels[level_rank(rec_s(row, "level"))],
@@ -383,25 +378,12 @@ static void notice_fix(store_tx *tx, json_t *row) {
   const char *due = rec_s(row, "due_date");
   int64_t d;
   if (due && date_parse(due, &d))
-    json_object_set_new(row, "overdue", json_boolean(!strcmp(rec_s(row, "state"), "issued") &&
+    json_object_set_new(row, "overdue", json_boolean(wf_in(&ws_notice_issued, rec_s(row, "state")) &&
                                                      d < date_today_shanghai()));
 }
 
-static int apply_reply(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(rec_s(r->in, "reply")), SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
-  return store_exec(tx, "UPDATE notices SET reply=$1, replied_at=$2, replied_by=$3 WHERE id=$4", p, 4, NULL);
-}
-
-static int apply_close(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  (void)d;
-  char now[TS_LEN];
-  ts_now(now);
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(r->in, "note")), SV_S(rec_s(row, "id"))};
-  return store_exec(tx, "UPDATE notices SET closed_at=$1, closed_by=$2, close_note=$3 WHERE id=$4", p, 4, NULL);
-}
+/* reply: reply, replied_at/_by; close: closed_at/_by, close_note: the
+ * transitions' stamps (core/workflow.c) */
 
 static int apply_reject_reply(req *r, store_tx *tx, const json_t *row, json_t *d) {
   (void)tx;
@@ -412,8 +394,8 @@ static int apply_reject_reply(req *r, store_tx *tx, const json_t *row, json_t *d
 
 static const field f_reply[] = {{"reply", "回复内容", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
 static const lc_hook notice_hooks[] = {
-    {"reply", f_reply, NF(f_reply), apply_reply},
-    {"close", f_note, NF(f_note), apply_close},
+    {"reply", f_reply, NF(f_reply), NULL},
+    {"close", f_note, NF(f_note), NULL},
     {"send_back", f_reason, NF(f_reason), apply_reject_reply},
 };
 
@@ -469,7 +451,7 @@ static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, i
     return NULL;
   }
   const char *rs = rec_s(t, "report_state");
-  int released = rs && (!strcmp(rs, "fed_back") || !strcmp(rs, "copied"));
+  int released = wf_in(&ws_report_released, rs);
   /* reading asks the visibility model; writing (plan, report, supervision)
    * is the write action's rule on the target */
   int ok;
@@ -477,7 +459,7 @@ static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, i
     ok = vis_row_act(tx, &vis_rectification, &r->who, act, id);
   } else {
     authz_obj o = {rec_s(t, "team_id"), released ? rec_s(t, "unit_id") : NULL,
-                   released ? rec_s(t, "supervisor_id") : NULL, rs && !strcmp(rs, "copied")};
+                   released ? rec_s(t, "supervisor_id") : NULL, wf_in(&ws_report_copied, rs)};
     ok = authz(&r->who, act, &o);
   }
   if (ok <= 0) {
@@ -601,8 +583,8 @@ int h_rectification_get(req *r) {
   json_t *resp = store_query_json(
       tx,
       "SELECT owner_name, max(owner_post) AS owner_post, max(leader_name) AS leader_name, "
-      "count(*) AS tasks, sum(state='signed_off') AS signed_off, sum(state IN "
-      "('open','in_progress') AND deadline < $2) AS overdue FROM rect_tasks WHERE target_id=$1 "
+      "count(*) AS tasks, sum(state IN " WSQL_TASK_SIGNED_OFF ") AS signed_off, sum(state IN "
+      WSQL_TASK_OPEN " AND deadline < $2) AS overdue FROM rect_tasks WHERE target_id=$1 "
       "GROUP BY owner_name ORDER BY owner_name",
       pt, 2);
   json_t *insts = store_query_json(tx,
@@ -616,7 +598,7 @@ int h_rectification_get(req *r) {
                                             p, 1, &rc);
   int64_t open_notices = 0;
   if (!rc)
-    rc = store_query_int(tx, "SELECT count(*) FROM notices WHERE target_id=$1 AND state <> 'closed'",
+    rc = store_query_int(tx, "SELECT count(*) FROM notices WHERE target_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED,
                          p, 1, &open_notices);
   store_rollback(tx);
   if (rc || !problems || !tasks || !resp || !insts) {
@@ -637,8 +619,8 @@ int h_rectification_get(req *r) {
     json_object_set_new(it, "immediate_fix", json_boolean(json_integer_value(json_object_get(it, "immediate_fix"))));
     json_object_set_new(it, "inaction", json_boolean(json_integer_value(json_object_get(it, "inaction"))));
     const char *s = rec_s(it, "state");
-    n_rect += !strcmp(s, "rectified") || !strcmp(s, "signed_off");
-    n_signed += !strcmp(s, "signed_off");
+    n_rect += wf_in(&ws_problem_rectified, s);
+    n_signed += wf_in(&ws_problem_signed_off, s);
     json_object_set_new(it, "state_label", json_string(wf_state_label(&wf_problem, s)));
   }
   json_array_foreach(tasks, i, it) {
@@ -646,7 +628,7 @@ int h_rectification_get(req *r) {
     int od = json_integer_value(json_object_get(it, "overdue")) != 0;
     json_object_set_new(it, "overdue", json_boolean(od));
     n_overdue += od;
-    n_done += !strcmp(rec_s(it, "state"), "signed_off");
+    n_done += wf_in(&ws_task_signed_off, rec_s(it, "state"));
     json_object_set_new(it, "state_label", json_string(wf_state_label(&wf_task, rec_s(it, "state"))));
   }
   json_t *out = json_object();

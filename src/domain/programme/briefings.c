@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "api/record.h"
 #include "domain/programme/programme.h"
 #include "api/meta.h"
@@ -52,7 +53,7 @@ static void briefing_fix(store_tx *tx, json_t *row) {
   char today[11];
   date_format(date_today_shanghai(), today);
   const char *due = prog_js(row, "due_date");
-  json_object_set_new(row, "overdue", json_boolean(!strcmp(prog_js(row, "state"), "pending") &&
+  json_object_set_new(row, "overdue", json_boolean(wf_in(&ws_briefing_pending, prog_js(row, "state")) &&
                                                    due && strcmp(due, today) < 0));
   const bsource *b = bsource_find(prog_js(row, "source"));
   if (b) json_object_set_new(row, "source_label", json_string(b->label));
@@ -216,7 +217,7 @@ int h_briefing_answer(req *r) {
     json_decref(b);
     return prog_fail(r, tx, 0);
   }
-  if (strcmp(prog_js(b, "state"), "pending")) {
+  if (!wf_in(&ws_briefing_pending, prog_js(b, "state"))) {
     json_decref(b);
     api_error(r, 409, "invalid_state", "state", "该通报已报送, 不能重复报送");
     return prog_fail(r, tx, 0);
@@ -231,7 +232,7 @@ int h_briefing_answer(req *r) {
   rc = store_exec(tx,
                   "UPDATE briefings SET state='answered', answer=$1, petitions_3y=$2, "
                   "clues_on_hand=$3, cases=$4, audit_findings=$5, answered_by=$6, answered_at=$7, "
-                  "updated_at=$7, version=version+1 WHERE id=$8 AND state='pending'",
+                  "updated_at=$7, version=version+1 WHERE id=$8 AND state IN " WSQL_BRIEFING_PENDING,
                   u, 8, NULL);
   json_t *d = json_deep_copy(r->in);
   json_object_del(d, "answer"); /* the text stays out of the audit log; the figures go in */
@@ -265,7 +266,7 @@ static const field briefing_filters[] = {
 };
 
 /* late: still pending after the due date (computed, never stored) */
-#define BRIEFING_OVERDUE "x.state='pending' AND x.due_date < '{today}'"
+#define BRIEFING_OVERDUE "x.state IN " WSQL_BRIEFING_PENDING " AND x.due_date < '{today}'"
 static const rec_flag briefing_flags[] = {{"overdue", BRIEFING_OVERDUE}};
 
 /* Requested per target (POST /targets/{id}/briefings, plus "sources": codes of

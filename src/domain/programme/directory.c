@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "domain/programme/programme.h"
 
 static const char *const org_kinds[] = {"committee", "leading_group", "inspection_office",
@@ -103,7 +104,7 @@ static int prepare_round(app *a, svc_actor *ac, store_tx *tx, json_t *b, const j
   (void)tx;
   (void)parent;
   const char *st = old ? json_string_value(json_object_get(old, "state")) : NULL;
-  if (st && strcmp(st, "planned") && strcmp(st, "approved"))
+  if (st && !wf_in(&ws_round_open_for_members, st))
     return xres_err(x, 409, "invalid_state", "state", "巡察轮次已动员部署, 不能再修改计划");
   const json_t *s = json_object_get(b, "planned_start"), *e = json_object_get(b, "planned_end");
   if (!s && old) s = json_object_get(old, "planned_start");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "domain/programme/programme.h"
 
 /* ---- team matching (智能匹配) ------------------------------------------------------------- */
@@ -60,10 +61,10 @@ int h_round_suggestions(req *r) {
         "SELECT p.id AS person_id, p.name, o.name AS org_name, p.post, "
         /* rounds actually served: mobilized or later (a planned round is not served) */
         "(SELECT count(*) FROM team_members m JOIN rounds sr ON sr.id=m.round_id WHERE "
-        " m.person_id=p.id AND sr.state NOT IN ('planned','approved')) AS rounds_served, "
+        " m.person_id=p.id AND sr.state NOT IN " WSQL_ROUND_OPEN_FOR_MEMBERS ") AS rounds_served, "
         "(SELECT group_concat(name, char(31)) FROM (SELECT sr.name FROM team_members m JOIN "
         " rounds sr ON sr.id=m.round_id WHERE m.person_id=p.id AND sr.state NOT IN "
-        " ('planned','approved') ORDER BY coalesce(sr.planned_start, sr.created_at) DESC, "
+        WSQL_ROUND_OPEN_FOR_MEMBERS " ORDER BY coalesce(sr.planned_start, sr.created_at) DESC, "
         " sr.created_at DESC, sr.id DESC)) AS served_names, "
         "(SELECT v.state FROM vettings v WHERE v.person_id=p.id ORDER BY v.requested_at DESC, "
         " v.id DESC LIMIT 1) AS last_vetting, "
@@ -92,7 +93,7 @@ int h_round_suggestions(req *r) {
       const char *pid = prog_js(p, "person_id");
       if (json_object_get(taken, pid)) continue;
       const char *lv = prog_js(p, "last_vetting");
-      if (lv && !strcmp(lv, "objection")) continue;
+      if (wf_in(&ws_vetting_objection, lv)) continue;
       json_t *c = json_array();
       rc = prog_team_conflicts(tx, prog_js(team, "id"), pid, NULL, c);
       size_t nc = json_array_size(c);
@@ -153,7 +154,7 @@ int h_round_suggestions(req *r) {
       buf_adds(&why, "; ");
       const char *lv = prog_js(p, "last_vetting");
       buf_addf(&why, "%s; 与本组巡察对象无回避情形",
-               !lv ? "尚未进行廉政审核 (可提请)" : !strcmp(lv, "clear") ? "最近一次廉政审核无异议"
+               !lv ? "尚未进行廉政审核 (可提请)" : wf_in(&ws_vetting_clear, lv) ? "最近一次廉政审核无异议"
                                                                    : "廉政审核待答复");
       if (buf_failed(&why)) { /* many long tags: the reason without their names */
         buf_reset(&why);
@@ -292,9 +293,9 @@ int h_cadre_stats(req *r) {
                           "origin='commission'", "", &q, p, &np);
   if (!rc) rc = store_query_int(tx, buf_str(&q), p, np, &served);
   if (!rc) rc = model_sql(&r->who, &vis_vetting, "SELECT count(DISTINCT person_id) FROM",
-                          "state<>'pending'", "", &q, p, &np);
+                          "state NOT IN " WSQL_VETTING_PENDING, "", &q, p, &np);
   if (!rc) rc = store_query_int(tx, buf_str(&q), p, np, &vetted);
-  if (!rc) rc = model_sql(&r->who, &vis_vetting, "SELECT count(*) FROM", "state='objection'", "",
+  if (!rc) rc = model_sql(&r->who, &vis_vetting, "SELECT count(*) FROM", "state IN " WSQL_VETTING_OBJECTION, "",
                           &q, p, &np);
   if (!rc) rc = store_query_int(tx, buf_str(&q), p, np, &objections);
   buf_free(&q);

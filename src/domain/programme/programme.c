@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "domain/programme/programme.h"
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -37,7 +38,7 @@ int prog_done(req *r, store_tx *tx, int status, json_t *out) {
 
 /* Members and vetting may change only before the round is mobilized. */
 int prog_round_open(const char *state) {
-  return state && (!strcmp(state, "planned") || !strcmp(state, "approved"));
+  return wf_in(&ws_round_open_for_members, state);
 }
 
 /* A paged list over base (ending in FROM ... ) with filters from the query

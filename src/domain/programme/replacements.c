@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "domain/programme/programme.h"
 #include "api/record.h"
 #include "api/users.h"
@@ -74,7 +75,7 @@ static int repl_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
   if (prog_round_open(st))
     return xres_err(x, 409, "invalid_state", "team_id",
                      "巡察轮次尚未动员部署: 请直接调整巡察组成员 (无须领导小组批准)");
-  if (!st || !strcmp(st, "closed"))
+  if (!st || wf_in(&ws_round_closed, st))
     return xres_err(x, 409, "invalid_state", "team_id", "巡察轮次已结束, 不能再调整巡察组成员");
   const char *team = rec_s(c, "team_id"), *round = rec_s(c, "round_id");
   const char *person = rec_s(c, "person_id");
@@ -106,7 +107,7 @@ static int repl_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
     if (!rc) rc = current_vetting(tx, round, person, &vet);
     if (rc) st2 = rc;
     else if (on) st2 = xres_err(x, 409, "conflict", "person_id", "%s 已在本轮巡察组中", rec_s(np, "name"));
-    else if (vet && !strcmp(vet, "objection"))
+    else if (wf_in(&ws_vetting_objection, vet))
       st2 = xres_err(x, 409, "vetting_objection", "person_id", "%s 的廉政审核有异议, 不能替补",
                       rec_s(np, "name"));
   }
@@ -178,10 +179,10 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
   char *vet = NULL;
   int rc = current_vetting(tx, round, person, &vet);
   if (rc) return rc;
-  if (!vet || strcmp(vet, "clear")) {
+  if (!wf_in(&ws_vetting_clear, vet)) {
     api_error(r, 409, "not_vetted", "person_id", "%s 的廉政审核%s, 不能批准替补",
               rec_s(row, "person_name"),
-              !vet ? "尚未提请" : !strcmp(vet, "pending") ? "尚未答复" : "有异议");
+              !vet ? "尚未提请" : wf_in(&ws_vetting_pending, vet) ? "尚未答复" : "有异议");
     free(vet);
     return 1;
   }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "core/visibility.h"
 #include "domain/programme/programme.h"
 
@@ -52,8 +53,8 @@ static int round_blockers(store_tx *tx, const char *round, json_t *out) {
     char why[4600]; /* the objection's reason is up to 1000 characters */
     why[0] = '\0';
     if (!v) snprintf(why, sizeof why, "未提请廉政审核");
-    else if (!strcmp(v, "pending")) snprintf(why, sizeof why, "廉政审核尚未答复");
-    else if (!strcmp(v, "objection"))
+    else if (wf_in(&ws_vetting_pending, v)) snprintf(why, sizeof why, "廉政审核尚未答复");
+    else if (wf_in(&ws_vetting_objection, v))
       snprintf(why, sizeof why, "廉政审核有异议 (%s), 须调整人选",
                prog_js(m, "vetting_reason") ? prog_js(m, "vetting_reason") : "");
     utf8_fix_end(why);

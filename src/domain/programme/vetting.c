@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/workflow.h"
 #include "domain/programme/programme.h"
 
 /* ---- integrity vetting ---------------------------------------------------------------- */
@@ -83,7 +84,7 @@ static const field answer_fields[] = {
 int h_vetting_answer(req *r) {
   if (api_body(r, answer_fields, NF(answer_fields), false)) return r->status;
   const char *result = prog_js(r->in, "result"), *reason = prog_js(r->in, "reason");
-  if (!strcmp(result, "objection") && (!reason || !*reason))
+  if (wf_in(&ws_vetting_objection, result) && (!reason || !*reason))
     return api_error(r, 400, "missing_field", "reason", "有异议时须填写「理由」");
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);
@@ -98,7 +99,7 @@ int h_vetting_answer(req *r) {
     json_decref(v);
     return prog_fail(r, tx, 0);
   }
-  if (strcmp(prog_js(v, "state"), "pending")) {
+  if (!wf_in(&ws_vetting_pending, prog_js(v, "state"))) {
     json_decref(v);
     api_error(r, 409, "invalid_state", "state", "该人员的廉政审核已答复, 不能重复答复");
     return prog_fail(r, tx, 0);
@@ -109,7 +110,7 @@ int h_vetting_answer(req *r) {
   int64_t ch = 0;
   rc = store_exec(tx,
                   "UPDATE vettings SET state=$1, reason=$2, answered_by=$3, answered_at=$4, "
-                  "updated_at=$4, version=version+1 WHERE id=$5 AND state='pending'",
+                  "updated_at=$4, version=version+1 WHERE id=$5 AND state IN " WSQL_VETTING_PENDING,
                   u, 5, &ch);
   if (!rc && ch != 1) {
     api_error(r, 409, "stale", "", "记录已被他人修改, 请刷新后重试");
@@ -121,7 +122,7 @@ int h_vetting_answer(req *r) {
   json_decref(d);
   char title[400];
   snprintf(title, sizeof title, "廉政审核意见: %s %s (%s)", prog_js(v, "person_name"),
-           !strcmp(result, "clear") ? "无异议" : "有异议, 须调整人选", prog_js(v, "round_name"));
+           wf_in(&ws_vetting_clear, result) ? "无异议" : "有异议, 须调整人选", prog_js(v, "round_name"));
   if (!rc)
     rc = api_notify(r, tx, "inspection_office", "", "vetting", r->params[0], "answer", title,
                     reason);
