@@ -17,6 +17,7 @@ static const command commands[] = {
     {"export", cmd_export, "导出台账 .xlsx 或公文 PDF"},
     {"import", cmd_import, "从 .xlsx 或 CSV 导入人才库人员或巡察对象"},
     {"seed", cmd_seed, "载入枣阳市历史巡察记录 (复现《五个加强》中的统计数字)"},
+    {"bench-seed", cmd_bench_seed, "生成省级规模的压测数据 (bench/README.md)"},
     {"routes", cmd_routes, "以 JSON 输出接口路由表"},
     {"version", cmd_version, "显示版本"},
 };

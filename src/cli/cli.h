@@ -35,6 +35,7 @@ int cmd_stats(int argc, char **argv);  /* cli/cmd_reports.c */
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_seed(int argc, char **argv); /* cli/seed.c */
+int cmd_bench_seed(int argc, char **argv); /* cli/cmd_bench.c */
 
 /* Common options understood by every subcommand. */
 #define CLI_COMMON_OPTS                                                                  \
