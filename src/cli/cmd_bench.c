@@ -210,7 +210,16 @@ static int generate(app *a, const opts *o) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
 #define NOW_S() (clock_gettime(CLOCK_MONOTONIC, &t1), (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9)
-#define DONE(label) printf("  %-16s %9ld  %6.1f s\n", label, g.written, NOW_S())
+  double step0 = 0;
+  /* per step: rows written, seconds, rows per second (bench/run.py reads the problems line) */
+#define DONE(label)                                                                          \
+  do {                                                                                       \
+    gen_flush(&g);                                                                           \
+    double now_ = NOW_S(), dt_ = now_ - step0;                                               \
+    printf("  %-12s %9ld 行 %7.2f s %9.0f 行/s\n", label, g.written, dt_, dt_ > 0 ? g.written / dt_ : 0.0); \
+    fflush(stdout);                                                                          \
+    step0 = now_;                                                                            \
+  } while (0)
 
   /* units */
   gen_table(&g, "orgs");
@@ -347,7 +356,7 @@ static int generate(app *a, const opts *o) {
     sval q[] = {SV_S(id2), SV_S(id)};
     gen_row(&g, id, "INSERT INTO report_problems(report_id, problem_id) VALUES($1,$2)", q, 2);
   }
-  DONE("问题 (含报告清单)");
+  DONE("problems");
   /* clues, allegation sealed as the API seals it */
   gen_table(&g, "clues");
   static const char *const clue_state[4] = {"draft", "verified", "handed_over", "registered"};
