@@ -41,7 +41,7 @@ CONNS = int(os.environ.get("BENCH_CONNS", "64"))
 SLOW = float(os.environ.get("BENCH_SLOW", "5"))        # skip wrk where one request takes longer
 MAX_ONE = float(os.environ.get("BENCH_MAX_ONE", "120"))  # give up on one request after this
 SIZES = {"problems": P, "clues": max(1, P // 10), "tasks": P // 5, "accountability": P * 3 // 10,
-         "targets": max(50, P // 200), "rounds": 50}
+         "targets": max(50, P // 200 // 50 * 50), "rounds": 50}
 
 # API tokens for wrk: the demo accounts have no second factor enrolled
 # (the environment, not --set: `user token` reads --set's short option as --scope)
