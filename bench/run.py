@@ -38,8 +38,8 @@ SECS = int(os.environ.get("BENCH_SECS", "5"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 CONNS = int(os.environ.get("BENCH_CONNS", "64"))
-SLOW = float(os.environ.get("BENCH_SLOW", "5"))        # skip wrk where one request takes longer
-MAX_ONE = float(os.environ.get("BENCH_MAX_ONE", "120"))  # give up on one request after this
+SLOW = float(os.environ.get("BENCH_SLOW", "1"))        # skip wrk where one request takes longer
+MAX_ONE = float(os.environ.get("BENCH_MAX_ONE", "60"))  # give up on one request after this
 SIZES = {"problems": P, "clues": max(1, P // 10), "tasks": P // 5, "accountability": P * 3 // 10,
          "targets": max(50, P // 200 // 50 * 50), "rounds": 50}
 
@@ -263,7 +263,7 @@ def sqlite_refs(db, secs):
 
     pph = ",".join("?" * len(prob))
 
-    def batched(total=200000, batch=1000):
+    def batched(total=50000, batch=1000):
         base = time.monotonic_ns()
         t0 = time.monotonic()
         for b in range(0, total, batch):
