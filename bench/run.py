@@ -242,6 +242,7 @@ def sqlite_refs(db, secs):
     c = sqlite3.connect(path, isolation_level=None)
     c.execute("PRAGMA journal_mode=WAL")
     c.execute("PRAGMA synchronous=FULL")
+    c.execute("PRAGMA cache_size=-262144")  # as bench-seed's connection
     for s in ddl:
         c.execute(s)
     ph = ",".join("?" * len(clue))
@@ -269,7 +270,7 @@ def sqlite_refs(db, secs):
         for b in range(0, total, batch):
             c.execute("BEGIN IMMEDIATE")
             c.executemany(f"INSERT INTO problems VALUES({pph})",
-                          ((f"ref-{base}-{i}", prob[1], f"ref-{base}-{i}", *prob[3:]) for i in range(b, b + batch)))
+                          ((f"ref-{base}-{i:09d}", prob[1], f"ref-{base}-{i:09d}", *prob[3:]) for i in range(b, b + batch)))
             c.execute("COMMIT")
         return {"rps": total / (time.monotonic() - t0), "p99": None, "cpu_us": None, "non2xx": 0}
 
@@ -333,7 +334,7 @@ def main():
             ratio = ra["rps"] / rb["rps"] if rb["rps"] else 0
             rows.append((name, ra, refname, rb, ratio, note))
             say(f"  {name:44} {ra['rps']:10.0f}/s  p99 {fmt_ms(ra['p99']):>9}   "
-                f"{refname:34} {rb['rps']:10.0f}/s   ratio {ratio:.3f}{'  ' + note if note else ''}")
+                f"{refname:34} {rb['rps']:10.0f}/s   ratio {ratio:.3g}{'  ' + note if note else ''}")
 
         nr = lambda: N(ng.url + "/r")
         pair("GET /healthz", lambda: X(url + "/healthz"), nr, "nginx return 200")
@@ -412,7 +413,7 @@ def print_table(info, startup, hwm, rss, load, ok):
             say(f"| {name} | - | - | - | {refname} | - | - | - | {note} |")
             continue
         say(f"| {name} | {a['rps']:.0f}/s | {fmt_ms(a['p99'])} | {us(a)} | {refname} | {b['rps']:.0f}/s | {us(b)} "
-            f"| {ratio:.3f} | {note} |")
+            f"| {ratio:.3g} | {note} |")
     say(f"| start-up (exec to first /healthz answer) | {startup * 1000:.0f} ms | | | | | | | |")
     say(f"| peak RSS (VmHWM) / RSS after the run | {hwm:.1f} MB / {rss:.1f} MB | | | | | | | |")
     say(f"\ndata: {SIZES} generated in {info['seconds']:.0f} s, database {info['size'] / 1e6:.0f} MB; "

@@ -67,7 +67,7 @@ static void day_str(long day, char out[11]) {
 static void ts_str(long day, int hour, char out[21]) {
   char d[11];
   day_str(day, d);
-  snprintf(out, 21, "%sT%02d:00:00Z", d, hour % 24);
+  snprintf(out, 21, "%.10sT%02u:00:00Z", d, (unsigned)hour % 24u);
 }
 
 static void mkid(char out[37], int table, long n) {
