@@ -210,7 +210,11 @@ http {{
 
     def stop(self):
         self.p.terminate()
-        self.p.wait(10)
+        try:
+            self.p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -384,16 +388,16 @@ wrk.body = '{{"target_id":"{target}","title":"压测线索","subject_name":"某"
         rss = int(re.search(r"VmRSS:\s*(\d+)", st).group(1)) / 1024
         ok = all(not r[1] or not r[1].get("non2xx") for r in rows)
     finally:
+        if ng:
+            ng.stop()
+        if conn:
+            conn.close()
         srv.terminate()
         try:
             srv.wait(20)
         except subprocess.TimeoutExpired:  # a thread still inside a minutes-long query
             srv.kill()
             srv.wait()
-        if ng:
-            ng.stop()
-        if conn:
-            conn.close()
     with open(os.path.join(DIR, "wrk.log"), "w") as f:
         f.write("\n".join(log))
     load = open("/proc/loadavg").read().split()[:3]
