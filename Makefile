@@ -9,6 +9,8 @@
 #   make mutants    builds deliberate defects (src/util/mutant.h); the suite must catch each
 #                   (.ci/run runs check, check-long and mutants)
 #   make asan       build build/asan/xunji
+#   make bench      province-size data + wrk against nginx/SQLite references (bench/README.md;
+#                   BENCH_PROBLEMS=100000 for a smaller run); never part of make check
 #   make clean
 
 PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf libqrencode
@@ -29,7 +31,7 @@ LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
 SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
 
-.PHONY: all asan deps demo seed-zaoyang check check-long test mutants clean unit web screenshots
+.PHONY: all asan deps demo seed-zaoyang check check-long test mutants clean unit web screenshots bench
 all: build/release/xunji
 
 # V=1 shows the full compiler command lines.
@@ -57,6 +59,11 @@ MUTANTS := 1 2 3 4 5 6 7
 $(foreach n,$(MUTANTS),$(eval $(call variant,mutant-$(n),$(REL_FLAGS) -DXUNJI_MUTANT=$(n))))
 
 asan: build/asan/xunji
+
+# issue 15's measurements: bench/run.sh installs wrk and nginx if missing, builds,
+# generates (or reuses) build/bench/bench-N.db with `xunji bench-seed` and prints ratios.
+bench:
+	@bash bench/run.sh
 
 deps:
 	@bash scripts/deps.sh

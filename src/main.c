@@ -20,6 +20,7 @@ static const command commands[] = {
     {"key", cmd_key, "主密钥: rotate (轮换并重新加密) | status"},
     {"backup", cmd_backup, "在线备份: 数据库 (SM4 加密)、密钥、审计锚点、佐证材料, 附 SM3 清单"},
     {"restore", cmd_restore, "核对备份清单并恢复到新目录"},
+    {"bench-seed", cmd_bench_seed, "生成省级规模的压测数据 (bench/README.md)"},
     {"routes", cmd_routes, "以 JSON 输出接口路由表"},
     {"version", cmd_version, "显示版本"},
 };

@@ -41,11 +41,12 @@ EMBED(xunji_mig_006, "src/store/sqlite/006_accounts.sql");
 EMBED(xunji_mig_007, "src/store/sqlite/007_changelog.sql");
 EMBED(xunji_mig_008, "src/store/sqlite/008_edge.sql");
 EMBED(xunji_mig_009, "src/store/sqlite/009_domain.sql");
+EMBED(xunji_mig_010, "src/store/sqlite/010_programme2.sql");
 EMBED(xunji_mig_011, "src/store/sqlite/011_feedback_attendees.sql");
 EMBED(xunji_mig_015, "src/store/sqlite/015_twofa.sql");
-EMBED(xunji_mig_010, "src/store/sqlite/010_programme2.sql");
 EMBED(xunji_mig_016, "src/store/sqlite/016_keys.sql");
 EMBED(xunji_mig_017, "src/store/sqlite/017_access.sql");
+EMBED(xunji_mig_018, "src/store/sqlite/018_task_index.sql");
 
 static const struct migration {
   int version;
@@ -61,11 +62,12 @@ static const struct migration {
     {7, "changelog", xunji_mig_007},
     {8, "edge", xunji_mig_008},
     {9, "domain", xunji_mig_009},
-    {11, "feedback_attendees", xunji_mig_011},
     {10, "programme2", xunji_mig_010},
+    {11, "feedback_attendees", xunji_mig_011},
     {15, "twofa", xunji_mig_015},
     {16, "keys", xunji_mig_016},
     {17, "access", xunji_mig_017},
+    {18, "task_index", xunji_mig_018},
 };
 
 /* ---- connections and statement cache ---------------------------------- */

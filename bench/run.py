@@ -1,0 +1,430 @@
+#!/usr/bin/env python3
+"""bench/run.py — issue 15's measurements (called by `make bench` via bench/run.sh).
+
+Generates (or reuses) a province-size database with `xunji bench-seed`, then
+measures xunji with wrk against references measured in the same run and prints
+ratios. Every pair runs alternately (A B A B ...) and the median of each side is
+reported. Never fails on timing: the exit code is non-zero only when something
+could not run at all.
+
+Settings (environment):
+  BENCH_PROBLEMS   problems to generate (default 1000000); clues, tasks,
+                   accountability and targets scale with it (1/10, 1/5, 3/10,
+                   1/200), 50 rounds
+  BENCH_DIR        where the database lives (default build/bench); a database of
+                   the same size there is reused (delete the directory to regenerate)
+  BENCH_SECS       seconds per wrk run (default 5)
+  BENCH_REPEAT     runs per side of each pair (default 2: A B A B)
+  BENCH_THREADS / BENCH_CONNS   wrk threads and connections (default 2 x 64)
+  XUNJI_BIN        the server binary (default build/release/xunji)
+"""
+import json
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.abspath(os.environ.get("XUNJI_BIN", os.path.join(ROOT, "build/release/xunji")))
+P = int(os.environ.get("BENCH_PROBLEMS", "1000000"))
+DIR = os.path.abspath(os.environ.get("BENCH_DIR", os.path.join(ROOT, "build/bench")))
+SECS = int(os.environ.get("BENCH_SECS", "5"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+CONNS = int(os.environ.get("BENCH_CONNS", "64"))
+SLOW = float(os.environ.get("BENCH_SLOW", "1"))        # skip wrk where one request takes longer
+MAX_ONE = float(os.environ.get("BENCH_MAX_ONE", "60"))  # give up on one request after this
+SIZES = {"problems": P, "clues": max(1, P // 10), "tasks": P // 5, "accountability": P * 3 // 10,
+         "targets": max(50, P // 200 // 50 * 50), "rounds": 50}
+
+# API tokens for wrk: the demo accounts have no second factor enrolled
+# (the environment, not --set: `user token` reads --set's short option as --scope)
+ENV2 = dict(os.environ, XUNJI_TOKEN_REQUIRES_2FA="0")
+rows = []   # the printed table: (path, xunji, reference, ratio, note)
+log = []
+
+
+def say(*a):
+    print(*a, flush=True)
+
+
+def sh(*cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+# ---------------------------------------------------------------- the data set
+def generate():
+    os.makedirs(DIR, exist_ok=True)
+    db = os.path.join(DIR, f"bench-{P}.db")
+    marker = db + ".done"
+    if os.path.exists(marker):
+        say(f"reusing {db} (delete {DIR} to regenerate)")
+        return db, json.load(open(marker))
+    for f in os.listdir(DIR):
+        if f.startswith(f"bench-{P}."):
+            os.unlink(os.path.join(DIR, f))
+    sh(BIN, "init", "--demo", "--db", db, "--accounts-file", db + ".accounts.json")
+    args = [BIN, "bench-seed", "--db", db]
+    for k, v in SIZES.items():
+        args += [f"--{k}", str(v)]
+    say("generating: " + " ".join(args[1:]))
+    t0 = time.monotonic()
+    p = subprocess.run(args, capture_output=True, text=True)
+    secs = time.monotonic() - t0
+    sys.stdout.write(p.stdout)
+    if p.returncode:
+        sys.stderr.write(p.stderr)
+        raise SystemExit("bench: bench-seed failed")
+    m = re.search(r"^\s*problems\s+(\d+) 行\s+([\d.]+) s", p.stdout, re.M)
+    info = {"seconds": secs, "problem_rows": int(m.group(1)), "problem_secs": float(m.group(2)),
+            "size": os.path.getsize(db)}
+    json.dump(info, open(marker, "w"))
+    return db, info
+
+
+# ---------------------------------------------------------------- wrk
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_secs(pid):
+    """user+system CPU seconds of pid and its children processes (nginx workers)."""
+    total = 0.0
+    pids = [pid]
+    try:
+        for t in os.listdir(f"/proc/{pid}/task"):
+            pids += [int(c) for c in open(f"/proc/{pid}/task/{t}/children").read().split()]
+    except OSError:
+        pass
+    for q in pids:
+        try:
+            f = open(f"/proc/{q}/stat").read().rsplit(")", 1)[1].split()
+            total += (int(f[11]) + int(f[12])) / TICK
+        except OSError:
+            pass
+    return total
+
+
+def wrk(url, headers=(), script=None, conns=None, threads=None, pid=None):
+    c0 = cpu_secs(pid) if pid else None
+    cmd = ["wrk", f"-t{threads or THREADS}", f"-c{conns or CONNS}", f"-d{SECS}s", "--latency", "--timeout", "30s"]
+    for h in headers:
+        cmd += ["-H", h]
+    if script:
+        cmd += ["-s", script]
+    cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True).stdout
+    log.append(" ".join(cmd) + "\n" + out)
+    rps = re.search(r"Requests/sec:\s*([\d.]+)", out)
+    p99 = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s)\b", out, re.M)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
+    ms = None
+    if p99:
+        ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    reqs = re.search(r"(\d+) requests in", out)
+    cpu = None
+    if pid and reqs and int(reqs.group(1)):
+        cpu = (cpu_secs(pid) - c0) / int(reqs.group(1)) * 1e6
+    return {"rps": float(rps.group(1)) if rps else 0.0, "p99": ms, "cpu_us": cpu,
+            "non2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
+def alternate(a, b):
+    """Runs a() and b() alternately REPEAT times each; returns their medians' dicts."""
+    ra, rb = [], []
+    for _ in range(REPEAT):
+        ra.append(a())
+        rb.append(b())
+    return med(ra), med(rb)
+
+
+def med(runs):
+    out = {}
+    for k in runs[0]:
+        vals = [r[k] for r in runs if r[k] is not None]
+        out[k] = statistics.median(vals) if vals else None
+    return out
+
+
+def get(url, token=None, timeout=600):
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    t0 = time.monotonic()
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        body = r.read()
+    return body, time.monotonic() - t0
+
+
+def once(url, token, n=3):
+    """Median wall time of n single requests (seconds)."""
+    return statistics.median(get(url, token)[1] for _ in range(n))
+
+
+# ---------------------------------------------------------------- references
+class Nginx:
+    """nginx as an unprivileged process on a loopback port with a temp config."""
+
+    def __init__(self, port, files):
+        self.dir = tempfile.mkdtemp(prefix="xunji-bench-nginx-")
+        os.chmod(self.dir, 0o755)
+        for name, data in files.items():
+            with open(os.path.join(self.dir, name), "wb") as f:
+                f.write(data)
+            os.chmod(os.path.join(self.dir, name), 0o644)
+        d = self.dir
+        conf = f"""worker_processes auto;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+daemon off;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {d}/body; proxy_temp_path {d}/proxy; fastcgi_temp_path {d}/fcgi;
+  uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+  default_type application/json;
+  server {{
+    listen 127.0.0.1:{port};
+    location = /r {{ return 200 "ok"; }}
+    location /s/ {{ alias {d}/; }}
+  }}
+}}
+"""
+        open(os.path.join(d, "nginx.conf"), "w").write(conf)
+        cmd = ["nginx", "-e", f"{d}/error.log", "-p", d, "-c", f"{d}/nginx.conf"]
+        if os.getuid() == 0:  # drop to nobody: the reference runs unprivileged
+            shutil.chown(d, "nobody")
+            cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *cmd]
+        self.p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                get(self.url + "/r")
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise SystemExit("bench: nginx did not start: " + open(f"{d}/error.log").read()[-500:])
+
+    def stop(self):
+        self.p.terminate()
+        try:
+            self.p.wait(10)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def sqlite_refs(db, secs):
+    """Raw SQLite into the same schema (tables and indexes copied from the bench
+    database), on the same disk, WAL, synchronous=FULL: one-row commits per
+    second into clues, and rows per second in 1000-row transactions into problems."""
+    src = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    ddl = [r[0] for r in src.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name IN ('clues','problems') AND sql IS NOT NULL "
+        "ORDER BY type DESC")]
+    clue = src.execute("SELECT * FROM clues LIMIT 1").fetchone()
+    ccols = [d[0] for d in src.execute("SELECT * FROM clues LIMIT 1").description]
+    prob = src.execute("SELECT * FROM problems LIMIT 1").fetchone()
+    src.close()
+    path = os.path.join(os.path.dirname(db), "ref.db")
+    for suf in ("", "-wal", "-shm"):
+        if os.path.exists(path + suf):
+            os.unlink(path + suf)
+    c = sqlite3.connect(path, isolation_level=None)
+    c.execute("PRAGMA journal_mode=WAL")
+    c.execute("PRAGMA synchronous=FULL")
+    c.execute("PRAGMA cache_size=-262144")  # as bench-seed's connection
+    for s in ddl:
+        c.execute(s)
+    ph = ",".join("?" * len(clue))
+    ui = ccols.index("id")
+    uniq = [i for i, n in enumerate(ccols) if n in ("handover_docno", "registry_no")]
+
+    def one_row():
+        n, t0 = 0, time.monotonic()
+        while time.monotonic() - t0 < secs:
+            v = list(clue)
+            v[ui] = f"ref-{time.monotonic_ns()}-{n}"
+            for i in uniq:
+                v[i] = None
+            c.execute("BEGIN IMMEDIATE")
+            c.execute(f"INSERT INTO clues VALUES({ph})", v)
+            c.execute("COMMIT")
+            n += 1
+        return {"rps": n / (time.monotonic() - t0), "p99": None, "cpu_us": None, "non2xx": 0}
+
+    pph = ",".join("?" * len(prob))
+
+    def batched(total=50000, batch=1000):
+        base = time.monotonic_ns()
+        t0 = time.monotonic()
+        for b in range(0, total, batch):
+            c.execute("BEGIN IMMEDIATE")
+            c.executemany(f"INSERT INTO problems VALUES({pph})",
+                          ((f"ref-{base}-{i:09d}", prob[1], f"ref-{base}-{i:09d}", *prob[3:]) for i in range(b, b + batch)))
+            c.execute("COMMIT")
+        return {"rps": total / (time.monotonic() - t0), "p99": None, "cpu_us": None, "non2xx": 0}
+
+    return c, path, one_row, batched
+
+
+# ---------------------------------------------------------------- main
+def main():
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            raise SystemExit(f"bench: 需要 {tool} (bash bench/run.sh installs it: apt-get install wrk nginx-light)")
+    db, info = generate()
+    nprob = SIZES["problems"]
+    acc = json.load(open(db + ".accounts.json"))
+    office = sh(BIN, "user", "token", "office", "--name", "bench", "--db", db, env=ENV2).stdout.split()[0]
+    member = sh(BIN, "user", "token", "member1", "--name", "bench-w", "--scope", "all", "--db", db, env=ENV2).stdout.split()[0]
+    target = acc["targets"]["u1"]
+
+    # start-up: exec to the first /healthz answer
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    t0 = time.monotonic()
+    srv = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{port}", "--set", "access_log=0",
+                            "--set", "max_conn_per_ip=4096", "--set", "max_conn=8192"], env=ENV2,
+                           stdout=subprocess.DEVNULL, stderr=open(os.path.join(DIR, "serve.log"), "w"))
+    while True:
+        try:
+            get(url + "/healthz")
+            break
+        except OSError:
+            if srv.poll() is not None or time.monotonic() - t0 > 60:
+                raise SystemExit("bench: xunji serve did not start (see " + DIR + "/serve.log)")
+            time.sleep(0.002)
+    startup = time.monotonic() - t0
+    ng = None
+    conn = None
+    try:
+        auth = [f"Authorization: Bearer {office}"]
+        pid = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
+            "SELECT id FROM problems WHERE id LIKE '01900007-%' ORDER BY id LIMIT 1 OFFSET ?", (nprob // 2,)).fetchone()[0]
+        deep = max(2, min(2000, nprob // 50 // 2))
+        list1 = f"{url}/api/v1/problems?per_page=50"
+        listd = f"{url}/api/v1/problems?per_page=50&page={deep}"
+        drill = f"{url}/api/v1/stats/problems_rectified/records?per_page=50"
+        body1, t_list1 = get(list1, office)
+        _, t_stats = get(url + "/api/v1/stats", office)
+        _, t_drill = get(drill, office)
+        ng = Nginx(free_port(), {"list1.json": body1})
+        say(f"\nxunji {url}, nginx {ng.url}; wrk {THREADS}x{CONNS}, {SECS}s per run, {REPEAT} runs per side "
+            f"alternating; list reply {len(body1)} bytes; one request: page 1 {t_list1 * 1000:.0f} ms, "
+            f"stats {t_stats * 1000:.0f} ms, drill-down {t_drill * 1000:.0f} ms\n")
+        X = lambda u, **kw: wrk(u, pid=srv.pid, **kw)
+        N = lambda u, **kw: wrk(u, pid=ng.p.pid, **kw)
+
+        def pair(name, a, b, refname, note="", one=None):
+            if one is not None and one > SLOW:
+                rows.append((name, None, refname, None, None, f"one request {one:.1f} s: wrk not run (> {SLOW} s)"))
+                say(f"  {name:44} one request {one:.1f} s: wrk not run")
+                return
+            ra, rb = alternate(a, b)
+            ratio = ra["rps"] / rb["rps"] if rb["rps"] else 0
+            rows.append((name, ra, refname, rb, ratio, note))
+            say(f"  {name:44} {ra['rps']:10.0f}/s  p99 {fmt_ms(ra['p99']):>9}   "
+                f"{refname:34} {rb['rps']:10.0f}/s   ratio {ratio:.3g}{'  ' + note if note else ''}")
+
+        nr = lambda: N(ng.url + "/r")
+        pair("GET /healthz", lambda: X(url + "/healthz"), nr, "nginx return 200")
+        pair("GET /api/v1/problems/{id} (token)", lambda: X(f"{url}/api/v1/problems/{pid}", headers=auth), nr,
+             "nginx return 200")
+        pair("GET /api/v1/problems?per_page=50 (page 1)", lambda: X(list1, headers=auth),
+             lambda: N(ng.url + "/s/list1.json"), "nginx static file, same bytes",
+             f"one request {t_list1 * 1000:.0f} ms", one=t_list1)
+        pair("GET /api/v1/stats (16 conns)", lambda: X(url + "/api/v1/stats", headers=auth, conns=16), nr,
+             "nginx return 200", f"one request {t_stats * 1000:.0f} ms", one=t_stats)
+        pair("GET stats drill-down page (16 conns)", lambda: X(drill, headers=auth, conns=16), nr,
+             "nginx return 200", f"one request {t_drill * 1000:.0f} ms", one=t_drill)
+
+        # writes: POST /api/v1/clues (audited, sealed, FULL) vs raw one-row FULL commits
+        lua = os.path.join(DIR, "post.lua")
+        open(lua, "w").write(f"""wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer {member}"
+local today = os.date("!%Y-%m-%d", os.time() + 8*3600)
+wrk.body = '{{"target_id":"{target}","title":"压测线索","subject_name":"某","source":"records","discovered_on":"' .. today .. '","allegation":"压测内容, 线索具体"}}'
+""")
+        conn, refpath, one_row, batched = sqlite_refs(db, SECS)
+        pair("POST /api/v1/clues (audited, sealed, fsync)", lambda: X(url + "/api/v1/clues", script=lua, conns=16),
+             one_row, "raw SQLite one-row FULL commits", "wrk 2x16")
+        bref = med([batched() for _ in range(REPEAT)])
+        gen_rps = info["problem_rows"] / info["problem_secs"] if info["problem_secs"] else 0
+        rows.append(("bulk: bench-seed problems (+report rows)", {"rps": gen_rps, "p99": None, "cpu_us": None},
+                     "raw SQLite 1000-row transactions", bref, gen_rps / bref["rps"], "from the generation run"))
+        say(f"  {'bulk: bench-seed problems (+report rows)':44} {gen_rps:10.0f}/s   "
+            f"{'raw SQLite batched inserts':34} {bref['rps']:10.0f}/s   ratio {gen_rps / bref['rps']:.3f}")
+        # the deep page last: at today's OFFSET paging it may take minutes
+        try:
+            bodyd, t_listd = get(listd, office, timeout=MAX_ONE)
+        except OSError:
+            bodyd, t_listd = None, None
+        if bodyd is None:
+            rows.append((f"GET /api/v1/problems?per_page=50&page={deep}", None, "", None, None,
+                         f"one request > {MAX_ONE} s (timed out)"))
+        else:
+            open(os.path.join(ng.dir, "listd.json"), "wb").write(bodyd)
+            os.chmod(os.path.join(ng.dir, "listd.json"), 0o644)
+            pair(f"GET /api/v1/problems?per_page=50&page={deep}", lambda: X(listd, headers=auth),
+                 lambda: N(ng.url + "/s/listd.json"), "nginx static file, same bytes",
+                 f"one request {t_listd * 1000:.0f} ms", one=t_listd)
+        st = open(f"/proc/{srv.pid}/status").read()
+        hwm = int(re.search(r"VmHWM:\s*(\d+)", st).group(1)) / 1024
+        rss = int(re.search(r"VmRSS:\s*(\d+)", st).group(1)) / 1024
+        ok = all(not r[1] or not r[1].get("non2xx") for r in rows)
+    finally:
+        if ng:
+            ng.stop()
+        if conn:
+            conn.close()
+        srv.terminate()
+        try:
+            srv.wait(20)
+        except subprocess.TimeoutExpired:  # a thread still inside a minutes-long query
+            srv.kill()
+            srv.wait()
+    with open(os.path.join(DIR, "wrk.log"), "w") as f:
+        f.write("\n".join(log))
+    load = open("/proc/loadavg").read().split()[:3]
+    print_table(info, startup, hwm, rss, load, ok)
+
+
+def fmt_ms(v):
+    return "-" if v is None else f"{v:.1f} ms"
+
+
+def print_table(info, startup, hwm, rss, load, ok):
+    say("\n| path | xunji | p99 | CPU/req | reference (same run) | reference | CPU/req | ratio | note |")
+    say("|---|---|---|---|---|---|---|---|---|")
+    us = lambda d: "-" if not d or d.get("cpu_us") is None else f"{d['cpu_us']:.0f} µs"
+    for name, a, refname, b, ratio, note in rows:
+        if a is None:
+            say(f"| {name} | - | - | - | {refname} | - | - | - | {note} |")
+            continue
+        say(f"| {name} | {a['rps']:.0f}/s | {fmt_ms(a['p99'])} | {us(a)} | {refname} | {b['rps']:.0f}/s | {us(b)} "
+            f"| {ratio:.3g} | {note} |")
+    say(f"| start-up (exec to first /healthz answer) | {startup * 1000:.0f} ms | | | | | | | |")
+    say(f"| peak RSS (VmHWM) / RSS after the run | {hwm:.1f} MB / {rss:.1f} MB | | | | | | | |")
+    say(f"\ndata: {SIZES} generated in {info['seconds']:.0f} s, database {info['size'] / 1e6:.0f} MB; "
+        f"load average at the end {' '.join(load)}; {os.cpu_count()} cores")
+    if not ok:
+        say("note: some wrk runs saw non-2xx answers (see " + DIR + "/wrk.log)")
+
+
+if __name__ == "__main__":
+    main()
