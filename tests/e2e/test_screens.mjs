@@ -125,6 +125,8 @@ test('list_keeps_filters_and_page_breadcrumbs_team_picker_names_round', async (c
 
     // team pickers: the round next to the team's name
     await page.goto(`${s.url}/r/targets`)
+    // the filters render once the user's actions are known: wait for them before counting
+    await page.locator('.filters .el-form-item', { hasText: '轮次' }).waitFor()
     const picker = page.locator('.filters .el-form-item', { hasText: '巡察组' }).locator('.el-select__wrapper')
     if (await picker.count()) {
       await picker.click()
