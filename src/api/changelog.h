@@ -3,7 +3,7 @@
  * record_changes, 007_changelog.sql): field, old value, new value, who,
  * when, which step. Written by api_audit in the same transaction as the
  * change, so every shared write path (record.c create/edit, lifecycle
- * steps, cascades, entity.c, file uploads, ...) logs without a second call;
+ * steps, cascades, the record engine, file uploads, ...) logs without a second call;
  * read back by the record's history through the record's own read rule and
  * field redaction, with Chinese labels and values.
  */
