@@ -349,7 +349,15 @@ int args_sort_sql(const args_spec *s, const char *sort, buf *out, char *why, siz
   int desc = sort[0] == '-';
   const char *col = sort + desc;
   if (!sortable(s, col)) {
-    snprintf(why, nwhy, "不能按「%.40s」排序", shown(col));
+    /* the column as given, cut at a character boundary (a byte-count cut
+     * inside a character left invalid UTF-8 mid-message: fuzz_args) */
+    const char *c = shown(col);
+    size_t n = strlen(c);
+    if (n > 40) {
+      n = 40;
+      while (n && ((unsigned char)c[n] & 0xC0) == 0x80) n--;
+    }
+    snprintf(why, nwhy, "不能按「%.*s」排序", (int)n, c);
     utf8_fix_end(why);
     return 400;
   }
