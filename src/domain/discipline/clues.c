@@ -105,12 +105,11 @@ static void clue_finish(const principal *who, json_t *row) {
   if (!disposing && can) json_object_set_new(can, action_names[A_CLUE_OUTCOME], json_false());
 }
 
-static int docno(req *r, store_tx *tx, const char *series, cfg_id prefix, char *out, size_t n) {
+static int docno(store_tx *tx, const char *series, cfg_id prefix, char *out, size_t n) {
   int year = year_shanghai(xnow());
   int64_t seq;
   int rc = api_next_seq(tx, series, year, &seq);
   if (rc) return rc;
-  (void)r;
   snprintf(out, n, "%s〔%d〕%lld号", cfg_str(prefix), year, (long long)seq);
   return 0;
 }
@@ -118,12 +117,17 @@ static int docno(req *r, store_tx *tx, const char *series, cfg_id prefix, char *
 /* The <step>_at/_by stamps (and verify_note, result_note) are declared with
  * the transitions (core/workflow.c) and written by the engine. */
 
-static int apply_handover(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_handover(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
+  (void)x;
   char dn[128], today[11];
   date_format(date_today_shanghai(), today);
   const char *wd = json_string_value(json_object_get(row, "withdrawal_date"));
   const char *mode = (!wd || !*wd || strcmp(today, wd) <= 0) ? "during_patrol" : "after_patrol";
-  int rc = docno(r, tx, "handover", CFG_DOCNO_HANDOVER, dn, sizeof dn);
+  int rc = docno(tx, "handover", CFG_DOCNO_HANDOVER, dn, sizeof dn);
   if (rc) return rc;
   sval p[] = {SV_S(mode), SV_S(dn), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "handover_mode", json_string(mode));
@@ -132,25 +136,33 @@ static int apply_handover(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     NULL);
 }
 
-static int apply_register(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_register(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
+  (void)x;
   char dn[128];
-  int rc = docno(r, tx, "registry", CFG_DOCNO_REGISTRY, dn, sizeof dn);
+  int rc = docno(tx, "registry", CFG_DOCNO_REGISTRY, dn, sizeof dn);
   if (rc) return rc;
   sval p[] = {SV_S(dn), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "registry_no", json_string(dn));
   return store_exec(tx, "UPDATE clues SET registry_no=$1 WHERE id=$2", p, 2, NULL);
 }
 
-static int apply_dispose(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  const char *method = json_string_value(json_object_get(r->in, "method"));
-  const char *dept = json_string_value(json_object_get(r->in, "dept_id"));
+static int apply_dispose(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                         const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  const char *method = json_string_value(json_object_get(in, "method"));
+  const char *dept = json_string_value(json_object_get(in, "dept_id"));
   if (dept) {
     int64_t n = 0;
     sval q[] = {SV_S(dept)};
     int rc = store_query_int(tx, "SELECT count(*) FROM orgs WHERE id=$1 AND kind='commission_dept'",
                              q, 1, &n);
     if (rc) return rc;
-    if (!n) return api_error(r, 400, "invalid_field", "dept_id", "「承办部门」应为纪委监委内设部门");
+    if (!n) return xres_err(x, 400, "invalid_field", "dept_id", "「承办部门」应为纪委监委内设部门");
   }
   sval p[] = {SV_S(method), SV_S(dept), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "method", json_string(method));
@@ -158,8 +170,12 @@ static int apply_dispose(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     3, NULL);
 }
 
-static int apply_conclude(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  const char *result = json_string_value(json_object_get(r->in, "result"));
+static int apply_conclude(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
+  const char *result = json_string_value(json_object_get(in, "result"));
   sval p[] = {SV_S(result), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "result", json_string(result));
   return store_exec(tx, "UPDATE clues SET result=$1 WHERE id=$2", p, 2, NULL);

@@ -131,32 +131,48 @@ static int set_cols(store_tx *tx, const json_t *row, const char *c1, const char 
   return rc;
 }
 
-static int apply_a_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_a_decide(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)tx;
   (void)row;
-  const char *note = rec_s(r->in, "note");
+  const char *note = rec_s(in, "note");
   if (note) json_object_set_new(d, "note", json_string(note));
   return 0;
 }
-static int apply_a_reject(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_a_reject(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)tx;
   (void)row;
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   return 0;
 }
-static int apply_a_accept(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_a_accept(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)in;
+  (void)x;
   /* the department that accepted: the user's commission role */
   const char *dept = NULL;
   static const role_id depts[] = {R_INVESTIGATION, R_CASE_MGMT, R_VERIFICATION_TEAM, R_CONDUCT};
   for (size_t i = 0; i < sizeof depts / sizeof *depts && !dept; i++)
-    if (principal_has(&r->who, depts[i])) dept = roles[depts[i]].name;
+    if (principal_has(ac->who, depts[i])) dept = roles[depts[i]].name;
   json_object_set_new(d, "accepted_by_role", json_string(dept ? dept : ""));
   return set_cols(tx, row, "accepted_role", dept, NULL, NULL);
 }
-static int apply_a_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  json_object_set_new(d, "result", json_string(rec_s(r->in, "result")));
-  return set_cols(tx, row, "result", rec_s(r->in, "result"), "evidence_fixed",
-                  rec_s(r->in, "evidence_fixed"));
+static int apply_a_complete(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                            const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
+  json_object_set_new(d, "result", json_string(rec_s(in, "result")));
+  return set_cols(tx, row, "result", rec_s(in, "result"), "evidence_fixed",
+                  rec_s(in, "evidence_fixed"));
 }
 
 static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
@@ -319,15 +335,17 @@ static void acct_fix(store_tx *tx, json_t *row) {
   json_object_set_new(row, "form_label", form ? json_string(form_label(form)) : json_null());
 }
 
-static int apply_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  json_t *c = json_deep_copy(r->in);
+static int apply_decide(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  json_t *c = json_deep_copy(in);
   json_object_del(c, "note");
-  xres x = XRES_INIT;
-  int st = decision_cols(c, 1, &x);
+  int st = decision_cols(c, 1, x);
   if (!st) money_to_fen(c);
   if (st) {
     json_decref(c);
-    return api_xres(r, &x);
+    return st;
   }
   json_t *f = json_object_get(c, "form");
   sval p[] = {SV_S(rec_s(c, "outcome")), SV_I(json_is_true(json_object_get(c, "criminal"))),
@@ -348,9 +366,13 @@ static int apply_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
   return rc;
 }
 
-static int apply_revoke(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
-  sval p[] = {SV_S(rec_s(r->in, "reason")), SV_S(rec_s(row, "id"))};
+static int apply_revoke(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
+  sval p[] = {SV_S(rec_s(in, "reason")), SV_S(rec_s(row, "id"))};
   return store_exec(tx, "UPDATE accountability SET revoked_reason=$1 WHERE id=$2", p, 2, NULL);
 }
 

@@ -36,7 +36,7 @@ static const field review_filters[] = {
     {"scheduled_on", "联审日期", FT_DATE, 0, 0, 0, NULL},
 };
 
-static int review_items_check(req *r, store_tx *tx, const json_t *row) {
+static int review_items_check(store_tx *tx, const json_t *row, xres *x) {
   sval p[] = {SV_S(rec_s(row, "id"))};
   int64_t items = 0, no_final = 0, open_flags = 0;
   int rc = store_query_int(tx, "SELECT count(*) FROM review_items WHERE review_id=$1", p, 1, &items);
@@ -47,26 +47,33 @@ static int review_items_check(req *r, store_tx *tx, const json_t *row) {
                          "OR flag_lenient=1) AND flag_cleared_at IS NULL",
                          p, 1, &open_flags);
   if (rc) return rc;
-  if (!items) return api_error(r, 409, "no_items", "", "联审尚无审议事项");
-  if (no_final) return api_error(r, 409, "final_missing", "", "还有 %lld 个事项未确定最终处理意见", (long long)no_final);
+  if (!items) return xres_err(x, 409, "no_items", "", "联审尚无审议事项");
+  if (no_final) return xres_err(x, 409, "final_missing", "", "还有 %lld 个事项未确定最终处理意见", (long long)no_final);
   if (open_flags)
-    return api_error(r, 409, "flags_open", "", "还有 %lld 个事项的偏轻偏软提示未说明理由予以消除",
+    return xres_err(x, 409, "flags_open", "", "还有 %lld 个事项的偏轻偏软提示未说明理由予以消除",
                      (long long)open_flags);
   return 0;
 }
 
-static int apply_hold(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_hold(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                      const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)d;
   /* held_at: the transition's stamp (core/workflow.c) */
-  sval p[] = {SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
+  sval p[] = {SV_S(rec_s(in, "minutes")), SV_S(rec_s(row, "id"))};
   return store_exec(tx, "UPDATE joint_reviews SET minutes=coalesce($1, minutes) WHERE id=$2", p, 2, NULL);
 }
 
-static int apply_conclude(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  int rc = review_items_check(r, tx, row);
+static int apply_conclude(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  int rc = review_items_check(tx, row, x);
   if (rc) return rc;
   /* concluded_at: the transition's stamp (core/workflow.c) */
-  sval p[] = {SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
+  sval p[] = {SV_S(rec_s(in, "minutes")), SV_S(rec_s(row, "id"))};
   json_object_set_new(d, "items", json_integer(json_integer_value(json_object_get(row, "item_count"))));
   return store_exec(tx, "UPDATE joint_reviews SET minutes=coalesce($1, minutes) WHERE id=$2", p, 2, NULL);
 }

@@ -134,36 +134,48 @@ static int tasks_count(store_tx *tx, const char *problem, const char *states, in
 
 /* The stamp columns (confirmed_at/_by, rectify_note, ...) are declared with
  * the transitions (core/workflow.c) and written by the engine. */
-static int apply_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_complete(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
   int64_t all = 0, done = 0;
   int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
   if (!rc) rc = tasks_count(tx, rec_s(row, "id"), WSQL_TASK_DONE, &done);
   if (rc) return rc;
   if (all == 0)
-    return api_error(r, 409, "no_tasks", "", "该问题尚无整改任务, 请先制定整改任务");
+    return xres_err(x, 409, "no_tasks", "", "该问题尚无整改任务, 请先制定整改任务");
   if (done < all)
-    return api_error(r, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未完成",
+    return xres_err(x, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未完成",
                      (long long)(all - done));
   json_object_set_new(d, "tasks", json_integer(all));
   return 0;
 }
 
-static int apply_sign_off(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_sign_off(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
   int64_t all = 0, signed_off = 0;
   int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
   if (!rc) rc = tasks_count(tx, rec_s(row, "id"), WSQL_TASK_SIGNED_OFF, &signed_off);
   if (rc) return rc;
   if (signed_off < all)
-    return api_error(r, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未销号",
+    return xres_err(x, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未销号",
                      (long long)(all - signed_off));
   (void)d;
   return 0;
 }
 
-static int apply_reopen(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_reopen(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)tx;
   (void)row;
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   return 0;
 }
 
@@ -267,17 +279,20 @@ static void report_fix(store_tx *tx, json_t *row) {
 }
 
 
-static int report_cascade(req *r, store_tx *tx, const json_t *row, const char *verb, json_t *d) {
+static int report_cascade(app *a, svc_actor *ac, store_tx *tx, const json_t *row, const char *verb,
+                          json_t *d) {
   sval p[] = {SV_S(rec_s(row, "id"))};
   int moved = 0;
-  int rc = rec_cascade(r, tx, &wf_problem, "problems",
+  int rc = rec_cascade_svc(a, ac, tx, &wf_problem, "problems",
                        "id IN (SELECT problem_id FROM report_problems WHERE report_id=$1)", p, 1,
                        verb, json_pack("{s:s}", "report_id", rec_s(row, "id")), &moved);
   if (!rc) json_object_set_new(d, "problems", json_integer(moved));
   return rc;
 }
 
-static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_submit(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)in;
   const char *target = rec_s(row, "target_id");
   sval p[] = {SV_S(target)};
   int64_t drafts = 0;
@@ -285,7 +300,7 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
                            p, 1, &drafts);
   if (rc) return rc;
   if (drafts)
-    return api_error(r, 409, "problems_unconfirmed", "", "该巡察对象还有 %lld 个问题未确认, 请先确认或删除",
+    return xres_err(x, 409, "problems_unconfirmed", "", "该巡察对象还有 %lld 个问题未确认, 请先确认或删除",
                      (long long)drafts);
   sval q[] = {SV_S(rec_s(row, "id")), SV_S(target)};
   rc = store_exec(tx, "DELETE FROM report_problems WHERE report_id=$1", q, 1, NULL);
@@ -294,7 +309,7 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     "INSERT INTO report_problems(report_id, problem_id) SELECT $1, id FROM problems "
                     "WHERE target_id=$2 AND state IN " WSQL_PROBLEM_CONFIRMED,
                     q, 2, NULL);
-  if (!rc) rc = report_cascade(r, tx, row, "report", d);
+  if (!rc) rc = report_cascade(a, ac, tx, row, "report", d);
   char now[TS_LEN];
   ts_now(now);
   sval s2[] = {SV_S(now), SV_S(rec_s(row, "id"))};
@@ -306,26 +321,29 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
   return rc;
 }
 
-static int apply_return(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  int rc = report_cascade(r, tx, row, "unreport", d);
+static int apply_return(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)x;
+  int rc = report_cascade(a, ac, tx, row, "unreport", d);
   sval q[] = {SV_S(rec_s(row, "id"))};
   if (!rc) rc = store_exec(tx, "DELETE FROM report_problems WHERE report_id=$1", q, 1, NULL);
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   return rc;
 }
 
-static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  const char *md = rec_s(r->in, "meeting_date");
+static int apply_feedback(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  const char *md = rec_s(in, "meeting_date");
   char today[11];
   date_format(date_today_shanghai(), today);
   if (strcmp(md, today) > 0)
-    return api_error(r, 400, "invalid_field", "meeting_date", "「反馈会日期」不得晚于今天");
+    return xres_err(x, 400, "invalid_field", "meeting_date", "「反馈会日期」不得晚于今天");
   char now[TS_LEN];
   ts_now(now);
-  json_t *att = json_object_get(r->in, "attendees");
-  const char *names = rec_s(r->in, "attendee_names");
+  json_t *att = json_object_get(in, "attendees");
+  const char *names = rec_s(in, "attendee_names");
   sval p[] = {SV_S(md), json_is_integer(att) ? SV_I(json_integer_value(att)) : SV_NUL,
-              SV_S(rec_s(r->in, "feedback_text")), SV_S(rec_s(row, "id")),
+              SV_S(rec_s(in, "feedback_text")), SV_S(rec_s(row, "id")),
               names && *names ? SV_S(names) : SV_NUL};
   int rc = store_exec(tx,
                       "UPDATE reports SET meeting_date=$1, attendees=$2, feedback_text=$3, "
@@ -333,7 +351,7 @@ static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
                       p, 5, NULL);
   sval t[] = {SV_S(md), SV_S(now), SV_S(rec_s(row, "target_id"))};
   if (!rc) rc = store_exec(tx, "UPDATE targets SET feedback_date=$1, updated_at=$2, version=version+1 WHERE id=$3", t, 3, NULL);
-  if (!rc) rc = report_cascade(r, tx, row, "feed_back", d);
+  if (!rc) rc = report_cascade(a, ac, tx, row, "feed_back", d);
   sval t2[] = {SV_S(now), SV_S(rec_s(row, "id"))};
   if (!rc)
     rc = store_exec(tx,
@@ -344,7 +362,11 @@ static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
   return rc;
 }
 
-static int apply_copy(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_copy(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                      const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)in;
+  (void)x;
   char now[TS_LEN];
   ts_now(now);
   static const struct {
@@ -359,7 +381,7 @@ static int apply_copy(req *r, store_tx *tx, const json_t *row, json_t *d) {
     sval k[] = {SV_S(to[i].org_kind)};
     rc = store_query_text(tx, "SELECT id FROM orgs WHERE kind=$1 ORDER BY created_at LIMIT 1", k, 1, &org);
     sval p[] = {SV_S(id), SV_S(rec_s(row, "id")), SV_S(to[i].recipient), SV_S(org),
-                SV_S(r->who.user_id), SV_S(now)};
+                SV_S(ac->user_id), SV_S(now)};
     if (!rc)
       rc = store_exec(tx,
                       "INSERT INTO report_copies(id, report_id, recipient, recipient_org_id, "

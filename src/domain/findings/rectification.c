@@ -108,20 +108,28 @@ static int64_t count_where(store_tx *tx, const char *sql, const char *id, int *r
   return n;
 }
 
-static int apply_start(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_start(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                       const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
+  (void)x;
   (void)d;
   char now[TS_LEN];
   ts_now(now);
   sval p[] = {SV_S(now), SV_S(rec_s(row, "id"))};
-  (void)r;
   return store_exec(tx, "UPDATE rect_tasks SET started_at=coalesce(started_at,$1) WHERE id=$2", p, 2, NULL);
 }
 
-static int apply_finish(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_finish(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
   int rc;
   int64_t n = count_where(tx, "SELECT count(*) FROM rect_progress WHERE task_id=$1", rec_s(row, "id"), &rc);
   if (rc) return rc;
-  if (!n) return api_error(r, 409, "no_progress", "", "请先填报整改进展及佐证材料, 再报告完成");
+  if (!n) return xres_err(x, 409, "no_progress", "", "请先填报整改进展及佐证材料, 再报告完成");
   char now[TS_LEN];
   ts_now(now);
   /* done_at/_by/_note: the transition's stamps (core/workflow.c) */
@@ -131,7 +139,10 @@ static int apply_finish(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     2, NULL);
 }
 
-static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_task_sign_off(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                               const json_t *row, json_t *d, xres *x) {
+  (void)in;
+  (void)x;
   (void)d;
   char now[TS_LEN];
   ts_now(now);
@@ -140,10 +151,10 @@ static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *
   int moved = 0;
   sval q[] = {SV_S(rec_s(row, "id"))};
   if (!rc)
-    rc = rec_cascade(r, tx, &wf_notice, "notices", "task_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED, q, 1,
+    rc = rec_cascade_svc(a, ac, tx, &wf_notice, "notices", "task_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED, q, 1,
                      "close", json_pack("{s:s}", "reason", "整改任务已销号"), &moved);
   if (!rc && moved) {
-    sval c[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
+    sval c[] = {SV_S(now), SV_S(ac->user_id), SV_S(rec_s(row, "id"))};
     rc = store_exec(tx,
                     "UPDATE notices SET closed_at=$1, closed_by=$2, close_note='整改任务已销号' "
                     "WHERE task_id=$3 AND state IN " WSQL_NOTICE_CLOSED " AND closed_at IS NULL",
@@ -152,8 +163,12 @@ static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *
   return rc;
 }
 
-static int apply_send_back(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+static int apply_send_back(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                           const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   /* returned_at/_by, return_reason: the transition's stamps */
   sval p[] = {SV_S(rec_s(row, "id"))};
   return store_exec(tx, "UPDATE rect_tasks SET done_at=NULL, done_by=NULL WHERE id=$1", p, 1, NULL);
@@ -385,10 +400,14 @@ static void notice_fix(store_tx *tx, json_t *row) {
 /* reply: reply, replied_at/_by; close: closed_at/_by, close_note: the
  * transitions' stamps (core/workflow.c) */
 
-static int apply_reject_reply(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_reject_reply(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                              const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)tx;
   (void)row;
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   return 0;
 }
 

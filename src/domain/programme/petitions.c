@@ -66,11 +66,11 @@ static int petition_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *cols,
   return 0;
 }
 
-static int petition_mark(req *r, store_tx *tx, const json_t *row, const char *note,
+static int petition_mark(svc_actor *ac, store_tx *tx, const json_t *row, const char *note,
                          const char *clue) {
   char now[TS_LEN];
   ts_now(now);
-  sval p[] = {SV_S(note), SV_S(clue), SV_S(r->who.user_id), SV_S(now), SV_S(prog_js(row, "id"))};
+  sval p[] = {SV_S(note), SV_S(clue), SV_S(ac->user_id), SV_S(now), SV_S(prog_js(row, "id"))};
   return store_exec(tx,
                     "UPDATE petitions SET triage_note=$1, clue_id=$2, triaged_by=$3, triaged_at=$4 "
                     "WHERE id=$5",
@@ -78,26 +78,28 @@ static int petition_mark(req *r, store_tx *tx, const json_t *row, const char *no
 }
 
 /* to_clue: a draft clue of the foundation slice, linked both ways by id. */
-static int apply_to_clue(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_to_clue(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                         const json_t *row, json_t *d, xres *x) {
+  (void)x;
   char id[UUID_LEN], now[TS_LEN], ctx[80], today[11];
   uuid7(id);
   ts_now(now);
   date_format(date_today_shanghai(), today);
   snprintf(ctx, sizeof ctx, "clue:%s", id);
-  const char *alleg = prog_js(r->in, "allegation");
-  char *sealed = field_seal(&r->app->keys, ctx, alleg && *alleg ? alleg : prog_js(row, "summary"));
+  const char *alleg = prog_js(in, "allegation");
+  char *sealed = field_seal(&a->keys, ctx, alleg && *alleg ? alleg : prog_js(row, "summary"));
   const char *disc = prog_js(row, "received_on");
   sval p[] = {SV_S(id),
               SV_S(prog_js(row, "target_id")),
               SV_S(prog_js(row, "round_id")),
               SV_S(prog_js(row, "team_id")),
               SV_S(prog_js(row, "unit_id")),
-              SV_S(prog_js(r->in, "title")),
-              SV_S(prog_js(r->in, "subject_name")),
-              SV_S(prog_js(r->in, "subject_post")),
+              SV_S(prog_js(in, "title")),
+              SV_S(prog_js(in, "subject_name")),
+              SV_S(prog_js(in, "subject_post")),
               SV_S(strcmp(disc, today) > 0 ? today : disc),
               SV_S(sealed),
-              SV_S(r->who.user_id),
+              SV_S(ac->user_id),
               SV_S(now)};
   int rc = sealed ? store_exec(tx,
                                "INSERT INTO clues(id,target_id,round_id,team_id,unit_id,title,"
@@ -107,24 +109,29 @@ static int apply_to_clue(req *r, store_tx *tx, const json_t *row, json_t *d) {
                                p, 12, NULL)
                   : STORE_ERR;
   free(sealed);
-  json_t *cd = json_pack("{s:s,s:s}", "petition_id", prog_js(row, "id"), "title", prog_js(r->in, "title"));
-  if (!rc) rc = api_audit(r, tx, "clue.create", "clue", id, "ok", cd);
+  json_t *cd = json_pack("{s:s,s:s}", "petition_id", prog_js(row, "id"), "title", prog_js(in, "title"));
+  if (!rc) rc = svc_audit(a, tx, ac, "clue.create", "clue", id, "ok", cd, NULL);
   json_decref(cd);
-  if (!rc) rc = petition_mark(r, tx, row, prog_js(r->in, "note"), id);
+  if (!rc) rc = petition_mark(ac, tx, row, prog_js(in, "note"), id);
   json_object_set_new(d, "clue_id", json_string(id));
   return rc;
 }
 
-static int apply_transfer(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_transfer(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)x;
   json_object_set_new(d, "transferred_to", json_string(prog_js(row, "unit_id")));
-  return petition_mark(r, tx, row, prog_js(r->in, "note"), NULL);
+  return petition_mark(ac, tx, row, prog_js(in, "note"), NULL);
 }
 
-static int apply_close(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  const char *reason = prog_js(r->in, "reason");
-  if (!*reason) return api_error(r, 400, "missing_field", "reason", "须填写「了结理由」");
+static int apply_close(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                       const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  const char *reason = prog_js(in, "reason");
+  if (!*reason) return xres_err(x, 400, "missing_field", "reason", "须填写「了结理由」");
   json_object_set_new(d, "reason", json_string(reason));
-  return petition_mark(r, tx, row, reason, NULL);
+  return petition_mark(ac, tx, row, reason, NULL);
 }
 
 static const field f_to_clue[] = {

@@ -172,7 +172,8 @@ static const char *team_role(const char *member_role) {
   return !strcmp(member_role, "leader") ? "team_leader" : "team_member";
 }
 
-static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_approve(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                         const json_t *row, json_t *d, xres *x) {
   const char *round = rec_s(row, "round_id"), *team = rec_s(row, "team_id");
   const char *person = rec_s(row, "person_id"), *old = rec_s(row, "old_person_id");
   const char *rid = rec_s(row, "id"), *member = rec_s(row, "member_id");
@@ -180,16 +181,14 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
   int rc = current_vetting(tx, round, person, &vet);
   if (rc) return rc;
   if (!wf_in(&ws_vetting_clear, vet)) {
-    api_error(r, 409, "not_vetted", "person_id", "%s 的廉政审核%s, 不能批准替补",
+    xres_err(x, 409, "not_vetted", "person_id", "%s 的廉政审核%s, 不能批准替补",
               rec_s(row, "person_name"),
               !vet ? "尚未提请" : wf_in(&ws_vetting_pending, vet) ? "尚未答复" : "有异议");
     free(vet);
-    return 1;
+    return x->status;
   }
   free(vet);
-  xres x = XRES_INIT;
-  if ((rc = recusal_refuse(tx, team, person, rec_s(row, "person_name"), &x)))
-    return rc > 0 ? api_xres(r, &x) : rc;
+  if ((rc = recusal_refuse(tx, team, person, rec_s(row, "person_name"), x))) return rc;
   char now[TS_LEN], nid[UUID_LEN];
   ts_now(now);
   uuid7(nid);
@@ -201,12 +200,12 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
                   "version=version+1, updated_at=$1 WHERE id=$4 AND replaced_at IS NULL",
                   up, 4, &n);
   if (!rc && n != 1) {
-    api_error(r, 409, "conflict", "member_id", "该成员已被替换");
-    return 1;
+    xres_err(x, 409, "conflict", "member_id", "该成员已被替换");
+    return x->status;
   }
   sval ip[] = {SV_S(nid), SV_S(round), SV_S(team), SV_S(person), SV_S(rec_s(row, "role")),
                SV_S(rec_s(row, "origin")), SV_S(rec_s(row, "source_unit_id")),
-               SV_S(r->who.user_id), SV_S(now), SV_S(rid)};
+               SV_S(ac->user_id), SV_S(now), SV_S(rid)};
   if (!rc)
     rc = store_exec(tx,
                     "INSERT INTO team_members(id,round_id,team_id,person_id,role,origin,"
@@ -214,11 +213,11 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10)",
                     ip, 10, NULL);
   if (rc == STORE_CONFLICT) {
-    api_error(r, 409, "conflict", "person_id", "替补人员已在本轮巡察组中");
-    return 1;
+    xres_err(x, 409, "conflict", "person_id", "替补人员已在本轮巡察组中");
+    return x->status;
   }
-  const char *note = rec_s(r->in, "note");
-  sval dp[] = {SV_S(now), SV_S(r->who.user_id), SV_S(note), SV_S(nid), SV_S(rid)};
+  const char *note = rec_s(in, "note");
+  sval dp[] = {SV_S(now), SV_S(ac->user_id), SV_S(note), SV_S(nid), SV_S(rid)};
   if (!rc)
     rc = store_exec(tx,
                     "UPDATE member_replacements SET decided_at=$1, decided_by=$2, decision_note=$3, "
@@ -242,7 +241,7 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
       rc = store_exec(tx, "DELETE FROM user_roles WHERE id=$1", q, 1, NULL);
       json_t *ad = json_pack("{s:s,s:s,s:s,s:s}", "grant_id", rec_s(g, "id"), "role",
                              rec_s(g, "role"), "team_id", team, "replacement_id", rid);
-      if (!rc) rc = api_audit(r, tx, "role.revoke", "user", rec_s(g, "user_id"), "ok", ad);
+      if (!rc) rc = svc_audit(a, tx, ac, "role.revoke", "user", rec_s(g, "user_id"), "ok", ad, NULL);
       json_decref(ad);
       json_array_append_new(revoked, json_string(rec_s(g, "user_id")));
     }
@@ -266,12 +265,12 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
       if (rc || have) continue;
       char gid[UUID_LEN];
       xres gx = XRES_INIT;
-      int g = users_grant(r->app, tx, rec_s(u, "id"), role, team, r->who.user_id, gid, &gx);
+      int g = users_grant(a, tx, rec_s(u, "id"), role, team, ac->user_id, gid, &gx);
       if (g > 0) continue; /* e.g. the account is one of 三员: never a team role */
       rc = g;
       json_t *ad = json_pack("{s:s,s:s,s:s,s:s}", "grant_id", gid, "role", role, "team_id", team,
                              "replacement_id", rid);
-      if (!rc) rc = api_audit(r, tx, "role.grant", "user", rec_s(u, "id"), "ok", ad);
+      if (!rc) rc = svc_audit(a, tx, ac, "role.grant", "user", rec_s(u, "id"), "ok", ad, NULL);
       json_decref(ad);
       json_array_append_new(granted, json_string(rec_s(u, "id")));
     }
@@ -284,11 +283,14 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
   return rc;
 }
 
-static int apply_reject(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_reject(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
   (void)d;
+  (void)a;
+  (void)x;
   char now[TS_LEN];
   ts_now(now);
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(r->in, "reason")), SV_S(rec_s(row, "id"))};
+  sval p[] = {SV_S(now), SV_S(ac->user_id), SV_S(rec_s(in, "reason")), SV_S(rec_s(row, "id"))};
   return store_exec(tx,
                     "UPDATE member_replacements SET decided_at=$1, decided_by=$2, decision_note=$3 "
                     "WHERE id=$4",
