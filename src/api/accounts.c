@@ -101,7 +101,7 @@ int h_security_get(req *r) {
 }
 
 static const field security_fields[] = {
-    {"reset_dual_control", "重置口令双人控制", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "reset_dual_control", .label = "重置口令双人控制", .type = FT_BOOL},
 };
 
 int h_security_update(req *r) {

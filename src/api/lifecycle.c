@@ -12,7 +12,7 @@
 #include "util/buf.h"
 #include "util/text.h"
 
-static const field note_only[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
+static const field note_only[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
 
 json_t *lifecycle_allowed(const principal *p, const lc_entity *e, const json_t *row) {
   json_t *a = json_array();

@@ -91,7 +91,8 @@ int reveal_spend(req *r, const char *kind, const char *id, action_id need, int *
   "reveal_requests q JOIN users u ON u.id=q.requester "
 
 /* ---- POST /api/v1/<kind>s/{id}/reveal-requests {reason} --------------------------- */
-static const field req_fields[] = {{"reason", "查看理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field req_fields[] = {{.name = "reason", .label = "查看理由", .type = FT_MEMO,
+                                    .flags = F_REQUIRED, .max = 2000}};
 
 int h_reveal_request(req *r) {
   const rec_kind *k = r->route->arg;
@@ -188,7 +189,7 @@ int h_reveal_list(req *r) {
 }
 
 /* ---- POST /api/v1/reveal-requests/{id}/approve|reject ------------------------------ */
-static const field decide_fields[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
+static const field decide_fields[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
 
 int h_reveal_decide(req *r) {
   const char *qid = r->params[0], *verb = r->params[1];
@@ -250,7 +251,8 @@ int h_reveal_decide(req *r) {
 }
 
 /* ---- POST /api/v1/petitions/{id}/receipt {receipt}: does it match? ---------------- */
-static const field receipt_fields[] = {{"receipt", "查询码", FT_TEXT, F_REQUIRED | F_VERBATIM, 32, 0, NULL}};
+static const field receipt_fields[] = {{.name = "receipt", .label = "查询码", .type = FT_TEXT,
+                                        .flags = F_REQUIRED | F_VERBATIM, .max = 32}};
 
 int h_petition_receipt(req *r) {
   const rec_kind *k = r->route->arg;

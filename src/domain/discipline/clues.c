@@ -31,27 +31,27 @@ static const char *const states[] = {"draft", "verified", "handed_over", "regist
                                      "disposing", "concluded", NULL};
 
 static const field create_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"title", "线索标题", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"subject_name", "被反映人", FT_TEXT, F_REQUIRED, 50, 0, NULL},
-    {"subject_post", "被反映人职务", FT_TEXT, 0, 100, 0, NULL},
-    {"source", "线索来源", FT_ENUM, F_REQUIRED, 0, 0, sources},
-    {"discovered_on", "发现日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"allegation", "反映的主要问题", FT_MEMO, F_REQUIRED, 20000, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "title", .label = "线索标题", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "subject_name", .label = "被反映人", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
+    {.name = "subject_post", .label = "被反映人职务", .type = FT_TEXT, .max = 100},
+    {.name = "source", .label = "线索来源", .type = FT_ENUM, .flags = F_REQUIRED, .values = sources},
+    {.name = "discovered_on", .label = "发现日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "allegation", .label = "反映的主要问题", .type = FT_MEMO, .flags = F_REQUIRED, .max = 20000},
 };
 #define NCREATE ((int)(sizeof create_fields / sizeof *create_fields))
 
 /* Columns that may be filtered and sorted on in lists. */
 static const field list_fields[] = {
-    {"state", "状态", FT_ENUM, 0, 0, 0, states},
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"handover_mode", "移交方式", FT_ENUM, 0, 0, 0, modes},
-    {"discovered_on", "发现日期", FT_DATE, 0, 0, 0, NULL},
-    {"handover_at", "移交时间", FT_TEXT, 0, 0, 0, NULL},
-    {"title", "线索标题", FT_TEXT, 0, 0, 0, NULL},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = states},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "handover_mode", .label = "移交方式", .type = FT_ENUM, .values = modes},
+    {.name = "discovered_on", .label = "发现日期", .type = FT_DATE},
+    {.name = "handover_at", .label = "移交时间", .type = FT_TEXT},
+    {.name = "title", .label = "线索标题", .type = FT_TEXT},
 };
 #define NLIST ((int)(sizeof list_fields / sizeof *list_fields))
 
@@ -181,19 +181,21 @@ static int apply_conclude(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
   return store_exec(tx, "UPDATE clues SET result=$1 WHERE id=$2", p, 2, NULL);
 }
 
-#define NOTE {"note", "意见", FT_MEMO, 0, 2000, 0, NULL}
+#define NOTE {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}
 static const field f_note[] = {NOTE};
-static const field f_dispose[] = {{"method", "处置方式", FT_ENUM, F_REQUIRED, 0, 0, methods},
-                                  {"dept_id", "承办部门", FT_ID, 0, 0, 0, NULL}, NOTE};
-static const field f_conclude[] = {{"result", "办理结果", FT_ENUM, F_REQUIRED, 0, 0, results},
+static const field f_dispose[] = {{.name = "method", .label = "处置方式", .type = FT_ENUM,
+                                   .flags = F_REQUIRED, .values = methods},
+                                  {.name = "dept_id", .label = "承办部门", .type = FT_ID}, NOTE};
+static const field f_conclude[] = {{.name = "result", .label = "办理结果", .type = FT_ENUM,
+                                    .flags = F_REQUIRED, .values = results},
                                    NOTE};
 
 static const lc_hook clue_hooks[] = {
-    {"verify", f_note, 1, NULL},
-    {"handover", f_note, 1, apply_handover},
-    {"register", f_note, 1, apply_register},
-    {"dispose", f_dispose, 3, apply_dispose},
-    {"conclude", f_conclude, 2, apply_conclude},
+    {.verb = "verify", .fields = f_note, .nfields = 1},
+    {.verb = "handover", .fields = f_note, .nfields = 1, .apply = apply_handover},
+    {.verb = "register", .fields = f_note, .nfields = 1, .apply = apply_register},
+    {.verb = "dispose", .fields = f_dispose, .nfields = 3, .apply = apply_dispose},
+    {.verb = "conclude", .fields = f_conclude, .nfields = 2, .apply = apply_conclude},
 };
 
 /* the allegation: to the team and the commission's readers, each read audited */

@@ -21,19 +21,19 @@
 #include "util/text.h"
 
 static const field review_fields[] = {
-    {"team_id", "巡察组", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"title", "联审名称", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"scheduled_on", "联审日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"place", "地点", FT_TEXT, 0, 100, 0, NULL},
-    {"participants", "参加人员", FT_MEMO, 0, 2000, 0, NULL},
-    {"minutes", "会议纪要", FT_MEMO, 0, 20000, 0, NULL},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "title", .label = "联审名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "scheduled_on", .label = "联审日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "place", .label = "地点", .type = FT_TEXT, .max = 100},
+    {.name = "participants", .label = "参加人员", .type = FT_MEMO, .max = 2000},
+    {.name = "minutes", .label = "会议纪要", .type = FT_MEMO, .max = 20000},
 };
 static const char *const review_state_codes[] = {"scheduled", "held", "concluded", NULL};
 static const field review_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, review_state_codes},
-    {"scheduled_on", "联审日期", FT_DATE, 0, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = review_state_codes},
+    {.name = "scheduled_on", .label = "联审日期", .type = FT_DATE},
 };
 
 static int review_items_check(store_tx *tx, const json_t *row, xres *x) {
@@ -78,11 +78,12 @@ static int apply_conclude(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
   return store_exec(tx, "UPDATE joint_reviews SET minutes=coalesce($1, minutes) WHERE id=$2", p, 2, NULL);
 }
 
-static const field f_minutes[] = {{"minutes", "会议纪要", FT_MEMO, 0, 20000, 0, NULL},
-                                  {"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
+static const field f_minutes[] = {{.name = "minutes", .label = "会议纪要", .type = FT_MEMO,
+                                   .max = 20000},
+                                  {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
 static const lc_hook review_hooks[] = {
-    {"hold", f_minutes, NF(f_minutes), apply_hold},
-    {"conclude", f_minutes, NF(f_minutes), apply_conclude},
+    {.verb = "hold", .fields = f_minutes, .nfields = NF(f_minutes), .apply = apply_hold},
+    {.verb = "conclude", .fields = f_minutes, .nfields = NF(f_minutes), .apply = apply_conclude},
 };
 
 const rec_kind rk_review = {
@@ -265,8 +266,8 @@ static json_t *review_for(req *r, store_tx *tx, const char *review_id, action_id
 }
 
 static const field item_add_fields[] = {
-    {"problem_id", "问题", FT_ID, 0, 0, 0, NULL},
-    {"clue_id", "问题线索", FT_ID, 0, 0, 0, NULL},
+    {.name = "problem_id", .label = "问题", .type = FT_ID},
+    {.name = "clue_id", .label = "问题线索", .type = FT_ID},
 };
 
 int h_review_items_add(req *r) {
@@ -357,14 +358,14 @@ int h_review_items_list(req *r) {
 
 /* Who writes which part of an item. */
 static const field item_fields[] = {
-    {"finding", "核查情况", FT_MEMO, 0, 10000, 0, NULL},
-    {"proposed", "拟处理意见", FT_ENUM, 0, 0, 0, handling_codes},
-    {"proposed_note", "处理意见说明", FT_MEMO, 0, 5000, 0, NULL},
-    {"source_text", "问题来源", FT_MEMO, 0, 5000, 0, NULL},
-    {"how_found", "发现经过", FT_MEMO, 0, 5000, 0, NULL},
-    {"learned", "了解的情况", FT_MEMO, 0, 10000, 0, NULL},
-    {"final", "最终处理意见", FT_ENUM, 0, 0, 0, handling_codes},
-    {"final_note", "最终处理说明", FT_MEMO, 0, 5000, 0, NULL},
+    {.name = "finding", .label = "核查情况", .type = FT_MEMO, .max = 10000},
+    {.name = "proposed", .label = "拟处理意见", .type = FT_ENUM, .values = handling_codes},
+    {.name = "proposed_note", .label = "处理意见说明", .type = FT_MEMO, .max = 5000},
+    {.name = "source_text", .label = "问题来源", .type = FT_MEMO, .max = 5000},
+    {.name = "how_found", .label = "发现经过", .type = FT_MEMO, .max = 5000},
+    {.name = "learned", .label = "了解的情况", .type = FT_MEMO, .max = 10000},
+    {.name = "final", .label = "最终处理意见", .type = FT_ENUM, .values = handling_codes},
+    {.name = "final_note", .label = "最终处理说明", .type = FT_MEMO, .max = 5000},
 };
 static const char *const verification_keys[] = {"finding", "proposed", "proposed_note", "final",
                                                  "final_note", NULL};
@@ -455,7 +456,8 @@ int h_review_item_update(req *r) {
   return api_finish(r, tx, it, rc, 200);
 }
 
-static const field clear_fields[] = {{"reason", "消除理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field clear_fields[] = {{.name = "reason", .label = "消除理由", .type = FT_MEMO,
+                                      .flags = F_REQUIRED, .max = 2000}};
 
 int h_review_item_clear(req *r) {
   if (api_body(r, clear_fields, NF(clear_fields), false)) return r->status;

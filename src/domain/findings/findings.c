@@ -19,34 +19,35 @@
 static const char *const found_by_values[] = {"interview", "records", "field_visit", "petition",
                                               "other", NULL};
 static const field problem_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"category_id", "问题类别", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"title", "问题标题", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"description", "问题描述", FT_MEMO, F_REQUIRED, 20000, 0, NULL},
-    {"amount", "涉及金额 (元)", FT_MONEY, 0, 0, 0, NULL},
-    {"people", "涉及人员", FT_MEMO, 0, 2000, 0, NULL},
-    {"found_by", "发现方式", FT_ENUM, F_REQUIRED, 0, 0, found_by_values},
-    {"petition_id", "来源信访件", FT_ID, 0, 0, 0, NULL},
-    {"found_on", "发现日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"immediate_fix", "立行立改", FT_BOOL, 0, 0, 0, NULL},
-    {"inaction", "不担当不作为", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "category_id", .label = "问题类别", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "title", .label = "问题标题", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "description", .label = "问题描述", .type = FT_MEMO, .flags = F_REQUIRED, .max = 20000},
+    {.name = "amount", .label = "涉及金额 (元)", .type = FT_MONEY},
+    {.name = "people", .label = "涉及人员", .type = FT_MEMO, .max = 2000},
+    {.name = "found_by", .label = "发现方式", .type = FT_ENUM, .flags = F_REQUIRED,
+     .values = found_by_values},
+    {.name = "petition_id", .label = "来源信访件", .type = FT_ID},
+    {.name = "found_on", .label = "发现日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "immediate_fix", .label = "立行立改", .type = FT_BOOL},
+    {.name = "inaction", .label = "不担当不作为", .type = FT_BOOL},
 };
 static const char *const problem_state_codes[] = {"draft", "confirmed", "reported", "fed_back",
                                                   "rectifying", "rectified", "signed_off",
                                                   "reopened", NULL};
 static const field problem_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"category_id", "问题类别", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, problem_state_codes},
-    {"found_by", "发现方式", FT_ENUM, 0, 0, 0, found_by_values},
-    {"immediate_fix", "立行立改", FT_BOOL, 0, 0, 0, NULL},
-    {"inaction", "不担当不作为", FT_BOOL, 0, 0, 0, NULL},
-    {"found_on", "发现日期", FT_DATE, 0, 0, 0, NULL},
-    {"seq_no", "问题编号", FT_TEXT, 0, 20, 0, NULL},
-    {"created_by", "登记人", FT_ID, 0, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "category_id", .label = "问题类别", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = problem_state_codes},
+    {.name = "found_by", .label = "发现方式", .type = FT_ENUM, .values = found_by_values},
+    {.name = "immediate_fix", .label = "立行立改", .type = FT_BOOL},
+    {.name = "inaction", .label = "不担当不作为", .type = FT_BOOL},
+    {.name = "found_on", .label = "发现日期", .type = FT_DATE},
+    {.name = "seq_no", .label = "问题编号", .type = FT_TEXT, .max = 20},
+    {.name = "created_by", .label = "登记人", .type = FT_ID},
 };
 static const rec_flag problem_flags[] = {
     {"open", "x.state NOT IN " WSQL_PROBLEM_SIGNED_OFF},
@@ -179,15 +180,17 @@ static int apply_reopen(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
   return 0;
 }
 
-static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
-static const field f_complete[] = {{"note", "整改情况", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
-static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_note[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
+static const field f_complete[] = {{.name = "note", .label = "整改情况", .type = FT_MEMO,
+                                    .flags = F_REQUIRED, .max = 5000}};
+static const field f_reason[] = {{.name = "reason", .label = "理由", .type = FT_MEMO,
+                                  .flags = F_REQUIRED, .max = 2000}};
 static const lc_hook problem_hooks[] = {
-    {"confirm", f_note, NF(f_note), NULL},
-    {"rectify", f_note, NF(f_note), NULL},
-    {"complete", f_complete, NF(f_complete), apply_complete},
-    {"sign_off", f_note, NF(f_note), apply_sign_off},
-    {"reopen", f_reason, NF(f_reason), apply_reopen},
+    {.verb = "confirm", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "rectify", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "complete", .fields = f_complete, .nfields = NF(f_complete), .apply = apply_complete},
+    {.verb = "sign_off", .fields = f_note, .nfields = NF(f_note), .apply = apply_sign_off},
+    {.verb = "reopen", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_reopen},
 };
 
 /* a problem's page may open an assistance request or an accountability record, and
@@ -237,18 +240,18 @@ const rec_kind rk_problem = {
 
 /* ---- report, feedback and copy ----------------------------------------------------- */
 static const field report_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"text", "巡察报告正文", FT_MEMO, F_REQUIRED, 100000, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "text", .label = "巡察报告正文", .type = FT_MEMO, .flags = F_REQUIRED, .max = 100000},
 };
 static const char *const report_state_codes[] = {"draft", "submitted", "approved", "fed_back",
                                                  "copied", NULL};
 static const field report_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, report_state_codes},
-    {"meeting_date", "反馈会日期", FT_DATE, 0, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = report_state_codes},
+    {.name = "meeting_date", .label = "反馈会日期", .type = FT_DATE},
 };
 
 static int report_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
@@ -395,18 +398,18 @@ static int apply_copy(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
 }
 
 static const field f_feedback[] = {
-    {"meeting_date", "反馈会日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"attendees", "参会人数", FT_INT, 0, 100000, 1, NULL},
-    {"attendee_names", "参会人员", FT_MEMO, 0, 2000, 0, NULL},
-    {"feedback_text", "反馈意见", FT_MEMO, F_REQUIRED, 100000, 0, NULL},
-    {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
+    {.name = "meeting_date", .label = "反馈会日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "attendees", .label = "参会人数", .type = FT_INT, .max = 100000, .min = 1},
+    {.name = "attendee_names", .label = "参会人员", .type = FT_MEMO, .max = 2000},
+    {.name = "feedback_text", .label = "反馈意见", .type = FT_MEMO, .flags = F_REQUIRED, .max = 100000},
+    {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000},
 };
 static const lc_hook report_hooks[] = {
-    {"submit", f_note, NF(f_note), apply_submit},
-    {"return", f_reason, NF(f_reason), apply_return},
-    {"approve", f_note, NF(f_note), NULL},
-    {"feedback", f_feedback, NF(f_feedback), apply_feedback},
-    {"copy", f_note, NF(f_note), apply_copy},
+    {.verb = "submit", .fields = f_note, .nfields = NF(f_note), .apply = apply_submit},
+    {.verb = "return", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_return},
+    {.verb = "approve", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "feedback", .fields = f_feedback, .nfields = NF(f_feedback), .apply = apply_feedback},
+    {.verb = "copy", .fields = f_note, .nfields = NF(f_note), .apply = apply_copy},
 };
 
 /* a copied report's page opens accountability for its 不担当不作为 problems */
@@ -479,10 +482,10 @@ int h_categories_list(req *r) {
 }
 
 static const field category_fields[] = {
-    {"name", "类别名称", FT_TEXT, F_REQUIRED, 60, 0, NULL},
-    {"parent_id", "上级类别", FT_TEXT, F_CREATEONLY, 40, 0, NULL},
-    {"min_form", "联审最低处理形态", FT_INT, 0, 4, 1, NULL},
-    {"active", "启用", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "name", .label = "类别名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 60},
+    {.name = "parent_id", .label = "上级类别", .type = FT_TEXT, .flags = F_CREATEONLY, .max = 40},
+    {.name = "min_form", .label = "联审最低处理形态", .type = FT_INT, .max = 4, .min = 1},
+    {.name = "active", .label = "启用", .type = FT_BOOL},
 };
 
 int h_categories_create(req *r) {

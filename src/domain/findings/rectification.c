@@ -21,25 +21,25 @@ static void today_str(char out[11]) { date_format(date_today_shanghai(), out); }
 
 /* ---- rectification tasks ------------------------------------------------------- */
 static const field task_fields[] = {
-    {"problem_id", "问题", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"measure", "整改措施", FT_MEMO, F_REQUIRED, 5000, 0, NULL},
-    {"owner_name", "责任人", FT_TEXT, F_REQUIRED, 50, 0, NULL},
-    {"owner_post", "责任人职务", FT_TEXT, 0, 100, 0, NULL},
-    {"leader_name", "责任领导", FT_TEXT, 0, 50, 0, NULL},
-    {"deadline", "完成时限", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"long_term", "长期整改", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "problem_id", .label = "问题", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "measure", .label = "整改措施", .type = FT_MEMO, .flags = F_REQUIRED, .max = 5000},
+    {.name = "owner_name", .label = "责任人", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
+    {.name = "owner_post", .label = "责任人职务", .type = FT_TEXT, .max = 100},
+    {.name = "leader_name", .label = "责任领导", .type = FT_TEXT, .max = 50},
+    {.name = "deadline", .label = "完成时限", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "long_term", .label = "长期整改", .type = FT_BOOL},
 };
 static const char *const task_state_codes[] = {"open", "in_progress", "done", "signed_off", NULL};
 static const field task_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"problem_id", "问题", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, task_state_codes},
-    {"long_term", "长期整改", FT_BOOL, 0, 0, 0, NULL},
-    {"deadline", "完成时限", FT_DATE, 0, 0, 0, NULL},
-    {"owner_name", "责任人", FT_TEXT, 0, 50, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "problem_id", .label = "问题", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = task_state_codes},
+    {.name = "long_term", .label = "长期整改", .type = FT_BOOL},
+    {.name = "deadline", .label = "完成时限", .type = FT_DATE},
+    {.name = "owner_name", .label = "责任人", .type = FT_TEXT, .max = 50},
 };
 /* {today} is replaced by today's date (Asia/Shanghai) in list filters. */
 static const rec_flag task_flags[] = {
@@ -174,14 +174,16 @@ static int apply_send_back(app *a, store_tx *tx, svc_actor *ac, const json_t *in
   return store_exec(tx, "UPDATE rect_tasks SET done_at=NULL, done_by=NULL WHERE id=$1", p, 1, NULL);
 }
 
-static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
-static const field f_done[] = {{"note", "完成情况", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
-static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_note[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
+static const field f_done[] = {{.name = "note", .label = "完成情况", .type = FT_MEMO,
+                                .flags = F_REQUIRED, .max = 5000}};
+static const field f_reason[] = {{.name = "reason", .label = "理由", .type = FT_MEMO,
+                                  .flags = F_REQUIRED, .max = 2000}};
 static const lc_hook task_hooks[] = {
-    {"start", f_note, NF(f_note), apply_start},
-    {"finish", f_done, NF(f_done), apply_finish},
-    {"sign_off", f_note, NF(f_note), apply_task_sign_off},
-    {"send_back", f_reason, NF(f_reason), apply_send_back},
+    {.verb = "start", .fields = f_note, .nfields = NF(f_note), .apply = apply_start},
+    {.verb = "finish", .fields = f_done, .nfields = NF(f_done), .apply = apply_finish},
+    {.verb = "sign_off", .fields = f_note, .nfields = NF(f_note), .apply = apply_task_sign_off},
+    {.verb = "send_back", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_send_back},
 };
 
 const rec_kind rk_task = {
@@ -224,7 +226,8 @@ const rec_kind rk_task = {
 };
 
 /* ---- progress entries ------------------------------------------------------------ */
-static const field progress_fields[] = {{"text", "整改进展", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
+static const field progress_fields[] = {{.name = "text", .label = "整改进展", .type = FT_MEMO,
+                                         .flags = F_REQUIRED, .max = 5000}};
 
 int h_task_progress_add(req *r) {
   if (api_body(r, progress_fields, NF(progress_fields), false)) return r->status;
@@ -291,20 +294,21 @@ int h_task_progress_list(req *r) {
 static const char *const levels[] = {"reminder", "supervise", "interview", NULL};
 static const char *const level_labels[] = {"提醒", "督办", "约谈"};
 static const field notice_fields[] = {
-    {"task_id", "整改任务", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"level", "督办级别", FT_ENUM, F_REQUIRED | F_CREATEONLY, 0, 0, levels},
-    {"reason", "督办事由", FT_MEMO, F_REQUIRED, 5000, 0, NULL},
-    {"due_date", "回复期限", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {.name = "task_id", .label = "整改任务", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "level", .label = "督办级别", .type = FT_ENUM, .flags = F_REQUIRED | F_CREATEONLY,
+     .values = levels},
+    {.name = "reason", .label = "督办事由", .type = FT_MEMO, .flags = F_REQUIRED, .max = 5000},
+    {.name = "due_date", .label = "回复期限", .type = FT_DATE, .flags = F_REQUIRED},
 };
 static const char *const notice_state_codes[] = {"issued", "replied", "closed", NULL};
 static const field notice_filters[] = {
-    {"task_id", "整改任务", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"level", "督办级别", FT_ENUM, 0, 0, 0, levels},
-    {"state", "状态", FT_ENUM, 0, 0, 0, notice_state_codes},
-    {"due_date", "回复期限", FT_DATE, 0, 0, 0, NULL},
+    {.name = "task_id", .label = "整改任务", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "level", .label = "督办级别", .type = FT_ENUM, .values = levels},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = notice_state_codes},
+    {.name = "due_date", .label = "回复期限", .type = FT_DATE},
 };
 static const rec_flag notice_flags[] = {
     {"open", "x.state NOT IN " WSQL_NOTICE_CLOSED},
@@ -411,11 +415,12 @@ static int apply_reject_reply(app *a, store_tx *tx, svc_actor *ac, const json_t 
   return 0;
 }
 
-static const field f_reply[] = {{"reply", "回复内容", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
+static const field f_reply[] = {{.name = "reply", .label = "回复内容", .type = FT_MEMO,
+                                 .flags = F_REQUIRED, .max = 5000}};
 static const lc_hook notice_hooks[] = {
-    {"reply", f_reply, NF(f_reply), NULL},
-    {"close", f_note, NF(f_note), NULL},
-    {"send_back", f_reason, NF(f_reason), apply_reject_reply},
+    {.verb = "reply", .fields = f_reply, .nfields = NF(f_reply)},
+    {.verb = "close", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "send_back", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_reject_reply},
 };
 
 const rec_kind rk_notice = {
@@ -497,9 +502,10 @@ static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, i
   return t;
 }
 
-static const field plan_fields[] = {{"plan_text", "整改方案", FT_MEMO, F_REQUIRED, 100000, 0, NULL}};
+static const field plan_fields[] = {{.name = "plan_text", .label = "整改方案", .type = FT_MEMO,
+                                     .flags = F_REQUIRED, .max = 100000}};
 static const field rreport_fields[] = {
-    {"report_text", "整改情况报告", FT_MEMO, F_REQUIRED, 100000, 0, NULL}};
+    {.name = "report_text", .label = "整改情况报告", .type = FT_MEMO, .flags = F_REQUIRED, .max = 100000}};
 
 static int plan_write(req *r, int is_report) {
   if (api_body(r, is_report ? rreport_fields : plan_fields, 1, false)) return r->status;
@@ -685,7 +691,7 @@ int h_rectification_get(req *r) {
 }
 
 /* ---- daily supervision (纳入日常监督) ---------------------------------------------- */
-static const field ack_fields[] = {{"note", "日常监督安排", FT_MEMO, 0, 5000, 0, NULL}};
+static const field ack_fields[] = {{.name = "note", .label = "日常监督安排", .type = FT_MEMO, .max = 5000}};
 
 int h_supervision_ack(req *r) {
   if (api_body(r, ack_fields, NF(ack_fields), false)) return r->status;
@@ -720,7 +726,8 @@ int h_supervision_ack(req *r) {
   return api_finish(r, tx, row, rc, 201);
 }
 
-static const field note_fields[] = {{"text", "监督意见", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
+static const field note_fields[] = {{.name = "text", .label = "监督意见", .type = FT_MEMO,
+                                     .flags = F_REQUIRED, .max = 5000}};
 
 int h_supervision_note_add(req *r) {
   if (api_body(r, note_fields, NF(note_fields), false)) return r->status;
@@ -761,12 +768,12 @@ int h_supervision_notes_list(req *r) {
 /* ---- institutions revised (修订完善制度机制) -------------------------------------- */
 static const char *const inst_kinds[] = {"new", "revised", NULL};
 static const field inst_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"name", "制度名称", FT_TEXT, F_REQUIRED, 200, 0, NULL},
-    {"kind", "类型", FT_ENUM, F_REQUIRED, 0, 0, inst_kinds},
-    {"issued_on", "印发日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"problem_id", "对应问题", FT_ID, 0, 0, 0, NULL},
-    {"task_id", "对应整改任务", FT_ID, 0, 0, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "name", .label = "制度名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 200},
+    {.name = "kind", .label = "类型", .type = FT_ENUM, .flags = F_REQUIRED, .values = inst_kinds},
+    {.name = "issued_on", .label = "印发日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "problem_id", .label = "对应问题", .type = FT_ID},
+    {.name = "task_id", .label = "对应整改任务", .type = FT_ID},
 };
 
 int h_institutions_create(req *r) {

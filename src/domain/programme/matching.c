@@ -192,14 +192,15 @@ int h_round_suggestions(req *r) {
 static const char *const movement_kinds[] = {"commission_to_patrol", "patrol_to_commission",
                                              "patrol_to_grassroots", NULL};
 static const field movement_fields[] = {
-    {"person_id", "人员", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"kind", "交流类别", FT_ENUM, F_REQUIRED, 0, 0, movement_kinds},
-    {"from_org_id", "原单位", FT_ID, 0, 0, 0, NULL},
-    {"from_post", "原职务", FT_TEXT, 0, 100, 0, NULL},
-    {"to_org_id", "新单位", FT_ID, 0, 0, 0, NULL},
-    {"to_post", "新职务", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"moved_on", "交流日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"note", "备注", FT_MEMO, 0, 1000, 0, NULL},
+    {.name = "person_id", .label = "人员", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "kind", .label = "交流类别", .type = FT_ENUM, .flags = F_REQUIRED,
+     .values = movement_kinds},
+    {.name = "from_org_id", .label = "原单位", .type = FT_ID},
+    {.name = "from_post", .label = "原职务", .type = FT_TEXT, .max = 100},
+    {.name = "to_org_id", .label = "新单位", .type = FT_ID},
+    {.name = "to_post", .label = "新职务", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "moved_on", .label = "交流日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "note", .label = "备注", .type = FT_MEMO, .max = 1000},
 };
 
 #define MOVEMENT_SELECT                                                                        \
@@ -250,8 +251,8 @@ int h_movements_create(req *r) {
 }
 
 static const field movement_filters[] = {
-    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
-    {"kind", "交流类别", FT_ENUM, 0, 0, 0, movement_kinds},
+    {.name = "person_id", .label = "人员", .type = FT_ID},
+    {.name = "kind", .label = "交流类别", .type = FT_ENUM, .values = movement_kinds},
 };
 
 int h_movements_list(req *r) {

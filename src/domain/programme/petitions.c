@@ -15,13 +15,13 @@
 /* ---- 信访件 (petitions received on site) --------------------------------------------------- */
 static const char *const channels[] = {"letter", "visit", "phone", "online", "qr_code", NULL};
 static const field petition_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"channel", "来信来访方式", FT_ENUM, F_REQUIRED, 0, 0, channels},
-    {"received_on", "收到日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"summary", "反映的主要问题", FT_MEMO, F_REQUIRED, 5000, 0, NULL},
-    {"anonymous", "匿名", FT_BOOL, 0, 0, 0, NULL},
-    {"reporter_name", "信访人姓名", FT_TEXT, 0, 50, 0, NULL},
-    {"reporter_contact", "信访人联系方式", FT_TEXT, 0, 100, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "channel", .label = "来信来访方式", .type = FT_ENUM, .flags = F_REQUIRED, .values = channels},
+    {.name = "received_on", .label = "收到日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "summary", .label = "反映的主要问题", .type = FT_MEMO, .flags = F_REQUIRED, .max = 5000},
+    {.name = "anonymous", .label = "匿名", .type = FT_BOOL},
+    {.name = "reporter_name", .label = "信访人姓名", .type = FT_TEXT, .max = 50},
+    {.name = "reporter_contact", .label = "信访人联系方式", .type = FT_TEXT, .max = 100},
 };
 
 static void petition_fix(store_tx *tx, json_t *row) {
@@ -135,35 +135,37 @@ static int apply_close(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
 }
 
 static const field f_to_clue[] = {
-    {"title", "线索标题", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"subject_name", "被反映人", FT_TEXT, F_REQUIRED, 50, 0, NULL},
-    {"subject_post", "被反映人职务", FT_TEXT, 0, 100, 0, NULL},
-    {"allegation", "反映的主要问题", FT_MEMO, 0, 20000, 0, NULL},
-    {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
+    {.name = "title", .label = "线索标题", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "subject_name", .label = "被反映人", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
+    {.name = "subject_post", .label = "被反映人职务", .type = FT_TEXT, .max = 100},
+    {.name = "allegation", .label = "反映的主要问题", .type = FT_MEMO, .max = 20000},
+    {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000},
 };
-static const field f_transfer[] = {{"note", "转办意见", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
-static const field f_close[] = {{"reason", "了结理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_transfer[] = {{.name = "note", .label = "转办意见", .type = FT_MEMO,
+                                    .flags = F_REQUIRED, .max = 2000}};
+static const field f_close[] = {{.name = "reason", .label = "了结理由", .type = FT_MEMO,
+                                 .flags = F_REQUIRED, .max = 2000}};
 static const lc_hook petition_hooks[] = {
-    {"to_clue", f_to_clue, NF(f_to_clue), apply_to_clue},
-    {"transfer", f_transfer, NF(f_transfer), apply_transfer},
-    {"close", f_close, NF(f_close), apply_close},
+    {.verb = "to_clue", .fields = f_to_clue, .nfields = NF(f_to_clue), .apply = apply_to_clue},
+    {.verb = "transfer", .fields = f_transfer, .nfields = NF(f_transfer), .apply = apply_transfer},
+    {.verb = "close", .fields = f_close, .nfields = NF(f_close), .apply = apply_close},
 };
 static const char *const petition_state_codes[] = {"received", "to_clue", "transferred",
                                                    "closed", NULL};
 static const field petition_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"channel", "来信来访方式", FT_ENUM, 0, 0, 0, channels},
-    {"state", "状态", FT_ENUM, 0, 0, 0, petition_state_codes},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "channel", .label = "来信来访方式", .type = FT_ENUM, .values = channels},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = petition_state_codes},
 };
 
 /* The columns the list may be sorted on (?sort=col or -col; created_at and
  * updated_at always). */
 static const field petition_sorts[] = {
-    {"received_on", "收到日期", FT_DATE, 0, 0, 0, NULL},
-    {"channel", "来信来访方式", FT_ENUM, 0, 0, 0, channels},
-    {"state", "状态", FT_ENUM, 0, 0, 0, petition_state_codes},
+    {.name = "received_on", .label = "收到日期", .type = FT_DATE},
+    {.name = "channel", .label = "来信来访方式", .type = FT_ENUM, .values = channels},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = petition_state_codes},
 };
 
 /* The reporter's identity: to the team leader and the office, and only with

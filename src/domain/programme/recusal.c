@@ -208,10 +208,10 @@ int h_recusal_check(req *r) {
 }
 
 static const field exception_fields[] = {
-    {"team_id", "巡察组", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"person_id", "人员", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"reason", "批准理由", FT_MEMO, F_REQUIRED, 1000, 0, NULL},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "person_id", .label = "人员", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "reason", .label = "批准理由", .type = FT_MEMO, .flags = F_REQUIRED, .max = 1000},
 };
 
 #define EXCEPTION_SELECT                                                                      \
@@ -274,9 +274,9 @@ int h_recusal_exception_create(req *r) {
 }
 
 static const field exception_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "person_id", .label = "人员", .type = FT_ID},
 };
 
 int h_recusal_exceptions_list(req *r) {

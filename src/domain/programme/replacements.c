@@ -21,20 +21,21 @@
 
 static const char *const origins[] = {"seconded", "commission", NULL};
 static const field repl_fields[] = {
-    {"team_id", "巡察组", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"member_id", "被调整的成员", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"person_id", "替补人员", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"reason", "调整原因", FT_MEMO, F_REQUIRED | F_CREATEONLY, 1000, 0, NULL},
-    {"origin", "人员来源", FT_ENUM, F_CREATEONLY, 0, 0, origins},
-    {"source_unit_id", "抽调单位", FT_ID, F_CREATEONLY, 0, 0, NULL},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "member_id", .label = "被调整的成员", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "person_id", .label = "替补人员", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "reason", .label = "调整原因", .type = FT_MEMO, .flags = F_REQUIRED | F_CREATEONLY,
+     .max = 1000},
+    {.name = "origin", .label = "人员来源", .type = FT_ENUM, .flags = F_CREATEONLY, .values = origins},
+    {.name = "source_unit_id", .label = "抽调单位", .type = FT_ID, .flags = F_CREATEONLY},
 };
 static const char *const repl_state_codes[] = {"requested", "approved", "rejected", NULL};
 static const field repl_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"person_id", "替补人员", FT_ID, 0, 0, 0, NULL},
-    {"old_person_id", "被调整人员", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, repl_state_codes},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "person_id", .label = "替补人员", .type = FT_ID},
+    {.name = "old_person_id", .label = "被调整人员", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = repl_state_codes},
 };
 
 /* The newcomer's current vetting in the round (NULL: none requested). */
@@ -297,11 +298,12 @@ static int apply_reject(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
                     p, 4, NULL);
 }
 
-static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
-static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_note[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
+static const field f_reason[] = {{.name = "reason", .label = "理由", .type = FT_MEMO,
+                                  .flags = F_REQUIRED, .max = 2000}};
 static const lc_hook repl_hooks[] = {
-    {"approve", f_note, NF(f_note), apply_approve},
-    {"reject", f_reason, NF(f_reason), apply_reject},
+    {.verb = "approve", .fields = f_note, .nfields = NF(f_note), .apply = apply_approve},
+    {.verb = "reject", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_reject},
 };
 
 static void repl_fix(store_tx *tx, json_t *row) {

@@ -113,8 +113,8 @@ static int apply_mobilize(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
   return x->status;
 }
 
-const field prog_f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
-static const lc_hook round_hooks[] = {{"mobilize", prog_f_note, 1, apply_mobilize}};
+const field prog_f_note[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
+static const lc_hook round_hooks[] = {{.verb = "mobilize", .fields = prog_f_note, .nfields = 1, .apply = apply_mobilize}};
 static const lc_entity lc_round = {.wf = &wf_round, .table = "rounds", .read_act = A_ROUND_LIST,
                                    .obj = round_obj, .load = round_load, .hooks = round_hooks,
                                    .nhooks = NF(round_hooks), .vis = &vis_round};
