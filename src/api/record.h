@@ -218,4 +218,8 @@ extern const rec_kind rk_petition, rk_briefing; /* domain/programme/ */
 extern const rec_kind rk_clue;                  /* domain/discipline/clues.c */
 /* The directory and the round plan (domain/programme/directory.c). */
 extern const rec_kind rk_org, rk_person, rk_round, rk_team, rk_target;
+/* A round's lifecycle verb as a service (domain/programme/rounds.c: wf_round
+ * with the mobilization gate); as rec_svc_action. */
+int round_svc_action(app *a, svc_actor *ac, const char *id, const char *verb, const char *if_match,
+                     json_t *input, json_t **out, xres *x);
 #endif

@@ -120,3 +120,8 @@ static const lc_entity lc_round = {.wf = &wf_round, .table = "rounds", .read_act
                                    .nhooks = NF(round_hooks), .vis = &vis_round};
 
 int h_rounds_action(req *r) { return lifecycle_run(r, &lc_round, r->params[0], r->params[1]); }
+
+int round_svc_action(app *a, svc_actor *ac, const char *id, const char *verb, const char *if_match,
+                     json_t *input, json_t **out, xres *x) {
+  return lifecycle_svc(a, ac, &lc_round, id, verb, if_match, input, out, x);
+}
