@@ -289,7 +289,7 @@ def oracle_is_well_formed_and_covers_every_kind():
     see nothing (the function is refused or nothing is in scope) and those that see everything
     (office and leading group, by the documented rules)."""
     s, f, cl = fx()
-    kinds = set(KINDS) | {"problem_file", "task_file"}
+    kinds = set(KINDS) | {"problem_file", "task_file", "review_item"}
     assert {k for k in f.kind.values()} == kinds, {k for k in f.kind.values()} ^ kinds
     none_seen, all_seen = [], []
     for role in vf.ROLES:
@@ -523,6 +523,34 @@ def sub_resources_follow_their_record():
                   note="lists a hidden problem")
             body_names(r, "GET /api/v1/accountability/pending", "problem")
     assert COUNT["pending_rows"] > 0, COUNT  # P_B3_fb (copied, its accountability open) is pending
+    d.check()
+
+
+@test
+def review_items_name_only_what_the_reader_sees():
+    """GET /joint-reviews/{id}/items: exactly the oracle's items for each role, and the title of the
+    problem or clue an item discusses exactly when the oracle does not withhold it (equality)."""
+    s, f, cl = fx()
+    d = Diff("joint review items")
+    for role in vf.ROLES:
+        got = {}
+        for jr in ("JR_A", "JR_B"):
+            r = cl[role].get(f"/api/v1/joint-reviews/{f.ids[jr]}/items")
+            if r.status == 200:
+                for it in r.json["items"]:
+                    got[f.name_of(it["id"])] = it
+        want = sees(role, "review_item")
+        d.add(role, "review_item", "GET /api/v1/joint-reviews/{id}/items", set(want) - set(got),
+              set(got) - set(want))
+        for n in set(want) & set(got):
+            key = vf.REVIEW_ITEMS[n][1]
+            shown = key in got[n]
+            if key in want[n] and shown:
+                d.add(role, "review_item", f"items {n}", extra=[key], note="withheld title shown")
+            elif key not in want[n] and not (shown and TOKEN.search(got[n][key] or "")):
+                d.add(role, "review_item", f"items {n}", missing=[key], note="title missing")
+    assert any("problem_title" in h for (ro, k), recs in ORACLE.items() if k == "review_item"
+               for h in recs.values())  # not vacuous: some reader is refused a title
     d.check()
 
 

@@ -164,6 +164,20 @@ static json_t *item_load(store_tx *tx, const char *id, int *rc) {
   return it;
 }
 
+/* An item as the user sees it: the problem's or clue's title only if that
+ * record is visible to the user (core/visibility.c vis_review_item). 0, or a
+ * store error (every such title then removed: fail closed). */
+static int item_redact(store_tx *tx, const principal *who, json_t *it) {
+  return vis_redact(tx, &vis_review_item, who, rec_s(it, "id"), it);
+}
+
+/* item_load for an answer to the user. */
+static json_t *item_shown(store_tx *tx, const principal *who, const char *id, int *rc) {
+  json_t *it = item_load(tx, id, rc);
+  if (it && !*rc) *rc = item_redact(tx, who, it);
+  return it;
+}
+
 /* The flags of an item, from the records as they are now. */
 static int item_flags(store_tx *tx, const char *item_id, json_t **detail_out, int *rect_first,
                       int *lenient) {
@@ -313,7 +327,7 @@ int h_review_items_add(req *r) {
   if (!rc) rc = api_audit(r, tx, "review_item.create", "review_item", id, "ok", r->in);
   if (!rc) rc = item_reflag(r, tx, id);
   if (rc) return rec_fail(r, tx, rc);
-  json_t *it = item_load(tx, id, &rc);
+  json_t *it = item_shown(tx, &r->who, id, &rc);
   return api_finish(r, tx, it, rc, 201);
 }
 
@@ -326,6 +340,15 @@ int h_review_items_list(req *r) {
   if (!rv) return status;
   sval p[] = {SV_S(r->params[0])};
   json_t *items = store_query_json(tx, "SELECT " ITEM_COLS ITEM_FROM "WHERE i.review_id=$1 ORDER BY i.created_at, i.id", p, 1);
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    if (item_redact(tx, &r->who, it)) {
+      json_decref(items);
+      items = NULL;
+      break;
+    }
+  }
   store_rollback(tx);
   if (!items) {
     json_decref(rv);
@@ -338,8 +361,6 @@ int h_review_items_list(req *r) {
   const char *st = rec_s(rv, "state");
   bool open = !wf_in(&ws_review_concluded, st), held = wf_in(&ws_review_held, st);
   bool ver = authz(&r->who, A_REVIEW_WRITE, &o), team = authz(&r->who, A_REVIEW_TEAM, &o);
-  size_t i;
-  json_t *it;
   json_array_foreach(items, i, it) {
     item_fix(it);
     bool flagged = json_is_true(json_object_get(it, "flag_rectified_first")) ||
@@ -452,7 +473,7 @@ int h_review_item_update(req *r) {
   if (!rc) rc = api_audit(r, tx, "review_item.update", "review_item", r->params[0], "ok", r->in);
   if (!rc) rc = item_reflag(r, tx, r->params[0]);
   if (rc) return rec_fail(r, tx, rc);
-  it = item_load(tx, r->params[0], &rc);
+  it = item_shown(tx, &r->who, r->params[0], &rc);
   return api_finish(r, tx, it, rc, 200);
 }
 
@@ -485,6 +506,6 @@ int h_review_item_clear(req *r) {
                   p, 4, NULL);
   if (!rc) rc = api_audit(r, tx, "review_item.clear", "review_item", r->params[0], "ok", r->in);
   if (rc) return rec_fail(r, tx, rc);
-  it = item_load(tx, r->params[0], &rc);
+  it = item_shown(tx, &r->who, r->params[0], &rc);
   return api_finish(r, tx, it, rc, 200);
 }
