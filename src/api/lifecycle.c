@@ -57,6 +57,18 @@ static const lc_hook *hook_for(const lc_entity *e, const char *verb) {
   return NULL;
 }
 
+int svc_commit_row(app *a, svc_actor *ac, store_tx *tx, json_t *row, int rc, xres *x) {
+  if (rc || !row) {
+    json_decref(row);
+    return svc_fail(tx, ac, rc ? rc : STORE_ERR, x);
+  }
+  if (svc_commit(a, tx, ac, x)) {
+    json_decref(row);
+    return x->status;
+  }
+  return 0;
+}
+
 int lifecycle_svc(app *a, svc_actor *ac, const lc_entity *e, const char *id, const char *verb,
                   const char *if_match, json_t *input, json_t **out, xres *x) {
   *out = NULL;
@@ -158,14 +170,7 @@ int lifecycle_svc(app *a, svc_actor *ac, const lc_entity *e, const char *id, con
   json_decref(row);
   json_decref(after);
   row = rc == STORE_OK ? e->load(e->arg, tx, id, &rc) : NULL;
-  if (rc || !row) {
-    json_decref(row);
-    return svc_fail(tx, ac, rc ? rc : STORE_ERR, x);
-  }
-  if (svc_commit(a, tx, ac, x)) {
-    json_decref(row);
-    return x->status;
-  }
+  if (svc_commit_row(a, ac, tx, row, rc, x)) return x->status;
   json_object_set_new(row, "allowed_actions", lifecycle_allowed(ac->who, e, row));
   *out = row;
   return 0;

@@ -53,6 +53,10 @@ typedef struct lc_entity {
  * redacted: a rec_kind's callers use rec_svc_action), or the error in x. */
 int lifecycle_svc(app *a, svc_actor *ac, const lc_entity *e, const char *id, const char *verb,
                   const char *if_match, json_t *input, json_t **out, xres *x);
+/* The end of a service's write: rc (0, x's status or a store code) and the
+ * record reloaded after it (row, taken on failure): commits and returns 0,
+ * or rolls back and returns x's status. */
+int svc_commit_row(app *a, svc_actor *ac, store_tx *tx, json_t *row, int rc, xres *x);
 /* The HTTP handler: body and If-Match from r, lifecycle_svc, the answer. */
 int lifecycle_run(req *r, const lc_entity *e, const char *id, const char *verb);
 /* [{verb,label}] of the transitions this user may take now. */

@@ -506,14 +506,7 @@ static int create_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, js
  * answers *out as GET shows it, or rolls back with the error in x. */
 static int commit_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, json_t *row, int rc,
                       json_t **out, xres *x) {
-  if (rc || !row) {
-    json_decref(row);
-    return svc_fail(tx, ac, rc ? rc : STORE_ERR, x);
-  }
-  if (svc_commit(a, tx, ac, x)) {
-    json_decref(row);
-    return x->status;
-  }
+  if (svc_commit_row(a, ac, tx, row, rc, x)) return x->status;
   *out = finish_row(a, ac->who, k, row);
   return 0;
 }
