@@ -8,6 +8,7 @@ recipients, audited with ids and codes only; the inbox shows a reminder's
 text only to those who may see its record. Time passes by the test clock."""
 import datetime
 import json
+import time
 
 from lib import Server, days_from_today, expect, run_cli, test, today_shanghai
 
@@ -192,3 +193,31 @@ def holidays_setting_is_checked():
     assert p.returncode != 0 and "holidays" in p.stderr, p.stderr
     p = run_cli("remind", db="/nonexistent/x.db", check=False)
     assert p.returncode == 2, p.returncode
+
+
+@test
+def serve_runs_reminders_at_start_and_a_held_lease_skips_a_run():
+    with Server({"remind_interval_minutes": 60}) as s:
+        tg = s.ids["targets"]
+        member1, leader1, office = s.client("member1"), s.client("leader1"), s.client("office")
+        c = expect(member1.post("/api/v1/clues", {"target_id": tg["u1"], "title": "线索甲", "subject_name": "王某",
+                                                  "source": "records", "discovered_on": today_shanghai(),
+                                                  "allegation": "反映内容"}), 201).json
+        expect(leader1.post(f"/api/v1/clues/{c['id']}/verify", {"note": "核实"}), 200)
+        expect(office.post(f"/api/v1/clues/{c['id']}/handover", {"note": "边巡边交"}), 200)
+        # another server (or cron) holds the lease: this run does nothing
+        s.sql_write("INSERT OR REPLACE INTO scheduler_leases(name,holder,expires_at) VALUES('reminders','serve:other:1',"
+                    "'2999-01-01T00:00:00Z')")
+        assert remind(s) == "skipped"
+        assert s.sql("SELECT count(*) FROM reminders_sent")[0][0] == 0
+        s.sql_write("DELETE FROM scheduler_leases")
+        # the thread of `xunji serve` runs once at start-up (then every interval)
+        s.shift_clock(0, office)
+        deadline = time.monotonic() + 20
+        while not reminders(office, c["id"]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        m = reminders(office, c["id"])
+        assert len(m) == 1 and m[0]["body"]["step"] == "second", m
+        holder = s.sql("SELECT holder FROM scheduler_leases WHERE name='reminders'")[0][0]
+        assert holder.startswith("serve:"), holder
+        assert remind(s).startswith("sent 0")  # the server's run took the step: none twice
