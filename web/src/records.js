@@ -202,6 +202,7 @@ export const records = {
     label: '巡察对象',
     api: '/targets',
     kind: 'target',
+    alsoKinds: ['rectification'], // the target's rectification (its report's deadline reminders) is on its page
     menu: { group: 'plan', action: 'target.list' },
     title: (r) => r.unit_name || nameOf('org', r.unit_id),
     defaultSort: '-created_at',
@@ -927,7 +928,7 @@ export function rowLinkOf(type) {
 // object_kind is its workflow's entity (GET /meta) or, outside a lifecycle,
 // the record kind a descriptor declares as `kind`.
 export function typeOfKind(kind) {
-  for (const [type, d] of Object.entries(records)) if (kind && (d.kind || d.workflow) === kind) return type
+  for (const [type, d] of Object.entries(records)) if (kind && ((d.kind || d.workflow) === kind || d.alsoKinds?.includes(kind))) return type
   return null
 }
 
