@@ -238,8 +238,12 @@ int reminders_run(app *a, const char *holder, json_t **summary, xres *x) {
     if (summary) *summary = json_pack("{s:b,s:i,s:i}", "ran", 0, "sent", 0, "messages", 0);
     return 0;
   }
-  store_tx *tx;
+  store_tx *tx = NULL;
   int rc = store_write(a->db, &tx);
+  if (rc) {
+    drop_lease(a, holder);
+    return svc_fail(NULL, &ac, rc, x);
+  }
   int sent = 0, msgs = 0;
   int64_t today = date_today_shanghai();
   for (size_t i = 0; !rc && i < sizeof sources / sizeof *sources; i++) {

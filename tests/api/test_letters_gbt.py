@@ -80,10 +80,3 @@ def letters_carry_authority_copy_number_mark_phone_and_imprint():
         assert "抄送：市纪委监委派驻第一纪检监察组。" in flat, flat
         assert re.sub(r"\s+", "", lines[-1]).endswith("印发") and AUTHORITY in lines[-1], lines[-1]
 
-
-@test
-def letter_mark_is_checked():
-    with Server() as s:
-        from lib import run_cli
-        p = run_cli("remind", "--now", "--set", "letter_mark=绝密", db=s.db, check=False)
-        assert p.returncode != 0 and "letter_mark" in p.stderr, p.stderr

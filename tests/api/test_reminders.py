@@ -99,7 +99,6 @@ def reminders_each_step_once_escalating_audited_and_visible_only_to_readers():
         # second step (9 days left): also the office and the unit's dispatched group
         s.shift_clock(6, *clients)
         remind(s)
-        remind(s)
         assert [m["body"]["step"] for m in reminders(unit1, tid)] == ["second", "first"]
         assert [m["body"]["step"] for m in reminders(office, tid)] == ["second"]
         assert reminders(lg, tid) == []
@@ -112,7 +111,6 @@ def reminders_each_step_once_escalating_audited_and_visible_only_to_readers():
         assert reminders(unit1, tid)[0]["body"]["step"] == "due" and "今日到期" in reminders(unit1, tid)[0]["title"]
         assert reminders(lg, tid) == []
         s.shift_clock(17, *clients)
-        remind(s)
         remind(s)
         assert [m["body"]["step"] for m in reminders(unit1, tid)] == ["overdue", "due", "second", "first"]
         assert [m["body"]["step"] for m in reminders(office, tid)] == ["overdue", "due", "second"]
@@ -188,9 +186,11 @@ def clue_and_assistance_deadlines_count_working_days():
 
 
 @test
-def holidays_setting_is_checked():
+def holidays_and_letter_mark_settings_are_checked():
     p = run_cli("remind", "--now", "--set", "holidays=2026-13-01", db="/nonexistent/x.db", check=False)
     assert p.returncode != 0 and "holidays" in p.stderr, p.stderr
+    p = run_cli("remind", "--now", "--set", "letter_mark=绝密", db="/nonexistent/x.db", check=False)
+    assert p.returncode != 0 and "letter_mark" in p.stderr, p.stderr
     p = run_cli("remind", db="/nonexistent/x.db", check=False)
     assert p.returncode == 2, p.returncode
 
