@@ -30,6 +30,12 @@ typedef enum cfg_id {
   CFG_REQUIRE_2FA_SENSITIVE, CFG_STEP_UP_MINUTES, CFG_TOKEN_REQUIRES_2FA, CFG_MAX_SESSIONS,
   CFG_ADMIN_NETWORKS,
   CFG_ACCOUNT_DORMANT_DAYS, CFG_REVEAL_APPROVER, CFG_REVEAL_MINUTES,
+  /* issue 17: deadlines that warn, reminders, letters (GB/T 9704) */
+  CFG_WARN_FIRST_DAYS, CFG_WARN_SECOND_DAYS, CFG_HOLIDAYS, CFG_MAKEUP_WORKDAYS,
+  CFG_CLUE_REGISTER_WORKDAYS, CFG_CLUE_REPORT_MONTHS, CFG_ASSIST_WORKDAYS,
+  CFG_REMIND_INTERVAL_MINUTES, CFG_REMIND_LEASE_SECONDS,
+  CFG_LETTER_AUTHORITY, CFG_LETTER_TITLE_FONT, CFG_LETTER_BODY_FONT, CFG_LETTER_MARK,
+  CFG_LETTER_CONTACT_PHONE,
   CFG__MAX
 } cfg_id;
 
@@ -57,5 +63,8 @@ long cfg_int(cfg_id id);
 /* Fills derived defaults (key file and anchor next to the database). */
 void cfg_finish(void);
 void cfg_free(void);
+
+/* 0 if list is dates YYYY-MM-DD separated by commas (or empty), else -1. */
+int cfg_dates_check(const char *list);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/deadlines.h"
 #include "core/workflow.h"
 #include "api/record.h"
 #include "api/meta.h"
@@ -76,6 +77,12 @@ static void clue_fix(store_tx *tx, json_t *row) {
   json_object_set_new(row, "days_handover_to_registration", days(row, "handover_at", "registered_at"));
   json_object_set_new(row, "days_handover_to_disposal", days(row, "handover_at", "disposed_at"));
   json_object_set_new(row, "days_handover_to_conclusion", days(row, "handover_at", "concluded_at"));
+  /* the receiver's deadline (domain/deadlines.h): registration, then the report back */
+  char due[11];
+  const char *what = NULL;
+  bool open = dl_clue_due(rec_s(row, "state"), rec_s(row, "handover_at"), due, &what);
+  dl_set(row, open ? due : NULL, open);
+  json_object_set_new(row, "deadline_of", what ? json_string(what) : json_null());
 }
 
 /* A discovery date is never ahead of today (create and edit). */

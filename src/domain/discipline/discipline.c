@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/deadlines.h"
 #include "core/workflow.h"
 #include "api/meta.h"
 #include "api/record.h"
@@ -105,6 +106,10 @@ static int assist_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c, const 
 static void assist_fix(store_tx *tx, json_t *row) {
   (void)tx;
   set_days(row, "turnaround_days", rec_s(row, "submitted_at"), rec_s(row, "completed_at"));
+  /* done within assist_workdays working days of the submission (domain/deadlines.h) */
+  char due[11];
+  bool open = dl_assist_due(rec_s(row, "state"), rec_s(row, "submitted_at"), due);
+  dl_set(row, open ? due : NULL, open);
 }
 
 /* Sets one or two more columns of the row (the <step>_at/_by stamps and the

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/workflow.h"
+#include "domain/deadlines.h"
 #include "api/record.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -88,10 +89,8 @@ static void task_fix(store_tx *tx, json_t *row) {
   int open = wf_in(&ws_task_open, st);
   if (dl && date_parse(dl, &d)) {
     json_object_set_new(row, "overdue", json_boolean(open && d < today));
-    json_object_set_new(row, "days_left", open ? json_integer(d - today) : json_null());
-    /* warnings at 20 and 10 days left (DOMAIN.md §3) */
-    const char *w = !open ? NULL : d < today ? "overdue" : d - today <= 10 ? "10d" : d - today <= 20 ? "20d" : NULL;
-    json_object_set_new(row, "warning", w ? json_string(w) : json_null());
+    /* days_left and the warnings (settings, DOMAIN.md §3: 20 and 10 days) */
+    dl_set(row, dl, open);
   }
   const char *fb = rec_s(row, "meeting_date");
   if (long_term && fb && date_parse(fb, &d)) {
@@ -399,6 +398,7 @@ static void notice_fix(store_tx *tx, json_t *row) {
   if (due && date_parse(due, &d))
     json_object_set_new(row, "overdue", json_boolean(wf_in(&ws_notice_issued, rec_s(row, "state")) &&
                                                      d < date_today_shanghai()));
+  dl_set(row, due, wf_in(&ws_notice_issued, rec_s(row, "state")));
 }
 
 /* reply: reply, replied_at/_by; close: closed_at/_by, close_note: the
@@ -671,6 +671,10 @@ int h_rectification_get(req *r) {
     int reported = plan && rec_s(plan, "report_submitted_at");
     json_object_set_new(out, "report_overdue", json_boolean(!reported && strcmp(due, today) < 0));
     json_object_set_new(out, "plan_overdue", json_boolean(!plan && strcmp(pdue, today) < 0));
+    /* the report's deadline state (domain/deadlines.h), open until reported */
+    json_t *rd = json_object();
+    dl_set(rd, due, !reported);
+    json_object_set_new(out, "report_deadline", rd);
   }
   json_object_set_new(out, "plan", plan ? plan : json_null());
   json_object_set_new(out, "problem_list", problems);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/deadlines.h"
 #include "core/workflow.h"
 #include "api/record.h"
 #include "domain/programme/programme.h"
@@ -55,6 +56,8 @@ static void briefing_fix(store_tx *tx, json_t *row) {
   const char *due = prog_js(row, "due_date");
   json_object_set_new(row, "overdue", json_boolean(wf_in(&ws_briefing_pending, prog_js(row, "state")) &&
                                                    due && strcmp(due, today) < 0));
+  /* the deadline state (domain/deadlines.h) */
+  dl_set(row, due, wf_in(&ws_briefing_pending, prog_js(row, "state")));
   const bsource *b = bsource_find(prog_js(row, "source"));
   if (b) json_object_set_new(row, "source_label", json_string(b->label));
 }
