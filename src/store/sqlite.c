@@ -90,8 +90,15 @@ static const struct migration {
 /* ---- connections and statement cache ---------------------------------- */
 enum { CACHE_SLOTS = 512 };
 
+/* Transaction control, prepared once per connection (sqlite3_exec would
+ * parse the text on every request: several times per request). */
+enum { C_BEGIN, C_BEGIN_IMM, C_COMMIT, C_ROLLBACK, C_SAVEPOINT, C_RELEASE, C_ROLLBACK_TO, C__MAX };
+static const char *const ctl_sql[C__MAX] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK",
+                                            "SAVEPOINT m", "RELEASE m", "ROLLBACK TO m"};
+
 typedef struct conn {
   sqlite3 *db;
+  sqlite3_stmt *ctl[C__MAX];
   struct {
     char *sql;
     sqlite3_stmt *st;
@@ -168,12 +175,25 @@ static int open_conn(const char *path, int readonly, conn **out, char *err, size
 
 static void close_conn(conn *c) {
   if (!c) return;
+  for (int i = 0; i < C__MAX; i++) sqlite3_finalize(c->ctl[i]);
   for (int i = 0; i < CACHE_SLOTS; i++) {
     if (c->cache[i].st) sqlite3_finalize(c->cache[i].st);
     free(c->cache[i].sql);
   }
   sqlite3_close(c->db);
   free(c);
+}
+
+/* Runs one transaction-control statement; SQLITE_OK or the (extended) error. */
+static int ctl(conn *c, int which) {
+  if (!c->ctl[which]) {
+    int rc = sqlite3_prepare_v3(c->db, ctl_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                &c->ctl[which], NULL);
+    if (rc != SQLITE_OK) return rc;
+  }
+  int rc = sqlite3_step(c->ctl[which]);
+  sqlite3_reset(c->ctl[which]);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : sqlite3_extended_errcode(c->db);
 }
 
 static uint32_t fnv(const char *s) {
@@ -444,12 +464,12 @@ int store_write(store *s, store_tx **out) {
   conn *c = s->writer;
   int rc = SQLITE_OK;
   if (!s->cur) {
-    rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    rc = ctl(c, C_BEGIN_IMM);
     if (rc == SQLITE_OK) {
       s->cur = xcalloc(1, sizeof *s->cur);
     }
   }
-  if (rc == SQLITE_OK) rc = sqlite3_exec(c->db, "SAVEPOINT m", NULL, NULL, NULL);
+  if (rc == SQLITE_OK) rc = ctl(c, C_SAVEPOINT);
   if (rc != SQLITE_OK) {
     writer_leave(s, NULL);
     return map_rc(rc);
@@ -490,7 +510,7 @@ int store_read(store *s, store_tx **out) {
   store_tx *tx = xcalloc(1, sizeof *tx);
   tx->s = s;
   tx->c = c;
-  int rc = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+  int rc = ctl(c, C_BEGIN);
   if (rc != SQLITE_OK) {
     store_rollback(tx);
     return map_rc(rc);
@@ -512,9 +532,9 @@ static void release(store_tx *tx) {
 /* Undoes one member's savepoint; if even that fails, the whole group. */
 static void member_undo(conn *c) {
   if (sqlite3_get_autocommit(c->db)) return; /* the group is gone already */
-  if (sqlite3_exec(c->db, "ROLLBACK TO m", NULL, NULL, NULL) != SQLITE_OK ||
-      sqlite3_exec(c->db, "RELEASE m", NULL, NULL, NULL) != SQLITE_OK)
-    sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+  if (ctl(c, C_ROLLBACK_TO) != SQLITE_OK ||
+      ctl(c, C_RELEASE) != SQLITE_OK)
+    ctl(c, C_ROLLBACK);
 }
 
 static int ilog2_bucket(int n) {
@@ -560,10 +580,10 @@ static int writer_leave(store *s, group *mine) {
   }
   if (g && (s->waiting == 0 || g->members >= GROUP_MAX)) {
     pthread_mutex_unlock(&s->gmu); /* busy stays set: the connection is ours */
-    int rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    int rc = ctl(s->writer, C_COMMIT);
     if (rc != SQLITE_OK) {
       fprintf(stderr, "xunji: 提交失败 (%d 个写入): %s\n", g->members, sqlite3_errmsg(db));
-      if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+      if (!sqlite3_get_autocommit(db)) ctl(s->writer, C_ROLLBACK);
     }
     pthread_mutex_lock(&s->gmu);
     group_finish(s, g, rc == SQLITE_OK ? STORE_OK : map_rc(rc));
@@ -582,8 +602,8 @@ static int writer_leave(store *s, group *mine) {
 
 int store_commit(store_tx *tx) {
   if (!tx->write) {
-    int rc = sqlite3_exec(tx->c->db, "COMMIT", NULL, NULL, NULL);
-    if (rc != SQLITE_OK) sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    int rc = ctl(tx->c, C_COMMIT);
+    if (rc != SQLITE_OK) ctl(tx->c, C_ROLLBACK);
     release(tx);
     return rc == SQLITE_OK ? STORE_OK : map_rc(rc);
   }
@@ -603,7 +623,7 @@ int store_commit(store_tx *tx) {
   }
   /* the group may have been rolled back under this member (I/O error) */
   int rc = sqlite3_get_autocommit(c->db) ? SQLITE_ABORT
-                                         : sqlite3_exec(c->db, "RELEASE m", NULL, NULL, NULL);
+                                         : ctl(c, C_RELEASE);
   if (rc != SQLITE_OK) {
     fprintf(stderr, "xunji: 提交失败: %s\n", sqlite3_errmsg(c->db));
     member_undo(c);
@@ -617,7 +637,7 @@ int store_commit(store_tx *tx) {
 
 void store_rollback(store_tx *tx) {
   if (!tx->write) {
-    if (!sqlite3_get_autocommit(tx->c->db)) sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+    if (!sqlite3_get_autocommit(tx->c->db)) ctl(tx->c, C_ROLLBACK);
     release(tx);
     return;
   }
