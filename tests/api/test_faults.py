@@ -297,6 +297,40 @@ def concurrent_writers_share_a_failed_fsync():
 
 
 @test
+def a_sealed_field_is_not_sent_when_its_read_audit_fails():
+    """The plaintext of a sealed field leaves the server only after its read's
+    audit entry is durable: with every COMMIT, or every fsync, failing, the
+    read of a clue's allegation is a 5xx without the text; reads that need no
+    audit entry go on."""
+    assert os.path.exists(FAULT_BIN), f"{FAULT_BIN} missing: make build/faults/xunji"
+    prep = Prepared()
+    try:
+        s = prep.copy(FAULT_BIN, {"XUNJI_FAULT": "count"})
+        s.start()
+        m = prep.clients(s)["member1"]
+        secret = "密封内容-审计先于明文"
+        cid = expect(m.post("/api/v1/clues", {
+            "target_id": s.ids["targets"]["u1"], "title": "审计顺序", "subject_name": "某",
+            "source": "interview", "discovered_on": today_shanghai(), "allegation": secret}), 201).json["id"]
+        assert secret in expect(m.get(f"/api/v1/clues/{cid}"), 200).raw.decode()
+        s.stop()
+        for fault in ("commit:1:io:sticky", "sync:1:io:sticky"):
+            s.env = {"XUNJI_FAULT": fault}
+            s.start()
+            try:
+                m = prep.clients(s)["member1"]
+                r = m.get(f"/api/v1/clues/{cid}")
+                assert r.status >= 500 and secret not in r.raw.decode(), (fault, r)
+                expect(m.get("/api/v1/clues?per_page=5"), 200)
+            finally:
+                s.kill9()
+            s.check_sanitizers()
+        shutil.rmtree(s.dir, ignore_errors=True)
+    finally:
+        prep.close()
+
+
+@test
 def a_real_full_disk():
     """A 24 MiB ext4 image mounted on loop: fill it, and the server refuses
     writes with an error, keeps serving reads, loses nothing acknowledged,
