@@ -21,7 +21,10 @@
  *      rolls back undoes only its savepoint. Members of one group see each
  *      other's rows (they are serialized, as before); the audit chain's head
  *      row moves inside the group, so the chain stays one chain and a failed
- *      group loses its entries together with their records.
+ *      group loses its entries together with their records. SQL must not use
+ *      RAISE(ROLLBACK) or OR ROLLBACK: it would end the whole group (safe,
+ *      every member fails, but the others fail for nothing); RAISE(ABORT)
+ *      undoes one statement and is fine.
  *   3. Readers come from a bounded pool of read-only connections; a reader
  *      runs BEGIN so its statements see one snapshot (WAL).
  *   4. Each connection caches its prepared statements by SQL text; SQL uses
