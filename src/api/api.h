@@ -148,6 +148,10 @@ int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const 
 
 /* handlers (one file per resource family) */
 int h_healthz(req *r);
+/* GET /metrics (api/metrics.c): Prometheus text, only to metrics_networks. */
+int h_metrics(req *r);
+/* Counts one answered request (its route, status and time) for /metrics. */
+void metrics_observe(const req *r, double seconds);
 int h_login(req *r);
 int h_logout(req *r);
 int h_password(req *r);

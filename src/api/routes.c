@@ -42,6 +42,8 @@ extern const struct file_owner fo_problem, fo_task;
 
 const route routes[] = {
     {"GET", "/healthz", h_healthz, A_SELF, RF_PUBLIC, "健康检查", NULL},
+    {"GET", "/metrics", h_metrics, A_SELF, RF_PUBLIC,
+     "运行指标 (Prometheus 文本格式; 仅 metrics_networks 中的地址可访问, 其余为 404)", NULL},
     {"POST", "/api/v1/auth/login", h_login, A_SELF, RF_PUBLIC, "登录", NULL},
     {"POST", "/api/v1/auth/logout", h_logout, A_SELF, RF_MUST_CHANGE | RF_ENROL, "退出登录", NULL},
     {"POST", "/api/v1/auth/password", h_password, A_SELF, RF_MUST_CHANGE | RF_ENROL, "修改口令", NULL},

@@ -326,10 +326,11 @@ static void add_common_headers(struct MHD_Response *resp, req *r) {
 }
 
 static void access_log(req *r) {
-  if (!cfg_int(CFG_ACCESS_LOG)) return;
   struct timespec t1;
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+  metrics_observe(r, ms / 1e3); /* /metrics (api/metrics.c) */
+  if (!cfg_int(CFG_ACCESS_LOG)) return;
   char ts[TS_LEN];
   ts_now(ts);
   /* Only the path: no query values, bodies, cookies or tokens are logged. */

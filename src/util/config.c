@@ -126,6 +126,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
     [CFG_ADMIN_NETWORKS] = {"admin_networks", "XUNJI_ADMIN_NETWORKS", CT_STR, "", 0, 0,
                             "三员只能从这些地址或网段登录 (逗号分隔, 如 10.1.2.0/24; 按可信代理转发后的"
                             "客户端地址; 空为不限)"},
+    [CFG_METRICS_NETWORKS] = {"metrics_networks", "XUNJI_METRICS_NETWORKS", CT_STR,
+                              "127.0.0.0/8, ::1", 0, 0,
+                              "只有这些地址或网段可读取 /metrics 运行指标 (逗号分隔; 按可信代理转发后的"
+                              "客户端地址; 空为一律不可读取, 其余地址得到 404)"},
     [CFG_ACCOUNT_DORMANT_DAYS] = {"account_dormant_days", "XUNJI_ACCOUNT_DORMANT_DAYS", CT_INT, "90",
                                   0, 3650,
                                   "账号连续多少天未登录即在下次登录时停用 (天, 0 为不限; 三员账号除外)"},
@@ -205,7 +209,7 @@ int cfg_set(cfg_id id, const char *value, char *err, size_t errlen) {
     snprintf(err, errlen, "配置项 %s 的值无效: %s (应为空、内部资料 或 工作秘密)", d->name, value);
     return -1;
   }
-  if (id == CFG_ADMIN_NETWORKS && *value) {
+  if ((id == CFG_ADMIN_NETWORKS || id == CFG_METRICS_NETWORKS) && *value) {
     net_range *nr = NULL;
     char why[256];
     int n = net_ranges_parse(value, &nr, why, sizeof why);
