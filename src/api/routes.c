@@ -281,6 +281,13 @@ const route routes[] = {
      "汇总报告 PDF: 主要数字与统计图 (筛选同统计, 导出留痕)", NULL},
     {"GET", "/api/v1/stats/summary.xlsx", h_summary_xlsx, A_STATS_READ, RF_2FA,
      "汇总表 .xlsx: 统计指标与各项分布 (筛选同统计, 导出留痕)", NULL},
+    /* issue 17: any list or drill-down as .xlsx, prints audited (domain/reports/listexport.c) */
+    {"GET", "/api/v1/exports/records/{kind}", h_export_records, A_SELF, RF_2FA,
+     "导出列表 (.xlsx, 与列表相同的查询条件与可见范围; 标题行、序号、冻结表头、导出人与时间水印)", NULL},
+    {"GET", "/api/v1/exports/stats/{measure}", h_export_stats, A_STATS_READ, RF_2FA,
+     "导出统计明细 (.xlsx, 与明细相同的筛选与可见范围)", NULL},
+    {"POST", "/api/v1/prints", h_print_audit, A_SELF, 0,
+     "登记一次打印 (记录或列表, 只记编号与筛选条件名), 返回水印的打印人与时间", NULL},
     {"GET", "/api/v1/ledgers", h_ledgers_list, A_LEDGER_EXPORT, 0, "可导出的台账", NULL},
     {"GET", "/api/v1/ledgers/{name}", h_ledger_export, A_LEDGER_EXPORT, RF_2FA,
      "导出台账 .xlsx (问题线索移交、问题、整改; 筛选同统计, 导出留痕)", NULL},

@@ -69,6 +69,9 @@ typedef struct req {
   char etag[32];
   char cookie[256];   /* Set-Cookie value, if any */
   audit_head head;    /* newest audit entry written by this request */
+  /* An export (domain/reports/listexport.c): the list handler's rows go to
+   * this sink, all of them, instead of a page (api/paging.c api_list). */
+  struct list_sink *list_sink;
 } req;
 
 /* Query string argument, or NULL. */

@@ -1,0 +1,149 @@
+"""Lists and drill-downs as .xlsx, prints audited, the search box and file
+previews (issue 17). Exports are read back with the independent reader
+(tests/api/xlsxio.py): title row, watermark row, frozen header with 序号,
+headers and values in words, and the row set equal to the list's own rows
+for that user (the same visibility path). One server for the module."""
+import atexit
+import io
+import json
+import zipfile
+
+import xlsxio
+from lib import Server, expect, test, days_from_today
+
+S = None
+
+
+def server():
+    global S
+    if S is None:
+        S = Server()
+        S.start()
+        atexit.register(S.stop)
+    return S
+
+
+def list_all(c, path, **q):
+    out, page = [], 1
+    while True:
+        qs = "&".join(f"{k}={v}" for k, v in {**q, "page": page, "per_page": 200}.items())
+        r = expect(c.get(f"{path}?{qs}"), 200).json
+        out += r["items"]
+        if len(out) >= r["total"] or not r["items"]:
+            return out
+        page += 1
+
+
+def make_problem(s, unit, title, amount="1200.50", immediate=True):
+    m1 = s.client("member1")
+    cid = "01940000-0000-7000-8000-" + "0403".ljust(12, "0")  # a seeded category
+    return expect(m1.post("/api/v1/problems", {
+        "target_id": s.ids["targets"][unit], "category_id": cid, "title": title,
+        "description": "问题描述", "amount": amount, "found_by": "interview",
+        "found_on": days_from_today(-3), "immediate_fix": immediate}), 201).json
+
+
+def sheet_of(r):
+    assert r.header("Content-Type") == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert r.header("Content-Disposition").startswith("attachment;")
+    z = zipfile.ZipFile(io.BytesIO(r.raw))
+    names = [n for n in z.namelist()]
+    wb = z.read("xl/workbook.xml").decode()
+    return xlsxio.read(r.raw), wb, z, names
+
+
+def audits(s, action):
+    return [(a, json.loads(d)) for a, d in
+            s.sql("SELECT actor_login, detail FROM audit WHERE action=? AND result='ok' ORDER BY seq", (action,))]
+
+
+@test
+def list_export_matches_the_list_per_user():
+    s = server()
+    make_problem(s, "u1", "违规发放津补贴 & 奖金")
+    make_problem(s, "u1", "公车私用", amount="50", immediate=False)
+    for login in ("member1", "leader1", "office", "member2", "lg"):
+        c = s.client(login)
+        r = c.get("/api/v1/exports/records/problem?sort=-created_at")
+        if r.status == 403:
+            assert expect(c.get("/api/v1/problems"), 403)
+            continue
+        items = list_all(c, "/api/v1/problems", sort="-created_at")
+        sh, wb, z, _ = sheet_of(expect(r, 200))
+        assert sh.rows[0][0] == "问题清单", sh.rows[0]            # the title row
+        assert "导出人" in sh.rows[1][0] and f"({login})" in sh.rows[1][0] and "导出时间" in sh.rows[1][0]
+        head = sh.rows[2]
+        assert head[0] == "序号" and sh.frozen_rows == 3         # header frozen under title and watermark
+        assert 'name="问题清单"' in wb                             # the sheet named after the list
+        assert all(h and not h.isascii() for h in head), head    # headers in Chinese
+        data = [dict(zip(head, row)) for row in sh.rows[3:]]
+        assert [d["序号"] for d in data] == list(range(1, len(items) + 1))
+        assert [d["标题"] for d in data] == [i["title"] for i in items], login
+        # the watermark also in the page header/footer for printing
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+        assert "<oddHeader>" in xml and f"({login})" in xml
+        for d, i in zip(data, items):
+            if i["title"] == "违规发放津补贴 & 奖金":
+                assert d["涉及金额 (元)"][1] == 1200.5 and d["立行立改"] == "是"
+                assert d["单位"] == "枣阳市人民防空办公室" and d["状态"] == i["state_label"]
+                assert d["发现方式"] != "interview"                   # the vocabulary's word
+            if i["title"] == "公车私用":
+                assert d["立行立改"] == "否"
+    # member2 (another team) sees none of team one's problems, in the list and the sheet alike
+    c2 = s.client("member2")
+    r = expect(c2.get("/api/v1/exports/records/problem"), 200)
+    titles = [row[1:] for row in xlsxio.read(r.raw).rows[3:]]
+    assert not any("公车私用" in (x or "") for row in titles for x in row if isinstance(x, str))
+    # audited: ids, names and counts only
+    a = [d for who, d in audits(s, "list.export") if who == "office"]
+    assert a and a[-1]["what"] == "problem" and a[-1]["filters"] == ["sort"] and a[-1]["rows"] >= 2
+    assert "违规" not in json.dumps(a, ensure_ascii=False)
+
+
+@test
+def list_export_keeps_filters_and_refuses_bad_ones():
+    s = server()
+    office = s.client("office")
+    items = list_all(office, "/api/v1/problems", immediate_fix="true")
+    sh = xlsxio.read(expect(office.get("/api/v1/exports/records/problem?immediate_fix=true"), 200).raw)
+    assert len(sh.rows) - 3 == len(items) and all(row[0] for row in sh.rows[3:])
+    expect(office.get("/api/v1/exports/records/problem?nope=1"), 400, "unknown_field")
+    r = expect(office.get("/api/v1/exports/records/nokind"), 404)
+    assert "记录" in r.json["error"]["message"]
+    # the unit's liaison may list no clues: refused as the list is
+    expect(s.client("unit1").get("/api/v1/exports/records/clue"), 403)
+
+
+@test
+def drill_down_export_matches_the_drill_down():
+    s = server()
+    office = s.client("office")
+    m = "problems_found"
+    dd = expect(office.get(f"/api/v1/stats/{m}/records?per_page=200"), 200).json
+    r = expect(office.get(f"/api/v1/exports/stats/{m}"), 200)
+    sh, _, _, _ = sheet_of(r)
+    assert sh.rows[0][0].endswith("明细") and sh.rows[2][0] == "序号" and sh.frozen_rows == 3
+    assert len(sh.rows) - 3 == dd["total"]
+    a = [d for who, d in audits(s, "list.export") if who == "office" and d["what"] == "measure"]
+    assert a and a[-1]["name"] == m and a[-1]["rows"] == dd["total"]
+    expect(office.get("/api/v1/exports/stats/nomeasure"), 404)
+
+
+@test
+def print_is_audited_with_ids_only():
+    s = server()
+    office = s.client("office")
+    p = make_problem(s, "u2", "打印测试问题")
+    r = expect(office.post("/api/v1/prints", {"kind": "problem", "id": p["id"]}), 200).json
+    assert r["printed_by"] and r["login"] == "office" and r["printed_at"]
+    expect(office.post("/api/v1/prints", {"kind": "problem", "filters": "state,team_id"}), 200)
+    expect(office.post("/api/v1/prints", {"kind": "bogus"}), 400, "invalid_field")
+    # a record the user may not read is not printed (404 as its GET)
+    expect(s.client("member2").post("/api/v1/prints", {"kind": "problem", "id": p["id"]}), 404)
+    rec = [d for who, d in audits(s, "record.print") if who == "office"]
+    lst = [d for who, d in audits(s, "list.print") if who == "office"]
+    assert rec and rec[-1]["what"] == "problem"
+    assert lst and lst[-1]["filters"] == ["state", "team_id"]
+    row = s.sql("SELECT object_id FROM audit WHERE action='record.print' ORDER BY seq DESC LIMIT 1")
+    assert row[0][0] == p["id"]
+
