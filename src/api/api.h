@@ -159,6 +159,7 @@ int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const 
 
 /* handlers (one file per resource family) */
 int h_healthz(req *r);
+int h_search(req *r); /* api/search.c */
 int h_login(req *r);
 int h_logout(req *r);
 int h_password(req *r);

@@ -286,6 +286,8 @@ const route routes[] = {
      "导出列表 (.xlsx, 与列表相同的查询条件与可见范围; 标题行、序号、冻结表头、导出人与时间水印)", NULL},
     {"GET", "/api/v1/exports/stats/{measure}", h_export_stats, A_STATS_READ, RF_2FA,
      "导出统计明细 (.xlsx, 与明细相同的筛选与可见范围)", NULL},
+    {"GET", "/api/v1/search", h_search, A_SELF, 0,
+     "查找记录: 按文号、登记号、问题编号、单位或人名, 在本人可查看的各类记录中 (按类分组)", NULL},
     {"POST", "/api/v1/prints", h_print_audit, A_SELF, 0,
      "登记一次打印 (记录或列表, 只记编号与筛选条件名), 返回水印的打印人与时间", NULL},
     {"GET", "/api/v1/ledgers", h_ledgers_list, A_LEDGER_EXPORT, 0, "可导出的台账", NULL},

@@ -7,6 +7,7 @@ import atexit
 import io
 import json
 import zipfile
+from urllib.parse import quote
 
 import xlsxio
 from lib import Server, expect, test, days_from_today
@@ -147,3 +148,32 @@ def print_is_audited_with_ids_only():
     row = s.sql("SELECT object_id FROM audit WHERE action='record.print' ORDER BY seq DESC LIMIT 1")
     assert row[0][0] == p["id"]
 
+@test
+def search_by_number_unit_and_person_within_scope():
+    s = server()
+    m1, office, m2 = s.client("member1"), s.client("office"), s.client("member2")
+    p = make_problem(s, "u1", "查找测试问题")
+    seq = expect(m1.get(f"/api/v1/problems/{p['id']}"), 200).json["seq_no"]
+    for c, sees in ((m1, True), (office, True), (m2, False)):    # the team and the office; not team two
+        g = {x["kind"]: x for x in expect(c.get(f"/api/v1/search?q={seq}"), 200).json["groups"]}
+        ids = [i["id"] for i in g.get("problem", {"items": []})["items"]]
+        assert (p["id"] in ids) == sees, (c.login_name, g)
+    hit = next(i for x in expect(m1.get(f"/api/v1/search?q={seq}"), 200).json["groups"] if x["kind"] == "problem"
+               for i in x["items"] if i["id"] == p["id"])
+    assert seq in hit["title"] and "查找测试问题" in hit["title"] and "枣阳市人民防空办公室" in hit["sub"]
+    # a unit's name finds the unit in the directory, grouped and labelled
+    g = expect(office.get("/api/v1/search?q=" + quote("人民防空")), 200).json["groups"]
+    org = next(x for x in g if x["kind"] == "org")
+    assert org["label"] and any("人民防空" in i["title"] for i in org["items"])
+    # limit per kind, "more" when there are others
+    g = expect(office.get("/api/v1/search?limit=1&q=" + quote("枣阳")), 200).json["groups"]
+    assert all(len(x["items"]) == 1 for x in g) and any(x["more"] for x in g)
+    # errors in Chinese naming the field
+    for q, code in (("", "missing_field"), ("a", "invalid_field"), ("x" * 51, "invalid_field")):
+        e = expect(office.get(f"/api/v1/search?q={q}"), 400, code).json["error"]
+        assert e["field"] == "q" and not e["message"].isascii()
+    expect(office.get("/api/v1/search?limit=0&q=" + quote("枣阳")), 400, "invalid_field")
+    expect(office.get("/api/v1/search?sort=x&q=" + quote("枣阳")), 400, "unknown_field")
+    # the unit's liaison finds no clue at all (it may list none)
+    g = expect(s.client("unit1").get("/api/v1/search?q=" + quote("人民防空")), 200).json["groups"]
+    assert "clue" not in {x["kind"] for x in g}
