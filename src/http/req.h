@@ -66,6 +66,7 @@ typedef struct req {
   int rawfd;          /* >0: body streamed from this (unlinked) file, rawfd_size bytes */
   size_t rawfd_size;
   char disposition[1024]; /* Content-Disposition, if any (downloads) */
+  bool frame_self;    /* an inline preview our own pages may frame (sandboxed) */
   char etag[32];
   char cookie[256];   /* Set-Cookie value, if any */
   audit_head head;    /* newest audit entry written by this request */

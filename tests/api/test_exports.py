@@ -177,3 +177,41 @@ def search_by_number_unit_and_person_within_scope():
     # the unit's liaison finds no clue at all (it may list none)
     g = expect(s.client("unit1").get("/api/v1/search?q=" + quote("人民防空")), 200).json["groups"]
     assert "clue" not in {x["kind"] for x in g}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def headers_all(r, name):
+    return [v for k, v in r.headers if k.lower() == name.lower()]
+
+
+@test
+def evidence_previews_are_sandboxed_and_audited():
+    s = server()
+    m1, m2 = s.client("member1"), s.client("member2")
+    p = make_problem(s, "u2", "预览测试问题")
+    url = f"/api/v1/problems/{p['id']}/files"
+    # several files, one after the other as the browser sends them; each checked as before
+    fp = expect(m1.upload(url, "流水.pdf", PDF, "application/pdf"), 201).json
+    fi = expect(m1.upload(url, "现场.png", PNG, "image/png"), 201).json
+    ft = expect(m1.upload(url, "说明.txt", "纯文本".encode(), "text/plain"), 201).json
+    expect(m1.upload(url, "假图.png", PDF, "image/png"), 415, "type_mismatch")
+    assert {i["name"] for i in expect(m1.get(url), 200).json["items"]} == {"流水.pdf", "现场.png", "说明.txt"}
+    for f, ctype in ((fp, "application/pdf"), (fi, "image/png")):
+        r = expect(m1.get(f"/api/v1/files/{f['id']}?inline=1"), 200)
+        assert r.header("Content-Type") == ctype and r.raw in (PDF, PNG)
+        assert r.header("Content-Disposition").startswith("inline;")
+        csp = headers_all(r, "Content-Security-Policy")
+        assert "sandbox" in csp and any("frame-ancestors 'self'" in c for c in csp), csp
+        assert not any("frame-ancestors 'none'" in c for c in csp)
+        assert r.header("X-Content-Type-Options") == "nosniff" and r.header("X-Frame-Options") == "SAMEORIGIN"
+    # other types, and no ?inline: an attachment that no page may frame
+    for q in (f"{ft['id']}?inline=1", fp["id"]):
+        r = expect(m1.get(f"/api/v1/files/{q}"), 200)
+        assert r.header("Content-Type") == "application/octet-stream"
+        assert r.header("Content-Disposition").startswith("attachment;")
+        assert r.header("X-Frame-Options") == "DENY" and "sandbox" in headers_all(r, "Content-Security-Policy")
+    # the same visibility and audit as a download
+    expect(m2.get(f"/api/v1/files/{fp['id']}?inline=1"), 404)
+    n = s.sql("SELECT count(*) FROM audit WHERE action='file.read' AND object_id=? AND result='ok'", (p["id"],))
+    assert n[0][0] == 4
