@@ -419,7 +419,8 @@ int h_print_audit(req *r) {
   const char *kind = rec_s(r->in, "kind"), *id = rec_s(r->in, "id");
   const rec_kind *k = kind_named(kind);
   const measure *m = k ? NULL : measure_find(kind);
-  if (!k && !m && strcmp(kind, "home") && strcmp(kind, "dashboard"))
+  if (!k && !m && strcmp(kind, "home") && strcmp(kind, "dashboard") &&
+      strcmp(kind, "list") && strcmp(kind, "record"))
     return api_error(r, 400, "invalid_field", "kind", "「打印对象」无效");
   svc_actor ac;
   api_actor(r, &ac);
