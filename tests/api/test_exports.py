@@ -215,3 +215,19 @@ def evidence_previews_are_sandboxed_and_audited():
     expect(m2.get(f"/api/v1/files/{fp['id']}?inline=1"), 404)
     n = s.sql("SELECT count(*) FROM audit WHERE action='file.read' AND object_id=? AND result='ok'", (p["id"],))
     assert n[0][0] == 4
+
+
+@test
+def export_past_its_row_limit_is_refused_in_chinese():
+    with Server(settings={"export_max_rows": 1}) as s:
+        make_problem(s, "u1", "第一个")
+        office = s.client("office")
+        expect(office.get("/api/v1/exports/records/problem"), 200)     # one row: within the limit
+        make_problem(s, "u1", "第二个")
+        ms = [m["name"] for m in expect(office.get("/api/v1/stats"), 200).json["measures"]]
+        big = next(m for m in ms if expect(office.get(f"/api/v1/stats/{m}/records"), 200).json["total"] >= 2)
+        for path in ("/api/v1/exports/records/problem", f"/api/v1/exports/stats/{big}"):
+            e = expect(office.get(path), 413, "too_many_rows").json["error"]
+            assert "上限 1 条" in e["message"] and "缩小" in e["message"], e
+        # nothing exported: no audit entry for the refused ones
+        assert len(s.sql("SELECT 1 FROM audit WHERE action='list.export'")) == 1

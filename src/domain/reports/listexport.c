@@ -13,7 +13,7 @@
  *
  * The sheet: a title row, a watermark row (who exported it and when, also the
  * page header and footer and the workbook's author), a frozen header row
- * with 序号 first, named after the list. Past export_cap rows: 413. Every
+ * with 序号 first, named after the list. Past export_max_rows rows: 413. Every
  * export is audited (kind or measure, filter names, row count) before the
  * bytes leave.
  *
@@ -34,9 +34,11 @@
 #include "core/workflow.h"
 #include "domain/reports/exports.h"
 #include "domain/reports/reports.h"
+#include "util/config.h"
 #include "util/text.h"
 
-enum { EXPORT_CAP = 100000, DRILL_CHUNK = 200 };
+enum { DRILL_CHUNK = 200 };
+#define EXPORT_CAP ((int64_t)cfg_int(CFG_EXPORT_MAX_ROWS)) /* export_max_rows (util/config.c) */
 
 /* ---- columns ---------------------------------------------------------------- */
 typedef struct xcol {
@@ -393,8 +395,8 @@ int h_export_stats(req *r) {
       if (total > EXPORT_CAP) {
         json_decref(out);
         status = api_error(r, 413, "too_many_rows", "",
-                           "记录共 %lld 条, 超过一次导出的上限 %d 条, 请缩小查询范围",
-                           (long long)total, EXPORT_CAP);
+                           "记录共 %lld 条, 超过一次导出的上限 %lld 条, 请缩小查询范围",
+                           (long long)total, (long long)EXPORT_CAP);
         break;
       }
       size_t i;
