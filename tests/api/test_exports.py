@@ -231,3 +231,13 @@ def export_past_its_row_limit_is_refused_in_chinese():
             assert "上限 1 条" in e["message"] and "缩小" in e["message"], e
         # nothing exported: no audit entry for the refused ones
         assert len(s.sql("SELECT 1 FROM audit WHERE action='list.export'")) == 1
+
+
+@test
+def server_clean_after_the_module():
+    """Runs last: the module's server stops cleanly and no sanitizer report was written."""
+    global S
+    if S is not None:
+        S.stop()
+        S.check_sanitizers()
+        S = None
