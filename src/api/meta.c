@@ -303,6 +303,8 @@ static json_t *columns_json(const char *kind, const char *cols) {
   return a;
 }
 
+json_t *meta_columns(const char *kind, const char *cols) { return columns_json(kind, cols); }
+
 static json_t *measures_json(void) {
   json_t *a = json_array();
   for (int i = 0; i < nmeasures; i++) {

@@ -92,6 +92,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
                               "单个请求的查询参数个数上限 (超过时答复 400)"},
     [CFG_ORPHAN_MINUTES] = {"orphan_minutes", "XUNJI_ORPHAN_MINUTES", CT_INT, "60", 5, 10080,
                             "启动后清理佐证材料目录中无数据库记录的残留文件, 只清理早于此分钟数的文件"},
+    [CFG_EXPORT_MAX_ROWS] = {"export_max_rows", "XUNJI_EXPORT_MAX_ROWS", CT_INT, "100000", 1,
+                             1000000, "列表或统计明细一次导出为 Excel 的最多行数 (超过则拒绝, 请缩小查询范围)"},
     [CFG_MAX_INFLIGHT_BODY] = {"max_inflight_body_bytes", "XUNJI_MAX_INFLIGHT_BODY_BYTES", CT_INT,
                                "67108864", 65536, 1L << 40,
                                "全部连接正在接收、尚未处理的请求体在内存中合计上限 (字节), 超出时答复 503"},

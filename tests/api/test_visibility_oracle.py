@@ -21,6 +21,7 @@ import atexit
 import json
 import os
 import re
+from urllib.parse import urlencode
 
 import vis_fixture as vf
 import xlsxio
@@ -551,6 +552,68 @@ def review_items_name_only_what_the_reader_sees():
                 d.add(role, "review_item", f"items {n}", missing=[key], note="title missing")
     assert any("problem_title" in h for (ro, k), recs in ORACLE.items() if k == "review_item"
                for h in recs.values())  # not vacuous: some reader is refused a title
+    d.check()
+
+
+@test
+def search_finds_exactly_the_oracles_records():
+    """The header's search box (GET /api/v1/search) is a read path: searched by the fixture's unit
+    names and by its 【】 tokens, each role finds exactly the oracle's records of each kind searched."""
+    s, f, cl = fx()
+    d = Diff("search")
+    office = cl["office"]
+    units = [office.get(f"/api/v1/orgs/{s.ids['orgs'][u]}").json["name"] for u in ("u1", "u2", "u3", "u4", "u7")]
+    searched = ("problem", "clue", "petition", "report", "rect_task", "notice", "assistance",
+                "accountability", "joint_review")
+    seen_any = 0
+    for role in vf.ROLES:
+        c = cl[role]
+        found = {}
+        for q in units + ["【P_", "【C_", "【JR_", "【AC_"]:
+            r = c.get("/api/v1/search?" + urlencode({"q": q, "limit": 50}))
+            if r.status != 200:
+                d.add(role, "search", f"GET /api/v1/search?q={q}", missing=["answer"], note=f"status {r.status}")
+                continue
+            for g in r.json["groups"]:
+                if g["more"]:
+                    d.add(role, g["kind"], f"GET /api/v1/search?q={q}", note="more than 50 hits", always=True)
+                for it in g["items"]:
+                    n = f.name_of(it["id"])
+                    if n:
+                        found.setdefault(g["kind"], set()).add(n)
+                        d.add(role, g["kind"], f"GET /api/v1/search?q={q}", extra=canary_leaks(role, json.dumps(it, ensure_ascii=False)), note="canary")
+        for kind in searched:
+            want = set(sees(role, kind))
+            got = found.get(kind, set())
+            seen_any += len(got)
+            d.add(role, kind, "GET /api/v1/search", want - got, got - want)
+    assert seen_any > 50, seen_any  # the search does find fixture records
+    d.check()
+
+
+@test
+def list_exports_hold_exactly_the_lists_records():
+    """GET /api/v1/exports/records/{kind}: the sheet names exactly the records the oracle lets the
+    role see (by their 【】 tokens), no canary, and is refused as the list is."""
+    s, f, cl = fx()
+    d = Diff("list exports")
+    for role in vf.ROLES:
+        c = cl[role]
+        for kind in ("problem", "clue", "accountability", "joint_review"):
+            route = KINDS[kind][0]
+            where = f"GET /api/v1/exports/records/{kind}"
+            x = c.get(f"/api/v1/exports/records/{kind}")
+            lst = c.get(route)
+            if x.status != 200:
+                if lst.status == 200:
+                    d.add(role, kind, where, missing=["export"], note=f"status {x.status}")
+                continue
+            text = "\n".join(str(v) for row in xlsxio.read(x.raw).rows[3:] for v in row if v is not None)
+            toks = {t for t in tokens(text) & set(f.ids) if f.kind[t] == kind}
+            want = set(sees(role, kind))
+            d.add(role, kind, where, want - toks, toks - want)
+            leaks = canary_leaks(role, text)
+            d.add(role, kind, where, extra=leaks, note="canary" if leaks else "")
     d.check()
 
 
