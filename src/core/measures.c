@@ -126,7 +126,13 @@ static const msource src_problems = {
     "pr.found_on, pr.amount_fen, pr.immediate_fix, pr.rectified_at, pr.signed_off_at",
     "pr.found_on, pr.seq_no, pr.id",
     {"pr.round_id", "r.campaign", "r.kind", "pr.team_id", "pr.unit_id", "u.level"},
-    &vis_problem, "pr.id"};
+    &vis_problem, "pr.id",
+    /* agg_problems (021): grouped by round, team, unit, category, month of
+     * found_on, state, immediate_fix and handed; n and amount_fen summed */
+    "agg_problems",
+    "agg_problems pr JOIN rounds r ON r.id=pr.round_id JOIN teams t ON t.id=pr.team_id "
+    "JOIN orgs u ON u.id=pr.unit_id",
+    "pr.n", "pr.found_on", "pr.month", "x.handed = 1"};
 
 /* The team's reports once the feedback was given (反馈), each with its
  * feedback meeting (date, people present) and the copy (抄送). */

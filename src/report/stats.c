@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/aggregates.h"
 #include "util/text.h"
 #include "util/xmem.h"
 
@@ -99,6 +100,15 @@ static int int_of(store_tx *tx, const stats_ctx *c, const measure *m, const char
   return rc;
 }
 
+/* The count or sum of m: from its source's aggregate where it has one
+ * (report/aggregates.c), else over the records. */
+static int figure_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
+                     int64_t *v) {
+  agg_plan ap;
+  if (agg_plan_for(c, m, &ap)) return int_of(tx, &ap.c, &ap.m, ap.what, v);
+  return int_of(tx, c, m, what, v);
+}
+
 int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out) {
   json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "name", m->name, "label", m->label, "unit",
                         m->unit, "kind", kind_names[m->kind], "source", m->src->name,
@@ -111,7 +121,7 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
   int np;
   switch (m->kind) {
     case MK_COUNT:
-      rc = int_of(tx, c, m, "count(*)", &n);
+      rc = figure_of(tx, c, m, "count(*)", &n);
       json_object_set_new(o, "value", json_integer(n));
       break;
     case MK_DISTINCT: {
@@ -124,14 +134,14 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
     case MK_SUM: {
       char what[200];
       snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
-      rc = int_of(tx, c, m, what, &n);
+      rc = figure_of(tx, c, m, what, &n);
       json_object_set_new(o, "value", json_integer(n));
       break;
     }
     case MK_SUM_FEN: {
       char what[200], y[32], w[40];
       snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
-      rc = int_of(tx, c, m, what, &n);
+      rc = figure_of(tx, c, m, what, &n);
       fen_yuan(n, y);
       fen_wan(n, w);
       json_object_set_new(o, "value", json_string(y));
@@ -218,8 +228,8 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
     case MK_RATIO: {
       const measure *a = measure_find(m->num), *b = measure_find(m->den);
       int64_t x = 0, y = 0;
-      rc = int_of(tx, c, a, "count(*)", &x);
-      if (!rc) rc = int_of(tx, c, b, "count(*)", &y);
+      rc = figure_of(tx, c, a, "count(*)", &x);
+      if (!rc) rc = figure_of(tx, c, b, "count(*)", &y);
       json_object_set_new(o, "numerator", json_integer(x));
       json_object_set_new(o, "denominator", json_integer(y));
       /* percent rounded to two decimals, exactly (integer arithmetic) */
@@ -280,10 +290,17 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
     build(c, rm, "1", tail, NULL, &b2, p, &np);
     buf_adds(&sql, buf_str(&b2));
     buf_free(&b2);
-  } else {
-    build(c, rm, "count(*)", NULL, key, &sql, p, &np);
   }
-  rc = store_query_int(tx, buf_str(&sql), p, np, &total);
+  if ((rm->kind == MK_COUNT || rm->kind == MK_SUM || rm->kind == MK_SUM_FEN) && !key) {
+    /* the number of records the figure counts: from the aggregate where
+     * the source has one (the count a MK_COUNT figure over them shows) */
+    measure cm = *rm;
+    cm.kind = MK_COUNT;
+    rc = figure_of(tx, c, &cm, "count(*)", &total);
+  } else {
+    if (rm->kind != MK_DISTINCT) build(c, rm, "count(*)", NULL, key, &sql, p, &np);
+    rc = store_query_int(tx, buf_str(&sql), p, np, &total);
+  }
   buf_reset(&sql);
   if (rm->kind == MK_DAYS)
     snprintf(what, sizeof what, "%s, %s AS m_start, %s AS m_end", rm->src->cols, rm->expr,
@@ -360,8 +377,18 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   sval p[MEASURE_MAXP];
   int np;
   char what[300];
-  snprintf(what, sizeof what, "DISTINCT %s AS id", col);
-  build(c, gm, what, " LIMIT 1001", NULL, &sql, p, &np);
+  agg_plan ap;
+  if (agg_plan_for(c, gm, &ap)) {
+    /* the groups that hold records of the measure: O(groups) */
+    char tail[300];
+    snprintf(what, sizeof what, "%s AS id", col);
+    snprintf(tail, sizeof tail, " GROUP BY %s HAVING sum(%s) > 0 LIMIT 1001", col,
+             gm->src->agg_n);
+    build(&ap.c, &ap.m, what, tail, NULL, &sql, p, &np);
+  } else {
+    snprintf(what, sizeof what, "DISTINCT %s AS id", col);
+    build(c, gm, what, " LIMIT 1001", NULL, &sql, p, &np);
+  }
   json_t *ids = store_query_json(tx, buf_str(&sql), p, np);
   buf_free(&sql);
   if (!ids) return STORE_ERR;
