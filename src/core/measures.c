@@ -127,11 +127,13 @@ static const msource src_problems = {
     "pr.found_on, pr.seq_no, pr.id",
     {"pr.round_id", "r.campaign", "r.kind", "pr.team_id", "pr.unit_id", "u.level"},
     &vis_problem, "pr.id",
-    /* agg_problems (021): grouped by round, team, unit, category, month of
-     * found_on, state, immediate_fix and handed; n and amount_fen summed */
+    /* agg_problems (021): grouped by round, team, unit, month of found_on,
+     * state, immediate_fix and handed; n and amount_fen summed. Under alias
+     * x too (one rowid lookup): the visibility condition applies there
+     * directly, O(groups in scope), instead of an IN list of every group. */
     "agg_problems",
-    "agg_problems pr JOIN rounds r ON r.id=pr.round_id JOIN teams t ON t.id=pr.team_id "
-    "JOIN orgs u ON u.id=pr.unit_id",
+    "agg_problems x JOIN agg_problems pr ON pr.id=x.id JOIN rounds r ON r.id=pr.round_id "
+    "JOIN teams t ON t.id=pr.team_id JOIN orgs u ON u.id=pr.unit_id",
     "pr.n", "pr.found_on", "pr.month", "x.handed = 1"};
 
 /* The team's reports once the feedback was given (反馈), each with its
@@ -571,6 +573,15 @@ int measure_from_where(const measure *m, const mfilters *f, const mscope *s, con
   if (!s->who) return buf_adds(sql, " AND 0") ? -1 : 0;
   /* the report's own scope (a team's statistics are its own team's), over
    * the record kind's declaration */
+  /* (issue 15) an aggregate's FROM holds the kind's table as x itself
+   * (idcol NULL): the condition applies to it directly */
+  if (!src->idcol) {
+    if (vis_where(src->vis, s->who, s->act, sql, p, np, VIS_MAXP)) return -1;
+    if (!MUTANT(MUT_DRILLDOWN_SKIPS_VISIBILITY) &&
+        vis_where(src->vis, s->who, src->vis->read, sql, p, np, VIS_MAXP))
+      return -1;
+    return 0;
+  }
   if (vis_in(src->vis, s->who, s->act, src->idcol, sql, p, np, VIS_MAXP)) return -1;
   /* the record kind's own predicate: never count what the GET refuses.
    * Past its bounds it leaves an unfinished condition (or the buffer's

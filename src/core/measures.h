@@ -87,7 +87,8 @@ typedef struct msource {
    * the aggregate table (alias x: the commission's rule, materialized). The
    * rest of the visibility declaration (team, unit, released) is the
    * kind's own, applied to the aggregate's columns of the same names
-   * (report/aggregates.c). */
+   * (report/aggregates.c). agg_from names the aggregate table as x (the
+   * alias of the kind's conditions) and under the source's own alias. */
   const char *agg_table, *agg_from, *agg_n, *agg_date, *agg_month, *agg_handed;
 } msource;
 

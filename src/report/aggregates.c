@@ -57,6 +57,8 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   p->src = *s;
   p->src.from = s->agg_from;
   p->src.vis = &p->vis;
+  p->src.idcol = NULL; /* agg_from holds the aggregate as x: measure_from_where applies the
+                        * kind's condition to it directly */
   p->m = *m;
   p->m.src = &p->src;
   if (m->date) {
@@ -77,12 +79,12 @@ static const struct agg_table {
   const char *name, *cols, *nonzero, *records;
 } agg_tables[] = {
     {"agg_problems",
-     "round_id, team_id, unit_id, category_id, month, state, immediate_fix, handed, n, amount_fen",
+     "round_id, team_id, unit_id, month, state, immediate_fix, handed, n, amount_fen",
      "n <> 0 OR amount_fen <> 0",
-     "SELECT p.round_id, p.team_id, p.unit_id, p.category_id, substr(p.found_on, 1, 7), p.state, "
+     "SELECT p.round_id, p.team_id, p.unit_id, substr(p.found_on, 1, 7), p.state, "
      "p.immediate_fix, EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
      "rc.report_id=rp.report_id WHERE rp.problem_id=p.id), count(*), sum(p.amount_fen) "
-     "FROM problems p GROUP BY 1, 2, 3, 4, 5, 6, 7, 8"},
+     "FROM problems p GROUP BY 1, 2, 3, 4, 5, 6, 7"},
 };
 
 static int value_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,

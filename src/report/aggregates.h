@@ -4,7 +4,7 @@
  * A source of core/measures.c may name an aggregate table (migration 021:
  * agg_problems), kept by triggers in the same transaction as every write
  * that changes it, one row per visibility dimension (round, team, unit,
- * category, month, state, handed). A measure of that source is answered by
+ * month, state, handed). A measure of that source is answered by
  * summing the rows the user's scope covers: O(groups), not O(records).
  * Who may count which group is the visibility model's own declaration of
  * the kind (core/visibility.h), applied to the aggregate's columns of the
