@@ -90,6 +90,12 @@ typedef struct msource {
    * (report/aggregates.c). agg_from names the aggregate table as x (the
    * alias of the kind's conditions) and under the source's own alias. */
   const char *agg_table, *agg_from, *agg_n, *agg_date, *agg_month, *agg_handed;
+  /* from names the kind's table as x too, joined on its id (the same row):
+   * the kind's condition then applies to that row directly, so a query
+   * walks only the rows in scope (through the kind's indexes) or stops
+   * after a page in the drill-down's order, instead of first listing every
+   * visible id (vis_in). */
+  bool direct;
 } msource;
 
 typedef enum mkind {

@@ -57,8 +57,7 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   p->src = *s;
   p->src.from = s->agg_from;
   p->src.vis = &p->vis;
-  p->src.idcol = NULL; /* agg_from holds the aggregate as x: measure_from_where applies the
-                        * kind's condition to it directly */
+  p->src.direct = true; /* agg_from holds the aggregate as x */
   p->m = *m;
   p->m.src = &p->src;
   if (m->date) {

@@ -270,13 +270,86 @@ int stats_all(store_tx *tx, const stats_ctx *c, json_t **out) {
   return 0;
 }
 
+/* ---- keyset paging of drill-downs --------------------------------------------------- */
+enum { KEYS_MAX = 4, KEY_MAX_BYTES = 400 };
+
+/* Splits the drill-down order "pr.found_on, pr.seq_no, pr.id" into its
+ * columns (our text: plain column names). Returns how many, 0 if unusable. */
+static int order_keys(const measure *m, char keys[KEYS_MAX][64]) {
+  const char *s = m->src->order;
+  int n = 0;
+  while (s && *s) {
+    const char *e = strstr(s, ", ");
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    if (n == KEYS_MAX || len == 0 || len >= 64) return 0;
+    memcpy(keys[n], s, len);
+    keys[n++][len] = '\0';
+    s = e ? e + 2 : NULL;
+  }
+  return n;
+}
+
+static const measure *rows_measure(const measure *m) {
+  return m->kind == MK_RATIO ? measure_find(m->num) : m;
+}
+
+/* The decoded cursor: a JSON array of nkeys strings or nulls; NULL if not. */
+static json_t *cursor_values(const measure *m, const char *cursor) {
+  char keys[KEYS_MAX][64];
+  int nk = order_keys(m, keys);
+  size_t len = cursor ? strlen(cursor) : 0;
+  if (!nk || !len || len % 2 || len > 2 * KEYS_MAX * (KEY_MAX_BYTES + 8)) return NULL;
+  unsigned char *raw = xmalloc(len / 2 + 1);
+  json_t *a = NULL;
+  if (!hex_decode(cursor, raw, len / 2)) a = json_loadb((const char *)raw, len / 2, 0, NULL);
+  free(raw);
+  bool ok = json_is_array(a) && json_array_size(a) == (size_t)nk;
+  for (int i = 0; ok && i < nk; i++) {
+    json_t *v = json_array_get(a, (size_t)i);
+    ok = json_is_null(v) || (json_is_string(v) && json_string_length(v) <= KEY_MAX_BYTES &&
+                             utf8_valid(json_string_value(v), json_string_length(v)));
+  }
+  if (!ok) {
+    json_decref(a);
+    return NULL;
+  }
+  return a;
+}
+
+bool stats_cursor_ok(const measure *m, const char *cursor) {
+  const measure *rm = rows_measure(m);
+  if (!rm || rm->kind == MK_DISTINCT) return false;
+  json_t *a = cursor_values(rm, cursor);
+  json_decref(a);
+  return a != NULL;
+}
+
+/* The cursor after row it (its m_kN columns, removed from it). */
+static char *cursor_after(json_t *it, int nk) {
+  json_t *a = json_array();
+  for (int i = 0; i < nk; i++) {
+    char k[16];
+    snprintf(k, sizeof k, "m_k%d", i);
+    json_t *v = json_object_get(it, k);
+    json_array_append_new(a, json_is_string(v) ? json_string(json_string_value(v)) : json_null());
+  }
+  char *txt = json_dumps(a, JSON_COMPACT);
+  json_decref(a);
+  if (!txt) return NULL;
+  size_t n = strlen(txt);
+  char *hex = xmalloc(2 * n + 1);
+  hex_encode((const unsigned char *)txt, n, hex);
+  free(txt);
+  return hex;
+}
+
 int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char *key,
                   int64_t limit, int64_t offset, json_t **out) {
   const measure *rm = m->kind == MK_RATIO ? measure_find(m->num) : m;
   if (rm->kind != MK_DIST) key = NULL;
   buf sql;
   buf_init(&sql, 16384);
-  sval p[MEASURE_MAXP + 2];
+  sval p[MEASURE_MAXP + 2 + KEYS_MAX];
   int np;
   int64_t total = 0;
   int rc;
@@ -313,23 +386,57 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
   buf_init(&wb, 16384);
   np = 0;
   int papers = 0;
+  /* keyset: the drill-down order's columns of each row (m_kN) make the next cursor */
+  char keys[KEYS_MAX][64];
+  int nk = rm->kind != MK_DISTINCT ? order_keys(rm, keys) : 0;
+  json_t *after = nk && c->cursor ? cursor_values(rm, c->cursor) : NULL;
+  if (c->cursor && !after && !rc) rc = STORE_ERR; /* the handler checked it: a defect */
+  buf_adds(&wb, what);
+  for (int i = 0; i < nk; i++) buf_addf(&wb, ", %s AS m_k%d", keys[i], i);
   if (rm->kind != MK_DISTINCT) {
-    buf_adds(&wb, what);
-    buf_adds(&wb, ", ");
-    papers = measure_papers_expr(rm, c->scope, &wb, p, &np);
+    buf pb;
+    buf_init(&pb, 16384);
+    papers = measure_papers_expr(rm, c->scope, &pb, p, &np);
     if (papers < 0 && !rc) rc = STORE_ERR; /* past its bounds: an error, never the papers */
-    if (papers) buf_adds(&wb, " AS m_papers");
+    if (papers > 0) buf_addf(&wb, ", %s AS m_papers", buf_str(&pb));
+    buf_free(&pb);
   }
-  build_at(c, rm, papers ? buf_str(&wb) : what, NULL, key, &sql, p, &np);
+  build_at(c, rm, buf_str(&wb), NULL, key, &sql, p, &np);
   buf_free(&wb);
+  if (after) {
+    /* rows after the cursor in the order (a NULL compares as ''; every order column is a
+     * date, a name or an id, never '') */
+    buf_adds(&sql, " AND (");
+    for (int i = 0; i < nk; i++) buf_addf(&sql, "%scoalesce(%s,'')", i ? ", " : "", keys[i]);
+    buf_adds(&sql, ") > (");
+    for (int i = 0; i < nk; i++) {
+      buf_addf(&sql, "%s$%d", i ? ", " : "", np + 1);
+      p[np++] = SV_S(json_string_value(json_array_get(after, (size_t)i)) ?: "");
+    }
+    buf_adds(&sql, ")");
+    offset = 0;
+  }
   if (rm->kind == MK_DISTINCT) buf_addf(&sql, " GROUP BY %s ORDER BY 1, 2", rm->expr);
   else buf_addf(&sql, " ORDER BY %s", rm->src->order);
   buf_addf(&sql, " LIMIT $%d OFFSET $%d", np + 1, np + 2);
   p[np++] = SV_I(limit);
   p[np++] = SV_I(offset);
   json_t *items = rc ? NULL : store_query_json(tx, buf_str(&sql), p, np);
+  json_decref(after); /* after the query: p held its strings */
   buf_free(&sql);
   if (!items) return rc ? rc : STORE_ERR;
+  char *next = NULL;
+  if (nk) {
+    size_t n = json_array_size(items);
+    if (n && (int64_t)n == limit) next = cursor_after(json_array_get(items, n - 1), nk);
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) for (int k = 0; k < nk; k++) {
+      char kn[16];
+      snprintf(kn, sizeof kn, "m_k%d", k);
+      json_object_del(it, kn);
+    }
+  }
   if (papers) {
     size_t i;
     json_t *it;
@@ -354,8 +461,10 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
       json_object_del(it, "m_end");
     }
   }
-  *out = json_pack("{s:s,s:s,s:s,s:I,s:o}", "measure", m->name, "label", m->label, "source",
-                   rm->src->label, "total", (json_int_t)total, "items", items);
+  *out = json_pack("{s:s,s:s,s:s,s:I,s:o,s:o}", "measure", m->name, "label", m->label, "source",
+                   rm->src->label, "total", (json_int_t)total, "items", items, "next",
+                   next ? json_string(next) : json_null());
+  free(next);
   if (key) json_object_set_new(*out, "key", json_string(key));
   return 0;
 }

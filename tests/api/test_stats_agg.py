@@ -120,3 +120,34 @@ def verify_fails_on_a_corrupted_total_naming_the_figure():
         assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
         assert "problems_found" in r.stdout and "agg_problems" in r.stdout, r.stdout
         assert "不一致" in r.stderr
+
+
+@test
+def drill_down_pages_by_cursor():
+    with Server() as s:
+        tg = s.ids["targets"]
+        member1, leader1, lg = s.client("member1"), s.client("leader1"), s.client("lg")
+        ps = [problem(member1, tg["u1" if i % 2 else "u2"], found_on=days_from_today(-i)) for i in range(5)]
+        for p in ps:
+            expect(leader1.post(f"/api/v1/problems/{p}/confirm"), 200)
+        base = "/api/v1/stats/problems_found/records"
+        whole = expect(lg.get(f"{base}?per_page=200"), 200).json
+        assert whole["total"] == 5 and whole["next"] is None
+        got, url, pages = [], f"{base}?per_page=2", 0
+        while url:
+            r = expect(lg.get(url), 200).json
+            assert r["total"] == 5 and not any(k.startswith("m_") for it in r["items"] for k in it)
+            got += [it["id"] for it in r["items"]]
+            pages += 1
+            url = f"{base}?per_page=2&cursor={r['next']}" if r["next"] else None
+        assert got == [it["id"] for it in whole["items"]] and pages == 3, (got, pages)
+        # the team's own drill-down pages the same way, in the same order
+        first = expect(leader1.get(f"{base}?per_page=4"), 200).json
+        rest = expect(leader1.get(f"{base}?per_page=4&cursor={first['next']}"), 200).json
+        assert [i["id"] for i in first["items"] + rest["items"]] == got and rest["next"] is None
+        # a bad cursor names the field: not hex, not ours, another figure's order
+        for bad in ("zz", "7b7d", "5b2231225d", "0" * 5000):
+            e = expect(lg.get(f"{base}?cursor={bad}"), 400).json["error"]
+            assert e["field"] == "cursor", (bad, e)
+        e = expect(lg.get(f"/api/v1/stats/clues_handed_over/records?cursor={first['next']}"), 400).json
+        assert e["error"]["field"] == "cursor"

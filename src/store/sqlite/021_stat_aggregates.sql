@@ -159,3 +159,7 @@ BEGIN
   ON CONFLICT (round_id, team_id, unit_id, month, state, immediate_fix, handed)
   DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
 END;
+
+-- The problems' drill-down order (core/measures.c src_problems): a page walks this index and
+-- stops after per_page rows in scope, instead of sorting every visible problem.
+CREATE INDEX problems_found_on ON problems(found_on, seq_no, id);
