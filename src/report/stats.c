@@ -470,6 +470,54 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
 }
 
 /* ---- one figure per round, team or unit -------------------------------------- */
+/* {id: value} of m (answered from its aggregate, plan ap) per value of col:
+ * one grouped query over the groups in scope. NULL on a store error. */
+static json_t *grouped_values(store_tx *tx, const agg_plan *ap, const char *col) {
+  buf sql;
+  buf_init(&sql, 16384);
+  sval p[MEASURE_MAXP];
+  int np;
+  char what[400], tail[200];
+  snprintf(what, sizeof what, "%s AS id, %s AS v", col, ap->what);
+  snprintf(tail, sizeof tail, " GROUP BY %s", col);
+  build(&ap->c, &ap->m, what, tail, NULL, &sql, p, &np);
+  json_t *rows = store_query_json(tx, buf_str(&sql), p, np);
+  buf_free(&sql);
+  if (!rows) return NULL;
+  json_t *map = json_object();
+  size_t i;
+  json_t *it;
+  json_array_foreach(rows, i, it) {
+    const char *id = json_string_value(json_object_get(it, "id"));
+    if (id) json_object_set(map, id, json_object_get(it, "v"));
+  }
+  json_decref(rows);
+  return map;
+}
+
+static int64_t map_int(json_t *map, const char *id) {
+  return json_integer_value(json_object_get(map, id)); /* absent: 0 */
+}
+
+/* The value fields of a figure as stats_value gives them, from its counts. */
+static void set_value(json_t *o, const measure *m, int64_t n, int64_t y) {
+  if (m->kind == MK_SUM_FEN) {
+    char yuan[32], w[40];
+    fen_yuan(n, yuan);
+    fen_wan(n, w);
+    json_object_set_new(o, "value", json_string(yuan));
+    json_object_set_new(o, "value_fen", json_integer(n));
+    json_object_set_new(o, "value_wan", json_string(w));
+  } else if (m->kind == MK_RATIO) {
+    json_object_set_new(o, "numerator", json_integer(n));
+    json_object_set_new(o, "denominator", json_integer(y));
+    json_object_set_new(o, "value", y ? json_real((double)((n * 20000 / y + 1) / 2) / 100.0)
+                                      : json_null());
+  } else {
+    json_object_set_new(o, "value", json_integer(n));
+  }
+}
+
 int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim, json_t **out) {
   static const char *const name_sql[] = {
       [MF_ROUND] = "SELECT name FROM rounds WHERE id=$1",
@@ -509,15 +557,31 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   int rc = 0;
   size_t i;
   json_t *it;
+  /* every group's value in one grouped query where the figure (or both
+   * terms of a ratio) comes from an aggregate: O(groups in scope) */
+  json_t *num = NULL, *den = NULL;
+  const measure *nm_ = m->kind == MK_RATIO ? measure_find(m->num) : m;
+  agg_plan pn, pd;
+  if (nm_ && agg_plan_for(c, nm_, &pn) && (m->kind != MK_RATIO || agg_plan_for(c, gm, &pd))) {
+    num = grouped_values(tx, &pn, col);
+    den = m->kind == MK_RATIO ? grouped_values(tx, &pd, col) : NULL;
+    if (!num || (m->kind == MK_RATIO && !den)) rc = STORE_ERR;
+  }
   json_array_foreach(ids, i, it) {
     const char *id = json_string_value(json_object_get(it, "id"));
-    if (!id) continue;
+    if (!id || rc) continue;
     mfilters f = *c->f;
     f.v[dim] = id;
     stats_ctx gc = *c;
     gc.f = &f;
     json_t *v = NULL, *name = NULL;
-    rc = stats_value(tx, &gc, m, &v);
+    if (num) {
+      v = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", m->name, "label", m->label, "unit", m->unit,
+                    "kind", kind_names[m->kind], "source", m->src->name);
+      set_value(v, m, map_int(num, id), den ? map_int(den, id) : 0);
+    } else {
+      rc = stats_value(tx, &gc, m, &v);
+    }
     sval q[] = {SV_S(id)};
     char *nm = NULL;
     if (!rc) rc = store_query_text(tx, name_sql[dim], q, 1, &nm);
@@ -533,6 +597,8 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
     json_array_append_new(groups, v);
   }
   json_decref(ids);
+  json_decref(num);
+  json_decref(den);
   if (rc) {
     json_decref(groups);
     return rc;

@@ -96,6 +96,17 @@ def every_step_keeps_the_aggregate_and_moves_visibility():
         expect(office.post(f"/api/v1/reports/{rep}/copy"), 200)
         after = figures(s, cl, {"lg": 3, "liaison": 2})
         assert before["dispatched1"] == after["dispatched1"]
+        # each group of a chart (one grouped query over the aggregate) is the figure with
+        # that round, team or unit as a filter
+        for who in (lg, cl["leader1"], cl["liaison"], cl["dispatched1"]):
+            for by in ("round", "team", "unit"):
+                for f in ("problems_found", "rectification_rate", "problems_amount"):
+                    gr = expect(who.get(f"/api/v1/stats/{f}/groups?by={by}"), 200).json["groups"]
+                    for g in gr:
+                        one = [m for m in expect(who.get(f"/api/v1/stats?{by}_id={g['id']}"), 200)
+                               .json["measures"] if m["name"] == f][0]
+                        for k in ("value", "numerator", "denominator", "value_fen"):
+                            assert g.get(k) == one.get(k), (who.login_name, by, f, g, one)
         # a filter of whole months is answered from the aggregate, any other range from
         # the records: both agree with the drill-down
         month = today_shanghai()[:7]
