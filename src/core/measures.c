@@ -217,7 +217,9 @@ static const msource src_reviews = {
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", NULL, NULL},
     &vis_review, "j.id"};
 
-/* Items discussed at reviews that were held: a problem or a clue each. */
+/* Items discussed at reviews that were held: a problem or a clue each. The
+ * item's problem or clue title is a reference field of vis_review_item:
+ * stats_records shows it only to those who may see that problem or clue. */
 static const msource src_review_items = {
     "review_items", "联审事项",
     "review_items ri JOIN joint_reviews j ON j.id=ri.review_id JOIN rounds r ON r.id=j.round_id "
@@ -225,13 +227,13 @@ static const msource src_review_items = {
     "LEFT JOIN clues ic ON ic.id=ri.clue_id "
     "JOIN orgs u ON u.id=coalesce(ip.unit_id, ic.unit_id)",
     "j.state IN " WSQL_REVIEW_SINCE_HELD,
-    "ri.id, j.title AS review_title, j.scheduled_on, u.name AS unit_name, "
-    "coalesce(ip.title, ic.title) AS item_title, ri.proposed, ri.final, ri.flag_rectified_first, "
+    "ri.id, j.title AS review_title, j.scheduled_on, u.name AS unit_name, ri.problem_id, "
+    "ip.title AS problem_title, ri.clue_id, ic.title AS clue_title, ri.proposed, ri.final, ri.flag_rectified_first, "
     "ri.flag_lenient, (SELECT group_concat(fd.value, '; ') FROM json_each(ri.flag_detail) fd) AS "
     "flag_detail, ri.flags_raised, ri.flags_cleared, ri.flag_cleared_at, ri.clear_reason",
     "j.scheduled_on, ri.created_at, ri.id",
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", "u.id", "u.level"},
-    &vis_review, "j.id"};
+    &vis_review_item, "ri.id"};
 
 /* ---- labels of distributions ------------------------------------------------ */
 static const char *const l_disposal[] = {"talk_inquiry", "谈话函询", "preliminary_verification",

@@ -450,6 +450,21 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
       json_object_del(it, "m_papers");
     }
   }
+  /* fields the kind declares (a reference to another record, a field of
+   * its own rule): withheld exactly as the record's GET withholds them */
+  const vis_kind *vk = rm->src->vis;
+  if (c->who && vk && vk->fields && rm->kind != MK_DISTINCT) {
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+      int e = vis_redact(tx, vk, c->who, json_string_value(json_object_get(it, "id")), it);
+      if (e < 0) {
+        json_decref(items);
+        free(next);
+        return e;
+      }
+    }
+  }
   if (rm->kind == MK_DAYS) {
     size_t i;
     json_t *it;
