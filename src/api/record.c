@@ -328,7 +328,7 @@ int h_rec_list(req *r) {
         status = api_error(r, 400, "too_many_params", "", "查询条件过多");
       } else {
         api_list_q q = {buf_str(&cols), k->from, buf_str(&w), args_order(&a), p2, np2,
-                        list_item, ctx};
+                        list_item, ctx, .key = "x.id", .two_phase = true};
         status = api_list(r, &q);
         if (status == 200 && k->nsums) status = list_sums(r, k, buf_str(&w), p2, np2);
       }
