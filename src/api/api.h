@@ -143,6 +143,9 @@ typedef struct api_list_q {
   const void *ctx;
   const char *key; /* the unique tie-break when order does not end with one */
   bool two_phase;
+  /* FROM for the count, when counting the same rows needs fewer tables
+   * (the caller vouches: same rows, where names none of the dropped); NULL: from */
+  const char *count_from;
 } api_list_q;
 int api_list(req *r, const api_list_q *q);
 

@@ -298,7 +298,8 @@ int api_list(req *r, const api_list_q *q) {
    * more than LIST_COUNT_MAX rows of the scope (then total_approx) */
   int64_t total = -1;
   if (!cursor) {
-    buf_addf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s%s LIMIT %d)", q->from, q->where,
+    buf_addf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s%s LIMIT %d)",
+             q->count_from ? q->count_from : q->from, q->where,
              LIST_COUNT_MAX + 1);
     rc = store_query_int(tx, buf_str(&sql), p, q->np, &total);
     buf_reset(&sql);

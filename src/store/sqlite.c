@@ -47,6 +47,7 @@ EMBED(xunji_mig_015, "src/store/sqlite/015_twofa.sql");
 EMBED(xunji_mig_016, "src/store/sqlite/016_keys.sql");
 EMBED(xunji_mig_017, "src/store/sqlite/017_access.sql");
 EMBED(xunji_mig_018, "src/store/sqlite/018_task_index.sql");
+EMBED(xunji_mig_020, "src/store/sqlite/020_list_indexes.sql");
 
 static const struct migration {
   int version;
@@ -68,6 +69,7 @@ static const struct migration {
     {16, "keys", xunji_mig_016},
     {17, "access", xunji_mig_017},
     {18, "task_index", xunji_mig_018},
+    {20, "list_indexes", xunji_mig_020},
 };
 
 /* ---- connections and statement cache ---------------------------------- */
