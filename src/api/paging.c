@@ -249,11 +249,20 @@ int api_list(req *r, const api_list_q *q) {
   int nk = 0;
   bool keyed = order_terms(q->order, k, &nk);
   if (keyed) {
-    const char *last = nk ? bare(k[nk - 1].expr) : "";
-    if (!strcmp(last, "id") || !strcmp(last, "seq")) {
+    /* the unique key: q->key, else "<alias>.id" of the FROM's first table;
+     * a single table without alias is keyed by a last term "id" or "seq" */
+    char key[64] = "", t[64], al[32];
+    const char *last = nk ? k[nk - 1].expr : "";
+    int got = sscanf(q->from, "%63s %31s", t, al);
+    bool alias = got == 2 && strcmp(al, "JOIN") && strcmp(al, "LEFT") && strcmp(al, "WHERE");
+    if (q->key) snprintf(key, sizeof key, "%s", q->key);
+    else if (alias) snprintf(key, sizeof key, "%s.id", al);
+    if (*key && !strcmp(last, key)) {
       /* already ends with the key */
-    } else if (q->key && nk < LIST_MAXKEYS && strlen(q->key) < sizeof k->expr) {
-      snprintf(k[nk].expr, sizeof k->expr, "%s", q->key);
+    } else if (!*key && got == 1 && (!strcmp(last, "id") || !strcmp(last, "seq"))) {
+      /* one table, its own key */
+    } else if (*key && nk < LIST_MAXKEYS) {
+      snprintf(k[nk].expr, sizeof k->expr, "%s", key);
       k[nk].desc = nk > 0 && k[nk - 1].desc;
       nk++;
     } else {
