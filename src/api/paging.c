@@ -47,11 +47,12 @@ int api_if_match(req *r, int64_t version) {
                    "记录已被他人修改 (当前版本 %lld), 请刷新后重试", (long long)version);
 }
 
-int api_paging(req *r, int64_t *limit, int64_t *offset) {
-  /* the paging rules of the one argument parser (core/args.c) */
-  static const args_spec paging = {.paging = true};
+/* The paging rules of the one argument parser (core/args.c); keyset: a
+ * cursor is taken (api_list), else it is an unknown argument. */
+static int paging_of(req *r, bool keyset, int64_t *limit, int64_t *offset) {
+  static const args_spec paging = {.paging = true}, keyed = {.paging = true, .keyset = true};
   args a;
-  args_init(&a, &paging, 0);
+  args_init(&a, keyset ? &keyed : &paging, 0);
   const char *ps = req_arg(r, "page"), *pp = req_arg(r, "per_page"), *cs = req_arg(r, "cursor");
   if (ps) args_add(&a, "page", ps);
   if (pp) args_add(&a, "per_page", pp);
@@ -63,6 +64,8 @@ int api_paging(req *r, int64_t *limit, int64_t *offset) {
   args_free(&a);
   return status;
 }
+
+int api_paging(req *r, int64_t *limit, int64_t *offset) { return paging_of(r, false, limit, offset); }
 
 /* ---- keyset paging ------------------------------------------------------------ */
 /* A list's order as terms (expression, direction); the last term is the
@@ -242,7 +245,7 @@ static void keyset_where(buf *w, const okey *k, int n, json_t *vals, int first) 
 
 int api_list(req *r, const api_list_q *q) {
   int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
+  if (paging_of(r, true, &limit, &offset)) return r->status;
   const char *cursor = req_arg(r, "cursor");
   /* the order as terms ending with the unique key */
   okey k[LIST_MAXKEYS + 1];

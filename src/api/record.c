@@ -351,7 +351,7 @@ int h_rec_list(req *r) {
   arg_decl *decls = list_decls(k, &nd);
   char today[11];
   date_format(date_today_shanghai(), today); /* {today}: made here, never from the client */
-  args_spec spec = {.decls = decls, .n = nd, .max = 16, .prefix = "x.", .paging = true,
+  args_spec spec = {.decls = decls, .n = nd, .max = 16, .prefix = "x.", .paging = true, .keyset = true,
                     .sort = true, .sort_fields = k->sorts ? k->sorts : k->filters,
                     .nsort_fields = k->sorts ? k->nsorts : k->nfilters,
                     .sort_stamps = true, .sort_prefix = "x.", .sort_default = k->order,

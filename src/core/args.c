@@ -303,7 +303,8 @@ bool args_add(args *a, const char *name, const char *value) {
   }
   for (int i = 0; special[i]; i++) {
     if (strcmp(name, special[i])) continue;
-    if (((i < 2 || i == 3) && !s->paging) || (i == 2 && !s->sort)) break;
+    if ((i < 2 && !s->paging) || (i == 2 && !s->sort) || (i == 3 && !(s->paging && s->keyset)))
+      break;
     const char **slot = i == 0   ? &a->page_s
                         : i == 1 ? &a->per_page_s
                         : i == 2 ? &a->sort_s

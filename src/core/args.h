@@ -90,7 +90,9 @@ typedef struct args_spec {
   int n;
   int max;            /* conditions at most (too_many_params); 0 or > ARGS_MAX: ARGS_MAX */
   const char *prefix; /* before each col ("x."), or NULL */
-  bool paging;        /* page, per_page, cursor accepted (args.page/per_page/limit/offset/cursor_s) */
+  bool paging;        /* page, per_page accepted (args.page/per_page/limit/offset) */
+  bool keyset;        /* with paging: cursor accepted too (args.cursor_s), for a list that
+                       * api_list serves (api/paging.c: keyset paging by `next`) */
   int per_page_max;   /* 0: ARGS_PER_PAGE_MAX */
   /* ?sort=col or -col over the declared columns (sort_cols, NULL-terminated,
    * and with sort_stamps created_at/updated_at), with sort_prefix; ties

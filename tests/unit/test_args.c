@@ -31,7 +31,7 @@ static const arg_decl decls[] = {
     {.name = "only", .label = "仅解析", .type = ARG_INT, .min = 0, .max = 9},
 };
 static const char *const sortable[] = {"title", NULL};
-static const args_spec spec = {.decls = decls, .n = ARGS_N(decls), .max = 10, .prefix = "x.", .paging = true,
+static const args_spec spec = {.decls = decls, .n = ARGS_N(decls), .max = 10, .prefix = "x.", .paging = true, .keyset = true,
                                .sort = true, .sort_cols = sortable, .sort_stamps = true,
                                .sort_prefix = "x.", .sort_default = "x.created_at DESC",
                                .today = "2026-12-02"};
@@ -215,6 +215,13 @@ TEST(args_paging_and_sort) {
   CHECK_STR(a.code, "unknown_field");
   args_free(&a);
   args_init(&a, &bare, 0);
+  CHECK(!args_add(&a, "cursor", "x"));
+  CHECK_STR(a.code, "unknown_field");
+  args_free(&a);
+  /* nor a paged list that pages by OFFSET itself (not served by api_list) */
+  static const args_spec offset_only = {.decls = decls, .n = 1, .paging = true};
+  args_init(&a, &offset_only, 0);
+  CHECK(args_add(&a, "page", "2"));
   CHECK(!args_add(&a, "cursor", "x"));
   CHECK_STR(a.code, "unknown_field");
   args_free(&a);
