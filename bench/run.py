@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -315,9 +316,17 @@ def main():
         auth = [f"Authorization: Bearer {office}"]
         pid = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
             "SELECT id FROM problems WHERE id LIKE '01900007-%' ORDER BY id LIMIT 1 OFFSET ?", (nprob // 2,)).fetchone()[0]
-        deep = max(2, min(2000, nprob // 50 // 2))
         list1 = f"{url}/api/v1/problems?per_page=50"
-        listd = f"{url}/api/v1/problems?per_page=50&page={deep}"
+        # the page half way through: by following `next` (keyset paging; ?page= stops at 10,000 rows)
+        nxt, seen = None, 0
+        while seen < nprob // 2:
+            b, _ = get(f"{url}/api/v1/problems?per_page=200" + (f"&cursor={urllib.parse.quote(nxt)}" if nxt else ""), office)
+            j = json.loads(b)
+            seen, nxt = seen + len(j["items"]), j.get("next")
+            if not nxt:
+                break
+        deep = f"{seen} rows deep, by cursor"
+        listd = list1 + (f"&cursor={urllib.parse.quote(nxt)}" if nxt else "")
         drill = f"{url}/api/v1/stats/problems_rectified/records?per_page=50"
         body1, t_list1 = get(list1, office)
         _, t_stats = get(url + "/api/v1/stats", office)
@@ -369,18 +378,18 @@ wrk.body = '{{"target_id":"{target}","title":"压测线索","subject_name":"某"
                      "raw SQLite 1000-row transactions", bref, gen_rps / bref["rps"], "from the generation run"))
         say(f"  {'bulk: bench-seed problems (+report rows)':44} {gen_rps:10.0f}/s   "
             f"{'raw SQLite batched inserts':34} {bref['rps']:10.0f}/s   ratio {gen_rps / bref['rps']:.3f}")
-        # the deep page last: at today's OFFSET paging it may take minutes
+        # the deep page last
         try:
             bodyd, t_listd = get(listd, office, timeout=MAX_ONE)
         except OSError:
             bodyd, t_listd = None, None
         if bodyd is None:
-            rows.append((f"GET /api/v1/problems?per_page=50&page={deep}", None, "", None, None,
+            rows.append((f"GET /api/v1/problems?per_page=50 ({deep})", None, "", None, None,
                          f"one request > {MAX_ONE} s (timed out)"))
         else:
             open(os.path.join(ng.dir, "listd.json"), "wb").write(bodyd)
             os.chmod(os.path.join(ng.dir, "listd.json"), 0o644)
-            pair(f"GET /api/v1/problems?per_page=50&page={deep}", lambda: X(listd, headers=auth),
+            pair(f"GET /api/v1/problems?per_page=50 ({deep})", lambda: X(listd, headers=auth),
                  lambda: N(ng.url + "/s/listd.json"), "nginx static file, same bytes",
                  f"one request {t_listd * 1000:.0f} ms", one=t_listd)
         st = open(f"/proc/{srv.pid}/status").read()

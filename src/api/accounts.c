@@ -258,7 +258,7 @@ static const arg_decl reset_args[] = {
      .msg = "「用户」应为记录编号"},
 };
 static const args_spec reset_spec = {.decls = reset_args, .n = ARGS_N(reset_args), .max = 2,
-                                     .prefix = "x.", .paging = true, .sort_verbatim = true,
+                                     .prefix = "x.", .paging = true, .keyset = true, .sort_verbatim = true,
                                      .sort_default = "x.requested_at DESC, x.id DESC"};
 
 int h_resets_list(req *r) {

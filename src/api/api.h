@@ -124,17 +124,28 @@ int api_args_list(req *r, const args_spec *s, const char *cols, const char *from
 /* Paging from ?page=&per_page= (defaults 1 and 20, max 200). Replies 400 on bad values. */
 int api_paging(req *r, int64_t *limit, int64_t *offset);
 
-/* A paged list: "SELECT count(*) FROM <from><where>" and
- * "SELECT <cols> FROM <from><where><order> LIMIT .. OFFSET .." in one read
- * transaction, answered as {items, total, page, per_page}. p must have room
- * for two more values (limit and offset). fix (optional) post-processes each
- * item inside the transaction. Frees nothing it did not allocate. */
+/* A paged list in one read transaction: "SELECT <cols> FROM <from><where>
+ * <order> LIMIT per_page+1" after the rows of ?cursor= (keyset: the order's
+ * terms must end with a unique key, "x.id" or "seq", else `key` is added
+ * as the last term; without one, no cursor) or OFFSET of ?page= (the first
+ * ARGS_OFFSET_MAX rows only). Answered as {items, per_page, has_more, next}
+ * plus, without a cursor, {page, total} with total counted up to
+ * LIST_COUNT_MAX rows (beyond: total_approx true; docs/api.md "Lists").
+ * two_phase: the page's keys are selected first and cols only for those
+ * rows (for cols with per-row sub-selects; the key must be unique in from).
+ * fix (optional) post-processes each item inside the transaction. p is
+ * only read. Frees nothing it did not allocate. */
 typedef struct api_list_q {
   const char *cols, *from, *where, *order;
   sval *p;
   int np;
   void (*fix)(store_tx *tx, json_t *item, const void *ctx);
   const void *ctx;
+  const char *key; /* the unique tie-break when order does not end with one */
+  bool two_phase;
+  /* FROM for the count, when counting the same rows needs fewer tables
+   * (the caller vouches: same rows, where names none of the dropped); NULL: from */
+  const char *count_from;
 } api_list_q;
 int api_list(req *r, const api_list_q *q);
 /* With r->list_sink set, api_list sends every row of the list (same

@@ -535,7 +535,8 @@ static const arg_decl audit_args[] = {
      .sql = "substr(at,1,10) <= ?", .msg = "「截止日期」应为日期 (YYYY-MM-DD)"},
 };
 static const args_spec audit_spec = {.decls = audit_args, .n = ARGS_N(audit_args), .max = 10,
-                                     .paging = true, .sort_verbatim = true, .sort_default = "seq DESC"};
+                                     .paging = true, .keyset = true, .sort_verbatim = true,
+                                     .sort_default = "seq DESC"};
 
 int h_audit_list(req *r) {
   return api_args_list(r, &audit_spec,

@@ -276,8 +276,9 @@ static bool listed(const char *const *l, const char *k) {
   return false;
 }
 
-/* page, per_page, sort: given once each, parsed in args_finish */
-static const char *const special[] = {"page", "per_page", "sort", NULL};
+/* page, per_page, sort, cursor: given once each, parsed in args_finish
+ * (the cursor's content is checked by the list, api/paging.c) */
+static const char *const special[] = {"page", "per_page", "sort", "cursor", NULL};
 
 bool args_add(args *a, const char *name, const char *value) {
   if (a->status) return false;
@@ -302,14 +303,18 @@ bool args_add(args *a, const char *name, const char *value) {
   }
   for (int i = 0; special[i]; i++) {
     if (strcmp(name, special[i])) continue;
-    if ((i < 2 && !s->paging) || (i == 2 && !s->sort)) break;
-    const char **slot = i == 0 ? &a->page_s : i == 1 ? &a->per_page_s : &a->sort_s;
+    if ((i < 2 && !s->paging) || (i == 2 && !s->sort) || (i == 3 && !(s->paging && s->keyset)))
+      break;
+    const char **slot = i == 0   ? &a->page_s
+                        : i == 1 ? &a->per_page_s
+                        : i == 2 ? &a->sort_s
+                                 : &a->cursor_s;
     if (*slot) {
       set_field(a, name);
       return fail(a, 400, "duplicate_param", "查询参数「%s」重复", a->field);
     }
     size_t n = strlen(value);
-    if (n > 64) {
+    if (n > (i == 3 ? ARGS_CURSOR_MAX : 64)) {
       set_field(a, name);
       return fail(a, 400, "invalid_field", "查询参数「%s」过长", name);
     }
@@ -397,6 +402,20 @@ int args_finish(args *a) {
       return fail(a, 400, "invalid_field", "「每页条数」应在 1 至 %d 之间", max), a->status;
     }
     a->per_page = n;
+  }
+  if (a->cursor_s && a->page_s) {
+    set_field(a, "cursor");
+    return fail(a, 400, "invalid_field", "「cursor」不能与「页码」同时使用"), a->status;
+  }
+  if (a->cursor_s && !*a->cursor_s) {
+    set_field(a, "cursor");
+    return fail(a, 400, "invalid_field", "「cursor」不能为空"), a->status;
+  }
+  /* OFFSET only for the first pages: deeper, the reply's `next` cursor */
+  if ((a->page - 1) * a->per_page > ARGS_OFFSET_MAX) {
+    set_field(a, "page");
+    return fail(a, 400, "invalid_field", "「页码」过大 (前 %d 条之后请按 cursor 翻页)",
+                ARGS_OFFSET_MAX), a->status;
   }
   a->limit = a->per_page;
   a->offset = (a->page - 1) * a->per_page;

@@ -64,6 +64,8 @@ enum {
   ARGS_MAX_SEEN = 1024,   /* names of any kind (ignored ones too) */
   ARGS_PER_PAGE_MAX = 200,
   ARGS_PER_PAGE = 20,
+  ARGS_CURSOR_MAX = 4096, /* bytes of ?cursor= */
+  ARGS_OFFSET_MAX = 10000, /* rows ?page= may skip; deeper pages follow `next` */
 };
 
 typedef struct arg_decl {
@@ -89,6 +91,8 @@ typedef struct args_spec {
   int max;            /* conditions at most (too_many_params); 0 or > ARGS_MAX: ARGS_MAX */
   const char *prefix; /* before each col ("x."), or NULL */
   bool paging;        /* page, per_page accepted (args.page/per_page/limit/offset) */
+  bool keyset;        /* with paging: cursor accepted too (args.cursor_s), for a list that
+                       * api_list serves (api/paging.c: keyset paging by `next`) */
   int per_page_max;   /* 0: ARGS_PER_PAGE_MAX */
   /* ?sort=col or -col over the declared columns (sort_cols, NULL-terminated,
    * and with sort_stamps created_at/updated_at), with sort_prefix; ties
@@ -132,6 +136,7 @@ typedef struct args {
   int nseen;    /* names given */
   int *given;   /* times each declaration was given */
   const char *page_s, *per_page_s, *sort_s; /* raw, parsed by args_finish */
+  const char *cursor_s; /* raw ?cursor= (checked by the list, api/paging.c), or NULL */
   int64_t page, per_page, limit, offset;
   /* the first error: status 0 when none */
   int status;

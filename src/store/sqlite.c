@@ -67,6 +67,7 @@ EMBED(xunji_mig_015, "src/store/sqlite/015_twofa.sql");
 EMBED(xunji_mig_016, "src/store/sqlite/016_keys.sql");
 EMBED(xunji_mig_017, "src/store/sqlite/017_access.sql");
 EMBED(xunji_mig_018, "src/store/sqlite/018_task_index.sql");
+EMBED(xunji_mig_020, "src/store/sqlite/020_list_indexes.sql");
 EMBED(xunji_mig_021, "src/store/sqlite/021_stat_aggregates.sql");
 EMBED(xunji_mig_022, "src/store/sqlite/022_reminders.sql");
 
@@ -90,6 +91,7 @@ static const struct migration {
     {16, "keys", xunji_mig_016},
     {17, "access", xunji_mig_017},
     {18, "task_index", xunji_mig_018},
+    {20, "list_indexes", xunji_mig_020},
     {21, "stat_aggregates", xunji_mig_021},
     {22, "reminders", xunji_mig_022},
 };

@@ -31,7 +31,7 @@ static const arg_decl decls[] = {
     {.name = "only", .label = "仅解析", .type = ARG_INT, .min = 0, .max = 9},
 };
 static const char *const sortable[] = {"title", NULL};
-static const args_spec spec = {.decls = decls, .n = ARGS_N(decls), .max = 10, .prefix = "x.", .paging = true,
+static const args_spec spec = {.decls = decls, .n = ARGS_N(decls), .max = 10, .prefix = "x.", .paging = true, .keyset = true,
                                .sort = true, .sort_cols = sortable, .sort_stamps = true,
                                .sort_prefix = "x.", .sort_default = "x.created_at DESC",
                                .today = "2026-12-02"};
@@ -186,10 +186,43 @@ TEST(args_paging_and_sort) {
   refused(parse(&a, 0, "page", "-1", NULL), "invalid_field", "page", &a, 400);
   refused(parse(&a, 0, "page", "", NULL), "invalid_field", "page", &a, 400);
   refused(parse(&a, 0, "page", "1000001", NULL), "invalid_field", "page", &a, 400);
-  /* a spec without paging does not know page */
+  /* keyset paging (issue 15): the cursor is kept raw for the list; page is
+   * OFFSET for the first ARGS_OFFSET_MAX rows only */
+  CHECK_INT(parse(&a, 0, "cursor", "abc.def", "per_page", "50", NULL), 0);
+  CHECK_STR(a.cursor_s, "abc.def");
+  CHECK_INT(a.offset, 0);
+  args_free(&a);
+  refused(parse(&a, 0, "cursor", "abc.def", "page", "2", NULL), "invalid_field", "cursor", &a, 400);
+  refused(parse(&a, 0, "cursor", "", NULL), "invalid_field", "cursor", &a, 400);
+  refused(parse(&a, 0, "cursor", "a", "cursor", "b", NULL), "duplicate_param", "cursor", &a, 400);
+  CHECK_INT(parse(&a, 0, "page", "201", "per_page", "50", NULL), 0); /* 10,000 rows skipped */
+  CHECK_INT(a.offset, ARGS_OFFSET_MAX);
+  args_free(&a);
+  refused(parse(&a, 0, "page", "202", "per_page", "50", NULL), "invalid_field", "page", &a, 400);
+  {
+    char big[ARGS_CURSOR_MAX + 2];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    refused(parse(&a, 0, "cursor", big, NULL), "invalid_field", "cursor", &a, 400);
+    big[ARGS_CURSOR_MAX] = '\0';
+    CHECK_INT(parse(&a, 0, "cursor", big, NULL), 0);
+    args_free(&a);
+  }
+  /* a spec without paging does not know page, nor cursor */
   static const args_spec bare = {.decls = decls, .n = 1};
   args_init(&a, &bare, 0);
   CHECK(!args_add(&a, "page", "1"));
+  CHECK_STR(a.code, "unknown_field");
+  args_free(&a);
+  args_init(&a, &bare, 0);
+  CHECK(!args_add(&a, "cursor", "x"));
+  CHECK_STR(a.code, "unknown_field");
+  args_free(&a);
+  /* nor a paged list that pages by OFFSET itself (not served by api_list) */
+  static const args_spec offset_only = {.decls = decls, .n = 1, .paging = true};
+  args_init(&a, &offset_only, 0);
+  CHECK(args_add(&a, "page", "2"));
+  CHECK(!args_add(&a, "cursor", "x"));
   CHECK_STR(a.code, "unknown_field");
   args_free(&a);
   /* required */

@@ -518,7 +518,7 @@ int h_accountability_pending(req *r) {
   };
   static const char *const sorts[] = {"copied_at", NULL};
   static const args_spec pending_spec = {.decls = pending_args, .n = ARGS_N(pending_args),
-                                         .paging = true, .sort = true, .sort_cols = sorts,
+                                         .paging = true, .keyset = true, .sort = true, .sort_cols = sorts,
                                          .sort_prefix = "rc.", .sort_verbatim = true,
                                          .sort_default = "rc.copied_at, p.seq_no"};
   args a;

@@ -833,7 +833,7 @@ static const arg_decl inst_args[] = {
     {.name = "kind", .label = "类型", .type = ARG_ENUM, .values = inst_kinds, .col = "kind"},
 };
 static const args_spec inst_spec = {.decls = inst_args, .n = ARGS_N(inst_args), .max = 4,
-                                    .prefix = "i.", .paging = true, .sort_verbatim = true,
+                                    .prefix = "i.", .paging = true, .keyset = true, .sort_verbatim = true,
                                     .sort_default = "i.issued_on DESC, i.id"};
 
 int h_institutions_list(req *r) {

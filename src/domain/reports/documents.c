@@ -256,7 +256,7 @@ int h_documents_list(req *r) {
        .col = "object_id", .msg = "「所依据的记录」编号无效"},
   };
   static const char *const sorts[] = {"issued_at", NULL};
-  args_spec spec = {.decls = decls, .n = ARGS_N(decls), .prefix = "d.", .paging = true, .sort = true,
+  args_spec spec = {.decls = decls, .n = ARGS_N(decls), .prefix = "d.", .paging = true, .keyset = true, .sort = true,
                     .sort_cols = sorts, .sort_prefix = "d.", .sort_verbatim = true,
                     .sort_default = "d.issued_at DESC, d.id DESC"};
   int st = api_args_list(r, &spec, DOC_COLS, DOC_FROM, buf_str(&where), p, np, NULL, NULL);
