@@ -39,7 +39,26 @@ static const msource src_clues = {
     "c.result, c.concluded_at",
     "c.handover_at, c.id",
     {"c.round_id", "r.campaign", "r.kind", "c.team_id", "c.unit_id", "u.level"},
-    &vis_clue, "c.id"};
+    &vis_clue, "c.id",
+    /* agg_clues (023): round, team, unit, state (vis_clue's own handed rule
+     * is on it), disposal method and result, and one 0/1 per date the
+     * measures test, read back as
+     * NULL / non-NULL under the columns' own names. Dated by a timestamp
+     * (Shanghai days): a date filter is answered from the records. */
+    "agg_clues",
+    "agg_clues x JOIN (SELECT id, round_id, team_id, unit_id, state, "
+    "CASE WHEN handed_over = 1 THEN 1 END AS handover_at, "
+    "nullif(handover_mode, '') AS handover_mode, "
+    "CASE WHEN registered = 1 THEN 1 END AS registered_at, "
+    "nullif(disposal_method, '') AS disposal_method, nullif(result, '') AS result, "
+    "CASE WHEN disposed = 1 THEN 1 END AS disposed_at, "
+    "CASE WHEN concluded = 1 THEN 1 END AS concluded_at, "
+    "CASE WHEN case_filed = 1 THEN 1 END AS case_filed_on, "
+    "CASE WHEN detention = 1 THEN 1 END AS detention_on, "
+    "CASE WHEN prosecution = 1 THEN 1 END AS prosecution_on, n FROM agg_clues) c "
+    "ON c.id=x.id JOIN rounds r ON r.id=c.round_id JOIN teams t ON t.id=c.team_id "
+    "JOIN orgs u ON u.id=c.unit_id",
+    "c.n", "c.handover_at", NULL, NULL, false};
 
 /* The current vetting of each (round, person): the newest request. */
 #define VET_TEAM                                                                      \
@@ -158,7 +177,13 @@ static const msource src_rect_tasks = {
     "k.deadline, k.state",
     "k.deadline, k.id",
     {"k.round_id", "r.campaign", "r.kind", "k.team_id", "k.unit_id", "u.level"},
-    &vis_task, "k.id"};
+    &vis_task, "k.id",
+    /* agg_rect_tasks (023): round, team, unit, month of deadline, state, handed
+     * (the task's problem is in a copied report: vis_task.handed) */
+    "agg_rect_tasks",
+    "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id JOIN rounds r ON r.id=k.round_id "
+    "JOIN teams t ON t.id=k.team_id JOIN orgs u ON u.id=k.unit_id",
+    "k.n", "k.deadline", "k.month", "x.handed = 1", false};
 
 static const msource src_notices = {
     "notices", "督查督办通知",
@@ -205,7 +230,20 @@ static const msource src_acct = {
     "a.funds_returned_fen, a.losses_recovered_fen",
     "a.decided_on, a.id",
     {"a.round_id", "r.campaign", "r.kind", "a.team_id", "a.unit_id", "u.level"},
-    &vis_accountability, "a.id"};
+    &vis_accountability, "a.id",
+    /* agg_accountability (023): round, team, unit, month of decided_on, state,
+     * subject_kind, outcome, form, handed (vis_accountability.handed: its
+     * problem copied or its clue handed over); the three amounts summed. The
+     * stored '' / 0 of a NULL outcome, form or month read as NULL again, so the
+     * measures' conditions hold unchanged. */
+    "agg_accountability",
+    "agg_accountability x JOIN (SELECT id, round_id, team_id, unit_id, "
+    "nullif(month, '') AS month, state, subject_kind, nullif(outcome, '') AS outcome, "
+    "nullif(form, 0) AS form, n, funds_recovered_fen, funds_returned_fen, "
+    "losses_recovered_fen FROM agg_accountability) a ON a.id=x.id "
+    "JOIN rounds r ON r.id=a.round_id JOIN teams t ON t.id=a.team_id "
+    "JOIN orgs u ON u.id=a.unit_id",
+    "a.n", "a.decided_on", "a.month", "x.handed = 1", false};
 
 static const msource src_reviews = {
     "joint_reviews", "联审",

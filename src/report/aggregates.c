@@ -26,9 +26,14 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   const msource *s = m->src;
   const vis_kind *k = s->vis;
   if (!s->agg_table) return false;
-  if (m->kind != MK_COUNT && m->kind != MK_SUM && m->kind != MK_SUM_FEN) return false;
-  if ((m->where && strchr(m->where, '@')) || (s->base && strchr(s->base, '@'))) return false;
-  if (m->date && strcmp(m->date, s->agg_date)) return false;
+  if (m->kind != MK_COUNT && m->kind != MK_SUM && m->kind != MK_SUM_FEN && m->kind != MK_DIST)
+    return false;
+  if ((m->where && strstr(m->where, "@today")) || (s->base && strstr(s->base, "@today")))
+    return false;
+  /* a date range: only on the aggregate's own month of its own date */
+  if (m->date && (c->f->v[MF_FROM] || c->f->v[MF_TO]) &&
+      (!s->agg_month || m->date_is_ts || strcmp(m->date, s->agg_date)))
+    return false;
   /* the declaration must be one the aggregate's columns carry */
   if (k->parent || k->own_roles || k->only || k->owner || k->released || k->any_holder)
     return false;
@@ -48,9 +53,11 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   }
   p->vis = *k;
   p->vis.table = s->agg_table;
-  p->vis.handed = s->agg_handed;
-  p->vis.handed_set = NULL;
-  p->vis.handed_col = NULL;
+  if (s->agg_handed) { /* materialized; else the kind's own rule over x's columns */
+    p->vis.handed = s->agg_handed;
+    p->vis.handed_set = NULL;
+    p->vis.handed_col = NULL;
+  }
   p->vis.papers = A_SELF;
   p->vis.paper_fields = NULL;
   p->vis.fields = NULL;
@@ -60,13 +67,14 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   p->src.direct = true; /* agg_from holds the aggregate as x */
   p->m = *m;
   p->m.src = &p->src;
-  if (m->date) {
+  if (m->date && s->agg_month) {
     p->m.date = s->agg_month;
     p->m.date_is_ts = false;
   }
   p->c = *c;
   p->c.f = &p->f;
-  if (m->kind == MK_COUNT) snprintf(p->what, sizeof p->what, "coalesce(sum(%s),0)", s->agg_n);
+  if (m->kind == MK_COUNT || m->kind == MK_DIST)
+    snprintf(p->what, sizeof p->what, "coalesce(sum(%s),0)", s->agg_n);
   else snprintf(p->what, sizeof p->what, "coalesce(sum(%s),0)", m->expr);
   return true;
 }
@@ -84,6 +92,34 @@ static const struct agg_table {
      "p.immediate_fix, EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
      "rc.report_id=rp.report_id WHERE rp.problem_id=p.id), count(*), sum(p.amount_fen) "
      "FROM problems p GROUP BY 1, 2, 3, 4, 5, 6, 7"},
+    /* 023 */
+    {"agg_rect_tasks", "round_id, team_id, unit_id, month, state, handed, n", "n <> 0",
+     "SELECT k.round_id, k.team_id, k.unit_id, substr(k.deadline, 1, 7), k.state, "
+     "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
+     "rc.report_id=rp.report_id WHERE rp.problem_id=k.problem_id), count(*) "
+     "FROM rect_tasks k GROUP BY 1, 2, 3, 4, 5, 6"},
+    {"agg_accountability",
+     "round_id, team_id, unit_id, month, state, subject_kind, outcome, form, handed, n, "
+     "funds_recovered_fen, funds_returned_fen, losses_recovered_fen",
+     "n <> 0 OR funds_recovered_fen <> 0 OR funds_returned_fen <> 0 OR losses_recovered_fen <> 0",
+     "SELECT a.round_id, a.team_id, a.unit_id, coalesce(substr(a.decided_on, 1, 7), ''), "
+     "a.state, a.subject_kind, coalesce(a.outcome, ''), coalesce(a.form, 0), "
+     "(EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
+     "rc.report_id=rp.report_id WHERE rp.problem_id=a.problem_id) OR EXISTS (SELECT 1 FROM "
+     "clues h WHERE h.id=a.clue_id AND h.handover_at IS NOT NULL)), count(*), "
+     "sum(a.funds_recovered_fen), sum(a.funds_returned_fen), sum(a.losses_recovered_fen) "
+     "FROM accountability a GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"},
+    {"agg_clues",
+     "round_id, team_id, unit_id, state, handed_over, handover_mode, registered, "
+     "disposal_method, result, disposed, "
+     "concluded, case_filed, detention, prosecution, n",
+     "n <> 0",
+     "SELECT c.round_id, c.team_id, c.unit_id, c.state, c.handover_at IS NOT NULL, "
+     "coalesce(c.handover_mode, ''), c.registered_at IS NOT NULL, "
+     "coalesce(c.disposal_method, ''), coalesce(c.result, ''), c.disposed_at IS NOT NULL, "
+     "c.concluded_at IS NOT NULL, c.case_filed_on IS NOT NULL, c.detention_on IS NOT NULL, "
+     "c.prosecution_on IS NOT NULL, count(*) FROM clues c "
+     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"},
 };
 
 static int value_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
@@ -95,6 +131,22 @@ static int value_of(store_tx *tx, const stats_ctx *c, const measure *m, const ch
   buf_addf(&sql, "SELECT %s", what);
   int rc = measure_from_where(m, c->f, c->scope, c->today, &sql, p, &np) ? STORE_ERR : 0;
   if (!rc) rc = store_query_int(tx, buf_str(&sql), p, np, v);
+  buf_free(&sql);
+  return rc;
+}
+
+/* A distribution's rows {code, n} in code order. */
+static int rows_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
+                   json_t **rows) {
+  buf sql;
+  buf_init(&sql, 16384);
+  sval p[MEASURE_MAXP];
+  int np = 0;
+  buf_addf(&sql, "SELECT %s", what);
+  int rc = measure_from_where(m, c->f, c->scope, c->today, &sql, p, &np) ? STORE_ERR : 0;
+  if (!rc) buf_addf(&sql, " GROUP BY %s ORDER BY %s", m->expr, m->expr);
+  if (!rc) *rows = store_query_json(tx, buf_str(&sql), p, np);
+  if (!rc && !*rows) rc = STORE_ERR;
   buf_free(&sql);
   return rc;
 }
@@ -134,8 +186,30 @@ int agg_verify(store_tx *tx, FILE *out) {
     agg_plan p;
     if (!agg_plan_for(&c, m, &p)) continue;
     char what[256];
-    if (m->kind == MK_COUNT) snprintf(what, sizeof what, "count(*)");
+    if (m->kind == MK_COUNT || m->kind == MK_DIST) snprintf(what, sizeof what, "count(*)");
     else snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
+    if (m->kind == MK_DIST) { /* every code's count */
+      char wr[400], wa[600];
+      snprintf(wr, sizeof wr, "%s AS code, count(*) AS n", m->expr);
+      snprintf(wa, sizeof wa, "%s AS code, %s AS n", m->expr, p.what);
+      json_t *jr = NULL, *ja = NULL;
+      int rc = rows_of(tx, &c, m, wr, &jr);
+      if (!rc) rc = rows_of(tx, &p.c, &p.m, wa, &ja);
+      int same = !rc && json_equal(jr, ja);
+      char *tr = !rc && !same ? json_dumps(jr, JSON_COMPACT) : NULL;
+      char *ta = !rc && !same ? json_dumps(ja, JSON_COMPACT) : NULL;
+      json_decref(jr);
+      json_decref(ja);
+      if (rc) return rc;
+      if (!same) {
+        fprintf(out, "%s: 记录 %s, 汇总 %s (%s)\n", m->name, tr ? tr : "?", ta ? ta : "?",
+                m->label);
+        bad++;
+      }
+      free(tr);
+      free(ta);
+      continue;
+    }
     int64_t rec = 0, agg = 0;
     int rc = value_of(tx, &c, m, what, &rec);
     if (!rc) rc = value_of(tx, &p.c, &p.m, p.what, &agg);

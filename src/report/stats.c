@@ -189,10 +189,16 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
       break;
     }
     case MK_DIST: {
-      char what[300], tail[300];
-      snprintf(what, sizeof what, "%s AS code, count(*) AS n", m->expr);
+      char what[600], tail[300];
       snprintf(tail, sizeof tail, " GROUP BY %s ORDER BY %s", m->expr, m->expr);
-      build(c, m, what, tail, NULL, &sql, p, &np);
+      agg_plan ap; /* (issue 15) from the source's aggregate where it has one */
+      if (agg_plan_for(c, m, &ap)) {
+        snprintf(what, sizeof what, "%s AS code, %s AS n", m->expr, ap.what);
+        build(&ap.c, &ap.m, what, tail, NULL, &sql, p, &np);
+      } else {
+        snprintf(what, sizeof what, "%s AS code, count(*) AS n", m->expr);
+        build(c, m, what, tail, NULL, &sql, p, &np);
+      }
       json_t *g = store_query_json(tx, buf_str(&sql), p, np);
       if (!g) {
         rc = STORE_ERR;
@@ -577,7 +583,7 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   json_t *num = NULL, *den = NULL;
   const measure *nm_ = m->kind == MK_RATIO ? measure_find(m->num) : m;
   agg_plan pn, pd;
-  if (nm_ && agg_plan_for(c, nm_, &pn) && (m->kind != MK_RATIO || agg_plan_for(c, gm, &pd))) {
+  if (nm_ && m->kind != MK_DIST && agg_plan_for(c, nm_, &pn) && (m->kind != MK_RATIO || agg_plan_for(c, gm, &pd))) {
     num = grouped_values(tx, &pn, col);
     den = m->kind == MK_RATIO ? grouped_values(tx, &pd, col) : NULL;
     if (!num || (m->kind == MK_RATIO && !den)) rc = STORE_ERR;

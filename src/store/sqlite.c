@@ -70,6 +70,7 @@ EMBED(xunji_mig_018, "src/store/sqlite/018_task_index.sql");
 EMBED(xunji_mig_020, "src/store/sqlite/020_list_indexes.sql");
 EMBED(xunji_mig_021, "src/store/sqlite/021_stat_aggregates.sql");
 EMBED(xunji_mig_022, "src/store/sqlite/022_reminders.sql");
+EMBED(xunji_mig_023, "src/store/sqlite/023_stat_aggregates2.sql");
 
 static const struct migration {
   int version;
@@ -94,6 +95,7 @@ static const struct migration {
     {20, "list_indexes", xunji_mig_020},
     {21, "stat_aggregates", xunji_mig_021},
     {22, "reminders", xunji_mig_022},
+    {23, "stat_aggregates2", xunji_mig_023},
 };
 
 /* ---- connections and statement cache ---------------------------------- */
