@@ -137,14 +137,14 @@ static int value_of(store_tx *tx, const stats_ctx *c, const measure *m, const ch
 
 /* A distribution's rows {code, n} in code order. */
 static int rows_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
-                   json_t **rows) {
+                   const char *n, json_t **rows) {
   buf sql;
   buf_init(&sql, 16384);
   sval p[MEASURE_MAXP];
   int np = 0;
   buf_addf(&sql, "SELECT %s", what);
   int rc = measure_from_where(m, c->f, c->scope, c->today, &sql, p, &np) ? STORE_ERR : 0;
-  if (!rc) buf_addf(&sql, " GROUP BY %s ORDER BY %s", m->expr, m->expr);
+  if (!rc) buf_addf(&sql, " GROUP BY %s HAVING %s <> 0 ORDER BY %s", m->expr, n, m->expr);
   if (!rc) *rows = store_query_json(tx, buf_str(&sql), p, np);
   if (!rc && !*rows) rc = STORE_ERR;
   buf_free(&sql);
@@ -193,8 +193,8 @@ int agg_verify(store_tx *tx, FILE *out) {
       snprintf(wr, sizeof wr, "%s AS code, count(*) AS n", m->expr);
       snprintf(wa, sizeof wa, "%s AS code, %s AS n", m->expr, p.what);
       json_t *jr = NULL, *ja = NULL;
-      int rc = rows_of(tx, &c, m, wr, &jr);
-      if (!rc) rc = rows_of(tx, &p.c, &p.m, wa, &ja);
+      int rc = rows_of(tx, &c, m, wr, "count(*)", &jr);
+      if (!rc) rc = rows_of(tx, &p.c, &p.m, wa, p.what, &ja);
       int same = !rc && json_equal(jr, ja);
       char *tr = !rc && !same ? json_dumps(jr, JSON_COMPACT) : NULL;
       char *ta = !rc && !same ? json_dumps(ja, JSON_COMPACT) : NULL;

@@ -192,7 +192,9 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
       char what[600], tail[300];
       snprintf(tail, sizeof tail, " GROUP BY %s ORDER BY %s", m->expr, m->expr);
       agg_plan ap; /* (issue 15) from the source's aggregate where it has one */
-      if (agg_plan_for(c, m, &ap)) {
+      if (agg_plan_for(c, m, &ap)) { /* groups that fell to zero are no code */
+        snprintf(tail, sizeof tail, " GROUP BY %s HAVING %s <> 0 ORDER BY %s", m->expr, ap.what,
+                 m->expr);
         snprintf(what, sizeof what, "%s AS code, %s AS n", m->expr, ap.what);
         build(&ap.c, &ap.m, what, tail, NULL, &sql, p, &np);
       } else {

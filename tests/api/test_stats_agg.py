@@ -162,3 +162,202 @@ def drill_down_pages_by_cursor():
             assert e["field"] == "cursor", (bad, e)
         e = expect(lg.get(f"/api/v1/stats/clues_handed_over/records?cursor={first['next']}"), 400).json
         assert e["error"]["field"] == "cursor"
+
+
+# ---- migration 023: rectification tasks, accountability, clues ---------------------------
+ROLES = ("lg", "office", "liaison", "leader1", "member1", "member2", "dispatched1", "unit1",
+         "casemgmt", "investigation", "conduct")
+# figure -> (the user's own list, which of its rows the figure counts)
+SOURCES = {
+    "rect_tasks_total": ("/api/v1/rect-tasks", lambda it: True),
+    "rect_tasks_signed_off": ("/api/v1/rect-tasks", lambda it: it["state"] == "signed_off"),
+    "accountability_records": ("/api/v1/accountability", lambda it: it["state"] == "decided"),
+    "orgs_accountable": ("/api/v1/accountability",
+                         lambda it: it["state"] == "decided" and it["subject_kind"] == "organization"),
+    "clues_handed_over": ("/api/v1/clues", lambda it: bool(it.get("handover_at"))),
+    "clues_registered": ("/api/v1/clues", lambda it: bool(it.get("registered_at"))),
+}
+AGG_FIGS = ("rect_tasks_total", "rect_tasks_signed_off", "accountability_records", "orgs_accountable",
+            "people_interviewed", "people_party_discipline", "funds_recovered", "funds_total",
+            "four_forms", "accountability_outcomes", "clues_handed_over", "clues_during_patrol",
+            "clues_registered", "clues_disposed", "clues_concluded", "clues_case_filed",
+            "clue_disposal_methods", "clue_results")
+
+
+def figures23(s, clients, expect=None):
+    """Each user's figures of the 023 sources: equal to the drill-down's total, to the same
+    figure measured over the records (XUNJI_STATS_NO_AGG: `xunji stats` as the whole scope,
+    --verify), and to the rows of the user's own list; a distribution's parts sum to it."""
+    out = {}
+    for name, c in clients.items():
+        out[name] = {}
+        r = c.get("/api/v1/stats")
+        if r.status == 403:  # no statistics for this role at all
+            continue
+        got = {m["name"]: m for m in expect_ok(r)["measures"]}
+        for f in AGG_FIGS:
+            if f not in got:
+                continue
+            m = got[f]
+            dd = expect_ok(c.get(f"/api/v1/stats/{f}/records?per_page=200"))
+            if m["kind"] in ("count", "dist"):
+                assert m["value"] == dd["total"] == len(dd["items"]), (name, f, m["value"], dd["total"])
+            else:
+                parts = {"funds_recovered": ("funds_recovered_fen",),
+                         "funds_total": ("funds_recovered_fen", "funds_returned_fen", "losses_recovered_fen")}[f]
+                assert m["value_fen"] == sum(i[k] for i in dd["items"] for k in parts), (name, f, m, dd)
+            if m["kind"] == "dist":
+                assert sum(b["n"] for b in m["by"]) == m["value"], (name, f, m)
+            if f in SOURCES:
+                url, keep = SOURCES[f]
+                r = c.get(url + "?per_page=200")
+                assert r.status == 200, (name, f, r.status)
+                mine = [it for it in r.json["items"] if keep(it)]
+                assert m["value"] == len(mine), (name, f, m["value"], len(mine))
+            # a group chart sums to the figure
+            if m["kind"] == "count":
+                gr = expect_ok(c.get(f"/api/v1/stats/{f}/groups?by=unit"))["groups"]
+                assert sum(g["value"] for g in gr) == m["value"], (name, f, gr, m)
+            out[name][f] = m.get("value_fen", m["value"])
+    for (who, f), v in (expect or {}).items():  # the role sees the figure (absent: 0)
+        assert out[who].get(f, 0) == v, (who, f, out[who].get(f), v)
+    verify(s)
+    return out
+
+
+def expect_ok(r):
+    return expect(r, 200).json
+
+
+def clue(c, target, title):
+    return expect(c.post("/api/v1/clues", {"target_id": target, "title": title, "subject_name": "刘某",
+                                          "subject_post": "会计", "source": "records",
+                                          "discovered_on": today_shanghai(),
+                                          "allegation": "将公款存入个人账户"}), 201).json["id"]
+
+
+@test
+def tasks_accountability_and_clues_keep_their_aggregates():
+    with Server() as s:
+        tg = s.ids["targets"]
+        cl = {u: s.client(u) for u in ROLES}
+        member1, leader1, lg, office = cl["member1"], cl["leader1"], cl["lg"], cl["office"]
+        unit1, casemgmt, inv, conduct = cl["unit1"], cl["casemgmt"], cl["investigation"], cl["conduct"]
+        verify(s)
+        # clues: drafts count nowhere; the hand-over moves them to the commission's figures
+        c1, c2, c3 = (clue(member1, tg["u1"], "线索一"), clue(member1, tg["u1"], "线索二"),
+                      clue(member1, tg["u2"], "线索三"))
+        figures23(s, cl, {("lg", "clues_handed_over"): 0, ("liaison", "clues_handed_over"): 0})
+        for c in (c1, c2, c3):
+            expect(leader1.post(f"/api/v1/clues/{c}/verify"), 200)
+        expect(office.post(f"/api/v1/clues/{c1}/handover"), 200)
+        expect(office.post(f"/api/v1/clues/{c3}/handover"), 200)
+        figures23(s, cl, {("lg", "clues_handed_over"): 2, ("liaison", "clues_handed_over"): 2,
+                          ("leader1", "clues_handed_over"): 2, ("member2", "clues_handed_over"): 0})
+        expect(casemgmt.post(f"/api/v1/clues/{c1}/register"), 200)
+        expect(casemgmt.post(f"/api/v1/clues/{c1}/dispose", {"method": "preliminary_verification"}), 200)
+        expect(inv.post(f"/api/v1/clues/{c1}/outcome", {"case_filed_on": today_shanghai(),
+                                                       "authority": "枣阳市纪委监委"}), 200)
+        expect(inv.post(f"/api/v1/clues/{c1}/conclude", {"result": "case_filed", "note": "已立案"}), 200)
+        figures23(s, cl, {("liaison", "clues_registered"): 1, ("lg", "clues_case_filed"): 1,
+                          ("lg", "clue_results"): 1, ("lg", "clue_disposal_methods"): 1})
+        # accountability on a handed-over clue: the commission's record, seen by the team too
+        a1 = expect(inv.post("/api/v1/accountability", {
+            "clue_id": c1, "subject_kind": "person", "subject_name": "刘某", "subject_post": "会计",
+            "outcome": "party_serious_warning", "authority": "中共枣阳市纪律检查委员会",
+            "decided_on": today_shanghai(), "funds_recovered": "386000.00"}), 201).json["id"]
+        figures23(s, cl, {("lg", "accountability_records"): 1, ("lg", "funds_recovered"): 38600000,
+                          ("lg", "people_party_discipline"): 1, ("lg", "four_forms"): 1})
+        # problems, a report, its feedback: the unit plans tasks; the copy hands the tasks
+        # (and accountability on its problems) to the commission in the same step
+        ps = [problem(member1, tg["u1"]) for _ in range(2)]
+        for p in ps:
+            expect(leader1.post(f"/api/v1/problems/{p}/confirm"), 200)
+        rep = expect(member1.post("/api/v1/reports", {"target_id": tg["u1"], "text": "巡察报告"}), 201).json["id"]
+        expect(leader1.post(f"/api/v1/reports/{rep}/submit"), 200)
+        expect(lg.post(f"/api/v1/reports/{rep}/approve"), 200)
+        expect(office.post(f"/api/v1/reports/{rep}/feedback", {"meeting_date": today_shanghai(),
+                                                              "feedback_text": "反馈意见"}), 200)
+        expect(unit1.put(f"/api/v1/targets/{tg['u1']}/rectification/plan", {"plan_text": "整改方案"}), 200)
+        task = lambda p, d: expect(unit1.post("/api/v1/rect-tasks", {
+            "problem_id": p, "measure": "追回资金", "owner_name": "王某", "deadline": days_from_today(d)}),
+            201).json["id"]
+        t1, t2, t3 = task(ps[0], 2), task(ps[0], 45), task(ps[1], 10)
+        before = figures23(s, cl, {("lg", "rect_tasks_total"): 3, ("dispatched1", "rect_tasks_total"): 3,
+                                   ("dispatched1", "rect_tasks_total"): 3})
+        expect(office.post(f"/api/v1/reports/{rep}/copy"), 200)
+        after = figures23(s, cl, {("lg", "rect_tasks_total"): 3})
+        assert after["liaison"].get("rect_tasks_total", 0) == 3 > before["liaison"].get("rect_tasks_total", 0), \
+            (before["liaison"], after["liaison"])
+        # a task's workflow moves it between state groups
+        expect(unit1.post(f"/api/v1/rect-tasks/{t1}/progress", {"text": "已追回资金"}), 201)
+        expect(unit1.post(f"/api/v1/rect-tasks/{t1}/finish", {"note": "完成"}), 200)
+        expect(office.post(f"/api/v1/rect-tasks/{t1}/sign_off"), 200)
+        figures23(s, cl, {("lg", "rect_tasks_signed_off"): 1, ("dispatched1", "rect_tasks_signed_off"): 1})
+        # accountability on the copied problems: opened (not yet counted), decided, revoked
+        a2 = expect(conduct.post("/api/v1/accountability", {
+            "problem_id": ps[0], "subject_kind": "leader", "subject_name": "王主任",
+            "leader_role": "principal", "outcome": "work_interview", "authority": "枣阳市纪委监委",
+            "decided_on": today_shanghai()}), 201).json["id"]
+        figures23(s, cl, {("lg", "accountability_records"): 2, ("lg", "people_interviewed"): 1})
+        expect(inv.post(f"/api/v1/accountability/{a1}/revoke", {"reason": "申诉复查后撤销"}), 200)
+        figures23(s, cl, {("lg", "accountability_records"): 1, ("lg", "funds_recovered"): 0})
+        assert a2
+        # a whole-month range answers from the aggregate, another from the records: both
+        # equal the drill-down
+        month = today_shanghai()[:7]
+        for q in (f"from={month}-01", f"to={days_from_today(20)}", f"from={days_from_today(-3)}"):
+            got = {m["name"]: m for m in expect_ok(lg.get(f"/api/v1/stats?{q}"))["measures"]}
+            for f in ("rect_tasks_total", "accountability_records", "clues_handed_over"):
+                t = expect_ok(lg.get(f"/api/v1/stats/{f}/records?{q}&per_page=200"))
+                assert got[f]["value"] == t["total"] == len(t["items"]), (q, f, got[f], t["total"])
+        # the copy's triggers, behind the server's back: withdrawing the copy takes the tasks
+        # (and the accountability on its problems) back from the commission; copying again
+        # hands them over again; --verify agrees at each step
+        row = s.sql("SELECT * FROM report_copies WHERE report_id=?", (rep,))
+        cols = [r[1] for r in s.sql("PRAGMA table_info(report_copies)")]
+        s.sql_write("DELETE FROM report_copies WHERE report_id=?", (rep,))
+        verify(s)
+        assert s.sql("SELECT sum(n) FROM agg_rect_tasks WHERE handed=1")[0][0] == 0
+        for r in row:
+            s.sql_write(f"INSERT INTO report_copies({','.join(cols)}) VALUES({','.join('?' * len(cols))})", r)
+        verify(s)
+        assert s.sql("SELECT sum(n) FROM agg_rect_tasks WHERE handed=1")[0][0] == 3
+        # a problem taken off the copied report and listed again
+        s.sql_write("DELETE FROM report_problems WHERE problem_id=?", (ps[0],))
+        verify(s)
+        assert s.sql("SELECT sum(n) FROM agg_rect_tasks WHERE handed=1")[0][0] == 1
+        s.sql_write("INSERT INTO report_problems(report_id, problem_id) VALUES(?, ?)", (rep, ps[0]))
+        verify(s)
+        # a task deleted
+        s.sql_write("DELETE FROM rect_progress WHERE task_id=?", (t3,))
+        s.sql_write("DELETE FROM rect_tasks WHERE id=?", (t3,))
+        verify(s)
+        assert t2
+
+
+@test
+def verify_fails_on_a_corrupted_total_of_each_023_table():
+    with Server() as s:
+        tg = s.ids["targets"]
+        member1, leader1, office, inv = (s.client("member1"), s.client("leader1"), s.client("office"),
+                                         s.client("investigation"))
+        c1 = clue(member1, tg["u1"], "线索")
+        expect(leader1.post(f"/api/v1/clues/{c1}/verify"), 200)
+        expect(office.post(f"/api/v1/clues/{c1}/handover"), 200)
+        expect(inv.post("/api/v1/accountability", {
+            "clue_id": c1, "subject_kind": "person", "subject_name": "刘某", "outcome": "party_warning",
+            "authority": "枣阳市纪委监委", "decided_on": today_shanghai()}), 201)
+        verify(s)
+        for table, fig in (("agg_clues", "clues_handed_over"), ("agg_accountability", "accountability_records")):
+            s.sql_write(f"UPDATE {table} SET n = n + 1 WHERE n > 0")
+            r = run_cli("stats", "--verify", db=s.db, check=False)
+            assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+            assert fig in r.stdout and table in r.stdout, r.stdout
+            s.sql_write(f"UPDATE {table} SET n = n - 1 WHERE n > 0")
+            verify(s)
+        # a task total corrupted (no task yet: a stray group)
+        s.sql_write("INSERT INTO agg_rect_tasks (round_id, team_id, unit_id, month, state, handed, n) "
+                    "SELECT round_id, team_id, unit_id, '2026-01', 'open', 0, 1 FROM targets LIMIT 1")
+        r = run_cli("stats", "--verify", db=s.db, check=False)
+        assert r.returncode == 1 and "rect_tasks_total" in r.stdout and "agg_rect_tasks" in r.stdout, r.stdout
