@@ -5,7 +5,8 @@
 
 On a database made by `xunji bench-seed` (bench/README.md), starts `xunji serve` and measures,
 for the office (whole scope) and a team leader (own team): GET /api/v1/stats, each group chart of
-problems_found (by round, team, unit), a drill-down page (problems_rectified, per_page=50): one
+problems_found (by round, team, unit) and by unit of rect_tasks_total, accountability_records and
+clues_handed_over (migration 023), a drill-down page (problems_rectified, per_page=50): one
 request (median of 3) and wrk 2 threads x 16 connections (req/s, p99). XUNJI_STATS_NO_AGG=1 in
 the environment makes the server count from the records (the path before migration 021), for a
 before/after in the same run (--compare). Never fails on a timing.
@@ -80,6 +81,10 @@ def run(no_agg):
             for path in ("/api/v1/stats", "/api/v1/stats/problems_found/groups?by=round",
                          "/api/v1/stats/problems_found/groups?by=team",
                          "/api/v1/stats/problems_found/groups?by=unit",
+                         # migration 023's sources
+                         "/api/v1/stats/rect_tasks_total/groups?by=unit",
+                         "/api/v1/stats/accountability_records/groups?by=unit",
+                         "/api/v1/stats/clues_handed_over/groups?by=unit",
                          "/api/v1/stats/problems_rectified/records?per_page=50"):
                 t, body = get(base + path, tok)
                 one = statistics.median([t] + [get(base + path, tok)[0] for _ in range(2)])

@@ -26,6 +26,26 @@ const char *const mfilter_labels[MF__MAX] = {"巡察轮次", "专项治理", "�
 /* ---- sources --------------------------------------------------------------- */
 #define ROUND_COLS(round) {round, "r.campaign", "r.kind"}
 
+/* (023) the aggregates' rows under the sources' aliases (x: the kind's
+ * conditions), their stored '' / 0 of a NULL read as NULL again: agg_from
+ * and agg_bare of src_acct and src_clues */
+#define AGG_ACCT_ROW                                                                   \
+  "agg_accountability x JOIN (SELECT id, round_id, team_id, unit_id, "                \
+  "nullif(month, '') AS month, state, subject_kind, nullif(outcome, '') AS outcome, "  \
+  "nullif(form, 0) AS form, n, funds_recovered_fen, funds_returned_fen, "             \
+  "losses_recovered_fen FROM agg_accountability) a ON a.id=x.id"
+#define AGG_CLUES_ROW \
+  "agg_clues x JOIN (SELECT id, round_id, team_id, unit_id, state, " \
+  "CASE WHEN handed_over = 1 THEN 1 END AS handover_at, " \
+  "nullif(handover_mode, '') AS handover_mode, " \
+  "CASE WHEN registered = 1 THEN 1 END AS registered_at, " \
+  "nullif(disposal_method, '') AS disposal_method, nullif(result, '') AS result, " \
+  "CASE WHEN disposed = 1 THEN 1 END AS disposed_at, " \
+  "CASE WHEN concluded = 1 THEN 1 END AS concluded_at, " \
+  "CASE WHEN case_filed = 1 THEN 1 END AS case_filed_on, " \
+  "CASE WHEN detention = 1 THEN 1 END AS detention_on, " \
+  "CASE WHEN prosecution = 1 THEN 1 END AS prosecution_on, n FROM agg_clues) c ON c.id=x.id"
+
 /* Clues handed over to the commission (drafts never count: the commission
  * and the leading group see only what has crossed). */
 static const msource src_clues = {
@@ -46,19 +66,9 @@ static const msource src_clues = {
      * NULL / non-NULL under the columns' own names. Dated by a timestamp
      * (Shanghai days): a date filter is answered from the records. */
     "agg_clues",
-    "agg_clues x JOIN (SELECT id, round_id, team_id, unit_id, state, "
-    "CASE WHEN handed_over = 1 THEN 1 END AS handover_at, "
-    "nullif(handover_mode, '') AS handover_mode, "
-    "CASE WHEN registered = 1 THEN 1 END AS registered_at, "
-    "nullif(disposal_method, '') AS disposal_method, nullif(result, '') AS result, "
-    "CASE WHEN disposed = 1 THEN 1 END AS disposed_at, "
-    "CASE WHEN concluded = 1 THEN 1 END AS concluded_at, "
-    "CASE WHEN case_filed = 1 THEN 1 END AS case_filed_on, "
-    "CASE WHEN detention = 1 THEN 1 END AS detention_on, "
-    "CASE WHEN prosecution = 1 THEN 1 END AS prosecution_on, n FROM agg_clues) c "
-    "ON c.id=x.id JOIN rounds r ON r.id=c.round_id JOIN teams t ON t.id=c.team_id "
+    AGG_CLUES_ROW " JOIN rounds r ON r.id=c.round_id JOIN teams t ON t.id=c.team_id "
     "JOIN orgs u ON u.id=c.unit_id",
-    "c.n", "c.handover_at", NULL, NULL, false};
+    "c.n", "c.handover_at", NULL, NULL, false, AGG_CLUES_ROW};
 
 /* The current vetting of each (round, person): the newest request. */
 #define VET_TEAM                                                                      \
@@ -153,7 +163,8 @@ static const msource src_problems = {
     "agg_problems",
     "agg_problems x JOIN agg_problems pr ON pr.id=x.id JOIN rounds r ON r.id=pr.round_id "
     "JOIN teams t ON t.id=pr.team_id JOIN orgs u ON u.id=pr.unit_id",
-    "pr.n", "pr.found_on", "pr.month", "x.handed = 1", true};
+    "pr.n", "pr.found_on", "pr.month", "x.handed = 1", true,
+    "agg_problems x JOIN agg_problems pr ON pr.id=x.id"};
 
 /* The team's reports once the feedback was given (反馈), each with its
  * feedback meeting (date, people present) and the copy (抄送). */
@@ -183,7 +194,8 @@ static const msource src_rect_tasks = {
     "agg_rect_tasks",
     "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id JOIN rounds r ON r.id=k.round_id "
     "JOIN teams t ON t.id=k.team_id JOIN orgs u ON u.id=k.unit_id",
-    "k.n", "k.deadline", "k.month", "x.handed = 1", false};
+    "k.n", "k.deadline", "k.month", "x.handed = 1", false,
+    "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id"};
 
 static const msource src_notices = {
     "notices", "督查督办通知",
@@ -237,13 +249,9 @@ static const msource src_acct = {
      * stored '' / 0 of a NULL outcome, form or month read as NULL again, so the
      * measures' conditions hold unchanged. */
     "agg_accountability",
-    "agg_accountability x JOIN (SELECT id, round_id, team_id, unit_id, "
-    "nullif(month, '') AS month, state, subject_kind, nullif(outcome, '') AS outcome, "
-    "nullif(form, 0) AS form, n, funds_recovered_fen, funds_returned_fen, "
-    "losses_recovered_fen FROM agg_accountability) a ON a.id=x.id "
-    "JOIN rounds r ON r.id=a.round_id JOIN teams t ON t.id=a.team_id "
+    AGG_ACCT_ROW " JOIN rounds r ON r.id=a.round_id JOIN teams t ON t.id=a.team_id "
     "JOIN orgs u ON u.id=a.unit_id",
-    "a.n", "a.decided_on", "a.month", "x.handed = 1", false};
+    "a.n", "a.decided_on", "a.month", "x.handed = 1", false, AGG_ACCT_ROW};
 
 static const msource src_reviews = {
     "joint_reviews", "联审",

@@ -96,6 +96,12 @@ typedef struct msource {
    * after a page in the drill-down's order, instead of first listing every
    * visible id (vis_in). */
   bool direct;
+  /* (023) agg_from without the joins to rounds, teams and orgs: used when
+   * no filter reads them (campaign, round kind, level). Each joined row
+   * always exists (NOT NULL foreign keys to primary keys), so the groups
+   * summed are the same; a figure then reads only the aggregate. NULL:
+   * always agg_from. */
+  const char *agg_bare;
 } msource;
 
 typedef enum mkind {

@@ -62,7 +62,10 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   p->vis.paper_fields = NULL;
   p->vis.fields = NULL;
   p->src = *s;
-  p->src.from = s->agg_from;
+  p->src.from = s->agg_bare && !c->f->v[MF_CAMPAIGN] && !c->f->v[MF_ROUND_KIND] &&
+                        !c->f->v[MF_LEVEL]
+                    ? s->agg_bare
+                    : s->agg_from;
   p->src.vis = &p->vis;
   p->src.direct = true; /* agg_from holds the aggregate as x */
   p->m = *m;

@@ -306,7 +306,10 @@ def tasks_accountability_and_clues_keep_their_aggregates():
         # a whole-month range answers from the aggregate, another from the records: both
         # equal the drill-down
         month = today_shanghai()[:7]
-        for q in (f"from={month}-01", f"to={days_from_today(20)}", f"from={days_from_today(-3)}"):
+        # (and a filter on the round's kind or the unit's level reads the aggregate joined to
+        # rounds and orgs, the others the aggregate alone)
+        for q in (f"from={month}-01", f"to={days_from_today(20)}", f"from={days_from_today(-3)}",
+                  "level=city", "round_kind=regular", f"unit_id={s.ids['orgs']['u1']}"):
             got = {m["name"]: m for m in expect_ok(lg.get(f"/api/v1/stats?{q}"))["measures"]}
             for f in ("rect_tasks_total", "accountability_records", "clues_handed_over"):
                 t = expect_ok(lg.get(f"/api/v1/stats/{f}/records?{q}&per_page=200"))
