@@ -34,8 +34,23 @@ TEST(aggregate_answers_problem_figures_over_whole_months_only) {
   CHECK(strstr(p.what, "sum(pr.amount_fen)") != NULL);
   CHECK(agg_plan_for(&c, measure_find("problems_rectified"), &p));
   /* no aggregate for the source, or a condition on today, or not a sum */
-  CHECK(!agg_plan_for(&c, measure_find("rect_tasks_total"), &p));
+  CHECK(!agg_plan_for(&c, measure_find("feedback_given"), &p));
   CHECK(!agg_plan_for(&c, measure_find("briefings_overdue"), &p));
+  CHECK(!agg_plan_for(&c, measure_find("rect_tasks_overdue"), &p));
+  CHECK(!agg_plan_for(&c, measure_find("people_accountable"), &p));
+  CHECK(!agg_plan_for(&c, measure_find("days_handover_to_registration"), &p));
+  /* migration 023: tasks, accountability (an @outcomes list is no condition on
+   * today; distributions sum per code), clues */
+  CHECK(agg_plan_for(&c, measure_find("rect_tasks_total"), &p));
+  CHECK(strstr(p.what, "sum(k.n)") != NULL);
+  CHECK(agg_plan_for(&c, measure_find("people_party_discipline"), &p));
+  CHECK(agg_plan_for(&c, measure_find("four_forms"), &p));
+  CHECK(strstr(p.what, "sum(a.n)") != NULL);
+  CHECK(agg_plan_for(&c, measure_find("funds_total"), &p));
+  CHECK(agg_plan_for(&c, measure_find("clues_case_filed"), &p));
+  CHECK(agg_plan_for(&c, measure_find("clue_results"), &p));
+  /* no filter on the round's campaign or kind or the unit's level: the aggregate alone */
+  CHECK(strstr(p.src.from, "JOIN rounds") == NULL);
   CHECK(!agg_plan_for(&c, measure_find("rectification_rate"), &p));
   /* whole months: from the aggregate, as months; any other range: the records */
   f.v[MF_FROM] = "2024-02-01";
@@ -49,6 +64,17 @@ TEST(aggregate_answers_problem_figures_over_whole_months_only) {
   f.v[MF_TO] = NULL;
   f.v[MF_FROM] = "2024-02-02";
   CHECK(!agg_plan_for(&c, measure_find("problems_found"), &p));
+  /* clues are dated by a timestamp (Shanghai days): any range from the records; a
+   * figure dated by another column than the aggregate's month too */
+  f.v[MF_FROM] = "2024-02-01";
+  CHECK(!agg_plan_for(&c, measure_find("clues_handed_over"), &p));
+  CHECK(!agg_plan_for(&c, measure_find("clues_case_filed"), &p));
+  CHECK(agg_plan_for(&c, measure_find("accountability_records"), &p));
+  CHECK_STR(p.m.date, "a.month");
+  f.v[MF_FROM] = NULL;
+  f.v[MF_LEVEL] = "village";
+  CHECK(agg_plan_for(&c, measure_find("accountability_records"), &p));
+  CHECK(strstr(p.src.from, "JOIN orgs u") != NULL);
 }
 
 /* The condition a user's figure sums under: the kind's rules on the aggregate's columns. */
@@ -87,5 +113,46 @@ TEST(aggregate_visibility_is_the_kinds_declaration) {
   /* the unit side: released states of the workflow, on the aggregate's state column */
   CHECK(strstr(buf_str(&b), "x.unit_id IN") != NULL);
   CHECK(strstr(buf_str(&b), "x.state IN") != NULL);
+  buf_free(&b);
+}
+
+/* 023: a task's and an accountability record's commission rule is the materialized
+ * handed column; a clue's is its own state set, kept on the aggregate's state. */
+static void cond_of(const principal *u, const char *name, buf *sql) {
+  mfilters f;
+  memset(&f, 0, sizeof f);
+  mscope s = {.who = u, .act = A_STATS_READ};
+  stats_ctx c;
+  stats_ctx_init(&c, &f, &s, u);
+  agg_plan p;
+  CHECK(agg_plan_for(&c, measure_find(name), &p));
+  sval v[MEASURE_MAXP];
+  int nv = 0;
+  CHECK_INT(measure_from_where(&p.m, &f, &s, c.today, sql, v, &nv), 0);
+  CHECK(!buf_failed(sql));
+}
+
+TEST(aggregate_023_handed_rules) {
+  principal liaison = who(R_COMMISSION_LIAISON, SK_NONE, NULL);
+  principal leader = who(R_TEAM_LEADER, SK_TEAM, "team-a");
+  buf b;
+  buf_init(&b, 16384);
+  cond_of(&liaison, "rect_tasks_total", &b);
+  CHECK(strstr(buf_str(&b), "FROM agg_rect_tasks x") != NULL);
+  CHECK(strstr(buf_str(&b), "x.handed = 1") != NULL);
+  CHECK(strstr(buf_str(&b), "report_copies") == NULL);
+  buf_reset(&b);
+  /* (no role reads accountability by P_HANDED today: the column keeps the declaration's
+   * rule for when one does; the team's scope is the kind's own) */
+  cond_of(&leader, "accountability_records", &b);
+  CHECK(strstr(buf_str(&b), "FROM agg_accountability x") != NULL);
+  CHECK(strstr(buf_str(&b), "x.team_id IN") != NULL);
+  CHECK(strstr(buf_str(&b), "FROM clues") == NULL);
+  CHECK(strstr(buf_str(&b), "report_copies") == NULL);
+  buf_reset(&b);
+  cond_of(&liaison, "clues_handed_over", &b);
+  CHECK(strstr(buf_str(&b), "FROM agg_clues x") != NULL);
+  CHECK(strstr(buf_str(&b), "x.state IN") != NULL);
+  CHECK(strstr(buf_str(&b), "x.handed") == NULL);
   buf_free(&b);
 }
