@@ -165,8 +165,9 @@ def drill_down_pages_by_cursor():
 
 
 # ---- migration 023: rectification tasks, accountability, clues ---------------------------
+# (the roles that see statistics, and two that do not)
 ROLES = ("lg", "office", "liaison", "leader1", "member1", "member2", "dispatched1", "unit1",
-         "casemgmt", "investigation", "conduct")
+         "investigation")
 # figure -> (the user's own list, which of its rows the figure counts)
 SOURCES = {
     "rect_tasks_total": ("/api/v1/rect-tasks", lambda it: True),
@@ -215,7 +216,7 @@ def figures23(s, clients, expect=None):
                 mine = [it for it in r.json["items"] if keep(it)]
                 assert m["value"] == len(mine), (name, f, m["value"], len(mine))
             # a group chart sums to the figure
-            if m["kind"] == "count":
+            if f in SOURCES:
                 gr = expect_ok(c.get(f"/api/v1/stats/{f}/groups?by=unit"))["groups"]
                 assert sum(g["value"] for g in gr) == m["value"], (name, f, gr, m)
             out[name][f] = m.get("value_fen", m["value"])
@@ -242,7 +243,8 @@ def tasks_accountability_and_clues_keep_their_aggregates():
         tg = s.ids["targets"]
         cl = {u: s.client(u) for u in ROLES}
         member1, leader1, lg, office = cl["member1"], cl["leader1"], cl["lg"], cl["office"]
-        unit1, casemgmt, inv, conduct = cl["unit1"], cl["casemgmt"], cl["investigation"], cl["conduct"]
+        unit1, inv = cl["unit1"], cl["investigation"]
+        casemgmt, conduct = s.client("casemgmt"), s.client("conduct")
         verify(s)
         # clues: drafts count nowhere; the hand-over moves them to the commission's figures
         c1, c2, c3 = (clue(member1, tg["u1"], "线索一"), clue(member1, tg["u1"], "线索二"),
