@@ -123,6 +123,9 @@ int api_args_list(req *r, const args_spec *s, const char *cols, const char *from
 
 /* Paging from ?page=&per_page= (defaults 1 and 20, max 200). Replies 400 on bad values. */
 int api_paging(req *r, int64_t *limit, int64_t *offset);
+/* The same with ?cursor= taken too (its content is the caller's to check: a
+ * list by api_list, a drill-down by stats_cursor_ok). */
+int api_paging_keyset(req *r, int64_t *limit, int64_t *offset);
 
 /* A paged list in one read transaction: "SELECT <cols> FROM <from><where>
  * <order> LIMIT per_page+1" after the rows of ?cursor= (keyset: the order's

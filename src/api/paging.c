@@ -108,6 +108,9 @@ static int list_to_sink(req *r, const api_list_q *q) {
 }
 
 int api_paging(req *r, int64_t *limit, int64_t *offset) { return paging_of(r, false, limit, offset); }
+int api_paging_keyset(req *r, int64_t *limit, int64_t *offset) {
+  return paging_of(r, true, limit, offset);
+}
 
 /* ---- keyset paging ------------------------------------------------------------ */
 /* A list's order as terms (expression, direction); the last term is the
