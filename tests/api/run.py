@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -38,8 +39,15 @@ def spawn(path, only_test):
     cmd = [sys.executable, os.path.abspath(__file__), "--module", path]
     if only_test:
         cmd.append(only_test)
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    out = p.stdout.decode("utf-8", "replace")
+    with tempfile.TemporaryFile() as buf:
+        p = subprocess.Popen(cmd, stdout=buf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # wait4: the CPU time of the module process and of everything it
+        # reaped (its servers and CLI runs), whatever else runs beside it
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+        buf.seek(0)
+        out = buf.read().decode("utf-8", "replace")
+    cpu = ru.ru_utime + ru.ru_stime
     m = re.search(r"^module: (\d+) passed, (\d+) failed$", out, re.M)
     if m:
         passed, failed = int(m.group(1)), int(m.group(2))
@@ -48,7 +56,7 @@ def spawn(path, only_test):
     else:
         passed, failed = 0, 1
         out += f"FAIL {os.path.basename(path)}: the module process ended without a result (exit {p.returncode})\n"
-    return path, out, passed, failed, time.time() - t0
+    return path, out, passed, failed, time.time() - t0, cpu
 
 
 def main():
@@ -68,7 +76,7 @@ def main():
 
     def job(p):
         if fail_fast and failed_once:
-            return p, "", 0, 0, 0.0
+            return p, "", 0, 0, 0.0, 0.0
         res = spawn(p, only_test)
         if res[3]:
             failed_once.append(p)
@@ -77,14 +85,14 @@ def main():
     results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as ex:
         for fut in concurrent.futures.as_completed([ex.submit(job, p) for p in order]):
-            path, out, p, f, secs = fut.result()
-            results[path] = (out, p, f, secs)
+            path, out, p, f, secs, cpu = fut.result()
+            results[path] = (out, p, f, secs, cpu)
     passed = failed = 0
     for path in paths:
-        out, p, f, secs = results[path]
+        out, p, f, secs, cpu = results[path]
         out = re.sub(r"^module: .*\n?", "", out, flags=re.M)
         sys.stdout.write(out)
-        print(f"     ({os.path.basename(path)}: {secs:.0f} s)")
+        print(f"     ({os.path.basename(path)}: {secs:.0f} s, cpu {cpu:.0f} s)")
         passed += p
         failed += f
     print(f"api: {passed} passed, {failed} failed", flush=True)
