@@ -39,7 +39,11 @@ def run_root():
     base = os.environ.get("XUNJI_TEST_TMP")
     if not base and os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
         base = "/dev/shm"
-    return tempfile.mkdtemp(prefix="xunji-tests-", dir=base or None)
+    root = tempfile.mkdtemp(prefix="xunji-tests-", dir=base or None)
+    # others may pass through (not list) it, as through /tmp: a server run as
+    # another user (e.g. a database's own account) reaches its directory below
+    os.chmod(root, 0o711)
+    return root
 
 
 def make_template(root):
