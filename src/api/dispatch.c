@@ -129,7 +129,7 @@ int api_prepare(req *r) {
     }
     if (r->who.must_change && !(rt->flags & RF_MUST_CHANGE))
       return api_error(r, 403, "password_change_required", "password",
-                       "首次登录或口令已过期, 请先修改口令");
+                       "首次登录或密码已过期, 请先修改密码");
     if (!authz(&r->who, rt->act, NULL)) return api_deny(r, rt->act, NULL, NULL, 0);
     if (twofa_prepare(r)) return r->status; /* token scope, forced enrolment, RF_2FA */
   }

@@ -332,11 +332,19 @@ static const field login_fields[] = {
 
 /* A valid hash of a random password: unknown logins cost the same PBKDF2 work. */
 static char dummy_hash[PW_HASH_MAX];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-static void make_dummy(void) {
-  char pw[17];
-  pw_generate(pw);
-  pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), dummy_hash);
+static pthread_mutex_t dummy_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Made at the first sign-in; a failed hash is tried again at the next. */
+static int dummy_ready(void) {
+  pthread_mutex_lock(&dummy_mu);
+  if (!dummy_hash[0]) {
+    char pw[17];
+    pw_generate(pw);
+    if (pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), dummy_hash)) dummy_hash[0] = '\0';
+    xwipe(pw, sizeof pw);
+  }
+  int ok = dummy_hash[0] != '\0';
+  pthread_mutex_unlock(&dummy_mu);
+  return ok;
 }
 
 /* One atomic step in the serialized write transaction: count the failure
@@ -367,6 +375,7 @@ static int login_failed(req *r) {
 int h_login(req *r) {
   app *a = r->app;
   if (api_body(r, login_fields, 4, false)) return r->status;
+  if (!dummy_ready()) return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
   /* the real client: behind a trusted proxy, the address it forwarded (server.c) */
   const char *src = r->client_ip[0] ? r->client_ip : r->ip[0] ? r->ip : "-";
   lg_rules ru = guard_rules();
@@ -378,7 +387,6 @@ int h_login(req *r) {
   for (char *c = login; *c; c++)
     if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
   const char *pw = json_string_value(json_object_get(r->in, "password"));
-  pthread_once(&dummy_once, make_dummy);
 
   store_tx *tx;
   int rc;
@@ -590,7 +598,8 @@ int h_password(req *r) {
   if (strcmp(oldp, newp) == 0)
     return api_error(r, 400, "weak_password", "new_password", "新密码不得与原密码相同");
   char h[PW_HASH_MAX], ts[TS_LEN];
-  pw_hash(newp, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
+  if (pw_hash(newp, (unsigned)cfg_int(CFG_PBKDF2_ITER), h))
+    return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
   if ((rc = store_write(r->app->db, &tx))) return api_store_error(r, rc, NULL);
   ts_now(ts);
   sval p2[] = {SV_S(h), SV_S(ts), SV_S(r->who.user_id)};

@@ -101,10 +101,11 @@ class Response:
 
 
 # `xunji init --demo` is the same for every test (settings are given to
-# `serve`, not `init`), so each test process initialises one demo database
-# once and every Server gets a fresh copy of its files: the same state as a
-# new `init --demo`, a second faster per test. test_cli still runs `init`.
-_template_dir = None
+# `serve`, not `init`), so it runs once (per run: run.py makes the template and
+# names it in XUNJI_DEMO_TEMPLATE; otherwise once per test process) and every
+# Server gets a fresh copy of its files: the same state as a new `init --demo`,
+# a second faster per test. test_cli still runs `init`.
+_template_dir = os.environ.get("XUNJI_DEMO_TEMPLATE") or None
 
 
 def _copy_demo_template(dest):
