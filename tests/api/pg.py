@@ -1,0 +1,105 @@
+"""pg.py — a throwaway PostgreSQL cluster for the API tests (issue 16).
+
+    python3 tests/api/pg.py COMMAND...
+
+starts a cluster (Debian's postgresql package: initdb + pg_ctl, unix socket
+only, in a temporary directory; as the postgres user when run as root),
+runs COMMAND with XUNJI_TEST_DB=pg and XUNJI_TEST_PG=<socket directory> in
+its environment, stops the cluster (pg_ctl -m immediate) and exits with
+COMMAND's status. tests/api/lib.py then gives every Server() a fresh
+database of that cluster (a copy of one `xunji init --demo` template).
+lib.py starts a cluster of its own (this module's Cluster) when
+XUNJI_TEST_DB=pg is set without XUNJI_TEST_PG.
+
+pg_ctl leaves the postmaster holding the stdout/stderr it was given
+(DESIGN.md §6): it gets a log file and /dev/null, never a pipe.
+"""
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+
+
+def pg_bindir():
+    """The directory of initdb/pg_ctl (newest installed major version), or None."""
+    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: int(d.split("/")[-2]))
+    for d in reversed(dirs):
+        if os.path.exists(os.path.join(d, "initdb")) and os.path.exists(os.path.join(d, "pg_ctl")):
+            return d
+    return None
+
+
+def available():
+    return pg_bindir() is not None and shutil.which("psql") is not None
+
+
+def url(sockdir, dbname):
+    return f"postgresql:///{dbname}?host={sockdir}&user=postgres"
+
+
+def psql(sockdir, dbname, sql, check=True):
+    """Runs sql with psql; returns the rows as lists of strings (CSV)."""
+    p = subprocess.run(["psql", "-X", "-q", "--csv", "-t", "-v", "ON_ERROR_STOP=1",
+                        url(sockdir, dbname), "-c", sql],
+                       capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    if check and p.returncode != 0:
+        raise AssertionError(f"psql {sql!r}: {p.stderr}")
+    import csv
+    import io
+    return [row for row in csv.reader(io.StringIO(p.stdout))]
+
+
+class Cluster:
+    def __init__(self):
+        self.bindir = pg_bindir()
+        if not self.bindir:
+            raise RuntimeError("PostgreSQL 未安装 (bash scripts/deps.sh 安装 postgresql)")
+        self.dir = tempfile.mkdtemp(prefix="xunji-pg-")
+        self.data = os.path.join(self.dir, "data")
+        self.log = os.path.join(self.dir, "postgres.log")
+        self.as_root = os.geteuid() == 0
+
+    def _run(self, *args):
+        cmd = [os.path.join(self.bindir, args[0]), *args[1:]]
+        if self.as_root:  # initdb refuses to run as root
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=120).returncode
+
+    def start(self):
+        if self.as_root:
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        os.chmod(self.dir, 0o755)
+        if self._run("initdb", "-D", self.data, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8",
+                     "-U", "postgres"):
+            raise RuntimeError(f"initdb failed in {self.dir}")
+        # fsync off: a test cluster, thrown away (durability is SQLite's tests' and the
+        # server's setting synchronous_commit=on, not this machine's disk)
+        opts = f"-k {self.dir} -c listen_addresses='' -c fsync=off -c max_connections=300"
+        if self._run("pg_ctl", "-D", self.data, "-l", self.log, "-o", opts, "-w", "start"):
+            raise RuntimeError(f"pg_ctl start failed: {self.log}")
+        return self
+
+    def stop(self):
+        self._run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    c = Cluster().start()
+    try:
+        env = dict(os.environ, XUNJI_TEST_DB="pg", XUNJI_TEST_PG=c.dir)
+        return subprocess.run(sys.argv[1:], env=env).returncode
+    finally:
+        c.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
