@@ -192,12 +192,27 @@ static int top_commas(const char *p) {
 
 /* DML: INSERT OR IGNORE → ON CONFLICT DO NOTHING; char(n) → chr(n); LIKE → ILIKE
  * (SQLite's LIKE ignores ASCII case); the scalar max(a, b, …) / min(a, b, …)
- * → greatest / least (which skip NULLs where SQLite's give NULL). Quoted text and comments are copied as
- * they are. */
+ * → greatest / least (which skip NULLs where SQLite's give NULL); a literal 0 or
+ * 1 that stands as a condition (after AND/OR/WHERE/NOT/WHEN/HAVING and any
+ * opening parentheses, before ")", AND, OR, THEN, … or the end) → FALSE/TRUE,
+ * as the visibility model writes "nothing"/"all". Quoted text and comments are
+ * copied as they are. */
+static bool bool_keyword(const char *p) {
+  return word_at(p, "AND") || word_at(p, "OR") || word_at(p, "WHERE") || word_at(p, "NOT") ||
+         word_at(p, "WHEN") || word_at(p, "HAVING");
+}
+/* what follows a literal that stands for a truth value */
+static bool bool_end(const char *e) {
+  while (*e == ' ' || *e == '\n' || *e == '\t') e++;
+  return !*e || *e == ')' || *e == ';' || word_at(e, "AND") || word_at(e, "OR") ||
+         word_at(e, "THEN") || word_at(e, "ORDER") || word_at(e, "GROUP") || word_at(e, "LIMIT");
+}
+
 static char *pg_dml(const char *sql) {
   buf b;
   buf_init(&b, (size_t)64 << 20);
   bool ignore = false;
+  bool boolctx = false; /* after AND/OR/WHERE/NOT/WHEN/HAVING and any "(" */
   size_t returning = (size_t)-1;
   int depth = 0;
   for (const char *p = sql; *p;) {
@@ -226,12 +241,16 @@ static char *pg_dml(const char *sql) {
         buf_adds(&b, "chr");
       } else if (word_at(p, "LIKE")) {
         buf_adds(&b, "ILIKE");
+      } else if (boolctx && e == p + 1 && (*p == '0' || *p == '1') && bool_end(e)) {
+        buf_adds(&b, *p == '1' ? "TRUE" : "FALSE"); /* SQLite's 0/1 as a condition */
       } else {
         if (depth == 0 && word_at(p, "RETURNING")) returning = b.len;
         buf_add(&b, p, (size_t)(e - p));
       }
+      boolctx = bool_keyword(p);
       p = e;
     } else {
+      if (*p != '(' && *p != ' ' && *p != '\n' && *p != '\t') boolctx = false;
       if (*p == '(') depth++;
       if (*p == ')') depth--;
       buf_add(&b, p, 1);

@@ -58,3 +58,9 @@ CREATE OR REPLACE FUNCTION sqlite_compat.json_each(t text)
 CREATE OR REPLACE FUNCTION sqlite_compat.raise_abort() RETURNS trigger
   LANGUAGE plpgsql AS
   $$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation'; END $$;
+
+-- sum(condition) / total(x): SQLite sums truth values as 0/1
+CREATE OR REPLACE FUNCTION sqlite_compat.sum_bool_step(acc bigint, v boolean) RETURNS bigint
+  LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v IS NULL THEN acc ELSE coalesce(acc, 0) + v::int END $$;
+CREATE OR REPLACE AGGREGATE sqlite_compat.sum(boolean)
+  (SFUNC = sqlite_compat.sum_bool_step, STYPE = bigint);
