@@ -269,6 +269,43 @@ static char *pg_dml(const char *sql) {
   return buf_take(&b);
 }
 
+/* SQLite's rowid (the insertion order; the SQL uses it as a tiebreaker and
+ * to walk a table): each CREATE TABLE without an INTEGER PRIMARY KEY (which
+ * is the rowid in SQLite) gets a column "rowid", an identity. Takes sql. */
+static char *add_rowid(char *sql) {
+  buf b;
+  buf_init(&b, (size_t)64 << 20);
+  const char *p = sql;
+  for (;;) {
+    const char *c = strcasestr(p, "CREATE TABLE");
+    const char *open = c ? strchr(c, '(') : NULL;
+    if (!open) break;
+    int depth = 0;
+    const char *q = open;
+    for (; *q; q++) {
+      if (*q == '\'') {
+        for (q++; *q && !(*q == '\'' && q[1] != '\''); q += (*q == '\'') ? 2 : 1) {
+        }
+        if (!*q) break;
+      } else if (*q == '(') {
+        depth++;
+      } else if (*q == ')' && --depth == 0) {
+        break;
+      }
+    }
+    if (!*q) break;
+    buf_add(&b, p, (size_t)(q - p));
+    /* the identity primary key translated from INTEGER PRIMARY KEY */
+    char *body = xstrndup(open, (size_t)(q - open));
+    if (!strstr(body, "AS IDENTITY")) buf_adds(&b, ",\n  rowid BIGINT GENERATED ALWAYS AS IDENTITY\n");
+    free(body);
+    p = q;
+  }
+  buf_adds(&b, p);
+  free(sql);
+  return buf_take(&b);
+}
+
 /* DDL of a migration: see invariant 6. NULL (err set) for what it cannot
  * translate: such a migration needs src/store/pg/NNN_name.sql. */
 static char *pg_ddl(const char *sql, char *err, size_t errlen) {
@@ -343,7 +380,7 @@ static char *pg_ddl(const char *sql, char *err, size_t errlen) {
     }
   }
   free(tr);
-  return buf_take(&b);
+  return add_rowid(buf_take(&b));
 }
 
 /* ---- statements ----------------------------------------------------------- */

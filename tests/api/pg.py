@@ -1,12 +1,15 @@
 """pg.py — a throwaway PostgreSQL cluster for the API tests (issue 16).
 
     python3 tests/api/pg.py COMMAND...
+    python3 tests/api/pg.py --list tests/api/pg_modules.txt
 
 starts a cluster (Debian's postgresql package: initdb + pg_ctl, unix socket
 only, in a temporary directory; as the postgres user when run as root),
 runs COMMAND with XUNJI_TEST_DB=pg and XUNJI_TEST_PG=<socket directory> in
 its environment, stops the cluster (pg_ctl -m immediate) and exits with
-COMMAND's status. tests/api/lib.py then gives every Server() a fresh
+COMMAND's status. With --list it runs exactly the API modules named in
+the file (the ones that pass on PostgreSQL: `make check-long`).
+tests/api/lib.py then gives every Server() a fresh
 database of that cluster (a copy of one `xunji init --demo` template).
 lib.py starts a cluster of its own (this module's Cluster) when
 XUNJI_TEST_DB=pg is set without XUNJI_TEST_PG.
@@ -89,6 +92,39 @@ class Cluster:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def read_list(path):
+    """The module names of a list file (one a line, # comments)."""
+    with open(path, encoding="utf-8") as f:
+        return [ln.split("#")[0].strip() for ln in f if ln.split("#")[0].strip()]
+
+
+def run_list(path, env):
+    """Runs exactly the modules of the list against the cluster (run.py per
+    module, by exact name); prints "api-pg: N passed, N failed"."""
+    import re
+    here = os.path.dirname(os.path.abspath(__file__))
+    total_p = total_f = 0
+    for name in read_list(path):
+        if not os.path.exists(os.path.join(here, name + ".py")):
+            print(f"FAIL {name}: no such module")
+            total_f += 1
+            continue
+        p = subprocess.run([sys.executable, os.path.join(here, "run.py"), "--module",
+                            os.path.join(here, name + ".py")], env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        out = p.stdout.decode("utf-8", "replace")
+        print(out, end="", flush=True)
+        m = re.search(r"^module: (\d+) passed, (\d+) failed$", out, re.M)
+        if m:
+            total_p += int(m.group(1))
+            total_f += int(m.group(2)) + (1 if p.returncode and not int(m.group(2)) else 0)
+        else:
+            print(f"FAIL {name}: the module process ended without a result (exit {p.returncode})")
+            total_f += 1
+    print(f"api-pg: {total_p} passed, {total_f} failed", flush=True)
+    return 1 if total_f else 0
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
@@ -96,6 +132,8 @@ def main():
     c = Cluster().start()
     try:
         env = dict(os.environ, XUNJI_TEST_DB="pg", XUNJI_TEST_PG=c.dir)
+        if sys.argv[1] == "--list":
+            return run_list(sys.argv[2], env)
         return subprocess.run(sys.argv[1:], env=env).returncode
     finally:
         c.stop()
