@@ -129,6 +129,10 @@ def main():
     if len(sys.argv) < 2:
         print(__doc__)
         return 2
+    if sys.argv[1] == "--list" and not available() and not os.environ.get("CI"):
+        print("api-pg: 跳过: 本机没有 PostgreSQL (bash scripts/deps.sh 安装 postgresql)")
+        print("api-pg: 0 passed, 0 failed")
+        return 0
     c = Cluster().start()
     try:
         env = dict(os.environ, XUNJI_TEST_DB="pg", XUNJI_TEST_PG=c.dir)

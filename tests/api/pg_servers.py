@@ -2,8 +2,9 @@
 on both (no lost update through If-Match, no duplicate 文号, one audit chain
 that verifies), and one server killed with -9 in the middle of its writes.
 
-Runs on PostgreSQL only (a throwaway cluster, tests/api/pg.py); without
-PostgreSQL the test says so and passes, except under CI (CI=true)."""
+Runs on PostgreSQL only, in `make check-long` (tests/api/pg_modules.txt, run
+by tests/api/pg.py --list; not named test_*.py, so `make check` leaves it out).
+Without PostgreSQL the test says so and passes, except under CI (CI=true)."""
 import concurrent.futures
 import os
 import signal
