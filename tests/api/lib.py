@@ -324,8 +324,11 @@ class Server:
                 return repr(v)
             return "'" + str(v).replace("'", "''") + "'"
         sql = parts[0] + "".join(lit(v) + rest for v, rest in zip(params, parts[1:]))
-        def conv(x):
-            return int(x) if re.fullmatch(r"-?\d+", x) else (None if x == "" else x)
+        def conv(x):  # psql's text: integers and booleans as sqlite3 gives them
+            if re.fullmatch(r"-?\d+", x):
+                return int(x)
+            return {"": None, "t": 1, "f": 0}.get(x, x)
+        sql = "SET search_path = public, sqlite_compat; " + sql
         return [tuple(conv(x) for x in row) for row in pg.psql(pg_sockdir(), self.pg_name, sql)]
 
     def client(self, login=None, password=None, change=True):

@@ -64,3 +64,14 @@ CREATE OR REPLACE FUNCTION sqlite_compat.sum_bool_step(acc bigint, v boolean) RE
   LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN v IS NULL THEN acc ELSE coalesce(acc, 0) + v::int END $$;
 CREATE OR REPLACE AGGREGATE sqlite_compat.sum(boolean)
   (SFUNC = sqlite_compat.sum_bool_step, STYPE = bigint);
+
+-- typeof(x): SQLite's storage class names
+CREATE OR REPLACE FUNCTION sqlite_compat.typeof(v anyelement) RETURNS text
+  LANGUAGE sql IMMUTABLE AS
+  $$ SELECT CASE WHEN v IS NULL THEN 'null'
+                 WHEN pg_typeof(v) IN ('bigint'::regtype, 'integer'::regtype, 'smallint'::regtype,
+                                       'boolean'::regtype) THEN 'integer'
+                 WHEN pg_typeof(v) IN ('double precision'::regtype, 'real'::regtype,
+                                       'numeric'::regtype) THEN 'real'
+                 WHEN pg_typeof(v) = 'bytea'::regtype THEN 'blob'
+                 ELSE 'text' END $$;
