@@ -396,17 +396,30 @@ static bool needs_types(const char *state) {
                    !strcmp(state, "42883") || !strcmp(state, "42804"));
 }
 
+/* The slot of key, or -1 and in *free_slot one to fill: a free one, else one
+ * evicted (its statement deallocated: SQL built with varying IN lists would
+ * otherwise fill the cache and the server's memory). */
 static int slot_find(conn *c, const char *key, int *free_slot) {
   uint32_t h = fnv(key) % CACHE_SLOTS;
   *free_slot = -1;
   for (int k = 0; k < 16; k++) {
     int i = (int)((h + (uint32_t)k) % CACHE_SLOTS);
     if (!c->cache[i].key) {
-      if (*free_slot < 0) *free_slot = i;
+      *free_slot = i;
       return -1;
     }
     if (!strcmp(c->cache[i].key, key)) return i;
   }
+  int v = (int)((h + (uint32_t)(c->nstmt % 16)) % CACHE_SLOTS); /* a victim among the 16 */
+  if (!c->cache[v].typed) {
+    char sql[40];
+    snprintf(sql, sizeof sql, "DEALLOCATE x%d", c->cache[v].stmt);
+    simple(c->pg, sql, NULL, 0);
+  }
+  free(c->cache[v].key);
+  c->cache[v].key = NULL;
+  c->cache[v].typed = 0;
+  *free_slot = v;
   return -1;
 }
 
@@ -467,7 +480,8 @@ static int prepare(store_tx *tx, const char *sql, const sval *p, int n, char *na
   buf_adds(&kb, "T");
   types = xcalloc((size_t)(n > 0 ? n : 1), sizeof *types);
   for (int j = 0; j < n; j++) {
-    types[j] = p[j].t == SV_INT ? OID_INT8 : p[j].t == SV_TEXT ? OID_TEXT : 0;
+    /* a NULL as text: what "$2 IS NULL OR id=$2" needs (ids are text) */
+    types[j] = p[j].t == SV_INT ? OID_INT8 : OID_TEXT;
     buf_adds(&kb, p[j].t == SV_INT ? "i" : p[j].t == SV_TEXT ? "t" : "n");
   }
   buf_adds(&kb, "\x01");
