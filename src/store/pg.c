@@ -195,7 +195,8 @@ static int top_commas(const char *p) {
  * → greatest / least (which skip NULLs where SQLite's give NULL); a literal 0 or
  * 1 that stands as a condition (after AND/OR/WHERE/NOT/WHEN/HAVING and any
  * opening parentheses, before ")", AND, OR, THEN, … or the end) → FALSE/TRUE,
- * as the visibility model writes "nothing"/"all". Quoted text and comments are
+ * as the visibility model writes "nothing"/"all"; a derived table without an
+ * alias ("FROM (SELECT …) WHERE") gets one. Quoted text and comments are
  * copied as they are. */
 static bool bool_keyword(const char *p) {
   return word_at(p, "AND") || word_at(p, "OR") || word_at(p, "WHERE") || word_at(p, "NOT") ||
@@ -208,7 +209,57 @@ static bool bool_end(const char *e) {
          word_at(e, "THEN") || word_at(e, "ORDER") || word_at(e, "GROUP") || word_at(e, "LIMIT");
 }
 
+/* the end of the quoted text starting at p (on the closing quote or NUL) */
+static const char *skip_quoted(const char *p) {
+  char q = *p;
+  for (p++; *p && !(*p == q && p[1] != q); p += (*p == q) ? 2 : 1) {
+  }
+  return p;
+}
+
+/* Where a derived table "FROM (SELECT …)" without an alias ends: PostgreSQL
+ * before 16 wants an alias there. Fills at[] with the offsets just after its
+ * ")" (at most n); returns how many. */
+static int alias_points(const char *sql, size_t *at, int n) {
+  static const char *const after[] = {"WHERE", "ORDER", "GROUP", "LIMIT", "JOIN", "LEFT",
+                                      "INNER", "UNION", "HAVING", "EXCEPT", "INTERSECT",
+                                      "OFFSET", "CROSS", "WINDOW", "ON", NULL};
+  int k = 0;
+  for (const char *p = sql; *p && k < n; p++) {
+    if (*p == '\'' || *p == '"') {
+      p = skip_quoted(p);
+      if (!*p) break;
+      continue;
+    }
+    if (!(word_at(p, "FROM") && (p == sql || !ident_char(p[-1])))) continue;
+    const char *q = p + 4;
+    while (*q == ' ' || *q == '\n' || *q == '\t') q++;
+    if (*q != '(') continue;
+    int depth = 0;
+    for (; *q; q++) {
+      if (*q == '\'' || *q == '"') {
+        q = skip_quoted(q);
+        if (!*q) break;
+      } else if (*q == '(') {
+        depth++;
+      } else if (*q == ')' && --depth == 0) {
+        break;
+      }
+    }
+    if (!*q) break;
+    const char *e = q + 1;
+    while (*e == ' ' || *e == '\n' || *e == '\t') e++;
+    bool alias = ident_char(*e) || *e == '"';
+    for (int i = 0; alias && after[i]; i++)
+      if (word_at(e, after[i])) alias = false;
+    if (!alias) at[k++] = (size_t)(q + 1 - sql);
+  }
+  return k;
+}
+
 static char *pg_dml(const char *sql) {
+  size_t at[16];
+  int nat = alias_points(sql, at, 16), iat = 0;
   buf b;
   buf_init(&b, (size_t)64 << 20);
   bool ignore = false;
@@ -216,6 +267,9 @@ static char *pg_dml(const char *sql) {
   size_t returning = (size_t)-1;
   int depth = 0;
   for (const char *p = sql; *p;) {
+    if (iat < nat && (size_t)(p - sql) == at[iat]) {
+      buf_addf(&b, " AS xunji_sq%d", iat++);
+    }
     if (*p == '\'' || *p == '"') {
       char q = *p;
       const char *e = p + 1;
@@ -257,6 +311,7 @@ static char *pg_dml(const char *sql) {
       p++;
     }
   }
+  if (iat < nat) buf_addf(&b, " AS xunji_sq%d", iat); /* the derived table ended the text */
   char *out = buf_take(&b);
   if (!ignore) return out;
   buf_init(&b, (size_t)64 << 20);
