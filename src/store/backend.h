@@ -56,6 +56,11 @@ STORE_BACKEND_DECLS(pg_, struct pg_store, struct pg_tx, struct pg_rows)
 /* the i-th numbered migration of src/store/sqlite/ (sqlite.c's list, the one
  * source of the schema); 0 past the end */
 int sq_migration(size_t i, int *version, const char **name, const char **sql);
+/* pg.c's translations of SQLite-dialect SQL (malloc'd; the DDL one NULL with
+ * err for what needs an override) and whether a migration has one */
+char *pg_translate_dml(const char *sql);
+char *pg_translate_ddl(const char *sql, char *err, size_t errlen);
+bool pg_has_override(int version);
 /* true when name selects the PostgreSQL backend */
 bool store_name_is_pg(const char *name);
 #endif

@@ -438,6 +438,15 @@ static char *pg_ddl(const char *sql, char *err, size_t errlen) {
   return add_rowid(buf_take(&b));
 }
 
+/* the translations, for the unit tests (store/backend.h) */
+char *pg_translate_dml(const char *sql) { return pg_dml(sql); }
+char *pg_translate_ddl(const char *sql, char *err, size_t errlen) { return pg_ddl(sql, err, errlen); }
+bool pg_has_override(int version) {
+  for (size_t k = 0; k < sizeof overrides / sizeof *overrides; k++)
+    if (overrides[k].version == version) return true;
+  return false;
+}
+
 /* ---- statements ----------------------------------------------------------- */
 static void set_err(store_tx *tx, const char *what, PGresult *r) {
   const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(tx->c->pg);
