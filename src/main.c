@@ -11,6 +11,7 @@
 static const command commands[] = {
     {"init", cmd_init, "初始化数据库与密钥 (--demo 载入演示数据)"},
     {"serve", cmd_serve, "启动 HTTP 服务"},
+    {"remind", cmd_remind, "立即运行一次期限提醒 (--now, 供 cron 调用)"},
     {"user", cmd_user, "用户管理: add | passwd | disable | enable | grant | token | list"},
     {"audit", cmd_audit, "审计日志: verify [--anchor 序号:哈希] | anchor | export --from --to --out | verify-export 文件"},
     {"stats", cmd_stats, "统计数字与穿透记录 (与 /api/v1/stats 相同)"},

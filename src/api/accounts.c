@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "core/workflow.h"
 #include "api/users.h"
 #include "sec/crypto.h"
 #include "util/buf.h"
@@ -101,7 +102,7 @@ int h_security_get(req *r) {
 }
 
 static const field security_fields[] = {
-    {"reset_dual_control", "重置口令双人控制", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "reset_dual_control", .label = "重置口令双人控制", .type = FT_BOOL},
 };
 
 int h_security_update(req *r) {
@@ -223,17 +224,8 @@ int h_my_token_revoke(req *r) { return token_revoke(r, r->who.user_id, r->params
 int h_user_token_revoke(req *r) { return token_revoke(r, r->params[0], r->params[1]); }
 
 /* ---- password resets ----------------------------------------------------------- */
-static const char *const reset_states[][2] = {
-    {"pending", "待安全管理员审批"}, {"approved", "已批准, 待申请人领取一次性口令"},
-    {"rejected", "已驳回"},          {"collected", "已完成"},
-    {"superseded", "已作废"},
-};
-
-static const char *reset_state_label(const char *s) {
-  for (size_t i = 0; i < sizeof reset_states / sizeof *reset_states; i++)
-    if (s && !strcmp(reset_states[i][0], s)) return reset_states[i][1];
-  return "";
-}
+/* Its states and steps: the transition table wf_reset (core/workflow.c). */
+static const char *reset_state_label(const char *s) { return s ? wf_state_label(&wf_reset, s) : ""; }
 
 #define RESET_COLS                                                                              \
   "x.id, x.version, x.user_id, t.login, x.state, x.dual_control, x.requested_by, "              \
@@ -259,10 +251,8 @@ static json_t *reset_load(store_tx *tx, const char *id, int *rc) {
   return o;
 }
 
-static const char *const reset_state_names[] = {"pending", "approved", "rejected", "collected",
-                                                "superseded", NULL};
 static const arg_decl reset_args[] = {
-    {.name = "state", .label = "状态", .type = ARG_ENUM, .values = reset_state_names, .col = "state",
+    {.name = "state", .label = "状态", .type = ARG_ENUM, .values = wf_reset_states, .col = "state",
      .msg = "「状态」取值无效"},
     {.name = "user_id", .label = "用户", .type = ARG_ID, .flags = ARG_NONEMPTY, .col = "user_id",
      .msg = "「用户」应为记录编号"},
@@ -348,7 +338,8 @@ int h_users_reset(req *r) {
   if (rc == STORE_OK) rc = security_setting(r->app, tx, &sec_settings[0], &dual);
   if (rc == STORE_OK)
     rc = store_query_int(tx,
-                         "SELECT count(*) FROM password_resets WHERE user_id=$1 AND state='pending'",
+                         "SELECT count(*) FROM password_resets WHERE user_id=$1 AND state IN "
+                         WSQL_RESET_PENDING,
                          pu, 1, &n);
   if (rc == STORE_OK && n) {
     store_rollback(tx);
@@ -358,13 +349,16 @@ int h_users_reset(req *r) {
   uuid7(rid);
   ts_now(now);
   /* an approved reset never collected (its requester gone, say) gives way to the new one */
-  sval ps[] = {SV_S(now), SV_S(uid)};
+  const wf_transition *sup = wf_find(&wf_reset, ws_reset_approved.only[0], "supersede");
+  sval ps[] = {SV_S(now), SV_S(uid), SV_S(sup->to)};
   if (rc == STORE_OK)
     rc = store_exec(tx,
-                    "UPDATE password_resets SET state='superseded', updated_at=$1, "
-                    "version=version+1 WHERE user_id=$2 AND state='approved'",
-                    ps, 2, NULL);
-  sval p[] = {SV_S(rid), SV_S(uid), SV_S(dual ? "pending" : "collected"), SV_I(dual),
+                    "UPDATE password_resets SET state=$3, updated_at=$1, "
+                    "version=version+1 WHERE user_id=$2 AND state IN " WSQL_RESET_APPROVED,
+                    ps, 3, NULL);
+  /* asked (the table's first state), or without dual control made and collected at once */
+  const char *initial = dual ? wf_reset.states[0] : wf_find(&wf_reset, sup->from, "collect")->to;
+  sval p[] = {SV_S(rid), SV_S(uid), SV_S(initial), SV_I(dual),
               SV_S(r->who.user_id), SV_S(now)};
   if (rc == STORE_OK)
     rc = store_exec(tx,
@@ -393,14 +387,15 @@ int h_users_reset(req *r) {
   return st;
 }
 
-/* The reset steps: from which state, to which, the audit action. */
+/* The reset steps: the verb of wf_reset (from which state, to which: the
+ * table) and the audit action. */
 typedef struct reset_step {
-  const char *verb, *from, *to, *audit;
+  const char *verb, *audit;
 } reset_step;
 static const reset_step reset_steps[] = {
-    {"approve", "pending", "approved", "user.reset_password.approve"},
-    {"reject", "pending", "rejected", "user.reset_password.reject"},
-    {"collect", "approved", "collected", "user.reset_password"},
+    {"approve", "user.reset_password.approve"},
+    {"reject", "user.reset_password.reject"},
+    {"collect", "user.reset_password"},
 };
 
 static int reset_step_run(req *r, const reset_step *st) {
@@ -419,7 +414,8 @@ static int reset_step_run(req *r, const reset_step *st) {
   json_t *rq = json_object_get(o, "requested_by");
   if (json_is_string(rq)) xstrlcpy(requester, json_string_value(rq), sizeof requester);
   const char *state = json_string_value(json_object_get(o, "state"));
-  if (strcmp(state, st->from) != 0) {
+  const wf_transition *t = wf_find(&wf_reset, state, st->verb);
+  if (!t) {
     api_error(r, 409, "invalid_state", "", "当前状态为「%s」, 不能执行此操作", reset_state_label(state));
     json_decref(o);
     store_rollback(tx);
@@ -444,7 +440,7 @@ static int reset_step_run(req *r, const reset_step *st) {
   char now[TS_LEN], pw[17] = "";
   ts_now(now);
   int is_collect = !strcmp(st->verb, "collect");
-  sval p[] = {SV_S(st->to), SV_S(now), SV_S(rid), SV_S(r->who.user_id)};
+  sval p[] = {SV_S(t->to), SV_S(now), SV_S(rid), SV_S(r->who.user_id)};
   if (rc == STORE_OK)
     rc = store_exec(tx,
                     is_collect ? "UPDATE password_resets SET state=$1, collected_at=$2, updated_at=$2,"

@@ -137,6 +137,17 @@ typedef struct api_list_q {
   const void *ctx;
 } api_list_q;
 int api_list(req *r, const api_list_q *q);
+/* With r->list_sink set, api_list sends every row of the list (same
+ * conditions and order, fixed by q->fix) to row() in chunks inside one read
+ * transaction instead of answering a page: past cap rows it answers 413
+ * (too_many_rows) without sending any; a row() failure (non-zero) ends it
+ * with 500. r->out gets {"total"}. */
+typedef struct list_sink {
+  int64_t cap;
+  int (*begin)(void *ctx, int64_t total); /* before the first row (may be NULL) */
+  int (*row)(void *ctx, const json_t *row);
+  void *ctx;
+} list_sink;
 
 /* ---- misc ---- */
 const char *api_now(char buf[21]);
@@ -148,6 +159,11 @@ int api_notify(req *r, store_tx *tx, const char *role, const char *scope, const 
 
 /* handlers (one file per resource family) */
 int h_healthz(req *r);
+/* GET /metrics (api/metrics.c): Prometheus text, only to metrics_networks. */
+int h_metrics(req *r);
+/* Counts one answered request (its route, status and time) for /metrics. */
+void metrics_observe(const req *r, double seconds);
+int h_search(req *r); /* api/search.c */
 int h_login(req *r);
 int h_logout(req *r);
 int h_password(req *r);

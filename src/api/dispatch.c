@@ -97,7 +97,9 @@ static int same_origin(req *r, const char *origin) {
 int api_prepare(req *r) {
   if (r->prepared) return 0;
   r->prepared = true;
-  if (strcmp(r->path, "/healthz") != 0 && strncmp(r->path, "/api/", 5) != 0) return 0; /* static */
+  if (strcmp(r->path, "/healthz") != 0 && strcmp(r->path, "/metrics") != 0 &&
+      strncmp(r->path, "/api/", 5) != 0)
+    return 0; /* static */
   const route *rt = NULL;
   int path_known = 0;
   for (int i = 0; i < nroutes; i++) {

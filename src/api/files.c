@@ -383,10 +383,20 @@ int h_file_download(req *r) {
     json_decref(f);
     return api_error(r, 500, "integrity", "", "文件已损坏或被篡改, 已记录审计");
   }
+  /* ?inline=1: a preview of a PDF or an image in the record's page (issue 17),
+   * served as its sniffed type under "Content-Security-Policy: sandbox" and
+   * nosniff, framable by our own pages only (http/server.c); any other type
+   * stays an attachment */
+  const char *ctype = rec_s(f, "ctype");
+  const char *iv = req_arg(r, "inline");
+  bool preview = iv && !strcmp(iv, "1") && ctype &&
+                 (!strcmp(ctype, "application/pdf") || !strcmp(ctype, "image/png") ||
+                  !strcmp(ctype, "image/jpeg"));
   /* attachment; filename*=UTF-8''<percent-encoded> */
   buf cd;
   buf_init(&cd, 1024);
-  buf_adds(&cd, "attachment; filename=\"evidence\"; filename*=UTF-8''");
+  buf_adds(&cd, preview ? "inline; filename=\"evidence\"; filename*=UTF-8''"
+                        : "attachment; filename=\"evidence\"; filename*=UTF-8''");
   for (const unsigned char *s = (const unsigned char *)rec_s(f, "name"); *s; s++) {
     if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
         *s == '.' || *s == '-' || *s == '_') {
@@ -401,7 +411,11 @@ int h_file_download(req *r) {
   buf_free(&cd);
   r->raw = (char *)plain;
   r->rawlen = plen;
-  r->ctype = "application/octet-stream";
+  r->ctype = preview ? (!strcmp(ctype, "application/pdf") ? "application/pdf"
+                       : !strcmp(ctype, "image/png")     ? "image/png"
+                                                         : "image/jpeg")
+                     : "application/octet-stream";
+  r->frame_self = preview;
   r->status = 200;
   json_decref(f);
   return 200;

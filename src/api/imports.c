@@ -100,12 +100,13 @@ static void row_err(json_t *errs, int row, const char *msg) {
 
 int svc_targets_import(app *a, svc_actor *ac, const char *team, json_t *in, json_t **out, xres *x) {
   static const field f[] = {
-      {"csv", "CSV 文本", FT_MEMO, F_REQUIRED | F_VERBATIM, 2000000, 0, NULL},
-      {"mobilization_date", "动员会日期", FT_DATE, 0, 0, 0, NULL},
-      {"entry_date", "进驻日期", FT_DATE, 0, 0, 0, NULL},
-      {"withdrawal_date", "撤离日期", FT_DATE, 0, 0, 0, NULL},
-      {"report_date", "汇报日期", FT_DATE, 0, 0, 0, NULL},
-      {"feedback_date", "反馈日期", FT_DATE, 0, 0, 0, NULL},
+      {.name = "csv", .label = "CSV 文本", .type = FT_MEMO, .flags = F_REQUIRED | F_VERBATIM,
+       .max = 2000000},
+      {.name = "mobilization_date", .label = "动员会日期", .type = FT_DATE},
+      {.name = "entry_date", .label = "进驻日期", .type = FT_DATE},
+      {.name = "withdrawal_date", .label = "撤离日期", .type = FT_DATE},
+      {.name = "report_date", .label = "汇报日期", .type = FT_DATE},
+      {.name = "feedback_date", .label = "反馈日期", .type = FT_DATE},
   };
   verr ve;
   if (!in) return xres_err(x, 400, "missing_field", "csv", "缺少「CSV 文本」");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/config.h"
 #include "api/api.h"
 #include "api/meta.h"
 #include "api/record.h"
@@ -302,6 +303,8 @@ static json_t *columns_json(const char *kind, const char *cols) {
   return a;
 }
 
+json_t *meta_columns(const char *kind, const char *cols) { return columns_json(kind, cols); }
+
 static json_t *measures_json(void) {
   json_t *a = json_array();
   for (int i = 0; i < nmeasures; i++) {
@@ -389,7 +392,7 @@ static json_t *meta_build(void) {
     json_object_set_new(cl, other_labels[i][0], json_string(other_labels[i][1]));
   /* deadline warnings: days left at the first and the second warning, then
    * overdue (DOMAIN.md; the rectification task's `warning`) */
-  json_t *dl = json_pack("[i,i]", 20, 10);
+  json_t *dl = json_pack("[i,i]", (int)cfg_int(CFG_WARN_FIRST_DAYS), (int)cfg_int(CFG_WARN_SECOND_DAYS));
   return json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "roles", ro, "workflows", wfs, "kinds",
                    kinds, "outcomes", oc, "handling", hd, "measures", measures_json(),
                    "action_labels", al, "labels", cl, "deadline_days", dl);

@@ -17,4 +17,8 @@
 /* The body of POST /clues/{id}/outcome (domain/discipline/discipline.c). */
 extern const lc_hook clue_outcome_act;
 
+/* The output columns of a SELECT list as meta labels drill-down columns:
+ * [{name, label (or null), type ("bool", "fen" or null)}] (the exports). */
+json_t *meta_columns(const char *kind, const char *cols);
+
 #endif

@@ -61,7 +61,50 @@ int api_paging(req *r, int64_t *limit, int64_t *offset) {
   return status;
 }
 
+/* The whole list to r->list_sink (see api.h): chunks of the same query. */
+static int list_to_sink(req *r, const api_list_q *q) {
+  enum { CHUNK = 500 };
+  const list_sink *s = r->list_sink;
+  store_tx *tx;
+  int rc = store_read(r->app->db, &tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  buf sql;
+  buf_init(&sql, 32768);
+  int64_t total = 0;
+  buf_addf(&sql, "SELECT count(*) FROM %s%s", q->from, q->where);
+  rc = store_query_int(tx, buf_str(&sql), q->p, q->np, &total);
+  if (!rc && total > s->cap) {
+    buf_free(&sql);
+    store_rollback(tx);
+    return api_error(r, 413, "too_many_rows", "", "记录共 %lld 条, 超过一次导出的上限 %lld 条, 请缩小查询范围",
+                     (long long)total, (long long)s->cap);
+  }
+  int bad = !rc && s->begin ? s->begin(s->ctx, total) : 0;
+  buf_reset(&sql);
+  buf_addf(&sql, "SELECT %s FROM %s%s%s LIMIT $%d OFFSET $%d", q->cols, q->from, q->where,
+           q->order, q->np + 1, q->np + 2);
+  for (int64_t off = 0; !rc && !bad && off < total; off += CHUNK) {
+    q->p[q->np] = SV_I(CHUNK);
+    q->p[q->np + 1] = SV_I(off);
+    json_t *items = store_query_json(tx, buf_str(&sql), q->p, q->np + 2);
+    if (!items) rc = STORE_ERR;
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) {
+      if (q->fix) q->fix(tx, it, q->ctx);
+      if (!bad) bad = s->row(s->ctx, it);
+    }
+    json_decref(items);
+  }
+  buf_free(&sql);
+  store_rollback(tx);
+  if (rc) return api_store_error(r, rc, NULL);
+  if (bad) return api_error(r, 500, "internal", "", "导出失败 (请求编号 %s)", r->id);
+  return api_ok(r, 200, json_pack("{s:I}", "total", (json_int_t)total));
+}
+
 int api_list(req *r, const api_list_q *q) {
+  if (r->list_sink) return list_to_sink(r, q);
   int64_t limit, offset;
   if (api_paging(r, &limit, &offset)) return r->status;
   buf sql;

@@ -167,12 +167,13 @@ int rec_fetch(req *r, const rec_kind *k, store_tx *tx, const char *id, action_id
 }
 
 /* The lifecycle engine's view of a kind (the route's arg). */
-static json_t *lc_load(req *r, store_tx *tx, const char *id, int *rc) {
-  return rec_load(kind_of(r), tx, id, rc);
+static json_t *lc_load(const void *k, store_tx *tx, const char *id, int *rc) {
+  return rec_load(k, tx, id, rc);
 }
 
 static lc_entity lc_of(const rec_kind *k) {
-  lc_entity e = {k->wf, k->table, k->list_act, rec_obj, lc_load, k->hooks, k->nhooks, k->vis};
+  lc_entity e = {.wf = k->wf, .table = k->table, .read_act = k->list_act, .obj = rec_obj,
+                 .load = lc_load, .hooks = k->hooks, .nhooks = k->nhooks, .vis = k->vis, .arg = k};
   return e;
 }
 
@@ -505,14 +506,7 @@ static int create_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, js
  * answers *out as GET shows it, or rolls back with the error in x. */
 static int commit_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, json_t *row, int rc,
                       json_t **out, xres *x) {
-  if (rc || !row) {
-    json_decref(row);
-    return svc_fail(tx, ac, rc ? rc : STORE_ERR, x);
-  }
-  if (svc_commit(a, tx, ac, x)) {
-    json_decref(row);
-    return x->status;
-  }
+  if (svc_commit_row(a, ac, tx, row, rc, x)) return x->status;
   *out = finish_row(a, ac->who, k, row);
   return 0;
 }
@@ -752,12 +746,23 @@ int h_rec_update(req *r) {
 }
 
 /* ---- lifecycle ----------------------------------------------------------------- */
-int h_rec_action(req *r) {
-  const rec_kind *k = kind_of(r);
+int rec_svc_action(app *a, svc_actor *ac, const rec_kind *k, const char *id, const char *verb,
+                   const char *if_match, json_t *input, json_t **out, xres *x) {
   lc_entity e = lc_of(k);
-  int status = lifecycle_run(r, &e, r->params[0], r->params[1]);
-  if (status == 200 && r->out) finish_row(r->app, &r->who, k, r->out);
-  return status;
+  int st = lifecycle_svc(a, ac, &e, id, verb, if_match, input, out, x);
+  if (!st) *out = finish_row(a, ac->who, k, *out);
+  return st;
+}
+
+int h_rec_action(req *r) {
+  if (!r->in) r->in = json_object();
+  svc_actor ac;
+  api_actor(r, &ac);
+  xres x = XRES_INIT;
+  json_t *row = NULL;
+  int st = rec_svc_action(r->app, &ac, kind_of(r), r->params[0], r->params[1],
+                          req_header(r, "If-Match"), r->in, &row, &x);
+  return rec_answer(r, &ac, st, &x, row, 200);
 }
 
 int rec_cascade(req *r, store_tx *tx, const workflow *wf, const char *table, const char *where_sql,

@@ -155,6 +155,10 @@ int rec_svc_create(app *a, svc_actor *ac, const rec_kind *k, json_t *input, json
  * NULL: any), else 409 stale. *out: the record after the edit. */
 int rec_svc_update(app *a, svc_actor *ac, const rec_kind *k, const char *id, const char *if_match,
                    json_t *input, json_t **out, xres *x);
+/* Runs lifecycle verb on record id of k (lifecycle_svc: the kind's workflow
+ * and hooks); *out: the record after the step as GET shows it. */
+int rec_svc_action(app *a, svc_actor *ac, const rec_kind *k, const char *id, const char *verb,
+                   const char *if_match, json_t *input, json_t **out, xres *x);
 /* rec_fetch for a service: 0 with *out, or rolls tx back and returns x's status. */
 int rec_fetch_svc(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, const char *id,
                   action_id act, json_t **out, xres *x);
@@ -214,4 +218,8 @@ extern const rec_kind rk_petition, rk_briefing; /* domain/programme/ */
 extern const rec_kind rk_clue;                  /* domain/discipline/clues.c */
 /* The directory and the round plan (domain/programme/directory.c). */
 extern const rec_kind rk_org, rk_person, rk_round, rk_team, rk_target;
+/* A round's lifecycle verb as a service (domain/programme/rounds.c: wf_round
+ * with the mobilization gate); as rec_svc_action. */
+int round_svc_action(app *a, svc_actor *ac, const char *id, const char *verb, const char *if_match,
+                     json_t *input, json_t **out, xres *x);
 #endif

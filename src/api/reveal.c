@@ -18,6 +18,7 @@
 #include "api/api.h"
 #include "api/twofa.h"
 #include "api/record.h"
+#include "core/workflow.h"
 #include "api/users.h"
 #include "sec/password.h"
 #include "util/config.h"
@@ -48,7 +49,7 @@ int reveal_spend(req *r, const char *kind, const char *id, action_id need, int *
   sval p[] = {SV_S(kind), SV_S(id), SV_S(r->who.user_id), SV_I(xnow())};
   json_t *q = store_query_one(tx,
                               "SELECT id, valid_until FROM reveal_requests WHERE object_kind=$1 AND "
-                              "object_id=$2 AND requester=$3 AND state='approved' AND "
+                              "object_id=$2 AND requester=$3 AND state IN " WSQL_REVEAL_APPROVED " AND "
                               "(valid_until=0 OR valid_until > $4) ORDER BY decided_at, id LIMIT 1",
                               p, 4, &rc);
   if (q && !twofa_reveal_ok(r, need)) {
@@ -62,11 +63,13 @@ int reveal_spend(req *r, const char *kind, const char *id, action_id need, int *
   if (q) {
     const char *qid = json_string_value(json_object_get(q, "id"));
     int once = json_integer_value(json_object_get(q, "valid_until")) == 0;
-    sval u[] = {SV_S(now), SV_S(qid)};
+    /* spent by this read when it was for one read (wf_reveal: approved --use--> used) */
+    const wf_transition *t = wf_find(&wf_reveal, ws_reveal_approved.only[0], "use");
+    sval u[] = {SV_S(now), SV_S(qid), SV_S(t->to)};
     rc = store_exec(tx,
-                    once ? "UPDATE reveal_requests SET state='used', used_at=$1 WHERE id=$2"
+                    once ? "UPDATE reveal_requests SET state=$3, used_at=$1 WHERE id=$2"
                          : "UPDATE reveal_requests SET used_at=COALESCE(used_at,$1) WHERE id=$2",
-                    u, 2, NULL);
+                    u, once ? 3 : 2, NULL);
     json_t *d = json_pack("{s:s,s:b}", "request_id", qid, "once", once);
     if (!rc) rc = api_audit(r, tx, "reveal.use", kind, id, "ok", d);
     json_decref(d);
@@ -91,7 +94,8 @@ int reveal_spend(req *r, const char *kind, const char *id, action_id need, int *
   "reveal_requests q JOIN users u ON u.id=q.requester "
 
 /* ---- POST /api/v1/<kind>s/{id}/reveal-requests {reason} --------------------------- */
-static const field req_fields[] = {{"reason", "查看理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field req_fields[] = {{.name = "reason", .label = "查看理由", .type = FT_MEMO,
+                                    .flags = F_REQUIRED, .max = 2000}};
 
 int h_reveal_request(req *r) {
   const rec_kind *k = r->route->arg;
@@ -125,8 +129,8 @@ int h_reveal_request(req *r) {
   if (!rc)
     rc = store_query_int(tx,
                          "SELECT count(*) FROM reveal_requests WHERE object_kind=$1 AND "
-                         "object_id=$2 AND requester=$3 AND (state='pending' OR (state='approved' "
-                         "AND (valid_until=0 OR valid_until > $4)))",
+                         "object_id=$2 AND requester=$3 AND (state IN " WSQL_REVEAL_PENDING " OR (state "
+                         "IN " WSQL_REVEAL_APPROVED " AND (valid_until=0 OR valid_until > $4)))",
                          op, 4, &open);
   if (!rc && !held) {
     store_rollback(tx);
@@ -165,10 +169,8 @@ int h_reveal_request(req *r) {
 /* ---- GET /api/v1/reveal-requests: the approver's queue, or one's own ------------- */
 int h_reveal_list(req *r) {
   const char *st = req_arg(r, "state");
-  static const char *const states[] = {"pending", "approved", "rejected", "used", NULL};
   if (st) {
-    int ok = 0;
-    for (int i = 0; states[i]; i++) ok |= !strcmp(st, states[i]);
+    int ok = wf_state_index(&wf_reveal, st) >= 0; /* the table's states */
     if (!ok) return api_error(r, 400, "invalid_field", "state", "「状态」应为 pending、approved、rejected 或 used");
   }
   int ar = approver_role();
@@ -188,7 +190,7 @@ int h_reveal_list(req *r) {
 }
 
 /* ---- POST /api/v1/reveal-requests/{id}/approve|reject ------------------------------ */
-static const field decide_fields[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
+static const field decide_fields[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
 
 int h_reveal_decide(req *r) {
   const char *qid = r->params[0], *verb = r->params[1];
@@ -213,8 +215,9 @@ int h_reveal_decide(req *r) {
   }
   const char *requester = json_string_value(json_object_get(q, "requester"));
   int own = !strcmp(requester, r->who.user_id);
-  int pending = !strcmp(json_string_value(json_object_get(q, "state")), "pending");
-  if (own || !pending) {
+  /* the step from the table (wf_reveal): only a pending request is decided */
+  const wf_transition *t = wf_find(&wf_reveal, json_string_value(json_object_get(q, "state")), verb);
+  if (own || !t) {
     json_decref(q);
     store_rollback(tx);
     if (own) {
@@ -226,12 +229,13 @@ int h_reveal_decide(req *r) {
   char now[TS_LEN];
   ts_now(now);
   long mins = cfg_int(CFG_REVEAL_MINUTES);
-  sval u[] = {SV_S(approve ? "approved" : "rejected"), SV_S(r->who.user_id), SV_S(now),
-              SV_S(note), SV_I(approve && mins > 0 ? (int64_t)xnow() + mins * 60 : 0), SV_S(qid)};
+  sval u[] = {SV_S(t->to), SV_S(r->who.user_id), SV_S(now),
+              SV_S(note), SV_I(approve && mins > 0 ? (int64_t)xnow() + mins * 60 : 0), SV_S(qid),
+              SV_S(t->from)};
   rc = store_exec(tx,
                   "UPDATE reveal_requests SET state=$1, decided_by=$2, decided_at=$3, "
-                  "decision_note=$4, valid_until=$5 WHERE id=$6 AND state='pending'",
-                  u, 6, NULL);
+                  "decision_note=$4, valid_until=$5 WHERE id=$6 AND state=$7",
+                  u, 7, NULL);
   json_t *d = json_pack("{s:s,s:s}", "request_id", qid, "requester", requester);
   if (!rc)
     rc = api_audit(r, tx, approve ? "reveal.approve" : "reveal.reject",
@@ -250,7 +254,8 @@ int h_reveal_decide(req *r) {
 }
 
 /* ---- POST /api/v1/petitions/{id}/receipt {receipt}: does it match? ---------------- */
-static const field receipt_fields[] = {{"receipt", "查询码", FT_TEXT, F_REQUIRED | F_VERBATIM, 32, 0, NULL}};
+static const field receipt_fields[] = {{.name = "receipt", .label = "查询码", .type = FT_TEXT,
+                                        .flags = F_REQUIRED | F_VERBATIM, .max = 32}};
 
 int h_petition_receipt(req *r) {
   const rec_kind *k = r->route->arg;

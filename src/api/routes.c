@@ -42,6 +42,8 @@ extern const struct file_owner fo_problem, fo_task;
 
 const route routes[] = {
     {"GET", "/healthz", h_healthz, A_SELF, RF_PUBLIC, "健康检查", NULL},
+    {"GET", "/metrics", h_metrics, A_SELF, RF_PUBLIC,
+     "运行指标 (Prometheus 文本格式; 仅 metrics_networks 中的地址可访问, 其余为 404)", NULL},
     {"POST", "/api/v1/auth/login", h_login, A_SELF, RF_PUBLIC, "登录", NULL},
     {"POST", "/api/v1/auth/logout", h_logout, A_SELF, RF_MUST_CHANGE | RF_ENROL, "退出登录", NULL},
     {"POST", "/api/v1/auth/password", h_password, A_SELF, RF_MUST_CHANGE | RF_ENROL, "修改口令", NULL},
@@ -281,6 +283,15 @@ const route routes[] = {
      "汇总报告 PDF: 主要数字与统计图 (筛选同统计, 导出留痕)", NULL},
     {"GET", "/api/v1/stats/summary.xlsx", h_summary_xlsx, A_STATS_READ, RF_2FA,
      "汇总表 .xlsx: 统计指标与各项分布 (筛选同统计, 导出留痕)", NULL},
+    /* issue 17: any list or drill-down as .xlsx, prints audited (domain/reports/listexport.c) */
+    {"GET", "/api/v1/exports/records/{kind}", h_export_records, A_SELF, RF_2FA,
+     "导出列表 (.xlsx, 与列表相同的查询条件与可见范围; 标题行、序号、冻结表头、导出人与时间水印)", NULL},
+    {"GET", "/api/v1/exports/stats/{measure}", h_export_stats, A_STATS_READ, RF_2FA,
+     "导出统计明细 (.xlsx, 与明细相同的筛选与可见范围)", NULL},
+    {"GET", "/api/v1/search", h_search, A_SELF, 0,
+     "查找记录: 按文号、登记号、问题编号、单位或人名, 在本人可查看的各类记录中 (按类分组)", NULL},
+    {"POST", "/api/v1/prints", h_print_audit, A_SELF, 0,
+     "登记一次打印 (记录或列表, 只记编号与筛选条件名), 返回水印的打印人与时间", NULL},
     {"GET", "/api/v1/ledgers", h_ledgers_list, A_LEDGER_EXPORT, 0, "可导出的台账", NULL},
     {"GET", "/api/v1/ledgers/{name}", h_ledger_export, A_LEDGER_EXPORT, RF_2FA,
      "导出台账 .xlsx (问题线索移交、问题、整改; 筛选同统计, 导出留痕)", NULL},

@@ -38,7 +38,8 @@ typedef struct svc_actor {
   const char *ip;       /* client address, or NULL */
   const char *method, *path; /* the HTTP request a denial names in its audit detail, or NULL */
   bool audit_only;      /* no change log: the shell's bootstrap writes (demo data, seed,
-                         * accounts) are not changes of a record by someone */
+                         * accounts) are not changes of a record by someone; and no inbox
+                         * notice of a lifecycle step (nothing was handed over) */
   char roles_buf[256];
   audit_head head;      /* the newest audit entry written (noted in the anchor after commit) */
 } svc_actor;

@@ -323,10 +323,11 @@ int session_authenticate(req *r) {
 
 /* ---- POST /api/v1/auth/login -------------------------------------------------- */
 static const field login_fields[] = {
-    {"login", "登录名", FT_TEXT, F_REQUIRED, 64, 0, NULL},
-    {"password", "密码", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
-    {"otp", "动态口令", FT_TEXT, 0, 8, 0, NULL},
-    {"recovery_code", "恢复码", FT_TEXT, 0, 32, 0, NULL},
+    {.name = "login", .label = "登录名", .type = FT_TEXT, .flags = F_REQUIRED, .max = 64},
+    {.name = "password", .label = "密码", .type = FT_MEMO, .flags = F_REQUIRED | F_VERBATIM,
+     .max = 128},
+    {.name = "otp", .label = "动态口令", .type = FT_TEXT, .max = 8},
+    {.name = "recovery_code", .label = "恢复码", .type = FT_TEXT, .max = 32},
 };
 
 /* A valid hash of a random password: unknown logins cost the same PBKDF2 work. */
@@ -563,8 +564,10 @@ int h_me(req *r) {
 }
 
 static const field pw_fields[] = {
-    {"old_password", "原密码", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
-    {"new_password", "新密码", FT_MEMO, F_REQUIRED | F_VERBATIM, 128, 0, NULL},
+    {.name = "old_password", .label = "原密码", .type = FT_MEMO, .flags = F_REQUIRED | F_VERBATIM,
+     .max = 128},
+    {.name = "new_password", .label = "新密码", .type = FT_MEMO, .flags = F_REQUIRED | F_VERBATIM,
+     .max = 128},
 };
 
 int h_password(req *r) {

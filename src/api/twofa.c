@@ -414,7 +414,7 @@ int h_2fa_enrol(req *r) {
 }
 
 static const field code_fields[] = {
-    {"code", "动态口令", FT_TEXT, F_REQUIRED, 8, 0, NULL},
+    {.name = "code", .label = "动态口令", .type = FT_TEXT, .flags = F_REQUIRED, .max = 8},
 };
 
 int h_2fa_confirm(req *r) {

@@ -265,10 +265,10 @@ int h_users_get(req *r) {
 }
 
 static const field create_fields[] = {
-    {"login", "登录名", FT_TEXT, F_REQUIRED, 32, 0, NULL},
-    {"display_name", "姓名", FT_TEXT, F_REQUIRED, 50, 0, NULL},
-    {"org_id", "所在单位", FT_ID, 0, 0, 0, NULL},
-    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
+    {.name = "login", .label = "登录名", .type = FT_TEXT, .flags = F_REQUIRED, .max = 32},
+    {.name = "display_name", .label = "姓名", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
+    {.name = "org_id", .label = "所在单位", .type = FT_ID},
+    {.name = "person_id", .label = "人员", .type = FT_ID},
 };
 
 /* Replies with the new record plus the one-time password (shown once). */
@@ -313,11 +313,11 @@ int h_users_create(req *r) {
 }
 
 static const field update_fields[] = {
-    {"display_name", "姓名", FT_TEXT, 0, 50, 0, NULL},
-    {"org_id", "所在单位", FT_ID, 0, 0, 0, NULL},
-    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
-    {"disabled", "停用", FT_BOOL, 0, 0, 0, NULL},
-    {"unlock", "解除锁定", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "display_name", .label = "姓名", .type = FT_TEXT, .max = 50},
+    {.name = "org_id", .label = "所在单位", .type = FT_ID},
+    {.name = "person_id", .label = "人员", .type = FT_ID},
+    {.name = "disabled", .label = "停用", .type = FT_BOOL},
+    {.name = "unlock", .label = "解除锁定", .type = FT_BOOL},
 };
 
 int h_users_update(req *r) {
@@ -393,9 +393,9 @@ int h_roles_list(req *r) {
 }
 
 static const field grant_fields[] = {
-    {"role", "角色", FT_TEXT, F_REQUIRED, 40, 0, NULL},
-    {"scope_id", "授权范围", FT_ID, 0, 0, 0, NULL},
-    {"ends_on", "授权截止日期", FT_DATE, 0, 0, 0, NULL},
+    {.name = "role", .label = "角色", .type = FT_TEXT, .flags = F_REQUIRED, .max = 40},
+    {.name = "scope_id", .label = "授权范围", .type = FT_ID},
+    {.name = "ends_on", .label = "授权截止日期", .type = FT_DATE},
 };
 
 int h_roles_grant(req *r) {

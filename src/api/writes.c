@@ -4,6 +4,14 @@
  * entry (and the record's change log), commit with the audit anchor, the
  * denial audited in its own transaction, a sealed field opened only after its
  * read is recorded, the yearly number series, inbox notices.
+ *
+ * Durability ordering: a denial's or a sealed read's audit entry is a write
+ * transaction of its own, and on SQLite it shares the fsync of whatever other
+ * writes commit at the same moment (group commit, store/sqlite.c invariant 2),
+ * so it costs no fsync of its own under load. store_commit() returns only when
+ * that shared commit is durable; api_reveal puts the plaintext into the reply
+ * only after it returned STORE_OK, and wipes it otherwise
+ * (test_faults.a_sealed_field_is_not_sent_when_its_read_audit_fails).
  */
 #include <stdarg.h>
 #include <stdio.h>

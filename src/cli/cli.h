@@ -27,6 +27,7 @@ typedef struct command {
 
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_remind(int argc, char **argv); /* cli/cmd_remind.c */
 int cmd_user(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_version(int argc, char **argv);

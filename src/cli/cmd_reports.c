@@ -15,6 +15,7 @@
 #include "domain/reports/exports.h"
 #include "domain/reports/reports.h"
 #include "cli/cli.h"
+#include "report/aggregates.h"
 #include "report/stats.h"
 #include "report/xlsx.h"
 #include "util/config.h"
@@ -66,7 +67,9 @@ static const char stats_help[] =
     "按统计指标表计算各项数字 (与 GET /api/v1/stats 相同)。默认输出「指标 数值 单位」表;\n"
     "  --json             以 JSON 输出\n"
     "  --measure NAME     只输出一项指标 (名称见 GET /api/v1/stats/measures)\n"
-    "  --records          输出该指标所统计的全部记录 (JSON, 穿透查询)\n" FILTER_HELP CLI_COMMON_HELP
+    "  --records          输出该指标所统计的全部记录 (JSON, 穿透查询)\n"
+    "  --verify           由记录重新计算各汇总表与由汇总表得出的每项数字, 与汇总表比较;\n"
+    "                     不一致时列出指标名与分组, 退出码 1\n" FILTER_HELP CLI_COMMON_HELP
     "退出码: 0 成功, 1 查询失败, 2 用法或筛选条件错误, 3 无法打开数据库。\n";
 
 static void print_measure(const json_t *m) {
@@ -92,17 +95,39 @@ static void print_measure(const json_t *m) {
              json_string_value(json_object_get(b, "label")));
 }
 
+/* --verify: the aggregates against the records (report/aggregates.c) */
+static int stats_verify(void) {
+  app a;
+  if (cli_open(&a)) return EX_SETUP;
+  store_tx *tx;
+  int rc = store_read(a.db, &tx);
+  int bad = rc ? rc : agg_verify(tx, stdout);
+  if (!rc) store_rollback(tx);
+  app_close(&a);
+  if (bad < 0) {
+    cli_err("查询失败");
+    return 1;
+  }
+  if (bad) {
+    cli_err("汇总表与记录不一致: %d 处", bad);
+    return 1;
+  }
+  puts("汇总表与记录一致");
+  return EX_OK;
+}
+
 int cmd_stats(int argc, char **argv) {
   if (cli_load_config(argc, argv)) return EX_SETUP;
   static const struct option opts[] = {CLI_COMMON_OPTS, FILTER_OPTS,
                                        {"measure", required_argument, NULL, 'm'},
                                        {"records", no_argument, NULL, 'R'},
                                        {"json", no_argument, NULL, 'j'},
+                                       {"verify", no_argument, NULL, 'V'},
                                        {NULL, 0, NULL, 0}};
   mfilters f;
   memset(&f, 0, sizeof f);
   const char *mname = NULL;
-  int recs = 0, js = 0, c;
+  int recs = 0, js = 0, verify = 0, c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     if (c == 'h') {
@@ -112,6 +137,7 @@ int cmd_stats(int argc, char **argv) {
     if (c == 'm') mname = optarg;
     else if (c == 'R') recs = 1;
     else if (c == 'j') js = 1;
+    else if (c == 'V') verify = 1;
     else if (filter_opt(c, optarg, &f) && cli_common_opt(c, optarg)) {
       if (c == '?') fputs(stats_help, stderr);
       return EX_USAGE;
@@ -131,6 +157,7 @@ int cmd_stats(int argc, char **argv) {
     cli_err("--records 须与 --measure 同用");
     return EX_USAGE;
   }
+  if (verify) return stats_verify();
   app a;
   if (cli_open(&a)) return EX_SETUP;
   mscope s = {.all = true}; /* the shell sees every record */

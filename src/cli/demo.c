@@ -4,12 +4,19 @@
  * offices, two 派驻纪检监察组, 组织部, 审计局, a dozen units), the round
  * 八届市委第五轮巡察 on site now with four teams and their targets, and one
  * user per role with a printed one-time password.
+ *
+ * The organisations, the round, its teams and targets are created through
+ * the record engine's services (rec_svc_create) and the round is approved,
+ * mobilized and entered through its lifecycle service (round_svc_action), so
+ * the same fields, checks, policy, gates and audit apply as through the API;
+ * the accounts through users_create/users_grant.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/record.h"
 #include "api/users.h"
 #include "cli/cli.h"
 #include "util/text.h"
@@ -104,79 +111,117 @@ static const char *team_id(const char *key) {
   return NULL;
 }
 
+/* The shell acting in one role for the demo's bootstrap (cli_actor with
+ * that grant; audit log only, no change log, no inbox notices). */
+static void demo_actor(cli_operator *op, role_id role) {
+  cli_actor(op);
+  op->who.grants[0] = (grant){.role = role, .sk = SK_NONE};
+  op->ac.audit_only = true;
+}
+
+/* Creates a record of k through the record engine's service (its fields,
+ * prepare rules, policy and audit, as the API does); its id into id. */
+static int demo_create(app *a, cli_operator *op, const rec_kind *k, json_t *in, char *id) {
+  xres x = XRES_INIT;
+  json_t *out = NULL;
+  int st = rec_svc_create(a, &op->ac, k, in, &out, &x);
+  json_decref(in);
+  if (st) {
+    cli_err("载入演示数据失败 (%s): %s", k->label, x.message);
+    xres_free(&x);
+    return -1;
+  }
+  snprintf(id, UUID_LEN, "%s", json_string_value(json_object_get(out, "id")));
+  json_decref(out);
+  return 0;
+}
+
+/* Moves the round along its lifecycle (the same table and gates as
+ * POST /api/v1/rounds/{id}/<verb>). */
+static int demo_round_step(app *a, cli_operator *op, const char *id, const char *verb) {
+  xres x = XRES_INIT;
+  json_t *out = NULL, *in = json_object();
+  int st = round_svc_action(a, &op->ac, id, verb, NULL, in, &out, &x);
+  json_decref(in);
+  json_decref(out);
+  if (st) {
+    cli_err("载入演示数据失败 (巡察轮次 %s): %s", verb, x.message);
+    xres_free(&x);
+    return -1;
+  }
+  return 0;
+}
+
 int demo_load(app *a, FILE *out, const char *json_path) {
   store_tx *tx;
-  if (store_write(a->db, &tx)) {
+  if (store_read(a->db, &tx)) {
     cli_err("数据库忙");
     return -1;
   }
   int64_t n = 0;
   store_query_int(tx, "SELECT count(*) FROM users", NULL, 0, &n);
+  store_rollback(tx);
   if (n > 0) {
-    store_rollback(tx);
     cli_err("数据库中已有用户, 不再载入演示数据 (请使用新的数据库文件)");
     return -1;
   }
-  char now[TS_LEN], d_mob[11], d_entry[11], d_wd[11], d_rep[11];
-  ts_now(now);
+  char d_mob[11], d_entry[11], d_wd[11], d_rep[11];
   int64_t today = date_today_shanghai();
   date_format(today - 11, d_mob);
   date_format(today - 10, d_entry);
   date_format(today + 30, d_wd);
   date_format(today + 45, d_rep);
+  /* The records go through the services, each in its own transaction, under
+   * the roles that keep them: the system's own bodies by the system
+   * administrator, inspected units, the round, its teams and targets by the
+   * inspection office, the plan's approval by the leading group. */
+  authz_init(); /* the workflow tables' rules, as the server loads them */
+  cli_operator office, sys, lg;
+  demo_actor(&office, R_INSPECTION_OFFICE);
+  demo_actor(&sys, R_SYSADMIN);
+  demo_actor(&lg, R_LEADING_GROUP);
   int rc = 0;
   for (int i = 0; !rc && i < NORGS; i++) {
-    uuid7(org_ids[i]);
     const dorg *o = &orgs[i];
-    sval p[] = {SV_S(org_ids[i]),
-                SV_S(o->kind),
-                SV_S(o->name),
-                SV_S(o->code),
-                SV_S(o->parent ? org_id(o->parent) : NULL),
-                SV_S(o->supervisor ? org_id(o->supervisor) : NULL),
-                SV_S(o->level),
-                SV_S(now)};
-    rc = store_exec(tx,
-                    "INSERT INTO orgs(id,kind,name,code,parent_id,supervisor_id,level,created_at,"
-                    "updated_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$8)",
-                    p, 8, NULL);
-    if (!rc) rc = cli_audit(a, tx, "org.create", "org", org_ids[i], NULL);
+    json_t *in = json_pack("{s:s,s:s,s:s}", "kind", o->kind, "name", o->name, "level", o->level);
+    if (o->code) json_object_set_new(in, "code", json_string(o->code));
+    if (o->parent) json_object_set_new(in, "parent_id", json_string(org_id(o->parent)));
+    if (o->supervisor) json_object_set_new(in, "supervisor_id", json_string(org_id(o->supervisor)));
+    rc = demo_create(a, strcmp(o->kind, "unit") ? &sys : &office, &rk_org, in, org_ids[i]);
   }
   char round_id[UUID_LEN];
-  uuid7(round_id);
-  if (!rc) {
-    sval p[] = {SV_S(round_id), SV_S("八届市委第五轮巡察"), SV_S("八届"), SV_I(5),
-                SV_S("regular"), SV_S("聚焦落实全面从严治党主体责任和群众身边腐败问题"),
-                SV_S(d_entry), SV_S(d_rep), SV_S(now)};
-    rc = store_exec(tx,
-                    "INSERT INTO rounds(id,name,term,seq,kind,theme,planned_start,planned_end,"
-                    "state,created_at,updated_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,'on_site',$9,$9)",
-                    p, 9, NULL);
-    if (!rc) rc = cli_audit(a, tx, "round.create", "round", round_id, NULL);
-  }
+  if (!rc)
+    rc = demo_create(a, &office, &rk_round,
+                     json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:s}", "name", "八届市委第五轮巡察", "term",
+                               "八届", "seq", 5, "kind", "regular", "theme",
+                               "聚焦落实全面从严治党主体责任和群众身边腐败问题", "planned_start",
+                               d_entry, "planned_end", d_rep),
+                     round_id);
   json_t *targets = json_object();
   for (int i = 0; !rc && i < 4; i++) {
-    uuid7(team_ids[i]);
-    sval p[] = {SV_S(team_ids[i]), SV_S(round_id), SV_S(org_id(teams[i].group)),
-                SV_S(teams[i].name), SV_S(now)};
-    rc = store_exec(tx,
-                    "INSERT INTO teams(id,round_id,group_id,name,created_at,updated_at) "
-                    "VALUES($1,$2,$3,$4,$5,$5)",
-                    p, 5, NULL);
-    if (!rc) rc = cli_audit(a, tx, "team.create", "team", team_ids[i], NULL);
+    rc = demo_create(a, &office, &rk_team,
+                     json_pack("{s:s,s:s,s:s}", "round_id", round_id, "group_id",
+                               org_id(teams[i].group), "name", teams[i].name),
+                     team_ids[i]);
     for (int k = 0; !rc && k < 2; k++) {
       char tid[UUID_LEN];
-      uuid7(tid);
-      sval q[] = {SV_S(tid), SV_S(round_id), SV_S(team_ids[i]), SV_S(org_id(teams[i].units[k])),
-                  SV_S(d_mob), SV_S(d_entry), SV_S(d_wd), SV_S(d_rep), SV_S(now)};
-      rc = store_exec(tx,
-                      "INSERT INTO targets(id,round_id,team_id,unit_id,mobilization_date,"
-                      "entry_date,withdrawal_date,report_date,created_at,updated_at) "
-                      "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$9)",
-                      q, 9, NULL);
-      if (!rc) rc = cli_audit(a, tx, "target.create", "target", tid, NULL);
-      json_object_set_new(targets, teams[i].units[k], json_string(tid));
+      rc = demo_create(a, &office, &rk_target,
+                       json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "team_id", team_ids[i], "unit_id",
+                                 org_id(teams[i].units[k]), "mobilization_date", d_mob,
+                                 "entry_date", d_entry, "withdrawal_date", d_wd, "report_date",
+                                 d_rep),
+                       tid);
+      if (!rc) json_object_set_new(targets, teams[i].units[k], json_string(tid));
     }
+  }
+  /* the plan approved, the round mobilized and on site */
+  if (!rc) rc = demo_round_step(a, &lg, round_id, "approve");
+  if (!rc) rc = demo_round_step(a, &office, round_id, "mobilize");
+  if (!rc) rc = demo_round_step(a, &office, round_id, "enter");
+  if (rc || store_write(a->db, &tx)) {
+    if (!rc) cli_err("数据库忙");
+    json_decref(targets);
+    return -1;
   }
   json_t *accounts = json_object();
   char pws[NUSERS][17];

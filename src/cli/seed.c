@@ -6,6 +6,11 @@
  * key and audits the load as one entry. Afterwards
  * `xunji stats` and GET /api/v1/stats reproduce the seed's numbers from the
  * records (tests/api/test_seed.py asserts them).
+ *
+ * Not yet through the services (unlike cli/demo.c): the records carry their
+ * historical dates and stamps, which the services (stamping "now") cannot
+ * set, and the load is one transaction of thousands of records, which the
+ * services (each committing its own) do not offer yet (docs/api-reports.md).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -76,6 +76,26 @@ typedef struct msource {
    * user's GET of that record shows (vis_in over the kind's predicate). */
   const vis_kind *vis;
   const char *idcol;
+  /* Issue 15: the source's maintained aggregate (migration 021), NULL:
+   * none. agg_from is `from` over the aggregate table under the same
+   * aliases: every column a measure of the source reads in its conditions
+   * and sums is a column of the aggregate (a grouped key or a summed value),
+   * so the measure's own text applies unchanged; agg_n is the column
+   * holding the number of records of a group, agg_month the YYYY-MM of the
+   * date column agg_date (a measure dated by another column, or a date
+   * range that is not whole months, is answered from the records), agg_handed the kind's `handed` condition over
+   * the aggregate table (alias x: the commission's rule, materialized). The
+   * rest of the visibility declaration (team, unit, released) is the
+   * kind's own, applied to the aggregate's columns of the same names
+   * (report/aggregates.c). agg_from names the aggregate table as x (the
+   * alias of the kind's conditions) and under the source's own alias. */
+  const char *agg_table, *agg_from, *agg_n, *agg_date, *agg_month, *agg_handed;
+  /* from names the kind's table as x too, joined on its id (the same row):
+   * the kind's condition then applies to that row directly, so a query
+   * walks only the rows in scope (through the kind's indexes) or stops
+   * after a page in the drill-down's order, instead of first listing every
+   * visible id (vis_in). */
+  bool direct;
 } msource;
 
 typedef enum mkind {

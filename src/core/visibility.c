@@ -84,6 +84,15 @@ const vis_kind vis_review = {
     .released = "0", .handed = NULL,
     .papers = A_SELF};
 
+/* Items of a joint review: seen with their review (its rule alone); the
+ * title of the problem or clue an item names only by those who may see
+ * that problem or clue (a commission desk reading the review does not read
+ * the team's unreleased problems or its clues before hand-over). */
+const vis_kind vis_review_item = {
+    .name = "review_item", .table = "review_items", .read = A_REVIEW_LIST,
+    .papers = A_SELF, .parent = &vis_review, .parent_col = "x.review_id",
+    .fields = names_of_parents};
+
 /* Member replacements: read by those who read vettings, by team; never the
  * unit side (unit_id is always NULL), never handed to the commission. */
 const vis_kind vis_replacement = {

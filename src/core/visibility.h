@@ -89,7 +89,7 @@ typedef struct vis_kind {
 } vis_kind;
 
 extern const vis_kind vis_problem, vis_report, vis_task, vis_notice, vis_assistance,
-    vis_accountability, vis_review, vis_clue, vis_replacement;
+    vis_accountability, vis_review, vis_review_item, vis_clue, vis_replacement;
 /* generic kinds (issue 14) */
 extern const vis_kind vis_org, vis_person, vis_round, vis_team, vis_target, vis_member,
     vis_file_problem, vis_file_task;

@@ -383,6 +383,46 @@ static const char *const briefing_states[] = {"pending", "answered"};
 static const char *const briefing_state_labels[] = {"待报送", "已报送"};
 const workflow wf_briefing = {"briefing", 2, briefing_states, briefing_state_labels, 0, NULL};
 
+/* Password reset (口令重置 under dual control, issue 18), served by its own
+ * routes (api/accounts.c; the route table holds their policy, so not in
+ * workflows[]): the system administrator asks (pending; without dual
+ * control the reset is made and collected at once), the security
+ * administrator approves or rejects, the asker collects the one-time
+ * password once; an approved reset not collected gives way to a new request
+ * (superseded). The states list is also NULL-terminated for filters. */
+const char *const wf_reset_states[] = {"pending", "approved", "rejected", "collected",
+                                           "superseded", NULL};
+static const char *const reset_state_labels[] = {"待安全管理员审批", "已批准, 待申请人领取一次性口令",
+                                                 "已驳回", "已完成", "已作废"};
+static const wf_transition reset_transitions[] = {
+    {"pending", "approve", "approved", "批准", A_RESET_APPROVE, RB(R_SECADMIN), P_ALL,
+     "口令重置申请已批准", 0, {{0, 0}}},
+    {"pending", "reject", "rejected", "驳回", A_RESET_APPROVE, RB(R_SECADMIN), P_ALL,
+     "口令重置申请已被驳回", 0, {{0, 0}}},
+    {"approved", "collect", "collected", "领取一次性口令", A_USER_WRITE, RB(R_SYSADMIN), P_ALL,
+     "", 0, {{0, 0}}},
+    {"approved", "supersede", "superseded", "作废", A_USER_WRITE, RB(R_SYSADMIN), P_ALL, "", 0,
+     {{0, 0}}},
+};
+const workflow wf_reset = {"password_reset", 5, wf_reset_states, reset_state_labels,
+                           (int)(sizeof reset_transitions / sizeof *reset_transitions),
+                           reset_transitions};
+
+/* Reveal request (举报人保护, issue 18), served by api/reveal.c: the reader
+ * asks, a second person holding the reveal_approver role approves or
+ * rejects; the approval is spent by the read (used) or lapses at
+ * valid_until. NULL-terminated as above. */
+const char *const wf_reveal_states[] = {"pending", "approved", "rejected", "used", NULL};
+static const char *const reveal_state_labels[] = {"待审批", "已批准", "已驳回", "已使用"};
+static const wf_transition reveal_transitions[] = {
+    {"pending", "approve", "approved", "批准", A_REVEAL_APPROVE, 0, P_ALL, "", 0, {{0, 0}}},
+    {"pending", "reject", "rejected", "驳回", A_REVEAL_APPROVE, 0, P_ALL, "", 0, {{0, 0}}},
+    {"approved", "use", "used", "查看", A_SELF, 0, P_ALL, "", 0, {{0, 0}}},
+};
+const workflow wf_reveal = {"reveal_request", 4, wf_reveal_states, reveal_state_labels,
+                            (int)(sizeof reveal_transitions / sizeof *reveal_transitions),
+                            reveal_transitions};
+
 #define ONLY(...) ((const char *const[]){__VA_ARGS__, NULL})
 const wf_set ws_problem_draft = {.wf = &wf_problem, .name = "problem.draft", .only = ONLY("draft"), .sql = WSQL_PROBLEM_DRAFT};
 const wf_set ws_problem_confirmed = {.wf = &wf_problem, .name = "problem.confirmed", .only = ONLY("confirmed"), .sql = WSQL_PROBLEM_CONFIRMED};
@@ -421,6 +461,11 @@ const wf_set ws_vetting_clear = {.wf = &wf_vetting, .name = "vetting.clear", .on
 const wf_set ws_briefing_pending = {.wf = &wf_briefing, .name = "briefing.pending", .only = ONLY("pending"), .sql = WSQL_BRIEFING_PENDING};
 const wf_set ws_briefing_answered = {.wf = &wf_briefing, .name = "briefing.answered", .only = ONLY("answered"), .sql = WSQL_BRIEFING_ANSWERED};
 
+const wf_set ws_reset_pending = {.wf = &wf_reset, .name = "password_reset.pending", .only = ONLY("pending"), .sql = WSQL_RESET_PENDING};
+const wf_set ws_reset_approved = {.wf = &wf_reset, .name = "password_reset.approved", .only = ONLY("approved"), .sql = WSQL_RESET_APPROVED};
+const wf_set ws_reveal_pending = {.wf = &wf_reveal, .name = "reveal_request.pending", .only = ONLY("pending"), .sql = WSQL_REVEAL_PENDING};
+const wf_set ws_reveal_approved = {.wf = &wf_reveal, .name = "reveal_request.approved", .only = ONLY("approved"), .sql = WSQL_REVEAL_APPROVED};
+
 const wf_set *const wf_sets[] = {
     &ws_problem_draft, &ws_problem_confirmed, &ws_problem_released, &ws_problem_taking_tasks,
     &ws_problem_rectified, &ws_problem_signed_off, &ws_report_released, &ws_report_copied,
@@ -428,7 +473,8 @@ const wf_set *const wf_sets[] = {
     &ws_notice_issued, &ws_notice_closed, &ws_review_held, &ws_review_since_held,
     &ws_review_concluded, &ws_acct_open, &ws_acct_decided, &ws_acct_revoked, &ws_petition_to_clue,
     &ws_assist_draft, &ws_assist_approved, &ws_assist_finished, &ws_vetting_pending,
-    &ws_vetting_objection, &ws_vetting_clear, &ws_briefing_pending, &ws_briefing_answered, NULL};
+    &ws_vetting_objection, &ws_vetting_clear, &ws_briefing_pending, &ws_briefing_answered,
+    &ws_reset_pending, &ws_reset_approved, &ws_reveal_pending, &ws_reveal_approved, NULL};
 
 uint32_t wf_set_bits(const wf_set *s) {
   uint32_t set = 0;

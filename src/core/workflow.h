@@ -74,6 +74,13 @@ extern const workflow wf_replacement;
  * vetting (pending → clear | objection), a briefing (pending → answered). */
 extern const workflow wf_vetting;
 extern const workflow wf_briefing;
+/* Lifecycles served by their own routes (their policy is the route
+ * table's; not in workflows[]): a password reset (api/accounts.c) and a
+ * reveal request (api/reveal.c). Their states lists are also
+ * NULL-terminated, for the list filters. */
+extern const workflow wf_reset;
+extern const workflow wf_reveal;
+extern const char *const wf_reset_states[], *const wf_reveal_states[];
 /* NULL-terminated list of every workflow, for authz_init and tests. */
 extern const workflow *const workflows[];
 
@@ -145,6 +152,10 @@ int wf_set_sql(const wf_set *s, const char *col, buf *b);
 #define WSQL_VETTING_OBJECTION "('objection')"
 #define WSQL_BRIEFING_PENDING "('pending')"
 #define WSQL_BRIEFING_ANSWERED "('answered')"
+#define WSQL_RESET_PENDING "('pending')"
+#define WSQL_RESET_APPROVED "('approved')"
+#define WSQL_REVEAL_PENDING "('pending')"
+#define WSQL_REVEAL_APPROVED "('approved')"
 
 extern const wf_set ws_problem_draft,
     ws_problem_confirmed,
@@ -174,7 +185,8 @@ extern const wf_set ws_problem_draft,
     ws_vetting_pending,
     ws_vetting_objection, ws_vetting_clear,
     ws_briefing_pending,
-    ws_briefing_answered;
+    ws_briefing_answered,
+    ws_reset_pending, ws_reset_approved, ws_reveal_pending, ws_reveal_approved;
 /* Every named set, NULL-terminated (tests). */
 extern const wf_set *const wf_sets[];
 

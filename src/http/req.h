@@ -66,9 +66,13 @@ typedef struct req {
   int rawfd;          /* >0: body streamed from this (unlinked) file, rawfd_size bytes */
   size_t rawfd_size;
   char disposition[1024]; /* Content-Disposition, if any (downloads) */
+  bool frame_self;    /* an inline preview our own pages may frame (sandboxed) */
   char etag[32];
   char cookie[256];   /* Set-Cookie value, if any */
   audit_head head;    /* newest audit entry written by this request */
+  /* An export (domain/reports/listexport.c): the list handler's rows go to
+   * this sink, all of them, instead of a page (api/paging.c api_list). */
+  struct list_sink *list_sink;
 } req;
 
 /* Query string argument, or NULL. */

@@ -311,11 +311,15 @@ static void add_common_headers(struct MHD_Response *resp, req *r) {
   MHD_add_response_header(resp, "Cache-Control", "no-store");
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+  /* an evidence preview (api/files.c ?inline=1) may be framed by our own
+   * pages; it is sandboxed below like every download */
+  MHD_add_response_header(resp, "X-Frame-Options", r->frame_self ? "SAMEORIGIN" : "DENY");
   MHD_add_response_header(resp, "Content-Security-Policy",
-                          "default-src 'self'; img-src 'self' data:; style-src 'self' "
-                          "'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action "
-                          "'self'; frame-ancestors 'none'");
+                          r->frame_self ? "default-src 'none'; img-src 'self'; style-src "
+                                          "'unsafe-inline'; frame-ancestors 'self'"
+                                        : "default-src 'self'; img-src 'self' data:; style-src 'self' "
+                                          "'unsafe-inline'; object-src 'none'; base-uri 'none'; form-action "
+                                          "'self'; frame-ancestors 'none'");
   MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
   if (r->etag[0]) MHD_add_response_header(resp, "ETag", r->etag);
   if (r->cookie[0]) MHD_add_response_header(resp, "Set-Cookie", r->cookie);
@@ -326,10 +330,11 @@ static void add_common_headers(struct MHD_Response *resp, req *r) {
 }
 
 static void access_log(req *r) {
-  if (!cfg_int(CFG_ACCESS_LOG)) return;
   struct timespec t1;
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+  metrics_observe(r, ms / 1e3); /* /metrics (api/metrics.c) */
+  if (!cfg_int(CFG_ACCESS_LOG)) return;
   char ts[TS_LEN];
   ts_now(ts);
   /* Only the path: no query values, bodies, cookies or tokens are logged. */

@@ -12,6 +12,7 @@
 #include "core/workflow.h"
 #include "report/stats.h"
 #include "util/buf.h"
+#include "util/config.h"
 #include "util/text.h"
 #include "util/xmem.h"
 
@@ -32,8 +33,14 @@ static void date_cn(const char *s, char out[40]) {
   snprintf(out, 40, "%.4s年%d月%d日", iso, atoi(iso + 5), atoi(iso + 8));
 }
 
-/* Name of the first organisation of a kind, or fallback. */
+/* Name of the first organisation of a kind, or fallback. The office's is the
+ * issuing authority's full name of the setting letter_authority when set. */
 static int org_name(store_tx *tx, const char *kind, const char *fallback, char **out) {
+  const char *full = cfg_str(CFG_LETTER_AUTHORITY);
+  if (!strcmp(kind, "inspection_office") && full && *full) {
+    *out = xstrdup(full);
+    return 0;
+  }
   sval p[] = {SV_S(kind)};
   int rc = store_query_text(tx, "SELECT name FROM orgs WHERE kind=$1 ORDER BY created_at, id LIMIT 1",
                             p, 1, out);
@@ -46,11 +53,24 @@ static json_t *letter_head(char *issuer, char *to, const char *docno, const char
                            const char *date) {
   char d[40];
   date_cn(date, d);
-  json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[]}", "issuer", issuer, "docno", docno,
-                          "title", title, "to", to, "signer", issuer, "date", d, "body");
+  json_t *doc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:[],s:[]}", "issuer", issuer, "docno", docno,
+                          "title", title, "to", to, "signer", issuer, "date", d, "body", "keep");
+  /* GB/T 9704 §7.2.1 份号: this PDF is the first copy of the letter; §7.2.2 标注:
+   * 内部资料 or 工作秘密 as the office sets it (xunji holds no 国家秘密); §7.4
+   * 版记: printed by the issuing authority (letter_authority) on the date */
+  const char *full = cfg_str(CFG_LETTER_AUTHORITY);
+  json_object_set_new(doc, "copy_no", json_string("000001"));
+  json_object_set_new(doc, "mark", json_string(cfg_str(CFG_LETTER_MARK)));
+  json_object_set_new(doc, "printer", json_string(full && *full ? full : issuer));
+  json_object_set_new(doc, "printed", json_string(d));
   free(issuer);
   free(to);
   return doc;
+}
+
+/* A word the title must not break inside (a unit's or a person's name). */
+static void keep(json_t *doc, const char *word) {
+  if (word && *word) json_array_append_new(json_object_get(doc, "keep"), json_string(word));
 }
 
 static void para(json_t *doc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -99,6 +119,10 @@ static int clue_compose(store_tx *tx, const char *id, const char *docno, json_t 
   snprintf(title, sizeof title, "关于移交%s%s%s问题线索的函", js(c, "unit_name"),
            js(c, "subject_post"), js(c, "subject_name"));
   *doc = letter_head(issuer, to, js(c, "handover_docno"), title, js(c, "handover_at"));
+  keep(*doc, js(c, "unit_name"));
+  keep(*doc, js(c, "subject_post"));
+  keep(*doc, js(c, "subject_name"));
+  keep(*doc, "问题线索");
   char found[40];
   date_cn(js(c, "discovered_on"), found);
   int during = !strcmp(js(c, "handover_mode"), "during_patrol");
@@ -109,7 +133,11 @@ static int clue_compose(store_tx *tx, const char *id, const char *docno, json_t 
        js(c, "subject_post"), js(c, "subject_name"), js(c, "title"));
   para(*doc, "本线索系%s。请于收到后五个工作日内登记，并在三个月内将办理情况反馈我办。",
        during ? "巡察期间移交（边巡边交）" : "巡察结束后移交");
-  para(*doc, "联系人：%s。", js(c, "team_name"));
+  const char *phone = cfg_str(CFG_LETTER_CONTACT_PHONE);
+  if (phone && *phone)
+    para(*doc, "联系人：%s，联系电话：%s。", js(c, "team_name"), phone);
+  else
+    para(*doc, "联系人：%s。", js(c, "team_name"));
   para(*doc, "附件：问题线索材料");
   json_decref(c);
   return 0;
@@ -167,6 +195,7 @@ static int vetting_compose(store_tx *tx, const char *id, const char *docno, json
   snprintf(title, sizeof title, "关于商请对%s巡察干部进行廉政审核的函", js(round, "name"));
   date_format(date_today_shanghai(), today);
   *doc = letter_head(issuer, to, docno, title, today);
+  keep(*doc, js(round, "name"));
   para(*doc,
        "根据市委巡察工作安排，%s拟抽调以下%zu名同志参加巡察工作。为严把巡察干部廉洁关，现商请你委"
        "对其廉政情况进行审核，并将审核意见（无异议或有异议及理由）反馈我办。",
@@ -259,6 +288,7 @@ static int assist_compose(store_tx *tx, const char *id, const char *docno, json_
   date_cn(js(a, "decided_at"), decided);
   char *lg = xstrdup(issuer);
   *doc = letter_head(issuer, to, docno, title, today);
+  keep(*doc, js(a, "unit_name"));
   para(*doc, "%s中，%s在对%s开展巡察时，因%s，需提请你委给予专业协助。", js(a, "round_name"),
        js(a, "team_name"), js(a, "unit_name"), js(a, "reason"));
   para(*doc, "需协助事项：%s", js(a, "need"));
@@ -343,6 +373,7 @@ static int copy_compose(store_tx *tx, const char *id, const char *docno, json_t 
   char title[600], meeting[40], summary[1600];
   snprintf(title, sizeof title, "关于抄送%s巡察反馈意见的函", js(rep, "unit_name"));
   *doc = letter_head(issuer, recips, docno, title, js(rep, "copied_at"));
+  keep(*doc, js(rep, "unit_name"));
   date_or_empty(js(rep, "meeting_date"), meeting);
   json_int_t att = json_integer_value(json_object_get(rep, "attendees"));
   char attn[64] = "";
@@ -392,8 +423,9 @@ static int notice_compose(store_tx *tx, const char *id, const char *docno, json_
       tx,
       "SELECT x.docno, x.level, x.reason, x.due_date, x.state, x.close_note, x.created_at, "
       "u.name AS unit_name, k.measure, k.owner_name, k.owner_post, k.leader_name, k.deadline, "
-      "k.state AS task_state, pr.seq_no AS problem_no, pr.title AS problem_title FROM notices x "
-      "JOIN orgs u ON u.id=x.unit_id JOIN rect_tasks k ON k.id=x.task_id JOIN problems pr ON "
+      "k.state AS task_state, pr.seq_no AS problem_no, pr.title AS problem_title, "
+      "sg.name AS supervisor_name FROM notices x "
+      "JOIN orgs u ON u.id=x.unit_id LEFT JOIN orgs sg ON sg.id=u.supervisor_id JOIN rect_tasks k ON k.id=x.task_id JOIN problems pr ON "
       "pr.id=k.problem_id WHERE x.id=$1",
       p, 1, &rc);
   if (!x) {
@@ -423,6 +455,9 @@ static int notice_compose(store_tx *tx, const char *id, const char *docno, json_
   char title[600], deadline[40], due[40], today_cn[40], today[11];
   snprintf(title, sizeof title, "关于对%s整改工作进行%s的通知", js(x, "unit_name"), level[lv][1]);
   *doc = letter_head(issuer, to, js(x, "docno"), title, js(x, "created_at"));
+  keep(*doc, js(x, "unit_name"));
+  /* 抄送 the unit's dispatched discipline group (it supervises the rectification) */
+  if (*js(x, "supervisor_name")) json_object_set_new(*doc, "cc", json_string(js(x, "supervisor_name")));
   date_cn(js(x, "deadline"), deadline);
   date_cn(js(x, "due_date"), due);
   /* overdue as of the day the notice was issued */

@@ -9,9 +9,19 @@
  * right; title 2号 (22 pt) centred one blank line below; 主送 flush
  * left; paragraphs indented two characters; 落款 and date right-aligned
  * four characters from the right; 抄送 above a thin rule at the foot;
- * page numbers "— N —" in 4号 under the 版心 from the second page. One CJK face (WenQuanYi Zen
- * Hei, fonts-wqy-zenhei) stands in for 小标宋 / 仿宋 / 黑体, embedded as
- * a subset so that the file is self-contained and pdftotext reads it.
+ * page numbers "— N —" in 4号 under the 版心 from the second page.
+ *
+ * Issue 17: 份号 (6 digits) and the 标注 (内部资料 / 工作秘密, never a 密级:
+ * xunji holds no 国家秘密) at the top left of the 版头; the title broken
+ * only between the words the composer lists in "keep" (never inside a
+ * unit's or a person's name); the 版记 at the foot of the last page: 抄送,
+ * then 印发机关 and 印发日期 between rules. The title and body faces are
+ * the settings letter_title_font / letter_body_font (Pango descriptions;
+ * Debian packages no 小标宋 or 仿宋_GB2312, so the defaults name Noto Serif
+ * CJK, fonts-noto-cjk), each followed by WenQuanYi Zen Hei
+ * (fonts-wqy-zenhei), so that fontconfig falls back glyph by glyph; the
+ * faces used are embedded as subsets (the file is self-contained and
+ * pdftotext reads it).
  */
 #include "report/pdf.h"
 
@@ -20,6 +30,8 @@
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util/config.h"
 
 const char *const pdf_font_family = "WenQuanYi Zen Hei";
 
@@ -55,6 +67,24 @@ PangoLayout *pdf_layout(cairo_t *cr, const char *text, double pt, double width, 
   return l;
 }
 
+/* A letter's layout in the face of a setting (a Pango description such as
+ * "Noto Serif CJK SC Bold"), with the packaged face as the glyph fallback. */
+static PangoLayout *letter_layout(cairo_t *cr, const char *text, cfg_id font, double pt, double width,
+                                  int align, double indent) {
+  PangoLayout *l = pdf_layout(cr, text, pt, width, align, indent);
+  const char *want = cfg_str(font);
+  if (!want || !*want) return l;
+  PangoFontDescription *fd = pango_font_description_from_string(want);
+  const char *fam = pango_font_description_get_family(fd);
+  char families[512];
+  snprintf(families, sizeof families, "%s,%s", fam && *fam ? fam : pdf_font_family, pdf_font_family);
+  pango_font_description_set_family(fd, families);
+  pango_font_description_set_absolute_size(fd, pt * PANGO_SCALE);
+  pango_layout_set_font_description(l, fd);
+  pango_font_description_free(fd);
+  return l;
+}
+
 static void page_number(pen *p) {
   if (p->page == 1) return; /* 信函格式: no number on the first page */
   char s[32];
@@ -86,9 +116,9 @@ static void new_page(pen *p) {
 
 /* Lays out text line by line on the grid (pitch lines per text line),
  * breaking pages at the foot of the 版心. */
-static void flow(pen *p, const char *text, double pt, PangoAlignment align, double indent,
-                 double pitch, double r, double g, double b) {
-  PangoLayout *l = pdf_layout(p->cr, text, pt, TEXT_W, align, indent);
+static void flow_font(pen *p, const char *text, cfg_id font, double pt, PangoAlignment align,
+                      double indent, double pitch, double r, double g, double b) {
+  PangoLayout *l = letter_layout(p->cr, text, font, pt, TEXT_W, align, indent);
   PangoLayoutIter *it = pango_layout_get_iter(l);
   do {
     if (p->y + pitch > TOP + TEXT_H + 0.5) new_page(p);
@@ -105,6 +135,39 @@ static void flow(pen *p, const char *text, double pt, PangoAlignment align, doub
   } while (pango_layout_iter_next_line(it));
   pango_layout_iter_free(it);
   g_object_unref(l);
+}
+
+static void flow(pen *p, const char *text, double pt, PangoAlignment align, double indent,
+                 double pitch, double r, double g, double b) {
+  flow_font(p, text, CFG_LETTER_BODY_FONT, pt, align, indent, pitch, r, g, b);
+}
+
+/* The title with a WORD JOINER (U+2060) between the characters of each word
+ * listed in doc "keep", so that a line breaks only between words. */
+static void title_words(const json_t *doc, const char *title, buf *out) {
+  const json_t *keep = json_object_get(doc, "keep");
+  const char *s = title;
+  while (*s) {
+    size_t n = 0;
+    size_t i;
+    json_t *k;
+    json_array_foreach(keep, i, k) {
+      const char *w = json_string_value(k);
+      size_t wl = w ? strlen(w) : 0;
+      if (wl > n && !strncmp(s, w, wl)) n = wl;
+    }
+    if (n) {
+      for (size_t j = 0; j < n; j++) {
+        unsigned char c = (unsigned char)s[j];
+        if (j && (c & 0xC0) != 0x80) buf_adds(out, "\u2060");
+        buf_add(out, s + j, 1);
+      }
+      s += n;
+      continue;
+    }
+    buf_add(out, s, 1);
+    s++;
+  }
 }
 
 static const char *js(const json_t *o, const char *k) {
@@ -126,12 +189,30 @@ int pdf_letter(const json_t *doc, buf *out, char *err, size_t errlen) {
   cairo_t *cr = cairo_create(s);
   pen p = {cr, TOP, 1};
 
+  /* 份号 and 标注 at the top left of the 版心 (§7.2.1, §7.2.2) */
+  double top_y = MM(12);
+  if (*js(doc, "copy_no")) {
+    p.y = top_y;
+    flow_font(&p, js(doc, "copy_no"), CFG_LETTER_BODY_FONT, BODY_PT, PANGO_ALIGN_LEFT, 0, PITCH, 0, 0, 0);
+    top_y = p.y;
+  }
+  if (*js(doc, "mark")) {
+    p.y = top_y;
+    flow_font(&p, js(doc, "mark"), CFG_LETTER_TITLE_FONT, BODY_PT, PANGO_ALIGN_LEFT, 0, PITCH, 0, 0, 0);
+  }
+
   /* 版头 (信函格式): 发文机关标志 in red, its top 30 mm from the page top; a
    * red double line (thick over thin) 4 mm below it; the 文号 under the
    * line at the right edge of the 版心; a red double line (thin over thick)
    * 20 mm above the page foot. */
   p.y = MM(30) - MARK_PT * 0.25;
-  flow(&p, js(doc, "issuer"), MARK_PT, PANGO_ALIGN_CENTER, 0, MARK_PT * 1.3, 0.9, 0.0, 0.07);
+  /* the full name on one line: smaller than 30 pt when it is long */
+  double mark_pt = MARK_PT;
+  size_t nch = 0;
+  for (const char *c = js(doc, "issuer"); *c; c++) nch += ((unsigned char)*c & 0xC0) != 0x80;
+  if (nch && mark_pt * (double)nch > TEXT_W) mark_pt = TEXT_W / (double)nch;
+  flow_font(&p, js(doc, "issuer"), CFG_LETTER_TITLE_FONT, mark_pt, PANGO_ALIGN_CENTER, 0,
+            MARK_PT * 1.3, 0.9, 0.0, 0.07);
   double line_y = p.y + MM(4) - MARK_PT * 0.15;
   red_double(cr, line_y, 1);
   red_double(cr, PAGE_H - MM(20), 0);
@@ -140,7 +221,12 @@ int pdf_letter(const json_t *doc, buf *out, char *err, size_t errlen) {
   p.y += PITCH;
 
   /* 主体: title, 主送, paragraphs */
-  flow(&p, js(doc, "title"), TITLE_PT, PANGO_ALIGN_CENTER, 0, PITCH * 1.25, 0, 0, 0);
+  buf tw;
+  buf_init(&tw, 65536);
+  title_words(doc, js(doc, "title"), &tw);
+  flow_font(&p, buf_failed(&tw) ? js(doc, "title") : buf_str(&tw), CFG_LETTER_TITLE_FONT, TITLE_PT,
+            PANGO_ALIGN_CENTER, 0, PITCH * 1.25, 0, 0, 0);
+  buf_free(&tw);
   p.y += PITCH;
   char to[600];
   snprintf(to, sizeof to, "%s：", js(doc, "to"));
@@ -151,32 +237,49 @@ int pdf_letter(const json_t *doc, buf *out, char *err, size_t errlen) {
     const char *t = json_string_value(para);
     if (t && *t) flow(&p, t, BODY_PT, PANGO_ALIGN_LEFT, 2 * BODY_PT, PITCH, 0, 0, 0);
   }
-  /* 落款 and date: right-aligned, four characters in from the right */
-  p.y += 2 * PITCH;
+  /* 落款 and date: right-aligned, four characters in from the right, one
+   * blank line under the text (§7.3.5.2) */
+  p.y += PITCH;
   char sig[600];
   snprintf(sig, sizeof sig, "%s　　　　", js(doc, "signer"));
   flow(&p, sig, BODY_PT, PANGO_ALIGN_RIGHT, 0, PITCH, 0, 0, 0);
   snprintf(sig, sizeof sig, "%s　　　　", js(doc, "date"));
   flow(&p, sig, BODY_PT, PANGO_ALIGN_RIGHT, 0, PITCH, 0, 0, 0);
 
-  /* 版记: 抄送 between thin rules at the foot of the last page */
+  /* 版记 at the foot of the last page (§7.4): 抄送 (if any), then 印发机关
+   * and 印发日期, between thin rules */
   const char *cc = js(doc, "cc");
+  const char *printer = *js(doc, "printer") ? js(doc, "printer") : js(doc, "issuer");
+  int rows = (*cc ? 1 : 0) + 1;
+  if (p.y + rows * PITCH > TOP + TEXT_H + 0.5) new_page(&p);
+  double y0 = TOP + TEXT_H - rows * PITCH;
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_set_line_width(cr, 0.5);
+  cairo_move_to(cr, LEFT, y0);
+  cairo_line_to(cr, LEFT + TEXT_W, y0);
+  cairo_stroke(cr);
+  p.y = y0;
   if (*cc) {
-    if (p.y + 3 * PITCH > TOP + TEXT_H) new_page(&p);
-    double y0 = TOP + TEXT_H - 2 * PITCH;
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cairo_set_line_width(cr, 0.5);
-    cairo_move_to(cr, LEFT, y0);
-    cairo_line_to(cr, LEFT + TEXT_W, y0);
-    cairo_stroke(cr);
-    p.y = y0;
     char ccs[600];
     snprintf(ccs, sizeof ccs, "抄送：%s。", cc);
     flow(&p, ccs, 14.0, PANGO_ALIGN_LEFT, 14.0, PITCH, 0, 0, 0);
+    cairo_set_line_width(cr, 0.35);
     cairo_move_to(cr, LEFT, p.y);
     cairo_line_to(cr, LEFT + TEXT_W, p.y);
     cairo_stroke(cr);
   }
+  /* 印发机关 flush left, 印发日期 flush right, on one line */
+  double yrow = p.y;
+  char pd[600];
+  snprintf(pd, sizeof pd, "　%s", printer);
+  flow(&p, pd, 14.0, PANGO_ALIGN_LEFT, 0, PITCH, 0, 0, 0);
+  p.y = yrow;
+  snprintf(pd, sizeof pd, "%s印发　", *js(doc, "printed") ? js(doc, "printed") : js(doc, "date"));
+  flow(&p, pd, 14.0, PANGO_ALIGN_RIGHT, 0, PITCH, 0, 0, 0);
+  cairo_set_line_width(cr, 0.5);
+  cairo_move_to(cr, LEFT, p.y);
+  cairo_line_to(cr, LEFT + TEXT_W, p.y);
+  cairo_stroke(cr);
   page_number(&p);
   cairo_show_page(cr);
   cairo_destroy(cr);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/aggregates.h"
 #include "util/text.h"
 #include "util/xmem.h"
 
@@ -99,6 +100,15 @@ static int int_of(store_tx *tx, const stats_ctx *c, const measure *m, const char
   return rc;
 }
 
+/* The count or sum of m: from its source's aggregate where it has one
+ * (report/aggregates.c), else over the records. */
+static int figure_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
+                     int64_t *v) {
+  agg_plan ap;
+  if (agg_plan_for(c, m, &ap)) return int_of(tx, &ap.c, &ap.m, ap.what, v);
+  return int_of(tx, c, m, what, v);
+}
+
 int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out) {
   json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "name", m->name, "label", m->label, "unit",
                         m->unit, "kind", kind_names[m->kind], "source", m->src->name,
@@ -111,7 +121,7 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
   int np;
   switch (m->kind) {
     case MK_COUNT:
-      rc = int_of(tx, c, m, "count(*)", &n);
+      rc = figure_of(tx, c, m, "count(*)", &n);
       json_object_set_new(o, "value", json_integer(n));
       break;
     case MK_DISTINCT: {
@@ -124,14 +134,14 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
     case MK_SUM: {
       char what[200];
       snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
-      rc = int_of(tx, c, m, what, &n);
+      rc = figure_of(tx, c, m, what, &n);
       json_object_set_new(o, "value", json_integer(n));
       break;
     }
     case MK_SUM_FEN: {
       char what[200], y[32], w[40];
       snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
-      rc = int_of(tx, c, m, what, &n);
+      rc = figure_of(tx, c, m, what, &n);
       fen_yuan(n, y);
       fen_wan(n, w);
       json_object_set_new(o, "value", json_string(y));
@@ -218,8 +228,8 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
     case MK_RATIO: {
       const measure *a = measure_find(m->num), *b = measure_find(m->den);
       int64_t x = 0, y = 0;
-      rc = int_of(tx, c, a, "count(*)", &x);
-      if (!rc) rc = int_of(tx, c, b, "count(*)", &y);
+      rc = figure_of(tx, c, a, "count(*)", &x);
+      if (!rc) rc = figure_of(tx, c, b, "count(*)", &y);
       json_object_set_new(o, "numerator", json_integer(x));
       json_object_set_new(o, "denominator", json_integer(y));
       /* percent rounded to two decimals, exactly (integer arithmetic) */
@@ -260,13 +270,86 @@ int stats_all(store_tx *tx, const stats_ctx *c, json_t **out) {
   return 0;
 }
 
+/* ---- keyset paging of drill-downs --------------------------------------------------- */
+enum { KEYS_MAX = 4, KEY_MAX_BYTES = 400 };
+
+/* Splits the drill-down order "pr.found_on, pr.seq_no, pr.id" into its
+ * columns (our text: plain column names). Returns how many, 0 if unusable. */
+static int order_keys(const measure *m, char keys[KEYS_MAX][64]) {
+  const char *s = m->src->order;
+  int n = 0;
+  while (s && *s) {
+    const char *e = strstr(s, ", ");
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    if (n == KEYS_MAX || len == 0 || len >= 64) return 0;
+    memcpy(keys[n], s, len);
+    keys[n++][len] = '\0';
+    s = e ? e + 2 : NULL;
+  }
+  return n;
+}
+
+static const measure *rows_measure(const measure *m) {
+  return m->kind == MK_RATIO ? measure_find(m->num) : m;
+}
+
+/* The decoded cursor: a JSON array of nkeys strings or nulls; NULL if not. */
+static json_t *cursor_values(const measure *m, const char *cursor) {
+  char keys[KEYS_MAX][64];
+  int nk = order_keys(m, keys);
+  size_t len = cursor ? strlen(cursor) : 0;
+  if (!nk || !len || len % 2 || len > 2 * KEYS_MAX * (KEY_MAX_BYTES + 8)) return NULL;
+  unsigned char *raw = xmalloc(len / 2 + 1);
+  json_t *a = NULL;
+  if (!hex_decode(cursor, raw, len / 2)) a = json_loadb((const char *)raw, len / 2, 0, NULL);
+  free(raw);
+  bool ok = json_is_array(a) && json_array_size(a) == (size_t)nk;
+  for (int i = 0; ok && i < nk; i++) {
+    json_t *v = json_array_get(a, (size_t)i);
+    ok = json_is_null(v) || (json_is_string(v) && json_string_length(v) <= KEY_MAX_BYTES &&
+                             utf8_valid(json_string_value(v), json_string_length(v)));
+  }
+  if (!ok) {
+    json_decref(a);
+    return NULL;
+  }
+  return a;
+}
+
+bool stats_cursor_ok(const measure *m, const char *cursor) {
+  const measure *rm = rows_measure(m);
+  if (!rm || rm->kind == MK_DISTINCT) return false;
+  json_t *a = cursor_values(rm, cursor);
+  json_decref(a);
+  return a != NULL;
+}
+
+/* The cursor after row it (its m_kN columns, removed from it). */
+static char *cursor_after(json_t *it, int nk) {
+  json_t *a = json_array();
+  for (int i = 0; i < nk; i++) {
+    char k[16];
+    snprintf(k, sizeof k, "m_k%d", i);
+    json_t *v = json_object_get(it, k);
+    json_array_append_new(a, json_is_string(v) ? json_string(json_string_value(v)) : json_null());
+  }
+  char *txt = json_dumps(a, JSON_COMPACT);
+  json_decref(a);
+  if (!txt) return NULL;
+  size_t n = strlen(txt);
+  char *hex = xmalloc(2 * n + 1);
+  hex_encode((const unsigned char *)txt, n, hex);
+  free(txt);
+  return hex;
+}
+
 int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char *key,
                   int64_t limit, int64_t offset, json_t **out) {
   const measure *rm = m->kind == MK_RATIO ? measure_find(m->num) : m;
   if (rm->kind != MK_DIST) key = NULL;
   buf sql;
   buf_init(&sql, 16384);
-  sval p[MEASURE_MAXP + 2];
+  sval p[MEASURE_MAXP + 2 + KEYS_MAX];
   int np;
   int64_t total = 0;
   int rc;
@@ -280,10 +363,17 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
     build(c, rm, "1", tail, NULL, &b2, p, &np);
     buf_adds(&sql, buf_str(&b2));
     buf_free(&b2);
-  } else {
-    build(c, rm, "count(*)", NULL, key, &sql, p, &np);
   }
-  rc = store_query_int(tx, buf_str(&sql), p, np, &total);
+  if ((rm->kind == MK_COUNT || rm->kind == MK_SUM || rm->kind == MK_SUM_FEN) && !key) {
+    /* the number of records the figure counts: from the aggregate where
+     * the source has one (the count a MK_COUNT figure over them shows) */
+    measure cm = *rm;
+    cm.kind = MK_COUNT;
+    rc = figure_of(tx, c, &cm, "count(*)", &total);
+  } else {
+    if (rm->kind != MK_DISTINCT) build(c, rm, "count(*)", NULL, key, &sql, p, &np);
+    rc = store_query_int(tx, buf_str(&sql), p, np, &total);
+  }
   buf_reset(&sql);
   if (rm->kind == MK_DAYS)
     snprintf(what, sizeof what, "%s, %s AS m_start, %s AS m_end", rm->src->cols, rm->expr,
@@ -296,23 +386,57 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
   buf_init(&wb, 16384);
   np = 0;
   int papers = 0;
+  /* keyset: the drill-down order's columns of each row (m_kN) make the next cursor */
+  char keys[KEYS_MAX][64];
+  int nk = rm->kind != MK_DISTINCT ? order_keys(rm, keys) : 0;
+  json_t *after = nk && c->cursor ? cursor_values(rm, c->cursor) : NULL;
+  if (c->cursor && !after && !rc) rc = STORE_ERR; /* the handler checked it: a defect */
+  buf_adds(&wb, what);
+  for (int i = 0; i < nk; i++) buf_addf(&wb, ", %s AS m_k%d", keys[i], i);
   if (rm->kind != MK_DISTINCT) {
-    buf_adds(&wb, what);
-    buf_adds(&wb, ", ");
-    papers = measure_papers_expr(rm, c->scope, &wb, p, &np);
+    buf pb;
+    buf_init(&pb, 16384);
+    papers = measure_papers_expr(rm, c->scope, &pb, p, &np);
     if (papers < 0 && !rc) rc = STORE_ERR; /* past its bounds: an error, never the papers */
-    if (papers) buf_adds(&wb, " AS m_papers");
+    if (papers > 0) buf_addf(&wb, ", %s AS m_papers", buf_str(&pb));
+    buf_free(&pb);
   }
-  build_at(c, rm, papers ? buf_str(&wb) : what, NULL, key, &sql, p, &np);
+  build_at(c, rm, buf_str(&wb), NULL, key, &sql, p, &np);
   buf_free(&wb);
+  if (after) {
+    /* rows after the cursor in the order (a NULL compares as ''; every order column is a
+     * date, a name or an id, never '') */
+    buf_adds(&sql, " AND (");
+    for (int i = 0; i < nk; i++) buf_addf(&sql, "%scoalesce(%s,'')", i ? ", " : "", keys[i]);
+    buf_adds(&sql, ") > (");
+    for (int i = 0; i < nk; i++) {
+      buf_addf(&sql, "%s$%d", i ? ", " : "", np + 1);
+      p[np++] = SV_S(json_string_value(json_array_get(after, (size_t)i)) ?: "");
+    }
+    buf_adds(&sql, ")");
+    offset = 0;
+  }
   if (rm->kind == MK_DISTINCT) buf_addf(&sql, " GROUP BY %s ORDER BY 1, 2", rm->expr);
   else buf_addf(&sql, " ORDER BY %s", rm->src->order);
   buf_addf(&sql, " LIMIT $%d OFFSET $%d", np + 1, np + 2);
   p[np++] = SV_I(limit);
   p[np++] = SV_I(offset);
   json_t *items = rc ? NULL : store_query_json(tx, buf_str(&sql), p, np);
+  json_decref(after); /* after the query: p held its strings */
   buf_free(&sql);
   if (!items) return rc ? rc : STORE_ERR;
+  char *next = NULL;
+  if (nk) {
+    size_t n = json_array_size(items);
+    if (n && (int64_t)n == limit) next = cursor_after(json_array_get(items, n - 1), nk);
+    size_t i;
+    json_t *it;
+    json_array_foreach(items, i, it) for (int k = 0; k < nk; k++) {
+      char kn[16];
+      snprintf(kn, sizeof kn, "m_k%d", k);
+      json_object_del(it, kn);
+    }
+  }
   if (papers) {
     size_t i;
     json_t *it;
@@ -337,13 +461,63 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
       json_object_del(it, "m_end");
     }
   }
-  *out = json_pack("{s:s,s:s,s:s,s:I,s:o}", "measure", m->name, "label", m->label, "source",
-                   rm->src->label, "total", (json_int_t)total, "items", items);
+  *out = json_pack("{s:s,s:s,s:s,s:I,s:o,s:o}", "measure", m->name, "label", m->label, "source",
+                   rm->src->label, "total", (json_int_t)total, "items", items, "next",
+                   next ? json_string(next) : json_null());
+  free(next);
   if (key) json_object_set_new(*out, "key", json_string(key));
   return 0;
 }
 
 /* ---- one figure per round, team or unit -------------------------------------- */
+/* {id: value} of m (answered from its aggregate, plan ap) per value of col:
+ * one grouped query over the groups in scope. NULL on a store error. */
+static json_t *grouped_values(store_tx *tx, const agg_plan *ap, const char *col) {
+  buf sql;
+  buf_init(&sql, 16384);
+  sval p[MEASURE_MAXP];
+  int np;
+  char what[400], tail[200];
+  snprintf(what, sizeof what, "%s AS id, %s AS v", col, ap->what);
+  snprintf(tail, sizeof tail, " GROUP BY %s", col);
+  build(&ap->c, &ap->m, what, tail, NULL, &sql, p, &np);
+  json_t *rows = store_query_json(tx, buf_str(&sql), p, np);
+  buf_free(&sql);
+  if (!rows) return NULL;
+  json_t *map = json_object();
+  size_t i;
+  json_t *it;
+  json_array_foreach(rows, i, it) {
+    const char *id = json_string_value(json_object_get(it, "id"));
+    if (id) json_object_set(map, id, json_object_get(it, "v"));
+  }
+  json_decref(rows);
+  return map;
+}
+
+static int64_t map_int(json_t *map, const char *id) {
+  return json_integer_value(json_object_get(map, id)); /* absent: 0 */
+}
+
+/* The value fields of a figure as stats_value gives them, from its counts. */
+static void set_value(json_t *o, const measure *m, int64_t n, int64_t y) {
+  if (m->kind == MK_SUM_FEN) {
+    char yuan[32], w[40];
+    fen_yuan(n, yuan);
+    fen_wan(n, w);
+    json_object_set_new(o, "value", json_string(yuan));
+    json_object_set_new(o, "value_fen", json_integer(n));
+    json_object_set_new(o, "value_wan", json_string(w));
+  } else if (m->kind == MK_RATIO) {
+    json_object_set_new(o, "numerator", json_integer(n));
+    json_object_set_new(o, "denominator", json_integer(y));
+    json_object_set_new(o, "value", y ? json_real((double)((n * 20000 / y + 1) / 2) / 100.0)
+                                      : json_null());
+  } else {
+    json_object_set_new(o, "value", json_integer(n));
+  }
+}
+
 int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim, json_t **out) {
   static const char *const name_sql[] = {
       [MF_ROUND] = "SELECT name FROM rounds WHERE id=$1",
@@ -360,8 +534,18 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   sval p[MEASURE_MAXP];
   int np;
   char what[300];
-  snprintf(what, sizeof what, "DISTINCT %s AS id", col);
-  build(c, gm, what, " LIMIT 1001", NULL, &sql, p, &np);
+  agg_plan ap;
+  if (agg_plan_for(c, gm, &ap)) {
+    /* the groups that hold records of the measure: O(groups) */
+    char tail[300];
+    snprintf(what, sizeof what, "%s AS id", col);
+    snprintf(tail, sizeof tail, " GROUP BY %s HAVING sum(%s) > 0 LIMIT 1001", col,
+             gm->src->agg_n);
+    build(&ap.c, &ap.m, what, tail, NULL, &sql, p, &np);
+  } else {
+    snprintf(what, sizeof what, "DISTINCT %s AS id", col);
+    build(c, gm, what, " LIMIT 1001", NULL, &sql, p, &np);
+  }
   json_t *ids = store_query_json(tx, buf_str(&sql), p, np);
   buf_free(&sql);
   if (!ids) return STORE_ERR;
@@ -373,15 +557,31 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   int rc = 0;
   size_t i;
   json_t *it;
+  /* every group's value in one grouped query where the figure (or both
+   * terms of a ratio) comes from an aggregate: O(groups in scope) */
+  json_t *num = NULL, *den = NULL;
+  const measure *nm_ = m->kind == MK_RATIO ? measure_find(m->num) : m;
+  agg_plan pn, pd;
+  if (nm_ && agg_plan_for(c, nm_, &pn) && (m->kind != MK_RATIO || agg_plan_for(c, gm, &pd))) {
+    num = grouped_values(tx, &pn, col);
+    den = m->kind == MK_RATIO ? grouped_values(tx, &pd, col) : NULL;
+    if (!num || (m->kind == MK_RATIO && !den)) rc = STORE_ERR;
+  }
   json_array_foreach(ids, i, it) {
     const char *id = json_string_value(json_object_get(it, "id"));
-    if (!id) continue;
+    if (!id || rc) continue;
     mfilters f = *c->f;
     f.v[dim] = id;
     stats_ctx gc = *c;
     gc.f = &f;
     json_t *v = NULL, *name = NULL;
-    rc = stats_value(tx, &gc, m, &v);
+    if (num) {
+      v = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", m->name, "label", m->label, "unit", m->unit,
+                    "kind", kind_names[m->kind], "source", m->src->name);
+      set_value(v, m, map_int(num, id), den ? map_int(den, id) : 0);
+    } else {
+      rc = stats_value(tx, &gc, m, &v);
+    }
     sval q[] = {SV_S(id)};
     char *nm = NULL;
     if (!rc) rc = store_query_text(tx, name_sql[dim], q, 1, &nm);
@@ -397,6 +597,8 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
     json_array_append_new(groups, v);
   }
   json_decref(ids);
+  json_decref(num);
+  json_decref(den);
   if (rc) {
     json_decref(groups);
     return rc;

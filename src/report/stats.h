@@ -17,6 +17,8 @@ typedef struct stats_ctx {
   const mscope *scope;
   const principal *who;  /* NULL: the shell, sees every measure */
   char today[11];        /* YYYY-MM-DD, Shanghai */
+  const char *cursor;    /* drill-down: the `next` of the previous page (checked with
+                          * stats_cursor_ok), NULL: by offset */
 } stats_ctx;
 
 /* Fills today and a full scope (for the shell). */
@@ -28,8 +30,14 @@ bool stats_visible(const stats_ctx *c, const measure *m);
 int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out);
 /* {filters, measures:[...]} of every visible measure. */
 int stats_all(store_tx *tx, const stats_ctx *c, json_t **out);
+/* Whether cursor is a `next` that m's drill-down gave (keyset paging: the
+ * drill-down order's values of the last row, as hex of a JSON array). */
+bool stats_cursor_ok(const measure *m, const char *cursor);
 /* The records counted by m (for MK_DIST narrowed to key when given; for
- * MK_RATIO the numerator's), paged: {measure,label,total,items}. */
+ * MK_RATIO the numerator's), paged: {measure,label,total,items,next}; next
+ * (a cursor, or null on the last page) continues after the last item in
+ * the drill-down's order (c->cursor, then offset is ignored); for
+ * MK_DISTINCT (grouped per person) next is always null: paged by offset. */
 int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char *key,
                   int64_t limit, int64_t offset, json_t **out);
 /* The value of m for each round, team or unit (dim MF_ROUND, MF_TEAM or

@@ -36,12 +36,33 @@ void sm3(const void *p, size_t n, unsigned char out[SM3_LEN]) {
   if (EVP_Digest(p, n, out, &len, EVP_sm3(), NULL) != 1 || len != SM3_LEN) fatal("SM3");
 }
 
+/* HMAC-SM3 is computed on every request (session and token tags, grant row
+ * tags, the audit chain). EVP_Q_mac looks the algorithm and the digest up by
+ * name on every call, most of its cost: the HMAC context with SM3 set is made
+ * once and each call duplicates it (callgrind, docs/performance.md "Writes"). */
+static EVP_MAC_CTX *hmac_tmpl;
+static void hmac_tmpl_init(void) {
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  hmac_tmpl = mac ? EVP_MAC_CTX_new(mac) : NULL;
+  EVP_MAC_free(mac); /* the context keeps its own reference */
+  OSSL_PARAM prm[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SM3", 0),
+                      OSSL_PARAM_construct_end()};
+  if (hmac_tmpl && !EVP_MAC_CTX_set_params(hmac_tmpl, prm)) {
+    EVP_MAC_CTX_free(hmac_tmpl);
+    hmac_tmpl = NULL;
+  }
+}
+
 void hmac_sm3(const unsigned char *key, size_t klen, const void *p, size_t n,
               unsigned char out[SM3_LEN]) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, hmac_tmpl_init);
   size_t outlen = 0;
-  if (!EVP_Q_mac(NULL, "HMAC", NULL, "SM3", NULL, key, klen, p, n, out, SM3_LEN, &outlen) ||
-      outlen != SM3_LEN)
-    fatal("HMAC-SM3");
+  EVP_MAC_CTX *c = hmac_tmpl ? EVP_MAC_CTX_dup(hmac_tmpl) : NULL;
+  int ok = c && EVP_MAC_init(c, key, klen, NULL) && EVP_MAC_update(c, p, n) &&
+           EVP_MAC_final(c, out, &outlen, SM3_LEN) && outlen == SM3_LEN;
+  EVP_MAC_CTX_free(c);
+  if (!ok) fatal("HMAC-SM3");
 }
 
 int pbkdf2_sm3(const char *pass, size_t plen, const unsigned char *salt, size_t slen,

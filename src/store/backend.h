@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct sval;
+struct store_stats;
 struct sq_store;
 struct sq_tx;
 struct sq_rows;
@@ -35,6 +36,7 @@ struct pg_rows;
   int P##store_commit(T *tx);                                                                \
   void P##store_rollback(T *tx);                                                             \
   const char *P##store_errmsg(T *tx);                                                        \
+  void P##store_get_stats(S *s, struct store_stats *out);                                    \
   int P##store_exec(T *tx, const char *sql, const struct sval *p, int n, int64_t *changes);  \
   int P##store_exec_script(T *tx, const char *sql);                                          \
   int P##store_query(T *tx, const char *sql, const struct sval *p, int n, R **rows);         \
@@ -80,6 +82,7 @@ bool store_name_is_pg(const char *name);
 #define store_commit sq_store_commit
 #define store_rollback sq_store_rollback
 #define store_errmsg sq_store_errmsg
+#define store_get_stats sq_store_get_stats
 #define store_exec sq_store_exec
 #define store_exec_script sq_store_exec_script
 #define store_query sq_store_query
@@ -110,6 +113,7 @@ bool store_name_is_pg(const char *name);
 #define store_commit pg_store_commit
 #define store_rollback pg_store_rollback
 #define store_errmsg pg_store_errmsg
+#define store_get_stats pg_store_get_stats
 #define store_exec pg_store_exec
 #define store_exec_script pg_store_exec_script
 #define store_query pg_store_query

@@ -76,6 +76,7 @@ typedef struct conn {
 
 struct store {
   char *conninfo;
+  store_stats st; /* counters for /metrics, under wmu (commits) and pmu (readers) */
   conn *writer;
   pthread_mutex_t wmu;
   pthread_mutex_t pmu;
@@ -852,6 +853,16 @@ int store_commit(store_tx *tx) {
   /* COMMIT of a failed transaction "succeeds" as ROLLBACK: that is a failure */
   int ok = PQresultStatus(r) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(r), "COMMIT");
   int rc = ok ? STORE_OK : map_state(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+  if (tx->write) { /* wmu is held until release() */
+    if (ok) {
+      tx->s->st.commits++;
+      tx->s->st.txns++;
+      tx->s->st.group_size[0]++;
+    } else {
+      tx->s->st.commit_failures++;
+      tx->s->st.txns_failed++;
+    }
+  }
   if (!ok) {
     fprintf(stderr, "xunji: 提交失败: %s\n", PQresultErrorMessage(r));
     if (PQtransactionStatus(tx->c->pg) != PQTRANS_IDLE) simple(tx->c->pg, "ROLLBACK", NULL, 0);
@@ -867,6 +878,21 @@ void store_rollback(store_tx *tx) {
 }
 
 const char *store_errmsg(store_tx *tx) { return tx->err; }
+
+/* Each commit is its own (no group commit on PostgreSQL: the server has its
+ * own commit_delay); group_size[0] counts them all. */
+void store_get_stats(store *s, store_stats *out) {
+  pthread_mutex_lock(&s->wmu);
+  *out = s->st;
+  pthread_mutex_unlock(&s->wmu);
+  pthread_mutex_lock(&s->pmu);
+  int idle = 0;
+  for (conn *c = s->free_readers; c; c = c->next_free) idle++;
+  out->readers_open = s->nreaders;
+  out->readers_idle = idle;
+  out->readers_max = s->max_readers;
+  pthread_mutex_unlock(&s->pmu);
+}
 
 int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *changes) {
   PGresult *r;

@@ -2,15 +2,35 @@
  * sqlite.c — the SQLite implementation of store.h.
  *
  * Invariants:
- *   1. Exactly one writer connection; writes are serialized by wmu and use
- *      BEGIN IMMEDIATE (a deferred transaction that upgrades can fail with
+ *   1. Exactly one writer connection; writes are serialized by the writer
+ *      token (busy, under gmu) and the connection's transaction is BEGIN
+ *      IMMEDIATE (a deferred transaction that upgrades can fail with
  *      BUSY_SNAPSHOT). synchronous=FULL: a returned COMMIT is on disk.
- *   2. Readers come from a bounded pool of read-only connections; a reader
+ *   2. Group commit. Concurrent writers share one COMMIT (one fsync of the
+ *      write-ahead log): the writer connection's transaction is a *group*;
+ *      each store_write() is a SAVEPOINT inside it. store_commit() RELEASEs
+ *      the savepoint and then either hands the writer to the next waiting
+ *      writer (the group stays open) or, when nobody waits (or the group is
+ *      full: GROUP_MAX), runs COMMIT for the whole group and wakes every member.
+ *      store_commit() returns only when the group's COMMIT has returned:
+ *      "acknowledged = committed and durable" holds for every member, and no
+ *      other connection sees a member's rows before they are durable (the
+ *      group is one transaction). If the COMMIT (its fsync) fails, or SQLite
+ *      rolls the group back on an I/O error or a full disk, every member of
+ *      the group gets the error: no member is acknowledged. A member that
+ *      rolls back undoes only its savepoint. Members of one group see each
+ *      other's rows (they are serialized, as before); the audit chain's head
+ *      row moves inside the group, so the chain stays one chain and a failed
+ *      group loses its entries together with their records. SQL must not use
+ *      RAISE(ROLLBACK) or OR ROLLBACK: it would end the whole group (safe,
+ *      every member fails, but the others fail for nothing); RAISE(ABORT)
+ *      undoes one statement and is fine.
+ *   3. Readers come from a bounded pool of read-only connections; a reader
  *      runs BEGIN so its statements see one snapshot (WAL).
- *   3. Each connection caches its prepared statements by SQL text; SQL uses
+ *   4. Each connection caches its prepared statements by SQL text; SQL uses
  *      $N placeholders which are rewritten to ?N (SQLite would otherwise
  *      number $N by first appearance).
- *   4. Migrations are embedded in the binary and applied in order, each in
+ *   5. Migrations are embedded in the binary and applied in order, each in
  *      its own write transaction, recorded in schema_migrations.
  */
 #include <errno.h>
@@ -49,6 +69,8 @@ EMBED(xunji_mig_015, "src/store/sqlite/015_twofa.sql");
 EMBED(xunji_mig_016, "src/store/sqlite/016_keys.sql");
 EMBED(xunji_mig_017, "src/store/sqlite/017_access.sql");
 EMBED(xunji_mig_018, "src/store/sqlite/018_task_index.sql");
+EMBED(xunji_mig_021, "src/store/sqlite/021_stat_aggregates.sql");
+EMBED(xunji_mig_022, "src/store/sqlite/022_reminders.sql");
 
 static const struct migration {
   int version;
@@ -70,6 +92,8 @@ static const struct migration {
     {16, "keys", xunji_mig_016},
     {17, "access", xunji_mig_017},
     {18, "task_index", xunji_mig_018},
+    {21, "stat_aggregates", xunji_mig_021},
+    {22, "reminders", xunji_mig_022},
 };
 
 /* pg.c applies the same numbered migrations, translated for PostgreSQL (store/backend.h) */
@@ -84,8 +108,15 @@ int sq_migration(size_t i, int *version, const char **name, const char **sql) {
 /* ---- connections and statement cache ---------------------------------- */
 enum { CACHE_SLOTS = 512 };
 
+/* Transaction control, prepared once per connection (sqlite3_exec would
+ * parse the text on every request: several times per request). */
+enum { C_BEGIN, C_BEGIN_IMM, C_COMMIT, C_ROLLBACK, C_SAVEPOINT, C_RELEASE, C_ROLLBACK_TO, C__MAX };
+static const char *const ctl_sql[C__MAX] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK",
+                                            "SAVEPOINT m", "RELEASE m", "ROLLBACK TO m"};
+
 typedef struct conn {
   sqlite3 *db;
+  sqlite3_stmt *ctl[C__MAX];
   struct {
     char *sql;
     sqlite3_stmt *st;
@@ -93,10 +124,25 @@ typedef struct conn {
   struct conn *next_free;
 } conn;
 
+/* One group commit: the writer connection's open transaction. */
+typedef struct group {
+  int members; /* savepoints released into it, each waiting for its result */
+  int done;    /* COMMIT has returned (or the group was rolled back) */
+  int rc;      /* what every member gets */
+} group;
+
+enum { GROUP_MAX = 64 }; /* members before the group is committed anyway */
+
 struct store {
   char *path;
   conn *writer;
-  pthread_mutex_t wmu;
+  /* the writer token and the open group (invariant 2) */
+  pthread_mutex_t gmu;
+  pthread_cond_t wcv; /* the token became free */
+  pthread_cond_t dcv; /* a group finished */
+  int busy, waiting;
+  group *cur; /* touched only by the token's holder */
+  store_stats st;
   pthread_mutex_t pmu;
   pthread_cond_t pcv;
   conn *free_readers;
@@ -147,12 +193,25 @@ static int open_conn(const char *path, int readonly, conn **out, char *err, size
 
 static void close_conn(conn *c) {
   if (!c) return;
+  for (int i = 0; i < C__MAX; i++) sqlite3_finalize(c->ctl[i]);
   for (int i = 0; i < CACHE_SLOTS; i++) {
     if (c->cache[i].st) sqlite3_finalize(c->cache[i].st);
     free(c->cache[i].sql);
   }
   sqlite3_close(c->db);
   free(c);
+}
+
+/* Runs one transaction-control statement; SQLITE_OK or the (extended) error. */
+static int ctl(conn *c, int which) {
+  if (!c->ctl[which]) {
+    int rc = sqlite3_prepare_v3(c->db, ctl_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                &c->ctl[which], NULL);
+    if (rc != SQLITE_OK) return rc;
+  }
+  int rc = sqlite3_step(c->ctl[which]);
+  sqlite3_reset(c->ctl[which]);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : sqlite3_extended_errcode(c->db);
 }
 
 static uint32_t fnv(const char *s) {
@@ -194,6 +253,12 @@ static int prepare(store_tx *tx, const char *sql, sqlite3_stmt **st, int *owned)
   if (strchr(sql, BUF_POISON_CHAR)) { /* cut short: never run what is left of it */
     snprintf(tx->err, sizeof tx->err, "prepare: SQL text exceeded its buffer");
     return STORE_TOOBIG;
+  }
+  if (tx->write && sqlite3_get_autocommit(c->db)) {
+    /* the group was rolled back (an I/O error): never run the rest of the
+     * member's statements outside a transaction */
+    snprintf(tx->err, sizeof tx->err, "prepare: the write transaction was rolled back");
+    return STORE_ERR;
   }
   uint32_t h = fnv(sql) % CACHE_SLOTS;
   for (int k = 0; k < 8; k++) {
@@ -248,6 +313,23 @@ static int bind(store_tx *tx, sqlite3_stmt *st, const sval *p, int n) {
   return STORE_OK;
 }
 
+/* ---- the writer token (invariant 2) -------------------------------------- */
+static void token_take(store *s) {
+  pthread_mutex_lock(&s->gmu);
+  s->waiting++;
+  while (s->busy) pthread_cond_wait(&s->wcv, &s->gmu);
+  s->waiting--;
+  s->busy = 1;
+  pthread_mutex_unlock(&s->gmu);
+}
+
+static void token_give(store *s) {
+  pthread_mutex_lock(&s->gmu);
+  s->busy = 0;
+  pthread_cond_signal(&s->wcv);
+  pthread_mutex_unlock(&s->gmu);
+}
+
 /* ---- lifecycle ------------------------------------------------------------ */
 int store_open(store **out, const char *path, int max_readers, char *err, size_t errlen) {
   if (sqlite3_threadsafe() == 0) {
@@ -258,7 +340,9 @@ int store_open(store **out, const char *path, int max_readers, char *err, size_t
   store *s = xcalloc(1, sizeof *s);
   s->path = xstrdup(path);
   s->max_readers = max_readers > 0 ? max_readers : 8;
-  pthread_mutex_init(&s->wmu, NULL);
+  pthread_mutex_init(&s->gmu, NULL);
+  pthread_cond_init(&s->wcv, NULL);
+  pthread_cond_init(&s->dcv, NULL);
   pthread_mutex_init(&s->pmu, NULL);
   pthread_cond_init(&s->pcv, NULL);
   if (open_conn(path, 0, &s->writer, err, errlen) != STORE_OK) {
@@ -278,7 +362,9 @@ void store_close(store *s) {
     close_conn(c);
   }
   close_conn(s->writer);
-  pthread_mutex_destroy(&s->wmu);
+  pthread_mutex_destroy(&s->gmu);
+  pthread_cond_destroy(&s->wcv);
+  pthread_cond_destroy(&s->dcv);
   pthread_mutex_destroy(&s->pmu);
   pthread_cond_destroy(&s->pcv);
   free(s->path);
@@ -330,7 +416,7 @@ const char *store_backend(const store *s) {
 int store_migrate(store *s, char *err, size_t errlen) {
   conn *c = s->writer;
   char *msg = NULL;
-  pthread_mutex_lock(&s->wmu);
+  token_take(s);
   int rc = sqlite3_exec(c->db,
                         "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY "
                         "KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT;",
@@ -372,7 +458,7 @@ int store_migrate(store *s, char *err, size_t errlen) {
         snprintf(err, errlen, "迁移 %03d_%s 失败: %s", m->version, m->name,
                  msg ? msg : sqlite3_errmsg(c->db));
         sqlite3_free(msg);
-        pthread_mutex_unlock(&s->wmu);
+        token_give(s);
         return STORE_ERR;
       }
     }
@@ -383,23 +469,33 @@ int store_migrate(store *s, char *err, size_t errlen) {
     sqlite3_free(msg);
     version = STORE_ERR;
   }
-  pthread_mutex_unlock(&s->wmu);
+  token_give(s);
   return version;
 }
 
 /* ---- transactions ------------------------------------------------------------ */
+static int writer_leave(store *s, group *mine);
+
+/* A member's statements run inside a savepoint of the open group. */
 int store_write(store *s, store_tx **out) {
-  pthread_mutex_lock(&s->wmu);
-  store_tx *tx = xcalloc(1, sizeof *tx);
-  tx->s = s;
-  tx->c = s->writer;
-  tx->write = 1;
-  int rc = sqlite3_exec(tx->c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  token_take(s);
+  conn *c = s->writer;
+  int rc = SQLITE_OK;
+  if (!s->cur) {
+    rc = ctl(c, C_BEGIN_IMM);
+    if (rc == SQLITE_OK) {
+      s->cur = xcalloc(1, sizeof *s->cur);
+    }
+  }
+  if (rc == SQLITE_OK) rc = ctl(c, C_SAVEPOINT);
   if (rc != SQLITE_OK) {
-    free(tx);
-    pthread_mutex_unlock(&s->wmu);
+    writer_leave(s, NULL);
     return map_rc(rc);
   }
+  store_tx *tx = xcalloc(1, sizeof *tx);
+  tx->s = s;
+  tx->c = c;
+  tx->write = 1;
   *out = tx;
   return STORE_OK;
 }
@@ -432,7 +528,7 @@ int store_read(store *s, store_tx **out) {
   store_tx *tx = xcalloc(1, sizeof *tx);
   tx->s = s;
   tx->c = c;
-  int rc = sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+  int rc = ctl(c, C_BEGIN);
   if (rc != SQLITE_OK) {
     store_rollback(tx);
     return map_rc(rc);
@@ -443,44 +539,144 @@ int store_read(store *s, store_tx **out) {
 
 static void release(store_tx *tx) {
   store *s = tx->s;
-  if (tx->write) {
-    pthread_mutex_unlock(&s->wmu);
-  } else {
-    pthread_mutex_lock(&s->pmu);
-    tx->c->next_free = s->free_readers;
-    s->free_readers = tx->c;
-    pthread_cond_signal(&s->pcv);
-    pthread_mutex_unlock(&s->pmu);
-  }
+  pthread_mutex_lock(&s->pmu);
+  tx->c->next_free = s->free_readers;
+  s->free_readers = tx->c;
+  pthread_cond_signal(&s->pcv);
+  pthread_mutex_unlock(&s->pmu);
   free(tx);
 }
 
+/* Undoes one member's savepoint; if even that fails, the whole group. */
+static void member_undo(conn *c) {
+  if (sqlite3_get_autocommit(c->db)) return; /* the group is gone already */
+  if (ctl(c, C_ROLLBACK_TO) != SQLITE_OK ||
+      ctl(c, C_RELEASE) != SQLITE_OK)
+    ctl(c, C_ROLLBACK);
+}
+
+static int ilog2_bucket(int n) {
+  int b = 0;
+  while (b < 7 && (1 << b) < n) b++;
+  return b; /* 1, 2, 4, ..., 64, more */
+}
+
+/* Under gmu: the group's result is known; wake its members. */
+static void group_finish(store *s, group *g, int rc) {
+  g->done = 1;
+  g->rc = rc;
+  s->cur = NULL;
+  if (g->members > 0) {
+    if (rc == STORE_OK) {
+      s->st.commits++;
+      s->st.txns += g->members;
+      s->st.group_size[ilog2_bucket(g->members)]++;
+    } else {
+      s->st.commit_failures++;
+      s->st.txns_failed += g->members;
+    }
+    pthread_cond_broadcast(&s->dcv);
+  } else {
+    free(g); /* nobody waits for it */
+  }
+}
+
+/* The token's holder leaves: after releasing its savepoint into the group
+ * (mine: the group it waits for) or after rolling it back (mine NULL).
+ * The group is handed on while other writers wait (they join it) and is
+ * committed by the holder that leaves with nobody waiting, or when it is
+ * full. Returns what the member gets: the group's COMMIT result. */
+static int writer_leave(store *s, group *mine) {
+  sqlite3 *db = s->writer->db;
+  pthread_mutex_lock(&s->gmu);
+  group *g = s->cur;
+  if (g && sqlite3_get_autocommit(db)) {
+    /* SQLite rolled the whole group back (an I/O error, a full disk) */
+    fprintf(stderr, "xunji: 提交组被回滚, %d 个写入失败\n", g->members);
+    group_finish(s, g, STORE_ERR);
+    g = NULL;
+  }
+  if (g && (s->waiting == 0 || g->members >= GROUP_MAX)) {
+    pthread_mutex_unlock(&s->gmu); /* busy stays set: the connection is ours */
+    int rc = ctl(s->writer, C_COMMIT);
+    if (rc != SQLITE_OK) {
+      fprintf(stderr, "xunji: 提交失败 (%d 个写入): %s\n", g->members, sqlite3_errmsg(db));
+      if (!sqlite3_get_autocommit(db)) ctl(s->writer, C_ROLLBACK);
+    }
+    pthread_mutex_lock(&s->gmu);
+    group_finish(s, g, rc == SQLITE_OK ? STORE_OK : map_rc(rc));
+  }
+  s->busy = 0;
+  pthread_cond_signal(&s->wcv);
+  int out = STORE_OK;
+  if (mine) {
+    while (!mine->done) pthread_cond_wait(&s->dcv, &s->gmu);
+    out = mine->rc;
+    if (--mine->members == 0) free(mine);
+  }
+  pthread_mutex_unlock(&s->gmu);
+  return out;
+}
+
 int store_commit(store_tx *tx) {
-  int fe = tx->write ? fault_hit(FAULT_COMMIT) : FAULT_NONE;
-  if (fe) { /* the test build's injected failure (faults.h): as if COMMIT had failed */
-    sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
+  if (!tx->write) {
+    int rc = ctl(tx->c, C_COMMIT);
+    if (rc != SQLITE_OK) ctl(tx->c, C_ROLLBACK);
     release(tx);
+    return rc == SQLITE_OK ? STORE_OK : map_rc(rc);
+  }
+  store *s = tx->s;
+  conn *c = tx->c;
+  free(tx);
+  int fe = fault_hit(FAULT_COMMIT);
+  if (fe) { /* the test build's injected failure (faults.h): as if COMMIT had failed */
+    member_undo(c);
+    writer_leave(s, NULL);
     return fe == FAULT_BUSY ? STORE_BUSY : STORE_ERR;
   }
-  if (MUTANT(MUT_ACK_BEFORE_COMMIT) && tx->write) {
-    sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
-    release(tx);
+  if (MUTANT(MUT_ACK_BEFORE_COMMIT)) {
+    member_undo(c);
+    writer_leave(s, NULL);
     return STORE_OK;
   }
-  int rc = sqlite3_exec(tx->c->db, "COMMIT", NULL, NULL, NULL);
+  /* the group may have been rolled back under this member (I/O error) */
+  int rc = sqlite3_get_autocommit(c->db) ? SQLITE_ABORT
+                                         : ctl(c, C_RELEASE);
   if (rc != SQLITE_OK) {
-    fprintf(stderr, "xunji: 提交失败: %s\n", sqlite3_errmsg(tx->c->db));
-    sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
-    release(tx);
+    fprintf(stderr, "xunji: 提交失败: %s\n", sqlite3_errmsg(c->db));
+    member_undo(c);
+    writer_leave(s, NULL);
     return map_rc(rc);
   }
-  release(tx);
-  return STORE_OK;
+  group *g = s->cur;
+  g->members++;
+  return writer_leave(s, g);
 }
 
 void store_rollback(store_tx *tx) {
-  if (!sqlite3_get_autocommit(tx->c->db)) sqlite3_exec(tx->c->db, "ROLLBACK", NULL, NULL, NULL);
-  release(tx);
+  if (!tx->write) {
+    if (!sqlite3_get_autocommit(tx->c->db)) ctl(tx->c, C_ROLLBACK);
+    release(tx);
+    return;
+  }
+  store *s = tx->s;
+  member_undo(tx->c);
+  free(tx);
+  writer_leave(s, NULL);
+}
+
+void store_get_stats(store *s, store_stats *out) {
+  pthread_mutex_lock(&s->gmu);
+  *out = s->st;
+  out->writers_waiting = s->waiting;
+  pthread_mutex_unlock(&s->gmu);
+  pthread_mutex_lock(&s->pmu);
+  int idle = 0;
+  for (conn *c = s->free_readers; c; c = c->next_free) idle++;
+  out->readers_open = s->nreaders;
+  out->readers_idle = idle;
+  out->readers_max = s->max_readers;
+  pthread_mutex_unlock(&s->pmu);
 }
 
 const char *store_errmsg(store_tx *tx) { return tx->err; }
@@ -509,7 +705,7 @@ int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *cha
 }
 
 int store_exec_script(store_tx *tx, const char *sql) {
-  if (!tx->write) return STORE_ERR;
+  if (!tx->write || sqlite3_get_autocommit(tx->c->db)) return STORE_ERR;
   char *msg = NULL;
   if (sqlite3_exec(tx->c->db, sql, NULL, NULL, &msg) == SQLITE_OK) return STORE_OK;
   snprintf(tx->err, sizeof tx->err, "script: %s", msg ? msg : "?");

@@ -92,6 +92,10 @@ void store_rollback(store_tx *tx) {
   else sq_store_rollback(tx->impl);
   free(tx);
 }
+void store_get_stats(store *s, store_stats *out) {
+  if (s->pg) pg_store_get_stats(s->impl, out);
+  else sq_store_get_stats(s->impl, out);
+}
 const char *store_errmsg(store_tx *tx) {
   return tx->pg ? pg_store_errmsg(tx->impl) : sq_store_errmsg(tx->impl);
 }

@@ -6,6 +6,15 @@
  *   - store_write() opens a write transaction (serialized; on SQLite one
  *     writer connection and BEGIN IMMEDIATE). A successful store_commit() means
  *     the data is durable (synchronous=FULL): "acknowledged = committed".
+ *     A backend may share one durable commit (one fsync) among concurrent
+ *     writers (group commit, SQLite: sqlite.c invariant 2); then
+ *     store_commit() returns only after the shared commit is durable, every
+ *     writer of a failed shared commit gets the error, and no other
+ *     transaction sees a write before it is durable. Callers therefore send
+ *     anything that depends on a write (a 2xx, a sealed field's plaintext
+ *     after its read's audit entry) only after store_commit() returned
+ *     STORE_OK. store_rollback() of a write undoes that writer's statements
+ *     only.
  *   - store_read() opens a read transaction on a pooled connection: a
  *     consistent snapshot, parallel with other readers and the writer.
  * SQL is written once in the common dialect (PostgreSQL's $1..$N
@@ -67,6 +76,18 @@ int store_read(store *s, store_tx **tx);
 int store_commit(store_tx *tx);   /* also releases tx, even on failure */
 void store_rollback(store_tx *tx); /* releases tx */
 const char *store_errmsg(store_tx *tx);
+
+/* Counters for /metrics (src/api/metrics.c); a snapshot, cheap to take. */
+typedef struct store_stats {
+  int64_t commits;         /* durable commits (on SQLite: groups) */
+  int64_t commit_failures; /* commits that failed: each of their writers got the error */
+  int64_t txns;            /* write transactions acknowledged */
+  int64_t txns_failed;     /* write transactions failed with their commit */
+  int64_t group_size[8];   /* commits by writers in it: 1, 2, 3-4, 5-8, ..., 33-64, more */
+  int writers_waiting;     /* now waiting for the writer */
+  int readers_open, readers_idle, readers_max; /* the read connection pool */
+} store_stats;
+void store_get_stats(store *s, store_stats *out);
 
 /* Runs a statement that returns no rows; *changes (optional) gets the row count. */
 int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *changes);

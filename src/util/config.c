@@ -11,6 +11,7 @@
 
 #include "http/netaddr.h"
 #include "sec/totp.h"
+#include "util/text.h"
 #include "util/xmem.h"
 
 const cfg_def cfg_defs[CFG__MAX] = {
@@ -91,6 +92,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
                               "单个请求的查询参数个数上限 (超过时答复 400)"},
     [CFG_ORPHAN_MINUTES] = {"orphan_minutes", "XUNJI_ORPHAN_MINUTES", CT_INT, "60", 5, 10080,
                             "启动后清理佐证材料目录中无数据库记录的残留文件, 只清理早于此分钟数的文件"},
+    [CFG_EXPORT_MAX_ROWS] = {"export_max_rows", "XUNJI_EXPORT_MAX_ROWS", CT_INT, "100000", 1,
+                             1000000, "列表或统计明细一次导出为 Excel 的最多行数 (超过则拒绝, 请缩小查询范围)"},
     [CFG_MAX_INFLIGHT_BODY] = {"max_inflight_body_bytes", "XUNJI_MAX_INFLIGHT_BODY_BYTES", CT_INT,
                                "67108864", 65536, 1L << 40,
                                "全部连接正在接收、尚未处理的请求体在内存中合计上限 (字节), 超出时答复 503"},
@@ -125,6 +128,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
     [CFG_ADMIN_NETWORKS] = {"admin_networks", "XUNJI_ADMIN_NETWORKS", CT_STR, "", 0, 0,
                             "三员只能从这些地址或网段登录 (逗号分隔, 如 10.1.2.0/24; 按可信代理转发后的"
                             "客户端地址; 空为不限)"},
+    [CFG_METRICS_NETWORKS] = {"metrics_networks", "XUNJI_METRICS_NETWORKS", CT_STR,
+                              "127.0.0.0/8, ::1", 0, 0,
+                              "只有这些地址或网段可读取 /metrics 运行指标 (逗号分隔; 按可信代理转发后的"
+                              "客户端地址; 空为一律不可读取, 其余地址得到 404)"},
     [CFG_ACCOUNT_DORMANT_DAYS] = {"account_dormant_days", "XUNJI_ACCOUNT_DORMANT_DAYS", CT_INT, "90",
                                   0, 3650,
                                   "账号连续多少天未登录即在下次登录时停用 (天, 0 为不限; 三员账号除外)"},
@@ -134,9 +141,61 @@ const cfg_def cfg_defs[CFG__MAX] = {
                              "(纪委监委联络副书记); none 仅测试模式可用"},
     [CFG_REVEAL_MINUTES] = {"reveal_minutes", "XUNJI_REVEAL_MINUTES", CT_INT, "0", 0, 1440,
                             "批准后可查看信访人身份的时长 (分钟; 0 为仅可查看一次)"},
+    [CFG_WARN_FIRST_DAYS] = {"deadline_warn_days", "XUNJI_DEADLINE_WARN_DAYS", CT_INT, "20", 1, 365,
+                             "期限预警: 剩余多少天起第一次提醒 (黄色, 提醒承办人)"},
+    [CFG_WARN_SECOND_DAYS] = {"deadline_alert_days", "XUNJI_DEADLINE_ALERT_DAYS", CT_INT, "10", 0,
+                              365,
+                              "期限预警: 剩余多少天起第二次提醒 (深黄色, 另提醒巡察办与派驻纪检监察组; "
+                              "应小于 deadline_warn_days)"},
+    [CFG_HOLIDAYS] = {"holidays", "XUNJI_HOLIDAYS", CT_STR, "", 0, 0,
+                      "法定节假日 (逗号分隔的日期, 如 2026-10-01,2026-10-02), 按工作日计算的期限跳过"},
+    [CFG_MAKEUP_WORKDAYS] = {"makeup_workdays", "XUNJI_MAKEUP_WORKDAYS", CT_STR, "", 0, 0,
+                             "调休上班的周末 (逗号分隔的日期), 按工作日计算的期限计入"},
+    [CFG_CLUE_REGISTER_WORKDAYS] = {"clue_register_workdays", "XUNJI_CLUE_REGISTER_WORKDAYS", CT_INT,
+                                    "5", 1, 250, "移交的问题线索登记期限 (工作日, 自移交日起)"},
+    [CFG_CLUE_REPORT_MONTHS] = {"clue_report_months", "XUNJI_CLUE_REPORT_MONTHS", CT_INT, "3", 1, 24,
+                                "移交的问题线索向巡察办反馈办理结果的期限 (月, 自移交日起)"},
+    [CFG_ASSIST_WORKDAYS] = {"assist_workdays", "XUNJI_ASSIST_WORKDAYS", CT_INT, "15", 1, 250,
+                             "提请协助事项办结期限 (工作日, 自报送之日起)"},
+    [CFG_REMIND_INTERVAL_MINUTES] = {"remind_interval_minutes", "XUNJI_REMIND_INTERVAL_MINUTES",
+                                     CT_INT, "60", 0, 10080,
+                                     "期限提醒的运行间隔 (分钟; 0 为服务内不运行, 由 xunji remind --now 定时运行)"},
+    [CFG_REMIND_LEASE_SECONDS] = {"remind_lease_seconds", "XUNJI_REMIND_LEASE_SECONDS", CT_INT, "600",
+                                  10, 86400,
+                                  "期限提醒运行租约时长 (秒): 多台服务器时同一时间只有持租约者运行"},
+    [CFG_LETTER_AUTHORITY] = {"letter_authority", "XUNJI_LETTER_AUTHORITY", CT_STR,
+                              "中共枣阳市委巡察工作领导小组办公室", 0, 0,
+                              "公文发文机关全称 (版头与版记的印发机关)"},
+    [CFG_LETTER_TITLE_FONT] = {"letter_title_font", "XUNJI_LETTER_TITLE_FONT", CT_STR,
+                               "Noto Serif CJK SC Bold", 0, 0,
+                               "公文发文机关标志与标题字体 (Pango 字体描述, 如 \"Noto Serif CJK SC Bold\"; Debian 无小标宋, 缺字逐字回退到文泉驿正黑)"},
+    [CFG_LETTER_BODY_FONT] = {"letter_body_font", "XUNJI_LETTER_BODY_FONT", CT_STR,
+                              "Noto Serif CJK SC", 0, 0,
+                              "公文正文字体 (Pango 字体描述; Debian 无仿宋_GB2312, 默认思源宋体, 缺字逐字回退到文泉驿正黑)"},
+    [CFG_LETTER_MARK] = {"letter_mark", "XUNJI_LETTER_MARK", CT_STR, "", 0, 0,
+                         "公文默认标注: 空、内部资料 或 工作秘密 (xunji 不处理国家秘密)"},
+    [CFG_LETTER_CONTACT_PHONE] = {"letter_contact_phone", "XUNJI_LETTER_CONTACT_PHONE", CT_STR, "", 0,
+                                  0, "公文联系电话 (附于联系人之后)"},
 };
 
 static char *vals[CFG__MAX];
+
+int cfg_dates_check(const char *list) {
+  const char *p = list;
+  while (*p) {
+    while (*p == ' ' || *p == ',') p++;
+    if (!*p) break;
+    size_t n = strcspn(p, ", ");
+    char d[11];
+    int64_t day;
+    if (n != 10) return -1;
+    memcpy(d, p, 10);
+    d[10] = '\0';
+    if (!date_parse(d, &day)) return -1;
+    p += n;
+  }
+  return 0;
+}
 
 int cfg_set(cfg_id id, const char *value, char *err, size_t errlen) {
   const cfg_def *d = &cfg_defs[id];
@@ -144,7 +203,15 @@ int cfg_set(cfg_id id, const char *value, char *err, size_t errlen) {
     snprintf(err, errlen, "配置项 %s 的值无效: %s (应为 sha1、sha256、sha512 或 sm3)", d->name, value);
     return -1;
   }
-  if (id == CFG_ADMIN_NETWORKS && *value) {
+  if ((id == CFG_HOLIDAYS || id == CFG_MAKEUP_WORKDAYS) && cfg_dates_check(value)) {
+    snprintf(err, errlen, "配置项 %s 的值无效: %s (应为逗号分隔的日期 YYYY-MM-DD)", d->name, value);
+    return -1;
+  }
+  if (id == CFG_LETTER_MARK && *value && strcmp(value, "内部资料") && strcmp(value, "工作秘密")) {
+    snprintf(err, errlen, "配置项 %s 的值无效: %s (应为空、内部资料 或 工作秘密)", d->name, value);
+    return -1;
+  }
+  if ((id == CFG_ADMIN_NETWORKS || id == CFG_METRICS_NETWORKS) && *value) {
     net_range *nr = NULL;
     char why[256];
     int n = net_ranges_parse(value, &nr, why, sizeof why);

@@ -219,6 +219,8 @@ class Server:
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
         env["XUNJI_TEST_MODE"] = "1"  # allows the test clock (test_clock_days)
+        # no reminder run at start-up unless a test asks (settings win over the environment)
+        env.setdefault("XUNJI_REMIND_INTERVAL_MINUTES", "0")
         env.update(self.env)
         self.proc = subprocess.Popen(
             server_command([self.bin, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.set_args()]),

@@ -223,6 +223,113 @@ def every_write_of_a_scenario_can_fail():
         PREP.close()
 
 
+def concurrent_load(s, prep, tag, threads=4, each=12):
+    """Writers on several connections at once (their commits form groups);
+    returns (acknowledged titles, failed statuses)."""
+    import threading
+    tg = s.ids["targets"]["u1"]
+    acked, failed = [], []
+
+    def run(k):
+        c = prep.clients(s)["member1" if k % 2 else "leader1"]
+        for i in range(each):
+            title = f"{tag}-{k}-{i}"
+            r = c.post("/api/v1/clues", {"target_id": tg, "title": title, "subject_name": "某",
+                                         "source": "interview", "discovered_on": today_shanghai(),
+                                         "allegation": "组提交故障"})
+            if r.status == 201:
+                acked.append(title)
+            else:
+                assert r.status >= 500, r
+                failed.append(r.status)
+
+    ts = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return acked, failed
+
+
+@test
+def concurrent_writers_share_a_failed_fsync():
+    """Group commit (src/store/sqlite.c invariant 2): writers on several
+    connections share commits; when the fsync of a shared commit fails,
+    every writer of its group gets an error and none a 2xx: after a kill -9
+    every acknowledged write is there."""
+    assert os.path.exists(FAULT_BIN), f"{FAULT_BIN} missing: make build/faults/xunji"
+    prep = Prepared()
+    try:
+        s = prep.copy(FAULT_BIN, {"XUNJI_FAULT": "count"})
+        s.start()
+        base = None
+        try:
+            acked, failed = concurrent_load(s, prep, "计数")
+        finally:
+            s.stop()
+        n = counts(s)["sync"]
+        assert not failed and len(acked) == 48, (failed, len(acked))
+        shutil.rmtree(s.dir, ignore_errors=True)
+        failing_runs, shared = 0, []
+        for k in sorted({max(1, n // 4), max(1, n // 2), max(1, 3 * n // 4)}):
+            label = f"sync:{k}:io"
+            s = prep.copy(FAULT_BIN, {"XUNJI_FAULT": label})
+            s.start()
+            try:
+                acked, failed = concurrent_load(s, prep, label)
+            finally:
+                s.kill9()
+            s.check_sanitizers()
+            log = s.server_log()
+            shared += [int(x) for x in re.findall(r"提交失败 \((\d+) 个写入\)", log)]
+            failing_runs += bool(failed)
+            assert s.sql("PRAGMA integrity_check") == [("ok",)], label
+            titles = {t for (t,) in s.sql("SELECT title FROM clues")}
+            lost = [t for t in acked if t not in titles]
+            assert not lost, f"{label}: acknowledged writes of a failed group commit lost: {lost}"
+            v = run_cli("audit", "verify", db=s.db, check=False)
+            assert v.returncode == 0, f"{label}: {v.stdout}{v.stderr}"
+            shutil.rmtree(s.dir, ignore_errors=True)
+        print(f"     {n} fsyncs under the load; writers per failed group commit: {shared}")
+        assert failing_runs >= 1, "no injected fsync failure failed a write"
+    finally:
+        prep.close()
+
+
+@test
+def a_sealed_field_is_not_sent_when_its_read_audit_fails():
+    """The plaintext of a sealed field leaves the server only after its read's
+    audit entry is durable: with every COMMIT, or every fsync, failing, the
+    read of a clue's allegation is a 5xx without the text; reads that need no
+    audit entry go on."""
+    assert os.path.exists(FAULT_BIN), f"{FAULT_BIN} missing: make build/faults/xunji"
+    prep = Prepared()
+    try:
+        s = prep.copy(FAULT_BIN, {"XUNJI_FAULT": "count"})
+        s.start()
+        m = prep.clients(s)["member1"]
+        secret = "密封内容-审计先于明文"
+        cid = expect(m.post("/api/v1/clues", {
+            "target_id": s.ids["targets"]["u1"], "title": "审计顺序", "subject_name": "某",
+            "source": "interview", "discovered_on": today_shanghai(), "allegation": secret}), 201).json["id"]
+        assert secret in expect(m.get(f"/api/v1/clues/{cid}"), 200).raw.decode()
+        s.stop()
+        for fault in ("commit:1:io:sticky", "sync:1:io:sticky"):
+            s.env = {"XUNJI_FAULT": fault}
+            s.start()
+            try:
+                m = prep.clients(s)["member1"]
+                r = m.get(f"/api/v1/clues/{cid}")
+                assert r.status >= 500 and secret not in r.raw.decode(), (fault, r)
+                expect(m.get("/api/v1/clues?per_page=5"), 200)
+            finally:
+                s.kill9()
+            s.check_sanitizers()
+        shutil.rmtree(s.dir, ignore_errors=True)
+    finally:
+        prep.close()
+
+
 @test
 def a_real_full_disk():
     """A 24 MiB ext4 image mounted on loop: fill it, and the server refuses

@@ -5,7 +5,7 @@ commission and 组织部 the same moment; the unit plans and rectifies task by
 task; an overdue task gets a 督办 notice and is then signed off; the
 dispatched group takes the unit into daily supervision."""
 from urllib.parse import quote
-from lib import Server, expect, test, today_shanghai, days_from_today
+from lib import Server, expect, run_cli, test, today_shanghai, days_from_today
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def cat(code):
@@ -223,6 +223,8 @@ def feedback_copied_to_commission_and_unit_sees_only_its_own():
         h = expect(office.get(f"/api/v1/reports/{rep['id']}/history"), 200).json["items"]
         assert [x["action"] for x in h][-3:] == ["report.approve", "report.feedback", "report.copy"]
         assert h[-1]["actor_login"] == "office" and h[-1]["at"]
+        v = run_cli("stats", "--verify", db=s.db, check=False)
+        assert v.returncode == 0, v.stdout + v.stderr
 
 
 @test
@@ -346,6 +348,9 @@ def rectification_overdue_notice_and_sign_off():
         expect(s.client("member2").get(f"/api/v1/targets/{tg['u1']}/rectification"), 404)
         audit = s.sql("SELECT count(*) FROM audit WHERE object_kind='rect_task'")[0][0]
         assert audit >= 12
+        # the statistics' aggregates (migration 021) followed every step of the story
+        v = run_cli("stats", "--verify", db=s.db, check=False)
+        assert v.returncode == 0, v.stdout + v.stderr
 
 
 @test

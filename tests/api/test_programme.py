@@ -110,6 +110,11 @@ def round_of_four_teams_vetting_recusal_and_mobilization():
                            {"org_id": o["u1"], "start_date": "2001-01-01", "end_date": "2008-12-31"}), 201)
         r = expect(office.get(f"/api/v1/recusal/check?team_id={teams[0]}&person_id={old}"), 200)
         assert not r.json["conflict"]
+        # asked of the visibility model: a team or person the user does not see (here: none such)
+        # is 404, not an empty "no conflict"
+        nobody = "01a21175-ef21-7723-bf82-ceba00a78ce5"
+        expect(office.get(f"/api/v1/recusal/check?team_id={teams[0]}&person_id={nobody}"), 404, "not_found")
+        expect(office.get(f"/api/v1/recusal/check?team_id={nobody}&person_id={old}"), 404, "not_found")
 
         # the leading group approves an exception for 周某 (with a reason, audited)
         exc = {"team_id": teams[0], "person_id": zhou, "unit_id": o["u1"], "reason": "熟悉人防工程业务, 已离开三年且无利害关系"}

@@ -21,6 +21,7 @@ import atexit
 import json
 import os
 import re
+from urllib.parse import urlencode
 
 import vis_fixture as vf
 import xlsxio
@@ -289,7 +290,7 @@ def oracle_is_well_formed_and_covers_every_kind():
     see nothing (the function is refused or nothing is in scope) and those that see everything
     (office and leading group, by the documented rules)."""
     s, f, cl = fx()
-    kinds = set(KINDS) | {"problem_file", "task_file"}
+    kinds = set(KINDS) | {"problem_file", "task_file", "review_item"}
     assert {k for k in f.kind.values()} == kinds, {k for k in f.kind.values()} ^ kinds
     none_seen, all_seen = [], []
     for role in vf.ROLES:
@@ -523,6 +524,96 @@ def sub_resources_follow_their_record():
                   note="lists a hidden problem")
             body_names(r, "GET /api/v1/accountability/pending", "problem")
     assert COUNT["pending_rows"] > 0, COUNT  # P_B3_fb (copied, its accountability open) is pending
+    d.check()
+
+
+@test
+def review_items_name_only_what_the_reader_sees():
+    """GET /joint-reviews/{id}/items: exactly the oracle's items for each role, and the title of the
+    problem or clue an item discusses exactly when the oracle does not withhold it (equality)."""
+    s, f, cl = fx()
+    d = Diff("joint review items")
+    for role in vf.ROLES:
+        got = {}
+        for jr in ("JR_A", "JR_B"):
+            r = cl[role].get(f"/api/v1/joint-reviews/{f.ids[jr]}/items")
+            if r.status == 200:
+                for it in r.json["items"]:
+                    got[f.name_of(it["id"])] = it
+        want = sees(role, "review_item")
+        d.add(role, "review_item", "GET /api/v1/joint-reviews/{id}/items", set(want) - set(got),
+              set(got) - set(want))
+        for n in set(want) & set(got):
+            key = vf.REVIEW_ITEMS[n][1]
+            shown = key in got[n]
+            if key in want[n] and shown:
+                d.add(role, "review_item", f"items {n}", extra=[key], note="withheld title shown")
+            elif key not in want[n] and not (shown and TOKEN.search(got[n][key] or "")):
+                d.add(role, "review_item", f"items {n}", missing=[key], note="title missing")
+    assert any("problem_title" in h for (ro, k), recs in ORACLE.items() if k == "review_item"
+               for h in recs.values())  # not vacuous: some reader is refused a title
+    d.check()
+
+
+@test
+def search_finds_exactly_the_oracles_records():
+    """The header's search box (GET /api/v1/search) is a read path: searched by the fixture's unit
+    names and by its 【】 tokens, each role finds exactly the oracle's records of each kind searched."""
+    s, f, cl = fx()
+    d = Diff("search")
+    office = cl["office"]
+    units = [office.get(f"/api/v1/orgs/{s.ids['orgs'][u]}").json["name"] for u in ("u1", "u2", "u3", "u4", "u7")]
+    searched = ("problem", "clue", "petition", "report", "rect_task", "notice", "assistance",
+                "accountability", "joint_review")
+    seen_any = 0
+    for role in vf.ROLES:
+        c = cl[role]
+        found = {}
+        for q in units + ["【P_", "【C_", "【JR_", "【AC_"]:
+            r = c.get("/api/v1/search?" + urlencode({"q": q, "limit": 50}))
+            if r.status != 200:
+                d.add(role, "search", f"GET /api/v1/search?q={q}", missing=["answer"], note=f"status {r.status}")
+                continue
+            for g in r.json["groups"]:
+                if g["more"]:
+                    d.add(role, g["kind"], f"GET /api/v1/search?q={q}", note="more than 50 hits", always=True)
+                for it in g["items"]:
+                    n = f.name_of(it["id"])
+                    if n:
+                        found.setdefault(g["kind"], set()).add(n)
+                        d.add(role, g["kind"], f"GET /api/v1/search?q={q}", extra=canary_leaks(role, json.dumps(it, ensure_ascii=False)), note="canary")
+        for kind in searched:
+            want = set(sees(role, kind))
+            got = found.get(kind, set())
+            seen_any += len(got)
+            d.add(role, kind, "GET /api/v1/search", want - got, got - want)
+    assert seen_any > 50, seen_any  # the search does find fixture records
+    d.check()
+
+
+@test
+def list_exports_hold_exactly_the_lists_records():
+    """GET /api/v1/exports/records/{kind}: the sheet names exactly the records the oracle lets the
+    role see (by their 【】 tokens), no canary, and is refused as the list is."""
+    s, f, cl = fx()
+    d = Diff("list exports")
+    for role in vf.ROLES:
+        c = cl[role]
+        for kind in ("problem", "clue", "accountability", "joint_review"):
+            route = KINDS[kind][0]
+            where = f"GET /api/v1/exports/records/{kind}"
+            x = c.get(f"/api/v1/exports/records/{kind}")
+            lst = c.get(route)
+            if x.status != 200:
+                if lst.status == 200:
+                    d.add(role, kind, where, missing=["export"], note=f"status {x.status}")
+                continue
+            text = "\n".join(str(v) for row in xlsxio.read(x.raw).rows[3:] for v in row if v is not None)
+            toks = {t for t in tokens(text) & set(f.ids) if f.kind[t] == kind}
+            want = set(sees(role, kind))
+            d.add(role, kind, where, want - toks, toks - want)
+            leaks = canary_leaks(role, text)
+            d.add(role, kind, where, extra=leaks, note="canary" if leaks else "")
     d.check()
 
 

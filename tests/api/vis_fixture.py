@@ -23,7 +23,8 @@ by dg2):
   petitions   PT_A1, PT_B3 (sealed reporter)
   assistance  AS_A1_draft, AS_A2_appr (approved, not forwarded), AS_A1_fwd, AS_B3_fwd (forwarded)
   accountability AC_A1 (problem P_A1_fb), AC_CA1 (clue C_A1_ho), AC_B3 (open), AC_D7
-  joint reviews  JR_A (team 1, item on P_A1_fb), JR_B (team 2, item on P_B3_fb)
+  joint reviews  JR_A (team 1, items JRI_A1 on P_A1_fb, JRI_A2 on P_A2_conf, JRI_CA1 on
+              C_A1_draft), JR_B (team 2, item JRI_B3 on P_B3_fb)
   targets     TG_A9 (team 1 on u9), TG_B10 (team 2 on u10): entry in the future, under dg2
   briefings   B_A9_<src>, B_B10_<src> for src in dg, pet, case, cond, org (on TG_A9, TG_B10)
   letters     L_C_A1_ho, L_C_B3_ho (clue hand-over), L_AS_A1_fwd, L_AS_B3_fwd (assistance),
@@ -171,14 +172,22 @@ def _acct(f, name, who, decided=True, **link):
     return f.add("accountability", name, expect(f.c(who).post("/api/v1/accountability", body), 201).json["id"])
 
 
-def _review(f, name, team, problem):
+# review item name -> (review, the title field naming its problem or clue)
+REVIEW_ITEMS = {}
+
+
+def _review(f, name, team, items):
+    """A joint review with items {item name: problem or clue name}."""
     rid = expect(f.c("verification").post("/api/v1/joint-reviews", {
         "team_id": f.s.ids["teams"][team], "title": "联审" + tag(name), "scheduled_on": today_shanghai(),
         "participants": "核查组、巡察组"}), 201).json["id"]
     f.add("joint_review", name, rid)
-    item = expect(f.c("verification").post(f"/api/v1/joint-reviews/{rid}/items",
-                                           {"problem_id": f.ids[problem]}), 201).json["id"]
-    f.alias[item] = name
+    for item_name, rec in items.items():
+        key = "problem_id" if f.kind[rec] == "problem" else "clue_id"
+        item = expect(f.c("verification").post(f"/api/v1/joint-reviews/{rid}/items",
+                                               {key: f.ids[rec]}), 201).json["id"]
+        f.add("review_item", item_name, item)
+        REVIEW_ITEMS[item_name] = (name, key.replace("_id", "_title"))
     return rid
 
 
@@ -272,8 +281,10 @@ def build(s):
     _acct(f, "AC_D7", "conduct", problem_id=f.ids["P_D7_fb"])
 
     # joint reviews
-    _review(f, "JR_A", "t1", "P_A1_fb")
-    _review(f, "JR_B", "t2", "P_B3_fb")
+    # (JR_A also discusses a problem and a clue the commission may not see yet: their titles are
+    # withheld from the review's commission readers)
+    _review(f, "JR_A", "t1", {"JRI_A1": "P_A1_fb", "JRI_A2": "P_A2_conf", "JRI_CA1": "C_A1_draft"})
+    _review(f, "JR_B", "t2", {"JRI_B3": "P_B3_fb"})
 
     # briefings before entry (new targets whose entry is still ahead)
     _briefings(f, "B_A9", "t1", "u9")

@@ -43,6 +43,8 @@ export class Server {
       require_2fa_admin: 0,
       require_2fa_sensitive: 0,
       max_sessions: 0,
+      // no deadline reminders at start-up (tests/api/test_reminders.py covers them)
+      remind_interval_minutes: 0,
       ...settings,
     }
     this.changed = new Set()
@@ -54,7 +56,9 @@ export class Server {
     const log = openSync(path.join(this.dir, 'server.log'), 'a')
     // the server dies with this process even when it is killed (PR_SET_PDEATHSIG)
     const cmd = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', BIN] : [BIN]
-    this.proc = spawn(cmd[0], [...cmd.slice(1), ...args], { stdio: ['ignore', 'pipe', log] })
+    // the test clock (test_clock_days, shiftClock) is allowed in test mode only
+    const env = this.settings.test_clock_days ? { ...process.env, XUNJI_TEST_MODE: '1' } : process.env
+    this.proc = spawn(cmd[0], [...cmd.slice(1), ...args], { stdio: ['ignore', 'pipe', log], env })
     this.port = await new Promise((resolve, reject) => {
       let buf = ''
       const t = setTimeout(() => reject(new Error('server did not start')), 15000)
@@ -70,6 +74,19 @@ export class Server {
     })
     this.url = `http://127.0.0.1:${this.port}`
     return this
+  }
+
+  // Lets time pass: restarts the server with its clock `days` later (the
+  // test_clock_days setting; the database is kept). Sign in again afterwards:
+  // the sessions have expired by then and the port has changed.
+  async shiftClock(days) {
+    if (this.proc && this.proc.exitCode === null) {
+      const done = new Promise((r) => this.proc.once('exit', r))
+      this.proc.kill('SIGTERM')
+      await done
+    }
+    this.settings.test_clock_days = days
+    return this.start()
   }
 
   async stop() {

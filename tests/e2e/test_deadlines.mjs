@@ -1,8 +1,9 @@
 // test_deadlines.mjs — deadlines in colour (deadline.js): rectification tasks
 // carry the server's warning (more than 20 days green, 20 and 10 days amber,
 // overdue red) on the unit's home page, the task list and the task's page;
-// a supervision notice's reply deadline is computed in the browser from its
-// due date with meta's deadline_days, and turns red once the day has passed.
+// a supervision notice's reply deadline (the server's too) turns red once the
+// day has passed on the server's test clock; a handed-over clue shows its
+// registration deadline (working days) on 案管室's home page.
 import { test, Server, signIn, expect, apiAs } from './lib.mjs'
 import { setUp } from './test_roles.mjs'
 
@@ -42,9 +43,16 @@ test('deadlines_in_colour_on_home_list_and_record', async (ctx) => {
     await o.goto(`${s.url}/r/notices`)
     const n = await levels(o.locator('.records'))
     expect(n.length === 1 && n[0] === '10d:el-tag--warning:剩余 3 天', `notice: ${n}`)
-    await o.clock.setFixedTime(new Date(Date.now() + 5 * 86400000))
-    await o.reload()
-    const late = await levels(o.locator('.records'))
+    // setUp's handed-over clue: registration due within 5 working days, on the home page
+    const cm = await signIn(ctx, s, 'casemgmt')
+    const reg = await levels(cm.locator('.home-section[data-section="待登记的问题线索"]'))
+    expect(reg.length === 1 && /^10d:el-tag--warning:登记 剩余 \d+ 天$/.test(reg[0]), `clue: ${reg}`)
+
+    // five days later on the server's clock: the notice is overdue by 2
+    await s.shiftClock(5)
+    const o2 = await signIn(ctx, s, 'office')
+    await o2.goto(`${s.url}/r/notices`)
+    const late = await levels(o2.locator('.records'))
     expect(late.length === 1 && late[0] === 'overdue:el-tag--danger:逾期 2 天', `overdue notice: ${late}`)
   } finally {
     await s.stop()

@@ -254,8 +254,10 @@ TEST(args_storage_grows_and_is_freed) {
   args_free(&a); /* twice is harmless */
   /* field declarations turn into filters of the same type */
   static const char *const st[] = {"a", "b", NULL};
-  field f[] = {{"state", "状态", FT_ENUM, 0, 0, 0, st}, {"n", "数", FT_INT, 0, 9, 1, NULL},
-               {"m", "金额", FT_MONEY, 0, 0, 0, NULL}, {"t", "文", FT_MEMO, 0, 3, 0, NULL}};
+  field f[] = {{.name = "state", .label = "状态", .type = FT_ENUM, .values = st}, {.name = "n", .label = "数", .type = FT_INT,
+                                                       .max = 9, .min = 1},
+               {.name = "m", .label = "金额", .type = FT_MONEY}, {.name = "t", .label = "文", .type = FT_MEMO,
+                                                      .max = 3}};
   arg_decl d[4];
   for (int i = 0; i < 4; i++) d[i] = arg_of_field(&f[i], NULL);
   CHECK_INT(d[0].type, ARG_ENUM);

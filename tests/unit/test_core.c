@@ -138,14 +138,14 @@ TEST(grant_conflicts_three_administrators) {
 
 static const char *const colours[] = {"red", "green", NULL};
 static const field spec[] = {
-    {"title", "标题", FT_TEXT, F_REQUIRED, 5, 0, NULL},
-    {"body", "正文", FT_MEMO, 0, 100, 0, NULL},
-    {"n", "数量", FT_INT, 0, 10, 1, NULL},
-    {"ok", "确认", FT_BOOL, 0, 0, 0, NULL},
-    {"day", "日期", FT_DATE, 0, 0, 0, NULL},
-    {"c", "颜色", FT_ENUM, 0, 0, 0, colours},
-    {"ref", "引用", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_TEXT, F_READONLY, 0, 0, NULL},
+    {.name = "title", .label = "标题", .type = FT_TEXT, .flags = F_REQUIRED, .max = 5},
+    {.name = "body", .label = "正文", .type = FT_MEMO, .max = 100},
+    {.name = "n", .label = "数量", .type = FT_INT, .max = 10, .min = 1},
+    {.name = "ok", .label = "确认", .type = FT_BOOL},
+    {.name = "day", .label = "日期", .type = FT_DATE},
+    {.name = "c", .label = "颜色", .type = FT_ENUM, .values = colours},
+    {.name = "ref", .label = "引用", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_TEXT, .flags = F_READONLY},
 };
 
 /* e->field points into the body; keep a copy, as the body is freed here. */

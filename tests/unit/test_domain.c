@@ -82,9 +82,10 @@ TEST(message_lists_end_with_how_many_more) {
 }
 
 static const field trim_fields[] = {
-    {"reason", "理由", FT_MEMO, F_REQUIRED, 20, 0, NULL},
-    {"title", "标题", FT_TEXT, 0, 20, 0, NULL},
-    {"password", "口令", FT_MEMO, F_REQUIRED | F_VERBATIM, 20, 0, NULL},
+    {.name = "reason", .label = "理由", .type = FT_MEMO, .flags = F_REQUIRED, .max = 20},
+    {.name = "title", .label = "标题", .type = FT_TEXT, .max = 20},
+    {.name = "password", .label = "口令", .type = FT_MEMO, .flags = F_REQUIRED | F_VERBATIM,
+     .max = 20},
 };
 
 TEST(text_fields_are_trimmed_and_blank_required_text_refused) {

@@ -52,6 +52,16 @@ TEST(hmac_and_hkdf_depend_on_key_and_info) {
   hmac_sm3((const unsigned char *)"k2", 2, "msg", 3, c);
   CHECK(memcmp(a, b, SM3_LEN) == 0);
   CHECK(memcmp(a, c, SM3_LEN) != 0);
+  /* the value itself (OpenSSL's `openssl dgst -sm3 -hmac k1`): the context
+   * template of hmac_sm3 computes the same HMAC-SM3 as EVP_Q_mac did */
+  char hex[2 * SM3_LEN + 1];
+  hex_encode(a, SM3_LEN, hex);
+  CHECK_STR(hex, "ac3a2853e016dc2561d2c37805b0d0e9375e1edd139c2a868ea71adb2769e651");
+  unsigned char longkey[100], d[SM3_LEN]; /* a key longer than the block is hashed first */
+  memset(longkey, 0xaa, sizeof longkey);
+  hmac_sm3(longkey, sizeof longkey, "msg", 3, d);
+  hex_encode(d, SM3_LEN, hex);
+  CHECK_STR(hex, "e1f1a3b1de2359a67c80bf11bc15aa85519c9c3b0e86c5697761986d66435eed");
   xkeys k;
   fixed_keys(&k);
   CHECK(memcmp(k.audit, k.field_mac, SM3_LEN) != 0);

@@ -238,3 +238,136 @@ TEST(record_services_create_and_update_without_a_request) {
   json_decref(in);
   store_close(f.st);
 }
+
+/* A lifecycle verb as a service (api/lifecycle.h, rec_svc_action): a clue is
+ * recorded, verified and handed over without any req; the workflow table's
+ * rules answer in the one result type (404 unknown verb, 400 with the field,
+ * 403 audited, 409 wrong state / stale), the hook writes its number, the step
+ * is audited as the actor and the other side's inbox is told. */
+static int exec_sql(fixture *f, const char *sql) {
+  store_tx *tx;
+  if (store_write(f->st, &tx)) return -1;
+  int rc = store_exec_script(tx, sql);
+  if (rc) {
+    fprintf(stderr, "    %s\n", store_errmsg(tx));
+    store_rollback(tx);
+    return rc;
+  }
+  return store_commit(tx);
+}
+
+static void as_user(fixture *f, principal *p, svc_actor *ac, const char *uid, role_id role,
+                    const char *team) {
+  memset(p, 0, sizeof *p);
+  memset(ac, 0, sizeof *ac);
+  snprintf(p->user_id, sizeof p->user_id, "%s", uid);
+  snprintf(p->login, sizeof p->login, "u-%s", uid);
+  p->ngrants = 1;
+  p->grants[0] = (grant){.role = role, .sk = team ? SK_TEAM : SK_NONE};
+  if (team) snprintf(p->grants[0].scope_id, sizeof p->grants[0].scope_id, "%s", team);
+  ac->who = p;
+  ac->user_id = p->user_id;
+  ac->login = p->login;
+  ac->roles = roles[role].name;
+  ac->rid = "unit-test";
+  (void)f;
+}
+
+TEST(lifecycle_service_hands_over_a_clue_without_a_request) {
+  fixture f;
+  if (!CHECK(fixture_open(&f, "lifecycle") == 0)) return;
+  const char *now = "2026-03-01T00:00:00Z";
+  char sql[4096];
+  snprintf(sql, sizeof sql,
+           "INSERT INTO orgs(id,kind,name,level,created_at,updated_at) VALUES"
+           " ('01a21175-ef21-7723-bf82-000000000001','unit','市人防办','city','%s','%s'),"
+           " ('01a21175-ef21-7723-bf82-000000000002','patrol_group','第一巡察组','city','%s','%s');"
+           "INSERT INTO users(id,login,display_name,created_at,updated_at) VALUES"
+           " ('u-member','member','组员','%s','%s'),('u-leader','leader','组长','%s','%s'),"
+           " ('u-office','office','巡察办','%s','%s');"
+           "INSERT INTO rounds(id,name,term,seq,state,created_at,updated_at) VALUES"
+           " ('01a21175-ef21-7723-bf82-000000000003','第五轮','八届',5,'on_site','%s','%s');"
+           "INSERT INTO teams(id,round_id,group_id,name,created_at,updated_at) VALUES"
+           " ('01a21175-ef21-7723-bf82-000000000004','01a21175-ef21-7723-bf82-000000000003','01a21175-ef21-7723-bf82-000000000002','第一巡察组','%s','%s');"
+           "INSERT INTO targets(id,round_id,team_id,unit_id,created_at,updated_at) VALUES"
+           " ('01a21175-ef21-7723-bf82-000000000005','01a21175-ef21-7723-bf82-000000000003','01a21175-ef21-7723-bf82-000000000004','01a21175-ef21-7723-bf82-000000000001','%s','%s');",
+           now, now, now, now, now, now, now, now, now, now, now, now, now, now, now, now);
+  if (!CHECK_INT(exec_sql(&f, sql), 0)) return;
+  principal pm, pl, po;
+  svc_actor member, leader, office;
+  as_user(&f, &pm, &member, "u-member", R_TEAM_MEMBER, "01a21175-ef21-7723-bf82-000000000004");
+  as_user(&f, &pl, &leader, "u-leader", R_TEAM_LEADER, "01a21175-ef21-7723-bf82-000000000004");
+  as_user(&f, &po, &office, "u-office", R_INSPECTION_OFFICE, NULL);
+
+  xres x = XRES_INIT;
+  json_t *out = NULL;
+  json_t *in = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "target_id", "01a21175-ef21-7723-bf82-000000000005", "title", "违规发放补贴",
+                         "subject_name", "张某", "source", "interview", "discovered_on",
+                         "2026-02-20", "allegation", "反映张某违规发放补贴");
+  if (!CHECK_INT(rec_svc_create(&f.a, &member, &rk_clue, in, &out, &x), 0))
+    fprintf(stderr, "    %s\n", x.message);
+  json_decref(in);
+  if (!CHECK(out != NULL)) return;
+  char id[64];
+  snprintf(id, sizeof id, "%s", json_string_value(json_object_get(out, "id")));
+  json_decref(out);
+
+  /* an unknown verb: 404; a body field out of bounds: 400 naming it */
+  in = json_object();
+  CHECK_INT(rec_svc_action(&f.a, &leader, &rk_clue, id, "teleport", NULL, in, &out, &x), 404);
+  xres_free(&x);
+  json_object_set_new(in, "note", json_string("x"));
+  json_object_set_new(in, "color", json_string("red"));
+  CHECK_INT(rec_svc_action(&f.a, &leader, &rk_clue, id, "verify", NULL, in, &out, &x), 400);
+  CHECK_STR(x.field, "color");
+  xres_free(&x);
+  json_decref(in);
+
+  /* the member may not verify: 403, the refusal audited as that actor */
+  in = json_object();
+  CHECK_INT(rec_svc_action(&f.a, &member, &rk_clue, id, "verify", NULL, in, &out, &x), 403);
+  xres_free(&x);
+  CHECK_INT(count(&f, "SELECT count(*) FROM audit WHERE action='clue.verify' AND result='denied' "
+                      "AND actor_id='u-member'"),
+            1);
+  /* the office may not hand over a draft: 409 with the state's label */
+  CHECK_INT(rec_svc_action(&f.a, &office, &rk_clue, id, "handover", NULL, in, &out, &x), 409);
+  CHECK_STR(x.code, "invalid_state");
+  CHECK(strstr(x.message, "不能执行「移交」") != NULL);
+  xres_free(&x);
+  /* a stale If-Match */
+  CHECK_INT(rec_svc_action(&f.a, &leader, &rk_clue, id, "verify", "\"9\"", in, &out, &x), 409);
+  CHECK_STR(x.code, "stale");
+  xres_free(&x);
+
+  /* the leader verifies: the stamp and the note from the body */
+  json_object_set_new(in, "note", json_string("线索具体"));
+  if (!CHECK_INT(rec_svc_action(&f.a, &leader, &rk_clue, id, "verify", "\"1\"", in, &out, &x), 0))
+    fprintf(stderr, "    %s\n", x.message);
+  CHECK_STR(json_string_value(json_object_get(out, "state")), "verified");
+  CHECK_STR(json_string_value(json_object_get(out, "verify_note")), "线索具体");
+  json_decref(out);
+  json_decref(in);
+
+  /* the office hands it over: the hook numbers the letter, the step is
+   * audited as the office, the commission's desk is told */
+  in = json_object();
+  if (!CHECK_INT(rec_svc_action(&f.a, &office, &rk_clue, id, "handover", NULL, in, &out, &x), 0))
+    fprintf(stderr, "    %s\n", x.message);
+  CHECK_STR(json_string_value(json_object_get(out, "state")), "handed_over");
+  const char *dn = json_string_value(json_object_get(out, "handover_docno"));
+  CHECK(dn && strstr(dn, "1号") != NULL);
+  CHECK(json_is_array(json_object_get(out, "allowed_actions")));
+  json_decref(out);
+  json_decref(in);
+  CHECK_INT(count(&f, "SELECT count(*) FROM clues WHERE state='handed_over' AND handover_by="
+                      "'u-office' AND handover_mode IS NOT NULL"),
+            1);
+  CHECK_INT(count(&f, "SELECT count(*) FROM audit WHERE action='clue.handover' AND result='ok' "
+                      "AND actor_id='u-office' AND request_id='unit-test'"),
+            1);
+  CHECK_INT(count(&f, "SELECT count(*) FROM messages WHERE object_kind='clue' AND action="
+                      "'handover' AND to_role='case_mgmt' AND from_user='u-office'"),
+            1);
+  store_close(f.st);
+}

@@ -173,3 +173,30 @@ TEST(every_declared_stamp_column_exists_in_its_kinds_table) {
   store_rollback(tx);
   store_close(s);
 }
+
+/* The password reset and the reveal request keep their states in transition
+ * tables (core/workflow.c), which their handlers (api/accounts.c,
+ * api/reveal.c) ask instead of comparing strings: the steps go only from
+ * the states the table names, every state is one the schema allows, and the
+ * states lists the filters use end with NULL. */
+TEST(reset_and_reveal_requests_move_by_their_tables) {
+  CHECK_STR(wf_find(&wf_reset, "pending", "approve")->to, "approved");
+  CHECK_STR(wf_find(&wf_reset, "pending", "reject")->to, "rejected");
+  CHECK_STR(wf_find(&wf_reset, "approved", "collect")->to, "collected");
+  CHECK_STR(wf_find(&wf_reset, "approved", "supersede")->to, "superseded");
+  CHECK(wf_find(&wf_reset, "pending", "collect") == NULL);   /* not before approval */
+  CHECK(wf_find(&wf_reset, "approved", "approve") == NULL);  /* decided once */
+  CHECK(wf_find(&wf_reset, "collected", "collect") == NULL); /* the password is shown once */
+  CHECK_STR(wf_find(&wf_reveal, "pending", "approve")->to, "approved");
+  CHECK_STR(wf_find(&wf_reveal, "pending", "reject")->to, "rejected");
+  CHECK_STR(wf_find(&wf_reveal, "approved", "use")->to, "used");
+  CHECK(wf_find(&wf_reveal, "approved", "reject") == NULL);
+  CHECK(wf_find(&wf_reveal, "used", "use") == NULL);
+  CHECK(wf_reset_states[wf_reset.nstates] == NULL && wf_reveal_states[wf_reveal.nstates] == NULL);
+  CHECK_STR(wf_state_label(&wf_reset, "approved"), "已批准, 待申请人领取一次性口令");
+  CHECK(wf_in(&ws_reset_pending, "pending") && !wf_in(&ws_reset_pending, "approved"));
+  CHECK(wf_in(&ws_reveal_approved, "approved") && !wf_in(&ws_reveal_approved, "used"));
+  /* every state is one the schema's CHECK allows (migrations 006, 017) */
+  const char *const reset_schema[] = {"pending", "approved", "rejected", "collected", "superseded"};
+  for (int i = 0; i < wf_reset.nstates; i++) CHECK_STR(wf_reset.states[i], reset_schema[i]);
+}

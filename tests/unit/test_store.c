@@ -101,3 +101,137 @@ TEST(store_refuses_sql_from_an_overflowed_buffer) {
   buf_free(&sql);
   store_close(s);
 }
+
+/* ---- group commit (sqlite.c invariant 2) ------------------------------------ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
+
+typedef struct gc_writer {
+  store *s;
+  const char *id;
+  int rollback;
+  atomic_int inside, go, done;
+  int rc;
+} gc_writer;
+
+static void gc_wait(atomic_int *flag) {
+  for (int i = 0; i < 20000 && !atomic_load(flag); i++) usleep(500);
+}
+
+static void *gc_run(void *arg) {
+  gc_writer *w = arg;
+  store_tx *tx;
+  w->rc = store_write(w->s, &tx);
+  if (w->rc == STORE_OK) {
+    sval p[] = {SV_S(w->id)};
+    w->rc = store_exec(tx, "INSERT INTO orgs(id,kind,name,created_at,updated_at) "
+                           "VALUES($1,'unit','组提交'||$1,'2026-01-01T00:00:00Z','2026-01-01T00:00:00Z')",
+                       p, 1, NULL);
+    atomic_store(&w->inside, 1);
+    gc_wait(&w->go);
+    if (w->rollback || w->rc != STORE_OK) store_rollback(tx);
+    else w->rc = store_commit(tx);
+  }
+  atomic_store(&w->done, 1);
+  return NULL;
+}
+
+static int64_t gc_count(store *s) {
+  store_tx *rd;
+  int64_t n = -1;
+  if (store_read(s, &rd) == STORE_OK) {
+    store_query_int(rd, "SELECT count(*) FROM orgs WHERE name LIKE '组提交%'", NULL, 0, &n);
+    store_rollback(rd);
+  }
+  return n;
+}
+
+static int gc_waiting(store *s, int want) {
+  store_stats st;
+  for (int i = 0; i < 20000; i++) {
+    store_get_stats(s, &st);
+    if (st.writers_waiting == want) return 1;
+    usleep(500);
+  }
+  return 0;
+}
+
+/* Two writers, one COMMIT: the first writer's commit waits for the group,
+ * nobody sees its row before the group is durable, the second's rollback
+ * (when asked) undoes only its own row. */
+static void gc_pair(int second_rolls_back) {
+  store *s = fresh(second_rolls_back ? "gc2.db" : "gc1.db");
+  CHECK(s != NULL);
+  if (!s) return;
+  store_stats before;
+  store_get_stats(s, &before);
+  gc_writer a = {.s = s, .id = "gc-a"}, b = {.s = s, .id = "gc-b", .rollback = second_rolls_back};
+  pthread_t ta, tb;
+  pthread_create(&ta, NULL, gc_run, &a);
+  gc_wait(&a.inside);
+  pthread_create(&tb, NULL, gc_run, &b);
+  CHECK(gc_waiting(s, 1)); /* b waits for the writer */
+  atomic_store(&a.go, 1);  /* a releases into the group and hands the writer to b */
+  gc_wait(&b.inside);
+  CHECK(!atomic_load(&a.done)); /* a is not acknowledged while its group is open */
+  CHECK_INT(gc_count(s), 0);    /* and no reader sees its row */
+  atomic_store(&b.go, 1);       /* b leaves last: it commits the group */
+  pthread_join(ta, NULL);
+  pthread_join(tb, NULL);
+  CHECK_INT(a.rc, STORE_OK);
+  CHECK_INT(b.rc, STORE_OK);
+  CHECK_INT(gc_count(s), second_rolls_back ? 1 : 2);
+  store_stats st;
+  store_get_stats(s, &st);
+  CHECK_INT(st.commits - before.commits, 1);
+  CHECK_INT(st.txns - before.txns, second_rolls_back ? 1 : 2);
+  CHECK_INT(st.group_size[second_rolls_back ? 0 : 1] - before.group_size[second_rolls_back ? 0 : 1], 1);
+  store_close(s);
+}
+
+TEST(group_commit_two_writers_share_one_commit) { gc_pair(0); }
+TEST(group_commit_a_rollback_undoes_only_its_own_writes) { gc_pair(1); }
+
+/* Many writers at once: every acknowledged row is there, and they shared commits. */
+static void *gc_many(void *arg) {
+  store *s = arg;
+  for (int i = 0; i < 40; i++) {
+    store_tx *tx;
+    if (store_write(s, &tx) != STORE_OK) return (void *)1;
+    if (store_exec(tx, "INSERT INTO doc_seq(series,year,last) VALUES('gc',2026,1) "
+                       "ON CONFLICT(series,year) DO UPDATE SET last=doc_seq.last+1",
+                   NULL, 0, NULL) != STORE_OK) {
+      store_rollback(tx);
+      return (void *)1;
+    }
+    if (store_commit(tx) != STORE_OK) return (void *)1;
+  }
+  return NULL;
+}
+
+TEST(group_commit_concurrent_writers_lose_nothing) {
+  store *s = fresh("gcm.db");
+  CHECK(s != NULL);
+  if (!s) return;
+  pthread_t t[6];
+  for (int i = 0; i < 6; i++) pthread_create(&t[i], NULL, gc_many, s);
+  int bad = 0;
+  for (int i = 0; i < 6; i++) {
+    void *r;
+    pthread_join(t[i], &r);
+    bad += r != NULL;
+  }
+  CHECK_INT(bad, 0);
+  store_tx *rd;
+  int64_t n = -1;
+  CHECK(store_read(s, &rd) == STORE_OK);
+  store_query_int(rd, "SELECT last FROM doc_seq WHERE series='gc'", NULL, 0, &n);
+  store_rollback(rd);
+  CHECK_INT(n, 240);
+  store_stats st;
+  store_get_stats(s, &st);
+  CHECK(st.txns >= 240 && st.commits <= st.txns);
+  CHECK_INT(st.commit_failures, 0);
+  store_close(s);
+}

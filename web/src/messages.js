@@ -21,6 +21,7 @@ export function stateLabelOf(kind, state) {
 export function messageBody(m) {
   const o = m && m.body
   if (!o || typeof o !== 'object') return typeof o === 'string' ? o : ''
+  if (m.action === 'remind') return '' // a deadline reminder says it all in its title (the server's words)
   const parts = []
   if (o.from && o.to) parts.push(`${stateLabelOf(m.object_kind, o.from)} → ${stateLabelOf(m.object_kind, o.to)}`)
   for (const [k, x] of Object.entries(o)) {

@@ -102,9 +102,12 @@ const letterTool = (label, kind, when) => ({
 })
 // the deadline state of a record in colour (deadline.js); its key is the deadline field
 const dueCol = (spec, label = '时限状态') => ({ key: `_due_${spec.field}`, label, deadline: spec, width: 120 })
-const TASK_DUE = { field: 'deadline' } // the task answers its own warning and days_left
-const BRIEFING_DUE = { field: 'due_date', open: (r) => r.state === 'pending' }
-const NOTICE_DUE = { field: 'due_date', open: (r) => r.state === 'issued' }
+// every kind answers its own deadline state (deadline_due, days_left, warning)
+const TASK_DUE = { field: 'deadline' }
+const BRIEFING_DUE = { field: 'due_date' }
+const NOTICE_DUE = { field: 'due_date' }
+const CLUE_DUE = { field: 'deadline_due' } // registration, then the report back
+const ASSIST_DUE = { field: 'deadline_due' }
 const days = (key, label) => ({ key, label, format: (v) => (v === null || v === undefined ? '' : `${v} 天`) })
 
 // column helpers. A label is the descriptor's own wording (a string, for
@@ -199,6 +202,7 @@ export const records = {
     label: '巡察对象',
     api: '/targets',
     kind: 'target',
+    alsoKinds: ['rectification'], // the target's rectification (its report's deadline reminders) is on its page
     menu: { group: 'plan', action: 'target.list' },
     title: (r) => r.unit_name || nameOf('org', r.unit_id),
     defaultSort: '-created_at',
@@ -240,11 +244,12 @@ export const records = {
     workflow: 'clue',
     menu: { group: 'clue', action: 'clue.read' },
     title: (r) => r.title,
+    deadline: CLUE_DUE,
     defaultSort: '-created_at',
     columns: [
       col('title', from('clue'), { link: true, sortable: true, width: 220 }), col('unit_name', '被巡察单位', { width: 180 }),
       col('subject_name', from('clue')), col('team_name', from('clue')), col('state', from('clue'), { stateOf: 'clue', tag: true }),
-      optCol('handover_mode', from('clue'), V.handoverMode), col('handover_docno', from('clue')), timeCol('created_at', '登记时间'),
+      optCol('handover_mode', from('clue'), V.handoverMode), col('handover_docno', from('clue')), dueCol(CLUE_DUE), timeCol('created_at', '登记时间'),
     ],
     filters: [
       { key: 'q', label: '标题/被反映人' }, labelled('clue', { key: 'state', type: 'state' }),
@@ -629,10 +634,11 @@ export const records = {
     workflow: 'assistance',
     menu: { group: 'disc', action: 'assistance.read' },
     title: (r) => r.title,
+    deadline: ASSIST_DUE,
     defaultSort: '-created_at',
     columns: [
       col('seq_no', from('assistance'), { width: 90 }), col('need', from('assistance'), { link: true, width: 240 }), col('unit_name', '被巡察单位', { width: 160 }),
-      col('state', from('assistance'), { stateOf: 'assistance', tag: true }), col('result', from('assistance'), { width: 200 }), col('team_name', from('assistance')),
+      col('state', from('assistance'), { stateOf: 'assistance', tag: true }), dueCol(ASSIST_DUE), col('result', from('assistance'), { width: 200 }), col('team_name', from('assistance')),
       days('turnaround_days', '办理用时'), timeCol('created_at', '提请时间'),
     ],
     filters: [{ key: 'q', label: '需协助事项' }, labelled('assistance', { key: 'state', type: 'state' }), { key: 'open', label: '未办结', type: 'select', options: [{ value: 'true', label: '是' }] }],
@@ -922,7 +928,7 @@ export function rowLinkOf(type) {
 // object_kind is its workflow's entity (GET /meta) or, outside a lifecycle,
 // the record kind a descriptor declares as `kind`.
 export function typeOfKind(kind) {
-  for (const [type, d] of Object.entries(records)) if (kind && (d.kind || d.workflow) === kind) return type
+  for (const [type, d] of Object.entries(records)) if (kind && ((d.kind || d.workflow) === kind || d.alsoKinds?.includes(kind))) return type
   return null
 }
 

@@ -17,6 +17,7 @@ import DashboardPage from './pages/DashboardPage.vue'
 import NotFound from './pages/NotFound.vue'
 import DrillPage from './pages/DrillPage.vue'
 import TwoFactorPage from './pages/TwoFactorPage.vue'
+import SearchPage from './pages/SearchPage.vue'
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -28,6 +29,7 @@ export const router = createRouter({
     { path: '/inbox', component: InboxPage },
     { path: '/dashboard', component: DashboardPage },
     { path: '/stats/:measure', component: DrillPage },
+    { path: '/search', component: SearchPage },
     { path: '/r/:type', component: ListPage, beforeEnter: (to) => (records[to.params.type] ? true : '/404') },
     { path: '/r/:type/:id', component: RecordPage, beforeEnter: (to) => (records[to.params.type] ? true : '/404') },
     { path: '/:rest(.*)*', component: NotFound },

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/deadlines.h"
 #include "core/workflow.h"
 #include "api/record.h"
 #include "api/meta.h"
@@ -31,27 +32,27 @@ static const char *const states[] = {"draft", "verified", "handed_over", "regist
                                      "disposing", "concluded", NULL};
 
 static const field create_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"title", "线索标题", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"subject_name", "被反映人", FT_TEXT, F_REQUIRED, 50, 0, NULL},
-    {"subject_post", "被反映人职务", FT_TEXT, 0, 100, 0, NULL},
-    {"source", "线索来源", FT_ENUM, F_REQUIRED, 0, 0, sources},
-    {"discovered_on", "发现日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"allegation", "反映的主要问题", FT_MEMO, F_REQUIRED, 20000, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "title", .label = "线索标题", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "subject_name", .label = "被反映人", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
+    {.name = "subject_post", .label = "被反映人职务", .type = FT_TEXT, .max = 100},
+    {.name = "source", .label = "线索来源", .type = FT_ENUM, .flags = F_REQUIRED, .values = sources},
+    {.name = "discovered_on", .label = "发现日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "allegation", .label = "反映的主要问题", .type = FT_MEMO, .flags = F_REQUIRED, .max = 20000},
 };
 #define NCREATE ((int)(sizeof create_fields / sizeof *create_fields))
 
 /* Columns that may be filtered and sorted on in lists. */
 static const field list_fields[] = {
-    {"state", "状态", FT_ENUM, 0, 0, 0, states},
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"handover_mode", "移交方式", FT_ENUM, 0, 0, 0, modes},
-    {"discovered_on", "发现日期", FT_DATE, 0, 0, 0, NULL},
-    {"handover_at", "移交时间", FT_TEXT, 0, 0, 0, NULL},
-    {"title", "线索标题", FT_TEXT, 0, 0, 0, NULL},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = states},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "handover_mode", .label = "移交方式", .type = FT_ENUM, .values = modes},
+    {.name = "discovered_on", .label = "发现日期", .type = FT_DATE},
+    {.name = "handover_at", .label = "移交时间", .type = FT_TEXT},
+    {.name = "title", .label = "线索标题", .type = FT_TEXT},
 };
 #define NLIST ((int)(sizeof list_fields / sizeof *list_fields))
 
@@ -76,6 +77,12 @@ static void clue_fix(store_tx *tx, json_t *row) {
   json_object_set_new(row, "days_handover_to_registration", days(row, "handover_at", "registered_at"));
   json_object_set_new(row, "days_handover_to_disposal", days(row, "handover_at", "disposed_at"));
   json_object_set_new(row, "days_handover_to_conclusion", days(row, "handover_at", "concluded_at"));
+  /* the receiver's deadline (domain/deadlines.h): registration, then the report back */
+  char due[11];
+  const char *what = NULL;
+  bool open = dl_clue_due(rec_s(row, "state"), rec_s(row, "handover_at"), due, &what);
+  dl_set(row, open ? due : NULL, open);
+  json_object_set_new(row, "deadline_of", what ? json_string(what) : json_null());
 }
 
 /* A discovery date is never ahead of today (create and edit). */
@@ -105,12 +112,11 @@ static void clue_finish(const principal *who, json_t *row) {
   if (!disposing && can) json_object_set_new(can, action_names[A_CLUE_OUTCOME], json_false());
 }
 
-static int docno(req *r, store_tx *tx, const char *series, cfg_id prefix, char *out, size_t n) {
+static int docno(store_tx *tx, const char *series, cfg_id prefix, char *out, size_t n) {
   int year = year_shanghai(xnow());
   int64_t seq;
   int rc = api_next_seq(tx, series, year, &seq);
   if (rc) return rc;
-  (void)r;
   snprintf(out, n, "%s〔%d〕%lld号", cfg_str(prefix), year, (long long)seq);
   return 0;
 }
@@ -118,12 +124,17 @@ static int docno(req *r, store_tx *tx, const char *series, cfg_id prefix, char *
 /* The <step>_at/_by stamps (and verify_note, result_note) are declared with
  * the transitions (core/workflow.c) and written by the engine. */
 
-static int apply_handover(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_handover(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
+  (void)x;
   char dn[128], today[11];
   date_format(date_today_shanghai(), today);
   const char *wd = json_string_value(json_object_get(row, "withdrawal_date"));
   const char *mode = (!wd || !*wd || strcmp(today, wd) <= 0) ? "during_patrol" : "after_patrol";
-  int rc = docno(r, tx, "handover", CFG_DOCNO_HANDOVER, dn, sizeof dn);
+  int rc = docno(tx, "handover", CFG_DOCNO_HANDOVER, dn, sizeof dn);
   if (rc) return rc;
   sval p[] = {SV_S(mode), SV_S(dn), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "handover_mode", json_string(mode));
@@ -132,25 +143,33 @@ static int apply_handover(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     NULL);
 }
 
-static int apply_register(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_register(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
+  (void)x;
   char dn[128];
-  int rc = docno(r, tx, "registry", CFG_DOCNO_REGISTRY, dn, sizeof dn);
+  int rc = docno(tx, "registry", CFG_DOCNO_REGISTRY, dn, sizeof dn);
   if (rc) return rc;
   sval p[] = {SV_S(dn), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "registry_no", json_string(dn));
   return store_exec(tx, "UPDATE clues SET registry_no=$1 WHERE id=$2", p, 2, NULL);
 }
 
-static int apply_dispose(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  const char *method = json_string_value(json_object_get(r->in, "method"));
-  const char *dept = json_string_value(json_object_get(r->in, "dept_id"));
+static int apply_dispose(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                         const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  const char *method = json_string_value(json_object_get(in, "method"));
+  const char *dept = json_string_value(json_object_get(in, "dept_id"));
   if (dept) {
     int64_t n = 0;
     sval q[] = {SV_S(dept)};
     int rc = store_query_int(tx, "SELECT count(*) FROM orgs WHERE id=$1 AND kind='commission_dept'",
                              q, 1, &n);
     if (rc) return rc;
-    if (!n) return api_error(r, 400, "invalid_field", "dept_id", "「承办部门」应为纪委监委内设部门");
+    if (!n) return xres_err(x, 400, "invalid_field", "dept_id", "「承办部门」应为纪委监委内设部门");
   }
   sval p[] = {SV_S(method), SV_S(dept), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "method", json_string(method));
@@ -158,26 +177,32 @@ static int apply_dispose(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     3, NULL);
 }
 
-static int apply_conclude(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  const char *result = json_string_value(json_object_get(r->in, "result"));
+static int apply_conclude(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
+  const char *result = json_string_value(json_object_get(in, "result"));
   sval p[] = {SV_S(result), SV_S(json_string_value(json_object_get(row, "id")))};
   json_object_set_new(d, "result", json_string(result));
   return store_exec(tx, "UPDATE clues SET result=$1 WHERE id=$2", p, 2, NULL);
 }
 
-#define NOTE {"note", "意见", FT_MEMO, 0, 2000, 0, NULL}
+#define NOTE {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}
 static const field f_note[] = {NOTE};
-static const field f_dispose[] = {{"method", "处置方式", FT_ENUM, F_REQUIRED, 0, 0, methods},
-                                  {"dept_id", "承办部门", FT_ID, 0, 0, 0, NULL}, NOTE};
-static const field f_conclude[] = {{"result", "办理结果", FT_ENUM, F_REQUIRED, 0, 0, results},
+static const field f_dispose[] = {{.name = "method", .label = "处置方式", .type = FT_ENUM,
+                                   .flags = F_REQUIRED, .values = methods},
+                                  {.name = "dept_id", .label = "承办部门", .type = FT_ID}, NOTE};
+static const field f_conclude[] = {{.name = "result", .label = "办理结果", .type = FT_ENUM,
+                                    .flags = F_REQUIRED, .values = results},
                                    NOTE};
 
 static const lc_hook clue_hooks[] = {
-    {"verify", f_note, 1, NULL},
-    {"handover", f_note, 1, apply_handover},
-    {"register", f_note, 1, apply_register},
-    {"dispose", f_dispose, 3, apply_dispose},
-    {"conclude", f_conclude, 2, apply_conclude},
+    {.verb = "verify", .fields = f_note, .nfields = 1},
+    {.verb = "handover", .fields = f_note, .nfields = 1, .apply = apply_handover},
+    {.verb = "register", .fields = f_note, .nfields = 1, .apply = apply_register},
+    {.verb = "dispose", .fields = f_dispose, .nfields = 3, .apply = apply_dispose},
+    {.verb = "conclude", .fields = f_conclude, .nfields = 2, .apply = apply_conclude},
 };
 
 /* the allegation: to the team and the commission's readers, each read audited */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/deadlines.h"
 #include "core/workflow.h"
 #include "api/meta.h"
 #include "api/record.h"
@@ -71,22 +72,22 @@ static int next_no(store_tx *tx, const char *series, json_t *c) {
 
 /* ---- assistance requests (提请协助) ----------------------------------------------- */
 static const field assist_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"need", "需协助事项", FT_MEMO, F_REQUIRED, 2000, 0, NULL},
-    {"reason", "提请理由", FT_MEMO, F_REQUIRED, 5000, 0, NULL},
-    {"problem_id", "相关问题", FT_ID, 0, 0, 0, NULL},
-    {"clue_id", "相关问题线索", FT_ID, 0, 0, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "need", .label = "需协助事项", .type = FT_MEMO, .flags = F_REQUIRED, .max = 2000},
+    {.name = "reason", .label = "提请理由", .type = FT_MEMO, .flags = F_REQUIRED, .max = 5000},
+    {.name = "problem_id", .label = "相关问题", .type = FT_ID},
+    {.name = "clue_id", .label = "相关问题线索", .type = FT_ID},
 };
 static const char *const assist_state_codes[] = {"draft",    "submitted", "approved", "rejected",
                                                  "forwarded", "accepted", "completed", "closed",
                                                  NULL};
 static const field assist_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"problem_id", "相关问题", FT_ID, 0, 0, 0, NULL},
-    {"clue_id", "相关问题线索", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, assist_state_codes},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "problem_id", .label = "相关问题", .type = FT_ID},
+    {.name = "clue_id", .label = "相关问题线索", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = assist_state_codes},
 };
 static const rec_flag assist_flags[] = {
     {"open", "x.state NOT IN " WSQL_ASSIST_FINISHED},
@@ -105,6 +106,10 @@ static int assist_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c, const 
 static void assist_fix(store_tx *tx, json_t *row) {
   (void)tx;
   set_days(row, "turnaround_days", rec_s(row, "submitted_at"), rec_s(row, "completed_at"));
+  /* done within assist_workdays working days of the submission (domain/deadlines.h) */
+  char due[11];
+  bool open = dl_assist_due(rec_s(row, "state"), rec_s(row, "submitted_at"), due);
+  dl_set(row, open ? due : NULL, open);
 }
 
 /* Sets one or two more columns of the row (the <step>_at/_by stamps and the
@@ -131,49 +136,66 @@ static int set_cols(store_tx *tx, const json_t *row, const char *c1, const char 
   return rc;
 }
 
-static int apply_a_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_a_decide(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)tx;
   (void)row;
-  const char *note = rec_s(r->in, "note");
+  const char *note = rec_s(in, "note");
   if (note) json_object_set_new(d, "note", json_string(note));
   return 0;
 }
-static int apply_a_reject(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_a_reject(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)tx;
   (void)row;
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   return 0;
 }
-static int apply_a_accept(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_a_accept(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)in;
+  (void)x;
   /* the department that accepted: the user's commission role */
   const char *dept = NULL;
   static const role_id depts[] = {R_INVESTIGATION, R_CASE_MGMT, R_VERIFICATION_TEAM, R_CONDUCT};
   for (size_t i = 0; i < sizeof depts / sizeof *depts && !dept; i++)
-    if (principal_has(&r->who, depts[i])) dept = roles[depts[i]].name;
+    if (principal_has(ac->who, depts[i])) dept = roles[depts[i]].name;
   json_object_set_new(d, "accepted_by_role", json_string(dept ? dept : ""));
   return set_cols(tx, row, "accepted_role", dept, NULL, NULL);
 }
-static int apply_a_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  json_object_set_new(d, "result", json_string(rec_s(r->in, "result")));
-  return set_cols(tx, row, "result", rec_s(r->in, "result"), "evidence_fixed",
-                  rec_s(r->in, "evidence_fixed"));
+static int apply_a_complete(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                            const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
+  json_object_set_new(d, "result", json_string(rec_s(in, "result")));
+  return set_cols(tx, row, "result", rec_s(in, "result"), "evidence_fixed",
+                  rec_s(in, "evidence_fixed"));
 }
 
-static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
-static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_note[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
+static const field f_reason[] = {{.name = "reason", .label = "理由", .type = FT_MEMO,
+                                  .flags = F_REQUIRED, .max = 2000}};
 static const field f_complete[] = {
-    {"result", "协助结果", FT_MEMO, F_REQUIRED, 10000, 0, NULL},
-    {"evidence_fixed", "固定的证据", FT_MEMO, F_REQUIRED, 10000, 0, NULL},
-    {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
+    {.name = "result", .label = "协助结果", .type = FT_MEMO, .flags = F_REQUIRED, .max = 10000},
+    {.name = "evidence_fixed", .label = "固定的证据", .type = FT_MEMO, .flags = F_REQUIRED, .max = 10000},
+    {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000},
 };
 static const lc_hook assist_hooks[] = {
-    {"submit", f_note, NF(f_note), NULL},
-    {"approve", f_note, NF(f_note), apply_a_decide},
-    {"reject", f_reason, NF(f_reason), apply_a_reject},
-    {"forward", f_note, NF(f_note), NULL},
-    {"accept", f_note, NF(f_note), apply_a_accept},
-    {"complete", f_complete, NF(f_complete), apply_a_complete},
-    {"close", f_note, NF(f_note), NULL},
+    {.verb = "submit", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "approve", .fields = f_note, .nfields = NF(f_note), .apply = apply_a_decide},
+    {.verb = "reject", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_a_reject},
+    {.verb = "forward", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "accept", .fields = f_note, .nfields = NF(f_note), .apply = apply_a_accept},
+    {.verb = "complete", .fields = f_complete, .nfields = NF(f_complete), .apply = apply_a_complete},
+    {.verb = "close", .fields = f_note, .nfields = NF(f_note)},
 };
 
 #define TARGET_PARENT_SQL                                                                     \
@@ -218,35 +240,36 @@ const rec_kind rk_assistance = {
 static const char *const subject_kinds[] = {"person", "organization", "leader", NULL};
 static const char *const leader_roles[] = {"principal", "supervising", NULL};
 static const field acct_fields[] = {
-    {"problem_id", "相关问题", FT_ID, F_CREATEONLY, 0, 0, NULL},
-    {"clue_id", "相关问题线索", FT_ID, F_CREATEONLY, 0, 0, NULL},
-    {"subject_kind", "问责对象类别", FT_ENUM, F_REQUIRED, 0, 0, subject_kinds},
-    {"subject_name", "问责对象", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"subject_post", "职务", FT_TEXT, 0, 100, 0, NULL},
-    {"leader_role", "领导责任", FT_ENUM, 0, 0, 0, leader_roles},
-    {"outcome", "处理结果", FT_ENUM, 0, 0, 0, outcome_codes},
-    {"criminal", "涉嫌犯罪追究刑事责任", FT_BOOL, 0, 0, 0, NULL},
-    {"authority", "决定机关", FT_TEXT, 0, 100, 0, NULL},
-    {"decided_on", "决定日期", FT_DATE, 0, 0, 0, NULL},
-    {"funds_recovered", "追缴资金 (元)", FT_MONEY, 0, 0, 0, NULL},
-    {"funds_returned", "清退资金 (元)", FT_MONEY, 0, 0, 0, NULL},
-    {"losses_recovered", "挽回经济损失 (元)", FT_MONEY, 0, 0, 0, NULL},
-    {"note", "备注", FT_MEMO, 0, 5000, 0, NULL},
+    {.name = "problem_id", .label = "相关问题", .type = FT_ID, .flags = F_CREATEONLY},
+    {.name = "clue_id", .label = "相关问题线索", .type = FT_ID, .flags = F_CREATEONLY},
+    {.name = "subject_kind", .label = "问责对象类别", .type = FT_ENUM, .flags = F_REQUIRED,
+     .values = subject_kinds},
+    {.name = "subject_name", .label = "问责对象", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "subject_post", .label = "职务", .type = FT_TEXT, .max = 100},
+    {.name = "leader_role", .label = "领导责任", .type = FT_ENUM, .values = leader_roles},
+    {.name = "outcome", .label = "处理结果", .type = FT_ENUM, .values = outcome_codes},
+    {.name = "criminal", .label = "涉嫌犯罪追究刑事责任", .type = FT_BOOL},
+    {.name = "authority", .label = "决定机关", .type = FT_TEXT, .max = 100},
+    {.name = "decided_on", .label = "决定日期", .type = FT_DATE},
+    {.name = "funds_recovered", .label = "追缴资金 (元)", .type = FT_MONEY},
+    {.name = "funds_returned", .label = "清退资金 (元)", .type = FT_MONEY},
+    {.name = "losses_recovered", .label = "挽回经济损失 (元)", .type = FT_MONEY},
+    {.name = "note", .label = "备注", .type = FT_MEMO, .max = 5000},
 };
 static const char *const acct_state_codes[] = {"open", "decided", "revoked", NULL};
 static const char *const forms[] = {"1", "2", "3", "4", NULL};
 static const field acct_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"problem_id", "相关问题", FT_ID, 0, 0, 0, NULL},
-    {"clue_id", "相关问题线索", FT_ID, 0, 0, 0, NULL},
-    {"outcome", "处理结果", FT_ENUM, 0, 0, 0, outcome_codes},
-    {"form", "形态", FT_ENUM, 0, 0, 0, forms},
-    {"subject_kind", "问责对象类别", FT_ENUM, 0, 0, 0, subject_kinds},
-    {"state", "状态", FT_ENUM, 0, 0, 0, acct_state_codes},
-    {"decided_on", "决定日期", FT_DATE, 0, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "problem_id", .label = "相关问题", .type = FT_ID},
+    {.name = "clue_id", .label = "相关问题线索", .type = FT_ID},
+    {.name = "outcome", .label = "处理结果", .type = FT_ENUM, .values = outcome_codes},
+    {.name = "form", .label = "形态", .type = FT_ENUM, .values = forms},
+    {.name = "subject_kind", .label = "问责对象类别", .type = FT_ENUM, .values = subject_kinds},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = acct_state_codes},
+    {.name = "decided_on", .label = "决定日期", .type = FT_DATE},
 };
 
 static const char *const money_cols[][2] = {{"funds_recovered", "funds_recovered_fen"},
@@ -319,15 +342,17 @@ static void acct_fix(store_tx *tx, json_t *row) {
   json_object_set_new(row, "form_label", form ? json_string(form_label(form)) : json_null());
 }
 
-static int apply_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  json_t *c = json_deep_copy(r->in);
+static int apply_decide(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  json_t *c = json_deep_copy(in);
   json_object_del(c, "note");
-  xres x = XRES_INIT;
-  int st = decision_cols(c, 1, &x);
+  int st = decision_cols(c, 1, x);
   if (!st) money_to_fen(c);
   if (st) {
     json_decref(c);
-    return api_xres(r, &x);
+    return st;
   }
   json_t *f = json_object_get(c, "form");
   sval p[] = {SV_S(rec_s(c, "outcome")), SV_I(json_is_true(json_object_get(c, "criminal"))),
@@ -348,25 +373,30 @@ static int apply_decide(req *r, store_tx *tx, const json_t *row, json_t *d) {
   return rc;
 }
 
-static int apply_revoke(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
-  sval p[] = {SV_S(rec_s(r->in, "reason")), SV_S(rec_s(row, "id"))};
+static int apply_revoke(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
+  sval p[] = {SV_S(rec_s(in, "reason")), SV_S(rec_s(row, "id"))};
   return store_exec(tx, "UPDATE accountability SET revoked_reason=$1 WHERE id=$2", p, 2, NULL);
 }
 
 static const field f_decide[] = {
-    {"outcome", "处理结果", FT_ENUM, F_REQUIRED, 0, 0, outcome_codes},
-    {"criminal", "涉嫌犯罪追究刑事责任", FT_BOOL, 0, 0, 0, NULL},
-    {"authority", "决定机关", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"decided_on", "决定日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"funds_recovered", "追缴资金 (元)", FT_MONEY, 0, 0, 0, NULL},
-    {"funds_returned", "清退资金 (元)", FT_MONEY, 0, 0, 0, NULL},
-    {"losses_recovered", "挽回经济损失 (元)", FT_MONEY, 0, 0, 0, NULL},
-    {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
+    {.name = "outcome", .label = "处理结果", .type = FT_ENUM, .flags = F_REQUIRED,
+     .values = outcome_codes},
+    {.name = "criminal", .label = "涉嫌犯罪追究刑事责任", .type = FT_BOOL},
+    {.name = "authority", .label = "决定机关", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "decided_on", .label = "决定日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "funds_recovered", .label = "追缴资金 (元)", .type = FT_MONEY},
+    {.name = "funds_returned", .label = "清退资金 (元)", .type = FT_MONEY},
+    {.name = "losses_recovered", .label = "挽回经济损失 (元)", .type = FT_MONEY},
+    {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000},
 };
 static const lc_hook acct_hooks[] = {
-    {"decide", f_decide, NF(f_decide), apply_decide},
-    {"revoke", f_reason, NF(f_reason), apply_revoke},
+    {.verb = "decide", .fields = f_decide, .nfields = NF(f_decide), .apply = apply_decide},
+    {.verb = "revoke", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_revoke},
 };
 
 const rec_kind rk_accountability = {
@@ -533,12 +563,13 @@ int h_accountability_pending(req *r) {
 
 /* ---- clue disposal outcomes ------------------------------------------------------- */
 static const field outcome_fields[] = {
-    {"case_filed_on", "立案日期", FT_DATE, 0, 0, 0, NULL},
-    {"detention_on", "留置日期", FT_DATE, 0, 0, 0, NULL},
-    {"prosecution_on", "移送审查起诉日期", FT_DATE, 0, 0, 0, NULL},
-    {"authority", "决定机关", FT_TEXT, F_REQUIRED, 100, 0, NULL},
+    {.name = "case_filed_on", .label = "立案日期", .type = FT_DATE},
+    {.name = "detention_on", .label = "留置日期", .type = FT_DATE},
+    {.name = "prosecution_on", .label = "移送审查起诉日期", .type = FT_DATE},
+    {.name = "authority", .label = "决定机关", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
 };
-const lc_hook clue_outcome_act = {"outcome", outcome_fields, NF(outcome_fields), NULL};
+const lc_hook clue_outcome_act = {.verb = "outcome", .fields = outcome_fields,
+                                  .nfields = NF(outcome_fields)};
 
 /* POST /api/v1/clues/{id}/outcome: 立案 / 留置 / 移送审查起诉 with dates and
  * the deciding authority, by 案管室 or 审查调查室 on a registered clue. */

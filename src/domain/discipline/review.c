@@ -21,22 +21,22 @@
 #include "util/text.h"
 
 static const field review_fields[] = {
-    {"team_id", "巡察组", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"title", "联审名称", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"scheduled_on", "联审日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"place", "地点", FT_TEXT, 0, 100, 0, NULL},
-    {"participants", "参加人员", FT_MEMO, 0, 2000, 0, NULL},
-    {"minutes", "会议纪要", FT_MEMO, 0, 20000, 0, NULL},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "title", .label = "联审名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "scheduled_on", .label = "联审日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "place", .label = "地点", .type = FT_TEXT, .max = 100},
+    {.name = "participants", .label = "参加人员", .type = FT_MEMO, .max = 2000},
+    {.name = "minutes", .label = "会议纪要", .type = FT_MEMO, .max = 20000},
 };
 static const char *const review_state_codes[] = {"scheduled", "held", "concluded", NULL};
 static const field review_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, review_state_codes},
-    {"scheduled_on", "联审日期", FT_DATE, 0, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = review_state_codes},
+    {.name = "scheduled_on", .label = "联审日期", .type = FT_DATE},
 };
 
-static int review_items_check(req *r, store_tx *tx, const json_t *row) {
+static int review_items_check(store_tx *tx, const json_t *row, xres *x) {
   sval p[] = {SV_S(rec_s(row, "id"))};
   int64_t items = 0, no_final = 0, open_flags = 0;
   int rc = store_query_int(tx, "SELECT count(*) FROM review_items WHERE review_id=$1", p, 1, &items);
@@ -47,35 +47,43 @@ static int review_items_check(req *r, store_tx *tx, const json_t *row) {
                          "OR flag_lenient=1) AND flag_cleared_at IS NULL",
                          p, 1, &open_flags);
   if (rc) return rc;
-  if (!items) return api_error(r, 409, "no_items", "", "联审尚无审议事项");
-  if (no_final) return api_error(r, 409, "final_missing", "", "还有 %lld 个事项未确定最终处理意见", (long long)no_final);
+  if (!items) return xres_err(x, 409, "no_items", "", "联审尚无审议事项");
+  if (no_final) return xres_err(x, 409, "final_missing", "", "还有 %lld 个事项未确定最终处理意见", (long long)no_final);
   if (open_flags)
-    return api_error(r, 409, "flags_open", "", "还有 %lld 个事项的偏轻偏软提示未说明理由予以消除",
+    return xres_err(x, 409, "flags_open", "", "还有 %lld 个事项的偏轻偏软提示未说明理由予以消除",
                      (long long)open_flags);
   return 0;
 }
 
-static int apply_hold(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_hold(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                      const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)d;
   /* held_at: the transition's stamp (core/workflow.c) */
-  sval p[] = {SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
+  sval p[] = {SV_S(rec_s(in, "minutes")), SV_S(rec_s(row, "id"))};
   return store_exec(tx, "UPDATE joint_reviews SET minutes=coalesce($1, minutes) WHERE id=$2", p, 2, NULL);
 }
 
-static int apply_conclude(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  int rc = review_items_check(r, tx, row);
+static int apply_conclude(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  int rc = review_items_check(tx, row, x);
   if (rc) return rc;
   /* concluded_at: the transition's stamp (core/workflow.c) */
-  sval p[] = {SV_S(rec_s(r->in, "minutes")), SV_S(rec_s(row, "id"))};
+  sval p[] = {SV_S(rec_s(in, "minutes")), SV_S(rec_s(row, "id"))};
   json_object_set_new(d, "items", json_integer(json_integer_value(json_object_get(row, "item_count"))));
   return store_exec(tx, "UPDATE joint_reviews SET minutes=coalesce($1, minutes) WHERE id=$2", p, 2, NULL);
 }
 
-static const field f_minutes[] = {{"minutes", "会议纪要", FT_MEMO, 0, 20000, 0, NULL},
-                                  {"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
+static const field f_minutes[] = {{.name = "minutes", .label = "会议纪要", .type = FT_MEMO,
+                                   .max = 20000},
+                                  {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
 static const lc_hook review_hooks[] = {
-    {"hold", f_minutes, NF(f_minutes), apply_hold},
-    {"conclude", f_minutes, NF(f_minutes), apply_conclude},
+    {.verb = "hold", .fields = f_minutes, .nfields = NF(f_minutes), .apply = apply_hold},
+    {.verb = "conclude", .fields = f_minutes, .nfields = NF(f_minutes), .apply = apply_conclude},
 };
 
 const rec_kind rk_review = {
@@ -153,6 +161,20 @@ static json_t *item_load(store_tx *tx, const char *id, int *rc) {
   sval p[] = {SV_S(id)};
   json_t *it = store_query_one(tx, "SELECT " ITEM_COLS ITEM_FROM "WHERE i.id=$1", p, 1, rc);
   if (it) item_fix(it);
+  return it;
+}
+
+/* An item as the user sees it: the problem's or clue's title only if that
+ * record is visible to the user (core/visibility.c vis_review_item). 0, or a
+ * store error (every such title then removed: fail closed). */
+static int item_redact(store_tx *tx, const principal *who, json_t *it) {
+  return vis_redact(tx, &vis_review_item, who, rec_s(it, "id"), it);
+}
+
+/* item_load for an answer to the user. */
+static json_t *item_shown(store_tx *tx, const principal *who, const char *id, int *rc) {
+  json_t *it = item_load(tx, id, rc);
+  if (it && !*rc) *rc = item_redact(tx, who, it);
   return it;
 }
 
@@ -258,8 +280,8 @@ static json_t *review_for(req *r, store_tx *tx, const char *review_id, action_id
 }
 
 static const field item_add_fields[] = {
-    {"problem_id", "问题", FT_ID, 0, 0, 0, NULL},
-    {"clue_id", "问题线索", FT_ID, 0, 0, 0, NULL},
+    {.name = "problem_id", .label = "问题", .type = FT_ID},
+    {.name = "clue_id", .label = "问题线索", .type = FT_ID},
 };
 
 int h_review_items_add(req *r) {
@@ -305,7 +327,7 @@ int h_review_items_add(req *r) {
   if (!rc) rc = api_audit(r, tx, "review_item.create", "review_item", id, "ok", r->in);
   if (!rc) rc = item_reflag(r, tx, id);
   if (rc) return rec_fail(r, tx, rc);
-  json_t *it = item_load(tx, id, &rc);
+  json_t *it = item_shown(tx, &r->who, id, &rc);
   return api_finish(r, tx, it, rc, 201);
 }
 
@@ -318,6 +340,15 @@ int h_review_items_list(req *r) {
   if (!rv) return status;
   sval p[] = {SV_S(r->params[0])};
   json_t *items = store_query_json(tx, "SELECT " ITEM_COLS ITEM_FROM "WHERE i.review_id=$1 ORDER BY i.created_at, i.id", p, 1);
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    if (item_redact(tx, &r->who, it)) {
+      json_decref(items);
+      items = NULL;
+      break;
+    }
+  }
   store_rollback(tx);
   if (!items) {
     json_decref(rv);
@@ -330,8 +361,6 @@ int h_review_items_list(req *r) {
   const char *st = rec_s(rv, "state");
   bool open = !wf_in(&ws_review_concluded, st), held = wf_in(&ws_review_held, st);
   bool ver = authz(&r->who, A_REVIEW_WRITE, &o), team = authz(&r->who, A_REVIEW_TEAM, &o);
-  size_t i;
-  json_t *it;
   json_array_foreach(items, i, it) {
     item_fix(it);
     bool flagged = json_is_true(json_object_get(it, "flag_rectified_first")) ||
@@ -350,14 +379,14 @@ int h_review_items_list(req *r) {
 
 /* Who writes which part of an item. */
 static const field item_fields[] = {
-    {"finding", "核查情况", FT_MEMO, 0, 10000, 0, NULL},
-    {"proposed", "拟处理意见", FT_ENUM, 0, 0, 0, handling_codes},
-    {"proposed_note", "处理意见说明", FT_MEMO, 0, 5000, 0, NULL},
-    {"source_text", "问题来源", FT_MEMO, 0, 5000, 0, NULL},
-    {"how_found", "发现经过", FT_MEMO, 0, 5000, 0, NULL},
-    {"learned", "了解的情况", FT_MEMO, 0, 10000, 0, NULL},
-    {"final", "最终处理意见", FT_ENUM, 0, 0, 0, handling_codes},
-    {"final_note", "最终处理说明", FT_MEMO, 0, 5000, 0, NULL},
+    {.name = "finding", .label = "核查情况", .type = FT_MEMO, .max = 10000},
+    {.name = "proposed", .label = "拟处理意见", .type = FT_ENUM, .values = handling_codes},
+    {.name = "proposed_note", .label = "处理意见说明", .type = FT_MEMO, .max = 5000},
+    {.name = "source_text", .label = "问题来源", .type = FT_MEMO, .max = 5000},
+    {.name = "how_found", .label = "发现经过", .type = FT_MEMO, .max = 5000},
+    {.name = "learned", .label = "了解的情况", .type = FT_MEMO, .max = 10000},
+    {.name = "final", .label = "最终处理意见", .type = FT_ENUM, .values = handling_codes},
+    {.name = "final_note", .label = "最终处理说明", .type = FT_MEMO, .max = 5000},
 };
 static const char *const verification_keys[] = {"finding", "proposed", "proposed_note", "final",
                                                  "final_note", NULL};
@@ -444,11 +473,12 @@ int h_review_item_update(req *r) {
   if (!rc) rc = api_audit(r, tx, "review_item.update", "review_item", r->params[0], "ok", r->in);
   if (!rc) rc = item_reflag(r, tx, r->params[0]);
   if (rc) return rec_fail(r, tx, rc);
-  it = item_load(tx, r->params[0], &rc);
+  it = item_shown(tx, &r->who, r->params[0], &rc);
   return api_finish(r, tx, it, rc, 200);
 }
 
-static const field clear_fields[] = {{"reason", "消除理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field clear_fields[] = {{.name = "reason", .label = "消除理由", .type = FT_MEMO,
+                                      .flags = F_REQUIRED, .max = 2000}};
 
 int h_review_item_clear(req *r) {
   if (api_body(r, clear_fields, NF(clear_fields), false)) return r->status;
@@ -476,6 +506,6 @@ int h_review_item_clear(req *r) {
                   p, 4, NULL);
   if (!rc) rc = api_audit(r, tx, "review_item.clear", "review_item", r->params[0], "ok", r->in);
   if (rc) return rec_fail(r, tx, rc);
-  it = item_load(tx, r->params[0], &rc);
+  it = item_shown(tx, &r->who, r->params[0], &rc);
   return api_finish(r, tx, it, rc, 200);
 }

@@ -19,34 +19,35 @@
 static const char *const found_by_values[] = {"interview", "records", "field_visit", "petition",
                                               "other", NULL};
 static const field problem_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"category_id", "问题类别", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"title", "问题标题", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"description", "问题描述", FT_MEMO, F_REQUIRED, 20000, 0, NULL},
-    {"amount", "涉及金额 (元)", FT_MONEY, 0, 0, 0, NULL},
-    {"people", "涉及人员", FT_MEMO, 0, 2000, 0, NULL},
-    {"found_by", "发现方式", FT_ENUM, F_REQUIRED, 0, 0, found_by_values},
-    {"petition_id", "来源信访件", FT_ID, 0, 0, 0, NULL},
-    {"found_on", "发现日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"immediate_fix", "立行立改", FT_BOOL, 0, 0, 0, NULL},
-    {"inaction", "不担当不作为", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "category_id", .label = "问题类别", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "title", .label = "问题标题", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "description", .label = "问题描述", .type = FT_MEMO, .flags = F_REQUIRED, .max = 20000},
+    {.name = "amount", .label = "涉及金额 (元)", .type = FT_MONEY},
+    {.name = "people", .label = "涉及人员", .type = FT_MEMO, .max = 2000},
+    {.name = "found_by", .label = "发现方式", .type = FT_ENUM, .flags = F_REQUIRED,
+     .values = found_by_values},
+    {.name = "petition_id", .label = "来源信访件", .type = FT_ID},
+    {.name = "found_on", .label = "发现日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "immediate_fix", .label = "立行立改", .type = FT_BOOL},
+    {.name = "inaction", .label = "不担当不作为", .type = FT_BOOL},
 };
 static const char *const problem_state_codes[] = {"draft", "confirmed", "reported", "fed_back",
                                                   "rectifying", "rectified", "signed_off",
                                                   "reopened", NULL};
 static const field problem_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"category_id", "问题类别", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, problem_state_codes},
-    {"found_by", "发现方式", FT_ENUM, 0, 0, 0, found_by_values},
-    {"immediate_fix", "立行立改", FT_BOOL, 0, 0, 0, NULL},
-    {"inaction", "不担当不作为", FT_BOOL, 0, 0, 0, NULL},
-    {"found_on", "发现日期", FT_DATE, 0, 0, 0, NULL},
-    {"seq_no", "问题编号", FT_TEXT, 0, 20, 0, NULL},
-    {"created_by", "登记人", FT_ID, 0, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "category_id", .label = "问题类别", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = problem_state_codes},
+    {.name = "found_by", .label = "发现方式", .type = FT_ENUM, .values = found_by_values},
+    {.name = "immediate_fix", .label = "立行立改", .type = FT_BOOL},
+    {.name = "inaction", .label = "不担当不作为", .type = FT_BOOL},
+    {.name = "found_on", .label = "发现日期", .type = FT_DATE},
+    {.name = "seq_no", .label = "问题编号", .type = FT_TEXT, .max = 20},
+    {.name = "created_by", .label = "登记人", .type = FT_ID},
 };
 static const rec_flag problem_flags[] = {
     {"open", "x.state NOT IN " WSQL_PROBLEM_SIGNED_OFF},
@@ -134,48 +135,62 @@ static int tasks_count(store_tx *tx, const char *problem, const char *states, in
 
 /* The stamp columns (confirmed_at/_by, rectify_note, ...) are declared with
  * the transitions (core/workflow.c) and written by the engine. */
-static int apply_complete(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_complete(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
   int64_t all = 0, done = 0;
   int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
   if (!rc) rc = tasks_count(tx, rec_s(row, "id"), WSQL_TASK_DONE, &done);
   if (rc) return rc;
   if (all == 0)
-    return api_error(r, 409, "no_tasks", "", "该问题尚无整改任务, 请先制定整改任务");
+    return xres_err(x, 409, "no_tasks", "", "该问题尚无整改任务, 请先制定整改任务");
   if (done < all)
-    return api_error(r, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未完成",
+    return xres_err(x, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未完成",
                      (long long)(all - done));
   json_object_set_new(d, "tasks", json_integer(all));
   return 0;
 }
 
-static int apply_sign_off(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_sign_off(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
   int64_t all = 0, signed_off = 0;
   int rc = tasks_count(tx, rec_s(row, "id"), NULL, &all);
   if (!rc) rc = tasks_count(tx, rec_s(row, "id"), WSQL_TASK_SIGNED_OFF, &signed_off);
   if (rc) return rc;
   if (signed_off < all)
-    return api_error(r, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未销号",
+    return xres_err(x, 409, "tasks_open", "", "该问题还有 %lld 项整改任务未销号",
                      (long long)(all - signed_off));
   (void)d;
   return 0;
 }
 
-static int apply_reopen(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_reopen(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)tx;
   (void)row;
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   return 0;
 }
 
-static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
-static const field f_complete[] = {{"note", "整改情况", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
-static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_note[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
+static const field f_complete[] = {{.name = "note", .label = "整改情况", .type = FT_MEMO,
+                                    .flags = F_REQUIRED, .max = 5000}};
+static const field f_reason[] = {{.name = "reason", .label = "理由", .type = FT_MEMO,
+                                  .flags = F_REQUIRED, .max = 2000}};
 static const lc_hook problem_hooks[] = {
-    {"confirm", f_note, NF(f_note), NULL},
-    {"rectify", f_note, NF(f_note), NULL},
-    {"complete", f_complete, NF(f_complete), apply_complete},
-    {"sign_off", f_note, NF(f_note), apply_sign_off},
-    {"reopen", f_reason, NF(f_reason), apply_reopen},
+    {.verb = "confirm", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "rectify", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "complete", .fields = f_complete, .nfields = NF(f_complete), .apply = apply_complete},
+    {.verb = "sign_off", .fields = f_note, .nfields = NF(f_note), .apply = apply_sign_off},
+    {.verb = "reopen", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_reopen},
 };
 
 /* a problem's page may open an assistance request or an accountability record, and
@@ -225,18 +240,18 @@ const rec_kind rk_problem = {
 
 /* ---- report, feedback and copy ----------------------------------------------------- */
 static const field report_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"text", "巡察报告正文", FT_MEMO, F_REQUIRED, 100000, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "text", .label = "巡察报告正文", .type = FT_MEMO, .flags = F_REQUIRED, .max = 100000},
 };
 static const char *const report_state_codes[] = {"draft", "submitted", "approved", "fed_back",
                                                  "copied", NULL};
 static const field report_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, report_state_codes},
-    {"meeting_date", "反馈会日期", FT_DATE, 0, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = report_state_codes},
+    {.name = "meeting_date", .label = "反馈会日期", .type = FT_DATE},
 };
 
 static int report_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *c,
@@ -267,17 +282,20 @@ static void report_fix(store_tx *tx, json_t *row) {
 }
 
 
-static int report_cascade(req *r, store_tx *tx, const json_t *row, const char *verb, json_t *d) {
+static int report_cascade(app *a, svc_actor *ac, store_tx *tx, const json_t *row, const char *verb,
+                          json_t *d) {
   sval p[] = {SV_S(rec_s(row, "id"))};
   int moved = 0;
-  int rc = rec_cascade(r, tx, &wf_problem, "problems",
+  int rc = rec_cascade_svc(a, ac, tx, &wf_problem, "problems",
                        "id IN (SELECT problem_id FROM report_problems WHERE report_id=$1)", p, 1,
                        verb, json_pack("{s:s}", "report_id", rec_s(row, "id")), &moved);
   if (!rc) json_object_set_new(d, "problems", json_integer(moved));
   return rc;
 }
 
-static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_submit(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)in;
   const char *target = rec_s(row, "target_id");
   sval p[] = {SV_S(target)};
   int64_t drafts = 0;
@@ -285,7 +303,7 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
                            p, 1, &drafts);
   if (rc) return rc;
   if (drafts)
-    return api_error(r, 409, "problems_unconfirmed", "", "该巡察对象还有 %lld 个问题未确认, 请先确认或删除",
+    return xres_err(x, 409, "problems_unconfirmed", "", "该巡察对象还有 %lld 个问题未确认, 请先确认或删除",
                      (long long)drafts);
   sval q[] = {SV_S(rec_s(row, "id")), SV_S(target)};
   rc = store_exec(tx, "DELETE FROM report_problems WHERE report_id=$1", q, 1, NULL);
@@ -294,7 +312,7 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     "INSERT INTO report_problems(report_id, problem_id) SELECT $1, id FROM problems "
                     "WHERE target_id=$2 AND state IN " WSQL_PROBLEM_CONFIRMED,
                     q, 2, NULL);
-  if (!rc) rc = report_cascade(r, tx, row, "report", d);
+  if (!rc) rc = report_cascade(a, ac, tx, row, "report", d);
   char now[TS_LEN];
   ts_now(now);
   sval s2[] = {SV_S(now), SV_S(rec_s(row, "id"))};
@@ -306,26 +324,29 @@ static int apply_submit(req *r, store_tx *tx, const json_t *row, json_t *d) {
   return rc;
 }
 
-static int apply_return(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  int rc = report_cascade(r, tx, row, "unreport", d);
+static int apply_return(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)x;
+  int rc = report_cascade(a, ac, tx, row, "unreport", d);
   sval q[] = {SV_S(rec_s(row, "id"))};
   if (!rc) rc = store_exec(tx, "DELETE FROM report_problems WHERE report_id=$1", q, 1, NULL);
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   return rc;
 }
 
-static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  const char *md = rec_s(r->in, "meeting_date");
+static int apply_feedback(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  const char *md = rec_s(in, "meeting_date");
   char today[11];
   date_format(date_today_shanghai(), today);
   if (strcmp(md, today) > 0)
-    return api_error(r, 400, "invalid_field", "meeting_date", "「反馈会日期」不得晚于今天");
+    return xres_err(x, 400, "invalid_field", "meeting_date", "「反馈会日期」不得晚于今天");
   char now[TS_LEN];
   ts_now(now);
-  json_t *att = json_object_get(r->in, "attendees");
-  const char *names = rec_s(r->in, "attendee_names");
+  json_t *att = json_object_get(in, "attendees");
+  const char *names = rec_s(in, "attendee_names");
   sval p[] = {SV_S(md), json_is_integer(att) ? SV_I(json_integer_value(att)) : SV_NUL,
-              SV_S(rec_s(r->in, "feedback_text")), SV_S(rec_s(row, "id")),
+              SV_S(rec_s(in, "feedback_text")), SV_S(rec_s(row, "id")),
               names && *names ? SV_S(names) : SV_NUL};
   int rc = store_exec(tx,
                       "UPDATE reports SET meeting_date=$1, attendees=$2, feedback_text=$3, "
@@ -333,7 +354,7 @@ static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
                       p, 5, NULL);
   sval t[] = {SV_S(md), SV_S(now), SV_S(rec_s(row, "target_id"))};
   if (!rc) rc = store_exec(tx, "UPDATE targets SET feedback_date=$1, updated_at=$2, version=version+1 WHERE id=$3", t, 3, NULL);
-  if (!rc) rc = report_cascade(r, tx, row, "feed_back", d);
+  if (!rc) rc = report_cascade(a, ac, tx, row, "feed_back", d);
   sval t2[] = {SV_S(now), SV_S(rec_s(row, "id"))};
   if (!rc)
     rc = store_exec(tx,
@@ -344,7 +365,11 @@ static int apply_feedback(req *r, store_tx *tx, const json_t *row, json_t *d) {
   return rc;
 }
 
-static int apply_copy(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_copy(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                      const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)in;
+  (void)x;
   char now[TS_LEN];
   ts_now(now);
   static const struct {
@@ -359,7 +384,7 @@ static int apply_copy(req *r, store_tx *tx, const json_t *row, json_t *d) {
     sval k[] = {SV_S(to[i].org_kind)};
     rc = store_query_text(tx, "SELECT id FROM orgs WHERE kind=$1 ORDER BY created_at LIMIT 1", k, 1, &org);
     sval p[] = {SV_S(id), SV_S(rec_s(row, "id")), SV_S(to[i].recipient), SV_S(org),
-                SV_S(r->who.user_id), SV_S(now)};
+                SV_S(ac->user_id), SV_S(now)};
     if (!rc)
       rc = store_exec(tx,
                       "INSERT INTO report_copies(id, report_id, recipient, recipient_org_id, "
@@ -373,18 +398,18 @@ static int apply_copy(req *r, store_tx *tx, const json_t *row, json_t *d) {
 }
 
 static const field f_feedback[] = {
-    {"meeting_date", "反馈会日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"attendees", "参会人数", FT_INT, 0, 100000, 1, NULL},
-    {"attendee_names", "参会人员", FT_MEMO, 0, 2000, 0, NULL},
-    {"feedback_text", "反馈意见", FT_MEMO, F_REQUIRED, 100000, 0, NULL},
-    {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
+    {.name = "meeting_date", .label = "反馈会日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "attendees", .label = "参会人数", .type = FT_INT, .max = 100000, .min = 1},
+    {.name = "attendee_names", .label = "参会人员", .type = FT_MEMO, .max = 2000},
+    {.name = "feedback_text", .label = "反馈意见", .type = FT_MEMO, .flags = F_REQUIRED, .max = 100000},
+    {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000},
 };
 static const lc_hook report_hooks[] = {
-    {"submit", f_note, NF(f_note), apply_submit},
-    {"return", f_reason, NF(f_reason), apply_return},
-    {"approve", f_note, NF(f_note), NULL},
-    {"feedback", f_feedback, NF(f_feedback), apply_feedback},
-    {"copy", f_note, NF(f_note), apply_copy},
+    {.verb = "submit", .fields = f_note, .nfields = NF(f_note), .apply = apply_submit},
+    {.verb = "return", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_return},
+    {.verb = "approve", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "feedback", .fields = f_feedback, .nfields = NF(f_feedback), .apply = apply_feedback},
+    {.verb = "copy", .fields = f_note, .nfields = NF(f_note), .apply = apply_copy},
 };
 
 /* a copied report's page opens accountability for its 不担当不作为 problems */
@@ -457,10 +482,10 @@ int h_categories_list(req *r) {
 }
 
 static const field category_fields[] = {
-    {"name", "类别名称", FT_TEXT, F_REQUIRED, 60, 0, NULL},
-    {"parent_id", "上级类别", FT_TEXT, F_CREATEONLY, 40, 0, NULL},
-    {"min_form", "联审最低处理形态", FT_INT, 0, 4, 1, NULL},
-    {"active", "启用", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "name", .label = "类别名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 60},
+    {.name = "parent_id", .label = "上级类别", .type = FT_TEXT, .flags = F_CREATEONLY, .max = 40},
+    {.name = "min_form", .label = "联审最低处理形态", .type = FT_INT, .max = 4, .min = 1},
+    {.name = "active", .label = "启用", .type = FT_BOOL},
 };
 
 int h_categories_create(req *r) {

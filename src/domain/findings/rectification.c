@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/workflow.h"
+#include "domain/deadlines.h"
 #include "api/record.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -21,25 +22,25 @@ static void today_str(char out[11]) { date_format(date_today_shanghai(), out); }
 
 /* ---- rectification tasks ------------------------------------------------------- */
 static const field task_fields[] = {
-    {"problem_id", "问题", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"measure", "整改措施", FT_MEMO, F_REQUIRED, 5000, 0, NULL},
-    {"owner_name", "责任人", FT_TEXT, F_REQUIRED, 50, 0, NULL},
-    {"owner_post", "责任人职务", FT_TEXT, 0, 100, 0, NULL},
-    {"leader_name", "责任领导", FT_TEXT, 0, 50, 0, NULL},
-    {"deadline", "完成时限", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"long_term", "长期整改", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "problem_id", .label = "问题", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "measure", .label = "整改措施", .type = FT_MEMO, .flags = F_REQUIRED, .max = 5000},
+    {.name = "owner_name", .label = "责任人", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
+    {.name = "owner_post", .label = "责任人职务", .type = FT_TEXT, .max = 100},
+    {.name = "leader_name", .label = "责任领导", .type = FT_TEXT, .max = 50},
+    {.name = "deadline", .label = "完成时限", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "long_term", .label = "长期整改", .type = FT_BOOL},
 };
 static const char *const task_state_codes[] = {"open", "in_progress", "done", "signed_off", NULL};
 static const field task_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"problem_id", "问题", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, task_state_codes},
-    {"long_term", "长期整改", FT_BOOL, 0, 0, 0, NULL},
-    {"deadline", "完成时限", FT_DATE, 0, 0, 0, NULL},
-    {"owner_name", "责任人", FT_TEXT, 0, 50, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "problem_id", .label = "问题", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = task_state_codes},
+    {.name = "long_term", .label = "长期整改", .type = FT_BOOL},
+    {.name = "deadline", .label = "完成时限", .type = FT_DATE},
+    {.name = "owner_name", .label = "责任人", .type = FT_TEXT, .max = 50},
 };
 /* {today} is replaced by today's date (Asia/Shanghai) in list filters. */
 static const rec_flag task_flags[] = {
@@ -88,10 +89,8 @@ static void task_fix(store_tx *tx, json_t *row) {
   int open = wf_in(&ws_task_open, st);
   if (dl && date_parse(dl, &d)) {
     json_object_set_new(row, "overdue", json_boolean(open && d < today));
-    json_object_set_new(row, "days_left", open ? json_integer(d - today) : json_null());
-    /* warnings at 20 and 10 days left (DOMAIN.md §3) */
-    const char *w = !open ? NULL : d < today ? "overdue" : d - today <= 10 ? "10d" : d - today <= 20 ? "20d" : NULL;
-    json_object_set_new(row, "warning", w ? json_string(w) : json_null());
+    /* days_left and the warnings (settings, DOMAIN.md §3: 20 and 10 days) */
+    dl_set(row, dl, open);
   }
   const char *fb = rec_s(row, "meeting_date");
   if (long_term && fb && date_parse(fb, &d)) {
@@ -108,20 +107,28 @@ static int64_t count_where(store_tx *tx, const char *sql, const char *id, int *r
   return n;
 }
 
-static int apply_start(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_start(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                       const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
+  (void)x;
   (void)d;
   char now[TS_LEN];
   ts_now(now);
   sval p[] = {SV_S(now), SV_S(rec_s(row, "id"))};
-  (void)r;
   return store_exec(tx, "UPDATE rect_tasks SET started_at=coalesce(started_at,$1) WHERE id=$2", p, 2, NULL);
 }
 
-static int apply_finish(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_finish(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)in;
   int rc;
   int64_t n = count_where(tx, "SELECT count(*) FROM rect_progress WHERE task_id=$1", rec_s(row, "id"), &rc);
   if (rc) return rc;
-  if (!n) return api_error(r, 409, "no_progress", "", "请先填报整改进展及佐证材料, 再报告完成");
+  if (!n) return xres_err(x, 409, "no_progress", "", "请先填报整改进展及佐证材料, 再报告完成");
   char now[TS_LEN];
   ts_now(now);
   /* done_at/_by/_note: the transition's stamps (core/workflow.c) */
@@ -131,7 +138,10 @@ static int apply_finish(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     2, NULL);
 }
 
-static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_task_sign_off(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                               const json_t *row, json_t *d, xres *x) {
+  (void)in;
+  (void)x;
   (void)d;
   char now[TS_LEN];
   ts_now(now);
@@ -140,10 +150,10 @@ static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *
   int moved = 0;
   sval q[] = {SV_S(rec_s(row, "id"))};
   if (!rc)
-    rc = rec_cascade(r, tx, &wf_notice, "notices", "task_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED, q, 1,
+    rc = rec_cascade_svc(a, ac, tx, &wf_notice, "notices", "task_id=$1 AND state NOT IN " WSQL_NOTICE_CLOSED, q, 1,
                      "close", json_pack("{s:s}", "reason", "整改任务已销号"), &moved);
   if (!rc && moved) {
-    sval c[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(row, "id"))};
+    sval c[] = {SV_S(now), SV_S(ac->user_id), SV_S(rec_s(row, "id"))};
     rc = store_exec(tx,
                     "UPDATE notices SET closed_at=$1, closed_by=$2, close_note='整改任务已销号' "
                     "WHERE task_id=$3 AND state IN " WSQL_NOTICE_CLOSED " AND closed_at IS NULL",
@@ -152,21 +162,27 @@ static int apply_task_sign_off(req *r, store_tx *tx, const json_t *row, json_t *
   return rc;
 }
 
-static int apply_send_back(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+static int apply_send_back(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                           const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   /* returned_at/_by, return_reason: the transition's stamps */
   sval p[] = {SV_S(rec_s(row, "id"))};
   return store_exec(tx, "UPDATE rect_tasks SET done_at=NULL, done_by=NULL WHERE id=$1", p, 1, NULL);
 }
 
-static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
-static const field f_done[] = {{"note", "完成情况", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
-static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_note[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
+static const field f_done[] = {{.name = "note", .label = "完成情况", .type = FT_MEMO,
+                                .flags = F_REQUIRED, .max = 5000}};
+static const field f_reason[] = {{.name = "reason", .label = "理由", .type = FT_MEMO,
+                                  .flags = F_REQUIRED, .max = 2000}};
 static const lc_hook task_hooks[] = {
-    {"start", f_note, NF(f_note), apply_start},
-    {"finish", f_done, NF(f_done), apply_finish},
-    {"sign_off", f_note, NF(f_note), apply_task_sign_off},
-    {"send_back", f_reason, NF(f_reason), apply_send_back},
+    {.verb = "start", .fields = f_note, .nfields = NF(f_note), .apply = apply_start},
+    {.verb = "finish", .fields = f_done, .nfields = NF(f_done), .apply = apply_finish},
+    {.verb = "sign_off", .fields = f_note, .nfields = NF(f_note), .apply = apply_task_sign_off},
+    {.verb = "send_back", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_send_back},
 };
 
 const rec_kind rk_task = {
@@ -209,7 +225,8 @@ const rec_kind rk_task = {
 };
 
 /* ---- progress entries ------------------------------------------------------------ */
-static const field progress_fields[] = {{"text", "整改进展", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
+static const field progress_fields[] = {{.name = "text", .label = "整改进展", .type = FT_MEMO,
+                                         .flags = F_REQUIRED, .max = 5000}};
 
 int h_task_progress_add(req *r) {
   if (api_body(r, progress_fields, NF(progress_fields), false)) return r->status;
@@ -276,20 +293,21 @@ int h_task_progress_list(req *r) {
 static const char *const levels[] = {"reminder", "supervise", "interview", NULL};
 static const char *const level_labels[] = {"提醒", "督办", "约谈"};
 static const field notice_fields[] = {
-    {"task_id", "整改任务", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"level", "督办级别", FT_ENUM, F_REQUIRED | F_CREATEONLY, 0, 0, levels},
-    {"reason", "督办事由", FT_MEMO, F_REQUIRED, 5000, 0, NULL},
-    {"due_date", "回复期限", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {.name = "task_id", .label = "整改任务", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "level", .label = "督办级别", .type = FT_ENUM, .flags = F_REQUIRED | F_CREATEONLY,
+     .values = levels},
+    {.name = "reason", .label = "督办事由", .type = FT_MEMO, .flags = F_REQUIRED, .max = 5000},
+    {.name = "due_date", .label = "回复期限", .type = FT_DATE, .flags = F_REQUIRED},
 };
 static const char *const notice_state_codes[] = {"issued", "replied", "closed", NULL};
 static const field notice_filters[] = {
-    {"task_id", "整改任务", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, 0, 0, 0, NULL},
-    {"level", "督办级别", FT_ENUM, 0, 0, 0, levels},
-    {"state", "状态", FT_ENUM, 0, 0, 0, notice_state_codes},
-    {"due_date", "回复期限", FT_DATE, 0, 0, 0, NULL},
+    {.name = "task_id", .label = "整改任务", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID},
+    {.name = "level", .label = "督办级别", .type = FT_ENUM, .values = levels},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = notice_state_codes},
+    {.name = "due_date", .label = "回复期限", .type = FT_DATE},
 };
 static const rec_flag notice_flags[] = {
     {"open", "x.state NOT IN " WSQL_NOTICE_CLOSED},
@@ -380,23 +398,29 @@ static void notice_fix(store_tx *tx, json_t *row) {
   if (due && date_parse(due, &d))
     json_object_set_new(row, "overdue", json_boolean(wf_in(&ws_notice_issued, rec_s(row, "state")) &&
                                                      d < date_today_shanghai()));
+  dl_set(row, due, wf_in(&ws_notice_issued, rec_s(row, "state")));
 }
 
 /* reply: reply, replied_at/_by; close: closed_at/_by, close_note: the
  * transitions' stamps (core/workflow.c) */
 
-static int apply_reject_reply(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_reject_reply(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                              const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)ac;
+  (void)x;
   (void)tx;
   (void)row;
-  json_object_set_new(d, "reason", json_string(rec_s(r->in, "reason")));
+  json_object_set_new(d, "reason", json_string(rec_s(in, "reason")));
   return 0;
 }
 
-static const field f_reply[] = {{"reply", "回复内容", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
+static const field f_reply[] = {{.name = "reply", .label = "回复内容", .type = FT_MEMO,
+                                 .flags = F_REQUIRED, .max = 5000}};
 static const lc_hook notice_hooks[] = {
-    {"reply", f_reply, NF(f_reply), NULL},
-    {"close", f_note, NF(f_note), NULL},
-    {"send_back", f_reason, NF(f_reason), apply_reject_reply},
+    {.verb = "reply", .fields = f_reply, .nfields = NF(f_reply)},
+    {.verb = "close", .fields = f_note, .nfields = NF(f_note)},
+    {.verb = "send_back", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_reject_reply},
 };
 
 const rec_kind rk_notice = {
@@ -478,9 +502,10 @@ static json_t *target_for(req *r, store_tx *tx, const char *id, action_id act, i
   return t;
 }
 
-static const field plan_fields[] = {{"plan_text", "整改方案", FT_MEMO, F_REQUIRED, 100000, 0, NULL}};
+static const field plan_fields[] = {{.name = "plan_text", .label = "整改方案", .type = FT_MEMO,
+                                     .flags = F_REQUIRED, .max = 100000}};
 static const field rreport_fields[] = {
-    {"report_text", "整改情况报告", FT_MEMO, F_REQUIRED, 100000, 0, NULL}};
+    {.name = "report_text", .label = "整改情况报告", .type = FT_MEMO, .flags = F_REQUIRED, .max = 100000}};
 
 static int plan_write(req *r, int is_report) {
   if (api_body(r, is_report ? rreport_fields : plan_fields, 1, false)) return r->status;
@@ -646,6 +671,10 @@ int h_rectification_get(req *r) {
     int reported = plan && rec_s(plan, "report_submitted_at");
     json_object_set_new(out, "report_overdue", json_boolean(!reported && strcmp(due, today) < 0));
     json_object_set_new(out, "plan_overdue", json_boolean(!plan && strcmp(pdue, today) < 0));
+    /* the report's deadline state (domain/deadlines.h), open until reported */
+    json_t *rd = json_object();
+    dl_set(rd, due, !reported);
+    json_object_set_new(out, "report_deadline", rd);
   }
   json_object_set_new(out, "plan", plan ? plan : json_null());
   json_object_set_new(out, "problem_list", problems);
@@ -666,7 +695,7 @@ int h_rectification_get(req *r) {
 }
 
 /* ---- daily supervision (纳入日常监督) ---------------------------------------------- */
-static const field ack_fields[] = {{"note", "日常监督安排", FT_MEMO, 0, 5000, 0, NULL}};
+static const field ack_fields[] = {{.name = "note", .label = "日常监督安排", .type = FT_MEMO, .max = 5000}};
 
 int h_supervision_ack(req *r) {
   if (api_body(r, ack_fields, NF(ack_fields), false)) return r->status;
@@ -701,7 +730,8 @@ int h_supervision_ack(req *r) {
   return api_finish(r, tx, row, rc, 201);
 }
 
-static const field note_fields[] = {{"text", "监督意见", FT_MEMO, F_REQUIRED, 5000, 0, NULL}};
+static const field note_fields[] = {{.name = "text", .label = "监督意见", .type = FT_MEMO,
+                                     .flags = F_REQUIRED, .max = 5000}};
 
 int h_supervision_note_add(req *r) {
   if (api_body(r, note_fields, NF(note_fields), false)) return r->status;
@@ -742,12 +772,12 @@ int h_supervision_notes_list(req *r) {
 /* ---- institutions revised (修订完善制度机制) -------------------------------------- */
 static const char *const inst_kinds[] = {"new", "revised", NULL};
 static const field inst_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"name", "制度名称", FT_TEXT, F_REQUIRED, 200, 0, NULL},
-    {"kind", "类型", FT_ENUM, F_REQUIRED, 0, 0, inst_kinds},
-    {"issued_on", "印发日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"problem_id", "对应问题", FT_ID, 0, 0, 0, NULL},
-    {"task_id", "对应整改任务", FT_ID, 0, 0, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "name", .label = "制度名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 200},
+    {.name = "kind", .label = "类型", .type = FT_ENUM, .flags = F_REQUIRED, .values = inst_kinds},
+    {.name = "issued_on", .label = "印发日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "problem_id", .label = "对应问题", .type = FT_ID},
+    {.name = "task_id", .label = "对应整改任务", .type = FT_ID},
 };
 
 int h_institutions_create(req *r) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/deadlines.h"
 #include "core/workflow.h"
 #include "api/record.h"
 #include "domain/programme/programme.h"
@@ -44,8 +45,8 @@ static const bsource *bsource_find(const char *code) {
 }
 
 static const field brief_req_fields[] = {
-    {"due_date", "报送期限", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"note", "说明", FT_MEMO, 0, 1000, 0, NULL},
+    {.name = "due_date", .label = "报送期限", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "note", .label = "说明", .type = FT_MEMO, .max = 1000},
 };
 
 static void briefing_fix(store_tx *tx, json_t *row) {
@@ -55,6 +56,8 @@ static void briefing_fix(store_tx *tx, json_t *row) {
   const char *due = prog_js(row, "due_date");
   json_object_set_new(row, "overdue", json_boolean(wf_in(&ws_briefing_pending, prog_js(row, "state")) &&
                                                    due && strcmp(due, today) < 0));
+  /* the deadline state (domain/deadlines.h) */
+  dl_set(row, due, wf_in(&ws_briefing_pending, prog_js(row, "state")));
   const bsource *b = bsource_find(prog_js(row, "source"));
   if (b) json_object_set_new(row, "source_label", json_string(b->label));
 }
@@ -175,11 +178,11 @@ int h_target_briefings_request(req *r) {
 }
 
 static const field brief_answer_fields[] = {
-    {"answer", "通报内容", FT_MEMO, F_REQUIRED, 20000, 0, NULL},
-    {"petitions_3y", "近三年信访举报件数", FT_INT, 0, 1000000, 0, NULL},
-    {"clues_on_hand", "在办问题线索数", FT_INT, 0, 1000000, 0, NULL},
-    {"cases", "立案审查调查数", FT_INT, 0, 1000000, 0, NULL},
-    {"audit_findings", "审计发现问题数", FT_INT, 0, 1000000, 0, NULL},
+    {.name = "answer", .label = "通报内容", .type = FT_MEMO, .flags = F_REQUIRED, .max = 20000},
+    {.name = "petitions_3y", .label = "近三年信访举报件数", .type = FT_INT, .max = 1000000},
+    {.name = "clues_on_hand", .label = "在办问题线索数", .type = FT_INT, .max = 1000000},
+    {.name = "cases", .label = "立案审查调查数", .type = FT_INT, .max = 1000000},
+    {.name = "audit_findings", .label = "审计发现问题数", .type = FT_INT, .max = 1000000},
 };
 
 static sval int_or_null(const json_t *v) {
@@ -258,11 +261,12 @@ int h_briefing_answer(req *r) {
 
 /* ---- the kind: listed by the record engine; requested and answered above ---- */
 static const field briefing_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"source", "来源", FT_ENUM, 0, 0, 0, source_codes},
-    {"state", "状态", FT_ENUM, 0, 0, 0, (const char *const[]){"pending", "answered", NULL}},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "source", .label = "来源", .type = FT_ENUM, .values = source_codes},
+    {.name = "state", .label = "状态", .type = FT_ENUM,
+     .values = (const char *const[]){"pending", "answered", NULL}},
 };
 
 /* late: still pending after the due date (computed, never stored) */
@@ -271,8 +275,8 @@ static const rec_flag briefing_flags[] = {{"overdue", BRIEFING_OVERDUE}};
 
 /* Requested per target (POST /targets/{id}/briefings, plus "sources": codes of
  * the source filter); answered by its source (POST /briefings/{id}/answer). */
-static const lc_hook briefing_answer_act = {"answer", brief_answer_fields, NF(brief_answer_fields),
-                                            NULL};
+static const lc_hook briefing_answer_act = {.verb = "answer", .fields = brief_answer_fields,
+                                           .nfields = NF(brief_answer_fields)};
 static const lc_hook *const briefing_acts[] = {&briefing_answer_act};
 static const action_id briefing_also[] = {A_BRIEFING_ANSWER};
 const rec_kind rk_briefing = {

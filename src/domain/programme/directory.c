@@ -19,53 +19,54 @@ static const char *const org_levels[] = {"city", "township", "village", NULL};
 static const char *const dept_codes[] = {"conduct", "case_mgmt", "petitions", "supervision",
                                          "investigation", "verification", "cadre", NULL};
 static const field org_fields[] = {
-    {"kind", "机构类别", FT_ENUM, F_REQUIRED | F_CREATEONLY, 0, 0, org_kinds},
-    {"name", "名称", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"short_name", "简称", FT_TEXT, 0, 50, 0, NULL},
-    {"code", "部门代码", FT_ENUM, 0, 0, 0, dept_codes},
-    {"parent_id", "上级机构", FT_ID, 0, 0, 0, NULL},
-    {"supervisor_id", "监督的派驻纪检监察组", FT_ID, 0, 0, 0, NULL},
-    {"level", "层级", FT_ENUM, 0, 0, 0, org_levels},
+    {.name = "kind", .label = "机构类别", .type = FT_ENUM, .flags = F_REQUIRED | F_CREATEONLY,
+     .values = org_kinds},
+    {.name = "name", .label = "名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "short_name", .label = "简称", .type = FT_TEXT, .max = 50},
+    {.name = "code", .label = "部门代码", .type = FT_ENUM, .values = dept_codes},
+    {.name = "parent_id", .label = "上级机构", .type = FT_ID},
+    {.name = "supervisor_id", .label = "监督的派驻纪检监察组", .type = FT_ID},
+    {.name = "level", .label = "层级", .type = FT_ENUM, .values = org_levels},
 };
 
 static const field person_fields[] = {
-    {"name", "姓名", FT_TEXT, F_REQUIRED, 50, 0, NULL},
-    {"org_id", "所在单位", FT_ID, 0, 0, 0, NULL},
-    {"post", "职务", FT_TEXT, 0, 100, 0, NULL},
-    {"rank", "职级", FT_TEXT, 0, 50, 0, NULL},
-    {"party_member", "中共党员", FT_BOOL, 0, 0, 0, NULL},
+    {.name = "name", .label = "姓名", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
+    {.name = "org_id", .label = "所在单位", .type = FT_ID},
+    {.name = "post", .label = "职务", .type = FT_TEXT, .max = 100},
+    {.name = "rank", .label = "职级", .type = FT_TEXT, .max = 50},
+    {.name = "party_member", .label = "中共党员", .type = FT_BOOL},
 };
 
 static const char *const round_kinds[] = {"regular", "special",  "mobile", "elevated", "cross",
                                           "follow_up", "village", "linked", NULL};
 static const field round_fields[] = {
-    {"name", "轮次名称", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"term", "届次", FT_TEXT, F_REQUIRED, 20, 0, NULL},
-    {"seq", "轮次序号", FT_INT, F_REQUIRED, 99, 1, NULL},
-    {"kind", "巡察类型", FT_ENUM, 0, 0, 0, round_kinds},
-    {"theme", "巡察主题", FT_TEXT, 0, 200, 0, NULL},
-    {"campaign", "关联专项治理", FT_TEXT, 0, 100, 0, NULL},
-    {"planned_start", "计划开始日期", FT_DATE, 0, 0, 0, NULL},
-    {"planned_end", "计划结束日期", FT_DATE, 0, 0, 0, NULL},
-    {"state", "状态", FT_TEXT, F_READONLY, 0, 0, NULL},
+    {.name = "name", .label = "轮次名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "term", .label = "届次", .type = FT_TEXT, .flags = F_REQUIRED, .max = 20},
+    {.name = "seq", .label = "轮次序号", .type = FT_INT, .flags = F_REQUIRED, .max = 99, .min = 1},
+    {.name = "kind", .label = "巡察类型", .type = FT_ENUM, .values = round_kinds},
+    {.name = "theme", .label = "巡察主题", .type = FT_TEXT, .max = 200},
+    {.name = "campaign", .label = "关联专项治理", .type = FT_TEXT, .max = 100},
+    {.name = "planned_start", .label = "计划开始日期", .type = FT_DATE},
+    {.name = "planned_end", .label = "计划结束日期", .type = FT_DATE},
+    {.name = "state", .label = "状态", .type = FT_TEXT, .flags = F_READONLY},
 };
 
 static const field team_fields[] = {
-    {"round_id", "巡察轮次", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"group_id", "巡察组 (常设机构)", FT_ID, 0, 0, 0, NULL},
-    {"name", "巡察组名称", FT_TEXT, F_REQUIRED, 50, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "group_id", .label = "巡察组 (常设机构)", .type = FT_ID},
+    {.name = "name", .label = "巡察组名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
 };
 
 static const field target_fields[] = {
-    {"round_id", "巡察轮次", FT_ID, F_READONLY, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID, .flags = F_READONLY},
     /* a target never moves: its clues and problems carry its team and unit */
-    {"team_id", "巡察组", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"mobilization_date", "动员会日期", FT_DATE, 0, 0, 0, NULL},
-    {"entry_date", "进驻日期", FT_DATE, 0, 0, 0, NULL},
-    {"withdrawal_date", "撤离日期", FT_DATE, 0, 0, 0, NULL},
-    {"report_date", "汇报日期", FT_DATE, 0, 0, 0, NULL},
-    {"feedback_date", "反馈日期", FT_DATE, 0, 0, 0, NULL},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "mobilization_date", .label = "动员会日期", .type = FT_DATE},
+    {.name = "entry_date", .label = "进驻日期", .type = FT_DATE},
+    {.name = "withdrawal_date", .label = "撤离日期", .type = FT_DATE},
+    {.name = "report_date", .label = "汇报日期", .type = FT_DATE},
+    {.name = "feedback_date", .label = "反馈日期", .type = FT_DATE},
 };
 
 /* ---- checks before a write ------------------------------------------------------ */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/visibility.h"
 #include "core/workflow.h"
 #include "domain/programme/programme.h"
 
@@ -45,35 +46,76 @@ int h_round_suggestions(req *r) {
     json_decref(need);
     return api_store_error(r, rc, NULL);
   }
-  sval rp[] = {SV_S(r->params[0]), SV_S(team_arg)};
-  json_t *teams = store_query_json(tx,
-                                   "SELECT id, name FROM teams WHERE round_id=$1 AND ($2 IS NULL "
-                                   "OR id=$2) ORDER BY name",
-                                   rp, 2);
+  /* the round, its teams and the pool as the visibility model shows them to
+   * this user (core/visibility.c): rounds, teams and persons they see, and of
+   * each person only the parts the person's declaration lets them see (the
+   * rounds served, the last vetting, the expertise tags); a part withheld is
+   * null here and neither ranks nor excludes anyone */
+  const principal *who = &r->who;
+  enum { MAXP = 2 + 5 * VIS_MAXP };
+  sval rp[MAXP];
+  int nrp = 0, bad = 0;
+  rp[nrp++] = SV_S(r->params[0]);
+  rp[nrp++] = SV_S(team_arg);
+  buf tq;
+  buf_init(&tq, 4096);
+  buf_adds(&tq, "SELECT t.id AS id, t.name AS name FROM teams t WHERE t.round_id=$1 AND ($2 IS NULL "
+                "OR t.id=$2)");
+  bad |= vis_in(&vis_team, who, vis_team.read, "t.id", &tq, rp, &nrp, VIS_MAXP);
+  buf_adds(&tq, " ORDER BY t.name");
+  json_t *teams = bad ? NULL : store_query_json(tx, buf_str(&tq), rp, nrp);
+  buf_free(&tq);
   int64_t nround = 0;
-  if (teams) rc = store_query_int(tx, "SELECT count(*) FROM rounds WHERE id=$1", rp, 1, &nround);
-  else rc = STORE_ERR;
+  if (teams) {
+    sval op[1 + VIS_MAXP] = {SV_S(r->params[0])};
+    int nop = 1;
+    buf oq;
+    buf_init(&oq, 2048);
+    buf_adds(&oq, "SELECT count(*) FROM rounds r WHERE r.id=$1");
+    if (vis_in(&vis_round, who, vis_round.read, "r.id", &oq, op, &nop, VIS_MAXP)) rc = STORE_ERR;
+    else rc = store_query_int(tx, buf_str(&oq), op, nop, &nround);
+    buf_free(&oq);
+  } else {
+    rc = STORE_ERR;
+  }
   json_t *pool = NULL;
   if (!rc && nround) {
-    sval pp[] = {SV_S(r->params[0]), SV_I(MATCH_POOL)};
-    pool = store_query_json(
-        tx,
-        "SELECT p.id AS person_id, p.name, o.name AS org_name, p.post, "
-        /* rounds actually served: mobilized or later (a planned round is not served) */
-        "(SELECT count(*) FROM team_members m JOIN rounds sr ON sr.id=m.round_id WHERE "
-        " m.person_id=p.id AND sr.state NOT IN " WSQL_ROUND_OPEN_FOR_MEMBERS ") AS rounds_served, "
-        "(SELECT group_concat(name, char(31)) FROM (SELECT sr.name FROM team_members m JOIN "
-        " rounds sr ON sr.id=m.round_id WHERE m.person_id=p.id AND sr.state NOT IN "
-        WSQL_ROUND_OPEN_FOR_MEMBERS " ORDER BY coalesce(sr.planned_start, sr.created_at) DESC, "
-        " sr.created_at DESC, sr.id DESC)) AS served_names, "
-        "(SELECT v.state FROM vettings v WHERE v.person_id=p.id ORDER BY v.requested_at DESC, "
-        " v.id DESC LIMIT 1) AS last_vetting, "
-        "(SELECT group_concat(tag, '、') FROM (SELECT tag FROM person_tags g WHERE "
-        " g.person_id=p.id ORDER BY tag)) AS tags "
-        "FROM persons p LEFT JOIN orgs o ON o.id=p.org_id WHERE NOT EXISTS (SELECT 1 FROM "
-        "team_members m WHERE m.round_id=$1 AND m.person_id=p.id) ORDER BY rounds_served, p.name, "
-        "p.id LIMIT $2",
-        pp, 2);
+    sval pp[MAXP];
+    int np = 0;
+    pp[np++] = SV_S(r->params[0]);
+    pp[np++] = SV_I(MATCH_POOL);
+    const action_id see_rounds = vis_field_need(&vis_person, "rounds"),
+                    see_vetting = vis_field_need(&vis_person, "vettings"),
+                    see_tags = vis_field_need(&vis_person, "tags");
+    buf q;
+    buf_init(&q, 16384);
+    buf_adds(&q, "SELECT p.id AS person_id, p.name, o.name AS org_name, p.post, CASE WHEN ");
+    bad |= vis_expr(&vis_person, who, see_rounds, "p.id", &q, pp, &np, VIS_MAXP);
+    /* rounds actually served: mobilized or later (a planned round is not served) */
+    buf_adds(&q,
+             " THEN (SELECT count(*) FROM team_members m JOIN rounds sr ON sr.id=m.round_id WHERE "
+             " m.person_id=p.id AND sr.state NOT IN " WSQL_ROUND_OPEN_FOR_MEMBERS ") END AS "
+             "rounds_served, CASE WHEN ");
+    bad |= vis_expr(&vis_person, who, see_rounds, "p.id", &q, pp, &np, VIS_MAXP);
+    buf_adds(&q,
+             " THEN (SELECT group_concat(name, char(31)) FROM (SELECT sr.name FROM team_members m "
+             "JOIN rounds sr ON sr.id=m.round_id WHERE m.person_id=p.id AND sr.state NOT IN "
+             WSQL_ROUND_OPEN_FOR_MEMBERS " ORDER BY coalesce(sr.planned_start, sr.created_at) DESC, "
+             " sr.created_at DESC, sr.id DESC)) END AS served_names, CASE WHEN ");
+    bad |= vis_expr(&vis_person, who, see_vetting, "p.id", &q, pp, &np, VIS_MAXP);
+    buf_adds(&q,
+             " THEN (SELECT v.state FROM vettings v WHERE v.person_id=p.id ORDER BY v.requested_at "
+             "DESC, v.id DESC LIMIT 1) END AS last_vetting, CASE WHEN ");
+    bad |= vis_expr(&vis_person, who, see_tags, "p.id", &q, pp, &np, VIS_MAXP);
+    buf_adds(&q,
+             " THEN (SELECT group_concat(tag, '、') FROM (SELECT tag FROM person_tags g WHERE "
+             " g.person_id=p.id ORDER BY tag)) END AS tags "
+             "FROM persons p LEFT JOIN orgs o ON o.id=p.org_id WHERE NOT EXISTS (SELECT 1 FROM "
+             "team_members m WHERE m.round_id=$1 AND m.person_id=p.id)");
+    bad |= vis_in(&vis_person, who, vis_person.read, "p.id", &q, pp, &np, VIS_MAXP);
+    buf_adds(&q, " ORDER BY rounds_served, p.name, p.id LIMIT $2");
+    pool = bad ? NULL : store_query_json(tx, buf_str(&q), pp, np);
+    buf_free(&q);
     if (!pool) rc = STORE_ERR;
   }
   if (rc || !nround) {
@@ -192,14 +234,15 @@ int h_round_suggestions(req *r) {
 static const char *const movement_kinds[] = {"commission_to_patrol", "patrol_to_commission",
                                              "patrol_to_grassroots", NULL};
 static const field movement_fields[] = {
-    {"person_id", "人员", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"kind", "交流类别", FT_ENUM, F_REQUIRED, 0, 0, movement_kinds},
-    {"from_org_id", "原单位", FT_ID, 0, 0, 0, NULL},
-    {"from_post", "原职务", FT_TEXT, 0, 100, 0, NULL},
-    {"to_org_id", "新单位", FT_ID, 0, 0, 0, NULL},
-    {"to_post", "新职务", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"moved_on", "交流日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"note", "备注", FT_MEMO, 0, 1000, 0, NULL},
+    {.name = "person_id", .label = "人员", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "kind", .label = "交流类别", .type = FT_ENUM, .flags = F_REQUIRED,
+     .values = movement_kinds},
+    {.name = "from_org_id", .label = "原单位", .type = FT_ID},
+    {.name = "from_post", .label = "原职务", .type = FT_TEXT, .max = 100},
+    {.name = "to_org_id", .label = "新单位", .type = FT_ID},
+    {.name = "to_post", .label = "新职务", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "moved_on", .label = "交流日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "note", .label = "备注", .type = FT_MEMO, .max = 1000},
 };
 
 #define MOVEMENT_SELECT                                                                        \
@@ -250,8 +293,8 @@ int h_movements_create(req *r) {
 }
 
 static const field movement_filters[] = {
-    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
-    {"kind", "交流类别", FT_ENUM, 0, 0, 0, movement_kinds},
+    {.name = "person_id", .label = "人员", .type = FT_ID},
+    {.name = "kind", .label = "交流类别", .type = FT_ENUM, .values = movement_kinds},
 };
 
 int h_movements_list(req *r) {

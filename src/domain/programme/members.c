@@ -15,10 +15,10 @@ static const char *const member_roles[] = {"leader", "deputy", "commissioner", "
                                            "liaison", NULL};
 static const char *const origins[] = {"seconded", "commission", NULL};
 static const field member_fields[] = {
-    {"person_id", "人员", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"role", "组内职务", FT_ENUM, F_REQUIRED, 0, 0, member_roles},
-    {"origin", "人员来源", FT_ENUM, F_REQUIRED, 0, 0, origins},
-    {"source_unit_id", "抽调单位", FT_ID, 0, 0, 0, NULL},
+    {.name = "person_id", .label = "人员", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "role", .label = "组内职务", .type = FT_ENUM, .flags = F_REQUIRED, .values = member_roles},
+    {.name = "origin", .label = "人员来源", .type = FT_ENUM, .flags = F_REQUIRED, .values = origins},
+    {.name = "source_unit_id", .label = "抽调单位", .type = FT_ID},
 };
 
 /* The member's current vetting (the newest request) */
@@ -215,7 +215,8 @@ out:
   return prog_fail(r, tx, rc);
 }
 
-static const field remove_fields[] = {{"reason", "调整原因", FT_MEMO, 0, 500, 0, NULL}};
+static const field remove_fields[] = {{.name = "reason", .label = "调整原因", .type = FT_MEMO,
+                                       .max = 500}};
 
 int h_team_members_remove(req *r) {
   if (api_body(r, remove_fields, NF(remove_fields), false)) return r->status;
@@ -255,11 +256,11 @@ int h_team_members_remove(req *r) {
 static const char *const phase_order[] = {"mobilization_date", "entry_date", "withdrawal_date",
                                           "report_date", "feedback_date"};
 static const field bulk_fields[] = {
-    {"mobilization_date", "动员会日期", FT_DATE, 0, 0, 0, NULL},
-    {"entry_date", "进驻日期", FT_DATE, 0, 0, 0, NULL},
-    {"withdrawal_date", "撤离日期", FT_DATE, 0, 0, 0, NULL},
-    {"report_date", "汇报日期", FT_DATE, 0, 0, 0, NULL},
-    {"feedback_date", "反馈日期", FT_DATE, 0, 0, 0, NULL},
+    {.name = "mobilization_date", .label = "动员会日期", .type = FT_DATE},
+    {.name = "entry_date", .label = "进驻日期", .type = FT_DATE},
+    {.name = "withdrawal_date", .label = "撤离日期", .type = FT_DATE},
+    {.name = "report_date", .label = "汇报日期", .type = FT_DATE},
+    {.name = "feedback_date", .label = "反馈日期", .type = FT_DATE},
 };
 enum { BULK_MAX = 1000 };
 

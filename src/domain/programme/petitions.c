@@ -15,13 +15,13 @@
 /* ---- 信访件 (petitions received on site) --------------------------------------------------- */
 static const char *const channels[] = {"letter", "visit", "phone", "online", "qr_code", NULL};
 static const field petition_fields[] = {
-    {"target_id", "巡察对象", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"channel", "来信来访方式", FT_ENUM, F_REQUIRED, 0, 0, channels},
-    {"received_on", "收到日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"summary", "反映的主要问题", FT_MEMO, F_REQUIRED, 5000, 0, NULL},
-    {"anonymous", "匿名", FT_BOOL, 0, 0, 0, NULL},
-    {"reporter_name", "信访人姓名", FT_TEXT, 0, 50, 0, NULL},
-    {"reporter_contact", "信访人联系方式", FT_TEXT, 0, 100, 0, NULL},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "channel", .label = "来信来访方式", .type = FT_ENUM, .flags = F_REQUIRED, .values = channels},
+    {.name = "received_on", .label = "收到日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "summary", .label = "反映的主要问题", .type = FT_MEMO, .flags = F_REQUIRED, .max = 5000},
+    {.name = "anonymous", .label = "匿名", .type = FT_BOOL},
+    {.name = "reporter_name", .label = "信访人姓名", .type = FT_TEXT, .max = 50},
+    {.name = "reporter_contact", .label = "信访人联系方式", .type = FT_TEXT, .max = 100},
 };
 
 static void petition_fix(store_tx *tx, json_t *row) {
@@ -66,11 +66,11 @@ static int petition_prepare(app *a, svc_actor *ac, store_tx *tx, json_t *cols,
   return 0;
 }
 
-static int petition_mark(req *r, store_tx *tx, const json_t *row, const char *note,
+static int petition_mark(svc_actor *ac, store_tx *tx, const json_t *row, const char *note,
                          const char *clue) {
   char now[TS_LEN];
   ts_now(now);
-  sval p[] = {SV_S(note), SV_S(clue), SV_S(r->who.user_id), SV_S(now), SV_S(prog_js(row, "id"))};
+  sval p[] = {SV_S(note), SV_S(clue), SV_S(ac->user_id), SV_S(now), SV_S(prog_js(row, "id"))};
   return store_exec(tx,
                     "UPDATE petitions SET triage_note=$1, clue_id=$2, triaged_by=$3, triaged_at=$4 "
                     "WHERE id=$5",
@@ -78,26 +78,28 @@ static int petition_mark(req *r, store_tx *tx, const json_t *row, const char *no
 }
 
 /* to_clue: a draft clue of the foundation slice, linked both ways by id. */
-static int apply_to_clue(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_to_clue(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                         const json_t *row, json_t *d, xres *x) {
+  (void)x;
   char id[UUID_LEN], now[TS_LEN], ctx[80], today[11];
   uuid7(id);
   ts_now(now);
   date_format(date_today_shanghai(), today);
   snprintf(ctx, sizeof ctx, "clue:%s", id);
-  const char *alleg = prog_js(r->in, "allegation");
-  char *sealed = field_seal(&r->app->keys, ctx, alleg && *alleg ? alleg : prog_js(row, "summary"));
+  const char *alleg = prog_js(in, "allegation");
+  char *sealed = field_seal(&a->keys, ctx, alleg && *alleg ? alleg : prog_js(row, "summary"));
   const char *disc = prog_js(row, "received_on");
   sval p[] = {SV_S(id),
               SV_S(prog_js(row, "target_id")),
               SV_S(prog_js(row, "round_id")),
               SV_S(prog_js(row, "team_id")),
               SV_S(prog_js(row, "unit_id")),
-              SV_S(prog_js(r->in, "title")),
-              SV_S(prog_js(r->in, "subject_name")),
-              SV_S(prog_js(r->in, "subject_post")),
+              SV_S(prog_js(in, "title")),
+              SV_S(prog_js(in, "subject_name")),
+              SV_S(prog_js(in, "subject_post")),
               SV_S(strcmp(disc, today) > 0 ? today : disc),
               SV_S(sealed),
-              SV_S(r->who.user_id),
+              SV_S(ac->user_id),
               SV_S(now)};
   int rc = sealed ? store_exec(tx,
                                "INSERT INTO clues(id,target_id,round_id,team_id,unit_id,title,"
@@ -107,56 +109,63 @@ static int apply_to_clue(req *r, store_tx *tx, const json_t *row, json_t *d) {
                                p, 12, NULL)
                   : STORE_ERR;
   free(sealed);
-  json_t *cd = json_pack("{s:s,s:s}", "petition_id", prog_js(row, "id"), "title", prog_js(r->in, "title"));
-  if (!rc) rc = api_audit(r, tx, "clue.create", "clue", id, "ok", cd);
+  json_t *cd = json_pack("{s:s,s:s}", "petition_id", prog_js(row, "id"), "title", prog_js(in, "title"));
+  if (!rc) rc = svc_audit(a, tx, ac, "clue.create", "clue", id, "ok", cd, NULL);
   json_decref(cd);
-  if (!rc) rc = petition_mark(r, tx, row, prog_js(r->in, "note"), id);
+  if (!rc) rc = petition_mark(ac, tx, row, prog_js(in, "note"), id);
   json_object_set_new(d, "clue_id", json_string(id));
   return rc;
 }
 
-static int apply_transfer(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_transfer(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  (void)x;
   json_object_set_new(d, "transferred_to", json_string(prog_js(row, "unit_id")));
-  return petition_mark(r, tx, row, prog_js(r->in, "note"), NULL);
+  return petition_mark(ac, tx, row, prog_js(in, "note"), NULL);
 }
 
-static int apply_close(req *r, store_tx *tx, const json_t *row, json_t *d) {
-  const char *reason = prog_js(r->in, "reason");
-  if (!*reason) return api_error(r, 400, "missing_field", "reason", "须填写「了结理由」");
+static int apply_close(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                       const json_t *row, json_t *d, xres *x) {
+  (void)a;
+  const char *reason = prog_js(in, "reason");
+  if (!*reason) return xres_err(x, 400, "missing_field", "reason", "须填写「了结理由」");
   json_object_set_new(d, "reason", json_string(reason));
-  return petition_mark(r, tx, row, reason, NULL);
+  return petition_mark(ac, tx, row, reason, NULL);
 }
 
 static const field f_to_clue[] = {
-    {"title", "线索标题", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"subject_name", "被反映人", FT_TEXT, F_REQUIRED, 50, 0, NULL},
-    {"subject_post", "被反映人职务", FT_TEXT, 0, 100, 0, NULL},
-    {"allegation", "反映的主要问题", FT_MEMO, 0, 20000, 0, NULL},
-    {"note", "意见", FT_MEMO, 0, 2000, 0, NULL},
+    {.name = "title", .label = "线索标题", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "subject_name", .label = "被反映人", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
+    {.name = "subject_post", .label = "被反映人职务", .type = FT_TEXT, .max = 100},
+    {.name = "allegation", .label = "反映的主要问题", .type = FT_MEMO, .max = 20000},
+    {.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000},
 };
-static const field f_transfer[] = {{"note", "转办意见", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
-static const field f_close[] = {{"reason", "了结理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_transfer[] = {{.name = "note", .label = "转办意见", .type = FT_MEMO,
+                                    .flags = F_REQUIRED, .max = 2000}};
+static const field f_close[] = {{.name = "reason", .label = "了结理由", .type = FT_MEMO,
+                                 .flags = F_REQUIRED, .max = 2000}};
 static const lc_hook petition_hooks[] = {
-    {"to_clue", f_to_clue, NF(f_to_clue), apply_to_clue},
-    {"transfer", f_transfer, NF(f_transfer), apply_transfer},
-    {"close", f_close, NF(f_close), apply_close},
+    {.verb = "to_clue", .fields = f_to_clue, .nfields = NF(f_to_clue), .apply = apply_to_clue},
+    {.verb = "transfer", .fields = f_transfer, .nfields = NF(f_transfer), .apply = apply_transfer},
+    {.verb = "close", .fields = f_close, .nfields = NF(f_close), .apply = apply_close},
 };
 static const char *const petition_state_codes[] = {"received", "to_clue", "transferred",
                                                    "closed", NULL};
 static const field petition_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"target_id", "巡察对象", FT_ID, 0, 0, 0, NULL},
-    {"channel", "来信来访方式", FT_ENUM, 0, 0, 0, channels},
-    {"state", "状态", FT_ENUM, 0, 0, 0, petition_state_codes},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "target_id", .label = "巡察对象", .type = FT_ID},
+    {.name = "channel", .label = "来信来访方式", .type = FT_ENUM, .values = channels},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = petition_state_codes},
 };
 
 /* The columns the list may be sorted on (?sort=col or -col; created_at and
  * updated_at always). */
 static const field petition_sorts[] = {
-    {"received_on", "收到日期", FT_DATE, 0, 0, 0, NULL},
-    {"channel", "来信来访方式", FT_ENUM, 0, 0, 0, channels},
-    {"state", "状态", FT_ENUM, 0, 0, 0, petition_state_codes},
+    {.name = "received_on", .label = "收到日期", .type = FT_DATE},
+    {.name = "channel", .label = "来信来访方式", .type = FT_ENUM, .values = channels},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = petition_state_codes},
 };
 
 /* The reporter's identity: to the team leader and the office, and only with

@@ -15,24 +15,24 @@
 
 /* ---- cadre pool: work history and relatives -------------------------------------------- */
 static const field history_fields[] = {
-    {"org_id", "工作单位", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"post", "职务", FT_TEXT, 0, 100, 0, NULL},
-    {"start_date", "开始日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"end_date", "结束日期", FT_DATE, 0, 0, 0, NULL},
+    {.name = "org_id", .label = "工作单位", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "post", .label = "职务", .type = FT_TEXT, .max = 100},
+    {.name = "start_date", .label = "开始日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "end_date", .label = "结束日期", .type = FT_DATE},
 };
 static const field relative_fields[] = {
-    {"name", "亲属姓名", FT_TEXT, F_REQUIRED, 50, 0, NULL},
-    {"relation", "关系", FT_TEXT, F_REQUIRED, 20, 0, NULL},
-    {"org_id", "工作单位", FT_ID, 0, 0, 0, NULL},
-    {"post", "职务", FT_TEXT, 0, 100, 0, NULL},
+    {.name = "name", .label = "亲属姓名", .type = FT_TEXT, .flags = F_REQUIRED, .max = 50},
+    {.name = "relation", .label = "关系", .type = FT_TEXT, .flags = F_REQUIRED, .max = 20},
+    {.name = "org_id", .label = "工作单位", .type = FT_ID},
+    {.name = "post", .label = "职务", .type = FT_TEXT, .max = 100},
 };
 
 static const field training_fields[] = {
-    {"title", "培训名称", FT_TEXT, F_REQUIRED, 100, 0, NULL},
-    {"organizer", "举办单位", FT_TEXT, 0, 100, 0, NULL},
-    {"start_date", "开始日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"end_date", "结束日期", FT_DATE, 0, 0, 0, NULL},
-    {"hours", "学时", FT_INT, 0, 2000, 1, NULL},
+    {.name = "title", .label = "培训名称", .type = FT_TEXT, .flags = F_REQUIRED, .max = 100},
+    {.name = "organizer", .label = "举办单位", .type = FT_TEXT, .max = 100},
+    {.name = "start_date", .label = "开始日期", .type = FT_DATE, .flags = F_REQUIRED},
+    {.name = "end_date", .label = "结束日期", .type = FT_DATE},
+    {.name = "hours", .label = "学时", .type = FT_INT, .max = 2000, .min = 1},
 };
 
 typedef struct subres {
@@ -291,8 +291,8 @@ int h_person_profile(req *r) {
 }
 
 static const field pledge_fields[] = {
-    {"person_id", "人员", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"signed_on", "签订日期", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {.name = "person_id", .label = "人员", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "signed_on", .label = "签订日期", .type = FT_DATE, .flags = F_REQUIRED},
 };
 
 int h_round_pledges_list(req *r) {
@@ -422,7 +422,8 @@ static const char *const csv_cols[] = {"姓名", "单位", "职务", "职级", "
 enum { CSV_COLS = 6, CSV_MAX_ROWS = 5000 };
 
 int svc_persons_import(app *a, svc_actor *ac, json_t *in, json_t **out, xres *x) {
-  static const field f[] = {{"csv", "CSV 文本", FT_MEMO, F_REQUIRED | F_VERBATIM, 2000000, 0, NULL}};
+  static const field f[] = {{.name = "csv", .label = "CSV 文本", .type = FT_MEMO,
+                             .flags = F_REQUIRED | F_VERBATIM, .max = 2000000}};
   verr e;
   if (!in || !fields_validate(in, f, 1, false, &e)) {
     if (!in) return xres_err(x, 400, "missing_field", "csv", "缺少「CSV 文本」");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/visibility.h"
 #include "domain/programme/programme.h"
 
 /* ---- recusal ------------------------------------------------------------------- */
@@ -197,6 +198,25 @@ int h_recusal_check(req *r) {
   store_tx *tx;
   int rc = store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
+  /* asked of the visibility model (core/visibility.c): the team and the
+   * person as this user sees them, and the parts of the person's profile
+   * the conflicts are read from (relatives, work history) */
+  int seen = vis_row(tx, &vis_team, &r->who, team);
+  if (seen > 0) seen = vis_row(tx, &vis_person, &r->who, person);
+  action_id denied = A_SELF;
+  static const char *const parts[] = {"relatives", "work_history"};
+  for (size_t i = 0; seen > 0 && denied == A_SELF && i < sizeof parts / sizeof *parts; i++) {
+    action_id need = vis_field_need(&vis_person, parts[i]);
+    int ok = vis_row_act(tx, &vis_person, &r->who, need, person);
+    if (ok < 0) seen = ok;
+    else if (!ok) denied = need;
+  }
+  if (seen <= 0 || denied != A_SELF) {
+    store_rollback(tx);
+    if (seen < 0) return api_store_error(r, seen, NULL);
+    if (!seen) return api_error(r, 404, "not_found", "", "巡察组或人员不存在或无权访问");
+    return api_deny(r, denied, "person", person, 0);
+  }
   json_t *c = json_array();
   rc = prog_team_conflicts(tx, team, person, NULL, c);
   store_rollback(tx);
@@ -208,10 +228,10 @@ int h_recusal_check(req *r) {
 }
 
 static const field exception_fields[] = {
-    {"team_id", "巡察组", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"person_id", "人员", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"unit_id", "被巡察单位", FT_ID, F_REQUIRED, 0, 0, NULL},
-    {"reason", "批准理由", FT_MEMO, F_REQUIRED, 1000, 0, NULL},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "person_id", .label = "人员", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "unit_id", .label = "被巡察单位", .type = FT_ID, .flags = F_REQUIRED},
+    {.name = "reason", .label = "批准理由", .type = FT_MEMO, .flags = F_REQUIRED, .max = 1000},
 };
 
 #define EXCEPTION_SELECT                                                                      \
@@ -274,9 +294,9 @@ int h_recusal_exception_create(req *r) {
 }
 
 static const field exception_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "person_id", .label = "人员", .type = FT_ID},
 };
 
 int h_recusal_exceptions_list(req *r) {

@@ -21,20 +21,21 @@
 
 static const char *const origins[] = {"seconded", "commission", NULL};
 static const field repl_fields[] = {
-    {"team_id", "巡察组", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"member_id", "被调整的成员", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"person_id", "替补人员", FT_ID, F_REQUIRED | F_CREATEONLY, 0, 0, NULL},
-    {"reason", "调整原因", FT_MEMO, F_REQUIRED | F_CREATEONLY, 1000, 0, NULL},
-    {"origin", "人员来源", FT_ENUM, F_CREATEONLY, 0, 0, origins},
-    {"source_unit_id", "抽调单位", FT_ID, F_CREATEONLY, 0, 0, NULL},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "member_id", .label = "被调整的成员", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "person_id", .label = "替补人员", .type = FT_ID, .flags = F_REQUIRED | F_CREATEONLY},
+    {.name = "reason", .label = "调整原因", .type = FT_MEMO, .flags = F_REQUIRED | F_CREATEONLY,
+     .max = 1000},
+    {.name = "origin", .label = "人员来源", .type = FT_ENUM, .flags = F_CREATEONLY, .values = origins},
+    {.name = "source_unit_id", .label = "抽调单位", .type = FT_ID, .flags = F_CREATEONLY},
 };
 static const char *const repl_state_codes[] = {"requested", "approved", "rejected", NULL};
 static const field repl_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"team_id", "巡察组", FT_ID, 0, 0, 0, NULL},
-    {"person_id", "替补人员", FT_ID, 0, 0, 0, NULL},
-    {"old_person_id", "被调整人员", FT_ID, 0, 0, 0, NULL},
-    {"state", "状态", FT_ENUM, 0, 0, 0, repl_state_codes},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "team_id", .label = "巡察组", .type = FT_ID},
+    {.name = "person_id", .label = "替补人员", .type = FT_ID},
+    {.name = "old_person_id", .label = "被调整人员", .type = FT_ID},
+    {.name = "state", .label = "状态", .type = FT_ENUM, .values = repl_state_codes},
 };
 
 /* The newcomer's current vetting in the round (NULL: none requested). */
@@ -172,7 +173,8 @@ static const char *team_role(const char *member_role) {
   return !strcmp(member_role, "leader") ? "team_leader" : "team_member";
 }
 
-static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_approve(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                         const json_t *row, json_t *d, xres *x) {
   const char *round = rec_s(row, "round_id"), *team = rec_s(row, "team_id");
   const char *person = rec_s(row, "person_id"), *old = rec_s(row, "old_person_id");
   const char *rid = rec_s(row, "id"), *member = rec_s(row, "member_id");
@@ -180,16 +182,14 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
   int rc = current_vetting(tx, round, person, &vet);
   if (rc) return rc;
   if (!wf_in(&ws_vetting_clear, vet)) {
-    api_error(r, 409, "not_vetted", "person_id", "%s 的廉政审核%s, 不能批准替补",
+    xres_err(x, 409, "not_vetted", "person_id", "%s 的廉政审核%s, 不能批准替补",
               rec_s(row, "person_name"),
               !vet ? "尚未提请" : wf_in(&ws_vetting_pending, vet) ? "尚未答复" : "有异议");
     free(vet);
-    return 1;
+    return x->status;
   }
   free(vet);
-  xres x = XRES_INIT;
-  if ((rc = recusal_refuse(tx, team, person, rec_s(row, "person_name"), &x)))
-    return rc > 0 ? api_xres(r, &x) : rc;
+  if ((rc = recusal_refuse(tx, team, person, rec_s(row, "person_name"), x))) return rc;
   char now[TS_LEN], nid[UUID_LEN];
   ts_now(now);
   uuid7(nid);
@@ -201,12 +201,12 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
                   "version=version+1, updated_at=$1 WHERE id=$4 AND replaced_at IS NULL",
                   up, 4, &n);
   if (!rc && n != 1) {
-    api_error(r, 409, "conflict", "member_id", "该成员已被替换");
-    return 1;
+    xres_err(x, 409, "conflict", "member_id", "该成员已被替换");
+    return x->status;
   }
   sval ip[] = {SV_S(nid), SV_S(round), SV_S(team), SV_S(person), SV_S(rec_s(row, "role")),
                SV_S(rec_s(row, "origin")), SV_S(rec_s(row, "source_unit_id")),
-               SV_S(r->who.user_id), SV_S(now), SV_S(rid)};
+               SV_S(ac->user_id), SV_S(now), SV_S(rid)};
   if (!rc)
     rc = store_exec(tx,
                     "INSERT INTO team_members(id,round_id,team_id,person_id,role,origin,"
@@ -214,11 +214,11 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
                     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,$10)",
                     ip, 10, NULL);
   if (rc == STORE_CONFLICT) {
-    api_error(r, 409, "conflict", "person_id", "替补人员已在本轮巡察组中");
-    return 1;
+    xres_err(x, 409, "conflict", "person_id", "替补人员已在本轮巡察组中");
+    return x->status;
   }
-  const char *note = rec_s(r->in, "note");
-  sval dp[] = {SV_S(now), SV_S(r->who.user_id), SV_S(note), SV_S(nid), SV_S(rid)};
+  const char *note = rec_s(in, "note");
+  sval dp[] = {SV_S(now), SV_S(ac->user_id), SV_S(note), SV_S(nid), SV_S(rid)};
   if (!rc)
     rc = store_exec(tx,
                     "UPDATE member_replacements SET decided_at=$1, decided_by=$2, decision_note=$3, "
@@ -242,7 +242,7 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
       rc = store_exec(tx, "DELETE FROM user_roles WHERE id=$1", q, 1, NULL);
       json_t *ad = json_pack("{s:s,s:s,s:s,s:s}", "grant_id", rec_s(g, "id"), "role",
                              rec_s(g, "role"), "team_id", team, "replacement_id", rid);
-      if (!rc) rc = api_audit(r, tx, "role.revoke", "user", rec_s(g, "user_id"), "ok", ad);
+      if (!rc) rc = svc_audit(a, tx, ac, "role.revoke", "user", rec_s(g, "user_id"), "ok", ad, NULL);
       json_decref(ad);
       json_array_append_new(revoked, json_string(rec_s(g, "user_id")));
     }
@@ -266,12 +266,12 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
       if (rc || have) continue;
       char gid[UUID_LEN];
       xres gx = XRES_INIT;
-      int g = users_grant(r->app, tx, rec_s(u, "id"), role, team, r->who.user_id, gid, &gx);
+      int g = users_grant(a, tx, rec_s(u, "id"), role, team, ac->user_id, gid, &gx);
       if (g > 0) continue; /* e.g. the account is one of 三员: never a team role */
       rc = g;
       json_t *ad = json_pack("{s:s,s:s,s:s,s:s}", "grant_id", gid, "role", role, "team_id", team,
                              "replacement_id", rid);
-      if (!rc) rc = api_audit(r, tx, "role.grant", "user", rec_s(u, "id"), "ok", ad);
+      if (!rc) rc = svc_audit(a, tx, ac, "role.grant", "user", rec_s(u, "id"), "ok", ad, NULL);
       json_decref(ad);
       json_array_append_new(granted, json_string(rec_s(u, "id")));
     }
@@ -284,22 +284,26 @@ static int apply_approve(req *r, store_tx *tx, const json_t *row, json_t *d) {
   return rc;
 }
 
-static int apply_reject(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_reject(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                        const json_t *row, json_t *d, xres *x) {
   (void)d;
+  (void)a;
+  (void)x;
   char now[TS_LEN];
   ts_now(now);
-  sval p[] = {SV_S(now), SV_S(r->who.user_id), SV_S(rec_s(r->in, "reason")), SV_S(rec_s(row, "id"))};
+  sval p[] = {SV_S(now), SV_S(ac->user_id), SV_S(rec_s(in, "reason")), SV_S(rec_s(row, "id"))};
   return store_exec(tx,
                     "UPDATE member_replacements SET decided_at=$1, decided_by=$2, decision_note=$3 "
                     "WHERE id=$4",
                     p, 4, NULL);
 }
 
-static const field f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
-static const field f_reason[] = {{"reason", "理由", FT_MEMO, F_REQUIRED, 2000, 0, NULL}};
+static const field f_note[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
+static const field f_reason[] = {{.name = "reason", .label = "理由", .type = FT_MEMO,
+                                  .flags = F_REQUIRED, .max = 2000}};
 static const lc_hook repl_hooks[] = {
-    {"approve", f_note, NF(f_note), apply_approve},
-    {"reject", f_reason, NF(f_reason), apply_reject},
+    {.verb = "approve", .fields = f_note, .nfields = NF(f_note), .apply = apply_approve},
+    {.verb = "reject", .fields = f_reason, .nfields = NF(f_reason), .apply = apply_reject},
 };
 
 static void repl_fix(store_tx *tx, json_t *row) {

@@ -21,8 +21,8 @@ static void round_obj(const json_t *row, authz_obj *o) {
   memset(o, 0, sizeof *o);
 }
 
-static json_t *round_load(req *r, store_tx *tx, const char *id, int *rc) {
-  (void)r;
+static json_t *round_load(const void *arg, store_tx *tx, const char *id, int *rc) {
+  (void)arg;
   json_t *row = prog_one(tx, ROUND_COLS, id, rc);
   if (row)
     json_object_set_new(row, "state_label",
@@ -81,8 +81,12 @@ static int round_blockers(store_tx *tx, const char *round, json_t *out) {
   return rc;
 }
 
-static int apply_mobilize(req *r, store_tx *tx, const json_t *row, json_t *d) {
+static int apply_mobilize(app *a, store_tx *tx, svc_actor *ac, const json_t *in,
+                          const json_t *row, json_t *d, xres *x) {
   (void)d;
+  (void)a;
+  (void)ac;
+  (void)in;
   json_t *bl = json_array();
   int rc = round_blockers(tx, prog_js(row, "id"), bl);
   if (rc || json_array_size(bl) == 0) {
@@ -102,16 +106,22 @@ static int apply_mobilize(req *r, store_tx *tx, const json_t *row, json_t *d) {
         buf_list_addf(&l, "%s (%s): %s", prog_js(it, "name"), prog_js(it, "team"), prog_js(it, "reason"));
     buf_list_end(&l);
   }
-  api_error(r, 409, "mobilize_blocked", "", "%s",
+  xres_err(x, 409, "mobilize_blocked", "", "%s",
             buf_str_or(&b, "不能动员部署, 未解决的事项较多 (见 blockers)"));
   buf_free(&b);
-  json_object_set_new(json_object_get(r->out, "error"), "blockers", bl);
-  return r->status;
+  xres_put(x, "blockers", bl);
+  return x->status;
 }
 
-const field prog_f_note[] = {{"note", "意见", FT_MEMO, 0, 2000, 0, NULL}};
-static const lc_hook round_hooks[] = {{"mobilize", prog_f_note, 1, apply_mobilize}};
-static const lc_entity lc_round = {&wf_round, "rounds", A_ROUND_LIST, round_obj, round_load,
-                                   round_hooks, NF(round_hooks), &vis_round};
+const field prog_f_note[] = {{.name = "note", .label = "意见", .type = FT_MEMO, .max = 2000}};
+static const lc_hook round_hooks[] = {{.verb = "mobilize", .fields = prog_f_note, .nfields = 1, .apply = apply_mobilize}};
+static const lc_entity lc_round = {.wf = &wf_round, .table = "rounds", .read_act = A_ROUND_LIST,
+                                   .obj = round_obj, .load = round_load, .hooks = round_hooks,
+                                   .nhooks = NF(round_hooks), .vis = &vis_round};
 
 int h_rounds_action(req *r) { return lifecycle_run(r, &lc_round, r->params[0], r->params[1]); }
+
+int round_svc_action(app *a, svc_actor *ac, const char *id, const char *verb, const char *if_match,
+                     json_t *input, json_t **out, xres *x) {
+  return lifecycle_svc(a, ac, &lc_round, id, verb, if_match, input, out, x);
+}

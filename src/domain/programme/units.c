@@ -39,9 +39,9 @@ static const char *level_below(const char *pl) {
 }
 
 static const field units_fields[] = {
-    {"csv", "CSV 文本", FT_MEMO, F_REQUIRED, 2000000, 0, NULL},
-    {"parent_id", "上级单位 (乡镇)", FT_ID, 0, 0, 0, NULL},
-    {"supervisor_id", "监督的派驻纪检监察组", FT_ID, 0, 0, 0, NULL},
+    {.name = "csv", .label = "CSV 文本", .type = FT_MEMO, .flags = F_REQUIRED, .max = 2000000},
+    {.name = "parent_id", .label = "上级单位 (乡镇)", .type = FT_ID},
+    {.name = "supervisor_id", .label = "监督的派驻纪检监察组", .type = FT_ID},
 };
 
 __attribute__((format(printf, 3, 4))) static void row_err(json_t *errs, int row, const char *fmt,

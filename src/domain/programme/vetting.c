@@ -62,9 +62,9 @@ int h_round_vetting_request(req *r) {
 
 static const char *const vetting_states[] = {"pending", "clear", "objection", NULL};
 static const field vetting_filters[] = {
-    {"round_id", "巡察轮次", FT_ID, 0, 0, 0, NULL},
-    {"person_id", "人员", FT_ID, 0, 0, 0, NULL},
-    {"state", "审核状态", FT_ENUM, 0, 0, 0, vetting_states},
+    {.name = "round_id", .label = "巡察轮次", .type = FT_ID},
+    {.name = "person_id", .label = "人员", .type = FT_ID},
+    {.name = "state", .label = "审核状态", .type = FT_ENUM, .values = vetting_states},
 };
 
 
@@ -77,8 +77,8 @@ int h_vettings_list(req *r) {
 
 static const char *const answers[] = {"clear", "objection", NULL};
 static const field answer_fields[] = {
-    {"result", "审核意见", FT_ENUM, F_REQUIRED, 0, 0, answers},
-    {"reason", "理由", FT_MEMO, 0, 1000, 0, NULL},
+    {.name = "result", .label = "审核意见", .type = FT_ENUM, .flags = F_REQUIRED, .values = answers},
+    {.name = "reason", .label = "理由", .type = FT_MEMO, .max = 1000},
 };
 
 int h_vetting_answer(req *r) {

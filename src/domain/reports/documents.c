@@ -91,8 +91,10 @@ static int may_read(req *r, store_tx *tx, const letter_tpl *t, const char *id) {
 }
 
 int h_documents_issue(req *r) {
-  static const field f[] = {{"kind", "公文种类", FT_TEXT, F_REQUIRED, 40, 0, NULL},
-                            {"object_id", "所依据的记录", FT_ID, F_REQUIRED, 0, 0, NULL}};
+  static const field f[] = {{.name = "kind", .label = "公文种类", .type = FT_TEXT, .flags = F_REQUIRED,
+                             .max = 40},
+                            {.name = "object_id", .label = "所依据的记录", .type = FT_ID,
+                             .flags = F_REQUIRED}};
   if (api_body(r, f, 2, false)) return r->status;
   const char *kind = json_string_value(json_object_get(r->in, "kind"));
   const char *oid = json_string_value(json_object_get(r->in, "object_id"));

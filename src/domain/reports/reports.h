@@ -43,5 +43,8 @@ int h_documents_get(req *r);
 int h_documents_pdf(req *r);
 int h_team_targets_import(req *r);
 int h_orgs_import(req *r); /* domain/programme/units.c */
+int h_export_records(req *r); /* domain/reports/listexport.c */
+int h_export_stats(req *r);
+int h_print_audit(req *r);
 
 #endif

@@ -88,6 +88,8 @@ int h_stats_records(req *r) {
   static const arg_decl extra[] = {
       {.name = "key", .label = "分类", .type = ARG_TEXT, .flags = ARG_NONEMPTY, .max = 64,
        .msg = "「分类」无效"},
+      {.name = "cursor", .label = "游标", .type = ARG_TEXT, .flags = ARG_NONEMPTY, .max = 4096,
+       .msg = "「游标」无效"},
   };
   const measure *m = measure_find(r->params[0]);
   if (!m) return api_error(r, 404, "not_found", "", "统计指标不存在");
@@ -101,12 +103,16 @@ int h_stats_records(req *r) {
   stats_ctx_init(&c, &f, &s, &r->who);
   if (!stats_visible(&c, m)) return api_deny(r, m->src->vis->read, "measure", NULL, 0);
   const char *key = req_arg(r, "key"); /* checked above */
+  /* keyset paging (issue 15): the `next` of the previous page */
+  c.cursor = req_arg(r, "cursor");
+  if (c.cursor && !stats_cursor_ok(m, c.cursor))
+    return api_error(r, 400, "invalid_field", "cursor", "「游标」无效");
   svc_actor ac;
   api_actor(r, &ac);
   xres x = XRES_INIT;
   json_t *out = NULL;
   if (svc_stats_records(r->app, &ac, &c, m, key, limit, offset, &out, &x)) return api_xres(r, &x);
-  json_object_set_new(out, "page", json_integer(offset / limit + 1));
+  if (!c.cursor) json_object_set_new(out, "page", json_integer(offset / limit + 1));
   json_object_set_new(out, "per_page", json_integer(limit));
   return api_ok(r, 200, out);
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Statistics measurements (issue 15, docs/performance.md "Statistics").
+
+    python3 bench/stats.py --db build/bench/bench.db [--bin build/release/xunji] [--secs 5]
+
+On a database made by `xunji bench-seed` (bench/README.md), starts `xunji serve` and measures,
+for the office (whole scope) and a team leader (own team): GET /api/v1/stats, each group chart of
+problems_found (by round, team, unit), a drill-down page (problems_rectified, per_page=50): one
+request (median of 3) and wrk 2 threads x 16 connections (req/s, p99). XUNJI_STATS_NO_AGG=1 in
+the environment makes the server count from the records (the path before migration 021), for a
+before/after in the same run (--compare). Never fails on a timing.
+"""
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import time
+import urllib.request
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--db", required=True)
+ap.add_argument("--bin", default="build/release/xunji")
+ap.add_argument("--secs", type=int, default=5)
+ap.add_argument("--compare", action="store_true", help="also run with XUNJI_STATS_NO_AGG=1")
+ap.add_argument("--slow", type=float, default=1.0, help="no wrk where one request takes longer")
+a = ap.parse_args()
+ENV = dict(os.environ, XUNJI_TOKEN_REQUIRES_2FA="0")
+
+
+def token(login):
+    p = subprocess.run([a.bin, "user", "token", login, "--name", f"stats-{login}-{time.time_ns()}",
+                        "--db", a.db], check=True, capture_output=True, text=True, env=ENV)
+    return p.stdout.split()[0]
+
+
+def get(url, tok):
+    t = time.perf_counter()
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {tok}"}),
+                                timeout=600) as r:
+        body = r.read()
+    return time.perf_counter() - t, body
+
+
+def wrk(url, tok):
+    p = subprocess.run(["wrk", "-t2", "-c16", f"-d{a.secs}s", "--latency", "-H", f"Authorization: Bearer {tok}",
+                        url], capture_output=True, text=True)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", p.stdout)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", p.stdout)
+    ms = None
+    if p99:
+        ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    return float(rps.group(1)) if rps else None, ms
+
+
+def run(no_agg):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    env = dict(ENV)
+    if no_agg:
+        env["XUNJI_STATS_NO_AGG"] = "1"
+    srv = subprocess.Popen([a.bin, "serve", "--db", a.db, "--listen", f"127.0.0.1:{port}", "--set", "access_log=0",
+                            "--set", "max_conn_per_ip=4096"], env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.05)
+        rows = []
+        for login in ("office", "leader1"):
+            tok = token(login)
+            for path in ("/api/v1/stats", "/api/v1/stats/problems_found/groups?by=round",
+                         "/api/v1/stats/problems_found/groups?by=team",
+                         "/api/v1/stats/problems_found/groups?by=unit",
+                         "/api/v1/stats/problems_rectified/records?per_page=50"):
+                t, body = get(base + path, tok)
+                one = statistics.median([t] + [get(base + path, tok)[0] for _ in range(2)])
+                rps, p99 = wrk(base + path, tok) if one < a.slow else (None, None)
+                rows.append((login, path, one * 1000, rps, p99))
+        return rows
+    finally:
+        srv.terminate()
+        srv.wait()
+
+
+def show(title, rows):
+    print(f"\n{title}\n| user | path | one request ms | req/s (2x16) | p99 ms |\n|---|---|---|---|---|")
+    for login, path, one, rps, p99 in rows:
+        f = lambda v, d: "-" if v is None else f"{v:.{d}f}"
+        print(f"| {login} | {path} | {one:.1f} | {f(rps, 0)} | {f(p99, 1)} |")
+
+
+if a.compare:
+    show("records (XUNJI_STATS_NO_AGG=1)", run(True))
+show("aggregates", run(False))

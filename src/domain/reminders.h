@@ -1,0 +1,34 @@
+/*
+ * reminders.h — the deadline reminder scheduler (issue 17): at each step of
+ * a record's due date (domain/deadlines.h: first warning, second warning,
+ * due today, overdue) an inbox message goes to escalating recipients — the
+ * owner; from the second warning also the inspection office and the unit's
+ * dispatched discipline group; when overdue also the leading group — once
+ * per step and due date (table reminders_sent, migration 022), audited
+ * ("reminder.send": ids and codes only). Messages name their record, so the
+ * inbox shows their text only to those the visibility model lets see it.
+ *
+ * A run first takes the lease row "reminders" (scheduler_leases) for
+ * remind_lease_seconds, so that of several servers (and a cron job) only
+ * one runs at a time; the reminders_sent key keeps even a racing run from
+ * sending a step twice.
+ */
+#ifndef XUNJI_REMINDERS_H
+#define XUNJI_REMINDERS_H
+
+#include <jansson.h>
+
+#include "app.h"
+#include "core/result.h"
+
+/* One run now. holder names the runner (host:pid). *summary (owned, may be
+ * NULL): {"ran": bool (false: another holds the lease), "sent": steps sent,
+ * "messages": messages posted}. 0, or the error in x. */
+int reminders_run(app *a, const char *holder, json_t **summary, xres *x);
+
+/* The thread of `xunji serve`: a run at start-up and every
+ * remind_interval_minutes (0: none). */
+void reminders_start(app *a);
+void reminders_stop(void);
+
+#endif

@@ -1,0 +1,243 @@
+"""Lists and drill-downs as .xlsx, prints audited, the search box and file
+previews (issue 17). Exports are read back with the independent reader
+(tests/api/xlsxio.py): title row, watermark row, frozen header with 序号,
+headers and values in words, and the row set equal to the list's own rows
+for that user (the same visibility path). One server for the module."""
+import atexit
+import io
+import json
+import zipfile
+from urllib.parse import quote
+
+import xlsxio
+from lib import Server, expect, test, days_from_today
+
+S = None
+
+
+def server():
+    global S
+    if S is None:
+        S = Server()
+        S.start()
+        atexit.register(S.stop)
+    return S
+
+
+def list_all(c, path, **q):
+    out, page = [], 1
+    while True:
+        qs = "&".join(f"{k}={v}" for k, v in {**q, "page": page, "per_page": 200}.items())
+        r = expect(c.get(f"{path}?{qs}"), 200).json
+        out += r["items"]
+        if len(out) >= r["total"] or not r["items"]:
+            return out
+        page += 1
+
+
+def make_problem(s, unit, title, amount="1200.50", immediate=True):
+    m1 = s.client("member1")
+    cid = "01940000-0000-7000-8000-" + "0403".ljust(12, "0")  # a seeded category
+    return expect(m1.post("/api/v1/problems", {
+        "target_id": s.ids["targets"][unit], "category_id": cid, "title": title,
+        "description": "问题描述", "amount": amount, "found_by": "interview",
+        "found_on": days_from_today(-3), "immediate_fix": immediate}), 201).json
+
+
+def sheet_of(r):
+    assert r.header("Content-Type") == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert r.header("Content-Disposition").startswith("attachment;")
+    z = zipfile.ZipFile(io.BytesIO(r.raw))
+    names = [n for n in z.namelist()]
+    wb = z.read("xl/workbook.xml").decode()
+    return xlsxio.read(r.raw), wb, z, names
+
+
+def audits(s, action):
+    return [(a, json.loads(d)) for a, d in
+            s.sql("SELECT actor_login, detail FROM audit WHERE action=? AND result='ok' ORDER BY seq", (action,))]
+
+
+@test
+def list_export_matches_the_list_per_user():
+    s = server()
+    make_problem(s, "u1", "违规发放津补贴 & 奖金")
+    make_problem(s, "u1", "公车私用", amount="50", immediate=False)
+    for login in ("member1", "leader1", "office", "member2", "lg"):
+        c = s.client(login)
+        r = c.get("/api/v1/exports/records/problem?sort=-created_at")
+        if r.status == 403:
+            assert expect(c.get("/api/v1/problems"), 403)
+            continue
+        items = list_all(c, "/api/v1/problems", sort="-created_at")
+        sh, wb, z, _ = sheet_of(expect(r, 200))
+        assert sh.rows[0][0] == "问题清单", sh.rows[0]            # the title row
+        assert "导出人" in sh.rows[1][0] and f"({login})" in sh.rows[1][0] and "导出时间" in sh.rows[1][0]
+        head = sh.rows[2]
+        assert head[0] == "序号" and sh.frozen_rows == 3         # header frozen under title and watermark
+        assert 'name="问题清单"' in wb                             # the sheet named after the list
+        assert all(h and not h.isascii() for h in head), head    # headers in Chinese
+        data = [dict(zip(head, row)) for row in sh.rows[3:]]
+        assert [d["序号"] for d in data] == list(range(1, len(items) + 1))
+        assert [d["标题"] for d in data] == [i["title"] for i in items], login
+        # the watermark also in the page header/footer for printing
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+        assert "<oddHeader>" in xml and f"({login})" in xml
+        for d, i in zip(data, items):
+            if i["title"] == "违规发放津补贴 & 奖金":
+                assert d["涉及金额 (元)"][1] == 1200.5 and d["立行立改"] == "是"
+                assert d["单位"] == "枣阳市人民防空办公室" and d["状态"] == i["state_label"]
+                assert d["发现方式"] != "interview"                   # the vocabulary's word
+            if i["title"] == "公车私用":
+                assert d["立行立改"] == "否"
+    # member2 (another team) sees none of team one's problems, in the list and the sheet alike
+    c2 = s.client("member2")
+    r = expect(c2.get("/api/v1/exports/records/problem"), 200)
+    titles = [row[1:] for row in xlsxio.read(r.raw).rows[3:]]
+    assert not any("公车私用" in (x or "") for row in titles for x in row if isinstance(x, str))
+    # audited: ids, names and counts only
+    a = [d for who, d in audits(s, "list.export") if who == "office"]
+    assert a and a[-1]["what"] == "problem" and a[-1]["filters"] == ["sort"] and a[-1]["rows"] >= 2
+    assert "违规" not in json.dumps(a, ensure_ascii=False)
+
+
+@test
+def list_export_keeps_filters_and_refuses_bad_ones():
+    s = server()
+    office = s.client("office")
+    items = list_all(office, "/api/v1/problems", immediate_fix="true")
+    sh = xlsxio.read(expect(office.get("/api/v1/exports/records/problem?immediate_fix=true"), 200).raw)
+    assert len(sh.rows) - 3 == len(items) and all(row[0] for row in sh.rows[3:])
+    expect(office.get("/api/v1/exports/records/problem?nope=1"), 400, "unknown_field")
+    r = expect(office.get("/api/v1/exports/records/nokind"), 404)
+    assert "记录" in r.json["error"]["message"]
+    # the unit's liaison may list no clues: refused as the list is
+    expect(s.client("unit1").get("/api/v1/exports/records/clue"), 403)
+
+
+@test
+def drill_down_export_matches_the_drill_down():
+    s = server()
+    office = s.client("office")
+    m = "problems_found"
+    dd = expect(office.get(f"/api/v1/stats/{m}/records?per_page=200"), 200).json
+    r = expect(office.get(f"/api/v1/exports/stats/{m}"), 200)
+    sh, _, _, _ = sheet_of(r)
+    assert sh.rows[0][0].endswith("明细") and sh.rows[2][0] == "序号" and sh.frozen_rows == 3
+    assert len(sh.rows) - 3 == dd["total"]
+    a = [d for who, d in audits(s, "list.export") if who == "office" and d["what"] == "measure"]
+    assert a and a[-1]["name"] == m and a[-1]["rows"] == dd["total"]
+    expect(office.get("/api/v1/exports/stats/nomeasure"), 404)
+
+
+@test
+def print_is_audited_with_ids_only():
+    s = server()
+    office = s.client("office")
+    p = make_problem(s, "u2", "打印测试问题")
+    r = expect(office.post("/api/v1/prints", {"kind": "problem", "id": p["id"]}), 200).json
+    assert r["printed_by"] and r["login"] == "office" and r["printed_at"]
+    expect(office.post("/api/v1/prints", {"kind": "problem", "filters": "state,team_id"}), 200)
+    expect(office.post("/api/v1/prints", {"kind": "bogus"}), 400, "invalid_field")
+    # a record the user may not read is not printed (404 as its GET)
+    expect(s.client("member2").post("/api/v1/prints", {"kind": "problem", "id": p["id"]}), 404)
+    rec = [d for who, d in audits(s, "record.print") if who == "office"]
+    lst = [d for who, d in audits(s, "list.print") if who == "office"]
+    assert rec and rec[-1]["what"] == "problem"
+    assert lst and lst[-1]["filters"] == ["state", "team_id"]
+    row = s.sql("SELECT object_id FROM audit WHERE action='record.print' ORDER BY seq DESC LIMIT 1")
+    assert row[0][0] == p["id"]
+
+@test
+def search_by_number_unit_and_person_within_scope():
+    s = server()
+    m1, office, m2 = s.client("member1"), s.client("office"), s.client("member2")
+    p = make_problem(s, "u1", "查找测试问题")
+    seq = expect(m1.get(f"/api/v1/problems/{p['id']}"), 200).json["seq_no"]
+    for c, sees in ((m1, True), (office, True), (m2, False)):    # the team and the office; not team two
+        g = {x["kind"]: x for x in expect(c.get(f"/api/v1/search?q={seq}"), 200).json["groups"]}
+        ids = [i["id"] for i in g.get("problem", {"items": []})["items"]]
+        assert (p["id"] in ids) == sees, (c.login_name, g)
+    hit = next(i for x in expect(m1.get(f"/api/v1/search?q={seq}"), 200).json["groups"] if x["kind"] == "problem"
+               for i in x["items"] if i["id"] == p["id"])
+    assert seq in hit["title"] and "查找测试问题" in hit["title"] and "枣阳市人民防空办公室" in hit["sub"]
+    # a unit's name finds the unit in the directory, grouped and labelled
+    g = expect(office.get("/api/v1/search?q=" + quote("人民防空")), 200).json["groups"]
+    org = next(x for x in g if x["kind"] == "org")
+    assert org["label"] and any("人民防空" in i["title"] for i in org["items"])
+    # limit per kind, "more" when there are others
+    g = expect(office.get("/api/v1/search?limit=1&q=" + quote("枣阳")), 200).json["groups"]
+    assert all(len(x["items"]) == 1 for x in g) and any(x["more"] for x in g)
+    # errors in Chinese naming the field
+    for q, code in (("", "missing_field"), ("a", "invalid_field"), ("x" * 51, "invalid_field")):
+        e = expect(office.get(f"/api/v1/search?q={q}"), 400, code).json["error"]
+        assert e["field"] == "q" and not e["message"].isascii()
+    expect(office.get("/api/v1/search?limit=0&q=" + quote("枣阳")), 400, "invalid_field")
+    expect(office.get("/api/v1/search?sort=x&q=" + quote("枣阳")), 400, "unknown_field")
+    # the unit's liaison finds no clue at all (it may list none)
+    g = expect(s.client("unit1").get("/api/v1/search?q=" + quote("人民防空")), 200).json["groups"]
+    assert "clue" not in {x["kind"] for x in g}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def headers_all(r, name):
+    return [v for k, v in r.headers if k.lower() == name.lower()]
+
+
+@test
+def evidence_previews_are_sandboxed_and_audited():
+    s = server()
+    m1, m2 = s.client("member1"), s.client("member2")
+    p = make_problem(s, "u2", "预览测试问题")
+    url = f"/api/v1/problems/{p['id']}/files"
+    # several files, one after the other as the browser sends them; each checked as before
+    fp = expect(m1.upload(url, "流水.pdf", PDF, "application/pdf"), 201).json
+    fi = expect(m1.upload(url, "现场.png", PNG, "image/png"), 201).json
+    ft = expect(m1.upload(url, "说明.txt", "纯文本".encode(), "text/plain"), 201).json
+    expect(m1.upload(url, "假图.png", PDF, "image/png"), 415, "type_mismatch")
+    assert {i["name"] for i in expect(m1.get(url), 200).json["items"]} == {"流水.pdf", "现场.png", "说明.txt"}
+    for f, ctype in ((fp, "application/pdf"), (fi, "image/png")):
+        r = expect(m1.get(f"/api/v1/files/{f['id']}?inline=1"), 200)
+        assert r.header("Content-Type") == ctype and r.raw in (PDF, PNG)
+        assert r.header("Content-Disposition").startswith("inline;")
+        csp = headers_all(r, "Content-Security-Policy")
+        assert "sandbox" in csp and any("frame-ancestors 'self'" in c for c in csp), csp
+        assert not any("frame-ancestors 'none'" in c for c in csp)
+        assert r.header("X-Content-Type-Options") == "nosniff" and r.header("X-Frame-Options") == "SAMEORIGIN"
+    # other types, and no ?inline: an attachment that no page may frame
+    for q in (f"{ft['id']}?inline=1", fp["id"]):
+        r = expect(m1.get(f"/api/v1/files/{q}"), 200)
+        assert r.header("Content-Type") == "application/octet-stream"
+        assert r.header("Content-Disposition").startswith("attachment;")
+        assert r.header("X-Frame-Options") == "DENY" and "sandbox" in headers_all(r, "Content-Security-Policy")
+    # the same visibility and audit as a download
+    expect(m2.get(f"/api/v1/files/{fp['id']}?inline=1"), 404)
+    n = s.sql("SELECT count(*) FROM audit WHERE action='file.read' AND object_id=? AND result='ok'", (p["id"],))
+    assert n[0][0] == 4
+
+
+@test
+def export_past_its_row_limit_is_refused_in_chinese():
+    with Server(settings={"export_max_rows": 1}) as s:
+        make_problem(s, "u1", "第一个")
+        office = s.client("office")
+        expect(office.get("/api/v1/exports/records/problem"), 200)     # one row: within the limit
+        make_problem(s, "u1", "第二个")
+        ms = [m["name"] for m in expect(office.get("/api/v1/stats"), 200).json["measures"]]
+        big = next(m for m in ms if expect(office.get(f"/api/v1/stats/{m}/records"), 200).json["total"] >= 2)
+        for path in ("/api/v1/exports/records/problem", f"/api/v1/exports/stats/{big}"):
+            e = expect(office.get(path), 413, "too_many_rows").json["error"]
+            assert "上限 1 条" in e["message"] and "缩小" in e["message"], e
+        # nothing exported: no audit entry for the refused ones
+        assert len(s.sql("SELECT 1 FROM audit WHERE action='list.export'")) == 1
+
+
+@test
+def server_clean_after_the_module():
+    """Runs last: the module's server stops cleanly and no sanitizer report was written."""
+    global S
+    if S is not None:
+        S.stop()
+        S.check_sanitizers()
+        S = None
