@@ -46,6 +46,7 @@
 EMBED(xunji_pg_compat, "src/store/pg/compat.sql");
 EMBED(xunji_pg_009, "src/store/pg/009_domain.sql");
 EMBED(xunji_pg_015, "src/store/pg/015_twofa.sql");
+EMBED(xunji_pg_021, "src/store/pg/021_stat_aggregates.sql");
 
 /* migrations whose SQLite text cannot be translated mechanically */
 static const struct {
@@ -54,6 +55,7 @@ static const struct {
 } overrides[] = {
     {9, xunji_pg_009},
     {15, xunji_pg_015},
+    {21, xunji_pg_021},
 };
 
 /* the advisory lock key that serializes writers (and migrations) */
@@ -258,6 +260,17 @@ static int alias_points(const char *sql, size_t *at, int n) {
   return k;
 }
 
+/* true when the text before p (spaces skipped) is "(" */
+static bool after_paren(const char *sql, const char *p) {
+  while (p > sql && (p[-1] == ' ' || p[-1] == '\n' || p[-1] == '\t')) p--;
+  return p > sql && p[-1] == '(';
+}
+/* "(1 AND …": a literal opening a parenthesis and followed by AND/OR is a condition */
+static bool and_or_next(const char *e) {
+  while (*e == ' ' || *e == '\n' || *e == '\t') e++;
+  return word_at(e, "AND") || word_at(e, "OR");
+}
+
 static char *pg_dml(const char *sql) {
   size_t at[16];
   int nat = alias_points(sql, at, 16), iat = 0;
@@ -296,7 +309,8 @@ static char *pg_dml(const char *sql) {
         buf_adds(&b, "chr");
       } else if (word_at(p, "LIKE")) {
         buf_adds(&b, "ILIKE");
-      } else if (boolctx && e == p + 1 && (*p == '0' || *p == '1') && bool_end(e)) {
+      } else if (e == p + 1 && (*p == '0' || *p == '1') &&
+                 ((boolctx && bool_end(e)) || (after_paren(sql, p) && and_or_next(e)))) {
         buf_adds(&b, *p == '1' ? "TRUE" : "FALSE"); /* SQLite's 0/1 as a condition */
       } else {
         if (depth == 0 && word_at(p, "RETURNING")) returning = b.len;

@@ -73,6 +73,7 @@ TEST(pg_dml_rewrites) {
   dml("SELECT 1 FROM t WHERE (0) OR x.a IS NULL", "SELECT 1 FROM t WHERE (FALSE) OR x.a IS NULL");
   dml("SELECT 1, 0 FROM t WHERE a IN (1) LIMIT 1", "SELECT 1, 0 FROM t WHERE a IN (1) LIMIT 1");
   dml("SELECT CASE WHEN 1 THEN 'a' END", "SELECT CASE WHEN TRUE THEN 'a' END");
+  dml("SELECT a, (1 AND ((1))) AS m FROM t", "SELECT a, (TRUE AND ((TRUE))) AS m FROM t");
   /* a derived table without an alias gets one; with one, it stays */
   dml("SELECT * FROM (SELECT a FROM t) WHERE a > 1", "SELECT * FROM (SELECT a FROM t) AS xunji_sq0 WHERE a > 1");
   dml("SELECT count(*) FROM (SELECT a FROM t)", "SELECT count(*) FROM (SELECT a FROM t) AS xunji_sq0");
