@@ -15,7 +15,7 @@
 #                   BENCH_PROBLEMS=100000 for a smaller run); never part of make check
 #   make clean
 
-PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf libqrencode
+PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf libqrencode libpq
 CC      ?= gcc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers
@@ -31,7 +31,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 SRC      := $(shell find src -name '*.c' | sort)
 LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
-SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
+SQL      := $(wildcard src/store/sqlite/*.sql src/store/pg/*.sql src/cli/*.sql)
 
 .PHONY: all asan deps demo seed-zaoyang check check-long test mutants clean unit web screenshots bench
 all: build/release/xunji

@@ -42,6 +42,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define STORE_BACKEND_SQ /* store/backend.h: this file's functions are sq_store_* */
+#include "store/backend.h"
 #include "store/faults.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -95,6 +97,15 @@ static const struct migration {
     {21, "stat_aggregates", xunji_mig_021},
     {22, "reminders", xunji_mig_022},
 };
+
+/* pg.c applies the same numbered migrations, translated for PostgreSQL (store/backend.h) */
+int sq_migration(size_t i, int *version, const char **name, const char **sql) {
+  if (i >= sizeof migrations / sizeof *migrations) return 0;
+  *version = migrations[i].version;
+  *name = migrations[i].name;
+  *sql = migrations[i].sql;
+  return 1;
+}
 
 /* ---- connections and statement cache ---------------------------------- */
 enum { CACHE_SLOTS = 512 };
