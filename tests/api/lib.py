@@ -144,7 +144,7 @@ class Response:
 # names it in XUNJI_DEMO_TEMPLATE; otherwise once per test process) and every
 # Server gets a fresh copy of its files: the same state as a new `init --demo`,
 # a second faster per test. test_cli still runs `init`.
-_template_dir = os.environ.get("XUNJI_DEMO_TEMPLATE") or None
+_template_dir = None if PG else (os.environ.get("XUNJI_DEMO_TEMPLATE") or None)  # PG: its own template database
 _pg_template = None
 
 
