@@ -155,10 +155,16 @@ test('other_lists_and_related_lists_export', async (ctx) => {
     await office.locator('.team-targets .records .el-table__row').first().waitFor()
     const f4 = await downloaded(office, () => office.locator('.team-targets [data-export=target]').click())
     expect(f4.startsWith('巡察对象清单-'), `file name ${f4}`)
+    // a record page's related list (a target's assistance requests; empty lists export too)
+    await office.goto(`${s.url}/r/targets/${s.ids.targets.u1}`)
+    const rel = office.locator('.related[data-related=assistance] [data-export=assistance]')
+    await rel.waitFor()
+    const f5 = await downloaded(office, () => rel.click())
+    expect(/清单-\d{4}-\d{2}-\d{2}\.xlsx$/.test(f5), `file name ${f5}`)
     // the server recorded each, with the related list's filter name
     const audit = await (await apiAs(s, 'auditadmin')).get('/audit?action=list.export&per_page=50')
     const what = audit.items.map((a) => JSON.parse(a.detail || '{}'))
-    for (const w of ['audit', 'users', 'team', 'target']) expect(what.some((d) => d.what === w), `audited ${w}: ${JSON.stringify(what)}`)
+    for (const w of ['audit', 'users', 'team', 'target', 'assistance']) expect(what.some((d) => d.what === w), `audited ${w}: ${JSON.stringify(what)}`)
     expect(what.some((d) => d.what === 'team' && d.filters.includes('round_id')), 'the round filter kept')
     expectNoConsoleErrors(aa, sys, office)
   } finally {
