@@ -563,7 +563,7 @@ static json_t *rows_act(store_tx *tx, const vis_kind *k, const principal *who, a
   json_t *ok = json_object();
   size_t n = json_array_size(ids);
   if (!n) return ok;
-  sval *p = calloc(n + VIS_MAXP, sizeof *p);
+  sval *p = malloc((n + VIS_MAXP) * sizeof *p); /* only the entries set are read */
   if (!p) {
     json_decref(ok);
     return NULL;
