@@ -555,14 +555,25 @@ int vis_redact(store_tx *tx, const vis_kind *k, const principal *who, const char
 }
 
 /* ---- on the rows of a page ------------------------------------------------------------- */
-/* Which of the ids (distinct, non-empty) are rows of k on which the user
- * holds a: the set of those ids (keys of the returned object), NULL on a
- * store error. One query: vis_row_act's condition with "x.id IN (...)". */
+/* "$n" for n >= 1, without printf (called once per row of a page). */
+static int add_param(buf *b, int n, bool first) {
+  char t[16];
+  size_t i = sizeof t;
+  do t[--i] = (char)('0' + n % 10);
+  while ((n /= 10) && i > 2);
+  t[--i] = '$';
+  if (!first) t[--i] = ',';
+  return buf_add(b, t + i, sizeof t - i);
+}
+
+/* Which of the values under key in rows (strings; repeats do no harm) are
+ * ids of rows of k on which the user holds a: the set of those ids (keys of
+ * the returned object), NULL on a store error. One query: vis_row_act's
+ * condition with "x.id IN (...)". */
 static json_t *rows_act(store_tx *tx, const vis_kind *k, const principal *who, action_id a,
-                        json_t *ids) {
+                        json_t *rows, const char *key) {
   json_t *ok = json_object();
-  size_t n = json_array_size(ids);
-  if (!n) return ok;
+  size_t n = json_array_size(rows);
   sval *p = malloc((n + VIS_MAXP) * sizeof *p); /* only the entries set are read */
   if (!p) {
     json_decref(ok);
@@ -570,11 +581,18 @@ static json_t *rows_act(store_tx *tx, const vis_kind *k, const principal *who, a
   }
   int np = 0;
   buf b;
-  buf_init(&b, 16384);
+  buf_init(&b, 65536);
   buf_addf(&b, "SELECT x.id FROM %s x WHERE x.id IN (", k->table);
   for (size_t i = 0; i < n; i++) {
-    p[np++] = SV_S(json_string_value(json_array_get(ids, i)));
-    buf_addf(&b, "%s$%d", i ? "," : "", np);
+    const char *v = json_string_value(json_object_get(json_array_get(rows, i), key));
+    if (!v) continue;
+    p[np++] = SV_S(v);
+    add_param(&b, np, np == 1);
+  }
+  if (!np) { /* nothing to ask */
+    buf_free(&b);
+    free(p);
+    return ok;
   }
   buf_adds(&b, ")");
   store_rows *r = NULL;
@@ -583,7 +601,7 @@ static json_t *rows_act(store_tx *tx, const vis_kind *k, const principal *who, a
   int s = 0;
   while (!rc && (s = store_next(r)) == 1) {
     const char *id = store_text(r, 0);
-    if (id) json_object_set_new(ok, id, json_true());
+    if (id) json_object_set_new_nocheck(ok, id, json_true()); /* an id read back: UTF-8 */
   }
   if (!rc) store_rows_close(r);
   buf_free(&b);
@@ -595,22 +613,6 @@ static json_t *rows_act(store_tx *tx, const vis_kind *k, const principal *who, a
   return ok;
 }
 
-/* The distinct string values of key in rows, as an array. */
-static json_t *distinct(json_t *rows, const char *key) {
-  json_t *seen = json_object(), *out = json_array();
-  size_t i;
-  json_t *row;
-  json_array_foreach(rows, i, row) {
-    const char *v = json_string_value(json_object_get(row, key));
-    if (v && !json_object_get(seen, v)) {
-      json_object_set_new(seen, v, json_true());
-      json_array_append_new(out, json_string(v));
-    }
-  }
-  json_decref(seen);
-  return out;
-}
-
 /* One question asked of the whole page: action a on kind `of` for the ids
  * under key of the rows (k itself and "id", or a referred kind and its
  * ref_key). ok: the ids on which it holds. */
@@ -618,11 +620,10 @@ typedef struct vis_ask {
   const vis_kind *of;
   action_id a;
   const char *key;
-  bool needed;
   json_t *ok;
 } vis_ask;
 
-enum { VIS_MAXASK = 16 };
+enum { VIS_MAXASK = 16, VIS_MAXDECL = 64 };
 
 static int ask_of(vis_ask *q, int *n, const vis_kind *of, action_id a, const char *key) {
   for (int i = 0; i < *n; i++)
@@ -648,57 +649,52 @@ static void drop_declared(const vis_kind *k, json_t *row) {
 
 int vis_redact_rows(store_tx *tx, const vis_kind *k, const principal *who, json_t *rows) {
   if (!k || !rows || MUTANT(MUT_REDACT_SKIPPED)) return 0;
+  /* the declared fields (k->fields, then the paper fields) and the ask of each */
+  const char *name[VIS_MAXDECL];
+  const vis_field *decl[VIS_MAXDECL];
+  int ask[VIS_MAXDECL];
   vis_ask q[VIS_MAXASK];
-  int nq = 0, err = 0;
-  size_t i;
-  json_t *row;
-  /* which questions the page needs: a field some row holds */
-  json_array_foreach(rows, i, row) {
-    for (const vis_field *f = k->fields; f && f->name; f++) {
-      if (!json_object_get(row, f->name)) continue;
-      int j = field_ask(k, f, NULL, q, &nq);
-      if (j == -1) err = STORE_ERR;
-      if (j >= 0) q[j].needed = true;
-    }
-    if (k->papers != A_SELF)
-      for (const char *const *f = k->paper_fields; f && *f; f++) {
-        if (!json_object_get(row, *f)) continue;
-        int j = field_ask(k, NULL, *f, q, &nq);
-        if (j == -1) err = STORE_ERR;
-        if (j >= 0) q[j].needed = true;
-      }
+  int nd = 0, nq = 0, err = 0;
+  for (const vis_field *f = k->fields; f && f->name; f++) {
+    if (nd == VIS_MAXDECL) err = STORE_ERR;
+    if (err) break;
+    name[nd] = f->name, decl[nd] = f, ask[nd] = field_ask(k, f, NULL, q, &nq);
+    if (ask[nd++] == -1) err = STORE_ERR;
   }
-  /* each asked once, over the page's ids (vis_row: a referred record) */
+  if (k->papers != A_SELF)
+    for (const char *const *f = k->paper_fields; f && *f; f++) {
+      if (nd == VIS_MAXDECL) err = STORE_ERR;
+      if (err) break;
+      name[nd] = *f, decl[nd] = NULL, ask[nd] = field_ask(k, NULL, *f, q, &nq);
+      if (ask[nd++] == -1) err = STORE_ERR;
+    }
+  /* each asked once over the page (repeats and rows without the field do no harm) */
   for (int j = 0; !err && j < nq; j++) {
-    if (!q[j].needed) continue;
     if (q[j].of != k && MUTANT(MUT_ROW_CHECK_SKIPPED)) continue; /* vis_row's mutant: all */
-    json_t *ids = distinct(rows, q[j].key);
-    q[j].ok = rows_act(tx, q[j].of, who, q[j].a, ids);
-    json_decref(ids);
+    q[j].ok = rows_act(tx, q[j].of, who, q[j].a, rows, q[j].key);
     if (!q[j].ok) err = STORE_ERR;
   }
   /* then each row as vis_redact would */
+  size_t i;
+  json_t *row;
   json_array_foreach(rows, i, row) {
     const char *id = json_string_value(json_object_get(row, "id"));
     if (err || !id) {
       drop_declared(k, row);
       continue;
     }
-    for (const vis_field *f = k->fields; f && f->name; f++) {
-      if (!json_object_get(row, f->name)) continue;
-      int j = field_ask(k, f, NULL, q, &nq);
-      const char *v = json_string_value(json_object_get(row, j >= 0 ? q[j].key : "id"));
-      bool ok = j == -2 || (f->ref && !v) ||
-                (j >= 0 && v && (!q[j].ok || json_object_get(q[j].ok, v)));
-      if (!ok) json_object_del(row, f->name);
-    }
-    if (k->papers != A_SELF)
-      for (const char *const *f = k->paper_fields; f && *f; f++) {
-        if (!json_object_get(row, *f)) continue;
-        int j = field_ask(k, NULL, *f, q, &nq);
-        bool ok = j == -2 || (j >= 0 && q[j].ok && json_object_get(q[j].ok, id));
-        if (!ok) json_object_del(row, *f);
+    for (int d = 0; d < nd; d++) {
+      int j = ask[d];
+      if (j == -2 || !json_object_get(row, name[d])) continue;
+      bool ok;
+      if (decl[d] && decl[d]->ref) { /* names another record: shown iff that one is visible */
+        const char *v = json_string_value(json_object_get(row, q[j].key));
+        ok = !v || !q[j].ok || json_object_get(q[j].ok, v);
+      } else {
+        ok = json_object_get(q[j].ok, id) != NULL;
       }
+      if (!ok) json_object_del(row, name[d]);
+    }
   }
   for (int j = 0; j < nq; j++) json_decref(q[j].ok);
   return err;
