@@ -149,6 +149,9 @@ typedef struct api_list_q {
   /* FROM for the count, when counting the same rows needs fewer tables
    * (the caller vouches: same rows, where names none of the dropped); NULL: from */
   const char *count_from;
+  /* then, once per page (or export chunk), on the array of its items after
+   * each went through fix (batched per-page work: redaction); may be NULL */
+  void (*fix_page)(store_tx *tx, json_t *items, const void *ctx);
 } api_list_q;
 int api_list(req *r, const api_list_q *q);
 /* With r->list_sink set, api_list sends every row of the list (same

@@ -769,7 +769,8 @@ static json_t *row_json(store_rows *r) {
       default: v = json_string(store_text(r, i));
     }
     if (!v) v = json_null(); /* invalid UTF-8 in the database: never emit it */
-    json_object_set_new(o, store_colname(r, i), v);
+    /* column names are the SQL text's own (ASCII aliases): not re-checked as UTF-8 */
+    json_object_set_new_nocheck(o, store_colname(r, i), v);
   }
   return o;
 }
