@@ -2,7 +2,9 @@
 #
 #   make            build build/release/xunji
 #   make web        build the browser UI into web/dist (npm ci && npm run build; skipped without Node >= 20.19)
-#   make demo       install missing packages, build, fresh demo database, serve on 127.0.0.1:8080
+#   make demo       install missing packages, build, fresh demo database, serve on 127.0.0.1:8080 (PORT=N)
+#   make seed-zaoyang  the demo plus Zaoyang's 2018–2020 records, on 127.0.0.1:8081 (PORT=N); runs
+#                   beside `make demo` (own database, key and demo/NAME.accounts.{txt,json})
 #   make check      install missing packages, build release + ASan/UBSan, run the test suite (< 8 min)
 #   make test       unit + API tests on the release build (the inner loop, < 3 min)
 #   make check-long the longer suites (API on release, full fault walk, ...)
@@ -13,7 +15,7 @@
 #                   BENCH_PROBLEMS=100000 for a smaller run); never part of make check
 #   make clean
 
-PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf libqrencode
+PKGS    := libmicrohttpd jansson sqlite3 libcrypto xlsxwriter minizip expat pangocairo cairo-pdf libqrencode libpq
 CC      ?= gcc
 WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-missing-field-initializers
@@ -29,7 +31,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 SRC      := $(shell find src -name '*.c' | sort)
 LIBSRC   := $(filter-out src/main.c,$(SRC))
 TESTSRC  := $(sort $(wildcard tests/unit/*.c))
-SQL      := $(wildcard src/store/sqlite/*.sql src/cli/*.sql)
+SQL      := $(wildcard src/store/sqlite/*.sql src/store/pg/*.sql src/cli/*.sql)
 
 .PHONY: all asan deps demo seed-zaoyang check check-long test mutants clean unit web screenshots bench
 all: build/release/xunji
@@ -80,48 +82,61 @@ screenshots: all
 	@node tests/e2e/screenshots.mjs
 
 DEMO_DIR := demo
+# `make demo` and `make seed-zaoyang` run side by side: each has its own
+# database, key and accounts files under demo/ and its own port (PORT=N
+# overrides: make demo PORT=9000).
+DEMO_PORT := 8080
+ZAOYANG_PORT := 8081
 # $(call demo_db,NAME): builds the server and (when it can) the UI, then
-# creates a fresh demo/NAME.db with its key and the demo accounts.
+# creates a fresh demo/NAME.db with its key and the demo accounts, printed
+# and kept in demo/NAME.accounts.txt (the table) and demo/NAME.accounts.json.
 define demo_db
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory web || echo "web: 浏览器界面构建失败, 服务器仍可运行 (仅提供 API)"
 	@mkdir -p $(DEMO_DIR)
 	@rm -f $(DEMO_DIR)/$(1).db $(DEMO_DIR)/$(1).db-wal $(DEMO_DIR)/$(1).db-shm \
-	       $(DEMO_DIR)/$(1).db.audit-anchor $(DEMO_DIR)/$(1).key $(DEMO_DIR)/accounts.json
-	@build/release/xunji init --demo --db $(DEMO_DIR)/$(1).db --set key_file=$(DEMO_DIR)/$(1).key \
-	       --accounts-file $(DEMO_DIR)/accounts.json
+	       $(DEMO_DIR)/$(1).db.audit-anchor $(DEMO_DIR)/$(1).key $(DEMO_DIR)/$(1).accounts.json \
+	       $(DEMO_DIR)/$(1).accounts.txt
+	@umask 077; build/release/xunji init --demo --db $(DEMO_DIR)/$(1).db --set key_file=$(DEMO_DIR)/$(1).key \
+	       --accounts-file $(DEMO_DIR)/$(1).accounts.json >$(DEMO_DIR)/$(1).accounts.txt; \
+	 rc=$$?; cat $(DEMO_DIR)/$(1).accounts.txt; exit $$rc
 endef
-# $(call serve_db,NAME): serves demo/NAME.db on localhost:8080 with the
-# production defaults of the second factor (the UI has its screens: the 三员
-# enrol at first sign-in, exports, prints and reveals ask for a code);
-# `make demo DEMO_2FA=0` serves it with both off and says so.
+# $(call serve_db,NAME,PORT,HOST): serves demo/NAME.db on 127.0.0.1:PORT
+# (printed as http://HOST:PORT/) with the production defaults of the second
+# factor (the UI has its screens: the 三员 enrol at first sign-in, exports,
+# prints and reveals ask for a code); `make demo DEMO_2FA=0` serves it with
+# both off and says so.
 DEMO_2FA ?= 1
 define serve_db
-	@echo "浏览器访问 http://127.0.0.1:8080/  (API: http://127.0.0.1:8080/api/v1, Ctrl-C 停止)"
+	@echo "浏览器访问 http://$(3):$(2)/  (API: http://$(3):$(2)/api/v1, Ctrl-C 停止)"
+	@echo "演示账号与一次性密码: $(DEMO_DIR)/$(1).accounts.txt (JSON: $(DEMO_DIR)/$(1).accounts.json)"
 	@if [ "$(DEMO_2FA)" = 0 ]; then \
 	  echo "注意: 本次演示关闭了双因素认证 (require_2fa_admin=0 require_2fa_sensitive=0), 与生产默认不同。"; \
 	else \
-	  echo "双因素认证 (生产默认) 已开启: 三员 (sysadmin/secadmin/auditadmin) 首次登录改口令后须在「双因素认证」页绑定身份验证器"; \
+	  echo "双因素认证 (生产默认) 已开启: 三员 (sysadmin/secadmin/auditadmin) 首次登录改密码后须在「双因素认证」页绑定身份验证器"; \
 	  echo "  (扫二维码, 或无手机时复制密钥并运行 python3 scripts/totp.py <密钥> 得到动态口令), 之后登录需动态口令;"; \
-	  echo "  导出台账/汇总表、打印文书、查看举报人等敏感操作前也需绑定并输入动态口令。关闭: make demo DEMO_2FA=0"; \
+	  echo "  导出台账/汇总表、打印文书、查看举报人等敏感操作前也需绑定并输入动态口令。关闭: make $@ DEMO_2FA=0"; \
 	fi
 	@build/release/xunji serve --db $(DEMO_DIR)/$(1).db --set key_file=$(DEMO_DIR)/$(1).key \
 	       --set require_2fa_admin=$(if $(filter 0,$(DEMO_2FA)),0,1) \
-	       --set require_2fa_sensitive=$(if $(filter 0,$(DEMO_2FA)),0,1) --listen 127.0.0.1:8080
+	       --set require_2fa_sensitive=$(if $(filter 0,$(DEMO_2FA)),0,1) --listen 127.0.0.1:$(2)
 endef
 
 demo: deps
 	$(call demo_db,xunji-demo)
-	$(call serve_db,xunji-demo)
+	$(call serve_db,xunji-demo,$(or $(PORT),$(DEMO_PORT)),127.0.0.1)
 
 # The demo database plus Zaoyang's 2018–2020 records behind the seed's
-# figures (xunji seed zaoyang), served like `make demo`.
+# figures (xunji seed zaoyang), served like `make demo` on the next port.
+# Its address is printed as localhost: a browser keeps cookies by host name,
+# not by port, so the two demos open in one browser as 127.0.0.1 and
+# localhost keep their sign-ins apart.
 seed-zaoyang: deps
 	$(call demo_db,xunji-zaoyang)
 	@build/release/xunji seed zaoyang --db $(DEMO_DIR)/xunji-zaoyang.db --set key_file=$(DEMO_DIR)/xunji-zaoyang.key
 	@build/release/xunji stats --campaign 人防领域专项治理 --db $(DEMO_DIR)/xunji-zaoyang.db \
 	       --set key_file=$(DEMO_DIR)/xunji-zaoyang.key | grep -E '^(problems_rectified|people_case_filed|people_detained|people_prosecuted|people_org_handling|funds_recovered) '
-	$(call serve_db,xunji-zaoyang)
+	$(call serve_db,xunji-zaoyang,$(or $(PORT),$(ZAOYANG_PORT)),localhost)
 
 check: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) build/release/xunji build/release/unit build/asan/xunji build/asan/unit \

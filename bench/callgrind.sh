@@ -6,6 +6,8 @@
 # sends 30 warm-up requests, zeroes the counters, sends 200
 # GET /api/v1/problems/{id} with office's API token (curl), dumps OUT.1.
 # Read it with: callgrind_annotate --inclusive=yes OUT.1
+# CG_PATH: another path to measure instead (e.g. "/api/v1/problems?per_page=50",
+# a list page); CG_N: requests measured (200).
 set -e
 BIN=$(readlink -f "$1"); OUT=$(readlink -f "$2")
 DIR=${BENCH_DIR:-build/bench}; P=${BENCH_PROBLEMS:-1000000}; PORT=${CG_PORT:-18931}
@@ -18,11 +20,12 @@ XUNJI_TOKEN_REQUIRES_2FA=0 valgrind --tool=callgrind --callgrind-out-file="$OUT"
   --listen 127.0.0.1:$PORT --set access_log=0 > "$DIR/cg.log" 2>&1 &
 VG=$!
 for i in $(seq 1 200); do curl -s -o /dev/null http://127.0.0.1:$PORT/healthz && break; sleep 0.3; done
-get() { curl -s -o /dev/null -H "Authorization: Bearer $TOK" http://127.0.0.1:$PORT/api/v1/problems/$ID; }
+URLP=${CG_PATH:-/api/v1/problems/$ID}; N=${CG_N:-200}
+get() { curl -s -o /dev/null -H "Authorization: Bearer $TOK" "http://127.0.0.1:$PORT$URLP"; }
 for i in $(seq 1 30); do get; done
 callgrind_control -z $VG > /dev/null
-for i in $(seq 1 200); do get; done
+for i in $(seq 1 "$N"); do get; done
 callgrind_control -d $VG > /dev/null
 kill $VG; wait $VG || true
 rm -f "$DB" "$DB"-* "$DB".key "$DB".audit-anchor
-callgrind_annotate "$OUT.1" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); printf "%d instructions per request\n", $1/200}'
+callgrind_annotate "$OUT.1" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); printf "%d instructions per request\n", $1/'"$N"'}'

@@ -8,7 +8,10 @@ set -euo pipefail
 # cairo + pango with a CJK font for the PDF letters, poppler-utils (pdftotext) for the tests.
 pkgs=(build-essential pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev
       sqlite3 python3 libxlsxwriter-dev libminizip-dev libexpat1-dev libcairo2-dev
-      libpango1.0-dev fonts-wqy-zenhei poppler-utils libqrencode-dev)
+      libpango1.0-dev fonts-wqy-zenhei poppler-utils libqrencode-dev
+      libpq-dev postgresql)
+# PostgreSQL (issue 16): libpq to build; the server (initdb, pg_ctl) for the tests
+# that start a throwaway cluster (tests/api/pg.py).
 # The browser UI's end-to-end tests drive Debian's Chromium: CI (CI=true) or
 # XUNJI_E2E=1 installs it and runs `npm ci` in web/ (the UI build and
 # playwright-core) when Node >= 20.19 and npm are there; without them the

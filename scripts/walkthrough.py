@@ -4,7 +4,7 @@
 team leader verifies it, the office hands it over during the patrol, 案管室
 registers and disposes of it; after each step it shows the other side's inbox.
 
-Usage: python3 scripts/walkthrough.py [--url http://127.0.0.1:8080] [--accounts demo/accounts.json]
+Usage: python3 scripts/walkthrough.py [--url http://127.0.0.1:8080] [--accounts demo/xunji-demo.accounts.json]
 It changes each demo account's one-time password to the one it prints.
 """
 import argparse
@@ -58,7 +58,7 @@ def show_inbox(name, s):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--url", default="http://127.0.0.1:8080")
-    ap.add_argument("--accounts", default="demo/accounts.json")
+    ap.add_argument("--accounts", default="demo/xunji-demo.accounts.json")
     a = ap.parse_args()
     with open(a.accounts, encoding="utf-8") as f:
         ids = json.load(f)
@@ -86,7 +86,7 @@ def main():
     st, c = case.call("POST", f"/api/v1/clues/{cid}/dispose", {"method": "preliminary_verification"})
     print(f"5. 案管室确定处置方式: {st} {c['disposal_method']} [{c['state_label']}]")
     show_inbox("巡察办", office)
-    print(f"\n以上账号的新口令均为 {NEW_PW}")
+    print(f"\n以上账号的新密码均为 {NEW_PW}")
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ typedef struct sec_setting {
 } sec_setting;
 
 static const sec_setting sec_settings[] = {
-    {"reset_dual_control", "重置业务账号口令须经安全管理员批准 (双人控制)", 1},
+    {"reset_dual_control", "重置业务账号密码须经安全管理员批准 (双人控制)", 1},
 };
 enum { NSEC = (int)(sizeof sec_settings / sizeof *sec_settings) };
 
@@ -102,7 +102,7 @@ int h_security_get(req *r) {
 }
 
 static const field security_fields[] = {
-    {.name = "reset_dual_control", .label = "重置口令双人控制", .type = FT_BOOL},
+    {.name = "reset_dual_control", .label = "重置密码双人控制", .type = FT_BOOL},
 };
 
 int h_security_update(req *r) {
@@ -132,8 +132,8 @@ int h_security_update(req *r) {
   /* the audit administrators and the system administrator are told */
   json_t *dc = json_object_get(changed, "reset_dual_control");
   if (rc == STORE_OK && dc) {
-    const char *title = json_is_true(dc) ? "安全管理员已启用重置口令双人控制"
-                                         : "安全管理员已关闭重置口令双人控制";
+    const char *title = json_is_true(dc) ? "安全管理员已启用重置密码双人控制"
+                                         : "安全管理员已关闭重置密码双人控制";
     rc = users_message(tx, r->who.user_id, "auditadmin", "", r->who.user_id, "security.update",
                        title, changed);
     if (rc == STORE_OK)
@@ -271,7 +271,7 @@ int h_reset_get(req *r) {
   if (rc) return api_store_error(r, rc, NULL);
   json_t *o = reset_load(tx, r->params[0], &rc);
   store_rollback(tx);
-  if (!o) return rc ? api_store_error(r, rc, NULL) : api_error(r, 404, "not_found", "", "口令重置申请不存在");
+  if (!o) return rc ? api_store_error(r, rc, NULL) : api_error(r, 404, "not_found", "", "密码重置申请不存在");
   api_set_etag(r, json_integer_value(json_object_get(o, "version")));
   return api_ok(r, 200, o);
 }
@@ -286,7 +286,7 @@ static int refuse_admin(req *r, const char *uid) {
     json_decref(d);
   }
   return api_error(r, 403, "forbidden", "",
-                   "三员账号 (系统管理员、安全管理员、审计管理员) 的口令不能通过接口重置, "
+                   "三员账号 (系统管理员、安全管理员、审计管理员) 的密码不能通过接口重置, "
                    "须在服务器上运行 xunji user passwd");
 }
 
@@ -343,7 +343,7 @@ int h_users_reset(req *r) {
                          pu, 1, &n);
   if (rc == STORE_OK && n) {
     store_rollback(tx);
-    return api_error(r, 409, "conflict", "", "该账号已有待审批的口令重置申请, 请等待安全管理员处理");
+    return api_error(r, 409, "conflict", "", "该账号已有待审批的密码重置申请, 请等待安全管理员处理");
   }
   char rid[UUID_LEN], now[TS_LEN], pw[17] = "";
   uuid7(rid);
@@ -371,7 +371,7 @@ int h_users_reset(req *r) {
     if (rc == STORE_OK) rc = api_audit(r, tx, "user.reset_password.request", "user", uid, "ok", d);
     if (rc == STORE_OK)
       rc = users_message(tx, r->who.user_id, "secadmin", "", uid, "reset_password.request",
-                         "口令重置待审批: 系统管理员申请重置一个业务账号的口令", d);
+                         "密码重置待审批: 系统管理员申请重置一个业务账号的密码", d);
   } else {
     if (rc == STORE_OK) rc = users_reset_password(r->app, tx, uid, pw);
     if (rc == STORE_OK) rc = api_audit(r, tx, "user.reset_password", "user", uid, "ok", d);
@@ -407,7 +407,7 @@ static int reset_step_run(req *r, const reset_step *st) {
   json_t *o = reset_load(tx, rid, &rc);
   if (!o) {
     store_rollback(tx);
-    return rc ? api_store_error(r, rc, NULL) : api_error(r, 404, "not_found", "", "口令重置申请不存在");
+    return rc ? api_store_error(r, rc, NULL) : api_error(r, 404, "not_found", "", "密码重置申请不存在");
   }
   char uid[UUID_LEN], requester[UUID_LEN] = "";
   xstrlcpy(uid, json_string_value(json_object_get(o, "user_id")), sizeof uid);
@@ -429,7 +429,7 @@ static int reset_step_run(req *r, const reset_step *st) {
   }
   if (!strcmp(st->verb, "collect") && strcmp(requester, r->who.user_id) != 0) {
     store_rollback(tx);
-    return api_error(r, 403, "forbidden", "", "只有提出申请的系统管理员可以领取一次性口令");
+    return api_error(r, 403, "forbidden", "", "只有提出申请的系统管理员可以领取一次性密码");
   }
   int admin = 0;
   rc = users_is_admin(tx, uid, &admin);
@@ -455,11 +455,11 @@ static int reset_step_run(req *r, const reset_step *st) {
     if (rc == STORE_OK) rc = users_reset_notices(tx, r->who.user_id, uid, "经安全管理员批准");
     if (rc == STORE_OK && *requester)
       rc = users_message(tx, r->who.user_id, MSG_TO_USER, requester, uid, "reset_password.approve",
-                         "口令重置申请已批准, 请领取一次性口令 (仅显示一次)", d);
+                         "密码重置申请已批准, 请领取一次性密码 (仅显示一次)", d);
   } else if (!strcmp(st->verb, "reject")) {
     if (rc == STORE_OK && *requester)
       rc = users_message(tx, r->who.user_id, MSG_TO_USER, requester, uid, "reset_password.reject",
-                         "口令重置申请已被安全管理员驳回", d);
+                         "密码重置申请已被安全管理员驳回", d);
   } else {
     if (rc == STORE_OK) rc = users_reset_password(r->app, tx, uid, pw);
   }

@@ -123,6 +123,9 @@ int api_args_list(req *r, const args_spec *s, const char *cols, const char *from
 
 /* Paging from ?page=&per_page= (defaults 1 and 20, max 200). Replies 400 on bad values. */
 int api_paging(req *r, int64_t *limit, int64_t *offset);
+/* The same with ?cursor= taken too (its content is the caller's to check: a
+ * list by api_list, a drill-down by stats_cursor_ok). */
+int api_paging_keyset(req *r, int64_t *limit, int64_t *offset);
 
 /* A paged list in one read transaction: "SELECT <cols> FROM <from><where>
  * <order> LIMIT per_page+1" after the rows of ?cursor= (keyset: the order's
@@ -146,6 +149,9 @@ typedef struct api_list_q {
   /* FROM for the count, when counting the same rows needs fewer tables
    * (the caller vouches: same rows, where names none of the dropped); NULL: from */
   const char *count_from;
+  /* then, once per page (or export chunk), on the array of its items after
+   * each went through fix (batched per-page work: redaction); may be NULL */
+  void (*fix_page)(store_tx *tx, json_t *items, const void *ctx);
 } api_list_q;
 int api_list(req *r, const api_list_q *q);
 /* With r->list_sink set, api_list sends every row of the list (same

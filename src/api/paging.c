@@ -94,10 +94,9 @@ static int list_to_sink(req *r, const api_list_q *q) {
     if (!items) rc = STORE_ERR;
     size_t i;
     json_t *it;
-    json_array_foreach(items, i, it) {
-      if (q->fix) q->fix(tx, it, q->ctx);
-      if (!bad) bad = s->row(s->ctx, it);
-    }
+    json_array_foreach(items, i, it) if (q->fix) q->fix(tx, it, q->ctx);
+    if (items && q->fix_page) q->fix_page(tx, items, q->ctx);
+    json_array_foreach(items, i, it) if (!bad) bad = s->row(s->ctx, it);
     json_decref(items);
   }
   buf_free(&sql);
@@ -108,6 +107,9 @@ static int list_to_sink(req *r, const api_list_q *q) {
 }
 
 int api_paging(req *r, int64_t *limit, int64_t *offset) { return paging_of(r, false, limit, offset); }
+int api_paging_keyset(req *r, int64_t *limit, int64_t *offset) {
+  return paging_of(r, true, limit, offset);
+}
 
 /* ---- keyset paging ------------------------------------------------------------ */
 /* A list's order as terms (expression, direction); the last term is the
@@ -440,6 +442,7 @@ int api_list(req *r, const api_list_q *q) {
       }
       if (q->fix) q->fix(tx, it, q->ctx);
     }
+  if (items && q->fix_page) q->fix_page(tx, items, q->ctx);
   store_rollback(tx);
   json_decref(vals);
   free(p);

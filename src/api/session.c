@@ -62,6 +62,19 @@ bool grant_tag_ok(const app *a, const char *user_id, const char *role, const cha
   return row_tag_ok(&a->keys, m, n, tag); /* under any key of the file (rotation) */
 }
 
+/* A row of user_roles as read; sorted in C by (granted_at, id), the order
+ * the grants are loaded in (issue 15: "ORDER BY" ran a sorter on every
+ * request; both columns are TEXT NOT NULL, so strcmp is SQLite's BINARY order). */
+typedef struct grant_row {
+  char *col[9]; /* role, scope_kind, scope_id, tag, ends_at, ended_at, end reason, granted_at, id */
+} grant_row;
+
+static int grant_row_cmp(const void *x, const void *y) {
+  const grant_row *a = x, *b = y;
+  int c = strcmp(a->col[7] ? a->col[7] : "", b->col[7] ? b->col[7] : "");
+  return c ? c : strcmp(a->col[8] ? a->col[8] : "", b->col[8] ? b->col[8] : "");
+}
+
 int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p) {
   store_rows *rows;
   char now[TS_LEN];
@@ -69,25 +82,39 @@ int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p)
   sval prm[] = {SV_S(user_id), SV_S(now)};
   int rc = store_query(tx,
                        "SELECT g.role, g.scope_kind, g.scope_id, g.tag, g.ends_at, g.ended_at, "
-                       GRANT_END_SQL " FROM user_roles g WHERE g.user_id=$1 "
-                       "ORDER BY g.granted_at, g.id",
+                       GRANT_END_SQL ", g.granted_at, g.id FROM user_roles g WHERE g.user_id=$1",
                        prm, 2, &rows);
   if (rc) return rc;
   p->ngrants = 0;
   p->nended = 0;
+  grant_row *gr = NULL;
+  size_t n = 0, cap = 0;
   int s;
-  while ((s = store_next(rows)) == 1 && p->ngrants < MAX_GRANTS) {
-    const char *role = store_text(rows, 0), *sk = store_text(rows, 1), *sid = store_text(rows, 2);
-    const char *ends = store_text(rows, 4);
+  while ((s = store_next(rows)) == 1) {
+    if (n == cap) {
+      cap = cap ? 2 * cap : 8;
+      gr = xrealloc(gr, cap * sizeof *gr);
+    }
+    for (int c = 0; c < 9; c++) {
+      const char *v = store_text(rows, c);
+      gr[n].col[c] = v ? xstrdup(v) : NULL;
+    }
+    n++;
+  }
+  store_rows_close(rows);
+  if (n > 1) qsort(gr, n, sizeof *gr, grant_row_cmp);
+  for (size_t i = 0; s == 0 && i < n && p->ngrants < MAX_GRANTS; i++) {
+    char *const *col = gr[i].col;
+    const char *role = col[0], *sk = col[1], *sid = col[2], *ends = col[4];
     int ri = role_lookup(role), ski = scope_kind_lookup(sk);
-    if (ri < 0 || ski < 0 || !grant_tag_ok(a, user_id, role, sk, sid, ends, store_text(rows, 3))) {
+    if (ri < 0 || ski < 0 || !grant_tag_ok(a, user_id, role, sk, sid, ends, col[3])) {
       fprintf(stderr, "xunji: 警告: 用户 %s 的授权记录 (%s) 完整性校验失败, 已忽略\n", user_id,
               role);
       continue;
     }
-    const char *why = store_text(rows, 6);
+    const char *why = col[6];
     if (why && *why) { /* ended: not loaded; the first sighting is recorded */
-      const char *seen = store_text(rows, 5);
+      const char *seen = col[5];
       if (!seen || !*seen) p->nended++;
       continue;
     }
@@ -96,7 +123,9 @@ int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p)
     g->sk = (scope_kind)ski;
     xstrlcpy(g->scope_id, sid, sizeof g->scope_id);
   }
-  store_rows_close(rows);
+  for (size_t i = 0; i < n; i++)
+    for (int c = 0; c < 9; c++) free(gr[i].col[c]);
+  free(gr);
   return s < 0 ? s : STORE_OK;
 }
 
@@ -332,11 +361,19 @@ static const field login_fields[] = {
 
 /* A valid hash of a random password: unknown logins cost the same PBKDF2 work. */
 static char dummy_hash[PW_HASH_MAX];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-static void make_dummy(void) {
-  char pw[17];
-  pw_generate(pw);
-  pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), dummy_hash);
+static pthread_mutex_t dummy_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Made at the first sign-in; a failed hash is tried again at the next. */
+static int dummy_ready(void) {
+  pthread_mutex_lock(&dummy_mu);
+  if (!dummy_hash[0]) {
+    char pw[17];
+    pw_generate(pw);
+    if (pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), dummy_hash)) dummy_hash[0] = '\0';
+    xwipe(pw, sizeof pw);
+  }
+  int ok = dummy_hash[0] != '\0';
+  pthread_mutex_unlock(&dummy_mu);
+  return ok;
 }
 
 /* One atomic step in the serialized write transaction: count the failure
@@ -367,6 +404,7 @@ static int login_failed(req *r) {
 int h_login(req *r) {
   app *a = r->app;
   if (api_body(r, login_fields, 4, false)) return r->status;
+  if (!dummy_ready()) return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
   /* the real client: behind a trusted proxy, the address it forwarded (server.c) */
   const char *src = r->client_ip[0] ? r->client_ip : r->ip[0] ? r->ip : "-";
   lg_rules ru = guard_rules();
@@ -378,7 +416,6 @@ int h_login(req *r) {
   for (char *c = login; *c; c++)
     if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
   const char *pw = json_string_value(json_object_get(r->in, "password"));
-  pthread_once(&dummy_once, make_dummy);
 
   store_tx *tx;
   int rc;
@@ -590,7 +627,8 @@ int h_password(req *r) {
   if (strcmp(oldp, newp) == 0)
     return api_error(r, 400, "weak_password", "new_password", "新密码不得与原密码相同");
   char h[PW_HASH_MAX], ts[TS_LEN];
-  pw_hash(newp, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
+  if (pw_hash(newp, (unsigned)cfg_int(CFG_PBKDF2_ITER), h))
+    return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
   if ((rc = store_write(r->app->db, &tx))) return api_store_error(r, rc, NULL);
   ts_now(ts);
   sval p2[] = {SV_S(h), SV_S(ts), SV_S(r->who.user_id)};

@@ -344,9 +344,16 @@ int h_2fa_enrol(req *r) {
     if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
   long digits = cfg_int(CFG_TOTP_DIGITS), period = cfg_int(CFG_TOTP_PERIOD);
   char codes[RECOVERY_CODES][12], hashes[RECOVERY_CODES][PW_HASH_MAX];
-  for (int i = 0; i < RECOVERY_CODES; i++) {
+  int hashed = 0;
+  for (int i = 0; i < RECOVERY_CODES && !hashed; i++) {
     recovery_code(codes[i]);
-    pw_hash(codes[i], (unsigned)cfg_int(CFG_PBKDF2_ITER), hashes[i]);
+    hashed = pw_hash(codes[i], (unsigned)cfg_int(CFG_PBKDF2_ITER), hashes[i]);
+  }
+  if (hashed) {
+    free(sealed);
+    xwipe(b32, sizeof b32);
+    xwipe(codes, sizeof codes);
+    return api_error(r, 500, "internal", "", "服务器内部错误 (请求编号 %s)", r->id);
   }
   store_tx *tx;
   int rc = store_write(r->app->db, &tx);

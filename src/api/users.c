@@ -37,7 +37,7 @@ int users_create(app *a, store_tx *tx, const char *login_in, const char *name, c
   uuid7(id);
   ts_now(now);
   pw_generate(pw);
-  pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
+  if (pw_hash(pw, (unsigned)cfg_int(CFG_PBKDF2_ITER), h)) return STORE_ERR; /* 500 */
   sval p[] = {SV_S(id), SV_S(login), SV_S(name), SV_S(org_id), SV_S(person_id), SV_S(h), SV_S(now)};
   int rc = store_exec(tx,
                       "INSERT INTO users(id,login,display_name,org_id,person_id,pw_hash,must_change,"
@@ -80,8 +80,9 @@ int users_reset_password(app *a, store_tx *tx, const char *user_id, char pw[17])
    * one-time password to be collected). */
   char *use = pw ? pw : unusable;
   pw_generate(use);
-  pw_hash(use, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
+  int hashed = pw_hash(use, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
   xwipe(unusable, sizeof unusable);
+  if (hashed) return STORE_ERR; /* 500 */
   sval p[] = {SV_S(h), SV_S(now), SV_S(user_id)};
   int64_t n = 0;
   int rc = store_exec(tx,
@@ -117,11 +118,11 @@ int users_reset_notices(store_tx *tx, const char *from_user, const char *user_id
   int rc = store_query_text(tx, "SELECT login FROM users WHERE id=$1", p, 1, &login);
   if (rc != STORE_OK) return rc;
   char title[256];
-  snprintf(title, sizeof title, "账号 %s 的口令已重置 (%s), 其全部会话与 API 令牌已注销",
+  snprintf(title, sizeof title, "账号 %s 的密码已重置 (%s), 其全部会话与 API 令牌已注销",
            login ? login : "?", how);
   json_t *body = json_pack("{s:s,s:s}", "user_id", user_id, "how", how);
   rc = users_message(tx, from_user, MSG_TO_USER, user_id, user_id, "reset_password",
-                     "您的口令已被重置为一次性口令, 全部会话与 API 令牌已注销; 如非本人申请, "
+                     "您的密码已被重置为一次性密码, 全部会话与 API 令牌已注销; 如非本人申请, "
                      "请立即联系安全管理员",
                      body);
   if (rc == STORE_OK)

@@ -47,7 +47,7 @@ static const char init_help[] =
     "用法: xunji init [--demo] [--accounts-file FILE] [选项]\n\n"
     "创建主密钥文件 (若不存在, 权限 0400) 与数据库, 并执行全部迁移。可重复运行。\n"
     "  --demo               载入枣阳市演示数据 (组织机构、一个巡察轮次、每个角色一个用户),\n"
-    "                       并打印各账号的一次性口令 (首次登录须修改)\n"
+    "                       并打印各账号的一次性密码 (首次登录须修改)\n"
     "  --accounts-file FILE 另将演示账号写入 JSON 文件 (权限 0600), 供测试脚本使用\n" CLI_COMMON_HELP;
 
 int cmd_init(int argc, char **argv) {

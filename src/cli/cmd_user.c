@@ -18,8 +18,8 @@
 
 static const char user_help[] =
     "用法: xunji user <操作> [参数] [选项]\n\n"
-    "  add LOGIN --name 姓名 [--role 角色[@范围编号]]...   新建用户, 打印一次性口令\n"
-    "  passwd LOGIN                重置为新的一次性口令 (首次登录须修改; 注销其会话与令牌;\n"
+    "  add LOGIN --name 姓名 [--role 角色[@范围编号]]...   新建用户, 打印一次性密码\n"
+    "  passwd LOGIN                重置为新的一次性密码 (首次登录须修改; 注销其会话与令牌;\n"
     "                              三员账号只能这样重置)\n"
     "  disable LOGIN | enable LOGIN 停用 / 启用账号 (停用即注销其会话与令牌)\n"
     "  grant LOGIN 角色[@范围编号]  授予角色 (三员与其他角色互斥; 注销其会话与令牌)\n"
@@ -347,7 +347,7 @@ int cmd_user(int argc, char **argv) {
   }
   cli_anchor(&a);
   if (!strcmp(op, "add") || !strcmp(op, "passwd"))
-    printf("%s 的一次性口令: %s (首次登录须修改)\n", login, pw);
+    printf("%s 的一次性密码: %s (首次登录须修改)\n", login, pw);
   else
     printf("已完成: %s %s\n", op, login);
   xwipe(pw, sizeof pw);

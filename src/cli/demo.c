@@ -86,6 +86,36 @@ static const duser users[] = {
 };
 #define NUSERS ((int)(sizeof users / sizeof *users))
 
+/* Terminal columns of a UTF-8 string: East Asian wide and fullwidth
+ * characters (CJK, its punctuation, Hangul, fullwidth forms) take two. */
+static int display_width(const char *s) {
+  int w = 0;
+  for (const unsigned char *p = (const unsigned char *)s; *p;) {
+    unsigned cp = *p;
+    int n = cp < 0x80 ? 1 : (cp & 0xE0) == 0xC0 ? 2 : (cp & 0xF0) == 0xE0 ? 3 : 4;
+    if (n > 1) cp &= 0x3Fu >> (n - 1);
+    int i = 1;
+    for (; i < n && (p[i] & 0xC0) == 0x80; i++) cp = (cp << 6) | (p[i] & 0x3Fu);
+    p += i;
+    int wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+               (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+               (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+               (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+               (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+               (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+    w += wide ? 2 : 1;
+  }
+  return w;
+}
+
+/* s, then spaces up to cols terminal columns (at least one). */
+static void put_padded(FILE *out, const char *s, int cols) {
+  int w = display_width(s);
+  fputs(s, out);
+  do fputc(' ', out);
+  while (++w < cols);
+}
+
 static const struct {
   const char *key, *name, *group;
   const char *units[2];
@@ -272,9 +302,19 @@ int demo_load(app *a, FILE *out, const char *json_path) {
   }
   fprintf(out, "\n已载入演示数据: 枣阳市 %d 个机构, 巡察轮次「八届市委第五轮巡察」(4 个巡察组, 8 个巡察对象, 撤离日期 %s)\n\n",
           NORGS, d_wd);
-  fprintf(out, "演示账号 (一次性口令, 首次登录须修改为至少 12 位、含三类字符的新口令):\n");
-  for (int i = 0; i < NUSERS; i++)
-    fprintf(out, "  %-14s %-18s %-34s\n", users[i].login, pws[i], users[i].name);
+  fprintf(out, "演示账号 (一次性密码, 首次登录须修改为至少 12 位、含三类字符的新密码):\n");
+  static const char *const head[3] = {"登录名", "姓名 (岗位)", "一次性密码"};
+  int w0 = display_width(head[0]), w1 = display_width(head[1]);
+  for (int i = 0; i < NUSERS; i++) {
+    if (display_width(users[i].login) > w0) w0 = display_width(users[i].login);
+    if (display_width(users[i].name) > w1) w1 = display_width(users[i].name);
+  }
+  for (int i = -1; i < NUSERS; i++) {
+    fputs("  ", out);
+    put_padded(out, i < 0 ? head[0] : users[i].login, w0 + 2);
+    put_padded(out, i < 0 ? head[1] : users[i].name, w1 + 2);
+    fprintf(out, "%s\n", i < 0 ? head[2] : pws[i]);
+  }
   fputc('\n', out);
   for (int i = 0; i < NUSERS; i++) xwipe(pws[i], sizeof pws[i]);
   json_decref(accounts);

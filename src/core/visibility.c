@@ -4,6 +4,7 @@
  */
 #include "core/visibility.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/workflow.h"
@@ -256,7 +257,21 @@ const vis_kind *vis_kind_by_name(const char *name) {
   return NULL;
 }
 
-int vis_cond_sql(const vis_kind *k, int which, buf *b) {
+/* The state set as "(<col>='a' OR <col>='b' ...)": the same truth value as
+ * "<col> IN ('a','b',...)" (NULL for a NULL column), but in a result column
+ * SQLite evaluates it by comparisons, where a constant IN list of more than
+ * two terms builds an ephemeral table on every run of the statement. */
+static int set_or(const wf_set *s, const char *col, buf *b) {
+  const workflow *w = s->wf;
+  uint32_t set = wf_set_bits(s);
+  int n = 0;
+  for (int i = 0; i < w->nstates && i < 32; i++)
+    if ((set >> i & 1) && buf_addf(b, "%s%s='%s'", n++ ? " OR " : "(", col, w->states[i]))
+      return -1;
+  return buf_adds(b, n ? ")" : "0") ? -1 : 0;
+}
+
+static int cond_sql(const vis_kind *k, int which, buf *b, bool as_or) {
   const char *text = which == VIS_HANDED ? k->handed : k->released;
   const wf_set *set = which == VIS_HANDED ? k->handed_set : k->released_set;
   const char *col = which == VIS_HANDED ? k->handed_col : k->released_col;
@@ -264,9 +279,13 @@ int vis_cond_sql(const vis_kind *k, int which, buf *b) {
   const char *at = text ? strstr(text, "{set}") : NULL;
   if (text && !at) return -1; /* a declaration defect: fail closed (unit-tested) */
   if (at && buf_addf(b, "%.*s", (int)(at - text), text)) return -1;
-  if (wf_set_sql(set, col ? col : "x.state", b)) return -1;
+  if ((as_or ? set_or : wf_set_sql)(set, col ? col : "x.state", b)) return -1;
   return at && buf_adds(b, at + 5) ? -1 : 0;
 }
+
+int vis_cond_sql(const vis_kind *k, int which, buf *b) { return cond_sql(k, which, b, false); }
+
+int vis_cond_col(const vis_kind *k, int which, buf *b) { return cond_sql(k, which, b, true); }
 
 static bool has_handed(const vis_kind *k) { return k->handed || k->handed_set; }
 
@@ -532,5 +551,151 @@ int vis_redact(store_tx *tx, const vis_kind *k, const principal *who, const char
       if (ok < 0) err = ok;
       if (ok <= 0) json_object_del(row, *f);
     }
+  return err;
+}
+
+/* ---- on the rows of a page ------------------------------------------------------------- */
+/* "$n" for n >= 1, without printf (called once per row of a page). */
+static int add_param(buf *b, int n, bool first) {
+  char t[16];
+  size_t i = sizeof t;
+  do t[--i] = (char)('0' + n % 10);
+  while ((n /= 10) && i > 2);
+  t[--i] = '$';
+  if (!first) t[--i] = ',';
+  return buf_add(b, t + i, sizeof t - i);
+}
+
+/* Which of the values under key in rows (strings; repeats do no harm) are
+ * ids of rows of k on which the user holds a: the set of those ids (keys of
+ * the returned object), NULL on a store error. One query: vis_row_act's
+ * condition with "x.id IN (...)". */
+static json_t *rows_act(store_tx *tx, const vis_kind *k, const principal *who, action_id a,
+                        json_t *rows, const char *key) {
+  json_t *ok = json_object();
+  size_t n = json_array_size(rows);
+  sval *p = malloc((n + VIS_MAXP) * sizeof *p); /* only the entries set are read */
+  if (!p) {
+    json_decref(ok);
+    return NULL;
+  }
+  int np = 0;
+  buf b;
+  buf_init(&b, 65536);
+  buf_addf(&b, "SELECT x.id FROM %s x WHERE x.id IN (", k->table);
+  for (size_t i = 0; i < n; i++) {
+    const char *v = json_string_value(json_object_get(json_array_get(rows, i), key));
+    if (!v) continue;
+    p[np++] = SV_S(v);
+    add_param(&b, np, np == 1);
+  }
+  if (!np) { /* nothing to ask */
+    buf_free(&b);
+    free(p);
+    return ok;
+  }
+  buf_adds(&b, ")");
+  store_rows *r = NULL;
+  int rc = STORE_ERR;
+  if (!vis_where(k, who, a, &b, p, &np, VIS_MAXP)) rc = store_query(tx, buf_str(&b), p, np, &r);
+  int s = 0;
+  while (!rc && (s = store_next(r)) == 1) {
+    const char *id = store_text(r, 0);
+    if (id) json_object_set_new_nocheck(ok, id, json_true()); /* an id read back: UTF-8 */
+  }
+  if (!rc) store_rows_close(r);
+  buf_free(&b);
+  free(p);
+  if (rc || s < 0) {
+    json_decref(ok);
+    return NULL;
+  }
+  return ok;
+}
+
+/* One question asked of the whole page: action a on kind `of` for the ids
+ * under key of the rows (k itself and "id", or a referred kind and its
+ * ref_key). ok: the ids on which it holds. */
+typedef struct vis_ask {
+  const vis_kind *of;
+  action_id a;
+  const char *key;
+  json_t *ok;
+} vis_ask;
+
+enum { VIS_MAXASK = 16, VIS_MAXDECL = 64 };
+
+static int ask_of(vis_ask *q, int *n, const vis_kind *of, action_id a, const char *key) {
+  for (int i = 0; i < *n; i++)
+    if (q[i].of == of && q[i].a == a && !strcmp(q[i].key, key)) return i;
+  if (*n >= VIS_MAXASK) return -1;
+  q[*n] = (vis_ask){.of = of, .a = a, .key = key};
+  return (*n)++;
+}
+
+/* The ask a declared field of k depends on: -2 none (whoever sees the row
+ * sees the field), -1 too many (a declaration defect: fail closed). */
+static int field_ask(const vis_kind *k, const vis_field *f, const char *paper, vis_ask *q, int *n) {
+  if (f && f->ref) return ask_of(q, n, f->ref, f->ref->read, f->ref_key);
+  action_id need = vis_field_need(k, f ? f->name : paper);
+  if (need == k->read) return -2;
+  return ask_of(q, n, k, need, "id");
+}
+
+static void drop_declared(const vis_kind *k, json_t *row) {
+  for (const vis_field *f = k->fields; f && f->name; f++) json_object_del(row, f->name);
+  for (const char *const *f = k->paper_fields; f && *f; f++) json_object_del(row, *f);
+}
+
+int vis_redact_rows(store_tx *tx, const vis_kind *k, const principal *who, json_t *rows) {
+  if (!k || !rows || MUTANT(MUT_REDACT_SKIPPED)) return 0;
+  /* the declared fields (k->fields, then the paper fields) and the ask of each */
+  const char *name[VIS_MAXDECL];
+  const vis_field *decl[VIS_MAXDECL];
+  int ask[VIS_MAXDECL];
+  vis_ask q[VIS_MAXASK];
+  int nd = 0, nq = 0, err = 0;
+  for (const vis_field *f = k->fields; f && f->name; f++) {
+    if (nd == VIS_MAXDECL) err = STORE_ERR;
+    if (err) break;
+    name[nd] = f->name, decl[nd] = f, ask[nd] = field_ask(k, f, NULL, q, &nq);
+    if (ask[nd++] == -1) err = STORE_ERR;
+  }
+  if (k->papers != A_SELF)
+    for (const char *const *f = k->paper_fields; f && *f; f++) {
+      if (nd == VIS_MAXDECL) err = STORE_ERR;
+      if (err) break;
+      name[nd] = *f, decl[nd] = NULL, ask[nd] = field_ask(k, NULL, *f, q, &nq);
+      if (ask[nd++] == -1) err = STORE_ERR;
+    }
+  /* each asked once over the page (repeats and rows without the field do no harm) */
+  for (int j = 0; !err && j < nq; j++) {
+    if (q[j].of != k && MUTANT(MUT_ROW_CHECK_SKIPPED)) continue; /* vis_row's mutant: all */
+    q[j].ok = rows_act(tx, q[j].of, who, q[j].a, rows, q[j].key);
+    if (!q[j].ok) err = STORE_ERR;
+  }
+  /* then each row as vis_redact would */
+  size_t i;
+  json_t *row;
+  json_array_foreach(rows, i, row) {
+    const char *id = json_string_value(json_object_get(row, "id"));
+    if (err || !id) {
+      drop_declared(k, row);
+      continue;
+    }
+    for (int d = 0; d < nd; d++) {
+      int j = ask[d];
+      if (j == -2 || !json_object_get(row, name[d])) continue;
+      bool ok;
+      if (decl[d] && decl[d]->ref) { /* names another record: shown iff that one is visible */
+        const char *v = json_string_value(json_object_get(row, q[j].key));
+        ok = !v || !q[j].ok || json_object_get(q[j].ok, v);
+      } else {
+        ok = json_object_get(q[j].ok, id) != NULL;
+      }
+      if (!ok) json_object_del(row, name[d]);
+    }
+  }
+  for (int j = 0; j < nq; j++) json_decref(q[j].ok);
   return err;
 }

@@ -108,6 +108,9 @@ extern const vis_kind vis_petition, vis_briefing;
  * engine's released/copied columns use. 0, or -1 if b is full. */
 enum { VIS_RELEASED = 0, VIS_HANDED = 1 };
 int vis_cond_sql(const vis_kind *k, int which, buf *b);
+/* The same condition for a result column (the record engine's released /
+ * copied columns): state sets written as comparisons, not an IN list. */
+int vis_cond_col(const vis_kind *k, int which, buf *b);
 
 /* The room vis_where/vis_in may take in the parameter array at most. */
 enum { VIS_MAXP = 3 * MAX_GRANTS };
@@ -147,5 +150,12 @@ action_id vis_field_need(const vis_kind *k, const char *name);
  * removed: fail closed). */
 int vis_redact(store_tx *tx, const vis_kind *k, const principal *who, const char *id,
                json_t *row);
+/* vis_redact on every row of the array rows (each an object whose "id" is
+ * a row of k, already known to be visible), with one query per action a
+ * field needs and one per kind a field refers to, over all the rows at once
+ * (issue 15: a list page), instead of one per row. The same answer, field
+ * by field, as vis_redact on each row. 0, or <0 store error (every row then
+ * has every declared field removed: fail closed). */
+int vis_redact_rows(store_tx *tx, const vis_kind *k, const principal *who, json_t *rows);
 
 #endif

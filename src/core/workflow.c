@@ -383,7 +383,7 @@ static const char *const briefing_states[] = {"pending", "answered"};
 static const char *const briefing_state_labels[] = {"待报送", "已报送"};
 const workflow wf_briefing = {"briefing", 2, briefing_states, briefing_state_labels, 0, NULL};
 
-/* Password reset (口令重置 under dual control, issue 18), served by its own
+/* Password reset (密码重置 under dual control, issue 18), served by its own
  * routes (api/accounts.c; the route table holds their policy, so not in
  * workflows[]): the system administrator asks (pending; without dual
  * control the reset is made and collected at once), the security
@@ -392,14 +392,14 @@ const workflow wf_briefing = {"briefing", 2, briefing_states, briefing_state_lab
  * (superseded). The states list is also NULL-terminated for filters. */
 const char *const wf_reset_states[] = {"pending", "approved", "rejected", "collected",
                                            "superseded", NULL};
-static const char *const reset_state_labels[] = {"待安全管理员审批", "已批准, 待申请人领取一次性口令",
+static const char *const reset_state_labels[] = {"待安全管理员审批", "已批准, 待申请人领取一次性密码",
                                                  "已驳回", "已完成", "已作废"};
 static const wf_transition reset_transitions[] = {
     {"pending", "approve", "approved", "批准", A_RESET_APPROVE, RB(R_SECADMIN), P_ALL,
-     "口令重置申请已批准", 0, {{0, 0}}},
+     "密码重置申请已批准", 0, {{0, 0}}},
     {"pending", "reject", "rejected", "驳回", A_RESET_APPROVE, RB(R_SECADMIN), P_ALL,
-     "口令重置申请已被驳回", 0, {{0, 0}}},
-    {"approved", "collect", "collected", "领取一次性口令", A_USER_WRITE, RB(R_SYSADMIN), P_ALL,
+     "密码重置申请已被驳回", 0, {{0, 0}}},
+    {"approved", "collect", "collected", "领取一次性密码", A_USER_WRITE, RB(R_SYSADMIN), P_ALL,
      "", 0, {{0, 0}}},
     {"approved", "supersede", "superseded", "作废", A_USER_WRITE, RB(R_SYSADMIN), P_ALL, "", 0,
      {{0, 0}}},

@@ -48,6 +48,7 @@
 #include "http/netaddr.h"
 #include "http/req.h"
 #include "util/config.h"
+#include "util/jsonout.h"
 #include "util/text.h"
 #include "util/xmem.h"
 
@@ -362,7 +363,7 @@ static enum MHD_Result send_reply(req *r) {
     r->raw = NULL;
     MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/octet-stream");
   } else {
-    char *s = r->out ? json_dumps(r->out, JSON_COMPACT) : NULL;
+    char *s = r->out ? json_out(r->out, NULL) : NULL; /* json_dumps' bytes, faster */
     if (!s) s = xstrdup("{}");
     resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
     MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");

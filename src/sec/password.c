@@ -9,20 +9,28 @@
 #include <string.h>
 
 #include "sec/crypto.h"
+#include "store/faults.h"
 #include "util/text.h"
 #include "util/xmem.h"
 
-void pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]) {
+int pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]) {
   unsigned char salt[16], dk[32];
   char sh[33], dh[65];
+  out[0] = '\0';
   rand_bytes(salt, sizeof salt);
-  /* fails only if OpenSSL itself fails (no SM3, no memory): passwords are
-   * length-checked by the policy before they are hashed */
-  if (pbkdf2_sm3(pw, strlen(pw), salt, sizeof salt, iter, dk, sizeof dk)) abort();
+  /* fails only if OpenSSL itself fails (no SM3, no memory, an iteration count
+   * it refuses): the caller answers 500 with the request id, the process goes on
+   * (the fault build fails the k-th call on XUNJI_FAULT=kdf:k:io) */
+  if (fault_hit(FAULT_KDF) || pbkdf2_sm3(pw, strlen(pw), salt, sizeof salt, iter, dk, sizeof dk)) {
+    xwipe(dk, sizeof dk);
+    fputs("xunji: 密码哈希计算失败 (PBKDF2-HMAC-SM3)\n", stderr);
+    return -1;
+  }
   hex_encode(salt, sizeof salt, sh);
   hex_encode(dk, sizeof dk, dh);
   snprintf(out, PW_HASH_MAX, "pbkdf2-sm3$%u$%s$%s", iter, sh, dh);
   xwipe(dk, sizeof dk);
+  return 0;
 }
 
 unsigned pw_iterations(const char *stored) {

@@ -13,8 +13,12 @@
 
 enum { PW_HASH_MAX = 160, PW_MIN_LEN = 12, PW_MAX_LEN = 128 };
 
-/* Hashes pw with a fresh salt into out[PW_HASH_MAX]. */
-void pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]);
+/* Hashes pw with a fresh salt into out[PW_HASH_MAX]. Returns 0, or -1 when
+ * the PBKDF2 computation failed (OpenSSL: no memory, a refused iteration
+ * count); out is then "" and a line is on stderr. An HTTP caller answers 500
+ * with the request id; nothing aborts. */
+__attribute__((warn_unused_result)) int pw_hash(const char *pw, unsigned iter,
+                                                char out[PW_HASH_MAX]);
 /* True if pw matches the stored hash (constant-time compare). */
 bool pw_verify(const char *pw, const char *stored);
 /* Iteration count of a stored hash, 0 if unparsable (used to re-hash). */

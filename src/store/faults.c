@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[FAULT__MAX] = {"write", "sync", "commit", "file"};
+static const char *const kind_names[FAULT__MAX] = {"write", "sync", "commit", "file", "kdf"};
 static atomic_long counts[FAULT__MAX];
 static struct {
   int on;        /* a fault is chosen */
@@ -35,8 +35,9 @@ int fault_hit(fault_kind k) {
 }
 
 static void print_counts(void) {
-  fprintf(stderr, "faults: write=%ld sync=%ld commit=%ld file=%ld\n", atomic_load(&counts[0]),
-          atomic_load(&counts[1]), atomic_load(&counts[2]), atomic_load(&counts[3]));
+  fprintf(stderr, "faults: write=%ld sync=%ld commit=%ld file=%ld kdf=%ld\n",
+          atomic_load(&counts[0]), atomic_load(&counts[1]), atomic_load(&counts[2]),
+          atomic_load(&counts[3]), atomic_load(&counts[4]));
 }
 
 /* ---- the VFS: every file is the real file behind our io methods ---------- */

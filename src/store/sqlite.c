@@ -42,6 +42,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define STORE_BACKEND_SQ /* store/backend.h: this file's functions are sq_store_* */
+#include "store/backend.h"
 #include "store/faults.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -97,6 +99,15 @@ static const struct migration {
     {22, "reminders", xunji_mig_022},
     {23, "stat_aggregates2", xunji_mig_023},
 };
+
+/* pg.c applies the same numbered migrations, translated for PostgreSQL (store/backend.h) */
+int sq_migration(size_t i, int *version, const char **name, const char **sql) {
+  if (i >= sizeof migrations / sizeof *migrations) return 0;
+  *version = migrations[i].version;
+  *name = migrations[i].name;
+  *sql = migrations[i].sql;
+  return 1;
+}
 
 /* ---- connections and statement cache ---------------------------------- */
 enum { CACHE_SLOTS = 512 };
@@ -760,7 +771,8 @@ static json_t *row_json(store_rows *r) {
       default: v = json_string(store_text(r, i));
     }
     if (!v) v = json_null(); /* invalid UTF-8 in the database: never emit it */
-    json_object_set_new(o, store_colname(r, i), v);
+    /* column names are the SQL text's own (ASCII aliases): not re-checked as UTF-8 */
+    json_object_set_new_nocheck(o, store_colname(r, i), v);
   }
   return o;
 }

@@ -38,6 +38,43 @@ for _k in ("XUNJI_REQUIRE_2FA_ADMIN", "XUNJI_REQUIRE_2FA_SENSITIVE", "XUNJI_TOKE
 os.environ.setdefault("XUNJI_MAX_SESSIONS", "0")
 NEW_PASSWORD = "Patrol#Strong-2026"
 
+# XUNJI_TEST_DB=pg (tests/api/pg.py, issue 16): every Server() gets a fresh
+# PostgreSQL database instead of an SQLite file; `Server.db` is then a
+# postgresql:// URL and the key, anchor and files live in Server.dir as
+# t.db.key, t.db.audit-anchor, t.db.files (given to the server and to
+# run_cli(db=URL) through the environment). The cluster is the one of
+# XUNJI_TEST_PG (its socket directory), else one this process starts.
+PG = os.environ.get("XUNJI_TEST_DB") == "pg"
+_pg_files = {}  # database URL -> the environment naming its key, anchor and files
+_pg_counter = [0]
+
+
+def pg_sockdir():
+    d = os.environ.get("XUNJI_TEST_PG")
+    if not d:
+        import atexit
+        import pg
+        c = pg.Cluster().start()
+        atexit.register(c.stop)
+        d = os.environ["XUNJI_TEST_PG"] = c.dir
+    return d
+
+
+def _pg_files_env(d):
+    return {"XUNJI_KEY_FILE": os.path.join(d, "t.db.key"),
+            "XUNJI_AUDIT_ANCHOR": os.path.join(d, "t.db.audit-anchor"),
+            "XUNJI_FILES_DIR": os.path.join(d, "t.db.files")}
+
+
+def pg_new_database(template=None):
+    """A new database of the test cluster (a copy of template if given): its name and URL."""
+    import pg
+    _pg_counter[0] += 1
+    name = f"x{os.getpid()}_{_pg_counter[0]}"
+    pg.psql(pg_sockdir(), "postgres",
+            f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+    return name, pg.url(pg_sockdir(), name)
+
 _tests = []
 
 
@@ -69,6 +106,8 @@ def run_cli(*args, db=None, check=True, env=None, input_text=None, binary=None):
     if db:
         cmd += ["--db", db]
     e = dict(os.environ)
+    if db in _pg_files:
+        e.update(_pg_files[db])
     if env:
         e.update(env)
     p = subprocess.run(cmd, capture_output=True, text=True, env=e, input=input_text, timeout=120)
@@ -101,18 +140,25 @@ class Response:
 
 
 # `xunji init --demo` is the same for every test (settings are given to
-# `serve`, not `init`), so each test process initialises one demo database
-# once and every Server gets a fresh copy of its files: the same state as a
-# new `init --demo`, a second faster per test. test_cli still runs `init`.
-_template_dir = None
+# `serve`, not `init`), so it runs once (per run: run.py makes the template and
+# names it in XUNJI_DEMO_TEMPLATE; otherwise once per test process) and every
+# Server gets a fresh copy of its files: the same state as a new `init --demo`,
+# a second faster per test. test_cli still runs `init`.
+_template_dir = None if PG else (os.environ.get("XUNJI_DEMO_TEMPLATE") or None)  # PG: its own template database
+_pg_template = None
 
 
 def _copy_demo_template(dest):
     global _template_dir
     if _template_dir is None:
         d = tempfile.mkdtemp(prefix="xunji-demo-template-")
+        db = os.path.join(d, "t.db")
+        if PG:
+            global _pg_template
+            _pg_template, db = pg_new_database()
+            _pg_files[db] = _pg_files_env(d)
         run_cli("init", "--demo", "--accounts-file", os.path.join(d, "accounts.json"),
-                db=os.path.join(d, "t.db"), binary=INIT_BIN)
+                db=db, binary=INIT_BIN)
         import atexit
         atexit.register(shutil.rmtree, d, True)
         _template_dir = d
@@ -138,6 +184,7 @@ class Server:
         self.env = dict(env or {})  # extra environment of the server process
         self.dir = tempfile.mkdtemp(prefix="xunji-api-")
         self.db = os.path.join(self.dir, "t.db")
+        self.pg_name = None
         self.settings = dict(settings or {})
         self.proc = None
         self.port = None
@@ -147,11 +194,19 @@ class Server:
         if demo:
             acc = os.path.join(self.dir, "accounts.json")
             _copy_demo_template(self.dir)
+            if PG:
+                self.pg_name, self.db = pg_new_database(_pg_template)
             with open(acc, encoding="utf-8") as f:
                 self.ids = json.load(f)
             self.accounts = self.ids["accounts"]
         else:
+            if PG:
+                self.pg_name, self.db = pg_new_database()
+                _pg_files[self.db] = _pg_files_env(self.dir)
             run_cli("init", db=self.db, binary=INIT_BIN)
+        if PG:
+            _pg_files[self.db] = _pg_files_env(self.dir)
+            self.env = {**_pg_files[self.db], **self.env}
         self.passwords = {k: v["password"] for k, v in self.accounts.items()}
 
     def set_args(self):
@@ -230,11 +285,17 @@ class Server:
         finally:
             if exc[0] is None and self.cleanup and not os.environ.get("XUNJI_KEEP"):
                 shutil.rmtree(self.dir, ignore_errors=True)
+                if self.pg_name:
+                    import pg
+                    pg.psql(pg_sockdir(), "postgres", f"DROP DATABASE IF EXISTS {self.pg_name} WITH (FORCE)",
+                            check=False)
         return False
 
     def sql_write(self, query, params=()):
         """Changes the database behind the server's back: used only to let time
         pass (e.g. move a deadline into the past), never to create records."""
+        if self.pg_name:
+            return self._psql(query, params)
         con = sqlite3.connect(self.db, timeout=10)
         try:
             con.execute(query, params)
@@ -244,11 +305,34 @@ class Server:
 
     def sql(self, query, params=()):
         """Reads the database directly (as an attacker or an auditor would)."""
+        if self.pg_name:
+            return self._psql(query, params)
         con = sqlite3.connect(self.db, timeout=10)
         try:
             return con.execute(query, params).fetchall()
         finally:
             con.close()
+
+    def _psql(self, query, params=()):
+        """PostgreSQL: query with its ? parameters as literals; rows as tuples
+        (integers as int, as sqlite3 gives them)."""
+        import pg
+        parts = query.split("?")
+        if len(parts) != len(params) + 1:
+            raise AssertionError(f"{len(params)} parameters for {query!r}")
+        def lit(v):
+            if v is None:
+                return "NULL"
+            if isinstance(v, (int, float)):
+                return repr(v)
+            return "'" + str(v).replace("'", "''") + "'"
+        sql = parts[0] + "".join(lit(v) + rest for v, rest in zip(params, parts[1:]))
+        def conv(x):  # psql's text: integers and booleans as sqlite3 gives them
+            if re.fullmatch(r"-?\d+", x):
+                return int(x)
+            return {"": None, "t": 1, "f": 0}.get(x, x)
+        sql = "SET search_path = public, sqlite_compat; " + sql
+        return [tuple(conv(x) for x in row) for row in pg.psql(pg_sockdir(), self.pg_name, sql)]
 
     def client(self, login=None, password=None, change=True):
         c = Client(self)

@@ -205,7 +205,8 @@ def sensitive_routes_are_flagged_in_the_route_table():
         ("POST", "/api/v1/users/{id}/roles"), ("DELETE", "/api/v1/users/{id}/roles/{id}"),
         ("POST", "/api/v1/password-resets/{id}/approve"), ("GET", "/api/v1/ledgers/{name}"),
         ("GET", "/api/v1/stats/summary.pdf"), ("GET", "/api/v1/stats/summary.xlsx"),
-        ("GET", "/api/v1/documents/{id}/pdf"), ("GET", "/api/v1/audit/export")}, flagged
+        ("GET", "/api/v1/documents/{id}/pdf"), ("GET", "/api/v1/audit/export"),
+        ("GET", "/api/v1/exports/records/{kind}"), ("GET", "/api/v1/exports/stats/{measure}")}, flagged
 
 
 @test

@@ -137,7 +137,7 @@ def a_business_reset_needs_the_security_administrators_approval():
         expect(c.get("/api/v1/rounds"), 200)
         # the user and the audit administrator are told in their inboxes; the requester too
         mine = [m for m in inbox(c) if m["action"] == "reset_password"]
-        assert len(mine) == 1 and mine[0]["object_id"] == uid and "口令" in mine[0]["title"], mine
+        assert len(mine) == 1 and mine[0]["object_id"] == uid and "密码" in mine[0]["title"], mine
         audm = [m for m in inbox(aud) if m["action"] == "reset_password"]
         assert len(audm) == 1 and "office" in audm[0]["title"] and "批准" in audm[0]["title"], audm
         assert any(m["action"] == "reset_password.approve" for m in inbox(sa))
@@ -218,7 +218,7 @@ def the_host_resets_an_administrator_and_tells_the_auditor():
     s.cleanup = False
     token = make_token(s, "secadmin")
     p = run_cli("user", "passwd", "secadmin", db=s.db)
-    assert "一次性口令" in p.stdout
+    assert "一次性密码" in p.stdout
     with s:
         expect(bearer(s, token).get("/api/v1/me"), 401)  # the reset revoked its token
         aud = s.client("auditadmin")

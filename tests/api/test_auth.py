@@ -95,18 +95,11 @@ def idle_and_absolute_expiry_delete_the_session():
         c = s.client("office")
         now = int(time.time())
         s.sql_exec = None
-        import sqlite3
-        con = sqlite3.connect(s.db, timeout=10)
-        con.execute("UPDATE sessions SET last_seen=?", (now - 31 * 60,))
-        con.commit()
-        con.close()
+        s.sql_write("UPDATE sessions SET last_seen=?", (now - 31 * 60,))
         r = expect(c.get("/api/v1/me"), 401, "session_expired")
         assert s.sql("SELECT count(*) FROM sessions")[0][0] == 0
         c = s.client("office")
-        con = sqlite3.connect(s.db, timeout=10)
-        con.execute("UPDATE sessions SET created_at=?, last_seen=?", (now - 13 * 3600, now))
-        con.commit()
-        con.close()
+        s.sql_write("UPDATE sessions SET created_at=?, last_seen=?", (now - 13 * 3600, now))
         expect(c.get("/api/v1/me"), 401, "session_expired")
         del r
 
@@ -126,11 +119,7 @@ def password_change_policy_and_other_sessions_end():
         expect(a.get("/api/v1/clues"), 200)
         expect(b.get("/api/v1/me"), 401)  # the other session was revoked
         # an expired password (90 days) forces a change again
-        import sqlite3
-        con = sqlite3.connect(s.db, timeout=10)
-        con.execute("UPDATE users SET pw_changed_at='2000-01-01T00:00:00Z' WHERE login='member1'")
-        con.commit()
-        con.close()
+        s.sql_write("UPDATE users SET pw_changed_at='2000-01-01T00:00:00Z' WHERE login='member1'")
         expect(a.get("/api/v1/clues"), 403, "password_change_required")
         stored = s.sql("SELECT pw_hash FROM users WHERE login='member1'")[0][0]
         assert stored.startswith("pbkdf2-sm3$100000$") and NEW_PASSWORD not in stored
@@ -212,8 +201,8 @@ def an_edited_grant_row_is_ignored():
         m2 = s.client("member2")
         assert expect(m2.get("/api/v1/me"), 200).json["roles"][0]["scope_id"] == s.ids["teams"]["t2"]
         # an insider moves member2 to team 1 by editing the row directly
-        subprocess.run(["sqlite3", s.db, f"UPDATE user_roles SET scope_id='{s.ids['teams']['t1']}' "
-                                         f"WHERE user_id='{s.accounts['member2']['id']}'"], check=True)
+        s.sql_write("UPDATE user_roles SET scope_id=? WHERE user_id=?",
+                    (s.ids["teams"]["t1"], s.accounts["member2"]["id"]))
         me = expect(m2.get("/api/v1/me"), 200).json
         assert me["roles"] == [], me
         expect(m2.get("/api/v1/clues"), 403)

@@ -2,8 +2,10 @@
 settings from flags, environment and a config file; the docs cover every route."""
 import json
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 
 from lib import BIN, Server, expect, run_cli, test
 
@@ -30,6 +32,39 @@ def help_version_and_exit_codes():
 
 
 @test
+def one_word_for_password():
+    """Issue 17: one term per concept, 密码 (not 口令) in the CLI's words and the
+    route table; 动态口令 (the one-time code of 双因素认证) is another concept."""
+    bare = re.compile(r"(?<!动态)口令")
+    texts = [run_cli(*a).stdout for a in (("--help",), ("init", "--help"), ("user", "--help"), ("routes",))]
+    for t in texts:
+        assert not bare.findall(t), bare.findall(t)
+    assert "一次性密码" in texts[2] and "修改密码" in texts[3]
+
+
+def columns(text):
+    """Terminal columns of text: East Asian wide and fullwidth characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def assert_accounts_table(out):
+    """The demo accounts table: a header and one row per account, its columns
+    (登录名, 姓名 (岗位), 一次性密码) starting at the same terminal column in
+    every line although the names are Chinese."""
+    lines = out.split("演示账号", 1)[1].split("\n")[1:]
+    rows = lines[:lines.index("")]
+    assert len(rows) == 19 and rows[0].split() == ["登录名", "姓名", "(岗位)", "一次性密码"], rows
+    starts = set()
+    for row in rows:
+        login, rest = row[2:].split(" ", 1)
+        name = rest.strip().rsplit(" ", 1)[0]
+        pw = row.split()[-1]
+        starts.add((columns(row[:row.index(login)]), columns(row[:row.index(name)]),
+                    columns(row[:row.rindex(pw)])))
+    assert len(starts) == 1, f"columns not aligned: {starts}"
+
+
+@test
 def init_is_idempotent_and_keys_are_private():
     d = tempfile.mkdtemp()
     db = os.path.join(d, "x.db")
@@ -40,6 +75,7 @@ def init_is_idempotent_and_keys_are_private():
     assert os.stat(db).st_mode & 0o077 == 0, oct(os.stat(db).st_mode)  # names of officials: owner-only
     p = run_cli("init", "--demo", db=db)
     assert "演示账号" in p.stdout
+    assert_accounts_table(p.stdout)
     assert run_cli("init", "--demo", db=db, check=False).returncode == 1  # not twice
     os.chmod(db + ".key", 0o644)
     p = run_cli("audit", "verify", db=db, check=False)
@@ -52,8 +88,8 @@ def user_commands():
     s = Server(demo=False)
     s.cleanup = False
     p = run_cli("user", "add", "Admin1", "--name", "系统管理员甲", "--role", "sysadmin", db=s.db)
-    assert "一次性口令" in p.stdout
-    pw = p.stdout.split("一次性口令: ")[1].split()[0]
+    assert "一次性密码" in p.stdout
+    pw = p.stdout.split("一次性密码: ")[1].split()[0]
     p = run_cli("user", "add", "auditor", "--name", "审计员", "--role", "auditadmin", "--role", "sysadmin",
                 db=s.db, check=False)
     assert p.returncode == 1 and "三员" in p.stderr
@@ -66,7 +102,7 @@ def user_commands():
     out = run_cli("user", "list", db=s.db).stdout
     assert "admin1" in out and "sysadmin" in out
     p = run_cli("user", "passwd", "admin1", db=s.db)
-    pw2 = p.stdout.split("一次性口令: ")[1].split()[0]
+    pw2 = p.stdout.split("一次性密码: ")[1].split()[0]
     assert pw2 != pw
     p = run_cli("user", "grant", "admin1", "case_mgmt", db=s.db, check=False)
     assert p.returncode == 1 and "三员" in p.stderr

@@ -233,6 +233,107 @@ def export_past_its_row_limit_is_refused_in_chinese():
         assert len(s.sql("SELECT 1 FROM audit WHERE action='list.export'")) == 1
 
 
+# The lists outside the record engine: each exported through its own route's
+# handler (the same rows as the list for that user), with its page's columns.
+OTHER_LISTS = {
+    # name: (list path, title, key column, its value in a list item, logins (403 ones too), query)
+    "vettings": ("/api/v1/vettings", "廉政审核清单", "人员", lambda i: i["person_name"],
+                 ("office", "cadre", "member1"), {}),
+    "institutions": ("/api/v1/institutions", "制度机制清单", "制度名称", lambda i: i["name"],
+                     ("office", "leader1", "member2", "unit1"), {}),
+    "documents": ("/api/v1/documents", "公文清单", "文号", lambda i: i["docno"],
+                  ("office", "liaison", "unit1", "leader1"), {}),
+    "users": ("/api/v1/users", "用户清单", "登录名", lambda i: i["login"],
+              ("sysadmin", "office"), {}),
+    "audit": ("/api/v1/audit", "审计日志", "日志号", lambda i: i["seq"],
+              ("auditadmin", "sysadmin"), {"action": "auth.login"}),
+}
+
+
+@test
+def other_lists_export_their_own_rows_per_user():
+    """Its own server: it feeds back team one's target u1 (institutions need it)."""
+    with Server() as s:
+        cs = {}
+        cl = lambda login: cs.setdefault(login, None) or cs.update({login: s.client(login)}) or cs[login]
+        office = cl("office")
+        # the demo has no vettings, letters or institutions: make some
+        o, tg = s.ids["orgs"], s.ids["targets"]
+        rid = expect(office.post("/api/v1/rounds", {
+            "name": "八届市委第九轮巡察", "term": "八届", "seq": 9, "kind": "regular", "theme": "政治巡察",
+            "planned_start": days_from_today(20), "planned_end": days_from_today(60)}), 201).json["id"]
+        tid = expect(office.post("/api/v1/teams", {"round_id": rid, "group_id": o["g2"], "name": "第二巡察组"}),
+                     201).json["id"]
+        for name in ("钱一", "钱二"):
+            pid = expect(office.post("/api/v1/persons", {"name": name, "post": "科员", "org_id": o["orgdept"]}), 201).json["id"]
+            expect(office.post(f"/api/v1/teams/{tid}/members", {
+                "person_id": pid, "role": "member", "origin": "seconded", "source_unit_id": o["orgdept"]}), 201)
+        expect(office.post(f"/api/v1/rounds/{rid}/vetting", {}), 200)
+        expect(office.post("/api/v1/documents", {"kind": "vetting_request", "object_id": rid}), 201)
+        m1, l1, lg = cl("member1"), cl("leader1"), cl("lg")
+        make_problem(s, "u1", "制度缺失")
+        for p in list_all(l1, "/api/v1/problems", target_id=tg["u1"]):  # the module's drafts too
+            if p["state"] == "draft":
+                expect(l1.post(f"/api/v1/problems/{p['id']}/confirm"), 200)
+        rep = expect(m1.post("/api/v1/reports", {"target_id": tg["u1"], "text": "巡察报告"}), 201).json["id"]
+        expect(l1.post(f"/api/v1/reports/{rep}/submit"), 200)
+        expect(lg.post(f"/api/v1/reports/{rep}/approve"), 200)
+        expect(office.post(f"/api/v1/reports/{rep}/feedback", {"meeting_date": days_from_today(0),
+                                                              "feedback_text": "反馈意见"}), 200)
+        for name in ("津补贴发放管理办法", "公务用车管理规定"):
+            expect(cl("unit1").post("/api/v1/institutions", {"target_id": tg["u1"], "name": name,
+                                                                   "kind": "new", "issued_on": days_from_today(-1)}), 201)
+        seen = {}
+        for name, (path, title, key, val, logins, q) in OTHER_LISTS.items():
+            for login in logins:
+                c = cl(login)
+                qs = "&".join(f"{k}={v}" for k, v in q.items())
+                r = c.get(f"/api/v1/exports/records/{name}" + (f"?{qs}" if qs else ""))
+                if r.status == 403:
+                    expect(c.get(path), 403)                     # refused as the list is
+                    seen.setdefault(name, set()).add((login, None))
+                    continue
+                items = list_all(c, path, **q)
+                sh, wb, z, _ = sheet_of(expect(r, 200))
+                assert sh.rows[0][0] == title and f"({login})" in sh.rows[1][0], (name, sh.rows[:2])
+                head = sh.rows[2]
+                assert head[0] == "序号" and sh.frozen_rows == 3 and f'name="{title}"' in wb, (name, head)
+                assert all(h and not h.isascii() or h == "IP" for h in head), head
+                data = [dict(zip(head, row)) for row in sh.rows[3:]]
+                assert [d["序号"] for d in data] == list(range(1, len(items) + 1)), (name, login, data, items)
+                got = [d[key] for d in data]
+                want = [val(i) for i in items]
+                assert got == want, (name, login, got[:5], want[:5])
+                seen.setdefault(name, set()).add((login, len(items)))
+                a = [d for who, d in audits(s, "list.export") if who == login and d["what"] == name]
+                assert a and a[-1]["rows"] == len(items) and a[-1]["filters"] == list(q), (name, login, a)
+                if name == "vettings":
+                    assert {d["审核意见"] for d in data} <= {"待答复", "无异议", "有异议"}, data[:2]
+                if name == "users":
+                    assert all(isinstance(d.get("停用"), str) and d["停用"] in "是否" for d in data)
+                    assert any("巡察" in (d.get("角色") or "") for d in data)   # role names, not codes
+                if name == "audit":
+                    assert all(d["操作"] == "登录" and d["结果"] in ("成功", "拒绝", "失败") for d in data), data[:2]
+        # the roles differ in what they see: the list's own scope, nothing decided here
+        inst = dict(seen["institutions"])
+        assert inst["leader1"] >= 2 and inst["unit1"] >= 2 and inst["office"] > inst["member2"], inst
+        assert dict(seen["users"])["office"] is None
+        docs = dict(seen["documents"])
+        assert docs["office"] >= 1 and docs["liaison"] == 0 and docs["leader1"] is None, docs
+        vets = dict(seen["vettings"])
+        assert vets["office"] >= 2 and vets["cadre"] == vets["office"], vets
+        assert dict(seen["audit"])["sysadmin"] is None and dict(seen["vettings"])["member1"] is None
+        # audit details: names, counts and filter names only (no values, no content)
+        a = [d for who, d in audits(s, "list.export") if d["what"] in OTHER_LISTS]
+        assert a and all(set(d) == {"what", "name", "filters", "rows"} for d in a)
+        assert "auth.login" not in json.dumps(a) and "津补贴" not in json.dumps(a, ensure_ascii=False)
+        # a filter of the list narrows the sheet as it narrows the list; a wrong one is refused as the list does
+        sh = xlsxio.read(expect(office.get("/api/v1/exports/records/institutions?kind=revised"), 200).raw)
+        assert len(sh.rows) == 3
+        expect(office.get("/api/v1/exports/records/institutions?kind=bogus"), 400)
+        expect(office.get("/api/v1/exports/records/vettings?nope=1"), 400)
+
+
 @test
 def server_clean_after_the_module():
     """Runs last: the module's server stops cleanly and no sanitizer report was written."""

@@ -400,3 +400,52 @@ def a_real_full_disk():
         subprocess.run(["umount", "-l", mnt], check=False)
         os.unlink(img)
         os.rmdir(mnt)
+
+
+def internal_error(r):
+    """A 500 whose Chinese message names the request id of its reply."""
+    assert r.status == 500, r
+    assert r.error_code() == "internal", r
+    rid = r.header("X-Request-Id")
+    assert rid and rid in r.json["error"]["message"], r
+    return rid
+
+
+@test
+def a_failed_password_hash_is_a_500_with_the_request_id():
+    """PBKDF2 failing in OpenSSL (XUNJI_FAULT=kdf:k, sec/password.c) fails the
+    request that needed the hash with 500 and its request id, writes nothing,
+    and the server goes on (pw_hash called abort() before)."""
+    # the 1st hash is the sign-in's dummy, the 2nd to 4th the three password changes
+    s = Server(binary=FAULT_BIN, env={"XUNJI_FAULT": "kdf:5:io:sticky"})
+    with s:
+        sa, office, member = s.client("sysadmin"), s.client("office"), s.client("member1")
+        tg = s.ids["targets"]["u1"]
+        # every later hash fails: a password change, a new account, 2FA's
+        # recovery codes, an anonymous petition's receipt
+        lead = s.client("leader1", change=False)
+        old = s.passwords["leader1"]
+        rid = internal_error(lead.post("/api/v1/auth/password", {"old_password": old, "new_password": "Patrol#Other-2026"}))
+        assert rid in s.server_log()
+        internal_error(sa.post("/api/v1/users", {"login": "kdfuser", "display_name": "哈希失败"}))
+        internal_error(office.post("/api/v1/me/2fa/enrol"))
+        internal_error(member.post("/api/v1/petitions", {
+            "target_id": tg, "channel": "letter", "received_on": today_shanghai(),
+            "summary": "匿名反映", "anonymous": True}))
+        # nothing was written, and the server goes on
+        assert not [u for u in expect(sa.get("/api/v1/users?per_page=200"), 200).json["items"]
+                    if u["login"] == "kdfuser"]
+        assert expect(office.get("/api/v1/me/2fa"), 200).json["enabled"] is False
+        assert expect(member.get("/api/v1/petitions"), 200).json["items"] == []
+        assert expect(lead.get("/api/v1/me"), 200).json["must_change_password"] is True
+        lead.login("leader1", old, change=False)  # the old password still holds
+        # the very first hash (the dummy of unknown logins) fails: that
+        # sign-in is a 500, the next one makes it again
+        s.stop()
+        s.env = {"XUNJI_FAULT": "kdf:1:io"}
+        s.start()
+        c = s.client()
+        internal_error(c.post("/api/v1/auth/login", {"login": "office", "password": s.passwords["office"]}))
+        c.login("office", s.passwords["office"], change=False)
+        expect(c.get("/api/v1/me"), 200)
+        assert "faults: injecting kdf #1" in s.server_log()

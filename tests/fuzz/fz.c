@@ -43,11 +43,11 @@
 #include "util/xmem.h"
 
 /* ---- PBKDF2 at a fuzzing cost ------------------------------------------------- */
-void __real_pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]);
-void __wrap_pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]);
-void __wrap_pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]) {
+int __real_pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]);
+int __wrap_pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]);
+int __wrap_pw_hash(const char *pw, unsigned iter, char out[PW_HASH_MAX]) {
   (void)iter;
-  __real_pw_hash(pw, 1000, out); /* pw_verify refuses fewer */
+  return __real_pw_hash(pw, 1000, out); /* pw_verify refuses fewer */
 }
 
 /* ---- which tables the store's writer changed ----------------------------------------------- */
@@ -268,7 +268,7 @@ static void principals(void) {
   store_tx *tx;
   if (store_write(A.db, &tx)) die("store_write", NULL);
   char pw[PW_HASH_MAX], now[TS_LEN];
-  pw_hash("Xunji-fuzz-2026", 1000, pw);
+  if (pw_hash("Xunji-fuzz-2026", 1000, pw)) die("pw_hash", NULL);
   ts_now(now);
   /* far in the future: never idle, never too old, never touched (no write per request) */
   int64_t later = (int64_t)time(NULL) + 10LL * 365 * 86400;

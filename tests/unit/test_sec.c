@@ -123,7 +123,7 @@ TEST(key_file_create_load_and_permissions) {
 
 TEST(password_hash_verify_and_format) {
   char h[PW_HASH_MAX];
-  pw_hash("Patrol#Strong-2026", 100000, h);
+  CHECK(pw_hash("Patrol#Strong-2026", 100000, h) == 0);
   CHECK(strncmp(h, "pbkdf2-sm3$100000$", 18) == 0);
   CHECK(pw_verify("Patrol#Strong-2026", h));
   CHECK(!pw_verify("Patrol#Strong-2027", h));
@@ -132,6 +132,16 @@ TEST(password_hash_verify_and_format) {
   CHECK(!pw_verify("x", "md5$1$ab$cd"));
   CHECK(!pw_verify("x", "pbkdf2-sm3$100000$zz$yy"));
   CHECK(pw_iterations("pbkdf2-sm3$12$") == 0);
+}
+
+/* OpenSSL refuses an iteration count of 0: pw_hash answers -1 and an empty
+ * hash (it called abort() before: a failed PBKDF2 must be a 500, not a crash). */
+TEST(password_hash_failure_is_an_error_not_an_abort) {
+  char h[PW_HASH_MAX];
+  memset(h, 'x', sizeof h);
+  CHECK(pw_hash("Patrol#Strong-2026", 0, h) == -1);
+  CHECK(h[0] == '\0');
+  CHECK(!pw_verify("Patrol#Strong-2026", h));
 }
 
 TEST(password_policy) {

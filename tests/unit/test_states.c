@@ -193,7 +193,7 @@ TEST(reset_and_reveal_requests_move_by_their_tables) {
   CHECK(wf_find(&wf_reveal, "approved", "reject") == NULL);
   CHECK(wf_find(&wf_reveal, "used", "use") == NULL);
   CHECK(wf_reset_states[wf_reset.nstates] == NULL && wf_reveal_states[wf_reveal.nstates] == NULL);
-  CHECK_STR(wf_state_label(&wf_reset, "approved"), "已批准, 待申请人领取一次性口令");
+  CHECK_STR(wf_state_label(&wf_reset, "approved"), "已批准, 待申请人领取一次性密码");
   CHECK(wf_in(&ws_reset_pending, "pending") && !wf_in(&ws_reset_pending, "approved"));
   CHECK(wf_in(&ws_reveal_approved, "approved") && !wf_in(&ws_reveal_approved, "used"));
   /* every state is one the schema's CHECK allows (migrations 006, 017) */

@@ -228,6 +228,97 @@ TEST(vis_redact_removes_exactly_the_declared_fields) {
   store_close(s);
 }
 
+/* A list page's redaction (vis_redact_rows, issue 15: one query per action
+ * over the page's rows) removes, row by row, exactly what vis_redact removes
+ * on each row alone: every kind with declared fields (working papers, a
+ * field's own action, fields naming another record, a row without the
+ * referred id), for principals who see all, some and none of them. */
+TEST(vis_redact_rows_equals_vis_redact_on_each_row) {
+  authz_init();
+  char path[512], err[256];
+  snprintf(path, sizeof path, "%s/redact_rows.db", t_tmpdir());
+  store *s = NULL;
+  if (!CHECK(store_open(&s, path, 2, err, sizeof err) == 0)) return;
+  store_tx *tx;
+  CHECK(store_write(s, &tx) == STORE_OK);
+  CHECK(store_exec_script(tx, fixture) == STORE_OK);
+  CHECK(store_exec_script(tx, "CREATE TABLE clues(id TEXT PRIMARY KEY, team_id TEXT, unit_id TEXT, "
+                              "state TEXT);"
+                              "INSERT INTO clues VALUES('q','T1','U1','draft'),"
+                              "('v','T1','U1','handed_over'),('u','T2','U2','registered');") ==
+        STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  principal us[] = {who(R_INSPECTION_OFFICE, SK_NONE, NULL), who(R_UNIT_LIAISON, SK_UNIT, "U1"),
+                    who(R_ORG_DEPT, SK_NONE, NULL), who(R_COMMISSION_LIAISON, SK_NONE, NULL),
+                    who(R_SYSADMIN, SK_NONE, NULL), who(R_TEAM_LEADER, SK_TEAM, "T1"),
+                    who(R_TEAM_MEMBER, SK_TEAM, "T2"), who(R_CASE_MGMT, SK_NONE, NULL),
+                    who(R_INVESTIGATION, SK_NONE, NULL)};
+#define PROBLEMS_ROW                                                                            \
+  "[{\"id\":\"%s\",\"title\":1,\"state\":1,\"people\":1,\"found_by\":1,\"petition_id\":1,"       \
+  "\"file_count\":1,\"created_by\":1,\"found_on\":1,\"files\":1}]"
+  const struct {
+    const vis_kind *k;
+    const char *page;
+  } pages[] = {
+      {&vis_problem, NULL},
+      {&vis_report, "[{\"id\":\"r\",\"text\":1,\"return_reason\":1,\"title\":1},"
+                    "{\"id\":\"s\",\"text\":1,\"return_reason\":1},{\"id\":\"s\",\"title\":2},"
+                    "{\"id\":\"zz\",\"text\":1}]"},
+      {&vis_person, "[{\"id\":\"p\",\"name\":1,\"work_history\":1,\"relatives\":1,\"trainings\":1,"
+                    "\"tags\":1,\"rounds\":1,\"vettings\":1},{\"id\":\"p\",\"rounds\":1}]"},
+      {&vis_accountability,
+       "[{\"id\":\"1\",\"problem_id\":\"a\",\"problem_title\":1,\"clue_id\":\"q\",\"clue_title\":1},"
+       "{\"id\":\"2\",\"problem_id\":\"b\",\"problem_title\":1,\"clue_id\":\"v\",\"clue_title\":1},"
+       "{\"id\":\"3\",\"problem_id\":\"c\",\"problem_title\":1,\"clue_id\":\"u\",\"clue_title\":1},"
+       "{\"id\":\"4\",\"problem_id\":\"d\",\"problem_title\":1},{\"id\":\"5\",\"problem_title\":1,"
+       "\"clue_title\":1},{\"id\":\"6\",\"clue_id\":\"nope\",\"clue_title\":1}]"},
+  };
+  CHECK(store_read(s, &tx) == STORE_OK);
+  int compared = 0, removed = 0;
+  for (size_t pi = 0; pi < sizeof pages / sizeof *pages; pi++)
+    for (size_t ui = 0; ui < sizeof us / sizeof *us; ui++) {
+      json_t *page;
+      if (pages[pi].page) {
+        page = json_loads(pages[pi].page, 0, NULL);
+      } else { /* every problem of the fixture, and one twice */
+        page = json_array();
+        const char *ids[] = {"a", "b", "c", "d", "b"};
+        for (size_t j = 0; j < 5; j++) {
+          char t[512];
+          snprintf(t, sizeof t, PROBLEMS_ROW, ids[j]);
+          json_t *arr = json_loads(t, 0, NULL);
+          json_array_append(page, json_array_get(arr, 0));
+          json_decref(arr);
+        }
+      }
+      if (!CHECK(page != NULL)) continue;
+      json_t *one = json_deep_copy(page);
+      CHECK(vis_redact_rows(tx, pages[pi].k, &us[ui], page) == 0);
+      size_t j;
+      json_t *row;
+      json_array_foreach(one, j, row) {
+        size_t before = json_object_size(row);
+        CHECK(vis_redact(tx, pages[pi].k, &us[ui],
+                         json_string_value(json_object_get(row, "id")), row) == 0);
+        removed += before != json_object_size(row);
+        char a[512], b[512];
+        keys(row, a, sizeof a);
+        keys(json_array_get(page, j), b, sizeof b);
+        if (!CHECK_STR(b, a))
+          fprintf(stderr, "      kind %s, role %s, row %zu\n", pages[pi].k->name,
+                  roles[us[ui].grants[0].role].name, j);
+        compared++;
+      }
+      json_decref(one);
+      json_decref(page);
+    }
+  /* both kinds of answer were compared: rows that kept and rows that lost fields */
+  CHECK(compared > 100);
+  CHECK(removed > 20 && removed < compared);
+  store_rollback(tx);
+  store_close(s);
+}
+
 TEST(vis_kinds_registry_finds_every_kind_by_name) {
   int n = 0;
   for (const vis_kind *const *k = vis_kinds; *k; k++, n++) CHECK(vis_kind_by_name((*k)->name) == *k);

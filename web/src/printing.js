@@ -13,6 +13,11 @@ export const printMark = reactive({ by: '', at: '' })
 
 // Whether a list of this kind can be exported (a kind of the record engine).
 export const exportable = (kind) => !!kind && kindMeta(kind)?.engine === 'record'
+// The lists outside the record engine the server exports by their page's name
+// (src/domain/reports/listexport.c xlists: each through its own list handler).
+const OTHER_LISTS = ['vettings', 'institutions', 'documents', 'users', 'audit']
+// The name a list page (records.js type, its kind) is exported under, or null.
+export const exportName = (type, kind) => (exportable(kind) ? kind : OTHER_LISTS.includes(type) ? type : null)
 
 function qs(query) {
   const p = new URLSearchParams()

@@ -192,9 +192,9 @@ static int petition_created(app *a, svc_actor *ac, store_tx *tx, const json_t *r
   for (int i = 0; i < 16; i++) receipt[i] = (char)('0' + raw[i] % 10); /* bias < 1/25 per digit */
   receipt[16] = '\0';
   if (receipt[0] == '0') receipt[0] = (char)('1' + raw[0] % 9);
-  pw_hash(receipt, (unsigned)cfg_int(CFG_PBKDF2_ITER), h);
+  int rc = pw_hash(receipt, (unsigned)cfg_int(CFG_PBKDF2_ITER), h) ? STORE_ERR : STORE_OK; /* 500 */
   sval p[] = {SV_S(h), SV_S(prog_js(row, "id"))};
-  int rc = store_exec(tx, "UPDATE petitions SET receipt_hash=$1 WHERE id=$2", p, 2, NULL);
+  if (!rc) rc = store_exec(tx, "UPDATE petitions SET receipt_hash=$1 WHERE id=$2", p, 2, NULL);
   if (!rc) json_object_set_new(answer, "receipt", json_string(receipt)); /* shown this once */
   xwipe(receipt, sizeof receipt);
   xwipe(raw, sizeof raw);

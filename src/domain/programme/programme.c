@@ -69,6 +69,32 @@ int prog_filtered_list(req *r, const char *base, const char *count_base, const c
   }
   int np;
   sval *p = args_params(&a, pre, &np);
+  if (r->list_sink) { /* an export (api.h list_sink): the same rows, every one, through api_list */
+    buf from, ord;
+    buf_init(&from, 16384);
+    buf_init(&ord, 256);
+    buf_addf(&from, "(%s WHERE 1=1%s%s) x", base, buf_str(&vis), args_where(&a));
+    buf_adds(&ord, " ORDER BY ");
+    size_t pl = strlen(prefix);
+    for (const char *o = order; *o;) { /* "v.requested_at DESC, v.id" over the selected columns */
+      if (!strncmp(o, prefix, pl)) {
+        buf_adds(&ord, "x.");
+        o += pl;
+      } else {
+        buf_addf(&ord, "%.1s", o++);
+      }
+    }
+    int st = buf_failed(&from) || buf_failed(&ord)
+                 ? api_error(r, 400, "too_many_params", "", "查询条件过多")
+                 : api_list(r, &(api_list_q){.cols = "x.*", .from = buf_str(&from), .where = "",
+                                           .order = buf_str(&ord), .p = p, .np = np});
+    buf_free(&from);
+    buf_free(&ord);
+    args_free(&a);
+    free(decls);
+    buf_free(&vis);
+    return st;
+  }
   int64_t limit = a.limit, offset = a.offset;
   buf sql;
   buf_init(&sql, 16384);

@@ -30,10 +30,13 @@
 
 #include "api/meta.h"
 #include "api/record.h"
+#include "core/authz.h"
+#include "core/roles.h"
 #include "core/vocab.h"
 #include "core/workflow.h"
 #include "domain/reports/exports.h"
 #include "domain/reports/reports.h"
+#include "report/letters.h"
 #include "util/config.h"
 #include "util/text.h"
 
@@ -41,9 +44,14 @@ enum { DRILL_CHUNK = 200 };
 #define EXPORT_CAP ((int64_t)cfg_int(CFG_EXPORT_MAX_ROWS)) /* export_max_rows (util/config.c) */
 
 /* ---- columns ---------------------------------------------------------------- */
+/* How a column of a list outside the record engine shows its codes. */
+typedef enum xhow { XH_PLAIN, XH_CODES, XH_ROLE, XH_ROLES, XH_ACTION, XH_KIND, XH_LETTER } xhow;
+
 typedef struct xcol {
-  const char *name, *label, *type; /* borrowed from cols (meta_columns) */
+  const char *name, *label, *type; /* borrowed from cols (meta_columns) or the xlists table */
   const field *f;                  /* the kind's declaration of it, or NULL */
+  xhow how;                        /* outside the record engine: how codes are shown */
+  const char *const *codes;        /* XH_CODES: {code, label, ..., NULL} */
 } xcol;
 
 typedef struct xsheet {
@@ -56,6 +64,7 @@ typedef struct xsheet {
   lxw_format *fh, *fm, *ft, *fw, *fti;
   lxw_row_t row; /* next sheet row */
   int64_t seq;   /* 序号 */
+  bool began;    /* the list sent its rows to the sink (list_to_sink) */
   lxw_error e;
 } xsheet;
 
@@ -185,6 +194,49 @@ static int sheet_open(xsheet *s, const char *path, const char *sheet, const char
   return s->e ? -1 : 0;
 }
 
+static const char *role_label_of(const char *code) {
+  for (int i = 0; code && i < ROLE__MAX; i++)
+    if (roles[i].name && !strcmp(roles[i].name, code)) return roles[i].label;
+  return NULL;
+}
+
+/* An audit entry's action in words, as the UI names it (web/src/meta.js
+ * actionLabel): the exact name, a transition of its kind's workflow, a verb. */
+static const char *action_label_of(const char *a) {
+  for (const action_label *l = action_labels; l->name; l++)
+    if (!strcmp(l->name, a)) return l->label;
+  const char *dot = strrchr(a, '.');
+  if (!dot) return NULL;
+  const char *verb = dot + 1;
+  for (const workflow *const *w = workflows; *w; w++)
+    if (strlen((*w)->entity) == (size_t)(dot - a) && !strncmp((*w)->entity, a, (size_t)(dot - a)))
+      for (int i = 0; i < (*w)->ntransitions; i++)
+        if (!strcmp((*w)->transitions[i].verb, verb)) return (*w)->transitions[i].label;
+  for (const action_label *l = action_labels; l->name; l++)
+    if (l->name[0] == '.' && !strcmp(l->name + 1, verb)) return l->label;
+  return NULL;
+}
+
+static const char *code_label(const xcol *c, const char *t) {
+  switch (c->how) {
+  case XH_CODES:
+    for (const char *const *p = c->codes; p && p[0] && p[1]; p += 2)
+      if (!strcmp(p[0], t)) return p[1];
+    return NULL;
+  case XH_ROLE: return role_label_of(t);
+  case XH_ACTION: return action_label_of(t);
+  case XH_KIND: {
+    const rec_kind *k = kind_named(t);
+    return k ? k->label : NULL;
+  }
+  case XH_LETTER:
+    for (int i = 0; i < nletter_tpls; i++)
+      if (!strcmp(letter_tpls[i].kind, t)) return letter_tpls[i].label;
+    return NULL;
+  default: return NULL;
+  }
+}
+
 /* One value in the users' words. */
 static void put_cell(xsheet *s, lxw_col_t col, const xcol *c, const json_t *row) {
   const json_t *v = json_object_get(row, c->name);
@@ -215,8 +267,26 @@ static void put_cell(xsheet *s, lxw_col_t col, const xcol *c, const json_t *row)
     put_s(s, s->row, col, json_is_true(v) ? "是" : "否", NULL);
     return;
   }
+  if (c->how == XH_ROLES) { /* a user's grants: their roles' names */
+    buf b;
+    buf_init(&b, 256);
+    size_t i;
+    const json_t *g;
+    json_array_foreach(v, i, g) {
+      const char *l = role_label_of(json_string_value(json_object_get(g, "role")));
+      if (l && !json_string_value(json_object_get(g, "ended_at"))) buf_addf(&b, "%s%s", b.len ? "、" : "", l);
+    }
+    if (!buf_failed(&b)) put_s(s, s->row, col, buf_str(&b), s->ft);
+    buf_free(&b);
+    return;
+  }
   const char *t = json_string_value(v);
   if (!t) return;
+  if (c->how != XH_PLAIN) {
+    const char *l = code_label(c, t);
+    put_s(s, s->row, col, l ? l : t, NULL);
+    return;
+  }
   if (!strcmp(c->name, "state")) {
     const char *l = json_string_value(json_object_get(row, "state_label"));
     if (!l && s->k && s->k->wf) l = wf_state_label(s->k->wf, t);
@@ -242,6 +312,12 @@ static void put_cell(xsheet *s, lxw_col_t col, const xcol *c, const json_t *row)
     }
   }
   put_s(s, s->row, col, t, s->ft);
+}
+
+static int sheet_begin(void *ctx, int64_t total) {
+  (void)total;
+  ((xsheet *)ctx)->began = true;
+  return 0;
 }
 
 static int sheet_row(void *ctx, const json_t *row) {
@@ -316,16 +392,81 @@ static int begin_files(req *r, char *dir, char *path, size_t n, char *tmp, size_
   return 0;
 }
 
+/* ---- lists outside the record engine -------------------------------------------- */
+/* Each is exported through its own route's handler (the list_sink of
+ * api_list: the same visibility, filters and sort as its page), with the
+ * columns its page shows (web/src/records.js) in the users' words. */
+static const char *const vetting_codes[] = {"pending", "待答复", "clear", "无异议", "objection", "有异议", NULL};
+static const char *const inst_codes[] = {"new", "新建", "revised", "修订", NULL};
+static const char *const result_codes[] = {"ok", "成功", "denied", "拒绝", "failed", "失败", NULL};
+#define XC(n, l) {.name = n, .label = l}
+#define XB(n, l) {.name = n, .label = l, .type = "bool"}
+#define XH(n, l, h) {.name = n, .label = l, .how = h}
+#define XK(n, l, c) {.name = n, .label = l, .how = XH_CODES, .codes = c}
+
+typedef struct xlist {
+  const char *name;  /* {kind} in the URL: the list's page (web/src/records.js) */
+  const char *path;  /* its GET route (routes.c): the handler and its function-level check */
+  const char *title; /* the sheet's name and title row */
+  xcol c[14];        /* up to the first without a name */
+} xlist;
+
+static const xlist xlists[] = {
+    {"vettings", "/api/v1/vettings", "廉政审核清单",
+     {XC("person_name", "人员"), XC("team_name", "巡察组"), XC("round_name", "巡察轮次"),
+      XK("state", "审核意见", vetting_codes), XC("reason", "理由"), XC("requested_at", "提请时间"),
+      XC("answered_at", "答复时间")}},
+    {"institutions", "/api/v1/institutions", "制度机制清单",
+     {XC("name", "制度名称"), XC("unit_name", "被巡察单位"), XK("kind", "类型", inst_codes),
+      XC("issued_on", "印发日期"), XC("created_at", "登记时间")}},
+    {"documents", "/api/v1/documents", "公文清单",
+     {XC("docno", "文号"), XC("title", "标题"), XH("kind", "类别", XH_LETTER), XC("recipient", "主送"),
+      XC("issued_by_name", "出具人"), XC("issued_at", "出具时间")}},
+    {"users", "/api/v1/users", "用户清单",
+     {XC("login", "登录名"), XC("display_name", "姓名"), XH("roles", "角色", XH_ROLES),
+      XB("disabled", "停用"), XB("locked", "锁定"), XB("must_change", "须修改密码"),
+      XC("last_login_at", "最近登录"), XC("created_at", "创建时间")}},
+    {"audit", "/api/v1/audit", "审计日志",
+     {XC("seq", "日志号"), XC("at", "时间"), XC("actor_login", "操作人"), XH("role", "角色", XH_ROLE),
+      XH("action", "操作", XH_ACTION), XH("object_kind", "对象", XH_KIND), XC("object_id", "对象编号"),
+      XK("result", "结果", result_codes), XC("request_id", "请求编号"), XC("ip", "IP"),
+      XC("detail", "详情")}},
+};
+
+static const xlist *xlist_named(const char *name) {
+  for (size_t i = 0; name && i < sizeof xlists / sizeof *xlists; i++)
+    if (!strcmp(xlists[i].name, name)) return &xlists[i];
+  return NULL;
+}
+
+static const route *get_route(const char *path) {
+  for (int i = 0; i < nroutes; i++)
+    if (!strcmp(routes[i].method, "GET") && !strcmp(routes[i].pattern, path)) return &routes[i];
+  return NULL;
+}
+
 int h_export_records(req *r) {
   const rec_kind *k = kind_named(r->params[0]);
-  /* only kinds the route table lists (their list route's act is k->list_act) */
-  if (!k) return api_error(r, 404, "not_found", "", "没有这种记录");
+  const xlist *xl = k ? NULL : xlist_named(r->params[0]);
+  const route *lr = xl ? get_route(xl->path) : NULL;
+  /* only kinds the route table lists (their list route's act is k->list_act),
+   * and the lists of xlists */
+  if (!k && !lr) return api_error(r, 404, "not_found", "", "没有这种记录");
   /* the list route's function-level check, as dispatch makes it for the list */
-  if (!authz(&r->who, k->list_act, NULL)) return api_deny(r, k->list_act, k->name, NULL, 0);
+  action_id act = k ? k->list_act : lr->act;
+  if (!authz(&r->who, act, NULL)) return api_deny(r, act, k ? k->name : xl->name, NULL, 0);
   char title[200];
-  snprintf(title, sizeof title, "%s清单", k->label);
+  if (k) snprintf(title, sizeof title, "%s清单", k->label);
+  else snprintf(title, sizeof title, "%s", xl->title);
   xsheet s = {.k = k};
-  pick_cols(&s, k->cols);
+  if (k) {
+    pick_cols(&s, k->cols);
+  } else {
+    while (s.n < (int)(sizeof xl->c / sizeof *xl->c) && xl->c[s.n].name) {
+      s.c[s.n] = xl->c[s.n];
+      s.n++;
+    }
+  }
   char dir[] = "/tmp/xunji-export-XXXXXX", path[64], tmp[64];
   if (begin_files(r, dir, path, sizeof path, tmp, sizeof tmp)) {
     json_decref(s.cols);
@@ -336,17 +477,20 @@ int h_export_records(req *r) {
     status = api_error(r, 500, "internal", "", "导出失败 (请求编号 %s)", r->id);
   } else {
     /* the list itself, as the page asks for it, every row to the sheet */
-    list_sink sink = {.cap = EXPORT_CAP, .row = sheet_row, .ctx = &s};
-    route rt = *r->route;
-    rt.arg = k;
+    list_sink sink = {.cap = EXPORT_CAP, .begin = sheet_begin, .row = sheet_row, .ctx = &s};
+    route rt = k ? *r->route : *lr;
+    if (k) rt.arg = k;
     const route *was = r->route;
     r->route = &rt;
     r->list_sink = &sink;
-    status = h_rec_list(r);
+    status = k ? h_rec_list(r) : rt.fn(r);
     r->list_sink = NULL;
     r->route = was;
+    /* a handler that answered a page instead of sending its rows: no sheet */
+    if (status == 200 && !s.began) status = api_error(r, 500, "internal", "", "导出失败 (请求编号 %s)", r->id);
   }
-  return finish(r, &s, status, dir, path, k->name, k->name, title);
+  const char *what = k ? k->name : xl->name;
+  return finish(r, &s, status, dir, path, what, what, title);
 }
 
 int h_export_stats(req *r) {

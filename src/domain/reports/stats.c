@@ -98,7 +98,7 @@ int h_stats_records(req *r) {
   if (reports_filters(r, &f, extra, ARGS_N(extra), true) || reports_scope(r, A_STATS_READ, &s))
     return r->status;
   int64_t limit, offset;
-  if (api_paging(r, &limit, &offset)) return r->status;
+  if (api_paging_keyset(r, &limit, &offset)) return r->status;
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, &r->who);
   if (!stats_visible(&c, m)) return api_deny(r, m->src->vis->read, "measure", NULL, 0);
