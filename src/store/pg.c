@@ -47,6 +47,7 @@ EMBED(xunji_pg_compat, "src/store/pg/compat.sql");
 EMBED(xunji_pg_009, "src/store/pg/009_domain.sql");
 EMBED(xunji_pg_015, "src/store/pg/015_twofa.sql");
 EMBED(xunji_pg_021, "src/store/pg/021_stat_aggregates.sql");
+EMBED(xunji_pg_023, "src/store/pg/023_stat_aggregates2.sql");
 
 /* migrations whose SQLite text cannot be translated mechanically */
 static const struct {
@@ -56,6 +57,7 @@ static const struct {
     {9, xunji_pg_009},
     {15, xunji_pg_015},
     {21, xunji_pg_021},
+    {23, xunji_pg_023},
 };
 
 /* the advisory lock key that serializes writers (and migrations) */
