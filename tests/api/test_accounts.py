@@ -441,15 +441,20 @@ def one_source_waits_longer_after_each_failure_and_other_sources_do_not():
         st, body, _ = raw_login(s, "office", s.passwords["office"])
         assert st == 429 and wait_of(body) <= first, (st, body)
         waits = [first]
-        while waits[-1] < 4 and len(waits) < 8:
+        tries = 0
+        while waits[-1] < 4 and tries < 10:
+            tries += 1
             time.sleep(waits[-1] + 0.3)
             st, body, _ = raw_login(s, "nobody", WRONG)  # allowed again: a failure
             assert st == 401, (st, body)
             st, body, _ = raw_login(s, "office", WRONG)
-            if st == 429:
-                assert wait_of(body) > waits[-1] or wait_of(body) == 4, (waits, body)
+            # the answer says the time *left*: on a loaded machine part of a longer delay may
+            # already be over when it is read, so only a longer wait than any seen counts
+            if st == 429 and wait_of(body) > waits[-1]:
                 waits.append(wait_of(body))
-        assert waits[-1] == 4, waits  # capped at login_source_max_delay
+            if st == 429:
+                assert wait_of(body) <= 4, (waits, body)  # never past the cap
+        assert waits[-1] == 4 and len(waits) >= 2, waits  # it grew, up to login_source_max_delay
         # the delayed attempts touched no account
         assert s.sql("SELECT failed_count FROM users WHERE login='office'")[0][0] <= len(waits)
         # another address is keyed on its own and is not delayed
