@@ -155,12 +155,11 @@ _pg_template = None
 
 
 def _copy_demo_template(dest):
-    global _template_dir
-    if _template_dir is None:
+    global _template_dir, _pg_template
+    if _template_dir is None or (PG and _pg_template is None):  # PG may be set after import (test_pg_smoke)
         d = tempfile.mkdtemp(prefix="xunji-demo-template-")
         db = os.path.join(d, "t.db")
         if PG:
-            global _pg_template
             _pg_template, db = pg_new_database()
             _pg_files[db] = _pg_files_env(d)
         run_cli("init", "--demo", "--accounts-file", os.path.join(d, "accounts.json"),
