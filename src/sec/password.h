@@ -19,6 +19,10 @@ enum { PW_HASH_MAX = 160, PW_MIN_LEN = 12, PW_MAX_LEN = 128 };
  * with the request id; nothing aborts. */
 __attribute__((warn_unused_result)) int pw_hash(const char *pw, unsigned iter,
                                                 char out[PW_HASH_MAX]);
+/* Test mode only (app_open refuses it elsewhere, like the test clock): new
+ * hashes use iter iterations instead of the caller's (0: the caller's again).
+ * A hash records its own count, so pw_verify is unaffected either way. */
+void pw_test_iterations(unsigned iter);
 /* True if pw matches the stored hash (constant-time compare). */
 bool pw_verify(const char *pw, const char *stored);
 /* Iteration count of a stored hash, 0 if unparsable (used to re-hash). */

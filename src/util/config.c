@@ -88,6 +88,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
                                     "来源地址登录失败后递增等待时间的上限 (秒)"},
     [CFG_TEST_CLOCK_DAYS] = {"test_clock_days", "XUNJI_TEST_CLOCK_DAYS", CT_INT, "0", -3650, 3650,
                              "测试时钟: 把\"现在\"推后的天数 (仅测试模式 XUNJI_TEST_MODE=1 可用)"},
+    [CFG_TEST_PBKDF2_ITER] = {"test_pbkdf2_iterations", "XUNJI_TEST_PBKDF2_ITERATIONS", CT_INT, "0", 0,
+                              99999,
+                              "测试用密码哈希迭代次数 (0 为不用; 否则 1000 至 99999, 代替 pbkdf2_iterations "
+                              "用于新的哈希; 仅测试模式 XUNJI_TEST_MODE=1 可用)"},
     [CFG_MAX_QUERY_PARAMS] = {"max_query_params", "XUNJI_MAX_QUERY_PARAMS", CT_INT, "64", 8, 1024,
                               "单个请求的查询参数个数上限 (超过时答复 400)"},
     [CFG_ORPHAN_MINUTES] = {"orphan_minutes", "XUNJI_ORPHAN_MINUTES", CT_INT, "60", 5, 10080,

@@ -37,6 +37,12 @@ for _k in ("XUNJI_REQUIRE_2FA_ADMIN", "XUNJI_REQUIRE_2FA_SENSITIVE", "XUNJI_TOKE
     os.environ.setdefault(_k, "0")
 os.environ.setdefault("XUNJI_MAX_SESSIONS", "0")
 NEW_PASSWORD = "Patrol#Strong-2026"
+# A password hash costs 100,000 PBKDF2-HMAC-SM3 iterations in production
+# (~50 ms, ~160 ms under ASan, at every sign-in and password change). The demo
+# template and the servers use fewer (test_pbkdf2_iterations, refused outside
+# test mode); a hash records its own count, so verifying is unchanged. The
+# tests about the production count use Server(production_kdf=True).
+TEST_KDF_ENV = {"XUNJI_TEST_MODE": "1", "XUNJI_TEST_PBKDF2_ITERATIONS": "1000"}
 
 # XUNJI_TEST_DB=pg (tests/api/pg.py, issue 16): every Server() gets a fresh
 # PostgreSQL database instead of an SQLite file; `Server.db` is then a
@@ -149,16 +155,15 @@ _pg_template = None
 
 
 def _copy_demo_template(dest):
-    global _template_dir
-    if _template_dir is None:
+    global _template_dir, _pg_template
+    if _template_dir is None or (PG and _pg_template is None):  # PG may be set after import (test_pg_smoke)
         d = tempfile.mkdtemp(prefix="xunji-demo-template-")
         db = os.path.join(d, "t.db")
         if PG:
-            global _pg_template
             _pg_template, db = pg_new_database()
             _pg_files[db] = _pg_files_env(d)
         run_cli("init", "--demo", "--accounts-file", os.path.join(d, "accounts.json"),
-                db=db, binary=INIT_BIN)
+                db=db, binary=INIT_BIN, env=TEST_KDF_ENV)
         import atexit
         atexit.register(shutil.rmtree, d, True)
         _template_dir = d
@@ -179,7 +184,7 @@ def server_command(args):
 class Server:
     """A fresh demo database and a running server. Use as a context manager."""
 
-    def __init__(self, settings=None, demo=True, binary=None, env=None):
+    def __init__(self, settings=None, demo=True, binary=None, env=None, production_kdf=False):
         self.bin = binary or BIN  # the binary `serve` runs (the fault tests use build/faults)
         self.env = dict(env or {})  # extra environment of the server process
         self.dir = tempfile.mkdtemp(prefix="xunji-api-")
@@ -191,11 +196,20 @@ class Server:
         self.cleanup = True  # remove the directory when a `with` block ends cleanly
         self.accounts = {}
         self.ids = {}
+        # production_kdf: the production password-hash cost, for its own demo
+        # database and the server (no test_pbkdf2_iterations)
+        self.production_kdf = production_kdf
         if demo:
             acc = os.path.join(self.dir, "accounts.json")
-            _copy_demo_template(self.dir)
-            if PG:
-                self.pg_name, self.db = pg_new_database(_pg_template)
+            if production_kdf:
+                if PG:
+                    self.pg_name, self.db = pg_new_database()
+                    _pg_files[self.db] = _pg_files_env(self.dir)
+                run_cli("init", "--demo", "--accounts-file", acc, db=self.db, binary=INIT_BIN)
+            else:
+                _copy_demo_template(self.dir)
+                if PG:
+                    self.pg_name, self.db = pg_new_database(_pg_template)
             with open(acc, encoding="utf-8") as f:
                 self.ids = json.load(f)
             self.accounts = self.ids["accounts"]
@@ -203,7 +217,7 @@ class Server:
             if PG:
                 self.pg_name, self.db = pg_new_database()
                 _pg_files[self.db] = _pg_files_env(self.dir)
-            run_cli("init", db=self.db, binary=INIT_BIN)
+            run_cli("init", db=self.db, binary=INIT_BIN, env=None if production_kdf else TEST_KDF_ENV)
         if PG:
             _pg_files[self.db] = _pg_files_env(self.dir)
             self.env = {**_pg_files[self.db], **self.env}
@@ -219,7 +233,10 @@ class Server:
         self.log = open(os.path.join(self.dir, "server.log"), "ab")
         env = dict(os.environ)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
-        env["XUNJI_TEST_MODE"] = "1"  # allows the test clock (test_clock_days)
+        env["XUNJI_TEST_MODE"] = "1"  # allows the test clock and test_pbkdf2_iterations
+        env.pop("XUNJI_TEST_PBKDF2_ITERATIONS", None)
+        if not self.production_kdf:
+            env.update(TEST_KDF_ENV)
         # no reminder run at start-up unless a test asks (settings win over the environment)
         env.setdefault("XUNJI_REMIND_INTERVAL_MINUTES", "0")
         env.update(self.env)

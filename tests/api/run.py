@@ -16,6 +16,9 @@ Mechanics that make the run cheaper without changing what a test sees:
   calls, without waiting for a disk;
 - `xunji init --demo` runs once per run, not once per module: each Server()
   copies that template (lib.py, XUNJI_DEMO_TEMPLATE);
+- password hashes cost 1000 PBKDF2 iterations instead of 100,000 (the
+  test-mode-only test_pbkdf2_iterations, lib.TEST_KDF_ENV; the tests about the
+  production count use Server(production_kdf=True));
 - the slowest modules of the last run (tests/out/api-times.json) start first.
 """
 import concurrent.futures
@@ -53,7 +56,7 @@ def make_template(root):
     d = os.path.join(root, "demo-template")
     os.mkdir(d)
     lib.run_cli("init", "--demo", "--accounts-file", os.path.join(d, "accounts.json"),
-                db=os.path.join(d, "t.db"), binary=lib.INIT_BIN)
+                db=os.path.join(d, "t.db"), binary=lib.INIT_BIN, env=lib.TEST_KDF_ENV)
     return d
 
 

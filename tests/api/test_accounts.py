@@ -361,7 +361,8 @@ def concurrent_wrong_guesses_lock_the_account_exactly():
 
 @test
 def unknown_and_real_logins_fail_identically():
-    with Server(OPEN) as s:
+    # the production password-hash cost, for the users and the dummy hash alike
+    with Server(OPEN, production_kdf=True) as s:
         sa = s.client("sysadmin")
         expect(sa.patch(f"/api/v1/users/{s.accounts['petitions']['id']}", {"disabled": True}), 200)
         for _ in range(5):

@@ -106,7 +106,8 @@ def idle_and_absolute_expiry_delete_the_session():
 
 @test
 def password_change_policy_and_other_sessions_end():
-    with Server() as s:
+    # the production password-hash cost: the new hash records 100,000 iterations
+    with Server(production_kdf=True) as s:
         a = s.client("member1", change=False)
         b = s.client("member1", change=False)
         pw = s.passwords["member1"]

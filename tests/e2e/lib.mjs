@@ -28,12 +28,21 @@ export function test(name, fn) {
   tests.push({ name, fn })
 }
 
+// Password hashes cost 1000 PBKDF2 iterations instead of production's 100,000
+// (test_pbkdf2_iterations, refused outside test mode; a hash records its own
+// count), for the demo accounts and every sign-in; tests/api covers the
+// production count.
+const TEST_KDF_ENV = { XUNJI_TEST_MODE: '1', XUNJI_TEST_PBKDF2_ITERATIONS: '1000' }
+
 export class Server {
   constructor(settings = {}) {
     this.dir = mkdtempSync(path.join(tmpdir(), 'xunji-e2e-'))
     this.db = path.join(this.dir, 't.db')
     const acc = path.join(this.dir, 'accounts.json')
-    execFileSync(BIN, ['init', '--demo', '--db', this.db, '--accounts-file', acc], { stdio: 'ignore' })
+    execFileSync(BIN, ['init', '--demo', '--db', this.db, '--accounts-file', acc], {
+      stdio: 'ignore',
+      env: { ...process.env, ...TEST_KDF_ENV },
+    })
     this.ids = JSON.parse(readFileSync(acc, 'utf8'))
     this.accounts = this.ids.accounts
     // the second factor (issue 18) is on by default in production; the walks
@@ -56,8 +65,8 @@ export class Server {
     const log = openSync(path.join(this.dir, 'server.log'), 'a')
     // the server dies with this process even when it is killed (PR_SET_PDEATHSIG)
     const cmd = existsSync('/usr/bin/setpriv') ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', BIN] : [BIN]
-    // the test clock (test_clock_days, shiftClock) is allowed in test mode only
-    const env = this.settings.test_clock_days ? { ...process.env, XUNJI_TEST_MODE: '1' } : process.env
+    // test mode: the test clock (test_clock_days, shiftClock) and the cheaper password hash
+    const env = { ...process.env, ...TEST_KDF_ENV }
     this.proc = spawn(cmd[0], [...cmd.slice(1), ...args], { stdio: ['ignore', 'pipe', log], env })
     this.port = await new Promise((resolve, reject) => {
       let buf = ''

@@ -134,6 +134,20 @@ TEST(password_hash_verify_and_format) {
   CHECK(pw_iterations("pbkdf2-sm3$12$") == 0);
 }
 
+/* The test-mode work factor (test_pbkdf2_iterations) changes only new hashes:
+ * a hash records its count, so one made with it verifies once it is gone. */
+TEST(password_test_iterations_change_only_new_hashes) {
+  char lo[PW_HASH_MAX], hi[PW_HASH_MAX];
+  pw_test_iterations(1000);
+  CHECK(pw_hash("Patrol#Strong-2026", 100000, lo) == 0);
+  pw_test_iterations(0);
+  CHECK(strncmp(lo, "pbkdf2-sm3$1000$", 16) == 0 && pw_iterations(lo) == 1000);
+  CHECK(pw_verify("Patrol#Strong-2026", lo));
+  CHECK(!pw_verify("Patrol#Strong-2027", lo));
+  CHECK(pw_hash("Patrol#Strong-2026", 100000, hi) == 0);
+  CHECK(pw_iterations(hi) == 100000 && pw_verify("Patrol#Strong-2026", hi));
+}
+
 /* OpenSSL refuses an iteration count of 0: pw_hash answers -1 and an empty
  * hash (it called abort() before: a failed PBKDF2 must be a 500, not a crash). */
 TEST(password_hash_failure_is_an_error_not_an_abort) {
