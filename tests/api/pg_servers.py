@@ -32,6 +32,7 @@ class SecondServer(Server):
         self.port = None
         self.cleanup = True
         self.accounts, self.ids, self.passwords = first.accounts, first.ids, first.passwords
+        self.production_kdf = getattr(first, "production_kdf", False)
 
 
 def person(c, name, org):
