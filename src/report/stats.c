@@ -49,13 +49,7 @@ void fen_wan(int64_t fen, char out[40]) {
 }
 
 /* Calendar day (Shanghai) of a date or one of our UTC timestamps; -1 if neither. */
-static int64_t day_of(const char *s) {
-  int64_t d;
-  if (strlen(s) == 10) return date_parse(s, &d) ? d : -1;
-  time_t t = ts_parse(s);
-  if (t == (time_t)-1) return -1;
-  return ((int64_t)t + 8 * 3600) / 86400;
-}
+static int64_t day_of(const char *s) { return day_shanghai(s); }
 
 static int cmp_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;

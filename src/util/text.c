@@ -184,6 +184,15 @@ int64_t date_today_shanghai(void) {
   return (int64_t)(t / 86400);
 }
 
+int64_t day_shanghai(const char *s) {
+  int64_t d;
+  if (!s) return -1;
+  if (strlen(s) == 10) return date_parse(s, &d) ? d : -1;
+  time_t t = ts_parse(s);
+  if (t == (time_t)-1) return -1;
+  return ((int64_t)t + 8 * 3600) / 86400;
+}
+
 int year_shanghai(time_t t) {
   int y;
   unsigned m, d;

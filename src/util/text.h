@@ -49,6 +49,10 @@ void ts_format(time_t t, char out[TS_LEN]);
 time_t ts_parse(const char *s);
 /* Today's date in Asia/Shanghai (UTC+8, no DST) as days since epoch. */
 int64_t date_today_shanghai(void);
+/* The Shanghai calendar day (days since epoch) of a date "YYYY-MM-DD" (as
+ * it stands) or of one of our UTC timestamps (shifted to UTC+8); -1 if it is
+ * neither. Durations in days between a date and a time use it on both. */
+int64_t day_shanghai(const char *s);
 /* The Shanghai calendar year of a UTC time. */
 int year_shanghai(time_t t);
 

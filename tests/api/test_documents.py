@@ -152,6 +152,10 @@ def problem(member, leader, target, **kw):
 
 
 def date_cn(iso):
+    """A date, or one of our UTC timestamps as its Shanghai calendar day, in Chinese."""
+    if len(iso) > 10:
+        t = datetime.datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S") + datetime.timedelta(hours=8)
+        iso = t.date().isoformat()
     y, m, d = iso[:10].split("-")
     return f"{y}年{int(m)}月{int(d)}日"
 

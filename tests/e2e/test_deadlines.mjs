@@ -7,7 +7,8 @@
 import { test, Server, signIn, expect, apiAs } from './lib.mjs'
 import { setUp } from './test_roles.mjs'
 
-const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
+// dates in Shanghai (UTC+8), as the server counts days
+const inDays = (n) => new Date(Date.now() + 8 * 3600000 + n * 86400000).toISOString().slice(0, 10)
 
 async function levels(scope) {
   await scope.locator('.deadline-tag').first().waitFor()

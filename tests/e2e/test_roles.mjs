@@ -9,7 +9,8 @@
 import { test, Server, signIn, expect, apiAs, today } from './lib.mjs'
 
 const cat = (code) => `01940000-0000-7000-8000-${code.padEnd(12, '0')}`
-const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
+// dates in Shanghai (UTC+8), as the server counts days
+const inDays = (n) => new Date(Date.now() + 8 * 3600000 + n * 86400000).toISOString().slice(0, 10)
 
 // The records of a walk: a clue handed over, a problem fed back to unit1's unit
 // with a rectification task, a second unit's report waiting for approval, a

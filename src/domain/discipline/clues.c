@@ -57,17 +57,12 @@ static const field list_fields[] = {
 #define NLIST ((int)(sizeof list_fields / sizeof *list_fields))
 
 /* ---- declaration ------------------------------------------------------------ */
-/* Whole days from the date of timestamp a to that of b, or null. */
+/* Whole days from a to b (each a date or a UTC timestamp), counted in
+ * Shanghai calendar days as the statistics count them (day_shanghai), or null. */
 static json_t *days(const json_t *row, const char *a, const char *b) {
-  const char *x = json_string_value(json_object_get(row, a)), *y = json_string_value(json_object_get(row, b));
-  char dx[11], dy[11];
-  int64_t p, q;
-  if (!x || !y || strlen(x) < 10 || strlen(y) < 10) return json_null();
-  memcpy(dx, x, 10);
-  memcpy(dy, y, 10);
-  dx[10] = dy[10] = '\0';
-  if (!date_parse(dx, &p) || !date_parse(dy, &q)) return json_null();
-  return json_integer(q - p);
+  int64_t p = day_shanghai(json_string_value(json_object_get(row, a)));
+  int64_t q = day_shanghai(json_string_value(json_object_get(row, b)));
+  return p < 0 || q < 0 ? json_null() : json_integer(q - p);
 }
 
 static void clue_fix(store_tx *tx, json_t *row) {
