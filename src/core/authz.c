@@ -316,9 +316,10 @@ void authz_init(void) {
         if (!(t->roles & RB(r))) continue;
         if (policy[t->act][r] != P_NO && policy[t->act][r] != t->rule) {
           /* the compiled-in tables disagree: a build defect, found at start-up
-           * (authz_init) before any request is read */
-          fprintf(stderr, "xunji: authz: conflicting rules for %s\n", action_names[t->act]);
-          abort();
+           * (authz_init) before any request is read: refuse to start (exit 3,
+           * as every start-up refusal), never serve with a wrong policy */
+          fprintf(stderr, "xunji: 权限表冲突 (%s): 程序构建有误, 拒绝启动\n", action_names[t->act]);
+          exit(3);
         }
         policy[t->act][r] = t->rule;
       }
