@@ -65,6 +65,12 @@ int app_open(app *a, char *err, size_t errlen) {
     a->db = NULL;
     return -1;
   }
+  /* issue 16: lagged reads to a streaming replica (refused on SQLite) */
+  if (*cfg_str(CFG_DB_REPLICA) && store_set_replica(a->db, cfg_str(CFG_DB_REPLICA), err, errlen)) {
+    store_close(a->db);
+    a->db = NULL;
+    return -1;
+  }
   a->anchor = cfg_str(CFG_AUDIT_ANCHOR);
   /* seals the head this process just created; a head that fails its check is
    * left alone (writes are refused, `audit verify` reports it) */

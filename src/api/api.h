@@ -152,6 +152,10 @@ typedef struct api_list_q {
   /* then, once per page (or export chunk), on the array of its items after
    * each went through fix (batched per-page work: redaction); may be NULL */
   void (*fix_page)(store_tx *tx, json_t *items, const void *ctx);
+  /* the rows are business records whose list tolerates a read replica's lag
+   * (store_read_lagged; issue 16): never sessions, tokens, grants, users or
+   * the audit log. false: the primary. */
+  bool lag_ok;
 } api_list_q;
 int api_list(req *r, const api_list_q *q);
 /* With r->list_sink set, api_list sends every row of the list (same

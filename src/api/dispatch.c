@@ -216,6 +216,11 @@ void api_run(req *r) {
     }
   }
   rt->fn(r);
+  /* a signed-in user's write: that user's next lagged reads see it (the read
+   * replica's read-your-writes, store.h store_note_write; a no-op without one) */
+  bool write = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+  if (write && r->authed && r->status >= 200 && r->status < 400)
+    store_note_write(r->app->db, r->who.user_id);
 }
 
 void api_dispatch(req *r) {

@@ -136,6 +136,17 @@ int h_metrics(req *r) {
            "# HELP xunji_db_readers_max The read pool's size limit.\n"
            "# TYPE xunji_db_readers_max gauge\nxunji_db_readers_max %d\n",
            st.writers_waiting, st.readers_open - st.readers_idle, st.readers_idle, st.readers_max);
+  if (st.replica) /* issue 16: the read replica (db_replica) */
+    buf_addf(&b,
+             "# HELP xunji_db_replica_reads_total Lag-tolerant reads (lists, statistics, search) and where they went.\n"
+             "# TYPE xunji_db_replica_reads_total counter\n"
+             "xunji_db_replica_reads_total{to=\"replica\"} %lld\n"
+             "xunji_db_replica_reads_total{to=\"primary\",why=\"own_write\"} %lld\n"
+             "xunji_db_replica_reads_total{to=\"primary\",why=\"replica_down\"} %lld\n"
+             "# HELP xunji_db_replica_up 1 when the last attempt reached the read replica.\n"
+             "# TYPE xunji_db_replica_up gauge\nxunji_db_replica_up %d\n",
+             (long long)st.replica_reads, (long long)st.replica_own_writes,
+             (long long)st.replica_fallbacks, st.replica_up);
   store_tx *tx;
   int64_t seq = -1;
   if (store_read(r->app->db, &tx) == STORE_OK) {

@@ -70,7 +70,7 @@ static int list_to_sink(req *r, const api_list_q *q) {
   enum { CHUNK = 500 };
   const list_sink *s = r->list_sink;
   store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
+  int rc = q->lag_ok ? store_read_lagged(r->app->db, r->who.user_id, &tx) : store_read(r->app->db, &tx);
   if (rc) return api_store_error(r, rc, NULL);
   buf sql;
   buf_init(&sql, 32768);
@@ -342,7 +342,7 @@ int api_list(req *r, const api_list_q *q) {
     for (int i = 0; i < nk; i++) p[np++] = sv_of(json_array_get(vals, (size_t)i));
   }
   store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
+  int rc = q->lag_ok ? store_read_lagged(r->app->db, r->who.user_id, &tx) : store_read(r->app->db, &tx);
   if (rc) {
     json_decref(vals);
     free(p);

@@ -292,7 +292,7 @@ static void add_with_today(buf *b, const char *sql) {
  * list's own conditions (visibility and filters). */
 static int list_sums(req *r, const rec_kind *k, const char *where, const sval *p, int np) {
   store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
+  int rc = store_read_lagged(r->app->db, r->who.user_id, &tx); /* as the list's rows */
   if (rc) return api_store_error(r, rc, NULL);
   for (int i = 0; !rc && i < k->nsums; i++) {
     buf sql;
@@ -421,7 +421,7 @@ int h_rec_list(req *r) {
         api_list_q q = {buf_str(&cols), k->from, buf_str(&w), args_order(&a), p2, np2,
                         list_item, ctx, .key = "x.id", .two_phase = true,
                         .count_from = count_base(k, buf_str(&w), &cf) ? buf_str(&cf) : NULL,
-                        .fix_page = list_page};
+                        .fix_page = list_page, .lag_ok = true};
         status = api_list(r, &q);
         buf_free(&cf);
         if (status == 200 && k->nsums) status = list_sums(r, k, buf_str(&w), p2, np2);

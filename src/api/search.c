@@ -120,7 +120,7 @@ int h_search(req *r) {
     limit = v;
   }
   store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
+  int rc = store_read_lagged(r->app->db, r->who.user_id, &tx); /* search (issue 16) */
   if (rc) return api_store_error(r, rc, NULL);
   json_t *groups = json_array();
   for (size_t i = 0; !rc && i < sizeof kinds / sizeof *kinds; i++) {

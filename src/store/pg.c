@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/store.h"
 #include "util/buf.h"
@@ -48,6 +49,7 @@ EMBED(xunji_pg_009, "src/store/pg/009_domain.sql");
 EMBED(xunji_pg_015, "src/store/pg/015_twofa.sql");
 EMBED(xunji_pg_021, "src/store/pg/021_stat_aggregates.sql");
 EMBED(xunji_pg_023, "src/store/pg/023_stat_aggregates2.sql");
+EMBED(xunji_pg_027, "src/store/pg/027_read_marks.sql");
 
 /* migrations whose SQLite text cannot be translated mechanically */
 static const struct {
@@ -58,6 +60,7 @@ static const struct {
     {15, xunji_pg_015},
     {21, xunji_pg_021},
     {23, xunji_pg_023},
+    {27, xunji_pg_027},
 };
 
 /* the advisory lock key that serializes writers (and migrations) */
@@ -87,7 +90,11 @@ struct store {
   pthread_cond_t pcv;
   conn *free_readers;
   int nreaders, max_readers;
+  struct replica *rep; /* issue 16: the read replica (section "read replica"), or NULL */
 };
+
+static void replica_close(store *s);
+static void replica_stats(store *s, store_stats *out);
 
 struct store_tx {
   store *s;
@@ -682,6 +689,7 @@ void store_close(store *s) {
     close_conn(c);
   }
   close_conn(s->writer);
+  replica_close(s);
   pthread_mutex_destroy(&s->wmu);
   pthread_mutex_destroy(&s->pmu);
   pthread_cond_destroy(&s->pcv);
@@ -819,7 +827,9 @@ static void give_back(store *s, conn *c) {
   pthread_mutex_unlock(&s->pmu);
 }
 
-int store_read(store *s, store_tx **out) {
+/* A connection of s's read pool (opened if the pool is not full), outside
+ * any transaction; give_back() returns it. */
+static int pool_take(store *s, conn **out) {
   conn *c = NULL;
   char err[256];
   pthread_mutex_lock(&s->pmu);
@@ -846,6 +856,12 @@ int store_read(store *s, store_tx **out) {
     pthread_cond_wait(&s->pcv, &s->pmu);
   }
   pthread_mutex_unlock(&s->pmu);
+  *out = c;
+  return STORE_OK;
+}
+
+/* A read transaction on c, a connection of s's pool (given back on failure). */
+static int begin_read(store *s, conn *c, store_tx **out) {
   if (!conn_ok(c) ||
       simple(c->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL, 0) != STORE_OK) {
     give_back(s, c);
@@ -856,6 +872,12 @@ int store_read(store *s, store_tx **out) {
   tx->c = c;
   *out = tx;
   return STORE_OK;
+}
+
+int store_read(store *s, store_tx **out) {
+  conn *c;
+  if (pool_take(s, &c) != STORE_OK) return STORE_ERR;
+  return begin_read(s, c, out);
 }
 
 static void release(store_tx *tx) {
@@ -908,6 +930,7 @@ void store_get_stats(store *s, store_stats *out) {
   out->readers_idle = idle;
   out->readers_max = s->max_readers;
   pthread_mutex_unlock(&s->pmu);
+  replica_stats(s, out);
 }
 
 int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *changes) {
@@ -1050,4 +1073,188 @@ int store_query_text(store_tx *tx, const char *sql, const sval *p, int n, char *
   if (store_next(r) == 1 && !store_isnull(r, 0)) *v = xstrdup(store_text(r, 0));
   store_rows_close(r);
   return STORE_OK;
+}
+
+/* ---- read replica (issue 16; docs/deployment.md "Primary and replica") ------
+ *
+ * Invariants:
+ *   R1. Only store_read_lagged() ever reads the replica; every other
+ *       transaction (writes, store_read: sessions, tokens, grants, users, the
+ *       audit chain, a record's own page) is the primary's.
+ *   R2. Read-your-writes: after a request of user U committed a write,
+ *       store_note_write() stores in read_marks (an UNLOGGED table of the
+ *       primary: migration 027) U's mark, the primary's WAL write position
+ *       then, which lies at or past the end of that commit's record. A lagged read
+ *       of U goes to the replica only if pg_last_wal_replay_lsn() there,
+ *       asked before its transaction begins (so its snapshot is taken later),
+ *       is at or past U's mark; else to the primary. The mark lives in the
+ *       primary's database, so it holds across several xunji servers and for
+ *       every session and API token of U.
+ *   R3. A replica that does not answer (cannot connect, the probe fails, it
+ *       is not in recovery) sends lagged reads to the primary: logged once
+ *       when it goes down and once when it is back, counted for /metrics, and
+ *       not tried again for REPLICA_RETRY seconds (no connect timeout paid by
+ *       every request meanwhile).
+ */
+enum { REPLICA_RETRY = 5 };
+
+struct replica {
+  store *rs;              /* the replica's read pool: a store without a writer */
+  pthread_mutex_t mu;     /* the fields below */
+  time_t retry_at;        /* no attempt before (after a failure) */
+  int up;                 /* the last attempt reached it (for the logged transitions) */
+  int64_t reads, own_writes, fallbacks;
+};
+
+static void replica_close(store *s) {
+  struct replica *r = s->rep;
+  if (!r) return;
+  store_close(r->rs);
+  pthread_mutex_destroy(&r->mu);
+  free(r);
+  s->rep = NULL;
+}
+
+static void replica_stats(store *s, store_stats *out) {
+  struct replica *r = s->rep;
+  if (!r) return;
+  pthread_mutex_lock(&r->mu);
+  out->replica = 1;
+  out->replica_reads = r->reads;
+  out->replica_own_writes = r->own_writes;
+  out->replica_fallbacks = r->fallbacks;
+  out->replica_up = r->up;
+  pthread_mutex_unlock(&r->mu);
+}
+
+/* R3: the replica failed (why, for the log); counts this read as a fallback */
+static void replica_down(struct replica *r, const char *why) {
+  pthread_mutex_lock(&r->mu);
+  int was = r->up;
+  r->up = 0;
+  r->retry_at = time(NULL) + REPLICA_RETRY;
+  r->fallbacks++;
+  pthread_mutex_unlock(&r->mu);
+  if (was) fprintf(stderr, "xunji: 只读副本不可用, 列表与统计改由主库读取 (%d 秒后重试): %s\n",
+                   REPLICA_RETRY, why);
+}
+
+int store_set_replica(store *s, const char *conninfo, char *err, size_t errlen) {
+  if (!store_name_is_pg(conninfo)) {
+    snprintf(err, errlen, "配置项 db_replica 的值无效: 应为 postgresql:// 开头的 PostgreSQL 连接串");
+    return STORE_ERR;
+  }
+  if (s->rep) replica_close(s);
+  store *rs = xcalloc(1, sizeof *rs);
+  rs->conninfo = xstrdup(conninfo);
+  rs->max_readers = s->max_readers;
+  pthread_mutex_init(&rs->wmu, NULL);
+  pthread_mutex_init(&rs->pmu, NULL);
+  pthread_cond_init(&rs->pcv, NULL);
+  struct replica *r = xcalloc(1, sizeof *r);
+  r->rs = rs;
+  r->up = 1; /* so that a replica down at start is logged */
+  pthread_mutex_init(&r->mu, NULL);
+  s->rep = r;
+  /* a first contact, for the log only: a replica down now is not an error (R3) */
+  store_tx *tx;
+  if (store_read_lagged(s, NULL, &tx) == STORE_OK) store_rollback(tx);
+  pthread_mutex_lock(&r->mu);
+  r->fallbacks = r->reads = 0;
+  pthread_mutex_unlock(&r->mu);
+  return STORE_OK;
+}
+
+/* U's mark (R2) from the primary; 0 if none. <0 when the primary did not answer. */
+static int64_t mark_of(store *s, const char *who) {
+  conn *c;
+  if (!who || !*who) return 0;
+  if (pool_take(s, &c) != STORE_OK) return -1;
+  int64_t v = -1;
+  if (conn_ok(c)) {
+    const char *pv[1] = {who};
+    PGresult *res = PQexecParams(c->pg, "SELECT lsn FROM read_marks WHERE who=$1", 1, NULL, pv,
+                                 NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+      v = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    PQclear(res);
+  }
+  give_back(s, c);
+  return v;
+}
+
+int store_read_lagged(store *s, const char *who, store_tx **out) {
+  struct replica *r = s->rep;
+  if (!r) return store_read(s, out);
+  pthread_mutex_lock(&r->mu);
+  bool resting = time(NULL) < r->retry_at;
+  if (resting) r->fallbacks++;
+  pthread_mutex_unlock(&r->mu);
+  if (resting) return store_read(s, out); /* R3: down a moment ago */
+  int64_t mark = mark_of(s, who);
+  if (mark < 0) return store_read(s, out); /* the primary's error is the primary read's to report */
+  conn *c;
+  if (pool_take(r->rs, &c) != STORE_OK) {
+    replica_down(r, "无法连接");
+    return store_read(s, out);
+  }
+  char why[160] = "";
+  int64_t replay = -1;
+  if (!conn_ok(c)) {
+    snprintf(why, sizeof why, "连接中断: %s", PQerrorMessage(c->pg));
+  } else {
+    /* before BEGIN: the transaction's snapshot is taken after this position (R2) */
+    PGresult *res = PQexec(c->pg, "SELECT (pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+      snprintf(why, sizeof why, "查询重放位置失败: %s", PQresultErrorMessage(res));
+    else if (PQgetisnull(res, 0, 0))
+      snprintf(why, sizeof why, "该库不是流复制备库 (pg_last_wal_replay_lsn 为空)");
+    else
+      replay = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+  }
+  if (replay < 0) {
+    give_back(r->rs, c);
+    replica_down(r, why);
+    return store_read(s, out);
+  }
+  if (replay < mark) { /* R2: who's own write is not there yet */
+    give_back(r->rs, c);
+    pthread_mutex_lock(&r->mu);
+    r->own_writes++;
+    pthread_mutex_unlock(&r->mu);
+    return store_read(s, out);
+  }
+  if (begin_read(r->rs, c, out) != STORE_OK) {
+    replica_down(r, "开始事务失败");
+    return store_read(s, out);
+  }
+  pthread_mutex_lock(&r->mu);
+  int was = r->up;
+  r->up = 1;
+  r->reads++;
+  pthread_mutex_unlock(&r->mu);
+  if (!was) fprintf(stderr, "xunji: 只读副本已恢复, 列表与统计由副本读取\n");
+  return STORE_OK;
+}
+
+void store_note_write(store *s, const char *who) {
+  if (!s->rep || !who || !*who) return;
+  conn *c;
+  if (pool_take(s, &c) != STORE_OK) return;
+  if (conn_ok(c)) {
+    const char *pv[1] = {who};
+    /* after the commit: the primary's WAL has been written past its commit
+     * record (synchronous_commit=on), so the write position is at or past it (R2) */
+    PGresult *res = PQexecParams(c->pg,
+                                 "INSERT INTO read_marks(who, lsn) VALUES($1, "
+                                 "(pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint) "
+                                 "ON CONFLICT (who) DO UPDATE SET lsn = "
+                                 "greatest(read_marks.lsn, excluded.lsn)",
+                                 1, NULL, pv, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+      fprintf(stderr, "xunji: 记录写入位置失败 (只读副本的读己之写): %s", PQresultErrorMessage(res));
+    PQclear(res);
+  }
+  give_back(s, c);
 }

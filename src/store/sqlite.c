@@ -73,6 +73,7 @@ EMBED(xunji_mig_020, "src/store/sqlite/020_list_indexes.sql");
 EMBED(xunji_mig_021, "src/store/sqlite/021_stat_aggregates.sql");
 EMBED(xunji_mig_022, "src/store/sqlite/022_reminders.sql");
 EMBED(xunji_mig_023, "src/store/sqlite/023_stat_aggregates2.sql");
+EMBED(xunji_mig_027, "src/store/sqlite/027_read_marks.sql");
 
 static const struct migration {
   int version;
@@ -98,6 +99,7 @@ static const struct migration {
     {21, "stat_aggregates", xunji_mig_021},
     {22, "reminders", xunji_mig_022},
     {23, "stat_aggregates2", xunji_mig_023},
+    {27, "read_marks", xunji_mig_027},
 };
 
 /* pg.c applies the same numbered migrations, translated for PostgreSQL (store/backend.h) */
@@ -684,6 +686,24 @@ void store_get_stats(store *s, store_stats *out) {
 }
 
 const char *store_errmsg(store_tx *tx) { return tx->err; }
+
+/* A read replica is PostgreSQL's (store.h): an SQLite file has none. */
+int store_set_replica(store *s, const char *conninfo, char *err, size_t errlen) {
+  (void)s;
+  (void)conninfo;
+  snprintf(err, errlen,
+           "配置项 db_replica (只读副本) 只能用于 PostgreSQL 数据库 (db 为 postgresql://…); "
+           "SQLite 数据库文件没有副本, 请删去此设置");
+  return STORE_ERR;
+}
+int store_read_lagged(store *s, const char *who, store_tx **tx) {
+  (void)who;
+  return store_read(s, tx);
+}
+void store_note_write(store *s, const char *who) {
+  (void)s;
+  (void)who;
+}
 
 /* ---- statements ------------------------------------------------------------ */
 int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *changes) {

@@ -66,12 +66,15 @@ const char *store_backend(const store *s) {
   return s->pg ? pg_store_backend(s->impl) : sq_store_backend(s->impl);
 }
 
-static int begin(store *s, store_tx **out, int write) {
+/* write: 1 a write, 0 a read, 2 a lagged read of who */
+static int begin(store *s, store_tx **out, int write, const char *who) {
   void *impl = NULL;
-  int rc = s->pg ? (write ? pg_store_write(s->impl, (struct pg_tx **)&impl)
-                          : pg_store_read(s->impl, (struct pg_tx **)&impl))
-                 : (write ? sq_store_write(s->impl, (struct sq_tx **)&impl)
-                          : sq_store_read(s->impl, (struct sq_tx **)&impl));
+  int rc = s->pg ? (write == 1   ? pg_store_write(s->impl, (struct pg_tx **)&impl)
+                    : write == 2 ? pg_store_read_lagged(s->impl, who, (struct pg_tx **)&impl)
+                                 : pg_store_read(s->impl, (struct pg_tx **)&impl))
+                 : (write == 1   ? sq_store_write(s->impl, (struct sq_tx **)&impl)
+                    : write == 2 ? sq_store_read_lagged(s->impl, who, (struct sq_tx **)&impl)
+                                 : sq_store_read(s->impl, (struct sq_tx **)&impl));
   if (rc != STORE_OK) return rc;
   store_tx *tx = xmalloc(sizeof *tx);
   tx->pg = s->pg;
@@ -79,8 +82,16 @@ static int begin(store *s, store_tx **out, int write) {
   *out = tx;
   return STORE_OK;
 }
-int store_write(store *s, store_tx **tx) { return begin(s, tx, 1); }
-int store_read(store *s, store_tx **tx) { return begin(s, tx, 0); }
+int store_write(store *s, store_tx **tx) { return begin(s, tx, 1, NULL); }
+int store_read(store *s, store_tx **tx) { return begin(s, tx, 0, NULL); }
+int store_read_lagged(store *s, const char *who, store_tx **tx) { return begin(s, tx, 2, who); }
+int store_set_replica(store *s, const char *conninfo, char *err, size_t errlen) {
+  return CALL(s, store_set_replica, conninfo, err, errlen);
+}
+void store_note_write(store *s, const char *who) {
+  if (s->pg) pg_store_note_write(s->impl, who);
+  else sq_store_note_write(s->impl, who);
+}
 
 int store_commit(store_tx *tx) {
   int rc = tx->pg ? pg_store_commit(tx->impl) : sq_store_commit(tx->impl);

@@ -77,6 +77,26 @@ int store_commit(store_tx *tx);   /* also releases tx, even on failure */
 void store_rollback(store_tx *tx); /* releases tx */
 const char *store_errmsg(store_tx *tx);
 
+/* A read replica (issue 16, PostgreSQL only; docs/deployment.md "Primary and
+ * replica"). store_set_replica attaches a streaming replica by its connection
+ * string: refused (Chinese message in err) on SQLite or for a name that is not
+ * PostgreSQL's; a replica that cannot be reached now is not an error (reads
+ * use the primary until it answers).
+ * store_read_lagged opens a read transaction that tolerates the replica's lag
+ * (record lists, statistics, drill-downs, their exports, search: never
+ * sessions, tokens, grants or users). It is the one place that decides where
+ * such a read goes: to the replica, unless `who` (the reader's user id, or
+ * NULL) wrote something the replica has not replayed yet (read-your-writes,
+ * see store_note_write), or the replica does not answer (then the primary,
+ * logged once and counted in store_stats); without a replica it is
+ * store_read.
+ * store_note_write records, on the primary, that `who` has just committed a
+ * write (the primary's WAL position now), so that who's next lagged read waits
+ * for the replica to pass it or goes to the primary. No-op without a replica. */
+int store_set_replica(store *s, const char *conninfo, char *err, size_t errlen);
+int store_read_lagged(store *s, const char *who, store_tx **tx);
+void store_note_write(store *s, const char *who);
+
 /* Counters for /metrics (src/api/metrics.c); a snapshot, cheap to take. */
 typedef struct store_stats {
   int64_t commits;         /* durable commits (on SQLite: groups) */
@@ -86,6 +106,12 @@ typedef struct store_stats {
   int64_t group_size[8];   /* commits by writers in it: 1, 2, 3-4, 5-8, ..., 33-64, more */
   int writers_waiting;     /* now waiting for the writer */
   int readers_open, readers_idle, readers_max; /* the read connection pool */
+  /* the read replica (store_set_replica): 0 without one */
+  int replica;
+  int64_t replica_reads;      /* lagged reads served by the replica */
+  int64_t replica_own_writes; /* lagged reads sent to the primary: the reader's write not replayed */
+  int64_t replica_fallbacks;  /* lagged reads sent to the primary: the replica did not answer */
+  int replica_up;             /* 1 when the last attempt reached the replica */
 } store_stats;
 void store_get_stats(store *s, store_stats *out);
 

@@ -180,6 +180,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
                          "公文默认标注: 空、内部资料 或 工作秘密 (xunji 不处理国家秘密)"},
     [CFG_LETTER_CONTACT_PHONE] = {"letter_contact_phone", "XUNJI_LETTER_CONTACT_PHONE", CT_STR, "", 0,
                                   0, "公文联系电话 (附于联系人之后)"},
+    [CFG_DB_REPLICA] = {"db_replica", "XUNJI_DB_REPLICA", CT_STR, "", 0, 0,
+                        "只读副本 (PostgreSQL 流复制备库的 postgresql:// 连接串): 列表、统计、下钻、"
+                        "导出与检索从副本读取, 用户自己刚写入的内容仍从主库读取; 空为不用副本。"
+                        "仅用于 PostgreSQL"},
 };
 
 static char *vals[CFG__MAX];

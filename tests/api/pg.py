@@ -91,6 +91,31 @@ class Cluster:
         self._run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.dir, ignore_errors=True)
 
+    def start_replica(self):
+        """A streaming replica of this cluster (issue 16, tests/api/pg_replica.py):
+        pg_basebackup -R over this cluster's socket (initdb's pg_hba lets local
+        connections replicate; wal_level is replica by default) into a new
+        directory, started as a hot standby on its own socket directory. Returns
+        the replica's Cluster (stop() it like any other)."""
+        r = Cluster()
+        if r.as_root:
+            pw = pwd.getpwnam("postgres")
+            os.chown(r.dir, pw.pw_uid, pw.pw_gid)
+        os.chmod(r.dir, 0o755)
+        if r._run("pg_basebackup", "-D", r.data, "-h", self.dir, "-U", "postgres", "-R",
+                  "-X", "stream", "-c", "fast"):
+            raise RuntimeError(f"pg_basebackup from {self.dir} failed")
+        # max_connections as the primary's (a hot standby needs at least as many)
+        opts = (f"-k {r.dir} -c listen_addresses='' -c fsync=off -c max_connections=300 "
+                "-c hot_standby=on -c hot_standby_feedback=on")
+        if r._run("pg_ctl", "-D", r.data, "-l", r.log, "-o", opts, "-w", "start"):
+            raise RuntimeError(f"pg_ctl start (replica) failed: {r.log}")
+        return r
+
+    def halt(self):
+        """Stops the server at once, keeping its directory (a replica that went away)."""
+        self._run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+
 
 def read_list(path):
     """The module names of a list file (one a line, # comments)."""

@@ -554,7 +554,7 @@ int h_accountability_pending(req *r) {
                   "a.problem_id=p.id AND a.state IN " WSQL_ACCT_OPEN ") AS open_records",
                   "problems p JOIN report_problems rp ON rp.problem_id=p.id JOIN report_copies rc ON "
                   "rc.report_id=rp.report_id AND rc.recipient='commission' JOIN orgs u ON u.id=p.unit_id",
-                  buf_str(&where), args_order(&a), p, np, NULL, NULL};
+                  buf_str(&where), args_order(&a), p, np, NULL, NULL, .lag_ok = true};
   int st = api_list(r, &q);
   buf_free(&where);
   args_free(&a);

@@ -87,7 +87,8 @@ int prog_filtered_list(req *r, const char *base, const char *count_base, const c
     int st = buf_failed(&from) || buf_failed(&ord)
                  ? api_error(r, 400, "too_many_params", "", "查询条件过多")
                  : api_list(r, &(api_list_q){.cols = "x.*", .from = buf_str(&from), .where = "",
-                                           .order = buf_str(&ord), .p = p, .np = np});
+                                           .order = buf_str(&ord), .p = p, .np = np,
+                                           .lag_ok = true});
     buf_free(&from);
     buf_free(&ord);
     args_free(&a);
@@ -99,7 +100,7 @@ int prog_filtered_list(req *r, const char *base, const char *count_base, const c
   buf sql;
   buf_init(&sql, 16384);
   store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
+  int rc = store_read_lagged(r->app->db, r->who.user_id, &tx); /* a list (issue 16) */
   int64_t total = 0;
   json_t *items = NULL;
   if (!rc) {

@@ -19,7 +19,7 @@ json_t *exports_filters_json(const mfilters *f) {
 
 int svc_stats(app *a, svc_actor *ac, const stats_ctx *c, const measure *m, json_t **out, xres *x) {
   store_tx *tx;
-  int rc = store_read(a->db, &tx);
+  int rc = store_read_lagged(a->db, ac->user_id, &tx); /* lag-tolerant (issue 16) */
   if (rc) return svc_fail(NULL, ac, rc, x);
   rc = m ? stats_value(tx, c, m, out) : stats_all(tx, c, out);
   if (rc) return svc_fail(tx, ac, rc < 0 ? rc : STORE_ERR, x);
@@ -30,7 +30,7 @@ int svc_stats(app *a, svc_actor *ac, const stats_ctx *c, const measure *m, json_
 int svc_stats_records(app *a, svc_actor *ac, const stats_ctx *c, const measure *m, const char *key,
                       int64_t limit, int64_t offset, json_t **out, xres *x) {
   store_tx *tx;
-  int rc = store_read(a->db, &tx);
+  int rc = store_read_lagged(a->db, ac->user_id, &tx); /* lag-tolerant (issue 16) */
   if (rc) return svc_fail(NULL, ac, rc, x);
   rc = stats_records(tx, c, m, key, limit, offset, out);
   if (rc) return svc_fail(tx, ac, rc < 0 ? rc : STORE_ERR, x);
@@ -41,7 +41,7 @@ int svc_stats_records(app *a, svc_actor *ac, const stats_ctx *c, const measure *
 int svc_ledger_export(app *a, svc_actor *ac, const ledger *l, const stats_ctx *c, const char *path,
                       int64_t *rows, xres *x) {
   store_tx *tx;
-  int rc = store_read(a->db, &tx);
+  int rc = store_read_lagged(a->db, ac->user_id, &tx); /* lag-tolerant (issue 16) */
   if (rc) return svc_fail(NULL, ac, rc, x);
   char err[300] = "";
   *rows = 0;
@@ -63,7 +63,7 @@ int svc_ledger_export(app *a, svc_actor *ac, const ledger *l, const stats_ctx *c
 int svc_summary_export(app *a, svc_actor *ac, const stats_ctx *c, const char *xlsx_path, buf *pdf,
                        json_t **model, xres *x) {
   store_tx *tx;
-  int rc = store_read(a->db, &tx);
+  int rc = store_read_lagged(a->db, ac->user_id, &tx); /* lag-tolerant (issue 16) */
   if (rc) return svc_fail(NULL, ac, rc, x);
   json_t *mo = NULL;
   rc = summary_build(tx, c, &mo);

@@ -139,7 +139,7 @@ int h_stats_groups(req *r) {
   stats_ctx_init(&c, &f, &s, &r->who);
   if (!stats_visible(&c, m)) return api_deny(r, m->src->vis->read, "measure", NULL, 0);
   store_tx *tx;
-  int rc = store_read(r->app->db, &tx);
+  int rc = store_read_lagged(r->app->db, r->who.user_id, &tx); /* statistics (issue 16) */
   if (rc) return api_store_error(r, rc, NULL);
   json_t *out = NULL;
   rc = stats_groups(tx, &c, m, dims[d], &out);
