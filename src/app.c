@@ -67,8 +67,7 @@ int app_open(app *a, char *err, size_t errlen) {
   }
   /* issue 16: lagged reads to a streaming replica (refused on SQLite) */
   if (*cfg_str(CFG_DB_REPLICA) && store_set_replica(a->db, cfg_str(CFG_DB_REPLICA), err, errlen)) {
-    store_close(a->db);
-    a->db = NULL;
+    app_close(a);
     return -1;
   }
   a->anchor = cfg_str(CFG_AUDIT_ANCHOR);

@@ -1198,7 +1198,7 @@ int store_read_lagged(store *s, const char *who, store_tx **out) {
     replica_down(r, "无法连接");
     return store_read(s, out);
   }
-  char why[160] = "";
+  char why[320] = "";
   int64_t replay = -1;
   if (!conn_ok(c)) {
     snprintf(why, sizeof why, "连接中断: %s", PQerrorMessage(c->pg));
