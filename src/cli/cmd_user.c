@@ -175,7 +175,7 @@ int cmd_user(int argc, char **argv) {
                                        {"days", required_argument, NULL, 'y'},
                                        {"list", no_argument, NULL, 'L'},
                                        {"revoke", required_argument, NULL, 'R'},
-                                       {"scope", required_argument, NULL, 'S'},
+                                       {"scope", required_argument, NULL, 'P'},
                                        {NULL, 0, NULL, 0}};
   const char *name = NULL, *rolesv[MAX_GRANTS], *revoke = NULL, *scope = "read";
   int nroles = 0, c, list = 0;
@@ -189,7 +189,7 @@ int cmd_user(int argc, char **argv) {
     if (c == 'n') name = optarg;
     else if (c == 'L') list = 1;
     else if (c == 'R') revoke = optarg;
-    else if (c == 'S') scope = optarg;
+    else if (c == 'P') scope = optarg;
     else if (c == 'r' && nroles < MAX_GRANTS) rolesv[nroles++] = optarg;
     else if (c == 'y') {
       char *end;

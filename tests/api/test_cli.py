@@ -121,6 +121,24 @@ def user_commands():
 
 
 @test
+def token_scope_is_not_taken_for_a_setting():
+    # `--set` (a setting, every command) and `user token --scope` once shared one
+    # option code: a `--set` given after `--scope` replaced the token's scope
+    s = Server()
+    s.cleanup = False
+    p = run_cli("user", "token", "office", "--name", "脚本", "--scope", "round.write",
+                "--set", "max_body=1048576", db=s.db, check=False)
+    assert p.returncode == 0, p.stderr
+    token = p.stdout.strip()
+    assert token.startswith("xj_")
+    with s:
+        c = s.client()
+        c.bearer = token
+        expect(c.post("/api/v1/rounds", {"name": "脚本创建的轮次", "term": "八届", "seq": 8}), 201)
+    shutil.rmtree(s.dir)
+
+
+@test
 def settings_from_environment_and_config_file():
     s = Server(demo=False)
     conf = os.path.join(s.dir, "xunji.conf")

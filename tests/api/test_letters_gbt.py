@@ -3,6 +3,7 @@
 sets (内部资料 / 工作秘密; xunji holds no 国家秘密), the contact's phone, a
 title that breaks only between words, 抄送 to the unit's dispatched group on a
 督办通知, 印发机关 and 印发日期. Read back with pdftotext."""
+import json
 import re
 import subprocess
 import tempfile
@@ -59,6 +60,14 @@ def letters_carry_authority_copy_number_mark_phone_and_imprint():
         # 版记: 印发机关 and 印发日期 on the last line
         assert re.sub(r"\s+", "", lines[-1]) == AUTHORITY + date_cn(today_shanghai()) + "印发", lines[-1]
         assert d["content"]["copy_no"] == "000001" and d["content"]["mark"] == "内部资料"
+        # every download is the next copy: its 份号 is printed and audited
+        lines2, _ = pdf_lines(expect(office.get(f"/api/v1/documents/{d['id']}/pdf"), 200).raw)
+        head2 = lines2.index(AUTHORITY)
+        assert "000002" in lines2[:head2] and "000001" not in lines2[:head2], lines2[:head2 + 1]
+        assert expect(office.get(f"/api/v1/documents/{d['id']}"), 200).json["copies"] == 2
+        copies = [r[0] for r in s.sql("SELECT detail FROM audit WHERE action='document.download' AND object_id=? "
+                                      "ORDER BY seq", (d["id"],))]
+        assert [json.loads(c)["copy"] for c in copies] == [1, 2], copies
 
         # a 督办通知 goes to the unit with 抄送 to its dispatched discipline group
         pid = expect(m1.post("/api/v1/problems", {

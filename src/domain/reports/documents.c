@@ -20,7 +20,7 @@
 
 #define DOC_COLS                                                                          \
   "d.id, d.version, d.kind, d.docno, d.object_kind, d.object_id, d.title, d.recipient, "  \
-  "d.content, d.issued_by, u.display_name AS issued_by_name, d.issued_at"
+  "d.content, d.copies, d.issued_by, u.display_name AS issued_by_name, d.issued_at"
 #define DOC_FROM "documents d LEFT JOIN users u ON u.id=d.issued_by"
 
 int reports_attachment(req *r, char *body, size_t len, const char *ctype, const char *ascii_name,

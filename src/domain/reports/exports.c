@@ -87,14 +87,38 @@ int svc_summary_export(app *a, svc_actor *ac, const stats_ctx *c, const char *xl
 }
 
 int svc_letter_pdf(app *a, svc_actor *ac, const char *id, const json_t *doc, buf *pdf, xres *x) {
+  /* each download is one more copy: its 份号 is taken, the PDF rendered and
+   * the download audited in one transaction, committed before the bytes
+   * leave (a failed render or audit spends no number) */
+  store_tx *tx = NULL;
+  int rc = store_write(a->db, &tx);
+  if (rc) return svc_fail(NULL, ac, rc, x);
+  sval p[] = {SV_S(id)};
+  int64_t copy = 0;
+  rc = store_query_int(tx, "UPDATE documents SET copies = copies + 1 WHERE id=$1 RETURNING copies", p, 1,
+                       &copy);
+  if (rc) return svc_fail(tx, ac, rc, x);
+  if (copy < 1 || copy > 999999) {
+    store_rollback(tx);
+    return xres_err(x, 409, "copies_exhausted", "", "该公文份数已达上限 (999999 份)");
+  }
+  char copy_no[8];
+  snprintf(copy_no, sizeof copy_no, "%06lld", (long long)copy);
+  json_t *content = json_deep_copy(json_object_get(doc, "content"));
+  if (json_is_object(content)) json_object_set_new(content, "copy_no", json_string(copy_no));
   char err[300] = "PDF 超出大小上限";
-  if (pdf_letter(json_object_get(doc, "content"), pdf, err, sizeof err) || buf_failed(pdf)) {
+  if (!content || pdf_letter(content, pdf, err, sizeof err) || buf_failed(pdf)) {
+    json_decref(content);
+    store_rollback(tx);
     fprintf(stderr, "xunji: %s %s\n", ac->rid, err);
     return xres_err(x, 500, "internal", "", "生成 PDF 失败 (请求编号 %s)", ac->rid);
   }
+  json_decref(content);
   /* the download is an export: audited before the bytes leave */
-  json_t *d = json_pack("{s:s?}", "docno", json_string_value(json_object_get(doc, "docno")));
-  int rc = svc_audit_alone(a, ac, "document.download", "document", id, d, x);
+  json_t *d = json_pack("{s:s?,s:I}", "docno", json_string_value(json_object_get(doc, "docno")), "copy",
+                        (json_int_t)copy);
+  rc = svc_audit(a, tx, ac, "document.download", "document", id, "ok", d, NULL);
   json_decref(d);
-  return rc;
+  if (rc) return svc_fail(tx, ac, rc, x);
+  return svc_commit(a, tx, ac, x) ? x->status : 0;
 }
