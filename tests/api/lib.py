@@ -344,12 +344,78 @@ class Server:
                 return repr(v)
             return "'" + str(v).replace("'", "''") + "'"
         sql = parts[0] + "".join(lit(v) + rest for v, rest in zip(params, parts[1:]))
-        def conv(x):  # psql's text: integers and booleans as sqlite3 gives them
+        def conv(x):  # psql's text: integers and booleans as sqlite3 gives them, NULL as None
+            if x == "\\N":
+                return None
             if re.fullmatch(r"-?\d+", x):
                 return int(x)
-            return {"": None, "t": 1, "f": 0}.get(x, x)
+            return {"t": 1, "f": 0}.get(x, x)
         sql = "SET search_path = public, sqlite_compat; " + sql
-        return [tuple(conv(x) for x in row) for row in pg.psql(pg_sockdir(), self.pg_name, sql)]
+        return [tuple(conv(x) for x in row) for row in pg.psql(pg_sockdir(), self.pg_name, sql, null=True)]
+
+    # ---- backend-neutral access to what the server keeps beside its database
+    # (the tests' attacker and auditor): on SQLite the files sit beside t.db; on
+    # PostgreSQL _pg_files_env puts them at the same paths.
+    @property
+    def files_dir(self):
+        """The evidence files' directory."""
+        return os.path.join(self.dir, "t.db.files")
+
+    @property
+    def key_file(self):
+        return os.path.join(self.dir, "t.db.key")
+
+    @property
+    def anchor_file(self):
+        return os.path.join(self.dir, "t.db.audit-anchor")
+
+    def raw_dump(self):
+        """Everything the database stores, as bytes an attacker with the disk
+        would see: the SQLite file and its WAL, or pg_dump's text output."""
+        if self.pg_name:
+            import pg
+            p = subprocess.run([os.path.join(pg.pg_bindir(), "pg_dump"), pg.url(pg_sockdir(), self.pg_name)],
+                               capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+            if p.returncode != 0:
+                raise AssertionError(f"pg_dump: {p.stderr!r}")
+            return p.stdout
+        out = b""
+        for suffix in ("", "-wal"):
+            try:
+                with open(self.db + suffix, "rb") as f:
+                    out += f.read()
+            except FileNotFoundError:
+                pass
+        return out
+
+    def drop_trigger(self, name, table):
+        """The dialect's statement dropping a trigger (a tamperer's first step)."""
+        return f"DROP TRIGGER {name} ON {table}" if self.pg_name else f"DROP TRIGGER {name}"
+
+    def sql_script(self, statements):
+        """Runs several statements (a list, or one string of ;-separated
+        statements) in one transaction, behind the server's back."""
+        if isinstance(statements, str):
+            statements = [statements]
+        text = ";\n".join(x.strip().rstrip(";") for x in statements) + ";"
+        if self.pg_name:
+            import pg
+            pg.psql(pg_sockdir(), self.pg_name,
+                    "BEGIN; SET search_path = public, sqlite_compat; " + text + " COMMIT;")
+            return
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            con.executescript("BEGIN; " + text + " COMMIT;")
+        finally:
+            con.close()
+
+    def columns(self, table):
+        """The column names of a table, in order."""
+        if self.pg_name:
+            return [r[0] for r in self._psql(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema='public' "
+                "AND table_name=? ORDER BY ordinal_position", (table,))]
+        return [r[1] for r in self.sql(f"PRAGMA table_info({table})")]
 
     def client(self, login=None, password=None, change=True):
         c = Client(self)

@@ -43,9 +43,11 @@ def url(sockdir, dbname):
     return f"postgresql:///{dbname}?host={sockdir}&user=postgres"
 
 
-def psql(sockdir, dbname, sql, check=True):
-    """Runs sql with psql; returns the rows as lists of strings (CSV)."""
+def psql(sockdir, dbname, sql, check=True, null=False):
+    """Runs sql with psql; returns the rows as lists of strings (CSV; with
+    null=True a NULL is the string \\N, an empty string stays empty)."""
     p = subprocess.run(["psql", "-X", "-q", "--csv", "-t", "-v", "ON_ERROR_STOP=1",
+                        *(["-P", "null=\\N"] if null else []),
                         url(sockdir, dbname), "-c", sql],
                        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     if check and p.returncode != 0:
