@@ -85,36 +85,45 @@ typedef struct rot {
   int64_t resealed, retagged, files;
   int64_t failed;     /* values, files and tags whose check failed under every key */
   int64_t failed_col; /* of which sealed column values (in this pass) */
+  char *after;        /* the last primary key done in the current phase ("": none) */
 } rot;
 
 static void col_ctx(const sealed_col *c, const char *id, char *ctx, size_t n) {
   snprintf(ctx, n, "%s:%s%s", c->kind, id, c->suffix);
 }
 
-/* One batch of column c after rowid *after: re-seals values not under rt->kid
- * (compare-and-set, so a concurrent edit wins). Sets *more when the batch
- * was full. */
-static int reseal_batch(rot *rt, store_tx *tx, const sealed_col *c, int64_t *after, int limit,
+/* The tables are walked in the order of their (text) primary key, the same
+ * on both backends: *after is the last key done ("" before the first), owned
+ * by the caller and replaced as the walk goes on. */
+static void set_after(char **after, const char *key) {
+  if (!key) return;
+  char *k = xstrdup(key);
+  free(*after);
+  *after = k;
+}
+
+/* One batch of column c after the key *after: re-seals values not under
+ * rt->kid (compare-and-set, so a concurrent edit wins). Sets *more when the
+ * batch was full. */
+static int reseal_batch(rot *rt, store_tx *tx, const sealed_col *c, char **after, int limit,
                         bool *more) {
-  char sql[256];
+  char sql[320];
   snprintf(sql, sizeof sql,
-           "SELECT rowid AS rid, %s AS id, %s FROM %s WHERE rowid > $1 AND %s IS NOT NULL ORDER BY "
-           "rowid LIMIT $2",
-           c->id_col, c->column, c->table, c->column);
-  sval p[] = {SV_I(*after), SV_I(limit)};
+           "SELECT %s AS id, %s FROM %s WHERE %s > $1 AND %s IS NOT NULL ORDER BY %s LIMIT $2",
+           c->id_col, c->column, c->table, c->id_col, c->column, c->id_col);
+  sval p[] = {SV_S(*after), SV_I(limit)};
   json_t *rows = store_query_json(tx, sql, p, 2);
   if (!rows) return STORE_ERR;
   char upd[256];
-  snprintf(upd, sizeof upd, "UPDATE %s SET %s=$1 WHERE rowid=$2 AND %s=$3", c->table, c->column,
-           c->column);
+  snprintf(upd, sizeof upd, "UPDATE %s SET %s=$1 WHERE %s=$2 AND %s=$3", c->table, c->column,
+           c->id_col, c->column);
   int rc = STORE_OK;
   size_t i;
   json_t *it;
   json_array_foreach(rows, i, it) {
-    int64_t rowid = json_integer_value(json_object_get(it, "rid"));
     const char *id = json_string_value(json_object_get(it, "id"));
     const char *v = json_string_value(json_object_get(it, c->column));
-    *after = rowid;
+    set_after(after, id);
     if (!id || !v || field_kid(v) == rt->kid) continue;
     char ctx[160];
     col_ctx(c, id, ctx, sizeof ctx);
@@ -128,7 +137,7 @@ static int reseal_batch(rot *rt, store_tx *tx, const sealed_col *c, int64_t *aft
     char *sealed = field_seal(&rt->a->keys, ctx, plain);
     xwipe(plain, strlen(plain));
     free(plain);
-    sval q[] = {SV_S(sealed), SV_I(rowid), SV_S(v)};
+    sval q[] = {SV_S(sealed), SV_S(id), SV_S(v)};
     int64_t ch = 0;
     rc = store_exec(tx, upd, q, 3, &ch);
     free(sealed);
@@ -146,11 +155,11 @@ static int reseal_batch(rot *rt, store_tx *tx, const sealed_col *c, int64_t *aft
  * sealed again under rt->kid beside it, then renamed over it (readers see
  * the old or the new file; both open). Blobs carry no key id: the key is
  * found by its tag. */
-static int reseal_files_batch(rot *rt, store_tx *tx, int64_t *after, int limit, bool *more) {
-  sval p[] = {SV_I(*after), SV_I(limit)};
+static int reseal_files_batch(rot *rt, store_tx *tx, char **after, int limit, bool *more) {
+  sval p[] = {SV_S(*after), SV_I(limit)};
   json_t *rows = store_query_json(tx,
-                                  "SELECT rowid AS rid, id, stored_name FROM files WHERE rowid > $1 "
-                                  "ORDER BY rowid LIMIT $2",
+                                  "SELECT id, stored_name FROM files WHERE id > $1 "
+                                  "ORDER BY id LIMIT $2",
                                   p, 2);
   if (!rows) return STORE_ERR;
   const char *dir = cfg_str(CFG_FILES_DIR);
@@ -158,9 +167,9 @@ static int reseal_files_batch(rot *rt, store_tx *tx, int64_t *after, int limit, 
   json_t *it;
   int rc = STORE_OK;
   json_array_foreach(rows, i, it) {
-    *after = json_integer_value(json_object_get(it, "rid"));
     const char *id = json_string_value(json_object_get(it, "id")),
                *name = json_string_value(json_object_get(it, "stored_name"));
+    set_after(after, id);
     if (!id || !name || strchr(name, '/')) continue;
     char path[4200], tmp[4300], plainp[4300], ctx[96];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -238,22 +247,23 @@ static int64_t files_not_under(app *a, unsigned kid) {
 
 /* Re-tags grants (user_roles) or security settings whose tag holds under any
  * key; a tag that holds under none is left for the check on use to refuse. */
-static int retag_batch(rot *rt, store_tx *tx, bool grants, int64_t *after, int limit, bool *more) {
-  const char *sql = grants ? "SELECT rowid AS rid, user_id, role, scope_kind, scope_id, ends_at, tag "
+static int retag_batch(rot *rt, store_tx *tx, bool grants, char **after, int limit, bool *more) {
+  const char *sql = grants ? "SELECT id AS k, user_id, role, scope_kind, scope_id, ends_at, tag "
                              "FROM user_roles "
-                             "WHERE rowid > $1 ORDER BY rowid LIMIT $2"
-                           : "SELECT rowid AS rid, name, value, tag FROM security_settings WHERE rowid > $1 "
-                             "ORDER BY rowid LIMIT $2";
-  sval p[] = {SV_I(*after), SV_I(limit)};
+                             "WHERE id > $1 ORDER BY id LIMIT $2"
+                           : "SELECT name AS k, name, value, tag FROM security_settings WHERE name > $1 "
+                             "ORDER BY name LIMIT $2";
+  sval p[] = {SV_S(*after), SV_I(limit)};
   json_t *rows = store_query_json(tx, sql, p, 2);
   if (!rows) return STORE_ERR;
   int rc = STORE_OK;
   size_t i;
   json_t *it;
   json_array_foreach(rows, i, it) {
-    int64_t rowid = json_integer_value(json_object_get(it, "rid"));
+    const char *key = json_string_value(json_object_get(it, "k"));
     const char *tag = json_string_value(json_object_get(it, "tag"));
-    *after = rowid;
+    set_after(after, key);
+    if (!key) continue;
     char want[65];
     bool ok;
     if (grants) {
@@ -274,16 +284,16 @@ static int retag_batch(rot *rt, store_tx *tx, bool grants, int64_t *after, int l
     }
     if (!ok) {
       rt->failed++;
-      fprintf(stderr, "xunji: %s 第 %" PRId64 " 行的完整性标签校验失败, 未重新计算\n",
-              grants ? "user_roles" : "security_settings", rowid);
+      fprintf(stderr, "xunji: %s 的记录 %s 的完整性标签校验失败, 未重新计算\n",
+              grants ? "user_roles" : "security_settings", key);
       continue;
     }
     if (tag && !strcmp(tag, want)) continue;
-    sval q[] = {SV_S(want), SV_I(rowid), SV_S(tag)};
+    sval q[] = {SV_S(want), SV_S(key), SV_S(tag)};
     int64_t ch = 0;
     rc = store_exec(tx,
-                    grants ? "UPDATE user_roles SET tag=$1 WHERE rowid=$2 AND tag=$3"
-                           : "UPDATE security_settings SET tag=$1 WHERE rowid=$2 AND tag=$3",
+                    grants ? "UPDATE user_roles SET tag=$1 WHERE id=$2 AND tag=$3"
+                           : "UPDATE security_settings SET tag=$1 WHERE name=$2 AND tag=$3",
                     q, 3, &ch);
     if (rc) break;
     rt->retagged += ch;
@@ -363,37 +373,37 @@ static int key_status(app *a) {
   return EX_OK;
 }
 
-static int key_rotate(app *a, int batch, int max_batches, int grace) {
-  rot rt = {.a = a};
-  rt.ncols = sealed_cols(rt.cols, MAX_SEALED_COLS);
+static int key_rotate_run(rot *rt, int batch, int max_batches, int grace) {
+  app *a = rt->a;
+  rt->ncols = sealed_cols(rt->cols, MAX_SEALED_COLS);
   store_tx *tx;
   int rc;
   if ((rc = store_read(a->db, &tx))) return EX_FAIL;
   json_t *row = store_query_one(tx, "SELECT * FROM key_rotation WHERE id=1", NULL, 0, &rc);
   store_rollback(tx);
   bool resume = row && !strcmp(json_string_value(json_object_get(row, "state")) ?: "", "running");
-  int64_t phase = 0, after = 0;
+  int64_t phase = 0;
   char err[512];
   if (resume) {
-    rt.kid = (unsigned)json_integer_value(json_object_get(row, "to_kid"));
+    rt->kid = (unsigned)json_integer_value(json_object_get(row, "to_kid"));
     phase = json_integer_value(json_object_get(row, "col"));
-    after = json_integer_value(json_object_get(row, "after_rowid"));
+    set_after(&rt->after, json_string_value(json_object_get(row, "after_key")));
     xkeygen g = keys_cur(&a->keys);
     unsigned cur = g.kid;
     xwipe(&g, sizeof g);
     json_decref(row);
-    if (cur != rt.kid) {
+    if (cur != rt->kid) {
       cli_err("密钥文件中的当前密钥 (编号 %u) 与数据库中进行中的轮换 (目标密钥 %u) 不符", cur,
-              rt.kid);
+              rt->kid);
       return EX_FAIL;
     }
-    printf("继续进行中的密钥轮换 (目标密钥 %u)\n", rt.kid);
+    printf("继续进行中的密钥轮换 (目标密钥 %u)\n", rt->kid);
   } else {
     json_decref(row);
     xkeygen old = keys_cur(&a->keys);
     unsigned from = old.kid;
     xwipe(&old, sizeof old);
-    if (keyfile_add_key(cfg_str(CFG_KEY_FILE), a->keys.ring, &rt.kid, err, sizeof err)) {
+    if (keyfile_add_key(cfg_str(CFG_KEY_FILE), a->keys.ring, &rt->kid, err, sizeof err)) {
       cli_err("%s", err);
       return EX_FAIL;
     }
@@ -401,36 +411,38 @@ static int key_rotate(app *a, int batch, int max_batches, int grace) {
     xkeygen g = keys_cur(&a->keys);
     unsigned cur = g.kid;
     xwipe(&g, sizeof g);
-    if (cur != rt.kid) {
-      cli_err("新密钥 (编号 %u) 写入后未能加载", rt.kid);
+    if (cur != rt->kid) {
+      cli_err("新密钥 (编号 %u) 写入后未能加载", rt->kid);
       return EX_FAIL;
     }
     char now[TS_LEN];
     ts_now(now);
     if ((rc = store_write(a->db, &tx))) return EX_FAIL;
-    sval p[] = {SV_I(rt.kid), SV_S(now)};
+    sval p[] = {SV_I(rt->kid), SV_S(now)};
     rc = store_exec(tx,
-                    "INSERT OR REPLACE INTO key_rotation(id,to_kid,state,col,after_rowid,resealed,"
-                    "retagged,batches,started_at,finished_at) VALUES(1,$1,'running',0,0,0,0,0,$2,"
-                    "NULL)",
+                    "INSERT INTO key_rotation(id,to_kid,state,col,after_rowid,after_key,resealed,"
+                    "retagged,batches,started_at,finished_at) VALUES(1,$1,'running',0,0,'',0,0,0,$2,"
+                    "NULL) ON CONFLICT (id) DO UPDATE SET to_kid=excluded.to_kid, state='running', "
+                    "col=0, after_rowid=0, after_key='', resealed=0, retagged=0, batches=0, "
+                    "started_at=excluded.started_at, finished_at=NULL",
                     p, 2, NULL);
     /* the first entry under the new key: its prev_hash is the old key's last hash */
-    json_t *d = json_pack("{s:i,s:i}", "from_key", (int)from, "to_key", (int)rt.kid);
+    json_t *d = json_pack("{s:i,s:i}", "from_key", (int)from, "to_key", (int)rt->kid);
     if (!rc) rc = cli_audit(a, tx, "key.rotate.start", "key", NULL, d);
     json_decref(d);
     if (!rc) rc = store_commit(tx);
     else store_rollback(tx);
     if (rc) {
-      cli_err("无法记录密钥轮换的开始 (新密钥 %u 已写入密钥文件; 再次运行将另生成一个)", rt.kid);
+      cli_err("无法记录密钥轮换的开始 (新密钥 %u 已写入密钥文件; 再次运行将另生成一个)", rt->kid);
       return EX_FAIL;
     }
     cli_anchor(a);
-    printf("已生成新密钥 (编号 %u), 旧密钥 %u 保留在密钥文件中\n", rt.kid, from);
+    printf("已生成新密钥 (编号 %u), 旧密钥 %u 保留在密钥文件中\n", rt->kid, from);
     if (grace > 0) sleep((unsigned)grace); /* servers load it at their next request */
   }
 
   /* phases: the sealed columns, the evidence files, grants, security settings */
-  int nphases = rt.ncols + 3, batches = 0, sweeps = 0;
+  int nphases = rt->ncols + 3, batches = 0, sweeps = 0;
   while (phase < nphases) {
     if (max_batches > 0 && batches >= max_batches) {
       printf("已处理 %d 批, 轮换尚未完成; 再次运行 xunji key rotate 从断点继续\n", batches);
@@ -438,16 +450,17 @@ static int key_rotate(app *a, int batch, int max_batches, int grace) {
     }
     if ((rc = store_write(a->db, &tx))) return EX_FAIL;
     bool more = false;
-    int64_t before_s = rt.resealed, before_t = rt.retagged;
-    if (phase < rt.ncols) rc = reseal_batch(&rt, tx, &rt.cols[phase], &after, batch, &more);
-    else if (phase == rt.ncols) rc = reseal_files_batch(&rt, tx, &after, batch, &more);
-    else rc = retag_batch(&rt, tx, phase == rt.ncols + 1, &after, batch, &more);
-    int64_t nphase = more ? phase : phase + 1, nafter = more ? after : 0;
-    sval p[] = {SV_I(nphase), SV_I(nafter), SV_I(rt.resealed - before_s),
-                SV_I(rt.retagged - before_t)};
+    int64_t before_s = rt->resealed, before_t = rt->retagged;
+    if (phase < rt->ncols) rc = reseal_batch(rt, tx, &rt->cols[phase], &rt->after, batch, &more);
+    else if (phase == rt->ncols) rc = reseal_files_batch(rt, tx, &rt->after, batch, &more);
+    else rc = retag_batch(rt, tx, phase == rt->ncols + 1, &rt->after, batch, &more);
+    int64_t nphase = more ? phase : phase + 1;
+    if (!more) set_after(&rt->after, "");
+    sval p[] = {SV_I(nphase), SV_S(rt->after), SV_I(rt->resealed - before_s),
+                SV_I(rt->retagged - before_t)};
     if (!rc)
       rc = store_exec(tx,
-                      "UPDATE key_rotation SET col=$1, after_rowid=$2, resealed=resealed+$3, "
+                      "UPDATE key_rotation SET col=$1, after_key=$2, resealed=resealed+$3, "
                       "retagged=retagged+$4, batches=batches+1 WHERE id=1",
                       p, 4, NULL);
     if (!rc) rc = store_commit(tx);
@@ -458,30 +471,29 @@ static int key_rotate(app *a, int batch, int max_batches, int grace) {
     }
     batches++;
     phase = nphase;
-    after = nafter;
     if (phase == nphases) {
       /* a server that sealed under the old key while we passed: sweep again */
-      int64_t left = not_under(a->db, rt.cols, rt.ncols, rt.kid);
+      int64_t left = not_under(a->db, rt->cols, rt->ncols, rt->kid);
       if (left < 0) return EX_FAIL;
-      if (left > rt.failed_col && sweeps < 3) {
+      if (left > rt->failed_col && sweeps < 3) {
         sweeps++;
         phase = 0;
-        after = 0;
-        rt.failed_col = 0;
+        set_after(&rt->after, "");
+        rt->failed_col = 0;
       }
     }
   }
-  int64_t left = not_under(a->db, rt.cols, rt.ncols, rt.kid);
-  int64_t files_left = files_not_under(a, rt.kid);
+  int64_t left = not_under(a->db, rt->cols, rt->ncols, rt->kid);
+  int64_t files_left = files_not_under(a, rt->kid);
   if (left >= 0 && files_left > 0) left += files_left;
   char now[TS_LEN];
   ts_now(now);
   if ((rc = store_write(a->db, &tx))) return EX_FAIL;
   sval p[] = {SV_S(now)};
   rc = store_exec(tx, "UPDATE key_rotation SET state='done', finished_at=$1 WHERE id=1", p, 1, NULL);
-  json_t *d = json_pack("{s:i,s:I,s:I,s:I,s:I}", "to_key", (int)rt.kid, "resealed_run",
-                        (json_int_t)rt.resealed, "files_run", (json_int_t)rt.files, "retagged_run",
-                        (json_int_t)rt.retagged, "not_resealed", (json_int_t)left);
+  json_t *d = json_pack("{s:i,s:I,s:I,s:I,s:I}", "to_key", (int)rt->kid, "resealed_run",
+                        (json_int_t)rt->resealed, "files_run", (json_int_t)rt->files, "retagged_run",
+                        (json_int_t)rt->retagged, "not_resealed", (json_int_t)left);
   if (!rc) rc = cli_audit(a, tx, "key.rotate.done", "key", NULL, d);
   json_decref(d);
   if (!rc) rc = store_commit(tx);
@@ -489,12 +501,20 @@ static int key_rotate(app *a, int batch, int max_batches, int grace) {
   if (rc) return EX_FAIL;
   cli_anchor(a);
   printf("密钥轮换完成: 当前密钥 %u; 本次重新加密 %lld 个字段、%lld 个佐证材料, 重算 %lld 个完整性标签\n",
-         rt.kid, (long long)rt.resealed, (long long)rt.files, (long long)rt.retagged);
+         rt->kid, (long long)rt->resealed, (long long)rt->files, (long long)rt->retagged);
   if (left > 0) {
     printf("警告: 仍有 %lld 个加密字段或佐证材料未在新密钥下 (密文校验失败, 见上)\n", (long long)left);
     return EX_FAIL;
   }
   return EX_OK;
+}
+
+/* The rotation, owning the walk's position. */
+static int key_rotate(app *a, int batch, int max_batches, int grace) {
+  rot rt = {.a = a, .after = xstrdup("")};
+  int rc = key_rotate_run(&rt, batch, max_batches, grace);
+  free(rt.after);
+  return rc;
 }
 
 static int parse_count(const char *s, int lo, int hi, int *out) {
@@ -642,6 +662,14 @@ static void manifest_mac(const xkeys *k, const char *text, size_t n, char out[65
 }
 
 static int do_backup(app *a, const char *out) {
+  /* SQLite's online backup only: a PostgreSQL database is refused before
+   * anything is written (the store's message names pg_basebackup/pg_dump) */
+  if (strcmp(store_backend(a->db), "sqlite")) {
+    char msg[512];
+    store_backup(a->db, NULL, msg, sizeof msg);
+    cli_err("xunji backup 只能备份 SQLite 数据库: %s", msg);
+    return EX_FAIL;
+  }
   if (fresh_dir(out)) return EX_FAIL;
   char p[4200], q[4200], err[512];
   buf m;

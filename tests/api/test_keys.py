@@ -115,10 +115,10 @@ def rotation_while_serving_reseals_everything_and_resumes():
         assert all(v.startswith("s2:2:") for v in after), [v[:8] for v in after if not v.startswith("s2:2:")]
         assert not any("CANARY" in v for v in after)
         assert s.sql("SELECT state FROM key_rotation") == [("done",)]
-        with open(s.db + ".key") as f:
+        with open(s.key_file) as f:
             keys = [ln.split()[0] for ln in f if ln.strip() and not ln.startswith("#")]
         assert keys == ["1", "2"], keys
-        assert (os.stat(s.db + ".key").st_mode & 0o777) == 0o400
+        assert (os.stat(s.key_file).st_mode & 0o777) == 0o400
         # every grant re-tagged, and the grants still work (the reads above, the reads below)
         tags_after = dict(s.sql("SELECT id, tag FROM user_roles"))
         assert tags_after.keys() == tags_before.keys()
@@ -162,7 +162,7 @@ def a_second_rotation_and_a_tampered_value():
                 "found_by": "records", "found_on": today_shanghai(), "inaction": False}
         prob = expect(member.post("/api/v1/problems", body), 201).json["id"]
         f = expect(member.upload(f"/api/v1/problems/{prob}/files", "流水.pdf", PDF, "application/pdf"), 201).json
-        stored = os.path.join(s.db + ".files", s.sql("SELECT stored_name FROM files")[0][0])
+        stored = os.path.join(s.files_dir, s.sql("SELECT stored_name FROM files")[0][0])
         sealed_before = open(stored, "rb").read()
         # a grant with an end date (bound into its tag) is re-tagged and keeps working
         admin, sec = s.client("sysadmin"), s.client("secadmin")
@@ -200,10 +200,11 @@ def a_second_rotation_and_a_tampered_value():
 def key_file_owner_and_mode_checked_at_start():
     s = Server()
     try:
-        key = s.db + ".key"
+        key = s.key_file
         for mode in (0o644, 0o640):
             os.chmod(key, mode)
             p = subprocess.run([BIN, "serve", "--db", s.db, "--listen", "127.0.0.1:0"], capture_output=True,
+                               env={**os.environ, **s.env},
                                text=True, timeout=30)
             assert p.returncode == 3, (p.returncode, p.stdout, p.stderr)
             assert "密钥文件" in p.stderr and "权限" in p.stderr and oct(mode)[2:] in p.stderr, p.stderr
@@ -263,3 +264,22 @@ def totp_secrets_and_audit_exports_survive_a_rotation():
         run_cli("audit", "export", "--from", day, "--to", day, "--out", new_export, db=s.db)
         assert run_cli("audit", "verify-export", new_export, db=s.db).stdout.startswith("OK")
         assert run_cli("audit", "verify", db=s.db, check=False).returncode == 0
+
+
+@test
+def backup_is_sqlite_only_and_postgresql_is_pointed_to_its_tools():
+    # `xunji backup` is SQLite's online backup; on PostgreSQL it refuses before
+    # writing anything and names PostgreSQL's own tools (issue 16)
+    with Server() as s:
+        out = os.path.join(s.dir, "bk")
+        seq = s.sql("SELECT max(seq) FROM audit")[0][0]
+        p = run_cli("backup", "--out", out, db=s.db, check=False)
+        if s.pg_name:
+            assert p.returncode == 1, (p.returncode, p.stderr)
+            assert "SQLite" in p.stderr and "pg_basebackup" in p.stderr and "pg_dump" in p.stderr, p.stderr
+            assert not os.path.exists(out)
+            assert s.sql("SELECT max(seq) FROM audit")[0][0] == seq  # nothing audited
+        else:
+            assert p.returncode == 0, p.stderr
+            assert os.path.exists(os.path.join(out, "MANIFEST")) and os.path.exists(os.path.join(out, "xunji.db.sm4"))
+            assert s.sql("SELECT action FROM audit WHERE seq > ?", (seq,)) == [("backup.create",)]
