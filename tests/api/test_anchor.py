@@ -3,42 +3,37 @@ head of the chain, the anchor file is replaced atomically, and `audit verify`
 catches what it missed before — a cut tail with the anchor deleted, every row
 and the anchor deleted, a cut back to an older genuine anchor — and checks a
 head recorded elsewhere (`audit anchor`, `audit verify --anchor SEQ:HASH`).
-The attacker here has the sqlite3 shell on the database and the file system,
-but not the key."""
+The attacker here has an SQL shell on the database (sqlite3 or psql) and the
+file system, but not the key. Backend-neutral: on PostgreSQL (tests/api/pg.py)
+the database is a PostgreSQL one and the anchor the file named by
+XUNJI_AUDIT_ANCHOR (Server.anchor_file)."""
 import os
 import re
 import shutil
-import sqlite3
-import tempfile
 
-from lib import run_cli, test
+from lib import Server, run_cli, test
 
 HEAD_RE = re.compile(r"^(\d+):([0-9a-f]{64})$")
 
 
 def fresh():
-    d = tempfile.mkdtemp(prefix="xunji-anchor-")
-    db = os.path.join(d, "t.db")
-    run_cli("init", "--demo", db=db)
-    return d, db
+    """A new demo database (`init --demo`'s state, a copy of the run's
+    template), not served: the CLI works on it."""
+    return Server()
 
 
-def sql(db, *stmts):
-    con = sqlite3.connect(db)
-    try:
-        for s in stmts:
-            con.execute(s)
-        con.commit()
-    finally:
-        con.close()
+def done(s):
+    """Removes the database, its files and the directory."""
+    s.__exit__(None, None, None)
 
 
-def rows(db, q):
-    con = sqlite3.connect(db)
-    try:
-        return con.execute(q).fetchall()
-    finally:
-        con.close()
+def sql(s, *stmts):
+    """The attacker's statements, in one transaction behind the server's back."""
+    s.sql_script(list(stmts))
+
+
+def rows(s, q):
+    return s.sql(q)
 
 
 def verify(db, *extra):
@@ -67,13 +62,14 @@ def broken(p, *words):
 
 @test
 def clean_chain_verifies_and_anchor_prints_the_head():
-    d, db = fresh()
+    s = fresh()
+    d, db = s.dir, s.db
     p = verify(db)
     assert p.returncode == 0 and p.stdout.startswith("OK"), p.stdout
     seq, h, text = head(db)
-    assert (seq, h) == rows(db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")[0]
+    assert (seq, h) == rows(s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")[0]
     # the anchor file holds the same head, written by rename (no temp file left)
-    with open(db + ".audit-anchor") as f:
+    with open(s.anchor_file) as f:
         assert f.read().split()[:2] == [str(seq), h]
     assert not [n for n in os.listdir(d) if ".tmp" in n], os.listdir(d)
     # the head recorded elsewhere passes; so does an older genuine one after more entries
@@ -88,64 +84,68 @@ def clean_chain_verifies_and_anchor_prints_the_head():
     broken(verify(db, "--anchor", forged), "外部记录", str(seq))
     broken(verify(db, "--anchor", "%d:%s" % (seq2 + 5, h)), "外部记录")
     assert verify(db, "--anchor", "12:xyz").returncode == 2
-    shutil.rmtree(d)
+    done(s)
 
 
 @test
 def cutting_the_tail_and_deleting_the_anchor_is_detected():
-    d, db = fresh()
+    s = fresh()
+    d, db = s.dir, s.db
     seq, _, _ = head(db)
-    sql(db, "DROP TRIGGER audit_no_delete", f"DELETE FROM audit WHERE seq > {seq - 3}")
-    os.unlink(db + ".audit-anchor")
+    sql(s, s.drop_trigger("audit_no_delete", "audit"), f"DELETE FROM audit WHERE seq > {seq - 3}")
+    os.unlink(s.anchor_file)
     broken(verify(db), "尾部", str(seq))
-    shutil.rmtree(d)
+    done(s)
 
 
 @test
 def deleting_every_row_and_the_anchor_is_detected():
-    d, db = fresh()
-    sql(db, "DROP TRIGGER audit_no_delete", "DELETE FROM audit")
-    os.unlink(db + ".audit-anchor")
+    s = fresh()
+    d, db = s.dir, s.db
+    sql(s, s.drop_trigger("audit_no_delete", "audit"), "DELETE FROM audit")
+    os.unlink(s.anchor_file)
     broken(verify(db), "全部")
     # resetting the head as the migration left it (no key: no mac) does not help
-    sql(db, "UPDATE audit_head SET seq=0, hash='%s', anchored=0, mac=''" % ("0" * 64))
+    sql(s, "UPDATE audit_head SET seq=0, hash='%s', anchored=0, mac=''" % ("0" * 64))
     broken(verify(db), "audit_head")
     # nor does deleting the head row (its trigger dropped first)
-    sql(db, "DROP TRIGGER audit_head_no_delete", "DELETE FROM audit_head")
+    sql(s, s.drop_trigger("audit_head_no_delete", "audit_head"), "DELETE FROM audit_head")
     broken(verify(db), "audit_head")
-    shutil.rmtree(d)
+    done(s)
 
 
 @test
 def cutting_back_to_an_older_genuine_anchor_is_detected():
-    d, db = fresh()
+    s = fresh()
+    d, db = s.dir, s.db
     old_seq, _, old_text = head(db)
-    anchor = db + ".audit-anchor"
+    anchor = s.anchor_file
     shutil.copy(anchor, anchor + ".saved")
-    saved_head = rows(db, "SELECT seq, hash, anchored, mac FROM audit_head")[0]
+    saved_head = rows(s, "SELECT seq, hash, anchored, mac FROM audit_head")[0]
     more_entries(db)
     new_seq, _, new_text = head(db)
     # cut the table back to the old anchor and put the old anchor file back
-    sql(db, "DROP TRIGGER audit_no_delete", f"DELETE FROM audit WHERE seq > {old_seq}")
+    sql(s, s.drop_trigger("audit_no_delete", "audit"), f"DELETE FROM audit WHERE seq > {old_seq}")
     shutil.copy(anchor + ".saved", anchor)
     broken(verify(db), str(new_seq))
     # the head row cannot be moved back to a new value without the key ...
-    sql(db, f"UPDATE audit_head SET seq={old_seq}, hash=(SELECT hash FROM audit WHERE seq={old_seq})")
+    sql(s, f"UPDATE audit_head SET seq={old_seq}, hash=(SELECT hash FROM audit WHERE seq={old_seq})")
     broken(verify(db), "audit_head")
     # ... only replayed from an old copy: database and anchor file restored
     # together look whole locally; the head recorded elsewhere catches it
-    sql(db, "UPDATE audit_head SET seq=?, hash=?, anchored=?, mac=?".replace("?", "%r") % saved_head)
+    sql(s, "UPDATE audit_head SET seq=?, hash=?, anchored=?, mac=?".replace("?", "%r") % saved_head)
     assert verify(db).returncode == 0
     assert verify(db, "--anchor", old_text).returncode == 0
     broken(verify(db, "--anchor", new_text), "外部记录", str(new_seq))
-    shutil.rmtree(d)
+    done(s)
 
 
 @test
 def a_zero_byte_anchor_is_reported_clearly_and_rewritten_by_the_next_write():
-    d, db = fresh()
+    s = fresh()
+    d, db = s.dir, s.db
     seq, _, _ = head(db)
-    anchor = db + ".audit-anchor"
+    anchor = s.anchor_file
     open(anchor, "w").close()
     p = verify(db)
     broken(p, "0 字节", "I/O", "--anchor")
@@ -158,19 +158,20 @@ def a_zero_byte_anchor_is_reported_clearly_and_rewritten_by_the_next_write():
     with open(anchor, "w") as f:
         f.write("garbage\n")
     broken(verify(db), "锚点文件")
-    shutil.rmtree(d)
+    done(s)
 
 
 @test
 def a_head_without_its_key_refuses_further_writes():
-    d, db = fresh()
+    s = fresh()
+    d, db = s.dir, s.db
     seq, _, _ = head(db)
-    sql(db, "UPDATE audit_head SET mac=''")  # as if never sealed: must not be sealed now
+    sql(s, "UPDATE audit_head SET mac=''")  # as if never sealed: must not be sealed now
     p = run_cli("user", "disable", "member2", db=db, check=False)
     assert p.returncode != 0, p.stdout
-    assert rows(db, "SELECT max(seq) FROM audit")[0][0] == seq
+    assert rows(s, "SELECT max(seq) FROM audit")[0][0] == seq
     broken(verify(db), "audit_head")
-    shutil.rmtree(d)
+    done(s)
 
 
 @test
@@ -182,6 +183,6 @@ def the_server_keeps_the_anchor_up_with_the_head():
             assert unit1.get("/api/v1/users").status == 403  # each denial is audited
         s.stop()  # a clean stop writes the anchor still pending
         seq, h, _ = head(s.db)
-        with open(s.db + ".audit-anchor") as f:
+        with open(s.anchor_file) as f:
             assert f.read().split()[:2] == [str(seq), h]
         assert verify(s.db).returncode == 0

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 import unicodedata
 
+import lib
 from lib import BIN, Server, expect, run_cli, test
 
 
@@ -68,16 +69,22 @@ def assert_accounts_table(out):
 def init_is_idempotent_and_keys_are_private():
     d = tempfile.mkdtemp()
     db = os.path.join(d, "x.db")
+    key = db + ".key"
+    if lib.PG:  # a new PostgreSQL database; its key file beside the test's files
+        _, db = lib.pg_new_database()
+        lib._pg_files[db] = lib._pg_files_env(d)
+        key = lib._pg_files[db]["XUNJI_KEY_FILE"]
     run_cli("init", db=db)
     run_cli("init", db=db)
-    st = os.stat(db + ".key")
+    st = os.stat(key)
     assert st.st_mode & 0o777 == 0o400
-    assert os.stat(db).st_mode & 0o077 == 0, oct(os.stat(db).st_mode)  # names of officials: owner-only
+    if not lib.PG:  # the SQLite file (PostgreSQL's files are the database server's)
+        assert os.stat(db).st_mode & 0o077 == 0, oct(os.stat(db).st_mode)  # names of officials: owner-only
     p = run_cli("init", "--demo", db=db)
     assert "演示账号" in p.stdout
     assert_accounts_table(p.stdout)
     assert run_cli("init", "--demo", db=db, check=False).returncode == 1  # not twice
-    os.chmod(db + ".key", 0o644)
+    os.chmod(key, 0o644)
     p = run_cli("audit", "verify", db=db, check=False)
     assert p.returncode == 3 and "权限" in p.stderr
     shutil.rmtree(d)
@@ -144,14 +151,14 @@ def settings_from_environment_and_config_file():
     conf = os.path.join(s.dir, "xunji.conf")
     with open(conf, "w", encoding="utf-8") as f:
         f.write("# 测试配置\nmax_body = 2048\n docno_handover = 襄巡移 \n")
-    env = {"XUNJI_DB": s.db, "XUNJI_CONFIG": conf}
+    env = {**s.env, "XUNJI_DB": s.db, "XUNJI_CONFIG": conf}  # s.env: PostgreSQL's key and files
     p = run_cli("audit", "verify", env=env)
     assert p.stdout.startswith("OK")
     with open(conf, "a", encoding="utf-8") as f:
         f.write("bogus line\n")
     p = run_cli("audit", "verify", env=env, check=False)
     assert p.returncode == 3 and "xunji.conf:4" in p.stderr
-    p = run_cli("audit", "verify", env={"XUNJI_DB": s.db, "XUNJI_MAX_BODY": "12"}, check=False)
+    p = run_cli("audit", "verify", env={**s.env, "XUNJI_DB": s.db, "XUNJI_MAX_BODY": "12"}, check=False)
     assert p.returncode == 3 and "max_body" in p.stderr
     shutil.rmtree(s.dir)
 

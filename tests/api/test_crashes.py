@@ -149,7 +149,7 @@ def orphan_files_are_swept_after_start():
         pid = expect(member1.post("/api/v1/problems", body), 201).json["id"]
         f = expect(member1.upload(f"/api/v1/problems/{pid}/files", "流水.pdf", PDF, "application/pdf"), 201).json
         s.stop()
-        d = s.db + ".files"
+        d = s.files_dir
         stored = s.sql("SELECT stored_name FROM files")[0][0]
         old = time.time() - 3 * 3600
         os.utime(os.path.join(d, stored), (old, old))  # committed and old: must stay

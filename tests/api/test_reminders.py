@@ -206,8 +206,9 @@ def serve_runs_reminders_at_start_and_a_held_lease_skips_a_run():
         expect(leader1.post(f"/api/v1/clues/{c['id']}/verify", {"note": "核实"}), 200)
         expect(office.post(f"/api/v1/clues/{c['id']}/handover", {"note": "边巡边交"}), 200)
         # another server (or cron) holds the lease: this run does nothing
-        s.sql_write("INSERT OR REPLACE INTO scheduler_leases(name,holder,expires_at) VALUES('reminders','serve:other:1',"
-                    "'2999-01-01T00:00:00Z')")
+        s.sql_write("INSERT INTO scheduler_leases(name,holder,expires_at) VALUES('reminders','serve:other:1',"
+                    "'2999-01-01T00:00:00Z') ON CONFLICT (name) DO UPDATE SET holder=excluded.holder, "
+                    "expires_at=excluded.expires_at")
         assert remind(s) == "skipped"
         assert s.sql("SELECT count(*) FROM reminders_sent")[0][0] == 0
         s.sql_write("DELETE FROM scheduler_leases")
