@@ -17,7 +17,11 @@
  *    forwarded client's requests. When the live connections reach max_conn
  *    less a reserve, a new connection evicts the oldest connection that never
  *    authenticated and is not being answered: slow clients from many
- *    addresses cannot crowd out signed-in users.
+ *    addresses cannot crowd out signed-in users. "Oldest" is by a counter
+ *    taken when the connection was accepted (strictly increasing): never by
+ *    the time of its current phase, whose one-second ties and resets made a
+ *    signed-in user's just-accepted connection (not authenticated until its
+ *    headers are read) the one evicted.
  *  - Time: MHD's timeout is idle-only, so a client sending one byte every few
  *    seconds would live forever. Every connection is tracked with the time its
  *    current phase began; a reaper thread shuts down a connection that has not
@@ -37,6 +41,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +65,8 @@ typedef struct track {
   bool authed;        /* some request on this connection authenticated */
   bool proxied;       /* the peer is a trusted proxy */
   bool evicted;       /* shut down by us, waiting for MHD to close it */
-  time_t since;       /* when the current phase began */
+  time_t since;       /* when the current phase began (the reaper's deadlines) */
+  uint64_t seq;       /* the order of acceptance (eviction takes the lowest) */
   char ip[48];        /* the peer */
   char client[48];    /* proxied: the forwarded client of the current request */
   struct track *prev, *next;
@@ -87,13 +93,15 @@ static long conn_reserve(void) {
   return r < 2 ? 2 : r;
 }
 
-/* Shuts down the oldest connection that never authenticated and is not being
- * answered (caller holds tmu). */
+static uint64_t track_seq; /* the last track's seq (under tmu) */
+
+/* Shuts down the oldest (first accepted) connection that never authenticated
+ * and is not being answered (caller holds tmu). */
 static void evict_one(void) {
   track *v = NULL;
   for (track *t = tracks; t; t = t->next)
     if (!t->busy && !t->authed && !t->proxied && !t->evicted && t->fd >= 0 &&
-        (!v || t->since < v->since))
+        (!v || t->seq < v->seq))
       v = t;
   if (v) {
     shutdown(v->fd, SHUT_RDWR);
@@ -134,6 +142,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     addr_text(ci ? ci->client_addr : NULL, t->ip, sizeof t->ip);
     t->proxied = net_ranges_match(proxies, nproxies, t->ip);
     pthread_mutex_lock(&tmu);
+    t->seq = ++track_seq;
     t->next = tracks;
     if (tracks) tracks->prev = t;
     tracks = t;

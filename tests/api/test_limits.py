@@ -7,6 +7,7 @@ disk and bodies held in memory stay within one global budget (issue 11 item
 import socket
 import threading
 import http.client
+import select
 import time
 import uuid
 
@@ -254,13 +255,10 @@ def slow_connections_from_many_addresses_do_not_crowd_out_signed_in_users():
         try:
             for _ in range(4):
                 t0 = time.time()
-                # a new connection is unauthenticated until its headers are read, and may be the one
-                # evicted when the server is full; browsers retry an idempotent GET once on a
-                # connection closed without an answer, and so does this user (never more than once)
-                try:
-                    r = office.get("/api/v1/me")
-                except (http.client.RemoteDisconnected, ConnectionResetError):
-                    r = office.get("/api/v1/me")
+                # no retry: a new connection is unauthenticated until its headers are read, but it
+                # is the youngest, and eviction takes the oldest (a retry once hid an eviction that
+                # picked it: eviction_takes_the_oldest_unauthenticated_connection_first)
+                r = office.get("/api/v1/me")
                 times.append(time.time() - t0)
                 expect(r, 200)
                 time.sleep(1)
@@ -269,3 +267,59 @@ def slow_connections_from_many_addresses_do_not_crowd_out_signed_in_users():
                 t.join(30)
         assert opened[0] >= 100, opened
         assert max(times) < 4, times
+
+
+def closed_by_server(sock, wait):
+    """Whether the server closed sock (EOF or reset): waits up to `wait`
+    seconds for it (0: only what has arrived)."""
+    r, _, _ = select.select([sock], [], [], wait)
+    if not r:
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+@test
+def eviction_takes_the_oldest_unauthenticated_connection_first():
+    # max_conn 16 keeps 2 in reserve: from 14 live connections on, each new one evicts one.
+    # The oldest connection is a signed-in user's (idle between requests): never evicted.
+    # Then 13 unauthenticated idle connections U0..U12 (each answered once, so accepted in
+    # this order, within the same second or two); each new connection must evict exactly
+    # the oldest of them still open, in order (a counter, not a time with one-second ties).
+    settings = {"max_conn": 16, "header_timeout": 300, "request_deadline": 300, "idle_timeout": 300}
+    with Server(settings) as s:
+        office = s.client("office")
+        me = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+
+        def get_me():
+            me.request("GET", "/api/v1/me", headers={"Cookie": office.cookie})
+            r = me.getresponse()
+            r.read()
+            return r.status
+
+        assert get_me() == 200  # signed in on this connection, kept open
+
+        def idle_unauthenticated():
+            c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+            c.request("GET", "/healthz")
+            r = c.getresponse()
+            r.read()
+            assert r.status == 200
+            return c
+
+        olds = [idle_unauthenticated() for _ in range(13)]
+        assert not any(closed_by_server(c.sock, 0) for c in olds)
+        news = []
+        for k in range(5):
+            news.append(idle_unauthenticated())  # accepted: it evicted one
+            assert closed_by_server(olds[k].sock, 10), f"U{k} (the oldest) was not evicted"
+            still = [i for i in range(k + 1, 13) if closed_by_server(olds[i].sock, 0)]
+            assert not still, f"new connection {k} evicted U{still} instead of U{k}"
+        # the signed-in user's connection, the oldest of all, was never taken
+        assert not closed_by_server(me.sock, 0)
+        assert get_me() == 200
+        for c in olds + news:
+            c.close()
+        me.close()
