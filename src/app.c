@@ -50,6 +50,14 @@ int app_open(app *a, char *err, size_t errlen) {
     }
     pw_test_iterations((unsigned)kdf);
   }
+  long fail_commit = cfg_int(CFG_TEST_PG_FAIL_COMMIT);
+  if (fail_commit) { /* fault injection for the PostgreSQL tests: refused outside test mode */
+    const char *tm = getenv("XUNJI_TEST_MODE");
+    if (!tm || strcmp(tm, "1") != 0) {
+      snprintf(err, errlen, "设置 test_pg_fail_commit 仅用于测试, 需要环境变量 XUNJI_TEST_MODE=1");
+      return -1;
+    }
+  }
   const char *ra = cfg_str(CFG_REVEAL_APPROVER);
   if (strcmp(ra, "leading_group") && strcmp(ra, "commission_liaison") &&
       (strcmp(ra, "none") || !getenv("XUNJI_TEST_MODE") || strcmp(getenv("XUNJI_TEST_MODE"), "1"))) {
@@ -75,6 +83,13 @@ int app_open(app *a, char *err, size_t errlen) {
    * left alone (writes are refused, `audit verify` reports it) */
   if (audit_head_open(a->db, &a->keys, a->anchor, !had_head) < 0)
     fprintf(stderr, "xunji: 无法打开审计链头记录\n");
+  /* counted from here: the commits of the requests (and commands) to come */
+  if (fail_commit && store_test_fail_commit(a->db, fail_commit)) {
+    snprintf(err, errlen, "设置 test_pg_fail_commit 只能用于 PostgreSQL 数据库 (SQLite 的故障注入见 build/faults)");
+    app_close(a);
+    return -1;
+  }
+  if (fail_commit) fprintf(stderr, "xunji: 测试模式: 第 %ld 次写事务提交将失败\n", fail_commit);
   return 0;
 }
 

@@ -37,6 +37,7 @@ struct pg_rows;
   void P##store_rollback(T *tx);                                                             \
   const char *P##store_errmsg(T *tx);                                                        \
   int P##store_set_replica(S *s, const char *conninfo, char *err, size_t errlen);            \
+  int P##store_test_fail_commit(S *s, long nth);                                             \
   int P##store_read_lagged(S *s, const char *who, T **tx);                                   \
   void P##store_note_write(S *s, const char *who);                                           \
   void P##store_get_stats(S *s, struct store_stats *out);                                    \
@@ -86,6 +87,7 @@ bool store_name_is_pg(const char *name);
 #define store_rollback sq_store_rollback
 #define store_errmsg sq_store_errmsg
 #define store_set_replica sq_store_set_replica
+#define store_test_fail_commit sq_store_test_fail_commit
 #define store_read_lagged sq_store_read_lagged
 #define store_note_write sq_store_note_write
 #define store_get_stats sq_store_get_stats
@@ -120,6 +122,7 @@ bool store_name_is_pg(const char *name);
 #define store_rollback pg_store_rollback
 #define store_errmsg pg_store_errmsg
 #define store_set_replica pg_store_set_replica
+#define store_test_fail_commit pg_store_test_fail_commit
 #define store_read_lagged pg_store_read_lagged
 #define store_note_write pg_store_note_write
 #define store_get_stats pg_store_get_stats

@@ -91,6 +91,8 @@ struct store {
   conn *free_readers;
   int nreaders, max_readers;
   struct replica *rep; /* issue 16: the read replica (section "read replica"), or NULL */
+  long fail_commit_at;  /* test_pg_fail_commit: this write commit fails (0: none; under wmu) */
+  long write_commits;   /* write commits since store_test_fail_commit (under wmu) */
 };
 
 static void replica_close(store *s);
@@ -111,6 +113,11 @@ struct store_rows {
 };
 
 /* ---- connections ------------------------------------------------------------ */
+/* every connection's settings, again after a reconnection */
+#define SESSION_SETUP                                                                  \
+  "SET search_path = public, sqlite_compat; SET client_encoding = 'UTF8'; "            \
+  "SET synchronous_commit = on; SET client_min_messages = warning"
+
 static int open_conn(const char *conninfo, conn **out, char *err, size_t errlen) {
   conn *c = xcalloc(1, sizeof *c);
   c->pg = PQconnectdb(conninfo);
@@ -121,9 +128,7 @@ static int open_conn(const char *conninfo, conn **out, char *err, size_t errlen)
     free(c);
     return STORE_ERR;
   }
-  PGresult *r = PQexec(c->pg, "SET search_path = public, sqlite_compat; "
-                              "SET client_encoding = 'UTF8'; SET synchronous_commit = on; "
-                              "SET client_min_messages = warning");
+  PGresult *r = PQexec(c->pg, SESSION_SETUP);
   int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
   if (!ok) {
@@ -151,10 +156,25 @@ static uint32_t fnv(const char *s) {
 
 static int map_state(const char *st) {
   if (!st) return STORE_ERR;
+  /* the connection is gone (class 08) or the server ends it (57P01 admin
+   * shutdown, e.g. pg_terminate_backend; 57P02 crash; 57P03 starting up):
+   * "try again" (503); the next transaction reconnects (conn_ok) */
+  if (!strncmp(st, "08", 2) || !strcmp(st, "57P01") || !strcmp(st, "57P02") ||
+      !strcmp(st, "57P03"))
+    return STORE_BUSY;
   if (!strcmp(st, "23505")) return STORE_CONFLICT;
   if (!strncmp(st, "23", 2)) return STORE_CONSTRAINT;
   if (!strcmp(st, "40001") || !strcmp(st, "40P01") || !strcmp(st, "55P03")) return STORE_BUSY;
   return STORE_ERR;
+}
+
+/* The store's code of a failed result r on pg: by SQLSTATE; an error that
+ * libpq made itself (no SQLSTATE) on a connection now broken is a lost
+ * connection too. */
+static int map_result(PGconn *pg, const PGresult *r) {
+  const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+  if (!st && PQstatus(pg) == CONNECTION_BAD) return STORE_BUSY;
+  return map_state(st);
 }
 
 /* runs a command without parameters; 0 or the mapped error (message in err) */
@@ -163,7 +183,7 @@ static int simple(PGconn *pg, const char *sql, char *err, size_t errlen) {
   ExecStatusType st = PQresultStatus(r);
   int rc = STORE_OK;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-    rc = map_state(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+    rc = map_result(pg, r);
     if (err) snprintf(err, errlen, "%s", PQresultErrorMessage(r));
   }
   PQclear(r);
@@ -542,7 +562,7 @@ static int prepare(store_tx *tx, const char *sql, const sval *p, int n, char *na
     bool typed = !ok && needs_types(state);
     if (!ok && !typed) {
       set_err(tx, "prepare", r);
-      rc = map_state(state);
+      rc = map_result(c->pg, r);
     }
     PQclear(r);
     if (!tx->write) sp_end(tx, ok);
@@ -587,7 +607,7 @@ static int prepare(store_tx *tx, const char *sql, const sval *p, int n, char *na
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok) {
       set_err(tx, "prepare", r);
-      rc = map_state(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+      rc = map_result(c->pg, r);
     }
     PQclear(r);
     if (!tx->write) sp_end(tx, ok);
@@ -622,9 +642,10 @@ static int run(store_tx *tx, const char *sql, const sval *p, int n, PGresult **o
     snprintf(tx->err, sizeof tx->err, "bind: %d parameters", n);
     return STORE_ERR;
   }
-  if (tx->write && sp_begin(tx) != STORE_OK) {
+  int src = tx->write ? sp_begin(tx) : STORE_OK;
+  if (src != STORE_OK) {
     set_err(tx, "savepoint", NULL);
-    return STORE_ERR;
+    return src; /* STORE_BUSY if the connection was lost */
   }
   char name[24];
   int rc = prepare(tx, sql, p, n, name, sizeof name);
@@ -650,7 +671,7 @@ static int run(store_tx *tx, const char *sql, const sval *p, int n, PGresult **o
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     set_err(tx, "exec", r);
     debug_failed(tx, sql);
-    rc = map_state(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+    rc = map_result(tx->c->pg, r);
     PQclear(r);
     if (tx->write) sp_end(tx, false);
     else tx->failed = 1;
@@ -787,15 +808,31 @@ int store_migrate(store *s, char *err, size_t errlen) {
 }
 
 /* ---- transactions ------------------------------------------------------------ */
+/* The connection, reconnected if it was lost (the server restarted, or ended
+ * this backend: pg_terminate_backend, an idle timeout): its prepared
+ * statements are gone with it. libpq notices a lost connection only when a
+ * command fails on it; begin() below then reconnects and begins again. */
 static bool conn_ok(conn *c) {
   if (PQstatus(c->pg) == CONNECTION_OK) return true;
-  PQreset(c->pg); /* the server restarted: prepared statements are gone */
+  fprintf(stderr, "xunji: PostgreSQL 连接已断开, 重新连接\n");
+  PQreset(c->pg);
   for (int i = 0; i < CACHE_SLOTS; i++) {
     free(c->cache[i].key);
     c->cache[i].key = NULL;
   }
   if (PQstatus(c->pg) != CONNECTION_OK) return false;
-  return simple(c->pg, "SET search_path = public, sqlite_compat", NULL, 0) == STORE_OK;
+  return simple(c->pg, SESSION_SETUP, NULL, 0) == STORE_OK;
+}
+
+/* BEGINs a transaction on c (sql), reconnecting first if c was lost, and
+ * once more if BEGIN finds it lost (nothing had begun: safe to repeat).
+ * STORE_BUSY when the server cannot be reached. */
+static int begin(conn *c, const char *sql) {
+  for (int attempt = 0;; attempt++) {
+    if (!conn_ok(c)) return STORE_BUSY;
+    int rc = simple(c->pg, sql, NULL, 0);
+    if (rc == STORE_OK || attempt || PQstatus(c->pg) == CONNECTION_OK) return rc;
+  }
 }
 
 int store_write(store *s, store_tx **out) {
@@ -804,8 +841,7 @@ int store_write(store *s, store_tx **out) {
   tx->s = s;
   tx->c = s->writer;
   tx->write = 1;
-  int rc = conn_ok(tx->c) ? STORE_OK : STORE_ERR;
-  if (!rc) rc = simple(tx->c->pg, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, 0);
+  int rc = begin(tx->c, "BEGIN ISOLATION LEVEL READ COMMITTED");
   if (!rc) {
     rc = simple(tx->c->pg, "SELECT pg_advisory_xact_lock(" WRITE_LOCK ")", NULL, 0);
     if (rc) simple(tx->c->pg, "ROLLBACK", NULL, 0);
@@ -862,10 +898,10 @@ static int pool_take(store *s, conn **out) {
 
 /* A read transaction on c, a connection of s's pool (given back on failure). */
 static int begin_read(store *s, conn *c, store_tx **out) {
-  if (!conn_ok(c) ||
-      simple(c->pg, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", NULL, 0) != STORE_OK) {
+  int rc = begin(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  if (rc != STORE_OK) {
     give_back(s, c);
-    return STORE_ERR;
+    return rc;
   }
   store_tx *tx = xcalloc(1, sizeof *tx);
   tx->s = s;
@@ -886,11 +922,27 @@ static void release(store_tx *tx) {
   free(tx);
 }
 
+int store_test_fail_commit(store *s, long nth) {
+  pthread_mutex_lock(&s->wmu);
+  s->fail_commit_at = nth > 0 ? nth : 0;
+  s->write_commits = 0;
+  pthread_mutex_unlock(&s->wmu);
+  return STORE_OK;
+}
+
 int store_commit(store_tx *tx) {
+  if (tx->write && tx->s->fail_commit_at && ++tx->s->write_commits == tx->s->fail_commit_at) {
+    /* test_pg_fail_commit: a statement that fails aborts the transaction on
+     * the server; the COMMIT below is then its rollback */
+    fprintf(stderr, "xunji: 测试模式: 第 %ld 次写事务提交被设为失败\n", tx->s->fail_commit_at);
+    simple(tx->c->pg, "SELECT 1/0", NULL, 0);
+  }
   PGresult *r = PQexec(tx->c->pg, "COMMIT");
   /* COMMIT of a failed transaction "succeeds" as ROLLBACK: that is a failure */
   int ok = PQresultStatus(r) == PGRES_COMMAND_OK && !strcmp(PQcmdStatus(r), "COMMIT");
-  int rc = ok ? STORE_OK : map_state(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+  int rc = ok ? STORE_OK : map_result(tx->c->pg, r);
+  /* a connection lost during COMMIT: the outcome is unknown, not "try again" */
+  if (rc == STORE_BUSY && PQstatus(tx->c->pg) == CONNECTION_BAD) rc = STORE_ERR;
   if (tx->write) { /* wmu is held until release() */
     if (ok) {
       tx->s->st.commits++;
@@ -956,7 +1008,7 @@ int store_exec_script(store_tx *tx, const char *sql) {
   int rc = STORE_OK;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
     set_err(tx, "script", r);
-    rc = map_state(PQresultErrorField(r, PG_DIAG_SQLSTATE));
+    rc = map_result(tx->c->pg, r);
   }
   PQclear(r);
   sp_end(tx, rc == STORE_OK);

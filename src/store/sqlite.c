@@ -700,6 +700,12 @@ int store_set_replica(store *s, const char *conninfo, char *err, size_t errlen) 
            "SQLite 数据库文件没有副本, 请删去此设置");
   return STORE_ERR;
 }
+/* Commit faults on SQLite are the fault build's VFS (store.h). */
+int store_test_fail_commit(store *s, long nth) {
+  (void)s;
+  (void)nth;
+  return STORE_ERR;
+}
 int store_read_lagged(store *s, const char *who, store_tx **tx) {
   (void)who;
   return store_read(s, tx);

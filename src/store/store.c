@@ -88,6 +88,7 @@ int store_read_lagged(store *s, const char *who, store_tx **tx) { return begin(s
 int store_set_replica(store *s, const char *conninfo, char *err, size_t errlen) {
   return CALL(s, store_set_replica, conninfo, err, errlen);
 }
+int store_test_fail_commit(store *s, long nth) { return CALL(s, store_test_fail_commit, nth); }
 void store_note_write(store *s, const char *who) {
   if (s->pg) pg_store_note_write(s->impl, who);
   else sq_store_note_write(s->impl, who);

@@ -94,6 +94,12 @@ const char *store_errmsg(store_tx *tx);
  * write (the primary's WAL position now), so that who's next lagged read waits
  * for the replica to pass it or goes to the primary. No-op without a replica. */
 int store_set_replica(store *s, const char *conninfo, char *err, size_t errlen);
+/* Fault injection for the PostgreSQL tests (setting test_pg_fail_commit, test
+ * mode only; tests/api/pg_faults.py): the nth write transaction's COMMIT from
+ * now on fails on the server (the transaction is aborted there just before
+ * it, so COMMIT is PostgreSQL's rollback); 0 turns it off. 0, or STORE_ERR on
+ * SQLite (its faults are the fault build's VFS, src/store/faults.c). */
+int store_test_fail_commit(store *s, long nth);
 int store_read_lagged(store *s, const char *who, store_tx **tx);
 void store_note_write(store *s, const char *who);
 

@@ -92,6 +92,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
                               99999,
                               "测试用密码哈希迭代次数 (0 为不用; 否则 1000 至 99999, 代替 pbkdf2_iterations "
                               "用于新的哈希; 仅测试模式 XUNJI_TEST_MODE=1 可用)"},
+    [CFG_TEST_PG_FAIL_COMMIT] = {"test_pg_fail_commit", "XUNJI_TEST_PG_FAIL_COMMIT", CT_INT, "0", 0,
+                                 1000000,
+                                 "测试用故障注入: 启动后第 N 次写事务提交失败 (0 为不用; 仅 PostgreSQL, "
+                                 "仅测试模式 XUNJI_TEST_MODE=1 可用)"},
     [CFG_MAX_QUERY_PARAMS] = {"max_query_params", "XUNJI_MAX_QUERY_PARAMS", CT_INT, "64", 8, 1024,
                               "单个请求的查询参数个数上限 (超过时答复 400)"},
     [CFG_ORPHAN_MINUTES] = {"orphan_minutes", "XUNJI_ORPHAN_MINUTES", CT_INT, "60", 5, 10080,
