@@ -954,7 +954,9 @@ int store_commit(store_tx *tx) {
     }
   }
   if (!ok) {
-    fprintf(stderr, "xunji: 提交失败: %s\n", PQresultErrorMessage(r));
+    const char *m = PQresultErrorMessage(r);
+    fprintf(stderr, "xunji: 提交失败: %s\n",
+            m && *m ? m : "事务此前已在服务器端中止, COMMIT 即回滚 (ROLLBACK)");
     if (PQtransactionStatus(tx->c->pg) != PQTRANS_IDLE) simple(tx->c->pg, "ROLLBACK", NULL, 0);
   }
   PQclear(r);
