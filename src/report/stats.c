@@ -552,7 +552,7 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   int np;
   char what[300];
   agg_plan ap;
-  if (agg_plan_for(c, gm, &ap)) {
+  if (agg_plan_by(c, gm, dim, &ap)) {
     /* the groups that hold records of the measure: O(groups) */
     char tail[300];
     snprintf(what, sizeof what, "%s AS id", col);
@@ -579,7 +579,8 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   json_t *num = NULL, *den = NULL;
   const measure *nm_ = m->kind == MK_RATIO ? measure_find(m->num) : m;
   agg_plan pn, pd;
-  if (nm_ && m->kind != MK_DIST && agg_plan_for(c, nm_, &pn) && (m->kind != MK_RATIO || agg_plan_for(c, gm, &pd))) {
+  if (nm_ && m->kind != MK_DIST && agg_plan_by(c, nm_, dim, &pn) &&
+      (m->kind != MK_RATIO || agg_plan_by(c, gm, dim, &pd))) {
     num = grouped_values(tx, &pn, col);
     den = m->kind == MK_RATIO ? grouped_values(tx, &pd, col) : NULL;
     if (!num || (m->kind == MK_RATIO && !den)) rc = STORE_ERR;
