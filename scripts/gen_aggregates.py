@@ -9,9 +9,10 @@ columns with the expression over the source row, summed columns, the condition e
 counted row satisfies) generates:
 
   src/store/sqlite/024_stat_rollups.sql, src/store/pg/024_stat_rollups.sql
-      the rollups agg_<x>_by_team of 021/023's tables: the same groups without the
-      unit and the month, kept by triggers on the detail table (every change of a
-      detail row moves its difference into its rollup group) in the same transaction;
+      the rollups of 021/023's tables: agg_<x>_by_team (the same groups without the
+      unit and the month) and agg_<x>_by_unit (without the month, for a table that has
+      one), kept by triggers on the detail table (every change of a detail row moves its
+      difference into its rollup groups) in the same transaction;
   src/store/sqlite/025_stat_aggregates3.sql, src/store/pg/025_stat_aggregates3.sql
       agg_petitions, agg_assistance, agg_reports, agg_targets (kept by triggers on
       their records) and their rollups;
@@ -45,23 +46,41 @@ def flag(cond):
 # A key: (column, SQL type TEXT|INTEGER, expression over the source row {r}).
 # `rollup` keys are those the *_by_team table keeps (all but unit and month).
 class Agg:
-    def __init__(self, name, migration, source, alias, keys, sums=(), where=None,
-                 rollup_drop=("unit_id", "month")):
+    def __init__(self, name, migration, source, alias, keys, sums=(), where=None):
         self.name, self.migration, self.source, self.alias = name, migration, source, alias
         self.keys, self.sums, self.where = list(keys), list(sums), where
-        self.rollup_drop = rollup_drop
 
     def cols(self):
         return [k[0] for k in self.keys] + ["n"] + [s[0] for s in self.sums]
 
-    def roll_name(self):
-        return self.name + "_by_team"
+    def rollups(self):
+        """[Roll]: by team (no unit, no month); by unit (no month) where there is a month."""
+        out = [Roll(self, "by_team", ("unit_id", "month"))]
+        if any(k[0] == "month" for k in self.keys):
+            out.append(Roll(self, "by_unit", ("month",)))
+        return out
 
-    def roll_keys(self):
-        return [k for k in self.keys if k[0] not in self.rollup_drop]
+    def src_cols(self):
+        """The source columns the keys, sums and condition read (the update trigger's)."""
+        out = []
+        for e in [k[2] for k in self.keys] + [s[1] for s in self.sums] + [self.where or ""]:
+            for c in re.findall(r"\{r\}\.(\w+)", e):
+                if c not in out:
+                    out.append(c)
+        return out
 
-    def roll_cols(self):
-        return [k[0] for k in self.roll_keys()] + ["n"] + [s[0] for s in self.sums]
+
+class Roll:
+    """A rollup of a detail table: its groups summed over the dropped keys."""
+
+    def __init__(self, agg, suffix, drop):
+        self.agg, self.suffix, self.drop = agg, suffix, drop
+        self.name = agg.name + "_" + suffix
+        self.keys = [k for k in agg.keys if k[0] not in drop]
+        self.sums = agg.sums
+
+    def cols(self):
+        return [k[0] for k in self.keys] + ["n"] + [s[0] for s in self.sums]
 
     def src_cols(self):
         """The source columns the keys, sums and condition read (the update trigger's)."""
@@ -208,18 +227,18 @@ def records_sql(a):
         ", ".join(str(i + 1) for i in range(len(a.keys))))
 
 
-def roll_records_sql(a):
+def roll_records_sql(r):
     """The rollup's rows from its detail table (the rebuild's source)."""
-    keys = [k[0] for k in a.roll_keys()]
+    keys = [k[0] for k in r.keys]
     return "SELECT %s, sum(n)%s FROM %s GROUP BY %s" % (
-        ", ".join(keys), "".join(", sum(%s)" % s[0] for s in a.sums), a.name, ", ".join(keys))
+        ", ".join(keys), "".join(", sum(%s)" % s[0] for s in r.sums), r.agg.name, ", ".join(keys))
 
 
-def roll_from_records_sql(a):
+def roll_from_records_sql(r):
     """The rollup's rows from the records (verify: not through the detail table)."""
-    keys = [k[0] for k in a.roll_keys()]
+    keys = [k[0] for k in r.keys]
     return "SELECT %s, sum(n)%s FROM (%s) d GROUP BY %s" % (
-        ", ".join(keys), "".join(", sum(%s)" % s[0] for s in a.sums), records_sql(a),
+        ", ".join(keys), "".join(", sum(%s)" % s[0] for s in r.sums), records_sql(r.agg),
         ", ".join(keys))
 
 
@@ -237,16 +256,17 @@ def emit_detail(o, a):
               lambda pg: row_insert(a, "OLD", "-1")(pg) + row_insert(a, "NEW", "1")(pg))
 
 
-def emit_rollup(o, a):
-    rn, rk = a.roll_name(), a.roll_keys()
+def emit_rollup(o, r):
+    a, rn, rk = r.agg, r.name, r.keys
     sums = [s[0] for s in a.sums]
-    o.both("-- ---- %s: %s without %s ----\n" % (rn, a.name, " and ".join(a.rollup_drop)))
-    o.table(rn, [(k[0], k[1]) for k in rk], sums, ["team_id"])
-    o.both("INSERT INTO %s (%s)\n%s;\n\n" % (rn, ", ".join(a.roll_cols()), roll_records_sql(a)))
+    o.both("-- ---- %s: %s without %s ----\n" % (rn, a.name, " and ".join(r.drop)))
+    o.table(rn, [(k[0], k[1]) for k in rk], sums,
+            ["team_id"] + (["unit_id"] if any(k[0] == "unit_id" for k in rk) else []))
+    o.both("INSERT INTO %s (%s)\n%s;\n\n" % (rn, ", ".join(r.cols()), roll_records_sql(r)))
 
     def insert(exprs, where, pg):
         return ("  INSERT INTO %s (%s)\n  SELECT %s\n  WHERE %s\n" % (
-            rn, ", ".join(a.roll_cols()), ", ".join(exprs), where) +
+            rn, ", ".join(r.cols()), ", ".join(exprs), where) +
             upsert_tail(rn, [k[0] for k in rk], sums, pg))
 
     def add(ref, sign):
@@ -277,15 +297,17 @@ H024 = """-- 024: rollups of the statistics aggregates (issue 15; 021 and 023 ma
 -- agg_<x>_by_team holds agg_<x>'s groups summed over the unit and the month: a user whose
 -- scope covers whole teams (the office, the leading group, a team; the commission's handed
 -- rule) and a figure with no unit, level or date filter sums O(rounds x teams) rows instead
--- of every (unit, month) group (report/aggregates.c picks it; XUNJI_STATS_NO_ROLLUP=1 turns
--- it off). Triggers on the detail table move every change of a detail row (insert, update
--- of its counts, delete) into its rollup group, in the same transaction as the write that
--- changed the detail row. `xunji stats --verify` recomputes each rollup from the records.
+-- of every (unit, month) group. agg_<x>_by_unit (a table with a month) sums over the month
+-- only: charts by unit, unit and level filters, users whose rules are by unit. report/
+-- aggregates.c picks the coarsest that answers (XUNJI_STATS_NO_ROLLUP=1: neither). Triggers
+-- on the detail table move every change of a detail row (insert, update of its counts,
+-- delete) into its rollup groups, in the same transaction as the write that changed the
+-- detail row. `xunji stats --verify` recomputes each rollup from the records.
 """
 
 H025 = """-- 025: aggregates of the sources whose figures were still counted from the records
 -- (issue 15): petitions, assistance requests, reports (feedback), targets; each with its
--- rollup by team (as in 024). One row per visibility dimension of the kind (round, team,
+-- rollups by team and (with a month) by unit, as in 024. One row per visibility dimension of the kind (round, team,
 -- unit) and the columns its measures filter on (core/measures.c reads them back under the
 -- source's own column names); a nullable column is stored NOT NULL ('' or 0/1 flags).
 -- Triggers on the records keep them in the writing transaction (insert, delete, update of
@@ -321,9 +343,11 @@ def migration(num, name, head, aggs_detail, aggs_roll):
     o.pg.append(HEAD + head + PGH)
     for a in aggs_detail:
         emit_detail(o, a)
-        emit_rollup(o, a)
+        for r in a.rollups():
+            emit_rollup(o, r)
     for a in aggs_roll:
-        emit_rollup(o, a)
+        for r in a.rollups():
+            emit_rollup(o, r)
     if num == 24:
         o.pg.append(PG_024_GUARD)
     fn = "%03d_%s.sql" % (num, name)
@@ -345,11 +369,11 @@ def c_list():
             c_str(a.name), a.migration, c_str(", ".join(a.cols())), c_str(nz),
             c_str(records_sql(a)), "NULL"))
     for a in AGGS:
-        nz = " OR ".join("%s <> 0" % c for c in ["n"] + [s[0] for s in a.sums])
-        lines.append("{%s, %d, %s, %s,\n %s,\n %s}," % (
-            c_str(a.roll_name()), 24 if a.migration < 24 else a.migration,
-            c_str(", ".join(a.roll_cols())), c_str(nz), c_str(roll_from_records_sql(a)),
-            c_str(roll_records_sql(a))))
+        for r in a.rollups():
+            nz = " OR ".join("%s <> 0" % c for c in ["n"] + [s[0] for s in a.sums])
+            lines.append("{%s, %d, %s, %s,\n %s,\n %s}," % (
+                c_str(r.name), 24 if a.migration < 24 else a.migration, c_str(", ".join(r.cols())),
+                c_str(nz), c_str(roll_from_records_sql(r)), c_str(roll_records_sql(r))))
     return "\n".join(lines) + "\n"
 
 

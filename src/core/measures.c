@@ -63,6 +63,16 @@ const char *const mfilter_labels[MF__MAX] = {"巡察轮次", "专项治理", "�
   "CASE WHEN detention = 1 THEN 1 END AS detention_on, " \
   "CASE WHEN prosecution = 1 THEN 1 END AS prosecution_on, n FROM agg_clues_by_team) c " \
   "ON c.id=x.id"
+#define AGG_ACCT_UNIT                                                                    \
+  "agg_accountability_by_unit x JOIN (SELECT id, round_id, team_id, unit_id, state, "     \
+  "subject_kind, nullif(outcome, '') AS outcome, nullif(form, 0) AS form, n, "            \
+  "funds_recovered_fen, funds_returned_fen, losses_recovered_fen "                       \
+  "FROM agg_accountability_by_unit) a ON a.id=x.id"
+/* a rollup by unit joined like agg_from: "<table> x JOIN <table> <alias> ON ..." + joins */
+#define AGG_UNIT_JOINS(a) \
+  " JOIN rounds r ON r.id=" a ".round_id JOIN teams t ON t.id=" a ".team_id " \
+  "JOIN orgs u ON u.id=" a ".unit_id"
+#define AGG_SELF(t, a) t " x JOIN " t " " a " ON " a ".id=x.id"
 /* (025) petitions, assistance, reports, targets: their flags read back as NULL / not */
 #define AGG_ASSIST_ROW(t, unit)                                                           \
   t " x JOIN (SELECT id, round_id, team_id, " unit "state, "                              \
@@ -99,7 +109,8 @@ static const msource src_clues = {
     AGG_CLUES_ROW " JOIN rounds r ON r.id=c.round_id JOIN teams t ON t.id=c.team_id "
     "JOIN orgs u ON u.id=c.unit_id",
     "c.n", "c.handover_at", NULL, NULL, false, AGG_CLUES_ROW,
-    "agg_clues_by_team", AGG_CLUES_ROLL " JOIN rounds r ON r.id=c.round_id", AGG_CLUES_ROLL};
+    "agg_clues_by_team", AGG_CLUES_ROLL " JOIN rounds r ON r.id=c.round_id", AGG_CLUES_ROLL,
+    NULL, NULL, NULL};
 
 /* The current vetting of each (round, person): the newest request. */
 #define VET_TEAM                                                                      \
@@ -170,7 +181,9 @@ static const msource src_petitions = {
     "agg_petitions_by_team",
     "agg_petitions_by_team x JOIN agg_petitions_by_team pe ON pe.id=x.id "
     "JOIN rounds r ON r.id=pe.round_id",
-    "agg_petitions_by_team x JOIN agg_petitions_by_team pe ON pe.id=x.id"};
+    "agg_petitions_by_team x JOIN agg_petitions_by_team pe ON pe.id=x.id",
+    "agg_petitions_by_unit", AGG_SELF("agg_petitions_by_unit", "pe") AGG_UNIT_JOINS("pe"),
+    AGG_SELF("agg_petitions_by_unit", "pe")};
 
 /* The patrol targets (被巡察单位/村): one per round and unit. */
 static const msource src_targets = {
@@ -191,7 +204,9 @@ static const msource src_targets = {
     "agg_targets_by_team",
     "agg_targets_by_team x JOIN agg_targets_by_team g ON g.id=x.id "
     "JOIN rounds r ON r.id=g.round_id",
-    "agg_targets_by_team x JOIN agg_targets_by_team g ON g.id=x.id"};
+    "agg_targets_by_team x JOIN agg_targets_by_team g ON g.id=x.id",
+    "agg_targets_by_unit", AGG_SELF("agg_targets_by_unit", "g") AGG_UNIT_JOINS("g"),
+    AGG_SELF("agg_targets_by_unit", "g")};
 
 /* Problems from confirmation on (003_findings), as each user's GET of a
  * problem shows them (vis_problem: released to the unit side on feedback,
@@ -218,7 +233,9 @@ static const msource src_problems = {
     "agg_problems_by_team",
     "agg_problems_by_team x JOIN agg_problems_by_team pr ON pr.id=x.id "
     "JOIN rounds r ON r.id=pr.round_id",
-    "agg_problems_by_team x JOIN agg_problems_by_team pr ON pr.id=x.id"};
+    "agg_problems_by_team x JOIN agg_problems_by_team pr ON pr.id=x.id",
+    "agg_problems_by_unit", AGG_SELF("agg_problems_by_unit", "pr") AGG_UNIT_JOINS("pr"),
+    AGG_SELF("agg_problems_by_unit", "pr")};
 
 /* The team's reports once the feedback was given (反馈), each with its
  * feedback meeting (date, people present) and the copy (抄送). */
@@ -242,7 +259,9 @@ static const msource src_reports = {
     AGG_REPORT_ROW("agg_reports", "unit_id, nullif(month, '') AS month, "),
     "agg_reports_by_team",
     AGG_REPORT_ROW("agg_reports_by_team", "") " JOIN rounds r ON r.id=rp.round_id",
-    AGG_REPORT_ROW("agg_reports_by_team", "")};
+    AGG_REPORT_ROW("agg_reports_by_team", ""),
+    "agg_reports_by_unit", AGG_REPORT_ROW("agg_reports_by_unit", "unit_id, ") AGG_UNIT_JOINS("rp"),
+    AGG_REPORT_ROW("agg_reports_by_unit", "unit_id, ")};
 
 static const msource src_rect_tasks = {
     "rect_tasks", "整改任务",
@@ -264,7 +283,9 @@ static const msource src_rect_tasks = {
     "agg_rect_tasks_by_team",
     "agg_rect_tasks_by_team x JOIN agg_rect_tasks_by_team k ON k.id=x.id "
     "JOIN rounds r ON r.id=k.round_id",
-    "agg_rect_tasks_by_team x JOIN agg_rect_tasks_by_team k ON k.id=x.id"};
+    "agg_rect_tasks_by_team x JOIN agg_rect_tasks_by_team k ON k.id=x.id",
+    "agg_rect_tasks_by_unit", AGG_SELF("agg_rect_tasks_by_unit", "k") AGG_UNIT_JOINS("k"),
+    AGG_SELF("agg_rect_tasks_by_unit", "k")};
 
 static const msource src_notices = {
     "notices", "督查督办通知",
@@ -308,7 +329,7 @@ static const msource src_assistance = {
     "s.n", NULL, NULL, "x.forwarded = 1", false, AGG_ASSIST_ROW("agg_assistance", "unit_id, "),
     "agg_assistance_by_team",
     AGG_ASSIST_ROW("agg_assistance_by_team", "") " JOIN rounds r ON r.id=s.round_id",
-    AGG_ASSIST_ROW("agg_assistance_by_team", "")};
+    AGG_ASSIST_ROW("agg_assistance_by_team", ""), NULL, NULL, NULL};
 
 /* Accountability outcomes that stand (decided, not revoked); one row is one
  * outcome for one person, party organisation or leader. */
@@ -333,7 +354,7 @@ static const msource src_acct = {
     "JOIN orgs u ON u.id=a.unit_id",
     "a.n", "a.decided_on", "a.month", "x.handed = 1", false, AGG_ACCT_ROW,
     "agg_accountability_by_team", AGG_ACCT_ROLL " JOIN rounds r ON r.id=a.round_id",
-    AGG_ACCT_ROLL};
+    AGG_ACCT_ROLL, "agg_accountability_by_unit", AGG_ACCT_UNIT AGG_UNIT_JOINS("a"), AGG_ACCT_UNIT};
 
 static const msource src_reviews = {
     "joint_reviews", "联审",

@@ -24,7 +24,8 @@ static bool month_of(const char *d, bool first, char out[8]) {
 
 /* Whether every rule of the user on k, for the report's action and for k's
  * read action, covers whole teams: no rule by unit (or by supervised units)
- * that k's declaration applies. The rollup (no unit column) answers then. */
+ * that k's declaration applies. The rollup by team (no unit column) answers
+ * then. */
 static bool whole_teams(const mscope *sc, const vis_kind *k) {
   if (sc->all || !sc->who || !k->unit) return true;
   const action_id acts[2] = {sc->act, k->read};
@@ -40,31 +41,41 @@ static bool off(const char *env) {
   return v && !strcmp(v, "1");
 }
 
-/* Whether the rollup by team of m's source can answer m under c grouped by
- * `by` (MF__MAX: not grouped). */
-static bool roll_ok(const stats_ctx *c, const measure *m, mfilter by) {
-  const msource *s = m->src;
-  if (!s->agg_roll || off("XUNJI_STATS_NO_ROLLUP")) return false;
-  if (by == MF_UNIT || by == MF_LEVEL || c->f->v[MF_UNIT] || c->f->v[MF_LEVEL]) return false;
-  if (m->date && (c->f->v[MF_FROM] || c->f->v[MF_TO])) return false;
-  /* a measure reading the unit or the month itself (none today) */
-  const char *texts[] = {m->where, m->expr, s->base};
+static bool mentions(const measure *m, const char *col) {
+  const char *texts[] = {m->where, m->expr, m->src->base};
   for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
-    if (texts[i] && (strstr(texts[i], "unit_id") || strstr(texts[i], "month"))) return false;
-  return whole_teams(c->scope, s->vis);
+    if (texts[i] && strstr(texts[i], col)) return true;
+  return false;
 }
 
-static bool plan(const stats_ctx *c, const measure *m, mfilter by, bool roll, agg_plan *p);
+/* The coarsest table of m's source that answers m under c grouped by `by`
+ * (MF__MAX: not grouped), at most `max`: the rollup by team where nothing
+ * needs the unit or the month; the rollup by unit where only the unit is
+ * needed (a unit or level filter, a chart by unit, a user's rule by unit);
+ * the detail table where the month is (a date range). */
+static agg_level level_of(const stats_ctx *c, const measure *m, mfilter by, agg_level max) {
+  const msource *s = m->src;
+  if (off("XUNJI_STATS_NO_ROLLUP")) return AGG_DETAIL;
+  if ((m->date && (c->f->v[MF_FROM] || c->f->v[MF_TO])) || mentions(m, "month"))
+    return AGG_DETAIL;
+  bool unit = by == MF_UNIT || by == MF_LEVEL || c->f->v[MF_UNIT] || c->f->v[MF_LEVEL] ||
+              mentions(m, "unit_id") || !whole_teams(c->scope, s->vis);
+  if (!unit && max >= AGG_BY_TEAM && s->agg_roll) return AGG_BY_TEAM;
+  if (max >= AGG_BY_UNIT && s->agg_unit) return AGG_BY_UNIT;
+  return AGG_DETAIL;
+}
+
+static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max, agg_plan *p);
 
 bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   return agg_plan_by(c, m, MF__MAX, p);
 }
 
 bool agg_plan_by(const stats_ctx *c, const measure *m, mfilter by, agg_plan *p) {
-  return plan(c, m, by, true, p);
+  return plan(c, m, by, AGG_BY_TEAM, p);
 }
 
-static bool plan(const stats_ctx *c, const measure *m, mfilter by, bool roll, agg_plan *p) {
+static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max, agg_plan *p) {
   const msource *s = m->src;
   const vis_kind *k = s->vis;
   if (!s->agg_table) return false;
@@ -81,7 +92,7 @@ static bool plan(const stats_ctx *c, const measure *m, mfilter by, bool roll, ag
       (k->released && strcmp(k->released, "0"))) /* "0": the unit side never sees it */
     return false;
   if (off("XUNJI_STATS_NO_AGG")) return false;
-  roll = roll && roll_ok(c, m, by);
+  agg_level lvl = level_of(c, m, by, max);
   memset(p, 0, sizeof *p);
   p->f = *c->f;
   if (m->date) {
@@ -106,13 +117,16 @@ static bool plan(const stats_ctx *c, const measure *m, mfilter by, bool roll, ag
   p->vis.fields = NULL;
   p->src = *s;
   bool bare = !c->f->v[MF_CAMPAIGN] && !c->f->v[MF_ROUND_KIND] && !c->f->v[MF_LEVEL];
-  if (roll) { /* (024) the groups summed over unit and month */
+  if (lvl == AGG_BY_TEAM) { /* (024) the groups summed over unit and month */
     p->vis.table = s->agg_roll;
     p->src.from = bare ? s->agg_roll_bare : s->agg_roll_from;
+  } else if (lvl == AGG_BY_UNIT) { /* (024) summed over the month */
+    p->vis.table = s->agg_unit;
+    p->src.from = bare ? s->agg_unit_bare : s->agg_unit_from;
   } else {
     p->src.from = bare && s->agg_bare ? s->agg_bare : s->agg_from;
   }
-  p->rollup = roll;
+  p->level = lvl;
   p->src.vis = &p->vis;
   p->src.direct = true; /* agg_from holds the aggregate as x */
   p->m = *m;
@@ -207,7 +221,9 @@ static int rows_of(store_tx *tx, const stats_ctx *c, const measure *m, const cha
  * 0 if not, <0 on a store error. */
 static int verify_measure(store_tx *tx, const stats_ctx *c, const measure *m,
                           const agg_plan *pl, FILE *out) {
-  const char *which = pl->rollup ? "按组汇总" : "汇总";
+  const char *which = pl->level == AGG_BY_TEAM   ? "按组汇总"
+                      : pl->level == AGG_BY_UNIT ? "按单位汇总"
+                                                 : "汇总";
   if (m->kind == MK_DIST) { /* every code's count */
     char wr[400], wa[600];
     snprintf(wr, sizeof wr, "%s AS code, count(*) AS n", m->expr);
@@ -270,9 +286,9 @@ int agg_verify(store_tx *tx, FILE *out) {
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, NULL);
   for (int i = 0; i < nmeasures; i++)
-    for (int roll = 0; roll < 2; roll++) { /* the detail table, then the rollup */
+    for (int l = AGG_DETAIL; l <= AGG_BY_TEAM; l++) { /* the detail table, then each rollup */
       agg_plan p;
-      if (!plan(&c, &measures[i], MF__MAX, roll, &p) || p.rollup != roll) continue;
+      if (!plan(&c, &measures[i], MF__MAX, (agg_level)l, &p) || (int)p.level != l) continue;
       int rc = verify_measure(tx, &c, &measures[i], &p, out);
       if (rc < 0) return rc;
       bad += rc;

@@ -21,6 +21,11 @@
 
 #include "report/stats.h"
 
+/* Which table of a source answers: the detail table (migrations 021, 023,
+ * 025), its rollup summed over the month, or its rollup summed over the unit
+ * and the month (024, 025). */
+typedef enum agg_level { AGG_DETAIL, AGG_BY_UNIT, AGG_BY_TEAM } agg_level;
+
 /* A measure rewritten over its source's aggregate. Self-contained (points
  * into itself): fill in place, do not copy. */
 typedef struct agg_plan {
@@ -31,7 +36,7 @@ typedef struct agg_plan {
   stats_ctx c;
   char what[256];  /* the value: "coalesce(sum(pr.n),0)" or the sum */
   char from_m[8], to_m[8];
-  bool rollup; /* answered from the source's rollup by team (migration 024) */
+  agg_level level; /* the table that answers */
 } agg_plan;
 
 /* Whether m (MK_COUNT, MK_SUM, MK_SUM_FEN) can be answered from its
@@ -41,11 +46,13 @@ typedef struct agg_plan {
  * XUNJI_STATS_NO_AGG=1 in the environment turns it off (measurements of the
  * record scan, bench/). */
 bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p);
-/* The same for m grouped by `by` (a group chart; MF__MAX: not grouped). Where
- * the user's scope covers whole teams (no rule by unit on the kind), and
- * neither a filter nor the grouping reads the unit (or its level) or a date
- * range, the plan sums the source's rollup by team (agg_roll, migration 024):
- * O(rounds x teams) rows. XUNJI_STATS_NO_ROLLUP=1 turns the rollups off. */
+/* The same for m grouped by `by` (a group chart; MF__MAX: not grouped), from
+ * the coarsest table that can answer: where the user's scope covers whole
+ * teams (no rule by unit on the kind) and neither a filter nor the grouping
+ * reads the unit (or its level) or a date range, the source's rollup by team
+ * (agg_roll): O(rounds x teams) rows; where only the unit is needed, its
+ * rollup by unit (agg_unit, no month); with a date range, the detail table.
+ * XUNJI_STATS_NO_ROLLUP=1 turns the rollups off. */
 bool agg_plan_by(const stats_ctx *c, const measure *m, mfilter by, agg_plan *p);
 
 /* The aggregate tables (detail tables before their rollups; the list

@@ -50,12 +50,15 @@ def every_declared_table_has_triggers_in_both_dialects_and_a_rollup():
     pg = out["src/store/pg/024_stat_rollups.sql"] + out["src/store/pg/025_stat_aggregates3.sql"]
     inc = out["src/report/agg_tables.inc"]
     for a in g.AGGS:
-        for t in [a.roll_name()] + ([a.name] if a.migration >= 24 else []):
+        rolls = [r.name for r in a.rollups()]
+        assert a.name + "_by_team" in rolls, rolls
+        for t in rolls + ([a.name] if a.migration >= 24 else []):
             assert f"CREATE TABLE {t} (" in lite and f"CREATE TABLE {t} (" in pg, t
             for ev in ("ins", "del", "upd"):
                 assert f"CREATE TRIGGER {t}_{ev} " in lite, (t, ev)
                 assert f"CREATE TRIGGER {t}_{ev} " in pg and f"sqlite_compat.trg_{t}_{ev}()" in pg, (t, ev)
         # the verify/rebuild list: detail before rollup
-        assert inc.index(f'{{"{a.name}", ') < inc.index(f'{{"{a.roll_name()}", '), a.name
+        for t in rolls:
+            assert inc.index(f'{{"{a.name}", ') < inc.index(f'{{"{t}", '), (a.name, t)
     code = "\n".join(l for l in pg.splitlines() if not l.startswith("--"))
     assert " IS NOT " not in code.replace("IS NOT NULL", "") and "STRICT" not in code

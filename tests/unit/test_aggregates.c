@@ -85,7 +85,7 @@ TEST(aggregate_answers_problem_figures_over_whole_months_only) {
   CHECK(!agg_plan_for(&c, measure_find("assistance_completed"), &p));
   CHECK(agg_plan_for(&c, measure_find("petitions_received"), &p));
   CHECK_STR(p.m.date, "pe.month");
-  CHECK(!p.rollup); /* a date range: the detail table's months */
+  CHECK(p.level == AGG_DETAIL); /* a date range: the detail table's months */
   CHECK(!agg_plan_for(&c, measure_find("clues_case_filed"), &p));
   CHECK(agg_plan_for(&c, measure_find("accountability_records"), &p));
   CHECK_STR(p.m.date, "a.month");
@@ -130,8 +130,8 @@ TEST(aggregate_visibility_is_the_kinds_declaration) {
   buf_reset(&b);
   cond_for(&unit, &b);
   /* the unit side: released states of the workflow, on the aggregate's state column;
-   * a rule by unit: the detail table (the rollup has no unit) */
-  CHECK(strstr(buf_str(&b), "FROM agg_problems x") != NULL);
+   * a rule by unit: the rollup by unit (the one by team has no unit) */
+  CHECK(strstr(buf_str(&b), "FROM agg_problems_by_unit x") != NULL);
   CHECK(strstr(buf_str(&b), "x.unit_id IN") != NULL);
   CHECK(strstr(buf_str(&b), "x.state IN") != NULL);
   buf_free(&b);
@@ -178,8 +178,9 @@ TEST(aggregate_023_handed_rules) {
   buf_free(&b);
 }
 
-/* 024: the rollup by team answers where nothing needs the unit or the month;
- * the detail table otherwise; XUNJI_STATS_NO_ROLLUP=1 never. */
+/* 024: the rollup by team answers where nothing needs the unit or the month,
+ * the rollup by unit where only the unit is needed, the detail table where
+ * the month is; XUNJI_STATS_NO_ROLLUP=1 never. */
 TEST(rollup_only_where_the_scope_covers_whole_teams) {
   mfilters f;
   memset(&f, 0, sizeof f);
@@ -188,26 +189,26 @@ TEST(rollup_only_where_the_scope_covers_whole_teams) {
   stats_ctx_init(&c, &f, &all, NULL);
   agg_plan p;
   const measure *pf = measure_find("problems_found");
-  CHECK(agg_plan_for(&c, pf, &p) && p.rollup);
+  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_BY_TEAM);
   CHECK_STR(p.vis.table, "agg_problems_by_team");
   CHECK(strstr(p.src.from, "JOIN rounds") == NULL);
-  CHECK(agg_plan_by(&c, pf, MF_TEAM, &p) && p.rollup);
-  CHECK(agg_plan_by(&c, pf, MF_ROUND, &p) && p.rollup);
-  CHECK(agg_plan_by(&c, pf, MF_UNIT, &p) && !p.rollup); /* a chart by unit */
+  CHECK(agg_plan_by(&c, pf, MF_TEAM, &p) && p.level == AGG_BY_TEAM);
+  CHECK(agg_plan_by(&c, pf, MF_ROUND, &p) && p.level == AGG_BY_TEAM);
+  CHECK(agg_plan_by(&c, pf, MF_UNIT, &p) && p.level == AGG_BY_UNIT); /* a chart by unit */
   f.v[MF_CAMPAIGN] = "脱贫攻坚"; /* the round's campaign: the rollup joined to rounds */
-  CHECK(agg_plan_for(&c, pf, &p) && p.rollup && strstr(p.src.from, "JOIN rounds r") != NULL);
+  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_BY_TEAM && strstr(p.src.from, "JOIN rounds r") != NULL);
   f.v[MF_CAMPAIGN] = NULL;
   f.v[MF_TEAM] = "team-a";
-  CHECK(agg_plan_for(&c, pf, &p) && p.rollup);
+  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_BY_TEAM);
   f.v[MF_TEAM] = NULL;
   f.v[MF_UNIT] = "unit-1";
-  CHECK(agg_plan_for(&c, pf, &p) && !p.rollup);
+  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_BY_UNIT);
   f.v[MF_UNIT] = NULL;
   f.v[MF_LEVEL] = "village";
-  CHECK(agg_plan_for(&c, pf, &p) && !p.rollup);
+  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_BY_UNIT);
   f.v[MF_LEVEL] = NULL;
   f.v[MF_FROM] = "2024-02-01";
-  CHECK(agg_plan_for(&c, pf, &p) && !p.rollup);
+  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_DETAIL);
   /* a date filter on a figure without a date does not need the month */
   CHECK(agg_plan_for(&c, measure_find("assistance_completed"), &p) == false);
   f.v[MF_FROM] = NULL;
@@ -217,19 +218,24 @@ TEST(rollup_only_where_the_scope_covers_whole_teams) {
   principal unit = who(R_UNIT_LIAISON, SK_UNIT, "unit-1");
   principal dg = who(R_DISPATCHED_GROUP, SK_ORG, "org-1");
   const principal *users[] = {&leader, &liaison, &unit, &dg};
-  const bool roll[] = {true, true, false, false};
+  const agg_level roll[] = {AGG_BY_TEAM, AGG_BY_TEAM, AGG_BY_UNIT, AGG_BY_UNIT};
   for (int i = 0; i < 4; i++) {
     mscope s = {.who = users[i], .act = A_STATS_READ};
     stats_ctx_init(&c, &f, &s, users[i]);
     CHECK(agg_plan_for(&c, pf, &p));
-    CHECK(p.rollup == roll[i]);
+    CHECK(p.level == roll[i]);
   }
   /* off: the detail table */
   stats_ctx_init(&c, &f, &all, NULL);
   setenv("XUNJI_STATS_NO_ROLLUP", "1", 1);
-  CHECK(agg_plan_for(&c, pf, &p) && !p.rollup);
+  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_DETAIL);
   CHECK_STR(p.vis.table, "agg_problems");
   unsetenv("XUNJI_STATS_NO_ROLLUP");
+  /* a source without a month (clues): no rollup by unit, the detail table is per unit */
+  CHECK(agg_plan_by(&c, measure_find("clues_handed_over"), MF_UNIT, &p) && p.level == AGG_DETAIL);
+  CHECK(agg_plan_by(&c, measure_find("clues_handed_over"), MF_TEAM, &p) && p.level == AGG_BY_TEAM);
+  CHECK(agg_plan_by(&c, measure_find("accountability_records"), MF_UNIT, &p));
+  CHECK(p.level == AGG_BY_UNIT && strstr(p.src.from, "agg_accountability_by_unit") != NULL);
 }
 
 /* Every plan (detail and rollup, every grouping) of every figure answered
@@ -259,7 +265,7 @@ TEST(every_aggregate_plan_runs_and_every_table_rebuilds) {
   fs[2].v[MF_FROM] = "2024-01-01";
   fs[2].v[MF_TO] = "2024-12-31";
   const mfilter dims[] = {MF__MAX, MF_ROUND, MF_TEAM, MF_UNIT};
-  int rolled = 0, detail = 0;
+  int rolled = 0, by_unit = 0, detail = 0;
   store_tx *tx;
   CHECK(store_read(st, &tx) == STORE_OK);
   for (int i = 0; i < nmeasures; i++)
@@ -272,7 +278,7 @@ TEST(every_aggregate_plan_runs_and_every_table_rebuilds) {
           stats_ctx_init(&c, &fs[j], &scopes[k], scopes[k].who);
           agg_plan p;
           if (!agg_plan_by(&c, m, dims[d], &p)) continue;
-          p.rollup ? rolled++ : detail++;
+          p.level == AGG_BY_TEAM ? rolled++ : p.level == AGG_BY_UNIT ? by_unit++ : detail++;
           buf b;
           buf_init(&b, 16384);
           sval v[MEASURE_MAXP];
@@ -285,7 +291,7 @@ TEST(every_aggregate_plan_runs_and_every_table_rebuilds) {
           CHECK(rc == STORE_OK && n == 0);
           buf_free(&b);
         }
-  CHECK(rolled > 20 && detail > 20);
+  CHECK(rolled > 20 && by_unit > 20 && detail > 20);
   /* every agg_ table of the schema is in the list, detail tables before rollups */
   json_t *names = store_query_json(
       tx, "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE 'agg\\_%' ESCAPE '\\'",

@@ -5,10 +5,12 @@
 -- agg_<x>_by_team holds agg_<x>'s groups summed over the unit and the month: a user whose
 -- scope covers whole teams (the office, the leading group, a team; the commission's handed
 -- rule) and a figure with no unit, level or date filter sums O(rounds x teams) rows instead
--- of every (unit, month) group (report/aggregates.c picks it; XUNJI_STATS_NO_ROLLUP=1 turns
--- it off). Triggers on the detail table move every change of a detail row (insert, update
--- of its counts, delete) into its rollup group, in the same transaction as the write that
--- changed the detail row. `xunji stats --verify` recomputes each rollup from the records.
+-- of every (unit, month) group. agg_<x>_by_unit (a table with a month) sums over the month
+-- only: charts by unit, unit and level filters, users whose rules are by unit. report/
+-- aggregates.c picks the coarsest that answers (XUNJI_STATS_NO_ROLLUP=1: neither). Triggers
+-- on the detail table move every change of a detail row (insert, update of its counts,
+-- delete) into its rollup groups, in the same transaction as the write that changed the
+-- detail row. `xunji stats --verify` recomputes each rollup from the records.
 -- ---- agg_problems_by_team: agg_problems without unit_id and month ----
 CREATE TABLE agg_problems_by_team (
   id            INTEGER PRIMARY KEY,
@@ -58,6 +60,57 @@ BEGIN
   DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
 END;
 
+-- ---- agg_problems_by_unit: agg_problems without month ----
+CREATE TABLE agg_problems_by_unit (
+  id            INTEGER PRIMARY KEY,
+  round_id      TEXT NOT NULL,
+  team_id       TEXT NOT NULL,
+  unit_id       TEXT NOT NULL,
+  state         TEXT NOT NULL,
+  immediate_fix INTEGER NOT NULL,
+  handed        INTEGER NOT NULL,
+  n             INTEGER NOT NULL,
+  amount_fen    INTEGER NOT NULL,
+  UNIQUE (round_id, team_id, unit_id, state, immediate_fix, handed)
+) STRICT;
+CREATE INDEX agg_problems_by_unit_team ON agg_problems_by_unit(team_id);
+CREATE INDEX agg_problems_by_unit_unit ON agg_problems_by_unit(unit_id);
+
+INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
+SELECT round_id, team_id, unit_id, state, immediate_fix, handed, sum(n), sum(amount_fen) FROM agg_problems GROUP BY round_id, team_id, unit_id, state, immediate_fix, handed;
+
+CREATE TRIGGER agg_problems_by_unit_ins AFTER INSERT ON agg_problems
+BEGIN
+  INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n, NEW.amount_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
+  DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
+END;
+
+CREATE TRIGGER agg_problems_by_unit_del AFTER DELETE ON agg_problems
+BEGIN
+  INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.immediate_fix, OLD.handed, -OLD.n, -OLD.amount_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
+  DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
+END;
+
+CREATE TRIGGER agg_problems_by_unit_upd AFTER UPDATE ON agg_problems
+BEGIN
+  INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.immediate_fix, OLD.handed, -OLD.n, -OLD.amount_fen
+  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed)
+  ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
+  DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
+  INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END, NEW.amount_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.amount_fen END
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
+  DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
+END;
+
 -- ---- agg_rect_tasks_by_team: agg_rect_tasks without unit_id and month ----
 CREATE TABLE agg_rect_tasks_by_team (
   id            INTEGER PRIMARY KEY,
@@ -102,6 +155,55 @@ BEGIN
   SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END
   WHERE true
   ON CONFLICT (round_id, team_id, state, handed)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+-- ---- agg_rect_tasks_by_unit: agg_rect_tasks without month ----
+CREATE TABLE agg_rect_tasks_by_unit (
+  id            INTEGER PRIMARY KEY,
+  round_id      TEXT NOT NULL,
+  team_id       TEXT NOT NULL,
+  unit_id       TEXT NOT NULL,
+  state         TEXT NOT NULL,
+  handed        INTEGER NOT NULL,
+  n             INTEGER NOT NULL,
+  UNIQUE (round_id, team_id, unit_id, state, handed)
+) STRICT;
+CREATE INDEX agg_rect_tasks_by_unit_team ON agg_rect_tasks_by_unit(team_id);
+CREATE INDEX agg_rect_tasks_by_unit_unit ON agg_rect_tasks_by_unit(unit_id);
+
+INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
+SELECT round_id, team_id, unit_id, state, handed, sum(n) FROM agg_rect_tasks GROUP BY round_id, team_id, unit_id, state, handed;
+
+CREATE TRIGGER agg_rect_tasks_by_unit_ins AFTER INSERT ON agg_rect_tasks
+BEGIN
+  INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.handed, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, handed)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_rect_tasks_by_unit_del AFTER DELETE ON agg_rect_tasks
+BEGIN
+  INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.handed, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, handed)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_rect_tasks_by_unit_upd AFTER UPDATE ON agg_rect_tasks
+BEGIN
+  INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.handed, -OLD.n
+  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed)
+  ON CONFLICT (round_id, team_id, unit_id, state, handed)
+  DO UPDATE SET n = n + excluded.n;
+  INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, handed)
   DO UPDATE SET n = n + excluded.n;
 END;
 
@@ -155,6 +257,61 @@ BEGIN
   SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END, NEW.funds_recovered_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.funds_recovered_fen END, NEW.funds_returned_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.funds_returned_fen END, NEW.losses_recovered_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.losses_recovered_fen END
   WHERE true
   ON CONFLICT (round_id, team_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
+END;
+
+-- ---- agg_accountability_by_unit: agg_accountability without month ----
+CREATE TABLE agg_accountability_by_unit (
+  id            INTEGER PRIMARY KEY,
+  round_id      TEXT NOT NULL,
+  team_id       TEXT NOT NULL,
+  unit_id       TEXT NOT NULL,
+  state         TEXT NOT NULL,
+  subject_kind  TEXT NOT NULL,
+  outcome       TEXT NOT NULL,
+  form          INTEGER NOT NULL,
+  handed        INTEGER NOT NULL,
+  n             INTEGER NOT NULL,
+  funds_recovered_fen INTEGER NOT NULL,
+  funds_returned_fen INTEGER NOT NULL,
+  losses_recovered_fen INTEGER NOT NULL,
+  UNIQUE (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
+) STRICT;
+CREATE INDEX agg_accountability_by_unit_team ON agg_accountability_by_unit(team_id);
+CREATE INDEX agg_accountability_by_unit_unit ON agg_accountability_by_unit(unit_id);
+
+INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+SELECT round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, sum(n), sum(funds_recovered_fen), sum(funds_returned_fen), sum(losses_recovered_fen) FROM agg_accountability GROUP BY round_id, team_id, unit_id, state, subject_kind, outcome, form, handed;
+
+CREATE TRIGGER agg_accountability_by_unit_ins AFTER INSERT ON agg_accountability
+BEGIN
+  INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n, NEW.funds_recovered_fen, NEW.funds_returned_fen, NEW.losses_recovered_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
+END;
+
+CREATE TRIGGER agg_accountability_by_unit_del AFTER DELETE ON agg_accountability
+BEGIN
+  INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.subject_kind, OLD.outcome, OLD.form, OLD.handed, -OLD.n, -OLD.funds_recovered_fen, -OLD.funds_returned_fen, -OLD.losses_recovered_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
+END;
+
+CREATE TRIGGER agg_accountability_by_unit_upd AFTER UPDATE ON agg_accountability
+BEGIN
+  INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.subject_kind, OLD.outcome, OLD.form, OLD.handed, -OLD.n, -OLD.funds_recovered_fen, -OLD.funds_returned_fen, -OLD.losses_recovered_fen
+  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed)
+  ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
+  INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END, NEW.funds_recovered_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.funds_recovered_fen END, NEW.funds_returned_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.funds_returned_fen END, NEW.losses_recovered_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.losses_recovered_fen END
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
   DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
 END;
 

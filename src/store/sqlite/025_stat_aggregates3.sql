@@ -2,7 +2,7 @@
 -- do not edit by hand (tests/api/test_agg_gen.py checks the generated text).
 -- 025: aggregates of the sources whose figures were still counted from the records
 -- (issue 15): petitions, assistance requests, reports (feedback), targets; each with its
--- rollup by team (as in 024). One row per visibility dimension of the kind (round, team,
+-- rollups by team and (with a month) by unit, as in 024. One row per visibility dimension of the kind (round, team,
 -- unit) and the columns its measures filter on (core/measures.c reads them back under the
 -- source's own column names); a nullable column is stored NOT NULL ('' or 0/1 flags).
 -- Triggers on the records keep them in the writing transaction (insert, delete, update of
@@ -131,6 +131,55 @@ BEGIN
   SELECT NEW.round_id, NEW.team_id, NEW.channel, NEW.state, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state) THEN 0 ELSE OLD.n END
   WHERE true
   ON CONFLICT (round_id, team_id, channel, state)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+-- ---- agg_petitions_by_unit: agg_petitions without month ----
+CREATE TABLE agg_petitions_by_unit (
+  id            INTEGER PRIMARY KEY,
+  round_id      TEXT NOT NULL,
+  team_id       TEXT NOT NULL,
+  unit_id       TEXT NOT NULL,
+  channel       TEXT NOT NULL,
+  state         TEXT NOT NULL,
+  n             INTEGER NOT NULL,
+  UNIQUE (round_id, team_id, unit_id, channel, state)
+) STRICT;
+CREATE INDEX agg_petitions_by_unit_team ON agg_petitions_by_unit(team_id);
+CREATE INDEX agg_petitions_by_unit_unit ON agg_petitions_by_unit(unit_id);
+
+INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
+SELECT round_id, team_id, unit_id, channel, state, sum(n) FROM agg_petitions GROUP BY round_id, team_id, unit_id, channel, state;
+
+CREATE TRIGGER agg_petitions_by_unit_ins AFTER INSERT ON agg_petitions
+BEGIN
+  INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.channel, NEW.state, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, channel, state)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_petitions_by_unit_del AFTER DELETE ON agg_petitions
+BEGIN
+  INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.channel, OLD.state, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, channel, state)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_petitions_by_unit_upd AFTER UPDATE ON agg_petitions
+BEGIN
+  INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.channel, OLD.state, -OLD.n
+  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state)
+  ON CONFLICT (round_id, team_id, unit_id, channel, state)
+  DO UPDATE SET n = n + excluded.n;
+  INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.channel, NEW.state, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state) THEN 0 ELSE OLD.n END
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, channel, state)
   DO UPDATE SET n = n + excluded.n;
 END;
 
@@ -402,6 +451,57 @@ BEGIN
   DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
 END;
 
+-- ---- agg_reports_by_unit: agg_reports without month ----
+CREATE TABLE agg_reports_by_unit (
+  id            INTEGER PRIMARY KEY,
+  round_id      TEXT NOT NULL,
+  team_id       TEXT NOT NULL,
+  unit_id       TEXT NOT NULL,
+  state         TEXT NOT NULL,
+  copied        INTEGER NOT NULL,
+  has_attendees INTEGER NOT NULL,
+  n             INTEGER NOT NULL,
+  attendees     INTEGER NOT NULL,
+  UNIQUE (round_id, team_id, unit_id, state, copied, has_attendees)
+) STRICT;
+CREATE INDEX agg_reports_by_unit_team ON agg_reports_by_unit(team_id);
+CREATE INDEX agg_reports_by_unit_unit ON agg_reports_by_unit(unit_id);
+
+INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
+SELECT round_id, team_id, unit_id, state, copied, has_attendees, sum(n), sum(attendees) FROM agg_reports GROUP BY round_id, team_id, unit_id, state, copied, has_attendees;
+
+CREATE TRIGGER agg_reports_by_unit_ins AFTER INSERT ON agg_reports
+BEGIN
+  INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n, NEW.attendees
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
+  DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
+END;
+
+CREATE TRIGGER agg_reports_by_unit_del AFTER DELETE ON agg_reports
+BEGIN
+  INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.copied, OLD.has_attendees, -OLD.n, -OLD.attendees
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
+  DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
+END;
+
+CREATE TRIGGER agg_reports_by_unit_upd AFTER UPDATE ON agg_reports
+BEGIN
+  INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.copied, OLD.has_attendees, -OLD.n, -OLD.attendees
+  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees)
+  ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
+  DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
+  INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees) THEN 0 ELSE OLD.n END, NEW.attendees - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees) THEN 0 ELSE OLD.attendees END
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
+  DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
+END;
+
 -- ==== agg_targets: targets ====
 CREATE TABLE agg_targets (
   id            INTEGER PRIMARY KEY,
@@ -512,5 +612,52 @@ BEGIN
   SELECT NEW.round_id, NEW.team_id, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id) THEN 0 ELSE OLD.n END
   WHERE true
   ON CONFLICT (round_id, team_id)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+-- ---- agg_targets_by_unit: agg_targets without month ----
+CREATE TABLE agg_targets_by_unit (
+  id            INTEGER PRIMARY KEY,
+  round_id      TEXT NOT NULL,
+  team_id       TEXT NOT NULL,
+  unit_id       TEXT NOT NULL,
+  n             INTEGER NOT NULL,
+  UNIQUE (round_id, team_id, unit_id)
+) STRICT;
+CREATE INDEX agg_targets_by_unit_team ON agg_targets_by_unit(team_id);
+CREATE INDEX agg_targets_by_unit_unit ON agg_targets_by_unit(unit_id);
+
+INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
+SELECT round_id, team_id, unit_id, sum(n) FROM agg_targets GROUP BY round_id, team_id, unit_id;
+
+CREATE TRIGGER agg_targets_by_unit_ins AFTER INSERT ON agg_targets
+BEGIN
+  INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_targets_by_unit_del AFTER DELETE ON agg_targets
+BEGIN
+  INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_targets_by_unit_upd AFTER UPDATE ON agg_targets
+BEGIN
+  INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, -OLD.n
+  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id)
+  ON CONFLICT (round_id, team_id, unit_id)
+  DO UPDATE SET n = n + excluded.n;
+  INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id) THEN 0 ELSE OLD.n END
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id)
   DO UPDATE SET n = n + excluded.n;
 END;
