@@ -58,14 +58,9 @@ CREATE TRIGGER agg_problems_by_team_del AFTER DELETE ON agg_problems FOR EACH RO
 
 CREATE FUNCTION sqlite_compat.trg_agg_problems_by_team_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
   INSERT INTO agg_problems_by_team (round_id, team_id, state, immediate_fix, handed, n, amount_fen)
-  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.immediate_fix, OLD.handed, -OLD.n, -OLD.amount_fen
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed)
-  ON CONFLICT (round_id, team_id, state, immediate_fix, handed)
-  DO UPDATE SET n = agg_problems_by_team.n + excluded.n, amount_fen = agg_problems_by_team.amount_fen + excluded.amount_fen;
-  INSERT INTO agg_problems_by_team (round_id, team_id, state, immediate_fix, handed, n, amount_fen)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.n END, NEW.amount_fen - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.amount_fen END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n - OLD.n, NEW.amount_fen - OLD.amount_fen
   WHERE true
   ON CONFLICT (round_id, team_id, state, immediate_fix, handed)
   DO UPDATE SET n = agg_problems_by_team.n + excluded.n, amount_fen = agg_problems_by_team.amount_fen + excluded.amount_fen;
@@ -73,6 +68,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_problems_by_team_upd AFTER UPDATE ON agg_problems FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_problems_by_team_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_problems_by_team_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
+  INSERT INTO agg_problems_by_team (round_id, team_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.immediate_fix, OLD.handed, -OLD.n, -OLD.amount_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, immediate_fix, handed)
+  DO UPDATE SET n = agg_problems_by_team.n + excluded.n, amount_fen = agg_problems_by_team.amount_fen + excluded.amount_fen;
+  INSERT INTO agg_problems_by_team (round_id, team_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n, NEW.amount_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, immediate_fix, handed)
+  DO UPDATE SET n = agg_problems_by_team.n + excluded.n, amount_fen = agg_problems_by_team.amount_fen + excluded.amount_fen;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_problems_by_team_mv AFTER UPDATE ON agg_problems FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_problems_by_team_mv();
 
 -- ---- agg_problems_by_unit: agg_problems without month ----
 CREATE TABLE agg_problems_by_unit (
@@ -121,14 +134,9 @@ CREATE TRIGGER agg_problems_by_unit_del AFTER DELETE ON agg_problems FOR EACH RO
 
 CREATE FUNCTION sqlite_compat.trg_agg_problems_by_unit_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
   INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
-  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.immediate_fix, OLD.handed, -OLD.n, -OLD.amount_fen
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed)
-  ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
-  DO UPDATE SET n = agg_problems_by_unit.n + excluded.n, amount_fen = agg_problems_by_unit.amount_fen + excluded.amount_fen;
-  INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.n END, NEW.amount_fen - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.amount_fen END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n - OLD.n, NEW.amount_fen - OLD.amount_fen
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
   DO UPDATE SET n = agg_problems_by_unit.n + excluded.n, amount_fen = agg_problems_by_unit.amount_fen + excluded.amount_fen;
@@ -136,6 +144,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_problems_by_unit_upd AFTER UPDATE ON agg_problems FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_problems_by_unit_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_problems_by_unit_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.immediate_fix IS DISTINCT FROM NEW.immediate_fix OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
+  INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.immediate_fix, OLD.handed, -OLD.n, -OLD.amount_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
+  DO UPDATE SET n = agg_problems_by_unit.n + excluded.n, amount_fen = agg_problems_by_unit.amount_fen + excluded.amount_fen;
+  INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n, NEW.amount_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
+  DO UPDATE SET n = agg_problems_by_unit.n + excluded.n, amount_fen = agg_problems_by_unit.amount_fen + excluded.amount_fen;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_problems_by_unit_mv AFTER UPDATE ON agg_problems FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_problems_by_unit_mv();
 
 -- ---- agg_rect_tasks_by_team: agg_rect_tasks without unit_id and month ----
 CREATE TABLE agg_rect_tasks_by_team (
@@ -180,14 +206,9 @@ CREATE TRIGGER agg_rect_tasks_by_team_del AFTER DELETE ON agg_rect_tasks FOR EAC
 
 CREATE FUNCTION sqlite_compat.trg_agg_rect_tasks_by_team_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
   INSERT INTO agg_rect_tasks_by_team (round_id, team_id, state, handed, n)
-  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.handed, -OLD.n
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed IS DISTINCT FROM NEW.handed)
-  ON CONFLICT (round_id, team_id, state, handed)
-  DO UPDATE SET n = agg_rect_tasks_by_team.n + excluded.n;
-  INSERT INTO agg_rect_tasks_by_team (round_id, team_id, state, handed, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed, NEW.n - OLD.n
   WHERE true
   ON CONFLICT (round_id, team_id, state, handed)
   DO UPDATE SET n = agg_rect_tasks_by_team.n + excluded.n;
@@ -195,6 +216,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_rect_tasks_by_team_upd AFTER UPDATE ON agg_rect_tasks FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_rect_tasks_by_team_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_rect_tasks_by_team_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
+  INSERT INTO agg_rect_tasks_by_team (round_id, team_id, state, handed, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.handed, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, handed)
+  DO UPDATE SET n = agg_rect_tasks_by_team.n + excluded.n;
+  INSERT INTO agg_rect_tasks_by_team (round_id, team_id, state, handed, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, handed)
+  DO UPDATE SET n = agg_rect_tasks_by_team.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_rect_tasks_by_team_mv AFTER UPDATE ON agg_rect_tasks FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_rect_tasks_by_team_mv();
 
 -- ---- agg_rect_tasks_by_unit: agg_rect_tasks without month ----
 CREATE TABLE agg_rect_tasks_by_unit (
@@ -241,14 +280,9 @@ CREATE TRIGGER agg_rect_tasks_by_unit_del AFTER DELETE ON agg_rect_tasks FOR EAC
 
 CREATE FUNCTION sqlite_compat.trg_agg_rect_tasks_by_unit_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
   INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
-  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.handed, -OLD.n
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed IS DISTINCT FROM NEW.handed)
-  ON CONFLICT (round_id, team_id, unit_id, state, handed)
-  DO UPDATE SET n = agg_rect_tasks_by_unit.n + excluded.n;
-  INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.handed, NEW.n - OLD.n
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, handed)
   DO UPDATE SET n = agg_rect_tasks_by_unit.n + excluded.n;
@@ -256,6 +290,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_rect_tasks_by_unit_upd AFTER UPDATE ON agg_rect_tasks FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_rect_tasks_by_unit_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_rect_tasks_by_unit_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
+  INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.handed, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, handed)
+  DO UPDATE SET n = agg_rect_tasks_by_unit.n + excluded.n;
+  INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.handed, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, handed)
+  DO UPDATE SET n = agg_rect_tasks_by_unit.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_rect_tasks_by_unit_mv AFTER UPDATE ON agg_rect_tasks FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_rect_tasks_by_unit_mv();
 
 -- ---- agg_accountability_by_team: agg_accountability without unit_id and month ----
 CREATE TABLE agg_accountability_by_team (
@@ -306,14 +358,9 @@ CREATE TRIGGER agg_accountability_by_team_del AFTER DELETE ON agg_accountability
 
 CREATE FUNCTION sqlite_compat.trg_agg_accountability_by_team_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
   INSERT INTO agg_accountability_by_team (round_id, team_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
-  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.subject_kind, OLD.outcome, OLD.form, OLD.handed, -OLD.n, -OLD.funds_recovered_fen, -OLD.funds_returned_fen, -OLD.losses_recovered_fen
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed)
-  ON CONFLICT (round_id, team_id, state, subject_kind, outcome, form, handed)
-  DO UPDATE SET n = agg_accountability_by_team.n + excluded.n, funds_recovered_fen = agg_accountability_by_team.funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = agg_accountability_by_team.funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = agg_accountability_by_team.losses_recovered_fen + excluded.losses_recovered_fen;
-  INSERT INTO agg_accountability_by_team (round_id, team_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.n END, NEW.funds_recovered_fen - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.funds_recovered_fen END, NEW.funds_returned_fen - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.funds_returned_fen END, NEW.losses_recovered_fen - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.losses_recovered_fen END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - OLD.n, NEW.funds_recovered_fen - OLD.funds_recovered_fen, NEW.funds_returned_fen - OLD.funds_returned_fen, NEW.losses_recovered_fen - OLD.losses_recovered_fen
   WHERE true
   ON CONFLICT (round_id, team_id, state, subject_kind, outcome, form, handed)
   DO UPDATE SET n = agg_accountability_by_team.n + excluded.n, funds_recovered_fen = agg_accountability_by_team.funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = agg_accountability_by_team.funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = agg_accountability_by_team.losses_recovered_fen + excluded.losses_recovered_fen;
@@ -321,6 +368,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_accountability_by_team_upd AFTER UPDATE ON agg_accountability FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_accountability_by_team_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_accountability_by_team_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
+  INSERT INTO agg_accountability_by_team (round_id, team_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.subject_kind, OLD.outcome, OLD.form, OLD.handed, -OLD.n, -OLD.funds_recovered_fen, -OLD.funds_returned_fen, -OLD.losses_recovered_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = agg_accountability_by_team.n + excluded.n, funds_recovered_fen = agg_accountability_by_team.funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = agg_accountability_by_team.funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = agg_accountability_by_team.losses_recovered_fen + excluded.losses_recovered_fen;
+  INSERT INTO agg_accountability_by_team (round_id, team_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n, NEW.funds_recovered_fen, NEW.funds_returned_fen, NEW.losses_recovered_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = agg_accountability_by_team.n + excluded.n, funds_recovered_fen = agg_accountability_by_team.funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = agg_accountability_by_team.funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = agg_accountability_by_team.losses_recovered_fen + excluded.losses_recovered_fen;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_accountability_by_team_mv AFTER UPDATE ON agg_accountability FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_accountability_by_team_mv();
 
 -- ---- agg_accountability_by_unit: agg_accountability without month ----
 CREATE TABLE agg_accountability_by_unit (
@@ -373,14 +438,9 @@ CREATE TRIGGER agg_accountability_by_unit_del AFTER DELETE ON agg_accountability
 
 CREATE FUNCTION sqlite_compat.trg_agg_accountability_by_unit_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
   INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
-  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.subject_kind, OLD.outcome, OLD.form, OLD.handed, -OLD.n, -OLD.funds_recovered_fen, -OLD.funds_returned_fen, -OLD.losses_recovered_fen
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed)
-  ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
-  DO UPDATE SET n = agg_accountability_by_unit.n + excluded.n, funds_recovered_fen = agg_accountability_by_unit.funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = agg_accountability_by_unit.funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = agg_accountability_by_unit.losses_recovered_fen + excluded.losses_recovered_fen;
-  INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.n END, NEW.funds_recovered_fen - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.funds_recovered_fen END, NEW.funds_returned_fen - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.funds_returned_fen END, NEW.losses_recovered_fen - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN 0 ELSE OLD.losses_recovered_fen END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - OLD.n, NEW.funds_recovered_fen - OLD.funds_recovered_fen, NEW.funds_returned_fen - OLD.funds_returned_fen, NEW.losses_recovered_fen - OLD.losses_recovered_fen
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
   DO UPDATE SET n = agg_accountability_by_unit.n + excluded.n, funds_recovered_fen = agg_accountability_by_unit.funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = agg_accountability_by_unit.funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = agg_accountability_by_unit.losses_recovered_fen + excluded.losses_recovered_fen;
@@ -388,6 +448,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_accountability_by_unit_upd AFTER UPDATE ON agg_accountability FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_accountability_by_unit_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_accountability_by_unit_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject_kind IS DISTINCT FROM NEW.subject_kind OR OLD.outcome IS DISTINCT FROM NEW.outcome OR OLD.form IS DISTINCT FROM NEW.form OR OLD.handed IS DISTINCT FROM NEW.handed) THEN
+  INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.subject_kind, OLD.outcome, OLD.form, OLD.handed, -OLD.n, -OLD.funds_recovered_fen, -OLD.funds_returned_fen, -OLD.losses_recovered_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = agg_accountability_by_unit.n + excluded.n, funds_recovered_fen = agg_accountability_by_unit.funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = agg_accountability_by_unit.funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = agg_accountability_by_unit.losses_recovered_fen + excluded.losses_recovered_fen;
+  INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n, NEW.funds_recovered_fen, NEW.funds_returned_fen, NEW.losses_recovered_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = agg_accountability_by_unit.n + excluded.n, funds_recovered_fen = agg_accountability_by_unit.funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = agg_accountability_by_unit.funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = agg_accountability_by_unit.losses_recovered_fen + excluded.losses_recovered_fen;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_accountability_by_unit_mv AFTER UPDATE ON agg_accountability FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_accountability_by_unit_mv();
 
 -- ---- agg_clues_by_team: agg_clues without unit_id and month ----
 CREATE TABLE agg_clues_by_team (
@@ -441,14 +519,9 @@ CREATE TRIGGER agg_clues_by_team_del AFTER DELETE ON agg_clues FOR EACH ROW EXEC
 
 CREATE FUNCTION sqlite_compat.trg_agg_clues_by_team_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed_over IS DISTINCT FROM NEW.handed_over OR OLD.handover_mode IS DISTINCT FROM NEW.handover_mode OR OLD.registered IS DISTINCT FROM NEW.registered OR OLD.disposal_method IS DISTINCT FROM NEW.disposal_method OR OLD.result IS DISTINCT FROM NEW.result OR OLD.disposed IS DISTINCT FROM NEW.disposed OR OLD.concluded IS DISTINCT FROM NEW.concluded OR OLD.case_filed IS DISTINCT FROM NEW.case_filed OR OLD.detention IS DISTINCT FROM NEW.detention OR OLD.prosecution IS DISTINCT FROM NEW.prosecution) THEN
   INSERT INTO agg_clues_by_team (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution, n)
-  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.handed_over, OLD.handover_mode, OLD.registered, OLD.disposal_method, OLD.result, OLD.disposed, OLD.concluded, OLD.case_filed, OLD.detention, OLD.prosecution, -OLD.n
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed_over IS DISTINCT FROM NEW.handed_over OR OLD.handover_mode IS DISTINCT FROM NEW.handover_mode OR OLD.registered IS DISTINCT FROM NEW.registered OR OLD.disposal_method IS DISTINCT FROM NEW.disposal_method OR OLD.result IS DISTINCT FROM NEW.result OR OLD.disposed IS DISTINCT FROM NEW.disposed OR OLD.concluded IS DISTINCT FROM NEW.concluded OR OLD.case_filed IS DISTINCT FROM NEW.case_filed OR OLD.detention IS DISTINCT FROM NEW.detention OR OLD.prosecution IS DISTINCT FROM NEW.prosecution)
-  ON CONFLICT (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution)
-  DO UPDATE SET n = agg_clues_by_team.n + excluded.n;
-  INSERT INTO agg_clues_by_team (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed_over, NEW.handover_mode, NEW.registered, NEW.disposal_method, NEW.result, NEW.disposed, NEW.concluded, NEW.case_filed, NEW.detention, NEW.prosecution, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed_over IS DISTINCT FROM NEW.handed_over OR OLD.handover_mode IS DISTINCT FROM NEW.handover_mode OR OLD.registered IS DISTINCT FROM NEW.registered OR OLD.disposal_method IS DISTINCT FROM NEW.disposal_method OR OLD.result IS DISTINCT FROM NEW.result OR OLD.disposed IS DISTINCT FROM NEW.disposed OR OLD.concluded IS DISTINCT FROM NEW.concluded OR OLD.case_filed IS DISTINCT FROM NEW.case_filed OR OLD.detention IS DISTINCT FROM NEW.detention OR OLD.prosecution IS DISTINCT FROM NEW.prosecution) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed_over, NEW.handover_mode, NEW.registered, NEW.disposal_method, NEW.result, NEW.disposed, NEW.concluded, NEW.case_filed, NEW.detention, NEW.prosecution, NEW.n - OLD.n
   WHERE true
   ON CONFLICT (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution)
   DO UPDATE SET n = agg_clues_by_team.n + excluded.n;
@@ -456,6 +529,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_clues_by_team_upd AFTER UPDATE ON agg_clues FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_clues_by_team_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_clues_by_team_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.handed_over IS DISTINCT FROM NEW.handed_over OR OLD.handover_mode IS DISTINCT FROM NEW.handover_mode OR OLD.registered IS DISTINCT FROM NEW.registered OR OLD.disposal_method IS DISTINCT FROM NEW.disposal_method OR OLD.result IS DISTINCT FROM NEW.result OR OLD.disposed IS DISTINCT FROM NEW.disposed OR OLD.concluded IS DISTINCT FROM NEW.concluded OR OLD.case_filed IS DISTINCT FROM NEW.case_filed OR OLD.detention IS DISTINCT FROM NEW.detention OR OLD.prosecution IS DISTINCT FROM NEW.prosecution) THEN
+  INSERT INTO agg_clues_by_team (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.handed_over, OLD.handover_mode, OLD.registered, OLD.disposal_method, OLD.result, OLD.disposed, OLD.concluded, OLD.case_filed, OLD.detention, OLD.prosecution, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution)
+  DO UPDATE SET n = agg_clues_by_team.n + excluded.n;
+  INSERT INTO agg_clues_by_team (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed_over, NEW.handover_mode, NEW.registered, NEW.disposal_method, NEW.result, NEW.disposed, NEW.concluded, NEW.case_filed, NEW.detention, NEW.prosecution, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution)
+  DO UPDATE SET n = agg_clues_by_team.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_clues_by_team_mv AFTER UPDATE ON agg_clues FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_clues_by_team_mv();
 
 -- ---- PostgreSQL: one copy of a report per statement (see scripts/gen_aggregates.py) ----
 CREATE FUNCTION sqlite_compat.trg_agg_report_copies_one_per_statement() RETURNS trigger LANGUAGE plpgsql AS $xunji$

@@ -138,14 +138,9 @@ CREATE TRIGGER agg_petitions_by_team_del AFTER DELETE ON agg_petitions FOR EACH 
 
 CREATE FUNCTION sqlite_compat.trg_agg_petitions_by_team_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.state IS DISTINCT FROM NEW.state) THEN
   INSERT INTO agg_petitions_by_team (round_id, team_id, channel, state, n)
-  SELECT OLD.round_id, OLD.team_id, OLD.channel, OLD.state, -OLD.n
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.state IS DISTINCT FROM NEW.state)
-  ON CONFLICT (round_id, team_id, channel, state)
-  DO UPDATE SET n = agg_petitions_by_team.n + excluded.n;
-  INSERT INTO agg_petitions_by_team (round_id, team_id, channel, state, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.channel, NEW.state, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.state IS DISTINCT FROM NEW.state) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.channel, NEW.state, NEW.n - OLD.n
   WHERE true
   ON CONFLICT (round_id, team_id, channel, state)
   DO UPDATE SET n = agg_petitions_by_team.n + excluded.n;
@@ -153,6 +148,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_petitions_by_team_upd AFTER UPDATE ON agg_petitions FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_petitions_by_team_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_petitions_by_team_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.state IS DISTINCT FROM NEW.state) THEN
+  INSERT INTO agg_petitions_by_team (round_id, team_id, channel, state, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.channel, OLD.state, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, channel, state)
+  DO UPDATE SET n = agg_petitions_by_team.n + excluded.n;
+  INSERT INTO agg_petitions_by_team (round_id, team_id, channel, state, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.channel, NEW.state, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, channel, state)
+  DO UPDATE SET n = agg_petitions_by_team.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_petitions_by_team_mv AFTER UPDATE ON agg_petitions FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_petitions_by_team_mv();
 
 -- ---- agg_petitions_by_unit: agg_petitions without month ----
 CREATE TABLE agg_petitions_by_unit (
@@ -199,14 +212,9 @@ CREATE TRIGGER agg_petitions_by_unit_del AFTER DELETE ON agg_petitions FOR EACH 
 
 CREATE FUNCTION sqlite_compat.trg_agg_petitions_by_unit_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.state IS DISTINCT FROM NEW.state) THEN
   INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
-  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.channel, OLD.state, -OLD.n
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.state IS DISTINCT FROM NEW.state)
-  ON CONFLICT (round_id, team_id, unit_id, channel, state)
-  DO UPDATE SET n = agg_petitions_by_unit.n + excluded.n;
-  INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.channel, NEW.state, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.state IS DISTINCT FROM NEW.state) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.channel, NEW.state, NEW.n - OLD.n
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, channel, state)
   DO UPDATE SET n = agg_petitions_by_unit.n + excluded.n;
@@ -214,6 +222,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_petitions_by_unit_upd AFTER UPDATE ON agg_petitions FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_petitions_by_unit_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_petitions_by_unit_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.channel IS DISTINCT FROM NEW.channel OR OLD.state IS DISTINCT FROM NEW.state) THEN
+  INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.channel, OLD.state, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, channel, state)
+  DO UPDATE SET n = agg_petitions_by_unit.n + excluded.n;
+  INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.channel, NEW.state, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, channel, state)
+  DO UPDATE SET n = agg_petitions_by_unit.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_petitions_by_unit_mv AFTER UPDATE ON agg_petitions FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_petitions_by_unit_mv();
 
 -- ==== agg_assistance: assistance ====
 CREATE TABLE agg_assistance (
@@ -345,14 +371,9 @@ CREATE TRIGGER agg_assistance_by_team_del AFTER DELETE ON agg_assistance FOR EAC
 
 CREATE FUNCTION sqlite_compat.trg_agg_assistance_by_team_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.completed IS DISTINCT FROM NEW.completed OR OLD.forwarded IS DISTINCT FROM NEW.forwarded) THEN
   INSERT INTO agg_assistance_by_team (round_id, team_id, state, completed, forwarded, n)
-  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.completed, OLD.forwarded, -OLD.n
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.completed IS DISTINCT FROM NEW.completed OR OLD.forwarded IS DISTINCT FROM NEW.forwarded)
-  ON CONFLICT (round_id, team_id, state, completed, forwarded)
-  DO UPDATE SET n = agg_assistance_by_team.n + excluded.n;
-  INSERT INTO agg_assistance_by_team (round_id, team_id, state, completed, forwarded, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.completed, NEW.forwarded, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.completed IS DISTINCT FROM NEW.completed OR OLD.forwarded IS DISTINCT FROM NEW.forwarded) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.completed, NEW.forwarded, NEW.n - OLD.n
   WHERE true
   ON CONFLICT (round_id, team_id, state, completed, forwarded)
   DO UPDATE SET n = agg_assistance_by_team.n + excluded.n;
@@ -360,6 +381,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_assistance_by_team_upd AFTER UPDATE ON agg_assistance FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_assistance_by_team_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_assistance_by_team_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.completed IS DISTINCT FROM NEW.completed OR OLD.forwarded IS DISTINCT FROM NEW.forwarded) THEN
+  INSERT INTO agg_assistance_by_team (round_id, team_id, state, completed, forwarded, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.completed, OLD.forwarded, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, completed, forwarded)
+  DO UPDATE SET n = agg_assistance_by_team.n + excluded.n;
+  INSERT INTO agg_assistance_by_team (round_id, team_id, state, completed, forwarded, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.completed, NEW.forwarded, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, completed, forwarded)
+  DO UPDATE SET n = agg_assistance_by_team.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_assistance_by_team_mv AFTER UPDATE ON agg_assistance FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_assistance_by_team_mv();
 
 -- ==== agg_reports: reports ====
 CREATE TABLE agg_reports (
@@ -502,14 +541,9 @@ CREATE TRIGGER agg_reports_by_team_del AFTER DELETE ON agg_reports FOR EACH ROW 
 
 CREATE FUNCTION sqlite_compat.trg_agg_reports_by_team_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees) THEN
   INSERT INTO agg_reports_by_team (round_id, team_id, state, copied, has_attendees, n, attendees)
-  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.copied, OLD.has_attendees, -OLD.n, -OLD.attendees
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees)
-  ON CONFLICT (round_id, team_id, state, copied, has_attendees)
-  DO UPDATE SET n = agg_reports_by_team.n + excluded.n, attendees = agg_reports_by_team.attendees + excluded.attendees;
-  INSERT INTO agg_reports_by_team (round_id, team_id, state, copied, has_attendees, n, attendees)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees) THEN 0 ELSE OLD.n END, NEW.attendees - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees) THEN 0 ELSE OLD.attendees END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n - OLD.n, NEW.attendees - OLD.attendees
   WHERE true
   ON CONFLICT (round_id, team_id, state, copied, has_attendees)
   DO UPDATE SET n = agg_reports_by_team.n + excluded.n, attendees = agg_reports_by_team.attendees + excluded.attendees;
@@ -517,6 +551,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_reports_by_team_upd AFTER UPDATE ON agg_reports FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_reports_by_team_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_reports_by_team_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees) THEN
+  INSERT INTO agg_reports_by_team (round_id, team_id, state, copied, has_attendees, n, attendees)
+  SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.copied, OLD.has_attendees, -OLD.n, -OLD.attendees
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, copied, has_attendees)
+  DO UPDATE SET n = agg_reports_by_team.n + excluded.n, attendees = agg_reports_by_team.attendees + excluded.attendees;
+  INSERT INTO agg_reports_by_team (round_id, team_id, state, copied, has_attendees, n, attendees)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n, NEW.attendees
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, copied, has_attendees)
+  DO UPDATE SET n = agg_reports_by_team.n + excluded.n, attendees = agg_reports_by_team.attendees + excluded.attendees;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_reports_by_team_mv AFTER UPDATE ON agg_reports FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_reports_by_team_mv();
 
 -- ---- agg_reports_by_unit: agg_reports without month ----
 CREATE TABLE agg_reports_by_unit (
@@ -565,14 +617,9 @@ CREATE TRIGGER agg_reports_by_unit_del AFTER DELETE ON agg_reports FOR EACH ROW 
 
 CREATE FUNCTION sqlite_compat.trg_agg_reports_by_unit_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees) THEN
   INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
-  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.copied, OLD.has_attendees, -OLD.n, -OLD.attendees
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees)
-  ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
-  DO UPDATE SET n = agg_reports_by_unit.n + excluded.n, attendees = agg_reports_by_unit.attendees + excluded.attendees;
-  INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees) THEN 0 ELSE OLD.n END, NEW.attendees - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees) THEN 0 ELSE OLD.attendees END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n - OLD.n, NEW.attendees - OLD.attendees
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
   DO UPDATE SET n = agg_reports_by_unit.n + excluded.n, attendees = agg_reports_by_unit.attendees + excluded.attendees;
@@ -580,6 +627,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_reports_by_unit_upd AFTER UPDATE ON agg_reports FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_reports_by_unit_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_reports_by_unit_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.copied IS DISTINCT FROM NEW.copied OR OLD.has_attendees IS DISTINCT FROM NEW.has_attendees) THEN
+  INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.copied, OLD.has_attendees, -OLD.n, -OLD.attendees
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
+  DO UPDATE SET n = agg_reports_by_unit.n + excluded.n, attendees = agg_reports_by_unit.attendees + excluded.attendees;
+  INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n, NEW.attendees
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
+  DO UPDATE SET n = agg_reports_by_unit.n + excluded.n, attendees = agg_reports_by_unit.attendees + excluded.attendees;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_reports_by_unit_mv AFTER UPDATE ON agg_reports FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_reports_by_unit_mv();
 
 -- ==== agg_targets: targets ====
 CREATE TABLE agg_targets (
@@ -698,14 +763,9 @@ CREATE TRIGGER agg_targets_by_team_del AFTER DELETE ON agg_targets FOR EACH ROW 
 
 CREATE FUNCTION sqlite_compat.trg_agg_targets_by_team_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id) THEN
   INSERT INTO agg_targets_by_team (round_id, team_id, n)
-  SELECT OLD.round_id, OLD.team_id, -OLD.n
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id)
-  ON CONFLICT (round_id, team_id)
-  DO UPDATE SET n = agg_targets_by_team.n + excluded.n;
-  INSERT INTO agg_targets_by_team (round_id, team_id, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.n - OLD.n
   WHERE true
   ON CONFLICT (round_id, team_id)
   DO UPDATE SET n = agg_targets_by_team.n + excluded.n;
@@ -713,6 +773,24 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_targets_by_team_upd AFTER UPDATE ON agg_targets FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_targets_by_team_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_targets_by_team_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id) THEN
+  INSERT INTO agg_targets_by_team (round_id, team_id, n)
+  SELECT OLD.round_id, OLD.team_id, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id)
+  DO UPDATE SET n = agg_targets_by_team.n + excluded.n;
+  INSERT INTO agg_targets_by_team (round_id, team_id, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id)
+  DO UPDATE SET n = agg_targets_by_team.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_targets_by_team_mv AFTER UPDATE ON agg_targets FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_targets_by_team_mv();
 
 -- ---- agg_targets_by_unit: agg_targets without month ----
 CREATE TABLE agg_targets_by_unit (
@@ -757,14 +835,9 @@ CREATE TRIGGER agg_targets_by_unit_del AFTER DELETE ON agg_targets FOR EACH ROW 
 
 CREATE FUNCTION sqlite_compat.trg_agg_targets_by_unit_upd() RETURNS trigger LANGUAGE plpgsql AS $xunji$
 BEGIN
-  IF true THEN
+  IF NOT (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id) THEN
   INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
-  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, -OLD.n
-  WHERE (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id)
-  ON CONFLICT (round_id, team_id, unit_id)
-  DO UPDATE SET n = agg_targets_by_unit.n + excluded.n;
-  INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.n - CASE WHEN (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.n - OLD.n
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id)
   DO UPDATE SET n = agg_targets_by_unit.n + excluded.n;
@@ -772,3 +845,21 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_targets_by_unit_upd AFTER UPDATE ON agg_targets FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_targets_by_unit_upd();
+
+CREATE FUNCTION sqlite_compat.trg_agg_targets_by_unit_mv() RETURNS trigger LANGUAGE plpgsql AS $xunji$
+BEGIN
+  IF (OLD.round_id IS DISTINCT FROM NEW.round_id OR OLD.team_id IS DISTINCT FROM NEW.team_id OR OLD.unit_id IS DISTINCT FROM NEW.unit_id) THEN
+  INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
+  SELECT OLD.round_id, OLD.team_id, OLD.unit_id, -OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id)
+  DO UPDATE SET n = agg_targets_by_unit.n + excluded.n;
+  INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id)
+  DO UPDATE SET n = agg_targets_by_unit.n + excluded.n;
+  END IF;
+  RETURN NULL;
+END $xunji$;
+CREATE TRIGGER agg_targets_by_unit_mv AFTER UPDATE ON agg_targets FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_targets_by_unit_mv();

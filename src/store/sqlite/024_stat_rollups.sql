@@ -47,14 +47,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_problems_by_team_upd AFTER UPDATE ON agg_problems
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed)
+BEGIN
+  INSERT INTO agg_problems_by_team (round_id, team_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n - OLD.n, NEW.amount_fen - OLD.amount_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, immediate_fix, handed)
+  DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
+END;
+
+CREATE TRIGGER agg_problems_by_team_mv AFTER UPDATE ON agg_problems
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed)
 BEGIN
   INSERT INTO agg_problems_by_team (round_id, team_id, state, immediate_fix, handed, n, amount_fen)
   SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.immediate_fix, OLD.handed, -OLD.n, -OLD.amount_fen
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed)
+  WHERE true
   ON CONFLICT (round_id, team_id, state, immediate_fix, handed)
   DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
   INSERT INTO agg_problems_by_team (round_id, team_id, state, immediate_fix, handed, n, amount_fen)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END, NEW.amount_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.amount_fen END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n, NEW.amount_fen
   WHERE true
   ON CONFLICT (round_id, team_id, state, immediate_fix, handed)
   DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
@@ -98,14 +109,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_problems_by_unit_upd AFTER UPDATE ON agg_problems
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed)
+BEGIN
+  INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n - OLD.n, NEW.amount_fen - OLD.amount_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
+  DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
+END;
+
+CREATE TRIGGER agg_problems_by_unit_mv AFTER UPDATE ON agg_problems
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed)
 BEGIN
   INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
   SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.immediate_fix, OLD.handed, -OLD.n, -OLD.amount_fen
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed)
+  WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
   DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
   INSERT INTO agg_problems_by_unit (round_id, team_id, unit_id, state, immediate_fix, handed, n, amount_fen)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END, NEW.amount_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.immediate_fix IS NOT NEW.immediate_fix OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.amount_fen END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.immediate_fix, NEW.handed, NEW.n, NEW.amount_fen
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, immediate_fix, handed)
   DO UPDATE SET n = n + excluded.n, amount_fen = amount_fen + excluded.amount_fen;
@@ -145,14 +167,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_rect_tasks_by_team_upd AFTER UPDATE ON agg_rect_tasks
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed)
+BEGIN
+  INSERT INTO agg_rect_tasks_by_team (round_id, team_id, state, handed, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed, NEW.n - OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, handed)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_rect_tasks_by_team_mv AFTER UPDATE ON agg_rect_tasks
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed)
 BEGIN
   INSERT INTO agg_rect_tasks_by_team (round_id, team_id, state, handed, n)
   SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.handed, -OLD.n
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed)
+  WHERE true
   ON CONFLICT (round_id, team_id, state, handed)
   DO UPDATE SET n = n + excluded.n;
   INSERT INTO agg_rect_tasks_by_team (round_id, team_id, state, handed, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed, NEW.n
   WHERE true
   ON CONFLICT (round_id, team_id, state, handed)
   DO UPDATE SET n = n + excluded.n;
@@ -194,14 +227,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_rect_tasks_by_unit_upd AFTER UPDATE ON agg_rect_tasks
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed)
+BEGIN
+  INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.handed, NEW.n - OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, handed)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_rect_tasks_by_unit_mv AFTER UPDATE ON agg_rect_tasks
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed)
 BEGIN
   INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
   SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.handed, -OLD.n
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed)
+  WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, handed)
   DO UPDATE SET n = n + excluded.n;
   INSERT INTO agg_rect_tasks_by_unit (round_id, team_id, unit_id, state, handed, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.handed, NEW.n
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, handed)
   DO UPDATE SET n = n + excluded.n;
@@ -247,14 +291,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_accountability_by_team_upd AFTER UPDATE ON agg_accountability
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed)
+BEGIN
+  INSERT INTO agg_accountability_by_team (round_id, team_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - OLD.n, NEW.funds_recovered_fen - OLD.funds_recovered_fen, NEW.funds_returned_fen - OLD.funds_returned_fen, NEW.losses_recovered_fen - OLD.losses_recovered_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
+END;
+
+CREATE TRIGGER agg_accountability_by_team_mv AFTER UPDATE ON agg_accountability
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed)
 BEGIN
   INSERT INTO agg_accountability_by_team (round_id, team_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
   SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.subject_kind, OLD.outcome, OLD.form, OLD.handed, -OLD.n, -OLD.funds_recovered_fen, -OLD.funds_returned_fen, -OLD.losses_recovered_fen
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed)
+  WHERE true
   ON CONFLICT (round_id, team_id, state, subject_kind, outcome, form, handed)
   DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
   INSERT INTO agg_accountability_by_team (round_id, team_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END, NEW.funds_recovered_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.funds_recovered_fen END, NEW.funds_returned_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.funds_returned_fen END, NEW.losses_recovered_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.losses_recovered_fen END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n, NEW.funds_recovered_fen, NEW.funds_returned_fen, NEW.losses_recovered_fen
   WHERE true
   ON CONFLICT (round_id, team_id, state, subject_kind, outcome, form, handed)
   DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
@@ -302,14 +357,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_accountability_by_unit_upd AFTER UPDATE ON agg_accountability
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed)
+BEGIN
+  INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - OLD.n, NEW.funds_recovered_fen - OLD.funds_recovered_fen, NEW.funds_returned_fen - OLD.funds_returned_fen, NEW.losses_recovered_fen - OLD.losses_recovered_fen
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
+  DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
+END;
+
+CREATE TRIGGER agg_accountability_by_unit_mv AFTER UPDATE ON agg_accountability
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed)
 BEGIN
   INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
   SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.subject_kind, OLD.outcome, OLD.form, OLD.handed, -OLD.n, -OLD.funds_recovered_fen, -OLD.funds_returned_fen, -OLD.losses_recovered_fen
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed)
+  WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
   DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
   INSERT INTO agg_accountability_by_unit (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed, n, funds_recovered_fen, funds_returned_fen, losses_recovered_fen)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.n END, NEW.funds_recovered_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.funds_recovered_fen END, NEW.funds_returned_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.funds_returned_fen END, NEW.losses_recovered_fen - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.subject_kind IS NOT NEW.subject_kind OR OLD.outcome IS NOT NEW.outcome OR OLD.form IS NOT NEW.form OR OLD.handed IS NOT NEW.handed) THEN 0 ELSE OLD.losses_recovered_fen END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.subject_kind, NEW.outcome, NEW.form, NEW.handed, NEW.n, NEW.funds_recovered_fen, NEW.funds_returned_fen, NEW.losses_recovered_fen
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, subject_kind, outcome, form, handed)
   DO UPDATE SET n = n + excluded.n, funds_recovered_fen = funds_recovered_fen + excluded.funds_recovered_fen, funds_returned_fen = funds_returned_fen + excluded.funds_returned_fen, losses_recovered_fen = losses_recovered_fen + excluded.losses_recovered_fen;
@@ -358,14 +424,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_clues_by_team_upd AFTER UPDATE ON agg_clues
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.handed_over IS NOT NEW.handed_over OR OLD.handover_mode IS NOT NEW.handover_mode OR OLD.registered IS NOT NEW.registered OR OLD.disposal_method IS NOT NEW.disposal_method OR OLD.result IS NOT NEW.result OR OLD.disposed IS NOT NEW.disposed OR OLD.concluded IS NOT NEW.concluded OR OLD.case_filed IS NOT NEW.case_filed OR OLD.detention IS NOT NEW.detention OR OLD.prosecution IS NOT NEW.prosecution)
+BEGIN
+  INSERT INTO agg_clues_by_team (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed_over, NEW.handover_mode, NEW.registered, NEW.disposal_method, NEW.result, NEW.disposed, NEW.concluded, NEW.case_filed, NEW.detention, NEW.prosecution, NEW.n - OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_clues_by_team_mv AFTER UPDATE ON agg_clues
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.handed_over IS NOT NEW.handed_over OR OLD.handover_mode IS NOT NEW.handover_mode OR OLD.registered IS NOT NEW.registered OR OLD.disposal_method IS NOT NEW.disposal_method OR OLD.result IS NOT NEW.result OR OLD.disposed IS NOT NEW.disposed OR OLD.concluded IS NOT NEW.concluded OR OLD.case_filed IS NOT NEW.case_filed OR OLD.detention IS NOT NEW.detention OR OLD.prosecution IS NOT NEW.prosecution)
 BEGIN
   INSERT INTO agg_clues_by_team (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution, n)
   SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.handed_over, OLD.handover_mode, OLD.registered, OLD.disposal_method, OLD.result, OLD.disposed, OLD.concluded, OLD.case_filed, OLD.detention, OLD.prosecution, -OLD.n
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.handed_over IS NOT NEW.handed_over OR OLD.handover_mode IS NOT NEW.handover_mode OR OLD.registered IS NOT NEW.registered OR OLD.disposal_method IS NOT NEW.disposal_method OR OLD.result IS NOT NEW.result OR OLD.disposed IS NOT NEW.disposed OR OLD.concluded IS NOT NEW.concluded OR OLD.case_filed IS NOT NEW.case_filed OR OLD.detention IS NOT NEW.detention OR OLD.prosecution IS NOT NEW.prosecution)
+  WHERE true
   ON CONFLICT (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution)
   DO UPDATE SET n = n + excluded.n;
   INSERT INTO agg_clues_by_team (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed_over, NEW.handover_mode, NEW.registered, NEW.disposal_method, NEW.result, NEW.disposed, NEW.concluded, NEW.case_filed, NEW.detention, NEW.prosecution, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.handed_over IS NOT NEW.handed_over OR OLD.handover_mode IS NOT NEW.handover_mode OR OLD.registered IS NOT NEW.registered OR OLD.disposal_method IS NOT NEW.disposal_method OR OLD.result IS NOT NEW.result OR OLD.disposed IS NOT NEW.disposed OR OLD.concluded IS NOT NEW.concluded OR OLD.case_filed IS NOT NEW.case_filed OR OLD.detention IS NOT NEW.detention OR OLD.prosecution IS NOT NEW.prosecution) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.handed_over, NEW.handover_mode, NEW.registered, NEW.disposal_method, NEW.result, NEW.disposed, NEW.concluded, NEW.case_filed, NEW.detention, NEW.prosecution, NEW.n
   WHERE true
   ON CONFLICT (round_id, team_id, state, handed_over, handover_mode, registered, disposal_method, result, disposed, concluded, case_filed, detention, prosecution)
   DO UPDATE SET n = n + excluded.n;

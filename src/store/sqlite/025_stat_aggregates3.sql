@@ -121,14 +121,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_petitions_by_team_upd AFTER UPDATE ON agg_petitions
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state)
+BEGIN
+  INSERT INTO agg_petitions_by_team (round_id, team_id, channel, state, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.channel, NEW.state, NEW.n - OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, channel, state)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_petitions_by_team_mv AFTER UPDATE ON agg_petitions
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state)
 BEGIN
   INSERT INTO agg_petitions_by_team (round_id, team_id, channel, state, n)
   SELECT OLD.round_id, OLD.team_id, OLD.channel, OLD.state, -OLD.n
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state)
+  WHERE true
   ON CONFLICT (round_id, team_id, channel, state)
   DO UPDATE SET n = n + excluded.n;
   INSERT INTO agg_petitions_by_team (round_id, team_id, channel, state, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.channel, NEW.state, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.channel, NEW.state, NEW.n
   WHERE true
   ON CONFLICT (round_id, team_id, channel, state)
   DO UPDATE SET n = n + excluded.n;
@@ -170,14 +181,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_petitions_by_unit_upd AFTER UPDATE ON agg_petitions
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state)
+BEGIN
+  INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.channel, NEW.state, NEW.n - OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, channel, state)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_petitions_by_unit_mv AFTER UPDATE ON agg_petitions
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state)
 BEGIN
   INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
   SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.channel, OLD.state, -OLD.n
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state)
+  WHERE true
   ON CONFLICT (round_id, team_id, unit_id, channel, state)
   DO UPDATE SET n = n + excluded.n;
   INSERT INTO agg_petitions_by_unit (round_id, team_id, unit_id, channel, state, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.channel, NEW.state, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.channel IS NOT NEW.channel OR OLD.state IS NOT NEW.state) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.channel, NEW.state, NEW.n
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, channel, state)
   DO UPDATE SET n = n + excluded.n;
@@ -298,14 +320,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_assistance_by_team_upd AFTER UPDATE ON agg_assistance
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.completed IS NOT NEW.completed OR OLD.forwarded IS NOT NEW.forwarded)
+BEGIN
+  INSERT INTO agg_assistance_by_team (round_id, team_id, state, completed, forwarded, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.completed, NEW.forwarded, NEW.n - OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, completed, forwarded)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_assistance_by_team_mv AFTER UPDATE ON agg_assistance
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.completed IS NOT NEW.completed OR OLD.forwarded IS NOT NEW.forwarded)
 BEGIN
   INSERT INTO agg_assistance_by_team (round_id, team_id, state, completed, forwarded, n)
   SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.completed, OLD.forwarded, -OLD.n
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.completed IS NOT NEW.completed OR OLD.forwarded IS NOT NEW.forwarded)
+  WHERE true
   ON CONFLICT (round_id, team_id, state, completed, forwarded)
   DO UPDATE SET n = n + excluded.n;
   INSERT INTO agg_assistance_by_team (round_id, team_id, state, completed, forwarded, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.completed, NEW.forwarded, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.completed IS NOT NEW.completed OR OLD.forwarded IS NOT NEW.forwarded) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.completed, NEW.forwarded, NEW.n
   WHERE true
   ON CONFLICT (round_id, team_id, state, completed, forwarded)
   DO UPDATE SET n = n + excluded.n;
@@ -438,14 +471,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_reports_by_team_upd AFTER UPDATE ON agg_reports
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees)
+BEGIN
+  INSERT INTO agg_reports_by_team (round_id, team_id, state, copied, has_attendees, n, attendees)
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n - OLD.n, NEW.attendees - OLD.attendees
+  WHERE true
+  ON CONFLICT (round_id, team_id, state, copied, has_attendees)
+  DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
+END;
+
+CREATE TRIGGER agg_reports_by_team_mv AFTER UPDATE ON agg_reports
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees)
 BEGIN
   INSERT INTO agg_reports_by_team (round_id, team_id, state, copied, has_attendees, n, attendees)
   SELECT OLD.round_id, OLD.team_id, OLD.state, OLD.copied, OLD.has_attendees, -OLD.n, -OLD.attendees
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees)
+  WHERE true
   ON CONFLICT (round_id, team_id, state, copied, has_attendees)
   DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
   INSERT INTO agg_reports_by_team (round_id, team_id, state, copied, has_attendees, n, attendees)
-  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees) THEN 0 ELSE OLD.n END, NEW.attendees - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees) THEN 0 ELSE OLD.attendees END
+  SELECT NEW.round_id, NEW.team_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n, NEW.attendees
   WHERE true
   ON CONFLICT (round_id, team_id, state, copied, has_attendees)
   DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
@@ -489,14 +533,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_reports_by_unit_upd AFTER UPDATE ON agg_reports
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees)
+BEGIN
+  INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n - OLD.n, NEW.attendees - OLD.attendees
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
+  DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
+END;
+
+CREATE TRIGGER agg_reports_by_unit_mv AFTER UPDATE ON agg_reports
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees)
 BEGIN
   INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
   SELECT OLD.round_id, OLD.team_id, OLD.unit_id, OLD.state, OLD.copied, OLD.has_attendees, -OLD.n, -OLD.attendees
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees)
+  WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
   DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
   INSERT INTO agg_reports_by_unit (round_id, team_id, unit_id, state, copied, has_attendees, n, attendees)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees) THEN 0 ELSE OLD.n END, NEW.attendees - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id OR OLD.state IS NOT NEW.state OR OLD.copied IS NOT NEW.copied OR OLD.has_attendees IS NOT NEW.has_attendees) THEN 0 ELSE OLD.attendees END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.state, NEW.copied, NEW.has_attendees, NEW.n, NEW.attendees
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id, state, copied, has_attendees)
   DO UPDATE SET n = n + excluded.n, attendees = attendees + excluded.attendees;
@@ -602,14 +657,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_targets_by_team_upd AFTER UPDATE ON agg_targets
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id)
+BEGIN
+  INSERT INTO agg_targets_by_team (round_id, team_id, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.n - OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_targets_by_team_mv AFTER UPDATE ON agg_targets
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id)
 BEGIN
   INSERT INTO agg_targets_by_team (round_id, team_id, n)
   SELECT OLD.round_id, OLD.team_id, -OLD.n
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id)
+  WHERE true
   ON CONFLICT (round_id, team_id)
   DO UPDATE SET n = n + excluded.n;
   INSERT INTO agg_targets_by_team (round_id, team_id, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.n
   WHERE true
   ON CONFLICT (round_id, team_id)
   DO UPDATE SET n = n + excluded.n;
@@ -649,14 +715,25 @@ BEGIN
 END;
 
 CREATE TRIGGER agg_targets_by_unit_upd AFTER UPDATE ON agg_targets
+WHEN NOT (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id)
+BEGIN
+  INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.n - OLD.n
+  WHERE true
+  ON CONFLICT (round_id, team_id, unit_id)
+  DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER agg_targets_by_unit_mv AFTER UPDATE ON agg_targets
+WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id)
 BEGIN
   INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
   SELECT OLD.round_id, OLD.team_id, OLD.unit_id, -OLD.n
-  WHERE (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id)
+  WHERE true
   ON CONFLICT (round_id, team_id, unit_id)
   DO UPDATE SET n = n + excluded.n;
   INSERT INTO agg_targets_by_unit (round_id, team_id, unit_id, n)
-  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.n - CASE WHEN (OLD.round_id IS NOT NEW.round_id OR OLD.team_id IS NOT NEW.team_id OR OLD.unit_id IS NOT NEW.unit_id) THEN 0 ELSE OLD.n END
+  SELECT NEW.round_id, NEW.team_id, NEW.unit_id, NEW.n
   WHERE true
   ON CONFLICT (round_id, team_id, unit_id)
   DO UPDATE SET n = n + excluded.n;
