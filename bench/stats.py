@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 ap = argparse.ArgumentParser()
@@ -47,9 +48,12 @@ def token(login):
 
 def get(url, tok):
     t = time.perf_counter()
-    with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {tok}"}),
-                                timeout=600) as r:
-        body = r.read()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": f"Bearer {tok}"}),
+                                    timeout=600) as r:
+            body = r.read()
+    except urllib.error.HTTPError as e:  # a figure this user may not see: no row
+        return time.perf_counter() - t, e.code
     return time.perf_counter() - t, body
 
 
@@ -110,6 +114,9 @@ def run(mode):
             tok = token(login)
             for path in paths:
                 t, body = get(base + path, tok)
+                if isinstance(body, int):
+                    print(f"  ({login} {path}: HTTP {body}, skipped)", flush=True)
+                    continue
                 one = statistics.median([t] + [get(base + path, tok)[0] for _ in range(2)])
                 rps, p99 = wrk(base + path, tok) if one < a.slow else (None, None)
                 rows.append((login, path, one * 1000, rps, p99))

@@ -340,6 +340,13 @@ CREATE TRIGGER agg_report_copies_one_per_delete AFTER DELETE ON report_copies RE
 """
 
 
+# 025: the drill-down order of the accountability figures (core/measures.c src_acct), so a
+# page walks the index and stops after per_page rows instead of sorting every record.
+INDEX_025 = """-- ---- drill-down order (not an aggregate) ----
+CREATE INDEX accountability_decided ON accountability(decided_on, id);
+"""
+
+
 def migration(num, name, head, aggs_detail, aggs_roll):
     o = Out()
     o.lite.append(HEAD + head)
@@ -353,6 +360,8 @@ def migration(num, name, head, aggs_detail, aggs_roll):
             emit_rollup(o, r)
     if num == 24:
         o.pg.append(PG_024_GUARD)
+    if num == 25:
+        o.both(INDEX_025)
     fn = "%03d_%s.sql" % (num, name)
     return {os.path.join("src/store/sqlite", fn): "".join(o.lite).rstrip("\n") + "\n",
             os.path.join("src/store/pg", fn): "".join(o.pg).rstrip("\n") + "\n"}

@@ -335,8 +335,10 @@ static const msource src_assistance = {
  * outcome for one person, party organisation or leader. */
 static const msource src_acct = {
     "accountability", "追责问责",
-    "accountability a JOIN rounds r ON r.id=a.round_id JOIN teams t ON t.id=a.team_id "
-    "JOIN orgs u ON u.id=a.unit_id",
+    /* under alias x too (the problems' way): the kind's condition applies to the row, and
+     * a drill-down page walks accountability(decided_on, id) (migration 025) and stops */
+    "accountability x JOIN accountability a ON a.id=x.id JOIN rounds r ON r.id=a.round_id "
+    "JOIN teams t ON t.id=a.team_id JOIN orgs u ON u.id=a.unit_id",
     "a.state IN " WSQL_ACCT_DECIDED,
     "a.id, a.subject_kind, a.subject_name, a.subject_post, u.name AS unit_name, "
     "t.name AS team_name, a.outcome, a.form, a.authority, a.decided_on, a.funds_recovered_fen, "
@@ -352,7 +354,7 @@ static const msource src_acct = {
     "agg_accountability",
     AGG_ACCT_ROW " JOIN rounds r ON r.id=a.round_id JOIN teams t ON t.id=a.team_id "
     "JOIN orgs u ON u.id=a.unit_id",
-    "a.n", "a.decided_on", "a.month", "x.handed = 1", false, AGG_ACCT_ROW,
+    "a.n", "a.decided_on", "a.month", "x.handed = 1", true, AGG_ACCT_ROW,
     "agg_accountability_by_team", AGG_ACCT_ROLL " JOIN rounds r ON r.id=a.round_id",
     AGG_ACCT_ROLL, "agg_accountability_by_unit", AGG_ACCT_UNIT AGG_UNIT_JOINS("a"), AGG_ACCT_UNIT};
 

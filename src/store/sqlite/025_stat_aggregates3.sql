@@ -738,3 +738,6 @@ BEGIN
   ON CONFLICT (round_id, team_id, unit_id)
   DO UPDATE SET n = n + excluded.n;
 END;
+
+-- ---- drill-down order (not an aggregate) ----
+CREATE INDEX accountability_decided ON accountability(decided_on, id);
