@@ -13,7 +13,9 @@ connections (req/s, p99). Modes, each a server of its own in the same run:
   rollup   (default) the rollups by team of migration 024 where the scope covers whole teams
   detail   XUNJI_STATS_NO_ROLLUP=1: the detail aggregates only (the path before 024)  [--ab]
   records  XUNJI_STATS_NO_AGG=1: every figure from the records (before 021)     [--compare]
---users and --paths narrow the run (comma-separated; a path may be given by its index).
+--users and --paths narrow the run (comma-separated; a path may be given by its index); --cpu N
+adds the server's CPU time per request (user+system from /proc over N sequential requests), the
+steadier figure on a shared machine; --no-wrk skips wrk.
 Never fails on a timing.
 """
 import argparse
@@ -35,6 +37,9 @@ ap.add_argument("--compare", action="store_true", help="also run with XUNJI_STAT
 ap.add_argument("--ab", action="store_true", help="also run with XUNJI_STATS_NO_ROLLUP=1")
 ap.add_argument("--users", default="office,leader1,liaison,dispatched1")
 ap.add_argument("--paths", default="", help="indexes into PATHS (comma-separated); default all")
+ap.add_argument("--cpu", type=int, default=0,
+                help="also the server's CPU (user+system, /proc) per request over N sequential requests")
+ap.add_argument("--no-wrk", action="store_true", help="no wrk runs (with --cpu: steadier on a loaded machine)")
 ap.add_argument("--slow", type=float, default=1.0, help="no wrk where one request takes longer")
 a = ap.parse_args()
 ENV = dict(os.environ, XUNJI_TOKEN_REQUIRES_2FA="0")
@@ -55,6 +60,12 @@ def get(url, tok):
     except urllib.error.HTTPError as e:  # a figure this user may not see: no row
         return time.perf_counter() - t, e.code
     return time.perf_counter() - t, body
+
+
+def cpu_ms(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000.0 / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(url, tok):
@@ -118,8 +129,14 @@ def run(mode):
                     print(f"  ({login} {path}: HTTP {body}, skipped)", flush=True)
                     continue
                 one = statistics.median([t] + [get(base + path, tok)[0] for _ in range(2)])
-                rps, p99 = wrk(base + path, tok) if one < a.slow else (None, None)
-                rows.append((login, path, one * 1000, rps, p99))
+                cpu = None
+                if a.cpu:
+                    c0 = cpu_ms(srv.pid)
+                    for _ in range(a.cpu):
+                        get(base + path, tok)
+                    cpu = (cpu_ms(srv.pid) - c0) / a.cpu
+                rps, p99 = wrk(base + path, tok) if one < a.slow and not a.no_wrk else (None, None)
+                rows.append((login, path, one * 1000, cpu, rps, p99))
         return rows
     finally:
         srv.terminate()
@@ -127,10 +144,11 @@ def run(mode):
 
 
 def show(title, rows):
-    print(f"\n{title}\n| user | path | one request ms | req/s (2x16) | p99 ms |\n|---|---|---|---|---|")
-    for login, path, one, rps, p99 in rows:
+    print(f"\n{title}\n| user | path | one request ms | CPU ms/request | req/s (2x16) | p99 ms |\n"
+          "|---|---|---|---|---|---|")
+    for login, path, one, cpu, rps, p99 in rows:
         f = lambda v, d: "-" if v is None else f"{v:.{d}f}"
-        print(f"| {login} | {path} | {one:.1f} | {f(rps, 0)} | {f(p99, 1)} |")
+        print(f"| {login} | {path} | {one:.1f} | {f(cpu, 1)} | {f(rps, 0)} | {f(p99, 1)} |", flush=True)
 
 
 if a.compare:

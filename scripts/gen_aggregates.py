@@ -340,10 +340,10 @@ CREATE TRIGGER agg_report_copies_one_per_delete AFTER DELETE ON report_copies RE
 """
 
 
-# 025: the drill-down order of the accountability figures (core/measures.c src_acct), so a
-# page walks the index and stops after per_page rows instead of sorting every record.
+# 025: the drill-down order of the accountability figures (core/measures.c src_acct; their
+# condition is one state), so a page walks the index and stops after per_page rows.
 INDEX_025 = """-- ---- drill-down order (not an aggregate) ----
-CREATE INDEX accountability_decided ON accountability(decided_on, id);
+CREATE INDEX accountability_decided ON accountability(state, decided_on, id);
 """
 
 

@@ -336,7 +336,7 @@ static const msource src_assistance = {
 static const msource src_acct = {
     "accountability", "追责问责",
     /* under alias x too (the problems' way): the kind's condition applies to the row, and
-     * a drill-down page walks accountability(decided_on, id) (migration 025) and stops */
+     * a drill-down page walks accountability(state, decided_on, id) (migration 025) and stops */
     "accountability x JOIN accountability a ON a.id=x.id JOIN rounds r ON r.id=a.round_id "
     "JOIN teams t ON t.id=a.team_id JOIN orgs u ON u.id=a.unit_id",
     "a.state IN " WSQL_ACCT_DECIDED,

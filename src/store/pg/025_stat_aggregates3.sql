@@ -865,4 +865,4 @@ END $xunji$;
 CREATE TRIGGER agg_targets_by_unit_mv AFTER UPDATE ON agg_targets FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_targets_by_unit_mv();
 
 -- ---- drill-down order (not an aggregate) ----
-CREATE INDEX accountability_decided ON accountability(decided_on, id);
+CREATE INDEX accountability_decided ON accountability(state, decided_on, id);

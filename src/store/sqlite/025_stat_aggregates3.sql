@@ -740,4 +740,4 @@ BEGIN
 END;
 
 -- ---- drill-down order (not an aggregate) ----
-CREATE INDEX accountability_decided ON accountability(decided_on, id);
+CREATE INDEX accountability_decided ON accountability(state, decided_on, id);
