@@ -46,6 +46,46 @@ const char *const mfilter_labels[MF__MAX] = {"巡察轮次", "专项治理", "�
   "CASE WHEN detention = 1 THEN 1 END AS detention_on, " \
   "CASE WHEN prosecution = 1 THEN 1 END AS prosecution_on, n FROM agg_clues) c ON c.id=x.id"
 
+/* (024) the rollups by team, the same way (no unit, no month) */
+#define AGG_ACCT_ROLL                                                                    \
+  "agg_accountability_by_team x JOIN (SELECT id, round_id, team_id, state, subject_kind, " \
+  "nullif(outcome, '') AS outcome, nullif(form, 0) AS form, n, funds_recovered_fen, "     \
+  "funds_returned_fen, losses_recovered_fen FROM agg_accountability_by_team) a ON a.id=x.id"
+#define AGG_CLUES_ROLL \
+  "agg_clues_by_team x JOIN (SELECT id, round_id, team_id, state, " \
+  "CASE WHEN handed_over = 1 THEN 1 END AS handover_at, " \
+  "nullif(handover_mode, '') AS handover_mode, " \
+  "CASE WHEN registered = 1 THEN 1 END AS registered_at, " \
+  "nullif(disposal_method, '') AS disposal_method, nullif(result, '') AS result, " \
+  "CASE WHEN disposed = 1 THEN 1 END AS disposed_at, " \
+  "CASE WHEN concluded = 1 THEN 1 END AS concluded_at, " \
+  "CASE WHEN case_filed = 1 THEN 1 END AS case_filed_on, " \
+  "CASE WHEN detention = 1 THEN 1 END AS detention_on, " \
+  "CASE WHEN prosecution = 1 THEN 1 END AS prosecution_on, n FROM agg_clues_by_team) c " \
+  "ON c.id=x.id"
+#define AGG_ACCT_UNIT                                                                    \
+  "agg_accountability_by_unit x JOIN (SELECT id, round_id, team_id, unit_id, state, "     \
+  "subject_kind, nullif(outcome, '') AS outcome, nullif(form, 0) AS form, n, "            \
+  "funds_recovered_fen, funds_returned_fen, losses_recovered_fen "                       \
+  "FROM agg_accountability_by_unit) a ON a.id=x.id"
+/* a rollup by unit joined like agg_from: "<table> x JOIN <table> <alias> ON ..." + joins */
+#define AGG_UNIT_JOINS(a) \
+  " JOIN rounds r ON r.id=" a ".round_id JOIN teams t ON t.id=" a ".team_id " \
+  "JOIN orgs u ON u.id=" a ".unit_id"
+#define AGG_SELF(t, a) t " x JOIN " t " " a " ON " a ".id=x.id"
+/* (025) petitions, assistance, reports, targets: their flags read back as NULL / not */
+#define AGG_ASSIST_ROW(t, unit)                                                           \
+  t " x JOIN (SELECT id, round_id, team_id, " unit "state, "                              \
+  "CASE WHEN completed = 1 THEN 1 END AS completed_at, n FROM " t ") s ON s.id=x.id"
+#define AGG_REPORT_ROW(t, unit)                                                           \
+  t " x JOIN (SELECT id, round_id, team_id, " unit "state, "                              \
+  "CASE WHEN copied = 1 THEN 1 END AS copied_at, "                                        \
+  "CASE WHEN has_attendees = 1 THEN attendees END AS attendees, n FROM " t ") rp "        \
+  "ON rp.id=x.id"
+#define AGG_TARGET_ROW                                                                    \
+  "agg_targets x JOIN (SELECT id, round_id, team_id, unit_id, nullif(month, '') AS month, " \
+  "n FROM agg_targets) g ON g.id=x.id"
+
 /* Clues handed over to the commission (drafts never count: the commission
  * and the leading group see only what has crossed). */
 static const msource src_clues = {
@@ -68,7 +108,9 @@ static const msource src_clues = {
     "agg_clues",
     AGG_CLUES_ROW " JOIN rounds r ON r.id=c.round_id JOIN teams t ON t.id=c.team_id "
     "JOIN orgs u ON u.id=c.unit_id",
-    "c.n", "c.handover_at", NULL, NULL, false, AGG_CLUES_ROW};
+    "c.n", "c.handover_at", NULL, NULL, false, AGG_CLUES_ROW,
+    "agg_clues_by_team", AGG_CLUES_ROLL " JOIN rounds r ON r.id=c.round_id", AGG_CLUES_ROLL,
+    NULL, NULL, NULL};
 
 /* The current vetting of each (round, person): the newest request. */
 #define VET_TEAM                                                                      \
@@ -129,7 +171,19 @@ static const msource src_petitions = {
     "pe.anonymous, pe.state",
     "pe.received_on, pe.id",
     {"pe.round_id", "r.campaign", "r.kind", "pe.team_id", "pe.unit_id", "u.level"},
-    &vis_petition, "pe.id"};
+    &vis_petition, "pe.id",
+    /* agg_petitions (025): round, team, unit, month of received_on, channel, state */
+    "agg_petitions",
+    "agg_petitions x JOIN agg_petitions pe ON pe.id=x.id JOIN rounds r ON r.id=pe.round_id "
+    "JOIN teams t ON t.id=pe.team_id JOIN orgs u ON u.id=pe.unit_id",
+    "pe.n", "pe.received_on", "pe.month", NULL, false,
+    "agg_petitions x JOIN agg_petitions pe ON pe.id=x.id",
+    "agg_petitions_by_team",
+    "agg_petitions_by_team x JOIN agg_petitions_by_team pe ON pe.id=x.id "
+    "JOIN rounds r ON r.id=pe.round_id",
+    "agg_petitions_by_team x JOIN agg_petitions_by_team pe ON pe.id=x.id",
+    "agg_petitions_by_unit", AGG_SELF("agg_petitions_by_unit", "pe") AGG_UNIT_JOINS("pe"),
+    AGG_SELF("agg_petitions_by_unit", "pe")};
 
 /* The patrol targets (被巡察单位/村): one per round and unit. */
 static const msource src_targets = {
@@ -141,7 +195,18 @@ static const msource src_targets = {
     "g.withdrawal_date, g.feedback_date",
     "g.entry_date, u.name, g.id",
     {"g.round_id", "r.campaign", "r.kind", "g.team_id", "g.unit_id", "u.level"},
-    &vis_target, "g.id"};
+    &vis_target, "g.id",
+    /* agg_targets (025): round, team, unit, month of entry_date */
+    "agg_targets",
+    AGG_TARGET_ROW " JOIN rounds r ON r.id=g.round_id JOIN teams t ON t.id=g.team_id "
+    "JOIN orgs u ON u.id=g.unit_id",
+    "g.n", "g.entry_date", "g.month", NULL, false, AGG_TARGET_ROW,
+    "agg_targets_by_team",
+    "agg_targets_by_team x JOIN agg_targets_by_team g ON g.id=x.id "
+    "JOIN rounds r ON r.id=g.round_id",
+    "agg_targets_by_team x JOIN agg_targets_by_team g ON g.id=x.id",
+    "agg_targets_by_unit", AGG_SELF("agg_targets_by_unit", "g") AGG_UNIT_JOINS("g"),
+    AGG_SELF("agg_targets_by_unit", "g")};
 
 /* Problems from confirmation on (003_findings), as each user's GET of a
  * problem shows them (vis_problem: released to the unit side on feedback,
@@ -164,7 +229,13 @@ static const msource src_problems = {
     "agg_problems x JOIN agg_problems pr ON pr.id=x.id JOIN rounds r ON r.id=pr.round_id "
     "JOIN teams t ON t.id=pr.team_id JOIN orgs u ON u.id=pr.unit_id",
     "pr.n", "pr.found_on", "pr.month", "x.handed = 1", true,
-    "agg_problems x JOIN agg_problems pr ON pr.id=x.id"};
+    "agg_problems x JOIN agg_problems pr ON pr.id=x.id",
+    "agg_problems_by_team",
+    "agg_problems_by_team x JOIN agg_problems_by_team pr ON pr.id=x.id "
+    "JOIN rounds r ON r.id=pr.round_id",
+    "agg_problems_by_team x JOIN agg_problems_by_team pr ON pr.id=x.id",
+    "agg_problems_by_unit", AGG_SELF("agg_problems_by_unit", "pr") AGG_UNIT_JOINS("pr"),
+    AGG_SELF("agg_problems_by_unit", "pr")};
 
 /* The team's reports once the feedback was given (反馈), each with its
  * feedback meeting (date, people present) and the copy (抄送). */
@@ -177,7 +248,20 @@ static const msource src_reports = {
     "rp.meeting_date, rp.attendees, rp.fed_back_at, rp.copied_at",
     "rp.meeting_date, u.name, rp.id",
     {"rp.round_id", "r.campaign", "r.kind", "rp.team_id", "rp.unit_id", "u.level"},
-    &vis_report, "rp.id"};
+    &vis_report, "rp.id",
+    /* agg_reports (025): round, team, unit, month of meeting_date, state, copied
+     * (vis_report.handed), whether attendees is known; attendees summed */
+    "agg_reports",
+    AGG_REPORT_ROW("agg_reports", "unit_id, nullif(month, '') AS month, ")
+    " JOIN rounds r ON r.id=rp.round_id JOIN teams t ON t.id=rp.team_id "
+    "JOIN orgs u ON u.id=rp.unit_id",
+    "rp.n", "rp.meeting_date", "rp.month", "x.copied = 1", false,
+    AGG_REPORT_ROW("agg_reports", "unit_id, nullif(month, '') AS month, "),
+    "agg_reports_by_team",
+    AGG_REPORT_ROW("agg_reports_by_team", "") " JOIN rounds r ON r.id=rp.round_id",
+    AGG_REPORT_ROW("agg_reports_by_team", ""),
+    "agg_reports_by_unit", AGG_REPORT_ROW("agg_reports_by_unit", "unit_id, ") AGG_UNIT_JOINS("rp"),
+    AGG_REPORT_ROW("agg_reports_by_unit", "unit_id, ")};
 
 static const msource src_rect_tasks = {
     "rect_tasks", "整改任务",
@@ -195,7 +279,13 @@ static const msource src_rect_tasks = {
     "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id JOIN rounds r ON r.id=k.round_id "
     "JOIN teams t ON t.id=k.team_id JOIN orgs u ON u.id=k.unit_id",
     "k.n", "k.deadline", "k.month", "x.handed = 1", false,
-    "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id"};
+    "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id",
+    "agg_rect_tasks_by_team",
+    "agg_rect_tasks_by_team x JOIN agg_rect_tasks_by_team k ON k.id=x.id "
+    "JOIN rounds r ON r.id=k.round_id",
+    "agg_rect_tasks_by_team x JOIN agg_rect_tasks_by_team k ON k.id=x.id",
+    "agg_rect_tasks_by_unit", AGG_SELF("agg_rect_tasks_by_unit", "k") AGG_UNIT_JOINS("k"),
+    AGG_SELF("agg_rect_tasks_by_unit", "k")};
 
 static const msource src_notices = {
     "notices", "督查督办通知",
@@ -228,14 +318,27 @@ static const msource src_assistance = {
     "s.decided_at, s.completed_at",
     "s.submitted_at, s.id",
     {"s.round_id", "r.campaign", "r.kind", "s.team_id", "s.unit_id", "u.level"},
-    &vis_assistance, "s.id"};
+    &vis_assistance, "s.id",
+    /* agg_assistance (025): round, team, unit, state, completed, forwarded
+     * (vis_assistance.handed). Dated by a timestamp: a date filter is answered
+     * from the records. */
+    "agg_assistance",
+    AGG_ASSIST_ROW("agg_assistance", "unit_id, ")
+    " JOIN rounds r ON r.id=s.round_id JOIN teams t ON t.id=s.team_id "
+    "JOIN orgs u ON u.id=s.unit_id",
+    "s.n", NULL, NULL, "x.forwarded = 1", false, AGG_ASSIST_ROW("agg_assistance", "unit_id, "),
+    "agg_assistance_by_team",
+    AGG_ASSIST_ROW("agg_assistance_by_team", "") " JOIN rounds r ON r.id=s.round_id",
+    AGG_ASSIST_ROW("agg_assistance_by_team", ""), NULL, NULL, NULL};
 
 /* Accountability outcomes that stand (decided, not revoked); one row is one
  * outcome for one person, party organisation or leader. */
 static const msource src_acct = {
     "accountability", "追责问责",
-    "accountability a JOIN rounds r ON r.id=a.round_id JOIN teams t ON t.id=a.team_id "
-    "JOIN orgs u ON u.id=a.unit_id",
+    /* under alias x too (the problems' way): the kind's condition applies to the row, and
+     * a drill-down page walks accountability(state, decided_on, id) (migration 025) and stops */
+    "accountability x JOIN accountability a ON a.id=x.id JOIN rounds r ON r.id=a.round_id "
+    "JOIN teams t ON t.id=a.team_id JOIN orgs u ON u.id=a.unit_id",
     "a.state IN " WSQL_ACCT_DECIDED,
     "a.id, a.subject_kind, a.subject_name, a.subject_post, u.name AS unit_name, "
     "t.name AS team_name, a.outcome, a.form, a.authority, a.decided_on, a.funds_recovered_fen, "
@@ -251,7 +354,9 @@ static const msource src_acct = {
     "agg_accountability",
     AGG_ACCT_ROW " JOIN rounds r ON r.id=a.round_id JOIN teams t ON t.id=a.team_id "
     "JOIN orgs u ON u.id=a.unit_id",
-    "a.n", "a.decided_on", "a.month", "x.handed = 1", false, AGG_ACCT_ROW};
+    "a.n", "a.decided_on", "a.month", "x.handed = 1", true, AGG_ACCT_ROW,
+    "agg_accountability_by_team", AGG_ACCT_ROLL " JOIN rounds r ON r.id=a.round_id",
+    AGG_ACCT_ROLL, "agg_accountability_by_unit", AGG_ACCT_UNIT AGG_UNIT_JOINS("a"), AGG_ACCT_UNIT};
 
 static const msource src_reviews = {
     "joint_reviews", "联审",

@@ -102,6 +102,18 @@ typedef struct msource {
    * summed are the same; a figure then reads only the aggregate. NULL:
    * always agg_from. */
   const char *agg_bare;
+  /* (024) the rollup agg_roll (agg_<x>_by_team): agg_table's groups summed over
+   * the unit and the month, under the same aliases and column names.
+   * agg_roll_from joins the rounds (campaign, round-kind filters), agg_roll_bare
+   * reads it alone. report/aggregates.c uses it when neither a filter, a group
+   * chart nor the user's scope needs the unit or the month (a scope that covers
+   * whole teams). NULL: none. */
+  const char *agg_roll, *agg_roll_from, *agg_roll_bare;
+  /* (024) the rollup by unit agg_unit (agg_<x>_by_unit): the groups summed
+   * over the month only, the same way (agg_unit_from joins rounds, teams and
+   * orgs like agg_from). Used where the unit is needed but not the month.
+   * NULL: none (a source whose aggregate has no month). */
+  const char *agg_unit, *agg_unit_from, *agg_unit_bare;
 } msource;
 
 typedef enum mkind {

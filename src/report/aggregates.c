@@ -22,7 +22,60 @@ static bool month_of(const char *d, bool first, char out[8]) {
   return true;
 }
 
+/* Whether every rule of the user on k, for the report's action and for k's
+ * read action, covers whole teams: no rule by unit (or by supervised units)
+ * that k's declaration applies. The rollup by team (no unit column) answers
+ * then. */
+static bool whole_teams(const mscope *sc, const vis_kind *k) {
+  if (sc->all || !sc->who || !k->unit) return true;
+  const action_id acts[2] = {sc->act, k->read};
+  for (int i = 0; i < 2; i++) {
+    authz_filter f;
+    if (authz_filter_for(sc->who, acts[i], &f) && !f.all && (f.nunits || f.norgs)) return false;
+  }
+  return true;
+}
+
+static bool off(const char *env) {
+  const char *v = getenv(env);
+  return v && !strcmp(v, "1");
+}
+
+static bool mentions(const measure *m, const char *col) {
+  const char *texts[] = {m->where, m->expr, m->src->base};
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+    if (texts[i] && strstr(texts[i], col)) return true;
+  return false;
+}
+
+/* The coarsest table of m's source that answers m under c grouped by `by`
+ * (MF__MAX: not grouped), at most `max`: the rollup by team where nothing
+ * needs the unit or the month; the rollup by unit where only the unit is
+ * needed (a unit or level filter, a chart by unit, a user's rule by unit);
+ * the detail table where the month is (a date range). */
+static agg_level level_of(const stats_ctx *c, const measure *m, mfilter by, agg_level max) {
+  const msource *s = m->src;
+  if (off("XUNJI_STATS_NO_ROLLUP")) return AGG_DETAIL;
+  if ((m->date && (c->f->v[MF_FROM] || c->f->v[MF_TO])) || mentions(m, "month"))
+    return AGG_DETAIL;
+  bool unit = by == MF_UNIT || by == MF_LEVEL || c->f->v[MF_UNIT] || c->f->v[MF_LEVEL] ||
+              mentions(m, "unit_id") || !whole_teams(c->scope, s->vis);
+  if (!unit && max >= AGG_BY_TEAM && s->agg_roll) return AGG_BY_TEAM;
+  if (max >= AGG_BY_UNIT && s->agg_unit) return AGG_BY_UNIT;
+  return AGG_DETAIL;
+}
+
+static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max, agg_plan *p);
+
 bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
+  return agg_plan_by(c, m, MF__MAX, p);
+}
+
+bool agg_plan_by(const stats_ctx *c, const measure *m, mfilter by, agg_plan *p) {
+  return plan(c, m, by, AGG_BY_TEAM, p);
+}
+
+static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max, agg_plan *p) {
   const msource *s = m->src;
   const vis_kind *k = s->vis;
   if (!s->agg_table) return false;
@@ -35,10 +88,11 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
       (!s->agg_month || m->date_is_ts || strcmp(m->date, s->agg_date)))
     return false;
   /* the declaration must be one the aggregate's columns carry */
-  if (k->parent || k->own_roles || k->only || k->owner || k->released || k->any_holder)
+  if (k->parent || k->own_roles || k->only || k->owner || k->any_holder ||
+      (k->released && strcmp(k->released, "0"))) /* "0": the unit side never sees it */
     return false;
-  const char *off = getenv("XUNJI_STATS_NO_AGG");
-  if (off && !strcmp(off, "1")) return false;
+  if (off("XUNJI_STATS_NO_AGG")) return false;
+  agg_level lvl = level_of(c, m, by, max);
   memset(p, 0, sizeof *p);
   p->f = *c->f;
   if (m->date) {
@@ -62,10 +116,17 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   p->vis.paper_fields = NULL;
   p->vis.fields = NULL;
   p->src = *s;
-  p->src.from = s->agg_bare && !c->f->v[MF_CAMPAIGN] && !c->f->v[MF_ROUND_KIND] &&
-                        !c->f->v[MF_LEVEL]
-                    ? s->agg_bare
-                    : s->agg_from;
+  bool bare = !c->f->v[MF_CAMPAIGN] && !c->f->v[MF_ROUND_KIND] && !c->f->v[MF_LEVEL];
+  if (lvl == AGG_BY_TEAM) { /* (024) the groups summed over unit and month */
+    p->vis.table = s->agg_roll;
+    p->src.from = bare ? s->agg_roll_bare : s->agg_roll_from;
+  } else if (lvl == AGG_BY_UNIT) { /* (024) summed over the month */
+    p->vis.table = s->agg_unit;
+    p->src.from = bare ? s->agg_unit_bare : s->agg_unit_from;
+  } else {
+    p->src.from = bare && s->agg_bare ? s->agg_bare : s->agg_from;
+  }
+  p->level = lvl;
   p->src.vis = &p->vis;
   p->src.direct = true; /* agg_from holds the aggregate as x */
   p->m = *m;
@@ -82,49 +143,51 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   return true;
 }
 
-/* ---- verification ------------------------------------------------------------------ */
-/* Each aggregate table: its grouped and summed columns, and the same rows
- * recomputed from the records (the triggers' definition, migration 021). */
+/* ---- the aggregate tables ---------------------------------------------------------- */
+/* Every aggregate table, detail tables before their rollups (migrations 021, 023, 024,
+ * 025): its grouped and summed columns, the rows recomputed from the records (the
+ * triggers' definition) and the rebuild's source (a rollup: its detail table). One
+ * declaration in scripts/gen_aggregates.py generates this list and the migrations. */
 static const struct agg_table {
-  const char *name, *cols, *nonzero, *records;
+  const char *name;
+  int migration;
+  const char *cols, *nonzero, *records, *rebuild;
 } agg_tables[] = {
-    {"agg_problems",
-     "round_id, team_id, unit_id, month, state, immediate_fix, handed, n, amount_fen",
-     "n <> 0 OR amount_fen <> 0",
-     "SELECT p.round_id, p.team_id, p.unit_id, substr(p.found_on, 1, 7), p.state, "
-     "p.immediate_fix, EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
-     "rc.report_id=rp.report_id WHERE rp.problem_id=p.id), count(*), sum(p.amount_fen) "
-     "FROM problems p GROUP BY 1, 2, 3, 4, 5, 6, 7"},
-    /* 023 */
-    {"agg_rect_tasks", "round_id, team_id, unit_id, month, state, handed, n", "n <> 0",
-     "SELECT k.round_id, k.team_id, k.unit_id, substr(k.deadline, 1, 7), k.state, "
-     "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
-     "rc.report_id=rp.report_id WHERE rp.problem_id=k.problem_id), count(*) "
-     "FROM rect_tasks k GROUP BY 1, 2, 3, 4, 5, 6"},
-    {"agg_accountability",
-     "round_id, team_id, unit_id, month, state, subject_kind, outcome, form, handed, n, "
-     "funds_recovered_fen, funds_returned_fen, losses_recovered_fen",
-     "n <> 0 OR funds_recovered_fen <> 0 OR funds_returned_fen <> 0 OR losses_recovered_fen <> 0",
-     "SELECT a.round_id, a.team_id, a.unit_id, coalesce(substr(a.decided_on, 1, 7), ''), "
-     "a.state, a.subject_kind, coalesce(a.outcome, ''), coalesce(a.form, 0), "
-     "(EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
-     "rc.report_id=rp.report_id WHERE rp.problem_id=a.problem_id) OR EXISTS (SELECT 1 FROM "
-     "clues h WHERE h.id=a.clue_id AND h.handover_at IS NOT NULL)), count(*), "
-     "sum(a.funds_recovered_fen), sum(a.funds_returned_fen), sum(a.losses_recovered_fen) "
-     "FROM accountability a GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"},
-    {"agg_clues",
-     "round_id, team_id, unit_id, state, handed_over, handover_mode, registered, "
-     "disposal_method, result, disposed, "
-     "concluded, case_filed, detention, prosecution, n",
-     "n <> 0",
-     "SELECT c.round_id, c.team_id, c.unit_id, c.state, c.handover_at IS NOT NULL, "
-     "coalesce(c.handover_mode, ''), c.registered_at IS NOT NULL, "
-     "coalesce(c.disposal_method, ''), coalesce(c.result, ''), c.disposed_at IS NOT NULL, "
-     "c.concluded_at IS NOT NULL, c.case_filed_on IS NOT NULL, c.detention_on IS NOT NULL, "
-     "c.prosecution_on IS NOT NULL, count(*) FROM clues c "
-     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"},
+#include "report/agg_tables.inc"
 };
+enum { NAGG_TABLES = sizeof agg_tables / sizeof *agg_tables };
 
+size_t agg_table_count(void) { return NAGG_TABLES; }
+
+const char *agg_table_name(size_t i) { return i < NAGG_TABLES ? agg_tables[i].name : NULL; }
+
+int agg_rebuild_table(store_tx *tx, const char *name) {
+  for (size_t i = 0; i < NAGG_TABLES; i++) {
+    const struct agg_table *t = &agg_tables[i];
+    if (strcmp(t->name, name)) continue;
+    buf sql;
+    buf_init(&sql, 8192);
+    buf_addf(&sql, "DELETE FROM %s", t->name);
+    int rc = buf_failed(&sql) ? STORE_ERR : store_exec(tx, buf_str(&sql), NULL, 0, NULL);
+    buf_reset(&sql);
+    buf_addf(&sql, "INSERT INTO %s (%s) %s", t->name, t->cols,
+             t->rebuild ? t->rebuild : t->records);
+    if (!rc) rc = buf_failed(&sql) ? STORE_ERR : store_exec(tx, buf_str(&sql), NULL, 0, NULL);
+    buf_free(&sql);
+    return rc;
+  }
+  return 1;
+}
+
+int agg_rebuild_all(store_tx *tx) {
+  for (size_t i = 0; i < NAGG_TABLES; i++) {
+    int rc = agg_rebuild_table(tx, agg_tables[i].name);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* ---- verification ------------------------------------------------------------------ */
 static int value_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
                     int64_t *v) {
   buf sql;
@@ -154,9 +217,47 @@ static int rows_of(store_tx *tx, const stats_ctx *c, const measure *m, const cha
   return rc;
 }
 
+/* One figure from the records and from plan pl: 1 (printed) if they differ,
+ * 0 if not, <0 on a store error. */
+static int verify_measure(store_tx *tx, const stats_ctx *c, const measure *m,
+                          const agg_plan *pl, FILE *out) {
+  const char *which = pl->level == AGG_BY_TEAM   ? "按组汇总"
+                      : pl->level == AGG_BY_UNIT ? "按单位汇总"
+                                                 : "汇总";
+  if (m->kind == MK_DIST) { /* every code's count */
+    char wr[400], wa[600];
+    snprintf(wr, sizeof wr, "%s AS code, count(*) AS n", m->expr);
+    snprintf(wa, sizeof wa, "%s AS code, %s AS n", m->expr, pl->what);
+    json_t *jr = NULL, *ja = NULL;
+    int rc = rows_of(tx, c, m, wr, "count(*)", &jr);
+    if (!rc) rc = rows_of(tx, &pl->c, &pl->m, wa, pl->what, &ja);
+    int same = !rc && json_equal(jr, ja);
+    char *tr = !rc && !same ? json_dumps(jr, JSON_COMPACT) : NULL;
+    char *ta = !rc && !same ? json_dumps(ja, JSON_COMPACT) : NULL;
+    json_decref(jr);
+    json_decref(ja);
+    if (!rc && !same)
+      fprintf(out, "%s: 记录 %s, %s %s (%s)\n", m->name, tr ? tr : "?", which, ta ? ta : "?",
+              m->label);
+    free(tr);
+    free(ta);
+    return rc ? rc : !same;
+  }
+  char what[256];
+  if (m->kind == MK_COUNT) snprintf(what, sizeof what, "count(*)");
+  else snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
+  int64_t rec = 0, agg = 0;
+  int rc = value_of(tx, c, m, what, &rec);
+  if (!rc) rc = value_of(tx, &pl->c, &pl->m, pl->what, &agg);
+  if (rc) return rc;
+  if (rec == agg) return 0;
+  fprintf(out, "%s: 记录 %" PRId64 ", %s %" PRId64 " (%s)\n", m->name, rec, which, agg, m->label);
+  return 1;
+}
+
 int agg_verify(store_tx *tx, FILE *out) {
   int bad = 0;
-  for (size_t i = 0; i < sizeof agg_tables / sizeof *agg_tables; i++) {
+  for (size_t i = 0; i < NAGG_TABLES; i++) {
     const struct agg_table *t = &agg_tables[i];
     buf sql;
     buf_init(&sql, 8192);
@@ -184,43 +285,13 @@ int agg_verify(store_tx *tx, FILE *out) {
   mscope s = {.all = true};
   stats_ctx c;
   stats_ctx_init(&c, &f, &s, NULL);
-  for (int i = 0; i < nmeasures; i++) {
-    const measure *m = &measures[i];
-    agg_plan p;
-    if (!agg_plan_for(&c, m, &p)) continue;
-    char what[256];
-    if (m->kind == MK_COUNT || m->kind == MK_DIST) snprintf(what, sizeof what, "count(*)");
-    else snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
-    if (m->kind == MK_DIST) { /* every code's count */
-      char wr[400], wa[600];
-      snprintf(wr, sizeof wr, "%s AS code, count(*) AS n", m->expr);
-      snprintf(wa, sizeof wa, "%s AS code, %s AS n", m->expr, p.what);
-      json_t *jr = NULL, *ja = NULL;
-      int rc = rows_of(tx, &c, m, wr, "count(*)", &jr);
-      if (!rc) rc = rows_of(tx, &p.c, &p.m, wa, p.what, &ja);
-      int same = !rc && json_equal(jr, ja);
-      char *tr = !rc && !same ? json_dumps(jr, JSON_COMPACT) : NULL;
-      char *ta = !rc && !same ? json_dumps(ja, JSON_COMPACT) : NULL;
-      json_decref(jr);
-      json_decref(ja);
-      if (rc) return rc;
-      if (!same) {
-        fprintf(out, "%s: 记录 %s, 汇总 %s (%s)\n", m->name, tr ? tr : "?", ta ? ta : "?",
-                m->label);
-        bad++;
-      }
-      free(tr);
-      free(ta);
-      continue;
+  for (int i = 0; i < nmeasures; i++)
+    for (int l = AGG_DETAIL; l <= AGG_BY_TEAM; l++) { /* the detail table, then each rollup */
+      agg_plan p;
+      if (!plan(&c, &measures[i], MF__MAX, (agg_level)l, &p) || (int)p.level != l) continue;
+      int rc = verify_measure(tx, &c, &measures[i], &p, out);
+      if (rc < 0) return rc;
+      bad += rc;
     }
-    int64_t rec = 0, agg = 0;
-    int rc = value_of(tx, &c, m, what, &rec);
-    if (!rc) rc = value_of(tx, &p.c, &p.m, p.what, &agg);
-    if (rc) return rc;
-    if (rec != agg) {
-      fprintf(out, "%s: 记录 %" PRId64 ", 汇总 %" PRId64 " (%s)\n", m->name, rec, agg, m->label);
-      bad++;
-    }
-  }
   return bad;
 }

@@ -21,6 +21,11 @@
 
 #include "report/stats.h"
 
+/* Which table of a source answers: the detail table (migrations 021, 023,
+ * 025), its rollup summed over the month, or its rollup summed over the unit
+ * and the month (024, 025). */
+typedef enum agg_level { AGG_DETAIL, AGG_BY_UNIT, AGG_BY_TEAM } agg_level;
+
 /* A measure rewritten over its source's aggregate. Self-contained (points
  * into itself): fill in place, do not copy. */
 typedef struct agg_plan {
@@ -31,6 +36,7 @@ typedef struct agg_plan {
   stats_ctx c;
   char what[256];  /* the value: "coalesce(sum(pr.n),0)" or the sum */
   char from_m[8], to_m[8];
+  agg_level level; /* the table that answers */
 } agg_plan;
 
 /* Whether m (MK_COUNT, MK_SUM, MK_SUM_FEN) can be answered from its
@@ -40,6 +46,25 @@ typedef struct agg_plan {
  * XUNJI_STATS_NO_AGG=1 in the environment turns it off (measurements of the
  * record scan, bench/). */
 bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p);
+/* The same for m grouped by `by` (a group chart; MF__MAX: not grouped), from
+ * the coarsest table that can answer: where the user's scope covers whole
+ * teams (no rule by unit on the kind) and neither a filter nor the grouping
+ * reads the unit (or its level) or a date range, the source's rollup by team
+ * (agg_roll): O(rounds x teams) rows; where only the unit is needed, its
+ * rollup by unit (agg_unit, no month); with a date range, the detail table.
+ * XUNJI_STATS_NO_ROLLUP=1 turns the rollups off. */
+bool agg_plan_by(const stats_ctx *c, const measure *m, mfilter by, agg_plan *p);
+
+/* The aggregate tables (detail tables before their rollups; the list
+ * scripts/gen_aggregates.py generates), by index (NULL past the end). A bulk
+ * load that drops the aggregates' triggers rebuilds them afterwards with
+ * agg_rebuild_all (every table, in this order) or agg_rebuild_table: DELETE
+ * and INSERT ... SELECT of the rows recomputed from the records (a rollup:
+ * from its detail table). 0, 1 if no such table, <0 on a store error. */
+size_t agg_table_count(void);
+const char *agg_table_name(size_t i);
+int agg_rebuild_table(store_tx *tx, const char *name);
+int agg_rebuild_all(store_tx *tx);
 
 /* `xunji stats --verify`: recomputes every aggregate row and every figure
  * answered from an aggregate (whole scope, no filters) from the records, and

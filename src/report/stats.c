@@ -535,12 +535,47 @@ static void set_value(json_t *o, const measure *m, int64_t n, int64_t y) {
   }
 }
 
-int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim, json_t **out) {
+/* {id: name} of the groups ids (an array of {id}), in one query (issue 15: a
+ * chart by unit has up to 1000 groups). NULL on a store error. */
+static json_t *names_of(store_tx *tx, mfilter dim, json_t *ids) {
   static const char *const name_sql[] = {
-      [MF_ROUND] = "SELECT name FROM rounds WHERE id=$1",
-      [MF_TEAM] = "SELECT t.name || ' (' || r.name || ')' FROM teams t JOIN rounds r ON "
-                  "r.id=t.round_id WHERE t.id=$1",
-      [MF_UNIT] = "SELECT name FROM orgs WHERE id=$1"};
+      [MF_ROUND] = "SELECT id, name FROM rounds WHERE id IN (",
+      [MF_TEAM] = "SELECT t.id AS id, t.name || ' (' || r.name || ')' AS name FROM teams t "
+                  "JOIN rounds r ON r.id=t.round_id WHERE t.id IN (",
+      [MF_UNIT] = "SELECT id, name FROM orgs WHERE id IN ("};
+  size_t n = json_array_size(ids);
+  json_t *map = json_object();
+  if (!n) return map;
+  sval *p = xmalloc(n * sizeof *p);
+  buf sql;
+  buf_init(&sql, 64 + 16 * n + 200);
+  buf_adds(&sql, name_sql[dim]);
+  int np = 0;
+  size_t i;
+  json_t *it;
+  json_array_foreach(ids, i, it) {
+    const char *id = json_string_value(json_object_get(it, "id"));
+    if (!id) continue;
+    buf_addf(&sql, "%s$%d", np ? "," : "", np + 1);
+    p[np++] = SV_S(id);
+  }
+  buf_adds(&sql, np ? ")" : "NULL)");
+  json_t *rows = buf_failed(&sql) ? NULL : store_query_json(tx, buf_str(&sql), p, np);
+  buf_free(&sql);
+  free(p);
+  if (!rows) {
+    json_decref(map);
+    return NULL;
+  }
+  json_array_foreach(rows, i, it) {
+    const char *id = json_string_value(json_object_get(it, "id"));
+    if (id) json_object_set(map, id, json_object_get(it, "name"));
+  }
+  json_decref(rows);
+  return map;
+}
+
+int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim, json_t **out) {
   /* a ratio's groups are its denominator's (a unit with problems but none
    * rectified still shows, at 0%) */
   const measure *gm = m->kind == MK_RATIO ? measure_find(m->den) : m;
@@ -552,7 +587,7 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   int np;
   char what[300];
   agg_plan ap;
-  if (agg_plan_for(c, gm, &ap)) {
+  if (agg_plan_by(c, gm, dim, &ap)) {
     /* the groups that hold records of the measure: O(groups) */
     char tail[300];
     snprintf(what, sizeof what, "%s AS id", col);
@@ -579,11 +614,14 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   json_t *num = NULL, *den = NULL;
   const measure *nm_ = m->kind == MK_RATIO ? measure_find(m->num) : m;
   agg_plan pn, pd;
-  if (nm_ && m->kind != MK_DIST && agg_plan_for(c, nm_, &pn) && (m->kind != MK_RATIO || agg_plan_for(c, gm, &pd))) {
+  if (nm_ && m->kind != MK_DIST && agg_plan_by(c, nm_, dim, &pn) &&
+      (m->kind != MK_RATIO || agg_plan_by(c, gm, dim, &pd))) {
     num = grouped_values(tx, &pn, col);
     den = m->kind == MK_RATIO ? grouped_values(tx, &pd, col) : NULL;
     if (!num || (m->kind == MK_RATIO && !den)) rc = STORE_ERR;
   }
+  json_t *names = rc ? NULL : names_of(tx, dim, ids);
+  if (!rc && !names) rc = STORE_ERR;
   json_array_foreach(ids, i, it) {
     const char *id = json_string_value(json_object_get(it, "id"));
     if (!id || rc) continue;
@@ -599,21 +637,19 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
     } else {
       rc = stats_value(tx, &gc, m, &v);
     }
-    sval q[] = {SV_S(id)};
-    char *nm = NULL;
-    if (!rc) rc = store_query_text(tx, name_sql[dim], q, 1, &nm);
     if (rc) {
       json_decref(v);
       break;
     }
+    const char *nm = json_string_value(json_object_get(names, id));
     name = json_string(nm ? nm : id);
-    free(nm);
     json_object_set_new(v, "id", json_string(id));
     json_object_set_new(v, "group", name);
     json_object_del(v, "ignored_filters");
     json_array_append_new(groups, v);
   }
   json_decref(ids);
+  json_decref(names);
   json_decref(num);
   json_decref(den);
   if (rc) {

@@ -49,6 +49,8 @@ EMBED(xunji_pg_009, "src/store/pg/009_domain.sql");
 EMBED(xunji_pg_015, "src/store/pg/015_twofa.sql");
 EMBED(xunji_pg_021, "src/store/pg/021_stat_aggregates.sql");
 EMBED(xunji_pg_023, "src/store/pg/023_stat_aggregates2.sql");
+EMBED(xunji_pg_024, "src/store/pg/024_stat_rollups.sql");
+EMBED(xunji_pg_025, "src/store/pg/025_stat_aggregates3.sql");
 EMBED(xunji_pg_027, "src/store/pg/027_read_marks.sql");
 
 /* migrations whose SQLite text cannot be translated mechanically */
@@ -60,6 +62,8 @@ static const struct {
     {15, xunji_pg_015},
     {21, xunji_pg_021},
     {23, xunji_pg_023},
+    {24, xunji_pg_024},
+    {25, xunji_pg_025},
     {27, xunji_pg_027},
 };
 

@@ -73,6 +73,8 @@ EMBED(xunji_mig_020, "src/store/sqlite/020_list_indexes.sql");
 EMBED(xunji_mig_021, "src/store/sqlite/021_stat_aggregates.sql");
 EMBED(xunji_mig_022, "src/store/sqlite/022_reminders.sql");
 EMBED(xunji_mig_023, "src/store/sqlite/023_stat_aggregates2.sql");
+EMBED(xunji_mig_024, "src/store/sqlite/024_stat_rollups.sql");
+EMBED(xunji_mig_025, "src/store/sqlite/025_stat_aggregates3.sql");
 EMBED(xunji_mig_027, "src/store/sqlite/027_read_marks.sql");
 EMBED(xunji_mig_030, "src/store/sqlite/030_key_rotation_key.sql");
 EMBED(xunji_mig_032, "src/store/sqlite/032_document_copies.sql");
@@ -101,6 +103,8 @@ static const struct migration {
     {21, "stat_aggregates", xunji_mig_021},
     {22, "reminders", xunji_mig_022},
     {23, "stat_aggregates2", xunji_mig_023},
+    {24, "stat_rollups", xunji_mig_024},
+    {25, "stat_aggregates3", xunji_mig_025},
     {27, "read_marks", xunji_mig_027},
     {30, "key_rotation_key", xunji_mig_030},
     {32, "document_copies", xunji_mig_032},
