@@ -84,7 +84,11 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
 
 /* ---- verification ------------------------------------------------------------------ */
 /* Each aggregate table: its grouped and summed columns, and the same rows
- * recomputed from the records (the triggers' definition, migration 021). */
+ * recomputed from the records (the triggers' definition, migration 021).
+ * Truth values are written as integers 0/1, as the tables store them (a bare
+ * EXISTS or IS NOT NULL is a boolean on PostgreSQL, which EXCEPT will not
+ * match with an integer). */
+#define SET_(col) "CASE WHEN " #col " IS NOT NULL THEN 1 ELSE 0 END"
 static const struct agg_table {
   const char *name, *cols, *nonzero, *records;
 } agg_tables[] = {
@@ -92,14 +96,15 @@ static const struct agg_table {
      "round_id, team_id, unit_id, month, state, immediate_fix, handed, n, amount_fen",
      "n <> 0 OR amount_fen <> 0",
      "SELECT p.round_id, p.team_id, p.unit_id, substr(p.found_on, 1, 7), p.state, "
-     "p.immediate_fix, EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
-     "rc.report_id=rp.report_id WHERE rp.problem_id=p.id), count(*), sum(p.amount_fen) "
+     "p.immediate_fix, CASE WHEN EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc "
+     "ON rc.report_id=rp.report_id WHERE rp.problem_id=p.id) THEN 1 ELSE 0 END, count(*), "
+     "sum(p.amount_fen) "
      "FROM problems p GROUP BY 1, 2, 3, 4, 5, 6, 7"},
     /* 023 */
     {"agg_rect_tasks", "round_id, team_id, unit_id, month, state, handed, n", "n <> 0",
      "SELECT k.round_id, k.team_id, k.unit_id, substr(k.deadline, 1, 7), k.state, "
-     "EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
-     "rc.report_id=rp.report_id WHERE rp.problem_id=k.problem_id), count(*) "
+     "CASE WHEN EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
+     "rc.report_id=rp.report_id WHERE rp.problem_id=k.problem_id) THEN 1 ELSE 0 END, count(*) "
      "FROM rect_tasks k GROUP BY 1, 2, 3, 4, 5, 6"},
     {"agg_accountability",
      "round_id, team_id, unit_id, month, state, subject_kind, outcome, form, handed, n, "
@@ -107,9 +112,9 @@ static const struct agg_table {
      "n <> 0 OR funds_recovered_fen <> 0 OR funds_returned_fen <> 0 OR losses_recovered_fen <> 0",
      "SELECT a.round_id, a.team_id, a.unit_id, coalesce(substr(a.decided_on, 1, 7), ''), "
      "a.state, a.subject_kind, coalesce(a.outcome, ''), coalesce(a.form, 0), "
-     "(EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
+     "CASE WHEN EXISTS (SELECT 1 FROM report_problems rp JOIN report_copies rc ON "
      "rc.report_id=rp.report_id WHERE rp.problem_id=a.problem_id) OR EXISTS (SELECT 1 FROM "
-     "clues h WHERE h.id=a.clue_id AND h.handover_at IS NOT NULL)), count(*), "
+     "clues h WHERE h.id=a.clue_id AND h.handover_at IS NOT NULL) THEN 1 ELSE 0 END, count(*), "
      "sum(a.funds_recovered_fen), sum(a.funds_returned_fen), sum(a.losses_recovered_fen) "
      "FROM accountability a GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9"},
     {"agg_clues",
@@ -117,11 +122,11 @@ static const struct agg_table {
      "disposal_method, result, disposed, "
      "concluded, case_filed, detention, prosecution, n",
      "n <> 0",
-     "SELECT c.round_id, c.team_id, c.unit_id, c.state, c.handover_at IS NOT NULL, "
-     "coalesce(c.handover_mode, ''), c.registered_at IS NOT NULL, "
-     "coalesce(c.disposal_method, ''), coalesce(c.result, ''), c.disposed_at IS NOT NULL, "
-     "c.concluded_at IS NOT NULL, c.case_filed_on IS NOT NULL, c.detention_on IS NOT NULL, "
-     "c.prosecution_on IS NOT NULL, count(*) FROM clues c "
+     "SELECT c.round_id, c.team_id, c.unit_id, c.state, " SET_(c.handover_at) ", "
+     "coalesce(c.handover_mode, ''), " SET_(c.registered_at) ", "
+     "coalesce(c.disposal_method, ''), coalesce(c.result, ''), " SET_(c.disposed_at) ", "
+     SET_(c.concluded_at) ", " SET_(c.case_filed_on) ", " SET_(c.detention_on) ", "
+     SET_(c.prosecution_on) ", count(*) FROM clues c "
      "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"},
 };
 
@@ -162,8 +167,8 @@ int agg_verify(store_tx *tx, FILE *out) {
     buf_init(&sql, 8192);
     buf_addf(&sql,
              "WITH rec AS (%s), ag AS (SELECT %s FROM %s WHERE %s) "
-             "SELECT 'aggregate' AS side, * FROM (SELECT * FROM ag EXCEPT SELECT * FROM rec) "
-             "UNION ALL SELECT 'records' AS side, * FROM (SELECT * FROM rec EXCEPT SELECT * FROM ag) "
+             "SELECT 'aggregate' AS side, * FROM (SELECT * FROM ag EXCEPT SELECT * FROM rec) d1 "
+             "UNION ALL SELECT 'records' AS side, * FROM (SELECT * FROM rec EXCEPT SELECT * FROM ag) d2 "
              "LIMIT 50",
              t->records, t->cols, t->name, t->nonzero);
     json_t *rows = store_query_json(tx, buf_str(&sql), NULL, 0);

@@ -74,6 +74,7 @@ EMBED(xunji_mig_021, "src/store/sqlite/021_stat_aggregates.sql");
 EMBED(xunji_mig_022, "src/store/sqlite/022_reminders.sql");
 EMBED(xunji_mig_023, "src/store/sqlite/023_stat_aggregates2.sql");
 EMBED(xunji_mig_027, "src/store/sqlite/027_read_marks.sql");
+EMBED(xunji_mig_031, "src/store/sqlite/031_pg_statement_triggers.sql");
 EMBED(xunji_mig_032, "src/store/sqlite/032_document_copies.sql");
 
 static const struct migration {
@@ -101,6 +102,7 @@ static const struct migration {
     {22, "reminders", xunji_mig_022},
     {23, "stat_aggregates2", xunji_mig_023},
     {27, "read_marks", xunji_mig_027},
+    {31, "pg_statement_triggers", xunji_mig_031},
     {32, "document_copies", xunji_mig_032},
 };
 
