@@ -36,6 +36,9 @@ def seed_figures_reproduce_from_records():
         # the statistics' aggregates (migration 021) were kept by the seed's own inserts
         v = run_cli("stats", "--verify", db=s.db, check=False)
         assert v.returncode == 0 and "一致" in v.stdout, v.stdout + v.stderr
+        # and the audit chain, with the load's entry, verifies
+        a = run_cli("audit", "verify", db=s.db, check=False)
+        assert a.returncode == 0 and a.stdout.startswith("OK"), a.stdout + a.stderr
         s.start()
         office = s.client("office")
 
