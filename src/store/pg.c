@@ -211,9 +211,8 @@ static int top_commas(const char *p) {
  * opening parentheses, before ")", AND, OR, THEN, … or the end) → FALSE/TRUE,
  * as the visibility model writes "nothing"/"all" (but not the value after WHEN
  * in a simple CASE, "CASE x WHEN 1 THEN", which is compared with x); a derived
- * table without an
- * alias ("FROM (SELECT …) WHERE") gets one. Quoted text and comments are
- * copied as they are. */
+ * table without an alias ("FROM (SELECT …) WHERE") gets one. Quoted text and
+ * comments are copied as they are. */
 static bool bool_keyword(const char *p) {
   return word_at(p, "AND") || word_at(p, "OR") || word_at(p, "WHERE") || word_at(p, "NOT") ||
          word_at(p, "WHEN") || word_at(p, "HAVING");
