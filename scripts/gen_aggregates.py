@@ -322,22 +322,11 @@ PGH = """-- PostgreSQL text of the same migration: the triggers as PL/pgSQL trig
 """
 
 
-# PostgreSQL only (024): the triggers of 021/023 on report_copies decide from the other
-# copies of the report whether its records change `handed`. SQLite runs a row trigger as each
-# row is written; PostgreSQL queues AFTER row triggers to the end of the statement, so a
-# statement writing two copies of one report at once would move its records twice (or not at
-# all). The server writes one copy per statement; a statement that does otherwise is refused.
-PG_024_GUARD = """-- ---- PostgreSQL: one copy of a report per statement (see scripts/gen_aggregates.py) ----
-CREATE FUNCTION sqlite_compat.trg_agg_report_copies_one_per_statement() RETURNS trigger LANGUAGE plpgsql AS $xunji$
-BEGIN
-  IF EXISTS (SELECT 1 FROM changed GROUP BY report_id HAVING count(*) > 1) THEN
-    RAISE EXCEPTION 'report_copies: one report''s copies written by one statement (the aggregates need one per statement)';
-  END IF;
-  RETURN NULL;
-END $xunji$;
-CREATE TRIGGER agg_report_copies_one_per_insert AFTER INSERT ON report_copies REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION sqlite_compat.trg_agg_report_copies_one_per_statement();
-CREATE TRIGGER agg_report_copies_one_per_delete AFTER DELETE ON report_copies REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION sqlite_compat.trg_agg_report_copies_one_per_statement();
-"""
+# PostgreSQL: the triggers of 021/023 on report_copies decide from the other copies of the
+# report whether its records change `handed`. SQLite runs a row trigger as each row is
+# written; PostgreSQL queues AFTER row triggers to the end of the statement, so migration 031
+# (src/store/pg/031_pg_statement_triggers.sql) replaces them there with statement-level
+# triggers that compare the state before and after the statement.
 
 
 # 025: the drill-down order of the accountability figures (core/measures.c src_acct; their
@@ -358,8 +347,6 @@ def migration(num, name, head, aggs_detail, aggs_roll):
     for a in aggs_roll:
         for r in a.rollups():
             emit_rollup(o, r)
-    if num == 24:
-        o.pg.append(PG_024_GUARD)
     if num == 25:
         o.both(INDEX_025)
     fn = "%03d_%s.sql" % (num, name)

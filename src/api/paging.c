@@ -65,6 +65,8 @@ static int paging_of(req *r, bool keyset, int64_t *limit, int64_t *offset) {
   return status;
 }
 
+static void list_order_of(buf *o, const char *order);
+
 /* The whole list to r->list_sink (see api.h): chunks of the same query. */
 static int list_to_sink(req *r, const api_list_q *q) {
   enum { CHUNK = 500 };
@@ -85,8 +87,12 @@ static int list_to_sink(req *r, const api_list_q *q) {
   }
   int bad = !rc && s->begin ? s->begin(s->ctx, total) : 0;
   buf_reset(&sql);
+  buf order;
+  buf_init(&order, 2048);
+  list_order_of(&order, q->order);
   buf_addf(&sql, "SELECT %s FROM %s%s%s LIMIT $%d OFFSET $%d", q->cols, q->from, q->where,
-           q->order, q->np + 1, q->np + 2);
+           buf_str(&order), q->np + 1, q->np + 2);
+  buf_free(&order);
   for (int64_t off = 0; !rc && !bad && off < total; off += CHUNK) {
     q->p[q->np] = SV_I(CHUNK);
     q->p[q->np + 1] = SV_I(off);
@@ -165,6 +171,27 @@ static bool never_null(const char *expr) {
   const char *b = bare(expr);
   return !strcmp(b, "id") || !strcmp(b, "seq") || !strcmp(b, "created_at") ||
          !strcmp(b, "updated_at");
+}
+
+/* A list's ORDER BY from its terms, with the NULLs placed explicitly where SQLite
+ * puts them: first in ascending order, last in descending. PostgreSQL's default is
+ * the reverse; stated, both backends give one order, and the rows "after" a cursor
+ * (keyset_where) are the rows that follow it on both. Columns that are never NULL
+ * stay bare (PostgreSQL can then still walk their index in either direction). */
+static void list_order(buf *o, const okey *k, int n) {
+  for (int i = 0; i < n; i++)
+    buf_addf(o, "%s%s%s", i ? ", " : " ORDER BY ", k[i].expr,
+             never_null(k[i].expr) ? (k[i].desc ? " DESC" : "")
+                                   : (k[i].desc ? " DESC NULLS LAST" : " NULLS FIRST"));
+}
+
+/* The same for an order given as text (an export's): as it is when it is not
+ * the simple "ORDER BY a [DESC], b" shape. */
+static void list_order_of(buf *o, const char *order) {
+  okey k[LIST_MAXKEYS];
+  int n = 0;
+  if (order_terms(order, k, &n) && n) list_order(o, k, n);
+  else buf_adds(o, order ? order : "");
 }
 
 static const char b64u[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -321,8 +348,7 @@ int api_list(req *r, const api_list_q *q) {
     return api_error(r, 400, "invalid_field", "cursor", "该列表不支持「cursor」翻页, 请用页码");
   buf order;
   buf_init(&order, 2048);
-  for (int i = 0; keyed && i < nk; i++)
-    buf_addf(&order, "%s%s%s", i ? ", " : " ORDER BY ", k[i].expr, k[i].desc ? " DESC" : "");
+  if (keyed) list_order(&order, k, nk);
   const char *ord = keyed ? buf_str(&order) : q->order;
   json_t *vals = NULL;
   if (cursor && !(vals = cursor_open(r, ord, cursor, nk))) {

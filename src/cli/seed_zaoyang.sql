@@ -17,6 +17,9 @@
 -- fixture is reproducible. Clue allegations are sealed afterwards by seed.c
 -- (they are encrypted with the installation's key). Every statement here is
 -- plain SQL without parameters; the temp tables are dropped at the end.
+-- One text for both backends (the loader runs it as it is on PostgreSQL too):
+-- printf() and date() come from src/store/pg/compat.sql there, every derived
+-- table has an alias and a join without a condition is a CROSS JOIN.
 
 CREATE TEMP TABLE n(i INTEGER PRIMARY KEY);
 WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 1199)
@@ -38,7 +41,7 @@ INSERT INTO org SELECT k, (SELECT id FROM orgs WHERE name = v) FROM (
   UNION ALL SELECT 'casemgmt', '市纪委监委案件监督管理室'
   UNION ALL SELECT 'investigation', '市纪委监委第一审查调查室'
   UNION ALL SELECT 'renfang', '枣阳市人民防空办公室'
-  UNION ALL SELECT 'orgdept', '中共枣阳市委组织部');
+  UNION ALL SELECT 'orgdept', '中共枣阳市委组织部') x;
 
 -- names: 20 surnames x 30 given names
 CREATE TEMP TABLE sn(i INTEGER PRIMARY KEY, s TEXT NOT NULL);
@@ -196,7 +199,7 @@ INSERT INTO pb SELECT 100 + n.i, 5, n.i,
        (SELECT id FROM tg WHERE r = 5 AND ord = n.i % 160) FROM n WHERE n.i < 1149;
 INSERT INTO pb SELECT 2000 + x.r * 100 + n.i, x.r, n.i,
        (SELECT id FROM tg WHERE tg.r = x.r AND tg.ord = n.i % 4)
-  FROM n JOIN (SELECT 1 AS r UNION ALL SELECT 2 UNION ALL SELECT 4) x WHERE n.i < 60;
+  FROM n CROSS JOIN (SELECT 1 AS r UNION ALL SELECT 2 UNION ALL SELECT 4) x WHERE n.i < 60;
 CREATE TEMP TABLE cat(o INTEGER PRIMARY KEY, id TEXT);
 INSERT INTO cat SELECT row_number() OVER (ORDER BY code) - 1, id FROM problem_categories
  WHERE parent_id IS NOT NULL;
@@ -451,7 +454,7 @@ SELECT rp.id, p.id FROM problems p JOIN reports rp ON rp.target_id = p.target_id
 INSERT INTO report_copies(id, report_id, recipient, recipient_org_id, copied_by, copied_at)
 SELECT x.t || substr(rp.id, 9), rp.id, x.recipient, (SELECT id FROM org WHERE org.k = x.o),
        rp.copied_by, rp.copied_at
-  FROM reports rp JOIN (SELECT '01700016' AS t, 'commission' AS recipient, 'commission' AS o
+  FROM reports rp CROSS JOIN (SELECT '01700016' AS t, 'commission' AS recipient, 'commission' AS o
                         UNION ALL SELECT '01700019', 'organization_dept', 'orgdept') x
  WHERE rp.id LIKE '01700015-%';
 
@@ -479,8 +482,8 @@ SELECT series, year, last FROM (
          max(CAST(substr(seq_no, 6) AS INTEGER)) AS last
     FROM problems WHERE id LIKE '01700008-%' GROUP BY 2
   UNION ALL SELECT 'assistance', CAST(substr(seq_no, 1, 4) AS INTEGER), 1
-    FROM assistance WHERE id = '01700018-0000-7000-8000-000000000001') WHERE 1
-ON CONFLICT(series, year) DO UPDATE SET last = max(last, excluded.last);
+    FROM assistance WHERE id = '01700018-0000-7000-8000-000000000001') x WHERE 1 = 1
+ON CONFLICT(series, year) DO UPDATE SET last = max(doc_seq.last, excluded.last);
 
 -- ---- joint reviews: 2 held with 32 problems ------------------------------------
 INSERT INTO joint_reviews(id, round_id, team_id, title, scheduled_on, place, participants,

@@ -701,6 +701,18 @@ static void add_cond(buf *sql, const char *cond, const char *today, sval *p, int
   add(sql, ")");
 }
 
+void measure_order_by(const measure *m, buf *sql) {
+  const char *s = m->src->order;
+  buf_adds(sql, " ORDER BY ");
+  while (s && *s) {
+    const char *e = strstr(s, ", ");
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    buf_add(sql, s, len);
+    buf_adds(sql, e ? " NULLS FIRST, " : " NULLS FIRST");
+    s = e ? e + 2 : NULL;
+  }
+}
+
 int measure_from_where(const measure *m, const mfilters *f, const mscope *s, const char *today,
                        buf *sql, sval *p, int *np) {
   const msource *src = m->src;

@@ -162,6 +162,11 @@ enum { MEASURE_MAXP = 24 + 5 * VIS_MAXP }; /* filters, two scopes, papers, two r
 int measure_from_where(const measure *m, const mfilters *f, const mscope *s, const char *today,
                        buf *sql, sval *p, int *np);
 
+/* Appends " ORDER BY <m's drill-down order>" to sql with the NULLs placed as SQLite
+ * places them (first: every term of a source's order is ascending), so that both
+ * backends list a drill-down or a ledger in one order (PostgreSQL puts NULLs last). */
+void measure_order_by(const measure *m, buf *sql);
+
 /* Working papers (fields such as a problem's found_on that the record's GET
  * shows only to holders of the kind's papers action on the row): appends a
  * 0/1 SQL expression "may this user see the papers of this row" to sql,

@@ -263,8 +263,8 @@ int agg_verify(store_tx *tx, FILE *out) {
     buf_init(&sql, 8192);
     buf_addf(&sql,
              "WITH rec AS (%s), ag AS (SELECT %s FROM %s WHERE %s) "
-             "SELECT 'aggregate' AS side, * FROM (SELECT * FROM ag EXCEPT SELECT * FROM rec) "
-             "UNION ALL SELECT 'records' AS side, * FROM (SELECT * FROM rec EXCEPT SELECT * FROM ag) "
+             "SELECT 'aggregate' AS side, * FROM (SELECT * FROM ag EXCEPT SELECT * FROM rec) d1 "
+             "UNION ALL SELECT 'records' AS side, * FROM (SELECT * FROM rec EXCEPT SELECT * FROM ag) d2 "
              "LIMIT 50",
              t->records, t->cols, t->name, t->nonzero);
     json_t *rows = store_query_json(tx, buf_str(&sql), NULL, 0);

@@ -225,7 +225,7 @@ int ledger_write(store_tx *tx, const ledger *l, const stats_ctx *c, const char *
   }
   buf_free(&pap);
   measure_from_where(m, c->f, c->scope, c->today, &sql, p, &np);
-  buf_addf(&sql, " ORDER BY %s", m->src->order);
+  measure_order_by(m, &sql);
 
   char tmpdir[] = "/tmp/xunji-xlsx-XXXXXX";
   lxw_workbook_options opt = {.constant_memory = LXW_TRUE,

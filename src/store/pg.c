@@ -52,6 +52,7 @@ EMBED(xunji_pg_023, "src/store/pg/023_stat_aggregates2.sql");
 EMBED(xunji_pg_024, "src/store/pg/024_stat_rollups.sql");
 EMBED(xunji_pg_025, "src/store/pg/025_stat_aggregates3.sql");
 EMBED(xunji_pg_027, "src/store/pg/027_read_marks.sql");
+EMBED(xunji_pg_031, "src/store/pg/031_pg_statement_triggers.sql");
 
 /* migrations whose SQLite text cannot be translated mechanically */
 static const struct {
@@ -65,6 +66,7 @@ static const struct {
     {24, xunji_pg_024},
     {25, xunji_pg_025},
     {27, xunji_pg_027},
+    {31, xunji_pg_031},
 };
 
 /* the advisory lock key that serializes writers (and migrations) */
@@ -231,9 +233,10 @@ static int top_commas(const char *p) {
  * → greatest / least (which skip NULLs where SQLite's give NULL); a literal 0 or
  * 1 that stands as a condition (after AND/OR/WHERE/NOT/WHEN/HAVING and any
  * opening parentheses, before ")", AND, OR, THEN, … or the end) → FALSE/TRUE,
- * as the visibility model writes "nothing"/"all"; a derived table without an
- * alias ("FROM (SELECT …) WHERE") gets one. Quoted text and comments are
- * copied as they are. */
+ * as the visibility model writes "nothing"/"all" (but not the value after WHEN
+ * in a simple CASE, "CASE x WHEN 1 THEN", which is compared with x); a derived
+ * table without an alias ("FROM (SELECT …) WHERE") gets one. Quoted text and
+ * comments are copied as they are. */
 static bool bool_keyword(const char *p) {
   return word_at(p, "AND") || word_at(p, "OR") || word_at(p, "WHERE") || word_at(p, "NOT") ||
          word_at(p, "WHEN") || word_at(p, "HAVING");
@@ -311,6 +314,8 @@ static char *pg_dml(const char *sql) {
   buf_init(&b, (size_t)64 << 20);
   bool ignore = false;
   bool boolctx = false; /* after AND/OR/WHERE/NOT/WHEN/HAVING and any "(" */
+  int cases = 0;         /* CASE … END nesting */
+  uint64_t simple = 0;   /* bit k: the CASE at nesting k is "CASE x WHEN value" */
   size_t returning = (size_t)-1;
   int depth = 0;
   for (const char *p = sql; *p;) {
@@ -350,6 +355,20 @@ static char *pg_dml(const char *sql) {
         buf_add(&b, p, (size_t)(e - p));
       }
       boolctx = bool_keyword(p);
+      if (word_at(p, "CASE") && e == p + 4) {
+        const char *w = e;
+        while (*w == ' ' || *w == '\n' || *w == '\t') w++;
+        if (cases < 64) {
+          if (word_at(w, "WHEN")) simple &= ~((uint64_t)1 << cases);
+          else simple |= (uint64_t)1 << cases;
+        }
+        cases++;
+      } else if (word_at(p, "END") && e == p + 3 && cases > 0) {
+        cases--;
+      } else if (word_at(p, "WHEN") && e == p + 4 && cases > 0 && cases <= 64 &&
+                 (simple >> (cases - 1) & 1)) {
+        boolctx = false; /* a value compared with the CASE's operand */
+      }
       p = e;
     } else {
       if (*p != '(' && *p != ' ' && *p != '\n' && *p != '\t') boolctx = false;

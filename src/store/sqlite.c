@@ -77,6 +77,7 @@ EMBED(xunji_mig_024, "src/store/sqlite/024_stat_rollups.sql");
 EMBED(xunji_mig_025, "src/store/sqlite/025_stat_aggregates3.sql");
 EMBED(xunji_mig_027, "src/store/sqlite/027_read_marks.sql");
 EMBED(xunji_mig_030, "src/store/sqlite/030_key_rotation_key.sql");
+EMBED(xunji_mig_031, "src/store/sqlite/031_pg_statement_triggers.sql");
 EMBED(xunji_mig_032, "src/store/sqlite/032_document_copies.sql");
 
 static const struct migration {
@@ -107,6 +108,7 @@ static const struct migration {
     {25, "stat_aggregates3", xunji_mig_025},
     {27, "read_marks", xunji_mig_027},
     {30, "key_rotation_key", xunji_mig_030},
+    {31, "pg_statement_triggers", xunji_mig_031},
     {32, "document_copies", xunji_mig_032},
 };
 

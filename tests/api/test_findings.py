@@ -119,7 +119,7 @@ def evidence_uploads_checked_by_magic_bytes():
         stored = s.sql("SELECT stored_name FROM files")[0][0]
         assert "银行" not in stored and stored.endswith(".sm4")
         import glob, os
-        paths = glob.glob(os.path.join(s.db + ".files", "*"))
+        paths = glob.glob(os.path.join(s.files_dir, "*"))
         assert len(paths) == 1 and b"%PDF" not in open(paths[0], "rb").read()
         # download: an attachment, never inline, and the read is audited
         r = expect(member1.get(f"/api/v1/files/{f['id']}"), 200)

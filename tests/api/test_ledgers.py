@@ -4,10 +4,18 @@ with the statistics they share their rows with; imports of targets and of the
 cadre pool report a bad row by its number and import nothing then."""
 import base64
 import datetime
-import sqlite3
 
 import xlsxio
 from lib import Server, expect, test, today_shanghai, days_from_today
+
+
+def lit(v):
+    """A value as an SQL literal (the statements go to sqlite3 or psql as text)."""
+    if v is None:
+        return "NULL"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
 
 
 def handed_clue(s, unit, title, discovered):
@@ -71,21 +79,21 @@ def clue_handover_ledger_reads_back():
 def problem_ledger_money_and_large_export():
     with Server() as s:
         office = s.client("office")
-        con = sqlite3.connect(s.db, timeout=10)
-        user = con.execute("SELECT id FROM users WHERE login='member1'").fetchone()[0]
-        t = con.execute("SELECT id, round_id, team_id, unit_id FROM targets WHERE id=?",
-                        (s.ids["targets"]["u1"],)).fetchone()
+        user = s.sql("SELECT id FROM users WHERE login='member1'")[0][0]
+        t = s.sql("SELECT id, round_id, team_id, unit_id FROM targets WHERE id=?", (s.ids["targets"]["u1"],))[0]
+        cat = s.sql("SELECT id FROM problem_categories WHERE code='0403'")[0][0]  # a real row: PostgreSQL checks the key
         n = 3000
+        values = []
         for i in range(n):
-            con.execute("INSERT INTO problems(id,seq_no,target_id,round_id,team_id,unit_id,category_id,title,"
-                        "description,amount_fen,found_by,found_on,immediate_fix,state,created_by,created_at,"
-                        "updated_at) VALUES(?,?,?,?,?,?,'cat-0403',?,'描述',?,'records',?,?,?,?,?,?)",
-                        (f"00000000-0000-7000-8000-{i:012d}", f"2026-{i + 1:05d}", t[0], t[1], t[2], t[3],
-                         f"问题{i}：公款私存“小金库”", 1238000 + i, today_shanghai(), i % 2,
-                         "rectified" if i % 3 == 0 else "confirmed", user, "2026-11-01T00:00:00Z",
-                         "2026-11-01T00:00:00Z"))
-        con.commit()
-        con.close()
+            values.append("(" + ",".join(lit(v) for v in (
+                f"00000000-0000-7000-8000-{i:012d}", f"2026-{i + 1:05d}", t[0], t[1], t[2], t[3], cat,
+                f"问题{i}：公款私存“小金库”", "描述", 1238000 + i, "records", today_shanghai(), i % 2,
+                "rectified" if i % 3 == 0 else "confirmed", user, "2026-11-01T00:00:00Z",
+                "2026-11-01T00:00:00Z")) + ")")
+        for k in range(0, n, 250):  # in statements of 250 rows (psql takes its text as an argument)
+            s.sql_script("INSERT INTO problems(id,seq_no,target_id,round_id,team_id,unit_id,category_id,title,"
+                         "description,amount_fen,found_by,found_on,immediate_fix,state,created_by,created_at,"
+                         "updated_at) VALUES " + ",".join(values[k:k + 250]))
         sh = xlsxio.read(expect(office.get("/api/v1/ledgers/problems"), 200).raw)
         recs = sh.records()
         assert len(recs) == n

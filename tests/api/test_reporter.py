@@ -187,10 +187,9 @@ def the_reporters_identity_appears_nowhere_else():
             assert CANARY not in " ".join(x or "" for x in row)
         log_text = s.server_log()
         assert CANARY not in log_text and CONTACT not in log_text
-        # and nothing in the database file in clear
+        # and nothing in the database in clear (the file and its WAL, or pg_dump's output)
         s.stop()
-        with open(s.db, "rb") as f:
-            raw = f.read()
+        raw = s.raw_dump()
         assert CANARY.encode() not in raw and CONTACT.encode() not in raw
 
 

@@ -3,10 +3,18 @@ one measures table, each drill-down returns exactly the records counted,
 filters narrow (or are reported as not applicable), and what a role may see
 follows the policy: a team only its own, the unit nothing, the commission's
 liaison everything."""
-import sqlite3
 from urllib.parse import quote
 
 from lib import Server, expect, test, today_shanghai, days_from_today
+
+
+def lit(v):
+    """A value as an SQL literal (the statements go to sqlite3 or psql as text)."""
+    if v is None:
+        return "NULL"
+    if isinstance(v, int):
+        return str(v)
+    return "'" + str(v).replace("'", "''") + "'"
 
 
 def stats(c, query=""):
@@ -190,29 +198,28 @@ def vetting_and_commission_cadres():
 def insert_problems(s, rows):
     """Records of issue 4 (problems, tasks, institutions) written straight into the
     database, as its routes would, to check the figures defined on them."""
-    con = sqlite3.connect(s.db, timeout=10)
-    try:
-        user = con.execute("SELECT id FROM users WHERE login='member1'").fetchone()[0]
-        t = con.execute("SELECT id, round_id, team_id, unit_id FROM targets WHERE id=?",
-                        (s.ids["targets"]["u1"],)).fetchone()
-        for i, (state, fen, fix) in enumerate(rows):
-            pid = f"00000000-0000-7000-8000-{i:012d}"
-            con.execute("INSERT INTO problems(id,seq_no,target_id,round_id,team_id,unit_id,category_id,title,"
-                        "description,amount_fen,found_by,found_on,immediate_fix,state,created_by,created_at,"
-                        "updated_at) VALUES(?,?,?,?,?,?,'cat-0403',?,?,?,'records',?,?,?,?,?,?)",
-                        (pid, f"2026-{i + 1:04d}", t[0], t[1], t[2], t[3], f"问题{i}", "描述", fen,
-                         today_shanghai(), fix, state, user, "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z"))
-            con.execute("INSERT INTO rect_tasks(id,problem_id,target_id,round_id,team_id,unit_id,measure,owner_name,"
-                        "deadline,state,created_by,created_at,updated_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (pid.replace("8000", "9000"), pid, t[0], t[1], t[2], t[3], "整改措施", "张三",
-                         days_from_today(-1 if i == 0 else 30), "open", user, "2026-11-01T00:00:00Z",
-                         "2026-11-01T00:00:00Z"))
-        con.execute("INSERT INTO institutions(id,target_id,round_id,unit_id,name,kind,issued_on,created_by,created_at)"
-                    " VALUES('00000000-0000-7000-a000-000000000001',?,?,?,'公务接待管理办法','revised',?,?,?)",
-                    (t[0], t[1], t[3], today_shanghai(), user, "2026-11-01T00:00:00Z"))
-        con.commit()
-    finally:
-        con.close()
+    user = s.sql("SELECT id FROM users WHERE login='member1'")[0][0]
+    t = s.sql("SELECT id, round_id, team_id, unit_id FROM targets WHERE id=?", (s.ids["targets"]["u1"],))[0]
+    cat = s.sql("SELECT id FROM problem_categories WHERE code='0403'")[0][0]  # a real row: PostgreSQL checks the key
+    sql = []
+    for i, (state, fen, fix) in enumerate(rows):
+        pid = f"00000000-0000-7000-8000-{i:012d}"
+        sql.append("INSERT INTO problems(id,seq_no,target_id,round_id,team_id,unit_id,category_id,title,"
+                   "description,amount_fen,found_by,found_on,immediate_fix,state,created_by,created_at,"
+                   "updated_at) VALUES(" + ",".join(lit(v) for v in (
+                       pid, f"2026-{i + 1:04d}", t[0], t[1], t[2], t[3], cat, f"问题{i}", "描述", fen,
+                       "records", today_shanghai(), fix, state, user, "2026-11-01T00:00:00Z",
+                       "2026-11-01T00:00:00Z")) + ")")
+        sql.append("INSERT INTO rect_tasks(id,problem_id,target_id,round_id,team_id,unit_id,measure,owner_name,"
+                   "deadline,state,created_by,created_at,updated_at) VALUES(" + ",".join(lit(v) for v in (
+                       pid.replace("8000", "9000"), pid, t[0], t[1], t[2], t[3], "整改措施", "张三",
+                       days_from_today(-1 if i == 0 else 30), "open", user, "2026-11-01T00:00:00Z",
+                       "2026-11-01T00:00:00Z")) + ")")
+    sql.append("INSERT INTO institutions(id,target_id,round_id,unit_id,name,kind,issued_on,created_by,created_at)"
+               " VALUES('00000000-0000-7000-a000-000000000001'," + ",".join(lit(v) for v in (
+                   t[0], t[1], t[3], "公务接待管理办法", "revised", today_shanghai(), user,
+                   "2026-11-01T00:00:00Z")) + ")")
+    s.sql_script(sql)  # one transaction, as before
 
 
 @test

@@ -74,6 +74,11 @@ TEST(pg_dml_rewrites) {
   dml("SELECT 1, 0 FROM t WHERE a IN (1) LIMIT 1", "SELECT 1, 0 FROM t WHERE a IN (1) LIMIT 1");
   dml("SELECT CASE WHEN 1 THEN 'a' END", "SELECT CASE WHEN TRUE THEN 'a' END");
   dml("SELECT a, (1 AND ((1))) AS m FROM t", "SELECT a, (TRUE AND ((TRUE))) AS m FROM t");
+  /* a simple CASE compares its operand with the value after WHEN: no truth value */
+  dml("SELECT CASE k WHEN 3 THEN 1 WHEN 1 THEN 2 END FROM t",
+      "SELECT CASE k WHEN 3 THEN 1 WHEN 1 THEN 2 END FROM t");
+  dml("SELECT CASE k WHEN 0 THEN CASE WHEN 1 THEN 'a' END WHEN 1 THEN 'b' END, CASE WHEN 0 THEN 1 END",
+      "SELECT CASE k WHEN 0 THEN CASE WHEN TRUE THEN 'a' END WHEN 1 THEN 'b' END, CASE WHEN FALSE THEN 1 END");
   /* a derived table without an alias gets one; with one, it stays */
   dml("SELECT * FROM (SELECT a FROM t) WHERE a > 1", "SELECT * FROM (SELECT a FROM t) AS xunji_sq0 WHERE a > 1");
   dml("SELECT count(*) FROM (SELECT a FROM t)", "SELECT count(*) FROM (SELECT a FROM t) AS xunji_sq0");

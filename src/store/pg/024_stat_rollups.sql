@@ -547,14 +547,3 @@ BEGIN
   RETURN NULL;
 END $xunji$;
 CREATE TRIGGER agg_clues_by_team_mv AFTER UPDATE ON agg_clues FOR EACH ROW EXECUTE FUNCTION sqlite_compat.trg_agg_clues_by_team_mv();
-
--- ---- PostgreSQL: one copy of a report per statement (see scripts/gen_aggregates.py) ----
-CREATE FUNCTION sqlite_compat.trg_agg_report_copies_one_per_statement() RETURNS trigger LANGUAGE plpgsql AS $xunji$
-BEGIN
-  IF EXISTS (SELECT 1 FROM changed GROUP BY report_id HAVING count(*) > 1) THEN
-    RAISE EXCEPTION 'report_copies: one report''s copies written by one statement (the aggregates need one per statement)';
-  END IF;
-  RETURN NULL;
-END $xunji$;
-CREATE TRIGGER agg_report_copies_one_per_insert AFTER INSERT ON report_copies REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION sqlite_compat.trg_agg_report_copies_one_per_statement();
-CREATE TRIGGER agg_report_copies_one_per_delete AFTER DELETE ON report_copies REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION sqlite_compat.trg_agg_report_copies_one_per_statement();

@@ -75,3 +75,69 @@ CREATE OR REPLACE FUNCTION sqlite_compat.typeof(v anyelement) RETURNS text
                                        'numeric'::regtype) THEN 'real'
                  WHEN pg_typeof(v) = 'bytea'::regtype THEN 'blob'
                  ELSE 'text' END $$;
+
+-- date(t [, modifier]): SQLite's date() for an ISO date or timestamp text and
+-- one modifier '±N day(s)|month(s)|year(s)'; text 'YYYY-MM-DD', NULL when the
+-- input is not a date. Months and years move the month and keep the day, which
+-- then overflows into the next month as SQLite's does (2019-12-31 +2 months =
+-- 2020-03-02), not clamped as PostgreSQL's interval arithmetic would.
+CREATE OR REPLACE FUNCTION sqlite_compat.date(t text) RETURNS text
+  LANGUAGE plpgsql IMMUTABLE STRICT AS
+  $$ BEGIN
+       IF t !~ '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$' THEN
+         RETURN NULL;
+       END IF;
+       RETURN to_char(left(t, 10)::date, 'YYYY-MM-DD');
+     EXCEPTION WHEN others THEN RETURN NULL;
+     END $$;
+CREATE OR REPLACE FUNCTION sqlite_compat.date(t text, modifier text) RETURNS text
+  LANGUAGE plpgsql IMMUTABLE STRICT AS
+  $$ DECLARE d date; m text[]; k bigint; mon bigint;
+     BEGIN
+       IF sqlite_compat.date(t) IS NULL THEN RETURN NULL; END IF;
+       d := left(t, 10)::date;
+       m := regexp_match(modifier, '^\s*([+-]?\d+)\s+(day|month|year)s?\s*$', 'i');
+       IF m IS NULL THEN RETURN NULL; END IF;
+       k := m[1]::bigint;
+       IF lower(m[2]) = 'day' THEN RETURN to_char(d + k::int, 'YYYY-MM-DD'); END IF;
+       mon := extract(year FROM d)::bigint * 12 + extract(month FROM d)::bigint - 1
+              + CASE WHEN lower(m[2]) = 'year' THEN 12 * k ELSE k END;
+       RETURN to_char(make_date((mon / 12)::int, (mon % 12)::int + 1, 1)
+                      + (extract(day FROM d)::int - 1), 'YYYY-MM-DD');
+     END $$;
+
+-- printf(format, …): SQLite's printf for the conversions the SQL uses:
+-- %s, %d and %x with an optional 0 flag and width, and %%. One overload per
+-- argument shape used (PostgreSQL has no "any" for SQL functions).
+CREATE OR REPLACE FUNCTION sqlite_compat.printf_args(fmt text, args text[]) RETURNS text
+  LANGUAGE plpgsql IMMUTABLE AS
+  $$ DECLARE out text := ''; i int := 1; n int := 0; c text; spec text[]; v text; w int;
+     BEGIN
+       IF fmt IS NULL THEN RETURN NULL; END IF;
+       WHILE i <= length(fmt) LOOP
+         c := substr(fmt, i, 1);
+         IF c <> '%' THEN out := out || c; i := i + 1; CONTINUE; END IF;
+         spec := regexp_match(substr(fmt, i + 1), '^(0?)(\d*)([sdx%])');
+         IF spec IS NULL THEN RAISE EXCEPTION 'printf: unsupported format %', fmt; END IF;
+         i := i + 1 + length(spec[1]) + length(spec[2]) + 1;
+         IF spec[3] = '%' THEN out := out || '%'; CONTINUE; END IF;
+         n := n + 1;
+         v := args[n];
+         IF spec[3] = 'd' THEN v := coalesce(v::bigint, 0)::text;
+         ELSIF spec[3] = 'x' THEN v := to_hex(coalesce(v::bigint, 0));
+         ELSE v := coalesce(v, ''); END IF;
+         w := coalesce(nullif(spec[2], '')::int, 0);
+         IF length(v) < w THEN
+           IF spec[1] = '0' AND spec[3] <> 's' THEN
+             v := CASE WHEN left(v, 1) = '-' THEN '-' || lpad(substr(v, 2), w - 1, '0')
+                       ELSE lpad(v, w, '0') END;
+           ELSE v := lpad(v, w, ' '); END IF;
+         END IF;
+         out := out || v;
+       END LOOP;
+       RETURN out;
+     END $$;
+CREATE OR REPLACE FUNCTION sqlite_compat.printf(fmt text, a bigint) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT sqlite_compat.printf_args(fmt, ARRAY[a::text]) $$;
+CREATE OR REPLACE FUNCTION sqlite_compat.printf(fmt text, a text, b bigint) RETURNS text
+  LANGUAGE sql IMMUTABLE AS $$ SELECT sqlite_compat.printf_args(fmt, ARRAY[a, b::text]) $$;
