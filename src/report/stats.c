@@ -419,7 +419,7 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
     offset = 0;
   }
   if (rm->kind == MK_DISTINCT) buf_addf(&sql, " GROUP BY %s ORDER BY 1, 2", rm->expr);
-  else buf_addf(&sql, " ORDER BY %s", rm->src->order);
+  else measure_order_by(rm, &sql); /* NULLs first on both backends, as the cursor's coalesce */
   buf_addf(&sql, " LIMIT $%d OFFSET $%d", np + 1, np + 2);
   p[np++] = SV_I(limit);
   p[np++] = SV_I(offset);
