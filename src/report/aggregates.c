@@ -82,9 +82,13 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
   return true;
 }
 
-/* ---- verification ------------------------------------------------------------------ */
-/* Each aggregate table: its grouped and summed columns, and the same rows
- * recomputed from the records (the triggers' definition, migration 021). */
+/* ---- verification and rebuild ------------------------------------------------------ */
+/* THE list of aggregate tables: every table the triggers maintain, with its
+ * grouped and summed columns and the same rows recomputed from the records
+ * (the triggers' definition, migrations 021 and 023). `stats --verify`
+ * (agg_verify) compares each against its records and the bulk path
+ * (agg_rebuild) recomputes each from them: a new aggregate table is one more
+ * entry here, {name, cols, nonzero, records}, and both cover it. */
 static const struct agg_table {
   const char *name, *cols, *nonzero, *records;
 } agg_tables[] = {
@@ -124,6 +128,19 @@ static const struct agg_table {
      "c.prosecution_on IS NOT NULL, count(*) FROM clues c "
      "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"},
 };
+
+int agg_rebuild(store_tx *tx) {
+  for (size_t i = 0; i < sizeof agg_tables / sizeof *agg_tables; i++) {
+    const struct agg_table *t = &agg_tables[i];
+    buf sql;
+    buf_init(&sql, 16384);
+    buf_addf(&sql, "DELETE FROM %s; INSERT INTO %s (%s) %s;", t->name, t->name, t->cols, t->records);
+    int rc = sql.failed ? STORE_ERR : store_exec_script(tx, buf_str(&sql));
+    buf_free(&sql);
+    if (rc) return rc;
+  }
+  return 0;
+}
 
 static int value_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
                     int64_t *v) {

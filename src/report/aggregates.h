@@ -47,4 +47,10 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p);
  * Returns the number of disagreements, <0 on a store error. */
 int agg_verify(store_tx *tx, FILE *out);
 
+/* The bulk path (`xunji bench-seed`, cli/cmd_bench.c): empties every
+ * aggregate table of the list in aggregates.c and recomputes its rows from
+ * the records, in tx (the transaction that wrote the records with the
+ * aggregate triggers dropped). The same definitions agg_verify checks. */
+int agg_rebuild(store_tx *tx);
+
 #endif
