@@ -129,17 +129,33 @@ static const struct agg_table {
      "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"},
 };
 
-int agg_rebuild(store_tx *tx) {
+const char *agg_table_of(const char *trigger) {
+  const char *best = NULL;
+  size_t bl = 0;
+  for (size_t i = 0; i < sizeof agg_tables / sizeof *agg_tables; i++) {
+    size_t l = strlen(agg_tables[i].name);
+    if (l > bl && !strncmp(trigger, agg_tables[i].name, l) && trigger[l] == '_') {
+      best = agg_tables[i].name;
+      bl = l;
+    }
+  }
+  return best;
+}
+
+int agg_rebuild(store_tx *tx, const char *name) {
+  int done = 0;
   for (size_t i = 0; i < sizeof agg_tables / sizeof *agg_tables; i++) {
     const struct agg_table *t = &agg_tables[i];
+    if (name && strcmp(name, t->name)) continue;
     buf sql;
     buf_init(&sql, 16384);
     buf_addf(&sql, "DELETE FROM %s; INSERT INTO %s (%s) %s;", t->name, t->name, t->cols, t->records);
     int rc = sql.failed ? STORE_ERR : store_exec_script(tx, buf_str(&sql));
     buf_free(&sql);
     if (rc) return rc;
+    done++;
   }
-  return 0;
+  return done ? 0 : STORE_ERR;
 }
 
 static int value_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,

@@ -47,10 +47,14 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p);
  * Returns the number of disagreements, <0 on a store error. */
 int agg_verify(store_tx *tx, FILE *out);
 
-/* The bulk path (`xunji bench-seed`, cli/cmd_bench.c): empties every
- * aggregate table of the list in aggregates.c and recomputes its rows from
- * the records, in tx (the transaction that wrote the records with the
- * aggregate triggers dropped). The same definitions agg_verify checks. */
-int agg_rebuild(store_tx *tx);
+/* The bulk path (`xunji bench-seed`, cli/cmd_bench.c): empties the
+ * aggregate table `name` (NULL: every one of the list in aggregates.c) and
+ * recomputes its rows from the records, in tx (the transaction that wrote
+ * the records with the aggregate triggers dropped) -- the same definitions
+ * agg_verify checks. STORE_ERR when name is not on the list. */
+int agg_rebuild(store_tx *tx, const char *name);
+/* The aggregate table of the list that a trigger named "<table>_..."
+ * maintains (the longest such name), or NULL. */
+const char *agg_table_of(const char *trigger);
 
 #endif

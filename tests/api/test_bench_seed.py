@@ -181,3 +181,21 @@ def bench_seed_is_one_transaction_per_table():
         assert partial >= 9, partial  # every table's commit was failed once
     finally:
         shutil.rmtree(base.dir, ignore_errors=True)
+
+
+@test
+def bench_seed_refuses_an_aggregate_it_cannot_rebuild():
+    """A trigger of an aggregate table missing from report/aggregates.c's list
+    stops that table's step (rolled back whole): the bulk path never leaves an
+    aggregate it did not recompute."""
+    s = Server()
+    with s:
+        s.sql_write("CREATE TABLE agg_mystery (n INTEGER)")
+        s.sql_write("CREATE TRIGGER agg_mystery_ins AFTER INSERT ON clues BEGIN "
+                    "INSERT INTO agg_mystery VALUES (1); END")
+        p = run_cli("bench-seed", *SMALL, db=s.db, check=False)
+        assert p.returncode == 1 and "agg_mystery_ins" in p.stderr, p.stderr
+        got = counts(s)
+        assert got["problems"] == 600 and got["clues"] == 0 and got["rect_tasks"] == 0, got
+        assert "agg_mystery_ins" in agg_triggers(s)
+        assert s.sql("SELECT count(*) FROM agg_mystery")[0][0] == 0
