@@ -19,8 +19,10 @@
  * transaction first drops the aggregate triggers on the tables it writes
  * (sqlite_master's `agg_%` triggers on them, their text saved), inserts the
  * rows, recomputes from the records every aggregate table those triggers
- * maintain (agg_rebuild: the definitions `stats --verify` checks; a trigger
- * of an aggregate missing from aggregates.c's list stops the step), and
+ * maintain, in the list's order (agg_rebuild_table: the definitions `stats
+ * --verify` checks; a trigger of an aggregate missing from aggregates.c's
+ * list stops the step; triggers on those aggregates -- rollups -- are
+ * dropped and their tables rebuilt the same way), and
  * recreates the triggers from the saved text (the migrations' own text), all
  * before its COMMIT: no committed state ever lacks a trigger or holds a
  * stale aggregate. Only inserts into those tables can move those aggregates,
@@ -110,51 +112,73 @@ static double mono_s(void) {
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Drops the aggregate triggers on the step's tables (a SQL list of names)
- * in g's transaction, keeping their text and the aggregate each maintains. */
-static int triggers_off(gen *g, const char *tables) {
-  buf sql;
-  buf_init(&sql, 512);
-  buf_addf(&sql, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name IN (%s) "
-                 "AND name LIKE 'agg\\_%%' ESCAPE '\\' ORDER BY name", tables);
-  g->trig = sql.failed ? NULL : store_query_json(g->tx, buf_str(&sql), NULL, 0);
-  buf_free(&sql);
-  g->aggs = json_array();
-  if (!g->trig || !g->aggs) return STORE_ERR;
-  size_t i;
-  json_t *t;
-  json_array_foreach(g->trig, i, t) {
-    const char *name = json_string_value(json_object_get(t, "name"));
-    const char *agg = agg_table_of(name);
-    if (!agg) { /* an aggregate the list of report/aggregates.c does not know: cannot rebuild it */
-      cli_err("触发器 %s 所维护的汇总表不在 report/aggregates.c 的汇总表清单中", name);
-      return STORE_ERR;
-    }
-    size_t j;
-    json_t *a;
-    bool seen = false;
-    json_array_foreach(g->aggs, j, a) seen = seen || !strcmp(json_string_value(a), agg);
-    if (!seen) json_array_append_new(g->aggs, json_string(agg));
-    buf_init(&sql, 256);
-    buf_addf(&sql, "DROP TRIGGER \"%s\"", name);
-    int rc = sql.failed ? STORE_ERR : store_exec_script(g->tx, buf_str(&sql));
-    buf_free(&sql);
-    if (rc) return rc;
-  }
-  return 0;
+static bool in_list(json_t *arr, const char *s) {
+  size_t j;
+  json_t *a;
+  json_array_foreach(arr, j, a) if (!strcmp(json_string_value(a), s)) return true;
+  return false;
 }
 
-/* Recomputes the aggregates those triggers maintain from the records and
- * recreates the triggers from their saved text, in g's transaction. */
+/* Drops, in g's transaction, the aggregate triggers on the step's tables (a
+ * SQL list of names) and, transitively, those on the aggregates they
+ * maintain (rollups kept from an aggregate by its own triggers), keeping
+ * their text and the aggregate each maintains. */
+static int triggers_off(gen *g, const char *tables) {
+  g->trig = json_array();
+  g->aggs = json_array();
+  if (!g->trig || !g->aggs) return STORE_ERR;
+  buf in;
+  buf_init(&in, 4096);
+  buf_addf(&in, "%s", tables);
+  int rc = 0;
+  for (int round = 0; !rc && round < 8; round++) {
+    buf sql;
+    buf_init(&sql, 8192);
+    buf_addf(&sql, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name IN (%s) "
+                   "AND name LIKE 'agg\\_%%' ESCAPE '\\' ORDER BY name", buf_str(&in));
+    json_t *found = sql.failed || in.failed ? NULL : store_query_json(g->tx, buf_str(&sql), NULL, 0);
+    buf_free(&sql);
+    if (!found) {
+      rc = STORE_ERR;
+      break;
+    }
+    size_t nagg = json_array_size(g->aggs), i;
+    json_t *t;
+    json_array_foreach(found, i, t) {
+      const char *name = json_string_value(json_object_get(t, "name"));
+      const char *agg = agg_table_of(name);
+      if (!agg) { /* an aggregate the list of report/aggregates.c does not know: cannot rebuild it */
+        cli_err("触发器 %s 所维护的汇总表不在 report/aggregates.c 的汇总表清单中", name);
+        rc = STORE_ERR;
+        break;
+      }
+      if (!in_list(g->aggs, agg)) json_array_append_new(g->aggs, json_string(agg));
+      json_array_append(g->trig, t);
+      buf_init(&sql, 256);
+      buf_addf(&sql, "DROP TRIGGER \"%s\"", name);
+      rc = sql.failed ? STORE_ERR : store_exec_script(g->tx, buf_str(&sql));
+      buf_free(&sql);
+      if (rc) break;
+    }
+    json_decref(found);
+    if (rc || json_array_size(g->aggs) == nagg) break; /* no new aggregate: no more triggers */
+    buf_reset(&in); /* next: the triggers on the aggregates found so far */
+    json_array_foreach(g->aggs, i, t) buf_addf(&in, "%s'%s'", i ? "," : "", json_string_value(t));
+  }
+  buf_free(&in);
+  return rc;
+}
+
+/* Recomputes the aggregates those triggers maintain from the records, in the
+ * list's order (a rollup after its source), and recreates the triggers from
+ * their saved text, in g's transaction. */
 static int triggers_on(gen *g) {
   double t0 = mono_s();
   int rc = 0;
+  for (size_t i = 0; !rc && i < agg_table_count(); i++)
+    if (in_list(g->aggs, agg_table_name(i))) rc = agg_rebuild_table(g->tx, agg_table_name(i));
   size_t i;
   json_t *t;
-  json_array_foreach(g->aggs, i, t) {
-    if (rc) break;
-    rc = agg_rebuild(g->tx, json_string_value(t));
-  }
   json_array_foreach(g->trig, i, t) {
     if (rc) break;
     rc = store_exec_script(g->tx, json_string_value(json_object_get(t, "sql")));
@@ -323,7 +347,8 @@ static int generate(app *a, const opts *o) {
   } while (0)
 
   /* a larger page cache for this connection: the indexes of a million rows */
-  if (!gen_begin(&g, "")) g.rc = store_exec_script(g.tx, "PRAGMA cache_size=-262144");
+  if (!strcmp(store_backend(a->db), "sqlite") && !gen_begin(&g, ""))
+    g.rc = store_exec_script(g.tx, "PRAGMA cache_size=-262144");
   /* units */
   gen_table(&g, "orgs", NULL);
   for (long u = 0; !g.rc && u < nunits; u++) {

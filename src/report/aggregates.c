@@ -87,8 +87,9 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p) {
  * grouped and summed columns and the same rows recomputed from the records
  * (the triggers' definition, migrations 021 and 023). `stats --verify`
  * (agg_verify) compares each against its records and the bulk path
- * (agg_rebuild) recomputes each from them: a new aggregate table is one more
- * entry here, {name, cols, nonzero, records}, and both cover it. */
+ * (agg_rebuild_table) recomputes each from them: a new aggregate table is one
+ * more entry here, {name, cols, nonzero, records}, and both cover it. A
+ * rollup (a table kept from another aggregate) comes after its source. */
 static const struct agg_table {
   const char *name, *cols, *nonzero, *records;
 } agg_tables[] = {
@@ -129,10 +130,12 @@ static const struct agg_table {
      "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14"},
 };
 
+enum { NAGG_TABLES = sizeof agg_tables / sizeof *agg_tables };
+
 const char *agg_table_of(const char *trigger) {
   const char *best = NULL;
   size_t bl = 0;
-  for (size_t i = 0; i < sizeof agg_tables / sizeof *agg_tables; i++) {
+  for (size_t i = 0; i < NAGG_TABLES; i++) {
     size_t l = strlen(agg_tables[i].name);
     if (l > bl && !strncmp(trigger, agg_tables[i].name, l) && trigger[l] == '_') {
       best = agg_tables[i].name;
@@ -142,20 +145,30 @@ const char *agg_table_of(const char *trigger) {
   return best;
 }
 
-int agg_rebuild(store_tx *tx, const char *name) {
-  int done = 0;
-  for (size_t i = 0; i < sizeof agg_tables / sizeof *agg_tables; i++) {
+size_t agg_table_count(void) { return NAGG_TABLES; }
+
+const char *agg_table_name(size_t i) { return i < NAGG_TABLES ? agg_tables[i].name : NULL; }
+
+int agg_rebuild_table(store_tx *tx, const char *name) {
+  for (size_t i = 0; i < NAGG_TABLES; i++) {
     const struct agg_table *t = &agg_tables[i];
-    if (name && strcmp(name, t->name)) continue;
+    if (strcmp(name, t->name)) continue;
     buf sql;
     buf_init(&sql, 16384);
     buf_addf(&sql, "DELETE FROM %s; INSERT INTO %s (%s) %s;", t->name, t->name, t->cols, t->records);
     int rc = sql.failed ? STORE_ERR : store_exec_script(tx, buf_str(&sql));
     buf_free(&sql);
-    if (rc) return rc;
-    done++;
+    return rc;
   }
-  return done ? 0 : STORE_ERR;
+  return 1;
+}
+
+int agg_rebuild_all(store_tx *tx) {
+  for (size_t i = 0; i < NAGG_TABLES; i++) {
+    int rc = agg_rebuild_table(tx, agg_tables[i].name);
+    if (rc) return rc;
+  }
+  return 0;
 }
 
 static int value_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
@@ -189,7 +202,7 @@ static int rows_of(store_tx *tx, const stats_ctx *c, const measure *m, const cha
 
 int agg_verify(store_tx *tx, FILE *out) {
   int bad = 0;
-  for (size_t i = 0; i < sizeof agg_tables / sizeof *agg_tables; i++) {
+  for (size_t i = 0; i < NAGG_TABLES; i++) {
     const struct agg_table *t = &agg_tables[i];
     buf sql;
     buf_init(&sql, 8192);

@@ -47,12 +47,18 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p);
  * Returns the number of disagreements, <0 on a store error. */
 int agg_verify(store_tx *tx, FILE *out);
 
+/* The list of aggregate tables (aggregates.c), in rebuild order (a rollup
+ * after its source): count and i-th name (NULL past the end). */
+size_t agg_table_count(void);
+const char *agg_table_name(size_t i);
 /* The bulk path (`xunji bench-seed`, cli/cmd_bench.c): empties the
- * aggregate table `name` (NULL: every one of the list in aggregates.c) and
- * recomputes its rows from the records, in tx (the transaction that wrote
- * the records with the aggregate triggers dropped) -- the same definitions
- * agg_verify checks. STORE_ERR when name is not on the list. */
-int agg_rebuild(store_tx *tx, const char *name);
+ * aggregate table `name` of the list and recomputes its rows from the
+ * records, in tx (the transaction that wrote the records with the aggregate
+ * triggers dropped) -- the same definitions agg_verify checks. 1 when name
+ * is not on the list, <0 on a store error. agg_rebuild_all: every table, in
+ * list order. */
+int agg_rebuild_table(store_tx *tx, const char *name);
+int agg_rebuild_all(store_tx *tx);
 /* The aggregate table of the list that a trigger named "<table>_..."
  * maintains (the longest such name), or NULL. */
 const char *agg_table_of(const char *trigger);

@@ -199,3 +199,19 @@ def bench_seed_refuses_an_aggregate_it_cannot_rebuild():
         assert got["problems"] == 600 and got["clues"] == 0 and got["rect_tasks"] == 0, got
         assert "agg_mystery_ins" in agg_triggers(s)
         assert s.sql("SELECT count(*) FROM agg_mystery")[0][0] == 0
+
+
+@test
+def bench_seed_follows_triggers_on_the_aggregates():
+    """A rollup is kept by triggers on an aggregate table: the bulk path drops
+    and rebuilds those too (transitively). One it does not know stops the step."""
+    s = Server()
+    with s:
+        s.sql_write("CREATE TABLE agg_mystery (n INTEGER)")
+        s.sql_write("CREATE TRIGGER agg_mystery_roll AFTER INSERT ON agg_clues BEGIN "
+                    "INSERT INTO agg_mystery VALUES (1); END")
+        p = run_cli("bench-seed", *SMALL, db=s.db, check=False)
+        assert p.returncode == 1 and "agg_mystery_roll" in p.stderr, p.stderr
+        got = counts(s)
+        assert got["problems"] == 600 and got["clues"] == 0, got
+        assert s.sql("SELECT count(*) FROM agg_mystery")[0][0] == 0
