@@ -7,20 +7,47 @@
  * in a state after 反馈), clues (sealed allegation), rectification tasks on
  * those problems and accountability records.
  *
+ * Transactions: ONE per step, i.e. per table (units, rounds, teams, targets,
+ * reports with their copies, problems with their report_problems rows,
+ * clues, tasks, accountability). A failure anywhere in a step (a row, the
+ * rebuild, the COMMIT) rolls the whole step back: a table is either complete
+ * or absent, and the earlier steps stay committed (a rerun is refused: use a
+ * new database).
+ *
+ * Aggregates (report/aggregates.c): in the four large steps (problems with
+ * report_problems, clues, tasks, accountability) on SQLite, the step's
+ * transaction first drops the aggregate triggers on the tables it writes
+ * (sqlite_master's `agg_%` triggers on them, their text saved), inserts the
+ * rows, recomputes from the records every aggregate table those triggers
+ * maintain, in the list's order (agg_rebuild_table: the definitions `stats
+ * --verify` checks; a trigger of an aggregate missing from aggregates.c's
+ * list stops the step; triggers on those aggregates -- rollups -- are
+ * dropped and their tables rebuilt the same way), and
+ * recreates the triggers from the saved text (the migrations' own text), all
+ * before its COMMIT: no committed state ever lacks a trigger or holds a
+ * stale aggregate. Only inserts into those tables can move those aggregates,
+ * and the triggers that would have done so are exactly the ones dropped.
+ * On PostgreSQL the triggers stay and do the work per row.
+ *
  * What it keeps of the API's rules (bench/README.md lists the rest):
  *   - states are states of the workflow tables (core/workflow.c), with the
  *     timestamps and actors of every step up to that state;
  *   - scope columns (round, team, unit) are copied from the record's target,
- *     tasks and accountability records from their problem;
+ *     tasks and accountability records from their problem; reports are
+ *     copied (report_copies), so the commission's `handed` rule applies;
  *   - clue allegations are sealed with the installation's key by field_seal,
  *     the function the API uses, with the same context ("clue:<id>");
- *   - the four forms are derived with outcome_form (core/outcomes.c);
- *   - every transaction (one batch of rows of one table) writes one audit
- *     entry through svc_audit (action bench.seed, the table and row count).
- * It does not write per-record change logs or inbox messages, and it does
- * not run the per-request validation (fields.c): it is a generator, not an
- * import of outside data. Rows go through prepared statements (the store's
- * statement cache) in transactions of --batch rows.
+ *   - the four forms are derived with outcome_form (core/outcomes.c) from
+ *     the outcome table's codes;
+ *   - every step's transaction writes one audit entry through svc_audit
+ *     (action bench.seed, object kind = the table, object id = its first
+ *     row's id, detail {table, rows}) in the same transaction, and the audit
+ *     chain is anchored at the end: `xunji audit verify` passes.
+ * It does not write one audit entry per record (the API does), per-record
+ * change logs (record_changes) or inbox messages, and does not run the
+ * per-request validation (fields.c): it is a generator of fixed valid
+ * values, not an import of outside data. Rows go through prepared
+ * statements (the store's statement cache).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +56,7 @@
 
 #include "cli/cli.h"
 #include "core/outcomes.h"
+#include "report/aggregates.h"
 #include "sec/crypto.h"
 #include "util/config.h"
 
@@ -36,14 +64,14 @@ static const char bench_help[] =
     "用法: xunji bench-seed [选项]\n\n"
     "为性能测试生成省级规模的数据 (bench/README.md): 数据库须已用 `xunji init --demo` 初始化。\n"
     "各状态均为流程表中的状态, 范围字段与巡察对象一致, 线索内容以本系统密钥加密,\n"
+    "每张表一个事务 (期间停用汇总触发器, 提交前按记录重算汇总表并恢复触发器),\n"
     "每个事务写一条审计记录。\n\n"
     "  --problems N       问题数 (默认 1000000)\n"
     "  --clues N          问题线索数 (默认 100000)\n"
     "  --tasks N          整改任务数 (默认 200000, 不超过问题数)\n"
     "  --accountability N 追责问责记录数 (默认 300000)\n"
     "  --targets N        巡察对象数 (默认 5000)\n"
-    "  --rounds N         巡察轮次数 (默认 50, 1..99)\n"
-    "  --batch N          每个事务的行数 (默认 20000)\n" CLI_COMMON_HELP;
+    "  --rounds N         巡察轮次数 (默认 50, 1..99)\n" CLI_COMMON_HELP;
 
 #define MARK_ROUND "压测第01轮巡察"
 #define DAY0 16071 /* 2014-01-01 in days since the epoch */
@@ -52,7 +80,10 @@ typedef struct gen {
   app *a;
   store_tx *tx;
   const char *table;
-  long batch, in_tx, written;
+  long in_tx, written;
+  json_t *trig; /* the aggregate triggers dropped in this step: [{name, sql}] */
+  json_t *aggs; /* the aggregate tables they maintain: [name] */
+  double rebuild_s;
   char first[40];
   int rc;
 } gen;
@@ -75,9 +106,92 @@ static void mkid(char out[37], int table, long n) {
            (unsigned long)n & 0xffffffffffffUL);
 }
 
-/* Ends the open transaction with its audit entry. */
+static double mono_s(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static bool in_list(json_t *arr, const char *s) {
+  size_t j;
+  json_t *a;
+  json_array_foreach(arr, j, a) if (!strcmp(json_string_value(a), s)) return true;
+  return false;
+}
+
+/* Drops, in g's transaction, the aggregate triggers on the step's tables (a
+ * SQL list of names) and, transitively, those on the aggregates they
+ * maintain (rollups kept from an aggregate by its own triggers), keeping
+ * their text and the aggregate each maintains. */
+static int triggers_off(gen *g, const char *tables) {
+  g->trig = json_array();
+  g->aggs = json_array();
+  if (!g->trig || !g->aggs) return STORE_ERR;
+  buf in;
+  buf_init(&in, 4096);
+  buf_addf(&in, "%s", tables);
+  int rc = 0;
+  for (int round = 0; !rc && round < 8; round++) {
+    buf sql;
+    buf_init(&sql, 8192);
+    buf_addf(&sql, "SELECT name, sql FROM sqlite_master WHERE type='trigger' AND tbl_name IN (%s) "
+                   "AND name LIKE 'agg\\_%%' ESCAPE '\\' ORDER BY name", buf_str(&in));
+    json_t *found = sql.failed || in.failed ? NULL : store_query_json(g->tx, buf_str(&sql), NULL, 0);
+    buf_free(&sql);
+    if (!found) {
+      rc = STORE_ERR;
+      break;
+    }
+    size_t nagg = json_array_size(g->aggs), i;
+    json_t *t;
+    json_array_foreach(found, i, t) {
+      const char *name = json_string_value(json_object_get(t, "name"));
+      const char *agg = agg_table_of(name);
+      if (!agg) { /* an aggregate the list of report/aggregates.c does not know: cannot rebuild it */
+        cli_err("触发器 %s 所维护的汇总表不在 report/aggregates.c 的汇总表清单中", name);
+        rc = STORE_ERR;
+        break;
+      }
+      if (!in_list(g->aggs, agg)) json_array_append_new(g->aggs, json_string(agg));
+      json_array_append(g->trig, t);
+      buf_init(&sql, 256);
+      buf_addf(&sql, "DROP TRIGGER \"%s\"", name);
+      rc = sql.failed ? STORE_ERR : store_exec_script(g->tx, buf_str(&sql));
+      buf_free(&sql);
+      if (rc) break;
+    }
+    json_decref(found);
+    if (rc || json_array_size(g->aggs) == nagg) break; /* no new aggregate: no more triggers */
+    buf_reset(&in); /* next: the triggers on the aggregates found so far */
+    json_array_foreach(g->aggs, i, t) buf_addf(&in, "%s'%s'", i ? "," : "", json_string_value(t));
+  }
+  buf_free(&in);
+  return rc;
+}
+
+/* Recomputes the aggregates those triggers maintain from the records, in the
+ * list's order (a rollup after its source), and recreates the triggers from
+ * their saved text, in g's transaction. */
+static int triggers_on(gen *g) {
+  double t0 = mono_s();
+  int rc = 0;
+  for (size_t i = 0; !rc && i < agg_table_count(); i++)
+    if (in_list(g->aggs, agg_table_name(i))) rc = agg_rebuild_table(g->tx, agg_table_name(i));
+  size_t i;
+  json_t *t;
+  json_array_foreach(g->trig, i, t) {
+    if (rc) break;
+    rc = store_exec_script(g->tx, json_string_value(json_object_get(t, "sql")));
+  }
+  g->rebuild_s = mono_s() - t0;
+  return rc;
+}
+
+/* Ends the step's transaction: the aggregates and triggers, its audit entry,
+ * COMMIT; or ROLLBACK of the whole step. */
 static int gen_flush(gen *g) {
   if (!g->tx) return g->rc;
+  if (!g->rc && g->trig) g->rc = triggers_on(g);
   if (!g->rc && g->in_tx) {
     json_t *d = json_pack("{s:s,s:I}", "table", g->table, "rows", (json_int_t)g->in_tx);
     g->rc = cli_audit(g->a, g->tx, "bench.seed", g->table, g->first, d);
@@ -90,6 +204,9 @@ static int gen_flush(gen *g) {
     cli_err("提交 %s 失败", g->table);
     g->rc = STORE_ERR;
   }
+  json_decref(g->trig);
+  json_decref(g->aggs);
+  g->trig = g->aggs = NULL;
   g->tx = NULL;
   g->in_tx = 0;
   return g->rc;
@@ -106,25 +223,30 @@ static int gen_begin(gen *g, const char *id) {
   return 0;
 }
 
-/* One row: exec sql with p in the current batch. */
+/* One row: exec sql with p in the step's transaction. */
 static int gen_row(gen *g, const char *id, const char *sql, const sval *p, int n) {
   if (gen_begin(g, id)) return g->rc;
   g->rc = store_exec(g->tx, sql, p, n, NULL);
   if (g->rc) return gen_flush(g);
   g->in_tx++;
   g->written++;
-  if (g->in_tx >= g->batch) return gen_flush(g);
   return 0;
 }
 
-static void gen_table(gen *g, const char *table) {
+/* Starts a step (one transaction); bulk (a SQL list of the tables the step
+ * writes): with the aggregate triggers on those tables dropped. */
+static void gen_table(gen *g, const char *table, const char *bulk) {
   if (g->tx) gen_flush(g);
   g->table = table;
   g->written = 0;
+  g->rebuild_s = 0;
+  if (!bulk || g->rc || strcmp(store_backend(g->a->db), "sqlite")) return;
+  if (!gen_begin(g, "")) g->rc = triggers_off(g, bulk);
+  if (g->rc) gen_flush(g);
 }
 
 typedef struct opts {
-  long problems, clues, tasks, acct, targets, rounds, batch;
+  long problems, clues, tasks, acct, targets, rounds;
 } opts;
 
 typedef struct ids {
@@ -203,7 +325,7 @@ static const char *const teamname[4] = {"第一巡察组", "第二巡察组", "�
 static int generate(app *a, const opts *o) {
   ids x;
   if (load_ids(a, &x)) return EX_FAIL;
-  gen g = {.a = a, .batch = o->batch};
+  gen g = {.a = a};
   long per = o->targets / o->rounds; /* targets per round */
   long nunits = per > 1000 ? per : (o->targets < 1000 ? o->targets : 1000);
   char id[37], id2[37], d1[21], d2[21], d3[21], d4[21], d5[21], d6[21], s[160], s2[160];
@@ -216,15 +338,19 @@ static int generate(app *a, const opts *o) {
   do {                                                                                       \
     gen_flush(&g);                                                                           \
     double now_ = NOW_S(), dt_ = now_ - step0;                                               \
-    printf("  %-12s %9ld 行 %7.2f s %9.0f 行/s\n", label, g.written, dt_, dt_ > 0 ? g.written / dt_ : 0.0); \
+    if (g.rc) printf("  %-12s 未写入 (整表回滚)", label);                                  \
+    else printf("  %-12s %9ld 行 %7.2f s %9.0f 行/s", label, g.written, dt_, dt_ > 0 ? g.written / dt_ : 0.0); \
+    if (!g.rc && g.rebuild_s > 0) printf("  (其中汇总重算与触发器 %.2f s)", g.rebuild_s);                 \
+    putchar('\n');                                                                          \
     fflush(stdout);                                                                          \
     step0 = now_;                                                                            \
   } while (0)
 
   /* a larger page cache for this connection: the indexes of a million rows */
-  if (!gen_begin(&g, "")) g.rc = store_exec(g.tx, "PRAGMA cache_size=-262144", NULL, 0, NULL);
+  if (!strcmp(store_backend(a->db), "sqlite") && !gen_begin(&g, ""))
+    g.rc = store_exec_script(g.tx, "PRAGMA cache_size=-262144");
   /* units */
-  gen_table(&g, "orgs");
+  gen_table(&g, "orgs", NULL);
   for (long u = 0; !g.rc && u < nunits; u++) {
     mkid(id, 1, u);
     snprintf(s, sizeof s, "压测单位%05ld", u + 1);
@@ -235,7 +361,7 @@ static int generate(app *a, const opts *o) {
   }
   DONE("被巡察单位");
   /* rounds and teams */
-  gen_table(&g, "rounds");
+  gen_table(&g, "rounds", NULL);
   for (long r = 0; !g.rc && r < o->rounds; r++) {
     mkid(id, 2, r);
     snprintf(s, sizeof s, "压测第%02ld轮巡察", r + 1);
@@ -249,7 +375,7 @@ static int generate(app *a, const opts *o) {
             p, 7);
   }
   DONE("巡察轮次");
-  gen_table(&g, "teams");
+  gen_table(&g, "teams", NULL);
   for (long r = 0; !g.rc && r < o->rounds; r++)
     for (int t = 0; !g.rc && t < 4; t++) {
       mkid(id, 3, r * 4 + t);
@@ -266,7 +392,7 @@ static int generate(app *a, const opts *o) {
 #define T_K(t) ((t) % per)
 #define T_TEAM(t) (T_ROUND(t) * 4 + T_K(t) % 4)
 #define T_UNIT(t) ((T_ROUND(t) * per + T_K(t)) % nunits)
-  gen_table(&g, "targets");
+  gen_table(&g, "targets", NULL);
   for (long t = 0; !g.rc && t < o->targets; t++) {
     long r = T_ROUND(t), d = round_day(r);
     char rid[37], tid[37], uid[37];
@@ -286,7 +412,7 @@ static int generate(app *a, const opts *o) {
                     "VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10)", p, 10);
   }
   DONE("巡察对象");
-  gen_table(&g, "reports");
+  gen_table(&g, "reports", NULL);
   for (long t = 0; !g.rc && t < o->targets; t++) {
     long r = T_ROUND(t), d = round_day(r);
     char rid[37], tid[37], uid[37], gid[37];
@@ -318,7 +444,7 @@ static int generate(app *a, const opts *o) {
   DONE("巡察报告与抄送");
   /* problems: problem n on target n*T/P (in round order, so the created_at
    * index grows at its end), all listed in its target's report */
-  gen_table(&g, "problems");
+  gen_table(&g, "problems", "'problems','report_problems'");
   for (long n = 0; !g.rc && n < o->problems; n++) {
     long t = n * o->targets / o->problems, r = T_ROUND(t), d = round_day(r);
     const char *st = problem_state[n % 10];
@@ -361,7 +487,7 @@ static int generate(app *a, const opts *o) {
   }
   DONE("problems");
   /* clues, allegation sealed as the API seals it */
-  gen_table(&g, "clues");
+  gen_table(&g, "clues", "'clues'");
   static const char *const clue_state[4] = {"draft", "verified", "handed_over", "registered"};
   for (long n = 0; !g.rc && n < o->clues; n++) {
     long t = n * o->targets / (o->clues ? o->clues : 1), r = T_ROUND(t), d = round_day(r);
@@ -403,7 +529,7 @@ static int generate(app *a, const opts *o) {
   }
   DONE("问题线索 (已加密)");
   /* rectification tasks: task n on problem n*P/K, state from the problem's */
-  gen_table(&g, "rect_tasks");
+  gen_table(&g, "rect_tasks", "'rect_tasks'");
   for (long n = 0; !g.rc && n < o->tasks; n++) {
     long pn = n * o->problems / o->tasks, t = pn * o->targets / o->problems, r = T_ROUND(t), d = round_day(r);
     const char *ps = problem_state[pn % 10], *st = task_state_of(ps);
@@ -434,7 +560,7 @@ static int generate(app *a, const opts *o) {
   }
   DONE("整改任务");
   /* accountability: record n on problem (n*13) % P; two of three decided */
-  gen_table(&g, "accountability");
+  gen_table(&g, "accountability", "'accountability'");
   for (long n = 0; !g.rc && n < o->acct; n++) {
     long pn = n * o->problems / (o->acct ? o->acct : 1), t = pn * o->targets / o->problems, r = T_ROUND(t), d = round_day(r);
     bool decided = n % 3 != 0;
@@ -464,7 +590,7 @@ static int generate(app *a, const opts *o) {
   DONE("追责问责");
   gen_flush(&g);
   if (g.rc) {
-    cli_err("生成中止: 已提交的批次保留, 请改用新的数据库重试");
+    cli_err("生成中止: 已提交的表保留 (失败的表整体回滚), 请改用新的数据库重试");
     return EX_FAIL;
   }
   cli_anchor(a);
@@ -489,8 +615,8 @@ int cmd_bench_seed(int argc, char **argv) {
       CLI_COMMON_OPTS,           {"problems", required_argument, NULL, 'p'}, {"clues", required_argument, NULL, 'c'},
       {"tasks", required_argument, NULL, 't'}, {"accountability", required_argument, NULL, 'a'},
       {"targets", required_argument, NULL, 'g'}, {"rounds", required_argument, NULL, 'r'},
-      {"batch", required_argument, NULL, 'b'}, {NULL, 0, NULL, 0}};
-  opts o = {1000000, 100000, 200000, 300000, 5000, 50, 20000};
+      {NULL, 0, NULL, 0}};
+  opts o = {1000000, 100000, 200000, 300000, 5000, 50};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
@@ -503,7 +629,6 @@ int cmd_bench_seed(int argc, char **argv) {
     case 'a': bad = num_opt(optarg, "accountability", 0, 100000000, &o.acct); break;
     case 'g': bad = num_opt(optarg, "targets", 1, 1000000, &o.targets); break;
     case 'r': bad = num_opt(optarg, "rounds", 1, 99, &o.rounds); break;
-    case 'b': bad = num_opt(optarg, "batch", 1, 1000000, &o.batch); break;
     default:
       if (cli_common_opt(c, optarg)) {
         if (c == '?') fputs(bench_help, stderr);

@@ -161,6 +161,19 @@ size_t agg_table_count(void) { return NAGG_TABLES; }
 
 const char *agg_table_name(size_t i) { return i < NAGG_TABLES ? agg_tables[i].name : NULL; }
 
+const char *agg_table_of(const char *trigger) {
+  const char *best = NULL;
+  size_t bl = 0;
+  for (size_t i = 0; i < NAGG_TABLES; i++) {
+    size_t l = strlen(agg_tables[i].name);
+    if (l > bl && !strncmp(trigger, agg_tables[i].name, l) && trigger[l] == '_') {
+      best = agg_tables[i].name;
+      bl = l;
+    }
+  }
+  return best;
+}
+
 int agg_rebuild_table(store_tx *tx, const char *name) {
   for (size_t i = 0; i < NAGG_TABLES; i++) {
     const struct agg_table *t = &agg_tables[i];

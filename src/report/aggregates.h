@@ -72,4 +72,8 @@ int agg_rebuild_all(store_tx *tx);
  * Returns the number of disagreements, <0 on a store error. */
 int agg_verify(store_tx *tx, FILE *out);
 
+/* The aggregate table of the list that a trigger named "<table>_..."
+ * maintains (the longest such name), or NULL. */
+const char *agg_table_of(const char *trigger);
+
 #endif
