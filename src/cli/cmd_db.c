@@ -441,7 +441,13 @@ static int verify_target(void) {
     bad = agg_verify(tx, stdout);
     store_rollback(tx);
   }
-  if (bad) {
+  if (bad < 0) {
+    /* stats --verify's recomputation does not run on PostgreSQL yet (it
+     * compares booleans with the stored integers: docs/deployment.md) */
+    printf("未能核对汇总表 (查询失败%s); 各表行数已核对一致\n",
+           is_pg(a.db) ? ", PostgreSQL 上 stats --verify 的已知问题, 见 docs/deployment.md" : "");
+    if (!is_pg(a.db)) ex = EX_FAIL;
+  } else if (bad) {
     printf("BROKEN 目标的汇总表与记录不一致\n");
     ex = EX_FAIL;
   } else {
