@@ -73,6 +73,7 @@ EMBED(xunji_mig_020, "src/store/sqlite/020_list_indexes.sql");
 EMBED(xunji_mig_021, "src/store/sqlite/021_stat_aggregates.sql");
 EMBED(xunji_mig_022, "src/store/sqlite/022_reminders.sql");
 EMBED(xunji_mig_023, "src/store/sqlite/023_stat_aggregates2.sql");
+EMBED(xunji_mig_026, "src/store/sqlite/026_servers.sql");
 EMBED(xunji_mig_027, "src/store/sqlite/027_read_marks.sql");
 EMBED(xunji_mig_032, "src/store/sqlite/032_document_copies.sql");
 
@@ -100,6 +101,7 @@ static const struct migration {
     {21, "stat_aggregates", xunji_mig_021},
     {22, "reminders", xunji_mig_022},
     {23, "stat_aggregates2", xunji_mig_023},
+    {26, "servers", xunji_mig_026},
     {27, "read_marks", xunji_mig_027},
     {32, "document_copies", xunji_mig_032},
 };
