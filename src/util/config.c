@@ -184,6 +184,8 @@ const cfg_def cfg_defs[CFG__MAX] = {
                         "只读副本 (PostgreSQL 流复制备库的 postgresql:// 连接串): 列表、统计、下钻、"
                         "导出与检索从副本读取, 用户自己刚写入的内容仍从主库读取; 空为不用副本。"
                         "仅用于 PostgreSQL"},
+    [CFG_TEST_SCHED_SECONDS] = {"test_sched_seconds", "XUNJI_TEST_SCHED_SECONDS", CT_INT, "0", 0, 3600,
+                                "仅用于测试 (XUNJI_TEST_MODE=1): 服务内各定时任务的间隔 (秒), 0 为按各自设置"},
 };
 
 static char *vals[CFG__MAX];

@@ -12,32 +12,13 @@ and passes, except under CI."""
 import os
 import shutil
 
-import tempfile
-
 import lib
 import pg
 from lib import Server, expect, run_cli, test
+from pg_fixture import SecondServer
 
 if pg.available():
     lib.PG = True
-
-
-class SecondServer(Server):
-    """Another `xunji serve` on the database of `first` (same key and files),
-    with its own anchor file."""
-
-    def __init__(self, first):  # noqa: super().__init__ would make a new database
-        self.bin = first.bin
-        self.dir = tempfile.mkdtemp(prefix="xunji-api-")
-        self.env = dict(first.env, XUNJI_AUDIT_ANCHOR=os.path.join(self.dir, "own.audit-anchor"))
-        self.db = first.db
-        self.pg_name = None  # the first server's database: it drops it
-        self.settings = dict(first.settings)
-        self.proc = None
-        self.port = None
-        self.cleanup = True
-        self.accounts, self.ids, self.passwords = first.accounts, first.ids, first.passwords
-        self.production_kdf = False
 
 
 def person(c, name, org):
@@ -55,7 +36,7 @@ def two_servers_share_one_anchor_and_a_rollback_is_caught():
         print("     (跳过: 本机没有 PostgreSQL — bash scripts/deps.sh 安装 postgresql)")
         return
     with Server() as s:
-        with SecondServer(s) as s2:
+        with SecondServer(s, own_anchor=True) as s2:
             o = s.ids["orgs"]["orgdept"]
             a, b = s.client("office"), s2.client("office")
             for i in range(4):
@@ -74,7 +55,7 @@ def two_servers_share_one_anchor_and_a_rollback_is_caught():
         saved = psql(s, "SELECT seq, hash, anchored, mac FROM audit_head")[0]
         old_anchor = os.path.join(s.dir, "old.audit-anchor")
         shutil.copy(s.env["XUNJI_AUDIT_ANCHOR"], old_anchor)
-        with SecondServer(s) as s2:
+        with SecondServer(s, own_anchor=True) as s2:
             for i in range(3):
                 person(s2.client("office"), f"锚点后{i}", o)
         top = int(psql(s, "SELECT max(seq) FROM audit_anchors")[0][0])
