@@ -121,6 +121,16 @@ static const struct job {
 };
 enum { NJOBS = sizeof jobs / sizeof *jobs };
 
+/* this server's claims by outcome, for /metrics: [job][ran, skipped, failed] */
+static long outcomes[NJOBS][3];
+
+int sched_stats(int i, const char **name, long out[3]) {
+  if (i < 0 || i >= NJOBS) return 0;
+  *name = jobs[i].name;
+  for (int k = 0; k < 3; k++) out[k] = __atomic_load_n(&outcomes[i][k], __ATOMIC_RELAXED);
+  return 1;
+}
+
 /* ---- the thread of `xunji serve` ---- */
 static pthread_t thr;
 static bool running;
@@ -145,6 +155,7 @@ static void *loop(void *arg) {
         char lease[64];
         snprintf(lease, sizeof lease, "job:%s", jobs[i].name);
         int got = sched_claim(a, lease, holder, every, jobs[i].audited);
+        __atomic_add_fetch(&outcomes[i][got == 1 ? 0 : got == 0 ? 1 : 2], 1, __ATOMIC_RELAXED);
         if (got == 1) jobs[i].run(a, holder);
         else if (got < 0) fprintf(stderr, "xunji: 定时任务 %s 无法取得租约\n", jobs[i].name);
       }

@@ -27,6 +27,10 @@ int sched_claim(app *a, const char *job, const char *holder, long interval_s, bo
 /* Deletes the sessions past their idle or absolute limit; the count or <0. */
 long sched_sweep_sessions(app *a);
 
+/* For /metrics: job i's name and this server's claims {ran, skipped (another
+ * server had it), failed}; 0 past the last job. */
+int sched_stats(int i, const char **name, long out[3]);
+
 /* The thread of `xunji serve`: each job at start-up and every interval. */
 void sched_start(app *a);
 void sched_stop(void);
