@@ -142,8 +142,6 @@ static int schema_read(store_tx *tx, bool pg, tables *out) {
                         : "SELECT name, upper(type), pk, '' FROM pragma_table_info($1) ORDER BY cid",
                      &p, 1, &r);
     if (rc) continue;
-    char *ipk = NULL; /* SQLite: the single INTEGER PRIMARY KEY (the rowid) */
-    int npk = 0;
     while ((rc = store_next(r)) > 0) {
       const char *name = store_text(r, 0), *type = store_text(r, 1);
       if (!ident_ok(name)) continue;
@@ -157,10 +155,6 @@ static int schema_read(store_tx *tx, bool pg, tables *out) {
         t->identity = xstrdup(name);
         if (!t->order_by) t->order_by = xstrdup(name);
       }
-      if (!pg && store_int(r, 2) > 0) {
-        npk++;
-        if (!strcmp(type, "INTEGER")) ipk = xstrdup(name);
-      }
       t->cols = xrealloc(t->cols, (size_t)(t->ncols + 1) * sizeof *t->cols);
       t->cols[t->ncols].name = xstrdup(name);
       t->cols[t->ncols].is_int =
@@ -169,19 +163,14 @@ static int schema_read(store_tx *tx, bool pg, tables *out) {
       t->ncols++;
     }
     store_rows_close(r);
-    if (rc < 0) {
-      free(ipk);
-      continue;
-    }
+    if (rc < 0) continue;
     rc = 0;
     if (!pg) {
       /* WITHOUT ROWID tables have no rowid: their primary key's order */
       int64_t wr = 0;
       if (store_query_int(tx, "SELECT wr FROM pragma_table_list WHERE name=$1", &p, 1, &wr)) wr = 0;
       t->order_by = xstrdup(wr ? "1" : "rowid");
-      (void)npk;
     }
-    free(ipk);
     if (!t->order_by) t->order_by = xstrdup("1");
     rc = names(tx,
                pg ? "SELECT DISTINCT c2.relname FROM pg_constraint k JOIN pg_class c1 ON c1.oid=k.conrelid "

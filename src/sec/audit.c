@@ -261,21 +261,26 @@ static store *db_anchor; /* set by audit_anchor_db */
 
 void audit_anchor_db(store *s) { __atomic_store_n(&db_anchor, s, __ATOMIC_RELEASE); }
 
-/* Inserts head as an anchor row inside tx unless a row at or past it is there. */
+/* Inserts head as an anchor row inside tx unless a row at or past it is there:
+ * 1 when the table then holds an anchor at or past head, 0 for an empty chain
+ * (nothing to anchor), or a store code. */
 static int db_anchor_insert(store_tx *tx, const xkeys *k, const audit_head *head) {
+  if (head->seq <= 0) return 0;
   int64_t top = 0;
   int rc = store_query_int(tx, "SELECT coalesce(max(seq), 0) FROM audit_anchors", NULL, 0, &top);
-  if (rc || top >= head->seq) return rc;
+  if (rc) return rc;
+  if (top >= head->seq) return 1;
   char mac[65], at[TS_LEN], holder[300], host[256] = "";
   anchor_mac(k, head->seq, head->hash, mac);
   ts_now(at);
   gethostname(host, sizeof host - 1);
   snprintf(holder, sizeof holder, "%s:%ld", host, (long)getpid());
   sval p[] = {SV_I(head->seq), SV_S(head->hash), SV_S(mac), SV_S(at), SV_S(holder)};
-  return store_exec(tx,
-                    "INSERT INTO audit_anchors(seq,hash,mac,written_at,holder) VALUES($1,$2,$3,$4,$5) "
-                    "ON CONFLICT (seq) DO NOTHING",
-                    p, 5, NULL);
+  rc = store_exec(tx,
+                  "INSERT INTO audit_anchors(seq,hash,mac,written_at,holder) VALUES($1,$2,$3,$4,$5) "
+                  "ON CONFLICT (seq) DO NOTHING",
+                  p, 5, NULL);
+  return rc ? rc : 1;
 }
 
 static void db_anchor_write(const xkeys *k, const audit_head *head) {
@@ -285,7 +290,7 @@ static void db_anchor_write(const xkeys *k, const audit_head *head) {
   int rc = store_write(s, &tx);
   if (rc == STORE_OK) {
     rc = db_anchor_insert(tx, k, head);
-    if (rc) store_rollback(tx);
+    if (rc < 0) store_rollback(tx);
     else rc = store_commit(tx);
   }
   if (rc) fprintf(stderr, "xunji: 无法写入数据库中的审计锚点 (audit_anchors)\n");
@@ -408,10 +413,11 @@ int audit_head_open(store *s, const xkeys *k, const char *anchor_path, int just_
   }
   /* the database's anchor (PostgreSQL): its first row in this transaction */
   if (__atomic_load_n(&db_anchor, __ATOMIC_ACQUIRE) == s && !(anchored & ANCHORED_DB)) {
-    if (db_anchor_insert(tx, k, &head) == STORE_OK) {
+    int d = db_anchor_insert(tx, k, &head); /* 0: an empty chain, nothing to anchor yet */
+    if (d == 1) {
       anchored |= ANCHORED_DB;
       want_anchor = 1;
-    } else {
+    } else if (d < 0) {
       fprintf(stderr, "xunji: 无法写入数据库中的审计锚点 (audit_anchors)\n");
     }
   }
