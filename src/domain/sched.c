@@ -91,7 +91,10 @@ static long remind_every(void) {
   long m = cfg_int(CFG_REMIND_INTERVAL_MINUTES);
   return m <= 0 ? 0 : test_seconds() ? test_seconds() : m * 60;
 }
-static long sweep_every(void) { return test_seconds() ? test_seconds() : 600; }
+static long sweep_every(void) {
+  long m = cfg_int(CFG_SESSION_SWEEP_MINUTES);
+  return m <= 0 ? 0 : test_seconds() ? test_seconds() : m * 60;
+}
 
 static void run_reminders(app *a, const char *holder) {
   xres x;

@@ -1,8 +1,8 @@
 /*
  * sched.h — periodic jobs of `xunji serve` that must fire once across every
  * server on the database (issue 16): the deadline reminders (every
- * remind_interval_minutes) and the sweep of expired sessions (every 10
- * minutes).
+ * remind_interval_minutes) and the sweep of expired sessions (every
+ * session_sweep_minutes, default 10).
  *
  * A run first claims the job's lease row in scheduler_leases (migration
  * 022/026): in one write transaction, the row is moved to this holder until

@@ -34,7 +34,7 @@ def the_reminder_job_runs_once_per_interval_across_two_servers():
         assert not os.environ.get("CI"), "PostgreSQL 未安装: CI 中 scripts/deps.sh 应已安装 postgresql"
         print("     (跳过: 本机没有 PostgreSQL — bash scripts/deps.sh 安装 postgresql)")
         return
-    settings = {"remind_interval_minutes": 60, "test_sched_seconds": INTERVAL}
+    settings = {"remind_interval_minutes": 60, "session_sweep_minutes": 10, "test_sched_seconds": INTERVAL}
     with Server(settings) as s:
         tg = s.ids["targets"]
         member1, leader1, office = s.client("member1"), s.client("leader1"), s.client("office")

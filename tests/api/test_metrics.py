@@ -84,8 +84,9 @@ def scheduled_jobs_are_counted_and_the_sweep_deletes_expired_sessions():
     """Issue 16 (src/domain/sched.c): the sessions sweep is claimed once at
     start-up (scheduler_leases "job:sessions_sweep", runs 1) and deletes the
     sessions past session_idle_minutes; /metrics counts this server's claims and
-    shows the database-held audit anchor (none on SQLite: 0)."""
-    with Server() as s:
+    shows the database-held audit anchor (none on SQLite: 0). The sweep is off
+    in the other tests (lib.py) and on here."""
+    with Server({"session_sweep_minutes": 10}) as s:
         anon = s.client()
         v = wait_metric(anon, 'xunji_sched_claims_total{job="sessions_sweep",result="ran"}', 1)
         assert v['xunji_sched_claims_total{job="sessions_sweep",result="ran"}'] == 1, v
