@@ -8,7 +8,7 @@ BENCH_PG_PERSONS persons (default 2000) made through the API:
             vs raw PostgreSQL: pgbench, one-row INSERT transactions, prepared (-M prepared), 16 clients
             vs raw PostgreSQL: pgbench, the same INSERTs pipelined (\\startpipeline, 20 per pipeline)
           and xunji on SQLite (same route) for the backend ratio
-  reads   GET /api/v1/persons/{id} and GET /api/v1/persons?per_page=50, wrk 2 x 32:
+  reads   (first: the writes add rows) GET /api/v1/persons/{id} and GET /api/v1/persons?per_page=50:
           SQLite (one server) vs PostgreSQL (one server) vs PostgreSQL (two servers on the
           same database, two wrk at once, half the connections each, requests/s summed)
 
@@ -141,6 +141,16 @@ def main():
         R.say(f"data: demo + {PERSONS} persons on each backend; {SECS} s per run; "
               f"load {' '.join(open('/proc/loadavg').read().split()[:3])}")
 
+        # --- reads
+        R.say("reads (requests per second, wrk 32 connections in total)")
+        for label, path_sq, path_pg in (
+                ("GET /api/v1/persons/{id}", f"/api/v1/persons/{ids['sq']}", f"/api/v1/persons/{ids['pg']}"),
+                ("GET /api/v1/persons?per_page=50", "/api/v1/persons?per_page=50", "/api/v1/persons?per_page=50")):
+            a = wrk2([u_sq], tok_sq, path_sq)
+            b = wrk2([u_pg], tok_pg, path_pg)
+            c = wrk2([u_pg, u_pg2], tok_pg, path_pg)
+            R.say(f"  {label:34} SQLite {a:8.0f}/s  PostgreSQL {b:8.0f}/s  two servers {c:8.0f}/s   "
+                  f"PG/SQLite {b / a if a else 0:.3g}  two/one {c / b if b else 0:.3g}")
         # --- writes
         lua = os.path.join(work, "post.lua")
         open(lua, "w").write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
@@ -169,16 +179,6 @@ def main():
         R.say(f"  raw PostgreSQL pipelined (20 per sync)  {rawp:9.0f}/s   xunji/raw {w_pg / rawp if rawp else 0:.3g}")
         R.say(f"  POST /api/v1/persons on SQLite          {w_sq:9.0f}/s   PostgreSQL/SQLite {w_pg / w_sq if w_sq else 0:.3g}")
 
-        # --- reads
-        R.say("reads (requests per second, wrk 32 connections in total)")
-        for label, path_sq, path_pg in (
-                ("GET /api/v1/persons/{id}", f"/api/v1/persons/{ids['sq']}", f"/api/v1/persons/{ids['pg']}"),
-                ("GET /api/v1/persons?per_page=50", "/api/v1/persons?per_page=50", "/api/v1/persons?per_page=50")):
-            a = wrk2([u_sq], tok_sq, path_sq)
-            b = wrk2([u_pg], tok_pg, path_pg)
-            c = wrk2([u_pg, u_pg2], tok_pg, path_pg)
-            R.say(f"  {label:34} SQLite {a:8.0f}/s  PostgreSQL {b:8.0f}/s  two servers {c:8.0f}/s   "
-                  f"PG/SQLite {b / a if a else 0:.3g}  two/one {c / b if b else 0:.3g}")
     finally:
         for p in procs:
             p.terminate()
