@@ -79,6 +79,8 @@ int app_open(app *a, char *err, size_t errlen) {
     return -1;
   }
   a->anchor = cfg_str(CFG_AUDIT_ANCHOR);
+  /* several servers on one PostgreSQL share the anchor in the database */
+  audit_anchor_db(strcmp(store_backend(a->db), "postgresql") ? NULL : a->db);
   /* seals the head this process just created; a head that fails its check is
    * left alone (writes are refused, `audit verify` reports it) */
   if (audit_head_open(a->db, &a->keys, a->anchor, !had_head) < 0)
@@ -94,6 +96,7 @@ int app_open(app *a, char *err, size_t errlen) {
 }
 
 void app_close(app *a) {
+  audit_anchor_db(NULL);
   store_close(a->db);
   keys_release(&a->keys);
   xwipe(&a->keys, sizeof a->keys);

@@ -19,6 +19,7 @@ static const command commands[] = {
     {"import", cmd_import, "从 .xlsx 或 CSV 导入人才库人员或巡察对象"},
     {"seed", cmd_seed, "载入枣阳市历史巡察记录 (复现《五个加强》中的统计数字)"},
     {"key", cmd_key, "主密钥: rotate (轮换并重新加密) | status"},
+    {"db", cmd_db, "数据库: copy --from 源 --to 目标 (SQLite 文件 ↔ PostgreSQL, 保留编号与审计链)"},
     {"backup", cmd_backup, "在线备份: 数据库 (SM4 加密)、密钥、审计锚点、佐证材料, 附 SM3 清单"},
     {"restore", cmd_restore, "核对备份清单并恢复到新目录"},
     {"bench-seed", cmd_bench_seed, "生成省级规模的压测数据 (bench/README.md)"},

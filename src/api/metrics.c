@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "domain/sched.h"
 #include "http/netaddr.h"
 #include "util/buf.h"
 #include "util/config.h"
@@ -147,16 +148,34 @@ int h_metrics(req *r) {
              "# TYPE xunji_db_replica_up gauge\nxunji_db_replica_up %d\n",
              (long long)st.replica_reads, (long long)st.replica_own_writes,
              (long long)st.replica_fallbacks, st.replica_up);
+  /* issue 16: scheduled jobs claimed across servers (domain/sched.h) */
+  buf_adds(&b, "# HELP xunji_sched_claims_total This server's claims of a scheduled job: ran, skipped "
+               "(another server ran it this period), failed.\n"
+               "# TYPE xunji_sched_claims_total counter\n");
+  const char *job;
+  long jc[3];
+  for (int i = 0; sched_stats(i, &job, jc); i++)
+    buf_addf(&b,
+             "xunji_sched_claims_total{job=\"%s\",result=\"ran\"} %ld\n"
+             "xunji_sched_claims_total{job=\"%s\",result=\"skipped\"} %ld\n"
+             "xunji_sched_claims_total{job=\"%s\",result=\"failed\"} %ld\n",
+             job, jc[0], job, jc[1], job, jc[2]);
   store_tx *tx;
-  int64_t seq = -1;
+  int64_t seq = -1, anchor = -1;
   if (store_read(r->app->db, &tx) == STORE_OK) {
     if (store_query_int(tx, "SELECT seq FROM audit_head WHERE id=1", NULL, 0, &seq)) seq = -1;
+    if (store_query_int(tx, "SELECT coalesce(max(seq), 0) FROM audit_anchors", NULL, 0, &anchor))
+      anchor = -1;
     store_rollback(tx);
   }
   if (seq >= 0)
     buf_addf(&b, "# HELP xunji_audit_chain_length Entries in the audit chain.\n"
                  "# TYPE xunji_audit_chain_length gauge\nxunji_audit_chain_length %lld\n",
              (long long)seq);
+  if (anchor >= 0) /* issue 16: the anchor held in the database (PostgreSQL; 0 on SQLite) */
+    buf_addf(&b, "# HELP xunji_audit_anchor_db_seq The newest audit anchor held in the database.\n"
+                 "# TYPE xunji_audit_anchor_db_seq gauge\nxunji_audit_anchor_db_seq %lld\n",
+             (long long)anchor);
   if (buf_failed(&b)) {
     buf_free(&b);
     return api_error(r, 500, "internal", "", "指标输出过长");

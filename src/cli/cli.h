@@ -40,6 +40,7 @@ int cmd_key(int argc, char **argv);  /* cli/cmd_keys.c */
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_bench_seed(int argc, char **argv); /* cli/cmd_bench.c */
+int cmd_db(int argc, char **argv);         /* cli/cmd_db.c */
 
 /* Common options understood by every subcommand. */
 #define CLI_COMMON_OPTS                                                                  \

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "domain/reminders.h"
+#include "domain/sched.h"
 #include "cli/cli.h"
 #include "http/server.h"
 #include "sec/audit.h"
@@ -128,9 +128,9 @@ int cmd_serve(int argc, char **argv) {
   app a;
   if (cli_open(&a)) return EX_SETUP;
   files_sweeper_start(&a); /* orphans of earlier crashes, in the background */
-  reminders_start(&a);     /* deadline reminders (remind_interval_minutes) */
+  sched_start(&a);         /* reminders and the sessions sweep, once across servers */
   int rc = http_serve(&a);
-  reminders_stop();
+  sched_stop();
   files_sweeper_stop();
   app_close(&a);
   cfg_free();

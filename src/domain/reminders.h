@@ -26,9 +26,7 @@
  * "messages": messages posted}. 0, or the error in x. */
 int reminders_run(app *a, const char *holder, json_t **summary, xres *x);
 
-/* The thread of `xunji serve`: a run at start-up and every
- * remind_interval_minutes (0: none). */
-void reminders_start(app *a);
-void reminders_stop(void);
+/* `xunji serve` runs it at start-up and every remind_interval_minutes
+ * through domain/sched.h (once across servers). */
 
 #endif

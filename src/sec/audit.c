@@ -250,6 +250,52 @@ static void anchor_write_if_newer(const char *path, const xkeys *k, const audit_
   pthread_mutex_unlock(&anchor_mu);
 }
 
+/* ---- the anchor in the database (issue 16, migration 026) ----
+ * With several servers on one PostgreSQL, every server writes and checks the
+ * same anchors: rows of audit_anchors (append-only), the head's seq and hash
+ * under the anchor mac. Bit 2 of audit_head.anchored (under the head's mac)
+ * records that one was written, so removing them all is caught; bit 1 is the
+ * anchor file's. */
+enum { ANCHORED_FILE = 1, ANCHORED_DB = 2 };
+static store *db_anchor; /* set by audit_anchor_db */
+
+void audit_anchor_db(store *s) { __atomic_store_n(&db_anchor, s, __ATOMIC_RELEASE); }
+
+/* Inserts head as an anchor row inside tx unless a row at or past it is there:
+ * 1 when the table then holds an anchor at or past head, 0 for an empty chain
+ * (nothing to anchor), or a store code. */
+static int db_anchor_insert(store_tx *tx, const xkeys *k, const audit_head *head) {
+  if (head->seq <= 0) return 0;
+  int64_t top = 0;
+  int rc = store_query_int(tx, "SELECT coalesce(max(seq), 0) FROM audit_anchors", NULL, 0, &top);
+  if (rc) return rc;
+  if (top >= head->seq) return 1;
+  char mac[65], at[TS_LEN], holder[300], host[256] = "";
+  anchor_mac(k, head->seq, head->hash, mac);
+  ts_now(at);
+  gethostname(host, sizeof host - 1);
+  snprintf(holder, sizeof holder, "%s:%ld", host, (long)getpid());
+  sval p[] = {SV_I(head->seq), SV_S(head->hash), SV_S(mac), SV_S(at), SV_S(holder)};
+  rc = store_exec(tx,
+                  "INSERT INTO audit_anchors(seq,hash,mac,written_at,holder) VALUES($1,$2,$3,$4,$5) "
+                  "ON CONFLICT (seq) DO NOTHING",
+                  p, 5, NULL);
+  return rc ? rc : 1;
+}
+
+static void db_anchor_write(const xkeys *k, const audit_head *head) {
+  store *s = __atomic_load_n(&db_anchor, __ATOMIC_ACQUIRE);
+  if (!s || head->seq <= 0) return;
+  store_tx *tx;
+  int rc = store_write(s, &tx);
+  if (rc == STORE_OK) {
+    rc = db_anchor_insert(tx, k, head);
+    if (rc < 0) store_rollback(tx);
+    else rc = store_commit(tx);
+  }
+  if (rc) fprintf(stderr, "xunji: 无法写入数据库中的审计锚点 (audit_anchors)\n");
+}
+
 /* The server's anchor writer: commits only post their head; one thread writes
  * the newest one, so a burst of commits costs one anchor write (two fsyncs),
  * not one each. The anchor may lag the head by that write, which verify allows. */
@@ -274,7 +320,8 @@ static void *anchor_writer(void *arg) {
     audit_head h = aw.pending;
     aw.have = false;
     pthread_mutex_unlock(&aw.mu);
-    anchor_write_if_newer(aw.path, aw.k, &h);
+    if (aw.path && *aw.path) anchor_write_if_newer(aw.path, aw.k, &h);
+    db_anchor_write(aw.k, &h);
     pthread_mutex_lock(&aw.mu);
   }
   pthread_mutex_unlock(&aw.mu);
@@ -282,7 +329,8 @@ static void *anchor_writer(void *arg) {
 }
 
 void audit_anchor_start(const char *path, const xkeys *k) {
-  if (!path || !*path || aw.running) return;
+  if ((!path || !*path) && !__atomic_load_n(&db_anchor, __ATOMIC_ACQUIRE)) return;
+  if (aw.running) return;
   aw.path = path;
   aw.k = k;
   aw.stop = aw.have = false;
@@ -300,9 +348,10 @@ void audit_anchor_stop(void) {
 }
 
 void audit_anchor_note(const char *path, const xkeys *k, const audit_head *head) {
-  if (!path || !*path || head->seq <= 0) return;
+  bool file = path && *path, db = __atomic_load_n(&db_anchor, __ATOMIC_ACQUIRE) != NULL;
+  if ((!file && !db) || head->seq <= 0) return;
   pthread_mutex_lock(&aw.mu);
-  if (aw.running && !strcmp(path, aw.path)) {
+  if (aw.running && (file ? aw.path && !strcmp(path, aw.path) : !aw.path || !*aw.path)) {
     if (!aw.have || aw.pending.seq < head->seq) aw.pending = *head;
     aw.have = true;
     pthread_cond_signal(&aw.cv);
@@ -310,7 +359,8 @@ void audit_anchor_note(const char *path, const xkeys *k, const audit_head *head)
     return;
   }
   pthread_mutex_unlock(&aw.mu);
-  anchor_write_if_newer(path, k, head);
+  if (file) anchor_write_if_newer(path, k, head);
+  db_anchor_write(k, head);
 }
 
 int audit_head_read(store *s, const xkeys *k, audit_head *out) {
@@ -351,14 +401,24 @@ int audit_head_open(store *s, const xkeys *k, const char *anchor_path, int just_
     store_rollback(tx); /* tampered: left for `audit verify` to report */
     return 0;
   }
-  int want_anchor = !anchored && anchor_path && *anchor_path;
+  int want_anchor = !(anchored & ANCHORED_FILE) && anchor_path && *anchor_path;
   if (want_anchor) {
     /* the file first, then the record that it exists */
     if (anchor_write(anchor_path, k, &head)) {
       fprintf(stderr, "xunji: 无法写入审计锚点文件 %s: %s\n", anchor_path, strerror(errno));
       want_anchor = 0;
     } else {
-      anchored = 1;
+      anchored |= ANCHORED_FILE;
+    }
+  }
+  /* the database's anchor (PostgreSQL): its first row in this transaction */
+  if (__atomic_load_n(&db_anchor, __ATOMIC_ACQUIRE) == s && !(anchored & ANCHORED_DB)) {
+    int d = db_anchor_insert(tx, k, &head); /* 0: an empty chain, nothing to anchor yet */
+    if (d == 1) {
+      anchored |= ANCHORED_DB;
+      want_anchor = 1;
+    } else if (d < 0) {
+      fprintf(stderr, "xunji: 无法写入数据库中的审计锚点 (audit_anchors)\n");
     }
   }
   if (sealed && !want_anchor) {
@@ -436,6 +496,24 @@ int audit_verify_ext(store *s, const xkeys *k, const char *anchor_path,
   bool head_ok = head_mac_ok(k, head.seq, head.hash, anchored,
                              json_string_value(json_object_get(hrow, "mac")));
   json_decref(hrow);
+  /* the newest anchor held in the database (migration 026), same snapshot */
+  audit_head da = {0, ""};
+  bool da_have = false, da_ok = false;
+  json_t *drow = store_query_one(tx, "SELECT seq, hash, mac FROM audit_anchors ORDER BY seq DESC LIMIT 1",
+                                 NULL, 0, &rc);
+  if (drow) {
+    da_have = true;
+    da.seq = json_integer_value(json_object_get(drow, "seq"));
+    xstrlcpy(da.hash, json_string_value(json_object_get(drow, "hash")) ?: "", sizeof da.hash);
+    const char *dm = json_string_value(json_object_get(drow, "mac"));
+    da_ok = dm && strlen(da.hash) == 64 && anchor_mac_ok(k, da.seq, da.hash, dm);
+    json_decref(drow);
+  } else if (rc) {
+    store_rollback(tx);
+    snprintf(msg, msglen, "无法读取数据库中的审计锚点 (audit_anchors)");
+    return -1;
+  }
+  checkpoint cd = {da.seq, da.hash, !da_have};
 
   store_rows *r;
   rc = store_query(tx,
@@ -482,6 +560,7 @@ int audit_verify_ext(store *s, const xkeys *k, const char *anchor_path,
     }
     checkpoint_see(&ca, seq, f[13]);
     checkpoint_see(&ce, seq, f[13]);
+    checkpoint_see(&cd, seq, f[13]);
     if (f[13]) xstrlcpy(prev, f[13], sizeof prev);
     for (int i = 1; i < 14; i++) free(f[i]);
     if (result) break;
@@ -518,7 +597,7 @@ int audit_verify_ext(store *s, const xkeys *k, const char *anchor_path,
   }
 
   /* 4. The anchor file: a copy of a recent head outside the database. */
-  if (astate == A_NONE && anchored && anchor_path && *anchor_path) {
+  if (astate == A_NONE && (anchored & ANCHORED_FILE) && anchor_path && *anchor_path) {
     snprintf(msg, msglen, "审计锚点文件 %s 缺失 (数据库记录已写过锚点: 锚点被删除)", anchor_path);
     return 1;
   }
@@ -542,6 +621,26 @@ int audit_verify_ext(store *s, const xkeys *k, const char *anchor_path,
   }
   if (astate == A_OK && !ca.seen_ok) {
     snprintf(msg, msglen, "审计链断裂: 第 %lld 条记录与锚点不符", (long long)a.seq);
+    return 1;
+  }
+
+  /* 4b. The anchor in the database (several servers on PostgreSQL). */
+  if (!da_have && (anchored & ANCHORED_DB)) {
+    snprintf(msg, msglen, "数据库中的审计锚点 (audit_anchors) 缺失 (链头记录已写过: 锚点被删除)");
+    return 1;
+  }
+  if (da_have && !da_ok) {
+    snprintf(msg, msglen, "数据库中的审计锚点 (第 %lld 条) 已被篡改 (无法通过密钥校验)", (long long)da.seq);
+    return 1;
+  }
+  if (da_have && da.seq > head.seq) {
+    snprintf(msg, msglen,
+             "审计链断裂: 数据库锚点记录到第 %lld 条, 审计表与链头只到第 %lld 条 (被回退到较早的状态)",
+             (long long)da.seq, (long long)head.seq);
+    return 1;
+  }
+  if (da_have && !cd.seen_ok) {
+    snprintf(msg, msglen, "审计链断裂: 第 %lld 条记录与数据库锚点不符", (long long)da.seq);
     return 1;
   }
 

@@ -52,6 +52,13 @@ void audit_anchor_note(const char *anchor_path, const xkeys *k, const audit_head
  * stop writes what is pending. Without start, notes are written at once. */
 void audit_anchor_start(const char *anchor_path, const xkeys *k);
 void audit_anchor_stop(void);
+/* The anchor held in the database (issue 16, table audit_anchors, migration
+ * 026): with s set (app_open does when the backend is PostgreSQL), every
+ * anchor note also writes a row there, after the commit, in its own write
+ * transaction, so that every server on the database writes and checks one
+ * anchor; audit_head_open writes the first. NULL turns it off.
+ * audit_verify checks the newest row whenever the table has one. */
+void audit_anchor_db(store *s);
 /* After opening a database: seals the head row created by migration 008 when
  * this process just applied it (just_migrated), and writes the first anchor
  * file (then records in the head that one exists). 0, or <0 on error. */

@@ -75,6 +75,7 @@ EMBED(xunji_mig_022, "src/store/sqlite/022_reminders.sql");
 EMBED(xunji_mig_023, "src/store/sqlite/023_stat_aggregates2.sql");
 EMBED(xunji_mig_024, "src/store/sqlite/024_stat_rollups.sql");
 EMBED(xunji_mig_025, "src/store/sqlite/025_stat_aggregates3.sql");
+EMBED(xunji_mig_026, "src/store/sqlite/026_servers.sql");
 EMBED(xunji_mig_027, "src/store/sqlite/027_read_marks.sql");
 EMBED(xunji_mig_030, "src/store/sqlite/030_key_rotation_key.sql");
 EMBED(xunji_mig_031, "src/store/sqlite/031_pg_statement_triggers.sql");
@@ -106,6 +107,7 @@ static const struct migration {
     {23, "stat_aggregates2", xunji_mig_023},
     {24, "stat_rollups", xunji_mig_024},
     {25, "stat_aggregates3", xunji_mig_025},
+    {26, "servers", xunji_mig_026},
     {27, "read_marks", xunji_mig_027},
     {30, "key_rotation_key", xunji_mig_030},
     {31, "pg_statement_triggers", xunji_mig_031},

@@ -188,6 +188,11 @@ const cfg_def cfg_defs[CFG__MAX] = {
                         "只读副本 (PostgreSQL 流复制备库的 postgresql:// 连接串): 列表、统计、下钻、"
                         "导出与检索从副本读取, 用户自己刚写入的内容仍从主库读取; 空为不用副本。"
                         "仅用于 PostgreSQL"},
+    [CFG_TEST_SCHED_SECONDS] = {"test_sched_seconds", "XUNJI_TEST_SCHED_SECONDS", CT_INT, "0", 0, 3600,
+                                "仅用于测试 (XUNJI_TEST_MODE=1): 服务内各定时任务的间隔 (秒), 0 为按各自设置"},
+    [CFG_SESSION_SWEEP_MINUTES] = {"session_sweep_minutes", "XUNJI_SESSION_SWEEP_MINUTES", CT_INT, "10",
+                                   0, 1440,
+                                   "清理过期会话的间隔 (分钟; 多台服务器时合计每个间隔只运行一次; 0 为不清理)"},
 };
 
 static char *vals[CFG__MAX];

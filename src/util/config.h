@@ -39,6 +39,8 @@ typedef enum cfg_id {
   CFG_LETTER_AUTHORITY, CFG_LETTER_TITLE_FONT, CFG_LETTER_BODY_FONT, CFG_LETTER_MARK,
   CFG_LETTER_CONTACT_PHONE,
   CFG_DB_REPLICA, /* issue 16: the read replica (store_set_replica) */
+  CFG_TEST_SCHED_SECONDS, /* issue 16: every scheduled job's interval in seconds (test mode) */
+  CFG_SESSION_SWEEP_MINUTES, /* issue 16: the sessions sweep job (domain/sched.c) */
   CFG__MAX
 } cfg_id;
 

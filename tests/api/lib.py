@@ -239,6 +239,8 @@ class Server:
             env.update(TEST_KDF_ENV)
         # no reminder run at start-up unless a test asks (settings win over the environment)
         env.setdefault("XUNJI_REMIND_INTERVAL_MINUTES", "0")
+        # nor a sessions sweep (a write at start-up would move the fault walk's counts)
+        env.setdefault("XUNJI_SESSION_SWEEP_MINUTES", "0")
         env.update(self.env)
         self.proc = subprocess.Popen(
             server_command([self.bin, "serve", "--db", self.db, "--listen", "127.0.0.1:0", *self.set_args()]),

@@ -6,6 +6,8 @@ Issue 15: caches never delay a revocation (a token revoked, a user disabled,
 a grant removed: refused at the very next request)."""
 import re
 
+import time
+
 from lib import Server, expect, run_cli, test, today_shanghai
 
 
@@ -65,6 +67,50 @@ def metrics_count_routes_commits_and_the_audit_chain_only_for_loopback():
         expect(s.client().get("/metrics"), 404, "not_found")
     bad = run_cli("serve", "--db", "/nonexistent/x.db", "--set", "metrics_networks=10.0.0.0/99", check=False)
     assert bad.returncode == 2 and "metrics_networks" in bad.stderr, bad.stderr
+
+
+def wait_metric(c, name, want):
+    """Polls /metrics until name reaches want (the job thread runs beside the
+    requests); the value found, for the assert."""
+    deadline = time.monotonic() + 30
+    while True:
+        _, v = metrics(c)
+        if v.get(name, 0) >= want or time.monotonic() > deadline:
+            return v
+
+
+@test
+def scheduled_jobs_are_counted_and_the_sweep_deletes_expired_sessions():
+    """Issue 16 (src/domain/sched.c): the sessions sweep is claimed once at
+    start-up (scheduler_leases "job:sessions_sweep", runs 1) and deletes the
+    sessions past session_idle_minutes; /metrics counts this server's claims and
+    shows the database-held audit anchor (none on SQLite: 0). The sweep is off
+    in the other tests (lib.py) and on here."""
+    with Server({"session_sweep_minutes": 10}) as s:
+        anon = s.client()
+        v = wait_metric(anon, 'xunji_sched_claims_total{job="sessions_sweep",result="ran"}', 1)
+        assert v['xunji_sched_claims_total{job="sessions_sweep",result="ran"}'] == 1, v
+        assert v['xunji_sched_claims_total{job="reminders",result="ran"}'] == 0  # remind interval 0 in tests
+        assert v["xunji_audit_anchor_db_seq"] == 0
+        assert s.sql("SELECT runs FROM scheduler_leases WHERE name='job:sessions_sweep'")[0][0] == 1
+        # a session idle for longer than session_idle_minutes (and a live one)
+        old, live = s.client("member1"), s.client("leader1")
+        s.stop()
+        n = s.sql("SELECT count(*) FROM sessions")[0][0]
+        assert n >= 2
+        s.sql_write("UPDATE sessions SET last_seen = last_seen - 86400 * 30 WHERE user_id = "
+                    "(SELECT id FROM users WHERE login = 'member1')")
+        # the next period: the lease has expired (moved into the past here), a restarted server sweeps
+        s.sql_write("UPDATE scheduler_leases SET expires_at = '2000-01-01T00:00:00Z'")
+        s.start()
+        v = wait_metric(s.client(), 'xunji_sched_claims_total{job="sessions_sweep",result="ran"}', 1)
+        deadline = time.monotonic() + 30
+        while s.sql("SELECT count(*) FROM sessions")[0][0] != n - 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert s.sql("SELECT count(*) FROM sessions")[0][0] == n - 1
+        expect(old.get("/api/v1/clues"), 401)
+        expect(live.get("/api/v1/clues"), 200)
+        assert s.sql("SELECT runs FROM scheduler_leases WHERE name='job:sessions_sweep'")[0][0] == 2
 
 
 @test
