@@ -26,6 +26,7 @@
 #include "api/twofa.h"
 #include "api/users.h"
 #include "sec/login_guard.h"
+#include "sec/login_guard_db.h"
 #include "sec/password.h"
 #include "util/config.h"
 #include "util/text.h"
@@ -408,7 +409,12 @@ int h_login(req *r) {
   /* the real client: behind a trusted proxy, the address it forwarded (server.c) */
   const char *src = r->client_ip[0] ? r->client_ip : r->ip[0] ? r->ip : "-";
   lg_rules ru = guard_rules();
-  long wait = login_guard_begin(src, login_guard_now(), &ru);
+  /* several servers on one PostgreSQL count an address's attempts together
+   * (the database's table); one SQLite server keeps them in memory */
+  bool shared = !strcmp(store_backend(a->db), "postgresql");
+  long wait = shared ? login_guard_db_begin(a->db, src, login_guard_now(), &ru)
+                     : login_guard_begin(src, login_guard_now(), &ru);
+  if (wait < 0) return api_error(r, 503, "busy", "", "服务器繁忙, 请稍后再试");
   if (wait > 0)
     return api_error(r, 429, "too_many_attempts", "", "登录尝试过于频繁, 请 %ld 秒后再试", wait);
   char login[65];
@@ -563,7 +569,8 @@ int h_login(req *r) {
     xwipe(token, sizeof token);
     return r->status;
   }
-  login_guard_success(src, login_guard_now(), &ru);
+  if (shared) (void)login_guard_db_success(a->db, src, login_guard_now(), &ru);
+  else login_guard_success(src, login_guard_now(), &ru);
   set_cookie(r, token, 0);
   xwipe(token, sizeof token);
   xwipe(raw, sizeof raw);

@@ -13,6 +13,7 @@
 
 #include "api/service.h"
 #include "domain/reminders.h"
+#include "sec/login_guard_db.h"
 #include "util/config.h"
 #include "util/text.h"
 
@@ -75,7 +76,8 @@ long sched_sweep_sessions(app *a) {
   int64_t now = (int64_t)xnow(), n = 0;
   sval p[] = {SV_I(now - cfg_int(CFG_SESSION_IDLE_MIN) * 60),
               SV_I(now - cfg_int(CFG_SESSION_MAX_HOURS) * 3600)};
-  if (store_exec(tx, "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2", p, 2, &n)) {
+  if (store_exec(tx, "DELETE FROM sessions WHERE last_seen < $1 OR created_at < $2", p, 2, &n) ||
+      login_guard_db_sweep(tx, login_guard_now()) < 0) {
     store_rollback(tx);
     return -1;
   }

@@ -2,7 +2,8 @@
  * sched.h — periodic jobs of `xunji serve` that must fire once across every
  * server on the database (issue 16): the deadline reminders (every
  * remind_interval_minutes) and the sweep of expired sessions (every
- * session_sweep_minutes, default 10).
+ * session_sweep_minutes, default 10; with it the per-source sign-in
+ * rows of login_sources untouched for a day).
  *
  * A run first claims the job's lease row in scheduler_leases (migration
  * 022/026): in one write transaction, the row is moved to this holder until

@@ -15,12 +15,8 @@
 typedef struct lg_entry {
   char key[LG_KEY_MAX];
   int used;
-  int64_t touched;       /* last attempt (LRU), ms */
-  int64_t window;        /* start of the counting minute, ms (first attempt in it) */
-  long count;            /* attempts in window */
-  long fails;            /* remembered failures */
-  int64_t last_fail;     /* decay reference, ms */
-  int64_t blocked_until; /* no attempt before this, ms */
+  int64_t touched; /* last attempt (LRU), ms */
+  lg_state st;
 } lg_entry;
 
 static lg_entry table[LG_SLOTS];
@@ -52,7 +48,7 @@ static lg_entry *find_or_add(const char *key, int64_t now) {
       victim = t;
       break;
     }
-    if (t->blocked_until > now) {
+    if (t->st.blocked_until > now) {
       if (!victim_blocked || t->touched < victim_blocked->touched) victim_blocked = t;
     } else if (!victim || t->touched < victim->touched) {
       victim = t;
@@ -66,7 +62,7 @@ static lg_entry *find_or_add(const char *key, int64_t now) {
   return victim;
 }
 
-static void decay(lg_entry *e, int64_t now, const lg_rules *ru) {
+static void decay(lg_state *e, int64_t now, const lg_rules *ru) {
   if (e->fails <= 0 || ru->decay <= 0 || now <= e->last_fail) return;
   int64_t period = (int64_t)ru->decay * 1000;
   long k = (long)((now - e->last_fail) / period);
@@ -96,13 +92,8 @@ int64_t login_guard_now(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-long login_guard_begin(const char *src, int64_t now, const lg_rules *ru) {
-  char key[LG_KEY_MAX];
-  key_of(src, key);
+long lg_state_begin(lg_state *e, int64_t now, const lg_rules *ru) {
   long wait = 0;
-  pthread_mutex_lock(&mu);
-  lg_entry *e = find_or_add(key, now);
-  e->touched = now;
   /* The minute starts at the first attempt in it, not on the clock's minute:
    * a burst that straddles hh:mm:59 must not get twice the allowance. */
   if (e->count == 0 || now < e->window || now - e->window >= 60000) {
@@ -120,6 +111,28 @@ long login_guard_begin(const char *src, int64_t now, const lg_rules *ru) {
     long d = delay_for(e->fails, ru);
     e->blocked_until = d ? now + (int64_t)d * 1000 : 0;
   }
+  return wait;
+}
+
+void lg_state_success(lg_state *e, int64_t now, const lg_rules *ru) {
+  if (e->fails > 0) {
+    e->fails--;
+    if (!delay_for(e->fails, ru) && e->blocked_until > now) e->blocked_until = 0;
+  }
+}
+
+long lg_state_failures(lg_state *e, int64_t now, const lg_rules *ru) {
+  decay(e, now, ru);
+  return e->fails;
+}
+
+long login_guard_begin(const char *src, int64_t now, const lg_rules *ru) {
+  char key[LG_KEY_MAX];
+  key_of(src, key);
+  pthread_mutex_lock(&mu);
+  lg_entry *e = find_or_add(key, now);
+  e->touched = now;
+  long wait = lg_state_begin(&e->st, now, ru);
   pthread_mutex_unlock(&mu);
   return wait;
 }
@@ -129,10 +142,7 @@ void login_guard_success(const char *src, int64_t now, const lg_rules *ru) {
   key_of(src, key);
   pthread_mutex_lock(&mu);
   lg_entry *e = find(key);
-  if (e && e->fails > 0) {
-    e->fails--;
-    if (!delay_for(e->fails, ru) && e->blocked_until > now) e->blocked_until = 0;
-  }
+  if (e) lg_state_success(&e->st, now, ru);
   pthread_mutex_unlock(&mu);
 }
 
@@ -141,11 +151,7 @@ long login_guard_failures(const char *src, int64_t now, const lg_rules *ru) {
   key_of(src, key);
   pthread_mutex_lock(&mu);
   lg_entry *e = find(key);
-  long n = 0;
-  if (e) {
-    decay(e, now, ru);
-    n = e->fails;
-  }
+  long n = e ? lg_state_failures(&e->st, now, ru) : 0;
   pthread_mutex_unlock(&mu);
   return n;
 }

@@ -1,5 +1,7 @@
 /*
- * login_guard.h — per-source sign-in limits, in memory (issue 11 item 10).
+ * login_guard.h — per-source sign-in limits, in memory (issue 11 item 10);
+ * several servers on one PostgreSQL keep the same state in the database
+ * instead (sec/login_guard_db.h).
  *
  * One bounded table keyed by the exact client address string (no hashing into
  * shared slots, so two addresses never reset each other), at most
@@ -32,6 +34,20 @@ typedef struct lg_rules {
   long max_delay;  /* seconds */
   long decay;      /* seconds per forgotten failure */
 } lg_rules;
+
+/* One source's state, and the rules on it alone (the in-memory table below
+ * keeps one per source; api/login_shared.c keeps it in the database when
+ * several servers share one). Times in ms. */
+typedef struct lg_state {
+  int64_t window;        /* start of the counting minute (first attempt in it) */
+  long count;            /* attempts in window */
+  long fails;            /* remembered failures */
+  int64_t last_fail;     /* decay reference */
+  int64_t blocked_until; /* no attempt before this */
+} lg_state;
+long lg_state_begin(lg_state *st, int64_t now_ms, const lg_rules *rules);
+void lg_state_success(lg_state *st, int64_t now_ms, const lg_rules *rules);
+long lg_state_failures(lg_state *st, int64_t now_ms, const lg_rules *rules);
 
 /* Starts an attempt from src. Returns 0 if it may go on (counted as a
  * failure until login_guard_success), else the seconds to wait (429). */

@@ -80,6 +80,7 @@ EMBED(xunji_mig_027, "src/store/sqlite/027_read_marks.sql");
 EMBED(xunji_mig_030, "src/store/sqlite/030_key_rotation_key.sql");
 EMBED(xunji_mig_031, "src/store/sqlite/031_pg_statement_triggers.sql");
 EMBED(xunji_mig_032, "src/store/sqlite/032_document_copies.sql");
+EMBED(xunji_mig_033, "src/store/sqlite/033_login_sources.sql");
 
 static const struct migration {
   int version;
@@ -112,6 +113,7 @@ static const struct migration {
     {30, "key_rotation_key", xunji_mig_030},
     {31, "pg_statement_triggers", xunji_mig_031},
     {32, "document_copies", xunji_mig_032},
+    {33, "login_sources", xunji_mig_033},
 };
 
 /* pg.c applies the same numbered migrations, translated for PostgreSQL (store/backend.h) */

@@ -95,3 +95,26 @@ def two_servers_one_database_concurrent_writers_and_a_kill9():
         s.stop()
         v = run_cli("audit", "verify", db=s.db, check=False)
         assert v.returncode == 0 and "OK" in v.stdout, (v.stdout, v.stderr)
+
+
+@test
+def sign_in_limits_count_the_attempts_on_every_server():
+    """The per-source sign-in limit (login_per_ip_minute) is one allowance for an
+    address, not one per server: attempts on either server count together
+    (table login_sources, migration 033); a sign-in on the other server then
+    gets its 429 too, and the limit still lets nobody in before its minute."""
+    if not pg.available():
+        assert not os.environ.get("CI"), "PostgreSQL 未安装: CI 中 scripts/deps.sh 应已安装 postgresql"
+        return
+    with Server({"login_per_ip_minute": 3}) as s, SecondServer(s) as s2:
+        a, b = s.client(), s2.client()
+        bad = {"login": "office", "password": "不是这个密码-1"}
+        codes = [a.post("/api/v1/auth/login", bad).status, b.post("/api/v1/auth/login", bad).status,
+                 a.post("/api/v1/auth/login", bad).status]
+        assert codes == [401, 401, 401], codes
+        # the fourth attempt from the address, on either server: refused before the password
+        r = b.post("/api/v1/auth/login", {"login": "office", "password": s.passwords["office"]})
+        assert r.status == 429 and r.error_code() == "too_many_attempts", r
+        assert a.post("/api/v1/auth/login", bad).status == 429
+        rows = s.sql("SELECT attempts, fails FROM login_sources WHERE source=?", ("127.0.0.1",))
+        assert rows and rows[0][0] == 5 and rows[0][1] >= 3, rows

@@ -134,6 +134,12 @@ def cutting_back_to_an_older_genuine_anchor_is_detected():
     # ... only replayed from an old copy: database and anchor file restored
     # together look whole locally; the head recorded elsewhere catches it
     sql(s, "UPDATE audit_head SET seq=?, hash=?, anchored=?, mac=?".replace("?", "%r") % saved_head)
+    if s.pg_name:
+        # on PostgreSQL the database also holds anchors (audit_anchors, migration 026): an old
+        # copy of the database has only the old ones (tests/api/pg_anchor.py shows that they
+        # alone catch the cut)
+        sql(s, s.drop_trigger("audit_anchors_no_delete", "audit_anchors"),
+            f"DELETE FROM audit_anchors WHERE seq > {old_seq}")
     assert verify(db).returncode == 0
     assert verify(db, "--anchor", old_text).returncode == 0
     broken(verify(db, "--anchor", new_text), "外部记录", str(new_seq))
