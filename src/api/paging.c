@@ -351,16 +351,7 @@ int api_list(req *r, const api_list_q *q) {
     buf_free(&order);
     return api_store_error(r, rc, NULL);
   }
-  /* the count: only without a cursor (the first page, or ?page=), and never
-   * more than LIST_COUNT_MAX rows of the scope (then total_approx) */
   int64_t total = -1;
-  if (!cursor) {
-    buf_addf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s%s LIMIT %d)",
-             q->count_from ? q->count_from : q->from, q->where,
-             LIST_COUNT_MAX + 1);
-    rc = store_query_int(tx, buf_str(&sql), p, q->np, &total);
-    buf_reset(&sql);
-  }
   /* one row more than the page says whether there is a next page */
   buf keys;
   buf_init(&keys, 4096);
@@ -416,6 +407,26 @@ int api_list(req *r, const api_list_q *q) {
   }
   bool more = items && (int64_t)json_array_size(items) > limit;
   if (more) json_array_remove(items, json_array_size(items) - 1);
+  /* the count: only without a cursor (the first page, or ?page=), and never
+   * more than LIST_COUNT_MAX rows of the scope (then total_approx). A page
+   * with rows and no next page already says it exactly (offset + its rows,
+   * same transaction, same rows: count_from is vouched to count these),
+   * so the count query runs only where there is more (issue 15). */
+  if (!cursor && items) {
+    int64_t got = (int64_t)json_array_size(items);
+    if (!more && (got > 0 || offset == 0) && offset + got <= LIST_COUNT_MAX) {
+      total = offset + got;
+    } else {
+      buf_reset(&sql);
+      buf_addf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s%s LIMIT %d)",
+               q->count_from ? q->count_from : q->from, q->where, LIST_COUNT_MAX + 1);
+      rc = store_query_int(tx, buf_str(&sql), p, q->np, &total);
+      if (rc) {
+        json_decref(items);
+        items = NULL;
+      }
+    }
+  }
   /* the next cursor: the last row's key values */
   char *next = NULL;
   size_t n = items ? json_array_size(items) : 0;

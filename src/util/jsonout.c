@@ -62,6 +62,25 @@ static size_t utf8_len(const unsigned char *s, size_t n) {
   return len;
 }
 
+bool json_utf8_ok(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  while (i < n) {
+    if (n - i >= 8) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!(w & 0x8080808080808080ULL)) {
+        i += 8;
+        continue;
+      }
+    }
+    size_t l = utf8_len(s + i, n - i);
+    if (!l) return false;
+    i += l;
+  }
+  return true;
+}
+
 static void str(out *o, const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   putc1(o, '"');
