@@ -3,7 +3,8 @@
 api_list counts only when the page cannot say the total itself).
 
 On bench/run.py's database (BENCH_PROBLEMS, BENCH_DIR), for each BIN: serves
-it and, with office's token, asks problem lists whose scope is small (one
+it and, with office's token, asks the whole list (past 10,000 rows: the probe,
+total_approx) and problem lists whose scope is small (one
 page, no next page: no count query now; if the database has such a
 target), the last page of a round (no count query now), middle-sized (a next page: the
 bounded count runs) and a ?page= past the end; checks each reply's `total`
@@ -39,6 +40,7 @@ def main():
     cases = []
     if small:
         cases.append((f"/api/v1/problems?per_page=50&target_id={small[0]}", small[1]))
+    cases.append(("/api/v1/problems?per_page=50", c.execute("SELECT count(*) FROM problems").fetchone()[0]))
     cases.append((f"/api/v1/problems?per_page=50&round_id={big[0]}", big[1]))
     last = (big[1] + 49) // 50  # the last page: rows and no next page (no count query now)
     cases.append((f"/api/v1/problems?per_page=50&round_id={big[0]}&page={last}", big[1]))
