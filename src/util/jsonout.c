@@ -74,6 +74,12 @@ bool json_utf8_ok(const char *str, size_t n) {
         continue;
       }
     }
+    unsigned char c = s[i];
+    if (c >= 0xE1 && c <= 0xEF && c != 0xED && n - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+        (s[i + 2] & 0xC0) == 0x80) {
+      i += 3; /* as in str(): the common 3-byte case without the general checks */
+      continue;
+    }
     size_t l = utf8_len(s + i, n - i);
     if (!l) return false;
     i += l;
@@ -87,6 +93,11 @@ static void str(out *o, const char *s, size_t n) {
   size_t run = 0; /* start of the bytes not yet written */
   for (size_t i = 0; i < n && !o->bad;) {
     unsigned char c = u[i];
+    if (c >= 0xE1 && c <= 0xEF && c != 0xED && n - i >= 3 && (u[i + 1] & 0xC0) == 0x80 &&
+        (u[i + 2] & 0xC0) == 0x80) {
+      i += 3; /* a 3-byte sequence that cannot be overlong or a surrogate (most of Chinese text) */
+      continue;
+    }
     if (c >= 0x80) {
       size_t l = utf8_len(u + i, n - i);
       if (!l) {
