@@ -109,3 +109,25 @@ TEST(json_utf8_ok_agrees_with_jansson) {
   CHECK(!json_utf8_ok("\xF0\x8F\xBF\xBF", 4)); /* overlong */
   CHECK(!json_utf8_ok("abcdefghijk\xE4\xB8", 13));  /* cut short after the 8-byte path */
 }
+
+/* The 8-byte ASCII path of str(): each byte that must be escaped (or is
+ * not ASCII), at every position of a 24-byte string, the same as jansson. */
+TEST(json_out_escapes_at_every_position_of_the_8_byte_path) {
+  static const char *odd[] = {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", " ", "~", "\xE4\xB8\xAD"};
+  for (size_t k = 0; k < sizeof odd / sizeof *odd; k++)
+    for (int pos = 0; pos < 24; pos++) {
+      char s[40];
+      size_t n = 0;
+      for (int j = 0; j < 24; j++) {
+        if (j == pos) {
+          for (const char *c = odd[k]; *c; c++) s[n++] = *c;
+        } else {
+          s[n++] = (char)('a' + j % 26);
+        }
+      }
+      json_t *o = json_object();
+      json_object_set_new(o, "k", json_stringn(s, n));
+      same(o);
+      json_decref(o);
+    }
+}
