@@ -243,7 +243,8 @@ def caches_never_delay_a_revocation():
             assert roles_of(m) == []
             # the removed row put back by an insider with another tag: the cache knows the
             # row's content with its true tag only, so this is verified afresh and refused
-            s.sql_write("INSERT INTO user_roles SELECT * FROM saved_grant")
+            cols = "id, user_id, role, scope_kind, scope_id, tag, granted_by, granted_at"
+            s.sql_write(f"INSERT INTO user_roles({cols}) SELECT {cols} FROM saved_grant")
             s.sql_write("UPDATE user_roles SET tag=? WHERE id=?", ("0" * 64, g["id"]))
             expect(m.get("/api/v1/clues"), 403)
             assert roles_of(m) == []
