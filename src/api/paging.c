@@ -314,6 +314,29 @@ static void keyset_where(buf *w, const okey *k, int n, json_t *vals, int first) 
   buf_adds(w, ")");
 }
 
+/* The rows of q's scope, up to LIST_COUNT_MAX + 1. A probe first: is there a
+ * row past LIST_COUNT_MAX (one index walk that skips rows, ~3.5x cheaper per
+ * row than counting them through a sub-select)? If so the total is approximate
+ * and nothing is counted; if not, the scope has at most LIST_COUNT_MAX rows
+ * and a plain count(*) (SQLite's own count loop, no sub-select) says exactly
+ * how many. Same read transaction: both see the same rows. */
+static int list_count(store_tx *tx, const api_list_q *q, const sval *p, buf *sql, int64_t *total) {
+  const char *from = q->count_from ? q->count_from : q->from;
+  buf_reset(sql);
+  buf_addf(sql, "SELECT 1 FROM %s%s LIMIT 1 OFFSET %d", from, q->where, LIST_COUNT_MAX);
+  json_t *past = store_query_json(tx, buf_str(sql), p, q->np);
+  if (!past) return STORE_ERR;
+  bool more = json_array_size(past) > 0;
+  json_decref(past);
+  if (more) {
+    *total = LIST_COUNT_MAX + 1;
+    return STORE_OK;
+  }
+  buf_reset(sql);
+  buf_addf(sql, "SELECT count(*) FROM %s%s", from, q->where);
+  return store_query_int(tx, buf_str(sql), p, q->np, total);
+}
+
 int api_list(req *r, const api_list_q *q) {
   if (r->list_sink) return list_to_sink(r, q);
   int64_t limit, offset;
@@ -377,16 +400,7 @@ int api_list(req *r, const api_list_q *q) {
     buf_free(&order);
     return api_store_error(r, rc, NULL);
   }
-  /* the count: only without a cursor (the first page, or ?page=), and never
-   * more than LIST_COUNT_MAX rows of the scope (then total_approx) */
   int64_t total = -1;
-  if (!cursor) {
-    buf_addf(&sql, "SELECT count(*) FROM (SELECT 1 FROM %s%s LIMIT %d)",
-             q->count_from ? q->count_from : q->from, q->where,
-             LIST_COUNT_MAX + 1);
-    rc = store_query_int(tx, buf_str(&sql), p, q->np, &total);
-    buf_reset(&sql);
-  }
   /* one row more than the page says whether there is a next page */
   buf keys;
   buf_init(&keys, 4096);
@@ -442,6 +456,23 @@ int api_list(req *r, const api_list_q *q) {
   }
   bool more = items && (int64_t)json_array_size(items) > limit;
   if (more) json_array_remove(items, json_array_size(items) - 1);
+  /* the count: only without a cursor (the first page, or ?page=), and never
+   * more than LIST_COUNT_MAX rows of the scope (then total_approx). A page
+   * with rows and no next page already says it exactly (offset + its rows,
+   * same transaction, same rows: count_from is vouched to count these),
+   * so the count query runs only where there is more (issue 15). */
+  if (!cursor && items) {
+    int64_t got = (int64_t)json_array_size(items);
+    if (!more && (got > 0 || offset == 0) && offset + got <= LIST_COUNT_MAX) {
+      total = offset + got;
+    } else {
+      rc = list_count(tx, q, p, &sql, &total);
+      if (rc) {
+        json_decref(items);
+        items = NULL;
+      }
+    }
+  }
   /* the next cursor: the last row's key values */
   char *next = NULL;
   size_t n = items ? json_array_size(items) : 0;

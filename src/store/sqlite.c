@@ -48,6 +48,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/embed.h"
+#include "util/jsonout.h"
 #include "util/text.h"
 #include "util/xmem.h"
 #include "util/mutant.h"
@@ -808,7 +809,11 @@ static json_t *row_json(store_rows *r) {
       case SQLITE_NULL: v = json_null(); break;
       case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(r->st, i)); break;
       case SQLITE_FLOAT: v = json_real(sqlite3_column_double(r->st, i)); break;
-      default: v = json_string(store_text(r, i));
+      default: {
+        const char *t = store_text(r, i);
+        size_t n = strlen(t);
+        v = json_utf8_ok(t, n) ? json_stringn_nocheck(t, n) : NULL;
+      }
     }
     if (!v) v = json_null(); /* invalid UTF-8 in the database: never emit it */
     /* column names are the SQL text's own (ASCII aliases): not re-checked as UTF-8 */

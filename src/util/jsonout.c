@@ -62,12 +62,62 @@ static size_t utf8_len(const unsigned char *s, size_t n) {
   return len;
 }
 
+bool json_utf8_ok(const char *str, size_t n) {
+  const unsigned char *s = (const unsigned char *)str;
+  size_t i = 0;
+  while (i < n) {
+    if (n - i >= 8) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!(w & 0x8080808080808080ULL)) {
+        i += 8;
+        continue;
+      }
+    }
+    unsigned char c = s[i];
+    if (c >= 0xE1 && c <= 0xEF && c != 0xED && n - i >= 3 && (s[i + 1] & 0xC0) == 0x80 &&
+        (s[i + 2] & 0xC0) == 0x80) {
+      i += 3; /* as in str(): the common 3-byte case without the general checks */
+      continue;
+    }
+    size_t l = utf8_len(s + i, n - i);
+    if (!l) return false;
+    i += l;
+  }
+  return true;
+}
+
+/* Whether the 8 bytes of w are all written as they are: ASCII, none below
+ * 0x20, no '"' and no '\\' (the "any byte" forms of the usual SWAR tests are
+ * exact; only which byte would be approximate). */
+#define ONES8 0x0101010101010101ULL
+#define HIGH8 0x8080808080808080ULL
+static inline bool ascii_plain8(uint64_t w) {
+  uint64_t q = w ^ (ONES8 * '"'), b = w ^ (ONES8 * '\\');
+  uint64_t bad = (w & HIGH8) | ((w - ONES8 * 0x20) & ~w & HIGH8) | ((q - ONES8) & ~q & HIGH8) |
+                 ((b - ONES8) & ~b & HIGH8);
+  return !bad;
+}
+
 static void str(out *o, const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
   putc1(o, '"');
   size_t run = 0; /* start of the bytes not yet written */
   for (size_t i = 0; i < n && !o->bad;) {
+    if (n - i >= 8) {
+      uint64_t w;
+      memcpy(&w, u + i, 8);
+      if (ascii_plain8(w)) {
+        i += 8;
+        continue;
+      }
+    }
     unsigned char c = u[i];
+    if (c >= 0xE1 && c <= 0xEF && c != 0xED && n - i >= 3 && (u[i + 1] & 0xC0) == 0x80 &&
+        (u[i + 2] & 0xC0) == 0x80) {
+      i += 3; /* a 3-byte sequence that cannot be overlong or a surrogate (most of Chinese text) */
+      continue;
+    }
     if (c >= 0x80) {
       size_t l = utf8_len(u + i, n - i);
       if (!l) {

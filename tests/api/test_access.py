@@ -5,7 +5,9 @@ liaison's grant ends with the round's close; secadmin lists ended grants
 (audited); an expired password allows only the change call; an account
 unused for account_dormant_days is disabled at sign-in (三员 excluded).
 The rule is evaluated from the data whenever grants are loaded."""
-from lib import Server, expect, test, days_from_today, NEW_PASSWORD
+import subprocess
+
+from lib import Server, expect, test, days_from_today, run_cli, NEW_PASSWORD
 
 
 def person(office, name, org=None):
@@ -208,3 +210,60 @@ def an_unused_account_is_disabled_at_sign_in_but_not_the_three_admins():
         uid = s.sql("SELECT id FROM users WHERE login='member1'")[0][0]
         expect(admin.patch(f"/api/v1/users/{uid}", {"disabled": False}), 200)
         s.client("member1")
+
+
+@test
+def caches_never_delay_a_revocation():
+    """Issue 15: the verified grant-tag cache (row_tag_ok) and every other
+    per-request shortcut leave revocation immediate: right after cached
+    successes, a removed grant, a revoked token and a disabled user are
+    refused at the very next request."""
+    s = Server()
+    s.cleanup = False
+    p = run_cli("user", "token", "office", "--name", "缓存测试", "--days", "30", db=s.db)
+    otoken = p.stdout.strip().splitlines()[0]
+    try:
+        with s:
+            m, o = s.client("member1"), s.client()
+            o.bearer = otoken
+            for _ in range(3):  # warm: the grant row's tag is verified once, then served from the cache
+                expect(m.get("/api/v1/clues"), 200)
+                assert roles_of(m) == ["team_member"], roles_of(m)
+                expect(o.get("/api/v1/rounds"), 200)
+            # a removed grant
+            sec = s.client("secadmin")
+            uid = s.accounts["member1"]["id"]
+            g = expect(sec.get(f"/api/v1/users/{uid}/roles"), 200).json["items"][0]
+            s.sql_write("CREATE TABLE saved_grant AS SELECT * FROM user_roles WHERE id=?", (g["id"],))
+            expect(sec.request("DELETE", f"/api/v1/users/{uid}/roles/{g['id']}"), 200)
+            r = m.get("/api/v1/clues")
+            assert r.status in (401, 403), r  # refused (the grant change also ends the session)
+            m = s.client("member1")
+            expect(m.get("/api/v1/clues"), 403)
+            assert roles_of(m) == []
+            # the removed row put back by an insider with another tag: the cache knows the
+            # row's content with its true tag only, so this is verified afresh and refused
+            cols = "id, user_id, role, scope_kind, scope_id, tag, granted_by, granted_at"
+            s.sql_write(f"INSERT INTO user_roles({cols}) SELECT {cols} FROM saved_grant")
+            s.sql_write("UPDATE user_roles SET tag=? WHERE id=?", ("0" * 64, g["id"]))
+            expect(m.get("/api/v1/clues"), 403)
+            assert roles_of(m) == []
+            assert "完整性校验失败" in s.server_log()
+            s.sql_write("UPDATE user_roles SET tag=(SELECT tag FROM saved_grant) WHERE id=?", (g["id"],))
+            assert roles_of(m) == ["team_member"]  # the true row again: accepted
+            # a revoked token (the holder revokes it in the UI's session)
+            oc = s.client("office")
+            tid = [t for t in expect(oc.get("/api/v1/me/tokens"), 200).json["items"] if t["name"] == "缓存测试"][0]["id"]
+            expect(o.get("/api/v1/rounds"), 200)
+            expect(oc.request("DELETE", f"/api/v1/me/tokens/{tid}"), 200)
+            expect(o.get("/api/v1/rounds"), 401)
+            # a disabled user: member2's session, warm, then disabled
+            m2 = s.client("member2")
+            for _ in range(3):
+                expect(m2.get("/api/v1/clues"), 200)
+            sa = s.client("sysadmin")
+            u2 = s.accounts["member2"]["id"]
+            expect(sa.patch(f"/api/v1/users/{u2}", {"disabled": True}), 200)
+            expect(m2.get("/api/v1/clues"), 401)
+    finally:
+        subprocess.run(["rm", "-rf", s.dir])

@@ -77,3 +77,57 @@ TEST(json_out_writes_the_bytes_of_json_dumps_compact) {
   same(r);
   json_decref(r);
 }
+
+/* json_utf8_ok says what jansson's json_stringn says, on every 1-, 2- and
+ * 3-byte string over the bytes where the rules change, 4-byte leads, cut
+ * sequences and long ASCII runs (the 8-byte path) around them. */
+TEST(json_utf8_ok_agrees_with_jansson) {
+  static const unsigned char b[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0,
+                                    0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0,
+                                    0xF4, 0xF5, 0xFF};
+  enum { NB = sizeof b };
+  int bad = 0;
+  char s[40];
+  for (int len = 1; len <= 3; len++) {
+    int total = len == 1 ? NB : len == 2 ? NB * NB : NB * NB * NB;
+    for (int k = 0; k < total; k++) {
+      for (int pre = 0; pre <= 9; pre += 9) { /* without and with an ASCII run before */
+        size_t n = 0;
+        for (int j = 0; j < pre; j++) s[n++] = 'a';
+        int x = k;
+        for (int j = 0; j < len; j++, x /= NB) s[n++] = (char)b[x % NB];
+        json_t *j = json_stringn(s, n);
+        bad += (j != NULL) != json_utf8_ok(s, n);
+        json_decref(j);
+      }
+    }
+  }
+  CHECK(bad == 0);
+  const char *four = "\xF0\x9F\x98\x80 abcdefgh \xF4\x8F\xBF\xBF \xE4\xB8\xAD\xE6\x96\x87";
+  CHECK(json_utf8_ok(four, strlen(four)));
+  CHECK(!json_utf8_ok("\xF4\x90\x80\x80", 4)); /* past U+10FFFF */
+  CHECK(!json_utf8_ok("\xF0\x8F\xBF\xBF", 4)); /* overlong */
+  CHECK(!json_utf8_ok("abcdefghijk\xE4\xB8", 13));  /* cut short after the 8-byte path */
+}
+
+/* The 8-byte ASCII path of str(): each byte that must be escaped (or is
+ * not ASCII), at every position of a 24-byte string, the same as jansson. */
+TEST(json_out_escapes_at_every_position_of_the_8_byte_path) {
+  static const char *odd[] = {"\"", "\\", "\n", "\x01", "\x1f", "\x7f", " ", "~", "\xE4\xB8\xAD"};
+  for (size_t k = 0; k < sizeof odd / sizeof *odd; k++)
+    for (int pos = 0; pos < 24; pos++) {
+      char s[40];
+      size_t n = 0;
+      for (int j = 0; j < 24; j++) {
+        if (j == pos) {
+          for (const char *c = odd[k]; *c; c++) s[n++] = *c;
+        } else {
+          s[n++] = (char)('a' + j % 26);
+        }
+      }
+      json_t *o = json_object();
+      json_object_set_new(o, "k", json_stringn(s, n));
+      same(o);
+      json_decref(o);
+    }
+}
