@@ -21,6 +21,7 @@
 #include "api/api.h"
 #include "domain/sched.h"
 #include "http/netaddr.h"
+#include "sec/password.h"
 #include "util/buf.h"
 #include "util/config.h"
 #include "util/xmem.h"
@@ -160,6 +161,17 @@ int h_metrics(req *r) {
              "xunji_sched_claims_total{job=\"%s\",result=\"skipped\"} %ld\n"
              "xunji_sched_claims_total{job=\"%s\",result=\"failed\"} %ld\n",
              job, jc[0], job, jc[1], job, jc[2]);
+  /* sign-in cost: every path (unknown login, wrong password, disabled, locked)
+   * verifies one hash at the production cost, so these grow alike per attempt */
+  long pv, pi;
+  pw_verify_counts(&pv, &pi);
+  buf_addf(&b,
+           "# HELP xunji_password_verifications_total PBKDF2-HMAC-SM3 password verifications.\n"
+           "# TYPE xunji_password_verifications_total counter\n"
+           "xunji_password_verifications_total %ld\n"
+           "# HELP xunji_password_iterations_total Their PBKDF2 iterations, summed.\n"
+           "# TYPE xunji_password_iterations_total counter\nxunji_password_iterations_total %ld\n",
+           pv, pi);
   store_tx *tx;
   int64_t seq = -1, anchor = -1;
   if (store_read(r->app->db, &tx) == STORE_OK) {

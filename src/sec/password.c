@@ -4,6 +4,7 @@
 #include "sec/password.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,13 @@
 
 /* Set once at start-up (app_open), before any thread hashes. */
 static unsigned test_iter;
+/* PBKDF2 verifications and their iterations since start (/metrics) */
+static atomic_long n_verify, n_iter;
+
+void pw_verify_counts(long *verifications, long *iterations) {
+  *verifications = atomic_load_explicit(&n_verify, memory_order_relaxed);
+  *iterations = atomic_load_explicit(&n_iter, memory_order_relaxed);
+}
 
 void pw_test_iterations(unsigned iter) { test_iter = iter; }
 
@@ -58,6 +66,8 @@ bool pw_verify(const char *pw, const char *stored) {
   unsigned char salt[16], want[32], got[32];
   if (hex_decode(sh, salt, sizeof salt) || hex_decode(p + 34, want, sizeof want)) return false;
   if (pbkdf2_sm3(pw, strlen(pw), salt, sizeof salt, iter, got, sizeof got)) return false;
+  atomic_fetch_add_explicit(&n_verify, 1, memory_order_relaxed);
+  atomic_fetch_add_explicit(&n_iter, (long)iter, memory_order_relaxed);
   bool ok = ct_equal(got, want, sizeof got);
   xwipe(got, sizeof got);
   return ok;

@@ -25,6 +25,10 @@ __attribute__((warn_unused_result)) int pw_hash(const char *pw, unsigned iter,
 void pw_test_iterations(unsigned iter);
 /* True if pw matches the stored hash (constant-time compare). */
 bool pw_verify(const char *pw, const char *stored);
+/* PBKDF2 verifications done by pw_verify since start, and the sum of their
+ * iteration counts (/metrics: every sign-in path, known login or not, does one
+ * at the production cost). */
+void pw_verify_counts(long *verifications, long *iterations);
 /* Iteration count of a stored hash, 0 if unparsable (used to re-hash). */
 unsigned pw_iterations(const char *stored);
 /* NULL if acceptable, else a Chinese reason. */

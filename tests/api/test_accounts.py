@@ -369,20 +369,27 @@ def unknown_and_real_logins_fail_identically():
             raw_login(s, "conduct", WRONG)
         cases = {"unknown": ("nobody-here", WRONG), "wrong": ("office", WRONG),
                  "disabled": ("petitions", s.passwords["petitions"]), "locked": ("conduct", s.passwords["conduct"])}
-        bodies, times = {}, {k: [] for k in cases}
-        for _ in range(5):
+        def hashing(c):  # this server's PBKDF2 verifications and their iterations (/metrics)
+            text = expect(c.get("/metrics"), 200).raw.decode()
+            v = dict(ln.rsplit(" ", 1) for ln in text.splitlines() if ln and not ln.startswith("#"))
+            return int(v["xunji_password_verifications_total"]), int(v["xunji_password_iterations_total"])
+        mc = s.client()
+        bodies, cost = {}, {k: set() for k in cases}
+        for _ in range(3):
             for k, (login, pw) in cases.items():
-                st, body, dt = raw_login(s, login, pw)
+                n0, i0 = hashing(mc)
+                st, body, _ = raw_login(s, login, pw)
+                n1, i1 = hashing(mc)
                 assert st == 401, (k, st, body)
                 bodies.setdefault(k, set()).add(body)
-                times[k].append(dt)
+                cost[k].add((n1 - n0, i1 - i0))
         assert len({b for v in bodies.values() for b in v}) == 1, bodies
-        # one PBKDF2 computation on every path: the fastest of each kind are alike
-        # (the minimum, not the median: a busy machine only ever adds time, and
-        # a missing PBKDF2 would make a path several times faster)
-        low = {k: min(v) for k, v in times.items()}
-        for k in low:
-            assert 0.4 < low[k] / low["wrong"] < 2.5, low
+        # one PBKDF2 computation at one and the same cost on every path: counted by the
+        # server, not timed (a missing or cheaper hash would show in the counts)
+        assert all(len(v) == 1 for v in cost.values()), cost
+        (n, it), = cost["wrong"]
+        assert n == 1 and it >= 100000, cost  # the production cost (SECURITY.md), not the tests' work factor
+        assert all(v == cost["wrong"] for v in cost.values()), cost
         # the headers do not differ either (but for the request id)
         def headers(login, pw):
             c = s.client()
