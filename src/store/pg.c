@@ -17,7 +17,9 @@
  *      prepared again with the types of the values given (int8/text).
  *   4. In a write transaction each statement runs inside a savepoint: a failed
  *      statement (a unique key violated, …) leaves the transaction usable, as
- *      on SQLite, where callers go on after STORE_CONFLICT.
+ *      on SQLite, where callers go on after STORE_CONFLICT. A statement already
+ *      prepared goes with its SAVEPOINT and RELEASE in one round trip (libpq
+ *      pipeline mode, run_pipelined); a failed one costs a second (ROLLBACK TO).
  *   5. Results are read whole (PQexecPrepared); integers and booleans come back
  *      as integers (a boolean as 0/1, as SQLite gives it), numeric without a
  *      fraction as an integer.
@@ -554,6 +556,45 @@ static int slot_find(conn *c, const char *key, int *free_slot) {
   return -1;
 }
 
+/* The slot of key if it is cached, else -1 (nothing evicted). */
+static int slot_lookup(const conn *c, const char *key) {
+  uint32_t h = fnv(key) % CACHE_SLOTS;
+  for (int k = 0; k < 16; k++) {
+    int i = (int)((h + (uint32_t)k) % CACHE_SLOTS);
+    if (!c->cache[i].key) return -1;
+    if (!strcmp(c->cache[i].key, key)) return i;
+  }
+  return -1;
+}
+
+/* The key of the typed statement for sql with the parameters p (owned). */
+static char *typed_key(const char *sql, const sval *p, int n) {
+  buf kb;
+  buf_init(&kb, (size_t)64 << 20);
+  buf_adds(&kb, "T");
+  for (int j = 0; j < n; j++)
+    buf_adds(&kb, p[j].t == SV_INT ? "i" : p[j].t == SV_TEXT ? "t" : "n");
+  buf_adds(&kb, "\x01");
+  buf_adds(&kb, sql);
+  return buf_take(&kb);
+}
+
+/* Whether sql with these parameters is already prepared on c (name filled):
+ * then nothing of prepare() can fail and a write can pipeline (run_pipelined). */
+static bool prepared(const conn *c, const char *sql, const sval *p, int n, char *name,
+                     size_t nl) {
+  int i = slot_lookup(c, sql);
+  if (i < 0) return false;
+  if (c->cache[i].typed) {
+    char *key = typed_key(sql, p, n);
+    i = slot_lookup(c, key);
+    free(key);
+    if (i < 0) return false;
+  }
+  snprintf(name, nl, "x%d", c->cache[i].stmt);
+  return true;
+}
+
 /* A savepoint around what may fail inside a transaction that must go on. */
 static int sp_begin(store_tx *tx) { return simple(tx->c->pg, "SAVEPOINT x", NULL, 0); }
 static void sp_end(store_tx *tx, bool ok) {
@@ -606,18 +647,12 @@ static int prepare(store_tx *tx, const char *sql, const sval *p, int n, char *na
     }
   }
   /* typed: one statement per combination of parameter types */
-  buf kb;
-  buf_init(&kb, (size_t)64 << 20);
-  buf_adds(&kb, "T");
   types = xcalloc((size_t)(n > 0 ? n : 1), sizeof *types);
   for (int j = 0; j < n; j++) {
     /* a NULL as text: what "$2 IS NULL OR id=$2" needs (ids are text) */
     types[j] = p[j].t == SV_INT ? OID_INT8 : OID_TEXT;
-    buf_adds(&kb, p[j].t == SV_INT ? "i" : p[j].t == SV_TEXT ? "t" : "n");
   }
-  buf_adds(&kb, "\x01");
-  buf_adds(&kb, sql);
-  key = buf_take(&kb);
+  key = typed_key(sql, p, n);
   i = slot_find(c, key, &fs);
   if (i >= 0) {
     snprintf(name, nl, "x%d", c->cache[i].stmt);
@@ -654,6 +689,58 @@ static void debug_failed(store_tx *tx, const char *sql) {
   if (on) fprintf(stderr, "xunji: pg: %s\n  SQL: %s\n", tx->err, sql);
 }
 
+/* A write's statement that is prepared already, in one round trip (libpq
+ * pipeline mode): SAVEPOINT x, the statement, RELEASE SAVEPOINT x and a sync.
+ * A failed statement makes the server skip the rest up to the sync
+ * (PGRES_PIPELINE_ABORTED); the savepoint is then rolled back in a second
+ * round trip, as sp_end(false) does. The same outcomes as the three round
+ * trips of run()'s other path: a failed SAVEPOINT is returned as it is, a
+ * failed RELEASE is left to COMMIT. */
+static int run_pipelined(store_tx *tx, const char *sql, const char *name, int n,
+                         const char *const *vals, PGresult **out) {
+  PGconn *pg = tx->c->pg;
+  PGresult *res[3] = {NULL, NULL, NULL};
+  bool sent = PQenterPipelineMode(pg) &&
+              PQsendQueryParams(pg, "SAVEPOINT x", 0, NULL, NULL, NULL, NULL, 0) &&
+              PQsendQueryPrepared(pg, name, n, vals, NULL, NULL, 0) &&
+              PQsendQueryParams(pg, "RELEASE SAVEPOINT x", 0, NULL, NULL, NULL, NULL, 0);
+  if (PQpipelineStatus(pg) != PQ_PIPELINE_OFF && PQpipelineSync(pg)) {
+    /* every result up to the sync: each query's, then NULL; at most 3 queries */
+    int q = 0;
+    for (;;) {
+      PGresult *r = PQgetResult(pg);
+      if (!r) {
+        if (PQstatus(pg) == CONNECTION_BAD || ++q > 3) break;
+        continue;
+      }
+      if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        break;
+      }
+      if (q < 3 && !res[q]) res[q] = r;
+      else PQclear(r);
+    }
+  }
+  PQexitPipelineMode(pg); /* fails only on a lost connection: conn_ok resets it */
+  int rc = STORE_OK;
+  ExecStatusType st0 = res[0] ? PQresultStatus(res[0]) : PGRES_FATAL_ERROR;
+  ExecStatusType st1 = res[1] ? PQresultStatus(res[1]) : PGRES_FATAL_ERROR;
+  if (!sent || st0 != PGRES_COMMAND_OK) {
+    set_err(tx, "savepoint", NULL);
+    rc = res[0] ? map_result(pg, res[0]) : PQstatus(pg) == CONNECTION_BAD ? STORE_BUSY : STORE_ERR;
+  } else if (st1 != PGRES_COMMAND_OK && st1 != PGRES_TUPLES_OK) {
+    set_err(tx, "exec", res[1]);
+    debug_failed(tx, sql);
+    rc = res[1] ? map_result(pg, res[1]) : PQstatus(pg) == CONNECTION_BAD ? STORE_BUSY : STORE_ERR;
+    sp_end(tx, false);
+  } else {
+    *out = res[1];
+    res[1] = NULL;
+  }
+  for (int k = 0; k < 3; k++) PQclear(res[k]);
+  return rc;
+}
+
 /* Runs sql; *out gets the result (command or tuples) on STORE_OK. */
 static int run(store_tx *tx, const char *sql, const sval *p, int n, PGresult **out) {
   *out = NULL;
@@ -665,18 +752,7 @@ static int run(store_tx *tx, const char *sql, const sval *p, int n, PGresult **o
     snprintf(tx->err, sizeof tx->err, "bind: %d parameters", n);
     return STORE_ERR;
   }
-  int src = tx->write ? sp_begin(tx) : STORE_OK;
-  if (src != STORE_OK) {
-    set_err(tx, "savepoint", NULL);
-    return src; /* STORE_BUSY if the connection was lost */
-  }
   char name[24];
-  int rc = prepare(tx, sql, p, n, name, sizeof name);
-  if (rc != STORE_OK) {
-    debug_failed(tx, sql);
-    if (tx->write) sp_end(tx, false);
-    return rc;
-  }
   const char **vals = xcalloc((size_t)(n > 0 ? n : 1), sizeof *vals);
   char (*nums)[24] = xcalloc((size_t)(n > 0 ? n : 1), sizeof *nums);
   for (int j = 0; j < n; j++) {
@@ -686,6 +762,28 @@ static int run(store_tx *tx, const char *sql, const sval *p, int n, PGresult **o
     } else if (p[j].t == SV_TEXT) {
       vals[j] = p[j].s;
     }
+  }
+  if (tx->write && prepared(tx->c, sql, p, n, name, sizeof name)) {
+    int rc = run_pipelined(tx, sql, name, n, vals, out);
+    free(vals);
+    free(nums);
+    return rc;
+  }
+  /* first use (the prepare may fail too), or a read: one command at a time */
+  int src = tx->write ? sp_begin(tx) : STORE_OK;
+  if (src != STORE_OK) {
+    set_err(tx, "savepoint", NULL);
+    free(vals);
+    free(nums);
+    return src; /* STORE_BUSY if the connection was lost */
+  }
+  int rc = prepare(tx, sql, p, n, name, sizeof name);
+  if (rc != STORE_OK) {
+    debug_failed(tx, sql);
+    if (tx->write) sp_end(tx, false);
+    free(vals);
+    free(nums);
+    return rc;
   }
   PGresult *r = PQexecPrepared(tx->c->pg, name, n, vals, NULL, NULL, 0);
   free(vals);
