@@ -265,8 +265,11 @@ static const msource src_reports = {
 
 static const msource src_rect_tasks = {
     "rect_tasks", "整改任务",
-    "rect_tasks k JOIN rounds r ON r.id=k.round_id JOIN teams t ON t.id=k.team_id "
-    "JOIN orgs u ON u.id=k.unit_id",
+    /* under alias x too (the problems' way): the kind's condition applies to the row,
+     * so rect_tasks_overdue's tasks not yet due are walked through rect_tasks_state
+     * (state, deadline) within the user's scope, not after listing every visible id */
+    "rect_tasks x JOIN rect_tasks k ON k.id=x.id JOIN rounds r ON r.id=k.round_id "
+    "JOIN teams t ON t.id=k.team_id JOIN orgs u ON u.id=k.unit_id",
     NULL,
     "k.id, u.name AS unit_name, t.name AS team_name, k.measure, k.owner_name, k.leader_name, "
     "k.deadline, k.state",
@@ -278,7 +281,7 @@ static const msource src_rect_tasks = {
     "agg_rect_tasks",
     "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id JOIN rounds r ON r.id=k.round_id "
     "JOIN teams t ON t.id=k.team_id JOIN orgs u ON u.id=k.unit_id",
-    "k.n", "k.deadline", "k.month", "x.handed = 1", false,
+    "k.n", "k.deadline", "k.month", "x.handed = 1", true,
     "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id",
     "agg_rect_tasks_by_team",
     "agg_rect_tasks_by_team x JOIN agg_rect_tasks_by_team k ON k.id=x.id "
@@ -386,6 +389,29 @@ static const msource src_review_items = {
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", "u.id", "u.level"},
     &vis_review_item, "ri.id"};
 
+/* (034) the day-count histograms of the durations: sources of their own, read only
+ * through their aggregates (report/aggregates.c); the filters' columns and the
+ * visibility declaration are their records' own. */
+#define CLUE_DAYS(T)                                                                     \
+  {"clues", "问题线索", NULL, NULL, NULL, NULL,                                          \
+   {"c.round_id", "r.campaign", "r.kind", "c.team_id", "c.unit_id", "u.level"},          \
+   &vis_clue, "c.id", T, AGG_SELF(T, "c") AGG_UNIT_JOINS("c"), "c.n", NULL, NULL, NULL,      \
+   false, AGG_SELF(T, "c"), T "_by_team",                                                \
+   AGG_SELF(T "_by_team", "c") " JOIN rounds r ON r.id=c.round_id",                     \
+   AGG_SELF(T "_by_team", "c"), NULL, NULL, NULL}
+static const msource src_clue_days_dh = CLUE_DAYS("agg_clue_days_dh");
+static const msource src_clue_days_hr = CLUE_DAYS("agg_clue_days_hr");
+static const msource src_clue_days_hd = CLUE_DAYS("agg_clue_days_hd");
+static const msource src_clue_days_hc = CLUE_DAYS("agg_clue_days_hc");
+static const msource src_assist_days = {
+    "assistance", "提请协助", NULL, NULL, NULL, NULL,
+    {"s.round_id", "r.campaign", "r.kind", "s.team_id", "s.unit_id", "u.level"},
+    &vis_assistance, "s.id", "agg_assist_days",
+    AGG_SELF("agg_assist_days", "s") AGG_UNIT_JOINS("s"), "s.n", NULL, NULL, "x.forwarded = 1",
+    false, AGG_SELF("agg_assist_days", "s"), "agg_assist_days_by_team",
+    AGG_SELF("agg_assist_days_by_team", "s") " JOIN rounds r ON r.id=s.round_id",
+    AGG_SELF("agg_assist_days_by_team", "s"), NULL, NULL, NULL};
+
 /* ---- labels of distributions ------------------------------------------------ */
 static const char *const l_disposal[] = {"talk_inquiry", "谈话函询", "preliminary_verification",
                                          "初步核实", "pending", "暂存待查", "closed_out",
@@ -448,13 +474,13 @@ const measure measures[] = {
     {"clues_concluded", "已办结线索", "件", &src_clues, "c.concluded_at IS NOT NULL", MK_COUNT,
      NULL, NULL, NULL, CLUE_HO, NULL, NULL, NULL},
     {"days_discovery_to_handover", "发现至移交用时", "天", &src_clues, NULL, MK_DAYS,
-     "c.discovered_on", "c.handover_at", NULL, CLUE_HO, NULL, NULL, NULL},
+     "c.discovered_on", "c.handover_at", NULL, CLUE_HO, NULL, NULL, NULL, &src_clue_days_dh},
     {"days_handover_to_registration", "移交至登记用时", "天", &src_clues,
      "c.registered_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.registered_at", NULL, CLUE_HO,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, &src_clue_days_hr},
     {"days_handover_to_disposal", "移交至确定处置方式用时", "天", &src_clues,
      "c.disposed_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.disposed_at", NULL, CLUE_HO, NULL,
-     NULL, NULL},
+     NULL, NULL, &src_clue_days_hd},
     {"clue_disposal_methods", "线索处置方式分布", "件", &src_clues, "c.disposal_method IS NOT NULL",
      MK_DIST, "c.disposal_method", NULL, NULL, CLUE_HO, l_disposal, NULL, NULL},
     {"clue_results", "线索办理结果分布", "件", &src_clues, "c.result IS NOT NULL", MK_DIST,
@@ -468,7 +494,7 @@ const measure measures[] = {
      MK_COUNT, NULL, NULL, NULL, "c.prosecution_on", false, NULL, NULL, NULL},
     {"days_handover_to_conclusion", "移交至办结用时", "天", &src_clues,
      "c.concluded_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.concluded_at", NULL, CLUE_HO,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, &src_clue_days_hc},
     /* problems and rectification (003_findings) */
     {"targets_inspected", "巡察对象", "个", &src_targets, NULL, MK_COUNT, NULL, NULL, NULL,
      "g.entry_date", false, NULL, NULL, NULL},
@@ -503,7 +529,9 @@ const measure measures[] = {
      MK_COUNT, NULL, NULL, NULL, "k.deadline", false, NULL, NULL, NULL},
     {"rect_tasks_overdue", "逾期未完成整改任务", "项", &src_rect_tasks,
      "k.state IN " WSQL_TASK_OPEN " AND k.deadline < @today", MK_COUNT, NULL, NULL, NULL,
-     "k.deadline", false, NULL, NULL, NULL},
+     "k.deadline", false, NULL, NULL, NULL, NULL,
+     /* the open tasks (aggregate) minus those due today or later (deadline NOT NULL) */
+     "k.state IN " WSQL_TASK_OPEN, "k.deadline >= @today"},
     {"notices_open", "未办结督查督办通知", "份", &src_notices, "n.state NOT IN " WSQL_NOTICE_CLOSED, MK_COUNT,
      NULL, NULL, NULL, "n.created_at", true, NULL, NULL, NULL},
     {"institutions_revised", "修订完善制度机制", "项", &src_institutions, NULL, MK_COUNT, NULL,
@@ -519,7 +547,7 @@ const measure measures[] = {
      NULL, NULL},
     {"days_assistance_turnaround", "提请至办结用时", "天", &src_assistance,
      "s.completed_at IS NOT NULL", MK_DAYS, "s.submitted_at", "s.completed_at", NULL,
-     "s.submitted_at", true, NULL, NULL, NULL},
+     "s.submitted_at", true, NULL, NULL, NULL, &src_assist_days},
     /* 追责问责: people (a person with two outcomes counts once) and outcomes; the people_*
      * figures count people and leaders, never a party organisation (orgs_accountable) */
     {"accountability_records", "追责问责处理 (人次)", "人次", &src_acct, NULL, MK_COUNT, NULL,

@@ -139,6 +139,18 @@ typedef struct measure {
   bool date_is_ts;   /* date is a UTC timestamp (converted from Shanghai dates) */
   const char *const *labels; /* MK_DIST: {code, label, code, label, ..., NULL} */
   const char *num, *den;     /* MK_RATIO: measure names */
+  /* (issue 15, migration 034) MK_DAYS: the day-count histogram of the records
+   * counted (one row per visibility group and day count, under the source's
+   * alias: <alias>.days, <alias>.n), as a source of its own whose agg_*
+   * fields name the histogram and its rollup; NULL: per record only. */
+  const msource *agg_days;
+  /* (issue 15) a MK_COUNT with a condition on today ("@today"): where is
+   * exactly `agg_all AND NOT (agg_rest)` for every row (agg_rest is never NULL
+   * on a row agg_all holds for). agg_all has no condition on today and is
+   * answered from the source's aggregate; agg_rest, the rows not (yet)
+   * counted, from the records through an index (rect_tasks_overdue: the open
+   * tasks minus those whose deadline is today or later). NULL: none. */
+  const char *agg_all, *agg_rest;
 } measure;
 
 extern const measure measures[];

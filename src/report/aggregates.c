@@ -53,8 +53,8 @@ static bool mentions(const measure *m, const char *col) {
  * needs the unit or the month; the rollup by unit where only the unit is
  * needed (a unit or level filter, a chart by unit, a user's rule by unit);
  * the detail table where the month is (a date range). */
-static agg_level level_of(const stats_ctx *c, const measure *m, mfilter by, agg_level max) {
-  const msource *s = m->src;
+static agg_level level_of(const stats_ctx *c, const measure *m, const msource *s, mfilter by,
+                          agg_level max) {
   if (off("XUNJI_STATS_NO_ROLLUP")) return AGG_DETAIL;
   if ((m->date && (c->f->v[MF_FROM] || c->f->v[MF_TO])) || mentions(m, "month"))
     return AGG_DETAIL;
@@ -76,10 +76,13 @@ bool agg_plan_by(const stats_ctx *c, const measure *m, mfilter by, agg_plan *p) 
 }
 
 static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max, agg_plan *p) {
-  const msource *s = m->src;
+  /* (034) a duration: its own histogram, a source of its own */
+  const msource *s = m->kind == MK_DAYS ? m->agg_days : m->src;
+  if (!s) return false;
   const vis_kind *k = s->vis;
   if (!s->agg_table) return false;
-  if (m->kind != MK_COUNT && m->kind != MK_SUM && m->kind != MK_SUM_FEN && m->kind != MK_DIST)
+  if (m->kind != MK_COUNT && m->kind != MK_SUM && m->kind != MK_SUM_FEN && m->kind != MK_DIST &&
+      m->kind != MK_DAYS)
     return false;
   if ((m->where && strstr(m->where, "@today")) || (s->base && strstr(s->base, "@today")))
     return false;
@@ -92,7 +95,7 @@ static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max
       (k->released && strcmp(k->released, "0"))) /* "0": the unit side never sees it */
     return false;
   if (off("XUNJI_STATS_NO_AGG")) return false;
-  agg_level lvl = level_of(c, m, by, max);
+  agg_level lvl = level_of(c, m, s, by, max);
   memset(p, 0, sizeof *p);
   p->f = *c->f;
   if (m->date) {
@@ -137,7 +140,15 @@ static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max
   }
   p->c = *c;
   p->c.f = &p->f;
-  if (m->kind == MK_COUNT || m->kind == MK_DIST)
+  if (m->kind == MK_DAYS) {
+    /* the histogram holds exactly the rows the measure counts: its conditions
+     * name the records' columns, which the histogram does not have */
+    p->m.where = NULL;
+    const char *dot = strchr(s->agg_n, '.'); /* "c.n" -> "c.days" */
+    if (!dot || (size_t)(dot - s->agg_n) + 6 > sizeof p->days) return false;
+    snprintf(p->days, sizeof p->days, "%.*s.days", (int)(dot - s->agg_n), s->agg_n);
+  }
+  if (m->kind == MK_COUNT || m->kind == MK_DIST || m->kind == MK_DAYS)
     snprintf(p->what, sizeof p->what, "coalesce(sum(%s),0)", s->agg_n);
   else snprintf(p->what, sizeof p->what, "coalesce(sum(%s),0)", m->expr);
   return true;
@@ -256,6 +267,21 @@ static int verify_measure(store_tx *tx, const stats_ctx *c, const measure *m,
     free(ta);
     return rc ? rc : !same;
   }
+  if (m->kind == MK_DAYS) { /* (034) count, median, minimum, maximum */
+    mdays r, a;
+    int rc = stats_days(tx, c, m, NULL, &r);
+    if (!rc) rc = stats_days(tx, &pl->c, &pl->m, pl, &a);
+    if (rc) return rc;
+    if (r.count == a.count && (!r.count || (r.median == a.median && r.min == a.min &&
+                                            r.max == a.max)))
+      return 0;
+    fprintf(out,
+            "%s: 记录 %" PRId64 " 件 (中位数 %g, 最短 %" PRId64 ", 最长 %" PRId64 "), %s %" PRId64
+            " 件 (中位数 %g, 最短 %" PRId64 ", 最长 %" PRId64 ") (%s)\n",
+            m->name, r.count, r.median, r.min, r.max, which, a.count, a.median, a.min, a.max,
+            m->label);
+    return 1;
+  }
   char what[256];
   if (m->kind == MK_COUNT) snprintf(what, sizeof what, "count(*)");
   else snprintf(what, sizeof what, "coalesce(sum(%s),0)", m->expr);
@@ -306,5 +332,34 @@ int agg_verify(store_tx *tx, FILE *out) {
       if (rc < 0) return rc;
       bad += rc;
     }
+  /* a count with a condition on today: the aggregate's count of agg_all minus the
+   * records of agg_rest (stats_count's way), from each table, against the records */
+  for (int i = 0; i < nmeasures; i++) {
+    const measure *m = &measures[i];
+    if (!m->agg_all || !m->agg_rest || m->kind != MK_COUNT) continue;
+    measure all = *m, rest = *m;
+    all.where = m->agg_all;
+    all.agg_all = all.agg_rest = NULL;
+    char w[512];
+    snprintf(w, sizeof w, "(%s) AND (%s)", m->agg_all, m->agg_rest);
+    rest.where = w;
+    rest.agg_all = rest.agg_rest = NULL;
+    int64_t rec = 0, rst = 0;
+    int rc = value_of(tx, &c, m, "count(*)", &rec);
+    if (!rc) rc = value_of(tx, &c, &rest, "count(*)", &rst);
+    for (int l = AGG_DETAIL; !rc && l <= AGG_BY_TEAM; l++) {
+      agg_plan p;
+      if (!plan(&c, &all, MF__MAX, (agg_level)l, &p) || (int)p.level != l) continue;
+      int64_t agg = 0;
+      rc = value_of(tx, &p.c, &p.m, p.what, &agg);
+      if (!rc && agg - rst != rec) {
+        fprintf(out, "%s: 记录 %" PRId64 ", %s %" PRId64 " - %" PRId64 " (%s)\n", m->name, rec,
+                l == AGG_BY_TEAM ? "按组汇总" : l == AGG_BY_UNIT ? "按单位汇总" : "汇总", agg, rst,
+                m->label);
+        bad++;
+      }
+    }
+    if (rc) return rc;
+  }
   return bad;
 }

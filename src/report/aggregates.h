@@ -35,11 +35,14 @@ typedef struct agg_plan {
   mfilters f;
   stats_ctx c;
   char what[256];  /* the value: "coalesce(sum(pr.n),0)" or the sum */
+  char days[32];   /* MK_DAYS (034): the histogram's day count column ("c.days") */
   char from_m[8], to_m[8];
   agg_level level; /* the table that answers */
 } agg_plan;
 
-/* Whether m (MK_COUNT, MK_SUM, MK_SUM_FEN) can be answered from its
+/* Whether m (MK_COUNT, MK_SUM, MK_SUM_FEN, MK_DIST; MK_DAYS from its
+ * histogram m->agg_days, without the measure's own conditions, which the
+ * histogram's rows already satisfy) can be answered from its
  * source's aggregate under c's filters; if so fills p. Not: no aggregate,
  * a condition on today, a date range that is not whole months, or a kind
  * whose declaration the aggregate does not carry (parents, owners, desks).

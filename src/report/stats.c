@@ -94,13 +94,143 @@ static int int_of(store_tx *tx, const stats_ctx *c, const measure *m, const char
   return rc;
 }
 
+/* m->agg_all's measure (m without its condition on today) and agg_rest's
+ * (agg_all's rows that m does not count, over the records); w holds the
+ * latter's condition. false: m has none. */
+static bool split_of(const measure *m, measure *all, measure *rest, char *w, size_t wn) {
+  if (!m->agg_all || !m->agg_rest || m->kind != MK_COUNT) return false;
+  *all = *m;
+  all->where = m->agg_all;
+  all->agg_all = all->agg_rest = NULL;
+  *rest = *all;
+  int n = snprintf(w, wn, "(%s) AND (%s)", m->agg_all, m->agg_rest);
+  rest->where = w;
+  return n > 0 && (size_t)n < wn;
+}
+
 /* The count or sum of m: from its source's aggregate where it has one
- * (report/aggregates.c), else over the records. */
+ * (report/aggregates.c), else over the records. A count with a condition on
+ * today (agg_all, agg_rest): the aggregate's count of agg_all minus the
+ * records of agg_rest, found through an index (O(rows not counted)). */
 static int figure_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
                      int64_t *v) {
   agg_plan ap;
   if (agg_plan_for(c, m, &ap)) return int_of(tx, &ap.c, &ap.m, ap.what, v);
+  measure all, rest;
+  char w[512];
+  if (split_of(m, &all, &rest, w, sizeof w) && agg_plan_for(c, &all, &ap)) {
+    int64_t t = 0, r = 0;
+    int rc = int_of(tx, &ap.c, &ap.m, ap.what, &t);
+    if (!rc) rc = int_of(tx, c, &rest, "count(*)", &r);
+    *v = t - r;
+    return rc;
+  }
   return int_of(tx, c, m, what, v);
+}
+
+int stats_count(store_tx *tx, const stats_ctx *c, const measure *m, int64_t *v) {
+  return figure_of(tx, c, m, "count(*)", v);
+}
+
+/* The durations of m: per record (calendar days in Asia/Shanghai), or from the
+ * histogram of plan p, one row per day count: the same count, exact median
+ * (the middle record, or the mean of the two middle ones), minimum, maximum. */
+int stats_days(store_tx *tx, const stats_ctx *c, const measure *m, const agg_plan *p,
+               mdays *out) {
+  memset(out, 0, sizeof *out);
+  buf sql;
+  buf_init(&sql, 16384);
+  sval prm[MEASURE_MAXP];
+  int np;
+  store_rows *rows;
+  int rc;
+  if (p) {
+    char what[400], tail[700];
+    snprintf(what, sizeof what, "%s AS d, %s AS n", p->days, p->what);
+    snprintf(tail, sizeof tail, " GROUP BY %s HAVING %s <> 0 ORDER BY %s", p->days, p->what,
+             p->days);
+    build(&p->c, &p->m, what, tail, NULL, &sql, prm, &np);
+    rc = store_query(tx, buf_str(&sql), prm, np, &rows);
+    int64_t *d = NULL, *n = NULL;
+    size_t nd = 0, cap = 0;
+    if (!rc) {
+      int st;
+      while ((st = store_next(rows)) > 0) {
+        if (nd == cap) {
+          cap = cap ? cap * 2 : 64;
+          d = xrealloc(d, cap * sizeof *d);
+          n = xrealloc(n, cap * sizeof *n);
+        }
+        d[nd] = store_int(rows, 0);
+        n[nd] = store_int(rows, 1);
+        out->count += n[nd++];
+      }
+      if (st < 0) rc = st;
+      store_rows_close(rows);
+    }
+    if (!rc && nd && out->count > 0) {
+      /* the values at 0-based positions lo and hi of the sorted durations */
+      int64_t lo = (out->count - 1) / 2, hi = out->count / 2, seen = 0, vlo = 0, vhi = 0;
+      for (size_t i = 0; i < nd; i++) {
+        if (seen <= lo && lo < seen + n[i]) vlo = d[i];
+        if (seen <= hi && hi < seen + n[i]) vhi = d[i];
+        seen += n[i];
+      }
+      out->min = d[0];
+      out->max = d[nd - 1];
+      out->median = lo == hi ? (double)vlo : (vlo + vhi) / 2.0;
+    }
+    free(d);
+    free(n);
+    buf_free(&sql);
+    return rc;
+  }
+  char what[300];
+  snprintf(what, sizeof what, "%s, %s", m->expr, m->expr2);
+  build(c, m, what, NULL, NULL, &sql, prm, &np);
+  int64_t *d = NULL;
+  size_t nd = 0, cap = 0;
+  rc = store_query(tx, buf_str(&sql), prm, np, &rows);
+  if (!rc) {
+    int st;
+    while ((st = store_next(rows)) > 0) {
+      int64_t a = day_of(store_text(rows, 0)), b = day_of(store_text(rows, 1));
+      if (a < 0 || b < 0) continue;
+      if (nd == cap) {
+        cap = cap ? cap * 2 : 64;
+        d = xrealloc(d, cap * sizeof *d);
+      }
+      d[nd++] = b - a;
+    }
+    if (st < 0) rc = st;
+    store_rows_close(rows);
+  }
+  if (nd) qsort(d, nd, sizeof *d, cmp_i64);
+  out->count = (int64_t)nd;
+  if (nd) {
+    out->median = nd % 2 ? (double)d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2.0;
+    out->max = d[nd - 1];
+    out->min = d[0];
+  }
+  free(d);
+  buf_free(&sql);
+  return rc;
+}
+
+/* The fields of a duration figure as stats_value gives them. */
+static void set_days(json_t *o, const mdays *d) {
+  json_object_set_new(o, "count", json_integer((json_int_t)d->count));
+  if (d->count) {
+    json_object_set_new(o, "value", json_real(d->median));
+    json_object_set_new(o, "median", json_real(d->median));
+    json_object_set_new(o, "max", json_integer(d->max));
+    json_object_set_new(o, "min", json_integer(d->min));
+  } else {
+    json_object_set_new(o, "value", json_null());
+    json_object_set_new(o, "median", json_null());
+    json_object_set_new(o, "max", json_null());
+    json_object_set_new(o, "min", json_null());
+  }
 }
 
 int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out) {
@@ -143,43 +273,11 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
       json_object_set_new(o, "value_wan", json_string(w));
       break;
     }
-    case MK_DAYS: {
-      char what[300];
-      snprintf(what, sizeof what, "%s, %s", m->expr, m->expr2);
-      build(c, m, what, NULL, NULL, &sql, p, &np);
-      store_rows *rows;
-      int64_t *d = NULL;
-      size_t nd = 0, cap = 0;
-      rc = store_query(tx, buf_str(&sql), p, np, &rows);
-      if (!rc) {
-        int st;
-        while ((st = store_next(rows)) > 0) {
-          int64_t a = day_of(store_text(rows, 0)), b = day_of(store_text(rows, 1));
-          if (a < 0 || b < 0) continue;
-          if (nd == cap) {
-            cap = cap ? cap * 2 : 64;
-            d = xrealloc(d, cap * sizeof *d);
-          }
-          d[nd++] = b - a;
-        }
-        if (st < 0) rc = st;
-        store_rows_close(rows);
-      }
-      if (nd) qsort(d, nd, sizeof *d, cmp_i64);
-      json_object_set_new(o, "count", json_integer((json_int_t)nd));
-      if (nd) {
-        double med = nd % 2 ? (double)d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2.0;
-        json_object_set_new(o, "value", json_real(med));
-        json_object_set_new(o, "median", json_real(med));
-        json_object_set_new(o, "max", json_integer(d[nd - 1]));
-        json_object_set_new(o, "min", json_integer(d[0]));
-      } else {
-        json_object_set_new(o, "value", json_null());
-        json_object_set_new(o, "median", json_null());
-        json_object_set_new(o, "max", json_null());
-        json_object_set_new(o, "min", json_null());
-      }
-      free(d);
+    case MK_DAYS: { /* (034) from the histogram where it answers, else per record */
+      mdays d;
+      agg_plan ap;
+      rc = stats_days(tx, c, m, agg_plan_for(c, m, &ap) ? &ap : NULL, &d);
+      set_days(o, &d);
       break;
     }
     case MK_DIST: {
@@ -356,6 +454,7 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
   int64_t total = 0;
   int rc;
   char what[1200], tail[400];
+  agg_plan dp;
   if (rm->kind == MK_DISTINCT) {
     snprintf(tail, sizeof tail, " GROUP BY %s) x", rm->expr);
     buf_reset(&sql);
@@ -372,6 +471,12 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
     measure cm = *rm;
     cm.kind = MK_COUNT;
     rc = figure_of(tx, c, &cm, "count(*)", &total);
+  } else if (rm->kind == MK_DAYS && agg_plan_for(c, rm, &dp)) {
+    /* (034) the records with a duration: the histogram's count (every record the
+     * server writes has both days) */
+    mdays d;
+    rc = stats_days(tx, c, rm, &dp, &d);
+    total = d.count;
   } else {
     if (rm->kind != MK_DISTINCT) build(c, rm, "count(*)", NULL, key, &sql, p, &np);
     rc = store_query_int(tx, buf_str(&sql), p, np, &total);
@@ -614,7 +719,7 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   json_t *num = NULL, *den = NULL;
   const measure *nm_ = m->kind == MK_RATIO ? measure_find(m->num) : m;
   agg_plan pn, pd;
-  if (nm_ && m->kind != MK_DIST && agg_plan_by(c, nm_, dim, &pn) &&
+  if (nm_ && m->kind != MK_DIST && m->kind != MK_DAYS && agg_plan_by(c, nm_, dim, &pn) &&
       (m->kind != MK_RATIO || agg_plan_by(c, gm, dim, &pd))) {
     num = grouped_values(tx, &pn, col);
     den = m->kind == MK_RATIO ? grouped_values(tx, &pd, col) : NULL;

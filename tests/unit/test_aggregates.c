@@ -41,7 +41,11 @@ TEST(aggregate_answers_problem_figures_over_whole_months_only) {
   CHECK(!agg_plan_for(&c, measure_find("briefings_overdue"), &p));
   CHECK(!agg_plan_for(&c, measure_find("rect_tasks_overdue"), &p));
   CHECK(!agg_plan_for(&c, measure_find("people_accountable"), &p));
-  CHECK(!agg_plan_for(&c, measure_find("days_handover_to_registration"), &p));
+  /* (034) a duration: its day-count histogram, without the measure's own conditions */
+  CHECK(agg_plan_for(&c, measure_find("days_handover_to_registration"), &p));
+  CHECK_STR(p.days, "c.days");
+  CHECK(strstr(p.what, "sum(c.n)") != NULL && p.m.where == NULL);
+  CHECK(strstr(p.src.from, "agg_clue_days_hr") != NULL);
   /* migration 023: tasks, accountability (an @outcomes list is no condition on
    * today; distributions sum per code), clues */
   CHECK(agg_plan_for(&c, measure_find("rect_tasks_total"), &p));
@@ -64,7 +68,9 @@ TEST(aggregate_answers_problem_figures_over_whole_months_only) {
   CHECK(agg_plan_for(&c, measure_find("assistance_requests"), &p));
   CHECK(agg_plan_for(&c, measure_find("assistance_completed"), &p));
   CHECK(agg_plan_for(&c, measure_find("targets_inspected"), &p));
-  CHECK(!agg_plan_for(&c, measure_find("days_assistance_turnaround"), &p));
+  CHECK(agg_plan_for(&c, measure_find("days_assistance_turnaround"), &p));
+  CHECK(strstr(p.src.from, "agg_assist_days") != NULL);
+  CHECK_STR(p.days, "s.days");
   CHECK(!agg_plan_for(&c, measure_find("rectification_rate"), &p));
   /* whole months: from the aggregate, as months; any other range: the records */
   f.v[MF_FROM] = "2024-02-01";
