@@ -563,6 +563,33 @@ def figures34(s, clients):
     return out
 
 
+def every_chart_is_its_groups_figures(s, clients):
+    """Every measure's chart by round, team and unit (one or two grouped queries each, from
+    the aggregates or the records): each group is the figure with that group as a filter, field
+    for field, and the charts' groups are the ones that hold records."""
+    for name, c in clients.items():
+        got = {m["name"]: m for m in expect_ok(c.get("/api/v1/stats"))["measures"]}
+        for by in ("round", "team", "unit"):
+            charts, ids = {}, set()
+            for f in got:
+                r = c.get(f"/api/v1/stats/{f}/groups?by={by}")
+                if r.status == 400:  # the measure's records have no such column
+                    continue
+                charts[f] = expect_ok(r)["groups"]
+                ids |= {g["id"] for g in charts[f]}
+            for gid in sorted(ids):
+                one = {m["name"]: m for m in expect_ok(c.get(f"/api/v1/stats?{by}_id={gid}"))["measures"]}
+                for f, gr in charts.items():
+                    mine = [g for g in gr if g["id"] == gid]
+                    want = {k: v for k, v in one[f].items() if k != "ignored_filters"}
+                    if not mine:  # no records of the figure in that group
+                        assert want.get("count", want.get("denominator", want["value"])) in (0, None, "0.00"), \
+                            (name, f, by, gid, want)
+                        continue
+                    g = {k: v for k, v in mine[0].items() if k not in ("id", "group")}
+                    assert g == want, (name, f, by, gid, g, want)
+
+
 def steps34(s, cl):
     """Clues handed over and worked through on several days, an assistance request, tasks whose
     deadlines pass, a report copied (the commission's tasks), a task finished: each role's
@@ -653,6 +680,7 @@ def durations_and_overdue_tasks_equal_the_records_for_every_role():
             liaison = [(x["liaison"] or {}).get("rect_tasks_overdue", 0) for x in seen]
             assert liaison[5] == 0 and liaison[6] == 2 and liaison[7] == 1, liaison
             assert (seen[4]["leader1"] or {}).get("days_assistance_turnaround") == (1, 0.0, 0, 0), seen[4]
+            every_chart_is_its_groups_figures(s, {u: cl[u] for u in ("lg", "liaison", "leader1", "dispatched1")})
             if not env:
                 # the figures come from the tables: corrupt one, --verify names it and its figure
                 for table, fig in (("agg_clue_days_hr", "days_handover_to_registration"),
