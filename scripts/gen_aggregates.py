@@ -19,6 +19,8 @@ counted row satisfies) generates:
   src/store/sqlite/034_stat_days.sql, src/store/pg/034_stat_days.sql
       the day-count histograms of the durations (agg_clue_days_*, agg_assist_days) and
       their rollups by team;
+  src/store/sqlite/035_stat_units.sql, src/store/pg/035_stat_units.sql
+      agg_<x>_units, every aggregate's rollup by unit alone (no round, team, month);
   src/report/agg_tables.inc
       the list report/aggregates.c walks to verify (`xunji stats --verify`) and
       rebuild (agg_rebuild_table) every aggregate table: name, columns, the rows
@@ -78,6 +80,10 @@ class Agg:
         if any(k[0] == "month" for k in self.keys):
             out.append(Roll(self, "by_unit", ("month",)))
         return out
+
+    def units(self):
+        """(035) The rollup by unit alone: without the round, the team and the month."""
+        return Roll(self, "units", ("round_id", "team_id", "month"))
 
     def src_cols(self):
         """The source columns the keys, sums and condition read (the update trigger's)."""
@@ -305,7 +311,7 @@ def emit_rollup(o, r):
     sums = [s[0] for s in a.sums]
     o.both("-- ---- %s: %s without %s ----\n" % (rn, a.name, " and ".join(r.drop)))
     o.table(rn, [(k[0], k[1]) for k in rk], sums,
-            ["team_id"] + (["unit_id"] if any(k[0] == "unit_id" for k in rk) else []))
+            [c for c in ("team_id", "unit_id") if any(k[0] == c for k in rk)])
     o.both("INSERT INTO %s (%s)\n%s;\n\n" % (rn, ", ".join(r.cols()), roll_records_sql(r)))
 
     def insert(exprs, where, pg):
@@ -391,7 +397,18 @@ CREATE INDEX accountability_decided ON accountability(state, decided_on, id);
 """
 
 
-def migration(num, name, head, aggs_detail, aggs_roll):
+H035 = """-- 035: rollups by unit alone (issue 15). agg_<x>_units holds agg_<x>'s groups summed over
+-- the round, the team and the month: the charts by unit and the unit and level filters of a
+-- user whose rules name no team (the office, the leading group, the commission's handed rule,
+-- a dispatched group's units) sum O(units) groups instead of the rollup by unit's O(rounds x
+-- units). report/aggregates.c uses them only when neither a filter (round, campaign, round
+-- kind, team, a date range) nor the user's scope needs the round or the team
+-- (XUNJI_STATS_NO_UNITS=1: never). Triggers on the detail table keep them, as in 024, in the
+-- same transaction as the write; `xunji stats --verify` recomputes each from the records.
+"""
+
+
+def migration(num, name, head, aggs_detail, aggs_roll, units=()):
     o = Out()
     o.lite.append(HEAD + head)
     o.pg.append(HEAD + head + PGH)
@@ -402,6 +419,8 @@ def migration(num, name, head, aggs_detail, aggs_roll):
     for a in aggs_roll:
         for r in a.rollups():
             emit_rollup(o, r)
+    for a in units:
+        emit_rollup(o, a.units())
     if num == 25:
         o.both(INDEX_025)
     fn = "%03d_%s.sql" % (num, name)
@@ -428,6 +447,12 @@ def c_list():
             lines.append("{%s, %d, %s, %s,\n %s,\n %s}," % (
                 c_str(r.name), 24 if a.migration < 24 else a.migration, c_str(", ".join(r.cols())),
                 c_str(nz), c_str(roll_from_records_sql(r)), c_str(roll_records_sql(r))))
+    for a in AGGS:
+        r = a.units()
+        nz = " OR ".join("%s <> 0" % c for c in ["n"] + [s[0] for s in a.sums])
+        lines.append("{%s, %d, %s, %s,\n %s,\n %s}," % (
+            c_str(r.name), 35, c_str(", ".join(r.cols())), c_str(nz),
+            c_str(roll_from_records_sql(r)), c_str(roll_records_sql(r))))
     return "\n".join(lines) + "\n"
 
 
@@ -438,6 +463,7 @@ def outputs():
     out.update(migration(25, "stat_aggregates3", H025,
                          [a for a in AGGS if a.migration == 25], []))
     out.update(migration(34, "stat_days", H034, [a for a in AGGS if a.migration == 34], []))
+    out.update(migration(35, "stat_units", H035, [], [], units=AGGS))
     out["src/report/agg_tables.inc"] = c_list()
     return out
 

@@ -114,6 +114,12 @@ typedef struct msource {
    * orgs like agg_from). Used where the unit is needed but not the month.
    * NULL: none (a source whose aggregate has no month). */
   const char *agg_unit, *agg_unit_from, *agg_unit_bare;
+  /* (035) the rollup by unit alone agg_units (agg_<x>_units): the groups summed
+   * over the round, the team and the month, under the same aliases
+   * (agg_units_from joins orgs for the level filter). Used where the unit is
+   * needed and neither a filter nor the user's rules read the round or the
+   * team (report/aggregates.c). NULL: none. */
+  const char *agg_units, *agg_units_from, *agg_units_bare;
 } msource;
 
 typedef enum mkind {

@@ -36,6 +36,19 @@ static bool whole_teams(const mscope *sc, const vis_kind *k) {
   return true;
 }
 
+/* Whether no rule of the user on k, for the report's action and for k's read
+ * action, names teams (all, the commission's handed rule, units, supervised
+ * units): the rollup by unit alone (no round, no team) answers then. */
+static bool no_team_rule(const mscope *sc, const vis_kind *k) {
+  if (sc->all || !sc->who || !k->team) return true;
+  const action_id acts[2] = {sc->act, k->read};
+  for (int i = 0; i < 2; i++) {
+    authz_filter f;
+    if (authz_filter_for(sc->who, acts[i], &f) && !f.all && f.nteams) return false;
+  }
+  return true;
+}
+
 static bool off(const char *env) {
   const char *v = getenv(env);
   return v && !strcmp(v, "1");
@@ -61,6 +74,12 @@ static agg_level level_of(const stats_ctx *c, const measure *m, const msource *s
   bool unit = by == MF_UNIT || by == MF_LEVEL || c->f->v[MF_UNIT] || c->f->v[MF_LEVEL] ||
               mentions(m, "unit_id") || !whole_teams(c->scope, s->vis);
   if (!unit && max >= AGG_BY_TEAM && s->agg_roll) return AGG_BY_TEAM;
+  /* (035) nothing reads the round or the team: the rollup by unit alone */
+  if (max >= AGG_UNITS && s->agg_units && !off("XUNJI_STATS_NO_UNITS") && by != MF_ROUND &&
+      by != MF_TEAM && !c->f->v[MF_ROUND] && !c->f->v[MF_CAMPAIGN] && !c->f->v[MF_ROUND_KIND] &&
+      !c->f->v[MF_TEAM] && !mentions(m, "round_id") && !mentions(m, "team_id") &&
+      no_team_rule(c->scope, s->vis))
+    return AGG_UNITS;
   if (max >= AGG_BY_UNIT && s->agg_unit) return AGG_BY_UNIT;
   return AGG_DETAIL;
 }
@@ -123,6 +142,9 @@ static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max
   if (lvl == AGG_BY_TEAM) { /* (024) the groups summed over unit and month */
     p->vis.table = s->agg_roll;
     p->src.from = bare ? s->agg_roll_bare : s->agg_roll_from;
+  } else if (lvl == AGG_UNITS) { /* (035) summed over the round, the team and the month */
+    p->vis.table = s->agg_units;
+    p->src.from = bare ? s->agg_units_bare : s->agg_units_from;
   } else if (lvl == AGG_BY_UNIT) { /* (024) summed over the month */
     p->vis.table = s->agg_unit;
     p->src.from = bare ? s->agg_unit_bare : s->agg_unit_from;
@@ -246,6 +268,7 @@ static int rows_of(store_tx *tx, const stats_ctx *c, const measure *m, const cha
 static int verify_measure(store_tx *tx, const stats_ctx *c, const measure *m,
                           const agg_plan *pl, FILE *out) {
   const char *which = pl->level == AGG_BY_TEAM   ? "按组汇总"
+                      : pl->level == AGG_UNITS   ? "按单位合计"
                       : pl->level == AGG_BY_UNIT ? "按单位汇总"
                                                  : "汇总";
   if (m->kind == MK_DIST) { /* every code's count */
@@ -354,7 +377,11 @@ int agg_verify(store_tx *tx, FILE *out) {
       rc = value_of(tx, &p.c, &p.m, p.what, &agg);
       if (!rc && agg - rst != rec) {
         fprintf(out, "%s: 记录 %" PRId64 ", %s %" PRId64 " - %" PRId64 " (%s)\n", m->name, rec,
-                l == AGG_BY_TEAM ? "按组汇总" : l == AGG_BY_UNIT ? "按单位汇总" : "汇总", agg, rst,
+                l == AGG_BY_TEAM   ? "按组汇总"
+                : l == AGG_UNITS   ? "按单位合计"
+                : l == AGG_BY_UNIT ? "按单位汇总"
+                                   : "汇总",
+                agg, rst,
                 m->label);
         bad++;
       }

@@ -23,9 +23,10 @@ def generator_reproduces_the_committed_files_byte_for_byte():
     out = generator().outputs()
     assert sorted(out) == ["src/report/agg_tables.inc", "src/store/pg/024_stat_rollups.sql",
                            "src/store/pg/025_stat_aggregates3.sql", "src/store/pg/034_stat_days.sql",
-                           "src/store/sqlite/024_stat_rollups.sql",
+                           "src/store/pg/035_stat_units.sql", "src/store/sqlite/024_stat_rollups.sql",
                            "src/store/sqlite/025_stat_aggregates3.sql",
-                           "src/store/sqlite/034_stat_days.sql"], sorted(out)
+                           "src/store/sqlite/034_stat_days.sql",
+                           "src/store/sqlite/035_stat_units.sql"], sorted(out)
     for path, text in out.items():
         with open(os.path.join(ROOT, path), encoding="utf-8") as f:
             committed = f.read()
@@ -39,7 +40,7 @@ def both_backends_register_the_generated_migrations():
         lite = f.read()
     with open(os.path.join(ROOT, "src/store/pg.c"), encoding="utf-8") as f:
         pg = f.read()
-    for num, name in ((24, "stat_rollups"), (25, "stat_aggregates3"), (34, "stat_days")):
+    for num, name in ((24, "stat_rollups"), (25, "stat_aggregates3"), (34, "stat_days"), (35, "stat_units")):
         assert f'"src/store/sqlite/{num:03d}_{name}.sql"' in lite and f'{{{num}, "{name}", ' in lite, num
         assert f'"src/store/pg/{num:03d}_{name}.sql"' in pg and f"{{{num}, xunji_pg_{num:03d}}}" in pg, num
 
@@ -48,13 +49,13 @@ def both_backends_register_the_generated_migrations():
 def every_declared_table_has_triggers_in_both_dialects_and_a_rollup():
     g = generator()
     out = g.outputs()
-    mig = ("024_stat_rollups.sql", "025_stat_aggregates3.sql", "034_stat_days.sql")
+    mig = ("024_stat_rollups.sql", "025_stat_aggregates3.sql", "034_stat_days.sql", "035_stat_units.sql")
     lite = "".join(out["src/store/sqlite/" + f] for f in mig)
     pg = "".join(out["src/store/pg/" + f] for f in mig)
     inc = out["src/report/agg_tables.inc"]
     for a in g.AGGS:
-        rolls = [r.name for r in a.rollups()]
-        assert a.name + "_by_team" in rolls, rolls
+        rolls = [r.name for r in a.rollups()] + [a.units().name]
+        assert a.name + "_by_team" in rolls and a.name + "_units" in rolls, rolls
         for t in rolls + ([a.name] if a.migration >= 24 else []):
             assert f"CREATE TABLE {t} (" in lite and f"CREATE TABLE {t} (" in pg, t
             for ev in ("ins", "del", "upd"):

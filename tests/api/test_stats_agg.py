@@ -408,6 +408,8 @@ def figures25(s, clients):
                     one = [x for x in expect_ok(c.get(f"/api/v1/stats?{by}_id={g['id']}"))["measures"]
                            if x["name"] == f][0]
                     assert g["value"] == one["value"], (name, f, by, g, one)
+                # the charts too are compared across the servers (the demo's ids are the same)
+                out[name][f"{f}@{by}"] = sorted((g["id"], g["value"]) for g in gr)
             out[name][f] = m["value"]
     verify(s)
     return out
@@ -457,7 +459,8 @@ def rollups_and_025_sources_equal_the_records_for_every_role():
     (XUNJI_STATS_NO_ROLLUP=1): at each step every role's figures agree with the drill-down
     and the charts, and the two servers' figures are the same."""
     runs = []
-    for env in ({}, {"XUNJI_STATS_NO_ROLLUP": "1"}):
+    # (035) and a third without the rollups by unit alone (XUNJI_STATS_NO_UNITS=1)
+    for env in ({}, {"XUNJI_STATS_NO_ROLLUP": "1"}, {"XUNJI_STATS_NO_UNITS": "1"}):
         with Server(env=env) as s:
             cl = {u: s.client(u) for u in ROLES}
             runs.append(steps25(s, cl))
@@ -467,6 +470,7 @@ def rollups_and_025_sources_equal_the_records_for_every_role():
             assert last["lg"]["assistance_completed"] == 1 and last["lg"]["feedback_copied"] >= 1, last["lg"]
             assert last["liaison"].get("assistance_requests", 0) >= 0
     assert runs[0] == runs[1], [(i, a, b) for i, (a, b) in enumerate(zip(*runs)) if a != b][:1]
+    assert runs[0] == runs[2], [(i, a, b) for i, (a, b) in enumerate(zip(runs[0], runs[2])) if a != b][:1]
 
 
 @test
@@ -490,8 +494,25 @@ def verify_fails_on_a_corrupted_rollup_total():
             assert f"{fig}: 记录" in r.stdout and "汇总 " in r.stdout
             s.sql_write(f"UPDATE {table} SET n = n - 1 WHERE n > 0")
             verify(s)
-        # the figure a user sees comes from the rollup: corrupt it, the office's figure moves
+        # (035) the rollups by unit alone, verified the same way
+        for table, fig in (("agg_problems_units", "problems_found"),
+                           ("agg_petitions_units", "petitions_received")):
+            s.sql_write(f"UPDATE {table} SET n = n + 1 WHERE n > 0")
+            r = run_cli("stats", "--verify", db=s.db, check=False)
+            assert r.returncode == 1, (table, r.returncode, r.stdout, r.stderr)
+            assert f"{fig}: 记录" in r.stdout and table in r.stdout and "按单位合计" in r.stdout, r.stdout
+            s.sql_write(f"UPDATE {table} SET n = n - 1 WHERE n > 0")
+            verify(s)
+        # the office's chart by unit sums the rollup by unit alone
         office = s.client("office")
+        unit_chart = lambda: {g["id"]: g["value"] for g in expect_ok(
+            office.get("/api/v1/stats/problems_found/groups?by=unit"))["groups"]}
+        before_units = unit_chart()
+        s.sql_write("UPDATE agg_problems_units SET n = n + 3 WHERE n > 0 AND state = 'confirmed'")
+        assert sum(unit_chart().values()) == sum(before_units.values()) + 3 * len(before_units), before_units
+        s.sql_write("UPDATE agg_problems_units SET n = n - 3 WHERE n > 0 AND state = 'confirmed'")
+        verify(s)
+        # the figure a user sees comes from the rollup: corrupt it, the office's figure moves
         val = lambda: [m["value"] for m in expect_ok(office.get("/api/v1/stats"))["measures"]
                        if m["name"] == "problems_found"][0]
         before = val()
