@@ -393,7 +393,9 @@ static const msource src_acct = {
     "a.n", "a.decided_on", "a.month", "x.handed = 1", true, AGG_ACCT_ROW,
     "agg_accountability_by_team", AGG_ACCT_ROLL " JOIN rounds r ON r.id=a.round_id",
     AGG_ACCT_ROLL, "agg_accountability_by_unit", AGG_ACCT_UNIT AGG_UNIT_JOINS("a"), AGG_ACCT_UNIT,
-    AGG_UNITS_ROW("agg_accountability_units", AGG_ACCT_UNITS_ROW, "a")};
+    AGG_UNITS_ROW("agg_accountability_units", AGG_ACCT_UNITS_ROW, "a"),
+    /* (036) distinct people through accountability(state, unit_id, subject_name, ...) */
+    "accountability a"};
 
 static const msource src_reviews = {
     "joint_reviews", "联审",

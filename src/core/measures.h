@@ -120,6 +120,12 @@ typedef struct msource {
    * needed and neither a filter nor the user's rules read the round or the
    * team (report/aggregates.c). NULL: none. */
   const char *agg_units, *agg_units_from, *agg_units_bare;
+  /* (036) `from` as the record table alone under the source's alias, without x
+   * and the joins to rounds, teams and orgs: a figure counted from the records
+   * (people_accountable: distinct people) reads it, through an index, where no
+   * filter reads the joins and the user's condition holds for every record
+   * (vis_whole: the same rows). NULL: always from. */
+  const char *rec_bare;
 } msource;
 
 typedef enum mkind {

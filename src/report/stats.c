@@ -128,6 +128,30 @@ static int figure_of(store_tx *tx, const stats_ctx *c, const measure *m, const c
   return int_of(tx, c, m, what, v);
 }
 
+/* (036) m over its records alone (src->rec_bare), without a visibility
+ * condition, where neither a filter reads the joins nor the user's condition
+ * narrows (vis_whole for the report's action and the kind's read action):
+ * the same rows, through an index. Fills *src, *bm (m over it) and *bc (c
+ * with the whole scope *all). */
+static bool bare_records(const stats_ctx *c, const measure *m, msource *src, measure *bm,
+                         stats_ctx *bc, mscope *all) {
+  const msource *s = m->src;
+  if (!s->rec_bare || c->f->v[MF_CAMPAIGN] || c->f->v[MF_ROUND_KIND] || c->f->v[MF_LEVEL])
+    return false;
+  if (!c->scope->all && !(c->scope->who && vis_whole(s->vis, c->scope->who, c->scope->act) &&
+                          vis_whole(s->vis, c->scope->who, s->vis->read)))
+    return false;
+  *src = *s;
+  src->from = s->rec_bare;
+  src->direct = false;
+  *bm = *m;
+  bm->src = src;
+  *all = (mscope){.all = true};
+  *bc = *c;
+  bc->scope = all;
+  return true;
+}
+
 int stats_count(store_tx *tx, const stats_ctx *c, const measure *m, int64_t *v) {
   return figure_of(tx, c, m, "count(*)", v);
 }
@@ -290,7 +314,12 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
     case MK_DISTINCT: {
       char what[200];
       snprintf(what, sizeof what, "count(DISTINCT %s)", m->expr);
-      rc = int_of(tx, c, m, what, &n);
+      msource bs;
+      measure bm;
+      stats_ctx bc;
+      mscope all;
+      if (bare_records(c, m, &bs, &bm, &bc, &all)) rc = int_of(tx, &bc, &bm, what, &n);
+      else rc = int_of(tx, c, m, what, &n);
       json_object_set_new(o, "value", json_integer(n));
       break;
     }
@@ -477,7 +506,12 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
     buf_adds(&sql, "SELECT count(*) FROM (");
     buf b2;
     buf_init(&b2, 16384);
-    build(c, rm, "1", tail, NULL, &b2, p, &np);
+    msource bs;
+    measure bm;
+    stats_ctx bc;
+    mscope whole;
+    if (bare_records(c, rm, &bs, &bm, &bc, &whole)) build(&bc, &bm, "1", tail, NULL, &b2, p, &np);
+    else build(c, rm, "1", tail, NULL, &b2, p, &np);
     buf_adds(&sql, buf_str(&b2));
     buf_free(&b2);
   }
@@ -676,6 +710,12 @@ static json_t *grouped_ints(store_tx *tx, const stats_ctx *c, const measure *m, 
   else if (m->kind == MK_DISTINCT)
     snprintf(what, sizeof what, "%s AS id, count(DISTINCT %s) AS v", col, m->expr);
   else snprintf(what, sizeof what, "%s AS id, coalesce(sum(%s),0) AS v", col, m->expr);
+  msource bs;
+  measure bm;
+  stats_ctx bc;
+  mscope whole;
+  if (dim != MF_LEVEL && bare_records(c, m, &bs, &bm, &bc, &whole))
+    return to_map(grouped_rows(tx, &bc, &bm, what, tail));
   return to_map(grouped_rows(tx, c, m, what, tail));
 }
 
@@ -875,11 +915,15 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   agg_plan ap;
   measure all, rest;
   char w[512];
-  if (split_of(gm, &all, &rest, w, sizeof w) && agg_plan_by(c, &all, dim, &ap)) {
-    /* a count on today (agg_all minus agg_rest): the groups whose count is > 0 */
-    num = grouped_ints(tx, c, gm, dim, col);
-    if (!num) return STORE_ERR;
-    ids = ids_of(num);
+  if ((split_of(gm, &all, &rest, w, sizeof w) && agg_plan_by(c, &all, dim, &ap)) ||
+      ((gm->kind == MK_COUNT || gm->kind == MK_DISTINCT) && !agg_plan_by(c, gm, dim, &ap))) {
+    /* a count on today (agg_all minus agg_rest), or a count from the records: the
+     * groups whose count is > 0, from the same grouped query as the values */
+    json_t *counts = grouped_ints(tx, c, gm, dim, col);
+    if (!counts) return STORE_ERR;
+    ids = ids_of(counts);
+    if (gm == m) num = counts;
+    else den = counts;
   } else {
     buf sql;
     buf_init(&sql, 16384);
@@ -904,6 +948,7 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   if (json_array_size(ids) > 1000) {
     json_decref(ids);
     json_decref(num);
+    json_decref(den);
     return 2; /* too many groups: narrow the filters */
   }
   /* every group's value in one grouped query (two for a ratio or a count on today) */
@@ -912,7 +957,7 @@ int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim
   else if (m->kind == MK_DIST) vals = grouped_dist(tx, c, m, dim, col);
   else {
     if (!num) num = grouped_ints(tx, c, nm_, dim, col);
-    if (m->kind == MK_RATIO && num) den = grouped_ints(tx, c, gm, dim, col);
+    if (m->kind == MK_RATIO && num && !den) den = grouped_ints(tx, c, gm, dim, col);
   }
   if ((m->kind == MK_DAYS || m->kind == MK_DIST) ? !vals : (!num || (m->kind == MK_RATIO && !den)))
     rc = STORE_ERR;

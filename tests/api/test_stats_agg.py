@@ -590,6 +590,13 @@ def every_chart_is_its_groups_figures(s, clients):
     for field, and the charts' groups are the ones that hold records."""
     for name, c in clients.items():
         got = {m["name"]: m for m in expect_ok(c.get("/api/v1/stats"))["measures"]}
+        # a distinct-people figure (036: the records alone, through an index, for a user
+        # whose rules cover every record) is its drill-down's people (listed through the
+        # kind's condition and the joins)
+        for f, m in got.items():
+            if m["kind"] == "distinct":
+                dd = expect_ok(c.get(f"/api/v1/stats/{f}/records?per_page=200"))
+                assert m["value"] == dd["total"] == len(dd["items"]), (name, f, m, dd["total"])
         for by in ("round", "team", "unit"):
             charts, ids = {}, set()
             for f in got:
@@ -653,6 +660,11 @@ def steps34(s, cl):
     expect(inv.post(f"/api/v1/clues/{c1}/outcome", {"case_filed_on": days_from_today(4),
                                                    "authority": "枣阳市纪委监委"}), 200)
     expect(inv.post(f"/api/v1/clues/{c1}/conclude", {"result": "case_filed", "note": "已立案"}), 200)
+    # accountability on c1: one person twice (counted once by people_accountable), another
+    for who_, outcome in (("刘某", "party_serious_warning"), ("刘某", "work_interview"), ("王某", "party_warning")):
+        expect(inv.post("/api/v1/accountability", {
+            "clue_id": c1, "subject_kind": "person", "subject_name": who_, "subject_post": "会计",
+            "outcome": outcome, "authority": "中共枣阳市纪律检查委员会", "decided_on": days_from_today(4)}), 201)
     # an assistance request, forwarded to the commission (its figures) and completed
     aid = expect(member1.post("/api/v1/assistance", {
         "target_id": tg["u1"], "need": "查询银行流水", "reason": "固定资金去向", "problem_id": ps[0]}),
@@ -701,6 +713,9 @@ def durations_and_overdue_tasks_equal_the_records_for_every_role():
             liaison = [(x["liaison"] or {}).get("rect_tasks_overdue", 0) for x in seen]
             assert liaison[5] == 0 and liaison[6] == 2 and liaison[7] == 1, liaison
             assert (seen[4]["leader1"] or {}).get("days_assistance_turnaround") == (1, 0.0, 0, 0), seen[4]
+            people = [m["value"] for m in expect_ok(cl["lg"].get("/api/v1/stats"))["measures"]
+                      if m["name"] == "people_accountable"]
+            assert people == [2], people
             every_chart_is_its_groups_figures(s, {u: cl[u] for u in ("lg", "liaison", "leader1", "dispatched1")})
             if not env:
                 # the figures come from the tables: corrupt one, --verify names it and its figure

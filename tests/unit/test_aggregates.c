@@ -348,3 +348,20 @@ TEST(every_aggregate_plan_runs_and_every_table_rebuilds) {
   CHECK(store_commit(tx) == STORE_OK);
   store_close(st);
 }
+
+/* (036) vis_whole: the office's condition on accountability holds for every record (a
+ * distinct-people figure may then read the records alone, through an index); a team's, a
+ * unit's or the commission's on clues (handed over only) does not. */
+TEST(vis_whole_only_for_a_rule_on_all) {
+  authz_init();
+  principal office = who(R_INSPECTION_OFFICE, SK_NONE, NULL);
+  principal leader = who(R_TEAM_LEADER, SK_TEAM, "team-a");
+  principal liaison = who(R_COMMISSION_LIAISON, SK_NONE, NULL);
+  principal unit = who(R_UNIT_LIAISON, SK_UNIT, "unit-1");
+  CHECK(vis_whole(&vis_accountability, &office, vis_accountability.read));
+  CHECK(vis_whole(&vis_accountability, &office, A_STATS_READ));
+  CHECK(!vis_whole(&vis_accountability, &leader, vis_accountability.read));
+  CHECK(!vis_whole(&vis_clue, &liaison, vis_clue.read)); /* handed over only */
+  CHECK(!vis_whole(&vis_accountability, &unit, vis_accountability.read));
+  CHECK(!vis_whole(&vis_accountability, NULL, vis_accountability.read));
+}
