@@ -10,7 +10,7 @@ charts by round, team and unit, the whole /stats (16 connections) and
 audited writes — and reads VmRSS after the load and VmHWM (the peak).
 Configurations alternate A B A B (BENCH_REPEAT runs each):
   A: malloc_arena_max=8 x cores, db_cache_kib=2000 (glibc's and SQLite's defaults)
-  B: the defaults of xunji (malloc_arena_max=2, db_cache_kib=1024)
+  B: the defaults of xunji (malloc_arena_max=2, db_cache_kib=512)
 Prints one line per run and the medians. Never fails on a figure.
 """
 import os
