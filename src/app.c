@@ -66,6 +66,7 @@ int app_open(app *a, char *err, size_t errlen) {
     return -1;
   }
   if (keys_load(&a->keys, cfg_str(CFG_KEY_FILE), err, errlen)) return -1;
+  store_set_sqlite_cache_kib(cfg_int(CFG_DB_CACHE_KIB));
   if (store_open(&a->db, cfg_str(CFG_DB), 64, err, errlen)) return -1;
   int had_head = head_migrated(a->db);
   if (store_migrate(a->db, err, errlen) < 0) {

@@ -74,6 +74,19 @@ static bool address_ok(const req *r) {
 
 static long load(atomic_long *v) { return atomic_load_explicit(v, memory_order_relaxed); }
 
+/* VmRSS and VmHWM of /proc/self/status in kB; -1 where absent. */
+static void proc_memory(long *rss_kb, long *hwm_kb) {
+  FILE *f = fopen("/proc/self/status", "re");
+  if (!f) return;
+  char line[256];
+  while (fgets(line, sizeof line, f)) {
+    long v;
+    if (sscanf(line, "VmRSS: %ld kB", &v) == 1) *rss_kb = v;
+    else if (sscanf(line, "VmHWM: %ld kB", &v) == 1) *hwm_kb = v;
+  }
+  fclose(f);
+}
+
 int h_metrics(req *r) {
   if (!address_ok(r)) return api_error(r, 404, "not_found", "", "接口不存在");
   pthread_once(&once, init);
@@ -172,6 +185,17 @@ int h_metrics(req *r) {
            "# HELP xunji_password_iterations_total Their PBKDF2 iterations, summed.\n"
            "# TYPE xunji_password_iterations_total counter\nxunji_password_iterations_total %ld\n",
            pv, pi);
+  long rss_kb = -1, hwm_kb = -1;
+  proc_memory(&rss_kb, &hwm_kb);
+  if (rss_kb >= 0)
+    buf_addf(&b, "# HELP process_resident_memory_bytes Resident memory of this server process.\n"
+                 "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %lld\n",
+             (long long)rss_kb * 1024);
+  if (hwm_kb >= 0)
+    buf_addf(&b, "# HELP xunji_process_peak_resident_memory_bytes Peak resident memory since the start.\n"
+                 "# TYPE xunji_process_peak_resident_memory_bytes gauge\n"
+                 "xunji_process_peak_resident_memory_bytes %lld\n",
+             (long long)hwm_kb * 1024);
   store_tx *tx;
   int64_t seq = -1, anchor = -1;
   if (store_read(r->app->db, &tx) == STORE_OK) {

@@ -17,7 +17,7 @@
 #include "app.h"
 #include "core/authz.h"
 
-enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_SETUP = 3 };
+enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_SETUP = 3, EX_BUSY = 4 /* a lease held by another */ };
 
 typedef struct command {
   const char *name;

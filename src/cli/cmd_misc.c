@@ -2,6 +2,7 @@
  * cmd_misc.c — `xunji init`, `serve`, `audit verify`, `version`, `routes`.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <openssl/opensslv.h>
 #include <sqlite3.h>
@@ -125,6 +126,10 @@ int cmd_serve(int argc, char **argv) {
     cli_err("多余的参数: %s", argv[optind]);
     return EX_USAGE;
   }
+  /* before any thread: glibc's arenas, one per thread up to 8 x cores by
+   * default, each keeps its freed pages (docs/operations.md "Memory") */
+  if (!mallopt(M_ARENA_MAX, (int)cfg_int(CFG_MALLOC_ARENA_MAX)))
+    fprintf(stderr, "xunji: 无法设置 malloc_arena_max, 使用 glibc 默认值\n");
   app a;
   if (cli_open(&a)) return EX_SETUP;
   files_sweeper_start(&a); /* orphans of earlier crashes, in the background */

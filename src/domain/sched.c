@@ -115,6 +115,38 @@ static void run_sweep(app *a, const char *holder) {
   if (sched_sweep_sessions(a) < 0) fprintf(stderr, "xunji: 清理过期会话失败\n");
 }
 
+int sched_claim_reminders(app *a, const char *holder, char *held_by, size_t hcap, char *until, size_t ucap) {
+  long every = remind_every();
+  int rc = sched_claim(a, "job:reminders", holder, every > 0 ? every : 60, true);
+  if (rc != 0) return rc;
+  snprintf(held_by, hcap, "?");
+  snprintf(until, ucap, "?");
+  store_tx *tx;
+  if (store_read(a->db, &tx)) return 0;
+  store_rows *r = NULL;
+  if (!store_query(tx, "SELECT holder, expires_at FROM scheduler_leases WHERE name='job:reminders'", NULL, 0,
+                   &r) &&
+      store_next(r) > 0) {
+    snprintf(held_by, hcap, "%s", store_text(r, 0));
+    snprintf(until, ucap, "%s", store_text(r, 1));
+  }
+  if (r) store_rows_close(r);
+  store_rollback(tx);
+  return 0;
+}
+
+void sched_release(app *a, const char *job, const char *holder) {
+  store_tx *tx;
+  if (store_write(a->db, &tx)) return;
+  char now[TS_LEN];
+  ts_now(now);
+  sval p[] = {SV_S(now), SV_S(job), SV_S(holder)};
+  if (store_exec(tx, "UPDATE scheduler_leases SET expires_at=$1 WHERE name=$2 AND holder=$3", p, 3, NULL))
+    store_rollback(tx);
+  else
+    store_commit(tx);
+}
+
 static const struct job {
   const char *name;
   long (*every)(void); /* seconds; 0: off */

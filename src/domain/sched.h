@@ -18,12 +18,21 @@
 #define XUNJI_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "app.h"
 
 /* Claims job for interval_s seconds: 1 (run it now), 0 (another server ran it
  * in this period), or a store code. audited: the claim writes "job.run". */
 int sched_claim(app *a, const char *job, const char *holder, long interval_s, bool audited);
+
+/* `xunji remind --now`: claims "job:reminders" as the server's tick does
+ * (audited, for the reminder interval or 60 s when the server's job is off),
+ * so a CLI run and a server never both run the reminders. 1 claimed; 0 held
+ * by another (held_by and until name who and till when);
+ * a store code. sched_release gives the lease back after the run. */
+int sched_claim_reminders(app *a, const char *holder, char *held_by, size_t hcap, char *until, size_t ucap);
+void sched_release(app *a, const char *job, const char *holder);
 
 /* Deletes the sessions past their idle or absolute limit; the count or <0. */
 long sched_sweep_sessions(app *a);

@@ -67,6 +67,8 @@ int sq_migration(size_t i, int *version, const char **name, const char **sql);
 char *pg_translate_dml(const char *sql);
 char *pg_translate_ddl(const char *sql, char *err, size_t errlen);
 bool pg_has_override(int version);
+/* store_set_sqlite_cache_kib's value, for sqlite.c's connections (0: default) */
+long backend_sqlite_cache_kib(void);
 /* true when name selects the PostgreSQL backend */
 bool store_name_is_pg(const char *name);
 #endif

@@ -174,6 +174,7 @@ struct store {
   pthread_cond_t pcv;
   conn *free_readers;
   int nreaders, max_readers;
+  long cache_kib; /* db_cache_kib at store_open, for every connection (0: default) */
 };
 
 struct store_tx {
@@ -189,7 +190,7 @@ struct store_rows {
   int owned; /* not from the cache: finalize on close */
 };
 
-static int open_conn(const char *path, int readonly, conn **out, char *err, size_t errlen) {
+static int open_conn(const char *path, int readonly, long cache_kib, conn **out, char *err, size_t errlen) {
   conn *c = xcalloc(1, sizeof *c);
   int flags = readonly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
@@ -207,7 +208,10 @@ static int open_conn(const char *path, int readonly, conn **out, char *err, size
                                    " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
                                    " PRAGMA trusted_schema=OFF;";
   char *msg = NULL;
-  if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+  char cache[64] = "";
+  if (cache_kib > 0) snprintf(cache, sizeof cache, "PRAGMA cache_size=-%ld;", cache_kib);
+  if (sqlite3_exec(c->db, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
+      (*cache && sqlite3_exec(c->db, cache, NULL, NULL, &msg) != SQLITE_OK)) {
     snprintf(err, errlen, "数据库设置失败: %s", msg ? msg : "?");
     sqlite3_free(msg);
     sqlite3_close(c->db);
@@ -367,12 +371,13 @@ int store_open(store **out, const char *path, int max_readers, char *err, size_t
   store *s = xcalloc(1, sizeof *s);
   s->path = xstrdup(path);
   s->max_readers = max_readers > 0 ? max_readers : 8;
+  s->cache_kib = backend_sqlite_cache_kib(); /* db_cache_kib (store.h) */
   pthread_mutex_init(&s->gmu, NULL);
   pthread_cond_init(&s->wcv, NULL);
   pthread_cond_init(&s->dcv, NULL);
   pthread_mutex_init(&s->pmu, NULL);
   pthread_cond_init(&s->pcv, NULL);
-  if (open_conn(path, 0, &s->writer, err, errlen) != STORE_OK) {
+  if (open_conn(path, 0, s->cache_kib, &s->writer, err, errlen) != STORE_OK) {
     free(s->path);
     free(s);
     return STORE_ERR;
@@ -540,7 +545,7 @@ int store_read(store *s, store_tx **out) {
     if (s->nreaders < s->max_readers) {
       s->nreaders++;
       pthread_mutex_unlock(&s->pmu);
-      if (open_conn(s->path, 1, &c, err, sizeof err) != STORE_OK) {
+      if (open_conn(s->path, 1, s->cache_kib, &c, err, sizeof err) != STORE_OK) {
         pthread_mutex_lock(&s->pmu);
         s->nreaders--;
         pthread_mutex_unlock(&s->pmu);

@@ -38,6 +38,10 @@ bool store_name_is_pg(const char *name) {
   ((r)->pg ? pg_##fn((struct pg_rows *)(r)->impl, __VA_ARGS__) \
            : sq_##fn((struct sq_rows *)(r)->impl, __VA_ARGS__))
 
+static long sqlite_cache_kib; /* set before the connections open, read after */
+void store_set_sqlite_cache_kib(long kib) { sqlite_cache_kib = kib > 0 ? kib : 0; }
+long backend_sqlite_cache_kib(void) { return sqlite_cache_kib; }
+
 int store_open(store **out, const char *path, int max_readers, char *err, size_t errlen) {
   store *s = xcalloc(1, sizeof *s);
   s->pg = store_name_is_pg(path);

@@ -59,6 +59,11 @@ static inline sval sv_text_(const char *s) {
 }
 #define SV_S(x) sv_text_(x)
 
+/* The page cache, in KiB, of every connection (the writer and each reader,
+ * also those opened later) of the SQLite stores opened after this call
+ * (PRAGMA cache_size=-kib; setting db_cache_kib); 0: SQLite's default.
+ * PostgreSQL ignores it. */
+void store_set_sqlite_cache_kib(long kib);
 /* Opens (creating if needed) the database at path. */
 int store_open(store **out, const char *path, int max_readers, char *err, size_t errlen);
 void store_close(store *s);

@@ -193,6 +193,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
     [CFG_SESSION_SWEEP_MINUTES] = {"session_sweep_minutes", "XUNJI_SESSION_SWEEP_MINUTES", CT_INT, "10",
                                    0, 1440,
                                    "清理过期会话的间隔 (分钟; 多台服务器时合计每个间隔只运行一次; 0 为不清理)"},
+    [CFG_MALLOC_ARENA_MAX] = {"malloc_arena_max", "XUNJI_MALLOC_ARENA_MAX", CT_INT, "2", 1, 64,
+                              "serve 的 glibc 内存分配区 (arena) 个数上限: 越小常驻内存越少, 多核高并发时可调大"},
+    [CFG_DB_CACHE_KIB] = {"db_cache_kib", "XUNJI_DB_CACHE_KIB", CT_INT, "512", 64, 1048576,
+                          "每个 SQLite 连接的页缓存上限 (KiB; 写连接与每个读连接各一份; PostgreSQL 不用)"},
 };
 
 static char *vals[CFG__MAX];

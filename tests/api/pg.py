@@ -153,9 +153,9 @@ def run_list(path, env):
 
 
 def main():
-    if len(sys.argv) < 2:
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
         print(__doc__)
-        return 2
+        return 2 if len(sys.argv) < 2 else 0
     if sys.argv[1] == "--list" and not available() and not os.environ.get("CI"):
         print("api-pg: 跳过: 本机没有 PostgreSQL (bash scripts/deps.sh 安装 postgresql)")
         print("api-pg: 0 passed, 0 failed")

@@ -4,7 +4,9 @@ xunji servers on one PostgreSQL database, both with the reminder job on a
 scheduler_leases ("job:reminders") and audited ("job.run"): the runs counter
 equals the audited runs, consecutive runs are at least an interval apart
 (two servers running it each would start within the same second), and the
-handed-over clue's reminder reaches the office once.
+handed-over clue's reminder reaches the office once. `xunji remind --now`
+takes the same lease: refused (exit 4, who holds it until when) while a
+server holds it, and gives it back after its run.
 
 PostgreSQL tier (tests/api/pg_modules.txt). Without PostgreSQL the test says so
 and passes, except under CI."""
@@ -14,7 +16,7 @@ import time
 
 import lib
 import pg
-from lib import Server, expect, test, today_shanghai
+from lib import Server, expect, run_cli, test, today_shanghai
 from pg_fixture import SecondServer
 
 if pg.available():
@@ -69,3 +71,27 @@ def the_reminder_job_runs_once_per_interval_across_two_servers():
         assert len(m) == 1 and m[0]["body"]["step"] == "second", m
         # the sessions sweep is a job too (claimed, not audited)
         assert s.sql("SELECT runs FROM scheduler_leases WHERE name='job:sessions_sweep'")[0][0] >= 1
+
+
+@test
+def remind_now_takes_the_servers_job_lease_on_postgresql():
+    if not pg.available():
+        assert not os.environ.get("CI"), "PostgreSQL 未安装: CI 中 scripts/deps.sh 应已安装 postgresql"
+        print("     (跳过: 本机没有 PostgreSQL — bash scripts/deps.sh 安装 postgresql)")
+        return
+    with Server({"remind_interval_minutes": 0}) as s:
+        s.sql_write("INSERT INTO scheduler_leases(name,holder,expires_at) VALUES('job:reminders','serve:other:7',"
+                    "'2999-01-01T00:00:00Z') ON CONFLICT (name) DO UPDATE SET holder=excluded.holder, "
+                    "expires_at=excluded.expires_at")
+        env = {"XUNJI_TEST_MODE": "1"}
+        p = run_cli("remind", "--now", *s.set_args(), db=s.db, env=env, check=False)
+        assert p.returncode == 4 and "serve:other:7" in p.stderr and "2999-01-01" in p.stderr, (p.returncode, p.stderr)
+        assert s.sql("SELECT count(*) FROM audit WHERE action='job.run'")[0][0] == 0
+        s.sql_write("UPDATE scheduler_leases SET expires_at='2000-01-01T00:00:00Z' WHERE name='job:reminders'")
+        p = run_cli("remind", "--now", *s.set_args(), db=s.db, env=env)
+        assert p.stdout.startswith("sent "), p.stdout
+        holder, until = s.sql("SELECT holder, expires_at FROM scheduler_leases WHERE name='job:reminders'")[0]
+        assert holder.startswith("cli:") and until < "2999", (holder, until)
+        assert s.sql("SELECT count(*) FROM audit WHERE action='job.run' AND object_id='job:reminders'")[0][0] == 1
+        p = run_cli("remind", "--now", *s.set_args(), db=s.db, env=env)  # given back: not refused
+        assert p.stdout.startswith("sent "), p.stdout

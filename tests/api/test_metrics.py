@@ -62,6 +62,12 @@ def metrics_count_routes_commits_and_the_audit_chain_only_for_loopback():
         expect(r, 404, "not_found")
         assert b"xunji_" not in r.raw
         expect(m.get("/metrics", headers={"X-Forwarded-For": "10.1.2.3"}), 404, "not_found")
+        # issue 15: the process's memory, as /proc/<pid>/status has it
+        rss, peak = v["process_resident_memory_bytes"], v["xunji_process_peak_resident_memory_bytes"]
+        assert 1 << 20 < rss <= peak < 4 << 30, (rss, peak)
+        with open(f"/proc/{s.proc.pid}/status") as f:
+            hwm = [int(l.split()[1]) * 1024 for l in f if l.startswith("VmHWM:")][0]
+        assert peak <= hwm, (peak, hwm)
     # an empty list: nobody; an invalid list is refused at start
     with Server({"metrics_networks": ""}) as s:
         expect(s.client().get("/metrics"), 404, "not_found")
@@ -149,3 +155,19 @@ def caches_never_delay_a_revocation():
         r = member.get("/api/v1/clues")
         assert r.status in (401, 403), r
         expect(member.get("/api/v1/me"), 401)
+
+
+@test
+def memory_settings_are_bounded_and_a_server_runs_with_them():
+    """malloc_arena_max (mallopt at serve start) and db_cache_kib (PRAGMA
+    cache_size of every SQLite connection; the unit test
+    db_cache_kib_reaches_every_connection reads it back): out of range is
+    refused at start with the setting's name; in range the server serves."""
+    for kv in ("malloc_arena_max=0", "malloc_arena_max=65", "db_cache_kib=63", "db_cache_kib=abc"):
+        bad = run_cli("serve", "--db", "/nonexistent/x.db", "--set", kv, check=False)
+        assert bad.returncode == 2 and kv.split("=")[0] in bad.stderr, (kv, bad.stderr)
+    with Server({"malloc_arena_max": 1, "db_cache_kib": 64}) as s:
+        m = s.client("member1")
+        expect(m.get("/api/v1/clues"), 200)
+        _, v = metrics(s.client())
+        assert v["process_resident_memory_bytes"] > 1 << 20

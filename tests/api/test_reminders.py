@@ -205,7 +205,9 @@ def serve_runs_reminders_at_start_and_a_held_lease_skips_a_run():
                                                   "allegation": "反映内容"}), 201).json
         expect(leader1.post(f"/api/v1/clues/{c['id']}/verify", {"note": "核实"}), 200)
         expect(office.post(f"/api/v1/clues/{c['id']}/handover", {"note": "边巡边交"}), 200)
-        # another server (or cron) holds the lease: this run does nothing
+        # another server (or cron) holds the run's lease: this run does nothing (the job's lease,
+        # held by this server since its start-up run, is let go here to reach that check)
+        s.sql_write("DELETE FROM scheduler_leases WHERE name='job:reminders'")
         s.sql_write("INSERT INTO scheduler_leases(name,holder,expires_at) VALUES('reminders','serve:other:1',"
                     "'2999-01-01T00:00:00Z') ON CONFLICT (name) DO UPDATE SET holder=excluded.holder, "
                     "expires_at=excluded.expires_at")
@@ -221,4 +223,26 @@ def serve_runs_reminders_at_start_and_a_held_lease_skips_a_run():
         assert len(m) == 1 and m[0]["body"]["step"] == "second", m
         holder = s.sql("SELECT holder FROM scheduler_leases WHERE name='reminders'")[0][0]
         assert holder.startswith("serve:"), holder
-        assert remind(s).startswith("sent 0")  # the server's run took the step: none twice
+        # the server holds the job's lease for its interval: a CLI run refuses (exit 4), none twice
+        p = run_cli("remind", "--now", *s.set_args(), db=s.db, env={"XUNJI_TEST_MODE": "1"}, check=False)
+        assert p.returncode == 4 and "job:reminders" in p.stderr and "serve:" in p.stderr, (p.returncode, p.stderr)
+        assert len(reminders(office, c["id"])) == 1
+
+
+@test
+def remind_now_takes_the_job_lease_of_the_servers_and_gives_it_back():
+    with Server({}) as s:
+        s.sql_write("INSERT INTO scheduler_leases(name,holder,expires_at) VALUES('job:reminders','serve:other:7',"
+                    "'2999-01-01T00:00:00Z') ON CONFLICT (name) DO UPDATE SET holder=excluded.holder, "
+                    "expires_at=excluded.expires_at")
+        p = run_cli("remind", "--now", *s.set_args(), db=s.db, env={"XUNJI_TEST_MODE": "1"}, check=False)
+        assert p.returncode == 4, (p.returncode, p.stdout, p.stderr)
+        assert "租约" in p.stderr and "serve:other:7" in p.stderr and "2999-01-01" in p.stderr, p.stderr
+        assert s.sql("SELECT count(*) FROM audit WHERE action='job.run'")[0][0] == 0
+        # expired: the run claims it (audited, as the server's tick) and gives it back when done
+        s.sql_write("UPDATE scheduler_leases SET expires_at='2000-01-01T00:00:00Z' WHERE name='job:reminders'")
+        assert remind(s).startswith("sent ")
+        holder, runs = s.sql("SELECT holder, runs FROM scheduler_leases WHERE name='job:reminders'")[0]
+        assert holder.startswith("cli:") and runs == 1, (holder, runs)  # the inserted row had none
+        assert s.sql("SELECT count(*) FROM audit WHERE action='job.run' AND object_id='job:reminders'")[0][0] == 1
+        assert remind(s).startswith("sent ")  # given back: the next run (cron's) is not refused

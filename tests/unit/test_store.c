@@ -235,3 +235,32 @@ TEST(group_commit_concurrent_writers_lose_nothing) {
   CHECK_INT(st.commit_failures, 0);
   store_close(s);
 }
+
+/* db_cache_kib: every SQLite connection opened after the setting (the writer
+ * and each reader) gets PRAGMA cache_size=-kib; 0 leaves SQLite's default. */
+TEST(db_cache_kib_reaches_every_connection) {
+  store_set_sqlite_cache_kib(300);
+  store *s = fresh("cache.db");
+  store_set_sqlite_cache_kib(0);
+  CHECK(s != NULL);
+  if (!s) return;
+  store_tx *tx;
+  int64_t v = 0;
+  CHECK(store_write(s, &tx) == STORE_OK);
+  CHECK(store_query_int(tx, "PRAGMA cache_size", NULL, 0, &v) == STORE_OK);
+  CHECK_INT(v, -300);
+  store_rollback(tx);
+  CHECK(store_read(s, &tx) == STORE_OK);
+  CHECK(store_query_int(tx, "PRAGMA cache_size", NULL, 0, &v) == STORE_OK);
+  CHECK_INT(v, -300);
+  store_rollback(tx);
+  store_close(s);
+  s = fresh("cache0.db"); /* back to the default (SQLite's -2000) */
+  CHECK(s != NULL);
+  if (!s) return;
+  CHECK(store_read(s, &tx) == STORE_OK);
+  CHECK(store_query_int(tx, "PRAGMA cache_size", NULL, 0, &v) == STORE_OK);
+  CHECK(v != -300);
+  store_rollback(tx);
+  store_close(s);
+}
