@@ -13,6 +13,7 @@ connections (req/s, p99). Modes, each a server of its own in the same run:
   rollup   (default) the rollups by team of migration 024 where the scope covers whole teams
   detail   XUNJI_STATS_NO_ROLLUP=1: the detail aggregates only (the path before 024)  [--ab]
   records  XUNJI_STATS_NO_AGG=1: every figure from the records (before 021)     [--compare]
+  nounits  XUNJI_STATS_NO_UNITS=1: without 035's rollups by unit alone           [--units]
 --users and --paths narrow the run (comma-separated; a path may be given by its index); --cpu N
 adds the server's CPU time per request (user+system from /proc over N sequential requests), the
 steadier figure on a shared machine; --no-wrk skips wrk.
@@ -35,6 +36,8 @@ ap.add_argument("--bin", default="build/release/xunji")
 ap.add_argument("--secs", type=int, default=5)
 ap.add_argument("--compare", action="store_true", help="also run with XUNJI_STATS_NO_AGG=1")
 ap.add_argument("--ab", action="store_true", help="also run with XUNJI_STATS_NO_ROLLUP=1")
+ap.add_argument("--units", action="store_true",
+                help="also run with XUNJI_STATS_NO_UNITS=1 (no rollups by unit alone, migration 035)")
 ap.add_argument("--users", default="office,leader1,liaison,dispatched1")
 ap.add_argument("--paths", default="", help="indexes into PATHS (comma-separated); default all")
 ap.add_argument("--cpu", type=int, default=0,
@@ -95,7 +98,16 @@ PATHS = ["/api/v1/stats",
          "/api/v1/stats/feedback_given/groups?by=unit",
          "/api/v1/stats/problems_rectified/records?per_page=50",
          "/api/v1/stats/accountability_records/records?per_page=50",
-         "/api/v1/stats/feedback_given/records?per_page=50"]
+         "/api/v1/stats/feedback_given/records?per_page=50",
+         # 034: durations (day-count histograms), overdue tasks (open minus not yet due)
+         "/api/v1/stats/days_discovery_to_handover/groups?by=round",
+         "/api/v1/stats/days_handover_to_registration/groups?by=unit",
+         "/api/v1/stats/rect_tasks_overdue/groups?by=team",
+         "/api/v1/stats/rect_tasks_overdue/records?per_page=50",
+         # distinct people (from the records) and a distribution by unit (035: by unit alone)
+         "/api/v1/stats/people_accountable/groups?by=round",
+         "/api/v1/stats/four_forms/groups?by=unit",
+         "/api/v1/stats/accountability_outcomes/groups?by=unit"]
 
 
 def run(mode):
@@ -108,6 +120,8 @@ def run(mode):
         env["XUNJI_STATS_NO_AGG"] = "1"
     if mode == "detail":
         env["XUNJI_STATS_NO_ROLLUP"] = "1"
+    if mode == "nounits":
+        env["XUNJI_STATS_NO_UNITS"] = "1"
     srv = subprocess.Popen([a.bin, "serve", "--db", a.db, "--listen", f"127.0.0.1:{port}", "--set", "access_log=0",
                             "--set", "max_conn_per_ip=4096"], env=env, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
@@ -155,4 +169,6 @@ if a.compare:
     show("records (XUNJI_STATS_NO_AGG=1)", run("records"))
 if a.ab:
     show("detail aggregates only (XUNJI_STATS_NO_ROLLUP=1)", run("detail"))
+if a.units:
+    show("without the rollups by unit alone (XUNJI_STATS_NO_UNITS=1)", run("nounits"))
 show("aggregates with the rollups by team (default)", run("rollup"))

@@ -4,7 +4,9 @@ group chart of every measure (by round), one request each after a warm-up,
 slowest first, for the office. A measure answered from an aggregate costs
 O(groups); one counted from the records O(records): the slow ones are those.
 
-  python3 bench/stats_probe.py DB [BIN]     (BIN default build/release/xunji)
+  python3 bench/stats_probe.py DB [BIN] [BY]     (BIN default build/release/xunji, BY round)
+
+BY (round, team or unit) picks the chart of each measure.
 
 Serves a copy-free DB on a free loopback port (read only as far as the probe
 goes: it makes one API token). Never fails on timing.
@@ -20,6 +22,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DB = sys.argv[1]
 BIN = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "build/release/xunji")
+BY = sys.argv[3] if len(sys.argv) > 3 else "round"
 env = dict(os.environ, XUNJI_TOKEN_REQUIRES_2FA="0")
 tok = subprocess.run([BIN, "user", "token", "office", "--name", "probe", "--db", DB], env=env,
                      capture_output=True, text=True, check=True).stdout.split()[0]
@@ -52,12 +55,12 @@ try:
     out = []
     for n in names:
         try:
-            get(f"/api/v1/stats/{n}/groups?by=round")
-            _, t = get(f"/api/v1/stats/{n}/groups?by=round")
+            get(f"/api/v1/stats/{n}/groups?by={BY}")
+            _, t = get(f"/api/v1/stats/{n}/groups?by={BY}")
             out.append((t, n))
         except Exception as e:  # noqa: BLE001 - a measure without a round chart
             out.append((-1, f"{n} ({str(e)[:40]})"))
-    print(f"GET /api/v1/stats: {whole * 1000:.0f} ms; {len(names)} measures; group chart by round, one request each:")
+    print(f"GET /api/v1/stats: {whole * 1000:.0f} ms; {len(names)} measures; group chart by {BY}, one request each:")
     for t, n in sorted(out, reverse=True):
         print(f"  {t * 1000:9.1f} ms  {n}")
 finally:

@@ -16,6 +16,11 @@ counted row satisfies) generates:
   src/store/sqlite/025_stat_aggregates3.sql, src/store/pg/025_stat_aggregates3.sql
       agg_petitions, agg_assistance, agg_reports, agg_targets (kept by triggers on
       their records) and their rollups;
+  src/store/sqlite/034_stat_days.sql, src/store/pg/034_stat_days.sql
+      the day-count histograms of the durations (agg_clue_days_*, agg_assist_days) and
+      their rollups by team;
+  src/store/sqlite/035_stat_units.sql, src/store/pg/035_stat_units.sql
+      agg_<x>_units, every aggregate's rollup by unit alone (no round, team, month);
   src/report/agg_tables.inc
       the list report/aggregates.c walks to verify (`xunji stats --verify`) and
       rebuild (agg_rebuild_table) every aggregate table: name, columns, the rows
@@ -43,6 +48,22 @@ def flag(cond):
     return "CASE WHEN %s THEN 1 ELSE 0 END" % cond
 
 
+def day(v):
+    """The calendar day (Asia/Shanghai) of a date or of one of our UTC timestamps as a day
+    number: report/stats.c's day_of (util/text.c day_shanghai) in SQL that both dialects run
+    (PostgreSQL's julianday is compat.sql's). A timestamp's Shanghai day is its UTC date's,
+    plus one from 16:00Z on. NULL when the text is neither. For the dates and timestamps the
+    server writes (validated at the edge) it is day_shanghai's day."""
+    return ("CASE WHEN length(V) = 10 THEN CAST(julianday(V) - 2440587.5 AS INTEGER) "
+            "WHEN length(V) = 20 THEN CAST(julianday(substr(V, 1, 10)) - 2440587.5 AS INTEGER) + "
+            "CASE WHEN CAST(substr(V, 12, 2) AS INTEGER) >= 16 THEN 1 ELSE 0 END END").replace("V", v)
+
+
+def days_between(a, b):
+    """Days from a to b (core/measures.c MK_DAYS: calendar days in Asia/Shanghai)."""
+    return "(%s) - (%s)" % (day(b), day(a))
+
+
 # A key: (column, SQL type TEXT|INTEGER, expression over the source row {r}).
 # `rollup` keys are those the *_by_team table keeps (all but unit and month).
 class Agg:
@@ -59,6 +80,10 @@ class Agg:
         if any(k[0] == "month" for k in self.keys):
             out.append(Roll(self, "by_unit", ("month",)))
         return out
+
+    def units(self):
+        """(035) The rollup by unit alone: without the round, the team and the month."""
+        return Roll(self, "units", ("round_id", "team_id", "month"))
 
     def src_cols(self):
         """The source columns the keys, sums and condition read (the update trigger's)."""
@@ -157,6 +182,31 @@ AGGS = [
         ("round_id", "TEXT", "{r}.round_id"), ("team_id", "TEXT", "{r}.team_id"),
         ("unit_id", "TEXT", "{r}.unit_id"),
         ("month", "TEXT", "coalesce(substr({r}.entry_date, 1, 7), '')")]),
+] + [
+    # ---- 034: day-count histograms of the durations (MK_DAYS), one per figure: one row per
+    # visibility group and exact day count, so the count, the exact median, the minimum
+    # and the maximum of a user's figure come from the groups in scope. Only the records
+    # the figure counts (its source's condition, its own, and both days known) are in it.
+    # Clues: vis_clue's rules are the team, the unit and the state (handed_over on).
+    Agg("agg_clue_days_" + sfx, 34, "clues", "c", [
+        ("round_id", "TEXT", "{r}.round_id"), ("team_id", "TEXT", "{r}.team_id"),
+        ("unit_id", "TEXT", "{r}.unit_id"), ("state", "TEXT", "{r}.state"),
+        ("days", "INTEGER", days_between("{r}." + a, "{r}." + b))],
+        where="{r}.handover_at IS NOT NULL%s AND (%s) IS NOT NULL" % (
+            "" if b == "handover_at" else " AND {r}.%s IS NOT NULL" % b,
+            days_between("{r}." + a, "{r}." + b)))
+    for sfx, a, b in (("dh", "discovered_on", "handover_at"), ("hr", "handover_at", "registered_at"),
+                      ("hd", "handover_at", "disposed_at"), ("hc", "handover_at", "concluded_at"))
+] + [
+    # Assistance requests once submitted and completed: vis_assistance's rules are the team,
+    # the unit and forwarded_at (the commission's); the unit side never sees them.
+    Agg("agg_assist_days", 34, "assistance", "s", [
+        ("round_id", "TEXT", "{r}.round_id"), ("team_id", "TEXT", "{r}.team_id"),
+        ("unit_id", "TEXT", "{r}.unit_id"),
+        ("forwarded", "INTEGER", flag("{r}.forwarded_at IS NOT NULL")),
+        ("days", "INTEGER", days_between("{r}.submitted_at", "{r}.completed_at"))],
+        where="{r}.state NOT IN ('draft') AND {r}.completed_at IS NOT NULL AND (%s) IS NOT NULL"
+              % days_between("{r}.submitted_at", "{r}.completed_at")),
 ]
 
 
@@ -261,7 +311,7 @@ def emit_rollup(o, r):
     sums = [s[0] for s in a.sums]
     o.both("-- ---- %s: %s without %s ----\n" % (rn, a.name, " and ".join(r.drop)))
     o.table(rn, [(k[0], k[1]) for k in rk], sums,
-            ["team_id"] + (["unit_id"] if any(k[0] == "unit_id" for k in rk) else []))
+            [c for c in ("team_id", "unit_id") if any(k[0] == c for k in rk)])
     o.both("INSERT INTO %s (%s)\n%s;\n\n" % (rn, ", ".join(r.cols()), roll_records_sql(r)))
 
     def insert(exprs, where, pg):
@@ -317,6 +367,17 @@ H025 = """-- 025: aggregates of the sources whose figures were still counted fro
 -- a grouped column). `xunji stats --verify` recomputes every row from the records.
 """
 
+H034 = """-- 034: day-count histograms of the durations (issue 15): days_discovery_to_handover,
+-- days_handover_to_registration, _disposal, _conclusion (clues) and days_assistance_turnaround
+-- were computed per record on every request. agg_<x>_days_* hold one row per visibility group
+-- (round, team, unit and the column of the kind's commission rule) and exact day count
+-- (calendar days in Asia/Shanghai, as report/stats.c counts them), n the records: a user's
+-- figure (count, exact median, minimum, maximum) is the histogram summed over the groups in
+-- scope. Each has its rollup by team (024's way). Triggers on the records keep them in the
+-- writing transaction; `xunji stats --verify` recomputes every row from the records and
+-- every figure both ways.
+"""
+
 PGH = """-- PostgreSQL text of the same migration: the triggers as PL/pgSQL trigger functions,
 -- SQLite's IS NOT as IS DISTINCT FROM, the upserts naming the table's own columns.
 """
@@ -336,7 +397,18 @@ CREATE INDEX accountability_decided ON accountability(state, decided_on, id);
 """
 
 
-def migration(num, name, head, aggs_detail, aggs_roll):
+H035 = """-- 035: rollups by unit alone (issue 15). agg_<x>_units holds agg_<x>'s groups summed over
+-- the round, the team and the month: the charts by unit and the unit and level filters of a
+-- user whose rules name no team (the office, the leading group, the commission's handed rule,
+-- a dispatched group's units) sum O(units) groups instead of the rollup by unit's O(rounds x
+-- units). report/aggregates.c uses them only when neither a filter (round, campaign, round
+-- kind, team, a date range) nor the user's scope needs the round or the team
+-- (XUNJI_STATS_NO_UNITS=1: never). Triggers on the detail table keep them, as in 024, in the
+-- same transaction as the write; `xunji stats --verify` recomputes each from the records.
+"""
+
+
+def migration(num, name, head, aggs_detail, aggs_roll, units=()):
     o = Out()
     o.lite.append(HEAD + head)
     o.pg.append(HEAD + head + PGH)
@@ -347,6 +419,8 @@ def migration(num, name, head, aggs_detail, aggs_roll):
     for a in aggs_roll:
         for r in a.rollups():
             emit_rollup(o, r)
+    for a in units:
+        emit_rollup(o, a.units())
     if num == 25:
         o.both(INDEX_025)
     fn = "%03d_%s.sql" % (num, name)
@@ -373,6 +447,12 @@ def c_list():
             lines.append("{%s, %d, %s, %s,\n %s,\n %s}," % (
                 c_str(r.name), 24 if a.migration < 24 else a.migration, c_str(", ".join(r.cols())),
                 c_str(nz), c_str(roll_from_records_sql(r)), c_str(roll_records_sql(r))))
+    for a in AGGS:
+        r = a.units()
+        nz = " OR ".join("%s <> 0" % c for c in ["n"] + [s[0] for s in a.sums])
+        lines.append("{%s, %d, %s, %s,\n %s,\n %s}," % (
+            c_str(r.name), 35, c_str(", ".join(r.cols())), c_str(nz),
+            c_str(roll_from_records_sql(r)), c_str(roll_records_sql(r))))
     return "\n".join(lines) + "\n"
 
 
@@ -382,6 +462,8 @@ def outputs():
                          [a for a in AGGS if a.migration < 24]))
     out.update(migration(25, "stat_aggregates3", H025,
                          [a for a in AGGS if a.migration == 25], []))
+    out.update(migration(34, "stat_days", H034, [a for a in AGGS if a.migration == 34], []))
+    out.update(migration(35, "stat_units", H035, [], [], units=AGGS))
     out["src/report/agg_tables.inc"] = c_list()
     return out
 

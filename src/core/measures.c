@@ -86,6 +86,37 @@ const char *const mfilter_labels[MF__MAX] = {"巡察轮次", "专项治理", "�
   "agg_targets x JOIN (SELECT id, round_id, team_id, unit_id, nullif(month, '') AS month, " \
   "n FROM agg_targets) g ON g.id=x.id"
 
+/* (035) the rollups by unit alone (no round, team or month), the same way */
+#define AGG_UNITS_JOIN(a) " JOIN orgs u ON u.id=" a ".unit_id"
+#define AGG_UNITS(t, a) "agg_" t "_units", AGG_SELF("agg_" t "_units", a) AGG_UNITS_JOIN(a), \
+                        AGG_SELF("agg_" t "_units", a)
+#define AGG_ACCT_UNITS_ROW                                                                \
+  "agg_accountability_units x JOIN (SELECT id, unit_id, state, subject_kind, "          \
+  "nullif(outcome, '') AS outcome, nullif(form, 0) AS form, n, funds_recovered_fen, "   \
+  "funds_returned_fen, losses_recovered_fen FROM agg_accountability_units) a ON a.id=x.id"
+#define AGG_CLUES_UNITS_ROW \
+  "agg_clues_units x JOIN (SELECT id, unit_id, state, " \
+  "CASE WHEN handed_over = 1 THEN 1 END AS handover_at, " \
+  "nullif(handover_mode, '') AS handover_mode, " \
+  "CASE WHEN registered = 1 THEN 1 END AS registered_at, " \
+  "nullif(disposal_method, '') AS disposal_method, nullif(result, '') AS result, " \
+  "CASE WHEN disposed = 1 THEN 1 END AS disposed_at, " \
+  "CASE WHEN concluded = 1 THEN 1 END AS concluded_at, " \
+  "CASE WHEN case_filed = 1 THEN 1 END AS case_filed_on, " \
+  "CASE WHEN detention = 1 THEN 1 END AS detention_on, " \
+  "CASE WHEN prosecution = 1 THEN 1 END AS prosecution_on, n FROM agg_clues_units) c " \
+  "ON c.id=x.id"
+#define AGG_ASSIST_UNITS_ROW                                                              \
+  "agg_assistance_units x JOIN (SELECT id, unit_id, state, "                             \
+  "CASE WHEN completed = 1 THEN 1 END AS completed_at, n FROM agg_assistance_units) s "  \
+  "ON s.id=x.id"
+#define AGG_REPORT_UNITS_ROW                                                              \
+  "agg_reports_units x JOIN (SELECT id, unit_id, state, "                                \
+  "CASE WHEN copied = 1 THEN 1 END AS copied_at, "                                       \
+  "CASE WHEN has_attendees = 1 THEN attendees END AS attendees, n FROM agg_reports_units) rp " \
+  "ON rp.id=x.id"
+#define AGG_UNITS_ROW(t, row, a) t, row AGG_UNITS_JOIN(a), row
+
 /* Clues handed over to the commission (drafts never count: the commission
  * and the leading group see only what has crossed). */
 static const msource src_clues = {
@@ -110,7 +141,7 @@ static const msource src_clues = {
     "JOIN orgs u ON u.id=c.unit_id",
     "c.n", "c.handover_at", NULL, NULL, false, AGG_CLUES_ROW,
     "agg_clues_by_team", AGG_CLUES_ROLL " JOIN rounds r ON r.id=c.round_id", AGG_CLUES_ROLL,
-    NULL, NULL, NULL};
+    NULL, NULL, NULL, AGG_UNITS_ROW("agg_clues_units", AGG_CLUES_UNITS_ROW, "c")};
 
 /* The current vetting of each (round, person): the newest request. */
 #define VET_TEAM                                                                      \
@@ -183,7 +214,7 @@ static const msource src_petitions = {
     "JOIN rounds r ON r.id=pe.round_id",
     "agg_petitions_by_team x JOIN agg_petitions_by_team pe ON pe.id=x.id",
     "agg_petitions_by_unit", AGG_SELF("agg_petitions_by_unit", "pe") AGG_UNIT_JOINS("pe"),
-    AGG_SELF("agg_petitions_by_unit", "pe")};
+    AGG_SELF("agg_petitions_by_unit", "pe"), AGG_UNITS("petitions", "pe")};
 
 /* The patrol targets (被巡察单位/村): one per round and unit. */
 static const msource src_targets = {
@@ -206,7 +237,7 @@ static const msource src_targets = {
     "JOIN rounds r ON r.id=g.round_id",
     "agg_targets_by_team x JOIN agg_targets_by_team g ON g.id=x.id",
     "agg_targets_by_unit", AGG_SELF("agg_targets_by_unit", "g") AGG_UNIT_JOINS("g"),
-    AGG_SELF("agg_targets_by_unit", "g")};
+    AGG_SELF("agg_targets_by_unit", "g"), AGG_UNITS("targets", "g")};
 
 /* Problems from confirmation on (003_findings), as each user's GET of a
  * problem shows them (vis_problem: released to the unit side on feedback,
@@ -235,7 +266,7 @@ static const msource src_problems = {
     "JOIN rounds r ON r.id=pr.round_id",
     "agg_problems_by_team x JOIN agg_problems_by_team pr ON pr.id=x.id",
     "agg_problems_by_unit", AGG_SELF("agg_problems_by_unit", "pr") AGG_UNIT_JOINS("pr"),
-    AGG_SELF("agg_problems_by_unit", "pr")};
+    AGG_SELF("agg_problems_by_unit", "pr"), AGG_UNITS("problems", "pr")};
 
 /* The team's reports once the feedback was given (反馈), each with its
  * feedback meeting (date, people present) and the copy (抄送). */
@@ -261,12 +292,16 @@ static const msource src_reports = {
     AGG_REPORT_ROW("agg_reports_by_team", "") " JOIN rounds r ON r.id=rp.round_id",
     AGG_REPORT_ROW("agg_reports_by_team", ""),
     "agg_reports_by_unit", AGG_REPORT_ROW("agg_reports_by_unit", "unit_id, ") AGG_UNIT_JOINS("rp"),
-    AGG_REPORT_ROW("agg_reports_by_unit", "unit_id, ")};
+    AGG_REPORT_ROW("agg_reports_by_unit", "unit_id, "),
+    AGG_UNITS_ROW("agg_reports_units", AGG_REPORT_UNITS_ROW, "rp")};
 
 static const msource src_rect_tasks = {
     "rect_tasks", "整改任务",
-    "rect_tasks k JOIN rounds r ON r.id=k.round_id JOIN teams t ON t.id=k.team_id "
-    "JOIN orgs u ON u.id=k.unit_id",
+    /* under alias x too (the problems' way): the kind's condition applies to the row,
+     * so rect_tasks_overdue's tasks not yet due are walked through rect_tasks_state
+     * (state, deadline) within the user's scope, not after listing every visible id */
+    "rect_tasks x JOIN rect_tasks k ON k.id=x.id JOIN rounds r ON r.id=k.round_id "
+    "JOIN teams t ON t.id=k.team_id JOIN orgs u ON u.id=k.unit_id",
     NULL,
     "k.id, u.name AS unit_name, t.name AS team_name, k.measure, k.owner_name, k.leader_name, "
     "k.deadline, k.state",
@@ -278,14 +313,14 @@ static const msource src_rect_tasks = {
     "agg_rect_tasks",
     "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id JOIN rounds r ON r.id=k.round_id "
     "JOIN teams t ON t.id=k.team_id JOIN orgs u ON u.id=k.unit_id",
-    "k.n", "k.deadline", "k.month", "x.handed = 1", false,
+    "k.n", "k.deadline", "k.month", "x.handed = 1", true,
     "agg_rect_tasks x JOIN agg_rect_tasks k ON k.id=x.id",
     "agg_rect_tasks_by_team",
     "agg_rect_tasks_by_team x JOIN agg_rect_tasks_by_team k ON k.id=x.id "
     "JOIN rounds r ON r.id=k.round_id",
     "agg_rect_tasks_by_team x JOIN agg_rect_tasks_by_team k ON k.id=x.id",
     "agg_rect_tasks_by_unit", AGG_SELF("agg_rect_tasks_by_unit", "k") AGG_UNIT_JOINS("k"),
-    AGG_SELF("agg_rect_tasks_by_unit", "k")};
+    AGG_SELF("agg_rect_tasks_by_unit", "k"), AGG_UNITS("rect_tasks", "k")};
 
 static const msource src_notices = {
     "notices", "督查督办通知",
@@ -329,7 +364,8 @@ static const msource src_assistance = {
     "s.n", NULL, NULL, "x.forwarded = 1", false, AGG_ASSIST_ROW("agg_assistance", "unit_id, "),
     "agg_assistance_by_team",
     AGG_ASSIST_ROW("agg_assistance_by_team", "") " JOIN rounds r ON r.id=s.round_id",
-    AGG_ASSIST_ROW("agg_assistance_by_team", ""), NULL, NULL, NULL};
+    AGG_ASSIST_ROW("agg_assistance_by_team", ""), NULL, NULL, NULL,
+    AGG_UNITS_ROW("agg_assistance_units", AGG_ASSIST_UNITS_ROW, "s")};
 
 /* Accountability outcomes that stand (decided, not revoked); one row is one
  * outcome for one person, party organisation or leader. */
@@ -356,7 +392,10 @@ static const msource src_acct = {
     "JOIN orgs u ON u.id=a.unit_id",
     "a.n", "a.decided_on", "a.month", "x.handed = 1", true, AGG_ACCT_ROW,
     "agg_accountability_by_team", AGG_ACCT_ROLL " JOIN rounds r ON r.id=a.round_id",
-    AGG_ACCT_ROLL, "agg_accountability_by_unit", AGG_ACCT_UNIT AGG_UNIT_JOINS("a"), AGG_ACCT_UNIT};
+    AGG_ACCT_ROLL, "agg_accountability_by_unit", AGG_ACCT_UNIT AGG_UNIT_JOINS("a"), AGG_ACCT_UNIT,
+    AGG_UNITS_ROW("agg_accountability_units", AGG_ACCT_UNITS_ROW, "a"),
+    /* (036) distinct people through accountability(state, unit_id, subject_name, ...) */
+    "accountability a"};
 
 static const msource src_reviews = {
     "joint_reviews", "联审",
@@ -385,6 +424,31 @@ static const msource src_review_items = {
     "j.scheduled_on, ri.created_at, ri.id",
     {"j.round_id", "r.campaign", "r.kind", "j.team_id", "u.id", "u.level"},
     &vis_review_item, "ri.id"};
+
+/* (034) the day-count histograms of the durations: sources of their own, read only
+ * through their aggregates (report/aggregates.c); the filters' columns and the
+ * visibility declaration are their records' own. */
+#define CLUE_DAYS(T)                                                                     \
+  {"clues", "问题线索", NULL, NULL, NULL, NULL,                                          \
+   {"c.round_id", "r.campaign", "r.kind", "c.team_id", "c.unit_id", "u.level"},          \
+   &vis_clue, "c.id", T, AGG_SELF(T, "c") AGG_UNIT_JOINS("c"), "c.n", NULL, NULL, NULL,      \
+   false, AGG_SELF(T, "c"), T "_by_team",                                                \
+   AGG_SELF(T "_by_team", "c") " JOIN rounds r ON r.id=c.round_id",                     \
+   AGG_SELF(T "_by_team", "c"), NULL, NULL, NULL, T "_units",                         \
+   AGG_SELF(T "_units", "c") AGG_UNITS_JOIN("c"), AGG_SELF(T "_units", "c")}
+static const msource src_clue_days_dh = CLUE_DAYS("agg_clue_days_dh");
+static const msource src_clue_days_hr = CLUE_DAYS("agg_clue_days_hr");
+static const msource src_clue_days_hd = CLUE_DAYS("agg_clue_days_hd");
+static const msource src_clue_days_hc = CLUE_DAYS("agg_clue_days_hc");
+static const msource src_assist_days = {
+    "assistance", "提请协助", NULL, NULL, NULL, NULL,
+    {"s.round_id", "r.campaign", "r.kind", "s.team_id", "s.unit_id", "u.level"},
+    &vis_assistance, "s.id", "agg_assist_days",
+    AGG_SELF("agg_assist_days", "s") AGG_UNIT_JOINS("s"), "s.n", NULL, NULL, "x.forwarded = 1",
+    false, AGG_SELF("agg_assist_days", "s"), "agg_assist_days_by_team",
+    AGG_SELF("agg_assist_days_by_team", "s") " JOIN rounds r ON r.id=s.round_id",
+    AGG_SELF("agg_assist_days_by_team", "s"), NULL, NULL, NULL, "agg_assist_days_units",
+    AGG_SELF("agg_assist_days_units", "s") AGG_UNITS_JOIN("s"), AGG_SELF("agg_assist_days_units", "s")};
 
 /* ---- labels of distributions ------------------------------------------------ */
 static const char *const l_disposal[] = {"talk_inquiry", "谈话函询", "preliminary_verification",
@@ -448,13 +512,13 @@ const measure measures[] = {
     {"clues_concluded", "已办结线索", "件", &src_clues, "c.concluded_at IS NOT NULL", MK_COUNT,
      NULL, NULL, NULL, CLUE_HO, NULL, NULL, NULL},
     {"days_discovery_to_handover", "发现至移交用时", "天", &src_clues, NULL, MK_DAYS,
-     "c.discovered_on", "c.handover_at", NULL, CLUE_HO, NULL, NULL, NULL},
+     "c.discovered_on", "c.handover_at", NULL, CLUE_HO, NULL, NULL, NULL, &src_clue_days_dh},
     {"days_handover_to_registration", "移交至登记用时", "天", &src_clues,
      "c.registered_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.registered_at", NULL, CLUE_HO,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, &src_clue_days_hr},
     {"days_handover_to_disposal", "移交至确定处置方式用时", "天", &src_clues,
      "c.disposed_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.disposed_at", NULL, CLUE_HO, NULL,
-     NULL, NULL},
+     NULL, NULL, &src_clue_days_hd},
     {"clue_disposal_methods", "线索处置方式分布", "件", &src_clues, "c.disposal_method IS NOT NULL",
      MK_DIST, "c.disposal_method", NULL, NULL, CLUE_HO, l_disposal, NULL, NULL},
     {"clue_results", "线索办理结果分布", "件", &src_clues, "c.result IS NOT NULL", MK_DIST,
@@ -468,7 +532,7 @@ const measure measures[] = {
      MK_COUNT, NULL, NULL, NULL, "c.prosecution_on", false, NULL, NULL, NULL},
     {"days_handover_to_conclusion", "移交至办结用时", "天", &src_clues,
      "c.concluded_at IS NOT NULL", MK_DAYS, "c.handover_at", "c.concluded_at", NULL, CLUE_HO,
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, &src_clue_days_hc},
     /* problems and rectification (003_findings) */
     {"targets_inspected", "巡察对象", "个", &src_targets, NULL, MK_COUNT, NULL, NULL, NULL,
      "g.entry_date", false, NULL, NULL, NULL},
@@ -503,7 +567,9 @@ const measure measures[] = {
      MK_COUNT, NULL, NULL, NULL, "k.deadline", false, NULL, NULL, NULL},
     {"rect_tasks_overdue", "逾期未完成整改任务", "项", &src_rect_tasks,
      "k.state IN " WSQL_TASK_OPEN " AND k.deadline < @today", MK_COUNT, NULL, NULL, NULL,
-     "k.deadline", false, NULL, NULL, NULL},
+     "k.deadline", false, NULL, NULL, NULL, NULL,
+     /* the open tasks (aggregate) minus those due today or later (deadline NOT NULL) */
+     "k.state IN " WSQL_TASK_OPEN, "k.deadline >= @today"},
     {"notices_open", "未办结督查督办通知", "份", &src_notices, "n.state NOT IN " WSQL_NOTICE_CLOSED, MK_COUNT,
      NULL, NULL, NULL, "n.created_at", true, NULL, NULL, NULL},
     {"institutions_revised", "修订完善制度机制", "项", &src_institutions, NULL, MK_COUNT, NULL,
@@ -519,7 +585,7 @@ const measure measures[] = {
      NULL, NULL},
     {"days_assistance_turnaround", "提请至办结用时", "天", &src_assistance,
      "s.completed_at IS NOT NULL", MK_DAYS, "s.submitted_at", "s.completed_at", NULL,
-     "s.submitted_at", true, NULL, NULL, NULL},
+     "s.submitted_at", true, NULL, NULL, NULL, &src_assist_days},
     /* 追责问责: people (a person with two outcomes counts once) and outcomes; the people_*
      * figures count people and leaders, never a party organisation (orgs_accountable) */
     {"accountability_records", "追责问责处理 (人次)", "人次", &src_acct, NULL, MK_COUNT, NULL,

@@ -114,6 +114,18 @@ typedef struct msource {
    * orgs like agg_from). Used where the unit is needed but not the month.
    * NULL: none (a source whose aggregate has no month). */
   const char *agg_unit, *agg_unit_from, *agg_unit_bare;
+  /* (035) the rollup by unit alone agg_units (agg_<x>_units): the groups summed
+   * over the round, the team and the month, under the same aliases
+   * (agg_units_from joins orgs for the level filter). Used where the unit is
+   * needed and neither a filter nor the user's rules read the round or the
+   * team (report/aggregates.c). NULL: none. */
+  const char *agg_units, *agg_units_from, *agg_units_bare;
+  /* (036) `from` as the record table alone under the source's alias, without x
+   * and the joins to rounds, teams and orgs: a figure counted from the records
+   * (people_accountable: distinct people) reads it, through an index, where no
+   * filter reads the joins and the user's condition holds for every record
+   * (vis_whole: the same rows). NULL: always from. */
+  const char *rec_bare;
 } msource;
 
 typedef enum mkind {
@@ -139,6 +151,18 @@ typedef struct measure {
   bool date_is_ts;   /* date is a UTC timestamp (converted from Shanghai dates) */
   const char *const *labels; /* MK_DIST: {code, label, code, label, ..., NULL} */
   const char *num, *den;     /* MK_RATIO: measure names */
+  /* (issue 15, migration 034) MK_DAYS: the day-count histogram of the records
+   * counted (one row per visibility group and day count, under the source's
+   * alias: <alias>.days, <alias>.n), as a source of its own whose agg_*
+   * fields name the histogram and its rollup; NULL: per record only. */
+  const msource *agg_days;
+  /* (issue 15) a MK_COUNT with a condition on today ("@today"): where is
+   * exactly `agg_all AND NOT (agg_rest)` for every row (agg_rest is never NULL
+   * on a row agg_all holds for). agg_all has no condition on today and is
+   * answered from the source's aggregate; agg_rest, the rows not (yet)
+   * counted, from the records through an index (rect_tasks_overdue: the open
+   * tasks minus those whose deadline is today or later). NULL: none. */
+  const char *agg_all, *agg_rest;
 } measure;
 
 extern const measure measures[];

@@ -132,6 +132,11 @@ int vis_expr(const vis_kind *k, const principal *who, action_id a, const char *i
 /* May the user see rows of k at all (some rule on its read action)? A list
  * refused outright (403) when not. */
 bool vis_any(const vis_kind *k, const principal *who);
+/* Does the user's condition on k for action a hold for every row (a rule on
+ * all, and nothing else in k's declaration narrows it)? The same builder as
+ * vis_where: a query may then leave the condition out (issue 15: figures read
+ * from the records through an index, without the kind's table as x). */
+bool vis_whole(const vis_kind *k, const principal *who, action_id a);
 /* Does some rule of the user reach rows of k for action a (the condition
  * vis_where builds is not empty)? A figure over k is shown only then. */
 bool vis_reaches(const vis_kind *k, const principal *who, action_id a);

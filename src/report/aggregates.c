@@ -36,6 +36,19 @@ static bool whole_teams(const mscope *sc, const vis_kind *k) {
   return true;
 }
 
+/* Whether no rule of the user on k, for the report's action and for k's read
+ * action, names teams (all, the commission's handed rule, units, supervised
+ * units): the rollup by unit alone (no round, no team) answers then. */
+static bool no_team_rule(const mscope *sc, const vis_kind *k) {
+  if (sc->all || !sc->who || !k->team) return true;
+  const action_id acts[2] = {sc->act, k->read};
+  for (int i = 0; i < 2; i++) {
+    authz_filter f;
+    if (authz_filter_for(sc->who, acts[i], &f) && !f.all && f.nteams) return false;
+  }
+  return true;
+}
+
 static bool off(const char *env) {
   const char *v = getenv(env);
   return v && !strcmp(v, "1");
@@ -53,14 +66,20 @@ static bool mentions(const measure *m, const char *col) {
  * needs the unit or the month; the rollup by unit where only the unit is
  * needed (a unit or level filter, a chart by unit, a user's rule by unit);
  * the detail table where the month is (a date range). */
-static agg_level level_of(const stats_ctx *c, const measure *m, mfilter by, agg_level max) {
-  const msource *s = m->src;
+static agg_level level_of(const stats_ctx *c, const measure *m, const msource *s, mfilter by,
+                          agg_level max) {
   if (off("XUNJI_STATS_NO_ROLLUP")) return AGG_DETAIL;
   if ((m->date && (c->f->v[MF_FROM] || c->f->v[MF_TO])) || mentions(m, "month"))
     return AGG_DETAIL;
   bool unit = by == MF_UNIT || by == MF_LEVEL || c->f->v[MF_UNIT] || c->f->v[MF_LEVEL] ||
               mentions(m, "unit_id") || !whole_teams(c->scope, s->vis);
   if (!unit && max >= AGG_BY_TEAM && s->agg_roll) return AGG_BY_TEAM;
+  /* (035) nothing reads the round or the team: the rollup by unit alone */
+  if (max >= AGG_UNITS && s->agg_units && !off("XUNJI_STATS_NO_UNITS") && by != MF_ROUND &&
+      by != MF_TEAM && !c->f->v[MF_ROUND] && !c->f->v[MF_CAMPAIGN] && !c->f->v[MF_ROUND_KIND] &&
+      !c->f->v[MF_TEAM] && !mentions(m, "round_id") && !mentions(m, "team_id") &&
+      no_team_rule(c->scope, s->vis))
+    return AGG_UNITS;
   if (max >= AGG_BY_UNIT && s->agg_unit) return AGG_BY_UNIT;
   return AGG_DETAIL;
 }
@@ -76,10 +95,13 @@ bool agg_plan_by(const stats_ctx *c, const measure *m, mfilter by, agg_plan *p) 
 }
 
 static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max, agg_plan *p) {
-  const msource *s = m->src;
+  /* (034) a duration: its own histogram, a source of its own */
+  const msource *s = m->kind == MK_DAYS ? m->agg_days : m->src;
+  if (!s) return false;
   const vis_kind *k = s->vis;
   if (!s->agg_table) return false;
-  if (m->kind != MK_COUNT && m->kind != MK_SUM && m->kind != MK_SUM_FEN && m->kind != MK_DIST)
+  if (m->kind != MK_COUNT && m->kind != MK_SUM && m->kind != MK_SUM_FEN && m->kind != MK_DIST &&
+      m->kind != MK_DAYS)
     return false;
   if ((m->where && strstr(m->where, "@today")) || (s->base && strstr(s->base, "@today")))
     return false;
@@ -92,7 +114,7 @@ static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max
       (k->released && strcmp(k->released, "0"))) /* "0": the unit side never sees it */
     return false;
   if (off("XUNJI_STATS_NO_AGG")) return false;
-  agg_level lvl = level_of(c, m, by, max);
+  agg_level lvl = level_of(c, m, s, by, max);
   memset(p, 0, sizeof *p);
   p->f = *c->f;
   if (m->date) {
@@ -120,6 +142,9 @@ static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max
   if (lvl == AGG_BY_TEAM) { /* (024) the groups summed over unit and month */
     p->vis.table = s->agg_roll;
     p->src.from = bare ? s->agg_roll_bare : s->agg_roll_from;
+  } else if (lvl == AGG_UNITS) { /* (035) summed over the round, the team and the month */
+    p->vis.table = s->agg_units;
+    p->src.from = bare ? s->agg_units_bare : s->agg_units_from;
   } else if (lvl == AGG_BY_UNIT) { /* (024) summed over the month */
     p->vis.table = s->agg_unit;
     p->src.from = bare ? s->agg_unit_bare : s->agg_unit_from;
@@ -137,7 +162,15 @@ static bool plan(const stats_ctx *c, const measure *m, mfilter by, agg_level max
   }
   p->c = *c;
   p->c.f = &p->f;
-  if (m->kind == MK_COUNT || m->kind == MK_DIST)
+  if (m->kind == MK_DAYS) {
+    /* the histogram holds exactly the rows the measure counts: its conditions
+     * name the records' columns, which the histogram does not have */
+    p->m.where = NULL;
+    const char *dot = strchr(s->agg_n, '.'); /* "c.n" -> "c.days" */
+    if (!dot || (size_t)(dot - s->agg_n) + 6 > sizeof p->days) return false;
+    snprintf(p->days, sizeof p->days, "%.*s.days", (int)(dot - s->agg_n), s->agg_n);
+  }
+  if (m->kind == MK_COUNT || m->kind == MK_DIST || m->kind == MK_DAYS)
     snprintf(p->what, sizeof p->what, "coalesce(sum(%s),0)", s->agg_n);
   else snprintf(p->what, sizeof p->what, "coalesce(sum(%s),0)", m->expr);
   return true;
@@ -235,6 +268,7 @@ static int rows_of(store_tx *tx, const stats_ctx *c, const measure *m, const cha
 static int verify_measure(store_tx *tx, const stats_ctx *c, const measure *m,
                           const agg_plan *pl, FILE *out) {
   const char *which = pl->level == AGG_BY_TEAM   ? "按组汇总"
+                      : pl->level == AGG_UNITS   ? "按单位合计"
                       : pl->level == AGG_BY_UNIT ? "按单位汇总"
                                                  : "汇总";
   if (m->kind == MK_DIST) { /* every code's count */
@@ -255,6 +289,21 @@ static int verify_measure(store_tx *tx, const stats_ctx *c, const measure *m,
     free(tr);
     free(ta);
     return rc ? rc : !same;
+  }
+  if (m->kind == MK_DAYS) { /* (034) count, median, minimum, maximum */
+    mdays r, a;
+    int rc = stats_days(tx, c, m, NULL, &r);
+    if (!rc) rc = stats_days(tx, &pl->c, &pl->m, pl, &a);
+    if (rc) return rc;
+    if (r.count == a.count && (!r.count || (r.median == a.median && r.min == a.min &&
+                                            r.max == a.max)))
+      return 0;
+    fprintf(out,
+            "%s: 记录 %" PRId64 " 件 (中位数 %g, 最短 %" PRId64 ", 最长 %" PRId64 "), %s %" PRId64
+            " 件 (中位数 %g, 最短 %" PRId64 ", 最长 %" PRId64 ") (%s)\n",
+            m->name, r.count, r.median, r.min, r.max, which, a.count, a.median, a.min, a.max,
+            m->label);
+    return 1;
   }
   char what[256];
   if (m->kind == MK_COUNT) snprintf(what, sizeof what, "count(*)");
@@ -306,5 +355,38 @@ int agg_verify(store_tx *tx, FILE *out) {
       if (rc < 0) return rc;
       bad += rc;
     }
+  /* a count with a condition on today: the aggregate's count of agg_all minus the
+   * records of agg_rest (stats_count's way), from each table, against the records */
+  for (int i = 0; i < nmeasures; i++) {
+    const measure *m = &measures[i];
+    if (!m->agg_all || !m->agg_rest || m->kind != MK_COUNT) continue;
+    measure all = *m, rest = *m;
+    all.where = m->agg_all;
+    all.agg_all = all.agg_rest = NULL;
+    char w[512];
+    snprintf(w, sizeof w, "(%s) AND (%s)", m->agg_all, m->agg_rest);
+    rest.where = w;
+    rest.agg_all = rest.agg_rest = NULL;
+    int64_t rec = 0, rst = 0;
+    int rc = value_of(tx, &c, m, "count(*)", &rec);
+    if (!rc) rc = value_of(tx, &c, &rest, "count(*)", &rst);
+    for (int l = AGG_DETAIL; !rc && l <= AGG_BY_TEAM; l++) {
+      agg_plan p;
+      if (!plan(&c, &all, MF__MAX, (agg_level)l, &p) || (int)p.level != l) continue;
+      int64_t agg = 0;
+      rc = value_of(tx, &p.c, &p.m, p.what, &agg);
+      if (!rc && agg - rst != rec) {
+        fprintf(out, "%s: 记录 %" PRId64 ", %s %" PRId64 " - %" PRId64 " (%s)\n", m->name, rec,
+                l == AGG_BY_TEAM   ? "按组汇总"
+                : l == AGG_UNITS   ? "按单位合计"
+                : l == AGG_BY_UNIT ? "按单位汇总"
+                                   : "汇总",
+                agg, rst,
+                m->label);
+        bad++;
+      }
+    }
+    if (rc) return rc;
+  }
   return bad;
 }

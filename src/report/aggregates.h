@@ -22,9 +22,11 @@
 #include "report/stats.h"
 
 /* Which table of a source answers: the detail table (migrations 021, 023,
- * 025), its rollup summed over the month, or its rollup summed over the unit
- * and the month (024, 025). */
-typedef enum agg_level { AGG_DETAIL, AGG_BY_UNIT, AGG_BY_TEAM } agg_level;
+ * 025, 034), its rollup summed over the month, its rollup summed over the
+ * round, the team and the month (035: by unit alone), or its rollup summed over
+ * the unit and the month (024, 025), from the finest to the coarsest a user
+ * whose scope covers whole teams can use. */
+typedef enum agg_level { AGG_DETAIL, AGG_BY_UNIT, AGG_UNITS, AGG_BY_TEAM } agg_level;
 
 /* A measure rewritten over its source's aggregate. Self-contained (points
  * into itself): fill in place, do not copy. */
@@ -35,11 +37,14 @@ typedef struct agg_plan {
   mfilters f;
   stats_ctx c;
   char what[256];  /* the value: "coalesce(sum(pr.n),0)" or the sum */
+  char days[32];   /* MK_DAYS (034): the histogram's day count column ("c.days") */
   char from_m[8], to_m[8];
   agg_level level; /* the table that answers */
 } agg_plan;
 
-/* Whether m (MK_COUNT, MK_SUM, MK_SUM_FEN) can be answered from its
+/* Whether m (MK_COUNT, MK_SUM, MK_SUM_FEN, MK_DIST; MK_DAYS from its
+ * histogram m->agg_days, without the measure's own conditions, which the
+ * histogram's rows already satisfy) can be answered from its
  * source's aggregate under c's filters; if so fills p. Not: no aggregate,
  * a condition on today, a date range that is not whole months, or a kind
  * whose declaration the aggregate does not carry (parents, owners, desks).
@@ -50,9 +55,12 @@ bool agg_plan_for(const stats_ctx *c, const measure *m, agg_plan *p);
  * the coarsest table that can answer: where the user's scope covers whole
  * teams (no rule by unit on the kind) and neither a filter nor the grouping
  * reads the unit (or its level) or a date range, the source's rollup by team
- * (agg_roll): O(rounds x teams) rows; where only the unit is needed, its
- * rollup by unit (agg_unit, no month); with a date range, the detail table.
- * XUNJI_STATS_NO_ROLLUP=1 turns the rollups off. */
+ * (agg_roll): O(rounds x teams) rows; where only the unit is needed and
+ * neither a filter, the grouping nor a rule of the user on the kind reads the
+ * round or the team, its rollup by unit alone (agg_units, 035): O(units); where
+ * the unit is needed with them, its rollup by unit (agg_unit, no month); with a
+ * date range, the detail table. XUNJI_STATS_NO_ROLLUP=1 turns the rollups off,
+ * XUNJI_STATS_NO_UNITS=1 the rollups by unit alone. */
 bool agg_plan_by(const stats_ctx *c, const measure *m, mfilter by, agg_plan *p);
 
 /* The aggregate tables (detail tables before their rollups; the list

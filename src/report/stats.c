@@ -94,13 +94,206 @@ static int int_of(store_tx *tx, const stats_ctx *c, const measure *m, const char
   return rc;
 }
 
+/* m->agg_all's measure (m without its condition on today) and agg_rest's
+ * (agg_all's rows that m does not count, over the records); w holds the
+ * latter's condition. false: m has none. */
+static bool split_of(const measure *m, measure *all, measure *rest, char *w, size_t wn) {
+  if (!m->agg_all || !m->agg_rest || m->kind != MK_COUNT) return false;
+  *all = *m;
+  all->where = m->agg_all;
+  all->agg_all = all->agg_rest = NULL;
+  *rest = *all;
+  int n = snprintf(w, wn, "(%s) AND (%s)", m->agg_all, m->agg_rest);
+  rest->where = w;
+  return n > 0 && (size_t)n < wn;
+}
+
 /* The count or sum of m: from its source's aggregate where it has one
- * (report/aggregates.c), else over the records. */
+ * (report/aggregates.c), else over the records. A count with a condition on
+ * today (agg_all, agg_rest): the aggregate's count of agg_all minus the
+ * records of agg_rest, found through an index (O(rows not counted)). */
 static int figure_of(store_tx *tx, const stats_ctx *c, const measure *m, const char *what,
                      int64_t *v) {
   agg_plan ap;
   if (agg_plan_for(c, m, &ap)) return int_of(tx, &ap.c, &ap.m, ap.what, v);
+  measure all, rest;
+  char w[512];
+  if (split_of(m, &all, &rest, w, sizeof w) && agg_plan_for(c, &all, &ap)) {
+    int64_t t = 0, r = 0;
+    int rc = int_of(tx, &ap.c, &ap.m, ap.what, &t);
+    if (!rc) rc = int_of(tx, c, &rest, "count(*)", &r);
+    *v = t - r;
+    return rc;
+  }
   return int_of(tx, c, m, what, v);
+}
+
+/* (036) m over its records alone (src->rec_bare), without a visibility
+ * condition, where neither a filter reads the joins nor the user's condition
+ * narrows (vis_whole for the report's action and the kind's read action):
+ * the same rows, through an index. Fills *src, *bm (m over it) and *bc (c
+ * with the whole scope *all). */
+static bool bare_records(const stats_ctx *c, const measure *m, msource *src, measure *bm,
+                         stats_ctx *bc, mscope *all) {
+  const msource *s = m->src;
+  if (!s->rec_bare || c->f->v[MF_CAMPAIGN] || c->f->v[MF_ROUND_KIND] || c->f->v[MF_LEVEL])
+    return false;
+  if (!c->scope->all && !(c->scope->who && vis_whole(s->vis, c->scope->who, c->scope->act) &&
+                          vis_whole(s->vis, c->scope->who, s->vis->read)))
+    return false;
+  *src = *s;
+  src->from = s->rec_bare;
+  src->direct = false;
+  *bm = *m;
+  bm->src = src;
+  *all = (mscope){.all = true};
+  *bc = *c;
+  bc->scope = all;
+  return true;
+}
+
+int stats_count(store_tx *tx, const stats_ctx *c, const measure *m, int64_t *v) {
+  return figure_of(tx, c, m, "count(*)", v);
+}
+
+/* The summary of durations d[0..nd) (sorted here). */
+static void list_summary(int64_t *d, size_t nd, mdays *out) {
+  memset(out, 0, sizeof *out);
+  if (nd) qsort(d, nd, sizeof *d, cmp_i64);
+  out->count = (int64_t)nd;
+  if (nd) {
+    out->median = nd % 2 ? (double)d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2.0;
+    out->max = d[nd - 1];
+    out->min = d[0];
+  }
+}
+
+/* The same from a histogram: n[i] records of d[i] days, d ascending, n > 0. */
+static void hist_summary(const int64_t *d, const int64_t *n, size_t nd, mdays *out) {
+  memset(out, 0, sizeof *out);
+  for (size_t i = 0; i < nd; i++) out->count += n[i];
+  if (!nd || out->count <= 0) return;
+  /* the values at 0-based positions lo and hi of the sorted durations */
+  int64_t lo = (out->count - 1) / 2, hi = out->count / 2, seen = 0, vlo = 0, vhi = 0;
+  for (size_t i = 0; i < nd; i++) {
+    if (seen <= lo && lo < seen + n[i]) vlo = d[i];
+    if (seen <= hi && hi < seen + n[i]) vhi = d[i];
+    seen += n[i];
+  }
+  out->min = d[0];
+  out->max = d[nd - 1];
+  out->median = lo == hi ? (double)vlo : (vlo + vhi) / 2.0;
+}
+
+/* The durations of m: per record (calendar days in Asia/Shanghai), or from the
+ * histogram of plan p, one row per day count: the same count, exact median
+ * (the middle record, or the mean of the two middle ones), minimum, maximum. */
+int stats_days(store_tx *tx, const stats_ctx *c, const measure *m, const agg_plan *p,
+               mdays *out) {
+  memset(out, 0, sizeof *out);
+  buf sql;
+  buf_init(&sql, 16384);
+  sval prm[MEASURE_MAXP];
+  int np;
+  store_rows *rows;
+  int rc;
+  if (p) {
+    char what[400], tail[700];
+    snprintf(what, sizeof what, "%s AS d, %s AS n", p->days, p->what);
+    snprintf(tail, sizeof tail, " GROUP BY %s HAVING %s <> 0 ORDER BY %s", p->days, p->what,
+             p->days);
+    build(&p->c, &p->m, what, tail, NULL, &sql, prm, &np);
+    rc = store_query(tx, buf_str(&sql), prm, np, &rows);
+    int64_t *d = NULL, *n = NULL;
+    size_t nd = 0, cap = 0;
+    if (!rc) {
+      int st;
+      while ((st = store_next(rows)) > 0) {
+        if (nd == cap) {
+          cap = cap ? cap * 2 : 64;
+          d = xrealloc(d, cap * sizeof *d);
+          n = xrealloc(n, cap * sizeof *n);
+        }
+        d[nd] = store_int(rows, 0);
+        n[nd++] = store_int(rows, 1);
+      }
+      if (st < 0) rc = st;
+      store_rows_close(rows);
+    }
+    if (!rc) hist_summary(d, n, nd, out);
+    free(d);
+    free(n);
+    buf_free(&sql);
+    return rc;
+  }
+  char what[300];
+  snprintf(what, sizeof what, "%s, %s", m->expr, m->expr2);
+  build(c, m, what, NULL, NULL, &sql, prm, &np);
+  int64_t *d = NULL;
+  size_t nd = 0, cap = 0;
+  rc = store_query(tx, buf_str(&sql), prm, np, &rows);
+  if (!rc) {
+    int st;
+    while ((st = store_next(rows)) > 0) {
+      int64_t a = day_of(store_text(rows, 0)), b = day_of(store_text(rows, 1));
+      if (a < 0 || b < 0) continue;
+      if (nd == cap) {
+        cap = cap ? cap * 2 : 64;
+        d = xrealloc(d, cap * sizeof *d);
+      }
+      d[nd++] = b - a;
+    }
+    if (st < 0) rc = st;
+    store_rows_close(rows);
+  }
+  list_summary(d, nd, out);
+  free(d);
+  buf_free(&sql);
+  return rc;
+}
+
+/* The fields of a duration figure as stats_value gives them. */
+static void set_days(json_t *o, const mdays *d) {
+  json_object_set_new(o, "count", json_integer((json_int_t)d->count));
+  if (d->count) {
+    json_object_set_new(o, "value", json_real(d->median));
+    json_object_set_new(o, "median", json_real(d->median));
+    json_object_set_new(o, "max", json_integer(d->max));
+    json_object_set_new(o, "min", json_integer(d->min));
+  } else {
+    json_object_set_new(o, "value", json_null());
+    json_object_set_new(o, "median", json_null());
+    json_object_set_new(o, "max", json_null());
+    json_object_set_new(o, "min", json_null());
+  }
+}
+
+/* The fields of a distribution (MK_DIST) from its rows [{code, n}]: every
+ * known code, zeros included, in the table's order; then unknown ones. */
+static void set_dist(json_t *o, const measure *m, json_t *g) {
+  json_t *by = json_array();
+  int64_t total = 0;
+  for (int i = 0; m->labels && m->labels[i]; i += 2) {
+    int64_t k = 0;
+    size_t j;
+    json_t *it;
+    json_array_foreach(g, j, it) if (!strcmp(json_string_value(json_object_get(it, "code")) ?: "",
+                                             m->labels[i])) k = json_integer_value(json_object_get(it, "n"));
+    json_array_append_new(by, json_pack("{s:s,s:s,s:I}", "code", m->labels[i], "label",
+                                        m->labels[i + 1], "n", (json_int_t)k));
+  }
+  size_t j;
+  json_t *it;
+  json_array_foreach(g, j, it) {
+    const char *code = json_string_value(json_object_get(it, "code")) ?: "";
+    int64_t k = json_integer_value(json_object_get(it, "n"));
+    total += k;
+    if (measure_dist_label(m, code) == code)
+      json_array_append_new(by, json_pack("{s:s,s:s,s:I}", "code", code, "label", code, "n",
+                                          (json_int_t)k));
+  }
+  json_object_set_new(o, "value", json_integer(total));
+  json_object_set_new(o, "by", by);
 }
 
 int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out) {
@@ -121,7 +314,12 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
     case MK_DISTINCT: {
       char what[200];
       snprintf(what, sizeof what, "count(DISTINCT %s)", m->expr);
-      rc = int_of(tx, c, m, what, &n);
+      msource bs;
+      measure bm;
+      stats_ctx bc;
+      mscope all;
+      if (bare_records(c, m, &bs, &bm, &bc, &all)) rc = int_of(tx, &bc, &bm, what, &n);
+      else rc = int_of(tx, c, m, what, &n);
       json_object_set_new(o, "value", json_integer(n));
       break;
     }
@@ -143,43 +341,11 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
       json_object_set_new(o, "value_wan", json_string(w));
       break;
     }
-    case MK_DAYS: {
-      char what[300];
-      snprintf(what, sizeof what, "%s, %s", m->expr, m->expr2);
-      build(c, m, what, NULL, NULL, &sql, p, &np);
-      store_rows *rows;
-      int64_t *d = NULL;
-      size_t nd = 0, cap = 0;
-      rc = store_query(tx, buf_str(&sql), p, np, &rows);
-      if (!rc) {
-        int st;
-        while ((st = store_next(rows)) > 0) {
-          int64_t a = day_of(store_text(rows, 0)), b = day_of(store_text(rows, 1));
-          if (a < 0 || b < 0) continue;
-          if (nd == cap) {
-            cap = cap ? cap * 2 : 64;
-            d = xrealloc(d, cap * sizeof *d);
-          }
-          d[nd++] = b - a;
-        }
-        if (st < 0) rc = st;
-        store_rows_close(rows);
-      }
-      if (nd) qsort(d, nd, sizeof *d, cmp_i64);
-      json_object_set_new(o, "count", json_integer((json_int_t)nd));
-      if (nd) {
-        double med = nd % 2 ? (double)d[nd / 2] : (d[nd / 2 - 1] + d[nd / 2]) / 2.0;
-        json_object_set_new(o, "value", json_real(med));
-        json_object_set_new(o, "median", json_real(med));
-        json_object_set_new(o, "max", json_integer(d[nd - 1]));
-        json_object_set_new(o, "min", json_integer(d[0]));
-      } else {
-        json_object_set_new(o, "value", json_null());
-        json_object_set_new(o, "median", json_null());
-        json_object_set_new(o, "max", json_null());
-        json_object_set_new(o, "min", json_null());
-      }
-      free(d);
+    case MK_DAYS: { /* (034) from the histogram where it answers, else per record */
+      mdays d;
+      agg_plan ap;
+      rc = stats_days(tx, c, m, agg_plan_for(c, m, &ap) ? &ap : NULL, &d);
+      set_days(o, &d);
       break;
     }
     case MK_DIST: {
@@ -200,31 +366,8 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
         rc = STORE_ERR;
         break;
       }
-      json_t *by = json_array();
-      int64_t total = 0;
-      /* every known code, zeros included, in the table's order; then unknown ones */
-      for (int i = 0; m->labels && m->labels[i]; i += 2) {
-        int64_t k = 0;
-        size_t j;
-        json_t *it;
-        json_array_foreach(g, j, it) if (!strcmp(json_string_value(json_object_get(it, "code")) ?: "",
-                                                 m->labels[i])) k = json_integer_value(json_object_get(it, "n"));
-        json_array_append_new(by, json_pack("{s:s,s:s,s:I}", "code", m->labels[i], "label",
-                                            m->labels[i + 1], "n", (json_int_t)k));
-      }
-      size_t j;
-      json_t *it;
-      json_array_foreach(g, j, it) {
-        const char *code = json_string_value(json_object_get(it, "code")) ?: "";
-        int64_t k = json_integer_value(json_object_get(it, "n"));
-        total += k;
-        if (measure_dist_label(m, code) == code)
-          json_array_append_new(by, json_pack("{s:s,s:s,s:I}", "code", code, "label", code, "n",
-                                              (json_int_t)k));
-      }
+      set_dist(o, m, g);
       json_decref(g);
-      json_object_set_new(o, "value", json_integer(total));
-      json_object_set_new(o, "by", by);
       break;
     }
     case MK_RATIO: {
@@ -356,13 +499,19 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
   int64_t total = 0;
   int rc;
   char what[1200], tail[400];
+  agg_plan dp;
   if (rm->kind == MK_DISTINCT) {
     snprintf(tail, sizeof tail, " GROUP BY %s) x", rm->expr);
     buf_reset(&sql);
     buf_adds(&sql, "SELECT count(*) FROM (");
     buf b2;
     buf_init(&b2, 16384);
-    build(c, rm, "1", tail, NULL, &b2, p, &np);
+    msource bs;
+    measure bm;
+    stats_ctx bc;
+    mscope whole;
+    if (bare_records(c, rm, &bs, &bm, &bc, &whole)) build(&bc, &bm, "1", tail, NULL, &b2, p, &np);
+    else build(c, rm, "1", tail, NULL, &b2, p, &np);
     buf_adds(&sql, buf_str(&b2));
     buf_free(&b2);
   }
@@ -372,6 +521,12 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
     measure cm = *rm;
     cm.kind = MK_COUNT;
     rc = figure_of(tx, c, &cm, "count(*)", &total);
+  } else if (rm->kind == MK_DAYS && agg_plan_for(c, rm, &dp)) {
+    /* (034) the records with a duration: the histogram's count (every record the
+     * server writes has both days) */
+    mdays d;
+    rc = stats_days(tx, c, rm, &dp, &d);
+    total = d.count;
   } else {
     if (rm->kind != MK_DISTINCT) build(c, rm, "count(*)", NULL, key, &sql, p, &np);
     rc = store_query_int(tx, buf_str(&sql), p, np, &total);
@@ -487,19 +642,26 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
 }
 
 /* ---- one figure per round, team or unit -------------------------------------- */
-/* {id: value} of m (answered from its aggregate, plan ap) per value of col:
- * one grouped query over the groups in scope. NULL on a store error. */
-static json_t *grouped_values(store_tx *tx, const agg_plan *ap, const char *col) {
+/* (issue 15) Every chart is one or two grouped queries, whatever the kind: over the
+ * source's aggregate where it answers (O(groups in scope)), else over the records
+ * (one pass instead of one query per group). Each group's value is the figure with
+ * that group as a filter: the filter is the grouped column itself. */
+
+/* The rows of SELECT <what> ... <tail> over m under c. NULL on a store error. */
+static json_t *grouped_rows(store_tx *tx, const stats_ctx *c, const measure *m,
+                            const char *what, const char *tail) {
   buf sql;
   buf_init(&sql, 16384);
   sval p[MEASURE_MAXP];
   int np;
-  char what[400], tail[200];
-  snprintf(what, sizeof what, "%s AS id, %s AS v", col, ap->what);
-  snprintf(tail, sizeof tail, " GROUP BY %s", col);
-  build(&ap->c, &ap->m, what, tail, NULL, &sql, p, &np);
-  json_t *rows = store_query_json(tx, buf_str(&sql), p, np);
+  build(c, m, what, tail, NULL, &sql, p, &np);
+  json_t *rows = buf_failed(&sql) ? NULL : store_query_json(tx, buf_str(&sql), p, np);
   buf_free(&sql);
+  return rows;
+}
+
+/* {id: v} of rows [{id, v}] (steals rows); NULL stays NULL. */
+static json_t *to_map(json_t *rows) {
   if (!rows) return NULL;
   json_t *map = json_object();
   size_t i;
@@ -507,6 +669,154 @@ static json_t *grouped_values(store_tx *tx, const agg_plan *ap, const char *col)
   json_array_foreach(rows, i, it) {
     const char *id = json_string_value(json_object_get(it, "id"));
     if (id) json_object_set(map, id, json_object_get(it, "v"));
+  }
+  json_decref(rows);
+  return map;
+}
+
+/* {id: n} of a count, sum or distinct count m per value of col: from its
+ * aggregate, from the aggregate minus the records not counted (agg_all /
+ * agg_rest), or from the records. NULL on a store error. */
+static json_t *grouped_ints(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim,
+                            const char *col) {
+  char what[600], tail[300];
+  snprintf(tail, sizeof tail, " GROUP BY %s", col);
+  agg_plan ap;
+  if (agg_plan_by(c, m, dim, &ap)) {
+    snprintf(what, sizeof what, "%s AS id, %s AS v", col, ap.what);
+    return to_map(grouped_rows(tx, &ap.c, &ap.m, what, tail));
+  }
+  measure all, rest;
+  char w[512];
+  if (split_of(m, &all, &rest, w, sizeof w) && agg_plan_by(c, &all, dim, &ap)) {
+    snprintf(what, sizeof what, "%s AS id, %s AS v", col, ap.what);
+    json_t *a = to_map(grouped_rows(tx, &ap.c, &ap.m, what, tail));
+    snprintf(what, sizeof what, "%s AS id, count(*) AS v", col);
+    json_t *r = a ? to_map(grouped_rows(tx, c, &rest, what, tail)) : NULL;
+    if (!r) {
+      json_decref(a);
+      return NULL;
+    }
+    const char *id;
+    json_t *v;
+    json_object_foreach(r, id, v) {
+      json_int_t n = json_integer_value(json_object_get(a, id)) - json_integer_value(v);
+      json_object_set_new(a, id, json_integer(n));
+    }
+    json_decref(r);
+    return a;
+  }
+  if (m->kind == MK_COUNT) snprintf(what, sizeof what, "%s AS id, count(*) AS v", col);
+  else if (m->kind == MK_DISTINCT)
+    snprintf(what, sizeof what, "%s AS id, count(DISTINCT %s) AS v", col, m->expr);
+  else snprintf(what, sizeof what, "%s AS id, coalesce(sum(%s),0) AS v", col, m->expr);
+  msource bs;
+  measure bm;
+  stats_ctx bc;
+  mscope whole;
+  if (dim != MF_LEVEL && bare_records(c, m, &bs, &bm, &bc, &whole))
+    return to_map(grouped_rows(tx, &bc, &bm, what, tail));
+  return to_map(grouped_rows(tx, c, m, what, tail));
+}
+
+/* {id: {count, value, median, max, min}} of a duration m per value of col: its
+ * histogram grouped, or the records ordered by the group. NULL on a store error. */
+static json_t *grouped_days(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim,
+                            const char *col) {
+  char what[800], tail[800];
+  agg_plan ap;
+  bool hist = agg_plan_by(c, m, dim, &ap);
+  buf sql;
+  buf_init(&sql, 16384);
+  sval p[MEASURE_MAXP];
+  int np;
+  if (hist) {
+    snprintf(what, sizeof what, "%s AS id, %s AS d, %s AS n", col, ap.days, ap.what);
+    snprintf(tail, sizeof tail, " GROUP BY %s, %s HAVING %s <> 0 ORDER BY %s, %s", col, ap.days,
+             ap.what, col, ap.days);
+    build(&ap.c, &ap.m, what, tail, NULL, &sql, p, &np);
+  } else {
+    snprintf(what, sizeof what, "%s AS id, %s, %s", col, m->expr, m->expr2);
+    snprintf(tail, sizeof tail, " ORDER BY %s", col);
+    build(c, m, what, tail, NULL, &sql, p, &np);
+  }
+  store_rows *rows;
+  int rc = buf_failed(&sql) ? STORE_ERR : store_query(tx, buf_str(&sql), p, np, &rows);
+  buf_free(&sql);
+  if (rc) return NULL;
+  json_t *map = json_object();
+  int64_t *d = NULL, *n = NULL;
+  size_t nd = 0, cap = 0;
+  char cur[64] = "";
+  int st;
+  for (;;) {
+    st = store_next(rows);
+    const char *id = st > 0 ? store_text(rows, 0) : NULL;
+    if (st > 0 && !id) continue; /* no group (a NULL column): never a chart's group */
+    if (nd && (st <= 0 || strcmp(id, cur))) { /* the previous group is complete */
+      mdays md;
+      if (hist) hist_summary(d, n, nd, &md);
+      else list_summary(d, nd, &md);
+      json_t *o = json_object();
+      set_days(o, &md);
+      json_object_set_new(map, cur, o);
+      nd = 0;
+    }
+    if (st <= 0) break;
+    snprintf(cur, sizeof cur, "%s", id);
+    int64_t x = 0;
+    if (hist) x = store_int(rows, 1);
+    else {
+      int64_t a = day_of(store_text(rows, 1)), b = day_of(store_text(rows, 2));
+      if (a < 0 || b < 0) continue;
+      x = b - a;
+    }
+    if (nd == cap) {
+      cap = cap ? cap * 2 : 64;
+      d = xrealloc(d, cap * sizeof *d);
+      n = xrealloc(n, cap * sizeof *n);
+    }
+    d[nd] = x;
+    n[nd++] = hist ? store_int(rows, 2) : 1;
+  }
+  store_rows_close(rows);
+  free(d);
+  free(n);
+  if (st < 0) {
+    json_decref(map);
+    return NULL;
+  }
+  return map;
+}
+
+/* {id: [{code, n}]} of a distribution m per value of col, codes in order.
+ * NULL on a store error. */
+static json_t *grouped_dist(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim,
+                            const char *col) {
+  char what[800], tail[800];
+  agg_plan ap;
+  json_t *rows;
+  if (agg_plan_by(c, m, dim, &ap)) {
+    snprintf(what, sizeof what, "%s AS id, %s AS code, %s AS n", col, m->expr, ap.what);
+    snprintf(tail, sizeof tail, " GROUP BY %s, %s HAVING %s <> 0 ORDER BY %s, %s", col, m->expr,
+             ap.what, col, m->expr);
+    rows = grouped_rows(tx, &ap.c, &ap.m, what, tail);
+  } else {
+    snprintf(what, sizeof what, "%s AS id, %s AS code, count(*) AS n", col, m->expr);
+    snprintf(tail, sizeof tail, " GROUP BY %s, %s ORDER BY %s, %s", col, m->expr, col, m->expr);
+    rows = grouped_rows(tx, c, m, what, tail);
+  }
+  if (!rows) return NULL;
+  json_t *map = json_object();
+  size_t i;
+  json_t *it;
+  json_array_foreach(rows, i, it) {
+    const char *id = json_string_value(json_object_get(it, "id"));
+    if (!id) continue;
+    json_t *a = json_object_get(map, id);
+    if (!a) json_object_set_new(map, id, a = json_array());
+    json_array_append_new(a, json_pack("{s:O,s:O}", "code", json_object_get(it, "code"), "n",
+                                       json_object_get(it, "n")));
   }
   json_decref(rows);
   return map;
@@ -575,83 +885,116 @@ static json_t *names_of(store_tx *tx, mfilter dim, json_t *ids) {
   return map;
 }
 
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* [{id}] of the keys of map whose value is > 0, in id order. */
+static json_t *ids_of(json_t *map) {
+  size_t n = json_object_size(map), k = 0;
+  const char **keys = xmalloc((n ? n : 1) * sizeof *keys);
+  const char *id;
+  json_t *v;
+  json_object_foreach(map, id, v) if (json_integer_value(v) > 0) keys[k++] = id;
+  qsort(keys, k, sizeof *keys, cmp_str);
+  json_t *ids = json_array();
+  for (size_t i = 0; i < k; i++) json_array_append_new(ids, json_pack("{s:s}", "id", keys[i]));
+  free(keys);
+  return ids;
+}
+
 int stats_groups(store_tx *tx, const stats_ctx *c, const measure *m, mfilter dim, json_t **out) {
   /* a ratio's groups are its denominator's (a unit with problems but none
    * rectified still shows, at 0%) */
   const measure *gm = m->kind == MK_RATIO ? measure_find(m->den) : m;
+  const measure *nm_ = m->kind == MK_RATIO ? measure_find(m->num) : m;
+  if (!gm || !nm_) return STORE_ERR;
   const char *col = gm->src->col[dim];
   if (!col) return 1;
-  buf sql;
-  buf_init(&sql, 16384);
-  sval p[MEASURE_MAXP];
-  int np;
-  char what[300];
+  json_t *ids = NULL, *num = NULL, *den = NULL, *vals = NULL;
   agg_plan ap;
-  if (agg_plan_by(c, gm, dim, &ap)) {
-    /* the groups that hold records of the measure: O(groups) */
-    char tail[300];
-    snprintf(what, sizeof what, "%s AS id", col);
-    snprintf(tail, sizeof tail, " GROUP BY %s HAVING sum(%s) > 0 LIMIT 1001", col,
-             gm->src->agg_n);
-    build(&ap.c, &ap.m, what, tail, NULL, &sql, p, &np);
+  measure all, rest;
+  char w[512];
+  if ((split_of(gm, &all, &rest, w, sizeof w) && agg_plan_by(c, &all, dim, &ap)) ||
+      ((gm->kind == MK_COUNT || gm->kind == MK_DISTINCT) && !agg_plan_by(c, gm, dim, &ap))) {
+    /* a count on today (agg_all minus agg_rest), or a count from the records: the
+     * groups whose count is > 0, from the same grouped query as the values */
+    json_t *counts = grouped_ints(tx, c, gm, dim, col);
+    if (!counts) return STORE_ERR;
+    ids = ids_of(counts);
+    if (gm == m) num = counts;
+    else den = counts;
   } else {
-    snprintf(what, sizeof what, "DISTINCT %s AS id", col);
-    build(c, gm, what, " LIMIT 1001", NULL, &sql, p, &np);
+    buf sql;
+    buf_init(&sql, 16384);
+    sval p[MEASURE_MAXP];
+    int np;
+    char what[300];
+    if (agg_plan_by(c, gm, dim, &ap)) {
+      /* the groups that hold records of the measure: O(groups) */
+      char tail[300];
+      snprintf(what, sizeof what, "%s AS id", col);
+      snprintf(tail, sizeof tail, " GROUP BY %s HAVING sum(%s) > 0 LIMIT 1001", col,
+               ap.src.agg_n);
+      build(&ap.c, &ap.m, what, tail, NULL, &sql, p, &np);
+    } else {
+      snprintf(what, sizeof what, "DISTINCT %s AS id", col);
+      build(c, gm, what, " LIMIT 1001", NULL, &sql, p, &np);
+    }
+    ids = store_query_json(tx, buf_str(&sql), p, np);
+    buf_free(&sql);
+    if (!ids) return STORE_ERR;
   }
-  json_t *ids = store_query_json(tx, buf_str(&sql), p, np);
-  buf_free(&sql);
-  if (!ids) return STORE_ERR;
   if (json_array_size(ids) > 1000) {
     json_decref(ids);
+    json_decref(num);
+    json_decref(den);
     return 2; /* too many groups: narrow the filters */
   }
-  json_t *groups = json_array();
+  /* every group's value in one grouped query (two for a ratio or a count on today) */
   int rc = 0;
-  size_t i;
-  json_t *it;
-  /* every group's value in one grouped query where the figure (or both
-   * terms of a ratio) comes from an aggregate: O(groups in scope) */
-  json_t *num = NULL, *den = NULL;
-  const measure *nm_ = m->kind == MK_RATIO ? measure_find(m->num) : m;
-  agg_plan pn, pd;
-  if (nm_ && m->kind != MK_DIST && agg_plan_by(c, nm_, dim, &pn) &&
-      (m->kind != MK_RATIO || agg_plan_by(c, gm, dim, &pd))) {
-    num = grouped_values(tx, &pn, col);
-    den = m->kind == MK_RATIO ? grouped_values(tx, &pd, col) : NULL;
-    if (!num || (m->kind == MK_RATIO && !den)) rc = STORE_ERR;
+  if (m->kind == MK_DAYS) vals = grouped_days(tx, c, m, dim, col);
+  else if (m->kind == MK_DIST) vals = grouped_dist(tx, c, m, dim, col);
+  else {
+    if (!num) num = grouped_ints(tx, c, nm_, dim, col);
+    if (m->kind == MK_RATIO && num && !den) den = grouped_ints(tx, c, gm, dim, col);
   }
+  if ((m->kind == MK_DAYS || m->kind == MK_DIST) ? !vals : (!num || (m->kind == MK_RATIO && !den)))
+    rc = STORE_ERR;
   json_t *names = rc ? NULL : names_of(tx, dim, ids);
   if (!rc && !names) rc = STORE_ERR;
+  json_t *groups = json_array();
+  size_t i;
+  json_t *it;
   json_array_foreach(ids, i, it) {
     const char *id = json_string_value(json_object_get(it, "id"));
     if (!id || rc) continue;
-    mfilters f = *c->f;
-    f.v[dim] = id;
-    stats_ctx gc = *c;
-    gc.f = &f;
-    json_t *v = NULL, *name = NULL;
-    if (num) {
-      v = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", m->name, "label", m->label, "unit", m->unit,
-                    "kind", kind_names[m->kind], "source", m->src->name);
-      set_value(v, m, map_int(num, id), den ? map_int(den, id) : 0);
+    json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:s}", "name", m->name, "label", m->label, "unit",
+                          m->unit, "kind", kind_names[m->kind], "source", m->src->name);
+    if (m->kind == MK_DAYS) {
+      json_t *d = json_object_get(vals, id);
+      if (d) json_object_update(v, d);
+      else {
+        mdays none = {0};
+        set_days(v, &none);
+      }
+    } else if (m->kind == MK_DIST) {
+      json_t *g = json_object_get(vals, id), *none = json_array();
+      set_dist(v, m, g ? g : none);
+      json_decref(none);
     } else {
-      rc = stats_value(tx, &gc, m, &v);
-    }
-    if (rc) {
-      json_decref(v);
-      break;
+      set_value(v, m, map_int(num, id), den ? map_int(den, id) : 0);
     }
     const char *nm = json_string_value(json_object_get(names, id));
-    name = json_string(nm ? nm : id);
     json_object_set_new(v, "id", json_string(id));
-    json_object_set_new(v, "group", name);
-    json_object_del(v, "ignored_filters");
+    json_object_set_new(v, "group", json_string(nm ? nm : id));
     json_array_append_new(groups, v);
   }
   json_decref(ids);
   json_decref(names);
   json_decref(num);
   json_decref(den);
+  json_decref(vals);
   if (rc) {
     json_decref(groups);
     return rc;

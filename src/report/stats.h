@@ -26,6 +26,22 @@ void stats_ctx_init(stats_ctx *c, const mfilters *f, const mscope *s, const prin
 /* Whether the user may see measure m (the visibility model reaches some of
  * its records for the user: measure_scope_ok). */
 bool stats_visible(const stats_ctx *c, const measure *m);
+/* A duration figure (MK_DAYS): how many records, the exact median, the
+ * shortest and longest (days; meaningless when count is 0). */
+typedef struct mdays {
+  int64_t count, min, max;
+  double median;
+} mdays;
+struct agg_plan;
+/* m's durations under c: from the histogram of plan p (report/aggregates.h
+ * agg_plan_for), or per record when p is NULL. 0 or a store error. */
+int stats_days(store_tx *tx, const stats_ctx *c, const measure *m, const struct agg_plan *p,
+               mdays *out);
+/* The count of MK_COUNT m under c, from the aggregates where they answer it
+ * (m->agg_all/agg_rest: the aggregate's count minus the records not counted),
+ * else from the records (what: "count(*)"). 0 or a store error. */
+int stats_count(store_tx *tx, const stats_ctx *c, const measure *m, int64_t *v);
+
 /* {name,label,unit,kind,value,...,ignored_filters} of one measure. */
 int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out);
 /* {filters, measures:[...]} of every visible measure. */

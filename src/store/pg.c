@@ -55,6 +55,8 @@ EMBED(xunji_pg_024, "src/store/pg/024_stat_rollups.sql");
 EMBED(xunji_pg_025, "src/store/pg/025_stat_aggregates3.sql");
 EMBED(xunji_pg_027, "src/store/pg/027_read_marks.sql");
 EMBED(xunji_pg_031, "src/store/pg/031_pg_statement_triggers.sql");
+EMBED(xunji_pg_034, "src/store/pg/034_stat_days.sql");
+EMBED(xunji_pg_035, "src/store/pg/035_stat_units.sql");
 
 /* migrations whose SQLite text cannot be translated mechanically */
 static const struct {
@@ -69,6 +71,8 @@ static const struct {
     {25, xunji_pg_025},
     {27, xunji_pg_027},
     {31, xunji_pg_031},
+    {34, xunji_pg_034},
+    {35, xunji_pg_035},
 };
 
 /* the advisory lock key that serializes writers (and migrations) */

@@ -82,6 +82,9 @@ EMBED(xunji_mig_030, "src/store/sqlite/030_key_rotation_key.sql");
 EMBED(xunji_mig_031, "src/store/sqlite/031_pg_statement_triggers.sql");
 EMBED(xunji_mig_032, "src/store/sqlite/032_document_copies.sql");
 EMBED(xunji_mig_033, "src/store/sqlite/033_login_sources.sql");
+EMBED(xunji_mig_034, "src/store/sqlite/034_stat_days.sql");
+EMBED(xunji_mig_035, "src/store/sqlite/035_stat_units.sql");
+EMBED(xunji_mig_036, "src/store/sqlite/036_people_index.sql");
 
 static const struct migration {
   int version;
@@ -115,6 +118,9 @@ static const struct migration {
     {31, "pg_statement_triggers", xunji_mig_031},
     {32, "document_copies", xunji_mig_032},
     {33, "login_sources", xunji_mig_033},
+    {34, "stat_days", xunji_mig_034},
+    {35, "stat_units", xunji_mig_035},
+    {36, "people_index", xunji_mig_036},
 };
 
 /* pg.c applies the same numbered migrations, translated for PostgreSQL (store/backend.h) */

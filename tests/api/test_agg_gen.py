@@ -22,8 +22,11 @@ def generator():
 def generator_reproduces_the_committed_files_byte_for_byte():
     out = generator().outputs()
     assert sorted(out) == ["src/report/agg_tables.inc", "src/store/pg/024_stat_rollups.sql",
-                           "src/store/pg/025_stat_aggregates3.sql", "src/store/sqlite/024_stat_rollups.sql",
-                           "src/store/sqlite/025_stat_aggregates3.sql"], sorted(out)
+                           "src/store/pg/025_stat_aggregates3.sql", "src/store/pg/034_stat_days.sql",
+                           "src/store/pg/035_stat_units.sql", "src/store/sqlite/024_stat_rollups.sql",
+                           "src/store/sqlite/025_stat_aggregates3.sql",
+                           "src/store/sqlite/034_stat_days.sql",
+                           "src/store/sqlite/035_stat_units.sql"], sorted(out)
     for path, text in out.items():
         with open(os.path.join(ROOT, path), encoding="utf-8") as f:
             committed = f.read()
@@ -37,7 +40,7 @@ def both_backends_register_the_generated_migrations():
         lite = f.read()
     with open(os.path.join(ROOT, "src/store/pg.c"), encoding="utf-8") as f:
         pg = f.read()
-    for num, name in ((24, "stat_rollups"), (25, "stat_aggregates3")):
+    for num, name in ((24, "stat_rollups"), (25, "stat_aggregates3"), (34, "stat_days"), (35, "stat_units")):
         assert f'"src/store/sqlite/{num:03d}_{name}.sql"' in lite and f'{{{num}, "{name}", ' in lite, num
         assert f'"src/store/pg/{num:03d}_{name}.sql"' in pg and f"{{{num}, xunji_pg_{num:03d}}}" in pg, num
 
@@ -46,12 +49,13 @@ def both_backends_register_the_generated_migrations():
 def every_declared_table_has_triggers_in_both_dialects_and_a_rollup():
     g = generator()
     out = g.outputs()
-    lite = out["src/store/sqlite/024_stat_rollups.sql"] + out["src/store/sqlite/025_stat_aggregates3.sql"]
-    pg = out["src/store/pg/024_stat_rollups.sql"] + out["src/store/pg/025_stat_aggregates3.sql"]
+    mig = ("024_stat_rollups.sql", "025_stat_aggregates3.sql", "034_stat_days.sql", "035_stat_units.sql")
+    lite = "".join(out["src/store/sqlite/" + f] for f in mig)
+    pg = "".join(out["src/store/pg/" + f] for f in mig)
     inc = out["src/report/agg_tables.inc"]
     for a in g.AGGS:
-        rolls = [r.name for r in a.rollups()]
-        assert a.name + "_by_team" in rolls, rolls
+        rolls = [r.name for r in a.rollups()] + [a.units().name]
+        assert a.name + "_by_team" in rolls and a.name + "_units" in rolls, rolls
         for t in rolls + ([a.name] if a.migration >= 24 else []):
             assert f"CREATE TABLE {t} (" in lite and f"CREATE TABLE {t} (" in pg, t
             for ev in ("ins", "del", "upd"):
@@ -62,3 +66,25 @@ def every_declared_table_has_triggers_in_both_dialects_and_a_rollup():
             assert inc.index(f'{{"{a.name}", ') < inc.index(f'{{"{t}", '), (a.name, t)
     code = "\n".join(l for l in pg.splitlines() if not l.startswith("--"))
     assert " IS NOT " not in code.replace("IS NOT NULL", "") and "STRICT" not in code
+
+
+@test
+def day_count_sql_is_the_shanghai_calendar_day():
+    """Migration 034's day number (gen_aggregates.day) is report/stats.c's day_of: a date's own
+    day, a UTC timestamp's day in Asia/Shanghai (the next UTC day from 16:00Z), NULL otherwise."""
+    import datetime
+    import sqlite3
+    expr = generator().day(":v")
+    db = sqlite3.connect(":memory:")
+    epoch = datetime.date(1970, 1, 1)
+    for v in ("2026-01-02", "1969-12-31", "2024-02-29", "2026-01-02T00:00:00Z", "2026-01-02T15:59:59Z",
+              "2026-01-02T16:00:00Z", "2026-12-31T23:59:59Z", "2024-02-28T16:30:00Z"):
+        if len(v) == 10:
+            want = (datetime.date.fromisoformat(v) - epoch).days
+        else:
+            t = datetime.datetime.strptime(v, "%Y-%m-%dT%H:%M:%SZ") + datetime.timedelta(hours=8)
+            want = (t.date() - epoch).days
+        got = db.execute(f"SELECT {expr}", {"v": v}).fetchone()[0]
+        assert got == want, (v, got, want)
+    for bad in ("", "2026-01", "not a date", "2026-01-02T16:00"):
+        assert db.execute(f"SELECT {expr}", {"v": bad}).fetchone()[0] is None, bad

@@ -408,6 +408,8 @@ def figures25(s, clients):
                     one = [x for x in expect_ok(c.get(f"/api/v1/stats?{by}_id={g['id']}"))["measures"]
                            if x["name"] == f][0]
                     assert g["value"] == one["value"], (name, f, by, g, one)
+                # the charts too are compared across the servers (the demo's ids are the same)
+                out[name][f"{f}@{by}"] = sorted((g["id"], g["value"]) for g in gr)
             out[name][f] = m["value"]
     verify(s)
     return out
@@ -457,7 +459,8 @@ def rollups_and_025_sources_equal_the_records_for_every_role():
     (XUNJI_STATS_NO_ROLLUP=1): at each step every role's figures agree with the drill-down
     and the charts, and the two servers' figures are the same."""
     runs = []
-    for env in ({}, {"XUNJI_STATS_NO_ROLLUP": "1"}):
+    # (035) and a third without the rollups by unit alone (XUNJI_STATS_NO_UNITS=1)
+    for env in ({}, {"XUNJI_STATS_NO_ROLLUP": "1"}, {"XUNJI_STATS_NO_UNITS": "1"}):
         with Server(env=env) as s:
             cl = {u: s.client(u) for u in ROLES}
             runs.append(steps25(s, cl))
@@ -467,6 +470,7 @@ def rollups_and_025_sources_equal_the_records_for_every_role():
             assert last["lg"]["assistance_completed"] == 1 and last["lg"]["feedback_copied"] >= 1, last["lg"]
             assert last["liaison"].get("assistance_requests", 0) >= 0
     assert runs[0] == runs[1], [(i, a, b) for i, (a, b) in enumerate(zip(*runs)) if a != b][:1]
+    assert runs[0] == runs[2], [(i, a, b) for i, (a, b) in enumerate(zip(runs[0], runs[2])) if a != b][:1]
 
 
 @test
@@ -490,8 +494,25 @@ def verify_fails_on_a_corrupted_rollup_total():
             assert f"{fig}: 记录" in r.stdout and "汇总 " in r.stdout
             s.sql_write(f"UPDATE {table} SET n = n - 1 WHERE n > 0")
             verify(s)
-        # the figure a user sees comes from the rollup: corrupt it, the office's figure moves
+        # (035) the rollups by unit alone, verified the same way
+        for table, fig in (("agg_problems_units", "problems_found"),
+                           ("agg_petitions_units", "petitions_received")):
+            s.sql_write(f"UPDATE {table} SET n = n + 1 WHERE n > 0")
+            r = run_cli("stats", "--verify", db=s.db, check=False)
+            assert r.returncode == 1, (table, r.returncode, r.stdout, r.stderr)
+            assert f"{fig}: 记录" in r.stdout and table in r.stdout and "按单位合计" in r.stdout, r.stdout
+            s.sql_write(f"UPDATE {table} SET n = n - 1 WHERE n > 0")
+            verify(s)
+        # the office's chart by unit sums the rollup by unit alone
         office = s.client("office")
+        unit_chart = lambda: {g["id"]: g["value"] for g in expect_ok(
+            office.get("/api/v1/stats/problems_found/groups?by=unit"))["groups"]}
+        before_units = unit_chart()
+        s.sql_write("UPDATE agg_problems_units SET n = n + 3 WHERE n > 0 AND state = 'confirmed'")
+        assert sum(unit_chart().values()) == sum(before_units.values()) + 3 * len(before_units), before_units
+        s.sql_write("UPDATE agg_problems_units SET n = n - 3 WHERE n > 0 AND state = 'confirmed'")
+        verify(s)
+        # the figure a user sees comes from the rollup: corrupt it, the office's figure moves
         val = lambda: [m["value"] for m in expect_ok(office.get("/api/v1/stats"))["measures"]
                        if m["name"] == "problems_found"][0]
         before = val()
@@ -506,3 +527,213 @@ def verify_fails_on_a_corrupted_rollup_total():
         assert r.returncode == 0 and "已重建汇总表" in r.stdout, (r.stdout, r.stderr)
         verify(s)
         assert val() == before
+
+
+# ---- migration 034: durations from day-count histograms; overdue tasks by subtraction ----------
+DAYS34 = ("days_discovery_to_handover", "days_handover_to_registration", "days_handover_to_disposal",
+          "days_handover_to_conclusion", "days_assistance_turnaround")
+FIGS34 = DAYS34 + ("rect_tasks_overdue",)
+
+
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return float(xs[n // 2]) if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def figures34(s, clients):
+    """Each role's durations and overdue tasks (from the histograms and the aggregate minus the
+    tasks not yet due, or all from the records with XUNJI_STATS_NO_AGG=1): a duration's count,
+    median, minimum and maximum are those of its drill-down's records (the user's own: the
+    same visibility), the overdue count its drill-down's; every group chart (by round, team,
+    unit) sums to the figure and each group equals the figure filtered to that group."""
+    out = {}
+    for name, c in clients.items():
+        r = c.get("/api/v1/stats")
+        if r.status == 403:
+            out[name] = None
+            continue
+        got = {m["name"]: m for m in expect_ok(r)["measures"]}
+        out[name] = {}
+        for f in FIGS34:
+            if f not in got:
+                continue
+            m = got[f]
+            dd = expect_ok(c.get(f"/api/v1/stats/{f}/records?per_page=200"))
+            if f in DAYS34:
+                ds = [i["days"] for i in dd["items"]]
+                assert None not in ds and m["count"] == dd["total"] == len(ds), (name, f, m, dd["total"], ds)
+                want = (median(ds), min(ds), max(ds)) if ds else (None, None, None)
+                assert (m["median"], m["min"], m["max"]) == want and m["value"] == m["median"], (name, f, m, ds)
+                val = (m["count"], m["median"], m["min"], m["max"])
+            else:
+                assert m["value"] == dd["total"] == len(dd["items"]), (name, f, m, dd["total"])
+                assert all(i["state"] in ("open", "in_progress") for i in dd["items"]), dd["items"]
+                val = m["value"]
+            for by in ("round", "team", "unit"):
+                gr = expect_ok(c.get(f"/api/v1/stats/{f}/groups?by={by}"))["groups"]
+                key = "count" if f in DAYS34 else "value"
+                assert sum(g.get(key) for g in gr) == (m[key] if gr else 0), (name, f, by, gr, m)
+                for g in gr:
+                    one = [x for x in expect_ok(c.get(f"/api/v1/stats?{by}_id={g['id']}"))["measures"]
+                           if x["name"] == f][0]
+                    for k in ("value", "count", "median", "min", "max"):
+                        assert g.get(k) == one.get(k), (name, f, by, g, one)
+            out[name][f] = val
+    verify(s)
+    return out
+
+
+def every_chart_is_its_groups_figures(s, clients):
+    """Every measure's chart by round, team and unit (one or two grouped queries each, from
+    the aggregates or the records): each group is the figure with that group as a filter, field
+    for field, and the charts' groups are the ones that hold records."""
+    for name, c in clients.items():
+        got = {m["name"]: m for m in expect_ok(c.get("/api/v1/stats"))["measures"]}
+        # a distinct-people figure (036: the records alone, through an index, for a user
+        # whose rules cover every record) is its drill-down's people (listed through the
+        # kind's condition and the joins)
+        for f, m in got.items():
+            if m["kind"] == "distinct":
+                dd = expect_ok(c.get(f"/api/v1/stats/{f}/records?per_page=200"))
+                assert m["value"] == dd["total"] == len(dd["items"]), (name, f, m, dd["total"])
+        for by in ("round", "team", "unit"):
+            charts, ids = {}, set()
+            for f in got:
+                r = c.get(f"/api/v1/stats/{f}/groups?by={by}")
+                if r.status == 400:  # the measure's records have no such column
+                    continue
+                charts[f] = expect_ok(r)["groups"]
+                ids |= {g["id"] for g in charts[f]}
+            for gid in sorted(ids):
+                one = {m["name"]: m for m in expect_ok(c.get(f"/api/v1/stats?{by}_id={gid}"))["measures"]}
+                for f, gr in charts.items():
+                    mine = [g for g in gr if g["id"] == gid]
+                    want = {k: v for k, v in one[f].items() if k != "ignored_filters"}
+                    if not mine:  # no records of the figure in that group
+                        assert want.get("count", want.get("denominator", want["value"])) in (0, None, "0.00"), \
+                            (name, f, by, gid, want)
+                        continue
+                    g = {k: v for k, v in mine[0].items() if k not in ("id", "group")}
+                    assert g == want, (name, f, by, gid, g, want)
+
+
+def steps34(s, cl):
+    """Clues handed over and worked through on several days, an assistance request, tasks whose
+    deadlines pass, a report copied (the commission's tasks), a task finished: each role's
+    figures after each step."""
+    tg = s.ids["targets"]
+    member1, leader1, lg, office, unit1, inv = (cl["member1"], cl["leader1"], cl["lg"], cl["office"],
+                                                cl["unit1"], cl["investigation"])
+    casemgmt = s.client("casemgmt")
+    seen = [figures34(s, cl)]
+    mk = lambda t, title, d: expect(member1.post("/api/v1/clues", {
+        "target_id": t, "title": title, "subject_name": "刘某", "subject_post": "会计", "source": "records",
+        "discovered_on": days_from_today(d), "allegation": "将公款存入个人账户"}), 201).json["id"]
+    c1, c2, c3 = mk(tg["u1"], "线索一", -10), mk(tg["u1"], "线索二", -3), mk(tg["u2"], "线索三", 0)
+    for c in (c1, c2, c3):
+        expect(leader1.post(f"/api/v1/clues/{c}/verify"), 200)
+    expect(office.post(f"/api/v1/clues/{c1}/handover"), 200)
+    expect(office.post(f"/api/v1/clues/{c3}/handover"), 200)
+    expect(casemgmt.post(f"/api/v1/clues/{c3}/register"), 200)  # registered the day it came
+    seen.append(figures34(s, cl))
+    # problems, a report, its feedback; the unit's tasks, due in 2, 10 and 45 days
+    ps = [problem(member1, tg["u1"]) for _ in range(2)]
+    for p in ps:
+        expect(leader1.post(f"/api/v1/problems/{p}/confirm"), 200)
+    rep = expect(member1.post("/api/v1/reports", {"target_id": tg["u1"], "text": "巡察报告"}), 201).json["id"]
+    expect(leader1.post(f"/api/v1/reports/{rep}/submit"), 200)
+    expect(lg.post(f"/api/v1/reports/{rep}/approve"), 200)
+    expect(office.post(f"/api/v1/reports/{rep}/feedback", {"meeting_date": today_shanghai(),
+                                                          "feedback_text": "反馈意见"}), 200)
+    expect(unit1.put(f"/api/v1/targets/{tg['u1']}/rectification/plan", {"plan_text": "整改方案"}), 200)
+    task = lambda p, d: expect(unit1.post("/api/v1/rect-tasks", {
+        "problem_id": p, "measure": "追回资金", "owner_name": "王某", "deadline": days_from_today(d)}),
+        201).json["id"]
+    t1, _, _ = task(ps[0], 2), task(ps[0], 45), task(ps[1], 10)
+    seen.append(figures34(s, cl))
+    # four days later: c1 registered, disposed, concluded; c2 handed over
+    s.shift_clock(4, *cl.values(), casemgmt)
+    expect(office.post(f"/api/v1/clues/{c2}/handover"), 200)
+    expect(casemgmt.post(f"/api/v1/clues/{c1}/register"), 200)
+    expect(casemgmt.post(f"/api/v1/clues/{c1}/dispose", {"method": "preliminary_verification"}), 200)
+    expect(inv.post(f"/api/v1/clues/{c1}/outcome", {"case_filed_on": days_from_today(4),
+                                                   "authority": "枣阳市纪委监委"}), 200)
+    expect(inv.post(f"/api/v1/clues/{c1}/conclude", {"result": "case_filed", "note": "已立案"}), 200)
+    # accountability on c1: one person twice (counted once by people_accountable), another
+    for who_, outcome in (("刘某", "party_serious_warning"), ("刘某", "work_interview"), ("王某", "party_warning")):
+        expect(inv.post("/api/v1/accountability", {
+            "clue_id": c1, "subject_kind": "person", "subject_name": who_, "subject_post": "会计",
+            "outcome": outcome, "authority": "中共枣阳市纪律检查委员会", "decided_on": days_from_today(4)}), 201)
+    # an assistance request, forwarded to the commission (its figures) and completed
+    aid = expect(member1.post("/api/v1/assistance", {
+        "target_id": tg["u1"], "need": "查询银行流水", "reason": "固定资金去向", "problem_id": ps[0]}),
+        201).json["id"]
+    expect(leader1.post(f"/api/v1/assistance/{aid}/submit"), 200)
+    expect(lg.post(f"/api/v1/assistance/{aid}/approve", {"note": "同意"}), 200)
+    expect(office.post(f"/api/v1/assistance/{aid}/forward"), 200)
+    expect(inv.post(f"/api/v1/assistance/{aid}/accept"), 200)
+    seen.append(figures34(s, cl))
+    expect(inv.post(f"/api/v1/assistance/{aid}/complete", {"result": "经查询, 收到单位公款38.6万元",
+                                                          "evidence_fixed": "银行流水3份"}), 200)
+    seen.append(figures34(s, cl))
+    # twenty days on: two tasks are overdue (the server's clock decides, not the machine's)
+    s.shift_clock(20, *cl.values(), casemgmt)
+    seen.append(figures34(s, cl))
+    # the copy hands the tasks to the commission: the liaison's overdue figure moves
+    expect(office.post(f"/api/v1/reports/{rep}/copy"), 200)
+    seen.append(figures34(s, cl))
+    # a finished task is no longer overdue
+    expect(unit1.post(f"/api/v1/rect-tasks/{t1}/progress", {"text": "已追回资金"}), 201)
+    expect(unit1.post(f"/api/v1/rect-tasks/{t1}/finish", {"note": "完成"}), 200)
+    seen.append(figures34(s, cl))
+    return seen
+
+
+@test
+def durations_and_overdue_tasks_equal_the_records_for_every_role():
+    """The same steps on two servers, one answering from the 034 histograms and the aggregate
+    minus the tasks not yet due, one from the records (XUNJI_STATS_NO_AGG=1): at each step every
+    role's figures agree with their drill-downs and charts, and the two servers agree."""
+    runs = []
+    for env in ({}, {"XUNJI_STATS_NO_AGG": "1"}):
+        with Server(env=env) as s:
+            cl = {u: s.client(u) for u in ROLES}
+            runs.append(steps34(s, cl))
+            seen = runs[-1]
+            lg = [x["lg"] for x in seen]
+            # the steps moved the figures: durations of 10 and 0 days (median 5), then 13 days
+            assert lg[1]["days_discovery_to_handover"] == (2, 5.0, 0, 10), lg[1]
+            assert lg[3]["days_discovery_to_handover"] == (3, 7.0, 0, 10), lg[3]
+            assert lg[3]["days_handover_to_registration"] == (2, 2.0, 0, 4), lg[3]
+            assert lg[3]["days_handover_to_conclusion"] == (1, 4.0, 4, 4), lg[3]
+            assert lg[4]["days_assistance_turnaround"] == (1, 0.0, 0, 0), lg[4]
+            # (the task due in 2 days is overdue 4 days on, the one due in 10 days 20 days on)
+            assert [x.get("rect_tasks_overdue") for x in lg] == [0, 0, 0, 1, 1, 2, 2, 1], lg
+            liaison = [(x["liaison"] or {}).get("rect_tasks_overdue", 0) for x in seen]
+            assert liaison[5] == 0 and liaison[6] == 2 and liaison[7] == 1, liaison
+            assert (seen[4]["leader1"] or {}).get("days_assistance_turnaround") == (1, 0.0, 0, 0), seen[4]
+            people = [m["value"] for m in expect_ok(cl["lg"].get("/api/v1/stats"))["measures"]
+                      if m["name"] == "people_accountable"]
+            assert people == [2], people
+            every_chart_is_its_groups_figures(s, {u: cl[u] for u in ("lg", "liaison", "leader1", "dispatched1")})
+            if not env:
+                # the figures come from the tables: corrupt one, --verify names it and its figure
+                for table, fig in (("agg_clue_days_hr", "days_handover_to_registration"),
+                                   ("agg_clue_days_dh_by_team", "days_discovery_to_handover"),
+                                   ("agg_assist_days", "days_assistance_turnaround"),
+                                   ("agg_rect_tasks_by_team", "rect_tasks_overdue")):
+                    s.sql_write(f"UPDATE {table} SET n = n + 1 WHERE n > 0")
+                    r = run_cli("stats", "--verify", db=s.db, check=False)
+                    assert r.returncode == 1, (table, r.returncode, r.stdout, r.stderr)
+                    assert f"{fig}: 记录" in r.stdout and table in r.stdout, (table, r.stdout)
+                    s.sql_write(f"UPDATE {table} SET n = n - 1 WHERE n > 0")
+                    verify(s)
+                # a stray day count (a row no record makes) is found too, and rebuilt away
+                s.sql_write("INSERT INTO agg_clue_days_hc (round_id, team_id, unit_id, state, days, n) "
+                            "SELECT round_id, team_id, unit_id, 'concluded', 99, 1 FROM targets LIMIT 1")
+                r = run_cli("stats", "--verify", db=s.db, check=False)
+                assert r.returncode == 1 and "days_handover_to_conclusion" in r.stdout, r.stdout
+                assert run_cli("stats", "--rebuild", db=s.db, check=False).returncode == 0
+                verify(s)
+    assert runs[0] == runs[1], [(i, a, b) for i, (a, b) in enumerate(zip(*runs)) if a != b][:1]

@@ -41,7 +41,11 @@ TEST(aggregate_answers_problem_figures_over_whole_months_only) {
   CHECK(!agg_plan_for(&c, measure_find("briefings_overdue"), &p));
   CHECK(!agg_plan_for(&c, measure_find("rect_tasks_overdue"), &p));
   CHECK(!agg_plan_for(&c, measure_find("people_accountable"), &p));
-  CHECK(!agg_plan_for(&c, measure_find("days_handover_to_registration"), &p));
+  /* (034) a duration: its day-count histogram, without the measure's own conditions */
+  CHECK(agg_plan_for(&c, measure_find("days_handover_to_registration"), &p));
+  CHECK_STR(p.days, "c.days");
+  CHECK(strstr(p.what, "sum(c.n)") != NULL && p.m.where == NULL);
+  CHECK(strstr(p.src.from, "agg_clue_days_hr") != NULL);
   /* migration 023: tasks, accountability (an @outcomes list is no condition on
    * today; distributions sum per code), clues */
   CHECK(agg_plan_for(&c, measure_find("rect_tasks_total"), &p));
@@ -64,7 +68,9 @@ TEST(aggregate_answers_problem_figures_over_whole_months_only) {
   CHECK(agg_plan_for(&c, measure_find("assistance_requests"), &p));
   CHECK(agg_plan_for(&c, measure_find("assistance_completed"), &p));
   CHECK(agg_plan_for(&c, measure_find("targets_inspected"), &p));
-  CHECK(!agg_plan_for(&c, measure_find("days_assistance_turnaround"), &p));
+  CHECK(agg_plan_for(&c, measure_find("days_assistance_turnaround"), &p));
+  CHECK(strstr(p.src.from, "agg_assist_days") != NULL);
+  CHECK_STR(p.days, "s.days");
   CHECK(!agg_plan_for(&c, measure_find("rectification_rate"), &p));
   /* whole months: from the aggregate, as months; any other range: the records */
   f.v[MF_FROM] = "2024-02-01";
@@ -130,8 +136,9 @@ TEST(aggregate_visibility_is_the_kinds_declaration) {
   buf_reset(&b);
   cond_for(&unit, &b);
   /* the unit side: released states of the workflow, on the aggregate's state column;
-   * a rule by unit: the rollup by unit (the one by team has no unit) */
-  CHECK(strstr(buf_str(&b), "FROM agg_problems_by_unit x") != NULL);
+   * a rule by unit and none by team: (035) the rollup by unit alone (the one by team
+   * has no unit) */
+  CHECK(strstr(buf_str(&b), "FROM agg_problems_units x") != NULL);
   CHECK(strstr(buf_str(&b), "x.unit_id IN") != NULL);
   CHECK(strstr(buf_str(&b), "x.state IN") != NULL);
   buf_free(&b);
@@ -194,7 +201,19 @@ TEST(rollup_only_where_the_scope_covers_whole_teams) {
   CHECK(strstr(p.src.from, "JOIN rounds") == NULL);
   CHECK(agg_plan_by(&c, pf, MF_TEAM, &p) && p.level == AGG_BY_TEAM);
   CHECK(agg_plan_by(&c, pf, MF_ROUND, &p) && p.level == AGG_BY_TEAM);
-  CHECK(agg_plan_by(&c, pf, MF_UNIT, &p) && p.level == AGG_BY_UNIT); /* a chart by unit */
+  /* a chart by unit: (035) the rollup by unit alone; XUNJI_STATS_NO_UNITS=1: by unit */
+  CHECK(agg_plan_by(&c, pf, MF_UNIT, &p) && p.level == AGG_UNITS);
+  CHECK_STR(p.vis.table, "agg_problems_units");
+  setenv("XUNJI_STATS_NO_UNITS", "1", 1);
+  CHECK(agg_plan_by(&c, pf, MF_UNIT, &p) && p.level == AGG_BY_UNIT);
+  unsetenv("XUNJI_STATS_NO_UNITS");
+  /* the round or the team is needed too: the rollup by unit (with round and team) */
+  f.v[MF_ROUND] = "round-a";
+  CHECK(agg_plan_by(&c, pf, MF_UNIT, &p) && p.level == AGG_BY_UNIT);
+  f.v[MF_ROUND] = NULL;
+  f.v[MF_ROUND_KIND] = "regular";
+  CHECK(agg_plan_by(&c, pf, MF_UNIT, &p) && p.level == AGG_BY_UNIT);
+  f.v[MF_ROUND_KIND] = NULL;
   f.v[MF_CAMPAIGN] = "脱贫攻坚"; /* the round's campaign: the rollup joined to rounds */
   CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_BY_TEAM && strstr(p.src.from, "JOIN rounds r") != NULL);
   f.v[MF_CAMPAIGN] = NULL;
@@ -202,10 +221,13 @@ TEST(rollup_only_where_the_scope_covers_whole_teams) {
   CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_BY_TEAM);
   f.v[MF_TEAM] = NULL;
   f.v[MF_UNIT] = "unit-1";
+  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_UNITS);
+  f.v[MF_TEAM] = "team-a";
   CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_BY_UNIT);
+  f.v[MF_TEAM] = NULL;
   f.v[MF_UNIT] = NULL;
   f.v[MF_LEVEL] = "village";
-  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_BY_UNIT);
+  CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_UNITS && strstr(p.src.from, "JOIN orgs u") != NULL);
   f.v[MF_LEVEL] = NULL;
   f.v[MF_FROM] = "2024-02-01";
   CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_DETAIL);
@@ -218,12 +240,16 @@ TEST(rollup_only_where_the_scope_covers_whole_teams) {
   principal unit = who(R_UNIT_LIAISON, SK_UNIT, "unit-1");
   principal dg = who(R_DISPATCHED_GROUP, SK_ORG, "org-1");
   const principal *users[] = {&leader, &liaison, &unit, &dg};
-  const agg_level roll[] = {AGG_BY_TEAM, AGG_BY_TEAM, AGG_BY_UNIT, AGG_BY_UNIT};
+  const agg_level roll[] = {AGG_BY_TEAM, AGG_BY_TEAM, AGG_UNITS, AGG_UNITS};
+  /* a chart by unit: a team's rule needs the team (the rollup by unit) */
+  const agg_level by_unit[] = {AGG_BY_UNIT, AGG_UNITS, AGG_UNITS, AGG_UNITS};
   for (int i = 0; i < 4; i++) {
     mscope s = {.who = users[i], .act = A_STATS_READ};
     stats_ctx_init(&c, &f, &s, users[i]);
     CHECK(agg_plan_for(&c, pf, &p));
     CHECK(p.level == roll[i]);
+    CHECK(agg_plan_by(&c, pf, MF_UNIT, &p));
+    CHECK(p.level == by_unit[i]);
   }
   /* off: the detail table */
   stats_ctx_init(&c, &f, &all, NULL);
@@ -231,11 +257,18 @@ TEST(rollup_only_where_the_scope_covers_whole_teams) {
   CHECK(agg_plan_for(&c, pf, &p) && p.level == AGG_DETAIL);
   CHECK_STR(p.vis.table, "agg_problems");
   unsetenv("XUNJI_STATS_NO_ROLLUP");
-  /* a source without a month (clues): no rollup by unit, the detail table is per unit */
+  /* a source without a month (clues): no rollup by unit, the detail table is per unit
+   * (with the round and the team); by unit alone: its rollup */
+  CHECK(agg_plan_by(&c, measure_find("clues_handed_over"), MF_UNIT, &p) && p.level == AGG_UNITS);
+  CHECK(strstr(p.src.from, "agg_clues_units") != NULL);
+  setenv("XUNJI_STATS_NO_UNITS", "1", 1);
   CHECK(agg_plan_by(&c, measure_find("clues_handed_over"), MF_UNIT, &p) && p.level == AGG_DETAIL);
+  unsetenv("XUNJI_STATS_NO_UNITS");
   CHECK(agg_plan_by(&c, measure_find("clues_handed_over"), MF_TEAM, &p) && p.level == AGG_BY_TEAM);
   CHECK(agg_plan_by(&c, measure_find("accountability_records"), MF_UNIT, &p));
-  CHECK(p.level == AGG_BY_UNIT && strstr(p.src.from, "agg_accountability_by_unit") != NULL);
+  CHECK(p.level == AGG_UNITS && strstr(p.src.from, "agg_accountability_units") != NULL);
+  CHECK(agg_plan_by(&c, measure_find("days_handover_to_registration"), MF_UNIT, &p));
+  CHECK(p.level == AGG_UNITS && strstr(p.src.from, "agg_clue_days_hr_units") != NULL);
 }
 
 /* Every plan (detail and rollup, every grouping) of every figure answered
@@ -314,4 +347,21 @@ TEST(every_aggregate_plan_runs_and_every_table_rebuilds) {
   CHECK_INT(agg_verify(tx, stderr), 0);
   CHECK(store_commit(tx) == STORE_OK);
   store_close(st);
+}
+
+/* (036) vis_whole: the office's condition on accountability holds for every record (a
+ * distinct-people figure may then read the records alone, through an index); a team's, a
+ * unit's or the commission's on clues (handed over only) does not. */
+TEST(vis_whole_only_for_a_rule_on_all) {
+  authz_init();
+  principal office = who(R_INSPECTION_OFFICE, SK_NONE, NULL);
+  principal leader = who(R_TEAM_LEADER, SK_TEAM, "team-a");
+  principal liaison = who(R_COMMISSION_LIAISON, SK_NONE, NULL);
+  principal unit = who(R_UNIT_LIAISON, SK_UNIT, "unit-1");
+  CHECK(vis_whole(&vis_accountability, &office, vis_accountability.read));
+  CHECK(vis_whole(&vis_accountability, &office, A_STATS_READ));
+  CHECK(!vis_whole(&vis_accountability, &leader, vis_accountability.read));
+  CHECK(!vis_whole(&vis_clue, &liaison, vis_clue.read)); /* handed over only */
+  CHECK(!vis_whole(&vis_accountability, &unit, vis_accountability.read));
+  CHECK(!vis_whole(&vis_accountability, NULL, vis_accountability.read));
 }

@@ -106,6 +106,20 @@ CREATE OR REPLACE FUNCTION sqlite_compat.date(t text, modifier text) RETURNS tex
                       + (extract(day FROM d)::int - 1), 'YYYY-MM-DD');
      END $$;
 
+-- julianday(t): SQLite's Julian day number of an ISO date or UTC timestamp text
+-- ('YYYY-MM-DD', 'YYYY-MM-DDTHH:MM:SS[Z]'), NULL when the input is not one. A date
+-- gives its exact x.5 (migration 034's day counts use it on dates only).
+CREATE OR REPLACE FUNCTION sqlite_compat.julianday(t text) RETURNS double precision
+  LANGUAGE plpgsql IMMUTABLE STRICT AS
+  $$ BEGIN
+       IF t !~ '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?$' THEN
+         RETURN NULL;
+       END IF;
+       RETURN (extract(epoch FROM (replace(rtrim(t, 'Z'), 'T', ' ') || '+00')::timestamptz)
+               / 86400 + 2440587.5)::double precision;
+     EXCEPTION WHEN others THEN RETURN NULL;
+     END $$;
+
 -- printf(format, …): SQLite's printf for the conversions the SQL uses:
 -- %s, %d and %x with an optional 0 flag and width, and %%. One overload per
 -- argument shape used (PostgreSQL has no "any" for SQL functions).
