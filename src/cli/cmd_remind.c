@@ -19,6 +19,9 @@ static const char remind_help[] =
     "用法: xunji remind --now [选项]\n\n"
     "立即运行一次期限提醒: 对到达提醒节点 (剩余 deadline_warn_days 天、deadline_alert_days 天、\n"
     "当日到期、逾期) 的记录向承办方及逐级上报的对象发送站内提醒, 每个节点只发一次。\n"
+    "逾期超过 remind_digest_days 天 (默认 30; 0 为不汇总) 且从未提醒过的记录不逐条提醒: 每个接收方\n"
+    "每类记录合收一条汇总提醒 (件数及其有权查看的前几项), 这些记录同样记为已提醒。\n"
+    "输出: sent <逐条提醒的节点数> messages <发送的消息数> digested <汇总提醒的记录数>。\n"
     "与服务器的定时提醒共用租约 job:reminders: 租约由他方持有时不运行, 退出码 4。供 cron 定时调用。\n"
     "  --now                立即运行 (必需)\n" CLI_COMMON_HELP;
 
@@ -71,8 +74,10 @@ int cmd_remind(int argc, char **argv) {
   else if (!json_is_true(json_object_get(sum, "ran")))
     puts("skipped");
   else
-    printf("sent %lld messages %lld\n", (long long)json_integer_value(json_object_get(sum, "sent")),
-           (long long)json_integer_value(json_object_get(sum, "messages")));
+    printf("sent %lld messages %lld digested %lld\n",
+           (long long)json_integer_value(json_object_get(sum, "sent")),
+           (long long)json_integer_value(json_object_get(sum, "messages")),
+           (long long)json_integer_value(json_object_get(sum, "digested")));
   json_decref(sum);
   if (!rc) xres_free(&x);
   app_close(&a);

@@ -81,6 +81,7 @@ const action_label action_labels[] = {
     {"document.issue", "出具文书"},
     {"document.download", "下载文书"},
     {"reminder.send", "发送期限提醒"},
+    {"reminder.digest", "发送逾期汇总提醒"},
     {"rect_task.progress", "填报整改进展"},
     {"rect.plan", "报送整改方案"},
     {"rect.report", "报送整改情况报告"},

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "api/service.h"
+#include "core/roles.h"
+#include "core/visibility.h"
 #include "core/workflow.h"
 #include "domain/deadlines.h"
 #include "util/config.h"
@@ -125,8 +127,162 @@ static bool due_of(const rem_source *s, const json_t *row, char due[11], const c
   return false;
 }
 
+/* Marks the step of the record's due date as reminded: 1 marked now, 0
+ * marked before (by this or another server), or a store code < 0. */
+static int mark_sent(store_tx *tx, const rem_source *s, const json_t *row, const char *due,
+                     const char *step, int n) {
+  char now[TS_LEN];
+  ts_now(now);
+  int64_t changes = 0;
+  sval p[] = {SV_S(s->kind), SV_S(js(row, "id")), SV_S(due), SV_S(step), SV_S(now), SV_I(n)};
+  int rc = store_exec(tx,
+                      "INSERT INTO reminders_sent(kind,record_id,due_on,step,sent_at,recipients) "
+                      "VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
+                      p, 6, &changes);
+  return rc ? rc : changes == 1;
+}
+
+/* ---- the digest of long-overdue records (remind_digest_days) ----
+ * A record overdue more than remind_digest_days days whose overdue step was
+ * never reminded (a freshly imported province) is marked reminded at that
+ * step like any other, but is not told one by one: each of its recipients
+ * gets one message per kind and run counting them. The step is the same
+ * "overdue" row of reminders_sent, so a record reminded when it fell overdue
+ * never comes into a digest, and a digested one is never told again for that
+ * due date (whatever remind_digest_days becomes). */
+enum { DIGEST_SHOWN = 5, DIGEST_LOOK = 200 };
+
+typedef struct dg_entry {
+  rcpt to;
+  size_t idx; /* the record's row in the source's result (id order) */
+} dg_entry;
+
+typedef struct digest {
+  int64_t days; /* remind_digest_days; 0: no digest */
+  dg_entry *e;
+  size_t n, cap;
+  int records; /* records digested in this run (all kinds) */
+} digest;
+
+static int digest_add(digest *dg, const rcpt *to, int n, size_t idx) {
+  if (dg->n + (size_t)n > dg->cap) {
+    size_t cap = dg->cap ? dg->cap * 2 : 256;
+    while (cap < dg->n + (size_t)n) cap *= 2;
+    dg_entry *e = realloc(dg->e, cap * sizeof *e);
+    if (!e) return STORE_ERR;
+    dg->e = e;
+    dg->cap = cap;
+  }
+  for (int i = 0; i < n; i++) dg->e[dg->n++] = (dg_entry){to[i], idx};
+  dg->records++;
+  return 0;
+}
+
+static int dg_cmp(const void *pa, const void *pb) {
+  const dg_entry *a = pa, *b = pb;
+  int c = strcmp(a->to.role, b->to.role);
+  if (!c) c = strcmp(a->to.scope, b->to.scope);
+  if (!c) c = (a->idx > b->idx) - (a->idx < b->idx);
+  return c;
+}
+
+/* Whether the recipient (the role, at the scope the message is addressed
+ * to) may read the record: the visibility model's answer for a principal
+ * holding that one grant, which every addressee holds (a user's further
+ * grants only widen it). A kind the model does not know: no (fail closed).
+ * 1, 0, or a store code < 0. */
+static int rcpt_sees(store_tx *tx, const vis_kind *vk, const principal *p, const char *id) {
+  if (!vk || !p->ngrants || !vis_any(vk, p)) return 0;
+  return vis_row(tx, vk, p, id);
+}
+
+/* One digest message to one recipient: the count of its records of the kind,
+ * the first DIGEST_SHOWN it may read (of the first DIGEST_LOOK looked at)
+ * by title, and an audit entry with the codes, the count and those ids. */
+static int digest_send_one(app *a, svc_actor *ac, store_tx *tx, const rem_source *s,
+                           const json_t *rows, const dg_entry *g, size_t n, int64_t days,
+                           int64_t today, int *msgs) {
+  principal who;
+  memset(&who, 0, sizeof who);
+  int r = role_lookup(g->to.role);
+  if (r >= 0 && strlen(g->to.scope) < ID_MAX) {
+    who.grants[0].role = (role_id)r;
+    who.grants[0].sk = roles[r].scope;
+    snprintf(who.grants[0].scope_id, sizeof who.grants[0].scope_id, "%s", g->to.scope);
+    who.ngrants = 1;
+  }
+  const vis_kind *vk = vis_kind_by_name(s->kind);
+  json_t *list = json_array(), *ids = json_array();
+  char names[400] = "";
+  size_t nl = 0;
+  int rc = 0, shown = 0;
+  for (size_t i = 0; i < n && i < DIGEST_LOOK && shown < DIGEST_SHOWN && !rc; i++) {
+    const json_t *row = json_array_get(rows, g[i].idx);
+    int ok = rcpt_sees(tx, vk, &who, js(row, "id"));
+    if (ok < 0) rc = ok;
+    if (ok <= 0) continue;
+    char due[11];
+    const char *what;
+    int64_t d = today;
+    if (due_of(s, row, due, &what)) date_parse(due, &d);
+    json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:I}", "id", js(row, "id"), "title",
+                                          js(row, "title"), "due_on", due, "days_overdue",
+                                          (json_int_t)(today - d)));
+    json_array_append_new(ids, json_string(js(row, "id")));
+    if (shown < 3) { /* the title names the first three, each cut at a character */
+      const char *t = js(row, "title");
+      int tl = (int)utf8_prefix(t, strlen(t) < 90 ? strlen(t) : 90);
+      int w = snprintf(names + nl, sizeof names - nl, "「%.*s」", tl, t);
+      if (w > 0 && nl + (size_t)w < sizeof names) nl += (size_t)w;
+      else names[nl] = '\0';
+    }
+    shown++;
+  }
+  char title[512] = "";
+  if (!rc) {
+    snprintf(title, sizeof title, "期限提醒: 您有 %zu 项%s逾期超过 %lld 天%s%s%s", n, s->label,
+             (long long)days, shown ? ", 如" : "", names, shown && (size_t)shown < n ? "等" : "");
+    utf8_fix_end(title);
+  }
+  json_t *body = json_pack("{s:s,s:b,s:I,s:I,s:O}", "step", "overdue", "digest", 1, "over_days",
+                           (json_int_t)days, "count", (json_int_t)n, "records", list);
+  char *bs = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  if (!rc && !bs) rc = STORE_ERR;
+  if (!rc) rc = svc_notify(ac, tx, g->to.role, g->to.scope, s->kind, "", "remind_digest", title, bs);
+  free(bs);
+  if (!rc) {
+    (*msgs)++;
+    json_t *det = json_pack("{s:s,s:I,s:I,s:s,s:O}", "step", "overdue", "over_days",
+                            (json_int_t)days, "records", (json_int_t)n, "to_role", g->to.role,
+                            "shown", ids);
+    if (*g->to.scope) json_object_set_new(det, "to_scope", json_string(g->to.scope));
+    rc = svc_audit(a, tx, ac, "reminder.digest", s->kind, NULL, "ok", det, NULL);
+    json_decref(det);
+  }
+  json_decref(list);
+  json_decref(ids);
+  return rc;
+}
+
+/* The digests of one kind: one message per recipient. Empties dg->e. */
+static int digest_send(app *a, svc_actor *ac, store_tx *tx, const rem_source *s,
+                       const json_t *rows, digest *dg, int64_t today, int *msgs) {
+  int rc = 0;
+  if (dg->n) qsort(dg->e, dg->n, sizeof *dg->e, dg_cmp);
+  for (size_t i = 0, j; i < dg->n && !rc; i = j) {
+    for (j = i + 1; j < dg->n && !strcmp(dg->e[j].to.role, dg->e[i].to.role) &&
+                    !strcmp(dg->e[j].to.scope, dg->e[i].to.scope);
+         j++)
+      ;
+    rc = digest_send_one(a, ac, tx, s, rows, dg->e + i, j - i, dg->days, today, msgs);
+  }
+  dg->n = 0;
+  return rc;
+}
+
 static int send_one(app *a, svc_actor *ac, store_tx *tx, const rem_source *s, const json_t *row,
-                    int64_t today, int *sent, int *msgs) {
+                    size_t idx, int64_t today, digest *dg, int *sent, int *msgs) {
   char due[11];
   const char *what;
   int64_t d;
@@ -136,15 +292,11 @@ static int send_one(app *a, svc_actor *ac, store_tx *tx, const rem_source *s, co
   if (!step) return 0;
   rcpt to[4];
   int n = recipients(row, step, to);
-  char now[TS_LEN];
-  ts_now(now);
-  int64_t changes = 0;
-  sval p[] = {SV_S(s->kind), SV_S(js(row, "id")), SV_S(due), SV_S(step), SV_S(now), SV_I(n)};
-  int rc = store_exec(tx,
-                      "INSERT INTO reminders_sent(kind,record_id,due_on,step,sent_at,recipients) "
-                      "VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING",
-                      p, 6, &changes);
-  if (rc || changes != 1) return rc; /* sent before (by this or another server) */
+  int rc = mark_sent(tx, s, row, due, step, n);
+  if (rc <= 0) return rc; /* sent before (by this or another server), or an error */
+  rc = 0;
+  if (dg->days > 0 && !strcmp(step, "overdue") && -left > dg->days)
+    return digest_add(dg, to, n, idx); /* told in the kind's digest */
   char title[512];
   const char *subject = what && !strcmp(what, "register") ? "登记" : what ? "反馈办理结果" : "";
   if (left < 0)
@@ -235,7 +387,8 @@ int reminders_run(app *a, const char *holder, json_t **summary, xres *x) {
   int got = take_lease(a, holder);
   if (got < 0) return svc_fail(NULL, &ac, got, x);
   if (!got) {
-    if (summary) *summary = json_pack("{s:b,s:i,s:i}", "ran", 0, "sent", 0, "messages", 0);
+    if (summary)
+      *summary = json_pack("{s:b,s:i,s:i,s:i}", "ran", 0, "sent", 0, "messages", 0, "digested", 0);
     return 0;
   }
   store_tx *tx = NULL;
@@ -246,6 +399,7 @@ int reminders_run(app *a, const char *holder, json_t **summary, xres *x) {
   }
   int sent = 0, msgs = 0;
   int64_t today = date_today_shanghai();
+  digest dg = {.days = cfg_int(CFG_REMIND_DIGEST_DAYS)};
   for (size_t i = 0; !rc && i < sizeof sources / sizeof *sources; i++) {
     json_t *rows = store_query_json(tx, sources[i].sql, NULL, 0);
     if (!rows) rc = STORE_ERR;
@@ -253,10 +407,12 @@ int reminders_run(app *a, const char *holder, json_t **summary, xres *x) {
     json_t *row;
     json_array_foreach(rows, j, row) {
       if (rc) break;
-      rc = send_one(a, &ac, tx, &sources[i], row, today, &sent, &msgs);
+      rc = send_one(a, &ac, tx, &sources[i], row, j, today, &dg, &sent, &msgs);
     }
+    if (!rc) rc = digest_send(a, &ac, tx, &sources[i], rows, &dg, today, &msgs);
     json_decref(rows);
   }
+  free(dg.e);
   if (rc) {
     drop_lease(a, holder);
     return svc_fail(tx, &ac, rc, x);
@@ -264,6 +420,8 @@ int reminders_run(app *a, const char *holder, json_t **summary, xres *x) {
   rc = svc_commit(a, tx, &ac, x);
   drop_lease(a, holder);
   if (rc) return x->status;
-  if (summary) *summary = json_pack("{s:b,s:i,s:i}", "ran", 1, "sent", sent, "messages", msgs);
+  if (summary)
+    *summary = json_pack("{s:b,s:i,s:i,s:i}", "ran", 1, "sent", sent, "messages", msgs, "digested",
+                         dg.records);
   return 0;
 }

@@ -104,8 +104,11 @@ static void run_reminders(app *a, const char *holder) {
   json_t *sum = NULL;
   if (reminders_run(a, holder, &sum, &x))
     fprintf(stderr, "xunji: 期限提醒运行失败: %s\n", x.message);
-  else if (json_integer_value(json_object_get(sum, "sent")))
-    fprintf(stderr, "xunji: 期限提醒: %lld 条\n", (long long)json_integer_value(json_object_get(sum, "sent")));
+  else if (json_integer_value(json_object_get(sum, "sent")) ||
+           json_integer_value(json_object_get(sum, "digested")))
+    fprintf(stderr, "xunji: 期限提醒: %lld 条, 汇总提醒 %lld 条记录\n",
+            (long long)json_integer_value(json_object_get(sum, "sent")),
+            (long long)json_integer_value(json_object_get(sum, "digested")));
   json_decref(sum);
   xres_free(&x);
 }

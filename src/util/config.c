@@ -171,6 +171,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
     [CFG_REMIND_LEASE_SECONDS] = {"remind_lease_seconds", "XUNJI_REMIND_LEASE_SECONDS", CT_INT, "600",
                                   10, 86400,
                                   "期限提醒运行租约时长 (秒): 多台服务器时同一时间只有持租约者运行"},
+    [CFG_REMIND_DIGEST_DAYS] = {"remind_digest_days", "XUNJI_REMIND_DIGEST_DAYS", CT_INT, "30", 0,
+                                3650,
+                                "逾期超过多少天的记录不再逐条提醒, 每次运行向每个接收方按类别合发一条汇总提醒 "
+                                "(天; 0 为不汇总, 逐条提醒)"},
     [CFG_LETTER_AUTHORITY] = {"letter_authority", "XUNJI_LETTER_AUTHORITY", CT_STR,
                               "中共枣阳市委巡察工作领导小组办公室", 0, 0,
                               "公文发文机关全称 (版头与版记的印发机关)"},

@@ -246,3 +246,134 @@ def remind_now_takes_the_job_lease_of_the_servers_and_gives_it_back():
         assert holder.startswith("cli:") and runs == 1, (holder, runs)  # the inserted row had none
         assert s.sql("SELECT count(*) FROM audit WHERE action='job.run' AND object_id='job:reminders'")[0][0] == 1
         assert remind(s).startswith("sent ")  # given back: the next run (cron's) is not refused
+
+
+def digests(c, kind):
+    items = expect(c.get("/api/v1/messages?per_page=200"), 200).json["items"]
+    return [m for m in items if m["object_kind"] == kind and m["action"] == "remind_digest"]
+
+
+def counts(out):
+    """"sent 1 messages 9 digested 3" -> {"sent": 1, "messages": 9, "digested": 3}"""
+    w = out.split()
+    return {w[i]: int(w[i + 1]) for i in range(0, len(w), 2)}
+
+
+def overdue_dataset(s):
+    """Four rectification tasks of unit u1 (due in 2, 3, 15 and 40 days) and a
+    clue handed over today (registration due within 5 working days)."""
+    tg = s.ids["targets"]
+    member1, leader1, lg, office = s.client("member1"), s.client("leader1"), s.client("lg"), s.client("office")
+    unit1 = s.client("unit1")
+    p1 = expect(problem(member1, tg["u1"], title="人防工程维护资金挪用"), 201).json["id"]
+    expect(leader1.post(f"/api/v1/problems/{p1}/confirm"), 200)
+    report_and_feed_back(member1, leader1, lg, office, tg["u1"])
+    expect(unit1.put(f"/api/v1/targets/{tg['u1']}/rectification/plan", {"plan_text": "整改方案"}), 200)
+    tasks = [expect(unit1.post("/api/v1/rect-tasks", {"problem_id": p1, "measure": m, "owner_name": "王某",
+                                                      "deadline": days_from_today(d)}), 201).json["id"]
+             for m, d in (("追回挪用资金", 2), ("完善财务制度", 3), ("退还违规津贴", 15), ("开展警示教育", 40))]
+    c = expect(member1.post("/api/v1/clues", {"target_id": tg["u1"], "title": "会计公款私存", "subject_name": "王某",
+                                              "source": "records", "discovered_on": today_shanghai(),
+                                              "allegation": "反映内容"}), 201).json["id"]
+    expect(leader1.post(f"/api/v1/clues/{c}/verify", {"note": "核实"}), 200)
+    expect(office.post(f"/api/v1/clues/{c}/handover", {"note": "边巡边交"}), 200)
+    return tasks, c
+
+
+@test
+def long_overdue_records_come_in_one_digest_per_recipient_and_kind():
+    with Server({"holidays": HOLIDAY}) as s:  # remind_digest_days: the default, 30
+        (old1, old2, edge, recent), clue = overdue_dataset(s)
+        unit1, office, lg, dispatched1, casemgmt = (s.client(n) for n in ("unit1", "office", "lg", "dispatched1",
+                                                                          "casemgmt"))
+        clients = (unit1, office, lg, dispatched1, casemgmt)
+        # first pass 45 days on (a province imported with years of records): two tasks 43 and 42
+        # days overdue and the clue more than 30 come in digests; the tasks 30 and 5 days overdue alone
+        s.shift_clock(45, *clients)
+        got = counts(remind(s))
+        assert got["digested"] == 3, got
+        for c in (unit1, office, lg, dispatched1):
+            d = digests(c, "rect_task")
+            assert len(d) == 1, (c.login_name, d)
+            b = d[0]["body"]
+            assert b["count"] == 2 and b["over_days"] == 30 and b["step"] == "overdue", (c.login_name, b)
+            assert [r["id"] for r in b["records"]] == [old1, old2], (c.login_name, b)
+            assert [r["days_overdue"] for r in b["records"]] == [43, 42], b
+            assert "您有 2 项整改任务逾期超过 30 天" in d[0]["title"] and "追回挪用资金" in d[0]["title"], d[0]["title"]
+            assert d[0]["object_id"] == "" and not d[0].get("withheld"), d[0]
+            # no one-by-one reminder of the digested tasks; the recent ones as before
+            assert reminders(c, old1) == [] and reminders(c, old2) == [], c.login_name
+            for tid, days in ((edge, 30), (recent, 5)):
+                r = reminders(c, tid)
+                assert len(r) == 1 and r[0]["body"]["step"] == "overdue" and f"已逾期 {days} 天" in r[0]["title"], r
+        assert digests(casemgmt, "rect_task") == []
+        # the clue: its owner, the office and the leading group read it; the unit's dispatched
+        # group is told the count only (it may not read clues, as with a one-by-one reminder)
+        for c in (casemgmt, office, lg):
+            d = digests(c, "clue")
+            assert len(d) == 1 and d[0]["body"]["count"] == 1, (c.login_name, d)
+            assert [r["id"] for r in d[0]["body"]["records"]] == [clue] and "会计公款私存" in d[0]["title"], d
+        assert dispatched1.get(f"/api/v1/clues/{clue}").status in (403, 404)
+        d = digests(dispatched1, "clue")
+        assert len(d) == 1 and d[0]["body"]["count"] == 1 and d[0]["body"]["records"] == [], d
+        assert "您有 1 项移交的问题线索逾期超过 30 天" in d[0]["title"] and "会计公款私存" not in d[0]["title"], d
+        assert digests(unit1, "clue") == [] and reminders(unit1, clue) == []
+        # marked reminded at the overdue step, in the same run
+        for rid in (old1, old2, edge, recent, clue):
+            assert s.sql("SELECT step FROM reminders_sent WHERE record_id=?", (rid,)) == [("overdue",)], rid
+        # audited once per digest message: codes, the count and ids, no text
+        rows = s.sql("SELECT actor_login, object_kind, object_id, detail FROM audit "
+                     "WHERE action='reminder.digest' ORDER BY seq")
+        assert sorted((r[1], json.loads(r[3])["to_role"]) for r in rows) == sorted(
+            [("rect_task", "unit_liaison"), ("rect_task", "inspection_office"), ("rect_task", "dispatched_group"),
+             ("rect_task", "leading_group"), ("clue", "case_mgmt"), ("clue", "inspection_office"),
+             ("clue", "dispatched_group"), ("clue", "leading_group")]), rows
+        for actor, kind, oid, det in rows:
+            dd = json.loads(det)
+            assert actor == "system:reminders" and oid is None and dd["records"] == (2 if kind == "rect_task" else 1)
+            assert "追回" not in det and "会计" not in det, det
+        dg = [json.loads(r[3]) for r in rows if r[1] == "clue" and json.loads(r[3])["to_role"] == "dispatched_group"]
+        assert dg[0]["shown"] == [] and dg[0]["to_scope"], dg
+        assert s.sql("SELECT count(*) FROM audit WHERE action='reminder.send' AND object_id IN (?,?,?)",
+                     (old1, old2, clue))[0][0] == 0
+        n = s.sql("SELECT count(*) FROM messages")[0][0]
+        ours = ("SELECT count(*) FROM messages WHERE (object_id IN (?,?,?,?,?) AND action='remind') "
+                "OR action='remind_digest'")
+        n_ours = s.sql(ours, (old1, old2, edge, recent, clue))[0][0]
+
+        # a second pass (and one when the recent tasks are long overdue too): nothing new
+        assert counts(remind(s)) == {"sent": 0, "messages": 0, "digested": 0}
+        s.shift_clock(90, *clients)
+        got = counts(remind(s))
+        assert got["digested"] == 0, got
+        # 8 digests, the two recent tasks' 4 recipients each
+        assert s.sql(ours, (old1, old2, edge, recent, clue))[0][0] == n_ours == 8 + 2 * 4, n_ours
+        assert s.sql("SELECT count(*) FROM messages")[0][0] == n + got["messages"]
+        out = run_cli("audit", "verify", *s.set_args(), db=s.db, env={"XUNJI_TEST_MODE": "1"})
+        assert "OK" in out.stdout, out.stdout
+
+
+@test
+def remind_digest_days_0_reminds_each_record_as_before():
+    with Server({"holidays": HOLIDAY, "remind_digest_days": 0}) as s:
+        (old1, old2, edge, recent), clue = overdue_dataset(s)
+        unit1, office, dispatched1 = s.client("unit1"), s.client("office"), s.client("dispatched1")
+        s.shift_clock(45, unit1, office, dispatched1)
+        got = counts(remind(s))
+        assert got["digested"] == 0 and got["sent"] >= 5, got
+        for c in (unit1, office):
+            assert digests(c, "rect_task") == [] and digests(c, "clue") == []
+            for tid, days in ((old1, 43), (old2, 42), (edge, 30), (recent, 5)):
+                r = reminders(c, tid)
+                assert len(r) == 1 and f"已逾期 {days} 天" in r[0]["title"], (c.login_name, r)
+        assert len(reminders(office, clue)) == 1
+        dm = reminders(dispatched1, clue)
+        assert len(dm) == 1 and dm[0]["withheld"] is True, dm
+        assert s.sql("SELECT count(*) FROM audit WHERE action='reminder.digest'")[0][0] == 0
+
+
+@test
+def remind_digest_days_is_bounded():
+    for v in ("-1", "3651", "x"):
+        p = run_cli("remind", "--now", "--set", f"remind_digest_days={v}", db="/nonexistent/x.db", check=False)
+        assert p.returncode != 0 and "remind_digest_days" in p.stderr and "配置项" in p.stderr, (v, p.stderr)
