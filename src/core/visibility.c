@@ -54,7 +54,7 @@ const vis_kind vis_notice = {
     /* (visreports) a notice follows its task: the commission's liaison
      * (notice.read on all) reads those of tasks it sees, i.e. of copied
      * problems; before, it also counted and read the others */
-    .parent = &vis_task, .parent_col = "x.task_id"};
+    .parent = &vis_task, .parent_col = "x.task_id", .parent_fk = true};
 
 /* Assistance never reaches the unit side; the commission sees it once forwarded. */
 /* The titles of the problem or clue a record hangs from are shown only to
@@ -91,7 +91,7 @@ const vis_kind vis_review = {
  * the team's unreleased problems or its clues before hand-over). */
 const vis_kind vis_review_item = {
     .name = "review_item", .table = "review_items", .read = A_REVIEW_LIST,
-    .papers = A_SELF, .parent = &vis_review, .parent_col = "x.review_id",
+    .papers = A_SELF, .parent = &vis_review, .parent_col = "x.review_id", .parent_fk = true,
     .fields = names_of_parents};
 
 /* Member replacements: read by those who read vettings, by team; never the
@@ -144,7 +144,7 @@ const vis_kind vis_target = {
 /* A team member: whoever sees the team. */
 const vis_kind vis_member = {
     .name = "team_member", .table = "team_members", .read = A_TEAM_LIST,
-    .parent = &vis_team, .parent_col = "x.team_id", .papers = A_SELF,
+    .parent = &vis_team, .parent_col = "x.team_id", .parent_fk = true, .papers = A_SELF,
     /* (visreports) its team, so that an action scoped to teams (a team's
      * statistics) reaches its own team's members; team.list is P_ALL */
     .team = "x.team_id"};
@@ -398,6 +398,20 @@ static int cond_c(vctx *c, const vis_kind *k, action_id a, int depth);
 /* "<col> IN (SELECT x.id FROM <parent> x WHERE <cond>)": the left operand is
  * the outer alias x, the subquery's x the parent's. */
 static int parent_in(vctx *c, const vis_kind *k, action_id a, int depth) {
+  if (k->parent_fk) {
+    /* the parent's condition alone first: "((1))" (every parent row) with a
+     * foreign key is "the column names a parent" */
+    buf t;
+    buf_init(&t, 1024);
+    vctx tc = *c;
+    int np0 = *c->np;
+    tc.sql = &t;
+    int rc = cond_c(&tc, k->parent, a, depth + 1);
+    bool whole = !rc && !buf_failed(&t) && !strcmp(buf_str(&t), "((1))") && *c->np == np0;
+    buf_free(&t);
+    *c->np = np0; /* parameters of the trial build are dropped */
+    if (whole) return buf_addf(c->sql, "%s IS NOT NULL", k->parent_col) ? -1 : 0;
+  }
   if (buf_addf(c->sql, "%s IN (SELECT x.id FROM %s x WHERE ", k->parent_col, k->parent->table))
     return -1;
   if (cond_c(c, k->parent, a, depth + 1)) return -1;

@@ -66,6 +66,11 @@ typedef struct vis_kind {
   const struct vis_kind *parent;
   const char *parent_col;
   const char *parent_field;
+  /* parent_col is a foreign key to the parent that the store enforces (no
+   * row names a parent that does not exist): where the parent's condition
+   * holds for every row, "parent_col IS NOT NULL" says the same without
+   * listing the parent's ids (issue 15: the office's notices, 200,000 tasks). */
+  bool parent_fk;
   /* Creator-only drafts: while `draft` holds, only the user named by the
    * column `owner` ("x.created_by") sees the row (ANDed; NULL: none). */
   const char *owner;

@@ -149,6 +149,39 @@ TEST(vis_row_and_vis_where_agree_and_match_the_hand_table) {
 }
 
 /* The keys of a JSON object, sorted, comma-separated. */
+/* The condition vis_where builds for u on k. */
+static void cond_of(const vis_kind *k, const principal *u, char *out, size_t n) {
+  buf sql;
+  buf_init(&sql, 16384);
+  sval p[VIS_MAXP];
+  int np = 0;
+  CHECK(!vis_where(k, u, k->read, &sql, p, &np, VIS_MAXP));
+  snprintf(out, n, "%s", buf_str(&sql));
+  buf_free(&sql);
+}
+
+/* (issue 15) A parent named by an enforced foreign key whose condition holds
+ * for every row is "the column names a parent", not the list of every parent
+ * id; a narrower parent condition, or a parent column without a foreign key
+ * (a file's owner), keeps the sub-query. The rows stay those of the hand
+ * table above (vis_row_and_vis_where_agree_and_match_the_hand_table). */
+TEST(a_whole_parent_behind_a_foreign_key_is_not_listed) {
+  authz_init();
+  principal office = who(R_INSPECTION_OFFICE, SK_NONE, NULL), unit = who(R_UNIT_LIAISON, SK_UNIT, "U1");
+  char c[8192];
+  cond_of(&vis_member, &office, c, sizeof c);
+  CHECK(strstr(c, "x.team_id IS NOT NULL") != NULL);
+  CHECK(strstr(c, "FROM teams") == NULL);
+  cond_of(&vis_notice, &office, c, sizeof c);
+  CHECK(strstr(c, "x.task_id IS NOT NULL") != NULL);
+  CHECK(strstr(c, "FROM rect_tasks") == NULL);
+  cond_of(&vis_notice, &unit, c, sizeof c);
+  CHECK(strstr(c, "x.task_id IN (SELECT x.id FROM rect_tasks x WHERE ") != NULL);
+  CHECK(strstr(c, "IS NOT NULL") == NULL);
+  cond_of(&vis_file_problem, &office, c, sizeof c);
+  CHECK(strstr(c, "x.owner_id IN (SELECT x.id FROM problems x WHERE ") != NULL);
+}
+
 static void keys(const json_t *o, char *out, size_t n) {
   const char *names[64];
   size_t m = 0;
