@@ -552,7 +552,7 @@ const measure measures[] = {
     {"feedback_given", "反馈意见 (已反馈)", "份", &src_reports, NULL, MK_COUNT, NULL, NULL, NULL,
      "rp.meeting_date", false, NULL, NULL, NULL},
     {"feedback_meetings", "反馈会", "次", &src_reports, "rp.meeting_date IS NOT NULL", MK_DISTINCT,
-     "rp.round_id || '|' || rp.meeting_date", NULL,
+     "rp.round_id, rp.meeting_date", NULL,
      "min(rp.meeting_date) AS meeting_date, min(r.name) AS round_name, count(*) AS reports, "
      "sum(rp.attendees) AS attendees",
      "rp.meeting_date", false, NULL, NULL, NULL},
@@ -592,7 +592,7 @@ const measure measures[] = {
      NULL, NULL, "a.decided_on", false, NULL, NULL, NULL},
     {"people_accountable", "追责问责人数", "人", &src_acct,
      "a.subject_kind <> 'organization' AND a.form >= 1", MK_DISTINCT,
-     "a.unit_id || '|' || a.subject_name", NULL,
+     "a.unit_id, a.subject_name", NULL,
      "min(a.subject_name) AS subject_name, min(u.name) AS unit_name, "
      "group_concat(a.outcome) AS outcomes, count(*) AS times",
      "a.decided_on", false, NULL, NULL, NULL},

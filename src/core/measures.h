@@ -130,7 +130,9 @@ typedef struct msource {
 
 typedef enum mkind {
   MK_COUNT,    /* count(*) of the rows */
-  MK_DISTINCT, /* count(DISTINCT expr); drill-down grouped by expr (cols: gcols) */
+  MK_DISTINCT, /* distinct rows of expr (a column or a column list, never NULL):
+                * SELECT count(*) FROM (SELECT DISTINCT expr ...); drill-down
+                * grouped by expr (cols: gcols) */
   MK_SUM_FEN,  /* sum(expr) of integer fen, shown as 元 and 万元 with exact decimals */
   MK_DAYS,     /* days from expr to expr2 per row: count, median, max */
   MK_DIST,     /* count(*) grouped by expr, with labels */

@@ -94,6 +94,29 @@ static int int_of(store_tx *tx, const stats_ctx *c, const measure *m, const char
   return rc;
 }
 
+/* The number of distinct values of m->expr (a column list: the distinct
+ * rows) over m: SELECT count(*) FROM (SELECT DISTINCT expr ...). With a
+ * column list an index that leads with those columns answers in its order,
+ * without a temporary b-tree (issue 15: people_accountable at 1M, 66 -> 33 ms). */
+static int distinct_of(store_tx *tx, const stats_ctx *c, const measure *m, int64_t *v) {
+  char what[300];
+  snprintf(what, sizeof what, "DISTINCT %s", m->expr);
+  buf sql, in;
+  buf_init(&sql, 16384);
+  buf_init(&in, 16384);
+  sval p[MEASURE_MAXP];
+  int np;
+  build(c, m, what, NULL, NULL, &in, p, &np);
+  buf_adds(&sql, "SELECT count(*) FROM (");
+  buf_adds(&sql, buf_str(&in));
+  buf_adds(&sql, ") dx");
+  int rc = buf_failed(&sql) || buf_failed(&in) ? STORE_ERR
+                                                : store_query_int(tx, buf_str(&sql), p, np, v);
+  buf_free(&in);
+  buf_free(&sql);
+  return rc;
+}
+
 /* m->agg_all's measure (m without its condition on today) and agg_rest's
  * (agg_all's rows that m does not count, over the records); w holds the
  * latter's condition. false: m has none. */
@@ -312,14 +335,12 @@ int stats_value(store_tx *tx, const stats_ctx *c, const measure *m, json_t **out
       json_object_set_new(o, "value", json_integer(n));
       break;
     case MK_DISTINCT: {
-      char what[200];
-      snprintf(what, sizeof what, "count(DISTINCT %s)", m->expr);
       msource bs;
       measure bm;
       stats_ctx bc;
       mscope all;
-      if (bare_records(c, m, &bs, &bm, &bc, &all)) rc = int_of(tx, &bc, &bm, what, &n);
-      else rc = int_of(tx, c, m, what, &n);
+      if (bare_records(c, m, &bs, &bm, &bc, &all)) rc = distinct_of(tx, &bc, &bm, &n);
+      else rc = distinct_of(tx, c, m, &n);
       json_object_set_new(o, "value", json_integer(n));
       break;
     }
@@ -707,16 +728,31 @@ static json_t *grouped_ints(store_tx *tx, const stats_ctx *c, const measure *m, 
     return a;
   }
   if (m->kind == MK_COUNT) snprintf(what, sizeof what, "%s AS id, count(*) AS v", col);
-  else if (m->kind == MK_DISTINCT)
-    snprintf(what, sizeof what, "%s AS id, count(DISTINCT %s) AS v", col, m->expr);
+  else if (m->kind == MK_DISTINCT) /* the distinct (group, expr) rows, counted per group */
+    snprintf(what, sizeof what, "DISTINCT %s AS id, %s", col, m->expr);
   else snprintf(what, sizeof what, "%s AS id, coalesce(sum(%s),0) AS v", col, m->expr);
   msource bs;
   measure bm;
   stats_ctx bc;
   mscope whole;
-  if (dim != MF_LEVEL && bare_records(c, m, &bs, &bm, &bc, &whole))
-    return to_map(grouped_rows(tx, &bc, &bm, what, tail));
-  return to_map(grouped_rows(tx, c, m, what, tail));
+  bool bare = dim != MF_LEVEL && bare_records(c, m, &bs, &bm, &bc, &whole);
+  const stats_ctx *uc = bare ? &bc : c;
+  const measure *um = bare ? &bm : m;
+  if (m->kind != MK_DISTINCT) return to_map(grouped_rows(tx, uc, um, what, tail));
+  buf sql, in;
+  buf_init(&sql, 16384);
+  buf_init(&in, 16384);
+  sval p[MEASURE_MAXP];
+  int np;
+  build(uc, um, what, NULL, NULL, &in, p, &np);
+  buf_adds(&sql, "SELECT dx.id AS id, count(*) AS v FROM (");
+  buf_adds(&sql, buf_str(&in));
+  buf_adds(&sql, ") dx GROUP BY dx.id");
+  json_t *rows = buf_failed(&sql) || buf_failed(&in) ? NULL
+                                                      : store_query_json(tx, buf_str(&sql), p, np);
+  buf_free(&in);
+  buf_free(&sql);
+  return to_map(rows);
 }
 
 /* {id: {count, value, median, max, min}} of a duration m per value of col: its
