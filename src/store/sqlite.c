@@ -315,7 +315,11 @@ static int prepare(store_tx *tx, const char *sql, sqlite3_stmt **st, int *owned)
   return STORE_OK;
 }
 
-static int bind(store_tx *tx, sqlite3_stmt *st, const sval *p, int n) {
+/* Texts are copied (SQLITE_TRANSIENT) for a cursor, whose caller may free
+ * them before it steps; store_exec binds them in place (SQLITE_STATIC, issue
+ * 15: a copy per text, ~100 per durable write) and clears them before it
+ * returns, so no statement keeps a pointer past the caller's strings. */
+static int bind(store_tx *tx, sqlite3_stmt *st, const sval *p, int n, int in_place) {
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
   if (n != sqlite3_bind_parameter_count(st)) {
@@ -327,7 +331,9 @@ static int bind(store_tx *tx, sqlite3_stmt *st, const sval *p, int n) {
     int rc;
     switch (p[i].t) {
       case SV_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
-      case SV_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_TRANSIENT); break;
+      case SV_TEXT:
+        rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, in_place ? SQLITE_STATIC : SQLITE_TRANSIENT);
+        break;
       default: rc = sqlite3_bind_null(st, i + 1);
     }
     if (rc != SQLITE_OK) {
@@ -737,7 +743,7 @@ int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *cha
   int owned;
   int rc = prepare(tx, sql, &st, &owned);
   if (rc != STORE_OK) return rc;
-  rc = bind(tx, st, p, n);
+  rc = bind(tx, st, p, n, 1);
   if (rc == STORE_OK) {
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -750,7 +756,10 @@ int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *cha
     }
   }
   if (owned) sqlite3_finalize(st);
-  else sqlite3_reset(st);
+  else {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st); /* the texts were bound in place */
+  }
   return rc;
 }
 
@@ -768,7 +777,7 @@ int store_query(store_tx *tx, const char *sql, const sval *p, int n, store_rows 
   int owned;
   int rc = prepare(tx, sql, &st, &owned);
   if (rc != STORE_OK) return rc;
-  rc = bind(tx, st, p, n);
+  rc = bind(tx, st, p, n, 0);
   if (rc != STORE_OK) {
     if (owned) sqlite3_finalize(st);
     return rc;
