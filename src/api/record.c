@@ -660,6 +660,17 @@ int rec_svc_create(app *a, svc_actor *ac, const rec_kind *k, json_t *input, json
   return status;
 }
 
+/* n (0 <= n < 10^11) in decimal, in out. */
+static const char *decimal(int n, char out[12]) {
+  char *e = out + 11, *q = e;
+  *q = '\0';
+  do {
+    *--q = (char)('0' + n % 10);
+    n /= 10;
+  } while (n > 0 && q > out);
+  return q;
+}
+
 /* Inserts the record from cols (taken) after the kind's prepare; audits,
  * runs created(), commits; *out the row as GET shows it. */
 static int create_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, json_t *cols,
@@ -704,8 +715,13 @@ static int create_row(app *a, svc_actor *ac, const rec_kind *k, store_tx *tx, js
       badcol = 1;
       break;
     }
-    buf_addf(&qa, ", %s", key);
-    buf_addf(&qb, ", $%d", np + 1);
+    /* plain appends, not buf_addf: vsnprintf was ~1.4k instructions a call,
+     * 2 % of a durable write (issue 15) */
+    char num[12];
+    buf_adds(&qa, ", ");
+    buf_adds(&qa, key);
+    buf_adds(&qb, ", $");
+    buf_adds(&qb, decimal(np + 1, num));
     p[np++] = col_sval(v);
   }
   buf_adds(&qa, buf_str(&qb));

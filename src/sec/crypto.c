@@ -54,8 +54,9 @@ static void hmac_tmpl_init(void) {
   }
 }
 
-void hmac_sm3(const unsigned char *key, size_t klen, const void *p, size_t n,
-              unsigned char out[SM3_LEN]) {
+/* The uncached path: keys beyond the cache's slots or longer than a block. */
+static void hmac_sm3_once(const unsigned char *key, size_t klen, const void *p, size_t n,
+                          unsigned char out[SM3_LEN]) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, hmac_tmpl_init);
   size_t outlen = 0;
@@ -63,6 +64,83 @@ void hmac_sm3(const unsigned char *key, size_t klen, const void *p, size_t n,
   int ok = c && EVP_MAC_init(c, key, klen, NULL) && EVP_MAC_update(c, p, n) &&
            EVP_MAC_final(c, out, &outlen, SM3_LEN) && outlen == SM3_LEN;
   EVP_MAC_CTX_free(c);
+  if (!ok) fatal("HMAC-SM3");
+}
+
+/* Keyed HMAC states (issue 15: a durable write computes seven HMAC-SM3s, and
+ * keying — hashing the key's inner and outer padded blocks — was a third of
+ * each). HMAC (RFC 2104) is H((K^opad) || H((K^ipad) || m)); a slot keeps the
+ * SM3 states after the two padded key blocks, so a call only copies them and
+ * hashes the message and the inner digest: the same function, the same
+ * value (tests/unit/test_sec.c checks it against OpenSSL's). The keys are the
+ * installation's few (audit, row, field, token keys of each key generation),
+ * resident for the process's life anyway; the states are as secret as they
+ * and live as long (never freed, like the key ring). The table is append-only:
+ * a slot is filled under the mutex before the count that publishes it. */
+enum { HK_SLOTS = 32, HK_BLOCK = 64 };
+typedef struct hkey {
+  size_t klen;
+  unsigned char key[HK_BLOCK];
+  EVP_MD_CTX *in, *out; /* after (K^ipad) and (K^opad) */
+} hkey;
+static hkey hk[HK_SLOTS];
+static int hk_n;
+static pthread_mutex_t hk_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const hkey *hk_find(const unsigned char *key, size_t klen) {
+  int n = __atomic_load_n(&hk_n, __ATOMIC_ACQUIRE);
+  for (int i = 0; i < n; i++)
+    if (hk[i].klen == klen && !memcmp(hk[i].key, key, klen)) return &hk[i];
+  return NULL;
+}
+
+/* The slot of key, made on first use; NULL when the key does not fit one. */
+static const hkey *hk_get(const unsigned char *key, size_t klen) {
+  if (klen > HK_BLOCK) return NULL;
+  const hkey *h = hk_find(key, klen);
+  if (h) return h;
+  pthread_mutex_lock(&hk_mu);
+  h = hk_find(key, klen); /* another thread may have made it meanwhile */
+  if (!h && hk_n < HK_SLOTS) {
+    hkey *s = &hk[hk_n];
+    unsigned char ip[HK_BLOCK], op[HK_BLOCK];
+    for (size_t i = 0; i < HK_BLOCK; i++) {
+      unsigned char b = i < klen ? key[i] : 0;
+      ip[i] = b ^ 0x36;
+      op[i] = b ^ 0x5c;
+    }
+    s->in = EVP_MD_CTX_new();
+    s->out = EVP_MD_CTX_new();
+    int ok = s->in && s->out && EVP_DigestInit_ex(s->in, EVP_sm3(), NULL) &&
+             EVP_DigestUpdate(s->in, ip, HK_BLOCK) && EVP_DigestInit_ex(s->out, EVP_sm3(), NULL) &&
+             EVP_DigestUpdate(s->out, op, HK_BLOCK);
+    xwipe(ip, sizeof ip);
+    xwipe(op, sizeof op);
+    if (!ok) fatal("HMAC-SM3 key");
+    s->klen = klen;
+    memcpy(s->key, key, klen);
+    __atomic_store_n(&hk_n, hk_n + 1, __ATOMIC_RELEASE);
+    h = s;
+  }
+  pthread_mutex_unlock(&hk_mu);
+  return h;
+}
+
+void hmac_sm3(const unsigned char *key, size_t klen, const void *p, size_t n,
+              unsigned char out[SM3_LEN]) {
+  const hkey *h = hk_get(key, klen);
+  if (!h) {
+    hmac_sm3_once(key, klen, p, n, out);
+    return;
+  }
+  unsigned char inner[SM3_LEN];
+  unsigned int l1 = 0, l2 = 0;
+  EVP_MD_CTX *c = EVP_MD_CTX_new();
+  int ok = c && EVP_MD_CTX_copy_ex(c, h->in) && EVP_DigestUpdate(c, p, n) &&
+           EVP_DigestFinal_ex(c, inner, &l1) && l1 == SM3_LEN && EVP_MD_CTX_copy_ex(c, h->out) &&
+           EVP_DigestUpdate(c, inner, SM3_LEN) && EVP_DigestFinal_ex(c, out, &l2) && l2 == SM3_LEN;
+  EVP_MD_CTX_free(c);
+  xwipe(inner, sizeof inner);
   if (!ok) fatal("HMAC-SM3");
 }
 

@@ -148,6 +148,14 @@ typedef struct conn {
     char *sql;
     sqlite3_stmt *st;
   } cache[CACHE_SLOTS];
+  /* The cache slot a caller's SQL pointer last found (issue 15: hashing the
+   * text, ~1k instructions per statement, ~20 statements per durable write).
+   * Only a hint: the text is still compared, so a reused buffer holding
+   * other SQL is an ordinary miss. */
+  struct {
+    const char *sql;
+    int slot;
+  } hint[CACHE_SLOTS];
   struct conn *next_free;
 } conn;
 
@@ -203,10 +211,20 @@ static int open_conn(const char *path, int readonly, long cache_kib, conn **out,
   }
   sqlite3_busy_timeout(c->db, 10000);
   sqlite3_extended_result_codes(c->db, 1);
+  /* The writer's temporary storage in memory (issue 15): every member of a
+   * group commit runs in a SAVEPOINT (invariant 2), so SQLite keeps the
+   * original of each page it changes in a sub-journal until the savepoint is
+   * released, ~20 pages (~80 KiB) for a record create; past 64 KiB SQLite
+   * moved it into a temporary file, created, written and deleted by every
+   * group commit (strace: 49 pwrite calls per POST under load, 13 without).
+   * In memory it is truncated at each release. Sorts (CREATE INDEX, ORDER BY,
+   * GROUP BY) still spill to temporary files: SQLite's sorter does not follow
+   * temp_store. (Raising SQLITE_CONFIG_STMTJRNL_SPILL instead made SQLite
+   * 3.40.1 fail `seed zaoyang`'s TEMP-table inserts with SQLITE_FULL.) */
   const char *pragmas = readonly ? "PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
                                  : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                                    " PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-                                   " PRAGMA trusted_schema=OFF;";
+                                   " PRAGMA trusted_schema=OFF; PRAGMA temp_store=MEMORY;";
   char *msg = NULL;
   char cache[64] = "";
   if (cache_kib > 0) snprintf(cache, sizeof cache, "PRAGMA cache_size=-%ld;", cache_kib);
@@ -291,6 +309,14 @@ static int prepare(store_tx *tx, const char *sql, sqlite3_stmt **st, int *owned)
     snprintf(tx->err, sizeof tx->err, "prepare: the write transaction was rolled back");
     return STORE_ERR;
   }
+  uint32_t ph = (uint32_t)(((uintptr_t)sql >> 3) * 2654435761u) % CACHE_SLOTS;
+  int hs = c->hint[ph].sql == sql ? c->hint[ph].slot : -1;
+  if (hs >= 0 && c->cache[hs].sql && strcmp(c->cache[hs].sql, sql) == 0 &&
+      !sqlite3_stmt_busy(c->cache[hs].st)) {
+    *st = c->cache[hs].st;
+    *owned = 0;
+    return STORE_OK;
+  }
   uint32_t h = fnv(sql) % CACHE_SLOTS;
   for (int k = 0; k < 8; k++) {
     uint32_t i = (h + (uint32_t)k) % CACHE_SLOTS;
@@ -298,6 +324,8 @@ static int prepare(store_tx *tx, const char *sql, sqlite3_stmt **st, int *owned)
       if (sqlite3_stmt_busy(c->cache[i].st)) break; /* in use by an open cursor */
       *st = c->cache[i].st;
       *owned = 0;
+      c->hint[ph].sql = sql;
+      c->hint[ph].slot = (int)i;
       return STORE_OK;
     }
   }
@@ -315,13 +343,19 @@ static int prepare(store_tx *tx, const char *sql, sqlite3_stmt **st, int *owned)
       c->cache[i].sql = xstrdup(sql);
       c->cache[i].st = *st;
       *owned = 0;
+      c->hint[ph].sql = sql;
+      c->hint[ph].slot = (int)i;
       break;
     }
   }
   return STORE_OK;
 }
 
-static int bind(store_tx *tx, sqlite3_stmt *st, const sval *p, int n) {
+/* Texts are copied (SQLITE_TRANSIENT) for a cursor, whose caller may free
+ * them before it steps; store_exec binds them in place (SQLITE_STATIC, issue
+ * 15: a copy per text, ~100 per durable write) and clears them before it
+ * returns, so no statement keeps a pointer past the caller's strings. */
+static int bind(store_tx *tx, sqlite3_stmt *st, const sval *p, int n, int in_place) {
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
   if (n != sqlite3_bind_parameter_count(st)) {
@@ -333,7 +367,9 @@ static int bind(store_tx *tx, sqlite3_stmt *st, const sval *p, int n) {
     int rc;
     switch (p[i].t) {
       case SV_INT: rc = sqlite3_bind_int64(st, i + 1, p[i].i); break;
-      case SV_TEXT: rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, SQLITE_TRANSIENT); break;
+      case SV_TEXT:
+        rc = sqlite3_bind_text(st, i + 1, p[i].s, -1, in_place ? SQLITE_STATIC : SQLITE_TRANSIENT);
+        break;
       default: rc = sqlite3_bind_null(st, i + 1);
     }
     if (rc != SQLITE_OK) {
@@ -743,7 +779,7 @@ int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *cha
   int owned;
   int rc = prepare(tx, sql, &st, &owned);
   if (rc != STORE_OK) return rc;
-  rc = bind(tx, st, p, n);
+  rc = bind(tx, st, p, n, 1);
   if (rc == STORE_OK) {
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -756,7 +792,10 @@ int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *cha
     }
   }
   if (owned) sqlite3_finalize(st);
-  else sqlite3_reset(st);
+  else {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st); /* the texts were bound in place */
+  }
   return rc;
 }
 
@@ -774,7 +813,7 @@ int store_query(store_tx *tx, const char *sql, const sval *p, int n, store_rows 
   int owned;
   int rc = prepare(tx, sql, &st, &owned);
   if (rc != STORE_OK) return rc;
-  rc = bind(tx, st, p, n);
+  rc = bind(tx, st, p, n, 0);
   if (rc != STORE_OK) {
     if (owned) sqlite3_finalize(st);
     return rc;

@@ -68,6 +68,25 @@ TEST(hmac_and_hkdf_depend_on_key_and_info) {
   CHECK(memcmp(k.row_mac, k.token, SM3_LEN) != 0);
 }
 
+/* hmac_sm3 keeps keyed states per key (crypto.c): every key length up to a
+ * block and past it, and more keys than the cache has slots, give OpenSSL's
+ * own HMAC-SM3, on the first call and on a cached one. */
+TEST(hmac_sm3_cached_keys_agree_with_openssl) {
+  for (int round = 0; round < 2; round++)
+    for (int i = 0; i < 80; i++) {
+      unsigned char key[80], want[SM3_LEN], got[SM3_LEN];
+      size_t klen = (size_t)(i % 70) + 1; /* 1..70 bytes: the 64-byte block and beyond */
+      for (size_t j = 0; j < klen; j++) key[j] = (unsigned char)(i * 31 + (int)j * 7 + 1);
+      char msg[200];
+      int n = snprintf(msg, sizeof msg, "message %d of round %d", i, round);
+      size_t wl = 0;
+      CHECK(EVP_Q_mac(NULL, "HMAC", NULL, "SM3", NULL, key, klen, (const unsigned char *)msg, (size_t)n, want,
+                      sizeof want, &wl) != NULL && wl == SM3_LEN);
+      hmac_sm3(key, klen, msg, (size_t)n, got);
+      CHECK(memcmp(want, got, SM3_LEN) == 0);
+    }
+}
+
 TEST(field_seal_round_trip_and_tamper) {
   xkeys k;
   fixed_keys(&k);

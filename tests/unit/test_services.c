@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/changelog.h"
 #include "api/imports.h"
 #include "api/record.h"
 #include "sec/audit.h"
@@ -369,5 +370,75 @@ TEST(lifecycle_service_hands_over_a_clue_without_a_request) {
   CHECK_INT(count(&f, "SELECT count(*) FROM messages WHERE object_kind='clue' AND action="
                       "'handover' AND to_role='case_mgmt' AND from_user='u-office'"),
             1);
+  store_close(f.st);
+}
+
+/* The change log writes its rows in batches of one INSERT (changelog.c): for
+ * 0, 1, 15, 16, 17 and 40 changed fields, with and without a state step, the
+ * rows are one per field in the detail's order (the state first), with the
+ * old values from old, and one row without a field when nothing changed. */
+TEST(change_log_rows_are_one_per_field_in_order_across_batches) {
+  fixture f;
+  if (!CHECK(fixture_open(&f, "chlog") == 0)) return;
+  int sizes[] = {0, 1, 15, 16, 17, 40};
+  for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+    for (int withstate = 0; withstate < 2; withstate++) {
+      int nf = sizes[si];
+      char id[32];
+      snprintf(id, sizeof id, "rec-%d-%d", nf, withstate);
+      json_t *detail = json_object(), *old = json_object();
+      if (withstate) {
+        json_object_set_new(detail, "from", json_string("draft"));
+        json_object_set_new(detail, "to", json_string("verified"));
+      }
+      for (int i = 0; i < nf; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "f%02d", i);
+        json_object_set_new(detail, k, i % 3 ? json_string(k) : json_integer(i));
+        if (i % 2) json_object_set_new(old, k, json_string("was"));
+      }
+      store_tx *tx;
+      if (!CHECK(store_write(f.st, &tx) == STORE_OK)) return;
+      CHECK_INT(chlog_write(&f.ac, tx, 42, "clue.update", "clue", id, old, detail), STORE_OK);
+      CHECK_INT(store_commit(tx), STORE_OK);
+      /* what one INSERT per row wrote: the expected rows in order */
+      json_t *want = json_array();
+      if (withstate) json_array_append_new(want, json_pack("[s,s,s]", "state", "draft", "verified"));
+      const char *key;
+      json_t *v;
+      json_object_foreach(detail, key, v) {
+        if (withstate && (!strcmp(key, "from") || !strcmp(key, "to"))) continue;
+        char nv[32];
+        if (json_is_integer(v)) snprintf(nv, sizeof nv, "%lld", (long long)json_integer_value(v));
+        else snprintf(nv, sizeof nv, "%s", json_string_value(v));
+        json_t *o = json_object_get(old, key);
+        json_array_append_new(want, json_pack("[s,s?,s]", key, o ? json_string_value(o) : NULL, nv));
+      }
+      if (!json_array_size(want)) json_array_append_new(want, json_pack("[n,n,n]"));
+      store_tx *rt;
+      if (!CHECK(store_read(f.st, &rt) == STORE_OK)) return;
+      store_rows *r;
+      sval p[] = {SV_S(id)};
+      CHECK_INT(store_query(rt, "SELECT field, old_value, new_value, audit_seq, action FROM record_changes "
+                                "WHERE kind='clue' AND record_id=$1 ORDER BY seq", p, 1, &r), STORE_OK);
+      size_t n = 0;
+      while (store_next(r) == 1) {
+        json_t *w = json_array_get(want, n++);
+        if (!CHECK(w != NULL)) break;
+        for (int c = 0; c < 3; c++) {
+          const char *ws = json_string_value(json_array_get(w, (size_t)c));
+          if (ws) CHECK_STR(store_text(r, c), ws);
+          else CHECK(store_isnull(r, c));
+        }
+        CHECK_INT(store_int(r, 3), 42);
+        CHECK_STR(store_text(r, 4), "clue.update");
+      }
+      store_rows_close(r);
+      store_rollback(rt);
+      CHECK_INT(n, json_array_size(want));
+      json_decref(want);
+      json_decref(detail);
+      json_decref(old);
+    }
   store_close(f.st);
 }
