@@ -593,7 +593,10 @@ const measure measures[] = {
     {"people_accountable", "追责问责人数", "人", &src_acct,
      "a.subject_kind <> 'organization' AND a.form >= 1", MK_DISTINCT,
      "a.unit_id, a.subject_name", NULL,
-     "min(a.subject_name) AS subject_name, min(u.name) AS unit_name, "
+     /* the unit's name by its id (a column of the group): no join, so that the
+      * page reads the records alone where the figure does (stats.c) */
+     "min(a.subject_name) AS subject_name, "
+     "(SELECT o.name FROM orgs o WHERE o.id=a.unit_id) AS unit_name, "
      "group_concat(a.outcome) AS outcomes, count(*) AS times",
      "a.decided_on", false, NULL, NULL, NULL},
     {"orgs_accountable", "问责党组织", "个", &src_acct, "a.subject_kind = 'organization'",

@@ -579,7 +579,17 @@ int stats_records(store_tx *tx, const stats_ctx *c, const measure *m, const char
     if (papers > 0) buf_addf(&wb, ", %s AS m_papers", buf_str(&pb));
     buf_free(&pb);
   }
-  build_at(c, rm, buf_str(&wb), NULL, key, &sql, p, &np);
+  {
+    /* (036) a distinct figure's groups over its records alone where its count is
+     * (the same rows; its gcols need no join) */
+    msource bs;
+    measure bm;
+    stats_ctx bc;
+    mscope whole;
+    if (rm->kind == MK_DISTINCT && bare_records(c, rm, &bs, &bm, &bc, &whole))
+      build_at(&bc, &bm, buf_str(&wb), NULL, key, &sql, p, &np);
+    else build_at(c, rm, buf_str(&wb), NULL, key, &sql, p, &np);
+  }
   buf_free(&wb);
   if (after) {
     /* rows after the cursor in the order (a NULL compares as ''; every order column is a

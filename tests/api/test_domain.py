@@ -243,6 +243,11 @@ def distinct_people_drill_down_answers_times():
         d = expect(office.get("/api/v1/stats/people_accountable/records"), 200).json
         row = [i for i in d["items"] if i["subject_name"] == "刘某"]
         assert len(row) == 1 and row[0]["times"] == 2 and "records" not in row[0], row
+        # the person's unit by name (the page reads the records alone and names the unit by id)
+        unit = expect(office.get(f"/api/v1/clues/{cid}"), 200).json["unit_id"]
+        names = {o["id"]: o["name"] for o in expect(office.get("/api/v1/orgs?per_page=200"), 200).json["items"]}
+        assert row[0]["unit_name"] == names[unit], (row, unit)
+        assert sorted(row[0]["outcomes"].split(",")) == ["admonition", "party_warning"], row
 
 
 @test
