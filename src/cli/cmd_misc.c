@@ -130,6 +130,7 @@ int cmd_serve(int argc, char **argv) {
    * default, each keeps its freed pages (docs/operations.md "Memory") */
   if (!mallopt(M_ARENA_MAX, (int)cfg_int(CFG_MALLOC_ARENA_MAX)))
     fprintf(stderr, "xunji: 无法设置 malloc_arena_max, 使用 glibc 默认值\n");
+  store_set_sqlite_temp_memory(true); /* the server's writer only (store.h) */
   app a;
   if (cli_open(&a)) return EX_SETUP;
   files_sweeper_start(&a); /* orphans of earlier crashes, in the background */

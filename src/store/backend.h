@@ -69,6 +69,8 @@ char *pg_translate_ddl(const char *sql, char *err, size_t errlen);
 bool pg_has_override(int version);
 /* store_set_sqlite_cache_kib's value, for sqlite.c's connections (0: default) */
 long backend_sqlite_cache_kib(void);
+/* store_set_sqlite_temp_memory's value, for sqlite.c's writer */
+bool backend_sqlite_temp_memory(void);
 /* true when name selects the PostgreSQL backend */
 bool store_name_is_pg(const char *name);
 #endif

@@ -41,6 +41,9 @@ bool store_name_is_pg(const char *name) {
 static long sqlite_cache_kib; /* set before the connections open, read after */
 void store_set_sqlite_cache_kib(long kib) { sqlite_cache_kib = kib > 0 ? kib : 0; }
 long backend_sqlite_cache_kib(void) { return sqlite_cache_kib; }
+static bool sqlite_temp_memory; /* the same: set before the store opens */
+void store_set_sqlite_temp_memory(bool on) { sqlite_temp_memory = on; }
+bool backend_sqlite_temp_memory(void) { return sqlite_temp_memory; }
 
 int store_open(store **out, const char *path, int max_readers, char *err, size_t errlen) {
   store *s = xcalloc(1, sizeof *s);

@@ -264,3 +264,33 @@ TEST(db_cache_kib_reaches_every_connection) {
   store_rollback(tx);
   store_close(s);
 }
+
+/* The writer's temporary storage in memory only when asked (the server's
+ * store): 2 (MEMORY) then, the default 0 (files) for a CLI's store, and
+ * never on a reader. */
+TEST(temp_store_in_memory_only_for_the_servers_writer) {
+  store_set_sqlite_temp_memory(true);
+  store *s = fresh("temp1.db");
+  store_set_sqlite_temp_memory(false);
+  CHECK(s != NULL);
+  if (!s) return;
+  store_tx *tx;
+  int64_t v = -1;
+  CHECK(store_write(s, &tx) == STORE_OK);
+  CHECK(store_query_int(tx, "PRAGMA temp_store", NULL, 0, &v) == STORE_OK);
+  CHECK_INT(v, 2);
+  store_rollback(tx);
+  CHECK(store_read(s, &tx) == STORE_OK);
+  CHECK(store_query_int(tx, "PRAGMA temp_store", NULL, 0, &v) == STORE_OK);
+  CHECK_INT(v, 0);
+  store_rollback(tx);
+  store_close(s);
+  s = fresh("temp0.db");
+  CHECK(s != NULL);
+  if (!s) return;
+  CHECK(store_write(s, &tx) == STORE_OK);
+  CHECK(store_query_int(tx, "PRAGMA temp_store", NULL, 0, &v) == STORE_OK);
+  CHECK_INT(v, 0);
+  store_rollback(tx);
+  store_close(s);
+}
