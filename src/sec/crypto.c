@@ -27,9 +27,10 @@
 /* An OpenSSL primitive failed on inputs of a valid size: a broken library or
  * lack of memory, never a property of request data (lengths are bounded before
  * any call). Continuing could issue unsealed data or wrong hashes. */
-static void fatal(const char *what) {
-  fprintf(stderr, "xunji: 密码运算失败 (%s)\n", what);
-  abort();
+static _Noreturn void fatal(const char *what) {
+  char m[128];
+  snprintf(m, sizeof m, "密码运算失败 (%s)", what);
+  xfatal(m);
 }
 
 void sm3(const void *p, size_t n, unsigned char out[SM3_LEN]) {

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "util/xmem.h"
+
 bool utf8_valid(const char *str, size_t n) {
   const unsigned char *s = (const unsigned char *)str;
   size_t i = 0;
@@ -208,8 +210,7 @@ void uuid7(char out[UUID_LEN]) {
   if (RAND_bytes(b + 6, 10) != 1) {
     /* the system's random source failed: no input causes this, and ids or
      * keys made without randomness must never be issued */
-    fputs("xunji: 随机数生成失败\n", stderr);
-    abort();
+    xfatal("随机数生成失败");
   }
   for (int i = 0; i < 6; i++) b[i] = (unsigned char)(ms >> (40 - 8 * i));
   b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));

@@ -9,13 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The only abort for lack of memory: callers never carry OOM branches. Not
- * reachable by input alone: every size that input controls is bounded before
- * it is allocated (bounded buffers, body and part caps). */
-static void oom(void) {
-  fputs("xunji: 内存不足 (out of memory)\n", stderr);
+/* The process's only abort (xmem.h): not reachable by input alone, since
+ * every size that input controls is bounded before it is allocated (bounded
+ * buffers, body and part caps) and lengths are bounded before any crypto call. */
+_Noreturn void xfatal(const char *msg) {
+  fprintf(stderr, "xunji: %s\n", msg);
   abort();
 }
+
+/* Lack of memory: callers never carry OOM branches. */
+static void oom(void) { xfatal("内存不足 (out of memory)"); }
 
 void *xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);
