@@ -57,7 +57,7 @@ $(eval $(call variant,asan,$(ASAN_FLAGS)))
 # error paths are where memory bugs hide
 $(eval $(call variant,faults,$(ASAN_FLAGS) -DXUNJI_FAULTS))
 # the deliberate defects of `make mutants` (src/util/mutant.h)
-MUTANTS := 1 2 3 4 5 6 7
+MUTANTS := 1 2 3 4 5 6 7 8
 $(foreach n,$(MUTANTS),$(eval $(call variant,mutant-$(n),$(REL_FLAGS) -DXUNJI_MUTANT=$(n))))
 
 asan: build/asan/xunji

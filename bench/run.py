@@ -299,6 +299,25 @@ def sqlite_refs(db, secs):
 
 
 # ---------------------------------------------------------------- main
+def serve(db, port, *settings):
+    """xunji serve on db at port, waited for until /healthz answers."""
+    t0 = time.monotonic()
+    srv = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{port}", "--set", "access_log=0",
+                            "--set", "max_conn_per_ip=4096", "--set", "max_conn=8192",
+                            # no deadline-reminder pass inside the server: on generated data every
+                            # overdue task of nine years is reminded at once (bench/README.md)
+                            "--set", "remind_interval_minutes=0", *settings], env=ENV2,
+                           stdout=subprocess.DEVNULL, stderr=open(os.path.join(DIR, "serve.log"), "a"))
+    while True:
+        try:
+            get(f"http://127.0.0.1:{port}/healthz")
+            return srv
+        except OSError:
+            if srv.poll() is not None or time.monotonic() - t0 > 60:
+                raise SystemExit("bench: xunji serve did not start (see " + DIR + "/serve.log)")
+            time.sleep(0.002)
+
+
 def main():
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
@@ -316,20 +335,7 @@ def main():
     starts = []
     for i in range(3):
         t0 = time.monotonic()
-        srv = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{port}", "--set", "access_log=0",
-                                "--set", "max_conn_per_ip=4096", "--set", "max_conn=8192",
-                                # no deadline-reminder pass inside the server: on generated data every
-                                # overdue task of nine years is reminded at once (bench/README.md)
-                                "--set", "remind_interval_minutes=0"], env=ENV2,
-                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(DIR, "serve.log"), "a"))
-        while True:
-            try:
-                get(url + "/healthz")
-                break
-            except OSError:
-                if srv.poll() is not None or time.monotonic() - t0 > 60:
-                    raise SystemExit("bench: xunji serve did not start (see " + DIR + "/serve.log)")
-                time.sleep(0.002)
+        srv = serve(db, port)
         starts.append(time.monotonic() - t0)
         if i < 2:
             srv.terminate()
@@ -404,6 +410,45 @@ def main():
             res["chart " + c] = r
             rows.append((f"GET stats/{c} (16 conns)", r, "-", {"rps": 0}, None, f"one request {t1 * 1000:.1f} ms"))
             say(f"  GET stats/{c:40} {r['rps']:10.0f}/s  p99 {fmt_ms(r['p99']):>9}")
+
+        # how often the answer cache answered the reads above (api/answers.c), then the same reads
+        # computed afresh: a second server on the same database with the cache off
+        # (answer_cache_kib=0), each against the reference of its pair above
+        mt = get(url + "/metrics")[0].decode()
+        cnt = {k: int(re.search(rf"^xunji_answer_cache_{k}_total (\d+)", mt, re.M).group(1))
+               for k in ("hits", "misses", "kept")}
+        res["answers"] = cnt
+        say(f"  answer cache over the reads above: {cnt['hits']} hits, {cnt['misses']} misses, "
+            f"{cnt['kept']} kept")
+        port0 = free_port()
+        url0 = f"http://127.0.0.1:{port0}"
+        srv0 = serve(db, port0, "--set", "answer_cache_kib=0")
+        try:
+            X0 = lambda u, **kw: wrk(u, pid=srv0.pid, **kw)
+            say("\nanswer cache off (answer_cache_kib=0), the same reads computed on every request:")
+            for name, u, conns, key, refname in [
+                    ("GET /api/v1/problems/{id} (token)", f"{url0}/api/v1/problems/{pid}", None, "one", "nginx return 200"),
+                    ("GET /api/v1/problems?per_page=50 (page 1)", list1.replace(url, url0), None, "list",
+                     "nginx static file, same bytes"),
+                    ("GET /api/v1/stats (16 conns)", url0 + "/api/v1/stats", 16, "stats", "nginx return 200"),
+                    ("GET stats drill-down page (16 conns)", drill.replace(url, url0), 16, "drill", "nginx return 200")] + \
+                    [(f"GET stats/{c} (16 conns)", f"{url0}/api/v1/stats/{c}", 16, "chart " + c, "-") for c in charts]:
+                _, t1 = get(u, office, timeout=MAX_ONE)
+                name0 = name + ", cache off"
+                if t1 > SLOW:
+                    rows.append((name0, None, "", None, None, f"one request {t1:.1f} s: wrk not run"))
+                    say(f"  {name0:56} one request {t1:.1f} s: wrk not run")
+                    continue
+                r = med([X0(u, headers=auth, conns=conns) for _ in range(REPEAT)])
+                ref = res.get(key)[1] if isinstance(res.get(key), tuple) else None
+                ratio = r["rps"] / ref["rps"] if ref and ref["rps"] else None
+                res[key + " off"] = (r, ref, ratio) if ref else r
+                rows.append((name0, r, refname if ref else "-", ref or {"rps": 0}, ratio, f"one request {t1 * 1000:.1f} ms"))
+                say(f"  {name0:56} {r['rps']:10.0f}/s  p99 {fmt_ms(r['p99']):>9}   CPU "
+                    f"{r['cpu_us'] or 0:.0f} µs/req" + (f"   ratio {ratio:.3g}" if ratio else ""))
+        finally:
+            srv0.terminate()
+            srv0.wait(20)
 
         # writes: POST /api/v1/clues (audited, sealed, FULL) vs raw one-row FULL commits
         lua = os.path.join(DIR, "post.lua")
@@ -503,7 +548,9 @@ def print_targets(info, res, startup, starts, hwm, rss):
                     "yes" if r[2] >= limit else "no"))
 
     ratio_row("GET one record ≥ 0.4 × nginx `return 200`", "one", 0.4, "xunji vs nginx")
+    ratio_row("  the same, answer cache off (computed every time)", "one off", 0.4, "xunji vs nginx")
     ratio_row("list page of 50 ≥ 0.25 × nginx serving the same bytes", "list", 0.25, "xunji vs nginx")
+    ratio_row("  the same, answer cache off", "list off", 0.25, "xunji vs nginx")
     r = res.get("deep")
     if r:
         out.append((f"page reached by cursors {SIZES['problems']:,} rows deep as fast as the first",
@@ -513,7 +560,7 @@ def print_targets(info, res, startup, starts, hwm, rss):
         out.append(("page reached by cursors as fast as the first", "not measured", "no"))
     p99s = []
     for key, name in [("stats", "GET /api/v1/stats"), ("drill", "drill-down page")] + \
-            [(k, k[6:]) for k in res if k.startswith("chart ")]:
+            [(k, k[6:]) for k in res if k.startswith("chart ") and not k.endswith(" off")]:
         r = res.get(key)
         v = (r[0] if isinstance(r, tuple) else r) if r else None
         p99s.append((name, v["p99"] if v else None))
@@ -522,6 +569,17 @@ def print_targets(info, res, startup, starts, hwm, rss):
     out.append(("every statistic, group chart and a drill-down page: p99 ≤ 10 ms at 16 connections",
                 "; ".join(f"{n} {fmt_ms(p)}" for n, p in p99s),
                 "yes" if worst is not None and worst <= 10 and not missing else "no"))
+    off = []
+    for key, name in [("stats off", "GET /api/v1/stats"), ("drill off", "drill-down page")] + \
+            [(k, k[6:-4]) for k in res if k.startswith("chart ") and k.endswith(" off")]:
+        r = res.get(key)
+        v = (r[0] if isinstance(r, tuple) else r) if r else None
+        off.append(f"{name} {fmt_ms(v['p99']) if v else 'not run'}"
+                   + (f" ({v['cpu_us'] / 1000:.1f} ms CPU)" if v and v.get("cpu_us") else ""))
+    a = res.get("answers") or {}
+    out.append(("  the same, answer cache off (computed every time)", "; ".join(off), "-"))
+    out.append(("  answer cache over the cache-on reads",
+                f"{a.get('hits', 0)} hits, {a.get('misses', 0)} misses, {a.get('kept', 0)} kept", "-"))
     ratio_row("durable writes ≥ 3 × raw SQLite one-row FULL commits", "writes", 3, "POST /api/v1/clues vs raw")
     bk = res.get("bulk")
     out.append(("bulk import ≥ 0.5 × raw SQLite batched inserts",

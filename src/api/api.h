@@ -31,6 +31,7 @@ enum {
   RF_REVEAL = 64,     /* may reveal a sealed field: X-Xunji-OTP is checked, api_reveal decides */
   RF_ENROL = 128,     /* allowed while a 三员 must still enrol TOTP */
   RF_NO_ADDR = 256,   /* 举报人保护: no client address in the audit or the access log */
+  RF_CACHE = 512,     /* a GET whose 200 reply the answer cache may keep (api/answers.c) */
 };
 
 typedef struct route {
@@ -298,6 +299,11 @@ int h_review_item_clear(req *r);
 /* Authentication (api/session.c), used by dispatch. Returns 0 if r->who is
  * set, else replies 401 and returns the status. */
 int session_authenticate(req *r);
+/* The request's credential for the answer cache (api/answers.c): 'T' and the
+ * HMAC of a well-formed bearer token, or 'C' and the HMAC of a well-formed
+ * session cookie (the values the database keeps, never the secret itself);
+ * false when there is none. */
+bool session_credential(req *r, char out[67]);
 /* Loads a user's grants (checking each row's HMAC tag) into p. */
 int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p);
 /* The HMAC tag of a grant row. */

@@ -11,6 +11,7 @@
  *
  * Counting is lock-free (relaxed atomics), one call per reply from the HTTP
  * layer (metrics_observe); labels are route patterns, never paths with ids.
+ * Also the answer cache's counters (api/answers.c).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/answers.h"
 #include "api/api.h"
 #include "domain/sched.h"
 #include "http/netaddr.h"
@@ -185,6 +187,20 @@ int h_metrics(req *r) {
            "# HELP xunji_password_iterations_total Their PBKDF2 iterations, summed.\n"
            "# TYPE xunji_password_iterations_total counter\nxunji_password_iterations_total %ld\n",
            pv, pi);
+  answers_stats as;
+  answers_get_stats(&as);
+  buf_addf(&b,
+           "# HELP xunji_answer_cache_hits_total Replies served from the answer cache.\n"
+           "# TYPE xunji_answer_cache_hits_total counter\nxunji_answer_cache_hits_total %ld\n"
+           "# HELP xunji_answer_cache_misses_total Cacheable requests computed afresh.\n"
+           "# TYPE xunji_answer_cache_misses_total counter\nxunji_answer_cache_misses_total %ld\n"
+           "# HELP xunji_answer_cache_kept_total Replies kept in the answer cache.\n"
+           "# TYPE xunji_answer_cache_kept_total counter\nxunji_answer_cache_kept_total %ld\n"
+           "# HELP xunji_answer_cache_entries Answers held (some may no longer be servable).\n"
+           "# TYPE xunji_answer_cache_entries gauge\nxunji_answer_cache_entries %ld\n"
+           "# HELP xunji_answer_cache_bytes Bytes of the answers held.\n"
+           "# TYPE xunji_answer_cache_bytes gauge\nxunji_answer_cache_bytes %zu\n",
+           as.hits, as.misses, as.kept, as.entries, as.bytes);
   long rss_kb = -1, hwm_kb = -1;
   proc_memory(&rss_kb, &hwm_kb);
   if (rss_kb >= 0)

@@ -26,17 +26,17 @@
 /* The acts repeat the kind's (C needs constants here); tests check they agree.
  * A record of the directory or the round plan: no history route of its own. */
 #define PLAIN_ROUTES(path, k, label, la, wa)                                               \
-  {"GET", "/api/v1/" path, h_rec_list, la, RF_RECORD, "列出" label, &k},                    \
+  {"GET", "/api/v1/" path, h_rec_list, la, RF_RECORD | RF_CACHE, "列出" label, &k},                    \
   {"POST", "/api/v1/" path, h_rec_create, wa, RF_RECORD, "新建" label, &k},                 \
-  {"GET", "/api/v1/" path "/{id}", h_rec_get, la, RF_RECORD, "查看" label, &k},             \
+  {"GET", "/api/v1/" path "/{id}", h_rec_get, la, RF_RECORD | RF_CACHE, "查看" label, &k},             \
   {"PATCH", "/api/v1/" path "/{id}", h_rec_update, wa, RF_RECORD, "修改" label, &k}
 
 #define RECORD_ROUTES(path, k, label, la, ca, ea)                                          \
-  {"GET", "/api/v1/" path, h_rec_list, la, RF_RECORD, "列出" label, &k},                    \
+  {"GET", "/api/v1/" path, h_rec_list, la, RF_RECORD | RF_CACHE, "列出" label, &k},                    \
   {"POST", "/api/v1/" path, h_rec_create, ca, RF_RECORD, "新建" label, &k},                 \
-  {"GET", "/api/v1/" path "/{id}", h_rec_get, la, RF_RECORD, "查看" label, &k},             \
+  {"GET", "/api/v1/" path "/{id}", h_rec_get, la, RF_RECORD | RF_CACHE, "查看" label, &k},             \
   {"PATCH", "/api/v1/" path "/{id}", h_rec_update, ea, RF_RECORD, "修改" label, &k},        \
-  {"GET", "/api/v1/" path "/{id}/history", h_rec_history, la, RF_RECORD, label "流转记录", &k}
+  {"GET", "/api/v1/" path "/{id}/history", h_rec_history, la, RF_RECORD | RF_CACHE, label "流转记录", &k}
 
 extern const struct file_owner fo_problem, fo_task;
 
@@ -61,7 +61,7 @@ const route routes[] = {
     {"GET", "/api/v1/me/sessions", h_my_sessions, A_SELF, RF_ENROL, "本人的有效会话", NULL},
     {"DELETE", "/api/v1/me/sessions/{id}", h_my_session_end, A_SELF, RF_ENROL, "结束本人的一个会话",
      NULL},
-    {"GET", "/api/v1/meta", h_meta, A_SELF, 0, "角色、状态与流程定义", NULL},
+    {"GET", "/api/v1/meta", h_meta, A_SELF, RF_CACHE, "角色、状态与流程定义", NULL},
     {"GET", "/api/v1/messages", h_messages, A_SELF, 0, "收件箱", NULL},
     {"POST", "/api/v1/messages/{id}/read", h_message_read, A_SELF, 0, "标记消息已读", NULL},
     {"GET", "/api/v1/users", h_users_list, A_USER_LIST, 0, "列出用户", NULL},
@@ -101,12 +101,12 @@ const route routes[] = {
     PLAIN_ROUTES("rounds", rk_round, "巡察轮次", A_ROUND_LIST, A_ROUND_WRITE),
     PLAIN_ROUTES("teams", rk_team, "巡察组", A_TEAM_LIST, A_TEAM_WRITE),
     PLAIN_ROUTES("targets", rk_target, "巡察对象", A_TARGET_LIST, A_TARGET_WRITE),
-    {"GET", "/api/v1/clues", h_rec_list, A_CLUE_LIST, RF_RECORD, "列出问题线索", &rk_clue},
+    {"GET", "/api/v1/clues", h_rec_list, A_CLUE_LIST, RF_RECORD | RF_CACHE, "列出问题线索", &rk_clue},
     {"POST", "/api/v1/clues", h_rec_create, A_CLUE_CREATE, RF_RECORD, "登记问题线索 (草稿)", &rk_clue},
     {"GET", "/api/v1/clues/{id}", h_rec_get, A_CLUE_LIST, RF_RECORD | RF_REVEAL, "查看问题线索",
      &rk_clue},
     {"PATCH", "/api/v1/clues/{id}", h_rec_update, A_CLUE_EDIT, RF_RECORD, "修改草稿线索", &rk_clue},
-    {"GET", "/api/v1/clues/{id}/history", h_rec_history, A_CLUE_LIST, RF_RECORD, "线索流转记录", &rk_clue},
+    {"GET", "/api/v1/clues/{id}/history", h_rec_history, A_CLUE_LIST, RF_RECORD | RF_CACHE, "线索流转记录", &rk_clue},
     {"POST", "/api/v1/clues/{id}/outcome", h_clue_outcome, A_CLUE_OUTCOME, 0,
      "登记立案、留置、移送审查起诉情况及决定机关", NULL},
     {"POST", "/api/v1/clues/{id}/{verb}", h_rec_action, A_CLUE_LIST, RF_LIFECYCLE | RF_RECORD,
@@ -156,11 +156,11 @@ const route routes[] = {
      "从 CSV 或 .xlsx 导入人员 (逐行校验, 整批成功或整批失败)", NULL},
     {"POST", "/api/v1/targets/{id}/briefings", h_target_briefings_request, A_BRIEFING_REQUEST, 0,
      "请各来源提供巡前情况通报", NULL},
-    {"GET", "/api/v1/briefings", h_rec_list, A_BRIEFING_LIST, RF_RECORD,
+    {"GET", "/api/v1/briefings", h_rec_list, A_BRIEFING_LIST, RF_RECORD | RF_CACHE,
      "巡前情况通报 (含逾期标记)", &rk_briefing},
     {"POST", "/api/v1/briefings/{id}/answer", h_briefing_answer, A_BRIEFING_ANSWER, 0,
      "报送巡前情况通报", NULL},
-    {"GET", "/api/v1/petitions", h_rec_list, A_PETITION_LIST, RF_RECORD, "列出信访件", &rk_petition},
+    {"GET", "/api/v1/petitions", h_rec_list, A_PETITION_LIST, RF_RECORD | RF_CACHE, "列出信访件", &rk_petition},
     {"POST", "/api/v1/petitions", h_rec_create, A_PETITION_CREATE, RF_RECORD,
      "登记信访件 (信访人身份加密保存)", &rk_petition},
     {"GET", "/api/v1/petitions/{id}", h_rec_get, A_PETITION_LIST, RF_RECORD | RF_REVEAL,
@@ -192,7 +192,7 @@ const route routes[] = {
     {"POST", "/api/v1/recusal-exceptions", h_recusal_exception_create, A_RECUSAL_EXCEPTION, 0,
      "领导小组批准回避例外 (须说明理由)", NULL},
     /* issue 4: findings to rectification (domain/findings/findings.c, rectification.c, files.c) */
-    {"GET", "/api/v1/problem-categories", h_categories_list, A_PROBLEM_LIST, 0,
+    {"GET", "/api/v1/problem-categories", h_categories_list, A_PROBLEM_LIST, RF_CACHE,
      "问题类别 (两级分类)", NULL},
     {"POST", "/api/v1/problem-categories", h_categories_create, A_CATEGORY_WRITE, 0,
      "新增问题类别", NULL},
@@ -225,12 +225,12 @@ const route routes[] = {
      A_SUPERVISION_NOTE, 0, "派驻纪检监察组填写监督意见", NULL},
     {"POST", "/api/v1/rect-tasks/{id}/{verb}", h_rec_action, A_RECT_READ, RF_LIFECYCLE | RF_RECORD,
      "整改任务流转: start|finish|sign_off|send_back", &rk_task},
-    {"GET", "/api/v1/notices", h_rec_list, A_NOTICE_LIST, RF_RECORD,
+    {"GET", "/api/v1/notices", h_rec_list, A_NOTICE_LIST, RF_RECORD | RF_CACHE,
      "督查督办通知 (?open=true 为未办结)", &rk_notice},
     {"POST", "/api/v1/notices", h_rec_create, A_NOTICE_ISSUE, RF_RECORD,
      "下发督查督办通知 (提醒/督办/约谈)", &rk_notice},
-    {"GET", "/api/v1/notices/{id}", h_rec_get, A_NOTICE_LIST, RF_RECORD, "查看督办通知", &rk_notice},
-    {"GET", "/api/v1/notices/{id}/history", h_rec_history, A_NOTICE_LIST, RF_RECORD,
+    {"GET", "/api/v1/notices/{id}", h_rec_get, A_NOTICE_LIST, RF_RECORD | RF_CACHE, "查看督办通知", &rk_notice},
+    {"GET", "/api/v1/notices/{id}/history", h_rec_history, A_NOTICE_LIST, RF_RECORD | RF_CACHE,
      "督办通知流转记录", &rk_notice},
     {"POST", "/api/v1/notices/{id}/{verb}", h_rec_action, A_NOTICE_LIST, RF_LIFECYCLE | RF_RECORD,
      "督办通知流转: reply|close|send_back", &rk_notice},
@@ -250,7 +250,7 @@ const route routes[] = {
     RECORD_ROUTES("assistance", rk_assistance, "提请协助事项", A_ASSIST_LIST, A_ASSIST_WRITE, A_ASSIST_WRITE),
     {"POST", "/api/v1/assistance/{id}/{verb}", h_rec_action, A_ASSIST_LIST, RF_LIFECYCLE | RF_RECORD,
      "提请协助流转: submit|approve|reject|forward|accept|complete|close", &rk_assistance},
-    {"GET", "/api/v1/outcomes", h_outcomes, A_SELF, 0,
+    {"GET", "/api/v1/outcomes", h_outcomes, A_SELF, RF_CACHE,
      "处理结果代码表 (名称、类别、计入的四种形态)", NULL},
     {"GET", "/api/v1/accountability/pending", h_accountability_pending, A_ACCT_LIST, 0,
      "抄送后逾期仍无追责问责决定的问题", NULL},
@@ -271,13 +271,13 @@ const route routes[] = {
     {"GET", "/api/v1/files/{id}", h_file_download, A_SELF, 0,
      "下载佐证材料 (附件方式, 读取留痕)", NULL},
     /* issue 6: statistics, ledgers, formal letters (domain/reports/stats.c, ledgers.c, documents.c) */
-    {"GET", "/api/v1/stats", h_stats, A_STATS_READ, 0,
+    {"GET", "/api/v1/stats", h_stats, A_STATS_READ, RF_CACHE,
      "统计: 全部指标 (可按轮次、专项、巡察组、单位、日期、层级筛选)", NULL},
-    {"GET", "/api/v1/stats/measures", h_stats_measures, A_STATS_READ, 0,
+    {"GET", "/api/v1/stats/measures", h_stats_measures, A_STATS_READ, RF_CACHE,
      "统计指标定义 (名称、单位、适用的筛选条件)", NULL},
-    {"GET", "/api/v1/stats/{measure}/records", h_stats_records, A_STATS_READ, 0,
+    {"GET", "/api/v1/stats/{measure}/records", h_stats_records, A_STATS_READ, RF_CACHE,
      "统计穿透: 某项指标所统计的记录", NULL},
-    {"GET", "/api/v1/stats/{measure}/groups", h_stats_groups, A_STATS_READ, 0,
+    {"GET", "/api/v1/stats/{measure}/groups", h_stats_groups, A_STATS_READ, RF_CACHE,
      "某项指标按巡察轮次、巡察组或被巡察单位分组的数值", NULL},
     {"GET", "/api/v1/stats/summary.pdf", h_summary_pdf, A_STATS_READ, RF_2FA,
      "汇总报告 PDF: 主要数字与统计图 (筛选同统计, 导出留痕)", NULL},
@@ -313,6 +313,7 @@ json_t *api_route_table(void) {
                           (rt->flags & RF_PUBLIC) != 0, "must_change_ok",
                           (rt->flags & RF_MUST_CHANGE) != 0, "summary", rt->summary);
     if (rt->flags & RF_2FA) json_object_set_new(o, "second_factor", json_true());
+    if (rt->flags & RF_CACHE) json_object_set_new(o, "answer_cache", json_true());
     if (rt->flags & RF_LIFECYCLE) {
       const workflow *w = (rt->flags & RF_RECORD) ? ((const rec_kind *)rt->arg)->wf : rt->arg;
       json_t *verbs = json_array();

@@ -119,6 +119,11 @@ int session_load_grants(app *a, store_tx *tx, const char *user_id, principal *p)
       if (!seen || !*seen) p->nended++;
       continue;
     }
+    if (ends && *ends) { /* it ends by time alone: the answer cache's bound */
+      time_t t = ts_parse(ends);
+      if (t <= 0) t = 1; /* unreadable: no bound can be trusted */
+      if (!p->until || t < p->until) p->until = t;
+    }
     grant *g = &p->grants[p->ngrants++];
     g->role = (role_id)ri;
     g->sk = (scope_kind)ski;
@@ -225,6 +230,11 @@ static int load_user(store_tx *tx, const char *user_id, principal *p, int *disab
   json_t *pc = json_object_get(u, "pw_changed_at");
   p->must_change = json_integer_value(json_object_get(u, "must_change")) ||
                    pw_expired(json_is_string(pc) ? json_string_value(pc) : NULL);
+  long days = cfg_int(CFG_PASSWORD_MAX_AGE_DAYS);
+  if (!p->must_change && days > 0 && json_is_string(pc)) { /* when it will expire */
+    time_t t = ts_parse(json_string_value(pc));
+    if (t > 0) p->until = t + days * 86400 + 1;
+  }
   *disabled = (int)json_integer_value(json_object_get(u, "disabled"));
   json_decref(u);
   return 1;
@@ -248,7 +258,33 @@ static const char *find_cookie(req *r, char *out, size_t outlen) {
   return out;
 }
 
+bool session_credential(req *r, char out[67]) {
+  const char *authz_h = req_header(r, "Authorization");
+  if (authz_h && strncasecmp(authz_h, "Bearer ", 7) == 0) {
+    const char *tok = authz_h + 7;
+    if (strlen(tok) != 67 || strncmp(tok, "xj_", 3) != 0) return false;
+    out[0] = 'T';
+    token_hash(r->app, tok, out + 1);
+    return true;
+  }
+  char cookie[80];
+  if (!find_cookie(r, cookie, sizeof cookie) || strlen(cookie) != 64) return false;
+  out[0] = 'C';
+  token_hash(r->app, cookie, out + 1);
+  return true;
+}
+
+/* The earlier of *until and t (t <= 0: none). */
+static void until_min(time_t *until, time_t t) {
+  if (t > 0 && t < *until) *until = t;
+}
+
 /* ---- authentication of each request --------------------------------------- */
+/* Besides deciding, it sets r->auth_until: the time from which the same
+ * credential could be decided otherwise with no commit in between (an
+ * expiry, a last use due to be written, a grant's end, the password's
+ * expiry, a second factor no longer fresh); the answer cache serves nothing
+ * past it. 0 when the decision wrote something (then it is not kept). */
 int session_authenticate(req *r) {
   app *a = r->app;
   const char *authz_h = req_header(r, "Authorization");
@@ -265,8 +301,8 @@ int session_authenticate(req *r) {
     if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
     sval prm[] = {SV_S(h), SV_I(now)};
     json_t *t = store_query_one(tx,
-                                "SELECT id, user_id, last_used_at, scope FROM api_tokens WHERE "
-                                "token_hash=$1 AND revoked=0 AND expires_at > $2",
+                                "SELECT id, user_id, last_used_at, scope, expires_at FROM api_tokens "
+                                "WHERE token_hash=$1 AND revoked=0 AND expires_at > $2",
                                 prm, 2, &rc);
     const char *uid = t ? json_string_value(json_object_get(t, "user_id")) : NULL;
     int disabled = 0, found = 0;
@@ -292,8 +328,13 @@ int session_authenticate(req *r) {
     r->must_enrol = false; /* scripts cannot enrol; the owner has 2FA when tokens need it */
     /* last use, at most once a minute (listed by GET /api/v1/me/tokens) */
     json_t *lu = json_object_get(t, "last_used_at");
-    if ((!json_is_string(lu) || now - ts_parse(json_string_value(lu)) >= 60) &&
-        store_write(a->db, &tx) == STORE_OK) {
+    bool due = !json_is_string(lu) || now - ts_parse(json_string_value(lu)) >= 60;
+    r->auth_until = due ? 0 : (time_t)json_integer_value(json_object_get(t, "expires_at"));
+    if (!due) {
+      until_min(&r->auth_until, ts_parse(json_string_value(lu)) + 60);
+      until_min(&r->auth_until, (time_t)r->who.until);
+    }
+    if (due && store_write(a->db, &tx) == STORE_OK) {
       char ts[TS_LEN];
       ts_now(ts);
       sval p2[] = {SV_S(ts), SV_S(json_string_value(json_object_get(t, "id")))};
@@ -317,7 +358,7 @@ int session_authenticate(req *r) {
       tx, "SELECT user_id, csrf, created_at, last_seen, verified_until FROM sessions WHERE id_hash=$1",
       prm, 1, &rc);
   int found = 0, disabled = 0;
-  int64_t created = 0, last = 0;
+  int64_t created = 0, last = 0, verified_until = 0;
   if (s) {
     created = json_integer_value(json_object_get(s, "created_at"));
     last = json_integer_value(json_object_get(s, "last_seen"));
@@ -325,7 +366,8 @@ int session_authenticate(req *r) {
     found = load_user(tx, json_string_value(json_object_get(s, "user_id")), &r->who, &disabled);
     if (found == 1) rc = session_load_grants(a, tx, r->who.user_id, &r->who);
     if (found == 1 && rc >= 0) rc = twofa_load(r, tx);
-    r->fresh_2fa = json_integer_value(json_object_get(s, "verified_until")) > now;
+    verified_until = json_integer_value(json_object_get(s, "verified_until"));
+    r->fresh_2fa = verified_until > now;
   }
   store_rollback(tx);
   json_decref(s);
@@ -339,6 +381,14 @@ int session_authenticate(req *r) {
     }
     set_cookie(r, "", 1);
     return unauthorized(r, "session_expired", s ? "会话已过期, 请重新登录" : "请先登录");
+  }
+  r->auth_until = 0;
+  if (now - last < 60) {
+    r->auth_until = (time_t)last + 60; /* then last_seen is written again */
+    until_min(&r->auth_until, (time_t)(last + cfg_int(CFG_SESSION_IDLE_MIN) * 60 + 1));
+    until_min(&r->auth_until, (time_t)(created + cfg_int(CFG_SESSION_MAX_HOURS) * 3600 + 1));
+    if (r->fresh_2fa) until_min(&r->auth_until, (time_t)verified_until);
+    until_min(&r->auth_until, (time_t)r->who.until);
   }
   if (now - last >= 60 && store_write(a->db, &tx) == STORE_OK) {
     sval p2[] = {SV_I(now), SV_S(r->sid_hash)};

@@ -67,6 +67,8 @@ typedef struct principal {
   int ngrants;
   grant grants[MAX_GRANTS];
   int nended; /* grants found ended (not loaded) and not yet recorded as such */
+  int64_t until; /* session.c: the earliest time at which what was loaded changes by
+                  * time alone (a grant's end, the password's expiry); 0 none */
 } principal;
 
 bool principal_has(const principal *p, role_id r);

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "app.h"
@@ -70,6 +71,13 @@ typedef struct req {
   char etag[32];
   char cookie[256];   /* Set-Cookie value, if any */
   audit_head head;    /* newest audit entry written by this request */
+  /* the answer cache (api/answers.c) */
+  struct answer *answer; /* a hit: the reply is this entry's bytes (a reference) */
+  char *akey;            /* a cacheable miss: its key (owned), version and key ring */
+  size_t aklen;
+  uint64_t aversion;
+  uintptr_t aring;
+  time_t auth_until;     /* session_authenticate: its decision holds while xnow() < this */
   /* An export (domain/reports/listexport.c): the list handler's rows go to
    * this sink, all of them, instead of a page (api/paging.c api_list). */
   struct list_sink *list_sink;

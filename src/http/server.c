@@ -49,6 +49,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/answers.h"
 #include "api/api.h"
 #include "http/netaddr.h"
 #include "http/req.h"
@@ -310,6 +311,8 @@ static void req_free(req *r) {
   json_decref(r->in);
   json_decref(r->out);
   free(r->raw);
+  free(r->akey);
+  answer_release(r->answer);
   if (r->rawfd > 0) close(r->rawfd);
   if (r->upload_fd > 0) close(r->upload_fd);
   budget_release(r);
@@ -358,6 +361,9 @@ static void access_log(req *r) {
           r->via_proxy ? r->ip : "", r->method, path, r->status, ms, r->authed ? r->who.login : "-");
 }
 
+/* MHD's free callback of a reply made of a kept answer's bytes. */
+static void answer_unref(void *cls) { answer_release(cls); }
+
 static enum MHD_Result send_reply(req *r) {
   struct MHD_Response *resp;
   if (r->rawfd > 0) {
@@ -371,11 +377,26 @@ static enum MHD_Result send_reply(req *r) {
     resp = MHD_create_response_from_buffer(r->rawlen, r->raw, MHD_RESPMEM_MUST_FREE);
     r->raw = NULL;
     MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "application/octet-stream");
+  } else if (r->answer) { /* a kept answer (api/answers.c): its bytes, by reference */
+    size_t n;
+    const char *b = answer_body(r->answer, &n);
+    answer_ref(r->answer);
+    resp = MHD_create_response_from_buffer_with_free_callback_cls(n, (void *)b, answer_unref,
+                                                                  r->answer);
+    if (!resp) answer_release(r->answer);
+    if (resp) MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
   } else {
     char *s = r->out ? json_out(r->out, NULL) : NULL; /* json_dumps' bytes, faster */
     if (!s) s = xstrdup("{}");
-    resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+    size_t n = strlen(s);
+    answer *kept = answers_keep(r, s, n); /* owns s when kept */
+    if (kept) {
+      resp = MHD_create_response_from_buffer_with_free_callback_cls(n, s, answer_unref, kept);
+      if (!resp) answer_release(kept);
+    } else {
+      resp = MHD_create_response_from_buffer(n, s, MHD_RESPMEM_MUST_FREE);
+    }
+    if (resp) MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
   }
   if (!resp) return MHD_NO;
   add_common_headers(resp, r);

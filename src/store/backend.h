@@ -41,6 +41,7 @@ struct pg_rows;
   int P##store_read_lagged(S *s, const char *who, T **tx);                                   \
   void P##store_note_write(S *s, const char *who);                                           \
   void P##store_get_stats(S *s, struct store_stats *out);                                    \
+  int P##store_version(S *s, uint64_t *v);                                                   \
   int P##store_exec(T *tx, const char *sql, const struct sval *p, int n, int64_t *changes);  \
   int P##store_exec_script(T *tx, const char *sql);                                          \
   int P##store_query(T *tx, const char *sql, const struct sval *p, int n, R **rows);         \
@@ -95,6 +96,7 @@ bool store_name_is_pg(const char *name);
 #define store_read_lagged sq_store_read_lagged
 #define store_note_write sq_store_note_write
 #define store_get_stats sq_store_get_stats
+#define store_version sq_store_version
 #define store_exec sq_store_exec
 #define store_exec_script sq_store_exec_script
 #define store_query sq_store_query
@@ -130,6 +132,7 @@ bool store_name_is_pg(const char *name);
 #define store_read_lagged pg_store_read_lagged
 #define store_note_write pg_store_note_write
 #define store_get_stats pg_store_get_stats
+#define store_version pg_store_version
 #define store_exec pg_store_exec
 #define store_exec_script pg_store_exec_script
 #define store_query pg_store_query

@@ -157,6 +157,10 @@ typedef struct conn {
     int slot;
   } hint[CACHE_SLOTS];
   struct conn *next_free;
+  /* a reader's PRAGMA data_version as store_version last read it */
+  sqlite3_stmt *dv;
+  int64_t dv_last;
+  bool dv_known;
 } conn;
 
 /* One group commit: the writer connection's open transaction. */
@@ -183,6 +187,7 @@ struct store {
   conn *free_readers;
   int nreaders, max_readers;
   long cache_kib; /* db_cache_kib at store_open, for every connection (0: default) */
+  uint64_t version; /* store_version (store.h): bumped whenever a reader sees a commit */
 };
 
 struct store_tx {
@@ -247,6 +252,7 @@ static int open_conn(const char *path, int readonly, long cache_kib, conn **out,
 static void close_conn(conn *c) {
   if (!c) return;
   for (int i = 0; i < C__MAX; i++) sqlite3_finalize(c->ctl[i]);
+  sqlite3_finalize(c->dv);
   for (int i = 0; i < CACHE_SLOTS; i++) {
     if (c->cache[i].st) sqlite3_finalize(c->cache[i].st);
     free(c->cache[i].sql);
@@ -385,6 +391,9 @@ static int bind(store_tx *tx, sqlite3_stmt *st, const sval *p, int n, int in_pla
 }
 
 /* ---- the writer token (invariant 2) -------------------------------------- */
+/* store_version's counter: any commit may have changed any answer. */
+static void version_bump(store *s) { __atomic_add_fetch(&s->version, 1, __ATOMIC_SEQ_CST); }
+
 static void token_take(store *s) {
   pthread_mutex_lock(&s->gmu);
   s->waiting++;
@@ -572,7 +581,9 @@ int store_write(store *s, store_tx **out) {
   return STORE_OK;
 }
 
-int store_read(store *s, store_tx **out) {
+/* A reader connection from the pool (opened when none is free and fewer
+ * than max_readers exist; otherwise waits for one). */
+static int reader_take(store *s, conn **out) {
   conn *c = NULL;
   char err[256];
   pthread_mutex_lock(&s->pmu);
@@ -597,6 +608,21 @@ int store_read(store *s, store_tx **out) {
     pthread_cond_wait(&s->pcv, &s->pmu);
   }
   pthread_mutex_unlock(&s->pmu);
+  *out = c;
+  return STORE_OK;
+}
+
+static void reader_give(store *s, conn *c) {
+  pthread_mutex_lock(&s->pmu);
+  c->next_free = s->free_readers;
+  s->free_readers = c;
+  pthread_cond_signal(&s->pcv);
+  pthread_mutex_unlock(&s->pmu);
+}
+
+int store_read(store *s, store_tx **out) {
+  conn *c;
+  if (reader_take(s, &c) != STORE_OK) return STORE_ERR;
   store_tx *tx = xcalloc(1, sizeof *tx);
   tx->s = s;
   tx->c = c;
@@ -609,13 +635,45 @@ int store_read(store *s, store_tx **out) {
   return STORE_OK;
 }
 
+/* store.h store_version. SQLite's PRAGMA data_version differs between two
+ * reads on one connection when any other connection committed in between:
+ * this process's writer or another process (a CLI on the same file). Readers
+ * never write, so a reader sees every commit. The reader taken compares its
+ * value with the one it read last and bumps the store's counter on a
+ * difference; a reader never asked before has no last value, so its first
+ * answer bumps too (a commit may have come before it was opened). Hence for
+ * any commit C, every reader's first check after C, or an earlier one made
+ * after C, bumped: a version read before a snapshot older than C is never
+ * the current one once C is visible. The caller reads the version before it
+ * opens its own transaction. */
+int store_version(store *s, uint64_t *out) {
+  conn *c;
+  if (reader_take(s, &c) != STORE_OK) return STORE_ERR;
+  int rc = c->dv ? SQLITE_OK
+                 : sqlite3_prepare_v3(c->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                                      &c->dv, NULL);
+  int64_t v = 0;
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(c->dv);
+    if (rc == SQLITE_ROW) {
+      v = sqlite3_column_int64(c->dv, 0);
+      rc = SQLITE_OK;
+    }
+    sqlite3_reset(c->dv);
+  }
+  if (rc == SQLITE_OK && (!c->dv_known || v != c->dv_last) && !MUTANT(MUT_COMMITS_NOT_SEEN)) {
+    version_bump(s);
+    c->dv_last = v;
+    c->dv_known = true;
+  }
+  reader_give(s, c);
+  if (rc != SQLITE_OK) return map_rc(rc);
+  *out = __atomic_load_n(&s->version, __ATOMIC_SEQ_CST);
+  return STORE_OK;
+}
+
 static void release(store_tx *tx) {
-  store *s = tx->s;
-  pthread_mutex_lock(&s->pmu);
-  tx->c->next_free = s->free_readers;
-  s->free_readers = tx->c;
-  pthread_cond_signal(&s->pcv);
-  pthread_mutex_unlock(&s->pmu);
+  reader_give(tx->s, tx->c);
   free(tx);
 }
 

@@ -115,6 +115,7 @@ void store_get_stats(store *s, store_stats *out) {
   if (s->pg) pg_store_get_stats(s->impl, out);
   else sq_store_get_stats(s->impl, out);
 }
+int store_version(store *s, uint64_t *v) { return CALL(s, store_version, v); }
 const char *store_errmsg(store_tx *tx) {
   return tx->pg ? pg_store_errmsg(tx->impl) : sq_store_errmsg(tx->impl);
 }

@@ -132,6 +132,15 @@ typedef struct store_stats {
 } store_stats;
 void store_get_stats(store *s, store_stats *out);
 
+/* The data version (issue 15, the answer cache api/answers.c): a number that
+ * differs from every earlier value whenever a transaction may have been
+ * committed since, by this process or another. Read it before opening the
+ * transaction whose answer it labels: an answer labelled v is then never
+ * older than what a request that read v later would see. SQLite only:
+ * PostgreSQL (several servers, no cheap commit counter) answers STORE_ERR,
+ * as does any failure; the caller then labels nothing. */
+int store_version(store *s, uint64_t *v);
+
 /* Runs a statement that returns no rows; *changes (optional) gets the row count. */
 int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *changes);
 /* Runs a trusted script of several statements without parameters (the

@@ -201,6 +201,11 @@ const cfg_def cfg_defs[CFG__MAX] = {
                               "serve 的 glibc 内存分配区 (arena) 个数上限: 越小常驻内存越少, 多核高并发时可调大"},
     [CFG_DB_CACHE_KIB] = {"db_cache_kib", "XUNJI_DB_CACHE_KIB", CT_INT, "512", 64, 1048576,
                           "每个 SQLite 连接的页缓存上限 (KiB; 写连接与每个读连接各一份; PostgreSQL 不用)"},
+    [CFG_ANSWER_CACHE_KIB] = {"answer_cache_kib", "XUNJI_ANSWER_CACHE_KIB", CT_INT, "4096", 0, 1048576,
+                              "查询结果缓存的上限 (KiB; 列表、记录、统计与下钻的应答, 数据库有任何提交即失效; "
+                              "0 为不缓存; PostgreSQL 不缓存)"},
+    [CFG_ANSWER_CACHE_SECONDS] = {"answer_cache_seconds", "XUNJI_ANSWER_CACHE_SECONDS", CT_INT, "60", 1,
+                                  3600, "查询结果缓存中一条应答最长保留的时间 (秒)"},
 };
 
 static char *vals[CFG__MAX];

@@ -294,3 +294,63 @@ TEST(temp_store_in_memory_only_for_the_servers_writer) {
   store_rollback(tx);
   store_close(s);
 }
+
+/* store_version (the answer cache's data version, store.h): unchanged while
+ * nothing is committed, whatever is read; changed by a commit of the store's
+ * own writer and by a commit of another store on the same file (as another
+ * process would: its own connections), also when the check lands on a reader
+ * opened after that commit. (A rolled-back member may still end in an empty
+ * group COMMIT, which SQLite counts: a needless miss, never a stale hit.) */
+TEST(store_version_changes_with_every_commit_and_only_then) {
+  store *s = fresh("ver.db");
+  CHECK(s != NULL);
+  if (!s) return;
+  char path[512], err[256];
+  snprintf(path, sizeof path, "%s/%s", t_tmpdir(), "ver.db");
+  uint64_t v0, v1, v2;
+  store_tx *tx, *held;
+  int64_t n = 0;
+  CHECK(store_version(s, &v0) == STORE_OK);
+  CHECK(store_version(s, &v1) == STORE_OK);
+  CHECK(v1 == v0);
+  CHECK(store_read(s, &tx) == STORE_OK); /* reads change nothing */
+  CHECK(store_query_int(tx, "SELECT count(*) FROM users", NULL, 0, &n) == STORE_OK);
+  store_rollback(tx);
+  CHECK(store_version(s, &v2) == STORE_OK);
+  CHECK(v2 == v1);
+  /* the store's own writer */
+  CHECK(store_write(s, &tx) == STORE_OK);
+  CHECK(store_exec(tx, "CREATE TABLE vt(x INTEGER)", NULL, 0, NULL) == STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(store_version(s, &v1) == STORE_OK);
+  CHECK(v1 != v2);
+  CHECK(store_version(s, &v2) == STORE_OK);
+  CHECK(v2 == v1);
+  v1 = v2;
+  /* another "process": a second store on the same file commits */
+  store *o = NULL;
+  CHECK(store_open(&o, path, 2, err, sizeof err) == STORE_OK);
+  if (!o) {
+    store_close(s);
+    return;
+  }
+  CHECK(store_write(o, &tx) == STORE_OK);
+  CHECK(store_exec(tx, "INSERT INTO vt VALUES(2)", NULL, 0, NULL) == STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(store_version(s, &v2) == STORE_OK);
+  CHECK(v2 != v1);
+  /* while one reader is held, the check takes another (opened now): a commit
+   * before that reader existed is still seen */
+  CHECK(store_read(s, &held) == STORE_OK);
+  CHECK(store_write(o, &tx) == STORE_OK);
+  CHECK(store_exec(tx, "INSERT INTO vt VALUES(3)", NULL, 0, NULL) == STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(store_version(s, &v1) == STORE_OK);
+  CHECK(v1 != v2);
+  store_rollback(held);
+  CHECK(store_version(s, &v2) == STORE_OK); /* the held reader now: it saw the commit too */
+  CHECK(store_version(s, &v0) == STORE_OK);
+  CHECK(v0 == v2);
+  store_close(o);
+  store_close(s);
+}
