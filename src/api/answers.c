@@ -29,7 +29,11 @@
  *
  * The table: ANSWER_SLOTS direct-mapped slots under one mutex; an entry is
  * reference-counted, so a reply in flight keeps its bytes after the slot was
- * taken by another. Memory: at most answer_cache_kib of reply bytes; when a
+ * taken by another. One computation per key at a time: a miss marks its slot
+ * busy with its key's hash and version, and a request for the same key and
+ * version that finds it busy waits (at most ANSWER_WAIT_S) until that request
+ * has finished, then looks again from the start, version included; so 16
+ * connections asking for the same figures after a commit compute them once. Memory: at most answer_cache_kib of reply bytes; when a
  * new answer does not fit, stale entries are dropped, and if it still does
  * not fit it is not kept. answer_cache_kib=0 turns the cache off.
  */
@@ -46,7 +50,7 @@
 #include "util/text.h"
 #include "util/xmem.h"
 
-enum { ANSWER_SLOTS = 1024 };
+enum { ANSWER_SLOTS = 1024, ANSWER_WAIT_S = 30, ANSWER_WAITS = 3 };
 
 struct answer {
   atomic_int refs;
@@ -63,7 +67,12 @@ struct answer {
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_cv = PTHREAD_COND_INITIALIZER; /* a busy slot was released */
 static answer *slots[ANSWER_SLOTS];
+static struct { /* under mu: the computation in progress per slot */
+  bool busy;
+  uint64_t hash, version;
+} busy[ANSWER_SLOTS];
 static size_t bytes;    /* under mu: key + body bytes of the entries in slots */
 static long nentries;   /* under mu */
 static atomic_long hits, misses, kept;
@@ -147,35 +156,69 @@ static bool make_key(req *r, buf *out) {
 }
 
 /* ---- lookup and keeping ------------------------------------------------------------ */
+/* Under mu: waits until slot i is no longer busy computing (h, version), at
+ * most ANSWER_WAIT_S; true if it waited. */
+static bool wait_busy(size_t i, uint64_t h, uint64_t version) {
+  if (!busy[i].busy || busy[i].hash != h || busy[i].version != version) return false;
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += ANSWER_WAIT_S;
+  while (busy[i].busy && busy[i].hash == h && busy[i].version == version)
+    if (pthread_cond_timedwait(&done_cv, &mu, &until)) break;
+  return true;
+}
+
 bool answers_try(req *r) {
   long kib = cfg_int(CFG_ANSWER_CACHE_KIB);
   if (kib <= 0 || !r->route || !(r->route->flags & RF_CACHE) || strcmp(r->method, "GET") != 0 ||
       (r->route->flags & (RF_2FA | RF_REVEAL | RF_PUBLIC)) || req_header(r, "X-Xunji-OTP"))
     return false;
-  uint64_t version;
-  if (store_version(r->app->db, &version) != STORE_OK) return false; /* PostgreSQL, or an error */
+  /* a GET that announces a body is read in further callbacks of its thread:
+   * never one others could wait for */
+  const char *cl = req_header(r, "Content-Length");
+  if ((cl && strcmp(cl, "0") != 0) || req_header(r, "Transfer-Encoding")) return false;
   buf key;
   if (!make_key(r, &key)) return false;
   uint64_t h = fnv64(key.p, key.len);
   size_t i = (size_t)(h % ANSWER_SLOTS);
-  uintptr_t ring = (uintptr_t)__atomic_load_n(&r->app->keys.ring, __ATOMIC_ACQUIRE);
-  time_t now = xnow();
   answer *hit = NULL;
-  pthread_mutex_lock(&mu);
-  answer *e = slots[i];
-  if (e && e->hash == h && e->klen == key.len && memcmp(e->key, key.p, key.len) == 0) {
-    if (fresh(e, version, ring, now)) {
-      answer_ref(e);
-      hit = e;
-    } else {
-      drop(i);
+  uint64_t version = 0;
+  uintptr_t ring = 0;
+  for (int tries = 0;; tries++) {
+    if (store_version(r->app->db, &version) != STORE_OK) { /* PostgreSQL, or an error */
+      buf_free(&key);
+      return false;
     }
+    ring = (uintptr_t)__atomic_load_n(&r->app->keys.ring, __ATOMIC_ACQUIRE);
+    time_t now = xnow();
+    pthread_mutex_lock(&mu);
+    answer *e = slots[i];
+    if (e && e->hash == h && e->klen == key.len && memcmp(e->key, key.p, key.len) == 0) {
+      if (fresh(e, version, ring, now)) {
+        answer_ref(e);
+        hit = e;
+      } else {
+        drop(i);
+      }
+    }
+    if (!hit && tries < ANSWER_WAITS && wait_busy(i, h, version)) {
+      pthread_mutex_unlock(&mu);
+      continue; /* the same key was being computed: look again, version first */
+    }
+    if (!hit && !busy[i].busy) { /* this request computes it; others wait */
+      busy[i].busy = true;
+      busy[i].hash = h;
+      busy[i].version = version;
+      r->abusy = true;
+    }
+    pthread_mutex_unlock(&mu);
+    break;
   }
-  pthread_mutex_unlock(&mu);
   if (!hit) {
     atomic_fetch_add_explicit(&misses, 1, memory_order_relaxed);
     r->akey = key.p; /* owned by r (req_free) */
     r->aklen = key.len;
+    r->ahash = h;
     r->aversion = version;
     r->aring = ring;
     return false;
@@ -188,6 +231,16 @@ bool answers_try(req *r) {
   xstrlcpy(r->who.login, hit->login, sizeof r->who.login);
   xstrlcpy(r->etag, hit->etag, sizeof r->etag);
   return true;
+}
+
+void answers_done(req *r) {
+  if (!r->abusy) return;
+  size_t i = (size_t)(r->ahash % ANSWER_SLOTS);
+  pthread_mutex_lock(&mu);
+  if (busy[i].busy && busy[i].hash == r->ahash && busy[i].version == r->aversion) busy[i].busy = false;
+  pthread_cond_broadcast(&done_cv);
+  pthread_mutex_unlock(&mu);
+  r->abusy = false;
 }
 
 answer *answers_keep(req *r, char *body, size_t len) {
@@ -207,7 +260,7 @@ answer *answers_keep(req *r, char *body, size_t len) {
   e->version = r->aversion;
   e->ring = r->aring;
   e->until = until;
-  e->hash = fnv64(r->akey, r->aklen);
+  e->hash = r->ahash;
   e->key = r->akey;
   e->klen = r->aklen;
   e->body = body;
@@ -237,6 +290,7 @@ answer *answers_keep(req *r, char *body, size_t len) {
   }
   r->akey = NULL; /* the entry's now */
   atomic_fetch_add_explicit(&kept, 1, memory_order_relaxed);
+  answers_done(r); /* those waiting for it find it now */
   return e;
 }
 

@@ -26,6 +26,9 @@ bool answers_try(req *r);
  * served again; returns the entry holding `body` (owned by it from then on,
  * with one reference for the caller), or NULL (body stays the caller's). */
 answer *answers_keep(req *r, char *body, size_t len);
+/* The end of a request that answers_try let compute (req_free): requests
+ * waiting for the same key go on. */
+void answers_done(req *r);
 /* The reply's bytes of an entry. */
 const char *answer_body(const answer *e, size_t *len);
 const char *answer_etag(const answer *e);

@@ -75,7 +75,8 @@ typedef struct req {
   struct answer *answer; /* a hit: the reply is this entry's bytes (a reference) */
   char *akey;            /* a cacheable miss: its key (owned), version and key ring */
   size_t aklen;
-  uint64_t aversion;
+  uint64_t ahash, aversion;
+  bool abusy;            /* this request computes its key's answer; others wait (answers_done) */
   uintptr_t aring;
   time_t auth_until;     /* session_authenticate: its decision holds while xnow() < this */
   /* An export (domain/reports/listexport.c): the list handler's rows go to

@@ -311,6 +311,7 @@ static void req_free(req *r) {
   json_decref(r->in);
   json_decref(r->out);
   free(r->raw);
+  answers_done(r);
   free(r->akey);
   answer_release(r->answer);
   if (r->rawfd > 0) close(r->rawfd);
@@ -398,6 +399,7 @@ static enum MHD_Result send_reply(req *r) {
     }
     if (resp) MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
   }
+  answers_done(r); /* kept or not, those waiting for this answer look again now */
   if (!resp) return MHD_NO;
   add_common_headers(resp, r);
   enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);

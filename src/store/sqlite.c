@@ -157,10 +157,6 @@ typedef struct conn {
     int slot;
   } hint[CACHE_SLOTS];
   struct conn *next_free;
-  /* a reader's PRAGMA data_version as store_version last read it */
-  sqlite3_stmt *dv;
-  int64_t dv_last;
-  bool dv_known;
 } conn;
 
 /* One group commit: the writer connection's open transaction. */
@@ -187,7 +183,13 @@ struct store {
   conn *free_readers;
   int nreaders, max_readers;
   long cache_kib; /* db_cache_kib at store_open, for every connection (0: default) */
-  uint64_t version; /* store_version (store.h): bumped whenever a reader sees a commit */
+  /* store_version (store.h): one read-only connection of its own, asked
+   * under vmu, and the counter it bumps on every change it sees */
+  pthread_mutex_t vmu;
+  conn *sentinel;
+  sqlite3_stmt *dv;
+  int64_t dv_last;
+  uint64_t version;
 };
 
 struct store_tx {
@@ -252,7 +254,6 @@ static int open_conn(const char *path, int readonly, long cache_kib, conn **out,
 static void close_conn(conn *c) {
   if (!c) return;
   for (int i = 0; i < C__MAX; i++) sqlite3_finalize(c->ctl[i]);
-  sqlite3_finalize(c->dv);
   for (int i = 0; i < CACHE_SLOTS; i++) {
     if (c->cache[i].st) sqlite3_finalize(c->cache[i].st);
     free(c->cache[i].sql);
@@ -426,6 +427,7 @@ int store_open(store **out, const char *path, int max_readers, char *err, size_t
   pthread_cond_init(&s->dcv, NULL);
   pthread_mutex_init(&s->pmu, NULL);
   pthread_cond_init(&s->pcv, NULL);
+  pthread_mutex_init(&s->vmu, NULL);
   if (open_conn(path, 0, s->cache_kib, &s->writer, err, errlen) != STORE_OK) {
     free(s->path);
     free(s);
@@ -443,6 +445,9 @@ void store_close(store *s) {
     close_conn(c);
   }
   close_conn(s->writer);
+  sqlite3_finalize(s->dv);
+  close_conn(s->sentinel);
+  pthread_mutex_destroy(&s->vmu);
   pthread_mutex_destroy(&s->gmu);
   pthread_cond_destroy(&s->wcv);
   pthread_cond_destroy(&s->dcv);
@@ -637,38 +642,46 @@ int store_read(store *s, store_tx **out) {
 
 /* store.h store_version. SQLite's PRAGMA data_version differs between two
  * reads on one connection when any other connection committed in between:
- * this process's writer or another process (a CLI on the same file). Readers
- * never write, so a reader sees every commit. The reader taken compares its
- * value with the one it read last and bumps the store's counter on a
- * difference; a reader never asked before has no last value, so its first
- * answer bumps too (a commit may have come before it was opened). Hence for
- * any commit C, every reader's first check after C, or an earlier one made
- * after C, bumped: a version read before a snapshot older than C is never
- * the current one once C is visible. The caller reads the version before it
- * opens its own transaction. */
+ * this process's writer or another process (a CLI on the same file). One
+ * connection of its own (the sentinel, read-only, never in a transaction
+ * between calls) answers every call, under vmu, so each commit lies between
+ * two of its reads (or before its first one) and is counted at the first call
+ * after it: a version read before a snapshot older than a commit is never the
+ * current one once that commit is visible. (Asking whichever pool reader is
+ * free would also see every commit, but a reader opened later has no earlier
+ * value and must count as a change: each new reader of a growing pool would
+ * empty the answer cache.) The caller reads the version before it opens its
+ * own transaction. */
 int store_version(store *s, uint64_t *out) {
-  conn *c;
-  if (reader_take(s, &c) != STORE_OK) return STORE_ERR;
-  int rc = c->dv ? SQLITE_OK
-                 : sqlite3_prepare_v3(c->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                                      &c->dv, NULL);
+  char err[256];
+  pthread_mutex_lock(&s->vmu);
+  int rc = SQLITE_OK;
+  if (!s->sentinel) {
+    if (open_conn(s->path, 1, 64, &s->sentinel, err, sizeof err) != STORE_OK) {
+      pthread_mutex_unlock(&s->vmu);
+      return STORE_ERR;
+    }
+    rc = sqlite3_prepare_v3(s->sentinel->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                            &s->dv, NULL);
+    s->dv_last = -1; /* the first read counts as a change */
+  }
   int64_t v = 0;
-  if (rc == SQLITE_OK) {
-    rc = sqlite3_step(c->dv);
+  if (rc == SQLITE_OK && s->dv) {
+    rc = sqlite3_step(s->dv);
     if (rc == SQLITE_ROW) {
-      v = sqlite3_column_int64(c->dv, 0);
+      v = sqlite3_column_int64(s->dv, 0);
       rc = SQLITE_OK;
     }
-    sqlite3_reset(c->dv);
+    sqlite3_reset(s->dv);
   }
-  if (rc == SQLITE_OK && (!c->dv_known || v != c->dv_last) && !MUTANT(MUT_COMMITS_NOT_SEEN)) {
+  if (rc == SQLITE_OK && v != s->dv_last && !MUTANT(MUT_COMMITS_NOT_SEEN)) {
     version_bump(s);
-    c->dv_last = v;
-    c->dv_known = true;
+    s->dv_last = v;
   }
-  reader_give(s, c);
-  if (rc != SQLITE_OK) return map_rc(rc);
-  *out = __atomic_load_n(&s->version, __ATOMIC_SEQ_CST);
+  uint64_t cur = __atomic_load_n(&s->version, __ATOMIC_SEQ_CST);
+  pthread_mutex_unlock(&s->vmu);
+  if (rc != SQLITE_OK || !s->dv) return rc == SQLITE_OK ? STORE_ERR : map_rc(rc);
+  *out = cur;
   return STORE_OK;
 }
 

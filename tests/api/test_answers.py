@@ -242,3 +242,29 @@ def the_cache_keeps_within_its_budget_and_its_time():
         _, v = metrics(s.client())
         assert v["xunji_answer_cache_bytes"] <= 8 * 1024, v["xunji_answer_cache_bytes"]
         assert json.loads(expect(office.get(small), 200).raw)
+
+
+@test
+def concurrent_requests_for_one_answer_compute_it_once():
+    """After a commit, 12 connections asking for the same figures at once:
+    one computes them, the others wait for it and are served its answer."""
+    import threading
+    with Server() as s:
+        problems(s, 3)
+        office = s.client("office")
+        expect(office.get("/api/v1/stats"), 200)
+        problems(s, 1)  # a commit: the kept answer can no longer be served
+        before = counts(s)
+        out, go = [], threading.Barrier(12)
+
+        def one():
+            go.wait()
+            out.append(office.get("/api/v1/stats"))
+        ts = [threading.Thread(target=one) for _ in range(12)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        assert all(r.status == 200 for r in out) and len({r.raw for r in out}) == 1
+        d = delta(before, counts(s))
+        assert d == {"hits": 11, "misses": 1, "kept": 1}, d

@@ -298,8 +298,7 @@ TEST(temp_store_in_memory_only_for_the_servers_writer) {
 /* store_version (the answer cache's data version, store.h): unchanged while
  * nothing is committed, whatever is read; changed by a commit of the store's
  * own writer and by a commit of another store on the same file (as another
- * process would: its own connections), also when the check lands on a reader
- * opened after that commit. (A rolled-back member may still end in an empty
+ * process would: its own connections). (A rolled-back member may still end in an empty
  * group COMMIT, which SQLite counts: a needless miss, never a stale hit.) */
 TEST(store_version_changes_with_every_commit_and_only_then) {
   store *s = fresh("ver.db");
@@ -339,8 +338,8 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
   CHECK(store_commit(tx) == STORE_OK);
   CHECK(store_version(s, &v2) == STORE_OK);
   CHECK(v2 != v1);
-  /* while one reader is held, the check takes another (opened now): a commit
-   * before that reader existed is still seen */
+  /* a reader held open in a transaction changes nothing: the check has a
+   * connection of its own */
   CHECK(store_read(s, &held) == STORE_OK);
   CHECK(store_write(o, &tx) == STORE_OK);
   CHECK(store_exec(tx, "INSERT INTO vt VALUES(3)", NULL, 0, NULL) == STORE_OK);
@@ -348,7 +347,7 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
   CHECK(store_version(s, &v1) == STORE_OK);
   CHECK(v1 != v2);
   store_rollback(held);
-  CHECK(store_version(s, &v2) == STORE_OK); /* the held reader now: it saw the commit too */
+  CHECK(store_version(s, &v2) == STORE_OK);
   CHECK(store_version(s, &v0) == STORE_OK);
   CHECK(v0 == v2);
   store_close(o);
