@@ -177,15 +177,16 @@ bool answers_try(req *r) {
    * never one others could wait for */
   const char *cl = req_header(r, "Content-Length");
   if ((cl && strcmp(cl, "0") != 0) || req_header(r, "Transfer-Encoding")) return false;
+  uint64_t version = 0;
+  if (store_version(r->app->db, &version) != STORE_OK) return false; /* PostgreSQL, or an error */
   buf key;
   if (!make_key(r, &key)) return false;
   uint64_t h = fnv64(key.p, key.len);
   size_t i = (size_t)(h % ANSWER_SLOTS);
   answer *hit = NULL;
-  uint64_t version = 0;
   uintptr_t ring = 0;
   for (int tries = 0;; tries++) {
-    if (store_version(r->app->db, &version) != STORE_OK) { /* PostgreSQL, or an error */
+    if (tries && store_version(r->app->db, &version) != STORE_OK) {
       buf_free(&key);
       return false;
     }
