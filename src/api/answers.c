@@ -29,13 +29,18 @@
  *
  * The table: ANSWER_SLOTS direct-mapped slots under one mutex; an entry is
  * reference-counted, so a reply in flight keeps its bytes after the slot was
- * taken by another. One computation per key at a time: a miss marks its slot
- * busy with its key's hash and version, and a request for the same key and
- * version that finds it busy waits (at most ANSWER_WAIT_S) until that request
- * has finished, then looks again from the start, version included; so 16
- * connections asking for the same figures after a commit compute them once. Memory: at most answer_cache_kib of reply bytes; when a
- * new answer does not fit, stale entries are dropped, and if it still does
- * not fit it is not kept. answer_cache_kib=0 turns the cache off.
+ * taken by another. Memory: at most answer_cache_kib of reply bytes. When a
+ * new answer does not fit, the answers that can no longer be served go
+ * first; then, for an answer of at most a quarter of the budget, slots in
+ * turn from a rotating hand (a walk through thousands of cursor pages must
+ * not keep the figures out); an answer that still does not fit is not kept.
+ * answer_cache_kib=0 turns the cache off.
+ *
+ * One computation per key at a time: a miss marks its slot busy with its
+ * key's hash and version, and a request for the same key and version that
+ * finds it busy waits (at most ANSWER_WAIT_S) until that request has
+ * answered, then looks again from the start, version included; so 16
+ * connections asking for the same figures after a commit compute them once.
  */
 #include "api/answers.h"
 
@@ -74,6 +79,7 @@ static struct { /* under mu: the computation in progress per slot */
   uint64_t hash, version;
 } busy[ANSWER_SLOTS];
 static size_t bytes;    /* under mu: key + body bytes of the entries in slots */
+static size_t hand;     /* under mu: the next slot to evict when room is needed */
 static long nentries;   /* under mu */
 static atomic_long hits, misses, kept;
 
@@ -273,9 +279,14 @@ answer *answers_keep(req *r, char *body, size_t len) {
   bool in = false;
   pthread_mutex_lock(&mu);
   drop(i);
-  if (bytes + need > budget) /* make room: whatever can no longer be served */
+  if (bytes + need > budget) /* make room: first whatever can no longer be served */
     for (size_t j = 0; j < ANSWER_SLOTS; j++)
       if (slots[j] && (slots[j]->version != e->version || slots[j]->until <= now)) drop(j);
+  if (bytes + need > budget && need <= budget / 4) /* then the oldest slots, from the hand on */
+    for (size_t n = 0; n < ANSWER_SLOTS && bytes + need > budget; n++) {
+      drop(hand);
+      hand = (hand + 1) % ANSWER_SLOTS;
+    }
   if (bytes + need <= budget) {
     slots[i] = e;
     bytes += need;

@@ -239,6 +239,16 @@ def the_cache_keeps_within_its_budget_and_its_time():
         expect(office.get(small), 200)
         d = delta(before, counts(s))
         assert d["hits"] == 0 and d["misses"] == 1, d
+        # more small answers than fit: each new one is kept, older ones make room
+        ids = [p["id"] for p in expect(office.get(big), 200).json["items"]]
+        assert len(ids) == 12
+        before = counts(s)
+        sizes = [len(expect(office.get(f"/api/v1/problems/{i}"), 200).raw) for i in ids]
+        assert sum(sizes) > 8 * 1024 and max(sizes) < 2 * 1024, sizes
+        d = delta(before, counts(s))
+        assert d == {"hits": 0, "misses": 12, "kept": 12}, d
+        expect(office.get(f"/api/v1/problems/{ids[-1]}"), 200)
+        assert delta(before, counts(s))["hits"] == 1
         _, v = metrics(s.client())
         assert v["xunji_answer_cache_bytes"] <= 8 * 1024, v["xunji_answer_cache_bytes"]
         assert json.loads(expect(office.get(small), 200).raw)
