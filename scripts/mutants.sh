@@ -10,7 +10,7 @@ caught=0 survived=0
 declare -A what=([1]="authz allows everything" [2]="a write acknowledged before its commit"
                  [3]="figures, drill-downs and ledgers skip the visibility rule" [4]="the audit append is skipped"
                  [5]="sealed fields stored in clear" [6]="field redaction skipped"
-                 [7]="the one-row visibility check says yes" [8]="the answer cache's data version misses commits")
+                 [7]="the one-row visibility check says yes" [8]="a commit leaves the answer cache's data version")
 for n in "$@"; do
   log=tests/out/mutant-$n.log t0=$SECONDS
   XUNJI_FAIL_FAST=1 XUNJI_BIN=build/mutant-$n/xunji XUNJI_INIT_BIN=build/release/xunji \

@@ -338,6 +338,7 @@ int session_authenticate(req *r) {
       char ts[TS_LEN];
       ts_now(ts);
       sval p2[] = {SV_S(ts), SV_S(json_string_value(json_object_get(t, "id")))};
+      store_tx_quiet(tx); /* read by no kept answer (api/answers.c) */
       if (store_exec(tx, "UPDATE api_tokens SET last_used_at=$1 WHERE id=$2", p2, 2, NULL) == STORE_OK)
         store_commit(tx);
       else
@@ -392,6 +393,7 @@ int session_authenticate(req *r) {
   }
   if (now - last >= 60 && store_write(a->db, &tx) == STORE_OK) {
     sval p2[] = {SV_I(now), SV_S(r->sid_hash)};
+    store_tx_quiet(tx); /* read by no kept answer (api/answers.c) */
     store_exec(tx, "UPDATE sessions SET last_seen=$1 WHERE id_hash=$2", p2, 2, NULL);
     store_commit(tx);
   }

@@ -42,6 +42,7 @@ struct pg_rows;
   void P##store_note_write(S *s, const char *who);                                           \
   void P##store_get_stats(S *s, struct store_stats *out);                                    \
   int P##store_version(S *s, uint64_t *v);                                                   \
+  void P##store_tx_quiet(T *tx);                                                             \
   int P##store_exec(T *tx, const char *sql, const struct sval *p, int n, int64_t *changes);  \
   int P##store_exec_script(T *tx, const char *sql);                                          \
   int P##store_query(T *tx, const char *sql, const struct sval *p, int n, R **rows);         \
@@ -97,6 +98,7 @@ bool store_name_is_pg(const char *name);
 #define store_note_write sq_store_note_write
 #define store_get_stats sq_store_get_stats
 #define store_version sq_store_version
+#define store_tx_quiet sq_store_tx_quiet
 #define store_exec sq_store_exec
 #define store_exec_script sq_store_exec_script
 #define store_query sq_store_query
@@ -133,6 +135,7 @@ bool store_name_is_pg(const char *name);
 #define store_note_write pg_store_note_write
 #define store_get_stats pg_store_get_stats
 #define store_version pg_store_version
+#define store_tx_quiet pg_store_tx_quiet
 #define store_exec pg_store_exec
 #define store_exec_script pg_store_exec_script
 #define store_query pg_store_query

@@ -164,6 +164,7 @@ typedef struct group {
   int members; /* savepoints released into it, each waiting for its result */
   int done;    /* COMMIT has returned (or the group was rolled back) */
   int rc;      /* what every member gets */
+  bool loud;   /* a member not marked quiet: the COMMIT bumps the data version */
 } group;
 
 enum { GROUP_MAX = 64 }; /* members before the group is committed anyway */
@@ -187,8 +188,8 @@ struct store {
    * under vmu, and the counter it bumps on every change it sees */
   pthread_mutex_t vmu;
   conn *sentinel;
-  sqlite3_stmt *dv;
-  int64_t dv_last;
+  sqlite3_stmt *dv, *wdv; /* PRAGMA data_version on the sentinel, on the writer */
+  int64_t dv_last, wdv_last;
   uint64_t version;
 };
 
@@ -196,6 +197,7 @@ struct store_tx {
   store *s;
   conn *c;
   int write;
+  bool quiet; /* store_tx_quiet: changes nothing a kept answer depends on */
   char err[256];
 };
 
@@ -428,6 +430,7 @@ int store_open(store **out, const char *path, int max_readers, char *err, size_t
   pthread_mutex_init(&s->pmu, NULL);
   pthread_cond_init(&s->pcv, NULL);
   pthread_mutex_init(&s->vmu, NULL);
+  s->wdv_last = -1; /* the writer's first reading counts as a change */
   if (open_conn(path, 0, s->cache_kib, &s->writer, err, errlen) != STORE_OK) {
     free(s->path);
     free(s);
@@ -444,8 +447,9 @@ void store_close(store *s) {
     s->free_readers = c->next_free;
     close_conn(c);
   }
+  sqlite3_finalize(s->dv); /* before their connections: sqlite3_close refuses otherwise */
+  sqlite3_finalize(s->wdv);
   close_conn(s->writer);
-  sqlite3_finalize(s->dv);
   close_conn(s->sentinel);
   pthread_mutex_destroy(&s->vmu);
   pthread_mutex_destroy(&s->gmu);
@@ -539,6 +543,7 @@ int store_migrate(store *s, char *err, size_t errlen) {
         sqlite3_finalize(st);
       }
       if (rc == SQLITE_OK) rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, &msg);
+      version_bump(s);
       if (rc != SQLITE_OK) {
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
         snprintf(err, errlen, "迁移 %03d_%s 失败: %s", m->version, m->name,
@@ -640,50 +645,80 @@ int store_read(store *s, store_tx **out) {
   return STORE_OK;
 }
 
-/* store.h store_version. SQLite's PRAGMA data_version differs between two
- * reads on one connection when any other connection committed in between:
- * this process's writer or another process (a CLI on the same file). One
- * connection of its own (the sentinel, read-only, never in a transaction
- * between calls) answers every call, under vmu, so each commit lies between
- * two of its reads (or before its first one) and is counted at the first call
- * after it: a version read before a snapshot older than a commit is never the
- * current one once that commit is visible. (Asking whichever pool reader is
- * free would also see every commit, but a reader opened later has no earlier
- * value and must count as a change: each new reader of a growing pool would
- * empty the answer cache.) The caller reads the version before it opens its
- * own transaction. */
+/* Runs a prepared PRAGMA data_version; SQLITE_OK and *v, or the error. */
+static int data_version(sqlite3 *db, sqlite3_stmt **st, int64_t *v) {
+  int rc = *st ? SQLITE_OK
+               : sqlite3_prepare_v3(db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, st,
+                                    NULL);
+  if (rc != SQLITE_OK) return rc;
+  rc = sqlite3_step(*st);
+  if (rc == SQLITE_ROW) {
+    *v = sqlite3_column_int64(*st, 0);
+    rc = SQLITE_OK;
+  }
+  sqlite3_reset(*st);
+  return rc;
+}
+
+/* store.h store_version. Three sources of change, each counted:
+ *  - this process's commits: writer_leave bumps the counter after every group
+ *    COMMIT with a member not marked quiet (store_tx_quiet), before any
+ *    member hears the result;
+ *  - another process's commits (a CLI on the same file): SQLite's PRAGMA
+ *    data_version differs between two reads on one connection when another
+ *    connection committed in between. Asked on the writer connection when it
+ *    is idle (no group open, nobody waiting), it counts exactly the other
+ *    processes' commits: SQLite leaves out the connection's own;
+ *  - when the writer is busy, a read-only connection of its own (the
+ *    sentinel) is asked instead; it sees this process's commits as well,
+ *    quiet ones included, so it bumps more often than needed, never less.
+ * Each source compares with its own previous reading, under vmu, so every
+ * commit lies between two readings of each (or before its first, which
+ * counts as a change): a version read before a snapshot older than a commit
+ * is never the current one once that commit is visible. (Asking whichever
+ * pool reader is free would also see every commit, but a reader opened later
+ * has no earlier value and must count as a change: each new reader of a
+ * growing pool would empty the answer cache.) The caller reads the version
+ * before it opens its own transaction. */
 int store_version(store *s, uint64_t *out) {
   char err[256];
   pthread_mutex_lock(&s->vmu);
-  int rc = SQLITE_OK;
-  if (!s->sentinel) {
-    if (open_conn(s->path, 1, 64, &s->sentinel, err, sizeof err) != STORE_OK) {
-      pthread_mutex_unlock(&s->vmu);
-      return STORE_ERR;
-    }
-    rc = sqlite3_prepare_v3(s->sentinel->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                            &s->dv, NULL);
-    s->dv_last = -1; /* the first read counts as a change */
-  }
+  pthread_mutex_lock(&s->gmu);
+  bool idle = !s->busy && !s->waiting && !s->cur;
+  if (idle) s->busy = 1; /* the writer token, for one statement */
+  pthread_mutex_unlock(&s->gmu);
   int64_t v = 0;
-  if (rc == SQLITE_OK && s->dv) {
-    rc = sqlite3_step(s->dv);
-    if (rc == SQLITE_ROW) {
-      v = sqlite3_column_int64(s->dv, 0);
-      rc = SQLITE_OK;
+  int rc;
+  if (idle) {
+    rc = data_version(s->writer->db, &s->wdv, &v);
+    token_give(s);
+    if (rc == SQLITE_OK && v != s->wdv_last) {
+      version_bump(s);
+      s->wdv_last = v;
     }
-    sqlite3_reset(s->dv);
-  }
-  if (rc == SQLITE_OK && v != s->dv_last && !MUTANT(MUT_COMMITS_NOT_SEEN)) {
-    version_bump(s);
-    s->dv_last = v;
+  } else {
+    rc = SQLITE_OK;
+    if (!s->sentinel) {
+      if (open_conn(s->path, 1, 64, &s->sentinel, err, sizeof err) != STORE_OK) {
+        pthread_mutex_unlock(&s->vmu);
+        return STORE_ERR;
+      }
+      s->dv_last = -1; /* the first reading counts as a change */
+    }
+    rc = data_version(s->sentinel->db, &s->dv, &v);
+    if (rc == SQLITE_OK && v != s->dv_last) {
+      version_bump(s);
+      s->dv_last = v;
+    }
   }
   uint64_t cur = __atomic_load_n(&s->version, __ATOMIC_SEQ_CST);
   pthread_mutex_unlock(&s->vmu);
-  if (rc != SQLITE_OK || !s->dv) return rc == SQLITE_OK ? STORE_ERR : map_rc(rc);
+  if (rc != SQLITE_OK) return map_rc(rc);
   *out = cur;
   return STORE_OK;
 }
+
+void store_tx_quiet(store_tx *tx) { tx->quiet = true; }
 
 static void release(store_tx *tx) {
   reader_give(tx->s, tx->c);
@@ -767,6 +802,8 @@ static int writer_leave(store *s, group *mine) {
   if (g && (s->waiting == 0 || g->members >= GROUP_MAX)) {
     pthread_mutex_unlock(&s->gmu); /* busy stays set: the connection is ours */
     int rc = ctl(s->writer, C_COMMIT);
+    /* before any member hears the result (store_version) */
+    if ((g->loud || rc != SQLITE_OK) && !MUTANT(MUT_COMMIT_NOT_COUNTED)) version_bump(s);
     if (rc != SQLITE_OK) {
       fprintf(stderr, "xunji: 提交失败 (%d 个写入): %s\n", g->members, sqlite3_errmsg(db));
       if (!sqlite3_get_autocommit(db)) ctl(s->writer, C_ROLLBACK);
@@ -796,6 +833,7 @@ int store_commit(store_tx *tx) {
   }
   store *s = tx->s;
   conn *c = tx->c;
+  bool quiet = tx->quiet;
   free(tx);
   int fe = fault_hit(FAULT_COMMIT);
   if (fe) { /* the test build's injected failure (faults.h): as if COMMIT had failed */
@@ -819,6 +857,7 @@ int store_commit(store_tx *tx) {
   }
   group *g = s->cur;
   g->members++;
+  if (!quiet) g->loud = true;
   return writer_leave(s, g);
 }
 

@@ -116,6 +116,10 @@ void store_get_stats(store *s, store_stats *out) {
   else sq_store_get_stats(s->impl, out);
 }
 int store_version(store *s, uint64_t *v) { return CALL(s, store_version, v); }
+void store_tx_quiet(store_tx *tx) {
+  if (tx->pg) pg_store_tx_quiet(tx->impl);
+  else sq_store_tx_quiet(tx->impl);
+}
 const char *store_errmsg(store_tx *tx) {
   return tx->pg ? pg_store_errmsg(tx->impl) : sq_store_errmsg(tx->impl);
 }

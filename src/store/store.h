@@ -140,6 +140,11 @@ void store_get_stats(store *s, store_stats *out);
  * PostgreSQL (several servers, no cheap commit counter) answers STORE_ERR,
  * as does any failure; the caller then labels nothing. */
 int store_version(store *s, uint64_t *v);
+/* Marks a write transaction as changing nothing an answer of store_version's
+ * users depends on (a session's or token's last-use stamp): its commit
+ * leaves the version as it was, unless another process could not tell it
+ * from any other commit (store_version then counts it). */
+void store_tx_quiet(store_tx *tx);
 
 /* Runs a statement that returns no rows; *changes (optional) gets the row count. */
 int store_exec(store_tx *tx, const char *sql, const sval *p, int n, int64_t *changes);

@@ -17,7 +17,7 @@ enum {
   MUT_SEAL_IN_CLEAR = 5,     /* sealed fields are stored in clear */
   MUT_REDACT_SKIPPED = 6,    /* vis_redact removes no field: every reader sees every field */
   MUT_ROW_CHECK_SKIPPED = 7, /* vis_row says every row is visible (GET, history, files, inbox) */
-  MUT_COMMITS_NOT_SEEN = 8,  /* store_version misses commits: the answer cache serves stale replies */
+  MUT_COMMIT_NOT_COUNTED = 8, /* a commit of this server leaves the data version: stale kept answers */
   MUT__MAX
 };
 

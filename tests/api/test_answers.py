@@ -278,3 +278,28 @@ def concurrent_requests_for_one_answer_compute_it_once():
         assert all(r.status == 200 for r in out) and len({r.raw for r in out}) == 1
         d = delta(before, counts(s))
         assert d == {"hits": 11, "misses": 1, "kept": 1}, d
+
+
+@test
+def a_last_use_stamp_empties_no_kept_answer():
+    """A token's or session's last use, written at most once a minute, is read
+    by no kept answer: its commit (store_tx_quiet) leaves the others' answers
+    servable, while any other commit ends them."""
+    with Server({"token_requires_2fa": "0"}) as s:
+        problems(s, 2)
+        office = s.client("office")
+        tok = run_cli("user", "token", "member1", "--name", "戳", db=s.db).stdout.split()[0]
+        m = s.client()
+        m.bearer = tok
+        for _ in range(2):
+            expect(office.get("/api/v1/stats"), 200)
+        before = counts(s)
+        expect(m.get("/api/v1/clues"), 200)  # the token's first use: its last use is written
+        assert s.sql("SELECT last_used_at FROM api_tokens WHERE name='戳'")[0][0]
+        expect(office.get("/api/v1/stats"), 200)
+        d = delta(before, counts(s))
+        assert d == {"hits": 1, "misses": 1, "kept": 0}, d
+        problems(s, 1)  # any other commit: computed afresh
+        before = counts(s)
+        expect(office.get("/api/v1/stats"), 200)
+        assert delta(before, counts(s))["misses"] == 1

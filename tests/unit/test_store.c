@@ -296,9 +296,10 @@ TEST(temp_store_in_memory_only_for_the_servers_writer) {
 }
 
 /* store_version (the answer cache's data version, store.h): unchanged while
- * nothing is committed, whatever is read; changed by a commit of the store's
- * own writer and by a commit of another store on the same file (as another
- * process would: its own connections). (A rolled-back member may still end in an empty
+ * nothing is committed, whatever is read, and by a commit marked quiet;
+ * changed by any other commit of the store's own writer and by a commit of
+ * another store on the same file (as another process would: its own
+ * connections), whether the writer is idle or held when it is asked. (A rolled-back member may still end in an empty
  * group COMMIT, which SQLite counts: a needless miss, never a stale hit.) */
 TEST(store_version_changes_with_every_commit_and_only_then) {
   store *s = fresh("ver.db");
@@ -325,7 +326,13 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
   CHECK(v1 != v2);
   CHECK(store_version(s, &v2) == STORE_OK);
   CHECK(v2 == v1);
-  v1 = v2;
+  /* a write marked quiet (a last-use stamp) leaves it */
+  CHECK(store_write(s, &tx) == STORE_OK);
+  store_tx_quiet(tx);
+  CHECK(store_exec(tx, "INSERT INTO vt VALUES(0)", NULL, 0, NULL) == STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(store_version(s, &v1) == STORE_OK);
+  CHECK(v1 == v2);
   /* another "process": a second store on the same file commits */
   store *o = NULL;
   CHECK(store_open(&o, path, 2, err, sizeof err) == STORE_OK);
@@ -350,6 +357,18 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
   CHECK(store_version(s, &v2) == STORE_OK);
   CHECK(store_version(s, &v0) == STORE_OK);
   CHECK(v0 == v2);
+  /* asked while the writer is held (a write in progress): the sentinel
+   * connection answers, and still sees the other store's commit */
+  CHECK(store_write(o, &tx) == STORE_OK);
+  CHECK(store_exec(tx, "INSERT INTO vt VALUES(4)", NULL, 0, NULL) == STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  store_tx *w;
+  CHECK(store_write(s, &w) == STORE_OK);
+  CHECK(store_version(s, &v1) == STORE_OK);
+  CHECK(v1 != v0);
+  CHECK(store_version(s, &v2) == STORE_OK);
+  CHECK(v2 == v1);
+  store_rollback(w);
   store_close(o);
   store_close(s);
 }
