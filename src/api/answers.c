@@ -7,9 +7,11 @@
  *   - nothing was committed since the answer was computed: the entry carries
  *     the store's data version read before the request opened its first
  *     transaction (store_version: bumped by every COMMIT of this process
- *     before the writers hear of it, and when a reader sees another process's
- *     commit). Every grant, revocation, disabled user, ended session and
- *     record change is a commit, so each is seen at the very next request;
+ *     before the writers hear of it, and when SQLite's data_version shows
+ *     another process's commit). Every grant, revocation, disabled user,
+ *     ended session and record change is a commit, so each is seen at the
+ *     very next request. The one commit not counted is a last-use stamp
+ *     (session.c, store_tx_quiet), which no kept answer reads;
  *   - the key ring is the one the answer was computed under;
  *   - no time the request's authentication depended on has passed
  *     (r->auth_until, session.c: a token's or session's expiry, the minute

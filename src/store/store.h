@@ -134,7 +134,8 @@ void store_get_stats(store *s, store_stats *out);
 
 /* The data version (issue 15, the answer cache api/answers.c): a number that
  * differs from every earlier value whenever a transaction may have been
- * committed since, by this process or another. Read it before opening the
+ * committed since, by this process or another (except this process's
+ * transactions marked store_tx_quiet). Read it before opening the
  * transaction whose answer it labels: an answer labelled v is then never
  * older than what a request that read v later would see. SQLite only:
  * PostgreSQL (several servers, no cheap commit counter) answers STORE_ERR,
