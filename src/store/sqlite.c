@@ -431,6 +431,10 @@ int store_open(store **out, const char *path, int max_readers, char *err, size_t
   pthread_cond_init(&s->pcv, NULL);
   pthread_mutex_init(&s->vmu, NULL);
   s->wdv_last = -1; /* the writer's first reading counts as a change */
+  /* versions of different stores of one process never meet (a test harness
+   * reopening databases: an answer kept for one is never current for another) */
+  static uint64_t stores;
+  s->version = __atomic_add_fetch(&stores, 1, __ATOMIC_SEQ_CST) << 32;
   if (open_conn(path, 0, s->cache_kib, &s->writer, err, errlen) != STORE_OK) {
     free(s->path);
     free(s);

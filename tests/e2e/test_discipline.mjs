@@ -289,6 +289,8 @@ test('joint_review_lenient_final_handling_flag_cleared_with_reason', async (ctx)
     await act(ver, 'conclude', '已完成')
     const fields = await descValues(ver)
     expect(fields['审议事项'] === '1' && fields['偏轻偏软提示'] === '1' && fields['已消除提示'] === '1', `counts ${JSON.stringify(fields)}`)
+    // the items panel reloads after the record (its watch): wait for that, then count
+    await item.locator('button').first().waitFor({ state: 'detached' }).catch(() => {})
     expect((await item.locator('button').count()) === 0, 'a concluded review is not changed')
 
     // the team sees the outcome and the cleared flag
