@@ -100,7 +100,6 @@ const char *answer_body(const answer *e, size_t *len) {
   *len = e->len;
   return e->body;
 }
-const char *answer_etag(const answer *e) { return e->etag; }
 
 /* Under mu: takes slot i's entry out of the table. */
 static void drop(size_t i) {
@@ -123,19 +122,14 @@ static bool fresh(const answer *e, uint64_t version, uintptr_t ring, time_t now)
 }
 
 /* ---- the key -------------------------------------------------------------------- */
-struct keyb {
-  buf b;
-  bool ok;
-};
-
 static bool add_arg(void *ctx, const char *k, const char *v) {
-  struct keyb *kb = ctx;
+  buf *b = ctx;
   /* name, NUL, then 'v' and the value, or '-' for a name without one, NUL */
-  buf_adds(&kb->b, k ? k : "");
-  buf_add(&kb->b, "", 1);
-  buf_adds(&kb->b, v ? "v" : "-");
-  if (v) buf_adds(&kb->b, v);
-  buf_add(&kb->b, "", 1);
+  buf_adds(b, k ? k : "");
+  buf_add(b, "", 1);
+  buf_adds(b, v ? "v" : "-");
+  if (v) buf_adds(b, v);
+  buf_add(b, "", 1);
   return true;
 }
 
@@ -145,21 +139,20 @@ static bool add_arg(void *ctx, const char *k, const char *v) {
 static bool make_key(req *r, buf *out) {
   char cred[67];
   if (!session_credential(r, cred)) return false;
-  struct keyb kb;
-  buf_init(&kb.b, 16384);
-  kb.ok = true;
-  buf_adds(&kb.b, cred);
-  buf_add(&kb.b, "", 1);
-  buf_adds(&kb.b, r->client_ip);
-  buf_add(&kb.b, "", 1);
-  buf_adds(&kb.b, r->path);
-  buf_add(&kb.b, "", 1);
-  req_each_arg(r, add_arg, &kb);
-  if (buf_failed(&kb.b)) {
-    buf_free(&kb.b);
+  buf b;
+  buf_init(&b, 16384);
+  buf_adds(&b, cred);
+  buf_add(&b, "", 1);
+  buf_adds(&b, r->client_ip);
+  buf_add(&b, "", 1);
+  buf_adds(&b, r->path);
+  buf_add(&b, "", 1);
+  req_each_arg(r, add_arg, &b);
+  if (buf_failed(&b)) {
+    buf_free(&b);
     return false;
   }
-  *out = kb.b;
+  *out = b;
   return true;
 }
 

@@ -31,7 +31,6 @@ answer *answers_keep(req *r, char *body, size_t len);
 void answers_done(req *r);
 /* The reply's bytes of an entry. */
 const char *answer_body(const answer *e, size_t *len);
-const char *answer_etag(const answer *e);
 /* One more reference (the HTTP response's) and giving one back. */
 void answer_ref(answer *e);
 void answer_release(answer *e);

@@ -258,19 +258,25 @@ static const char *find_cookie(req *r, char *out, size_t outlen) {
   return out;
 }
 
-bool session_credential(req *r, char out[67]) {
+/* The one reading of a request's credential: 'T' with *tok a well-formed API
+ * token, 'X' for a Bearer header that is not one, 'C' with cookie holding a
+ * well-formed session cookie, 0 for none. */
+static int credential_of(req *r, const char **tok, char cookie[80]) {
   const char *authz_h = req_header(r, "Authorization");
   if (authz_h && strncasecmp(authz_h, "Bearer ", 7) == 0) {
-    const char *tok = authz_h + 7;
-    if (strlen(tok) != 67 || strncmp(tok, "xj_", 3) != 0) return false;
-    out[0] = 'T';
-    token_hash(r->app, tok, out + 1);
-    return true;
+    *tok = authz_h + 7;
+    return strlen(*tok) == 67 && strncmp(*tok, "xj_", 3) == 0 ? 'T' : 'X';
   }
+  return find_cookie(r, cookie, 80) && strlen(cookie) == 64 ? 'C' : 0;
+}
+
+bool session_credential(req *r, char out[67]) {
+  const char *tok = NULL;
   char cookie[80];
-  if (!find_cookie(r, cookie, sizeof cookie) || strlen(cookie) != 64) return false;
-  out[0] = 'C';
-  token_hash(r->app, cookie, out + 1);
+  int k = credential_of(r, &tok, cookie);
+  if (k != 'T' && k != 'C') return false;
+  out[0] = (char)k;
+  token_hash(r->app, k == 'T' ? tok : cookie, out + 1);
   return true;
 }
 
@@ -287,15 +293,14 @@ static void until_min(time_t *until, time_t t) {
  * past it. 0 when the decision wrote something (then it is not kept). */
 int session_authenticate(req *r) {
   app *a = r->app;
-  const char *authz_h = req_header(r, "Authorization");
   char cookie[80];
   time_t now = xnow();
   store_tx *tx;
   int rc;
-  if (authz_h && strncasecmp(authz_h, "Bearer ", 7) == 0) {
-    const char *tok = authz_h + 7;
-    if (strlen(tok) != 67 || strncmp(tok, "xj_", 3) != 0)
-      return unauthorized(r, "invalid_token", "API 令牌无效");
+  const char *tok = NULL;
+  int kind = credential_of(r, &tok, cookie);
+  if (kind == 'T' || kind == 'X') {
+    if (kind == 'X') return unauthorized(r, "invalid_token", "API 令牌无效");
     char h[65];
     token_hash(a, tok, h);
     if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
@@ -350,8 +355,7 @@ int session_authenticate(req *r) {
     if (r->who.nended) grants_record_ended(r);
     return 0;
   }
-  if (!find_cookie(r, cookie, sizeof cookie) || strlen(cookie) != 64)
-    return unauthorized(r, "unauthenticated", "请先登录");
+  if (kind != 'C') return unauthorized(r, "unauthenticated", "请先登录");
   token_hash(a, cookie, r->sid_hash);
   if ((rc = store_read(a->db, &tx))) return api_store_error(r, rc, NULL);
   sval prm[] = {SV_S(r->sid_hash)};
