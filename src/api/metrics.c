@@ -224,6 +224,9 @@ int h_metrics(req *r) {
     buf_addf(&b, "# HELP xunji_audit_chain_length Entries in the audit chain.\n"
                  "# TYPE xunji_audit_chain_length gauge\nxunji_audit_chain_length %lld\n",
              (long long)seq);
+  buf_addf(&b, "# HELP xunji_audit_anchor_writes_total Audit anchor writes by this server (at most one per audit_anchor_interval_ms).\n"
+               "# TYPE xunji_audit_anchor_writes_total counter\nxunji_audit_anchor_writes_total %ld\n",
+           audit_anchor_writes());
   if (anchor >= 0) /* issue 16: the anchor held in the database (PostgreSQL; 0 on SQLite) */
     buf_addf(&b, "# HELP xunji_audit_anchor_db_seq The newest audit anchor held in the database.\n"
                  "# TYPE xunji_audit_anchor_db_seq gauge\nxunji_audit_anchor_db_seq %lld\n",

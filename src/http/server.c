@@ -629,7 +629,7 @@ int http_serve(app *a) {
          di ? (unsigned)di->port : (unsigned)ntohs(sa.sin_port), threads, cfg_str(CFG_DB));
   fflush(stdout);
 
-  audit_anchor_start(a->anchor, &a->keys);
+  audit_anchor_start(a->anchor, &a->keys, cfg_int(CFG_AUDIT_ANCHOR_INTERVAL_MS));
   pthread_t rt;
   pthread_create(&rt, NULL, reaper, NULL);
   int sig = 0;

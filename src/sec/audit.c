@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/buf.h"
@@ -362,44 +363,83 @@ static void db_anchor_write(const xkeys *k, const audit_head *head) {
 }
 
 /* The server's anchor writer: commits only post their head; one thread writes
- * the newest one, so a burst of commits costs one anchor write (two fsyncs),
- * not one each. The anchor may lag the head by that write, which verify allows. */
+ * the newest one, so a burst of commits costs one anchor write (two fsyncs and
+ * a rename; on PostgreSQL a write transaction), not one each. Between two
+ * writes it waits at least the interval (audit_anchor_interval_ms): under
+ * steady writes the anchor then costs a few writes a second, not hundreds
+ * (docs/performance.md: a third of the CPU of an audited POST went there).
+ * The anchor may lag the head by that interval and one write, which verify
+ * allows (it may never be ahead); a clean stop writes what is pending. */
 static struct {
   pthread_mutex_t mu;
   pthread_cond_t cv;
   pthread_t th;
-  bool running, stop, have;
+  bool running, stop, have, cv_ready;
   audit_head pending;
   const char *path;
   const xkeys *k;
-} aw = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+  int64_t interval_ns;
+  long writes;
+} aw = {PTHREAD_MUTEX_INITIALIZER};
+
+static int64_t mono_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 static void *anchor_writer(void *arg) {
   (void)arg;
+  int64_t next = 0; /* monotonic time before which no write starts */
   pthread_mutex_lock(&aw.mu);
   while (!aw.stop || aw.have) {
     if (!aw.have) {
       pthread_cond_wait(&aw.cv, &aw.mu);
       continue;
     }
+    int64_t now = mono_ns();
+    if (!aw.stop && now < next) {
+      struct timespec until = {(time_t)(next / 1000000000), (long)(next % 1000000000)};
+      pthread_cond_timedwait(&aw.cv, &aw.mu, &until); /* woken early by a note or stop */
+      continue;
+    }
+    next = now + aw.interval_ns;
     audit_head h = aw.pending;
     aw.have = false;
     pthread_mutex_unlock(&aw.mu);
     if (aw.path && *aw.path) anchor_write_if_newer(aw.path, aw.k, &h);
     db_anchor_write(aw.k, &h);
     pthread_mutex_lock(&aw.mu);
+    aw.writes++;
   }
   pthread_mutex_unlock(&aw.mu);
   return NULL;
 }
 
-void audit_anchor_start(const char *path, const xkeys *k) {
+void audit_anchor_start(const char *path, const xkeys *k, int interval_ms) {
   if ((!path || !*path) && !__atomic_load_n(&db_anchor, __ATOMIC_ACQUIRE)) return;
   if (aw.running) return;
+  if (!aw.cv_ready) { /* timed waits on the monotonic clock: a clock step moves no deadline */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&aw.cv, &ca);
+    pthread_condattr_destroy(&ca);
+    aw.cv_ready = true;
+  }
   aw.path = path;
   aw.k = k;
+  aw.interval_ns = (int64_t)(interval_ms < 0 ? 0 : interval_ms) * 1000000;
   aw.stop = aw.have = false;
+  aw.writes = 0;
   if (pthread_create(&aw.th, NULL, anchor_writer, NULL) == 0) aw.running = true;
+}
+
+long audit_anchor_writes(void) {
+  pthread_mutex_lock(&aw.mu);
+  long n = aw.writes;
+  pthread_mutex_unlock(&aw.mu);
+  return n;
 }
 
 void audit_anchor_stop(void) {
@@ -418,8 +458,8 @@ void audit_anchor_note(const char *path, const xkeys *k, const audit_head *head)
   pthread_mutex_lock(&aw.mu);
   if (aw.running && (file ? aw.path && !strcmp(path, aw.path) : !aw.path || !*aw.path)) {
     if (!aw.have || aw.pending.seq < head->seq) aw.pending = *head;
+    if (!aw.have) pthread_cond_signal(&aw.cv); /* a writer waiting out the interval needs no wake-up per note */
     aw.have = true;
-    pthread_cond_signal(&aw.cv);
     pthread_mutex_unlock(&aw.mu);
     return;
   }

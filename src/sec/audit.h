@@ -11,7 +11,7 @@
  * under an HMAC and is moved in the same transaction as every append; appends
  * serialize on it, so it works when several servers share one database.
  * Removing entries at the tail (or all of them) leaves the head ahead of the
- * table. The anchor file, written after every commit by temp file + fsync +
+ * table. The anchor file, written after commits by temp file + fsync +
  * rename + directory fsync, keeps a copy outside the database: a rollback of
  * table and head together to an older state is caught by it, and the head
  * records that an anchor exists, so deleting the file is caught too. What no
@@ -48,10 +48,13 @@ int audit_append(store_tx *tx, const xkeys *k, const audit_entry *e, audit_head 
  * file, fsync, rename, fsync of the directory). */
 void audit_anchor_note(const char *anchor_path, const xkeys *k, const audit_head *head);
 /* In the server: from start to stop, audit_anchor_note only posts the head and
- * one background thread writes the newest (a burst of commits, one write);
- * stop writes what is pending. Without start, notes are written at once. */
-void audit_anchor_start(const char *anchor_path, const xkeys *k);
+ * one background thread writes the newest (a burst of commits, one write), at
+ * most once per interval_ms (0: as soon as it can); stop writes what is
+ * pending. Without start, notes are written at once. */
+void audit_anchor_start(const char *anchor_path, const xkeys *k, int interval_ms);
 void audit_anchor_stop(void);
+/* Anchor writes (file and database row together count one) since start. */
+long audit_anchor_writes(void);
 /* The anchor held in the database (issue 16, table audit_anchors, migration
  * 026): with s set (app_open does when the backend is PostgreSQL), every
  * anchor note also writes a row there, after the commit, in its own write

@@ -206,6 +206,10 @@ const cfg_def cfg_defs[CFG__MAX] = {
                               "0 为不缓存; PostgreSQL 不缓存)"},
     [CFG_ANSWER_CACHE_SECONDS] = {"answer_cache_seconds", "XUNJI_ANSWER_CACHE_SECONDS", CT_INT, "60", 1,
                                   3600, "查询结果缓存中一条应答最长保留的时间 (秒)"},
+    [CFG_AUDIT_ANCHOR_INTERVAL_MS] = {"audit_anchor_interval_ms", "XUNJI_AUDIT_ANCHOR_INTERVAL_MS", CT_INT,
+                                      "50", 0, 60000,
+                                      "serve 两次写审计锚点之间至少间隔的毫秒数 (持续写入时锚点最多落后链头这么久; "
+                                      "0 为每次提交后尽快写)"},
 };
 
 static char *vals[CFG__MAX];

@@ -43,6 +43,7 @@ typedef enum cfg_id {
   CFG_SESSION_SWEEP_MINUTES, /* issue 16: the sessions sweep job (domain/sched.c) */
   CFG_MALLOC_ARENA_MAX, CFG_DB_CACHE_KIB, /* issue 15: memory of a server (docs/operations.md) */
   CFG_ANSWER_CACHE_KIB, CFG_ANSWER_CACHE_SECONDS, /* issue 15: the answer cache (api/answers.c) */
+  CFG_AUDIT_ANCHOR_INTERVAL_MS, /* issue 15: the server's anchor writer (sec/audit.c) */
   CFG__MAX
 } cfg_id;
 
