@@ -18,8 +18,9 @@
  *     after which its last use is written again, a grant's end, the
  *     password's expiry, a second factor's freshness), nor Shanghai midnight
  *     (the reads compute "today": overdue, as_of), nor answer_cache_seconds;
- *   - the request wrote nothing (no audit entry, no last-use update): its
- *     commit would have bumped the version anyway.
+ *   - the request wrote nothing but its last use (no audit entry, no ended
+ *     grant recorded): such a commit bumps the version anyway, and the
+ *     last use written counts its minute from then (session.c).
  *
  * Cacheable routes carry RF_CACHE (api/routes.c: record lists, records and
  * their history, the statistics, their drill-downs and group charts, meta).
@@ -43,6 +44,18 @@
  * finds it busy waits (at most ANSWER_WAIT_S) until that request has
  * answered, then looks again from the start, version included; so 16
  * connections asking for the same figures after a commit compute them once.
+ *
+ * Renewal ahead of the end: an answer lives at most a minute (the last-use
+ * stamp, answer_cache_seconds), and at its end every connection asking for
+ * it would wait for one computation (82 ms of figures at a million records,
+ * seconds under load). So the first request that finds a kept answer within
+ * its last refresh_seconds() renews it: it runs in full (authentication,
+ * which then writes its last use that much early, and the handler) and its
+ * answer replaces the kept one, while the others are still served the kept
+ * one, which is fresh by every rule above. Nothing is served that would not
+ * be otherwise; one request per answer and minute pays the computation
+ * instead of all. An answer whose renewal did not move its end (midnight, a
+ * token's expiry) is not renewed again.
  */
 #include "api/answers.h"
 
@@ -71,6 +84,7 @@ struct answer {
   size_t len;
   char etag[32];
   char login[65];
+  bool renewed; /* under mu: a request renews (or renewed) it; no second one */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -119,6 +133,13 @@ static uint64_t fnv64(const char *p, size_t n) {
 
 static bool fresh(const answer *e, uint64_t version, uintptr_t ring, time_t now) {
   return e->version == version && e->ring == ring && now < e->until;
+}
+
+/* How long before its end a kept answer is renewed: a quarter of
+ * answer_cache_seconds, at most 5 s (0 for a life under 4 s: no renewal). */
+static int refresh_seconds(void) {
+  long s = cfg_int(CFG_ANSWER_CACHE_SECONDS) / 4;
+  return (int)(s > 5 ? 5 : s);
 }
 
 /* ---- the key -------------------------------------------------------------------- */
@@ -186,6 +207,7 @@ bool answers_try(req *r) {
   size_t i = (size_t)(h % ANSWER_SLOTS);
   answer *hit = NULL;
   uintptr_t ring = 0;
+  int ahead = refresh_seconds();
   for (int tries = 0;; tries++) {
     if (tries && store_version(r->app->db, &version) != STORE_OK) {
       buf_free(&key);
@@ -196,14 +218,23 @@ bool answers_try(req *r) {
     pthread_mutex_lock(&mu);
     answer *e = slots[i];
     if (e && e->hash == h && e->klen == key.len && memcmp(e->key, key.p, key.len) == 0) {
-      if (fresh(e, version, ring, now)) {
+      if (fresh(e, version, ring, now) && ahead > 0 && e->until - now <= ahead && !e->renewed &&
+          !busy[i].busy) { /* near its end: this request renews it, the others are served it */
+        e->renewed = true;
+        busy[i].busy = true;
+        busy[i].hash = h;
+        busy[i].version = version;
+        r->abusy = true;
+        r->arefresh = ahead;
+        r->aold_until = e->until;
+      } else if (fresh(e, version, ring, now)) {
         answer_ref(e);
         hit = e;
       } else {
         drop(i);
       }
     }
-    if (!hit && tries < ANSWER_WAITS && wait_busy(i, h, version)) {
+    if (!hit && !r->arefresh && tries < ANSWER_WAITS && wait_busy(i, h, version)) {
       pthread_mutex_unlock(&mu);
       continue; /* the same key was being computed: look again, version first */
     }
@@ -269,6 +300,8 @@ answer *answers_keep(req *r, char *body, size_t len) {
   e->len = len;
   xstrlcpy(e->etag, r->etag, sizeof e->etag);
   xstrlcpy(e->login, r->who.login, sizeof e->login);
+  /* a renewal that did not move the end (midnight, an expiry) is not tried again */
+  e->renewed = r->arefresh > 0 && until <= r->aold_until + r->arefresh;
   size_t need = entry_bytes(e);
   size_t i = (size_t)(e->hash % ANSWER_SLOTS);
   bool in = false;

@@ -290,7 +290,10 @@ static void until_min(time_t *until, time_t t) {
  * credential could be decided otherwise with no commit in between (an
  * expiry, a last use due to be written, a grant's end, the password's
  * expiry, a second factor no longer fresh); the answer cache serves nothing
- * past it. 0 when the decision wrote something (then it is not kept). */
+ * past it. A last use written here (a quiet commit, read by no kept answer)
+ * counts from now; 0 when writing it failed. A request renewing a kept
+ * answer (r->arefresh, api/answers.c) writes the last use that many seconds
+ * before it is due, so the renewed answer lives a full minute. */
 int session_authenticate(req *r) {
   app *a = r->app;
   char cookie[80];
@@ -333,21 +336,23 @@ int session_authenticate(req *r) {
     r->must_enrol = false; /* scripts cannot enrol; the owner has 2FA when tokens need it */
     /* last use, at most once a minute (listed by GET /api/v1/me/tokens) */
     json_t *lu = json_object_get(t, "last_used_at");
-    bool due = !json_is_string(lu) || now - ts_parse(json_string_value(lu)) >= 60;
-    r->auth_until = due ? 0 : (time_t)json_integer_value(json_object_get(t, "expires_at"));
-    if (!due) {
-      until_min(&r->auth_until, ts_parse(json_string_value(lu)) + 60);
-      until_min(&r->auth_until, (time_t)r->who.until);
-    }
+    time_t used = json_is_string(lu) ? ts_parse(json_string_value(lu)) : 0;
+    bool due = !json_is_string(lu) || now - used >= 60 - r->arefresh, stamped = false;
     if (due && store_write(a->db, &tx) == STORE_OK) {
       char ts[TS_LEN];
       ts_now(ts);
       sval p2[] = {SV_S(ts), SV_S(json_string_value(json_object_get(t, "id")))};
       store_tx_quiet(tx); /* read by no kept answer (api/answers.c) */
       if (store_exec(tx, "UPDATE api_tokens SET last_used_at=$1 WHERE id=$2", p2, 2, NULL) == STORE_OK)
-        store_commit(tx);
+        stamped = store_commit(tx) == STORE_OK;
       else
         store_rollback(tx);
+    }
+    r->auth_until = 0;
+    if (!due || stamped) {
+      r->auth_until = (time_t)json_integer_value(json_object_get(t, "expires_at"));
+      until_min(&r->auth_until, (stamped ? now : used) + 60);
+      until_min(&r->auth_until, (time_t)r->who.until);
     }
     json_decref(t);
     r->who.must_change = false; /* tokens are for scripts; the owner's password state is separate */
@@ -387,19 +392,23 @@ int session_authenticate(req *r) {
     set_cookie(r, "", 1);
     return unauthorized(r, "session_expired", s ? "会话已过期, 请重新登录" : "请先登录");
   }
+  bool due = now - last >= 60 - r->arefresh, stamped = false;
+  if (due && store_write(a->db, &tx) == STORE_OK) {
+    sval p2[] = {SV_I(now), SV_S(r->sid_hash)};
+    store_tx_quiet(tx); /* read by no kept answer (api/answers.c) */
+    if (store_exec(tx, "UPDATE sessions SET last_seen=$1 WHERE id_hash=$2", p2, 2, NULL) == STORE_OK)
+      stamped = store_commit(tx) == STORE_OK;
+    else
+      store_rollback(tx);
+  }
   r->auth_until = 0;
-  if (now - last < 60) {
-    r->auth_until = (time_t)last + 60; /* then last_seen is written again */
-    until_min(&r->auth_until, (time_t)(last + cfg_int(CFG_SESSION_IDLE_MIN) * 60 + 1));
+  if (!due || stamped) {
+    int64_t seen = stamped ? (int64_t)now : last;
+    r->auth_until = (time_t)seen + 60; /* then last_seen is written again */
+    until_min(&r->auth_until, (time_t)(seen + cfg_int(CFG_SESSION_IDLE_MIN) * 60 + 1));
     until_min(&r->auth_until, (time_t)(created + cfg_int(CFG_SESSION_MAX_HOURS) * 3600 + 1));
     if (r->fresh_2fa) until_min(&r->auth_until, (time_t)verified_until);
     until_min(&r->auth_until, (time_t)r->who.until);
-  }
-  if (now - last >= 60 && store_write(a->db, &tx) == STORE_OK) {
-    sval p2[] = {SV_I(now), SV_S(r->sid_hash)};
-    store_tx_quiet(tx); /* read by no kept answer (api/answers.c) */
-    store_exec(tx, "UPDATE sessions SET last_seen=$1 WHERE id_hash=$2", p2, 2, NULL);
-    store_commit(tx);
   }
   r->authed = true;
   r->via_cookie = true;

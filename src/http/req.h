@@ -79,6 +79,10 @@ typedef struct req {
   bool abusy;            /* this request computes its key's answer; others wait (answers_done) */
   uintptr_t aring;
   time_t auth_until;     /* session_authenticate: its decision holds while xnow() < this */
+  int arefresh;          /* > 0: this request renews a kept answer that ends within this many
+                          * seconds (the others are still served the kept one); its last use
+                          * is then written that much early */
+  time_t aold_until;     /* the end of the answer it renews */
   /* An export (domain/reports/listexport.c): the list handler's rows go to
    * this sink, all of them, instead of a page (api/paging.c api_list). */
   struct list_sink *list_sink;

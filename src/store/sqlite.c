@@ -190,6 +190,7 @@ struct store {
   conn *sentinel;
   sqlite3_stmt *dv, *wdv; /* PRAGMA data_version on the sentinel, on the writer */
   int64_t dv_last, wdv_last;
+  bool rebase; /* under vmu: dv_last predates a commit of this store (or the sentinel is not open) */
   uint64_t version;
 };
 
@@ -431,6 +432,7 @@ int store_open(store **out, const char *path, int max_readers, char *err, size_t
   pthread_cond_init(&s->pcv, NULL);
   pthread_mutex_init(&s->vmu, NULL);
   s->wdv_last = -1; /* the writer's first reading counts as a change */
+  s->rebase = true;  /* the first idle reading opens the sentinel and takes its baseline */
   /* versions of different stores of one process never meet (a test harness
    * reopening databases: an answer kept for one is never current for another) */
   static uint64_t stores;
@@ -674,8 +676,13 @@ static int data_version(sqlite3 *db, sqlite3_stmt **st, int64_t *v) {
  *    is idle (no group open, nobody waiting), it counts exactly the other
  *    processes' commits: SQLite leaves out the connection's own;
  *  - when the writer is busy, a read-only connection of its own (the
- *    sentinel) is asked instead; it sees this process's commits as well,
- *    quiet ones included, so it bumps more often than needed, never less.
+ *    sentinel) is asked instead. It sees this process's commits as well, so
+ *    its baseline is moved past them (rebase_sentinel): after a quiet
+ *    group's COMMIT at once, vmu held across that COMMIT so that no reading
+ *    falls between the two; after others at the next idle reading. Without
+ *    that, the last-use stamp of a request renewing a kept answer would end
+ *    every kept answer (api/answers.c). It still bumps more often than
+ *    needed (a commit of this store before the rebase), never less.
  * Each source compares with its own previous reading, under vmu, so every
  * commit lies between two readings of each (or before its first, which
  * counts as a change): a version read before a snapshot older than a commit
@@ -684,6 +691,30 @@ static int data_version(sqlite3 *db, sqlite3_stmt **st, int64_t *v) {
  * has no earlier value and must count as a change: each new reader of a
  * growing pool would empty the answer cache.) The caller reads the version
  * before it opens its own transaction. */
+/* Under vmu, with the writer connection the caller's (its token, or idle
+ * and taken for this): the sentinel's baseline moved to now. The sentinel is
+ * read first, then the writer: every other process's commit before the
+ * sentinel's reading is then also before the writer's, which counts it (a
+ * SQLite connection's data_version leaves out only its own commits), so
+ * moving the baseline hides nothing but this store's own commits. */
+static void rebase_sentinel(store *s) {
+  char err[256];
+  if (!s->sentinel) {
+    if (open_conn(s->path, 1, 64, &s->sentinel, err, sizeof err) != STORE_OK) return; /* later */
+    s->dv_last = -1;
+  }
+  int64_t vs = 0, vw = 0;
+  if (data_version(s->sentinel->db, &s->dv, &vs) != SQLITE_OK ||
+      data_version(s->writer->db, &s->wdv, &vw) != SQLITE_OK)
+    return; /* rebase stays set: the next idle reading tries again */
+  if (vw != s->wdv_last) {
+    version_bump(s);
+    s->wdv_last = vw;
+  }
+  s->dv_last = vs;
+  s->rebase = false;
+}
+
 int store_version(store *s, uint64_t *out) {
   char err[256];
   pthread_mutex_lock(&s->vmu);
@@ -694,6 +725,7 @@ int store_version(store *s, uint64_t *out) {
   int64_t v = 0;
   int rc;
   if (idle) {
+    if (s->rebase) rebase_sentinel(s); /* reads the writer too */
     rc = data_version(s->writer->db, &s->wdv, &v);
     token_give(s);
     if (rc == SQLITE_OK && v != s->wdv_last) {
@@ -805,9 +837,22 @@ static int writer_leave(store *s, group *mine) {
   }
   if (g && (s->waiting == 0 || g->members >= GROUP_MAX)) {
     pthread_mutex_unlock(&s->gmu); /* busy stays set: the connection is ours */
+    /* a quiet group (last-use stamps): no version reading between its COMMIT
+     * and the sentinel's new baseline (store_version) */
+    bool quiet = !g->loud;
+    if (quiet) pthread_mutex_lock(&s->vmu);
     int rc = ctl(s->writer, C_COMMIT);
     /* before any member hears the result (store_version) */
     if ((g->loud || rc != SQLITE_OK) && !MUTANT(MUT_COMMIT_NOT_COUNTED)) version_bump(s);
+    if (quiet) {
+      if (rc == SQLITE_OK && s->sentinel) rebase_sentinel(s);
+      else s->rebase = true;
+      pthread_mutex_unlock(&s->vmu);
+    } else {
+      pthread_mutex_lock(&s->vmu);
+      s->rebase = true; /* the sentinel will see this COMMIT: a needless bump until the next idle reading */
+      pthread_mutex_unlock(&s->vmu);
+    }
     if (rc != SQLITE_OK) {
       fprintf(stderr, "xunji: 提交失败 (%d 个写入): %s\n", g->members, sqlite3_errmsg(db));
       if (!sqlite3_get_autocommit(db)) ctl(s->writer, C_ROLLBACK);

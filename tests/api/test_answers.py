@@ -284,7 +284,8 @@ def concurrent_requests_for_one_answer_compute_it_once():
 def a_last_use_stamp_empties_no_kept_answer():
     """A token's or session's last use, written at most once a minute, is read
     by no kept answer: its commit (store_tx_quiet) leaves the others' answers
-    servable, while any other commit ends them."""
+    servable, while any other commit ends them. The answer of the request
+    that wrote it is kept too (its minute counts from then)."""
     with Server({"token_requires_2fa": "0"}) as s:
         problems(s, 2)
         office = s.client("office")
@@ -298,8 +299,44 @@ def a_last_use_stamp_empties_no_kept_answer():
         assert s.sql("SELECT last_used_at FROM api_tokens WHERE name='戳'")[0][0]
         expect(office.get("/api/v1/stats"), 200)
         d = delta(before, counts(s))
-        assert d == {"hits": 1, "misses": 1, "kept": 0}, d
+        assert d == {"hits": 1, "misses": 1, "kept": 1}, d
+        before = counts(s)
+        expect(m.get("/api/v1/clues"), 200)  # kept by the request that wrote the last use
+        assert delta(before, counts(s)) == {"hits": 1, "misses": 0, "kept": 0}
         problems(s, 1)  # any other commit: computed afresh
         before = counts(s)
         expect(office.get("/api/v1/stats"), 200)
+        assert delta(before, counts(s))["misses"] == 1
+
+
+@test
+def a_kept_answer_near_its_end_is_renewed_by_one_request():
+    """answer_cache_seconds=12: an answer kept at T ends between T+11 and T+12
+    (whole seconds) and is renewed in its last 3 s (a quarter of its life):
+    the first request then computes it afresh and its answer replaces the
+    kept one, so a request after the old end is still served from the cache
+    instead of every connection waiting for the figures at that moment."""
+    with Server({"answer_cache_seconds": 12}) as s:
+        problems(s, 2)
+        office = s.client("office")
+        path = "/api/v1/stats"
+        expect(office.get(path), 200)
+        before = counts(s)
+        first = expect(office.get(path), 200)
+        t = time.monotonic()
+        assert delta(before, counts(s)) == {"hits": 1, "misses": 0, "kept": 0}
+        time.sleep(max(0.0, t + 9.3 - time.monotonic()))  # inside the last 3 s, before the end
+        before = counts(s)
+        renewed = expect(office.get(path), 200)
+        assert delta(before, counts(s)) == {"hits": 0, "misses": 1, "kept": 1}, delta(before, counts(s))
+        assert json.loads(renewed.raw) == json.loads(first.raw)
+        time.sleep(max(0.0, t + 12.3 - time.monotonic()))  # past the old answer's end
+        before = counts(s)
+        again = expect(office.get(path), 200)
+        assert delta(before, counts(s)) == {"hits": 1, "misses": 0, "kept": 0}, delta(before, counts(s))
+        assert again.raw == renewed.raw
+        # a commit still ends the renewed answer at once
+        problems(s, 1)
+        before = counts(s)
+        expect(office.get(path), 200)
         assert delta(before, counts(s))["misses"] == 1

@@ -369,6 +369,42 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
   CHECK(store_version(s, &v2) == STORE_OK);
   CHECK(v2 == v1);
   store_rollback(w);
+  /* a quiet commit of its own is not seen by the sentinel either (a request
+   * renewing a kept answer stamps its last use while others read) ... */
+  CHECK(store_version(s, &v0) == STORE_OK);
+  CHECK(store_write(s, &tx) == STORE_OK);
+  store_tx_quiet(tx);
+  CHECK(store_exec(tx, "INSERT INTO vt VALUES(5)", NULL, 0, NULL) == STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(store_write(s, &w) == STORE_OK);
+  CHECK(store_version(s, &v1) == STORE_OK);
+  CHECK(v1 == v0);
+  store_rollback(w);
+  CHECK(store_version(s, &v1) == STORE_OK);
+  CHECK(v1 == v0);
+  /* ... but moving the sentinel's baseline past it hides no other store's
+   * commit made before it */
+  CHECK(store_write(o, &tx) == STORE_OK);
+  CHECK(store_exec(tx, "INSERT INTO vt VALUES(6)", NULL, 0, NULL) == STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(store_write(s, &tx) == STORE_OK);
+  store_tx_quiet(tx);
+  CHECK(store_exec(tx, "INSERT INTO vt VALUES(7)", NULL, 0, NULL) == STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(store_write(s, &w) == STORE_OK);
+  CHECK(store_version(s, &v1) == STORE_OK);
+  CHECK(v1 != v0);
+  store_rollback(w);
+  /* a loud commit of its own: changed, then steady whichever connection answers */
+  CHECK(store_write(s, &tx) == STORE_OK);
+  CHECK(store_exec(tx, "INSERT INTO vt VALUES(8)", NULL, 0, NULL) == STORE_OK);
+  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(store_version(s, &v2) == STORE_OK);
+  CHECK(v2 != v1);
+  CHECK(store_write(s, &w) == STORE_OK);
+  CHECK(store_version(s, &v0) == STORE_OK);
+  CHECK(v0 == v2);
+  store_rollback(w);
   store_close(o);
   store_close(s);
 }
