@@ -295,6 +295,19 @@ TEST(temp_store_in_memory_only_for_the_servers_writer) {
   store_close(s);
 }
 
+/* One write transaction of sql on s, marked quiet or not; store_commit's code. */
+static int commit_sql(store *s, const char *sql, bool quiet) {
+  store_tx *tx;
+  int rc = store_write(s, &tx);
+  if (rc) return rc;
+  if (quiet) store_tx_quiet(tx);
+  if ((rc = store_exec(tx, sql, NULL, 0, NULL)) != STORE_OK) {
+    store_rollback(tx);
+    return rc;
+  }
+  return store_commit(tx);
+}
+
 /* store_version (the answer cache's data version, store.h): unchanged while
  * nothing is committed, whatever is read, and by a commit marked quiet;
  * changed by any other commit of the store's own writer and by a commit of
@@ -319,18 +332,13 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
   CHECK(store_version(s, &v2) == STORE_OK);
   CHECK(v2 == v1);
   /* the store's own writer */
-  CHECK(store_write(s, &tx) == STORE_OK);
-  CHECK(store_exec(tx, "CREATE TABLE vt(x INTEGER)", NULL, 0, NULL) == STORE_OK);
-  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(commit_sql(s, "CREATE TABLE vt(x INTEGER)", false) == STORE_OK);
   CHECK(store_version(s, &v1) == STORE_OK);
   CHECK(v1 != v2);
   CHECK(store_version(s, &v2) == STORE_OK);
   CHECK(v2 == v1);
   /* a write marked quiet (a last-use stamp) leaves it */
-  CHECK(store_write(s, &tx) == STORE_OK);
-  store_tx_quiet(tx);
-  CHECK(store_exec(tx, "INSERT INTO vt VALUES(0)", NULL, 0, NULL) == STORE_OK);
-  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(commit_sql(s, "INSERT INTO vt VALUES(0)", true) == STORE_OK);
   CHECK(store_version(s, &v1) == STORE_OK);
   CHECK(v1 == v2);
   /* another "process": a second store on the same file commits */
@@ -340,17 +348,13 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
     store_close(s);
     return;
   }
-  CHECK(store_write(o, &tx) == STORE_OK);
-  CHECK(store_exec(tx, "INSERT INTO vt VALUES(2)", NULL, 0, NULL) == STORE_OK);
-  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(commit_sql(o, "INSERT INTO vt VALUES(2)", false) == STORE_OK);
   CHECK(store_version(s, &v2) == STORE_OK);
   CHECK(v2 != v1);
   /* a reader held open in a transaction changes nothing: the check has a
    * connection of its own */
   CHECK(store_read(s, &held) == STORE_OK);
-  CHECK(store_write(o, &tx) == STORE_OK);
-  CHECK(store_exec(tx, "INSERT INTO vt VALUES(3)", NULL, 0, NULL) == STORE_OK);
-  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(commit_sql(o, "INSERT INTO vt VALUES(3)", false) == STORE_OK);
   CHECK(store_version(s, &v1) == STORE_OK);
   CHECK(v1 != v2);
   store_rollback(held);
@@ -359,9 +363,7 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
   CHECK(v0 == v2);
   /* asked while the writer is held (a write in progress): the sentinel
    * connection answers, and still sees the other store's commit */
-  CHECK(store_write(o, &tx) == STORE_OK);
-  CHECK(store_exec(tx, "INSERT INTO vt VALUES(4)", NULL, 0, NULL) == STORE_OK);
-  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(commit_sql(o, "INSERT INTO vt VALUES(4)", false) == STORE_OK);
   store_tx *w;
   CHECK(store_write(s, &w) == STORE_OK);
   CHECK(store_version(s, &v1) == STORE_OK);
@@ -372,10 +374,7 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
   /* a quiet commit of its own is not seen by the sentinel either (a request
    * renewing a kept answer stamps its last use while others read) ... */
   CHECK(store_version(s, &v0) == STORE_OK);
-  CHECK(store_write(s, &tx) == STORE_OK);
-  store_tx_quiet(tx);
-  CHECK(store_exec(tx, "INSERT INTO vt VALUES(5)", NULL, 0, NULL) == STORE_OK);
-  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(commit_sql(s, "INSERT INTO vt VALUES(5)", true) == STORE_OK);
   CHECK(store_write(s, &w) == STORE_OK);
   CHECK(store_version(s, &v1) == STORE_OK);
   CHECK(v1 == v0);
@@ -384,21 +383,14 @@ TEST(store_version_changes_with_every_commit_and_only_then) {
   CHECK(v1 == v0);
   /* ... but moving the sentinel's baseline past it hides no other store's
    * commit made before it */
-  CHECK(store_write(o, &tx) == STORE_OK);
-  CHECK(store_exec(tx, "INSERT INTO vt VALUES(6)", NULL, 0, NULL) == STORE_OK);
-  CHECK(store_commit(tx) == STORE_OK);
-  CHECK(store_write(s, &tx) == STORE_OK);
-  store_tx_quiet(tx);
-  CHECK(store_exec(tx, "INSERT INTO vt VALUES(7)", NULL, 0, NULL) == STORE_OK);
-  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(commit_sql(o, "INSERT INTO vt VALUES(6)", false) == STORE_OK);
+  CHECK(commit_sql(s, "INSERT INTO vt VALUES(7)", true) == STORE_OK);
   CHECK(store_write(s, &w) == STORE_OK);
   CHECK(store_version(s, &v1) == STORE_OK);
   CHECK(v1 != v0);
   store_rollback(w);
   /* a loud commit of its own: changed, then steady whichever connection answers */
-  CHECK(store_write(s, &tx) == STORE_OK);
-  CHECK(store_exec(tx, "INSERT INTO vt VALUES(8)", NULL, 0, NULL) == STORE_OK);
-  CHECK(store_commit(tx) == STORE_OK);
+  CHECK(commit_sql(s, "INSERT INTO vt VALUES(8)", false) == STORE_OK);
   CHECK(store_version(s, &v2) == STORE_OK);
   CHECK(v2 != v1);
   CHECK(store_write(s, &w) == STORE_OK);
